@@ -1,0 +1,1 @@
+"""Kuaiban engine: deploy and run BPMN procedures with working-day deadlines."""
