@@ -1,0 +1,241 @@
+"""The engine's public API. Every method is one transaction, committed here, at the edge."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine as SqlEngine
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine import audit, db, migrate, registry, users
+from engine.calendar import WorkCalendar
+from engine.clock import Clock, clock_from_env
+from engine.errors import NotFound, PermissionDenied
+from engine.inbox import Inbox
+from engine.registry import Deployed, VersionCache
+from engine.runtime import Runtime
+from engine.schema import CalendarOverride, Event, ProcessInstance, ProcessVersion, Task
+from engine.validation import Checked, SourceFile
+from engine.views import EventView, InstanceView, ProcessView, UserView
+from engine.worker import TimerWorker
+
+log = logging.getLogger("kuaiban.engine")
+
+
+class Engine:
+    """A Kuaiban engine on one database. Safe to share between threads."""
+
+    def __init__(self, url: str | None = None, clock: Clock | None = None,
+                 upgrade: bool = True) -> None:
+        self.url = url or db.database_url()
+        self.db: SqlEngine = db.connect(self.url)
+        if upgrade:
+            migrate.upgrade(self.db)
+        self.clock = clock or clock_from_env()
+        self._sessions = sessionmaker(self.db, expire_on_commit=False)
+        self.versions = VersionCache()
+        self._calendar: WorkCalendar | None = None
+        self.runtime = Runtime(self.versions, self.clock, self._calendar_for)
+        self.inbox = Inbox(self)
+        self.timers = TimerWorker(self)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work; the live-workflow cache is dropped when it rolls back."""
+        session = self._sessions()
+        try:
+            with session.begin():
+                yield session
+        except BaseException:
+            self.runtime.forget()
+            raise
+        finally:
+            session.close()
+
+    def close(self) -> None:
+        self.db.dispose()
+
+    # -- calendar ---------------------------------------------------------------------------
+
+    def calendar(self) -> WorkCalendar:
+        with self.transaction() as session:
+            return self._calendar_for(session)
+
+    def _calendar_for(self, session: Session) -> WorkCalendar:
+        if self._calendar is None:
+            rows = session.execute(select(CalendarOverride)).scalars()
+            self._calendar = WorkCalendar({r.day: r.is_workday for r in rows})
+        return self._calendar
+
+    def set_calendar_day(self, day: date, is_workday: bool, note: str | None = None) -> None:
+        with self.transaction() as session:
+            row = session.get(CalendarOverride, day)
+            if row is None:
+                session.add(CalendarOverride(day=day, is_workday=is_workday, note=note))
+            else:
+                row.is_workday, row.note = is_workday, note
+        self._calendar = None
+
+    # -- definitions ------------------------------------------------------------------------
+
+    def validate(self, files: Sequence[SourceFile]) -> Checked:
+        with self.transaction() as session:
+            return registry.validate(session, list(files))
+
+    def deploy(self, files: Sequence[SourceFile], user: str | None = None) -> list[Deployed]:
+        with self.transaction() as session:
+            deployed = registry.deploy(session, list(files), self.clock.now(), user)
+            self.timers.schedule_starts(session, [d.key for d in deployed if d.created])
+            return deployed
+
+    def deploy_directory(self, *folders: Path) -> list[Deployed]:
+        files = [
+            SourceFile(str(p), p.read_text(encoding="utf-8"))
+            for folder in folders if folder.is_dir()
+            for p in sorted(folder.iterdir())
+            if p.suffix in (".bpmn", ".dmn", ".json")
+        ]
+        return self.deploy(files) if files else []
+
+    def processes(self) -> list[ProcessView]:
+        with self.transaction() as session:
+            rows = session.execute(select(ProcessVersion).order_by(ProcessVersion.key,
+                                                                   ProcessVersion.version))
+            latest: dict[str, ProcessVersion] = {}
+            for pv in rows.scalars():
+                latest[pv.key] = pv
+            return [ProcessView(p.key, p.version, p.name, p.start_form_key, p.deployed_at)
+                    for p in latest.values()]
+
+    def process_versions(self, key: str) -> list[ProcessView]:
+        with self.transaction() as session:
+            rows = session.execute(select(ProcessVersion).where(ProcessVersion.key == key)
+                                   .order_by(ProcessVersion.version)).scalars()
+            return [ProcessView(p.key, p.version, p.name, p.start_form_key, p.deployed_at)
+                    for p in rows]
+
+    def start_form(self, key: str) -> dict[str, Any] | None:
+        with self.transaction() as session:
+            version = self.versions.latest(session, key)
+            return version.form(version.start_form_key)
+
+    # -- users ------------------------------------------------------------------------------
+
+    def add_user(self, username: str, roles: list[str], unit: str | None = None,
+                 password: str | None = None, display_name: str | None = None) -> UserView:
+        with self.transaction() as session:
+            return users.add(session, username, roles, unit, password, display_name)
+
+    def user(self, username: str) -> UserView:
+        with self.transaction() as session:
+            return users.get(session, username)
+
+    def authenticate(self, username: str, password: str) -> UserView | None:
+        with self.transaction() as session:
+            return users.authenticate(session, username, password)
+
+    # -- commands ---------------------------------------------------------------------------
+
+    def start(self, key: str, data: Mapping[str, Any] | None, user: str,
+              business_key: str | None = None) -> InstanceView:
+        with self.transaction() as session:
+            row = self.runtime.start(session, key, data or {}, users.get(session, user),
+                                     business_key)
+            return self._instance_view(session, row)
+
+    def complete(self, task_id: str, data: Mapping[str, Any] | None, user: str,
+                 revision: int | None = None) -> InstanceView:
+        with self.transaction() as session:
+            row = self.runtime.complete(session, task_id, data or {}, users.get(session, user),
+                                        revision)
+            return self._instance_view(session, row)
+
+    def claim(self, task_id: str, user: str, revision: int | None = None) -> InstanceView:
+        with self.transaction() as session:
+            row = self.runtime.assign(session, task_id, users.get(session, user), True, revision)
+            return self._instance_view(session, row)
+
+    def unclaim(self, task_id: str, user: str, revision: int | None = None) -> InstanceView:
+        with self.transaction() as session:
+            row = self.runtime.assign(session, task_id, users.get(session, user), False,
+                                      revision)
+            return self._instance_view(session, row)
+
+    def send_message(self, name: str, correlation: Mapping[str, Any] | None,
+                     data: Mapping[str, Any] | None, user: str) -> list[int]:
+        with self.transaction() as session:
+            delivered = self.runtime.deliver(session, name, correlation or {}, data or {},
+                                             users.get(session, user))
+            if not delivered:
+                raise NotFound(f'no instance is waiting for message "{name}" with {correlation}')
+            return delivered
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def instance(self, instance_id: int, user: str | None = None) -> InstanceView:
+        with self.transaction() as session:
+            row = session.get(ProcessInstance, instance_id)
+            if row is None:
+                raise NotFound(f"no instance {instance_id}")
+            if user is not None:
+                self._check_may_read(session, row, users.get(session, user))
+            return self._instance_view(session, row)
+
+    def history(self, instance_id: int, user: str | None = None) -> list[EventView]:
+        with self.transaction() as session:
+            row = session.get(ProcessInstance, instance_id)
+            if row is None:
+                raise NotFound(f"no instance {instance_id}")
+            if user is not None:
+                self._check_may_read(session, row, users.get(session, user))
+            return [_event_view(e) for e in audit.events_of(session, instance_id)]
+
+    def verify(self) -> tuple[int, list[audit.ChainProblem]]:
+        """(instances checked, the first break of each broken chain)."""
+        with self.transaction() as session:
+            rows = session.execute(select(ProcessInstance).order_by(ProcessInstance.id)).scalars()
+            checked, problems = 0, []
+            for row in rows:
+                checked += 1
+                problem = audit.verify_instance(session, row)
+                if problem is not None:
+                    problems.append(problem)
+            orphans = session.execute(
+                select(Event.instance_id).where(Event.instance_id.not_in(
+                    select(ProcessInstance.id))).distinct()
+            ).scalars()
+            problems += [audit.ChainProblem(i, None, "events without an instance")
+                         for i in orphans]
+            return checked, problems
+
+    def _check_may_read(self, session: Session, row: ProcessInstance, user: UserView) -> None:
+        if user.username == "system" or {"auditor", "designer"} & set(user.roles):
+            return
+        tasks = session.execute(select(Task).where(Task.instance_id == row.id)).scalars()
+        for task in tasks:
+            if user.has_role(task.role) and (task.unit is None or task.unit == user.unit):
+                return
+        if row.started_by == user.username:
+            return
+        raise PermissionDenied("you have no part in this case")
+
+    def _instance_view(self, session: Session, row: ProcessInstance) -> InstanceView:
+        version = session.get(ProcessVersion, row.version_id)
+        tasks = self.inbox.tasks_of_instance(session, row.id)
+        return InstanceView(
+            id=row.id, process_key=row.process_key, version=version.version if version else 0,
+            business_key=row.business_key, status=row.status, revision=row.revision,
+            data=dict(row.data), created_at=row.created_at, updated_at=row.updated_at,
+            tasks=tasks,
+        )
+
+
+def _event_view(e: Event) -> EventView:
+    return EventView(e.seq, e.type, e.task_id, e.payload, e.user, e.at, e.state_digest, e.hash)
+

@@ -1,0 +1,67 @@
+"""SpiffWorkflow's parser, configured for Kuaiban diagrams.
+
+Diagrams use the Camunda extension attributes that Camunda Modeler and bpmn-js edit natively:
+``camunda:formKey`` and ``camunda:dueDate`` on user tasks, ``camunda:properties`` for the
+rest (``unit``: an expression naming the task's unit). Message events use BPMN's own
+semantics (the payload is merged into the receiving task's data), not Camunda's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
+from SpiffWorkflow.bpmn.parser.event_parsers import (
+    BoundaryEventParser,
+    EndEventParser,
+    IntermediateCatchEventParser,
+    IntermediateThrowEventParser,
+    StartEventParser,
+)
+from SpiffWorkflow.bpmn.specs.defaults import (
+    BoundaryEvent,
+    EndEvent,
+    IntermediateCatchEvent,
+    IntermediateThrowEvent,
+    StartEvent,
+)
+from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
+from SpiffWorkflow.camunda.parser.task_spec import CAMUNDA_MODEL_NS, UserTaskParser
+from SpiffWorkflow.camunda.specs.user_task import UserTask
+
+CAMUNDA = "{" + CAMUNDA_MODEL_NS + "}"
+
+
+def camunda_properties(node: etree._Element) -> dict[str, str]:
+    """The ``camunda:properties`` of an element's own extensionElements."""
+    out: dict[str, str] = {}
+    for ext in node.findall("{http://www.omg.org/spec/BPMN/20100524/MODEL}extensionElements"):
+        for prop in ext.iter(CAMUNDA + "property"):
+            name = prop.get("name")
+            if name:
+                out[name] = prop.get("value") or ""
+    return out
+
+
+class _UserTaskParser(UserTaskParser):  # type: ignore[misc]
+    def parse_extensions(self, node: Any = None) -> dict[str, str]:
+        target = node if node is not None else self.node
+        extensions = camunda_properties(target)
+        for attribute in ("formKey", "dueDate"):
+            value = target.get(CAMUNDA + attribute)
+            if value:
+                extensions[attribute] = value
+        return extensions
+
+
+class KuaibanParser(CamundaParser):  # type: ignore[misc]
+    OVERRIDE_PARSER_CLASSES = {
+        **CamundaParser.OVERRIDE_PARSER_CLASSES,
+        full_tag("userTask"): (_UserTaskParser, UserTask),
+        full_tag("startEvent"): (StartEventParser, StartEvent),
+        full_tag("endEvent"): (EndEventParser, EndEvent),
+        full_tag("intermediateCatchEvent"): (IntermediateCatchEventParser, IntermediateCatchEvent),
+        full_tag("intermediateThrowEvent"): (IntermediateThrowEventParser, IntermediateThrowEvent),
+        full_tag("boundaryEvent"): (BoundaryEventParser, BoundaryEvent),
+    }

@@ -1,0 +1,374 @@
+"""The ``kuaiban`` command line (contract: design.md section 3)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable
+from datetime import date
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from engine.api import Engine
+from engine.errors import EngineError, InvalidData, ValidationFailed
+from engine.inbox import InboxFilter
+from engine.validation import SourceFile
+from engine.views import TaskView
+
+F = TypeVar("F", bound=Callable[..., Any])
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _fail(message: str, code: int = 1) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def handles_errors(func: F) -> F:
+    """Engine errors become one clear line on stderr and exit 1, never a traceback."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ValidationFailed as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            sys.exit(1)
+        except InvalidData as exc:
+            click.echo(f"error: {exc.message}", err=True)
+            for field, message in exc.field_errors.items():
+                click.echo(f"  {field}: {message}", err=True)
+            sys.exit(1)
+        except EngineError as exc:
+            _fail(exc.message)
+        except click.ClickException:
+            raise
+        except Exception as exc:  # an engine bug: say so in one line, details with -v
+            logging.getLogger("kuaiban.cli").debug("internal error", exc_info=True)
+            _fail(f"internal error ({type(exc).__name__}: {exc}); run with -v for details", 2)
+
+    return wrapper  # type: ignore[return-value]  # wraps keeps the signature
+
+
+def _engine() -> Engine:
+    try:
+        return Engine()
+    except EngineError as exc:
+        _fail(exc.message)
+        raise
+
+
+def _json_arg(text: str | None, what: str) -> dict[str, Any]:
+    if not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise click.BadParameter(f"{what} is not valid JSON: {exc.msg}") from exc
+    if not isinstance(value, dict):
+        raise click.BadParameter(f"{what} must be a JSON object")
+    return value
+
+
+def _read_files(paths: tuple[str, ...]) -> list[SourceFile]:
+    files = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files += [SourceFile(str(p), p.read_text(encoding="utf-8"))
+                      for p in sorted(path.iterdir()) if p.suffix in (".bpmn", ".dmn", ".json")]
+        elif not path.exists():
+            raise click.BadParameter(f"{raw}: no such file")
+        else:
+            try:
+                files.append(SourceFile(str(path), path.read_text(encoding="utf-8")))
+            except UnicodeDecodeError as exc:
+                raise click.BadParameter(f"{raw}: not UTF-8 text") from exc
+    return files
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log engine activity to stderr.")
+def main(verbose: bool) -> None:
+    """快办 Kuaiban: BPMN procedures with working-day deadlines."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True)
+@handles_errors
+def validate(files: tuple[str, ...]) -> None:
+    """Validate BPMN, DMN and form files; print every problem as file:line: element: message."""
+    checked = _engine().validate(_read_files(files))
+    for problem in checked.problems:
+        click.echo(str(problem))
+    if checked.problems:
+        sys.exit(1)
+    click.echo(f"ok: {len(checked.processes)} process(es) valid", err=True)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True)
+@handles_errors
+def deploy(files: tuple[str, ...]) -> None:
+    """Validate, then deploy; prints "key version" per process."""
+    for item in _engine().deploy(_read_files(files)):
+        note = "" if item.created else "  (unchanged)"
+        click.echo(f"{item.key} {item.version}{note}")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True)
+@handles_errors
+def processes(as_json: bool) -> None:
+    """Deployed processes: key, version, name, start form."""
+    rows = _engine().processes()
+    if as_json:
+        click.echo(json.dumps([p.as_json() for p in rows], ensure_ascii=False, indent=2))
+        return
+    for p in rows:
+        click.echo(f"{p.key}\t{p.version}\t{p.name}\t{p.start_form_key or '-'}")
+
+
+@main.command()
+@click.argument("key")
+@click.option("--data", help="Initial data as a JSON object.")
+@click.option("--business-key", help="Case number (assigned automatically where the process has one).")
+@click.option("--as", "user", required=True, help="Who starts it.")
+@handles_errors
+def start(key: str, data: str | None, business_key: str | None, user: str) -> None:
+    """Start an instance; prints the new instance id."""
+    view = _engine().start(key, _json_arg(data, "--data"), user, business_key)
+    click.echo(view.id)
+
+
+def _print_tasks(tasks: list[TaskView], as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps([t.as_json() for t in tasks], ensure_ascii=False, indent=2))
+        return
+    for t in tasks:
+        due = t.as_json()["due_at"] or "-"
+        flag = "  OVERDUE" if t.overdue else ""
+        click.echo(f"{t.id}  #{t.instance_id} {t.business_key or '-'}  {t.title}  "
+                   f"[{t.role}{'/' + t.unit if t.unit else ''}]  due {due}  "
+                   f"{t.assignee or 'unclaimed'}{flag}")
+
+
+@main.command()
+@click.option("--as", "user", help="Whose inbox (default: all open tasks).")
+@click.option("--instance", type=int)
+@click.option("--overdue", is_flag=True, default=None)
+@click.option("--json", "as_json", is_flag=True)
+@handles_errors
+def tasks(user: str | None, instance: int | None, overdue: bool | None, as_json: bool) -> None:
+    """The inbox: open tasks, soonest due first."""
+    found = _engine().inbox.for_user(user, InboxFilter(instance_id=instance, overdue=overdue))
+    _print_tasks(found, as_json)
+
+
+@main.command()
+@click.argument("task_id")
+@click.option("--as", "user", required=True)
+@handles_errors
+def claim(task_id: str, user: str) -> None:
+    """Claim a task."""
+    _engine().claim(task_id, user)
+    click.echo(f"claimed {task_id}")
+
+
+@main.command()
+@click.argument("task_id")
+@click.option("--as", "user", required=True)
+@handles_errors
+def unclaim(task_id: str, user: str) -> None:
+    """Give a claimed task back."""
+    _engine().unclaim(task_id, user)
+    click.echo(f"unclaimed {task_id}")
+
+
+@main.command()
+@click.argument("task_id")
+@click.option("--data", help="Form data as a JSON object.")
+@click.option("--as", "user", required=True)
+@handles_errors
+def complete(task_id: str, data: str | None, user: str) -> None:
+    """Complete a task with its form data."""
+    view = _engine().complete(task_id, _json_arg(data, "--data"), user)
+    click.echo(f"completed {task_id}; instance {view.id} is {view.status}")
+
+
+@main.command()
+@click.argument("name")
+@click.option("--correlation", help='JSON object, e.g. {"business_key": "ZF-2026-000001"}')
+@click.option("--data", help="Message payload as a JSON object.")
+@click.option("--as", "user", default="system", show_default=True)
+@handles_errors
+def message(name: str, correlation: str | None, data: str | None, user: str) -> None:
+    """Deliver a message to the instances waiting for it."""
+    ids = _engine().send_message(name, _json_arg(correlation, "--correlation"),
+                                 _json_arg(data, "--data"), user)
+    click.echo(" ".join(str(i) for i in ids))
+
+
+@main.command()
+@click.option("--fire", is_flag=True, help="Fire the due timers now.")
+@handles_errors
+def timers(fire: bool) -> None:
+    """List pending timers; --fire fires the due ones."""
+    engine = _engine()
+    if fire:
+        report = engine.timers.fire_due()
+        click.echo(f"fired {report.fired} instance(s), started {report.started}, "
+                   f"failed {report.failed}")
+        if report.failed:
+            sys.exit(1)
+        return
+    now = engine.clock.now()
+    for t in engine.timers.pending():
+        state = "due" if t.due_at < now else "pending"
+        click.echo(f"{t.as_json()['due_at']}  {state}  {t.process_key}  "
+                   f"#{t.instance_id if t.instance_id is not None else 'new'}  {t.element_id}")
+
+
+@main.command()
+@click.argument("instance_id", type=int)
+@click.option("--json", "as_json", is_flag=True)
+@handles_errors
+def show(instance_id: int, as_json: bool) -> None:
+    """An instance: status, case number, data, open tasks, version."""
+    view = _engine().instance(instance_id)
+    if as_json:
+        click.echo(json.dumps(view.as_json(), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"instance {view.id}  {view.process_key} v{view.version}  {view.status}  "
+               f"case {view.business_key or '-'}  revision {view.revision}")
+    click.echo(json.dumps(view.data, ensure_ascii=False, indent=2))
+    _print_tasks(view.tasks, False)
+
+
+@main.command()
+@click.argument("instance_id", type=int)
+@click.option("--json", "as_json", is_flag=True)
+@handles_errors
+def history(instance_id: int, as_json: bool) -> None:
+    """The instance's events, in order."""
+    events = _engine().history(instance_id)
+    if as_json:
+        click.echo(json.dumps([e.as_json() for e in events], ensure_ascii=False, indent=2))
+        return
+    for e in events:
+        click.echo(f"{e.seq:>4}  {e.as_json()['at']}  {e.type:<10} {e.user or '-':<12} "
+                   f"{e.task_id or ''}  {e.hash[:12]}")
+
+
+@main.command()
+@handles_errors
+def verify() -> None:
+    """Check every instance's event-log hash chain."""
+    checked, problems = _engine().verify()
+    for problem in problems:
+        click.echo(str(problem))
+    click.echo(f"{checked} instance(s) checked, {len(problems)} broken", err=True)
+    if problems:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between rounds.")
+@click.option("--once", is_flag=True, help="Fire what is due, then exit.")
+@handles_errors
+def worker(interval: float, once: bool) -> None:
+    """Long-running timer worker (several may run against PostgreSQL)."""
+    import time as _time
+
+    engine = _engine()
+    click.echo(f"worker {engine.timers.worker_id} on {engine.db.url.render_as_string()}", err=True)
+    while True:
+        report = engine.timers.fire_due()
+        if report.leased:
+            click.echo(f"fired {report.fired}, started {report.started}, failed {report.failed}",
+                       err=True)
+        if once:
+            return
+        _time.sleep(interval)
+
+
+@main.group()
+def users() -> None:
+    """Manage users."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", "roles", multiple=True, required=True)
+@click.option("--unit")
+@click.option("--password")
+@click.option("--display-name")
+@handles_errors
+def users_add(name: str, roles: tuple[str, ...], unit: str | None, password: str | None,
+              display_name: str | None) -> None:
+    """Add or update a user."""
+    user = _engine().add_user(name, list(roles), unit, password, display_name)
+    click.echo(f"{user.username}: {', '.join(user.roles)}{' @ ' + user.unit if user.unit else ''}")
+
+
+@main.group("calendar")
+def calendar_group() -> None:
+    """The official working-day calendar."""
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise click.BadParameter(f"{text!r} is not a date (YYYY-MM-DD)") from exc
+
+
+@calendar_group.command("next-workday")
+@click.argument("day")
+@click.option("--n", default=1, show_default=True, type=int)
+@handles_errors
+def next_workday(day: str, n: int) -> None:
+    """The nth working day after DAY."""
+    click.echo(_engine().calendar().next_workday(_date(day), n).isoformat())
+
+
+@calendar_group.command("set")
+@click.argument("day")
+@click.option("--workday/--holiday", "is_workday", required=True)
+@click.option("--note")
+@handles_errors
+def calendar_set(day: str, is_workday: bool, note: str | None) -> None:
+    """Enter an official working day or day off (for years the bundled data lacks)."""
+    _engine().set_calendar_day(_date(day), is_workday, note)
+    click.echo(f"{day}: {'working day' if is_workday else 'day off'}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--demo", is_flag=True, help="Create demo users and print how to sign in.")
+@handles_errors
+def run(host: str, port: int, demo: bool) -> None:
+    """Deploy the shipped processes and run the timer worker (and the web app once built)."""
+    from engine.worker import BackgroundWorker
+
+    engine = _engine()
+    for item in engine.deploy_directory(ROOT / "processes", ROOT / "forms"):
+        if item.created:
+            click.echo(f"deployed {item.key} {item.version}", err=True)
+    runner = BackgroundWorker(engine)
+    runner.start()
+    try:
+        from web.app import serve  # type: ignore[import-not-found]  # optional until web exists
+    except ImportError:
+        click.echo("timer worker running; the web app is not installed. Ctrl-C stops.", err=True)
+        runner.join()
+        return
+    serve(engine, host, port, demo)

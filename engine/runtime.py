@@ -1,0 +1,330 @@
+"""Commands on process instances. Each runs inside the caller's transaction and follows one
+shape: load the instance at its revision, apply, run engine steps under the command's clock,
+save (the UPDATE is conditional on the revision), mirror tasks/timers/subscriptions, append
+one event, then deliver any messages the instance threw.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.specs.defaults import StartEvent
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from engine import audit, expressions, forms, mirror, spiff_seam, state
+from engine.calendar import WorkCalendar, deadline_functions
+from engine.case_numbers import next_case_number
+from engine.clock import Clock, FixedClock
+from engine.errors import Conflict, NotFound, PermissionDenied, ScriptError
+from engine.registry import LoadedVersion, VersionCache
+from engine.roles import role_for_lane
+from engine.schema import MessageSubscription, ProcessInstance, ProcessVersion, Task
+from engine.views import UserView
+
+_CACHE_SIZE = 512
+_MAX_MESSAGE_HOPS = 8
+Apply = Callable[[BpmnWorkflow], None]
+
+
+class Runtime:
+    def __init__(self, versions: VersionCache, clock: Clock,
+                 calendar: Callable[[Session], WorkCalendar]) -> None:
+        self.versions = versions
+        self.clock = clock
+        self.calendar = calendar
+        self._live: OrderedDict[int, tuple[int, BpmnWorkflow, spiff_seam.IdSource]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    # -- commands ---------------------------------------------------------------------------
+
+    def start(self, session: Session, key: str, data: Mapping[str, Any], user: UserView,
+              business_key: str | None = None, message: str | None = None) -> ProcessInstance:
+        version = self.versions.latest(session, key)
+        _check_may_start(version, user)
+        schema = version.form(version.start_form_key)
+        if schema is not None and message is None:
+            forms.validate(schema, data)
+        now = self.clock.now()
+        initial = dict(data)
+        if business_key is None and version.case_prefix:
+            business_key = next_case_number(session, version.case_prefix, now)
+        if business_key is not None:
+            initial.setdefault("case_no", business_key)
+        row = ProcessInstance(
+            version_id=version.id, process_key=key, business_key=business_key,
+            status="running", state="{}", data={}, started_by=user.username, revision=0,
+            created_at=now, updated_at=now, event_count=0, last_hash=audit.GENESIS,
+        )
+        session.add(row)
+        session.flush()
+        ids = spiff_seam.IdSource(str(row.id))
+        with spiff_seam.running(FixedClock(now), ids):
+            workflow = BpmnWorkflow(version.spec, version.subprocess_specs)
+            workflow.task_tree.set_data(**initial)
+        payload = {"process_key": key, "version_id": version.id, "version": version.version,
+                   "business_key": business_key, "data": initial}
+
+        def apply(wf: BpmnWorkflow) -> None:
+            if message is not None:
+                wf.do_engine_steps()
+                wf.catch(BpmnEvent(MessageEventDefinition(message), dict(data)))
+
+        self._run(session, row, version, workflow, ids, now, "started", payload, user, apply)
+        return row
+
+    def complete(self, session: Session, task_id: str, data: Mapping[str, Any], user: UserView,
+                 revision: int | None = None) -> ProcessInstance:
+        task_row = _open_task(session, task_id)
+        _check_may_work(task_row, user)
+        if task_row.assignee not in (None, user.username):
+            raise Conflict(f"task is claimed by {task_row.assignee}")
+        row, version, workflow, ids = self._load(session, task_row.instance_id, revision)
+        schema = version.form(task_row.form_key)
+        if schema is not None:
+            forms.validate(schema, data)
+
+        def apply(wf: BpmnWorkflow) -> None:
+            task = wf.get_task_from_id(UUID(task_id))
+            if task.state != TaskState.READY:
+                raise Conflict("task is no longer ready")
+            task.data.update(data)
+            task.run()
+
+        payload = {"task_id": task_id, "element_id": task_row.element_id, "data": dict(data)}
+        self._run(session, row, version, workflow, ids, self.clock.now(), "completed", payload,
+                  user, apply, task_id=task_id)
+        return row
+
+    def assign(self, session: Session, task_id: str, user: UserView, claim: bool,
+               revision: int | None = None) -> ProcessInstance:
+        """Claim (or unclaim) a task: an event and a revision, no workflow change."""
+        task_row = _open_task(session, task_id)
+        _check_may_work(task_row, user)
+        if claim and task_row.assignee not in (None, user.username):
+            raise Conflict(f"task is already claimed by {task_row.assignee}")
+        if not claim and task_row.assignee not in (None, user.username):
+            raise PermissionDenied(f"task is claimed by {task_row.assignee}")
+        row = _instance(session, task_row.instance_id, revision)
+        task_row.assignee = user.username if claim else None
+        row.updated_at = now = self.clock.now()
+        _bump(session, row)
+        kind = "claimed" if claim else "unclaimed"
+        audit.append(session, row, kind, now, audit.digest_of_row(row),
+                     {"task_id": task_id, "assignee": task_row.assignee}, user.username, task_id)
+        _flush(session)
+        return row
+
+    def deliver(self, session: Session, name: str, correlation: Mapping[str, Any],
+                data: Mapping[str, Any], user: UserView, hops: int = 0) -> list[int]:
+        """Deliver a message to every waiting instance it correlates with, or start one."""
+        business_key = correlation.get("business_key")
+        query = select(MessageSubscription.instance_id).where(
+            MessageSubscription.message_name == name
+        )
+        if business_key is not None:
+            query = query.where(MessageSubscription.business_key == str(business_key))
+        targets = sorted(set(session.execute(query).scalars()))
+        delivered = []
+        for instance_id in targets:
+            row, version, workflow, ids = self._load(session, instance_id, None)
+            if not _matches(row, correlation):
+                continue
+
+            def apply(wf: BpmnWorkflow) -> None:
+                wf.catch(BpmnEvent(MessageEventDefinition(name), dict(data)))
+
+            payload = {"name": name, "correlation": dict(correlation), "data": dict(data)}
+            self._run(session, row, version, workflow, ids, self.clock.now(), "message",
+                      payload, user, apply, hops=hops)
+            delivered.append(instance_id)
+        if not delivered:
+            for key in _processes_started_by(session, name):
+                row = self.start(session, key, data, user, business_key, message=name)
+                delivered.append(row.id)
+        return delivered
+
+    def fire_timers(self, session: Session, instance_id: int, user: UserView) -> bool:
+        """Let the instance's due timers fire; False when nothing was due (idempotent)."""
+        row, version, workflow, ids = self._load(session, instance_id, None)
+        if row.status != "running":
+            return False
+        return self._run(session, row, version, workflow, ids, self.clock.now(), "timer", {},
+                         user, lambda wf: wf.refresh_timers(), only_if_changed=True)
+
+    # -- the command shape ------------------------------------------------------------------
+
+    def _load(self, session: Session, instance_id: int, revision: int | None
+              ) -> tuple[ProcessInstance, LoadedVersion, BpmnWorkflow, spiff_seam.IdSource]:
+        row = _instance(session, instance_id, revision)
+        version = self.versions.get(session, row.version_id)
+        with self._lock:
+            cached = self._live.pop(row.id, None)
+        if cached is not None and cached[0] == row.revision:
+            return row, version, cached[1], cached[2]
+        workflow, ids = state.load(json.loads(row.state), version.spec,
+                                   version.subprocess_specs, str(row.id))
+        return row, version, workflow, ids
+
+    def _run(self, session: Session, row: ProcessInstance, version: LoadedVersion,
+             workflow: BpmnWorkflow, ids: spiff_seam.IdSource, now: datetime, kind: str,
+             payload: dict[str, Any], user: UserView, apply: Apply, task_id: str | None = None,
+             only_if_changed: bool = False, hops: int = 0) -> bool:
+        functions = deadline_functions(self.calendar(session), lambda: now)
+        workflow.script_engine = PythonScriptEngine(
+            environment=expressions.SafeEnvironment(functions)
+        )
+        try:
+            with spiff_seam.running(FixedClock(now), ids):
+                apply(workflow)
+                workflow.do_engine_steps()
+                thrown = workflow.get_events()
+                state.prune(workflow)
+                new_state = state.dump(workflow, ids)
+
+                def evaluate(source: str, names: dict[str, Any]) -> Any:
+                    return expressions.evaluate(source, names, functions)
+
+                digest = state.digest(new_state)
+                if only_if_changed and row.event_count and digest == audit.digest_of_row(row):
+                    return False
+                row.state = json.dumps(new_state, separators=(",", ":"))
+                row.status = "completed" if workflow.is_completed() else "running"
+                row.data = _visible_data(workflow)
+                row.updated_at = now
+                _bump(session, row)
+                completed = (task_id, user.username) if task_id and kind == "completed" else None
+                mirror.sync_tasks(session, row, workflow, now, evaluate, completed)
+        except SpiffWorkflowException as exc:
+            raise ScriptError(_spiff_message(exc)) from exc
+        mirror.sync_timers(session, row, workflow)
+        mirror.sync_subscriptions(session, row, workflow)
+        audit.append(session, row, kind, now, digest, payload, user.username, task_id)
+        _flush(session)
+        with self._lock:
+            self._live[row.id] = (row.revision, workflow, ids)
+            while len(self._live) > _CACHE_SIZE:
+                self._live.popitem(last=False)
+        self._send_thrown(session, row, thrown, user, hops)
+        return True
+
+    def forget(self, instance_id: int | None = None) -> None:
+        """Drop cached live workflows (after a rollback the cache may be ahead of the DB)."""
+        with self._lock:
+            if instance_id is None:
+                self._live.clear()
+            else:
+                self._live.pop(instance_id, None)
+
+    def _send_thrown(self, session: Session, row: ProcessInstance, thrown: list[BpmnEvent],
+                     user: UserView, hops: int) -> None:
+        if thrown and hops >= _MAX_MESSAGE_HOPS:
+            raise ScriptError("messages bounced between instances too many times")
+        for event in thrown:
+            definition = event.event_definition
+            if not isinstance(definition, MessageEventDefinition):
+                continue
+            data = event.payload if isinstance(event.payload, dict) else {"payload": event.payload}
+            self.deliver(session, definition.name, {"business_key": row.business_key},
+                         data, user, hops + 1)
+
+
+def _instance(session: Session, instance_id: int, revision: int | None) -> ProcessInstance:
+    row = session.get(ProcessInstance, instance_id)
+    if row is None:
+        raise NotFound(f"no instance {instance_id}")
+    if revision is not None and row.revision != revision:
+        raise Conflict(
+            f"instance {instance_id} changed (revision {row.revision}, you had {revision})"
+        )
+    return row
+
+
+def _open_task(session: Session, task_id: str) -> Task:
+    task_row = session.get(Task, task_id)
+    if task_row is None:
+        raise NotFound(f"no task {task_id}")
+    if task_row.status != "ready":
+        raise Conflict(f"task is already {task_row.status}")
+    return task_row
+
+
+def _check_may_work(task_row: Task, user: UserView) -> None:
+    if user.username == "system":
+        return
+    if not user.has_role(task_row.role):
+        raise PermissionDenied(f"task needs role {task_row.role}")
+    if task_row.unit is not None and user.unit != task_row.unit:
+        raise PermissionDenied(f"task belongs to unit {task_row.unit}")
+
+
+def _check_may_start(version: LoadedVersion, user: UserView) -> None:
+    lanes = {s.lane for s in version.spec.task_specs.values() if isinstance(s, StartEvent)}
+    roles = {r.id for r in (role_for_lane(name) for name in lanes if name) if r is not None}
+    if roles and user.username != "system" and not roles & set(user.roles):
+        raise PermissionDenied(f"starting {version.key} needs role {', '.join(sorted(roles))}")
+
+
+def _matches(row: ProcessInstance, correlation: Mapping[str, Any]) -> bool:
+    for key, value in correlation.items():
+        if key == "business_key":
+            continue
+        if row.data.get(key) != value:
+            return False
+    return True
+
+
+def _processes_started_by(session: Session, message: str) -> list[str]:
+    rows = session.execute(select(ProcessVersion).order_by(ProcessVersion.version)).scalars()
+    latest: dict[str, ProcessVersion] = {}
+    for pv in rows:
+        latest[pv.key] = pv
+    return sorted(key for key, pv in latest.items() if message in (pv.start_messages or []))
+
+
+def _visible_data(workflow: BpmnWorkflow) -> dict[str, Any]:
+    """What an instance's data is right now: the end data, or its open branches merged."""
+    if workflow.is_completed():
+        data = dict(workflow.data)
+    else:
+        data = {}
+        open_tasks = [t for t in mirror.all_tasks(workflow)
+                      if t.has_state(TaskState.READY | TaskState.WAITING | TaskState.STARTED)]
+        for task in sorted(open_tasks, key=lambda t: str(t.id)):
+            data.update(task.data)
+    data.pop("data_objects", None)
+    return json.loads(json.dumps(data, default=str))
+
+
+def _bump(session: Session, row: ProcessInstance) -> None:
+    """One revision per command and instance, however often the row is flushed."""
+    bumped: set[int] = session.info.setdefault("kuaiban_bumped", set())
+    if row.id not in bumped:
+        bumped.add(row.id)
+        row.revision += 1
+
+
+def _flush(session: Session) -> None:
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise Conflict("someone else changed this case first; reload and try again") from exc
+
+
+def _spiff_message(exc: SpiffWorkflowException) -> str:
+    parts = [str(exc)]
+    notes = getattr(exc, "notes", None) or getattr(exc, "__notes__", None) or []
+    parts += [str(n) for n in notes]
+    return "; ".join(parts)

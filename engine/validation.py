@@ -1,0 +1,318 @@
+"""Full validation of a set of definition files, reporting every problem at once.
+
+Layers, each adding to one list of ``file:line: element: message`` problems:
+safe XML parsing, the BPMN/DMN XSDs, Kuaiban's own rules (lanes are roles, forms exist and
+are JSON Schema, expressions and scripts pass the restricted language, timers parse), and
+finally SpiffWorkflow's own parse of every executable process.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.BpmnParser import XSD_PATH as _BPMN_XSD
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.dmn.parser.BpmnDmnParser import SCHEMAS as DMN_SCHEMAS
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+
+from engine import expressions, forms, xmlsafe
+from engine.bpmn_parser import CAMUNDA, KuaibanParser, camunda_properties
+from engine.errors import Problem, UnsafeInput
+from engine.roles import ROLES, role_for_lane
+
+BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+_TIMER_PARTS = ("timeDate", "timeDuration", "timeCycle")
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    name: str
+    content: str
+
+    @property
+    def kind(self) -> str | None:
+        return kind_of(self.name)
+
+
+def kind_of(filename: str) -> str | None:
+    lower = filename.lower()
+    if lower.endswith(".bpmn") or lower.endswith(".bpmn20.xml"):
+        return "bpmn"
+    if lower.endswith(".dmn"):
+        return "dmn"
+    if lower.endswith(".json"):
+        return "form"
+    return None
+
+
+def form_key_of(filename: str) -> str:
+    return os.path.basename(filename).rsplit(".", 1)[0]
+
+
+@dataclass
+class ProcessInfo:
+    key: str
+    name: str
+    file: str
+    start_form_key: str | None
+    case_prefix: str | None
+    form_keys: set[str] = field(default_factory=set)
+    start_messages: set[str] = field(default_factory=set)
+    start_timer: tuple[str, str] | None = None  # (timeDate|timeCycle, expression)
+
+
+@dataclass
+class Checked:
+    problems: list[Problem]
+    processes: list[ProcessInfo]
+    parser: KuaibanParser | None = None
+
+
+@lru_cache(maxsize=1)
+def _bpmn_schema() -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(_BPMN_XSD))
+
+
+@lru_cache(maxsize=4)
+def _dmn_schema(namespace: str) -> etree.XMLSchema | None:
+    path = DMN_SCHEMAS.get(namespace)
+    return etree.XMLSchema(etree.parse(path)) if path else None
+
+
+def check_files(files: list[SourceFile], known_forms: Mapping[str, str] | None = None) -> Checked:
+    """Validate BPMN, DMN and form files together; forms not in ``files`` come from known_forms."""
+    problems: list[Problem] = []
+    trees: dict[str, etree._ElementTree] = {}
+    forms_text = dict(known_forms or {})
+    for f in files:
+        if f.kind == "form":
+            forms_text[form_key_of(f.name)] = f.content
+            problems += [Problem(f.name, None, None, m) for m in forms.check_form(f.content)]
+        elif f.kind in ("bpmn", "dmn"):
+            tree = _parse(f, problems)
+            if tree is not None:
+                trees[f.name] = tree
+        else:
+            problems.append(Problem(f.name, None, None, "unknown file type (.bpmn, .dmn, .json)"))
+    bad_forms = {form_key_of(f.name) for f in files if f.kind == "form" and forms.check_form(f.content)}
+    dmn_ids = {
+        d.get("id")
+        for name, t in trees.items()
+        if kind_of(name) == "dmn"
+        for d in t.getroot().iter("{*}decision")
+    }
+    processes: list[ProcessInfo] = []
+    for name, tree in trees.items():
+        if kind_of(name) == "bpmn" and _xsd(name, tree, _bpmn_schema(), problems):
+            for process in tree.getroot().iter(BPMN + "process"):
+                info = _check_process(name, process, forms_text, bad_forms, dmn_ids, problems)
+                if info is not None:
+                    processes.append(info)
+        elif kind_of(name) == "dmn":
+            schema = _dmn_schema(tree.getroot().nsmap.get(None, ""))
+            if schema is not None:
+                _xsd(name, tree, schema, problems)
+            _check_dmn(name, tree, problems)
+    parser = _spiff_parse(trees, processes, problems) if not problems else None
+    return Checked(problems, processes, parser)
+
+
+def _parse(f: SourceFile, problems: list[Problem]) -> etree._ElementTree | None:
+    try:
+        return xmlsafe.parse(f.content.encode("utf-8"), f.name)
+    except UnsafeInput as exc:
+        problems.append(Problem(f.name, _line_from(exc.message), None, exc.message.split(": ", 1)[-1]))
+    except ValueError as exc:
+        problems.append(Problem(f.name, _line_from(str(exc)), None, str(exc).split(": ", 1)[-1]))
+    return None
+
+
+def _line_from(message: str) -> int | None:
+    parts = message.split(":")
+    return int(parts[1]) if len(parts) > 2 and parts[1].isdigit() else None
+
+
+def _xsd(name: str, tree: etree._ElementTree, schema: etree.XMLSchema, out: list[Problem]) -> bool:
+    if schema.validate(tree):
+        return True
+    for err in schema.error_log:
+        element = None
+        if err.path:
+            found = tree.xpath(err.path)
+            if found and isinstance(found, list) and hasattr(found[0], "get"):
+                element = found[0].get("id")
+        out.append(Problem(name, err.line, element, f"schema: {err.message}"))
+    return False
+
+
+def _code(name: str, node: etree._Element, source: str | None, mode: str, what: str,
+          out: list[Problem]) -> None:
+    if source is None or not source.strip():
+        return
+    for message in expressions.check(source, mode):  # type: ignore[arg-type]
+        out.append(Problem(name, node.sourceline, node.get("id"), f"{what}: {message}"))
+
+
+def _check_process(name: str, process: etree._Element, forms_text: Mapping[str, str],
+                   bad_forms: set[str], dmn_ids: set[str | None],
+                   out: list[Problem]) -> ProcessInfo | None:
+    pid = process.get("id") or ""
+    lane_of: dict[str, etree._Element] = {}
+    for lane in process.iter(BPMN + "lane"):
+        refs = [r.text.strip() for r in lane.findall(BPMN + "flowNodeRef") if r.text]
+        if refs and role_for_lane(lane.get("name")) is None:
+            known = ", ".join(r.id for r in ROLES)
+            out.append(Problem(name, lane.sourceline, lane.get("id"),
+                               f'lane "{lane.get("name")}" maps to no role (known: {known})'))
+        for ref in refs:
+            lane_of[ref] = lane
+    info = ProcessInfo(pid, process.get("name") or pid, name, None,
+                       camunda_properties(process).get("case_prefix"))
+
+    def need_form(node: etree._Element) -> str | None:
+        key = node.get(CAMUNDA + "formKey")
+        if key is None:
+            return None
+        if key not in forms_text:
+            out.append(Problem(name, node.sourceline, node.get("id"), f'form "{key}" not found'))
+        elif key in bad_forms:
+            out.append(Problem(name, node.sourceline, node.get("id"), f'form "{key}" is invalid'))
+        info.form_keys.add(key)
+        return key
+
+    for node in process.iter():
+        tag = etree.QName(node).localname if isinstance(node.tag, str) else ""
+        if tag == "userTask":
+            if node.get("id") not in lane_of:
+                out.append(Problem(name, node.sourceline, node.get("id"),
+                                   "user task is in no lane, so no role may work on it"))
+            need_form(node)
+            _code(name, node, node.get(CAMUNDA + "dueDate"), "eval", "due date", out)
+            _code(name, node, camunda_properties(node).get("unit"), "eval", "unit", out)
+        elif tag == "startEvent" and node.getparent() is process:
+            info.start_form_key = need_form(node) or info.start_form_key
+            _start_triggers(name, node, info, out)
+        elif tag == "conditionExpression":
+            _code(name, node.getparent(), node.text, "eval", "condition", out)
+        elif tag == "script":
+            _code(name, node.getparent(), node.text, "exec", "script", out)
+        elif tag in _TIMER_PARTS:
+            _check_timer(name, node, tag, out)
+        elif tag == "businessRuleTask":
+            ref = node.get(CAMUNDA + "decisionRef")
+            if ref not in dmn_ids:
+                out.append(Problem(name, node.sourceline, node.get("id"),
+                                   f'decision "{ref}" not found in the DMN files'))
+        elif tag in ("loopCardinality", "completionCondition"):
+            _code(name, node.getparent().getparent(), node.text, "eval", tag, out)
+    return info if process.get("isExecutable", "true") != "false" else None
+
+
+def _start_triggers(name: str, node: etree._Element, info: ProcessInfo,
+                    out: list[Problem]) -> None:
+    messages = {m.get("id"): m.get("name") for m in node.getroottree().iter(BPMN + "message")}
+    for definition in node.findall(BPMN + "messageEventDefinition"):
+        message = messages.get(definition.get("messageRef"))
+        if message:
+            info.start_messages.add(message)
+    for definition in node.findall(BPMN + "timerEventDefinition"):
+        for part in definition:
+            kind = etree.QName(part).localname
+            if kind == "timeDuration":
+                out.append(Problem(name, part.sourceline, node.get("id"),
+                                   "a start timer needs a timeDate or timeCycle, not a duration"))
+    info.start_timer = start_timer_of(node) or info.start_timer
+
+
+def start_timer_of(start_event: etree._Element) -> tuple[str, str] | None:
+    """(timeDate|timeCycle, expression) of a timer start event, else None."""
+    for definition in start_event.findall(BPMN + "timerEventDefinition"):
+        for part in definition:
+            kind = etree.QName(part).localname
+            if kind in ("timeDate", "timeCycle"):
+                return kind, (part.text or "").strip()
+    return None
+
+
+def _check_timer(name: str, node: etree._Element, part: str, out: list[Problem]) -> None:
+    event = node.getparent().getparent()
+    source = (node.text or "").strip()
+    problems = expressions.check(source, "eval") if source else ["timer has no expression"]
+    if not problems:
+        try:
+            value = expressions.evaluate(source, {}, _probe_functions())
+        except Exception:  # noqa: BLE001 - depends on instance data; checked at run time
+            return
+        if not isinstance(value, str):
+            problems = ["a timer expression must give an ISO 8601 string"]
+        else:
+            problems = _iso_problems(value, part)
+    elif source[:1] in ("P", "R") or source[:1].isdigit():
+        problems = [f"put the ISO 8601 value in quotes: '{source}'"]
+    for message in problems:
+        out.append(Problem(name, node.sourceline, event.get("id"), f"timer: {message}"))
+
+
+def _iso_problems(value: str, part: str) -> list[str]:
+    try:
+        if part == "timeDate":
+            TimerEventDefinition.get_datetime(value)
+        elif part == "timeDuration":
+            TimerEventDefinition.parse_iso_duration(value)
+        else:
+            TimerEventDefinition.parse_iso_recurring_interval(value)
+    except Exception:  # noqa: BLE001 - SpiffWorkflow raises bare Exception here
+        return [f'"{value}" is not a valid ISO 8601 {part}']
+    return []
+
+
+def _probe_functions() -> dict[str, Any]:
+    from engine.calendar import WorkCalendar, deadline_functions
+    from engine.clock import SystemClock
+
+    return deadline_functions(WorkCalendar(), SystemClock().now)
+
+
+def _check_dmn(name: str, tree: etree._ElementTree, out: list[Problem]) -> None:
+    for node in tree.getroot().iter("{*}inputExpression", "{*}outputEntry"):
+        text = node.findtext("{*}text")
+        owner = node.getparent()
+        _code(name, owner, text, "eval", "decision expression", out)
+
+
+def _spiff_parse(trees: Mapping[str, etree._ElementTree], processes: list[ProcessInfo],
+                 out: list[Problem]) -> KuaibanParser | None:
+    parser = KuaibanParser()
+    try:
+        for name, tree in trees.items():
+            if kind_of(name) == "dmn":
+                parser.add_dmn_xml(tree.getroot(), filename=name)
+        for name, tree in trees.items():
+            if kind_of(name) == "bpmn":
+                parser.add_bpmn_xml(tree.getroot(), filename=name)
+    except (ValidationException, SpiffWorkflowException) as exc:
+        out.append(_spiff_problem(exc, next(iter(trees), "?")))
+        return None
+    for info in processes:
+        try:
+            parser.get_spec(info.key)
+            parser.get_subprocess_specs(info.key)
+        except (ValidationException, SpiffWorkflowException, KeyError) as exc:
+            out.append(_spiff_problem(exc, info.file))
+    return parser
+
+
+def _spiff_problem(exc: Exception, default_file: str) -> Problem:
+    line = getattr(exc, "line_number", None)
+    return Problem(
+        getattr(exc, "file_name", None) or default_file,
+        line if isinstance(line, int) else None,
+        getattr(exc, "id", None) or None,
+        str(exc.args[0]) if exc.args else str(exc),
+    )

@@ -1,0 +1,117 @@
+"""Read-only views returned by the engine's public API (plain dataclasses, JSON-ready)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from engine.calendar import TZ
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.astimezone(TZ).isoformat() if value is not None else None
+
+
+@dataclass(frozen=True)
+class TaskView:
+    id: str
+    instance_id: int
+    process_key: str
+    business_key: str | None
+    name: str
+    title: str
+    role: str | None
+    unit: str | None
+    assignee: str | None
+    status: str
+    created_at: datetime
+    due_at: datetime | None
+    overdue: bool
+    form_key: str | None
+    completed_at: datetime | None = None
+    completed_by: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        for key in ("created_at", "due_at", "completed_at"):
+            out[key] = _iso(out[key])
+        return out
+
+
+@dataclass(frozen=True)
+class ProcessView:
+    key: str
+    version: int
+    name: str
+    start_form_key: str | None
+    deployed_at: datetime
+
+    def as_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["deployed_at"] = _iso(self.deployed_at)
+        return out
+
+
+@dataclass(frozen=True)
+class InstanceView:
+    id: int
+    process_key: str
+    version: int
+    business_key: str | None
+    status: str
+    revision: int
+    data: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+    tasks: list[TaskView] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["created_at"] = _iso(self.created_at)
+        out["updated_at"] = _iso(self.updated_at)
+        out["tasks"] = [t.as_json() for t in self.tasks]
+        return out
+
+
+@dataclass(frozen=True)
+class EventView:
+    seq: int
+    type: str
+    task_id: str | None
+    payload: dict[str, Any]
+    user: str | None
+    at: datetime
+    state_digest: str
+    hash: str
+
+    def as_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["at"] = _iso(self.at)
+        return out
+
+
+@dataclass(frozen=True)
+class TimerView:
+    id: int
+    instance_id: int | None
+    process_key: str
+    element_id: str
+    due_at: datetime
+    status: str
+
+    def as_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["due_at"] = _iso(self.due_at)
+        return out
+
+
+@dataclass(frozen=True)
+class UserView:
+    username: str
+    display_name: str
+    roles: tuple[str, ...]
+    unit: str | None
+
+    def has_role(self, role: str | None) -> bool:
+        return role is not None and role in self.roles
