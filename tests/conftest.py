@@ -1,0 +1,107 @@
+"""Shared fixtures. Engine tests run on SQLite and on a real PostgreSQL.
+
+PostgreSQL: ``KUAIBAN_TEST_POSTGRES_URL`` (default ``postgresql://postgres@127.0.0.1:5432/test``).
+Each test gets its own schema. Without a server the PostgreSQL variants are skipped with the
+reason, unless ``KUAIBAN_REQUIRE_POSTGRES=1`` (set by CI), which turns that into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from engine.api import Engine
+from engine.clock import FixedClock
+from engine.validation import SourceFile
+
+HERE = Path(__file__).parent
+DIAGRAMS = HERE / "diagrams"
+PG_URL = os.environ.get(
+    "KUAIBAN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+_pg_state: dict[str, str | None] = {}
+
+
+def _postgres_problem() -> str | None:
+    if "problem" not in _pg_state:
+        try:
+            probe = create_engine(PG_URL)
+            with probe.connect() as conn:
+                conn.execute(text("select 1"))
+            probe.dispose()
+            _pg_state["problem"] = None
+        except Exception as exc:  # any failure to connect means "no server here"
+            _pg_state["problem"] = f"PostgreSQL not reachable at {PG_URL}: {exc.__class__.__name__}"
+    return _pg_state["problem"]
+
+
+def require_postgres() -> None:
+    problem = _postgres_problem()
+    if problem is None:
+        return
+    if os.environ.get("KUAIBAN_REQUIRE_POSTGRES") == "1":
+        pytest.fail(problem + " (KUAIBAN_REQUIRE_POSTGRES=1)")
+    pytest.skip(problem)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(datetime.fromisoformat("2026-09-30T16:00:00+08:00"))
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'kuaiban.db'}"
+        return
+    require_postgres()
+    schema = "t_" + uuid.uuid4().hex[:12]
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in PG_URL else "?"
+    try:
+        yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def engine(database_url: str, clock: FixedClock) -> Iterator[Engine]:
+    eng = Engine(database_url, clock=clock)
+    try:
+        yield eng
+    finally:
+        eng.close()
+
+
+def source(path: Path) -> SourceFile:
+    return SourceFile(path.name, path.read_text(encoding="utf-8"))
+
+
+def diagram_files(*names: str) -> list[SourceFile]:
+    """A test diagram plus every form under tests/diagrams/forms."""
+    files = [source(DIAGRAMS / n) for n in names]
+    files += [source(p) for p in sorted((DIAGRAMS / "forms").glob("*.json"))]
+    return files
+
+
+@pytest.fixture
+def people(engine: Engine) -> Engine:
+    """Users for the test diagrams: intake, approver and handlers in two units."""
+    engine.add_user("li", ["intake"], password="pw-li")
+    engine.add_user("wang", ["approver"])
+    engine.add_user("chen", ["approver"])
+    engine.add_user("zhao", ["handler"], unit="浮梁县纪委监委")
+    engine.add_user("qian", ["handler"], unit="乐平市纪委监委")
+    engine.add_user("sun", ["case_manager"])
+    engine.add_user("audit", ["auditor"])
+    return engine

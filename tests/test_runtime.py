@@ -1,0 +1,186 @@
+"""Start, claim, unclaim, complete; form validation; permissions; optimistic revisions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from sqlalchemy.orm import Session
+
+from engine.api import Engine
+from engine.errors import Conflict, InvalidData, NotFound, PermissionDenied
+from engine.inbox import InboxFilter
+from engine.schema import ProcessInstance
+from engine.users import SYSTEM
+from tests.conftest import diagram_files
+
+UNIT = "浮梁县纪委监委"
+
+
+@pytest.fixture
+def deployed(people: Engine) -> Engine:
+    people.deploy(diagram_files("approval.bpmn"))
+    return people
+
+
+def only_task(engine: Engine, user: str) -> str:
+    tasks = engine.inbox.for_user(user)
+    assert len(tasks) == 1, tasks
+    return tasks[0].id
+
+
+def test_start_assigns_case_number_and_first_task_due_same_day(deployed: Engine) -> None:
+    first = deployed.start("approval", {"summary": "不作为", "unit": UNIT}, "li")
+    second = deployed.start("approval", {"summary": "慢作为", "unit": UNIT}, "li")
+    assert first.business_key == "TS-2026-000001"
+    assert second.business_key == "TS-2026-000002"
+    assert first.data["case_no"] == "TS-2026-000001"
+    (task,) = first.tasks
+    assert (task.name, task.title, task.role, task.form_key) == (
+        "propose", "提出处置意见", "intake", "test_propose")
+    assert task.due_at == datetime.fromisoformat("2026-09-30T17:30:00+08:00")
+    assert not task.overdue
+
+
+def test_whole_path_with_send_back_and_unit_scoping(deployed: Engine) -> None:
+    view = deployed.start("approval", {"summary": "x", "unit": UNIT}, "li")
+    deployed.complete(only_task(deployed, "li"), {"proposal": "转办"}, "li")
+    deployed.complete(only_task(deployed, "wang"), {"approved": False}, "wang")
+    # sent back: the proposal is due again, still the same day
+    deployed.complete(only_task(deployed, "li"), {"proposal": "转办"}, "li")
+    deployed.complete(only_task(deployed, "wang"), {"approved": True}, "wang")
+    assert deployed.inbox.for_user("qian") == []  # other unit sees nothing
+    handle = deployed.inbox.for_user("zhao")[0]
+    assert handle.unit == UNIT
+    # close of the next working day after 2026-09-30 is 2026-10-08 (National Day)
+    assert handle.due_at == datetime.fromisoformat("2026-10-08T17:30:00+08:00")
+    with pytest.raises(PermissionDenied):
+        deployed.complete(handle.id, {"result": "属实"}, "qian")
+    done = deployed.complete(handle.id, {"result": "属实"}, "zhao")
+    assert done.status == "completed"
+    assert done.data["status"] == "transferred"
+    assert done.data["result"] == "属实"
+    assert deployed.instance(view.id).tasks == []
+
+
+def test_form_errors_are_returned_by_field(deployed: Engine) -> None:
+    with pytest.raises(InvalidData) as err:
+        deployed.start("approval", {"summary": ""}, "li")
+    assert set(err.value.field_errors) == {"summary", "unit"}
+    deployed.start("approval", {"summary": "x", "unit": UNIT}, "li")
+    task = only_task(deployed, "li")
+    with pytest.raises(InvalidData) as err:
+        deployed.complete(task, {"proposal": "随便"}, "li")
+    assert "proposal" in err.value.field_errors
+    # nothing happened: the task is still there, the instance unchanged
+    assert only_task(deployed, "li") == task
+
+
+def test_claim_unclaim_and_claimed_by_someone_else(deployed: Engine) -> None:
+    view = deployed.start("approval", {"summary": "x", "unit": UNIT}, "li")
+    deployed.complete(only_task(deployed, "li"), {"proposal": "转办"}, "li")
+    task = only_task(deployed, "wang")
+    deployed.claim(task, "wang")
+    assert deployed.inbox.for_user("chen") == []  # claimed tasks leave others' inboxes
+    with pytest.raises(Conflict):
+        deployed.claim(task, "chen")
+    with pytest.raises(Conflict):
+        deployed.complete(task, {"approved": True}, "chen")
+    with pytest.raises(PermissionDenied):
+        deployed.unclaim(task, "chen")
+    deployed.unclaim(task, "wang")
+    assert [t.id for t in deployed.inbox.for_user("chen")] == [task]
+    assert [e.type for e in deployed.history(view.id)] == [
+        "started", "completed", "claimed", "unclaimed"]
+
+
+def test_wrong_role_and_unknowns(deployed: Engine) -> None:
+    deployed.start("approval", {"summary": "x", "unit": UNIT}, "li")
+    task = only_task(deployed, "li")
+    with pytest.raises(PermissionDenied):
+        deployed.complete(task, {"proposal": "转办"}, "wang")
+    with pytest.raises(PermissionDenied):
+        deployed.start("approval", {"summary": "x", "unit": UNIT}, "wang")
+    with pytest.raises(NotFound):
+        deployed.complete("no-such-task", {}, "li")
+    with pytest.raises(NotFound):
+        deployed.start("no_such_process", {}, "li")
+    with pytest.raises(NotFound):
+        deployed.complete(task, {}, "nobody")
+
+
+def test_completed_task_cannot_be_completed_again(deployed: Engine) -> None:
+    deployed.start("approval", {"summary": "x", "unit": UNIT}, "li")
+    task = only_task(deployed, "li")
+    deployed.complete(task, {"proposal": "转办"}, "li")
+    with pytest.raises(Conflict):
+        deployed.complete(task, {"proposal": "转办"}, "li")
+
+
+def test_stale_revision_is_a_conflict(deployed: Engine) -> None:
+    view = deployed.start("approval", {"summary": "x", "unit": UNIT}, "li")
+    task = only_task(deployed, "li")
+    with pytest.raises(Conflict):
+        deployed.complete(task, {"proposal": "转办"}, "li", revision=view.revision - 1)
+    after = deployed.complete(task, {"proposal": "转办"}, "li", revision=view.revision)
+    assert after.revision == view.revision + 1
+
+
+def test_two_sessions_racing_never_lose_an_update(deployed: Engine) -> None:
+    """Session A loads the instance; B completes the task and commits; A's write must fail."""
+    view = deployed.start("approval", {"summary": "x", "unit": UNIT}, "li")
+    task = only_task(deployed, "li")
+    a: Session = deployed._sessions()
+    a.begin()
+    row_a = a.get(ProcessInstance, view.id)
+    assert row_a is not None
+    loaded_revision = row_a.revision
+    deployed.complete(task, {"proposal": "转办"}, "li")  # B, committed
+    deployed.runtime.forget()
+    with pytest.raises(Conflict):
+        deployed.runtime.assign(a, task, SYSTEM, True)  # task row: already completed
+    a.rollback()
+    a.begin()
+    row_a = a.get(ProcessInstance, view.id)
+    assert row_a is not None and row_a.revision == loaded_revision + 1
+    # A writes against the revision it had loaded before B committed
+    from sqlalchemy import update
+
+    result = a.execute(
+        update(ProcessInstance)
+        .where(ProcessInstance.id == view.id, ProcessInstance.revision == loaded_revision)
+        .values(status="error")
+    )
+    assert result.rowcount == 0
+    a.rollback()
+    a.close()
+    assert deployed.instance(view.id).status == "running"
+
+
+def test_stale_orm_write_raises_conflict(deployed: Engine) -> None:
+    """The ORM update is conditional on the revision it loaded (version_id_col)."""
+    view = deployed.start("approval", {"summary": "x", "unit": UNIT}, "li")
+    task = only_task(deployed, "li")
+    a = deployed._sessions()
+    with a.begin():
+        row_a = a.get(ProcessInstance, view.id)
+        assert row_a is not None
+        deployed.complete(task, {"proposal": "转办"}, "li")  # another session commits
+        row_a.revision += 1
+        row_a.status = "error"
+        with pytest.raises(Conflict):
+            from engine.runtime import _flush
+
+            _flush(a)
+        a.rollback()
+    a.close()
+    assert deployed.instance(view.id).status == "running"
+
+
+def test_inbox_filters_overdue(deployed: Engine) -> None:
+    deployed.start("approval", {"summary": "x", "unit": UNIT}, "li")
+    assert deployed.inbox.for_user("li", InboxFilter(overdue=True)) == []
+    deployed.clock.advance(__import__("datetime").timedelta(hours=2))  # type: ignore[attr-defined]
+    overdue = deployed.inbox.for_user("li", InboxFilter(overdue=True))
+    assert len(overdue) == 1 and overdue[0].overdue
+    assert deployed.inbox.for_user("li", InboxFilter(process="other")) == []
