@@ -8,7 +8,7 @@ semantics (the payload is merged into the receiving task's data), not Camunda's.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
@@ -44,7 +44,7 @@ def camunda_properties(node: etree._Element) -> dict[str, str]:
     return out
 
 
-class _UserTaskParser(UserTaskParser):  # type: ignore[misc]
+class _UserTaskParser(UserTaskParser):
     def parse_extensions(self, node: Any = None) -> dict[str, str]:
         target = node if node is not None else self.node
         extensions = camunda_properties(target)
@@ -55,8 +55,8 @@ class _UserTaskParser(UserTaskParser):  # type: ignore[misc]
         return extensions
 
 
-class KuaibanParser(CamundaParser):  # type: ignore[misc]
-    OVERRIDE_PARSER_CLASSES = {
+class KuaibanParser(CamundaParser):
+    OVERRIDE_PARSER_CLASSES: ClassVar[dict[str, Any]] = {
         **CamundaParser.OVERRIDE_PARSER_CLASSES,
         full_tag("userTask"): (_UserTaskParser, UserTask),
         full_tag("startEvent"): (StartEventParser, StartEvent),

@@ -139,7 +139,8 @@ def processes(as_json: bool) -> None:
 @main.command()
 @click.argument("key")
 @click.option("--data", help="Initial data as a JSON object.")
-@click.option("--business-key", help="Case number (assigned automatically where the process has one).")
+@click.option("--business-key",
+              help="Case number (assigned automatically where the process has one).")
 @click.option("--as", "user", required=True, help="Who starts it.")
 @handles_errors
 def start(key: str, data: str | None, business_key: str | None, user: str) -> None:

@@ -7,7 +7,7 @@ Times are stored as timezone-aware UTC values; SQLite keeps them as ISO text thr
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -47,7 +47,11 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {datetime: UtcDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UtcDateTime,
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+    }
 
 
 class DefinitionFile(Base):
@@ -96,7 +100,10 @@ class ProcessInstance(Base):
 
     # Optimistic locking: every UPDATE says WHERE revision = <loaded>; 0 rows is a conflict.
     # The engine sets the revision itself (exactly +1 per command).
-    __mapper_args__ = {"version_id_col": revision, "version_id_generator": False}
+    __mapper_args__ = {  # noqa: RUF012 - SQLAlchemy reads it as a plain class attribute
+        "version_id_col": revision,
+        "version_id_generator": False,
+    }
 
 
 class Task(Base):

@@ -47,14 +47,15 @@ class IdSource:
         return uuid.uuid5(_NAMESPACE, f"{self.seed}:{self.counter}")
 
 
-_clock: ContextVar[Clock] = ContextVar("kuaiban_clock", default=SystemClock())
+_clock: ContextVar[Clock | None] = ContextVar("kuaiban_clock", default=None)
+_system_clock = SystemClock()
 _ids: ContextVar[IdSource | None] = ContextVar("kuaiban_ids", default=None)
 
 
 class _ClockDatetime(datetime):
     @classmethod
     def now(cls, tz: tzinfo | None = None) -> _ClockDatetime:
-        v = _clock.get().now().astimezone(tz or BEIJING)
+        v = (_clock.get() or _system_clock).now().astimezone(tz or BEIJING)
         return cls(
             v.year, v.month, v.day, v.hour, v.minute, v.second, v.microsecond,
             tzinfo=v.tzinfo if tz is not None else None,
@@ -66,7 +67,7 @@ class _ClockTime:
 
     @staticmethod
     def time() -> float:
-        return _clock.get().now().timestamp()
+        return (_clock.get() or _system_clock).now().timestamp()
 
 
 def _next_id() -> uuid.UUID:
@@ -83,9 +84,9 @@ def _without_depth_limit(init: Any) -> None:
 
 
 def _install() -> None:
-    spiff_timer.datetime = _ClockDatetime  # type: ignore[misc]  # module attribute swap
+    spiff_timer.datetime = _ClockDatetime
     spiff_timer.LOCALTZ = BEIJING
-    spiff_task.time = _ClockTime  # type: ignore[assignment]  # module attribute swap
+    spiff_task.time = _ClockTime
     spiff_task.uuid4 = _next_id
     _without_depth_limit(spiff_task_util.TaskIterator.__init__)
     _without_depth_limit(spiff_bpmn_task_util.BpmnTaskIterator.__init__)

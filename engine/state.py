@@ -37,7 +37,7 @@ _KEEP_ABOVE_FRONTIER = 2
 _specs: ContextVar[tuple[Any, dict[str, Any]]] = ContextVar("kuaiban_specs")
 
 
-class _SpecFreeWorkflowConverter(BpmnWorkflowConverter):  # type: ignore[misc]
+class _SpecFreeWorkflowConverter(BpmnWorkflowConverter):
     """Like SpiffWorkflow's converter, minus the spec (restored from the deployed version)."""
 
     def to_dict(self, workflow: BpmnWorkflow) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from engine import expressions, forms, xmlsafe
 from engine.bpmn_parser import CAMUNDA, KuaibanParser, camunda_properties
-from engine.errors import Problem, UnsafeInput
+from engine.errors import Problem, UnsafeInput, ValidationFailed
 from engine.roles import ROLES, role_for_lane
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
@@ -100,7 +100,9 @@ def check_files(files: list[SourceFile], known_forms: Mapping[str, str] | None =
                 trees[f.name] = tree
         else:
             problems.append(Problem(f.name, None, None, "unknown file type (.bpmn, .dmn, .json)"))
-    bad_forms = {form_key_of(f.name) for f in files if f.kind == "form" and forms.check_form(f.content)}
+    bad_forms = {
+        form_key_of(f.name) for f in files if f.kind == "form" and forms.check_form(f.content)
+    }
     dmn_ids = {
         d.get("id")
         for name, t in trees.items()
@@ -127,15 +129,10 @@ def _parse(f: SourceFile, problems: list[Problem]) -> etree._ElementTree | None:
     try:
         return xmlsafe.parse(f.content.encode("utf-8"), f.name)
     except UnsafeInput as exc:
-        problems.append(Problem(f.name, _line_from(exc.message), None, exc.message.split(": ", 1)[-1]))
-    except ValueError as exc:
-        problems.append(Problem(f.name, _line_from(str(exc)), None, str(exc).split(": ", 1)[-1]))
+        problems.append(exc.details)
+    except ValidationFailed as exc:
+        problems.extend(exc.problems)
     return None
-
-
-def _line_from(message: str) -> int | None:
-    parts = message.split(":")
-    return int(parts[1]) if len(parts) > 2 and parts[1].isdigit() else None
 
 
 def _xsd(name: str, tree: etree._ElementTree, schema: etree.XMLSchema, out: list[Problem]) -> bool:
@@ -247,7 +244,7 @@ def _check_timer(name: str, node: etree._Element, part: str, out: list[Problem])
     if not problems:
         try:
             value = expressions.evaluate(source, {}, _probe_functions())
-        except Exception:  # noqa: BLE001 - depends on instance data; checked at run time
+        except Exception:  # depends on instance data; checked at run time
             return
         if not isinstance(value, str):
             problems = ["a timer expression must give an ISO 8601 string"]
@@ -267,7 +264,7 @@ def _iso_problems(value: str, part: str) -> list[str]:
             TimerEventDefinition.parse_iso_duration(value)
         else:
             TimerEventDefinition.parse_iso_recurring_interval(value)
-    except Exception:  # noqa: BLE001 - SpiffWorkflow raises bare Exception here
+    except Exception:  # SpiffWorkflow raises bare Exception here
         return [f'"{value}" is not a valid ISO 8601 {part}']
     return []
 

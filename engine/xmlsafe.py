@@ -10,7 +10,7 @@ import re
 
 from lxml import etree
 
-from engine.errors import UnsafeInput
+from engine.errors import Problem, UnsafeInput, ValidationFailed
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ELEMENTS = 20_000
@@ -29,22 +29,26 @@ def _parser() -> etree.XMLParser:
     )
 
 
+def _refuse(filename: str, line: int | None, message: str) -> UnsafeInput:
+    return UnsafeInput(message, Problem(filename, line, None, message))
+
+
 def parse(content: bytes, filename: str) -> etree._ElementTree:
-    """Parse a document or raise UnsafeInput / ValueError (not well-formed) with a clear message."""
+    """Parse a document, or raise UnsafeInput (hostile) / ValidationFailed (not well-formed);
+    both carry the problem with its line."""
     if len(content) > MAX_BYTES:
-        raise UnsafeInput(f"{filename}: file is larger than {MAX_BYTES // (1024 * 1024)} MB")
+        raise _refuse(filename, None, f"file is larger than {MAX_BYTES // (1024 * 1024)} MB")
     match = _DTD.search(content)
     if match:
         line = content.count(b"\n", 0, match.start()) + 1
-        raise UnsafeInput(
-            f"{filename}:{line}: DTDs and entity declarations are not allowed in BPMN/DMN files"
-        )
+        raise _refuse(filename, line, "DTDs and entity declarations are not allowed")
     try:
         tree = etree.ElementTree(etree.fromstring(content, _parser()))
     except etree.XMLSyntaxError as exc:
-        raise ValueError(f"{filename}:{exc.lineno}: not well-formed XML: {exc.msg}") from exc
+        problem = Problem(filename, exc.lineno, None, f"not well-formed XML: {exc.msg}")
+        raise ValidationFailed([problem]) from exc
     if tree.docinfo.doctype:
-        raise UnsafeInput(f"{filename}: DTDs are not allowed in BPMN/DMN files")
+        raise _refuse(filename, 1, "DTDs are not allowed")
     _check_shape(tree.getroot(), filename)
     return tree
 
@@ -56,9 +60,7 @@ def _check_shape(root: etree._Element, filename: str) -> None:
         node, depth = stack.pop()
         count += 1
         if count > MAX_ELEMENTS:
-            raise UnsafeInput(f"{filename}: more than {MAX_ELEMENTS} elements")
+            raise _refuse(filename, None, f"more than {MAX_ELEMENTS} elements")
         if depth > MAX_DEPTH:
-            raise UnsafeInput(
-                f"{filename}:{node.sourceline}: elements nested deeper than {MAX_DEPTH} levels"
-            )
+            raise _refuse(filename, node.sourceline, f"elements nested deeper than {MAX_DEPTH}")
         stack.extend((child, depth + 1) for child in node)
