@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine import audit, expressions, forms, mirror, spiff_seam, state
+from engine import audit, expressions, forms, mirror, schedule, spiff_seam, state
 from engine.calendar import WorkCalendar, deadline_functions
 from engine.case_numbers import next_case_number
 from engine.clock import Clock, FixedClock
@@ -78,8 +78,10 @@ class Runtime:
                    "business_key": business_key, "data": initial}
 
         def apply(wf: BpmnWorkflow) -> None:
+            # Starting is the decision to run now: a timer start event does not wait again.
+            wf.do_engine_steps()
+            schedule.release_start_timers(wf, now)
             if message is not None:
-                wf.do_engine_steps()
                 wf.catch(BpmnEvent(MessageEventDefinition(message), dict(data)))
 
         self._run(session, row, version, workflow, ids, now, "started", payload, user, apply)

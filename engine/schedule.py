@@ -68,7 +68,9 @@ def release_start_timers(workflow: BpmnWorkflow, now: datetime) -> None:
         if not isinstance(task.task_spec, StartEvent):
             continue
         if isinstance(definition, CycleTimerEventDefinition):
-            task._set_internal_data(event_value={"cycles": 1, "next": past, "duration": 0})
+            # One path per instance: stop the cycle if it already fired, else fire it once.
+            cycles = 0 if task.children else 1
+            task._set_internal_data(event_value={"cycles": cycles, "next": past, "duration": 0})
         elif isinstance(definition, TimerEventDefinition):
             task._set_internal_data(event_value=past)
     workflow.refresh_timers()

@@ -8,7 +8,9 @@ finally SpiffWorkflow's own parse of every executable process.
 
 from __future__ import annotations
 
+import ast
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -65,6 +67,7 @@ class ProcessInfo:
     form_keys: set[str] = field(default_factory=set)
     start_messages: set[str] = field(default_factory=set)
     start_timer: tuple[str, str] | None = None  # (timeDate|timeCycle, expression)
+    decision_refs: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -111,7 +114,9 @@ def check_files(files: list[SourceFile], known_forms: Mapping[str, str] | None =
     }
     processes: list[ProcessInfo] = []
     for name, tree in trees.items():
-        if kind_of(name) == "bpmn" and _xsd(name, tree, _bpmn_schema(), problems):
+        if kind_of(name) == "bpmn":
+            # Kuaiban's rules run even when the XSD fails, so one run reports every problem
+            _xsd(name, tree, _bpmn_schema(), problems)
             for process in tree.getroot().iter(BPMN + "process"):
                 info = _check_process(name, process, forms_text, bad_forms, dmn_ids, problems)
                 if info is not None:
@@ -138,22 +143,66 @@ def _parse(f: SourceFile, problems: list[Problem]) -> etree._ElementTree | None:
 def _xsd(name: str, tree: etree._ElementTree, schema: etree.XMLSchema, out: list[Problem]) -> bool:
     if schema.validate(tree):
         return True
+    namespaces = {k: v for k, v in tree.getroot().nsmap.items() if k}
     for err in schema.error_log:
-        element = None
-        if err.path:
-            found = tree.xpath(err.path)
-            if found and isinstance(found, list) and hasattr(found[0], "get"):
-                element = found[0].get("id")
-        out.append(Problem(name, err.line, element, f"schema: {err.message}"))
+        line, element = err.line, None
+        node = _at_path(tree, err.path, namespaces)
+        if node is not None:
+            line = node.sourceline or line
+            element = _nearest_id(node)
+        out.append(Problem(name, line, element, f"schema: {err.message}"))
     return False
 
 
+def _at_path(tree: etree._ElementTree, path: str | None,
+             namespaces: Mapping[str, str]) -> etree._Element | None:
+    if not path:
+        return None
+    try:
+        found = tree.xpath(path, namespaces=namespaces)
+    except etree.XPathError:  # a prefix the root does not declare
+        return None
+    if isinstance(found, list) and found and isinstance(found[0], etree._Element):
+        return found[0]
+    return None
+
+
+def _nearest_id(node: etree._Element | None) -> str | None:
+    while node is not None:
+        if node.get("id"):
+            return node.get("id")
+        node = node.getparent()
+    return None
+
+
+def _ancestor(node: etree._Element, levels: int) -> etree._Element:
+    """The element ``levels`` up, or the highest one there is (malformed documents)."""
+    for _ in range(levels):
+        parent = node.getparent()
+        if parent is None:
+            break
+        node = parent
+    return node
+
+
+_LINE = re.compile(r"line (\d+): (.*)", re.DOTALL)
+
+
 def _code(name: str, node: etree._Element, source: str | None, mode: str, what: str,
-          out: list[Problem]) -> None:
+          out: list[Problem], text_of: etree._Element | None = None) -> None:
+    """Check code; problems name ``node``. When the code is the text of ``text_of`` its lines
+    are counted from that element's line, so each problem points at the offending line."""
     if source is None or not source.strip():
         return
+    base = (text_of if text_of is not None else node).sourceline
     for message in expressions.check(source, mode):  # type: ignore[arg-type]
-        out.append(Problem(name, node.sourceline, node.get("id"), f"{what}: {message}"))
+        line = base
+        match = _LINE.fullmatch(message)
+        if match:
+            message = match.group(2)
+            if text_of is not None and base is not None:
+                line = base + int(match.group(1)) - 1
+        out.append(Problem(name, line, _nearest_id(node), f"{what}: {message}"))
 
 
 def _check_process(name: str, process: etree._Element, forms_text: Mapping[str, str],
@@ -196,18 +245,20 @@ def _check_process(name: str, process: etree._Element, forms_text: Mapping[str, 
             info.start_form_key = need_form(node) or info.start_form_key
             _start_triggers(name, node, info, out)
         elif tag == "conditionExpression":
-            _code(name, node.getparent(), node.text, "eval", "condition", out)
+            _code(name, _ancestor(node, 1), node.text, "eval", "condition", out, node)
         elif tag == "script":
-            _code(name, node.getparent(), node.text, "exec", "script", out)
+            _code(name, _ancestor(node, 1), node.text, "exec", "script", out, node)
         elif tag in _TIMER_PARTS:
             _check_timer(name, node, tag, out)
         elif tag == "businessRuleTask":
             ref = node.get(CAMUNDA + "decisionRef")
+            if ref:
+                info.decision_refs.add(ref)
             if ref not in dmn_ids:
                 out.append(Problem(name, node.sourceline, node.get("id"),
                                    f'decision "{ref}" not found in the DMN files'))
         elif tag in ("loopCardinality", "completionCondition"):
-            _code(name, node.getparent().getparent(), node.text, "eval", tag, out)
+            _code(name, _ancestor(node, 2), node.text, "eval", tag, out, node)
     return info if process.get("isExecutable", "true") != "false" else None
 
 
@@ -237,23 +288,38 @@ def start_timer_of(start_event: etree._Element) -> tuple[str, str] | None:
     return None
 
 
+# what an unquoted ISO 8601 literal looks like: P7D, PT2H, R/P7D, R3/PT1H, 2026-10-08T09:00...
+_ISO_LITERAL = re.compile(
+    r"(R\d*/)?P(?=\D*\d)[\dTYMWDHS.,/:+-]*|\d{4}-\d{2}-\d{2}([T ][\d:.,+\-Z]*)?", re.IGNORECASE
+)
+
+
 def _check_timer(name: str, node: etree._Element, part: str, out: list[Problem]) -> None:
-    event = node.getparent().getparent()
+    event = _ancestor(node, 2)
+    element = _nearest_id(event)
     source = (node.text or "").strip()
-    problems = expressions.check(source, "eval") if source else ["timer has no expression"]
-    if not problems:
-        try:
-            value = expressions.evaluate(source, {}, _probe_functions())
-        except Exception:  # depends on instance data; checked at run time
-            return
-        if not isinstance(value, str):
-            problems = ["a timer expression must give an ISO 8601 string"]
-        else:
-            problems = _iso_problems(value, part)
-    elif source[:1] in ("P", "R") or source[:1].isdigit():
-        problems = [f"put the ISO 8601 value in quotes: '{source}'"]
+    problems: list[str]
+    if not source:
+        problems = ["timer has no expression"]
+    elif _ISO_LITERAL.fullmatch(source):
+        problems = [f"put the ISO 8601 value in quotes: '{source}' "
+                    "(timer definitions are expressions)"]
+    else:
+        problems = [_LINE.sub(r"\2", m) for m in expressions.check(source, "eval")]
+        if not problems:
+            problems = _timer_value_problems(source, part)
     for message in problems:
-        out.append(Problem(name, node.sourceline, event.get("id"), f"timer: {message}"))
+        out.append(Problem(name, node.sourceline, element, f"timer: {message}"))
+
+
+def _timer_value_problems(source: str, part: str) -> list[str]:
+    try:
+        value = expressions.evaluate(source, {}, _probe_functions())
+    except Exception:  # depends on instance data; checked at run time
+        return []
+    if not isinstance(value, str):
+        return [f"a {part} expression must give an ISO 8601 string, not {type(value).__name__}"]
+    return _iso_problems(value, part)
 
 
 def _iso_problems(value: str, part: str) -> list[str]:
@@ -276,11 +342,36 @@ def _probe_functions() -> dict[str, Any]:
     return deadline_functions(WorkCalendar(), SystemClock().now)
 
 
+_QUESTION = re.compile(r"""(\?)(?=(?:[^'"]|['"][^'"]*['"])*$)""")  # as SpiffWorkflow's DMNEngine
+
+
 def _check_dmn(name: str, tree: etree._ElementTree, out: list[Problem]) -> None:
-    for node in tree.getroot().iter("{*}inputExpression", "{*}outputEntry"):
-        text = node.findtext("{*}text")
-        owner = node.getparent()
-        _code(name, owner, text, "eval", "decision expression", out)
+    for node in tree.getroot().iter("{*}inputExpression", "{*}outputEntry", "{*}inputEntry"):
+        text_node = node.find("{*}text")
+        if text_node is None:
+            continue
+        text = text_node.text
+        if etree.QName(node).localname == "inputEntry":
+            text = _input_entry_source(text)
+        _code(name, node, text, "eval", "decision expression", out, text_node)
+
+
+def _input_entry_source(text: str | None) -> str | None:
+    """An input cell as the expression SpiffWorkflow builds from it: ``-`` matches anything,
+    ``?`` stands for the input, a cell that is no expression by itself (``> 5``,
+    ``in ["a"]``) is glued to the input."""
+    if text is None or text.strip() in ("", "-"):
+        return None
+    text = _QUESTION.sub("dmninputexpr", text)
+    if "dmninputexpr" in text:
+        return text
+    try:
+        ast.parse(text.strip(), mode="eval")
+    except SyntaxError:
+        return f"dmninputexpr {text.strip()}"
+    except (RecursionError, MemoryError, ValueError):  # the check reports these itself
+        pass
+    return text
 
 
 def _spiff_parse(trees: Mapping[str, etree._ElementTree], processes: list[ProcessInfo],
