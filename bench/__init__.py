@@ -1,0 +1,1 @@
+"""Benchmarks, measured side by side as ratios (not timed unit tests). Run: python -m bench."""
