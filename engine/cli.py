@@ -357,19 +357,15 @@ def calendar_set(day: str, is_workday: bool, note: str | None) -> None:
 @click.option("--demo", is_flag=True, help="Create demo users and print how to sign in.")
 @handles_errors
 def run(host: str, port: int, demo: bool) -> None:
-    """Deploy the shipped processes and run the timer worker (and the web app once built)."""
+    """Deploy the shipped processes, run the timer worker and serve the web app."""
     from engine.worker import BackgroundWorker
 
     engine = _engine()
     for item in engine.deploy_directory(ROOT / "processes", ROOT / "forms"):
         if item.created:
             click.echo(f"deployed {item.key} {item.version}", err=True)
+    from web.app import serve  # the one place the engine package reaches the web app
+
     runner = BackgroundWorker(engine)
     runner.start()
-    try:
-        from web.app import serve  # type: ignore[import-not-found]  # optional until web exists
-    except ImportError:
-        click.echo("timer worker running; the web app is not installed. Ctrl-C stops.", err=True)
-        runner.join()
-        return
     serve(engine, host, port, demo)
