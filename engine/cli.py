@@ -69,27 +69,36 @@ def _json_arg(text: str | None, what: str) -> dict[str, Any]:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise click.BadParameter(f"{what} is not valid JSON: {exc.msg}") from exc
+        raise click.BadParameter(
+            f"{what} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        ) from exc
     if not isinstance(value, dict):
         raise click.BadParameter(f"{what} must be a JSON object")
     return value
 
 
 def _read_files(paths: tuple[str, ...]) -> list[SourceFile]:
+    """The files named, and the .bpmn, .dmn and .json files of the folders named."""
     files = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files += [SourceFile(str(p), p.read_text(encoding="utf-8"))
-                      for p in sorted(path.iterdir()) if p.suffix in (".bpmn", ".dmn", ".json")]
+            files += [_read(p) for p in sorted(path.iterdir())
+                      if p.is_file() and p.suffix.lower() in (".bpmn", ".dmn", ".json")]
         elif not path.exists():
             raise click.BadParameter(f"{raw}: no such file")
         else:
-            try:
-                files.append(SourceFile(str(path), path.read_text(encoding="utf-8")))
-            except UnicodeDecodeError as exc:
-                raise click.BadParameter(f"{raw}: not UTF-8 text") from exc
+            files.append(_read(path))
     return files
+
+
+def _read(path: Path) -> SourceFile:
+    try:
+        return SourceFile(str(path), path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise click.BadParameter(f"{path}: not UTF-8 text") from exc
+    except OSError as exc:
+        raise click.BadParameter(f"{path}: cannot be read ({exc.strerror})") from exc
 
 
 @click.group()
@@ -118,9 +127,13 @@ def validate(files: tuple[str, ...]) -> None:
 @handles_errors
 def deploy(files: tuple[str, ...]) -> None:
     """Validate, then deploy; prints "key version" per process."""
-    for item in _engine().deploy(_read_files(files)):
+    deployed = _engine().deploy(_read_files(files))
+    for item in deployed:
         note = "" if item.created else "  (unchanged)"
         click.echo(f"{item.key} {item.version}{note}")
+    if not deployed:
+        click.echo("no process version made: these files hold no process, and no deployed "
+                   "process uses a form or DMN file of theirs with other content", err=True)
 
 
 @main.command()
@@ -369,3 +382,7 @@ def run(host: str, port: int, demo: bool) -> None:
     runner = BackgroundWorker(engine)
     runner.start()
     serve(engine, host, port, demo)
+
+
+if __name__ == "__main__":
+    main()

@@ -137,14 +137,14 @@ class BackgroundWorker(threading.Thread):
         super().__init__(name="kuaiban-timers", daemon=True)
         self._engine = engine
         self._interval = interval
-        self._stop = threading.Event()
+        self._halt = threading.Event()
 
     def run(self) -> None:
-        while not self._stop.wait(self._interval):
+        while not self._halt.wait(self._interval):
             try:
                 self._engine.timers.fire_due()
             except Exception:  # keep the worker alive; the error is logged with its cause
                 log.exception("timer worker round failed")
 
     def stop(self) -> None:
-        self._stop.set()
+        self._halt.set()
