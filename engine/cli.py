@@ -384,5 +384,60 @@ def run(host: str, port: int, demo: bool) -> None:
     serve(engine, host, port, demo)
 
 
+@main.command()
+@click.argument("instance_id", type=int, required=False)
+@click.option("--all", "replay_all", is_flag=True, help="Replay every instance.")
+@click.option("--bundle", "bundle_file", type=click.Path(dir_okay=False),
+              help="Replay an exported bundle, without a database.")
+@handles_errors
+def replay(instance_id: int | None, replay_all: bool, bundle_file: str | None) -> None:
+    """Rebuild an instance from its history; exit 1 naming the first event that diverges."""
+    if bundle_file:
+        from engine.bundle import replay_bundle
+
+        try:
+            data = json.loads(Path(bundle_file).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise click.BadParameter(f"{bundle_file}: cannot read a bundle ({exc})") from exc
+        _report_replay(f"bundle {bundle_file}", replay_bundle(data))
+        return
+    engine = _engine()
+    if replay_all:
+        ids = engine.instance_ids()
+        failed = 0
+        with click.progressbar(ids, label="replaying", file=sys.stderr) as bar:
+            for iid in bar:
+                result = engine.replay(iid)
+                if not result.ok:
+                    failed += 1
+                    click.echo(f"\ninstance {iid}: {result.message}")
+        click.echo(f"{len(ids)} instance(s) replayed, {failed} diverged")
+        if failed:
+            sys.exit(1)
+        return
+    if instance_id is None:
+        raise click.UsageError("give an INSTANCE_ID, --all or --bundle FILE")
+    _report_replay(f"instance {instance_id}", engine.replay(instance_id))
+
+
+def _report_replay(what: str, result: Any) -> None:
+    if result.ok:
+        click.echo(f"{what}: {result.events} event(s) replayed, history and state agree")
+        return
+    click.echo(f"{what}: {result.message}")
+    sys.exit(1)
+
+
+@main.command()
+@click.argument("instance_id", type=int)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False))
+@handles_errors
+def export(instance_id: int, out: str) -> None:
+    """Export one instance as an offline bundle (events, chain, exact definition files)."""
+    data = _engine().export_bundle(instance_id)
+    Path(out).write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    click.echo(f"wrote {out}: {len(data['events'])} event(s), digest {data['digest'][:16]}")
+
+
 if __name__ == "__main__":
     main()

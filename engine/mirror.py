@@ -5,6 +5,7 @@ workflows.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
@@ -37,6 +38,20 @@ def all_tasks(workflow: BpmnWorkflow) -> Iterator[SpiffTask]:
 def ready_user_tasks(workflow: BpmnWorkflow) -> list[SpiffTask]:
     ready = [t for t in all_tasks(workflow) if t.state == TaskState.READY and t.task_spec.manual]
     return sorted(ready, key=lambda t: str(t.id))
+
+
+def visible_data(workflow: BpmnWorkflow) -> dict[str, Any]:
+    """What an instance's data is right now: the end data, or its open branches merged."""
+    if workflow.is_completed():
+        data = dict(workflow.data)
+    else:
+        data = {}
+        open_tasks = [t for t in all_tasks(workflow)
+                      if t.has_state(TaskState.READY | TaskState.WAITING | TaskState.STARTED)]
+        for task in sorted(open_tasks, key=lambda t: str(t.id)):
+            data.update(task.data)
+    data.pop("data_objects", None)
+    return json.loads(json.dumps(data, default=str))
 
 
 def sync_tasks(session: Session, row: ProcessInstance, workflow: BpmnWorkflow, now: datetime,

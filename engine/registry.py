@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import xmlsafe
 from engine.bpmn_parser import KuaibanParser, camunda_properties
-from engine.errors import NotFound, ValidationFailed
+from engine.errors import EngineError, NotFound, ValidationFailed
 from engine.schema import DefinitionFile, ProcessVersion
 from engine.validation import (
     BPMN,
@@ -66,23 +67,79 @@ def sha256(text: str) -> str:
 
 def latest_forms(session: Session) -> dict[str, str]:
     """The newest deployed text of every form key (forms may be deployed before processes)."""
-    rows = session.execute(select(DefinitionFile).where(DefinitionFile.kind == "form")).scalars()
+    return {form_key_of(name): text for name, text in _latest_files(session, "form").items()}
+
+
+def _latest_files(session: Session, kind: str) -> dict[str, str]:
+    """Newest deployed text of each file of ``kind``, by file name (without folders).
+
+    The newest process version that uses a file knows its newest text (deploying a form
+    alone makes new versions of the processes using it). Files no process uses yet come from
+    the file store, which keeps no deploy order: if such a file was deployed with different
+    texts, which one is found is undefined (redeploy it with the process that needs it)."""
+    digests: dict[str, str] = {}
+    versions = session.execute(select(ProcessVersion.files).order_by(ProcessVersion.id.desc()))
+    for refs in versions.scalars():
+        for ref in refs:
+            if ref.get("kind") == kind:
+                digests.setdefault(os.path.basename(ref["name"]), ref["sha256"])
     out: dict[str, str] = {}
+    rows = session.execute(select(DefinitionFile).where(DefinitionFile.kind == kind)).scalars()
     for row in rows:
-        out.setdefault(form_key_of(row.name), row.content)
+        name = os.path.basename(row.name)
+        if digests.get(name, row.sha256) == row.sha256:
+            out[name] = row.content
     return out
 
 
+def _with_deployed_dmn(session: Session, files: list[SourceFile]) -> list[SourceFile]:
+    """``files`` plus the deployed DMN files they do not replace (same name or decision id),
+    so a diagram may call decisions deployed earlier."""
+    given = [f for f in files if f.kind == "dmn"]
+    names = {os.path.basename(f.name) for f in given}
+    ids = {i for f in given for i in _decision_ids(f.content)}
+    extra = [
+        SourceFile(name, text)
+        for name, text in sorted(_latest_files(session, "dmn").items())
+        if name not in names and not ids & _decision_ids(text)
+    ]
+    return files + extra
+
+
+def _decision_ids(text: str) -> set[str]:
+    return _ids(text, "{*}decision")
+
+
+def _process_ids(text: str) -> set[str]:
+    return _ids(text, BPMN + "process")
+
+
+def _ids(text: str, tag: str) -> set[str]:
+    try:
+        root = xmlsafe.parse(text.encode("utf-8"), "-").getroot()
+    except EngineError:  # validation reports it for the files given
+        return set()
+    return {node.get("id") or "" for node in root.iter(tag)}
+
+
 def validate(session: Session | None, files: list[SourceFile]) -> Checked:
-    return check_files(files, latest_forms(session) if session is not None else {})
+    """Check ``files`` as deploy would: with the deployed forms and DMN files they use, and
+    with the deployed processes that use a form or DMN file among them."""
+    if session is None:
+        return check_files(files, {})
+    files = _with_deployed_dmn(session, _with_users_of(session, files))
+    return check_files(files, latest_forms(session))
 
 
 def deploy(session: Session, files: list[SourceFile], now: datetime,
            user: str | None = None) -> list[Deployed]:
-    checked = validate(session, files)
+    """Deploy every process in ``files``; a form or DMN file deployed without the processes
+    that use it makes new versions of those processes."""
+    files = _with_deployed_dmn(session, _with_users_of(session, files))
+    checked = check_files(files, latest_forms(session))
     if checked.problems:
         raise ValidationFailed(checked.problems)
-    known = {**latest_forms(session)}
+    known = latest_forms(session)
     by_name = {f.name: f for f in files}
     for f in files:
         if f.kind == "form":
@@ -90,51 +147,100 @@ def deploy(session: Session, files: list[SourceFile], now: datetime,
     results = []
     for info in checked.processes:
         needed = _files_for(info, by_name, known, checked)
-        results.append(_deploy_one(session, info, needed, now, user))
+        results.append(_deploy_one(session, info.key, info.name, info.start_form_key,
+                                   sorted(info.start_messages), needed, now, user))
     for f in files:
-        if f.kind == "form":
-            _store_file(session, f.name, "form", f.content)
+        if f.kind in ("form", "dmn"):
+            _store_file(session, os.path.basename(f.name), f.kind, f.content)
     return results
 
 
 def _files_for(info: ProcessInfo, by_name: dict[str, SourceFile], forms: dict[str, str],
                checked: Checked) -> list[tuple[str, str, str]]:
-    """(name, kind, text) of everything the process needs, sorted for a stable hash."""
+    """(name, kind, text) of everything the process needs: its BPMN file and those of its
+    call activities, the DMN files of the decisions they call, the forms its tasks name.
+    Names lose their folders, so where the files were deployed from does not matter."""
     names = {info.file}
     parser = checked.parser
     if parser is not None:
         for sub in parser.get_subprocess_specs(info.key):
             names.add(parser.process_parsers[sub].filename)
-    out = [(n, "bpmn", by_name[n].content) for n in names]
-    out += [(f.name, "dmn", f.content) for f in by_name.values() if f.kind == "dmn"]
+    refs = {ref for p in checked.processes if p.file in names for ref in p.decision_refs}
+    dmn = {checked.decisions[r] for r in refs if r in checked.decisions}
+    out = [(os.path.basename(n), "bpmn", by_name[n].content) for n in names]
+    out += [(os.path.basename(n), "dmn", by_name[n].content) for n in dmn]
     out += [(f"{key}.json", "form", forms[key]) for key in info.form_keys]
     return sorted(out)
 
 
-def _deploy_one(session: Session, info: ProcessInfo, needed: list[tuple[str, str, str]],
+def _with_users_of(session: Session, files: list[SourceFile]) -> list[SourceFile]:
+    """``files`` plus the BPMN files of deployed processes whose latest version uses a form or
+    DMN file in ``files`` with another text, so those processes are validated against the new
+    text and get a new version too."""
+    changed = {os.path.basename(f.name): sha256(f.content)
+               for f in files if f.kind in ("form", "dmn")}
+    if not changed:
+        return files
+    given_bpmn = {os.path.basename(f.name) for f in files if f.kind == "bpmn"}
+    given_keys = {key for f in files if f.kind == "bpmn" for key in _process_ids(f.content)}
+    latest: dict[str, ProcessVersion] = {}
+    for row in session.execute(select(ProcessVersion).order_by(ProcessVersion.version)).scalars():
+        latest[row.key] = row
+    extra: dict[str, str] = {}
+    for row in latest.values():
+        if row.key in given_keys:
+            continue
+        refs = [r for r in row.files if isinstance(r, dict)]
+        if not any(changed.get(os.path.basename(r["name"]), r["sha256"]) != r["sha256"]
+                   for r in refs):
+            continue
+        for ref in refs:
+            name = os.path.basename(ref["name"])
+            if ref["kind"] == "bpmn" and name not in given_bpmn and name not in extra:
+                text = session.get(DefinitionFile, ref["sha256"])
+                if text is not None:
+                    extra[name] = text.content
+    return files + [SourceFile(name, text) for name, text in sorted(extra.items())]
+
+
+def content_hash(needed: list[tuple[str, str, str]]) -> str:
+    """Hash of a version's files: their names (without folders) and texts."""
+    return sha256(json.dumps(sorted((os.path.basename(n), sha256(t)) for n, _, t in needed)))
+
+
+def _hash_of_refs(refs: list[Any]) -> str:
+    return sha256(json.dumps(sorted((os.path.basename(r["name"]), r["sha256"]) for r in refs)))
+
+
+def _deploy_one(session: Session, key: str, name: str, start_form_key: str | None,
+                start_messages: list[str], needed: list[tuple[str, str, str]],
                 now: datetime, user: str | None) -> Deployed:
-    content_hash = sha256(json.dumps([(n, sha256(t)) for n, _, t in needed]))
-    existing = session.execute(
-        select(ProcessVersion).where(
-            ProcessVersion.key == info.key, ProcessVersion.content_hash == content_hash
-        )
+    """A new version, unless the latest version of ``key`` has exactly this content."""
+    digest = content_hash(needed)
+    latest = session.execute(
+        select(ProcessVersion).where(ProcessVersion.key == key)
+        .order_by(ProcessVersion.version.desc()).limit(1)
     ).scalar_one_or_none()
-    if existing is not None:
-        return Deployed(info.key, existing.version, False)
+    if latest is not None and _hash_of_refs(latest.files) == digest:
+        return Deployed(key, latest.version, False)
+    version = (latest.version if latest is not None else 0) + 1
+    # (key, content_hash) is unique: content going back to an older version's gets a new
+    # version too (it becomes the latest), under a hash salted with the version number
+    taken = session.execute(
+        select(ProcessVersion.id).where(ProcessVersion.key == key,
+                                        ProcessVersion.content_hash == digest)
+    ).first()
+    stored_hash = sha256(f"{digest}:{version}") if taken is not None else digest
     refs = [{"name": n, "kind": k, "sha256": _store_file(session, n, k, t)} for n, k, t in needed]
-    last = session.execute(
-        select(func.max(ProcessVersion.version)).where(ProcessVersion.key == info.key)
-    ).scalar()
-    version = (last or 0) + 1
     session.add(
         ProcessVersion(
-            key=info.key, version=version, name=info.name, content_hash=content_hash,
-            files=refs, start_form_key=info.start_form_key,
-            start_messages=sorted(info.start_messages), deployed_at=now, deployed_by=user,
+            key=key, version=version, name=name, content_hash=stored_hash,
+            files=refs, start_form_key=start_form_key,
+            start_messages=sorted(start_messages), deployed_at=now, deployed_by=user,
         )
     )
     session.flush()
-    return Deployed(info.key, version, True)
+    return Deployed(key, version, True)
 
 
 def _store_file(session: Session, name: str, kind: str, text: str) -> str:
@@ -178,6 +284,12 @@ def _load(session: Session, version_id: int) -> LoadedVersion:
         raise NotFound(f"no process version {version_id}")
     texts = {ref["name"]: session.get(DefinitionFile, ref["sha256"]) for ref in row.files}
     files = {name: f.content for name, f in texts.items() if f is not None}
+    return parse_version(row.id, row.key, row.version, row.name, row.start_form_key, files)
+
+
+def parse_version(version_id: int, key: str, version: int, name: str,
+                  start_form_key: str | None, files: dict[str, str]) -> LoadedVersion:
+    """A runnable version from its exact files (also used for offline bundles)."""
     parser = KuaibanParser()
     case_prefix, start_timer = None, None
     for name, text in files.items():
@@ -189,14 +301,14 @@ def _load(session: Session, version_id: int) -> LoadedVersion:
             root = xmlsafe.parse(text.encode("utf-8"), name).getroot()
             parser.add_bpmn_xml(root, filename=name)
             for process in root.iter(BPMN + "process"):
-                if process.get("id") == row.key:
+                if process.get("id") == key:
                     case_prefix = camunda_properties(process).get("case_prefix")
                     for start in process.findall(BPMN + "startEvent"):
                         start_timer = start_timer_of(start) or start_timer
     forms = {form_key_of(n): json.loads(t) for n, t in files.items() if kind_of(n) == "form"}
     return LoadedVersion(
-        id=row.id, key=row.key, version=row.version, name=row.name,
-        spec=parser.get_spec(row.key), subprocess_specs=parser.get_subprocess_specs(row.key),
-        forms=forms, case_prefix=case_prefix, start_form_key=row.start_form_key,
+        id=version_id, key=key, version=version, name=name,
+        spec=parser.get_spec(key), subprocess_specs=parser.get_subprocess_specs(key),
+        forms=forms, case_prefix=case_prefix, start_form_key=start_form_key,
         start_timer=start_timer, files=files,
     )

@@ -12,31 +12,27 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
-from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.specs.defaults import StartEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
-from SpiffWorkflow.exceptions import SpiffWorkflowException
-from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine import audit, expressions, forms, mirror, schedule, spiff_seam, state
+from engine import audit, expressions, forms, mirror, spiff_seam, state
 from engine.calendar import WorkCalendar, deadline_functions
 from engine.case_numbers import next_case_number
-from engine.clock import Clock, FixedClock
+from engine.clock import Clock
 from engine.errors import Conflict, NotFound, PermissionDenied, ScriptError
 from engine.registry import LoadedVersion, VersionCache
 from engine.roles import role_for_lane
 from engine.schema import MessageSubscription, ProcessInstance, ProcessVersion, Task
+from engine.transitions import advance, new_workflow
 from engine.views import UserView
 
 _CACHE_SIZE = 512
 _MAX_MESSAGE_HOPS = 8
-Apply = Callable[[BpmnWorkflow], None]
 
 
 class Runtime:
@@ -71,20 +67,11 @@ class Runtime:
         session.add(row)
         session.flush()
         ids = spiff_seam.IdSource(str(row.id))
-        with spiff_seam.running(FixedClock(now), ids):
-            workflow = BpmnWorkflow(version.spec, version.subprocess_specs)
-            workflow.task_tree.set_data(**initial)
+        workflow = new_workflow(version, initial, now, ids)
         payload = {"process_key": key, "version_id": version.id, "version": version.version,
-                   "business_key": business_key, "data": initial}
-
-        def apply(wf: BpmnWorkflow) -> None:
-            # Starting is the decision to run now: a timer start event does not wait again.
-            wf.do_engine_steps()
-            schedule.release_start_timers(wf, now)
-            if message is not None:
-                wf.catch(BpmnEvent(MessageEventDefinition(message), dict(data)))
-
-        self._run(session, row, version, workflow, ids, now, "started", payload, user, apply)
+                   "business_key": business_key, "data": initial, "message": message,
+                   "message_data": dict(data) if message else None}
+        self._run(session, row, version, workflow, ids, now, "started", payload, user)
         return row
 
     def complete(self, session: Session, task_id: str, data: Mapping[str, Any], user: UserView,
@@ -98,16 +85,9 @@ class Runtime:
         if schema is not None:
             forms.validate(schema, data)
 
-        def apply(wf: BpmnWorkflow) -> None:
-            task = wf.get_task_from_id(UUID(task_id))
-            if task.state != TaskState.READY:
-                raise Conflict("task is no longer ready")
-            task.data.update(data)
-            task.run()
-
         payload = {"task_id": task_id, "element_id": task_row.element_id, "data": dict(data)}
         self._run(session, row, version, workflow, ids, self.clock.now(), "completed", payload,
-                  user, apply, task_id=task_id)
+                  user, task_id=task_id)
         return row
 
     def assign(self, session: Session, task_id: str, user: UserView, claim: bool,
@@ -144,13 +124,9 @@ class Runtime:
             row, version, workflow, ids = self._load(session, instance_id, None)
             if not _matches(row, correlation):
                 continue
-
-            def apply(wf: BpmnWorkflow) -> None:
-                wf.catch(BpmnEvent(MessageEventDefinition(name), dict(data)))
-
             payload = {"name": name, "correlation": dict(correlation), "data": dict(data)}
             self._run(session, row, version, workflow, ids, self.clock.now(), "message",
-                      payload, user, apply, hops=hops)
+                      payload, user, hops=hops)
             delivered.append(instance_id)
         if not delivered:
             for key in _processes_started_by(session, name):
@@ -164,7 +140,7 @@ class Runtime:
         if row.status != "running":
             return False
         return self._run(session, row, version, workflow, ids, self.clock.now(), "timer", {},
-                         user, lambda wf: wf.refresh_timers(), only_if_changed=True)
+                         user, only_if_changed=True)
 
     # -- the command shape ------------------------------------------------------------------
 
@@ -182,35 +158,24 @@ class Runtime:
 
     def _run(self, session: Session, row: ProcessInstance, version: LoadedVersion,
              workflow: BpmnWorkflow, ids: spiff_seam.IdSource, now: datetime, kind: str,
-             payload: dict[str, Any], user: UserView, apply: Apply, task_id: str | None = None,
+             payload: dict[str, Any], user: UserView, task_id: str | None = None,
              only_if_changed: bool = False, hops: int = 0) -> bool:
         functions = deadline_functions(self.calendar(session), lambda: now)
-        workflow.script_engine = PythonScriptEngine(
-            environment=expressions.SafeEnvironment(functions)
-        )
-        try:
-            with spiff_seam.running(FixedClock(now), ids):
-                apply(workflow)
-                workflow.do_engine_steps()
-                thrown = workflow.get_events()
-                state.prune(workflow)
-                new_state = state.dump(workflow, ids)
+        step = advance(workflow, ids, now, functions, kind, payload)
+        digest = step.digest
+        if only_if_changed and row.event_count and digest == audit.digest_of_row(row):
+            return False
 
-                def evaluate(source: str, names: dict[str, Any]) -> Any:
-                    return expressions.evaluate(source, names, functions)
+        def evaluate(source: str, names: dict[str, Any]) -> Any:
+            return expressions.evaluate(source, names, functions)
 
-                digest = state.digest(new_state)
-                if only_if_changed and row.event_count and digest == audit.digest_of_row(row):
-                    return False
-                row.state = json.dumps(new_state, separators=(",", ":"))
-                row.status = "completed" if workflow.is_completed() else "running"
-                row.data = _visible_data(workflow)
-                row.updated_at = now
-                _bump(session, row)
-                completed = (task_id, user.username) if task_id and kind == "completed" else None
-                mirror.sync_tasks(session, row, workflow, now, evaluate, completed)
-        except SpiffWorkflowException as exc:
-            raise ScriptError(_spiff_message(exc)) from exc
+        row.state = json.dumps(step.state, separators=(",", ":"))
+        row.status = "completed" if workflow.is_completed() else "running"
+        row.data = mirror.visible_data(workflow)
+        row.updated_at = now
+        _bump(session, row)
+        completed = (task_id, user.username) if task_id and kind == "completed" else None
+        mirror.sync_tasks(session, row, workflow, now, evaluate, completed)
         mirror.sync_timers(session, row, workflow)
         mirror.sync_subscriptions(session, row, workflow)
         audit.append(session, row, kind, now, digest, payload, user.username, task_id)
@@ -219,7 +184,7 @@ class Runtime:
             self._live[row.id] = (row.revision, workflow, ids)
             while len(self._live) > _CACHE_SIZE:
                 self._live.popitem(last=False)
-        self._send_thrown(session, row, thrown, user, hops)
+        self._send_thrown(session, row, step.thrown, user, hops)
         return True
 
     def forget(self, instance_id: int | None = None) -> None:
@@ -296,20 +261,6 @@ def _processes_started_by(session: Session, message: str) -> list[str]:
     return sorted(key for key, pv in latest.items() if message in (pv.start_messages or []))
 
 
-def _visible_data(workflow: BpmnWorkflow) -> dict[str, Any]:
-    """What an instance's data is right now: the end data, or its open branches merged."""
-    if workflow.is_completed():
-        data = dict(workflow.data)
-    else:
-        data = {}
-        open_tasks = [t for t in mirror.all_tasks(workflow)
-                      if t.has_state(TaskState.READY | TaskState.WAITING | TaskState.STARTED)]
-        for task in sorted(open_tasks, key=lambda t: str(t.id)):
-            data.update(task.data)
-    data.pop("data_objects", None)
-    return json.loads(json.dumps(data, default=str))
-
-
 def _bump(session: Session, row: ProcessInstance) -> None:
     """One revision per command and instance, however often the row is flushed."""
     bumped: set[int] = session.info.setdefault("kuaiban_bumped", set())
@@ -324,9 +275,3 @@ def _flush(session: Session) -> None:
     except StaleDataError as exc:
         raise Conflict("someone else changed this case first; reload and try again") from exc
 
-
-def _spiff_message(exc: SpiffWorkflowException) -> str:
-    parts = [str(exc)]
-    notes = getattr(exc, "notes", None) or getattr(exc, "__notes__", None) or []
-    parts += [str(n) for n in notes]
-    return "; ".join(parts)

@@ -75,10 +75,16 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 @pytest.fixture
-def engine(database_url: str, clock: FixedClock) -> Iterator[Engine]:
+def engine(database_url: str, clock: FixedClock, request: pytest.FixtureRequest
+           ) -> Iterator[Engine]:
+    """An engine on a fresh database. Afterwards every instance the test made must replay
+    to the same state (tests that tamper on purpose are marked ``tampers``)."""
     eng = Engine(database_url, clock=clock)
     try:
         yield eng
+        if request.node.get_closest_marker("tampers") is None:
+            diverged = {i: r.message for i in eng.instance_ids() if not (r := eng.replay(i)).ok}
+            assert diverged == {}, f"replay diverged: {diverged}"
     finally:
         eng.close()
 

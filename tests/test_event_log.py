@@ -59,6 +59,7 @@ def tamper(engine: Engine, statement: object) -> None:
         session.execute(statement)  # type: ignore[call-overload]
 
 
+@pytest.mark.tampers
 @pytest.mark.parametrize("how", ["edit", "delete_last", "delete_middle", "state"])
 def test_tampering_is_detected_at_the_right_event(case: tuple[Engine, int], how: str) -> None:
     engine, instance_id = case
