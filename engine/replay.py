@@ -17,7 +17,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 
 from engine import mirror, spiff_seam
 from engine.calendar import WorkCalendar, deadline_functions
-from engine.errors import EngineError
+from engine.errors import EngineError, NotFound
 from engine.registry import LoadedVersion
 from engine.transitions import WORKFLOW_EVENTS, advance, new_workflow
 
@@ -115,8 +115,8 @@ def state_at(instance_id: int, version: LoadedVersion, events: Sequence[Recorded
     """The case after event ``seq`` (replayed, so it is what the history says, not a guess)."""
     rebuild = _Rebuild(instance_id, version, calendar)
     chosen = [e for e in events if e.seq <= seq]
-    if not chosen:
-        raise EngineError(f"no event {seq}")
+    if not chosen or chosen[-1].seq != seq:
+        raise NotFound(f"no event {seq}")
     for event in chosen:
         rebuild.apply(event)
     return rebuild.snapshot(chosen[-1])

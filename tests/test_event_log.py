@@ -60,7 +60,8 @@ def tamper(engine: Engine, statement: object) -> None:
 
 
 @pytest.mark.tampers
-@pytest.mark.parametrize("how", ["edit", "delete_last", "delete_middle", "state"])
+@pytest.mark.parametrize("how", ["edit", "delete_last", "delete_middle", "insert", "reorder",
+                                 "state"])
 def test_tampering_is_detected_at_the_right_event(case: tuple[Engine, int], how: str) -> None:
     engine, instance_id = case
     where = (Event.instance_id == instance_id)
@@ -73,6 +74,21 @@ def test_tampering_is_detected_at_the_right_event(case: tuple[Engine, int], how:
     elif how == "delete_middle":
         tamper(engine, delete(Event).where(where, Event.seq == 2))
         expected = (3, "out of sequence")
+    elif how == "insert":  # a forged claim slipped in before the completion
+        with engine.transaction() as session:
+            session.execute(update(Event).where(where, Event.seq == 3).values(seq=4))
+            forged = session.execute(select(Event).where(where, Event.seq == 2)).scalar_one()
+            session.add(Event(instance_id=instance_id, seq=3, type="claimed",
+                              task_id=forged.task_id, payload={"assignee": "wang"},
+                              user="wang", at=forged.at, state_digest=forged.state_digest,
+                              prev_hash=forged.hash, hash="f" * 64))
+        expected = (3, "content does not match its hash")
+    elif how == "reorder":
+        with engine.transaction() as session:
+            session.execute(update(Event).where(where, Event.seq == 2).values(seq=99))
+            session.execute(update(Event).where(where, Event.seq == 3).values(seq=2))
+            session.execute(update(Event).where(where, Event.seq == 99).values(seq=3))
+        expected = (2, "does not link to the previous event")
     else:
         with engine.transaction() as session:
             row = session.get(ProcessInstance, instance_id)

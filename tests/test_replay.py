@@ -1,0 +1,100 @@
+"""Replay, time travel and offline bundles."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+import pytest
+from sqlalchemy import update
+
+from engine.api import Engine
+from engine.bundle import replay_bundle, seal
+from engine.clock import FixedClock
+from engine.schema import Event
+from tests.conftest import diagram_files
+
+UNIT = "浮梁县纪委监委"
+
+
+@pytest.fixture
+def approved(people: Engine) -> tuple[Engine, int]:
+    people.deploy(diagram_files("approval.bpmn", "timers.bpmn"))
+    view = people.start("approval", {"summary": "x", "unit": UNIT}, "li")
+    people.complete(view.tasks[0].id, {"proposal": "转办"}, "li")
+    people.complete(people.inbox.for_user("wang")[0].id, {"approved": False}, "wang")
+    people.complete(people.inbox.for_user("li")[0].id, {"proposal": "转办"}, "li")
+    people.claim(people.inbox.for_user("wang")[0].id, "wang")
+    people.complete(people.inbox.for_user("wang")[0].id, {"approved": True}, "wang")
+    return people, view.id
+
+
+def test_replay_agrees_with_history(approved: tuple[Engine, int]) -> None:
+    engine, instance_id = approved
+    result = engine.replay(instance_id)
+    assert result.as_json() == {"ok": True, "events": 6, "diverged_at": None, "message": ""}
+
+
+def test_time_travel_shows_the_case_after_each_event(approved: tuple[Engine, int]) -> None:
+    engine, instance_id = approved
+    first = engine.state_at(instance_id, 1)
+    assert [t["name"] for t in first.open_tasks] == ["propose"]
+    assert "proposal" not in first.data
+    third = engine.state_at(instance_id, 3)  # sent back by the approver
+    assert [t["name"] for t in third.open_tasks] == ["propose"]
+    assert third.data["approved"] is False
+    last = engine.state_at(instance_id, 6)
+    assert [t["name"] for t in last.open_tasks] == ["handle"]
+    assert last.data["status"] == "transferred"
+    # the task ids are the ones the inbox showed at the time
+    handle = engine.inbox.for_user("zhao")[0]
+    assert last.open_tasks[0]["id"] == handle.id
+
+
+@pytest.mark.tampers
+def test_a_changed_calendar_makes_replay_diverge_at_the_timer(people: Engine,
+                                                             clock: FixedClock) -> None:
+    """Non-determinism: the working-day calendar changed after the timer was scheduled."""
+    people.deploy(diagram_files("timers.bpmn"))
+    view = people.start("timers", {"unit": UNIT}, "zhao")
+    clock.set(datetime.fromisoformat("2026-10-09T10:00:00+08:00"))
+    people.complete(view.tasks[0].id, {}, "zhao")  # the wait timer: close of 2026-10-10
+    assert people.replay(view.id).ok
+    people.set_calendar_day(date(2026, 10, 10), False, "changed afterwards")
+    result = people.replay(view.id)
+    assert not result.ok
+    assert result.diverged_at == 2
+    assert "event 2 (completed)" in result.message
+
+
+@pytest.mark.tampers
+def test_an_edited_completion_is_caught_by_replay(approved: tuple[Engine, int]) -> None:
+    engine, instance_id = approved
+    with engine.transaction() as session:
+        session.execute(update(Event).where(Event.instance_id == instance_id, Event.seq == 3)
+                        .values(payload={"task_id": engine.history(instance_id)[2].task_id,
+                                         "element_id": "approve", "data": {"approved": True}}))
+    result = engine.replay(instance_id)
+    assert not result.ok and result.diverged_at == 3
+
+
+def test_bundle_replays_without_a_database(approved: tuple[Engine, int]) -> None:
+    engine, instance_id = approved
+    data = json.loads(json.dumps(engine.export_bundle(instance_id)))
+    engine.close()  # nothing below touches a database
+    assert replay_bundle(data).ok
+    assert set(data["version"]["files"]) >= {"approval.bpmn", "test_propose.json"}
+
+
+def test_tampered_bundles_are_refused(approved: tuple[Engine, int]) -> None:
+    engine, instance_id = approved
+    original = json.loads(json.dumps(engine.export_bundle(instance_id)))
+    edited = json.loads(json.dumps(original))
+    edited["events"][2]["user"] = "chen"
+    result = replay_bundle(edited)
+    assert not result.ok and "digest" in result.message
+    resealed = seal(edited)  # a forger who recomputes the outer digest still breaks the chain
+    result = replay_bundle(resealed)
+    assert not result.ok and result.diverged_at == 3 and "chain" in result.message
+    with pytest.raises(Exception, match="bundle"):
+        replay_bundle({"format": "something else"})
