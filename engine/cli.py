@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import click
 
 from engine.api import Engine
+from engine.calendar import TZ
 from engine.errors import EngineError, InvalidData, ValidationFailed
 from engine.inbox import InboxFilter
 from engine.validation import SourceFile
@@ -253,9 +254,17 @@ def timers(fire: bool) -> None:
 @main.command()
 @click.argument("instance_id", type=int)
 @click.option("--json", "as_json", is_flag=True)
+@click.option("--at", "at_event", type=int, help="As it stood after event N (time travel).")
 @handles_errors
-def show(instance_id: int, as_json: bool) -> None:
+def show(instance_id: int, as_json: bool, at_event: int | None) -> None:
     """An instance: status, case number, data, open tasks, version."""
+    if at_event is not None:
+        snap = _engine().state_at(instance_id, at_event)
+        out = {"instance_id": instance_id, "after_event": snap.seq,
+               "at": snap.at.astimezone(TZ).isoformat(), "status": snap.status,
+               "data": snap.data, "tasks": snap.open_tasks}
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
     view = _engine().instance(instance_id)
     if as_json:
         click.echo(json.dumps(view.as_json(), ensure_ascii=False, indent=2))
