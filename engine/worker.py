@@ -53,8 +53,9 @@ class TimerWorker:
             return [TimerView(r.id, r.instance_id, r.process_key, r.element_id, r.due_at,
                               r.status) for r in rows]
 
-    def fire_due(self, batch: int = 200) -> FireReport:
-        """Fire every timer due now, batch by batch, until none is left."""
+    def fire_due(self, batch: int = 25) -> FireReport:
+        """Fire every timer due now, batch by batch, until none is left. Small leases let
+        several workers share a burst of due timers."""
         leased = fired = started = failed = 0
         while True:
             rows = self._lease(batch)
