@@ -1,14 +1,24 @@
-"""The HTTP JSON API under /api/v1 (design.md section 3)."""
+"""The HTTP JSON API under /api/v1 (design.md section 3), described by web/api/openapi.py.
+
+Modules: auth (tokens, the bearer check), processes, instances, tasks, messages, docs
+(openapi.json and the HTML page); errors (every error as JSON), inputs (request parsing).
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask
+from flask import Flask
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+from web.api import auth, docs, errors, instances, messages, processes, tasks
+from web.api.blueprint import bp
+
+errors.install_blueprint()
+
+__all__ = ["auth", "bp", "docs", "instances", "messages", "processes", "register", "tasks"]
 
 
 def register(app: Flask) -> None:
     from web.app import csrf
 
     csrf.exempt(bp)
+    errors.install_app(app)
     app.register_blueprint(bp)

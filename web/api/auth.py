@@ -1,0 +1,80 @@
+"""POST /auth/token, and the bearer-token check in front of every other endpoint."""
+
+from __future__ import annotations
+
+from flask import Response, current_app, g, jsonify, request
+
+from engine.errors import NotFound
+from engine.views import UserView
+from web import tokens
+from web.api.blueprint import bp
+from web.api.errors import ApiError
+from web.api.inputs import Field, check_request_text, fields
+from web.app import engine_of
+
+# Endpoints anyone may call: getting a token, and reading the API's own documentation.
+PUBLIC = frozenset({"api.issue_token", "api.openapi_json", "api.docs"})
+
+
+def _secret() -> str:
+    return str(current_app.config["SECRET_KEY"])
+
+
+def max_age() -> int:
+    return int(current_app.config.get("API_TOKEN_MAX_AGE", tokens.DEFAULT_MAX_AGE))
+
+
+@bp.route("/auth/token", methods=["POST"])
+def issue_token() -> Response:
+    body = fields({"username": Field(str, required=True, max_length=64),
+                   "password": Field(str, required=True, max_length=1024)})
+    user = engine_of(current_app).authenticate(body["username"], body["password"])
+    if user is None:
+        raise ApiError(401, "invalid_credentials", "wrong user name or password")
+    return jsonify({
+        "token": tokens.issue(_secret(), user.username),
+        "token_type": "Bearer",
+        "expires_in": max_age(),
+        "username": user.username,
+    })
+
+
+@bp.before_request
+def _require_token() -> None:
+    if request.endpoint not in PUBLIC:
+        g.api_user = _bearer_user()
+    check_request_text()
+
+
+def current_user() -> str:
+    user: UserView = g.api_user
+    return user.username
+
+
+def current_user_view() -> UserView:
+    user: UserView = g.api_user
+    return user
+
+
+def _bearer_user() -> UserView:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise _unauthorized("missing_token", "send Authorization: Bearer TOKEN; get a token "
+                            "at POST /api/v1/auth/token")
+    try:
+        username = tokens.verify(_secret(), token.strip(), max_age())
+    except tokens.TokenError as exc:
+        raise _unauthorized("token_expired" if exc.expired else "invalid_token",
+                            exc.message) from exc
+    try:
+        return engine_of(current_app).user(username)
+    except NotFound as exc:
+        raise _unauthorized("invalid_token", "the token's user no longer exists") from exc
+
+
+def _unauthorized(code: str, message: str) -> ApiError:
+    challenge = 'Bearer realm="kuaiban"'
+    if code != "missing_token":
+        challenge += ', error="invalid_token"'
+    return ApiError(401, code, message, headers={"WWW-Authenticate": challenge})

@@ -1,0 +1,122 @@
+"""JSON errors for everything under /api/: ``{"error": {"code", "message", "details"}}``.
+
+Engine errors get their status from web/errors.py's ``status_of`` (the one mapping); HTTP
+errors (400, 401, 403, 404, 405, 413, 415, ...) keep their status; anything unexpected is
+logged with its traceback and answered with a generic 500 that reveals nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, Response, jsonify, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
+
+from engine.errors import EngineError, Problem, ValidationFailed
+from web.api.blueprint import bp
+from web.errors import error_body, status_of
+
+log = logging.getLogger("kuaiban.web.api")
+
+# Headers an error response keeps when it is rewritten as JSON.
+_KEPT_HEADERS = ("Allow", "WWW-Authenticate", "Retry-After")
+
+
+class ApiError(Exception):
+    """An error found by the API layer itself (bad request, no token, ...)."""
+
+    def __init__(self, status: int, code: str, message: str, details: Any = None,
+                 headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details
+        self.headers = dict(headers or {})
+
+
+def bad_request(message: str, details: Any = None) -> ApiError:
+    return ApiError(400, "bad_request", message, details)
+
+
+def json_error(status: int, code: str, message: str, details: Any = None,
+               headers: Mapping[str, str] | None = None) -> Response:
+    response = jsonify(error_body(code, message, _jsonable(details)))
+    response.status_code = status
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _jsonable(details: Any) -> Any:
+    if isinstance(details, Problem):
+        return details.as_dict()
+    if isinstance(details, list | tuple):
+        return [_jsonable(d) for d in details]
+    if isinstance(details, dict):
+        return {str(k): _jsonable(v) for k, v in details.items()}
+    if details is None or isinstance(details, str | int | float | bool):
+        return details
+    return str(details)
+
+
+def code_of(status: int) -> str:
+    return HTTP_STATUS_CODES.get(status, "error").lower().replace(" ", "_").replace("'", "")
+
+
+def _api_error(exc: ApiError) -> Response:
+    return json_error(exc.status, exc.code, exc.message, exc.details, exc.headers)
+
+
+def _engine_error(exc: EngineError) -> Response:
+    message = exc.message
+    if isinstance(exc, ValidationFailed) and exc.problems:
+        message = f"{message}; first: {exc.problems[0]}"
+    return json_error(status_of(exc), exc.code, message, exc.details)
+
+
+def _http_error(exc: HTTPException) -> Response:
+    status = exc.code or 500
+    headers = {k: v for k, v in exc.get_headers() if k in _KEPT_HEADERS}
+    return json_error(status, code_of(status), exc.description or code_of(status),
+                      headers=headers)
+
+
+def _unexpected(exc: Exception) -> Response:
+    log.exception("unexpected error in %s %s", request.method, request.path)
+    return json_error(500, "internal_error",
+                      "an unexpected error happened; it was logged for the operators")
+
+
+def _json_errors_for_api_paths(response: Response) -> Response:
+    """Errors under /api/ that never reached the blueprint (no route, wrong method), and so were
+    answered by the app's own handlers (the UI's pages, or Werkzeug's HTML), are rewritten as
+    the API's JSON errors."""
+    if not (request.path == "/api" or request.path.startswith("/api/")):
+        return response
+    if response.status_code < 400 or request.blueprint == bp.name:
+        return response
+    status = response.status_code
+    message = {404: "no such API endpoint", 405: "method not allowed for this endpoint"}.get(
+        status, HTTP_STATUS_CODES.get(status, "error"))
+    headers = {k: v for k in _KEPT_HEADERS if (v := response.headers.get(k)) is not None}
+    routing = request.routing_exception
+    if isinstance(routing, HTTPException):  # e.g. 405's Allow, if another handler dropped it
+        headers.update((k, v) for k, v in routing.get_headers() if k in _KEPT_HEADERS)
+    return json_error(status, code_of(status), message, headers=headers)
+
+
+def install_blueprint() -> None:
+    """Once, before the blueprint is first registered."""
+    bp.register_error_handler(ApiError, _api_error)
+    bp.register_error_handler(EngineError, _engine_error)
+    bp.register_error_handler(HTTPException, _http_error)
+    bp.register_error_handler(Exception, _unexpected)
+
+
+def install_app(app: Flask) -> None:
+    """For each app: routing errors under /api/ happen outside the blueprint."""
+    app.after_request(_json_errors_for_api_paths)

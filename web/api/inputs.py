@@ -1,0 +1,179 @@
+"""Reading request input: JSON bodies, fields, query filters — every bad input is a 4xx.
+
+JSON bodies are parsed strictly: no ``NaN``/``Infinity``, at most ``MAX_DEPTH`` levels of
+nesting, no NUL characters or lone surrogates in any string (PostgreSQL refuses both, and no
+form needs them). Unknown fields are refused, so a misspelt ``revision`` is not silently
+ignored.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask import request
+
+from web.api.errors import ApiError, bad_request
+
+MAX_DEPTH = 32
+
+_TYPE_NAMES = {dict: "a JSON object", str: "a string", int: "an integer", list: "a JSON array"}
+
+
+@dataclass(frozen=True)
+class Field:
+    kind: type
+    required: bool = False
+    max_length: int | None = None
+
+
+def bad_text(value: str) -> str | None:
+    """Why ``value`` cannot be stored as text, or None."""
+    if "\x00" in value:
+        return "must not contain NUL characters"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "is not valid Unicode text"
+    return None
+
+
+def check_request_text() -> None:
+    """Path parameters and query arguments are text too."""
+    problems: dict[str, str] = {}
+    for name, value in (request.view_args or {}).items():
+        if isinstance(value, str) and (why := bad_text(value)):
+            problems[name] = why
+    for name, value in request.args.items(multi=True):
+        why = bad_text(name) or bad_text(value)
+        if why:
+            problems[name if not bad_text(name) else "query"] = why
+    if problems:
+        raise bad_request("the request contains characters that are not allowed", problems)
+
+
+def json_body() -> dict[str, Any]:
+    """The request's JSON object; an empty body is ``{}``."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        return {}
+    if not request.is_json:
+        raise ApiError(415, "unsupported_media_type",
+                       'send the request body as JSON with "Content-Type: application/json"')
+    try:
+        value = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+    except UnicodeDecodeError as exc:
+        raise bad_request("the request body is not UTF-8") from exc
+    except RecursionError as exc:
+        raise bad_request(f"the request body is nested more than {MAX_DEPTH} levels") from exc
+    except ValueError as exc:
+        raise bad_request("the request body is not valid JSON", {"body": str(exc)}) from exc
+    if not isinstance(value, dict):
+        raise bad_request("the request body must be a JSON object",
+                          {"body": f"got {_json_type(value)}"})
+    problems: dict[str, str] = {}
+    _walk(value, "", 0, problems)
+    if problems:
+        raise bad_request("the request body contains values that are not allowed", problems)
+    return value
+
+
+def fields(spec: Mapping[str, Field]) -> dict[str, Any]:
+    """The JSON body checked against ``spec``; absent or null optional fields are left out.
+    Every problem is reported at once, by field name."""
+    body = json_body()
+    problems: dict[str, str] = {}
+    for name in body:
+        if name not in spec:
+            problems[name] = f"unknown field (expected: {', '.join(spec)})"
+    out: dict[str, Any] = {}
+    for name, field in spec.items():
+        value = body.get(name)
+        if value is None or (field.kind is str and isinstance(value, str) and not value.strip()):
+            if field.required:
+                problems[name] = "is required"
+            continue
+        if not _is(value, field.kind):
+            problems[name] = f"must be {_TYPE_NAMES[field.kind]}, not {_json_type(value)}"
+        elif field.max_length is not None and len(value) > field.max_length:
+            problems[name] = f"must be at most {field.max_length} characters"
+        else:
+            out[name] = value
+    if problems:
+        raise bad_request("the request body has errors", problems)
+    return out
+
+
+def bool_arg(name: str) -> bool | None:
+    value = request.args.get(name)
+    if value is None or value == "":
+        return None
+    if value.lower() in ("true", "1", "yes"):
+        return True
+    if value.lower() in ("false", "0", "no"):
+        return False
+    raise bad_request(f"bad filter {name}", {name: "must be true or false"})
+
+
+def int_arg(name: str) -> int | None:
+    value = request.args.get(name)
+    if value is None or value == "":
+        return None
+    if not value.isascii() or not value.isdigit() or len(value) > 18:
+        raise bad_request(f"bad filter {name}", {name: "must be a positive integer"})
+    return int(value)
+
+
+def only_args(allowed: tuple[str, ...]) -> None:
+    unknown = sorted(set(request.args) - set(allowed))
+    if unknown:
+        raise bad_request("unknown query parameter(s)",
+                          {n: f"unknown (expected: {', '.join(allowed)})" for n in unknown})
+
+
+def _is(value: Any, kind: type) -> bool:
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, kind)
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    for kind, name in _TYPE_NAMES.items():
+        if isinstance(value, kind):
+            return name
+    return type(value).__name__
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _walk(value: Any, path: str, depth: int, problems: dict[str, str]) -> None:
+    if len(problems) >= 20:
+        return
+    if depth > MAX_DEPTH:
+        problems[path or "body"] = f"nested more than {MAX_DEPTH} levels"
+        return
+    if isinstance(value, str):
+        why = bad_text(value)
+        if why:
+            problems[path or "body"] = why
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            inner = f"{path}.{key}" if path else key
+            why = bad_text(key)
+            if why:
+                problems[path or "body"] = f"a key {why}"
+                continue
+            _walk(item, inner, depth + 1, problems)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _walk(item, f"{path}[{index}]", depth + 1, problems)

@@ -1,0 +1,24 @@
+"""Reading one instance and its history (the engine checks the caller has a part in it)."""
+
+from __future__ import annotations
+
+from flask import Response, current_app, jsonify
+
+from web.api.auth import current_user
+from web.api.blueprint import bp
+from web.app import engine_of
+
+# Instance ids are database integers: larger numbers are no instance (404), not a crash.
+ID = "<int(max=2147483647):instance_id>"
+
+
+@bp.route(f"/instances/{ID}", methods=["GET"])
+def get_instance(instance_id: int) -> Response:
+    view = engine_of(current_app).instance(instance_id, user=current_user())
+    return jsonify(view.as_json())
+
+
+@bp.route(f"/instances/{ID}/history", methods=["GET"])
+def get_history(instance_id: int) -> Response:
+    events = engine_of(current_app).history(instance_id, user=current_user())
+    return jsonify({"instance_id": instance_id, "events": [e.as_json() for e in events]})

@@ -1,0 +1,383 @@
+"""The OpenAPI 3.1 description of /api/v1, written by hand (served as /api/v1/openapi.json and
+rendered as /api/v1/docs). tests/test_api.py checks it names exactly the routes the app has and
+that real responses match its schemas."""
+
+from __future__ import annotations
+
+from typing import Any
+
+JSON = "application/json"
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _body(schema: str, description: str, required: bool = True) -> dict[str, Any]:
+    return {"required": required, "description": description,
+            "content": {JSON: {"schema": _ref(schema)}}}
+
+
+def _ok(schema: str, description: str) -> dict[str, Any]:
+    return {"description": description, "content": {JSON: {"schema": _ref(schema)}}}
+
+
+def _errors(*codes: int) -> dict[str, Any]:
+    return {str(c): {"$ref": f"#/components/responses/{_RESPONSE_NAMES[c]}"} for c in codes}
+
+
+_RESPONSE_NAMES = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound",
+                   409: "Conflict", 413: "TooLarge", 415: "UnsupportedMediaType",
+                   422: "Unprocessable"}
+
+_NULLABLE_STRING = {"type": ["string", "null"]}
+_NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
+_TIME = {"type": "string", "format": "date-time"}
+_REVISION = {"type": "integer", "description": "The instance revision the caller last saw "
+             "(optimistic locking): a stale one is refused with 409."}
+
+SCHEMAS: dict[str, Any] = {
+    "Error": {
+        "type": "object",
+        "description": "Every error response. `details` is null, an object of field name to "
+                       "message (form and request errors), or a list of ValidationProblem.",
+        "required": ["error"],
+        "properties": {"error": {
+            "type": "object",
+            "required": ["code", "message", "details"],
+            "properties": {
+                "code": {"type": "string", "examples": [
+                    "bad_request", "missing_token", "invalid_token", "token_expired",
+                    "invalid_credentials", "permission_denied", "not_found", "conflict",
+                    "invalid_data", "validation_failed", "unsafe_input", "internal_error"]},
+                "message": {"type": "string"},
+                "details": {"oneOf": [
+                    {"type": "null"},
+                    {"type": "object", "additionalProperties": {"type": "string"}},
+                    {"type": "array", "items": _ref("ValidationProblem")},
+                ]},
+            },
+        }},
+    },
+    "ValidationProblem": {
+        "type": "object",
+        "description": "One problem of an uploaded definition file.",
+        "required": ["file", "line", "element", "message"],
+        "properties": {
+            "file": {"type": "string"},
+            "line": {"type": ["integer", "null"]},
+            "element": {"type": ["string", "null"], "description": "the element id"},
+            "message": {"type": "string"},
+            "severity": {"type": "string", "enum": ["error", "warning"]},
+        },
+    },
+    "TokenRequest": {
+        "type": "object", "required": ["username", "password"],
+        "additionalProperties": False,
+        "properties": {"username": {"type": "string", "maxLength": 64},
+                       "password": {"type": "string"}},
+    },
+    "Token": {
+        "type": "object", "required": ["token", "token_type", "expires_in"],
+        "properties": {
+            "token": {"type": "string", "description": "send as `Authorization: Bearer TOKEN`"},
+            "token_type": {"const": "Bearer"},
+            "expires_in": {"type": "integer", "description": "seconds"},
+            "username": {"type": "string"},
+        },
+    },
+    "Process": {
+        "type": "object", "required": ["key", "version", "name", "start_form_key"],
+        "properties": {
+            "key": {"type": "string"}, "version": {"type": "integer"},
+            "name": {"type": "string"}, "start_form_key": _NULLABLE_STRING,
+            "deployed_at": _TIME,
+        },
+    },
+    "ProcessList": {
+        "type": "object", "required": ["processes"],
+        "properties": {"processes": {"type": "array", "items": _ref("Process")}},
+    },
+    "Upload": {
+        "type": "object", "required": ["files"],
+        "properties": {"files": {
+            "type": "array", "items": {"type": "string", "contentMediaType":
+                                       "application/octet-stream"},
+            "description": "BPMN (.bpmn), DMN (.dmn) and form (.json) files, UTF-8",
+        }},
+    },
+    "Deployment": {
+        "type": "object", "required": ["versions"],
+        "properties": {"versions": {"type": "array", "items": {
+            "type": "object", "required": ["key", "version", "created"],
+            "properties": {
+                "key": {"type": "string"}, "version": {"type": "integer"},
+                "created": {"type": "boolean",
+                            "description": "false when identical content was already deployed"},
+            },
+        }}},
+    },
+    "StartRequest": {
+        "type": "object", "additionalProperties": False,
+        "properties": {
+            "data": {"type": "object", "description": "checked against the start form"},
+            "business_key": {"type": "string", "maxLength": 64, "description":
+                             "the case number; by default the process numbers its cases"},
+        },
+    },
+    "Task": {
+        "type": "object",
+        "description": "A user task. Times are ISO 8601 with the +08:00 offset.",
+        "required": ["id", "instance_id", "process_key", "business_key", "name", "title",
+                     "role", "unit", "assignee", "status", "created_at", "due_at", "overdue",
+                     "form_key"],
+        "properties": {
+            "id": {"type": "string"},
+            "instance_id": {"type": "integer"},
+            "process_key": {"type": "string"},
+            "business_key": {**_NULLABLE_STRING, "description": "the case number"},
+            "name": {"type": "string", "description": "the BPMN element id"},
+            "title": {"type": "string", "description": "the task's (Chinese) name"},
+            "role": _NULLABLE_STRING,
+            "unit": _NULLABLE_STRING,
+            "assignee": _NULLABLE_STRING,
+            "status": {"type": "string", "enum": ["ready", "completed", "cancelled"]},
+            "created_at": _TIME,
+            "due_at": _NULLABLE_TIME,
+            "overdue": {"type": "boolean"},
+            "form_key": _NULLABLE_STRING,
+            "completed_at": _NULLABLE_TIME,
+            "completed_by": _NULLABLE_STRING,
+        },
+    },
+    "TaskDetail": {
+        "description": "A task with its form and the data of its instance.",
+        "allOf": [_ref("Task"), {
+            "type": "object", "required": ["form", "data", "revision"],
+            "properties": {
+                "form": {"type": ["object", "null"], "description": "the task's form: a JSON "
+                         "Schema (draft 2020-12) of the version the instance runs on"},
+                "data": {"type": "object"},
+                "revision": _REVISION,
+            },
+        }],
+    },
+    "TaskList": {
+        "type": "object", "required": ["tasks"],
+        "properties": {"tasks": {"type": "array", "items": _ref("Task")}},
+    },
+    "Instance": {
+        "type": "object",
+        "required": ["id", "process_key", "version", "business_key", "status", "revision",
+                     "data", "created_at", "updated_at", "tasks"],
+        "properties": {
+            "id": {"type": "integer"},
+            "process_key": {"type": "string"},
+            "version": {"type": "integer", "description": "the process version it runs on"},
+            "business_key": _NULLABLE_STRING,
+            "status": {"type": "string",
+                       "enum": ["running", "completed", "cancelled", "error"]},
+            "revision": {"type": "integer"},
+            "data": {"type": "object"},
+            "created_at": _TIME,
+            "updated_at": _TIME,
+            "tasks": {"type": "array", "items": _ref("Task"), "description": "open tasks"},
+        },
+    },
+    "RevisionRequest": {
+        "type": "object", "additionalProperties": False,
+        "properties": {"revision": _REVISION},
+    },
+    "CompleteRequest": {
+        "type": "object", "additionalProperties": False,
+        "properties": {"data": {"type": "object", "description": "checked against the form"},
+                       "revision": _REVISION},
+    },
+    "MessageRequest": {
+        "type": "object", "required": ["name"], "additionalProperties": False,
+        "properties": {
+            "name": {"type": "string", "description": "the BPMN message name"},
+            "correlation": {"type": "object", "description":
+                            '`{"business_key": ...}` and data values to match'},
+            "data": {"type": "object", "description": "merged into the receiving task's data"},
+        },
+    },
+    "MessageResult": {
+        "type": "object", "required": ["name", "instances"],
+        "properties": {"name": {"type": "string"},
+                       "instances": {"type": "array", "items": {"type": "integer"},
+                                     "description": "instances that received it or started"}},
+    },
+    "Event": {
+        "type": "object",
+        "required": ["seq", "type", "task_id", "payload", "user", "at", "state_digest", "hash"],
+        "properties": {
+            "seq": {"type": "integer"}, "type": {"type": "string"},
+            "task_id": _NULLABLE_STRING, "payload": {"type": "object"},
+            "user": _NULLABLE_STRING, "at": _TIME,
+            "state_digest": {"type": "string"},
+            "hash": {"type": "string", "description": "sha256(prev_hash + canonical event)"},
+        },
+    },
+    "History": {
+        "type": "object", "required": ["instance_id", "events"],
+        "properties": {"instance_id": {"type": "integer"},
+                       "events": {"type": "array", "items": _ref("Event")}},
+    },
+}
+
+RESPONSES: dict[str, Any] = {
+    name: {"description": text, "content": {JSON: {"schema": _ref("Error")}}}
+    for name, text in (
+        ("BadRequest", "Malformed request: not JSON, wrong types, unknown or missing fields "
+                       "(details: field → message)."),
+        ("Unauthorized", "No token, or a bad or expired one."),
+        ("Forbidden", "The caller's role or unit does not allow this."),
+        ("NotFound", "No such process, instance, task or endpoint."),
+        ("Conflict", "Someone acted first: a stale revision, or a task already completed "
+                     "or claimed."),
+        ("TooLarge", "The request body is larger than the server accepts."),
+        ("UnsupportedMediaType", "The body is not application/json."),
+        ("Unprocessable", "The data fails the form (details: field → message), or uploaded "
+                          "files fail validation (details: list of ValidationProblem)."),
+    )
+}
+
+_TASK_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"},
+            "description": "task id"}
+_INSTANCE_ID = {"name": "id", "in": "path", "required": True,
+                "schema": {"type": "integer", "minimum": 0}, "description": "instance id"}
+_KEY = {"name": "key", "in": "path", "required": True, "schema": {"type": "string"},
+        "description": "process key (the BPMN process id)"}
+
+
+def _query(name: str, description: str, **schema: Any) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": schema or {"type": "string"}}
+
+
+def _task_command(summary: str, body: str, description: str) -> dict[str, Any]:
+    return {"post": {
+        "summary": summary, "description": description, "tags": ["tasks"],
+        "parameters": [_TASK_ID],
+        "requestBody": _body(body, "optional", required=False),
+        "responses": {"200": _ok("Instance", "the instance after the command"),
+                      **_errors(400, 401, 403, 404, 409, 415, 422)},
+    }}
+
+
+PATHS: dict[str, Any] = {
+    "/auth/token": {"post": {
+        "summary": "Get a bearer token", "tags": ["auth"], "security": [],
+        "description": "Exchange a user name and password for a signed token that expires.",
+        "requestBody": _body("TokenRequest", "credentials"),
+        "responses": {"200": _ok("Token", "a token"), **_errors(400, 401, 415)},
+    }},
+    "/processes": {
+        "get": {
+            "summary": "Deployed processes", "tags": ["processes"],
+            "description": "The latest version of every deployed process.",
+            "responses": {"200": _ok("ProcessList", "processes"), **_errors(401)},
+        },
+        "post": {
+            "summary": "Upload and deploy definition files", "tags": ["processes"],
+            "description": "Designers only. Validates every file (XSD, lanes are roles, forms, "
+                           "expressions, timers, safe XML: no DTDs or entities) and deploys; "
+                           "every problem is listed with file, line and element.",
+            "requestBody": {"required": True, "content": {
+                "multipart/form-data": {"schema": _ref("Upload")}}},
+            "responses": {"201": _ok("Deployment", "deployed versions"),
+                          **_errors(400, 401, 403, 413, 422)},
+        },
+    },
+    "/processes/{key}/instances": {"post": {
+        "summary": "Start an instance", "tags": ["processes"], "parameters": [_KEY],
+        "description": "Needs the role of the start event's lane.",
+        "requestBody": _body("StartRequest", "start data", required=False),
+        "responses": {
+            "201": {**_ok("Instance", "the new instance"), "headers": {"Location": {
+                "schema": {"type": "string"}, "description": "the instance's URL"}}},
+            **_errors(400, 401, 403, 404, 415, 422)},
+    }},
+    "/instances/{id}": {"get": {
+        "summary": "One instance", "tags": ["instances"], "parameters": [_INSTANCE_ID],
+        "description": "Status, business key, data, open tasks and version; only for users "
+                       "with a part in the case.",
+        "responses": {"200": _ok("Instance", "the instance"), **_errors(401, 403, 404)},
+    }},
+    "/instances/{id}/history": {"get": {
+        "summary": "An instance's events, in order", "tags": ["instances"],
+        "parameters": [_INSTANCE_ID],
+        "responses": {"200": _ok("History", "events"), **_errors(401, 403, 404)},
+    }},
+    "/tasks": {"get": {
+        "summary": "The caller's inbox", "tags": ["tasks"],
+        "description": "Open tasks the caller may work on: their own, and unclaimed ones of "
+                       "their roles in their unit; soonest due first.",
+        "parameters": [
+            _query("role", "only tasks of this role id"),
+            _query("process", "only tasks of this process key"),
+            _query("overdue", "true: only overdue tasks; false: only those not overdue",
+                   type="boolean"),
+            _query("assignee", "me: only tasks the caller has claimed", type="string",
+                   enum=["me"]),
+            _query("instance", "only tasks of this instance", type="integer"),
+        ],
+        "responses": {"200": _ok("TaskList", "tasks"), **_errors(400, 401)},
+    }},
+    "/tasks/{id}": {"get": {
+        "summary": "One task, its form and data", "tags": ["tasks"], "parameters": [_TASK_ID],
+        "responses": {"200": _ok("TaskDetail", "the task"), **_errors(401, 403, 404)},
+    }},
+    "/tasks/{id}/claim": _task_command(
+        "Claim a task", "RevisionRequest", "Take the task: it leaves the others' inboxes."),
+    "/tasks/{id}/unclaim": _task_command(
+        "Unclaim a task", "RevisionRequest", "Give a claimed task back to its role."),
+    "/tasks/{id}/complete": _task_command(
+        "Complete a task", "CompleteRequest",
+        "Submit the form data; 422 lists field errors, 409 when someone acted first."),
+    "/messages": {"post": {
+        "summary": "Send a message", "tags": ["messages"],
+        "description": "Delivered to every instance waiting for the message whose business "
+                       "key (and other correlation values) match; when none waits, a process "
+                       "started by the message is started. 404 when nothing receives it.",
+        "requestBody": _body("MessageRequest", "the message"),
+        "responses": {"200": _ok("MessageResult", "delivered"),
+                      **_errors(400, 401, 403, 404, 415, 422)},
+    }},
+    "/openapi.json": {"get": {
+        "summary": "This document", "tags": ["meta"], "security": [],
+        "responses": {"200": {"description": "OpenAPI 3.1",
+                              "content": {JSON: {"schema": {"type": "object"}}}}},
+    }},
+    "/docs": {"get": {
+        "summary": "This document as an HTML page", "tags": ["meta"], "security": [],
+        "responses": {"200": {"description": "HTML",
+                              "content": {"text/html": {"schema": {"type": "string"}}}}},
+    }},
+}
+
+OPENAPI: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "Kuaiban (快办) API",
+        "version": "1",
+        "description": (
+            "The HTTP JSON API of the Kuaiban BPMN engine. Get a token at POST /auth/token "
+            "and send it as `Authorization: Bearer TOKEN` with every other call. Every error "
+            'is `{"error": {"code", "message", "details"}}`. Permissions (role and unit) are '
+            "the engine's: a call the caller may not make answers 403."),
+    },
+    "servers": [{"url": "/api/v1"}],
+    "security": [{"bearerAuth": []}],
+    "tags": [{"name": n} for n in ("auth", "processes", "instances", "tasks", "messages",
+                                   "meta")],
+    "paths": PATHS,
+    "components": {
+        "securitySchemes": {"bearerAuth": {
+            "type": "http", "scheme": "bearer", "bearerFormat": "itsdangerous signed token",
+            "description": "from POST /auth/token; expires (see expires_in)"}},
+        "schemas": SCHEMAS,
+        "responses": RESPONSES,
+    },
+}

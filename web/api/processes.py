@@ -1,0 +1,83 @@
+"""Deployed processes: list, upload (designers only), and starting an instance."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Response, current_app, jsonify, request, url_for
+
+from engine.errors import NotFound, PermissionDenied, Problem, ValidationFailed
+from engine.validation import SourceFile
+from web.api.auth import current_user, current_user_view
+from web.api.blueprint import bp
+from web.api.errors import bad_request
+from web.api.inputs import Field, fields
+from web.app import engine_of
+
+MAX_NAME = 255  # the length of a stored file name
+MAX_KEY = 128  # the length of a stored process key
+
+
+@bp.route("/processes", methods=["GET"])
+def list_processes() -> Response:
+    processes = engine_of(current_app).processes()
+    return jsonify({"processes": [p.as_json() for p in processes]})
+
+
+@bp.route("/processes", methods=["POST"])
+def upload_processes() -> tuple[Response, int]:
+    """Validate and deploy BPMN, DMN and form files sent as multipart/form-data."""
+    if "designer" not in current_user_view().roles:  # the one permission the API decides
+        raise PermissionDenied("only users with the designer role (流程设计员) may deploy")
+    uploads = list(request.files.items(multi=True))
+    if not uploads:
+        raise bad_request("send the files as multipart/form-data, one part per file "
+                          '(field name "files")', {"files": "no files in the request"})
+    files: list[SourceFile] = []
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for field_name, storage in uploads:
+        name = os.path.basename((storage.filename or "").replace("\\", "/")).strip()
+        problem = _name_problem(name, field_name, seen)
+        if problem is not None:
+            problems.append(problem)
+            continue
+        seen.add(name)
+        try:
+            text = storage.read().decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            problems.append(Problem(name, None, None, f"the file is not UTF-8 text ({exc.reason}"
+                                                      f" at byte {exc.start})"))
+            continue
+        files.append(SourceFile(name, text))
+    engine = engine_of(current_app)
+    if problems:  # still check the readable files, so one upload reports every error
+        if files:
+            problems += engine.validate(files).problems
+        raise ValidationFailed(problems)
+    deployed = engine.deploy(files, user=current_user())
+    return jsonify({"versions": [
+        {"key": d.key, "version": d.version, "created": d.created} for d in deployed
+    ]}), 201
+
+
+def _name_problem(name: str, field_name: str, seen: set[str]) -> Problem | None:
+    shown = name or f"(part {field_name!r})"
+    if not name:
+        return Problem(shown, None, None, "the file has no name (it needs .bpmn, .dmn or .json)")
+    if len(name) > MAX_NAME or "\x00" in name:
+        return Problem(shown[:80], None, None, f"bad file name (at most {MAX_NAME} characters)")
+    if name in seen:
+        return Problem(name, None, None, "the same file name was sent twice")
+    return None
+
+
+@bp.route("/processes/<key>/instances", methods=["POST"])
+def start_instance(key: str) -> tuple[Response, int, dict[str, str]]:
+    if len(key) > MAX_KEY:
+        raise NotFound(f'no process "{key[:40]}..." is deployed')
+    body = fields({"data": Field(dict), "business_key": Field(str, max_length=64)})
+    view = engine_of(current_app).start(key, body.get("data", {}), current_user(),
+                                        business_key=body.get("business_key"))
+    location = url_for("api.get_instance", instance_id=view.id)
+    return jsonify(view.as_json()), 201, {"Location": location}

@@ -1,0 +1,78 @@
+"""The caller's inbox, one task (with its form and data), claim, unclaim and complete."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Response, current_app, jsonify, request
+
+from engine.errors import NotFound
+from engine.inbox import InboxFilter
+from engine.startable import task_form
+from web.api.auth import current_user
+from web.api.blueprint import bp
+from web.api.errors import bad_request
+from web.api.inputs import Field, bool_arg, fields, int_arg, only_args
+from web.app import engine_of
+
+FILTERS = ("role", "process", "overdue", "assignee", "instance")
+_TASK_ID = re.compile(r"[0-9A-Za-z_-]{1,36}")
+
+
+@bp.route("/tasks", methods=["GET"])
+def inbox() -> Response:
+    only_args(FILTERS)
+    assignee = request.args.get("assignee")
+    if assignee not in (None, "", "me"):
+        raise bad_request("bad filter assignee", {"assignee": 'only "me" is supported'})
+    flt = InboxFilter(
+        process=request.args.get("process") or None,
+        role=request.args.get("role") or None,
+        overdue=bool_arg("overdue"),
+        assignee_me=assignee == "me",
+        instance_id=int_arg("instance"),
+    )
+    tasks = engine_of(current_app).inbox.for_user(current_user(), flt)
+    return jsonify({"tasks": [t.as_json() for t in tasks]})
+
+
+@bp.route("/tasks/<task_id>", methods=["GET"])
+def get_task(task_id: str) -> Response:
+    engine = engine_of(current_app)
+    task = engine.inbox.task(_checked(task_id), current_user())
+    instance = engine.instance(task.instance_id, user=current_user())
+    out = task.as_json()
+    out["form"] = task_form(engine, task.id, current_user())  # of the version it runs on
+    out["data"] = instance.data
+    out["revision"] = instance.revision
+    return jsonify(out)
+
+
+@bp.route("/tasks/<task_id>/claim", methods=["POST"])
+def claim(task_id: str) -> Response:
+    body = fields({"revision": Field(int)})
+    view = engine_of(current_app).claim(_checked(task_id), current_user(),
+                                        revision=body.get("revision"))
+    return jsonify(view.as_json())
+
+
+@bp.route("/tasks/<task_id>/unclaim", methods=["POST"])
+def unclaim(task_id: str) -> Response:
+    body = fields({"revision": Field(int)})
+    view = engine_of(current_app).unclaim(_checked(task_id), current_user(),
+                                          revision=body.get("revision"))
+    return jsonify(view.as_json())
+
+
+@bp.route("/tasks/<task_id>/complete", methods=["POST"])
+def complete(task_id: str) -> Response:
+    body = fields({"data": Field(dict), "revision": Field(int)})
+    view = engine_of(current_app).complete(_checked(task_id), body.get("data", {}),
+                                           current_user(), revision=body.get("revision"))
+    return jsonify(view.as_json())
+
+
+def _checked(task_id: str) -> str:
+    if not _TASK_ID.fullmatch(task_id):
+        raise NotFound("no such task")
+    return task_id
