@@ -90,7 +90,11 @@ class Engine:
             return registry.validate(session, list(files))
 
     def deploy(self, files: Sequence[SourceFile], user: str | None = None) -> list[Deployed]:
+        """Validate and deploy; ``user`` (when given) must be a designer. Without a user this
+        is the operator's deploy (CLI, start-up)."""
         with self.transaction() as session:
+            if user is not None and "designer" not in users.get(session, user).roles:
+                raise PermissionDenied("deploying needs the designer role")
             deployed = registry.deploy(session, list(files), self.clock.now(), user)
             self.timers.schedule_starts(session, [d.key for d in deployed if d.created])
             return deployed

@@ -24,7 +24,7 @@ from engine import audit, expressions, forms, mirror, spiff_seam, state
 from engine.calendar import WorkCalendar, deadline_functions
 from engine.case_numbers import next_case_number
 from engine.clock import Clock
-from engine.errors import Conflict, NotFound, PermissionDenied, ScriptError
+from engine.errors import Conflict, InvalidData, NotFound, PermissionDenied, ScriptError
 from engine.registry import LoadedVersion, VersionCache
 from engine.roles import role_for_lane
 from engine.schema import MessageSubscription, ProcessInstance, ProcessVersion, Task
@@ -53,6 +53,8 @@ class Runtime:
         schema = version.form(version.start_form_key)
         if schema is not None and message is None:
             forms.validate(schema, data)
+        if business_key is not None and not 0 < len(business_key) <= 64:
+            raise InvalidData({"business_key": "1 到 64 个字符"}, "business key too long")
         now = self.clock.now()
         initial = dict(data)
         if business_key is None and version.case_prefix:
@@ -124,6 +126,8 @@ class Runtime:
             row, version, workflow, ids = self._load(session, instance_id, None)
             if not _matches(row, correlation):
                 continue
+            if hops == 0:
+                _check_may_send(workflow, name, user)
             payload = {"name": name, "correlation": dict(correlation), "data": dict(data)}
             self._run(session, row, version, workflow, ids, self.clock.now(), "message",
                       payload, user, hops=hops)
@@ -235,6 +239,19 @@ def _check_may_work(task_row: Task, user: UserView) -> None:
         raise PermissionDenied(f"task needs role {task_row.role}")
     if task_row.unit is not None and user.unit != task_row.unit:
         raise PermissionDenied(f"task belongs to unit {task_row.unit}")
+
+
+def _check_may_send(workflow: BpmnWorkflow, name: str, user: UserView) -> None:
+    """From outside, only a user with the role of the lane that waits for it may deliver a
+    message (or the system); messages thrown by instances need no such check."""
+    if user.username == "system":
+        return
+    lanes = {t.task_spec.lane for t in workflow.event_manager.tasks.values()
+             if getattr(getattr(t.task_spec, "event_definition", None), "name", None) == name}
+    roles = {r.id for r in (role_for_lane(lane) for lane in lanes if lane) if r is not None}
+    if not roles & set(user.roles):
+        needed = ", ".join(sorted(roles)) or "system"
+        raise PermissionDenied(f'message "{name}" may be sent by role(s): {needed}')
 
 
 def _check_may_start(version: LoadedVersion, user: UserView) -> None:

@@ -17,6 +17,7 @@ from engine.views import UserView
 
 SYSTEM = UserView("system", "系统", tuple(BY_ID), None)
 _N, _R, _P = 2**14, 8, 1
+_DUMMY_HASH = "scrypt$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
 
 
 def hash_password(password: str) -> str:
@@ -75,6 +76,7 @@ def get(session: Session, username: str) -> UserView:
 
 def authenticate(session: Session, username: str, password: str) -> UserView | None:
     user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
-    if user is None or not user.active or not check_password(user.password_hash, password):
+    if user is None or not user.active:
+        check_password(_DUMMY_HASH, password)  # same work either way: no user enumeration
         return None
-    return view(user)
+    return view(user) if check_password(user.password_hash, password) else None

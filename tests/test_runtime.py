@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from engine.api import Engine
 from engine.errors import Conflict, InvalidData, NotFound, PermissionDenied
 from engine.inbox import InboxFilter
+from engine.runtime import _flush
 from engine.schema import ProcessInstance
 from engine.users import SYSTEM
 from tests.conftest import diagram_files
@@ -144,8 +146,6 @@ def test_two_sessions_racing_never_lose_an_update(deployed: Engine) -> None:
     row_a = a.get(ProcessInstance, view.id)
     assert row_a is not None and row_a.revision == loaded_revision + 1
     # A writes against the revision it had loaded before B committed
-    from sqlalchemy import update
-
     result = a.execute(
         update(ProcessInstance)
         .where(ProcessInstance.id == view.id, ProcessInstance.revision == loaded_revision)
@@ -169,8 +169,6 @@ def test_stale_orm_write_raises_conflict(deployed: Engine) -> None:
         row_a.revision += 1
         row_a.status = "error"
         with pytest.raises(Conflict):
-            from engine.runtime import _flush
-
             _flush(a)
         a.rollback()
     a.close()
@@ -180,7 +178,28 @@ def test_stale_orm_write_raises_conflict(deployed: Engine) -> None:
 def test_inbox_filters_overdue(deployed: Engine) -> None:
     deployed.start("approval", {"summary": "x", "unit": UNIT}, "li")
     assert deployed.inbox.for_user("li", InboxFilter(overdue=True)) == []
-    deployed.clock.advance(__import__("datetime").timedelta(hours=2))  # type: ignore[attr-defined]
+    deployed.clock.advance(timedelta(hours=2))  # type: ignore[attr-defined]
     overdue = deployed.inbox.for_user("li", InboxFilter(overdue=True))
     assert len(overdue) == 1 and overdue[0].overdue
     assert deployed.inbox.for_user("li", InboxFilter(process="other")) == []
+
+
+def test_messages_from_outside_need_the_waiting_lanes_role(people: Engine) -> None:
+    people.add_user("boss", ["city_leader"])
+    people.deploy(diagram_files("messages.bpmn"))
+    waiting = people.start("waiter", {}, "li", business_key="ZF-2026-000009")
+    with pytest.raises(PermissionDenied):
+        people.send_message("city_result", {"business_key": "ZF-2026-000009"}, {}, "zhao")
+    assert [t.name for t in people.instance(waiting.id).tasks] == ["work"]
+    people.send_message("city_result", {"business_key": "ZF-2026-000009"}, {}, "li")
+    assert [t.name for t in people.instance(waiting.id).tasks] == ["notified"]
+
+
+def test_business_key_length_and_deploy_role_are_checked(deployed: Engine) -> None:
+    with pytest.raises(InvalidData):
+        deployed.start("approval", {"summary": "x", "unit": UNIT}, "li", business_key="x" * 65)
+    with pytest.raises(PermissionDenied):
+        deployed.deploy(diagram_files("approval.bpmn"), user="li")
+    deployed.add_user("des", ["designer"])
+    assert [d.created for d in deployed.deploy(diagram_files("approval.bpmn"), user="des")] == [
+        False]
