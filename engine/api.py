@@ -230,9 +230,12 @@ class Engine:
         events = [RecordedEvent(e.seq, e.type, e.payload, e.at, e.state_digest) for e in rows]
         return row, events, rows
 
-    def replay(self, instance_id: int) -> ReplayResult:
-        """Rebuild the instance from its version and events; names the first divergence."""
+    def replay(self, instance_id: int, user: str | None = None) -> ReplayResult:
+        """Rebuild the instance from its version and events; names the first divergence.
+        ``user`` (when given) must be an auditor."""
         with self.transaction() as session:
+            if user is not None and "auditor" not in users.get(session, user).roles:
+                raise PermissionDenied("replay is for auditors")
             row, events, _ = self._recorded(session, instance_id)
             version = self.versions.get(session, row.version_id)
             result = replay(row.id, version, events, self._calendar_for(session))

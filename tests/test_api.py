@@ -341,8 +341,9 @@ def test_too_large_body_is_413(api: Api) -> None:
 
 # -- OpenAPI and docs -----------------------------------------------------------------------
 
-# design.md section 3; POST /instances/{id}/replay belongs to another issue, not yet here.
+# design.md section 3.
 CONTRACT = {
+    ("post", "/instances/{id}/replay"),
     ("post", "/auth/token"), ("get", "/processes"), ("post", "/processes"),
     ("post", "/processes/{key}/instances"), ("get", "/instances/{id}"), ("get", "/tasks"),
     ("get", "/tasks/{id}"), ("post", "/tasks/{id}/claim"), ("post", "/tasks/{id}/unclaim"),
@@ -418,3 +419,14 @@ def test_docs_page_lists_every_endpoint_without_scripts(api: Api) -> None:
     for name in OPENAPI["components"]["schemas"]:
         assert f'id="schema-{name}"' in html
     assert UNIT not in html  # nothing from the database
+
+
+def test_replay_endpoint_is_for_auditors(api: Api) -> None:
+    instance_id = api.engine.start("approval", {"summary": "x", "unit": "浮梁县纪委监委"}, "li").id
+    denied = api.post(f"/instances/{instance_id}/replay", "li")
+    assert denied.status_code == 403
+    ok = api.post(f"/instances/{instance_id}/replay", "audit")
+    assert ok.status_code == 200
+    assert ok.get_json() == {"ok": True, "events": 1, "diverged_at": None, "message": ""}
+    missing = api.post("/instances/999/replay", "audit")
+    assert missing.status_code == 404

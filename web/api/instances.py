@@ -18,6 +18,12 @@ def get_instance(instance_id: int) -> Response:
     return jsonify(view.as_json())
 
 
+@bp.route(f"/instances/{ID}/replay", methods=["POST"])
+def post_replay(instance_id: int) -> Response:
+    result = engine_of(current_app).replay(instance_id, user=current_user())
+    return jsonify(result.as_json())
+
+
 @bp.route(f"/instances/{ID}/history", methods=["GET"])
 def get_history(instance_id: int) -> Response:
     events = engine_of(current_app).history(instance_id, user=current_user())

@@ -224,6 +224,16 @@ SCHEMAS: dict[str, Any] = {
         "properties": {"instance_id": {"type": "integer"},
                        "events": {"type": "array", "items": _ref("Event")}},
     },
+    "ReplayResult": {
+        "type": "object", "required": ["ok", "events", "diverged_at"],
+        "properties": {
+            "ok": {"type": "boolean", "description": "history and stored state agree"},
+            "events": {"type": "integer", "description": "events replayed"},
+            "diverged_at": {"type": ["integer", "null"],
+                            "description": "seq of the first event that diverges"},
+            "message": {"type": "string"},
+        },
+    },
 }
 
 RESPONSES: dict[str, Any] = {
@@ -309,6 +319,14 @@ PATHS: dict[str, Any] = {
         "summary": "An instance's events, in order", "tags": ["instances"],
         "parameters": [_INSTANCE_ID],
         "responses": {"200": _ok("History", "events"), **_errors(401, 403, 404)},
+    }},
+    "/instances/{id}/replay": {"post": {
+        "summary": "Replay an instance from its version and events", "tags": ["instances"],
+        "parameters": [_INSTANCE_ID],
+        "description": "Auditors only. Rebuilds the instance with the clock at each event's "
+                       "time and compares the state digest after every event.",
+        "responses": {"200": _ok("ReplayResult", "the replay's verdict"),
+                      **_errors(401, 403, 404)},
     }},
     "/tasks": {"get": {
         "summary": "The caller's inbox", "tags": ["tasks"],
