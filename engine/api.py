@@ -13,7 +13,7 @@ from sqlalchemy import Engine as SqlEngine
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine import audit, bundle, db, migrate, registry, users
+from engine import audit, bundle, db, ledger, migrate, registry, users
 from engine.calendar import WorkCalendar
 from engine.clock import Clock, clock_from_env
 from engine.errors import NotFound, PermissionDenied
@@ -27,6 +27,7 @@ from engine.views import EventView, InstanceView, ProcessView, UserView
 from engine.worker import TimerWorker
 
 log = logging.getLogger("kuaiban.engine")
+LEDGER_READERS = {"auditor", "supervision_office", "reform_group", "case_manager", "style_group"}
 
 
 class Engine:
@@ -271,6 +272,19 @@ class Engine:
                 "events": [{**audit.event_body(e), "prev_hash": e.prev_hash, "hash": e.hash}
                            for e in rows],
             })
+
+    def ledger(self, key: str, user: str | None = None, unit: str | None = None,
+               month: date | None = None) -> ledger.Ledger:
+        """A ledger (台账) as rows; readers: auditors, the supervision office, the reform
+        group, case managers; a unit-scoped user only sees their own unit's rows."""
+        with self.transaction() as session:
+            if user is not None:
+                reader = users.get(session, user)
+                if not set(reader.roles) & LEDGER_READERS:
+                    if reader.unit is None or not reader.roles:
+                        raise PermissionDenied("ledgers are for supervisors and auditors")
+                    unit = reader.unit
+            return ledger.build(session, key, self.clock.now(), unit, month)
 
     def _check_may_read(self, session: Session, row: ProcessInstance, user: UserView) -> None:
         if user.username == "system" or {"auditor", "designer"} & set(user.roles):

@@ -448,5 +448,35 @@ def export(instance_id: int, out: str) -> None:
     click.echo(f"wrote {out}: {len(data['events'])} event(s), digest {data['digest'][:16]}")
 
 
+@main.command("ledger")
+@click.argument("name", type=click.Choice(["clue", "legacy"]))
+@click.option("--unit", help="Only this unit's cases (the monthly ledger of a unit).")
+@click.option("--month", help="Only cases registered in this month, YYYY-MM.")
+@click.option("--out", type=click.Path(dir_okay=False),
+              help="Write .csv or .xlsx (by extension); default: print a table.")
+@handles_errors
+def ledger_cmd(name: str, unit: str | None, month: str | None, out: str | None) -> None:
+    """A ledger (台账): clue or legacy cases with each deadline and whether it was met."""
+    first = None
+    if month:
+        try:
+            first = date.fromisoformat(month + "-01")
+        except ValueError as exc:
+            raise click.BadParameter(f"{month!r} is not a month (YYYY-MM)") from exc
+    book = _engine().ledger(name, unit=unit, month=first)
+    if out is None:
+        click.echo("\t".join(book.headers))
+        for row in book.rows:
+            click.echo("\t".join(str(v) for v in row))
+        return
+    if out.endswith(".xlsx"):
+        Path(out).write_bytes(book.to_xlsx())
+    elif out.endswith(".csv"):
+        Path(out).write_bytes(book.to_csv())
+    else:
+        raise click.BadParameter("--out must end in .csv or .xlsx")
+    click.echo(f"wrote {out}: {len(book.rows)} row(s)")
+
+
 if __name__ == "__main__":
     main()

@@ -1,0 +1,78 @@
+"""Ledgers (台账): rows, deadlines met or missed, unit and month filters, .csv and .xlsx."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+
+from engine.api import Engine
+from engine.clock import FixedClock
+from engine.errors import PermissionDenied
+from tests.test_process_clue_triage import (
+    FULIANG,
+    LEPING,
+    add_people,
+    approve_disposal,
+    at,
+    do,
+    process_files,
+    register,
+)
+
+
+@pytest.fixture
+def two_cases(engine: Engine, clock: FixedClock) -> Engine:
+    engine.deploy(process_files())
+    add_people(engine)
+    engine.add_user("audit", ["auditor"])
+    register(engine)                                      # 2026-09-30 16:00
+    approve_disposal(engine, "转办", FULIANG)
+    clock.set(at("2026-10-09T09:00:00+08:00"))            # transfer was due 10-08 17:30
+    do(engine, "li", "transfer", {"transfer_doc_no": "景纪信转〔2026〕18号"})
+    register(engine, accused_unit="某市住建局")
+    approve_disposal(engine, "转办", LEPING)
+    return engine
+
+
+def column(book_headers: list[str], rows: list[list[object]], header: str) -> list[object]:
+    index = book_headers.index(header)
+    return [row[index] for row in rows]
+
+
+def test_clue_ledger_rows_and_deadlines(two_cases: Engine) -> None:
+    book = two_cases.ledger("clue", user="audit")
+    assert column(book.headers, book.rows, "编号") == ["ZF-2026-000001", "ZF-2026-000002"]
+    assert column(book.headers, book.rows, "承办部门") == [FULIANG, LEPING]
+    assert column(book.headers, book.rows, "呈批处置是否按期") == ["是", "是"]
+    assert column(book.headers, book.rows, "转办到位期限")[0] == "2026-10-08 17:30"
+    assert column(book.headers, book.rows, "转办到位是否按期") == ["否（超期）", "办理中"]
+    assert column(book.headers, book.rows, "状态") == ["办理中", "办理中"]
+
+
+def test_monthly_ledger_of_one_unit(two_cases: Engine) -> None:
+    fuliang = two_cases.ledger("clue", unit=FULIANG, month=date(2026, 9, 1))
+    assert [row[0] for row in fuliang.rows] == ["ZF-2026-000001"]
+    october = two_cases.ledger("clue", month=date(2026, 10, 1))
+    assert [row[0] for row in october.rows] == ["ZF-2026-000002"]
+    # a handler sees only the rows of their own unit, whatever they ask for
+    mine = two_cases.ledger("clue", user="qian", unit=FULIANG)
+    assert [row[0] for row in mine.rows] == ["ZF-2026-000002"]
+    with pytest.raises(PermissionDenied):
+        two_cases.ledger("clue", user="li")
+
+
+def test_exports_read_back(two_cases: Engine) -> None:
+    book = two_cases.ledger("clue")
+    sheet = load_workbook(io.BytesIO(book.to_xlsx())).active
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert values[0] == book.headers
+    assert [v if v is not None else "" for v in values[1]] == [
+        v if v is not None else "" for v in book.rows[0]]
+    text = book.to_csv().decode("utf-8-sig")
+    parsed = list(csv.reader(io.StringIO(text)))
+    assert parsed[0] == book.headers
+    assert parsed[1][0] == "ZF-2026-000001" and parsed[2][0] == "ZF-2026-000002"
