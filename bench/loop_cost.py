@@ -15,7 +15,8 @@ from engine.clock import FixedClock
 from engine.schema import ProcessInstance
 from engine.validation import SourceFile
 
-DIAGRAM = Path(__file__).parent.parent / "tests" / "diagrams" / "loop.bpmn"
+DIAGRAMS = Path(__file__).parent.parent / "tests" / "diagrams"
+FILES = [DIAGRAMS / "loop.bpmn", DIAGRAMS / "forms" / "test_follow.json"]
 WINDOW = 20  # commands timed around each mark
 
 
@@ -24,7 +25,7 @@ def run(url: str | None = None, iterations: int = 1000) -> dict[str, Any]:
         engine = Engine(url or f"sqlite:///{tmp}/bench.db",
                         clock=FixedClock(datetime.fromisoformat("2026-09-30T16:00:00+08:00")))
         engine.add_user("sun", ["case_manager"])
-        engine.deploy([SourceFile("loop.bpmn", DIAGRAM.read_text(encoding="utf-8"))])
+        engine.deploy([SourceFile(p.name, p.read_text(encoding="utf-8")) for p in FILES])
         view = engine.start("loop", {"rounds": 0, "closed": False}, "sun")
         timings: list[float] = []
         sizes: dict[int, int] = {}

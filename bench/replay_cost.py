@@ -12,7 +12,8 @@ from engine.api import Engine
 from engine.clock import FixedClock
 from engine.validation import SourceFile
 
-DIAGRAM = Path(__file__).parent.parent / "tests" / "diagrams" / "loop.bpmn"
+DIAGRAMS = Path(__file__).parent.parent / "tests" / "diagrams"
+FILES = [DIAGRAMS / "loop.bpmn", DIAGRAMS / "forms" / "test_follow.json"]
 
 
 def run(events: int = 200) -> dict[str, Any]:
@@ -20,7 +21,7 @@ def run(events: int = 200) -> dict[str, Any]:
         clock = FixedClock(datetime.fromisoformat("2026-09-30T16:00:00+08:00"))
         engine = Engine(f"sqlite:///{tmp}/bench.db", clock=clock)
         engine.add_user("sun", ["case_manager"])
-        engine.deploy([SourceFile("loop.bpmn", DIAGRAM.read_text(encoding="utf-8"))])
+        engine.deploy([SourceFile(p.name, p.read_text(encoding="utf-8")) for p in FILES])
         t0 = time.perf_counter()
         view = engine.start("loop", {"rounds": 0, "closed": False}, "sun")
         for _ in range(events - 1):

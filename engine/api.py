@@ -173,6 +173,15 @@ class Engine:
                                       revision)
             return self._instance_view(session, row)
 
+    def task_data(self, task_id: str, user: str) -> dict[str, Any]:
+        """What one task sees: for a multi-instance task, its own item."""
+        self.inbox.task(task_id, user)  # NotFound / PermissionDenied
+        with self.transaction() as session:
+            row = session.get(Task, task_id)
+            if row is None:
+                raise NotFound(f"no task {task_id}")
+            return self.runtime.task_data(session, row)
+
     def send_message(self, name: str, correlation: Mapping[str, Any] | None,
                      data: Mapping[str, Any] | None, user: str) -> list[int]:
         with self.transaction() as session:

@@ -7,6 +7,7 @@ field; the CLI and API return the same mapping.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
@@ -20,16 +21,28 @@ from engine.errors import InvalidData
 _formats = FormatChecker(formats=())
 
 
+# RFC 3339 as JSON Schema means it: 2026-09-30, 2026-09-30T16:00:00+08:00 (seconds optional,
+# a UTC offset required); Python's fromisoformat alone would also take 20260930 or 2026-W40-3
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE_TIME = re.compile(
+    r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?([Zz]|[+-]\d{2}:\d{2})"
+)
+
+
 @_formats.checks("date", raises=ValueError)
 def _is_date(value: object) -> bool:
-    return not isinstance(value, str) or bool(date.fromisoformat(value))
+    if not isinstance(value, str):
+        return True
+    return bool(_DATE.fullmatch(value)) and bool(date.fromisoformat(value))
 
 
 @_formats.checks("date-time", raises=ValueError)
 def _is_datetime(value: object) -> bool:
     if not isinstance(value, str):
         return True
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).tzinfo is not None
+    if not _DATE_TIME.fullmatch(value):
+        return False
+    return datetime.fromisoformat(value.upper().replace("Z", "+00:00")).tzinfo is not None
 
 
 _TYPE_NAMES = {
@@ -42,35 +55,98 @@ _TYPE_NAMES = {
 }
 
 
+_FORMAT_MESSAGES = {
+    "date": "日期格式应为 YYYY-MM-DD",
+    "date-time": "时间格式应为 ISO 8601 并带时区，如 2026-09-30T16:00:00+08:00",
+}
+_SCHEMA_URI = "https://json-schema.org/draft/2020-12/schema"
+_FORMATS = ("date", "date-time")
+
+
 def check_form(text: str) -> list[str]:
-    """Problems with a form document (empty when it is a valid form)."""
+    """Problems with a form document (empty when it is a valid form). A problem with a place
+    in the text starts with ``line N:``."""
     try:
         schema = json.loads(text)
     except json.JSONDecodeError as exc:
-        return [f"line {exc.lineno}: not valid JSON: {exc.msg}"]
+        return [f"line {exc.lineno}: not valid JSON: {exc.msg} (column {exc.colno})"]
     if not isinstance(schema, dict):
         return ["a form must be a JSON object"]
     problems: list[str] = []
+
+    def add(line: int | None, message: str) -> None:
+        problems.append(f"line {line}: {message}" if line else message)
+
     try:
         Draft202012Validator.check_schema(schema)
     except SchemaError as exc:
-        problems.append(f"not a valid JSON Schema: {exc.message}")
+        path = list(exc.absolute_path)
+        where = "/".join(str(p) for p in path)
+        add(_line_of(text, path),
+            f"not a valid JSON Schema{' at ' + where if where else ''}: {exc.message}")
+    declared = schema.get("$schema")
+    if declared is not None and str(declared).rstrip("#") != _SCHEMA_URI:
+        add(_line_of(text, ["$schema"]),
+            f'"$schema" must be "{_SCHEMA_URI}" (JSON Schema 2020-12)')
     if schema.get("type", "object") != "object":
-        problems.append('a form schema must have "type": "object"')
-    if not isinstance(schema.get("properties", {}), dict):
-        problems.append('"properties" must be an object')
-    for name in schema.get("required", []) or []:
-        if name not in (schema.get("properties") or {}):
-            problems.append(f'required field "{name}" is not in "properties"')
+        add(_line_of(text, ["type"]), 'a form schema must have "type": "object"')
+    properties = schema.get("properties", {})
+    if not isinstance(properties, dict):
+        add(_line_of(text, ["properties"]), '"properties" must be an object')
+        properties = {}
+    required = schema.get("required", [])
+    for name in required if isinstance(required, list) else []:
+        if name not in properties:
+            add(_line_of(text, ["required"]), f'required field "{name}" is not in "properties"')
+    for fmt in sorted(_formats_in(schema) - set(_FORMATS)):
+        value = re.escape(json.dumps(fmt, ensure_ascii=False))
+        found = re.search(r'"format"\s*:\s*' + value, text)
+        add(text.count("\n", 0, found.start()) + 1 if found else None,
+            f'format "{fmt}" is not checked by Kuaiban (use one of: {", ".join(_FORMATS)}, '
+            'or "pattern")')
     return problems
 
 
+def _line_of(text: str, path: list[Any]) -> int | None:
+    """Line of the key at ``path`` in the JSON text (best effort: the first such key after
+    its parent's), or None."""
+    position, found = 0, False
+    for part in path:
+        if not isinstance(part, str):
+            continue
+        key = re.escape(json.dumps(part, ensure_ascii=False))
+        match = re.compile(key + r"\s*:").search(text, position)
+        if match is None:
+            break
+        position, found = match.start(), True
+    return text.count("\n", 0, position) + 1 if found else None
+
+
+def _formats_in(node: Any) -> set[str]:
+    found: set[str] = set()
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            fmt = item.get("format")
+            if isinstance(fmt, str):
+                found.add(fmt)
+            stack.extend(v for k, v in item.items() if k not in ("const", "enum", "default",
+                                                                 "examples"))
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
 def field_errors(schema: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, str]:
+    """The first error of every field, in Chinese, keyed by its dotted path (``_`` for the
+    form as a whole)."""
     validator = Draft202012Validator(schema, format_checker=_formats)
     errors: dict[str, str] = {}
-    for error in sorted(validator.iter_errors(data), key=lambda e: list(e.path)):
-        field = _field_of(error)
-        errors.setdefault(field, _message(error))
+    found = validator.iter_errors(data)
+    for error in sorted(found, key=lambda e: [str(p) for p in e.absolute_path]):
+        for field in _fields_of(error):
+            errors.setdefault(field, _message(error))
     return errors
 
 
@@ -83,19 +159,40 @@ def validate(schema: Mapping[str, Any], data: Mapping[str, Any]) -> None:
         raise InvalidData(errors, "表单填写有误")
 
 
-def _field_of(error: SchemaViolation) -> str:
-    if error.validator == "required":
-        missing = error.message.split("'")
-        return missing[1] if len(missing) > 2 else "_"
-    if error.validator == "additionalProperties":
-        return "_"
-    return ".".join(str(p) for p in error.absolute_path) or "_"
+def validate_submission(schema: Mapping[str, Any] | None, data: Mapping[str, Any]) -> None:
+    """Completing a task: only the fields its form declares (a task without a form takes no
+    data), so a submission cannot overwrite the case's other variables (its unit, say)."""
+    if not isinstance(data, Mapping):
+        raise InvalidData({"_": "提交的数据必须是对象"})
+    declared = set((schema or {}).get("properties") or {})
+    extra = sorted(set(data) - declared)
+    if extra:
+        raise InvalidData({name: "表单中没有此字段" for name in extra}, "表单中没有这些字段")
+    if schema is not None:
+        validate(schema, data)
+
+
+def _path(error: SchemaViolation, *more: str) -> str:
+    return ".".join([*(str(p) for p in error.absolute_path), *more]) or "_"
+
+
+def _fields_of(error: SchemaViolation) -> list[str]:
+    """The fields an error belongs to: for a missing field, the field itself."""
+    instance = error.instance
+    if error.validator == "required" and isinstance(instance, Mapping):
+        missing = [n for n in error.validator_value if n not in instance]
+        return [_path(error, str(n)) for n in missing] or [_path(error)]
+    if error.validator == "dependentRequired" and isinstance(instance, Mapping):
+        missing = [n for key, needs in error.validator_value.items() if key in instance
+                   for n in needs if n not in instance]
+        return [_path(error, str(n)) for n in missing] or [_path(error)]
+    return [_path(error)]
 
 
 def _message(error: SchemaViolation) -> str:
     kind = error.validator
     value = error.validator_value
-    if kind == "required":
+    if kind in ("required", "dependentRequired"):
         return "此项为必填项"
     if kind == "type":
         names = value if isinstance(value, list) else [value]
@@ -103,9 +200,7 @@ def _message(error: SchemaViolation) -> str:
     if kind in ("enum", "oneOf", "anyOf", "const"):
         return "不是有效的选项"
     if kind == "format":
-        return {"date": "日期格式应为 YYYY-MM-DD", "date-time": "时间格式应为 ISO 8601"}.get(
-            str(value), f"格式应为 {value}"
-        )
+        return _FORMAT_MESSAGES.get(str(value), f"格式应为 {value}")
     if kind == "minLength":
         return "此项为必填项" if value == 1 else f"至少 {value} 个字符"
     if kind == "maxLength":
@@ -114,8 +209,31 @@ def _message(error: SchemaViolation) -> str:
         return f"不能小于 {value}"
     if kind == "maximum":
         return f"不能大于 {value}"
+    if kind == "exclusiveMinimum":
+        return f"应大于 {value}"
+    if kind == "exclusiveMaximum":
+        return f"应小于 {value}"
+    if kind == "multipleOf":
+        return f"应为 {value} 的整数倍"
+    if kind == "minItems":
+        return "此项为必填项" if value == 1 else f"至少选择 {value} 项"
+    if kind == "maxItems":
+        return f"最多选择 {value} 项"
+    if kind == "uniqueItems":
+        return "不能有重复的项"
     if kind == "pattern":
         return "格式不正确"
     if kind == "additionalProperties":
-        return "包含表单中没有的字段"
-    return str(error.message)
+        extra = _extra_fields(error)
+        return "包含表单中没有的字段" + (f"：{'、'.join(extra)}" if extra else "")
+    return "填写内容不符合要求"
+
+
+def _extra_fields(error: SchemaViolation) -> list[str]:
+    instance, schema = error.instance, error.schema
+    if not isinstance(instance, Mapping) or not isinstance(schema, Mapping):
+        return []
+    known = schema.get("properties") or {}
+    patterns = [re.compile(p) for p in (schema.get("patternProperties") or {})]
+    return sorted(str(k) for k in instance
+                  if k not in known and not any(p.search(str(k)) for p in patterns))

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -251,6 +252,17 @@ def _store_file(session: Session, name: str, kind: str, text: str) -> str:
     return digest
 
 
+def _link_loop_children(spec: Any) -> None:
+    """Multi-instance and loop tasks learn of their children's completion through an event
+    SpiffWorkflow connects only when it creates a child; connect it up front, so an instance
+    loaded in another process (or after a restart) still merges its children."""
+    for task_spec in spec.task_specs.values():
+        if isinstance(task_spec, LoopTask):
+            child = spec.task_specs[task_spec.task_spec]
+            if not child.completed_event.is_connected(task_spec.merge_child):
+                child.completed_event.connect(task_spec.merge_child)
+
+
 class VersionCache:
     """Parsed versions by id; versions are immutable, so entries never go stale."""
 
@@ -306,9 +318,12 @@ def parse_version(version_id: int, key: str, version: int, name: str,
                     for start in process.findall(BPMN + "startEvent"):
                         start_timer = start_timer_of(start) or start_timer
     forms = {form_key_of(n): json.loads(t) for n, t in files.items() if kind_of(n) == "form"}
+    spec, subprocess_specs = parser.get_spec(key), parser.get_subprocess_specs(key)
+    for each in (spec, *subprocess_specs.values()):
+        _link_loop_children(each)
     return LoadedVersion(
         id=version_id, key=key, version=version, name=name,
-        spec=parser.get_spec(key), subprocess_specs=parser.get_subprocess_specs(key),
+        spec=spec, subprocess_specs=subprocess_specs,
         forms=forms, case_prefix=case_prefix, start_form_key=start_form_key,
         start_timer=start_timer, files=files,
     )

@@ -12,6 +12,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.defaults import StartEvent
@@ -83,9 +84,7 @@ class Runtime:
         if task_row.assignee not in (None, user.username):
             raise Conflict(f"task is claimed by {task_row.assignee}")
         row, version, workflow, ids = self._load(session, task_row.instance_id, revision)
-        schema = version.form(task_row.form_key)
-        if schema is not None:
-            forms.validate(schema, data)
+        forms.validate_submission(version.form(task_row.form_key), data)
 
         payload = {"task_id": task_id, "element_id": task_row.element_id, "data": dict(data)}
         self._run(session, row, version, workflow, ids, self.clock.now(), "completed", payload,
@@ -137,6 +136,18 @@ class Runtime:
                 row = self.start(session, key, data, user, business_key, message=name)
                 delivered.append(row.id)
         return delivered
+
+    def task_data(self, session: Session, task_row: Task) -> dict[str, Any]:
+        """The data a task sees (a multi-instance child sees its own item), JSON-ready."""
+        row, _, workflow, ids = self._load(session, task_row.instance_id, None)
+        with self._lock:  # reading does not change the workflow: keep it cached
+            self._live[row.id] = (row.revision, workflow, ids)
+        try:
+            task = workflow.get_task_from_id(UUID(task_row.id))
+        except Exception:  # finished and pruned: the case's data is what it saw last
+            return dict(row.data)
+        data = {k: v for k, v in task.data.items() if k != "data_objects"}
+        return json.loads(json.dumps(data, default=str))
 
     def fire_timers(self, session: Session, instance_id: int, user: UserView) -> bool:
         """Let the instance's due timers fire; False when nothing was due (idempotent)."""

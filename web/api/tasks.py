@@ -43,7 +43,7 @@ def get_task(task_id: str) -> Response:
     instance = engine.instance(task.instance_id, user=current_user())
     out = task.as_json()
     out["form"] = task_form(engine, task.id, current_user())  # of the version it runs on
-    out["data"] = instance.data
+    out["data"] = engine.task_data(task.id, current_user())
     out["revision"] = instance.revision
     return jsonify(out)
 

@@ -1,0 +1,562 @@
+"""Scenario tests for the three 惠企政策兑现 flows of plan 7, 二(二) (免申即享, 即申即享, 承诺兑现).
+
+The clock starts on Wednesday 2026-09-30 16:00 (the fixture) and moves through the National Day
+week: 2026-10-01..07 are off and Saturday 2026-10-10 is an adjusted working day, so "the next
+working day" after 09-30 is 10-08 and after Friday 10-09 it is Saturday 10-10.
+
+Each flow reads the policy catalogue (processes/policy_catalogue.dmn) through a businessRuleTask:
+the policy's mode, owning department (the unit of every policy_dept task) and time limit in
+working days (the approval/review deadline) come from there.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import pytest
+from lxml import etree
+
+from engine import state
+from engine.api import Engine
+from engine.clock import FixedClock
+from engine.errors import InvalidData, PermissionDenied
+from engine.inbox import InboxFilter
+from engine.schema import ProcessInstance
+from engine.validation import SourceFile
+from engine.views import InstanceView, TaskView
+
+ROOT = Path(__file__).resolve().parent.parent
+PROCESSES = ROOT / "processes"
+FORMS = ROOT / "forms"
+DOCS = ROOT / "docs" / "processes"
+KEYS = ("subsidy_automatic", "subsidy_instant", "subsidy_commitment")
+
+GXJ = "市工信局"  # MS-001, CN-001
+SWJ = "市商务局"  # JS-002, CN-002
+RSJ = "市人社局"  # JS-001
+
+
+def subsidy_files() -> list[SourceFile]:
+    paths = [PROCESSES / f"{key}.bpmn" for key in KEYS]
+    paths.append(PROCESSES / "policy_catalogue.dmn")
+    paths += sorted(FORMS.glob("subsidy_*.json"))
+    return [SourceFile(p.name, p.read_text(encoding="utf-8")) for p in paths]
+
+
+def at(clock: FixedClock, iso: str) -> None:
+    clock.set(datetime.fromisoformat(iso))
+
+
+def due(iso: str) -> datetime:
+    return datetime.fromisoformat(iso)
+
+
+@pytest.fixture
+def hq(engine: Engine) -> Engine:
+    """The subsidy flows deployed, with one user per role (policy departments in three units)."""
+    engine.deploy(subsidy_files())
+    engine.add_user("gxj", ["policy_dept"], unit=GXJ)
+    engine.add_user("gxj2", ["policy_dept"], unit=GXJ)
+    engine.add_user("swj", ["policy_dept"], unit=SWJ)
+    engine.add_user("rsj", ["policy_dept"], unit=RSJ)
+    engine.add_user("qiye", ["enterprise"], unit="景德镇某陶瓷有限公司")
+    engine.add_user("chuangkou", ["window"])
+    engine.add_user("sjj", ["data_bureau"])
+    engine.add_user("shouli", ["intake"])
+    return engine
+
+
+def inbox(engine: Engine, user: str, process: str | None = None) -> list[TaskView]:
+    return engine.inbox.for_user(user, InboxFilter(process=process))
+
+
+def only(engine: Engine, user: str, name: str) -> TaskView:
+    tasks = [t for t in engine.inbox.for_user(user) if t.name == name]
+    assert len(tasks) == 1, tasks
+    return tasks[0]
+
+
+def task_data(engine: Engine, task: TaskView) -> dict[str, Any]:
+    """The data of one task (a multi-instance child holds its own ``enterprise``).
+
+    The public API has no call for a task's own data yet (TaskView carries none and
+    InstanceView.data merges the open branches), so this reads the stored workflow state."""
+    with engine.transaction() as session:
+        row = session.get(ProcessInstance, task.instance_id)
+        assert row is not None
+        version = engine.versions.get(session, row.version_id)
+        workflow, _ = state.load(json.loads(row.state), version.spec,
+                                 version.subprocess_specs, str(row.id))
+        return dict(workflow.get_task_from_id(UUID(task.id)).data)
+
+
+# -- definitions -----------------------------------------------------------------------------
+
+
+def test_files_validate_without_problems(engine: Engine) -> None:
+    checked = engine.validate(subsidy_files())
+    assert checked.problems == []
+    assert sorted(p.key for p in checked.processes) == sorted(KEYS)
+    starts = {p.key: p.start_form_key for p in checked.processes}
+    assert starts == {"subsidy_automatic": "subsidy_automatic_start",
+                      "subsidy_instant": "subsidy_instant_apply",
+                      "subsidy_commitment": "subsidy_commitment_apply"}
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_diagram_interchange_covers_every_element(key: str) -> None:
+    tree = etree.parse(str(PROCESSES / f"{key}.bpmn"))
+    ns = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+          "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
+          "di": "http://www.omg.org/spec/DD/20100524/DI"}
+    process = tree.find("bpmn:process", ns)
+    nodes = {e.get("id") for e in process if e.get("id") and etree.QName(e).localname not in (
+        "sequenceFlow", "laneSet", "documentation", "extensionElements")}
+    lanes = {e.get("id") for e in process.iterfind(".//bpmn:lane", ns)}
+    flows = {e.get("id") for e in process.findall("bpmn:sequenceFlow", ns)}
+    shapes = {s.get("bpmnElement") for s in tree.iterfind(".//bpmndi:BPMNShape", ns)}
+    edges = {e.get("bpmnElement"): e for e in tree.iterfind(".//bpmndi:BPMNEdge", ns)}
+    participant = tree.find("bpmn:collaboration/bpmn:participant", ns)
+    assert participant.get("processRef") == key
+    assert nodes | lanes | {participant.get("id")} <= shapes
+    assert flows == set(edges)
+    for edge in edges.values():
+        assert len(edge.findall("di:waypoint", ns)) >= 2
+
+
+def test_catalogue_copy_in_docs_matches_the_decision_table() -> None:
+    dmn = etree.parse(str(PROCESSES / "policy_catalogue.dmn"))
+    ns = {"d": "https://www.omg.org/spec/DMN/20191111/MODEL/"}
+    outputs = [o.get("name") for o in dmn.iterfind(".//d:output", ns)]
+    rows = {}
+    for rule in dmn.iterfind(".//d:rule", ns):
+        key = rule.findtext("d:inputEntry/d:text", namespaces=ns)
+        if key == "-":
+            continue
+        values = [json.loads(t) for t in rule.xpath("d:outputEntry/d:text/text()", namespaces=ns)]
+        rows[json.loads(key)] = dict(zip(outputs, values, strict=True))
+    doc = (DOCS / "policy_catalogue.md").read_text(encoding="utf-8")
+    listed = {}
+    for line in doc.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("|") and re.fullmatch(r"[A-Z]{2}-\d{3}", cells[0]):
+            listed[cells[0]] = cells[1:]
+    assert set(listed) == set(rows)
+    for policy_id, row in rows.items():
+        name, mode, dept, limit, subjects, amount, basis = listed[policy_id]
+        assert (name, mode, dept, int(limit), subjects, amount, basis) == (
+            row["policy_name"], row["policy_mode"], row["owning_dept"], row["time_limit_days"],
+            row["eligible_subjects"], row["amount_rule"], row["policy_basis"]), policy_id
+    modes = [r["policy_mode"] for r in rows.values()]
+    assert {m: modes.count(m) for m in set(modes)} == {"免申即享": 3, "即申即享": 2, "承诺兑现": 2}
+
+
+# -- 免申即享 --------------------------------------------------------------------------------
+
+THREE = [
+    {"name": "景德镇甲陶瓷有限公司", "credit_code": "91360200MA35A0001K", "amount": 100000,
+     "eligibility_fact": "2026年8月纳入规上统计"},
+    {"name": "景德镇乙机械有限公司", "credit_code": "91360200MA35A0002K", "amount": 100000},
+    {"name": "景德镇丙新材料有限公司", "credit_code": "91360200MA35A0003K", "amount": 80000.5},
+]
+
+
+def payout_for(enterprise: dict[str, Any], day: str, voucher: str) -> dict[str, Any]:
+    return {"enterprise": {**enterprise, "paid_amount": enterprise["amount"], "paid_on": day,
+                           "payment_voucher": voucher, "notice_channel": "平台消息"}}
+
+
+def start_batch(hq: Engine, policy_id: str = "MS-001", user: str = "gxj") -> InstanceView:
+    return hq.start("subsidy_automatic", {"policy_id": policy_id, "batch_note": "2026年第3批"},
+                    user)
+
+
+def test_automatic_batch_of_three_gets_three_payouts_due_after_national_day(
+        hq: Engine, clock: FixedClock) -> None:
+    view = start_batch(hq)
+    assert view.business_key == "MSJX-2026-000001"
+    assert view.data["owning_dept"] == GXJ and view.data["policy_mode"] == "免申即享"
+    confirm = only(hq, "gxj", "confirm_enterprises")
+    assert (confirm.role, confirm.unit, confirm.due_at) == ("policy_dept", GXJ, None)
+    assert inbox(hq, "swj") == []  # another department sees nothing
+    with pytest.raises(PermissionDenied):
+        hq.complete(confirm.id, {"enterprises": THREE, "confirmation_basis": "x"}, "swj")
+
+    # confirmed on Wednesday 09-30 16:00: "1个工作日内" is Thursday 10-08 after the holiday
+    hq.complete(confirm.id, {"enterprises": THREE,
+                             "confirmation_basis": "统计部门共享的2026年新入规企业名单"}, "gxj")
+    payouts = inbox(hq, "gxj")
+    assert [t.name for t in payouts] == ["pay_enterprise"] * 3
+    assert {t.due_at for t in payouts} == {due("2026-10-08T17:30:00+08:00")}
+    assert {t.unit for t in payouts} == {GXJ}
+    assert [t.id for t in inbox(hq, "gxj2")] == [t.id for t in payouts]  # same department
+    assert inbox(hq, "swj") == [] and inbox(hq, "sjj") == []
+    assert not any(t.overdue for t in payouts)
+
+    # each payout task carries its own enterprise
+    mine = {task_data(hq, t)["enterprise"]["credit_code"]: t for t in payouts}
+    assert set(mine) == {e["credit_code"] for e in THREE}
+
+    at(clock, "2026-10-08T10:00:00+08:00")
+    for n, enterprise in enumerate(THREE):
+        task = mine[enterprise["credit_code"]]
+        submitted = payout_for(enterprise, "2026-10-08", f"PZ-{n}")
+        if n == 1:  # what the user re-submits of the identity does not matter
+            submitted["enterprise"]["name"] = "改名企业"
+        hq.complete(task.id, submitted, "gxj" if n else "gxj2")
+        if n < 2:
+            assert inbox(hq, "sjj") == []  # reported only when every enterprise is paid
+
+    report_task = only(hq, "sjj", "record_result")
+    assert (report_task.role, report_task.unit, report_task.due_at) == ("data_bureau", None, None)
+    data = hq.instance(view.id).data
+    report = data["report"]
+    assert report["enterprise_count"] == 3
+    assert report["total_paid"] == 280000.5 == report["confirmed_total"]
+    assert report["on_time"] is True
+    assert report["payout_due"] == "2026-10-08T17:30:00+08:00"
+    assert [p["name"] for p in report["payouts"]] == [e["name"] for e in THREE]
+    assert [p["payment_voucher"] for p in report["payouts"]] == ["PZ-0", "PZ-1", "PZ-2"]
+    assert [n["to"] for n in data["notices"]] == [e["name"] for e in THREE]
+    assert {n["type"] for n in data["notices"]} == {"兑付通知"}
+
+    assert hq.timers.pending() == []  # deadlines are due dates on tasks, not timers
+
+    done = hq.complete(report_task.id, {"recorded": True}, "sjj")
+    assert done.status == "completed"
+    assert done.data["outcome"] == "已兑付"
+    assert hq.inbox.for_user(None, InboxFilter(instance_id=view.id)) == []
+    assert [e.type for e in hq.history(view.id)] == ["started"] + ["completed"] * 5
+    checked, problems = hq.verify()
+    assert (checked, problems) == (1, [])
+
+
+def test_automatic_payout_due_on_adjusted_saturday_and_late_payout_is_reported(
+        hq: Engine, clock: FixedClock) -> None:
+    at(clock, "2026-10-09T11:00:00+08:00")  # Friday before the adjusted working Saturday
+    view = start_batch(hq)
+    hq.complete(only(hq, "gxj", "confirm_enterprises").id,
+                {"enterprises": THREE[:1], "confirmation_basis": "部门数据比对"}, "gxj")
+    payout = only(hq, "gxj", "pay_enterprise")
+    assert payout.due_at == due("2026-10-10T17:30:00+08:00")
+
+    at(clock, "2026-10-10T17:29:00+08:00")
+    assert not only(hq, "gxj", "pay_enterprise").overdue
+    at(clock, "2026-10-12T09:00:00+08:00")  # Monday: missed the Saturday deadline
+    late = only(hq, "gxj", "pay_enterprise")
+    assert late.overdue
+    assert [t.id for t in hq.inbox.for_user("gxj", InboxFilter(overdue=True))] == [late.id]
+    hq.complete(late.id, payout_for(THREE[0], "2026-10-12", "PZ-9"), "gxj")
+    report = hq.instance(view.id).data["report"]
+    assert report["on_time"] is False
+    assert report["completed_at"] == "2026-10-12T09:00:00+08:00"
+
+
+def test_payouts_completed_in_another_process_finish_the_batch(
+        hq: Engine, database_url: str, clock: FixedClock) -> None:
+    view = start_batch(hq)
+    hq.complete(only(hq, "gxj", "confirm_enterprises").id,
+                {"enterprises": THREE, "confirmation_basis": "x"}, "gxj")
+    other = Engine(database_url, clock=clock)  # e.g. the next CLI command, or a restarted server
+    try:
+        for n, task in enumerate(other.inbox.for_user("gxj")):
+            other.complete(task.id, payout_for(THREE[n], "2026-10-08", f"PZ-{n}"), "gxj")
+        assert other.instance(view.id).tasks != []  # the report for 市政数局
+    finally:
+        other.close()
+
+
+def test_automatic_confirm_and_payout_forms_refuse_bad_data(hq: Engine) -> None:
+    start_batch(hq)
+    confirm = only(hq, "gxj", "confirm_enterprises")
+    with pytest.raises(InvalidData) as err:
+        hq.complete(confirm.id, {"enterprises": [], "confirmation_basis": " "}, "gxj")
+    assert set(err.value.field_errors) == {"enterprises", "confirmation_basis"}
+    with pytest.raises(InvalidData) as err:
+        hq.complete(confirm.id, {"enterprises": [{"name": "甲", "credit_code": "123",
+                                                  "amount": 0}],
+                                 "confirmation_basis": "x"}, "gxj")
+    assert set(err.value.field_errors) == {"enterprises.0.credit_code", "enterprises.0.amount"}
+    with pytest.raises(InvalidData) as err:  # no rewriting the routing through a form
+        hq.complete(confirm.id, {"enterprises": THREE, "confirmation_basis": "x",
+                                 "owning_dept": SWJ}, "gxj")
+    assert "_" in err.value.field_errors
+
+    hq.complete(confirm.id, {"enterprises": THREE[:1], "confirmation_basis": "x"}, "gxj")
+    payout = only(hq, "gxj", "pay_enterprise")
+    with pytest.raises(InvalidData) as err:
+        hq.complete(payout.id, {"enterprise": {"paid_amount": 1}}, "gxj")
+    assert set(err.value.field_errors) == {
+        "enterprise.paid_on", "enterprise.payment_voucher", "enterprise.notice_channel"}
+    assert only(hq, "gxj", "pay_enterprise").id == payout.id
+
+
+@pytest.mark.parametrize(("policy_id", "reason"), [
+    ("JS-001", "政策编号 JS-001 为即申即享事项，不适用免申即享流程，请按该兑现方式办理"),
+    ("ZZ-999", "政策编号 ZZ-999 未列入《惠企政策清单》"),
+], ids=["other-mode", "unlisted"])
+def test_automatic_refuses_policies_that_are_not_automatic(hq: Engine, policy_id: str,
+                                                           reason: str) -> None:
+    view = start_batch(hq, policy_id)
+    assert view.status == "completed"
+    assert view.tasks == []
+    assert (view.data["outcome"], view.data["outcome_reason"]) == ("不予办理", reason)
+
+
+def test_automatic_is_started_by_policy_departments_only(hq: Engine) -> None:
+    for user in ("qiye", "chuangkou", "sjj"):
+        with pytest.raises(PermissionDenied):
+            start_batch(hq, user=user)
+    with pytest.raises(InvalidData) as err:
+        hq.start("subsidy_automatic", {"policy_id": "ms-1"}, "gxj")
+    assert set(err.value.field_errors) == {"policy_id"}
+
+
+# -- 即申即享 --------------------------------------------------------------------------------
+
+
+def application(policy_id: str, channel: str = "一网", **extra: Any) -> dict[str, Any]:
+    data = {
+        "policy_id": policy_id, "channel": channel,
+        "enterprise_name": "景德镇某陶瓷有限公司", "credit_code": "91360200MA35B0001X",
+        "contact_person": "王经理", "contact_phone": "0798-8888888",
+        "bank_account": "中国银行景德镇分行 1234567890", "requested_amount": 36000,
+        "application_summary": "2026年投保出口信用保险，实缴保费12万元",
+        "materials": ["保单", "保费发票"],
+    }
+    data.update(extra)
+    return data
+
+
+PAYOUT = {"paid_amount": 36000, "paid_on": "2026-10-10", "payment_voucher": "SW-2026-0042",
+          "notice_channel": "短信"}
+
+
+def test_instant_online_application_approved_and_paid_around_national_day(
+        hq: Engine, clock: FixedClock) -> None:
+    view = hq.start("subsidy_instant", application("JS-002"), "qiye")
+    assert view.business_key == "JSJX-2026-000001"
+    assert view.data["applied_at"] == "2026-09-30T16:00:00+08:00"
+    approve = only(hq, "swj", "approve")
+    # JS-002: 3 working days from 09-30 -> 10-08, 10-09, Saturday 10-10
+    assert (approve.role, approve.unit, approve.form_key) == (
+        "policy_dept", SWJ, "subsidy_instant_approve")
+    assert approve.due_at == due("2026-10-10T17:30:00+08:00")
+    assert inbox(hq, "gxj") == [] and inbox(hq, "rsj") == [] and inbox(hq, "qiye") == []
+    with pytest.raises(PermissionDenied):
+        hq.complete(approve.id, {"decision": "approve", "approved_amount": 1}, "gxj")
+
+    at(clock, "2026-10-09T10:00:00+08:00")  # approved on Friday
+    with pytest.raises(InvalidData) as err:
+        hq.complete(approve.id, {"decision": "approve"}, "swj")
+    assert set(err.value.field_errors) == {"approved_amount"}
+    hq.complete(approve.id, {"decision": "approve", "approved_amount": 36000}, "swj")
+    pay = only(hq, "swj", "pay")
+    assert pay.due_at == due("2026-10-10T17:30:00+08:00")  # 1个工作日内: adjusted Saturday
+    assert pay.form_key == "subsidy_payout"
+
+    at(clock, "2026-10-10T15:00:00+08:00")
+    hq.complete(pay.id, PAYOUT, "swj")
+    record = only(hq, "sjj", "record_result")
+    data = hq.instance(view.id, user="qiye").data  # the applicant may follow its case
+    report = data["report"]
+    assert report["result"] == "已兑付"
+    assert (report["approval_due"], report["decided_at"], report["approval_on_time"]) == (
+        "2026-10-10T17:30:00+08:00", "2026-10-09T10:00:00+08:00", True)
+    assert (report["payout_due"], report["paid_at"], report["payout_on_time"]) == (
+        "2026-10-10T17:30:00+08:00", "2026-10-10T15:00:00+08:00", True)
+    assert (report["channel"], report["paid_amount"], report["owning_dept"]) == ("一网", 36000, SWJ)
+    assert data["notices"][-1]["type"] == "兑付通知"
+    assert data["notices"][-1]["channel"] == "短信"
+    done = hq.complete(record.id, {"recorded": True, "remark": "已入台账"}, "sjj")
+    assert done.status == "completed" and done.data["outcome"] == "已兑付"
+
+
+def test_instant_window_starts_for_the_enterprise_and_late_approval_is_flagged(
+        hq: Engine, database_url: str, clock: FixedClock) -> None:
+    view = hq.start("subsidy_instant", application("JS-001", "一窗"), "chuangkou")
+    approve = only(hq, "rsj", "approve")
+    # JS-001: 5 working days from 09-30 -> 10-08, 10-09, 10-10 (Sat), 10-12, 10-13
+    assert approve.due_at == due("2026-10-13T17:30:00+08:00")
+    assert inbox(hq, "chuangkou") == []  # the window hands over; the department decides
+    at(clock, "2026-10-14T09:00:00+08:00")
+    assert only(hq, "rsj", "approve").overdue
+    hq.complete(approve.id, {"decision": "approve", "approved_amount": 5000}, "rsj")
+    assert only(hq, "rsj", "pay").due_at == due("2026-10-15T17:30:00+08:00")
+    data = hq.instance(view.id).data
+    assert data["approval_on_time"] is False
+    assert data["channel"] == "一窗"
+    other = Engine(database_url, clock=clock)  # the rest in another process (CLI, restart)
+    try:
+        other.complete(only(other, "rsj", "pay").id, {**PAYOUT, "paid_amount": 5000}, "rsj")
+        other.complete(only(other, "sjj", "record_result").id, {"recorded": True}, "sjj")
+        assert other.instance(view.id).data["report"]["payout_on_time"] is True
+        assert other.instance(view.id).status == "completed"
+    finally:
+        other.close()
+
+
+def test_instant_rejection_needs_a_reason_and_is_reported(hq: Engine, clock: FixedClock) -> None:
+    view = hq.start("subsidy_instant", application("JS-002"), "qiye")
+    approve = only(hq, "swj", "approve")
+    with pytest.raises(InvalidData) as err:
+        hq.complete(approve.id, {"decision": "reject"}, "swj")
+    assert set(err.value.field_errors) == {"reject_reason"}
+    with pytest.raises(InvalidData) as err:
+        hq.complete(approve.id, {"decision": "reject", "reject_reason": "   "}, "swj")
+    assert set(err.value.field_errors) == {"reject_reason"}
+    at(clock, "2026-10-08T09:00:00+08:00")
+    hq.complete(approve.id, {"decision": "reject", "reject_reason": "保单不在补贴年度内"}, "swj")
+    assert inbox(hq, "swj") == []  # no payout
+    record = only(hq, "sjj", "record_result")
+    data = hq.instance(view.id).data
+    assert data["report"]["result"] == "不予兑现"
+    assert data["report"]["reject_reason"] == "保单不在补贴年度内"
+    assert data["notices"][-1] == {
+        "to": "景德镇某陶瓷有限公司", "type": "不予兑现告知", "at": "2026-10-08T09:00:00+08:00",
+        "reason": "保单不在补贴年度内", "policy_explanation": ""}
+    assert hq.complete(record.id, {"recorded": True}, "sjj").status == "completed"
+
+
+@pytest.mark.parametrize("key", ["subsidy_instant", "subsidy_commitment"])
+def test_applications_are_started_by_enterprise_or_window_only(hq: Engine, key: str) -> None:
+    data = application("JS-002" if key == "subsidy_instant" else "CN-002", **(
+        {} if key == "subsidy_instant" else COMMITMENT))
+    for user in ("gxj", "sjj", "shouli"):
+        with pytest.raises(PermissionDenied):
+            hq.start(key, data, user)
+    assert hq.start(key, data, "qiye").status == "running"
+    assert hq.start(key, data, "chuangkou").status == "running"
+
+
+def test_instant_application_form_errors_by_field(hq: Engine) -> None:
+    with pytest.raises(InvalidData) as err:
+        hq.start("subsidy_instant", application("JS-002", channel="微信", credit_code="X",
+                                                requested_amount=0), "qiye")
+    assert set(err.value.field_errors) == {"channel", "credit_code", "requested_amount"}
+
+
+def test_instant_refuses_a_policy_of_another_mode(hq: Engine) -> None:
+    view = hq.start("subsidy_instant", application("CN-001"), "qiye")
+    assert view.status == "completed" and view.tasks == []
+    assert view.data["outcome"] == "不予受理"
+    assert view.data["notices"][0]["content"] == (
+        "政策编号 CN-001 为承诺兑现事项，不适用即申即享流程，请按该兑现方式办理")
+
+
+# -- 承诺兑现 --------------------------------------------------------------------------------
+
+COMMITMENT = {"project_name": "年产500万件日用陶瓷智能化改造项目", "commitment_accepted": True,
+              "commitment_signer": "张三（法定代表人）", "commitment_signed_on": "2026-09-30"}
+REVIEW = {"review_method": "评估评审", "review_date": "2026-10-20", "reviewers": "专家组3人",
+          "findings": "设备投资额经评审核定为800万元", "commitment_consistent": True}
+
+
+def apply_commitment(hq: Engine, policy_id: str = "CN-001", user: str = "qiye") -> InstanceView:
+    return hq.start("subsidy_commitment",
+                    application(policy_id, requested_amount=800000, **COMMITMENT), user)
+
+
+def test_commitment_needs_a_signed_commitment(hq: Engine) -> None:
+    unsigned = application("CN-001", **{**COMMITMENT, "commitment_accepted": False})
+    del unsigned["commitment_signer"]
+    with pytest.raises(InvalidData) as err:
+        hq.start("subsidy_commitment", unsigned, "qiye")
+    assert set(err.value.field_errors) == {"commitment_accepted", "commitment_signer"}
+
+
+def test_commitment_review_then_approval_and_payout(hq: Engine, clock: FixedClock) -> None:
+    view = apply_commitment(hq)
+    assert view.business_key == "CNDX-2026-000001"
+    review = only(hq, "gxj", "review")
+    # CN-001: 15 working days from 09-30 (10-10 counts, the holiday week does not) -> 10-27
+    assert (review.unit, review.due_at) == (GXJ, due("2026-10-27T17:30:00+08:00"))
+    assert inbox(hq, "swj") == []
+
+    at(clock, "2026-10-20T16:00:00+08:00")
+    hq.complete(review.id, REVIEW, "gxj")
+    decide = only(hq, "gxj", "decide")
+    assert decide.due_at == due("2026-10-27T17:30:00+08:00")  # the same time limit
+    at(clock, "2026-10-23T10:00:00+08:00")  # Friday
+    hq.complete(decide.id, {"decision": "approve", "approved_amount": 640000,
+                            "opinion": "按核定投资额的8%补助"}, "gxj2")
+    pay = only(hq, "gxj", "pay")
+    assert pay.due_at == due("2026-10-26T17:30:00+08:00")  # next working day: Monday
+
+    at(clock, "2026-10-26T11:00:00+08:00")
+    hq.complete(pay.id, {**PAYOUT, "paid_amount": 640000, "paid_on": "2026-10-26"}, "gxj")
+    record = only(hq, "sjj", "record_result")
+    report = hq.instance(view.id).data["report"]
+    assert (report["result"], report["approved_amount"], report["paid_amount"]) == (
+        "已兑付", 640000, 640000)
+    assert report["approval_on_time"] is True and report["payout_on_time"] is True
+    assert hq.complete(record.id, {"recorded": True}, "sjj").status == "completed"
+
+
+def test_commitment_rejection_without_reason_and_explanation_is_refused(
+        hq: Engine, clock: FixedClock) -> None:
+    view = apply_commitment(hq, "CN-002", user="chuangkou")
+    review = only(hq, "swj", "review")
+    # CN-002: 20 working days from 09-30 -> 2026-11-03
+    assert review.due_at == due("2026-11-03T17:30:00+08:00")
+    with pytest.raises(InvalidData) as err:  # on-site inspection needs its site
+        hq.complete(review.id, {**REVIEW, "review_method": "现场勘查"}, "swj")
+    assert set(err.value.field_errors) == {"site_address"}
+    hq.complete(review.id, {**REVIEW, "review_method": "现场勘查", "site_address": "昌江区某工业园",
+                            "findings": "生产线尚未投产", "commitment_consistent": False},
+                "swj")
+    decide = only(hq, "swj", "decide")
+
+    with pytest.raises(InvalidData) as err:
+        hq.complete(decide.id, {"decision": "reject"}, "swj")
+    assert err.value.field_errors == {"reject_reason": "此项为必填项",
+                                      "policy_explanation": "此项为必填项"}
+    with pytest.raises(InvalidData) as err:
+        hq.complete(decide.id, {"decision": "reject", "reject_reason": "项目未按协议投产"}, "swj")
+    assert set(err.value.field_errors) == {"policy_explanation"}
+    with pytest.raises(InvalidData) as err:
+        hq.complete(decide.id, {"decision": "reject", "reject_reason": "",
+                                "policy_explanation": "\n"}, "swj")
+    assert set(err.value.field_errors) == {"reject_reason", "policy_explanation"}
+    assert only(hq, "swj", "decide").id == decide.id  # nothing happened
+
+    explanation = "依据投资协议第五条，项目须建成投产并达到约定产值后方可申请投产奖励"
+    at(clock, "2026-11-04T09:00:00+08:00")  # a day past the time limit
+    assert only(hq, "swj", "decide").overdue
+    hq.complete(decide.id, {"decision": "reject", "reject_reason": "项目未按协议投产",
+                            "policy_explanation": explanation}, "swj")
+    assert inbox(hq, "swj") == []
+    record = only(hq, "sjj", "record_result")
+    data = hq.instance(view.id).data
+    assert data["outcome"] == "不予兑现"
+    assert data["notices"][-1]["reason"] == "项目未按协议投产"
+    assert data["notices"][-1]["policy_explanation"] == explanation
+    report = data["report"]
+    assert (report["result"], report["channel"], report["approval_on_time"]) == (
+        "不予兑现", "一网", False)
+    assert report["policy_explanation"] == explanation
+    assert hq.complete(record.id, {"recorded": True}, "sjj").status == "completed"
+
+
+def test_commitment_refuses_unlisted_policy(hq: Engine) -> None:
+    view = apply_commitment(hq, "CN-404")
+    assert view.status == "completed" and view.tasks == []
+    assert view.data["outcome_reason"] == "政策编号 CN-404 未列入《惠企政策清单》"
+
+
+def test_two_cases_of_different_departments_stay_apart(hq: Engine, clock: FixedClock) -> None:
+    a = apply_commitment(hq, "CN-001")
+    b = apply_commitment(hq, "CN-002")
+    clock.advance(timedelta(minutes=5))
+    c = hq.start("subsidy_instant", application("JS-002"), "qiye")
+    assert {t.instance_id for t in inbox(hq, "gxj")} == {a.id}
+    assert {t.instance_id for t in inbox(hq, "swj")} == {b.id, c.id}
+    assert inbox(hq, "rsj") == []
+    assert [t.process_key for t in inbox(hq, "swj", "subsidy_instant")] == ["subsidy_instant"]
+    with pytest.raises(PermissionDenied):
+        hq.instance(a.id, user="swj")
