@@ -304,14 +304,14 @@ def parse_version(version_id: int, key: str, version: int, name: str,
     """A runnable version from its exact files (also used for offline bundles)."""
     parser = KuaibanParser()
     case_prefix, start_timer = None, None
-    for name, text in files.items():
-        kind = kind_of(name)
-        if kind == "dmn":
-            parser.add_dmn_xml(xmlsafe.parse(text.encode("utf-8"), name).getroot(), filename=name)
-    for name, text in files.items():
-        if kind_of(name) == "bpmn":
-            root = xmlsafe.parse(text.encode("utf-8"), name).getroot()
-            parser.add_bpmn_xml(root, filename=name)
+    for file_name, text in files.items():
+        if kind_of(file_name) == "dmn":
+            root = xmlsafe.parse(text.encode("utf-8"), file_name).getroot()
+            parser.add_dmn_xml(root, filename=file_name)
+    for file_name, text in files.items():
+        if kind_of(file_name) == "bpmn":
+            root = xmlsafe.parse(text.encode("utf-8"), file_name).getroot()
+            parser.add_bpmn_xml(root, filename=file_name)
             for process in root.iter(BPMN + "process"):
                 if process.get("id") == key:
                     case_prefix = camunda_properties(process).get("case_prefix")

@@ -30,6 +30,10 @@ from engine.roles import ROLES, role_for_lane
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 _TIMER_PARTS = ("timeDate", "timeDuration", "timeCycle")
+_ACTIVITIES = frozenset({
+    "task", "userTask", "manualTask", "scriptTask", "serviceTask", "sendTask", "receiveTask",
+    "businessRuleTask", "callActivity", "subProcess", "transaction", "adHocSubProcess",
+})
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,7 @@ class ProcessInfo:
     form_keys: set[str] = field(default_factory=set)
     start_messages: set[str] = field(default_factory=set)
     start_timer: tuple[str, str] | None = None  # (timeDate|timeCycle, expression)
-    decision_refs: set[str] = field(default_factory=set)
+    decision_refs: set[str] = field(default_factory=set)  # decisions its tasks call
 
 
 @dataclass
@@ -75,6 +79,7 @@ class Checked:
     problems: list[Problem]
     processes: list[ProcessInfo]
     parser: KuaibanParser | None = None
+    decisions: dict[str, str] = field(default_factory=dict)  # decision id -> DMN file
 
 
 @lru_cache(maxsize=1)
@@ -89,25 +94,27 @@ def _dmn_schema(namespace: str) -> etree.XMLSchema | None:
 
 
 def check_files(files: list[SourceFile], known_forms: Mapping[str, str] | None = None) -> Checked:
-    """Validate BPMN, DMN and form files together; forms not in ``files`` come from known_forms."""
+    """Validate BPMN, DMN and form files together; forms not in ``files`` come from known_forms.
+    Problems come back ordered by file (as given), then line."""
     problems: list[Problem] = []
     trees: dict[str, etree._ElementTree] = {}
     forms_text = dict(known_forms or {})
+    bad_forms: set[str] = set()
     for f in files:
         if f.kind == "form":
             forms_text[form_key_of(f.name)] = f.content
-            problems += [Problem(f.name, None, None, m) for m in forms.check_form(f.content)]
+            form_problems = forms.check_form(f.content)
+            if form_problems:
+                bad_forms.add(form_key_of(f.name))
+            problems += [_form_problem(f.name, m) for m in form_problems]
         elif f.kind in ("bpmn", "dmn"):
             tree = _parse(f, problems)
             if tree is not None:
                 trees[f.name] = tree
         else:
             problems.append(Problem(f.name, None, None, "unknown file type (.bpmn, .dmn, .json)"))
-    bad_forms = {
-        form_key_of(f.name) for f in files if f.kind == "form" and forms.check_form(f.content)
-    }
-    dmn_ids = {
-        d.get("id")
+    decisions = {
+        d.get("id") or "": name
         for name, t in trees.items()
         if kind_of(name) == "dmn"
         for d in t.getroot().iter("{*}decision")
@@ -118,16 +125,46 @@ def check_files(files: list[SourceFile], known_forms: Mapping[str, str] | None =
             # Kuaiban's rules run even when the XSD fails, so one run reports every problem
             _xsd(name, tree, _bpmn_schema(), problems)
             for process in tree.getroot().iter(BPMN + "process"):
-                info = _check_process(name, process, forms_text, bad_forms, dmn_ids, problems)
+                info = _check_process(name, process, forms_text, bad_forms, set(decisions),
+                                      problems)
                 if info is not None:
                     processes.append(info)
         elif kind_of(name) == "dmn":
-            schema = _dmn_schema(tree.getroot().nsmap.get(None, ""))
+            namespace = etree.QName(tree.getroot()).namespace or ""
+            schema = _dmn_schema(namespace)
             if schema is not None:
                 _xsd(name, tree, schema, problems)
+            else:
+                problems.append(Problem(name, tree.getroot().sourceline, None,
+                                        f'not a DMN document (namespace "{namespace}"); use '
+                                        f'{", ".join(sorted(DMN_SCHEMAS))}'))
             _check_dmn(name, tree, problems)
+    _check_calls(trees, problems)
     parser = _spiff_parse(trees, processes, problems) if not problems else None
-    return Checked(problems, processes, parser)
+    order = {f.name: i for i, f in enumerate(files)}
+    problems.sort(key=lambda p: (order.get(p.file, len(order)), p.line or 0))
+    return Checked(problems, processes, parser, decisions)
+
+
+def _check_calls(trees: Mapping[str, etree._ElementTree], out: list[Problem]) -> None:
+    """Every call activity calls a process of the files validated together."""
+    bpmn = {name: t for name, t in trees.items() if kind_of(name) == "bpmn"}
+    ids = {p.get("id") for t in bpmn.values() for p in t.getroot().iter(BPMN + "process")}
+    for name, tree in bpmn.items():
+        for call in tree.getroot().iter(BPMN + "callActivity"):
+            called = call.get("calledElement")
+            if called not in ids:
+                known = ", ".join(sorted(i for i in ids if i))
+                out.append(Problem(name, call.sourceline, call.get("id"),
+                                   f'called process "{called}" is not in the files given '
+                                   f"(deploy it together; processes: {known})"))
+
+
+def _form_problem(name: str, message: str) -> Problem:
+    match = _LINE.fullmatch(message)
+    if match:
+        return Problem(name, int(match.group(1)), None, match.group(2))
+    return Problem(name, None, None, message)
 
 
 def _parse(f: SourceFile, problems: list[Problem]) -> etree._ElementTree | None:
@@ -232,6 +269,10 @@ def _check_process(name: str, process: etree._Element, forms_text: Mapping[str, 
         info.form_keys.add(key)
         return key
 
+    activities = {
+        node.get("id") or "": node for node in process.iter()
+        if isinstance(node.tag, str) and etree.QName(node).localname in _ACTIVITIES
+    }
     for node in process.iter():
         tag = etree.QName(node).localname if isinstance(node.tag, str) else ""
         if tag == "userTask":
@@ -257,6 +298,12 @@ def _check_process(name: str, process: etree._Element, forms_text: Mapping[str, 
             if ref not in dmn_ids:
                 out.append(Problem(name, node.sourceline, node.get("id"),
                                    f'decision "{ref}" not found in the DMN files'))
+        elif tag == "boundaryEvent":
+            target = activities.get(node.get("attachedToRef") or "")
+            if target is None:
+                out.append(Problem(name, node.sourceline, node.get("id"),
+                                   f'boundary event is attached to "{node.get("attachedToRef")}",'
+                                   " which is no task or subprocess of this process"))
         elif tag in ("loopCardinality", "completionCondition"):
             _code(name, _ancestor(node, 2), node.text, "eval", tag, out, node)
     return info if process.get("isExecutable", "true") != "false" else None
@@ -384,23 +431,32 @@ def _spiff_parse(trees: Mapping[str, etree._ElementTree], processes: list[Proces
         for name, tree in trees.items():
             if kind_of(name) == "bpmn":
                 parser.add_bpmn_xml(tree.getroot(), filename=name)
-    except (ValidationException, SpiffWorkflowException) as exc:
-        out.append(_spiff_problem(exc, next(iter(trees), "?")))
+    except Exception as exc:  # SpiffWorkflow's own errors, or its bugs on odd input
+        out.append(_spiff_problem(exc, next(iter(trees), "?"), trees))
         return None
+    failed = False
     for info in processes:
         try:
             parser.get_spec(info.key)
             parser.get_subprocess_specs(info.key)
-        except (ValidationException, SpiffWorkflowException, KeyError) as exc:
-            out.append(_spiff_problem(exc, info.file))
-    return parser
+        except Exception as exc:
+            out.append(_spiff_problem(exc, info.file, trees))
+            failed = True
+    return None if failed else parser
 
 
-def _spiff_problem(exc: Exception, default_file: str) -> Problem:
+def _spiff_problem(exc: Exception, default_file: str,
+                   trees: Mapping[str, etree._ElementTree]) -> Problem:
     line = getattr(exc, "line_number", None)
-    return Problem(
-        getattr(exc, "file_name", None) or default_file,
-        line if isinstance(line, int) else None,
-        getattr(exc, "id", None) or None,
-        str(exc.args[0]) if exc.args else str(exc),
-    )
+    file = getattr(exc, "file_name", None) or default_file
+    element = getattr(exc, "id", None) or None
+    if not isinstance(line, int) or line <= 0:
+        line = None
+        tree = trees.get(file)
+        if tree is not None and element:
+            found = [n for n in tree.getroot().iter() if n.get("id") == element]
+            line = found[0].sourceline if found else None
+    message = str(exc.args[0]) if exc.args else str(exc)
+    if not isinstance(exc, ValidationException | SpiffWorkflowException):
+        message = f"SpiffWorkflow cannot parse this ({type(exc).__name__}: {message})"
+    return Problem(file, line, element, message)

@@ -71,7 +71,14 @@ def parse(content: bytes, filename: str) -> etree._ElementTree:
                                   f"elements nested deeper than {MAX_DEPTH} levels")
         root = parser.close()
     except etree.XMLSyntaxError as exc:
-        problem = Problem(filename, exc.lineno, None, f"not well-formed XML: {exc.msg}")
+        line, message = exc.lineno, exc.msg
+        last = exc.error_log.last_error
+        if not line and last is not None:  # the stream parser's summary hides the cause
+            line, message = last.line, last.message
+        if "Excessive depth" in message:  # libxml2's own limit, hit inside one chunk
+            raise _refuse(filename, line,
+                          f"elements nested deeper than {MAX_DEPTH} levels") from exc
+        problem = Problem(filename, line or None, None, f"not well-formed XML: {message}")
         raise ValidationFailed([problem]) from exc
     tree = etree.ElementTree(root)
     if tree.docinfo.doctype:  # unreachable after the check above; kept as a second lock
