@@ -1,0 +1,217 @@
+"""Scenario tests for ``city_escalation`` (提级核查), plan 1 三(四), and its effect on
+``clue_triage``.
+
+"作风优化组要定期进行分析研判,跟踪督办典型问题,必要时可会同信访、案件监督管理部门商定提级核查的意见,
+经市纪委市监委领导批准后,由市纪委市监委直接核查。"
+The escalation is started with the clue's case number as business key; approval interrupts the
+clue's local handling (message ``escalation_approved``), the city-level result is sent back to
+it (message ``escalation_result``). A rejection leaves the clue exactly where it was.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from engine.api import Engine
+from engine.clock import FixedClock
+from engine.errors import InvalidData, NotFound, PermissionDenied, ScriptError
+from engine.views import InstanceView
+from tests.test_process_clue_triage import (
+    FULIANG,
+    add_people,
+    at,
+    do,
+    inbox,
+    no_instruments,
+    open_tasks,
+    process_files,
+    register,
+    task,
+    transferred_case,
+    verify,
+    weekly_timers,
+)
+
+ESC = "city_escalation"
+
+
+@pytest.fixture
+def clues(engine: Engine) -> Engine:
+    engine.deploy(process_files())
+    return add_people(engine)
+
+
+def escalate(engine: Engine, case_no: str | None, **data: Any) -> InstanceView:
+    return engine.start(ESC, {"esc_reason": "同类问题多次反映,属典型问题。", "esc_typical": True,
+                              **data}, "feng", business_key=case_no)
+
+
+def agree_to_escalate(engine: Engine, case_no: str) -> InstanceView:
+    """Style group drafts, intake and case management concur; returns the escalation."""
+    view = escalate(engine, case_no)
+    assert [(t.name, t.role, t.business_key) for t in view.tasks] == [
+        ("draft", "style_group", case_no)]
+    do(engine, "feng", "draft", {"esc_opinion": "建议由市纪委市监委直接核查。",
+                                 "esc_withdrawn": False}, ESC)
+    assert open_tasks(engine, view.id) == ["concur_cm", "concur_intake"]
+    do(engine, "li", "concur_intake", {"esc_intake_agree": True}, ESC)
+    do(engine, "sun", "concur_cm", {"esc_cm_agree": True, "esc_cm_comment": "同意"}, ESC)
+    assert open_tasks(engine, view.id) == ["approve"]
+    return view
+
+
+def case_with_open_follow_up(engine: Engine, clock: FixedClock) -> InstanceView:
+    """Transferred 2026-10-08 10:00; the first weekly follow-up fired on 2026-10-15."""
+    view = transferred_case(engine, clock, "2026-10-08T10:00:00+08:00")
+    clock.set(at("2026-10-15T10:00:30+08:00"))
+    assert engine.timers.fire_due().fired == 1
+    assert open_tasks(engine, view.id) == ["follow_up", "verify"]
+    return view
+
+
+def test_approved_escalation_interrupts_the_case_and_reports_back(clues: Engine,
+                                                                  clock: FixedClock) -> None:
+    case = case_with_open_follow_up(clues, clock)
+    case_no = case.business_key
+    assert case_no is not None
+    local = {t.name: t.id for t in clues.instance(case.id).tasks}
+    esc = agree_to_escalate(clues, case_no)
+    approval = task(clues, "chu", "approve", ESC)
+    assert (approval.role, approval.business_key) == ("city_leader", case_no)
+    clock.advance(timedelta(hours=1))
+    clues.complete(approval.id, {"esc_approved": True, "esc_leader_comment": "同意提级"}, "chu")
+    # the local handling is interrupted: verification and follow-up are gone, the cycle stops
+    interrupted = clues.instance(case.id)
+    assert interrupted.status == "running"
+    assert interrupted.tasks == []
+    assert weekly_timers(clues, case.id) == []
+    assert inbox(clues, "zhao") == [] and inbox(clues, "sun") == []
+    clues.add_user("shen", ["auditor"])
+    assert {clues.inbox.task(i, "shen").status for i in local.values()} == {"cancelled"}
+    assert interrupted.data["escalated"] is True
+    assert interrupted.data["escalated_at"] == "2026-10-15T11:00:30+08:00"
+    assert interrupted.data["esc_approved"] is True
+    assert [e.type for e in clues.history(case.id)][-1] == "message"
+    # later weeks bring no follow-up for a case the city now investigates
+    clock.set(at("2026-10-22T10:01:00+08:00"))
+    assert clues.timers.fire_due().fired == 0
+    # the city investigates directly and concludes
+    investigation = task(clues, "wei", "investigate", ESC)
+    assert (investigation.role, investigation.business_key) == ("city_investigator", case_no)
+    done = clues.complete(investigation.id, {
+        "city_result": "属实", "city_findings": "被反映人故意拖延审批,属实。",
+        "city_measures": "给予政务警告处分", "city_instruments": ["监察建议书"],
+        "city_publicize": True}, "wei")
+    assert done.status == "completed"
+    # ... and the case is told the result
+    receive = task(clues, "sun", "city_result")
+    assert receive.business_key == case_no
+    told = clues.instance(case.id)
+    assert (told.data["city_result"], told.data["city_publicize"]) == ("属实", True)
+    clues.complete(receive.id, {"ledger_note": "市级直接核查,结论属实"}, "sun")
+    closed = do(clues, "sun", "close", {"close_summary": "市纪委市监委直接核查办结。"})
+    assert closed.status == "completed"
+    assert closed.data["escalated"] is True and closed.data["city_result"] == "属实"
+    assert "verify_result" not in closed.data  # the local verification never concluded
+    assert esc.business_key == case_no
+    # auditors can rebuild both cases from their events
+    assert clues.verify()[1] == []
+    assert clues.replay(case.id).ok and clues.replay(esc.id).ok
+
+
+def test_rejected_escalation_leaves_the_case_where_it_was(clues: Engine,
+                                                         clock: FixedClock) -> None:
+    case = case_with_open_follow_up(clues, clock)
+    case_no = case.business_key
+    assert case_no is not None
+    verify(clues, "属实", claimed=True)  # the case is in the middle of a fault-tolerance step
+    do(clues, "zhao", "ft_determine", {"ft_situation": "先行先试", "ft_conclusion": "免予责任追究"})
+    before = {t.name: t.id for t in clues.instance(case.id).tasks}
+    assert sorted(before) == ["follow_up", "ft_approve"]
+    revision = clues.instance(case.id).revision
+    esc = agree_to_escalate(clues, case_no)
+    done = do(clues, "chu", "approve", {"esc_approved": False,
+                                        "esc_leader_comment": "由县纪委继续核查"}, ESC)
+    assert done.status == "completed"
+    after = clues.instance(case.id)
+    assert {t.name: t.id for t in after.tasks} == before
+    assert after.revision == revision  # nothing was delivered to the case
+    assert not any(key.startswith("esc_") for key in after.data)
+    assert weekly_timers(clues, case.id) == [at("2026-10-22T10:00:00+08:00")]
+    # the case goes on: next week's follow-up still comes, the local handling still finishes
+    clock.set(at("2026-10-22T10:00:30+08:00"))
+    assert clues.timers.fire_due().fired == 1
+    do(clues, "wang", "ft_approve", {"ft_approved": True})
+    no_instruments(clues)
+    closed = do(clues, "sun", "close", {"close_summary": "县纪委核查办结。"})
+    assert closed.status == "completed"
+    assert "escalated" not in closed.data
+    assert esc.id != case.id
+
+
+def test_disagreement_goes_back_to_the_draft_and_it_can_be_withdrawn(clues: Engine,
+                                                                    clock: FixedClock) -> None:
+    case = transferred_case(clues, clock)
+    case_no = case.business_key
+    assert case_no is not None
+    esc = escalate(clues, case_no)
+    do(clues, "feng", "draft", {"esc_opinion": "拟提级", "esc_withdrawn": False}, ESC)
+    do(clues, "li", "concur_intake", {"esc_intake_agree": False,
+                                      "esc_intake_comment": "县纪委已在核查"}, ESC)
+    do(clues, "sun", "concur_cm", {"esc_cm_agree": True}, ESC)
+    redraft = task(clues, "feng", "draft", ESC)
+    assert open_tasks(clues, esc.id) == ["draft"]
+    assert clues.instance(esc.id).data["esc_intake_comment"] == "县纪委已在核查"
+    done = clues.complete(redraft.id, {"esc_opinion": "撤回", "esc_withdrawn": True}, "feng")
+    assert done.status == "completed"
+    assert open_tasks(clues, case.id) == ["verify"]
+    assert task(clues, "zhao", "verify").unit == FULIANG
+
+
+def test_escalation_needs_the_clue_case_number(clues: Engine, clock: FixedClock) -> None:
+    case = transferred_case(clues, clock)
+    # only the style group proposes escalation
+    with pytest.raises(PermissionDenied):
+        clues.start(ESC, {"esc_reason": "x"}, "li", business_key=case.business_key)
+    # the case number is the business key, never a form field
+    with pytest.raises(InvalidData) as err:
+        clues.start(ESC, {"esc_reason": "x", "case_no": case.business_key}, "feng")
+    assert set(err.value.field_errors) in ({"_"}, {"case_no"})  # "包含表单中没有的字段"
+    # without a business key the start is refused (its messages would reach every case)
+    with pytest.raises(ScriptError, match="case_no"):
+        escalate(clues, None)
+    assert inbox(clues, "feng", ESC) == []
+    assert open_tasks(clues, case.id) == ["verify"]
+
+
+def test_escalation_before_the_handling_stage_does_not_reach_the_case(
+        clues: Engine, clock: FixedClock) -> None:
+    """Documented limitation: the case can be interrupted only while it is being handled
+    (after 转办/直接核查, before closing). Earlier, the approval reaches no one."""
+    case = register(clues)
+    case_no = case.business_key
+    assert case_no is not None
+    agree_to_escalate(clues, case_no)
+    do(clues, "chu", "approve", {"esc_approved": True}, ESC)
+    assert open_tasks(clues, case.id) == ["propose"]
+    assert "escalated" not in clues.instance(case.id).data
+
+
+def test_an_operator_can_deliver_both_messages_by_hand(clues: Engine, clock: FixedClock) -> None:
+    """What ``kuaiban message NAME --correlation '{"business_key": ...}'`` does, e.g. when the
+    city-level decision and result were made outside Kuaiban."""
+    case = transferred_case(clues, clock)
+    case_no = case.business_key
+    clues.send_message("escalation_approved", {"business_key": case_no},
+                       {"esc_approved": True, "esc_leader_comment": "线下批准"}, "system")
+    assert open_tasks(clues, case.id) == []
+    assert weekly_timers(clues, case.id) == []
+    clues.send_message("escalation_result", {"business_key": case_no},
+                       {"city_result": "不属实", "city_findings": "查无实据"}, "system")
+    assert open_tasks(clues, case.id) == ["city_result"]
+    assert clues.instance(case.id).data["city_result"] == "不属实"
+    with pytest.raises(NotFound):  # nothing waits for a second result
+        clues.send_message("escalation_result", {"business_key": case_no}, {}, "system")

@@ -1,0 +1,432 @@
+"""Scenario tests for ``clue_triage`` (问题线索受理处置), plan 1 三(一)-(六), with a moving clock.
+
+"逐件编号登记,单独建立问题台账,实行专人管理,做到当天呈批处置,经批准后第二天转办到位,一周后跟踪进展。"
+Every path of the diagram is walked; due dates are checked against the official calendar
+(2026-10-01..07 off for National Day, Saturday 2026-10-10 a working day).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from engine.api import Engine
+from engine.clock import FixedClock
+from engine.errors import InvalidData, PermissionDenied
+from engine.inbox import InboxFilter
+from engine.validation import SourceFile
+from engine.views import InstanceView, TaskView
+
+ROOT = Path(__file__).resolve().parent.parent
+FULIANG = "浮梁县纪委监委"
+LEPING = "乐平市纪委监委"
+FIRST_OFFICE = "市纪委监委第一监督检查室"
+
+REGISTRATION: dict[str, Any] = {
+    "channel": "举报直通车",
+    "received_at": "2026-09-30T09:12:00+08:00",
+    "anonymous": True,
+    "accused_unit": "某县行政审批局",
+    "accused_person": "张某(科长)",
+    "problem_type": "推诿拖延刁难",
+    "summary": "企业办理施工许可被要求补充清单外材料,拖延两个月未办结。",
+    "owner": "li",
+}
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def process_files() -> list[SourceFile]:
+    """The two diagrams of procedures 1 and 2 and their forms (only these, so other
+    processes being edited in parallel cannot break these tests)."""
+    paths = [ROOT / "processes" / "clue_triage.bpmn", ROOT / "processes" / "city_escalation.bpmn"]
+    paths += sorted((ROOT / "forms").glob("clue_*.json"))
+    paths += sorted((ROOT / "forms").glob("escalation_*.json"))
+    return [SourceFile(str(p.relative_to(ROOT)), p.read_text(encoding="utf-8")) for p in paths]
+
+
+def add_people(engine: Engine) -> Engine:
+    engine.add_user("li", ["intake"])
+    engine.add_user("wang", ["approver"])
+    engine.add_user("zhao", ["handler"], unit=FULIANG)
+    engine.add_user("qian", ["handler"], unit=LEPING)
+    engine.add_user("wu", ["handler"], unit=FIRST_OFFICE)
+    engine.add_user("sun", ["case_manager"])
+    engine.add_user("zhou", ["supervision_office"])
+    engine.add_user("feng", ["style_group"])
+    engine.add_user("chu", ["city_leader"])
+    engine.add_user("wei", ["city_investigator"])
+    return engine
+
+
+@pytest.fixture
+def clues(engine: Engine) -> Engine:
+    engine.deploy(process_files())
+    return add_people(engine)
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def inbox(engine: Engine, user: str, process: str = "clue_triage") -> list[TaskView]:
+    return engine.inbox.for_user(user, InboxFilter(process=process))
+
+
+def task(engine: Engine, user: str, name: str, process: str = "clue_triage") -> TaskView:
+    """The one open task ``name`` in ``user``'s inbox."""
+    found = [t for t in inbox(engine, user, process) if t.name == name]
+    assert len(found) == 1, (name, inbox(engine, user, process))
+    return found[0]
+
+
+def do(engine: Engine, user: str, name: str, data: dict[str, Any] | None = None,
+       process: str = "clue_triage") -> InstanceView:
+    return engine.complete(task(engine, user, name, process).id, data or {}, user)
+
+
+def open_tasks(engine: Engine, instance_id: int) -> list[str]:
+    return sorted(t.name for t in engine.instance(instance_id).tasks)
+
+
+def ledger_copy(engine: Engine) -> TaskView:
+    """The supervision office's copy of the ledger entry (its own small process)."""
+    return task(engine, "zhou", "copy_ledger", "clue_ledger_copy")
+
+
+def weekly_timers(engine: Engine, instance_id: int) -> list[datetime]:
+    return [t.due_at for t in engine.timers.pending()
+            if t.instance_id == instance_id and t.element_id == "weekly"]
+
+
+def register(engine: Engine, **changes: Any) -> InstanceView:
+    return engine.start("clue_triage", {**REGISTRATION, **changes}, "li")
+
+
+def approve_disposal(engine: Engine, disposal: str, unit: str | None = FULIANG) -> InstanceView:
+    proposal = {"disposal": disposal, "proposal_reason": "反映问题具体,可查性强。"}
+    if unit is not None:
+        proposal["handler_unit"] = unit
+    do(engine, "li", "propose", proposal)
+    return do(engine, "wang", "approve", {"approved": True, "approve_comment": "同意。"})
+
+
+def transferred_case(engine: Engine, clock: FixedClock, when: str = "2026-10-08T10:00:00+08:00"
+                     ) -> InstanceView:
+    """Registered 2026-09-30 16:00, approved the same day, transferred at ``when``."""
+    view = register(engine)
+    approve_disposal(engine, "转办")
+    clock.set(at(when))
+    do(engine, "li", "transfer", {"transfer_doc_no": "景纪信转〔2026〕18号"})
+    return view
+
+
+def verify(engine: Engine, result: str = "属实", claimed: bool = False,
+           user: str = "zhao") -> InstanceView:
+    return do(engine, user, "verify", {
+        "verify_result": result, "verify_facts": "经核查,反映问题基本属实。",
+        "measures": "责令限期办结", "fault_tolerance_claimed": claimed})
+
+
+def no_instruments(engine: Engine, user: str = "zhao") -> InstanceView:
+    return do(engine, user, "outcome", {"instruments": [], "publicize": False,
+                                        "outcome_summary": "批评教育,已督促办结。"})
+
+
+# -- registration ----------------------------------------------------------------------------
+
+
+def test_registration_numbers_each_clue_and_names_an_owner(clues: Engine,
+                                                           clock: FixedClock) -> None:
+    first = register(clues)
+    second = register(clues, channel="12345热线", anonymous=False, reporter="刘先生")
+    assert (first.business_key, second.business_key) == ("ZF-2026-000001", "ZF-2026-000002")
+    assert first.data["case_no"] == "ZF-2026-000001"
+    assert first.data["owner"] == "li"
+    assert first.data["registered_at"] == "2026-09-30T16:00:00+08:00"
+    # one sequence a year
+    clock.set(at("2027-01-04T09:00:00+08:00"))
+    assert register(clues).business_key == "ZF-2027-000001"
+    # only intake registers; the registration form is checked field by field
+    with pytest.raises(PermissionDenied):
+        clues.start("clue_triage", REGISTRATION, "wang")
+    with pytest.raises(InvalidData) as err:
+        clues.start("clue_triage", {**REGISTRATION, "channel": "路边听说", "summary": ""}, "li")
+    assert set(err.value.field_errors) == {"channel", "summary"}
+
+
+def test_proposal_and_approval_are_due_the_same_day(clues: Engine, clock: FixedClock) -> None:
+    view = register(clues)
+    (proposal,) = view.tasks
+    assert (proposal.name, proposal.role, proposal.form_key) == (
+        "propose", "intake", "clue_propose")
+    assert proposal.due_at == at("2026-09-30T17:30:00+08:00")
+    with pytest.raises(InvalidData) as err:  # 转办 needs the handler unit
+        clues.complete(proposal.id, {"disposal": "转办", "proposal_reason": "x"}, "li")
+    assert set(err.value.field_errors) == {"handler_unit"}
+    do(clues, "li", "propose", {"disposal": "转办", "handler_unit": FULIANG,
+                                "proposal_reason": "x"})
+    approval = task(clues, "wang", "approve")
+    assert approval.due_at == at("2026-09-30T17:30:00+08:00")
+    assert approval.role == "approver"
+
+
+def test_registered_after_close_is_due_the_next_working_day(clues: Engine,
+                                                            clock: FixedClock) -> None:
+    clock.set(at("2026-09-30T18:05:00+08:00"))
+    view = register(clues)
+    assert view.tasks[0].due_at == at("2026-10-08T17:30:00+08:00")
+
+
+# -- approval, send-back, transfer -----------------------------------------------------------
+
+
+def test_send_back_proposes_again_still_due_the_same_day(clues: Engine,
+                                                         clock: FixedClock) -> None:
+    view = register(clues)
+    do(clues, "li", "propose", {"disposal": "予以了结", "proposal_reason": "反映不具体"})
+    clock.set(at("2026-09-30T17:00:00+08:00"))
+    do(clues, "wang", "approve", {"approved": False, "approve_comment": "有可查性,转办核查。"})
+    again = task(clues, "li", "propose")
+    assert again.due_at == at("2026-09-30T17:30:00+08:00")
+    assert not again.overdue
+    clock.set(at("2026-09-30T17:45:00+08:00"))  # missed the close: flagged, not dropped
+    assert [t.name for t in clues.inbox.for_user("li", InboxFilter(overdue=True))] == ["propose"]
+    do(clues, "li", "propose", {"disposal": "转办", "handler_unit": FULIANG,
+                                "proposal_reason": "转县纪委核查"})
+    approval = task(clues, "wang", "approve")
+    assert approval.due_at == at("2026-09-30T17:30:00+08:00") and approval.overdue
+    do(clues, "wang", "approve", {"approved": True})
+    transfer = task(clues, "li", "transfer")
+    # approved on 2026-09-30 after close: still "the next working day" is 2026-10-08
+    assert transfer.due_at == at("2026-10-08T17:30:00+08:00")
+    assert clues.instance(view.id).data["disposal"] == "转办"
+
+
+def test_transfer_over_national_day_is_due_2026_10_08(clues: Engine, clock: FixedClock) -> None:
+    view = register(clues)
+    approve_disposal(clues, "转办")
+    transfer = task(clues, "li", "transfer")
+    assert (transfer.role, transfer.form_key) == ("intake", "clue_transfer")
+    assert transfer.due_at == at("2026-10-08T17:30:00+08:00")
+    clock.set(at("2026-10-08T17:31:00+08:00"))
+    late = clues.inbox.for_user("li", InboxFilter(overdue=True))
+    assert [(t.name, t.business_key) for t in late] == [("transfer", view.business_key)]
+    clues.complete(transfer.id, {"transfer_doc_no": "景纪信转〔2026〕18号"}, "li")
+    # the handler unit verifies ...
+    assert open_tasks(clues, view.id) == ["verify"]
+    handle = task(clues, "zhao", "verify")
+    assert (handle.role, handle.unit, handle.due_at) == ("handler", FULIANG, None)
+    assert inbox(clues, "qian") == []  # another county sees nothing
+    # ... and the ledger entry is copied to the supervision office under the same case number
+    copy = ledger_copy(clues)
+    assert (copy.role, copy.business_key) == ("supervision_office", view.business_key)
+    entry = clues.instance(copy.instance_id).data
+    assert (entry["case_no"], entry["accused_unit"], entry["handler_unit"]) == (
+        view.business_key, "某县行政审批局", FULIANG)
+    assert clues.instance(view.id).data["transferred_at"] == "2026-10-08T17:31:00+08:00"
+    # forms accept only their own fields: nobody re-routes a case or moves a deadline with them
+    with pytest.raises(InvalidData):
+        verify_data = {"verify_result": "不属实", "verify_facts": "x",
+                       "fault_tolerance_claimed": False, "handler_unit": LEPING}
+        clues.complete(handle.id, verify_data, "zhao")
+    assert task(clues, "zhao", "verify").id == handle.id
+    # first follow-up one week after the transfer
+    assert weekly_timers(clues, view.id) == [at("2026-10-15T17:31:00+08:00")]
+
+
+def test_approved_on_friday_before_adjusted_saturday(clues: Engine, clock: FixedClock) -> None:
+    clock.set(at("2026-10-09T10:00:00+08:00"))  # Friday; Saturday 2026-10-10 is a working day
+    view = register(clues)
+    assert view.tasks[0].due_at == at("2026-10-09T17:30:00+08:00")
+    approve_disposal(clues, "转办")
+    assert task(clues, "li", "transfer").due_at == at("2026-10-10T17:30:00+08:00")
+    clock.set(at("2026-10-10T09:00:00+08:00"))
+    do(clues, "li", "transfer")
+    assert weekly_timers(clues, view.id) == [at("2026-10-17T09:00:00+08:00")]
+
+
+# -- the four disposals ----------------------------------------------------------------------
+
+
+def test_transfer_path_end_to_end(clues: Engine, clock: FixedClock) -> None:
+    view = transferred_case(clues, clock)
+    clock.set(at("2026-10-12T15:00:00+08:00"))
+    verify(clues, "部分属实")
+    no_instruments(clues)
+    close = task(clues, "sun", "close")
+    assert close.role == "case_manager"
+    # handling done: no follow-up timer is left
+    assert weekly_timers(clues, view.id) == []
+    done = clues.complete(close.id, {"close_summary": "部分属实,已批评教育。"}, "sun")
+    assert done.status == "completed"
+    assert done.data["verify_result"] == "部分属实"
+    assert done.data["closed_at"] == "2026-10-12T15:00:00+08:00"
+    assert "escalated" not in done.data
+    # the supervision office signs its copy in its own time
+    signed = clues.complete(ledger_copy(clues).id, {"copy_note": "已登记"}, "zhou")
+    assert (signed.process_key, signed.status) == ("clue_ledger_copy", "completed")
+    assert clues.verify() == (2, [])
+
+
+def test_direct_verification_skips_the_transfer_step(clues: Engine, clock: FixedClock) -> None:
+    view = register(clues)
+    approve_disposal(clues, "直接核查", FIRST_OFFICE)
+    assert open_tasks(clues, view.id) == ["verify"]
+    assert ledger_copy(clues).business_key == view.business_key
+    handle = task(clues, "wu", "verify")
+    assert handle.unit == FIRST_OFFICE
+    assert inbox(clues, "zhao") == []
+    assert clues.instance(view.id).data["transferred_at"] == "2026-09-30T16:00:00+08:00"
+    assert weekly_timers(clues, view.id) == [at("2026-10-07T16:00:00+08:00")]
+    verify(clues, "不属实", user="wu")
+    no_instruments(clues, user="wu")
+    done = do(clues, "sun", "close", {"close_summary": "经核查不属实,予以澄清。"})
+    assert done.status == "completed"
+
+
+def test_shelved_clue_waits_and_is_proposed_again_the_day_it_is_reopened(
+        clues: Engine, clock: FixedClock) -> None:
+    view = register(clues)
+    approve_disposal(clues, "暂存待查", None)
+    shelved = task(clues, "li", "shelved")
+    assert shelved.due_at is None
+    assert open_tasks(clues, view.id) == ["shelved"]
+    assert weekly_timers(clues, view.id) == []
+    clock.set(at("2026-10-20T10:00:00+08:00"))
+    clues.complete(shelved.id, {"reopen_reason": "举报人补充了材料"}, "li")
+    again = task(clues, "li", "propose")
+    assert again.due_at == at("2026-10-20T17:30:00+08:00")
+    approve_disposal(clues, "予以了结", None)
+    done = do(clues, "sun", "close", {"close_summary": "补充材料不足以立查,予以了结。"})
+    assert done.status == "completed"
+    assert done.data["reopened_at"] == "2026-10-20T10:00:00+08:00"
+
+
+def test_concluded_clue_goes_straight_to_closing(clues: Engine, clock: FixedClock) -> None:
+    view = register(clues)
+    approve_disposal(clues, "予以了结", None)
+    assert open_tasks(clues, view.id) == ["close"]
+    assert clues.inbox.for_user("zhou") == []  # nothing transferred, nothing copied
+    assert weekly_timers(clues, view.id) == []
+    done = do(clues, "sun", "close", {"close_summary": "反映问题已解决,予以了结。"})
+    assert done.status == "completed"
+    assert "transferred_at" not in done.data
+
+
+# -- handling: fault tolerance, outcomes, rectification ----------------------------------------
+
+
+def test_fault_tolerance_with_its_own_approval_and_send_back(clues: Engine,
+                                                            clock: FixedClock) -> None:
+    view = transferred_case(clues, clock)
+    verify(clues, "属实", claimed=True)
+    determine = task(clues, "zhao", "ft_determine")
+    assert (determine.role, determine.unit) == ("handler", FULIANG)
+    clues.complete(determine.id, {"ft_situation": "为推进项目先行容缺受理,程序有瑕疵。",
+                                  "ft_conclusion": "免予责任追究"}, "zhao")
+    do(clues, "wang", "ft_approve", {"ft_approved": False, "ft_comment": "依据不充分"})
+    do(clues, "zhao", "ft_determine", {"ft_situation": "同上,补充会议纪要。",
+                                       "ft_conclusion": "减轻处理", "ft_basis": "实施意见第五条",
+                                       "ft_rectification": "责成补正程序"})
+    do(clues, "wang", "ft_approve", {"ft_approved": True})
+    assert open_tasks(clues, view.id) == ["outcome"]
+    no_instruments(clues)
+    done = do(clues, "sun", "close", {"close_summary": "容错减轻处理。"})
+    assert done.data["ft_conclusion"] == "减轻处理"
+    assert done.data["ft_approved"] is True
+
+
+def test_outcome_instruments_are_tracked_until_rectified(clues: Engine, clock: FixedClock) -> None:
+    transferred_case(clues, clock)
+    verify(clues)
+    with pytest.raises(InvalidData) as err:  # a letter needs whom and by when
+        do(clues, "zhao", "outcome", {"instruments": ["监察建议书"], "publicize": True,
+                                      "outcome_summary": "x"})
+    assert set(err.value.field_errors) == {"rectify_unit", "rectify_due"}
+    do(clues, "zhao", "outcome", {
+        "instruments": ["监察建议书", "提醒函"], "publicize": True,
+        "rectify_unit": "某县行政审批局", "rectify_due": "2026-11-01",
+        "outcome_summary": "制发监察建议书,通报曝光。"})
+    rectify = task(clues, "zhao", "rectify")
+    # the deadline falls on Sunday 2026-11-01: due at the close of Monday 2026-11-02
+    assert rectify.due_at == at("2026-11-02T17:30:00+08:00")
+    clock.set(at("2026-11-03T09:00:00+08:00"))
+    assert rectify.id in [t.id for t in clues.inbox.for_user("zhao", InboxFilter(overdue=True))]
+    clues.complete(rectify.id, {"rectified": False, "rectify_progress": "制度修订中"}, "zhao")
+    again = task(clues, "zhao", "rectify")
+    assert again.id != rectify.id and again.due_at == rectify.due_at
+    clues.complete(again.id, {"rectified": True, "rectify_progress": "已修订审批清单"}, "zhao")
+    done = do(clues, "sun", "close", {"close_summary": "整改到位。"})
+    assert done.data["publicize"] is True
+    assert done.data["instruments"] == ["监察建议书", "提醒函"]
+    assert done.data["rectified"] is True
+    assert done.status == "completed"
+
+
+# -- weekly follow-up --------------------------------------------------------------------------
+
+
+def test_case_manager_follows_up_a_week_after_transfer_then_weekly(clues: Engine,
+                                                                   clock: FixedClock) -> None:
+    view = transferred_case(clues, clock, "2026-10-08T10:00:00+08:00")
+    assert weekly_timers(clues, view.id) == [at("2026-10-15T10:00:00+08:00")]
+    clock.set(at("2026-10-15T09:59:00+08:00"))
+    assert clues.timers.fire_due().fired == 0
+    assert inbox(clues, "sun") == []
+    clock.set(at("2026-10-15T10:00:30+08:00"))
+    assert clues.timers.fire_due().fired == 1
+    first = task(clues, "sun", "follow_up")
+    assert (first.role, first.due_at) == ("case_manager", at("2026-10-15T17:30:00+08:00"))
+    assert weekly_timers(clues, view.id) == [at("2026-10-22T10:00:00+08:00")]
+    # the handler keeps working while the follow-up is open
+    assert task(clues, "zhao", "verify").unit == FULIANG
+    # the first follow-up is left undone: a week later it is overdue and a second one is due
+    clock.set(at("2026-10-22T10:00:30+08:00"))
+    assert clues.timers.fire_due().fired == 1
+    follow_ups = [t for t in inbox(clues, "sun") if t.name == "follow_up"]
+    assert [(t.due_at, t.overdue) for t in follow_ups] == [
+        (at("2026-10-15T17:30:00+08:00"), True),
+        (at("2026-10-22T17:30:00+08:00"), False),
+    ]
+    assert [t.id for t in clues.inbox.for_user("sun", InboxFilter(overdue=True))] == [first.id]
+    clues.complete(first.id, {"progress": "承办部门已约谈被反映人", "urged": True}, "sun")
+    assert len([t for t in inbox(clues, "sun") if t.name == "follow_up"]) == 1
+    # handling ends: the open follow-up and the cycle stop with it
+    verify(clues)
+    no_instruments(clues)
+    assert [t.name for t in inbox(clues, "sun")] == ["close"]
+    assert weekly_timers(clues, view.id) == []
+    assert clues.timers.fire_due().fired == 0
+    assert clues.replay(view.id).ok
+
+
+def test_validate_reports_no_problems(engine: Engine) -> None:
+    checked = engine.validate(process_files())
+    assert checked.problems == []
+    assert sorted(p.key for p in checked.processes) == [
+        "city_escalation", "clue_ledger_copy", "clue_triage"]
+    info = {p.key: p for p in checked.processes}
+    assert info["clue_triage"].case_prefix == "ZF"
+    assert info["clue_triage"].start_form_key == "clue_register"
+    assert info["city_escalation"].start_form_key == "escalation_start"
+
+
+def test_kuaiban_validate_command_accepts_both_diagrams(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from engine.cli import main
+
+    monkeypatch.setenv("KUAIBAN_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.chdir(ROOT)
+    forms = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "forms").glob("clue_*.json"))
+    forms += sorted(str(p.relative_to(ROOT)) for p in (ROOT / "forms").glob("escalation_*.json"))
+    result = CliRunner().invoke(
+        main, ["validate", "processes/clue_triage.bpmn", "processes/city_escalation.bpmn", *forms])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "ok: 3 process(es) valid"
