@@ -27,6 +27,8 @@ from engine.views import EventView, InstanceView, ProcessView, UserView
 from engine.worker import TimerWorker
 
 log = logging.getLogger("kuaiban.engine")
+CASE_READERS = {"auditor", "designer", "case_manager", "style_group", "city_leader",
+                "supervision_office", "reform_group"}
 LEDGER_READERS = {"auditor", "supervision_office", "reform_group", "case_manager", "style_group"}
 
 
@@ -296,7 +298,9 @@ class Engine:
             return ledger.build(session, key, self.clock.now(), unit, month)
 
     def _check_may_read(self, session: Session, row: ProcessInstance, user: UserView) -> None:
-        if user.username == "system" or {"auditor", "designer"} & set(user.roles):
+        """Participants read their cases; auditors, designers and the city-level supervising
+        roles read every case (read-only: working a task still needs its role and unit)."""
+        if user.username == "system" or CASE_READERS & set(user.roles):
             return
         tasks = session.execute(select(Task).where(Task.instance_id == row.id)).scalars()
         for task in tasks:

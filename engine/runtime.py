@@ -193,7 +193,8 @@ class Runtime:
         mirror.sync_tasks(session, row, workflow, now, evaluate, completed)
         mirror.sync_timers(session, row, workflow)
         mirror.sync_subscriptions(session, row, workflow)
-        audit.append(session, row, kind, now, digest, payload, user.username, task_id)
+        recorded = {**payload, "passed": step.passed, "steps": step.steps}
+        audit.append(session, row, kind, now, digest, recorded, user.username, task_id)
         _flush(session)
         with self._lock:
             self._live[row.id] = (row.revision, workflow, ids)

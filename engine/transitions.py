@@ -18,7 +18,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefin
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from engine import expressions, schedule, spiff_seam, state
+from engine import expressions, mirror, schedule, spiff_seam, state
 from engine.clock import FixedClock
 from engine.errors import Conflict, ScriptError
 from engine.registry import LoadedVersion
@@ -32,6 +32,8 @@ class Step:
     state: dict[str, Any]
     digest: str
     thrown: list[BpmnEvent]
+    passed: list[str]  # BPMN element ids completed by this step, for the diagram's path
+    steps: list[list[str]]  # [from, to] element ids this step moved along
 
 
 def new_workflow(version: LoadedVersion, initial: Mapping[str, Any], now: datetime,
@@ -72,14 +74,39 @@ def advance(workflow: BpmnWorkflow, ids: spiff_seam.IdSource, now: datetime,
     )
     try:
         with spiff_seam.running(FixedClock(now), ids):
+            before = {t.id: t.state for t in mirror.all_tasks(workflow)}
             _apply(workflow, kind, payload, now)
             workflow.do_engine_steps()
             thrown = workflow.get_events()
+            passed, steps = _movement(workflow, before)
             state.prune(workflow)
             new_state = state.dump(workflow, ids)
     except SpiffWorkflowException as exc:
         raise ScriptError(_spiff_message(exc)) from exc
-    return Step(new_state, state.digest(new_state), thrown)
+    return Step(new_state, state.digest(new_state), thrown, passed, steps)
+
+
+_REACHED = TaskState.COMPLETED | TaskState.READY | TaskState.WAITING | TaskState.STARTED
+
+
+def _movement(workflow: BpmnWorkflow, before: dict[UUID, int]
+              ) -> tuple[list[str], list[list[str]]]:
+    """Elements completed, and (from, to) element pairs entered, since ``before``."""
+    passed, steps = set(), set()
+    for task in mirror.all_tasks(workflow):
+        if before.get(task.id) == task.state or not task.has_state(_REACHED):
+            continue
+        element = task.task_spec.bpmn_id
+        if not element:
+            continue
+        if task.state == TaskState.COMPLETED:
+            passed.add(element)
+        parent = task.parent
+        while parent is not None and not parent.task_spec.bpmn_id:
+            parent = parent.parent
+        if parent is not None:
+            steps.add((parent.task_spec.bpmn_id, element))
+    return sorted(passed), [list(s) for s in sorted(steps)]
 
 
 def _spiff_message(exc: SpiffWorkflowException) -> str:

@@ -1,9 +1,45 @@
-"""Demo users for ``kuaiban run --demo`` (replaced by the UI work)."""
+"""Demo users for ``kuaiban run --demo``: one or more for every role of domain.md, in two units
+where the role is unit-scoped. Idempotent (re-running updates them in place). All share the
+password ``DEMO_PASSWORD``; never use them outside a demonstration."""
 
 from __future__ import annotations
 
 from engine.api import Engine
 
+DEMO_PASSWORD = "kuaiban-demo"
+
+# (username, display name, roles, unit)
+DEMO_USERS: tuple[tuple[str, str, tuple[str, ...], str | None], ...] = (
+    ("intake", "受理员 李明", ("intake",), None),
+    ("approver", "分管领导 王强", ("approver",), None),
+    ("handler_fl", "承办部门 赵磊（浮梁）", ("handler",), "浮梁县纪委监委"),
+    ("handler_lp", "承办部门 钱军（乐平）", ("handler",), "乐平市纪委监委"),
+    ("case_manager", "案件监督管理室 孙丽", ("case_manager",), None),
+    ("style_group", "作风优化组 周涛", ("style_group",), None),
+    ("supervision", "党风政风监督室 吴芳", ("supervision_office",), None),
+    ("city_leader", "市纪委市监委领导 郑伟", ("city_leader",), None),
+    ("city_investigator", "市纪委市监委核查组 冯刚", ("city_investigator",), None),
+    ("reform_group", "改革创新组 陈静", ("reform_group",), None),
+    ("unit_fl", "责任单位 浮梁县人民政府", ("responsible_unit",), "浮梁县人民政府"),
+    ("unit_lp", "责任单位 乐平市人民政府", ("responsible_unit",), "乐平市人民政府"),
+    ("regulator", "行业主管部门 褚红", ("sector_regulator",), None),
+    ("enterprise", "企业 景德镇某瓷业有限公司", ("enterprise",), None),
+    ("window", "惠企政策兑现专窗 卫敏", ("window",), None),
+    ("policy_gx", "政策主管部门 市工信局", ("policy_dept",), "市工信局"),
+    ("policy_sw", "政策主管部门 市商务局", ("policy_dept",), "市商务局"),
+    ("data_bureau", "市政数局 蒋华", ("data_bureau",), None),
+    ("auditor", "审计 沈洁", ("auditor",), None),
+    ("designer", "流程设计员 韩冰", ("designer",), None),
+)
+
 
 def create_demo_users(engine: Engine) -> list[str]:
-    return []
+    """Create (or update) the demo users; one line per user, then the shared password."""
+    lines = []
+    for username, display, roles, unit in DEMO_USERS:
+        engine.add_user(username, list(roles), unit=unit, password=DEMO_PASSWORD,
+                        display_name=display)
+        where = f" @ {unit}" if unit else ""
+        lines.append(f"{username:<18} {', '.join(roles)}{where}  ({display})")
+    lines.append(f"password for every demo user: {DEMO_PASSWORD}")
+    return lines

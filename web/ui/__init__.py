@@ -1,4 +1,9 @@
-"""The browser UI: inboxes, task pages, instances, designer and auditor pages."""
+"""The browser UI: inboxes, task pages, instances, designer and auditor pages.
+
+Server-rendered Jinja pages, one blueprint per feature; handlers are thin and call only the
+engine's public API (plus the read-side engine modules board, diagram, startable and
+version_diff). Simplified Chinese by default, English on request (Flask-Babel).
+"""
 
 from __future__ import annotations
 
@@ -7,3 +12,24 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Register the UI blueprints (sign-in, inbox, tasks, instances, designer, auditor)."""
+    from web.ui import (
+        assets,
+        auditor,
+        auth,
+        board,
+        designer,
+        i18n,
+        inbox,
+        instances,
+        pages,
+        start,
+        tasks,
+    )
+
+    i18n.init(app)
+    auth.init(app)
+    pages.init(app)
+    app.jinja_env.globals["may_view_board"] = board.may_view_board
+    app.jinja_env.globals["viewer_installed"] = assets.viewer_installed
+    for module in (assets, auth, inbox, tasks, start, instances, designer, auditor, board):
+        app.register_blueprint(module.bp)

@@ -1,0 +1,447 @@
+"""The browser UI through Flask's test client: sign-in, inbox, claim, task pages, start,
+instance pages, permissions (role and unit), CSRF, errors and language."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from engine.api import Engine
+from engine.clock import FixedClock
+from tests.test_ui_support import (
+    FULIANG,
+    LEPING,
+    csrf_token,
+    frozen,
+    login,
+    make_app,
+    make_engine,
+    start_case,
+    task_of,
+    transfer,
+)
+
+
+@pytest.fixture
+def ui_clock() -> FixedClock:
+    return frozen()
+
+
+@pytest.fixture
+def eng(tmp_path: Path, ui_clock: FixedClock) -> Iterator[Engine]:
+    engine = make_engine(tmp_path, ui_clock)
+    yield engine
+    engine.close()
+
+
+@pytest.fixture
+def app(eng: Engine) -> Flask:
+    return make_app(eng)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def as_user(app: Flask, username: str) -> FlaskClient:
+    client = app.test_client()
+    login(client, username)
+    return client
+
+
+# -- sign-in -------------------------------------------------------------------------------
+
+def test_pages_need_sign_in(client: FlaskClient) -> None:
+    for path in ("/", "/start", "/instances/1", "/designer/", "/audit/", "/board/"):
+        response = client.get(path)
+        assert response.status_code == 302, path
+        assert response.location.startswith("/login?next="), path
+
+
+def test_sign_in_and_out(client: FlaskClient) -> None:
+    page = client.get("/login")
+    assert page.status_code == 200 and "登录快办" in page.text
+    bad = client.post("/login", data={"username": "li", "password": "wrong"})
+    assert bad.status_code == 401 and "用户名或密码不正确" in bad.text
+    assert client.get("/").status_code == 302
+    ok = client.post("/login", data={"username": "li", "password": "pw-ui-test",
+                                     "next": "/start"})
+    assert ok.status_code == 302 and ok.location == "/start"
+    assert client.get("/").status_code == 200
+    out = client.post("/logout")
+    assert out.status_code == 302
+    assert client.get("/").status_code == 302
+
+
+def test_sign_in_never_redirects_off_site(client: FlaskClient) -> None:
+    response = client.post("/login", data={"username": "li", "password": "pw-ui-test",
+                                           "next": "//evil.example/x"})
+    assert response.location == "/"
+
+
+def test_unknown_user_and_empty_form(client: FlaskClient) -> None:
+    assert client.post("/login", data={"username": "nobody", "password": "x"}).status_code == 401
+    assert client.post("/login", data={}).status_code == 401
+
+
+# -- inbox -----------------------------------------------------------------------------------
+
+def test_inbox_columns_and_countdown(app: Flask, eng: Engine) -> None:
+    start_case(eng)
+    client = as_user(app, "li")
+    page = client.get("/")
+    assert page.status_code == 200
+    for header in ("案件编号", "事项", "任务", "收到时间", "办理期限", "认领人"):
+        assert header in page.text
+    assert "TS-2026-000001" in page.text
+    assert "测试审批" in page.text  # the procedure's name
+    assert "提出处置意见" in page.text
+    assert "2026-09-30 17:30" in page.text  # same_day_close
+    assert "今日到期" in page.text
+    assert "待认领" in page.text
+    assert 'id="count-today">1<' in page.text
+
+
+def test_inbox_counts_working_days(app: Flask, eng: Engine, ui_clock: FixedClock) -> None:
+    transfer(eng)  # handle: workday_close(1) from 2026-09-30 -> 2026-10-08 17:30
+    client = as_user(app, "zhao")
+    assert "剩余 1 个工作日" in client.get("/").text  # 10-01..07 are the National Day holiday
+    ui_clock.advance(timedelta(days=9))  # 2026-10-09 16:00: one working day late
+    page = client.get("/")
+    assert "已超期 1 个工作日" in page.text
+    assert 'id="count-overdue">1<' in page.text
+    ui_clock.advance(timedelta(days=1))  # Saturday 2026-10-10 is an adjusted working day
+    assert "已超期 2 个工作日" in client.get("/").text
+
+
+def test_inbox_filters(app: Flask, eng: Engine, ui_clock: FixedClock) -> None:
+    transfer(eng)
+    ui_clock.advance(timedelta(days=9))
+    start_case(eng, summary="第二件")  # due today for li
+    client = as_user(app, "li")
+    assert "TS-2026-000002" in client.get("/?show=today").text
+    assert "TS-2026-000002" not in client.get("/?show=overdue").text
+    assert "TS-2026-000002" not in client.get("/?show=mine").text
+    assert "TS-2026-000002" in client.get("/?process=approval").text
+    assert "TS-2026-000002" not in client.get("/?process=other").text
+    assert client.get("/?show=bogus").status_code == 200
+    handler = as_user(app, "zhao")
+    assert "TS-2026-000001" in handler.get("/?show=overdue").text
+    assert "TS-2026-000001" not in handler.get("/?show=today").text
+
+
+def test_inbox_is_sorted_by_due_date(app: Flask, eng: Engine, ui_clock: FixedClock) -> None:
+    start_case(eng, summary="早")
+    ui_clock.advance(timedelta(hours=18))  # next day 10:00: due 2026-10-08 17:30
+    start_case(eng, summary="晚")
+    page = as_user(app, "li").get("/").text
+    assert page.index("TS-2026-000001") < page.index("TS-2026-000002")
+
+
+def test_unit_scoping_in_inbox(app: Flask, eng: Engine) -> None:
+    transfer(eng, FULIANG)
+    assert "TS-2026-000001" in as_user(app, "zhao").get("/").text
+    assert "TS-2026-000001" not in as_user(app, "qian").get("/").text
+
+
+def test_claim_and_unclaim(app: Flask, eng: Engine) -> None:
+    start_case(eng)
+    task_id = task_of(eng, "li", "propose")
+    client = as_user(app, "li")
+    response = client.post(f"/tasks/{task_id}/claim", data={"next": "/?show=mine"})
+    assert response.status_code == 302 and response.location == "/?show=mine"
+    page = client.get("/?show=mine")
+    assert "TS-2026-000001" in page.text and 'id="count-mine">1<' in page.text
+    assert eng.inbox.task(task_id, "li").assignee == "li"
+    client.post(f"/tasks/{task_id}/unclaim")
+    assert eng.inbox.task(task_id, "li").assignee is None
+
+
+def test_claim_taken_by_someone_else(app: Flask, eng: Engine) -> None:
+    eng.add_user("li2", ["intake"], password="pw-ui-test")
+    start_case(eng)
+    task_id = task_of(eng, "li", "propose")
+    eng.claim(task_id, "li2")
+    client = as_user(app, "li")
+    response = client.post(f"/tasks/{task_id}/claim", follow_redirects=True)
+    assert response.status_code == 200
+    assert "他人已先行办理或认领" in response.text
+    assert eng.inbox.task(task_id, "li2").assignee == "li2"
+
+
+def test_claim_denied_for_other_unit(app: Flask, eng: Engine) -> None:
+    transfer(eng, FULIANG)
+    task_id = task_of(eng, "zhao", "handle")
+    response = as_user(app, "qian").post(f"/tasks/{task_id}/claim")
+    assert response.status_code == 403
+    assert "无权访问" in response.text
+    assert "Traceback" not in response.text
+    assert eng.inbox.task(task_id, "zhao").assignee is None
+
+
+# -- task page ------------------------------------------------------------------------------
+
+def test_task_page_renders_form_and_case(app: Flask, eng: Engine) -> None:
+    instance_id = start_case(eng)
+    task_id = task_of(eng, "li", "propose")
+    page = as_user(app, "li").get(f"/tasks/{task_id}")
+    assert page.status_code == 200
+    assert '<select id="f-proposal" name="proposal"' in page.text
+    assert '<option value="转办"' in page.text and "予以了结" in page.text
+    assert "拖延办理营业执照" in page.text  # key data
+    assert "摘要" in page.text  # labelled from the start form
+    assert "发起" in page.text  # the timeline
+    assert f'data-url="/instances/{instance_id}/diagram.json"' in page.text
+    assert 'data-current="propose"' in page.text
+    assert 'name="csrf_token"' in page.text
+
+
+def test_task_submit_moves_the_case_on(app: Flask, eng: Engine) -> None:
+    start_case(eng)
+    task_id = task_of(eng, "li", "propose")
+    client = as_user(app, "li")
+    response = client.post(f"/tasks/{task_id}", data={"proposal": "转办"})
+    assert response.status_code == 302 and response.location == "/"
+    assert "已提交" in client.get("/").text
+    approve = task_of(eng, "wang", "approve")
+    page = as_user(app, "wang").get(f"/tasks/{approve}")
+    assert 'type="radio" name="approved" value="true"' in page.text
+    done = as_user(app, "wang").post(f"/tasks/{approve}", data={"approved": "true",
+                                                                "comment": "同意转办"})
+    assert done.status_code == 302
+    assert task_of(eng, "zhao", "handle")
+
+
+def test_validation_errors_beside_fields_and_input_kept(app: Flask, eng: Engine) -> None:
+    start_case(eng)
+    task_id = task_of(eng, "li", "propose")
+    client = as_user(app, "li")
+    missing = client.post(f"/tasks/{task_id}", data={"proposal": ""})
+    assert missing.status_code == 422
+    assert "此项为必填项" in missing.text
+    assert 'class="field has-error kind-select" data-field="proposal"' in missing.text
+    wrong = client.post(f"/tasks/{task_id}", data={"proposal": "随便"})
+    assert wrong.status_code == 422 and "不是有效的选项" in wrong.text
+    approve_case = start_case(eng, summary="二")
+    assert approve_case
+    eng.complete(task_of(eng, "li", "propose"), {"proposal": "转办"}, "li")
+    approve = task_of(eng, "wang", "approve")
+    typed = as_user(app, "wang").post(f"/tasks/{approve}",
+                                      data={"comment": "请补充材料后再报"})
+    assert typed.status_code == 422
+    assert "请补充材料后再报" in typed.text  # what the user typed is kept
+    assert 'data-field="approved"' in typed.text and "此项为必填项" in typed.text
+
+
+def test_stale_submit_keeps_the_input(app: Flask, eng: Engine) -> None:
+    eng.add_user("chen", ["approver"], password="pw-ui-test")
+    start_case(eng)
+    eng.complete(task_of(eng, "li", "propose"), {"proposal": "转办"}, "li")
+    approve = task_of(eng, "wang", "approve")
+    wang = as_user(app, "wang")
+    page = wang.get(f"/tasks/{approve}")
+    revision = re.search(r'name="revision" value="(\d+)"', page.text)
+    assert revision
+    eng.complete(approve, {"approved": False, "comment": "退回"}, "chen")  # someone else first
+    stale = wang.post(f"/tasks/{approve}", data={"approved": "true", "comment": "我的意见很长",
+                                                 "revision": revision.group(1)})
+    assert stale.status_code == 409
+    assert "他人已先行办理" in stale.text
+    assert "我的意见很长" in stale.text
+    assert 'value="true" checked' in stale.text
+
+
+def test_stale_revision_of_a_ready_task(app: Flask, eng: Engine) -> None:
+    start_case(eng)
+    task_id = task_of(eng, "li", "propose")
+    client = as_user(app, "li")
+    page = client.get(f"/tasks/{task_id}")
+    revision = re.search(r'name="revision" value="(\d+)"', page.text)
+    assert revision
+    eng.claim(task_id, "li")
+    eng.unclaim(task_id, "li")  # the case changed since the page was shown
+    stale = client.post(f"/tasks/{task_id}", data={"proposal": "转办",
+                                                   "revision": revision.group(1)})
+    assert stale.status_code == 409 and 'value="转办" selected' in stale.text
+    new_revision = re.search(r'name="revision" value="(\d+)"', stale.text)
+    assert new_revision and new_revision.group(1) != revision.group(1)
+    again = client.post(f"/tasks/{task_id}", data={"proposal": "转办",
+                                                   "revision": new_revision.group(1)})
+    assert again.status_code == 302
+
+
+def test_task_page_denied_to_wrong_role_and_unit(app: Flask, eng: Engine) -> None:
+    transfer(eng, FULIANG)
+    task_id = task_of(eng, "zhao", "handle")
+    assert as_user(app, "qian").get(f"/tasks/{task_id}").status_code == 403  # other unit
+    assert as_user(app, "ent").get(f"/tasks/{task_id}").status_code == 403  # other role
+    post = as_user(app, "qian").post(f"/tasks/{task_id}", data={"result": "属实"})
+    assert post.status_code == 403
+    assert as_user(app, "zhao").get(f"/tasks/{task_id}").status_code == 200
+
+
+def test_unknown_task_is_404_without_a_trace(app: Flask) -> None:
+    page = as_user(app, "li").get("/tasks/no-such-task")
+    assert page.status_code == 404 and "未找到" in page.text
+    assert "Traceback" not in page.text
+
+
+def test_completed_task_page_says_so(app: Flask, eng: Engine) -> None:
+    start_case(eng)
+    task_id = task_of(eng, "li", "propose")
+    eng.complete(task_id, {"proposal": "转办"}, "li")
+    page = as_user(app, "li").get(f"/tasks/{task_id}")
+    assert page.status_code == 200 and "此任务已办结或已撤销" in page.text
+    assert 'name="proposal"' not in page.text
+
+
+# -- start ----------------------------------------------------------------------------------
+
+def test_start_list_and_form(app: Flask) -> None:
+    client = as_user(app, "li")
+    listing = client.get("/start")
+    assert "测试审批" in listing.text and "/start/approval" in listing.text
+    form = client.get("/start/approval")
+    assert form.status_code == 200 and 'name="summary"' in form.text
+    assert "/start/approval" not in as_user(app, "ent").get("/start").text
+    assert as_user(app, "ent").get("/start/approval").status_code == 403
+    assert as_user(app, "ent").post("/start/approval", data={}).status_code == 403
+
+
+def test_start_submits_and_opens_the_first_task(app: Flask, eng: Engine) -> None:
+    client = as_user(app, "li")
+    response = client.post("/start/approval", data={"summary": "门槛过高", "unit": FULIANG})
+    assert response.status_code == 302
+    assert response.location.startswith("/tasks/")
+    page = client.get(response.location)
+    assert "门槛过高" in page.text and "TS-2026-000001" in page.text
+
+
+def test_start_validation_errors(app: Flask) -> None:
+    client = as_user(app, "li")
+    response = client.post("/start/approval", data={"summary": "", "unit": LEPING})
+    assert response.status_code == 422
+    assert "此项为必填项" in response.text
+    assert f'value="{LEPING}"' in response.text
+
+
+# -- instance page --------------------------------------------------------------------------
+
+def test_instance_page_and_diagram(app: Flask, eng: Engine) -> None:
+    instance_id = transfer(eng)
+    client = as_user(app, "zhao")
+    page = client.get(f"/instances/{instance_id}")
+    assert page.status_code == 200
+    assert "办理中" in page.text and "TS-2026-000001" in page.text
+    assert "核查" in page.text and "审批" in page.text
+    data = client.get(f"/instances/{instance_id}/diagram.json").get_json()
+    assert "<bpmn:definitions" in data["xml"]
+    assert data["active"] == ["handle"]
+    assert {"start", "propose", "approve", "decide", "mark"} <= set(data["completed"])
+    assert {"f1", "f2", "f3", "f_ok", "f4"} <= set(data["flows"])
+    assert "f_back" not in data["flows"]
+
+
+def test_instance_page_denied_to_outsiders(app: Flask, eng: Engine) -> None:
+    instance_id = transfer(eng, FULIANG)
+    assert as_user(app, "qian").get(f"/instances/{instance_id}").status_code == 403
+    assert as_user(app, "qian").get(f"/instances/{instance_id}/diagram.json").status_code == 403
+    assert as_user(app, "audit").get(f"/instances/{instance_id}").status_code == 200
+    assert as_user(app, "li").get("/instances/999").status_code == 404
+
+
+# -- CSRF, errors, language -------------------------------------------------------------------
+
+def test_csrf_is_enforced(eng: Engine) -> None:
+    app = make_app(eng, csrf=True)
+    client = app.test_client()
+    refused = client.post("/login", data={"username": "li", "password": "pw-ui-test"})
+    assert refused.status_code == 400 and "安全令牌" in refused.text
+    token = csrf_token(client.get("/login").text)
+    ok = client.post("/login", data={"username": "li", "password": "pw-ui-test",
+                                     "csrf_token": token})
+    assert ok.status_code == 302
+    start_case(eng)
+    task_id = task_of(eng, "li", "propose")
+    assert client.post(f"/tasks/{task_id}/claim").status_code == 400
+    assert client.post(f"/tasks/{task_id}", data={"proposal": "转办"}).status_code == 400
+    assert client.post("/logout").status_code == 400
+    page = client.get(f"/tasks/{task_id}")
+    token = csrf_token(page.text)
+    done = client.post(f"/tasks/{task_id}", data={"proposal": "转办", "csrf_token": token})
+    assert done.status_code == 302
+
+
+def test_every_form_carries_a_csrf_token(app: Flask, eng: Engine) -> None:
+    start_case(eng)
+    task_id = task_of(eng, "li", "propose")
+    pages = {"li": ["/", f"/tasks/{task_id}", "/start/approval"],
+             "design": ["/designer/upload"]}
+    for user, paths in pages.items():
+        client = as_user(app, user)
+        for path in paths:
+            html = client.get(path).text
+            posts = len(re.findall(r'<form method="post"', html))
+            assert posts and posts == html.count('name="csrf_token"'), path
+
+
+def test_unknown_page_is_a_page_not_a_trace(app: Flask) -> None:
+    page = as_user(app, "li").get("/no/such/page")
+    assert page.status_code == 404 and "<html" in page.text
+
+
+def test_language_switch(app: Flask) -> None:
+    client = as_user(app, "li")
+    assert "待办事项" in client.get("/").text
+    assert client.get("/lang/en?next=/start").location == "/start"
+    page = client.get("/")
+    assert "Inbox" in page.text and "待办事项" not in page.text
+    assert "Sign out" in page.text
+    client.get("/lang/zh")
+    assert "待办事项" in client.get("/").text
+    assert client.get("/lang/xx").status_code == 404
+
+
+def test_phone_width_styles_are_served(client: FlaskClient) -> None:
+    css = client.get("/static/css/kuaiban.css")
+    assert css.status_code == 200 and b"@media (max-width: 720px)" in css.data
+    page = client.get("/login")
+    assert 'name="viewport" content="width=device-width' in page.text
+
+
+def test_diagram_path_shows_a_loop_back_only_when_taken(app: Flask, eng: Engine) -> None:
+    instance_id = start_case(eng)
+    eng.complete(task_of(eng, "li", "propose"), {"proposal": "转办"}, "li")
+    eng.complete(task_of(eng, "wang", "approve"), {"approved": False}, "wang")  # sent back
+    client = as_user(app, "li")
+    data = client.get(f"/instances/{instance_id}/diagram.json").get_json()
+    assert data["active"] == ["propose"]
+    assert "f_back" in data["flows"] and "f_ok" not in data["flows"]
+    assert "mark" not in data["completed"] and "handle" not in data["completed"]
+    eng.complete(task_of(eng, "li", "propose"), {"proposal": "转办"}, "li")
+    eng.complete(task_of(eng, "wang", "approve"), {"approved": True}, "wang")
+    data = client.get(f"/instances/{instance_id}/diagram.json").get_json()
+    assert data["active"] == ["handle"]
+    assert {"f_ok", "f4"} <= set(data["flows"])
+    eng.complete(task_of(eng, "zhao", "handle"), {"result": "属实"}, "zhao")
+    done = as_user(app, "audit").get(f"/instances/{instance_id}/diagram.json").get_json()
+    assert done["active"] == [] and "end" in done["completed"] and "f5" in done["flows"]
+
+
+def test_unexpected_errors_never_show_a_trace(eng: Engine) -> None:
+    app = make_app(eng)
+
+    def boom() -> str:
+        raise RuntimeError("secret internals")
+
+    app.add_url_rule("/boom", view_func=boom)
+    page = app.test_client().get("/boom")
+    assert page.status_code == 500 and "系统出错" in page.text
+    assert "secret internals" not in page.text and "Traceback" not in page.text

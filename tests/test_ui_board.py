@@ -1,0 +1,112 @@
+"""The overdue board and the auditor pages: counts by unit and procedure with a frozen clock,
+the tasks behind a count, read-only histories; and who may not see them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from engine.api import Engine
+from engine.clock import FixedClock
+from tests.test_ui_support import (
+    FULIANG,
+    LEPING,
+    frozen,
+    login,
+    make_app,
+    make_engine,
+    start_case,
+    transfer,
+)
+
+
+@pytest.fixture
+def ui_clock() -> FixedClock:
+    return frozen()
+
+
+@pytest.fixture
+def eng(tmp_path: Path, ui_clock: FixedClock) -> Iterator[Engine]:
+    engine = make_engine(tmp_path, ui_clock)
+    yield engine
+    engine.close()
+
+
+@pytest.fixture
+def app(eng: Engine) -> Flask:
+    return make_app(eng)
+
+
+def as_user(app: Flask, username: str) -> FlaskClient:
+    client = app.test_client()
+    login(client, username)
+    return client
+
+
+def test_board_counts_by_unit_and_procedure(app: Flask, eng: Engine,
+                                             ui_clock: FixedClock) -> None:
+    transfer(eng, FULIANG)
+    transfer(eng, LEPING)
+    ui_clock.advance(timedelta(days=9))  # 2026-10-09 16:00: both handle tasks overdue
+    start_case(eng)  # due today, 17:30, no unit
+    page = as_user(app, "sun").get("/board/")
+    assert page.status_code == 200
+    assert 'id="total-overdue">2<' in page.text and 'id="total-today">1<' in page.text
+    assert FULIANG in page.text and LEPING in page.text and "（不分单位）" in page.text
+    assert "测试审批" in page.text
+    tasks = as_user(app, "sun").get(f"/board/tasks?unit={FULIANG}&process=approval"
+                                    "&when=overdue")
+    assert tasks.status_code == 200
+    assert "TS-2026-000001" in tasks.text and "TS-2026-000002" not in tasks.text
+    assert "已超期 1 个工作日" in tasks.text
+    today = as_user(app, "sun").get("/board/tasks?unit=&process=approval&when=today")
+    assert "TS-2026-000003" in today.text
+    assert as_user(app, "sun").get("/board/tasks?when=soon").status_code == 400
+
+
+def test_board_of_a_unit_user_shows_only_their_unit(app: Flask, eng: Engine,
+                                                    ui_clock: FixedClock) -> None:
+    transfer(eng, FULIANG)
+    transfer(eng, LEPING)
+    ui_clock.advance(timedelta(days=9))
+    page = as_user(app, "zhao").get("/board/")
+    assert page.status_code == 200
+    assert FULIANG in page.text and LEPING not in page.text
+    assert 'id="total-overdue">1<' in page.text
+    other = as_user(app, "zhao").get(f"/board/tasks?unit={LEPING}&when=overdue")
+    assert other.status_code == 403
+
+
+def test_board_denied_to_roles_without_one(app: Flask) -> None:
+    for user in ("li", "ent", "design"):
+        assert as_user(app, user).get("/board/").status_code == 403, user
+
+
+def test_auditor_finds_and_reads_any_instance(app: Flask, eng: Engine) -> None:
+    instance_id = transfer(eng, FULIANG)
+    start_case(eng, summary="另一件")
+    auditor = as_user(app, "audit")
+    listing = auditor.get("/audit/")
+    assert listing.status_code == 200
+    assert "TS-2026-000001" in listing.text and "TS-2026-000002" in listing.text
+    found = auditor.get("/audit/?q=000001&status=running&process=approval")
+    assert "TS-2026-000001" in found.text and "TS-2026-000002" not in found.text
+    page = auditor.get(f"/audit/instances/{instance_id}")
+    assert page.status_code == 200
+    assert "哈希链完整" in page.text and "只读" in page.text
+    assert "提出处置意见" in page.text and "审批" in page.text
+    assert '<form method="post"' not in page.text.split("</header>", 1)[1]  # read-only
+    assert auditor.get("/audit/instances/999").status_code == 404
+
+
+def test_audit_pages_need_the_auditor_role(app: Flask, eng: Engine) -> None:
+    instance_id = transfer(eng)
+    for user in ("li", "zhao", "design"):
+        client = as_user(app, user)
+        assert client.get("/audit/").status_code == 403, user
+        assert client.get(f"/audit/instances/{instance_id}").status_code == 403, user

@@ -1,0 +1,130 @@
+"""Designer pages: processes and versions, uploads (validate / deploy) with every problem by
+file and line, diagrams, version differences; and who may not see them."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from engine.api import Engine
+from tests.conftest import DIAGRAMS
+from tests.test_ui_support import frozen, login, make_app, make_engine
+
+APPROVAL = (DIAGRAMS / "approval.bpmn").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def eng(tmp_path: Path) -> Iterator[Engine]:
+    engine = make_engine(tmp_path, frozen())
+    yield engine
+    engine.close()
+
+
+@pytest.fixture
+def app(eng: Engine) -> Flask:
+    return make_app(eng)
+
+
+@pytest.fixture
+def designer(app: Flask) -> FlaskClient:
+    client = app.test_client()
+    login(client, "design")
+    return client
+
+
+def upload(client: FlaskClient, files: dict[str, str], action: str = "deploy"
+           ) -> tuple[int, str]:
+    data = {"action": action,
+            "files": [(io.BytesIO(text.encode("utf-8")), name) for name, text in files.items()]}
+    response = client.post("/designer/upload", data=data, content_type="multipart/form-data")
+    return response.status_code, response.text
+
+
+def test_designer_lists_processes_and_versions(designer: FlaskClient) -> None:
+    page = designer.get("/designer/")
+    assert page.status_code == 200 and "测试审批" in page.text and "approval" in page.text
+    versions = designer.get("/designer/processes/approval")
+    assert versions.status_code == 200 and "v1" in versions.text
+    assert designer.get("/designer/processes/nothing").status_code == 404
+
+
+def test_version_diagram(designer: FlaskClient) -> None:
+    page = designer.get("/designer/processes/approval/v1")
+    assert page.status_code == 200
+    assert 'data-url="/designer/processes/approval/v1/diagram.json"' in page.text
+    assert "提出处置意见" in page.text and "exclusiveGateway" in page.text
+    data = designer.get("/designer/processes/approval/v1/diagram.json").get_json()
+    assert data["xml"].startswith("<?xml")
+    assert designer.get("/designer/processes/approval/v9").status_code == 404
+
+
+def test_upload_errors_are_listed_by_file_and_line(designer: FlaskClient, eng: Engine) -> None:
+    broken = APPROVAL.replace('camunda:formKey="test_handle"', 'camunda:formKey="no_such_form"')
+    broken = broken.replace("same_day_close()", "same_day_close(", 1)
+    status, html = upload(designer, {"broken.bpmn": broken, "bad.json": "{not json"})
+    assert status == 422
+    assert "校验发现的问题" in html
+    assert "<code>broken.bpmn</code>" in html and "<code>bad.json</code>" in html
+    assert "no_such_form" in html
+    line = broken.splitlines().index(next(x for x in broken.splitlines()
+                                          if "no_such_form" in x)) + 1
+    assert f"<td>{line}</td>" in html
+    assert eng.process_versions("approval")[-1].version == 1  # nothing deployed
+
+
+def test_upload_rejects_unknown_types_and_bad_encoding(designer: FlaskClient) -> None:
+    status, html = upload(designer, {"notes.txt": "hello"})
+    assert status == 422 and "不支持的文件类型" in html
+    data = {"action": "validate", "files": [(io.BytesIO("流程".encode("gbk")), "gbk.bpmn")]}
+    response = designer.post("/designer/upload", data=data, content_type="multipart/form-data")
+    assert response.status_code == 422 and "UTF-8" in response.text
+    empty = designer.post("/designer/upload", data={"action": "validate"})
+    assert empty.status_code == 422 and "请选择至少一个" in empty.text
+
+
+def test_upload_refuses_hostile_xml(designer: FlaskClient) -> None:
+    evil = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>'
+    status, html = upload(designer, {"evil.bpmn": evil})
+    assert status == 422
+    assert "root:" not in html
+
+
+def test_validate_only_then_deploy_then_diff(designer: FlaskClient, eng: Engine) -> None:
+    changed = APPROVAL.replace('name="核查" camunda:formKey="test_handle"\n'
+                               '                   camunda:dueDate="workday_close(1)"',
+                               'name="核查处理" camunda:formKey="test_handle"\n'
+                               '                   camunda:dueDate="workday_close(2)"')
+    assert changed != APPROVAL
+    status, html = upload(designer, {"approval.bpmn": changed}, action="validate")
+    assert status == 200 and "校验通过" in html
+    assert eng.process_versions("approval")[-1].version == 1
+    status, html = upload(designer, {"approval.bpmn": changed})
+    assert status == 200 and "approval v2" in html
+    status, html = upload(designer, {"approval.bpmn": changed})
+    assert "内容未变" in html
+    diff = designer.get("/designer/processes/approval/diff?old=1&new=2")
+    assert diff.status_code == 200
+    assert "修改元素" in diff.text and "<code>handle</code>" in diff.text
+    assert "workday_close(1)" in diff.text and "workday_close(2)" in diff.text
+    assert "核查处理" in diff.text
+    default = designer.get("/designer/processes/approval/diff")
+    assert "v1 → v2" in default.text
+    bad = designer.get("/designer/processes/approval/diff?old=1&new=7")
+    assert bad.status_code == 422
+
+
+def test_designer_pages_need_the_designer_role(app: Flask) -> None:
+    client = app.test_client()
+    login(client, "li")
+    for path in ("/designer/", "/designer/upload", "/designer/processes/approval",
+                 "/designer/processes/approval/v1", "/designer/processes/approval/diff"):
+        response = client.get(path)
+        assert response.status_code == 403, path
+        assert "无权访问" in response.text
+    assert client.post("/designer/upload", data={}).status_code == 403
+    assert "/designer/" not in client.get("/").text  # no menu entry either

@@ -1,0 +1,43 @@
+// The diagram viewer: bpmn-js NavigatedViewer (served from node_modules by /vendor/bpmn-js/),
+// with the path taken, the active elements and the current task highlighted.
+(function () {
+  'use strict';
+  function show(box) {
+    var viewer = new BpmnJS({ container: box });
+    fetch(box.dataset.url, { credentials: 'same-origin', headers: { 'Accept': 'application/json' } })
+      .then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); })
+      .then(function (d) {
+        return viewer.importXML(d.xml).then(function () {
+          var canvas = viewer.get('canvas');
+          var registry = viewer.get('elementRegistry');
+          function mark(ids, css) {
+            (ids || []).forEach(function (id) { if (registry.get(id)) canvas.addMarker(id, css); });
+          }
+          mark(d.completed, 'kb-done');
+          mark(d.flows, 'kb-done');
+          mark(d.active, 'kb-active');
+          if (box.dataset.current) mark([box.dataset.current], 'kb-current');
+          canvas.zoom('fit-viewport', 'auto');
+          var current = box.dataset.current && registry.get(box.dataset.current);
+          var vb = canvas.viewbox();
+          if (current && vb.scale < 0.7) {
+            // a wide procedure: show the current task at a readable size
+            var s = 0.85, w = vb.outer.width / s, h = vb.outer.height / s;
+            canvas.viewbox({ x: current.x + current.width / 2 - w / 2,
+                             y: current.y + current.height / 2 - h / 2, width: w, height: h });
+          }
+          var fit = box.parentNode.querySelector('[data-fit]');
+          if (fit) {
+            fit.hidden = false;
+            fit.addEventListener('click', function () { canvas.zoom('fit-viewport', 'auto'); });
+          }
+          box.setAttribute('data-ready', 'true');
+        });
+      })
+      .catch(function (err) {
+        box.textContent = (box.dataset.error || 'diagram unavailable') + ' (' + err.message + ')';
+        box.setAttribute('data-ready', 'error');
+      });
+  }
+  document.querySelectorAll('[data-url].diagram').forEach(show);
+})();

@@ -1,0 +1,67 @@
+"""The overdue board: overdue and due-today counts by unit and procedure, each count linking
+to its tasks. Supervising roles see every unit; unit-scoped roles see their own unit."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+
+from engine.board import WHEN, board_tasks, overdue_board
+from engine.roles import BY_ID
+from engine.views import UserView
+from web.ui import fmt
+from web.ui.auth import current_user, login_required
+from web.ui.util import engine
+
+bp = Blueprint("board", __name__, url_prefix="/board")
+SUPERVISORS = frozenset({"auditor", "case_manager", "style_group", "supervision_office",
+                         "city_leader", "reform_group"})
+
+
+def scope(user: UserView) -> tuple[bool, str | None]:
+    """(sees every unit, the unit seen otherwise); 403 for roles with no board."""
+    if SUPERVISORS & set(user.roles):
+        return True, None
+    if user.unit and any(BY_ID[r].unit_scoped for r in user.roles if r in BY_ID):
+        return False, user.unit
+    abort(403)
+
+
+def may_view_board(user: UserView | None) -> bool:
+    if user is None:
+        return False
+    return bool(SUPERVISORS & set(user.roles)) or bool(
+        user.unit and any(BY_ID[r].unit_scoped for r in user.roles if r in BY_ID))
+
+
+@bp.get("/")
+@login_required
+def index() -> str:
+    all_units, unit = scope(current_user())
+    eng = engine()
+    rows = overdue_board(eng, unit=unit, all_units=all_units)
+    names = {p.key: p.name for p in eng.processes()}
+    totals = (sum(r.overdue for r in rows), sum(r.due_today for r in rows),
+              sum(r.open for r in rows))
+    return render_template("board.html", rows=rows, names=names, totals=totals,
+                           all_units=all_units, unit=unit)
+
+
+@bp.get("/tasks")
+@login_required
+def tasks() -> str:
+    all_units, own_unit = scope(current_user())
+    unit = request.args.get("unit") or None
+    if not all_units and unit != own_unit:
+        abort(403)
+    process = request.args.get("process") or None
+    when = request.args.get("when", "overdue")
+    if when not in WHEN:
+        abort(400)
+    eng = engine()
+    now = eng.clock.now()
+    calendar = eng.calendar()
+    found = board_tasks(eng, unit, process, when)
+    rows = [(t, *fmt.countdown(t.due_at, now, calendar)) for t in found]
+    names = {p.key: p.name for p in eng.processes()}
+    return render_template("board_tasks.html", rows=rows, unit=unit, process=process,
+                           when=when, names=names)

@@ -1,0 +1,82 @@
+"""The case around a task or an instance: key data with Chinese labels, the timeline of
+events, and every task so far."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask_babel import gettext as _
+
+from engine.board import instance_tasks
+from engine.diagram import instance_path
+from engine.views import InstanceView, TaskView
+from web.ui import forms
+from web.ui.util import engine
+
+
+@dataclass(frozen=True)
+class DataRow:
+    name: str
+    label: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    seq: int
+    at: datetime
+    kind: str
+    title: str
+    user: str | None
+    details: list[DataRow]
+
+
+@dataclass(frozen=True)
+class CaseContext:
+    instance: InstanceView
+    data: list[DataRow]
+    timeline: list[TimelineItem]
+    tasks: list[TaskView]
+    process_name: str
+    other_data: list[DataRow]  # data no form names (set by scripts and messages)
+
+
+def case_context(instance_id: int, username: str,
+                 schemas: dict[str, dict[str, Any]]) -> CaseContext:
+    eng = engine()
+    instance = eng.instance(instance_id, username)
+    events = eng.history(instance_id, username)
+    path = instance_path(eng, instance_id, username)
+    tasks = instance_tasks(eng, instance_id)
+    fields = [f for schema in schemas.values() for f in forms.fields_of(schema)]
+    labels: dict[str, str] = {}
+    for f in fields:
+        labels.setdefault(f.name, f.title)
+    order = {name: i for i, name in enumerate(labels)}
+    titles = {t.id: t.title for t in tasks}
+    timeline = []
+    for event in events:
+        payload = event.payload or {}
+        element = payload.get("element_id")
+        title = path.diagram.title_of(element) if element else titles.get(event.task_id or "", "")
+        if event.type == "message":
+            title = str(payload.get("name") or "")
+        data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
+        details = [DataRow(k, labels.get(k, k), _readable(fields, k, v))
+                   for k, v in (data or {}).items() if not k.startswith("_")]
+        timeline.append(TimelineItem(event.seq, event.at, event.type, title, event.user,
+                                     details))
+    labels.setdefault("case_no", _("案件编号"))
+    order.setdefault("case_no", -1)
+    rows = [DataRow(k, labels.get(k, k), _readable(fields, k, v))
+            for k, v in instance.data.items() if not k.startswith("_")]
+    rows.sort(key=lambda r: (order.get(r.name, len(order)), r.name))
+    return CaseContext(instance, [r for r in rows if r.name in labels], timeline, tasks,
+                       path.diagram.name, [r for r in rows if r.name not in labels])
+
+
+def _readable(fields: list[forms.Field], name: str, value: Any) -> Any:
+    label = forms.choice_label(fields, name, value)
+    return label if label is not None else value

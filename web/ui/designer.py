@@ -1,0 +1,135 @@
+"""Designer pages (role designer): deployed processes and their versions, uploading BPMN, DMN
+and form files (validate only, or deploy) with every problem listed by file and line, any
+version's diagram, and what changed between two versions."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from flask import Blueprint, abort, flash, jsonify, render_template, request
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from engine.diagram import version_diagram
+from engine.errors import Problem, UnsafeInput, ValidationFailed
+from engine.validation import SourceFile, kind_of
+from engine.version_diff import diff_versions
+from web.ui.auth import current_user, roles_required
+from web.ui.util import engine
+
+bp = Blueprint("designer", __name__, url_prefix="/designer")
+MAX_FILES = 50
+
+
+@bp.get("/")
+@roles_required("designer")
+def index() -> str:
+    eng = engine()
+    processes = eng.processes()
+    return render_template("designer/index.html", processes=processes)
+
+
+@bp.get("/processes/<key>")
+@roles_required("designer")
+def versions(key: str) -> str:
+    versions = engine().process_versions(key)
+    if not versions:
+        abort(404)
+    return render_template("designer/versions.html", key=key, versions=versions)
+
+
+@bp.get("/processes/<key>/v<int:version>")
+@roles_required("designer")
+def version(key: str, version: int) -> str:
+    diagram = version_diagram(engine(), key, version)
+    return render_template("designer/version.html", dg=diagram,
+                           versions=engine().process_versions(key))
+
+
+@bp.get("/processes/<key>/v<int:version>/diagram.json")
+@roles_required("designer")
+def diagram_json(key: str, version: int) -> Response:
+    diagram = version_diagram(engine(), key, version)
+    return jsonify(xml=diagram.xml, completed=[], active=[], flows=[])
+
+
+@bp.get("/processes/<key>/diff")
+@roles_required("designer")
+def diff(key: str) -> str | tuple[str, int]:
+    versions = engine().process_versions(key)
+    if not versions:
+        abort(404)
+    old = request.args.get("old", type=int)
+    new = request.args.get("new", type=int)
+    if old is None or new is None:
+        new = versions[-1].version
+        old = versions[-2].version if len(versions) > 1 else new
+    numbers = {v.version for v in versions}
+    if old not in numbers or new not in numbers:
+        flash(_("请选择已部署的两个版本。"), "error")
+        return render_template("designer/diff.html", key=key, versions=versions, diff=None,
+                               old=old, new=new), 422
+    result = diff_versions(engine(), key, old, new)
+    return render_template("designer/diff.html", key=key, versions=versions, diff=result,
+                           old=old, new=new)
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+@roles_required("designer")
+def upload() -> str | tuple[str, int]:
+    if request.method == "GET":
+        return render_template("designer/upload.html", problems=None, deployed=None, names=[])
+    files, problems = _read_files()
+    names = [f.name for f in files]
+    if not files and not problems:
+        problems.append(Problem("-", None, None, _("请选择至少一个 .bpmn、.dmn 或 .json 文件")))
+    deployed = None
+    if not problems:
+        try:
+            if request.form.get("action") == "deploy":
+                deployed = engine().deploy(files, current_user().username)
+            else:
+                problems = list(engine().validate(files).problems)
+        except ValidationFailed as exc:
+            problems = exc.problems
+        except UnsafeInput as exc:
+            problems = [Problem("-", None, None, exc.message)]
+    errors = [p for p in problems if p.severity == "error"]
+    if not errors and deployed is None:
+        flash(_("校验通过：%(n)d 个文件没有错误。", n=len(files)), "success")
+    elif deployed is not None:
+        flash(_("已部署。"), "success")
+    status = 422 if errors else 200
+    return render_template("designer/upload.html", problems=_by_file(problems),
+                           deployed=deployed, names=names), status
+
+
+def _read_files() -> tuple[list[SourceFile], list[Problem]]:
+    files: list[SourceFile] = []
+    problems: list[Problem] = []
+    uploads = [u for u in request.files.getlist("files") if u and u.filename]
+    if len(uploads) > MAX_FILES:
+        return [], [Problem("-", None, None, _("一次最多上传 %(n)d 个文件", n=MAX_FILES))]
+    for upload in uploads:
+        name = (upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+        if kind_of(name) is None:
+            problems.append(Problem(name, None, None,
+                                    _("不支持的文件类型（只接受 .bpmn、.dmn、.json）")))
+            continue
+        raw = upload.read()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            problems.append(Problem(name, None, None,
+                                    _("文件不是 UTF-8 编码（第 %(pos)d 字节）", pos=exc.start)))
+            continue
+        files.append(SourceFile(name, text))
+    return files, problems
+
+
+def _by_file(problems: list[Problem]) -> dict[str, list[Problem]]:
+    grouped: dict[str, list[Problem]] = defaultdict(list)
+    for p in sorted(problems, key=lambda p: (p.file, p.line or 0)):
+        grouped[p.file].append(p)
+    return dict(grouped)
+

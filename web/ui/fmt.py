@@ -1,0 +1,124 @@
+"""Presentation helpers: local times, working-day countdowns, labels for roles, statuses and
+event types. Registered as Jinja filters and globals by web/ui/pages.py."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
+from engine.calendar import TZ, WorkCalendar
+from engine.roles import BY_ID
+
+ROLE_LABELS: dict[str, Any] = {
+    "intake": _l("受理员"),
+    "approver": _l("分管领导"),
+    "handler": _l("承办部门"),
+    "case_manager": _l("案件监督管理室"),
+    "style_group": _l("作风优化组"),
+    "supervision_office": _l("党风政风监督室"),
+    "city_leader": _l("市纪委市监委领导"),
+    "city_investigator": _l("市纪委市监委核查组"),
+    "reform_group": _l("改革创新组"),
+    "responsible_unit": _l("责任单位"),
+    "sector_regulator": _l("行业主管部门"),
+    "enterprise": _l("企业"),
+    "window": _l("惠企政策兑现专窗"),
+    "policy_dept": _l("政策主管部门"),
+    "data_bureau": _l("市政数局"),
+    "auditor": _l("审计/监督"),
+    "designer": _l("流程设计员"),
+}
+
+STATUS_LABELS: dict[str, Any] = {
+    "running": _l("办理中"),
+    "completed": _l("已办结"),
+    "cancelled": _l("已撤销"),
+    "error": _l("出错"),
+    "ready": _l("待办"),
+}
+
+EVENT_LABELS: dict[str, Any] = {
+    "started": _l("发起"),
+    "completed": _l("办理"),
+    "claimed": _l("认领"),
+    "unclaimed": _l("退回认领"),
+    "message": _l("收到消息"),
+    "timer": _l("定时触发"),
+    "assigned": _l("指派"),
+}
+
+
+def role_label(role: str | None) -> str:
+    if role is None:
+        return ""
+    label = ROLE_LABELS.get(role)
+    if label is not None:
+        return str(label)
+    return BY_ID[role].name if role in BY_ID else role
+
+
+def status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
+
+
+def event_label(kind: str) -> str:
+    return str(EVENT_LABELS.get(kind, kind))
+
+
+def local_time(value: datetime | None, with_time: bool = True) -> str:
+    if value is None:
+        return ""
+    local = value.astimezone(TZ)
+    return local.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
+
+
+def countdown(due_at: datetime | None, now: datetime, calendar: WorkCalendar) -> tuple[str, str]:
+    """(css class, text): 今日到期 / 剩余 N 个工作日 / 已超期 N 个工作日, counted on the
+    official working-day calendar."""
+    if due_at is None:
+        return "none", _("无期限")
+    today = now.astimezone(TZ).date()
+    due_day = due_at.astimezone(TZ).date()
+    if due_at < now:
+        late = calendar.workdays_between(due_day, today)
+        if late < 1:
+            return "overdue", _("今日已超期")
+        return "overdue", ngettext("已超期 %(num)d 个工作日", "已超期 %(num)d 个工作日", late)
+    if due_day == today:
+        return "today", _("今日到期")
+    left = calendar.workdays_between(today, due_day)
+    if left < 1:
+        return "today", _("即将到期")
+    return "open", ngettext("剩余 %(num)d 个工作日", "剩余 %(num)d 个工作日", left)
+
+
+_ISO_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$")
+
+
+def _instant(value: str) -> str:
+    try:
+        return local_time(datetime.fromisoformat(value.replace("Z", "+00:00")))
+    except ValueError:
+        return value
+
+
+def short_value(value: Any, limit: int = 120) -> str:
+    """A data value as one readable line."""
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        text = "、".join(short_value(v, limit) for v in value)
+    elif isinstance(value, dict):
+        text = "; ".join(f"{k}: {short_value(v, limit)}" for k, v in value.items())
+    elif isinstance(value, str) and _ISO_INSTANT.match(value):
+        text = _instant(value)
+    else:
+        text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,236 @@
+"""JSON Schema forms on the server: the fields to render, and posted strings coerced to the
+schema's types. Validation itself is the engine's (InvalidData.field_errors); a value that
+cannot be coerced is passed on as typed, so the engine names the problem beside the field.
+
+Supported: string (text; ``"x-widget": "textarea"``), number, integer, date and date-time
+formats, choices from ``enum`` or ``oneOf``/``anyOf`` ``{"const", "title"}`` lists, boolean
+(是/否 radio buttons; ``"x-widget": "checkbox"`` for a check box), arrays of strings (one per
+line) or of choices (check boxes), anything else as JSON text.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
+
+from engine.calendar import TZ
+
+Display = str | list[str]
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: Any
+    label: str
+
+    @property
+    def key(self) -> str:
+        return _key(self.value)
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    title: str
+    kind: str  # text textarea number integer date datetime select boolean checkbox lines
+    #           checkboxes json
+    required: bool
+    description: str = ""
+    unit: str = ""
+    choices: list[Choice] = field(default_factory=list)
+    readonly: bool = False
+
+
+def _key(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _type_of(prop: Mapping[str, Any]) -> str | None:
+    kind = prop.get("type")
+    if isinstance(kind, list):
+        kinds = [k for k in kind if k != "null"]
+        return kinds[0] if kinds else None
+    return kind if isinstance(kind, str) else None
+
+
+def _choices(prop: Mapping[str, Any]) -> list[Choice]:
+    if isinstance(prop.get("enum"), list):
+        return [Choice(v, str(v)) for v in prop["enum"] if v is not None]
+    for keyword in ("oneOf", "anyOf"):
+        options = prop.get(keyword)
+        if isinstance(options, list) and options and all(
+                isinstance(o, dict) and "const" in o for o in options):
+            return [Choice(o["const"], str(o.get("title") or o["const"])) for o in options]
+    return []
+
+
+def fields_of(schema: Mapping[str, Any] | None) -> list[Field]:
+    if not schema:
+        return []
+    required = set(schema.get("required") or [])
+    props = schema.get("properties") or {}
+    return [_field(name, prop, name in required) for name, prop in props.items()
+            if isinstance(prop, dict) and not prop.get("x-hidden")]
+
+
+def _field(name: str, prop: Mapping[str, Any], required: bool) -> Field:
+    kind = _type_of(prop)
+    widget = prop.get("x-widget")
+    choices = _choices(prop)
+    if kind == "array":
+        raw_items = prop.get("items")
+        items: Mapping[str, Any] = raw_items if isinstance(raw_items, dict) else {}
+        item_choices = _choices(items)
+        widget_kind = "checkboxes" if item_choices else (
+            "lines" if _type_of(items) in ("string", None) else "json")
+        choices = item_choices
+    elif choices:
+        widget_kind = "select"
+    elif kind == "boolean":
+        widget_kind = "checkbox" if widget == "checkbox" else "boolean"
+    elif kind in ("number", "integer"):
+        widget_kind = kind
+    elif kind == "string" or kind is None:
+        fmt = prop.get("format")
+        widget_kind = {"date": "date", "date-time": "datetime"}.get(str(fmt), "text")
+        if widget == "textarea":
+            widget_kind = "textarea"
+    else:
+        widget_kind = "json"
+    return Field(
+        name=name, title=str(prop.get("title") or name), kind=widget_kind, required=required,
+        description=str(prop.get("description") or ""), unit=str(prop.get("x-unit") or ""),
+        choices=choices, readonly=bool(prop.get("readOnly")),
+    )
+
+
+# -- posted strings -> data ----------------------------------------------------------------
+
+def coerce(fields: list[Field], form: MultiDict[str, str]) -> tuple[dict[str, Any],
+                                                                      dict[str, Display]]:
+    """(data for the engine, what the user typed, to show again)."""
+    data: dict[str, Any] = {}
+    typed: dict[str, Display] = {}
+    for f in fields:
+        if f.readonly:
+            continue
+        if f.kind == "checkboxes":
+            picked = form.getlist(f.name)
+            typed[f.name] = picked
+            by_key = {c.key: c.value for c in f.choices}
+            if picked or f.name in form:
+                data[f.name] = [by_key.get(p, p) for p in picked]
+            continue
+        if f.kind == "checkbox":
+            typed[f.name] = "true" if form.get(f.name) else ""
+            data[f.name] = bool(form.get(f.name))
+            continue
+        raw = form.get(f.name, "")
+        typed[f.name] = raw
+        if raw.strip() == "":
+            continue
+        data[f.name] = _value(f, raw)
+    return data, typed
+
+
+def _value(f: Field, raw: str) -> Any:
+    text = raw.strip()
+    if f.kind == "select":
+        for choice in f.choices:
+            if choice.key == text:
+                return choice.value
+        return text
+    if f.kind == "boolean":
+        return {"true": True, "false": False}.get(text, text)
+    if f.kind in ("number", "integer"):
+        cleaned = text.replace(",", "").replace("，", "").replace(" ", "")
+        try:
+            return int(cleaned)
+        except ValueError:
+            pass
+        if f.kind == "number":
+            try:
+                return float(cleaned)
+            except ValueError:
+                return text
+        return text
+    if f.kind == "datetime":
+        return _datetime_value(text)
+    if f.kind == "lines":
+        return [line.strip() for line in raw.splitlines() if line.strip()]
+    if f.kind == "json":
+        try:
+            return json.loads(text)
+        except ValueError:
+            return text
+    return raw.rstrip() if f.kind == "textarea" else text
+
+
+def _datetime_value(text: str) -> str:
+    """A datetime-local value (no offset) is local Asia/Shanghai time."""
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return text
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=TZ)
+    return parsed.isoformat()
+
+
+# -- data -> strings to show ---------------------------------------------------------------
+
+def display_values(fields: list[Field], data: Mapping[str, Any],
+                   schema: Mapping[str, Any] | None = None) -> dict[str, Display]:
+    """Initial input values: the case data where the form names it, else the default."""
+    props = (schema or {}).get("properties") or {}
+    out: dict[str, Display] = {}
+    for f in fields:
+        if f.name in data:
+            value = data[f.name]
+        elif isinstance(props.get(f.name), dict) and "default" in props[f.name]:
+            value = props[f.name]["default"]
+        else:
+            continue
+        out[f.name] = _display(f, value)
+    return out
+
+
+def _display(f: Field, value: Any) -> Display:
+    if f.kind == "checkboxes":
+        return [_key(v) for v in value] if isinstance(value, list) else []
+    if f.kind in ("boolean", "checkbox"):
+        return "true" if value is True else "false" if value is False else ""
+    if f.kind == "select":
+        return _key(value)
+    if f.kind == "lines" and isinstance(value, list):
+        return "\n".join(str(v) for v in value)
+    if f.kind == "datetime" and isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+        if parsed.tzinfo is not None:
+            parsed = parsed.astimezone(TZ)
+        return parsed.strftime("%Y-%m-%dT%H:%M")
+    if f.kind == "json":
+        return json.dumps(value, ensure_ascii=False)
+    return "" if value is None else str(value)
+
+
+def labels_of(schema: Mapping[str, Any] | None) -> dict[str, str]:
+    """Field name -> Chinese title, for showing case data."""
+    return {f.name: f.title for f in fields_of(schema)}
+
+
+def choice_label(fields: list[Field], name: str, value: Any) -> str | None:
+    for f in fields:
+        if f.name == name:
+            for choice in f.choices:
+                if choice.value == value:
+                    return choice.label
+    return None

@@ -1,0 +1,27 @@
+"""Languages: Simplified Chinese (the message ids themselves) by default, English from the
+compiled catalogue in web/translations. The choice is kept in the session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, session
+from flask_babel import Babel
+
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+LANGUAGES = {"zh": "中文", "en": "English"}
+DEFAULT = "zh"
+
+
+def current_language() -> str:
+    lang = session.get("lang")
+    return lang if lang in LANGUAGES else DEFAULT
+
+
+def init(app: Flask) -> None:
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")
+    Babel(app, locale_selector=current_language,
+          default_translation_directories=str(TRANSLATIONS))
+    app.jinja_env.globals["LANGUAGES"] = LANGUAGES
+    app.jinja_env.globals["current_language"] = current_language

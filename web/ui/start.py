@@ -1,0 +1,80 @@
+"""Starting a procedure: the list of those the user may start, and each one's start form.
+The window clerk (惠企政策兑现专窗) starts subsidy applications on an enterprise's behalf."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from engine.errors import InvalidData
+from engine.startable import Startable, startable
+from web.ui import forms
+from web.ui.auth import current_user, login_required
+from web.ui.util import engine
+
+bp = Blueprint("start", __name__)
+
+# the offline window (一窗) marks the application as taken in on an enterprise's behalf
+WINDOW_CHANNEL = "一窗"
+
+
+@bp.get("/start")
+@login_required
+def index() -> str:
+    return render_template("start_list.html",
+                           processes=startable(engine(), current_user().username))
+
+
+def _find(key: str) -> Startable:
+    for item in startable(engine(), current_user().username):
+        if item.key == key:
+            return item
+    abort(403)
+
+
+@bp.get("/start/<key>")
+@login_required
+def form(key: str) -> str:
+    item = _find(key)
+    fields = forms.fields_of(item.form)
+    values = forms.display_values(fields, _defaults(fields), item.form)
+    return render_template("start.html", item=item, fields=fields, values=values, errors={},
+                           general_errors={}, on_behalf=_on_behalf())
+
+
+@bp.post("/start/<key>")
+@login_required
+def submit(key: str) -> str | Response | tuple[str, int]:
+    item = _find(key)
+    user = current_user()
+    fields = forms.fields_of(item.form)
+    data, typed = forms.coerce(fields, request.form)
+    try:
+        instance = engine().start(key, data, user.username)
+    except InvalidData as exc:
+        flash(_("表单填写有误，请按提示修改后重新提交。"), "error")
+        names = {f.name for f in fields}
+        general = {k: v for k, v in exc.field_errors.items() if k not in names}
+        return render_template("start.html", item=item, fields=fields, values=typed,
+                               errors=exc.field_errors, general_errors=general,
+                               on_behalf=_on_behalf()), 422
+    flash(_("已发起：%(name)s %(case)s", name=item.name, case=instance.business_key or ""),
+          "success")
+    mine = [t for t in instance.tasks if t.assignee in (None, user.username)
+            and user.has_role(t.role) and (t.unit is None or t.unit == user.unit)]
+    if mine:
+        return redirect(url_for("tasks.show", task_id=mine[0].id))
+    return redirect(url_for("instances.show", instance_id=instance.id))
+
+
+def _on_behalf() -> bool:
+    return "window" in current_user().roles
+
+
+def _defaults(fields: list[forms.Field]) -> dict[str, object]:
+    """The window clerk's applications come in through the offline window."""
+    if not _on_behalf():
+        return {}
+    return {f.name: WINDOW_CHANNEL for f in fields
+            if f.kind == "select" and any(c.value == WINDOW_CHANNEL for c in f.choices)}

@@ -1,0 +1,83 @@
+"""The task page: the task's form rendered from its JSON Schema, the case so far (key data,
+history, diagram), and submitting it (engine validation errors beside each field; a stale
+submit keeps everything the user typed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from engine.errors import Conflict, InvalidData
+from engine.startable import instance_forms, task_form
+from engine.views import TaskView
+from web.ui import forms
+from web.ui.auth import current_user, login_required
+from web.ui.case import case_context
+from web.ui.util import engine
+
+bp = Blueprint("tasks", __name__)
+
+
+@bp.get("/tasks/<task_id>")
+@login_required
+def show(task_id: str) -> str:
+    eng = engine()
+    user = current_user()
+    task = eng.inbox.task(task_id, user.username)
+    schema = task_form(eng, task_id, user.username)
+    fields = forms.fields_of(schema)
+    instance = eng.instance(task.instance_id, user.username)
+    values = forms.display_values(fields, instance.data, schema)
+    return _render(task, schema, fields, values, {}, instance.revision)
+
+
+@bp.post("/tasks/<task_id>")
+@login_required
+def submit(task_id: str) -> str | Response | tuple[str, int]:
+    eng = engine()
+    user = current_user()
+    task = eng.inbox.task(task_id, user.username)
+    schema = task_form(eng, task_id, user.username)
+    fields = forms.fields_of(schema)
+    data, typed = forms.coerce(fields, request.form)
+    revision = _int(request.form.get("revision"))
+    try:
+        eng.complete(task_id, data, user.username, revision=revision)
+    except InvalidData as exc:
+        flash(_("表单填写有误，请按提示修改后重新提交。"), "error")
+        current = eng.instance(task.instance_id, user.username).revision
+        return _render(task, schema, fields, typed, exc.field_errors, current), 422
+    except Conflict as exc:
+        fresh = eng.inbox.task(task_id, user.username)
+        current = eng.instance(task.instance_id, user.username).revision
+        return _render(fresh, schema, fields, typed, {}, current, conflict=exc.message), 409
+    flash(_("已提交：%(case)s %(title)s", case=task.business_key or "", title=task.title),
+          "success")
+    return redirect(url_for("inbox.index"))
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def _render(task: TaskView, schema: dict[str, Any] | None, fields: list[forms.Field],
+            values: dict[str, forms.Display], errors: dict[str, str], revision: int,
+            conflict: str | None = None) -> str:
+    eng = engine()
+    user = current_user()
+    context = case_context(task.instance_id, user.username,
+                           instance_forms(eng, task.instance_id))
+    field_names = {f.name for f in fields}
+    general = {k: v for k, v in errors.items() if k not in field_names}
+    return render_template(
+        "task.html", task=task, schema=schema, fields=fields, values=values, errors=errors,
+        general_errors=general, revision=revision, conflict=conflict, case=context,
+        may_work=task.status == "ready" and task.assignee in (None, user.username)
+        and user.has_role(task.role),
+    )
