@@ -19,6 +19,8 @@ from SpiffWorkflow.bpmn.parser.event_parsers import (
     IntermediateThrowEventParser,
     StartEventParser,
 )
+from SpiffWorkflow.bpmn.parser.ProcessParser import ProcessParser
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.defaults import (
     BoundaryEvent,
     EndEvent,
@@ -55,7 +57,23 @@ class _UserTaskParser(UserTaskParser):
         return extensions
 
 
+class _ProcessParser(ProcessParser):
+    """A task's own lane wins over the lane of the subprocess around it (SpiffWorkflow gives
+    every task inside a subprocess the subprocess's lane)."""
+
+    def parse_node(self, node: Any) -> Any:
+        if node.get("id") in self.spec.task_specs:
+            return self.spec.task_specs[node.get("id")]
+        node_parser, spec_class = self.parser._get_parser_class(node.tag)
+        if not node_parser or not spec_class:
+            raise ValidationException("There is no support implemented for this task type.",
+                                      node=node, file_name=self.filename)
+        lane = self.get_lane_name(node.get("id")) or self.lane
+        return node_parser(self, spec_class, node, self.nsmap, lane=lane).parse_node()
+
+
 class KuaibanParser(CamundaParser):
+    PROCESS_PARSER_CLASS = _ProcessParser
     OVERRIDE_PARSER_CLASSES: ClassVar[dict[str, Any]] = {
         **CamundaParser.OVERRIDE_PARSER_CLASSES,
         full_tag("userTask"): (_UserTaskParser, UserTask),

@@ -40,16 +40,16 @@ def ready_user_tasks(workflow: BpmnWorkflow) -> list[SpiffTask]:
     return sorted(ready, key=lambda t: str(t.id))
 
 
-def visible_data(workflow: BpmnWorkflow) -> dict[str, Any]:
-    """What an instance's data is right now: the end data, or its open branches merged."""
+def visible_data(previous: dict[str, Any], moved: list[SpiffTask],
+                 workflow: BpmnWorkflow) -> dict[str, Any]:
+    """The case's data after a command: what it was, updated with the data of every task the
+    command moved (in creation order), so a finished branch's results stay visible; at the
+    end, the workflow's end data on top."""
+    data = dict(previous)
+    for task in moved:
+        data.update(task.data)
     if workflow.is_completed():
-        data = dict(workflow.data)
-    else:
-        data = {}
-        open_tasks = [t for t in all_tasks(workflow)
-                      if t.has_state(TaskState.READY | TaskState.WAITING | TaskState.STARTED)]
-        for task in sorted(open_tasks, key=lambda t: str(t.id)):
-            data.update(task.data)
+        data.update(workflow.data)
     data.pop("data_objects", None)
     return json.loads(json.dumps(data, default=str))
 

@@ -64,6 +64,7 @@ class _Rebuild:
         self.workflow: BpmnWorkflow | None = None
         self.ids = spiff_seam.IdSource(str(instance_id))
         self.digest = ""
+        self.data: dict[str, Any] = {}
 
     def apply(self, event: RecordedEvent) -> None:
         if event.type == "started":
@@ -73,8 +74,9 @@ class _Rebuild:
         if self.workflow is None:
             raise EngineError(f"event {event.seq} comes before the instance was started")
         functions = deadline_functions(self.calendar, _constant(event.at))
-        step = advance(self.workflow, self.ids, event.at, functions, event.type, event.payload)
-        self.digest = step.digest
+        step = advance(self.workflow, self.ids, event.at, functions, event.type, event.payload,
+                       self.data)
+        self.digest, self.data = step.digest, step.data
 
     def snapshot(self, event: RecordedEvent) -> Snapshot:
         workflow = self.workflow
@@ -84,7 +86,7 @@ class _Rebuild:
                   "title": t.task_spec.bpmn_name or t.task_spec.name}
                  for t in mirror.ready_user_tasks(workflow)]
         status = "completed" if workflow.is_completed() else "running"
-        return Snapshot(event.seq, event.at, status, mirror.visible_data(workflow), tasks)
+        return Snapshot(event.seq, event.at, status, dict(self.data), tasks)
 
 
 def _constant(at: datetime) -> Callable[[], datetime]:

@@ -7,6 +7,7 @@ one event, then deliver any messages the instance threw.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
@@ -30,8 +31,10 @@ from engine.registry import LoadedVersion, VersionCache
 from engine.roles import role_for_lane
 from engine.schema import MessageSubscription, ProcessInstance, ProcessVersion, Task
 from engine.transitions import advance, new_workflow
+from engine.users import SYSTEM
 from engine.views import UserView
 
+log = logging.getLogger("kuaiban.runtime")
 _CACHE_SIZE = 512
 _MAX_MESSAGE_HOPS = 8
 
@@ -112,13 +115,16 @@ class Runtime:
 
     def deliver(self, session: Session, name: str, correlation: Mapping[str, Any],
                 data: Mapping[str, Any], user: UserView, hops: int = 0) -> list[int]:
-        """Deliver a message to every waiting instance it correlates with, or start one."""
+        """Deliver a message to every waiting instance it correlates with, or start one.
+        ``hops`` > 0: thrown by an instance (its business key decides, even when None)."""
         business_key = correlation.get("business_key")
         query = select(MessageSubscription.instance_id).where(
             MessageSubscription.message_name == name
         )
         if business_key is not None:
             query = query.where(MessageSubscription.business_key == str(business_key))
+        elif hops > 0:
+            query = query.where(MessageSubscription.business_key.is_(None))
         targets = sorted(set(session.execute(query).scalars()))
         delivered = []
         for instance_id in targets:
@@ -132,9 +138,14 @@ class Runtime:
                       payload, user, hops=hops)
             delivered.append(instance_id)
         if not delivered:
+            # A process's own message starts another one: the sender's role does not matter.
+            starter = user if hops == 0 else SYSTEM
             for key in _processes_started_by(session, name):
-                row = self.start(session, key, data, user, business_key, message=name)
+                row = self.start(session, key, data, starter, business_key, message=name)
                 delivered.append(row.id)
+        if not delivered and hops > 0:
+            log.warning("message %r thrown by case %s reached no instance and started none",
+                        name, business_key)
         return delivered
 
     def task_data(self, session: Session, task_row: Task) -> dict[str, Any]:
@@ -176,7 +187,7 @@ class Runtime:
              payload: dict[str, Any], user: UserView, task_id: str | None = None,
              only_if_changed: bool = False, hops: int = 0) -> bool:
         functions = deadline_functions(self.calendar(session), lambda: now)
-        step = advance(workflow, ids, now, functions, kind, payload)
+        step = advance(workflow, ids, now, functions, kind, payload, row.data or {})
         digest = step.digest
         if only_if_changed and row.event_count and digest == audit.digest_of_row(row):
             return False
@@ -186,7 +197,7 @@ class Runtime:
 
         row.state = json.dumps(step.state, separators=(",", ":"))
         row.status = "completed" if workflow.is_completed() else "running"
-        row.data = mirror.visible_data(workflow)
+        row.data = step.data
         row.updated_at = now
         _bump(session, row)
         completed = (task_id, user.username) if task_id and kind == "completed" else None

@@ -34,6 +34,7 @@ class Step:
     thrown: list[BpmnEvent]
     passed: list[str]  # BPMN element ids completed by this step, for the diagram's path
     steps: list[list[str]]  # [from, to] element ids this step moved along
+    data: dict[str, Any]  # the case's visible data afterwards
 
 
 def new_workflow(version: LoadedVersion, initial: Mapping[str, Any], now: datetime,
@@ -66,7 +67,8 @@ def _apply(workflow: BpmnWorkflow, kind: str, payload: Mapping[str, Any], now: d
 
 
 def advance(workflow: BpmnWorkflow, ids: spiff_seam.IdSource, now: datetime,
-            functions: Mapping[str, Any], kind: str, payload: Mapping[str, Any]) -> Step:
+            functions: Mapping[str, Any], kind: str, payload: Mapping[str, Any],
+            previous: Mapping[str, Any]) -> Step:
     """Apply one event, run the engine steps, prune, and return the new state and digest."""
     now = now.astimezone(UTC)  # recorded times come back in UTC: state must not depend on it
     workflow.script_engine = PythonScriptEngine(
@@ -78,24 +80,29 @@ def advance(workflow: BpmnWorkflow, ids: spiff_seam.IdSource, now: datetime,
             _apply(workflow, kind, payload, now)
             workflow.do_engine_steps()
             thrown = workflow.get_events()
-            passed, steps = _movement(workflow, before)
+            moved = _moved(workflow, before)
+            passed, steps = _movement(moved)
+            data = mirror.visible_data(dict(previous), moved, workflow)
             state.prune(workflow)
             new_state = state.dump(workflow, ids)
     except SpiffWorkflowException as exc:
         raise ScriptError(_spiff_message(exc)) from exc
-    return Step(new_state, state.digest(new_state), thrown, passed, steps)
+    return Step(new_state, state.digest(new_state), thrown, passed, steps, data)
 
 
 _REACHED = TaskState.COMPLETED | TaskState.READY | TaskState.WAITING | TaskState.STARTED
 
 
-def _movement(workflow: BpmnWorkflow, before: dict[UUID, int]
-              ) -> tuple[list[str], list[list[str]]]:
-    """Elements completed, and (from, to) element pairs entered, since ``before``."""
+def _moved(workflow: BpmnWorkflow, before: dict[UUID, int]) -> list[Any]:
+    """Tasks that reached a new definite state since ``before``, in creation order."""
+    return [t for t in mirror.all_tasks(workflow)
+            if before.get(t.id) != t.state and t.has_state(_REACHED)]
+
+
+def _movement(moved: list[Any]) -> tuple[list[str], list[list[str]]]:
+    """Elements completed, and (from, to) element pairs entered."""
     passed, steps = set(), set()
-    for task in mirror.all_tasks(workflow):
-        if before.get(task.id) == task.state or not task.has_state(_REACHED):
-            continue
+    for task in moved:
         element = task.task_spec.bpmn_id
         if not element:
             continue

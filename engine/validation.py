@@ -276,7 +276,7 @@ def _check_process(name: str, process: etree._Element, forms_text: Mapping[str, 
     for node in process.iter():
         tag = etree.QName(node).localname if isinstance(node.tag, str) else ""
         if tag == "userTask":
-            if node.get("id") not in lane_of:
+            if not _in_a_lane(node, lane_of):
                 out.append(Problem(name, node.sourceline, node.get("id"),
                                    "user task is in no lane, so no role may work on it"))
             need_form(node)
@@ -307,6 +307,19 @@ def _check_process(name: str, process: etree._Element, forms_text: Mapping[str, 
         elif tag in ("loopCardinality", "completionCondition"):
             _code(name, _ancestor(node, 2), node.text, "eval", tag, out, node)
     return info if process.get("isExecutable", "true") != "false" else None
+
+
+def _in_a_lane(node: etree._Element, lane_of: Mapping[str, etree._Element]) -> bool:
+    """In a lane itself, or inside a subprocess that is (the task then takes its lane)."""
+    current: etree._Element | None = node
+    while current is not None:
+        if current.get("id") in lane_of:
+            return True
+        current = current.getparent()
+        if current is None or etree.QName(current).localname not in ("subProcess",
+                                                                     "transaction"):
+            return False
+    return False
 
 
 def _start_triggers(name: str, node: etree._Element, info: ProcessInfo,

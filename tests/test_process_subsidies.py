@@ -285,7 +285,7 @@ def test_automatic_confirm_and_payout_forms_refuse_bad_data(hq: Engine) -> None:
     with pytest.raises(InvalidData) as err:  # no rewriting the routing through a form
         hq.complete(confirm.id, {"enterprises": THREE, "confirmation_basis": "x",
                                  "owning_dept": SWJ}, "gxj")
-    assert "_" in err.value.field_errors
+    assert err.value.field_errors == {"owning_dept": "表单中没有此字段"}
 
     hq.complete(confirm.id, {"enterprises": THREE[:1], "confirmation_basis": "x"}, "gxj")
     payout = only(hq, "gxj", "pay_enterprise")

@@ -203,3 +203,12 @@ def test_business_key_length_and_deploy_role_are_checked(deployed: Engine) -> No
     deployed.add_user("des", ["designer"])
     assert [d.created for d in deployed.deploy(diagram_files("approval.bpmn"), user="des")] == [
         False]
+
+
+def test_tasks_in_a_subprocess_take_their_own_lane_else_the_subprocess_lane(
+        people: Engine) -> None:
+    people.deploy(diagram_files("nested_lanes.bpmn"))
+    view = people.start("nested", {"unit": UNIT}, "zhao")
+    assert [(t.name, t.role, t.unit) for t in view.tasks] == [("check", "handler", UNIT)]
+    after = people.complete(view.tasks[0].id, {}, "zhao")
+    assert [(t.name, t.role) for t in after.tasks] == [("sign", "approver")]
