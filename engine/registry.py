@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import xmlsafe
@@ -77,7 +77,7 @@ def _latest_files(session: Session, kind: str) -> dict[str, str]:
     The newest process version that uses a file knows its newest text (deploying a form
     alone makes new versions of the processes using it). Files no process uses yet come from
     the file store, which keeps no deploy order: if such a file was deployed with different
-    texts, which one is found is undefined (redeploy it with the process that needs it)."""
+    texts, the one deployed last is found."""
     digests: dict[str, str] = {}
     versions = session.execute(select(ProcessVersion.files).order_by(ProcessVersion.id.desc()))
     for refs in versions.scalars():
@@ -85,11 +85,12 @@ def _latest_files(session: Session, kind: str) -> dict[str, str]:
             if ref.get("kind") == kind:
                 digests.setdefault(os.path.basename(ref["name"]), ref["sha256"])
     out: dict[str, str] = {}
-    rows = session.execute(select(DefinitionFile).where(DefinitionFile.kind == kind)).scalars()
+    rows = session.execute(select(DefinitionFile).where(DefinitionFile.kind == kind)
+                           .order_by(DefinitionFile.seq)).scalars()
     for row in rows:
         name = os.path.basename(row.name)
         if digests.get(name, row.sha256) == row.sha256:
-            out[name] = row.content
+            out[name] = row.content  # later deploys overwrite earlier ones
     return out
 
 
@@ -245,10 +246,16 @@ def _deploy_one(session: Session, key: str, name: str, start_form_key: str | Non
 
 
 def _store_file(session: Session, name: str, kind: str, text: str) -> str:
+    """Store (or re-stamp as newest) a file by its content hash."""
     digest = sha256(text)
-    if session.get(DefinitionFile, digest) is None:
-        session.add(DefinitionFile(sha256=digest, name=name, kind=kind, content=text))
-        session.flush()
+    newest = (session.execute(select(func.max(DefinitionFile.seq))).scalar() or 0) + 1
+    row = session.get(DefinitionFile, digest)
+    if row is None:
+        session.add(DefinitionFile(sha256=digest, name=name, kind=kind, content=text,
+                                   seq=newest))
+    else:
+        row.seq = newest
+    session.flush()
     return digest
 
 

@@ -62,6 +62,7 @@ class DefinitionFile(Base):
     name: Mapped[str] = mapped_column(String(255))
     kind: Mapped[str] = mapped_column(String(8))  # bpmn | dmn | form
     content: Mapped[str] = mapped_column(Text)
+    seq: Mapped[int] = mapped_column(Integer, default=0)  # deploy order: higher is newer
 
 
 class ProcessVersion(Base):

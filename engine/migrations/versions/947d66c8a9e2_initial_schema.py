@@ -39,6 +39,7 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=255), nullable=False),
     sa.Column('kind', sa.String(length=8), nullable=False),
     sa.Column('content', sa.Text(), nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=False, server_default='0'),
     sa.PrimaryKeyConstraint('sha256')
     )
     op.create_table('process_versions',
