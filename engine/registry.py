@@ -15,7 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from SpiffWorkflow.bpmn.specs.data_spec import TaskDataReference
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
+from SpiffWorkflow.camunda.specs.multiinstance_task import (
+    ParallelMultiInstanceTask,
+    SequentialMultiInstanceTask,
+)
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -259,11 +264,20 @@ def _store_file(session: Session, name: str, kind: str, text: str) -> str:
     return digest
 
 
+CamundaMultiInstance = (ParallelMultiInstanceTask, SequentialMultiInstanceTask)
+
+
 def _link_loop_children(spec: Any) -> None:
-    """Multi-instance and loop tasks learn of their children's completion through an event
-    SpiffWorkflow connects only when it creates a child; connect it up front, so an instance
-    loaded in another process (or after a restart) still merges its children."""
+    """SpiffWorkflow finishes setting up multi-instance and loop tasks only when one first
+    runs (it connects the children's completion event, and Camunda-style tasks bind their
+    collection as input too). Do both up front, so an instance loaded in another process or
+    after a restart merges its children the same way as the process that started them."""
     for task_spec in spec.task_specs.values():
+        if isinstance(task_spec, CamundaMultiInstance) and task_spec.cardinality is None \
+                and task_spec.data_output is not None:
+            task_spec.data_input = TaskDataReference(task_spec.data_output.bpmn_id)
+            if task_spec.output_item is not None:
+                task_spec.input_item = TaskDataReference(task_spec.output_item.bpmn_id)
         if isinstance(task_spec, LoopTask):
             child = spec.task_specs[task_spec.task_spec]
             if not child.completed_event.is_connected(task_spec.merge_child):

@@ -51,7 +51,8 @@ class Runtime:
     # -- commands ---------------------------------------------------------------------------
 
     def start(self, session: Session, key: str, data: Mapping[str, Any], user: UserView,
-              business_key: str | None = None, message: str | None = None) -> ProcessInstance:
+              business_key: str | None = None, message: str | None = None,
+              hops: int = 0) -> ProcessInstance:
         version = self.versions.latest(session, key)
         _check_may_start(version, user)
         schema = version.form(version.start_form_key)
@@ -77,7 +78,7 @@ class Runtime:
         payload = {"process_key": key, "version_id": version.id, "version": version.version,
                    "business_key": business_key, "data": initial, "message": message,
                    "message_data": dict(data) if message else None}
-        self._run(session, row, version, workflow, ids, now, "started", payload, user)
+        self._run(session, row, version, workflow, ids, now, "started", payload, user, hops=hops)
         return row
 
     def complete(self, session: Session, task_id: str, data: Mapping[str, Any], user: UserView,
@@ -141,7 +142,8 @@ class Runtime:
             # A process's own message starts another one: the sender's role does not matter.
             starter = user if hops == 0 else SYSTEM
             for key in _processes_started_by(session, name):
-                row = self.start(session, key, data, starter, business_key, message=name)
+                row = self.start(session, key, data, starter, business_key, message=name,
+                                 hops=hops)
                 delivered.append(row.id)
         if not delivered and hops > 0:
             log.warning("message %r thrown by case %s reached no instance and started none",

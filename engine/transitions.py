@@ -53,6 +53,10 @@ def _apply(workflow: BpmnWorkflow, kind: str, payload: Mapping[str, Any], now: d
         if payload.get("message"):
             event = MessageEventDefinition(payload["message"])
             workflow.catch(BpmnEvent(event, dict(payload.get("message_data") or {})))
+            # Not caught (another start event already ran): the message started this case
+            # and has been used; it must not bounce back out as if the case had sent it.
+            workflow.bpmn_events = [e for e in workflow.bpmn_events
+                                    if e.event_definition != event]
     elif kind == "completed":
         task = workflow.get_task_from_id(UUID(payload["task_id"]))
         if task.state != TaskState.READY:

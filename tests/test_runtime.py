@@ -9,6 +9,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from engine.api import Engine
+from engine.clock import FixedClock
 from engine.errors import Conflict, InvalidData, NotFound, PermissionDenied
 from engine.inbox import InboxFilter
 from engine.runtime import _flush
@@ -212,3 +213,31 @@ def test_tasks_in_a_subprocess_take_their_own_lane_else_the_subprocess_lane(
     assert [(t.name, t.role, t.unit) for t in view.tasks] == [("check", "handler", UNIT)]
     after = people.complete(view.tasks[0].id, {}, "zhao")
     assert [(t.name, t.role) for t in after.tasks] == [("sign", "approver")]
+
+
+def test_multi_instance_children_completed_by_other_processes_merge_once(
+        people: Engine, database_url: str, clock: FixedClock) -> None:
+    """Each command in a fresh engine (as separate CLI calls or web workers would be)."""
+    people.deploy(diagram_files("multi.bpmn"))
+    view = people.start("multi", {}, "li")
+    assert sorted(t.name for t in view.tasks) == ["each", "each"]
+    for _ in range(2):
+        other = Engine(database_url, clock=clock)
+        try:
+            task = other.inbox.for_user("li")[0]
+            other.complete(task.id, {}, "li")
+        finally:
+            other.close()
+    done = people.instance(view.id)
+    assert done.status == "completed"
+    assert done.data["units"] == ["a", "b"]
+
+
+def test_a_process_with_a_plain_and_a_message_start_starts_once_by_message(
+        people: Engine) -> None:
+    people.deploy(diagram_files("two_starts.bpmn"))
+    ids = people.send_message("open_complaint", {"business_key": "TS-1"}, {"x": 1}, "li")
+    assert len(ids) == 1
+    view = people.instance(ids[0])
+    assert [t.name for t in view.tasks] == ["handle"] and view.data["x"] == 1
+    assert len(people.instance_ids()) == 1
