@@ -21,6 +21,7 @@ def register(app: Flask) -> None:
         i18n,
         inbox,
         instances,
+        ledgers,
         pages,
         start,
         tasks,
@@ -31,5 +32,7 @@ def register(app: Flask) -> None:
     pages.init(app)
     app.jinja_env.globals["may_view_board"] = board.may_view_board
     app.jinja_env.globals["viewer_installed"] = assets.viewer_installed
-    for module in (assets, auth, inbox, tasks, start, instances, designer, auditor, board):
+    app.jinja_env.globals["may_view_ledgers"] = ledgers.may_view_ledgers
+    for module in (assets, auth, inbox, tasks, start, instances, designer, auditor, board,
+                   ledgers):
         app.register_blueprint(module.bp)

@@ -1,0 +1,51 @@
+"""Ledgers (台账) as web tables with .csv and .xlsx downloads; the engine decides who may read
+them and narrows unit-scoped readers to their own unit."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, abort, render_template, request
+
+from engine.ledger import LEDGERS
+from engine.views import UserView
+from web.ui.auth import current_user, login_required
+from web.ui.util import engine
+
+bp = Blueprint("ledgers", __name__, url_prefix="/ledgers")
+READERS = frozenset({"auditor", "supervision_office", "reform_group", "case_manager",
+                     "style_group"})
+
+
+def may_view_ledgers(user: UserView | None) -> bool:
+    return user is not None and bool(READERS & set(user.roles) or user.unit)
+
+
+def _month() -> date | None:
+    text = request.args.get("month") or ""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text + "-01")
+    except ValueError:
+        abort(400)
+
+
+@bp.get("/<name>")
+@login_required
+def show(name: str) -> str | Response:
+    if name not in LEDGERS:
+        abort(404)
+    unit = request.args.get("unit") or None
+    book = engine().ledger(name, user=current_user().username, unit=unit, month=_month())
+    fmt = request.args.get("format")
+    if fmt in ("csv", "xlsx"):
+        body = book.to_csv() if fmt == "csv" else book.to_xlsx()
+        mime = ("text/csv; charset=utf-8" if fmt == "csv" else
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        return Response(body, mimetype=mime, headers={
+            "Content-Disposition": f"attachment; filename=ledger-{name}.{fmt}"})
+    if fmt is not None:
+        abort(400)
+    return render_template("ledger.html", book=book, name=name, ledgers=LEDGERS,
+                           unit=unit or "", month=request.args.get("month") or "")
