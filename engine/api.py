@@ -261,9 +261,12 @@ class Engine:
             return list(session.execute(
                 select(ProcessInstance.id).order_by(ProcessInstance.id)).scalars())
 
-    def state_at(self, instance_id: int, seq: int) -> Snapshot:
+    def state_at(self, instance_id: int, seq: int, user: str | None = None) -> Snapshot:
+        """The case as it stood after event ``seq`` (replayed)."""
         with self.transaction() as session:
             row, events, _ = self._recorded(session, instance_id)
+            if user is not None:
+                self._check_may_read(session, row, users.get(session, user))
             version = self.versions.get(session, row.version_id)
             return state_at(row.id, version, events, self._calendar_for(session), seq)
 

@@ -73,10 +73,22 @@ def version_diagram(engine: Engine, key: str, version: int | None = None) -> Dia
         return diagram_of(loaded, _name(session, loaded.id))
 
 
-def instance_path(engine: Engine, instance_id: int, username: str | None = None) -> InstancePath:
-    """The diagram an instance runs on with its path so far (PermissionDenied when the user
-    has no part in the case)."""
+def instance_path(engine: Engine, instance_id: int, username: str | None = None,
+                  upto: int | None = None) -> InstancePath:
+    """The diagram an instance runs on with its path so far, or as it stood after event
+    ``upto`` (PermissionDenied when the user has no part in the case)."""
     engine.instance(instance_id, username)  # existence and read permission
+    if upto is not None:
+        snapshot = engine.state_at(instance_id, upto, username)
+        with engine.transaction() as session:
+            row = session.get(ProcessInstance, instance_id)
+            if row is None:
+                raise NotFound(f"no instance {instance_id}")
+            loaded = engine.versions.get(session, row.version_id)
+            diagram = diagram_of(loaded, _name(session, loaded.id))
+            passed, steps = _recorded_moves(session, row.id, upto)
+        active = {t["name"] for t in snapshot.open_tasks}
+        return _path(diagram, passed - active, active, steps)
     with engine.transaction() as session:
         row = session.get(ProcessInstance, instance_id)
         if row is None:
@@ -133,15 +145,23 @@ def _elements(process: etree._Element) -> tuple[dict[str, Element], dict[str, tu
     return elements, flows
 
 
+def _recorded_moves(session: Session, instance_id: int, upto: int | None
+                    ) -> tuple[set[str], set[tuple[str, str]]]:
+    passed: set[str] = set()
+    steps: set[tuple[str, str]] = set()
+    for event in audit.events_of(session, instance_id):
+        if upto is not None and event.seq > upto:
+            break
+        passed.update(event.payload.get("passed") or ())
+        steps.update((a, b) for a, b in event.payload.get("steps") or ())
+    return passed, steps
+
+
 def _traces(session: Session, row: ProcessInstance, loaded: LoadedVersion
             ) -> tuple[set[str], set[str], set[tuple[str, str]]]:
     """(elements passed, elements active now, element pairs moved along), as the event log
     recorded them command by command."""
-    passed: set[str] = set()
-    steps: set[tuple[str, str]] = set()
-    for event in audit.events_of(session, row.id):
-        passed.update(event.payload.get("passed") or ())
-        steps.update((a, b) for a, b in event.payload.get("steps") or ())
+    passed, steps = _recorded_moves(session, row.id, None)
     active: set[str] = set()
     if row.status == "running" and row.state and row.state != "{}":
         workflow, _ = state.load(json.loads(row.state), loaded.spec, loaded.subprocess_specs,

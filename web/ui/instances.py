@@ -4,7 +4,7 @@ it; the engine decides."""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, abort, jsonify, render_template, request
 from werkzeug.wrappers import Response
 
 from engine.diagram import instance_path
@@ -16,18 +16,31 @@ from web.ui.util import engine
 bp = Blueprint("instances", __name__)
 
 
+def _at() -> int | None:
+    """``?at=N``: the case as it stood after event N (time travel)."""
+    text = request.args.get("at")
+    if text is None:
+        return None
+    if not text.isdigit() or int(text) < 1:
+        abort(400)
+    return int(text)
+
+
 @bp.get("/instances/<int:instance_id>")
 @login_required
 def show(instance_id: int) -> str:
     eng = engine()
     user = current_user()
     context = case_context(instance_id, user.username, instance_forms(eng, instance_id))
-    return render_template("instance.html", case=context)
+    at = _at()
+    snapshot = eng.state_at(instance_id, at, user.username) if at is not None else None
+    return render_template("instance.html", case=context, at=at, snapshot=snapshot,
+                           last=len(context.timeline))
 
 
 @bp.get("/instances/<int:instance_id>/diagram.json")
 @login_required
 def diagram(instance_id: int) -> Response:
-    path = instance_path(engine(), instance_id, current_user().username)
+    path = instance_path(engine(), instance_id, current_user().username, upto=_at())
     return jsonify(xml=path.diagram.xml, completed=path.completed, active=path.active,
                    flows=path.flows)
