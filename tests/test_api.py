@@ -250,9 +250,10 @@ def test_get_instance_and_who_may_read_it(api: Api) -> None:
         instance_id, "running", "TS-2026-000001", 1)
     assert body["data"]["proposal"] == "转办" and body["data"]["approved"] is True
     assert [t["id"] for t in body["tasks"]] == [task_id]
-    for reader in ("li", "wang", "audit", "des"):
+    for reader in ("li", "wang", "audit", "des", "sun"):  # sun: a supervising case manager
         assert api.get(f"/instances/{instance_id}", reader).status_code == 200
-    for outsider in ("qian", "sun"):  # other unit; a role with no part in the case
+    api.engine.add_user("ent", ["enterprise"])
+    for outsider in ("qian", "ent"):  # other unit; a role with no part in the case
         assert error_of(api.get(f"/instances/{instance_id}", outsider), 403)["code"] == (
             "permission_denied")
         error_of(api.get(f"/instances/{instance_id}/history", outsider), 403)
