@@ -1,0 +1,335 @@
+"""Scenario tests for `credit_repair` (企业信用修复), plan 3 二(五):
+"优化企业信用修复,5个工作日之内依法依规重塑企业信用".
+
+An enterprise applies online (or the window on its behalf); the kind of record decides the
+department that repairs it (processes/credit_repair_routing.dmn); that department reviews,
+decides and, when it agrees, repairs the record; the enterprise is told either way. Review,
+decision and repair are all due at the close of the 5th working day after the application.
+
+The clock starts on Wednesday 2026-09-30 16:00 and moves through the National Day week:
+2026-10-01..07 are off and Saturday 2026-10-10 is an adjusted working day.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lxml import etree
+
+from engine.api import Engine
+from engine.board import instances
+from engine.clock import FixedClock
+from engine.errors import InvalidData, PermissionDenied
+from engine.validation import SourceFile
+from engine.views import InstanceView, TaskView
+
+ROOT = Path(__file__).resolve().parent.parent
+PROCESSES = ROOT / "processes"
+FORMS = ROOT / "forms"
+DOC = ROOT / "docs" / "processes-more" / "credit_repair.md"
+
+SCJ = "市市场监管局"
+FGW = "市发改委"
+ZJJ = "市住建局"
+
+
+def repair_files() -> list[SourceFile]:
+    paths = [PROCESSES / "credit_repair.bpmn", PROCESSES / "credit_repair_routing.dmn"]
+    paths += sorted(FORMS.glob("credit_*.json"))
+    return [SourceFile(p.name, p.read_text(encoding="utf-8")) for p in paths]
+
+
+def commitment_files() -> list[SourceFile]:
+    paths = [PROCESSES / "commitment_check.bpmn", PROCESSES / "commitment_check_catalogue.dmn"]
+    paths += sorted(FORMS.glob("commitment_check_*.json"))
+    return [SourceFile(p.name, p.read_text(encoding="utf-8")) for p in paths]
+
+
+def at(clock: FixedClock, iso: str) -> None:
+    clock.set(datetime.fromisoformat(iso))
+
+
+def due(iso: str) -> datetime:
+    return datetime.fromisoformat(iso)
+
+
+@pytest.fixture
+def gov(engine: Engine) -> Engine:
+    engine.deploy(repair_files())
+    engine.add_user("qiye", ["enterprise"], unit="景德镇某陶瓷有限公司")
+    engine.add_user("chuangkou", ["window"])
+    engine.add_user("scj", ["responsible_unit"], unit=SCJ)
+    engine.add_user("scj2", ["responsible_unit"], unit=SCJ)
+    engine.add_user("fgw", ["responsible_unit"], unit=FGW)
+    engine.add_user("zjj", ["responsible_unit"], unit=ZJJ)
+    engine.add_user("sjj", ["data_bureau"])
+    return engine
+
+
+def inbox(engine: Engine, user: str) -> list[TaskView]:
+    return engine.inbox.for_user(user)
+
+
+def only(engine: Engine, user: str, name: str) -> TaskView:
+    tasks = [t for t in engine.inbox.for_user(user) if t.name == name]
+    assert len(tasks) == 1, tasks
+    return tasks[0]
+
+
+APPLY = {
+    "channel": "一网", "enterprise_name": "景德镇某陶瓷有限公司",
+    "credit_code": "91360200MA35B0001X",
+    "contact_person": "王经理", "contact_phone": "0798-8888888", "record_type": "经营异常名录",
+    "record_no": "景市监异〔2026〕12号", "record_summary": "未按期公示2025年度报告",
+    "corrective_actions": "已于2026年9月补报并公示年度报告", "commitment_accepted": True,
+    "commitment_signer": "张三（法定代表人）", "materials": ["年度报告公示截图"],
+}
+REVIEW = {"obligations_fulfilled": True, "materials_complete": True,
+          "review_findings": "年度报告已补报公示，符合移出条件", "reviewer": "李四"}
+EXECUTE = {"repair_doc_no": "景市监移〔2026〕5号", "executed_on": "2026-10-10",
+           "platforms": ["国家企业信用信息公示系统"], "notice_channel": "短信"}
+
+
+def apply(gov: Engine, user: str = "qiye", **changes: Any) -> InstanceView:
+    return gov.start("credit_repair", {**APPLY, **changes}, user)
+
+
+# -- definitions -----------------------------------------------------------------------------
+
+
+def test_files_validate_without_problems(engine: Engine) -> None:
+    checked = engine.validate(repair_files())
+    assert checked.problems == []
+    assert [(p.key, p.start_form_key, p.case_prefix) for p in checked.processes] == [
+        ("credit_repair", "credit_repair_apply", "XYXF")]
+
+
+def test_diagram_interchange_covers_every_element() -> None:
+    tree = etree.parse(str(PROCESSES / "credit_repair.bpmn"))
+    ns = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+          "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
+          "di": "http://www.omg.org/spec/DD/20100524/DI"}
+    process = tree.find("bpmn:process", ns)
+    nodes = {e.get("id") for e in process if e.get("id") and etree.QName(e).localname not in (
+        "sequenceFlow", "laneSet", "documentation", "extensionElements")}
+    lanes = {e.get("id") for e in process.iterfind(".//bpmn:lane", ns)}
+    flows = {e.get("id") for e in process.findall("bpmn:sequenceFlow", ns)}
+    shapes = {s.get("bpmnElement") for s in tree.iterfind(".//bpmndi:BPMNShape", ns)}
+    edges = {e.get("bpmnElement"): e for e in tree.iterfind(".//bpmndi:BPMNEdge", ns)}
+    participant = tree.find("bpmn:collaboration/bpmn:participant", ns)
+    assert participant.get("processRef") == "credit_repair"
+    assert nodes | lanes | {participant.get("id")} <= shapes
+    assert flows == set(edges)
+    for edge in edges.values():
+        assert len(edge.findall("di:waypoint", ns)) >= 2
+
+
+def routing_rows() -> dict[str, dict[str, str]]:
+    dmn = etree.parse(str(PROCESSES / "credit_repair_routing.dmn"))
+    ns = {"d": "https://www.omg.org/spec/DMN/20191111/MODEL/"}
+    outputs = [o.get("name") for o in dmn.iterfind(".//d:output", ns)]
+    rows = {}
+    for rule in dmn.iterfind(".//d:rule", ns):
+        key = rule.findtext("d:inputEntry/d:text", namespaces=ns)
+        values = [json.loads(t) for t in rule.xpath("d:outputEntry/d:text/text()", namespaces=ns)]
+        rows["-" if key == "-" else json.loads(key)] = dict(zip(outputs, values, strict=True))
+    return rows
+
+
+def test_routing_copy_in_docs_matches_the_decision_table() -> None:
+    rows = routing_rows()
+    kinds = json.loads((FORMS / "credit_repair_apply.json").read_text(encoding="utf-8"))[
+        "properties"]["record_type"]["enum"]
+    assert set(rows) - {"-"} == set(kinds) - {"其他失信信息"}  # the last one takes the fallback
+    listed = {}
+    for line in DOC.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("|") and len(cells) == 4 and cells[1].startswith("市"):
+            listed[cells[0]] = cells[1:]
+    assert set(listed) == set(kinds)
+    for kind in kinds:
+        row = rows.get(kind, rows["-"])
+        assert listed[kind] == [row["repair_dept"], row["repair_action"], row["repair_guidance"]]
+
+
+# -- paths -----------------------------------------------------------------------------------
+
+
+def test_enterprise_applies_and_is_repaired_within_five_working_days(
+        gov: Engine, clock: FixedClock) -> None:
+    view = apply(gov)
+    assert view.business_key == "XYXF-2026-000001"
+    # 5 working days from Wednesday 09-30: 10-08, 10-09, 10-10 (Sat), 10-12, 10-13
+    assert view.data["repair_due"] == "2026-10-13T17:30:00+08:00"
+    assert (view.data["repair_dept"], view.data["repair_action"]) == (
+        SCJ, "移出经营异常名录，在国家企业信用信息公示系统同步更新")
+    review = only(gov, "scj", "review")
+    assert (review.role, review.unit, review.due_at) == (
+        "responsible_unit", SCJ, due("2026-10-13T17:30:00+08:00"))
+    assert [t.id for t in inbox(gov, "scj2")] == [review.id]
+    assert inbox(gov, "fgw") == [] and inbox(gov, "zjj") == [] and inbox(gov, "qiye") == []
+    with pytest.raises(PermissionDenied):
+        gov.complete(review.id, REVIEW, "fgw")
+
+    at(clock, "2026-10-08T10:00:00+08:00")
+    gov.complete(review.id, REVIEW, "scj")
+    decide = only(gov, "scj", "decide")
+    assert decide.due_at == due("2026-10-13T17:30:00+08:00")  # the same 5 working days
+    at(clock, "2026-10-09T16:00:00+08:00")
+    gov.complete(decide.id, {"decision": "approve", "decision_opinion": "同意移出"}, "scj2")
+    execute = only(gov, "scj", "execute")
+    assert execute.due_at == due("2026-10-13T17:30:00+08:00")
+    with pytest.raises(InvalidData) as err:
+        gov.complete(execute.id, {**EXECUTE, "platforms": []}, "scj")
+    assert err.value.field_errors == {"platforms": "此项为必填项"}
+
+    at(clock, "2026-10-10T10:00:00+08:00")  # the adjusted working Saturday
+    done = gov.complete(execute.id, EXECUTE, "scj")
+    assert done.status == "completed" and done.tasks == []
+    data = done.data
+    assert (data["outcome"], data["on_time"]) == ("已修复", True)
+    assert data["repair_record"] == {
+        "case_no": "XYXF-2026-000001", "enterprise_name": "景德镇某陶瓷有限公司",
+        "credit_code": "91360200MA35B0001X", "record_type": "经营异常名录",
+        "record_no": "景市监异〔2026〕12号", "repair_dept": SCJ,
+        "repair_action": "移出经营异常名录，在国家企业信用信息公示系统同步更新",
+        "repair_doc_no": "景市监移〔2026〕5号", "platforms": ["国家企业信用信息公示系统"],
+        "applied_at": "2026-09-30T16:00:00+08:00", "repair_due": "2026-10-13T17:30:00+08:00",
+        "repaired_at": "2026-10-10T10:00:00+08:00", "on_time": True}
+    assert data["notices"] == [{
+        "to": "景德镇某陶瓷有限公司", "type": "信用修复结果告知", "at": "2026-10-10T10:00:00+08:00",
+        "channel": "短信",
+        "content": "贵企业经营异常名录（景市监异〔2026〕12号）已完成信用修复：移出经营异常名录，"
+                   "在国家企业信用信息公示系统同步更新（景市监移〔2026〕5号）"}]
+    assert gov.timers.pending() == []
+    assert gov.instance(view.id, user="qiye").status == "completed"  # the applicant follows it
+
+
+def test_window_application_refused_late_with_reason_and_basis(
+        gov: Engine, clock: FixedClock) -> None:
+    at(clock, "2026-10-09T11:00:00+08:00")  # Friday before the adjusted working Saturday
+    apply(gov, "chuangkou", channel="一窗", record_type="行政处罚信息",
+                 record_no="景市环罚〔2026〕3号")
+    review = only(gov, "fgw", "review")
+    # 5 working days from Friday 10-09: 10-10 (Sat), 10-12, 10-13, 10-14, 10-15
+    assert (review.unit, review.due_at) == (FGW, due("2026-10-15T17:30:00+08:00"))
+    assert inbox(gov, "chuangkou") == [] and inbox(gov, "scj") == []
+    gov.complete(review.id, {**REVIEW, "obligations_fulfilled": False,
+                             "review_findings": "罚款尚未缴清"}, "fgw")
+    decide = only(gov, "fgw", "decide")
+    with pytest.raises(InvalidData) as err:
+        gov.complete(decide.id, {"decision": "reject"}, "fgw")
+    assert err.value.field_errors == {"reject_reason": "此项为必填项",
+                                      "reject_basis": "此项为必填项"}
+    at(clock, "2026-10-16T09:00:00+08:00")  # a day past the 5 working days
+    assert only(gov, "fgw", "decide").overdue
+    done = gov.complete(decide.id, {
+        "decision": "reject", "reject_reason": "罚款尚未缴清",
+        "reject_basis": "履行行政处罚决定规定的义务后可再次申请"}, "fgw")
+    assert done.status == "completed" and done.tasks == []
+    data = done.data
+    assert (data["outcome"], data["on_time"], data["channel"]) == ("不予修复", False, "一窗")
+    assert data["notices"] == [{
+        "to": "景德镇某陶瓷有限公司", "type": "不予修复告知", "at": "2026-10-16T09:00:00+08:00",
+        "reason": "罚款尚未缴清", "basis": "履行行政处罚决定规定的义务后可再次申请"}]
+    assert "repair_record" not in data
+
+
+def test_late_repair_is_flagged_and_recorded(gov: Engine, clock: FixedClock) -> None:
+    view = apply(gov, record_type="建筑市场不良行为记录", record_no="景建不良〔2026〕2号")
+    at(clock, "2026-10-13T16:00:00+08:00")
+    gov.complete(only(gov, "zjj", "review").id, REVIEW, "zjj")
+    gov.complete(only(gov, "zjj", "decide").id, {"decision": "approve"}, "zjj")
+    at(clock, "2026-10-14T09:00:00+08:00")
+    execute = only(gov, "zjj", "execute")
+    assert execute.overdue and execute.due_at == due("2026-10-13T17:30:00+08:00")
+    done = gov.complete(execute.id, {**EXECUTE, "platforms": ["全国建筑市场监管公共服务平台"]},
+                        "zjj")
+    assert done.data["on_time"] is False
+    assert done.data["repair_record"]["repaired_at"] == "2026-10-14T09:00:00+08:00"
+    assert view.id == done.id
+
+
+@pytest.mark.parametrize(("record_type", "dept"), [
+    ("行政处罚信息", FGW), ("经营异常名录", SCJ), ("严重违法失信名单", SCJ),
+    ("建筑市场不良行为记录", ZJJ), ("虚假承诺黑名单", FGW), ("其他失信信息", FGW)])
+def test_the_kind_of_record_decides_who_repairs_it(gov: Engine, record_type: str,
+                                                   dept: str) -> None:
+    view = apply(gov, record_type=record_type)
+    assert [(t.name, t.unit) for t in view.tasks] == [("review", dept)]
+    rows = routing_rows()
+    assert view.data["repair_action"] == rows.get(record_type, rows["-"])["repair_action"]
+
+
+def test_only_enterprises_and_the_window_apply(gov: Engine) -> None:
+    for user in ("scj", "sjj"):
+        with pytest.raises(PermissionDenied):
+            apply(gov, user)
+    with pytest.raises(InvalidData) as err:
+        apply(gov, commitment_accepted=False, credit_code="X", record_type="其他")
+    assert set(err.value.field_errors) == {"commitment_accepted", "credit_code", "record_type"}
+
+
+# -- the 虚假承诺黑名单 of commitment_check, repaired here ------------------------------------
+
+
+def current_blacklist(engine: Engine) -> dict[str, dict[str, Any]]:
+    """The 虚假承诺黑名单 as docs/processes-more/commitment_check.md tells other flows to read
+    it: entries of completed commitment_check cases, minus those a completed credit_repair
+    case repaired (matched by credit code and the record number naming the check case)."""
+    listed: dict[tuple[str, str], dict[str, Any]] = {}
+    for case in instances(engine, process="commitment_check", status="completed", limit=10_000):
+        data = engine.instance(case.id).data
+        if data.get("blacklisted") is True:
+            entry = data["blacklist_entry"]
+            listed[(entry["credit_code"], entry["case_no"])] = entry
+    for case in instances(engine, process="credit_repair", status="completed", limit=10_000):
+        data = engine.instance(case.id).data
+        if data["record_type"] == "虚假承诺黑名单" and data["outcome"] == "已修复":
+            listed.pop((data["credit_code"], data["record_no"]), None)
+    return {code: entry for (code, _), entry in listed.items()}
+
+
+def test_a_blacklisted_enterprise_is_repaired_and_leaves_the_blacklist(
+        gov: Engine, clock: FixedClock) -> None:
+    gov.deploy(commitment_files())
+    check = gov.start("commitment_check", {
+        "item_id": "XK-001", "permit_no": "景市监食承〔2026〕9号", "granted_on": "2026-09-30",
+        "enterprise_name": "景德镇某陶瓷有限公司", "credit_code": "91360200MA35B0001X",
+        "business_address": "珠山区某路1号", "commitment_summary": "经营场所符合食品安全要求",
+        "commitment_signed_on": "2026-09-30"}, "scj")
+    gov.complete(only(gov, "scj", "online_check").id, {
+        "online_platforms": ["信用信息共享平台"], "online_result": "false",
+        "online_findings": "经营场所为住宅"}, "scj")
+    gov.complete(only(gov, "scj", "revoke").id, {
+        "revocation_no": "景市监撤〔2026〕2号", "revoked_on": "2026-09-30",
+        "revocation_reason": "经营场所不符合承诺", "statement_right_notified": True,
+        "statement_summary": "未提出"}, "scj")
+    gov.complete(only(gov, "fgw", "credit_listing").id, {
+        "credit_record_no": "XYJL-2026-0001", "listed_on": "2026-09-30",
+        "publicity_channels": ["市公共信用信息平台"], "joint_punishment_pushed": True}, "fgw")
+    case_no = gov.instance(check.id).data["case_no"]
+    assert set(current_blacklist(gov)) == {"91360200MA35B0001X"}
+
+    at(clock, "2026-10-12T09:00:00+08:00")
+    repair = apply(gov, record_type="虚假承诺黑名单", record_no=case_no,
+                   record_summary="食品经营许可不实承诺", corrective_actions="已迁入合规经营场所")
+    review = only(gov, "fgw", "review")
+    assert review.due_at == due("2026-10-19T17:30:00+08:00")  # Monday 10-12 + 5: Monday 10-19
+    # the reviewer reads the listing the record number names
+    entry = current_blacklist(gov)["91360200MA35B0001X"]
+    assert (entry["case_no"], entry["item_name"]) == (case_no, "食品经营许可（告知承诺）")
+    gov.complete(review.id, REVIEW, "fgw")
+    gov.complete(only(gov, "fgw", "decide").id, {"decision": "approve"}, "fgw")
+    done = gov.complete(only(gov, "fgw", "execute").id,
+                        {**EXECUTE, "platforms": ["市公共信用信息平台"]}, "fgw")
+    assert done.data["outcome"] == "已修复"
+    assert done.data["repair_action"] == "移出虚假承诺黑名单，信用记录标注已修复"
+    assert current_blacklist(gov) == {}
+    # the check case itself keeps its history: a flow cannot change another case's data
+    assert gov.instance(check.id).data["blacklisted"] is True
+    assert repair.id == done.id

@@ -1,0 +1,314 @@
+"""Scenario tests for `intermediary_clue` (行政审批中介服务问题线索处置), plan 6 二.
+
+A clue comes in on the 征集表 (an enterprise online, or the 市政数局 工作专班 registering a phone
+call or e-mail), the 专班 classifies it and transfers it to the responsible unit, which plans
+the rectification with a named leader, person and deadline, rectifies, and the 专班 confirms:
+confirmed cases are closed out (销号), others go back with a new deadline. When the deadline
+passes unreported, a timer gives the 专班 a 逾期督办 task.
+
+The clock starts on Wednesday 2026-09-30 16:00 and moves through the National Day week:
+2026-10-01..07 are off and Saturday 2026-10-10 is an adjusted working day.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lxml import etree
+
+from engine.api import Engine
+from engine.clock import FixedClock
+from engine.errors import InvalidData, PermissionDenied
+from engine.inbox import InboxFilter
+from engine.validation import SourceFile
+from engine.views import InstanceView, TaskView
+
+ROOT = Path(__file__).resolve().parent.parent
+PROCESSES = ROOT / "processes"
+FORMS = ROOT / "forms"
+
+FL = "浮梁县人民政府"
+ZJJ = "市住建局"
+
+
+def clue_files() -> list[SourceFile]:
+    paths = [PROCESSES / "intermediary_clue.bpmn", *sorted(FORMS.glob("intermediary_*.json"))]
+    return [SourceFile(p.name, p.read_text(encoding="utf-8")) for p in paths]
+
+
+def at(clock: FixedClock, iso: str) -> None:
+    clock.set(datetime.fromisoformat(iso))
+
+
+def due(iso: str) -> datetime:
+    return datetime.fromisoformat(iso)
+
+
+@pytest.fixture
+def gov(engine: Engine) -> Engine:
+    engine.deploy(clue_files())
+    engine.add_user("qiye", ["enterprise"], unit="景德镇某建材有限公司")
+    engine.add_user("zhuanban", ["data_bureau"])
+    engine.add_user("zhuanban2", ["data_bureau"])
+    engine.add_user("fl", ["responsible_unit"], unit=FL)
+    engine.add_user("zjj", ["responsible_unit"], unit=ZJJ)
+    engine.add_user("audit", ["auditor"])
+    return engine
+
+
+def inbox(engine: Engine, user: str) -> list[TaskView]:
+    return engine.inbox.for_user(user)
+
+
+def only(engine: Engine, user: str, name: str) -> TaskView:
+    tasks = [t for t in engine.inbox.for_user(user) if t.name == name]
+    assert len(tasks) == 1, tasks
+    return tasks[0]
+
+
+REPORT = {
+    "channel": "政府网站", "anonymous": False, "reporter_name": "景德镇某建材有限公司",
+    "contact_phone": "13800000000", "region": "浮梁县",
+    "intermediary_name": "某工程咨询有限公司", "approval_dept": "浮梁县某审批股",
+    "approval_item": "建设项目环境影响评价文件审批", "problem_category": "市场秩序",
+    "occurred_on": "2026-09-15", "amount_involved": 30000,
+    "problem_description": "窗口工作人员要求必须委托某工程咨询有限公司编制报告",
+    "evidence": ["通话录音1份"],
+}
+ACCEPT = {"classify_decision": "accept", "problem_category": "市场秩序",
+          "responsible_unit": FL, "classify_note": "变相指定中介机构"}
+PLAN = {"rectify_task": "纠正变相指定中介机构行为",
+        "rectify_measures": "通过网上中介服务超市公开选取",
+        "rectify_deadline": "2026-10-20", "responsible_leader": "县政府分管副县长赵某",
+        "responsible_person": "县行政审批局钱某", "responsible_phone": "0798-2620000"}
+RECTIFIED = {"rectification_summary": "已书面纠正，企业自主选取中介机构",
+             "completed_on": "2026-10-16", "evidence_materials": ["整改通知书", "企业回访记录"]}
+
+
+def report(gov: Engine, user: str = "qiye", **changes: Any) -> InstanceView:
+    return gov.start("intermediary_clue", {**REPORT, **changes}, user)
+
+
+# -- definitions -----------------------------------------------------------------------------
+
+
+def test_files_validate_without_problems(engine: Engine) -> None:
+    checked = engine.validate(clue_files())
+    assert checked.problems == []
+    assert [(p.key, p.start_form_key, p.case_prefix) for p in checked.processes] == [
+        ("intermediary_clue", "intermediary_clue_report", "ZJXS")]
+
+
+def test_diagram_interchange_covers_every_element() -> None:
+    tree = etree.parse(str(PROCESSES / "intermediary_clue.bpmn"))
+    ns = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+          "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
+          "di": "http://www.omg.org/spec/DD/20100524/DI"}
+    process = tree.find("bpmn:process", ns)
+    nodes = {e.get("id") for e in process if e.get("id") and etree.QName(e).localname not in (
+        "sequenceFlow", "laneSet", "documentation", "extensionElements")}
+    lanes = {e.get("id") for e in process.iterfind(".//bpmn:lane", ns)}
+    flows = {e.get("id") for e in process.findall("bpmn:sequenceFlow", ns)}
+    shapes = {s.get("bpmnElement") for s in tree.iterfind(".//bpmndi:BPMNShape", ns)}
+    edges = {e.get("bpmnElement"): e for e in tree.iterfind(".//bpmndi:BPMNEdge", ns)}
+    participant = tree.find("bpmn:collaboration/bpmn:participant", ns)
+    assert participant.get("processRef") == "intermediary_clue"
+    assert nodes | lanes | {participant.get("id")} <= shapes
+    assert flows == set(edges)
+    for edge in edges.values():
+        assert len(edge.findall("di:waypoint", ns)) >= 2
+
+
+# -- paths -----------------------------------------------------------------------------------
+
+
+def test_clue_classified_rectified_returned_once_then_closed_out(
+        gov: Engine, clock: FixedClock) -> None:
+    view = report(gov)
+    assert view.business_key == "ZJXS-2026-000001"
+    assert view.data["reporter"] == "景德镇某建材有限公司"
+    classify = only(gov, "zhuanban", "classify")
+    # 3 working days from Wednesday 09-30: 10-08, 10-09 and the adjusted Saturday 10-10
+    assert (classify.role, classify.unit, classify.due_at) == (
+        "data_bureau", None, due("2026-10-10T17:30:00+08:00"))
+    assert [t.id for t in inbox(gov, "zhuanban2")] == [classify.id]
+    assert inbox(gov, "qiye") == [] and inbox(gov, "fl") == []
+    with pytest.raises(PermissionDenied):
+        gov.complete(classify.id, ACCEPT, "fl")
+
+    at(clock, "2026-10-08T10:00:00+08:00")
+    gov.complete(classify.id, ACCEPT, "zhuanban")
+    plan = only(gov, "fl", "plan")
+    # 5 working days from Thursday 10-08: 10-09, 10-10 (Sat), 10-12, 10-13, 10-14
+    assert (plan.role, plan.unit, plan.due_at) == (
+        "responsible_unit", FL, due("2026-10-14T17:30:00+08:00"))
+    assert inbox(gov, "zjj") == [] and inbox(gov, "zhuanban") == []
+    entry = gov.instance(view.id).data["ledger_entry"]
+    assert (entry["category"], entry["responsible_unit"], entry["status"]) == (
+        "市场秩序", FL, "整改中")
+
+    at(clock, "2026-10-09T15:00:00+08:00")
+    with pytest.raises(InvalidData) as err:  # the named responsible people and deadline
+        gov.complete(plan.id, {k: v for k, v in PLAN.items()
+                               if k not in ("responsible_person", "rectify_deadline")}, "fl")
+    assert set(err.value.field_errors) == {"responsible_person", "rectify_deadline"}
+    gov.complete(plan.id, PLAN, "fl")
+    rectify = only(gov, "fl", "rectify")
+    assert rectify.due_at == due("2026-10-20T17:30:00+08:00")  # the deadline's close
+    assert [(t.element_id, t.due_at) for t in gov.timers.pending()] == [
+        ("deadline_passed", due("2026-10-20T17:30:00+08:00"))]
+    entry = gov.instance(view.id).data["ledger_entry"]
+    assert (entry["responsible_leader"], entry["responsible_person"],
+            entry["rectify_deadline"]) == ("县政府分管副县长赵某", "县行政审批局钱某", "2026-10-20")
+
+    at(clock, "2026-10-16T11:00:00+08:00")
+    gov.complete(rectify.id, RECTIFIED, "fl")
+    assert gov.timers.pending() == []  # reported in time: no 督办
+    confirm = only(gov, "zhuanban", "confirm")
+    assert confirm.due_at == due("2026-10-23T17:30:00+08:00")  # 5 working days from Fri 10-16
+    assert inbox(gov, "fl") == []
+
+    at(clock, "2026-10-19T09:00:00+08:00")
+    with pytest.raises(InvalidData) as err:  # returning needs a new deadline
+        gov.complete(confirm.id, {"confirm_decision": "return",
+                                  "confirm_note": "未提供企业自主选取的证明"}, "zhuanban")
+    assert err.value.field_errors == {"redo_deadline": "此项为必填项"}
+    gov.complete(confirm.id, {"confirm_decision": "return",
+                              "confirm_note": "未提供企业自主选取的证明",
+                              "redo_deadline": "2026-10-24"}, "zhuanban")
+    again = only(gov, "fl", "rectify")
+    assert again.id != rectify.id
+    # 10-24 is a Saturday off: the deadline falls to Monday 10-26's close
+    assert again.due_at == due("2026-10-26T17:30:00+08:00")
+    assert [(t.element_id, t.due_at) for t in gov.timers.pending()] == [
+        ("deadline_passed", due("2026-10-26T17:30:00+08:00"))]
+    data = gov.instance(view.id).data
+    assert data["return_count"] == 1 and data["ledger_entry"]["rectify_deadline"] == "2026-10-24"
+    assert inbox(gov, "zhuanban") == []
+
+    at(clock, "2026-10-23T16:00:00+08:00")
+    gov.complete(again.id, {**RECTIFIED, "completed_on": "2026-10-23",
+                            "evidence_materials": ["中介服务超市选取记录"]}, "fl")
+    confirm = only(gov, "zhuanban2", "confirm")
+    assert confirm.due_at == due("2026-10-30T17:30:00+08:00")
+    at(clock, "2026-10-26T10:00:00+08:00")
+    done = gov.complete(confirm.id, {"confirm_decision": "confirm",
+                                     "confirm_note": "整改到位，予以销号"}, "zhuanban2")
+    assert done.status == "completed"
+    data = done.data
+    assert data["outcome"] == "已整改销号"
+    assert data["ledger_entry"]["status"] == "已销号"
+    assert data["ledger_entry"]["closed_at"] == "2026-10-26T10:00:00+08:00"
+    assert [(r["decision"], r["round"]) for r in data["review_log"]] == [
+        ("return", 1), ("confirm", 2)]
+    assert data["rectify_on_time"] is True
+    assert data["notices"] == [{
+        "to": "景德镇某建材有限公司", "type": "整改结果反馈", "at": "2026-10-26T10:00:00+08:00",
+        "content": "您反映的某工程咨询有限公司问题已由浮梁县人民政府整改到位并销号："
+                   "已书面纠正，企业自主选取中介机构"}]
+    assert gov.timers.pending() == []
+    kinds = [e.type for e in gov.history(view.id)]
+    assert kinds == ["started"] + ["completed"] * 6
+
+
+def test_missed_deadline_gives_the_task_force_an_overdue_supervision(
+        gov: Engine, clock: FixedClock) -> None:
+    view = report(gov)
+    gov.complete(only(gov, "zhuanban", "classify").id, ACCEPT, "zhuanban")
+    gov.complete(only(gov, "fl", "plan").id, {**PLAN, "rectify_deadline": "2026-10-12"}, "fl")
+    rectify = only(gov, "fl", "rectify")
+    assert rectify.due_at == due("2026-10-12T17:30:00+08:00")
+
+    at(clock, "2026-10-12T17:29:00+08:00")
+    assert gov.timers.fire_due().fired == 0  # nothing early
+    assert not only(gov, "fl", "rectify").overdue
+    at(clock, "2026-10-12T17:31:00+08:00")
+    assert gov.timers.fire_due().fired == 1
+    supervise = only(gov, "zhuanban", "supervise")
+    # 当天督办, but the office closed at 17:30: close of the next working day
+    assert supervise.due_at == due("2026-10-13T17:30:00+08:00")
+    assert only(gov, "fl", "rectify").overdue  # the rectification stays open
+    assert gov.timers.fire_due().fired == 0  # fired once
+    with pytest.raises(InvalidData) as err:
+        gov.complete(supervise.id, {"supervise_method": "微信"}, "zhuanban")
+    assert set(err.value.field_errors) == {"supervise_method", "supervise_note"}
+
+    at(clock, "2026-10-13T09:00:00+08:00")
+    gov.complete(supervise.id, {"supervise_method": "书面督办", "supervise_note": "已发督办函"},
+                 "zhuanban")
+    at(clock, "2026-10-14T09:00:00+08:00")
+    gov.complete(rectify.id, RECTIFIED, "fl")
+    assert gov.instance(view.id).data["rectify_on_time"] is False
+    done = gov.complete(only(gov, "zhuanban", "confirm").id,
+                        {"confirm_decision": "confirm", "confirm_note": "到位"}, "zhuanban")
+    assert done.status == "completed"
+    assert done.data["supervise_method"] == "书面督办"
+
+
+def test_case_waits_for_an_open_supervision_before_it_ends(gov: Engine,
+                                                          clock: FixedClock) -> None:
+    view = report(gov)
+    gov.complete(only(gov, "zhuanban", "classify").id, ACCEPT, "zhuanban")
+    gov.complete(only(gov, "fl", "plan").id, {**PLAN, "rectify_deadline": "2026-10-09"}, "fl")
+    at(clock, "2026-10-10T09:00:00+08:00")
+    gov.timers.fire_due()
+    gov.complete(only(gov, "fl", "rectify").id, RECTIFIED, "fl")
+    view = gov.complete(only(gov, "zhuanban", "confirm").id,
+                        {"confirm_decision": "confirm", "confirm_note": "到位"}, "zhuanban")
+    assert view.data["outcome"] == "已整改销号"
+    assert view.status == "running"  # the 督办 is still open
+    assert [t.name for t in view.tasks] == ["supervise"]
+    view = gov.complete(only(gov, "zhuanban", "supervise").id,
+                        {"supervise_method": "电话督办", "supervise_note": "已电话督办"},
+                        "zhuanban")
+    assert view.status == "completed"
+
+
+def test_task_force_registers_an_anonymous_call_and_declines_it(gov: Engine,
+                                                                clock: FixedClock) -> None:
+    call = {k: v for k, v in REPORT.items() if k not in ("reporter_name", "contact_phone")}
+    view = report(gov, "zhuanban", **{**call, "channel": "投诉电话", "anonymous": True})
+    assert view.data["reporter"] == "匿名反映人"
+    classify = only(gov, "zhuanban", "classify")
+    with pytest.raises(InvalidData) as err:
+        gov.complete(classify.id, {"classify_decision": "reject"}, "zhuanban")
+    assert err.value.field_errors == {"reply_text": "此项为必填项"}
+    at(clock, "2026-10-08T09:00:00+08:00")
+    reply = "所反映事项属商业合同纠纷，不属于行政审批中介服务问题"
+    done = gov.complete(classify.id, {"classify_decision": "reject", "reply_text": reply},
+                        "zhuanban")
+    assert done.status == "completed" and done.tasks == []
+    assert done.data["outcome"] == "不予受理"
+    assert done.data["notices"] == [{
+        "to": "匿名反映人", "type": "线索处理答复", "at": "2026-10-08T09:00:00+08:00",
+        "content": reply}]
+    assert "ledger_entry" not in done.data
+
+
+def test_collection_form_follows_the_seed_and_names_missing_fields(gov: Engine) -> None:
+    named = {k: v for k, v in REPORT.items() if k not in ("reporter_name", "contact_phone",
+                                                          "problem_description")}
+    with pytest.raises(InvalidData) as err:
+        gov.start("intermediary_clue", {**named, "problem_category": "服务态度"}, "qiye")
+    assert set(err.value.field_errors) == {"reporter_name", "contact_phone",
+                                           "problem_description", "problem_category"}
+    report(gov)
+    classify = only(gov, "zhuanban", "classify")
+    with pytest.raises(InvalidData) as err:
+        gov.complete(classify.id, {"classify_decision": "accept"}, "zhuanban")
+    assert set(err.value.field_errors) == {"problem_category", "responsible_unit"}
+    with pytest.raises(InvalidData) as err:  # routing fields only through the form
+        gov.complete(classify.id, {**ACCEPT, "unit": ZJJ}, "zhuanban")
+    assert err.value.field_errors == {"unit": "表单中没有此字段"}
+
+
+@pytest.mark.parametrize("user", ["fl", "audit"])
+def test_only_enterprises_and_the_task_force_file_clues(gov: Engine, user: str) -> None:
+    with pytest.raises(PermissionDenied):
+        report(gov, user)
+    report(gov, "qiye")
+    report(gov, "zhuanban", channel="电子邮箱")
+    assert len(gov.inbox.for_user(None, InboxFilter(process="intermediary_clue"))) == 2
