@@ -22,6 +22,7 @@ def register(app: Flask) -> None:
         inbox,
         instances,
         ledgers,
+        modeler,
         pages,
         start,
         tasks,
@@ -36,3 +37,4 @@ def register(app: Flask) -> None:
     for module in (assets, auth, inbox, tasks, start, instances, designer, auditor, board,
                    ledgers):
         app.register_blueprint(module.bp)
+    app.register_blueprint(modeler.bp)

@@ -1,0 +1,388 @@
+"""Real-browser tests of the modeler (web/ui/modeler.py, web/static/js/modeler.js): Debian's
+Chromium through Playwright against a real server with CSRF on, as in tests/test_browser.py.
+
+Open a deployed version in the bpmn-js Modeler, edit it (through the bpmn-js API and through
+the side panel), see the engine's validation errors appear as markers on the very elements,
+fix them, edit a form beside its live preview, deploy from the browser, and see the new version
+and what changed, drawn in colour.
+
+Skipped, with the reason, without /usr/bin/chromium, Playwright or the npm packages, unless
+KUAIBAN_REQUIRE_BROWSER=1 (then they fail).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from engine.validation import SourceFile
+from engine.version_diff import diff_versions
+from tests.test_browser import ARGS, CHROMIUM, Server, _serve, sign_in
+from tests.test_ui_support import frozen, make_engine
+from web.ui.assets import ROOT as REPO
+
+MODELER_JS = REPO / "node_modules" / "bpmn-js" / "dist" / "bpmn-modeler.production.min.js"
+CAMUNDA = REPO / "node_modules" / "camunda-bpmn-moddle" / "resources" / "camunda.json"
+
+# A small procedure with diagram interchange (the modeler edits what it can draw): two lanes,
+# propose (受理员) then approve (分管领导), the test forms of tests/diagrams/forms.
+DEMO = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+                  xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI"
+                  xmlns:dc="http://www.omg.org/spec/DD/20100524/DC"
+                  xmlns:di="http://www.omg.org/spec/DD/20100524/DI"
+                  xmlns:camunda="http://camunda.org/schema/1.0/bpmn"
+                  id="Definitions_demo" targetNamespace="http://kuaiban.local/test">
+  <bpmn:collaboration id="Collab_demo">
+    <bpmn:participant id="Participant_demo" name="建模测试" processRef="modeler_demo" />
+  </bpmn:collaboration>
+  <bpmn:process id="modeler_demo" name="建模测试" isExecutable="true">
+    <bpmn:laneSet id="LaneSet_demo">
+      <bpmn:lane id="Lane_intake" name="受理员">
+        <bpmn:flowNodeRef>start</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>propose</bpmn:flowNodeRef>
+      </bpmn:lane>
+      <bpmn:lane id="Lane_approver" name="分管领导">
+        <bpmn:flowNodeRef>approve</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>end</bpmn:flowNodeRef>
+      </bpmn:lane>
+    </bpmn:laneSet>
+    <bpmn:startEvent id="start" name="开始" />
+    <bpmn:userTask id="propose" name="提出处置意见" camunda:formKey="test_propose"
+                   camunda:dueDate="same_day_close()" />
+    <bpmn:userTask id="approve" name="审批" camunda:formKey="test_approve"
+                   camunda:dueDate="workday_close(1)" />
+    <bpmn:endEvent id="end" name="结束" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="propose" />
+    <bpmn:sequenceFlow id="f2" sourceRef="propose" targetRef="approve" />
+    <bpmn:sequenceFlow id="f3" sourceRef="approve" targetRef="end" />
+  </bpmn:process>
+  <bpmndi:BPMNDiagram id="Diagram_demo">
+    <bpmndi:BPMNPlane id="Plane_demo" bpmnElement="Collab_demo">
+      <bpmndi:BPMNShape id="Participant_demo_di" bpmnElement="Participant_demo" isHorizontal="true">
+        <dc:Bounds x="120" y="60" width="640" height="300" />
+      </bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="Lane_intake_di" bpmnElement="Lane_intake" isHorizontal="true">
+        <dc:Bounds x="150" y="60" width="610" height="150" />
+      </bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="Lane_approver_di" bpmnElement="Lane_approver" isHorizontal="true">
+        <dc:Bounds x="150" y="210" width="610" height="150" />
+      </bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="start_di" bpmnElement="start">
+        <dc:Bounds x="192" y="117" width="36" height="36" />
+      </bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="propose_di" bpmnElement="propose">
+        <dc:Bounds x="280" y="95" width="100" height="80" />
+      </bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="approve_di" bpmnElement="approve">
+        <dc:Bounds x="450" y="245" width="100" height="80" />
+      </bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="end_di" bpmnElement="end">
+        <dc:Bounds x="632" y="267" width="36" height="36" />
+      </bpmndi:BPMNShape>
+      <bpmndi:BPMNEdge id="f1_di" bpmnElement="f1">
+        <di:waypoint x="228" y="135" />
+        <di:waypoint x="280" y="135" />
+      </bpmndi:BPMNEdge>
+      <bpmndi:BPMNEdge id="f2_di" bpmnElement="f2">
+        <di:waypoint x="380" y="135" />
+        <di:waypoint x="415" y="135" />
+        <di:waypoint x="415" y="285" />
+        <di:waypoint x="450" y="285" />
+      </bpmndi:BPMNEdge>
+      <bpmndi:BPMNEdge id="f3_di" bpmnElement="f3">
+        <di:waypoint x="550" y="285" />
+        <di:waypoint x="632" y="285" />
+      </bpmndi:BPMNEdge>
+    </bpmndi:BPMNPlane>
+  </bpmndi:BPMNDiagram>
+</bpmn:definitions>
+"""
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("KUAIBAN_REQUIRE_BROWSER") == "1":
+        pytest.fail(reason + " (KUAIBAN_REQUIRE_BROWSER=1)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        _unavailable(f"{CHROMIUM} is missing: apt-get install chromium")
+    if not (MODELER_JS.is_file() and CAMUNDA.is_file()):
+        _unavailable("bpmn-js / camunda-bpmn-moddle are not installed: run scripts/setup-frontend")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("playwright is not installed: pip install -e '.[dev]'")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    clock = frozen("2026-09-30T10:00:00+08:00")
+    engine = make_engine(tmp_path, clock)
+    engine.deploy([SourceFile("modeler_demo.bpmn", DEMO)])
+    yield from _serve(engine, clock)
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN",
+                                  accept_downloads=True)
+    context.set_default_timeout(15_000)
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield pg
+    context.close()
+    assert errors == [], f"JavaScript errors: {errors}"
+
+
+def open_modeler(page: Any, server: Server, path: str) -> None:
+    sign_in(page, server, "design")
+    page.goto(server.url + path)
+    page.wait_for_selector("#modeler[data-ready=true]")
+    page.wait_for_selector("#problems[data-state=ok]")
+
+
+def settled(page: Any, state: str) -> None:
+    """Wait for the debounced validation after the last edit to answer with ``state``."""
+    page.wait_for_function(
+        "s => { const box = document.getElementById('problems');"
+        " return box.dataset.state === s"
+        " && box.dataset.seq === String(window.kuaiban.state.seq); }",
+        arg=state)
+
+
+def marker(element_id: str, css: str) -> str:
+    return f".djs-element[data-element-id={element_id}].{css}"
+
+
+def select(page: Any, element_id: str) -> None:
+    page.evaluate("id => { const m = window.kuaibanModeler;"
+                  " m.get('selection').select(m.get('elementRegistry').get(id)); }", element_id)
+    page.wait_for_selector(f"#panel[data-element={element_id}]")
+
+
+def test_edit_see_errors_on_elements_fix_and_deploy(page: Any, server: Server) -> None:
+    open_modeler(page, server, "/designer/modeler/modeler_demo/v1")
+    assert page.locator(".djs-element[data-element-id=approve]").count() == 1
+    assert page.locator(".kb-error").count() == 0
+
+    # a lane renamed (through the bpmn-js API) to a name that maps to no role
+    page.evaluate("""() => {
+        const m = window.kuaibanModeler;
+        m.get('modeling').updateProperties(m.get('elementRegistry').get('Lane_approver'),
+                                           { name: '无此角色' });
+    }""")
+    page.wait_for_selector(marker("Lane_approver", "kb-error"))
+    settled(page, "errors")
+    problems = page.inner_text("#problem-list")
+    assert "无此角色" in problems and "maps to no role" in problems
+    assert page.locator(".kb-problem-badge[data-element=Lane_approver]").count() == 1
+    assert page.is_disabled("#btn-deploy")
+    assert "1 个错误" in page.inner_text("#status")
+
+    # fixed in the side panel: the marker goes away
+    select(page, "Lane_approver")
+    assert "maps to no role" in page.inner_text("#panel")
+    page.fill("#p-name", "分管领导")
+    page.press("#p-name", "Enter")
+    settled(page, "ok")
+    assert page.locator(marker("Lane_approver", "kb-error")).count() == 0
+    assert page.locator(".kb-problem-badge.error").count() == 0
+
+    # a due date that does not parse, then a form that does not exist
+    select(page, "approve")
+    page.fill("#p-due-date", "workday_close(")
+    page.press("#p-due-date", "Enter")
+    page.wait_for_selector(marker("approve", "kb-error"))
+    settled(page, "errors")
+    assert "due date" in page.inner_text("#problem-list")
+    page.fill("#p-due-date", "workday_close(3)")
+    page.press("#p-due-date", "Enter")
+    settled(page, "ok")
+    page.fill("#p-form-key", "approve_opinion")
+    page.press("#p-form-key", "Enter")
+    page.wait_for_selector(marker("approve", "kb-error"))
+    settled(page, "errors")
+    assert 'form "approve_opinion" not found' in page.inner_text("#problem-list")
+
+    # create that form beside the diagram; the preview renders it as the task page would
+    page.click("#p-edit-form")
+    page.wait_for_selector("#form-list [data-form=approve_opinion]")
+    settled(page, "ok")
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "审批",
+              "type": "object", "required": ["opinion"],
+              "properties": {"opinion": {"type": "string", "title": "审批意见",
+                                         "x-widget": "textarea"},
+                             "approved": {"type": "boolean", "title": "是否同意"}}}
+    page.fill("#form-text", json.dumps(schema, ensure_ascii=False, indent=2))
+    page.wait_for_selector("#form-preview[data-state=ready] textarea#f-opinion")
+    assert "审批意见" in page.inner_text("#form-preview")
+    assert page.locator("#form-preview input[name=approved][value=true]").count() == 1
+    settled(page, "ok")
+    # a broken form is an error on the task that uses it, and in the preview
+    page.fill("#form-text", '{"type": "object", "properties": {"x": {"type": "nonsense"}}}')
+    page.wait_for_selector(marker("approve", "kb-error"))
+    settled(page, "errors")
+    assert "approve_opinion.json" in page.inner_text("#problem-list")
+    page.wait_for_selector("#form-preview .preview-problems")
+    page.fill("#form-text", json.dumps(schema, ensure_ascii=False))
+    settled(page, "ok")
+
+    # deploy from the browser
+    page.click("#btn-deploy")
+    page.wait_for_selector("#deploy-result[data-state=deployed]")
+    assert "modeler_demo v2" in page.inner_text("#deploy-result")
+    versions = server.engine.process_versions("modeler_demo")
+    assert [v.version for v in versions] == [1, 2]
+    started = server.engine.start("modeler_demo", {}, "li")
+    server.engine.complete(server.engine.inbox.for_user("li")[0].id, {"proposal": "转办"}, "li")
+    task = server.engine.inbox.for_user("wang")[0]
+    assert task.name == "approve"
+    # workday_close(3) from Wed 09-30: 10-08, 10-09 and the working Saturday 10-10
+    assert task.due_at == datetime.fromisoformat("2026-10-10T17:30:00+08:00")
+    server.engine.complete(task.id, {"opinion": "同意", "approved": True}, "wang")
+    assert server.engine.instance(started.id).status == "completed"
+
+    # the new version opens in the modeler, and what changed is drawn in colour
+    page.click("#deployed-list a:text-is('与上一版比较')")
+    page.wait_for_selector("#diff[data-ready=true]")
+    assert page.locator("#diff-new " + marker("approve", "kb-diff-changed")).count() == 1
+    assert page.locator("#diff-old " + marker("approve", "kb-diff-changed")).count() == 1
+    assert page.locator("#diff-new " + marker("propose", "kb-diff-changed")).count() == 0
+    changed = page.inner_text("#diff-changed")
+    assert "workday_close(3)" in changed and "approve_opinion" in changed
+    page.goto(server.url + "/designer/modeler/modeler_demo/v2")
+    page.wait_for_selector("#modeler[data-ready=true]")
+    page.wait_for_selector("#problems[data-state=ok]")
+    assert page.locator("#form-list [data-form=approve_opinion]").count() == 1
+
+
+def test_blank_diagram_unsafe_script_and_download(page: Any, server: Server,
+                                                  tmp_path: Path) -> None:
+    open_modeler(page, server, "/designer/modeler/new?key=brand_new&name=全新流程")
+    assert page.locator(".djs-element[data-element-id=register]").count() == 1
+    # an unsafe script task, added through the bpmn-js API
+    page.evaluate("""() => {
+        const m = window.kuaibanModeler;
+        const registry = m.get('elementRegistry'), factory = m.get('elementFactory');
+        const bo = m.get('bpmnFactory').create('bpmn:ScriptTask', {
+            id: 'unsafe', name: '脚本', script: "__import__('os').system('true')" });
+        const shape = factory.createShape({ type: 'bpmn:ScriptTask', businessObject: bo });
+        m.get('modeling').createShape(shape, { x: 650, y: 240 },
+                                      registry.get('Participant_brand_new'));
+    }""")
+    page.wait_for_selector(marker("unsafe", "kb-error"))
+    settled(page, "errors")
+    assert "script" in page.inner_text("#problem-list")
+    select(page, "unsafe")
+    page.fill("#p-script", "total = 1")
+    page.locator("#p-script").blur()
+    page.wait_for_function("() => !document.querySelector("
+                           "'.djs-element[data-element-id=unsafe].kb-error')")
+    settled(page, "ok")
+    with page.expect_download() as info:
+        page.click("#btn-download-bpmn")
+    path = tmp_path / "brand_new.bpmn"
+    info.value.save_as(path)
+    assert info.value.suggested_filename == "brand_new.bpmn"
+    text = path.read_text(encoding="utf-8")
+    assert 'id="brand_new"' in text and "total = 1" in text and "bpmndi:BPMNShape" in text
+    with page.expect_download() as zipped:
+        page.click("#btn-download-zip")
+    assert zipped.value.suggested_filename == "brand_new.zip"
+    archive = tmp_path / "brand_new.zip"
+    zipped.value.save_as(archive)
+    with zipfile.ZipFile(archive) as z:
+        assert z.namelist() == ["processes/brand_new.bpmn"]
+        assert z.read("processes/brand_new.bpmn").decode("utf-8") == text
+    page.click("#btn-deploy")
+    page.wait_for_selector("#deploy-result[data-state=deployed]")
+    assert "brand_new v1" in page.inner_text("#deploy-result")
+    assert server.engine.process_versions("brand_new")[0].name == "全新流程"
+
+
+def test_a_version_without_diagram_interchange_keeps_its_bpmn(page: Any,
+                                                              server: Server) -> None:
+    """tests/diagrams/approval.bpmn has no BPMNDiagram: bpmn-js cannot draw it, so the page
+    says so, keeps the BPMN exactly as deployed, and still validates and deploys its forms."""
+    open_modeler(page, server, "/designer/modeler/approval/v1")
+    assert "没有图形信息" in page.inner_text("#no-di")
+    page.click("#form-list [data-form=test_handle]")
+    page.wait_for_selector("#form-preview[data-form=test_handle] #f-result")
+    handle = json.loads(page.input_value("#form-text"))
+    handle["properties"]["remark"] = {"type": "string", "title": "备注"}
+    page.fill("#form-text", json.dumps(handle, ensure_ascii=False))
+    page.wait_for_selector("#form-preview #f-remark")
+    settled(page, "ok")
+    page.click("#btn-deploy")
+    page.wait_for_selector("#deploy-result[data-state=deployed]")
+    assert "approval v2" in page.inner_text("#deploy-result")
+    diff = diff_versions(server.engine, "approval", 1, 2)
+    assert diff.added == diff.removed == diff.changed == []
+    assert list(diff.forms_changed) == ["test_handle"]
+
+
+def test_an_unedited_diagram_deploys_as_unchanged(page: Any, server: Server) -> None:
+    open_modeler(page, server, "/designer/modeler/modeler_demo/v1")
+    page.click("#btn-deploy")
+    page.wait_for_selector("#deploy-result[data-state=deployed]")
+    assert "内容未变" in page.inner_text("#deploy-result")
+    assert [v.version for v in server.engine.process_versions("modeler_demo")] == [1]
+
+
+def exported(page: Any) -> str:
+    xml: str = page.evaluate("() => window.kuaibanModeler.saveXML({ format: true })"
+                             ".then(r => r.xml)")
+    return xml
+
+
+def test_the_side_panel_edits_lanes_properties_and_the_process(page: Any,
+                                                               server: Server) -> None:
+    open_modeler(page, server, "/designer/modeler/modeler_demo/v1")
+    select(page, "approve")
+    assert page.input_value("#p-lane") == "Lane_approver"
+    page.select_option("#p-lane", "Lane_intake")  # moves the task into the other lane
+    page.wait_for_function("() => document.querySelector('#p-lane').value === 'Lane_intake'")
+    page.fill("#p-unit", "handler_unit")
+    page.press("#p-unit", "Enter")
+    select(page, "Participant_demo")
+    page.fill("#p-case-prefix", "JM")
+    page.press("#p-case-prefix", "Enter")
+    page.fill("#p-process-id", "modeler_copy")
+    page.press("#p-process-id", "Enter")
+    page.fill("#p-process-name", "建模副本")
+    page.press("#p-process-name", "Enter")
+    settled(page, "ok")
+    xml = exported(page)
+    intake = xml.split('<bpmn:lane id="Lane_intake"', 1)[1].split("</bpmn:lane>", 1)[0]
+    assert "<bpmn:flowNodeRef>approve</bpmn:flowNodeRef>" in intake
+    assert '<camunda:property name="unit" value="handler_unit" />' in xml
+    assert '<camunda:property name="case_prefix" value="JM" />' in xml
+    assert '<bpmn:process id="modeler_copy" name="建模副本"' in xml
+    assert 'processRef="modeler_copy"' in xml
+    with page.expect_download() as info:
+        page.click("#btn-download-bpmn")
+    assert info.value.suggested_filename == "modeler_copy.bpmn"
+    page.click("#btn-deploy")
+    page.wait_for_selector("#deploy-result[data-state=deployed]")
+    assert "modeler_copy v1" in page.inner_text("#deploy-result")
+    server.engine.add_user("design2", ["intake"])
+    started = server.engine.start("modeler_copy", {}, "design2")
+    assert started.business_key == "JM-2026-000001"

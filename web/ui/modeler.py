@@ -1,0 +1,451 @@
+"""The in-browser modeler (role designer): open a deployed version, or a blank diagram, in the
+bpmn-js Modeler (npm, served from node_modules like the viewer); edit the diagram and its forms
+side by side; see the engine's own validation problems live on the elements they concern; deploy
+from the browser; download the files to commit them to processes/ and forms/. And "what
+changed" between two versions, drawn as colours on both diagrams.
+
+JSON endpoints take ``{"files": [{"name": "x.bpmn", "content": "..."}, ...]}`` (the diagram,
+its forms ``KEY.json``, and the other BPMN/DMN files of the version, sent along unchanged) and
+are CSRF-protected like every form: the page sends its token in the ``X-CSRFToken`` header.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import re
+import zipfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, abort, jsonify, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from engine import xmlsafe
+from engine.diagram import load_version, version_diagram
+from engine.errors import EngineError, Problem, UnsafeInput, ValidationFailed
+from engine.forms import check_form
+from engine.registry import latest_forms
+from engine.roles import ROLES
+from engine.validation import BPMN, SourceFile, kind_of
+from engine.version_diff import diff_versions
+from web.ui import forms as form_fields
+from web.ui.assets import node_modules
+from web.ui.auth import current_user, roles_required
+from web.ui.util import engine
+
+log = logging.getLogger("kuaiban.web.modeler")
+bp = Blueprint("modeler", __name__, url_prefix="/designer/modeler")
+MAX_FILES = 50
+_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]{0,63}")
+MODELER_JS = Path("bpmn-js") / "dist" / "bpmn-modeler.production.min.js"
+CAMUNDA_MODDLE = Path("camunda-bpmn-moddle") / "resources" / "camunda.json"
+
+
+def modeler_installed() -> bool:
+    root = node_modules()
+    return (root / MODELER_JS).is_file() and (root / CAMUNDA_MODDLE).is_file()
+
+
+# -- pages ----------------------------------------------------------------------------------
+
+@bp.get("/")
+@roles_required("designer")
+def index() -> str:
+    return render_template("modeler_index.html", processes=engine().processes(),
+                           installed=modeler_installed())
+
+
+@bp.get("/new")
+@roles_required("designer")
+def new() -> str:
+    key, name = _new_key_and_name()
+    return _modeler_page(url_for("modeler.new_draft", key=key, name=name), key, None)
+
+
+@bp.get("/<key>/v<int:version>")
+@roles_required("designer")
+def edit(key: str, version: int) -> str:
+    version_diagram(engine(), key, version)  # 404 when there is no such version
+    versions = engine().process_versions(key)
+    return _modeler_page(url_for("modeler.draft", key=key, version=version), key, version,
+                         versions)
+
+
+def _modeler_page(draft_url: str, key: str, version: int | None,
+                  versions: Sequence[Any] = ()) -> str:
+    return render_template("modeler.html", draft_url=draft_url, key=key, version=version,
+                           versions=versions, installed=modeler_installed())
+
+
+@bp.get("/camunda.json")
+@roles_required("designer")
+def camunda_moddle() -> Response:
+    """The camunda moddle descriptor (camunda:formKey, camunda:dueDate, camunda:properties)."""
+    path = node_modules() / CAMUNDA_MODDLE
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype="application/json", max_age=3600)
+
+
+# -- drafts ---------------------------------------------------------------------------------
+
+@bp.get("/<key>/v<int:version>/draft.json")
+@roles_required("designer")
+def draft(key: str, version: int) -> Response:
+    diagram = version_diagram(engine(), key, version)
+    with engine().transaction() as session:
+        loaded = load_version(engine(), session, key, version)
+        files = dict(loaded.files)
+    return jsonify(_draft_body(diagram.file, key, version, files))
+
+
+@bp.get("/new/draft.json")
+@roles_required("designer")
+def new_draft() -> Response:
+    key, name = _new_key_and_name()
+    main = f"{key}.bpmn"
+    return jsonify(_draft_body(main, key, None, {main: blank_diagram(key, name)}))
+
+
+def _new_key_and_name() -> tuple[str, str]:
+    key = (request.args.get("key") or "").strip() or "new_process"
+    if not _KEY.fullmatch(key):
+        abort(400)
+    name = (request.args.get("name") or "").strip()[:100] or _("新流程")
+    return key, name
+
+
+def _draft_body(main: str, key: str, version: int | None, files: Mapping[str, str]
+                ) -> dict[str, Any]:
+    with engine().transaction() as session:
+        known = sorted(latest_forms(session))
+    return {
+        "key": key,
+        "version": version,
+        "main": main,
+        "files": [{"name": name, "content": text, "kind": kind_of(name)}
+                  for name, text in sorted(files.items())],
+        "known_forms": known,
+        "roles": [{"id": r.id, "name": r.name} for r in ROLES],
+    }
+
+
+def blank_diagram(key: str, name: str) -> str:
+    """A new process: a pool with one lane (受理员), start, one user task, end; with DI."""
+    esc = (name.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+           .replace(">", "&gt;"))
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+                  xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI"
+                  xmlns:dc="http://www.omg.org/spec/DD/20100524/DC"
+                  xmlns:di="http://www.omg.org/spec/DD/20100524/DI"
+                  xmlns:camunda="http://camunda.org/schema/1.0/bpmn"
+                  id="Definitions_{key}" targetNamespace="http://kuaiban.local/processes">
+  <bpmn:collaboration id="Collaboration_{key}">
+    <bpmn:participant id="Participant_{key}" name="{esc}" processRef="{key}" />
+  </bpmn:collaboration>
+  <bpmn:process id="{key}" name="{esc}" isExecutable="true">
+    <bpmn:laneSet id="LaneSet_{key}">
+      <bpmn:lane id="Lane_intake" name="受理员">
+        <bpmn:flowNodeRef>start</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>register</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>end</bpmn:flowNodeRef>
+      </bpmn:lane>
+    </bpmn:laneSet>
+    <bpmn:startEvent id="start" name="开始">
+      <bpmn:outgoing>Flow_start</bpmn:outgoing>
+    </bpmn:startEvent>
+    <bpmn:userTask id="register" name="登记" camunda:dueDate="workday_close(1)">
+      <bpmn:incoming>Flow_start</bpmn:incoming>
+      <bpmn:outgoing>Flow_end</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:endEvent id="end" name="结束">
+      <bpmn:incoming>Flow_end</bpmn:incoming>
+    </bpmn:endEvent>
+    <bpmn:sequenceFlow id="Flow_start" sourceRef="start" targetRef="register" />
+    <bpmn:sequenceFlow id="Flow_end" sourceRef="register" targetRef="end" />
+  </bpmn:process>
+  <bpmndi:BPMNDiagram id="BPMNDiagram_{key}">
+    <bpmndi:BPMNPlane id="BPMNPlane_{key}" bpmnElement="Collaboration_{key}">
+      <bpmndi:BPMNShape id="Participant_{key}_di" bpmnElement="Participant_{key}"
+                        isHorizontal="true">
+        <dc:Bounds x="160" y="80" width="600" height="200" />
+      </bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="Lane_intake_di" bpmnElement="Lane_intake" isHorizontal="true">
+        <dc:Bounds x="190" y="80" width="570" height="200" />
+      </bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="start_di" bpmnElement="start">
+        <dc:Bounds x="242" y="162" width="36" height="36" />
+      </bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="register_di" bpmnElement="register">
+        <dc:Bounds x="350" y="140" width="100" height="80" />
+      </bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="end_di" bpmnElement="end">
+        <dc:Bounds x="532" y="162" width="36" height="36" />
+      </bpmndi:BPMNShape>
+      <bpmndi:BPMNEdge id="Flow_start_di" bpmnElement="Flow_start">
+        <di:waypoint x="278" y="180" />
+        <di:waypoint x="350" y="180" />
+      </bpmndi:BPMNEdge>
+      <bpmndi:BPMNEdge id="Flow_end_di" bpmnElement="Flow_end">
+        <di:waypoint x="450" y="180" />
+        <di:waypoint x="532" y="180" />
+      </bpmndi:BPMNEdge>
+    </bpmndi:BPMNPlane>
+  </bpmndi:BPMNDiagram>
+</bpmn:definitions>
+"""
+
+
+# -- validation, deploy, download -------------------------------------------------------------
+
+class BadPayload(Exception):
+    pass
+
+
+def _payload_files() -> list[SourceFile]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("files"), list):
+        raise BadPayload(_("请求应为 JSON：{\"files\": [{\"name\": ..., \"content\": ...}]}"))
+    items = body["files"]
+    if not items:
+        raise BadPayload(_("请选择至少一个 .bpmn、.dmn 或 .json 文件"))
+    if len(items) > MAX_FILES:
+        raise BadPayload(_("一次最多上传 %(n)d 个文件", n=MAX_FILES))
+    files: list[SourceFile] = []
+    seen: set[str] = set()
+    for item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str) \
+                or not isinstance(item.get("content"), str):
+            raise BadPayload(_("每个文件应有 name 和 content 两个字符串"))
+        name = item["name"].replace("\\", "/").rsplit("/", 1)[-1].strip()
+        if kind_of(name) is None or name.startswith("."):
+            raise BadPayload(_("不支持的文件类型（只接受 .bpmn、.dmn、.json）") + f": {name}")
+        if name in seen:
+            raise BadPayload(_("文件重名") + f": {name}")
+        seen.add(name)
+        files.append(SourceFile(name, item["content"]))
+    return files
+
+
+def _bad(message: str) -> tuple[Response, int]:
+    return jsonify(error={"code": "bad_request", "message": message}), 400
+
+
+@bp.post("/validate")
+@roles_required("designer")
+def validate() -> Response | tuple[Response, int]:
+    """The engine's validation (and lint warnings, when the engine has them) of a draft."""
+    try:
+        files = _payload_files()
+    except BadPayload as exc:
+        return _bad(str(exc))
+    try:
+        checked = engine().validate(files)
+        problems = list(checked.problems)
+        processes = [{"key": p.key, "name": p.name, "file": p.file} for p in checked.processes]
+    except ValidationFailed as exc:
+        problems, processes = list(exc.problems), []
+    except UnsafeInput as exc:
+        problems, processes = [_unsafe_problem(exc)], []
+    items = [_problem_json(p, files) for p in problems]
+    seen = {_identity(p) for p in items}
+    items += [_with_element(w, files) for w in _lint(files) if _identity(w) not in seen]
+    errors = sum(1 for p in items if p["severity"] == "error")
+    return jsonify(ok=errors == 0, errors=errors, warnings=len(items) - errors,
+                   problems=items, processes=processes)
+
+
+@bp.post("/deploy")
+@roles_required("designer")
+def deploy() -> Response | tuple[Response, int]:
+    try:
+        files = _payload_files()
+    except BadPayload as exc:
+        return _bad(str(exc))
+    try:
+        deployed = engine().deploy(files, current_user().username)
+    except ValidationFailed as exc:
+        return jsonify(deployed=[], problems=[_problem_json(p, files) for p in exc.problems]), 422
+    except UnsafeInput as exc:
+        return jsonify(deployed=[], problems=[_problem_json(_unsafe_problem(exc), files)]), 422
+    return jsonify(deployed=[{
+        "key": d.key, "version": d.version, "created": d.created,
+        "modeler_url": url_for("modeler.edit", key=d.key, version=d.version),
+        "version_url": url_for("designer.version", key=d.key, version=d.version),
+        "diff_url": url_for("modeler.diff", key=d.key, old=d.version - 1, new=d.version)
+        if d.created and d.version > 1 else None,
+    } for d in deployed], problems=[])
+
+
+@bp.post("/download")
+@roles_required("designer")
+def download() -> Response | tuple[Response, int]:
+    """The draft as a zip laid out like the repository: processes/*.bpmn|dmn, forms/*.json."""
+    try:
+        files = _payload_files()
+    except BadPayload as exc:
+        return _bad(str(exc))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for f in files:
+            folder = "forms" if f.kind == "form" else "processes"
+            archive.writestr(f"{folder}/{f.name}", f.content.encode("utf-8"))
+    buffer.seek(0)
+    body = request.get_json(silent=True) or {}
+    stem = str(body.get("key") or "process")
+    stem = stem if _KEY.fullmatch(stem) else "process"
+    return send_file(buffer, mimetype="application/zip", as_attachment=True,
+                     download_name=f"{stem}.zip")
+
+
+@bp.post("/form-preview")
+@roles_required("designer")
+def form_preview() -> Response:
+    """A form schema rendered as the task page renders it (HTML fragment), and its problems."""
+    body = request.get_json(silent=True)
+    text = body.get("schema") if isinstance(body, dict) else None
+    if not isinstance(text, str):
+        text = ""
+    problems = check_form(text) if text.strip() else [_("表单为空")]
+    schema: dict[str, Any] | None = None
+    fields: list[form_fields.Field] = []
+    try:
+        parsed = json.loads(text)
+        if isinstance(parsed, dict):
+            schema = parsed
+            fields = form_fields.fields_of(parsed)
+    except (ValueError, TypeError, AttributeError):
+        pass
+    html = render_template("modeler_form_preview.html", schema=schema, fields=fields,
+                           problems=problems)
+    response = Response(html, mimetype="text/html")
+    response.headers["X-Form-Problems"] = str(len(problems))
+    return response
+
+
+def _identity(item: Mapping[str, Any]) -> tuple[Any, ...]:
+    return (item.get("file"), item.get("line"), item.get("element"), item.get("message"))
+
+
+def _unsafe_problem(exc: UnsafeInput) -> Problem:
+    if isinstance(exc.details, Problem):
+        return exc.details
+    return Problem("-", None, None, exc.message)
+
+
+def _problem_json(p: Problem, files: Sequence[SourceFile]) -> dict[str, Any]:
+    return _with_element(p.as_dict(), files)
+
+
+def _with_element(item: dict[str, Any], files: Sequence[SourceFile]) -> dict[str, Any]:
+    """A problem with a line but no element gets the element at that line of its BPMN file."""
+    if item.get("element") or not item.get("line"):
+        return item
+    source = next((f for f in files if f.name == item.get("file")), None)
+    if source is None or source.kind != "bpmn":
+        return item
+    return {**item, "element": _element_at_line(source, int(item["line"]))}
+
+
+def _element_at_line(source: SourceFile, line: int) -> str | None:
+    try:
+        root = xmlsafe.parse(source.content.encode("utf-8"), source.name).getroot()
+    except EngineError:
+        return None
+    best = None
+    for node in root.iter():
+        if not isinstance(node.tag, str) or node.sourceline is None or node.sourceline > line:
+            continue
+        best = node
+    while best is not None:
+        if best.get("id") and str(best.tag).startswith(BPMN):
+            return best.get("id")
+        best = best.getparent()
+    return None
+
+
+def _lint(files: list[SourceFile]) -> list[dict[str, Any]]:
+    """Engine.lint(files) findings when the engine has it. Lint repeats validation's errors
+    (the caller drops those); anything else it finds is advisory and never blocks a deploy,
+    so it is shown as a warning."""
+    lint = getattr(engine(), "lint", None)
+    if not callable(lint):
+        return []
+    try:
+        result = lint(files)
+    except EngineError as exc:
+        log.info("lint refused the draft: %s", exc.message)
+        return []
+    except Exception:  # lint is advisory; validation has the last word
+        log.exception("lint failed")
+        return []
+    items = getattr(result, "problems", result) or []
+    out = []
+    for p in items:
+        if isinstance(p, Problem):
+            item = p.as_dict()
+        elif isinstance(p, Mapping):
+            item = {"file": p.get("file"), "line": p.get("line"), "element": p.get("element"),
+                    "message": str(p.get("message", "")), "severity": p.get("severity")}
+        else:
+            item = {"file": None, "line": None, "element": None, "message": str(p),
+                    "severity": None}
+        if item.get("severity") not in ("warning", "info"):
+            item["severity"] = "warning"
+        out.append(item)
+    return out
+
+
+# -- what changed -----------------------------------------------------------------------------
+
+@bp.get("/<key>/diff")
+@roles_required("designer")
+def diff(key: str) -> str | tuple[str, int]:
+    versions = engine().process_versions(key)
+    if not versions:
+        abort(404)
+    old, new = _versions_asked(versions)
+    if old is None or new is None:
+        return render_template("modeler_diff.html", key=key, versions=versions, diff=None,
+                               old=old, new=new, installed=modeler_installed()), 422
+    result = diff_versions(engine(), key, old, new)
+    return render_template("modeler_diff.html", key=key, versions=versions, diff=result,
+                           old=old, new=new, installed=modeler_installed())
+
+
+@bp.get("/<key>/diff.json")
+@roles_required("designer")
+def diff_json(key: str) -> Response | tuple[Response, int]:
+    versions = engine().process_versions(key)
+    if not versions:
+        abort(404)
+    old, new = _versions_asked(versions)
+    if old is None or new is None:
+        return jsonify(error={"code": "bad_request", "message": _("请选择已部署的两个版本。")}), 422
+    result = diff_versions(engine(), key, old, new)
+    return jsonify(
+        key=key, old=old, new=new,
+        old_xml=version_diagram(engine(), key, old).xml,
+        new_xml=version_diagram(engine(), key, new).xml,
+        added=[e.id for e in result.added], removed=[e.id for e in result.removed],
+        changed=[e.id for e in result.changed],
+        details={e.id: [{"what": c.what, "before": c.before, "after": c.after}
+                        for c in e.changes] for e in result.changed},
+    )
+
+
+def _versions_asked(versions: Sequence[Any]) -> tuple[int | None, int | None]:
+    numbers = {v.version for v in versions}
+    old = request.args.get("old", type=int)
+    new = request.args.get("new", type=int)
+    if old is None and new is None:
+        new = versions[-1].version
+        old = versions[-2].version if len(versions) > 1 else new
+    if old not in numbers or new not in numbers:
+        return None, None
+    return old, new
