@@ -61,16 +61,16 @@ def add_period(start: datetime, period: dict[str, float], times: int) -> datetim
 
 
 def release_start_timers(workflow: BpmnWorkflow, now: datetime) -> None:
-    """Make a new instance's timer start events fire at once (the engine decided it is time)."""
+    """Make a new instance's timer start events fire once, at once (the engine decided it is
+    time). Called before the first engine step, on the predicted start-event tasks, so
+    SpiffWorkflow never evaluates the cycle itself (it would catch up on every missed period
+    inside this one instance)."""
     past = (now - timedelta(seconds=1)).isoformat()
-    for task in list(workflow.event_manager.tasks.values()):
+    for task in list(workflow.tasks.values()):
         definition = getattr(task.task_spec, "event_definition", None)
         if not isinstance(task.task_spec, StartEvent):
             continue
         if isinstance(definition, CycleTimerEventDefinition):
-            # One path per instance: stop the cycle if it already fired, else fire it once.
-            cycles = 0 if task.children else 1
-            task._set_internal_data(event_value={"cycles": cycles, "next": past, "duration": 0})
+            task._set_internal_data(event_value={"cycles": 1, "next": past, "duration": 0})
         elif isinstance(definition, TimerEventDefinition):
             task._set_internal_data(event_value=past)
-    workflow.refresh_timers()

@@ -48,8 +48,8 @@ def new_workflow(version: LoadedVersion, initial: Mapping[str, Any], now: dateti
 def _apply(workflow: BpmnWorkflow, kind: str, payload: Mapping[str, Any], now: datetime) -> None:
     if kind == "started":
         # Starting is the decision to run now: a timer start event does not wait again.
-        workflow.do_engine_steps()
         schedule.release_start_timers(workflow, now)
+        workflow.do_engine_steps()
         if payload.get("message"):
             event = MessageEventDefinition(payload["message"])
             workflow.catch(BpmnEvent(event, dict(payload.get("message_data") or {})))

@@ -131,3 +131,13 @@ def test_a_crashed_lease_is_retried_without_firing_twice(timed: Engine,
     assert timed.timers.fire_due().fired == 1
     assert [t.name for t in timed.inbox.for_user("sun")] == ["follow"]
     assert sum(e.type == "timer" for e in timed.history(view.id)) == 1
+
+
+def test_a_late_cycle_start_runs_one_path_not_one_per_missed_period(timed: Engine,
+                                                                    clock: FixedClock) -> None:
+    clock.set(at("2027-03-01T10:00:00+08:00"))  # five monthly periods after the cycle began
+    view = timed.start("monthly", {}, "gai")
+    assert names(timed, view.id) == ["dispatch"]
+    started = timed.timers.fire_due()  # the schedule row from the deploy, long due
+    assert started.started == 1
+    assert [t.name for t in timed.inbox.for_user("gai")] == ["dispatch", "dispatch"]
