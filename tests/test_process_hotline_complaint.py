@@ -1,0 +1,371 @@
+"""Scenario tests for ``hotline_complaint`` (12345营商环境投诉 接诉即办), with a moving clock.
+
+Seed: plan 5 item 13 "设立市级营商环境投诉接听专席,直接受理全市企业反映营商环境方面的诉求,
+对所有市场主体特别是中小微企业实行分级分类有效沟通,实现“接诉即办”", and plan 1 三(一)
+"12345热线要及时受理举报,分门别类梳理后转送作风优化组". Dispatch is due the same day (当天);
+the reply to the enterprise within 5 working days (一般, the seed's "5个工作日之内") or
+1 working day (紧急, "1个工作日内"), counted on the official calendar (2026-10-01..07 off,
+Saturday 2026-10-10 a working day).
+Every path is walked; the reply timer is fired and what it does is checked.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lxml import etree
+
+from engine.api import Engine
+from engine.clock import FixedClock
+from engine.errors import InvalidData, PermissionDenied
+from engine.inbox import InboxFilter
+from engine.validation import SourceFile
+from engine.views import InstanceView, TaskView
+
+ROOT = Path(__file__).resolve().parent.parent
+DIAGRAM = ROOT / "processes" / "hotline_complaint.bpmn"
+FULIANG = "浮梁县"
+MARKET = "市市场监管局"
+
+COMPLAINT: dict[str, Any] = {
+    "channel": "12345热线电话",
+    "enterprise": "景德镇某陶瓷文化有限公司",
+    "enterprise_size": "小型",
+    "contact_person": "刘女士",
+    "contact_phone": "0798-8888888",
+    "involved_unit": "某县行政审批局",
+    "summary": "办理食品经营许可,窗口要求提供清单外的材料,两次往返未办成。",
+}
+HANDLED = {"handling_result": "已约谈窗口负责人,当场办结许可。", "reply_method": "电话",
+           "reply_content": "许可已办结,对多次往返致歉。", "resolved": True}
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def source(path: Path) -> SourceFile:
+    return SourceFile(str(path.relative_to(ROOT)), path.read_text(encoding="utf-8"))
+
+
+def hotline_files() -> list[SourceFile]:
+    """Only this diagram and its forms, so processes edited in parallel cannot break these
+    tests."""
+    return [source(DIAGRAM)] + [source(p) for p in sorted((ROOT / "forms").glob("hotline_*.json"))]
+
+
+def clue_files() -> list[SourceFile]:
+    paths = [ROOT / "processes" / "clue_triage.bpmn", ROOT / "processes" / "city_escalation.bpmn"]
+    paths += sorted((ROOT / "forms").glob("clue_*.json"))
+    paths += sorted((ROOT / "forms").glob("escalation_*.json"))
+    return [source(p) for p in paths]
+
+
+@pytest.fixture
+def hotline(engine: Engine) -> Engine:
+    engine.deploy(hotline_files())
+    engine.add_user("xu", ["data_bureau"])  # 12345热线营商环境投诉专席 (市政数局)
+    engine.add_user("fuliang", ["responsible_unit"], unit=FULIANG)
+    engine.add_user("scj", ["responsible_unit"], unit=MARKET)
+    engine.add_user("li", ["intake"])
+    engine.add_user("wang", ["approver"])
+    return engine
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def inbox(engine: Engine, user: str, **flt: Any) -> list[TaskView]:
+    return engine.inbox.for_user(user, InboxFilter(process="hotline_complaint", **flt))
+
+
+def task(engine: Engine, user: str, name: str) -> TaskView:
+    found = [t for t in inbox(engine, user) if t.name == name]
+    assert len(found) == 1, (name, inbox(engine, user))
+    return found[0]
+
+
+def do(engine: Engine, user: str, name: str, data: dict[str, Any]) -> InstanceView:
+    return engine.complete(task(engine, user, name).id, data, user)
+
+
+def take(engine: Engine, **changes: Any) -> InstanceView:
+    return engine.start("hotline_complaint", {**COMPLAINT, **changes}, "xu")
+
+
+def dispatch(engine: Engine, unit: str = FULIANG, urgency: str = "一般") -> InstanceView:
+    return do(engine, "xu", "classify", {"category": "转办责任单位", "urgency": urgency,
+                                         "handling_unit": unit})
+
+
+def urges(engine: Engine, user: str) -> list[TaskView]:
+    """Reminders: each its own ``hotline_urge`` case under the complaint's number."""
+    return engine.inbox.for_user(user, InboxFilter(process="hotline_urge"))
+
+
+def reply_timers(engine: Engine, instance_id: int) -> list[datetime]:
+    return [t.due_at for t in engine.timers.pending()
+            if t.instance_id == instance_id and t.element_id == "reply_overdue"]
+
+
+def open_tasks(engine: Engine, instance_id: int) -> list[str]:
+    return sorted(t.name for t in engine.instance(instance_id).tasks)
+
+
+# -- definitions -----------------------------------------------------------------------------
+
+
+def test_validate_reports_no_problems(engine: Engine) -> None:
+    checked = engine.validate(hotline_files())
+    assert checked.problems == []
+    info = {p.key: p for p in checked.processes}
+    assert sorted(info) == ["hotline_complaint", "hotline_urge"]
+    assert (info["hotline_complaint"].case_prefix, info["hotline_complaint"].start_form_key) == (
+        "RX", "hotline_take")
+    assert info["hotline_urge"].start_messages == {"hotline_reply_overdue"}
+
+
+def test_diagram_interchange_covers_every_element() -> None:
+    tree = etree.parse(str(DIAGRAM))
+    ns = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+          "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
+          "di": "http://www.omg.org/spec/DD/20100524/DI"}
+    shapes = {s.get("bpmnElement") for s in tree.iterfind(".//bpmndi:BPMNShape", ns)}
+    edges = {e.get("bpmnElement"): e for e in tree.iterfind(".//bpmndi:BPMNEdge", ns)}
+    participants = {p.get("processRef"): p.get("id")
+                    for p in tree.iterfind("bpmn:collaboration/bpmn:participant", ns)}
+    assert sorted(participants) == ["hotline_complaint", "hotline_urge"]
+    flows = {m.get("id") for m in tree.iterfind("bpmn:collaboration/bpmn:messageFlow", ns)}
+    for process in tree.iterfind("bpmn:process", ns):
+        nodes = {e.get("id") for e in process if e.get("id") and etree.QName(e).localname not in (
+            "sequenceFlow", "laneSet", "documentation", "extensionElements")}
+        lanes = {e.get("id") for e in process.iterfind(".//bpmn:lane", ns)}
+        assert nodes | lanes | {participants[process.get("id")]} <= shapes
+        flows |= {e.get("id") for e in process.findall("bpmn:sequenceFlow", ns)}
+    assert flows == set(edges)
+    for edge in edges.values():
+        assert len(edge.findall("di:waypoint", ns)) >= 2
+
+
+# -- taking the complaint --------------------------------------------------------------------
+
+
+def test_the_hotline_seat_takes_and_numbers_each_complaint(hotline: Engine,
+                                                          clock: FixedClock) -> None:
+    first = take(hotline)
+    second = take(hotline, channel="网上留言", enterprise="乐平某物流有限公司")
+    assert (first.business_key, second.business_key) == ("RX-2026-000001", "RX-2026-000002")
+    assert first.data["case_no"] == "RX-2026-000001"
+    assert first.data["received_at"] == "2026-09-30T16:00:00+08:00"
+    (classify,) = first.tasks
+    assert (classify.name, classify.role, classify.form_key) == (
+        "classify", "data_bureau", "hotline_classify")
+    assert classify.due_at == at("2026-09-30T17:30:00+08:00")  # 接诉即办: dispatched the same day
+    for user in ("li", "fuliang"):  # only the seat (市政数局) takes complaints
+        with pytest.raises(PermissionDenied):
+            hotline.start("hotline_complaint", COMPLAINT, user)
+    with pytest.raises(InvalidData) as err:
+        take(hotline, contact_phone="请回电", summary="")
+    assert set(err.value.field_errors) == {"contact_phone", "summary"}
+    with pytest.raises(InvalidData) as err:  # a dispatch names the unit, an answer its content
+        hotline.complete(classify.id, {"category": "转办责任单位", "urgency": "一般"}, "xu")
+    assert set(err.value.field_errors) == {"handling_unit"}
+    with pytest.raises(InvalidData) as err:
+        hotline.complete(classify.id, {"category": "直接答复", "urgency": "一般"}, "xu")
+    assert set(err.value.field_errors) == {"answer"}
+
+
+def test_taken_after_close_is_dispatched_the_next_working_day(hotline: Engine,
+                                                              clock: FixedClock) -> None:
+    clock.set(at("2026-09-30T18:05:00+08:00"))
+    view = take(hotline)
+    assert view.tasks[0].due_at == at("2026-10-08T17:30:00+08:00")
+    clock.set(at("2026-10-08T09:00:00+08:00"))
+    dispatch(hotline)
+    # five working days counted from the day it came in: 10-08, 10-09, 10-10 (Sat), 10-12, 10-13
+    assert task(hotline, "fuliang", "handle").due_at == at("2026-10-13T17:30:00+08:00")
+
+
+# -- the three categories --------------------------------------------------------------------
+
+
+def test_answered_at_once_then_rated(hotline: Engine, clock: FixedClock) -> None:
+    view = take(hotline, summary="咨询小微企业房租减免政策的申报条件。")
+    clock.set(at("2026-09-30T16:10:00+08:00"))
+    do(hotline, "xu", "classify", {"category": "直接答复", "urgency": "一般",
+                                   "answer": "依据知识库答复:符合条件的小微企业可在一网通办申报。"})
+    assert open_tasks(hotline, view.id) == ["revisit"]
+    revisit = task(hotline, "xu", "revisit")
+    assert (revisit.form_key, revisit.due_at) == ("hotline_rating", at("2026-10-08T17:30:00+08:00"))
+    assert reply_timers(hotline, view.id) == []
+    done = hotline.complete(revisit.id, {"rating": "非常满意"}, "xu")
+    assert done.status == "completed"
+    assert done.data["replied_at"] == "2026-09-30T16:10:00+08:00"
+    assert done.data["reply_late"] is False
+    assert done.data["reply_due"] == "2026-10-13T17:30:00+08:00"
+    assert (done.data["rating"], done.data["reopen"], done.data["reopen_count"]) == (
+        "非常满意", False, 0)
+    assert done.data["closed_at"] == "2026-09-30T16:10:00+08:00"
+
+
+def test_ordinary_complaint_is_replied_within_five_working_days(hotline: Engine,
+                                                                clock: FixedClock) -> None:
+    view = take(hotline)
+    dispatch(hotline)
+    handle = task(hotline, "fuliang", "handle")
+    assert (handle.role, handle.unit, handle.form_key) == (
+        "responsible_unit", FULIANG, "hotline_handle")
+    # 5个工作日之内 from 2026-09-30: 10-08, 10-09, 10-10 (adjusted Saturday), 10-12, 10-13
+    assert handle.due_at == at("2026-10-13T17:30:00+08:00")
+    assert inbox(hotline, "scj") == []  # another unit sees nothing
+    assert reply_timers(hotline, view.id) == [at("2026-10-13T17:30:00+08:00")]
+    with pytest.raises(PermissionDenied):
+        hotline.complete(handle.id, HANDLED, "scj")
+    with pytest.raises(InvalidData):  # the unit cannot re-route the case with its form
+        hotline.complete(handle.id, {**HANDLED, "handling_unit": MARKET}, "fuliang")
+    clock.set(at("2026-10-12T15:00:00+08:00"))
+    hotline.complete(handle.id, HANDLED, "fuliang")
+    assert reply_timers(hotline, view.id) == []  # replied in time: the timer is gone
+    revisit = task(hotline, "xu", "revisit")
+    assert revisit.due_at == at("2026-10-13T17:30:00+08:00")
+    done = hotline.complete(revisit.id, {"rating": "满意", "rating_comment": "办理及时"}, "xu")
+    assert done.status == "completed"
+    assert (done.data["reply_late"], done.data["resolved"], done.data["rating"]) == (
+        False, True, "满意")
+    assert done.data["handling_unit"] == FULIANG
+    assert hotline.timers.fire_due().fired == 0
+
+
+def test_urgent_complaint_overdue_is_urged_then_reopened_after_a_bad_rating(
+        hotline: Engine, clock: FixedClock) -> None:
+    clock.set(at("2026-10-09T10:00:00+08:00"))  # Friday
+    view = take(hotline, summary="项目竣工验收被无故拖延,影响明日投产。")
+    dispatch(hotline, urgency="紧急")
+    handle = task(hotline, "fuliang", "handle")
+    # 1个工作日内: the next working day is Saturday 2026-10-10, an adjusted working day
+    assert handle.due_at == at("2026-10-10T17:30:00+08:00")
+    clock.set(at("2026-10-10T17:29:00+08:00"))
+    assert hotline.timers.fire_due().fired == 0
+    assert urges(hotline, "xu") == []
+    # the limit passes: the task is overdue in the unit's inbox and the seat must urge the unit
+    clock.set(at("2026-10-10T17:31:00+08:00"))
+    assert hotline.timers.fire_due().fired == 1
+    assert [t.id for t in inbox(hotline, "fuliang", overdue=True)] == [handle.id]
+    (urge,) = urges(hotline, "xu")
+    assert (urge.name, urge.form_key) == ("urge", "hotline_urge")
+    assert urge.business_key == view.business_key
+    assert urge.due_at == at("2026-10-12T17:30:00+08:00")  # fired after close on Saturday
+    reminder = hotline.instance(urge.instance_id)
+    assert (reminder.data["handling_unit"], reminder.data["reply_due"]) == (
+        FULIANG, "2026-10-10T17:30:00+08:00")
+    assert reply_timers(hotline, view.id) == []
+    assert inbox(hotline, "xu") == []  # the complaint itself waits for the unit
+    hotline.complete(urge.id, {"urge_note": "已电话督促浮梁县当日答复"}, "xu")
+    clock.set(at("2026-10-12T09:00:00+08:00"))
+    hotline.complete(handle.id, {**HANDLED, "resolved": False,
+                                 "reply_content": "验收需补充消防资料,已告知。"}, "fuliang")
+    assert hotline.instance(view.id).data["reply_late"] is True
+    # 差评: a bad rating needs a decision and a reason
+    revisit = task(hotline, "xu", "revisit")
+    with pytest.raises(InvalidData) as err:
+        hotline.complete(revisit.id, {"rating": "不满意"}, "xu")
+    assert set(err.value.field_errors) == {"reopen", "rating_comment"}
+    clock.set(at("2026-10-13T10:00:00+08:00"))
+    hotline.complete(revisit.id, {"rating": "不满意", "reopen": True,
+                                  "rating_comment": "消防资料应由市场监管部门协调"}, "xu")
+    # reopened: dispatched again the same day, to another unit, with a new limit
+    again = task(hotline, "xu", "classify")
+    assert again.due_at == at("2026-10-13T17:30:00+08:00")
+    assert hotline.instance(view.id).data["reopen_count"] == 1
+    dispatch(hotline, unit=MARKET)
+    second = task(hotline, "scj", "handle")
+    assert second.due_at == at("2026-10-20T17:30:00+08:00")  # 5 working days from 10-13
+    assert inbox(hotline, "fuliang") == []
+    assert reply_timers(hotline, view.id) == [at("2026-10-20T17:30:00+08:00")]
+    clock.set(at("2026-10-16T11:00:00+08:00"))
+    hotline.complete(second.id, HANDLED, "scj")
+    done = do(hotline, "xu", "revisit", {"rating": "满意"})
+    assert done.status == "completed"
+    assert (done.data["handling_unit"], done.data["reply_late"], done.data["rating"]) == (
+        MARKET, False, "满意")
+    assert done.data["reopen"] is False
+    # the bad rating that reopened it is kept; the comment field belongs to the last rating
+    assert done.data["bad_ratings"] == [{"rating": "不满意", "at": "2026-10-13T10:00:00+08:00",
+                                         "comment": "消防资料应由市场监管部门协调"}]
+    assert done.data["rating_comment"] == ""
+    assert hotline.replay(view.id).ok
+
+
+def test_bad_rating_without_reopening_is_recorded_and_closed(hotline: Engine,
+                                                             clock: FixedClock) -> None:
+    take(hotline)
+    dispatch(hotline)
+    do(hotline, "fuliang", "handle", {**HANDLED, "resolved": False,
+                                      "reply_content": "诉求超出法定职权,已解释。"})
+    done = do(hotline, "xu", "revisit", {"rating": "非常不满意", "reopen": False,
+                                         "rating_comment": "已依法依规办理,诉求无法律依据"})
+    assert done.status == "completed"
+    assert (done.data["rating"], done.data["reopen"], done.data["reopen_count"]) == (
+        "非常不满意", False, 0)
+
+
+def test_complaint_about_officials_becomes_a_clue_case(hotline: Engine, clock: FixedClock) -> None:
+    hotline.deploy(clue_files())
+    view = take(hotline, summary="某科长对企业办事吃拿卡要。", involved_person="张某(科长)")
+    clock.set(at("2026-09-30T16:20:00+08:00"))
+    do(hotline, "xu", "classify", {"category": "作风问题", "urgency": "一般",
+                                   "classify_note": "反映公职人员吃拿卡要,转送作风优化组"})
+    register = task(hotline, "li", "register_clue")
+    assert (register.role, register.form_key) == ("intake", "hotline_register_clue")
+    assert register.due_at == at("2026-09-30T17:30:00+08:00")  # registered the same day
+    assert inbox(hotline, "fuliang") == [] and inbox(hotline, "xu") == []
+    # the intake registers it in clue_triage (channel 12345热线) and gets its case number
+    complaint = hotline.instance(view.id).data
+    clue = hotline.start("clue_triage", {
+        "channel": "12345热线", "received_at": complaint["received_at"], "anonymous": False,
+        "reporter": complaint["contact_person"], "reporter_contact": complaint["contact_phone"],
+        "accused_unit": complaint["involved_unit"], "accused_person": complaint["involved_person"],
+        "problem_type": "吃拿卡要", "summary": complaint["summary"], "owner": "li"}, "li")
+    assert clue.business_key == "ZF-2026-000001"
+    with pytest.raises(InvalidData) as err:
+        hotline.complete(register.id, {"clue_case_no": "RX-2026-000001",
+                                       "reply_content": "已受理"}, "li")
+    assert set(err.value.field_errors) == {"clue_case_no"}
+    told = "您反映的问题已转纪检监察机关依规依纪依法处理。"
+    hotline.complete(register.id, {"clue_case_no": clue.business_key, "reply_content": told},
+                     "li")
+    revisit = task(hotline, "xu", "revisit")
+    assert revisit.due_at == at("2026-10-08T17:30:00+08:00")
+    assert reply_timers(hotline, view.id) == []
+    done = hotline.complete(revisit.id, {"rating": "基本满意"}, "xu")
+    assert done.status == "completed"
+    assert done.data["clue_case_no"] == "ZF-2026-000001"
+    assert (done.data["category"], done.data["reply_late"]) == ("作风问题", False)
+    # the clue case runs on in clue_triage: proposed the same day
+    triage = hotline.instance(clue.id)
+    assert triage.data["channel"] == "12345热线"
+    assert [(t.name, t.due_at) for t in triage.tasks] == [
+        ("propose", at("2026-09-30T17:30:00+08:00"))]
+
+
+def test_the_reminder_is_its_own_case_and_may_be_done_after_the_complaint_closes(
+        hotline: Engine, clock: FixedClock) -> None:
+    view = take(hotline)
+    dispatch(hotline)
+    clock.set(at("2026-10-13T17:30:30+08:00"))  # 5 working days have passed
+    assert hotline.timers.fire_due().fired == 1
+    (urge,) = urges(hotline, "xu")
+    assert urge.due_at == at("2026-10-14T17:30:00+08:00")
+    clock.set(at("2026-10-14T09:00:00+08:00"))
+    do(hotline, "fuliang", "handle", HANDLED)
+    done = do(hotline, "xu", "revisit", {"rating": "基本满意"})
+    assert done.status == "completed"  # the complaint does not wait for the reminder
+    assert done.data["reply_late"] is True
+    finished = hotline.complete(urge.id, {"urge_note": "单位已于10月14日答复"}, "xu")
+    assert (finished.status, finished.business_key) == ("completed", view.business_key)
+    after = hotline.instance(view.id).data
+    assert (after["reply_late"], after["rating"]) == (True, "基本满意")
+    assert "urge_note" not in after
