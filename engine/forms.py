@@ -164,10 +164,15 @@ def validate_submission(schema: Mapping[str, Any] | None, data: Mapping[str, Any
     data), so a submission cannot overwrite the case's other variables (its unit, say)."""
     if not isinstance(data, Mapping):
         raise InvalidData({"_": "提交的数据必须是对象"})
-    declared = set((schema or {}).get("properties") or {})
-    extra = sorted(set(data) - declared)
+    properties = (schema or {}).get("properties") or {}
+    extra = sorted(set(data) - set(properties))
     if extra:
         raise InvalidData({name: "表单中没有此字段" for name in extra}, "表单中没有这些字段")
+    shown_only = sorted(name for name in data
+                        if isinstance(properties.get(name), dict)
+                        and properties[name].get("readOnly") is True)
+    if shown_only:
+        raise InvalidData({name: "此字段只读" for name in shown_only}, "只读字段不能提交")
     if schema is not None:
         validate(schema, data)
 

@@ -225,3 +225,14 @@ def test_conditional_start_form_in_a_deployed_process(people: Engine) -> None:
     assert view.data["received_on"] == "2026-09-30"
     view = people.start("approval", {**base, "channel": "来电", "phone": "0798-1234567"}, "li")
     assert view.status == "running"
+
+
+def test_read_only_fields_cannot_be_submitted() -> None:
+    from engine.forms import validate_submission
+
+    schema = {"type": "object", "properties": {
+        "unit": {"type": "string", "readOnly": True}, "note": {"type": "string"}}}
+    validate_submission(schema, {"note": "ok"})
+    with pytest.raises(InvalidData) as err:
+        validate_submission(schema, {"unit": "乐平市纪委监委", "note": "x"})
+    assert err.value.field_errors == {"unit": "此字段只读"}

@@ -397,10 +397,12 @@ def test_returned_report_is_resubmitted_by_the_original_date(reports: Engine,
     with pytest.raises(InvalidData) as err:  # plan 2: copied to the sector regulators
         reports.complete(submit.id, {**PROGRESS, "copied_to_regulators": False}, "fuliang")
     assert set(err.value.field_errors) == {"copied_to_regulators"}
-    # the form shows unit and period read-only; a client that sends them anyway (the engine
-    # does not enforce readOnly) changes nothing: both are restored after each submission
-    reports.complete(submit.id, {**PROGRESS, "unit": "乐平市", "period_label": "2026年1月"},
-                     "fuliang")
+    # the form shows unit and period read-only; a client may not send them
+    with pytest.raises(InvalidData) as err:
+        reports.complete(submit.id, {**PROGRESS, "unit": "乐平市", "period_label": "2026年1月"},
+                         "fuliang")
+    assert err.value.field_errors == {"unit": "此字段只读", "period_label": "此字段只读"}
+    reports.complete(submit.id, dict(PROGRESS), "fuliang")
     review = task(reports, "gaige", "review_report")
     assert (review.role, review.form_key) == ("reform_group", "report_review")
     assert review.due_at == at("2026-10-28T17:30:00+08:00")
