@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -13,15 +13,19 @@ from sqlalchemy import Engine as SqlEngine
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine import audit, bundle, db, ledger, migrate, registry, users
-from engine.calendar import WorkCalendar
+from engine import audit, bundle, db, ledger, migrate, migration, registry, users
+from engine.calendar import WorkCalendar, deadline_functions
 from engine.clock import Clock, clock_from_env
-from engine.errors import NotFound, PermissionDenied
+from engine.errors import EngineError, NotFound, PermissionDenied, Problem
 from engine.inbox import Inbox
-from engine.registry import Deployed, VersionCache
+from engine.lint import findings as lint_findings
+from engine.lint import lint as lint_files
+from engine.migration import Report as MigrationReport
+from engine.registry import Deployed, LoadedVersion, VersionCache
 from engine.replay import RecordedEvent, ReplayResult, Snapshot, replay, state_at
 from engine.runtime import Runtime
 from engine.schema import CalendarOverride, Event, ProcessInstance, ProcessVersion, Task
+from engine.users import SYSTEM
 from engine.validation import Checked, SourceFile
 from engine.views import EventView, InstanceView, ProcessView, UserView
 from engine.worker import TimerWorker
@@ -250,7 +254,8 @@ class Engine:
                 raise PermissionDenied("replay is for auditors")
             row, events, _ = self._recorded(session, instance_id)
             version = self.versions.get(session, row.version_id)
-            result = replay(row.id, version, events, self._calendar_for(session))
+            result = replay(row.id, version, events, self._calendar_for(session),
+                            versions=self._version_loader(session))  # migrated cases
             if result.ok and events and events[-1].state_digest != audit.digest_of_row(row):
                 return ReplayResult(False, len(events), None,
                                     "the stored state differs from the replayed history")
@@ -268,7 +273,8 @@ class Engine:
             if user is not None:
                 self._check_may_read(session, row, users.get(session, user))
             version = self.versions.get(session, row.version_id)
-            return state_at(row.id, version, events, self._calendar_for(session), seq)
+            return state_at(row.id, version, events, self._calendar_for(session), seq,
+                            versions=self._version_loader(session))  # migrated cases
 
     def export_bundle(self, instance_id: int) -> dict[str, Any]:
         with self.transaction() as session:
@@ -322,6 +328,58 @@ class Engine:
             data=dict(row.data), created_at=row.created_at, updated_at=row.updated_at,
             tasks=tasks,
         )
+
+    # -- designers: lint, instance migration (engine/lint.py, engine/migration.py) ----------
+
+    def lint(self, files: Sequence[SourceFile]) -> list[Problem]:
+        """Validation errors and lint warnings of ``files`` together, each once, in file
+        then line order; ``Problem.severity`` is "error" (deploy refuses the files) or
+        "warning" (valid, probably not meant). Timer dates are checked against the engine's
+        clock. ``validate`` stays errors-only (what deploy checks)."""
+        with self.transaction() as session:
+            checked = registry.validate(session, list(files))
+            functions = deadline_functions(self._calendar_for(session), self.clock.now)
+        warnings = lint_files(files, self.clock.now(), functions)
+        return lint_findings(checked.problems, warnings)
+
+    def migrate_instances(self, key: str, to_version: int | None = None,
+                          instance_id: int | None = None, dry_run: bool = False,
+                          user: str | None = None,
+                          progress: Callable[[migration.Outcome], None] | None = None
+                          ) -> MigrationReport:
+        """Move running cases of ``key`` to version ``to_version`` (default: the latest):
+        one case (``instance_id``) or every running case on another version. A dry run
+        changes nothing and says which cases can move and why others cannot. Each case moves
+        in its own transaction, with a "migrated" event. ``user`` (when given) must be a
+        designer; without one this is the operator's migration (CLI). ``progress`` is called
+        with each case's outcome as it is decided."""
+        with self.transaction() as session:
+            actor = SYSTEM if user is None else users.get(session, user)
+            if user is not None and "designer" not in actor.roles:
+                raise PermissionDenied("migrating cases needs the designer role")
+            target = migration.target_version(session, self.versions, key, to_version)
+            ids = migration.candidates(session, key, target, instance_id)
+        outcomes = []
+        for iid in ids:
+            try:
+                with self.transaction() as session:
+                    outcomes.append(migration.migrate(session, self.runtime, iid, target,
+                                                      actor, dry_run))
+            except EngineError as exc:  # rolled back: this case stays where it was
+                with self.transaction() as session:
+                    row = session.get(ProcessInstance, iid)
+                    old = session.get(ProcessVersion, row.version_id) if row else None
+                outcomes.append(migration.Outcome(
+                    iid, row.business_key if row else None, old.version if old else 0,
+                    target.version, "cannot migrate", [exc.message]))
+            if outcomes[-1].status == "migrated":
+                log.info("instance %s migrated to %s v%s", iid, key, target.version)
+            if progress is not None:
+                progress(outcomes[-1])
+        return MigrationReport(key, target.version, dry_run, outcomes)
+
+    def _version_loader(self, session: Session) -> Callable[[int], LoadedVersion]:
+        return lambda version_id: self.versions.get(session, version_id)
 
 
 def _event_view(e: Event) -> EventView:

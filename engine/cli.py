@@ -114,13 +114,21 @@ def main(verbose: bool) -> None:
 @click.argument("files", nargs=-1, required=True)
 @handles_errors
 def validate(files: tuple[str, ...]) -> None:
-    """Validate BPMN, DMN and form files; print every problem as file:line: element: message."""
-    checked = _engine().validate(_read_files(files))
-    for problem in checked.problems:
-        click.echo(str(problem))
-    if checked.problems:
+    """Validate BPMN, DMN and form files; print every problem as file:line: element: message,
+    and lint warnings (engine/lint.py) as file:line: element: warning: message. Exit 1 on
+    errors, 0 when there are only warnings."""
+    from engine.lint import WARNING, format_problem
+
+    engine = _engine()
+    given = _read_files(files)
+    found = engine.lint(given)
+    for problem in found:
+        click.echo(format_problem(problem))
+    if any(p.severity != WARNING for p in found):
         sys.exit(1)
-    click.echo(f"ok: {len(checked.processes)} process(es) valid", err=True)
+    processes = len(engine.validate(given).processes)
+    warnings = f", {len(found)} warning(s)" if found else ""
+    click.echo(f"ok: {processes} process(es) valid{warnings}", err=True)
 
 
 @main.command()
@@ -302,24 +310,81 @@ def verify() -> None:
         sys.exit(1)
 
 
+LOG_FORMAT = click.option(
+    "--log-format", type=click.Choice(["text", "json"]), envvar="KUAIBAN_LOG_FORMAT",
+    default="text", show_default=True, help="json: one JSON object per log line (stderr).")
+
+
+def _configure_logs(log_format: str) -> bool:
+    """Set up logging for a long-running command; True for JSON lines."""
+    from engine import logs
+
+    verbose = bool(click.get_current_context().find_root().params.get("verbose"))
+    return logs.configure(log_format, verbose=verbose) == "json"
+
+
 @main.command()
 @click.option("--interval", default=5.0, show_default=True, help="Seconds between rounds.")
 @click.option("--once", is_flag=True, help="Fire what is due, then exit.")
+@LOG_FORMAT
 @handles_errors
-def worker(interval: float, once: bool) -> None:
+def worker(interval: float, once: bool, log_format: str) -> None:
     """Long-running timer worker (several may run against PostgreSQL)."""
     import time as _time
 
+    as_json = _configure_logs(log_format)
+    log = logging.getLogger("kuaiban.worker")
     engine = _engine()
-    click.echo(f"worker {engine.timers.worker_id} on {engine.db.url.render_as_string()}", err=True)
+    where = engine.db.url.render_as_string()  # hides the password
+    if as_json:
+        log.info("worker started", extra={"worker_id": engine.timers.worker_id,
+                                          "database": engine.db.dialect.name})
+    else:
+        click.echo(f"worker {engine.timers.worker_id} on {where}", err=True)
     while True:
         report = engine.timers.fire_due()
         if report.leased:
-            click.echo(f"fired {report.fired}, started {report.started}, failed {report.failed}",
-                       err=True)
+            line = f"fired {report.fired}, started {report.started}, failed {report.failed}"
+            if as_json:
+                log.info(line, extra={"leased": report.leased, "fired": report.fired,
+                                      "started": report.started, "failed": report.failed})
+            else:
+                click.echo(line, err=True)
         if once:
             return
         _time.sleep(interval)
+
+
+@main.command("migrate")
+@click.option("--check", is_flag=True, help="Only report; exit 1 unless at the head.")
+@handles_errors
+def migrate_cmd(check: bool) -> None:
+    """Upgrade the database schema to the newest Alembic revision (Engine() also does this
+    at start); prints the revision before and after."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from engine import db, migrate
+
+    sql = db.connect(db.database_url())
+
+    def current() -> str:
+        with sql.connect() as conn:
+            return ",".join(sorted(MigrationContext.configure(conn).get_current_heads())) or "-"
+
+    try:
+        scripts = ScriptDirectory(str(Path(migrate.__file__).parent / "migrations"))
+        head = ",".join(sorted(scripts.get_heads()))
+        before = current()
+        if check or before == head:
+            click.echo(f"schema at {before}; head is {head}")
+            if before != head:
+                sys.exit(1)
+            return
+        migrate.upgrade(sql)
+        click.echo(f"schema upgraded from {before} to {current()}")
+    finally:
+        sql.dispose()
 
 
 @main.group()
@@ -377,14 +442,20 @@ def calendar_set(day: str, is_workday: bool, note: str | None) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--demo", is_flag=True, help="Create demo users and print how to sign in.")
+@LOG_FORMAT
 @handles_errors
-def run(host: str, port: int, demo: bool) -> None:
+def run(host: str, port: int, demo: bool, log_format: str) -> None:
     """Deploy the shipped processes, run the timer worker and serve the web app."""
     from engine.worker import BackgroundWorker
 
+    as_json = _configure_logs(log_format)
     engine = _engine()
     for item in engine.deploy_directory(ROOT / "processes", ROOT / "forms"):
-        if item.created:
+        if item.created and as_json:
+            logging.getLogger("kuaiban.cli").info(
+                "deployed %s %s", item.key, item.version,
+                extra={"process_key": item.key, "version": item.version})
+        elif item.created:
             click.echo(f"deployed {item.key} {item.version}", err=True)
     from web.app import serve  # the one place the engine package reaches the web app
 
@@ -476,6 +547,62 @@ def ledger_cmd(name: str, unit: str | None, month: str | None, out: str | None) 
     else:
         raise click.BadParameter("--out must end in .csv or .xlsx")
     click.echo(f"wrote {out}: {len(book.rows)} row(s)")
+
+
+# -- instance migration (engine/migration.py) --------------------------------------------------
+# "kuaiban migrate" without KEY keeps upgrading the database schema (the command defined
+# above, which this one replaces under the same name and calls); with KEY it moves cases.
+_schema_migrate = main.commands.get("migrate")
+
+
+@main.command("migrate")
+@click.argument("key", required=False)
+@click.option("--to", "to_version", type=int,
+              help="Target version number of KEY (default: the latest).")
+@click.option("--instance", "instance_id", type=int, help="Only this case.")
+@click.option("--dry-run", is_flag=True,
+              help="Change nothing; list which cases can move and why others cannot.")
+@click.option("--as", "user", help="A designer to record as the actor (default: system).")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--check", is_flag=True, help="Without KEY: only report the schema revision.")
+@click.pass_context
+@handles_errors
+def migrate_instances(ctx: click.Context, key: str | None, to_version: int | None,
+                      instance_id: int | None, dry_run: bool, user: str | None, as_json: bool,
+                      check: bool) -> None:
+    """Move running cases of process KEY to version --to (all cases on other versions, or
+    --instance ID); exit 1 if a case cannot move. Without KEY: upgrade the database schema."""
+    if key is None:
+        if _schema_migrate is None or _schema_migrate.callback is None:
+            raise click.UsageError("give a process KEY (and --to VERSION)")
+        names = {p.name for p in _schema_migrate.params}
+        ctx.invoke(_schema_migrate, **({"check": check} if "check" in names else {}))
+        return
+    from engine.migration import Outcome
+
+    def show(o: Outcome) -> None:
+        if as_json:
+            return
+        click.echo(f"#{o.instance_id} {o.business_key or '-'} v{o.from_version} → "
+                   f"v{o.to_version}: {o.status}")
+        for line in [*o.reasons, *o.changes]:
+            click.echo(f"    {line}")
+
+    engine = _engine()
+    if not as_json:
+        click.echo(f"{key} → {'latest version' if to_version is None else f'v{to_version}'}"
+                   f"{' (dry run: nothing changes)' if dry_run else ''}", err=True)
+    report = engine.migrate_instances(key, to_version, instance_id, dry_run, user, show)
+    if as_json:
+        click.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+    else:
+        moved = "can migrate" if dry_run else "migrated"
+        skipped = len(report.outcomes) - len(report.moved) - len(report.refused)
+        click.echo(f"{len(report.outcomes)} case(s): {len(report.moved)} {moved}, "
+                   f"{len(report.refused)} cannot migrate"
+                   f"{f', {skipped} skipped' if skipped else ''}", err=True)
+    if report.refused:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 
-from engine import mirror, spiff_seam
+from engine import migration, mirror, spiff_seam
 from engine.calendar import WorkCalendar, deadline_functions
 from engine.errors import EngineError, NotFound
 from engine.registry import LoadedVersion
@@ -56,24 +56,45 @@ class Snapshot:
     open_tasks: list[dict[str, str]] = field(default_factory=list)
 
 
+# Another version of the process, by id: a migrated case starts on one version and moves.
+VersionLoader = Callable[[int], LoadedVersion]
+
+
 class _Rebuild:
-    def __init__(self, instance_id: int, version: LoadedVersion, calendar: WorkCalendar) -> None:
+    def __init__(self, instance_id: int, version: LoadedVersion, calendar: WorkCalendar,
+                 versions: VersionLoader | None = None) -> None:
         self.instance_id = instance_id
         self.version = version
+        self.versions = versions
         self.calendar = calendar
         self.workflow: BpmnWorkflow | None = None
         self.ids = spiff_seam.IdSource(str(instance_id))
         self.digest = ""
         self.data: dict[str, Any] = {}
 
+    def _version(self, version_id: Any) -> LoadedVersion:
+        """The version an event names (instance migration: engine/migration.py)."""
+        if version_id is None or version_id == self.version.id:
+            return self.version
+        if self.versions is None:
+            raise EngineError(f"the case ran on process version id {version_id} too (it was "
+                              "migrated), and that version is not available here")
+        return self.versions(int(version_id))
+
     def apply(self, event: RecordedEvent) -> None:
         if event.type == "started":
+            # a migrated case started on another version than the one it is on now
+            self.version = self._version(event.payload.get("version_id"))
             self.workflow = new_workflow(self.version, event.payload["data"], event.at, self.ids)
         if event.type not in WORKFLOW_EVENTS:
             return  # claims change the task table, not the workflow
         if self.workflow is None:
             raise EngineError(f"event {event.seq} comes before the instance was started")
         functions = deadline_functions(self.calendar, _constant(event.at))
+        if event.type == "migrated":  # switch to the target version's specs, as it happened
+            target = self._version(event.payload["to_version_id"])
+            migration.switch(self.workflow, target, self.ids, event.at, functions)
+            self.version = target
         step = advance(self.workflow, self.ids, event.at, functions, event.type, event.payload,
                        self.data)
         self.digest, self.data = step.digest, step.data
@@ -95,8 +116,10 @@ def _constant(at: datetime) -> Callable[[], datetime]:
 
 def replay(instance_id: int, version: LoadedVersion, events: Sequence[RecordedEvent],
            calendar: WorkCalendar,
-           progress: Callable[[int], None] | None = None) -> ReplayResult:
-    rebuild = _Rebuild(instance_id, version, calendar)
+           progress: Callable[[int], None] | None = None,
+           versions: VersionLoader | None = None) -> ReplayResult:
+    """``versions`` loads the other versions a migrated case ran on."""
+    rebuild = _Rebuild(instance_id, version, calendar, versions)
     for count, event in enumerate(events, start=1):
         try:
             rebuild.apply(event)
@@ -113,9 +136,10 @@ def replay(instance_id: int, version: LoadedVersion, events: Sequence[RecordedEv
 
 
 def state_at(instance_id: int, version: LoadedVersion, events: Sequence[RecordedEvent],
-             calendar: WorkCalendar, seq: int) -> Snapshot:
+             calendar: WorkCalendar, seq: int,
+             versions: VersionLoader | None = None) -> Snapshot:
     """The case after event ``seq`` (replayed, so it is what the history says, not a guess)."""
-    rebuild = _Rebuild(instance_id, version, calendar)
+    rebuild = _Rebuild(instance_id, version, calendar, versions)
     chosen = [e for e in events if e.seq <= seq]
     if not chosen or chosen[-1].seq != seq:
         raise NotFound(f"no event {seq}")

@@ -24,7 +24,10 @@ from engine.errors import Conflict, ScriptError
 from engine.registry import LoadedVersion
 
 # Events that change the workflow; the others (claims) only touch the task table.
-WORKFLOW_EVENTS = frozenset({"started", "completed", "message", "timer"})
+# "migrated": the case moved to another version (engine/migration.py); the switch to the new
+# version's specs (migration.switch) runs just before advance(), which then has nothing more
+# to apply for it than the engine steps.
+WORKFLOW_EVENTS = frozenset({"started", "completed", "message", "timer", "migrated"})
 
 
 @dataclass
@@ -68,6 +71,7 @@ def _apply(workflow: BpmnWorkflow, kind: str, payload: Mapping[str, Any], now: d
         workflow.catch(BpmnEvent(event, dict(payload["data"])))
     elif kind == "timer":
         workflow.refresh_timers()
+    # kind == "migrated": nothing to apply here, see WORKFLOW_EVENTS
 
 
 def advance(workflow: BpmnWorkflow, ids: spiff_seam.IdSource, now: datetime,
