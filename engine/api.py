@@ -11,12 +11,14 @@ from typing import Any
 
 from sqlalchemy import Engine as SqlEngine
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from engine import audit, bundle, db, ledger, migrate, migration, registry, users
 from engine.calendar import WorkCalendar, deadline_functions
 from engine.clock import Clock, clock_from_env
-from engine.errors import EngineError, NotFound, PermissionDenied, Problem
+from engine.errors import Conflict, EngineError, NotFound, PermissionDenied, Problem
 from engine.inbox import Inbox
 from engine.lint import findings as lint_findings
 from engine.lint import lint as lint_files
@@ -55,11 +57,23 @@ class Engine:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One unit of work; the live-workflow cache is dropped when it rolls back."""
+        """One unit of work; the live-workflow cache is dropped when it rolls back. A write that
+        lost a race (a stale revision found at any flush, or a duplicate event number or
+        case number from a concurrent command) is a Conflict, never a lost update."""
         session = self._sessions()
         try:
             with session.begin():
                 yield session
+        except (StaleDataError, IntegrityError) as exc:
+            self.runtime.forget()
+            raise Conflict("someone else changed this case at the same moment; reload and "
+                           "try again") from exc
+        except OperationalError as exc:
+            self.runtime.forget()
+            text = str(exc).lower()
+            if "locked" in text or "deadlock" in text:  # a busy SQLite file; a PG deadlock
+                raise Conflict("the database is busy; try again") from exc
+            raise
         except BaseException:
             self.runtime.forget()
             raise

@@ -29,11 +29,17 @@ def connect(url: str) -> SqlEngine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
+        # pysqlite opens a transaction only at its first write, so a command's reads would not
+        # share its snapshot, and a read transaction that later writes loses to any concurrent
+        # writer at once. SQLite has one writer anyway: take the write lock up front
+        # (waiting up to the busy timeout), so commands run one after another.
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         return engine
     return create_engine(url, pool_pre_ping=True)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # transactions are begun explicitly (above)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
