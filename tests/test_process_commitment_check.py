@@ -33,7 +33,15 @@ from engine.views import InstanceView, TaskView
 ROOT = Path(__file__).resolve().parent.parent
 PROCESSES = ROOT / "processes"
 FORMS = ROOT / "forms"
-DOC = ROOT / "docs" / "processes-more" / "commitment_check.md"
+DOC = ROOT / "docs" / "processes.md"
+
+
+def doc_section() -> str:
+    """This process's section of docs/processes.md."""
+    text = DOC.read_text(encoding="utf-8")
+    start = text.index("## ", text.index('<a id="commitment_check"></a>'))
+    end = text.find("\n## ", start + 3)
+    return text[start:end if end != -1 else len(text)]
 
 SCJ = "市市场监管局"  # ZM-001, XK-001
 ZJJ = "市住建局"  # XK-002
@@ -110,7 +118,7 @@ def start(gov: Engine, user: str = "scj", **changes: Any) -> InstanceView:
 def blacklist(engine: Engine) -> dict[str, dict[str, Any]]:
     """How another flow (or a caseworker) consults the 虚假承诺黑名单 today: the completed
     commitment_check cases whose data says ``blacklisted``, keyed by credit code. This is the
-    query docs/processes-more/commitment_check.md describes."""
+    query docs/processes.md describes."""
     found: dict[str, dict[str, Any]] = {}
     for case in instances(engine, process="commitment_check", status="completed", limit=10_000):
         data = engine.instance(case.id).data
@@ -161,7 +169,7 @@ def test_catalogue_copy_in_docs_matches_the_decision_table() -> None:
         values = [json.loads(t) for t in rule.xpath("d:outputEntry/d:text/text()", namespaces=ns)]
         rows[json.loads(key)] = dict(zip(outputs, values, strict=True))
     listed = {}
-    for line in DOC.read_text(encoding="utf-8").splitlines():
+    for line in doc_section().splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if line.startswith("|") and re.fullmatch(r"[A-Z]{2}-\d{3}", cells[0]):
             listed[cells[0]] = cells[1:]

@@ -30,7 +30,15 @@ from engine.views import InstanceView, TaskView
 ROOT = Path(__file__).resolve().parent.parent
 PROCESSES = ROOT / "processes"
 FORMS = ROOT / "forms"
-DOC = ROOT / "docs" / "processes-more" / "credit_repair.md"
+DOC = ROOT / "docs" / "processes.md"
+
+
+def doc_section() -> str:
+    """This process's section of docs/processes.md."""
+    text = DOC.read_text(encoding="utf-8")
+    start = text.index("## ", text.index('<a id="credit_repair"></a>'))
+    end = text.find("\n## ", start + 3)
+    return text[start:end if end != -1 else len(text)]
 
 SCJ = "市市场监管局"
 FGW = "市发改委"
@@ -146,7 +154,7 @@ def test_routing_copy_in_docs_matches_the_decision_table() -> None:
         "properties"]["record_type"]["enum"]
     assert set(rows) - {"-"} == set(kinds) - {"其他失信信息"}  # the last one takes the fallback
     listed = {}
-    for line in DOC.read_text(encoding="utf-8").splitlines():
+    for line in doc_section().splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if line.startswith("|") and len(cells) == 4 and cells[1].startswith("市"):
             listed[cells[0]] = cells[1:]
@@ -278,7 +286,7 @@ def test_only_enterprises_and_the_window_apply(gov: Engine) -> None:
 
 
 def current_blacklist(engine: Engine) -> dict[str, dict[str, Any]]:
-    """The 虚假承诺黑名单 as docs/processes-more/commitment_check.md tells other flows to read
+    """The 虚假承诺黑名单 as docs/processes.md tells other flows to read
     it: entries of completed commitment_check cases, minus those a completed credit_repair
     case repaired (matched by credit code and the record number naming the check case)."""
     listed: dict[tuple[str, str], dict[str, Any]] = {}

@@ -12,7 +12,6 @@ working days (the approval/review deadline) come from there.
 from __future__ import annotations
 
 import json
-import re
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -127,33 +126,6 @@ def test_diagram_interchange_covers_every_element(key: str) -> None:
     assert flows == set(edges)
     for edge in edges.values():
         assert len(edge.findall("di:waypoint", ns)) >= 2
-
-
-def test_catalogue_copy_in_docs_matches_the_decision_table() -> None:
-    dmn = etree.parse(str(PROCESSES / "policy_catalogue.dmn"))
-    ns = {"d": "https://www.omg.org/spec/DMN/20191111/MODEL/"}
-    outputs = [o.get("name") for o in dmn.iterfind(".//d:output", ns)]
-    rows = {}
-    for rule in dmn.iterfind(".//d:rule", ns):
-        key = rule.findtext("d:inputEntry/d:text", namespaces=ns)
-        if key == "-":
-            continue
-        values = [json.loads(t) for t in rule.xpath("d:outputEntry/d:text/text()", namespaces=ns)]
-        rows[json.loads(key)] = dict(zip(outputs, values, strict=True))
-    doc = (DOCS / "policy_catalogue.md").read_text(encoding="utf-8")
-    listed = {}
-    for line in doc.splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if line.startswith("|") and re.fullmatch(r"[A-Z]{2}-\d{3}", cells[0]):
-            listed[cells[0]] = cells[1:]
-    assert set(listed) == set(rows)
-    for policy_id, row in rows.items():
-        name, mode, dept, limit, subjects, amount, basis = listed[policy_id]
-        assert (name, mode, dept, int(limit), subjects, amount, basis) == (
-            row["policy_name"], row["policy_mode"], row["owning_dept"], row["time_limit_days"],
-            row["eligible_subjects"], row["amount_rule"], row["policy_basis"]), policy_id
-    modes = [r["policy_mode"] for r in rows.values()]
-    assert {m: modes.count(m) for m in set(modes)} == {"免申即享": 3, "即申即享": 2, "承诺兑现": 2}
 
 
 # -- 免申即享 --------------------------------------------------------------------------------
