@@ -8,15 +8,17 @@ import secrets
 
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import text
 
 from engine.api import Engine
 
 log = logging.getLogger("kuaiban.web")
 csrf = CSRFProtect()
+MIGRATION_LOCK = 0x6B7562616E  # "kuban": the advisory lock web processes upgrade under
 
 
 def create_app(engine: Engine, secret_key: str | None = None, testing: bool = False) -> Flask:
-    from web import api, ui
+    from web import api, health, ui
 
     app = Flask(__name__)
     app.config.update(
@@ -28,6 +30,7 @@ def create_app(engine: Engine, secret_key: str | None = None, testing: bool = Fa
     )
     app.extensions["kuaiban"] = engine
     csrf.init_app(app)
+    health.register(app)  # first: /healthz, /readyz and the request log around everything
     api.register(app)  # bearer tokens, JSON only: exempt from CSRF there
     ui.register(app)
     return app
@@ -36,6 +39,40 @@ def create_app(engine: Engine, secret_key: str | None = None, testing: bool = Fa
 def engine_of(app: Flask) -> Engine:
     engine: Engine = app.extensions["kuaiban"]
     return engine
+
+
+def from_env() -> Flask:
+    """The WSGI app of one web process under gunicorn (docs/operations.md)::
+
+        gunicorn --workers 4 --bind 0.0.0.0:8000 'web.app:from_env()'
+
+    Everything comes from the environment: ``KUAIBAN_DATABASE_URL``, ``KUAIBAN_SECRET_KEY``
+    (required: every web process must sign sessions and tokens with the same key),
+    ``KUAIBAN_LOG_FORMAT``, ``KUAIBAN_NOW``. The schema is upgraded to the Alembic head first,
+    one process at a time (a PostgreSQL advisory lock), so workers starting together after a
+    release do not run the same migration twice. Timers are not fired here: run
+    ``kuaiban worker`` processes for that.
+    """
+    from engine import db, logs, migrate
+
+    logs.configure()
+    secret = os.environ.get("KUAIBAN_SECRET_KEY", "").strip()
+    if not secret:
+        # not SystemExit: gunicorn would start the worker again and again; this halts it
+        raise RuntimeError("KUAIBAN_SECRET_KEY is not set: every web process must use the "
+                           "same secret key (see docs/operations.md)")
+    url = db.database_url()
+    sql = db.connect(url)
+    try:
+        with sql.connect() as lock:
+            if sql.dialect.name == "postgresql":
+                lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+            migrate.upgrade(sql)
+    finally:
+        sql.dispose()
+    engine = Engine(url, upgrade=False)
+    log.info("web process ready", extra={"dialect": engine.db.dialect.name})
+    return create_app(engine, secret_key=secret)
 
 
 def serve(engine: Engine, host: str, port: int, demo: bool) -> None:
