@@ -240,7 +240,7 @@ class Runtime:
 def _instance(session: Session, instance_id: int, revision: int | None) -> ProcessInstance:
     """The instance row, locked for this command (PostgreSQL: FOR UPDATE; SQLite already holds
     the write lock), so commands on one case run one after another and see each other."""
-    row = session.get(ProcessInstance, instance_id, with_for_update=True, populate_existing=True)
+    row = _locked(session, instance_id)
     if row is None:
         raise NotFound(f"no instance {instance_id}")
     if revision is not None and row.revision != revision:
@@ -250,14 +250,21 @@ def _instance(session: Session, instance_id: int, revision: int | None) -> Proce
     return row
 
 
+def _locked(session: Session, instance_id: int) -> ProcessInstance | None:
+    try:
+        return session.get(ProcessInstance, instance_id, with_for_update=True,
+                           populate_existing=True)
+    except StaleDataError as exc:  # this session had read an older revision of the case
+        raise Conflict("someone else changed this case first; reload and try again") from exc
+
+
 def _open_task(session: Session, task_id: str) -> Task:
     """The open task, read again once its instance is locked: a command that changed it
     meanwhile has committed by then (under READ COMMITTED the first read may be older)."""
     task_row = session.get(Task, task_id)
     if task_row is None:
         raise NotFound(f"no task {task_id}")
-    session.get(ProcessInstance, task_row.instance_id, with_for_update=True,
-                populate_existing=True)
+    _locked(session, task_row.instance_id)
     session.refresh(task_row)
     if task_row.status != "ready":
         raise Conflict(f"task is already {task_row.status}")

@@ -70,7 +70,18 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
     finally:
         with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            # A failed test may leave a session holding locks in its schema: do not wait for
+            # it forever; end sessions idle in a transaction, then drop.
+            conn.execute(text("SET lock_timeout = '15s'"))
+            try:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            except Exception:
+                conn.execute(text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+                    "datname = current_database() AND pid <> pg_backend_pid() AND "
+                    "state LIKE 'idle in transaction%' AND now() - state_change > "
+                    "interval '10 seconds'"))
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
 
 
