@@ -10,9 +10,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from bench import storage
 from engine.api import Engine
 from engine.clock import FixedClock
-from engine.schema import ProcessInstance
 from engine.validation import SourceFile
 
 DIAGRAMS = Path(__file__).parent.parent / "tests" / "diagrams"
@@ -28,7 +28,7 @@ def run(url: str | None = None, iterations: int = 1000) -> dict[str, Any]:
         engine.deploy([SourceFile(p.name, p.read_text(encoding="utf-8")) for p in FILES])
         view = engine.start("loop", {"rounds": 0, "closed": False}, "sun")
         timings: list[float] = []
-        sizes: dict[int, int] = {}
+        sizes: dict[int, dict[str, Any]] = {}
         for i in range(iterations):
             (task,) = engine.inbox.for_user("sun")
             t0 = time.perf_counter()
@@ -36,8 +36,7 @@ def run(url: str | None = None, iterations: int = 1000) -> dict[str, Any]:
             timings.append(time.perf_counter() - t0)
             if i + 1 in (10, iterations):
                 with engine.transaction() as session:
-                    row = session.get(ProcessInstance, view.id)
-                    sizes[i + 1] = len(row.state) if row else 0
+                    sizes[i + 1] = storage.of_instance(session, view.id)
         engine.close()
     early = statistics.median(timings[10:10 + WINDOW])
     late = statistics.median(timings[-WINDOW:])
@@ -46,6 +45,11 @@ def run(url: str | None = None, iterations: int = 1000) -> dict[str, Any]:
         "ms_per_command_at_10": round(early * 1000, 3),
         f"ms_per_command_at_{iterations}": round(late * 1000, 3),
         "loop_cost_ratio": round(late / early, 3),
-        "state_bytes_at_10": sizes.get(10),
-        f"state_bytes_at_{iterations}": sizes.get(iterations),
+        "state_bytes_at_10": sizes[10]["state_bytes"],
+        f"state_bytes_at_{iterations}": sizes[iterations]["state_bytes"],
+        # everything the instance keeps: its row, its event log, its task rows
+        "stored_bytes_at_10": sizes[10]["total_bytes"],
+        f"stored_bytes_at_{iterations}": sizes[iterations]["total_bytes"],
+        f"event_log_bytes_per_command_at_{iterations}": round(
+            sizes[iterations]["event_bytes"] / sizes[iterations]["events"]),
     }

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Row, and_, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from engine import users
 from engine.errors import NotFound, PermissionDenied
@@ -27,7 +28,8 @@ class InboxFilter:
     instance_id: int | None = None
 
 
-def task_view(row: Task, now: datetime) -> TaskView:
+def task_view(row: Task | Row[Any], now: datetime) -> TaskView:
+    """From an ORM row or a plain row of the task table's columns."""
     return TaskView(
         id=row.id, instance_id=row.instance_id, process_key=row.process_key,
         business_key=row.business_key, name=row.element_id, title=row.name, role=row.role,
@@ -38,15 +40,22 @@ def task_view(row: Task, now: datetime) -> TaskView:
     )
 
 
-def visible_to(user: UserView):  # type: ignore[no-untyped-def]  # SQL expression
-    """Tasks a user may see: their own, and unclaimed ones of their roles in their unit."""
-    mine = Task.assignee == user.username
-    open_to_roles = and_(
-        Task.assignee.is_(None),
-        Task.role.in_(user.roles),
-        or_(Task.unit.is_(None), Task.unit == user.unit),
-    )
-    return or_(mine, open_to_roles)
+def visible_to(user: UserView) -> ColumnElement[bool]:
+    """Open tasks a user may see: their own, and unclaimed ones of their roles in their unit.
+
+    An OR of branches that each repeat ``status = 'ready'`` and compare the unit by equality:
+    every branch is then one index range (``ix_tasks_assignee``, ``ix_tasks_inbox``), so
+    SQLite answers with a MULTI-INDEX OR instead of scanning every open task (1 ms against
+    ~1 s at 100,000 open tasks; docs/performance.md). PostgreSQL plans a BitmapOr either way.
+    """
+    ready = Task.status == "ready"
+    branches = [and_(ready, Task.assignee == user.username)]
+    if user.roles:
+        pool = and_(ready, Task.assignee.is_(None), Task.role.in_(user.roles))
+        if user.unit is not None:
+            branches.append(and_(pool, Task.unit == user.unit))
+        branches.append(and_(pool, Task.unit.is_(None)))
+    return or_(*branches)
 
 
 class Inbox:
@@ -57,13 +66,16 @@ class Inbox:
         flt = flt or InboxFilter()
         now = self._engine.clock.now()
         with self._engine.transaction() as session:
-            query = select(Task).where(Task.status == "ready")
-            if username is not None:
-                user = users.get(session, username)
-                if user.username != users.SYSTEM.username:
-                    query = query.where(visible_to(user))
-                if flt.assignee_me:
-                    query = query.where(Task.assignee == user.username)
+            # Plain rows, not ORM objects: a city-level inbox of 2,000 tasks builds in a fifth
+            # of the time (no identity map, no instance state per row).
+            query = select(*Task.__table__.columns)
+            user = users.get(session, username) if username is not None else users.SYSTEM
+            if user.username != users.SYSTEM.username:
+                query = query.where(visible_to(user))  # open tasks only
+            else:
+                query = query.where(Task.status == "ready")
+            if username is not None and flt.assignee_me:
+                query = query.where(Task.assignee == user.username)
             if flt.process:
                 query = query.where(Task.process_key == flt.process)
             if flt.role:
@@ -75,7 +87,7 @@ class Inbox:
             elif flt.overdue is False:
                 query = query.where(or_(Task.due_at.is_(None), Task.due_at >= now))
             query = query.order_by(Task.due_at.is_(None), Task.due_at, Task.created_at, Task.id)
-            return [task_view(r, now) for r in session.execute(query).scalars()]
+            return [task_view(r, now) for r in session.execute(query)]
 
     def task(self, task_id: str, username: str) -> TaskView:
         now = self._engine.clock.now()

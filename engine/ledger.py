@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -84,7 +85,9 @@ class Ledger:
 
 def _cell(value: Any) -> Any:
     if isinstance(value, (dict, list)):
-        return str(value)
+        value = str(value)
+    if isinstance(value, str):  # .xlsx cannot hold C0 control characters
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
     return value
 
 

@@ -22,11 +22,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from engine.clock import parse_instant
-from engine.errors import ScriptError
+from engine.errors import InvalidData, ScriptError
 from engine.roles import role_for_lane
 from engine.schema import MessageSubscription, ProcessInstance, Task, Timer
 
 Evaluate = Callable[[str, dict[str, Any]], Any]
+UNIT_MAX = 128  # tasks.unit
 
 
 def all_tasks(workflow: BpmnWorkflow) -> Iterator[SpiffTask]:
@@ -102,11 +103,15 @@ def _new_row(row: ProcessInstance, task_id: str, task: SpiffTask, now: datetime,
 def _unit(ext: dict[str, str], scoped: bool, task: SpiffTask, evaluate: Evaluate) -> str | None:
     if "unit" in ext:
         value = _run(evaluate, ext["unit"], task, "unit")
-        return str(value) if value else None
-    if scoped:
+    elif scoped:
         value = task.data.get("unit")
-        return str(value) if value else None
-    return None
+    else:
+        return None
+    if not value:
+        return None
+    if len(str(value)) > UNIT_MAX:
+        raise InvalidData({"unit": f"单位名称最多 {UNIT_MAX} 个字符"}, "unit name too long")
+    return str(value)
 
 
 def _run(evaluate: Evaluate, source: str, task: SpiffTask, what: str) -> Any:

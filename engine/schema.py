@@ -115,6 +115,9 @@ class Task(Base):
         Index("ix_tasks_inbox", "status", "role", "unit", "due_at"),
         Index("ix_tasks_assignee", "assignee", "status", "due_at"),
         Index("ix_tasks_board", "status", "due_at"),
+        # Covers the overdue board (engine/board.py): open tasks grouped by unit and
+        # procedure, read from the index alone, already in group order.
+        Index("ix_tasks_board_cells", "status", "unit", "process_key", "due_at"),
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), index=True)

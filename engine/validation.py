@@ -255,6 +255,11 @@ def _check_process(name: str, process: etree._Element, forms_text: Mapping[str, 
                                f'lane "{lane.get("name")}" maps to no role (known: {known})'))
         for ref in refs:
             lane_of[ref] = lane
+    limits = (("process id", pid, 128), ("process name", process.get("name"), 255))
+    for what, value, limit in limits:
+        if value and len(value) > limit:
+            out.append(Problem(name, process.sourceline, pid[:40],
+                               f"{what} longer than {limit} characters"))
     info = ProcessInfo(pid, process.get("name") or pid, name, None,
                        camunda_properties(process).get("case_prefix"))
 
@@ -275,6 +280,9 @@ def _check_process(name: str, process: etree._Element, forms_text: Mapping[str, 
     }
     for node in process.iter():
         tag = etree.QName(node).localname if isinstance(node.tag, str) else ""
+        if tag == "userTask" and len(node.get("name") or "") > 255:
+            out.append(Problem(name, node.sourceline, node.get("id"),
+                               "task name longer than 255 characters"))
         if tag == "userTask":
             if not _in_a_lane(node, lane_of):
                 out.append(Problem(name, node.sourceline, node.get("id"),

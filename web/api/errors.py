@@ -21,6 +21,8 @@ from web.errors import error_body, status_of
 
 log = logging.getLogger("kuaiban.web.api")
 
+MAX_ECHO = 500  # characters of any one string in an error (names, ids, messages)
+MAX_ITEMS = 200  # problems or fields listed in one error
 # Headers an error response keeps when it is rewritten as JSON.
 _KEPT_HEADERS = ("Allow", "WWW-Authenticate", "Retry-After")
 
@@ -51,16 +53,23 @@ def json_error(status: int, code: str, message: str, details: Any = None,
     return response
 
 
+def clip(text: str, limit: int = MAX_ECHO) -> str:
+    """``text``, cut to ``limit`` characters: an error never echoes a huge input back."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def _jsonable(details: Any) -> Any:
     if isinstance(details, Problem):
-        return details.as_dict()
+        return _jsonable(details.as_dict())
     if isinstance(details, list | tuple):
-        return [_jsonable(d) for d in details]
+        return [_jsonable(d) for d in details[:MAX_ITEMS]]
     if isinstance(details, dict):
-        return {str(k): _jsonable(v) for k, v in details.items()}
-    if details is None or isinstance(details, str | int | float | bool):
+        return {clip(str(k)): _jsonable(v) for k, v in list(details.items())[:MAX_ITEMS]}
+    if isinstance(details, str):
+        return clip(details)
+    if details is None or isinstance(details, int | float | bool):
         return details
-    return str(details)
+    return clip(str(details))
 
 
 def code_of(status: int) -> str:
@@ -68,14 +77,14 @@ def code_of(status: int) -> str:
 
 
 def _api_error(exc: ApiError) -> Response:
-    return json_error(exc.status, exc.code, exc.message, exc.details, exc.headers)
+    return json_error(exc.status, exc.code, clip(exc.message), exc.details, exc.headers)
 
 
 def _engine_error(exc: EngineError) -> Response:
     message = exc.message
     if isinstance(exc, ValidationFailed) and exc.problems:
         message = f"{message}; first: {exc.problems[0]}"
-    return json_error(status_of(exc), exc.code, message, exc.details)
+    return json_error(status_of(exc), exc.code, clip(message), exc.details)
 
 
 def _http_error(exc: HTTPException) -> Response:

@@ -1,14 +1,18 @@
 """Reading request input: JSON bodies, fields, query filters — every bad input is a 4xx.
 
-JSON bodies are parsed strictly: no ``NaN``/``Infinity``, at most ``MAX_DEPTH`` levels of
-nesting, no NUL characters or lone surrogates in any string (PostgreSQL refuses both, and no
-form needs them). Unknown fields are refused, so a misspelt ``revision`` is not silently
-ignored.
+JSON bodies are parsed strictly: no ``NaN``/``Infinity`` (nor numbers that overflow to it,
+like ``1e400``), no integers of more than ``MAX_DIGITS`` digits, at most ``MAX_DEPTH`` levels of
+nesting, no NUL or other control characters (but tab and line breaks) and no lone surrogates
+in any string (PostgreSQL refuses NUL, XML and so .xlsx ledgers the other controls, UTF-8 lone
+surrogates; no form needs them). Unknown fields are refused, so a misspelt ``revision`` is not
+silently ignored.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +22,11 @@ from flask import request
 from web.api.errors import ApiError, bad_request
 
 MAX_DEPTH = 32
+MAX_ID = 2**31 - 1  # ids are database integers
+MAX_DIGITS = 100  # an integer longer than this is no amount, count or id
 
+# C0 controls but tab, LF, CR: XML 1.0 (ledgers as .xlsx, diagrams) cannot hold them
+_CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f]")
 _TYPE_NAMES = {dict: "a JSON object", str: "a string", int: "an integer", list: "a JSON array"}
 
 
@@ -33,6 +41,8 @@ def bad_text(value: str) -> str | None:
     """Why ``value`` cannot be stored as text, or None."""
     if "\x00" in value:
         return "must not contain NUL characters"
+    if _CONTROL.search(value):
+        return "must not contain control characters (other than tab and line breaks)"
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
@@ -63,7 +73,8 @@ def json_body() -> dict[str, Any]:
         raise ApiError(415, "unsupported_media_type",
                        'send the request body as JSON with "Content-Type: application/json"')
     try:
-        value = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+        value = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant,
+                           parse_float=_finite_float, parse_int=_bounded_int)
     except UnicodeDecodeError as exc:
         raise bad_request("the request body is not UTF-8") from exc
     except RecursionError as exc:
@@ -117,12 +128,14 @@ def bool_arg(name: str) -> bool | None:
     raise bad_request(f"bad filter {name}", {name: "must be true or false"})
 
 
-def int_arg(name: str) -> int | None:
+def int_arg(name: str, maximum: int = MAX_ID) -> int | None:
     value = request.args.get(name)
     if value is None or value == "":
         return None
     if not value.isascii() or not value.isdigit() or len(value) > 18:
         raise bad_request(f"bad filter {name}", {name: "must be a positive integer"})
+    if int(value) > maximum:  # larger than the database column: it would overflow there
+        raise bad_request(f"bad filter {name}", {name: f"must be at most {maximum}"})
     return int(value)
 
 
@@ -154,6 +167,20 @@ def _json_type(value: Any) -> str:
 
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON value")
+
+
+def _finite_float(text: str) -> float:
+    """``1e400`` would be infinity, which no JSON column (and no JSON reply) can hold."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text[:40]} is out of range")
+    return value
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_DIGITS:
+        raise ValueError(f"a number has more than {MAX_DIGITS} digits")
+    return int(text)
 
 
 def _walk(value: Any, path: str, depth: int, problems: dict[str, str]) -> None:

@@ -23,7 +23,10 @@ def _ok(schema: str, description: str) -> dict[str, Any]:
 
 
 def _errors(*codes: int) -> dict[str, Any]:
-    return {str(c): {"$ref": f"#/components/responses/{_RESPONSE_NAMES[c]}"} for c in codes}
+    """The error responses of an operation; 400 is always among them (every path part and
+    query value is checked for text that is not allowed)."""
+    return {str(c): {"$ref": f"#/components/responses/{_RESPONSE_NAMES[c]}"}
+            for c in sorted({400, *codes})}
 
 
 _RESPONSE_NAMES = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound",
@@ -33,6 +36,8 @@ _RESPONSE_NAMES = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404
 _NULLABLE_STRING = {"type": ["string", "null"]}
 _NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
 _TIME = {"type": "string", "format": "date-time"}
+# A required text field: blank (only white space) counts as missing.
+_TEXT = {"type": "string", "minLength": 1, "pattern": "\\S"}
 _REVISION = {"type": "integer", "description": "The instance revision the caller last saw "
              "(optimistic locking): a stale one is refused with 409."}
 
@@ -74,8 +79,8 @@ SCHEMAS: dict[str, Any] = {
     "TokenRequest": {
         "type": "object", "required": ["username", "password"],
         "additionalProperties": False,
-        "properties": {"username": {"type": "string", "maxLength": 64},
-                       "password": {"type": "string"}},
+        "properties": {"username": {**_TEXT, "maxLength": 64},
+                       "password": {**_TEXT, "maxLength": 1024}},
     },
     "Token": {
         "type": "object", "required": ["token", "token_type", "expires_in"],
@@ -101,7 +106,7 @@ SCHEMAS: dict[str, Any] = {
     "Upload": {
         "type": "object", "required": ["files"],
         "properties": {"files": {
-            "type": "array", "items": {"type": "string", "contentMediaType":
+            "type": "array", "minItems": 1, "items": {"type": "string", "contentMediaType":
                                        "application/octet-stream"},
             "description": "BPMN (.bpmn), DMN (.dmn) and form (.json) files, UTF-8",
         }},
@@ -196,7 +201,7 @@ SCHEMAS: dict[str, Any] = {
     "MessageRequest": {
         "type": "object", "required": ["name"], "additionalProperties": False,
         "properties": {
-            "name": {"type": "string", "description": "the BPMN message name"},
+            "name": {**_TEXT, "maxLength": 128, "description": "the BPMN message name"},
             "correlation": {"type": "object", "description":
                             '`{"business_key": ...}` and data values to match'},
             "data": {"type": "object", "description": "merged into the receiving task's data"},
@@ -239,8 +244,8 @@ SCHEMAS: dict[str, Any] = {
 RESPONSES: dict[str, Any] = {
     name: {"description": text, "content": {JSON: {"schema": _ref("Error")}}}
     for name, text in (
-        ("BadRequest", "Malformed request: not JSON, wrong types, unknown or missing fields "
-                       "(details: field → message)."),
+        ("BadRequest", "Malformed request: not JSON, wrong types, unknown or missing fields, "
+                       "text that is not allowed (details: field → message)."),
         ("Unauthorized", "No token, or a bad or expired one."),
         ("Forbidden", "The caller's role or unit does not allow this."),
         ("NotFound", "No such process, instance, task or endpoint."),
@@ -256,7 +261,8 @@ RESPONSES: dict[str, Any] = {
 _TASK_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"},
             "description": "task id"}
 _INSTANCE_ID = {"name": "id", "in": "path", "required": True,
-                "schema": {"type": "integer", "minimum": 0}, "description": "instance id"}
+                "schema": {"type": "integer", "minimum": 0, "maximum": 2147483647},
+                "description": "instance id"}
 _KEY = {"name": "key", "in": "path", "required": True, "schema": {"type": "string"},
         "description": "process key (the BPMN process id)"}
 
@@ -339,7 +345,8 @@ PATHS: dict[str, Any] = {
                    type="boolean"),
             _query("assignee", "me: only tasks the caller has claimed", type="string",
                    enum=["me"]),
-            _query("instance", "only tasks of this instance", type="integer"),
+            _query("instance", "only tasks of this instance", type="integer", minimum=0,
+                   maximum=2147483647),
         ],
         "responses": {"200": _ok("TaskList", "tasks"), **_errors(400, 401)},
     }},
@@ -384,7 +391,11 @@ OPENAPI: dict[str, Any] = {
             "The HTTP JSON API of the Kuaiban BPMN engine. Get a token at POST /auth/token "
             "and send it as `Authorization: Bearer TOKEN` with every other call. Every error "
             'is `{"error": {"code", "message", "details"}}`. Permissions (role and unit) are '
-            "the engine's: a call the caller may not make answers 403."),
+            "the engine's: a call the caller may not make answers 403. Text anywhere in a request "
+            "(body values and keys, query, path) must be Unicode without control characters "
+            "(NUL included; tab and line breaks are fine) or lone surrogates; numbers must be "
+            "finite with at most 100 digits; JSON bodies nest at most 32 levels: otherwise "
+            "400."),
     },
     "servers": [{"url": "/api/v1"}],
     "security": [{"bearerAuth": []}],

@@ -5,6 +5,7 @@ version's diagram, and what changed between two versions."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 
 from flask import Blueprint, abort, flash, jsonify, render_template, request
 from flask_babel import gettext as _
@@ -14,11 +15,13 @@ from engine.diagram import version_diagram
 from engine.errors import Problem, UnsafeInput, ValidationFailed
 from engine.validation import SourceFile, kind_of
 from engine.version_diff import diff_versions
+from web.api.errors import clip
 from web.ui.auth import current_user, roles_required
 from web.ui.util import engine
 
 bp = Blueprint("designer", __name__, url_prefix="/designer")
 MAX_FILES = 50
+MAX_PROBLEMS = 200  # listed on the page
 
 
 @bp.get("/")
@@ -128,8 +131,11 @@ def _read_files() -> tuple[list[SourceFile], list[Problem]]:
 
 
 def _by_file(problems: list[Problem]) -> dict[str, list[Problem]]:
+    """Problems by file, each text cut short: a page never echoes a huge input back."""
     grouped: dict[str, list[Problem]] = defaultdict(list)
-    for p in sorted(problems, key=lambda p: (p.file, p.line or 0)):
-        grouped[p.file].append(p)
+    for p in sorted(problems, key=lambda p: (p.file, p.line or 0))[:MAX_PROBLEMS]:
+        short = replace(p, file=clip(p.file), message=clip(p.message),
+                        element=clip(p.element) if p.element else p.element)
+        grouped[short.file].append(short)
     return dict(grouped)
 

@@ -11,6 +11,7 @@ line) or of choices (check boxes), anything else as JSON text.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,6 +22,7 @@ from werkzeug.datastructures import MultiDict
 from engine.calendar import TZ
 
 Display = str | list[str]
+MAX_NUMBER_LENGTH = 100  # characters of a posted number (int() of 5000 digits is refused)
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,11 @@ def coerce(fields: list[Field], form: MultiDict[str, str]) -> tuple[dict[str, An
             if picked or f.name in form:
                 data[f.name] = [by_key.get(p, p) for p in picked]
             continue
+        posted = form.getlist(f.name)
+        if len(posted) > 1:  # one field, several values: not from our form; the engine says
+            typed[f.name] = posted[0]  # which type it wants
+            data[f.name] = posted
+            continue
         if f.kind == "checkbox":
             typed[f.name] = "true" if form.get(f.name) else ""
             data[f.name] = bool(form.get(f.name))
@@ -148,27 +155,48 @@ def _value(f: Field, raw: str) -> Any:
     if f.kind == "boolean":
         return {"true": True, "false": False}.get(text, text)
     if f.kind in ("number", "integer"):
-        cleaned = text.replace(",", "").replace("，", "").replace(" ", "")
-        try:
-            return int(cleaned)
-        except ValueError:
-            pass
-        if f.kind == "number":
-            try:
-                return float(cleaned)
-            except ValueError:
-                return text
-        return text
+        return _number(f.kind, text)
     if f.kind == "datetime":
         return _datetime_value(text)
     if f.kind == "lines":
         return [line.strip() for line in raw.splitlines() if line.strip()]
     if f.kind == "json":
         try:
-            return json.loads(text)
-        except ValueError:
+            return json.loads(text, parse_constant=_not_json, parse_float=_finite)
+        except (ValueError, RecursionError):  # the engine names the field's expected type
             return text
     return raw.rstrip() if f.kind == "textarea" else text
+
+
+def _number(kind: str, text: str) -> int | float | str:
+    """A posted number; anything else (``nan``, ``inf``, ``1e400``, 200 digits) stays text, for
+    the engine to name beside the field."""
+    cleaned = text.replace(",", "").replace("，", "").replace(" ", "")
+    if len(cleaned) > MAX_NUMBER_LENGTH:
+        return text
+    try:
+        return int(cleaned)
+    except ValueError:
+        pass
+    if kind == "number":
+        try:
+            value = float(cleaned)
+        except ValueError:
+            return text
+        if math.isfinite(value):
+            return value
+    return text
+
+
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is out of range")
+    return value
 
 
 def _datetime_value(text: str) -> str:

@@ -7,7 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from engine.errors import Conflict, PermissionDenied
+from engine.errors import Conflict
 from web.ui import fmt
 from web.ui.auth import current_user, login_required
 from web.ui.pages import inbox_tasks
@@ -67,7 +67,9 @@ def unclaim(task_id: str) -> Response:
 def _assign(task_id: str, claim: bool) -> Response:
     eng = engine()
     user = current_user()
-    task = eng.inbox.task(task_id, user.username)  # 403/404 page when not the user's to see
+    # 403/404 page when not the user's to see or to work (an auditor sees but may not claim);
+    # only "someone else was first" comes back to the list with a message
+    task = eng.inbox.task(task_id, user.username)
     try:
         if claim:
             eng.claim(task_id, user.username)
@@ -77,6 +79,4 @@ def _assign(task_id: str, claim: bool) -> Response:
             flash(_("已退回待认领：%(title)s", title=task.title), "success")
     except Conflict as exc:
         flash(_("操作未完成：他人已先行办理或认领（%(detail)s）", detail=exc.message), "error")
-    except PermissionDenied as exc:
-        flash(_("无权操作此任务（%(detail)s）", detail=exc.message), "error")
     return _back()

@@ -10,15 +10,17 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, Request, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response
 
 from engine.errors import EngineError
 from engine.views import TaskView
+from web.api.inputs import bad_text
 from web.errors import error_body, status_of
 from web.ui import fmt
 from web.ui.util import engine
@@ -70,12 +72,60 @@ def nav_counts() -> NavCounts | None:
     )
 
 
+MAX_ID = 2**31 - 1  # ids and version numbers are database integers
+
+
+class DatabaseInt(IntegerConverter):
+    """``<int:...>`` in a page's URL: at most ``MAX_ID``; a larger number names nothing (404)
+    instead of overflowing the database driver (a 500)."""
+
+    def __init__(self, map: Map, fixed_digits: int = 0, min: int | None = None,
+                 max: int | None = MAX_ID, signed: bool = False) -> None:
+        super().__init__(map, fixed_digits, min, max, signed)
+
+
+URLENCODED = "application/x-www-form-urlencoded"
+
+
+class FormRequest(Request):
+    """A URL-encoded form body is limited to ``MAX_FORM_MEMORY_SIZE`` (500 kB), like each field
+    of a multipart form: Werkzeug decodes it all at once, and each percent escape costs a
+    Python object (8 MB of ``%41`` took half a gigabyte and seconds). Other bodies keep
+    ``MAX_CONTENT_LENGTH``."""
+
+    @property
+    def max_content_length(self) -> int | None:
+        limit = super().max_content_length
+        if self.mimetype != URLENCODED:
+            return limit
+        form_limit = self.max_form_memory_size
+        if form_limit is None:
+            return limit
+        return form_limit if limit is None else min(limit, form_limit)
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
+
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        if self.mimetype == URLENCODED and self.content_length is None:
+            # Sent without Content-Length (chunked), the body was read up to the limit and
+            # silently cut there; one more byte tells whether it went on (413, is_max).
+            self.stream.read(1)
+
+
 def init(app: Flask) -> None:
+    """Before the UI blueprints are registered: their ``<int:...>`` parts are bounded; forms
+    are read by ``FormRequest``."""
+    app.url_map.converters["int"] = DatabaseInt
+    app.request_class = FormRequest
     app.jinja_env.filters.update(
         local_time=fmt.local_time, role_label=fmt.role_label, status_label=fmt.status_label,
         event_label=fmt.event_label, short_value=fmt.short_value,
     )
     app.jinja_env.globals.update(nav_counts=nav_counts)
+    app.before_request(_refuse_bad_text)
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
@@ -99,6 +149,21 @@ def init(app: Flask) -> None:
     def _unexpected(error: Exception) -> tuple[str | Response, int]:
         log.exception("unexpected error on %s %s", request.method, request.path)
         return _page(500, _("发生了意外错误，已记录。请稍后重试。"))
+
+
+def _refuse_bad_text() -> tuple[str | Response, int] | None:
+    """A 400 page for a NUL character (or a lone surrogate) in a page's path, query or posted
+    form, before it reaches the database: PostgreSQL refuses NUL in text, and no form needs it.
+    The API checks its own input (web/api/inputs.py)."""
+    if request.path == "/api" or request.path.startswith("/api/"):
+        return None
+    texts = [v for v in (request.view_args or {}).values() if isinstance(v, str)]
+    texts += [t for pair in request.args.items(multi=True) for t in pair]
+    if request.method == "POST" and request.mimetype in (URLENCODED, "multipart/form-data"):
+        texts += [t for pair in request.form.items(multi=True) for t in pair]
+    if any(bad_text(t) for t in texts):
+        return _page(400, None)
+    return None
 
 
 def _page(status: int, message: str | None, code: str | None = None

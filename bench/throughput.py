@@ -1,0 +1,148 @@
+"""Durable throughput: instances/s of a 3-user-task process with one script task
+(bench/diagrams/bench_three_step.bpmn), started and completed through the engine's public API
+with every command its own committed transaction, as a ratio of raw SpiffWorkflow running the
+same diagram in memory in the same run.
+
+The machine may be shared, so the figures are taken in rounds: each round times raw
+SpiffWorkflow, then the engine on SQLite, then on PostgreSQL, back to back; the ratio is the
+median of the rounds' ratios.
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
+from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
+from SpiffWorkflow.util.task import TaskState
+
+from bench import common, storage
+from engine.api import Engine
+
+DIAGRAM = "bench_three_step.bpmn"
+KEY = "bench_three_step"
+WARMUP = 10
+START_DATA = {"channel": "窗口"}
+STEPS: list[dict[str, Any]] = [
+    {"summary": "企业反映审批超时"},
+    {"approved": True, "note": "同意"},
+    {"approved": True, "note": "办结"},
+]
+
+
+def raw_runner(serialize: bool = False) -> Callable[[], None]:
+    """One instance in memory with SpiffWorkflow's own parser and script engine. With
+    ``serialize``, the workflow is also turned into JSON after every step (what any durable
+    engine must at least do), still stored nowhere."""
+    parser = CamundaParser()
+    parser.add_bpmn_file(str(common.DIAGRAMS / DIAGRAM))
+    spec = parser.get_spec(KEY)
+    serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(CAMUNDA_CONFIG))
+
+    def save(workflow: BpmnWorkflow) -> None:
+        if serialize:
+            serializer.serialize_json(workflow)  # SpiffWorkflow's own: spec included
+
+    def run_one() -> None:
+        workflow = BpmnWorkflow(spec)
+        workflow.task_tree.set_data(**START_DATA)
+        workflow.do_engine_steps()
+        save(workflow)
+        for data in STEPS:
+            (task,) = workflow.get_tasks(state=TaskState.READY, manual=True)
+            task.data.update(data)
+            task.run()
+            workflow.do_engine_steps()
+            save(workflow)
+        assert workflow.is_completed()
+
+    return run_one
+
+
+def durable_runner(engine: Engine) -> Callable[[], int]:
+    engine.add_user("clerk", ["intake", "approver", "case_manager"])
+    engine.deploy(common.files(DIAGRAM))
+
+    def run_one() -> int:
+        view = engine.start(KEY, START_DATA, "clerk")
+        for data in STEPS:
+            (task,) = view.tasks
+            view = engine.complete(task.id, data, "clerk")
+        assert view.status == "completed", view.status
+        return view.id
+
+    return run_one
+
+
+def rate(run_one: Callable[[], Any], instances: int) -> float:
+    """Instances per second."""
+    t0 = time.perf_counter()
+    for _ in range(instances):
+        run_one()
+    return instances / (time.perf_counter() - t0)
+
+
+@contextmanager
+def engines(postgres: bool) -> Iterator[dict[str, Engine]]:
+    with ExitStack() as stack:
+        tmp = stack.enter_context(tempfile.TemporaryDirectory())
+        out = {"sqlite": Engine(f"sqlite:///{tmp}/bench.db", clock=common.clock())}
+        if postgres:
+            out["postgres"] = Engine(stack.enter_context(common.pg_schema()),
+                                     clock=common.clock())
+        try:
+            yield out
+        finally:
+            for engine in out.values():
+                engine.close()
+
+
+def run(instances: int = 1000, rounds: int = 5, postgres: bool = True) -> dict[str, Any]:
+    """``instances`` durable instances per backend in all, in ``rounds`` rounds."""
+    problem = common.postgres_problem() if postgres else "not asked for"
+    per_round = max(1, instances // rounds)
+    raw, raw_serialized = raw_runner(), raw_runner(serialize=True)
+    rates: dict[str, list[float]] = {"raw": [], "raw_serialized": [], "sqlite": [],
+                                     "postgres": []}
+    with engines(problem is None) as by_backend:
+        runners = {name: durable_runner(engine) for name, engine in by_backend.items()}
+        for run_one in (raw, raw_serialized, *runners.values()):  # warm-up: parse, caches
+            for _ in range(WARMUP):
+                run_one()
+        for _ in range(rounds):
+            rates["raw"].append(rate(raw, per_round * 10))
+            rates["raw_serialized"].append(rate(raw_serialized, per_round * 5))
+            for name, run_one in runners.items():
+                rates[name].append(rate(run_one, per_round))
+        last = runners["sqlite"]()
+        with by_backend["sqlite"].transaction() as session:
+            stored = storage.of_instance(session, last)
+    out: dict[str, Any] = {
+        "instances": per_round * rounds, "rounds": rounds, "commands_per_instance": 4,
+        "raw_per_s": round(statistics.median(rates["raw"]), 1),
+        "raw_serialized_per_s": round(statistics.median(rates["raw_serialized"]), 1),
+        "sqlite_per_s": round(statistics.median(rates["sqlite"]), 1),
+        "durable_ratio_sqlite": _ratio(rates["sqlite"], rates["raw"]),
+        "postgres_per_s": None, "durable_ratio_postgres": None,
+        "serialize_ratio": _ratio(rates["raw_serialized"], rates["raw"]),
+        "stored_bytes_per_instance": stored["total_bytes"],
+        "state_bytes_per_instance": stored["state_bytes"],
+        "event_bytes_per_instance": stored["event_bytes"],
+    }
+    if problem is None:
+        out["postgres_per_s"] = round(statistics.median(rates["postgres"]), 1)
+        out["durable_ratio_postgres"] = _ratio(rates["postgres"], rates["raw"])
+    else:
+        out["postgres_skipped"] = problem
+    return out
+
+
+def _ratio(durable: list[float], raw: list[float]) -> float:
+    return round(statistics.median(d / r for d, r in zip(durable, raw, strict=True)), 4)

@@ -1,0 +1,574 @@
+"""The authorization matrix: every endpoint and page of the app × every role of domain.md ×
+the task's unit or another unit.
+
+The endpoints come from the app's ``url_map``: each (endpoint, method) needs an entry in
+``MATRIX`` (test_every_endpoint_has_an_entry), so a new endpoint cannot slip in unchecked.
+The people: one user per role of domain.md; the unit-scoped roles (handler, responsible_unit,
+policy_dept) twice, once in the task's unit (``role@same``) and once in another unit
+(``role@other``); and nobody signed in. The cases: two real shipped procedures at a
+unit-scoped task, a clue (clue_triage) at the handler's 优先核查 in 浮梁县纪委监委 and a
+subsidy application (subsidy_instant) at the policy department's 审批 in 市商务局; plus a
+tests/diagrams/messages.bpmn case waiting for a message (for POST /messages). The clue runs
+every entry; the subsidy application the entries whose answer depends on the case.
+
+Each cell makes one call. Allowed: the entry's success status (and lists show the case
+exactly to those who may see it). Denied: 401/403/404 for the API (with the JSON error shape),
+403/404 or the sign-in redirect for pages. Calls that are denied, or that only read, change
+nothing: the case's revision, status, event count and task assignees, the message case's, the
+list of instances and the deployed versions are compared before and after.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask, url_for
+from sqlalchemy import func, select
+from werkzeug.test import TestResponse
+
+from engine.api import Engine
+from engine.roles import ROLES
+from engine.schema import Event, ProcessInstance, ProcessVersion, Task
+from engine.validation import SourceFile
+from tests.conftest import DIAGRAMS, source
+from web.app import create_app
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# The roles table of domain.md, in its order.
+DOMAIN_ROLES = ("intake", "approver", "handler", "case_manager", "style_group",
+                "supervision_office", "city_leader", "city_investigator", "reform_group",
+                "responsible_unit", "sector_regulator", "enterprise", "window", "policy_dept",
+                "data_bureau", "auditor", "designer")
+UNIT_SCOPED = frozenset({"handler", "responsible_unit", "policy_dept"})
+
+# Who reads what, as the product documents it (domain.md, engine/api.py, web/ui/board.py).
+CASE_SUPERVISORS = frozenset({"auditor", "designer", "case_manager", "style_group",
+                              "city_leader", "supervision_office", "reform_group"})
+BOARD_SUPERVISORS = frozenset({"auditor", "case_manager", "style_group", "supervision_office",
+                               "city_leader", "reform_group"})
+LEDGER_READERS = frozenset({"auditor", "supervision_office", "reform_group", "case_manager",
+                            "style_group"})
+MESSAGE_SENDERS = frozenset({"intake"})  # the lane of messages.bpmn's waiting task
+
+FULIANG = "浮梁县纪委监委"
+LEPING = "乐平市纪委监委"
+SWJ = "市商务局"  # owns policy JS-002 (processes/policy_catalogue.dmn)
+GXJ = "市工信局"
+
+
+@dataclass(frozen=True)
+class Person:
+    role: str
+    unit: str | None = None
+    same_unit: bool = False
+
+    @property
+    def label(self) -> str:
+        if self.role not in UNIT_SCOPED:
+            return self.role
+        return f"{self.role}@{'same' if self.same_unit else 'other'}"
+
+    @property
+    def username(self) -> str:
+        return self.label.replace("@", "_")
+
+
+@dataclass(frozen=True)
+class Target:
+    """A case of a shipped procedure, waiting at a unit-scoped task."""
+
+    name: str
+    process: str
+    task: str  # the element id of the task under test
+    unit: str
+    other_unit: str
+    starters: frozenset[str]  # roles that may start the procedure
+    participants: frozenset[str]  # labels with a part in the case (tasks so far, starter)
+    start_data: dict[str, Any]
+    start_form: dict[str, str]
+    complete_form: dict[str, str]
+    complete_data: dict[str, Any]
+    make: Callable[[Engine], int]  # a new case at the task; its instance id
+    ledger: str | None = None  # the ledger that lists the case by the task's unit
+
+    @property
+    def worker(self) -> str:
+        return f"{ROLE_OF_TASK[self.name]}@same"
+
+    def people(self) -> list[Person]:
+        people = []
+        for role in DOMAIN_ROLES:
+            if role in UNIT_SCOPED:
+                people += [Person(role, self.unit, True), Person(role, self.other_unit)]
+            else:
+                people.append(Person(role))
+        return people
+
+
+ROLE_OF_TASK = {"clue": "handler", "subsidy": "policy_dept"}
+
+CLUE_START: dict[str, Any] = {
+    "channel": "举报直通车", "received_at": "2026-09-30T09:12:00+08:00", "anonymous": True,
+    "accused_unit": "某县行政审批局", "accused_person": "张某(科长)",
+    "problem_type": "推诿拖延刁难", "summary": "企业办理施工许可被要求补充清单外材料。",
+    "owner": "intake",
+}
+CLUE_START_FORM = {"channel": "举报直通车", "received_at": "2026-09-30T09:12",
+                   "anonymous": "true", "accused_unit": "某县行政审批局",
+                   "problem_type": "推诿拖延刁难", "summary": "拖延两个月未办结", "owner": "intake"}
+SUBSIDY_START: dict[str, Any] = {
+    "policy_id": "JS-002", "channel": "一网", "enterprise_name": "景德镇某陶瓷有限公司",
+    "credit_code": "91360200MA35B0001X", "contact_person": "王经理",
+    "contact_phone": "0798-8888888", "bank_account": "中国银行景德镇分行 1234567890",
+    "requested_amount": 36000, "application_summary": "2026年投保出口信用保险",
+    "materials": ["保单", "保费发票"],
+}
+SUBSIDY_START_FORM = {**{k: str(v) for k, v in SUBSIDY_START.items() if k != "materials"},
+                      "materials": "保单\n保费发票"}
+
+
+def _work(engine: Engine, instance_id: int, user: str, name: str, data: dict[str, Any]) -> None:
+    [task] = [t for t in engine.instance(instance_id).tasks if t.name == name]
+    engine.complete(task.id, data, user)
+
+
+def _clue_case(engine: Engine) -> int:
+    """Registered, proposed for transfer to 浮梁县纪委监委, approved, transferred: the handler's
+    优先核查 waits."""
+    instance_id = engine.start("clue_triage", CLUE_START, "intake").id
+    _work(engine, instance_id, "intake", "propose", {
+        "disposal": "转办", "proposal_reason": "可查性强", "handler_unit": FULIANG})
+    _work(engine, instance_id, "approver", "approve", {"approved": True})
+    _work(engine, instance_id, "intake", "transfer", {"transfer_doc_no": "景纪信转〔2026〕18号"})
+    return instance_id
+
+
+def _subsidy_case(engine: Engine) -> int:
+    return engine.start("subsidy_instant", SUBSIDY_START, "enterprise").id
+
+
+CLUE = Target(
+    name="clue", process="clue_triage", task="verify", unit=FULIANG, other_unit=LEPING,
+    starters=frozenset({"intake"}),
+    participants=frozenset({"intake", "approver", "handler@same"}),
+    start_data=CLUE_START, start_form=CLUE_START_FORM,
+    complete_form={"verify_result": "属实", "verify_facts": "基本属实",
+                   "fault_tolerance_claimed": "false"},
+    complete_data={"verify_result": "属实", "verify_facts": "基本属实",
+                   "fault_tolerance_claimed": False},
+    make=_clue_case, ledger="clue",
+)
+SUBSIDY = Target(
+    name="subsidy", process="subsidy_instant", task="approve", unit=SWJ, other_unit=GXJ,
+    starters=frozenset({"enterprise", "window"}),
+    participants=frozenset({"enterprise", "policy_dept@same"}),
+    start_data=SUBSIDY_START, start_form=SUBSIDY_START_FORM,
+    complete_form={"decision": "approve", "approved_amount": "36000"},
+    complete_data={"decision": "approve", "approved_amount": 36000},
+    make=_subsidy_case,
+)
+
+
+def definition_files() -> list[SourceFile]:
+    """Only the shipped files these cases need (others may be edited in parallel), plus the
+    message test diagram."""
+    names = ["clue_triage.bpmn", "city_escalation.bpmn", "subsidy_instant.bpmn",
+             "policy_catalogue.dmn"]
+    files = [source(ROOT / "processes" / n) for n in names]
+    for pattern in ("clue_*.json", "escalation_*.json", "subsidy_*.json"):
+        files += [source(p) for p in sorted((ROOT / "forms").glob(pattern))]
+    return [*files, source(DIAGRAMS / "messages.bpmn")]
+
+
+# -- the world a matrix runs in ------------------------------------------------------------
+
+class World:
+    def __init__(self, engine: Engine, app: Flask, target: Target) -> None:
+        self.engine = engine
+        self.app = app
+        self.target = target
+        self.uploads = 0
+        self.messages = 0
+        self.dirty = True
+        self.case = self.waiter = 0
+        self.task_id = self.business_key = self.waiter_key = ""
+        self.last: tuple[Any, ...] = ()
+
+    def refresh(self) -> None:
+        """A new case at the task and a new case waiting for a message."""
+        self.case = self.target.make(self.engine)
+        view = self.engine.instance(self.case)
+        [task] = [t for t in view.tasks if t.name == self.target.task]
+        assert (task.role, task.unit, task.assignee) == (
+            ROLE_OF_TASK[self.target.name], self.target.unit, None)
+        self.task_id, self.business_key = task.id, view.business_key or ""
+        self.messages += 1
+        self.waiter_key = f"MSG-{self.messages}"
+        self.waiter = self.engine.start("waiter", {}, "intake", business_key=self.waiter_key).id
+        self.dirty = False
+        self.last = self.snapshot()
+
+    def snapshot(self) -> tuple[Any, ...]:
+        """Every instance's revision, status and event count, every task's status and
+        assignee, the number of events and the deployed versions, read straight from the
+        database (one transaction)."""
+        with self.engine.transaction() as session:
+            instances = session.execute(select(
+                ProcessInstance.id, ProcessInstance.revision, ProcessInstance.status,
+                ProcessInstance.event_count).order_by(ProcessInstance.id)).all()
+            tasks = session.execute(select(Task.id, Task.status, Task.assignee)
+                                    .order_by(Task.id)).all()
+            events = session.execute(select(func.count(Event.id))).scalar_one()
+            versions = session.execute(select(ProcessVersion.key, ProcessVersion.version)
+                                       .order_by(ProcessVersion.id)).all()
+        return tuple(instances), tuple(tasks), events, tuple(versions)
+
+    def upload(self) -> bytes:
+        """A new version of the message test diagram (an allowed upload deploys it)."""
+        self.uploads += 1
+        text = (DIAGRAMS / "messages.bpmn").read_text(encoding="utf-8")
+        return text.replace('name="等待消息"', f'name="等待消息 {self.uploads}"').encode()
+
+
+# -- the matrix ----------------------------------------------------------------------------
+
+Allowed = Callable[[Target, Person | None], bool]
+Request = Callable[[World], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Entry:
+    api: bool
+    allowed: Allowed
+    ok: int | Callable[[World], int] = 200  # the status when allowed
+    args: Callable[[World], dict[str, Any]] = lambda w: {}
+    request: Request = lambda w: {}
+    mutates: bool = False
+    # (marker text, who sees it): a list that every allowed caller gets, showing the case only
+    # to some of them
+    shows: tuple[Callable[[World], str], Allowed] | None = None
+
+
+def anyone(t: Target, p: Person | None) -> bool:
+    return True
+
+
+def signed_in(t: Target, p: Person | None) -> bool:
+    return p is not None
+
+
+def role(*roles: str) -> Allowed:
+    return lambda t, p: p is not None and p.role in roles
+
+
+def reads_case(t: Target, p: Person | None) -> bool:
+    return p is not None and (p.role in CASE_SUPERVISORS or p.label in t.participants)
+
+
+def works_task(t: Target, p: Person | None) -> bool:
+    return p is not None and p.label == t.worker
+
+
+def sees_task(t: Target, p: Person | None) -> bool:
+    return works_task(t, p) or (p is not None and p.role == "auditor")
+
+
+def starts(t: Target, p: Person | None) -> bool:
+    return p is not None and p.role in t.starters
+
+
+def sees_board(t: Target, p: Person | None) -> bool:
+    return p is not None and (p.role in BOARD_SUPERVISORS or p.role in UNIT_SCOPED)
+
+
+def sees_unit_board(t: Target, p: Person | None) -> bool:
+    return p is not None and (p.role in BOARD_SUPERVISORS or (p.role in UNIT_SCOPED
+                                                             and p.same_unit))
+
+
+def reads_ledger(t: Target, p: Person | None) -> bool:
+    return p is not None and (p.role in LEDGER_READERS or p.unit is not None)
+
+
+def ledger_row(t: Target, p: Person | None) -> bool:
+    return t.ledger is not None and p is not None and (
+        p.role in LEDGER_READERS or (p.unit == t.unit))
+
+
+def _instance(w: World) -> dict[str, Any]:
+    return {"instance_id": w.case}
+
+
+def _task(w: World) -> dict[str, Any]:
+    return {"task_id": w.task_id}
+
+
+def _key(w: World) -> dict[str, Any]:
+    return {"key": w.target.process}
+
+
+def _version(w: World) -> dict[str, Any]:
+    return {"key": w.target.process, "version": 1}
+
+
+def _case_no(w: World) -> str:
+    return w.business_key
+
+
+def _task_link(w: World) -> str:
+    return f"/tasks/{w.task_id}"
+
+
+def _task_id(w: World) -> str:
+    return w.task_id
+
+
+def _api_upload(w: World) -> dict[str, Any]:
+    return {"data": {"files": (io.BytesIO(w.upload()), "messages.bpmn")},
+            "content_type": "multipart/form-data"}
+
+
+def _ui_upload(w: World) -> dict[str, Any]:
+    return {"data": {"files": (io.BytesIO(w.upload()), "messages.bpmn"), "action": "deploy"},
+            "content_type": "multipart/form-data"}
+
+
+def _modeler_files(w: World) -> dict[str, Any]:
+    return {"json": {"files": [{"name": "messages.bpmn", "content": w.upload().decode()}]}}
+
+
+def _installed(w: World, path: str) -> int:
+    """200 when the npm file is installed (scripts/setup-frontend), else 404."""
+    with w.app.app_context():
+        from web.ui.assets import node_modules
+
+        return 200 if (node_modules() / path).is_file() else 404
+
+
+MATRIX: dict[tuple[str, str], Entry] = {
+    # -- the JSON API ----------------------------------------------------------------------
+    ("api.issue_token", "POST"): Entry(True, anyone, 401, request=lambda w: {
+        "json": {"username": "intake", "password": "not-the-password"}}),
+    ("api.openapi_json", "GET"): Entry(True, anyone),
+    ("api.docs", "GET"): Entry(True, anyone),
+    ("api.list_processes", "GET"): Entry(True, signed_in),
+    ("api.upload_processes", "POST"): Entry(True, role("designer"), 201, request=_api_upload,
+                                            mutates=True),
+    ("api.start_instance", "POST"): Entry(True, starts, 201, args=_key, mutates=True,
+                                          request=lambda w: {
+                                              "json": {"data": w.target.start_data}}),
+    ("api.get_instance", "GET"): Entry(True, reads_case, args=_instance),
+    ("api.get_history", "GET"): Entry(True, reads_case, args=_instance),
+    ("api.post_replay", "POST"): Entry(True, role("auditor"), args=_instance),
+    ("api.inbox", "GET"): Entry(True, signed_in, shows=(_task_id, works_task)),
+    ("api.get_task", "GET"): Entry(True, sees_task, args=_task),
+    ("api.claim", "POST"): Entry(True, works_task, args=_task, mutates=True),
+    ("api.unclaim", "POST"): Entry(True, works_task, args=_task, mutates=True),
+    ("api.complete", "POST"): Entry(True, works_task, args=_task, mutates=True,
+                                    request=lambda w: {
+                                        "json": {"data": w.target.complete_data}}),
+    ("api.send_message", "POST"): Entry(True, role(*MESSAGE_SENDERS), mutates=True,
+                                        request=lambda w: {"json": {
+                                            "name": "city_result",
+                                            "correlation": {"business_key": w.waiter_key}}}),
+    # -- operations ------------------------------------------------------------------------
+    ("health.healthz", "GET"): Entry(False, anyone),
+    ("health.readyz", "GET"): Entry(False, anyone),
+    # -- pages -----------------------------------------------------------------------------
+    ("static", "GET"): Entry(False, anyone, args=lambda w: {"filename": "css/kuaiban.css"}),
+    ("assets.vendor", "GET"): Entry(False, anyone, args=lambda w: {
+        "package": "bpmn-js", "filename": "bpmn-navigated-viewer.production.min.js"},
+        ok=lambda w: _installed(w, "bpmn-js/dist/bpmn-navigated-viewer.production.min.js")),
+    ("auth.login", "GET"): Entry(False, anyone),
+    ("auth.login", "POST"): Entry(False, anyone, 401, request=lambda w: {
+        "data": {"username": "intake", "password": "not-the-password"}}),
+    ("auth.logout", "POST"): Entry(False, anyone, 302),
+    ("auth.set_language", "GET"): Entry(False, anyone, 302, args=lambda w: {"code": "en"}),
+    ("inbox.index", "GET"): Entry(False, signed_in, shows=(_task_link, works_task)),
+    ("inbox.claim", "POST"): Entry(False, works_task, 302, args=_task, mutates=True),
+    ("inbox.unclaim", "POST"): Entry(False, works_task, 302, args=_task, mutates=True),
+    ("tasks.show", "GET"): Entry(False, sees_task, args=_task),
+    ("tasks.submit", "POST"): Entry(False, works_task, 302, args=_task, mutates=True,
+                                    request=lambda w: {"data": {
+                                        **w.target.complete_form,
+                                        "revision": str(w.engine.instance(w.case).revision)}}),
+    ("start.index", "GET"): Entry(False, signed_in, shows=(
+        lambda w: f'href="/start/{w.target.process}"', starts)),
+    ("start.form", "GET"): Entry(False, starts, args=_key),
+    ("start.submit", "POST"): Entry(False, starts, 302, args=_key, mutates=True,
+                                    request=lambda w: {"data": w.target.start_form}),
+    ("instances.show", "GET"): Entry(False, reads_case, args=_instance),
+    ("instances.diagram", "GET"): Entry(False, reads_case, args=_instance),
+    ("board.index", "GET"): Entry(False, sees_board, shows=(
+        lambda w: w.target.unit, sees_unit_board)),
+    ("board.tasks", "GET"): Entry(False, sees_unit_board, request=lambda w: {
+        "query_string": {"unit": w.target.unit, "when": "open"}}, shows=(
+        _case_no, sees_unit_board)),
+    ("ledgers.show", "GET"): Entry(False, reads_ledger, args=lambda w: {"name": "clue"},
+                                   shows=(_case_no, ledger_row)),
+    ("designer.index", "GET"): Entry(False, role("designer")),
+    ("designer.versions", "GET"): Entry(False, role("designer"), args=_key),
+    ("designer.version", "GET"): Entry(False, role("designer"), args=_version),
+    ("designer.diagram_json", "GET"): Entry(False, role("designer"), args=_version),
+    ("designer.diff", "GET"): Entry(False, role("designer"), args=_key),
+    ("designer.upload", "GET"): Entry(False, role("designer")),
+    ("designer.upload", "POST"): Entry(False, role("designer"), request=_ui_upload,
+                                       mutates=True),
+    ("modeler.index", "GET"): Entry(False, role("designer")),
+    ("modeler.new", "GET"): Entry(False, role("designer")),
+    ("modeler.new_draft", "GET"): Entry(False, role("designer")),
+    ("modeler.edit", "GET"): Entry(False, role("designer"), args=_version),
+    ("modeler.draft", "GET"): Entry(False, role("designer"), args=_version),
+    ("modeler.camunda_moddle", "GET"): Entry(False, role("designer"), ok=lambda w: _installed(
+        w, "camunda-bpmn-moddle/resources/camunda.json")),
+    ("modeler.diff", "GET"): Entry(False, role("designer"), args=_key),
+    ("modeler.diff_json", "GET"): Entry(False, role("designer"), args=_key),
+    ("modeler.validate", "POST"): Entry(False, role("designer"), request=_modeler_files),
+    ("modeler.download", "POST"): Entry(False, role("designer"), request=_modeler_files),
+    ("modeler.deploy", "POST"): Entry(False, role("designer"), request=_modeler_files,
+                                      mutates=True),
+    ("modeler.form_preview", "POST"): Entry(False, role("designer"), request=lambda w: {
+        "json": {"schema": (ROOT / "forms" / "clue_verify.json").read_text("utf-8")}}),
+    ("auditor.index", "GET"): Entry(False, role("auditor"), shows=(_case_no, role("auditor"))),
+    ("auditor.instance", "GET"): Entry(False, role("auditor"), args=_instance),
+}
+
+
+def about_a_case(entry: Entry) -> bool:
+    """The entry's answer depends on the case under test (the others are run once, with the
+    clue)."""
+    return (entry.shows is not None or entry.args in (_instance, _task, _key)
+            or entry.allowed in (reads_case, works_task, sees_task, starts, sees_unit_board))
+
+
+def app_endpoints(app: Flask) -> set[tuple[str, str]]:
+    return {(rule.endpoint, method) for rule in app.url_map.iter_rules()
+            for method in rule.methods or () if method not in ("HEAD", "OPTIONS")}
+
+
+# -- running one cell ----------------------------------------------------------------------
+
+def call(world: World, key: tuple[str, str], entry: Entry, person: Person | None
+         ) -> TestResponse:
+    endpoint, method = key
+    with world.app.test_request_context():
+        path = url_for(endpoint, **entry.args(world))
+    client = world.app.test_client()
+    headers = {}
+    if person is not None:
+        if entry.api:
+            from web import tokens
+
+            headers["Authorization"] = "Bearer " + tokens.issue(
+                world.app.config["SECRET_KEY"], person.username)
+        else:
+            with client.session_transaction() as session:
+                session["user"] = person.username  # what signing in leaves in the session
+    return client.open(path, method=method, headers=headers, **entry.request(world))
+
+
+def denial_problem(response: TestResponse, entry: Entry, person: Person | None) -> str | None:
+    text = response.get_data(as_text=True)
+    if "Traceback" in text or 'File "' in text:
+        return "a stack trace in the response"
+    status = response.status_code
+    if entry.api:
+        if status not in ((401,) if person is None else (403, 404)):
+            return f"status {status}"
+        body = response.get_json(silent=True)
+        if not (isinstance(body, dict) and set(body) == {"error"}
+                and set(body["error"]) == {"code", "message", "details"}):
+            return f"not the JSON error shape: {text[:200]}"
+        return None
+    if person is None:
+        location = response.headers.get("Location", "")
+        if status != 302 or not location.startswith("/login"):
+            return f"status {status} (expected the sign-in redirect) {location}"
+        return None
+    if status not in (403, 404):
+        return f"status {status}"
+    return None
+
+
+def run_cell(world: World, key: tuple[str, str], entry: Entry, person: Person | None
+             ) -> str | None:
+    """None, or what is wrong with this cell."""
+    if world.dirty:
+        world.refresh()
+    before = world.last
+    response = call(world, key, entry, person)
+    allowed = entry.allowed(world.target, person)
+    problem: str | None = None
+    if allowed:
+        ok = entry.ok(world) if callable(entry.ok) else entry.ok
+        if response.status_code != ok:
+            problem = (f"allowed, but status {response.status_code} (expected {ok}): "
+                       f"{response.get_data(as_text=True)[:300]}")
+        elif entry.shows is not None and person is not None:
+            marker, sees = entry.shows
+            shown = marker(world) in response.get_data(as_text=True)
+            if shown != sees(world.target, person):
+                problem = f"the case is {'shown' if shown else 'not shown'} (wrongly)"
+    else:
+        problem = denial_problem(response, entry, person)
+        if problem is not None:
+            problem = "should be denied: " + problem
+    if allowed and entry.mutates:
+        world.dirty = True  # the next cell gets a new case
+        return problem
+    world.last = world.snapshot()
+    if world.last != before:
+        problem = (problem or "") + " - changed the case, the instances or the versions"
+        world.dirty = True
+    return problem
+
+
+# -- tests ---------------------------------------------------------------------------------
+
+def test_the_matrix_covers_every_role_of_domain_md() -> None:
+    assert {r.id for r in ROLES} == set(DOMAIN_ROLES)
+    assert {r.id for r in ROLES if r.unit_scoped} == UNIT_SCOPED
+
+
+def test_every_endpoint_has_an_entry(engine: Engine) -> None:
+    app = create_app(engine, secret_key="matrix", testing=True)
+    endpoints = app_endpoints(app)
+    missing = sorted(endpoints - set(MATRIX))
+    assert missing == [], f"endpoints without an entry in the authorization matrix: {missing}"
+    stale = sorted(set(MATRIX) - endpoints)
+    assert stale == [], f"matrix entries for endpoints that no longer exist: {stale}"
+
+
+@pytest.mark.parametrize("target", [CLUE, SUBSIDY], ids=lambda t: t.name)
+def test_authorization_matrix(engine: Engine, target: Target) -> None:
+    engine.deploy(definition_files())
+    people = target.people()
+    for person in people:
+        engine.add_user(person.username, [person.role], unit=person.unit)
+    app = create_app(engine, secret_key="matrix", testing=True)
+    app.config["WTF_CSRF_ENABLED"] = False
+    world = World(engine, app, target)
+    keys = sorted(app_endpoints(app))
+    assert set(keys) <= set(MATRIX), "see test_every_endpoint_has_an_entry"
+    if target is not CLUE:
+        keys = [k for k in keys if about_a_case(MATRIX[k])]
+    failures = []
+    allowed_cells = 0
+    for key in keys:
+        entry = MATRIX[key]
+        for person in [*people, None]:
+            allowed_cells += entry.allowed(target, person)
+            problem = run_cell(world, key, entry, person)
+            if problem is not None:
+                who = person.label if person else "anonymous"
+                failures.append(f"{key[1]} {key[0]} as {who}: {problem}")
+    assert failures == [], "\n".join(failures)
+    # the matrix is not trivially open or closed
+    cells = len(keys) * (len(people) + 1)
+    assert 0 < allowed_cells < cells / 2
