@@ -19,20 +19,17 @@ from engine.api import Engine
 from engine.clock import FixedClock
 from engine.errors import InvalidData, NotFound, PermissionDenied, ScriptError
 from engine.views import InstanceView
+from tests.process_helpers import at, clue_files, open_tasks, timer_dues
 from tests.test_process_clue_triage import (
     FULIANG,
     add_people,
-    at,
     do,
     inbox,
     no_instruments,
-    open_tasks,
-    process_files,
     register,
     task,
     transferred_case,
     verify,
-    weekly_timers,
 )
 
 ESC = "city_escalation"
@@ -40,7 +37,7 @@ ESC = "city_escalation"
 
 @pytest.fixture
 def clues(engine: Engine) -> Engine:
-    engine.deploy(process_files())
+    engine.deploy(clue_files())
     return add_people(engine)
 
 
@@ -55,10 +52,10 @@ def agree_to_escalate(engine: Engine, case_no: str) -> InstanceView:
     assert [(t.name, t.role, t.business_key) for t in view.tasks] == [
         ("draft", "style_group", case_no)]
     do(engine, "feng", "draft", {"esc_opinion": "建议由市纪委市监委直接核查。",
-                                 "esc_withdrawn": False}, ESC)
+                                 "esc_withdrawn": False}, process=ESC)
     assert open_tasks(engine, view.id) == ["concur_cm", "concur_intake"]
-    do(engine, "li", "concur_intake", {"esc_intake_agree": True}, ESC)
-    do(engine, "sun", "concur_cm", {"esc_cm_agree": True, "esc_cm_comment": "同意"}, ESC)
+    do(engine, "li", "concur_intake", {"esc_intake_agree": True}, process=ESC)
+    do(engine, "sun", "concur_cm", {"esc_cm_agree": True, "esc_cm_comment": "同意"}, process=ESC)
     assert open_tasks(engine, view.id) == ["approve"]
     return view
 
@@ -79,7 +76,7 @@ def test_approved_escalation_interrupts_the_case_and_reports_back(clues: Engine,
     assert case_no is not None
     local = {t.name: t.id for t in clues.instance(case.id).tasks}
     esc = agree_to_escalate(clues, case_no)
-    approval = task(clues, "chu", "approve", ESC)
+    approval = task(clues, "chu", "approve", process=ESC)
     assert (approval.role, approval.business_key) == ("city_leader", case_no)
     clock.advance(timedelta(hours=1))
     clues.complete(approval.id, {"esc_approved": True, "esc_leader_comment": "同意提级"}, "chu")
@@ -87,7 +84,7 @@ def test_approved_escalation_interrupts_the_case_and_reports_back(clues: Engine,
     interrupted = clues.instance(case.id)
     assert interrupted.status == "running"
     assert interrupted.tasks == []
-    assert weekly_timers(clues, case.id) == []
+    assert timer_dues(clues, case.id, "weekly") == []
     assert inbox(clues, "zhao") == [] and inbox(clues, "sun") == []
     clues.add_user("shen", ["auditor"])
     assert {clues.inbox.task(i, "shen").status for i in local.values()} == {"cancelled"}
@@ -99,7 +96,7 @@ def test_approved_escalation_interrupts_the_case_and_reports_back(clues: Engine,
     clock.set(at("2026-10-22T10:01:00+08:00"))
     assert clues.timers.fire_due().fired == 0
     # the city investigates directly and concludes
-    investigation = task(clues, "wei", "investigate", ESC)
+    investigation = task(clues, "wei", "investigate", process=ESC)
     assert (investigation.role, investigation.business_key) == ("city_investigator", case_no)
     done = clues.complete(investigation.id, {
         "city_result": "属实", "city_findings": "被反映人故意拖延审批,属实。",
@@ -134,13 +131,13 @@ def test_rejected_escalation_leaves_the_case_where_it_was(clues: Engine,
     revision = clues.instance(case.id).revision
     esc = agree_to_escalate(clues, case_no)
     done = do(clues, "chu", "approve", {"esc_approved": False,
-                                        "esc_leader_comment": "由县纪委继续核查"}, ESC)
+                                        "esc_leader_comment": "由县纪委继续核查"}, process=ESC)
     assert done.status == "completed"
     after = clues.instance(case.id)
     assert {t.name: t.id for t in after.tasks} == before
     assert after.revision == revision  # nothing was delivered to the case
     assert not any(key.startswith("esc_") for key in after.data)
-    assert weekly_timers(clues, case.id) == [at("2026-10-22T10:00:00+08:00")]
+    assert timer_dues(clues, case.id, "weekly") == [at("2026-10-22T10:00:00+08:00")]
     # the case goes on: next week's follow-up still comes, the local handling still finishes
     clock.set(at("2026-10-22T10:00:30+08:00"))
     assert clues.timers.fire_due().fired == 1
@@ -158,11 +155,11 @@ def test_disagreement_goes_back_to_the_draft_and_it_can_be_withdrawn(clues: Engi
     case_no = case.business_key
     assert case_no is not None
     esc = escalate(clues, case_no)
-    do(clues, "feng", "draft", {"esc_opinion": "拟提级", "esc_withdrawn": False}, ESC)
+    do(clues, "feng", "draft", {"esc_opinion": "拟提级", "esc_withdrawn": False}, process=ESC)
     do(clues, "li", "concur_intake", {"esc_intake_agree": False,
-                                      "esc_intake_comment": "县纪委已在核查"}, ESC)
-    do(clues, "sun", "concur_cm", {"esc_cm_agree": True}, ESC)
-    redraft = task(clues, "feng", "draft", ESC)
+                                      "esc_intake_comment": "县纪委已在核查"}, process=ESC)
+    do(clues, "sun", "concur_cm", {"esc_cm_agree": True}, process=ESC)
+    redraft = task(clues, "feng", "draft", process=ESC)
     assert open_tasks(clues, esc.id) == ["draft"]
     assert clues.instance(esc.id).data["esc_intake_comment"] == "县纪委已在核查"
     done = clues.complete(redraft.id, {"esc_opinion": "撤回", "esc_withdrawn": True}, "feng")
@@ -183,7 +180,7 @@ def test_escalation_needs_the_clue_case_number(clues: Engine, clock: FixedClock)
     # without a business key the start is refused (its messages would reach every case)
     with pytest.raises(ScriptError, match="case_no"):
         escalate(clues, None)
-    assert inbox(clues, "feng", ESC) == []
+    assert inbox(clues, "feng", process=ESC) == []
     assert open_tasks(clues, case.id) == ["verify"]
 
 
@@ -195,7 +192,7 @@ def test_escalation_before_the_handling_stage_does_not_reach_the_case(
     case_no = case.business_key
     assert case_no is not None
     agree_to_escalate(clues, case_no)
-    do(clues, "chu", "approve", {"esc_approved": True}, ESC)
+    do(clues, "chu", "approve", {"esc_approved": True}, process=ESC)
     assert open_tasks(clues, case.id) == ["propose"]
     assert "escalated" not in clues.instance(case.id).data
 
@@ -208,7 +205,7 @@ def test_an_operator_can_deliver_both_messages_by_hand(clues: Engine, clock: Fix
     clues.send_message("escalation_approved", {"business_key": case_no},
                        {"esc_approved": True, "esc_leader_comment": "线下批准"}, "system")
     assert open_tasks(clues, case.id) == []
-    assert weekly_timers(clues, case.id) == []
+    assert timer_dues(clues, case.id, "weekly") == []
     clues.send_message("escalation_result", {"business_key": case_no},
                        {"city_result": "不属实", "city_findings": "查无实据"}, "system")
     assert open_tasks(clues, case.id) == ["city_result"]

@@ -7,7 +7,7 @@ Every path of the diagram is walked; due dates are checked against the official 
 
 from __future__ import annotations
 
-from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +17,10 @@ from engine.api import Engine
 from engine.clock import FixedClock
 from engine.errors import InvalidData, PermissionDenied
 from engine.inbox import InboxFilter
-from engine.validation import SourceFile
 from engine.views import InstanceView, TaskView
+from tests import process_helpers
+from tests.process_helpers import ROOT, at, clue_files, open_tasks, timer_dues
 
-ROOT = Path(__file__).resolve().parent.parent
 FULIANG = "浮梁县纪委监委"
 LEPING = "乐平市纪委监委"
 FIRST_OFFICE = "市纪委监委第一监督检查室"
@@ -36,21 +36,16 @@ REGISTRATION: dict[str, Any] = {
     "owner": "li",
 }
 
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text)
-
-
-def process_files() -> list[SourceFile]:
-    """The two diagrams of procedures 1 and 2 and their forms (only these, so other
-    processes being edited in parallel cannot break these tests)."""
-    paths = [ROOT / "processes" / "clue_triage.bpmn", ROOT / "processes" / "city_escalation.bpmn"]
-    paths += sorted((ROOT / "forms").glob("clue_*.json"))
-    paths += sorted((ROOT / "forms").glob("escalation_*.json"))
-    return [SourceFile(str(p.relative_to(ROOT)), p.read_text(encoding="utf-8")) for p in paths]
+# Tests of procedures 1 and 2 (here, city_escalation's, test_ledger's) look at clue_triage
+# tasks unless a call names another process. test_ledger.py imports ``process_files``.
+inbox = partial(process_helpers.inbox, process="clue_triage")
+task = partial(process_helpers.task, process="clue_triage")
+do = partial(process_helpers.do, process="clue_triage")
+process_files = clue_files
 
 
 def add_people(engine: Engine) -> Engine:
+    """Everyone procedures 1 and 2 route to, with the units the handler tasks go to."""
     engine.add_user("li", ["intake"])
     engine.add_user("wang", ["approver"])
     engine.add_user("zhao", ["handler"], unit=FULIANG)
@@ -66,41 +61,16 @@ def add_people(engine: Engine) -> Engine:
 
 @pytest.fixture
 def clues(engine: Engine) -> Engine:
-    engine.deploy(process_files())
+    engine.deploy(clue_files())
     return add_people(engine)
 
 
 # -- helpers ---------------------------------------------------------------------------------
 
 
-def inbox(engine: Engine, user: str, process: str = "clue_triage") -> list[TaskView]:
-    return engine.inbox.for_user(user, InboxFilter(process=process))
-
-
-def task(engine: Engine, user: str, name: str, process: str = "clue_triage") -> TaskView:
-    """The one open task ``name`` in ``user``'s inbox."""
-    found = [t for t in inbox(engine, user, process) if t.name == name]
-    assert len(found) == 1, (name, inbox(engine, user, process))
-    return found[0]
-
-
-def do(engine: Engine, user: str, name: str, data: dict[str, Any] | None = None,
-       process: str = "clue_triage") -> InstanceView:
-    return engine.complete(task(engine, user, name, process).id, data or {}, user)
-
-
-def open_tasks(engine: Engine, instance_id: int) -> list[str]:
-    return sorted(t.name for t in engine.instance(instance_id).tasks)
-
-
 def ledger_copy(engine: Engine) -> TaskView:
     """The supervision office's copy of the ledger entry (its own small process)."""
-    return task(engine, "zhou", "copy_ledger", "clue_ledger_copy")
-
-
-def weekly_timers(engine: Engine, instance_id: int) -> list[datetime]:
-    return [t.due_at for t in engine.timers.pending()
-            if t.instance_id == instance_id and t.element_id == "weekly"]
+    return task(engine, "zhou", "copy_ledger", process="clue_ledger_copy")
 
 
 def register(engine: Engine, **changes: Any) -> InstanceView:
@@ -236,7 +206,7 @@ def test_transfer_over_national_day_is_due_2026_10_08(clues: Engine, clock: Fixe
         clues.complete(handle.id, verify_data, "zhao")
     assert task(clues, "zhao", "verify").id == handle.id
     # first follow-up one week after the transfer
-    assert weekly_timers(clues, view.id) == [at("2026-10-15T17:31:00+08:00")]
+    assert timer_dues(clues, view.id, "weekly") == [at("2026-10-15T17:31:00+08:00")]
 
 
 def test_approved_on_friday_before_adjusted_saturday(clues: Engine, clock: FixedClock) -> None:
@@ -247,7 +217,7 @@ def test_approved_on_friday_before_adjusted_saturday(clues: Engine, clock: Fixed
     assert task(clues, "li", "transfer").due_at == at("2026-10-10T17:30:00+08:00")
     clock.set(at("2026-10-10T09:00:00+08:00"))
     do(clues, "li", "transfer")
-    assert weekly_timers(clues, view.id) == [at("2026-10-17T09:00:00+08:00")]
+    assert timer_dues(clues, view.id, "weekly") == [at("2026-10-17T09:00:00+08:00")]
 
 
 # -- the four disposals ----------------------------------------------------------------------
@@ -261,7 +231,7 @@ def test_transfer_path_end_to_end(clues: Engine, clock: FixedClock) -> None:
     close = task(clues, "sun", "close")
     assert close.role == "case_manager"
     # handling done: no follow-up timer is left
-    assert weekly_timers(clues, view.id) == []
+    assert timer_dues(clues, view.id, "weekly") == []
     done = clues.complete(close.id, {"close_summary": "部分属实,已批评教育。"}, "sun")
     assert done.status == "completed"
     assert done.data["verify_result"] == "部分属实"
@@ -282,7 +252,7 @@ def test_direct_verification_skips_the_transfer_step(clues: Engine, clock: Fixed
     assert handle.unit == FIRST_OFFICE
     assert inbox(clues, "zhao") == []
     assert clues.instance(view.id).data["transferred_at"] == "2026-09-30T16:00:00+08:00"
-    assert weekly_timers(clues, view.id) == [at("2026-10-07T16:00:00+08:00")]
+    assert timer_dues(clues, view.id, "weekly") == [at("2026-10-07T16:00:00+08:00")]
     verify(clues, "不属实", user="wu")
     no_instruments(clues, user="wu")
     done = do(clues, "sun", "close", {"close_summary": "经核查不属实,予以澄清。"})
@@ -296,7 +266,7 @@ def test_shelved_clue_waits_and_is_proposed_again_the_day_it_is_reopened(
     shelved = task(clues, "li", "shelved")
     assert shelved.due_at is None
     assert open_tasks(clues, view.id) == ["shelved"]
-    assert weekly_timers(clues, view.id) == []
+    assert timer_dues(clues, view.id, "weekly") == []
     clock.set(at("2026-10-20T10:00:00+08:00"))
     clues.complete(shelved.id, {"reopen_reason": "举报人补充了材料"}, "li")
     again = task(clues, "li", "propose")
@@ -312,7 +282,7 @@ def test_concluded_clue_goes_straight_to_closing(clues: Engine, clock: FixedCloc
     approve_disposal(clues, "予以了结", None)
     assert open_tasks(clues, view.id) == ["close"]
     assert clues.inbox.for_user("zhou") == []  # nothing transferred, nothing copied
-    assert weekly_timers(clues, view.id) == []
+    assert timer_dues(clues, view.id, "weekly") == []
     done = do(clues, "sun", "close", {"close_summary": "反映问题已解决,予以了结。"})
     assert done.status == "completed"
     assert "transferred_at" not in done.data
@@ -374,7 +344,7 @@ def test_outcome_instruments_are_tracked_until_rectified(clues: Engine, clock: F
 def test_case_manager_follows_up_a_week_after_transfer_then_weekly(clues: Engine,
                                                                    clock: FixedClock) -> None:
     view = transferred_case(clues, clock, "2026-10-08T10:00:00+08:00")
-    assert weekly_timers(clues, view.id) == [at("2026-10-15T10:00:00+08:00")]
+    assert timer_dues(clues, view.id, "weekly") == [at("2026-10-15T10:00:00+08:00")]
     clock.set(at("2026-10-15T09:59:00+08:00"))
     assert clues.timers.fire_due().fired == 0
     assert inbox(clues, "sun") == []
@@ -382,7 +352,7 @@ def test_case_manager_follows_up_a_week_after_transfer_then_weekly(clues: Engine
     assert clues.timers.fire_due().fired == 1
     first = task(clues, "sun", "follow_up")
     assert (first.role, first.due_at) == ("case_manager", at("2026-10-15T17:30:00+08:00"))
-    assert weekly_timers(clues, view.id) == [at("2026-10-22T10:00:00+08:00")]
+    assert timer_dues(clues, view.id, "weekly") == [at("2026-10-22T10:00:00+08:00")]
     # the handler keeps working while the follow-up is open
     assert task(clues, "zhao", "verify").unit == FULIANG
     # the first follow-up is left undone: a week later it is overdue and a second one is due
@@ -400,13 +370,13 @@ def test_case_manager_follows_up_a_week_after_transfer_then_weekly(clues: Engine
     verify(clues)
     no_instruments(clues)
     assert [t.name for t in inbox(clues, "sun")] == ["close"]
-    assert weekly_timers(clues, view.id) == []
+    assert timer_dues(clues, view.id, "weekly") == []
     assert clues.timers.fire_due().fired == 0
     assert clues.replay(view.id).ok
 
 
 def test_validate_reports_no_problems(engine: Engine) -> None:
-    checked = engine.validate(process_files())
+    checked = engine.validate(clue_files())
     assert checked.problems == []
     assert sorted(p.key for p in checked.processes) == [
         "city_escalation", "clue_ledger_copy", "clue_triage"]
@@ -424,10 +394,8 @@ def test_kuaiban_validate_command_accepts_both_diagrams(tmp_path: Path,
 
     monkeypatch.setenv("KUAIBAN_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
     monkeypatch.chdir(ROOT)
-    forms = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "forms").glob("clue_*.json"))
-    forms += sorted(str(p.relative_to(ROOT)) for p in (ROOT / "forms").glob("escalation_*.json"))
-    result = CliRunner().invoke(
-        main, ["validate", "processes/clue_triage.bpmn", "processes/city_escalation.bpmn", *forms])
+    # both diagrams, then their forms, named from the project root
+    result = CliRunner().invoke(main, ["validate", *(f.name for f in clue_files())])
     assert result.exit_code == 0, result.output
     *warnings, last = result.output.strip().splitlines()  # lint warnings do not fail it
     assert last.startswith("ok: 3 process(es) valid")

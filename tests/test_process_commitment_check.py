@@ -13,55 +13,33 @@ The clock starts on Wednesday 2026-09-30 16:00 and moves through the National Da
 
 from __future__ import annotations
 
-import json
 import re
-from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
-from lxml import etree
 
 from engine.api import Engine
 from engine.board import instances
 from engine.clock import FixedClock
 from engine.errors import InvalidData, PermissionDenied
 from engine.inbox import InboxFilter
-from engine.validation import SourceFile
-from engine.views import InstanceView, TaskView
-
-ROOT = Path(__file__).resolve().parent.parent
-PROCESSES = ROOT / "processes"
-FORMS = ROOT / "forms"
-DOC = ROOT / "docs" / "processes.md"
-
-
-def doc_section() -> str:
-    """This process's section of docs/processes.md."""
-    text = DOC.read_text(encoding="utf-8")
-    start = text.index("## ", text.index('<a id="commitment_check"></a>'))
-    end = text.find("\n## ", start + 3)
-    return text[start:end if end != -1 else len(text)]
+from engine.views import InstanceView
+from tests.process_helpers import (
+    PROCESSES,
+    at,
+    check_interchange,
+    commitment_files,
+    decision_rows,
+    doc_table,
+    inbox,
+    task,
+)
 
 SCJ = "市市场监管局"  # ZM-001, XK-001
 ZJJ = "市住建局"  # XK-002
 WJW = "市卫健委"  # XK-003
 ZRJ = "市自然资源局"  # asked for help (协查)
 FGW = "市发改委"  # credit department
-
-
-def commitment_files() -> list[SourceFile]:
-    paths = [PROCESSES / "commitment_check.bpmn", PROCESSES / "commitment_check_catalogue.dmn"]
-    paths += sorted(FORMS.glob("commitment_check_*.json"))
-    return [SourceFile(p.name, p.read_text(encoding="utf-8")) for p in paths]
-
-
-def at(clock: FixedClock, iso: str) -> None:
-    clock.set(datetime.fromisoformat(iso))
-
-
-def due(iso: str) -> datetime:
-    return datetime.fromisoformat(iso)
 
 
 @pytest.fixture
@@ -77,16 +55,6 @@ def gov(engine: Engine) -> Engine:
     engine.add_user("sjj", ["data_bureau"])
     engine.add_user("audit", ["auditor"])
     return engine
-
-
-def inbox(engine: Engine, user: str) -> list[TaskView]:
-    return engine.inbox.for_user(user)
-
-
-def only(engine: Engine, user: str, name: str) -> TaskView:
-    tasks = [t for t in engine.inbox.for_user(user) if t.name == name]
-    assert len(tasks) == 1, tasks
-    return tasks[0]
 
 
 START = {
@@ -138,41 +106,14 @@ def test_files_validate_without_problems(engine: Engine) -> None:
 
 
 def test_diagram_interchange_covers_every_element() -> None:
-    tree = etree.parse(str(PROCESSES / "commitment_check.bpmn"))
-    ns = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
-          "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
-          "di": "http://www.omg.org/spec/DD/20100524/DI"}
-    process = tree.find("bpmn:process", ns)
-    nodes = {e.get("id") for e in process if e.get("id") and etree.QName(e).localname not in (
-        "sequenceFlow", "laneSet", "documentation", "extensionElements")}
-    lanes = {e.get("id") for e in process.iterfind(".//bpmn:lane", ns)}
-    flows = {e.get("id") for e in process.findall("bpmn:sequenceFlow", ns)}
-    shapes = {s.get("bpmnElement") for s in tree.iterfind(".//bpmndi:BPMNShape", ns)}
-    edges = {e.get("bpmnElement"): e for e in tree.iterfind(".//bpmndi:BPMNEdge", ns)}
-    participant = tree.find("bpmn:collaboration/bpmn:participant", ns)
-    assert participant.get("processRef") == "commitment_check"
-    assert nodes | lanes | {participant.get("id")} <= shapes
-    assert flows == set(edges)
-    for edge in edges.values():
-        assert len(edge.findall("di:waypoint", ns)) >= 2
+    check_interchange(PROCESSES / "commitment_check.bpmn", "commitment_check")
 
 
 def test_catalogue_copy_in_docs_matches_the_decision_table() -> None:
-    dmn = etree.parse(str(PROCESSES / "commitment_check_catalogue.dmn"))
-    ns = {"d": "https://www.omg.org/spec/DMN/20191111/MODEL/"}
-    outputs = [o.get("name") for o in dmn.iterfind(".//d:output", ns)]
-    rows = {}
-    for rule in dmn.iterfind(".//d:rule", ns):
-        key = rule.findtext("d:inputEntry/d:text", namespaces=ns)
-        if key == "-":
-            continue
-        values = [json.loads(t) for t in rule.xpath("d:outputEntry/d:text/text()", namespaces=ns)]
-        rows[json.loads(key)] = dict(zip(outputs, values, strict=True))
-    listed = {}
-    for line in doc_section().splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if line.startswith("|") and re.fullmatch(r"[A-Z]{2}-\d{3}", cells[0]):
-            listed[cells[0]] = cells[1:]
+    rows = {item_id: row for item_id, row in decision_rows(
+        PROCESSES / "commitment_check_catalogue.dmn").items() if item_id != "-"}
+    listed = {cells[0]: cells[1:] for cells in doc_table("commitment_check")
+              if re.fullmatch(r"[A-Z]{2}-\d{3}", cells[0])}
     assert set(listed) == set(rows)
     for item_id, row in rows.items():
         name, kind, dept, days, credit, basis = listed[item_id]
@@ -195,15 +136,15 @@ def test_online_check_confirms_the_commitment_and_records_it_in_the_credit_file(
     # Saturday 10-10 does -> Tuesday 11-03
     assert data["check_due"] == "2026-11-03T17:30:00+08:00"
     assert data["blacklisted"] is False
-    online = only(gov, "scj", "online_check")
+    online = task(gov, "scj", "online_check")
     assert (online.role, online.unit, online.due_at) == (
-        "responsible_unit", SCJ, due("2026-11-03T17:30:00+08:00"))
+        "responsible_unit", SCJ, at("2026-11-03T17:30:00+08:00"))
     assert [t.id for t in inbox(gov, "scj2")] == [online.id]  # the whole department sees it
     assert inbox(gov, "zjj") == [] and inbox(gov, "fgw") == []
     with pytest.raises(PermissionDenied):
         gov.complete(online.id, ONLINE_OK, "zjj")
 
-    at(clock, "2026-10-12T10:00:00+08:00")
+    clock.set(at("2026-10-12T10:00:00+08:00"))
     done = gov.complete(online.id, ONLINE_OK, "scj2")
     assert done.status == "completed" and done.tasks == []
     data = done.data
@@ -226,11 +167,11 @@ def test_assistance_finds_a_false_commitment_permit_revoked_and_blacklisted(
         gov: Engine, clock: FixedClock) -> None:
     view = start(gov, "zjj", item_id="XK-002", permit_no="景建资承〔2026〕8号",
                  commitment_summary="本企业注册人员和技术负责人符合资质标准")
-    online = only(gov, "zjj", "online_check")
+    online = task(gov, "zjj", "online_check")
     # XK-002: 30 working days from 09-30 -> Tuesday 11-17
-    assert (online.unit, online.due_at) == (ZJJ, due("2026-11-17T17:30:00+08:00"))
+    assert (online.unit, online.due_at) == (ZJJ, at("2026-11-17T17:30:00+08:00"))
 
-    at(clock, "2026-10-09T09:00:00+08:00")
+    clock.set(at("2026-10-09T09:00:00+08:00"))
     with pytest.raises(InvalidData) as err:  # unverifiable online: say how to go on
         gov.complete(online.id, UNVERIFIABLE, "zjj")
     assert err.value.field_errors == {"next_method": "此项为必填项"}
@@ -240,28 +181,28 @@ def test_assistance_finds_a_false_commitment_permit_revoked_and_blacklisted(
     gov.complete(online.id, {**UNVERIFIABLE, "next_method": "assist", "assist_unit": ZRJ,
                              "assist_request": "请核实注册人员社保缴纳单位"}, "zjj")
 
-    assist = only(gov, "zrj", "assist_check")  # the task belongs to the agency asked
+    assist = task(gov, "zrj", "assist_check")  # the task belongs to the agency asked
     assert (assist.role, assist.unit, assist.due_at) == (
-        "responsible_unit", ZRJ, due("2026-11-17T17:30:00+08:00"))
+        "responsible_unit", ZRJ, at("2026-11-17T17:30:00+08:00"))
     assert inbox(gov, "zjj") == []  # the asking department waits for the answer
     with pytest.raises(PermissionDenied):
         gov.complete(assist.id, {}, "zjj")
 
-    at(clock, "2026-10-20T15:00:00+08:00")
+    clock.set(at("2026-10-20T15:00:00+08:00"))
     gov.complete(assist.id, {"assist_result": "false", "assist_reply_no": "景自然协〔2026〕3号",
                              "assist_findings": "两名注册人员社保由外地企业缴纳"}, "zrj")
-    revoke = only(gov, "zjj", "revoke")
+    revoke = task(gov, "zjj", "revoke")
     assert revoke.due_at is None  # the seed sets no time for revocation
     assert inbox(gov, "zrj") == [] and inbox(gov, "fgw") == []
     with pytest.raises(InvalidData) as err:
         gov.complete(revoke.id, {**REVOKE, "statement_right_notified": False}, "zjj")
     assert set(err.value.field_errors) == {"statement_right_notified"}
 
-    at(clock, "2026-10-22T10:00:00+08:00")  # Thursday
+    clock.set(at("2026-10-22T10:00:00+08:00"))  # Thursday
     gov.complete(revoke.id, REVOKE, "zjj")
-    listing = only(gov, "fgw", "credit_listing")
+    listing = task(gov, "fgw", "credit_listing")
     # 7 working days after Thursday 10-22 -> Monday 11-02
-    assert (listing.unit, listing.due_at) == (FGW, due("2026-11-02T17:30:00+08:00"))
+    assert (listing.unit, listing.due_at) == (FGW, at("2026-11-02T17:30:00+08:00"))
     assert inbox(gov, "zjj") == []
     data = gov.instance(view.id).data
     assert data["blacklisted"] is False  # not yet: listed by the credit department
@@ -270,7 +211,7 @@ def test_assistance_finds_a_false_commitment_permit_revoked_and_blacklisted(
                                    "decision_no": "景市监撤〔2026〕1号",
                                    "reason": "承诺已取得的房屋使用权不存在"}
 
-    at(clock, "2026-10-23T09:00:00+08:00")
+    clock.set(at("2026-10-23T09:00:00+08:00"))
     done = gov.complete(listing.id, CREDIT, "fgw")
     assert done.status == "completed"
     data = done.data
@@ -301,14 +242,14 @@ def test_assistance_finds_a_false_commitment_permit_revoked_and_blacklisted(
 ])
 def test_on_site_check_after_push_to_the_supervision_platform(
         gov: Engine, clock: FixedClock, result: str, outcome: str, blacklisted: bool) -> None:
-    at(clock, "2026-10-09T11:00:00+08:00")  # Friday before the adjusted working Saturday
+    clock.set(at("2026-10-09T11:00:00+08:00"))  # Friday before the adjusted working Saturday
     view = start(gov, "wjw", item_id="XK-003", granted_on="2026-10-09")
-    online = only(gov, "wjw", "online_check")
+    online = task(gov, "wjw", "online_check")
     # XK-003: 15 working days from Friday 10-09, Saturday 10-10 the first -> Thursday 10-29
-    assert online.due_at == due("2026-10-29T17:30:00+08:00")
+    assert online.due_at == at("2026-10-29T17:30:00+08:00")
     gov.complete(online.id, {**UNVERIFIABLE, "next_method": "onsite"}, "wjw")
-    onsite = only(gov, "wjw", "onsite_check")
-    assert (onsite.unit, onsite.due_at) == (WJW, due("2026-10-29T17:30:00+08:00"))
+    onsite = task(gov, "wjw", "onsite_check")
+    assert (onsite.unit, onsite.due_at) == (WJW, at("2026-10-29T17:30:00+08:00"))
     push = gov.instance(view.id).data["notices"][-1]
     assert push["type"] == "承诺情况推送"
     assert push["to"] == "“互联网+监管”平台（一线监管人员）"
@@ -320,14 +261,14 @@ def test_on_site_check_after_push_to_the_supervision_platform(
     assert set(err.value.field_errors) == {"onsite_result", "onsite_findings", "inspected_on",
                                            "inspectors", "site_address"}
 
-    at(clock, "2026-10-10T10:00:00+08:00")
+    clock.set(at("2026-10-10T10:00:00+08:00"))
     view = gov.complete(onsite.id, {**ONSITE, "onsite_result": result,
                                     "onsite_findings": "现场情况"}, "wjw")
     if blacklisted:
-        gov.complete(only(gov, "wjw", "revoke").id, REVOKE, "wjw")
-        listing = only(gov, "fgw", "credit_listing")
+        gov.complete(task(gov, "wjw", "revoke").id, REVOKE, "wjw")
+        listing = task(gov, "fgw", "credit_listing")
         # revoked Saturday 10-10 (a working day): 7 working days -> Tuesday 10-20
-        assert listing.due_at == due("2026-10-20T17:30:00+08:00")
+        assert listing.due_at == at("2026-10-20T17:30:00+08:00")
         view = gov.complete(listing.id, CREDIT, "fgw")
     assert view.status == "completed"
     assert view.data["outcome"] == outcome
@@ -340,11 +281,11 @@ def test_on_site_check_after_push_to_the_supervision_platform(
 def test_assistance_answer_closes_the_case_or_sends_it_on_site(
         gov: Engine, clock: FixedClock, assist_result: str) -> None:
     view = start(gov)
-    gov.complete(only(gov, "scj", "online_check").id,
+    gov.complete(task(gov, "scj", "online_check").id,
                  {**UNVERIFIABLE, "next_method": "assist", "assist_unit": ZRJ,
                   "assist_request": "请核实房屋权属"}, "scj")
-    at(clock, "2026-10-08T10:00:00+08:00")
-    view = gov.complete(only(gov, "zrj", "assist_check").id,
+    clock.set(at("2026-10-08T10:00:00+08:00"))
+    view = gov.complete(task(gov, "zrj", "assist_check").id,
                         {"assist_result": assist_result, "assist_reply_no": "复函1号",
                          "assist_findings": "见复函"}, "zrj")
     if assist_result == "consistent":
@@ -352,11 +293,11 @@ def test_assistance_answer_closes_the_case_or_sends_it_on_site(
         assert view.data["credit_record"]["check_method"] == "协助核查"
         assert view.data["blacklisted"] is False
         return
-    onsite = only(gov, "scj", "onsite_check")  # back to the department, on site
-    assert onsite.due_at == due("2026-11-03T17:30:00+08:00")
+    onsite = task(gov, "scj", "onsite_check")  # back to the department, on site
+    assert onsite.due_at == at("2026-11-03T17:30:00+08:00")
     assert inbox(gov, "zrj") == []
-    at(clock, "2026-11-04T09:00:00+08:00")  # a day late
-    assert only(gov, "scj", "onsite_check").overdue
+    clock.set(at("2026-11-04T09:00:00+08:00"))  # a day late
+    assert task(gov, "scj", "onsite_check").overdue
     view = gov.complete(onsite.id, {**ONSITE, "onsite_result": "consistent",
                                     "onsite_findings": "房屋由企业实际使用"}, "scj")
     assert view.status == "completed"
@@ -367,7 +308,7 @@ def test_assistance_answer_closes_the_case_or_sends_it_on_site(
 def test_online_false_commitment_goes_straight_to_revocation(gov: Engine,
                                                              clock: FixedClock) -> None:
     view = start(gov, item_id="XK-001")
-    gov.complete(only(gov, "scj", "online_check").id,
+    gov.complete(task(gov, "scj", "online_check").id,
                  {**ONLINE_OK, "online_result": "false", "online_findings": "无该房屋登记信息"},
                  "scj")
     assert [t.name for t in inbox(gov, "scj")] == ["revoke"]
@@ -375,9 +316,9 @@ def test_online_false_commitment_goes_straight_to_revocation(gov: Engine,
 
 
 def test_check_time_counts_from_the_decision_date(gov: Engine, clock: FixedClock) -> None:
-    at(clock, "2026-10-08T09:00:00+08:00")  # registered a working day after the decision
+    clock.set(at("2026-10-08T09:00:00+08:00"))  # registered a working day after the decision
     start(gov, granted_on="2026-09-30")
-    assert only(gov, "scj", "online_check").due_at == due("2026-11-03T17:30:00+08:00")
+    assert task(gov, "scj", "online_check").due_at == at("2026-11-03T17:30:00+08:00")
 
 
 def test_unlisted_item_is_not_checked(gov: Engine) -> None:
@@ -412,8 +353,8 @@ def test_blacklist_query_sees_only_finished_listings(gov: Engine, clock: FixedCl
     for case in (false, pending):
         gov.complete(tasks[case.id].id, {**ONLINE_OK, "online_result": "false",
                                          "online_findings": "不实"}, "scj")
-    for task in [t for t in inbox(gov, "scj") if t.name == "revoke"]:
-        gov.complete(task.id, REVOKE, "scj")
+    for revoke in [t for t in inbox(gov, "scj") if t.name == "revoke"]:
+        gov.complete(revoke.id, REVOKE, "scj")
     listing = {t.instance_id: t for t in inbox(gov, "fgw")}
     gov.complete(listing[false.id].id, CREDIT, "fgw")
     assert set(blacklist(gov)) == {"91360200MA35A0002K"}  # 丙 is revoked but not yet listed

@@ -13,56 +13,38 @@ The clock starts on Wednesday 2026-09-30 16:00 and moves through the National Da
 from __future__ import annotations
 
 import json
-from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
-from lxml import etree
 
 from engine.api import Engine
 from engine.board import instances
 from engine.clock import FixedClock
 from engine.errors import InvalidData, PermissionDenied
 from engine.validation import SourceFile
-from engine.views import InstanceView, TaskView
-
-ROOT = Path(__file__).resolve().parent.parent
-PROCESSES = ROOT / "processes"
-FORMS = ROOT / "forms"
-DOC = ROOT / "docs" / "processes.md"
-
-
-def doc_section() -> str:
-    """This process's section of docs/processes.md."""
-    text = DOC.read_text(encoding="utf-8")
-    start = text.index("## ", text.index('<a id="credit_repair"></a>'))
-    end = text.find("\n## ", start + 3)
-    return text[start:end if end != -1 else len(text)]
+from engine.views import InstanceView
+from tests.process_helpers import (
+    FORMS,
+    PROCESSES,
+    at,
+    check_interchange,
+    commitment_files,
+    decision_rows,
+    definitions,
+    doc_table,
+    inbox,
+    task,
+)
 
 SCJ = "市市场监管局"
 FGW = "市发改委"
 ZJJ = "市住建局"
+ROUTING = PROCESSES / "credit_repair_routing.dmn"  # record type -> department
 
 
 def repair_files() -> list[SourceFile]:
-    paths = [PROCESSES / "credit_repair.bpmn", PROCESSES / "credit_repair_routing.dmn"]
-    paths += sorted(FORMS.glob("credit_*.json"))
-    return [SourceFile(p.name, p.read_text(encoding="utf-8")) for p in paths]
-
-
-def commitment_files() -> list[SourceFile]:
-    paths = [PROCESSES / "commitment_check.bpmn", PROCESSES / "commitment_check_catalogue.dmn"]
-    paths += sorted(FORMS.glob("commitment_check_*.json"))
-    return [SourceFile(p.name, p.read_text(encoding="utf-8")) for p in paths]
-
-
-def at(clock: FixedClock, iso: str) -> None:
-    clock.set(datetime.fromisoformat(iso))
-
-
-def due(iso: str) -> datetime:
-    return datetime.fromisoformat(iso)
+    """credit_repair with its routing table and forms."""
+    return definitions(["credit_repair.bpmn", "credit_repair_routing.dmn"], ["credit_*.json"])
 
 
 @pytest.fixture
@@ -76,16 +58,6 @@ def gov(engine: Engine) -> Engine:
     engine.add_user("zjj", ["responsible_unit"], unit=ZJJ)
     engine.add_user("sjj", ["data_bureau"])
     return engine
-
-
-def inbox(engine: Engine, user: str) -> list[TaskView]:
-    return engine.inbox.for_user(user)
-
-
-def only(engine: Engine, user: str, name: str) -> TaskView:
-    tasks = [t for t in engine.inbox.for_user(user) if t.name == name]
-    assert len(tasks) == 1, tasks
-    return tasks[0]
 
 
 APPLY = {
@@ -117,47 +89,16 @@ def test_files_validate_without_problems(engine: Engine) -> None:
 
 
 def test_diagram_interchange_covers_every_element() -> None:
-    tree = etree.parse(str(PROCESSES / "credit_repair.bpmn"))
-    ns = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
-          "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
-          "di": "http://www.omg.org/spec/DD/20100524/DI"}
-    process = tree.find("bpmn:process", ns)
-    nodes = {e.get("id") for e in process if e.get("id") and etree.QName(e).localname not in (
-        "sequenceFlow", "laneSet", "documentation", "extensionElements")}
-    lanes = {e.get("id") for e in process.iterfind(".//bpmn:lane", ns)}
-    flows = {e.get("id") for e in process.findall("bpmn:sequenceFlow", ns)}
-    shapes = {s.get("bpmnElement") for s in tree.iterfind(".//bpmndi:BPMNShape", ns)}
-    edges = {e.get("bpmnElement"): e for e in tree.iterfind(".//bpmndi:BPMNEdge", ns)}
-    participant = tree.find("bpmn:collaboration/bpmn:participant", ns)
-    assert participant.get("processRef") == "credit_repair"
-    assert nodes | lanes | {participant.get("id")} <= shapes
-    assert flows == set(edges)
-    for edge in edges.values():
-        assert len(edge.findall("di:waypoint", ns)) >= 2
-
-
-def routing_rows() -> dict[str, dict[str, str]]:
-    dmn = etree.parse(str(PROCESSES / "credit_repair_routing.dmn"))
-    ns = {"d": "https://www.omg.org/spec/DMN/20191111/MODEL/"}
-    outputs = [o.get("name") for o in dmn.iterfind(".//d:output", ns)]
-    rows = {}
-    for rule in dmn.iterfind(".//d:rule", ns):
-        key = rule.findtext("d:inputEntry/d:text", namespaces=ns)
-        values = [json.loads(t) for t in rule.xpath("d:outputEntry/d:text/text()", namespaces=ns)]
-        rows["-" if key == "-" else json.loads(key)] = dict(zip(outputs, values, strict=True))
-    return rows
+    check_interchange(PROCESSES / "credit_repair.bpmn", "credit_repair")
 
 
 def test_routing_copy_in_docs_matches_the_decision_table() -> None:
-    rows = routing_rows()
+    rows = decision_rows(ROUTING)
     kinds = json.loads((FORMS / "credit_repair_apply.json").read_text(encoding="utf-8"))[
         "properties"]["record_type"]["enum"]
     assert set(rows) - {"-"} == set(kinds) - {"其他失信信息"}  # the last one takes the fallback
-    listed = {}
-    for line in doc_section().splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if line.startswith("|") and len(cells) == 4 and cells[1].startswith("市"):
-            listed[cells[0]] = cells[1:]
+    listed = {cells[0]: cells[1:] for cells in doc_table("credit_repair")
+              if len(cells) == 4 and cells[1].startswith("市")}
     assert set(listed) == set(kinds)
     for kind in kinds:
         row = rows.get(kind, rows["-"])
@@ -175,27 +116,27 @@ def test_enterprise_applies_and_is_repaired_within_five_working_days(
     assert view.data["repair_due"] == "2026-10-13T17:30:00+08:00"
     assert (view.data["repair_dept"], view.data["repair_action"]) == (
         SCJ, "移出经营异常名录，在国家企业信用信息公示系统同步更新")
-    review = only(gov, "scj", "review")
+    review = task(gov, "scj", "review")
     assert (review.role, review.unit, review.due_at) == (
-        "responsible_unit", SCJ, due("2026-10-13T17:30:00+08:00"))
+        "responsible_unit", SCJ, at("2026-10-13T17:30:00+08:00"))
     assert [t.id for t in inbox(gov, "scj2")] == [review.id]
     assert inbox(gov, "fgw") == [] and inbox(gov, "zjj") == [] and inbox(gov, "qiye") == []
     with pytest.raises(PermissionDenied):
         gov.complete(review.id, REVIEW, "fgw")
 
-    at(clock, "2026-10-08T10:00:00+08:00")
+    clock.set(at("2026-10-08T10:00:00+08:00"))
     gov.complete(review.id, REVIEW, "scj")
-    decide = only(gov, "scj", "decide")
-    assert decide.due_at == due("2026-10-13T17:30:00+08:00")  # the same 5 working days
-    at(clock, "2026-10-09T16:00:00+08:00")
+    decide = task(gov, "scj", "decide")
+    assert decide.due_at == at("2026-10-13T17:30:00+08:00")  # the same 5 working days
+    clock.set(at("2026-10-09T16:00:00+08:00"))
     gov.complete(decide.id, {"decision": "approve", "decision_opinion": "同意移出"}, "scj2")
-    execute = only(gov, "scj", "execute")
-    assert execute.due_at == due("2026-10-13T17:30:00+08:00")
+    execute = task(gov, "scj", "execute")
+    assert execute.due_at == at("2026-10-13T17:30:00+08:00")
     with pytest.raises(InvalidData) as err:
         gov.complete(execute.id, {**EXECUTE, "platforms": []}, "scj")
     assert err.value.field_errors == {"platforms": "此项为必填项"}
 
-    at(clock, "2026-10-10T10:00:00+08:00")  # the adjusted working Saturday
+    clock.set(at("2026-10-10T10:00:00+08:00"))  # the adjusted working Saturday
     done = gov.complete(execute.id, EXECUTE, "scj")
     assert done.status == "completed" and done.tasks == []
     data = done.data
@@ -219,22 +160,22 @@ def test_enterprise_applies_and_is_repaired_within_five_working_days(
 
 def test_window_application_refused_late_with_reason_and_basis(
         gov: Engine, clock: FixedClock) -> None:
-    at(clock, "2026-10-09T11:00:00+08:00")  # Friday before the adjusted working Saturday
+    clock.set(at("2026-10-09T11:00:00+08:00"))  # Friday before the adjusted working Saturday
     apply(gov, "chuangkou", channel="一窗", record_type="行政处罚信息",
                  record_no="景市环罚〔2026〕3号")
-    review = only(gov, "fgw", "review")
+    review = task(gov, "fgw", "review")
     # 5 working days from Friday 10-09: 10-10 (Sat), 10-12, 10-13, 10-14, 10-15
-    assert (review.unit, review.due_at) == (FGW, due("2026-10-15T17:30:00+08:00"))
+    assert (review.unit, review.due_at) == (FGW, at("2026-10-15T17:30:00+08:00"))
     assert inbox(gov, "chuangkou") == [] and inbox(gov, "scj") == []
     gov.complete(review.id, {**REVIEW, "obligations_fulfilled": False,
                              "review_findings": "罚款尚未缴清"}, "fgw")
-    decide = only(gov, "fgw", "decide")
+    decide = task(gov, "fgw", "decide")
     with pytest.raises(InvalidData) as err:
         gov.complete(decide.id, {"decision": "reject"}, "fgw")
     assert err.value.field_errors == {"reject_reason": "此项为必填项",
                                       "reject_basis": "此项为必填项"}
-    at(clock, "2026-10-16T09:00:00+08:00")  # a day past the 5 working days
-    assert only(gov, "fgw", "decide").overdue
+    clock.set(at("2026-10-16T09:00:00+08:00"))  # a day past the 5 working days
+    assert task(gov, "fgw", "decide").overdue
     done = gov.complete(decide.id, {
         "decision": "reject", "reject_reason": "罚款尚未缴清",
         "reject_basis": "履行行政处罚决定规定的义务后可再次申请"}, "fgw")
@@ -249,12 +190,12 @@ def test_window_application_refused_late_with_reason_and_basis(
 
 def test_late_repair_is_flagged_and_recorded(gov: Engine, clock: FixedClock) -> None:
     view = apply(gov, record_type="建筑市场不良行为记录", record_no="景建不良〔2026〕2号")
-    at(clock, "2026-10-13T16:00:00+08:00")
-    gov.complete(only(gov, "zjj", "review").id, REVIEW, "zjj")
-    gov.complete(only(gov, "zjj", "decide").id, {"decision": "approve"}, "zjj")
-    at(clock, "2026-10-14T09:00:00+08:00")
-    execute = only(gov, "zjj", "execute")
-    assert execute.overdue and execute.due_at == due("2026-10-13T17:30:00+08:00")
+    clock.set(at("2026-10-13T16:00:00+08:00"))
+    gov.complete(task(gov, "zjj", "review").id, REVIEW, "zjj")
+    gov.complete(task(gov, "zjj", "decide").id, {"decision": "approve"}, "zjj")
+    clock.set(at("2026-10-14T09:00:00+08:00"))
+    execute = task(gov, "zjj", "execute")
+    assert execute.overdue and execute.due_at == at("2026-10-13T17:30:00+08:00")
     done = gov.complete(execute.id, {**EXECUTE, "platforms": ["全国建筑市场监管公共服务平台"]},
                         "zjj")
     assert done.data["on_time"] is False
@@ -269,7 +210,7 @@ def test_the_kind_of_record_decides_who_repairs_it(gov: Engine, record_type: str
                                                    dept: str) -> None:
     view = apply(gov, record_type=record_type)
     assert [(t.name, t.unit) for t in view.tasks] == [("review", dept)]
-    rows = routing_rows()
+    rows = decision_rows(ROUTING)
     assert view.data["repair_action"] == rows.get(record_type, rows["-"])["repair_action"]
 
 
@@ -310,30 +251,30 @@ def test_a_blacklisted_enterprise_is_repaired_and_leaves_the_blacklist(
         "enterprise_name": "景德镇某陶瓷有限公司", "credit_code": "91360200MA35B0001X",
         "business_address": "珠山区某路1号", "commitment_summary": "经营场所符合食品安全要求",
         "commitment_signed_on": "2026-09-30"}, "scj")
-    gov.complete(only(gov, "scj", "online_check").id, {
+    gov.complete(task(gov, "scj", "online_check").id, {
         "online_platforms": ["信用信息共享平台"], "online_result": "false",
         "online_findings": "经营场所为住宅"}, "scj")
-    gov.complete(only(gov, "scj", "revoke").id, {
+    gov.complete(task(gov, "scj", "revoke").id, {
         "revocation_no": "景市监撤〔2026〕2号", "revoked_on": "2026-09-30",
         "revocation_reason": "经营场所不符合承诺", "statement_right_notified": True,
         "statement_summary": "未提出"}, "scj")
-    gov.complete(only(gov, "fgw", "credit_listing").id, {
+    gov.complete(task(gov, "fgw", "credit_listing").id, {
         "credit_record_no": "XYJL-2026-0001", "listed_on": "2026-09-30",
         "publicity_channels": ["市公共信用信息平台"], "joint_punishment_pushed": True}, "fgw")
     case_no = gov.instance(check.id).data["case_no"]
     assert set(current_blacklist(gov)) == {"91360200MA35B0001X"}
 
-    at(clock, "2026-10-12T09:00:00+08:00")
+    clock.set(at("2026-10-12T09:00:00+08:00"))
     repair = apply(gov, record_type="虚假承诺黑名单", record_no=case_no,
                    record_summary="食品经营许可不实承诺", corrective_actions="已迁入合规经营场所")
-    review = only(gov, "fgw", "review")
-    assert review.due_at == due("2026-10-19T17:30:00+08:00")  # Monday 10-12 + 5: Monday 10-19
+    review = task(gov, "fgw", "review")
+    assert review.due_at == at("2026-10-19T17:30:00+08:00")  # Monday 10-12 + 5: Monday 10-19
     # the reviewer reads the listing the record number names
     entry = current_blacklist(gov)["91360200MA35B0001X"]
     assert (entry["case_no"], entry["item_name"]) == (case_no, "食品经营许可（告知承诺）")
     gov.complete(review.id, REVIEW, "fgw")
-    gov.complete(only(gov, "fgw", "decide").id, {"decision": "approve"}, "fgw")
-    done = gov.complete(only(gov, "fgw", "execute").id,
+    gov.complete(task(gov, "fgw", "decide").id, {"decision": "approve"}, "fgw")
+    done = gov.complete(task(gov, "fgw", "execute").id,
                         {**EXECUTE, "platforms": ["市公共信用信息平台"]}, "fgw")
     assert done.data["outcome"] == "已修复"
     assert done.data["repair_action"] == "移出虚假承诺黑名单，信用记录标注已修复"

@@ -11,22 +11,27 @@ Every path is walked; the reply timer is fired and what it does is checked.
 
 from __future__ import annotations
 
-from datetime import datetime
-from pathlib import Path
+from functools import partial
 from typing import Any
 
 import pytest
-from lxml import etree
 
 from engine.api import Engine
 from engine.clock import FixedClock
 from engine.errors import InvalidData, PermissionDenied
-from engine.inbox import InboxFilter
 from engine.validation import SourceFile
 from engine.views import InstanceView, TaskView
+from tests import process_helpers
+from tests.process_helpers import (
+    PROCESSES,
+    at,
+    check_interchange,
+    clue_files,
+    definitions,
+    open_tasks,
+    timer_dues,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
-DIAGRAM = ROOT / "processes" / "hotline_complaint.bpmn"
 FULIANG = "浮梁县"
 MARKET = "市市场监管局"
 
@@ -43,25 +48,9 @@ HANDLED = {"handling_result": "已约谈窗口负责人,当场办结许可。", 
            "reply_content": "许可已办结,对多次往返致歉。", "resolved": True}
 
 
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text)
-
-
-def source(path: Path) -> SourceFile:
-    return SourceFile(str(path.relative_to(ROOT)), path.read_text(encoding="utf-8"))
-
-
 def hotline_files() -> list[SourceFile]:
-    """Only this diagram and its forms, so processes edited in parallel cannot break these
-    tests."""
-    return [source(DIAGRAM)] + [source(p) for p in sorted((ROOT / "forms").glob("hotline_*.json"))]
-
-
-def clue_files() -> list[SourceFile]:
-    paths = [ROOT / "processes" / "clue_triage.bpmn", ROOT / "processes" / "city_escalation.bpmn"]
-    paths += sorted((ROOT / "forms").glob("clue_*.json"))
-    paths += sorted((ROOT / "forms").glob("escalation_*.json"))
-    return [source(p) for p in paths]
+    """The complaint and reminder pools and their forms."""
+    return definitions(["hotline_complaint.bpmn"], ["hotline_*.json"])
 
 
 @pytest.fixture
@@ -77,19 +66,10 @@ def hotline(engine: Engine) -> Engine:
 
 # -- helpers ---------------------------------------------------------------------------------
 
-
-def inbox(engine: Engine, user: str, **flt: Any) -> list[TaskView]:
-    return engine.inbox.for_user(user, InboxFilter(process="hotline_complaint", **flt))
-
-
-def task(engine: Engine, user: str, name: str) -> TaskView:
-    found = [t for t in inbox(engine, user) if t.name == name]
-    assert len(found) == 1, (name, inbox(engine, user))
-    return found[0]
-
-
-def do(engine: Engine, user: str, name: str, data: dict[str, Any]) -> InstanceView:
-    return engine.complete(task(engine, user, name).id, data, user)
+# the tests look at the complaint's tasks; reminders are their own process (``urges``)
+inbox = partial(process_helpers.inbox, process="hotline_complaint")
+task = partial(process_helpers.task, process="hotline_complaint")
+do = partial(process_helpers.do, process="hotline_complaint")
 
 
 def take(engine: Engine, **changes: Any) -> InstanceView:
@@ -103,16 +83,7 @@ def dispatch(engine: Engine, unit: str = FULIANG, urgency: str = "一般") -> In
 
 def urges(engine: Engine, user: str) -> list[TaskView]:
     """Reminders: each its own ``hotline_urge`` case under the complaint's number."""
-    return engine.inbox.for_user(user, InboxFilter(process="hotline_urge"))
-
-
-def reply_timers(engine: Engine, instance_id: int) -> list[datetime]:
-    return [t.due_at for t in engine.timers.pending()
-            if t.instance_id == instance_id and t.element_id == "reply_overdue"]
-
-
-def open_tasks(engine: Engine, instance_id: int) -> list[str]:
-    return sorted(t.name for t in engine.instance(instance_id).tasks)
+    return process_helpers.inbox(engine, user, process="hotline_urge")
 
 
 # -- definitions -----------------------------------------------------------------------------
@@ -129,25 +100,7 @@ def test_validate_reports_no_problems(engine: Engine) -> None:
 
 
 def test_diagram_interchange_covers_every_element() -> None:
-    tree = etree.parse(str(DIAGRAM))
-    ns = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
-          "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
-          "di": "http://www.omg.org/spec/DD/20100524/DI"}
-    shapes = {s.get("bpmnElement") for s in tree.iterfind(".//bpmndi:BPMNShape", ns)}
-    edges = {e.get("bpmnElement"): e for e in tree.iterfind(".//bpmndi:BPMNEdge", ns)}
-    participants = {p.get("processRef"): p.get("id")
-                    for p in tree.iterfind("bpmn:collaboration/bpmn:participant", ns)}
-    assert sorted(participants) == ["hotline_complaint", "hotline_urge"]
-    flows = {m.get("id") for m in tree.iterfind("bpmn:collaboration/bpmn:messageFlow", ns)}
-    for process in tree.iterfind("bpmn:process", ns):
-        nodes = {e.get("id") for e in process if e.get("id") and etree.QName(e).localname not in (
-            "sequenceFlow", "laneSet", "documentation", "extensionElements")}
-        lanes = {e.get("id") for e in process.iterfind(".//bpmn:lane", ns)}
-        assert nodes | lanes | {participants[process.get("id")]} <= shapes
-        flows |= {e.get("id") for e in process.findall("bpmn:sequenceFlow", ns)}
-    assert flows == set(edges)
-    for edge in edges.values():
-        assert len(edge.findall("di:waypoint", ns)) >= 2
+    check_interchange(PROCESSES / "hotline_complaint.bpmn", "hotline_complaint", "hotline_urge")
 
 
 # -- taking the complaint --------------------------------------------------------------------
@@ -200,7 +153,7 @@ def test_answered_at_once_then_rated(hotline: Engine, clock: FixedClock) -> None
     assert open_tasks(hotline, view.id) == ["revisit"]
     revisit = task(hotline, "xu", "revisit")
     assert (revisit.form_key, revisit.due_at) == ("hotline_rating", at("2026-10-08T17:30:00+08:00"))
-    assert reply_timers(hotline, view.id) == []
+    assert timer_dues(hotline, view.id, "reply_overdue") == []
     done = hotline.complete(revisit.id, {"rating": "非常满意"}, "xu")
     assert done.status == "completed"
     assert done.data["replied_at"] == "2026-09-30T16:10:00+08:00"
@@ -221,14 +174,14 @@ def test_ordinary_complaint_is_replied_within_five_working_days(hotline: Engine,
     # 5个工作日之内 from 2026-09-30: 10-08, 10-09, 10-10 (adjusted Saturday), 10-12, 10-13
     assert handle.due_at == at("2026-10-13T17:30:00+08:00")
     assert inbox(hotline, "scj") == []  # another unit sees nothing
-    assert reply_timers(hotline, view.id) == [at("2026-10-13T17:30:00+08:00")]
+    assert timer_dues(hotline, view.id, "reply_overdue") == [at("2026-10-13T17:30:00+08:00")]
     with pytest.raises(PermissionDenied):
         hotline.complete(handle.id, HANDLED, "scj")
     with pytest.raises(InvalidData):  # the unit cannot re-route the case with its form
         hotline.complete(handle.id, {**HANDLED, "handling_unit": MARKET}, "fuliang")
     clock.set(at("2026-10-12T15:00:00+08:00"))
     hotline.complete(handle.id, HANDLED, "fuliang")
-    assert reply_timers(hotline, view.id) == []  # replied in time: the timer is gone
+    assert timer_dues(hotline, view.id, "reply_overdue") == []  # replied in time: the timer is gone
     revisit = task(hotline, "xu", "revisit")
     assert revisit.due_at == at("2026-10-13T17:30:00+08:00")
     done = hotline.complete(revisit.id, {"rating": "满意", "rating_comment": "办理及时"}, "xu")
@@ -261,7 +214,7 @@ def test_urgent_complaint_overdue_is_urged_then_reopened_after_a_bad_rating(
     reminder = hotline.instance(urge.instance_id)
     assert (reminder.data["handling_unit"], reminder.data["reply_due"]) == (
         FULIANG, "2026-10-10T17:30:00+08:00")
-    assert reply_timers(hotline, view.id) == []
+    assert timer_dues(hotline, view.id, "reply_overdue") == []
     assert inbox(hotline, "xu") == []  # the complaint itself waits for the unit
     hotline.complete(urge.id, {"urge_note": "已电话督促浮梁县当日答复"}, "xu")
     clock.set(at("2026-10-12T09:00:00+08:00"))
@@ -284,7 +237,7 @@ def test_urgent_complaint_overdue_is_urged_then_reopened_after_a_bad_rating(
     second = task(hotline, "scj", "handle")
     assert second.due_at == at("2026-10-20T17:30:00+08:00")  # 5 working days from 10-13
     assert inbox(hotline, "fuliang") == []
-    assert reply_timers(hotline, view.id) == [at("2026-10-20T17:30:00+08:00")]
+    assert timer_dues(hotline, view.id, "reply_overdue") == [at("2026-10-20T17:30:00+08:00")]
     clock.set(at("2026-10-16T11:00:00+08:00"))
     hotline.complete(second.id, HANDLED, "scj")
     done = do(hotline, "xu", "revisit", {"rating": "满意"})
@@ -339,7 +292,7 @@ def test_complaint_about_officials_becomes_a_clue_case(hotline: Engine, clock: F
                      "li")
     revisit = task(hotline, "xu", "revisit")
     assert revisit.due_at == at("2026-10-08T17:30:00+08:00")
-    assert reply_timers(hotline, view.id) == []
+    assert timer_dues(hotline, view.id, "reply_overdue") == []
     done = hotline.complete(revisit.id, {"rating": "基本满意"}, "xu")
     assert done.status == "completed"
     assert done.data["clue_case_no"] == "ZF-2026-000001"

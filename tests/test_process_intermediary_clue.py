@@ -12,39 +12,25 @@ The clock starts on Wednesday 2026-09-30 16:00 and moves through the National Da
 
 from __future__ import annotations
 
-from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
-from lxml import etree
 
 from engine.api import Engine
 from engine.clock import FixedClock
 from engine.errors import InvalidData, PermissionDenied
 from engine.inbox import InboxFilter
 from engine.validation import SourceFile
-from engine.views import InstanceView, TaskView
-
-ROOT = Path(__file__).resolve().parent.parent
-PROCESSES = ROOT / "processes"
-FORMS = ROOT / "forms"
+from engine.views import InstanceView
+from tests.process_helpers import PROCESSES, at, check_interchange, definitions, inbox, task
 
 FL = "浮梁县人民政府"
 ZJJ = "市住建局"
 
 
 def clue_files() -> list[SourceFile]:
-    paths = [PROCESSES / "intermediary_clue.bpmn", *sorted(FORMS.glob("intermediary_*.json"))]
-    return [SourceFile(p.name, p.read_text(encoding="utf-8")) for p in paths]
-
-
-def at(clock: FixedClock, iso: str) -> None:
-    clock.set(datetime.fromisoformat(iso))
-
-
-def due(iso: str) -> datetime:
-    return datetime.fromisoformat(iso)
+    """intermediary_clue and its forms."""
+    return definitions(["intermediary_clue.bpmn"], ["intermediary_*.json"])
 
 
 @pytest.fixture
@@ -57,16 +43,6 @@ def gov(engine: Engine) -> Engine:
     engine.add_user("zjj", ["responsible_unit"], unit=ZJJ)
     engine.add_user("audit", ["auditor"])
     return engine
-
-
-def inbox(engine: Engine, user: str) -> list[TaskView]:
-    return engine.inbox.for_user(user)
-
-
-def only(engine: Engine, user: str, name: str) -> TaskView:
-    tasks = [t for t in engine.inbox.for_user(user) if t.name == name]
-    assert len(tasks) == 1, tasks
-    return tasks[0]
 
 
 REPORT = {
@@ -103,23 +79,7 @@ def test_files_validate_without_problems(engine: Engine) -> None:
 
 
 def test_diagram_interchange_covers_every_element() -> None:
-    tree = etree.parse(str(PROCESSES / "intermediary_clue.bpmn"))
-    ns = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
-          "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
-          "di": "http://www.omg.org/spec/DD/20100524/DI"}
-    process = tree.find("bpmn:process", ns)
-    nodes = {e.get("id") for e in process if e.get("id") and etree.QName(e).localname not in (
-        "sequenceFlow", "laneSet", "documentation", "extensionElements")}
-    lanes = {e.get("id") for e in process.iterfind(".//bpmn:lane", ns)}
-    flows = {e.get("id") for e in process.findall("bpmn:sequenceFlow", ns)}
-    shapes = {s.get("bpmnElement") for s in tree.iterfind(".//bpmndi:BPMNShape", ns)}
-    edges = {e.get("bpmnElement"): e for e in tree.iterfind(".//bpmndi:BPMNEdge", ns)}
-    participant = tree.find("bpmn:collaboration/bpmn:participant", ns)
-    assert participant.get("processRef") == "intermediary_clue"
-    assert nodes | lanes | {participant.get("id")} <= shapes
-    assert flows == set(edges)
-    for edge in edges.values():
-        assert len(edge.findall("di:waypoint", ns)) >= 2
+    check_interchange(PROCESSES / "intermediary_clue.bpmn", "intermediary_clue")
 
 
 # -- paths -----------------------------------------------------------------------------------
@@ -130,48 +90,48 @@ def test_clue_classified_rectified_returned_once_then_closed_out(
     view = report(gov)
     assert view.business_key == "ZJXS-2026-000001"
     assert view.data["reporter"] == "景德镇某建材有限公司"
-    classify = only(gov, "zhuanban", "classify")
+    classify = task(gov, "zhuanban", "classify")
     # 3 working days from Wednesday 09-30: 10-08, 10-09 and the adjusted Saturday 10-10
     assert (classify.role, classify.unit, classify.due_at) == (
-        "data_bureau", None, due("2026-10-10T17:30:00+08:00"))
+        "data_bureau", None, at("2026-10-10T17:30:00+08:00"))
     assert [t.id for t in inbox(gov, "zhuanban2")] == [classify.id]
     assert inbox(gov, "qiye") == [] and inbox(gov, "fl") == []
     with pytest.raises(PermissionDenied):
         gov.complete(classify.id, ACCEPT, "fl")
 
-    at(clock, "2026-10-08T10:00:00+08:00")
+    clock.set(at("2026-10-08T10:00:00+08:00"))
     gov.complete(classify.id, ACCEPT, "zhuanban")
-    plan = only(gov, "fl", "plan")
+    plan = task(gov, "fl", "plan")
     # 5 working days from Thursday 10-08: 10-09, 10-10 (Sat), 10-12, 10-13, 10-14
     assert (plan.role, plan.unit, plan.due_at) == (
-        "responsible_unit", FL, due("2026-10-14T17:30:00+08:00"))
+        "responsible_unit", FL, at("2026-10-14T17:30:00+08:00"))
     assert inbox(gov, "zjj") == [] and inbox(gov, "zhuanban") == []
     entry = gov.instance(view.id).data["ledger_entry"]
     assert (entry["category"], entry["responsible_unit"], entry["status"]) == (
         "市场秩序", FL, "整改中")
 
-    at(clock, "2026-10-09T15:00:00+08:00")
+    clock.set(at("2026-10-09T15:00:00+08:00"))
     with pytest.raises(InvalidData) as err:  # the named responsible people and deadline
         gov.complete(plan.id, {k: v for k, v in PLAN.items()
                                if k not in ("responsible_person", "rectify_deadline")}, "fl")
     assert set(err.value.field_errors) == {"responsible_person", "rectify_deadline"}
     gov.complete(plan.id, PLAN, "fl")
-    rectify = only(gov, "fl", "rectify")
-    assert rectify.due_at == due("2026-10-20T17:30:00+08:00")  # the deadline's close
+    rectify = task(gov, "fl", "rectify")
+    assert rectify.due_at == at("2026-10-20T17:30:00+08:00")  # the deadline's close
     assert [(t.element_id, t.due_at) for t in gov.timers.pending()] == [
-        ("deadline_passed", due("2026-10-20T17:30:00+08:00"))]
+        ("deadline_passed", at("2026-10-20T17:30:00+08:00"))]
     entry = gov.instance(view.id).data["ledger_entry"]
     assert (entry["responsible_leader"], entry["responsible_person"],
             entry["rectify_deadline"]) == ("县政府分管副县长赵某", "县行政审批局钱某", "2026-10-20")
 
-    at(clock, "2026-10-16T11:00:00+08:00")
+    clock.set(at("2026-10-16T11:00:00+08:00"))
     gov.complete(rectify.id, RECTIFIED, "fl")
     assert gov.timers.pending() == []  # reported in time: no 督办
-    confirm = only(gov, "zhuanban", "confirm")
-    assert confirm.due_at == due("2026-10-23T17:30:00+08:00")  # 5 working days from Fri 10-16
+    confirm = task(gov, "zhuanban", "confirm")
+    assert confirm.due_at == at("2026-10-23T17:30:00+08:00")  # 5 working days from Fri 10-16
     assert inbox(gov, "fl") == []
 
-    at(clock, "2026-10-19T09:00:00+08:00")
+    clock.set(at("2026-10-19T09:00:00+08:00"))
     with pytest.raises(InvalidData) as err:  # returning needs a new deadline
         gov.complete(confirm.id, {"confirm_decision": "return",
                                   "confirm_note": "未提供企业自主选取的证明"}, "zhuanban")
@@ -179,22 +139,22 @@ def test_clue_classified_rectified_returned_once_then_closed_out(
     gov.complete(confirm.id, {"confirm_decision": "return",
                               "confirm_note": "未提供企业自主选取的证明",
                               "redo_deadline": "2026-10-24"}, "zhuanban")
-    again = only(gov, "fl", "rectify")
+    again = task(gov, "fl", "rectify")
     assert again.id != rectify.id
     # 10-24 is a Saturday off: the deadline falls to Monday 10-26's close
-    assert again.due_at == due("2026-10-26T17:30:00+08:00")
+    assert again.due_at == at("2026-10-26T17:30:00+08:00")
     assert [(t.element_id, t.due_at) for t in gov.timers.pending()] == [
-        ("deadline_passed", due("2026-10-26T17:30:00+08:00"))]
+        ("deadline_passed", at("2026-10-26T17:30:00+08:00"))]
     data = gov.instance(view.id).data
     assert data["return_count"] == 1 and data["ledger_entry"]["rectify_deadline"] == "2026-10-24"
     assert inbox(gov, "zhuanban") == []
 
-    at(clock, "2026-10-23T16:00:00+08:00")
+    clock.set(at("2026-10-23T16:00:00+08:00"))
     gov.complete(again.id, {**RECTIFIED, "completed_on": "2026-10-23",
                             "evidence_materials": ["中介服务超市选取记录"]}, "fl")
-    confirm = only(gov, "zhuanban2", "confirm")
-    assert confirm.due_at == due("2026-10-30T17:30:00+08:00")
-    at(clock, "2026-10-26T10:00:00+08:00")
+    confirm = task(gov, "zhuanban2", "confirm")
+    assert confirm.due_at == at("2026-10-30T17:30:00+08:00")
+    clock.set(at("2026-10-26T10:00:00+08:00"))
     done = gov.complete(confirm.id, {"confirm_decision": "confirm",
                                      "confirm_note": "整改到位，予以销号"}, "zhuanban2")
     assert done.status == "completed"
@@ -217,32 +177,32 @@ def test_clue_classified_rectified_returned_once_then_closed_out(
 def test_missed_deadline_gives_the_task_force_an_overdue_supervision(
         gov: Engine, clock: FixedClock) -> None:
     view = report(gov)
-    gov.complete(only(gov, "zhuanban", "classify").id, ACCEPT, "zhuanban")
-    gov.complete(only(gov, "fl", "plan").id, {**PLAN, "rectify_deadline": "2026-10-12"}, "fl")
-    rectify = only(gov, "fl", "rectify")
-    assert rectify.due_at == due("2026-10-12T17:30:00+08:00")
+    gov.complete(task(gov, "zhuanban", "classify").id, ACCEPT, "zhuanban")
+    gov.complete(task(gov, "fl", "plan").id, {**PLAN, "rectify_deadline": "2026-10-12"}, "fl")
+    rectify = task(gov, "fl", "rectify")
+    assert rectify.due_at == at("2026-10-12T17:30:00+08:00")
 
-    at(clock, "2026-10-12T17:29:00+08:00")
+    clock.set(at("2026-10-12T17:29:00+08:00"))
     assert gov.timers.fire_due().fired == 0  # nothing early
-    assert not only(gov, "fl", "rectify").overdue
-    at(clock, "2026-10-12T17:31:00+08:00")
+    assert not task(gov, "fl", "rectify").overdue
+    clock.set(at("2026-10-12T17:31:00+08:00"))
     assert gov.timers.fire_due().fired == 1
-    supervise = only(gov, "zhuanban", "supervise")
+    supervise = task(gov, "zhuanban", "supervise")
     # 当天督办, but the office closed at 17:30: close of the next working day
-    assert supervise.due_at == due("2026-10-13T17:30:00+08:00")
-    assert only(gov, "fl", "rectify").overdue  # the rectification stays open
+    assert supervise.due_at == at("2026-10-13T17:30:00+08:00")
+    assert task(gov, "fl", "rectify").overdue  # the rectification stays open
     assert gov.timers.fire_due().fired == 0  # fired once
     with pytest.raises(InvalidData) as err:
         gov.complete(supervise.id, {"supervise_method": "微信"}, "zhuanban")
     assert set(err.value.field_errors) == {"supervise_method", "supervise_note"}
 
-    at(clock, "2026-10-13T09:00:00+08:00")
+    clock.set(at("2026-10-13T09:00:00+08:00"))
     gov.complete(supervise.id, {"supervise_method": "书面督办", "supervise_note": "已发督办函"},
                  "zhuanban")
-    at(clock, "2026-10-14T09:00:00+08:00")
+    clock.set(at("2026-10-14T09:00:00+08:00"))
     gov.complete(rectify.id, RECTIFIED, "fl")
     assert gov.instance(view.id).data["rectify_on_time"] is False
-    done = gov.complete(only(gov, "zhuanban", "confirm").id,
+    done = gov.complete(task(gov, "zhuanban", "confirm").id,
                         {"confirm_decision": "confirm", "confirm_note": "到位"}, "zhuanban")
     assert done.status == "completed"
     assert done.data["supervise_method"] == "书面督办"
@@ -251,17 +211,17 @@ def test_missed_deadline_gives_the_task_force_an_overdue_supervision(
 def test_case_waits_for_an_open_supervision_before_it_ends(gov: Engine,
                                                           clock: FixedClock) -> None:
     view = report(gov)
-    gov.complete(only(gov, "zhuanban", "classify").id, ACCEPT, "zhuanban")
-    gov.complete(only(gov, "fl", "plan").id, {**PLAN, "rectify_deadline": "2026-10-09"}, "fl")
-    at(clock, "2026-10-10T09:00:00+08:00")
+    gov.complete(task(gov, "zhuanban", "classify").id, ACCEPT, "zhuanban")
+    gov.complete(task(gov, "fl", "plan").id, {**PLAN, "rectify_deadline": "2026-10-09"}, "fl")
+    clock.set(at("2026-10-10T09:00:00+08:00"))
     gov.timers.fire_due()
-    gov.complete(only(gov, "fl", "rectify").id, RECTIFIED, "fl")
-    view = gov.complete(only(gov, "zhuanban", "confirm").id,
+    gov.complete(task(gov, "fl", "rectify").id, RECTIFIED, "fl")
+    view = gov.complete(task(gov, "zhuanban", "confirm").id,
                         {"confirm_decision": "confirm", "confirm_note": "到位"}, "zhuanban")
     assert view.data["outcome"] == "已整改销号"
     assert view.status == "running"  # the 督办 is still open
     assert [t.name for t in view.tasks] == ["supervise"]
-    view = gov.complete(only(gov, "zhuanban", "supervise").id,
+    view = gov.complete(task(gov, "zhuanban", "supervise").id,
                         {"supervise_method": "电话督办", "supervise_note": "已电话督办"},
                         "zhuanban")
     assert view.status == "completed"
@@ -272,11 +232,11 @@ def test_task_force_registers_an_anonymous_call_and_declines_it(gov: Engine,
     call = {k: v for k, v in REPORT.items() if k not in ("reporter_name", "contact_phone")}
     view = report(gov, "zhuanban", **{**call, "channel": "投诉电话", "anonymous": True})
     assert view.data["reporter"] == "匿名反映人"
-    classify = only(gov, "zhuanban", "classify")
+    classify = task(gov, "zhuanban", "classify")
     with pytest.raises(InvalidData) as err:
         gov.complete(classify.id, {"classify_decision": "reject"}, "zhuanban")
     assert err.value.field_errors == {"reply_text": "此项为必填项"}
-    at(clock, "2026-10-08T09:00:00+08:00")
+    clock.set(at("2026-10-08T09:00:00+08:00"))
     reply = "所反映事项属商业合同纠纷，不属于行政审批中介服务问题"
     done = gov.complete(classify.id, {"classify_decision": "reject", "reply_text": reply},
                         "zhuanban")
@@ -296,7 +256,7 @@ def test_collection_form_follows_the_seed_and_names_missing_fields(gov: Engine) 
     assert set(err.value.field_errors) == {"reporter_name", "contact_phone",
                                            "problem_description", "problem_category"}
     report(gov)
-    classify = only(gov, "zhuanban", "classify")
+    classify = task(gov, "zhuanban", "classify")
     with pytest.raises(InvalidData) as err:
         gov.complete(classify.id, {"classify_decision": "accept"}, "zhuanban")
     assert set(err.value.field_errors) == {"problem_category", "responsible_unit"}

@@ -16,8 +16,7 @@ what it does is checked.
 from __future__ import annotations
 
 from datetime import date, datetime
-from pathlib import Path
-from typing import Any
+from functools import partial
 
 import pytest
 from lxml import etree
@@ -25,12 +24,21 @@ from lxml import etree
 from engine.api import Engine
 from engine.clock import FixedClock
 from engine.errors import InvalidData, PermissionDenied
-from engine.inbox import InboxFilter
 from engine.validation import SourceFile
 from engine.views import InstanceView, TaskView
+from tests import process_helpers
+from tests.process_helpers import (
+    NS,
+    PROCESSES,
+    at,
+    clue_files,
+    definitions,
+    drawn,
+    fire_at,
+    timer_dues,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
-DIAGRAM = ROOT / "processes" / "ledger_report.bpmn"
+DIAGRAM = PROCESSES / "ledger_report.bpmn"
 SCHEDULES = ["report_schedule_clue", "report_schedule_cost", "report_schedule_progress"]
 KEYS = sorted(["ledger_report", "report_urge", *SCHEDULES])
 FULIANG_JW = "浮梁县纪委监委"
@@ -49,25 +57,9 @@ COST = {"cost_summary": "落实省市降本增效政策18条,为企业减负。"
         "local_relief": "陶瓷企业天然气价格阶段性下调。", "relief_amount": 1260.5}
 
 
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text)
-
-
-def source(path: Path) -> SourceFile:
-    return SourceFile(str(path.relative_to(ROOT)), path.read_text(encoding="utf-8"))
-
-
 def report_files() -> list[SourceFile]:
-    """Only this diagram and its forms, so processes edited in parallel cannot break these
-    tests."""
-    return [source(DIAGRAM)] + [source(p) for p in sorted((ROOT / "forms").glob("report_*.json"))]
-
-
-def clue_files() -> list[SourceFile]:
-    paths = [ROOT / "processes" / "clue_triage.bpmn", ROOT / "processes" / "city_escalation.bpmn"]
-    paths += sorted((ROOT / "forms").glob("clue_*.json"))
-    paths += sorted((ROOT / "forms").glob("escalation_*.json"))
-    return [source(p) for p in paths]
+    """The report pool, its three schedules and the reminder pool, with their forms."""
+    return definitions(["ledger_report.bpmn"], ["report_*.json"])
 
 
 @pytest.fixture
@@ -84,24 +76,15 @@ def reports(engine: Engine) -> Engine:
 
 # -- helpers ---------------------------------------------------------------------------------
 
-
-def inbox(engine: Engine, user: str, **flt: Any) -> list[TaskView]:
-    return engine.inbox.for_user(user, InboxFilter(process="ledger_report", **flt))
+# the tests look at the reports' tasks; reminders are their own process (``urges``)
+inbox = partial(process_helpers.inbox, process="ledger_report")
+task = partial(process_helpers.task, process="ledger_report")
+do = partial(process_helpers.do, process="ledger_report")
 
 
 def urges(engine: Engine, user: str) -> list[TaskView]:
     """Reminders: each its own ``report_urge`` case under the report's case number."""
-    return engine.inbox.for_user(user, InboxFilter(process="report_urge"))
-
-
-def task(engine: Engine, user: str, name: str) -> TaskView:
-    found = [t for t in inbox(engine, user) if t.name == name]
-    assert len(found) == 1, (name, inbox(engine, user))
-    return found[0]
-
-
-def do(engine: Engine, user: str, name: str, data: dict[str, Any]) -> InstanceView:
-    return engine.complete(task(engine, user, name).id, data, user)
+    return process_helpers.inbox(engine, user, process="report_urge")
 
 
 def report_cases(engine: Engine) -> list[InstanceView]:
@@ -119,19 +102,9 @@ def start_timers(engine: Engine) -> dict[str, datetime]:
     return {t.process_key: t.due_at for t in engine.timers.pending() if t.instance_id is None}
 
 
-def overdue_timers(engine: Engine, instance_id: int) -> list[datetime]:
-    return [t.due_at for t in engine.timers.pending()
-            if t.instance_id == instance_id and t.element_id == "overdue"]
-
-
-def fire_at(engine: Engine, clock: FixedClock, when: str) -> Any:
-    clock.set(at(when))
-    return engine.timers.fire_due()
-
-
-def issue_clue_reports(engine: Engine, clock: FixedClock) -> None:
+def issue_clue_reports(engine: Engine) -> None:
     """The clue-ledger schedule fires at 00:00 on 1 October 2026 (a holiday)."""
-    report = fire_at(engine, clock, "2026-10-01T00:00:01+08:00")
+    report = fire_at(engine, "2026-10-01T00:00:01+08:00")
     assert (report.started, report.failed) == (1, 0)
 
 
@@ -161,22 +134,18 @@ FLOW_NODES = {"startEvent", "endEvent", "boundaryEvent", "intermediateThrowEvent
 
 def test_diagram_interchange_covers_every_element() -> None:
     tree = etree.parse(str(DIAGRAM))
-    ns = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
-          "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
-          "di": "http://www.omg.org/spec/DD/20100524/DI"}
     nodes = {e.get("id") for e in tree.iter() if isinstance(e.tag, str)
-             and e.tag.startswith("{" + ns["bpmn"]) and etree.QName(e).localname in FLOW_NODES}
-    flows = {e.get("id") for e in tree.iterfind(".//bpmn:sequenceFlow", ns)}
-    flows |= {m.get("id") for m in tree.iterfind("bpmn:collaboration/bpmn:messageFlow", ns)}
+             and e.tag.startswith("{" + NS["bpmn"]) and etree.QName(e).localname in FLOW_NODES}
+    flows = {e.get("id") for e in tree.iterfind(".//bpmn:sequenceFlow", NS)}
+    flows |= {m.get("id") for m in tree.iterfind("bpmn:collaboration/bpmn:messageFlow", NS)}
     participants = {p.get("processRef"): p.get("id")
-                    for p in tree.iterfind("bpmn:collaboration/bpmn:participant", ns)}
-    shapes = {s.get("bpmnElement") for s in tree.iterfind(".//bpmndi:BPMNShape", ns)}
-    edges = {e.get("bpmnElement"): e for e in tree.iterfind(".//bpmndi:BPMNEdge", ns)}
+                    for p in tree.iterfind("bpmn:collaboration/bpmn:participant", NS)}
+    shapes, edges = drawn(tree)
     assert sorted(participants) == KEYS
     assert nodes | set(participants.values()) <= shapes
     assert flows == set(edges)
     for edge in edges.values():
-        assert len(edge.findall("di:waypoint", ns)) >= 2
+        assert len(edge.findall("di:waypoint", NS)) >= 2
 
 
 # -- the schedules ---------------------------------------------------------------------------
@@ -190,8 +159,8 @@ def test_each_schedule_starts_one_report_per_unit_at_its_date(reports: Engine,
         "report_schedule_progress": at("2026-10-25T00:00:00+08:00"),
         "report_schedule_cost": at("2026-12-20T00:00:00+08:00"),
     }
-    assert fire_at(reports, clock, "2026-09-30T23:59:59+08:00").started == 0
-    issue_clue_reports(reports, clock)
+    assert fire_at(reports, "2026-09-30T23:59:59+08:00").started == 0
+    issue_clue_reports(reports)
     cases = report_cases(reports)
     assert [c.data["report_unit"] for c in cases] == CLUE_UNITS
     assert [c.business_key for c in cases] == [f"BS-2026-00000{i}" for i in range(1, 7)]
@@ -207,7 +176,7 @@ def test_each_schedule_starts_one_report_per_unit_at_its_date(reports: Engine,
     assert [t.unit for t in inbox(reports, "leping_jw")] == [LEPING_JW]
     assert inbox(reports, "fuliang") == [] and inbox(reports, "zhou") == []
     # each case waits for its due date with a timer; the schedule waits for 1 November
-    assert overdue_timers(reports, mine.instance_id) == [at("2026-10-08T17:30:00+08:00")]
+    assert timer_dues(reports, mine.instance_id, "overdue") == [at("2026-10-08T17:30:00+08:00")]
     assert start_timers(reports)["report_schedule_clue"] == at("2026-11-01T00:00:00+08:00")
     assert reports.timers.fire_due().started == 0  # firing again changes nothing
 
@@ -218,7 +187,7 @@ def test_due_dates_over_a_quarter_follow_the_calendar(reports: Engine, clock: Fi
     known: set[int] = set()
     for when in ["2026-10-01", "2026-10-25", "2026-11-01", "2026-11-25", "2026-12-01",
                  "2026-12-20", "2026-12-25"]:
-        assert fire_at(reports, clock, f"{when}T00:00:01+08:00").started == 1
+        assert fire_at(reports, f"{when}T00:00:01+08:00").started == 1
         new = [c for c in report_cases(reports) if c.id not in known]
         known |= {c.id for c in new}
         assert len(new) == 6
@@ -275,7 +244,7 @@ def register_clue(engine: Engine, unit: str) -> InstanceView:
         "summary": "施工许可拖延两个月未办结。", "owner": "li"}, "li")
     engine.complete(view.tasks[0].id, {"disposal": "转办", "handler_unit": unit,
                                        "proposal_reason": "转县纪委核查"}, "li")
-    (approval,) = engine.inbox.for_user("wang", InboxFilter(process="clue_triage"))
+    (approval,) = process_helpers.inbox(engine, "wang", process="clue_triage")
     engine.complete(approval.id, {"approved": True}, "wang")
     return view
 
@@ -287,7 +256,7 @@ def test_clue_ledger_on_time_with_the_ledger_built_from_live_data(reports: Engin
     reports.add_user("wang", ["approver"])
     for unit in (FULIANG_JW, FULIANG_JW, LEPING_JW):
         register_clue(reports, unit)
-    issue_clue_reports(reports, clock)
+    issue_clue_reports(reports)
     clock.set(at("2026-10-08T10:00:00+08:00"))
     # the unit exports its own September ledger (kuaiban ledger clue --unit ... --month 2026-09)
     ledger = reports.ledger("clue", user="fuliang_jw", month=date(2026, 9, 1))
@@ -304,7 +273,8 @@ def test_clue_ledger_on_time_with_the_ledger_built_from_live_data(reports: Engin
     review = task(reports, "zhou", "review_clue_ledger")
     assert (review.role, review.business_key) == ("supervision_office", submit.business_key)
     assert review.due_at == at("2026-10-09T17:30:00+08:00")  # 次日: the next working day
-    assert overdue_timers(reports, submit.instance_id) == []  # submitted in time: no reminder
+    # submitted in time: no reminder
+    assert timer_dues(reports, submit.instance_id, "overdue") == []
     assert inbox(reports, "gaige") == []
     done = reports.complete(review.id, {"accepted": True}, "zhou")
     assert done.status == "completed"
@@ -316,13 +286,13 @@ def test_clue_ledger_on_time_with_the_ledger_built_from_live_data(reports: Engin
 
 
 def test_missed_date_marks_overdue_and_reminds_once(reports: Engine, clock: FixedClock) -> None:
-    issue_clue_reports(reports, clock)
+    issue_clue_reports(reports)
     mine = task(reports, "fuliang_jw", "submit_clue_ledger")
-    assert fire_at(reports, clock, "2026-10-08T17:29:59+08:00").fired == 0
+    assert fire_at(reports, "2026-10-08T17:29:59+08:00").fired == 0
     assert not task(reports, "fuliang_jw", "submit_clue_ledger").overdue
     # the due date passes: the task is overdue in the unit's inbox and each unit that has not
     # reported gets a reminder from the supervision office, due the next working day
-    assert fire_at(reports, clock, "2026-10-08T17:30:01+08:00").fired == 6
+    assert fire_at(reports, "2026-10-08T17:30:01+08:00").fired == 6
     late = inbox(reports, "fuliang_jw", overdue=True)
     assert [(t.id, t.due_at) for t in late] == [(mine.id, at("2026-10-08T17:30:00+08:00"))]
     reminders = urges(reports, "zhou")
@@ -333,8 +303,8 @@ def test_missed_date_marks_overdue_and_reminds_once(reports: Engine, clock: Fixe
     assert urges(reports, "gaige") == [] and inbox(reports, "zhou") == []
     case = reports.instance(mine.instance_id)
     assert (case.data["overdue"], case.data["overdue_at"]) == (True, "2026-10-08T17:30:01+08:00")
-    assert overdue_timers(reports, mine.instance_id) == []
-    assert fire_at(reports, clock, "2026-10-12T09:00:00+08:00").fired == 0  # once only
+    assert timer_dues(reports, mine.instance_id, "overdue") == []
+    assert fire_at(reports, "2026-10-12T09:00:00+08:00").fired == 0  # once only
     # the office urges; the unit reports late; the report is still received
     urge = next(t for t in reminders if t.business_key == mine.business_key)
     with pytest.raises(InvalidData):
@@ -352,9 +322,9 @@ def test_missed_date_marks_overdue_and_reminds_once(reports: Engine, clock: Fixe
 
 def test_a_reminder_is_its_own_case_and_may_be_done_after_the_report(
         reports: Engine, clock: FixedClock) -> None:
-    issue_clue_reports(reports, clock)
+    issue_clue_reports(reports)
     mine = task(reports, "leping_jw", "submit_clue_ledger")
-    fire_at(reports, clock, "2026-10-08T18:00:00+08:00")
+    fire_at(reports, "2026-10-08T18:00:00+08:00")
     (urge,) = [t for t in urges(reports, "zhou") if t.business_key == mine.business_key]
     reminder = reports.instance(urge.instance_id)
     assert (reminder.process_key, reminder.status) == ("report_urge", "running")
@@ -380,7 +350,7 @@ def test_a_reminder_is_its_own_case_and_may_be_done_after_the_report(
 def test_returned_report_is_resubmitted_by_the_original_date(reports: Engine,
                                                              clock: FixedClock) -> None:
     # the worker was down all month: 1 October's clue ledgers start too, once
-    assert fire_at(reports, clock, "2026-10-25T00:00:01+08:00").started == 2
+    assert fire_at(reports, "2026-10-25T00:00:01+08:00").started == 2
     assert start_timers(reports)["report_schedule_clue"] == at("2026-11-01T00:00:00+08:00")
     # ... already past their date (2026-10-08): each is overdue at once and its reminder to
     # the supervision office goes out with it
@@ -417,7 +387,7 @@ def test_returned_report_is_resubmitted_by_the_original_date(reports: Engine,
     assert (again.unit, again.due_at, again.overdue) == (
         "浮梁县", at("2026-11-02T17:30:00+08:00"), False)
     assert [(t.name, t.unit) for t in inbox(reports, "leping")] == [("submit_progress", "乐平市")]
-    assert overdue_timers(reports, submit.instance_id) == [at("2026-11-02T17:30:00+08:00")]
+    assert timer_dues(reports, submit.instance_id, "overdue") == [at("2026-11-02T17:30:00+08:00")]
     data = reports.instance(submit.instance_id).data
     assert (data["unit"], data["period_label"], data["returns"]) == ("浮梁县", "2026年10月", 1)
     assert data["reentered_late"] is False
@@ -431,8 +401,8 @@ def test_returned_report_is_resubmitted_by_the_original_date(reports: Engine,
     assert done.data["review_comment"] == "已签收"
     assert "overdue" not in done.data
     assert done.data["submitted_at"] == "2026-10-29T15:00:00+08:00"
-    assert overdue_timers(reports, submit.instance_id) == []
-    assert fire_at(reports, clock, "2026-11-02T17:31:00+08:00").fired == 5  # the others only
+    assert timer_dues(reports, submit.instance_id, "overdue") == []
+    assert fire_at(reports, "2026-11-02T17:31:00+08:00").fired == 5  # the others only
     assert inbox(reports, "fuliang") == []
     assert [t.name for t in inbox(reports, "leping", overdue=True)] == ["submit_progress"]
 
@@ -446,7 +416,7 @@ def test_cost_summary_returned_after_the_date_stays_overdue_without_a_second_rem
     submit = task(reports, "fuliang", "submit_cost")
     assert submit.due_at == at("2026-10-08T17:30:00+08:00")
     assert reports.instance(submit.instance_id).data["period"] == "2026-Q3"
-    assert fire_at(reports, clock, "2026-10-08T17:30:30+08:00").fired == 6
+    assert fire_at(reports, "2026-10-08T17:30:30+08:00").fired == 6
     mine = [t for t in urges(reports, "gaige") if t.business_key == submit.business_key]
     assert [(t.name, t.due_at) for t in mine] == [("urge_report", at("2026-10-09T17:30:00+08:00"))]
     assert [t.name for t in urges(reports, "gaige")] == ["urge_report"] * 6  # one per unit
@@ -465,7 +435,7 @@ def test_cost_summary_returned_after_the_date_stays_overdue_without_a_second_rem
     assert reports.instance(submit.instance_id).data["reentered_late"] is True
     # the timer of the new round is already past: it fires at once, through 本轮首次到期? to
     # 退回时已逾期 不再催报, and reminds nobody a second time
-    assert overdue_timers(reports, submit.instance_id) == []
+    assert timer_dues(reports, submit.instance_id, "overdue") == []
     assert [t for t in urges(reports, "gaige") if t.business_key == submit.business_key] == []
     assert [t for t in inbox(reports, "gaige") if t.instance_id == submit.instance_id] == []
     returned = reports.history(submit.instance_id)[-1]

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
+from functools import partial
+from typing import Any
 
 import pytest
 
@@ -20,10 +21,10 @@ from engine.calendar import TZ as BEIJING
 from engine.clock import FixedClock
 from engine.errors import InvalidData, PermissionDenied
 from engine.inbox import InboxFilter
-from engine.validation import SourceFile
 from engine.views import TaskView
+from tests import process_helpers
+from tests.process_helpers import at, fire_at, legacy_files, timers_of
 
-ROOT = Path(__file__).resolve().parent.parent
 UNITS = ["昌江区", "珠山区", "浮梁县", "乐平市", "高新区", "昌南新区"]
 CLUE = {
     "clue_type": "招商引资政策不兑现",
@@ -34,16 +35,6 @@ CLUE = {
     "sector": "市商务局",
     "source": "公开征集",
 }
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text)
-
-
-def legacy_files() -> list[SourceFile]:
-    paths = sorted((ROOT / "processes").glob("legacy_*")) + sorted(
-        (ROOT / "forms").glob("legacy_*.json"))
-    return [SourceFile(p.name, p.read_text(encoding="utf-8")) for p in paths]
 
 
 @pytest.fixture
@@ -63,43 +54,23 @@ def people(engine: Engine) -> Iterator[Engine]:
     yield engine
 
 
-def tasks(engine: Engine, user: str, name: str | None = None,
-          process: str = "legacy_campaign") -> list[TaskView]:
-    found = engine.inbox.for_user(user, InboxFilter(process=process))
-    return [t for t in found if name is None or t.name == name]
+# the tests look at the campaign's tasks unless a call names legacy_case
+tasks = partial(process_helpers.tasks, process="legacy_campaign")
+task = partial(process_helpers.task, process="legacy_campaign")
 
 
-def one(engine: Engine, user: str, name: str, process: str = "legacy_campaign") -> TaskView:
-    found = tasks(engine, user, name, process)
-    assert len(found) == 1, [(t.name, t.unit) for t in found]
-    return found[0]
+def due(open_task: TaskView) -> datetime:
+    """A task's due time, which every stage task has."""
+    assert open_task.due_at is not None, open_task.name
+    return open_task.due_at
 
 
-def due(task: TaskView) -> datetime:
-    assert task.due_at is not None, task.name
-    return task.due_at
-
-
-def timers_of(engine: Engine, instance_id: int | None) -> dict[str, list[datetime]]:
-    out: dict[str, list[datetime]] = {}
-    for t in engine.timers.pending():
-        if t.instance_id == instance_id:
-            out.setdefault(t.element_id, []).append(t.due_at)
-    return out
-
-
-def move(engine: Engine, when: str | datetime) -> None:
-    """Set the clock and let the worker fire whatever is due."""
-    engine.clock.set(at(when) if isinstance(when, str) else when)  # type: ignore[attr-defined]
-    engine.timers.fire_due()
-
-
-def complete_all(engine: Engine, name: str, data: dict, instance_id: int) -> int:
+def complete_all(engine: Engine, name: str, data: dict[str, Any], instance_id: int) -> int:
+    """Finish every open ``name`` of the campaign, whichever unit holds it."""
     done = 0
-    for t in engine.inbox.for_user("system", InboxFilter(instance_id=instance_id)):
-        if t.name == name:
-            engine.complete(t.id, data, "system")
-            done += 1
+    for t in process_helpers.tasks(engine, "system", name, instance_id=instance_id):
+        engine.complete(t.id, data, "system")
+        done += 1
     return done
 
 
@@ -131,9 +102,9 @@ def test_definitions_validate_without_problems(engine: Engine) -> None:
 def test_engine_starts_one_campaign_each_first_of_march(people: Engine) -> None:
     # deployed on 2026-03-02: the 2026 occurrence has passed, the next is 1 March 2027
     assert timers_of(people, None) == {"start": [at("2027-03-01T09:00:00+08:00")]}
-    move(people, "2027-03-01T08:59:00+08:00")
+    fire_at(people, "2027-03-01T08:59:00+08:00")
     assert timers_of(people, None) == {"start": [at("2027-03-01T09:00:00+08:00")]}
-    move(people, "2027-03-01T09:00:01+08:00")
+    fire_at(people, "2027-03-01T09:00:01+08:00")
     assert timers_of(people, None) == {"start": [at("2028-03-01T09:00:00+08:00")]}
     started = [t.instance_id for t in people.timers.pending() if t.instance_id is not None]
     (first,) = set(started)
@@ -148,7 +119,7 @@ def test_engine_starts_one_campaign_each_first_of_march(people: Engine) -> None:
         "stage3_opens": [at("2027-07-01T00:00:00+08:00")],
         "stage4_opens": [at("2027-12-01T00:00:00+08:00")],
     }
-    move(people, "2028-03-01T09:00:01+08:00")
+    fire_at(people, "2028-03-01T09:00:01+08:00")
     ids = {t.instance_id for t in people.timers.pending() if t.instance_id is not None} - {first}
     (second,) = ids
     assert people.instance(second).data["campaign_year"] == 2028
@@ -179,22 +150,23 @@ def test_manual_start_begins_the_current_year_at_once(people: Engine) -> None:
     assert timers_of(people, None) == {"start": [at("2027-03-01T09:00:00+08:00")]}
 
 
-def test_late_manual_start_shows_past_stage_work_as_overdue(people: Engine) -> None:
-    people.clock.set(at("2026-09-30T16:00:00+08:00"))  # type: ignore[attr-defined]
+def test_late_manual_start_shows_past_stage_work_as_overdue(people: Engine,
+                                                           clock: FixedClock) -> None:
+    clock.set(at("2026-09-30T16:00:00+08:00"))
     view = people.start("legacy_campaign", {}, "gaige")
     # stages 1 and 2 lie in the past: stage 1's work is open and overdue, stage 2 has closed
-    notice = one(people, "gaige", "publish_notice")
+    notice = task(people, "gaige", "publish_notice")
     assert notice.due_at == at("2026-06-01T00:00:00+08:00") and notice.overdue
-    assert one(people, "fuliang", "self_inspection").overdue
+    assert task(people, "fuliang", "self_inspection").overdue
     assert tasks(people, "gaige", "register_clue") == []
-    supervise = one(people, "gaige", "supervise")
+    supervise = task(people, "gaige", "supervise")
     assert supervise.due_at == at("2026-12-01T00:00:00+08:00") and not supervise.overdue
     # only the remaining months get a reminder: 25 October and 25 November
     assert view.data["monthly_cycle"] == "R2/2026-10-25T09:00:00+08:00/P1M"
     assert timers_of(people, view.id)["monthly_reminder"] == [at("2026-10-25T09:00:00+08:00")]
-    move(people, "2026-10-25T09:00:01+08:00")
+    fire_at(people, "2026-10-25T09:00:01+08:00")
     assert timers_of(people, view.id)["monthly_reminder"] == [at("2026-11-25T09:00:00+08:00")]
-    move(people, "2026-11-25T09:00:01+08:00")
+    fire_at(people, "2026-11-25T09:00:01+08:00")
     assert "monthly_reminder" not in timers_of(people, view.id)
     dues = sorted(due(t) for t in tasks(people, "fuliang", "monthly_report"))
     assert dues == [at("2026-11-01T00:00:00+08:00"), at("2026-12-01T00:00:00+08:00")]
@@ -205,17 +177,17 @@ def test_late_manual_start_shows_past_stage_work_as_overdue(people: Engine) -> N
 
 def test_stages_open_and_close_on_their_dates(people: Engine) -> None:
     view = people.start("legacy_campaign", {}, "gaige")
-    move(people, "2026-03-31T23:59:00+08:00")
+    fire_at(people, "2026-03-31T23:59:00+08:00")
     assert tasks(people, "gaige") == [] and tasks(people, "fuliang") == []
 
     # (一) 自查摸排 and (二) 核实处理 open on 1 April
-    move(people, "2026-04-01T00:00:01+08:00")
-    notice = one(people, "gaige", "publish_notice")
+    fire_at(people, "2026-04-01T00:00:01+08:00")
+    notice = task(people, "gaige", "publish_notice")
     assert notice.title == "发布“新官不理旧账”问题线索征集公告"
     assert notice.due_at == at("2026-06-01T00:00:00+08:00")
-    register = one(people, "gaige", "register_clue")
+    register = task(people, "gaige", "register_clue")
     assert register.due_at == at("2026-09-01T00:00:00+08:00")
-    mine = one(people, "fuliang", "self_inspection")
+    mine = task(people, "fuliang", "self_inspection")
     assert (mine.unit, mine.role, mine.due_at) == ("浮梁县", "responsible_unit",
                                                     at("2026-06-01T00:00:00+08:00"))
     every_unit = [str(t.unit) for t in tasks(people, "system", "self_inspection")]
@@ -225,13 +197,13 @@ def test_stages_open_and_close_on_their_dates(people: Engine) -> None:
     with pytest.raises(InvalidData):
         people.complete(mine.id, {"clues_found": -1}, "fuliang")
     people.complete(notice.id, NOTICE, "gaige")
-    people.complete(one(people, "leping", "self_inspection").id, INSPECTION, "leping")
+    people.complete(task(people, "leping", "self_inspection").id, INSPECTION, "leping")
     assert timers_of(people, view.id)["stage1_closes"] == [at("2026-06-01T00:00:00+08:00")]
 
     # (一) closes at the end of May; a unit that has not reported is overdue and still asked
-    move(people, "2026-06-01T00:00:01+08:00")
+    fire_at(people, "2026-06-01T00:00:01+08:00")
     assert "stage1_closes" not in timers_of(people, view.id)
-    late = one(people, "fuliang", "self_inspection")
+    late = task(people, "fuliang", "self_inspection")
     assert late.overdue
     assert [t.name for t in people.inbox.for_user("fuliang", InboxFilter(overdue=True))] == [
         "self_inspection"]
@@ -239,8 +211,8 @@ def test_stages_open_and_close_on_their_dates(people: Engine) -> None:
         people.complete(t.id, INSPECTION, "system")
 
     # (三) 督促跟进 opens on 1 July
-    move(people, "2026-07-01T00:00:01+08:00")
-    supervise = one(people, "gaige", "supervise")
+    fire_at(people, "2026-07-01T00:00:01+08:00")
+    supervise = task(people, "gaige", "supervise")
     assert supervise.due_at == at("2026-12-01T00:00:00+08:00")
     pending = timers_of(people, view.id)
     assert pending["stage3_closes"] == [at("2026-12-01T00:00:00+08:00")]
@@ -248,21 +220,21 @@ def test_stages_open_and_close_on_their_dates(people: Engine) -> None:
     assert pending["monthly_dispatch_cycle"] == [at("2026-07-25T09:00:00+08:00")]
 
     # (二) closes at the end of August: the standing registration task is withdrawn
-    move(people, "2026-09-01T00:00:01+08:00")
+    fire_at(people, "2026-09-01T00:00:01+08:00")
     assert tasks(people, "gaige", "register_clue") == []
     assert "stage2_closes" not in timers_of(people, view.id)
 
     # (三) closes at the end of November, (四) 总结提升 opens on 1 December
-    move(people, "2026-11-30T23:00:00+08:00")
+    fire_at(people, "2026-11-30T23:00:00+08:00")
     assert tasks(people, "gaige", "year_summary") == []
-    move(people, "2026-12-01T00:00:01+08:00")
+    fire_at(people, "2026-12-01T00:00:01+08:00")
     assert "stage3_closes" not in timers_of(people, view.id)
-    assert one(people, "gaige", "supervise").overdue  # stage work not done is flagged
-    summary = one(people, "gaige", "year_summary")
+    assert task(people, "gaige", "supervise").overdue  # stage work not done is flagged
+    summary = task(people, "gaige", "year_summary")
     assert summary.title == "全面总结专项治理行动、完善长效机制"
     assert summary.due_at == at("2026-12-31T23:59:59+08:00")
     assert timers_of(people, view.id)["stage4_closes"] == [at("2026-12-31T23:59:59+08:00")]
-    people.complete(one(people, "gaige", "supervise").id,
+    people.complete(task(people, "gaige", "supervise").id,
                     {"dispatch_summary": "按月调度，督促两地", "major_cases": ["JZ-2026-000001"]},
                     "gaige")
     people.complete(summary.id, {"summary": "全年总结", "cases_total": 3, "cases_closed": 3,
@@ -272,7 +244,7 @@ def test_stages_open_and_close_on_their_dates(people: Engine) -> None:
     assert people.instance(view.id).status == "running"  # the year is not over yet
 
     # the year ends on 31 December: the campaign of 2026 is complete
-    move(people, "2027-01-01T00:00:01+08:00")
+    fire_at(people, "2027-01-01T00:00:01+08:00")
     complete_all(people, "monthly_dispatch", DISPATCH, view.id)  # December's (Nov) dispatch
     final = people.instance(view.id)
     assert final.status == "completed"
@@ -284,7 +256,7 @@ def test_stages_open_and_close_on_their_dates(people: Engine) -> None:
 
 def test_monthly_reminders_and_dispatch_before_the_first(people: Engine) -> None:
     view = people.start("legacy_campaign", {}, "gaige")
-    move(people, "2026-07-01T00:00:01+08:00")
+    fire_at(people, "2026-07-01T00:00:01+08:00")
     # SpiffWorkflow turns P1M into a fixed 31 days (July's length) once, so the reminders fall
     # on 25 Jul, 25 Aug, 25 Sep, 26 Oct, 26 Nov: always a few days before the report is due.
     fired = []
@@ -292,7 +264,7 @@ def test_monthly_reminders_and_dispatch_before_the_first(people: Engine) -> None
     for month, due in enumerate(expected_due):
         (when,) = timers_of(people, view.id)["monthly_reminder"]
         assert timers_of(people, view.id)["monthly_dispatch_cycle"] == [when]
-        move(people, when + timedelta(seconds=1))
+        fire_at(people, when + timedelta(seconds=1))
         fired.append(when)
         reports = tasks(people, "fuliang", "monthly_report")
         # earlier months' reports stay (overdue if not done), this month's is added
@@ -305,7 +277,7 @@ def test_monthly_reminders_and_dispatch_before_the_first(people: Engine) -> None
         # reform_group dispatches on the 1st, due before the next 1st
         dispatch_at = timers_of(people, view.id)["dispatch_day"]
         assert at(due + "T00:00:00+08:00") in dispatch_at
-        move(people, due + "T00:00:01+08:00")
+        fire_at(people, due + "T00:00:01+08:00")
         dispatch = max(tasks(people, "gaige", "monthly_dispatch"), key=lambda t: t.created_at)
         next_month = expected_due[month + 1] if month + 1 < len(expected_due) else "2027-01-01"
         assert dispatch.due_at == at(next_month + "T00:00:00+08:00")
@@ -328,16 +300,16 @@ def test_monthly_reminders_and_dispatch_before_the_first(people: Engine) -> None
 # -- clues become legacy_case instances ----------------------------------------------------
 
 
-def test_registered_clues_start_legacy_cases(people: Engine) -> None:
+def test_registered_clues_start_legacy_cases(people: Engine, clock: FixedClock) -> None:
     view = people.start("legacy_campaign", {}, "gaige")
-    move(people, "2026-04-01T00:00:01+08:00")
-    register = one(people, "gaige", "register_clue")
+    fire_at(people, "2026-04-01T00:00:01+08:00")
+    register = task(people, "gaige", "register_clue")
     with pytest.raises(InvalidData) as err:
         people.complete(register.id, {**CLUE, "clue_type": "不存在的类型"}, "gaige")
     assert "clue_type" in err.value.field_errors
-    people.clock.set(at("2026-04-10T10:00:00+08:00"))  # type: ignore[attr-defined]
+    clock.set(at("2026-04-10T10:00:00+08:00"))
     people.complete(register.id, CLUE, "gaige")
-    case_task = one(people, "gaige", "register_transfer", process="legacy_case")
+    case_task = task(people, "gaige", "register_transfer", process="legacy_case")
     assert case_task.business_key == "JZ-2026-000001"
     assert case_task.due_at == at("2026-12-31T23:59:59+08:00")
     case = people.instance(case_task.instance_id)
@@ -347,7 +319,7 @@ def test_registered_clues_start_legacy_cases(people: Engine) -> None:
     assert case.data["clue_type"] == "招商引资政策不兑现"
     assert (case.data["lead_department"], case.data["sector_regulator"]) == ("市商务局", "市商务局")
     # the registration task is offered again for the next clue
-    again = one(people, "gaige", "register_clue")
+    again = task(people, "gaige", "register_clue")
     assert again.id != register.id
     assert people.instance(view.id).data["clue_count"] == 1
     people.complete(again.id, {**CLUE, "clue_type": "账款支付不到位", "sector": "市工信局"},

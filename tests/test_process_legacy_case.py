@@ -10,8 +10,6 @@ if needed lifted to city-level coordination. Due 31 December of the campaign yea
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
-from pathlib import Path
 
 import pytest
 
@@ -19,12 +17,10 @@ from engine.api import Engine
 from engine.clock import FixedClock
 from engine.errors import InvalidData, PermissionDenied
 from engine.inbox import InboxFilter
-from engine.validation import SourceFile
-from engine.views import TaskView
+from tests.process_helpers import at, fire_at, legacy_files, task, tasks
 
-ROOT = Path(__file__).resolve().parent.parent
 MESSAGE = "legacy_clue_registered"
-YEAR_END = datetime.fromisoformat("2026-12-31T23:59:59+08:00")
+YEAR_END = at("2026-12-31T23:59:59+08:00")
 CLUE = {
     "campaign_year": 2026,
     "clue_type": "招商引资政策不兑现",
@@ -38,16 +34,6 @@ CLUE = {
 VERIFY = {"facts": "与企业、管委会核实：协议有效，奖励条件已满足", "experts_involved": False}
 RESOLVED = {"resolution": "奖励已拨付到位", "resolved_on": "2026-06-30"}
 CLOSE = {"closing_note": "经核实已办结", "enterprise_feedback": "满意"}
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text)
-
-
-def legacy_files() -> list[SourceFile]:
-    paths = sorted((ROOT / "processes").glob("legacy_*")) + sorted(
-        (ROOT / "forms").glob("legacy_*.json"))
-    return [SourceFile(p.name, p.read_text(encoding="utf-8")) for p in paths]
 
 
 @pytest.fixture
@@ -74,35 +60,23 @@ def open_case(engine: Engine, **changes: object) -> int:
     return instance_id
 
 
-def tasks(engine: Engine, user: str, instance_id: int, name: str | None = None
-          ) -> list[TaskView]:
-    found = engine.inbox.for_user(user, InboxFilter(instance_id=instance_id))
-    return [t for t in found if name is None or t.name == name]
-
-
-def one(engine: Engine, user: str, instance_id: int, name: str) -> TaskView:
-    found = tasks(engine, user, instance_id, name)
-    assert len(found) == 1, [(t.name, t.unit) for t in tasks(engine, "system", instance_id)]
-    return found[0]
-
-
 def register(engine: Engine, case: int, unit: str = "浮梁县") -> None:
-    task = one(engine, "gaige", case, "register_transfer")
-    engine.complete(task.id, {"unit": unit, "ledger_note": "纳入2026年台账"}, "gaige")
+    transfer = task(engine, "gaige", "register_transfer", instance_id=case)
+    engine.complete(transfer.id, {"unit": unit, "ledger_note": "纳入2026年台账"}, "gaige")
 
 
 def propose(engine: Engine, case: int, handling: str) -> None:
-    task = one(engine, "fuliang", case, "verify_propose")
-    engine.complete(task.id, {**VERIFY, "handling": handling}, "fuliang")
+    verify = task(engine, "fuliang", "verify_propose", instance_id=case)
+    engine.complete(verify.id, {**VERIFY, "handling": handling}, "fuliang")
 
 
 def close(engine: Engine, case: int) -> None:
-    task = one(engine, "gaige", case, "close_case")
-    assert task.due_at == YEAR_END
-    view = engine.complete(task.id, CLOSE, "gaige")
+    closing = task(engine, "gaige", "close_case", instance_id=case)
+    assert closing.due_at == YEAR_END
+    view = engine.complete(closing.id, CLOSE, "gaige")
     assert view.status == "completed"
     # closing ends the copy to the regulator and the year-end watch as well
-    assert tasks(engine, "system", case) == []
+    assert tasks(engine, "system", instance_id=case) == []
     assert [t for t in engine.timers.pending() if t.instance_id == case] == []
 
 
@@ -127,45 +101,46 @@ def test_each_type_is_routed_by_the_decision_table(
     assert view.business_key == "JZ-2026-000001" == view.data["case_no"]
     assert (view.data["lead_department"], view.data["sector_regulator"]) == (lead, regulator)
     assert view.data["case_due"] == "2026-12-31T23:59:59+08:00"
-    ledger = one(people, "gaige", case, "register_transfer")
+    ledger = task(people, "gaige", "register_transfer", instance_id=case)
     assert (ledger.role, ledger.unit, ledger.due_at) == ("reform_group", None, YEAR_END)
-    assert tasks(people, "fuliang", case) == []
+    assert tasks(people, "fuliang", instance_id=case) == []
     register(people, case)
     # transferred to the responsible unit, copied to the regulator of the case's field
-    verify = one(people, "fuliang", case, "verify_propose")
+    verify = task(people, "fuliang", "verify_propose", instance_id=case)
     assert (verify.role, verify.unit, verify.due_at) == ("responsible_unit", "浮梁县", YEAR_END)
-    assert tasks(people, "leping", case) == []
-    copy = one(people, regulator_user, case, "regulator_guidance")
+    assert tasks(people, "leping", instance_id=case) == []
+    copy = task(people, regulator_user, "regulator_guidance", instance_id=case)
     assert (copy.role, copy.unit, copy.due_at) == ("sector_regulator", regulator, YEAR_END)
     others = {"shangwu", "gongxin", "fayuan", "fagai", "zhujian"} - {regulator_user}
-    assert all(tasks(people, u, case) == [] for u in others)
+    assert all(tasks(people, u, instance_id=case) == [] for u in others)
     with pytest.raises(PermissionDenied):
         people.complete(copy.id, {"guidance": "x"}, next(iter(sorted(others))))
     # the regulator's guidance does not hold the case up
     people.complete(copy.id, {"guidance": "督促责任单位限期兑现"}, regulator_user)
     assert people.instance(case).status == "running"
-    assert [t.name for t in tasks(people, "system", case)] == ["verify_propose"]
+    assert [t.name for t in tasks(people, "system", instance_id=case)] == ["verify_propose"]
 
 
 def test_cases_are_numbered_per_year_and_transfer_needs_a_unit(people: Engine) -> None:
     first, second = open_case(people), open_case(people, clue_type="账款支付不到位")
     assert people.instance(first).business_key == "JZ-2026-000001"
     assert people.instance(second).business_key == "JZ-2026-000002"
-    task = one(people, "gaige", first, "register_transfer")
+    transfer = task(people, "gaige", "register_transfer", instance_id=first)
     with pytest.raises(InvalidData) as err:
-        people.complete(task.id, {"unit": ""}, "gaige")
+        people.complete(transfer.id, {"unit": ""}, "gaige")
     assert "unit" in err.value.field_errors
     with pytest.raises(PermissionDenied):
-        people.complete(task.id, {"unit": "浮梁县"}, "fuliang")
+        people.complete(transfer.id, {"unit": "浮梁县"}, "fuliang")
 
 
 def test_due_date_is_31_december_of_the_campaign_year(people: Engine) -> None:
     # a clue of the 2027 campaign entered early is still due at the end of 2027
     case = open_case(people, campaign_year=2027)
-    assert one(people, "gaige", case, "register_transfer").due_at == at(
+    assert task(people, "gaige", "register_transfer", instance_id=case).due_at == at(
         "2027-12-31T23:59:59+08:00")
     register(people, case)
-    assert one(people, "fuliang", case, "verify_propose").due_at == at("2027-12-31T23:59:59+08:00")
+    assert task(people, "fuliang", "verify_propose", instance_id=case).due_at == at(
+        "2027-12-31T23:59:59+08:00")
     pending = [t for t in people.timers.pending() if t.instance_id == case]
     assert [(t.element_id, t.due_at) for t in pending] == [
         ("overdue_watch", at("2027-12-31T23:59:59+08:00"))]
@@ -174,16 +149,16 @@ def test_due_date_is_31_december_of_the_campaign_year(people: Engine) -> None:
 # -- the three ways of handling ------------------------------------------------------------
 
 
-def test_clear_and_lawful_claim_is_resolved_quickly(people: Engine) -> None:
+def test_clear_and_lawful_claim_is_resolved_quickly(people: Engine, clock: FixedClock) -> None:
     case = open_case(people)
     register(people, case)
-    people.clock.set(at("2026-06-01T09:00:00+08:00"))  # type: ignore[attr-defined]
-    task = one(people, "fuliang", case, "verify_propose")
+    clock.set(at("2026-06-01T09:00:00+08:00"))
+    verify = task(people, "fuliang", "verify_propose", instance_id=case)
     with pytest.raises(InvalidData) as err:
-        people.complete(task.id, {**VERIFY, "handling": "拖着"}, "fuliang")
+        people.complete(verify.id, {**VERIFY, "handling": "拖着"}, "fuliang")
     assert "handling" in err.value.field_errors
     propose(people, case, "resolve")
-    resolve = one(people, "fuliang", case, "resolve_quickly")
+    resolve = task(people, "fuliang", "resolve_quickly", instance_id=case)
     assert (resolve.title, resolve.due_at) == ("压实工作责任，尽快解决", YEAR_END)
     people.complete(resolve.id, RESOLVED, "fuliang")
     close(people, case)
@@ -195,7 +170,7 @@ def test_unreasonable_claim_is_explained_until_agreed(people: Engine) -> None:
     case = open_case(people)
     register(people, case)
     propose(people, case, "explain")
-    explain = one(people, "fuliang", case, "explain_agree")
+    explain = task(people, "fuliang", "explain_agree", instance_id=case)
     assert (explain.title, explain.due_at) == ("主动沟通解释，引导达成一致", YEAR_END)
     people.complete(explain.id, {"explanation": "逐条解释政策依据，企业认可",
                                  "agreement_reached": True}, "fuliang")
@@ -206,14 +181,14 @@ def test_no_agreement_goes_to_collective_deliberation(people: Engine) -> None:
     case = open_case(people)
     register(people, case)
     propose(people, case, "explain")
-    explain = one(people, "fuliang", case, "explain_agree")
+    explain = task(people, "fuliang", "explain_agree", instance_id=case)
     people.complete(explain.id, {"explanation": "企业坚持原诉求", "agreement_reached": False},
                     "fuliang")
-    deliberate = one(people, "fuliang", case, "deliberate")
+    deliberate = task(people, "fuliang", "deliberate", instance_id=case)
     assert deliberate.title == "集体研究会商"
     people.complete(deliberate.id, {"meeting_date": "2026-07-02", "deliberation": "按协议兑现一半",
                                     "needs_city_coordination": False}, "fuliang")
-    implement = one(people, "fuliang", case, "implement_resolution")
+    implement = task(people, "fuliang", "implement_resolution", instance_id=case)
     assert implement.due_at == YEAR_END
     people.complete(implement.id, RESOLVED, "fuliang")
     close(people, case)
@@ -223,11 +198,12 @@ def test_major_case_is_deliberated_and_resolved_locally(people: Engine) -> None:
     case = open_case(people, amount=5000)
     register(people, case)
     propose(people, case, "deliberate")
-    deliberate = one(people, "fuliang", case, "deliberate")
+    deliberate = task(people, "fuliang", "deliberate", instance_id=case)
     people.complete(deliberate.id, {"meeting_date": "2026-07-02", "deliberation": "分期支付",
                                     "needs_city_coordination": False}, "fuliang")
-    assert tasks(people, "gaige", case, "city_coordination") == []
-    people.complete(one(people, "fuliang", case, "implement_resolution").id, RESOLVED, "fuliang")
+    assert tasks(people, "gaige", "city_coordination", instance_id=case) == []
+    people.complete(task(people, "fuliang", "implement_resolution", instance_id=case).id, RESOLVED,
+                    "fuliang")
     close(people, case)
 
 
@@ -235,17 +211,17 @@ def test_major_case_is_lifted_to_city_level_coordination(people: Engine) -> None
     case = open_case(people, clue_type="涉政府产权纠纷", amount=8000)
     register(people, case)
     propose(people, case, "deliberate")
-    deliberate = one(people, "fuliang", case, "deliberate")
+    deliberate = task(people, "fuliang", "deliberate", instance_id=case)
     people.complete(deliberate.id, {"meeting_date": "2026-07-02", "deliberation": "涉及多部门",
                                     "needs_city_coordination": True}, "fuliang")
-    assert tasks(people, "fuliang", case) == []
-    coordinate = one(people, "gaige", case, "city_coordination")
+    assert tasks(people, "fuliang", instance_id=case) == []
+    coordinate = task(people, "gaige", "city_coordination", instance_id=case)
     assert (coordinate.role, coordinate.due_at) == ("reform_group", YEAR_END)
     with pytest.raises(PermissionDenied):
         people.complete(coordinate.id, {}, "fuliang")
     people.complete(coordinate.id, {"coordination_opinion": "市级专题协调：由市发改委牵头补偿",
                                     "coordinated_on": "2026-08-15"}, "gaige")
-    implement = one(people, "fuliang", case, "implement_resolution")
+    implement = task(people, "fuliang", "implement_resolution", instance_id=case)
     people.complete(implement.id, RESOLVED, "fuliang")
     close(people, case)
     data = people.instance(case).data
@@ -259,22 +235,21 @@ def test_major_case_is_lifted_to_city_level_coordination(people: Engine) -> None
 def test_case_not_closed_within_the_year_is_overdue_and_supervised(people: Engine) -> None:
     case = open_case(people)
     register(people, case)
-    people.clock.set(at("2026-12-31T23:59:00+08:00"))  # type: ignore[attr-defined]
-    people.timers.fire_due()
-    assert not one(people, "fuliang", case, "verify_propose").overdue
-    assert tasks(people, "gaige", case, "overdue_supervision") == []
-    people.clock.set(at("2027-01-01T00:00:01+08:00"))  # type: ignore[attr-defined]
-    people.timers.fire_due()
-    late = one(people, "fuliang", case, "verify_propose")
+    fire_at(people, "2026-12-31T23:59:00+08:00")
+    assert not task(people, "fuliang", "verify_propose", instance_id=case).overdue
+    assert tasks(people, "gaige", "overdue_supervision", instance_id=case) == []
+    fire_at(people, "2027-01-01T00:00:01+08:00")
+    late = task(people, "fuliang", "verify_propose", instance_id=case)
     assert late.overdue
     assert [t.id for t in people.inbox.for_user("fuliang", InboxFilter(overdue=True))] == [late.id]
-    supervise = one(people, "gaige", case, "overdue_supervision")
+    supervise = task(people, "gaige", "overdue_supervision", instance_id=case)
     assert supervise.title == "逾期未办结：督办，考核扣分或移交纪检监察机关"
     people.complete(supervise.id, {"measures": "约谈责任单位", "deduct_points": True,
                                    "refer_to_discipline": False}, "gaige")
     # the case carries on after the year end and is closed late
     propose(people, case, "resolve")
-    people.complete(one(people, "fuliang", case, "resolve_quickly").id, RESOLVED, "fuliang")
+    people.complete(task(people, "fuliang", "resolve_quickly", instance_id=case).id, RESOLVED,
+                    "fuliang")
     close(people, case)
     # the supervision decision is on the record (the history), branch data is not merged
     recorded = [e.payload for e in people.history(case) if e.type == "completed"
@@ -287,8 +262,8 @@ def test_closing_withdraws_open_overdue_supervision(people: Engine) -> None:
     case = open_case(people)
     register(people, case)
     propose(people, case, "resolve")
-    people.clock.set(at("2027-01-04T09:00:00+08:00"))  # type: ignore[attr-defined]
-    people.timers.fire_due()
-    assert one(people, "gaige", case, "overdue_supervision")
-    people.complete(one(people, "fuliang", case, "resolve_quickly").id, RESOLVED, "fuliang")
+    fire_at(people, "2027-01-04T09:00:00+08:00")
+    assert task(people, "gaige", "overdue_supervision", instance_id=case)
+    people.complete(task(people, "fuliang", "resolve_quickly", instance_id=case).id, RESOLVED,
+                    "fuliang")
     close(people, case)

@@ -12,13 +12,11 @@ working days (the approval/review deadline) come from there.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
 import pytest
-from lxml import etree
 
 from engine import state
 from engine.api import Engine
@@ -28,11 +26,8 @@ from engine.inbox import InboxFilter
 from engine.schema import ProcessInstance
 from engine.validation import SourceFile
 from engine.views import InstanceView, TaskView
+from tests.process_helpers import PROCESSES, at, check_interchange, definitions, inbox, task
 
-ROOT = Path(__file__).resolve().parent.parent
-PROCESSES = ROOT / "processes"
-FORMS = ROOT / "forms"
-DOCS = ROOT / "docs" / "processes"
 KEYS = ("subsidy_automatic", "subsidy_instant", "subsidy_commitment")
 
 GXJ = "市工信局"  # MS-001, CN-001
@@ -41,18 +36,9 @@ RSJ = "市人社局"  # JS-001
 
 
 def subsidy_files() -> list[SourceFile]:
-    paths = [PROCESSES / f"{key}.bpmn" for key in KEYS]
-    paths.append(PROCESSES / "policy_catalogue.dmn")
-    paths += sorted(FORMS.glob("subsidy_*.json"))
-    return [SourceFile(p.name, p.read_text(encoding="utf-8")) for p in paths]
-
-
-def at(clock: FixedClock, iso: str) -> None:
-    clock.set(datetime.fromisoformat(iso))
-
-
-def due(iso: str) -> datetime:
-    return datetime.fromisoformat(iso)
+    """The three flows, the policy catalogue they read and their forms."""
+    return definitions([f"{key}.bpmn" for key in KEYS] + ["policy_catalogue.dmn"],
+                       ["subsidy_*.json"])
 
 
 @pytest.fixture
@@ -68,16 +54,6 @@ def hq(engine: Engine) -> Engine:
     engine.add_user("sjj", ["data_bureau"])
     engine.add_user("shouli", ["intake"])
     return engine
-
-
-def inbox(engine: Engine, user: str, process: str | None = None) -> list[TaskView]:
-    return engine.inbox.for_user(user, InboxFilter(process=process))
-
-
-def only(engine: Engine, user: str, name: str) -> TaskView:
-    tasks = [t for t in engine.inbox.for_user(user) if t.name == name]
-    assert len(tasks) == 1, tasks
-    return tasks[0]
 
 
 def task_data(engine: Engine, task: TaskView) -> dict[str, Any]:
@@ -109,23 +85,7 @@ def test_files_validate_without_problems(engine: Engine) -> None:
 
 @pytest.mark.parametrize("key", KEYS)
 def test_diagram_interchange_covers_every_element(key: str) -> None:
-    tree = etree.parse(str(PROCESSES / f"{key}.bpmn"))
-    ns = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
-          "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
-          "di": "http://www.omg.org/spec/DD/20100524/DI"}
-    process = tree.find("bpmn:process", ns)
-    nodes = {e.get("id") for e in process if e.get("id") and etree.QName(e).localname not in (
-        "sequenceFlow", "laneSet", "documentation", "extensionElements")}
-    lanes = {e.get("id") for e in process.iterfind(".//bpmn:lane", ns)}
-    flows = {e.get("id") for e in process.findall("bpmn:sequenceFlow", ns)}
-    shapes = {s.get("bpmnElement") for s in tree.iterfind(".//bpmndi:BPMNShape", ns)}
-    edges = {e.get("bpmnElement"): e for e in tree.iterfind(".//bpmndi:BPMNEdge", ns)}
-    participant = tree.find("bpmn:collaboration/bpmn:participant", ns)
-    assert participant.get("processRef") == key
-    assert nodes | lanes | {participant.get("id")} <= shapes
-    assert flows == set(edges)
-    for edge in edges.values():
-        assert len(edge.findall("di:waypoint", ns)) >= 2
+    check_interchange(PROCESSES / f"{key}.bpmn", key)
 
 
 # -- 免申即享 --------------------------------------------------------------------------------
@@ -153,7 +113,7 @@ def test_automatic_batch_of_three_gets_three_payouts_due_after_national_day(
     view = start_batch(hq)
     assert view.business_key == "MSJX-2026-000001"
     assert view.data["owning_dept"] == GXJ and view.data["policy_mode"] == "免申即享"
-    confirm = only(hq, "gxj", "confirm_enterprises")
+    confirm = task(hq, "gxj", "confirm_enterprises")
     assert (confirm.role, confirm.unit, confirm.due_at) == ("policy_dept", GXJ, None)
     assert inbox(hq, "swj") == []  # another department sees nothing
     with pytest.raises(PermissionDenied):
@@ -164,7 +124,7 @@ def test_automatic_batch_of_three_gets_three_payouts_due_after_national_day(
                              "confirmation_basis": "统计部门共享的2026年新入规企业名单"}, "gxj")
     payouts = inbox(hq, "gxj")
     assert [t.name for t in payouts] == ["pay_enterprise"] * 3
-    assert {t.due_at for t in payouts} == {due("2026-10-08T17:30:00+08:00")}
+    assert {t.due_at for t in payouts} == {at("2026-10-08T17:30:00+08:00")}
     assert {t.unit for t in payouts} == {GXJ}
     assert [t.id for t in inbox(hq, "gxj2")] == [t.id for t in payouts]  # same department
     assert inbox(hq, "swj") == [] and inbox(hq, "sjj") == []
@@ -174,17 +134,17 @@ def test_automatic_batch_of_three_gets_three_payouts_due_after_national_day(
     mine = {task_data(hq, t)["enterprise"]["credit_code"]: t for t in payouts}
     assert set(mine) == {e["credit_code"] for e in THREE}
 
-    at(clock, "2026-10-08T10:00:00+08:00")
+    clock.set(at("2026-10-08T10:00:00+08:00"))
     for n, enterprise in enumerate(THREE):
-        task = mine[enterprise["credit_code"]]
+        payout = mine[enterprise["credit_code"]]
         submitted = payout_for(enterprise, "2026-10-08", f"PZ-{n}")
         if n == 1:  # what the user re-submits of the identity does not matter
             submitted["enterprise"]["name"] = "改名企业"
-        hq.complete(task.id, submitted, "gxj" if n else "gxj2")
+        hq.complete(payout.id, submitted, "gxj" if n else "gxj2")
         if n < 2:
             assert inbox(hq, "sjj") == []  # reported only when every enterprise is paid
 
-    report_task = only(hq, "sjj", "record_result")
+    report_task = task(hq, "sjj", "record_result")
     assert (report_task.role, report_task.unit, report_task.due_at) == ("data_bureau", None, None)
     data = hq.instance(view.id).data
     report = data["report"]
@@ -210,17 +170,17 @@ def test_automatic_batch_of_three_gets_three_payouts_due_after_national_day(
 
 def test_automatic_payout_due_on_adjusted_saturday_and_late_payout_is_reported(
         hq: Engine, clock: FixedClock) -> None:
-    at(clock, "2026-10-09T11:00:00+08:00")  # Friday before the adjusted working Saturday
+    clock.set(at("2026-10-09T11:00:00+08:00"))  # Friday before the adjusted working Saturday
     view = start_batch(hq)
-    hq.complete(only(hq, "gxj", "confirm_enterprises").id,
+    hq.complete(task(hq, "gxj", "confirm_enterprises").id,
                 {"enterprises": THREE[:1], "confirmation_basis": "部门数据比对"}, "gxj")
-    payout = only(hq, "gxj", "pay_enterprise")
-    assert payout.due_at == due("2026-10-10T17:30:00+08:00")
+    payout = task(hq, "gxj", "pay_enterprise")
+    assert payout.due_at == at("2026-10-10T17:30:00+08:00")
 
-    at(clock, "2026-10-10T17:29:00+08:00")
-    assert not only(hq, "gxj", "pay_enterprise").overdue
-    at(clock, "2026-10-12T09:00:00+08:00")  # Monday: missed the Saturday deadline
-    late = only(hq, "gxj", "pay_enterprise")
+    clock.set(at("2026-10-10T17:29:00+08:00"))
+    assert not task(hq, "gxj", "pay_enterprise").overdue
+    clock.set(at("2026-10-12T09:00:00+08:00"))  # Monday: missed the Saturday deadline
+    late = task(hq, "gxj", "pay_enterprise")
     assert late.overdue
     assert [t.id for t in hq.inbox.for_user("gxj", InboxFilter(overdue=True))] == [late.id]
     hq.complete(late.id, payout_for(THREE[0], "2026-10-12", "PZ-9"), "gxj")
@@ -232,12 +192,12 @@ def test_automatic_payout_due_on_adjusted_saturday_and_late_payout_is_reported(
 def test_payouts_completed_in_another_process_finish_the_batch(
         hq: Engine, database_url: str, clock: FixedClock) -> None:
     view = start_batch(hq)
-    hq.complete(only(hq, "gxj", "confirm_enterprises").id,
+    hq.complete(task(hq, "gxj", "confirm_enterprises").id,
                 {"enterprises": THREE, "confirmation_basis": "x"}, "gxj")
     other = Engine(database_url, clock=clock)  # e.g. the next CLI command, or a restarted server
     try:
-        for n, task in enumerate(other.inbox.for_user("gxj")):
-            other.complete(task.id, payout_for(THREE[n], "2026-10-08", f"PZ-{n}"), "gxj")
+        for n, payout in enumerate(other.inbox.for_user("gxj")):
+            other.complete(payout.id, payout_for(THREE[n], "2026-10-08", f"PZ-{n}"), "gxj")
         assert other.instance(view.id).tasks != []  # the report for 市政数局
     finally:
         other.close()
@@ -245,7 +205,7 @@ def test_payouts_completed_in_another_process_finish_the_batch(
 
 def test_automatic_confirm_and_payout_forms_refuse_bad_data(hq: Engine) -> None:
     start_batch(hq)
-    confirm = only(hq, "gxj", "confirm_enterprises")
+    confirm = task(hq, "gxj", "confirm_enterprises")
     with pytest.raises(InvalidData) as err:
         hq.complete(confirm.id, {"enterprises": [], "confirmation_basis": " "}, "gxj")
     assert set(err.value.field_errors) == {"enterprises", "confirmation_basis"}
@@ -260,12 +220,12 @@ def test_automatic_confirm_and_payout_forms_refuse_bad_data(hq: Engine) -> None:
     assert err.value.field_errors == {"owning_dept": "表单中没有此字段"}
 
     hq.complete(confirm.id, {"enterprises": THREE[:1], "confirmation_basis": "x"}, "gxj")
-    payout = only(hq, "gxj", "pay_enterprise")
+    payout = task(hq, "gxj", "pay_enterprise")
     with pytest.raises(InvalidData) as err:
         hq.complete(payout.id, {"enterprise": {"paid_amount": 1}}, "gxj")
     assert set(err.value.field_errors) == {
         "enterprise.paid_on", "enterprise.payment_voucher", "enterprise.notice_channel"}
-    assert only(hq, "gxj", "pay_enterprise").id == payout.id
+    assert task(hq, "gxj", "pay_enterprise").id == payout.id
 
 
 @pytest.mark.parametrize(("policy_id", "reason"), [
@@ -314,27 +274,27 @@ def test_instant_online_application_approved_and_paid_around_national_day(
     view = hq.start("subsidy_instant", application("JS-002"), "qiye")
     assert view.business_key == "JSJX-2026-000001"
     assert view.data["applied_at"] == "2026-09-30T16:00:00+08:00"
-    approve = only(hq, "swj", "approve")
+    approve = task(hq, "swj", "approve")
     # JS-002: 3 working days from 09-30 -> 10-08, 10-09, Saturday 10-10
     assert (approve.role, approve.unit, approve.form_key) == (
         "policy_dept", SWJ, "subsidy_instant_approve")
-    assert approve.due_at == due("2026-10-10T17:30:00+08:00")
+    assert approve.due_at == at("2026-10-10T17:30:00+08:00")
     assert inbox(hq, "gxj") == [] and inbox(hq, "rsj") == [] and inbox(hq, "qiye") == []
     with pytest.raises(PermissionDenied):
         hq.complete(approve.id, {"decision": "approve", "approved_amount": 1}, "gxj")
 
-    at(clock, "2026-10-09T10:00:00+08:00")  # approved on Friday
+    clock.set(at("2026-10-09T10:00:00+08:00"))  # approved on Friday
     with pytest.raises(InvalidData) as err:
         hq.complete(approve.id, {"decision": "approve"}, "swj")
     assert set(err.value.field_errors) == {"approved_amount"}
     hq.complete(approve.id, {"decision": "approve", "approved_amount": 36000}, "swj")
-    pay = only(hq, "swj", "pay")
-    assert pay.due_at == due("2026-10-10T17:30:00+08:00")  # 1个工作日内: adjusted Saturday
+    pay = task(hq, "swj", "pay")
+    assert pay.due_at == at("2026-10-10T17:30:00+08:00")  # 1个工作日内: adjusted Saturday
     assert pay.form_key == "subsidy_payout"
 
-    at(clock, "2026-10-10T15:00:00+08:00")
+    clock.set(at("2026-10-10T15:00:00+08:00"))
     hq.complete(pay.id, PAYOUT, "swj")
-    record = only(hq, "sjj", "record_result")
+    record = task(hq, "sjj", "record_result")
     data = hq.instance(view.id, user="qiye").data  # the applicant may follow its case
     report = data["report"]
     assert report["result"] == "已兑付"
@@ -352,21 +312,21 @@ def test_instant_online_application_approved_and_paid_around_national_day(
 def test_instant_window_starts_for_the_enterprise_and_late_approval_is_flagged(
         hq: Engine, database_url: str, clock: FixedClock) -> None:
     view = hq.start("subsidy_instant", application("JS-001", "一窗"), "chuangkou")
-    approve = only(hq, "rsj", "approve")
+    approve = task(hq, "rsj", "approve")
     # JS-001: 5 working days from 09-30 -> 10-08, 10-09, 10-10 (Sat), 10-12, 10-13
-    assert approve.due_at == due("2026-10-13T17:30:00+08:00")
+    assert approve.due_at == at("2026-10-13T17:30:00+08:00")
     assert inbox(hq, "chuangkou") == []  # the window hands over; the department decides
-    at(clock, "2026-10-14T09:00:00+08:00")
-    assert only(hq, "rsj", "approve").overdue
+    clock.set(at("2026-10-14T09:00:00+08:00"))
+    assert task(hq, "rsj", "approve").overdue
     hq.complete(approve.id, {"decision": "approve", "approved_amount": 5000}, "rsj")
-    assert only(hq, "rsj", "pay").due_at == due("2026-10-15T17:30:00+08:00")
+    assert task(hq, "rsj", "pay").due_at == at("2026-10-15T17:30:00+08:00")
     data = hq.instance(view.id).data
     assert data["approval_on_time"] is False
     assert data["channel"] == "一窗"
     other = Engine(database_url, clock=clock)  # the rest in another process (CLI, restart)
     try:
-        other.complete(only(other, "rsj", "pay").id, {**PAYOUT, "paid_amount": 5000}, "rsj")
-        other.complete(only(other, "sjj", "record_result").id, {"recorded": True}, "sjj")
+        other.complete(task(other, "rsj", "pay").id, {**PAYOUT, "paid_amount": 5000}, "rsj")
+        other.complete(task(other, "sjj", "record_result").id, {"recorded": True}, "sjj")
         assert other.instance(view.id).data["report"]["payout_on_time"] is True
         assert other.instance(view.id).status == "completed"
     finally:
@@ -375,17 +335,17 @@ def test_instant_window_starts_for_the_enterprise_and_late_approval_is_flagged(
 
 def test_instant_rejection_needs_a_reason_and_is_reported(hq: Engine, clock: FixedClock) -> None:
     view = hq.start("subsidy_instant", application("JS-002"), "qiye")
-    approve = only(hq, "swj", "approve")
+    approve = task(hq, "swj", "approve")
     with pytest.raises(InvalidData) as err:
         hq.complete(approve.id, {"decision": "reject"}, "swj")
     assert set(err.value.field_errors) == {"reject_reason"}
     with pytest.raises(InvalidData) as err:
         hq.complete(approve.id, {"decision": "reject", "reject_reason": "   "}, "swj")
     assert set(err.value.field_errors) == {"reject_reason"}
-    at(clock, "2026-10-08T09:00:00+08:00")
+    clock.set(at("2026-10-08T09:00:00+08:00"))
     hq.complete(approve.id, {"decision": "reject", "reject_reason": "保单不在补贴年度内"}, "swj")
     assert inbox(hq, "swj") == []  # no payout
-    record = only(hq, "sjj", "record_result")
+    record = task(hq, "sjj", "record_result")
     data = hq.instance(view.id).data
     assert data["report"]["result"] == "不予兑现"
     assert data["report"]["reject_reason"] == "保单不在补贴年度内"
@@ -423,8 +383,9 @@ def test_instant_refuses_a_policy_of_another_mode(hq: Engine) -> None:
 
 # -- 承诺兑现 --------------------------------------------------------------------------------
 
-COMMITMENT = {"project_name": "年产500万件日用陶瓷智能化改造项目", "commitment_accepted": True,
-              "commitment_signer": "张三（法定代表人）", "commitment_signed_on": "2026-09-30"}
+COMMITMENT: dict[str, Any] = {
+    "project_name": "年产500万件日用陶瓷智能化改造项目", "commitment_accepted": True,
+    "commitment_signer": "张三（法定代表人）", "commitment_signed_on": "2026-09-30"}
 REVIEW = {"review_method": "评估评审", "review_date": "2026-10-20", "reviewers": "专家组3人",
           "findings": "设备投资额经评审核定为800万元", "commitment_consistent": True}
 
@@ -445,24 +406,24 @@ def test_commitment_needs_a_signed_commitment(hq: Engine) -> None:
 def test_commitment_review_then_approval_and_payout(hq: Engine, clock: FixedClock) -> None:
     view = apply_commitment(hq)
     assert view.business_key == "CNDX-2026-000001"
-    review = only(hq, "gxj", "review")
+    review = task(hq, "gxj", "review")
     # CN-001: 15 working days from 09-30 (10-10 counts, the holiday week does not) -> 10-27
-    assert (review.unit, review.due_at) == (GXJ, due("2026-10-27T17:30:00+08:00"))
+    assert (review.unit, review.due_at) == (GXJ, at("2026-10-27T17:30:00+08:00"))
     assert inbox(hq, "swj") == []
 
-    at(clock, "2026-10-20T16:00:00+08:00")
+    clock.set(at("2026-10-20T16:00:00+08:00"))
     hq.complete(review.id, REVIEW, "gxj")
-    decide = only(hq, "gxj", "decide")
-    assert decide.due_at == due("2026-10-27T17:30:00+08:00")  # the same time limit
-    at(clock, "2026-10-23T10:00:00+08:00")  # Friday
+    decide = task(hq, "gxj", "decide")
+    assert decide.due_at == at("2026-10-27T17:30:00+08:00")  # the same time limit
+    clock.set(at("2026-10-23T10:00:00+08:00"))  # Friday
     hq.complete(decide.id, {"decision": "approve", "approved_amount": 640000,
                             "opinion": "按核定投资额的8%补助"}, "gxj2")
-    pay = only(hq, "gxj", "pay")
-    assert pay.due_at == due("2026-10-26T17:30:00+08:00")  # next working day: Monday
+    pay = task(hq, "gxj", "pay")
+    assert pay.due_at == at("2026-10-26T17:30:00+08:00")  # next working day: Monday
 
-    at(clock, "2026-10-26T11:00:00+08:00")
+    clock.set(at("2026-10-26T11:00:00+08:00"))
     hq.complete(pay.id, {**PAYOUT, "paid_amount": 640000, "paid_on": "2026-10-26"}, "gxj")
-    record = only(hq, "sjj", "record_result")
+    record = task(hq, "sjj", "record_result")
     report = hq.instance(view.id).data["report"]
     assert (report["result"], report["approved_amount"], report["paid_amount"]) == (
         "已兑付", 640000, 640000)
@@ -473,16 +434,16 @@ def test_commitment_review_then_approval_and_payout(hq: Engine, clock: FixedCloc
 def test_commitment_rejection_without_reason_and_explanation_is_refused(
         hq: Engine, clock: FixedClock) -> None:
     view = apply_commitment(hq, "CN-002", user="chuangkou")
-    review = only(hq, "swj", "review")
+    review = task(hq, "swj", "review")
     # CN-002: 20 working days from 09-30 -> 2026-11-03
-    assert review.due_at == due("2026-11-03T17:30:00+08:00")
+    assert review.due_at == at("2026-11-03T17:30:00+08:00")
     with pytest.raises(InvalidData) as err:  # on-site inspection needs its site
         hq.complete(review.id, {**REVIEW, "review_method": "现场勘查"}, "swj")
     assert set(err.value.field_errors) == {"site_address"}
     hq.complete(review.id, {**REVIEW, "review_method": "现场勘查", "site_address": "昌江区某工业园",
                             "findings": "生产线尚未投产", "commitment_consistent": False},
                 "swj")
-    decide = only(hq, "swj", "decide")
+    decide = task(hq, "swj", "decide")
 
     with pytest.raises(InvalidData) as err:
         hq.complete(decide.id, {"decision": "reject"}, "swj")
@@ -495,15 +456,15 @@ def test_commitment_rejection_without_reason_and_explanation_is_refused(
         hq.complete(decide.id, {"decision": "reject", "reject_reason": "",
                                 "policy_explanation": "\n"}, "swj")
     assert set(err.value.field_errors) == {"reject_reason", "policy_explanation"}
-    assert only(hq, "swj", "decide").id == decide.id  # nothing happened
+    assert task(hq, "swj", "decide").id == decide.id  # nothing happened
 
     explanation = "依据投资协议第五条，项目须建成投产并达到约定产值后方可申请投产奖励"
-    at(clock, "2026-11-04T09:00:00+08:00")  # a day past the time limit
-    assert only(hq, "swj", "decide").overdue
+    clock.set(at("2026-11-04T09:00:00+08:00"))  # a day past the time limit
+    assert task(hq, "swj", "decide").overdue
     hq.complete(decide.id, {"decision": "reject", "reject_reason": "项目未按协议投产",
                             "policy_explanation": explanation}, "swj")
     assert inbox(hq, "swj") == []
-    record = only(hq, "sjj", "record_result")
+    record = task(hq, "sjj", "record_result")
     data = hq.instance(view.id).data
     assert data["outcome"] == "不予兑现"
     assert data["notices"][-1]["reason"] == "项目未按协议投产"
@@ -529,6 +490,7 @@ def test_two_cases_of_different_departments_stay_apart(hq: Engine, clock: FixedC
     assert {t.instance_id for t in inbox(hq, "gxj")} == {a.id}
     assert {t.instance_id for t in inbox(hq, "swj")} == {b.id, c.id}
     assert inbox(hq, "rsj") == []
-    assert [t.process_key for t in inbox(hq, "swj", "subsidy_instant")] == ["subsidy_instant"]
+    instant = inbox(hq, "swj", process="subsidy_instant")
+    assert [t.process_key for t in instant] == ["subsidy_instant"]
     with pytest.raises(PermissionDenied):
         hq.instance(a.id, user="swj")
