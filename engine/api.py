@@ -15,11 +15,11 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine import audit, bundle, db, ledger, migrate, migration, registry, users
+from engine import audit, bundle, db, ledger, migrate, migration, mirror, registry, users
 from engine.calendar import WorkCalendar, deadline_functions
 from engine.clock import Clock, clock_from_env
 from engine.errors import Conflict, EngineError, NotFound, PermissionDenied, Problem
-from engine.inbox import Inbox
+from engine.inbox import Inbox, task_view
 from engine.lint import findings as lint_findings
 from engine.lint import lint as lint_files
 from engine.migration import Report as MigrationReport
@@ -27,7 +27,7 @@ from engine.registry import Deployed, LoadedVersion, VersionCache
 from engine.replay import RecordedEvent, ReplayResult, Snapshot, replay, state_at
 from engine.runtime import Runtime
 from engine.schema import CalendarOverride, Event, ProcessInstance, ProcessVersion, Task
-from engine.users import SYSTEM
+from engine.users import SYSTEM, Who
 from engine.validation import Checked, SourceFile
 from engine.views import EventView, InstanceView, ProcessView, UserView
 from engine.worker import TimerWorker
@@ -114,7 +114,7 @@ class Engine:
         """Validate and deploy; ``user`` (when given) must be a designer. Without a user this
         is the operator's deploy (CLI, start-up)."""
         with self.transaction() as session:
-            if user is not None and "designer" not in users.get(session, user).roles:
+            if user is not None and "designer" not in users.resolve(session, user).roles:
                 raise PermissionDenied("deploying needs the designer role")
             deployed = registry.deploy(session, list(files), self.clock.now(), user)
             self.timers.schedule_starts(session, [d.key for d in deployed if d.created])
@@ -168,32 +168,33 @@ class Engine:
 
     # -- commands ---------------------------------------------------------------------------
 
-    def start(self, key: str, data: Mapping[str, Any] | None, user: str,
+    def start(self, key: str, data: Mapping[str, Any] | None, user: Who,
               business_key: str | None = None) -> InstanceView:
         with self.transaction() as session:
-            row = self.runtime.start(session, key, data or {}, users.get(session, user),
+            row = self.runtime.start(session, key, data or {}, users.resolve(session, user),
                                      business_key)
             return self._instance_view(session, row)
 
-    def complete(self, task_id: str, data: Mapping[str, Any] | None, user: str,
+    def complete(self, task_id: str, data: Mapping[str, Any] | None, user: Who,
                  revision: int | None = None) -> InstanceView:
         with self.transaction() as session:
-            row = self.runtime.complete(session, task_id, data or {}, users.get(session, user),
-                                        revision)
+            row = self.runtime.complete(session, task_id, data or {},
+                                        users.resolve(session, user), revision)
             return self._instance_view(session, row)
 
-    def claim(self, task_id: str, user: str, revision: int | None = None) -> InstanceView:
+    def claim(self, task_id: str, user: Who, revision: int | None = None) -> InstanceView:
         with self.transaction() as session:
-            row = self.runtime.assign(session, task_id, users.get(session, user), True, revision)
-            return self._instance_view(session, row)
-
-    def unclaim(self, task_id: str, user: str, revision: int | None = None) -> InstanceView:
-        with self.transaction() as session:
-            row = self.runtime.assign(session, task_id, users.get(session, user), False,
+            row = self.runtime.assign(session, task_id, users.resolve(session, user), True,
                                       revision)
             return self._instance_view(session, row)
 
-    def task_data(self, task_id: str, user: str) -> dict[str, Any]:
+    def unclaim(self, task_id: str, user: Who, revision: int | None = None) -> InstanceView:
+        with self.transaction() as session:
+            row = self.runtime.assign(session, task_id, users.resolve(session, user), False,
+                                      revision)
+            return self._instance_view(session, row)
+
+    def task_data(self, task_id: str, user: Who) -> dict[str, Any]:
         """What one task sees: for a multi-instance task, its own item."""
         self.inbox.task(task_id, user)  # NotFound / PermissionDenied
         with self.transaction() as session:
@@ -203,32 +204,32 @@ class Engine:
             return self.runtime.task_data(session, row)
 
     def send_message(self, name: str, correlation: Mapping[str, Any] | None,
-                     data: Mapping[str, Any] | None, user: str) -> list[int]:
+                     data: Mapping[str, Any] | None, user: Who) -> list[int]:
         with self.transaction() as session:
             delivered = self.runtime.deliver(session, name, correlation or {}, data or {},
-                                             users.get(session, user))
+                                             users.resolve(session, user))
             if not delivered:
                 raise NotFound(f'no instance is waiting for message "{name}" with {correlation}')
             return delivered
 
     # -- reading ----------------------------------------------------------------------------
 
-    def instance(self, instance_id: int, user: str | None = None) -> InstanceView:
+    def instance(self, instance_id: int, user: Who | None = None) -> InstanceView:
         with self.transaction() as session:
             row = session.get(ProcessInstance, instance_id)
             if row is None:
                 raise NotFound(f"no instance {instance_id}")
             if user is not None:
-                self._check_may_read(session, row, users.get(session, user))
+                self._check_may_read(session, row, users.resolve(session, user))
             return self._instance_view(session, row)
 
-    def history(self, instance_id: int, user: str | None = None) -> list[EventView]:
+    def history(self, instance_id: int, user: Who | None = None) -> list[EventView]:
         with self.transaction() as session:
             row = session.get(ProcessInstance, instance_id)
             if row is None:
                 raise NotFound(f"no instance {instance_id}")
             if user is not None:
-                self._check_may_read(session, row, users.get(session, user))
+                self._check_may_read(session, row, users.resolve(session, user))
             return [_event_view(e) for e in audit.events_of(session, instance_id)]
 
     def verify(self) -> tuple[int, list[audit.ChainProblem]]:
@@ -260,11 +261,11 @@ class Engine:
         events = [RecordedEvent(e.seq, e.type, e.payload, e.at, e.state_digest) for e in rows]
         return row, events, rows
 
-    def replay(self, instance_id: int, user: str | None = None) -> ReplayResult:
+    def replay(self, instance_id: int, user: Who | None = None) -> ReplayResult:
         """Rebuild the instance from its version and events; names the first divergence.
         ``user`` (when given) must be an auditor."""
         with self.transaction() as session:
-            if user is not None and "auditor" not in users.get(session, user).roles:
+            if user is not None and "auditor" not in users.resolve(session, user).roles:
                 raise PermissionDenied("replay is for auditors")
             row, events, _ = self._recorded(session, instance_id)
             version = self.versions.get(session, row.version_id)
@@ -280,12 +281,12 @@ class Engine:
             return list(session.execute(
                 select(ProcessInstance.id).order_by(ProcessInstance.id)).scalars())
 
-    def state_at(self, instance_id: int, seq: int, user: str | None = None) -> Snapshot:
+    def state_at(self, instance_id: int, seq: int, user: Who | None = None) -> Snapshot:
         """The case as it stood after event ``seq`` (replayed)."""
         with self.transaction() as session:
             row, events, _ = self._recorded(session, instance_id)
             if user is not None:
-                self._check_may_read(session, row, users.get(session, user))
+                self._check_may_read(session, row, users.resolve(session, user))
             version = self.versions.get(session, row.version_id)
             return state_at(row.id, version, events, self._calendar_for(session), seq,
                             versions=self._version_loader(session))  # migrated cases
@@ -307,13 +308,13 @@ class Engine:
                            for e in rows],
             })
 
-    def ledger(self, key: str, user: str | None = None, unit: str | None = None,
+    def ledger(self, key: str, user: Who | None = None, unit: str | None = None,
                month: date | None = None) -> ledger.Ledger:
         """A ledger (台账) as rows; readers: auditors, the supervision office, the reform
         group, case managers; a unit-scoped user only sees their own unit's rows."""
         with self.transaction() as session:
             if user is not None:
-                reader = users.get(session, user)
+                reader = users.resolve(session, user)
                 if not set(reader.roles) & LEDGER_READERS:
                     if reader.unit is None or not reader.roles:
                         raise PermissionDenied("ledgers are for supervisors and auditors")
@@ -334,10 +335,15 @@ class Engine:
         raise PermissionDenied("you have no part in this case")
 
     def _instance_view(self, session: Session, row: ProcessInstance) -> InstanceView:
-        version = session.get(ProcessVersion, row.version_id)
-        tasks = self.inbox.tasks_of_instance(session, row.id)
+        version = self.versions.get(session, row.version_id)
+        written = mirror.open_tasks(session, row.id)  # what the command just wrote, if any
+        if written is not None:
+            now = self.clock.now()
+            tasks = [task_view(t, now) for t in written]
+        else:
+            tasks = self.inbox.tasks_of_instance(session, row.id)
         return InstanceView(
-            id=row.id, process_key=row.process_key, version=version.version if version else 0,
+            id=row.id, process_key=row.process_key, version=version.version,
             business_key=row.business_key, status=row.status, revision=row.revision,
             data=dict(row.data), created_at=row.created_at, updated_at=row.updated_at,
             tasks=tasks,
@@ -358,7 +364,7 @@ class Engine:
 
     def migrate_instances(self, key: str, to_version: int | None = None,
                           instance_id: int | None = None, dry_run: bool = False,
-                          user: str | None = None,
+                          user: Who | None = None,
                           progress: Callable[[migration.Outcome], None] | None = None
                           ) -> MigrationReport:
         """Move running cases of ``key`` to version ``to_version`` (default: the latest):
@@ -368,7 +374,7 @@ class Engine:
         designer; without one this is the operator's migration (CLI). ``progress`` is called
         with each case's outcome as it is decided."""
         with self.transaction() as session:
-            actor = SYSTEM if user is None else users.get(session, user)
+            actor = SYSTEM if user is None else users.resolve(session, user)
             if user is not None and "designer" not in actor.roles:
                 raise PermissionDenied("migrating cases needs the designer role")
             target = migration.target_version(session, self.versions, key, to_version)

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from engine.schema import Event, ProcessInstance
+from engine.schema import EVENTS, Event, ProcessInstance
 from engine.state import canonical_json, digest
 
 GENESIS = "0" * 64
@@ -25,33 +25,46 @@ GENESIS = "0" * 64
 
 def event_body(event: Event) -> dict[str, Any]:
     """What the hash covers: everything about the event except its own hash."""
+    return _body(event.instance_id, event.seq, event.type, event.task_id, event.payload,
+                 event.user, event.at, event.state_digest)
+
+
+def _body(instance_id: int, seq: int, type_: str, task_id: str | None, payload: Any,
+          user: str | None, at: datetime, state_digest: str) -> dict[str, Any]:
     return {
-        "instance_id": event.instance_id,
-        "seq": event.seq,
-        "type": event.type,
-        "task_id": event.task_id,
-        "payload": event.payload,
-        "user": event.user,
-        "at": event.at.astimezone(UTC).isoformat(),
-        "state_digest": event.state_digest,
+        "instance_id": instance_id,
+        "seq": seq,
+        "type": type_,
+        "task_id": task_id,
+        "payload": payload,
+        "user": user,
+        "at": at.astimezone(UTC).isoformat(),
+        "state_digest": state_digest,
     }
 
 
 def chain_hash(prev_hash: str, event: Event) -> str:
-    return hashlib.sha256((prev_hash + canonical_json(event_body(event))).encode()).hexdigest()
+    return _hash(prev_hash, event_body(event))
+
+
+def _hash(prev_hash: str, body: dict[str, Any]) -> str:
+    return hashlib.sha256((prev_hash + canonical_json(body)).encode()).hexdigest()
 
 
 def append(session: Session, row: ProcessInstance, type_: str, at: datetime, state_digest: str,
-           payload: dict[str, Any], user: str | None, task_id: str | None = None) -> Event:
-    event = Event(
-        instance_id=row.id, seq=row.event_count + 1, type=type_, task_id=task_id,
-        payload=payload, user=user, at=at, state_digest=state_digest, prev_hash=row.last_hash,
-    )
-    event.hash = chain_hash(row.last_hash, event)
-    row.event_count = event.seq
-    row.last_hash = event.hash
-    session.add(event)
-    return event
+           payload: dict[str, Any], user: str | None, task_id: str | None = None) -> str:
+    """Append the next event of the instance's chain (a plain INSERT: it runs on every
+    command) and move the instance's chain head; returns the event's hash."""
+    seq = row.event_count + 1
+    body = _body(row.id, seq, type_, task_id, payload, user, at, state_digest)
+    event_hash = _hash(row.last_hash, body)
+    session.connection().execute(insert(EVENTS), {
+        "instance_id": row.id, "seq": seq, "type": type_, "task_id": task_id,
+        "payload": payload, "user": user, "at": at, "state_digest": state_digest,
+        "prev_hash": row.last_hash, "hash": event_hash,
+    })
+    row.event_count, row.last_hash = seq, event_hash
+    return event_hash
 
 
 def events_of(session: Session, instance_id: int) -> list[Event]:

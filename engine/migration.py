@@ -378,7 +378,8 @@ def _refresh_tasks(session: Session, runtime: Runtime, row: ProcessInstance,
         if task is None:
             continue
         created = task_row.created_at
-        fresh = mirror._new_row(row, task_row.id, task, created, _as_of(calendar, created))
+        fresh = Task(**mirror.task_values(row, task_row.id, task, created,
+                                               _as_of(calendar, created)))
         regrouped = (task_row.role, task_row.unit) != (fresh.role, fresh.unit)
         notes = []
         for attribute, label in _SHOWN:

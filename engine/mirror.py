@@ -18,16 +18,17 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 )
 from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import delete, select
+from sqlalchemy import Row, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from engine.clock import parse_instant
 from engine.errors import InvalidData, ScriptError
 from engine.roles import role_for_lane
-from engine.schema import MessageSubscription, ProcessInstance, Task, Timer
+from engine.schema import SUBSCRIPTIONS, TASKS, TIMERS, ProcessInstance
 
 Evaluate = Callable[[str, dict[str, Any]], Any]
 UNIT_MAX = 128  # tasks.unit
+_OPEN_TASKS = "kuaiban_open_tasks"  # session.info key: instance id -> open task rows
 
 
 def all_tasks(workflow: BpmnWorkflow) -> Iterator[SpiffTask]:
@@ -55,28 +56,54 @@ def visible_data(previous: dict[str, Any], moved: list[SpiffTask],
     return json.loads(json.dumps(data, default=str))
 
 
+def open_rows(session: Session, instance_id: int) -> list[Row[Any]]:
+    return list(session.connection().execute(
+        select(TASKS).where(TASKS.c.instance_id == instance_id, TASKS.c.status == "ready")))
+
+
 def sync_tasks(session: Session, row: ProcessInstance, workflow: BpmnWorkflow, now: datetime,
-               evaluate: Evaluate, completed: tuple[str, str] | None = None) -> None:
-    """``completed`` is (task id, user) of the task this command completed, if any."""
+               evaluate: Evaluate, completed: tuple[str, str] | None = None,
+               known_open: list[Row[Any]] | None = None) -> None:
+    """``completed`` is (task id, user) of the task this command completed, if any;
+    ``known_open`` the instance's open task rows if the command has read them.
+
+    Plain table statements, not ORM objects: this runs on every command and the ORM's unit
+    of work cost more than the database (docs/performance.md). The open tasks written are
+    remembered for the command's returned view (:func:`open_tasks`)."""
     ready = {str(t.id): t for t in ready_user_tasks(workflow)}
-    open_rows = session.execute(
-        select(Task).where(Task.instance_id == row.id, Task.status == "ready")
-    ).scalars()
-    for task_row in open_rows:
-        if task_row.id in ready:
-            del ready[task_row.id]
-            continue
-        task_row.completed_at = now
-        if completed is not None and completed[0] == task_row.id:
-            task_row.status, task_row.completed_by = "completed", completed[1]
+    kept, closed = [], []
+    for found in open_rows(session, row.id) if known_open is None else known_open:
+        if ready.pop(found.id, None) is not None:
+            kept.append(dict(found._mapping))
+        elif completed is not None and completed[0] == found.id:
+            closed.append({"b_id": found.id, "status": "completed", "by": completed[1]})
         else:
-            task_row.status = "cancelled"
-    for task_id, task in ready.items():
-        session.add(_new_row(row, task_id, task, now, evaluate))
+            closed.append({"b_id": found.id, "status": "cancelled", "by": None})
+    if closed:
+        session.connection().execute(
+            update(TASKS).where(TASKS.c.id == bindparam("b_id"))
+            .values(status=bindparam("status"), completed_by=bindparam("by"), completed_at=now),
+            closed,
+        )
+    new = [task_values(row, task_id, task, now, evaluate) for task_id, task in ready.items()]
+    if new:
+        session.connection().execute(insert(TASKS), new)
+    opened = sorted(kept + new, key=lambda t: (t["created_at"], t["id"]))
+    session.info.setdefault(_OPEN_TASKS, {})[row.id] = opened
 
 
-def _new_row(row: ProcessInstance, task_id: str, task: SpiffTask, now: datetime,
-             evaluate: Evaluate) -> Task:
+def open_tasks(session: Session, instance_id: int) -> list[dict[str, Any]] | None:
+    """The open task rows this transaction's last command on the instance left, if any."""
+    return session.info.get(_OPEN_TASKS, {}).get(instance_id)
+
+
+def forget_open_tasks(session: Session, instance_id: int) -> None:
+    session.info.get(_OPEN_TASKS, {}).pop(instance_id, None)
+
+
+def task_values(row: ProcessInstance, task_id: str, task: SpiffTask, now: datetime,
+                evaluate: Evaluate) -> dict[str, Any]:
+    """The task table's row for a ready user task."""
     spec = task.task_spec
     ext: dict[str, str] = getattr(spec, "extensions", None) or {}
     role = role_for_lane(spec.lane)
@@ -90,14 +117,14 @@ def _new_row(row: ProcessInstance, task_id: str, task: SpiffTask, now: datetime,
         except Exception as exc:
             raise ScriptError(f"{spec.bpmn_id}: due date {due_source!r} gave {value!r}") from exc
     form = getattr(spec, "form", None)
-    return Task(
-        id=task_id, instance_id=row.id, process_key=row.process_key,
-        business_key=row.business_key, element_id=spec.bpmn_id or spec.name,
-        name=spec.bpmn_name or spec.bpmn_id or spec.name, role=role.id if role else None,
-        unit=unit, assignee=None, status="ready",
-        form_key=ext.get("formKey") or (form.key if form is not None else None),
-        created_at=now, due_at=due_at, completed_at=None, completed_by=None,
-    )
+    return {
+        "id": task_id, "instance_id": row.id, "process_key": row.process_key,
+        "business_key": row.business_key, "element_id": spec.bpmn_id or spec.name,
+        "name": spec.bpmn_name or spec.bpmn_id or spec.name, "role": role.id if role else None,
+        "unit": unit, "assignee": None, "status": "ready",
+        "form_key": ext.get("formKey") or (form.key if form is not None else None),
+        "created_at": now, "due_at": due_at, "completed_at": None, "completed_by": None,
+    }
 
 
 def _unit(ext: dict[str, str], scoped: bool, task: SpiffTask, evaluate: Evaluate) -> str | None:
@@ -140,18 +167,16 @@ def waiting_timers(workflow: BpmnWorkflow) -> list[tuple[SpiffTask, datetime]]:
     return out
 
 
-def sync_timers(session: Session, row: ProcessInstance, workflow: BpmnWorkflow) -> None:
-    session.execute(delete(Timer).where(Timer.instance_id == row.id, Timer.status == "pending"))
-    for task, due_at in waiting_timers(workflow):
-        session.add(Timer(
-            instance_id=row.id, process_key=row.process_key, task_id=str(task.id),
-            element_id=task.task_spec.bpmn_id or task.task_spec.name, due_at=due_at,
-            status="pending", lease_until=None, leased_by=None, fired_at=None,
-        ))
+def timer_rows(row: ProcessInstance, workflow: BpmnWorkflow) -> list[dict[str, Any]]:
+    """The timer table's pending rows for the workflow's waiting timers."""
+    return [{
+        "instance_id": row.id, "process_key": row.process_key, "task_id": str(task.id),
+        "element_id": task.task_spec.bpmn_id or task.task_spec.name, "due_at": due_at,
+        "status": "pending", "lease_until": None, "leased_by": None, "fired_at": None,
+    } for task, due_at in waiting_timers(workflow)]
 
 
-def sync_subscriptions(session: Session, row: ProcessInstance, workflow: BpmnWorkflow) -> None:
-    session.execute(delete(MessageSubscription).where(MessageSubscription.instance_id == row.id))
+def awaited_messages(workflow: BpmnWorkflow) -> list[str]:
     names = set()
     for task in workflow.event_manager.tasks.values():
         definition = getattr(task.task_spec, "event_definition", None)
@@ -159,7 +184,32 @@ def sync_subscriptions(session: Session, row: ProcessInstance, workflow: BpmnWor
             TaskState.FINISHED_MASK
         ):
             names.add(definition.name)
-    for name in sorted(names):
-        session.add(MessageSubscription(
-            instance_id=row.id, message_name=name, business_key=row.business_key
-        ))
+    return sorted(names)
+
+
+def sync_timers(session: Session, row: ProcessInstance, workflow: BpmnWorkflow,
+                before: list[dict[str, Any]] | None) -> None:
+    """Rewrite the instance's pending timers, unless they are still ``before`` (the rows
+    written after the previous command; None: unknown)."""
+    waiting = timer_rows(row, workflow)
+    if waiting == before:
+        return
+    session.connection().execute(delete(TIMERS).where(TIMERS.c.instance_id == row.id,
+                                                      TIMERS.c.status == "pending"))
+    if waiting:
+        session.connection().execute(insert(TIMERS), waiting)
+
+
+def sync_subscriptions(session: Session, row: ProcessInstance, workflow: BpmnWorkflow,
+                       before: list[str] | None) -> None:
+    """Rewrite the instance's message subscriptions, unless they are still ``before``."""
+    names = awaited_messages(workflow)
+    if names == before:
+        return
+    session.connection().execute(
+        delete(SUBSCRIPTIONS).where(SUBSCRIPTIONS.c.instance_id == row.id))
+    if names:
+        session.connection().execute(insert(SUBSCRIPTIONS), [
+            {"instance_id": row.id, "message_name": name, "business_key": row.business_key}
+            for name in names
+        ])

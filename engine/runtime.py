@@ -18,7 +18,7 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.defaults import StartEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
-from sqlalchemy import select
+from sqlalchemy import Row, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -29,7 +29,7 @@ from engine.clock import Clock
 from engine.errors import Conflict, InvalidData, NotFound, PermissionDenied, ScriptError
 from engine.registry import LoadedVersion, VersionCache
 from engine.roles import role_for_lane
-from engine.schema import MessageSubscription, ProcessInstance, ProcessVersion, Task
+from engine.schema import TASKS, MessageSubscription, ProcessInstance, ProcessVersion, Task
 from engine.transitions import advance, new_workflow
 from engine.users import SYSTEM
 from engine.views import UserView
@@ -78,39 +78,43 @@ class Runtime:
         payload = {"process_key": key, "version_id": version.id, "version": version.version,
                    "business_key": business_key, "data": initial, "message": message,
                    "message_data": dict(data) if message else None}
-        self._run(session, row, version, workflow, ids, now, "started", payload, user, hops=hops)
+        self._run(session, row, version, workflow, ids, now, "started", payload, user, hops=hops,
+                  open_rows=[])  # a new case has no tasks yet
         return row
 
     def complete(self, session: Session, task_id: str, data: Mapping[str, Any], user: UserView,
                  revision: int | None = None) -> ProcessInstance:
-        task_row = _open_task(session, task_id)
+        task_row, locked, open_rows = _open_task(session, task_id)
         _check_may_work(task_row, user)
         if task_row.assignee not in (None, user.username):
             raise Conflict(f"task is claimed by {task_row.assignee}")
-        row, version, workflow, ids = self._load(session, task_row.instance_id, revision)
+        row, version, workflow, ids = self._load(session, locked, revision)
         forms.validate_submission(version.form(task_row.form_key), data)
 
         payload = {"task_id": task_id, "element_id": task_row.element_id, "data": dict(data)}
         self._run(session, row, version, workflow, ids, self.clock.now(), "completed", payload,
-                  user, task_id=task_id)
+                  user, task_id=task_id, open_rows=open_rows)
         return row
 
     def assign(self, session: Session, task_id: str, user: UserView, claim: bool,
                revision: int | None = None) -> ProcessInstance:
         """Claim (or unclaim) a task: an event and a revision, no workflow change."""
-        task_row = _open_task(session, task_id)
+        task_row, row, _ = _open_task(session, task_id)
         _check_may_work(task_row, user)
         if claim and task_row.assignee not in (None, user.username):
             raise Conflict(f"task is already claimed by {task_row.assignee}")
         if not claim and task_row.assignee not in (None, user.username):
             raise PermissionDenied(f"task is claimed by {task_row.assignee}")
-        row = _instance(session, task_row.instance_id, revision)
-        task_row.assignee = user.username if claim else None
+        _check_revision(row, revision)
+        assignee = user.username if claim else None
+        session.connection().execute(
+            update(TASKS).where(TASKS.c.id == task_id).values(assignee=assignee))
+        mirror.forget_open_tasks(session, row.id)
         row.updated_at = now = self.clock.now()
         _bump(session, row)
         kind = "claimed" if claim else "unclaimed"
         audit.append(session, row, kind, now, audit.digest_of_row(row),
-                     {"task_id": task_id, "assignee": task_row.assignee}, user.username, task_id)
+                     {"task_id": task_id, "assignee": assignee}, user.username, task_id)
         _flush(session)
         return row
 
@@ -172,9 +176,14 @@ class Runtime:
 
     # -- the command shape ------------------------------------------------------------------
 
-    def _load(self, session: Session, instance_id: int, revision: int | None
+    def _load(self, session: Session, instance: int | ProcessInstance, revision: int | None
               ) -> tuple[ProcessInstance, LoadedVersion, BpmnWorkflow, spiff_seam.IdSource]:
-        row = _instance(session, instance_id, revision)
+        """The instance (by id, or the row already locked) with its version and workflow."""
+        if isinstance(instance, ProcessInstance):
+            row = instance
+            _check_revision(row, revision)
+        else:
+            row = _instance(session, instance, revision)
         version = self.versions.get(session, row.version_id)
         with self._lock:
             cached = self._live.pop(row.id, None)
@@ -187,8 +196,16 @@ class Runtime:
     def _run(self, session: Session, row: ProcessInstance, version: LoadedVersion,
              workflow: BpmnWorkflow, ids: spiff_seam.IdSource, now: datetime, kind: str,
              payload: dict[str, Any], user: UserView, task_id: str | None = None,
-             only_if_changed: bool = False, hops: int = 0) -> bool:
+             only_if_changed: bool = False, hops: int = 0,
+             open_rows: list[Row[Any]] | None = None) -> bool:
+        """``open_rows``: the instance's open task rows when the command read them already."""
         functions = deadline_functions(self.calendar(session), lambda: now)
+        # What the mirror holds now (it was written from this workflow after the previous
+        # command), so that unchanged timers and subscriptions are not rewritten. A migrated
+        # workflow has switched specs already: its rows are rewritten whatever they were.
+        known = kind != "migrated"
+        timers_before = mirror.timer_rows(row, workflow) if known else None
+        messages_before = mirror.awaited_messages(workflow) if known else None
         step = advance(workflow, ids, now, functions, kind, payload, row.data or {})
         digest = step.digest
         if only_if_changed and row.event_count and digest == audit.digest_of_row(row):
@@ -202,13 +219,13 @@ class Runtime:
         row.data = step.data
         row.updated_at = now
         _bump(session, row)
-        completed = (task_id, user.username) if task_id and kind == "completed" else None
-        mirror.sync_tasks(session, row, workflow, now, evaluate, completed)
-        mirror.sync_timers(session, row, workflow)
-        mirror.sync_subscriptions(session, row, workflow)
         recorded = {**payload, "passed": step.passed, "steps": step.steps}
         audit.append(session, row, kind, now, digest, recorded, user.username, task_id)
-        _flush(session)
+        _flush(session)  # the one UPDATE of the instance, checked against its revision
+        completed = (task_id, user.username) if task_id and kind == "completed" else None
+        mirror.sync_tasks(session, row, workflow, now, evaluate, completed, open_rows)
+        mirror.sync_timers(session, row, workflow, timers_before)
+        mirror.sync_subscriptions(session, row, workflow, messages_before)
         with self._lock:
             self._live[row.id] = (row.revision, workflow, ids)
             while len(self._live) > _CACHE_SIZE:
@@ -243,11 +260,15 @@ def _instance(session: Session, instance_id: int, revision: int | None) -> Proce
     row = _locked(session, instance_id)
     if row is None:
         raise NotFound(f"no instance {instance_id}")
+    _check_revision(row, revision)
+    return row
+
+
+def _check_revision(row: ProcessInstance, revision: int | None) -> None:
     if revision is not None and row.revision != revision:
         raise Conflict(
-            f"instance {instance_id} changed (revision {row.revision}, you had {revision})"
+            f"instance {row.id} changed (revision {row.revision}, you had {revision})"
         )
-    return row
 
 
 def _locked(session: Session, instance_id: int) -> ProcessInstance | None:
@@ -258,20 +279,31 @@ def _locked(session: Session, instance_id: int) -> ProcessInstance | None:
         raise Conflict("someone else changed this case first; reload and try again") from exc
 
 
-def _open_task(session: Session, task_id: str) -> Task:
-    """The open task, read again once its instance is locked: a command that changed it
-    meanwhile has committed by then (under READ COMMITTED the first read may be older)."""
-    task_row = session.get(Task, task_id)
-    if task_row is None:
+def _open_task(session: Session, task_id: str
+               ) -> tuple[Row[Any], ProcessInstance, list[Row[Any]]]:
+    """The open task's row, its instance (locked first: under READ COMMITTED, rows read
+    after the lock include whatever the command that held it committed) and the instance's
+    open task rows, which the command's mirror step needs anyway."""
+    query = select(ProcessInstance).where(
+        ProcessInstance.id == select(TASKS.c.instance_id).where(TASKS.c.id == task_id)
+        .scalar_subquery()
+    ).with_for_update().execution_options(populate_existing=True)
+    try:
+        row = session.execute(query).scalar_one_or_none()
+    except StaleDataError as exc:  # this session had read an older revision of the case
+        raise Conflict("someone else changed this case first; reload and try again") from exc
+    if row is None:
         raise NotFound(f"no task {task_id}")
-    _locked(session, task_row.instance_id)
-    session.refresh(task_row)
-    if task_row.status != "ready":
-        raise Conflict(f"task is already {task_row.status}")
-    return task_row
+    open_rows = mirror.open_rows(session, row.id)
+    task_row = next((t for t in open_rows if t.id == task_id), None)
+    if task_row is None:
+        status = session.connection().execute(
+            select(TASKS.c.status).where(TASKS.c.id == task_id)).scalar()
+        raise Conflict(f"task is already {status}")
+    return task_row, row, open_rows
 
 
-def _check_may_work(task_row: Task, user: UserView) -> None:
+def _check_may_work(task_row: Row[Any], user: UserView) -> None:
     if user.username == "system":
         return
     if not user.has_role(task_row.role):

@@ -7,7 +7,7 @@ Times are stored as timezone-aware UTC values; SQLite keeps them as ISO text thr
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from sqlalchemy import (
     JSON,
@@ -18,6 +18,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
@@ -210,3 +211,12 @@ class CaseSequence(Base):
     prefix: Mapped[str] = mapped_column(String(16), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_value: Mapped[int]
+
+
+# The tables themselves, for the plain statements of the command path (engine/mirror.py,
+# engine/audit.py): no unit of work, no autoflush.
+TASKS = cast(Table, Task.__table__)
+TIMERS = cast(Table, Timer.__table__)
+SUBSCRIPTIONS = cast(Table, MessageSubscription.__table__)
+EVENTS = cast(Table, Event.__table__)
+USERS = cast(Table, User.__table__)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from engine.errors import InvalidData, NotFound
 from engine.roles import BY_ID
-from engine.schema import User
+from engine.schema import USERS, User
 from engine.views import UserView
 
 SYSTEM = UserView("system", "系统", tuple(BY_ID), None)
@@ -66,12 +66,24 @@ def add(session: Session, username: str, roles: list[str], unit: str | None = No
 
 
 def get(session: Session, username: str) -> UserView:
+    """The user, read on every command and page (a plain SELECT: no ORM object needed)."""
     if username == SYSTEM.username:
         return SYSTEM
-    user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
-    if user is None or not user.active:
+    user = session.connection().execute(
+        select(USERS.c.username, USERS.c.display_name, USERS.c.roles, USERS.c.unit)
+        .where(USERS.c.username == username, USERS.c.active.is_(True))
+    ).first()
+    if user is None:
         raise NotFound(f'no user "{username}"')
-    return view(user)
+    return UserView(user.username, user.display_name, tuple(user.roles), user.unit)
+
+
+Who = str | UserView  # a user name, or the user a caller has already read (web requests)
+
+
+def resolve(session: Session, who: Who) -> UserView:
+    """The user, read unless the caller has read it already in this request."""
+    return who if isinstance(who, UserView) else get(session, who)
 
 
 def authenticate(session: Session, username: str, password: str) -> UserView | None:

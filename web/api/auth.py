@@ -46,12 +46,7 @@ def _require_token() -> None:
     check_request_text()
 
 
-def current_user() -> str:
-    user: UserView = g.api_user
-    return user.username
-
-
-def current_user_view() -> UserView:
+def current_user() -> UserView:
     user: UserView = g.api_user
     return user
 

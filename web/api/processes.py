@@ -8,7 +8,7 @@ from flask import Response, current_app, jsonify, request, url_for
 
 from engine.errors import NotFound, PermissionDenied, Problem, ValidationFailed
 from engine.validation import SourceFile
-from web.api.auth import current_user, current_user_view
+from web.api.auth import current_user
 from web.api.blueprint import bp
 from web.api.errors import bad_request
 from web.api.inputs import Field, fields
@@ -27,7 +27,7 @@ def list_processes() -> Response:
 @bp.route("/processes", methods=["POST"])
 def upload_processes() -> tuple[Response, int]:
     """Validate and deploy BPMN, DMN and form files sent as multipart/form-data."""
-    if "designer" not in current_user_view().roles:  # the one permission the API decides
+    if "designer" not in current_user().roles:  # the one permission the API decides
         raise PermissionDenied("only users with the designer role (流程设计员) may deploy")
     uploads = list(request.files.items(multi=True))
     if not uploads:
@@ -55,7 +55,7 @@ def upload_processes() -> tuple[Response, int]:
         if files:
             problems += engine.validate(files).problems
         raise ValidationFailed(problems)
-    deployed = engine.deploy(files, user=current_user())
+    deployed = engine.deploy(files, user=current_user().username)
     return jsonify({"versions": [
         {"key": d.key, "version": d.version, "created": d.created} for d in deployed
     ]}), 201

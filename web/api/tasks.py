@@ -42,7 +42,8 @@ def get_task(task_id: str) -> Response:
     task = engine.inbox.task(_checked(task_id), current_user())
     instance = engine.instance(task.instance_id, user=current_user())
     out = task.as_json()
-    out["form"] = task_form(engine, task.id, current_user())  # of the version it runs on
+    # the form of the version the task runs on
+    out["form"] = task_form(engine, task.id, current_user().username)
     out["data"] = engine.task_data(task.id, current_user())
     out["revision"] = instance.revision
     return jsonify(out)

@@ -36,6 +36,6 @@ def instance(instance_id: int) -> str:
     eng = engine()
     user = current_user()
     context = case_context(instance_id, user.username, instance_forms(eng, instance_id))
-    events = eng.history(instance_id, user.username)
+    events = eng.history(instance_id, user)
     return render_template("audit/instance.html", case=context, events=events,
                            problem=chain_problem(eng, instance_id))

@@ -69,13 +69,13 @@ def _assign(task_id: str, claim: bool) -> Response:
     user = current_user()
     # 403/404 page when not the user's to see or to work (an auditor sees but may not claim);
     # only "someone else was first" comes back to the list with a message
-    task = eng.inbox.task(task_id, user.username)
+    task = eng.inbox.task(task_id, user)
     try:
         if claim:
-            eng.claim(task_id, user.username)
+            eng.claim(task_id, user)
             flash(_("已认领：%(title)s", title=task.title), "success")
         else:
-            eng.unclaim(task_id, user.username)
+            eng.unclaim(task_id, user)
             flash(_("已退回待认领：%(title)s", title=task.title), "success")
     except Conflict as exc:
         flash(_("操作未完成：他人已先行办理或认领（%(detail)s）", detail=exc.message), "error")

@@ -33,7 +33,7 @@ def show(instance_id: int) -> str:
     user = current_user()
     context = case_context(instance_id, user.username, instance_forms(eng, instance_id))
     at = _at()
-    snapshot = eng.state_at(instance_id, at, user.username) if at is not None else None
+    snapshot = eng.state_at(instance_id, at, user) if at is not None else None
     return render_template("instance.html", case=context, at=at, snapshot=snapshot,
                            last=len(context.timeline))
 

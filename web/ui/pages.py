@@ -51,7 +51,7 @@ class NavCounts:
 def inbox_tasks() -> list[TaskView]:
     """The signed-in user's inbox, read once per request."""
     if "inbox_tasks" not in g:
-        g.inbox_tasks = engine().inbox.for_user(g.user.username)
+        g.inbox_tasks = engine().inbox.for_user(g.user)
     tasks: list[TaskView] = g.inbox_tasks
     return tasks
 

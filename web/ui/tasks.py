@@ -26,10 +26,10 @@ bp = Blueprint("tasks", __name__)
 def show(task_id: str) -> str:
     eng = engine()
     user = current_user()
-    task = eng.inbox.task(task_id, user.username)
+    task = eng.inbox.task(task_id, user)
     schema = task_form(eng, task_id, user.username)
     fields = forms.fields_of(schema)
-    instance = eng.instance(task.instance_id, user.username)
+    instance = eng.instance(task.instance_id, user)
     values = forms.display_values(fields, instance.data, schema)
     return _render(task, schema, fields, values, {}, instance.revision)
 
@@ -39,20 +39,20 @@ def show(task_id: str) -> str:
 def submit(task_id: str) -> str | Response | tuple[str, int]:
     eng = engine()
     user = current_user()
-    task = eng.inbox.task(task_id, user.username)
+    task = eng.inbox.task(task_id, user)
     schema = task_form(eng, task_id, user.username)
     fields = forms.fields_of(schema)
     data, typed = forms.coerce(fields, request.form)
     revision = _int(request.form.get("revision"))
     try:
-        eng.complete(task_id, data, user.username, revision=revision)
+        eng.complete(task_id, data, user, revision=revision)
     except InvalidData as exc:
         flash(_("表单填写有误，请按提示修改后重新提交。"), "error")
-        current = eng.instance(task.instance_id, user.username).revision
+        current = eng.instance(task.instance_id, user).revision
         return _render(task, schema, fields, typed, exc.field_errors, current), 422
     except Conflict as exc:
-        fresh = eng.inbox.task(task_id, user.username)
-        current = eng.instance(task.instance_id, user.username).revision
+        fresh = eng.inbox.task(task_id, user)
+        current = eng.instance(task.instance_id, user).revision
         return _render(fresh, schema, fields, typed, {}, current, conflict=exc.message), 409
     flash(_("已提交：%(case)s %(title)s", case=task.business_key or "", title=task.title),
           "success")
