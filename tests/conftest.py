@@ -1,48 +1,33 @@
 """Shared fixtures. Engine tests run on SQLite and on a real PostgreSQL.
 
-PostgreSQL: ``KUAIBAN_TEST_POSTGRES_URL`` (default ``postgresql://postgres@127.0.0.1:5432/test``).
-Each test gets its own schema. Without a server the PostgreSQL variants are skipped with the
-reason, unless ``KUAIBAN_REQUIRE_POSTGRES=1`` (set by CI), which turns that into a failure.
+PostgreSQL: ``KUAIBAN_TEST_POSTGRES_URL`` (default
+``postgresql+psycopg://postgres@127.0.0.1:5432/test``). Each test gets its own schema, made
+and dropped by bench/pgschema.py (shared with the benchmarks). Without a server the PostgreSQL
+variants are skipped with the reason, unless ``KUAIBAN_REQUIRE_POSTGRES=1`` (set by CI), which
+turns that into a failure.
 """
 
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
+from bench import pgschema
 from engine.api import Engine
 from engine.clock import FixedClock
 from engine.validation import SourceFile
 
 HERE = Path(__file__).parent
 DIAGRAMS = HERE / "diagrams"
-PG_URL = os.environ.get(
-    "KUAIBAN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
-_pg_state: dict[str, str | None] = {}
-
-
-def _postgres_problem() -> str | None:
-    if "problem" not in _pg_state:
-        try:
-            probe = create_engine(PG_URL)
-            with probe.connect() as conn:
-                conn.execute(text("select 1"))
-            probe.dispose()
-            _pg_state["problem"] = None
-        except Exception as exc:  # any failure to connect means "no server here"
-            _pg_state["problem"] = f"PostgreSQL not reachable at {PG_URL}: {exc.__class__.__name__}"
-    return _pg_state["problem"]
+PG_URL = os.environ.get("KUAIBAN_TEST_POSTGRES_URL", pgschema.DEFAULT_URL)
 
 
 def require_postgres() -> None:
-    problem = _postgres_problem()
+    problem = pgschema.unreachable(PG_URL)
     if problem is None:
         return
     if os.environ.get("KUAIBAN_REQUIRE_POSTGRES") == "1":
@@ -61,28 +46,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield f"sqlite:///{tmp_path / 'kuaiban.db'}"
         return
     require_postgres()
-    schema = "t_" + uuid.uuid4().hex[:12]
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in PG_URL else "?"
-    try:
-        yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as conn:
-            # A failed test may leave a session holding locks in its schema: do not wait for
-            # it forever; end sessions idle in a transaction, then drop.
-            conn.execute(text("SET lock_timeout = '15s'"))
-            try:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            except Exception:
-                conn.execute(text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
-                    "datname = current_database() AND pid <> pg_backend_pid() AND "
-                    "state LIKE 'idle in transaction%' AND now() - state_change > "
-                    "interval '10 seconds'"))
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with pgschema.fresh_schema(PG_URL, "t_") as url:
+        yield url
 
 
 @pytest.fixture
