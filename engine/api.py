@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine as SqlEngine
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -26,7 +26,14 @@ from engine.migration import Report as MigrationReport
 from engine.registry import Deployed, LoadedVersion, VersionCache
 from engine.replay import RecordedEvent, ReplayResult, Snapshot, replay, state_at
 from engine.runtime import Runtime
-from engine.schema import CalendarOverride, Event, ProcessInstance, ProcessVersion, Task
+from engine.schema import (
+    CALENDAR_VERSION,
+    CalendarOverride,
+    Event,
+    ProcessInstance,
+    ProcessVersion,
+    Task,
+)
 from engine.users import SYSTEM, Who
 from engine.validation import Checked, SourceFile
 from engine.views import EventView, InstanceView, ProcessView, UserView
@@ -36,6 +43,9 @@ log = logging.getLogger("kuaiban.engine")
 CASE_READERS = {"auditor", "designer", "case_manager", "style_group", "city_leader",
                 "supervision_office", "reform_group"}
 LEDGER_READERS = {"auditor", "supervision_office", "reform_group", "case_manager", "style_group"}
+# The calendar's change counter, read by every command: built once, so a command pays only
+# for the read.
+_CALENDAR_VERSION_READ = select(CALENDAR_VERSION.c.version).where(CALENDAR_VERSION.c.id == 1)
 
 
 class Engine:
@@ -50,7 +60,7 @@ class Engine:
         self.clock = clock or clock_from_env()
         self._sessions = sessionmaker(self.db, expire_on_commit=False)
         self.versions = VersionCache()
-        self._calendar: WorkCalendar | None = None
+        self._calendar: tuple[int, WorkCalendar] | None = None  # (calendar_version, calendar)
         self.runtime = Runtime(self.versions, self.clock, self._calendar_for)
         self.inbox = Inbox(self)
         self.timers = TimerWorker(self)
@@ -90,10 +100,21 @@ class Engine:
             return self._calendar_for(session)
 
     def _calendar_for(self, session: Session) -> WorkCalendar:
-        if self._calendar is None:
-            rows = session.execute(select(CalendarOverride)).scalars()
-            self._calendar = WorkCalendar({r.day: r.is_workday for r in rows})
-        return self._calendar
+        """The calendar for this transaction. The overrides are kept while the database's
+        calendar_version matches them (one single-row read per transaction), so a day set
+        by any process applies from every process's next command."""
+        calendar: WorkCalendar | None = session.info.get("calendar")
+        if calendar is None:
+            # The version before the overrides: a change committed between the two reads
+            # leaves a stale version with new overrides, reloaded once more next time.
+            version = session.execute(_CALENDAR_VERSION_READ).scalar_one()
+            cached = self._calendar
+            if cached is None or cached[0] != version:
+                rows = session.execute(select(CalendarOverride)).scalars()
+                cached = self._calendar = (version,
+                                           WorkCalendar({r.day: r.is_workday for r in rows}))
+            calendar = session.info["calendar"] = cached[1]
+        return calendar
 
     def set_calendar_day(self, day: date, is_workday: bool, note: str | None = None) -> None:
         with self.transaction() as session:
@@ -102,7 +123,8 @@ class Engine:
                 session.add(CalendarOverride(day=day, is_workday=is_workday, note=note))
             else:
                 row.is_workday, row.note = is_workday, note
-        self._calendar = None
+            session.execute(update(CALENDAR_VERSION).where(CALENDAR_VERSION.c.id == 1)
+                            .values(version=CALENDAR_VERSION.c.version + 1))
 
     # -- definitions ------------------------------------------------------------------------
 
@@ -169,10 +191,13 @@ class Engine:
     # -- commands ---------------------------------------------------------------------------
 
     def start(self, key: str, data: Mapping[str, Any] | None, user: Who,
-              business_key: str | None = None) -> InstanceView:
+              business_key: str | None = None, start_event: str | None = None
+              ) -> InstanceView:
+        """``start_event``: which start event to run from, for a process with several (by
+        default SpiffWorkflow runs the first one ready)."""
         with self.transaction() as session:
             row = self.runtime.start(session, key, data or {}, users.resolve(session, user),
-                                     business_key)
+                                     business_key, start_event=start_event)
             return self._instance_view(session, row)
 
     def complete(self, task_id: str, data: Mapping[str, Any] | None, user: Who,
@@ -296,17 +321,21 @@ class Engine:
             row, _, rows = self._recorded(session, instance_id)
             version = self.versions.get(session, row.version_id)
             overrides = session.execute(select(CalendarOverride)).scalars()
-            return bundle.seal({
+            events = [{**audit.event_body(e), "prev_hash": e.prev_hash, "hash": e.hash}
+                      for e in rows]
+            body = {
                 "instance": {"id": row.id, "process_key": row.process_key,
                              "business_key": row.business_key, "status": row.status,
                              "event_count": row.event_count, "last_hash": row.last_hash},
-                "version": {"id": version.id, "key": version.key, "version": version.version,
-                            "name": version.name, "start_form_key": version.start_form_key,
-                            "files": version.files},
+                "version": bundle.version_entry(version),
                 "calendar_overrides": {o.day.isoformat(): o.is_workday for o in overrides},
-                "events": [{**audit.event_body(e), "prev_hash": e.prev_hash, "hash": e.hash}
-                           for e in rows],
-            })
+                "events": events,
+            }
+            earlier = bundle.earlier_version_ids(events, version.id)
+            if earlier:  # a migrated case: replay switches versions at its "migrated" events
+                body["earlier_versions"] = {
+                    str(i): bundle.version_entry(self.versions.get(session, i)) for i in earlier}
+            return bundle.seal(body)
 
     def ledger(self, key: str, user: Who | None = None, unit: str | None = None,
                month: date | None = None) -> ledger.Ledger:

@@ -11,7 +11,10 @@ Two sources, because neither alone is enough:
   (2004-2026 in the pinned version), but a new year's schedule is only published each
   November/December, long before a package release reaches production;
 * so an administrator enters the next year's holidays and adjusted working days as overrides
-  (``kuaiban calendar set ...``). Overrides always win over the package data.
+  (``kuaiban calendar set ...``). Overrides always win over the package data, and every
+  process (web workers, timer workers) uses them from its next command on: the engine keeps
+  one WorkCalendar per process and rebuilds it when the database's ``calendar_version``
+  counter has moved (engine/api.py).
 
 A date in a year that neither source knows is never guessed silently: the calendar logs a
 WARNING once per year, records the year in :attr:`WorkCalendar.missing_years` (so the UI and

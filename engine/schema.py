@@ -220,3 +220,16 @@ TIMERS = cast(Table, Timer.__table__)
 SUBSCRIPTIONS = cast(Table, MessageSubscription.__table__)
 EVENTS = cast(Table, Event.__table__)
 USERS = cast(Table, User.__table__)
+
+
+class CalendarVersion(Base):
+    """One row (id 1, seeded by its migration) counting changes to ``calendar_overrides``;
+    every process compares it with the calendar it keeps (engine/api.py) so an override
+    entered anywhere reaches everyone's next command."""
+
+    __tablename__ = "calendar_version"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int]
+
+
+CALENDAR_VERSION = cast(Table, CalendarVersion.__table__)
