@@ -9,7 +9,9 @@ finding                                                    severity   reported b
 user task in no lane (no role may work on it)              error      validation
 lane (holding elements) whose name matches no role         error      validation
 lane holding no elements whose name matches no role        warning    lint
-user task without a due date (``camunda:dueDate``)         warning    lint
+user task without a due date (``camunda:dueDate``), not    warning    lint
+marked as having none on purpose (camunda property
+``deadline`` = ``none``)
 user task without a form (``camunda:formKey``)             warning    lint
 exclusive/inclusive gateway with several outgoing flows    warning    lint
 and no default flow
@@ -35,7 +37,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 from engine import expressions, xmlsafe
-from engine.bpmn_parser import CAMUNDA
+from engine.bpmn_parser import CAMUNDA, camunda_properties
 from engine.errors import EngineError, Problem
 from engine.roles import ROLES, role_for_lane
 from engine.spiff_seam import BEIJING
@@ -141,9 +143,10 @@ def _lint_process(name: str, process: etree._Element, now: datetime,
     for node in process.iter():
         tag = _local(node)
         if tag == "userTask":
-            if not (node.get(CAMUNDA + "dueDate") or "").strip():
+            if not (node.get(CAMUNDA + "dueDate") or "").strip() and not _no_deadline(node):
                 out.append(_warn(name, node, "user task has no due date (camunda:dueDate): "
-                                             "inboxes show no deadline and it is never overdue"))
+                                             "inboxes show no deadline and it is never overdue "
+                                             '(none on purpose: camunda property deadline="none")'))
             if not (node.get(CAMUNDA + "formKey") or "").strip():
                 out.append(_warn(name, node, "user task has no form (camunda:formKey): "
                                              "completing it accepts no data"))
@@ -163,6 +166,11 @@ def _lint_process(name: str, process: etree._Element, now: datetime,
     for node in _unreachable(process, outgoing):
         out.append(_warn(name, node, "no path leads here from a start event: it never runs"))
     return out
+
+
+def _no_deadline(node: etree._Element) -> bool:
+    """The designer says the step has no time limit (the procedure sets none)."""
+    return camunda_properties(node).get("deadline", "").strip() == "none"
 
 
 def _timer_never_fires(part: str, source: str, now: datetime,

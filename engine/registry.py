@@ -36,7 +36,7 @@ from engine.validation import (
     check_files,
     form_key_of,
     kind_of,
-    start_timer_of,
+    start_timers_of,
 )
 
 
@@ -60,7 +60,9 @@ class LoadedVersion:
     forms: dict[str, dict[str, Any]]
     case_prefix: str | None
     start_form_key: str | None
-    start_timer: tuple[str, str] | None
+    # (timeDate|timeCycle, expression) of each timer start event, by element id, in diagram
+    # order: the engine schedules each on its own (engine/worker.py)
+    start_timers: dict[str, tuple[str, str]]
     files: dict[str, str]  # name -> exact text, for bundles and the diagram viewer
 
     def form(self, key: str | None) -> dict[str, Any] | None:
@@ -324,7 +326,8 @@ def parse_version(version_id: int, key: str, version: int, name: str,
                   start_form_key: str | None, files: dict[str, str]) -> LoadedVersion:
     """A runnable version from its exact files (also used for offline bundles)."""
     parser = KuaibanParser()
-    case_prefix, start_timer = None, None
+    case_prefix: str | None = None
+    start_timers: dict[str, tuple[str, str]] = {}
     for file_name, text in files.items():
         if kind_of(file_name) == "dmn":
             root = xmlsafe.parse(text.encode("utf-8"), file_name).getroot()
@@ -336,8 +339,7 @@ def parse_version(version_id: int, key: str, version: int, name: str,
             for process in root.iter(BPMN + "process"):
                 if process.get("id") == key:
                     case_prefix = camunda_properties(process).get("case_prefix")
-                    for start in process.findall(BPMN + "startEvent"):
-                        start_timer = start_timer_of(start) or start_timer
+                    start_timers = start_timers_of(process)
     forms = {form_key_of(n): json.loads(t) for n, t in files.items() if kind_of(n) == "form"}
     spec, subprocess_specs = parser.get_spec(key), parser.get_subprocess_specs(key)
     for each in (spec, *subprocess_specs.values()):
@@ -346,5 +348,5 @@ def parse_version(version_id: int, key: str, version: int, name: str,
         id=version_id, key=key, version=version, name=name,
         spec=spec, subprocess_specs=subprocess_specs,
         forms=forms, case_prefix=case_prefix, start_form_key=start_form_key,
-        start_timer=start_timer, files=files,
+        start_timers=start_timers, files=files,
     )

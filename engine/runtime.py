@@ -37,6 +37,8 @@ from engine.views import UserView
 log = logging.getLogger("kuaiban.runtime")
 _CACHE_SIZE = 512
 _MAX_MESSAGE_HOPS = 8
+# The answer to a sender whose message started a case numbered on its own: "<name>_started".
+STARTED_SUFFIX = "_started"
 
 
 class Runtime:
@@ -52,18 +54,31 @@ class Runtime:
 
     def start(self, session: Session, key: str, data: Mapping[str, Any], user: UserView,
               business_key: str | None = None, message: str | None = None,
-              hops: int = 0) -> ProcessInstance:
+              hops: int = 0, source_case_no: str | None = None,
+              start_event: str | None = None) -> ProcessInstance:
+        """``source_case_no``: the number of the case whose message started this one;
+        ``start_event``: the start event to run from (a scheduled start names its timer)."""
         version = self.versions.latest(session, key)
         _check_may_start(version, user)
+        if start_event is not None and start_event not in _start_events(version):
+            raise InvalidData({"start_event": "no such start event"},
+                              f'{key} has no start event "{start_event}"')
         schema = version.form(version.start_form_key)
         if schema is not None and message is None:
             forms.validate(schema, data)
         if business_key is not None and not 0 < len(business_key) <= 64:
             raise InvalidData({"business_key": "1 到 64 个字符"}, "business key too long")
         now = self.clock.now()
-        initial = dict(data)
+        # What the engine says about the case wins over the data (a message's payload is the
+        # sender's data, its case_no among it); the started event records it, so replay
+        # never draws a number again.
+        assigned: dict[str, Any] = {}
         if business_key is None and version.case_prefix:
             business_key = next_case_number(session, version.case_prefix, now)
+            assigned["case_no"] = business_key
+        if source_case_no is not None:
+            assigned["source_case_no"] = source_case_no
+        initial = {**data, **assigned}
         if business_key is not None:
             initial.setdefault("case_no", business_key)
         row = ProcessInstance(
@@ -77,7 +92,9 @@ class Runtime:
         workflow = new_workflow(version, initial, now, ids)
         payload = {"process_key": key, "version_id": version.id, "version": version.version,
                    "business_key": business_key, "data": initial, "message": message,
-                   "message_data": dict(data) if message else None}
+                   "message_data": {**data, **assigned} if message else None}
+        if start_event is not None:
+            payload["start_event"] = start_event
         self._run(session, row, version, workflow, ids, now, "started", payload, user, hops=hops,
                   open_rows=[])  # a new case has no tasks yet
         return row
@@ -119,9 +136,13 @@ class Runtime:
         return row
 
     def deliver(self, session: Session, name: str, correlation: Mapping[str, Any],
-                data: Mapping[str, Any], user: UserView, hops: int = 0) -> list[int]:
+                data: Mapping[str, Any], user: UserView, hops: int = 0,
+                sender: ProcessInstance | None = None) -> list[int]:
         """Deliver a message to every waiting instance it correlates with, or start one.
-        ``hops`` > 0: thrown by an instance (its business key decides, even when None)."""
+        ``hops`` > 0: thrown by the instance ``sender`` (its business key decides, even when
+        None). A process with a case prefix started by a sender's message numbers the case
+        itself; the case keeps the sender's number as ``source_case_no`` and the sender is
+        told the new one (:meth:`_tell_started`)."""
         business_key = correlation.get("business_key")
         query = select(MessageSubscription.instance_id).where(
             MessageSubscription.message_name == name
@@ -146,13 +167,35 @@ class Runtime:
             # A process's own message starts another one: the sender's role does not matter.
             starter = user if hops == 0 else SYSTEM
             for key in _processes_started_by(session, name):
-                row = self.start(session, key, data, starter, business_key, message=name,
-                                 hops=hops)
+                if sender is not None and self.versions.latest(session, key).case_prefix:
+                    row = self.start(session, key, data, starter, message=name, hops=hops,
+                                     source_case_no=sender.business_key)
+                    self._tell_started(session, sender, name, row, user, hops)
+                else:
+                    row = self.start(session, key, data, starter, business_key, message=name,
+                                     hops=hops)
                 delivered.append(row.id)
         if not delivered and hops > 0:
             log.warning("message %r thrown by case %s reached no instance and started none",
                         name, business_key)
         return delivered
+
+    def _tell_started(self, session: Session, sender: ProcessInstance, name: str,
+                      started: ProcessInstance, user: UserView, hops: int) -> None:
+        """Answer the sender with the message ``<name>_started`` carrying the new case's
+        number, if it waits for it (a message event of its own, so replay has it)."""
+        answer = name + STARTED_SUFFIX
+        waiting = session.execute(select(MessageSubscription.id).where(
+            MessageSubscription.instance_id == sender.id,
+            MessageSubscription.message_name == answer)).first()
+        if waiting is None:
+            return
+        row, version, workflow, ids = self._load(session, sender, None)
+        payload = {"name": answer, "correlation": {"business_key": sender.business_key},
+                   "data": {"started_case_no": started.business_key,
+                            "started_process": started.process_key}}
+        self._run(session, row, version, workflow, ids, self.clock.now(), "message", payload,
+                  user, hops=hops)
 
     def task_data(self, session: Session, task_row: Task) -> dict[str, Any]:
         """The data a task sees (a multi-instance child sees its own item), JSON-ready."""
@@ -251,7 +294,7 @@ class Runtime:
                 continue
             data = event.payload if isinstance(event.payload, dict) else {"payload": event.payload}
             self.deliver(session, definition.name, {"business_key": row.business_key},
-                         data, user, hops + 1)
+                         data, user, hops + 1, sender=row)
 
 
 def _instance(session: Session, instance_id: int, revision: int | None) -> ProcessInstance:
@@ -323,6 +366,10 @@ def _check_may_send(workflow: BpmnWorkflow, name: str, user: UserView) -> None:
     if not roles & set(user.roles):
         needed = ", ".join(sorted(roles)) or "system"
         raise PermissionDenied(f'message "{name}" may be sent by role(s): {needed}')
+
+
+def _start_events(version: LoadedVersion) -> set[str]:
+    return {s.bpmn_id for s in version.spec.task_specs.values() if isinstance(s, StartEvent)}
 
 
 def _check_may_start(version: LoadedVersion, user: UserView) -> None:

@@ -1,8 +1,10 @@
 """Timer start events: when the engine starts the next instance of a process by itself.
 
 SpiffWorkflow would run every cycle of a start timer inside one instance; a yearly campaign
-needs one instance per year. So the engine owns start schedules: a timer row without an
-instance, due at the next occurrence; firing it starts an instance and schedules the next.
+needs one instance per year. So the engine owns start schedules: each timer start event has
+its own timer row (no instance; ``element_id`` names the start event), due at its next
+occurrence; firing it starts an instance from that start event (the "started" event names it,
+so replay takes the same path) and schedules its next one.
 """
 
 from __future__ import annotations
@@ -67,9 +69,9 @@ def release_start_timers(workflow: BpmnWorkflow, now: datetime) -> None:
     inside this one instance)."""
     past = (now - timedelta(seconds=1)).isoformat()
     for task in list(workflow.tasks.values()):
-        definition = getattr(task.task_spec, "event_definition", None)
         if not isinstance(task.task_spec, StartEvent):
             continue
+        definition = task.task_spec.event_definition
         if isinstance(definition, CycleTimerEventDefinition):
             task._set_internal_data(event_value={"cycles": 1, "next": past, "duration": 0})
         elif isinstance(definition, TimerEventDefinition):

@@ -6,7 +6,7 @@ re-runs exactly the code that produced them, under the same clock and task ids.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -14,6 +14,7 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.specs.defaults import StartEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
@@ -50,6 +51,11 @@ def new_workflow(version: LoadedVersion, initial: Mapping[str, Any], now: dateti
 
 def _apply(workflow: BpmnWorkflow, kind: str, payload: Mapping[str, Any], now: datetime) -> None:
     if kind == "started":
+        if payload.get("start_event"):  # a scheduled start: from the timer that fired
+            _start_only(workflow, lambda spec: spec.bpmn_id == payload["start_event"])
+        elif payload.get("message"):
+            message = MessageEventDefinition(payload["message"])
+            _start_only(workflow, lambda spec: spec.event_definition == message)
         # Starting is the decision to run now: a timer start event does not wait again.
         schedule.release_start_timers(workflow, now)
         workflow.do_engine_steps()
@@ -72,6 +78,16 @@ def _apply(workflow: BpmnWorkflow, kind: str, payload: Mapping[str, Any], now: d
     elif kind == "timer":
         workflow.refresh_timers()
     # kind == "migrated": nothing to apply here, see WORKFLOW_EVENTS
+
+
+def _start_only(workflow: BpmnWorkflow, chosen: Callable[[StartEvent], bool]) -> None:
+    """Run the case from the chosen start event (the one catching the message that started
+    it, or the timer start event whose schedule fired): cancel the others before the first
+    step, or SpiffWorkflow runs whichever is ready first (a plain start event at once)."""
+    for task in list(workflow.tasks.values()):
+        spec = task.task_spec
+        if isinstance(spec, StartEvent) and not chosen(spec):
+            task.cancel()
 
 
 def advance(workflow: BpmnWorkflow, ids: spiff_seam.IdSource, now: datetime,

@@ -70,7 +70,8 @@ class ProcessInfo:
     case_prefix: str | None
     form_keys: set[str] = field(default_factory=set)
     start_messages: set[str] = field(default_factory=set)
-    start_timer: tuple[str, str] | None = None  # (timeDate|timeCycle, expression)
+    # (timeDate|timeCycle, expression) of each timer start event, by element id
+    start_timers: dict[str, tuple[str, str]] = field(default_factory=dict)
     decision_refs: set[str] = field(default_factory=set)  # decisions its tasks call
 
 
@@ -330,6 +331,9 @@ def _in_a_lane(node: etree._Element, lane_of: Mapping[str, etree._Element]) -> b
     return False
 
 
+_START_ID_LIMIT = 128  # Timer.element_id: each timer start event has its own row
+
+
 def _start_triggers(name: str, node: etree._Element, info: ProcessInfo,
                     out: list[Problem]) -> None:
     messages = {m.get("id"): m.get("name") for m in node.getroottree().iter(BPMN + "message")}
@@ -343,11 +347,27 @@ def _start_triggers(name: str, node: etree._Element, info: ProcessInfo,
             if kind == "timeDuration":
                 out.append(Problem(name, part.sourceline, node.get("id"),
                                    "a start timer needs a timeDate or timeCycle, not a duration"))
-    info.start_timer = start_timer_of(node) or info.start_timer
+    timer = _start_timer(node)
+    if timer is not None:
+        element = node.get("id") or ""
+        if len(element) > _START_ID_LIMIT:
+            out.append(Problem(name, node.sourceline, element[:40], "timer start event id "
+                               f"longer than {_START_ID_LIMIT} characters"))
+        info.start_timers[element] = timer
 
 
-def start_timer_of(start_event: etree._Element) -> tuple[str, str] | None:
-    """(timeDate|timeCycle, expression) of a timer start event, else None."""
+def start_timers_of(process: etree._Element) -> dict[str, tuple[str, str]]:
+    """(timeDate|timeCycle, expression) of each timer start event of ``process``, by element
+    id, in diagram order. Each is scheduled on its own."""
+    out = {}
+    for start in process.findall(BPMN + "startEvent"):
+        timer = _start_timer(start)
+        if timer is not None:
+            out[start.get("id") or ""] = timer
+    return out
+
+
+def _start_timer(start_event: etree._Element) -> tuple[str, str] | None:
     for definition in start_event.findall(BPMN + "timerEventDefinition"):
         for part in definition:
             kind = etree.QName(part).localname

@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from engine import schedule, users
 from engine.calendar import deadline_functions
 from engine.errors import EngineError
+from engine.registry import LoadedVersion
 from engine.schema import ProcessVersion, Timer
 from engine.views import TimerView
 
@@ -73,8 +74,7 @@ class TimerWorker:
             for timer_id, _, key in (r for r in rows if r[1] is None):
                 try:
                     with self._engine.transaction() as session:
-                        self._start_scheduled(session, timer_id, key)
-                        started += 1
+                        started += self._start_scheduled(session, timer_id, key)
                 except EngineError as exc:
                     failed += 1
                     log.error("scheduled start of %s failed: %s", key, exc.message)
@@ -98,37 +98,82 @@ class TimerWorker:
                 row.leased_by = self.worker_id
             return [(r.id, r.instance_id, r.process_key) for r in rows]
 
-    def _start_scheduled(self, session: Session, timer_id: int, key: str) -> None:
-        row = session.get(Timer, timer_id)
+    def _start_scheduled(self, session: Session, timer_id: int, key: str) -> bool:
+        """Start an instance from the start event whose schedule row this is, and schedule
+        that start event's next occurrence; False when the row fired or went meanwhile."""
+        _lock_schedules(session, key)
+        row = session.get(Timer, timer_id, with_for_update=True, populate_existing=True)
         if row is None or row.status != "pending":
-            return
+            return False
         row.status, row.fired_at = "fired", self._engine.clock.now()
-        self._engine.runtime.start(session, key, {}, users.SYSTEM)
-        self.schedule_starts(session, [key], after=row.due_at)
+        version = self._engine.versions.latest(session, key)
+        element = row.element_id
+        legacy = element not in version.start_timers
+        if legacy:  # from when a process had one row, "start", for its last timer start event
+            element = next(reversed(version.start_timers), element)
+        self._engine.runtime.start(
+            session, key, {}, users.SYSTEM,
+            start_event=element if element in version.start_timers else None)
+        if legacy:
+            self.schedule_starts(session, [key], now=row.due_at)
+        else:
+            self._schedule_next(session, version, element, row.due_at, None)
+        return True
 
     def schedule_starts(self, session: Session, keys: list[str],
-                        after: datetime | None = None) -> None:
-        """(Re)schedule the next automatic start of each process with a timer start event."""
-        now = after or self._engine.clock.now()
-        functions = deadline_functions(self._engine._calendar_for(session), lambda: now)
+                        now: datetime | None = None) -> None:
+        """(Re)schedule every timer start event of the latest version of each process (after
+        a deploy): one pending row per start event, due at its next occurrence. A row already
+        due stays as it is, so a deploy between an occurrence and the worker's next round loses
+        no start; rows of start events the version no longer has go."""
+        now = now or self._engine.clock.now()
         for key in keys:
-            session.execute(delete(Timer).where(Timer.process_key == key,
-                                                Timer.instance_id.is_(None),
-                                                Timer.status == "pending"))
-            version_id = session.execute(
-                select(ProcessVersion.id).where(ProcessVersion.key == key)
-                .order_by(ProcessVersion.version.desc()).limit(1)
-            ).scalar()
-            if version_id is None:
-                continue
-            start_timer = self._engine.versions.get(session, version_id).start_timer
-            if start_timer is None:
-                continue
-            due = schedule.next_occurrence(start_timer[0], start_timer[1], now, functions)
-            if due is not None:
-                session.add(Timer(instance_id=None, process_key=key, task_id=None,
-                                  element_id="start", due_at=due, status="pending",
-                                  lease_until=None, leased_by=None, fired_at=None))
+            _lock_schedules(session, key)
+            rows = session.execute(
+                select(Timer).where(Timer.process_key == key, Timer.instance_id.is_(None),
+                                    Timer.status == "pending")
+                .order_by(Timer.id).with_for_update()
+            ).scalars()
+            pending: dict[str, Timer] = {}
+            for row in rows:
+                if row.element_id in pending:  # one row per start event, whatever came before
+                    session.delete(row)
+                else:
+                    pending[row.element_id] = row
+            version = self._engine.versions.latest(session, key)
+            for element_id, row in pending.items():
+                if element_id not in version.start_timers:
+                    session.delete(row)
+            for element_id in version.start_timers:
+                found = pending.get(element_id)
+                if found is None or found.due_at > now:
+                    self._schedule_next(session, version, element_id, now, found)
+
+    def _schedule_next(self, session: Session, version: LoadedVersion, element_id: str,
+                       after: datetime, row: Timer | None) -> None:
+        """Put the next occurrence after ``after`` of one timer start event in ``row`` (or a
+        new row); without one left, the row goes."""
+        functions = deadline_functions(self._engine._calendar_for(session), lambda: after)
+        part, source = version.start_timers[element_id]
+        due = schedule.next_occurrence(part, source, after, functions)
+        if due is None:
+            if row is not None:
+                session.delete(row)
+        elif row is None:
+            session.add(Timer(instance_id=None, process_key=version.key, task_id=None,
+                              element_id=element_id, due_at=due, status="pending",
+                              lease_until=None, leased_by=None, fired_at=None))
+        else:
+            row.due_at = due
+
+
+def _lock_schedules(session: Session, key: str) -> None:
+    """Let one transaction at a time change the start schedule of ``key``. Without it, on
+    PostgreSQL, a deploy rescheduling while a start fires waits for the fired row, then does
+    not see the row the start added for the next occurrence (READ COMMITTED), and adds another.
+    The lock is the process's first version row, which every deploy leaves in place."""
+    session.execute(select(ProcessVersion.id).where(ProcessVersion.key == key)
+                    .order_by(ProcessVersion.version).limit(1).with_for_update())
 
 
 class BackgroundWorker(threading.Thread):

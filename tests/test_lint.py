@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import datetime, timedelta
 from itertools import pairwise
@@ -69,6 +70,15 @@ def test_user_task_without_due_date() -> None:
     assert (problem.element, problem.severity) == ("t", WARNING)
     assert problem.message.startswith("user task has no due date (camunda:dueDate)")
     assert problem.line == 6
+
+
+def test_user_task_without_a_deadline_on_purpose() -> None:
+    marked = ('<bpmn:userTask id="t" camunda:formKey="lint_form"><bpmn:extensionElements>'
+              '<camunda:properties><camunda:property name="deadline" value="none" />'
+              '</camunda:properties></bpmn:extensionElements></bpmn:userTask>')
+    assert found(diagram(chain(marked))) == []
+    other = marked.replace('value="none"', 'value="later"')
+    assert [e for e, _ in found(diagram(chain(other)))] == ["t"]
 
 
 def test_user_task_without_form() -> None:
@@ -210,14 +220,32 @@ def test_engine_lint_uses_the_engine_clock(engine: Engine, clock: FixedClock) ->
     assert "deploy clock 2026-10-08T16:00:00+08:00" in problem.message
 
 
-def test_shipped_diagrams_have_no_structural_warnings() -> None:
-    """Only missing due dates and forms: every gateway has a default, everything is reached,
-    no timer is dead."""
+def test_shipped_diagrams_have_no_warnings() -> None:
+    """Every user task has a due date or says it has none on purpose, and a form; every
+    gateway has a default, everything is reached, no timer is dead."""
     root = Path(__file__).resolve().parent.parent
     files = [SourceFile(str(p), p.read_text("utf-8")) for p in
              sorted((root / "processes").glob("*.bpmn"))]
-    kinds = {p.message.split(" (")[0].split(":")[0] for p in lint(files, NOW)}
-    assert kinds <= {"user task has no due date", "user task has no form"}
+    assert [format_problem(p) for p in lint(files, NOW)] == []
+
+
+def test_kuaiban_validate_reads_the_forms_beside_the_processes(tmp_path: Path) -> None:
+    """`kuaiban validate processes/*` on a fresh database: the forms come from forms/."""
+    (tmp_path / "processes").mkdir()
+    (tmp_path / "forms").mkdir()
+    (tmp_path / "processes" / "p.bpmn").write_text(
+        diagram(chain(TASK.format(id="t"))).content, encoding="utf-8")
+    (tmp_path / "forms" / "lint_form.json").write_text(FORM.content, encoding="utf-8")
+    env = {"KUAIBAN_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
+    result = CliRunner().invoke(main, ["validate", str(tmp_path / "processes" / "p.bpmn")],
+                                env=env)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert f"forms read from {os.path.relpath(tmp_path / 'forms')}" in result.stderr
+    (tmp_path / "forms" / "lint_form.json").unlink()
+    result = CliRunner().invoke(main, ["validate", str(tmp_path / "processes" / "p.bpmn")],
+                                env=env)
+    assert result.exit_code == 1 and 'form "lint_form" not found' in result.stdout
 
 
 def test_format_problem() -> None:
@@ -235,7 +263,7 @@ def test_kuaiban_validate_prints_warnings_and_exits_0(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
         f"{warned}:6: t: warning: user task has no due date (camunda:dueDate): inboxes show no "
-        "deadline and it is never overdue",
+        'deadline and it is never overdue (none on purpose: camunda property deadline="none")',
         f"{warned}:6: t: warning: user task has no form (camunda:formKey): completing it "
         "accepts no data",
     ]

@@ -6,7 +6,9 @@ Seed: plan 5 item 13 "设立市级营商环境投诉接听专席,直接受理全
 the reply to the enterprise within 5 working days (一般, the seed's "5个工作日之内") or
 1 working day (紧急, "1个工作日内"), counted on the official calendar (2026-10-01..07 off,
 Saturday 2026-10-10 a working day).
-Every path is walked; the reply timer is fired and what it does is checked.
+Every path is walked; the reply timer is fired and what it does is checked. A complaint about
+an official becomes a ``clue_triage`` case by a message: the clue is numbered in clue_triage's
+own sequence (ZF-…) and the engine answers the complaint with that number.
 """
 
 from __future__ import annotations
@@ -97,6 +99,7 @@ def test_validate_reports_no_problems(engine: Engine) -> None:
     assert (info["hotline_complaint"].case_prefix, info["hotline_complaint"].start_form_key) == (
         "RX", "hotline_take")
     assert info["hotline_urge"].start_messages == {"hotline_reply_overdue"}
+    assert info["hotline_complaint"].start_messages == set()
 
 
 def test_diagram_interchange_covers_every_element() -> None:
@@ -265,43 +268,138 @@ def test_bad_rating_without_reopening_is_recorded_and_closed(hotline: Engine,
         "非常不满意", False, 0)
 
 
-def test_complaint_about_officials_becomes_a_clue_case(hotline: Engine, clock: FixedClock) -> None:
+def about_an_official(engine: Engine, urgency: str = "一般") -> InstanceView:
+    return do(engine, "xu", "classify", {"category": "作风问题", "urgency": urgency,
+                                         "classify_note": "反映公职人员吃拿卡要,转送作风优化组"})
+
+
+def clue_of(engine: Engine, complaint: InstanceView) -> InstanceView:
+    """The clue_triage case a complaint's message started."""
+    (found,) = [v for v in map(engine.instance, engine.instance_ids())
+                if v.process_key == "clue_triage"
+                and v.data.get("source_case_no") == complaint.business_key]
+    return found
+
+
+CLUE_REGISTRATION = {"accused_unit": "某县行政审批局", "accused_person": "张某(科长)",
+                     "problem_type": "吃拿卡要", "owner": "li"}
+
+
+def test_complaint_about_officials_becomes_a_clue_case_with_its_own_number(
+        hotline: Engine, clock: FixedClock) -> None:
     hotline.deploy(clue_files())
     view = take(hotline, summary="某科长对企业办事吃拿卡要。", involved_person="张某(科长)")
     clock.set(at("2026-09-30T16:20:00+08:00"))
-    do(hotline, "xu", "classify", {"category": "作风问题", "urgency": "一般",
-                                   "classify_note": "反映公职人员吃拿卡要,转送作风优化组"})
-    register = task(hotline, "li", "register_clue")
-    assert (register.role, register.form_key) == ("intake", "hotline_register_clue")
-    assert register.due_at == at("2026-09-30T17:30:00+08:00")  # registered the same day
-    assert inbox(hotline, "fuliang") == [] and inbox(hotline, "xu") == []
-    # the intake registers it in clue_triage (channel 12345热线) and gets its case number
-    complaint = hotline.instance(view.id).data
-    clue = hotline.start("clue_triage", {
-        "channel": "12345热线", "received_at": complaint["received_at"], "anonymous": False,
-        "reporter": complaint["contact_person"], "reporter_contact": complaint["contact_phone"],
-        "accused_unit": complaint["involved_unit"], "accused_person": complaint["involved_person"],
-        "problem_type": "吃拿卡要", "summary": complaint["summary"], "owner": "li"}, "li")
-    assert clue.business_key == "ZF-2026-000001"
-    with pytest.raises(InvalidData) as err:
-        hotline.complete(register.id, {"clue_case_no": "RX-2026-000001",
-                                       "reply_content": "已受理"}, "li")
-    assert set(err.value.field_errors) == {"clue_case_no"}
-    told = "您反映的问题已转纪检监察机关依规依纪依法处理。"
-    hotline.complete(register.id, {"clue_case_no": clue.business_key, "reply_content": told},
-                     "li")
-    revisit = task(hotline, "xu", "revisit")
-    assert revisit.due_at == at("2026-10-08T17:30:00+08:00")
+    classified = about_an_official(hotline)
+    # 转送作风优化组 is a message: it starts a clue_triage case numbered in clue_triage's own
+    # sequence, and the engine answers the complaint with that number at once
+    clue = clue_of(hotline, view)
+    assert clue.business_key == clue.data["case_no"] == "ZF-2026-000001"
+    assert (classified.data["clue_case_no"], classified.data["transferred_at"]) == (
+        "ZF-2026-000001", "2026-09-30T16:20:00+08:00")
+    assert classified.business_key == classified.data["case_no"] == "RX-2026-000001"
+    assert [e.type for e in hotline.history(view.id)] == ["started", "completed", "message"]
+    assert hotline.history(view.id)[-1].payload["name"] == "hotline_clue_started"
+    started = hotline.history(clue.id)[0]
+    assert (started.payload["message"], started.payload["business_key"]) == (
+        "hotline_clue", "ZF-2026-000001")
+    # the clue keeps the complaint's number and its facts; the source is the hotline
+    assert clue.data["source_case_no"] == "RX-2026-000001"
+    assert (clue.data["channel"], clue.data["received_at"], clue.data["anonymous"]) == (
+        "12345热线", "2026-09-30T16:20:00+08:00", False)
+    assert (clue.data["reporter"], clue.data["reporter_contact"], clue.data["summary"]) == (
+        "刘女士", "0798-8888888", "某科长对企业办事吃拿卡要。")
+    # the clue's intake completes the registration the same day: who is accused, which type
+    # of problem, who keeps the ledger entry (专人管理)
+    register = process_helpers.task(hotline, "li", "register_hotline", process="clue_triage")
+    assert (register.form_key, register.business_key, register.due_at) == (
+        "clue_register_hotline", "ZF-2026-000001", at("2026-09-30T17:30:00+08:00"))
+    assert inbox(hotline, "li") == []  # nothing of the complaint's own is the intake's now
+    clock.set(at("2026-09-30T16:40:00+08:00"))
+    triage = hotline.complete(register.id, CLUE_REGISTRATION, "li")
+    assert [(t.name, t.due_at) for t in triage.tasks] == [
+        ("propose", at("2026-09-30T17:30:00+08:00"))]  # 当天呈批处置
+    assert triage.data["registered_at"] == "2026-09-30T16:40:00+08:00"
+    (row,) = hotline.ledger("clue").rows
+    assert row[0] == "ZF-2026-000001" and "吃拿卡要" in row and "某县行政审批局" in row
+    # meanwhile the seat tells the enterprise it was transferred, within the reply limit
+    reply = task(hotline, "xu", "reply_transfer")
+    assert (reply.form_key, reply.due_at) == ("hotline_transfer_reply",
+                                              at("2026-10-13T17:30:00+08:00"))
+    told = hotline.task_data(reply.id, "xu")["reply_content"]
+    assert "转送作风优化组" in told and "ZF-2026-000001" in told
+    assert inbox(hotline, "fuliang") == []
     assert timer_dues(hotline, view.id, "reply_overdue") == []
+    clock.set(at("2026-10-08T09:30:00+08:00"))
+    hotline.complete(reply.id, {"reply_method": "电话", "reply_content": told}, "xu")
+    revisit = task(hotline, "xu", "revisit")
+    assert revisit.due_at == at("2026-10-09T17:30:00+08:00")
     done = hotline.complete(revisit.id, {"rating": "基本满意"}, "xu")
     assert done.status == "completed"
-    assert done.data["clue_case_no"] == "ZF-2026-000001"
-    assert (done.data["category"], done.data["reply_late"]) == ("作风问题", False)
-    # the clue case runs on in clue_triage: proposed the same day
-    triage = hotline.instance(clue.id)
-    assert triage.data["channel"] == "12345热线"
-    assert [(t.name, t.due_at) for t in triage.tasks] == [
-        ("propose", at("2026-09-30T17:30:00+08:00"))]
+    assert (done.data["category"], done.data["reply_late"], done.data["clue_case_no"]) == (
+        "作风问题", False, "ZF-2026-000001")
+    assert done.data["reply_content"] == told
+    # the clue runs on in clue_triage; the complaint's end changes nothing there
+    assert open_tasks(hotline, clue.id) == ["propose"]
+    assert hotline.instance(clue.id).data["source_case_no"] == "RX-2026-000001"
+    for instance_id in (view.id, clue.id):
+        assert hotline.replay(instance_id).ok
+
+
+def test_clue_numbers_follow_clue_triages_sequence(hotline: Engine, clock: FixedClock) -> None:
+    """Clues registered by hand and clues from the hotline share one sequence; each complaint
+    learns its own clue's number."""
+    hotline.deploy(clue_files())
+    first = take(hotline)
+    about_an_official(hotline)
+    by_hand = hotline.start("clue_triage", {
+        "channel": "举报直通车", "received_at": "2026-09-30T15:00:00+08:00", "anonymous": True,
+        "accused_unit": "某区住建局", "problem_type": "推诿拖延刁难", "summary": "拖延验收。",
+        "owner": "li"}, "li")
+    second = take(hotline, enterprise="乐平某物流有限公司")
+    about_an_official(hotline)
+    assert (first.business_key, second.business_key) == ("RX-2026-000001", "RX-2026-000002")
+    assert by_hand.business_key == "ZF-2026-000002"
+    assert [hotline.instance(v.id).data["clue_case_no"] for v in (first, second)] == [
+        "ZF-2026-000001", "ZF-2026-000003"]
+    assert [clue_of(hotline, v).business_key for v in (first, second)] == [
+        "ZF-2026-000001", "ZF-2026-000003"]
+    assert "source_case_no" not in hotline.instance(by_hand.id).data
+
+
+def test_urgent_complaint_about_an_official_answered_late(hotline: Engine,
+                                                          clock: FixedClock) -> None:
+    hotline.deploy(clue_files())
+    clock.set(at("2026-10-09T10:00:00+08:00"))  # Friday
+    view = take(hotline)
+    about_an_official(hotline, urgency="紧急")
+    reply = task(hotline, "xu", "reply_transfer")
+    assert reply.due_at == at("2026-10-10T17:30:00+08:00")  # 1个工作日内: Saturday, a working day
+    clock.set(at("2026-10-12T09:00:00+08:00"))
+    assert [t.id for t in inbox(hotline, "xu", overdue=True)] == [reply.id]
+    do(hotline, "xu", "reply_transfer", {"reply_method": "书面",
+                                         "reply_content": "已转送作风优化组依规处理。"})
+    done = do(hotline, "xu", "revisit", {"rating": "满意"})
+    assert (done.status, done.data["reply_late"]) == ("completed", True)
+    assert done.data["clue_case_no"] == clue_of(hotline, view).business_key
+
+
+def test_without_clue_triage_the_complaint_waits_for_the_number(hotline: Engine,
+                                                                clock: FixedClock) -> None:
+    """The message finds no process to start (clue_triage not deployed): the complaint waits
+    at 收到线索编号, and an operator may give the number by hand."""
+    view = take(hotline)
+    waiting = about_an_official(hotline)
+    assert waiting.status == "running" and waiting.tasks == []
+    assert "clue_case_no" not in waiting.data
+    with pytest.raises(PermissionDenied):  # the waiting event is in the seat's lane
+        hotline.send_message("hotline_clue_started", {"business_key": view.business_key},
+                             {"started_case_no": "ZF-2026-000042"}, "li")
+    hotline.send_message("hotline_clue_started", {"business_key": view.business_key},
+                         {"started_case_no": "ZF-2026-000042"}, "xu")
+    reply = task(hotline, "xu", "reply_transfer")
+    assert hotline.instance(view.id).data["clue_case_no"] == "ZF-2026-000042"
+    assert "ZF-2026-000042" in hotline.task_data(reply.id, "xu")["reply_content"]
 
 
 def test_the_reminder_is_its_own_case_and_may_be_done_after_the_complaint_closes(

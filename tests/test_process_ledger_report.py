@@ -119,7 +119,7 @@ def test_validate_reports_no_problems(engine: Engine) -> None:
     assert info["ledger_report"].case_prefix == "BS"
     assert info["ledger_report"].start_messages == {"ledger_report_due"}
     assert info["report_urge"].start_messages == {"ledger_report_overdue"}
-    assert {k: info[k].start_timer for k in SCHEDULES} == {
+    assert {k: info[k].start_timers[f"{k}_start"] for k in SCHEDULES} == {
         "report_schedule_clue": ("timeDate", "day_of_month(1, 1)"),
         "report_schedule_progress": (
             "timeDate", "day_of_month(25) if now() < day_of_month(25) else day_of_month(25, 1)"),

@@ -90,7 +90,8 @@ def test_definitions_validate_without_problems(engine: Engine) -> None:
     assert checked.problems == []
     assert {p.key for p in checked.processes} == {"legacy_campaign", "legacy_case"}
     campaign = next(p for p in checked.processes if p.key == "legacy_campaign")
-    assert campaign.start_timer == ("timeCycle", "'R/2026-03-01T09:00:00+08:00/P1Y'")
+    assert campaign.start_timers == {
+        "start_yearly": ("timeCycle", "'R/2026-03-01T09:00:00+08:00/P1Y'")}
     case = next(p for p in checked.processes if p.key == "legacy_case")
     assert case.start_messages == {"legacy_clue_registered"}
     assert case.case_prefix == "JZ"
@@ -101,11 +102,11 @@ def test_definitions_validate_without_problems(engine: Engine) -> None:
 
 def test_engine_starts_one_campaign_each_first_of_march(people: Engine) -> None:
     # deployed on 2026-03-02: the 2026 occurrence has passed, the next is 1 March 2027
-    assert timers_of(people, None) == {"start": [at("2027-03-01T09:00:00+08:00")]}
+    assert timers_of(people, None) == {"start_yearly": [at("2027-03-01T09:00:00+08:00")]}
     fire_at(people, "2027-03-01T08:59:00+08:00")
-    assert timers_of(people, None) == {"start": [at("2027-03-01T09:00:00+08:00")]}
+    assert timers_of(people, None) == {"start_yearly": [at("2027-03-01T09:00:00+08:00")]}
     fire_at(people, "2027-03-01T09:00:01+08:00")
-    assert timers_of(people, None) == {"start": [at("2028-03-01T09:00:00+08:00")]}
+    assert timers_of(people, None) == {"start_yearly": [at("2028-03-01T09:00:00+08:00")]}
     started = [t.instance_id for t in people.timers.pending() if t.instance_id is not None]
     (first,) = set(started)
     view = people.instance(first)
@@ -125,7 +126,7 @@ def test_engine_starts_one_campaign_each_first_of_march(people: Engine) -> None:
     assert people.instance(second).data["campaign_year"] == 2028
     assert timers_of(people, second)["stage1_opens"] == [at("2028-04-01T00:00:00+08:00")]
     assert people.instance(first).data["campaign_year"] == 2027
-    assert timers_of(people, None) == {"start": [at("2029-03-01T09:00:00+08:00")]}
+    assert timers_of(people, None) == {"start_yearly": [at("2029-03-01T09:00:00+08:00")]}
 
 
 def test_manual_start_begins_the_current_year_at_once(people: Engine) -> None:
@@ -147,7 +148,7 @@ def test_manual_start_begins_the_current_year_at_once(people: Engine) -> None:
     assert sorted(timers_of(people, view.id)) == [
         "stage1_opens", "stage2_opens", "stage3_opens", "stage4_opens"]
     # the yearly schedule is untouched by a manual start
-    assert timers_of(people, None) == {"start": [at("2027-03-01T09:00:00+08:00")]}
+    assert timers_of(people, None) == {"start_yearly": [at("2027-03-01T09:00:00+08:00")]}
 
 
 def test_late_manual_start_shows_past_stage_work_as_overdue(people: Engine,

@@ -115,7 +115,7 @@ def test_countdown_in_working_days(now: str, due: str, css: str, text: str) -> N
 def _loaded(version: int, text: str, forms_: dict[str, dict[str, object]]) -> LoadedVersion:
     return LoadedVersion(id=version, key="approval", version=version, name="测试审批", spec=None,
                          subprocess_specs={}, forms=forms_, case_prefix=None,
-                         start_form_key=None, start_timer=None,
+                         start_form_key=None, start_timers={},
                          files={"approval.bpmn": text})
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -27,6 +28,19 @@ def read_files(paths: tuple[str, ...]) -> list[SourceFile]:
     return files
 
 
+def sibling_forms(paths: tuple[str, ...], given: list[SourceFile]) -> list[SourceFile]:
+    """When no form is named: the forms in the forms/ folder beside the folders of the
+    diagrams named (the project's layout: processes/ and forms/ side by side), so that
+    `kuaiban validate processes/*` finds the forms its diagrams use."""
+    if any(f.name.lower().endswith(".json") for f in given):
+        return []
+    named = {Path(f.name).name for f in given}
+    folders = {(p if p.is_dir() else p.parent).resolve().parent / "forms"
+               for p in map(Path, paths) if p.is_dir() or p.suffix.lower() == ".bpmn"}
+    return [_read(p) for folder in sorted(folders) if folder.is_dir()
+            for p in sorted(folder.glob("*.json")) if p.name not in named]
+
+
 def _read(path: Path) -> SourceFile:
     try:
         return SourceFile(str(path), path.read_text(encoding="utf-8"))
@@ -42,11 +56,17 @@ def _read(path: Path) -> SourceFile:
 def validate(files: tuple[str, ...]) -> None:
     """Validate BPMN, DMN and form files; print every problem as file:line: element: message,
     and lint warnings (engine/lint.py) as file:line: element: warning: message. Exit 1 on
-    errors, 0 when there are only warnings."""
+    errors, 0 when there are only warnings. When no form is named, the forms are read from the
+    forms/ folder beside the diagrams' folder, if there is one."""
     from engine.lint import WARNING, format_problem
 
     engine = open_engine()
     given = read_files(files)
+    beside = sibling_forms(files, given)
+    if beside:
+        folders = sorted({os.path.relpath(Path(f.name).parent) for f in beside})
+        click.echo(f"forms read from {', '.join(folders)}", err=True)
+    given += beside
     found = engine.lint(given)
     for problem in found:
         click.echo(format_problem(problem))
