@@ -262,9 +262,10 @@ class Engine:
         with self.transaction() as session:
             rows = session.execute(select(ProcessInstance).order_by(ProcessInstance.id)).scalars()
             checked, problems = 0, []
+            versions: audit.VersionChecks = {}  # each pinned version's files checked once
             for row in rows:
                 checked += 1
-                problem = audit.verify_instance(session, row)
+                problem = audit.verify_instance(session, row, versions)
                 if problem is not None:
                     problems.append(problem)
             orphans = session.execute(

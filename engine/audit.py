@@ -4,12 +4,18 @@ Each instance has its own chain: ``hash = sha256(prev_hash + canonical_json(even
 first ``prev_hash`` being 64 zeros. The instance row keeps the chain's length and head, and
 its stored state must match the digest the last event recorded; so an edited, deleted,
 inserted or reordered event, and a state edited without an event, are all detected.
+
+A ``started`` event records its version's content hash and a ``migrated`` event its target's
+(:func:`pinned_versions`), so the chain also pins the process definition files: a file edited
+in the file store (or in a bundle, engine/bundle.py) no longer gives the recorded hash. Events
+recorded before versions were pinned carry no content hash and pin nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -17,7 +23,8 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from engine.schema import EVENTS, Event, ProcessInstance
+from engine.registry import has_content_hash, sha256
+from engine.schema import EVENTS, DefinitionFile, Event, ProcessInstance, ProcessVersion
 from engine.state import canonical_json, digest
 
 GENESIS = "0" * 64
@@ -86,8 +93,15 @@ class ChainProblem:
         return f"instance {self.instance_id}: {where}: {self.message}"
 
 
-def verify_instance(session: Session, row: ProcessInstance) -> ChainProblem | None:
-    """The first break in one instance's chain, or None when it is intact."""
+# What was found wrong with a pinned version's files (None: nothing), by (version id, hash):
+# versions are shared by many instances, so `kuaiban verify` checks each once.
+VersionChecks = dict[tuple[int, str], str | None]
+
+
+def verify_instance(session: Session, row: ProcessInstance,
+                    checked: VersionChecks | None = None) -> ChainProblem | None:
+    """The first break in one instance's chain, or in the files of a version its events pin;
+    None when all is intact."""
     prev = GENESIS
     events = events_of(session, row.id)
     for expected_seq, event in enumerate(events, start=1):
@@ -104,6 +118,61 @@ def verify_instance(session: Session, row: ProcessInstance) -> ChainProblem | No
                             f"{row.event_count}: events were removed or added")
     if events and digest_of_row(row) != events[-1].state_digest:
         return ChainProblem(row.id, None, "stored state does not match the last event's digest")
+    checked = {} if checked is None else checked
+    for pin in pinned_versions((e.seq, e.type, e.payload) for e in events):
+        found = (pin.version_id, pin.content_hash)
+        if found not in checked:
+            checked[found] = _files_problem(session, pin)
+        problem = checked[found]
+        if problem is not None:
+            return ChainProblem(row.id, pin.seq, problem)
+    return None
+
+
+@dataclass(frozen=True)
+class Pin:
+    """A version an event ran the case on, with the content hash it recorded."""
+
+    seq: int
+    version_id: int
+    version: int | None  # the version number the event recorded
+    content_hash: str
+
+
+def pinned_versions(events: Iterable[tuple[int, str, Any]]) -> list[Pin]:
+    """The versions (seq, type, payload) events pin: a ``started`` event its version, a
+    ``migrated`` event its target. Older events, without a content hash, pin nothing."""
+    pins = []
+    for seq, type_, payload in events:
+        if not isinstance(payload, dict):
+            continue
+        if type_ == "started" and payload.get("content_hash"):
+            pins.append(Pin(seq, int(payload["version_id"]), payload.get("version"),
+                            str(payload["content_hash"])))
+        elif type_ == "migrated" and payload.get("to_content_hash"):
+            pins.append(Pin(seq, int(payload["to_version_id"]), payload.get("to_version"),
+                            str(payload["to_content_hash"])))
+    return pins
+
+
+def _files_problem(session: Session, pin: Pin) -> str | None:
+    """What is wrong with the stored files of a pinned version, or None."""
+    version = session.get(ProcessVersion, pin.version_id)
+    if version is None:
+        return f"process version id {pin.version_id} is gone"
+    label = f"version {version.version} of {version.key} (id {version.id})"
+    files: dict[str, str] = {}
+    for ref in version.files:
+        stored = session.get(DefinitionFile, ref["sha256"])
+        if stored is None:
+            return f"{label}: file {ref['name']} is missing from the stored files"
+        if sha256(stored.content) != stored.sha256:
+            return (f"{label}: file {ref['name']} was edited: its text no longer matches "
+                    "its sha256")
+        files[ref["name"]] = stored.content
+    if not has_content_hash(files, pin.version, pin.content_hash):
+        return (f"{label}: its files ({', '.join(sorted(files))}) no longer give the content "
+                "hash this event recorded")
     return None
 
 

@@ -5,7 +5,12 @@ auditor can replay it on a machine with no database.
 ``version`` is the version the case is on now; a migrated case's bundle also carries the
 versions it ran on before (``earlier_versions``, by version id), so replay switches at each
 ``migrated`` event as it does online. A case that was never migrated has no such key: the
-shape bundles always had."""
+shape bundles always had.
+
+The digest only shows the bundle is whole: whoever edits a bundle can compute it again. What
+ties the files to the case is the content hash its (chained) ``started`` and ``migrated``
+events recorded for each version (engine/audit.py); replay checks every carried version the
+events pin before it runs anything."""
 
 from __future__ import annotations
 
@@ -14,10 +19,10 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from engine.audit import GENESIS
+from engine.audit import GENESIS, pinned_versions
 from engine.calendar import WorkCalendar
 from engine.errors import EngineError, InvalidData
-from engine.registry import LoadedVersion, parse_version
+from engine.registry import LoadedVersion, has_content_hash, parse_version
 from engine.replay import RecordedEvent, ReplayResult, replay
 from engine.state import canonical_json
 
@@ -63,8 +68,11 @@ def replay_bundle(bundle: Any) -> ReplayResult:
     broken = _chain_break(bundle["instance"]["id"], bundle["events"])
     if broken is not None:
         return ReplayResult(False, 0, broken, f"event {broken}: the hash chain is broken")
-    current = _parse(bundle["version"])
     earlier: dict[str, Any] = bundle.get("earlier_versions", {})
+    unpinned = _unpinned_version(bundle["events"], bundle["version"], earlier)
+    if unpinned is not None:
+        return ReplayResult(False, 0, None, unpinned)
+    current = _parse(bundle["version"])
 
     def load(version_id: int) -> LoadedVersion:
         """Any version the events name; the current one too (a migration moves to it)."""
@@ -81,6 +89,20 @@ def replay_bundle(bundle: Any) -> ReplayResult:
     events = [RecordedEvent(e["seq"], e["type"], e["payload"], datetime.fromisoformat(e["at"]),
                             e["state_digest"]) for e in bundle["events"]]
     return replay(bundle["instance"]["id"], current, events, calendar, versions=load)
+
+
+def _unpinned_version(events: list[dict[str, Any]], current: Mapping[str, Any],
+                      earlier: Mapping[str, Any]) -> str | None:
+    """The first carried version whose files do not give the content hash the events recorded
+    for it, named. A version the bundle lacks is left to replay, which names it."""
+    for pin in pinned_versions((e["seq"], e["type"], e["payload"]) for e in events):
+        entry = current if pin.version_id == current["id"] else earlier.get(str(pin.version_id))
+        if entry is not None and not has_content_hash(entry["files"], pin.version,
+                                                      pin.content_hash):
+            return (f"version {entry['version']} of {entry['key']} (id {pin.version_id}): its "
+                    f"files do not match the content hash recorded at event {pin.seq}; the "
+                    "bundle's files were changed")
+    return None
 
 
 def _parse(entry: Mapping[str, Any]) -> LoadedVersion:

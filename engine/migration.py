@@ -20,13 +20,14 @@ the follow-ups a cycle timer already spawned and resets a multi-instance item's 
 live tasks keep their ids, data and timers. A waiting timer whose definition changed is
 evaluated again at the migration time.
 
-Each moved case gets a ``migrated`` event (payload: from/to version id and number), so the
-event log says which version every later event ran on; replay (engine/replay.py) switches to
-the target version's spec at that event by running :func:`switch` again, and checks the
-state digest as for every other event. The instance row's ``version_id`` changes; task rows
-keep their ids; open tasks whose element changed get the new version's title, role, unit,
-form and due date (the due date evaluated as of the task's creation, so ``same_day_close()``
-still means the day the task arrived), and lose their assignee if their role or unit changed.
+Each moved case gets a ``migrated`` event (payload: from/to version id and number, and the
+target's content hash, which pins its files: engine/audit.py), so the event log says which
+version every later event ran on; replay (engine/replay.py) switches to the target version's
+spec at that event by running :func:`switch` again, and checks the state digest as for every
+other event. The instance row's ``version_id`` changes; task rows keep their ids; open tasks
+whose element changed get the new version's title, role, unit, form and due date (the due
+date evaluated as of the task's creation, so ``same_day_close()`` still means the day the
+task arrived), and lose their assignee if their role or unit changed.
 """
 
 from __future__ import annotations
@@ -327,7 +328,8 @@ def migrate(session: Session, runtime: Runtime, instance_id: int, target: Loaded
     if dry_run:
         return _try_on_copy(session, runtime, row, old, target, workflow, ids, now, outcome)
     payload = {"from_version_id": old.id, "to_version_id": target.id,
-               "from_version": old.version, "to_version": target.version}
+               "from_version": old.version, "to_version": target.version,
+               "to_content_hash": target.content_hash}  # pins its files (engine/audit.py)
     row.version_id = target.id
     # the runtime's command shape: advance, save, mirror, append the event, deliver messages
     runtime._run(session, row, target, workflow, ids, now, "migrated", payload, user)

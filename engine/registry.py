@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import threading
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -64,6 +65,7 @@ class LoadedVersion:
     # order: the engine schedules each on its own (engine/worker.py)
     start_timers: dict[str, tuple[str, str]]
     files: dict[str, str]  # name -> exact text, for bundles and the diagram viewer
+    content_hash: str = ""  # as deployed (events pin it); empty when parsed from a bundle
 
     def form(self, key: str | None) -> dict[str, Any] | None:
         return self.forms.get(key) if key else None
@@ -214,7 +216,20 @@ def _with_users_of(session: Session, files: list[SourceFile]) -> list[SourceFile
 
 def content_hash(needed: list[tuple[str, str, str]]) -> str:
     """Hash of a version's files: their names (without folders) and texts."""
-    return sha256(json.dumps(sorted((os.path.basename(n), sha256(t)) for n, _, t in needed)))
+    return _files_hash((n, t) for n, _, t in needed)
+
+
+def _files_hash(files: Iterable[tuple[str, str]]) -> str:
+    return sha256(json.dumps(sorted((os.path.basename(n), sha256(t)) for n, t in files)))
+
+
+def has_content_hash(files: Mapping[str, str], version: int | None, recorded: str) -> bool:
+    """Whether a version's files (name -> text) give the content hash recorded for it, from
+    the files alone: :func:`content_hash`, or for a version whose content repeats an older
+    version's, that hash salted with its version number (:func:`_deploy_one`)."""
+    digest = _files_hash(files.items())
+    return recorded == digest or (version is not None
+                                  and recorded == sha256(f"{digest}:{version}"))
 
 
 def _hash_of_refs(refs: list[Any]) -> str:
@@ -319,7 +334,9 @@ def _load(session: Session, version_id: int) -> LoadedVersion:
         raise NotFound(f"no process version {version_id}")
     texts = {ref["name"]: session.get(DefinitionFile, ref["sha256"]) for ref in row.files}
     files = {name: f.content for name, f in texts.items() if f is not None}
-    return parse_version(row.id, row.key, row.version, row.name, row.start_form_key, files)
+    loaded = parse_version(row.id, row.key, row.version, row.name, row.start_form_key, files)
+    loaded.content_hash = row.content_hash
+    return loaded
 
 
 def parse_version(version_id: int, key: str, version: int, name: str,

@@ -90,7 +90,10 @@ class Runtime:
         session.flush()
         ids = spiff_seam.IdSource(str(row.id))
         workflow = new_workflow(version, initial, now, ids)
+        # the content hash pins the version's files: `kuaiban verify` and bundle replay check
+        # them against it (engine/audit.py); replay itself never reads it
         payload = {"process_key": key, "version_id": version.id, "version": version.version,
+                   "content_hash": version.content_hash,
                    "business_key": business_key, "data": initial, "message": message,
                    "message_data": {**data, **assigned} if message else None}
         if start_event is not None:

@@ -12,6 +12,7 @@ import pytest
 from engine.api import Engine
 from engine.bundle import replay_bundle, seal
 from engine.clock import FixedClock
+from engine.registry import content_hash, sha256
 from tests.test_migration_instances import (
     PROPOSAL,
     approve_form_with_note,
@@ -75,6 +76,12 @@ def test_a_case_moved_twice_carries_both_earlier_versions(migrated: tuple[Engine
     data = exported(engine, case)
     assert data["version"]["version"] == 3
     assert sorted(v["version"] for v in data["earlier_versions"].values()) == [1, 2]
+    # version 3 repeats version 1's files: its content hash is salted with its number, and
+    # the bundle's check recomputes it from the files and the number the event recorded
+    pinned = engine.history(case)[-1].payload["to_content_hash"]
+    plain = content_hash([(n, "", t) for n, t in data["version"]["files"].items()])
+    assert pinned == sha256(f"{plain}:3") and plain == engine.history(case)[0].payload[
+        "content_hash"]
     assert replay_bundle(data).as_json() == {"ok": True, "events": 6, "diverged_at": None,
                                              "message": ""}
 
@@ -103,16 +110,36 @@ def test_tampering_with_the_earlier_versions_files_is_detected(
         REGISTER_SCRIPT, REGISTER_SCRIPT + "\npriority = 'high'")
     result = replay_bundle(data)
     assert not result.ok and "digest" in result.message
-    # a forger who recomputes the digest: the old diagram no longer gives the recorded states
+    # a forger who recomputes the digest: the started event pins version 1's files
     result = replay_bundle(seal(data))
-    assert not result.ok and result.diverged_at == 1
-    assert "event 1 (started)" in result.message
+    assert (result.ok, result.events) == (False, 0)
+    assert result.message.startswith(f"version 1 of clue_triage (id {old['id']}): its files "
+                                     "do not match the content hash recorded at event 1")
     # the digest covers every file of every version, also those replay does not run (forms)
     data = exported(engine, case)
     (old,) = data["earlier_versions"].values()
     old["files"]["clue_approve.json"] = data["version"]["files"]["clue_approve.json"]
     result = replay_bundle(data)
     assert not result.ok and "digest" in result.message
+    # and resealed, the pin catches the form, which leaves every state as it was
+    result = replay_bundle(seal(data))
+    assert not result.ok and result.message.startswith("version 1 of clue_triage")
+
+
+def test_the_migrated_event_pins_the_target_version(migrated: tuple[Engine, int]) -> None:
+    """The version the case moved to is pinned by the migrated event (event 3), not by the
+    started one: its form edited and the bundle resealed, replay names version 2."""
+    engine, case = migrated
+    started, moved = engine.history(case)[0].payload, engine.history(case)[2].payload
+    assert started["content_hash"] != moved["to_content_hash"]
+    data = exported(engine, case)
+    data["version"]["files"]["clue_approve.json"] = data["version"]["files"][
+        "clue_approve.json"].replace("approve_note", "approval_note")
+    result = replay_bundle(seal(data))
+    assert not result.ok and result.events == 0
+    assert result.message.startswith(f"version 2 of clue_triage (id {moved['to_version_id']})"
+                                     ": its files do not match the content hash recorded at "
+                                     "event 3")
 
 
 def test_a_never_migrated_case_bundles_as_before(clues: Engine,  # noqa: F811
