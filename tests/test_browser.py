@@ -9,76 +9,35 @@ to docs/screenshots/ (scripts/screenshots does that); otherwise they go to a tem
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from werkzeug.serving import BaseWSGIServer, make_server
 
 from engine.api import Engine
 from engine.clock import FixedClock
+from tests.browser_support import Server, chromium, serve, sign_in, unavailable
 from tests.conftest import DIAGRAMS
-from tests.test_ui_support import FULIANG, LEPING, PASSWORD, frozen, make_app, make_engine
+from tests.test_ui_support import FULIANG, LEPING, frozen, make_engine
 from web.demo import DEMO_PASSWORD, create_demo_users
 from web.ui.assets import ROOT as REPO
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SCREENSHOTS = REPO / "docs" / "screenshots"
 VIEWER = REPO / "node_modules" / "bpmn-js" / "dist" / "bpmn-navigated-viewer.production.min.js"
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("KUAIBAN_REQUIRE_BROWSER") == "1":
-        pytest.fail(reason + " (KUAIBAN_REQUIRE_BROWSER=1)")
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        _unavailable(f"{CHROMIUM} is missing: apt-get install chromium")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("playwright is not installed: pip install -e '.[dev]'")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-@dataclass
-class Server:
-    url: str
-    engine: Engine
-    clock: FixedClock
-
-
-def _serve(engine: Engine, clock: FixedClock) -> Iterator[Server]:
-    app = make_app(engine, csrf=True)  # the real thing: CSRF on
-    server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield Server(f"http://127.0.0.1:{server.server_port}", engine, clock)
-    finally:
-        server.shutdown()
-        thread.join(5)
-        engine.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[Server]:
     clock = frozen("2026-09-30T10:00:00+08:00")
-    yield from _serve(make_engine(tmp_path, clock), clock)
+    yield from serve(make_engine(tmp_path, clock), clock)
 
 
 @pytest.fixture
@@ -88,16 +47,6 @@ def page(browser: Any) -> Iterator[Any]:
     pg = context.new_page()
     yield pg
     context.close()
-
-
-def sign_in(page: Any, server: Server, username: str, password: str = PASSWORD) -> None:
-    page.goto(server.url + "/login")
-    if page.locator("form[action='/logout'] button").count():
-        page.click("form[action='/logout'] button")
-    page.fill("#username", username)
-    page.fill("#password", password)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(lambda url: "/login" not in url)
 
 
 def open_task(page: Any, title: str) -> None:
@@ -200,7 +149,7 @@ def demo_server(tmp_path: Path) -> Iterator[Server]:
     except Exception as exc:  # the shipped procedures are still being written
         engine.close()
         pytest.skip(f"processes/ cannot be deployed and walked for screenshots: {exc}")
-    yield from _serve(engine, clock)
+    yield from serve(engine, clock)
 
 
 CLUE = {"channel": "12345热线", "received_at": "2026-09-30T08:40:00+08:00",
@@ -236,7 +185,7 @@ def _shoot(page: Any, name: str, tmp_path: Path) -> Path:
 
 def test_screenshots(browser: Any, demo_server: Server, tmp_path: Path) -> None:
     if not VIEWER.is_file():
-        _unavailable("bpmn-js is not installed: run scripts/setup-frontend")
+        unavailable("bpmn-js is not installed: run scripts/setup-frontend")
     server = demo_server
     server.clock.advance(timedelta(hours=5))  # 2026-09-30 15:00: the proposals are due today
     context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN")

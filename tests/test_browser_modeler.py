@@ -13,7 +13,6 @@ KUAIBAN_REQUIRE_BROWSER=1 (then they fail).
 from __future__ import annotations
 
 import json
-import os
 import zipfile
 from collections.abc import Iterator
 from datetime import datetime
@@ -24,7 +23,7 @@ import pytest
 
 from engine.validation import SourceFile
 from engine.version_diff import diff_versions
-from tests.test_browser import ARGS, CHROMIUM, Server, _serve, sign_in
+from tests.browser_support import Server, chromium, serve, sign_in
 from tests.test_ui_support import frozen, make_engine
 from web.ui.assets import ROOT as REPO
 
@@ -107,28 +106,11 @@ DEMO = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("KUAIBAN_REQUIRE_BROWSER") == "1":
-        pytest.fail(reason + " (KUAIBAN_REQUIRE_BROWSER=1)")
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        _unavailable(f"{CHROMIUM} is missing: apt-get install chromium")
-    if not (MODELER_JS.is_file() and CAMUNDA.is_file()):
-        _unavailable("bpmn-js / camunda-bpmn-moddle are not installed: run scripts/setup-frontend")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("playwright is not installed: pip install -e '.[dev]'")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    npm = "bpmn-js / camunda-bpmn-moddle are not installed: run scripts/setup-frontend"
+    with chromium((MODELER_JS, npm), (CAMUNDA, npm)) as launched:
+        yield launched
 
 
 @pytest.fixture
@@ -136,7 +118,7 @@ def server(tmp_path: Path) -> Iterator[Server]:
     clock = frozen("2026-09-30T10:00:00+08:00")
     engine = make_engine(tmp_path, clock)
     engine.deploy([SourceFile("modeler_demo.bpmn", DEMO)])
-    yield from _serve(engine, clock)
+    yield from serve(engine, clock)
 
 
 @pytest.fixture

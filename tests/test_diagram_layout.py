@@ -11,17 +11,15 @@ KUAIBAN_REQUIRE_BROWSER=1 (then they fail).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.browser_support import chromium, unavailable
+
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 VIEWER = ROOT / "node_modules" / "bpmn-js" / "dist" / "bpmn-viewer.production.min.js"
 CHECK = (ROOT / "scripts" / "diagram-layout.js").read_text(encoding="utf-8")
 PROCESSES = sorted((ROOT / "processes").glob("*.bpmn"))
@@ -47,34 +45,17 @@ IMPORT = """async (xml) => {
 }"""
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("KUAIBAN_REQUIRE_BROWSER") == "1":
-        pytest.fail(reason + " (KUAIBAN_REQUIRE_BROWSER=1)")
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="module")
 def viewer_page() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        _unavailable(f"{CHROMIUM} is missing: apt-get install chromium")
-    if not VIEWER.exists():
-        _unavailable(f"{VIEWER.relative_to(ROOT)} is missing: run scripts/setup-frontend")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("playwright is not installed: pip install -e '.[dev]'")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 800, "height": 600})
-            page.set_content('<!doctype html><meta charset="utf-8">'
-                             '<div id="canvas" style="width:800px;height:600px"></div>')
-            page.add_script_tag(path=str(VIEWER))
-            if page.evaluate(CJK_WIDTH) < 100:
-                _unavailable("Chromium has no Chinese font: apt-get install fonts-noto-cjk")
-            yield page
-        finally:
-            browser.close()
+    missing = f"{VIEWER.relative_to(ROOT)} is missing: run scripts/setup-frontend"
+    with chromium((VIEWER, missing)) as browser:
+        page = browser.new_page(viewport={"width": 800, "height": 600})
+        page.set_content('<!doctype html><meta charset="utf-8">'
+                         '<div id="canvas" style="width:800px;height:600px"></div>')
+        page.add_script_tag(path=str(VIEWER))
+        if page.evaluate(CJK_WIDTH) < 100:
+            unavailable("Chromium has no Chinese font: apt-get install fonts-noto-cjk")
+        yield page
 
 
 def layout_problems(page: Any, xml: str) -> list[str]:

@@ -4,9 +4,7 @@ instance pages, permissions (role and unit), CSRF, errors and language."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -17,43 +15,20 @@ from engine.clock import FixedClock
 from tests.test_ui_support import (
     FULIANG,
     LEPING,
+    as_user,
     csrf_token,
-    frozen,
-    login,
     make_app,
-    make_engine,
     start_case,
     task_of,
     transfer,
 )
 
-
-@pytest.fixture
-def ui_clock() -> FixedClock:
-    return frozen()
-
-
-@pytest.fixture
-def eng(tmp_path: Path, ui_clock: FixedClock) -> Iterator[Engine]:
-    engine = make_engine(tmp_path, ui_clock)
-    yield engine
-    engine.close()
-
-
-@pytest.fixture
-def app(eng: Engine) -> Flask:
-    return make_app(eng)
+pytest_plugins = ["tests.test_ui_support"]  # ui_clock, eng, app
 
 
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
-
-
-def as_user(app: Flask, username: str) -> FlaskClient:
-    client = app.test_client()
-    login(client, username)
-    return client
 
 
 # -- sign-in -------------------------------------------------------------------------------

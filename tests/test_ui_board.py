@@ -3,49 +3,15 @@ the tasks behind a count, read-only histories; and who may not see them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 
 from engine.api import Engine
 from engine.clock import FixedClock
-from tests.test_ui_support import (
-    FULIANG,
-    LEPING,
-    frozen,
-    login,
-    make_app,
-    make_engine,
-    start_case,
-    transfer,
-)
+from tests.test_ui_support import FULIANG, LEPING, as_user, start_case, transfer
 
-
-@pytest.fixture
-def ui_clock() -> FixedClock:
-    return frozen()
-
-
-@pytest.fixture
-def eng(tmp_path: Path, ui_clock: FixedClock) -> Iterator[Engine]:
-    engine = make_engine(tmp_path, ui_clock)
-    yield engine
-    engine.close()
-
-
-@pytest.fixture
-def app(eng: Engine) -> Flask:
-    return make_app(eng)
-
-
-def as_user(app: Flask, username: str) -> FlaskClient:
-    client = app.test_client()
-    login(client, username)
-    return client
+pytest_plugins = ["tests.test_ui_support"]  # ui_clock, eng, app
 
 
 def test_board_counts_by_unit_and_procedure(app: Flask, eng: Engine,

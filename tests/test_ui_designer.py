@@ -4,37 +4,17 @@ file and line, diagrams, version differences; and who may not see them."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from engine.api import Engine
 from tests.conftest import DIAGRAMS
-from tests.test_ui_support import frozen, login, make_app, make_engine
+from tests.test_ui_support import as_user
+
+pytest_plugins = ["tests.test_ui_support"]  # eng, app, designer (signed in as a designer)
 
 APPROVAL = (DIAGRAMS / "approval.bpmn").read_text(encoding="utf-8")
-
-
-@pytest.fixture
-def eng(tmp_path: Path) -> Iterator[Engine]:
-    engine = make_engine(tmp_path, frozen())
-    yield engine
-    engine.close()
-
-
-@pytest.fixture
-def app(eng: Engine) -> Flask:
-    return make_app(eng)
-
-
-@pytest.fixture
-def designer(app: Flask) -> FlaskClient:
-    client = app.test_client()
-    login(client, "design")
-    return client
 
 
 def upload(client: FlaskClient, files: dict[str, str], action: str = "deploy"
@@ -119,8 +99,7 @@ def test_validate_only_then_deploy_then_diff(designer: FlaskClient, eng: Engine)
 
 
 def test_designer_pages_need_the_designer_role(app: Flask) -> None:
-    client = app.test_client()
-    login(client, "li")
+    client = as_user(app, "li")
     for path in ("/designer/", "/designer/upload", "/designer/processes/approval",
                  "/designer/processes/approval/v1", "/designer/processes/approval/diff"):
         response = client.get(path)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +19,10 @@ from engine.api import Engine
 from engine.errors import Problem
 from engine.validation import SourceFile
 from tests.conftest import DIAGRAMS
-from tests.test_ui_support import csrf_token, frozen, login, make_app, make_engine
+from tests.test_ui_support import as_user, csrf_token, make_app
 from web.ui import modeler
+
+pytest_plugins = ["tests.test_ui_support"]  # eng, app, designer (signed in as a designer)
 
 APPROVAL = (DIAGRAMS / "approval.bpmn").read_text(encoding="utf-8")
 FORMS = {p.name: p.read_text(encoding="utf-8") for p in sorted((DIAGRAMS / "forms").glob("*.json"))}
@@ -29,25 +30,6 @@ TIMER = """<bpmn:boundaryEvent id="remind" attachedToRef="handle" cancelActivity
       <bpmn:timerEventDefinition><bpmn:timeDuration>{}</bpmn:timeDuration></bpmn:timerEventDefinition>
     </bpmn:boundaryEvent>
     <bpmn:endEvent id="end" />"""
-
-
-@pytest.fixture
-def eng(tmp_path: Path) -> Iterator[Engine]:
-    engine = make_engine(tmp_path, frozen())
-    yield engine
-    engine.close()
-
-
-@pytest.fixture
-def app(eng: Engine) -> Flask:
-    return make_app(eng)
-
-
-@pytest.fixture
-def designer(app: Flask) -> FlaskClient:
-    client = app.test_client()
-    login(client, "design")
-    return client
 
 
 def files(bpmn: str = APPROVAL, **forms: str) -> list[dict[str, str]]:
@@ -332,8 +314,7 @@ POSTS = ("/designer/modeler/validate", "/designer/modeler/deploy",
 
 @pytest.mark.parametrize("username", ["li", "audit", "sun", "ent"])
 def test_only_designers(app: Flask, eng: Engine, username: str) -> None:
-    client = app.test_client()
-    login(client, username)
+    client = as_user(app, username)
     for path in GETS:
         assert client.get(path).status_code == 403, path
     for path in POSTS:

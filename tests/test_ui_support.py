@@ -1,5 +1,8 @@
-"""Helpers for the UI tests (no tests here): an app on a temp SQLite database with a frozen
-clock, users in two handler units, and signing in through the real form."""
+"""Helpers and fixtures for the UI tests (no tests here): an app on a temp SQLite database with
+a frozen clock, users in two handler units, and signing in through the real form.
+
+A test module takes the fixtures (``ui_clock``, ``eng``, ``app``, ``designer``) with
+``pytest_plugins = ["tests.test_ui_support"]``."""
 
 from __future__ import annotations
 
@@ -8,9 +11,11 @@ import functools
 import re
 import shutil
 import tempfile
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -66,6 +71,12 @@ def login(client: FlaskClient, username: str, password: str = PASSWORD) -> None:
     assert response.status_code == 302, response.text
 
 
+def as_user(app: Flask, username: str) -> FlaskClient:
+    client = app.test_client()
+    login(client, username)
+    return client
+
+
 def csrf_token(html: str) -> str:
     match = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert match, "no CSRF token in the page"
@@ -92,3 +103,25 @@ def transfer(engine: Engine, unit: str = FULIANG) -> int:
 
 def frozen(iso: str = "2026-09-30T16:00:00+08:00") -> FixedClock:
     return FixedClock(datetime.fromisoformat(iso))
+
+
+@pytest.fixture
+def ui_clock() -> FixedClock:
+    return frozen()
+
+
+@pytest.fixture
+def eng(tmp_path: Path, ui_clock: FixedClock) -> Iterator[Engine]:
+    engine = make_engine(tmp_path, ui_clock)
+    yield engine
+    engine.close()
+
+
+@pytest.fixture
+def app(eng: Engine) -> Flask:
+    return make_app(eng)
+
+
+@pytest.fixture
+def designer(app: Flask) -> FlaskClient:
+    return as_user(app, "design")

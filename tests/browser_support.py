@@ -1,0 +1,86 @@
+"""Helpers for the real-browser tests (no tests here): Debian's Chromium through Playwright's
+sync API, and a real server (werkzeug on 127.0.0.1, a thread) with CSRF on.
+
+What a browser test needs but does not find (Chromium, Playwright, node_modules, a font) skips
+it with the reason, unless KUAIBAN_REQUIRE_BROWSER=1 (CI), where it fails instead.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn
+
+import pytest
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from engine.api import Engine
+from engine.clock import FixedClock
+from tests.test_ui_support import PASSWORD, make_app
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def unavailable(reason: str) -> NoReturn:
+    if os.environ.get("KUAIBAN_REQUIRE_BROWSER") == "1":
+        pytest.fail(reason + " (KUAIBAN_REQUIRE_BROWSER=1)")
+    pytest.skip(reason)
+
+
+@contextmanager
+def chromium(*needed: tuple[Path, str]) -> Iterator[Any]:
+    """Chromium, launched headless; ``needed`` are files the tests load into it, each with
+    what to say when it is missing."""
+    if not Path(CHROMIUM).exists():
+        unavailable(f"{CHROMIUM} is missing: apt-get install chromium")
+    for path, reason in needed:
+        if not path.is_file():
+            unavailable(reason)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("playwright is not installed: pip install -e '.[dev]'")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@dataclass
+class Server:
+    url: str
+    engine: Engine
+    clock: FixedClock
+
+
+def serve(engine: Engine, clock: FixedClock) -> Iterator[Server]:
+    """Serve ``engine`` until the generator is closed (a fixture yields from it), then close
+    the engine."""
+    app = make_app(engine, csrf=True)  # the real thing: CSRF on
+    server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield Server(f"http://127.0.0.1:{server.server_port}", engine, clock)
+    finally:
+        server.shutdown()
+        thread.join(5)
+        engine.close()
+
+
+def sign_in(page: Any, server: Server, username: str, password: str = PASSWORD) -> None:
+    page.goto(server.url + "/login")
+    if page.locator("form[action='/logout'] button").count():
+        page.click("form[action='/logout'] button")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("button[type=submit].primary")
+    page.wait_for_url(lambda url: "/login" not in url)
