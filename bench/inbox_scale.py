@@ -1,5 +1,6 @@
 """Inboxes at scale: a million task rows (a tenth open) loaded in bulk, then the inbox query
-of one user (``engine.inbox.for_user``) and the overdue board (``engine.board``) timed.
+of one user (``engine.inbox.for_user``), a page of a city-level inbox (``engine.inbox.page``)
+and the overdue board (``engine.board``) timed.
 
 Data: 50 roles (r00..r44 scoped to a unit, r45..r49 city-level with no unit), 200 units,
 10 procedures. Each instance has one open task and nine finished ones. 2,000 unit users hold
@@ -257,6 +258,7 @@ def measure(engine: Engine, calls: int, seed: int = 11) -> dict[str, Any]:
                          for n in sample])
     city = _time_calls([lambda r=r: engine.inbox.for_user(f"city_{r}") for r in CITY_ROLES * 4])
     city_rows = len(engine.inbox.for_user(f"city_{CITY_ROLES[0]}"))
+    paged = _paged_city_inbox(engine)
     board.overdue_board(engine)
     board_times = _time_calls([lambda: board.overdue_board(engine) for _ in range(10)])
     unit_board = _time_calls([lambda u=u: board.overdue_board(engine, u, all_units=False)
@@ -269,12 +271,35 @@ def measure(engine: Engine, calls: int, seed: int = 11) -> dict[str, Any]:
         "inbox_max_ms": round(max(times), 2),
         "city_inbox_rows": city_rows,
         "city_inbox_p95_ms": round(common.percentile(city, 95), 2),
+        **paged,
         "board_groups": len(board.overdue_board(engine)),
         "board_p50_ms": round(common.percentile(board_times, 50), 2),
         "board_max_ms": round(max(board_times), 2),
         "unit_board_p95_ms": round(common.percentile(unit_board, 95), 2),
         "inbox_plan": _plan(engine, lambda: engine.inbox.for_user(sample[0]), "FROM tasks"),
         "board_plan": _plan(engine, lambda: board.overdue_board(engine), "GROUP BY"),
+    }
+
+
+def _paged_city_inbox(engine: Engine) -> dict[str, Any]:
+    """What the web inbox asks for a city-level user: one page of 50 (the first, or the one
+    after the middle task: keyset paging) with the filter's total, and the header's counts."""
+    names = [f"city_{r}" for r in CITY_ROLES]
+    middle = {}
+    for name in names:
+        tasks = engine.inbox.for_user(name)
+        middle[name] = tasks[len(tasks) // 2].id
+    first = _time_calls([lambda n=n: engine.inbox.page(n) for n in names * 4])
+    later = _time_calls([lambda n=n: engine.inbox.page(n, after=middle[n]) for n in names * 4])
+    _, today_ends = board.day_bounds(NOW)
+    counts = _time_calls([lambda n=n: engine.inbox.counts(n, today_ends) for n in names * 4])
+    return {
+        "city_page_p95_ms": round(common.percentile(first, 95), 2),
+        "city_later_page_p95_ms": round(common.percentile(later, 95), 2),
+        "city_counts_p95_ms": round(common.percentile(counts, 95), 2),
+        "city_page_plan": _plan(engine, lambda: engine.inbox.page(names[0],
+                                                                  after=middle[names[0]]),
+                                "LIMIT"),
     }
 
 

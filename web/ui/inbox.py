@@ -1,16 +1,20 @@
 """The inbox: the user's own tasks and unclaimed tasks of their roles in their unit, with
-working-day countdowns, filters, and claim/unclaim."""
+working-day countdowns, filters, a page at a time in inbox order, and claim/unclaim."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from engine.calendar import WorkCalendar
 from engine.errors import Conflict
+from engine.inbox import InboxFilter
 from web.ui import fmt
 from web.ui.auth import current_user, login_required
-from web.ui.pages import inbox_tasks
+from web.ui.pages import nav_counts, today_ends
 from web.ui.util import engine, safe_next
 
 bp = Blueprint("inbox", __name__)
@@ -25,26 +29,29 @@ def index() -> str:
     if show not in FILTERS:
         show = "all"
     process = request.args.get("process") or None
+    after = request.args.get("after") or None
+    before = None if after else request.args.get("before") or None
     now = eng.clock.now()
     calendar = eng.calendar()
-    user = current_user()
-    tasks = inbox_tasks()
-    processes = {p.key: p.name for p in eng.processes()}
-    in_inbox = sorted({t.process_key for t in tasks})
-    if process:
-        tasks = [t for t in tasks if t.process_key == process]
-    rows = []
-    for task in tasks:
-        css, text = fmt.countdown(task.due_at, now, calendar)
-        if show == "mine" and task.assignee != user.username:
-            continue
-        if show == "overdue" and not task.overdue:
-            continue
-        if show == "today" and css != "today":
-            continue
-        rows.append((task, css, text))
-    return render_template("inbox.html", rows=rows, show=show, process=process,
-                           processes=processes, in_inbox=in_inbox)
+    page = eng.inbox.page(current_user(), _tab(show, process, now, calendar),
+                          after=after, before=before)
+    rows = [(task, *fmt.countdown(task.due_at, now, calendar)) for task in page.tasks]
+    counts = nav_counts()
+    return render_template("inbox.html", rows=rows, page=page, show=show, process=process,
+                           processes={p.key: p.name for p in eng.processes()},
+                           in_inbox=counts.processes if counts else ())
+
+
+def _tab(show: str, process: str | None, now: datetime, calendar: WorkCalendar
+         ) -> InboxFilter:
+    if show == "mine":
+        return InboxFilter(process=process, assignee_me=True)
+    if show == "overdue":
+        return InboxFilter(process=process, overdue=True)
+    if show == "today":
+        return InboxFilter(process=process, overdue=False,
+                           due_before=today_ends(now, calendar))
+    return InboxFilter(process=process)
 
 
 def _back() -> Response:

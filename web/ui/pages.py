@@ -7,7 +7,7 @@ web/errors.py and never a stack trace.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from datetime import datetime, time
 from typing import Any
 
 from flask import Flask, Request, g, jsonify, render_template, request
@@ -18,8 +18,9 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response
 
+from engine.calendar import TZ, WorkCalendar
 from engine.errors import EngineError
-from engine.views import TaskView
+from engine.inbox import InboxCounts
 from web.api.inputs import bad_text
 from web.errors import error_body, status_of
 from web.ui import fmt
@@ -40,36 +41,22 @@ TITLES: dict[int, Any] = {
 }
 
 
-@dataclass(frozen=True)
-class NavCounts:
-    mine: int
-    overdue: int
-    due_today: int
-    total: int
-
-
-def inbox_tasks() -> list[TaskView]:
-    """The signed-in user's inbox, read once per request."""
-    if "inbox_tasks" not in g:
-        g.inbox_tasks = engine().inbox.for_user(g.user)
-    tasks: list[TaskView] = g.inbox_tasks
-    return tasks
-
-
-def nav_counts() -> NavCounts | None:
+def nav_counts() -> InboxCounts | None:
+    """The header's counts over the signed-in user's whole inbox, read once per request."""
     if g.get("user") is None:
         return None
-    tasks = inbox_tasks()
-    now = engine().clock.now()
-    today = fmt.local_time(now, with_time=False)
-    due_today = [t for t in tasks if t.due_at is not None and not t.overdue
-                 and fmt.local_time(t.due_at, with_time=False) == today]
-    return NavCounts(
-        mine=sum(1 for t in tasks if t.assignee == g.user.username),
-        overdue=sum(1 for t in tasks if t.overdue),
-        due_today=len(due_today),
-        total=len(tasks),
-    )
+    if "inbox_counts" not in g:
+        eng = engine()
+        g.inbox_counts = eng.inbox.counts(g.user, today_ends(eng.clock.now(), eng.calendar()))
+    counts: InboxCounts = g.inbox_counts
+    return counts
+
+
+def today_ends(now: datetime, calendar: WorkCalendar) -> datetime:
+    """Where 今日到期 ends: at the start of the next working day, so that a task due on the
+    days off before it counts too (the countdown calls it 即将到期)."""
+    next_day = calendar.next_workday(now.astimezone(TZ).date())
+    return datetime.combine(next_day, time(0), tzinfo=TZ)
 
 
 MAX_ID = 2**31 - 1  # ids and version numbers are database integers
