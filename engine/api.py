@@ -59,6 +59,8 @@ class Engine:
             migrate.upgrade(self.db)
         self.clock = clock or clock_from_env()
         self._sessions = sessionmaker(self.db, expire_on_commit=False)
+        self._readers = sessionmaker(self.db.execution_options(**{db.READ_ONLY: True}),
+                                     expire_on_commit=False)
         self.versions = VersionCache()
         self._calendar: tuple[int, WorkCalendar] | None = None  # (calendar_version, calendar)
         self.runtime = Runtime(self.versions, self.clock, self._calendar_for)
@@ -66,11 +68,13 @@ class Engine:
         self.timers = TimerWorker(self)
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
+    def transaction(self, read_only: bool = False) -> Iterator[Session]:
         """One unit of work; the live-workflow cache is dropped when it rolls back. A write that
         lost a race (a stale revision found at any flush, or a duplicate event number or
-        case number from a concurrent command) is a Conflict, never a lost update."""
-        session = self._sessions()
+        case number from a concurrent command) is a Conflict, never a lost update.
+        ``read_only``: the work only reads, so on SQLite it does not take the write lock
+        (inboxes and case pages read their snapshot while a command writes)."""
+        session = (self._readers if read_only else self._sessions)()
         try:
             with session.begin():
                 yield session
@@ -96,7 +100,7 @@ class Engine:
     # -- calendar ---------------------------------------------------------------------------
 
     def calendar(self) -> WorkCalendar:
-        with self.transaction() as session:
+        with self.transaction(read_only=True) as session:
             return self._calendar_for(session)
 
     def _calendar_for(self, session: Session) -> WorkCalendar:
@@ -152,7 +156,7 @@ class Engine:
         return self.deploy(files) if files else []
 
     def processes(self) -> list[ProcessView]:
-        with self.transaction() as session:
+        with self.transaction(read_only=True) as session:
             rows = session.execute(select(ProcessVersion).order_by(ProcessVersion.key,
                                                                    ProcessVersion.version))
             latest: dict[str, ProcessVersion] = {}
@@ -162,14 +166,14 @@ class Engine:
                     for p in latest.values()]
 
     def process_versions(self, key: str) -> list[ProcessView]:
-        with self.transaction() as session:
+        with self.transaction(read_only=True) as session:
             rows = session.execute(select(ProcessVersion).where(ProcessVersion.key == key)
                                    .order_by(ProcessVersion.version)).scalars()
             return [ProcessView(p.key, p.version, p.name, p.start_form_key, p.deployed_at)
                     for p in rows]
 
     def start_form(self, key: str) -> dict[str, Any] | None:
-        with self.transaction() as session:
+        with self.transaction(read_only=True) as session:
             version = self.versions.latest(session, key)
             return version.form(version.start_form_key)
 
@@ -181,11 +185,11 @@ class Engine:
             return users.add(session, username, roles, unit, password, display_name)
 
     def user(self, username: str) -> UserView:
-        with self.transaction() as session:
+        with self.transaction(read_only=True) as session:
             return users.get(session, username)
 
     def authenticate(self, username: str, password: str) -> UserView | None:
-        with self.transaction() as session:
+        with self.transaction(read_only=True) as session:
             return users.authenticate(session, username, password)
 
     # -- commands ---------------------------------------------------------------------------
@@ -240,7 +244,7 @@ class Engine:
     # -- reading ----------------------------------------------------------------------------
 
     def instance(self, instance_id: int, user: Who | None = None) -> InstanceView:
-        with self.transaction() as session:
+        with self.transaction(read_only=True) as session:
             row = session.get(ProcessInstance, instance_id)
             if row is None:
                 raise NotFound(f"no instance {instance_id}")
@@ -249,7 +253,7 @@ class Engine:
             return self._instance_view(session, row)
 
     def history(self, instance_id: int, user: Who | None = None) -> list[EventView]:
-        with self.transaction() as session:
+        with self.transaction(read_only=True) as session:
             row = session.get(ProcessInstance, instance_id)
             if row is None:
                 raise NotFound(f"no instance {instance_id}")
@@ -259,7 +263,7 @@ class Engine:
 
     def verify(self) -> tuple[int, list[audit.ChainProblem]]:
         """(instances checked, the first break of each broken chain)."""
-        with self.transaction() as session:
+        with self.transaction(read_only=True) as session:
             rows = session.execute(select(ProcessInstance).order_by(ProcessInstance.id)).scalars()
             checked, problems = 0, []
             versions: audit.VersionChecks = {}  # each pinned version's files checked once
@@ -290,7 +294,7 @@ class Engine:
     def replay(self, instance_id: int, user: Who | None = None) -> ReplayResult:
         """Rebuild the instance from its version and events; names the first divergence.
         ``user`` (when given) must be an auditor."""
-        with self.transaction() as session:
+        with self.transaction(read_only=True) as session:
             if user is not None and "auditor" not in users.resolve(session, user).roles:
                 raise PermissionDenied("replay is for auditors")
             row, events, _ = self._recorded(session, instance_id)
@@ -303,13 +307,13 @@ class Engine:
             return result
 
     def instance_ids(self) -> list[int]:
-        with self.transaction() as session:
+        with self.transaction(read_only=True) as session:
             return list(session.execute(
                 select(ProcessInstance.id).order_by(ProcessInstance.id)).scalars())
 
     def state_at(self, instance_id: int, seq: int, user: Who | None = None) -> Snapshot:
         """The case as it stood after event ``seq`` (replayed)."""
-        with self.transaction() as session:
+        with self.transaction(read_only=True) as session:
             row, events, _ = self._recorded(session, instance_id)
             if user is not None:
                 self._check_may_read(session, row, users.resolve(session, user))
@@ -318,7 +322,7 @@ class Engine:
                             versions=self._version_loader(session))  # migrated cases
 
     def export_bundle(self, instance_id: int) -> dict[str, Any]:
-        with self.transaction() as session:
+        with self.transaction(read_only=True) as session:
             row, _, rows = self._recorded(session, instance_id)
             version = self.versions.get(session, row.version_id)
             overrides = session.execute(select(CalendarOverride)).scalars()
@@ -342,7 +346,7 @@ class Engine:
                month: date | None = None) -> ledger.Ledger:
         """A ledger (台账) as rows; readers: auditors, the supervision office, the reform
         group, case managers; a unit-scoped user only sees their own unit's rows."""
-        with self.transaction() as session:
+        with self.transaction(read_only=True) as session:
             if user is not None:
                 reader = users.resolve(session, user)
                 if not set(reader.roles) & LEDGER_READERS:

@@ -66,7 +66,7 @@ def overdue_board(engine: Engine, unit: str | None = None,
              .group_by(Task.unit, Task.process_key))
     if not all_units:
         query = query.where(Task.unit == unit)
-    with engine.transaction() as session:
+    with engine.transaction(read_only=True) as session:
         rows = [BoardRow(u, p, int(n), int(o or 0), int(t or 0))
                 for u, p, n, o, t in session.execute(query)]
     return sorted(rows, key=lambda r: (-r.overdue, -r.due_today, r.unit or "", r.process_key))
@@ -98,7 +98,7 @@ def instances(engine: Engine, process: str | None = None, status: str | None = N
     if business_key:
         query = query.where(ProcessInstance.business_key.contains(business_key,
                                                                   autoescape=True))
-    with engine.transaction() as session:
+    with engine.transaction(read_only=True) as session:
         return [InstanceSummary(r.id, r.process_key, r.business_key, r.status, r.started_by,
                                 r.created_at, r.updated_at)
                 for r in session.execute(query).scalars()]
@@ -108,7 +108,7 @@ def instance_tasks(engine: Engine, instance_id: int) -> list[TaskView]:
     """Every user task of an instance, finished ones included, in the order they opened.
     Callers check read permission first (``engine.instance(id, user)``)."""
     now = engine.clock.now()
-    with engine.transaction() as session:
+    with engine.transaction(read_only=True) as session:
         rows = session.execute(select(Task).where(Task.instance_id == instance_id)
                                .order_by(Task.created_at, Task.id)).scalars()
         return [task_view(r, now) for r in rows]
@@ -116,7 +116,7 @@ def instance_tasks(engine: Engine, instance_id: int) -> list[TaskView]:
 
 def chain_problem(engine: Engine, instance_id: int) -> audit.ChainProblem | None:
     """The first break in one instance's event hash chain, or None when it is intact."""
-    with engine.transaction() as session:
+    with engine.transaction(read_only=True) as session:
         row = session.get(ProcessInstance, instance_id)
         if row is None:
             raise NotFound(f"no instance {instance_id}")

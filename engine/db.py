@@ -11,6 +11,8 @@ from sqlalchemy import Engine as SqlEngine
 from sqlalchemy import create_engine, event
 
 DEFAULT_SQLITE = "var/kuaiban.db"
+# Execution option of read-only transactions (Engine.transaction(read_only=True)).
+READ_ONLY = "kuaiban_read_only"
 
 
 def database_url(env: Mapping[str, str] | None = None) -> str:
@@ -32,10 +34,16 @@ def connect(url: str) -> SqlEngine:
         # pysqlite opens a transaction only at its first write, so a command's reads would not
         # share its snapshot, and a read transaction that later writes loses to any concurrent
         # writer at once. SQLite has one writer anyway: take the write lock up front
-        # (waiting up to the busy timeout), so commands run one after another.
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        # (waiting up to the busy timeout), so commands run one after another. Read-only
+        # transactions begin deferred: in WAL mode they read a snapshot beside the writer.
+        event.listen(engine, "begin", _begin_sqlite)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def _begin_sqlite(conn: Any) -> None:
+    read_only = conn.get_execution_options().get(READ_ONLY, False)
+    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
