@@ -368,3 +368,45 @@ def test_the_side_panel_edits_lanes_properties_and_the_process(page: Any,
     server.engine.add_user("design2", ["intake"])
     started = server.engine.start("modeler_copy", {}, "design2")
     assert started.business_key == "JM-2026-000001"
+
+
+def test_layout_warnings_are_listed_live_and_go_when_fixed(page: Any, server: Server) -> None:
+    """The layout check of scripts/diagram-pictures (web/static/js/diagram-layout.js) runs in
+    the modeler after each change: a warning, never an error, on the element and in the list."""
+    label = ('<dc:Bounds x="192" y="117" width="36" height="36" />\n'
+             '        <bpmndi:BPMNLabel><dc:Bounds x="300" y="128" width="44" height="14" />'
+             '</bpmndi:BPMNLabel>')  # 开始, drawn on 提出处置意见
+    server.engine.deploy([SourceFile("modeler_demo.bpmn", DEMO.replace(
+        '<dc:Bounds x="192" y="117" width="36" height="36" />', label))])
+    open_modeler(page, server, "/designer/modeler/modeler_demo/v2")
+    layout = "#problem-list li[data-kind=layout]"
+    assert page.locator(layout).count() == 1
+    item = page.inner_text(layout)
+    assert "标签压住了 propose \"提出处置意见\"" in item and "布局" in item
+    assert page.locator(f"{layout}.warning[data-element=start]").count() == 1
+    assert page.locator(marker("start", "kb-warning")).count() == 1
+    assert "1 个提醒" in page.inner_text("#status")
+    assert page.is_enabled("#btn-deploy")
+    page.click(layout)  # selects the element, as for the engine's problems
+    page.wait_for_selector("#panel[data-element=start]")
+    assert "标签压住了" in page.inner_text("#panel")
+
+    # the label dragged (through the bpmn-js API) back under its event: the warning goes
+    page.evaluate("""() => {
+        const m = window.kuaibanModeler;
+        m.get('modeling').moveShape(m.get('elementRegistry').get('start_label'),
+                                    { x: -110, y: 35 });
+    }""")
+    settled(page, "ok")
+    assert page.locator(layout).count() == 0
+    assert page.locator(marker("start", "kb-warning")).count() == 0
+    assert "没有发现问题" in page.inner_text("#problem-list")
+
+    # and a shape dropped onto another is reported as soon as it lands
+    page.evaluate("""() => {
+        const m = window.kuaibanModeler;
+        m.get('modeling').moveShape(m.get('elementRegistry').get('end'), { x: -160, y: 0 });
+    }""")
+    settled(page, "ok")
+    assert page.locator(f"{layout}[data-element=approve]").count() == 1
+    assert "图形与 end \"结束\" 重叠" in page.inner_text(layout)

@@ -1,7 +1,8 @@
 """Every deployed diagram looks right in bpmn.io: bpmn-js draws it in Chromium and
-scripts/diagram-layout.js measures the drawn labels and shapes (labels clear of other shapes,
-labels, flows and lane borders; names inside their shapes; no overlapping shapes; no flow
-through an unrelated shape). The check itself is tested on small diagrams with one fault each.
+web/static/js/diagram-layout.js (kuaibanLayoutProblems, which the modeler also runs live)
+measures the drawn labels and shapes (labels clear of other shapes, labels, flows and lane
+borders; names inside their shapes; no overlapping shapes; no flow through an unrelated
+shape). The check itself is tested on small diagrams with one fault each.
 
 Text is measured as drawn, so Chromium needs a Chinese font (Debian: fonts-noto-cjk; without
 one every character is drawn as a narrow box and long names look shorter than they are).
@@ -21,7 +22,7 @@ from tests.browser_support import chromium, unavailable
 
 ROOT = Path(__file__).resolve().parent.parent
 VIEWER = ROOT / "node_modules" / "bpmn-js" / "dist" / "bpmn-viewer.production.min.js"
-CHECK = (ROOT / "scripts" / "diagram-layout.js").read_text(encoding="utf-8")
+LAYOUT = ROOT / "web" / "static" / "js" / "diagram-layout.js"
 PROCESSES = sorted((ROOT / "processes").glob("*.bpmn"))
 
 # Width in pixels of ten Chinese characters at bpmn-js's 12 px: about 120 with a CJK font.
@@ -53,6 +54,7 @@ def viewer_page() -> Iterator[Any]:
         page.set_content('<!doctype html><meta charset="utf-8">'
                          '<div id="canvas" style="width:800px;height:600px"></div>')
         page.add_script_tag(path=str(VIEWER))
+        page.add_script_tag(path=str(LAYOUT))
         if page.evaluate(CJK_WIDTH) < 100:
             unavailable("Chromium has no Chinese font: apt-get install fonts-noto-cjk")
         yield page
@@ -61,7 +63,8 @@ def viewer_page() -> Iterator[Any]:
 def layout_problems(page: Any, xml: str) -> list[str]:
     warnings = page.evaluate(IMPORT, xml)
     assert warnings == [], warnings
-    return [f"{p['element']}: {p['problem']}" for p in page.evaluate(CHECK)]
+    found = page.evaluate("() => kuaibanLayoutProblems(window.viewer)")
+    return [f"{p['element']}: {p['problem']}" for p in found]
 
 
 @pytest.mark.parametrize("path", PROCESSES, ids=[p.stem for p in PROCESSES])

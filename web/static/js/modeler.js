@@ -1,7 +1,8 @@
 // The in-browser modeler (bpmn-js Modeler + camunda moddle, served from node_modules) with the
-// engine's validation shown live on the elements, a small properties panel, form schemas edited
-// beside a server-rendered preview, deploy and download. Also the "what changed" page: two
-// versions drawn side by side, added / changed / removed elements in colour.
+// engine's validation and the layout check of diagram-layout.js shown live on the elements, a
+// small properties panel, form schemas edited beside a server-rendered preview, deploy and
+// download. Also the "what changed" page: two versions drawn side by side, added / changed /
+// removed elements in colour.
 // No build step: plain ES5-ish browser code around the global BpmnJS of the bpmn-js bundle.
 (function () {
   'use strict';
@@ -71,7 +72,7 @@
     var t = function (key, n) { return String(M[key] || key).replace('{n}', n); };
     var state = {
       key: null, main: null, blank: false, forms: {}, others: [], knownForms: [], roles: [],
-      problems: [], seq: 0, currentForm: null, xml: null, fixedXml: null
+      problems: [], layout: [], seq: 0, currentForm: null, xml: null, fixedXml: null
     };
     var modeler, canvas, registry, modeling, moddle, overlays, selection;
     var marked = [];
@@ -213,6 +214,7 @@
 
     var runValidate = debounce(function () {
       var seq = ++state.seq;
+      var layout = layoutProblems();
       problemsBox.setAttribute('data-state', 'running');
       setStatus(t('validating'), 'busy');
       exportXml()
@@ -223,8 +225,9 @@
         })
         .then(function (data) {
           if (seq !== state.seq) return;  // an older answer: a newer check is on its way
-          showProblems(data.problems || []);
-          var errors = data.errors || 0, warnings = data.warnings || 0;
+          state.layout = layout;
+          showProblems((data.problems || []).concat(layout));
+          var errors = data.errors || 0, warnings = (data.warnings || 0) + layout.length;
           deployButton.disabled = errors > 0;
           setStatus(errors ? t('invalid', errors) : t('valid') +
                     (warnings ? ' · ' + t('warnings', warnings) : ''), errors ? 'error' : 'ok');
@@ -237,6 +240,26 @@
           setStatus(t('requestFailed') + ': ' + err.message, 'error');
         });
     }, 600);
+
+    // The layout check (web/static/js/diagram-layout.js) of the diagram as drawn now, as
+    // warnings in the page's language; advisory, like lint, so they never block a deploy.
+    function layoutProblems() {
+      if (state.fixedXml || typeof kuaibanLayoutProblems !== 'function') return [];
+      var found;
+      try {
+        found = kuaibanLayoutProblems(modeler);
+      } catch (err) {  // advisory: a failing check must not stop validation
+        console.warn('layout check failed:', err);
+        return [];
+      }
+      return found.map(function (f) {
+        var text = M['layout_' + f.code];
+        return {
+          file: mainName(), line: null, element: f.id, severity: 'warning', kind: 'layout',
+          message: text ? text.replace('{other}', f.other || '') : f.problem
+        };
+      });
+    }
 
     function targetsOf(p) {
       if (p.file && /\.json$/i.test(p.file)) {
@@ -288,9 +311,10 @@
       var list = $('problem-list');
       list.textContent = '';
       problems.forEach(function (p) {
-        var where = (p.file || '-') + (p.line ? ':' + p.line : '');
+        var where = p.kind === 'layout' ? t('layout')
+          : (p.file || '-') + (p.line ? ':' + p.line : '');
         var item = el('li', { className: 'problem ' + p.severity, 'data-element': p.element || '',
-                              'data-file': p.file || '' }, [
+                              'data-file': p.file || '', 'data-kind': p.kind }, [
           el('span', { className: 'sev', text: p.severity === 'error' ? '✖' : '⚠' }), ' ',
           el('code', { text: p.element || t('general') }), ' ',
           el('span', { className: 'message', text: p.message }), ' ',
@@ -676,7 +700,7 @@
             result.setAttribute('data-state', 'failed');
             result.appendChild(el('h2', { text: t('deployFailed') }));
             if (data.error) result.appendChild(el('p', { className: 'error', text: data.error.message }));
-            showProblems(data.problems || []);
+            showProblems((data.problems || []).concat(state.layout));
             setStatus(t('deployFailed'), 'error');
             problemsBox.setAttribute('data-state', 'errors');
             return;

@@ -1,12 +1,28 @@
-// Layout problems of the diagram the bpmn-js viewer in window.viewer has drawn, as
-// [{element, problem}] with boxes measured from the rendered text, so they match what
-// bpmn.io and Camunda Modeler show. Used by scripts/diagram-pictures and
-// tests/test_diagram_layout.py.
-() => {
-  const registry = window.viewer.get('elementRegistry');
-  const canvas = window.viewer.get('canvas');
+// Layout problems of the diagram a bpmn-js viewer or modeler has drawn, measured from the
+// rendered text so they match what bpmn.io and Camunda Modeler show: labels that overlap
+// shapes, other labels or flows, or cross a lane border; names that overflow their shape;
+// overlapping shapes; flows running through shapes.
+//
+// kuaibanLayoutProblems(bpmnjs) returns [{element, problem, id, code, other}]: `element` and
+// `problem` name the element and say what is wrong in English (scripts/diagram-pictures and
+// tests/test_diagram_layout.py print them); `id` is the diagram element to select, `code` and
+// `other` (the other element's name, when there is one) let the modeler say it in the page's
+// language. One implementation for the command line, the tests and the modeler.
+function kuaibanLayoutProblems(bpmnjs) {
+  'use strict';
+  const registry = bpmnjs.get('elementRegistry');
+  const canvas = bpmnjs.get('canvas');
   const CONTAINERS = new Set(['bpmn:Participant', 'bpmn:Lane', 'bpmn:Group']);
   const SLACK = 1; // pixels two boxes may share before they count as overlapping
+  const PROBLEMS = {
+    labelOverlaps: 'label overlaps {other}',
+    labelCrossesBorder: 'label crosses the border of {other}',
+    labelCrossedByFlow: 'label is crossed by the flow {other}',
+    labelOverlapsLabel: 'label overlaps the label of {other}',
+    nameOverflows: 'name does not fit inside the shape',
+    shapeOverlaps: 'shape overlaps {other}',
+    flowThroughShape: 'flow runs through {other}'
+  };
 
   const typeOf = (el) => el.businessObject && el.businessObject.$type;
   const nameOf = (el) => {
@@ -58,40 +74,44 @@
   const labels = all.filter((el) => el.type === 'label')
     .map((el) => ({ el, box: textBox(el) })).filter((l) => l.box);
   const problems = [];
-  const report = (el, problem) => problems.push({ element: nameOf(el), problem });
+  const report = (el, code, otherEl) => {
+    const other = otherEl ? nameOf(otherEl) : undefined;
+    problems.push({ element: nameOf(el), problem: PROBLEMS[code].replace('{other}', other),
+                    id: (el.labelTarget || el).id, code, other });
+  };
 
   for (const { el, box } of labels) {
     const own = el.labelTarget;
     for (const node of nodes) {
-      if (node !== own && overlap(box, rect(node))) report(el, `label overlaps ${nameOf(node)}`);
+      if (node !== own && overlap(box, rect(node))) report(el, 'labelOverlaps', node);
     }
     for (const c of containers) {
       const r = rect(c);
-      if (overlap(box, r) && !inside(box, r)) report(el, `label crosses the border of ${nameOf(c)}`);
+      if (overlap(box, r) && !inside(box, r)) report(el, 'labelCrossesBorder', c);
     }
     for (const conn of connections) {
       if (conn === own) continue;
       if (segments(conn).some(([p, q]) => crosses(p, q, box))) {
-        report(el, `label is crossed by the flow ${nameOf(conn)}`);
+        report(el, 'labelCrossedByFlow', conn);
       }
     }
   }
   for (let i = 0; i < labels.length; i++) {
     for (let j = i + 1; j < labels.length; j++) {
       if (overlap(labels[i].box, labels[j].box)) {
-        report(labels[i].el, `label overlaps the label of ${nameOf(labels[j].el)}`);
+        report(labels[i].el, 'labelOverlapsLabel', labels[j].el);
       }
     }
   }
   for (const node of nodes) {
     const box = textBox(node);
-    if (box && !inside(box, rect(node))) report(node, 'name does not fit inside the shape');
+    if (box && !inside(box, rect(node))) report(node, 'nameOverflows');
   }
   for (let i = 0; i < nodes.length; i++) {
     for (let j = i + 1; j < nodes.length; j++) {
       if (overlap(rect(nodes[i]), rect(nodes[j])) &&
           nodes[i].host !== nodes[j] && nodes[j].host !== nodes[i]) {
-        report(nodes[i], `shape overlaps ${nameOf(nodes[j])}`);
+        report(nodes[i], 'shapeOverlaps', nodes[j]);
       }
     }
   }
@@ -100,7 +120,7 @@
       if (node === conn.source || node === conn.target) continue;
       if (conn.source && conn.source.host === node) continue; // leaves a boundary event
       if (segments(conn).some(([p, q]) => crosses(p, q, rect(node)))) {
-        report(conn, `flow runs through ${nameOf(node)}`);
+        report(conn, 'flowThroughShape', node);
       }
     }
   }
