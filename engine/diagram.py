@@ -20,10 +20,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import audit, mirror, state, xmlsafe
+from engine.definition_files import BPMN, kind_of
 from engine.errors import NotFound
 from engine.registry import LoadedVersion
 from engine.schema import ProcessInstance, ProcessVersion
-from engine.validation import BPMN, kind_of
 
 if TYPE_CHECKING:
     from engine.api import Engine

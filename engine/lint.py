@@ -38,10 +38,10 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 
 from engine import expressions, xmlsafe
 from engine.bpmn_parser import CAMUNDA, camunda_properties
+from engine.definition_files import BPMN, SourceFile, kind_of
 from engine.errors import EngineError, Problem
 from engine.roles import ROLES, role_for_lane
 from engine.spiff_seam import BEIJING
-from engine.validation import BPMN, SourceFile, kind_of
 
 WARNING = "warning"
 ERROR = "error"

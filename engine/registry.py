@@ -27,18 +27,12 @@ from sqlalchemy.orm import Session
 
 from engine import xmlsafe
 from engine.bpmn_parser import KuaibanParser, camunda_properties
+from engine.definition_files import BPMN, SourceFile, form_key_of, kind_of
 from engine.errors import EngineError, NotFound, ValidationFailed
+from engine.process_checks import ProcessInfo
 from engine.schema import DefinitionFile, ProcessVersion
-from engine.validation import (
-    BPMN,
-    Checked,
-    ProcessInfo,
-    SourceFile,
-    check_files,
-    form_key_of,
-    kind_of,
-    start_timers_of,
-)
+from engine.timer_checks import start_timers_of
+from engine.validation import Checked, check_files
 
 
 @dataclass(frozen=True)

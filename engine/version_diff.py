@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 from lxml import etree
 
 from engine import xmlsafe
+from engine.definition_files import BPMN, kind_of
 from engine.diagram import load_version
 from engine.registry import LoadedVersion
-from engine.validation import BPMN, kind_of
 
 if TYPE_CHECKING:
     from engine.api import Engine

@@ -11,9 +11,9 @@ from flask import Blueprint, abort, flash, jsonify, render_template, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from engine.definition_files import SourceFile, kind_of
 from engine.diagram import version_diagram
 from engine.errors import Problem, UnsafeInput, ValidationFailed
-from engine.validation import SourceFile, kind_of
 from engine.version_diff import diff_versions
 from web.api.errors import clip
 from web.ui.auth import current_user, roles_required

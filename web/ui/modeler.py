@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 import re
 import zipfile
 from collections.abc import Mapping, Sequence
@@ -25,19 +24,20 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from engine import xmlsafe
+from engine.definition_files import BPMN, SourceFile, kind_of
 from engine.diagram import load_version, version_diagram
 from engine.errors import EngineError, Problem, UnsafeInput, ValidationFailed
 from engine.forms import check_form
 from engine.registry import latest_forms
 from engine.roles import ROLES
-from engine.validation import BPMN, SourceFile, kind_of
 from engine.version_diff import diff_versions
 from web.ui import forms as form_fields
 from web.ui.assets import node_modules
 from web.ui.auth import current_user, roles_required
+from web.ui.blank_diagram import blank_diagram
+from web.ui.draft_lint import lint_warnings
 from web.ui.util import engine
 
-log = logging.getLogger("kuaiban.web.modeler")
 bp = Blueprint("modeler", __name__, url_prefix="/designer/modeler")
 MAX_FILES = 50
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]{0,63}")
@@ -134,73 +134,6 @@ def _draft_body(main: str, key: str, version: int | None, files: Mapping[str, st
     }
 
 
-def blank_diagram(key: str, name: str) -> str:
-    """A new process: a pool with one lane (受理员), start, one user task, end; with DI."""
-    esc = (name.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
-           .replace(">", "&gt;"))
-    return f"""<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-                  xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI"
-                  xmlns:dc="http://www.omg.org/spec/DD/20100524/DC"
-                  xmlns:di="http://www.omg.org/spec/DD/20100524/DI"
-                  xmlns:camunda="http://camunda.org/schema/1.0/bpmn"
-                  id="Definitions_{key}" targetNamespace="http://kuaiban.local/processes">
-  <bpmn:collaboration id="Collaboration_{key}">
-    <bpmn:participant id="Participant_{key}" name="{esc}" processRef="{key}" />
-  </bpmn:collaboration>
-  <bpmn:process id="{key}" name="{esc}" isExecutable="true">
-    <bpmn:laneSet id="LaneSet_{key}">
-      <bpmn:lane id="Lane_intake" name="受理员">
-        <bpmn:flowNodeRef>start</bpmn:flowNodeRef>
-        <bpmn:flowNodeRef>register</bpmn:flowNodeRef>
-        <bpmn:flowNodeRef>end</bpmn:flowNodeRef>
-      </bpmn:lane>
-    </bpmn:laneSet>
-    <bpmn:startEvent id="start" name="开始">
-      <bpmn:outgoing>Flow_start</bpmn:outgoing>
-    </bpmn:startEvent>
-    <bpmn:userTask id="register" name="登记" camunda:dueDate="workday_close(1)">
-      <bpmn:incoming>Flow_start</bpmn:incoming>
-      <bpmn:outgoing>Flow_end</bpmn:outgoing>
-    </bpmn:userTask>
-    <bpmn:endEvent id="end" name="结束">
-      <bpmn:incoming>Flow_end</bpmn:incoming>
-    </bpmn:endEvent>
-    <bpmn:sequenceFlow id="Flow_start" sourceRef="start" targetRef="register" />
-    <bpmn:sequenceFlow id="Flow_end" sourceRef="register" targetRef="end" />
-  </bpmn:process>
-  <bpmndi:BPMNDiagram id="BPMNDiagram_{key}">
-    <bpmndi:BPMNPlane id="BPMNPlane_{key}" bpmnElement="Collaboration_{key}">
-      <bpmndi:BPMNShape id="Participant_{key}_di" bpmnElement="Participant_{key}"
-                        isHorizontal="true">
-        <dc:Bounds x="160" y="80" width="600" height="200" />
-      </bpmndi:BPMNShape>
-      <bpmndi:BPMNShape id="Lane_intake_di" bpmnElement="Lane_intake" isHorizontal="true">
-        <dc:Bounds x="190" y="80" width="570" height="200" />
-      </bpmndi:BPMNShape>
-      <bpmndi:BPMNShape id="start_di" bpmnElement="start">
-        <dc:Bounds x="242" y="162" width="36" height="36" />
-      </bpmndi:BPMNShape>
-      <bpmndi:BPMNShape id="register_di" bpmnElement="register">
-        <dc:Bounds x="350" y="140" width="100" height="80" />
-      </bpmndi:BPMNShape>
-      <bpmndi:BPMNShape id="end_di" bpmnElement="end">
-        <dc:Bounds x="532" y="162" width="36" height="36" />
-      </bpmndi:BPMNShape>
-      <bpmndi:BPMNEdge id="Flow_start_di" bpmnElement="Flow_start">
-        <di:waypoint x="278" y="180" />
-        <di:waypoint x="350" y="180" />
-      </bpmndi:BPMNEdge>
-      <bpmndi:BPMNEdge id="Flow_end_di" bpmnElement="Flow_end">
-        <di:waypoint x="450" y="180" />
-        <di:waypoint x="532" y="180" />
-      </bpmndi:BPMNEdge>
-    </bpmndi:BPMNPlane>
-  </bpmndi:BPMNDiagram>
-</bpmn:definitions>
-"""
-
-
 # -- validation, deploy, download -------------------------------------------------------------
 
 class BadPayload(Exception):
@@ -254,7 +187,7 @@ def validate() -> Response | tuple[Response, int]:
         problems, processes = [_unsafe_problem(exc)], []
     items = [_problem_json(p, files) for p in problems]
     seen = {_identity(p) for p in items}
-    items += [_with_element(w, files) for w in _lint(files) if _identity(w) not in seen]
+    items += [_with_element(w, files) for w in lint_warnings(files) if _identity(w) not in seen]
     errors = sum(1 for p in items if p["severity"] == "error")
     return jsonify(ok=errors == 0, errors=errors, warnings=len(items) - errors,
                    problems=items, processes=processes)
@@ -367,38 +300,6 @@ def _element_at_line(source: SourceFile, line: int) -> str | None:
             return best.get("id")
         best = best.getparent()
     return None
-
-
-def _lint(files: list[SourceFile]) -> list[dict[str, Any]]:
-    """Engine.lint(files) findings when the engine has it. Lint repeats validation's errors
-    (the caller drops those); anything else it finds is advisory and never blocks a deploy,
-    so it is shown as a warning."""
-    lint = getattr(engine(), "lint", None)
-    if not callable(lint):
-        return []
-    try:
-        result = lint(files)
-    except EngineError as exc:
-        log.info("lint refused the draft: %s", exc.message)
-        return []
-    except Exception:  # lint is advisory; validation has the last word
-        log.exception("lint failed")
-        return []
-    items = getattr(result, "problems", result) or []
-    out = []
-    for p in items:
-        if isinstance(p, Problem):
-            item = p.as_dict()
-        elif isinstance(p, Mapping):
-            item = {"file": p.get("file"), "line": p.get("line"), "element": p.get("element"),
-                    "message": str(p.get("message", "")), "severity": p.get("severity")}
-        else:
-            item = {"file": None, "line": None, "element": None, "message": str(p),
-                    "severity": None}
-        if item.get("severity") not in ("warning", "info"):
-            item["severity"] = "warning"
-        out.append(item)
-    return out
 
 
 # -- what changed -----------------------------------------------------------------------------
