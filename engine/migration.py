@@ -367,6 +367,8 @@ def _refresh_tasks(session: Session, runtime: Runtime, row: ProcessInstance,
                    workflow: BpmnWorkflow, old: LoadedVersion, target: LoadedVersion,
                    write: bool) -> list[str]:
     """Open task rows as the target version defines them; returns what changes."""
+    if write:  # the rows the migration's command step remembered are about to change
+        mirror.forget_open_tasks(session, row.id)
     calendar = runtime.calendar(session)
     changes = []
     rows = session.execute(select(Task).where(Task.instance_id == row.id,

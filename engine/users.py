@@ -6,8 +6,9 @@ import base64
 import hashlib
 import hmac
 import os
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from engine.errors import InvalidData, NotFound
@@ -38,7 +39,8 @@ def check_password(stored: str, password: str) -> bool:
     return hmac.compare_digest(key, base64.b64decode(key_b64))
 
 
-def view(user: User) -> UserView:
+def view(user: User | Row[Any, Any, Any, Any]) -> UserView:
+    """From the ORM object or a row of the users table's columns."""
     return UserView(user.username, user.display_name, tuple(user.roles), user.unit)
 
 
@@ -75,7 +77,7 @@ def get(session: Session, username: str) -> UserView:
     ).first()
     if user is None:
         raise NotFound(f'no user "{username}"')
-    return UserView(user.username, user.display_name, tuple(user.roles), user.unit)
+    return view(user)
 
 
 Who = str | UserView  # a user name, or the user a caller has already read (web requests)
