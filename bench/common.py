@@ -9,8 +9,8 @@ from datetime import datetime
 from pathlib import Path
 
 from bench import pgschema
-from engine.clock import FixedClock
-from engine.validation import SourceFile
+from engine.definitions.validation import SourceFile
+from engine.time.clock import FixedClock
 
 HERE = Path(__file__).parent
 DIAGRAMS = HERE / "diagrams"

@@ -1,6 +1,6 @@
 """Inboxes at scale: a million task rows (a tenth open) loaded in bulk, then the inbox query
 of one user (``engine.inbox.for_user``), a page of a city-level inbox (``engine.inbox.page``)
-and the overdue board (``engine.board``) timed.
+and the overdue board (``engine.queries.board``) timed.
 
 Data: 50 roles (r00..r44 scoped to a unit, r45..r49 city-level with no unit), 200 units,
 10 procedures. Each instance has one open task and nine finished ones. 2,000 unit users hold
@@ -23,8 +23,8 @@ from typing import Any
 from sqlalchemy import event, text
 
 from bench import common
-from engine import board
 from engine.api import Engine
+from engine.queries import board
 
 UNITS = [f"U{u:03d}" for u in range(200)]
 UNIT_ROLES = [f"r{r:02d}" for r in range(45)]
@@ -114,7 +114,7 @@ class _Times(dict[int, Any]):
 
     def __missing__(self, minutes: int) -> Any:
         value: Any = self._base + timedelta(minutes=minutes)
-        if self._sqlite:  # as engine.schema.UtcDateTime stores it on SQLite
+        if self._sqlite:  # as engine.storage.schema.UtcDateTime stores it on SQLite
             value = value.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
         self[minutes] = value
         return value

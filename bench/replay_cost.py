@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from engine.api import Engine
-from engine.clock import FixedClock
-from engine.validation import SourceFile
+from engine.definitions.validation import SourceFile
+from engine.time.clock import FixedClock
 
 DIAGRAMS = Path(__file__).parent.parent / "tests" / "diagrams"
 FILES = [DIAGRAMS / "loop.bpmn", DIAGRAMS / "forms" / "test_follow.json"]

@@ -22,11 +22,12 @@ from typing import Any
 from sqlalchemy import func, insert, select, text
 
 from bench import common
-from engine import audit, state
 from engine.api import Engine
-from engine.clock import FixedClock
-from engine.schema import Event, ProcessInstance, ProcessVersion, Timer
-from engine.spiff_seam import IdSource
+from engine.audit import chain
+from engine.runtime import state
+from engine.runtime.spiff_seam import IdSource
+from engine.storage.schema import Event, ProcessInstance, ProcessVersion, Timer
+from engine.time.clock import FixedClock
 
 DIAGRAM = "bench_timer.bpmn"
 KEY = "bench_timer"
@@ -42,7 +43,7 @@ def seed(url: str, n: int) -> None:
     with engine.transaction() as session:
         row = session.get(ProcessInstance, template.id)
         assert row is not None
-        (event,) = audit.events_of(session, row.id)
+        (event,) = chain.events_of(session, row.id)
         (timer,) = session.execute(select(Timer).where(Timer.instance_id == row.id)).scalars()
         first = int(session.execute(select(func.max(ProcessInstance.id))).scalar_one()) + 1
         used = json.loads(row.state)["next_id"]
@@ -56,8 +57,8 @@ def seed(url: str, n: int) -> None:
                          payload=json.loads(_swap(json.dumps(event.payload), ids)),
                          user=event.user, at=event.at,
                          state_digest=state.digest(json.loads(state_text)),
-                         prev_hash=audit.GENESIS)
-            digest = audit.chain_hash(audit.GENESIS, copy)
+                         prev_hash=chain.GENESIS)
+            digest = chain.chain_hash(chain.GENESIS, copy)
             instances.append({c: getattr(row, c) for c in _columns(ProcessInstance)}
                              | {"id": new_id, "state": state_text, "last_hash": digest})
             events.append({c: getattr(copy, c) for c in _columns(Event) if c != "id"}

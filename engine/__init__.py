@@ -1,1 +1,58 @@
-"""Kuaiban engine: deploy and run BPMN procedures with working-day deadlines."""
+"""Kuaiban engine: deploy and run BPMN procedures with working-day deadlines.
+
+This module is the public API: the web layer, scripts and other callers import from
+``engine`` only. The engine is built in families, each a subpackage with its own docstring:
+``definitions`` (deploy and validate), ``runtime`` (run cases), ``audit`` (hash chain, replay,
+bundles), ``scripting`` (the restricted language), ``time`` (clock, working-day calendar),
+``storage`` (tables, migrations), ``org`` (roles, users, units) and ``queries`` (read-side
+views); ``api.Engine`` ties them together, one transaction per method.
+"""
+
+from engine import logs
+from engine.api import Engine
+from engine.definitions import xmlsafe
+from engine.definitions.files import BPMN, SourceFile, kind_of
+from engine.definitions.forms import check_form
+from engine.definitions.registry import latest_forms
+from engine.definitions.version_diff import diff_versions
+from engine.errors import (
+    CalendarError,
+    Conflict,
+    EngineError,
+    InvalidData,
+    NotFound,
+    PermissionDenied,
+    Problem,
+    ScriptError,
+    UnsafeInput,
+    ValidationFailed,
+)
+from engine.org.roles import BY_ID as ROLES_BY_ID
+from engine.org.roles import ROLES, Role
+from engine.queries.board import (
+    WHEN,
+    board_tasks,
+    chain_problem,
+    instance_tasks,
+    instances,
+    overdue_board,
+)
+from engine.queries.diagram import instance_path, load_version, version_diagram
+from engine.queries.inbox import InboxCounts, InboxFilter, InboxPage
+from engine.queries.ledger import LEDGERS
+from engine.queries.startable import Startable, instance_forms, startable, task_form
+from engine.storage import db, migrate
+from engine.time.calendar import TZ, WorkCalendar
+from engine.time.clock import Clock, FixedClock, SystemClock
+from engine.views import EventView, InstanceView, ProcessView, TaskView, TimerView, UserView
+
+__all__ = [
+    "BPMN", "LEDGERS", "ROLES", "ROLES_BY_ID", "TZ", "WHEN", "CalendarError", "Clock",
+    "Conflict", "Engine", "EngineError", "EventView", "FixedClock", "InboxCounts",
+    "InboxFilter", "InboxPage", "InstanceView", "InvalidData", "NotFound", "PermissionDenied",
+    "Problem", "ProcessView", "Role", "ScriptError", "SourceFile", "Startable", "SystemClock",
+    "TaskView", "TimerView", "UnsafeInput", "UserView", "ValidationFailed", "WorkCalendar",
+    "board_tasks", "chain_problem", "check_form", "db", "diff_versions", "instance_forms",
+    "instance_path", "instance_tasks", "instances", "kind_of", "latest_forms", "load_version",
+    "logs", "migrate", "overdue_board", "startable", "task_form", "version_diagram", "xmlsafe",
+]

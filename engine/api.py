@@ -15,18 +15,24 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine import audit, bundle, db, ledger, migrate, migration, mirror, registry, users
-from engine.calendar import WorkCalendar, deadline_functions
-from engine.clock import Clock, clock_from_env
+from engine.audit import bundle, chain
+from engine.audit.replay import RecordedEvent, ReplayResult, Snapshot, replay, state_at
+from engine.definitions import registry
+from engine.definitions.lint import findings as lint_findings
+from engine.definitions.lint import lint as lint_files
+from engine.definitions.registry import Deployed, LoadedVersion, VersionCache
+from engine.definitions.validation import Checked, SourceFile
 from engine.errors import Conflict, EngineError, NotFound, PermissionDenied, Problem
-from engine.inbox import Inbox, task_view
-from engine.lint import findings as lint_findings
-from engine.lint import lint as lint_files
-from engine.migration import Report as MigrationReport
-from engine.registry import Deployed, LoadedVersion, VersionCache
-from engine.replay import RecordedEvent, ReplayResult, Snapshot, replay, state_at
-from engine.runtime import Runtime
-from engine.schema import (
+from engine.org import users
+from engine.org.users import SYSTEM, Who
+from engine.queries import ledger
+from engine.queries.inbox import Inbox, task_view
+from engine.runtime import migration, mirror
+from engine.runtime.commands import Runtime
+from engine.runtime.migration import Report as MigrationReport
+from engine.runtime.worker import TimerWorker
+from engine.storage import db, migrate
+from engine.storage.schema import (
     CALENDAR_VERSION,
     CalendarOverride,
     Event,
@@ -34,10 +40,9 @@ from engine.schema import (
     ProcessVersion,
     Task,
 )
-from engine.users import SYSTEM, Who
-from engine.validation import Checked, SourceFile
+from engine.time.calendar import WorkCalendar, deadline_functions
+from engine.time.clock import Clock, clock_from_env
 from engine.views import EventView, InstanceView, ProcessView, UserView
-from engine.worker import TimerWorker
 
 log = logging.getLogger("kuaiban.engine")
 CASE_READERS = {"auditor", "designer", "case_manager", "style_group", "city_leader",
@@ -259,24 +264,24 @@ class Engine:
                 raise NotFound(f"no instance {instance_id}")
             if user is not None:
                 self._check_may_read(session, row, users.resolve(session, user))
-            return [_event_view(e) for e in audit.events_of(session, instance_id)]
+            return [_event_view(e) for e in chain.events_of(session, instance_id)]
 
-    def verify(self) -> tuple[int, list[audit.ChainProblem]]:
+    def verify(self) -> tuple[int, list[chain.ChainProblem]]:
         """(instances checked, the first break of each broken chain)."""
         with self.transaction(read_only=True) as session:
             rows = session.execute(select(ProcessInstance).order_by(ProcessInstance.id)).scalars()
             checked, problems = 0, []
-            versions: audit.VersionChecks = {}  # each pinned version's files checked once
+            versions: chain.VersionChecks = {}  # each pinned version's files checked once
             for row in rows:
                 checked += 1
-                problem = audit.verify_instance(session, row, versions)
+                problem = chain.verify_instance(session, row, versions)
                 if problem is not None:
                     problems.append(problem)
             orphans = session.execute(
                 select(Event.instance_id).where(Event.instance_id.not_in(
                     select(ProcessInstance.id))).distinct()
             ).scalars()
-            problems += [audit.ChainProblem(i, None, "events without an instance")
+            problems += [chain.ChainProblem(i, None, "events without an instance")
                          for i in orphans]
             return checked, problems
 
@@ -287,7 +292,7 @@ class Engine:
         row = session.get(ProcessInstance, instance_id)
         if row is None:
             raise NotFound(f"no instance {instance_id}")
-        rows = audit.events_of(session, instance_id)
+        rows = chain.events_of(session, instance_id)
         events = [RecordedEvent(e.seq, e.type, e.payload, e.at, e.state_digest) for e in rows]
         return row, events, rows
 
@@ -301,7 +306,7 @@ class Engine:
             version = self.versions.get(session, row.version_id)
             result = replay(row.id, version, events, self._calendar_for(session),
                             versions=self._version_loader(session))  # migrated cases
-            if result.ok and events and events[-1].state_digest != audit.digest_of_row(row):
+            if result.ok and events and events[-1].state_digest != chain.digest_of_row(row):
                 return ReplayResult(False, len(events), None,
                                     "the stored state differs from the replayed history")
             return result
@@ -326,7 +331,7 @@ class Engine:
             row, _, rows = self._recorded(session, instance_id)
             version = self.versions.get(session, row.version_id)
             overrides = session.execute(select(CalendarOverride)).scalars()
-            events = [{**audit.event_body(e), "prev_hash": e.prev_hash, "hash": e.hash}
+            events = [{**chain.event_body(e), "prev_hash": e.prev_hash, "hash": e.hash}
                       for e in rows]
             body = {
                 "instance": {"id": row.id, "process_key": row.process_key,
@@ -383,7 +388,7 @@ class Engine:
             tasks=tasks,
         )
 
-    # -- designers: lint, instance migration (engine/lint.py, engine/migration.py) ----------
+    # -- designers: lint, instance migration (definitions/lint.py, runtime/migration.py) --
 
     def lint(self, files: Sequence[SourceFile]) -> list[Problem]:
         """Validation errors and lint warnings of ``files`` together, each once, in file

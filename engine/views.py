@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from engine.calendar import TZ
+from engine.time.calendar import TZ
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -19,7 +19,7 @@ import pytest
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from engine.api import Engine
-from engine.clock import FixedClock
+from engine.time.clock import FixedClock
 from tests.test_ui_support import PASSWORD, make_app
 
 CHROMIUM = "/usr/bin/chromium"

@@ -18,8 +18,8 @@ import pytest
 
 from bench import pgschema
 from engine.api import Engine
-from engine.clock import FixedClock
-from engine.validation import SourceFile
+from engine.definitions.validation import SourceFile
+from engine.time.clock import FixedClock
 
 HERE = Path(__file__).parent
 DIAGRAMS = HERE / "diagrams"

@@ -17,11 +17,11 @@ from typing import Any
 from lxml import etree
 
 from engine.api import Engine
-from engine.clock import FixedClock
-from engine.inbox import InboxFilter
-from engine.validation import SourceFile
+from engine.definitions.validation import SourceFile
+from engine.queries.inbox import InboxFilter
+from engine.runtime.worker import FireReport
+from engine.time.clock import FixedClock
 from engine.views import InstanceView, TaskView
-from engine.worker import FireReport
 
 ROOT = Path(__file__).resolve().parent.parent
 PROCESSES = ROOT / "processes"

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from engine.api import Engine
-from engine.clock import FixedClock
+from engine.time.clock import FixedClock
 from tests.conftest import DIAGRAMS, diagram_files
 from tests.test_api_helpers import OTHER_UNIT, UNIT, Api, error_of, make_api
 from web.api.openapi import OPENAPI

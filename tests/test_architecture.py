@@ -31,3 +31,27 @@ def test_engine_never_reads_the_wall_clock_outside_clock_py() -> None:
             if needle in text and path.name not in allowed:
                 offenders.append(f"{path.name}: {needle}")
     assert offenders == []
+
+
+def test_web_uses_only_the_engines_public_api() -> None:
+    """web/ imports ``engine`` (its __init__ is the public API), never its subpackages."""
+    offenders = []
+    for path in (ENGINE.parent / "web").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and \
+                    node.module.startswith("engine."):
+                offenders.append(f"{path.name}: {node.module}")
+            elif isinstance(node, ast.Import):
+                offenders += [f"{path.name}: {a.name}" for a in node.names
+                              if a.name.startswith("engine.")]
+    assert offenders == []
+
+
+def test_every_engine_family_says_what_it_owns() -> None:
+    """Each subpackage of engine/ opens with a docstring of what it owns."""
+    families = [p for p in ENGINE.iterdir() if (p / "__init__.py").is_file()]
+    assert len(families) >= 8
+    for family in families:
+        doc = ast.get_docstring(ast.parse((family / "__init__.py").read_text(encoding="utf-8")))
+        assert doc and len(doc) > 60, family.name

@@ -32,9 +32,9 @@ from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
 from engine.api import Engine
-from engine.roles import ROLES
-from engine.schema import Event, ProcessInstance, ProcessVersion, Task
-from engine.validation import SourceFile
+from engine.definitions.validation import SourceFile
+from engine.org.roles import ROLES
+from engine.storage.schema import Event, ProcessInstance, ProcessVersion, Task
 from tests.conftest import DIAGRAMS, source
 from web.app import create_app
 

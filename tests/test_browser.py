@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from engine.api import Engine
-from engine.clock import FixedClock
+from engine.time.clock import FixedClock
 from tests.browser_support import Server, chromium, serve, sign_in, unavailable
 from tests.conftest import DIAGRAMS
 from tests.test_ui_support import FULIANG, LEPING, frozen, make_engine

@@ -21,8 +21,8 @@ from typing import Any
 
 import pytest
 
-from engine.validation import SourceFile
-from engine.version_diff import diff_versions
+from engine.definitions.validation import SourceFile
+from engine.definitions.version_diff import diff_versions
 from tests.browser_support import Server, chromium, serve, sign_in
 from tests.test_ui_support import frozen, make_engine
 from web.ui.assets import ROOT as REPO

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from engine.api import Engine
-from engine.bundle import replay_bundle, seal
-from engine.clock import FixedClock
-from engine.registry import content_hash, sha256
+from engine.audit.bundle import replay_bundle, seal
+from engine.definitions.registry import content_hash, sha256
+from engine.time.clock import FixedClock
 from tests.test_migration_instances import (
     PROPOSAL,
     approve_form_with_note,

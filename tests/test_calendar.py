@@ -3,9 +3,9 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from engine.calendar import TZ, WorkCalendar, deadline_functions
-from engine.clock import FixedClock
 from engine.errors import CalendarError
+from engine.time.calendar import TZ, WorkCalendar, deadline_functions
+from engine.time.clock import FixedClock
 
 
 def at(text: str) -> datetime:

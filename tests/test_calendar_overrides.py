@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event
 
 from engine.api import Engine
-from engine.clock import FixedClock
+from engine.time.clock import FixedClock
 from engine.views import TaskView
 from tests.conftest import diagram_files
 

@@ -84,7 +84,7 @@ def test_validate_lists_every_problem_as_file_line_element_message(cli: Run) -> 
     path = BAD / "many_problems.bpmn"
     result = cli("validate", str(path), code=1)
     lines = [line for line in result.stdout.splitlines() if ": warning: " not in line]
-    assert len(lines) == 12  # errors; lint warnings (engine/lint.py) come on their own lines
+    assert len(lines) == 12  # errors; lint warnings come on their own lines
     for line in lines:
         assert re.match(rf"^{re.escape(str(path))}:\d+: [\w-]+: .+$", line), line
     expected = [

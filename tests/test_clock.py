@@ -2,8 +2,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from engine.clock import Clock, FixedClock, SystemClock, clock_from_env, parse_instant
 from engine.errors import CalendarError
+from engine.time.clock import Clock, FixedClock, SystemClock, clock_from_env, parse_instant
 
 CST = timezone(timedelta(hours=8))
 

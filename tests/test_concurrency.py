@@ -31,7 +31,7 @@ from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 from engine.api import Engine
-from engine.schema import Event
+from engine.storage.schema import Event
 from engine.views import TaskView
 from tests.conftest import diagram_files
 from web import tokens

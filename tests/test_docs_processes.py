@@ -21,7 +21,7 @@ from lxml import etree
 
 from engine.api import Engine
 from engine.cli import main as cli
-from engine.clock import FixedClock
+from engine.time.clock import FixedClock
 
 ROOT = Path(__file__).resolve().parent.parent
 PROCESSES = ROOT / "processes"

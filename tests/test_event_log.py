@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import delete, select, update
 
 from engine.api import Engine
-from engine.audit import GENESIS
-from engine.schema import Event, ProcessInstance, ProcessVersion
-from engine.state import canonical_json
+from engine.audit.chain import GENESIS
+from engine.runtime.state import canonical_json
+from engine.storage.schema import Event, ProcessInstance, ProcessVersion
 from tests.conftest import diagram_files
 
 UNIT = "浮梁县纪委监委"
@@ -34,7 +34,7 @@ def test_every_command_appends_a_chained_event_with_what_replay_needs(case: tupl
         (1, "started", "li"), (2, "claimed", "li"), (3, "completed", "li")]
     started = events[0].payload
     assert started["process_key"] == "approval" and started["version"] == 1
-    with engine.transaction() as session:  # the version's files are pinned (engine/audit.py)
+    with engine.transaction() as session:  # the version's files are pinned (engine/audit/chain.py)
         version = session.get(ProcessVersion, started["version_id"])
         assert version is not None and started["content_hash"] == version.content_hash
     assert started["data"] == {"summary": "x", "unit": UNIT, "case_no": "TS-2026-000001"}

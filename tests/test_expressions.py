@@ -1,4 +1,4 @@
-"""The safe expression/script language (engine.expressions) and its SpiffWorkflow seam."""
+"""The safe expression/script language (engine.scripting.expressions) and its SpiffWorkflow seam."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.util.task import TaskState
 
 from engine.errors import ScriptError, UnsafeInput
-from engine.expressions import Limits, SafeEnvironment, check, evaluate, execute
-from engine.script_language import FORBIDDEN_CALLS, SAFE_BUILTINS
-from engine.script_runtime import BUILTINS
+from engine.scripting.budget import BUILTINS
+from engine.scripting.expressions import Limits, SafeEnvironment, check, evaluate, execute
+from engine.scripting.language import FORBIDDEN_CALLS, SAFE_BUILTINS
 
 DATA = {
     "a": 2,

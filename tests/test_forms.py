@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from engine import forms
 from engine.api import Engine
+from engine.definitions import forms
+from engine.definitions.validation import SourceFile
 from engine.errors import InvalidData
-from engine.validation import SourceFile
 from tests.conftest import DIAGRAMS, diagram_files
 
 UNIT = "浮梁县纪委监委"
@@ -228,7 +228,7 @@ def test_conditional_start_form_in_a_deployed_process(people: Engine) -> None:
 
 
 def test_read_only_fields_cannot_be_submitted() -> None:
-    from engine.forms import validate_submission
+    from engine.definitions.forms import validate_submission
 
     schema = {"type": "object", "properties": {
         "unit": {"type": "string", "readOnly": True}, "note": {"type": "string"}}}

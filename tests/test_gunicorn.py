@@ -25,7 +25,7 @@ import gunicorn as gunicorn_package
 import pytest
 
 from engine.api import Engine
-from engine.clock import FixedClock
+from engine.time.clock import FixedClock
 from tests.test_concurrency import SECRET, Racer, add_racers, check_invariants, start_cases
 
 ROOT = Path(__file__).resolve().parent.parent

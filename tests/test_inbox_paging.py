@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 import pytest
 
 from engine.api import Engine
-from engine.clock import FixedClock
+from engine.definitions.validation import SourceFile
 from engine.errors import NotFound
-from engine.inbox import InboxFilter, InboxPage
-from engine.validation import SourceFile
+from engine.queries.inbox import InboxFilter, InboxPage
+from engine.time.clock import FixedClock
 from engine.views import TaskView
 
 # 2026-09-30 16:00 is the fixtures' now; tasks due at these instants (None: no due date)

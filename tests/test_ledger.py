@@ -12,9 +12,9 @@ import pytest
 from openpyxl import load_workbook
 
 from engine.api import Engine
-from engine.clock import FixedClock
 from engine.errors import PermissionDenied
-from engine.ledger import LEDGERS, Ledger
+from engine.queries.ledger import LEDGERS, Ledger
+from engine.time.clock import FixedClock
 from tests.test_process_clue_triage import (
     FULIANG,
     LEPING,

@@ -1,4 +1,4 @@
-"""Lint (engine/lint.py): one test per rule, how lint and validation report together
+"""Lint (engine/definitions/lint.py): one test per rule, how lint and validation report together
 (``Engine.lint``), and ``kuaiban validate`` printing warnings."""
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from click.testing import CliRunner
 
 from engine.api import Engine
 from engine.cli import main
-from engine.clock import FixedClock
+from engine.definitions.lint import WARNING, format_problem, lint
+from engine.definitions.validation import SourceFile
 from engine.errors import Problem
-from engine.lint import WARNING, format_problem, lint
-from engine.validation import SourceFile
+from engine.time.clock import FixedClock
 
 NOW = datetime.fromisoformat("2026-09-30T16:00:00+08:00")
 FORM = SourceFile("lint_form.json", '{"type": "object", "properties": {}}')

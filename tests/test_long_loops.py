@@ -10,9 +10,9 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.util.task import TaskState
 
 from engine.api import Engine
-from engine.bpmn_parser import KuaibanParser
-from engine.expressions import SafeEnvironment
-from engine.schema import ProcessInstance
+from engine.definitions.bpmn_parser import KuaibanParser
+from engine.scripting.expressions import SafeEnvironment
+from engine.storage.schema import ProcessInstance
 from tests.conftest import DIAGRAMS, diagram_files
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from engine.api import Engine
-from engine.validation import SourceFile
+from engine.definitions.validation import SourceFile
 from engine.views import InstanceView
 
 # complaint (SQ-…) throws open_case and, when its data says wait, waits for open_case_started.

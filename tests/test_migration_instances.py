@@ -1,4 +1,4 @@
-"""Instance migration (engine/migration.py): running ``clue_triage`` cases move to a
+"""Instance migration (engine/runtime/migration.py): running ``clue_triage`` cases move to a
 compatible new version (a new optional form field, a changed approval deadline) and keep
 their task ids and timers; an incompatible version (a READY task removed, a task changed type,
 a running subprocess removed) is refused with the reason; dry runs change nothing; migrated
@@ -18,9 +18,9 @@ from lxml import etree
 
 from engine.api import Engine
 from engine.cli import main
-from engine.clock import FixedClock
+from engine.definitions.validation import SourceFile
 from engine.errors import InvalidData, NotFound, PermissionDenied
-from engine.validation import SourceFile
+from engine.time.clock import FixedClock
 from tests.conftest import diagram_files
 
 ROOT = Path(__file__).resolve().parent.parent

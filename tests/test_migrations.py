@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import inspect
 
-from engine import db, migrate
-from engine.schema import Base
+from engine.storage import db, migrate
+from engine.storage.schema import Base
 
 
 def test_upgrade_creates_every_table_and_downgrade_removes_them(database_url: str) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from engine.api import Engine
-from engine.clock import FixedClock
+from engine.time.clock import FixedClock
 from tests.conftest import diagram_files
 
 UNIT = "浮梁县纪委监委"

@@ -26,8 +26,8 @@ from sqlalchemy import create_engine, make_url, text
 
 from engine import logs
 from engine.api import Engine
-from engine.clock import FixedClock
 from engine.errors import Conflict
+from engine.time.clock import FixedClock
 from tests.conftest import PG_URL, diagram_files
 from web import tokens
 from web.app import create_app

@@ -1,5 +1,5 @@
 """The event chain pins the process definition files: a ``started`` event records its version's
-content hash, a ``migrated`` event its target's (engine/audit.py). ``kuaiban verify`` checks
+content hash, a ``migrated`` event its target's (engine/chain.py). ``kuaiban verify`` checks
 the stored files against it, bundle replay the carried ones; events recorded before versions
 were pinned pin nothing and still verify and replay."""
 
@@ -12,13 +12,13 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import delete, select, update
 
-from engine import audit
 from engine.api import Engine
-from engine.bundle import replay_bundle, seal
+from engine.audit import chain
+from engine.audit.bundle import replay_bundle, seal
 from engine.cli import main
-from engine.registry import has_content_hash, sha256
-from engine.schema import DefinitionFile, Event, ProcessInstance, ProcessVersion
-from engine.validation import SourceFile
+from engine.definitions.registry import has_content_hash, sha256
+from engine.definitions.validation import SourceFile
+from engine.storage.schema import DefinitionFile, Event, ProcessInstance, ProcessVersion
 from tests.conftest import diagram_files
 from tests.test_bundle_migrated import migrated  # noqa: F401 - the fixture
 from tests.test_migration_instances import clues  # noqa: F401 - the fixture
@@ -139,13 +139,13 @@ def _as_before_pinning(engine: Engine, instance_id: int) -> None:
     """Rewrite the case as the engine recorded it before versions were pinned: the started
     event without a content hash, and the chain as it was then."""
     with engine.transaction() as session:
-        events = audit.events_of(session, instance_id)
+        events = chain.events_of(session, instance_id)
         payload = {k: v for k, v in events[0].payload.items() if k != "content_hash"}
         session.execute(update(Event).where(Event.id == events[0].id).values(payload=payload))
         session.expire_all()
-        prev = audit.GENESIS
-        for event in audit.events_of(session, instance_id):
-            digest = audit.chain_hash(prev, event)
+        prev = chain.GENESIS
+        for event in chain.events_of(session, instance_id):
+            digest = chain.chain_hash(prev, event)
             session.execute(update(Event).where(Event.id == event.id)
                             .values(prev_hash=prev, hash=digest))
             prev = digest
@@ -168,7 +168,7 @@ def test_an_event_recorded_before_pinning_still_verifies_and_replays(
     assert replay_bundle(data).as_json() == {"ok": True, "events": 3, "diverged_at": None,
                                              "message": ""}
     # such an event pins nothing: a changed form goes unnoticed, in a resealed bundle as in
-    # the file store (docs/audit.md: only a chain head kept elsewhere catches it)
+    # the file store (docs/chain.md: only a chain head kept elsewhere catches it)
     data["version"]["files"]["test_register.json"] += " "
     assert replay_bundle(seal(data)).ok
     _edit_stored_bpmn(engine, instance_id, "edit")

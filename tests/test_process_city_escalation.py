@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from engine.api import Engine
-from engine.clock import FixedClock
 from engine.errors import InvalidData, NotFound, PermissionDenied, ScriptError
+from engine.time.clock import FixedClock
 from engine.views import InstanceView
 from tests.process_helpers import at, clue_files, open_tasks, timer_dues
 from tests.test_process_clue_triage import (

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from engine.api import Engine
-from engine.clock import FixedClock
 from engine.errors import InvalidData, PermissionDenied
-from engine.inbox import InboxFilter
+from engine.queries.inbox import InboxFilter
+from engine.time.clock import FixedClock
 from engine.views import InstanceView, TaskView
 from tests import process_helpers
 from tests.process_helpers import ROOT, at, clue_files, open_tasks, timer_dues

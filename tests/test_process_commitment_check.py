@@ -19,10 +19,10 @@ from typing import Any
 import pytest
 
 from engine.api import Engine
-from engine.board import instances
-from engine.clock import FixedClock
 from engine.errors import InvalidData, PermissionDenied
-from engine.inbox import InboxFilter
+from engine.queries.board import instances
+from engine.queries.inbox import InboxFilter
+from engine.time.clock import FixedClock
 from engine.views import InstanceView
 from tests.process_helpers import (
     PROCESSES,

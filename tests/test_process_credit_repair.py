@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 
 from engine.api import Engine
-from engine.board import instances
-from engine.clock import FixedClock
+from engine.definitions.validation import SourceFile
 from engine.errors import InvalidData, PermissionDenied
-from engine.validation import SourceFile
+from engine.queries.board import instances
+from engine.time.clock import FixedClock
 from engine.views import InstanceView
 from tests.process_helpers import (
     FORMS,

@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 
 from engine.api import Engine
-from engine.clock import FixedClock
+from engine.definitions.validation import SourceFile
 from engine.errors import InvalidData, PermissionDenied
-from engine.validation import SourceFile
+from engine.time.clock import FixedClock
 from engine.views import InstanceView, TaskView
 from tests import process_helpers
 from tests.process_helpers import (

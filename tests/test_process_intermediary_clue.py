@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 
 from engine.api import Engine
-from engine.clock import FixedClock
+from engine.definitions.validation import SourceFile
 from engine.errors import InvalidData, PermissionDenied
-from engine.inbox import InboxFilter
-from engine.validation import SourceFile
+from engine.queries.inbox import InboxFilter
+from engine.time.clock import FixedClock
 from engine.views import InstanceView
 from tests.process_helpers import PROCESSES, at, check_interchange, definitions, inbox, task
 

@@ -22,9 +22,9 @@ import pytest
 from lxml import etree
 
 from engine.api import Engine
-from engine.clock import FixedClock
+from engine.definitions.validation import SourceFile
 from engine.errors import InvalidData, PermissionDenied
-from engine.validation import SourceFile
+from engine.time.clock import FixedClock
 from engine.views import InstanceView, TaskView
 from tests import process_helpers
 from tests.process_helpers import (

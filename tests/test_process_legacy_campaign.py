@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 
 from engine.api import Engine
-from engine.calendar import TZ as BEIJING
-from engine.clock import FixedClock
 from engine.errors import InvalidData, PermissionDenied
-from engine.inbox import InboxFilter
+from engine.queries.inbox import InboxFilter
+from engine.time.calendar import TZ as BEIJING
+from engine.time.clock import FixedClock
 from engine.views import TaskView
 from tests import process_helpers
 from tests.process_helpers import at, fire_at, legacy_files, timers_of

@@ -14,9 +14,9 @@ from collections.abc import Iterator
 import pytest
 
 from engine.api import Engine
-from engine.clock import FixedClock
 from engine.errors import InvalidData, PermissionDenied
-from engine.inbox import InboxFilter
+from engine.queries.inbox import InboxFilter
+from engine.time.clock import FixedClock
 from tests.process_helpers import at, fire_at, legacy_files, task, tasks
 
 MESSAGE = "legacy_clue_registered"

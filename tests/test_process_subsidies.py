@@ -18,13 +18,13 @@ from uuid import UUID
 
 import pytest
 
-from engine import state
 from engine.api import Engine
-from engine.clock import FixedClock
+from engine.definitions.validation import SourceFile
 from engine.errors import InvalidData, PermissionDenied
-from engine.inbox import InboxFilter
-from engine.schema import ProcessInstance
-from engine.validation import SourceFile
+from engine.queries.inbox import InboxFilter
+from engine.runtime import state
+from engine.storage.schema import ProcessInstance
+from engine.time.clock import FixedClock
 from engine.views import InstanceView, TaskView
 from tests.process_helpers import PROCESSES, at, check_interchange, definitions, inbox, task
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from engine.api import Engine
+from engine.definitions.validation import SourceFile, check_files
 from engine.errors import InvalidData, Problem, ValidationFailed
-from engine.validation import SourceFile, check_files
 from tests.conftest import DIAGRAMS, diagram_files, source
 
 UNIT = "浮梁县纪委监委"

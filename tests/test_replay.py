@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import update
 
 from engine.api import Engine
-from engine.bundle import replay_bundle, seal
-from engine.clock import FixedClock
-from engine.schema import Event
+from engine.audit.bundle import replay_bundle, seal
+from engine.storage.schema import Event
+from engine.time.clock import FixedClock
 from tests.conftest import diagram_files
 
 UNIT = "浮梁县纪委监委"

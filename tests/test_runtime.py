@@ -9,12 +9,12 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from engine.api import Engine
-from engine.clock import FixedClock
 from engine.errors import Conflict, InvalidData, NotFound, PermissionDenied
-from engine.inbox import InboxFilter
-from engine.runtime import _flush
-from engine.schema import ProcessInstance
-from engine.users import SYSTEM
+from engine.org.users import SYSTEM
+from engine.queries.inbox import InboxFilter
+from engine.runtime.commands import _flush
+from engine.storage.schema import ProcessInstance
+from engine.time.clock import FixedClock
 from tests.conftest import diagram_files
 
 UNIT = "浮梁县纪委监委"
@@ -130,7 +130,7 @@ def test_stale_revision_is_a_conflict(deployed: Engine) -> None:
 
 
 def interleaving_possible(engine: Engine) -> None:
-    """On SQLite every transaction takes the write lock first (engine/db.py), so a second
+    """On SQLite every transaction takes the write lock first (engine/storage/db.py), so a second
     session would wait for the first instead of interleaving with it."""
     if engine.url.startswith("sqlite"):
         pytest.skip("SQLite serializes transactions: two sessions cannot interleave there")

@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.api import Engine
-from engine.clock import FixedClock
-from engine.schema import Event
+from engine.storage.schema import Event
+from engine.time.clock import FixedClock
 from tests.conftest import diagram_files
 
 UNIT = "浮梁县纪委监委"

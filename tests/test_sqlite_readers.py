@@ -9,8 +9,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from engine.api import Engine
-from engine.board import overdue_board
-from engine.clock import FixedClock
+from engine.queries.board import overdue_board
+from engine.time.clock import FixedClock
 from tests.conftest import diagram_files
 
 

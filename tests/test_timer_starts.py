@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import delete, select
 
 from engine.api import Engine
-from engine.clock import FixedClock
+from engine.definitions.validation import SourceFile
 from engine.errors import InvalidData
-from engine.schema import Timer
-from engine.validation import SourceFile
+from engine.storage.schema import Timer
+from engine.time.clock import FixedClock
 from tests.conftest import DIAGRAMS, diagram_files
 
 DIAGRAM = DIAGRAMS / "two_schedules.bpmn"

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 import pytest
 
 from engine.api import Engine
-from engine.clock import FixedClock
-from engine.users import SYSTEM
+from engine.org.users import SYSTEM
+from engine.time.clock import FixedClock
 from tests.conftest import diagram_files
 
 UNIT = "浮梁县纪委监委"

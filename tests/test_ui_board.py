@@ -8,7 +8,7 @@ from datetime import timedelta
 from flask import Flask
 
 from engine.api import Engine
-from engine.clock import FixedClock
+from engine.time.clock import FixedClock
 from tests.test_ui_support import FULIANG, LEPING, as_user, start_case, transfer
 
 pytest_plugins = ["tests.test_ui_support"]  # ui_clock, eng, app

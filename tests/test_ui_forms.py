@@ -13,9 +13,9 @@ from babel.messages.pofile import read_po
 from flask import Flask
 from werkzeug.datastructures import MultiDict
 
-from engine.calendar import WorkCalendar
-from engine.registry import LoadedVersion
-from engine.version_diff import diff_loaded
+from engine.definitions.registry import LoadedVersion
+from engine.definitions.version_diff import diff_loaded
+from engine.time.calendar import WorkCalendar
 from tests.conftest import DIAGRAMS
 from tests.test_ui_support import frozen, make_app, make_engine
 from web.demo import DEMO_PASSWORD, create_demo_users
@@ -78,7 +78,7 @@ def test_coerce_leaves_bad_values_for_the_engine_to_name() -> None:
     data, _ = forms.coerce(fields, MultiDict([("count", "三"), ("amount", "abc"),
                                               ("kind", "zzz"), ("name", ""), ("ok", "")]))
     assert data == {"count": "三", "amount": "abc", "kind": "zzz", "flag": False}
-    from engine.forms import field_errors
+    from engine.definitions.forms import field_errors
     errors = field_errors(SCHEMA, data)
     assert errors["count"] == "应为整数" and errors["amount"] == "应为数字"
     assert errors["kind"] == "不是有效的选项" and errors["name"] == "此项为必填项"
@@ -147,7 +147,7 @@ def test_version_diff_elements_and_forms() -> None:
 
 
 def test_demo_users_cover_every_role_and_two_units(tmp_path: Path) -> None:
-    from engine.roles import BY_ID
+    from engine.org.roles import BY_ID
     engine = make_engine(tmp_path, frozen())
     try:
         lines = create_demo_users(engine)

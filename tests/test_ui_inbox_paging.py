@@ -13,7 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from engine.api import Engine
-from engine.clock import FixedClock
+from engine.time.clock import FixedClock
 from tests.test_inbox_paging import diagram, open_task
 from tests.test_ui_support import as_user, start_case
 

@@ -16,8 +16,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from engine.api import Engine
+from engine.definitions.validation import SourceFile
 from engine.errors import Problem
-from engine.validation import SourceFile
 from tests.conftest import DIAGRAMS
 from tests.test_ui_support import as_user, csrf_token, make_app
 from web.ui import modeler

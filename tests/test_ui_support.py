@@ -20,7 +20,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from engine.api import Engine
-from engine.clock import FixedClock
+from engine.time.clock import FixedClock
 from tests.conftest import diagram_files
 from web.app import create_app
 

@@ -1,5 +1,5 @@
 """Unicode edge cases round-trip intact: start (API) → task data (API) → task page → submit
-(page and API) → instance page (HTML-escaped) → history → ledger (engine.ledger, the ledger
+(page and API) → instance page (HTML-escaped) → history → ledger (engine.queries.ledger, the ledger
 page, its .csv and .xlsx). Nothing is normalized, trimmed inside, or mangled. NUL and the other
 control characters, lone surrogates and bytes that are not UTF-8 are refused cleanly (400 with
 the field named, or a 400 page) and change nothing.
@@ -21,7 +21,7 @@ from openpyxl import load_workbook
 from werkzeug.test import TestResponse
 
 from engine.api import Engine
-from engine.validation import SourceFile
+from engine.definitions.validation import SourceFile
 from tests.conftest import source
 from tests.test_api_helpers import Api, error_of
 from web.app import create_app
@@ -144,7 +144,7 @@ def test_text_round_trips_through_api_pages_history_and_ledger(api: Api, name: s
     assert any(d.get("proposal_reason") == text for d in submitted_data)
     assert any(d.get("verify_facts") == text for d in submitted_data)
 
-    # the ledger: engine.ledger, the ledger page, .csv and .xlsx
+    # the ledger: engine.queries.ledger, the ledger page, .csv and .xlsx
     ledger = api.engine.ledger("clue", user="audit")
     column = ledger.headers.index("被反映单位")
     [row] = [r for r in ledger.rows if r[0] == case_no]

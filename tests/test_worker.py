@@ -10,8 +10,8 @@ from datetime import datetime
 from pathlib import Path
 
 from engine.api import Engine
-from engine.clock import FixedClock
-from engine.worker import BackgroundWorker
+from engine.runtime.worker import BackgroundWorker
+from engine.time.clock import FixedClock
 from tests.conftest import diagram_files
 
 UNIT = "浮梁县纪委监委"

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from engine import xmlsafe
 from engine.api import Engine
+from engine.definitions import xmlsafe
+from engine.definitions.validation import SourceFile, check_files
 from engine.errors import EngineError, UnsafeInput, ValidationFailed
-from engine.validation import SourceFile, check_files
 from tests.conftest import DIAGRAMS, diagram_files, source
 
 BAD = DIAGRAMS / "bad"

@@ -10,7 +10,7 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import text
 
-from engine.api import Engine
+from engine import Engine
 
 log = logging.getLogger("kuaiban.web")
 csrf = CSRFProtect()

@@ -4,7 +4,7 @@ password ``DEMO_PASSWORD``; never use them outside a demonstration."""
 
 from __future__ import annotations
 
-from engine.api import Engine
+from engine import Engine
 
 DEMO_PASSWORD = "kuaiban-demo"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.errors import (
+from engine import (
     CalendarError,
     Conflict,
     EngineError,

@@ -28,8 +28,7 @@ from alembic.script import ScriptDirectory
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from sqlalchemy import text
 
-from engine import migrate
-from engine.calendar import TZ
+from engine import TZ, migrate
 
 bp = Blueprint("health", __name__)
 log = logging.getLogger("kuaiban.web.request")

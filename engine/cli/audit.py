@@ -34,7 +34,7 @@ def verify() -> None:
 def replay(instance_id: int | None, replay_all: bool, bundle_file: str | None) -> None:
     """Rebuild an instance from its history; exit 1 naming the first event that diverges."""
     if bundle_file:
-        from engine.bundle import replay_bundle
+        from engine.audit.bundle import replay_bundle
 
         try:
             data = json.loads(Path(bundle_file).read_text(encoding="utf-8"))

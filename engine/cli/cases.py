@@ -6,9 +6,9 @@ import json
 
 import click
 
-from engine.calendar import TZ
 from engine.cli.common import handles_errors, json_arg, open_engine
-from engine.inbox import InboxFilter
+from engine.queries.inbox import InboxFilter
+from engine.time.calendar import TZ
 from engine.views import TaskView
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from engine.cli.common import handles_errors, open_engine
-from engine.validation import SourceFile
+from engine.definitions.validation import SourceFile
 
 
 def read_files(paths: tuple[str, ...]) -> list[SourceFile]:
@@ -55,10 +55,10 @@ def _read(path: Path) -> SourceFile:
 @handles_errors
 def validate(files: tuple[str, ...]) -> None:
     """Validate BPMN, DMN and form files; print every problem as file:line: element: message,
-    and lint warnings (engine/lint.py) as file:line: element: warning: message. Exit 1 on
+    and lint warnings (definitions/lint.py) as file:line: element: warning: message. Exit 1 on
     errors, 0 when there are only warnings. When no form is named, the forms are read from the
     forms/ folder beside the diagrams' folder, if there is one."""
-    from engine.lint import WARNING, format_problem
+    from engine.definitions.lint import WARNING, format_problem
 
     engine = open_engine()
     given = read_files(files)

@@ -36,7 +36,7 @@ def configure_logs(log_format: str) -> bool:
 @handles_errors
 def run(host: str, port: int, demo: bool, log_format: str) -> None:
     """Deploy the shipped processes, run the timer worker and serve the web app."""
-    from engine.worker import BackgroundWorker
+    from engine.runtime.worker import BackgroundWorker
 
     as_json = configure_logs(log_format)
     engine = open_engine()
@@ -107,7 +107,7 @@ def timers(fire: bool) -> None:
 
 
 # "kuaiban migrate" without KEY upgrades the database schema (this command, not registered on
-# its own); with KEY it moves running cases to another version (engine/migration.py).
+# its own); with KEY it moves running cases to another version (engine/runtime/migration.py).
 @click.command("migrate")
 @click.option("--check", is_flag=True, help="Only report; exit 1 unless at the head.")
 @handles_errors
@@ -117,7 +117,7 @@ def migrate_schema(check: bool) -> None:
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
 
-    from engine import db, migrate
+    from engine.storage import db, migrate
 
     sql = db.connect(db.database_url())
 
@@ -160,7 +160,7 @@ def migrate_instances(ctx: click.Context, key: str | None, to_version: int | Non
     if key is None:
         ctx.invoke(migrate_schema, check=check)
         return
-    from engine.migration import Outcome
+    from engine.runtime.migration import Outcome
 
     def show(o: Outcome) -> None:
         if as_json:

@@ -15,12 +15,12 @@ import pytest
 from click.testing import CliRunner, Result
 
 from engine.api import Engine
-from engine.calendar import WorkCalendar, deadline_functions
 from engine.cli import main
-from engine.clock import FixedClock
+from engine.definitions.validation import SourceFile
 from engine.errors import InvalidData, PermissionDenied, ScriptError
-from engine.inbox import InboxFilter
-from engine.validation import SourceFile
+from engine.queries.inbox import InboxFilter
+from engine.time.calendar import WorkCalendar, deadline_functions
+from engine.time.clock import FixedClock
 
 GUIDE = Path(__file__).resolve().parent
 ROOT = GUIDE.parent.parent
@@ -129,7 +129,7 @@ CALENDAR_EXAMPLES = [  # (expression, now, result): the table in section 4 of th
 
 @pytest.mark.parametrize(("expression", "now", "result"), CALENDAR_EXAMPLES)
 def test_calendar_functions(expression: str, now: str, result: str) -> None:
-    from engine import expressions
+    from engine.scripting import expressions
 
     functions = deadline_functions(WorkCalendar(), lambda: at(now))
     assert expressions.evaluate(expression, {}, functions) == result

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from flask import Response, current_app, g, jsonify, request
 
-from engine.errors import NotFound
-from engine.views import UserView
+from engine import NotFound, UserView
 from web import tokens
 from web.api.blueprint import bp
 from web.api.errors import ApiError

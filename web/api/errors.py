@@ -15,7 +15,7 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
-from engine.errors import EngineError, Problem, ValidationFailed
+from engine import EngineError, Problem, ValidationFailed
 from web.api.blueprint import bp
 from web.errors import error_body, status_of
 

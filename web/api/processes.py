@@ -6,8 +6,7 @@ import os
 
 from flask import Response, current_app, jsonify, request, url_for
 
-from engine.errors import NotFound, PermissionDenied, Problem, ValidationFailed
-from engine.validation import SourceFile
+from engine import NotFound, PermissionDenied, Problem, SourceFile, ValidationFailed
 from web.api.auth import current_user
 from web.api.blueprint import bp
 from web.api.errors import bad_request

@@ -6,9 +6,7 @@ import re
 
 from flask import Response, current_app, jsonify, request
 
-from engine.errors import NotFound
-from engine.inbox import InboxFilter
-from engine.startable import task_form
+from engine import InboxFilter, NotFound, task_form
 from web.api.auth import current_user
 from web.api.blueprint import bp
 from web.api.errors import bad_request

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from engine.board import chain_problem, instances
-from engine.startable import instance_forms
+from engine import chain_problem, instance_forms, instances
 from web.ui.auth import current_user, roles_required
 from web.ui.case import case_context
 from web.ui.util import engine

@@ -22,8 +22,7 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from engine.errors import NotFound
-from engine.views import UserView
+from engine import NotFound, UserView
 from web.ui.i18n import LANGUAGES
 from web.ui.util import engine, safe_next
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
 
-from engine.board import WHEN, board_tasks, overdue_board
-from engine.roles import BY_ID
-from engine.views import UserView
+from engine import ROLES_BY_ID as BY_ID
+from engine import WHEN, UserView, board_tasks, overdue_board
 from web.ui import fmt
 from web.ui.auth import current_user, login_required
 from web.ui.util import engine

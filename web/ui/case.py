@@ -9,9 +9,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from engine.board import instance_tasks
-from engine.diagram import instance_path
-from engine.views import InstanceView, TaskView
+from engine import InstanceView, TaskView, instance_path, instance_tasks
 from web.ui import forms
 from web.ui.util import engine
 

@@ -11,10 +11,15 @@ from flask import Blueprint, abort, flash, jsonify, render_template, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from engine.definition_files import SourceFile, kind_of
-from engine.diagram import version_diagram
-from engine.errors import Problem, UnsafeInput, ValidationFailed
-from engine.version_diff import diff_versions
+from engine import (
+    Problem,
+    SourceFile,
+    UnsafeInput,
+    ValidationFailed,
+    diff_versions,
+    kind_of,
+    version_diagram,
+)
 from web.api.errors import clip
 from web.ui.auth import current_user, roles_required
 from web.ui.util import engine

@@ -6,8 +6,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from engine.definition_files import SourceFile
-from engine.errors import EngineError, Problem
+from engine import EngineError, Problem, SourceFile
 from web.ui.util import engine
 
 log = logging.getLogger("kuaiban.web.modeler")

@@ -11,8 +11,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
-from engine.calendar import TZ, WorkCalendar
-from engine.roles import BY_ID
+from engine import ROLES_BY_ID as BY_ID
+from engine import TZ, WorkCalendar
 
 ROLE_LABELS: dict[str, Any] = {
     "intake": _l("受理员"),

@@ -19,7 +19,7 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from engine.calendar import TZ
+from engine import TZ
 
 Display = str | list[str]
 MAX_NUMBER_LENGTH = 100  # characters of a posted number (int() of 5000 digits is refused)

@@ -9,9 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from engine.calendar import WorkCalendar
-from engine.errors import Conflict
-from engine.inbox import InboxFilter
+from engine import Conflict, InboxFilter, WorkCalendar
 from web.ui import fmt
 from web.ui.auth import current_user, login_required
 from web.ui.pages import nav_counts, today_ends

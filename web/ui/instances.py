@@ -7,8 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, render_template, request
 from werkzeug.wrappers import Response
 
-from engine.diagram import instance_path
-from engine.startable import instance_forms
+from engine import instance_forms, instance_path
 from web.ui.auth import current_user, login_required
 from web.ui.case import case_context
 from web.ui.util import engine

@@ -7,8 +7,7 @@ from datetime import date
 
 from flask import Blueprint, Response, abort, render_template, request
 
-from engine.ledger import LEDGERS
-from engine.views import UserView
+from engine import LEDGERS, UserView
 from web.ui.auth import current_user, login_required
 from web.ui.util import engine
 

@@ -23,14 +23,22 @@ from flask import Blueprint, abort, jsonify, render_template, request, send_file
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from engine import xmlsafe
-from engine.definition_files import BPMN, SourceFile, kind_of
-from engine.diagram import load_version, version_diagram
-from engine.errors import EngineError, Problem, UnsafeInput, ValidationFailed
-from engine.forms import check_form
-from engine.registry import latest_forms
-from engine.roles import ROLES
-from engine.version_diff import diff_versions
+from engine import (
+    BPMN,
+    ROLES,
+    EngineError,
+    Problem,
+    SourceFile,
+    UnsafeInput,
+    ValidationFailed,
+    check_form,
+    diff_versions,
+    kind_of,
+    latest_forms,
+    load_version,
+    version_diagram,
+    xmlsafe,
+)
 from web.ui import forms as form_fields
 from web.ui.assets import node_modules
 from web.ui.auth import current_user, roles_required

@@ -18,9 +18,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response
 
-from engine.calendar import TZ, WorkCalendar
-from engine.errors import EngineError
-from engine.inbox import InboxCounts
+from engine import TZ, EngineError, InboxCounts, WorkCalendar
 from web.api.inputs import bad_text
 from web.errors import error_body, status_of
 from web.ui import fmt

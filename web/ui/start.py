@@ -7,8 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from engine.errors import InvalidData
-from engine.startable import Startable, startable
+from engine import InvalidData, Startable, startable
 from web.ui import forms
 from web.ui.auth import current_user, login_required
 from web.ui.util import engine

@@ -10,9 +10,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from engine.errors import Conflict, InvalidData
-from engine.startable import instance_forms, task_form
-from engine.views import TaskView
+from engine import Conflict, InvalidData, TaskView, instance_forms, task_form
 from web.ui import forms
 from web.ui.auth import current_user, login_required
 from web.ui.case import case_context

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from engine.api import Engine
+from engine import Engine
 
 
 def engine() -> Engine:

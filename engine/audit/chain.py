@@ -1,0 +1,180 @@
+"""The hash-chained event log: append, read, verify.
+
+Each instance has its own chain: ``hash = sha256(prev_hash + canonical_json(event))``, the
+first ``prev_hash`` being 64 zeros. The instance row keeps the chain's length and head, and
+its stored state must match the digest the last event recorded; so an edited, deleted,
+inserted or reordered event, and a state edited without an event, are all detected.
+
+A ``started`` event records its version's content hash and a ``migrated`` event its target's
+(:func:`pinned_versions`), so the chain also pins the process definition files: a file edited
+in the file store (or in a bundle, engine/audit/bundle.py) no longer gives the recorded hash. Events
+recorded before versions were pinned carry no content hash and pin nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from engine.definitions.registry import has_content_hash, sha256
+from engine.runtime.state import canonical_json, digest
+from engine.storage.schema import EVENTS, DefinitionFile, Event, ProcessInstance, ProcessVersion
+
+GENESIS = "0" * 64
+
+
+def event_body(event: Event) -> dict[str, Any]:
+    """What the hash covers: everything about the event except its own hash."""
+    return _body(event.instance_id, event.seq, event.type, event.task_id, event.payload,
+                 event.user, event.at, event.state_digest)
+
+
+def _body(instance_id: int, seq: int, type_: str, task_id: str | None, payload: Any,
+          user: str | None, at: datetime, state_digest: str) -> dict[str, Any]:
+    return {
+        "instance_id": instance_id,
+        "seq": seq,
+        "type": type_,
+        "task_id": task_id,
+        "payload": payload,
+        "user": user,
+        "at": at.astimezone(UTC).isoformat(),
+        "state_digest": state_digest,
+    }
+
+
+def chain_hash(prev_hash: str, event: Event) -> str:
+    return _hash(prev_hash, event_body(event))
+
+
+def _hash(prev_hash: str, body: dict[str, Any]) -> str:
+    return hashlib.sha256((prev_hash + canonical_json(body)).encode()).hexdigest()
+
+
+def append(session: Session, row: ProcessInstance, type_: str, at: datetime, state_digest: str,
+           payload: dict[str, Any], user: str | None, task_id: str | None = None) -> str:
+    """Append the next event of the instance's chain (a plain INSERT: it runs on every
+    command) and move the instance's chain head; returns the event's hash."""
+    seq = row.event_count + 1
+    body = _body(row.id, seq, type_, task_id, payload, user, at, state_digest)
+    event_hash = _hash(row.last_hash, body)
+    session.connection().execute(insert(EVENTS), {
+        "instance_id": row.id, "seq": seq, "type": type_, "task_id": task_id,
+        "payload": payload, "user": user, "at": at, "state_digest": state_digest,
+        "prev_hash": row.last_hash, "hash": event_hash,
+    })
+    row.event_count, row.last_hash = seq, event_hash
+    return event_hash
+
+
+def events_of(session: Session, instance_id: int) -> list[Event]:
+    return list(
+        session.execute(
+            select(Event).where(Event.instance_id == instance_id).order_by(Event.seq, Event.id)
+        ).scalars()
+    )
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    instance_id: int
+    seq: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"event {self.seq}" if self.seq is not None else "instance"
+        return f"instance {self.instance_id}: {where}: {self.message}"
+
+
+# What was found wrong with a pinned version's files (None: nothing), by (version id, hash):
+# versions are shared by many instances, so `kuaiban verify` checks each once.
+VersionChecks = dict[tuple[int, str], str | None]
+
+
+def verify_instance(session: Session, row: ProcessInstance,
+                    checked: VersionChecks | None = None) -> ChainProblem | None:
+    """The first break in one instance's chain, or in the files of a version its events pin;
+    None when all is intact."""
+    prev = GENESIS
+    events = events_of(session, row.id)
+    for expected_seq, event in enumerate(events, start=1):
+        if event.seq != expected_seq:
+            return ChainProblem(row.id, event.seq, f"out of sequence (expected {expected_seq})")
+        if event.prev_hash != prev:
+            return ChainProblem(row.id, event.seq, "does not link to the previous event")
+        if chain_hash(prev, event) != event.hash:
+            return ChainProblem(row.id, event.seq, "content does not match its hash")
+        prev = event.hash
+    if len(events) != row.event_count or prev != row.last_hash:
+        return ChainProblem(row.id, len(events) + 1,
+                            f"chain ends after {len(events)} events, instance expects "
+                            f"{row.event_count}: events were removed or added")
+    if events and digest_of_row(row) != events[-1].state_digest:
+        return ChainProblem(row.id, None, "stored state does not match the last event's digest")
+    checked = {} if checked is None else checked
+    for pin in pinned_versions((e.seq, e.type, e.payload) for e in events):
+        found = (pin.version_id, pin.content_hash)
+        if found not in checked:
+            checked[found] = _files_problem(session, pin)
+        problem = checked[found]
+        if problem is not None:
+            return ChainProblem(row.id, pin.seq, problem)
+    return None
+
+
+@dataclass(frozen=True)
+class Pin:
+    """A version an event ran the case on, with the content hash it recorded."""
+
+    seq: int
+    version_id: int
+    version: int | None  # the version number the event recorded
+    content_hash: str
+
+
+def pinned_versions(events: Iterable[tuple[int, str, Any]]) -> list[Pin]:
+    """The versions (seq, type, payload) events pin: a ``started`` event its version, a
+    ``migrated`` event its target. Older events, without a content hash, pin nothing."""
+    pins = []
+    for seq, type_, payload in events:
+        if not isinstance(payload, dict):
+            continue
+        if type_ == "started" and payload.get("content_hash"):
+            pins.append(Pin(seq, int(payload["version_id"]), payload.get("version"),
+                            str(payload["content_hash"])))
+        elif type_ == "migrated" and payload.get("to_content_hash"):
+            pins.append(Pin(seq, int(payload["to_version_id"]), payload.get("to_version"),
+                            str(payload["to_content_hash"])))
+    return pins
+
+
+def _files_problem(session: Session, pin: Pin) -> str | None:
+    """What is wrong with the stored files of a pinned version, or None."""
+    version = session.get(ProcessVersion, pin.version_id)
+    if version is None:
+        return f"process version id {pin.version_id} is gone"
+    label = f"version {version.version} of {version.key} (id {version.id})"
+    files: dict[str, str] = {}
+    for ref in version.files:
+        stored = session.get(DefinitionFile, ref["sha256"])
+        if stored is None:
+            return f"{label}: file {ref['name']} is missing from the stored files"
+        if sha256(stored.content) != stored.sha256:
+            return (f"{label}: file {ref['name']} was edited: its text no longer matches "
+                    "its sha256")
+        files[ref["name"]] = stored.content
+    if not has_content_hash(files, pin.version, pin.content_hash):
+        return (f"{label}: its files ({', '.join(sorted(files))}) no longer give the content "
+                "hash this event recorded")
+    return None
+
+
+def digest_of_row(row: ProcessInstance) -> str:
+    return digest(json.loads(row.state))

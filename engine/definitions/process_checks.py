@@ -1,0 +1,148 @@
+"""Kuaiban's own rules for one BPMN process: lanes are roles, user tasks sit in a lane, forms
+exist and are valid, decisions exist, boundary events are attached to an activity; and what
+the process needs at deploy (forms, start messages and timers, decisions)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from engine.definitions.bpmn_parser import CAMUNDA, camunda_properties
+from engine.definitions.code_checks import check_code
+from engine.definitions.files import BPMN
+from engine.definitions.timer_checks import TIMER_PARTS, check_timer, start_timer
+from engine.definitions.xml_checks import ancestor
+from engine.errors import Problem
+from engine.org.roles import ROLES, role_for_lane
+
+_ACTIVITIES = frozenset({
+    "task", "userTask", "manualTask", "scriptTask", "serviceTask", "sendTask", "receiveTask",
+    "businessRuleTask", "callActivity", "subProcess", "transaction", "adHocSubProcess",
+})
+_START_ID_LIMIT = 128  # Timer.element_id: each timer start event has its own row
+
+
+@dataclass
+class ProcessInfo:
+    key: str
+    name: str
+    file: str
+    start_form_key: str | None
+    case_prefix: str | None
+    form_keys: set[str] = field(default_factory=set)
+    start_messages: set[str] = field(default_factory=set)
+    # (timeDate|timeCycle, expression) of each timer start event, by element id
+    start_timers: dict[str, tuple[str, str]] = field(default_factory=dict)
+    decision_refs: set[str] = field(default_factory=set)  # decisions its tasks call
+
+
+def check_process(name: str, process: etree._Element, forms_text: Mapping[str, str],
+                  bad_forms: set[str], dmn_ids: set[str | None],
+                  out: list[Problem]) -> ProcessInfo | None:
+    pid = process.get("id") or ""
+    lane_of: dict[str, etree._Element] = {}
+    for lane in process.iter(BPMN + "lane"):
+        refs = [r.text.strip() for r in lane.findall(BPMN + "flowNodeRef") if r.text]
+        if refs and role_for_lane(lane.get("name")) is None:
+            known = ", ".join(r.id for r in ROLES)
+            out.append(Problem(name, lane.sourceline, lane.get("id"),
+                               f'lane "{lane.get("name")}" maps to no role (known: {known})'))
+        for ref in refs:
+            lane_of[ref] = lane
+    limits = (("process id", pid, 128), ("process name", process.get("name"), 255))
+    for what, value, limit in limits:
+        if value and len(value) > limit:
+            out.append(Problem(name, process.sourceline, pid[:40],
+                               f"{what} longer than {limit} characters"))
+    info = ProcessInfo(pid, process.get("name") or pid, name, None,
+                       camunda_properties(process).get("case_prefix"))
+
+    def need_form(node: etree._Element) -> str | None:
+        key = node.get(CAMUNDA + "formKey")
+        if key is None:
+            return None
+        if key not in forms_text:
+            out.append(Problem(name, node.sourceline, node.get("id"), f'form "{key}" not found'))
+        elif key in bad_forms:
+            out.append(Problem(name, node.sourceline, node.get("id"), f'form "{key}" is invalid'))
+        info.form_keys.add(key)
+        return key
+
+    activities = {
+        node.get("id") or "": node for node in process.iter()
+        if isinstance(node.tag, str) and etree.QName(node).localname in _ACTIVITIES
+    }
+    for node in process.iter():
+        tag = etree.QName(node).localname if isinstance(node.tag, str) else ""
+        if tag == "userTask" and len(node.get("name") or "") > 255:
+            out.append(Problem(name, node.sourceline, node.get("id"),
+                               "task name longer than 255 characters"))
+        if tag == "userTask":
+            if not _in_a_lane(node, lane_of):
+                out.append(Problem(name, node.sourceline, node.get("id"),
+                                   "user task is in no lane, so no role may work on it"))
+            need_form(node)
+            check_code(name, node, node.get(CAMUNDA + "dueDate"), "eval", "due date", out)
+            check_code(name, node, camunda_properties(node).get("unit"), "eval", "unit", out)
+        elif tag == "startEvent" and node.getparent() is process:
+            info.start_form_key = need_form(node) or info.start_form_key
+            _start_triggers(name, node, info, out)
+        elif tag == "conditionExpression":
+            check_code(name, ancestor(node, 1), node.text, "eval", "condition", out, node)
+        elif tag == "script":
+            check_code(name, ancestor(node, 1), node.text, "exec", "script", out, node)
+        elif tag in TIMER_PARTS:
+            check_timer(name, node, tag, out)
+        elif tag == "businessRuleTask":
+            ref = node.get(CAMUNDA + "decisionRef")
+            if ref:
+                info.decision_refs.add(ref)
+            if ref not in dmn_ids:
+                out.append(Problem(name, node.sourceline, node.get("id"),
+                                   f'decision "{ref}" not found in the DMN files'))
+        elif tag == "boundaryEvent":
+            target = activities.get(node.get("attachedToRef") or "")
+            if target is None:
+                out.append(Problem(name, node.sourceline, node.get("id"),
+                                   f'boundary event is attached to "{node.get("attachedToRef")}",'
+                                   " which is no task or subprocess of this process"))
+        elif tag in ("loopCardinality", "completionCondition"):
+            check_code(name, ancestor(node, 2), node.text, "eval", tag, out, node)
+    return info if process.get("isExecutable", "true") != "false" else None
+
+
+def _in_a_lane(node: etree._Element, lane_of: Mapping[str, etree._Element]) -> bool:
+    """In a lane itself, or inside a subprocess that is (the task then takes its lane)."""
+    current: etree._Element | None = node
+    while current is not None:
+        if current.get("id") in lane_of:
+            return True
+        current = current.getparent()
+        if current is None or etree.QName(current).localname not in ("subProcess",
+                                                                     "transaction"):
+            return False
+    return False
+
+
+def _start_triggers(name: str, node: etree._Element, info: ProcessInfo,
+                    out: list[Problem]) -> None:
+    messages = {m.get("id"): m.get("name") for m in node.getroottree().iter(BPMN + "message")}
+    for definition in node.findall(BPMN + "messageEventDefinition"):
+        message = messages.get(definition.get("messageRef"))
+        if message:
+            info.start_messages.add(message)
+    for definition in node.findall(BPMN + "timerEventDefinition"):
+        for part in definition:
+            kind = etree.QName(part).localname
+            if kind == "timeDuration":
+                out.append(Problem(name, part.sourceline, node.get("id"),
+                                   "a start timer needs a timeDate or timeCycle, not a duration"))
+    timer = start_timer(node)
+    if timer is not None:
+        element = node.get("id") or ""
+        if len(element) > _START_ID_LIMIT:
+            out.append(Problem(name, node.sourceline, element[:40], "timer start event id "
+                               f"longer than {_START_ID_LIMIT} characters"))
+        info.start_timers[element] = timer

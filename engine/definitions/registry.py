@@ -1,0 +1,363 @@
+"""Deployed process definitions: validate, deploy by content hash, load parsed versions.
+
+A version is the exact text of the files one process needs (its BPMN, the DMN files, the
+forms its tasks name), stored content-addressed. Identical content is never deployed twice;
+each version is parsed once per process and kept, since versions never change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from SpiffWorkflow.bpmn.specs.data_spec import TaskDataReference
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
+from SpiffWorkflow.camunda.specs.multiinstance_task import (
+    ParallelMultiInstanceTask,
+    SequentialMultiInstanceTask,
+)
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine.definitions import xmlsafe
+from engine.definitions.bpmn_parser import KuaibanParser, camunda_properties
+from engine.definitions.files import BPMN, SourceFile, form_key_of, kind_of
+from engine.definitions.process_checks import ProcessInfo
+from engine.definitions.timer_checks import start_timers_of
+from engine.definitions.validation import Checked, check_files
+from engine.errors import EngineError, NotFound, ValidationFailed
+from engine.storage.schema import DefinitionFile, ProcessVersion
+
+
+@dataclass(frozen=True)
+class Deployed:
+    key: str
+    version: int
+    created: bool  # False when identical content was already deployed
+
+
+@dataclass
+class LoadedVersion:
+    """A parsed, runnable version."""
+
+    id: int
+    key: str
+    version: int
+    name: str
+    spec: Any
+    subprocess_specs: dict[str, Any]
+    forms: dict[str, dict[str, Any]]
+    case_prefix: str | None
+    start_form_key: str | None
+    # (timeDate|timeCycle, expression) of each timer start event, by element id, in diagram
+    # order: the engine schedules each on its own (engine/runtime/worker.py)
+    start_timers: dict[str, tuple[str, str]]
+    files: dict[str, str]  # name -> exact text, for bundles and the diagram viewer
+    content_hash: str = ""  # as deployed (events pin it); empty when parsed from a bundle
+
+    def form(self, key: str | None) -> dict[str, Any] | None:
+        return self.forms.get(key) if key else None
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def latest_forms(session: Session) -> dict[str, str]:
+    """The newest deployed text of every form key (forms may be deployed before processes)."""
+    return {form_key_of(name): text for name, text in _latest_files(session, "form").items()}
+
+
+def _latest_files(session: Session, kind: str) -> dict[str, str]:
+    """Newest deployed text of each file of ``kind``, by file name (without folders).
+
+    The newest process version that uses a file knows its newest text (deploying a form
+    alone makes new versions of the processes using it). Files no process uses yet come from
+    the file store, which keeps no deploy order: if such a file was deployed with different
+    texts, the one deployed last is found."""
+    digests: dict[str, str] = {}
+    versions = session.execute(select(ProcessVersion.files).order_by(ProcessVersion.id.desc()))
+    for refs in versions.scalars():
+        for ref in refs:
+            if ref.get("kind") == kind:
+                digests.setdefault(os.path.basename(ref["name"]), ref["sha256"])
+    out: dict[str, str] = {}
+    rows = session.execute(select(DefinitionFile).where(DefinitionFile.kind == kind)
+                           .order_by(DefinitionFile.seq)).scalars()
+    for row in rows:
+        name = os.path.basename(row.name)
+        if digests.get(name, row.sha256) == row.sha256:
+            out[name] = row.content  # later deploys overwrite earlier ones
+    return out
+
+
+def _with_deployed_dmn(session: Session, files: list[SourceFile]) -> list[SourceFile]:
+    """``files`` plus the deployed DMN files they do not replace (same name or decision id),
+    so a diagram may call decisions deployed earlier."""
+    given = [f for f in files if f.kind == "dmn"]
+    names = {os.path.basename(f.name) for f in given}
+    ids = {i for f in given for i in _decision_ids(f.content)}
+    extra = [
+        SourceFile(name, text)
+        for name, text in sorted(_latest_files(session, "dmn").items())
+        if name not in names and not ids & _decision_ids(text)
+    ]
+    return files + extra
+
+
+def _decision_ids(text: str) -> set[str]:
+    return _ids(text, "{*}decision")
+
+
+def _process_ids(text: str) -> set[str]:
+    return _ids(text, BPMN + "process")
+
+
+def _ids(text: str, tag: str) -> set[str]:
+    try:
+        root = xmlsafe.parse(text.encode("utf-8"), "-").getroot()
+    except EngineError:  # validation reports it for the files given
+        return set()
+    return {node.get("id") or "" for node in root.iter(tag)}
+
+
+def validate(session: Session | None, files: list[SourceFile]) -> Checked:
+    """Check ``files`` as deploy would: with the deployed forms and DMN files they use, and
+    with the deployed processes that use a form or DMN file among them."""
+    if session is None:
+        return check_files(files, {})
+    files = _with_deployed_dmn(session, _with_users_of(session, files))
+    return check_files(files, latest_forms(session))
+
+
+def deploy(session: Session, files: list[SourceFile], now: datetime,
+           user: str | None = None) -> list[Deployed]:
+    """Deploy every process in ``files``; a form or DMN file deployed without the processes
+    that use it makes new versions of those processes."""
+    files = _with_deployed_dmn(session, _with_users_of(session, files))
+    checked = check_files(files, latest_forms(session))
+    if checked.problems:
+        raise ValidationFailed(checked.problems)
+    known = latest_forms(session)
+    by_name = {f.name: f for f in files}
+    for f in files:
+        if f.kind == "form":
+            known[form_key_of(f.name)] = f.content
+    results = []
+    for info in checked.processes:
+        needed = _files_for(info, by_name, known, checked)
+        results.append(_deploy_one(session, info.key, info.name, info.start_form_key,
+                                   sorted(info.start_messages), needed, now, user))
+    for f in files:
+        if f.kind in ("form", "dmn"):
+            _store_file(session, os.path.basename(f.name), f.kind, f.content)
+    return results
+
+
+def _files_for(info: ProcessInfo, by_name: dict[str, SourceFile], forms: dict[str, str],
+               checked: Checked) -> list[tuple[str, str, str]]:
+    """(name, kind, text) of everything the process needs: its BPMN file and those of its
+    call activities, the DMN files of the decisions they call, the forms its tasks name.
+    Names lose their folders, so where the files were deployed from does not matter."""
+    names = {info.file}
+    parser = checked.parser
+    if parser is not None:
+        for sub in parser.get_subprocess_specs(info.key):
+            names.add(parser.process_parsers[sub].filename)
+    refs = {ref for p in checked.processes if p.file in names for ref in p.decision_refs}
+    dmn = {checked.decisions[r] for r in refs if r in checked.decisions}
+    out = [(os.path.basename(n), "bpmn", by_name[n].content) for n in names]
+    out += [(os.path.basename(n), "dmn", by_name[n].content) for n in dmn]
+    out += [(f"{key}.json", "form", forms[key]) for key in info.form_keys]
+    return sorted(out)
+
+
+def _with_users_of(session: Session, files: list[SourceFile]) -> list[SourceFile]:
+    """``files`` plus the BPMN files of deployed processes whose latest version uses a form or
+    DMN file in ``files`` with another text, so those processes are validated against the new
+    text and get a new version too."""
+    changed = {os.path.basename(f.name): sha256(f.content)
+               for f in files if f.kind in ("form", "dmn")}
+    if not changed:
+        return files
+    given_bpmn = {os.path.basename(f.name) for f in files if f.kind == "bpmn"}
+    given_keys = {key for f in files if f.kind == "bpmn" for key in _process_ids(f.content)}
+    latest: dict[str, ProcessVersion] = {}
+    for row in session.execute(select(ProcessVersion).order_by(ProcessVersion.version)).scalars():
+        latest[row.key] = row
+    extra: dict[str, str] = {}
+    for row in latest.values():
+        if row.key in given_keys:
+            continue
+        refs = [r for r in row.files if isinstance(r, dict)]
+        if not any(changed.get(os.path.basename(r["name"]), r["sha256"]) != r["sha256"]
+                   for r in refs):
+            continue
+        for ref in refs:
+            name = os.path.basename(ref["name"])
+            if ref["kind"] == "bpmn" and name not in given_bpmn and name not in extra:
+                text = session.get(DefinitionFile, ref["sha256"])
+                if text is not None:
+                    extra[name] = text.content
+    return files + [SourceFile(name, text) for name, text in sorted(extra.items())]
+
+
+def content_hash(needed: list[tuple[str, str, str]]) -> str:
+    """Hash of a version's files: their names (without folders) and texts."""
+    return _files_hash((n, t) for n, _, t in needed)
+
+
+def _files_hash(files: Iterable[tuple[str, str]]) -> str:
+    return sha256(json.dumps(sorted((os.path.basename(n), sha256(t)) for n, t in files)))
+
+
+def has_content_hash(files: Mapping[str, str], version: int | None, recorded: str) -> bool:
+    """Whether a version's files (name -> text) give the content hash recorded for it, from
+    the files alone: :func:`content_hash`, or for a version whose content repeats an older
+    version's, that hash salted with its version number (:func:`_deploy_one`)."""
+    digest = _files_hash(files.items())
+    return recorded == digest or (version is not None
+                                  and recorded == sha256(f"{digest}:{version}"))
+
+
+def _hash_of_refs(refs: list[Any]) -> str:
+    return sha256(json.dumps(sorted((os.path.basename(r["name"]), r["sha256"]) for r in refs)))
+
+
+def _deploy_one(session: Session, key: str, name: str, start_form_key: str | None,
+                start_messages: list[str], needed: list[tuple[str, str, str]],
+                now: datetime, user: str | None) -> Deployed:
+    """A new version, unless the latest version of ``key`` has exactly this content."""
+    digest = content_hash(needed)
+    latest = session.execute(
+        select(ProcessVersion).where(ProcessVersion.key == key)
+        .order_by(ProcessVersion.version.desc()).limit(1)
+    ).scalar_one_or_none()
+    if latest is not None and _hash_of_refs(latest.files) == digest:
+        return Deployed(key, latest.version, False)
+    version = (latest.version if latest is not None else 0) + 1
+    # (key, content_hash) is unique: content going back to an older version's gets a new
+    # version too (it becomes the latest), under a hash salted with the version number
+    taken = session.execute(
+        select(ProcessVersion.id).where(ProcessVersion.key == key,
+                                        ProcessVersion.content_hash == digest)
+    ).first()
+    stored_hash = sha256(f"{digest}:{version}") if taken is not None else digest
+    refs = [{"name": n, "kind": k, "sha256": _store_file(session, n, k, t)} for n, k, t in needed]
+    session.add(
+        ProcessVersion(
+            key=key, version=version, name=name, content_hash=stored_hash,
+            files=refs, start_form_key=start_form_key,
+            start_messages=sorted(start_messages), deployed_at=now, deployed_by=user,
+        )
+    )
+    session.flush()
+    return Deployed(key, version, True)
+
+
+def _store_file(session: Session, name: str, kind: str, text: str) -> str:
+    """Store (or re-stamp as newest) a file by its content hash."""
+    digest = sha256(text)
+    newest = (session.execute(select(func.max(DefinitionFile.seq))).scalar() or 0) + 1
+    row = session.get(DefinitionFile, digest)
+    if row is None:
+        session.add(DefinitionFile(sha256=digest, name=name, kind=kind, content=text,
+                                   seq=newest))
+    else:
+        row.seq = newest
+    session.flush()
+    return digest
+
+
+CamundaMultiInstance = (ParallelMultiInstanceTask, SequentialMultiInstanceTask)
+
+
+def _link_loop_children(spec: Any) -> None:
+    """SpiffWorkflow finishes setting up multi-instance and loop tasks only when one first
+    runs (it connects the children's completion event, and Camunda-style tasks bind their
+    collection as input too). Do both up front, so an instance loaded in another process or
+    after a restart merges its children the same way as the process that started them."""
+    for task_spec in spec.task_specs.values():
+        if isinstance(task_spec, CamundaMultiInstance) and task_spec.cardinality is None \
+                and task_spec.data_output is not None:
+            task_spec.data_input = TaskDataReference(task_spec.data_output.bpmn_id)
+            if task_spec.output_item is not None:
+                task_spec.input_item = TaskDataReference(task_spec.output_item.bpmn_id)
+        if isinstance(task_spec, LoopTask):
+            child = spec.task_specs[task_spec.task_spec]
+            if not child.completed_event.is_connected(task_spec.merge_child):
+                child.completed_event.connect(task_spec.merge_child)
+
+
+class VersionCache:
+    """Parsed versions by id; versions are immutable, so entries never go stale."""
+
+    def __init__(self) -> None:
+        self._loaded: dict[int, LoadedVersion] = {}
+        self._lock = threading.Lock()
+
+    def get(self, session: Session, version_id: int) -> LoadedVersion:
+        loaded = self._loaded.get(version_id)
+        if loaded is None:
+            loaded = _load(session, version_id)
+            with self._lock:
+                self._loaded[version_id] = loaded
+        return loaded
+
+    def latest(self, session: Session, key: str) -> LoadedVersion:
+        version_id = session.execute(
+            select(ProcessVersion.id)
+            .where(ProcessVersion.key == key)
+            .order_by(ProcessVersion.version.desc())
+            .limit(1)
+        ).scalar()
+        if version_id is None:
+            raise NotFound(f'no process "{key}" is deployed')
+        return self.get(session, version_id)
+
+
+def _load(session: Session, version_id: int) -> LoadedVersion:
+    row = session.get(ProcessVersion, version_id)
+    if row is None:
+        raise NotFound(f"no process version {version_id}")
+    texts = {ref["name"]: session.get(DefinitionFile, ref["sha256"]) for ref in row.files}
+    files = {name: f.content for name, f in texts.items() if f is not None}
+    loaded = parse_version(row.id, row.key, row.version, row.name, row.start_form_key, files)
+    loaded.content_hash = row.content_hash
+    return loaded
+
+
+def parse_version(version_id: int, key: str, version: int, name: str,
+                  start_form_key: str | None, files: dict[str, str]) -> LoadedVersion:
+    """A runnable version from its exact files (also used for offline bundles)."""
+    parser = KuaibanParser()
+    case_prefix: str | None = None
+    start_timers: dict[str, tuple[str, str]] = {}
+    for file_name, text in files.items():
+        if kind_of(file_name) == "dmn":
+            root = xmlsafe.parse(text.encode("utf-8"), file_name).getroot()
+            parser.add_dmn_xml(root, filename=file_name)
+    for file_name, text in files.items():
+        if kind_of(file_name) == "bpmn":
+            root = xmlsafe.parse(text.encode("utf-8"), file_name).getroot()
+            parser.add_bpmn_xml(root, filename=file_name)
+            for process in root.iter(BPMN + "process"):
+                if process.get("id") == key:
+                    case_prefix = camunda_properties(process).get("case_prefix")
+                    start_timers = start_timers_of(process)
+    forms = {form_key_of(n): json.loads(t) for n, t in files.items() if kind_of(n) == "form"}
+    spec, subprocess_specs = parser.get_spec(key), parser.get_subprocess_specs(key)
+    for each in (spec, *subprocess_specs.values()):
+        _link_loop_children(each)
+    return LoadedVersion(
+        id=version_id, key=key, version=version, name=name,
+        spec=spec, subprocess_specs=subprocess_specs,
+        forms=forms, case_prefix=case_prefix, start_form_key=start_form_key,
+        start_timers=start_timers, files=files,
+    )

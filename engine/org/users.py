@@ -1,0 +1,96 @@
+"""Users: roles, unit, and passwords hashed with scrypt (never stored in clear)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from typing import Any
+
+from sqlalchemy import Row, select
+from sqlalchemy.orm import Session
+
+from engine.errors import InvalidData, NotFound
+from engine.org.roles import BY_ID
+from engine.storage.schema import USERS, User
+from engine.views import UserView
+
+SYSTEM = UserView("system", "系统", tuple(BY_ID), None)
+_N, _R, _P = 2**14, 8, 1
+_DUMMY_HASH = "scrypt$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+
+
+def hash_password(password: str) -> str:
+    salt = os.urandom(16)
+    key = hashlib.scrypt(password.encode(), salt=salt, n=_N, r=_R, p=_P)
+    return "scrypt$" + base64.b64encode(salt).decode() + "$" + base64.b64encode(key).decode()
+
+
+def check_password(stored: str, password: str) -> bool:
+    try:
+        scheme, salt_b64, key_b64 = stored.split("$")
+    except ValueError:
+        return False
+    if scheme != "scrypt":
+        return False
+    salt = base64.b64decode(salt_b64)
+    key = hashlib.scrypt(password.encode(), salt=salt, n=_N, r=_R, p=_P)
+    return hmac.compare_digest(key, base64.b64decode(key_b64))
+
+
+def view(user: User | Row[Any, Any, Any, Any]) -> UserView:
+    """From the ORM object or a row of the users table's columns."""
+    return UserView(user.username, user.display_name, tuple(user.roles), user.unit)
+
+
+def add(session: Session, username: str, roles: list[str], unit: str | None = None,
+        password: str | None = None, display_name: str | None = None) -> UserView:
+    unknown = [r for r in roles if r not in BY_ID]
+    if unknown:
+        raise InvalidData({"role": f"unknown role(s): {', '.join(unknown)}"}, "unknown role")
+    if not username.strip() or username == SYSTEM.username:
+        raise InvalidData({"username": "choose another user name"}, "bad user name")
+    scoped = [r for r in roles if BY_ID[r].unit_scoped]
+    if scoped and not unit:
+        raise InvalidData({"unit": f"role(s) {', '.join(scoped)} need a --unit"}, "unit missing")
+    user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None:
+        user = User(username=username, password_hash="!", roles=[], active=True)
+        session.add(user)
+    user.roles = sorted(set(roles))
+    user.unit = unit
+    user.display_name = display_name or username
+    if password:
+        user.password_hash = hash_password(password)
+    session.flush()
+    return view(user)
+
+
+def get(session: Session, username: str) -> UserView:
+    """The user, read on every command and page (a plain SELECT: no ORM object needed)."""
+    if username == SYSTEM.username:
+        return SYSTEM
+    user = session.connection().execute(
+        select(USERS.c.username, USERS.c.display_name, USERS.c.roles, USERS.c.unit)
+        .where(USERS.c.username == username, USERS.c.active.is_(True))
+    ).first()
+    if user is None:
+        raise NotFound(f'no user "{username}"')
+    return view(user)
+
+
+Who = str | UserView  # a user name, or the user a caller has already read (web requests)
+
+
+def resolve(session: Session, who: Who) -> UserView:
+    """The user, read unless the caller has read it already in this request."""
+    return who if isinstance(who, UserView) else get(session, who)
+
+
+def authenticate(session: Session, username: str, password: str) -> UserView | None:
+    user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None or not user.active:
+        check_password(_DUMMY_HASH, password)  # same work either way: no user enumeration
+        return None
+    return view(user) if check_password(user.password_hash, password) else None

@@ -1,0 +1,123 @@
+"""Read-side ledgers for supervisors and auditors: the overdue board (open, overdue and
+due-today task counts by unit and procedure), the tasks behind one cell of it, a list of
+instances, and every task (open or finished) of one instance.
+
+Free functions over the public :class:`~engine.api.Engine`; read-only, one query each.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import case, func, select
+
+from engine.audit import chain
+from engine.errors import NotFound
+from engine.queries.inbox import InboxFilter, task_view
+from engine.storage.schema import ProcessInstance, Task
+from engine.time.calendar import TZ
+from engine.views import TaskView
+
+if TYPE_CHECKING:
+    from engine.api import Engine
+
+WHEN = ("overdue", "today", "open")
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    unit: str | None
+    process_key: str
+    open: int
+    overdue: int
+    due_today: int
+
+
+@dataclass(frozen=True)
+class InstanceSummary:
+    id: int
+    process_key: str
+    business_key: str | None
+    status: str
+    started_by: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+def day_bounds(now: datetime) -> tuple[datetime, datetime]:
+    """(start, end) of ``now``'s local calendar day in Asia/Shanghai."""
+    start = datetime.combine(now.astimezone(TZ).date(), time(0), tzinfo=TZ)
+    return start, start + timedelta(days=1)
+
+
+def overdue_board(engine: Engine, unit: str | None = None,
+                  all_units: bool = True) -> list[BoardRow]:
+    """Open tasks by (unit, procedure) with their overdue and due-today counts.
+
+    ``all_units`` False limits the board to the tasks of ``unit``."""
+    now = engine.clock.now()
+    _, tomorrow = day_bounds(now)
+    overdue = func.sum(case((Task.due_at < now, 1), else_=0))
+    today = func.sum(case(((Task.due_at >= now) & (Task.due_at < tomorrow), 1), else_=0))
+    query = (select(Task.unit, Task.process_key, func.count(), overdue, today)
+             .where(Task.status == "ready")
+             .group_by(Task.unit, Task.process_key))
+    if not all_units:
+        query = query.where(Task.unit == unit)
+    with engine.transaction(read_only=True) as session:
+        rows = [BoardRow(u, p, int(n), int(o or 0), int(t or 0))
+                for u, p, n, o, t in session.execute(query)]
+    return sorted(rows, key=lambda r: (-r.overdue, -r.due_today, r.unit or "", r.process_key))
+
+
+def board_tasks(engine: Engine, unit: str | None, process: str | None,
+                when: str = "overdue") -> list[TaskView]:
+    """The open tasks behind one board cell; ``when`` is overdue, today or open."""
+    if when not in WHEN:
+        raise ValueError(f"when must be one of {', '.join(WHEN)}")
+    now = engine.clock.now()
+    _, tomorrow = day_bounds(now)
+    tasks = engine.inbox.for_user(None, InboxFilter(process=process or None,
+                                                    overdue=True if when == "overdue" else None))
+    tasks = [t for t in tasks if t.unit == unit]
+    if when == "today":
+        tasks = [t for t in tasks if t.due_at is not None and now <= t.due_at < tomorrow]
+    return tasks
+
+
+def instances(engine: Engine, process: str | None = None, status: str | None = None,
+              business_key: str | None = None, limit: int = 100) -> list[InstanceSummary]:
+    """The newest instances first; ``business_key`` matches a part of the case number."""
+    query = select(ProcessInstance).order_by(ProcessInstance.id.desc()).limit(limit)
+    if process:
+        query = query.where(ProcessInstance.process_key == process)
+    if status:
+        query = query.where(ProcessInstance.status == status)
+    if business_key:
+        query = query.where(ProcessInstance.business_key.contains(business_key,
+                                                                  autoescape=True))
+    with engine.transaction(read_only=True) as session:
+        return [InstanceSummary(r.id, r.process_key, r.business_key, r.status, r.started_by,
+                                r.created_at, r.updated_at)
+                for r in session.execute(query).scalars()]
+
+
+def instance_tasks(engine: Engine, instance_id: int) -> list[TaskView]:
+    """Every user task of an instance, finished ones included, in the order they opened.
+    Callers check read permission first (``engine.instance(id, user)``)."""
+    now = engine.clock.now()
+    with engine.transaction(read_only=True) as session:
+        rows = session.execute(select(Task).where(Task.instance_id == instance_id)
+                               .order_by(Task.created_at, Task.id)).scalars()
+        return [task_view(r, now) for r in rows]
+
+
+def chain_problem(engine: Engine, instance_id: int) -> chain.ChainProblem | None:
+    """The first break in one instance's event hash chain, or None when it is intact."""
+    with engine.transaction(read_only=True) as session:
+        row = session.get(ProcessInstance, instance_id)
+        if row is None:
+            raise NotFound(f"no instance {instance_id}")
+        return chain.verify_instance(session, row)

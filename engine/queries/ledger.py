@@ -1,0 +1,175 @@
+"""Ledgers (台账): one row per case with its deadlines and whether each was met, as data for
+web tables and as .csv / .xlsx files; the monthly ledger of one unit for the monthly reports.
+
+Each ledger is a process plus the columns its cases carry; deadlines come from the task
+table (due_at against completed_at), so the ledger needs no workflow deserialization.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.errors import NotFound
+from engine.storage.schema import ProcessInstance, Task
+from engine.time.calendar import TZ
+
+STATUS = {"running": "办理中", "completed": "已办结", "cancelled": "已撤销", "error": "异常"}
+
+
+@dataclass(frozen=True)
+class LedgerSpec:
+    key: str
+    title: str
+    process: str
+    unit_field: str  # the data field naming the responsible unit (monthly ledgers per unit)
+    columns: tuple[tuple[str, str], ...]  # (header, data field)
+    deadlines: tuple[tuple[str, str], ...]  # (header, user task element id)
+
+
+LEDGERS = {
+    "clue": LedgerSpec(
+        "clue", "问题线索台账", "clue_triage", "handler_unit",
+        (("收到时间", "received_at"), ("线索来源", "channel"), ("被反映单位", "accused_unit"),
+         ("问题类型", "problem_type"), ("承办部门", "handler_unit"), ("责任人", "owner"),
+         ("处置方式", "disposal"), ("核查结论", "verify_result"),
+         ("处理结果", "outcome_summary")),
+        (("呈批处置", "propose"), ("审批", "approve"), ("转办到位", "transfer"),
+         ("核查", "verify")),
+    ),
+    "legacy": LedgerSpec(
+        "legacy", "“新官不理旧账”问题台账", "legacy_case", "unit",
+        (("问题类型", "clue_type"), ("市场主体", "enterprise"), ("涉及政府机构", "respondent"),
+         ("涉及金额（万元）", "amount"), ("牵头部门", "lead_department"), ("责任单位", "unit"),
+         ("行业主管部门", "sector_regulator"), ("处理意见", "handling"),
+         ("办结审核意见", "closing_note")),
+        (("移交", "register_transfer"), ("核实处理", "verify_propose"), ("办结", "close_case")),
+    ),
+}
+
+
+@dataclass
+class Ledger:
+    spec: LedgerSpec
+    headers: list[str]
+    rows: list[list[Any]]
+
+    def to_csv(self) -> bytes:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(self.headers)
+        writer.writerows([[_csv_cell(v) for v in row] for row in self.rows])
+        return out.getvalue().encode("utf-8-sig")  # Excel opens UTF-8 CSV with a BOM
+
+    def to_xlsx(self) -> bytes:
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        sheet.title = self.spec.title[:31]
+        sheet.append(self.headers)
+        for row in self.rows:
+            sheet.append([_cell(v) for v in row])
+            for cell in sheet[sheet.max_row]:
+                if isinstance(cell.value, str) and _looks_like_formula(cell.value):
+                    cell.data_type = "s"  # text as given, never a formula
+                    cell.quotePrefix = True  # and Excel keeps it text when it is edited
+        sheet.freeze_panes = "A2"
+        out = io.BytesIO()
+        book.save(out)
+        return out.getvalue()
+
+
+# Formula injection (OWASP "CSV injection"): a spreadsheet takes a cell starting with one of
+# these as a formula. Case data is typed by the public (clue texts, enterprise names), so a
+# .csv prefixes such text with a single quote, and an .xlsx stores it as a text cell (with
+# Excel's quote-prefix style) and leaves the text as it is. Numbers are never touched.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+
+
+def _looks_like_formula(text: str) -> bool:
+    return text.startswith(FORMULA_START)
+
+
+def _csv_cell(value: Any) -> Any:
+    if isinstance(value, (dict, list)):
+        value = str(value)
+    if isinstance(value, str) and _looks_like_formula(value):
+        return "'" + value
+    return value
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, (dict, list)):
+        value = str(value)
+    if isinstance(value, str):  # .xlsx cannot hold C0 control characters
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
+def build(session: Session, key: str, now: datetime, unit: str | None = None,
+          month: date | None = None) -> Ledger:
+    spec = LEDGERS.get(key)
+    if spec is None:
+        raise NotFound(f'no ledger "{key}" (known: {", ".join(LEDGERS)})')
+    instances = list(session.execute(
+        select(ProcessInstance).where(ProcessInstance.process_key == spec.process)
+        .order_by(ProcessInstance.created_at, ProcessInstance.id)).scalars())
+    tasks = _tasks_by_instance(session, [i.id for i in instances])
+    headers = ["编号", "登记时间", *(h for h, _ in spec.columns), "状态"]
+    for title, _ in spec.deadlines:
+        headers += [f"{title}期限", f"{title}是否按期"]
+    rows = []
+    for inst in instances:
+        if unit is not None and inst.data.get(spec.unit_field) != unit:
+            continue
+        if month is not None and not _in_month(inst.created_at, month):
+            continue
+        row: list[Any] = [inst.business_key or f"#{inst.id}", _local(inst.created_at)]
+        row += [inst.data.get(field, "") for _, field in spec.columns]
+        row.append(STATUS.get(inst.status, inst.status))
+        for _, element in spec.deadlines:
+            row += _deadline(tasks.get((inst.id, element), []), now)
+        rows.append(row)
+    return Ledger(spec, headers, rows)
+
+
+def _tasks_by_instance(session: Session, ids: list[int]) -> dict[tuple[int, str], list[Task]]:
+    out: dict[tuple[int, str], list[Task]] = {}
+    if not ids:
+        return out
+    for task in session.execute(select(Task).where(Task.instance_id.in_(ids))
+                                .order_by(Task.created_at)).scalars():
+        out.setdefault((task.instance_id, task.element_id), []).append(task)
+    return out
+
+
+def _deadline(tasks: list[Task], now: datetime) -> list[str]:
+    """The last occurrence's due time and whether it was (or so far is) met."""
+    if not tasks:
+        return ["", ""]
+    task = tasks[-1]
+    if task.due_at is None:
+        return ["", ""]
+    due = _local(task.due_at)
+    if task.status == "completed" and task.completed_at is not None:
+        return [due, "是" if task.completed_at <= task.due_at else "否（超期）"]
+    if task.status == "ready":
+        return [due, "已超期" if now > task.due_at else "办理中"]
+    return [due, "未办理（已撤销）"]
+
+
+def _local(value: datetime) -> str:
+    return value.astimezone(TZ).strftime("%Y-%m-%d %H:%M")
+
+
+def _in_month(value: datetime, month: date) -> bool:
+    local = value.astimezone(TZ)
+    return (local.year, local.month) == (month.year, month.month)

@@ -1,0 +1,84 @@
+"""Read-side helpers for forms: which procedures a user may start (with their start forms),
+and the JSON Schema form of an open task. Free functions over the public ``Engine``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from SpiffWorkflow.bpmn.specs.defaults import StartEvent
+from sqlalchemy.orm import Session
+
+from engine.definitions.registry import LoadedVersion
+from engine.errors import NotFound
+from engine.org import users
+from engine.org.roles import role_for_lane
+from engine.storage.schema import ProcessInstance
+
+if TYPE_CHECKING:
+    from engine.api import Engine
+
+
+@dataclass(frozen=True)
+class Startable:
+    key: str
+    version: int
+    name: str
+    start_form_key: str | None
+    form: dict[str, Any] | None
+    roles: tuple[str, ...]  # roles whose lane holds a plain (none-event) start event
+
+
+def start_roles(version: LoadedVersion) -> set[str]:
+    """Roles of the lanes holding a start event a person can trigger (not timer/message)."""
+    roles: set[str] = set()
+    for spec in version.spec.task_specs.values():
+        if not isinstance(spec, StartEvent):
+            continue
+        if type(spec.event_definition).__name__ != "NoneEventDefinition":
+            continue
+        role = role_for_lane(spec.lane)
+        if role is not None:
+            roles.add(role.id)
+    return roles
+
+
+def startable(engine: Engine, username: str) -> list[Startable]:
+    """The latest version of every process the user may start by hand, by key."""
+    out = []
+    processes = engine.processes()
+    with engine.transaction() as session:
+        user = users.get(session, username)
+        for process in processes:
+            version = engine.versions.latest(session, process.key)
+            roles = start_roles(version)
+            if user.username != users.SYSTEM.username and not roles & set(user.roles):
+                continue
+            out.append(Startable(process.key, version.version, process.name,
+                                 version.start_form_key, version.form(version.start_form_key),
+                                 tuple(sorted(roles))))
+    return out
+
+
+def task_form(engine: Engine, task_id: str, username: str) -> dict[str, Any] | None:
+    """The form of a task the user may see (PermissionDenied / NotFound otherwise)."""
+    task = engine.inbox.task(task_id, username)
+    if task.form_key is None:
+        return None
+    with engine.transaction() as session:
+        version_id = _version_id_of(session, task.instance_id)
+        return engine.versions.get(session, version_id).form(task.form_key)
+
+
+def _version_id_of(session: Session, instance_id: int) -> int:
+    row = session.get(ProcessInstance, instance_id)
+    if row is None:
+        raise NotFound(f"no instance {instance_id}")
+    return row.version_id
+
+
+def instance_forms(engine: Engine, instance_id: int) -> dict[str, dict[str, Any]]:
+    """Every form of the version an instance runs on (for labelling its data). Callers check
+    read permission first (``engine.instance(id, user)``)."""
+    with engine.transaction() as session:
+        return dict(engine.versions.get(session, _version_id_of(session, instance_id)).forms)

@@ -1,0 +1,418 @@
+"""Commands on process instances. Each runs inside the caller's transaction and follows one
+shape: load the instance at its revision, apply, run engine steps under the command's clock,
+save (the UPDATE is conditional on the revision), mirror tasks/timers/subscriptions, append
+one event, then deliver any messages the instance threw.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.defaults import StartEvent
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from sqlalchemy import Row, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from engine.audit import chain
+from engine.definitions import forms
+from engine.definitions.registry import LoadedVersion, VersionCache
+from engine.errors import Conflict, InvalidData, NotFound, PermissionDenied, ScriptError
+from engine.org.roles import role_for_lane
+from engine.org.users import SYSTEM
+from engine.runtime import mirror, spiff_seam, state
+from engine.runtime.case_numbers import next_case_number
+from engine.runtime.transitions import advance, new_workflow
+from engine.scripting import expressions
+from engine.storage.schema import TASKS, MessageSubscription, ProcessInstance, ProcessVersion, Task
+from engine.time.calendar import WorkCalendar, deadline_functions
+from engine.time.clock import Clock
+from engine.views import UserView
+
+log = logging.getLogger("kuaiban.runtime")
+_CACHE_SIZE = 512
+_MAX_MESSAGE_HOPS = 8
+# The answer to a sender whose message started a case numbered on its own: "<name>_started".
+STARTED_SUFFIX = "_started"
+
+
+class Runtime:
+    def __init__(self, versions: VersionCache, clock: Clock,
+                 calendar: Callable[[Session], WorkCalendar]) -> None:
+        self.versions = versions
+        self.clock = clock
+        self.calendar = calendar
+        self._live: OrderedDict[int, tuple[int, BpmnWorkflow, spiff_seam.IdSource]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    # -- commands ---------------------------------------------------------------------------
+
+    def start(self, session: Session, key: str, data: Mapping[str, Any], user: UserView,
+              business_key: str | None = None, message: str | None = None,
+              hops: int = 0, source_case_no: str | None = None,
+              start_event: str | None = None) -> ProcessInstance:
+        """``source_case_no``: the number of the case whose message started this one;
+        ``start_event``: the start event to run from (a scheduled start names its timer)."""
+        version = self.versions.latest(session, key)
+        _check_may_start(version, user)
+        if start_event is not None and start_event not in _start_events(version):
+            raise InvalidData({"start_event": "no such start event"},
+                              f'{key} has no start event "{start_event}"')
+        schema = version.form(version.start_form_key)
+        if schema is not None and message is None:
+            forms.validate(schema, data)
+        if business_key is not None and not 0 < len(business_key) <= 64:
+            raise InvalidData({"business_key": "1 到 64 个字符"}, "business key too long")
+        now = self.clock.now()
+        # What the engine says about the case wins over the data (a message's payload is the
+        # sender's data, its case_no among it); the started event records it, so replay
+        # never draws a number again.
+        assigned: dict[str, Any] = {}
+        if business_key is None and version.case_prefix:
+            business_key = next_case_number(session, version.case_prefix, now)
+            assigned["case_no"] = business_key
+        if source_case_no is not None:
+            assigned["source_case_no"] = source_case_no
+        initial = {**data, **assigned}
+        if business_key is not None:
+            initial.setdefault("case_no", business_key)
+        row = ProcessInstance(
+            version_id=version.id, process_key=key, business_key=business_key,
+            status="running", state="{}", data={}, started_by=user.username, revision=0,
+            created_at=now, updated_at=now, event_count=0, last_hash=chain.GENESIS,
+        )
+        session.add(row)
+        session.flush()
+        ids = spiff_seam.IdSource(str(row.id))
+        workflow = new_workflow(version, initial, now, ids)
+        # the content hash pins the version's files: `kuaiban verify` and bundle replay check
+        # them against it (engine/chain.py); replay itself never reads it
+        payload = {"process_key": key, "version_id": version.id, "version": version.version,
+                   "content_hash": version.content_hash,
+                   "business_key": business_key, "data": initial, "message": message,
+                   "message_data": {**data, **assigned} if message else None}
+        if start_event is not None:
+            payload["start_event"] = start_event
+        self._run(session, row, version, workflow, ids, now, "started", payload, user, hops=hops,
+                  open_rows=[])  # a new case has no tasks yet
+        return row
+
+    def complete(self, session: Session, task_id: str, data: Mapping[str, Any], user: UserView,
+                 revision: int | None = None) -> ProcessInstance:
+        task_row, locked, open_rows = _open_task(session, task_id)
+        _check_may_work(task_row, user)
+        if task_row.assignee not in (None, user.username):
+            raise Conflict(f"task is claimed by {task_row.assignee}")
+        row, version, workflow, ids = self._load(session, locked, revision)
+        forms.validate_submission(version.form(task_row.form_key), data)
+
+        payload = {"task_id": task_id, "element_id": task_row.element_id, "data": dict(data)}
+        self._run(session, row, version, workflow, ids, self.clock.now(), "completed", payload,
+                  user, task_id=task_id, open_rows=open_rows)
+        return row
+
+    def assign(self, session: Session, task_id: str, user: UserView, claim: bool,
+               revision: int | None = None) -> ProcessInstance:
+        """Claim (or unclaim) a task: an event and a revision, no workflow change."""
+        task_row, row, _ = _open_task(session, task_id)
+        _check_may_work(task_row, user)
+        if claim and task_row.assignee not in (None, user.username):
+            raise Conflict(f"task is already claimed by {task_row.assignee}")
+        if not claim and task_row.assignee not in (None, user.username):
+            raise PermissionDenied(f"task is claimed by {task_row.assignee}")
+        _check_revision(row, revision)
+        assignee = user.username if claim else None
+        session.connection().execute(
+            update(TASKS).where(TASKS.c.id == task_id).values(assignee=assignee))
+        mirror.forget_open_tasks(session, row.id)
+        row.updated_at = now = self.clock.now()
+        _bump(session, row)
+        kind = "claimed" if claim else "unclaimed"
+        chain.append(session, row, kind, now, chain.digest_of_row(row),
+                     {"task_id": task_id, "assignee": assignee}, user.username, task_id)
+        _flush(session)
+        return row
+
+    def deliver(self, session: Session, name: str, correlation: Mapping[str, Any],
+                data: Mapping[str, Any], user: UserView, hops: int = 0,
+                sender: ProcessInstance | None = None) -> list[int]:
+        """Deliver a message to every waiting instance it correlates with, or start one.
+        ``hops`` > 0: thrown by the instance ``sender`` (its business key decides, even when
+        None). A process with a case prefix started by a sender's message numbers the case
+        itself; the case keeps the sender's number as ``source_case_no`` and the sender is
+        told the new one (:meth:`_tell_started`)."""
+        business_key = correlation.get("business_key")
+        query = select(MessageSubscription.instance_id).where(
+            MessageSubscription.message_name == name
+        )
+        if business_key is not None:
+            query = query.where(MessageSubscription.business_key == str(business_key))
+        elif hops > 0:
+            query = query.where(MessageSubscription.business_key.is_(None))
+        targets = sorted(set(session.execute(query).scalars()))
+        delivered = []
+        for instance_id in targets:
+            row, version, workflow, ids = self._load(session, instance_id, None)
+            if not _matches(row, correlation):
+                continue
+            if hops == 0:
+                _check_may_send(workflow, name, user)
+            payload = {"name": name, "correlation": dict(correlation), "data": dict(data)}
+            self._run(session, row, version, workflow, ids, self.clock.now(), "message",
+                      payload, user, hops=hops)
+            delivered.append(instance_id)
+        if not delivered:
+            # A process's own message starts another one: the sender's role does not matter.
+            starter = user if hops == 0 else SYSTEM
+            for key in _processes_started_by(session, name):
+                if sender is not None and self.versions.latest(session, key).case_prefix:
+                    row = self.start(session, key, data, starter, message=name, hops=hops,
+                                     source_case_no=sender.business_key)
+                    self._tell_started(session, sender, name, row, user, hops)
+                else:
+                    row = self.start(session, key, data, starter, business_key, message=name,
+                                     hops=hops)
+                delivered.append(row.id)
+        if not delivered and hops > 0:
+            log.warning("message %r thrown by case %s reached no instance and started none",
+                        name, business_key)
+        return delivered
+
+    def _tell_started(self, session: Session, sender: ProcessInstance, name: str,
+                      started: ProcessInstance, user: UserView, hops: int) -> None:
+        """Answer the sender with the message ``<name>_started`` carrying the new case's
+        number, if it waits for it (a message event of its own, so replay has it)."""
+        answer = name + STARTED_SUFFIX
+        waiting = session.execute(select(MessageSubscription.id).where(
+            MessageSubscription.instance_id == sender.id,
+            MessageSubscription.message_name == answer)).first()
+        if waiting is None:
+            return
+        row, version, workflow, ids = self._load(session, sender, None)
+        payload = {"name": answer, "correlation": {"business_key": sender.business_key},
+                   "data": {"started_case_no": started.business_key,
+                            "started_process": started.process_key}}
+        self._run(session, row, version, workflow, ids, self.clock.now(), "message", payload,
+                  user, hops=hops)
+
+    def task_data(self, session: Session, task_row: Task) -> dict[str, Any]:
+        """The data a task sees (a multi-instance child sees its own item), JSON-ready."""
+        row, _, workflow, ids = self._load(session, task_row.instance_id, None)
+        with self._lock:  # reading does not change the workflow: keep it cached
+            self._live[row.id] = (row.revision, workflow, ids)
+        try:
+            task = workflow.get_task_from_id(UUID(task_row.id))
+        except Exception:  # finished and pruned: the case's data is what it saw last
+            return dict(row.data)
+        data = {k: v for k, v in task.data.items() if k != "data_objects"}
+        return json.loads(json.dumps(data, default=str))
+
+    def fire_timers(self, session: Session, instance_id: int, user: UserView) -> bool:
+        """Let the instance's due timers fire; False when nothing was due (idempotent)."""
+        row, version, workflow, ids = self._load(session, instance_id, None)
+        if row.status != "running":
+            return False
+        return self._run(session, row, version, workflow, ids, self.clock.now(), "timer", {},
+                         user, only_if_changed=True)
+
+    # -- the command shape ------------------------------------------------------------------
+
+    def _load(self, session: Session, instance: int | ProcessInstance, revision: int | None
+              ) -> tuple[ProcessInstance, LoadedVersion, BpmnWorkflow, spiff_seam.IdSource]:
+        """The instance (by id, or the row already locked) with its version and workflow."""
+        if isinstance(instance, ProcessInstance):
+            row = instance
+            _check_revision(row, revision)
+        else:
+            row = _instance(session, instance, revision)
+        version = self.versions.get(session, row.version_id)
+        with self._lock:
+            cached = self._live.pop(row.id, None)
+        if cached is not None and cached[0] == row.revision:
+            return row, version, cached[1], cached[2]
+        workflow, ids = state.load(json.loads(row.state), version.spec,
+                                   version.subprocess_specs, str(row.id))
+        return row, version, workflow, ids
+
+    def _run(self, session: Session, row: ProcessInstance, version: LoadedVersion,
+             workflow: BpmnWorkflow, ids: spiff_seam.IdSource, now: datetime, kind: str,
+             payload: dict[str, Any], user: UserView, task_id: str | None = None,
+             only_if_changed: bool = False, hops: int = 0,
+             open_rows: list[Row[Any]] | None = None) -> bool:
+        """``open_rows``: the instance's open task rows when the command read them already."""
+        functions = deadline_functions(self.calendar(session), lambda: now)
+        # What the mirror holds now (it was written from this workflow after the previous
+        # command), so that unchanged timers and subscriptions are not rewritten. A migrated
+        # workflow has switched specs already: its rows are rewritten whatever they were.
+        known = kind != "migrated"
+        timers_before = mirror.timer_rows(row, workflow) if known else None
+        messages_before = mirror.awaited_messages(workflow) if known else None
+        step = advance(workflow, ids, now, functions, kind, payload, row.data or {})
+        digest = step.digest
+        if only_if_changed and row.event_count and digest == chain.digest_of_row(row):
+            return False
+
+        def evaluate(source: str, names: dict[str, Any]) -> Any:
+            return expressions.evaluate(source, names, functions)
+
+        row.state = json.dumps(step.state, separators=(",", ":"))
+        row.status = "completed" if workflow.is_completed() else "running"
+        row.data = step.data
+        row.updated_at = now
+        _bump(session, row)
+        recorded = {**payload, "passed": step.passed, "steps": step.steps}
+        chain.append(session, row, kind, now, digest, recorded, user.username, task_id)
+        _flush(session)  # the one UPDATE of the instance, checked against its revision
+        completed = (task_id, user.username) if task_id and kind == "completed" else None
+        mirror.sync_tasks(session, row, workflow, now, evaluate, completed, open_rows)
+        mirror.sync_timers(session, row, workflow, timers_before)
+        mirror.sync_subscriptions(session, row, workflow, messages_before)
+        with self._lock:
+            self._live[row.id] = (row.revision, workflow, ids)
+            while len(self._live) > _CACHE_SIZE:
+                self._live.popitem(last=False)
+        self._send_thrown(session, row, step.thrown, user, hops)
+        return True
+
+    def forget(self, instance_id: int | None = None) -> None:
+        """Drop cached live workflows (after a rollback the cache may be ahead of the DB)."""
+        with self._lock:
+            if instance_id is None:
+                self._live.clear()
+            else:
+                self._live.pop(instance_id, None)
+
+    def _send_thrown(self, session: Session, row: ProcessInstance, thrown: list[BpmnEvent],
+                     user: UserView, hops: int) -> None:
+        if thrown and hops >= _MAX_MESSAGE_HOPS:
+            raise ScriptError("messages bounced between instances too many times")
+        for event in thrown:
+            definition = event.event_definition
+            if not isinstance(definition, MessageEventDefinition):
+                continue
+            data = event.payload if isinstance(event.payload, dict) else {"payload": event.payload}
+            self.deliver(session, definition.name, {"business_key": row.business_key},
+                         data, user, hops + 1, sender=row)
+
+
+def _instance(session: Session, instance_id: int, revision: int | None) -> ProcessInstance:
+    """The instance row, locked for this command (PostgreSQL: FOR UPDATE; SQLite already holds
+    the write lock), so commands on one case run one after another and see each other."""
+    row = _locked(session, instance_id)
+    if row is None:
+        raise NotFound(f"no instance {instance_id}")
+    _check_revision(row, revision)
+    return row
+
+
+def _check_revision(row: ProcessInstance, revision: int | None) -> None:
+    if revision is not None and row.revision != revision:
+        raise Conflict(
+            f"instance {row.id} changed (revision {row.revision}, you had {revision})"
+        )
+
+
+def _locked(session: Session, instance_id: int) -> ProcessInstance | None:
+    try:
+        return session.get(ProcessInstance, instance_id, with_for_update=True,
+                           populate_existing=True)
+    except StaleDataError as exc:  # this session had read an older revision of the case
+        raise Conflict("someone else changed this case first; reload and try again") from exc
+
+
+def _open_task(session: Session, task_id: str
+               ) -> tuple[Row[Any], ProcessInstance, list[Row[Any]]]:
+    """The open task's row, its instance (locked first: under READ COMMITTED, rows read
+    after the lock include whatever the command that held it committed) and the instance's
+    open task rows, which the command's mirror step needs anyway."""
+    query = select(ProcessInstance).where(
+        ProcessInstance.id == select(TASKS.c.instance_id).where(TASKS.c.id == task_id)
+        .scalar_subquery()
+    ).with_for_update().execution_options(populate_existing=True)
+    try:
+        row = session.execute(query).scalar_one_or_none()
+    except StaleDataError as exc:  # this session had read an older revision of the case
+        raise Conflict("someone else changed this case first; reload and try again") from exc
+    if row is None:
+        raise NotFound(f"no task {task_id}")
+    open_rows = mirror.open_rows(session, row.id)
+    task_row = next((t for t in open_rows if t.id == task_id), None)
+    if task_row is None:
+        status = session.connection().execute(
+            select(TASKS.c.status).where(TASKS.c.id == task_id)).scalar()
+        raise Conflict(f"task is already {status}")
+    return task_row, row, open_rows
+
+
+def _check_may_work(task_row: Row[Any], user: UserView) -> None:
+    if user.username == "system":
+        return
+    if not user.has_role(task_row.role):
+        raise PermissionDenied(f"task needs role {task_row.role}")
+    if task_row.unit is not None and user.unit != task_row.unit:
+        raise PermissionDenied(f"task belongs to unit {task_row.unit}")
+
+
+def _check_may_send(workflow: BpmnWorkflow, name: str, user: UserView) -> None:
+    """From outside, only a user with the role of the lane that waits for it may deliver a
+    message (or the system); messages thrown by instances need no such check."""
+    if user.username == "system":
+        return
+    lanes = {t.task_spec.lane for t in workflow.event_manager.tasks.values()
+             if getattr(getattr(t.task_spec, "event_definition", None), "name", None) == name}
+    roles = {r.id for r in (role_for_lane(lane) for lane in lanes if lane) if r is not None}
+    if not roles & set(user.roles):
+        needed = ", ".join(sorted(roles)) or "system"
+        raise PermissionDenied(f'message "{name}" may be sent by role(s): {needed}')
+
+
+def _start_events(version: LoadedVersion) -> set[str]:
+    return {s.bpmn_id for s in version.spec.task_specs.values() if isinstance(s, StartEvent)}
+
+
+def _check_may_start(version: LoadedVersion, user: UserView) -> None:
+    lanes = {s.lane for s in version.spec.task_specs.values() if isinstance(s, StartEvent)}
+    roles = {r.id for r in (role_for_lane(name) for name in lanes if name) if r is not None}
+    if roles and user.username != "system" and not roles & set(user.roles):
+        raise PermissionDenied(f"starting {version.key} needs role {', '.join(sorted(roles))}")
+
+
+def _matches(row: ProcessInstance, correlation: Mapping[str, Any]) -> bool:
+    for key, value in correlation.items():
+        if key == "business_key":
+            continue
+        if row.data.get(key) != value:
+            return False
+    return True
+
+
+def _processes_started_by(session: Session, message: str) -> list[str]:
+    rows = session.execute(select(ProcessVersion).order_by(ProcessVersion.version)).scalars()
+    latest: dict[str, ProcessVersion] = {}
+    for pv in rows:
+        latest[pv.key] = pv
+    return sorted(key for key, pv in latest.items() if message in (pv.start_messages or []))
+
+
+def _bump(session: Session, row: ProcessInstance) -> None:
+    """One revision per command and instance, however often the row is flushed."""
+    bumped: set[int] = session.info.setdefault("kuaiban_bumped", set())
+    if row.id not in bumped:
+        bumped.add(row.id)
+        row.revision += 1
+
+
+def _flush(session: Session) -> None:
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise Conflict("someone else changed this case first; reload and try again") from exc
+

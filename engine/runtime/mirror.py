@@ -1,0 +1,215 @@
+"""After every command: mirror an instance's user tasks, timers and message subscriptions
+into plain indexed tables, so inboxes, the worker and message delivery never deserialize
+workflows.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition,
+    TimerEventDefinition,
+)
+from SpiffWorkflow.task import Task as SpiffTask
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import Row, bindparam, delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from engine.errors import InvalidData, ScriptError
+from engine.org.roles import role_for_lane
+from engine.storage.schema import SUBSCRIPTIONS, TASKS, TIMERS, ProcessInstance
+from engine.time.clock import parse_instant
+
+Evaluate = Callable[[str, dict[str, Any]], Any]
+UNIT_MAX = 128  # tasks.unit
+_OPEN_TASKS = "kuaiban_open_tasks"  # session.info key: instance id -> open task rows
+
+
+def all_tasks(workflow: BpmnWorkflow) -> Iterator[SpiffTask]:
+    yield from workflow.tasks.values()
+    for sub in workflow.subprocesses.values():
+        yield from sub.tasks.values()
+
+
+def ready_user_tasks(workflow: BpmnWorkflow) -> list[SpiffTask]:
+    ready = [t for t in all_tasks(workflow) if t.state == TaskState.READY and t.task_spec.manual]
+    return sorted(ready, key=lambda t: str(t.id))
+
+
+def visible_data(previous: dict[str, Any], moved: list[SpiffTask],
+                 workflow: BpmnWorkflow) -> dict[str, Any]:
+    """The case's data after a command: what it was, updated with the data of every task the
+    command moved (in creation order), so a finished branch's results stay visible; at the
+    end, the workflow's end data on top."""
+    data = dict(previous)
+    for task in moved:
+        data.update(task.data)
+    if workflow.is_completed():
+        data.update(workflow.data)
+    data.pop("data_objects", None)
+    return json.loads(json.dumps(data, default=str))
+
+
+def open_rows(session: Session, instance_id: int) -> list[Row[Any]]:
+    return list(session.connection().execute(
+        select(TASKS).where(TASKS.c.instance_id == instance_id, TASKS.c.status == "ready")))
+
+
+def sync_tasks(session: Session, row: ProcessInstance, workflow: BpmnWorkflow, now: datetime,
+               evaluate: Evaluate, completed: tuple[str, str] | None = None,
+               known_open: list[Row[Any]] | None = None) -> None:
+    """``completed`` is (task id, user) of the task this command completed, if any;
+    ``known_open`` the instance's open task rows if the command has read them.
+
+    Plain table statements, not ORM objects: this runs on every command and the ORM's unit
+    of work cost more than the database (docs/performance.md). The open tasks written are
+    remembered for the command's returned view (:func:`open_tasks`)."""
+    ready = {str(t.id): t for t in ready_user_tasks(workflow)}
+    kept, closed = [], []
+    for found in open_rows(session, row.id) if known_open is None else known_open:
+        if ready.pop(found.id, None) is not None:
+            kept.append(dict(found._mapping))
+        elif completed is not None and completed[0] == found.id:
+            closed.append({"b_id": found.id, "status": "completed", "by": completed[1]})
+        else:
+            closed.append({"b_id": found.id, "status": "cancelled", "by": None})
+    if closed:
+        session.connection().execute(
+            update(TASKS).where(TASKS.c.id == bindparam("b_id"))
+            .values(status=bindparam("status"), completed_by=bindparam("by"), completed_at=now),
+            closed,
+        )
+    new = [task_values(row, task_id, task, now, evaluate) for task_id, task in ready.items()]
+    if new:
+        session.connection().execute(insert(TASKS), new)
+    opened = sorted(kept + new, key=lambda t: (t["created_at"], t["id"]))
+    session.info.setdefault(_OPEN_TASKS, {})[row.id] = opened
+
+
+def open_tasks(session: Session, instance_id: int) -> list[dict[str, Any]] | None:
+    """The open task rows this transaction's last command on the instance left, if any."""
+    return session.info.get(_OPEN_TASKS, {}).get(instance_id)
+
+
+def forget_open_tasks(session: Session, instance_id: int) -> None:
+    session.info.get(_OPEN_TASKS, {}).pop(instance_id, None)
+
+
+def task_values(row: ProcessInstance, task_id: str, task: SpiffTask, now: datetime,
+                evaluate: Evaluate) -> dict[str, Any]:
+    """The task table's row for a ready user task."""
+    spec = task.task_spec
+    ext: dict[str, str] = getattr(spec, "extensions", None) or {}
+    role = role_for_lane(spec.lane)
+    unit = _unit(ext, role.unit_scoped if role else False, task, evaluate)
+    due_source = ext.get("dueDate")
+    due_at = None
+    if due_source:
+        value = _run(evaluate, due_source, task, "due date")
+        try:
+            due_at = parse_instant(str(value))
+        except Exception as exc:
+            raise ScriptError(f"{spec.bpmn_id}: due date {due_source!r} gave {value!r}") from exc
+    form = getattr(spec, "form", None)
+    return {
+        "id": task_id, "instance_id": row.id, "process_key": row.process_key,
+        "business_key": row.business_key, "element_id": spec.bpmn_id or spec.name,
+        "name": spec.bpmn_name or spec.bpmn_id or spec.name, "role": role.id if role else None,
+        "unit": unit, "assignee": None, "status": "ready",
+        "form_key": ext.get("formKey") or (form.key if form is not None else None),
+        "created_at": now, "due_at": due_at, "completed_at": None, "completed_by": None,
+    }
+
+
+def _unit(ext: dict[str, str], scoped: bool, task: SpiffTask, evaluate: Evaluate) -> str | None:
+    if "unit" in ext:
+        value = _run(evaluate, ext["unit"], task, "unit")
+    elif scoped:
+        value = task.data.get("unit")
+    else:
+        return None
+    if not value:
+        return None
+    if len(str(value)) > UNIT_MAX:
+        raise InvalidData({"unit": f"单位名称最多 {UNIT_MAX} 个字符"}, "unit name too long")
+    return str(value)
+
+
+def _run(evaluate: Evaluate, source: str, task: SpiffTask, what: str) -> Any:
+    try:
+        return evaluate(source, task.data)
+    except ScriptError as exc:
+        raise ScriptError(f"{task.task_spec.bpmn_id}: {what}: {exc.message}") from exc
+
+
+def waiting_timers(workflow: BpmnWorkflow) -> list[tuple[SpiffTask, datetime]]:
+    out = []
+    for task in workflow.event_manager.tasks.values():
+        definition = getattr(task.task_spec, "event_definition", None)
+        if not isinstance(definition, TimerEventDefinition):
+            continue
+        if not task.has_state(TaskState.WAITING | TaskState.READY):
+            continue
+        value = task._get_internal_data("event_value")
+        if isinstance(definition, CycleTimerEventDefinition):
+            if not isinstance(value, dict) or value.get("cycles") == 0:
+                continue
+            value = value["next"]
+        if value is None:
+            continue
+        out.append((task, TimerEventDefinition.get_datetime(value)))
+    return out
+
+
+def timer_rows(row: ProcessInstance, workflow: BpmnWorkflow) -> list[dict[str, Any]]:
+    """The timer table's pending rows for the workflow's waiting timers."""
+    return [{
+        "instance_id": row.id, "process_key": row.process_key, "task_id": str(task.id),
+        "element_id": task.task_spec.bpmn_id or task.task_spec.name, "due_at": due_at,
+        "status": "pending", "lease_until": None, "leased_by": None, "fired_at": None,
+    } for task, due_at in waiting_timers(workflow)]
+
+
+def awaited_messages(workflow: BpmnWorkflow) -> list[str]:
+    names = set()
+    for task in workflow.event_manager.tasks.values():
+        definition = getattr(task.task_spec, "event_definition", None)
+        if isinstance(definition, MessageEventDefinition) and not task.has_state(
+            TaskState.FINISHED_MASK
+        ):
+            names.add(definition.name)
+    return sorted(names)
+
+
+def sync_timers(session: Session, row: ProcessInstance, workflow: BpmnWorkflow,
+                before: list[dict[str, Any]] | None) -> None:
+    """Rewrite the instance's pending timers, unless they are still ``before`` (the rows
+    written after the previous command; None: unknown)."""
+    waiting = timer_rows(row, workflow)
+    if waiting == before:
+        return
+    session.connection().execute(delete(TIMERS).where(TIMERS.c.instance_id == row.id,
+                                                      TIMERS.c.status == "pending"))
+    if waiting:
+        session.connection().execute(insert(TIMERS), waiting)
+
+
+def sync_subscriptions(session: Session, row: ProcessInstance, workflow: BpmnWorkflow,
+                       before: list[str] | None) -> None:
+    """Rewrite the instance's message subscriptions, unless they are still ``before``."""
+    names = awaited_messages(workflow)
+    if names == before:
+        return
+    session.connection().execute(
+        delete(SUBSCRIPTIONS).where(SUBSCRIPTIONS.c.instance_id == row.id))
+    if names:
+        session.connection().execute(insert(SUBSCRIPTIONS), [
+            {"instance_id": row.id, "message_name": name, "business_key": row.business_key}
+            for name in names
+        ])

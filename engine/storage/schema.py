@@ -1,0 +1,236 @@
+"""Database tables (SQLAlchemy 2.0, typed). Alembic migrations in engine/storage/migrations
+create them.
+
+Times are stored as timezone-aware UTC values; SQLite keeps them as ISO text through
+``UtcDateTime`` so both backends compare and sort them the same way.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar, cast
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on every backend."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UtcDateTime,
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+    }
+
+
+class DefinitionFile(Base):
+    """Content-addressed BPMN/DMN/form text; versions refer to files by hash."""
+
+    __tablename__ = "definition_files"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(8))  # bpmn | dmn | form
+    content: Mapped[str] = mapped_column(Text)
+    seq: Mapped[int] = mapped_column(Integer, default=0)  # deploy order: higher is newer
+
+
+class ProcessVersion(Base):
+    __tablename__ = "process_versions"
+    __table_args__ = (
+        UniqueConstraint("key", "version"),
+        UniqueConstraint("key", "content_hash"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), index=True)
+    version: Mapped[int]
+    name: Mapped[str] = mapped_column(String(255))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    files: Mapped[list[Any]]  # [{"name", "kind", "sha256"}] this process needs
+    start_form_key: Mapped[str | None] = mapped_column(String(128))
+    start_messages: Mapped[list[Any]]  # message names that start an instance
+    deployed_at: Mapped[datetime]
+    deployed_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class ProcessInstance(Base):
+    __tablename__ = "instances"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"))
+    process_key: Mapped[str] = mapped_column(String(128), index=True)
+    business_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(16))  # running|completed|cancelled|error
+    revision: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict[str, Any]]
+    started_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    event_count: Mapped[int]
+    last_hash: Mapped[str] = mapped_column(String(64))
+
+    # Optimistic locking: every UPDATE says WHERE revision = <loaded>; 0 rows is a conflict.
+    # The engine sets the revision itself (exactly +1 per command).
+    __mapper_args__ = {  # noqa: RUF012 - SQLAlchemy reads it as a plain class attribute
+        "version_id_col": revision,
+        "version_id_generator": False,
+    }
+
+
+class Task(Base):
+    """Mirror of user tasks: READY ones for inboxes, finished ones for ledgers."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (
+        Index("ix_tasks_inbox", "status", "role", "unit", "due_at"),
+        Index("ix_tasks_assignee", "assignee", "status", "due_at"),
+        Index("ix_tasks_board", "status", "due_at"),
+        # Covers the overdue board (engine/queries/board.py): open tasks grouped by unit and
+        # procedure, read from the index alone, already in group order.
+        Index("ix_tasks_board_cells", "status", "unit", "process_key", "due_at"),
+    )
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), index=True)
+    process_key: Mapped[str] = mapped_column(String(128))
+    business_key: Mapped[str | None] = mapped_column(String(64))
+    element_id: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str | None] = mapped_column(String(64))
+    unit: Mapped[str | None] = mapped_column(String(128))
+    assignee: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))  # ready|completed|cancelled
+    form_key: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime]
+    due_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]
+    completed_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class Timer(Base):
+    """Absolute due times: waiting timer events of instances (rewritten after every command)
+    and scheduled starts of processes with a timer start event (no instance yet)."""
+
+    __tablename__ = "timers"
+    __table_args__ = (Index("ix_timers_due", "status", "due_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("instances.id"), index=True)
+    process_key: Mapped[str] = mapped_column(String(128))
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    element_id: Mapped[str] = mapped_column(String(128))
+    due_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16))  # pending|fired
+    lease_until: Mapped[datetime | None]
+    leased_by: Mapped[str | None] = mapped_column(String(64))
+    fired_at: Mapped[datetime | None]
+
+
+class MessageSubscription(Base):
+    """Messages an instance is waiting for, rewritten after every command."""
+
+    __tablename__ = "message_subscriptions"
+    __table_args__ = (Index("ix_subscriptions_lookup", "message_name", "business_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), index=True)
+    message_name: Mapped[str] = mapped_column(String(128))
+    business_key: Mapped[str | None] = mapped_column(String(64))
+
+
+class Event(Base):
+    """Append-only, hash-chained per instance: hash = sha256(prev_hash + canonical(event))."""
+
+    __tablename__ = "events"
+    __table_args__ = (UniqueConstraint("instance_id", "seq"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), index=True)
+    seq: Mapped[int]
+    type: Mapped[str] = mapped_column(String(32))
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    payload: Mapped[dict[str, Any]]
+    user: Mapped[str | None] = mapped_column(String(64))
+    at: Mapped[datetime]
+    state_digest: Mapped[str] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(128))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    roles: Mapped[list[Any]]
+    unit: Mapped[str | None] = mapped_column(String(128))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class CalendarOverride(Base):
+    """Administrator-entered working days / days off for years the package lacks."""
+
+    __tablename__ = "calendar_overrides"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    is_workday: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str | None] = mapped_column(String(255))
+
+
+class CaseSequence(Base):
+    """One case-number sequence per prefix and year (ZF-2026-000123)."""
+
+    __tablename__ = "case_sequences"
+    prefix: Mapped[str] = mapped_column(String(16), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_value: Mapped[int]
+
+
+# The tables themselves, for the plain statements of the command path (engine/runtime/mirror.py,
+# engine/audit/chain.py): no unit of work, no autoflush.
+TASKS = cast(Table, Task.__table__)
+TIMERS = cast(Table, Timer.__table__)
+SUBSCRIPTIONS = cast(Table, MessageSubscription.__table__)
+EVENTS = cast(Table, Event.__table__)
+USERS = cast(Table, User.__table__)
+
+
+class CalendarVersion(Base):
+    """One row (id 1, seeded by its migration) counting changes to ``calendar_overrides``;
+    every process compares it with the calendar it keeps (engine/api.py) so an override
+    entered anywhere reaches everyone's next command."""
+
+    __tablename__ = "calendar_version"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int]
+
+
+CALENDAR_VERSION = cast(Table, CalendarVersion.__table__)

@@ -1,0 +1,252 @@
+"""The official Chinese working-day calendar and deadline arithmetic.
+
+Government deadlines (当天, 次日, 5个工作日之内 ...) count *official* working days: statutory
+holidays are off and adjusted working days (调休, a Saturday or Sunday declared a working day)
+are on. Mon-Fri is wrong around every long holiday (the working day after 2026-09-30 is
+2026-10-08; after Friday 2026-10-09 it is Saturday 2026-10-10).
+
+Two sources, because neither alone is enough:
+
+* the ``chinesecalendar`` package bundles the State Council schedules of past and current years
+  (2004-2026 in the pinned version), but a new year's schedule is only published each
+  November/December, long before a package release reaches production;
+* so an administrator enters the next year's holidays and adjusted working days as overrides
+  (``kuaiban calendar set ...``). Overrides always win over the package data, and every
+  process (web workers, timer workers) uses them from its next command on: the engine keeps
+  one WorkCalendar per process and rebuilds it when the database's ``calendar_version``
+  counter has moved (engine/api.py).
+
+A date in a year that neither source knows is never guessed silently: the calendar logs a
+WARNING once per year, records the year in :attr:`WorkCalendar.missing_years` (so the UI and
+health checks can show it) and falls back to Mon-Fri.
+"""
+
+from __future__ import annotations
+
+import calendar as _stdcal
+import logging
+from collections.abc import Callable, Mapping
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import chinese_calendar
+
+from engine.errors import CalendarError
+from engine.time.clock import parse_instant, require_aware
+
+TZ = ZoneInfo("Asia/Shanghai")
+DEFAULT_CLOSE = time(17, 30)
+# Any real schedule has a working day within a few weeks; this only stops runaway loops.
+_MAX_SCAN_DAYS = 3660
+
+log = logging.getLogger("kuaiban.calendar")
+
+
+def _as_date(d: date, what: str = "date") -> date:
+    if isinstance(d, datetime):
+        raise CalendarError(f"{what} must be a date, got a datetime ({d.isoformat()})")
+    if not isinstance(d, date):
+        raise CalendarError(f"{what} must be a date, got {type(d).__name__}")
+    return d
+
+
+def _as_int(n: Any, what: str) -> int:
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise CalendarError(f"{what} must be an integer, got {n!r}")
+    return n
+
+
+class WorkCalendar:
+    """Working days in ``tz`` from the package data plus administrator overrides."""
+
+    def __init__(
+        self,
+        overrides: Mapping[date, bool] | None = None,
+        close: time = DEFAULT_CLOSE,
+        tz: tzinfo = TZ,
+    ) -> None:
+        self.overrides: dict[date, bool] = {}
+        for d, working in (overrides or {}).items():
+            _as_date(d, "override date")
+            if not isinstance(working, bool):
+                raise CalendarError(f"override for {d.isoformat()} must be True/False")
+            self.overrides[d] = working
+        if not isinstance(close, time) or close.tzinfo is not None:
+            raise CalendarError("close must be a naive local time such as time(17, 30)")
+        self.close = close
+        self.tz = tz
+        self.missing_years: set[int] = set()
+        self._override_years = {d.year for d in self.overrides}
+        self._package_years: dict[int, bool] = {}
+
+    # -- days -----------------------------------------------------------------------------
+
+    def _package_knows(self, year: int) -> bool:
+        known = self._package_years.get(year)
+        if known is None:
+            try:
+                chinese_calendar.is_workday(date(year, 1, 1))
+                known = True
+            except NotImplementedError:
+                known = False
+            self._package_years[year] = known
+        return known
+
+    def is_known_year(self, year: int) -> bool:
+        """True if the package has the official schedule or an override falls in ``year``."""
+        return year in self._override_years or self._package_knows(year)
+
+    def is_workday(self, d: date) -> bool:
+        d = _as_date(d)
+        if d in self.overrides:
+            return self.overrides[d]
+        if self._package_knows(d.year):
+            return bool(chinese_calendar.is_workday(d))
+        if d.year not in self._override_years and d.year not in self.missing_years:
+            self.missing_years.add(d.year)
+            log.warning(
+                "calendar: year %d has no official holiday data; assuming Mon-Fri working days. "
+                "Deadlines in %d may be wrong until an administrator enters its holidays and "
+                "adjusted working days with `kuaiban calendar set ...`.",
+                d.year,
+                d.year,
+            )
+        return d.weekday() < 5
+
+    def next_workday(self, d: date, n: int = 1) -> date:
+        """The ``n``-th working day strictly after ``d`` (``n >= 1``)."""
+        d = _as_date(d)
+        n = _as_int(n, "n")
+        if n < 1:
+            raise CalendarError(f"n must be at least 1, got {n}")
+        current = d
+        for _ in range(_MAX_SCAN_DAYS):
+            current += timedelta(days=1)
+            if self.is_workday(current):
+                n -= 1
+                if n == 0:
+                    return current
+        raise CalendarError(f"no working day found after {d.isoformat()}; check the overrides")
+
+    def workday_on_or_after(self, d: date) -> date:
+        d = _as_date(d)
+        return d if self.is_workday(d) else self.next_workday(d)
+
+    def workdays_between(self, a: date, b: date) -> int:
+        """Working days in ``(a, b]``; negative (``-count in (b, a]``) if ``b < a``."""
+        a, b = _as_date(a), _as_date(b)
+        if b < a:
+            return -self.workdays_between(b, a)
+        count = 0
+        current = a
+        while current < b:
+            current += timedelta(days=1)
+            count += self.is_workday(current)
+        return count
+
+    # -- instants -------------------------------------------------------------------------
+
+    def local(self, t: datetime) -> datetime:
+        """``t`` converted to the calendar's time zone (naive datetimes are rejected)."""
+        return require_aware(t).astimezone(self.tz)
+
+    def close_of(self, d: date) -> datetime:
+        """Office close of the local date ``d``."""
+        return datetime.combine(_as_date(d), self.close, tzinfo=self.tz)
+
+    def same_day_close(self, t: datetime) -> datetime:
+        """当天: close of the working day ``t`` falls on; on a day off or at/after close, the
+        close of the next working day."""
+        local = self.local(t)
+        today = local.date()
+        if self.is_workday(today) and local < self.close_of(today):
+            return self.close_of(today)
+        return self.close_of(self.next_workday(today))
+
+    def workday_close(self, t: datetime, n: int) -> datetime:
+        """Close of the ``n``-th working day after ``t``'s local date (n=1: 次日, 1个工作日内)."""
+        return self.close_of(self.next_workday(self.local(t).date(), n))
+
+    def add_days(self, t: datetime, days: int) -> datetime:
+        """``days`` calendar days later at the same local wall-clock time (一周后: 7)."""
+        days = _as_int(days, "days")
+        local = self.local(t)
+        naive = local.replace(tzinfo=None) + timedelta(days=days)
+        return naive.replace(tzinfo=self.tz)
+
+    def day_of_month(self, t: datetime, day: int, months_ahead: int = 0) -> datetime:
+        """00:00 local of ``day`` in the month ``months_ahead`` after ``t``'s month; a day past
+        the month's end is clamped to its last day.
+
+        每月5日前 (the report due next month): ``day=5, months_ahead=1``.
+        """
+        day = _as_int(day, "day")
+        months_ahead = _as_int(months_ahead, "months_ahead")
+        if not 1 <= day <= 31:
+            raise CalendarError(f"day must be between 1 and 31, got {day}")
+        local = self.local(t)
+        index = local.year * 12 + (local.month - 1) + months_ahead
+        year, month = divmod(index, 12)
+        month += 1
+        if not 1 <= year <= 9999:
+            raise CalendarError(f"months_ahead={months_ahead} leaves the supported date range")
+        last = _stdcal.monthrange(year, month)[1]
+        return datetime(year, month, min(day, last), tzinfo=self.tz)
+
+    def year_end(self, t: datetime) -> datetime:
+        """当年办结: 31 December 23:59:59 local of ``t``'s year."""
+        return datetime(self.local(t).year, 12, 31, 23, 59, 59, tzinfo=self.tz)
+
+
+def deadline_functions(
+    calendar: WorkCalendar, now: Callable[[], datetime]
+) -> dict[str, Callable[..., str]]:
+    """Functions that BPMN due-date and timer expressions may call.
+
+    Each returns an ISO 8601 string with offset (SpiffWorkflow timers take ISO strings) and
+    takes an optional ``start`` (ISO string or aware datetime) used instead of now as the base.
+    """
+
+    def base(start: str | datetime | None) -> datetime:
+        if start is None:
+            return calendar.local(now())
+        if isinstance(start, datetime):
+            return calendar.local(start)
+        return calendar.local(parse_instant(start))
+
+    def now_() -> str:
+        """The current instant, e.g. ``2026-09-30T16:00:00+08:00``."""
+        return calendar.local(now()).isoformat()
+
+    def same_day_close(start: str | datetime | None = None) -> str:
+        """当天呈批处置: ``same_day_close()`` -> close of today's working day (next working
+        day's close if today is off or already closed)."""
+        return calendar.same_day_close(base(start)).isoformat()
+
+    def workday_close(n: int, start: str | datetime | None = None) -> str:
+        """经批准后第二天转办到位: ``workday_close(1, start=approved_at)``;
+        5个工作日之内: ``workday_close(5)`` -> close of the 5th working day."""
+        return calendar.workday_close(base(start), n).isoformat()
+
+    def add_days(n: int, start: str | datetime | None = None) -> str:
+        """一周后跟踪进展: ``add_days(7, start=transferred_at)`` -> same local time 7 days on."""
+        return calendar.add_days(base(start), n).isoformat()
+
+    def day_of_month(day: int, months_ahead: int = 0, start: str | datetime | None = None) -> str:
+        """每月5日前 (next month's report): ``day_of_month(5, 1)`` -> 00:00 on the 5th of next
+        month; 每季首月3日前 from a quarter's last month: ``day_of_month(3, 1)``."""
+        return calendar.day_of_month(base(start), day, months_ahead).isoformat()
+
+    def year_end(start: str | datetime | None = None) -> str:
+        """当年办结: ``year_end()`` -> 31 December 23:59:59 of this year."""
+        return calendar.year_end(base(start)).isoformat()
+
+    return {
+        "now": now_,
+        "same_day_close": same_day_close,
+        "workday_close": workday_close,
+        "add_days": add_days,
+        "day_of_month": day_of_month,
+        "year_end": year_end,
+    }
