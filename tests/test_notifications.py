@@ -10,7 +10,7 @@ from sqlalchemy import select
 from engine.api import Engine
 from engine.definitions.files import SourceFile
 from engine.errors import InvalidData, NotFound
-from engine.notify import Settings, notify, task_recipients
+from engine.notify import Settings, arrivals_as, notify, task_recipients
 from engine.storage.schema import OutboxEntry
 from engine.time.clock import FixedClock
 from tests.conftest import diagram_files
@@ -81,6 +81,21 @@ def test_other_commands_tell_people_in_their_own_transaction(told: Engine) -> No
             notify(session, "gossip", ["wang"], text="?")
     [cc] = told.notifications.for_user("wang")
     assert (cc.kind, cc.title, cc.task_id) == ("cc", "测试审批", None)
+
+
+def test_a_command_may_name_the_notice_for_the_tasks_it_creates(told: Engine) -> None:
+    view = told.start("approval", {"summary": "x", "unit": FULIANG}, "li")
+    told.complete(view.tasks[0].id, {"proposal": "转办"}, "li")
+    [approve] = told.instance(view.id).tasks
+    with told.transaction() as session:  # what a send-back does: one notice, "sent back"
+        arrivals_as(session, "sent_back", "审批退回：请补充处置理由。", actor="wang")
+        told.runtime.complete(session, approve.id, {"approved": False}, told.user("wang"))
+    [back] = [n for n in told.notifications.for_user("li") if n.kind != "task_arrived"]
+    assert (back.kind, back.text, back.actor, back.title) == (
+        "sent_back", "审批退回：请补充处置理由。", "wang", "提出处置意见")
+    assert len(told.notifications.for_user("li")) == 2  # the first proposal, and this
+    told.complete(told.instance(view.id).tasks[0].id, {"proposal": "转办"}, "li")
+    assert [n.kind for n in told.notifications.for_user("wang")] == ["task_arrived"] * 2
 
 
 def test_read_marks_and_the_unread_count(told: Engine, clock: FixedClock) -> None:

@@ -27,6 +27,7 @@ from engine.storage.schema import (
 )
 
 CONTEXT = "kuaiban_notify"  # session.info key: the engine's Context (engine/api.py sets it)
+_ARRIVALS = "kuaiban_arrivals"  # session.info key: (kind, text, actor) for new tasks
 NOBODY = frozenset({"system"})
 
 
@@ -109,13 +110,23 @@ def write(session: Session, kind: str, notices: Sequence[Notice], at: datetime) 
     return ids
 
 
+def arrivals_as(session: Session, kind: str, text: str | None = None,
+                actor: str | None = None) -> None:
+    """For the rest of this transaction, tell the people of new tasks ``kind`` (with ``text``
+    instead of the usual sentence) instead of ``task_arrived``: a command that sends a case
+    back or hands a task on says so once, not as a new task besides."""
+    session.info[_ARRIVALS] = (check_kind(kind), text, actor)
+
+
 def tasks_arrived(session: Session, instance: ProcessInstance,
                   tasks: Sequence[Mapping[str, Any]], now: datetime) -> None:
     """"A task arrived in my inbox", for new task rows (engine/runtime/mirror.py)."""
+    kind, text, actor = session.info.get(_ARRIVALS, ("task_arrived", None, None))
     people = who_sees(session, tasks)
-    write(session, "task_arrived", [
+    write(session, kind, [
         Notice(name, instance.id, task["id"], instance.business_key, task["name"],
-               texts.task_arrived(task["name"], instance.business_key, task["due_at"]))
+               text or texts.task_arrived(task["name"], instance.business_key, task["due_at"]),
+               actor)
         for task in tasks for name in people[task["id"]]], now)
 
 
