@@ -76,14 +76,22 @@ def notify(session: Session, kind: str, recipients: Iterable[str], *, text: str,
     return write(session, kind, notices, at)
 
 
-def write(session: Session, kind: str, notices: Sequence[Notice], at: datetime) -> list[int]:
-    """The rows for ``notices`` of one kind (the common path of every notice)."""
+def write(session: Session, kind: str, notices: Sequence[Notice], at: datetime,
+          users_known: bool = False) -> list[int]:
+    """The rows for ``notices`` of one kind (the common path of every notice).
+    ``users_known``: the recipients come from :func:`who_sees` in this transaction (users of
+    the task's role and unit, or its assignee), so while no outside channel is on they need
+    no second look."""
     names = sorted({n.username for n in notices} - NOBODY)
     if not names:
         return []
     conn = session.connection()
-    emails = dict(conn.execute(select(USERS.c.username, USERS.c.email).where(
-        USERS.c.username.in_(names), USERS.c.active.is_(True))).all())
+    channels = settings_of(session).channels
+    if users_known and not channels:  # the common path of every command that makes tasks
+        emails: dict[str, str | None] = dict.fromkeys(names)
+    else:
+        emails = dict(conn.execute(select(USERS.c.username, USERS.c.email).where(
+            USERS.c.username.in_(names), USERS.c.active.is_(True))).tuples().all())
     notices = [n for n in notices if n.username in emails]
     if not notices:
         return []
@@ -93,7 +101,6 @@ def write(session: Session, kind: str, notices: Sequence[Notice], at: datetime) 
           "task_id": n.task_id, "business_key": n.business_key, "title": n.title[:255],
           "text": n.text, "actor": n.actor, "created_at": at, "read_at": None}
          for n in notices]).scalars())
-    channels = settings_of(session).channels
     if channels:
         wanted = _choices(session, list(emails), kind)
         entries = [
@@ -127,7 +134,7 @@ def tasks_arrived(session: Session, instance: ProcessInstance,
         Notice(name, instance.id, task["id"], instance.business_key, task["name"],
                text or texts.task_arrived(task["name"], instance.business_key, task["due_at"]),
                actor)
-        for task in tasks for name in people[task["id"]]], now)
+        for task in tasks for name in people[task["id"]]], now, users_known=True)
 
 
 def decided(session: Session, instance: ProcessInstance, process_name: str,

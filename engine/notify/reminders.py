@@ -103,7 +103,7 @@ def _notify(session: Session, kind: str, rows: Sequence[Any], now: datetime) -> 
     write(session, kind, [
         Notice(name, r.instance_id, r.id, r.business_key, r.name,
                texts.reminder(kind, r.name, r.business_key, r.due_at))
-        for r in rows for name in people[r.id]], now)
+        for r in rows for name in people[r.id]], now, users_known=True)
 
 
 def finished(session: Session, day: date) -> bool:
