@@ -90,8 +90,9 @@ def write(session: Session, kind: str, notices: Sequence[Notice], at: datetime,
     if users_known and not channels:  # the common path of every command that makes tasks
         emails: dict[str, str | None] = dict.fromkeys(names)
     else:
-        emails = dict(conn.execute(select(USERS.c.username, USERS.c.email).where(
-            USERS.c.username.in_(names), USERS.c.active.is_(True))).tuples().all())
+        rows = conn.execute(select(USERS.c.username, USERS.c.email).where(
+            USERS.c.username.in_(names), USERS.c.active.is_(True)))
+        emails = {row.username: row.email for row in rows}
     notices = [n for n in notices if n.username in emails]
     if not notices:
         return []
