@@ -4,8 +4,9 @@ This module is the public API: the web layer, scripts and other callers import f
 ``engine`` only. The engine is built in families, each a subpackage with its own docstring:
 ``definitions`` (deploy and validate), ``runtime`` (run cases), ``audit`` (hash chain, replay,
 bundles), ``scripting`` (the restricted language), ``time`` (clock, working-day calendar),
-``storage`` (tables, migrations), ``org`` (roles, users, units) and ``queries`` (read-side
-views); ``api.Engine`` ties them together, one transaction per method.
+``storage`` (tables, migrations), ``org`` (roles, users, units), ``queries`` (read-side
+views) and ``notify`` (notifications, reminders, e-mail and webhook delivery); ``api.Engine``
+ties them together, one transaction per method.
 """
 
 from engine import logs
@@ -27,6 +28,9 @@ from engine.errors import (
     UnsafeInput,
     ValidationFailed,
 )
+from engine.notify import CHANNELS as NOTIFICATION_CHANNELS
+from engine.notify import KINDS as NOTIFICATION_KINDS
+from engine.notify.center import Preferences
 from engine.org.roles import BY_ID as ROLES_BY_ID
 from engine.org.roles import ROLES, Role
 from engine.queries.board import (
@@ -44,15 +48,25 @@ from engine.queries.startable import Startable, instance_forms, startable, task_
 from engine.storage import db, migrate
 from engine.time.calendar import TZ, WorkCalendar
 from engine.time.clock import Clock, FixedClock, SystemClock
-from engine.views import EventView, InstanceView, ProcessView, TaskView, TimerView, UserView
+from engine.views import (
+    EventView,
+    InstanceView,
+    NotificationView,
+    OutboxView,
+    ProcessView,
+    TaskView,
+    TimerView,
+    UserView,
+)
 
 __all__ = [
-    "BPMN", "LEDGERS", "ROLES", "ROLES_BY_ID", "TZ", "WHEN", "CalendarError", "Clock",
-    "Conflict", "Engine", "EngineError", "EventView", "FixedClock", "InboxCounts",
-    "InboxFilter", "InboxPage", "InstanceView", "InvalidData", "NotFound", "PermissionDenied",
-    "Problem", "ProcessView", "Role", "ScriptError", "SourceFile", "Startable", "SystemClock",
-    "TaskView", "TimerView", "UnsafeInput", "UserView", "ValidationFailed", "WorkCalendar",
-    "board_tasks", "chain_problem", "check_form", "db", "diff_versions", "instance_forms",
-    "instance_path", "instance_tasks", "instances", "kind_of", "latest_forms", "load_version",
-    "logs", "migrate", "overdue_board", "startable", "task_form", "version_diagram", "xmlsafe",
+    "BPMN", "LEDGERS", "NOTIFICATION_CHANNELS", "NOTIFICATION_KINDS", "ROLES", "ROLES_BY_ID", "TZ",
+    "WHEN", "CalendarError", "Clock", "Conflict", "Engine", "EngineError", "EventView",
+    "FixedClock", "InboxCounts", "InboxFilter", "InboxPage", "InstanceView", "InvalidData",
+    "NotFound", "NotificationView", "OutboxView", "PermissionDenied", "Preferences", "Problem",
+    "ProcessView", "Role", "ScriptError", "SourceFile", "Startable", "SystemClock", "TaskView",
+    "TimerView", "UnsafeInput", "UserView", "ValidationFailed", "WorkCalendar", "board_tasks",
+    "chain_problem", "check_form", "db", "diff_versions", "instance_forms", "instance_path",
+    "instance_tasks", "instances", "kind_of", "latest_forms", "load_version", "logs", "migrate",
+    "overdue_board", "startable", "task_form", "version_diagram", "xmlsafe",
 ]

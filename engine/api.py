@@ -23,6 +23,8 @@ from engine.definitions.lint import lint as lint_files
 from engine.definitions.registry import Deployed, LoadedVersion, VersionCache
 from engine.definitions.validation import Checked, SourceFile
 from engine.errors import Conflict, EngineError, NotFound, PermissionDenied, Problem
+from engine.notify import emit
+from engine.notify.center import Notifications
 from engine.org import users
 from engine.org.users import SYSTEM, Who
 from engine.queries import ledger
@@ -71,6 +73,7 @@ class Engine:
         self.runtime = Runtime(self.versions, self.clock, self._calendar_for)
         self.inbox = Inbox(self)
         self.timers = TimerWorker(self)
+        self.notifications = Notifications(self)
 
     @contextmanager
     def transaction(self, read_only: bool = False) -> Iterator[Session]:
@@ -80,6 +83,7 @@ class Engine:
         ``read_only``: the work only reads, so on SQLite it does not take the write lock
         (inboxes and case pages read their snapshot while a command writes)."""
         session = (self._readers if read_only else self._sessions)()
+        session.info[emit.CONTEXT] = self.notifications  # what notices need (engine/notify)
         try:
             with session.begin():
                 yield session
@@ -185,9 +189,10 @@ class Engine:
     # -- users ------------------------------------------------------------------------------
 
     def add_user(self, username: str, roles: list[str], unit: str | None = None,
-                 password: str | None = None, display_name: str | None = None) -> UserView:
+                 password: str | None = None, display_name: str | None = None,
+                 email: str | None = None) -> UserView:
         with self.transaction() as session:
-            return users.add(session, username, roles, unit, password, display_name)
+            return users.add(session, username, roles, unit, password, display_name, email)
 
     def user(self, username: str) -> UserView:
         with self.transaction(read_only=True) as session:

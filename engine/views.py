@@ -115,3 +115,52 @@ class UserView:
 
     def has_role(self, role: str | None) -> bool:
         return role is not None and role in self.roles
+
+
+@dataclass(frozen=True)
+class NotificationView:
+    id: int
+    username: str
+    kind: str
+    instance_id: int | None
+    task_id: str | None
+    business_key: str | None
+    title: str
+    text: str
+    actor: str | None
+    created_at: datetime
+    read_at: datetime | None
+
+    @property
+    def read(self) -> bool:
+        return self.read_at is not None
+
+    def as_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["created_at"] = _iso(self.created_at)
+        out["read_at"] = _iso(self.read_at)
+        out["read"] = self.read
+        return out
+
+
+@dataclass(frozen=True)
+class OutboxView:
+    """An outbox entry not delivered yet (status pending) or given up (status failed)."""
+
+    id: int
+    notification_id: int
+    channel: str
+    username: str
+    kind: str
+    address: str | None
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str | None
+    created_at: datetime
+
+    def as_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["next_attempt_at"] = _iso(self.next_attempt_at)
+        out["created_at"] = _iso(self.created_at)
+        return out

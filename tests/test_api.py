@@ -66,7 +66,8 @@ PROTECTED = [
     ("get", "/processes"), ("post", "/processes"), ("post", "/processes/approval/instances"),
     ("get", "/instances/1"), ("get", "/instances/1/history"), ("get", "/tasks"),
     ("get", "/tasks/x"), ("post", "/tasks/x/claim"), ("post", "/tasks/x/unclaim"),
-    ("post", "/tasks/x/complete"), ("post", "/messages"),
+    ("post", "/tasks/x/complete"), ("post", "/messages"), ("get", "/notifications"),
+    ("post", "/notifications/1/read"),
 ]
 
 
@@ -349,7 +350,8 @@ CONTRACT = {
     ("post", "/processes/{key}/instances"), ("get", "/instances/{id}"), ("get", "/tasks"),
     ("get", "/tasks/{id}"), ("post", "/tasks/{id}/claim"), ("post", "/tasks/{id}/unclaim"),
     ("post", "/tasks/{id}/complete"), ("post", "/messages"), ("get", "/instances/{id}/history"),
-    ("get", "/openapi.json"), ("get", "/docs"),
+    ("get", "/openapi.json"), ("get", "/docs"), ("get", "/notifications"),
+    ("post", "/notifications/{id}/read"),
 }
 
 
@@ -362,7 +364,8 @@ def _routes(api: Api) -> set[tuple[str, str]]:
     for rule in api.app.url_map.iter_rules():
         if rule.rule.startswith("/api/v1/"):
             path = re.sub(r"<(?:[^:>]+:)?(\w+)>", r"{\1}", rule.rule[len("/api/v1"):])
-            path = path.replace("{instance_id}", "{id}").replace("{task_id}", "{id}")
+            for name in ("{instance_id}", "{task_id}", "{notification_id}"):
+                path = path.replace(name, "{id}")
             out |= {(m.lower(), path) for m in rule.methods or () if m not in ("HEAD", "OPTIONS")}
     return out
 

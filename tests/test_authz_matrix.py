@@ -34,7 +34,7 @@ from werkzeug.test import TestResponse
 from engine.api import Engine
 from engine.definitions.validation import SourceFile
 from engine.org.roles import ROLES
-from engine.storage.schema import Event, ProcessInstance, ProcessVersion, Task
+from engine.storage.schema import Event, Notification, ProcessInstance, ProcessVersion, Task
 from tests.conftest import DIAGRAMS, source
 from web.app import create_app
 
@@ -329,6 +329,22 @@ def _task_id(w: World) -> str:
     return w.task_id
 
 
+def _notice_id(w: World) -> int:
+    """The notice of the task under test: only its one worker was told it arrived."""
+    with w.engine.transaction() as session:
+        found: int = session.execute(select(Notification.id).where(
+            Notification.task_id == w.task_id)).scalar_one()
+        return found
+
+
+def _notice(w: World) -> dict[str, Any]:
+    return {"notification_id": _notice_id(w)}
+
+
+def _notice_link(w: World) -> str:
+    return f"/notifications/{_notice_id(w)}/open"
+
+
 def _api_upload(w: World) -> dict[str, Any]:
     return {"data": {"files": (io.BytesIO(w.upload()), "messages.bpmn")},
             "content_type": "multipart/form-data"}
@@ -377,6 +393,8 @@ MATRIX: dict[tuple[str, str], Entry] = {
                                         request=lambda w: {"json": {
                                             "name": "city_result",
                                             "correlation": {"business_key": w.waiter_key}}}),
+    ("api.list_notifications", "GET"): Entry(True, signed_in, shows=(_task_id, works_task)),
+    ("api.read_notification", "POST"): Entry(True, works_task, args=_notice),
     # -- operations ------------------------------------------------------------------------
     ("health.healthz", "GET"): Entry(False, anyone),
     ("health.readyz", "GET"): Entry(False, anyone),
@@ -436,6 +454,13 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("modeler.form_preview", "POST"): Entry(False, role("designer"), request=lambda w: {
         "json": {"schema": (ROOT / "forms" / "clue_verify.json").read_text("utf-8")}}),
     ("auditor.index", "GET"): Entry(False, role("auditor"), shows=(_case_no, role("auditor"))),
+    ("notifications.index", "GET"): Entry(False, signed_in, shows=(_notice_link, works_task)),
+    ("notifications.open_one", "GET"): Entry(False, works_task, 302, args=_notice),
+    ("notifications.read", "POST"): Entry(False, works_task, 302, args=_notice),
+    ("notifications.read_all", "POST"): Entry(False, signed_in, 302),
+    ("notifications.settings", "GET"): Entry(False, signed_in),
+    ("notifications.settings", "POST"): Entry(False, signed_in, 302, request=lambda w: {
+        "data": {"on": ["email.overdue"]}}),
     ("auditor.instance", "GET"): Entry(False, role("auditor"), args=_instance),
 }
 
@@ -443,7 +468,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
 def about_a_case(entry: Entry) -> bool:
     """The entry's answer depends on the case under test (the others are run once, with the
     clue)."""
-    return (entry.shows is not None or entry.args in (_instance, _task, _key)
+    return (entry.shows is not None or entry.args in (_instance, _task, _key, _notice)
             or entry.allowed in (reads_case, works_task, sees_task, starts, sees_unit_board))
 
 

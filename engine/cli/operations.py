@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from engine.cli.common import handles_errors, open_engine
+from engine.notify.center import WorkReport
 
 ROOT = Path(__file__).resolve().parents[2]  # the checkout: processes/ and forms/
 
@@ -60,7 +61,8 @@ def run(host: str, port: int, demo: bool, log_format: str) -> None:
 @LOG_FORMAT
 @handles_errors
 def worker(interval: float, once: bool, log_format: str) -> None:
-    """Long-running timer worker (several may run against PostgreSQL)."""
+    """Long-running worker: fires due timers, sends the day's reminders and the outbox
+    (several may run against PostgreSQL)."""
     import time as _time
 
     as_json = configure_logs(log_format)
@@ -81,9 +83,24 @@ def worker(interval: float, once: bool, log_format: str) -> None:
                                       "started": report.started, "failed": report.failed})
             else:
                 click.echo(line, err=True)
+        _notices(engine.notifications.work(), as_json, log)
         if once:
             return
         _time.sleep(interval)
+
+
+def _notices(report: WorkReport, as_json: bool, log: logging.Logger) -> None:
+    """One line for a round that reminded or sent anything (engine/notify)."""
+    sent = report.delivery
+    if not (report.reminded or sent.sent or sent.retrying or sent.failed):
+        return
+    line = (f"reminded {report.reminded} task(s); sent {sent.sent}, retrying "
+            f"{sent.retrying}, failed {sent.failed}")
+    if as_json:
+        log.info(line, extra={"reminded": report.reminded, "sent": sent.sent,
+                              "retrying": sent.retrying, "undeliverable": sent.failed})
+    else:
+        click.echo(line, err=True)
 
 
 @click.command()
@@ -198,11 +215,12 @@ def users() -> None:
 @click.option("--unit")
 @click.option("--password")
 @click.option("--display-name")
+@click.option("--email", help='Where e-mail notices go ("" removes it).')
 @handles_errors
 def users_add(name: str, roles: tuple[str, ...], unit: str | None, password: str | None,
-              display_name: str | None) -> None:
+              display_name: str | None, email: str | None) -> None:
     """Add or update a user."""
-    user = open_engine().add_user(name, list(roles), unit, password, display_name)
+    user = open_engine().add_user(name, list(roles), unit, password, display_name, email)
     click.echo(f"{user.username}: {', '.join(user.roles)}{' @ ' + user.unit if user.unit else ''}")
 
 

@@ -86,6 +86,11 @@ def check_process(name: str, process: etree._Element, forms_text: Mapping[str, s
             need_form(node)
             check_code(name, node, node.get(CAMUNDA + "dueDate"), "eval", "due date", out)
             check_code(name, node, camunda_properties(node).get("unit"), "eval", "unit", out)
+            notice = camunda_properties(node).get("notify")
+            if notice is not None and notice != "decided":  # engine/notify/emit.py after_step
+                out.append(Problem(name, node.sourceline, node.get("id"),
+                                   f'notify "{notice}" is not a notice a diagram can ask for '
+                                   '(only "decided": the applicant hears the task is done)'))
         elif tag == "startEvent" and node.getparent() is process:
             info.start_form_key = need_form(node) or info.start_form_key
             _start_triggers(name, node, info, out)

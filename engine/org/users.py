@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import os
+import re
 from typing import Any
 
 from sqlalchemy import Row, select
@@ -18,6 +19,7 @@ from engine.views import UserView
 
 SYSTEM = UserView("system", "系统", tuple(BY_ID), None)
 _N, _R, _P = 2**14, 8, 1
+_EMAIL = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\".]+")
 _DUMMY_HASH = "scrypt$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
 
 
@@ -45,7 +47,10 @@ def view(user: User | Row[Any, Any, Any, Any]) -> UserView:
 
 
 def add(session: Session, username: str, roles: list[str], unit: str | None = None,
-        password: str | None = None, display_name: str | None = None) -> UserView:
+        password: str | None = None, display_name: str | None = None,
+        email: str | None = None) -> UserView:
+    """Add or update a user; ``email`` (when given) replaces the address notices go to ("" to
+    remove it)."""
     unknown = [r for r in roles if r not in BY_ID]
     if unknown:
         raise InvalidData({"role": f"unknown role(s): {', '.join(unknown)}"}, "unknown role")
@@ -63,6 +68,8 @@ def add(session: Session, username: str, roles: list[str], unit: str | None = No
     user.display_name = display_name or username
     if password:
         user.password_hash = hash_password(password)
+    if email is not None:
+        user.email = checked_email(email)
     session.flush()
     return view(user)
 
@@ -78,6 +85,23 @@ def get(session: Session, username: str) -> UserView:
     if user is None:
         raise NotFound(f'no user "{username}"')
     return view(user)
+
+
+def checked_email(text: str) -> str | None:
+    """A plain address (name@host.domain, at most 254 characters), or None for blank."""
+    email = text.strip()
+    if not email:
+        return None
+    if len(email) > 254 or not _EMAIL.fullmatch(email):
+        raise InvalidData({"email": "不是有效的电子邮件地址"}, f"{email[:80]!r} is not an e-mail "
+                          "address (name@example.gov.cn)")
+    return email
+
+
+def email_of(session: Session, username: str) -> str | None:
+    found: str | None = session.connection().execute(
+        select(USERS.c.email).where(USERS.c.username == username)).scalar()
+    return found
 
 
 Who = str | UserView  # a user name, or the user a caller has already read (web requests)

@@ -26,6 +26,7 @@ from engine.audit import chain
 from engine.definitions import forms
 from engine.definitions.registry import LoadedVersion, VersionCache
 from engine.errors import Conflict, InvalidData, NotFound, PermissionDenied, ScriptError
+from engine.notify import emit
 from engine.org.roles import role_for_lane
 from engine.org.users import SYSTEM
 from engine.runtime import mirror, spiff_seam, state
@@ -275,6 +276,7 @@ class Runtime:
         mirror.sync_tasks(session, row, workflow, now, evaluate, completed, open_rows)
         mirror.sync_timers(session, row, workflow, timers_before)
         mirror.sync_subscriptions(session, row, workflow, messages_before)
+        emit.after_step(session, row, version, step.passed, now)
         with self._lock:
             self._live[row.id] = (row.revision, workflow, ids)
             while len(self._live) > _CACHE_SIZE:

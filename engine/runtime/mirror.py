@@ -22,6 +22,7 @@ from sqlalchemy import Row, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from engine.errors import InvalidData, ScriptError
+from engine.notify import emit
 from engine.org.roles import role_for_lane
 from engine.storage.schema import SUBSCRIPTIONS, TASKS, TIMERS, ProcessInstance
 from engine.time.clock import parse_instant
@@ -88,6 +89,7 @@ def sync_tasks(session: Session, row: ProcessInstance, workflow: BpmnWorkflow, n
     new = [task_values(row, task_id, task, now, evaluate) for task_id, task in ready.items()]
     if new:
         session.connection().execute(insert(TASKS), new)
+        emit.tasks_arrived(session, row, new, now)
     opened = sorted(kept + new, key=lambda t: (t["created_at"], t["id"]))
     session.info.setdefault(_OPEN_TASKS, {})[row.id] = opened
 

@@ -178,7 +178,8 @@ def _lock_schedules(session: Session, key: str) -> None:
 
 
 class BackgroundWorker(threading.Thread):
-    """The in-process worker of ``kuaiban run``: fires due timers every few seconds."""
+    """The in-process worker of ``kuaiban run``: fires due timers, then sends the day's
+    reminders and the outbox (engine/notify), every few seconds."""
 
     def __init__(self, engine: Engine, interval: float = 5.0) -> None:
         super().__init__(name="kuaiban-timers", daemon=True)
@@ -192,6 +193,10 @@ class BackgroundWorker(threading.Thread):
                 self._engine.timers.fire_due()
             except Exception:  # keep the worker alive; the error is logged with its cause
                 log.exception("timer worker round failed")
+            try:
+                self._engine.notifications.work()
+            except Exception:
+                log.exception("notification round failed")
 
     def stop(self) -> None:
         self._halt.set()

@@ -194,6 +194,7 @@ class User(Base):
     roles: Mapped[list[Any]]
     unit: Mapped[str | None] = mapped_column(String(128))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    email: Mapped[str | None] = mapped_column(String(254))  # for e-mail notifications
 
 
 class CalendarOverride(Base):
@@ -234,3 +235,80 @@ class CalendarVersion(Base):
 
 
 CALENDAR_VERSION = cast(Table, CalendarVersion.__table__)
+
+
+class Notification(Base):
+    """One notice to one user (the in-app notification centre; engine/notify). Written in the
+    transaction of whatever caused it, never changed afterwards but for ``read_at``."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        Index("ix_notifications_unread", "username", "read_at"),  # the bell's count
+        Index("ix_notifications_list", "username", "id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(24))
+    instance_id: Mapped[int | None]
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    business_key: Mapped[str | None] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(255))  # the task's or the procedure's name
+    text: Mapped[str] = mapped_column(Text)  # the sentence e-mails and webhooks carry
+    actor: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    read_at: Mapped[datetime | None]
+
+
+class OutboxEntry(Base):
+    """A notification still to go out by e-mail or webhook, written in the same transaction
+    as the notification; the worker leases, sends and marks it (engine/notify/delivery.py)."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notification_id: Mapped[int] = mapped_column(ForeignKey("notifications.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))  # email | webhook
+    address: Mapped[str | None] = mapped_column(String(254))  # the e-mail address
+    status: Mapped[str] = mapped_column(String(16))  # pending | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer)
+    next_attempt_at: Mapped[datetime]
+    lease_until: Mapped[datetime | None]
+    leased_by: Mapped[str | None] = mapped_column(String(64))
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+
+
+class NotificationPreference(Base):
+    """A user's choice for one channel and kind; without a row the default applies
+    (engine/notify/kinds.py)."""
+
+    __tablename__ = "notification_preferences"
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24), primary_key=True)
+    enabled: Mapped[bool] = mapped_column(Boolean)
+
+
+class TaskReminder(Base):
+    """A due-date reminder sent for a task: the key that makes it one per task and kind,
+    whichever worker sends it."""
+
+    __tablename__ = "task_reminders"
+    task_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24), primary_key=True)
+    sent_at: Mapped[datetime]
+
+
+class ReminderRound(Base):
+    """A working day whose reminder round is complete, so workers stop looking."""
+
+    __tablename__ = "reminder_rounds"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    finished_at: Mapped[datetime]
+
+
+NOTIFICATIONS = cast(Table, Notification.__table__)
+OUTBOX = cast(Table, OutboxEntry.__table__)
+TASK_REMINDERS = cast(Table, TaskReminder.__table__)
+REMINDER_ROUNDS = cast(Table, ReminderRound.__table__)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine import NOTIFICATION_KINDS
+
 JSON = "application/json"
 
 
@@ -239,6 +241,37 @@ SCHEMAS: dict[str, Any] = {
             "message": {"type": "string"},
         },
     },
+    "Notification": {
+        "type": "object",
+        "description": "One notice to the caller. `text` is the Chinese sentence e-mails and "
+                       "webhook messages carry.",
+        "required": ["id", "kind", "instance_id", "task_id", "business_key", "title", "text",
+                     "actor", "created_at", "read_at", "read"],
+        "properties": {
+            "id": {"type": "integer"},
+            "username": {"type": "string"},
+            "kind": {"type": "string", "enum": list(NOTIFICATION_KINDS), "description":
+                     "task_arrived: a task arrived in the inbox; due_tomorrow, due_today, "
+                     "overdue: reminders; urged, cc, sent_back, transferred, delegated: case "
+                     "operations; decided: the caller's application was decided"},
+            "instance_id": {"type": ["integer", "null"]},
+            "task_id": _NULLABLE_STRING,
+            "business_key": {**_NULLABLE_STRING, "description": "the case number"},
+            "title": {"type": "string", "description": "the task's or the procedure's name"},
+            "text": {"type": "string"},
+            "actor": {**_NULLABLE_STRING, "description": "who caused it, if anyone"},
+            "created_at": _TIME,
+            "read_at": _NULLABLE_TIME,
+            "read": {"type": "boolean"},
+        },
+    },
+    "NotificationList": {
+        "type": "object", "required": ["notifications", "unread"],
+        "properties": {
+            "notifications": {"type": "array", "items": _ref("Notification")},
+            "unread": {"type": "integer", "description": "all the caller's unread ones"},
+        },
+    },
 }
 
 RESPONSES: dict[str, Any] = {
@@ -370,6 +403,32 @@ PATHS: dict[str, Any] = {
         "responses": {"200": _ok("MessageResult", "delivered"),
                       **_errors(400, 401, 403, 404, 415, 422)},
     }},
+    "/notifications": {"get": {
+        "summary": "The caller's notifications", "tags": ["notifications"],
+        "description": "Newest first, a page at a time (`before`: the last id of the page "
+                       "before), with the count of all unread ones.",
+        "parameters": [
+            _query("unread", "true: only unread ones", type="boolean"),
+            _query("before", "only notifications older than this id", type="integer",
+                   minimum=0, maximum=2147483647),
+            _query("limit", "at most this many (default 50)", type="integer", minimum=0,
+                   maximum=200),
+        ],
+        "responses": {"200": _ok("NotificationList", "notifications"), **_errors(400, 401)},
+    }},
+    "/notifications/{id}/read": {"post": {
+        "summary": "Mark a notification read", "tags": ["notifications"],
+        "parameters": [{"name": "id", "in": "path", "required": True, "description":
+                        "notification id", "schema": {"type": "integer", "minimum": 0,
+                                                      "maximum": 2147483647}}],
+        "description": "Only the caller's own; another's answers 404 like one that does not "
+                       "exist. Marking a read one again changes nothing.",
+        "requestBody": {"required": False, "description": "none, or an empty object",
+                        "content": {JSON: {"schema": {"type": "object",
+                                                      "additionalProperties": False}}}},
+        "responses": {"200": _ok("Notification", "the notification"),
+                      **_errors(400, 401, 404, 415)},
+    }},
     "/openapi.json": {"get": {
         "summary": "This document", "tags": ["meta"], "security": [],
         "responses": {"200": {"description": "OpenAPI 3.1",
@@ -400,7 +459,7 @@ OPENAPI: dict[str, Any] = {
     "servers": [{"url": "/api/v1"}],
     "security": [{"bearerAuth": []}],
     "tags": [{"name": n} for n in ("auth", "processes", "instances", "tasks", "messages",
-                                   "meta")],
+                                   "notifications", "meta")],
     "paths": PATHS,
     "components": {
         "securitySchemes": {"bearerAuth": {

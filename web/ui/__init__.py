@@ -11,7 +11,8 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    """Register the UI blueprints (sign-in, inbox, tasks, instances, designer, auditor)."""
+    """Register the UI blueprints (sign-in, inbox, tasks, instances, designer, auditor,
+    notifications)."""
     from web.ui import (
         assets,
         auditor,
@@ -23,6 +24,7 @@ def register(app: Flask) -> None:
         instances,
         ledgers,
         modeler,
+        notifications,
         pages,
         start,
         tasks,
@@ -34,7 +36,9 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["may_view_board"] = board.may_view_board
     app.jinja_env.globals["viewer_installed"] = assets.viewer_installed
     app.jinja_env.globals["may_view_ledgers"] = ledgers.may_view_ledgers
+    app.jinja_env.globals["unread_notifications"] = notifications.unread_notifications
+    app.jinja_env.filters["notice_label"] = notifications.kind_label
     for module in (assets, auth, inbox, tasks, start, instances, designer, auditor, board,
-                   ledgers):
+                   ledgers, notifications):
         app.register_blueprint(module.bp)
     app.register_blueprint(modeler.bp)

@@ -1,0 +1,190 @@
+"""Writing notices: the centre's rows and their outbox entries, in the caller's transaction,
+so a notice exists exactly when what caused it was committed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from engine.definitions.registry import LoadedVersion
+from engine.notify import texts
+from engine.notify.kinds import check_kind, default
+from engine.notify.recipients import who_sees
+from engine.notify.settings import Settings
+from engine.storage.schema import (
+    NOTIFICATIONS,
+    OUTBOX,
+    TASKS,
+    USERS,
+    NotificationPreference,
+    ProcessInstance,
+    ProcessVersion,
+)
+
+CONTEXT = "kuaiban_notify"  # session.info key: the engine's Context (engine/api.py sets it)
+_ARRIVALS = "kuaiban_arrivals"  # session.info key: (kind, text, actor) for new tasks
+NOBODY = frozenset({"system"})
+
+
+class Context(Protocol):
+    """What writing a notice needs from the engine: its settings and its clock."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    def now(self) -> datetime: ...
+
+
+@dataclass(frozen=True)
+class Notice:
+    username: str
+    instance_id: int | None
+    task_id: str | None
+    business_key: str | None
+    title: str
+    text: str
+    actor: str | None = None
+
+
+def settings_of(session: Session) -> Settings:
+    context: Context | None = session.info.get(CONTEXT)
+    # a session outside Engine.transaction (none in the product): the environment's settings
+    return context.settings if context is not None else Settings.from_env()
+
+
+def notify(session: Session, kind: str, recipients: Iterable[str], *, text: str,
+           instance_id: int | None = None, task_id: str | None = None,
+           actor: str | None = None, at: datetime | None = None) -> list[int]:
+    """Tell ``recipients`` (user names) about ``kind`` in the caller's transaction: one
+    notification each in the centre, and an outbox entry for each outside channel the user
+    wants for ``kind``. The case number and title come from the task (or the instance).
+    Unknown and inactive users and "system" are skipped. Returns the notifications' ids."""
+    check_kind(kind)
+    if at is None:
+        context: Context | None = session.info.get(CONTEXT)
+        if context is None:
+            raise ValueError("notify() outside an engine transaction needs at=")
+        at = context.now()
+    business_key, title = _subject(session, instance_id, task_id)
+    notices = [Notice(name, instance_id, task_id, business_key, title, text, actor)
+               for name in dict.fromkeys(recipients)]
+    return write(session, kind, notices, at)
+
+
+def write(session: Session, kind: str, notices: Sequence[Notice], at: datetime,
+          users_known: bool = False) -> list[int]:
+    """The rows for ``notices`` of one kind (the common path of every notice).
+    ``users_known``: the recipients come from :func:`who_sees` in this transaction (users of
+    the task's role and unit, or its assignee), so while no outside channel is on they need
+    no second look."""
+    names = sorted({n.username for n in notices} - NOBODY)
+    if not names:
+        return []
+    conn = session.connection()
+    channels = settings_of(session).channels
+    if users_known and not channels:  # the common path of every command that makes tasks
+        emails: dict[str, str | None] = dict.fromkeys(names)
+    else:
+        rows = conn.execute(select(USERS.c.username, USERS.c.email).where(
+            USERS.c.username.in_(names), USERS.c.active.is_(True)))
+        emails = {row.username: row.email for row in rows}
+    notices = [n for n in notices if n.username in emails]
+    if not notices:
+        return []
+    ids = list(conn.execute(
+        insert(NOTIFICATIONS).returning(NOTIFICATIONS.c.id, sort_by_parameter_order=True),
+        [{"username": n.username, "kind": kind, "instance_id": n.instance_id,
+          "task_id": n.task_id, "business_key": n.business_key, "title": n.title[:255],
+          "text": n.text, "actor": n.actor, "created_at": at, "read_at": None}
+         for n in notices]).scalars())
+    if channels:
+        wanted = _choices(session, list(emails), kind)
+        entries = [
+            {"notification_id": nid, "channel": channel,
+             "address": emails[n.username] if channel == "email" else None,
+             "status": "pending", "attempts": 0, "next_attempt_at": at, "lease_until": None,
+             "leased_by": None, "last_error": None, "created_at": at, "sent_at": None}
+            for nid, n in zip(ids, notices, strict=True) for channel in channels
+            if wanted.get((n.username, channel), default(channel, kind))
+            and (channel != "email" or emails[n.username])
+        ]
+        if entries:
+            conn.execute(insert(OUTBOX), entries)
+    return ids
+
+
+def arrivals_as(session: Session, kind: str, text: str | None = None,
+                actor: str | None = None) -> None:
+    """For the rest of this transaction, tell the people of new tasks ``kind`` (with ``text``
+    instead of the usual sentence) instead of ``task_arrived``: a command that sends a case
+    back or hands a task on says so once, not as a new task besides."""
+    session.info[_ARRIVALS] = (check_kind(kind), text, actor)
+
+
+def tasks_arrived(session: Session, instance: ProcessInstance,
+                  tasks: Sequence[Mapping[str, Any]], now: datetime) -> None:
+    """"A task arrived in my inbox", for new task rows (engine/runtime/mirror.py)."""
+    kind, text, actor = session.info.get(_ARRIVALS, ("task_arrived", None, None))
+    people = who_sees(session, tasks)
+    write(session, kind, [
+        Notice(name, instance.id, task["id"], instance.business_key, task["name"],
+               text or texts.task_arrived(task["name"], instance.business_key, task["due_at"]),
+               actor)
+        for task in tasks for name in people[task["id"]]], now, users_known=True)
+
+
+def decided(session: Session, instance: ProcessInstance, process_name: str,
+            now: datetime) -> None:
+    """"My application was decided", to whoever started the case."""
+    if instance.started_by:
+        write(session, "decided", [Notice(
+            instance.started_by, instance.id, None, instance.business_key, process_name,
+            texts.decided(process_name, instance.business_key))], now)
+
+
+def _choices(session: Session, names: list[str], kind: str) -> dict[tuple[str, str], bool]:
+    rows = session.execute(select(NotificationPreference.username,
+                                  NotificationPreference.channel, NotificationPreference.enabled)
+                           .where(NotificationPreference.username.in_(names),
+                                  NotificationPreference.kind == kind))
+    return {(r.username, r.channel): r.enabled for r in rows}
+
+
+def _subject(session: Session, instance_id: int | None, task_id: str | None
+             ) -> tuple[str | None, str]:
+    """(case number, title) of a notice about a task or a case."""
+    conn = session.connection()
+    if task_id is not None:
+        row = conn.execute(select(TASKS.c.business_key, TASKS.c.name)
+                           .where(TASKS.c.id == task_id)).first()
+        if row is not None:
+            return row.business_key, row.name
+    if instance_id is not None:
+        case = conn.execute(select(ProcessInstance.business_key, ProcessVersion.name)
+                            .join(ProcessVersion, ProcessVersion.id == ProcessInstance.version_id)
+                            .where(ProcessInstance.id == instance_id)).first()
+        if case is not None:
+            return case.business_key, case.name
+    return None, "快办"
+
+
+def after_step(session: Session, instance: ProcessInstance, version: LoadedVersion,
+               passed: Sequence[str], now: datetime) -> None:
+    """The notices a diagram asks for at the elements a command passed: the camunda property
+    ``notify`` = ``decided`` on an element (a subsidy's recorded decision) tells the applicant."""
+    if any(_property(version, element, "notify") == "decided" for element in passed):
+        decided(session, instance, version.name, now)
+
+
+def _property(version: LoadedVersion, element: str, name: str) -> str | None:
+    for spec in (version.spec, *version.subprocess_specs.values()):
+        task_spec = spec.task_specs.get(element)
+        if task_spec is not None:
+            extensions: dict[str, str] = getattr(task_spec, "extensions", None) or {}
+            return extensions.get(name)
+    return None

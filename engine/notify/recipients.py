@@ -1,0 +1,56 @@
+"""Who sees a task: the one rule notices about a task follow (task arrived, reminders, and the
+case operations' notices to a task's holders). It is the inbox's rule
+(engine/queries/inbox.py ``visible_to``): the assignee; else every active user with the
+task's role and, when the task has a unit, of that unit."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import String, cast, or_, select
+from sqlalchemy.orm import Session
+
+from engine.errors import NotFound
+from engine.storage.schema import TASKS, USERS
+
+Person = tuple[str, tuple[str, ...], str | None]  # username, roles, unit
+
+
+def who_sees(session: Session, tasks: Sequence[Mapping[Any, Any]]) -> dict[str, list[str]]:
+    """Task id -> the user names that see it, for task rows (or dicts) with ``id``, ``role``,
+    ``unit`` and ``assignee``. One query for all of them."""
+    pools = [t for t in tasks if not t["assignee"] and t["role"]]
+    people = _people(session, pools) if pools else []
+    out: dict[str, list[str]] = {}
+    for task in tasks:
+        if task["assignee"]:
+            out[task["id"]] = [task["assignee"]]
+            continue
+        out[task["id"]] = sorted(
+            name for name, roles, unit in people
+            if task["role"] in roles and (task["unit"] is None or unit == task["unit"]))
+    return out
+
+
+def task_recipients(session: Session, task_id: str) -> list[str]:
+    """The users who see the task now (open or not: its role, unit and assignee as stored)."""
+    row = session.connection().execute(
+        select(TASKS.c.id, TASKS.c.role, TASKS.c.unit, TASKS.c.assignee)
+        .where(TASKS.c.id == task_id)).first()
+    if row is None:
+        raise NotFound(f"no task {task_id}")
+    return who_sees(session, [row._mapping])[task_id]
+
+
+def _people(session: Session, pools: Sequence[Mapping[Any, Any]]) -> list[Person]:
+    """Active users who may hold one of the roles (roles are a JSON list: the text match only
+    narrows the rows, the caller checks exactly), in the tasks' units unless a task has none."""
+    roles = sorted({t["role"] for t in pools})
+    query = select(USERS.c.username, USERS.c.roles, USERS.c.unit).where(
+        USERS.c.active.is_(True),
+        or_(*(cast(USERS.c.roles, String).like(f'%"{role}"%') for role in roles)))
+    units = {t["unit"] for t in pools}
+    if None not in units:
+        query = query.where(USERS.c.unit.in_(sorted(units)))
+    return [(r.username, tuple(r.roles), r.unit) for r in session.connection().execute(query)]

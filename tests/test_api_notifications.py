@@ -1,0 +1,68 @@
+"""/api/v1/notifications: the caller's own, newest first, with the unread count; marking one
+read; nobody else's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from engine.api import Engine
+from tests.test_api_helpers import Api, error_of, make_api
+from web.api.openapi import OPENAPI
+
+
+@pytest.fixture
+def api(people: Engine) -> Api:
+    return make_api(people)
+
+
+def _valid(name: str, value: Any) -> None:
+    schema = {"$ref": f"#/components/schemas/{name}", "components": OPENAPI["components"]}
+    Draft202012Validator(schema).validate(value)
+
+
+def test_the_callers_notifications_and_marking_them_read(api: Api) -> None:
+    api.to_handling()
+    api.start()
+    body = api.get("/notifications", "li").get_json()
+    _valid("NotificationList", body)
+    assert body["unread"] == 2  # two cases, each with its proposal step
+    first = body["notifications"][0]
+    assert first["kind"] == "task_arrived" and first["read"] is False
+    assert first["business_key"].startswith("TS-") and first["text"]
+    newest, older = body["notifications"][0]["id"], body["notifications"][1]["id"]
+    assert newest > older
+
+    read = api.post(f"/notifications/{older}/read", "li")
+    assert read.status_code == 200
+    _valid("Notification", read.get_json())
+    assert read.get_json()["read"] is True and read.get_json()["read_at"]
+    again = api.post(f"/notifications/{older}/read", "li", json={})
+    assert again.get_json()["read_at"] == read.get_json()["read_at"]  # changes nothing
+    assert api.get("/notifications", "li").get_json()["unread"] == 1
+    unread = api.get("/notifications?unread=true", "li").get_json()["notifications"]
+    assert older not in [n["id"] for n in unread]
+    page = api.get(f"/notifications?before={newest}&limit=1", "li").get_json()
+    assert [n["id"] for n in page["notifications"]] == [older]
+
+    # another's notification is not found, like one that does not exist
+    assert error_of(api.post(f"/notifications/{newest}/read", "wang"), 404)["code"] == (
+        "not_found")
+    error_of(api.post("/notifications/2147483648/read", "li"), 404)
+    assert api.get("/notifications", "li").get_json()["unread"] == 1
+    assert all(n["username"] == "zhao"
+               for n in api.get("/notifications", "zhao").get_json()["notifications"])
+
+
+@pytest.mark.parametrize("query", ["unread=maybe", "before=-1", "limit=201", "limit=x",
+                                   "colour=red"])
+def test_bad_filters_are_400(api: Api, query: str) -> None:
+    error_of(api.get(f"/notifications?{query}", "li"), 400)
+
+
+def test_marking_read_takes_no_body(api: Api) -> None:
+    api.start()
+    [note] = api.get("/notifications", "li").get_json()["notifications"]
+    error_of(api.post(f"/notifications/{note['id']}/read", "li", json={"read": False}), 400)

@@ -1,0 +1,121 @@
+"""The notification centre in the browser UI (Flask's test client): the bell's count on
+every page, the list, opening a notice, marking read, and the channel settings."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+
+from engine.api import Engine
+from engine.notify import Settings
+from tests.test_ui_support import (
+    PASSWORD,
+    as_user,
+    csrf_token,
+    make_app,
+    start_case,
+    task_of,
+    transfer,
+)
+
+pytest_plugins = ["tests.test_ui_support"]  # ui_clock, eng, app
+
+
+def bell(html: str) -> int:
+    """The unread count the header shows (0 when it shows none)."""
+    assert 'id="bell"' in html
+    found = re.search(r'id="bell-count">(\d+)<', html)
+    return int(found.group(1)) if found else 0
+
+
+def test_the_bell_counts_unread_notices_on_every_page(app: Flask, eng: Engine) -> None:
+    li = as_user(app, "li")
+    assert bell(li.get("/").text) == 0
+    start_case(eng)
+    start_case(eng)
+    for path in ("/", "/start", "/notifications", "/notifications/settings"):
+        assert bell(li.get(path).text) == 2, path
+    assert bell(as_user(app, "wang").get("/").text) == 0
+
+
+def test_the_list_opening_a_notice_and_marking_read(app: Flask, eng: Engine) -> None:
+    instance_id = transfer(eng)
+    zhao = as_user(app, "zhao")
+    page = zhao.get("/notifications").text
+    [note] = [n for n in eng.notifications.for_user("zhao")]
+    assert note.text in page and "新待办" in page
+    # opening it reads it and leads to the task
+    opened = zhao.get(f"/notifications/{note.id}/open")
+    assert opened.status_code == 302
+    assert opened.location == f"/tasks/{task_of(eng, 'zhao', 'handle')}"
+    assert bell(zhao.get("/notifications").text) == 0
+    # once the task is done, the notice leads to the case
+    eng.complete(task_of(eng, "zhao", "handle"), {"result": "属实"}, "zhao")
+    assert zhao.get(f"/notifications/{note.id}/open").location == f"/instances/{instance_id}"
+    # another's notice is no different from none
+    assert as_user(app, "qian").get(f"/notifications/{note.id}/open").status_code == 404
+
+    li = as_user(app, "li")
+    [first] = eng.notifications.for_user("li")
+    response = li.post(f"/notifications/{first.id}/read", data={"next": "/start"})
+    assert response.location == "/start"
+    start_case(eng)
+    start_case(eng)
+    assert bell(li.get("/").text) == 2
+    assert li.get("/notifications?show=unread").text.count('class="notice unread"') == 2
+    assert li.post("/notifications/read-all").status_code == 302
+    assert bell(li.get("/notifications").text) == 0
+    assert as_user(app, "wang").post(f"/notifications/{first.id}/read").status_code == 404
+
+
+def test_the_list_goes_back_a_page_at_a_time(app: Flask, eng: Engine) -> None:
+    for _ in range(32):
+        start_case(eng)
+    li = as_user(app, "li")
+    first = li.get("/notifications").text
+    assert first.count('class="notice unread"') == 30
+    older = re.search(r'href="(/notifications\?before=\d+)" rel="next"', first)
+    assert older is not None
+    assert li.get(older.group(1)).text.count('class="notice unread"') == 2
+    assert li.get("/notifications?before=99999999999").status_code == 200
+
+
+def test_channel_settings(eng: Engine) -> None:
+    eng.add_user("zhao", ["handler"], unit="浮梁县纪委监委", email="zhao@example.gov.cn")
+    eng.notifications.settings = Settings(smtp_host="127.0.0.1", smtp_sender="k@example.gov.cn")
+    app = make_app(eng, csrf=True)
+    zhao = app.test_client()
+    signed_in = zhao.post("/login", data={"username": "zhao", "password": PASSWORD,
+                                          "csrf_token": csrf_token(zhao.get("/login").text)})
+    assert signed_in.status_code == 302
+    page = zhao.get("/notifications/settings").text
+    assert "zhao@example.gov.cn" in page
+    assert 'value="email.overdue" checked' in page
+    assert 'value="email.task_arrived" aria-label' in page  # not checked by default
+    assert "系统尚未开通工作群机器人" in page  # the webhook is off
+    refused = zhao.post("/notifications/settings", data={"on": ["email.task_arrived"]})
+    assert refused.status_code == 400  # no CSRF token
+    saved = zhao.post("/notifications/settings", data={
+        "csrf_token": csrf_token(page), "on": ["email.task_arrived", "webhook.urged"]})
+    assert saved.status_code == 302
+    prefs = eng.notifications.preferences("zhao")
+    assert prefs.choices["email"] == {k: k == "task_arrived" for k in prefs.choices["email"]}
+    assert prefs.choices["webhook"]["urged"] and not prefs.choices["webhook"]["overdue"]
+    assert 'value="email.task_arrived" checked' in zhao.get("/notifications/settings").text
+
+
+@pytest.mark.parametrize("path", ["/notifications", "/notifications/settings",
+                                  "/notifications/1/open"])
+def test_notification_pages_need_sign_in(app: Flask, path: str) -> None:
+    response = app.test_client().get(path)
+    assert response.status_code == 302 and response.location.startswith("/login")
+
+
+def test_english(app: Flask, eng: Engine) -> None:
+    start_case(eng)
+    li = as_user(app, "li")
+    li.get("/lang/en")
+    page = li.get("/notifications").text
+    assert "New task" in page and "Mark all read" in page

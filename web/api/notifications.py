@@ -1,0 +1,31 @@
+"""The caller's notifications (newest first, with the unread count) and marking one read."""
+
+from __future__ import annotations
+
+from flask import Response, current_app, jsonify
+
+from web.api.auth import current_user
+from web.api.blueprint import bp
+from web.api.inputs import bool_arg, fields, int_arg, only_args
+from web.app import engine_of
+
+ID = "<int(max=2147483647):notification_id>"  # a database integer: larger ones are none (404)
+LIMIT = 200
+
+
+@bp.route("/notifications", methods=["GET"])
+def list_notifications() -> Response:
+    only_args(("unread", "before", "limit"))
+    unread, before, limit = bool_arg("unread"), int_arg("before"), int_arg("limit", LIMIT)
+    notes = engine_of(current_app).notifications
+    user = current_user()
+    found = notes.for_user(user, unread=bool(unread), before=before, limit=max(limit or 50, 1))
+    return jsonify({"notifications": [n.as_json() for n in found],
+                    "unread": notes.unread_count(user)})
+
+
+@bp.route(f"/notifications/{ID}/read", methods=["POST"])
+def read_notification(notification_id: int) -> Response:
+    fields({})  # no body, or an empty object
+    view = engine_of(current_app).notifications.mark_read(notification_id, current_user())
+    return jsonify(view.as_json())
