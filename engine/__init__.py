@@ -27,6 +27,10 @@ from engine.errors import (
     UnsafeInput,
     ValidationFailed,
 )
+from engine.files import pdf
+from engine.files.attachments import Upload
+from engine.files.docx_text import Block
+from engine.files.sniff import KIND_TITLES
 from engine.org.roles import BY_ID as ROLES_BY_ID
 from engine.org.roles import ROLES, Role
 from engine.queries.board import (
@@ -44,15 +48,74 @@ from engine.queries.startable import Startable, instance_forms, startable, task_
 from engine.storage import db, migrate
 from engine.time.calendar import TZ, WorkCalendar
 from engine.time.clock import Clock, FixedClock, SystemClock
-from engine.views import EventView, InstanceView, ProcessView, TaskView, TimerView, UserView
+from engine.views import (
+    AttachmentView,
+    EventView,
+    InstanceView,
+    ProcessView,
+    TaskView,
+    TemplateView,
+    TimerView,
+    UserView,
+)
 
 __all__ = [
-    "BPMN", "LEDGERS", "ROLES", "ROLES_BY_ID", "TZ", "WHEN", "CalendarError", "Clock",
-    "Conflict", "Engine", "EngineError", "EventView", "FixedClock", "InboxCounts",
-    "InboxFilter", "InboxPage", "InstanceView", "InvalidData", "NotFound", "PermissionDenied",
-    "Problem", "ProcessView", "Role", "ScriptError", "SourceFile", "Startable", "SystemClock",
-    "TaskView", "TimerView", "UnsafeInput", "UserView", "ValidationFailed", "WorkCalendar",
-    "board_tasks", "chain_problem", "check_form", "db", "diff_versions", "instance_forms",
-    "instance_path", "instance_tasks", "instances", "kind_of", "latest_forms", "load_version",
-    "logs", "migrate", "overdue_board", "startable", "task_form", "version_diagram", "xmlsafe",
+    "BPMN",
+    "KIND_TITLES",
+    "LEDGERS",
+    "ROLES",
+    "ROLES_BY_ID",
+    "TZ",
+    "WHEN",
+    "AttachmentView",
+    "Block",
+    "CalendarError",
+    "Clock",
+    "Conflict",
+    "Engine",
+    "EngineError",
+    "EventView",
+    "FixedClock",
+    "InboxCounts",
+    "InboxFilter",
+    "InboxPage",
+    "InstanceView",
+    "InvalidData",
+    "NotFound",
+    "PermissionDenied",
+    "Problem",
+    "ProcessView",
+    "Role",
+    "ScriptError",
+    "SourceFile",
+    "Startable",
+    "SystemClock",
+    "TaskView",
+    "TemplateView",
+    "TimerView",
+    "UnsafeInput",
+    "Upload",
+    "UserView",
+    "ValidationFailed",
+    "WorkCalendar",
+    "board_tasks",
+    "chain_problem",
+    "check_form",
+    "db",
+    "diff_versions",
+    "instance_forms",
+    "instance_path",
+    "instance_tasks",
+    "instances",
+    "kind_of",
+    "latest_forms",
+    "load_version",
+    "logs",
+    "migrate",
+    "overdue_board",
+    "pdf",
+    "startable",
+    "task_form",
+    "version_diagram",
+    "xmlsafe",
 ]

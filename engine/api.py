@@ -73,7 +73,7 @@ class Engine:
         self.runtime = Runtime(self.versions, self.clock, self._calendar_for)
         self.inbox = Inbox(self)
         self.timers = TimerWorker(self)
-        self.runtime.limits = Limits.from_env()
+        self.limits = self.runtime.limits = Limits.from_env()
         self.dossier = Dossier(self)
 
     @contextmanager

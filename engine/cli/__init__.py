@@ -2,7 +2,8 @@
 
 The commands live by subject: ``definitions`` (validate, deploy, processes), ``cases`` (start,
 tasks, claim, complete, message, show, history), ``audit`` (verify, replay, export, ledger) and
-``operations`` (run, worker, timers, migrate, users, calendar); ``common`` holds what they share.
+``operations`` (run, worker, timers, migrate, users, calendar), ``files`` (attach, attachments,
+document); ``common`` holds what they share.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any, NoReturn
 
 import click
 
-from engine.cli import audit, cases, definitions, operations
+from engine.cli import audit, cases, definitions, files, operations
 
 SIGPIPE_EXIT = 141  # 128 + SIGPIPE: what a shell reports when a pipe's reader went away
 
@@ -60,7 +61,7 @@ def main(verbose: bool) -> None:
                         format="%(levelname)s %(name)s: %(message)s")
 
 
-for _module in (definitions, cases, audit, operations):
+for _module in (definitions, cases, audit, operations, files):
     for _command in _module.COMMANDS:
         main.add_command(_command)
 

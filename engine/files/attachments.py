@@ -43,10 +43,12 @@ class Limits:
 
     file_bytes: int = 20 * MB
     case_bytes: int = 200 * MB
+    request_bytes: int = 100 * MB  # one upload request (several files) to the web app
 
     @classmethod
     def from_env(cls) -> Limits:
-        return cls(_mb("KUAIBAN_FILE_MAX_MB", 20), _mb("KUAIBAN_CASE_FILES_MAX_MB", 200))
+        return cls(_mb("KUAIBAN_FILE_MAX_MB", 20), _mb("KUAIBAN_CASE_FILES_MAX_MB", 200),
+                   _mb("KUAIBAN_UPLOAD_MAX_MB", 100))
 
 
 def _mb(name: str, default: float) -> int:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.audit import chain
-from engine.errors import NotFound, PermissionDenied
+from engine.errors import Conflict, NotFound, PermissionDenied
 from engine.files import blobs, documents, docx_text, pdf
 from engine.files.attachments import Upload
 from engine.files.documents import CaseFacts
@@ -82,6 +82,16 @@ class Dossier:
             row = eng.runtime.add_to_case(session, instance_id, revision, apply)
             [issued] = self._of_event(session, instance_id, row.event_count)
             return issued
+
+    def may_add(self, instance_id: int, user: Who) -> bool:
+        """Whether ``user`` may attach files and issue documents to the case now."""
+        with self.engine.transaction(read_only=True) as session:
+            try:
+                case_files.check_may_add(session, self._case(session, instance_id),
+                                         users.resolve(session, user))
+            except (PermissionDenied, Conflict):
+                return False
+            return True
 
     def _process_name(self, session: Session, row: ProcessInstance) -> str:
         return self.engine.versions.get(session, row.version_id).name

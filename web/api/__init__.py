@@ -1,19 +1,22 @@
 """The HTTP JSON API under /api/v1 (design.md section 3), described by web/api/openapi.py.
 
-Modules: auth (tokens, the bearer check), processes, instances, tasks, messages, docs
-(openapi.json and the HTML page); errors (every error as JSON), inputs (request parsing).
+Modules: auth (tokens, the bearer check), processes, instances, tasks, messages, files (a
+case's attachments and documents), docs
+(openapi.json and the HTML page); errors (every error as JSON), inputs (request parsing),
+uploads (multipart bodies).
 """
 
 from __future__ import annotations
 
 from flask import Flask
 
-from web.api import auth, docs, errors, instances, messages, processes, tasks
+from web.api import auth, docs, errors, files, instances, messages, processes, tasks
 from web.api.blueprint import bp
 
 errors.install_blueprint()
 
-__all__ = ["auth", "bp", "docs", "instances", "messages", "processes", "register", "tasks"]
+__all__ = ["auth", "bp", "docs", "files", "instances", "messages", "processes", "register",
+           "tasks"]
 
 
 def register(app: Flask) -> None:

@@ -18,6 +18,7 @@ def register(app: Flask) -> None:
         auth,
         board,
         designer,
+        files,
         i18n,
         inbox,
         instances,
@@ -34,7 +35,8 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["may_view_board"] = board.may_view_board
     app.jinja_env.globals["viewer_installed"] = assets.viewer_installed
     app.jinja_env.globals["may_view_ledgers"] = ledgers.may_view_ledgers
+    app.jinja_env.globals["file_limit_mb"] = files.file_limit_mb
     for module in (assets, auth, inbox, tasks, start, instances, designer, auditor, board,
-                   ledgers):
+                   ledgers, files):
         app.register_blueprint(module.bp)
     app.register_blueprint(modeler.bp)
