@@ -350,6 +350,8 @@ CONTRACT = {
     ("get", "/tasks/{id}"), ("post", "/tasks/{id}/claim"), ("post", "/tasks/{id}/unclaim"),
     ("post", "/tasks/{id}/complete"), ("post", "/messages"), ("get", "/instances/{id}/history"),
     ("get", "/openapi.json"), ("get", "/docs"),
+    ("get", "/instances/{id}/attachments"), ("post", "/instances/{id}/attachments"),
+    ("get", "/attachments/{sha256}"), ("post", "/instances/{id}/documents"),
 }
 
 
