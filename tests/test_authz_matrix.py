@@ -413,8 +413,8 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("api.complete", "POST"): Entry(True, works_task, args=_task, mutates=True,
                                     request=lambda w: {
                                         "json": {"data": w.target.complete_data}}),
-    ("api.list_attachments", "GET"): Entry(True, reads_case, args=_instance),
-    ("api.post_attachments", "POST"): Entry(True, adds_files, 201, args=_instance,
+    ("api.attachments", "GET"): Entry(True, reads_case, args=_instance),
+    ("api.attachments", "POST"): Entry(True, adds_files, 201, args=_instance,
                                             request=_attach, mutates=True),
     ("api.get_attachment", "GET"): Entry(True, reads_case, args=lambda w: {
         "sha256": w.file_sha}),

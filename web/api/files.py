@@ -16,14 +16,17 @@ from web.app import engine_of
 from web.downloads import send
 
 
-@bp.route(f"/instances/{ID}/attachments", methods=["GET"])
-def list_attachments(instance_id: int) -> Response:
+# One rule for both methods: with two, a POST to an id beyond the database's range would be
+# answered 405 (the GET rule's path matched) instead of 404.
+@bp.route(f"/instances/{ID}/attachments", methods=["GET", "POST"])
+def attachments(instance_id: int) -> Response | tuple[Response, int]:
+    if request.method == "POST":
+        return _attach(instance_id)
     views = engine_of(current_app).dossier.files(instance_id, current_user())
     return jsonify({"instance_id": instance_id, "attachments": [v.as_json() for v in views]})
 
 
-@bp.route(f"/instances/{ID}/attachments", methods=["POST"])
-def post_attachments(instance_id: int) -> tuple[Response, int]:
+def _attach(instance_id: int) -> tuple[Response, int]:
     if not is_multipart():
         raise ApiError(415, "unsupported_media_type",
                        'send the files as multipart/form-data, one part named "files" each')

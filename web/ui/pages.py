@@ -73,7 +73,7 @@ URLENCODED = "application/x-www-form-urlencoded"
 MULTIPART = "multipart/form-data"
 # The endpoints that take case files (the others keep MAX_CONTENT_LENGTH for any body).
 UPLOADS = frozenset({"tasks.submit", "start.submit", "files.upload", "api.complete",
-                     "api.start_instance", "api.post_attachments"})
+                     "api.start_instance", "api.attachments"})
 
 
 class FormRequest(Request):
