@@ -14,13 +14,15 @@ MAX_NAME = 120  # characters, extension included
 DEFAULT_NAME = "附件"
 _UNSAFE = re.compile(r'[<>:"/\\|?*]')
 _SPACES = re.compile(r"\s+")
+_DROPPED = ("Cc", "Cf", "Cs", "Co", "Cn")  # controls, format (bidi overrides), unassigned
 
 
 def clean(name: str, sniffed: Sniffed | None = None) -> str:
     """A safe file name for ``name``; with ``sniffed``, its extension fits the content."""
     name = unicodedata.normalize("NFC", name.replace("\\", "/").rsplit("/", 1)[-1])
-    kept = "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c
-                   for c in name if unicodedata.category(c) not in ("Cf", "Cs", "Co", "Cn"))
+    kept = "".join(" " if c in "\t\n\r" or unicodedata.category(c) in ("Zl", "Zp") else c
+                   for c in name
+                   if c in "\t\n\r" or unicodedata.category(c) not in _DROPPED)
     kept = _SPACES.sub(" ", _UNSAFE.sub("_", kept)).strip(" .")
     stem, dot, extension = kept.rpartition(".")
     if not dot:
