@@ -5,7 +5,8 @@ This module is the public API: the web layer, scripts and other callers import f
 ``definitions`` (deploy and validate), ``runtime`` (run cases), ``audit`` (hash chain, replay,
 bundles), ``scripting`` (the restricted language), ``time`` (clock, working-day calendar),
 ``storage`` (tables, migrations), ``org`` (roles, users, units), ``queries`` (read-side
-views) and ``files`` (case files and official documents); ``api.Engine`` ties them together, one transaction per method.
+views) and ``files`` (case files and official documents); ``api.Engine`` ties them together,
+one transaction per method.
 """
 
 from engine import logs

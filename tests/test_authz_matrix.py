@@ -32,8 +32,8 @@ from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
 from engine.api import Engine
-from engine.files.attachments import Upload
 from engine.definitions.validation import SourceFile
+from engine.files.attachments import Upload
 from engine.org.roles import ROLES
 from engine.storage.schema import Event, ProcessInstance, ProcessVersion, Task
 from tests.conftest import DIAGRAMS, source

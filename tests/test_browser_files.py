@@ -138,5 +138,6 @@ def test_clue_with_photo_and_pdf_transferred_downloaded_printed_and_verified(
         session.execute(update(BlobChunk).where(BlobChunk.sha256 == stored.sha256)
                         .values(data=pdf("forged")))
     checked, problems = engine.verify()
+    assert checked == 2
     assert [(p.instance_id, p.seq) for p in problems] == [(case, 1)]
     assert "举报材料.pdf" in problems[0].message and "was changed" in problems[0].message
