@@ -44,8 +44,8 @@ def migrated(clues: Engine, clock: FixedClock) -> tuple[Engine, int]:  # noqa: F
     clues.migrate_instances("clue_triage", to_version=2, instance_id=a)
     do(clues, a, "approve", "wang", {"approved": True, "approve_note": "按期转办"})
     do(clues, a, "transfer", "li")
-    assert [e.type for e in clues.history(a)] == [
-        "started", "completed", "migrated", "completed", "completed"]
+    assert [e.type for e in clues.history(a)] == [  # the transfer issued its 交办函
+        "started", "completed", "migrated", "completed", "completed", "document"]
     return clues, a
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from engine import InstanceView, TaskView, instance_path, instance_tasks
+from engine import AttachmentView, InstanceView, TaskView, instance_path, instance_tasks
 from web.ui import forms
 from web.ui.util import engine
 
@@ -39,6 +39,7 @@ class CaseContext:
     tasks: list[TaskView]
     process_name: str
     other_data: list[DataRow]  # data no form names (set by scripts and messages)
+    files: list[AttachmentView]  # the case's files and documents
 
 
 def case_context(instance_id: int, username: str,
@@ -49,7 +50,8 @@ def case_context(instance_id: int, username: str,
     path = instance_path(eng, instance_id, username)
     tasks = instance_tasks(eng, instance_id)
     fields = [f for schema in schemas.values() for f in forms.fields_of(schema)]
-    names = {f.sha256: f.name for f in eng.dossier.files(instance_id, username)}
+    files = eng.dossier.files(instance_id, username)
+    names = {f.sha256: f.name for f in files}
     file_fields = {f.name for f in fields if f.kind == "files"}
     labels: dict[str, str] = {}
     for f in fields:
@@ -77,7 +79,7 @@ def case_context(instance_id: int, username: str,
             for k, v in instance.data.items() if not k.startswith("_")]
     rows.sort(key=lambda r: (order.get(r.name, len(order)), r.name))
     return CaseContext(instance, [r for r in rows if r.name in labels], timeline, tasks,
-                       path.diagram.name, [r for r in rows if r.name not in labels])
+                       path.diagram.name, [r for r in rows if r.name not in labels], files)
 
 
 def _readable(fields: list[forms.Field], name: str, value: Any, file_fields: set[str],

@@ -76,7 +76,7 @@ def _render(task: TaskView, schema: dict[str, Any] | None, fields: list[forms.Fi
     general = {k: v for k, v in errors.items() if k not in field_names}
     return render_template(
         "task.html", task=task, schema=schema, fields=fields, values=values, errors=errors,
-        files_by_sha={f.sha256: f for f in eng.dossier.files(task.instance_id, user)},
+        files_by_sha={f.sha256: f for f in context.files},
         general_errors=general, revision=revision, conflict=conflict, case=context,
         may_work=task.status == "ready" and task.assignee in (None, user.username)
         and user.has_role(task.role),
