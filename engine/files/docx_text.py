@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # python-docx is loaded only when a document is read
+    from docx.text.paragraph import Paragraph
 
 _ALIGN = {0: "left", 1: "center", 2: "right", 3: "justify"}
 
@@ -40,17 +44,14 @@ def blocks(content: bytes) -> list[Block]:
     out: list[Block] = []
     for child in document.element.body.iterchildren():
         if child.tag == qn("w:p"):
-            out.append(_paragraph(Paragraph(child, document), qn))
+            out.append(_paragraph(Paragraph(child, document)))
         elif child.tag == qn("w:tbl"):
             table = Table(child, document)
             out.append(Block("table", rows=[[c.text for c in row.cells] for row in table.rows]))
     return out
 
 
-def _paragraph(paragraph: object, qn: object) -> Block:
-    from docx.text.paragraph import Paragraph
-
-    assert isinstance(paragraph, Paragraph)
+def _paragraph(paragraph: Paragraph) -> Block:
     fmt = paragraph.paragraph_format
     runs = []
     for run in paragraph.runs:
@@ -59,8 +60,9 @@ def _paragraph(paragraph: object, qn: object) -> Block:
         color = run.font.color.rgb if run.font.color and run.font.color.type else None
         runs.append(Run(run.text, bool(run.bold), run.font.size.pt if run.font.size else None,
                         str(color) if color is not None else None))
-    alignment = fmt.alignment if fmt.alignment is not None else paragraph.style.paragraph_format \
-        .alignment if paragraph.style is not None else None
+    alignment = fmt.alignment
+    if alignment is None and paragraph.style is not None:
+        alignment = paragraph.style.paragraph_format.alignment
     indent = fmt.first_line_indent
     return Block(
         "p", runs, _ALIGN.get(int(alignment) if alignment is not None else 0, "left"),
@@ -70,8 +72,8 @@ def _paragraph(paragraph: object, qn: object) -> Block:
         border_below=_border_below(paragraph))
 
 
-def _border_below(paragraph: object) -> str | None:
-    xml = getattr(getattr(paragraph, "_p", None), "xml", "")
+def _border_below(paragraph: Paragraph) -> str | None:
+    xml = paragraph._p.xml
     if "<w:bottom " not in xml:
         return None
     start = xml.index("<w:bottom ")
