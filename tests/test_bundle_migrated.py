@@ -65,7 +65,7 @@ def test_a_migrated_case_replays_from_its_bundle(migrated: tuple[Engine, int]) -
     assert "approve_note" not in v1["files"]["clue_approve.json"]
     assert "approve_note" in data["version"]["files"]["clue_approve.json"]
     result = replay_bundle(data)
-    assert result.as_json() == {"ok": True, "events": 5, "diverged_at": None, "message": ""}
+    assert result.as_json() == {"ok": True, "events": 6, "diverged_at": None, "message": ""}
 
 
 def test_a_case_moved_twice_carries_both_earlier_versions(migrated: tuple[Engine, int]) -> None:
@@ -82,7 +82,7 @@ def test_a_case_moved_twice_carries_both_earlier_versions(migrated: tuple[Engine
     plain = content_hash([(n, "", t) for n, t in data["version"]["files"].items()])
     assert pinned == sha256(f"{plain}:3") and plain == engine.history(case)[0].payload[
         "content_hash"]
-    assert replay_bundle(data).as_json() == {"ok": True, "events": 6, "diverged_at": None,
+    assert replay_bundle(data).as_json() == {"ok": True, "events": 7, "diverged_at": None,
                                              "message": ""}
 
 

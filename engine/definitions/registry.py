@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.definitions import xmlsafe
-from engine.definitions.bpmn_parser import KuaibanParser, camunda_properties
+from engine.definitions.bpmn_parser import KuaibanParser, camunda_properties, document_properties
 from engine.definitions.files import BPMN, SourceFile, form_key_of, kind_of
 from engine.definitions.process_checks import ProcessInfo
 from engine.definitions.timer_checks import start_timers_of
@@ -369,13 +369,6 @@ def parse_version(version_id: int, key: str, version: int, name: str,
 
 
 def documents_of(root: Any) -> dict[str, tuple[str, ...]]:
-    """Element id -> the document templates its ``document`` property names (comma
-    separated)."""
-    out: dict[str, tuple[str, ...]] = {}
-    for node in root.iter():
-        if not isinstance(node.tag, str) or node.get("id") is None:
-            continue
-        value = camunda_properties(node).get("document")
-        if value:
-            out[node.get("id")] = tuple(k.strip() for k in value.split(",") if k.strip())
-    return out
+    """Element id -> the document templates its ``document`` property names."""
+    return {str(element.get("id")): tuple(keys)
+            for element, keys in document_properties(root) if element.get("id")}

@@ -16,7 +16,7 @@ from lxml import etree
 from SpiffWorkflow.dmn.parser.BpmnDmnParser import SCHEMAS as DMN_SCHEMAS
 
 from engine.definitions import forms
-from engine.definitions.bpmn_parser import KuaibanParser, camunda_properties
+from engine.definitions.bpmn_parser import KuaibanParser, document_properties
 from engine.definitions.code_checks import check_dmn, form_problem
 from engine.definitions.files import BPMN, SourceFile, form_key_of, kind_of
 from engine.definitions.process_checks import ProcessInfo, check_process
@@ -111,15 +111,11 @@ def _check_documents(trees: Mapping[str, etree._ElementTree], out: list[Problem]
     for name, tree in trees.items():
         if kind_of(name) != "bpmn":
             continue
-        for node in tree.getroot().iter():
-            value = camunda_properties(node).get("document") if isinstance(node.tag, str) \
-                else None
-            if not value:
-                continue
+        for element, keys in document_properties(tree.getroot()):
             known = documents.templates() if known is None else known
-            for key in (k.strip() for k in value.split(",")):
+            for key in keys:
                 if key not in known:
                     listed = ", ".join(sorted(known)) or "none"
-                    out.append(Problem(name, node.sourceline, node.get("id"),
+                    out.append(Problem(name, element.sourceline, element.get("id"),
                                        f'document template "{key}" is not in '
                                        f"{documents.REGISTRY} (templates: {listed})"))
