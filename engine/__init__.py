@@ -5,8 +5,9 @@ This module is the public API: the web layer, scripts and other callers import f
 ``definitions`` (deploy and validate), ``runtime`` (run cases), ``audit`` (hash chain, replay,
 bundles), ``scripting`` (the restricted language), ``time`` (clock, working-day calendar),
 ``storage`` (tables, migrations), ``org`` (roles, users, units), ``queries`` (read-side
-views) and ``notify`` (notifications, reminders, e-mail and webhook delivery); ``api.Engine``
-ties them together, one transaction per method.
+views), ``notify`` (notifications, reminders, e-mail and webhook delivery) and ``files``
+(case files and official documents); ``api.Engine`` ties them together, one transaction per
+method.
 """
 
 from engine import logs
@@ -28,6 +29,10 @@ from engine.errors import (
     UnsafeInput,
     ValidationFailed,
 )
+from engine.files import pdf
+from engine.files.attachments import Upload
+from engine.files.docx_text import Block
+from engine.files.sniff import KIND_TITLES
 from engine.notify import CHANNELS as NOTIFICATION_CHANNELS
 from engine.notify import KINDS as NOTIFICATION_KINDS
 from engine.notify.center import Preferences
@@ -49,24 +54,80 @@ from engine.storage import db, migrate
 from engine.time.calendar import TZ, WorkCalendar
 from engine.time.clock import Clock, FixedClock, SystemClock
 from engine.views import (
+    AttachmentView,
     EventView,
     InstanceView,
     NotificationView,
     OutboxView,
     ProcessView,
     TaskView,
+    TemplateView,
     TimerView,
     UserView,
 )
 
 __all__ = [
-    "BPMN", "LEDGERS", "NOTIFICATION_CHANNELS", "NOTIFICATION_KINDS", "ROLES", "ROLES_BY_ID", "TZ",
-    "WHEN", "CalendarError", "Clock", "Conflict", "Engine", "EngineError", "EventView",
-    "FixedClock", "InboxCounts", "InboxFilter", "InboxPage", "InstanceView", "InvalidData",
-    "NotFound", "NotificationView", "OutboxView", "PermissionDenied", "Preferences", "Problem",
-    "ProcessView", "Role", "ScriptError", "SourceFile", "Startable", "SystemClock", "TaskView",
-    "TimerView", "UnsafeInput", "UserView", "ValidationFailed", "WorkCalendar", "board_tasks",
-    "chain_problem", "check_form", "db", "diff_versions", "instance_forms", "instance_path",
-    "instance_tasks", "instances", "kind_of", "latest_forms", "load_version", "logs", "migrate",
-    "overdue_board", "startable", "task_form", "version_diagram", "xmlsafe",
+    "BPMN",
+    "KIND_TITLES",
+    "LEDGERS",
+    "NOTIFICATION_CHANNELS",
+    "NOTIFICATION_KINDS",
+    "ROLES",
+    "ROLES_BY_ID",
+    "TZ",
+    "WHEN",
+    "AttachmentView",
+    "Block",
+    "CalendarError",
+    "Clock",
+    "Conflict",
+    "Engine",
+    "EngineError",
+    "EventView",
+    "FixedClock",
+    "InboxCounts",
+    "InboxFilter",
+    "InboxPage",
+    "InstanceView",
+    "InvalidData",
+    "NotFound",
+    "NotificationView",
+    "OutboxView",
+    "PermissionDenied",
+    "Preferences",
+    "Problem",
+    "ProcessView",
+    "Role",
+    "ScriptError",
+    "SourceFile",
+    "Startable",
+    "SystemClock",
+    "TaskView",
+    "TemplateView",
+    "TimerView",
+    "UnsafeInput",
+    "Upload",
+    "UserView",
+    "ValidationFailed",
+    "WorkCalendar",
+    "board_tasks",
+    "chain_problem",
+    "check_form",
+    "db",
+    "diff_versions",
+    "instance_forms",
+    "instance_path",
+    "instance_tasks",
+    "instances",
+    "kind_of",
+    "latest_forms",
+    "load_version",
+    "logs",
+    "migrate",
+    "overdue_board",
+    "pdf",
+    "startable",
+    "task_form",
+    "version_diagram",
+    "xmlsafe",
 ]

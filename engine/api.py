@@ -23,6 +23,8 @@ from engine.definitions.lint import lint as lint_files
 from engine.definitions.registry import Deployed, LoadedVersion, VersionCache
 from engine.definitions.validation import Checked, SourceFile
 from engine.errors import Conflict, EngineError, NotFound, PermissionDenied, Problem
+from engine.files.attachments import Limits, Upload
+from engine.files.dossier import Dossier
 from engine.notify import emit
 from engine.notify.center import Notifications
 from engine.org import users
@@ -74,6 +76,8 @@ class Engine:
         self.inbox = Inbox(self)
         self.timers = TimerWorker(self)
         self.notifications = Notifications(self)
+        self.limits = self.runtime.limits = Limits.from_env()
+        self.dossier = Dossier(self)
 
     @contextmanager
     def transaction(self, read_only: bool = False) -> Iterator[Session]:
@@ -205,20 +209,22 @@ class Engine:
     # -- commands ---------------------------------------------------------------------------
 
     def start(self, key: str, data: Mapping[str, Any] | None, user: Who,
-              business_key: str | None = None, start_event: str | None = None
-              ) -> InstanceView:
+              business_key: str | None = None, start_event: str | None = None,
+              uploads: Sequence[Upload] = ()) -> InstanceView:
         """``start_event``: which start event to run from, for a process with several (by
-        default SpiffWorkflow runs the first one ready)."""
+        default SpiffWorkflow runs the first one ready); ``uploads``: files of the start
+        form's file fields (engine/files/fields.py)."""
         with self.transaction() as session:
             row = self.runtime.start(session, key, data or {}, users.resolve(session, user),
-                                     business_key, start_event=start_event)
+                                     business_key, start_event=start_event, uploads=uploads)
             return self._instance_view(session, row)
 
     def complete(self, task_id: str, data: Mapping[str, Any] | None, user: Who,
-                 revision: int | None = None) -> InstanceView:
+                 revision: int | None = None, uploads: Sequence[Upload] = ()) -> InstanceView:
+        """``uploads``: files of the form's file fields."""
         with self.transaction() as session:
             row = self.runtime.complete(session, task_id, data or {},
-                                        users.resolve(session, user), revision)
+                                        users.resolve(session, user), revision, uploads)
             return self._instance_view(session, row)
 
     def claim(self, task_id: str, user: Who, revision: int | None = None) -> InstanceView:
@@ -258,9 +264,15 @@ class Engine:
             row = session.get(ProcessInstance, instance_id)
             if row is None:
                 raise NotFound(f"no instance {instance_id}")
-            if user is not None:
-                self._check_may_read(session, row, users.resolve(session, user))
-            return self._instance_view(session, row)
+            return self.visible_instance(session, row, user)
+
+    def visible_instance(self, session: Session, row: ProcessInstance, user: Who | None
+                         ) -> InstanceView:
+        """The case as ``user`` may see it (None: everything): the one path by which the
+        case page, the API and the documents filled from a case read its data."""
+        if user is not None:
+            self._check_may_read(session, row, users.resolve(session, user))
+        return self._instance_view(session, row)
 
     def history(self, instance_id: int, user: Who | None = None) -> list[EventView]:
         with self.transaction(read_only=True) as session:
@@ -277,9 +289,10 @@ class Engine:
             rows = session.execute(select(ProcessInstance).order_by(ProcessInstance.id)).scalars()
             checked, problems = 0, []
             versions: chain.VersionChecks = {}  # each pinned version's files checked once
+            files: chain.FileChecks = {}  # and each stored file
             for row in rows:
                 checked += 1
-                problem = chain.verify_instance(session, row, versions)
+                problem = chain.verify_instance(session, row, versions, files)
                 if problem is not None:
                     problems.append(problem)
             orphans = session.execute(
@@ -346,6 +359,9 @@ class Engine:
                 "calendar_overrides": {o.day.isoformat(): o.is_workday for o in overrides},
                 "events": events,
             }
+            carried = bundle.file_contents(session, events)
+            if carried:  # the case's files (attachments, documents), base64 by sha256
+                body["files"] = carried
             earlier = bundle.earlier_version_ids(events, version.id)
             if earlier:  # a migrated case: replay switches versions at its "migrated" events
                 body["earlier_versions"] = {

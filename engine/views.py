@@ -144,6 +144,32 @@ class NotificationView:
 
 
 @dataclass(frozen=True)
+class AttachmentView:
+    """A file of a case: from a form field (``field``), attached to the case, or an official
+    document (``document`` is its template, ``doc_no`` its 文号)."""
+
+    id: int
+    instance_id: int
+    seq: int  # the event that recorded it
+    sha256: str
+    name: str
+    size: int
+    media_type: str
+    field: str | None
+    task_id: str | None
+    document: str | None
+    doc_no: str | None
+    uploaded_by: str | None
+    uploaded_at: datetime
+
+    def as_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["uploaded_at"] = _iso(self.uploaded_at)
+        out["url"] = f"/api/v1/attachments/{self.sha256}?instance={self.instance_id}"
+        return out
+
+
+@dataclass(frozen=True)
 class OutboxView:
     """An outbox entry not delivered yet (status pending) or given up (status failed)."""
 
@@ -164,3 +190,16 @@ class OutboxView:
         out["next_attempt_at"] = _iso(self.next_attempt_at)
         out["created_at"] = _iso(self.created_at)
         return out
+
+
+@dataclass(frozen=True)
+class TemplateView:
+    """A document template a case may issue."""
+
+    key: str
+    title: str
+    prefix: str
+    description: str
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)

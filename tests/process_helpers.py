@@ -191,3 +191,12 @@ def fire_at(engine: Engine, when: str | datetime) -> FireReport:
     assert isinstance(clock, FixedClock)  # conftest's engine runs on the test's clock
     clock.set(at(when) if isinstance(when, str) else when)
     return engine.timers.fire_due()
+
+
+def docx_text(content: bytes) -> str:
+    """The text of a .docx (an issued document), paragraph by paragraph, as Word shows it."""
+    import io
+
+    from docx import Document
+
+    return "\n".join(p.text for p in Document(io.BytesIO(content)).paragraphs)

@@ -352,6 +352,8 @@ CONTRACT = {
     ("post", "/tasks/{id}/complete"), ("post", "/messages"), ("get", "/instances/{id}/history"),
     ("get", "/openapi.json"), ("get", "/docs"), ("get", "/notifications"),
     ("post", "/notifications/{id}/read"),
+    ("get", "/instances/{id}/attachments"), ("post", "/instances/{id}/attachments"),
+    ("get", "/attachments/{sha256}"), ("post", "/instances/{id}/documents"),
 }
 
 

@@ -33,6 +33,7 @@ from werkzeug.test import TestResponse
 
 from engine.api import Engine
 from engine.definitions.validation import SourceFile
+from engine.files.attachments import Upload
 from engine.org.roles import ROLES
 from engine.storage.schema import Event, Notification, ProcessInstance, ProcessVersion, Task
 from tests.conftest import DIAGRAMS, source
@@ -55,6 +56,11 @@ BOARD_SUPERVISORS = frozenset({"auditor", "case_manager", "style_group", "superv
 LEDGER_READERS = frozenset({"auditor", "supervision_office", "reform_group", "case_manager",
                             "style_group"})
 MESSAGE_SENDERS = frozenset({"intake"})  # the lane of messages.bpmn's waiting task
+# Who may add files and documents to a running case besides its participants
+# (engine/runtime/case_files.py): the supervising roles; auditors and designers only read.
+FILE_ADDERS = frozenset({"case_manager", "style_group", "city_leader", "supervision_office",
+                         "reform_group"})
+PDF = b"%PDF-1.4\n% matrix\n"
 
 FULIANG = "浮梁县纪委监委"
 LEPING = "乐平市纪委监委"
@@ -127,10 +133,8 @@ SUBSIDY_START: dict[str, Any] = {
     "credit_code": "91360200MA35B0001X", "contact_person": "王经理",
     "contact_phone": "0798-8888888", "bank_account": "中国银行景德镇分行 1234567890",
     "requested_amount": 36000, "application_summary": "2026年投保出口信用保险",
-    "materials": ["保单", "保费发票"],
 }
-SUBSIDY_START_FORM = {**{k: str(v) for k, v in SUBSIDY_START.items() if k != "materials"},
-                      "materials": "保单\n保费发票"}
+SUBSIDY_START_FORM = {k: str(v) for k, v in SUBSIDY_START.items()}
 
 
 def _work(engine: Engine, instance_id: int, user: str, name: str, data: dict[str, Any]) -> None:
@@ -138,19 +142,34 @@ def _work(engine: Engine, instance_id: int, user: str, name: str, data: dict[str
     engine.complete(task.id, data, user)
 
 
+_evidence = iter(range(1, 10**6))
+
+
+def _pdf() -> Upload:
+    """A PDF of its own for each case, so that its sha256 belongs to that case alone."""
+    return Upload(None, "证据.pdf", PDF + str(next(_evidence)).encode())
+
+
 def _clue_case(engine: Engine) -> int:
-    """Registered, proposed for transfer to 浮梁县纪委监委, approved, transferred: the handler's
-    优先核查 waits."""
-    instance_id = engine.start("clue_triage", CLUE_START, "intake").id
+    """Registered with a PDF of evidence, proposed for transfer to 浮梁县纪委监委, approved,
+    transferred (which issues the 交办函): the handler's 优先核查 waits."""
+    evidence = _pdf()
+    instance_id = engine.start("clue_triage", CLUE_START, "intake", uploads=[
+        Upload("evidence", evidence.name, evidence.content)]).id
     _work(engine, instance_id, "intake", "propose", {
         "disposal": "转办", "proposal_reason": "可查性强", "handler_unit": FULIANG})
     _work(engine, instance_id, "approver", "approve", {"approved": True})
-    _work(engine, instance_id, "intake", "transfer", {"transfer_doc_no": "景纪信转〔2026〕18号"})
+    _work(engine, instance_id, "intake", "transfer", {"transfer_note": "请优先核查"})
     return instance_id
 
 
 def _subsidy_case(engine: Engine) -> int:
-    return engine.start("subsidy_instant", SUBSIDY_START, "enterprise").id
+    """An application with its materials; a payout notice issued by hand."""
+    material = _pdf()
+    instance_id = engine.start("subsidy_instant", SUBSIDY_START, "enterprise", uploads=[
+        Upload("materials", material.name, material.content)]).id
+    engine.dossier.issue(instance_id, "duifu_tongzhi", "system")
+    return instance_id
 
 
 CLUE = Target(
@@ -198,6 +217,7 @@ class World:
         self.dirty = True
         self.case = self.waiter = 0
         self.task_id = self.business_key = self.waiter_key = ""
+        self.file_sha = self.document_sha = ""
         self.last: tuple[Any, ...] = ()
 
     def refresh(self) -> None:
@@ -208,6 +228,9 @@ class World:
         assert (task.role, task.unit, task.assignee) == (
             ROLE_OF_TASK[self.target.name], self.target.unit, None)
         self.task_id, self.business_key = task.id, view.business_key or ""
+        files = self.engine.dossier.files(self.case)
+        self.file_sha = next(f.sha256 for f in files if f.field)
+        self.document_sha = next(f.sha256 for f in files if f.document)
         self.messages += 1
         self.waiter_key = f"MSG-{self.messages}"
         self.waiter = self.engine.start("waiter", {}, "intake", business_key=self.waiter_key).id
@@ -292,6 +315,10 @@ def sees_unit_board(t: Target, p: Person | None) -> bool:
                                                              and p.same_unit))
 
 
+def adds_files(t: Target, p: Person | None) -> bool:
+    return p is not None and (p.role in FILE_ADDERS or p.label in t.participants)
+
+
 def reads_ledger(t: Target, p: Person | None) -> bool:
     return p is not None and (p.role in LEDGER_READERS or p.unit is not None)
 
@@ -355,6 +382,19 @@ def _ui_upload(w: World) -> dict[str, Any]:
             "content_type": "multipart/form-data"}
 
 
+def _file(w: World) -> dict[str, Any]:
+    return {"instance_id": w.case, "sha256": w.file_sha}
+
+
+def _document(w: World) -> dict[str, Any]:
+    return {"instance_id": w.case, "sha256": w.document_sha}
+
+
+def _attach(w: World) -> dict[str, Any]:
+    return {"data": {"files": (io.BytesIO(PDF), "附件.pdf")},
+            "content_type": "multipart/form-data"}
+
+
 def _modeler_files(w: World) -> dict[str, Any]:
     return {"json": {"files": [{"name": "messages.bpmn", "content": w.upload().decode()}]}}
 
@@ -389,6 +429,15 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("api.complete", "POST"): Entry(True, works_task, args=_task, mutates=True,
                                     request=lambda w: {
                                         "json": {"data": w.target.complete_data}}),
+    ("api.attachments", "GET"): Entry(True, reads_case, args=_instance),
+    ("api.attachments", "POST"): Entry(True, adds_files, 201, args=_instance,
+                                            request=_attach, mutates=True),
+    ("api.get_attachment", "GET"): Entry(True, reads_case, args=lambda w: {
+        "sha256": w.file_sha}),
+    ("api.post_document", "POST"): Entry(True, adds_files, 201, args=_instance, mutates=True,
+                                         request=lambda w: {"json": {"template": "duban_han" if
+                                                           w.target is CLUE else
+                                                           "buyu_shouli"}}),
     ("api.send_message", "POST"): Entry(True, role(*MESSAGE_SENDERS), mutates=True,
                                         request=lambda w: {"json": {
                                             "name": "city_result",
@@ -423,6 +472,14 @@ MATRIX: dict[tuple[str, str], Entry] = {
                                     request=lambda w: {"data": w.target.start_form}),
     ("instances.show", "GET"): Entry(False, reads_case, args=_instance),
     ("instances.diagram", "GET"): Entry(False, reads_case, args=_instance),
+    ("files.download", "GET"): Entry(False, reads_case, args=_file),
+    ("files.print_view", "GET"): Entry(False, reads_case, args=_document),
+    ("files.upload", "POST"): Entry(False, adds_files, 302, args=_instance, request=_attach,
+                                    mutates=True),
+    ("files.issue", "POST"): Entry(False, adds_files, 302, args=_instance, mutates=True,
+                                   request=lambda w: {"data": {
+                                       "template": "duban_han" if w.target is CLUE
+                                       else "buyu_shouli"}}),
     ("board.index", "GET"): Entry(False, sees_board, shows=(
         lambda w: w.target.unit, sees_unit_board)),
     ("board.tasks", "GET"): Entry(False, sees_unit_board, request=lambda w: {
@@ -468,8 +525,10 @@ MATRIX: dict[tuple[str, str], Entry] = {
 def about_a_case(entry: Entry) -> bool:
     """The entry's answer depends on the case under test (the others are run once, with the
     clue)."""
-    return (entry.shows is not None or entry.args in (_instance, _task, _key, _notice)
-            or entry.allowed in (reads_case, works_task, sees_task, starts, sees_unit_board))
+    return (entry.shows is not None
+            or entry.args in (_instance, _task, _key, _notice, _file, _document)
+            or entry.allowed in (reads_case, works_task, sees_task, starts, sees_unit_board,
+                                 adds_files))
 
 
 def app_endpoints(app: Flask) -> set[tuple[str, str]]:

@@ -44,8 +44,8 @@ def migrated(clues: Engine, clock: FixedClock) -> tuple[Engine, int]:  # noqa: F
     clues.migrate_instances("clue_triage", to_version=2, instance_id=a)
     do(clues, a, "approve", "wang", {"approved": True, "approve_note": "按期转办"})
     do(clues, a, "transfer", "li")
-    assert [e.type for e in clues.history(a)] == [
-        "started", "completed", "migrated", "completed", "completed"]
+    assert [e.type for e in clues.history(a)] == [  # the transfer issued its 交办函
+        "started", "completed", "migrated", "completed", "completed", "document"]
     return clues, a
 
 
@@ -65,7 +65,7 @@ def test_a_migrated_case_replays_from_its_bundle(migrated: tuple[Engine, int]) -
     assert "approve_note" not in v1["files"]["clue_approve.json"]
     assert "approve_note" in data["version"]["files"]["clue_approve.json"]
     result = replay_bundle(data)
-    assert result.as_json() == {"ok": True, "events": 5, "diverged_at": None, "message": ""}
+    assert result.as_json() == {"ok": True, "events": 6, "diverged_at": None, "message": ""}
 
 
 def test_a_case_moved_twice_carries_both_earlier_versions(migrated: tuple[Engine, int]) -> None:
@@ -82,7 +82,7 @@ def test_a_case_moved_twice_carries_both_earlier_versions(migrated: tuple[Engine
     plain = content_hash([(n, "", t) for n, t in data["version"]["files"].items()])
     assert pinned == sha256(f"{plain}:3") and plain == engine.history(case)[0].payload[
         "content_hash"]
-    assert replay_bundle(data).as_json() == {"ok": True, "events": 6, "diverged_at": None,
+    assert replay_bundle(data).as_json() == {"ok": True, "events": 7, "diverged_at": None,
                                              "message": ""}
 
 

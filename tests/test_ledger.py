@@ -35,7 +35,7 @@ def two_cases(engine: Engine, clock: FixedClock) -> Engine:
     register(engine)                                      # 2026-09-30 16:00
     approve_disposal(engine, "转办", FULIANG)
     clock.set(at("2026-10-09T09:00:00+08:00"))            # transfer was due 10-08 17:30
-    do(engine, "li", "transfer", {"transfer_doc_no": "景纪信转〔2026〕18号"})
+    do(engine, "li", "transfer", {"transfer_note": "请优先核查"})
     register(engine, accused_unit="某市住建局")
     approve_disposal(engine, "转办", LEPING)
     return engine

@@ -143,7 +143,7 @@ def open_cases(engine: Engine, clock: FixedClock) -> tuple[int, int, int]:
     handling = engine.start("clue_triage", REGISTRATION, "li").id
     do(engine, handling, "propose", "li", PROPOSAL)
     do(engine, handling, "approve", "wang", {"approved": True})
-    do(engine, handling, "transfer", "li", {"transfer_doc_no": "景纪信转〔2026〕18号"})
+    do(engine, handling, "transfer", "li", {"transfer_note": "请优先核查"})
     clock.set(at("2026-10-08T09:00:00+08:00"))
     engine.timers.fire_due()
     assert sorted(t.name for t in engine.instance(handling).tasks) == ["follow_up", "verify"]

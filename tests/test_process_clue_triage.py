@@ -15,11 +15,12 @@ import pytest
 
 from engine.api import Engine
 from engine.errors import InvalidData, PermissionDenied
+from engine.files.documents import unit_full_name
 from engine.queries.inbox import InboxFilter
 from engine.time.clock import FixedClock
 from engine.views import InstanceView, TaskView
 from tests import process_helpers
-from tests.process_helpers import ROOT, at, clue_files, open_tasks, timer_dues
+from tests.process_helpers import ROOT, at, clue_files, docx_text, open_tasks, timer_dues
 
 FULIANG = "浮梁县纪委监委"
 LEPING = "乐平市纪委监委"
@@ -91,7 +92,7 @@ def transferred_case(engine: Engine, clock: FixedClock, when: str = "2026-10-08T
     view = register(engine)
     approve_disposal(engine, "转办")
     clock.set(at(when))
-    do(engine, "li", "transfer", {"transfer_doc_no": "景纪信转〔2026〕18号"})
+    do(engine, "li", "transfer", {"transfer_note": "请优先核查"})
     return view
 
 
@@ -186,7 +187,7 @@ def test_transfer_over_national_day_is_due_2026_10_08(clues: Engine, clock: Fixe
     clock.set(at("2026-10-08T17:31:00+08:00"))
     late = clues.inbox.for_user("li", InboxFilter(overdue=True))
     assert [(t.name, t.business_key) for t in late] == [("transfer", view.business_key)]
-    clues.complete(transfer.id, {"transfer_doc_no": "景纪信转〔2026〕18号"}, "li")
+    clues.complete(transfer.id, {"transfer_note": "请优先核查"}, "li")
     # the handler unit verifies ...
     assert open_tasks(clues, view.id) == ["verify"]
     handle = task(clues, "zhao", "verify")
@@ -225,6 +226,12 @@ def test_approved_on_friday_before_adjusted_saturday(clues: Engine, clock: Fixed
 
 def test_transfer_path_end_to_end(clues: Engine, clock: FixedClock) -> None:
     view = transferred_case(clues, clock)
+    # the transfer issues the 交办函: numbered by the engine, addressed to the handler unit
+    [letter] = [f for f in clues.dossier.files(view.id, "zhao") if f.document]
+    assert (letter.document, letter.doc_no) == ("jiaoban_han", "景纪交〔2026〕1号")
+    text = docx_text(clues.dossier.content(letter))
+    assert all(part in text for part in (view.business_key or "-", "景纪交〔2026〕1号",
+                                         unit_full_name(FULIANG), "二〇二六年十月八日"))
     clock.set(at("2026-10-12T15:00:00+08:00"))
     verify(clues, "部分属实")
     no_instruments(clues)

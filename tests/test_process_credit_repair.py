@@ -66,7 +66,7 @@ APPLY = {
     "contact_person": "王经理", "contact_phone": "0798-8888888", "record_type": "经营异常名录",
     "record_no": "景市监异〔2026〕12号", "record_summary": "未按期公示2025年度报告",
     "corrective_actions": "已于2026年9月补报并公示年度报告", "commitment_accepted": True,
-    "commitment_signer": "张三（法定代表人）", "materials": ["年度报告公示截图"],
+    "commitment_signer": "张三（法定代表人）",
 }
 REVIEW = {"obligations_fulfilled": True, "materials_complete": True,
           "review_findings": "年度报告已补报公示，符合移出条件", "reviewer": "李四"}

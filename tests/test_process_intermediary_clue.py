@@ -19,10 +19,19 @@ import pytest
 from engine.api import Engine
 from engine.definitions.validation import SourceFile
 from engine.errors import InvalidData, PermissionDenied
+from engine.files.attachments import Upload
 from engine.queries.inbox import InboxFilter
 from engine.time.clock import FixedClock
 from engine.views import InstanceView
-from tests.process_helpers import PROCESSES, at, check_interchange, definitions, inbox, task
+from tests.process_helpers import (
+    PROCESSES,
+    at,
+    check_interchange,
+    definitions,
+    docx_text,
+    inbox,
+    task,
+)
 
 FL = "浮梁县人民政府"
 ZJJ = "市住建局"
@@ -52,7 +61,6 @@ REPORT = {
     "approval_item": "建设项目环境影响评价文件审批", "problem_category": "市场秩序",
     "occurred_on": "2026-09-15", "amount_involved": 30000,
     "problem_description": "窗口工作人员要求必须委托某工程咨询有限公司编制报告",
-    "evidence": ["通话录音1份"],
 }
 ACCEPT = {"classify_decision": "accept", "problem_category": "市场秩序",
           "responsible_unit": FL, "classify_note": "变相指定中介机构"}
@@ -61,7 +69,9 @@ PLAN = {"rectify_task": "纠正变相指定中介机构行为",
         "rectify_deadline": "2026-10-20", "responsible_leader": "县政府分管副县长赵某",
         "responsible_person": "县行政审批局钱某", "responsible_phone": "0798-2620000"}
 RECTIFIED = {"rectification_summary": "已书面纠正，企业自主选取中介机构",
-             "completed_on": "2026-10-16", "evidence_materials": ["整改通知书", "企业回访记录"]}
+             "completed_on": "2026-10-16"}
+# the 佐证材料 are files (a file field of the form)
+EVIDENCE = [Upload("evidence_materials", "企业回访记录.pdf", b"%PDF-1.4\n% visit\n")]
 
 
 def report(gov: Engine, user: str = "qiye", **changes: Any) -> InstanceView:
@@ -125,7 +135,7 @@ def test_clue_classified_rectified_returned_once_then_closed_out(
             entry["rectify_deadline"]) == ("县政府分管副县长赵某", "县行政审批局钱某", "2026-10-20")
 
     clock.set(at("2026-10-16T11:00:00+08:00"))
-    gov.complete(rectify.id, RECTIFIED, "fl")
+    gov.complete(rectify.id, RECTIFIED, "fl", uploads=EVIDENCE)
     assert gov.timers.pending() == []  # reported in time: no 督办
     confirm = task(gov, "zhuanban", "confirm")
     assert confirm.due_at == at("2026-10-23T17:30:00+08:00")  # 5 working days from Fri 10-16
@@ -150,8 +160,8 @@ def test_clue_classified_rectified_returned_once_then_closed_out(
     assert inbox(gov, "zhuanban") == []
 
     clock.set(at("2026-10-23T16:00:00+08:00"))
-    gov.complete(again.id, {**RECTIFIED, "completed_on": "2026-10-23",
-                            "evidence_materials": ["中介服务超市选取记录"]}, "fl")
+    gov.complete(again.id, {**RECTIFIED, "completed_on": "2026-10-23"}, "fl", uploads=[
+        Upload("evidence_materials", "中介服务超市选取记录.pdf", b"%PDF-1.4\n% pick\n")])
     confirm = task(gov, "zhuanban2", "confirm")
     assert confirm.due_at == at("2026-10-30T17:30:00+08:00")
     clock.set(at("2026-10-26T10:00:00+08:00"))
@@ -171,7 +181,12 @@ def test_clue_classified_rectified_returned_once_then_closed_out(
                    "已书面纠正，企业自主选取中介机构"}]
     assert gov.timers.pending() == []
     kinds = [e.type for e in gov.history(view.id)]
-    assert kinds == ["started"] + ["completed"] * 6
+    # the plan issues the 整改通知书 (a document event right after it)
+    assert kinds == ["started", "completed", "completed", "document"] + ["completed"] * 4
+    [notice] = [f for f in gov.dossier.files(view.id) if f.document]
+    assert (notice.document, notice.doc_no) == ("zhenggai_zhongjie", "景中介整改〔2026〕1号")
+    text = docx_text(gov.dossier.content(notice))
+    assert "纠正变相指定中介机构行为" in text and "2026年10月20日" in text and FL in text
 
 
 def test_missed_deadline_gives_the_task_force_an_overdue_supervision(
@@ -200,7 +215,7 @@ def test_missed_deadline_gives_the_task_force_an_overdue_supervision(
     gov.complete(supervise.id, {"supervise_method": "书面督办", "supervise_note": "已发督办函"},
                  "zhuanban")
     clock.set(at("2026-10-14T09:00:00+08:00"))
-    gov.complete(rectify.id, RECTIFIED, "fl")
+    gov.complete(rectify.id, RECTIFIED, "fl", uploads=EVIDENCE)
     assert gov.instance(view.id).data["rectify_on_time"] is False
     done = gov.complete(task(gov, "zhuanban", "confirm").id,
                         {"confirm_decision": "confirm", "confirm_note": "到位"}, "zhuanban")
@@ -215,7 +230,7 @@ def test_case_waits_for_an_open_supervision_before_it_ends(gov: Engine,
     gov.complete(task(gov, "fl", "plan").id, {**PLAN, "rectify_deadline": "2026-10-09"}, "fl")
     clock.set(at("2026-10-10T09:00:00+08:00"))
     gov.timers.fire_due()
-    gov.complete(task(gov, "fl", "rectify").id, RECTIFIED, "fl")
+    gov.complete(task(gov, "fl", "rectify").id, RECTIFIED, "fl", uploads=EVIDENCE)
     view = gov.complete(task(gov, "zhuanban", "confirm").id,
                         {"confirm_decision": "confirm", "confirm_note": "到位"}, "zhuanban")
     assert view.data["outcome"] == "已整改销号"

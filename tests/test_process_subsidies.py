@@ -21,12 +21,21 @@ import pytest
 from engine.api import Engine
 from engine.definitions.validation import SourceFile
 from engine.errors import InvalidData, PermissionDenied
+from engine.files.attachments import Upload
 from engine.queries.inbox import InboxFilter
 from engine.runtime import state
 from engine.storage.schema import ProcessInstance
 from engine.time.clock import FixedClock
 from engine.views import InstanceView, TaskView
-from tests.process_helpers import PROCESSES, at, check_interchange, definitions, inbox, task
+from tests.process_helpers import (
+    PROCESSES,
+    at,
+    check_interchange,
+    definitions,
+    docx_text,
+    inbox,
+    task,
+)
 
 KEYS = ("subsidy_automatic", "subsidy_instant", "subsidy_commitment")
 
@@ -259,7 +268,6 @@ def application(policy_id: str, channel: str = "一网", **extra: Any) -> dict[s
         "contact_person": "王经理", "contact_phone": "0798-8888888",
         "bank_account": "中国银行景德镇分行 1234567890", "requested_amount": 36000,
         "application_summary": "2026年投保出口信用保险，实缴保费12万元",
-        "materials": ["保单", "保费发票"],
     }
     data.update(extra)
     return data
@@ -271,9 +279,12 @@ PAYOUT = {"paid_amount": 36000, "paid_on": "2026-10-10", "payment_voucher": "SW-
 
 def test_instant_online_application_approved_and_paid_around_national_day(
         hq: Engine, clock: FixedClock) -> None:
-    view = hq.start("subsidy_instant", application("JS-002"), "qiye")
+    policy = Upload("materials", "保单.pdf", b"%PDF-1.4\n% policy\n")
+    view = hq.start("subsidy_instant", application("JS-002"), "qiye", uploads=[policy])
     assert view.business_key == "JSJX-2026-000001"
     assert view.data["applied_at"] == "2026-09-30T16:00:00+08:00"
+    [material] = hq.dossier.files(view.id, "qiye")
+    assert view.data["materials"] == [material.sha256] and material.name == "保单.pdf"
     approve = task(hq, "swj", "approve")
     # JS-002: 3 working days from 09-30 -> 10-08, 10-09, Saturday 10-10
     assert (approve.role, approve.unit, approve.form_key) == (
@@ -294,6 +305,11 @@ def test_instant_online_application_approved_and_paid_around_national_day(
 
     clock.set(at("2026-10-10T15:00:00+08:00"))
     hq.complete(pay.id, PAYOUT, "swj")
+    # paying issues the payout notice, numbered by the engine and addressed to the enterprise
+    [notice] = [f for f in hq.dossier.files(view.id, "qiye") if f.document]
+    assert (notice.document, notice.doc_no) == ("duifu_tongzhi", "景惠企兑〔2026〕1号")
+    text = docx_text(hq.dossier.content(notice))
+    assert "景德镇某陶瓷有限公司" in text and "36,000.00" in text and "2026年10月10日" in text
     record = task(hq, "sjj", "record_result")
     data = hq.instance(view.id, user="qiye").data  # the applicant may follow its case
     report = data["report"]

@@ -47,7 +47,6 @@ APPLICATION = {
     "credit_code": "91360200MA35XXXX1A", "contact_person": "张三",
     "contact_phone": "0798-8888888", "bank_account": "景德镇农商行 6228000000000000",
     "requested_amount": "50,000", "application_summary": "申请技术改造补助。",
-    "materials": "营业执照\n技改项目备案表",
 }
 
 
@@ -59,7 +58,8 @@ def test_window_starts_a_subsidy_application_for_an_enterprise(app: Flask) -> No
     form = window.get("/start/subsidy_instant")
     assert "专窗代为受理" in form.text
     assert re.search(r'<option value="一窗"\s+selected>', form.text)
-    assert 'name="materials"' in form.text and "每行一项" in form.text
+    assert re.search(r'name="materials" type="file" multiple', form.text)
+    assert 'enctype="multipart/form-data"' in form.text
     response = window.post("/start/subsidy_instant", data=dict(APPLICATION, channel="一窗"))
     assert response.status_code == 302, response.text
     case = window.get(response.location, follow_redirects=True)

@@ -25,6 +25,7 @@ def create_app(engine: Engine, secret_key: str | None = None, testing: bool = Fa
         SECRET_KEY=secret_key or os.environ.get("KUAIBAN_SECRET_KEY") or secrets.token_hex(32),
         TESTING=testing,
         MAX_CONTENT_LENGTH=8 * 1024 * 1024,
+        KUAIBAN_UPLOAD_MAX_BYTES=max(8 * 1024 * 1024, engine.limits.request_bytes),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
     )

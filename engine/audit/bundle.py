@@ -14,15 +14,20 @@ events pin before it runs anything."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from engine.audit.chain import GENESIS, pinned_versions
 from engine.audit.replay import RecordedEvent, ReplayResult, replay
 from engine.definitions.registry import LoadedVersion, has_content_hash, parse_version
 from engine.errors import EngineError, InvalidData
+from engine.files import blobs
+from engine.files.attachments import recorded_files
 from engine.runtime.state import canonical_json
 from engine.time.calendar import WorkCalendar
 
@@ -72,6 +77,9 @@ def replay_bundle(bundle: Any) -> ReplayResult:
     unpinned = _unpinned_version(bundle["events"], bundle["version"], earlier)
     if unpinned is not None:
         return ReplayResult(False, 0, None, unpinned)
+    missing = _file_problem(bundle["events"], bundle.get("files", {}))
+    if missing is not None:
+        return ReplayResult(False, 0, missing[0], missing[1])
     current = _parse(bundle["version"])
 
     def load(version_id: int) -> LoadedVersion:
@@ -102,6 +110,32 @@ def _unpinned_version(events: list[dict[str, Any]], current: Mapping[str, Any],
             return (f"version {entry['version']} of {entry['key']} (id {pin.version_id}): its "
                     f"files do not match the content hash recorded at event {pin.seq}; the "
                     "bundle's files were changed")
+    return None
+
+
+def file_contents(session: Session, events: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """Every file the events record, base64 by sha256 (empty for a case without files)."""
+    wanted = {str(f["sha256"]) for e in events for f in recorded_files(e["payload"])}
+    return {digest: base64.b64encode(blobs.read_all(session, digest)).decode("ascii")
+            for digest in sorted(wanted)}
+
+
+def _file_problem(events: list[dict[str, Any]], files: Any) -> tuple[int, str] | None:
+    """The first event whose recorded file the bundle lacks or carries changed."""
+    files = files if isinstance(files, dict) else {}
+    for event in events:
+        for record in recorded_files(event["payload"]):
+            digest = str(record["sha256"])
+            text = files.get(digest)
+            try:
+                content = base64.b64decode(text, validate=True) if isinstance(text, str) \
+                    else None
+            except ValueError:
+                content = None
+            if content is None or hashlib.sha256(content).hexdigest() != digest:
+                state = "lacks" if text is None else "carries a changed copy of"
+                return event["seq"], (f"event {event['seq']}: the bundle {state} the file "
+                                       f'"{record.get("name")}" (sha256 {digest[:12]}…)')
     return None
 
 

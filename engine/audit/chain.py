@@ -24,6 +24,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from engine.definitions.registry import has_content_hash, sha256
+from engine.files import blobs
+from engine.files.attachments import recorded_files
 from engine.runtime.state import canonical_json, digest
 from engine.storage.schema import EVENTS, DefinitionFile, Event, ProcessInstance, ProcessVersion
 
@@ -99,9 +101,10 @@ VersionChecks = dict[tuple[int, str], str | None]
 
 
 def verify_instance(session: Session, row: ProcessInstance,
-                    checked: VersionChecks | None = None) -> ChainProblem | None:
-    """The first break in one instance's chain, or in the files of a version its events pin;
-    None when all is intact."""
+                    checked: VersionChecks | None = None,
+                    files: FileChecks | None = None) -> ChainProblem | None:
+    """The first break in one instance's chain, in the files of a version its events pin,
+    or in a file (attachment, document) its events recorded; None when all is intact."""
     prev = GENESIS
     events = events_of(session, row.id)
     for expected_seq, event in enumerate(events, start=1):
@@ -126,6 +129,25 @@ def verify_instance(session: Session, row: ProcessInstance,
         problem = checked[found]
         if problem is not None:
             return ChainProblem(row.id, pin.seq, problem)
+    return _file_problem(session, row, events, {} if files is None else files)
+
+
+# What was found wrong with each stored file (None: nothing), by sha256: a file may belong to
+# many cases, and `kuaiban verify` reads each once.
+FileChecks = dict[str, str | None]
+
+
+def _file_problem(session: Session, row: ProcessInstance, events: list[Event],
+                  checked: FileChecks) -> ChainProblem | None:
+    """The first event whose recorded file is missing or changed in the file store."""
+    for event in events:
+        for record in recorded_files(event.payload):
+            digest = str(record["sha256"])
+            if digest not in checked:
+                checked[digest] = blobs.problem(session, digest, record.get("size"))
+            if checked[digest] is not None:
+                return ChainProblem(row.id, event.seq, f'file "{record.get("name")}" '
+                                    f"(sha256 {digest[:12]}…) {checked[digest]}")
     return None
 
 

@@ -46,6 +46,20 @@ def camunda_properties(node: etree._Element) -> dict[str, str]:
     return out
 
 
+def document_properties(root: etree._Element) -> list[tuple[etree._Element, list[str]]]:
+    """(element, template keys) of every ``document`` property (comma separated keys) in a
+    BPMN file; found from the properties up, so a large diagram costs one pass in lxml."""
+    found = []
+    for prop in root.iter(CAMUNDA + "property"):
+        owner = prop.getparent()
+        owner = owner.getparent() if owner is not None else None  # extensionElements
+        owner = owner.getparent() if owner is not None else None  # the element
+        if prop.get("name") == "document" and owner is not None:
+            keys = [k.strip() for k in (prop.get("value") or "").split(",") if k.strip()]
+            found.append((owner, keys))
+    return found
+
+
 class _UserTaskParser(UserTaskParser):
     def parse_extensions(self, node: Any = None) -> dict[str, str]:
         target = node if node is not None else self.node

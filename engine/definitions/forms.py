@@ -17,6 +17,7 @@ from jsonschema.exceptions import SchemaError
 from jsonschema.exceptions import ValidationError as SchemaViolation
 
 from engine.errors import InvalidData
+from engine.files.fields import check_file_fields
 
 _formats = FormatChecker(formats=())
 
@@ -98,6 +99,8 @@ def check_form(text: str) -> list[str]:
     for name in required if isinstance(required, list) else []:
         if name not in properties:
             add(_line_of(text, ["required"]), f'required field "{name}" is not in "properties"')
+    for path, message in check_file_fields(schema):
+        add(_line_of(text, path), message)
     for fmt in sorted(_formats_in(schema) - set(_FORMATS)):
         value = re.escape(json.dumps(fmt, ensure_ascii=False))
         found = re.search(r'"format"\s*:\s*' + value, text)

@@ -12,7 +12,7 @@ import json
 import os
 import threading
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.definitions import xmlsafe
-from engine.definitions.bpmn_parser import KuaibanParser, camunda_properties
+from engine.definitions.bpmn_parser import KuaibanParser, camunda_properties, document_properties
 from engine.definitions.files import BPMN, SourceFile, form_key_of, kind_of
 from engine.definitions.process_checks import ProcessInfo
 from engine.definitions.timer_checks import start_timers_of
@@ -60,6 +60,9 @@ class LoadedVersion:
     start_timers: dict[str, tuple[str, str]]
     files: dict[str, str]  # name -> exact text, for bundles and the diagram viewer
     content_hash: str = ""  # as deployed (events pin it); empty when parsed from a bundle
+    # the document templates each element issues when it completes (a "document" property:
+    # engine/runtime/case_files.py), by element id
+    documents: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def form(self, key: str | None) -> dict[str, Any] | None:
         return self.forms.get(key) if key else None
@@ -339,6 +342,7 @@ def parse_version(version_id: int, key: str, version: int, name: str,
     parser = KuaibanParser()
     case_prefix: str | None = None
     start_timers: dict[str, tuple[str, str]] = {}
+    documents: dict[str, tuple[str, ...]] = {}
     for file_name, text in files.items():
         if kind_of(file_name) == "dmn":
             root = xmlsafe.parse(text.encode("utf-8"), file_name).getroot()
@@ -347,6 +351,7 @@ def parse_version(version_id: int, key: str, version: int, name: str,
         if kind_of(file_name) == "bpmn":
             root = xmlsafe.parse(text.encode("utf-8"), file_name).getroot()
             parser.add_bpmn_xml(root, filename=file_name)
+            documents.update(documents_of(root))
             for process in root.iter(BPMN + "process"):
                 if process.get("id") == key:
                     case_prefix = camunda_properties(process).get("case_prefix")
@@ -359,5 +364,11 @@ def parse_version(version_id: int, key: str, version: int, name: str,
         id=version_id, key=key, version=version, name=name,
         spec=spec, subprocess_specs=subprocess_specs,
         forms=forms, case_prefix=case_prefix, start_form_key=start_form_key,
-        start_timers=start_timers, files=files,
+        start_timers=start_timers, files=files, documents=documents,
     )
+
+
+def documents_of(root: Any) -> dict[str, tuple[str, ...]]:
+    """Element id -> the document templates its ``document`` property names."""
+    return {str(element.get("id")): tuple(keys)
+            for element, keys in document_properties(root) if element.get("id")}

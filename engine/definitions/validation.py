@@ -16,13 +16,14 @@ from lxml import etree
 from SpiffWorkflow.dmn.parser.BpmnDmnParser import SCHEMAS as DMN_SCHEMAS
 
 from engine.definitions import forms
-from engine.definitions.bpmn_parser import KuaibanParser
+from engine.definitions.bpmn_parser import KuaibanParser, document_properties
 from engine.definitions.code_checks import check_dmn, form_problem
 from engine.definitions.files import BPMN, SourceFile, form_key_of, kind_of
 from engine.definitions.process_checks import ProcessInfo, check_process
 from engine.definitions.spiff_checks import spiff_parse
 from engine.definitions.xml_checks import bpmn_schema, check_xsd, dmn_schema, parse_source
 from engine.errors import Problem
+from engine.files import documents
 
 # SourceFile and ProcessInfo are check_files' input and output; importable from here with it
 __all__ = ["Checked", "ProcessInfo", "SourceFile", "check_files"]
@@ -83,6 +84,7 @@ def check_files(files: list[SourceFile], known_forms: Mapping[str, str] | None =
                                         f'{", ".join(sorted(DMN_SCHEMAS))}'))
             check_dmn(name, tree, problems)
     _check_calls(trees, problems)
+    _check_documents(trees, problems)
     parser = spiff_parse(trees, processes, problems) if not problems else None
     order = {f.name: i for i, f in enumerate(files)}
     problems.sort(key=lambda p: (order.get(p.file, len(order)), p.line or 0))
@@ -101,3 +103,19 @@ def _check_calls(trees: Mapping[str, etree._ElementTree], out: list[Problem]) ->
                 out.append(Problem(name, call.sourceline, call.get("id"),
                                    f'called process "{called}" is not in the files given '
                                    f"(deploy it together; processes: {known})"))
+
+
+def _check_documents(trees: Mapping[str, etree._ElementTree], out: list[Problem]) -> None:
+    """Every ``document`` property names a template of the document registry."""
+    known = None
+    for name, tree in trees.items():
+        if kind_of(name) != "bpmn":
+            continue
+        for element, keys in document_properties(tree.getroot()):
+            known = documents.templates() if known is None else known
+            for key in keys:
+                if key not in known:
+                    listed = ", ".join(sorted(known)) or "none"
+                    out.append(Problem(name, element.sourceline, element.get("id"),
+                                       f'document template "{key}" is not in '
+                                       f"{documents.REGISTRY} (templates: {listed})"))

@@ -10,7 +10,7 @@ import json
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -26,10 +26,14 @@ from engine.audit import chain
 from engine.definitions import forms
 from engine.definitions.registry import LoadedVersion, VersionCache
 from engine.errors import Conflict, InvalidData, NotFound, PermissionDenied, ScriptError
+from engine.files import attachments
+from engine.files.attachments import Limits, Upload
+from engine.files.fields import file_fields
 from engine.notify import emit
 from engine.org.roles import role_for_lane
 from engine.org.users import SYSTEM
 from engine.runtime import mirror, spiff_seam, state
+from engine.runtime.case_files import issue_step_documents
 from engine.runtime.case_numbers import next_case_number
 from engine.runtime.transitions import advance, new_workflow
 from engine.scripting import expressions
@@ -53,26 +57,34 @@ class Runtime:
         self.calendar = calendar
         self._live: OrderedDict[int, tuple[int, BpmnWorkflow, spiff_seam.IdSource]] = OrderedDict()
         self._lock = threading.Lock()
+        self.limits = Limits()
 
     # -- commands ---------------------------------------------------------------------------
 
     def start(self, session: Session, key: str, data: Mapping[str, Any], user: UserView,
               business_key: str | None = None, message: str | None = None,
               hops: int = 0, source_case_no: str | None = None,
-              start_event: str | None = None) -> ProcessInstance:
+              start_event: str | None = None, uploads: Sequence[Upload] = ()
+              ) -> ProcessInstance:
         """``source_case_no``: the number of the case whose message started this one;
-        ``start_event``: the start event to run from (a scheduled start names its timer)."""
+        ``start_event``: the start event to run from (a scheduled start names its timer);
+        ``uploads``: files sent in the start form's file fields."""
         version = self.versions.latest(session, key)
         _check_may_start(version, user)
         if start_event is not None and start_event not in _start_events(version):
             raise InvalidData({"start_event": "no such start event"},
                               f'{key} has no start event "{start_event}"')
         schema = version.form(version.start_form_key)
+        now = self.clock.now()
+        files: list[dict[str, Any]] = []
+        if message is None and (uploads or file_fields(schema)):
+            files = attachments.take(session, None, uploads, file_fields(schema), self.limits,
+                                     now)
+            data = attachments.fill_fields(session, None, schema, data, files)
         if schema is not None and message is None:
             forms.validate(schema, data)
         if business_key is not None and not 0 < len(business_key) <= 64:
             raise InvalidData({"business_key": "1 到 64 个字符"}, "business key too long")
-        now = self.clock.now()
         # What the engine says about the case wins over the data (a message's payload is the
         # sender's data, its case_no among it); the started event records it, so replay
         # never draws a number again.
@@ -102,22 +114,38 @@ class Runtime:
                    "message_data": {**data, **assigned} if message else None}
         if start_event is not None:
             payload["start_event"] = start_event
+        if files:
+            payload["files"] = files
         self._run(session, row, version, workflow, ids, now, "started", payload, user, hops=hops,
                   open_rows=[])  # a new case has no tasks yet
+        attachments.record(session, row.id, 1, files, user.username, now)
         return row
 
     def complete(self, session: Session, task_id: str, data: Mapping[str, Any], user: UserView,
-                 revision: int | None = None) -> ProcessInstance:
+                 revision: int | None = None, uploads: Sequence[Upload] = ()
+                 ) -> ProcessInstance:
+        """``uploads``: files sent in the form's file fields."""
         task_row, locked, open_rows = _open_task(session, task_id)
         _check_may_work(task_row, user)
         if task_row.assignee not in (None, user.username):
             raise Conflict(f"task is claimed by {task_row.assignee}")
         row, version, workflow, ids = self._load(session, locked, revision)
-        forms.validate_submission(version.form(task_row.form_key), data)
+        schema = version.form(task_row.form_key)
+        now = self.clock.now()
+        files: list[dict[str, Any]] = []
+        if uploads or file_fields(schema):
+            files = attachments.take(session, row.id, uploads, file_fields(schema),
+                                     self.limits, now)
+            data = attachments.fill_fields(session, row.id, schema, data, files)
+        forms.validate_submission(schema, data)
 
         payload = {"task_id": task_id, "element_id": task_row.element_id, "data": dict(data)}
-        self._run(session, row, version, workflow, ids, self.clock.now(), "completed", payload,
+        if files:
+            payload["files"] = files
+        seq = row.event_count + 1
+        self._run(session, row, version, workflow, ids, now, "completed", payload,
                   user, task_id=task_id, open_rows=open_rows)
+        attachments.record(session, row.id, seq, files, user.username, now, task_id)
         return row
 
     def assign(self, session: Session, task_id: str, user: UserView, claim: bool,
@@ -204,6 +232,17 @@ class Runtime:
         self._run(session, row, version, workflow, ids, self.clock.now(), "message", payload,
                   user, hops=hops)
 
+    def add_to_case(self, session: Session, instance_id: int, revision: int | None,
+                    apply: Callable[[ProcessInstance, datetime], Any]) -> ProcessInstance:
+        """A command that changes no workflow state (attach files, issue a document by hand):
+        lock the case, bump its revision, and let ``apply`` check and append its event."""
+        row = _instance(session, instance_id, revision)
+        row.updated_at = now = self.clock.now()
+        _bump(session, row)
+        apply(row, now)
+        _flush(session)
+        return row
+
     def task_data(self, session: Session, task_row: Task) -> dict[str, Any]:
         """The data a task sees (a multi-instance child sees its own item), JSON-ready."""
         row, _, workflow, ids = self._load(session, task_row.instance_id, None)
@@ -277,6 +316,8 @@ class Runtime:
         mirror.sync_timers(session, row, workflow, timers_before)
         mirror.sync_subscriptions(session, row, workflow, messages_before)
         emit.after_step(session, row, version, step.passed, now)
+        if version.documents and set(step.passed) & version.documents.keys():
+            issue_step_documents(session, row, version, step.passed, now, user.username)
         with self._lock:
             self._live[row.id] = (row.revision, workflow, ids)
             while len(self._live) > _CACHE_SIZE:

@@ -12,12 +12,14 @@ from typing import Any, ClassVar, cast
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -312,3 +314,55 @@ NOTIFICATIONS = cast(Table, Notification.__table__)
 OUTBOX = cast(Table, OutboxEntry.__table__)
 TASK_REMINDERS = cast(Table, TaskReminder.__table__)
 REMINDER_ROUNDS = cast(Table, ReminderRound.__table__)
+class Blob(Base):
+    """A file's content, stored once by its SHA-256 in ``blob_chunks`` (content-addressed:
+    the same file attached to many cases is stored once)."""
+
+    __tablename__ = "blobs"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    chunks: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+
+
+class BlobChunk(Base):
+    """One piece of a blob (engine/files/blobs.py CHUNK bytes, the last one shorter), so a
+    download reads and sends one piece at a time."""
+
+    __tablename__ = "blob_chunks"
+    sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Attachment(Base):
+    """A file of a case: uploaded in a form field (``field``), to the case itself, or an
+    official document the engine issued (``document``, ``doc_no``). ``seq`` is the event
+    that recorded it (its sha256, name, size and type are in that event's payload)."""
+
+    __tablename__ = "attachments"
+    __table_args__ = (Index("ix_attachments_sha256", "sha256"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), index=True)
+    seq: Mapped[int]
+    sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"))
+    name: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(BigInteger)
+    media_type: Mapped[str] = mapped_column(String(128))
+    field: Mapped[str | None] = mapped_column(String(128))
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    document: Mapped[str | None] = mapped_column(String(64))  # the template's key
+    doc_no: Mapped[str | None] = mapped_column(String(64))  # 文号
+    uploaded_by: Mapped[str | None] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime]
+
+
+class DocumentSequence(Base):
+    """One 文号 sequence per prefix (the kind of document) and year: 景纪交〔2026〕12号."""
+
+    __tablename__ = "document_sequences"
+    prefix: Mapped[str] = mapped_column(String(32), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_value: Mapped[int]
+BLOB_CHUNKS = cast(Table, BlobChunk.__table__)
+ATTACHMENTS = cast(Table, Attachment.__table__)

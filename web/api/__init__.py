@@ -1,8 +1,8 @@
 """The HTTP JSON API under /api/v1 (design.md section 3), described by web/api/openapi.py.
 
 Modules: auth (tokens, the bearer check), processes, instances, tasks, messages,
-notifications, docs (openapi.json and the HTML page); errors (every error as JSON), inputs
-(request parsing).
+notifications, files (a case's attachments and documents), docs (openapi.json and the HTML
+page); errors (every error as JSON), inputs (request parsing), uploads (multipart bodies).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from web.api import (
     auth,
     docs,
     errors,
+    files,
     instances,
     messages,
     notifications,
@@ -23,8 +24,8 @@ from web.api.blueprint import bp
 
 errors.install_blueprint()
 
-__all__ = ["auth", "bp", "docs", "instances", "messages", "notifications", "processes",
-           "register", "tasks"]
+__all__ = ["auth", "bp", "docs", "files", "instances", "messages", "notifications",
+           "processes", "register", "tasks"]
 
 
 def register(app: Flask) -> None:

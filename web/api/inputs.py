@@ -72,22 +72,27 @@ def json_body() -> dict[str, Any]:
     if not request.is_json:
         raise ApiError(415, "unsupported_media_type",
                        'send the request body as JSON with "Content-Type: application/json"')
+    return json_object(raw)
+
+
+def json_object(raw: bytes, what: str = "the request body") -> dict[str, Any]:
+    """A JSON object parsed as strictly as every body (a multipart ``data`` part too)."""
     try:
         value = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant,
                            parse_float=_finite_float, parse_int=_bounded_int)
     except UnicodeDecodeError as exc:
-        raise bad_request("the request body is not UTF-8") from exc
+        raise bad_request(f"{what} is not UTF-8") from exc
     except RecursionError as exc:
-        raise bad_request(f"the request body is nested more than {MAX_DEPTH} levels") from exc
+        raise bad_request(f"{what} is nested more than {MAX_DEPTH} levels") from exc
     except ValueError as exc:
-        raise bad_request("the request body is not valid JSON", {"body": str(exc)}) from exc
+        raise bad_request(f"{what} is not valid JSON", {"body": str(exc)}) from exc
     if not isinstance(value, dict):
-        raise bad_request("the request body must be a JSON object",
+        raise bad_request(f"{what} must be a JSON object",
                           {"body": f"got {_json_type(value)}"})
     problems: dict[str, str] = {}
     _walk(value, "", 0, problems)
     if problems:
-        raise bad_request("the request body contains values that are not allowed", problems)
+        raise bad_request(f"{what} contains values that are not allowed", problems)
     return value
 
 

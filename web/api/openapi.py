@@ -231,6 +231,76 @@ SCHEMAS: dict[str, Any] = {
         "properties": {"instance_id": {"type": "integer"},
                        "events": {"type": "array", "items": _ref("Event")}},
     },
+    "Attachment": {
+        "type": "object",
+        "description": "A file of a case: from a form's file field (`field`), attached to the "
+                       "case (`field` null), or an official document the engine issued "
+                       "(`document` names its template, `doc_no` is its 文号).",
+        "required": ["id", "instance_id", "seq", "sha256", "name", "size", "media_type",
+                     "field", "task_id", "document", "doc_no", "uploaded_by", "uploaded_at",
+                     "url"],
+        "properties": {
+            "id": {"type": "integer"}, "instance_id": {"type": "integer"},
+            "seq": {"type": "integer", "description": "the event that recorded the file"},
+            "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+            "name": {"type": "string", "description": "sanitized; its extension fits the "
+                     "content"},
+            "size": {"type": "integer", "description": "bytes"},
+            "media_type": {"type": "string", "description": "as checked on the content"},
+            "field": _NULLABLE_STRING, "task_id": _NULLABLE_STRING,
+            "document": _NULLABLE_STRING, "doc_no": _NULLABLE_STRING,
+            "uploaded_by": _NULLABLE_STRING, "uploaded_at": _TIME,
+            "url": {"type": "string", "description": "where to download it"},
+        },
+    },
+    "AttachmentList": {
+        "type": "object", "required": ["instance_id", "attachments"],
+        "properties": {"instance_id": {"type": "integer"},
+                       "attachments": {"type": "array", "items": _ref("Attachment")}},
+    },
+    "AttachmentUpload": {
+        "type": "object", "required": ["files"], "additionalProperties": False,
+        "properties": {"files": {
+            "type": "array", "minItems": 1,
+            "items": {"type": "string", "contentMediaType": "application/octet-stream"},
+            "description": "one part per file: PDF, PNG/JPEG/GIF/WebP, Office (OOXML or "
+                           "legacy) or zip, checked on the content; size limits per file and "
+                           "per case (docs/operations.md)"}},
+    },
+    "DocumentRequest": {
+        "type": "object", "required": ["template"], "additionalProperties": False,
+        "properties": {
+            "template": {**_TEXT, "maxLength": 64, "description": "the template's key in "
+                         "processes/documents/documents.json, e.g. jiaoban_han"},
+            "revision": _REVISION,
+        },
+    },
+    "DocumentResult": {
+        "type": "object", "required": ["instance_id", "document"],
+        "properties": {"instance_id": {"type": "integer"}, "document": _ref("Attachment")},
+    },
+    "CompleteMultipart": {
+        "type": "object",
+        "description": "Completing a task with files: a text part `data` (the form data as a "
+                       "JSON object; a file field may list sha256s of files the case has "
+                       "already), an optional text part `revision`, and one file part per "
+                       "file, named by the form's file field (several parts of one name for "
+                       "several files). The files are appended to their field's list.",
+        "properties": {
+            "data": {"type": "string", "contentMediaType": "application/json"},
+            "revision": {"type": "string", "pattern": "^[0-9]{1,10}$"},
+        },
+    },
+    "StartMultipart": {
+        "type": "object",
+        "description": "Starting with files: text parts `data` (JSON object) and "
+                       "`business_key`, and one file part per file, named by the start "
+                       "form's file field.",
+        "properties": {
+            "data": {"type": "string", "contentMediaType": "application/json"},
+            "business_key": {"type": "string", "maxLength": 64},
+        },
+    },
     "ReplayResult": {
         "type": "object", "required": ["ok", "events", "diverged_at"],
         "properties": {
@@ -305,11 +375,15 @@ def _query(name: str, description: str, **schema: Any) -> dict[str, Any]:
             "schema": schema or {"type": "string"}}
 
 
-def _task_command(summary: str, body: str, description: str) -> dict[str, Any]:
+def _task_command(summary: str, body: str, description: str,
+                  multipart: str | None = None) -> dict[str, Any]:
+    request = _body(body, "optional", required=False)
+    if multipart is not None:
+        request["content"]["multipart/form-data"] = {"schema": _ref(multipart)}
     return {"post": {
         "summary": summary, "description": description, "tags": ["tasks"],
         "parameters": [_TASK_ID],
-        "requestBody": _body(body, "optional", required=False),
+        "requestBody": request,
         "responses": {"200": _ok("Instance", "the instance after the command"),
                       **_errors(400, 401, 403, 404, 409, 415, 422)},
     }}
@@ -341,8 +415,11 @@ PATHS: dict[str, Any] = {
     },
     "/processes/{key}/instances": {"post": {
         "summary": "Start an instance", "tags": ["processes"], "parameters": [_KEY],
-        "description": "Needs the role of the start event's lane.",
-        "requestBody": _body("StartRequest", "start data", required=False),
+        "description": "Needs the role of the start event's lane. With files for the start "
+                       "form's file fields: multipart/form-data (StartMultipart).",
+        "requestBody": {"required": False, "description": "start data", "content": {
+            JSON: {"schema": _ref("StartRequest")},
+            "multipart/form-data": {"schema": _ref("StartMultipart")}}},
         "responses": {
             "201": {**_ok("Instance", "the new instance"), "headers": {"Location": {
                 "schema": {"type": "string"}, "description": "the instance's URL"}}},
@@ -366,6 +443,51 @@ PATHS: dict[str, Any] = {
                        "time and compares the state digest after every event.",
         "responses": {"200": _ok("ReplayResult", "the replay's verdict"),
                       **_errors(401, 403, 404)},
+    }},
+    "/instances/{id}/attachments": {
+        "get": {
+            "summary": "A case's files", "tags": ["files"], "parameters": [_INSTANCE_ID],
+            "description": "Files of its forms, files attached to the case, and its issued "
+                           "documents; for users who may read the case.",
+            "responses": {"200": _ok("AttachmentList", "the files"), **_errors(401, 403, 404)},
+        },
+        "post": {
+            "summary": "Attach files to a case (附件)", "tags": ["files"],
+            "parameters": [_INSTANCE_ID],
+            "description": "For users with a part in the running case (or supervising it): "
+                           "one `attached` event naming every file (sha256, name, size, type).",
+            "requestBody": {"required": True, "content": {
+                "multipart/form-data": {"schema": _ref("AttachmentUpload")}}},
+            "responses": {"201": _ok("AttachmentList", "the files attached"),
+                          **_errors(401, 403, 404, 409, 413, 415, 422)},
+        },
+    },
+    "/attachments/{sha256}": {"get": {
+        "summary": "Download a file", "tags": ["files"],
+        "parameters": [
+            {"name": "sha256", "in": "path", "required": True, "schema": {"type": "string"},
+             "description": "the file's sha256"},
+            _query("instance", "the case it belongs to (default: the first the caller may "
+                   "read)", type="integer", minimum=0, maximum=2147483647)],
+        "description": "Only for users who may read a case that has the file (otherwise "
+                       "404). Sent as `Content-Disposition: attachment` with the type its "
+                       "content was checked to be and `X-Content-Type-Options: nosniff`.",
+        "responses": {"200": {"description": "the file", "content": {
+            "application/octet-stream": {"schema": {"type": "string"}},
+            "application/pdf": {"schema": {"type": "string"}},
+            "image/*": {"schema": {"type": "string"}},
+            "application/*": {"schema": {"type": "string"}}}},
+            **_errors(401, 404)},
+    }},
+    "/instances/{id}/documents": {"post": {
+        "summary": "Issue an official document", "tags": ["files"],
+        "parameters": [_INSTANCE_ID],
+        "description": "Fills the template from the case as the caller may see it, numbers "
+                       "it (文号, per template prefix and year) and stores it with the case's "
+                       "files (a `document` event). For users with a part in the running case.",
+        "requestBody": _body("DocumentRequest", "the template"),
+        "responses": {"201": _ok("DocumentResult", "the document"),
+                      **_errors(401, 403, 404, 409, 415, 422)},
     }},
     "/tasks": {"get": {
         "summary": "The caller's inbox", "tags": ["tasks"],
@@ -393,7 +515,9 @@ PATHS: dict[str, Any] = {
         "Unclaim a task", "RevisionRequest", "Give a claimed task back to its role."),
     "/tasks/{id}/complete": _task_command(
         "Complete a task", "CompleteRequest",
-        "Submit the form data; 422 lists field errors, 409 when someone acted first."),
+        "Submit the form data; 422 lists field errors (a file refused: its field), 409 when "
+        "someone acted first. With files: multipart/form-data (CompleteMultipart).",
+        multipart="CompleteMultipart"),
     "/messages": {"post": {
         "summary": "Send a message", "tags": ["messages"],
         "description": "Delivered to every instance waiting for the message whose business "
@@ -459,7 +583,7 @@ OPENAPI: dict[str, Any] = {
     "servers": [{"url": "/api/v1"}],
     "security": [{"bearerAuth": []}],
     "tags": [{"name": n} for n in ("auth", "processes", "instances", "tasks", "messages",
-                                   "notifications", "meta")],
+                                   "notifications", "files", "meta")],
     "paths": PATHS,
     "components": {
         "securitySchemes": {"bearerAuth": {

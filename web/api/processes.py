@@ -10,7 +10,8 @@ from engine import NotFound, PermissionDenied, Problem, SourceFile, ValidationFa
 from web.api.auth import current_user
 from web.api.blueprint import bp
 from web.api.errors import bad_request
-from web.api.inputs import Field, fields
+from web.api.inputs import Field
+from web.api.uploads import command_body
 from web.app import engine_of
 
 MAX_NAME = 255  # the length of a stored file name
@@ -75,8 +76,9 @@ def _name_problem(name: str, field_name: str, seen: set[str]) -> Problem | None:
 def start_instance(key: str) -> tuple[Response, int, dict[str, str]]:
     if len(key) > MAX_KEY:
         raise NotFound(f'no process "{key[:40]}..." is deployed')
-    body = fields({"data": Field(dict), "business_key": Field(str, max_length=64)})
+    body, uploads = command_body({"data": Field(dict),
+                                  "business_key": Field(str, max_length=64)})
     view = engine_of(current_app).start(key, body.get("data", {}), current_user(),
-                                        business_key=body.get("business_key"))
+                                        business_key=body.get("business_key"), uploads=uploads)
     location = url_for("api.get_instance", instance_id=view.id)
     return jsonify(view.as_json()), 201, {"Location": location}

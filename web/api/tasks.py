@@ -11,6 +11,7 @@ from web.api.auth import current_user
 from web.api.blueprint import bp
 from web.api.errors import bad_request
 from web.api.inputs import Field, bool_arg, fields, int_arg, only_args
+from web.api.uploads import command_body
 from web.app import engine_of
 
 FILTERS = ("role", "process", "overdue", "assignee", "instance")
@@ -65,9 +66,10 @@ def unclaim(task_id: str) -> Response:
 
 @bp.route("/tasks/<task_id>/complete", methods=["POST"])
 def complete(task_id: str) -> Response:
-    body = fields({"data": Field(dict), "revision": Field(int)})
+    body, uploads = command_body({"data": Field(dict), "revision": Field(int)})
     view = engine_of(current_app).complete(_checked(task_id), body.get("data", {}),
-                                           current_user(), revision=body.get("revision"))
+                                           current_user(), revision=body.get("revision"),
+                                           uploads=uploads)
     return jsonify(view.as_json())
 
 

@@ -19,6 +19,7 @@ def register(app: Flask) -> None:
         auth,
         board,
         designer,
+        files,
         i18n,
         inbox,
         instances,
@@ -38,7 +39,8 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["may_view_ledgers"] = ledgers.may_view_ledgers
     app.jinja_env.globals["unread_notifications"] = notifications.unread_notifications
     app.jinja_env.filters["notice_label"] = notifications.kind_label
+    app.jinja_env.globals["file_limit_mb"] = files.file_limit_mb
     for module in (assets, auth, inbox, tasks, start, instances, designer, auditor, board,
-                   ledgers, notifications):
+                   ledgers, notifications, files):
         app.register_blueprint(module.bp)
     app.register_blueprint(modeler.bp)

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from engine import InstanceView, TaskView, instance_path, instance_tasks
+from engine import AttachmentView, InstanceView, TaskView, instance_path, instance_tasks
 from web.ui import forms
 from web.ui.util import engine
 
@@ -39,6 +39,7 @@ class CaseContext:
     tasks: list[TaskView]
     process_name: str
     other_data: list[DataRow]  # data no form names (set by scripts and messages)
+    files: list[AttachmentView]  # the case's files and documents
 
 
 def case_context(instance_id: int, username: str,
@@ -49,6 +50,9 @@ def case_context(instance_id: int, username: str,
     path = instance_path(eng, instance_id, username)
     tasks = instance_tasks(eng, instance_id)
     fields = [f for schema in schemas.values() for f in forms.fields_of(schema)]
+    files = eng.dossier.files(instance_id, username)
+    names = {f.sha256: f.name for f in files}
+    file_fields = {f.name for f in fields if f.kind == "files"}
     labels: dict[str, str] = {}
     for f in fields:
         labels.setdefault(f.name, f.title)
@@ -62,19 +66,25 @@ def case_context(instance_id: int, username: str,
         if event.type == "message":
             title = str(payload.get("name") or "")
         data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
-        details = [DataRow(k, labels.get(k, k), _readable(fields, k, v))
+        details = [DataRow(k, labels.get(k, k), _readable(fields, k, v, file_fields, names))
                    for k, v in (data or {}).items() if not k.startswith("_")]
+        details += [DataRow("files", _("文件"), "、".join(str(f.get("name")) for f in
+                                                          payload.get("files") or []))
+                    ] if event.type in ("attached", "document") else []
         timeline.append(TimelineItem(event.seq, event.at, event.type, title, event.user,
                                      details))
     labels.setdefault("case_no", _("案件编号"))
     order.setdefault("case_no", -1)
-    rows = [DataRow(k, labels.get(k, k), _readable(fields, k, v))
+    rows = [DataRow(k, labels.get(k, k), _readable(fields, k, v, file_fields, names))
             for k, v in instance.data.items() if not k.startswith("_")]
     rows.sort(key=lambda r: (order.get(r.name, len(order)), r.name))
     return CaseContext(instance, [r for r in rows if r.name in labels], timeline, tasks,
-                       path.diagram.name, [r for r in rows if r.name not in labels])
+                       path.diagram.name, [r for r in rows if r.name not in labels], files)
 
 
-def _readable(fields: list[forms.Field], name: str, value: Any) -> Any:
+def _readable(fields: list[forms.Field], name: str, value: Any, file_fields: set[str],
+              names: dict[str, str]) -> Any:
+    if name in file_fields and isinstance(value, list):  # the files' names, not their hashes
+        return [names.get(v, str(v)[:12]) for v in value]
     label = forms.choice_label(fields, name, value)
     return label if label is not None else value

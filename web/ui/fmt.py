@@ -50,6 +50,8 @@ EVENT_LABELS: dict[str, Any] = {
     "message": _l("收到消息"),
     "timer": _l("定时触发"),
     "assigned": _l("指派"),
+    "attached": _l("上传附件"),
+    "document": _l("出具文书"),
 }
 
 

@@ -5,7 +5,9 @@ cannot be coerced is passed on as typed, so the engine names the problem beside 
 Supported: string (text; ``"x-widget": "textarea"``), number, integer, date and date-time
 formats, choices from ``enum`` or ``oneOf``/``anyOf`` ``{"const", "title"}`` lists, boolean
 (是/否 radio buttons; ``"x-widget": "checkbox"`` for a check box), arrays of strings (one per
-line) or of choices (check boxes), anything else as JSON text.
+line) or of choices (check boxes), file fields (``x-file``: an upload of several files; the
+files the case has in the field already are kept unless unticked), anything else as JSON
+text.
 """
 
 from __future__ import annotations
@@ -17,9 +19,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from werkzeug.datastructures import MultiDict
+from werkzeug.datastructures import FileStorage, MultiDict
 
-from engine import TZ
+from engine import TZ, Upload
 
 Display = str | list[str]
 MAX_NUMBER_LENGTH = 100  # characters of a posted number (int() of 5000 digits is refused)
@@ -46,6 +48,14 @@ class Field:
     unit: str = ""
     choices: list[Choice] = field(default_factory=list)
     readonly: bool = False
+    accept: str = ""  # file fields: the upload's accept attribute
+    max_files: int = 0  # file fields: how many files at most
+
+
+# What the browser's file picker offers per kind of engine/files/sniff.py (the server checks
+# the content whatever the picker allowed).
+_ACCEPT = {"pdf": ".pdf", "image": ".png,.jpg,.jpeg,.gif,.webp",
+           "office": ".doc,.docx,.xls,.xlsx,.ppt,.pptx,.wps,.et,.dps", "zip": ".zip"}
 
 
 def _key(value: Any) -> str:
@@ -84,6 +94,15 @@ def _field(name: str, prop: Mapping[str, Any], required: bool) -> Field:
     kind = _type_of(prop)
     widget = prop.get("x-widget")
     choices = _choices(prop)
+    spec = prop.get("x-file")
+    if isinstance(spec, dict):
+        given = spec.get("accept")
+        accept: list[str] = given if isinstance(given, list) else list(_ACCEPT)
+        return Field(name=name, title=str(prop.get("title") or name), kind="files",
+                     required=required, description=str(prop.get("description") or ""),
+                     readonly=bool(prop.get("readOnly")),
+                     accept=",".join(_ACCEPT[k] for k in accept if k in _ACCEPT),
+                     max_files=int(spec.get("max_files") or 10))
     if kind == "array":
         raw_items = prop.get("items")
         items: Mapping[str, Any] = raw_items if isinstance(raw_items, dict) else {}
@@ -120,6 +139,12 @@ def coerce(fields: list[Field], form: MultiDict[str, str]) -> tuple[dict[str, An
     typed: dict[str, Display] = {}
     for f in fields:
         if f.readonly:
+            continue
+        if f.kind == "files":  # the case's files ticked to keep; new ones come as uploads
+            kept = form.getlist(f.name)
+            typed[f.name] = kept
+            if kept:
+                data[f.name] = kept
             continue
         if f.kind == "checkboxes":
             picked = form.getlist(f.name)
@@ -228,7 +253,22 @@ def display_values(fields: list[Field], data: Mapping[str, Any],
     return out
 
 
+def uploads(fields: list[Field], files: MultiDict[str, FileStorage]) -> list[Upload]:
+    """The files picked in the form's file fields (an empty picker sends an empty part)."""
+    out = []
+    for f in fields:
+        if f.kind != "files" or f.readonly:
+            continue
+        for storage in files.getlist(f.name):
+            content = storage.read()
+            if storage.filename or content:
+                out.append(Upload(f.name, storage.filename or "", content))
+    return out
+
+
 def _display(f: Field, value: Any) -> Display:
+    if f.kind == "files":
+        return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
     if f.kind == "checkboxes":
         return [_key(v) for v in value] if isinstance(value, list) else []
     if f.kind in ("boolean", "checkbox"):

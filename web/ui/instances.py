@@ -34,7 +34,11 @@ def show(instance_id: int) -> str:
     at = _at()
     snapshot = eng.state_at(instance_id, at, user) if at is not None else None
     return render_template("instance.html", case=context, at=at, snapshot=snapshot,
-                           last=len(context.timeline))
+                           last=len(context.timeline),
+                           files=context.files,
+                           templates=eng.dossier.templates(instance_id, user),
+                           may_add=eng.dossier.may_add(instance_id, user),
+                           field_labels={r.name: r.label for r in context.data})
 
 
 @bp.get("/instances/<int:instance_id>/diagram.json")

@@ -10,7 +10,7 @@ import logging
 from datetime import datetime, time
 from typing import Any
 
-from flask import Flask, Request, g, jsonify, render_template, request
+from flask import Flask, Request, current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -70,17 +70,26 @@ class DatabaseInt(IntegerConverter):
 
 
 URLENCODED = "application/x-www-form-urlencoded"
+MULTIPART = "multipart/form-data"
+# The endpoints that take case files (the others keep MAX_CONTENT_LENGTH for any body).
+UPLOADS = frozenset({"tasks.submit", "start.submit", "files.upload", "api.complete",
+                     "api.start_instance", "api.attachments"})
 
 
 class FormRequest(Request):
     """A URL-encoded form body is limited to ``MAX_FORM_MEMORY_SIZE`` (500 kB), like each field
     of a multipart form: Werkzeug decodes it all at once, and each percent escape costs a
-    Python object (8 MB of ``%41`` took half a gigabyte and seconds). Other bodies keep
+    Python object (8 MB of ``%41`` took half a gigabyte and seconds). A multipart body (file
+    uploads, written to temporary files as they arrive) to an endpoint that takes case files
+    may reach ``KUAIBAN_UPLOAD_MAX_BYTES`` (the engine's upload setting); other bodies keep
     ``MAX_CONTENT_LENGTH``."""
 
     @property
     def max_content_length(self) -> int | None:
         limit = super().max_content_length
+        if self.mimetype == MULTIPART and self.endpoint in UPLOADS and current_app:
+            return int(current_app.config.get("KUAIBAN_UPLOAD_MAX_BYTES") or limit or 0) \
+                or None
         if self.mimetype != URLENCODED:
             return limit
         form_limit = self.max_form_memory_size

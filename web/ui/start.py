@@ -50,7 +50,7 @@ def submit(key: str) -> str | Response | tuple[str, int]:
     fields = forms.fields_of(item.form)
     data, typed = forms.coerce(fields, request.form)
     try:
-        instance = engine().start(key, data, user)
+        instance = engine().start(key, data, user, uploads=forms.uploads(fields, request.files))
     except InvalidData as exc:
         flash(_("表单填写有误，请按提示修改后重新提交。"), "error")
         names = {f.name for f in fields}

@@ -43,7 +43,8 @@ def submit(task_id: str) -> str | Response | tuple[str, int]:
     data, typed = forms.coerce(fields, request.form)
     revision = _int(request.form.get("revision"))
     try:
-        eng.complete(task_id, data, user, revision=revision)
+        eng.complete(task_id, data, user, revision=revision,
+                     uploads=forms.uploads(fields, request.files))
     except InvalidData as exc:
         flash(_("表单填写有误，请按提示修改后重新提交。"), "error")
         current = eng.instance(task.instance_id, user).revision
@@ -75,6 +76,7 @@ def _render(task: TaskView, schema: dict[str, Any] | None, fields: list[forms.Fi
     general = {k: v for k, v in errors.items() if k not in field_names}
     return render_template(
         "task.html", task=task, schema=schema, fields=fields, values=values, errors=errors,
+        files_by_sha={f.sha256: f for f in context.files},
         general_errors=general, revision=revision, conflict=conflict, case=context,
         may_work=task.status == "ready" and task.assignee in (None, user.username)
         and user.has_role(task.role),

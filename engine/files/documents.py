@@ -1,0 +1,160 @@
+"""Official documents (交办函, 督办函, 告知书 ...): DOCX templates the city's staff edit in
+Word, filled from a case's data with docxtpl (Jinja tags in the text: ``{{ case_no }}``,
+``{{ to_unit }}``, ``{{ received_at|cn_date }}``), numbered by the engine, stored with the
+case's files and recorded by a ``document`` event.
+
+The templates and their registry ``documents.json`` live in one folder
+(``KUAIBAN_DOCUMENTS_DIR``, default ``processes/documents``); each entry says the title,
+the DOCX file, the 文号 prefix, the processes whose cases may issue it by hand, the data
+fields that name the addressee unit, and the issuing organ (docs/designer-guide.md §13).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChainableUndefined
+from jinja2.sandbox import SandboxedEnvironment
+
+from engine.errors import EngineError, NotFound
+from engine.files import chinese
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+REGISTRY = "documents.json"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def folder() -> Path:
+    configured = os.environ.get("KUAIBAN_DOCUMENTS_DIR", "").strip()
+    return Path(configured) if configured else ROOT / "processes" / "documents"
+
+
+@dataclass(frozen=True)
+class Template:
+    key: str
+    title: str
+    file: str
+    prefix: str  # of the 文号: 景纪交 gives 景纪交〔2026〕12号
+    processes: tuple[str, ...]  # whose cases may issue it by hand (empty: every case)
+    to: tuple[str, ...]  # data fields naming the addressee unit, the first one set wins
+    issuer: str
+    description: str = ""
+    issuer_from: tuple[str, ...] = ()  # data fields naming the issuing unit, before ``issuer``
+
+    def path(self) -> Path:
+        return folder() / self.file
+
+    def applies_to(self, process_key: str) -> bool:
+        return not self.processes or process_key in self.processes
+
+    def as_json(self) -> dict[str, Any]:
+        return {"key": self.key, "title": self.title, "prefix": self.prefix,
+                "processes": list(self.processes), "description": self.description}
+
+
+def templates() -> dict[str, Template]:
+    """The registry (read again when the file changes: the city edits it)."""
+    path = folder() / REGISTRY
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        return {}
+    return _load(str(path), stamp)
+
+
+@lru_cache(maxsize=4)
+def _load(path: str, stamp: int) -> dict[str, Template]:
+    try:
+        raw = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise EngineError(f"{path}: the document registry cannot be read ({exc})") from exc
+    out: dict[str, Template] = {}
+    for key, entry in raw.items():
+        if key.startswith("$") or not isinstance(entry, dict):
+            continue
+        out[key] = Template(
+            key=key, title=str(entry["title"]), file=str(entry["file"]),
+            prefix=str(entry["prefix"]), processes=tuple(entry.get("processes") or ()),
+            to=tuple(entry.get("to") or ()), issuer=str(entry.get("issuer") or ""),
+            description=str(entry.get("description") or ""),
+            issuer_from=tuple(entry.get("issuer_from") or ()))
+    return out
+
+
+def template(key: str) -> Template:
+    found = templates().get(key)
+    if found is None:
+        known = "、".join(sorted(templates())) or "无"
+        raise NotFound(f'没有名为“{key}”的文书模板（可用：{known}）')
+    return found
+
+
+def unit_full_name(name: Any) -> str:
+    """A unit's full name for the documents' addressee lines. Units are the names the case
+    data holds; this is the one place to look them up in a unit directory."""
+    return "" if name in (None, "") else str(name)
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What a document is filled from: the case as its reader may see it."""
+
+    instance_id: int
+    process_key: str
+    process_name: str
+    business_key: str | None
+    data: Mapping[str, Any]
+    created_at: datetime
+    due_at: datetime | None  # the soonest deadline of its open tasks
+
+
+def context(found: Template, case: CaseFacts, doc_no: str, now: datetime) -> dict[str, Any]:
+    """The names a template may use: every field of the case's data, and these."""
+    data = {k: v for k, v in case.data.items() if isinstance(k, str) and not k.startswith("_")}
+    to_unit = next((data[f] for f in found.to if data.get(f) not in (None, "")), "")
+    issuer = next((unit_full_name(data[f]) for f in found.issuer_from
+                   if data.get(f) not in (None, "")), found.issuer)
+    return {**data, "data": data, "doc_no": doc_no, "title": found.title,
+            "issuer": issuer, "case_no": case.business_key or f"#{case.instance_id}",
+            "process_name": case.process_name, "to_unit": unit_full_name(to_unit),
+            "issued_on": chinese.chinese_date(now), "issued_on_digits": chinese.digits_date(now),
+            "received_on": chinese.digits_date(case.created_at),
+            "due_on": chinese.digits_date(case.due_at) if case.due_at else ""}
+
+
+def _environment() -> SandboxedEnvironment:
+    env = SandboxedEnvironment(undefined=ChainableUndefined, autoescape=True)
+    env.filters.update(cn_date=chinese.chinese_date, date=chinese.digits_date,
+                       yuan=chinese.yuan, unit_full=unit_full_name)
+    return env
+
+
+def render(found: Template, values: Mapping[str, Any]) -> tuple[bytes, str]:
+    """The filled DOCX and the SHA-256 of the template file it was filled from."""
+    from docxtpl import DocxTemplate  # docxtpl loads python-docx and lxml: only when needed
+
+    try:
+        source = found.path().read_bytes()
+    except OSError as exc:
+        raise EngineError(f"文书模板文件 {found.file} 无法读取（{exc.strerror}）") from exc
+    try:
+        document = DocxTemplate(io.BytesIO(source))
+        document.render(dict(values), jinja_env=_environment(), autoescape=True)
+        out = io.BytesIO()
+        document.save(out)
+    except Exception as exc:  # a template edited into broken Jinja or XML: say which
+        raise EngineError(f"文书模板 {found.file} 填写失败：{exc}") from exc
+    return out.getvalue(), hashlib.sha256(source).hexdigest()
+
+
+def file_name(found: Template, case: CaseFacts, doc_no: str) -> str:
+    return f"{found.title}-{case.business_key or case.instance_id}-{doc_no}.docx"

@@ -1,0 +1,93 @@
+"""Files a case gets outside its forms: files attached to the case (附件), official documents
+issued by hand, and the documents a diagram issues at a step (a ``document`` property on
+the element: docs/designer-guide.md §13). Each is one event of the case's chain that changes
+no workflow state (``attached``, ``document``), so replay skips it; its payload names the files
+as form uploads do (engine/files/attachments.py), and a document's its 文号 and template."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine.audit import chain
+from engine.definitions.registry import LoadedVersion
+from engine.errors import Conflict, PermissionDenied
+from engine.files import attachments, blobs, documents
+from engine.files.attachments import Limits, Upload
+from engine.files.documents import CaseFacts, Template
+from engine.files.numbering import next_doc_number
+from engine.storage.schema import ProcessInstance, Task
+from engine.views import UserView
+
+# Supervising roles that may add files and documents to any case they read (auditors and
+# designers read every case too, but only read).
+SUPERVISORS = frozenset({"case_manager", "style_group", "city_leader", "supervision_office",
+                         "reform_group"})
+
+
+def check_may_add(session: Session, row: ProcessInstance, user: UserView) -> None:
+    """Adding a file or a document: a running case, and the user works on it (a task of
+    theirs, open or done, or they started it) or supervises it."""
+    if row.status != "running":
+        raise Conflict("案件已办结，不能再添加附件或文书")
+    if user.username == "system" or SUPERVISORS & set(user.roles) \
+            or row.started_by == user.username:
+        return
+    tasks = session.execute(select(Task.role, Task.unit).where(Task.instance_id == row.id))
+    if any(user.has_role(role) and (unit is None or unit == user.unit) for role, unit in tasks):
+        return
+    raise PermissionDenied("只有办理本案件的人员和督办部门可以添加附件或文书")
+
+
+def attach(session: Session, row: ProcessInstance, user: UserView, uploads: Sequence[Upload],
+           limits: Limits, now: datetime) -> list[dict[str, Any]]:
+    """Files for the case itself (no form field): an ``attached`` event."""
+    check_may_add(session, row, user)
+    files = attachments.take(session, row.id, [Upload(None, u.name, u.content)
+                                               for u in uploads], None, limits, now)
+    seq = row.event_count + 1
+    chain.append(session, row, "attached", now, chain.digest_of_row(row), {"files": files},
+                 user.username)
+    attachments.record(session, row.id, seq, files, user.username, now)
+    return files
+
+
+def issue(session: Session, row: ProcessInstance, found: Template, facts: CaseFacts,
+          user: str, now: datetime, state_digest: str, element_id: str | None = None) -> str:
+    """Number, fill and store one document and record it (a ``document`` event); its
+    SHA-256."""
+    doc_no = next_doc_number(session, found.prefix, now)
+    content, template_sha = documents.render(found, documents.context(found, facts, doc_no,
+                                                                      now))
+    digest = blobs.store(session, content, now)
+    record = {"sha256": digest, "name": documents.file_name(found, facts, doc_no),
+              "size": len(content), "media_type": documents.DOCX, "field": None}
+    payload = {"document": {"template": found.key, "title": found.title, "doc_no": doc_no,
+                            "template_sha256": template_sha, "element_id": element_id},
+               "files": [record]}
+    seq = row.event_count + 1
+    chain.append(session, row, "document", now, state_digest, payload, user)
+    attachments.record(session, row.id, seq, [record], user, now, document=found.key,
+                       doc_no=doc_no)
+    return digest
+
+
+def issue_step_documents(session: Session, row: ProcessInstance, version: LoadedVersion,
+                         passed: Iterable[str], now: datetime, user: str) -> None:
+    """The documents the diagram issues at the elements this command completed, in the
+    order the diagram names them."""
+    digest = chain.digest_of_row(row)
+    facts = CaseFacts(row.id, row.process_key, version.name, row.business_key, row.data,
+                      row.created_at, soonest_due(session, row.id))
+    for element in sorted(set(passed) & version.documents.keys()):
+        for key in version.documents[element]:
+            issue(session, row, documents.template(key), facts, user, now, digest, element)
+
+
+def soonest_due(session: Session, instance_id: int) -> datetime | None:
+    return session.execute(select(func.min(Task.due_at)).where(
+        Task.instance_id == instance_id, Task.status == "ready")).scalar_one_or_none()

@@ -1,0 +1,64 @@
+"""kuaiban attach, attachments and document (the fixed contracts of design.md §3)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from engine.files import pdf as pdf_tool
+from tests.files_support import HTML, pdf, png
+from tests.process_helpers import ROOT, docx_text
+from tests.test_cli import Run, as_json
+from tests.test_cli import cli as cli  # the fixture
+
+
+@pytest.fixture
+def case(cli: Run, tmp_path: Path) -> str:
+    """A clue registered by intake li (instance 1)."""
+    files = [str(ROOT / "processes" / n) for n in ("clue_triage.bpmn", "city_escalation.bpmn")]
+    files += [str(p) for p in sorted((ROOT / "forms").glob("clue_*.json"))]
+    files += [str(p) for p in sorted((ROOT / "forms").glob("escalation_*.json"))]
+    cli("deploy", *files)
+    cli("users", "add", "li", "--role", "intake", "--password", "x")
+    cli("users", "add", "audit", "--role", "auditor", "--password", "x")
+    data = {"channel": "来信来访", "received_at": "2026-09-30T09:00:00+08:00",
+            "accused_unit": "某局", "problem_type": "其他", "summary": "拖延", "owner": "li"}
+    return str(cli("start", "clue_triage", "--data", json.dumps(data), "--as", "li").stdout
+               ).strip()
+
+
+def test_attach_list_and_issue(cli: Run, case: str, tmp_path: Path) -> None:
+    photo, letter = tmp_path / "现场.png", tmp_path / "举报信.pdf"
+    photo.write_bytes(png())
+    letter.write_bytes(pdf())
+    out = cli("attach", case, str(photo), str(letter), "--as", "li").stdout
+    assert "现场.png" in out and "举报信.pdf" in out
+    listed = as_json(cli("attachments", case, "--json"))
+    assert [(a["name"], a["field"], a["uploaded_by"]) for a in listed] == [
+        ("现场.png", None, "li"), ("举报信.pdf", None, "li")]
+    assert "举报信.pdf" in cli("attachments", case).stdout
+
+    out_file = tmp_path / "督办函.docx"
+    printed = cli("document", case, "duban_han", "--out", str(out_file), "--as", "li").stdout
+    assert printed.startswith("景营商督〔2026〕1号")
+    assert "景营商督〔2026〕1号" in docx_text(out_file.read_bytes())
+
+    page = tmp_path / "page.html"
+    page.write_bytes(HTML)
+    refused = cli("attach", case, str(page), "--as", "li", code=1)
+    assert "类型不允许" in refused.output
+    denied = cli("document", case, "duban_han", "--out", str(out_file), "--as", "audit", code=1)
+    assert "只有办理本案件的人员和督办部门" in denied.output
+
+
+def test_pdf_without_libreoffice_says_what_to_install(cli: Run, case: str, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    assert not pdf_tool.available()
+    out = cli("document", case, "duban_han", "--out", str(tmp_path / "x.pdf"), "--as", "li",
+              code=1).output
+    assert "libreoffice" in out.lower() and not (tmp_path / "x.pdf").exists()
+    assert as_json(cli("attachments", case, "--json")) == []  # nothing was issued

@@ -1,0 +1,69 @@
+"""Case files on the pages (without a browser): the start form's upload, the 附件与文书 panel,
+uploading to the case, issuing a document and its print view."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from flask import Flask
+
+from engine.api import Engine
+from tests.files_support import HTML, pdf, png
+from tests.process_helpers import clue_files
+from tests.test_hostile_input import page_client
+from web.app import create_app
+
+FORM = {"channel": "来信来访", "received_at": "2026-09-30T09:00", "anonymous": "true",
+        "accused_unit": "某局", "problem_type": "其他", "summary": "拖延", "owner": "li"}
+
+
+@pytest.fixture
+def app(people: Engine) -> Flask:
+    people.deploy(clue_files())
+    flask_app = create_app(people, secret_key="files", testing=True)
+    flask_app.config["WTF_CSRF_ENABLED"] = False
+    return flask_app
+
+
+def test_start_form_upload_panel_and_print_view(app: Flask, people: Engine) -> None:
+    li = page_client(app, "li")
+    form = li.get("/start/clue_triage").text
+    assert 'enctype="multipart/form-data"' in form and 'name="evidence" type="file"' in form
+    refused = li.post("/start/clue_triage", data={**FORM, "evidence": [
+        (io.BytesIO(HTML), "page.html")]}, content_type="multipart/form-data")
+    assert refused.status_code == 422 and "类型不允许" in refused.text
+    started = li.post("/start/clue_triage", data={**FORM, "evidence": [
+        (io.BytesIO(png()), "照片.png"), (io.BytesIO(pdf()), "信.pdf")]},
+        content_type="multipart/form-data")
+    assert started.status_code == 302, started.text
+    [case] = people.instance_ids()
+    page = li.get(f"/instances/{case}").text
+    assert "照片.png" in page and "信.pdf" in page and 'id="attach-form"' in page
+
+    uploaded = li.post(f"/instances/{case}/files", data={"files": [
+        (io.BytesIO(pdf("more")), "补充.pdf")]}, content_type="multipart/form-data")
+    assert uploaded.status_code == 302
+    issued = li.post(f"/instances/{case}/documents", data={"template": "duban_han"})
+    assert issued.status_code == 302
+    files = people.dossier.files(case)
+    assert [f.name for f in files][:3] == ["照片.png", "信.pdf", "补充.pdf"]
+    document = files[-1]
+    assert document.doc_no == "景营商督〔2026〕1号"
+
+    download = li.get(f"/instances/{case}/files/{files[0].sha256}")
+    assert download.data == png() and download.mimetype == "image/png"
+    assert download.headers["Content-Disposition"].startswith("attachment;")
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    printed = li.get(f"/instances/{case}/documents/{document.sha256}/print").text
+    assert "景营商督〔2026〕1号" in printed and "@page" not in printed  # the CSS is a file
+    assert re.search(r'<article class="sheet" id="document">', printed)
+    assert li.get(f"/instances/{case}/documents/{files[0].sha256}/print").status_code == 404
+
+    auditor = page_client(app, "audit")  # reads, adds nothing
+    assert 'id="attach-form"' not in auditor.get(f"/instances/{case}").text
+    assert auditor.post(f"/instances/{case}/files", data={"files": [
+        (io.BytesIO(pdf()), "x.pdf")]}, content_type="multipart/form-data").status_code == 403
+    assert page_client(app, "qian").get(
+        f"/instances/{case}/files/{files[0].sha256}").status_code in (403, 404)
