@@ -19,6 +19,7 @@ from engine.definitions.registry import latest_forms
 from engine.definitions.version_diff import diff_versions
 from engine.errors import (
     CalendarError,
+    CaseHidden,
     Conflict,
     EngineError,
     InvalidData,
@@ -26,6 +27,7 @@ from engine.errors import (
     PermissionDenied,
     Problem,
     ScriptError,
+    Throttled,
     UnsafeInput,
     ValidationFailed,
 )
@@ -36,6 +38,7 @@ from engine.files.sniff import KIND_TITLES
 from engine.notify import CHANNELS as NOTIFICATION_CHANNELS
 from engine.notify import KINDS as NOTIFICATION_KINDS
 from engine.notify.center import Preferences
+from engine.org.passwords import check as check_password_policy
 from engine.org.roles import BY_ID as ROLES_BY_ID
 from engine.org.roles import ROLES, Role
 from engine.queries.board import (
@@ -46,6 +49,8 @@ from engine.queries.board import (
     instances,
     overdue_board,
 )
+from engine.queries.confidential import MASK as CONFIDENTIAL_MASK
+from engine.queries.confidential import ReadView
 from engine.queries.diagram import instance_path, load_version, version_diagram
 from engine.queries.inbox import InboxCounts, InboxFilter, InboxPage
 from engine.queries.ledger import LEDGERS
@@ -68,6 +73,7 @@ from engine.views import (
 
 __all__ = [
     "BPMN",
+    "CONFIDENTIAL_MASK",
     "KIND_TITLES",
     "LEDGERS",
     "NOTIFICATION_CHANNELS",
@@ -79,6 +85,7 @@ __all__ = [
     "AttachmentView",
     "Block",
     "CalendarError",
+    "CaseHidden",
     "Clock",
     "Conflict",
     "Engine",
@@ -97,6 +104,7 @@ __all__ = [
     "Preferences",
     "Problem",
     "ProcessView",
+    "ReadView",
     "Role",
     "ScriptError",
     "SourceFile",
@@ -104,6 +112,7 @@ __all__ = [
     "SystemClock",
     "TaskView",
     "TemplateView",
+    "Throttled",
     "TimerView",
     "UnsafeInput",
     "Upload",
@@ -113,6 +122,7 @@ __all__ = [
     "board_tasks",
     "chain_problem",
     "check_form",
+    "check_password_policy",
     "db",
     "diff_versions",
     "instance_forms",

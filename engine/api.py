@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,14 +23,23 @@ from engine.definitions.lint import findings as lint_findings
 from engine.definitions.lint import lint as lint_files
 from engine.definitions.registry import Deployed, LoadedVersion, VersionCache
 from engine.definitions.validation import Checked, SourceFile
-from engine.errors import Conflict, EngineError, NotFound, PermissionDenied, Problem
+from engine.errors import (
+    CaseHidden,
+    Conflict,
+    EngineError,
+    NotFound,
+    PermissionDenied,
+    Problem,
+)
 from engine.files.attachments import Limits, Upload
 from engine.files.dossier import Dossier
 from engine.notify import emit
 from engine.notify.center import Notifications
 from engine.org import users
+from engine.org.accounts import Accounts
 from engine.org.users import SYSTEM, Who
 from engine.queries import ledger
+from engine.queries.confidential import Confidential, ReadView
 from engine.queries.inbox import Inbox, task_view
 from engine.runtime import migration, mirror
 from engine.runtime.commands import Runtime
@@ -45,7 +55,7 @@ from engine.storage.schema import (
     Task,
 )
 from engine.time.calendar import WorkCalendar, deadline_functions
-from engine.time.clock import Clock, clock_from_env
+from engine.time.clock import Clock, SystemClock, clock_from_env
 from engine.views import EventView, InstanceView, ProcessView, UserView
 
 log = logging.getLogger("kuaiban.engine")
@@ -76,8 +86,13 @@ class Engine:
         self.inbox = Inbox(self)
         self.timers = TimerWorker(self)
         self.notifications = Notifications(self)
-        self.limits = self.runtime.limits = Limits.from_env()
+        self.file_limits = self.runtime.file_limits = Limits.from_env()
         self.dossier = Dossier(self)
+        # Security timers (sign-in locks) run on the real clock: a frozen KUAIBAN_NOW must not
+        # make a lock last forever. Tests may replace it.
+        self.wall: Clock = SystemClock()
+        self.accounts = Accounts(self)
+        self.confidential = Confidential(self)
 
     @contextmanager
     def transaction(self, read_only: bool = False) -> Iterator[Session]:
@@ -195,16 +210,23 @@ class Engine:
     def add_user(self, username: str, roles: list[str], unit: str | None = None,
                  password: str | None = None, display_name: str | None = None,
                  email: str | None = None) -> UserView:
+        """Add or update a user. The password is taken as given (seeding, demo users); people
+        choosing one go through ``check_password_policy`` (the CLI) or
+        ``accounts.set_password``. ``email`` (when given) replaces the address notices go to
+        ("" to remove it)."""
         with self.transaction() as session:
-            return users.add(session, username, roles, unit, password, display_name, email)
+            return users.add(session, username, roles, unit, password, display_name,
+                             self.wall.now(), email)
 
     def user(self, username: str) -> UserView:
         with self.transaction(read_only=True) as session:
             return users.get(session, username)
 
-    def authenticate(self, username: str, password: str) -> UserView | None:
-        with self.transaction(read_only=True) as session:
-            return users.authenticate(session, username, password)
+    def authenticate(self, username: str, password: str, address: str | None = None
+                     ) -> UserView | None:
+        """See ``accounts.authenticate``: None when wrong, Throttled after too many failures
+        for the name or the client ``address``."""
+        return self.accounts.authenticate(username, password, address)
 
     # -- commands ---------------------------------------------------------------------------
 
@@ -215,38 +237,45 @@ class Engine:
         default SpiffWorkflow runs the first one ready); ``uploads``: files of the start
         form's file fields (engine/files/fields.py)."""
         with self.transaction() as session:
-            row = self.runtime.start(session, key, data or {}, users.resolve(session, user),
-                                     business_key, start_event=start_event, uploads=uploads)
-            return self._instance_view(session, row)
+            actor = users.resolve(session, user)
+            row = self.runtime.start(session, key, data or {}, actor, business_key,
+                                     start_event=start_event, uploads=uploads)
+            return self._instance_view(session, row, actor)
 
     def complete(self, task_id: str, data: Mapping[str, Any] | None, user: Who,
                  revision: int | None = None, uploads: Sequence[Upload] = ()) -> InstanceView:
         """``uploads``: files of the form's file fields."""
-        with self.transaction() as session:
-            row = self.runtime.complete(session, task_id, data or {},
-                                        users.resolve(session, user), revision, uploads)
-            return self._instance_view(session, row)
+        with self._hiding_cases(task_id, user), self.transaction() as session:
+            actor = users.resolve(session, user)
+            row = self.runtime.complete(session, task_id, data or {}, actor, revision, uploads)
+            return self._instance_view(session, row, actor)
 
     def claim(self, task_id: str, user: Who, revision: int | None = None) -> InstanceView:
-        with self.transaction() as session:
-            row = self.runtime.assign(session, task_id, users.resolve(session, user), True,
-                                      revision)
-            return self._instance_view(session, row)
+        with self._hiding_cases(task_id, user), self.transaction() as session:
+            actor = users.resolve(session, user)
+            row = self.runtime.assign(session, task_id, actor, True, revision)
+            return self._instance_view(session, row, actor)
 
     def unclaim(self, task_id: str, user: Who, revision: int | None = None) -> InstanceView:
-        with self.transaction() as session:
-            row = self.runtime.assign(session, task_id, users.resolve(session, user), False,
-                                      revision)
-            return self._instance_view(session, row)
+        with self._hiding_cases(task_id, user), self.transaction() as session:
+            actor = users.resolve(session, user)
+            row = self.runtime.assign(session, task_id, actor, False, revision)
+            return self._instance_view(session, row, actor)
 
     def task_data(self, task_id: str, user: Who) -> dict[str, Any]:
-        """What one task sees: for a multi-instance task, its own item."""
+        """What one task sees: for a multi-instance task, its own item (confidential fields
+        as the user may see them; engine/queries/confidential.py)."""
         self.inbox.task(task_id, user)  # NotFound / PermissionDenied
         with self.transaction() as session:
             row = session.get(Task, task_id)
-            if row is None:
+            case = session.get(ProcessInstance, row.instance_id) if row is not None else None
+            if row is None or case is None:
                 raise NotFound(f"no task {task_id}")
-            return self.runtime.task_data(session, row)
+            reader = users.resolve(session, user)
+            data, shown = self.confidential.reveal(session, case, reader,
+                                                   self.runtime.task_data(session, row))
+        self.confidential.record(case.id, reader, shown, "task")
+        return dict(data)
 
     def send_message(self, name: str, correlation: Mapping[str, Any] | None,
                      data: Mapping[str, Any] | None, user: Who) -> list[int]:
@@ -260,28 +289,62 @@ class Engine:
     # -- reading ----------------------------------------------------------------------------
 
     def instance(self, instance_id: int, user: Who | None = None) -> InstanceView:
+        """The case; for a ``user``, one who may read it, with confidential fields as they
+        may see them (a read in clear is logged)."""
         with self.transaction(read_only=True) as session:
-            row = session.get(ProcessInstance, instance_id)
-            if row is None:
-                raise NotFound(f"no instance {instance_id}")
-            return self.visible_instance(session, row, user)
+            row, reader = self._readable(session, instance_id, user)
+            view, shown = self._revealed(session, row, reader)
+        self.confidential.record(instance_id, reader, shown, "case")
+        return view
 
     def visible_instance(self, session: Session, row: ProcessInstance, user: Who | None
                          ) -> InstanceView:
-        """The case as ``user`` may see it (None: everything): the one path by which the
-        case page, the API and the documents filled from a case read its data."""
-        if user is not None:
-            self._check_may_read(session, row, users.resolve(session, user))
-        return self._instance_view(session, row)
+        """The case as ``user`` may see it (None: everything), confidential fields masked for
+        whoever may not see them: the path by which the documents filled from a case read
+        its data (the case page and the API read through :meth:`instance`, which also logs
+        what it showed in clear)."""
+        reader = None if user is None else users.resolve(session, user)
+        if reader is not None:
+            self._check_may_read(session, row, reader)
+        return self._revealed(session, row, reader)[0]
+
+    def _revealed(self, session: Session, row: ProcessInstance, reader: UserView | None
+                  ) -> tuple[InstanceView, list[str]]:
+        view = self._instance_view(session, row)
+        data, shown = self.confidential.reveal(session, row, reader, view.data)
+        return replace(view, data=data), shown
+
+    def check_read(self, instance_id: int, user: Who) -> None:
+        """NotFound (CaseHidden) unless ``user`` may read the case; reads nothing of it."""
+        with self.transaction(read_only=True) as session:
+            self._readable(session, instance_id, user)
 
     def history(self, instance_id: int, user: Who | None = None) -> list[EventView]:
         with self.transaction(read_only=True) as session:
-            row = session.get(ProcessInstance, instance_id)
-            if row is None:
-                raise NotFound(f"no instance {instance_id}")
-            if user is not None:
-                self._check_may_read(session, row, users.resolve(session, user))
-            return [_event_view(e) for e in chain.events_of(session, instance_id)]
+            row, reader = self._readable(session, instance_id, user)
+            events = [_event_view(e) for e in chain.events_of(session, instance_id)]
+            payloads, shown = self.confidential.reveal(session, row, reader,
+                                                       [e.payload for e in events])
+        self.confidential.record(instance_id, reader, shown, "history")
+        return [replace(e, payload=p) for e, p in zip(events, payloads, strict=True)]
+
+    def confidential_reads(self, instance_id: int, user: Who) -> list[ReadView]:
+        """Who was shown the case's confidential fields, when, and how: for auditors."""
+        with self.transaction(read_only=True) as session:
+            row, reader = self._readable(session, instance_id, user)
+            assert reader is not None
+            return self.confidential.reads(session, row.id, reader)
+
+    def _readable(self, session: Session, instance_id: int, user: Who | None
+                  ) -> tuple[ProcessInstance, UserView | None]:
+        """The case and the user reading it (None: the operator), if they may."""
+        row = session.get(ProcessInstance, instance_id)
+        if row is None:
+            raise NotFound(f"no instance {instance_id}")
+        reader = None if user is None else users.resolve(session, user)
+        if reader is not None:
+            self._check_may_read(session, row, reader)
+        return row, reader
 
     def verify(self) -> tuple[int, list[chain.ChainProblem]]:
         """(instances checked, the first break of each broken chain)."""
@@ -337,12 +400,14 @@ class Engine:
     def state_at(self, instance_id: int, seq: int, user: Who | None = None) -> Snapshot:
         """The case as it stood after event ``seq`` (replayed)."""
         with self.transaction(read_only=True) as session:
+            row, reader = self._readable(session, instance_id, user)
             row, events, _ = self._recorded(session, instance_id)
-            if user is not None:
-                self._check_may_read(session, row, users.resolve(session, user))
             version = self.versions.get(session, row.version_id)
-            return state_at(row.id, version, events, self._calendar_for(session), seq,
-                            versions=self._version_loader(session))  # migrated cases
+            snapshot = state_at(row.id, version, events, self._calendar_for(session), seq,
+                                versions=self._version_loader(session))  # migrated cases
+            data, shown = self.confidential.reveal(session, row, reader, snapshot.data)
+        self.confidential.record(instance_id, reader, shown, "time travel")
+        return replace(snapshot, data=data)
 
     def export_bundle(self, instance_id: int) -> dict[str, Any]:
         with self.transaction(read_only=True) as session:
@@ -373,13 +438,42 @@ class Engine:
         """A ledger (台账) as rows; readers: auditors, the supervision office, the reform
         group, case managers; a unit-scoped user only sees their own unit's rows."""
         with self.transaction(read_only=True) as session:
-            if user is not None:
-                reader = users.resolve(session, user)
-                if not set(reader.roles) & LEDGER_READERS:
-                    if reader.unit is None or not reader.roles:
-                        raise PermissionDenied("ledgers are for supervisors and auditors")
-                    unit = reader.unit
-            return ledger.build(session, key, self.clock.now(), unit, month)
+            reader = None if user is None else users.resolve(session, user)
+            if reader is not None and not set(reader.roles) & LEDGER_READERS:
+                if reader.unit is None or not reader.roles:
+                    raise PermissionDenied("ledgers are for supervisors and auditors")
+                unit = reader.unit
+            hidden, shown = self.confidential.columns(session, key, reader)
+            table = ledger.build(session, key, self.clock.now(), unit, month, hidden)
+        for instance_id, fields in table.revealed(shown).items():
+            self.confidential.record(instance_id, reader, fields, "ledger")
+        return table
+
+    def hide_unreadable(self, session: Session, instance_id: int, user: UserView,
+                        message: str) -> None:
+        """CaseHidden(``message``) when ``user`` may not read the case: a refusal about one
+        of its tasks then says no more than "no such task"."""
+        row = session.get(ProcessInstance, instance_id)
+        if row is None:
+            raise NotFound(message)
+        try:
+            self._check_may_read(session, row, user)
+        except CaseHidden:
+            raise CaseHidden(message) from None
+
+    @contextmanager
+    def _hiding_cases(self, task_id: str, user: Who) -> Iterator[None]:
+        """A command on a task of a case the user has no part in is refused as if the task
+        did not exist (task ids are derived from case ids, so they could be guessed)."""
+        try:
+            yield
+        except PermissionDenied:
+            with self.transaction(read_only=True) as session:
+                row = session.get(Task, task_id)
+                if row is not None:
+                    self.hide_unreadable(session, row.instance_id,
+                                         users.resolve(session, user), f"no task {task_id}")
+            raise
 
     def _check_may_read(self, session: Session, row: ProcessInstance, user: UserView) -> None:
         """Participants read their cases; auditors, designers and the city-level supervising
@@ -392,9 +486,12 @@ class Engine:
                 return
         if row.started_by == user.username:
             return
-        raise PermissionDenied("you have no part in this case")
+        raise CaseHidden(f"no instance {row.id}")
 
-    def _instance_view(self, session: Session, row: ProcessInstance) -> InstanceView:
+    def _instance_view(self, session: Session, row: ProcessInstance,
+                       actor: UserView | None = None) -> InstanceView:
+        """``actor``: the user of a command, who gets the case back with every confidential
+        field masked (reading the case shows what they may see, and is logged)."""
         version = self.versions.get(session, row.version_id)
         written = mirror.open_tasks(session, row.id)  # what the command just wrote, if any
         if written is not None:
@@ -405,8 +502,8 @@ class Engine:
         return InstanceView(
             id=row.id, process_key=row.process_key, version=version.version,
             business_key=row.business_key, status=row.status, revision=row.revision,
-            data=dict(row.data), created_at=row.created_at, updated_at=row.updated_at,
-            tasks=tasks,
+            data=self.confidential.conceal(session, row, actor, dict(row.data)),
+            created_at=row.created_at, updated_at=row.updated_at, tasks=tasks,
         )
 
     # -- designers: lint, instance migration (definitions/lint.py, runtime/migration.py) --

@@ -4,11 +4,14 @@
     ├── ValidationFailed             a definition (BPMN/DMN/form) failed validation; ``problems``
     ├── UnsafeInput                  hostile XML or code refused before it is processed
     ├── NotFound                     no such process, instance, task or user
+    │   └── CaseHidden               (also a PermissionDenied) a case, or a task of it, the
+    │                                user may not read: answered as if it did not exist
     ├── PermissionDenied             the user may not do this (role or unit)
     ├── Conflict                     stale revision or state: someone else acted first
     ├── InvalidData                  submitted data failed the form; ``field_errors``
     ├── ScriptError                  an expression or script failed at run time
-    └── CalendarError                bad date input or calendar configuration
+    ├── CalendarError                bad date input or calendar configuration
+    └── Throttled                    too many failed sign-ins: wait ``retry_after`` seconds
 
 The web layer maps each class to one HTTP status in one place.
 """
@@ -77,6 +80,14 @@ class PermissionDenied(EngineError):
     code = "permission_denied"
 
 
+class CaseHidden(NotFound, PermissionDenied):
+    """The case exists, but the user has no part in it: a refusal (a PermissionDenied to the
+    engine's callers) that is answered exactly like an id that names nothing (NotFound's
+    status, code and message), so that ids cannot be probed for the cases behind them."""
+
+    code = NotFound.code
+
+
 class Conflict(EngineError):
     code = "conflict"
 
@@ -95,3 +106,14 @@ class ScriptError(EngineError):
 
 class CalendarError(EngineError):
     code = "calendar_error"
+
+
+class Throttled(EngineError):
+    """Too many failed sign-ins for an account or from a client address (engine/org/sign_in.py);
+    nothing is checked until ``retry_after`` seconds have passed."""
+
+    code = "too_many_attempts"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message, {"retry_after": retry_after})
+        self.retry_after = retry_after

@@ -112,6 +112,7 @@ class UserView:
     display_name: str
     roles: tuple[str, ...]
     unit: str | None
+    generation: int = 0  # of the user's sessions and tokens (engine/org/accounts.py)
 
     def has_role(self, role: str | None) -> bool:
         return role is not None and role in self.roles

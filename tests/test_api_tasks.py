@@ -117,9 +117,13 @@ def test_task_access_is_checked_by_role_and_unit(api: Api) -> None:
     _, task_id = api.to_handling()
     assert api.get(f"/tasks/{task_id}", "zhao").status_code == 200
     assert api.get(f"/tasks/{task_id}", "audit").status_code == 200
-    for outsider in ("qian", "wang", "sun"):
-        assert error_of(api.get(f"/tasks/{task_id}", outsider), 403)["code"] == (
+    for reader in ("wang", "sun"):  # read the case (approved it; supervise), not this task
+        assert error_of(api.get(f"/tasks/{task_id}", reader), 403)["code"] == (
             "permission_denied")
+    # no part in the case: as if the task did not exist (task ids follow case ids)
+    missing = error_of(api.get("/tasks/no-such-task", "qian"), 404)
+    assert error_of(api.get(f"/tasks/{task_id}", "qian"), 404) == {
+        **missing, "message": f"no task {task_id}"}
 
 
 @pytest.mark.parametrize("task_id", ["no-such-task", "%00", "x" * 300, "a%20b", "é"])
@@ -173,7 +177,8 @@ def test_other_unit_cannot_claim_unclaim_or_complete(api: Api) -> None:
     for command, body in (("claim", None), ("unclaim", None),
                           ("complete", {"data": {"result": "属实"}})):
         response = api.post(f"/tasks/{task_id}/{command}", "qian", json=body)
-        assert error_of(response, 403)["code"] == "permission_denied", command
+        # qian has no part in the case: as if the task did not exist
+        assert error_of(response, 404)["code"] == "not_found", command
     assert _state(api, instance_id) == before
     assert api.engine.instance(instance_id).status == "running"
 
@@ -241,8 +246,10 @@ def test_complete_needs_the_role(api: Api) -> None:
     instance = api.start()
     task_id = instance["tasks"][0]["id"]
     before = _state(api, instance["id"])
-    for user in ("wang", "zhao", "audit", "des"):
+    for user, status in (("wang", 404), ("zhao", 404), ("audit", 403), ("des", 403)):
         response = api.post(f"/tasks/{task_id}/complete", user,
                             json={"data": {"proposal": "转办"}})
-        assert error_of(response, 403)["code"] == "permission_denied", user
+        # 404 for those with no part in the case yet; readers of every case learn nothing new
+        assert error_of(response, status)["code"] == (
+            "permission_denied" if status == 403 else "not_found"), user
     assert _state(api, instance["id"]) == before

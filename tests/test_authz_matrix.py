@@ -21,6 +21,7 @@ list of instances and the deployed versions are compared before and after.
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,7 @@ from engine.org.roles import ROLES
 from engine.storage.schema import Event, Notification, ProcessInstance, ProcessVersion, Task
 from tests.conftest import DIAGRAMS, source
 from web.app import create_app
+from web.ui.auth import session_values
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -119,8 +121,13 @@ class Target:
 
 ROLE_OF_TASK = {"clue": "handler", "subsidy": "policy_dept"}
 
+# The reporter of a clue is confidential (x-confidential in forms/clue_register.json): no
+# response to anyone but the intake office and auditors may show it.
+REPORTER = "举报人甲乙"
+SEES_REPORTER = frozenset({"intake", "auditor"})
 CLUE_START: dict[str, Any] = {
-    "channel": "举报直通车", "received_at": "2026-09-30T09:12:00+08:00", "anonymous": True,
+    "channel": "举报直通车", "received_at": "2026-09-30T09:12:00+08:00", "anonymous": False,
+    "reporter": REPORTER, "reporter_contact": "13900001111",
     "accused_unit": "某县行政审批局", "accused_person": "张某(科长)",
     "problem_type": "推诿拖延刁难", "summary": "企业办理施工许可被要求补充清单外材料。",
     "owner": "intake",
@@ -202,7 +209,8 @@ def definition_files() -> list[SourceFile]:
     files = [source(ROOT / "processes" / n) for n in names]
     for pattern in ("clue_*.json", "escalation_*.json", "subsidy_*.json"):
         files += [source(p) for p in sorted((ROOT / "forms").glob(pattern))]
-    return [*files, source(DIAGRAMS / "messages.bpmn")]
+    return [*files, source(DIAGRAMS / "messages.bpmn"),
+            source(DIAGRAMS / "forms" / "test_city_result.json")]
 
 
 # -- the world a matrix runs in ------------------------------------------------------------
@@ -214,11 +222,23 @@ class World:
         self.target = target
         self.uploads = 0
         self.messages = 0
+        self.attempts = 0
         self.dirty = True
         self.case = self.waiter = 0
         self.task_id = self.business_key = self.waiter_key = ""
         self.file_sha = self.document_sha = ""
         self.last: tuple[Any, ...] = ()
+
+    def stranger(self) -> str:
+        """A user name of a failed sign-in (each once: failures are throttled per name)."""
+        self.attempts += 1
+        return f"stranger-{self.attempts}"
+
+    def address(self) -> dict[str, str]:
+        """A client address (each once: failures are throttled per address)."""
+        self.attempts += 1
+        return {"REMOTE_ADDR": f"10.{self.attempts >> 16 & 255}.{self.attempts >> 8 & 255}."
+                               f"{self.attempts & 255}"}
 
     def refresh(self) -> None:
         """A new case at the task and a new case waiting for a message."""
@@ -410,7 +430,9 @@ def _installed(w: World, path: str) -> int:
 MATRIX: dict[tuple[str, str], Entry] = {
     # -- the JSON API ----------------------------------------------------------------------
     ("api.issue_token", "POST"): Entry(True, anyone, 401, request=lambda w: {
-        "json": {"username": "intake", "password": "not-the-password"}}),
+        "json": {"username": w.stranger(), "password": "not-the-password"},
+        "environ_base": w.address()}),
+    ("api.sign_out", "POST"): Entry(True, signed_in),
     ("api.openapi_json", "GET"): Entry(True, anyone),
     ("api.docs", "GET"): Entry(True, anyone),
     ("api.list_processes", "GET"): Entry(True, signed_in),
@@ -454,7 +476,12 @@ MATRIX: dict[tuple[str, str], Entry] = {
         ok=lambda w: _installed(w, "bpmn-js/dist/bpmn-navigated-viewer.production.min.js")),
     ("auth.login", "GET"): Entry(False, anyone),
     ("auth.login", "POST"): Entry(False, anyone, 401, request=lambda w: {
-        "data": {"username": "intake", "password": "not-the-password"}}),
+        "data": {"username": w.stranger(), "password": "not-the-password"},
+        "environ_base": w.address()}),
+    ("account.password_form", "GET"): Entry(False, signed_in),
+    ("account.change_password", "POST"): Entry(False, signed_in, 422, request=lambda w: {
+        "data": {"current_password": "not-the-password", "new_password": "x",
+                 "confirm_password": "x"}, "environ_base": w.address()}),
     ("auth.logout", "POST"): Entry(False, anyone, 302),
     ("auth.set_language", "GET"): Entry(False, anyone, 302, args=lambda w: {"code": "en"}),
     ("inbox.index", "GET"): Entry(False, signed_in, shows=(_task_link, works_task)),
@@ -553,15 +580,29 @@ def call(world: World, key: tuple[str, str], entry: Entry, person: Person | None
                 world.app.config["SECRET_KEY"], person.username)
         else:
             with client.session_transaction() as session:
-                session["user"] = person.username  # what signing in leaves in the session
+                # what signing in leaves in the session
+                session.update(session_values(world.engine.user(person.username)))
     return client.open(path, method=method, headers=headers, **entry.request(world))
 
 
-def denial_problem(response: TestResponse, entry: Entry, person: Person | None) -> str | None:
+def hides_the_case(entry: Entry, target: Target, person: Person | None) -> bool:
+    """A signed-in person with no part in the case must not learn that it exists: calls about
+    it (by instance or task id) are answered 404, exactly as for an id that names nothing.
+    (Endpoints for one role, such as replay, refuse everyone else before they look at the
+    case: their 403 says nothing about it.)"""
+    return (person is not None and entry.args in (_instance, _task)
+            and entry.allowed in (reads_case, works_task, sees_task)
+            and not reads_case(target, person))
+
+
+def denial_problem(response: TestResponse, entry: Entry, person: Person | None,
+                   hidden: bool = False) -> str | None:
     text = response.get_data(as_text=True)
     if "Traceback" in text or 'File "' in text:
         return "a stack trace in the response"
     status = response.status_code
+    if hidden and status != 404:
+        return f"status {status} (expected 404: the case is none of theirs)"
     if entry.api:
         if status not in ((401,) if person is None else (403, 404)):
             return f"status {status}"
@@ -589,7 +630,14 @@ def run_cell(world: World, key: tuple[str, str], entry: Entry, person: Person | 
     response = call(world, key, entry, person)
     allowed = entry.allowed(world.target, person)
     problem: str | None = None
-    if allowed:
+    text = (json.dumps(response.get_json(), ensure_ascii=False) if response.is_json
+            else response.get_data().decode("utf-8", "replace"))  # ledgers may be .xlsx
+    if REPORTER in text and (person is None or person.role not in SEES_REPORTER):
+        problem = "shows the confidential reporter"
+    elif (key == ("api.get_instance", "GET") and world.target is CLUE and allowed
+          and person is not None and person.role in SEES_REPORTER and REPORTER not in text):
+        problem = "hides the reporter from a role that sees it"
+    elif allowed:
         ok = entry.ok(world) if callable(entry.ok) else entry.ok
         if response.status_code != ok:
             problem = (f"allowed, but status {response.status_code} (expected {ok}): "
@@ -600,7 +648,8 @@ def run_cell(world: World, key: tuple[str, str], entry: Entry, person: Person | 
             if shown != sees(world.target, person):
                 problem = f"the case is {'shown' if shown else 'not shown'} (wrongly)"
     else:
-        problem = denial_problem(response, entry, person)
+        problem = denial_problem(response, entry, person,
+                                 hides_the_case(entry, world.target, person))
         if problem is not None:
             problem = "should be denied: " + problem
     if allowed and entry.mutates:

@@ -45,8 +45,12 @@ def page(browser: Any) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     context.set_default_timeout(15_000)
     pg = context.new_page()
+    violations: list[str] = []
+    pg.on("console", lambda m: violations.append(m.text)
+          if "Content Security Policy" in m.text else None)  # web/security.py
     yield pg
     context.close()
+    assert violations == [], f"CSP violations: {violations}"
 
 
 def open_task(page: Any, title: str) -> None:

@@ -159,7 +159,7 @@ def test_refused_uploads_name_their_field_and_keep_nothing(clues: Engine) -> Non
     with pytest.raises(InvalidData) as err:  # a hash is no way into another case's file
         clues.start("clue_triage", {**CLUE, "evidence": ["0" * 64]}, "li")
     assert err.value.field_errors == {"evidence": "引用了不属于本案件的文件"}
-    clues.runtime.limits = Limits(file_bytes=100, case_bytes=1000)
+    clues.runtime.file_limits = Limits(file_bytes=100, case_bytes=1000)
     with pytest.raises(InvalidData) as err:
         clues.start("clue_triage", CLUE, "li", uploads=evidence(("big.pdf", pdf())))
     assert "超过大小限制" in err.value.field_errors["evidence"]
@@ -169,7 +169,7 @@ def test_refused_uploads_name_their_field_and_keep_nothing(clues: Engine) -> Non
 def test_a_case_has_a_size_limit_of_its_own(clues: Engine) -> None:
     case = clues.start("clue_triage", CLUE, "li", uploads=evidence(("a.png", png()))).id
     size = len(png())
-    clues.runtime.limits = Limits(file_bytes=10_000, case_bytes=size + len(png(seed=1)))
+    clues.runtime.file_limits = Limits(file_bytes=10_000, case_bytes=size + len(png(seed=1)))
     clues.dossier.attach(case, [Upload(None, "b.png", png(seed=1))], "li")
     clues.dossier.attach(case, [Upload(None, "again.png", png())], "li")  # stored already
     with pytest.raises(InvalidData) as err:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import resource
 import time
 import tracemalloc
@@ -23,12 +24,14 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import text
 from werkzeug.datastructures import MultiDict
 from werkzeug.test import TestResponse
 
 from engine.api import Engine
 from tests.conftest import DIAGRAMS, source
 from tests.test_api_helpers import START, Api, error_of, make_api
+from web.ui.auth import session_values
 
 ROOT = Path(__file__).resolve().parent.parent
 BAD = DIAGRAMS / "bad"
@@ -79,7 +82,7 @@ def page_client(app: Flask, username: str | None) -> FlaskClient:
     client = app.test_client()
     if username is not None:
         with client.session_transaction() as session:
-            session["user"] = username
+            session.update(session_values(app.extensions["kuaiban"].user(username)))
     return client
 
 
@@ -545,3 +548,229 @@ def test_a_unit_longer_than_the_database_holds_is_refused_with_422(api: Api) -> 
         statuses.append(api.post(f"/tasks/{approve['id']}/complete", "wang",
                                  json={"data": {"approved": True}}).status_code)
     assert 500 not in statuses and 422 in statuses, statuses
+
+
+# -- redirects: only same-origin paths, judged as the browser reads them -------------------------
+
+def _browser_target(location: str) -> tuple[str, str]:
+    """(host, path) a browser goes to from ``location`` on http://kuaiban.local/: it drops
+    tabs and line breaks, trims spaces and control characters, and reads a backslash as a
+    slash (the WHATWG URL parser)."""
+    from urllib.parse import urljoin, urlsplit
+
+    cleaned = "".join(c for c in location if c not in "\t\r\n").strip("\x00 \x01\x02\x03\x04"
+                                                                        "\x05\x06\x07\x08\x0b"
+                                                                        "\x0c\x0e\x0f\x1f")
+    resolved = urlsplit(urljoin("http://kuaiban.local/x/y", cleaned.replace("\\", "/")))
+    return resolved.netloc, resolved.path
+
+
+OFF_SITE = ["/\t/evil.example", "/\n/evil.example", "/\r/evil.example", "\t//evil.example",
+            "//evil.example", "/\\evil.example", "\\/evil.example", "https://evil.example",
+            " //evil.example", "/\t\\evil.example", "http:evil.example", "\x01//evil.example",
+            "javascript:alert(1)", "/%2F/evil.example/../"]
+CRLF = ["/\r\nSet-Cookie: session=forged", "/x\rLocation: //evil.example", "/\x00"]
+
+
+@pytest.mark.parametrize("target", OFF_SITE + CRLF)
+def test_language_switch_never_leaves_the_site(api: Api, target: str) -> None:
+    response = page_client(api.app, None).get("/lang/en", query_string={"next": target})
+    assert response.status_code in (302, 400), response.status_code
+    no_trace(response)
+    if response.status_code == 302:
+        host, _ = _browser_target(response.headers["Location"])
+        assert host == "kuaiban.local", response.headers["Location"]
+        assert "Set-Cookie" not in response.headers or "forged" not in str(response.headers)
+
+
+@pytest.mark.parametrize("target", OFF_SITE + CRLF)
+def test_sign_in_never_sends_the_browser_off_site(api: Api, target: str) -> None:
+    api.engine.add_user("li", ["intake"], password="pw-li")
+    client = page_client(api.app, None)
+    response = client.post("/login", data={"username": "li", "password": "pw-li",
+                                           "next": target})
+    assert response.status_code in (302, 400), response.status_code
+    no_trace(response)
+    if response.status_code == 302:
+        host, _ = _browser_target(response.headers["Location"])
+        assert host == "kuaiban.local", response.headers["Location"]
+    page = client.get("/login", query_string={"next": target})
+    assert page.status_code in (200, 400)
+    kept = re.findall(r'name="next" value="([^"]*)"', no_trace(page))
+    assert all(_browser_target(v)[0] == "kuaiban.local" for v in kept), kept
+
+
+def test_a_local_next_with_chinese_text_is_kept(api: Api) -> None:
+    response = page_client(api.app, None).get("/lang/en", query_string={"next": "/?process=线索"})
+    assert response.status_code == 302
+    assert _browser_target(response.headers["Location"]) == ("kuaiban.local", "/")
+    assert response.headers["Location"].startswith("/?process=%E7%BA%BF")
+
+
+# -- case numbers: never chosen where the process numbers its cases, never twice -------------------
+
+def _count(engine: Engine) -> int:
+    return len(engine.instance_ids())
+
+
+@pytest.mark.parametrize("key", ["TS-2026-000001", "TS-2026-000004", "anything"])
+def test_a_caller_cannot_choose_a_case_number(api: Api, key: str) -> None:
+    """approval numbers its cases (TS-...): choosing one once made a duplicate number, or made
+    the sequence issue the chosen one again later."""
+    first = api.start()
+    assert first["business_key"] == "TS-2026-000001"
+    response = api.post("/processes/approval/instances", "li",
+                        json={"data": START, "business_key": key})
+    error = error_of(response, 422)
+    assert "numbers its cases itself" in error["message"] and "business_key" in error["details"]
+    assert _count(api.engine) == 1
+    numbers = [api.start()["business_key"] for _ in range(4)]
+    assert numbers == [f"TS-2026-00000{i}" for i in range(2, 6)]
+
+
+def test_the_database_refuses_a_case_number_twice(api: Api) -> None:
+    """Even if the sequence went back (restored from an old backup, edited by hand), a
+    number is never issued twice: 409, nothing saved."""
+    api.start()
+    with api.engine.transaction() as session:
+        session.execute(text("UPDATE case_sequences SET last_value = 0"))
+    response = api.post("/processes/approval/instances", "li", json={"data": START})
+    assert error_of(response, 409)["code"] == "conflict"
+    assert _count(api.engine) == 1
+
+
+# -- messages: to exactly one case; what comes from outside is checked like a form -----------------
+
+@pytest.fixture
+def messages(api: Api) -> Api:
+    """tests/diagrams/messages.bpmn (waiter: its boundary event's message form has "verdict";
+    opened: a message start event without a form) and the shipped clue_triage."""
+    clue = [source(ROOT / "processes" / "clue_triage.bpmn")]
+    clue += [source(p) for pattern in ("clue_*.json", "escalation_*.json")
+             for p in sorted((ROOT / "forms").glob(pattern))]
+    api.engine.deploy([source(DIAGRAMS / "messages.bpmn"),
+                       source(DIAGRAMS / "forms" / "test_city_result.json"), *clue])
+    return api
+
+
+def _send(api: Api, body: dict[str, Any], user: str = "li") -> TestResponse:
+    return api.post("/messages", user, json=body)
+
+
+def test_a_message_reaches_one_case_or_none(messages: Api) -> None:
+    engine = messages.engine
+    one = engine.start("waiter", {}, "li", business_key="B-1").id
+    two = engine.start("waiter", {}, "li", business_key="B-2").id
+    with engine.transaction() as session:  # two cases under one key, as old data may have
+        session.execute(text("UPDATE instances SET business_key = 'B-1' WHERE id = :i"),
+                        {"i": two})
+        session.execute(text("UPDATE message_subscriptions SET business_key = 'B-1' "
+                             "WHERE instance_id = :i"), {"i": two})
+    before = [engine.instance(i).revision for i in (one, two)]
+    for correlation in ({"business_key": "B-1"}, {}):
+        response = _send(messages, {"name": "city_result", "correlation": correlation})
+        assert "exactly one case" in error_of(response, 409)["message"]
+    assert [engine.instance(i).revision for i in (one, two)] == before
+
+
+def test_a_message_start_carries_only_what_its_form_declares(messages: Api) -> None:
+    """hotline_clue starts clue_triage; from outside it is checked against the start form
+    (clue_register): no extra field, no forged case number, no chosen number."""
+    forged = {"channel": "12345热线", "received_at": "2026-09-30T09:00:00+08:00",
+              "anonymous": True, "accused_unit": "某局", "problem_type": "推诿拖延刁难",
+              "summary": "x", "owner": "li"}
+    cases = [({**forged, "evil_extra_field": "x"}, {}, "evil_extra_field"),
+             ({**forged, "source_case_no": "RX-2026-000001"}, {}, "source_case_no"),
+             ({**forged, "case_no": "ZF-2026-000002"}, {}, "case_no"),
+             ({**forged, "anonymous": "yes"}, {}, "anonymous"),
+             (forged, {"business_key": "ZF-2026-000002"}, "business_key")]
+    for data, correlation, field in cases:
+        response = _send(messages, {"name": "hotline_clue", "correlation": correlation,
+                                    "data": data})
+        assert field in error_of(response, 422)["details"], field
+    assert _count(messages.engine) == 0
+
+
+def test_a_message_to_an_event_without_a_form_carries_no_data(messages: Api) -> None:
+    response = _send(messages, {"name": "open_case", "data": {"anything": 1}})
+    assert "declares no form" in error_of(response, 422)["message"]
+    assert _count(messages.engine) == 0
+    assert _send(messages, {"name": "open_case"}).status_code == 200
+
+
+def test_a_message_to_a_waiting_case_is_checked_against_its_form(messages: Api) -> None:
+    engine = messages.engine
+    waiting = engine.start("waiter", {}, "li", business_key="B-7").id
+    revision = engine.instance(waiting).revision
+    for data, field in (({"verdict": ["属实"]}, "verdict"), ({"verdict": "属实", "unit": "x"},
+                                                           "unit"),
+                        ({"case_no": "B-8"}, "case_no")):
+        response = _send(messages, {"name": "city_result",
+                                    "correlation": {"business_key": "B-7"}, "data": data})
+        assert field in error_of(response, 422)["details"]
+    assert engine.instance(waiting).revision == revision
+    ok = _send(messages, {"name": "city_result", "correlation": {"business_key": "B-7"},
+                          "data": {"verdict": "属实"}})
+    assert ok.status_code == 200 and engine.instance(waiting).data["verdict"] == "属实"
+
+
+@pytest.mark.parametrize("key", [["ZF-2026-000001"], {"k": 1}, 7, True, "", "x" * 65])
+def test_a_correlation_business_key_that_is_not_text_is_422(messages: Api, key: Any) -> None:
+    messages.engine.start("waiter", {}, "li", business_key="B-9")
+    for name in ("city_result", "open_case"):  # a waiting case; a message start
+        response = _send(messages, {"name": name, "correlation": {"business_key": key}})
+        assert "correlation.business_key" in error_of(response, 422)["details"], name
+    nested = _send(messages, {"name": "city_result", "correlation": {"unit": {"a": [1]}}})
+    assert "correlation.unit" in error_of(nested, 422)["details"]
+    assert _count(messages.engine) == 1
+
+
+@pytest.mark.parametrize("field", ["case_no", "source_case_no"])
+def test_a_start_cannot_set_the_engines_own_fields(messages: Api, field: str) -> None:
+    for path in ("/processes/approval/instances", "/processes/waiter/instances"):
+        data = {**START, field: "ZF-2026-000001"} if "approval" in path else {field: "x"}
+        response = messages.post(path, "li", json={"data": data})
+        assert field in error_of(response, 422)["details"], path
+    assert _count(messages.engine) == 0
+
+
+# -- scripts that would store or compute without bound ---------------------------------------------
+
+@pytest.mark.parametrize("script, message", [
+    ("s = 'a' * 1000000\nx = [s] * 200", "bytes"),  # was: 201 after 7.6 s, 201 MB stored
+    ("s = 'a' * 1000000\nx = [s] * 100000", "bytes"),
+    ("for i in range(45000):\n    x = workday_close(2400)", "at most 1250"),  # was: 122 s
+    ("for i in range(45000):\n    x = workday_close(1200)", "step limit"),
+])
+def test_a_script_that_would_store_or_compute_without_bound_is_refused_fast(
+        api: Api, script: str, message: str) -> None:
+    from tests.test_command_limits import diagram
+
+    api.engine.deploy([diagram(script)])
+    if message == "bytes":  # time and memory (tracing memory slows the interpreter down)
+        response, cost = measured(lambda: api.post("/processes/cost/instances", "li", json={}))
+        cost.check("the refusal")
+    else:
+        began = time.perf_counter()
+        response = api.post("/processes/cost/instances", "li", json={})
+        assert time.perf_counter() - began < FAST
+    assert message in error_of(response, 422)["message"]
+    assert len(response.get_data()) < 2000  # never echoes what the script built
+    assert api.engine.instance_ids() == []
+
+
+# -- guessing passwords ---------------------------------------------------------------------------
+
+def test_guessing_passwords_is_throttled_on_the_api_and_the_page(api: Api) -> None:
+    """Was: 100 wrong passwords at ~25/s, all 401, then the right one worked."""
+    token_statuses = [api.post("/auth/token", json={"username": "li", "password": f"x{i}"})
+                      .status_code for i in range(30)]
+    assert 429 in token_statuses and 500 not in token_statuses
+    right = api.post("/auth/token", json={"username": "li", "password": "pw-li"})
+    assert error_of(right, 429)["code"] == "too_many_attempts"
+    assert int(right.headers["Retry-After"]) > 0
+    client = page_client(api.app, None)
+    page_statuses = [client.post("/login", data={"username": "wang", "password": f"x{i}"},
+                                 environ_base={"REMOTE_ADDR": "10.9.9.9"}).status_code
+                     for i in range(30)]
+    assert 429 in page_statuses and 500 not in page_statuses

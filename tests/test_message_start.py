@@ -12,6 +12,7 @@ import pytest
 
 from engine.api import Engine
 from engine.definitions.validation import SourceFile
+from engine.errors import InvalidData
 from engine.views import InstanceView
 
 # complaint (SQ-…) throws open_case and, when its data says wait, waits for open_case_started.
@@ -188,12 +189,17 @@ def test_replay_takes_the_recorded_number_and_draws_none(linked: Engine) -> None
     assert started_by(linked, "case", "SQ-2026-000002").business_key == "AJ-2026-000002"
 
 
-def test_a_message_from_outside_still_names_the_case(linked: Engine) -> None:
-    """Only a case's own message gives the started case its own number: a message sent by
-    hand names the business key, as before."""
-    ids = linked.send_message("open_case", {"business_key": "AJ-2026-000077"}, {"x": 1}, "zhao")
+def test_a_message_from_outside_cannot_choose_the_number(linked: Engine) -> None:
+    """A process with its own case prefix numbers every case itself: a message sent by hand
+    may not name the number (that once made duplicate case numbers), nor carry data its start
+    event has no form for."""
+    with pytest.raises(InvalidData, match="numbers its cases itself"):
+        linked.send_message("open_case", {"business_key": "AJ-2026-000077"}, {}, "zhao")
+    with pytest.raises(InvalidData, match="declares no form"):
+        linked.send_message("open_case", {}, {"x": 1}, "zhao")
+    ids = linked.send_message("open_case", {}, {}, "zhao")
     (case,) = map(linked.instance, ids)
-    assert case.business_key == case.data["case_no"] == "AJ-2026-000077"
+    assert case.business_key == case.data["case_no"] == "AJ-2026-000001"
     assert "source_case_no" not in case.data
 
 

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import inspect
+import pytest
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
 
+from engine.api import Engine
+from engine.errors import EngineError
 from engine.storage import db, migrate
 from engine.storage.schema import Base
+from tests.conftest import diagram_files
+
+BEFORE_UNIQUE_NUMBERS = "7c2e4a9d1f3b"  # the revision before 9e1b5d3c7a20_case_numbers_unique
 
 
 def test_upgrade_creates_every_table_and_downgrade_removes_them(database_url: str) -> None:
@@ -21,3 +28,33 @@ def test_upgrade_creates_every_table_and_downgrade_removes_them(database_url: st
         assert set(Base.metadata.tables) <= set(inspect(sql).get_table_names())
     finally:
         sql.dispose()
+
+
+def test_case_numbers_become_unique_and_duplicates_are_reported(engine: Engine) -> None:
+    """The upgrade that makes case numbers unique per prefix lists the numbers used twice
+    (and changes nothing) instead of failing on the constraint; once they are settled it
+    runs, and the database refuses a number twice from then on."""
+    engine.deploy(diagram_files("approval.bpmn"))  # numbers its cases: TS-2026-000001, ...
+    engine.add_user("li", ["intake"])
+    ids = [engine.start("approval", {"summary": "x", "unit": "浮梁县纪委监委"}, "li").id
+           for _ in range(3)]
+    migrate.downgrade(engine.db, BEFORE_UNIQUE_NUMBERS)
+    with engine.db.begin() as conn:  # as a chosen key could make them before
+        conn.execute(text("UPDATE instances SET business_key = 'TS-2026-000001' WHERE id = :i"),
+                     {"i": ids[1]})
+    with pytest.raises(EngineError) as refused:
+        migrate.upgrade(engine.db)
+    message = refused.value.message
+    assert f"TS-2026-000001: cases #{ids[0]} (approval), #{ids[1]} (approval)" in message
+    assert "Nothing was changed" in message and "kuaiban migrate" in message
+    assert "case_prefix" not in {c["name"] for c in inspect(engine.db).get_columns("instances")}
+    with engine.db.begin() as conn:  # settled by an operator
+        conn.execute(text("UPDATE instances SET business_key = 'TS-2026-000009' WHERE id = :i"),
+                     {"i": ids[1]})
+    migrate.upgrade(engine.db)
+    with engine.db.connect() as conn:
+        prefixes = conn.execute(text("SELECT case_prefix FROM instances ORDER BY id")).scalars()
+        assert list(prefixes) == ["TS", "TS", "TS"]
+    with pytest.raises(IntegrityError), engine.db.begin() as conn:
+        conn.execute(text("UPDATE instances SET business_key = 'TS-2026-000001' WHERE id = :i"),
+                     {"i": ids[2]})

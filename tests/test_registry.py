@@ -503,3 +503,26 @@ def test_deploy_directory(engine: Engine, tmp_path: Path) -> None:
     (tmp_path / "approval.bpmn").write_text(APPROVAL, encoding="utf-8")
     (deployed,) = engine.deploy_directory(tmp_path, FORMS)
     assert (deployed.key, deployed.version) == ("approval", 1)
+
+
+def test_a_message_form_must_exist_and_belong_to_an_event_that_catches_a_message() -> None:
+    text = (DIAGRAMS / "messages.bpmn").read_text(encoding="utf-8")
+    missing = text.replace('value="test_city_result"', 'value="no_such_form"')
+    found = [str(p) for p in problems_of([SourceFile("messages.bpmn", missing), *forms()])]
+    assert any("interrupted" in p and 'form "no_such_form" not found' in p for p in found)
+    misplaced = text.replace(
+        '<bpmn:intermediateThrowEvent id="tell">',
+        '<bpmn:intermediateThrowEvent id="tell"><bpmn:extensionElements><camunda:properties>'
+        '<camunda:property name="message_form" value="test_city_result" />'
+        '</camunda:properties></bpmn:extensionElements>')
+    found = [str(p) for p in problems_of([SourceFile("messages.bpmn", misplaced), *forms()])]
+    assert any("tell" in p and "catches no message" in p for p in found), found
+    assert problems_of([SourceFile("messages.bpmn", text), *forms()]) == []
+
+
+def test_a_message_form_is_deployed_with_its_process(engine: Engine) -> None:
+    engine.deploy(diagram_files("messages.bpmn"))
+    with engine.transaction() as session:
+        waiter = engine.versions.latest(session, "waiter")
+    assert waiter.message_forms == {"interrupted": "test_city_result"}
+    assert waiter.form("test_city_result") is not None

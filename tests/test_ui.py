@@ -155,8 +155,8 @@ def test_claim_denied_for_other_unit(app: Flask, eng: Engine) -> None:
     transfer(eng, FULIANG)
     task_id = task_of(eng, "zhao", "handle")
     response = as_user(app, "qian").post(f"/tasks/{task_id}/claim")
-    assert response.status_code == 403
-    assert "无权访问" in response.text
+    assert response.status_code == 404  # no part in the case: as if the task did not exist
+    assert "未找到" in response.text
     assert "Traceback" not in response.text
     assert eng.inbox.task(task_id, "zhao").assignee is None
 
@@ -255,10 +255,12 @@ def test_stale_revision_of_a_ready_task(app: Flask, eng: Engine) -> None:
 def test_task_page_denied_to_wrong_role_and_unit(app: Flask, eng: Engine) -> None:
     transfer(eng, FULIANG)
     task_id = task_of(eng, "zhao", "handle")
-    assert as_user(app, "qian").get(f"/tasks/{task_id}").status_code == 403  # other unit
-    assert as_user(app, "ent").get(f"/tasks/{task_id}").status_code == 403  # other role
+    # no part in the case: as if the task did not exist
+    assert as_user(app, "qian").get(f"/tasks/{task_id}").status_code == 404  # other unit
+    assert as_user(app, "ent").get(f"/tasks/{task_id}").status_code == 404  # other role
     post = as_user(app, "qian").post(f"/tasks/{task_id}", data={"result": "属实"})
-    assert post.status_code == 403
+    assert post.status_code == 404
+    assert as_user(app, "sun").get(f"/tasks/{task_id}").status_code == 403  # reads the case
     assert as_user(app, "zhao").get(f"/tasks/{task_id}").status_code == 200
 
 
@@ -326,8 +328,9 @@ def test_instance_page_and_diagram(app: Flask, eng: Engine) -> None:
 
 def test_instance_page_denied_to_outsiders(app: Flask, eng: Engine) -> None:
     instance_id = transfer(eng, FULIANG)
-    assert as_user(app, "qian").get(f"/instances/{instance_id}").status_code == 403
-    assert as_user(app, "qian").get(f"/instances/{instance_id}/diagram.json").status_code == 403
+    # as if the case did not exist
+    assert as_user(app, "qian").get(f"/instances/{instance_id}").status_code == 404
+    assert as_user(app, "qian").get(f"/instances/{instance_id}/diagram.json").status_code == 404
     assert as_user(app, "audit").get(f"/instances/{instance_id}").status_code == 200
     assert as_user(app, "li").get("/instances/999").status_code == 404
 

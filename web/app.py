@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+from datetime import timedelta
 
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
@@ -17,19 +18,26 @@ csrf = CSRFProtect()
 MIGRATION_LOCK = 0x6B7562616E  # "kuban": the advisory lock web processes upgrade under
 
 
-def create_app(engine: Engine, secret_key: str | None = None, testing: bool = False) -> Flask:
-    from web import api, health, ui
+def create_app(engine: Engine, secret_key: str | None = None, testing: bool = False,
+               trusted_proxies: int | None = None) -> Flask:
+    """``trusted_proxies``: reverse proxies in front whose forwarded headers count (default:
+    ``KUAIBAN_TRUSTED_PROXIES``, else 0; web/security.py)."""
+    from web import api, health, security, ui
 
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=secret_key or os.environ.get("KUAIBAN_SECRET_KEY") or secrets.token_hex(32),
         TESTING=testing,
         MAX_CONTENT_LENGTH=8 * 1024 * 1024,
-        KUAIBAN_UPLOAD_MAX_BYTES=max(8 * 1024 * 1024, engine.limits.request_bytes),
+        KUAIBAN_UPLOAD_MAX_BYTES=max(8 * 1024 * 1024, engine.file_limits.request_bytes),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        # a session cookie is refused this long after it was last written (web/ui/auth.py)
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
     )
     app.extensions["kuaiban"] = engine
+    security.install(app, security.trusted_proxies() if trusted_proxies is None
+                     else trusted_proxies)
     csrf.init_app(app)
     health.register(app)  # first: /healthz, /readyz and the request log around everything
     api.register(app)  # bearer tokens, JSON only: exempt from CSRF there

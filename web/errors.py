@@ -6,12 +6,14 @@ from typing import Any
 
 from engine import (
     CalendarError,
+    CaseHidden,
     Conflict,
     EngineError,
     InvalidData,
     NotFound,
     PermissionDenied,
     ScriptError,
+    Throttled,
     UnsafeInput,
     ValidationFailed,
 )
@@ -22,13 +24,16 @@ STATUS: dict[type[EngineError], int] = {
     UnsafeInput: 422,
     CalendarError: 422,
     NotFound: 404,
+    CaseHidden: 404,  # a case the user may not read is one that does not exist, to them
     PermissionDenied: 403,
     Conflict: 409,
     ScriptError: 422,
+    Throttled: 429,
 }
 
 
 def status_of(error: EngineError) -> int:
+    """The status of the most specific class of ``error`` that has one."""
     for cls in type(error).__mro__:
         if cls in STATUS:
             return STATUS[cls]
@@ -37,3 +42,10 @@ def status_of(error: EngineError) -> int:
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "details": details}}
+
+
+def headers_of(error: EngineError) -> dict[str, str]:
+    """Headers the status needs: Retry-After with a 429."""
+    if isinstance(error, Throttled):
+        return {"Retry-After": str(error.retry_after)}
+    return {}

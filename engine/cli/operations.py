@@ -213,15 +213,85 @@ def users() -> None:
 @click.argument("name")
 @click.option("--role", "roles", multiple=True, required=True)
 @click.option("--unit")
-@click.option("--password")
+@click.option("--password", help="For scripts only: a password on the command line stays in "
+              "the shell history and shows in the process list. Without it the password is "
+              "prompted for (not echoed) or read as one line from stdin.")
+@click.option("--no-password", is_flag=True, help="Ask for no password: a new user cannot "
+              "sign in (the command line's --as still works), an existing one keeps theirs.")
 @click.option("--display-name")
 @click.option("--email", help='Where e-mail notices go ("" removes it).')
 @handles_errors
 def users_add(name: str, roles: tuple[str, ...], unit: str | None, password: str | None,
-              display_name: str | None, email: str | None) -> None:
-    """Add or update a user."""
+              no_password: bool, display_name: str | None, email: str | None) -> None:
+    """Add or update a user. The password (at least 10 characters, not the user name, not a
+    common password) is prompted for on a terminal, or read as one line from stdin (``echo
+    ... | kuaiban users add ...``); none given: an existing user keeps theirs, a new one
+    cannot sign in until ``kuaiban users set-password NAME``."""
+    from engine import check_password_policy
+
+    if password is not None and no_password:
+        raise click.UsageError("--password and --no-password exclude each other")
+    if password is not None:
+        click.echo("warning: --password leaves the password in the shell history; prefer the "
+                   "prompt or stdin", err=True)
+    elif not no_password:
+        password = read_password(required=False)
+    if password:
+        check_password_policy(name, password)
     user = open_engine().add_user(name, list(roles), unit, password, display_name, email)
     click.echo(f"{user.username}: {', '.join(user.roles)}{' @ ' + user.unit if user.unit else ''}")
+
+
+@users.command("set-password")
+@click.argument("name")
+@handles_errors
+def users_set_password(name: str) -> None:
+    """An administrator's reset: a new password for NAME (prompted for, or one line from
+    stdin), under the password policy. NAME is signed out everywhere and a sign-in lock is
+    lifted."""
+    open_engine().accounts.set_password(name, read_password(required=True) or "")
+    click.echo(f"{name}: password set; signed out everywhere")
+
+
+@users.command("sign-out")
+@click.argument("name")
+@handles_errors
+def users_sign_out(name: str) -> None:
+    """Revoke every browser session and API token of NAME (a lost laptop, say)."""
+    open_engine().accounts.sign_out_everywhere(name)
+    click.echo(f"{name}: signed out everywhere")
+
+
+@users.command("deactivate")
+@click.argument("name")
+@handles_errors
+def users_deactivate(name: str) -> None:
+    """NAME can no longer sign in; every session and token is revoked. The account and its
+    history stay."""
+    open_engine().accounts.deactivate(name)
+    click.echo(f"{name}: deactivated; signed out everywhere")
+
+
+@users.command("unlock")
+@click.argument("name")
+@handles_errors
+def users_unlock(name: str) -> None:
+    """Lift the sign-in lock that too many failed attempts put on NAME."""
+    locked = open_engine().accounts.unlock(name)
+    click.echo(f"{name}: {'unlocked' if locked else 'was not locked'}")
+
+
+def read_password(required: bool) -> str | None:
+    """A password typed at a terminal (twice, not echoed), or the first line of stdin."""
+    if sys.stdin is not None and sys.stdin.isatty():
+        typed: str = click.prompt("Password", hide_input=True, confirmation_prompt=True,
+                                  default="" if not required else None, show_default=False)
+        password = typed
+    else:
+        password = (sys.stdin.readline() if sys.stdin is not None else "").rstrip("\r\n")
+    if required and not password:
+        raise click.UsageError("no password given: type it at the prompt or pipe it on stdin")
+    return password or None
 
 
 @click.group("calendar")

@@ -18,6 +18,7 @@ from jsonschema.exceptions import ValidationError as SchemaViolation
 
 from engine.errors import InvalidData
 from engine.files.fields import check_file_fields
+from engine.org.roles import BY_ID
 
 _formats = FormatChecker(formats=())
 
@@ -101,6 +102,12 @@ def check_form(text: str) -> list[str]:
             add(_line_of(text, ["required"]), f'required field "{name}" is not in "properties"')
     for path, message in check_file_fields(schema):
         add(_line_of(text, path), message)
+    for name, prop in properties.items():
+        problem = _confidential_problem(prop.get("x-confidential", ...) if isinstance(prop, dict)
+                                        else ...)
+        if problem:
+            add(_line_of(text, ["properties", name, "x-confidential"]),
+                f'"x-confidential" of "{name}": {problem}')
     for fmt in sorted(_formats_in(schema) - set(_FORMATS)):
         value = re.escape(json.dumps(fmt, ensure_ascii=False))
         found = re.search(r'"format"\s*:\s*' + value, text)
@@ -108,6 +115,16 @@ def check_form(text: str) -> list[str]:
             f'format "{fmt}" is not checked by Kuaiban (use one of: {", ".join(_FORMATS)}, '
             'or "pattern")')
     return problems
+
+
+def _confidential_problem(roles: Any) -> str | None:
+    """``x-confidential`` lists the roles that see a field (engine/queries/confidential.py)."""
+    if roles is ...:
+        return None
+    if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+        return "must be a list of role ids, e.g. [\"intake\", \"auditor\"]"
+    unknown = [r for r in roles if r not in BY_ID]
+    return f"unknown role(s): {', '.join(unknown)}" if unknown else None
 
 
 def _line_of(text: str, path: list[Any]) -> int | None:

@@ -4,7 +4,7 @@ the process needs at deploy (forms, start messages and timers, decisions)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -59,8 +59,8 @@ def check_process(name: str, process: etree._Element, forms_text: Mapping[str, s
     info = ProcessInfo(pid, process.get("name") or pid, name, None,
                        camunda_properties(process).get("case_prefix"))
 
-    def need_form(node: etree._Element) -> str | None:
-        key = node.get(CAMUNDA + "formKey")
+    def need_form(node: etree._Element, key: str | None = None) -> str | None:
+        key = node.get(CAMUNDA + "formKey") if key is None else key
         if key is None:
             return None
         if key not in forms_text:
@@ -115,7 +115,37 @@ def check_process(name: str, process: etree._Element, forms_text: Mapping[str, s
                                    " which is no task or subprocess of this process"))
         elif tag in ("loopCardinality", "completionCondition"):
             check_code(name, ancestor(node, 2), node.text, "eval", tag, out, node)
+        if tag in _EVENTS and "message_form" in camunda_properties(node):
+            _check_message_form(name, node, tag, out, need_form)
     return info if process.get("isExecutable", "true") != "false" else None
+
+
+_EVENTS = frozenset({"startEvent", "intermediateCatchEvent", "boundaryEvent",
+                     "intermediateThrowEvent", "endEvent"})
+_CATCHING = frozenset({"startEvent", "intermediateCatchEvent", "boundaryEvent"})
+
+
+def message_forms_of(process: etree._Element) -> dict[str, str]:
+    """The declared form of each message-catching event, by element id."""
+    return {node.get("id") or "": key for node in process.iter()
+            if isinstance(node.tag, str) and etree.QName(node).localname in _CATCHING
+            and node.find(BPMN + "messageEventDefinition") is not None
+            and (key := camunda_properties(node).get("message_form"))}
+
+
+def _check_message_form(name: str, node: etree._Element, tag: str, out: list[Problem],
+                        need_form: Callable[[etree._Element, str | None], str | None]) -> None:
+    """``message_form`` names the form of the message an event catches: it must exist, and
+    the event must catch a message."""
+    if tag not in _CATCHING or node.find(BPMN + "messageEventDefinition") is None:
+        out.append(Problem(name, node.sourceline, node.get("id"),
+                           "message_form on an event that catches no message"))
+        return
+    key = camunda_properties(node)["message_form"].strip()
+    if not key:
+        out.append(Problem(name, node.sourceline, node.get("id"), "message_form names no form"))
+        return
+    need_form(node, key)
 
 
 def _in_a_lane(node: etree._Element, lane_of: Mapping[str, etree._Element]) -> bool:

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from engine.definitions import xmlsafe
 from engine.definitions.bpmn_parser import KuaibanParser, camunda_properties, document_properties
 from engine.definitions.files import BPMN, SourceFile, form_key_of, kind_of
-from engine.definitions.process_checks import ProcessInfo
+from engine.definitions.process_checks import ProcessInfo, message_forms_of
 from engine.definitions.timer_checks import start_timers_of
 from engine.definitions.validation import Checked, check_files
 from engine.errors import EngineError, NotFound, ValidationFailed
@@ -63,6 +63,9 @@ class LoadedVersion:
     # the document templates each element issues when it completes (a "document" property:
     # engine/runtime/case_files.py), by element id
     documents: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # the form a message from outside must fit, by the element id of the event catching it
+    # (the Camunda property message_form; engine/runtime/correlation.py)
+    message_forms: dict[str, str] = field(default_factory=dict)
 
     def form(self, key: str | None) -> dict[str, Any] | None:
         return self.forms.get(key) if key else None
@@ -343,6 +346,7 @@ def parse_version(version_id: int, key: str, version: int, name: str,
     case_prefix: str | None = None
     start_timers: dict[str, tuple[str, str]] = {}
     documents: dict[str, tuple[str, ...]] = {}
+    message_forms: dict[str, str] = {}
     for file_name, text in files.items():
         if kind_of(file_name) == "dmn":
             root = xmlsafe.parse(text.encode("utf-8"), file_name).getroot()
@@ -356,6 +360,7 @@ def parse_version(version_id: int, key: str, version: int, name: str,
                 if process.get("id") == key:
                     case_prefix = camunda_properties(process).get("case_prefix")
                     start_timers = start_timers_of(process)
+                    message_forms = message_forms_of(process)
     forms = {form_key_of(n): json.loads(t) for n, t in files.items() if kind_of(n) == "form"}
     spec, subprocess_specs = parser.get_spec(key), parser.get_subprocess_specs(key)
     for each in (spec, *subprocess_specs.values()):
@@ -365,6 +370,7 @@ def parse_version(version_id: int, key: str, version: int, name: str,
         spec=spec, subprocess_specs=subprocess_specs,
         forms=forms, case_prefix=case_prefix, start_form_key=start_form_key,
         start_timers=start_timers, files=files, documents=documents,
+        message_forms=message_forms,
     )
 
 

@@ -56,7 +56,7 @@ class Dossier:
             actor = users.resolve(session, user)
             row = eng.runtime.add_to_case(session, instance_id, revision, lambda row, now:
                                           case_files.attach(session, row, actor, uploads,
-                                                            eng.runtime.limits, now))
+                                                            eng.runtime.file_limits, now))
             return self._of_event(session, instance_id, row.event_count)
 
     def issue(self, instance_id: int, template: str, user: Who,

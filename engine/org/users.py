@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import os
 import re
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, select
@@ -41,16 +42,23 @@ def check_password(stored: str, password: str) -> bool:
     return hmac.compare_digest(key, base64.b64decode(key_b64))
 
 
-def view(user: User | Row[Any, Any, Any, Any]) -> UserView:
+def waste_a_check(password: str) -> None:
+    """The work of checking a password, for a refusal that must take as long as a check."""
+    check_password(_DUMMY_HASH, password)
+
+
+def view(user: User | Row[Any, Any, Any, Any, Any]) -> UserView:
     """From the ORM object or a row of the users table's columns."""
-    return UserView(user.username, user.display_name, tuple(user.roles), user.unit)
+    return UserView(user.username, user.display_name, tuple(user.roles), user.unit,
+                    user.generation)
 
 
 def add(session: Session, username: str, roles: list[str], unit: str | None = None,
         password: str | None = None, display_name: str | None = None,
-        email: str | None = None) -> UserView:
-    """Add or update a user; ``email`` (when given) replaces the address notices go to ("" to
-    remove it)."""
+        now: datetime | None = None, email: str | None = None) -> UserView:
+    """Add a user or update one (roles, unit, display name; a password when given). The
+    password is taken as given: policy is for people choosing one (engine/org/passwords.py).
+    ``email`` (when given) replaces the address notices go to ("" to remove it)."""
     unknown = [r for r in roles if r not in BY_ID]
     if unknown:
         raise InvalidData({"role": f"unknown role(s): {', '.join(unknown)}"}, "unknown role")
@@ -67,11 +75,27 @@ def add(session: Session, username: str, roles: list[str], unit: str | None = No
     user.unit = unit
     user.display_name = display_name or username
     if password:
-        user.password_hash = hash_password(password)
+        set_password(user, password, now)
     if email is not None:
         user.email = checked_email(email)
     session.flush()
     return view(user)
+
+
+def set_password(user: User, password: str, now: datetime | None) -> None:
+    """A new password hash; a user who had one is signed out everywhere (a new generation)."""
+    if user.password_hash != "!":
+        user.generation += 1
+    user.password_hash = hash_password(password)
+    user.password_changed_at = now
+
+
+def row(session: Session, username: str) -> User:
+    """The ORM row of an existing user (active or not), for changing it."""
+    user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None:
+        raise NotFound(f'no user "{username}"')
+    return user
 
 
 def get(session: Session, username: str) -> UserView:
@@ -79,7 +103,8 @@ def get(session: Session, username: str) -> UserView:
     if username == SYSTEM.username:
         return SYSTEM
     user = session.connection().execute(
-        select(USERS.c.username, USERS.c.display_name, USERS.c.roles, USERS.c.unit)
+        select(USERS.c.username, USERS.c.display_name, USERS.c.roles, USERS.c.unit,
+               USERS.c.generation)
         .where(USERS.c.username == username, USERS.c.active.is_(True))
     ).first()
     if user is None:

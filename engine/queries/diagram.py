@@ -79,7 +79,8 @@ def instance_path(engine: Engine, instance_id: int, username: str | None = None,
                   upto: int | None = None) -> InstancePath:
     """The diagram an instance runs on with its path so far, or as it stood after event
     ``upto`` (PermissionDenied when the user has no part in the case)."""
-    engine.instance(instance_id, username)  # existence and read permission
+    if username is not None:
+        engine.check_read(instance_id, username)  # existence and read permission
     if upto is not None:
         snapshot = engine.state_at(instance_id, upto, username)
         with engine.transaction() as session:

@@ -240,6 +240,8 @@ class Inbox:
                 raise NotFound(f"no task {task_id}")
             user = users.resolve(session, username)
             if not may_see(row, user):
+                # no part in the case: CaseHidden, as if the task did not exist
+                self._engine.hide_unreadable(session, row.instance_id, user, f"no task {task_id}")
                 raise PermissionDenied("this task is not yours to see")
             return task_view(row, now)
 

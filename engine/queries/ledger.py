@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.errors import NotFound
+from engine.queries.confidential import MASK
 from engine.storage.schema import ProcessInstance, Task
 from engine.time.calendar import TZ
 
@@ -60,6 +61,18 @@ class Ledger:
     spec: LedgerSpec
     headers: list[str]
     rows: list[list[Any]]
+    instance_ids: list[int] = field(default_factory=list)  # the case of each row
+
+    def revealed(self, fields: frozenset[str]) -> dict[int, list[str]]:
+        """The ``fields`` (confidential, shown in clear) each case's row holds a value of."""
+        columns = [(i + 2, name) for i, (_, name) in enumerate(self.spec.columns)
+                   if name in fields]
+        out = {}
+        for instance_id, row in zip(self.instance_ids, self.rows, strict=True):
+            held = sorted(name for i, name in columns if row[i] not in (None, ""))
+            if held:
+                out[instance_id] = held
+        return out
 
     def to_csv(self) -> bytes:
         out = io.StringIO()
@@ -115,7 +128,8 @@ def _cell(value: Any) -> Any:
 
 
 def build(session: Session, key: str, now: datetime, unit: str | None = None,
-          month: date | None = None) -> Ledger:
+          month: date | None = None, hidden: frozenset[str] = frozenset()) -> Ledger:
+    """``hidden``: confidential fields whose cells are masked for the reader."""
     spec = LEDGERS.get(key)
     if spec is None:
         raise NotFound(f'no ledger "{key}" (known: {", ".join(LEDGERS)})')
@@ -126,19 +140,24 @@ def build(session: Session, key: str, now: datetime, unit: str | None = None,
     headers = ["编号", "登记时间", *(h for h, _ in spec.columns), "状态"]
     for title, _ in spec.deadlines:
         headers += [f"{title}期限", f"{title}是否按期"]
-    rows = []
+    rows, ids = [], []
     for inst in instances:
         if unit is not None and inst.data.get(spec.unit_field) != unit:
             continue
         if month is not None and not _in_month(inst.created_at, month):
             continue
         row: list[Any] = [inst.business_key or f"#{inst.id}", _local(inst.created_at)]
-        row += [inst.data.get(field, "") for _, field in spec.columns]
+        row += [_shown(inst.data.get(name, ""), name in hidden) for _, name in spec.columns]
         row.append(STATUS.get(inst.status, inst.status))
         for _, element in spec.deadlines:
             row += _deadline(tasks.get((inst.id, element), []), now)
         rows.append(row)
-    return Ledger(spec, headers, rows)
+        ids.append(inst.id)
+    return Ledger(spec, headers, rows, ids)
+
+
+def _shown(value: Any, hidden: bool) -> Any:
+    return MASK if hidden and value not in (None, "") else value
 
 
 def _tasks_by_instance(session: Session, ids: list[int]) -> dict[tuple[int, str], list[Task]]:

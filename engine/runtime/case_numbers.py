@@ -1,4 +1,10 @@
-"""Case numbers: one sequence per prefix and year, e.g. ZF-2026-000123 (逐件编号登记)."""
+"""Case numbers: one sequence per prefix and year, e.g. ZF-2026-000123 (逐件编号登记).
+
+A process with a ``case_prefix`` numbers every case itself: nobody may choose its number, and
+the database refuses a number twice for one prefix (the unique index ``uq_instances_case_number`` on
+``instances.case_prefix, business_key``: the prefix is recorded only for numbers the sequence
+issued). Elsewhere a caller may name a case, with a key no case of the process has yet.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from engine.errors import Conflict
-from engine.storage.schema import CaseSequence
+from engine.definitions.registry import LoadedVersion
+from engine.errors import Conflict, InvalidData
+from engine.storage.schema import CaseSequence, ProcessInstance
 from engine.time.calendar import TZ
 
 
@@ -29,3 +36,25 @@ def next_case_number(session: Session, prefix: str, now: datetime) -> str:
             raise Conflict("another case was registered at the same moment; try again") from exc
     seq.last_value += 1
     return f"{prefix}-{year}-{seq.last_value:06d}"
+
+
+def check_chosen(session: Session, version: LoadedVersion, business_key: str,
+                 unique: bool) -> None:
+    """A case may be named only where the process does not number its cases; by a caller
+    (``unique``) only with a key no case of the process has."""
+    if not 0 < len(business_key) <= 64:
+        raise InvalidData({"business_key": "1 到 64 个字符"}, "business key too long")
+    if version.case_prefix:
+        raise InvalidData(
+            {"business_key": f"本流程的案件由系统编号（{version.case_prefix}-年份-序号），"
+                             "不能指定"},
+            f"{version.key} numbers its cases itself ({version.case_prefix}-YYYY-NNNNNN): "
+            "a case number cannot be chosen; leave business_key out")
+    if not unique:
+        return
+    taken = session.execute(select(ProcessInstance.id).where(
+        ProcessInstance.process_key == version.key,
+        ProcessInstance.business_key == business_key).limit(1)).first()
+    if taken is not None:
+        raise Conflict(f"{version.key} already has a case {business_key}: a business key "
+                       "names one case")

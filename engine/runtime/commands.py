@@ -32,12 +32,15 @@ from engine.files.fields import file_fields
 from engine.notify import emit
 from engine.org.roles import role_for_lane
 from engine.org.users import SYSTEM
+from engine.runtime import correlation as correlation_rules
 from engine.runtime import mirror, spiff_seam, state
 from engine.runtime.case_files import issue_step_documents
-from engine.runtime.case_numbers import next_case_number
+from engine.runtime.case_numbers import check_chosen, next_case_number
+from engine.runtime.limits import CommandLimits, check_case_size
 from engine.runtime.transitions import advance, new_workflow
 from engine.scripting import expressions
-from engine.storage.schema import TASKS, MessageSubscription, ProcessInstance, ProcessVersion, Task
+from engine.scripting.budget import time_limit
+from engine.storage.schema import TASKS, MessageSubscription, ProcessInstance, Task
 from engine.time.calendar import WorkCalendar, deadline_functions
 from engine.time.clock import Clock
 from engine.views import UserView
@@ -55,9 +58,10 @@ class Runtime:
         self.versions = versions
         self.clock = clock
         self.calendar = calendar
+        self.limits = CommandLimits.from_env()
         self._live: OrderedDict[int, tuple[int, BpmnWorkflow, spiff_seam.IdSource]] = OrderedDict()
         self._lock = threading.Lock()
-        self.limits = Limits()
+        self.file_limits = Limits()
 
     # -- commands ---------------------------------------------------------------------------
 
@@ -76,15 +80,17 @@ class Runtime:
                               f'{key} has no start event "{start_event}"')
         schema = version.form(version.start_form_key)
         now = self.clock.now()
+        if message is None:  # a start from outside: the start form, no engine-owned field
+            correlation_rules.check_owned(data)
         files: list[dict[str, Any]] = []
         if message is None and (uploads or file_fields(schema)):
-            files = attachments.take(session, None, uploads, file_fields(schema), self.limits,
-                                     now)
+            files = attachments.take(session, None, uploads, file_fields(schema),
+                                     self.file_limits, now)
             data = attachments.fill_fields(session, None, schema, data, files)
-        if schema is not None and message is None:
+        if message is None and schema is not None:
             forms.validate(schema, data)
-        if business_key is not None and not 0 < len(business_key) <= 64:
-            raise InvalidData({"business_key": "1 到 64 个字符"}, "business key too long")
+        if business_key is not None:  # a sender's number (hops > 0) may start several
+            check_chosen(session, version, business_key, unique=hops == 0)
         # What the engine says about the case wins over the data (a message's payload is the
         # sender's data, its case_no among it); the started event records it, so replay
         # never draws a number again.
@@ -99,6 +105,7 @@ class Runtime:
             initial.setdefault("case_no", business_key)
         row = ProcessInstance(
             version_id=version.id, process_key=key, business_key=business_key,
+            case_prefix=version.case_prefix if "case_no" in assigned else None,
             status="running", state="{}", data={}, started_by=user.username, revision=0,
             created_at=now, updated_at=now, event_count=0, last_hash=chain.GENESIS,
         )
@@ -135,7 +142,7 @@ class Runtime:
         files: list[dict[str, Any]] = []
         if uploads or file_fields(schema):
             files = attachments.take(session, row.id, uploads, file_fields(schema),
-                                     self.limits, now)
+                                     self.file_limits, now)
             data = attachments.fill_fields(session, row.id, schema, data, files)
         forms.validate_submission(schema, data)
 
@@ -178,42 +185,61 @@ class Runtime:
         None). A process with a case prefix started by a sender's message numbers the case
         itself; the case keeps the sender's number as ``source_case_no`` and the sender is
         told the new one (:meth:`_tell_started`)."""
+        if hops == 0:  # from outside: checked like a form (engine/runtime/correlation.py)
+            correlation_rules.check_correlation(correlation)
         business_key = correlation.get("business_key")
-        query = select(MessageSubscription.instance_id).where(
-            MessageSubscription.message_name == name
-        )
-        if business_key is not None:
-            query = query.where(MessageSubscription.business_key == str(business_key))
-        elif hops > 0:
-            query = query.where(MessageSubscription.business_key.is_(None))
-        targets = sorted(set(session.execute(query).scalars()))
-        delivered = []
-        for instance_id in targets:
-            row, version, workflow, ids = self._load(session, instance_id, None)
-            if not _matches(row, correlation):
-                continue
+        target = self._waiting_case(session, name, correlation, hops)
+        if target is not None:
+            row, version, workflow, ids = self._load(session, target, None)
             if hops == 0:
                 _check_may_send(workflow, name, user)
+                correlation_rules.check_payload(
+                    version, correlation_rules.waiting_elements(workflow, name), data)
             payload = {"name": name, "correlation": dict(correlation), "data": dict(data)}
             self._run(session, row, version, workflow, ids, self.clock.now(), "message",
                       payload, user, hops=hops)
-            delivered.append(instance_id)
-        if not delivered:
-            # A process's own message starts another one: the sender's role does not matter.
-            starter = user if hops == 0 else SYSTEM
-            for key in _processes_started_by(session, name):
-                if sender is not None and self.versions.latest(session, key).case_prefix:
-                    row = self.start(session, key, data, starter, message=name, hops=hops,
-                                     source_case_no=sender.business_key)
-                    self._tell_started(session, sender, name, row, user, hops)
-                else:
-                    row = self.start(session, key, data, starter, business_key, message=name,
-                                     hops=hops)
-                delivered.append(row.id)
+            return [row.id]
+        delivered = []
+        # A process's own message starts another one: the sender's role does not matter.
+        starter = user if hops == 0 else SYSTEM
+        for key in correlation_rules.processes_started_by(session, name):
+            version = self.versions.latest(session, key)
+            if hops == 0:
+                correlation_rules.check_payload(
+                    version, correlation_rules.start_elements(version, name), data, start=True)
+            if sender is not None and version.case_prefix:
+                row = self.start(session, key, data, starter, message=name, hops=hops,
+                                 source_case_no=sender.business_key)
+                self._tell_started(session, sender, name, row, user, hops)
+            else:
+                row = self.start(session, key, data, starter, business_key, message=name,
+                                 hops=hops)
+            delivered.append(row.id)
         if not delivered and hops > 0:
             log.warning("message %r thrown by case %s reached no instance and started none",
                         name, business_key)
         return delivered
+
+    def _waiting_case(self, session: Session, name: str, correlation: Mapping[str, Any],
+                      hops: int) -> ProcessInstance | None:
+        """The one case waiting for the message (locked); Conflict when several match."""
+        business_key = correlation.get("business_key")
+        query = select(MessageSubscription.instance_id).where(
+            MessageSubscription.message_name == name)
+        if business_key is not None:
+            query = query.where(MessageSubscription.business_key == business_key)
+        elif hops > 0:
+            query = query.where(MessageSubscription.business_key.is_(None))
+        rows = [_instance(session, i, None)
+                for i in sorted(set(session.execute(query).scalars()))]
+        found = [r for r in rows if correlation_rules.matches(r, correlation)]
+        if len(found) > 1:
+            raise Conflict(
+                f'message "{name}" matches {len(found)} waiting cases '
+                f'({", ".join(r.business_key or f"#{r.id}" for r in found[:10])}); a message '
+                "must reach exactly one case: name it by its business_key (and correlation "
+                "values)")
+        return found[0] if found else None
 
     def _tell_started(self, session: Session, sender: ProcessInstance, name: str,
                       started: ProcessInstance, user: UserView, hops: int) -> None:
@@ -287,43 +313,50 @@ class Runtime:
              payload: dict[str, Any], user: UserView, task_id: str | None = None,
              only_if_changed: bool = False, hops: int = 0,
              open_rows: list[Row[Any]] | None = None) -> bool:
-        """``open_rows``: the instance's open task rows when the command read them already."""
-        functions = deadline_functions(self.calendar(session), lambda: now)
-        # What the mirror holds now (it was written from this workflow after the previous
-        # command), so that unchanged timers and subscriptions are not rewritten. A migrated
-        # workflow has switched specs already: its rows are rewritten whatever they were.
-        known = kind != "migrated"
-        timers_before = mirror.timer_rows(row, workflow) if known else None
-        messages_before = mirror.awaited_messages(workflow) if known else None
-        step = advance(workflow, ids, now, functions, kind, payload, row.data or {})
-        digest = step.digest
-        if only_if_changed and row.event_count and digest == chain.digest_of_row(row):
-            return False
+        """``open_rows``: the instance's open task rows when the command read them already.
+        Its scripts, expressions and deadline functions (and those of the cases its messages
+        reach) share the command's time limit."""
+        with time_limit(self.limits.seconds):
+            functions = deadline_functions(self.calendar(session), lambda: now)
+            # What the mirror holds now (it was written from this workflow after the previous
+            # command), so that unchanged timers and subscriptions are not rewritten. A migrated
+            # workflow has switched specs already: its rows are rewritten whatever they were.
+            known = kind != "migrated"
+            timers_before = mirror.timer_rows(row, workflow) if known else None
+            messages_before = mirror.awaited_messages(workflow) if known else None
+            step = advance(workflow, ids, now, functions, kind, payload, row.data or {})
+            digest = step.digest
+            if only_if_changed and row.event_count and digest == chain.digest_of_row(row):
+                return False
 
-        def evaluate(source: str, names: dict[str, Any]) -> Any:
-            return expressions.evaluate(source, names, functions)
+            def evaluate(source: str, names: dict[str, Any]) -> Any:
+                return expressions.evaluate(source, names, functions)
 
-        row.state = json.dumps(step.state, separators=(",", ":"))
-        row.status = "completed" if workflow.is_completed() else "running"
-        row.data = step.data
-        row.updated_at = now
-        _bump(session, row)
-        recorded = {**payload, "passed": step.passed, "steps": step.steps}
-        chain.append(session, row, kind, now, digest, recorded, user.username, task_id)
-        _flush(session)  # the one UPDATE of the instance, checked against its revision
-        completed = (task_id, user.username) if task_id and kind == "completed" else None
-        mirror.sync_tasks(session, row, workflow, now, evaluate, completed, open_rows)
-        mirror.sync_timers(session, row, workflow, timers_before)
-        mirror.sync_subscriptions(session, row, workflow, messages_before)
-        emit.after_step(session, row, version, step.passed, now)
-        if version.documents and set(step.passed) & version.documents.keys():
-            issue_step_documents(session, row, version, step.passed, now, user.username)
-        with self._lock:
-            self._live[row.id] = (row.revision, workflow, ids)
-            while len(self._live) > _CACHE_SIZE:
-                self._live.popitem(last=False)
-        self._send_thrown(session, row, step.thrown, user, hops)
-        return True
+            state_text = json.dumps(step.state, separators=(",", ":"))
+            check_case_size(state_text, json.dumps(step.data, separators=(",", ":"), default=str),
+                            self.limits)
+            row.state = state_text
+            row.status = "completed" if workflow.is_completed() else "running"
+            row.data = step.data
+            row.updated_at = now
+            _bump(session, row)
+            recorded = {**payload, "passed": step.passed, "steps": step.steps}
+            chain.append(session, row, kind, now, digest, recorded, user.username, task_id)
+            _flush(session)  # the one UPDATE of the instance, checked against its revision
+            completed = (task_id, user.username) if task_id and kind == "completed" else None
+            mirror.sync_tasks(session, row, workflow, now, evaluate, completed, open_rows)
+            mirror.sync_timers(session, row, workflow, timers_before)
+            mirror.sync_subscriptions(session, row, workflow, messages_before)
+            with self._lock:
+                self._live[row.id] = (row.revision, workflow, ids)
+                while len(self._live) > _CACHE_SIZE:
+                    self._live.popitem(last=False)
+            emit.after_step(session, row, version, step.passed, now)
+            if version.documents and set(step.passed) & version.documents.keys():
+                issue_step_documents(session, row, version, step.passed, now,
+                                     user.username)
+            self._send_thrown(session, row, step.thrown, user, hops)
+            return True
 
     def forget(self, instance_id: int | None = None) -> None:
         """Drop cached live workflows (after a rollback the cache may be ahead of the DB)."""
@@ -426,23 +459,6 @@ def _check_may_start(version: LoadedVersion, user: UserView) -> None:
     roles = {r.id for r in (role_for_lane(name) for name in lanes if name) if r is not None}
     if roles and user.username != "system" and not roles & set(user.roles):
         raise PermissionDenied(f"starting {version.key} needs role {', '.join(sorted(roles))}")
-
-
-def _matches(row: ProcessInstance, correlation: Mapping[str, Any]) -> bool:
-    for key, value in correlation.items():
-        if key == "business_key":
-            continue
-        if row.data.get(key) != value:
-            return False
-    return True
-
-
-def _processes_started_by(session: Session, message: str) -> list[str]:
-    rows = session.execute(select(ProcessVersion).order_by(ProcessVersion.version)).scalars()
-    latest: dict[str, ProcessVersion] = {}
-    for pv in rows:
-        latest[pv.key] = pv
-    return sorted(key for key, pv in latest.items() if message in (pv.start_messages or []))
 
 
 def _bump(session: Session, row: ProcessInstance) -> None:

@@ -20,7 +20,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from engine.definitions.registry import LoadedVersion
-from engine.errors import Conflict, ScriptError
+from engine.errors import Conflict, EngineError, ScriptError
 from engine.runtime import mirror, schedule, spiff_seam, state
 from engine.scripting import expressions
 from engine.time.clock import FixedClock
@@ -143,4 +143,10 @@ def _movement(moved: list[Any]) -> tuple[list[str], list[list[str]]]:
 
 def _spiff_message(exc: SpiffWorkflowException) -> str:
     notes = getattr(exc, "notes", None) or getattr(exc, "__notes__", None) or []
-    return "; ".join([str(exc), *(str(n) for n in notes)])
+    text = "; ".join([str(exc), *(str(n) for n in notes)])
+    cause: BaseException | None = exc.__cause__ or exc.__context__
+    while cause is not None and not isinstance(cause, EngineError):  # what the engine said
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(cause, EngineError) and cause.message not in text:
+        text += ": " + cause.message
+    return text

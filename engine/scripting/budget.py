@@ -3,12 +3,21 @@
 :class:`Budget` counts evaluation steps and refuses oversized values; the interpreter
 (:mod:`engine.scripting.interpreter`) extends it, and every function in :data:`BUILTINS` takes
 the running budget first so it can bound its own work.
+
+Work done outside the interpreter on its behalf (the calendar's deadline functions scan days)
+is charged to the running evaluation with :func:`charge`. A command sets a wall-time limit with
+:func:`time_limit`: every evaluation inside it, and every charge, stops with a ScriptError once
+the time is up (checked every :data:`CLOCK_EVERY` steps), so a command is rolled back instead
+of holding the database for minutes.
 """
 
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,9 +33,70 @@ class Limits:
     max_str: int = 1_000_000  # characters of one string
     max_int_bits: int = 4096  # size of one integer
     max_depth: int = 100  # nesting of values stored by a script
+    # bytes of one value a script builds by repetition or stores (UTF-8 JSON, estimated)
+    max_bytes: int = 2_000_000
 
 
 DEFAULT_LIMITS = Limits()
+CLOCK_EVERY = 1024  # steps between two looks at the clock
+
+# the evaluation running in this thread (charged by deadline functions), and the end of the
+# command's time (monotonic seconds, and the limit it came from)
+_RUNNING: ContextVar[Budget | None] = ContextVar("kuaiban_budget", default=None)
+_DEADLINE: ContextVar[tuple[float, float] | None] = ContextVar("kuaiban_deadline", default=None)
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Evaluations and charges inside the block stop once ``seconds`` have passed (an inner
+    limit never extends an outer one)."""
+    end = time.monotonic() + seconds
+    outer = _DEADLINE.get()
+    token = _DEADLINE.set((end, seconds) if outer is None or end < outer[0] else outer)
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
+def check_time() -> None:
+    """ScriptError when the command's time is up."""
+    deadline = _DEADLINE.get()
+    if deadline is not None and time.monotonic() > deadline[0]:
+        raise ScriptError(
+            f"the command ran longer than its limit of {deadline[1]:g} seconds (scripts, "
+            "expressions and deadline functions); it was stopped and nothing was saved")
+
+
+def charge(steps: int) -> None:
+    """Charge ``steps`` of work done on behalf of the running evaluation (if any) to its
+    budget; in any case stop when the command's time is up."""
+    running = _RUNNING.get()
+    if running is not None:
+        running.step(steps)
+    elif steps:
+        check_time()
+
+
+def json_size(value: Any, limit: int) -> int:
+    """The size of ``value`` as JSON in UTF-8 bytes (non-ASCII text counted at 3 bytes a
+    character), stopping as soon as it exceeds ``limit``."""
+    size, stack = 0, [value]
+    while stack and size <= limit:
+        v = stack.pop()
+        if isinstance(v, str):
+            size += (len(v) if v.isascii() else 3 * len(v)) + 2
+        elif isinstance(v, dict):
+            size += 2 + 2 * len(v)
+            stack.extend(itertools.chain.from_iterable(v.items()))
+        elif isinstance(v, list | tuple | set | frozenset | range):
+            size += 2 + len(v)
+            stack.extend(v)
+        elif isinstance(v, int) and not isinstance(v, bool):
+            size += v.bit_length() // 3 + 2
+        else:
+            size += 5
+    return size
 
 
 _VIEWS: tuple[type[Any], ...] = (type({}.keys()), type({}.values()), type({}.items()))
@@ -49,6 +119,7 @@ class Budget:
         self.mode = mode
         self.steps = 0
         self.line = 1
+        self._clock_at = CLOCK_EVERY  # steps at which to look at the clock next
 
     def error(self, message: str, **details: Any) -> ScriptError:
         if len(message) > 300:
@@ -61,6 +132,22 @@ class Budget:
         self.steps += n
         if self.steps > self.limits.max_steps:
             raise self.error(f"step limit of {self.limits.max_steps} exceeded")
+        if self.steps >= self._clock_at:
+            self._clock_at = self.steps + CLOCK_EVERY
+            try:
+                check_time()
+            except ScriptError as exc:
+                raise self.error(exc.message) from None
+
+    @contextmanager
+    def running(self) -> Iterator[None]:
+        """This budget is the one :func:`charge` charges while the block runs."""
+        check_time()
+        token = _RUNNING.set(self)
+        try:
+            yield
+        finally:
+            _RUNNING.reset(token)
 
     def check_size(self, value: Any) -> Any:
         lim = self.limits

@@ -31,7 +31,7 @@ from typing import Any
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
 from engine.errors import ScriptError, UnsafeInput
-from engine.scripting.budget import DEFAULT_LIMITS, Limits
+from engine.scripting.budget import DEFAULT_LIMITS, Limits, json_size
 from engine.scripting.interpreter import Interpreter
 from engine.scripting.language import Mode, analyse
 
@@ -89,7 +89,12 @@ def execute(
 
 
 def to_json_value(value: Any, limits: Limits, what: str) -> Any:
-    """``value`` as plain JSON data (tuples and ranges become lists) or ScriptError."""
+    """``value`` as plain JSON data (tuples and ranges become lists) or ScriptError; it may
+    not be larger than ``limits.max_bytes`` as JSON (counted before anything is copied)."""
+    size = json_size(value, limits.max_bytes)
+    if size > limits.max_bytes:
+        raise ScriptError(f"{what} is larger than {limits.max_bytes:,} bytes of data; a script "
+                          "may not store that much", {"bytes": size})
     budget = [limits.max_steps]
 
     def conv(v: Any, depth: int) -> Any:

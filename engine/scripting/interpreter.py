@@ -18,7 +18,7 @@ from typing import Any
 
 from engine.errors import EngineError
 from engine.scripting.budget import BUILTINS as _BUILTINS
-from engine.scripting.budget import Budget, Limits, shallow
+from engine.scripting.budget import Budget, Limits, json_size, shallow
 from engine.scripting.language import METHODS_BY_TYPE
 
 _BINOPS: dict[type[ast.AST], Callable[[Any, Any], Any]] = {
@@ -71,10 +71,11 @@ class Interpreter(Budget):
     # -- entry point -------------------------------------------------
     def run(self, tree: ast.Expression | ast.Module) -> Any:
         try:
-            if isinstance(tree, ast.Expression):
-                return self.ev(tree.body)
-            self.block(tree.body)
-            return None
+            with self.running():
+                if isinstance(tree, ast.Expression):
+                    return self.ev(tree.body)
+                self.block(tree.body)
+                return None
         except EngineError:
             raise
         except RecursionError:
@@ -175,6 +176,8 @@ class Interpreter(Budget):
                             f"repetition would build {size} {'characters' if is_str else 'items'}"
                         )
                     self.step(size >> 6 if is_str else size)
+                    if not is_str and n > 1:  # n copies of the same big items: count bytes
+                        self.check_bytes(seq, n)
         elif isinstance(left, int) and isinstance(right, int) and right > 0:
             if kind is ast.Pow and abs(left) > 1 and left.bit_length() * right > lim.max_int_bits:
                 raise self.error(f"power would exceed {lim.max_int_bits} bits")
@@ -184,6 +187,15 @@ class Interpreter(Budget):
             raise self.error("%-formatting is not allowed; use an f-string")
         self.step(shallow(left) + shallow(right))
         return self.check_size((_IBINOPS if inplace else _BINOPS)[kind](left, right))
+
+    def check_bytes(self, seq: Any, times: int) -> None:
+        """Refuse ``seq * times`` when it would be larger than ``max_bytes`` stored."""
+        limit = self.limits.max_bytes
+        one = json_size(seq, limit // times + 1)
+        self.step(len(seq))
+        if one * times > limit:
+            raise self.error(f"repetition would build {one * times:,} bytes of data, more than "
+                             f"the limit of {limit:,}")
 
     def e_unaryop(self, node: ast.UnaryOp) -> Any:
         return _UNARY[type(node.op)](self.ev(node.operand))

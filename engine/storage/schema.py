@@ -89,10 +89,15 @@ class ProcessVersion(Base):
 
 class ProcessInstance(Base):
     __tablename__ = "instances"
+    # A case number is issued once per prefix (engine/runtime/case_numbers.py); NULLs (keys
+    # the engine did not issue) are never equal, so they are not constrained.
+    __table_args__ = (Index("uq_instances_case_number", "case_prefix", "business_key",
+                            unique=True),)
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"))
     process_key: Mapped[str] = mapped_column(String(128), index=True)
     business_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    case_prefix: Mapped[str | None] = mapped_column(String(16))  # the sequence that issued it
     status: Mapped[str] = mapped_column(String(16))  # running|completed|cancelled|error
     revision: Mapped[int] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(Text)
@@ -197,6 +202,44 @@ class User(Base):
     unit: Mapped[str | None] = mapped_column(String(128))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     email: Mapped[str | None] = mapped_column(String(254))  # for e-mail notifications
+    # Sessions and API tokens carry the generation they were issued under; signing out
+    # everywhere, a new password and deactivation move it on, and so revoke them all.
+    generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    password_changed_at: Mapped[datetime | None]
+
+
+class SignInFailure(Base):
+    """Failed sign-ins counted per user name (``user:`` and the name's SHA-256: a name typed
+    by mistake may be a password) and per client address (``addr:`` and the address)."""
+
+    __tablename__ = "sign_in_failures"
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    failures: Mapped[int]
+    first_at: Mapped[datetime]  # the first failure counted
+    locked_until: Mapped[datetime | None]
+
+
+class RevokedCredential(Base):
+    """Sessions and API tokens signed out one by one (their random id), kept until they
+    would have expired anyway."""
+
+    __tablename__ = "revoked_credentials"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class ConfidentialRead(Base):
+    """Who was shown a case's confidential fields, when and through what (the access log
+    auditors read; engine/queries/confidential.py). Not part of the hash-chained events:
+    reading never changes a case."""
+
+    __tablename__ = "confidential_reads"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), index=True)
+    user: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]
+    fields: Mapped[list[Any]]
+    via: Mapped[str] = mapped_column(String(32))
 
 
 class CalendarOverride(Base):
@@ -224,6 +267,7 @@ TIMERS = cast(Table, Timer.__table__)
 SUBSCRIPTIONS = cast(Table, MessageSubscription.__table__)
 EVENTS = cast(Table, Event.__table__)
 USERS = cast(Table, User.__table__)
+CONFIDENTIAL_READS = cast(Table, ConfidentialRead.__table__)
 
 
 class CalendarVersion(Base):

@@ -196,6 +196,9 @@ def test_messages_correlate_by_case_number(guide: Engine, clock: FixedClock) -> 
     # from outside: a user of the waiting lane's role (or the system) may send it
     with pytest.raises(PermissionDenied):
         guide.send_message("assist_reply", {"business_key": "XC-2026-000002"}, {}, "wang")
+    with pytest.raises(InvalidData):  # only what the form on 收到协查结果 declares
+        guide.send_message("assist_reply", {"business_key": "XC-2026-000002"},
+                           {"finding": "电话核实", "unit": "某局"}, "li")
     delivered = guide.send_message("assist_reply", {"business_key": "XC-2026-000002"},
                                    {"finding": "电话核实"}, "li")
     assert delivered == [second.id]

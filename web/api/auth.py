@@ -25,17 +25,33 @@ def max_age() -> int:
 
 @bp.route("/auth/token", methods=["POST"])
 def issue_token() -> Response:
+    """A token; 401 for a wrong name or password, 429 with Retry-After after too many
+    (engine/org/sign_in.py)."""
     body = fields({"username": Field(str, required=True, max_length=64),
                    "password": Field(str, required=True, max_length=1024)})
-    user = engine_of(current_app).authenticate(body["username"], body["password"])
+    user = engine_of(current_app).authenticate(body["username"], body["password"],
+                                               request.remote_addr)
     if user is None:
         raise ApiError(401, "invalid_credentials", "wrong user name or password")
     return jsonify({
-        "token": tokens.issue(_secret(), user.username),
+        "token": tokens.issue(_secret(), user.username, user.generation),
         "token_type": "Bearer",
         "expires_in": max_age(),
         "username": user.username,
     })
+
+
+@bp.route("/auth/logout", methods=["POST"])
+def sign_out() -> Response:
+    """Revoke the presented token; ``{"everywhere": true}`` also every other token and
+    session of its user."""
+    body = fields({"everywhere": Field(bool)})
+    accounts = engine_of(current_app).accounts
+    claims: tokens.Claims = g.api_claims
+    accounts.sign_out(claims.id, claims.expires_at)
+    if body.get("everywhere"):
+        accounts.sign_out_everywhere(claims.username)
+    return jsonify({"signed_out": True, "everywhere": bool(body.get("everywhere"))})
 
 
 @bp.before_request
@@ -57,14 +73,19 @@ def _bearer_user() -> UserView:
         raise _unauthorized("missing_token", "send Authorization: Bearer TOKEN; get a token "
                             "at POST /api/v1/auth/token")
     try:
-        username = tokens.verify(_secret(), token.strip(), max_age())
+        claims = tokens.verify(_secret(), token.strip(), max_age())
     except tokens.TokenError as exc:
         raise _unauthorized("token_expired" if exc.expired else "invalid_token",
                             exc.message) from exc
     try:
-        return engine_of(current_app).user(username)
+        user = engine_of(current_app).accounts.signed_in(claims.username, claims.generation,
+                                                          claims.id)
     except NotFound as exc:
-        raise _unauthorized("invalid_token", "the token's user no longer exists") from exc
+        raise _unauthorized("invalid_token", "the token was signed out, or its user's "
+                            "password changed or the user is gone; get a new one at "
+                            "POST /api/v1/auth/token") from exc
+    g.api_claims = claims
+    return user
 
 
 def _unauthorized(code: str, message: str) -> ApiError:

@@ -17,7 +17,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from engine import EngineError, Problem, ValidationFailed
 from web.api.blueprint import bp
-from web.errors import error_body, status_of
+from web.errors import error_body, headers_of, status_of
 
 log = logging.getLogger("kuaiban.web.api")
 
@@ -84,7 +84,7 @@ def _engine_error(exc: EngineError) -> Response:
     message = exc.message
     if isinstance(exc, ValidationFailed) and exc.problems:
         message = f"{message}; first: {exc.problems[0]}"
-    return json_error(status_of(exc), exc.code, clip(message), exc.details)
+    return json_error(status_of(exc), exc.code, clip(message), exc.details, headers_of(exc))
 
 
 def _http_error(exc: HTTPException) -> Response:

@@ -26,5 +26,13 @@ def post_replay(instance_id: int) -> Response:
 
 @bp.route(f"/instances/{ID}/history", methods=["GET"])
 def get_history(instance_id: int) -> Response:
-    events = engine_of(current_app).history(instance_id, user=current_user())
-    return jsonify({"instance_id": instance_id, "events": [e.as_json() for e in events]})
+    """The events (confidential fields masked for those who may not see them); for auditors
+    also the log of who was shown confidential fields."""
+    engine = engine_of(current_app)
+    user = current_user()
+    events = engine.history(instance_id, user=user)
+    body = {"instance_id": instance_id, "events": [e.as_json() for e in events]}
+    if "auditor" in user.roles:
+        body["confidential_reads"] = [r.as_json()
+                                      for r in engine.confidential_reads(instance_id, user)]
+    return jsonify(body)

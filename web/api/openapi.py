@@ -33,7 +33,7 @@ def _errors(*codes: int) -> dict[str, Any]:
 
 _RESPONSE_NAMES = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound",
                    409: "Conflict", 413: "TooLarge", 415: "UnsupportedMediaType",
-                   422: "Unprocessable"}
+                   422: "Unprocessable", 429: "TooManyRequests"}
 
 _NULLABLE_STRING = {"type": ["string", "null"]}
 _NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
@@ -56,7 +56,8 @@ SCHEMAS: dict[str, Any] = {
                 "code": {"type": "string", "examples": [
                     "bad_request", "missing_token", "invalid_token", "token_expired",
                     "invalid_credentials", "permission_denied", "not_found", "conflict",
-                    "invalid_data", "validation_failed", "unsafe_input", "internal_error"]},
+                    "invalid_data", "validation_failed", "unsafe_input", "too_many_attempts",
+                    "internal_error"]},
                 "message": {"type": "string"},
                 "details": {"oneOf": [
                     {"type": "null"},
@@ -83,6 +84,15 @@ SCHEMAS: dict[str, Any] = {
         "additionalProperties": False,
         "properties": {"username": {**_TEXT, "maxLength": 64},
                        "password": {**_TEXT, "maxLength": 1024}},
+    },
+    "LogoutRequest": {
+        "type": "object", "additionalProperties": False,
+        "properties": {"everywhere": {"type": "boolean", "description": "also revoke every "
+                                      "other token and browser session of the user"}},
+    },
+    "SignedOut": {
+        "type": "object", "required": ["signed_out", "everywhere"],
+        "properties": {"signed_out": {"const": True}, "everywhere": {"type": "boolean"}},
     },
     "Token": {
         "type": "object", "required": ["token", "token_type", "expires_in"],
@@ -129,7 +139,9 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "data": {"type": "object", "description": "checked against the start form"},
             "business_key": {"type": "string", "maxLength": 64, "description":
-                             "the case number; by default the process numbers its cases"},
+                             "a key for the case, only for a process that does not number "
+                             "its cases (one with a case prefix refuses it: 422); unique "
+                             "within the process (409)"},
         },
     },
     "Task": {
@@ -205,8 +217,12 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "name": {**_TEXT, "maxLength": 128, "description": "the BPMN message name"},
             "correlation": {"type": "object", "description":
-                            '`{"business_key": ...}` and data values to match'},
-            "data": {"type": "object", "description": "merged into the receiving task's data"},
+                            '`{"business_key": "<text, at most 64>"}` and plain data values '
+                            "to match"},
+            "data": {"type": "object", "description": "merged into the receiving case's "
+                     "data; only the fields of the form the catching event declares "
+                     "(message_form; a message start event: else the start form; no form: "
+                     "no data), never case_no or source_case_no"},
         },
     },
     "MessageResult": {
@@ -351,15 +367,21 @@ RESPONSES: dict[str, Any] = {
                        "text that is not allowed (details: field → message)."),
         ("Unauthorized", "No token, or a bad or expired one."),
         ("Forbidden", "The caller's role or unit does not allow this."),
-        ("NotFound", "No such process, instance, task or endpoint."),
+        ("NotFound", "No such process, instance, task or endpoint; also a case (or a task of "
+                     "one) the caller has no part in, answered exactly as one that does not "
+                     "exist."),
         ("Conflict", "Someone acted first: a stale revision, or a task already completed "
                      "or claimed."),
         ("TooLarge", "The request body is larger than the server accepts."),
         ("UnsupportedMediaType", "The body is not application/json."),
         ("Unprocessable", "The data fails the form (details: field → message), or uploaded "
                           "files fail validation (details: list of ValidationProblem)."),
+        ("TooManyRequests", "Too many failed sign-ins for this user name or from this "
+                            "address: wait the seconds the Retry-After header gives."),
     )
 }
+RESPONSES["TooManyRequests"]["headers"] = {"Retry-After": {
+    "schema": {"type": "integer"}, "description": "seconds to wait"}}
 
 _TASK_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"},
             "description": "task id"}
@@ -392,9 +414,19 @@ def _task_command(summary: str, body: str, description: str,
 PATHS: dict[str, Any] = {
     "/auth/token": {"post": {
         "summary": "Get a bearer token", "tags": ["auth"], "security": [],
-        "description": "Exchange a user name and password for a signed token that expires.",
+        "description": "Exchange a user name and password for a signed token that expires. "
+                       "5 failures for one user name, or 20 from one address, within 15 "
+                       "minutes lock it for 15 minutes: 429 with Retry-After.",
         "requestBody": _body("TokenRequest", "credentials"),
-        "responses": {"200": _ok("Token", "a token"), **_errors(400, 401, 415)},
+        "responses": {"200": _ok("Token", "a token"), **_errors(400, 401, 415, 429)},
+    }},
+    "/auth/logout": {"post": {
+        "summary": "Revoke the bearer token", "tags": ["auth"],
+        "description": "The token sent with this call stops working at once; with "
+                       '`{"everywhere": true}` every other token and browser session of the '
+                       "user too (as after a password change).",
+        "requestBody": _body("LogoutRequest", "optional", required=False),
+        "responses": {"200": _ok("SignedOut", "signed out"), **_errors(400, 401, 415)},
     }},
     "/processes": {
         "get": {
@@ -423,7 +455,7 @@ PATHS: dict[str, Any] = {
         "responses": {
             "201": {**_ok("Instance", "the new instance"), "headers": {"Location": {
                 "schema": {"type": "string"}, "description": "the instance's URL"}}},
-            **_errors(400, 401, 403, 404, 415, 422)},
+            **_errors(400, 401, 403, 404, 409, 415, 422)},
     }},
     "/instances/{id}": {"get": {
         "summary": "One instance", "tags": ["instances"], "parameters": [_INSTANCE_ID],
@@ -520,12 +552,15 @@ PATHS: dict[str, Any] = {
         multipart="CompleteMultipart"),
     "/messages": {"post": {
         "summary": "Send a message", "tags": ["messages"],
-        "description": "Delivered to every instance waiting for the message whose business "
-                       "key (and other correlation values) match; when none waits, a process "
-                       "started by the message is started. 404 when nothing receives it.",
+        "description": "Delivered to the one instance waiting for the message whose business "
+                       "key (and other correlation values) match: 409 when several match. When "
+                       "none waits, a process started by the message is started (a process "
+                       "that numbers its cases gives the number; a business key is refused "
+                       "there, 422). 404 when nothing receives it. The data is checked like a "
+                       "form submission: 422 with the fields at fault.",
         "requestBody": _body("MessageRequest", "the message"),
         "responses": {"200": _ok("MessageResult", "delivered"),
-                      **_errors(400, 401, 403, 404, 415, 422)},
+                      **_errors(400, 401, 403, 404, 409, 415, 422)},
     }},
     "/notifications": {"get": {
         "summary": "The caller's notifications", "tags": ["notifications"],

@@ -14,6 +14,7 @@ def register(app: Flask) -> None:
     """Register the UI blueprints (sign-in, inbox, tasks, instances, designer, auditor,
     notifications)."""
     from web.ui import (
+        account,
         assets,
         auditor,
         auth,
@@ -40,7 +41,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["unread_notifications"] = notifications.unread_notifications
     app.jinja_env.filters["notice_label"] = notifications.kind_label
     app.jinja_env.globals["file_limit_mb"] = files.file_limit_mb
-    for module in (assets, auth, inbox, tasks, start, instances, designer, auditor, board,
+    for module in (assets, auth, account, inbox, tasks, start, instances, designer, auditor, board,
                    ledgers, notifications, files):
         app.register_blueprint(module.bp)
     app.register_blueprint(modeler.bp)

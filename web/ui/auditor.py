@@ -35,6 +35,5 @@ def instance(instance_id: int) -> str:
     eng = engine()
     user = current_user()
     context = case_context(instance_id, user.username, instance_forms(eng, instance_id))
-    events = eng.history(instance_id, user)
-    return render_template("audit/instance.html", case=context, events=events,
+    return render_template("audit/instance.html", case=context, events=context.events,
                            problem=chain_problem(eng, instance_id))

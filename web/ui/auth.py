@@ -1,8 +1,15 @@
-"""Sign-in and sign-out (Engine.authenticate, scrypt hashes), the signed-in user on ``g``,
-and the decorators every page uses to check the role."""
+"""Sign-in and sign-out (Engine.authenticate: scrypt hashes, throttled), the signed-in user on
+``g``, and the decorators every page uses to check the role.
+
+The session holds the user's name, the generation it was issued under and a random id
+(``sid``). It is valid while the engine says so (``accounts.signed_in``): signing out revokes
+its id, and signing out everywhere, a new password or deactivation revoke every session of the
+user. A session also ends ``PERMANENT_SESSION_LIFETIME`` (12 hours) after it was last written.
+"""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
@@ -11,6 +18,7 @@ from flask import (
     Blueprint,
     Flask,
     abort,
+    current_app,
     flash,
     g,
     redirect,
@@ -22,7 +30,7 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from engine import NotFound, UserView
+from engine import NotFound, Throttled, UserView
 from web.ui.i18n import LANGUAGES
 from web.ui.util import engine, safe_next
 
@@ -36,13 +44,43 @@ def init(app: Flask) -> None:
 
 def _load_user() -> None:
     g.user = None
-    username = session.get("user")
+    username, generation, sid = session.get("user"), session.get("gen"), session.get("sid")
     if not username:
         return
     try:
-        g.user = engine().user(username)
+        if not isinstance(generation, int) or not isinstance(sid, str):
+            raise NotFound("not a session of this version")
+        g.user = engine().accounts.signed_in(username, generation, sid)
     except NotFound:
-        session.pop("user", None)
+        _fresh_session()
+
+
+def session_values(user: UserView) -> dict[str, Any]:
+    """What signing in puts into the session (tests that sign in without a password use it
+    too)."""
+    return {"user": user.username, "gen": user.generation, "sid": secrets.token_urlsafe(16)}
+
+
+def start_session(user: UserView) -> None:
+    """A fresh session for ``user`` (no fixation), keeping the chosen language."""
+    _fresh_session()
+    session.update(session_values(user))
+
+
+def _fresh_session() -> None:
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
+def end_session() -> None:
+    """Sign this session out: its id is revoked until it would have expired anyway."""
+    sid = session.get("sid")
+    if isinstance(sid, str):
+        lifetime = current_app.permanent_session_lifetime
+        engine().accounts.sign_out(sid, engine().wall.now() + lifetime)
+    _fresh_session()
 
 
 def current_user() -> UserView:
@@ -81,31 +119,36 @@ def roles_required(*roles: str) -> Callable[[F], F]:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> str | Response | tuple[str, int]:
+def login() -> str | Response | tuple[str, int] | tuple[str, int, dict[str, str]]:
     next_url = safe_next(request.values.get("next"))
     if request.method == "GET":
         return render_template("login.html", next=next_url, username="")
     username = request.form.get("username", "").strip()
     password = request.form.get("password", "")
-    user = engine().authenticate(username, password) if username and password else None
+    try:
+        user = (engine().authenticate(username, password, request.remote_addr)
+                if username and password else None)
+    except Throttled as exc:
+        flash(_("登录失败次数过多，请 %(minutes)s 分钟后再试。",
+                minutes=max(1, -(-exc.retry_after // 60))), "error")
+        page = render_template("login.html", next=next_url, username=username)
+        return page, 429, {"Retry-After": str(exc.retry_after)}
     if user is None:
         flash(_("用户名或密码不正确"), "error")
         return render_template("login.html", next=next_url, username=username), 401
-    lang = session.get("lang")
-    session.clear()  # a fresh session on sign-in (no fixation)
-    if lang:
-        session["lang"] = lang
-    session["user"] = user.username
+    start_session(user)
     return redirect(next_url or url_for("inbox.index"))
 
 
 @bp.post("/logout")
 def logout() -> Response:
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
-    flash(_("已退出登录"), "info")
+    """Sign out this session; with ``everywhere`` every session and API token of the user."""
+    user = g.get("user")
+    everywhere = request.form.get("everywhere") == "1" and user is not None
+    if everywhere:
+        engine().accounts.sign_out_everywhere(user.username)
+    end_session()
+    flash(_("已在所有设备上退出登录") if everywhere else _("已退出登录"), "info")
     return redirect(url_for("auth.login"))
 
 

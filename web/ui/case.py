@@ -7,9 +7,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask import g
 from flask_babel import gettext as _
 
-from engine import AttachmentView, InstanceView, TaskView, instance_path, instance_tasks
+from engine import (
+    AttachmentView,
+    EventView,
+    InstanceView,
+    ReadView,
+    TaskView,
+    instance_path,
+    instance_tasks,
+)
 from web.ui import forms
 from web.ui.util import engine
 
@@ -40,12 +49,16 @@ class CaseContext:
     process_name: str
     other_data: list[DataRow]  # data no form names (set by scripts and messages)
     files: list[AttachmentView]  # the case's files and documents
+    events: list[EventView]  # the history, as the reader may see it
+    reads: list[ReadView]  # who was shown confidential fields (auditors only; else empty)
 
 
-def case_context(instance_id: int, username: str,
-                 schemas: dict[str, dict[str, Any]]) -> CaseContext:
+def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, Any]],
+                 instance: InstanceView | None = None) -> CaseContext:
+    """``instance``: the case as the caller read it already (each read of confidential
+    fields is logged: a page reads the case once)."""
     eng = engine()
-    instance = eng.instance(instance_id, username)
+    instance = instance or eng.instance(instance_id, username)
     events = eng.history(instance_id, username)
     path = instance_path(eng, instance_id, username)
     tasks = instance_tasks(eng, instance_id)
@@ -78,8 +91,11 @@ def case_context(instance_id: int, username: str,
     rows = [DataRow(k, labels.get(k, k), _readable(fields, k, v, file_fields, names))
             for k, v in instance.data.items() if not k.startswith("_")]
     rows.sort(key=lambda r: (order.get(r.name, len(order)), r.name))
+    auditor = g.user is not None and "auditor" in g.user.roles
+    reads = eng.confidential_reads(instance_id, username) if auditor else []
     return CaseContext(instance, [r for r in rows if r.name in labels], timeline, tasks,
-                       path.diagram.name, [r for r in rows if r.name not in labels], files)
+                       path.diagram.name, [r for r in rows if r.name not in labels], files,
+                       events, reads)
 
 
 def _readable(fields: list[forms.Field], name: str, value: Any, file_fields: set[str],

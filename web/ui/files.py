@@ -19,7 +19,7 @@ SHA = "<string(length=64):sha256>"
 
 
 def file_limit_mb() -> str:
-    return f"{engine().limits.file_bytes / (1024 * 1024):g}"
+    return f"{engine().file_limits.file_bytes / (1024 * 1024):g}"
 
 
 def kinds_text() -> str:

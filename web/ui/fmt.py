@@ -124,3 +124,10 @@ def short_value(value: Any, limit: int = 120) -> str:
     else:
         text = str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def print_step(value: float | None, step: int, top: int) -> int:
+    """A document's point size or indent as the nearest class of print.css (0 to ``top`` in
+    ``step``s): the page's policy allows no inline style."""
+    points = max(0.0, min(float(value or 0), float(top)))
+    return int(round(points / step)) * step

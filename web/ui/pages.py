@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response
 
 from engine import TZ, EngineError, InboxCounts, WorkCalendar
 from web.api.inputs import bad_text
-from web.errors import error_body, status_of
+from web.errors import error_body, headers_of, status_of
 from web.ui import fmt
 from web.ui.util import engine
 
@@ -35,6 +35,7 @@ TITLES: dict[int, Any] = {
     409: _l("他人已先行办理"),
     413: _l("上传的文件太大"),
     422: _l("提交的数据有误"),
+    429: _l("尝试次数过多"),
     500: _l("系统出错"),
 }
 
@@ -116,7 +117,7 @@ def init(app: Flask) -> None:
     app.request_class = FormRequest
     app.jinja_env.filters.update(
         local_time=fmt.local_time, role_label=fmt.role_label, status_label=fmt.status_label,
-        event_label=fmt.event_label, short_value=fmt.short_value,
+        event_label=fmt.event_label, short_value=fmt.short_value, print_step=fmt.print_step,
     )
     app.jinja_env.globals.update(nav_counts=nav_counts)
     app.before_request(_refuse_bad_text)
@@ -136,8 +137,8 @@ def init(app: Flask) -> None:
         return _page(error.code, None)
 
     @app.errorhandler(EngineError)
-    def _engine(error: EngineError) -> tuple[str | Response, int]:
-        return _page(status_of(error), error.message, error.code)
+    def _engine(error: EngineError) -> tuple[str | Response, int, dict[str, str]]:
+        return (*_page(status_of(error), error.message, error.code), headers_of(error))
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> tuple[str | Response, int]:

@@ -10,7 +10,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from engine import Conflict, InvalidData, TaskView, instance_forms, task_form
+from engine import Conflict, InstanceView, InvalidData, TaskView, instance_forms, task_form
 from web.ui import forms
 from web.ui.auth import current_user, login_required
 from web.ui.case import case_context
@@ -29,7 +29,7 @@ def show(task_id: str) -> str:
     fields = forms.fields_of(schema)
     instance = eng.instance(task.instance_id, user)
     values = forms.display_values(fields, instance.data, schema)
-    return _render(task, schema, fields, values, {}, instance.revision)
+    return _render(task, schema, fields, values, {}, instance)
 
 
 @bp.post("/tasks/<task_id>")
@@ -47,11 +47,11 @@ def submit(task_id: str) -> str | Response | tuple[str, int]:
                      uploads=forms.uploads(fields, request.files))
     except InvalidData as exc:
         flash(_("表单填写有误，请按提示修改后重新提交。"), "error")
-        current = eng.instance(task.instance_id, user).revision
+        current = eng.instance(task.instance_id, user)
         return _render(task, schema, fields, typed, exc.field_errors, current), 422
     except Conflict as exc:
         fresh = eng.inbox.task(task_id, user)
-        current = eng.instance(task.instance_id, user).revision
+        current = eng.instance(task.instance_id, user)
         return _render(fresh, schema, fields, typed, {}, current, conflict=exc.message), 409
     flash(_("已提交：%(case)s %(title)s", case=task.business_key or "", title=task.title),
           "success")
@@ -66,12 +66,13 @@ def _int(value: str | None) -> int | None:
 
 
 def _render(task: TaskView, schema: dict[str, Any] | None, fields: list[forms.Field],
-            values: dict[str, forms.Display], errors: dict[str, str], revision: int,
+            values: dict[str, forms.Display], errors: dict[str, str], instance: InstanceView,
             conflict: str | None = None) -> str:
     eng = engine()
     user = current_user()
     context = case_context(task.instance_id, user.username,
-                           instance_forms(eng, task.instance_id))
+                           instance_forms(eng, task.instance_id), instance)
+    revision = instance.revision
     field_names = {f.name for f in fields}
     general = {k: v for k, v in errors.items() if k not in field_names}
     return render_template(

@@ -665,6 +665,10 @@
         .then(function (html) {
           if (key !== state.currentForm) return;
           box.innerHTML = html;  // rendered and escaped by the server's Jinja templates
+          // a preview never submits (no inline handler: the CSP runs no inline script)
+          box.querySelectorAll('form').forEach(function (form) {
+            form.addEventListener('submit', function (e) { e.preventDefault(); });
+          });
           box.setAttribute('data-state', 'ready');
           box.setAttribute('data-form', key);
         })

@@ -1,0 +1,171 @@
+"""Confidential form fields (the reporter of a 检举控告 clue): a field a form marks
+``"x-confidential": ["intake", ...]`` is shown only to users of those roles and to auditors;
+everyone else gets it masked (:data:`MASK`) wherever case data leaves the engine for a user:
+the case and task data, the history's event payloads, time travel, ledgers and their exports.
+
+Every time a user is shown such a field in clear, the engine records it in the case's access
+log (``confidential_reads``: who, when, which fields, through what), which auditors read beside
+the history. The log is kept apart from the hash-chained events on purpose: reading a case
+never changes it (no revision, no event), so ``kuaiban verify`` and ``replay`` are untouched
+and a read never conflicts with someone working on the case.
+
+Callers that are not a user (``user=None``: the operator's command line, the engine itself)
+see everything and are not logged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from engine.errors import NotFound, PermissionDenied
+from engine.org.users import SYSTEM
+from engine.storage.schema import CONFIDENTIAL_READS, ConfidentialRead, ProcessInstance
+from engine.time.calendar import TZ
+from engine.views import UserView
+
+if TYPE_CHECKING:
+    from engine.api import Engine
+
+MASK = "***"
+KEYWORD = "x-confidential"
+ALWAYS = frozenset({"auditor"})  # auditors see every field (and replay everything anyway)
+
+Rules = dict[str, frozenset[str]]  # field name -> roles that see it
+
+
+@dataclass(frozen=True)
+class ReadView:
+    instance_id: int
+    user: str
+    at: datetime
+    fields: list[str]
+    via: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"user": self.user, "at": self.at.astimezone(TZ).isoformat(), "fields": self.fields,
+                "via": self.via}
+
+
+def rules_of(schemas: Iterable[Mapping[str, Any] | None]) -> Rules:
+    """The confidential fields the forms declare; a field several forms declare is seen
+    only by the roles all of them allow."""
+    out: Rules = {}
+    for schema in schemas:
+        for name, prop in ((schema or {}).get("properties") or {}).items():
+            roles = prop.get(KEYWORD) if isinstance(prop, Mapping) else None
+            if isinstance(roles, list):
+                allowed = frozenset(r for r in roles if isinstance(r, str))
+                out[name] = out[name] & allowed if name in out else allowed
+    return out
+
+
+def hidden_from(rules: Rules, user: UserView | None) -> frozenset[str]:
+    """The fields ``user`` gets masked (none for the engine and the operator)."""
+    if user is None or user.username == SYSTEM.username:
+        return frozenset()
+    roles = set(user.roles)
+    return frozenset(name for name, allowed in rules.items() if not roles & (allowed | ALWAYS))
+
+
+def masked(value: Any, hidden: frozenset[str]) -> Any:
+    """``value`` with every non-empty value under a hidden key (at any depth) masked."""
+    if not hidden:
+        return value
+    if isinstance(value, Mapping):
+        return {k: MASK if k in hidden and v not in (None, "") else masked(v, hidden)
+                for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [masked(v, hidden) for v in value]
+    return value
+
+
+def present(value: Any, fields: Iterable[str]) -> set[str]:
+    """Which of ``fields`` hold a non-empty value somewhere in ``value``."""
+    wanted, stack = set(fields), [value]
+    found: set[str] = set()
+    while stack and wanted - found:
+        item = stack.pop()
+        if isinstance(item, Mapping):
+            found |= {k for k, v in item.items() if k in wanted and v not in (None, "")}
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+    return found
+
+
+class Confidential:
+    """The rules of a case, masking for a reader, and the access log."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def rules(self, session: Session, row: ProcessInstance) -> Rules:
+        """From the forms of the version the case runs on and of its process's newest
+        version (a field marked confidential later is hidden in older cases too)."""
+        versions = self._engine.versions
+        own = versions.get(session, row.version_id)
+        newest = versions.latest(session, row.process_key)
+        return rules_of([*own.forms.values(), *newest.forms.values()])
+
+    def reveal(self, session: Session, row: ProcessInstance, user: UserView | None,
+               value: Any) -> tuple[Any, list[str]]:
+        """(``value`` as ``user`` may see it, the confidential fields it shows in clear)."""
+        if user is None or user.username == SYSTEM.username:
+            return value, []
+        rules = self.rules(session, row)
+        if not rules:
+            return value, []
+        hidden = hidden_from(rules, user)
+        shown = sorted(present(value, set(rules) - hidden))
+        return masked(value, hidden), shown
+
+    def columns(self, session: Session, ledger_key: str, user: UserView | None
+                ) -> tuple[frozenset[str], frozenset[str]]:
+        """(fields masked for ``user``, confidential fields shown in clear) in a ledger of
+        the newest version of its process."""
+        from engine.queries.ledger import LEDGERS
+
+        spec = LEDGERS.get(ledger_key)
+        if spec is None or user is None or user.username == SYSTEM.username:
+            return frozenset(), frozenset()
+        try:
+            newest = self._engine.versions.latest(session, spec.process)
+        except NotFound:
+            return frozenset(), frozenset()
+        rules = rules_of(newest.forms.values())
+        hidden = hidden_from(rules, user)
+        return hidden, frozenset(rules) - hidden
+
+    def conceal(self, session: Session, row: ProcessInstance, user: UserView | None,
+                value: Any) -> Any:
+        """``value`` with every confidential field masked, whoever ``user`` is (unless the
+        engine or the operator): what a command hands back to the user who ran it."""
+        if user is None or user.username == SYSTEM.username:
+            return value
+        rules = self.rules(session, row)
+        return masked(value, frozenset(rules)) if rules else value
+
+    def record(self, instance_id: int, user: UserView | None, fields: list[str],
+               via: str) -> None:
+        """Log that ``user`` was shown ``fields`` of the case (its own small transaction)."""
+        if not fields or user is None:
+            return
+        with self._engine.transaction() as session:
+            session.connection().execute(insert(CONFIDENTIAL_READS).values(
+                instance_id=instance_id, user=user.username, at=self._engine.clock.now(),
+                fields=fields, via=via))
+
+    def reads(self, session: Session, instance_id: int, user: UserView) -> list[ReadView]:
+        """The case's access log, oldest first: for auditors."""
+        if "auditor" not in user.roles:
+            raise PermissionDenied("the access log of confidential fields is for auditors")
+        rows = session.execute(select(ConfidentialRead).where(
+            ConfidentialRead.instance_id == instance_id).order_by(ConfidentialRead.id))
+        return [ReadView(r.instance_id, r.user, r.at, list(r.fields), r.via)
+                for r in rows.scalars()]

@@ -1,0 +1,114 @@
+"""Messages: which one case a message reaches, and what a message from outside may carry.
+
+A message correlates with exactly one waiting case: the cases waiting for its name with its
+``business_key`` whose data also match its other correlation values. More than one is refused
+(Conflict) rather than delivered to all: a case number names one case.
+
+A message from outside (``POST /api/v1/messages``, ``Engine.send_message``) is checked like a
+form submission before anything runs: its correlation is a string ``business_key`` (at most 64
+characters) and plain values; its payload may only carry the fields of the form declared for
+the event that catches it, with their types (``forms.validate_submission``):
+
+* a catching event declares the form of its message with the Camunda property
+  ``message_form`` (docs/designer-guide.md);
+* a message start event without one takes the process's start form;
+* an event with no form takes a message with no data.
+
+The engine's own fields (:data:`ENGINE_OWNED`) never come from outside. Messages thrown by
+cases are the engine's own and are not checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.defaults import StartEvent
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.definitions import forms
+from engine.definitions.registry import LoadedVersion
+from engine.errors import InvalidData
+from engine.storage.schema import ProcessInstance, ProcessVersion
+
+# What the engine writes into a case about the case itself: its number, and the number of the
+# case whose message started it.
+ENGINE_OWNED = frozenset({"case_no", "source_case_no"})
+MAX_KEY = 64  # instances.business_key
+
+
+def check_correlation(correlation: Mapping[str, Any]) -> None:
+    """InvalidData unless the correlation is a text business key and plain values."""
+    problems: dict[str, str] = {}
+    for name, value in correlation.items():
+        field = f"correlation.{name}"
+        if name == "business_key":
+            if not isinstance(value, str) or not 0 < len(value) <= MAX_KEY:
+                problems[field] = f"应为 1 到 {MAX_KEY} 个字符的文本 (the case number, as text)"
+        elif value is not None and not isinstance(value, str | int | float | bool):
+            problems[field] = "应为文本、数字或是/否 (a plain value)"
+    if problems:
+        raise InvalidData(problems, "消息的关联条件有误 (bad correlation)")
+
+
+def check_payload(version: LoadedVersion, elements: Iterable[str], data: Mapping[str, Any],
+                  start: bool = False) -> None:
+    """InvalidData unless ``data`` fits the form of the events ``elements`` (their declared
+    message form; for a message start event, else the start form; else no data)."""
+    check_owned(data)
+    keys = {version.message_forms[e] for e in elements if e in version.message_forms}
+    if not keys and start:
+        keys = {version.start_form_key} if version.start_form_key else set()
+    schemas = [s for s in (version.form(k) for k in sorted(keys)) if s is not None]
+    if not schemas:
+        if data:
+            raise InvalidData({name: "接收此消息的事件没有声明表单，消息不能携带此字段"
+                               for name in data},
+                              "the event that catches this message declares no form "
+                              "(camunda property message_form), so the message carries no data")
+        return
+    forms.validate_submission(schemas[0], data)
+
+
+def check_owned(data: Mapping[str, Any]) -> None:
+    """InvalidData when ``data`` from outside sets a field only the engine sets."""
+    owned = sorted(set(data) & ENGINE_OWNED)
+    if owned:
+        raise InvalidData({name: "由系统填写，不能由外部设置" for name in owned},
+                          f"{', '.join(owned)}: set by the engine, never from outside")
+
+
+def waiting_elements(workflow: BpmnWorkflow, name: str) -> list[str]:
+    """The element ids of the events of ``workflow`` waiting for the message ``name``."""
+    return sorted({
+        task.task_spec.bpmn_id for task in workflow.event_manager.tasks.values()
+        if _catches(task.task_spec, name) and not task.has_state(TaskState.FINISHED_MASK)})
+
+
+def start_elements(version: LoadedVersion, name: str) -> list[str]:
+    """The element ids of the start events of ``version`` that the message ``name`` starts."""
+    return sorted(spec.bpmn_id for spec in version.spec.task_specs.values()
+                  if isinstance(spec, StartEvent) and _catches(spec, name))
+
+
+def _catches(spec: Any, name: str) -> bool:
+    definition = getattr(spec, "event_definition", None)
+    return isinstance(definition, MessageEventDefinition) and definition.name == name
+
+
+def matches(row: ProcessInstance, correlation: Mapping[str, Any]) -> bool:
+    """The case's data has every correlation value but the business key (matched already)."""
+    return all(row.data.get(key) == value for key, value in correlation.items()
+               if key != "business_key")
+
+
+def processes_started_by(session: Session, message: str) -> list[str]:
+    rows = session.execute(select(ProcessVersion).order_by(ProcessVersion.version)).scalars()
+    latest: dict[str, ProcessVersion] = {}
+    for pv in rows:
+        latest[pv.key] = pv
+    return sorted(key for key, pv in latest.items() if message in (pv.start_messages or []))
