@@ -20,6 +20,7 @@ from engine.files import attachments, blobs, documents
 from engine.files.attachments import Limits, Upload
 from engine.files.documents import CaseFacts, Template
 from engine.files.numbering import next_doc_number
+from engine.org import scope
 from engine.storage.schema import ProcessInstance, Task
 from engine.views import UserView
 
@@ -34,11 +35,11 @@ def check_may_add(session: Session, row: ProcessInstance, user: UserView) -> Non
     theirs, open or done, or they started it) or supervises it."""
     if row.status != "running":
         raise Conflict("案件已办结，不能再添加附件或文书")
-    if user.username == "system" or SUPERVISORS & set(user.roles) \
-            or row.started_by == user.username:
+    if user.username == "system" or row.started_by == user.username \
+            or (SUPERVISORS & set(user.roles) and scope.reads_case(user, row.data)):
         return
     tasks = session.execute(select(Task.role, Task.unit).where(Task.instance_id == row.id))
-    if any(user.has_role(role) and (unit is None or unit == user.unit) for role, unit in tasks):
+    if any(scope.acts_on(user, role, unit) for role, unit in tasks):
         return
     raise PermissionDenied("只有办理本案件的人员和督办部门可以添加附件或文书")
 

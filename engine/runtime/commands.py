@@ -30,6 +30,7 @@ from engine.files import attachments
 from engine.files.attachments import Limits, Upload
 from engine.files.fields import file_fields
 from engine.notify import emit
+from engine.org import scope
 from engine.org.roles import role_for_lane
 from engine.org.users import SYSTEM
 from engine.runtime import correlation as correlation_rules
@@ -100,6 +101,9 @@ class Runtime:
             assigned["case_no"] = business_key
         if source_case_no is not None:
             assigned["source_case_no"] = source_case_no
+        jurisdiction = scope.jurisdiction_of(session, user)
+        if jurisdiction is not None and message is None:  # a message carries the sender's
+            assigned[scope.JURISDICTION] = jurisdiction
         initial = {**data, **assigned}
         if business_key is not None:
             initial.setdefault("case_no", business_key)
@@ -433,7 +437,7 @@ def _check_may_work(task_row: Row[Any], user: UserView) -> None:
         return
     if not user.has_role(task_row.role):
         raise PermissionDenied(f"task needs role {task_row.role}")
-    if task_row.unit is not None and user.unit != task_row.unit:
+    if not scope.acts_on(user, task_row.role, task_row.unit):
         raise PermissionDenied(f"task belongs to unit {task_row.unit}")
 
 

@@ -37,7 +37,8 @@ def may_view_board(user: UserView | None) -> bool:
 def index() -> str:
     all_units, unit = scope(current_user())
     eng = engine()
-    rows = overdue_board(eng, unit=unit, all_units=all_units)
+    rows = overdue_board(eng, unit=unit, all_units=all_units,
+                         reach=current_user().reach if all_units else None)
     names = {p.key: p.name for p in eng.processes()}
     totals = (sum(r.overdue for r in rows), sum(r.due_today for r in rows),
               sum(r.open for r in rows))
@@ -59,7 +60,8 @@ def tasks() -> str:
     eng = engine()
     now = eng.clock.now()
     calendar = eng.calendar()
-    found = board_tasks(eng, unit, process, when)
+    found = board_tasks(eng, unit, process, when,
+                        reach=current_user().reach if all_units else None)
     rows = [(t, *fmt.countdown(t.due_at, now, calendar)) for t in found]
     names = {p.key: p.name for p in eng.processes()}
     return render_template("board_tasks.html", rows=rows, unit=unit, process=process,
