@@ -30,7 +30,7 @@ from engine.files import attachments
 from engine.files.attachments import Limits, Upload
 from engine.files.fields import file_fields
 from engine.notify import emit
-from engine.org import scope
+from engine.org import pickers, scope
 from engine.org.roles import role_for_lane
 from engine.org.users import SYSTEM
 from engine.runtime import correlation as correlation_rules
@@ -90,6 +90,7 @@ class Runtime:
             data = attachments.fill_fields(session, None, schema, data, files)
         if message is None and schema is not None:
             forms.validate(schema, data)
+            data = pickers.checked(session, schema, data)
         if business_key is not None:  # a sender's number (hops > 0) may start several
             check_chosen(session, version, business_key, unique=hops == 0)
         # What the engine says about the case wins over the data (a message's payload is the
@@ -149,6 +150,7 @@ class Runtime:
                                      self.file_limits, now)
             data = attachments.fill_fields(session, row.id, schema, data, files)
         forms.validate_submission(schema, data)
+        data = pickers.checked(session, schema, data)
 
         payload = {"task_id": task_id, "element_id": task_row.element_id, "data": dict(data)}
         if files:
