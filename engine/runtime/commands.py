@@ -30,7 +30,8 @@ from engine.files import attachments
 from engine.files.attachments import Limits, Upload
 from engine.files.fields import file_fields
 from engine.notify import emit
-from engine.org import pickers, scope
+from engine.org import directory, pickers, scope
+from engine.org.lists import RECORD, UnitLists
 from engine.org.roles import role_for_lane
 from engine.org.users import SYSTEM
 from engine.runtime import correlation as correlation_rules
@@ -323,7 +324,9 @@ class Runtime:
         Its scripts, expressions and deadline functions (and those of the cases its messages
         reach) share the command's time limit."""
         with time_limit(self.limits.seconds):
-            functions = deadline_functions(self.calendar(session), lambda: now)
+            lists = UnitLists(directory.load(session))  # answers recorded for replay
+            functions = {**deadline_functions(self.calendar(session), lambda: now),
+                         **lists.functions()}
             # What the mirror holds now (it was written from this workflow after the previous
             # command), so that unchanged timers and subscriptions are not rewritten. A migrated
             # workflow has switched specs already: its rows are rewritten whatever they were.
@@ -347,6 +350,8 @@ class Runtime:
             row.updated_at = now
             _bump(session, row)
             recorded = {**payload, "passed": step.passed, "steps": step.steps}
+            if lists.asked:
+                recorded[RECORD] = lists.asked
             chain.append(session, row, kind, now, digest, recorded, user.username, task_id)
             _flush(session)  # the one UPDATE of the instance, checked against its revision
             completed = (task_id, user.username) if task_id and kind == "completed" else None
