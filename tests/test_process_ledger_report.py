@@ -420,10 +420,11 @@ def test_cost_summary_returned_after_the_date_stays_overdue_without_a_second_rem
     submit = task(reports, "fuliang", "submit_cost")
     assert submit.due_at == at("2026-10-08T17:30:00+08:00")
     assert reports.instance(submit.instance_id).data["period"] == "2026-Q3"
-    assert fire_at(reports, "2026-10-08T17:30:30+08:00").fired == 6
+    every_unit = 6 + CITY_DEPARTMENTS
+    assert fire_at(reports, "2026-10-08T17:30:30+08:00").fired == every_unit
     mine = [t for t in urges(reports, "gaige") if t.business_key == submit.business_key]
     assert [(t.name, t.due_at) for t in mine] == [("urge_report", at("2026-10-09T17:30:00+08:00"))]
-    assert [t.name for t in urges(reports, "gaige")] == ["urge_report"] * 6  # one per unit
+    assert [t.name for t in urges(reports, "gaige")] == ["urge_report"] * every_unit
     reports.complete(mine[0].id, {"urge_method": "书面通知"}, "gaige")
     # reported on Friday 9 October; the review is due on Saturday 10 October, a working day
     clock.set(at("2026-10-09T11:00:00+08:00"))
