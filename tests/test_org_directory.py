@@ -14,13 +14,15 @@ from click.testing import CliRunner
 from engine.api import Engine
 from engine.cli import main
 from engine.definitions.forms import check_form
+from engine.definitions.validation import SourceFile
 from engine.errors import InvalidData
 from engine.org import directory
 from engine.storage.schema import Task
+from engine.views import InstanceView
 from tests.conftest import diagram_files
-from tests.process_helpers import PROCESSES, clue_files
+from tests.process_helpers import PROCESSES, clue_files, definitions
 from tests.test_api_helpers import make_api
-from tests.test_ui_support import PASSWORD, as_user, make_app
+from tests.test_ui_support import PASSWORD, as_user, frozen, make_app, make_engine
 
 UNITS_FILE = PROCESSES / "units.csv"
 SHIPPED = UNITS_FILE.read_text(encoding="utf-8")
@@ -155,20 +157,18 @@ def test_lists_in_diagrams_follow_the_directory_and_replay_as_answered(city: Eng
     assert len(_reports(city)) == 6
     city.import_units(SHIPPED + "fxq,浮梁新区,,,园区管委会,jdz,园区,\n")
     city.start("report_schedule_progress", {}, "gaige")
-    assert [c for c in _reports(city)][-1].data["report_unit"] == "浮梁新区"
+    assert _reports(city)[-1].data["report_unit"] == "浮梁新区"
     assert len(_reports(city)) == 6 + 7
     for instance_id in city.instance_ids():
         assert city.replay(instance_id).ok
 
 
-def _report_files() -> list:  # type: ignore[type-arg]
-    from tests.process_helpers import definitions
+def _report_files() -> list[SourceFile]:
     return definitions(["ledger_report.bpmn"], ["report_*.json"])
 
 
-def _reports(engine: Engine) -> list:  # type: ignore[type-arg]
-    ids = engine.instance_ids()
-    cases = [engine.instance(i) for i in ids]
+def _reports(engine: Engine) -> list[InstanceView]:
+    cases = [engine.instance(i) for i in engine.instance_ids()]
     return [c for c in cases if c.process_key == "ledger_report"]
 
 
@@ -204,7 +204,6 @@ def test_api_lists_the_directory_to_signed_in_users(city: Engine) -> None:
 
 
 def test_the_units_page_and_the_unit_picker(tmp_path: Path) -> None:
-    from tests.test_ui_support import make_engine, frozen
     eng = make_engine(tmp_path, frozen())
     try:
         eng.import_units(SHIPPED)
