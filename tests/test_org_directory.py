@@ -16,6 +16,7 @@ from engine.cli import main
 from engine.definitions.forms import check_form
 from engine.definitions.validation import SourceFile
 from engine.errors import InvalidData
+from engine.files.documents import unit_full_name
 from engine.org import directory
 from engine.storage.schema import Task
 from engine.views import InstanceView
@@ -224,3 +225,10 @@ def test_the_units_page_and_the_unit_picker(tmp_path: Path) -> None:
         assert '<option value="市财政局">' not in form  # not a handler unit
     finally:
         eng.close()
+
+
+def test_documents_address_units_by_their_full_names(city: Engine) -> None:
+    found = city.unit_directory()
+    assert unit_full_name("市发改委", found) == "景德镇市发展和改革委员会"
+    assert unit_full_name("某某办", found) == "某某办"  # not in the directory: as written
+    assert unit_full_name(None, found) == ""
