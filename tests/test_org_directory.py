@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from jsonschema import Draft202012Validator
 
 from engine.api import Engine
 from engine.cli import main
@@ -24,6 +25,7 @@ from tests.conftest import diagram_files
 from tests.process_helpers import PROCESSES, clue_files, definitions
 from tests.test_api_helpers import make_api
 from tests.test_ui_support import PASSWORD, as_user, frozen, make_app, make_engine
+from web.api.openapi import OPENAPI
 
 UNITS_FILE = PROCESSES / "units.csv"
 SHIPPED = UNITS_FILE.read_text(encoding="utf-8")
@@ -202,6 +204,10 @@ def test_api_lists_the_directory_to_signed_in_users(city: Engine) -> None:
     body = api.get("/units?tag=县区&q=浮梁", "li").get_json()
     assert [u["name"] for u in body["units"]] == ["浮梁县"]
     assert body["units"][0]["parent"] == "jdz"
+    every = api.get("/units", "li").get_json()
+    Draft202012Validator({"$ref": "#/components/schemas/UnitList",
+                          "components": OPENAPI["components"]}).validate(every)
+    assert len(every["units"]) == len(directory.parse(SHIPPED))
 
 
 def test_the_units_page_and_the_unit_picker(tmp_path: Path) -> None:
