@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import csv
 import difflib
-import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import delete, select
@@ -78,9 +77,6 @@ class Directory:
         """The unit named ``text`` (its id, name, full name or an alias), or None."""
         return self._by_name.get(text.strip()) if text else None
 
-    def by_id(self, unit_id: str) -> Unit | None:
-        return self._by_id.get(unit_id)
-
     def closest(self, text: str, n: int = 3) -> list[str]:
         """The names of the units whose names are closest to ``text`` (for a typo)."""
         names = list(self._by_name)
@@ -100,9 +96,6 @@ class Directory:
     def tagged(self, *tags: str) -> list[Unit]:
         """The units with any of ``tags``, in directory order."""
         return [u for u in self.units if set(tags) & set(u.tags)]
-
-    def of_kind(self, kind: str) -> list[Unit]:
-        return [u for u in self.units if u.kind == kind]
 
     def regulators(self, field_name: str) -> list[Unit]:
         """The 行业主管部门 of a field."""
@@ -218,16 +211,6 @@ def check(units: Sequence[tuple[int, Unit]]) -> list[DirectoryError]:
                 break
             seen.add(current.id)
     return problems
-
-
-def to_csv(units: Iterable[Unit]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for u in units:
-        writer.writerow([u.id, u.name, u.full_name, "|".join(u.aliases), u.kind, u.parent or "",
-                         "|".join(u.tags), "|".join(u.fields)])
-    return out.getvalue()
 
 
 # -- the table -------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, and_
 from sqlalchemy.orm import Session
 
 from engine.org.directory import Directory, load
@@ -97,10 +97,3 @@ def reads_case(user: UserView, data: Mapping[str, Any]) -> bool:
     if user.reach is None:
         return True
     return data.get(JURISDICTION) in user.reach
-
-
-def reach_filter(user: UserView, column: Any) -> ColumnElement[bool] | None:
-    """A filter of rows whose unit ``column`` is within the user's reach (None: no limit)."""
-    if user.reach is None:
-        return None
-    return or_(column.in_(sorted(user.reach)))
