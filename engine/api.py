@@ -508,10 +508,13 @@ class Engine:
         """Participants read their cases; auditors, designers and the supervising roles read
         every case within their reach (engine/org/scope.py; read-only: working a task still
         needs its role and unit)."""
-        if user.username == "system" or (CASE_READERS & set(user.roles)
-                                         and scope.reads_case(user, row.data)):
+        supervises = bool(CASE_READERS & set(user.roles))
+        if user.username == "system" or (supervises and scope.reads_case(user, row.data)):
             return
-        tasks = session.execute(select(Task.role, Task.unit).where(Task.instance_id == row.id))
+        tasks = session.execute(select(Task.role, Task.unit)
+                                .where(Task.instance_id == row.id)).all()
+        if supervises and scope.reads_case(user, row.data, (u for _, u in tasks)):
+            return
         if any(scope.acts_on(user, role, unit) for role, unit in tasks):
             return
         if row.started_by == user.username:

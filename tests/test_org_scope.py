@@ -81,9 +81,11 @@ def test_a_county_clue_is_that_county_s_business(city: Engine) -> None:
     city.instance(case.id, "audit_fl")
     with pytest.raises(CaseHidden):
         city.instance(case.id, "cm_lp")
-    # the handler unit it went to reads it through its task
+    # the handler unit it went to reads it through its task, and so do that county's
+    # supervisors: the case has reached their jurisdiction
     city.complete(_task(city, case.id, "transfer"), {"transfer_note": "请核查"}, "intake_fl")
     city.instance(case.id, "handler_lp")
+    city.instance(case.id, "cm_lp")
 
 
 def test_the_city_works_its_own_clues_in_its_offices(city: Engine) -> None:

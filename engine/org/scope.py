@@ -9,8 +9,9 @@
   works in: a task is theirs to see and work when it has their role and no unit or one of
   those units.
 - Supervising readers (auditors, case managers, the style group ...) read the cases of their
-  jurisdiction's subtree: a county's see the county's, the city's see the whole city. A user
-  without a unit, or of a unit the directory does not know, keeps the city-wide reach.
+  jurisdiction's subtree (started there, or with a task of a unit there): a county's see the
+  county's, the city's see the whole city. A user without a unit, or of a unit the directory
+  does not know, keeps the city-wide reach.
 
 Everything that decides visibility (inbox, task and case pages, ledgers, boards, exports, the
 API, notices, files) asks the functions here.
@@ -18,7 +19,7 @@ API, notices, files) asks the functions here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_
@@ -92,8 +93,10 @@ def task_pool(user: UserView) -> list[ColumnElement[bool]]:
     return [*branches, and_(pool, Task.unit.is_(None))]
 
 
-def reads_case(user: UserView, data: Mapping[str, Any]) -> bool:
-    """May a supervising reader read a case with ``data``? Within their reach."""
+def reads_case(user: UserView, data: Mapping[str, Any],
+               task_units: Iterable[str | None] = ()) -> bool:
+    """May a supervising reader read a case with ``data`` whose tasks (open or done) have
+    ``task_units``? Within their reach: by the case's jurisdiction or a unit it went to."""
     if user.reach is None:
         return True
-    return data.get(JURISDICTION) in user.reach
+    return data.get(JURISDICTION) in user.reach or any(u in user.reach for u in task_units)
