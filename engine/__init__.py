@@ -38,7 +38,10 @@ from engine.files.sniff import KIND_TITLES
 from engine.notify import CHANNELS as NOTIFICATION_CHANNELS
 from engine.notify import KINDS as NOTIFICATION_KINDS
 from engine.notify.center import Preferences
+from engine.org.directory import Directory as UnitDirectory
+from engine.org.directory import Unit
 from engine.org.passwords import check as check_password_policy
+from engine.org.pickers import choices as unit_choices
 from engine.org.roles import BY_ID as ROLES_BY_ID
 from engine.org.roles import ROLES, Role
 from engine.queries.board import (
@@ -114,6 +117,8 @@ __all__ = [
     "TemplateView",
     "Throttled",
     "TimerView",
+    "Unit",
+    "UnitDirectory",
     "UnsafeInput",
     "Upload",
     "UserView",
@@ -138,6 +143,7 @@ __all__ = [
     "pdf",
     "startable",
     "task_form",
+    "unit_choices",
     "version_diagram",
     "xmlsafe",
 ]

@@ -35,8 +35,10 @@ from engine.files.attachments import Limits, Upload
 from engine.files.dossier import Dossier
 from engine.notify import emit
 from engine.notify.center import Notifications
-from engine.org import users
+from engine.org import directory, scope, users
 from engine.org.accounts import Accounts
+from engine.org.directory import Unit
+from engine.org.unit_import import ImportReport, import_units
 from engine.org.users import SYSTEM, Who
 from engine.queries import ledger
 from engine.queries.confidential import Confidential, ReadView
@@ -59,6 +61,7 @@ from engine.time.clock import Clock, SystemClock, clock_from_env
 from engine.views import EventView, InstanceView, ProcessView, UserView
 
 log = logging.getLogger("kuaiban.engine")
+UNITS_FILE = "units.csv"  # a process folder's unit directory
 CASE_READERS = {"auditor", "designer", "case_manager", "style_group", "city_leader",
                 "supervision_office", "reform_group"}
 LEDGER_READERS = {"auditor", "supervision_office", "reform_group", "case_manager", "style_group"}
@@ -175,6 +178,11 @@ class Engine:
             return deployed
 
     def deploy_directory(self, *folders: Path) -> list[Deployed]:
+        """Deploy the diagrams, tables and forms of ``folders``; a folder's unit directory
+        (units.csv) is loaded first, so the diagrams' units are checked against it."""
+        for folder in folders:
+            if (folder / UNITS_FILE).is_file():
+                self.import_units((folder / UNITS_FILE).read_text(encoding="utf-8"))
         files = [
             SourceFile(str(p), p.read_text(encoding="utf-8"))
             for folder in folders if folder.is_dir()
@@ -204,6 +212,26 @@ class Engine:
         with self.transaction(read_only=True) as session:
             version = self.versions.latest(session, key)
             return version.form(version.start_form_key)
+
+    # -- the unit directory (engine/org/directory.py) -----------------------------------------
+
+    def units(self, kind: str | None = None, tag: str | None = None,
+              q: str | None = None) -> list[Unit]:
+        """The directory in its order; ``q`` matches any of a unit's names in part."""
+        with self.transaction(read_only=True) as session:
+            found = directory.load(session).units
+        return [u for u in found if (kind is None or u.kind == kind)
+                and (tag is None or tag in u.tags)
+                and (not q or any(q.strip() in name for name in u.names))]
+
+    def unit_directory(self) -> directory.Directory:
+        with self.transaction(read_only=True) as session:
+            return directory.load(session)
+
+    def import_units(self, text: str) -> ImportReport:
+        """Check the whole directory file, then load it (see engine/org/unit_import.py)."""
+        with self.transaction() as session:
+            return import_units(session, text)
 
     # -- users ------------------------------------------------------------------------------
 
@@ -444,7 +472,8 @@ class Engine:
                     raise PermissionDenied("ledgers are for supervisors and auditors")
                 unit = reader.unit
             hidden, shown = self.confidential.columns(session, key, reader)
-            table = ledger.build(session, key, self.clock.now(), unit, month, hidden)
+            table = ledger.build(session, key, self.clock.now(), unit, month, hidden,
+                                 None if reader is None else reader.reach)
         for instance_id, fields in table.revealed(shown).items():
             self.confidential.record(instance_id, reader, fields, "ledger")
         return table
@@ -476,14 +505,18 @@ class Engine:
             raise
 
     def _check_may_read(self, session: Session, row: ProcessInstance, user: UserView) -> None:
-        """Participants read their cases; auditors, designers and the city-level supervising
-        roles read every case (read-only: working a task still needs its role and unit)."""
-        if user.username == "system" or CASE_READERS & set(user.roles):
+        """Participants read their cases; auditors, designers and the supervising roles read
+        every case within their reach (engine/org/scope.py; read-only: working a task still
+        needs its role and unit)."""
+        supervises = bool(CASE_READERS & set(user.roles))
+        if user.username == "system" or (supervises and scope.reads_case(user, row.data)):
             return
-        tasks = session.execute(select(Task).where(Task.instance_id == row.id)).scalars()
-        for task in tasks:
-            if user.has_role(task.role) and (task.unit is None or task.unit == user.unit):
-                return
+        tasks = session.execute(select(Task.role, Task.unit)
+                                .where(Task.instance_id == row.id)).all()
+        if supervises and scope.reads_case(user, row.data, (u for _, u in tasks)):
+            return
+        if any(scope.acts_on(user, role, unit) for role, unit in tasks):
+            return
         if row.started_by == user.username:
             return
         raise CaseHidden(f"no instance {row.id}")

@@ -410,3 +410,22 @@ class DocumentSequence(Base):
     last_value: Mapped[int]
 BLOB_CHUNKS = cast(Table, BlobChunk.__table__)
 ATTACHMENTS = cast(Table, Attachment.__table__)
+
+
+class OrgUnit(Base):
+    """One entry of the unit directory (engine/org/directory.py), loaded from the city's
+    data file; tasks and users name units by ``name``."""
+
+    __tablename__ = "units"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), unique=True)
+    full_name: Mapped[str] = mapped_column(String(128))
+    aliases: Mapped[list[Any]]
+    kind: Mapped[str] = mapped_column(String(32))
+    parent_id: Mapped[str | None] = mapped_column(String(64))
+    tags: Mapped[list[Any]]
+    fields: Mapped[list[Any]]
+    position: Mapped[int]  # the order of the data file
+
+
+UNITS = cast(Table, OrgUnit.__table__)

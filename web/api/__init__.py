@@ -1,8 +1,9 @@
 """The HTTP JSON API under /api/v1 (design.md section 3), described by web/api/openapi.py.
 
 Modules: auth (tokens, the bearer check), processes, instances, tasks, messages,
-notifications, files (a case's attachments and documents), docs (openapi.json and the HTML
-page); errors (every error as JSON), inputs (request parsing), uploads (multipart bodies).
+notifications, files (a case's attachments and documents), units (the unit directory), docs
+(openapi.json and the HTML page); errors (every error as JSON), inputs (request parsing),
+uploads (multipart bodies).
 """
 
 from __future__ import annotations
@@ -19,13 +20,14 @@ from web.api import (
     notifications,
     processes,
     tasks,
+    units,
 )
 from web.api.blueprint import bp
 
 errors.install_blueprint()
 
 __all__ = ["auth", "bp", "docs", "files", "instances", "messages", "notifications",
-           "processes", "register", "tasks"]
+           "processes", "register", "tasks", "units"]
 
 
 def register(app: Flask) -> None:

@@ -111,6 +111,27 @@ SCHEMAS: dict[str, Any] = {
             "deployed_at": _TIME,
         },
     },
+    "Unit": {
+        "type": "object",
+        "required": ["id", "name", "full_name", "aliases", "kind", "parent", "tags", "fields"],
+        "properties": {
+            "id": {"type": "string", "description": "stable id (never reused)"},
+            "name": {"type": "string", "description": "the name tasks and users carry"},
+            "full_name": {"type": "string"},
+            "aliases": {"type": "array", "items": {"type": "string"}},
+            "kind": {"type": "string", "description": "行政区, 纪委监委, 内设机构, 派驻机构, "
+                                                      "人民政府, 市直部门, 园区管委会 ..."},
+            "parent": _NULLABLE_STRING,
+            "tags": {"type": "array", "items": {"type": "string"},
+                     "description": "the lists it is on: 市直各单位, 县区, 园区 ..."},
+            "fields": {"type": "array", "items": {"type": "string"},
+                       "description": "a 行业主管部门's fields"},
+        },
+    },
+    "UnitList": {
+        "type": "object", "required": ["units"],
+        "properties": {"units": {"type": "array", "items": _ref("Unit")}},
+    },
     "ProcessList": {
         "type": "object", "required": ["processes"],
         "properties": {"processes": {"type": "array", "items": _ref("Process")}},
@@ -428,6 +449,15 @@ PATHS: dict[str, Any] = {
         "requestBody": _body("LogoutRequest", "optional", required=False),
         "responses": {"200": _ok("SignedOut", "signed out"), **_errors(400, 401, 415)},
     }},
+    "/units": {"get": {
+        "summary": "The unit directory", "tags": ["units"],
+        "description": "Every unit in the directory's order (any signed-in user). A form "
+                       "field with `x-org-unit` takes a unit's id or any of its names.",
+        "parameters": [_query("kind", "only units of this kind"),
+                       _query("tag", "only units with this tag"),
+                       _query("q", "only units with a name containing this text")],
+        "responses": {"200": _ok("UnitList", "units"), **_errors(401)},
+    }},
     "/processes": {
         "get": {
             "summary": "Deployed processes", "tags": ["processes"],
@@ -618,7 +648,7 @@ OPENAPI: dict[str, Any] = {
     "servers": [{"url": "/api/v1"}],
     "security": [{"bearerAuth": []}],
     "tags": [{"name": n} for n in ("auth", "processes", "instances", "tasks", "messages",
-                                   "notifications", "files", "meta")],
+                                   "notifications", "files", "units", "meta")],
     "paths": PATHS,
     "components": {
         "securitySchemes": {"bearerAuth": {
