@@ -42,6 +42,8 @@ from engine.queries import ledger
 from engine.queries.confidential import Confidential, ReadView
 from engine.queries.inbox import Inbox, task_view
 from engine.runtime import migration, mirror
+from engine.runtime.batch_rows import BatchRow, RowProblem
+from engine.runtime.bulk import BatchReport, BulkStarts
 from engine.runtime.commands import Runtime
 from engine.runtime.migration import Report as MigrationReport
 from engine.runtime.worker import TimerWorker
@@ -93,6 +95,7 @@ class Engine:
         self.wall: Clock = SystemClock()
         self.accounts = Accounts(self)
         self.confidential = Confidential(self)
+        self.bulk = BulkStarts(self)
 
     @contextmanager
     def transaction(self, read_only: bool = False) -> Iterator[Session]:
@@ -241,6 +244,14 @@ class Engine:
             row = self.runtime.start(session, key, data or {}, actor, business_key,
                                      start_event=start_event, uploads=uploads)
             return self._instance_view(session, row, actor)
+
+    def start_batch(self, key: str, rows: Sequence[BatchRow], user: Who,
+                    skip_invalid: bool = False, unreadable: Sequence[RowProblem] = (),
+                    progress: Callable[[int], None] | None = None) -> BatchReport:
+        """Start one case per row, in chunked transactions, resumable by each row's key
+        (engine/runtime/bulk.py); every bad row is reported and, unless ``skip_invalid``,
+        none starts while any is bad."""
+        return self.bulk.run(key, rows, user, skip_invalid, unreadable, progress=progress)
 
     def complete(self, task_id: str, data: Mapping[str, Any] | None, user: Who,
                  revision: int | None = None, uploads: Sequence[Upload] = ()) -> InstanceView:
