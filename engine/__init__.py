@@ -54,6 +54,8 @@ from engine.queries.confidential import ReadView
 from engine.queries.diagram import instance_path, load_version, version_diagram
 from engine.queries.inbox import InboxCounts, InboxFilter, InboxPage
 from engine.queries.ledger import LEDGERS
+from engine.runtime.batch_rows import BatchRow, RowProblem
+from engine.runtime.bulk import BatchReport
 from engine.queries.startable import Startable, instance_forms, startable, task_form
 from engine.storage import db, migrate
 from engine.time.calendar import TZ, WorkCalendar
@@ -73,6 +75,8 @@ from engine.views import (
 
 __all__ = [
     "BPMN",
+    "BatchReport",
+    "BatchRow",
     "CONFIDENTIAL_MASK",
     "KIND_TITLES",
     "LEDGERS",
@@ -105,6 +109,7 @@ __all__ = [
     "Problem",
     "ProcessView",
     "ReadView",
+    "RowProblem",
     "Role",
     "ScriptError",
     "SourceFile",

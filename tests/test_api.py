@@ -352,7 +352,7 @@ CONTRACT = {
     ("post", "/instances/{id}/replay"),
     ("post", "/auth/token"), ("post", "/auth/logout"), ("get", "/processes"),
     ("post", "/processes"),
-    ("post", "/processes/{key}/instances"), ("get", "/instances/{id}"), ("get", "/tasks"),
+    ("post", "/processes/{key}/instances"), ("post", "/processes/{key}/instances:batch"), ("get", "/instances/{id}"), ("get", "/tasks"),
     ("get", "/tasks/{id}"), ("post", "/tasks/{id}/claim"), ("post", "/tasks/{id}/unclaim"),
     ("post", "/tasks/{id}/complete"), ("post", "/messages"), ("get", "/instances/{id}/history"),
     ("get", "/openapi.json"), ("get", "/docs"), ("get", "/notifications"),

@@ -441,6 +441,9 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("api.start_instance", "POST"): Entry(True, starts, 201, args=_key, mutates=True,
                                           request=lambda w: {
                                               "json": {"data": w.target.start_data}}),
+    ("api.start_batch", "POST"): Entry(True, starts, 201, args=_key, mutates=True,
+                                       request=lambda w: {
+                                           "json": {"rows": [w.target.start_data]}}),
     ("api.get_instance", "GET"): Entry(True, reads_case, args=_instance),
     ("api.get_history", "GET"): Entry(True, reads_case, args=_instance),
     ("api.post_replay", "POST"): Entry(True, role("auditor"), args=_instance),

@@ -9,8 +9,8 @@ from pathlib import Path
 import click
 
 from engine.cli.common import fail, handles_errors, json_arg, open_engine
-from engine.runtime import batch_rows
 from engine.queries.inbox import InboxFilter
+from engine.runtime import batch_rows
 from engine.time.calendar import TZ
 from engine.views import TaskView
 

@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 from engine.definitions import forms
 from engine.definitions.registry import LoadedVersion
 from engine.errors import EngineError, InvalidData
-from engine.files.fields import file_fields
 from engine.org import users
 from engine.org.users import Who
 from engine.runtime import correlation
@@ -85,7 +84,7 @@ class BulkStarts:
         with self.engine.transaction(read_only=True) as session:
             version = self.engine.versions.latest(session, key)
             check_may_start(version, users.resolve(session, user))
-            schema = _batch_form(version)
+            schema = version.form(version.start_form_key)  # a row carries no files
             report.invalid += _row_problems(rows, schema)
             done = _started_keys(session, [r.key for r in rows if r.key is not None])
         report.invalid.sort(key=lambda p: p.line)
@@ -137,15 +136,6 @@ class BulkStarts:
         case = self.engine.runtime.start(session, key, row.data, actor, version=version,
                                          start_key=row.key)
         return StartedRow(row.line, case.id, case.business_key)
-
-
-def _batch_form(version: LoadedVersion) -> Mapping[str, Any] | None:
-    schema = version.form(version.start_form_key)
-    if schema is not None and file_fields(schema):
-        raise InvalidData({"_": "开始表单含有附件字段，不能批量发起"},
-                          f"{version.key}'s start form has file fields: its cases start one "
-                          "by one, with their files")
-    return schema
 
 
 def _row_problems(rows: Sequence[BatchRow], schema: Mapping[str, Any] | None
