@@ -54,9 +54,9 @@ from engine.queries.confidential import ReadView
 from engine.queries.diagram import instance_path, load_version, version_diagram
 from engine.queries.inbox import InboxCounts, InboxFilter, InboxPage
 from engine.queries.ledger import LEDGERS
+from engine.queries.startable import Startable, instance_forms, startable, task_form
 from engine.runtime.batch_rows import BatchRow, RowProblem
 from engine.runtime.bulk import BatchReport
-from engine.queries.startable import Startable, instance_forms, startable, task_form
 from engine.storage import db, migrate
 from engine.time.calendar import TZ, WorkCalendar
 from engine.time.clock import Clock, FixedClock, SystemClock
@@ -75,8 +75,6 @@ from engine.views import (
 
 __all__ = [
     "BPMN",
-    "BatchReport",
-    "BatchRow",
     "CONFIDENTIAL_MASK",
     "KIND_TITLES",
     "LEDGERS",
@@ -87,6 +85,8 @@ __all__ = [
     "TZ",
     "WHEN",
     "AttachmentView",
+    "BatchReport",
+    "BatchRow",
     "Block",
     "CalendarError",
     "CaseHidden",
@@ -109,8 +109,8 @@ __all__ = [
     "Problem",
     "ProcessView",
     "ReadView",
-    "RowProblem",
     "Role",
+    "RowProblem",
     "ScriptError",
     "SourceFile",
     "Startable",
