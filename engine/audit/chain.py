@@ -102,11 +102,13 @@ VersionChecks = dict[tuple[int, str], str | None]
 
 def verify_instance(session: Session, row: ProcessInstance,
                     checked: VersionChecks | None = None,
-                    files: FileChecks | None = None) -> ChainProblem | None:
+                    files: FileChecks | None = None,
+                    events: list[Event] | None = None) -> ChainProblem | None:
     """The first break in one instance's chain, in the files of a version its events pin,
-    or in a file (attachment, document) its events recorded; None when all is intact."""
+    or in a file (attachment, document) its events recorded; None when all is intact.
+    ``events``: the instance's events in order, when the caller read them already."""
     prev = GENESIS
-    events = events_of(session, row.id)
+    events = events_of(session, row.id) if events is None else events
     for expected_seq, event in enumerate(events, start=1):
         if event.seq != expected_seq:
             return ChainProblem(row.id, event.seq, f"out of sequence (expected {expected_seq})")
