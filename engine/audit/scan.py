@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from engine.audit import chain
 from engine.audit.replay import RecordedEvent, ReplayResult, replay
-from engine.storage.schema import Event, ProcessInstance
+from engine.storage.schema import EVENTS, Event, ProcessInstance
 
 if TYPE_CHECKING:
     from engine.api import Engine
@@ -70,13 +70,16 @@ def id_ranges(engine: Engine, chunk: int = CHUNK) -> list[Range]:
 
 
 def _cases(session: Session, first: int, last: int
-           ) -> Iterator[tuple[ProcessInstance, list[Event]]]:
-    """The cases of a range with their events, in id and then event order."""
+           ) -> Iterator[tuple[ProcessInstance, list[chain.EventRow]]]:
+    """The cases of a range with their events (plain rows: building ORM objects for a
+    million events would cost more than checking them), in id and then event order."""
     rows = session.execute(select(ProcessInstance).where(
         ProcessInstance.id.between(first, last)).order_by(ProcessInstance.id)).scalars().all()
-    events = session.execute(select(Event).where(Event.instance_id.between(first, last))
-                             .order_by(Event.instance_id, Event.seq, Event.id)).scalars()
-    by_case = {iid: list(group) for iid, group in groupby(events, key=lambda e: e.instance_id)}
+    events = session.connection().execute(
+        select(EVENTS).where(EVENTS.c.instance_id.between(first, last))
+        .order_by(EVENTS.c.instance_id, EVENTS.c.seq, EVENTS.c.id))
+    by_case: dict[int, list[chain.EventRow]] = {
+        iid: list(group) for iid, group in groupby(events, key=lambda e: e.instance_id)}
     for row in rows:
         yield row, by_case.get(row.id, [])
 
@@ -108,7 +111,7 @@ def replay_range(engine: Engine, span: Range) -> ScanResult:
 
 
 def replay_case(engine: Engine, session: Session, row: ProcessInstance,
-                rows: Sequence[Event]) -> ReplayResult:
+                rows: Sequence[chain.EventRow]) -> ReplayResult:
     """Rebuild one case from its version and events; its stored state must be the end."""
     events = [RecordedEvent(e.seq, e.type, e.payload, e.at, e.state_digest) for e in rows]
     version = engine.versions.get(session, row.version_id)
