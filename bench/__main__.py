@@ -27,6 +27,7 @@ from bench import (
     throughput,
     timers,
     web_load,
+    web_mixed,
 )
 
 FIGURES = ("throughput", "bulk", "inbox", "web", "web_postgres", "loop", "replay", "timers",
@@ -41,6 +42,7 @@ SIZES = {  # figure -> (quick, full)
     "replay_events": (100, 200),
     "timers": (100, 10_000),
     "bulk_rows": (100, 2000),
+    "web_cases": (300, 1000),
     "audit_instances": (300, 10_000),
 }
 
@@ -103,6 +105,9 @@ def main(argv: list[str] | None = None) -> int:
             names = [n for n, _, unit in inbox_scale.users(random.Random(3)) if unit]
             random.Random(5).shuffle(names)
             results["web"] = web_load.run(f"sqlite:///{inbox_db}", names, size["web_seconds"])
+    if "web_postgres" in only and pg:
+        note(f"web_postgres: 90 % inbox reads, 10 % completes, {size['web_seconds']} s ...")
+        results["web_postgres"] = web_mixed.run(size["web_seconds"], size["web_cases"])
     if "loop" in only:
         note(f"loop: {size['loop_iterations']} iterations of a weekly follow-up ...")
         results["loop"] = loop_cost.run(iterations=size["loop_iterations"])
@@ -158,6 +163,11 @@ def headline(results: dict[str, Any]) -> dict[str, Any]:
         "replay_instances_per_s": get("audit", "replay_instances_per_s"),
         "audit_peak_rss_mib": get("audit", "peak_rss_mib"),
         "web_requests_per_s": get("web", "requests_per_s"),
+        "web_pg_reads_per_s": get("web_postgres", "reads_per_s"),
+        "web_pg_read_p95_ms": get("web_postgres", "read_p95_ms"),
+        "web_pg_completes_per_s": get("web_postgres", "completes_per_s"),
+        "web_pg_complete_p95_ms": get("web_postgres", "complete_p95_ms"),
+        "web_pg_errors": get("web_postgres", "errors"),
         "web_p95_ms": get("web", "p95_ms"),
     }
 
