@@ -39,8 +39,8 @@ def verify(workers: int | None) -> None:
         result = engine.verify_all(_workers(workers, engine), progress=bar.update)
     for problem in result.problems:
         click.echo(str(problem))
-    click.echo(f"{result.instances} instance(s) checked, {result.events} event(s), "
-               f"{len(result.problems)} broken", err=True)
+    click.echo(f"{result.instances} instance(s) checked, {len(result.problems)} broken "
+               f"({result.events} event(s))", err=True)
     if result.problems:
         sys.exit(1)
 
