@@ -182,7 +182,7 @@ def print_table(results: dict[str, Any]) -> None:
 
 
 def _rows(figures: dict[str, Any], indent: str) -> None:
-    width = max(len(k) for k in figures)
+    width = max((len(k) for k in figures), default=0)
     for key, value in figures.items():
         if isinstance(value, dict):
             print(f"{indent}{key}:")
