@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import groupby
 from typing import TYPE_CHECKING
@@ -176,14 +177,12 @@ def scan(engine: Engine, kind: str, workers: int = 1, chunk: int = CHUNK,
         return total
     # spawned, not forked: a forked child would share the parent's open connections
     context = multiprocessing.get_context("spawn")
-    parts: dict[Range, ScanResult] = {}
-    with context.Pool(min(workers, len(ranges)), initializer=_open,
-                      initargs=(engine.url,)) as pool:
-        jobs = [(span, pool.apply_async(_in_worker, (kind, span))) for span in ranges]
-        for span, job in jobs:
-            parts[span] = job.get()
+    with ProcessPoolExecutor(min(workers, len(ranges)), mp_context=context,
+                             initializer=_open, initargs=(engine.url,)) as pool:
+        jobs = [pool.submit(_in_worker, kind, span) for span in ranges]
+        for job in jobs:  # in id order, so the answers come as one process gives them
+            part = job.result()
+            total.add(part)
             if progress is not None:
-                progress(parts[span].instances)
-    for span in ranges:
-        total.add(parts[span])
+                progress(part.instances)
     return total
