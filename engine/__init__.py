@@ -58,6 +58,8 @@ from engine.queries.diagram import instance_path, load_version, version_diagram
 from engine.queries.inbox import InboxCounts, InboxFilter, InboxPage
 from engine.queries.ledger import LEDGERS
 from engine.queries.startable import Startable, instance_forms, startable, task_form
+from engine.runtime.batch_rows import BatchRow, RowProblem
+from engine.runtime.bulk import BatchReport
 from engine.storage import db, migrate
 from engine.time.calendar import TZ, WorkCalendar
 from engine.time.clock import Clock, FixedClock, SystemClock
@@ -86,6 +88,8 @@ __all__ = [
     "TZ",
     "WHEN",
     "AttachmentView",
+    "BatchReport",
+    "BatchRow",
     "Block",
     "CalendarError",
     "CaseHidden",
@@ -109,6 +113,7 @@ __all__ = [
     "ProcessView",
     "ReadView",
     "Role",
+    "RowProblem",
     "ScriptError",
     "SourceFile",
     "Startable",

@@ -16,8 +16,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine.audit import bundle, chain
-from engine.audit.replay import RecordedEvent, ReplayResult, Snapshot, replay, state_at
+from engine.audit import bundle, chain, scan
+from engine.audit.replay import RecordedEvent, ReplayResult, Snapshot, state_at
 from engine.definitions import registry
 from engine.definitions.lint import findings as lint_findings
 from engine.definitions.lint import lint as lint_files
@@ -44,6 +44,8 @@ from engine.queries import ledger
 from engine.queries.confidential import Confidential, ReadView
 from engine.queries.inbox import Inbox, task_view
 from engine.runtime import migration, mirror
+from engine.runtime.batch_rows import BatchRow, RowProblem
+from engine.runtime.bulk import BatchReport, BulkStarts
 from engine.runtime.commands import Runtime
 from engine.runtime.migration import Report as MigrationReport
 from engine.runtime.worker import TimerWorker
@@ -96,6 +98,7 @@ class Engine:
         self.wall: Clock = SystemClock()
         self.accounts = Accounts(self)
         self.confidential = Confidential(self)
+        self.bulk = BulkStarts(self)
 
     @contextmanager
     def transaction(self, read_only: bool = False) -> Iterator[Session]:
@@ -270,6 +273,14 @@ class Engine:
                                      start_event=start_event, uploads=uploads)
             return self._instance_view(session, row, actor)
 
+    def start_batch(self, key: str, rows: Sequence[BatchRow], user: Who,
+                    skip_invalid: bool = False, unreadable: Sequence[RowProblem] = (),
+                    progress: Callable[[int], None] | None = None) -> BatchReport:
+        """Start one case per row, in chunked transactions, resumable by each row's key
+        (engine/runtime/bulk.py); every bad row is reported and, unless ``skip_invalid``,
+        none starts while any is bad."""
+        return self.bulk.run(key, rows, user, skip_invalid, unreadable, progress=progress)
+
     def complete(self, task_id: str, data: Mapping[str, Any] | None, user: Who,
                  revision: int | None = None, uploads: Sequence[Upload] = ()) -> InstanceView:
         """``uploads``: files of the form's file fields."""
@@ -374,25 +385,25 @@ class Engine:
             self._check_may_read(session, row, reader)
         return row, reader
 
-    def verify(self) -> tuple[int, list[chain.ChainProblem]]:
+    def verify(self, workers: int = 1, progress: Callable[[int], None] | None = None
+               ) -> tuple[int, list[chain.ChainProblem]]:
         """(instances checked, the first break of each broken chain)."""
-        with self.transaction(read_only=True) as session:
-            rows = session.execute(select(ProcessInstance).order_by(ProcessInstance.id)).scalars()
-            checked, problems = 0, []
-            versions: chain.VersionChecks = {}  # each pinned version's files checked once
-            files: chain.FileChecks = {}  # and each stored file
-            for row in rows:
-                checked += 1
-                problem = chain.verify_instance(session, row, versions, files)
-                if problem is not None:
-                    problems.append(problem)
-            orphans = session.execute(
-                select(Event.instance_id).where(Event.instance_id.not_in(
-                    select(ProcessInstance.id))).distinct()
-            ).scalars()
-            problems += [chain.ChainProblem(i, None, "events without an instance")
-                         for i in orphans]
-            return checked, problems
+        result = self.verify_all(workers, progress)
+        return result.instances, result.problems
+
+    def verify_all(self, workers: int = 1, progress: Callable[[int], None] | None = None
+                   ) -> scan.ScanResult:
+        """Every chain, streamed in ranges of cases, over ``workers`` processes
+        (engine/audit/scan.py); ``progress`` gets the cases of each range done."""
+        result = scan.scan(self, scan.VERIFY, workers, progress=progress)
+        result.problems += scan.orphans(self)
+        return result
+
+    def replay_all(self, workers: int = 1, progress: Callable[[int], None] | None = None
+                   ) -> scan.ScanResult:
+        """Replay every case, streamed like :meth:`verify_all`; ``diverged`` names each case
+        whose history and state disagree."""
+        return scan.scan(self, scan.REPLAY, workers, progress=progress)
 
     # -- audit: replay, time travel, bundles --------------------------------------------------
 
@@ -411,14 +422,10 @@ class Engine:
         with self.transaction(read_only=True) as session:
             if user is not None and "auditor" not in users.resolve(session, user).roles:
                 raise PermissionDenied("replay is for auditors")
-            row, events, _ = self._recorded(session, instance_id)
-            version = self.versions.get(session, row.version_id)
-            result = replay(row.id, version, events, self._calendar_for(session),
-                            versions=self._version_loader(session))  # migrated cases
-            if result.ok and events and events[-1].state_digest != chain.digest_of_row(row):
-                return ReplayResult(False, len(events), None,
-                                    "the stored state differs from the replayed history")
-            return result
+            row = session.get(ProcessInstance, instance_id)
+            if row is None:
+                raise NotFound(f"no instance {instance_id}")
+            return scan.replay_case(self, session, row, chain.events_of(session, instance_id))
 
     def instance_ids(self) -> list[int]:
         with self.transaction(read_only=True) as session:

@@ -463,6 +463,9 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("api.start_instance", "POST"): Entry(True, starts, 201, args=_key, mutates=True,
                                           request=lambda w: {
                                               "json": {"data": w.target.start_data}}),
+    ("api.start_batch", "POST"): Entry(True, starts, 201, args=_key, mutates=True,
+                                       request=lambda w: {
+                                           "json": {"rows": [w.target.start_data]}}),
     ("api.get_instance", "GET"): Entry(True, reads_case, args=_instance),
     ("api.get_history", "GET"): Entry(True, reads_case, args=_instance),
     ("api.post_replay", "POST"): Entry(True, role("auditor"), args=_instance),
@@ -523,6 +526,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("instances.diagram", "GET"): Entry(False, reads_case, args=_instance),
     ("files.download", "GET"): Entry(False, reads_case, args=_file),
     ("files.print_view", "GET"): Entry(False, reads_case, args=_document),
+    ("files.pdf", "GET"): Entry(False, reads_case, args=_document),
     ("files.upload", "POST"): Entry(False, adds_files, 302, args=_instance, request=_attach,
                                     mutates=True),
     ("files.issue", "POST"): Entry(False, adds_files, 302, args=_instance, mutates=True,

@@ -16,6 +16,7 @@ from engine.org import directory, scope
 from engine.storage.schema import TASKS, USERS
 
 Person = tuple[str, tuple[str, ...], tuple[str, ...]]  # username, roles, units acted for
+_PEOPLE = "kuaiban_people"  # session.info: (roles, units) -> the people asked for them
 
 
 def who_sees(session: Session, tasks: Sequence[Mapping[Any, Any]]) -> dict[str, list[str]]:
@@ -49,11 +50,22 @@ def _people(session: Session, pools: Sequence[Mapping[Any, Any]]) -> list[Person
     narrows the rows, the caller checks exactly), in the tasks' units (or the offices inside
     them) unless a task has none."""
     roles = sorted({t["role"] for t in pools})
+    units = {t["unit"] for t in pools}
+    # Within one transaction the users do not change: a bulk start's thousand cases with a
+    # task for the same role and unit ask once.
+    asked = (tuple(roles), None if None in units else tuple(sorted(units)))
+    known: dict[Any, list[Person]] = session.info.setdefault(_PEOPLE, {})
+    if asked not in known:
+        known[asked] = _query_people(session, roles, units)
+    return known[asked]
+
+
+def _query_people(session: Session, roles: list[str], units: set[str | None]
+                  ) -> list[Person]:
     query = select(USERS.c.username, USERS.c.roles, USERS.c.unit).where(
         USERS.c.active.is_(True),
         or_(*(cast(USERS.c.roles, String).like(f'%"{role}"%') for role in roles)))
     found = directory.load(session)
-    units = {t["unit"] for t in pools}
     if None not in units:
         members = {u.name for name in units if (entry := found.find(name))
                    for u in found.subtree(entry)} | units

@@ -70,13 +70,16 @@ class Runtime:
     def start(self, session: Session, key: str, data: Mapping[str, Any], user: UserView,
               business_key: str | None = None, message: str | None = None,
               hops: int = 0, source_case_no: str | None = None,
-              start_event: str | None = None, uploads: Sequence[Upload] = ()
+              start_event: str | None = None, uploads: Sequence[Upload] = (),
+              version: LoadedVersion | None = None, start_key: str | None = None
               ) -> ProcessInstance:
         """``source_case_no``: the number of the case whose message started this one;
         ``start_event``: the start event to run from (a scheduled start names its timer);
-        ``uploads``: files sent in the start form's file fields."""
-        version = self.versions.latest(session, key)
-        _check_may_start(version, user)
+        ``uploads``: files sent in the start form's file fields; ``version``: the version a
+        bulk start pinned (default: the latest); ``start_key``: a bulk start's row key,
+        stored with the case and recorded in its started event."""
+        version = version or self.versions.latest(session, key)
+        check_may_start(version, user)
         if start_event is not None and start_event not in _start_events(version):
             raise InvalidData({"start_event": "no such start event"},
                               f'{key} has no start event "{start_event}"')
@@ -114,6 +117,7 @@ class Runtime:
             case_prefix=version.case_prefix if "case_no" in assigned else None,
             status="running", state="{}", data={}, started_by=user.username, revision=0,
             created_at=now, updated_at=now, event_count=0, last_hash=chain.GENESIS,
+            start_key=start_key,
         )
         session.add(row)
         session.flush()
@@ -127,6 +131,8 @@ class Runtime:
                    "message_data": {**data, **assigned} if message else None}
         if start_event is not None:
             payload["start_event"] = start_event
+        if start_key is not None:
+            payload["start_key"] = start_key
         if files:
             payload["files"] = files
         self._run(session, row, version, workflow, ids, now, "started", payload, user, hops=hops,
@@ -465,7 +471,7 @@ def _start_events(version: LoadedVersion) -> set[str]:
     return {s.bpmn_id for s in version.spec.task_specs.values() if isinstance(s, StartEvent)}
 
 
-def _check_may_start(version: LoadedVersion, user: UserView) -> None:
+def check_may_start(version: LoadedVersion, user: UserView) -> None:
     lanes = {s.lane for s in version.spec.task_specs.values() if isinstance(s, StartEvent)}
     roles = {r.id for r in (role_for_lane(name) for name in lanes if name) if r is not None}
     if roles and user.username != "system" and not roles & set(user.roles):

@@ -91,8 +91,11 @@ class ProcessInstance(Base):
     __tablename__ = "instances"
     # A case number is issued once per prefix (engine/runtime/case_numbers.py); NULLs (keys
     # the engine did not issue) are never equal, so they are not constrained.
+    # A bulk start's row key (engine/runtime/bulk.py): a row started once is never started
+    # again when its file is run anew after a crash.
     __table_args__ = (Index("uq_instances_case_number", "case_prefix", "business_key",
-                            unique=True),)
+                            unique=True),
+                      Index("uq_instances_start_key", "start_key", unique=True))
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"))
     process_key: Mapped[str] = mapped_column(String(128), index=True)
@@ -107,6 +110,7 @@ class ProcessInstance(Base):
     updated_at: Mapped[datetime]
     event_count: Mapped[int]
     last_hash: Mapped[str] = mapped_column(String(64))
+    start_key: Mapped[str | None] = mapped_column(String(255))
 
     # Optimistic locking: every UPDATE says WHERE revision = <loaded>; 0 rows is a conflict.
     # The engine sets the revision itself (exactly +1 per command).
