@@ -1,0 +1,99 @@
+"""The servers of ``kuaiban run``: gunicorn by default, Werkzeug's development server with
+``--dev``.
+
+Under gunicorn the ``kuaiban run`` process is the gunicorn master. Its web workers each build
+the app with :func:`web.app.from_env` after they are forked, and hold no database connection
+of the master's. Timers and notices are fired by exactly one timer worker: a ``kuaiban
+worker`` process the master starts once it listens (``when_ready``) and stops when it exits.
+Not a thread in the master: the web workers are forked from it, and a fork must not copy a
+database connection in use. Several timer workers would be safe too (leases make each firing
+happen once), but one is all a machine needs.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import subprocess
+import sys
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+from gunicorn.arbiter import Arbiter
+
+from engine import Engine
+
+log = logging.getLogger("kuaiban.web")
+_TIMER_WORKER = "kuaiban_timer_worker"  # the Popen, kept on the arbiter
+
+
+class KuaibanServer(BaseApplication):
+    """gunicorn serving ``from_env()`` in every worker, with the hooks that run the one timer
+    worker beside them."""
+
+    def __init__(self, options: dict[str, Any]) -> None:
+        self._options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self._options.items():
+            self.cfg.set(key, value)
+        self.cfg.set("when_ready", start_timer_worker)
+        self.cfg.set("on_exit", stop_timer_worker)
+
+    def load(self) -> Any:
+        from web.app import from_env
+
+        return from_env()
+
+
+def start_timer_worker(arbiter: Arbiter) -> None:
+    command = [sys.executable, "-m", "engine.cli", "worker"]
+    worker = subprocess.Popen(command, env=os.environ.copy())
+    setattr(arbiter, _TIMER_WORKER, worker)
+    log.info("timer worker started", extra={"timer_worker_pid": worker.pid})
+
+
+def stop_timer_worker(arbiter: Arbiter) -> None:
+    worker: subprocess.Popen[bytes] | None = getattr(arbiter, _TIMER_WORKER, None)
+    if worker is None or worker.poll() is not None:
+        return
+    worker.terminate()
+    try:
+        worker.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
+
+
+def serve(engine: Engine, host: str, port: int, workers: int) -> None:
+    """Serve with gunicorn: ``workers`` web processes and one timer worker on the engine's
+    database. The engine is closed first: the processes open their own."""
+    os.environ["KUAIBAN_DATABASE_URL"] = engine.db.url.render_as_string(hide_password=False)
+    # one secret for every worker; a fresh one each run (sessions end with the server)
+    os.environ.setdefault("KUAIBAN_SECRET_KEY", secrets.token_hex(32))
+    engine.close()
+    print(f"Kuaiban: http://{host}:{port}/", flush=True)
+    options = {"bind": f"{host}:{port}", "workers": workers, "graceful_timeout": 10,
+               "accesslog": None}
+    if "control_socket_disable" in _settings():  # gunicorn >= 25.1: one fixed path per user
+        options["control_socket_disable"] = True
+    KuaibanServer(options).run()
+
+
+def serve_dev(engine: Engine, host: str, port: int) -> None:
+    """Werkzeug's threaded development server (the caller runs the timer worker beside it,
+    a thread in this process)."""
+    from werkzeug.serving import run_simple
+
+    from web.app import create_app
+
+    print(f"Kuaiban (development server): http://{host}:{port}/", flush=True)
+    run_simple(host, port, create_app(engine), threaded=True, use_reloader=False)
+
+
+def _settings() -> dict[str, Any]:
+    from gunicorn.config import KNOWN_SETTINGS
+
+    return {s.name: s for s in KNOWN_SETTINGS}
