@@ -54,7 +54,13 @@ from engine.queries.confidential import ReadView
 from engine.queries.diagram import instance_path, load_version, version_diagram
 from engine.queries.inbox import InboxCounts, InboxFilter, InboxPage
 from engine.queries.ledger import LEDGERS
-from engine.queries.startable import Startable, instance_forms, startable, task_form
+from engine.queries.startable import (
+    Startable,
+    field_titles,
+    instance_forms,
+    startable,
+    task_form,
+)
 from engine.storage import db, migrate
 from engine.time.calendar import TZ, WorkCalendar
 from engine.time.clock import Clock, FixedClock, SystemClock
@@ -125,6 +131,7 @@ __all__ = [
     "check_password_policy",
     "db",
     "diff_versions",
+    "field_titles",
     "instance_forms",
     "instance_path",
     "instance_tasks",

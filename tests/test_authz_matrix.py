@@ -512,6 +512,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("board.tasks", "GET"): Entry(False, sees_unit_board, request=lambda w: {
         "query_string": {"unit": w.target.unit, "when": "open"}}, shows=(
         _case_no, sees_unit_board)),
+    ("ledgers.index", "GET"): Entry(False, reads_ledger),
     ("ledgers.show", "GET"): Entry(False, reads_ledger, args=lambda w: {"name": "clue"},
                                    shows=(_case_no, ledger_row)),
     ("designer.index", "GET"): Entry(False, role("designer")),

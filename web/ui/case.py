@@ -16,6 +16,7 @@ from engine import (
     InstanceView,
     ReadView,
     TaskView,
+    field_titles,
     instance_path,
     instance_tasks,
 )
@@ -47,7 +48,7 @@ class CaseContext:
     timeline: list[TimelineItem]
     tasks: list[TaskView]
     process_name: str
-    other_data: list[DataRow]  # data no form names (set by scripts and messages)
+    other_data: list[DataRow]  # data no form names (scripts'): auditors and designers only
     files: list[AttachmentView]  # the case's files and documents
     events: list[EventView]  # the history, as the reader may see it
     reads: list[ReadView]  # who was shown confidential fields (auditors only; else empty)
@@ -70,6 +71,10 @@ def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, A
     for f in fields:
         labels.setdefault(f.name, f.title)
     order = {name: i for i, name in enumerate(labels)}
+    # data from another procedure (a message's payload) by the title its form gave it there
+    labels.update({k: v for k, v in field_titles(eng).items() if k not in labels})
+    labels.setdefault("case_no", _("案件编号"))
+    labels.setdefault("source_case_no", _("来源案件编号"))
     titles = {t.id: t.title for t in tasks}
     timeline = []
     for event in events:
@@ -86,16 +91,18 @@ def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, A
                     ] if event.type in ("attached", "document") else []
         timeline.append(TimelineItem(event.seq, event.at, event.type, title, event.user,
                                      details))
-    labels.setdefault("case_no", _("案件编号"))
     order.setdefault("case_no", -1)
     rows = [DataRow(k, labels.get(k, k), _readable(fields, k, v, file_fields, names))
             for k, v in instance.data.items() if not k.startswith("_")]
     rows.sort(key=lambda r: (order.get(r.name, len(order)), r.name))
     auditor = g.user is not None and "auditor" in g.user.roles
     reads = eng.confidential_reads(instance_id, username) if auditor else []
+    # variables no form names (set by scripts) are the engine's, by key: for those who read
+    # the diagrams' scripts, not for clerks
+    insiders = g.user is not None and bool({"auditor", "designer"} & set(g.user.roles))
+    other = [r for r in rows if r.name not in labels] if insiders else []
     return CaseContext(instance, [r for r in rows if r.name in labels], timeline, tasks,
-                       path.diagram.name, [r for r in rows if r.name not in labels], files,
-                       events, reads)
+                       path.diagram.name, other, files, events, reads)
 
 
 def _readable(fields: list[forms.Field], name: str, value: Any, file_fields: set[str],
