@@ -16,7 +16,7 @@ from engine.definitions import xmlsafe
 from engine.definitions.files import BPMN, SourceFile, kind_of
 from engine.definitions.forms import check_form
 from engine.definitions.registry import latest_forms
-from engine.definitions.version_diff import diff_versions
+from engine.definitions.version_diff import DeployPreview, diff_versions
 from engine.errors import (
     CalendarError,
     CaseHidden,
@@ -94,6 +94,7 @@ __all__ = [
     "CaseHidden",
     "Clock",
     "Conflict",
+    "DeployPreview",
     "Engine",
     "EngineError",
     "EventView",

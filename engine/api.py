@@ -18,11 +18,12 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from engine.audit import bundle, chain
 from engine.audit.replay import RecordedEvent, ReplayResult, Snapshot, replay, state_at
-from engine.definitions import registry
+from engine.definitions import registry, version_diff
 from engine.definitions.lint import findings as lint_findings
 from engine.definitions.lint import lint as lint_files
 from engine.definitions.registry import Deployed, LoadedVersion, VersionCache
 from engine.definitions.validation import Checked, SourceFile
+from engine.definitions.version_diff import DeployPreview
 from engine.errors import (
     CaseHidden,
     Conflict,
@@ -173,6 +174,20 @@ class Engine:
             deployed = registry.deploy(session, list(files), self.clock.now(), user)
             self.timers.schedule_starts(session, [d.key for d in deployed if d.created])
             return deployed
+
+    def deploy_preview(self, files: Sequence[SourceFile], user: str) -> list[DeployPreview]:
+        """What :meth:`deploy` would do, for a designer to confirm: each process's next version
+        and its changes against the latest, found by deploying in a transaction that is then
+        rolled back (engine/definitions/version_diff.py). Raises as deploy would."""
+        session = self._sessions()
+        try:
+            if "designer" not in users.resolve(session, user).roles:
+                raise PermissionDenied("deploying needs the designer role")
+            return version_diff.preview_deploy(session, self.versions, list(files),
+                                               self.clock.now(), user)
+        finally:
+            session.rollback()
+            session.close()
 
     def deploy_directory(self, *folders: Path) -> list[Deployed]:
         files = [

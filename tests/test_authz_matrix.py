@@ -501,6 +501,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("instances.diagram", "GET"): Entry(False, reads_case, args=_instance),
     ("files.download", "GET"): Entry(False, reads_case, args=_file),
     ("files.print_view", "GET"): Entry(False, reads_case, args=_document),
+    ("files.pdf", "GET"): Entry(False, reads_case, args=_document),
     ("files.upload", "POST"): Entry(False, adds_files, 302, args=_instance, request=_attach,
                                     mutates=True),
     ("files.issue", "POST"): Entry(False, adds_files, 302, args=_instance, mutates=True,
@@ -536,6 +537,8 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("modeler.download", "POST"): Entry(False, role("designer"), request=_modeler_files),
     ("modeler.deploy", "POST"): Entry(False, role("designer"), request=_modeler_files,
                                       mutates=True),
+    # deploys in a transaction that is rolled back: the versions stay as they were
+    ("modeler.preview", "POST"): Entry(False, role("designer"), request=_modeler_files),
     ("modeler.form_preview", "POST"): Entry(False, role("designer"), request=lambda w: {
         "json": {"schema": (ROOT / "forms" / "clue_verify.json").read_text("utf-8")}}),
     ("auditor.index", "GET"): Entry(False, role("auditor"), shows=(_case_no, role("auditor"))),
