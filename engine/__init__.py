@@ -12,6 +12,7 @@ method.
 
 from engine import logs
 from engine.api import Engine
+from engine.audit.replay import ReplayResult
 from engine.definitions import xmlsafe
 from engine.definitions.files import BPMN, SourceFile, kind_of
 from engine.definitions.forms import check_form
@@ -112,6 +113,7 @@ __all__ = [
     "Problem",
     "ProcessView",
     "ReadView",
+    "ReplayResult",
     "Role",
     "ScriptError",
     "SourceFile",

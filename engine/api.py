@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
@@ -237,6 +237,11 @@ class Engine:
         with self.transaction(read_only=True) as session:
             return users.get(session, username)
 
+    def display_names(self, usernames: Iterable[str]) -> dict[str, str]:
+        """Display name by username (a history's actors, say); unknown names are left out."""
+        with self.transaction(read_only=True) as session:
+            return users.display_names(session, usernames)
+
     def authenticate(self, username: str, password: str, address: str | None = None
                      ) -> UserView | None:
         """See ``accounts.authenticate``: None when wrong, Throttled after too many failures
@@ -404,7 +409,8 @@ class Engine:
                             versions=self._version_loader(session))  # migrated cases
             if result.ok and events and events[-1].state_digest != chain.digest_of_row(row):
                 return ReplayResult(False, len(events), None,
-                                    "the stored state differs from the replayed history")
+                                    "the stored state differs from the replayed history",
+                                    "stored_differs")
             return result
 
     def instance_ids(self) -> list[int]:

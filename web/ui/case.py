@@ -37,7 +37,7 @@ class TimelineItem:
     at: datetime
     kind: str
     title: str
-    user: str | None
+    user: str | None  # display name and username
     details: list[DataRow]
 
 
@@ -76,6 +76,7 @@ def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, A
     labels.setdefault("case_no", _("案件编号"))
     labels.setdefault("source_case_no", _("来源案件编号"))
     titles = {t.id: t.title for t in tasks}
+    people = eng.display_names(e.user for e in events if e.user)
     timeline = []
     for event in events:
         payload = event.payload or {}
@@ -89,8 +90,8 @@ def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, A
         details += [DataRow("files", _("文件"), "、".join(str(f.get("name")) for f in
                                                           payload.get("files") or []))
                     ] if event.type in ("attached", "document") else []
-        timeline.append(TimelineItem(event.seq, event.at, event.type, title, event.user,
-                                     details))
+        timeline.append(TimelineItem(event.seq, event.at, event.type, title,
+                                     person(event.user, people), details))
     order.setdefault("case_no", -1)
     rows = [DataRow(k, labels.get(k, k), _readable(fields, k, v, file_fields, names))
             for k, v in instance.data.items() if not k.startswith("_")]
@@ -103,6 +104,14 @@ def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, A
     other = [r for r in rows if r.name not in labels] if insiders else []
     return CaseContext(instance, [r for r in rows if r.name in labels], timeline, tasks,
                        path.diagram.name, other, files, events, reads)
+
+
+def person(username: str | None, people: dict[str, str]) -> str | None:
+    """「王强（wang）」: who acted, by name, with the username that signs the record."""
+    if not username:
+        return None
+    shown = people.get(username)
+    return f"{shown}（{username}）" if shown and shown != username else username
 
 
 def _readable(fields: list[forms.Field], name: str, value: Any, file_fields: set[str],
