@@ -38,7 +38,9 @@ def index() -> str:
         status = None
     case_no = (request.args.get("q") or "").strip() or None
     found = instances(eng, process=process, status=status, business_key=case_no, limit=200)
-    return render_template("audit/index.html", instances=found, processes=eng.processes(),
+    processes = eng.processes()
+    return render_template("audit/index.html", instances=found, processes=processes,
+                           names={p.key: p.name for p in processes},
                            process=process, status=status, q=case_no or "",
                            statuses=STATUSES)
 

@@ -3,7 +3,7 @@ events, and every task so far."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -52,6 +52,13 @@ class CaseContext:
     files: list[AttachmentView]  # the case's files and documents
     events: list[EventView]  # the history, as the reader may see it
     reads: list[ReadView]  # who was shown confidential fields (auditors only; else empty)
+    labels: dict[str, str] = field(default_factory=dict)  # field title by data key
+    insider: bool = False  # an auditor or designer: engine variables are shown by key
+
+    def snapshot_rows(self, data: dict[str, Any]) -> list[DataRow]:
+        """A time-travel snapshot's data, labelled like the case's own."""
+        return [DataRow(k, self.labels.get(k, k), v) for k, v in data.items()
+                if not k.startswith("_") and (k in self.labels or self.insider)]
 
 
 def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, Any]],
@@ -77,13 +84,14 @@ def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, A
     labels.setdefault("source_case_no", _("来源案件编号"))
     titles = {t.id: t.title for t in tasks}
     people = eng.display_names(e.user for e in events if e.user)
+    names = {p.key: p.name for p in eng.processes()}
     timeline = []
     for event in events:
         payload = event.payload or {}
         element = payload.get("element_id")
         title = path.diagram.title_of(element) if element else titles.get(event.task_id or "", "")
-        if event.type == "message":
-            title = str(payload.get("name") or "")
+        if event.type == "message":  # a message's name is a key: say which procedure sent it
+            title = names.get(str(payload.get("name") or ""), "")
         data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
         details = [DataRow(k, labels.get(k, k), _readable(fields, k, v, file_fields, names))
                    for k, v in (data or {}).items() if not k.startswith("_")]
@@ -103,7 +111,7 @@ def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, A
     insiders = g.user is not None and bool({"auditor", "designer"} & set(g.user.roles))
     other = [r for r in rows if r.name not in labels] if insiders else []
     return CaseContext(instance, [r for r in rows if r.name in labels], timeline, tasks,
-                       path.diagram.name, other, files, events, reads)
+                       path.diagram.name, other, files, events, reads, labels, insiders)
 
 
 def person(username: str | None, people: dict[str, str]) -> str | None:
