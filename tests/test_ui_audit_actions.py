@@ -84,3 +84,4 @@ def test_the_event_log_reads_in_chinese_with_titles_and_names(app: Flask, eng: E
     assert "受理员 李明（li）" in page
     case_page = as_user(app, "sun").get(f"/instances/{case}").text
     assert '<span class="by">受理员 李明（li）</span>' in case_page
+    assert "提出处置意见 · 已办结 · 受理员 李明（li）" in case_page  # the tasks done

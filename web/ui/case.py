@@ -54,6 +54,10 @@ class CaseContext:
     reads: list[ReadView]  # who was shown confidential fields (auditors only; else empty)
     labels: dict[str, str] = field(default_factory=dict)  # field title by data key
     insider: bool = False  # an auditor or designer: engine variables are shown by key
+    people: dict[str, str] = field(default_factory=dict)  # display name by username
+
+    def who(self, username: str | None) -> str | None:
+        return person(username, self.people)
 
     def snapshot_rows(self, data: dict[str, Any]) -> list[DataRow]:
         """A time-travel snapshot's data, labelled like the case's own."""
@@ -83,7 +87,8 @@ def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, A
     labels.setdefault("case_no", _("案件编号"))
     labels.setdefault("source_case_no", _("来源案件编号"))
     titles = {t.id: t.title for t in tasks}
-    people = eng.display_names(e.user for e in events if e.user)
+    people = eng.display_names([*(e.user for e in events if e.user),
+                                *(t.completed_by for t in tasks if t.completed_by)])
     names = {p.key: p.name for p in eng.processes()}
     timeline = []
     for event in events:
@@ -111,7 +116,8 @@ def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, A
     insiders = g.user is not None and bool({"auditor", "designer"} & set(g.user.roles))
     other = [r for r in rows if r.name not in labels] if insiders else []
     return CaseContext(instance, [r for r in rows if r.name in labels], timeline, tasks,
-                       path.diagram.name, other, files, events, reads, labels, insiders)
+                       path.diagram.name, other, files, events, reads, labels, insiders,
+                       people)
 
 
 def person(username: str | None, people: dict[str, str]) -> str | None:
