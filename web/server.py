@@ -21,11 +21,23 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
+from gunicorn.glogging import Logger
 
 from engine import Engine
 
 log = logging.getLogger("kuaiban.web")
 _TIMER_WORKER = "kuaiban_timer_worker"  # the Popen, kept on the arbiter
+
+
+class KuaibanLogger(Logger):
+    """gunicorn's own lines go through Kuaiban's logging (engine/logs.py), so with
+    ``--log-format json`` every line on stderr is JSON."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        for log in (self.error_log, self.access_log):
+            log.handlers.clear()
+            log.propagate = True
 
 
 class KuaibanServer(BaseApplication):
@@ -76,7 +88,7 @@ def serve(engine: Engine, host: str, port: int, workers: int) -> None:
     engine.close()
     print(f"Kuaiban: http://{host}:{port}/", flush=True)
     options = {"bind": f"{host}:{port}", "workers": workers, "graceful_timeout": 10,
-               "accesslog": None}
+               "accesslog": None, "logger_class": KuaibanLogger}
     if "control_socket_disable" in _settings():  # gunicorn >= 25.1: one fixed path per user
         options["control_socket_disable"] = True
     KuaibanServer(options).run()
