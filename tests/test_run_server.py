@@ -110,3 +110,23 @@ def test_run_serves_with_gunicorn_and_one_timer_worker(tmp_path: Path) -> None:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=60)
     assert worker_pid and not alive(worker_pid)  # the master stopped it on the way out
+
+
+def test_run_dev_serves_with_werkzeug(tmp_path: Path) -> None:
+    port, log = free_port(), tmp_path / "dev.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KUAIBAN_")}
+    env.update(KUAIBAN_DATABASE_URL=f"sqlite:///{tmp_path / 'k.db'}", KUAIBAN_NOW=DUE)
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "engine.cli", "run", "--dev", "--port", str(port)],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 120
+        while not ready(port):
+            assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)
+        text = log.read_text(encoding="utf-8")
+        assert "development server" in text and "gunicorn" not in text.lower()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
