@@ -18,12 +18,24 @@ bp = Blueprint("start", __name__)
 WINDOW_CHANNEL = "一窗"
 
 
+# (engine, deployed versions, roles) -> whether those roles may start anything; every page
+# asks, and the answer changes only with a deploy or another set of roles
+_MAY_START: dict[tuple[int, tuple[tuple[str, int], ...], frozenset[str]], bool] = {}
+
+
 def may_start(user: UserView | None) -> bool:
     """Whether the navigation offers 发起: the user may start some procedure by hand."""
     if user is None:
         return False
     if "may_start" not in g:
-        g.may_start = bool(startable(engine(), user.username))
+        eng = engine()
+        deployed = tuple((p.key, p.version) for p in eng.processes())
+        key = (id(eng), deployed, frozenset(user.roles))
+        if key not in _MAY_START:
+            if len(_MAY_START) > 256:
+                _MAY_START.clear()
+            _MAY_START[key] = bool(startable(eng, user.username))
+        g.may_start = _MAY_START[key]
     return bool(g.may_start)
 
 
