@@ -11,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from engine.api import Engine
+from tests.test_ui_designer import upload
 from tests.test_ui_modeler import APPROVAL, files
 from tests.test_ui_support import as_user
 
@@ -72,3 +73,18 @@ def test_only_designers_preview(app: Flask) -> None:
     client = as_user(app, "li")
     answer = client.post("/designer/modeler/preview", json={"files": files()})
     assert answer.status_code == 403
+
+
+def test_validating_an_upload_shows_what_its_deploy_would_change(designer: FlaskClient,
+                                                                 eng: Engine) -> None:
+    changed = APPROVAL.replace('camunda:dueDate="workday_close(1)"',
+                               'camunda:dueDate="workday_close(2)"')
+    assert changed != APPROVAL
+    status, page = upload(designer, {"approval.bpmn": changed}, action="validate")
+    assert status == 200
+    preview = page.split('id="preview"', 1)[1]
+    assert "将新建第 2 版" in preview and "测试审批" in preview
+    assert "workday_close(1)" in preview and "workday_close(2)" in preview
+    assert [v.version for v in eng.process_versions("approval")] == [1]
+    status, page = upload(designer, {"approval.bpmn": APPROVAL}, action="validate")
+    assert "内容未变，不会新建版本" in page.split('id="preview"', 1)[1]
