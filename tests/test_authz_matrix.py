@@ -550,7 +550,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("notifications.settings", "POST"): Entry(False, signed_in, 302, request=lambda w: {
         "data": {"on": ["email.overdue"]}}),
     ("auditor.instance", "GET"): Entry(False, role("auditor"), args=_instance),
-    ("auditor.replay", "POST"): Entry(False, role("auditor"), 302, args=_instance),
+    ("auditor.replay", "GET"): Entry(False, role("auditor"), args=_instance),
     ("auditor.bundle", "GET"): Entry(False, role("auditor"), args=_instance),
 }
 

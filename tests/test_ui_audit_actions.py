@@ -13,7 +13,7 @@ from sqlalchemy import update
 from engine.api import Engine
 from engine.audit.bundle import replay_bundle
 from engine.storage.schema import ProcessInstance
-from tests.test_ui_support import as_user, csrf_token, make_app, start_case, task_of
+from tests.test_ui_support import as_user, make_app, start_case, task_of
 
 pytest_plugins = ["tests.test_ui_support"]  # eng, app
 
@@ -29,10 +29,10 @@ def test_an_auditor_replays_a_case_from_its_page(app: Flask, eng: Engine) -> Non
     case = a_case(eng)
     auditor = as_user(app, "audit")
     page = auditor.get(f"/audit/instances/{case}")
-    assert 'id="btn-replay"' in page.text and f'href="/audit/instances/{case}/bundle"' in page.text
-    done = auditor.post(f"/audit/instances/{case}/replay",
-                        data={"csrf_token": csrf_token(page.text)}, follow_redirects=True)
-    assert done.status_code == 200
+    assert f'href="/audit/instances/{case}/replay#replay"' in page.text
+    assert f'href="/audit/instances/{case}/bundle"' in page.text and 'id="verdict"' not in page.text
+    done = auditor.get(f"/audit/instances/{case}/replay")
+    assert done.status_code == 200 and 'class="flash success" id="verdict"' in done.text
     events = len(eng.history(case, "audit"))
     assert f"重放一致：{events} 个事件逐一重放，每一步的状态都与记录一致。" in done.text
 
@@ -47,9 +47,8 @@ def test_a_case_whose_stored_state_was_changed_fails_replay_in_chinese(
         state["data"] = {**state.get("data", {}), "summary": "改过的摘要"}
         session.execute(update(ProcessInstance).where(ProcessInstance.id == case)
                         .values(state=json.dumps(state)))
-    app.config["WTF_CSRF_ENABLED"] = False
-    done = as_user(app, "audit").post(f"/audit/instances/{case}/replay",
-                                      follow_redirects=True)
+    done = as_user(app, "audit").get(f"/audit/instances/{case}/replay")
+    assert 'class="flash error" id="verdict"' in done.text
     assert "重放不一致" in done.text and "保存的案件状态与重放结果不同" in done.text
     assert "differs" not in done.text
 
@@ -72,7 +71,7 @@ def test_only_auditors_replay_or_export(eng: Engine) -> None:
     for who in ("li", "sun", "design"):
         client = as_user(app, who)
         assert client.get(f"/audit/instances/{case}/bundle").status_code == 403
-        assert client.post(f"/audit/instances/{case}/replay").status_code == 403
+        assert client.get(f"/audit/instances/{case}/replay").status_code == 403
 
 
 def test_the_event_log_reads_in_chinese_with_titles_and_names(app: Flask, eng: Engine) -> None:

@@ -8,7 +8,7 @@ import io
 import json
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, render_template, request, send_file
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -48,24 +48,27 @@ def index() -> str:
 @bp.get("/instances/<int:instance_id>")
 @roles_required("auditor")
 def instance(instance_id: int) -> str:
+    return _instance_page(instance_id, None)
+
+
+@bp.get("/instances/<int:instance_id>/replay")
+@roles_required("auditor")
+def replay(instance_id: int) -> str:
+    """The case's audit page with the verdict of rebuilding it from its version and events,
+    as ``kuaiban replay`` does (reads only, like every audit page)."""
+    user = current_user().username
+    result = engine().replay(instance_id, user=user)
+    kinds = {e.seq: e.type for e in engine().history(instance_id, user)}
+    return _instance_page(instance_id, (result.ok, replay_verdict(
+        result, kinds.get(result.diverged_at or 0, ""))))
+
+
+def _instance_page(instance_id: int, verdict: tuple[bool, str] | None) -> str:
     eng = engine()
     user = current_user()
     context = case_context(instance_id, user.username, instance_forms(eng, instance_id))
     return render_template("audit/instance.html", case=context, events=context.events,
-                           problem=chain_problem(eng, instance_id))
-
-
-@bp.post("/instances/<int:instance_id>/replay")
-@roles_required("auditor")
-def replay(instance_id: int) -> WerkzeugResponse:
-    """Rebuild the case from its version and events, as ``kuaiban replay`` does; the verdict
-    comes back on the case's audit page."""
-    user = current_user().username
-    result = engine().replay(instance_id, user=user)
-    kinds = {e.seq: e.type for e in engine().history(instance_id, user)}
-    flash(replay_verdict(result, kinds.get(result.diverged_at or 0, "")),
-          "ok" if result.ok else "error")
-    return redirect(url_for("auditor.instance", instance_id=instance_id, _anchor="replay"))
+                           problem=chain_problem(eng, instance_id), verdict=verdict)
 
 
 def replay_verdict(result: ReplayResult, kind: str) -> str:
