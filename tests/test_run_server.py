@@ -106,6 +106,17 @@ def test_run_serves_with_gunicorn_and_one_timer_worker(tmp_path: Path) -> None:
                   and str(x.get("message")).startswith("fired")}
         assert firing == {worker_pid}
         assert alive(worker_pid)
+        # a timer worker that dies is started again by the master: still exactly one
+        os.kill(worker_pid, signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            started = [x for x in json_lines(log) if x.get("message") == "timer worker started"]
+            if len(started) == 2:
+                break
+            time.sleep(0.2)
+        assert len(started) == 2, log.read_text(encoding="utf-8")
+        worker_pid = started[1]["timer_worker_pid"]
+        assert alive(worker_pid)
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=60)

@@ -17,6 +17,7 @@ import os
 import secrets
 import subprocess
 import sys
+import threading
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -26,7 +27,7 @@ from gunicorn.glogging import Logger
 from engine import Engine
 
 log = logging.getLogger("kuaiban.web")
-_TIMER_WORKER = "kuaiban_timer_worker"  # the Popen, kept on the arbiter
+_TIMER_WORKER = "kuaiban_timer_worker"  # the TimerWorkerProcess, kept on the arbiter
 
 
 class KuaibanLogger(Logger):
@@ -60,23 +61,63 @@ class KuaibanServer(BaseApplication):
         return from_env()
 
 
+class TimerWorkerProcess:
+    """The one ``kuaiban worker`` beside the web processes, started again should it die. The
+    thread watching it in the master holds no database connection, so forking web workers
+    copies nothing in use."""
+
+    RESTART_DELAY = 3.0  # seconds: a worker that cannot start does not spin
+
+    def __init__(self) -> None:
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self._spawn()
+        threading.Thread(target=self._watch, name="kuaiban-timer-watch", daemon=True).start()
+
+    def _spawn(self) -> None:
+        with self._lock:
+            if self._stopping.is_set():
+                return
+            self.process = subprocess.Popen([sys.executable, "-m", "engine.cli", "worker"],
+                                            env=os.environ.copy())
+            log.info("timer worker started", extra={"timer_worker_pid": self.process.pid})
+
+    def _watch(self) -> None:
+        while not self._stopping.is_set():
+            process = self.process
+            code = process.wait() if process is not None else None
+            if self._stopping.wait(self.RESTART_DELAY):
+                return
+            log.warning("timer worker exited (%s); starting another", code)
+            self._spawn()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        with self._lock:
+            process = self.process
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 def start_timer_worker(arbiter: Arbiter) -> None:
-    command = [sys.executable, "-m", "engine.cli", "worker"]
-    worker = subprocess.Popen(command, env=os.environ.copy())
+    worker = TimerWorkerProcess()
     setattr(arbiter, _TIMER_WORKER, worker)
-    log.info("timer worker started", extra={"timer_worker_pid": worker.pid})
+    worker.start()
 
 
 def stop_timer_worker(arbiter: Arbiter) -> None:
-    worker: subprocess.Popen[bytes] | None = getattr(arbiter, _TIMER_WORKER, None)
-    if worker is None or worker.poll() is not None:
-        return
-    worker.terminate()
-    try:
-        worker.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        worker.kill()
-        worker.wait()
+    worker: TimerWorkerProcess | None = getattr(arbiter, _TIMER_WORKER, None)
+    if worker is not None:
+        worker.stop()
 
 
 def serve(engine: Engine, host: str, port: int, workers: int) -> None:
