@@ -12,11 +12,12 @@ method.
 
 from engine import logs
 from engine.api import Engine
+from engine.audit.replay import ReplayResult
 from engine.definitions import xmlsafe
 from engine.definitions.files import BPMN, SourceFile, kind_of
 from engine.definitions.forms import check_form
 from engine.definitions.registry import latest_forms
-from engine.definitions.version_diff import diff_versions
+from engine.definitions.version_diff import DeployPreview, diff_versions
 from engine.errors import (
     CalendarError,
     CaseHidden,
@@ -57,7 +58,13 @@ from engine.queries.confidential import ReadView
 from engine.queries.diagram import instance_path, load_version, version_diagram
 from engine.queries.inbox import InboxCounts, InboxFilter, InboxPage
 from engine.queries.ledger import LEDGERS
-from engine.queries.startable import Startable, instance_forms, startable, task_form
+from engine.queries.startable import (
+    Startable,
+    field_titles,
+    instance_forms,
+    startable,
+    task_form,
+)
 from engine.runtime.batch_rows import BatchRow, RowProblem
 from engine.runtime.bulk import BatchReport
 from engine.storage import db, migrate
@@ -95,6 +102,7 @@ __all__ = [
     "CaseHidden",
     "Clock",
     "Conflict",
+    "DeployPreview",
     "Engine",
     "EngineError",
     "EventView",
@@ -112,6 +120,7 @@ __all__ = [
     "Problem",
     "ProcessView",
     "ReadView",
+    "ReplayResult",
     "Role",
     "RowProblem",
     "ScriptError",
@@ -135,6 +144,7 @@ __all__ = [
     "check_password_policy",
     "db",
     "diff_versions",
+    "field_titles",
     "instance_forms",
     "instance_path",
     "instance_tasks",

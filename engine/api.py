@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
@@ -18,11 +18,12 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from engine.audit import bundle, chain, scan
 from engine.audit.replay import RecordedEvent, ReplayResult, Snapshot, state_at
-from engine.definitions import registry
+from engine.definitions import registry, version_diff
 from engine.definitions.lint import findings as lint_findings
 from engine.definitions.lint import lint as lint_files
 from engine.definitions.registry import Deployed, LoadedVersion, VersionCache
 from engine.definitions.validation import Checked, SourceFile
+from engine.definitions.version_diff import DeployPreview
 from engine.errors import (
     CaseHidden,
     Conflict,
@@ -180,6 +181,20 @@ class Engine:
             self.timers.schedule_starts(session, [d.key for d in deployed if d.created])
             return deployed
 
+    def deploy_preview(self, files: Sequence[SourceFile], user: str) -> list[DeployPreview]:
+        """What :meth:`deploy` would do, for a designer to confirm: each process's next version
+        and its changes against the latest, found by deploying in a transaction that is then
+        rolled back (engine/definitions/version_diff.py). Raises as deploy would."""
+        session = self._sessions()
+        try:
+            if "designer" not in users.resolve(session, user).roles:
+                raise PermissionDenied("deploying needs the designer role")
+            return version_diff.preview_deploy(session, self.versions, list(files),
+                                               self.clock.now(), user)
+        finally:
+            session.rollback()
+            session.close()
+
     def deploy_directory(self, *folders: Path) -> list[Deployed]:
         """Deploy the diagrams, tables and forms of ``folders``; a folder's unit directory
         (units.csv) is loaded first, so the diagrams' units are checked against it."""
@@ -252,6 +267,11 @@ class Engine:
     def user(self, username: str) -> UserView:
         with self.transaction(read_only=True) as session:
             return users.get(session, username)
+
+    def display_names(self, usernames: Iterable[str]) -> dict[str, str]:
+        """Display name by username (a history's actors, say); unknown names are left out."""
+        with self.transaction(read_only=True) as session:
+            return users.display_names(session, usernames)
 
     def authenticate(self, username: str, password: str, address: str | None = None
                      ) -> UserView | None:

@@ -538,6 +538,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("board.tasks", "GET"): Entry(False, sees_unit_board, request=lambda w: {
         "query_string": {"unit": w.target.unit, "when": "open"}}, shows=(
         _case_no, sees_unit_board)),
+    ("ledgers.index", "GET"): Entry(False, reads_ledger),
     ("ledgers.show", "GET"): Entry(False, reads_ledger, args=lambda w: {"name": "clue"},
                                    shows=(_case_no, ledger_row)),
     ("designer.index", "GET"): Entry(False, role("designer")),
@@ -562,6 +563,8 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("modeler.download", "POST"): Entry(False, role("designer"), request=_modeler_files),
     ("modeler.deploy", "POST"): Entry(False, role("designer"), request=_modeler_files,
                                       mutates=True),
+    # deploys in a transaction that is rolled back: the versions stay as they were
+    ("modeler.preview", "POST"): Entry(False, role("designer"), request=_modeler_files),
     ("modeler.form_preview", "POST"): Entry(False, role("designer"), request=lambda w: {
         "json": {"schema": (ROOT / "forms" / "clue_verify.json").read_text("utf-8")}}),
     ("auditor.index", "GET"): Entry(False, role("auditor"), shows=(_case_no, role("auditor"))),
@@ -573,6 +576,8 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("notifications.settings", "POST"): Entry(False, signed_in, 302, request=lambda w: {
         "data": {"on": ["email.overdue"]}}),
     ("auditor.instance", "GET"): Entry(False, role("auditor"), args=_instance),
+    ("auditor.replay", "GET"): Entry(False, role("auditor"), args=_instance),
+    ("auditor.bundle", "GET"): Entry(False, role("auditor"), args=_instance),
 }
 
 

@@ -162,6 +162,15 @@ def select(page: Any, element_id: str) -> None:
     page.wait_for_selector(f"#panel[data-element={element_id}]")
 
 
+def confirm_deploy(page: Any) -> str:
+    """Deploy from the modeler: the confirmation of what changes comes first (its text)."""
+    page.click("#btn-deploy")
+    page.wait_for_selector("#deploy-confirm[data-state=asking]:not([hidden])")
+    shown = str(page.inner_text("#deploy-confirm"))
+    page.click("#btn-confirm-deploy")
+    return shown
+
+
 def test_edit_see_errors_on_elements_fix_and_deploy(page: Any, server: Server) -> None:
     open_modeler(page, server, "/designer/modeler/modeler_demo/v1")
     assert page.locator(".djs-element[data-element-id=approve]").count() == 1
@@ -229,8 +238,17 @@ def test_edit_see_errors_on_elements_fix_and_deploy(page: Any, server: Server) -
     page.fill("#form-text", json.dumps(schema, ensure_ascii=False))
     settled(page, "ok")
 
-    # deploy from the browser
+    # deploy from the browser: first what would change, and nothing live; cancel, then confirm
     page.click("#btn-deploy")
+    page.wait_for_selector("#deploy-confirm[data-state=asking]:not([hidden])")
+    asked = page.inner_text("#deploy-confirm")
+    assert "将新建第 2 版" in asked and "modeler_demo" in asked
+    assert "workday_close(3)" in asked and "approve_opinion" in asked  # the due date, the form
+    assert [v.version for v in server.engine.process_versions("modeler_demo")] == [1]
+    page.click("#btn-cancel-deploy")
+    assert page.is_hidden("#deploy-confirm") and "已取消部署" in page.inner_text("#status")
+    assert [v.version for v in server.engine.process_versions("modeler_demo")] == [1]
+    confirm_deploy(page)
     page.wait_for_selector("#deploy-result[data-state=deployed]")
     assert "modeler_demo v2" in page.inner_text("#deploy-result")
     versions = server.engine.process_versions("modeler_demo")
@@ -296,7 +314,7 @@ def test_blank_diagram_unsafe_script_and_download(page: Any, server: Server,
     with zipfile.ZipFile(archive) as z:
         assert z.namelist() == ["processes/brand_new.bpmn"]
         assert z.read("processes/brand_new.bpmn").decode("utf-8") == text
-    page.click("#btn-deploy")
+    assert "首次部署，第 1 版" in confirm_deploy(page)
     page.wait_for_selector("#deploy-result[data-state=deployed]")
     assert "brand_new v1" in page.inner_text("#deploy-result")
     assert server.engine.process_versions("brand_new")[0].name == "全新流程"
@@ -315,7 +333,8 @@ def test_a_version_without_diagram_interchange_keeps_its_bpmn(page: Any,
     page.fill("#form-text", json.dumps(handle, ensure_ascii=False))
     page.wait_for_selector("#form-preview #f-remark")
     settled(page, "ok")
-    page.click("#btn-deploy")
+    asked = confirm_deploy(page)
+    assert "修改表单：test_handle" in asked and "只有图形布局有变化" not in asked
     page.wait_for_selector("#deploy-result[data-state=deployed]")
     assert "approval v2" in page.inner_text("#deploy-result")
     diff = diff_versions(server.engine, "approval", 1, 2)
@@ -325,7 +344,7 @@ def test_a_version_without_diagram_interchange_keeps_its_bpmn(page: Any,
 
 def test_an_unedited_diagram_deploys_as_unchanged(page: Any, server: Server) -> None:
     open_modeler(page, server, "/designer/modeler/modeler_demo/v1")
-    page.click("#btn-deploy")
+    assert "内容未变，不会新建版本" in confirm_deploy(page)
     page.wait_for_selector("#deploy-result[data-state=deployed]")
     assert "内容未变" in page.inner_text("#deploy-result")
     assert [v.version for v in server.engine.process_versions("modeler_demo")] == [1]
@@ -364,7 +383,7 @@ def test_the_side_panel_edits_lanes_properties_and_the_process(page: Any,
     with page.expect_download() as info:
         page.click("#btn-download-bpmn")
     assert info.value.suggested_filename == "modeler_copy.bpmn"
-    page.click("#btn-deploy")
+    confirm_deploy(page)
     page.wait_for_selector("#deploy-result[data-state=deployed]")
     assert "modeler_copy v1" in page.inner_text("#deploy-result")
     server.engine.add_user("design2", ["intake"])

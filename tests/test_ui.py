@@ -73,7 +73,7 @@ def test_inbox_columns_and_countdown(app: Flask, eng: Engine) -> None:
     client = as_user(app, "li")
     page = client.get("/")
     assert page.status_code == 200
-    for header in ("案件编号", "事项", "任务", "收到时间", "办理期限", "认领人"):
+    for header in ("案件编号", "事项", "任务", "任务到达时间", "办理期限", "认领人"):
         assert header in page.text
     assert "TS-2026-000001" in page.text
     assert "测试审批" in page.text  # the procedure's name

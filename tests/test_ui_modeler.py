@@ -249,7 +249,7 @@ def test_deploy_from_the_modeler(designer: FlaskClient, eng: Engine) -> None:
     response = designer.post("/designer/modeler/deploy", json={"files": files(changed)})
     assert response.status_code == 200, response.text
     (deployed,) = response.get_json()["deployed"]
-    assert deployed == {"key": "approval", "version": 2, "created": True,
+    assert deployed == {"key": "approval", "name": "测试审批", "version": 2, "created": True,
                         "modeler_url": "/designer/modeler/approval/v2",
                         "version_url": "/designer/processes/approval/v2",
                         "diff_url": "/designer/modeler/approval/diff?old=1&new=2"}

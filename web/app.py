@@ -82,18 +82,3 @@ def from_env() -> Flask:
     engine = Engine(url, upgrade=False)
     log.info("web process ready", extra={"dialect": engine.db.dialect.name})
     return create_app(engine, secret_key=secret)
-
-
-def serve(engine: Engine, host: str, port: int, demo: bool) -> None:
-    """Serve with Werkzeug's threaded server (gunicorn for several processes: docs/operations)."""
-    from werkzeug.serving import run_simple
-
-    app = create_app(engine)
-    if demo:
-        from web.demo import create_demo_users
-
-        print("demo users (password for all: see below):")
-        for line in create_demo_users(engine):
-            print("  " + line)
-    print(f"Kuaiban: http://{host}:{port}/")
-    run_simple(host, port, app, threaded=True, use_reloader=False)

@@ -40,6 +40,11 @@ class ReplayResult:
     events: int  # events replayed
     diverged_at: int | None = None
     message: str = ""
+    # why it failed, for a reader's language: "unreplayable" (an event could not be applied;
+    # ``detail`` says why), "state_differs" (an event's replayed state is not the recorded
+    # one), "stored_differs" (the case's stored state is not the replayed end)
+    reason: str = ""
+    detail: str = ""
 
     def as_json(self) -> dict[str, Any]:
         return {"ok": self.ok, "events": self.events, "diverged_at": self.diverged_at,
@@ -127,11 +132,12 @@ def replay(instance_id: int, version: LoadedVersion, events: Sequence[RecordedEv
             rebuild.apply(event)
         except EngineError as exc:
             return ReplayResult(False, count, event.seq, f"event {event.seq} ({event.type}) "
-                                f"could not be replayed: {exc.message}")
+                                f"could not be replayed: {exc.message}", "unreplayable",
+                                exc.message)
         if event.type in WORKFLOW_EVENTS and rebuild.digest != event.state_digest:
             return ReplayResult(False, count, event.seq,
                                 f"event {event.seq} ({event.type}): the replayed state differs "
-                                "from the recorded one")
+                                "from the recorded one", "state_differs")
         if progress is not None:
             progress(count)
     return ReplayResult(True, len(events))

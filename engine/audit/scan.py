@@ -120,7 +120,7 @@ def replay_case(engine: Engine, session: Session, row: ProcessInstance,
                     versions=lambda version_id: engine.versions.get(session, version_id))
     if result.ok and events and events[-1].state_digest != chain.digest_of_row(row):
         return ReplayResult(False, len(events), None,
-                            "the stored state differs from the replayed history")
+                            "the stored state differs from the replayed history", "stored_differs")
     return result
 
 

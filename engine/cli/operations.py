@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -32,13 +33,16 @@ def configure_logs(log_format: str) -> bool:
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="gunicorn web processes (one timer worker serves them all).")
 @click.option("--demo", is_flag=True, help="Create demo users and print how to sign in.")
+@click.option("--dev", is_flag=True,
+              help="Werkzeug's development server in one process instead of gunicorn.")
 @LOG_FORMAT
 @handles_errors
-def run(host: str, port: int, demo: bool, log_format: str) -> None:
-    """Deploy the shipped processes, run the timer worker and serve the web app."""
-    from engine.runtime.worker import BackgroundWorker
-
+def run(host: str, port: int, workers: int, demo: bool, dev: bool, log_format: str) -> None:
+    """Deploy the shipped processes, then serve the web app with gunicorn and one timer
+    worker (web/server.py); --dev: Werkzeug's server with the timer worker as a thread."""
     as_json = configure_logs(log_format)
     engine = open_engine()
     for item in engine.deploy_directory(ROOT / "processes", ROOT / "forms"):
@@ -48,11 +52,22 @@ def run(host: str, port: int, demo: bool, log_format: str) -> None:
                 extra={"process_key": item.key, "version": item.version})
         elif item.created:
             click.echo(f"deployed {item.key} {item.version}", err=True)
-    from web.app import serve  # the one place the engine package reaches the web app
+    if demo:
+        from web.demo import create_demo_users
 
-    runner = BackgroundWorker(engine)
-    runner.start()
-    serve(engine, host, port, demo)
+        click.echo("demo users (password for all: see below):")
+        for line in create_demo_users(engine):
+            click.echo("  " + line)
+    from web import server  # the one place the engine package reaches the web app
+
+    if dev:
+        from engine.runtime.worker import BackgroundWorker
+
+        BackgroundWorker(engine).start()
+        server.serve_dev(engine, host, port)
+    else:
+        os.environ["KUAIBAN_LOG_FORMAT"] = log_format  # the processes log alike
+        server.serve(engine, host, port, workers)
 
 
 @click.command()

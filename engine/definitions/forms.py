@@ -16,6 +16,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 from jsonschema.exceptions import ValidationError as SchemaViolation
 
+from engine.definitions.form_checks import CheckContext, check_errors, check_problems
 from engine.errors import InvalidData
 from engine.files.fields import check_file_fields
 from engine.org import pickers
@@ -101,7 +102,7 @@ def check_form(text: str) -> list[str]:
     for name in required if isinstance(required, list) else []:
         if name not in properties:
             add(_line_of(text, ["required"]), f'required field "{name}" is not in "properties"')
-    for path, message in check_file_fields(schema):
+    for path, message in [*check_file_fields(schema), *check_problems(schema)]:
         add(_line_of(text, path), message)
     for name, prop in properties.items():
         problem = _confidential_problem(prop.get("x-confidential", ...) if isinstance(prop, dict)
@@ -174,16 +175,23 @@ def field_errors(schema: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str
     return errors
 
 
-def validate(schema: Mapping[str, Any], data: Mapping[str, Any]) -> None:
-    """Raise InvalidData with every field's error, or return when the data fits the form."""
+def validate(schema: Mapping[str, Any], data: Mapping[str, Any],
+             context: CheckContext | None = None) -> None:
+    """Raise InvalidData with every field's error, or return when the data fits the form.
+    With a ``context``, the form's cross-field ``x-checks`` run too (engine/definitions/
+    form_checks.py) on the fields the schema accepted."""
     if not isinstance(data, Mapping):
         raise InvalidData({"_": "提交的数据必须是对象"})
     errors = field_errors(schema, data)
+    if context is not None:
+        for field, message in check_errors(schema, data, context).items():
+            errors.setdefault(field, message)
     if errors:
         raise InvalidData(errors, "表单填写有误")
 
 
-def validate_submission(schema: Mapping[str, Any] | None, data: Mapping[str, Any]) -> None:
+def validate_submission(schema: Mapping[str, Any] | None, data: Mapping[str, Any],
+                        context: CheckContext | None = None) -> None:
     """Completing a task: only the fields its form declares (a task without a form takes no
     data), so a submission cannot overwrite the case's other variables (its unit, say)."""
     if not isinstance(data, Mapping):
@@ -198,7 +206,7 @@ def validate_submission(schema: Mapping[str, Any] | None, data: Mapping[str, Any
     if shown_only:
         raise InvalidData({name: "此字段只读" for name in shown_only}, "只读字段不能提交")
     if schema is not None:
-        validate(schema, data)
+        validate(schema, data, context)
 
 
 def _path(error: SchemaViolation, *more: str) -> str:
@@ -251,7 +259,8 @@ def _message(error: SchemaViolation) -> str:
     if kind == "uniqueItems":
         return "不能有重复的项"
     if kind == "pattern":
-        return "格式不正确"
+        own = error.schema.get("x-pattern-message") if isinstance(error.schema, dict) else None
+        return own if isinstance(own, str) and own.strip() else "格式不正确"
     if kind == "additionalProperties":
         extra = _extra_fields(error)
         return "包含表单中没有的字段" + (f"：{'、'.join(extra)}" if extra else "")

@@ -311,7 +311,7 @@ class VersionCache:
     def get(self, session: Session, version_id: int) -> LoadedVersion:
         loaded = self._loaded.get(version_id)
         if loaded is None:
-            loaded = _load(session, version_id)
+            loaded = load_uncached(session, version_id)
             with self._lock:
                 self._loaded[version_id] = loaded
         return loaded
@@ -328,7 +328,9 @@ class VersionCache:
         return self.get(session, version_id)
 
 
-def _load(session: Session, version_id: int) -> LoadedVersion:
+def load_uncached(session: Session, version_id: int) -> LoadedVersion:
+    """Parse a version row, outside the cache (a deploy preview's rows are rolled back, and
+    their ids may come again for other content)."""
     row = session.get(ProcessVersion, version_id)
     if row is None:
         raise NotFound(f"no process version {version_id}")

@@ -12,14 +12,19 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from lxml import etree
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from engine.definitions import xmlsafe
+from engine.definitions import registry, xmlsafe
 from engine.definitions.files import BPMN, kind_of
-from engine.definitions.registry import LoadedVersion
+from engine.definitions.registry import LoadedVersion, VersionCache
+from engine.definitions.validation import SourceFile
 from engine.queries.diagram import load_version
+from engine.storage.schema import ProcessVersion
 
 if TYPE_CHECKING:
     from engine.api import Engine
@@ -66,6 +71,38 @@ class VersionDiff:
     def empty(self) -> bool:
         return not (self.added or self.removed or self.changed or self.forms_added
                     or self.forms_removed or self.forms_changed or self.decisions_changed)
+
+
+@dataclass(frozen=True)
+class DeployPreview:
+    """What deploying would do to one process: the version it makes (or, unchanged, the
+    latest) and what that version changes against the latest; ``diff`` is None for a new
+    process or unchanged content."""
+    key: str
+    name: str
+    version: int
+    created: bool
+    diff: VersionDiff | None
+
+
+def preview_deploy(session: Session, cache: VersionCache, files: list[SourceFile],
+                   now: datetime, user: str | None) -> list[DeployPreview]:
+    """Deploy ``files`` in ``session`` and compare each new version with the one before it.
+    The caller rolls the session back: nothing goes live."""
+    previews = []
+    for item in registry.deploy(session, files, now, user):
+        new = registry.load_uncached(session, _version_id(session, item.key, item.version))
+        diff = None
+        if item.created and item.version > 1:
+            old = cache.get(session, _version_id(session, item.key, item.version - 1))
+            diff = diff_loaded(old, new)
+        previews.append(DeployPreview(item.key, new.name, item.version, item.created, diff))
+    return previews
+
+
+def _version_id(session: Session, key: str, version: int) -> int:
+    return int(session.execute(select(ProcessVersion.id).where(
+        ProcessVersion.key == key, ProcessVersion.version == version)).scalar_one())
 
 
 def diff_versions(engine: Engine, key: str, old: int, new: int) -> VersionDiff:

@@ -24,6 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from engine.audit import chain
 from engine.definitions import forms
+from engine.definitions.form_checks import CheckContext
 from engine.definitions.registry import LoadedVersion, VersionCache
 from engine.errors import Conflict, InvalidData, NotFound, PermissionDenied, ScriptError
 from engine.files import attachments
@@ -93,7 +94,7 @@ class Runtime:
                                      self.file_limits, now)
             data = attachments.fill_fields(session, None, schema, data, files)
         if message is None and schema is not None:
-            forms.validate(schema, data)
+            forms.validate(schema, data, CheckContext({}, now))
             data = pickers.checked(session, schema, data)
         if business_key is not None:  # a sender's number (hops > 0) may start several
             check_chosen(session, version, business_key, unique=hops == 0)
@@ -156,7 +157,7 @@ class Runtime:
             files = attachments.take(session, row.id, uploads, file_fields(schema),
                                      self.file_limits, now)
             data = attachments.fill_fields(session, row.id, schema, data, files)
-        forms.validate_submission(schema, data)
+        forms.validate_submission(schema, data, CheckContext(_seen_by(workflow, task_id), now))
         data = pickers.checked(session, schema, data)
 
         payload = {"task_id": task_id, "element_id": task_row.element_id, "data": dict(data)}
@@ -443,6 +444,14 @@ def _open_task(session: Session, task_id: str
             select(TASKS.c.status).where(TASKS.c.id == task_id)).scalar()
         raise Conflict(f"task is already {status}")
     return task_row, row, open_rows
+
+
+def _seen_by(workflow: BpmnWorkflow, task_id: str) -> dict[str, Any]:
+    """The data the task sees, for the references of its form's cross-field checks."""
+    try:
+        return dict(workflow.get_task_from_id(UUID(task_id)).data)
+    except Exception:  # not in the workflow: its form checks only what is submitted
+        return {}
 
 
 def _check_may_work(task_row: Row[Any], user: UserView) -> None:

@@ -3,7 +3,7 @@ events, and every task so far."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +16,7 @@ from engine import (
     InstanceView,
     ReadView,
     TaskView,
+    field_titles,
     instance_path,
     instance_tasks,
 )
@@ -36,7 +37,7 @@ class TimelineItem:
     at: datetime
     kind: str
     title: str
-    user: str | None
+    user: str | None  # display name and username
     details: list[DataRow]
 
 
@@ -47,10 +48,21 @@ class CaseContext:
     timeline: list[TimelineItem]
     tasks: list[TaskView]
     process_name: str
-    other_data: list[DataRow]  # data no form names (set by scripts and messages)
+    other_data: list[DataRow]  # data no form names (scripts'): auditors and designers only
     files: list[AttachmentView]  # the case's files and documents
     events: list[EventView]  # the history, as the reader may see it
     reads: list[ReadView]  # who was shown confidential fields (auditors only; else empty)
+    labels: dict[str, str] = field(default_factory=dict)  # field title by data key
+    insider: bool = False  # an auditor or designer: engine variables are shown by key
+    people: dict[str, str] = field(default_factory=dict)  # display name by username
+
+    def who(self, username: str | None) -> str | None:
+        return person(username, self.people)
+
+    def snapshot_rows(self, data: dict[str, Any]) -> list[DataRow]:
+        """A time-travel snapshot's data, labelled like the case's own."""
+        return [DataRow(k, self.labels.get(k, k), v) for k, v in data.items()
+                if not k.startswith("_") and (k in self.labels or self.insider)]
 
 
 def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, Any]],
@@ -70,32 +82,50 @@ def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, A
     for f in fields:
         labels.setdefault(f.name, f.title)
     order = {name: i for i, name in enumerate(labels)}
+    # data from another procedure (a message's payload) by the title its form gave it there
+    labels.update({k: v for k, v in field_titles(eng).items() if k not in labels})
+    labels.setdefault("case_no", _("案件编号"))
+    labels.setdefault("source_case_no", _("来源案件编号"))
     titles = {t.id: t.title for t in tasks}
+    people = eng.display_names([*(e.user for e in events if e.user),
+                                *(t.completed_by for t in tasks if t.completed_by)])
+    names = {p.key: p.name for p in eng.processes()}
     timeline = []
     for event in events:
         payload = event.payload or {}
         element = payload.get("element_id")
         title = path.diagram.title_of(element) if element else titles.get(event.task_id or "", "")
-        if event.type == "message":
-            title = str(payload.get("name") or "")
+        if event.type == "message":  # a message's name is a key: say which procedure sent it
+            title = names.get(str(payload.get("name") or ""), "")
         data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
         details = [DataRow(k, labels.get(k, k), _readable(fields, k, v, file_fields, names))
                    for k, v in (data or {}).items() if not k.startswith("_")]
         details += [DataRow("files", _("文件"), "、".join(str(f.get("name")) for f in
                                                           payload.get("files") or []))
                     ] if event.type in ("attached", "document") else []
-        timeline.append(TimelineItem(event.seq, event.at, event.type, title, event.user,
-                                     details))
-    labels.setdefault("case_no", _("案件编号"))
+        timeline.append(TimelineItem(event.seq, event.at, event.type, title,
+                                     person(event.user, people), details))
     order.setdefault("case_no", -1)
     rows = [DataRow(k, labels.get(k, k), _readable(fields, k, v, file_fields, names))
             for k, v in instance.data.items() if not k.startswith("_")]
     rows.sort(key=lambda r: (order.get(r.name, len(order)), r.name))
     auditor = g.user is not None and "auditor" in g.user.roles
     reads = eng.confidential_reads(instance_id, username) if auditor else []
+    # variables no form names (set by scripts) are the engine's, by key: for those who read
+    # the diagrams' scripts, not for clerks
+    insiders = g.user is not None and bool({"auditor", "designer"} & set(g.user.roles))
+    other = [r for r in rows if r.name not in labels] if insiders else []
     return CaseContext(instance, [r for r in rows if r.name in labels], timeline, tasks,
-                       path.diagram.name, [r for r in rows if r.name not in labels], files,
-                       events, reads)
+                       path.diagram.name, other, files, events, reads, labels, insiders,
+                       people)
+
+
+def person(username: str | None, people: dict[str, str]) -> str | None:
+    """「王强（wang）」: who acted, by name, with the username that signs the record."""
+    if not username:
+        return None
+    shown = people.get(username)
+    return f"{shown}（{username}）" if shown and shown != username else username
 
 
 def _readable(fields: list[forms.Field], name: str, value: Any, file_fields: set[str],

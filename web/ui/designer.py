@@ -86,18 +86,21 @@ def diff(key: str) -> str | tuple[str, int]:
 @roles_required("designer")
 def upload() -> str | tuple[str, int]:
     if request.method == "GET":
-        return render_template("designer/upload.html", problems=None, deployed=None, names=[])
+        return render_template("designer/upload.html", problems=None, deployed=None,
+                               previews=None, names=[])
     files, problems = _read_files()
     names = [f.name for f in files]
     if not files and not problems:
         problems.append(Problem("-", None, None, _("请选择至少一个 .bpmn、.dmn 或 .json 文件")))
-    deployed = None
+    deployed = previews = None
     if not problems:
         try:
             if request.form.get("action") == "deploy":
                 deployed = engine().deploy(files, current_user().username)
             else:
                 problems = list(engine().validate(files).problems)
+                if not [p for p in problems if p.severity == "error"]:  # what a deploy would do
+                    previews = engine().deploy_preview(files, current_user().username)
         except ValidationFailed as exc:
             problems = exc.problems
         except UnsafeInput as exc:
@@ -109,7 +112,7 @@ def upload() -> str | tuple[str, int]:
         flash(_("已部署。"), "success")
     status = 422 if errors else 200
     return render_template("designer/upload.html", problems=_by_file(problems),
-                           deployed=deployed, names=names), status
+                           deployed=deployed, previews=previews, names=names), status
 
 
 def _read_files() -> tuple[list[SourceFile], list[Problem]]:

@@ -138,9 +138,11 @@ def _field(name: str, prop: Mapping[str, Any], required: bool) -> Field:
             widget_kind = "textarea"
     else:
         widget_kind = "json"
+    title, unit = str(prop.get("title") or name), str(prop.get("x-unit") or "")
     return Field(
-        name=name, title=str(prop.get("title") or name), kind=widget_kind, required=required,
-        description=str(prop.get("description") or ""), unit=str(prop.get("x-unit") or ""),
+        name=name, title=title, kind=widget_kind, required=required,
+        description=str(prop.get("description") or ""),
+        unit="" if f"（{unit}）" in title else unit,  # "申请金额（元）" says it already
         choices=choices, readonly=bool(prop.get("readOnly")),
     )
 

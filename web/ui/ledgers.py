@@ -30,6 +30,18 @@ def _month() -> date | None:
         abort(400)
 
 
+@bp.get("/")
+@login_required
+def index() -> str:
+    """The ledgers the user may read, each with its procedure's name."""
+    user = current_user()
+    if not may_view_ledgers(user):
+        abort(403)
+    names = {p.key: p.name for p in engine().processes()}
+    return render_template("ledgers_index.html", ledgers=LEDGERS, names=names,
+                           scoped=not READERS & set(user.roles))
+
+
 @bp.get("/<name>")
 @login_required
 def show(name: str) -> str | Response:

@@ -43,6 +43,7 @@ from web.ui import forms as form_fields
 from web.ui.assets import node_modules
 from web.ui.auth import current_user, roles_required
 from web.ui.blank_diagram import blank_diagram
+from web.ui.deploy_preview import preview_json
 from web.ui.draft_lint import lint_warnings
 from web.ui.util import engine
 
@@ -71,7 +72,8 @@ def index() -> str:
 @roles_required("designer")
 def new() -> str:
     key, name = _new_key_and_name()
-    return _modeler_page(url_for("modeler.new_draft", key=key, name=name), key, None)
+    return _modeler_page(url_for("modeler.new_draft", key=key, name=name), key, None,
+                         name=name)
 
 
 @bp.get("/<key>/v<int:version>")
@@ -79,14 +81,15 @@ def new() -> str:
 def edit(key: str, version: int) -> str:
     version_diagram(engine(), key, version)  # 404 when there is no such version
     versions = engine().process_versions(key)
+    name = next((v.name for v in versions if v.version == version), key)
     return _modeler_page(url_for("modeler.draft", key=key, version=version), key, version,
-                         versions)
+                         versions, name)
 
 
 def _modeler_page(draft_url: str, key: str, version: int | None,
-                  versions: Sequence[Any] = ()) -> str:
+                  versions: Sequence[Any] = (), name: str = "") -> str:
     return render_template("modeler.html", draft_url=draft_url, key=key, version=version,
-                           versions=versions, installed=modeler_installed())
+                           versions=versions, name=name, installed=modeler_installed())
 
 
 @bp.get("/camunda.json")
@@ -201,6 +204,24 @@ def validate() -> Response | tuple[Response, int]:
                    problems=items, processes=processes)
 
 
+@bp.post("/preview")
+@roles_required("designer")
+def preview() -> Response | tuple[Response, int]:
+    """What deploying the draft would change, for the designer to confirm first; nothing is
+    deployed."""
+    try:
+        files = _payload_files()
+    except BadPayload as exc:
+        return _bad(str(exc))
+    try:
+        previews = engine().deploy_preview(files, current_user().username)
+    except ValidationFailed as exc:
+        return jsonify(processes=[], problems=[_problem_json(p, files) for p in exc.problems]), 422
+    except UnsafeInput as exc:
+        return jsonify(processes=[], problems=[_problem_json(_unsafe_problem(exc), files)]), 422
+    return jsonify(processes=[preview_json(p) for p in previews], problems=[])
+
+
 @bp.post("/deploy")
 @roles_required("designer")
 def deploy() -> Response | tuple[Response, int]:
@@ -214,8 +235,10 @@ def deploy() -> Response | tuple[Response, int]:
         return jsonify(deployed=[], problems=[_problem_json(p, files) for p in exc.problems]), 422
     except UnsafeInput as exc:
         return jsonify(deployed=[], problems=[_problem_json(_unsafe_problem(exc), files)]), 422
+    names = {p.key: p.name for p in engine().processes()}
     return jsonify(deployed=[{
-        "key": d.key, "version": d.version, "created": d.created,
+        "key": d.key, "name": names.get(d.key, d.key), "version": d.version,
+        "created": d.created,
         "modeler_url": url_for("modeler.edit", key=d.key, version=d.version),
         "version_url": url_for("designer.version", key=d.key, version=d.version),
         "diff_url": url_for("modeler.diff", key=d.key, old=d.version - 1, new=d.version)

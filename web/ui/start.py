@@ -3,11 +3,11 @@ The window clerk (惠企政策兑现专窗) starts subsidy applications on an en
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from engine import InvalidData, Startable, startable
+from engine import InvalidData, Startable, UserView, startable
 from web.ui import forms
 from web.ui.auth import current_user, login_required
 from web.ui.util import engine
@@ -16,6 +16,27 @@ bp = Blueprint("start", __name__)
 
 # the offline window (一窗) marks the application as taken in on an enterprise's behalf
 WINDOW_CHANNEL = "一窗"
+
+
+# (engine, deployed versions, roles) -> whether those roles may start anything; every page
+# asks, and the answer changes only with a deploy or another set of roles
+_MAY_START: dict[tuple[int, tuple[tuple[str, int], ...], frozenset[str]], bool] = {}
+
+
+def may_start(user: UserView | None) -> bool:
+    """Whether the navigation offers 发起: the user may start some procedure by hand."""
+    if user is None:
+        return False
+    if "may_start" not in g:
+        eng = engine()
+        deployed = tuple((p.key, p.version) for p in eng.processes())
+        key = (id(eng), deployed, frozenset(user.roles))
+        if key not in _MAY_START:
+            if len(_MAY_START) > 256:
+                _MAY_START.clear()
+            _MAY_START[key] = bool(startable(eng, user.username))
+        g.may_start = _MAY_START[key]
+    return bool(g.may_start)
 
 
 @bp.get("/start")

@@ -136,7 +136,9 @@
         renderForms();
         renderOthers();
         $('btn-validate').addEventListener('click', function () { validate.now(); });
-        deployButton.addEventListener('click', deploy);
+        deployButton.addEventListener('click', previewDeploy);
+        $('btn-confirm-deploy').addEventListener('click', deploy);
+        $('btn-cancel-deploy').addEventListener('click', cancelDeploy);
         $('btn-download-bpmn').addEventListener('click', downloadBpmn);
         $('btn-download-zip').addEventListener('click', downloadZip);
         $('btn-new-form').addEventListener('click', function () {
@@ -685,10 +687,93 @@
       state.others.forEach(function (f) { list.appendChild(el('li', {}, [el('code', { text: f.name })])); });
     }
 
-    // -- deploy and download
+    // -- deploy (after the designer confirmed what changes) and download
+
+    function previewDeploy() {
+      var confirmBox = $('deploy-confirm');
+      deployButton.disabled = true;
+      $('deploy-result').hidden = true;
+      setStatus(t('previewing'), 'busy');
+      exportXml()
+        .then(function (xml) { return post(box.dataset.previewDeployUrl, payload(xml)); })
+        .then(function (r) {
+          return r.json().then(function (data) { return { status: r.status, data: data }; });
+        })
+        .then(function (answer) {
+          if (answer.status !== 200) {
+            showDeployFailure(answer.data);
+            return;
+          }
+          var list = $('deploy-preview');
+          list.textContent = '';
+          answer.data.processes.forEach(function (p) { list.appendChild(previewOf(p)); });
+          confirmBox.hidden = false;
+          confirmBox.setAttribute('data-state', 'asking');
+          setStatus(t('confirmDeploy'), 'busy');
+          confirmBox.scrollIntoView({ block: 'nearest' });
+          $('btn-confirm-deploy').focus();
+        })
+        .catch(function (err) {
+          deployButton.disabled = false;
+          setStatus(t('requestFailed') + ': ' + err.message, 'error');
+        });
+    }
+
+    function previewOf(p) {
+      var what = !p.created ? t('willNotChange') : (p.first ? t('willCreateFirst')
+                                                    : t('willCreate', p.version));
+      var item = el('section', { className: 'deploy-process', 'data-key': p.key }, [
+        el('h3', {}, [p.name + ' ', el('code', { text: p.key }), ' · ', what])
+      ]);
+      var d = p.diff;
+      if (!d) return item;
+      if (d.empty) item.appendChild(el('p', { className: 'hint', text: t('onlyLayout') }));
+      var named = function (e) { return (e.name || e.id) + '（' + e.kind + '）'; };
+      [['added', d.added], ['removed', d.removed]].forEach(function (pair) {
+        if (!pair[1].length) return;
+        item.appendChild(el('p', { className: 'diff-' + pair[0] }, [
+          el('strong', { text: t(pair[0]) + '：' }), pair[1].map(named).join('、')]));
+      });
+      if (d.changed.length) {
+        item.appendChild(el('p', { className: 'diff-changed' }, [el('strong', { text: t('changed') + '：' })]));
+        item.appendChild(el('ul', { className: 'plain diff-changes' }, d.changed.map(function (e) {
+          return el('li', {}, [named(e) + '：', el('ul', {}, e.changes.map(function (c) {
+            return el('li', {}, [el('code', { text: c.what }), ' ',
+              el('del', { text: c.before === null ? t('empty') : c.before }), ' → ',
+              el('ins', { text: c.after === null ? t('empty') : c.after })]);
+          }))]);
+        })));
+      }
+      [['formsAdded', d.forms_added], ['formsRemoved', d.forms_removed],
+       ['formsChanged', d.forms_changed], ['decisionsChanged', d.decisions_changed]]
+        .forEach(function (pair) {
+          if (!pair[1].length) return;
+          item.appendChild(el('p', {}, [el('strong', { text: t(pair[0]) + '：' }), pair[1].join('、')]));
+        });
+      return item;
+    }
+
+    function cancelDeploy() {
+      $('deploy-confirm').hidden = true;
+      deployButton.disabled = false;
+      setStatus(t('cancelled'), '');
+    }
+
+    function showDeployFailure(data) {
+      var result = $('deploy-result');
+      result.hidden = false;
+      result.textContent = '';
+      result.setAttribute('data-state', 'failed');
+      result.appendChild(el('h2', { text: t('deployFailed') }));
+      if (data.error) result.appendChild(el('p', { className: 'error', text: data.error.message }));
+      showProblems((data.problems || []).concat(state.layout));
+      setStatus(t('deployFailed'), 'error');
+      problemsBox.setAttribute('data-state', 'errors');
+    }
 
     function deploy() {
       var result = $('deploy-result');
+      $('deploy-confirm').hidden = true;
       deployButton.disabled = true;
       setStatus(t('deploying'), 'busy');
       exportXml()
@@ -701,12 +786,7 @@
           result.hidden = false;
           result.textContent = '';
           if (answer.status !== 200) {
-            result.setAttribute('data-state', 'failed');
-            result.appendChild(el('h2', { text: t('deployFailed') }));
-            if (data.error) result.appendChild(el('p', { className: 'error', text: data.error.message }));
-            showProblems((data.problems || []).concat(state.layout));
-            setStatus(t('deployFailed'), 'error');
-            problemsBox.setAttribute('data-state', 'errors');
+            showDeployFailure(data);
             return;
           }
           result.setAttribute('data-state', 'deployed');
@@ -714,7 +794,7 @@
           result.appendChild(el('ul', { className: 'plain', id: 'deployed-list' },
             data.deployed.map(function (d) {
               return el('li', { 'data-key': d.key, 'data-version': String(d.version) }, [
-                el('strong', { text: d.key + ' v' + d.version }), ' ',
+                el('strong', { text: d.name + ' ' + d.key + ' v' + d.version }), ' ',
                 d.created ? null : el('span', { className: 'hint', text: '（' + t('unchanged') + '）' }),
                 ' ', el('a', { href: d.modeler_url, text: t('openNew') }),
                 ' · ', el('a', { href: d.version_url, text: t('viewVersion') }),

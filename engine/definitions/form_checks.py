@@ -1,0 +1,144 @@
+"""Checks across fields, declared in a form's ``"x-checks"`` list (docs/designer-guide.md §4).
+
+JSON Schema compares a value with constants only; a clerk also expects a payout not above the
+approved amount, or a receipt time not in the future. Each rule compares one field of the
+submission with a reference: ``"now"`` (the engine's clock; today for a ``date`` field), a field
+of the same submission or of the data the task sees, or a number::
+
+    {"field": "paid_amount", "at_most": "approved_amount",
+     "message": "实际兑付金额不能超过核定兑现金额（{limit}）"}
+
+A rule with ``"confirmed_by"`` (a boolean field of the same form) is a warning: it refuses the
+submission until that field is ticked, so a clerk may go on where the rules allow it. A rule
+whose field or reference has no value checks nothing (``required`` says what must be given).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from engine.time.calendar import TZ
+
+KEYWORD = "x-checks"
+_BOUNDS = {"at_most": lambda value, limit: value <= limit,
+           "at_least": lambda value, limit: value >= limit}
+_KEYS = {"field", "at_most", "at_least", "message", "confirmed_by"}
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """What references resolve against: the data the task sees and the time now."""
+    data: Mapping[str, Any]
+    now: datetime
+
+
+def check_problems(schema: Mapping[str, Any]) -> list[tuple[list[Any], str]]:
+    """(path, problem) for each malformed rule of a form document."""
+    rules = schema.get(KEYWORD)
+    if rules is None:
+        return []
+    if not isinstance(rules, list):
+        return [([KEYWORD], f'"{KEYWORD}" must be a list of rules')]
+    properties = schema.get("properties") or {}
+    problems = []
+    for index, rule in enumerate(rules):
+        problem = _rule_problem(rule, properties)
+        if problem:
+            problems.append(([KEYWORD], f'"{KEYWORD}" rule {index + 1}: {problem}'))
+    return problems
+
+
+def _rule_problem(rule: Any, properties: Mapping[str, Any]) -> str | None:
+    if not isinstance(rule, dict):
+        return "must be an object"
+    unknown = sorted(set(rule) - _KEYS)
+    if unknown:
+        return f"unknown key(s): {', '.join(unknown)}"
+    if rule.get("field") not in properties:
+        return f'"field" must name a field of the form, not {rule.get("field")!r}'
+    bounds = [b for b in _BOUNDS if b in rule]
+    if len(bounds) != 1:
+        return 'give exactly one of "at_most", "at_least"'
+    reference = rule[bounds[0]]
+    if isinstance(reference, bool) or not isinstance(reference, (str, int, float)):
+        return f'"{bounds[0]}" must be "now", a field name or a number'
+    if not isinstance(rule.get("message"), str) or not rule["message"].strip():
+        return '"message" (what the clerk reads, in Chinese) is required'
+    confirm = rule.get("confirmed_by")
+    if confirm is not None and (properties.get(confirm) or {}).get("type") != "boolean":
+        return f'"confirmed_by" must name a boolean field of the form, not {confirm!r}'
+    return None
+
+
+def check_errors(schema: Mapping[str, Any], submitted: Mapping[str, Any],
+                 context: CheckContext) -> dict[str, str]:
+    """The message of every rule the submission breaks, keyed by its field (first wins)."""
+    properties = schema.get("properties") or {}
+    errors: dict[str, str] = {}
+    for rule in schema.get(KEYWORD) or []:
+        field = rule["field"]
+        confirm = rule.get("confirmed_by")
+        if field in errors or (confirm and submitted.get(confirm) is True):
+            continue
+        bound = next(b for b in _BOUNDS if b in rule)
+        kind = _kind(properties.get(field) or {})
+        value = _comparable(submitted.get(field), kind)
+        limit, shown = _reference(rule[bound], kind, submitted, context)
+        if value is None or limit is None:
+            continue
+        try:
+            broken = not _BOUNDS[bound](value, limit)
+        except TypeError:  # a date against a number: the rule does not apply
+            continue
+        if broken:
+            errors[field] = rule["message"].replace("{limit}", shown)
+    return errors
+
+
+def _kind(prop: Mapping[str, Any]) -> str:
+    if prop.get("type") in ("number", "integer"):
+        return "number"
+    return str(prop.get("format") or "text")
+
+
+def _reference(reference: Any, kind: str, submitted: Mapping[str, Any],
+               context: CheckContext) -> tuple[Any, str]:
+    """(the comparable limit or None, how the message shows it)."""
+    if reference == "now":
+        now = context.now.astimezone(TZ)
+        return (now.date(), now.date().isoformat()) if kind == "date" else (now, _shown(now))
+    if isinstance(reference, (int, float)):
+        return _comparable(reference, kind), _shown(reference)
+    value = submitted.get(reference, context.data.get(reference))
+    return _comparable(value, kind), _shown(value)
+
+
+def _comparable(value: Any, kind: str) -> Any:
+    if value is None or value == "":
+        return None
+    if kind == "number":
+        return float(value) if isinstance(value, (int, float)) and \
+            not isinstance(value, bool) else None
+    if kind in ("date", "date-time") and isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
+        except ValueError:
+            return None  # the format check reports it
+        if kind == "date":
+            return parsed.date()
+        return parsed if parsed.tzinfo else None
+    return value if isinstance(value, (date, datetime)) else None
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.astimezone(TZ).strftime("%Y年%m月%d日 %H:%M")
+    if isinstance(value, float) and value.is_integer():
+        return f"{value:,.0f}"
+    if isinstance(value, (int, float)):
+        return f"{value:,}"
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)

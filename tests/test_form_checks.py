@@ -1,0 +1,102 @@
+"""Cross-field form checks (``x-checks``, engine/definitions/form_checks.py) and a field's own
+pattern message, on the shipped forms: a payout above the approved amount is refused, one
+below it is a warning the clerk may confirm, a receipt time in the future and a contact that
+is neither a phone number nor an e-mail address are refused; a malformed rule fails deploy."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from engine.api import Engine
+from engine.definitions.forms import check_form
+from engine.errors import InvalidData
+from engine.time.clock import FixedClock
+from tests.process_helpers import at, task
+from tests.test_process_clue_triage import REGISTRATION, clues  # noqa: F401  # fixture
+from tests.test_process_subsidies import PAYOUT, application, hq  # noqa: F401  # fixture
+
+
+def payout_task(hq: Engine, clock: FixedClock) -> str:  # noqa: F811
+    hq.start("subsidy_instant", application("JS-002"), "qiye")
+    clock.set(at("2026-10-09T10:00:00+08:00"))
+    hq.complete(task(hq, "swj", "approve").id, {"decision": "approve",
+                                               "approved_amount": 36000}, "swj")
+    clock.set(at("2026-10-10T11:00:00+08:00"))
+    return task(hq, "swj", "pay").id
+
+
+def refused(engine: Engine, task_id: str, data: dict[str, Any]) -> dict[str, str]:
+    with pytest.raises(InvalidData) as err:
+        engine.complete(task_id, data, "swj")
+    return err.value.field_errors
+
+
+def test_a_payout_above_the_approved_amount_is_refused(hq: Engine,  # noqa: F811
+                                                        clock: FixedClock) -> None:
+    pay = payout_task(hq, clock)
+    errors = refused(hq, pay, {**PAYOUT, "paid_amount": 36000.5})
+    assert errors == {"paid_amount": "实际兑付金额不能超过核定兑现金额（36,000元）"}
+    # confirming a partial payment does not let an amount above the approved one through
+    assert refused(hq, pay, {**PAYOUT, "paid_amount": 40000,
+                             "partial_payment_confirmed": True}) == errors
+
+
+def test_a_payout_below_the_approved_amount_needs_a_confirmation(hq: Engine,  # noqa: F811
+                                                                 clock: FixedClock) -> None:
+    pay = payout_task(hq, clock)
+    errors = refused(hq, pay, {**PAYOUT, "paid_amount": 30000})
+    assert errors["paid_amount"].startswith("实际兑付金额低于核定兑现金额（36,000元）")
+    view = hq.complete(pay, {**PAYOUT, "paid_amount": 30000,
+                             "partial_payment_confirmed": True}, "swj")
+    assert view.data["report"]["paid_amount"] == 30000
+    assert hq.verify() == (1, [])
+
+
+def test_a_payout_dated_tomorrow_is_refused(hq: Engine, clock: FixedClock) -> None:  # noqa: F811
+    pay = payout_task(hq, clock)
+    assert refused(hq, pay, {**PAYOUT, "paid_on": "2026-10-11"}) == {
+        "paid_on": "拨付日期不能晚于今天"}
+    hq.complete(pay, {**PAYOUT, "paid_on": "2026-10-10"}, "swj")  # today is fine
+
+
+def test_a_clue_received_in_the_future_or_with_a_bad_contact_is_refused(
+        clues: Engine) -> None:  # noqa: F811
+    with pytest.raises(InvalidData) as err:  # the fixture's clock: 2026-09-30 16:00
+        clues.start("clue_triage", {**REGISTRATION, "received_at": "2026-09-30T16:30:00+08:00",
+                                    "anonymous": False, "reporter_contact": "abc"}, "li")
+    assert err.value.field_errors == {
+        "received_at": "收到时间不能晚于当前时间",
+        "reporter_contact": "请填写电话号码（数字，可含 + - 括号和空格）或电子邮箱"}
+    for contact in ("0798-8221234", "+86 138 0000 0000", "li@example.cn"):
+        clues.start("clue_triage", {**REGISTRATION, "anonymous": False,
+                                    "reporter_contact": contact}, "li")
+
+
+def form(**extra: Any) -> str:
+    return json.dumps({"type": "object", "properties": {
+        "amount": {"type": "number", "title": "金额"},
+        "ok": {"type": "boolean", "title": "确认"},
+        "note": {"type": "string", "title": "说明"}}, **extra}, ensure_ascii=False)
+
+
+@pytest.mark.parametrize(("rules", "problem"), [
+    ({"field": "amount"}, 'give exactly one of "at_most", "at_least"'),
+    ({"field": "nope", "at_most": 1, "message": "x"}, '"field" must name a field'),
+    ({"field": "amount", "at_most": 1}, '"message"'),
+    ({"field": "amount", "at_most": [1], "message": "x"}, '"now", a field name or a number'),
+    ({"field": "amount", "at_most": 1, "message": "x", "confirmed_by": "note"},
+     '"confirmed_by" must name a boolean field'),
+    ({"field": "amount", "below": 1, "message": "x"}, "unknown key(s): below"),
+])
+def test_a_malformed_rule_is_a_deploy_problem(rules: dict[str, Any], problem: str) -> None:
+    [found] = check_form(form(**{"x-checks": [rules]}))
+    assert problem in found and "x-checks" in found
+
+
+def test_a_well_formed_rule_is_no_problem() -> None:
+    assert check_form(form(**{"x-checks": [
+        {"field": "amount", "at_most": 100, "message": "不超过{limit}", "confirmed_by": "ok"}]}
+    )) == []

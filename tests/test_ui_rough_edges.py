@@ -1,0 +1,167 @@
+"""What a new user trips over, on the shipped procedures with the demo users: the payout form
+refuses an amount above the approved one in Chinese, the two times on a task page say which
+is which, 发起 only for those who may start something, an index of ledgers, the board's crumb,
+the favicon, a header that names a unit once, a unit shown once beside a field, and the
+supervision office's copy of a clue showing the clue's fields by their titles."""
+
+from __future__ import annotations
+
+import functools
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from engine.api import Engine
+from engine.time.clock import FixedClock
+from tests.test_process_subsidies import application
+from tests.test_ui_support import frozen, make_app
+from web.demo import DEMO_PASSWORD, create_demo_users
+
+ROOT = Path(__file__).resolve().parents[1]
+START = "2026-09-30T10:00:00+08:00"
+
+
+@functools.cache
+def _template() -> Path:
+    """Demo users and the shipped procedures, made once and copied for each test."""
+    path = Path(tempfile.mkdtemp(prefix="kuaiban-polish-")) / "t.db"
+    engine = Engine(f"sqlite:///{path}", clock=frozen(START))
+    create_demo_users(engine)
+    engine.deploy_directory(ROOT / "processes", ROOT / "forms")
+    engine.close()
+    return path
+
+
+@pytest.fixture
+def shipped(tmp_path: Path) -> Iterator[tuple[Engine, FixedClock, Flask]]:
+    shutil.copyfile(_template(), tmp_path / "p.db")
+    clock = frozen(START)
+    engine = Engine(f"sqlite:///{tmp_path / 'p.db'}", clock=clock)
+    yield engine, clock, make_app(engine)
+    engine.close()
+
+
+def as_user(app: Flask, username: str) -> FlaskClient:
+    client = app.test_client()
+    assert client.post("/login", data={"username": username,
+                                       "password": DEMO_PASSWORD}).status_code == 302
+    return client
+
+
+def one_task(engine: Engine, user: str, name: str) -> str:
+    [found] = [t.id for t in engine.inbox.for_user(user) if t.name == name]
+    return found
+
+
+def test_the_payout_form_refuses_more_than_the_approved_amount(
+        shipped: tuple[Engine, FixedClock, Flask]) -> None:
+    engine, _, app = shipped
+    engine.start("subsidy_instant", application("JS-002"), "enterprise")
+    engine.complete(one_task(engine, "policy_sw", "approve"),
+                    {"decision": "approve", "approved_amount": 36000}, "policy_sw")
+    pay = one_task(engine, "policy_sw", "pay")
+    client = as_user(app, "policy_sw")
+    page = client.get(f"/tasks/{pay}")
+    assert "确认按低于核定金额兑付" in page.text
+    form = {"paid_amount": "40000", "paid_on": "2026-09-30", "payment_voucher": "SW-1",
+            "notice_channel": "短信", "revision": str(engine.instance(
+                engine.inbox.task(pay, "policy_sw").instance_id).revision)}
+    refused = client.post(f"/tasks/{pay}", data=form)
+    assert refused.status_code == 422
+    assert "实际兑付金额不能超过核定兑现金额（36,000元）" in refused.text
+    assert 'value="40000"' in refused.text  # what the clerk typed stays
+    later = client.post(f"/tasks/{pay}", data={**form, "paid_on": "2026-10-01"})
+    assert "拨付日期不能晚于今天" in later.text
+
+
+def test_a_task_page_says_which_time_is_which(
+        shipped: tuple[Engine, FixedClock, Flask]) -> None:
+    engine, _, app = shipped
+    engine.start("clue_triage", {
+        "channel": "来信来访", "received_at": "2026-09-29T09:00:00+08:00", "accused_unit": "某局",
+        "problem_type": "推诿拖延刁难", "summary": "三次往返", "owner": "李明"}, "intake")
+    page = as_user(app, "intake").get(f"/tasks/{one_task(engine, 'intake', 'propose')}")
+    assert "任务到达时间：2026-09-30 10:00" in page.text
+    assert re.search(r"收到时间</dt><dd>2026-09-29 09:00", page.text)
+
+
+@pytest.mark.parametrize(("user", "offered"), [
+    ("intake", True), ("window", True), ("enterprise", True),
+    ("auditor", False), ("designer", False), ("approver", False)])
+def test_start_is_offered_only_to_those_who_may_start(
+        shipped: tuple[Engine, FixedClock, Flask], user: str, offered: bool) -> None:
+    page = as_user(shipped[2], user).get("/")
+    assert ('href="/start"' in page.text) is offered
+
+
+def test_ledgers_have_an_index(shipped: tuple[Engine, FixedClock, Flask]) -> None:
+    app = shipped[2]
+    page = as_user(app, "supervision").get("/ledgers/")
+    assert page.status_code == 200
+    assert "问题线索台账" in page.text and "“新官不理旧账”问题台账" in page.text
+    assert 'href="/ledgers/clue"' in page.text and "流程：问题线索受理" in page.text
+    assert 'href="/ledgers/"' in page.text  # the navigation leads here
+    scoped = as_user(app, "handler_fl").get("/ledgers/")
+    assert scoped.status_code == 200 and "只列出本单位（浮梁县纪委监委）的记录" in scoped.text
+    assert as_user(app, "enterprise").get("/ledgers/").status_code == 403
+
+
+def test_board_tasks_without_a_unit_has_a_whole_crumb(
+        shipped: tuple[Engine, FixedClock, Flask]) -> None:
+    page = as_user(shipped[2], "case_manager").get("/board/tasks?when=open")
+    crumb = re.search(r'<nav class="crumbs">(.*?)</nav>', page.text, re.S)
+    assert crumb is not None
+    assert crumb.group(1).endswith("› 全部单位"), crumb.group(1)
+
+
+def test_favicon(shipped: tuple[Engine, FixedClock, Flask]) -> None:
+    client = as_user(shipped[2], "intake")
+    assert 'rel="icon" type="image/svg+xml" href="/static/favicon.svg"' in client.get("/").text
+    icon = client.get("/static/favicon.svg")
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+    assert b"<svg" in icon.data
+
+
+def test_the_header_names_a_unit_once(shipped: tuple[Engine, FixedClock, Flask]) -> None:
+    page = as_user(shipped[2], "policy_gx").get("/")
+    who = re.search(r'<span class="who"[^>]*>(.*?)</span>', page.text)
+    assert who is not None and who.group(1) == "政策主管部门 市工信局"
+    page = as_user(shipped[2], "handler_fl").get("/")
+    who = re.search(r'<span class="who"[^>]*>(.*?)</span>', page.text)
+    assert who is not None and who.group(1) == "承办部门 赵磊（浮梁） · 浮梁县纪委监委"
+
+
+def test_a_unit_in_the_title_is_not_shown_again(
+        shipped: tuple[Engine, FixedClock, Flask]) -> None:
+    page = as_user(shipped[2], "window").get("/start/subsidy_instant")
+    label = re.search(r'<label for="[^"]*requested_amount">(.*?)</label>', page.text, re.S)
+    assert label is not None and "申请金额（元）" in label.group(1)
+    assert "unit" not in label.group(1)
+
+
+def test_the_supervision_copy_shows_the_clue_by_field_titles(
+        shipped: tuple[Engine, FixedClock, Flask]) -> None:
+    engine, _, app = shipped
+    engine.start("clue_triage", {
+        "channel": "来信来访", "received_at": "2026-09-29T09:00:00+08:00",
+        "accused_unit": "某县行政审批局", "problem_type": "推诿拖延刁难",
+        "summary": "施工许可拖延两个月", "owner": "李明"}, "intake")
+    engine.complete(one_task(engine, "intake", "propose"),
+                    {"disposal": "转办", "handler_unit": "浮梁县纪委监委",
+                     "proposal_reason": "转浮梁县纪委监委核查"}, "intake")
+    engine.complete(one_task(engine, "approver", "approve"), {"approved": True}, "approver")
+    engine.complete(one_task(engine, "intake", "transfer"), {}, "intake")
+    copy = one_task(engine, "supervision", "copy_ledger")
+    page = as_user(app, "supervision").get(f"/tasks/{copy}")
+    assert page.status_code == 200
+    data = page.text.split('<dl class="data">', 1)[1].split("</dl>", 1)[0]
+    for title, value in (("被反映单位", "某县行政审批局"), ("问题摘要", "施工许可拖延两个月"),
+                         ("承办部门", "浮梁县纪委监委")):
+        assert re.search(f"{title}</dt><dd>{value}", data), title
+    assert "其他数据" not in page.text and "accused_unit" not in data
