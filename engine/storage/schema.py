@@ -92,7 +92,9 @@ class ProcessInstance(Base):
     # A case number is issued once per prefix (engine/runtime/case_numbers.py); NULLs (keys
     # the engine did not issue) are never equal, so they are not constrained.
     __table_args__ = (Index("uq_instances_case_number", "case_prefix", "business_key",
-                            unique=True),)
+                            unique=True),
+                      # the statistics count one procedure's cases of a period
+                      Index("ix_instances_stats", "process_key", "created_at"))
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"))
     process_key: Mapped[str] = mapped_column(String(128), index=True)
@@ -127,6 +129,9 @@ class Task(Base):
         # Covers the overdue board (engine/queries/board.py): open tasks grouped by unit and
         # procedure, read from the index alone, already in group order.
         Index("ix_tasks_board_cells", "status", "unit", "process_key", "due_at"),
+        # Covers the statistics (engine/queries/stats): finished tasks of a period by
+        # procedure and unit, with their due time, read from the index alone.
+        Index("ix_tasks_stats", "status", "completed_at", "process_key", "unit", "due_at"),
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), index=True)

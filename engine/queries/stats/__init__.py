@@ -1,0 +1,88 @@
+"""Statistics for supervisors: 按期办结率 by unit and by procedure, clue and legacy cases by
+type and source, the legacy campaign's 化解率 by stage, subsidy payouts, 12345 satisfaction.
+
+Every figure is a few SQL aggregates over the indexed ``tasks`` and ``instances`` tables
+(never a workflow deserialized); every count can name the cases behind it. Who sees which
+section: :data:`~engine.queries.stats.scope.ROLE_SECTIONS`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from engine.errors import NotFound, PermissionDenied
+from engine.org import users
+from engine.queries.board import InstanceSummary
+from engine.queries.stats import cases, hotline, legacy, subsidy, timeliness
+from engine.queries.stats.model import Figure, Spec
+from engine.queries.stats.scope import SECTIONS, StatsFilter, sections_for, units_under
+from engine.storage.schema import ProcessInstance
+
+if TYPE_CHECKING:
+    from engine.api import Engine
+    from engine.org.users import Who
+
+# every figure, in page order: by section, then as each module lists them
+SPECS: dict[str, Spec] = {s.key: s for s in sorted(
+    (*timeliness.SPECS, *cases.SPECS, *legacy.SPECS, *subsidy.SPECS, *hotline.SPECS),
+    key=lambda s: SECTIONS.index(s.section))}
+CASES_LIMIT = 500
+
+__all__ = ["SECTIONS", "SPECS", "Statistics", "StatsFilter", "figure_cases", "sections_for",
+           "statistics", "units_under"]
+
+
+@dataclass
+class Statistics:
+    filter: StatsFilter
+    sections: tuple[str, ...]
+    figures: list[Figure]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"filter": self.filter.as_json(), "sections": list(self.sections),
+                "figures": [f.as_json() for f in self.figures]}
+
+
+def _sections(session: Any, user: Who) -> tuple[str, ...]:
+    sections = sections_for(users.resolve(session, user).roles)
+    if not sections:
+        raise PermissionDenied("statistics are for supervising roles")
+    return sections
+
+
+def statistics(engine: Engine, user: Who, flt: StatsFilter,
+               section: str | None = None) -> Statistics:
+    """The figures of the sections ``user``'s roles see (or of one of them)."""
+    now = engine.clock.now()
+    with engine.transaction(read_only=True) as session:
+        sections = _sections(session, user)
+        if section is not None:
+            if section not in SECTIONS:
+                raise NotFound(f'no statistics section "{section}"')
+            if section not in sections:
+                raise PermissionDenied(f'the "{section}" statistics are not for this role')
+            sections = (section,)
+        figures = [spec.build(session, flt, now) for spec in SPECS.values()
+                   if spec.section in sections]
+    return Statistics(flt, sections, figures)
+
+
+def figure_cases(engine: Engine, user: Who, flt: StatsFilter, figure: str, key: str | None,
+                 measure: str) -> list[InstanceSummary]:
+    """The cases behind one count of a figure (row ``key``, column ``measure``), newest
+    first, at most :data:`CASES_LIMIT`."""
+    spec = SPECS.get(figure)
+    if spec is None:
+        raise NotFound(f'no statistics figure "{figure}"')
+    now = engine.clock.now()
+    with engine.transaction(read_only=True) as session:
+        if spec.section not in _sections(session, user):
+            raise PermissionDenied(f'the "{spec.section}" statistics are not for this role')
+        ids = spec.drill(session, flt, now, key or None, measure).subquery()
+        rows = session.execute(select(ProcessInstance).where(ProcessInstance.id.in_(
+            select(ids.c[0]))).order_by(ProcessInstance.id.desc()).limit(CASES_LIMIT))
+        return [InstanceSummary(r.id, r.process_key, r.business_key, r.status, r.started_by,
+                                r.created_at, r.updated_at) for r in rows.scalars()]

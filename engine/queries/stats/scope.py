@@ -1,0 +1,85 @@
+"""What a statistics request covers: the period, the unit and the procedure chosen, and the
+sections each supervising role is shown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, true
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from engine.errors import InvalidData
+from engine.time.calendar import TZ
+
+# The sections of the statistics page, in page order.
+SECTIONS = ("timeliness", "clues", "legacy", "subsidy", "hotline")
+
+# Which figures each supervising role is judged on (domain.md, roles): the case management
+# office and the style group follow clue handling, the supervision office clue handling and
+# the 12345 complaints, the reform group its legacy-case campaign and the subsidy payouts;
+# the city's leaders see everything.
+ROLE_SECTIONS: dict[str, tuple[str, ...]] = {
+    "case_manager": ("timeliness", "clues"),
+    "style_group": ("timeliness", "clues", "hotline"),
+    "supervision_office": ("timeliness", "clues", "hotline"),
+    "reform_group": ("timeliness", "legacy", "subsidy"),
+    "city_leader": SECTIONS,
+}
+
+
+def sections_for(roles: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """The sections a user with ``roles`` sees, in page order (none: no statistics)."""
+    mine = {s for r in roles for s in ROLE_SECTIONS.get(r, ())}
+    return tuple(s for s in SECTIONS if s in mine)
+
+
+@dataclass(frozen=True)
+class StatsFilter:
+    """``start``..``end``: local calendar days, both included (None: open-ended)."""
+
+    start: date | None = None
+    end: date | None = None
+    unit: str | None = None
+    process: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.start and self.end and self.start > self.end:
+            raise InvalidData({"from": "开始日期不能晚于结束日期"}, "period starts after it ends")
+
+    def bounds(self) -> tuple[datetime | None, datetime | None]:
+        """The period as [start, end) instants: local midnights in Asia/Shanghai."""
+        start = datetime.combine(self.start, time(0), tzinfo=TZ) if self.start else None
+        end = (datetime.combine(self.end + timedelta(days=1), time(0), tzinfo=TZ)
+               if self.end else None)
+        return start, end
+
+    def in_period(self, column: Any) -> ColumnElement[bool]:
+        start, end = self.bounds()
+        clauses = []
+        if start is not None:
+            clauses.append(column >= start)
+        if end is not None:
+            clauses.append(column < end)
+        return and_(true(), *clauses)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"from": self.start.isoformat() if self.start else None,
+                "to": self.end.isoformat() if self.end else None,
+                "unit": self.unit, "process": self.process}
+
+
+def units_under(session: Session, unit: str) -> set[str]:
+    """The unit names a filter by ``unit`` covers. Today units are the names the cases carry,
+    so that is the unit itself; with a unit directory it becomes the unit's subtree."""
+    del session  # the directory will be read from here
+    return {unit}
+
+
+def unit_clause(session: Session, flt: StatsFilter,
+                column: InstrumentedAttribute[Any] | ColumnElement[Any]) -> ColumnElement[bool]:
+    """``column`` names one of the filter's units (always true without a unit filter)."""
+    if flt.unit is None:
+        return true()
+    return column.in_(sorted(units_under(session, flt.unit)))
