@@ -55,6 +55,8 @@ from engine.queries.diagram import instance_path, load_version, version_diagram
 from engine.queries.inbox import InboxCounts, InboxFilter, InboxPage
 from engine.queries.ledger import LEDGERS
 from engine.queries.startable import Startable, instance_forms, startable, task_form
+from engine.queries.stats import SECTIONS as STATS_SECTIONS
+from engine.queries.stats import Statistics, StatsFilter, figure_cases, sections_for, statistics
 from engine.storage import db, migrate
 from engine.time.calendar import TZ, WorkCalendar
 from engine.time.clock import Clock, FixedClock, SystemClock
@@ -80,6 +82,7 @@ __all__ = [
     "NOTIFICATION_KINDS",
     "ROLES",
     "ROLES_BY_ID",
+    "STATS_SECTIONS",
     "TZ",
     "WHEN",
     "AttachmentView",
@@ -109,6 +112,8 @@ __all__ = [
     "ScriptError",
     "SourceFile",
     "Startable",
+    "Statistics",
+    "StatsFilter",
     "SystemClock",
     "TaskView",
     "TemplateView",
@@ -125,6 +130,7 @@ __all__ = [
     "check_password_policy",
     "db",
     "diff_versions",
+    "figure_cases",
     "instance_forms",
     "instance_path",
     "instance_tasks",
@@ -136,7 +142,9 @@ __all__ = [
     "migrate",
     "overdue_board",
     "pdf",
+    "sections_for",
     "startable",
+    "statistics",
     "task_form",
     "version_diagram",
     "xmlsafe",

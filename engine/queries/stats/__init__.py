@@ -9,6 +9,7 @@ section: :data:`~engine.queries.stats.scope.ROLE_SECTIONS`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -16,7 +17,7 @@ from sqlalchemy import select
 from engine.errors import NotFound, PermissionDenied
 from engine.org import users
 from engine.queries.board import InstanceSummary
-from engine.queries.stats import cases, hotline, legacy, subsidy, timeliness
+from engine.queries.stats import cases, export, hotline, legacy, subsidy, timeliness
 from engine.queries.stats.model import Figure, Spec
 from engine.queries.stats.scope import SECTIONS, StatsFilter, sections_for, units_under
 from engine.storage.schema import ProcessInstance
@@ -40,10 +41,17 @@ class Statistics:
     filter: StatsFilter
     sections: tuple[str, ...]
     figures: list[Figure]
+    at: datetime  # when they were counted
 
     def as_json(self) -> dict[str, Any]:
         return {"filter": self.filter.as_json(), "sections": list(self.sections),
-                "figures": [f.as_json() for f in self.figures]}
+                "at": self.at.isoformat(), "figures": [f.as_json() for f in self.figures]}
+
+    def figure(self, key: str) -> Figure:
+        return next(f for f in self.figures if f.key == key)
+
+    def to_xlsx(self) -> bytes:
+        return export.to_xlsx(self, self.at)
 
 
 def _sections(session: Any, user: Who) -> tuple[str, ...]:
@@ -67,7 +75,7 @@ def statistics(engine: Engine, user: Who, flt: StatsFilter,
             sections = (section,)
         figures = [spec.build(session, flt, now) for spec in SPECS.values()
                    if spec.section in sections]
-    return Statistics(flt, sections, figures)
+    return Statistics(flt, sections, figures, now)
 
 
 def figure_cases(engine: Engine, user: Who, flt: StatsFilter, figure: str, key: str | None,

@@ -56,7 +56,7 @@ class CaseGroups:
                  .where(*case_scope(session, flt, self.process, self.unit_field))
                  .group_by(value))
         figure = Figure(self.key, self.section, self.title, self.columns())
-        for group, total, done, still in session.execute(query).tuples():
+        for group, total, done, still in session.execute(query):
             figure.rows.append(Row(group, group or NOT_GIVEN, {
                 "total": int(total), "closed": int(done or 0), "open": int(still or 0),
                 "rate": rate(int(done or 0), int(total))}))

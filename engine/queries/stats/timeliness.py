@@ -42,17 +42,17 @@ def process_names(session: Session) -> dict[str, str]:
     """Each procedure's name as its newest version gives it."""
     rows = session.execute(select(ProcessVersion.key, ProcessVersion.name)
                            .order_by(ProcessVersion.key, ProcessVersion.version))
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 def _build(by: InstrumentedAttribute[Any], key: str, title: str,
            session: Session, flt: StatsFilter, now: datetime) -> Figure:
     on_time = func.sum(case((Task.completed_at <= Task.due_at, 1), else_=0))
     finished = session.execute(select(by, func.count(), on_time)
-                               .where(*_finished(session, flt)).group_by(by)).tuples()
+                               .where(*_finished(session, flt)).group_by(by))
     counts: dict[str | None, list[int]] = {g: [int(n), int(o or 0), 0] for g, n, o in finished}
     overdue = session.execute(select(by, func.count())
-                              .where(*_overdue_open(session, flt, now)).group_by(by)).tuples()
+                              .where(*_overdue_open(session, flt, now)).group_by(by))
     for group, n in overdue:
         counts.setdefault(group, [0, 0, 0])[2] = int(n)
     names = process_names(session) if by is Task.process_key else {}
