@@ -359,6 +359,8 @@ CONTRACT = {
     ("post", "/notifications/{id}/read"),
     ("get", "/instances/{id}/attachments"), ("post", "/instances/{id}/attachments"),
     ("get", "/attachments/{sha256}"), ("post", "/instances/{id}/documents"),
+    ("get", "/stats"), ("get", "/stats/{section}"), ("get", "/stats/cases"),
+    ("get", "/stats/export"),
 }
 
 

@@ -1,7 +1,7 @@
 """The HTTP JSON API under /api/v1 (design.md section 3), described by web/api/openapi.py.
 
 Modules: auth (tokens, the bearer check), processes, instances, tasks, messages,
-notifications, files (a case's attachments and documents), docs (openapi.json and the HTML
+notifications, stats (supervisors' figures), files (a case's attachments and documents), docs (openapi.json and the HTML
 page); errors (every error as JSON), inputs (request parsing), uploads (multipart bodies).
 """
 
@@ -18,6 +18,7 @@ from web.api import (
     messages,
     notifications,
     processes,
+    stats,
     tasks,
 )
 from web.api.blueprint import bp
@@ -25,7 +26,7 @@ from web.api.blueprint import bp
 errors.install_blueprint()
 
 __all__ = ["auth", "bp", "docs", "files", "instances", "messages", "notifications",
-           "processes", "register", "tasks"]
+           "processes", "register", "stats", "tasks"]
 
 
 def register(app: Flask) -> None:

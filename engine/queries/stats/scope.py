@@ -3,6 +3,7 @@ sections each supervising role is shown."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -35,6 +36,9 @@ def sections_for(roles: list[str] | tuple[str, ...]) -> tuple[str, ...]:
     return tuple(s for s in SECTIONS if s in mine)
 
 
+NAME_MAX = 128  # the unit and process key columns
+
+
 @dataclass(frozen=True)
 class StatsFilter:
     """``start``..``end``: local calendar days, both included (None: open-ended)."""
@@ -47,6 +51,26 @@ class StatsFilter:
     def __post_init__(self) -> None:
         if self.start and self.end and self.start > self.end:
             raise InvalidData({"from": "开始日期不能晚于结束日期"}, "period starts after it ends")
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> StatsFilter:
+        """The filter of a request's query: ``from`` and ``to`` as YYYY-MM-DD, ``unit``,
+        ``process``; empty values mean no filter."""
+        problems: dict[str, str] = {}
+        days: dict[str, date | None] = {}
+        for name in ("from", "to"):
+            text = (args.get(name) or "").strip()
+            try:
+                days[name] = date.fromisoformat(text) if text else None
+            except ValueError:
+                days[name] = None
+                problems[name] = "日期格式应为 YYYY-MM-DD"
+        names = {n: (args.get(n) or "").strip() or None for n in ("unit", "process")}
+        problems |= {n: f"最多 {NAME_MAX} 个字符" for n, v in names.items()
+                     if v and len(v) > NAME_MAX}
+        if problems:
+            raise InvalidData(problems, "bad statistics filter")
+        return cls(days["from"], days["to"], names["unit"], names["process"])
 
     def bounds(self) -> tuple[datetime | None, datetime | None]:
         """The period as [start, end) instants: local midnights in Asia/Shanghai."""
