@@ -1,8 +1,8 @@
 """The HTTP JSON API under /api/v1 (design.md section 3), described by web/api/openapi.py.
 
 Modules: auth (tokens, the bearer check), processes, instances, tasks, messages,
-notifications, stats (supervisors' figures), files (a case's attachments and documents), docs (openapi.json and the HTML
-page); errors (every error as JSON), inputs (request parsing), uploads (multipart bodies).
+notifications, stats (supervisors' figures), files (a case's attachments and documents),
+docs (openapi.json and the HTML page); errors (every error as JSON), inputs (request parsing), uploads (multipart bodies).
 """
 
 from __future__ import annotations
