@@ -2,7 +2,8 @@
 
 Modules: auth (tokens, the bearer check), processes, instances, tasks, messages,
 notifications, stats (supervisors' figures), files (a case's attachments and documents),
-docs (openapi.json and the HTML page); errors (every error as JSON), inputs (request parsing), uploads (multipart bodies).
+docs (openapi.json and the HTML page); errors (every error as JSON), inputs (request
+parsing), uploads (multipart bodies).
 """
 
 from __future__ import annotations
