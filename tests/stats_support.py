@@ -30,12 +30,13 @@ SUPERVISORS = {"sun": "case_manager", "zhou": "supervision_office", "feng": "sty
                "gaige": "reform_group", "chu": "city_leader"}
 
 
-def add_people(engine: Engine) -> None:
+def add_people(engine: Engine, password: str | None = None) -> None:
+    """``password``: for the supervisors and the handler zhao, who sign in to pages."""
     for name, role in SUPERVISORS.items():
-        engine.add_user(name, [role])
+        engine.add_user(name, [role], password=password, display_name=name)
     engine.add_user("li", ["intake"])
     engine.add_user("wang", ["approver"])
-    engine.add_user("zhao", ["handler"], unit=FULIANG)
+    engine.add_user("zhao", ["handler"], unit=FULIANG, password=password)
     engine.add_user("qian", ["handler"], unit=LEPING)
     engine.add_user("fuliang", ["responsible_unit"], unit="浮梁县")
     engine.add_user("leping", ["responsible_unit"], unit="乐平市")
@@ -82,9 +83,9 @@ PAYOUT = {"paid_amount": 36000, "paid_on": "2026-10-10", "payment_voucher": "SW-
           "notice_channel": "短信"}
 
 
-def known_data(engine: Engine, clock: FixedClock) -> Engine:
+def known_data(engine: Engine, clock: FixedClock, password: str | None = None) -> Engine:
     deploy(engine)
-    add_people(engine)
+    add_people(engine, password)
     clock.set(at("2026-05-11T10:00:00+08:00"))
     first = _legacy_case(engine, "招商引资政策不兑现", "浮梁县")
     _legacy_case(engine, "账款支付不到位", "乐平市")
