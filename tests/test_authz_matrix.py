@@ -57,6 +57,8 @@ BOARD_SUPERVISORS = frozenset({"auditor", "case_manager", "style_group", "superv
                                "city_leader", "reform_group"})
 LEDGER_READERS = frozenset({"auditor", "supervision_office", "reform_group", "case_manager",
                             "style_group"})
+STATS_READERS = frozenset({"case_manager", "style_group", "supervision_office", "city_leader",
+                           "reform_group"})  # engine/queries/stats/scope.py, ROLE_SECTIONS
 MESSAGE_SENDERS = frozenset({"intake"})  # the lane of messages.bpmn's waiting task
 # Who may add files and documents to a running case besides its participants
 # (engine/runtime/case_files.py): the supervising roles; auditors and designers only read.
@@ -392,6 +394,12 @@ def _notice_link(w: World) -> str:
     return f"/notifications/{_notice_id(w)}/open"
 
 
+def _stats_cases(w: World) -> dict[str, Any]:
+    """The cases behind a count of the statistics (the clue's finished tasks)."""
+    return {"query_string": {"figure": "on_time_by_process", "key": "clue_triage",
+                             "measure": "done"}}
+
+
 def _api_upload(w: World) -> dict[str, Any]:
     return {"data": {"files": (io.BytesIO(w.upload()), "messages.bpmn")},
             "content_type": "multipart/form-data"}
@@ -467,6 +475,11 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("api.list_notifications", "GET"): Entry(True, signed_in, shows=(_task_id, works_task)),
     ("api.read_notification", "POST"): Entry(True, works_task, args=_notice),
     # -- operations ------------------------------------------------------------------------
+    ("api.get_stats", "GET"): Entry(True, role(*STATS_READERS)),
+    ("api.get_stats_section", "GET"): Entry(True, role(*STATS_READERS),
+                                            args=lambda w: {"section": "timeliness"}),
+    ("api.get_stats_cases", "GET"): Entry(True, role(*STATS_READERS), request=_stats_cases),
+    ("api.get_stats_export", "GET"): Entry(True, role(*STATS_READERS)),
     ("health.healthz", "GET"): Entry(False, anyone),
     ("health.readyz", "GET"): Entry(False, anyone),
     # -- pages -----------------------------------------------------------------------------
@@ -501,6 +514,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("instances.diagram", "GET"): Entry(False, reads_case, args=_instance),
     ("files.download", "GET"): Entry(False, reads_case, args=_file),
     ("files.print_view", "GET"): Entry(False, reads_case, args=_document),
+    ("files.pdf", "GET"): Entry(False, reads_case, args=_document),
     ("files.upload", "POST"): Entry(False, adds_files, 302, args=_instance, request=_attach,
                                     mutates=True),
     ("files.issue", "POST"): Entry(False, adds_files, 302, args=_instance, mutates=True,
@@ -512,6 +526,9 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("board.tasks", "GET"): Entry(False, sees_unit_board, request=lambda w: {
         "query_string": {"unit": w.target.unit, "when": "open"}}, shows=(
         _case_no, sees_unit_board)),
+    ("stats.index", "GET"): Entry(False, role(*STATS_READERS)),
+    ("stats.cases", "GET"): Entry(False, role(*STATS_READERS), request=_stats_cases),
+    ("stats.export", "GET"): Entry(False, role(*STATS_READERS)),
     ("ledgers.show", "GET"): Entry(False, reads_ledger, args=lambda w: {"name": "clue"},
                                    shows=(_case_no, ledger_row)),
     ("designer.index", "GET"): Entry(False, role("designer")),
