@@ -132,6 +132,8 @@ class Task(Base):
         # Covers the statistics (engine/queries/stats): finished tasks of a period by
         # procedure and unit, with their due time, read from the index alone.
         Index("ix_tasks_stats", "status", "completed_at", "process_key", "unit", "due_at"),
+        # one step of one procedure (the subsidy payouts, the legacy cases' closing)
+        Index("ix_tasks_step", "process_key", "element_id", "status", "completed_at"),
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), index=True)

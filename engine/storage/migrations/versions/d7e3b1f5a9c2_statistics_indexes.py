@@ -20,6 +20,7 @@ def upgrade() -> None:
     """Upgrade schema."""
     with op.batch_alter_table('tasks', schema=None) as batch_op:
         batch_op.create_index('ix_tasks_stats', ['status', 'completed_at', 'process_key', 'unit', 'due_at'], unique=False)
+        batch_op.create_index('ix_tasks_step', ['process_key', 'element_id', 'status', 'completed_at'], unique=False)
     with op.batch_alter_table('instances', schema=None) as batch_op:
         batch_op.create_index('ix_instances_stats', ['process_key', 'created_at'], unique=False)
 
@@ -29,4 +30,5 @@ def downgrade() -> None:
     with op.batch_alter_table('instances', schema=None) as batch_op:
         batch_op.drop_index('ix_instances_stats')
     with op.batch_alter_table('tasks', schema=None) as batch_op:
+        batch_op.drop_index('ix_tasks_step')
         batch_op.drop_index('ix_tasks_stats')
