@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 
 from engine import (
     InvalidData,
@@ -22,8 +23,9 @@ from web.ui.util import engine
 
 bp = Blueprint("stats", __name__, url_prefix="/stats")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-SECTION_TITLES = {"timeliness": "按期办结", "clues": "问题线索", "legacy": "新官不理旧账",
-                  "subsidy": "惠企政策兑现", "hotline": "12345投诉"}
+SECTION_TITLES = {"timeliness": _l("按期办结"), "clues": _l("问题线索"),
+                  "legacy": _l("新官不理旧账"), "subsidy": _l("惠企政策兑现"),
+                  "hotline": _l("12345投诉")}
 
 
 def may_view_stats(user: UserView | None) -> bool:
