@@ -23,7 +23,7 @@ from typing import Any
 from bench import common, inbox_scale
 from bench.inbox_scale import UNITS, _all_visible, _plan, _setup, _time_calls
 from engine.api import Engine
-from engine.queries.stats import StatsFilter, statistics
+from engine.queries.stats import SPECS, StatsFilter, statistics
 from engine.time.calendar import TZ
 
 DAY = 1440
@@ -96,6 +96,10 @@ def measure(engine: Engine, calls: int = 5) -> dict[str, Any]:
     whole = _time_calls([lambda: statistics(engine, "leader", StatsFilter())] * calls)
     one_month = _time_calls([lambda: statistics(engine, "leader", month)] * calls)
     one_unit = _time_calls([lambda: statistics(engine, "leader", unit)] * calls)
+    per_figure = {}
+    for key in SPECS:
+        per_figure[key] = round(common.percentile(_time_calls(
+            [lambda k=key: statistics(engine, "leader", StatsFilter(), figure=k)] * 3), 50), 1)
     stats = statistics(engine, "leader", StatsFilter())
     done = sum(int(r.values["done"] or 0) for r in stats.figure("on_time_by_process").rows)
     return {
@@ -104,6 +108,7 @@ def measure(engine: Engine, calls: int = 5) -> dict[str, Any]:
         "all_figures_whole_period_max_ms": round(max(whole), 1),
         "all_figures_one_month_median_ms": round(common.percentile(one_month, 50), 1),
         "all_figures_one_unit_median_ms": round(common.percentile(one_unit, 50), 1),
+        "each_figure_whole_period_median_ms": per_figure,
         "timeliness_plan": _plan(engine, lambda: statistics(engine, "leader", month,
                                                             "timeliness"), "GROUP BY"),
         "xlsx_ms": round(_time_calls([stats.to_xlsx])[0], 1),

@@ -154,6 +154,10 @@ def test_each_supervising_role_sees_its_sections(known: Engine) -> None:
         "on_time_by_unit", "on_time_by_process", "legacy_by_type", "legacy_by_stage",
         "subsidy_payouts"]
     assert statistics(known, "sun", StatsFilter(), "clues").sections == ("clues",)
+    one = statistics(known, "chu", StatsFilter(), figure="subsidy_payouts")
+    assert [f.key for f in one.figures] == ["subsidy_payouts"]
+    with pytest.raises(PermissionDenied):
+        statistics(known, "sun", StatsFilter(), figure="legacy_by_stage")
     with pytest.raises(PermissionDenied):
         statistics(known, "sun", StatsFilter(), "legacy")
     with pytest.raises(PermissionDenied):

@@ -86,10 +86,10 @@ def cases() -> str:
     measure = request.args.get("measure", "")
     eng = engine()
     found = figure_cases(eng, current_user(), flt, figure, key, measure)
-    stats = statistics(eng, current_user(), flt)
-    shown = next((f for f in stats.figures if f.key == figure), None)
-    row = next((r for r in shown.rows if r.key == key), None) if shown else None
-    column = next((c for c in shown.columns if c.key == measure), None) if shown else None
+    stats = statistics(eng, current_user(), flt, figure=figure)
+    shown = stats.figures[0]
+    row = next((r for r in shown.rows if r.key == key), None)
+    column = next((c for c in shown.columns if c.key == measure), None)
     names = {p.key: p.name for p in eng.processes()}
     return render_template("stats_cases.html", cases=found, figure=shown, row=row,
                            column=column, names=names, flt=flt,

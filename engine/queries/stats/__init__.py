@@ -61,10 +61,15 @@ def _sections(session: Any, user: Who) -> tuple[str, ...]:
     return sections
 
 
-def statistics(engine: Engine, user: Who, flt: StatsFilter,
-               section: str | None = None) -> Statistics:
-    """The figures of the sections ``user``'s roles see (or of one of them)."""
+def statistics(engine: Engine, user: Who, flt: StatsFilter, section: str | None = None,
+               figure: str | None = None) -> Statistics:
+    """The figures of the sections ``user``'s roles see, or of one of them, or one figure."""
     now = engine.clock.now()
+    if figure is not None:
+        spec = SPECS.get(figure)
+        if spec is None:
+            raise NotFound(f'no statistics figure "{figure}"')
+        section = spec.section
     with engine.transaction(read_only=True) as session:
         sections = _sections(session, user)
         if section is not None:
@@ -74,7 +79,7 @@ def statistics(engine: Engine, user: Who, flt: StatsFilter,
                 raise PermissionDenied(f'the "{section}" statistics are not for this role')
             sections = (section,)
         figures = [spec.build(session, flt, now) for spec in SPECS.values()
-                   if spec.section in sections]
+                   if spec.section in sections and figure in (None, spec.key)]
     return Statistics(flt, sections, figures, now)
 
 

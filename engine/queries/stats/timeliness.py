@@ -45,16 +45,34 @@ def process_names(session: Session) -> dict[str, str]:
     return dict(rows.all())
 
 
+Cells = dict[tuple[str, str | None], list[int]]  # (process, unit) -> [done, on time, overdue]
+
+
+def _cells(session: Session, flt: StatsFilter, now: datetime) -> Cells:
+    """The counts by procedure and unit, read once per transaction for both figures."""
+    memo = session.info.setdefault("stats_timeliness", {})
+    if (flt, now) in memo:
+        return memo[(flt, now)]
+    by = (Task.process_key, Task.unit)
+    on_time = func.sum(case((Task.completed_at <= Task.due_at, 1), else_=0))
+    cells: Cells = {}
+    for process, unit, n, o in session.execute(
+            select(*by, func.count(), on_time).where(*_finished(session, flt)).group_by(*by)):
+        cells[(process, unit)] = [int(n), int(o or 0), 0]
+    for process, unit, n in session.execute(
+            select(*by, func.count()).where(*_overdue_open(session, flt, now)).group_by(*by)):
+        cells.setdefault((process, unit), [0, 0, 0])[2] = int(n)
+    memo[(flt, now)] = cells
+    return cells
+
+
 def _build(by: InstrumentedAttribute[Any], key: str, title: str,
            session: Session, flt: StatsFilter, now: datetime) -> Figure:
-    on_time = func.sum(case((Task.completed_at <= Task.due_at, 1), else_=0))
-    finished = session.execute(select(by, func.count(), on_time)
-                               .where(*_finished(session, flt)).group_by(by))
-    counts: dict[str | None, list[int]] = {g: [int(n), int(o or 0), 0] for g, n, o in finished}
-    overdue = session.execute(select(by, func.count())
-                              .where(*_overdue_open(session, flt, now)).group_by(by))
-    for group, n in overdue:
-        counts.setdefault(group, [0, 0, 0])[2] = int(n)
+    counts: dict[str | None, list[int]] = {}
+    for (process, unit), values in _cells(session, flt, now).items():
+        total = counts.setdefault(process if by is Task.process_key else unit, [0, 0, 0])
+        for i, value in enumerate(values):
+            total[i] += value
     names = process_names(session) if by is Task.process_key else {}
     figure = Figure(key, "timeliness", title, COLUMNS)
     for group, (done, in_time, open_late) in counts.items():
