@@ -17,9 +17,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import common, inbox_scale, loop_cost, replay_cost, throughput, timers, web_load
+from bench import (
+    common,
+    inbox_scale,
+    loop_cost,
+    replay_cost,
+    stats_scale,
+    throughput,
+    timers,
+    web_load,
+)
 
-FIGURES = ("throughput", "inbox", "web", "loop", "replay", "timers")
+FIGURES = ("throughput", "inbox", "web", "loop", "replay", "timers", "stats")
 SIZES = {  # figure -> (quick, full)
     "throughput_instances": (30, 1000),
     "throughput_rounds": (2, 5),
@@ -29,6 +38,7 @@ SIZES = {  # figure -> (quick, full)
     "loop_iterations": (200, 1000),
     "replay_events": (100, 200),
     "timers": (100, 10_000),
+    "stats_tasks": (50_000, 1_000_000),
 }
 
 
@@ -96,6 +106,9 @@ def main(argv: list[str] | None = None) -> int:
     if "timers" in only:
         note(f"timers: {size['timers']:,} due at once ...")
         results["timers"] = timers.run(size["timers"], pg)
+    if "stats" in only:
+        note(f"stats: {size['stats_tasks']:,} task rows per backend ...")
+        results["stats"] = stats_scale.run(size["stats_tasks"], pg)
     results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     results["seconds"] = round(time.monotonic() - started, 1)
     summary = headline(results)
@@ -135,6 +148,8 @@ def headline(results: dict[str, Any]) -> dict[str, Any]:
         "timers_fired_twice": get("timers", "fired_twice"),
         "web_requests_per_s": get("web", "requests_per_s"),
         "web_p95_ms": get("web", "p95_ms"),
+        "stats_month_ms_sqlite": get("stats", "sqlite", "all_figures_one_month_median_ms"),
+        "stats_month_ms_postgres": get("stats", "postgres", "all_figures_one_month_median_ms"),
     }
 
 
