@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import random
 import tempfile
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -115,18 +114,22 @@ def measure(engine: Engine, calls: int = 5) -> dict[str, Any]:
     }
 
 
-def run(tasks: int = 1_000_000, postgres: bool = True) -> dict[str, Any]:
+def run(tasks: int = 1_000_000, postgres: bool = True, sqlite: bool = True) -> dict[str, Any]:
     cases = tasks // TASKS_PER_CASE
     out: dict[str, Any] = {"tasks": cases * TASKS_PER_CASE, "cases": cases}
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "stats.db"
-        engine, version_id = _setup(f"sqlite:///{path}")
-        load = inbox_scale.load_sqlite(path, cases, version_id, rows(cases, version_id))
-        engine.db.dispose()
-        t0 = time.perf_counter()
-        out["sqlite"] = {"load_s": round(load, 1), **measure(engine)}
-        out["sqlite"]["measure_s"] = round(time.perf_counter() - t0, 1)
-        engine.close()
+    if sqlite:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "stats.db"
+            engine, version_id = _setup(f"sqlite:///{path}")
+            load = inbox_scale.load_sqlite(path, cases, version_id, rows(cases, version_id))
+            engine.db.dispose()
+            out["sqlite"] = {"load_s": round(load, 1), **measure(engine)}
+            engine.close()
+    return {**out, **_postgres(tasks, cases, postgres)}
+
+
+def _postgres(tasks: int, cases: int, postgres: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {}
     problem = common.postgres_problem() if postgres else "not asked for"
     if problem is None:
         with common.pg_schema() as url:
@@ -150,5 +153,5 @@ if __name__ == "__main__":
     import sys
 
     size = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
-    print(json.dumps(run(size, postgres="--no-postgres" not in sys.argv), indent=2,
-                     ensure_ascii=False))
+    print(json.dumps(run(size, postgres="--no-postgres" not in sys.argv,
+                         sqlite="--no-sqlite" not in sys.argv), indent=2, ensure_ascii=False))
