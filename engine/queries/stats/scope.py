@@ -64,7 +64,7 @@ class StatsFilter:
                 days[name] = date.fromisoformat(text) if text else None
             except ValueError:
                 days[name] = None
-                problems[name] = "日期格式应为 YYYY-MM-DD"
+                problems[name] = "日期格式应为 YYYY-MM-DD"  # as the forms say it
         names = {n: (args.get(n) or "").strip() or None for n in ("unit", "process")}
         problems |= {n: f"最多 {NAME_MAX} 个字符" for n, v in names.items()
                      if v and len(v) > NAME_MAX}
