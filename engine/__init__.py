@@ -38,7 +38,10 @@ from engine.files.sniff import KIND_TITLES
 from engine.notify import CHANNELS as NOTIFICATION_CHANNELS
 from engine.notify import KINDS as NOTIFICATION_KINDS
 from engine.notify.center import Preferences
+from engine.org.directory import Directory as UnitDirectory
+from engine.org.directory import Unit
 from engine.org.passwords import check as check_password_policy
+from engine.org.pickers import choices as unit_choices
 from engine.org.roles import BY_ID as ROLES_BY_ID
 from engine.org.roles import ROLES, Role
 from engine.queries.board import (
@@ -57,6 +60,8 @@ from engine.queries.ledger import LEDGERS
 from engine.queries.startable import Startable, instance_forms, startable, task_form
 from engine.queries.stats import SECTIONS as STATS_SECTIONS
 from engine.queries.stats import Statistics, StatsFilter, figure_cases, sections_for, statistics
+from engine.runtime.batch_rows import BatchRow, RowProblem
+from engine.runtime.bulk import BatchReport
 from engine.storage import db, migrate
 from engine.time.calendar import TZ, WorkCalendar
 from engine.time.clock import Clock, FixedClock, SystemClock
@@ -86,6 +91,8 @@ __all__ = [
     "TZ",
     "WHEN",
     "AttachmentView",
+    "BatchReport",
+    "BatchRow",
     "Block",
     "CalendarError",
     "CaseHidden",
@@ -109,6 +116,7 @@ __all__ = [
     "ProcessView",
     "ReadView",
     "Role",
+    "RowProblem",
     "ScriptError",
     "SourceFile",
     "Startable",
@@ -119,6 +127,8 @@ __all__ = [
     "TemplateView",
     "Throttled",
     "TimerView",
+    "Unit",
+    "UnitDirectory",
     "UnsafeInput",
     "Upload",
     "UserView",
@@ -146,6 +156,7 @@ __all__ = [
     "startable",
     "statistics",
     "task_form",
+    "unit_choices",
     "version_diagram",
     "xmlsafe",
 ]

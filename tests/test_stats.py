@@ -17,6 +17,7 @@ from engine.errors import InvalidData, NotFound, PermissionDenied
 from engine.queries.stats import Statistics, StatsFilter, figure_cases, statistics
 from engine.queries.stats.scope import sections_for
 from engine.time.clock import FixedClock
+from tests.process_helpers import PROCESSES
 from tests.stats_support import known_data
 
 NO_UNIT = "（未分单位）"
@@ -192,3 +193,18 @@ def test_xlsx_holds_the_figures_as_numbers_and_a_real_date(known: Engine) -> Non
     clue = next(r for r in sheet.iter_rows(min_row=2, values_only=True)
                 if r[0] == "问题线索受理处置")
     assert clue[1:] == (5, 4, 1, 80.0, 1)
+
+
+def test_a_unit_filter_covers_the_unit_s_subtree_in_the_directory(known: Engine) -> None:
+    fuliang = StatsFilter(unit="浮梁县")
+    assert rows(statistics(known, "chu", fuliang), "clues_by_source") == {}
+    known.import_units((PROCESSES / "units.csv").read_text(encoding="utf-8"))
+    # 浮梁县纪委监委 (clue A's handler unit) is below 浮梁县; 乐平市纪委监委 is not
+    stats = statistics(known, "chu", fuliang)
+    assert rows(stats, "clues_by_source") == {
+        "举报直通车": {"total": 1, "closed": 0, "open": 1, "rate": 0.0}}
+    assert set(rows(stats, "legacy_by_type")) == {"招商引资政策不兑现"}
+    assert case_numbers(known, "clues_by_source", "举报直通车", "total", fuliang) == [
+        "ZF-2026-000001"]
+    by_name = statistics(known, "chu", StatsFilter(unit="浮梁"))  # a short name finds it too
+    assert rows(by_name, "clues_by_source") == rows(stats, "clues_by_source")

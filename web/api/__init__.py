@@ -2,8 +2,8 @@
 
 Modules: auth (tokens, the bearer check), processes, instances, tasks, messages,
 notifications, stats (supervisors' figures), files (a case's attachments and documents),
-docs (openapi.json and the HTML page); errors (every error as JSON), inputs (request
-parsing), uploads (multipart bodies).
+units (the unit directory), docs (openapi.json and the HTML page); errors (every error as
+JSON), inputs (request parsing), uploads (multipart bodies).
 """
 
 from __future__ import annotations
@@ -21,13 +21,14 @@ from web.api import (
     processes,
     stats,
     tasks,
+    units,
 )
 from web.api.blueprint import bp
 
 errors.install_blueprint()
 
 __all__ = ["auth", "bp", "docs", "files", "instances", "messages", "notifications",
-           "processes", "register", "stats", "tasks"]
+           "processes", "register", "stats", "tasks", "units"]
 
 
 def register(app: Flask) -> None:

@@ -36,7 +36,8 @@ FILTERS = [
     _query("from", "first day of the period (YYYY-MM-DD, Asia/Shanghai)", type="string",
            format="date"),
     _query("to", "last day of the period, included", type="string", format="date"),
-    _query("unit", "only this unit (the unit column of tasks; the unit field of cases)",
+    _query("unit", "only this unit and the units below it in the unit directory (any of "
+           "its names); tasks by their unit, cases by their handling unit",
            type="string", maxLength=128),
     _query("process", "only this procedure (process key)", type="string", maxLength=128),
 ]

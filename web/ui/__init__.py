@@ -31,6 +31,7 @@ def register(app: Flask) -> None:
         start,
         stats,
         tasks,
+        units,
     )
 
     i18n.init(app)
@@ -44,6 +45,6 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["notice_label"] = notifications.kind_label
     app.jinja_env.globals["file_limit_mb"] = files.file_limit_mb
     for module in (assets, auth, account, inbox, tasks, start, instances, designer, auditor, board,
-                   ledgers, stats, notifications, files):
+                   ledgers, stats, notifications, files, units):
         app.register_blueprint(module.bp)
     app.register_blueprint(modeler.bp)

@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, and_, true
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from engine.errors import InvalidData
+from engine.org import directory
 from engine.time.calendar import TZ
 
 # The sections of the statistics page, in page order.
@@ -95,10 +96,15 @@ class StatsFilter:
 
 
 def units_under(session: Session, unit: str) -> set[str]:
-    """The unit names a filter by ``unit`` covers. Today units are the names the cases carry,
-    so that is the unit itself; with a unit directory it becomes the unit's subtree."""
-    del session  # the directory will be read from here
-    return {unit}
+    """The unit names a filter by ``unit`` covers: the unit and every unit below it in the
+    directory (a county and its 纪委监委, offices and departments), by any of their names; a
+    unit the directory does not know covers only itself."""
+    found = directory.load(session)
+    entry = found.find(unit)
+    if entry is None:
+        return {unit}
+    return {name for u in found.subtree(entry) for name in (u.name, u.full_name, *u.aliases)
+            if name}
 
 
 def unit_clause(session: Session, flt: StatsFilter,

@@ -1,7 +1,7 @@
 """tasks and instances: covering indexes for the supervisors' statistics
 
 Revision ID: d7e3b1f5a9c2
-Revises: b4f8a2c6e1d9
+Revises: d7a3c9e5f2b1
 Create Date: 2026-12-06 12:30:00.000000
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = 'd7e3b1f5a9c2'
-down_revision: str | Sequence[str] | None = 'b4f8a2c6e1d9'
+down_revision: str | Sequence[str] | None = 'd7a3c9e5f2b1'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
