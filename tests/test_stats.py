@@ -208,3 +208,23 @@ def test_a_unit_filter_covers_the_unit_s_subtree_in_the_directory(known: Engine)
         "ZF-2026-000001"]
     by_name = statistics(known, "chu", StatsFilter(unit="浮梁"))  # a short name finds it too
     assert rows(by_name, "clues_by_source") == rows(stats, "clues_by_source")
+
+
+def test_a_county_s_supervisors_count_their_county(known: Engine) -> None:
+    known.import_units((PROCESSES / "units.csv").read_text(encoding="utf-8"))
+    known.add_user("fl_cm", ["case_manager"], unit="浮梁县纪委监委")
+    mine = statistics(known, "fl_cm", StatsFilter())
+    assert mine.filter.unit == "浮梁县"
+    assert rows(mine, "clues_by_source") == {
+        "举报直通车": {"total": 1, "closed": 0, "open": 1, "rate": 0.0}}
+    assert case_numbers(known, "clues_by_source", "12345热线", "total") == ["ZF-2026-000002"]
+    assert figure_cases(known, "fl_cm", StatsFilter(), "clues_by_source", "12345热线",
+                        "total") == []
+    with pytest.raises(PermissionDenied):
+        statistics(known, "fl_cm", StatsFilter(unit="乐平市"))
+    with pytest.raises(PermissionDenied):
+        figure_cases(known, "fl_cm", StatsFilter(unit="乐平市纪委监委"), "clues_by_source",
+                     "12345热线", "total")
+    # the city's supervisors keep the whole city
+    assert set(rows(statistics(known, "sun", StatsFilter()), "clues_by_source")) == {
+        "举报直通车", "12345热线"}

@@ -14,7 +14,8 @@ _SECTION_ROLES = ("timeliness (按期办结率 by unit and by procedure): case_m
                   "source): case_manager, style_group, supervision_office, city_leader; legacy "
                   "(旧账 by type, 化解率 by stage), subsidy (payouts): reform_group, "
                   "city_leader; hotline (12345 好差评, 满意率): style_group, "
-                  "supervision_office, city_leader. Other roles: 403.")
+                  "supervision_office, city_leader. Other roles: 403. A county's supervisors "
+                  "count their county only (a unit outside it: 403).")
 
 
 def _ref(name: str) -> dict[str, str]:

@@ -3,19 +3,22 @@ type and source, the legacy campaign's 化解率 by stage, subsidy payouts, 1234
 
 Every figure is a few SQL aggregates over the indexed ``tasks`` and ``instances`` tables
 (never a workflow deserialized); every count can name the cases behind it. Who sees which
-section: :data:`~engine.queries.stats.scope.ROLE_SECTIONS`.
+section: :data:`~engine.queries.stats.scope.ROLE_SECTIONS`. A county's supervisors count
+their county only (the reach of engine/org/scope.py); the city's count the whole city.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from engine.errors import NotFound, PermissionDenied
-from engine.org import users
+from engine.org import directory, users
+from engine.org.scope import reach_of
 from engine.queries.board import InstanceSummary
 from engine.queries.stats import cases, export, hotline, legacy, subsidy, timeliness
 from engine.queries.stats.model import Figure, Spec
@@ -61,6 +64,22 @@ def _sections(session: Any, user: Who) -> tuple[str, ...]:
     return sections
 
 
+def _within_reach(session: Session, user: Who, flt: StatsFilter) -> StatsFilter:
+    """``flt`` kept to the jurisdiction a supervisor reads (engine/org/scope.py): a county's
+    supervisors count their county (any unit filter must lie inside it); the city's, all."""
+    reader = users.resolve(session, user)
+    found = directory.load(session)
+    entry = found.find(reader.unit)
+    if reach_of(found, reader.unit) is None or entry is None:
+        return flt
+    area = found.area(entry)
+    if flt.unit is None:
+        return replace(flt, unit=area.name)
+    if not units_under(session, flt.unit) <= units_under(session, area.name):
+        raise PermissionDenied(f"{flt.unit} is outside {area.name}")
+    return flt
+
+
 def statistics(engine: Engine, user: Who, flt: StatsFilter, section: str | None = None,
                figure: str | None = None) -> Statistics:
     """The figures of the sections ``user``'s roles see, or of one of them, or one figure."""
@@ -72,6 +91,7 @@ def statistics(engine: Engine, user: Who, flt: StatsFilter, section: str | None 
         section = spec.section
     with engine.transaction(read_only=True) as session:
         sections = _sections(session, user)
+        flt = _within_reach(session, user, flt)
         if section is not None:
             if section not in SECTIONS:
                 raise NotFound(f'no statistics section "{section}"')
@@ -94,6 +114,7 @@ def figure_cases(engine: Engine, user: Who, flt: StatsFilter, figure: str, key: 
     with engine.transaction(read_only=True) as session:
         if spec.section not in _sections(session, user):
             raise PermissionDenied(f'the "{spec.section}" statistics are not for this role')
+        flt = _within_reach(session, user, flt)
         ids = spec.drill(session, flt, now, key or None, measure).subquery()
         rows = session.execute(select(ProcessInstance).where(ProcessInstance.id.in_(
             select(ids.c[0]))).order_by(ProcessInstance.id.desc()).limit(CASES_LIMIT))
