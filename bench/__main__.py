@@ -24,6 +24,7 @@ from bench import (
     inbox_scale,
     loop_cost,
     replay_cost,
+    stats_scale,
     throughput,
     timers,
     web_load,
@@ -31,7 +32,7 @@ from bench import (
 )
 
 FIGURES = ("throughput", "bulk", "inbox", "web", "web_postgres", "loop", "replay", "timers",
-           "audit")
+           "audit", "stats")
 SIZES = {  # figure -> (quick, full)
     "throughput_instances": (30, 1000),
     "throughput_rounds": (2, 5),
@@ -44,6 +45,7 @@ SIZES = {  # figure -> (quick, full)
     "bulk_rows": (100, 2000),
     "web_cases": (300, 1000),
     "audit_instances": (300, 10_000),
+    "stats_tasks": (50_000, 1_000_000),
 }
 
 
@@ -120,6 +122,9 @@ def main(argv: list[str] | None = None) -> int:
     if "audit" in only:
         note(f"audit: verify and replay --all over {size['audit_instances']:,} instances ...")
         results["audit"] = audit_scale.run(size["audit_instances"])
+    if "stats" in only:
+        note(f"stats: {size['stats_tasks']:,} task rows per backend ...")
+        results["stats"] = stats_scale.run(size["stats_tasks"], pg)
     results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     results["seconds"] = round(time.monotonic() - started, 1)
     summary = headline(results)
@@ -169,6 +174,8 @@ def headline(results: dict[str, Any]) -> dict[str, Any]:
         "web_pg_complete_p95_ms": get("web_postgres", "complete_p95_ms"),
         "web_pg_errors": get("web_postgres", "errors"),
         "web_p95_ms": get("web", "p95_ms"),
+        "stats_month_ms_sqlite": get("stats", "sqlite", "all_figures_one_month_median_ms"),
+        "stats_month_ms_postgres": get("stats", "postgres", "all_figures_one_month_median_ms"),
     }
 
 

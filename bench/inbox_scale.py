@@ -138,9 +138,14 @@ def _converter(columns: tuple[str, ...], sqlite: bool
 
 # -- loading ---------------------------------------------------------------------------------
 
-def load_sqlite(path: Path, instances: int, version_id: int) -> float:
+Rows = tuple[list[tuple[Any, ...]], Iterator[tuple[Any, ...]]]
+
+
+def load_sqlite(path: Path, instances: int, version_id: int, data: Rows | None = None
+                ) -> float:
+    """``data``: other (instance rows, task rows) than this figure's (bench/stats_scale.py)."""
     t0 = time.perf_counter()
-    inst, tasks = rows(instances, version_id)
+    inst, tasks = data or rows(instances, version_id)
     con = sqlite3.connect(path)
     indexes = con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' "
                           "AND tbl_name = 'tasks' AND sql IS NOT NULL").fetchall()
@@ -163,12 +168,12 @@ def load_sqlite(path: Path, instances: int, version_id: int) -> float:
     return time.perf_counter() - t0
 
 
-def load_postgres(url: str, instances: int, version_id: int, vacuum_wait: float = 30
-                  ) -> float:
+def load_postgres(url: str, instances: int, version_id: int, vacuum_wait: float = 30,
+                  data: Rows | None = None) -> float:
     import psycopg
 
     t0 = time.perf_counter()
-    inst, tasks = rows(instances, version_id)
+    inst, tasks = data or rows(instances, version_id)
     schema = common.pg_schema_name(url)
     plain = common.PG_URL.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(plain, options=f"-csearch_path={schema}") as con:

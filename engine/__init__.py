@@ -65,6 +65,8 @@ from engine.queries.startable import (
     startable,
     task_form,
 )
+from engine.queries.stats import SECTIONS as STATS_SECTIONS
+from engine.queries.stats import Statistics, StatsFilter, figure_cases, sections_for, statistics
 from engine.runtime.batch_rows import BatchRow, RowProblem
 from engine.runtime.bulk import BatchReport
 from engine.storage import db, migrate
@@ -92,6 +94,7 @@ __all__ = [
     "NOTIFICATION_KINDS",
     "ROLES",
     "ROLES_BY_ID",
+    "STATS_SECTIONS",
     "TZ",
     "WHEN",
     "AttachmentView",
@@ -126,6 +129,8 @@ __all__ = [
     "ScriptError",
     "SourceFile",
     "Startable",
+    "Statistics",
+    "StatsFilter",
     "SystemClock",
     "TaskView",
     "TemplateView",
@@ -145,6 +150,7 @@ __all__ = [
     "db",
     "diff_versions",
     "field_titles",
+    "figure_cases",
     "instance_forms",
     "instance_path",
     "instance_tasks",
@@ -156,7 +162,9 @@ __all__ = [
     "migrate",
     "overdue_board",
     "pdf",
+    "sections_for",
     "startable",
+    "statistics",
     "task_form",
     "unit_choices",
     "version_diagram",

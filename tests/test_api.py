@@ -361,6 +361,8 @@ CONTRACT = {
     ("get", "/instances/{id}/attachments"), ("post", "/instances/{id}/attachments"),
     ("get", "/attachments/{sha256}"), ("post", "/instances/{id}/documents"),
     ("get", "/units"),
+    ("get", "/stats"), ("get", "/stats/{section}"), ("get", "/stats/cases"),
+    ("get", "/stats/export"),
 }
 
 

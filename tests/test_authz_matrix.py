@@ -64,6 +64,8 @@ BOARD_SUPERVISORS = frozenset({"auditor", "case_manager", "style_group", "superv
                                "city_leader", "reform_group"})
 LEDGER_READERS = frozenset({"auditor", "supervision_office", "reform_group", "case_manager",
                             "style_group"})
+STATS_READERS = frozenset({"case_manager", "style_group", "supervision_office", "city_leader",
+                           "reform_group"})  # engine/queries/stats/scope.py, ROLE_SECTIONS
 MESSAGE_SENDERS = frozenset({"intake"})  # the lane of messages.bpmn's waiting task
 # Who may add files and documents to a running case besides its participants
 # (engine/runtime/case_files.py): the supervising roles; auditors and designers only read.
@@ -413,6 +415,12 @@ def _notice_link(w: World) -> str:
     return f"/notifications/{_notice_id(w)}/open"
 
 
+def _stats_cases(w: World) -> dict[str, Any]:
+    """The cases behind a count of the statistics (the clue's finished tasks)."""
+    return {"query_string": {"figure": "on_time_by_process", "key": "clue_triage",
+                             "measure": "done"}}
+
+
 def _api_upload(w: World) -> dict[str, Any]:
     return {"data": {"files": (io.BytesIO(w.upload()), "messages.bpmn")},
             "content_type": "multipart/form-data"}
@@ -492,6 +500,11 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("api.list_notifications", "GET"): Entry(True, signed_in, shows=(_task_id, works_task)),
     ("api.read_notification", "POST"): Entry(True, works_task, args=_notice),
     # -- operations ------------------------------------------------------------------------
+    ("api.get_stats", "GET"): Entry(True, role(*STATS_READERS)),
+    ("api.get_stats_section", "GET"): Entry(True, role(*STATS_READERS),
+                                            args=lambda w: {"section": "timeliness"}),
+    ("api.get_stats_cases", "GET"): Entry(True, role(*STATS_READERS), request=_stats_cases),
+    ("api.get_stats_export", "GET"): Entry(True, role(*STATS_READERS)),
     ("health.healthz", "GET"): Entry(False, anyone),
     ("health.readyz", "GET"): Entry(False, anyone),
     # -- pages -----------------------------------------------------------------------------
@@ -539,6 +552,9 @@ MATRIX: dict[tuple[str, str], Entry] = {
         "query_string": {"unit": w.target.unit, "when": "open"}}, shows=(
         _case_no, sees_unit_board)),
     ("ledgers.index", "GET"): Entry(False, reads_ledger),
+    ("stats.index", "GET"): Entry(False, role(*STATS_READERS)),
+    ("stats.cases", "GET"): Entry(False, role(*STATS_READERS), request=_stats_cases),
+    ("stats.export", "GET"): Entry(False, role(*STATS_READERS)),
     ("ledgers.show", "GET"): Entry(False, reads_ledger, args=lambda w: {"name": "clue"},
                                    shows=(_case_no, ledger_row)),
     ("designer.index", "GET"): Entry(False, role("designer")),

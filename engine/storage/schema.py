@@ -95,7 +95,9 @@ class ProcessInstance(Base):
     # again when its file is run anew after a crash.
     __table_args__ = (Index("uq_instances_case_number", "case_prefix", "business_key",
                             unique=True),
-                      Index("uq_instances_start_key", "start_key", unique=True))
+                      Index("uq_instances_start_key", "start_key", unique=True),
+                      # the statistics count one procedure's cases of a period
+                      Index("ix_instances_stats", "process_key", "created_at"))
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"))
     process_key: Mapped[str] = mapped_column(String(128), index=True)
@@ -131,6 +133,11 @@ class Task(Base):
         # Covers the overdue board (engine/queries/board.py): open tasks grouped by unit and
         # procedure, read from the index alone, already in group order.
         Index("ix_tasks_board_cells", "status", "unit", "process_key", "due_at"),
+        # Covers the statistics (engine/queries/stats): finished tasks of a period by
+        # procedure and unit, with their due time, read from the index alone.
+        Index("ix_tasks_stats", "status", "completed_at", "process_key", "unit", "due_at"),
+        # one step of one procedure (the subsidy payouts, the legacy cases' closing)
+        Index("ix_tasks_step", "process_key", "element_id", "status", "completed_at"),
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), index=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine import NOTIFICATION_KINDS
+from web.api import openapi_stats
 
 JSON = "application/json"
 
@@ -703,13 +704,13 @@ OPENAPI: dict[str, Any] = {
     "servers": [{"url": "/api/v1"}],
     "security": [{"bearerAuth": []}],
     "tags": [{"name": n} for n in ("auth", "processes", "instances", "tasks", "messages",
-                                   "notifications", "files", "units", "meta")],
-    "paths": PATHS,
+                                   "notifications", "files", "units", "stats", "meta")],
+    "paths": PATHS | openapi_stats.PATHS,
     "components": {
         "securitySchemes": {"bearerAuth": {
             "type": "http", "scheme": "bearer", "bearerFormat": "itsdangerous signed token",
             "description": "from POST /auth/token; expires (see expires_in)"}},
-        "schemas": SCHEMAS,
+        "schemas": SCHEMAS | openapi_stats.SCHEMAS,
         "responses": RESPONSES,
     },
 }

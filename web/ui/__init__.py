@@ -29,6 +29,7 @@ def register(app: Flask) -> None:
         notifications,
         pages,
         start,
+        stats,
         tasks,
         units,
     )
@@ -40,10 +41,11 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["viewer_installed"] = assets.viewer_installed
     app.jinja_env.globals["may_view_ledgers"] = ledgers.may_view_ledgers
     app.jinja_env.globals["may_start"] = start.may_start
+    app.jinja_env.globals["may_view_stats"] = stats.may_view_stats
     app.jinja_env.globals["unread_notifications"] = notifications.unread_notifications
     app.jinja_env.filters["notice_label"] = notifications.kind_label
     app.jinja_env.globals["file_limit_mb"] = files.file_limit_mb
     for module in (assets, auth, account, inbox, tasks, start, instances, designer, auditor, board,
-                   ledgers, notifications, files, units):
+                   ledgers, stats, notifications, files, units):
         app.register_blueprint(module.bp)
     app.register_blueprint(modeler.bp)

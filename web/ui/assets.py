@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 bp = Blueprint("assets", __name__)
 
 # package -> folder inside the package that may be served
-PACKAGES = {"bpmn-js": "dist"}
+PACKAGES = {"bpmn-js": "dist", "echarts": "dist"}
 
 
 def node_modules() -> Path:

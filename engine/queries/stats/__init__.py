@@ -1,0 +1,122 @@
+"""Statistics for supervisors: 按期办结率 by unit and by procedure, clue and legacy cases by
+type and source, the legacy campaign's 化解率 by stage, subsidy payouts, 12345 satisfaction.
+
+Every figure is a few SQL aggregates over the indexed ``tasks`` and ``instances`` tables
+(never a workflow deserialized); every count can name the cases behind it. Who sees which
+section: :data:`~engine.queries.stats.scope.ROLE_SECTIONS`. A county's supervisors count
+their county only (the reach of engine/org/scope.py); the city's count the whole city.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.errors import NotFound, PermissionDenied
+from engine.org import directory, users
+from engine.org.scope import reach_of
+from engine.queries.board import InstanceSummary
+from engine.queries.stats import cases, export, hotline, legacy, subsidy, timeliness
+from engine.queries.stats.model import Figure, Spec
+from engine.queries.stats.scope import SECTIONS, StatsFilter, sections_for, units_under
+from engine.storage.schema import ProcessInstance
+
+if TYPE_CHECKING:
+    from engine.api import Engine
+    from engine.org.users import Who
+
+# every figure, in page order: by section, then as each module lists them
+SPECS: dict[str, Spec] = {s.key: s for s in sorted(
+    (*timeliness.SPECS, *cases.SPECS, *legacy.SPECS, *subsidy.SPECS, *hotline.SPECS),
+    key=lambda s: SECTIONS.index(s.section))}
+CASES_LIMIT = 500
+
+__all__ = ["SECTIONS", "SPECS", "Statistics", "StatsFilter", "figure_cases", "sections_for",
+           "statistics", "units_under"]
+
+
+@dataclass
+class Statistics:
+    filter: StatsFilter
+    sections: tuple[str, ...]
+    figures: list[Figure]
+    at: datetime  # when they were counted
+
+    def as_json(self) -> dict[str, Any]:
+        return {"filter": self.filter.as_json(), "sections": list(self.sections),
+                "at": self.at.isoformat(), "figures": [f.as_json() for f in self.figures]}
+
+    def figure(self, key: str) -> Figure:
+        return next(f for f in self.figures if f.key == key)
+
+    def to_xlsx(self) -> bytes:
+        return export.to_xlsx(self, self.at)
+
+
+def _sections(session: Any, user: Who) -> tuple[str, ...]:
+    sections = sections_for(users.resolve(session, user).roles)
+    if not sections:
+        raise PermissionDenied("statistics are for supervising roles")
+    return sections
+
+
+def _within_reach(session: Session, user: Who, flt: StatsFilter) -> StatsFilter:
+    """``flt`` kept to the jurisdiction a supervisor reads (engine/org/scope.py): a county's
+    supervisors count their county (any unit filter must lie inside it); the city's, all."""
+    reader = users.resolve(session, user)
+    found = directory.load(session)
+    entry = found.find(reader.unit)
+    if reach_of(found, reader.unit) is None or entry is None:
+        return flt
+    area = found.area(entry)
+    if flt.unit is None:
+        return replace(flt, unit=area.name)
+    if not units_under(session, flt.unit) <= units_under(session, area.name):
+        raise PermissionDenied(f"{flt.unit} is outside {area.name}")
+    return flt
+
+
+def statistics(engine: Engine, user: Who, flt: StatsFilter, section: str | None = None,
+               figure: str | None = None) -> Statistics:
+    """The figures of the sections ``user``'s roles see, or of one of them, or one figure."""
+    now = engine.clock.now()
+    if figure is not None:
+        spec = SPECS.get(figure)
+        if spec is None:
+            raise NotFound(f'no statistics figure "{figure}"')
+        section = spec.section
+    with engine.transaction(read_only=True) as session:
+        sections = _sections(session, user)
+        flt = _within_reach(session, user, flt)
+        if section is not None:
+            if section not in SECTIONS:
+                raise NotFound(f'no statistics section "{section}"')
+            if section not in sections:
+                raise PermissionDenied(f'the "{section}" statistics are not for this role')
+            sections = (section,)
+        figures = [spec.build(session, flt, now) for spec in SPECS.values()
+                   if spec.section in sections and figure in (None, spec.key)]
+    return Statistics(flt, sections, figures, now)
+
+
+def figure_cases(engine: Engine, user: Who, flt: StatsFilter, figure: str, key: str | None,
+                 measure: str) -> list[InstanceSummary]:
+    """The cases behind one count of a figure (row ``key``, column ``measure``), newest
+    first, at most :data:`CASES_LIMIT`."""
+    spec = SPECS.get(figure)
+    if spec is None:
+        raise NotFound(f'no statistics figure "{figure}"')
+    now = engine.clock.now()
+    with engine.transaction(read_only=True) as session:
+        if spec.section not in _sections(session, user):
+            raise PermissionDenied(f'the "{spec.section}" statistics are not for this role')
+        flt = _within_reach(session, user, flt)
+        ids = spec.drill(session, flt, now, key or None, measure).subquery()
+        rows = session.execute(select(ProcessInstance).where(ProcessInstance.id.in_(
+            select(ids.c[0]))).order_by(ProcessInstance.id.desc()).limit(CASES_LIMIT))
+        return [InstanceSummary(r.id, r.process_key, r.business_key, r.status, r.started_by,
+                                r.created_at, r.updated_at) for r in rows.scalars()]

@@ -1,0 +1,109 @@
+"""按期办结率: user tasks with a due date finished in the period, how many at or before their
+due time (the engine computed the due times on the working-day calendar when the tasks
+opened), and the tasks due in the period still open past their due time, by unit or by
+procedure."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, case, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from engine.queries.stats.model import RATE, Column, Figure, Row, Spec, rate
+from engine.queries.stats.scope import StatsFilter, unit_clause
+from engine.storage.schema import ProcessVersion, Task
+
+COLUMNS = (Column("done", "办结"), Column("on_time", "按期办结"), Column("late", "超期办结"),
+           Column("rate", "按期办结率", RATE), Column("overdue_open", "超期未办结"))
+NO_UNIT = "（未分单位）"
+
+
+def _finished(session: Session, flt: StatsFilter) -> list[ColumnElement[bool]]:
+    return [Task.status == "completed", flt.in_period(Task.completed_at),
+            Task.due_at.is_not(None), *_scope(session, flt)]
+
+
+def _overdue_open(session: Session, flt: StatsFilter, now: datetime) -> list[ColumnElement[bool]]:
+    return [Task.status == "ready", Task.due_at < now, flt.in_period(Task.due_at),
+            *_scope(session, flt)]
+
+
+def _scope(session: Session, flt: StatsFilter) -> list[ColumnElement[bool]]:
+    clauses = [unit_clause(session, flt, Task.unit)]
+    if flt.process:
+        clauses.append(Task.process_key == flt.process)
+    return clauses
+
+
+def process_names(session: Session) -> dict[str, str]:
+    """Each procedure's name as its newest version gives it."""
+    rows = session.execute(select(ProcessVersion.key, ProcessVersion.name)
+                           .order_by(ProcessVersion.key, ProcessVersion.version))
+    return dict(rows.all())
+
+
+Cells = dict[tuple[str, str | None], list[int]]  # (process, unit) -> [done, on time, overdue]
+
+
+def _cells(session: Session, flt: StatsFilter, now: datetime) -> Cells:
+    """The counts by procedure and unit, read once per transaction for both figures."""
+    memo = session.info.setdefault("stats_timeliness", {})
+    if (flt, now) in memo:
+        return memo[(flt, now)]
+    by = (Task.process_key, Task.unit)
+    on_time = func.sum(case((Task.completed_at <= Task.due_at, 1), else_=0))
+    cells: Cells = {}
+    for process, unit, n, o in session.execute(
+            select(*by, func.count(), on_time).where(*_finished(session, flt)).group_by(*by)):
+        cells[(process, unit)] = [int(n), int(o or 0), 0]
+    for process, unit, n in session.execute(
+            select(*by, func.count()).where(*_overdue_open(session, flt, now)).group_by(*by)):
+        cells.setdefault((process, unit), [0, 0, 0])[2] = int(n)
+    memo[(flt, now)] = cells
+    return cells
+
+
+def _build(by: InstrumentedAttribute[Any], key: str, title: str,
+           session: Session, flt: StatsFilter, now: datetime) -> Figure:
+    counts: dict[str | None, list[int]] = {}
+    for (process, unit), values in _cells(session, flt, now).items():
+        total = counts.setdefault(process if by is Task.process_key else unit, [0, 0, 0])
+        for i, value in enumerate(values):
+            total[i] += value
+    names = process_names(session) if by is Task.process_key else {}
+    figure = Figure(key, "timeliness", title, COLUMNS)
+    for group, (done, in_time, open_late) in counts.items():
+        label = names.get(group, group) if group else NO_UNIT
+        figure.rows.append(Row(group, label or NO_UNIT, {
+            "done": done, "on_time": in_time, "late": done - in_time,
+            "rate": rate(in_time, done), "overdue_open": open_late}))
+    figure.rows.sort(key=lambda r: (-(r.values["overdue_open"] or 0), -(r.values["late"] or 0),
+                                    r.label))
+    return figure
+
+
+def _drill(by: InstrumentedAttribute[Any], session: Session, flt: StatsFilter, now: datetime,
+           key: str | None, measure: str) -> Select[int]:
+    group = by.is_(None) if key is None else by == key
+    if measure == "overdue_open":
+        clauses = _overdue_open(session, flt, now)
+    else:
+        clauses = _finished(session, flt)
+        if measure == "on_time":
+            clauses.append(Task.completed_at <= Task.due_at)
+        elif measure == "late":
+            clauses.append(Task.completed_at > Task.due_at)
+    return select(Task.instance_id).where(group, *clauses).distinct()
+
+
+SPECS = (
+    Spec("on_time_by_unit", "timeliness",
+         partial(_build, Task.unit, "on_time_by_unit", "各单位按期办结率"),
+         partial(_drill, Task.unit)),
+    Spec("on_time_by_process", "timeliness",
+         partial(_build, Task.process_key, "on_time_by_process", "各流程按期办结率"),
+         partial(_drill, Task.process_key)),
+)

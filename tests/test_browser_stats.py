@@ -1,0 +1,139 @@
+"""Real Chromium (tests/browser_support.py) walks each supervising role through its
+statistics page over known data (tests/stats_support.py): the menu link, the ECharts charts
+drawn under the strict page policy, the figures in the tables, a period filter, a count and
+a bar clicked down to their cases."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from engine.api import Engine
+from engine.time.clock import FixedClock
+from tests.browser_support import Server, chromium, serve, sign_in
+from tests.process_helpers import at
+from tests.stats_support import known_data
+from tests.test_browser_csp import WATCH
+
+ROOT = Path(__file__).resolve().parent.parent
+ECHARTS = ROOT / "node_modules" / "echarts" / "dist" / "echarts.min.js"
+PASSWORD = "pw-stats-browser"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with chromium((ECHARTS, "echarts is not installed: run scripts/setup-frontend")) as b:
+        yield b
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    path = tmp_path_factory.mktemp("stats-browser") / "stats.db"
+    clock = FixedClock(at("2026-05-11T10:00:00+08:00"))
+    engine = Engine(f"sqlite:///{path}", clock=clock)
+    known_data(engine, clock, PASSWORD)
+    yield from serve(engine, clock)
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="zh-CN")
+    context.set_default_timeout(15_000)
+    context.add_init_script(WATCH)
+    pg = context.new_page()
+    problems: list[str] = []
+    pg.on("console", lambda m: problems.append(m.text)
+          if "Content Security Policy" in m.text else None)
+    pg.on("pageerror", lambda exc: problems.append(str(exc)))
+    yield pg
+    problems += pg.evaluate("window.__csp || []")
+    context.close()
+    assert problems == [], problems
+
+
+def open_statistics(page: Any, server: Server, user: str) -> None:
+    sign_in(page, server, user, PASSWORD)
+    page.click("nav.main >> text=统计分析")
+    page.wait_for_selector(".chart svg")
+
+
+def cell(page: Any, figure: str, row: str, column: str) -> str:
+    text: str = page.locator(f'table[data-figure="{figure}"] tr[data-key="{row}"] '
+                             f'td[data-column="{column}"]').inner_text()
+    return text.strip()
+
+
+def sections(page: Any) -> list[str]:
+    ids: list[str] = page.eval_on_selector_all("section.stats-section",
+                                               "els => els.map(e => e.id)")
+    return [i.removeprefix("section-") for i in ids]
+
+
+def charts_drawn(page: Any) -> int:
+    drawn: int = page.eval_on_selector_all(
+        ".chart", "els => els.filter(e => e.querySelector('svg rect, svg path')).length")
+    return drawn
+
+
+def test_case_management_office(page: Any, server: Server) -> None:
+    open_statistics(page, server, "sun")
+    assert sections(page) == ["timeliness", "clues"]
+    assert charts_drawn(page) == 4
+    assert cell(page, "on_time_by_process", "clue_triage", "rate") == "80.0%"
+    assert cell(page, "clues_by_source", "12345热线", "total") == "1"
+    page.click('table[data-figure="on_time_by_process"] tr[data-key="clue_triage"] '
+               'td[data-column="overdue_open"] a')
+    page.wait_for_selector("#stats-cases")
+    assert page.locator("#stats-cases tbody tr").all_inner_texts()[0].startswith(
+        "ZF-2026-000002")
+    assert page.locator("#stats-cases tbody tr").count() == 1
+
+
+def test_supervision_office_filters_a_period(page: Any, server: Server) -> None:
+    open_statistics(page, server, "zhou")
+    assert sections(page) == ["timeliness", "clues", "hotline"]
+    assert cell(page, "hotline_satisfaction", "", "rate") == "100.0%"
+    page.fill("input[name=from]", "2026-10-01")
+    page.fill("input[name=to]", "2026-10-31")
+    page.click("#stats-filter button[type=submit]")
+    page.wait_for_url("**/stats/?from=2026-10-01*")
+    page.wait_for_selector(".chart svg")
+    assert cell(page, "on_time_by_process", "clue_triage", "done") == "3"
+    assert cell(page, "on_time_by_process", "clue_triage", "rate") == "66.7%"
+    assert page.locator('table[data-figure="clues_by_source"] tr[data-key="举报直通车"]'
+                        ).count() == 0
+    assert "from=2026-10-01" in (page.get_attribute("#stats-export", "href") or "")
+
+
+def test_reform_group_clicks_a_bar_down_to_its_cases(page: Any, server: Server) -> None:
+    open_statistics(page, server, "gaige")
+    assert sections(page) == ["timeliness", "legacy", "subsidy"]
+    assert cell(page, "legacy_by_stage", "verification", "resolved") == "1"
+    assert cell(page, "legacy_by_stage", "self_inspection", "rate") == "0.0%"
+    assert cell(page, "subsidy_payouts", "subsidy_instant", "amount") == "36,000.00"
+    assert cell(page, "subsidy_payouts", "subsidy_instant", "avg_days") == "10.0"
+    chart = page.locator("#figure-legacy_by_stage .chart")
+    chart.scroll_into_view_if_needed()
+    # the middle of the 累计化解 bar of 核实处理 (series 1, data 1), as ECharts laid it out
+    x, y = page.evaluate("""el => {
+        const bar = echarts.getInstanceByDom(el).getModel().getSeriesByIndex(1)
+            .getData().getItemLayout(1);
+        return [bar.x + bar.width / 2, bar.y + bar.height / 2];
+    }""", chart.element_handle())
+    box = chart.bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    page.wait_for_selector("#stats-cases")
+    assert "累计化解" in page.locator("h1").inner_text()
+    assert page.locator("#stats-cases tbody tr").count() == 1
+    assert "已办结" in page.locator("#stats-cases tbody tr").inner_text()
+
+
+def test_city_leader_sees_every_section(page: Any, server: Server) -> None:
+    open_statistics(page, server, "chu")
+    assert sections(page) == ["timeliness", "clues", "legacy", "subsidy", "hotline"]
+    assert charts_drawn(page) == 9
+    assert cell(page, "on_time_by_unit", "", "overdue_open") == "1"
+    assert cell(page, "legacy_by_type", "账款支付不到位", "open") == "1"

@@ -1,0 +1,230 @@
+"""Statistics for supervisors: exact figures over known data (tests/stats_support.py), the
+period, unit and procedure filters, the cases behind each count, who may see what, and the
+.xlsx export."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import date, datetime
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from engine.api import Engine
+from engine.errors import InvalidData, NotFound, PermissionDenied
+from engine.queries.stats import Statistics, StatsFilter, figure_cases, statistics
+from engine.queries.stats.scope import sections_for
+from engine.time.clock import FixedClock
+from tests.process_helpers import PROCESSES
+from tests.stats_support import known_data
+
+NO_UNIT = "（未分单位）"
+
+
+@pytest.fixture
+def known(engine: Engine, clock: FixedClock) -> Engine:
+    return known_data(engine, clock)
+
+
+def rows(stats: Statistics, figure: str) -> dict[str | None, dict[str, Any]]:
+    return {r.key: r.values for r in stats.figure(figure).rows}
+
+
+def case_numbers(engine: Engine, figure: str, key: str | None, measure: str,
+                 flt: StatsFilter | None = None) -> list[str | None]:
+    found = figure_cases(engine, "chu", flt or StatsFilter(), figure, key, measure)
+    return sorted(c.business_key for c in found)
+
+
+def test_on_time_rate_by_procedure_and_unit(known: Engine) -> None:
+    stats = statistics(known, "chu", StatsFilter())
+    by_process = rows(stats, "on_time_by_process")
+    # clue A: propose, approve on time, transfer late; clue B: propose, approve on time and
+    # its transfer (due 10-10 17:30, an adjusted Saturday) open and overdue at 10-12 09:00
+    assert by_process["clue_triage"] == {"done": 5, "on_time": 4, "late": 1, "rate": 80.0,
+                                         "overdue_open": 1}
+    assert by_process["subsidy_instant"] == {"done": 2, "on_time": 2, "late": 0,
+                                             "rate": 100.0, "overdue_open": 0}
+    assert by_process["legacy_case"]["done"] == 5
+    assert by_process["hotline_complaint"]["done"] == 2
+    by_unit = rows(stats, "on_time_by_unit")
+    assert by_unit[None] == {"done": 10, "on_time": 9, "late": 1, "rate": 90.0,
+                             "overdue_open": 1}
+    assert by_unit["市商务局"]["done"] == 2 and by_unit["浮梁县"]["done"] == 2
+    assert stats.figure("on_time_by_unit").rows[0].label == NO_UNIT  # most overdue first
+
+
+def test_cases_by_type_and_source(known: Engine) -> None:
+    stats = statistics(known, "chu", StatsFilter())
+    assert rows(stats, "clues_by_source") == {
+        "举报直通车": {"total": 1, "closed": 0, "open": 1, "rate": 0.0},
+        "12345热线": {"total": 1, "closed": 0, "open": 1, "rate": 0.0}}
+    assert set(rows(stats, "clues_by_type")) == {"推诿拖延刁难", "吃拿卡要"}
+    assert rows(stats, "legacy_by_type") == {
+        "招商引资政策不兑现": {"total": 1, "closed": 1, "open": 0, "rate": 100.0},
+        "账款支付不到位": {"total": 1, "closed": 0, "open": 1, "rate": 0.0}}
+
+
+def test_legacy_resolution_rate_by_stage(known: Engine) -> None:
+    stats = statistics(known, "chu", StatsFilter())
+    stages = stats.figure("legacy_by_stage").rows
+    assert [r.label for r in stages] == ["自查摸排", "核实处理", "督促跟进", "总结提升"]
+    # L1 was closed on 06-01, the day after 自查摸排 ended
+    assert [(r.values["registered"], r.values["resolved"], r.values["rate"])
+            for r in stages] == [(2, 0, 0.0), (2, 1, 50.0), (2, 1, 50.0), (2, 1, 50.0)]
+    before = statistics(known, "chu", StatsFilter(start=date(2025, 1, 1)))
+    assert [r.values["registered"] for r in before.figure("legacy_by_stage").rows] == [0] * 4
+
+
+def test_subsidy_payouts_and_hotline_satisfaction(known: Engine) -> None:
+    stats = statistics(known, "chu", StatsFilter())
+    # applied 09-30 16:00, paid 10-10 15:00: 9.96 days; within 1 working day of approval
+    assert rows(stats, "subsidy_payouts") == {"subsidy_instant": {
+        "paid": 1, "on_time": 1, "amount": 36000.0, "avg_days": 10.0}}
+    assert rows(stats, "hotline_satisfaction") == {None: {"rated": 1, "satisfied": 1,
+                                                          "rate": 100.0}}
+    assert rows(stats, "hotline_by_rating")["非常满意"]["total"] == 1
+
+
+def test_period_filter(known: Engine) -> None:
+    october = statistics(known, "chu", StatsFilter(start=date(2026, 10, 1),
+                                                   end=date(2026, 10, 31)))
+    # finished in October: clue A's transfer (late), clue B's proposal and approval, the
+    # subsidy's approval and payout
+    assert rows(october, "on_time_by_process")["clue_triage"] == {
+        "done": 3, "on_time": 2, "late": 1, "rate": 66.7, "overdue_open": 1}
+    assert set(rows(october, "on_time_by_process")) == {"clue_triage", "subsidy_instant"}
+    assert rows(october, "clues_by_source") == {
+        "12345热线": {"total": 1, "closed": 0, "open": 1, "rate": 0.0}}
+    september = statistics(known, "chu", StatsFilter(end=date(2026, 9, 30)))
+    assert rows(september, "subsidy_payouts") == {}
+    assert rows(september, "on_time_by_process")["clue_triage"]["overdue_open"] == 0
+    with pytest.raises(InvalidData):
+        StatsFilter(start=date(2026, 10, 2), end=date(2026, 10, 1))
+
+
+def test_unit_and_procedure_filters(known: Engine) -> None:
+    fuliang = statistics(known, "chu", StatsFilter(unit="浮梁县"))
+    assert set(rows(fuliang, "on_time_by_unit")) == {"浮梁县"}
+    assert set(rows(fuliang, "legacy_by_type")) == {"招商引资政策不兑现"}
+    assert [r.values["registered"] for r in fuliang.figure("legacy_by_stage").rows] == [1] * 4
+    assert rows(fuliang, "clues_by_source") == {}
+    leping = statistics(known, "chu", StatsFilter(unit="乐平市纪委监委"))
+    assert set(rows(leping, "clues_by_source")) == {"12345热线"}
+    clues = statistics(known, "chu", StatsFilter(process="clue_triage"))
+    assert set(rows(clues, "on_time_by_process")) == {"clue_triage"}
+    assert rows(clues, "legacy_by_type") == {} and rows(clues, "subsidy_payouts") == {}
+    assert [r.values["registered"] for r in clues.figure("legacy_by_stage").rows] == [0] * 4
+
+
+def test_every_count_names_its_cases(known: Engine) -> None:
+    clue_a, clue_b = "ZF-2026-000001", "ZF-2026-000002"
+    assert case_numbers(known, "on_time_by_process", "clue_triage", "late") == [clue_a]
+    assert case_numbers(known, "on_time_by_process", "clue_triage", "overdue_open") == [clue_b]
+    assert case_numbers(known, "on_time_by_process", "clue_triage", "done") == [clue_a, clue_b]
+    assert case_numbers(known, "on_time_by_unit", None, "overdue_open") == [clue_b]
+    assert case_numbers(known, "clues_by_source", "12345热线", "total") == [clue_b]
+    october = StatsFilter(start=date(2026, 10, 1))
+    assert case_numbers(known, "clues_by_type", "推诿拖延刁难", "total", october) == []
+    [resolved] = figure_cases(known, "chu", StatsFilter(), "legacy_by_stage", "verification",
+                              "resolved")
+    assert resolved.process_key == "legacy_case" and resolved.status == "completed"
+    assert figure_cases(known, "chu", StatsFilter(), "legacy_by_stage", "self_inspection",
+                        "resolved") == []
+    assert len(figure_cases(known, "chu", StatsFilter(), "legacy_by_type", "账款支付不到位",
+                            "open")) == 1
+    [paid] = figure_cases(known, "chu", StatsFilter(), "subsidy_payouts", "subsidy_instant",
+                          "paid")
+    assert paid.business_key == "JSJX-2026-000001"
+    assert len(figure_cases(known, "chu", StatsFilter(), "hotline_satisfaction", None,
+                            "satisfied")) == 1
+    with pytest.raises(NotFound):
+        figure_cases(known, "chu", StatsFilter(), "nope", None, "total")
+
+
+def test_each_supervising_role_sees_its_sections(known: Engine) -> None:
+    assert sections_for(["case_manager"]) == ("timeliness", "clues")
+    assert sections_for(["supervision_office"]) == ("timeliness", "clues", "hotline")
+    assert sections_for(["reform_group"]) == ("timeliness", "legacy", "subsidy")
+    assert sections_for(["city_leader"]) == ("timeliness", "clues", "legacy", "subsidy",
+                                             "hotline")
+    reform = statistics(known, "gaige", StatsFilter())
+    assert [f.key for f in reform.figures] == [
+        "on_time_by_unit", "on_time_by_process", "legacy_by_type", "legacy_by_stage",
+        "subsidy_payouts"]
+    assert statistics(known, "sun", StatsFilter(), "clues").sections == ("clues",)
+    one = statistics(known, "chu", StatsFilter(), figure="subsidy_payouts")
+    assert [f.key for f in one.figures] == ["subsidy_payouts"]
+    with pytest.raises(PermissionDenied):
+        statistics(known, "sun", StatsFilter(), figure="legacy_by_stage")
+    with pytest.raises(PermissionDenied):
+        statistics(known, "sun", StatsFilter(), "legacy")
+    with pytest.raises(PermissionDenied):
+        figure_cases(known, "sun", StatsFilter(), "legacy_by_type", "账款支付不到位", "open")
+    for outsider in ("zhao", "li", "swj", "audit", "qiye"):
+        with pytest.raises(PermissionDenied):
+            statistics(known, outsider, StatsFilter())
+        with pytest.raises(PermissionDenied):
+            figure_cases(known, outsider, StatsFilter(), "on_time_by_unit", None, "done")
+
+
+def test_xlsx_holds_the_figures_as_numbers_and_a_real_date(known: Engine) -> None:
+    stats = statistics(known, "chu", StatsFilter(start=date(2026, 1, 1), unit="=1+1"))
+    data = stats.to_xlsx()
+    book = load_workbook(io.BytesIO(data))
+    about = book["统计说明"]
+    assert about["B1"].value == datetime(2026, 10, 12, 9, 0)
+    assert about["B2"].value == datetime(2026, 1, 1) and about["B2"].is_date
+    assert about["B4"].value == "=1+1" and about["B4"].data_type == "s"
+    sheet = book["各流程按期办结率"]
+    assert [c.value for c in sheet[1]] == ["分组", "办结", "按期办结", "超期办结",
+                                           "按期办结率（%）", "超期未办结"]
+    assert book.sheetnames[1:] == [f.title for f in stats.figures]
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert not any("<f>" in archive.read(n).decode() for n in archive.namelist()
+                       if n.startswith("xl/worksheets/"))
+    every = statistics(known, "chu", StatsFilter())
+    values = {r[0]: r[1:] for r in book["各流程按期办结率"].iter_rows(min_row=2,
+                                                                    values_only=True)}
+    assert values == {}  # the unit filter "=1+1" matches nothing
+    sheet = load_workbook(io.BytesIO(every.to_xlsx()))["各流程按期办结率"]
+    clue = next(r for r in sheet.iter_rows(min_row=2, values_only=True)
+                if r[0] == "问题线索受理处置")
+    assert clue[1:] == (5, 4, 1, 80.0, 1)
+
+
+def test_a_unit_filter_covers_the_unit_s_subtree_in_the_directory(known: Engine) -> None:
+    fuliang = StatsFilter(unit="浮梁县")
+    assert rows(statistics(known, "chu", fuliang), "clues_by_source") == {}
+    known.import_units((PROCESSES / "units.csv").read_text(encoding="utf-8"))
+    # 浮梁县纪委监委 (clue A's handler unit) is below 浮梁县; 乐平市纪委监委 is not
+    stats = statistics(known, "chu", fuliang)
+    assert rows(stats, "clues_by_source") == {
+        "举报直通车": {"total": 1, "closed": 0, "open": 1, "rate": 0.0}}
+    assert set(rows(stats, "legacy_by_type")) == {"招商引资政策不兑现"}
+    assert case_numbers(known, "clues_by_source", "举报直通车", "total", fuliang) == [
+        "ZF-2026-000001"]
+    by_name = statistics(known, "chu", StatsFilter(unit="浮梁"))  # a short name finds it too
+    assert rows(by_name, "clues_by_source") == rows(stats, "clues_by_source")
+
+
+def test_a_county_s_supervisors_count_their_county(known: Engine) -> None:
+    known.import_units((PROCESSES / "units.csv").read_text(encoding="utf-8"))
+    known.add_user("fl_cm", ["case_manager"], unit="浮梁县纪委监委")
+    mine = statistics(known, "fl_cm", StatsFilter())
+    assert mine.filter.unit == "浮梁县"
+    assert rows(mine, "clues_by_source") == {
+        "举报直通车": {"total": 1, "closed": 0, "open": 1, "rate": 0.0}}
+    assert case_numbers(known, "clues_by_source", "12345热线", "total") == ["ZF-2026-000002"]
+    assert figure_cases(known, "fl_cm", StatsFilter(), "clues_by_source", "12345热线",
+                        "total") == []
+    with pytest.raises(PermissionDenied):
+        statistics(known, "fl_cm", StatsFilter(unit="乐平市"))
+    with pytest.raises(PermissionDenied):
+        figure_cases(known, "fl_cm", StatsFilter(unit="乐平市纪委监委"), "clues_by_source",
+                     "12345热线", "total")
+    # the city's supervisors keep the whole city
+    assert set(rows(statistics(known, "sun", StatsFilter()), "clues_by_source")) == {
+        "举报直通车", "12345热线"}

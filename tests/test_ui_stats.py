@@ -1,0 +1,121 @@
+"""The statistics pages (web/ui/stats.py) over known data (tests/stats_support.py): each
+supervising role's sections, counts linking to their cases, filters, the .xlsx download,
+the chart data for static/js/stats.js, and who may open them."""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from openpyxl import load_workbook
+
+from engine.api import Engine
+from engine.time.clock import FixedClock
+from tests.process_helpers import at
+from tests.stats_support import known_data
+from tests.test_ui_support import login, make_app
+
+PASSWORD = "pw-stats-test"
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """One app over the known data for the whole module: the pages only read."""
+    path = tmp_path_factory.mktemp("stats") / "stats.db"
+    engine = Engine(f"sqlite:///{path}", clock=FixedClock(at("2026-05-11T10:00:00+08:00")))
+    assert isinstance(engine.clock, FixedClock)
+    known_data(engine, engine.clock, PASSWORD)
+    yield make_app(engine)
+    engine.close()
+
+
+def client_of(app: Flask, user: str) -> FlaskClient:
+    client = app.test_client()
+    login(client, user, PASSWORD)
+    return client
+
+
+def cell(page: str, figure: str, row: str, column: str) -> str:
+    """The text of one table cell: the row with data-key ``row`` of the figure's table."""
+    table = page[page.index(f'data-figure="{figure}"'):]
+    table = table[:table.index("</table>")]
+    tr = table[table.index(f'data-key="{html.escape(row)}"'):]
+    td = tr[tr.index(f'data-column="{column}"'):]
+    return re.sub(r"<[^>]+>", "", td[td.index(">") + 1:td.index("</td>")]).strip()
+
+
+def charts(page: str) -> dict[str, Any]:
+    found = re.findall(r"data-chart='([^']*)'", page)
+    return {c["title"]: c for c in (json.loads(html.unescape(f)) for f in found)}
+
+
+def test_each_supervising_role_sees_its_sections(app: Flask) -> None:
+    expected = {"sun": ["timeliness", "clues"], "zhou": ["timeliness", "clues", "hotline"],
+                "gaige": ["timeliness", "legacy", "subsidy"],
+                "chu": ["timeliness", "clues", "legacy", "subsidy", "hotline"]}
+    for user, sections in expected.items():
+        page = client_of(app, user).get("/stats/").text
+        assert re.findall(r'<section class="stats-section" id="section-(\w+)"', page) == sections
+        assert 'href="/stats/"' in page  # the menu links the page
+
+
+def test_counts_link_to_their_cases(app: Flask) -> None:
+    client = client_of(app, "chu")
+    page = client.get("/stats/").text
+    assert cell(page, "on_time_by_process", "clue_triage", "rate") == "80.0%"
+    assert cell(page, "on_time_by_process", "clue_triage", "late") == "1"
+    assert cell(page, "subsidy_payouts", "subsidy_instant", "amount") == "36,000.00"
+    assert cell(page, "legacy_by_stage", "verification", "rate") == "50.0%"
+    link = re.search(r'href="(/stats/cases\?[^"]*figure=on_time_by_process[^"]*)"[^>]*>1<',
+                     page.replace("&amp;", "&"))
+    assert link is not None
+    cases = client.get(link.group(1)).text
+    assert "ZF-2026-000001" in cases and "ZF-2026-000002" not in cases
+
+
+def test_filters_narrow_the_figures_and_the_download(app: Flask) -> None:
+    client = client_of(app, "sun")
+    page = client.get("/stats/?from=2026-10-01&to=2026-10-31").text
+    assert cell(page, "on_time_by_process", "clue_triage", "done") == "3"
+    assert 'data-key="举报直通车"' not in page and cell(page, "clues_by_source", "12345热线",
+                                                     "total") == "1"
+    assert 'href="/stats/export.xlsx?from=2026-10-01&amp;to=2026-10-31"' in page
+    book = load_workbook(io.BytesIO(client.get(
+        "/stats/export.xlsx?from=2026-10-01&to=2026-10-31").data))
+    assert book.sheetnames == ["统计说明", "各单位按期办结率", "各流程按期办结率",
+                               "问题线索按问题类型", "问题线索按线索来源"]
+    bad = client.get("/stats/?from=2026-02-30")
+    assert bad.status_code == 200 and "日期格式应为 YYYY-MM-DD" in bad.text
+    chosen = client.get("/stats/?process=clue_triage").text
+    assert '<option value="clue_triage" selected>' in chosen
+
+
+def test_chart_data_carries_the_numbers_and_links(app: Flask) -> None:
+    page = client_of(app, "gaige").get("/stats/").text
+    stage = charts(page)["2026年“新官不理旧账”各阶段化解率"]
+    assert stage["labels"] == ["自查摸排", "核实处理", "督促跟进", "总结提升"]
+    [registered, resolved, rate] = stage["series"]
+    assert (registered["values"], resolved["values"], rate["values"]) == (
+        [2, 2, 2, 2], [0, 1, 1, 1], [0.0, 50.0, 50.0, 50.0])
+    assert rate["type"] == "line" and rate["links"] == [None] * 4
+    assert resolved["links"][1].startswith("/stats/cases?figure=legacy_by_stage")
+    assert "<script>" not in page and " style=" not in page
+
+
+def test_other_roles_may_not_open_the_statistics(app: Flask) -> None:
+    for user in ("zhao",):
+        client = client_of(app, user)
+        assert 'href="/stats/"' not in client.get("/").text
+        for path in ("/stats/", "/stats/export.xlsx",
+                     "/stats/cases?figure=on_time_by_unit&measure=done"):
+            assert client.get(path).status_code == 403
+    assert client_of(app, "sun").get(
+        "/stats/cases?figure=legacy_by_type&measure=total").status_code == 403
+    assert app.test_client().get("/stats/").status_code == 302  # to the sign-in page

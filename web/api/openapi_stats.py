@@ -1,0 +1,140 @@
+"""The statistics part of the OpenAPI description (web/api/openapi.py merges it in): the
+supervisors' figures, the cases behind a count, and the .xlsx export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine import STATS_SECTIONS
+
+JSON = "application/json"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_SECTION_ROLES = ("timeliness (按期办结率 by unit and by procedure): case_manager, style_group, "
+                  "supervision_office, reform_group, city_leader; clues (问题线索 by type and "
+                  "source): case_manager, style_group, supervision_office, city_leader; legacy "
+                  "(旧账 by type, 化解率 by stage), subsidy (payouts): reform_group, "
+                  "city_leader; hotline (12345 好差评, 满意率): style_group, "
+                  "supervision_office, city_leader. Other roles: 403. A county's supervisors "
+                  "count their county only (a unit outside it: 403).")
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _errors(*codes: int) -> dict[str, Any]:
+    names = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound",
+             422: "Unprocessable"}
+    return {str(c): {"$ref": f"#/components/responses/{names[c]}"} for c in sorted(codes)}
+
+
+def _query(name: str, description: str, **schema: Any) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": schema or {"type": "string"}}
+
+
+FILTERS = [
+    _query("from", "first day of the period (YYYY-MM-DD, Asia/Shanghai)", type="string",
+           format="date"),
+    _query("to", "last day of the period, included", type="string", format="date"),
+    _query("unit", "only this unit and the units below it in the unit directory (any of "
+           "its names); tasks by their unit, cases by their handling unit",
+           type="string", maxLength=128),
+    _query("process", "only this procedure (process key)", type="string", maxLength=128),
+]
+
+_NUMBER = {"type": ["number", "null"]}
+
+SCHEMAS: dict[str, Any] = {
+    "StatsFigure": {
+        "type": "object", "required": ["key", "section", "title", "note", "columns", "rows"],
+        "properties": {
+            "key": {"type": "string", "description": "the figure, for /stats/cases"},
+            "section": {"type": "string", "enum": list(STATS_SECTIONS)},
+            "title": {"type": "string"},
+            "note": {"type": "string"},
+            "columns": {"type": "array", "items": {
+                "type": "object", "required": ["key", "title", "kind"],
+                "properties": {"key": {"type": "string"}, "title": {"type": "string"},
+                               "kind": {"type": "string", "description": "count (of tasks or "
+                                        "cases: /stats/cases lists them), rate (percent), "
+                                        "amount (yuan) or days",
+                                        "enum": ["count", "rate", "amount", "days"]}}}},
+            "rows": {"type": "array", "items": {
+                "type": "object", "required": ["key", "label", "values"],
+                "properties": {"key": {"type": ["string", "null"], "description":
+                                       "what the row groups by; null: not given"},
+                               "label": {"type": "string"},
+                               "values": {"type": "object", "additionalProperties": _NUMBER,
+                                          "description": "column key → number"}}}},
+        },
+    },
+    "Stats": {
+        "type": "object", "required": ["filter", "sections", "at", "figures"],
+        "properties": {
+            "filter": {"type": "object", "properties": {
+                "from": {"type": ["string", "null"], "format": "date"},
+                "to": {"type": ["string", "null"], "format": "date"},
+                "unit": {"type": ["string", "null"]},
+                "process": {"type": ["string", "null"]}}},
+            "sections": {"type": "array", "items": {"type": "string",
+                                                    "enum": list(STATS_SECTIONS)}},
+            "at": {"type": "string", "format": "date-time", "description": "counted at"},
+            "figures": {"type": "array", "items": _ref("StatsFigure")},
+        },
+    },
+    "StatsCases": {
+        "type": "object", "required": ["cases"],
+        "properties": {"cases": {"type": "array", "items": {
+            "type": "object",
+            "required": ["id", "process_key", "business_key", "status", "created_at",
+                         "updated_at"],
+            "properties": {"id": {"type": "integer"}, "process_key": {"type": "string"},
+                           "business_key": {"type": ["string", "null"]},
+                           "status": {"type": "string"},
+                           "created_at": {"type": "string", "format": "date-time"},
+                           "updated_at": {"type": "string", "format": "date-time"}}}}},
+    },
+}
+
+PATHS: dict[str, Any] = {
+    "/stats": {"get": {
+        "summary": "Supervisors' statistics", "tags": ["stats"], "parameters": FILTERS,
+        "description": "The figures of every section the caller's roles see: "
+                       + _SECTION_ROLES + " Tasks count when they have a due date: finished "
+                       "in the period (on time: at or before the due time the engine set on "
+                       "the working-day calendar), or due in the period and still open past it."
+                       " Cases count by the day they were registered.",
+        "responses": {"200": {"description": "figures",
+                              "content": {JSON: {"schema": _ref("Stats")}}},
+                      **_errors(400, 401, 403, 422)},
+    }},
+    "/stats/{section}": {"get": {
+        "summary": "One section of the statistics", "tags": ["stats"],
+        "parameters": [{"name": "section", "in": "path", "required": True,
+                        "schema": {"type": "string", "enum": list(STATS_SECTIONS)}},
+                       *FILTERS],
+        "responses": {"200": {"description": "figures",
+                              "content": {JSON: {"schema": _ref("Stats")}}},
+                      **_errors(400, 401, 403, 404, 422)},
+    }},
+    "/stats/cases": {"get": {
+        "summary": "The cases behind one count", "tags": ["stats"],
+        "description": "Newest first, at most 500.",
+        "parameters": [_query("figure", "the figure's key"),
+                       _query("key", "the row's key (empty: the row without one)"),
+                       _query("measure", "the column's key"), *FILTERS],
+        "responses": {"200": {"description": "cases",
+                              "content": {JSON: {"schema": _ref("StatsCases")}}},
+                      **_errors(400, 401, 403, 404, 422)},
+    }},
+    "/stats/export": {"get": {
+        "summary": "The statistics as .xlsx", "tags": ["stats"], "parameters": FILTERS,
+        "description": "A sheet saying what was counted, then one sheet per figure; numbers "
+                       "as number cells, dates as date cells.",
+        "responses": {"200": {"description": "the workbook",
+                              "content": {XLSX: {"schema": {"type": "string",
+                                                            "format": "binary"}}}},
+                      **_errors(400, 401, 403, 422)},
+    }},
+}

@@ -1,0 +1,54 @@
+"""Supervisors' statistics: the figures of the caller's sections (or one section), the
+cases behind one count, and the same figures as an .xlsx workbook. The engine decides who
+sees which section (supervising roles only)."""
+
+from __future__ import annotations
+
+from flask import Response, current_app, jsonify, request
+
+from engine import StatsFilter, figure_cases, statistics
+from web.api.auth import current_user
+from web.api.blueprint import bp
+from web.api.inputs import only_args
+from web.app import engine_of
+
+FILTERS = ("from", "to", "unit", "process")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _filter() -> StatsFilter:
+    return StatsFilter.from_args(request.args)
+
+
+@bp.route("/stats", methods=["GET"])
+def get_stats() -> Response:
+    only_args(FILTERS)
+    return jsonify(statistics(engine_of(current_app), current_user(), _filter()).as_json())
+
+
+@bp.route("/stats/<section>", methods=["GET"])
+def get_stats_section(section: str) -> Response:
+    only_args(FILTERS)
+    found = statistics(engine_of(current_app), current_user(), _filter(), section)
+    return jsonify(found.as_json())
+
+
+@bp.route("/stats/cases", methods=["GET"])
+def get_stats_cases() -> Response:
+    only_args((*FILTERS, "figure", "key", "measure"))
+    args = request.args
+    found = figure_cases(engine_of(current_app), current_user(), _filter(),
+                         args.get("figure", ""), args.get("key") or None,
+                         args.get("measure", ""))
+    return jsonify({"cases": [{
+        "id": c.id, "process_key": c.process_key, "business_key": c.business_key,
+        "status": c.status, "created_at": c.created_at.isoformat(),
+        "updated_at": c.updated_at.isoformat()} for c in found]})
+
+
+@bp.route("/stats/export", methods=["GET"])
+def get_stats_export() -> Response:
+    only_args(FILTERS)
+    found = statistics(engine_of(current_app), current_user(), _filter())
+    return Response(found.to_xlsx(), mimetype=XLSX, headers={
+        "Content-Disposition": "attachment; filename=statistics.xlsx"})

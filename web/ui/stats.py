@@ -1,0 +1,105 @@
+"""The statistics page of the supervising roles: filters (period, unit, procedure), each
+figure as an ECharts chart and a table whose every count links to the cases behind it, and
+the .xlsx download. The engine decides which sections a user sees (403 for other roles)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+
+from engine import (
+    InvalidData,
+    Statistics,
+    StatsFilter,
+    UserView,
+    figure_cases,
+    sections_for,
+    statistics,
+)
+from web.ui.auth import current_user, login_required
+from web.ui.util import engine
+
+bp = Blueprint("stats", __name__, url_prefix="/stats")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SECTION_TITLES = {"timeliness": _l("按期办结"), "clues": _l("问题线索"),
+                  "legacy": _l("新官不理旧账"), "subsidy": _l("惠企政策兑现"),
+                  "hotline": _l("12345投诉")}
+
+
+def may_view_stats(user: UserView | None) -> bool:
+    return user is not None and bool(sections_for(user.roles))
+
+
+def _filter_args(flt: StatsFilter) -> dict[str, Any]:
+    return {k: v for k, v in flt.as_json().items() if v}
+
+
+def cases_link(flt: StatsFilter, figure: str, key: str | None, measure: str) -> str:
+    return url_for("stats.cases", figure=figure, key=key or "", measure=measure,
+                   **_filter_args(flt))
+
+
+def chart(stats: Statistics, figure: Any) -> dict[str, Any]:
+    """What static/js/stats.js draws: bars for the counts, a line for a rate, each point
+    with the link to its cases."""
+    series = []
+    for column in figure.columns:
+        if column.kind not in ("count", "rate"):
+            continue
+        series.append({
+            "name": column.title, "type": "bar" if column.kind == "count" else "line",
+            "rate": column.kind == "rate",
+            "values": [row.values.get(column.key) for row in figure.rows],
+            "links": [cases_link(stats.filter, figure.key, row.key, column.key)
+                      if column.kind == "count" else None for row in figure.rows]})
+    return {"title": figure.title, "labels": [r.label for r in figure.rows], "series": series}
+
+
+@bp.get("/")
+@login_required
+def index() -> str:
+    user = current_user()
+    eng = engine()
+    errors: dict[str, str] = {}
+    try:
+        flt = StatsFilter.from_args(request.args)
+    except InvalidData as exc:
+        errors, flt = exc.field_errors, StatsFilter()
+    stats = statistics(eng, user, flt)
+    processes = sorted(((p.key, p.name) for p in eng.processes()), key=lambda p: p[1])
+    units = sorted({r.key for f in stats.figures if f.key == "on_time_by_unit"
+                    for r in f.rows if r.key})
+    return render_template(
+        "stats.html", stats=stats, errors=errors, processes=processes, units=units,
+        titles=SECTION_TITLES, chart=lambda f: chart(stats, f),
+        link=lambda f, key, measure: cases_link(stats.filter, f.key, key, measure),
+        args=request.args, export=url_for("stats.export", **_filter_args(flt)))
+
+
+@bp.get("/cases")
+@login_required
+def cases() -> str:
+    flt = StatsFilter.from_args(request.args)
+    figure, key = request.args.get("figure", ""), request.args.get("key") or None
+    measure = request.args.get("measure", "")
+    eng = engine()
+    found = figure_cases(eng, current_user(), flt, figure, key, measure)
+    stats = statistics(eng, current_user(), flt, figure=figure)
+    shown = stats.figures[0]
+    row = next((r for r in shown.rows if r.key == key), None)
+    column = next((c for c in shown.columns if c.key == measure), None)
+    names = {p.key: p.name for p in eng.processes()}
+    return render_template("stats_cases.html", cases=found, figure=shown, row=row,
+                           column=column, names=names, flt=flt,
+                           back=url_for("stats.index", **_filter_args(flt)))
+
+
+@bp.get("/export.xlsx")
+@login_required
+def export() -> Response:
+    flt = StatsFilter.from_args(request.args)
+    body = statistics(engine(), current_user(), flt).to_xlsx()
+    return Response(body, mimetype=XLSX, headers={
+        "Content-Disposition": "attachment; filename=statistics.xlsx"})
