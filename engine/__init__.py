@@ -54,7 +54,9 @@ from engine.queries.confidential import ReadView
 from engine.queries.diagram import instance_path, load_version, version_diagram
 from engine.queries.inbox import InboxCounts, InboxFilter, InboxPage
 from engine.queries.ledger import LEDGERS
+from engine.queries.search import SearchHit, SearchResult
 from engine.queries.startable import Startable, instance_forms, startable, task_form
+from engine.queries.worklists import Application, CaseState, DoneList, DoneTask
 from engine.storage import db, migrate
 from engine.time.calendar import TZ, WorkCalendar
 from engine.time.clock import Clock, FixedClock, SystemClock
@@ -82,12 +84,16 @@ __all__ = [
     "ROLES_BY_ID",
     "TZ",
     "WHEN",
+    "Application",
     "AttachmentView",
     "Block",
     "CalendarError",
     "CaseHidden",
+    "CaseState",
     "Clock",
     "Conflict",
+    "DoneList",
+    "DoneTask",
     "Engine",
     "EngineError",
     "EventView",
@@ -107,6 +113,8 @@ __all__ = [
     "ReadView",
     "Role",
     "ScriptError",
+    "SearchHit",
+    "SearchResult",
     "SourceFile",
     "Startable",
     "SystemClock",

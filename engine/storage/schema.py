@@ -92,7 +92,9 @@ class ProcessInstance(Base):
     # A case number is issued once per prefix (engine/runtime/case_numbers.py); NULLs (keys
     # the engine did not issue) are never equal, so they are not constrained.
     __table_args__ = (Index("uq_instances_case_number", "case_prefix", "business_key",
-                            unique=True),)
+                            unique=True),
+                      # the cases a user started (已办, 我的申请)
+                      Index("ix_instances_started_by", "started_by", "created_at"))
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"))
     process_key: Mapped[str] = mapped_column(String(128), index=True)
@@ -127,6 +129,7 @@ class Task(Base):
         # Covers the overdue board (engine/queries/board.py): open tasks grouped by unit and
         # procedure, read from the index alone, already in group order.
         Index("ix_tasks_board_cells", "status", "unit", "process_key", "due_at"),
+        Index("ix_tasks_done", "completed_by", "completed_at"),  # the done list (已办)
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), index=True)
@@ -410,3 +413,18 @@ class DocumentSequence(Base):
     last_value: Mapped[int]
 BLOB_CHUNKS = cast(Table, BlobChunk.__table__)
 ATTACHMENTS = cast(Table, Attachment.__table__)
+
+
+class CaseSearch(Base):
+    """The search text of a case (engine/runtime/search_text.py). Its text index is not
+    declared here, being each database's own: on SQLite the FTS5 table ``case_search_fts``
+    (trigram tokenizer, kept in step by triggers), on PostgreSQL the GIN index
+    ``ix_case_search_trgm`` (pg_trgm); migration e5c7d9a1b3f4 makes them."""
+
+    __tablename__ = "case_search"
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), primary_key=True,
+                                             autoincrement=False)
+    body: Mapped[str] = mapped_column(Text)
+
+
+CASE_SEARCH = cast(Table, CaseSearch.__table__)

@@ -1,0 +1,188 @@
+"""Search: the cases a user may read whose search text (engine/runtime/search_text.py)
+contains every word of the query, best first, each with a highlighted snippet.
+
+A word of three characters or more is looked up in the database's trigram index (SQLite FTS5
+``trigram``, PostgreSQL ``pg_trgm``): substring matches, Chinese included, no word splitting.
+Trigrams cannot find a shorter word (two-character Chinese words are common: 浮梁, 补贴), so
+shorter words only narrow what the long ones found; a query of short words alone scans the
+newest :data:`SHORT_WINDOW` cases by ``LIKE`` and says so (``partial``). Both databases give
+the same cases; the order is: the exact case number first, then the database's own score
+(FTS5 ``bm25``, pg_trgm ``word_similarity``), then the most recently changed.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Select, case, func, literal_column, select, text
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from engine.org import users
+from engine.org.users import Who
+from engine.queries import visibility
+from engine.runtime import search_text
+from engine.storage.schema import CASE_SEARCH, ProcessInstance
+from engine.time.calendar import TZ
+
+if TYPE_CHECKING:
+    from engine.api import Engine
+
+TRIGRAM = 3  # the shortest word an index can find
+SHORT_WINDOW = 100_000  # newest cases a query of short words alone scans
+MAX_QUERY = 200
+MAX_WORDS = 8
+MAX_LIMIT = 50
+_CONTEXT = 30  # characters of the text shown on each side of the first match
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    instance_id: int
+    process_key: str
+    process_name: str
+    business_key: str | None
+    status: str
+    updated_at: datetime
+    snippet: tuple[tuple[str, bool], ...]  # (text, matched) pieces of one excerpt
+
+    @property
+    def snippet_text(self) -> str:
+        return "".join(piece for piece, _ in self.snippet)
+
+    @property
+    def snippet_html(self) -> str:
+        """The excerpt, escaped, its matches in ``<mark>``."""
+        return "".join(f"<mark>{html.escape(p)}</mark>" if hit else html.escape(p)
+                       for p, hit in self.snippet)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"instance_id": self.instance_id, "process_key": self.process_key,
+                "process_name": self.process_name, "business_key": self.business_key,
+                "status": self.status, "updated_at": self.updated_at.astimezone(TZ).isoformat(),
+                "snippet": self.snippet_text, "highlight": self.snippet_html}
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    hits: list[SearchHit]
+    partial: bool  # only the newest SHORT_WINDOW cases were searched
+
+    def as_json(self) -> dict[str, Any]:
+        return {"query": self.query, "partial": self.partial,
+                "results": [h.as_json() for h in self.hits]}
+
+
+def words_of(query: str) -> list[str]:
+    """The distinct words of a query (split on white space), the first MAX_WORDS."""
+    return list(dict.fromkeys(query[:MAX_QUERY].split()))[:MAX_WORDS]
+
+
+class Search:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._trgm_schema: str | None = None  # where PostgreSQL's pg_trgm lives
+
+    def find(self, query: str, user: Who, limit: int = 20) -> SearchResult:
+        words = words_of(query)
+        limit = max(1, min(limit, MAX_LIMIT))
+        with self._engine.transaction(read_only=True) as session:
+            reader = users.resolve(session, user)
+            if not words:
+                return SearchResult(query, [], False)
+            statement, partial = self._statement(session, query.strip(), words)
+            rows = session.execute(statement.where(visibility.readable(reader))
+                                   .limit(limit)).all()
+            versions = self._engine.versions
+            pattern = re.compile("|".join(re.escape(w) for w in
+                                          sorted(words, key=len, reverse=True)), re.IGNORECASE)
+            hits = [SearchHit(r.id, r.process_key, versions.get(session, r.version_id).name,
+                              r.business_key, r.status, r.updated_at, excerpt(r.body, pattern))
+                    for r in rows]
+        return SearchResult(query, hits, partial)
+
+    def _statement(self, session: Session, query: str, words: list[str]
+                   ) -> tuple[Select[Any], bool]:
+        body = CASE_SEARCH.c.body
+        statement = (select(ProcessInstance.id, ProcessInstance.process_key,
+                            ProcessInstance.business_key, ProcessInstance.status,
+                            ProcessInstance.updated_at, ProcessInstance.version_id, body)
+                     .join(CASE_SEARCH, CASE_SEARCH.c.instance_id == ProcessInstance.id))
+        long = [w for w in words if len(w) >= TRIGRAM]
+        dialect = _dialect(session)
+        for word in words:
+            # PostgreSQL's trigram index serves ILIKE itself; SQLite's FTS5 table is matched
+            # below, and LIKE only narrows by the short words
+            if dialect == "postgresql" or word not in long:
+                statement = statement.where(body.ilike(f"%{_like_escaped(word)}%", escape="\\"))
+        exact = case((ProcessInstance.business_key == query, 0), else_=1)
+        recent = (ProcessInstance.updated_at.desc(), ProcessInstance.id.desc())
+        if not long:
+            newest = select(func.max(ProcessInstance.id)).scalar_subquery()
+            statement = statement.where(ProcessInstance.id > newest - SHORT_WINDOW)
+            total = session.execute(select(func.max(ProcessInstance.id))).scalar() or 0
+            return statement.order_by(exact, *recent), total > SHORT_WINDOW
+        if dialect == "sqlite":
+            match = " AND ".join('"' + w.replace('"', '""') + '"' for w in long)
+            fts = (select(literal_column("rowid").label("id"),
+                          literal_column("rank").label("score"))
+                   .select_from(text("case_search_fts"))
+                   .where(text("case_search_fts MATCH :match").bindparams(match=match))
+                   .subquery())
+            statement = statement.join(fts, fts.c.id == ProcessInstance.id)
+            return statement.order_by(exact, fts.c.score, *recent), False
+        score = self._similarity(session, " ".join(long), body)
+        return statement.order_by(exact, score.desc(), *recent), False
+
+    def _similarity(self, session: Session, words: str, body: Any) -> ColumnElement[Any]:
+        if self._trgm_schema is None:
+            self._trgm_schema = session.execute(text(
+                "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n "
+                "ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'")).scalar_one()
+        return getattr(func, self._trgm_schema).word_similarity(words, body)
+
+    def reindex(self, process_key: str | None = None) -> int:
+        """Rewrite every case's search text (of one procedure, when given), a batch per
+        transaction; the number of cases done. For cases from before the search text
+        existed, and after the confidential fields of a form changed."""
+        done, after = 0, 0
+        while True:
+            with self._engine.transaction() as session:
+                batch = search_text.rebuild(session, self._engine.versions, process_key, after)
+            if batch is None:
+                return done
+            count, after = batch
+            done += count
+
+
+def excerpt(body: str, pattern: re.Pattern[str]) -> tuple[tuple[str, bool], ...]:
+    """Up to _CONTEXT characters each side of the first match, matches marked."""
+    first = pattern.search(body)
+    start = 0 if first is None else max(0, first.start() - _CONTEXT)
+    end = min(len(body), (0 if first is None else first.end()) + _CONTEXT)
+    window = body[start:end].replace("\n", " · ")
+    pieces: list[tuple[str, bool]] = [("…", False)] if start > 0 else []
+    at = 0
+    for found in pattern.finditer(window):
+        if found.start() > at:
+            pieces.append((window[at:found.start()], False))
+        pieces.append((found.group(), True))
+        at = found.end()
+    if at < len(window):
+        pieces.append((window[at:], False))
+    if end < len(body):
+        pieces.append(("…", False))
+    return tuple(pieces)
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def _like_escaped(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
