@@ -54,6 +54,8 @@ from engine.queries.confidential import ReadView
 from engine.queries.diagram import instance_path, load_version, version_diagram
 from engine.queries.inbox import InboxCounts, InboxFilter, InboxPage
 from engine.queries.ledger import LEDGERS
+from engine.queries.search import MAX_LIMIT as MAX_SEARCH_LIMIT
+from engine.queries.search import MAX_QUERY as MAX_SEARCH_QUERY
 from engine.queries.search import SearchHit, SearchResult
 from engine.queries.startable import Startable, instance_forms, startable, task_form
 from engine.queries.worklists import Application, CaseState, DoneList, DoneTask
@@ -78,6 +80,8 @@ __all__ = [
     "CONFIDENTIAL_MASK",
     "KIND_TITLES",
     "LEDGERS",
+    "MAX_SEARCH_LIMIT",
+    "MAX_SEARCH_QUERY",
     "NOTIFICATION_CHANNELS",
     "NOTIFICATION_KINDS",
     "ROLES",

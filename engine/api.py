@@ -174,7 +174,8 @@ class Engine:
                 raise PermissionDenied("deploying needs the designer role")
             deployed = registry.deploy(session, list(files), self.clock.now(), user)
             self.timers.schedule_starts(session, [d.key for d in deployed if d.created])
-            return deployed
+        self.search.after_deploy([d.key for d in deployed if d.created])
+        return deployed
 
     def deploy_directory(self, *folders: Path) -> list[Deployed]:
         files = [

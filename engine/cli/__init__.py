@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 
 import click
 
-from engine.cli import audit, cases, definitions, files, notifications, operations
+from engine.cli import audit, cases, definitions, files, notifications, operations, search
 
 SIGPIPE_EXIT = 141  # 128 + SIGPIPE: what a shell reports when a pipe's reader went away
 
@@ -61,7 +61,7 @@ def main(verbose: bool) -> None:
                         format="%(levelname)s %(name)s: %(message)s")
 
 
-for _module in (definitions, cases, audit, operations, notifications, files):
+for _module in (definitions, cases, audit, operations, notifications, files, search):
     for _command in _module.COMMANDS:
         main.add_command(_command)
 
