@@ -326,6 +326,15 @@ def starts(t: Target, p: Person | None) -> bool:
     return p is not None and p.role in t.starters
 
 
+def did_work(t: Target, p: Person | None) -> bool:
+    """Completed a task of the case or started it (so far everyone but the task's worker)."""
+    return p is not None and p.label in t.participants and p.label != t.worker
+
+
+def applied(t: Target, p: Person | None) -> bool:
+    return p is not None and p.role in t.starters and p.label in t.participants
+
+
 def sees_board(t: Target, p: Person | None) -> bool:
     return p is not None and (p.role in BOARD_SUPERVISORS or p.role in UNIT_SCOPED)
 
@@ -366,6 +375,14 @@ def _version(w: World) -> dict[str, Any]:
 
 def _case_no(w: World) -> str:
     return w.business_key
+
+
+def _case_link(w: World) -> str:
+    return f'href="/instances/{w.case}"'
+
+
+def _search_case_no(w: World) -> dict[str, Any]:
+    return {"query_string": {"q": w.business_key}}
 
 
 def _task_link(w: World) -> str:
@@ -465,6 +482,11 @@ MATRIX: dict[tuple[str, str], Entry] = {
                                             "name": "city_result",
                                             "correlation": {"business_key": w.waiter_key}}}),
     ("api.list_notifications", "GET"): Entry(True, signed_in, shows=(_task_id, works_task)),
+    # the answer echoes the query (the case number): a hit shows as its process key
+    ("api.search", "GET"): Entry(True, signed_in, request=_search_case_no, shows=(
+        lambda w: f'"{w.target.process}"', reads_case)),
+    ("api.applications", "GET"): Entry(True, role("enterprise", "window"), shows=(
+        lambda w: f'"{w.target.process}"', applied)),
     ("api.read_notification", "POST"): Entry(True, works_task, args=_notice),
     # -- operations ------------------------------------------------------------------------
     ("health.healthz", "GET"): Entry(False, anyone),
@@ -546,6 +568,11 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("notifications.settings", "POST"): Entry(False, signed_in, 302, request=lambda w: {
         "data": {"on": ["email.overdue"]}}),
     ("auditor.instance", "GET"): Entry(False, role("auditor"), args=_instance),
+    ("cases.search", "GET"): Entry(False, signed_in, request=_search_case_no,
+                                   shows=(_case_link, reads_case)),
+    ("cases.done", "GET"): Entry(False, signed_in, shows=(_case_link, did_work)),
+    ("cases.applications", "GET"): Entry(False, role("enterprise", "window"),
+                                         shows=(_case_link, applied)),
 }
 
 
