@@ -169,12 +169,14 @@ class Engine:
     def deploy(self, files: Sequence[SourceFile], user: str | None = None) -> list[Deployed]:
         """Validate and deploy; ``user`` (when given) must be a designer. Without a user this
         is the operator's deploy (CLI, start-up)."""
+        hidden = self.search.hidden_fields()
         with self.transaction() as session:
             if user is not None and "designer" not in users.resolve(session, user).roles:
                 raise PermissionDenied("deploying needs the designer role")
             deployed = registry.deploy(session, list(files), self.clock.now(), user)
             self.timers.schedule_starts(session, [d.key for d in deployed if d.created])
-        self.search.after_deploy([d.key for d in deployed if d.created])
+        if any(d.created for d in deployed):
+            self.search.after_deploy(hidden)
         return deployed
 
     def deploy_directory(self, *folders: Path) -> list[Deployed]:

@@ -26,7 +26,7 @@ from engine.org import users
 from engine.org.users import Who
 from engine.queries import visibility
 from engine.runtime import search_text
-from engine.storage.schema import CASE_SEARCH, ProcessInstance, ProcessVersion
+from engine.storage.schema import CASE_SEARCH, ProcessInstance
 from engine.time.calendar import TZ
 
 if TYPE_CHECKING:
@@ -146,22 +146,17 @@ class Search:
                 "ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'")).scalar_one()
         return getattr(func, self._trgm_schema).word_similarity(words, body)
 
-    def after_deploy(self, keys: list[str]) -> None:
-        """Rewrite the texts of the procedures whose newest version keeps more fields out
-        of search than the one before (a field newly marked confidential must stop being
-        found at once, in older cases too)."""
-        for key in keys:
-            with self._engine.transaction(read_only=True) as session:
-                ids = list(session.execute(
-                    select(ProcessVersion.id).where(ProcessVersion.key == key)
-                    .order_by(ProcessVersion.version.desc()).limit(2)).scalars())
-                if len(ids) < 2:
-                    continue
-                new, old = (self._engine.versions.get(session, i) for i in ids)
-                grew = search_text.excluded_fields(new, new) - search_text.excluded_fields(
-                    old, old)
-            if grew:
-                self.reindex(key)
+    def hidden_fields(self) -> frozenset[str]:
+        """The fields no search text holds (engine/runtime/search_text.py)."""
+        with self._engine.transaction(read_only=True) as session:
+            return search_text.confidential_everywhere(session, self._engine.versions)
+
+    def after_deploy(self, before: frozenset[str]) -> None:
+        """Rewrite every text when a deploy marked a field confidential that was not
+        (``before``: the hidden fields before it): it must stop being found at once, in
+        older cases too."""
+        if self.hidden_fields() - before:
+            self.reindex()
 
     def reindex(self, process_key: str | None = None) -> int:
         """Rewrite every case's search text (of one procedure, when given), a batch per

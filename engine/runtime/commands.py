@@ -349,8 +349,7 @@ class Runtime:
             mirror.sync_tasks(session, row, workflow, now, evaluate, completed, open_rows)
             mirror.sync_timers(session, row, workflow, timers_before)
             mirror.sync_subscriptions(session, row, workflow, messages_before)
-            newest = self.versions.latest(session, row.process_key)
-            search_text.write(session, row, version, newest, before)
+            search_text.write(session, self.versions, row, version, before)
             with self._lock:
                 self._live[row.id] = (row.revision, workflow, ids)
                 while len(self._live) > _CACHE_SIZE:

@@ -6,44 +6,77 @@ external-content table kept in step by triggers, PostgreSQL's ``pg_trgm`` GIN in
 made by the migration ``e5c7d9a1b3f4``). engine/queries/search.py reads it.
 
 Confidential fields (engine/queries/confidential.py) and file fields never enter the text, so
-no search can find a case by them or show them in a highlighted snippet, whoever asks.
+no search can find a case by them or show them in a highlighted snippet, whoever asks (those
+who may read them open the case).
 """
 
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from engine.definitions.registry import LoadedVersion, VersionCache
 from engine.files.fields import file_fields
 from engine.queries.confidential import rules_of
-from engine.storage.schema import CASE_SEARCH, ProcessInstance
+from engine.storage.schema import CASE_SEARCH, ProcessInstance, ProcessVersion
 
 MAX_CHARS = 20_000  # more text finds nothing a person would type; keeps the index small
 _BATCH = 500
 
-_excluded: dict[tuple[int, int], frozenset[str]] = {}
 _lock = threading.Lock()
 
 
-def excluded_fields(own: LoadedVersion, newest: LoadedVersion) -> frozenset[str]:
-    """Fields kept out of the text: confidential in the case's version or in the newest
-    (marked confidential later, hidden in older cases too), and file fields."""
-    key = (own.id, newest.id)
-    found = _excluded.get(key)
+@dataclass
+class _Known:
+    """What one engine's database says, kept beside its version cache."""
+
+    everywhere: tuple[int, frozenset[str]] | None = None  # (newest version id, fields)
+    files: dict[int, frozenset[str]] = field(default_factory=dict)  # version id -> fields
+
+
+_known: weakref.WeakKeyDictionary[VersionCache, _Known] = weakref.WeakKeyDictionary()
+
+
+def _known_of(versions: VersionCache) -> _Known:
+    with _lock:
+        return _known.setdefault(versions, _Known())
+
+
+def excluded_fields(session: Session, versions: VersionCache, own: LoadedVersion
+                    ) -> frozenset[str]:
+    """Fields kept out of the text: every field any form of the newest version of any
+    procedure marks confidential (a case's data travels: a ledger copy or an escalation
+    carries the fields of the clue that started it, under forms that do not mark them), and
+    the case's file fields."""
+    return confidential_everywhere(session, versions) | _file_fields(versions, own)
+
+
+def _file_fields(versions: VersionCache, version: LoadedVersion) -> frozenset[str]:
+    files = _known_of(versions).files
+    found = files.get(version.id)
     if found is None:
-        forms = [*own.forms.values(), *newest.forms.values()]
-        found = frozenset(rules_of(forms)) | {name for schema in forms
-                                              for name in file_fields(schema)}
-        with _lock:
-            if len(_excluded) > 1024:
-                _excluded.clear()
-            _excluded[key] = found
+        found = files[version.id] = frozenset(name for schema in version.forms.values()
+                                              for name in file_fields(schema))
     return found
+
+
+def confidential_everywhere(session: Session, versions: VersionCache) -> frozenset[str]:
+    """Recomputed when a deploy made a new version (a new form text always does)."""
+    known = _known_of(versions)
+    newest = session.execute(select(func.max(ProcessVersion.id))).scalar() or 0
+    if known.everywhere is not None and known.everywhere[0] == newest:
+        return known.everywhere[1]
+    keys = session.execute(select(ProcessVersion.key).distinct()).scalars()
+    forms = [form for key in keys for form in versions.latest(session, key).forms.values()]
+    fields = frozenset(rules_of(forms))
+    known.everywhere = (newest, fields)
+    return fields
 
 
 def text_of(business_key: str | None, process_name: str, data: Mapping[str, Any],
@@ -70,11 +103,11 @@ def _values(value: Any, excluded: frozenset[str]) -> Iterator[str]:
         yield str(value)
 
 
-def write(session: Session, row: ProcessInstance, version: LoadedVersion,
-          newest: LoadedVersion, before: Mapping[str, Any] | None) -> None:
+def write(session: Session, versions: VersionCache, row: ProcessInstance,
+          version: LoadedVersion, before: Mapping[str, Any] | None) -> None:
     """Store the case's text when it changed (``before``: its data before the command, None
     for a new case)."""
-    excluded = excluded_fields(version, newest)
+    excluded = excluded_fields(session, versions, version)
     body = text_of(row.business_key, version.name, row.data or {}, excluded)
     if before is not None and body == text_of(row.business_key, version.name, before, excluded):
         return
@@ -99,8 +132,7 @@ def rebuild(session: Session, versions: VersionCache, process_key: str | None = 
     rows = list(session.execute(query.order_by(ProcessInstance.id).limit(_BATCH)).scalars())
     for row in rows:
         version = versions.get(session, row.version_id)
-        newest = versions.latest(session, row.process_key)
         body = text_of(row.business_key, version.name, row.data or {},
-                       excluded_fields(version, newest))
+                       excluded_fields(session, versions, version))
         _store(session, row.id, body)
     return (len(rows), rows[-1].id) if rows else None

@@ -21,8 +21,10 @@ def search() -> Response:
         raise bad_request("nothing to search for", {"q": "give the words to search for"})
     if len(query) > MAX_SEARCH_QUERY:
         raise bad_request("query too long", {"q": f"at most {MAX_SEARCH_QUERY} characters"})
-    limit = int_arg("limit", MAX_SEARCH_LIMIT) or 20
-    result = engine_of(current_app).search.find(query, current_user(), limit)
+    limit = int_arg("limit", MAX_SEARCH_LIMIT)
+    if limit == 0:
+        raise bad_request("bad filter limit", {"limit": "must be at least 1"})
+    result = engine_of(current_app).search.find(query, current_user(), limit or 20)
     return jsonify(result.as_json())
 
 
