@@ -359,6 +359,7 @@ CONTRACT = {
     ("post", "/notifications/{id}/read"),
     ("get", "/instances/{id}/attachments"), ("post", "/instances/{id}/attachments"),
     ("get", "/attachments/{sha256}"), ("post", "/instances/{id}/documents"),
+    ("get", "/search"), ("get", "/applications"),
 }
 
 
