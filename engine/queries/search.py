@@ -5,9 +5,14 @@ A word of three characters or more is looked up in the database's trigram index 
 ``trigram``, PostgreSQL ``pg_trgm``): substring matches, Chinese included, no word splitting.
 Trigrams cannot find a shorter word (two-character Chinese words are common: 浮梁, 补贴), so
 shorter words only narrow what the long ones found; a query of short words alone scans the
-newest :data:`SHORT_WINDOW` cases by ``LIKE`` and says so (``partial``). Both databases give
-the same cases; the order is: the exact case number first, then the database's own score
-(FTS5 ``bm25``, pg_trgm ``word_similarity``), then the most recently changed.
+newest :data:`SHORT_WINDOW` cases by ``LIKE`` and says so (``partial``).
+
+The cost stays flat however many cases match (a common word may match a tenth of a million
+cases): the database walks the matches newest first, keeps those the user may read and stops
+at :data:`CANDIDATES`; those are ranked: the exact case number first, then the database's own
+score (FTS5 ``bm25``, pg_trgm ``word_similarity``), then the most recently changed.
+``partial`` says when there were more matches than that (add a word to narrow). Both
+databases give the same cases.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, case, func, literal_column, select, text
+from sqlalchemy import Select, column, func, literal_column, select, table, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -34,6 +39,7 @@ if TYPE_CHECKING:
 
 TRIGRAM = 3  # the shortest word an index can find
 SHORT_WINDOW = 100_000  # newest cases a query of short words alone scans
+CANDIDATES = 500  # the newest matches the ranking orders
 MAX_QUERY = 200
 MAX_WORDS = 8
 MAX_LIMIT = 50
@@ -95,49 +101,56 @@ class Search:
             reader = users.resolve(session, user)
             if not words:
                 return SearchResult(query, [], False)
-            statement, partial = self._statement(session, query.strip(), words)
-            rows = session.execute(statement.where(visibility.readable(reader))
-                                   .limit(limit)).all()
+            statement, window = self._candidates(session, words)
+            found = session.execute(statement.where(visibility.readable(reader))
+                                    .limit(CANDIDATES)).all()
+            exact = query.strip()
+            best = sorted(found, key=lambda r: (r.business_key != exact, r.score,
+                                                -r.updated_at.timestamp(), -r.id))[:limit]
+            texts = session.execute(select(CASE_SEARCH.c.instance_id, CASE_SEARCH.c.body).where(
+                CASE_SEARCH.c.instance_id.in_([r.id for r in best])))
+            bodies: dict[int, str] = {instance_id: body for instance_id, body in texts}
             versions = self._engine.versions
             pattern = re.compile("|".join(re.escape(w) for w in
                                           sorted(words, key=len, reverse=True)), re.IGNORECASE)
             hits = [SearchHit(r.id, r.process_key, versions.get(session, r.version_id).name,
-                              r.business_key, r.status, r.updated_at, excerpt(r.body, pattern))
-                    for r in rows]
-        return SearchResult(query, hits, partial)
+                              r.business_key, r.status, r.updated_at,
+                              excerpt(bodies[r.id], pattern))
+                    for r in best]
+        return SearchResult(query, hits, window or len(found) == CANDIDATES)
 
-    def _statement(self, session: Session, query: str, words: list[str]
-                   ) -> tuple[Select[Any], bool]:
+    def _candidates(self, session: Session, words: list[str]) -> tuple[Select[Any], bool]:
+        """The newest matching cases with the database's score (lower is better), and
+        whether only the newest SHORT_WINDOW cases are searched."""
         body = CASE_SEARCH.c.body
-        statement = (select(ProcessInstance.id, ProcessInstance.process_key,
-                            ProcessInstance.business_key, ProcessInstance.status,
-                            ProcessInstance.updated_at, ProcessInstance.version_id, body)
-                     .join(CASE_SEARCH, CASE_SEARCH.c.instance_id == ProcessInstance.id))
+        columns = (ProcessInstance.id, ProcessInstance.process_key, ProcessInstance.business_key,
+                   ProcessInstance.status, ProcessInstance.updated_at, ProcessInstance.version_id)
         long = [w for w in words if len(w) >= TRIGRAM]
         dialect = _dialect(session)
-        for word in words:
-            # PostgreSQL's trigram index serves ILIKE itself; SQLite's FTS5 table is matched
-            # below, and LIKE only narrows by the short words
-            if dialect == "postgresql" or word not in long:
-                statement = statement.where(body.ilike(f"%{_like_escaped(word)}%", escape="\\"))
-        exact = case((ProcessInstance.business_key == query, 0), else_=1)
-        recent = (ProcessInstance.updated_at.desc(), ProcessInstance.id.desc())
-        if not long:
-            newest = select(func.max(ProcessInstance.id)).scalar_subquery()
-            statement = statement.where(ProcessInstance.id > newest - SHORT_WINDOW)
-            total = session.execute(select(func.max(ProcessInstance.id))).scalar() or 0
-            return statement.order_by(exact, *recent), total > SHORT_WINDOW
-        if dialect == "sqlite":
+        if dialect == "sqlite" and long:
+            fts = table("case_search_fts", column("rowid"), column("rank"))
             match = " AND ".join('"' + w.replace('"', '""') + '"' for w in long)
-            fts = (select(literal_column("rowid").label("id"),
-                          literal_column("rank").label("score"))
-                   .select_from(text("case_search_fts"))
-                   .where(text("case_search_fts MATCH :match").bindparams(match=match))
-                   .subquery())
-            statement = statement.join(fts, fts.c.id == ProcessInstance.id)
-            return statement.order_by(exact, fts.c.score, *recent), False
-        score = self._similarity(session, " ".join(long), body)
-        return statement.order_by(exact, score.desc(), *recent), False
+            statement = (select(*columns, fts.c.rank.label("score"))
+                         .join(fts, fts.c.rowid == ProcessInstance.id)
+                         .where(text("case_search_fts MATCH :match").bindparams(match=match))
+                         .order_by(fts.c.rowid.desc()))  # FTS5 walks its rowids backwards
+            narrowing = [w for w in words if w not in long]
+            if narrowing:
+                statement = statement.join(CASE_SEARCH,
+                                           CASE_SEARCH.c.instance_id == ProcessInstance.id)
+        else:  # PostgreSQL (its trigram index serves ILIKE), or short words alone
+            score = (-self._similarity(session, " ".join(long), body) if long
+                     else literal_column("0"))
+            statement = (select(*columns, score.label("score"))
+                         .join(CASE_SEARCH, CASE_SEARCH.c.instance_id == ProcessInstance.id)
+                         .order_by(ProcessInstance.id.desc()))
+            narrowing = words
+        for word in narrowing:
+            statement = statement.where(body.ilike(f"%{_like_escaped(word)}%", escape="\\"))
+        if long:
+            return statement, False
+        newest = session.execute(select(func.max(ProcessInstance.id))).scalar() or 0
+        return statement.where(ProcessInstance.id > newest - SHORT_WINDOW), newest > SHORT_WINDOW
 
     def _similarity(self, session: Session, words: str, body: Any) -> ColumnElement[Any]:
         if self._trgm_schema is None:

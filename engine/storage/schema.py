@@ -130,6 +130,8 @@ class Task(Base):
         # procedure, read from the index alone, already in group order.
         Index("ix_tasks_board_cells", "status", "unit", "process_key", "due_at"),
         Index("ix_tasks_done", "completed_by", "completed_at"),  # the done list (已办)
+        # the cases a unit's user may read (engine/queries/visibility.py), for lists of cases
+        Index("ix_tasks_readers", "role", "unit", "instance_id"),
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), index=True)

@@ -1,5 +1,5 @@
 """case_search: each case's search text with the database's own trigram index; indexes for
-the done list
+the done list and for the cases a unit's user may read
 
 Revision ID: e5c7d9a1b3f4
 Revises: b4f8a2c6e1d9
@@ -47,6 +47,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('tasks', schema=None) as batch_op:
         batch_op.create_index('ix_tasks_done', ['completed_by', 'completed_at'], unique=False)
+        batch_op.create_index('ix_tasks_readers', ['role', 'unit', 'instance_id'],
+                              unique=False)
     with op.batch_alter_table('instances', schema=None) as batch_op:
         batch_op.create_index('ix_instances_started_by', ['started_by', 'created_at'],
                               unique=False)
@@ -91,5 +93,6 @@ def downgrade() -> None:
     with op.batch_alter_table('instances', schema=None) as batch_op:
         batch_op.drop_index('ix_instances_started_by')
     with op.batch_alter_table('tasks', schema=None) as batch_op:
+        batch_op.drop_index('ix_tasks_readers')
         batch_op.drop_index('ix_tasks_done')
     op.drop_table('case_search')
