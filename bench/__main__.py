@@ -17,9 +17,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import common, inbox_scale, loop_cost, replay_cost, throughput, timers, web_load
+from bench import (
+    common,
+    inbox_scale,
+    loop_cost,
+    replay_cost,
+    search_scale,
+    throughput,
+    timers,
+    web_load,
+)
 
-FIGURES = ("throughput", "inbox", "web", "loop", "replay", "timers")
+FIGURES = ("throughput", "inbox", "web", "loop", "replay", "timers", "search")
 SIZES = {  # figure -> (quick, full)
     "throughput_instances": (30, 1000),
     "throughput_rounds": (2, 5),
@@ -29,6 +38,7 @@ SIZES = {  # figure -> (quick, full)
     "loop_iterations": (200, 1000),
     "replay_events": (100, 200),
     "timers": (100, 10_000),
+    "search_cases": (20_000, 1_000_000),
 }
 
 
@@ -96,6 +106,9 @@ def main(argv: list[str] | None = None) -> int:
     if "timers" in only:
         note(f"timers: {size['timers']:,} due at once ...")
         results["timers"] = timers.run(size["timers"], pg)
+    if "search" in only:
+        note(f"search: {size['search_cases']:,} cases per backend ...")
+        results["search"] = search_scale.run(size["search_cases"], pg)
     results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     results["seconds"] = round(time.monotonic() - started, 1)
     summary = headline(results)
@@ -133,6 +146,8 @@ def headline(results: dict[str, Any]) -> dict[str, Any]:
         "timers_per_s": get("timers", "timers_per_s"),
         "timers_two_worker_speedup": get("timers", "two_worker_speedup"),
         "timers_fired_twice": get("timers", "fired_twice"),
+        "search_unit_common_ms_sqlite": get("search", "sqlite", "unit_common_p50_ms"),
+        "search_unit_common_ms_postgres": get("search", "postgres", "unit_common_p50_ms"),
         "web_requests_per_s": get("web", "requests_per_s"),
         "web_p95_ms": get("web", "p95_ms"),
     }
