@@ -19,7 +19,7 @@ from engine.api import Engine
 from engine.cli import main
 from engine.definitions.validation import SourceFile
 from engine.errors import CaseHidden, PermissionDenied
-from engine.queries.search import SHORT_WINDOW
+from engine.queries import search
 from tests.conftest import DIAGRAMS
 from tests.process_helpers import clue_files, do
 from tests.test_process_clue_triage import FULIANG, LEPING, REGISTRATION, add_people
@@ -270,8 +270,18 @@ def test_pages_escape_and_highlight(engine: Engine, world: dict[str, int]) -> No
     assert "保单不在补贴年度内" in apps and "不予兑现" in apps and 'id="nav-applications"' in apps
 
 
-def test_short_words_alone_search_the_newest_cases_only() -> None:
-    assert SHORT_WINDOW >= 100_000  # documented in docs/user-guide.md and the OpenAPI
+def test_short_words_alone_search_the_newest_cases_and_many_matches_say_so(
+        engine: Engine, world: dict[str, int], monkeypatch: pytest.MonkeyPatch) -> None:
+    newest = max(engine.instance_ids())
+    monkeypatch.setattr(search, "SHORT_WINDOW", newest - world["second"])
+    short = engine.search.find("推诿", "li")  # the second clue is just outside the window
+    assert short.hits == [] and short.partial and not short.more
+    assert found(engine, "推诿扯皮", "li") == [world["second"]]  # a long word: every case
+    monkeypatch.setattr(search, "CANDIDATES", 2)
+    many = engine.search.find("2026", "sun")
+    assert len(many.hits) == 2 and many.more and not many.partial
+    # the newest two matches were ranked (by the database's score)
+    assert sorted(h.instance_id for h in many.hits) == sorted(engine.instance_ids())[-2:]
 
 
 def test_cli_search_and_done(tmp_path: Path) -> None:

@@ -29,6 +29,9 @@ def search(text: str, user: str, limit: int, as_json: bool) -> None:
     if result.partial:
         click.echo("(words shorter than 3 characters alone: only the newest cases were "
                    "searched; add a longer word)", err=True)
+    if result.more:
+        click.echo("(more cases match: the most recent ones were ranked; add a word)",
+                   err=True)
 
 
 def _marked(hit: SearchHit) -> str:

@@ -11,8 +11,8 @@ The cost stays flat however many cases match (a common word may match a tenth of
 cases): the database walks the matches newest first, keeps those the user may read and stops
 at :data:`CANDIDATES`; those are ranked: the exact case number first, then the database's own
 score (FTS5 ``bm25``, pg_trgm ``word_similarity``), then the most recently changed.
-``partial`` says when there were more matches than that (add a word to narrow). Both
-databases give the same cases.
+``more`` says when there were more matches than that (add a word to narrow). Both databases
+give the same cases.
 """
 
 from __future__ import annotations
@@ -77,10 +77,11 @@ class SearchHit:
 class SearchResult:
     query: str
     hits: list[SearchHit]
-    partial: bool  # only the newest SHORT_WINDOW cases were searched
+    partial: bool  # only the newest SHORT_WINDOW cases were searched (short words alone)
+    more: bool = False  # more matches than CANDIDATES: the newest of them were ranked
 
     def as_json(self) -> dict[str, Any]:
-        return {"query": self.query, "partial": self.partial,
+        return {"query": self.query, "partial": self.partial, "more": self.more,
                 "results": [h.as_json() for h in self.hits]}
 
 
@@ -117,7 +118,7 @@ class Search:
                               r.business_key, r.status, r.updated_at,
                               excerpt(bodies[r.id], pattern))
                     for r in best]
-        return SearchResult(query, hits, window or len(found) == CANDIDATES)
+        return SearchResult(query, hits, window, len(found) == CANDIDATES)
 
     def _candidates(self, session: Session, words: list[str]) -> tuple[Select[Any], bool]:
         """The newest matching cases with the database's score (lower is better), and

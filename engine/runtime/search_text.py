@@ -126,10 +126,11 @@ def rebuild(session: Session, versions: VersionCache, process_key: str | None = 
             after_id: int = 0) -> tuple[int, int] | None:
     """Rewrite the text of up to one batch of cases with ids above ``after_id`` (of one
     procedure, when given): (cases done, the last id), None when there were none."""
-    query = select(ProcessInstance).where(ProcessInstance.id > after_id)
+    query = select(ProcessInstance.id, ProcessInstance.version_id, ProcessInstance.business_key,
+                   ProcessInstance.data).where(ProcessInstance.id > after_id)
     if process_key is not None:
         query = query.where(ProcessInstance.process_key == process_key)
-    rows = list(session.execute(query.order_by(ProcessInstance.id).limit(_BATCH)).scalars())
+    rows = session.execute(query.order_by(ProcessInstance.id).limit(_BATCH)).all()
     for row in rows:
         version = versions.get(session, row.version_id)
         body = text_of(row.business_key, version.name, row.data or {},

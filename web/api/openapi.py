@@ -415,12 +415,14 @@ SCHEMAS: dict[str, Any] = {
         },
     },
     "SearchResult": {
-        "type": "object", "required": ["query", "partial", "results"],
+        "type": "object", "required": ["query", "partial", "more", "results"],
         "properties": {
             "query": {"type": "string"},
             "partial": {"type": "boolean", "description": "true when the query had only words "
                         "shorter than 3 characters and only the newest 100,000 cases were "
                         "searched"},
+            "more": {"type": "boolean", "description": "true when more than 500 readable "
+                     "cases matched: the newest 500 were ranked; add a word to narrow"},
             "results": {"type": "array", "items": _ref("SearchHit")},
         },
     },
