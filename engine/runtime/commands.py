@@ -349,7 +349,8 @@ class Runtime:
             mirror.sync_tasks(session, row, workflow, now, evaluate, completed, open_rows)
             mirror.sync_timers(session, row, workflow, timers_before)
             mirror.sync_subscriptions(session, row, workflow, messages_before)
-            search_text.write(session, self.versions, row, version, before)
+            search_text.write(session, self.versions, row, version, before,
+                              new=kind == "started")
             with self._lock:
                 self._live[row.id] = (row.revision, workflow, ids)
                 while len(self._live) > _CACHE_SIZE:

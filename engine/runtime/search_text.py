@@ -104,21 +104,24 @@ def _values(value: Any, excluded: frozenset[str]) -> Iterator[str]:
 
 
 def write(session: Session, versions: VersionCache, row: ProcessInstance,
-          version: LoadedVersion, before: Mapping[str, Any] | None) -> None:
+          version: LoadedVersion, before: Mapping[str, Any] | None, new: bool = False) -> None:
     """Store the case's text when it changed (``before``: its data before the command, None
-    for a new case)."""
+    to write it anyway; ``new``: a case just started, which has no text yet)."""
     excluded = excluded_fields(session, versions, version)
     body = text_of(row.business_key, version.name, row.data or {}, excluded)
     if before is not None and body == text_of(row.business_key, version.name, before, excluded):
         return
-    _store(session, row.id, body)
+    if new:
+        session.connection().execute(insert(CASE_SEARCH).values(instance_id=row.id, body=body))
+    else:
+        _store(session, row.id, body)
 
 
 def _store(session: Session, instance_id: int, body: str) -> None:
     conn = session.connection()
     done = conn.execute(update(CASE_SEARCH).where(CASE_SEARCH.c.instance_id == instance_id)
                         .values(body=body))
-    if done.rowcount == 0:  # a new case, or one from before the search text existed
+    if done.rowcount == 0:  # a case from before the search text existed
         conn.execute(insert(CASE_SEARCH).values(instance_id=instance_id, body=body))
 
 
