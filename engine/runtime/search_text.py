@@ -12,6 +12,7 @@ who may read them open the case).
 
 from __future__ import annotations
 
+import json
 import threading
 import weakref
 from collections.abc import Iterator, Mapping
@@ -21,7 +22,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from engine.definitions.registry import LoadedVersion, VersionCache
+from engine.definitions.registry import LoadedVersion, VersionCache, latest_forms
 from engine.files.fields import file_fields
 from engine.queries.confidential import rules_of
 from engine.storage.schema import CASE_SEARCH, ProcessInstance, ProcessVersion
@@ -50,8 +51,8 @@ def _known_of(versions: VersionCache) -> _Known:
 
 def excluded_fields(session: Session, versions: VersionCache, own: LoadedVersion
                     ) -> frozenset[str]:
-    """Fields kept out of the text: every field any form of the newest version of any
-    procedure marks confidential (a case's data travels: a ledger copy or an escalation
+    """Fields kept out of the text: every field the newest text of any deployed form marks
+    confidential (a case's data travels: a ledger copy or an escalation
     carries the fields of the clue that started it, under forms that do not mark them), and
     the case's file fields."""
     return confidential_everywhere(session, versions) | _file_fields(versions, own)
@@ -67,14 +68,13 @@ def _file_fields(versions: VersionCache, version: LoadedVersion) -> frozenset[st
 
 
 def confidential_everywhere(session: Session, versions: VersionCache) -> frozenset[str]:
-    """Recomputed when a deploy made a new version (a new form text always does)."""
+    """From the newest text of every deployed form; read again when a deploy made a new
+    version (a new form text always does)."""
     known = _known_of(versions)
     newest = session.execute(select(func.max(ProcessVersion.id))).scalar() or 0
     if known.everywhere is not None and known.everywhere[0] == newest:
         return known.everywhere[1]
-    keys = session.execute(select(ProcessVersion.key).distinct()).scalars()
-    forms = [form for key in keys for form in versions.latest(session, key).forms.values()]
-    fields = frozenset(rules_of(forms))
+    fields = frozenset(rules_of(json.loads(text) for text in latest_forms(session).values()))
     known.everywhere = (newest, fields)
     return fields
 
