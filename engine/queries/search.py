@@ -102,8 +102,9 @@ class Search:
             reader = users.resolve(session, user)
             if not words:
                 return SearchResult(query, [], False)
-            statement, window = self._candidates(session, words)
-            found = session.execute(statement.where(visibility.readable(reader))
+            listing = visibility.for_lists(reader, session)
+            statement, window = self._candidates(session, words, listing.few)
+            found = session.execute(statement.where(listing.condition)
                                     .limit(CANDIDATES)).all()
             exact = query.strip()
             best = sorted(found, key=lambda r: (r.business_key != exact, r.score,
@@ -120,9 +121,13 @@ class Search:
                     for r in best]
         return SearchResult(query, hits, window, len(found) == CANDIDATES)
 
-    def _candidates(self, session: Session, words: list[str]) -> tuple[Select[Any], bool]:
+    def _candidates(self, session: Session, words: list[str], few: bool
+                    ) -> tuple[Select[Any], bool]:
         """The newest matching cases with the database's score (lower is better), and
-        whether only the newest SHORT_WINDOW cases are searched."""
+        whether only the newest SHORT_WINDOW cases are searched. ``few``: the reader reads
+        few cases, so all their matches are sorted (walking every match newest first to
+        find the reader's few would cost as much as there are matches)."""
+        newest_first = (ProcessInstance.id + 0 if few else ProcessInstance.id).desc()
         body = CASE_SEARCH.c.body
         columns = (ProcessInstance.id, ProcessInstance.process_key, ProcessInstance.business_key,
                    ProcessInstance.status, ProcessInstance.updated_at, ProcessInstance.version_id)
@@ -134,7 +139,7 @@ class Search:
             statement = (select(*columns, fts.c.rank.label("score"))
                          .join(fts, fts.c.rowid == ProcessInstance.id)
                          .where(text("case_search_fts MATCH :match").bindparams(match=match))
-                         .order_by(fts.c.rowid.desc()))  # FTS5 walks its rowids backwards
+                         .order_by(newest_first if few else fts.c.rowid.desc()))
             narrowing = [w for w in words if w not in long]
             if narrowing:
                 statement = statement.join(CASE_SEARCH,
@@ -144,7 +149,7 @@ class Search:
                      else literal_column("0"))
             statement = (select(*columns, score.label("score"))
                          .join(CASE_SEARCH, CASE_SEARCH.c.instance_id == ProcessInstance.id)
-                         .order_by(ProcessInstance.id.desc()))
+                         .order_by(newest_first))
             narrowing = words
         for word in narrowing:
             statement = statement.where(body.ilike(f"%{_like_escaped(word)}%", escape="\\"))

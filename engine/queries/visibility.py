@@ -2,17 +2,24 @@
 
 Participants read their cases (a task of the case in a role they hold, in their unit when the
 task has one; or they started it); auditors, designers and the city-level supervising roles
-read every case (read-only: working a task still needs its role and unit). The same condition
+read every case (read-only: working a task still needs its role and unit). The same rule
 answers "may this user read case N" (``Engine._check_may_read``) and filters lists of cases
 (search, the done list), so a list never shows a case its page would refuse.
+
+The rule has two SQL shapes with the same answer, because which one is fast depends on how
+many cases the user reads: a check per case (the case's tasks through their instance index)
+suits one case and users who read many cases (the intake office registers every clue); the
+set of the user's case ids (``ix_tasks_readers``, ``ix_instances_started_by``) suits a
+unit's user, whose few cases a list should start from instead of filtering every case.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, select, true, union
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, exists, func, or_, select, true, union_all
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.org.users import SYSTEM
@@ -21,15 +28,56 @@ from engine.views import UserView
 
 CASE_READERS = frozenset({"auditor", "designer", "case_manager", "style_group", "city_leader",
                           "supervision_office", "reform_group"})
+MANY = 10_000  # from this many readable cases on, lists check each case instead
 
 
 def readable(user: UserView) -> ColumnElement[bool]:
-    """True for the rows of ``instances`` that ``user`` may read. For a participant it is a
-    set of case ids the indexes give directly (``ix_tasks_readers``,
-    ``ix_instances_started_by``), so a list of a unit's cases starts from that unit's cases
-    instead of filtering every case."""
-    if user.username == SYSTEM.username or CASE_READERS & set(user.roles):
+    """True for the rows of ``instances`` that ``user`` may read (checked per case)."""
+    if reads_every_case(user):
         return true()
+    return _checked_per_case(user)
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The rule in the shape a list over many cases needs."""
+
+    condition: ColumnElement[bool]
+    few: bool  # the user reads fewer than MANY cases: the list may sort all its matches
+
+
+def for_lists(user: UserView, session: Session) -> Listing:
+    """The rule for a list: the user's set of case ids when it is small (counted up to
+    MANY), else the per-case check."""
+    if reads_every_case(user):
+        return Listing(true(), False)
+    ids = _case_ids(user)
+    if _at_least(session, ids, MANY):
+        return Listing(_checked_per_case(user), False)
+    return Listing(ProcessInstance.id.in_(ids), True)
+
+
+def reads_every_case(user: UserView) -> bool:
+    return user.username == SYSTEM.username or bool(CASE_READERS & set(user.roles))
+
+
+def may_read(session: Session, instance_id: int, user: UserView) -> bool:
+    found = session.execute(select(ProcessInstance.id).where(
+        ProcessInstance.id == instance_id, readable(user))).first()
+    return found is not None
+
+
+def _checked_per_case(user: UserView) -> ColumnElement[bool]:
+    task = aliased(Task)  # its own name: the outer query may read tasks too
+    unit = task.unit.is_(None) if user.unit is None else or_(task.unit.is_(None),
+                                                            task.unit == user.unit)
+    part_in = exists(select(task.id).where(
+        task.instance_id == ProcessInstance.id, task.role.in_(list(user.roles)), unit)
+    ).correlate(ProcessInstance)
+    return or_(ProcessInstance.started_by == user.username, part_in)
+
+
+def _case_ids(user: UserView) -> Select[Any]:
     roles = list(user.roles)
     parts: list[Select[Any]] = [
         select(ProcessInstance.id).where(ProcessInstance.started_by == user.username)]
@@ -38,10 +86,9 @@ def readable(user: UserView) -> ColumnElement[bool]:
         if user.unit is not None:
             parts.append(select(Task.instance_id).where(Task.role.in_(roles),
                                                         Task.unit == user.unit))
-    return ProcessInstance.id.in_(union(*parts))
+    return select(union_all(*parts).subquery().c[0])
 
 
-def may_read(session: Session, instance_id: int, user: UserView) -> bool:
-    found = session.execute(select(ProcessInstance.id).where(
-        ProcessInstance.id == instance_id, readable(user))).first()
-    return found is not None
+def _at_least(session: Session, ids: Select[Any], n: int) -> bool:
+    counted = select(func.count()).select_from(ids.limit(n).subquery())
+    return bool(session.execute(counted).scalar_one() >= n)
