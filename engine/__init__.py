@@ -38,7 +38,10 @@ from engine.files.sniff import KIND_TITLES
 from engine.notify import CHANNELS as NOTIFICATION_CHANNELS
 from engine.notify import KINDS as NOTIFICATION_KINDS
 from engine.notify.center import Preferences
+from engine.org.directory import Directory as UnitDirectory
+from engine.org.directory import Unit
 from engine.org.passwords import check as check_password_policy
+from engine.org.pickers import choices as unit_choices
 from engine.org.roles import BY_ID as ROLES_BY_ID
 from engine.org.roles import ROLES, Role
 from engine.queries.board import (
@@ -59,6 +62,8 @@ from engine.queries.search import MAX_QUERY as MAX_SEARCH_QUERY
 from engine.queries.search import SearchHit, SearchResult
 from engine.queries.startable import Startable, instance_forms, startable, task_form
 from engine.queries.worklists import Application, CaseState, DoneList, DoneTask
+from engine.runtime.batch_rows import BatchRow, RowProblem
+from engine.runtime.bulk import BatchReport
 from engine.storage import db, migrate
 from engine.time.calendar import TZ, WorkCalendar
 from engine.time.clock import Clock, FixedClock, SystemClock
@@ -90,6 +95,8 @@ __all__ = [
     "WHEN",
     "Application",
     "AttachmentView",
+    "BatchReport",
+    "BatchRow",
     "Block",
     "CalendarError",
     "CaseHidden",
@@ -116,6 +123,7 @@ __all__ = [
     "ProcessView",
     "ReadView",
     "Role",
+    "RowProblem",
     "ScriptError",
     "SearchHit",
     "SearchResult",
@@ -126,6 +134,8 @@ __all__ = [
     "TemplateView",
     "Throttled",
     "TimerView",
+    "Unit",
+    "UnitDirectory",
     "UnsafeInput",
     "Upload",
     "UserView",
@@ -150,6 +160,7 @@ __all__ = [
     "pdf",
     "startable",
     "task_form",
+    "unit_choices",
     "version_diagram",
     "xmlsafe",
 ]

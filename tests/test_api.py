@@ -352,6 +352,7 @@ CONTRACT = {
     ("post", "/instances/{id}/replay"),
     ("post", "/auth/token"), ("post", "/auth/logout"), ("get", "/processes"),
     ("post", "/processes"),
+    ("post", "/processes/{key}/instances:batch"),
     ("post", "/processes/{key}/instances"), ("get", "/instances/{id}"), ("get", "/tasks"),
     ("get", "/tasks/{id}"), ("post", "/tasks/{id}/claim"), ("post", "/tasks/{id}/unclaim"),
     ("post", "/tasks/{id}/complete"), ("post", "/messages"), ("get", "/instances/{id}/history"),
@@ -360,6 +361,7 @@ CONTRACT = {
     ("get", "/instances/{id}/attachments"), ("post", "/instances/{id}/attachments"),
     ("get", "/attachments/{sha256}"), ("post", "/instances/{id}/documents"),
     ("get", "/search"), ("get", "/applications"),
+    ("get", "/units"),
 }
 
 

@@ -1,8 +1,10 @@
 """Who may read a case: the one rule, as an SQL condition over ``instances``.
 
-Participants read their cases (a task of the case in a role they hold, in their unit when the
-task has one; or they started it); auditors, designers and the city-level supervising roles
-read every case (read-only: working a task still needs its role and unit). The same rule
+Participants read their cases (a task of the case in a role they hold, with no unit or one
+they act for; or they started it); auditors, designers and the supervising roles read every
+case within their reach: by the case's jurisdiction or a unit its tasks went to (read-only:
+working a task still needs its role and unit). The units come from the directory
+(engine/org/scope.py: ``UserView.units``, ``UserView.reach``). The same rule
 answers "may this user read case N" (``Engine._check_may_read``) and filters lists of cases
 (search, the done list), so a list never shows a case its page would refuse.
 
@@ -22,6 +24,7 @@ from sqlalchemy import Select, exists, func, or_, select, true, union_all
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
+from engine.org.scope import JURISDICTION
 from engine.org.users import SYSTEM
 from engine.storage.schema import ProcessInstance, Task
 from engine.views import UserView
@@ -48,9 +51,12 @@ class Listing:
 
 def for_lists(user: UserView, session: Session) -> Listing:
     """The rule for a list: the user's set of case ids when it is small (counted up to
-    MANY), else the per-case check."""
+    MANY), else the per-case check. A supervisor within a reach reads a jurisdiction's
+    cases, which no index lists: always the per-case check."""
     if reads_every_case(user):
         return Listing(true(), False)
+    if _supervises(user):
+        return Listing(_checked_per_case(user), False)
     ids = _case_ids(user)
     if _at_least(session, ids, MANY):
         return Listing(_checked_per_case(user), False)
@@ -58,7 +64,7 @@ def for_lists(user: UserView, session: Session) -> Listing:
 
 
 def reads_every_case(user: UserView) -> bool:
-    return user.username == SYSTEM.username or bool(CASE_READERS & set(user.roles))
+    return user.username == SYSTEM.username or (_supervises(user) and user.reach is None)
 
 
 def may_read(session: Session, instance_id: int, user: UserView) -> bool:
@@ -67,14 +73,26 @@ def may_read(session: Session, instance_id: int, user: UserView) -> bool:
     return found is not None
 
 
+def _supervises(user: UserView) -> bool:
+    return bool(CASE_READERS & set(user.roles))
+
+
 def _checked_per_case(user: UserView) -> ColumnElement[bool]:
     task = aliased(Task)  # its own name: the outer query may read tasks too
-    unit = task.unit.is_(None) if user.unit is None else or_(task.unit.is_(None),
-                                                            task.unit == user.unit)
-    part_in = exists(select(task.id).where(
-        task.instance_id == ProcessInstance.id, task.role.in_(list(user.roles)), unit)
-    ).correlate(ProcessInstance)
-    return or_(ProcessInstance.started_by == user.username, part_in)
+    conditions = [ProcessInstance.started_by == user.username]
+    if user.roles:
+        conditions.append(_a_task(task, task.role.in_(list(user.roles)),
+                                  or_(task.unit.is_(None), task.unit.in_(list(user.units)))))
+    if _supervises(user) and user.reach is not None:
+        reach = sorted(user.reach)
+        conditions.append(ProcessInstance.data[JURISDICTION].as_string().in_(reach))
+        conditions.append(_a_task(task, task.unit.in_(reach)))
+    return or_(*conditions)
+
+
+def _a_task(task: Any, *where: ColumnElement[bool]) -> ColumnElement[bool]:
+    return exists(select(task.id).where(task.instance_id == ProcessInstance.id, *where)
+                  ).correlate(ProcessInstance)
 
 
 def _case_ids(user: UserView) -> Select[Any]:
@@ -83,9 +101,9 @@ def _case_ids(user: UserView) -> Select[Any]:
         select(ProcessInstance.id).where(ProcessInstance.started_by == user.username)]
     if roles:
         parts.append(select(Task.instance_id).where(Task.role.in_(roles), Task.unit.is_(None)))
-        if user.unit is not None:
+        if user.units:
             parts.append(select(Task.instance_id).where(Task.role.in_(roles),
-                                                        Task.unit == user.unit))
+                                                        Task.unit.in_(list(user.units))))
     return select(union_all(*parts).subquery().c[0])
 
 

@@ -1,7 +1,8 @@
 """The HTTP JSON API under /api/v1 (design.md section 3), described by web/api/openapi.py.
 
 Modules: auth (tokens, the bearer check), processes, instances, tasks, cases (search and
-my applications), messages, notifications, files (a case's attachments and documents), docs
+my applications), messages, notifications, files (a case's attachments and documents),
+units (the unit directory), docs
 (openapi.json and the HTML page); errors (every error as JSON), inputs (request parsing),
 uploads (multipart bodies).
 """
@@ -21,13 +22,14 @@ from web.api import (
     notifications,
     processes,
     tasks,
+    units,
 )
 from web.api.blueprint import bp
 
 errors.install_blueprint()
 
 __all__ = ["auth", "bp", "cases", "docs", "files", "instances", "messages", "notifications",
-           "processes", "register", "tasks"]
+           "processes", "register", "tasks", "units"]
 
 
 def register(app: Flask) -> None:

@@ -31,6 +31,7 @@ def register(app: Flask) -> None:
         pages,
         start,
         tasks,
+        units,
     )
 
     i18n.init(app)
@@ -45,6 +46,6 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["may_apply"] = cases.may_apply
     app.jinja_env.filters["highlighted"] = cases.highlighted
     for module in (assets, auth, account, inbox, tasks, start, instances, designer, auditor, board,
-                   ledgers, notifications, files, cases):
+                   ledgers, notifications, files, units, cases):
         app.register_blueprint(module.bp)
     app.register_blueprint(modeler.bp)

@@ -2,7 +2,7 @@
 the done list and for the cases a unit's user may read
 
 Revision ID: e5c7d9a1b3f4
-Revises: b4f8a2c6e1d9
+Revises: d7a3c9e5f2b1
 Create Date: 2026-12-06 12:30:00.000000
 
 SQLite: an FTS5 table with the ``trigram`` tokenizer over ``case_search`` (external content),
@@ -18,7 +18,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = 'e5c7d9a1b3f4'
-down_revision: str | Sequence[str] | None = 'b4f8a2c6e1d9'
+down_revision: str | Sequence[str] | None = 'd7a3c9e5f2b1'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
