@@ -24,6 +24,7 @@ from bench import (
     inbox_scale,
     loop_cost,
     replay_cost,
+    search_scale,
     stats_scale,
     throughput,
     timers,
@@ -32,7 +33,7 @@ from bench import (
 )
 
 FIGURES = ("throughput", "bulk", "inbox", "web", "web_postgres", "loop", "replay", "timers",
-           "audit", "stats")
+           "audit", "stats", "search")
 SIZES = {  # figure -> (quick, full)
     "throughput_instances": (30, 1000),
     "throughput_rounds": (2, 5),
@@ -46,6 +47,7 @@ SIZES = {  # figure -> (quick, full)
     "web_cases": (300, 1000),
     "audit_instances": (300, 10_000),
     "stats_tasks": (50_000, 1_000_000),
+    "search_cases": (20_000, 1_000_000),
 }
 
 
@@ -125,6 +127,9 @@ def main(argv: list[str] | None = None) -> int:
     if "stats" in only:
         note(f"stats: {size['stats_tasks']:,} task rows per backend ...")
         results["stats"] = stats_scale.run(size["stats_tasks"], pg)
+    if "search" in only:
+        note(f"search: {size['search_cases']:,} cases per backend ...")
+        results["search"] = search_scale.run(size["search_cases"], pg)
     results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     results["seconds"] = round(time.monotonic() - started, 1)
     summary = headline(results)
@@ -167,6 +172,8 @@ def headline(results: dict[str, Any]) -> dict[str, Any]:
         "verify_events_per_s": get("audit", "verify_events_per_s"),
         "replay_instances_per_s": get("audit", "replay_instances_per_s"),
         "audit_peak_rss_mib": get("audit", "peak_rss_mib"),
+        "search_unit_common_ms_sqlite": get("search", "sqlite", "unit_common_p50_ms"),
+        "search_unit_common_ms_postgres": get("search", "postgres", "unit_common_p50_ms"),
         "web_requests_per_s": get("web", "requests_per_s"),
         "web_pg_reads_per_s": get("web_postgres", "reads_per_s"),
         "web_pg_read_p95_ms": get("web_postgres", "read_p95_ms"),

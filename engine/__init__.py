@@ -58,6 +58,9 @@ from engine.queries.confidential import ReadView
 from engine.queries.diagram import instance_path, load_version, version_diagram
 from engine.queries.inbox import InboxCounts, InboxFilter, InboxPage
 from engine.queries.ledger import LEDGERS
+from engine.queries.search import MAX_LIMIT as MAX_SEARCH_LIMIT
+from engine.queries.search import MAX_QUERY as MAX_SEARCH_QUERY
+from engine.queries.search import SearchHit, SearchResult
 from engine.queries.startable import (
     Startable,
     field_titles,
@@ -67,6 +70,7 @@ from engine.queries.startable import (
 )
 from engine.queries.stats import SECTIONS as STATS_SECTIONS
 from engine.queries.stats import Statistics, StatsFilter, figure_cases, sections_for, statistics
+from engine.queries.worklists import Application, CaseState, DoneList, DoneTask
 from engine.runtime.batch_rows import BatchRow, RowProblem
 from engine.runtime.bulk import BatchReport
 from engine.storage import db, migrate
@@ -90,6 +94,8 @@ __all__ = [
     "CONFIDENTIAL_MASK",
     "KIND_TITLES",
     "LEDGERS",
+    "MAX_SEARCH_LIMIT",
+    "MAX_SEARCH_QUERY",
     "NOTIFICATION_CHANNELS",
     "NOTIFICATION_KINDS",
     "ROLES",
@@ -97,15 +103,19 @@ __all__ = [
     "STATS_SECTIONS",
     "TZ",
     "WHEN",
+    "Application",
     "AttachmentView",
     "BatchReport",
     "BatchRow",
     "Block",
     "CalendarError",
     "CaseHidden",
+    "CaseState",
     "Clock",
     "Conflict",
     "DeployPreview",
+    "DoneList",
+    "DoneTask",
     "Engine",
     "EngineError",
     "EventView",
@@ -127,6 +137,8 @@ __all__ = [
     "Role",
     "RowProblem",
     "ScriptError",
+    "SearchHit",
+    "SearchResult",
     "SourceFile",
     "Startable",
     "Statistics",

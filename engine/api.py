@@ -36,14 +36,16 @@ from engine.files.attachments import Limits, Upload
 from engine.files.dossier import Dossier
 from engine.notify import emit
 from engine.notify.center import Notifications
-from engine.org import directory, scope, users
+from engine.org import directory, users
 from engine.org.accounts import Accounts
 from engine.org.directory import Unit
 from engine.org.unit_import import ImportReport, import_units
 from engine.org.users import SYSTEM, Who
-from engine.queries import ledger
+from engine.queries import ledger, visibility
 from engine.queries.confidential import Confidential, ReadView
 from engine.queries.inbox import Inbox, task_view
+from engine.queries.search import Search
+from engine.queries.worklists import Worklists
 from engine.runtime import migration, mirror
 from engine.runtime.batch_rows import BatchRow, RowProblem
 from engine.runtime.bulk import BatchReport, BulkStarts
@@ -65,8 +67,6 @@ from engine.views import EventView, InstanceView, ProcessView, UserView
 
 log = logging.getLogger("kuaiban.engine")
 UNITS_FILE = "units.csv"  # a process folder's unit directory
-CASE_READERS = {"auditor", "designer", "case_manager", "style_group", "city_leader",
-                "supervision_office", "reform_group"}
 LEDGER_READERS = {"auditor", "supervision_office", "reform_group", "case_manager", "style_group"}
 # The calendar's change counter, read by every command: built once, so a command pays only
 # for the read.
@@ -99,6 +99,8 @@ class Engine:
         self.wall: Clock = SystemClock()
         self.accounts = Accounts(self)
         self.confidential = Confidential(self)
+        self.search = Search(self)  # cases by text (engine/queries/search.py)
+        self.worklists = Worklists(self)  # 已办 and 我的申请
         self.bulk = BulkStarts(self)
 
     @contextmanager
@@ -174,12 +176,15 @@ class Engine:
     def deploy(self, files: Sequence[SourceFile], user: str | None = None) -> list[Deployed]:
         """Validate and deploy; ``user`` (when given) must be a designer. Without a user this
         is the operator's deploy (CLI, start-up)."""
+        hidden = self.search.hidden_fields()
         with self.transaction() as session:
             if user is not None and "designer" not in users.resolve(session, user).roles:
                 raise PermissionDenied("deploying needs the designer role")
             deployed = registry.deploy(session, list(files), self.clock.now(), user)
             self.timers.schedule_starts(session, [d.key for d in deployed if d.created])
-            return deployed
+        if any(d.created for d in deployed):
+            self.search.after_deploy(hidden)
+        return deployed
 
     def deploy_preview(self, files: Sequence[SourceFile], user: str) -> list[DeployPreview]:
         """What :meth:`deploy` would do, for a designer to confirm: each process's next version
@@ -532,21 +537,9 @@ class Engine:
             raise
 
     def _check_may_read(self, session: Session, row: ProcessInstance, user: UserView) -> None:
-        """Participants read their cases; auditors, designers and the supervising roles read
-        every case within their reach (engine/org/scope.py; read-only: working a task still
-        needs its role and unit)."""
-        supervises = bool(CASE_READERS & set(user.roles))
-        if user.username == "system" or (supervises and scope.reads_case(user, row.data)):
-            return
-        tasks = session.execute(select(Task.role, Task.unit)
-                                .where(Task.instance_id == row.id)).all()
-        if supervises and scope.reads_case(user, row.data, (u for _, u in tasks)):
-            return
-        if any(scope.acts_on(user, role, unit) for role, unit in tasks):
-            return
-        if row.started_by == user.username:
-            return
-        raise CaseHidden(f"no instance {row.id}")
+        """CaseHidden unless ``user`` may read the case (engine/queries/visibility.py)."""
+        if not visibility.may_read(session, row.id, user):
+            raise CaseHidden(f"no instance {row.id}")
 
     def _instance_view(self, session: Session, row: ProcessInstance,
                        actor: UserView | None = None) -> InstanceView:

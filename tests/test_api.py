@@ -360,6 +360,7 @@ CONTRACT = {
     ("post", "/notifications/{id}/read"),
     ("get", "/instances/{id}/attachments"), ("post", "/instances/{id}/attachments"),
     ("get", "/attachments/{sha256}"), ("post", "/instances/{id}/documents"),
+    ("get", "/search"), ("get", "/applications"),
     ("get", "/units"),
     ("get", "/stats"), ("get", "/stats/{section}"), ("get", "/stats/cases"),
     ("get", "/stats/export"),

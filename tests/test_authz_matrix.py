@@ -344,6 +344,15 @@ def starts(t: Target, p: Person | None) -> bool:
     return p is not None and p.role in t.starters
 
 
+def did_work(t: Target, p: Person | None) -> bool:
+    """Completed a task of the case or started it (so far everyone but the task's worker)."""
+    return p is not None and p.label in t.participants and p.label != t.worker
+
+
+def applied(t: Target, p: Person | None) -> bool:
+    return p is not None and p.role in t.starters and p.label in t.participants
+
+
 def sees_board(t: Target, p: Person | None) -> bool:
     return p is not None and (p.role in BOARD_SUPERVISORS or p.role in UNIT_SCOPED)
 
@@ -389,6 +398,14 @@ def _version(w: World) -> dict[str, Any]:
 
 def _case_no(w: World) -> str:
     return w.business_key
+
+
+def _case_link(w: World) -> str:
+    return f'href="/instances/{w.case}"'
+
+
+def _search_case_no(w: World) -> dict[str, Any]:
+    return {"query_string": {"q": w.business_key}}
 
 
 def _task_link(w: World) -> str:
@@ -498,6 +515,11 @@ MATRIX: dict[tuple[str, str], Entry] = {
                                             "name": "city_result",
                                             "correlation": {"business_key": w.waiter_key}}}),
     ("api.list_notifications", "GET"): Entry(True, signed_in, shows=(_task_id, works_task)),
+    # the answer echoes the query (the case number): a hit shows as its process key
+    ("api.search", "GET"): Entry(True, signed_in, request=_search_case_no, shows=(
+        lambda w: f'"{w.target.process}"', reads_case)),
+    ("api.applications", "GET"): Entry(True, role("enterprise", "window"), shows=(
+        lambda w: f'"{w.target.process}"', applied)),
     ("api.read_notification", "POST"): Entry(True, works_task, args=_notice),
     # -- operations ------------------------------------------------------------------------
     ("api.get_stats", "GET"): Entry(True, role(*STATS_READERS)),
@@ -594,6 +616,11 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("auditor.instance", "GET"): Entry(False, role("auditor"), args=_instance),
     ("auditor.replay", "GET"): Entry(False, role("auditor"), args=_instance),
     ("auditor.bundle", "GET"): Entry(False, role("auditor"), args=_instance),
+    ("cases.search", "GET"): Entry(False, signed_in, request=_search_case_no,
+                                   shows=(_case_link, reads_case)),
+    ("cases.done", "GET"): Entry(False, signed_in, shows=(_case_link, did_work)),
+    ("cases.applications", "GET"): Entry(False, role("enterprise", "window"),
+                                         shows=(_case_link, applied)),
 }
 
 

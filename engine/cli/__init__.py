@@ -16,7 +16,16 @@ from typing import Any, NoReturn
 
 import click
 
-from engine.cli import audit, cases, definitions, files, notifications, operations, units
+from engine.cli import (
+    audit,
+    cases,
+    definitions,
+    files,
+    notifications,
+    operations,
+    search,
+    units,
+)
 
 SIGPIPE_EXIT = 141  # 128 + SIGPIPE: what a shell reports when a pipe's reader went away
 
@@ -62,7 +71,7 @@ def main(verbose: bool) -> None:
                         format="%(levelname)s %(name)s: %(message)s")
 
 
-for _module in (definitions, cases, audit, operations, notifications, files, units):
+for _module in (definitions, cases, audit, operations, notifications, files, search, units):
     for _command in _module.COMMANDS:
         main.add_command(_command)
 

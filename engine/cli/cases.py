@@ -10,6 +10,7 @@ import click
 
 from engine.cli.common import fail, handles_errors, json_arg, open_engine
 from engine.queries.inbox import InboxFilter
+from engine.queries.worklists import CaseState, DoneList
 from engine.runtime import batch_rows
 from engine.time.calendar import TZ
 from engine.views import TaskView
@@ -79,12 +80,40 @@ def print_tasks(tasks: list[TaskView], as_json: bool) -> None:
 @click.option("--as", "user", help="Whose inbox (default: all open tasks).")
 @click.option("--instance", type=int)
 @click.option("--overdue", is_flag=True, default=None)
+@click.option("--done", is_flag=True,
+              help="已办: the tasks the user completed and the cases they started, newest "
+                   "first (--json: the completed tasks, each with its case).")
 @click.option("--json", "as_json", is_flag=True)
 @handles_errors
-def tasks(user: str | None, instance: int | None, overdue: bool | None, as_json: bool) -> None:
+def tasks(user: str | None, instance: int | None, overdue: bool | None, done: bool,
+          as_json: bool) -> None:
     """The inbox: open tasks, soonest due first."""
+    if done:
+        if user is None:
+            fail("--done needs --as USER")
+        else:
+            print_done(open_engine().worklists.done(user), as_json)
+        return
     found = open_engine().inbox.for_user(user, InboxFilter(instance_id=instance, overdue=overdue))
     print_tasks(found, as_json)
+
+
+def print_done(done: DoneList, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps([t.as_json() for t in done.tasks], ensure_ascii=False, indent=2))
+        return
+    click.echo(f"completed tasks ({len(done.tasks)}):")
+    for t in done.tasks:
+        click.echo(f"  {t.task.as_json()['completed_at']}  #{t.case.instance_id} "
+                   f"{t.case.business_key or '-'}  {t.task.title}  -> {_state(t.case)}")
+    click.echo(f"started cases ({len(done.started)}):")
+    for c in done.started:
+        click.echo(f"  {c.as_json()['created_at']}  #{c.instance_id} {c.business_key or '-'}  "
+                   f"{c.process_name}  -> {_state(c)}")
+
+
+def _state(case: CaseState) -> str:
+    return case.status + (f" at {', '.join(case.open_tasks)}" if case.open_tasks else "")
 
 
 @click.command()

@@ -36,7 +36,7 @@ from engine.org.lists import RECORD, UnitLists
 from engine.org.roles import role_for_lane
 from engine.org.users import SYSTEM
 from engine.runtime import correlation as correlation_rules
-from engine.runtime import mirror, spiff_seam, state
+from engine.runtime import mirror, search_text, spiff_seam, state
 from engine.runtime.case_files import issue_step_documents
 from engine.runtime.case_numbers import check_chosen, next_case_number
 from engine.runtime.limits import CommandLimits, check_case_size
@@ -353,6 +353,8 @@ class Runtime:
                             self.limits)
             row.state = state_text
             row.status = "completed" if workflow.is_completed() else "running"
+            # a new or migrated case always gets its search text written
+            before = None if kind in ("started", "migrated") else row.data
             row.data = step.data
             row.updated_at = now
             _bump(session, row)
@@ -365,6 +367,8 @@ class Runtime:
             mirror.sync_tasks(session, row, workflow, now, evaluate, completed, open_rows)
             mirror.sync_timers(session, row, workflow, timers_before)
             mirror.sync_subscriptions(session, row, workflow, messages_before)
+            search_text.write(session, self.versions, row, version, before,
+                              new=kind == "started")
             with self._lock:
                 self._live[row.id] = (row.revision, workflow, ids)
                 while len(self._live) > _CACHE_SIZE:

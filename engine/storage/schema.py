@@ -97,7 +97,9 @@ class ProcessInstance(Base):
                             unique=True),
                       Index("uq_instances_start_key", "start_key", unique=True),
                       # the statistics count one procedure's cases of a period
-                      Index("ix_instances_stats", "process_key", "created_at"))
+                      Index("ix_instances_stats", "process_key", "created_at"),
+                      # the cases a user started (已办, 我的申请)
+                      Index("ix_instances_started_by", "started_by", "created_at"))
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"))
     process_key: Mapped[str] = mapped_column(String(128), index=True)
@@ -138,6 +140,9 @@ class Task(Base):
         Index("ix_tasks_stats", "status", "completed_at", "process_key", "unit", "due_at"),
         # one step of one procedure (the subsidy payouts, the legacy cases' closing)
         Index("ix_tasks_step", "process_key", "element_id", "status", "completed_at"),
+        Index("ix_tasks_done", "completed_by", "completed_at"),  # the done list (已办)
+        # the cases a unit's user may read (engine/queries/visibility.py), for lists of cases
+        Index("ix_tasks_readers", "role", "unit", "instance_id"),
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), index=True)
@@ -440,3 +445,18 @@ class OrgUnit(Base):
 
 
 UNITS = cast(Table, OrgUnit.__table__)
+
+
+class CaseSearch(Base):
+    """The search text of a case (engine/runtime/search_text.py). Its text index is not
+    declared here, being each database's own: on SQLite the FTS5 table ``case_search_fts``
+    (trigram tokenizer, kept in step by triggers), on PostgreSQL the GIN index
+    ``ix_case_search_trgm`` (pg_trgm); migration e5c7d9a1b3f4 makes them."""
+
+    __tablename__ = "case_search"
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), primary_key=True,
+                                             autoincrement=False)
+    body: Mapped[str] = mapped_column(Text)
+
+
+CASE_SEARCH = cast(Table, CaseSearch.__table__)

@@ -1,9 +1,9 @@
 """The HTTP JSON API under /api/v1 (design.md section 3), described by web/api/openapi.py.
 
-Modules: auth (tokens, the bearer check), processes, instances, tasks, messages,
-notifications, stats (supervisors' figures), files (a case's attachments and documents),
-units (the unit directory), docs (openapi.json and the HTML page); errors (every error as
-JSON), inputs (request parsing), uploads (multipart bodies).
+Modules: auth (tokens, the bearer check), processes, instances, tasks, cases (search and
+my applications), messages, notifications, stats (supervisors' figures), files (a case's
+attachments and documents), units (the unit directory), docs (openapi.json and the HTML
+page); errors (every error as JSON), inputs (request parsing), uploads (multipart bodies).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from flask import Flask
 
 from web.api import (
     auth,
+    cases,
     docs,
     errors,
     files,
@@ -27,7 +28,7 @@ from web.api.blueprint import bp
 
 errors.install_blueprint()
 
-__all__ = ["auth", "bp", "docs", "files", "instances", "messages", "notifications",
+__all__ = ["auth", "bp", "cases", "docs", "files", "instances", "messages", "notifications",
            "processes", "register", "stats", "tasks", "units"]
 
 

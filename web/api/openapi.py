@@ -247,7 +247,12 @@ SCHEMAS: dict[str, Any] = {
     },
     "TaskList": {
         "type": "object", "required": ["tasks"],
-        "properties": {"tasks": {"type": "array", "items": _ref("Task")}},
+        "properties": {
+            "tasks": {"type": "array", "items": _ref("Task"), "description": "with done=true: "
+                      "the tasks the caller completed, newest first, each with its `case`"},
+            "started": {"type": "array", "items": _ref("CaseState"),
+                        "description": "with done=true: the cases the caller started"},
+        },
     },
     "Instance": {
         "type": "object",
@@ -420,6 +425,69 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "notifications": {"type": "array", "items": _ref("Notification")},
             "unread": {"type": "integer", "description": "all the caller's unread ones"},
+        },
+    },
+    "CaseState": {
+        "type": "object", "description": "A case as it stands now.",
+        "required": ["instance_id", "process_key", "process_name", "business_key", "status",
+                     "created_at", "updated_at", "open_tasks"],
+        "properties": {
+            "instance_id": {"type": "integer"},
+            "process_key": {"type": "string"},
+            "process_name": {"type": "string"},
+            "business_key": {**_NULLABLE_STRING, "description": "the case number"},
+            "status": {"type": "string",
+                       "enum": ["running", "completed", "cancelled", "error"]},
+            "created_at": _TIME,
+            "updated_at": _TIME,
+            "open_tasks": {"type": "array", "items": {"type": "string"},
+                           "description": "the titles of its open tasks"},
+        },
+    },
+    "Application": {
+        "description": "One of the caller's applications (我的申请).",
+        "allOf": [_ref("CaseState"), {
+            "type": "object", "required": ["outcome", "refused", "reason", "explanation"],
+            "properties": {
+                "outcome": {**_NULLABLE_STRING, "description": "what the procedure decided "
+                            "(已兑付, 不予兑现, 不予受理 ...); null while undecided"},
+                "refused": {"type": "boolean"},
+                "reason": {**_NULLABLE_STRING, "description": "why it was refused"},
+                "explanation": {**_NULLABLE_STRING,
+                                "description": "the policy explanation given with a refusal"},
+            },
+        }],
+    },
+    "ApplicationList": {
+        "type": "object", "required": ["applications"],
+        "properties": {"applications": {"type": "array", "items": _ref("Application")}},
+    },
+    "SearchHit": {
+        "type": "object",
+        "required": ["instance_id", "process_key", "process_name", "business_key", "status",
+                     "updated_at", "snippet", "highlight"],
+        "properties": {
+            "instance_id": {"type": "integer"},
+            "process_key": {"type": "string"},
+            "process_name": {"type": "string"},
+            "business_key": _NULLABLE_STRING,
+            "status": {"type": "string"},
+            "updated_at": _TIME,
+            "snippet": {"type": "string", "description": "an excerpt of the case's text"},
+            "highlight": {"type": "string", "description": "the excerpt as HTML: escaped, "
+                          "each match in <mark>"},
+        },
+    },
+    "SearchResult": {
+        "type": "object", "required": ["query", "partial", "more", "results"],
+        "properties": {
+            "query": {"type": "string"},
+            "partial": {"type": "boolean", "description": "true when the query had only words "
+                        "shorter than 3 characters and only the newest 100,000 cases were "
+                        "searched"},
+            "more": {"type": "boolean", "description": "true when more than 500 readable "
+                     "cases matched: the newest 500 were ranked; add a word to narrow"},
+            "results": {"type": "array", "items": _ref("SearchHit")},
         },
     },
 }
@@ -620,8 +688,31 @@ PATHS: dict[str, Any] = {
                    enum=["me"]),
             _query("instance", "only tasks of this instance", type="integer", minimum=0,
                    maximum=2147483647),
+            _query("done", "true: 已办 instead of the inbox: the tasks the caller completed "
+                   "and the cases they started (no other filter with it)", type="boolean"),
         ],
         "responses": {"200": _ok("TaskList", "tasks"), **_errors(400, 401)},
+    }},
+    "/applications": {"get": {
+        "summary": "The caller's applications (我的申请)", "tags": ["instances"],
+        "description": "The cases an enterprise (or the window, for one) started, newest "
+                       "first, with the outcome and, when refused, the reason.",
+        "responses": {"200": _ok("ApplicationList", "applications"),
+                      **_errors(401, 403)},
+    }},
+    "/search": {"get": {
+        "summary": "Search cases", "tags": ["instances"],
+        "description": "Cases the caller may read whose case number, procedure, enterprise "
+                       "or unit names or data contain every word of `q` (substrings, Chinese "
+                       "included), best first, with a highlighted excerpt. Confidential "
+                       "fields are never searched.",
+        "parameters": [
+            {**_query("q", "the words, separated by spaces", type="string", minLength=1,
+                      maxLength=200), "required": True},
+            _query("limit", "at most this many results (default 20)", type="integer",
+                   minimum=1, maximum=50),
+        ],
+        "responses": {"200": _ok("SearchResult", "the cases found"), **_errors(400, 401)},
     }},
     "/tasks/{id}": {"get": {
         "summary": "One task, its form and data", "tags": ["tasks"], "parameters": [_TASK_ID],

@@ -14,13 +14,15 @@ from web.api.inputs import Field, bool_arg, fields, int_arg, only_args
 from web.api.uploads import command_body
 from web.app import engine_of
 
-FILTERS = ("role", "process", "overdue", "assignee", "instance")
+FILTERS = ("role", "process", "overdue", "assignee", "instance", "done")
 _TASK_ID = re.compile(r"[0-9A-Za-z_-]{1,36}")
 
 
 @bp.route("/tasks", methods=["GET"])
 def inbox() -> Response:
     only_args(FILTERS)
+    if bool_arg("done"):
+        return _done()
     assignee = request.args.get("assignee")
     if assignee not in (None, "", "me"):
         raise bad_request("bad filter assignee", {"assignee": 'only "me" is supported'})
@@ -33,6 +35,14 @@ def inbox() -> Response:
     )
     tasks = engine_of(current_app).inbox.for_user(current_user(), flt)
     return jsonify({"tasks": [t.as_json() for t in tasks]})
+
+
+def _done() -> Response:
+    """已办: the tasks the caller completed and the cases they started."""
+    others = sorted(set(request.args) - {"done"})
+    if others:
+        raise bad_request("done takes no other filter", {n: "not with done" for n in others})
+    return jsonify(engine_of(current_app).worklists.done(current_user()).as_json())
 
 
 @bp.route("/tasks/<task_id>", methods=["GET"])

@@ -12,13 +12,14 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Register the UI blueprints (sign-in, inbox, tasks, instances, designer, auditor,
-    notifications)."""
+    notifications, search and the user's own lists)."""
     from web.ui import (
         account,
         assets,
         auditor,
         auth,
         board,
+        cases,
         designer,
         files,
         i18n,
@@ -45,7 +46,9 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["unread_notifications"] = notifications.unread_notifications
     app.jinja_env.filters["notice_label"] = notifications.kind_label
     app.jinja_env.globals["file_limit_mb"] = files.file_limit_mb
+    app.jinja_env.globals["may_apply"] = cases.may_apply
+    app.jinja_env.filters["highlighted"] = cases.highlighted
     for module in (assets, auth, account, inbox, tasks, start, instances, designer, auditor, board,
-                   ledgers, stats, notifications, files, units):
+                   ledgers, stats, notifications, files, units, cases):
         app.register_blueprint(module.bp)
     app.register_blueprint(modeler.bp)

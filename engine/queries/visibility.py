@@ -1,0 +1,112 @@
+"""Who may read a case: the one rule, as an SQL condition over ``instances``.
+
+Participants read their cases (a task of the case in a role they hold, with no unit or one
+they act for; or they started it); auditors, designers and the supervising roles read every
+case within their reach: by the case's jurisdiction or a unit its tasks went to (read-only:
+working a task still needs its role and unit). The units come from the directory
+(engine/org/scope.py: ``UserView.units``, ``UserView.reach``). The same rule
+answers "may this user read case N" (``Engine._check_may_read``) and filters lists of cases
+(search, the done list), so a list never shows a case its page would refuse.
+
+The rule has two SQL shapes with the same answer, because which one is fast depends on how
+many cases the user reads: a check per case (the case's tasks through their instance index)
+suits one case and users who read many cases (the intake office registers every clue); the
+set of the user's case ids (``ix_tasks_readers``, ``ix_instances_started_by``) suits a
+unit's user, whose few cases a list should start from instead of filtering every case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, exists, func, or_, select, true, union_all
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import ColumnElement
+
+from engine.org.scope import JURISDICTION
+from engine.org.users import SYSTEM
+from engine.storage.schema import ProcessInstance, Task
+from engine.views import UserView
+
+CASE_READERS = frozenset({"auditor", "designer", "case_manager", "style_group", "city_leader",
+                          "supervision_office", "reform_group"})
+MANY = 10_000  # from this many readable cases on, lists check each case instead
+
+
+def readable(user: UserView) -> ColumnElement[bool]:
+    """True for the rows of ``instances`` that ``user`` may read (checked per case)."""
+    if reads_every_case(user):
+        return true()
+    return _checked_per_case(user)
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The rule in the shape a list over many cases needs."""
+
+    condition: ColumnElement[bool]
+    few: bool  # the user reads fewer than MANY cases: the list may sort all its matches
+
+
+def for_lists(user: UserView, session: Session) -> Listing:
+    """The rule for a list: the user's set of case ids when it is small (counted up to
+    MANY), else the per-case check. A supervisor within a reach reads a jurisdiction's
+    cases, which no index lists: always the per-case check."""
+    if reads_every_case(user):
+        return Listing(true(), False)
+    if _supervises(user):
+        return Listing(_checked_per_case(user), False)
+    ids = _case_ids(user)
+    if _at_least(session, ids, MANY):
+        return Listing(_checked_per_case(user), False)
+    return Listing(ProcessInstance.id.in_(ids), True)
+
+
+def reads_every_case(user: UserView) -> bool:
+    return user.username == SYSTEM.username or (_supervises(user) and user.reach is None)
+
+
+def may_read(session: Session, instance_id: int, user: UserView) -> bool:
+    found = session.execute(select(ProcessInstance.id).where(
+        ProcessInstance.id == instance_id, readable(user))).first()
+    return found is not None
+
+
+def _supervises(user: UserView) -> bool:
+    return bool(CASE_READERS & set(user.roles))
+
+
+def _checked_per_case(user: UserView) -> ColumnElement[bool]:
+    task = aliased(Task)  # its own name: the outer query may read tasks too
+    conditions = [ProcessInstance.started_by == user.username]
+    if user.roles:
+        conditions.append(_a_task(task, task.role.in_(list(user.roles)),
+                                  or_(task.unit.is_(None), task.unit.in_(list(user.units)))))
+    if _supervises(user) and user.reach is not None:
+        reach = sorted(user.reach)
+        conditions.append(ProcessInstance.data[JURISDICTION].as_string().in_(reach))
+        conditions.append(_a_task(task, task.unit.in_(reach)))
+    return or_(*conditions)
+
+
+def _a_task(task: Any, *where: ColumnElement[bool]) -> ColumnElement[bool]:
+    return exists(select(task.id).where(task.instance_id == ProcessInstance.id, *where)
+                  ).correlate(ProcessInstance)
+
+
+def _case_ids(user: UserView) -> Select[Any]:
+    roles = list(user.roles)
+    parts: list[Select[Any]] = [
+        select(ProcessInstance.id).where(ProcessInstance.started_by == user.username)]
+    if roles:
+        parts.append(select(Task.instance_id).where(Task.role.in_(roles), Task.unit.is_(None)))
+        if user.units:
+            parts.append(select(Task.instance_id).where(Task.role.in_(roles),
+                                                        Task.unit.in_(list(user.units))))
+    return select(union_all(*parts).subquery().c[0])
+
+
+def _at_least(session: Session, ids: Select[Any], n: int) -> bool:
+    counted = select(func.count()).select_from(ids.limit(n).subquery())
+    return bool(session.execute(counted).scalar_one() >= n)

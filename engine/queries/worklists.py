@@ -1,0 +1,161 @@
+"""The user's own lists beside the inbox: 已办 (the tasks they completed and the cases they
+started, each with the case as it stands now) and 我的申请 (an enterprise's applications, with
+the outcome and, when refused, the reason the procedure recorded).
+
+Both read the task and instance tables through their indexes (``ix_tasks_done``,
+``ix_instances_started_by``) and show only cases the user may read (queries/visibility.py).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.errors import PermissionDenied
+from engine.org import users
+from engine.org.users import Who
+from engine.queries import visibility
+from engine.queries.inbox import task_view
+from engine.storage.schema import ProcessInstance, Task
+from engine.time.calendar import TZ
+from engine.views import TaskView
+
+if TYPE_CHECKING:
+    from engine.api import Engine
+
+LIMIT = 200  # newest first; older work stays findable by search
+APPLICANTS = frozenset({"enterprise", "window"})
+REFUSED = "不予"  # the procedures' refusals: 不予受理, 不予兑现, 不予修复, 不予办理
+# Where the procedures write why they refused (processes/subsidy_*.bpmn, credit_repair.bpmn)
+REASON_FIELDS = ("reject_reason", "outcome_reason")
+
+
+@dataclass(frozen=True)
+class CaseState:
+    """A case as it stands now."""
+
+    instance_id: int
+    process_key: str
+    process_name: str
+    business_key: str | None
+    status: str
+    created_at: datetime
+    updated_at: datetime
+    open_tasks: tuple[str, ...]  # the titles of its open tasks
+
+    def as_json(self) -> dict[str, Any]:
+        return {"instance_id": self.instance_id, "process_key": self.process_key,
+                "process_name": self.process_name, "business_key": self.business_key,
+                "status": self.status, "created_at": self.created_at.astimezone(TZ).isoformat(),
+                "updated_at": self.updated_at.astimezone(TZ).isoformat(),
+                "open_tasks": list(self.open_tasks)}
+
+
+@dataclass(frozen=True)
+class DoneTask:
+    task: TaskView
+    case: CaseState
+
+    def as_json(self) -> dict[str, Any]:
+        return {**self.task.as_json(), "case": self.case.as_json()}
+
+
+@dataclass(frozen=True)
+class DoneList:
+    tasks: list[DoneTask]  # completed by the user, newest first
+    started: list[CaseState]  # started by the user, newest first
+
+    def as_json(self) -> dict[str, Any]:
+        return {"tasks": [t.as_json() for t in self.tasks],
+                "started": [c.as_json() for c in self.started]}
+
+
+@dataclass(frozen=True)
+class Application:
+    case: CaseState
+    outcome: str | None  # what the procedure decided (已兑付, 不予兑现 ...), None while open
+    refused: bool
+    reason: str | None  # why it was refused
+    explanation: str | None  # the policy explanation that goes with a refusal
+
+    def as_json(self) -> dict[str, Any]:
+        return {**self.case.as_json(), "outcome": self.outcome, "refused": self.refused,
+                "reason": self.reason, "explanation": self.explanation}
+
+
+class Worklists:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def done(self, user: Who) -> DoneList:
+        with self._engine.transaction(read_only=True) as session:
+            reader = users.resolve(session, user)
+            readable = visibility.readable(reader)
+            tasks = list(session.execute(
+                select(Task).join(ProcessInstance, ProcessInstance.id == Task.instance_id)
+                .where(Task.completed_by == reader.username, Task.status == "completed",
+                       readable)
+                .order_by(Task.completed_at.desc(), Task.id).limit(LIMIT)).scalars())
+            started = self._started(session, reader.username)
+            states = self._states(session, {t.instance_id for t in tasks}
+                                  | {r.id for r in started})
+            now = self._engine.clock.now()
+            return DoneList([DoneTask(task_view(t, now), states[t.instance_id]) for t in tasks],
+                            [states[r.id] for r in started])
+
+    def applications(self, user: Who) -> list[Application]:
+        """The cases the applicant (an enterprise, or the window for one) started."""
+        with self._engine.transaction(read_only=True) as session:
+            reader = users.resolve(session, user)
+            if not APPLICANTS & set(reader.roles):
+                raise PermissionDenied("my applications are for enterprises and the window")
+            rows = self._started(session, reader.username)
+            states = self._states(session, {r.id for r in rows})
+            out = []
+            for row in rows:
+                data, _ = self._engine.confidential.reveal(session, row, reader, row.data or {})
+                out.append(_application(states[row.id], data))
+            return out
+
+    @staticmethod
+    def _started(session: Session, username: str) -> list[ProcessInstance]:
+        return list(session.execute(
+            select(ProcessInstance).where(ProcessInstance.started_by == username)
+            .order_by(ProcessInstance.created_at.desc(), ProcessInstance.id.desc())
+            .limit(LIMIT)).scalars())
+
+    def _states(self, session: Session, ids: Iterable[int]) -> dict[int, CaseState]:
+        wanted = sorted(ids)
+        if not wanted:
+            return {}
+        open_tasks: dict[int, list[str]] = defaultdict(list)
+        for instance_id, name in session.execute(
+                select(Task.instance_id, Task.name).where(Task.instance_id.in_(wanted),
+                                                          Task.status == "ready")
+                .order_by(Task.created_at, Task.id)):
+            open_tasks[instance_id].append(name)
+        rows = session.execute(select(
+            ProcessInstance.id, ProcessInstance.process_key, ProcessInstance.version_id,
+            ProcessInstance.business_key, ProcessInstance.status, ProcessInstance.created_at,
+            ProcessInstance.updated_at).where(ProcessInstance.id.in_(wanted)))
+        versions = self._engine.versions
+        return {r.id: CaseState(r.id, r.process_key, versions.get(session, r.version_id).name,
+                                r.business_key, r.status, r.created_at, r.updated_at,
+                                tuple(open_tasks[r.id]))
+                for r in rows}
+
+
+def _application(case: CaseState, data: dict[str, Any]) -> Application:
+    outcome = data.get("outcome") if isinstance(data.get("outcome"), str) else None
+    refused = bool(outcome and outcome.startswith(REFUSED))
+    reason = next((data[f] for f in REASON_FIELDS if refused and isinstance(data.get(f), str)
+                   and data[f]), None)
+    explanation = data.get("policy_explanation") if refused else None
+    return Application(case, outcome, refused, reason,
+                       explanation if isinstance(explanation, str) else None)

@@ -1,0 +1,142 @@
+"""The search text of a case (one row of ``case_search`` per instance): its case number,
+procedure name and every text or number in its data, written by the command that changes the
+data, in the command's transaction. The databases index it for substring search that needs no
+word splitting (Chinese has no spaces): SQLite's FTS5 ``trigram`` tokenizer over an
+external-content table kept in step by triggers, PostgreSQL's ``pg_trgm`` GIN index (both
+made by the migration ``e5c7d9a1b3f4``). engine/queries/search.py reads it.
+
+Confidential fields (engine/queries/confidential.py) and file fields never enter the text, so
+no search can find a case by them or show them in a highlighted snippet, whoever asks (those
+who may read them open the case).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import weakref
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from engine.definitions.registry import LoadedVersion, VersionCache, latest_forms
+from engine.files.fields import file_fields
+from engine.queries.confidential import rules_of
+from engine.storage.schema import CASE_SEARCH, ProcessInstance, ProcessVersion
+
+MAX_CHARS = 20_000  # more text finds nothing a person would type; keeps the index small
+_BATCH = 500
+
+_lock = threading.Lock()
+
+
+@dataclass
+class _Known:
+    """What one engine's database says, kept beside its version cache."""
+
+    everywhere: tuple[int, frozenset[str]] | None = None  # (newest version id, fields)
+    files: dict[int, frozenset[str]] = field(default_factory=dict)  # version id -> fields
+
+
+_known: weakref.WeakKeyDictionary[VersionCache, _Known] = weakref.WeakKeyDictionary()
+
+
+def _known_of(versions: VersionCache) -> _Known:
+    with _lock:
+        return _known.setdefault(versions, _Known())
+
+
+def excluded_fields(session: Session, versions: VersionCache, own: LoadedVersion
+                    ) -> frozenset[str]:
+    """Fields kept out of the text: every field the newest text of any deployed form marks
+    confidential (a case's data travels: a ledger copy or an escalation
+    carries the fields of the clue that started it, under forms that do not mark them), and
+    the case's file fields."""
+    return confidential_everywhere(session, versions) | _file_fields(versions, own)
+
+
+def _file_fields(versions: VersionCache, version: LoadedVersion) -> frozenset[str]:
+    files = _known_of(versions).files
+    found = files.get(version.id)
+    if found is None:
+        found = files[version.id] = frozenset(name for schema in version.forms.values()
+                                              for name in file_fields(schema))
+    return found
+
+
+def confidential_everywhere(session: Session, versions: VersionCache) -> frozenset[str]:
+    """From the newest text of every deployed form; read again when a deploy made a new
+    version (a new form text always does)."""
+    known = _known_of(versions)
+    newest = session.execute(select(func.max(ProcessVersion.id))).scalar() or 0
+    if known.everywhere is not None and known.everywhere[0] == newest:
+        return known.everywhere[1]
+    fields = frozenset(rules_of(json.loads(text) for text in latest_forms(session).values()))
+    known.everywhere = (newest, fields)
+    return fields
+
+
+def text_of(business_key: str | None, process_name: str, data: Mapping[str, Any],
+            excluded: frozenset[str]) -> str:
+    """One line per distinct value, the case number and procedure name first."""
+    seen: dict[str, None] = {}
+    for value in (business_key, process_name, *_values(data, excluded)):
+        if value:
+            seen.setdefault(value.replace("\n", " "), None)
+    return "\n".join(seen)[:MAX_CHARS]
+
+
+def _values(value: Any, excluded: frozenset[str]) -> Iterator[str]:
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if key not in excluded:
+                yield from _values(item, excluded)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _values(item, excluded)
+    elif isinstance(value, str):
+        yield value.strip()
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        yield str(value)
+
+
+def write(session: Session, versions: VersionCache, row: ProcessInstance,
+          version: LoadedVersion, before: Mapping[str, Any] | None, new: bool = False) -> None:
+    """Store the case's text when it changed (``before``: its data before the command, None
+    to write it anyway; ``new``: a case just started, which has no text yet)."""
+    excluded = excluded_fields(session, versions, version)
+    body = text_of(row.business_key, version.name, row.data or {}, excluded)
+    if before is not None and body == text_of(row.business_key, version.name, before, excluded):
+        return
+    if new:
+        session.connection().execute(insert(CASE_SEARCH).values(instance_id=row.id, body=body))
+    else:
+        _store(session, row.id, body)
+
+
+def _store(session: Session, instance_id: int, body: str) -> None:
+    conn = session.connection()
+    done = conn.execute(update(CASE_SEARCH).where(CASE_SEARCH.c.instance_id == instance_id)
+                        .values(body=body))
+    if done.rowcount == 0:  # a case from before the search text existed
+        conn.execute(insert(CASE_SEARCH).values(instance_id=instance_id, body=body))
+
+
+def rebuild(session: Session, versions: VersionCache, process_key: str | None = None,
+            after_id: int = 0) -> tuple[int, int] | None:
+    """Rewrite the text of up to one batch of cases with ids above ``after_id`` (of one
+    procedure, when given): (cases done, the last id), None when there were none."""
+    query = select(ProcessInstance.id, ProcessInstance.version_id, ProcessInstance.business_key,
+                   ProcessInstance.data).where(ProcessInstance.id > after_id)
+    if process_key is not None:
+        query = query.where(ProcessInstance.process_key == process_key)
+    rows = session.execute(query.order_by(ProcessInstance.id).limit(_BATCH)).all()
+    for row in rows:
+        version = versions.get(session, row.version_id)
+        body = text_of(row.business_key, version.name, row.data or {},
+                       excluded_fields(session, versions, version))
+        _store(session, row.id, body)
+    return (len(rows), rows[-1].id) if rows else None

@@ -1,0 +1,35 @@
+"""Finding cases: search, and the caller's applications (我的申请). The done list (已办) is
+GET /tasks?done=true (web/api/tasks.py)."""
+
+from __future__ import annotations
+
+from flask import Response, current_app, jsonify, request
+
+from engine import MAX_SEARCH_LIMIT, MAX_SEARCH_QUERY
+from web.api.auth import current_user
+from web.api.blueprint import bp
+from web.api.errors import bad_request
+from web.api.inputs import int_arg, only_args
+from web.app import engine_of
+
+
+@bp.route("/search", methods=["GET"])
+def search() -> Response:
+    only_args(("q", "limit"))
+    query = (request.args.get("q") or "").strip()
+    if not query:
+        raise bad_request("nothing to search for", {"q": "give the words to search for"})
+    if len(query) > MAX_SEARCH_QUERY:
+        raise bad_request("query too long", {"q": f"at most {MAX_SEARCH_QUERY} characters"})
+    limit = int_arg("limit", MAX_SEARCH_LIMIT)
+    if limit == 0:
+        raise bad_request("bad filter limit", {"limit": "must be at least 1"})
+    result = engine_of(current_app).search.find(query, current_user(), limit or 20)
+    return jsonify(result.as_json())
+
+
+@bp.route("/applications", methods=["GET"])
+def applications() -> Response:
+    only_args(())
+    found = engine_of(current_app).worklists.applications(current_user())
+    return jsonify({"applications": [a.as_json() for a in found]})

@@ -1,0 +1,45 @@
+"""Finding cases: the search box in every page's header and its results, 已办 (the tasks
+the user completed and the cases they started) and 我的申请 (an enterprise's applications)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from markupsafe import Markup
+
+from engine import MAX_SEARCH_QUERY, SearchHit, UserView
+from web.ui.auth import current_user, login_required
+from web.ui.util import engine
+
+bp = Blueprint("cases", __name__)
+APPLICANTS = ("enterprise", "window")
+
+
+def may_apply(user: UserView) -> bool:
+    """Whether the nav shows 我的申请."""
+    return any(role in user.roles for role in APPLICANTS)
+
+
+def highlighted(hit: SearchHit) -> Markup:
+    """The excerpt, escaped by the engine, its matches in <mark>."""
+    return Markup(hit.snippet_html)  # every piece is html.escape-d
+
+
+@bp.get("/search")
+@login_required
+def search() -> str:
+    query = (request.args.get("q") or "").strip()[:MAX_SEARCH_QUERY]
+    result = engine().search.find(query, current_user(), 50) if query else None
+    return render_template("search.html", query=query, result=result)
+
+
+@bp.get("/done")
+@login_required
+def done() -> str:
+    return render_template("done.html", done=engine().worklists.done(current_user()))
+
+
+@bp.get("/applications")
+@login_required
+def applications() -> str:
+    found = engine().worklists.applications(current_user())  # PermissionDenied: 403
+    return render_template("applications.html", applications=found)
