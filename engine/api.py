@@ -44,6 +44,7 @@ from engine.queries.inbox import Inbox, task_view
 from engine.runtime import migration, mirror
 from engine.runtime.commands import Runtime
 from engine.runtime.migration import Report as MigrationReport
+from engine.runtime.operations import Operations, is_copied_to
 from engine.runtime.worker import TimerWorker
 from engine.storage import db, migrate
 from engine.storage.schema import (
@@ -93,6 +94,7 @@ class Engine:
         self.wall: Clock = SystemClock()
         self.accounts = Accounts(self)
         self.confidential = Confidential(self)
+        self.ops = Operations(self)
 
     @contextmanager
     def transaction(self, read_only: bool = False) -> Iterator[Session]:
@@ -476,15 +478,16 @@ class Engine:
             raise
 
     def _check_may_read(self, session: Session, row: ProcessInstance, user: UserView) -> None:
-        """Participants read their cases; auditors, designers and the city-level supervising
-        roles read every case (read-only: working a task still needs its role and unit)."""
+        """Participants (and those a case was copied to) read their cases; auditors, designers
+        and the city-level supervising roles read every case (read-only: working a task still
+        needs its role and unit)."""
         if user.username == "system" or CASE_READERS & set(user.roles):
             return
         tasks = session.execute(select(Task).where(Task.instance_id == row.id)).scalars()
         for task in tasks:
             if user.has_role(task.role) and (task.unit is None or task.unit == user.unit):
                 return
-        if row.started_by == user.username:
+        if row.started_by == user.username or is_copied_to(session, row.id, user.username):
             return
         raise CaseHidden(f"no instance {row.id}")
 

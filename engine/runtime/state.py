@@ -124,10 +124,16 @@ def _reroot(workflow: Any) -> int:
     while node.state == TaskState.COMPLETED and len(node._children) == 1:
         chain.append(node)
         node = node.children[0]
-    if len(chain) <= _KEEP_ABOVE_FRONTIER:
+    keep_from = len(chain) - _KEEP_ABOVE_FRONTIER
+    # The last user task passed stays, below a parent: a case may be sent back to it
+    # (engine/runtime/moves.py resets the workflow from there).
+    manual = [i for i, task in enumerate(chain) if task.task_spec.manual]
+    if manual:
+        keep_from = min(keep_from, manual[-1] - 1)
+    if keep_from <= 0:
         return 0
-    new_root = chain[-_KEEP_ABOVE_FRONTIER]
-    doomed = chain[: -_KEEP_ABOVE_FRONTIER]
+    new_root = chain[keep_from]
+    doomed = chain[:keep_from]
     # The root carries full data; its children store deltas against it.
     new_root.data = dict(new_root.data)
     new_root._parent = None
