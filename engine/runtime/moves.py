@@ -105,7 +105,7 @@ def untouched_after(workflow: BpmnWorkflow, done_id: str) -> list[SpiffTask]:
         done = None
     if done is None or done.state != TaskState.COMPLETED or not done.task_spec.manual:
         raise Conflict("此环节已无法撤回（流程已向后推进）")
-    later = [t for t in _below(workflow, done) if t.task_spec.manual]
+    later = [t for t in _below(workflow, done) if t is not done and t.task_spec.manual]
     if any(t.state == TaskState.COMPLETED for t in later):
         raise Conflict("下一环节已经办理，不能撤回")
     return [t for t in later if t.state == TaskState.READY]
