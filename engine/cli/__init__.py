@@ -3,7 +3,8 @@
 The commands live by subject: ``definitions`` (validate, deploy, processes), ``cases`` (start,
 tasks, claim, complete, message, show, history), ``audit`` (verify, replay, export, ledger) and
 ``operations`` (run, worker, timers, migrate, users, calendar), ``notifications``, ``files``
-(attach, attachments, document); ``common`` holds what they share.
+(attach, attachments, document), ``taskops`` (transfer, delegate, send-back, withdraw,
+add-signer, urge, cc, comment, terminate); ``common`` holds what they share.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any, NoReturn
 
 import click
 
-from engine.cli import audit, cases, definitions, files, notifications, operations
+from engine.cli import audit, cases, definitions, files, notifications, operations, taskops
 
 SIGPIPE_EXIT = 141  # 128 + SIGPIPE: what a shell reports when a pipe's reader went away
 
@@ -61,7 +62,7 @@ def main(verbose: bool) -> None:
                         format="%(levelname)s %(name)s: %(message)s")
 
 
-for _module in (definitions, cases, audit, operations, notifications, files):
+for _module in (definitions, cases, audit, operations, notifications, files, taskops):
     for _command in _module.COMMANDS:
         main.add_command(_command)
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from engine.errors import refused
+from engine.errors import NotFound, refused
 from engine.notify import emit
 from engine.org import users
 from engine.org.users import Who
@@ -166,15 +166,16 @@ class Operations:
         with eng.transaction() as session:
             actor = users.resolve(session, user)
             eng.hide_unreadable(session, instance_id, actor, f"no instance {instance_id}")
-            people = _copy_to(session, to_user, to_unit)
+            people, unit = _copy_to(session, to_user, to_unit)
             now = eng.clock.now()
 
             def apply(row: ProcessInstance, at: datetime) -> None:
-                handover.record(session, row, "copied", at, {"to": to_user, "to_unit": to_unit,
-                                                             "users": people}, actor)
+                handover.record(session, row, "copied", at,
+                                {"to": to_user if unit is None else None, "to_unit": unit,
+                                 "users": people}, actor)
             eng.runtime.add_to_case(session, instance_id, None, apply)
             session.connection().execute(insert(CASE_COPIES), [
-                {"instance_id": instance_id, "username": name, "unit": to_unit,
+                {"instance_id": instance_id, "username": name, "unit": unit,
                  "copied_by": actor.username, "created_at": now, "read_at": None}
                 for name in people])
             emit.notify(session, "cc", people, text=f"{actor.display_name} 抄送给您，请阅知",
@@ -218,16 +219,24 @@ def is_copied_to(session: Session, instance_id: int, username: str) -> bool:
     ).first() is not None
 
 
-def _copy_to(session: Session, to_user: str | None, to_unit: str | None) -> list[str]:
+def _unit_users(session: Session, unit: str | None) -> list[str]:
+    return sorted(session.connection().execute(
+        select(USERS.c.username).where(USERS.c.unit == unit, USERS.c.active.is_(True))
+    ).scalars())
+
+
+def _copy_to(session: Session, to_user: str | None, to_unit: str | None
+             ) -> tuple[list[str], str | None]:
+    """Who gets the copy, and the unit it went to (if it went to one)."""
     if to_user is not None:
         try:
-            return [users.get(session, to_user).username]
-        except Exception:
-            raise refused("to", f"没有用户 {to_user}") from None
-    names = sorted(session.connection().execute(
-        select(USERS.c.username).where(USERS.c.unit == to_unit, USERS.c.active.is_(True))
-    ).scalars())
+            return [users.get(session, to_user).username], None
+        except NotFound:
+            if not _unit_users(session, to_user):  # "--to UNIT" names a unit too
+                raise refused("to", f"没有用户或单位 {to_user}") from None
+            to_unit = to_user
+    names = _unit_users(session, to_unit)
     if not names:
         raise refused("to_unit", f"单位 {to_unit} 没有用户")
-    return names
+    return names, to_unit
 
