@@ -55,13 +55,13 @@ from engine.queries.diagram import instance_path, load_version, version_diagram
 from engine.queries.inbox import InboxCounts, InboxFilter, InboxPage
 from engine.queries.ledger import LEDGERS
 from engine.queries.startable import Startable, instance_forms, startable, task_form
-from engine.runtime.operations import CopyView
 from engine.runtime.operations import Step as SendBackStep
 from engine.storage import db, migrate
 from engine.time.calendar import TZ, WorkCalendar
 from engine.time.clock import Clock, FixedClock, SystemClock
 from engine.views import (
     AttachmentView,
+    CopyView,
     EventView,
     InstanceView,
     NotificationView,

@@ -209,3 +209,24 @@ class TemplateView:
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class CopyView:
+    """A case copied to me (抄送), with its read mark (已阅)."""
+
+    id: int
+    instance_id: int
+    business_key: str | None
+    process_name: str
+    status: str
+    copied_by: str
+    unit: str | None
+    created_at: datetime
+    read_at: datetime | None
+
+    def as_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        for key in ("created_at", "read_at"):
+            out[key] = _iso(out[key])
+        return out

@@ -359,6 +359,12 @@ CONTRACT = {
     ("post", "/notifications/{id}/read"),
     ("get", "/instances/{id}/attachments"), ("post", "/instances/{id}/attachments"),
     ("get", "/attachments/{sha256}"), ("post", "/instances/{id}/documents"),
+    ("post", "/tasks/{id}/transfer"), ("post", "/tasks/{id}/delegate"),
+    ("post", "/tasks/{id}/add-signer"), ("post", "/tasks/{id}/send-back"),
+    ("get", "/tasks/{id}/send-back"), ("post", "/tasks/{id}/withdraw"),
+    ("post", "/tasks/{id}/urge"), ("post", "/instances/{id}/cc"),
+    ("post", "/instances/{id}/cc/read"), ("post", "/instances/{id}/comments"),
+    ("post", "/instances/{id}/terminate"), ("get", "/copies"),
 }
 
 

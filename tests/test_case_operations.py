@@ -105,8 +105,8 @@ def test_withdraw_while_the_next_steps_are_untouched(cases: Engine) -> None:
     view = cases.ops.withdraw(draft, "li")
     assert [(t.name, t.assignee) for t in view.tasks] == [("draft", "li")]
     assert view.tasks[0].id != draft  # a new round of the step
-    with pytest.raises(Conflict, match="尚未办结"):
-        cases.ops.withdraw(view.tasks[0].id, "li")
+    with pytest.raises(PermissionDenied, match="已办结"):
+        cases.ops.withdraw(view.tasks[0].id, "li")  # open: nothing to withdraw
     again = view.tasks[0].id
     cases.complete(again, {}, "li")
     cases.claim(open_task(cases, case.id, "check_b"), "wang")

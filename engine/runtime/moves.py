@@ -25,6 +25,7 @@ from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
 
 from engine.errors import Conflict, refused
+from engine.runtime.mirror import all_tasks
 
 SEND_BACK = "sendBack"  # the camunda property on a user task
 # Events that move tokens (shared with replay through engine/runtime/transitions.py).
@@ -134,8 +135,19 @@ def apply(workflow: BpmnWorkflow, kind: str, payload: Mapping[str, Any]) -> None
     source = workflow.get_task_from_id(UUID(payload["task_id"])) or target
     data = deepcopy(source.data)
     workflow.reset_from_task_id(target.id)
+    _forget_dropped_events(workflow)
     target.data = data
     _renew_id(target, uuid5(target.id, "again"))
+
+
+def _forget_dropped_events(workflow: BpmnWorkflow) -> None:
+    """SpiffWorkflow's reset leaves the catching events it dropped (a boundary timer of a
+    sub-process, say) in the event manager: forget them, or the next engine step updates
+    tasks that are gone."""
+    live = {task.id for task in all_tasks(workflow)}
+    waiting = workflow.event_manager.tasks
+    for task_id in [key for key, task in waiting.items() if task.id not in live]:
+        del waiting[task_id]
 
 
 def _renew_id(task: SpiffTask, new_id: UUID) -> None:

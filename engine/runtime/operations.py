@@ -19,27 +19,12 @@ from engine.org import users
 from engine.org.users import Who
 from engine.runtime import handover, moves, rewind
 from engine.storage.schema import CASE_COPIES, TASKS, USERS, ProcessInstance, ProcessVersion
-from engine.views import InstanceView, UserView
+from engine.views import CopyView, InstanceView, UserView
 
 if TYPE_CHECKING:
     from engine.api import Engine
 
 COMMENT_MAX = 4000
-
-
-@dataclass(frozen=True)
-class CopyView:
-    """A case copied to me (抄送), with its read mark (已阅)."""
-
-    id: int
-    instance_id: int
-    business_key: str | None
-    process_name: str
-    status: str
-    copied_by: str
-    unit: str | None
-    created_at: datetime
-    read_at: datetime | None
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """The HTTP JSON API under /api/v1 (design.md section 3), described by web/api/openapi.py.
 
 Modules: auth (tokens, the bearer check), processes, instances, tasks, messages,
-notifications, files (a case's attachments and documents), docs (openapi.json and the HTML
+notifications, files (a case's attachments and documents), operations (transfer,
+send back, urge, copies, comments, terminate and the rest), docs (openapi.json and the HTML
 page); errors (every error as JSON), inputs (request parsing), uploads (multipart bodies).
 """
 
@@ -17,6 +18,7 @@ from web.api import (
     instances,
     messages,
     notifications,
+    operations,
     processes,
     tasks,
 )
@@ -25,7 +27,7 @@ from web.api.blueprint import bp
 errors.install_blueprint()
 
 __all__ = ["auth", "bp", "docs", "files", "instances", "messages", "notifications",
-           "processes", "register", "tasks"]
+           "operations", "processes", "register", "tasks"]
 
 
 def register(app: Flask) -> None:
