@@ -55,7 +55,9 @@ from engine.queries.diagram import instance_path, load_version, version_diagram
 from engine.queries.inbox import InboxCounts, InboxFilter, InboxPage
 from engine.queries.ledger import LEDGERS
 from engine.queries.startable import Startable, instance_forms, startable, task_form
+from engine.runtime.handover import URGERS as URGING_ROLES
 from engine.runtime.operations import Step as SendBackStep
+from engine.runtime.rewind import TERMINATORS as TERMINATING_ROLES
 from engine.storage import db, migrate
 from engine.time.calendar import TZ, WorkCalendar
 from engine.time.clock import Clock, FixedClock, SystemClock
@@ -82,7 +84,9 @@ __all__ = [
     "NOTIFICATION_KINDS",
     "ROLES",
     "ROLES_BY_ID",
+    "TERMINATING_ROLES",
     "TZ",
+    "URGING_ROLES",
     "WHEN",
     "AttachmentView",
     "Block",

@@ -594,6 +594,24 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("notifications.settings", "POST"): Entry(False, signed_in, 302, request=lambda w: {
         "data": {"on": ["email.overdue"]}}),
     ("auditor.instance", "GET"): Entry(False, role("auditor"), args=_instance),
+    ("ops.transfer", "POST"): Entry(False, works_task, 302, args=_task, mutates=True,
+                                    request=lambda w: {"data": _hand_to(w)["json"]}),
+    ("ops.delegate", "POST"): Entry(False, works_task, 302, args=_task, mutates=True,
+                                    request=lambda w: {"data": {"to": "intake"}}),
+    ("ops.add_signer", "POST"): Entry(False, works_task, 302, args=_task, mutates=True,
+                                      request=lambda w: {"data": {"to": "intake"}}),
+    ("ops.send_back", "POST"): Entry(False, works_task, 302, args=_task, mutates=True,
+                                     request=lambda w: {"data": {"reason": "材料不全"}}),
+    ("ops.urge", "POST"): Entry(False, urges, 302, args=_task, mutates=True),
+    ("ops.withdraw", "POST"): Entry(False, withdraws, 302, args=_done, mutates=True),
+    ("ops.cc", "POST"): Entry(False, reads_case, 302, args=_instance, mutates=True,
+                              request=lambda w: {"data": {"to": "intake"}}),
+    ("ops.comment", "POST"): Entry(False, reads_case, 302, args=_instance, mutates=True,
+                                   request=lambda w: {"data": {"text": "请补充材料"}}),
+    ("ops.terminate", "POST"): Entry(False, urges, 302, args=_instance, mutates=True,
+                                     request=lambda w: {"data": {"reason": "重复登记"}}),
+    ("ops.mark_read", "POST"): Entry(False, signed_in, 302, args=_instance),
+    ("ops.copies", "GET"): Entry(False, signed_in),
 }
 
 

@@ -27,6 +27,7 @@ def register(app: Flask) -> None:
         ledgers,
         modeler,
         notifications,
+        operations,
         pages,
         start,
         tasks,
@@ -42,6 +43,6 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["notice_label"] = notifications.kind_label
     app.jinja_env.globals["file_limit_mb"] = files.file_limit_mb
     for module in (assets, auth, account, inbox, tasks, start, instances, designer, auditor, board,
-                   ledgers, notifications, files):
+                   ledgers, notifications, files, operations):
         app.register_blueprint(module.bp)
     app.register_blueprint(modeler.bp)

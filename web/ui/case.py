@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import g
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from engine import (
     AttachmentView,
@@ -21,6 +22,11 @@ from engine import (
 )
 from web.ui import forms
 from web.ui.util import engine
+
+# What an operation's event shows in the timeline (engine/runtime/handover.py, moves.py).
+_OPERATION_FIELDS = {"to_element": _l("退回到"), "to": _l("交给"), "to_unit": _l("单位"),
+                     "signer": _l("加签人"), "reason": _l("原因"), "note": _l("催办说明"),
+                     "text": _l("意见")}
 
 
 @dataclass(frozen=True)
@@ -81,6 +87,9 @@ def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, A
         data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
         details = [DataRow(k, labels.get(k, k), _readable(fields, k, v, file_fields, names))
                    for k, v in (data or {}).items() if not k.startswith("_")]
+        details += [DataRow(key, str(label), path.diagram.title_of(payload[key])
+                            if key == "to_element" else payload[key])
+                    for key, label in _OPERATION_FIELDS.items() if payload.get(key)]
         details += [DataRow("files", _("文件"), "、".join(str(f.get("name")) for f in
                                                           payload.get("files") or []))
                     ] if event.type in ("attached", "document") else []

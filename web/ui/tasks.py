@@ -10,7 +10,16 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from engine import Conflict, InstanceView, InvalidData, TaskView, instance_forms, task_form
+from engine import (
+    URGING_ROLES,
+    Conflict,
+    EventView,
+    InstanceView,
+    InvalidData,
+    TaskView,
+    instance_forms,
+    task_form,
+)
 from web.ui import forms
 from web.ui.auth import current_user, login_required
 from web.ui.case import case_context
@@ -75,10 +84,26 @@ def _render(task: TaskView, schema: dict[str, Any] | None, fields: list[forms.Fi
     revision = instance.revision
     field_names = {f.name for f in fields}
     general = {k: v for k, v in errors.items() if k not in field_names}
+    may_work = (task.status == "ready" and task.assignee in (None, user.username)
+                and (user.has_role(task.role) or task.assignee == user.username))
     return render_template(
         "task.html", task=task, schema=schema, fields=fields, values=values, errors=errors,
         files_by_sha={f.sha256: f for f in context.files},
         general_errors=general, revision=revision, conflict=conflict, case=context,
-        may_work=task.status == "ready" and task.assignee in (None, user.username)
-        and user.has_role(task.role),
+        may_work=may_work,
+        steps=eng.ops.send_back_steps(task.id, user) if may_work and not task.owner else [],
+        may_urge=bool(URGING_ROLES & set(user.roles)),
+        sent_back=_sent_back(task, context.events),
     )
+
+
+def _sent_back(task: TaskView, events: list[EventView]) -> EventView | None:
+    """The send back that made this open task, if one did: its reason is for the holder."""
+    for event in reversed(events):
+        if event.type in ("sent_back", "completed", "withdrawn"):
+            payload = event.payload or {}
+            if event.type == "sent_back" and payload.get("to_element") == task.name \
+                    and task.status == "ready":
+                return event
+            return None
+    return None
