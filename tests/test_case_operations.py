@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine import Conflict, Engine, InvalidData, PermissionDenied
+from engine import Conflict, Engine, InvalidData, PermissionDenied, SourceFile
 from engine.views import InstanceView
 from tests.conftest import diagram_files
 
@@ -200,3 +200,13 @@ def test_copies_and_comments(cases: Engine) -> None:
     with pytest.raises(InvalidData):
         cases.ops.comment(case.id, "zhao", "   ")
     assert cases.history(case.id)[-1].payload == {"text": "已阅，无意见"}
+
+
+def test_send_back_property_is_validated(people: Engine) -> None:
+    assert people.validate(diagram_files("sendback.bpmn")).problems == []
+    files = diagram_files("sendback.bpmn")
+    files[0] = SourceFile(files[0].name, files[0].content.replace(
+        'name="sendBack" value="draft"', 'name="sendBack" value="draft, nowhere"'))
+    problems = people.validate(files).problems
+    assert [p.element for p in problems] == ["check_b"]
+    assert "sendBack names nowhere" in problems[0].message
