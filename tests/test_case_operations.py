@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine import Conflict, Engine, InvalidData, PermissionDenied, SourceFile
+from engine import Conflict, Engine, InvalidData, PermissionDenied, SourceFile, overdue_board
 from engine.views import InstanceView
 from tests.conftest import diagram_files
 
@@ -184,6 +184,8 @@ def test_urge_by_supervisors_only(cases: Engine) -> None:
     cases.ops.urge(check_a, "sun", "请抓紧")
     cases.ops.urge(check_a, "sun")
     assert cases.inbox.task(check_a, "li").urged_count == 2
+    [row] = overdue_board(cases)
+    assert (row.process_key, row.open, row.urged) == ("sendback", 2, 1)  # one task, urged twice
     urged = [n for n in cases.notifications.for_user("li") if n.kind == "urged"]
     assert urged and "请抓紧" in urged[-1].text
 

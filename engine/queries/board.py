@@ -33,6 +33,7 @@ class BoardRow:
     open: int
     overdue: int
     due_today: int
+    urged: int = 0  # open tasks a supervisor has urged (催办)
 
 
 @dataclass(frozen=True)
@@ -66,8 +67,16 @@ def overdue_board(engine: Engine, unit: str | None = None,
              .group_by(Task.unit, Task.process_key))
     if not all_units:
         query = query.where(Task.unit == unit)
+    # urged tasks are few: counted apart, from their own index (ix_tasks_urged), so the
+    # board's main query still reads its covering index alone
+    urged_query = (select(Task.unit, Task.process_key, func.count())
+                   .where(Task.status == "ready", Task.urged_count > 0)
+                   .group_by(Task.unit, Task.process_key))
+    if not all_units:
+        urged_query = urged_query.where(Task.unit == unit)
     with engine.transaction(read_only=True) as session:
-        rows = [BoardRow(u, p, int(n), int(o or 0), int(t or 0))
+        urged = {(u, p): int(n) for u, p, n in session.execute(urged_query)}
+        rows = [BoardRow(u, p, int(n), int(o or 0), int(t or 0), urged.get((u, p), 0))
                 for u, p, n, o, t in session.execute(query)]
     return sorted(rows, key=lambda r: (-r.overdue, -r.due_today, r.unit or "", r.process_key))
 

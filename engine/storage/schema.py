@@ -127,6 +127,7 @@ class Task(Base):
         # Covers the overdue board (engine/queries/board.py): open tasks grouped by unit and
         # procedure, read from the index alone, already in group order.
         Index("ix_tasks_board_cells", "status", "unit", "process_key", "due_at"),
+        Index("ix_tasks_urged", "status", "urged_count"),  # the board's urged counts
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), index=True)

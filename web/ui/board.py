@@ -40,7 +40,7 @@ def index() -> str:
     rows = overdue_board(eng, unit=unit, all_units=all_units)
     names = {p.key: p.name for p in eng.processes()}
     totals = (sum(r.overdue for r in rows), sum(r.due_today for r in rows),
-              sum(r.open for r in rows))
+              sum(r.open for r in rows), sum(r.urged for r in rows))
     return render_template("board.html", rows=rows, names=names, totals=totals,
                            all_units=all_units, unit=unit)
 
