@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, render_template, request
 from werkzeug.wrappers import Response
 
-from engine import TERMINATING_ROLES, instance_forms, instance_path
+from engine import TERMINATING_ROLES, URGING_ROLES, instance_forms, instance_path
 from web.ui.auth import current_user, login_required
 from web.ui.case import case_context
 from web.ui.util import engine
@@ -40,6 +40,7 @@ def show(instance_id: int) -> str:
                            may_add=eng.dossier.may_add(instance_id, user),
                            field_labels={r.name: r.label for r in context.data},
                            may_terminate=bool(TERMINATING_ROLES & set(user.roles)),
+                           may_urge=bool(URGING_ROLES & set(user.roles)),
                            unread_copy=any(c.instance_id == instance_id for c in
                                            eng.ops.copies(user, unread_only=True)))
 

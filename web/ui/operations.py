@@ -85,8 +85,9 @@ def send_back(task_id: str) -> Response:
 @login_required
 def urge(task_id: str) -> Response:
     user = current_user()
-    return _done(lambda: engine().ops.urge(task_id, user, _text("note")), _("已催办"),
-                 _task_page(task_id))
+    back = url_for("instances.show", instance_id=int(request.form["instance_id"])) \
+        if (request.form.get("instance_id") or "").isdigit() else _task_page(task_id)
+    return _done(lambda: engine().ops.urge(task_id, user, _text("note")), _("已催办"), back)
 
 
 @bp.post("/tasks/<task_id>/withdraw")
