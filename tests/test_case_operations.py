@@ -127,6 +127,9 @@ def test_terminate_closes_tasks(cases: Engine) -> None:
     with pytest.raises(Conflict, match="已终止"):
         cases.ops.terminate(case.id, "sun", "再次终止")
     assert cases.history(case.id)[-1].payload["reason"] == "重复登记，终止办理"
+    last = cases.history(case.id)[-1].seq
+    assert cases.state_at(case.id, last).status == "cancelled"
+    assert cases.state_at(case.id, last - 1).status == "running"
 
 
 def test_transfer_to_a_user_and_to_a_unit(cases: Engine) -> None:
