@@ -78,3 +78,13 @@ def test_case_page_copy_read_comment_withdraw_and_terminate(app: Flask, eng: Eng
     assert 'id="op-terminate"' in sun.get(f"/instances/{instance_id}").text
     sun.post(f"/instances/{instance_id}/terminate", data={"reason": "重复登记"})
     assert eng.instance(instance_id).status == "cancelled"
+
+
+def test_the_delegates_entries_come_back_to_confirm(app: Flask, eng: Engine) -> None:
+    start_case(eng)
+    propose = task_of(eng, "li", "propose")
+    eng.add_user("li2", ["intake"], password="pw-ui-test")
+    as_user(app, "li").post(f"/tasks/{propose}/delegate", data={"to": "li2"})
+    eng.complete(propose, {"proposal": "予以了结"}, "li2")  # the delegate's part
+    page = as_user(app, "li").get(f"/tasks/{propose}")
+    assert '<option value="予以了结" selected' in page.text

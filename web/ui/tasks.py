@@ -17,6 +17,7 @@ from engine import (
     InstanceView,
     InvalidData,
     TaskView,
+    UserView,
     instance_forms,
     task_form,
 )
@@ -37,8 +38,18 @@ def show(task_id: str) -> str:
     schema = task_form(eng, task_id, user.username)
     fields = forms.fields_of(schema)
     instance = eng.instance(task.instance_id, user)
-    values = forms.display_values(fields, instance.data, schema)
+    values = forms.display_values(fields, {**instance.data, **_part_done(task, user)}, schema)
     return _render(task, schema, fields, values, {}, instance)
+
+
+def _part_done(task: TaskView, user: UserView) -> dict[str, object]:
+    """What the delegate or the last co-signer entered, for the holder to confirm."""
+    if task.status != "ready" or task.assignee != user.username or task.owner is not None:
+        return {}
+    parts = [e for e in engine().history(task.instance_id, user)
+             if e.task_id == task.id and e.type in ("resolved", "signed")]
+    data = (parts[-1].payload or {}).get("data") if parts else None
+    return dict(data) if isinstance(data, dict) else {}
 
 
 @bp.post("/tasks/<task_id>")
