@@ -89,6 +89,8 @@ def transfer(session: Session, now: datetime, task_id: str, user: UserView,
             raise refused("to", "不能转给自己")
         if task_row.role is not None and not target.has_role(task_row.role):
             raise refused("to", f"{target.display_name} 没有此任务的角色")
+        if task_row.unit is not None and target.unit is None:
+            raise refused("to", f"{target.display_name} 不属于任何单位，不能接收单位的任务")
         unit = target.unit if task_row.unit is not None else None
         _set(session, task_id, assignee=target.username, unit=unit)
     else:

@@ -33,6 +33,8 @@ from engine.runtime.spiff_seam import IdSource
 
 # Tasks kept above the first branching or unfinished task when re-rooting.
 _KEEP_ABOVE_FRONTIER = 2
+# ... and the last user task above them, while it is at most this many tasks above.
+_KEEP_LAST_STEP_WITHIN = 64
 
 _specs: ContextVar[tuple[Any, dict[str, Any]]] = ContextVar("kuaiban_specs")
 
@@ -126,9 +128,10 @@ def _reroot(workflow: Any) -> int:
         node = node.children[0]
     keep_from = len(chain) - _KEEP_ABOVE_FRONTIER
     # The last user task passed stays, below a parent: a case may be sent back to it
-    # (engine/runtime/moves.py resets the workflow from there).
+    # (engine/runtime/moves.py resets the workflow from there). Not when a long run of engine
+    # steps (a loop of timers and scripts) followed it: the tree must stay bounded.
     manual = [i for i, task in enumerate(chain) if task.task_spec.manual]
-    if manual:
+    if manual and len(chain) - manual[-1] <= _KEEP_LAST_STEP_WITHIN:
         keep_from = min(keep_from, manual[-1] - 1)
     if keep_from <= 0:
         return 0
