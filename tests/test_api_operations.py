@@ -96,3 +96,19 @@ def test_copy_comment_and_terminate(api: Api) -> None:
     assert done.status_code == 200 and done.get_json()["status"] == "cancelled"
     history = api.get(f"/instances/{instance_id}/history", "sun").get_json()["events"]
     assert [e["type"] for e in history][-3:] == ["copied", "commented", "terminated"]
+
+
+def test_parallel_co_signers(api: Api) -> None:
+    _, task_id = api.to_handling()
+    for name in ("wang", "sun"):
+        assert api.post(f"/tasks/{task_id}/add-signer", "zhao",
+                        json={"to": name, "parallel": True}).status_code == 200
+    assert error_of(api.post(f"/tasks/{task_id}/add-signer", "zhao",
+                             json={"to": "li", "parallel": "yes"}), 400)["details"] == {
+        "parallel": "must be true or false, not a string"}
+    assert task_id in [t["id"] for t in api.get("/tasks", "sun").get_json()["tasks"]]
+    assert "未签署" in error_of(api.post(f"/tasks/{task_id}/complete", "zhao",
+                                         json={"data": {}}), 409)["message"]
+    for name in ("sun", "wang"):
+        assert api.post(f"/tasks/{task_id}/complete", name, json={"data": {}}).status_code == 200
+    assert api.get(f"/tasks/{task_id}", "zhao").get_json()["owner"] is None

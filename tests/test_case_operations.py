@@ -215,3 +215,27 @@ def test_send_back_property_is_validated(people: Engine) -> None:
     problems = people.validate(files).problems
     assert [p.element for p in problems] == ["check_b"]
     assert "sendBack names nowhere" in problems[0].message
+
+
+def test_co_signers_sign_at_once(cases: Engine) -> None:
+    case = through_split(cases)
+    check_b = open_task(cases, case.id, "check_b")
+    cases.ops.add_signer(check_b, "wang", "chen", parallel=True)
+    cases.ops.add_signer(check_b, "wang", "zhao", "请一并会签", parallel=True)
+    with pytest.raises(Conflict, match="正在并行会签"):
+        cases.ops.add_signer(check_b, "wang", "sun")  # one way or the other
+    # both see it in their inboxes at once; the holder keeps it
+    assert [t.id for t in cases.inbox.for_user("zhao") if t.id == check_b] == [check_b]
+    assert check_b in [t.id for t in cases.inbox.for_user("chen")]
+    assert cases.inbox.task(check_b, "wang").signers == ("chen", "zhao")
+    with pytest.raises(Conflict, match="还有加签人未签署：chen、zhao"):
+        cases.complete(check_b, {}, "wang")
+    with pytest.raises(PermissionDenied):
+        cases.complete(check_b, {}, "qian")  # no part in it
+    cases.complete(check_b, {}, "zhao")  # in any order
+    assert check_b not in [t.id for t in cases.inbox.for_user("zhao")]
+    cases.complete(check_b, {}, "chen")
+    task = cases.inbox.task(check_b, "wang")
+    assert (task.assignee, task.owner, task.signers) == ("wang", None, ())
+    cases.complete(check_b, {}, "wang")
+    assert [e.type for e in cases.history(case.id)][-3:] == ["signed", "signed", "completed"]

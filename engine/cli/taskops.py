@@ -49,11 +49,14 @@ def delegate(task_id: str, to_user: str, user: str, reason: str | None) -> None:
 @click.option("--to", "to_user", required=True, help="The co-signer.")
 @AS
 @click.option("--reason")
+@click.option("--parallel", is_flag=True, help="Co-signers sign at once (default: in turn).")
 @handles_errors
-def add_signer(task_id: str, to_user: str, user: str, reason: str | None) -> None:
-    """加签: a co-signer signs the step before it completes (in the order added)."""
+def add_signer(task_id: str, to_user: str, user: str, reason: str | None,
+               parallel: bool) -> None:
+    """加签: a co-signer signs the step before it completes (in the order added, or all at
+    once with --parallel)."""
     _tell(f"co-signer added to {task_id}",
-          open_engine().ops.add_signer(task_id, user, to_user, reason))
+          open_engine().ops.add_signer(task_id, user, to_user, reason, parallel=parallel))
 
 
 @click.command("send-back")

@@ -9,7 +9,7 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Row, and_, case, exists, func, or_, select
+from sqlalchemy import Row, String, and_, case, cast, exists, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -91,7 +91,11 @@ def visible_to(user: UserView) -> ColumnElement[bool]:
     ~1 s at 100,000 open tasks; docs/performance.md). PostgreSQL plans a BitmapOr either way.
     """
     ready = Task.status == "ready"
-    branches = [and_(ready, Task.assignee == user.username)]
+    branches = [and_(ready, Task.assignee == user.username),
+                # co-signers signing at once (engine/runtime/handover.py): few tasks, found
+                # by ix_tasks_owner; the JSON list is then matched as text
+                and_(ready, Task.owner.isnot(None), Task.owner == Task.assignee,
+                     cast(Task.signers, String).contains(f'"{user.username}"', autoescape=True))]
     if user.roles:
         pool = and_(ready, Task.assignee.is_(None), Task.role.in_(user.roles))
         if user.unit is not None:
@@ -259,6 +263,8 @@ class Inbox:
 def may_see(row: Task, user: UserView) -> bool:
     if user.username in (users.SYSTEM.username, row.assignee):
         return True
+    if row.owner is not None and user.username in (row.signers or ()):
+        return True  # a co-signer (in turn or at once)
     if "auditor" in user.roles:
         return True
     return user.has_role(row.role) and (row.unit is None or row.unit == user.unit)

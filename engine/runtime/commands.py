@@ -141,8 +141,11 @@ class Runtime:
         """``uploads``: files sent in the form's file fields."""
         task_row, locked, open_rows = open_task(session, task_id)
         check_may_work(task_row, user)
-        if task_row.assignee not in (None, user.username):
+        parallel_part = handover.signs_in_parallel(task_row, user.username)
+        if task_row.assignee not in (None, user.username) and not parallel_part:
             raise Conflict(f"task is claimed by {task_row.assignee}")
+        if task_row.owner == user.username:  # the holder, while co-signers sign at once
+            raise Conflict(f"还有加签人未签署：{'、'.join(task_row.signers or ())}")
         if task_row.owner is not None:  # a delegate's or co-signer's part of the task
             check_revision(locked, revision)
             return handover.finish_part(session, self.clock.now(), task_row, locked, data, user)

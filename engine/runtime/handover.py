@@ -4,7 +4,9 @@ None of these changes the workflow: each changes the task table and appends an e
 case's chain (replay skips it; ``kuaiban verify`` chains it). A delegated or co-signed task
 keeps its holder as ``owner`` while someone else works a part of it: the delegate's or
 co-signer's "complete" records their part (``resolved`` / ``signed``) and hands the task on
-to the next co-signer, then back to the owner, who completes the step itself.
+to the next co-signer, then back to the owner, who completes the step itself. Co-signers
+signing in parallel see the task in their inboxes while the holder keeps it (owner and
+assignee both the holder); the holder completes once every one has signed.
 """
 
 from __future__ import annotations
@@ -135,28 +137,42 @@ def delegate(session: Session, now: datetime, task_id: str, user: UserView, to_u
     return row
 
 
+def signs_in_parallel(task_row: Any, username: str) -> bool:
+    """``username`` is one of the co-signers signing the task at once (the holder keeps it
+    meanwhile: owner and assignee are the holder)."""
+    return (task_row.owner is not None and task_row.owner == task_row.assignee
+            and username in (task_row.signers or ()))
+
+
 def add_signer(session: Session, now: datetime, task_id: str, user: UserView, to_user: str,
-               reason: str | None, revision: int | None = None) -> ProcessInstance:
-    """加签: ``to_user`` signs the step before it completes. The holder adds co-signers one
-    by one; they sign in that order, then the task comes back to the holder."""
+               reason: str | None, revision: int | None = None,
+               parallel: bool = False) -> ProcessInstance:
+    """加签: ``to_user`` signs the step before it completes. Sequential co-signers sign one
+    after another in the order added; parallel ones all at once; then the task is the
+    holder's again."""
     text = reason_text(reason, required=False)
     task_row, row, _ = open_task(session, task_id)
     check_revision(row, revision)
-    signing = task_row.signers is not None
-    if signing and task_row.owner == user.username:
-        queue = [*task_row.signers]
-    else:
+    signing = task_row.signers is not None and task_row.owner == user.username
+    if not signing:
         task_row, row = _held(session, task_id, user, revision, "加签")
-        queue = []
+    elif parallel != (task_row.owner == task_row.assignee):
+        raise Conflict("正在" + ("依次" if parallel else "并行") + "会签，不能改为"
+                       + ("并行" if parallel else "依次") + "加签")
+    queue = [*(task_row.signers or ())]
     target = _user(session, to_user, "to")
     if target.username == user.username or target.username in (*queue, task_row.assignee):
         raise refused("to", f"{target.display_name} 已在会签人中")
     if signing:
         _set(session, task_id, signers=[*queue, target.username])
+    elif parallel:
+        _set(session, task_id, assignee=user.username, owner=user.username,
+             signers=[target.username])
     else:
         _set(session, task_id, assignee=target.username, owner=user.username, signers=[])
     record(session, row, "signer_added", now, {"task_id": task_id, "signer": target.username,
-                                               "reason": text}, user, task_id)
+                                               "parallel": parallel, "reason": text},
+           user, task_id)
     emit.notify(session, "delegated", [target.username],
                 text=f"{user.display_name} 请您加签“{task_row.name}”" + (f"：{text}" if text
                                                                          else ""),
@@ -170,13 +186,18 @@ def finish_part(session: Session, now: datetime, task_row: Any, row: ProcessInst
     entered, and the task goes to the next co-signer or back to its owner."""
     queue = task_row.signers
     kind = "resolved" if queue is None else "signed"
-    if queue:
+    if signs_in_parallel(task_row, user.username):
+        left = [name for name in queue if name != user.username]
+        _set(session, task_row.id, signers=left or None, owner=task_row.owner if left else None)
+        back_to, queue = task_row.owner, []
+    elif queue:
         _set(session, task_row.id, assignee=queue[0], signers=queue[1:])
+        back_to = queue[0]
     else:
         _set(session, task_row.id, assignee=task_row.owner, owner=None, signers=None)
+        back_to = task_row.owner
     record(session, row, kind, now, {"task_id": task_row.id, "data": dict(data)}, user,
            task_row.id)
-    back_to = queue[0] if queue else task_row.owner
     emit.notify(session, "delegated", [back_to],
                 text=f"{user.display_name} 已{'办理' if kind == 'resolved' else '签署'}"
                 f"“{task_row.name}”，请您{'确认' if not queue else '加签'}",

@@ -60,12 +60,13 @@ class Operations:
             return eng._instance_view(session, row, actor)
 
     def add_signer(self, task_id: str, user: Who, to_user: str, reason: str | None = None,
-                   revision: int | None = None) -> InstanceView:
+                   revision: int | None = None, parallel: bool = False) -> InstanceView:
+        """``parallel``: the co-signers sign at once, not one after another."""
         eng = self.engine
         with eng._hiding_cases(task_id, user), eng.transaction() as session:
             actor = users.resolve(session, user)
             row = handover.add_signer(session, eng.clock.now(), task_id, actor, to_user, reason,
-                                      revision)
+                                      revision, parallel)
             return eng._instance_view(session, row, actor)
 
     def urge(self, task_id: str, user: Who, note: str | None = None,

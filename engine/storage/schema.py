@@ -128,6 +128,7 @@ class Task(Base):
         # procedure, read from the index alone, already in group order.
         Index("ix_tasks_board_cells", "status", "unit", "process_key", "due_at"),
         Index("ix_tasks_urged", "status", "urged_count"),  # the board's urged counts
+        Index("ix_tasks_owner", "status", "owner"),  # co-signers' inboxes (queries/inbox.py)
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), index=True)

@@ -27,7 +27,8 @@ MAX_DIGITS = 100  # an integer longer than this is no amount, count or id
 
 # C0 controls but tab, LF, CR: XML 1.0 (ledgers as .xlsx, diagrams) cannot hold them
 _CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f]")
-_TYPE_NAMES = {dict: "a JSON object", str: "a string", int: "an integer", list: "a JSON array"}
+_TYPE_NAMES = {dict: "a JSON object", str: "a string", int: "an integer", list: "a JSON array",
+               bool: "true or false"}
 
 
 @dataclass(frozen=True)

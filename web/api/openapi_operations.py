@@ -25,6 +25,11 @@ SCHEMAS: dict[str, Any] = {
     "HandRequest": _object(
         ["to"], to={"type": "string", "description": "user name"},
         reason={**_TEXT, "minLength": 0}, revision=_REVISION),
+    "SignerRequest": _object(
+        ["to"], to={"type": "string", "description": "user name"},
+        reason={**_TEXT, "minLength": 0}, revision=_REVISION,
+        parallel={"type": "boolean", "description": "the co-signers sign at once (default: "
+                                                    "one after another)"}),
     "SendBackRequest": _object(
         ["reason"], to={"type": "string", "description": "element id of the earlier step "
                                                         "(default: the previous one)"},
@@ -79,8 +84,9 @@ def paths(task_id: dict[str, Any], instance_id: dict[str, Any],
             "The user named works the task (their \"complete\" records their part); it then "
             "comes back to the delegator, who completes it."),
         "/tasks/{id}/add-signer": command(
-            "tasks", task, "加签: add a co-signer", "HandRequest",
-            "Co-signers sign in the order added before the holder completes the step."),
+            "tasks", task, "加签: add a co-signer", "SignerRequest",
+            "Co-signers sign before the holder completes the step: in the order added, or "
+            "all at once (parallel; the holder keeps the task meanwhile)."),
         "/tasks/{id}/send-back": {
             **command("tasks", task, "退回: send a case back", "SendBackRequest",
                       "To an earlier user task on the case's path (the previous one by "

@@ -42,10 +42,10 @@ def delegate(task_id: str) -> Response:
 @bp.route("/tasks/<task_id>/add-signer", methods=["POST"])
 def add_signer(task_id: str) -> Response:
     body = fields({"to": Field(str, required=True, max_length=64), "reason": NOTE,
-                   "revision": REVISION})
+                   "revision": REVISION, "parallel": Field(bool)})
     view = engine_of(current_app).ops.add_signer(
         checked_task_id(task_id), current_user(), body["to"], body.get("reason"),
-        body.get("revision"))
+        body.get("revision"), bool(body.get("parallel")))
     return jsonify(view.as_json())
 
 

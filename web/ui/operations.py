@@ -68,8 +68,9 @@ def delegate(task_id: str) -> Response:
 @login_required
 def add_signer(task_id: str) -> Response:
     user = current_user()
+    parallel = request.form.get("parallel") == "on"
     return _done(lambda: engine().ops.add_signer(task_id, user, _text("to") or "",
-                                                 _text("reason")),
+                                                 _text("reason"), parallel=parallel),
                  _("已加签，会签后将回到您这里"), _task_page(task_id))
 
 

@@ -95,8 +95,11 @@ def _render(task: TaskView, schema: dict[str, Any] | None, fields: list[forms.Fi
     revision = instance.revision
     field_names = {f.name for f in fields}
     general = {k: v for k, v in errors.items() if k not in field_names}
-    may_work = (task.status == "ready" and task.assignee in (None, user.username)
-                and (user.has_role(task.role) or task.assignee == user.username))
+    co_signing = task.owner is not None and task.owner == task.assignee
+    may_work = task.status == "ready" and (
+        (task.assignee in (None, user.username) and not (co_signing and task.signers)
+         and (user.has_role(task.role) or task.assignee == user.username))
+        or (co_signing and user.username in task.signers))
     return render_template(
         "task.html", task=task, schema=schema, fields=fields, values=values, errors=errors,
         files_by_sha={f.sha256: f for f in context.files},

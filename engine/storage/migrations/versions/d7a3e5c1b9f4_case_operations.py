@@ -28,6 +28,7 @@ def upgrade() -> None:
                                       nullable=False))
         batch_op.add_column(sa.Column('urged_at', UtcDateTime(timezone=True), nullable=True))
         batch_op.create_index('ix_tasks_urged', ['status', 'urged_count'], unique=False)
+        batch_op.create_index('ix_tasks_owner', ['status', 'owner'], unique=False)
     op.create_table('case_copies',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('instance_id', sa.Integer(), nullable=False),
@@ -52,6 +53,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_case_copies_instance_id'))
     op.drop_table('case_copies')
     with op.batch_alter_table('tasks', schema=None) as batch_op:
+        batch_op.drop_index('ix_tasks_owner')
         batch_op.drop_index('ix_tasks_urged')
         batch_op.drop_column('urged_at')
         batch_op.drop_column('urged_count')
