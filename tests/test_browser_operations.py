@@ -128,3 +128,38 @@ def test_copy_comment_withdraw_and_terminate(page: Any, server: Server) -> None:
     page.wait_for_url(f"**/instances/{instance_id}")
     assert eng.instance(instance_id).status == "cancelled"
     assert "案件已终止" in page.inner_text(".flash")
+
+
+def test_delegate_and_co_sign(page: Any, server: Server) -> None:
+    eng = server.engine
+    start_case(eng)
+    eng.complete(task_of(eng, "li", "propose"), {"proposal": "转办"}, "li")
+    eng.complete(task_of(eng, "wang", "approve"), {"approved": True}, "wang")
+    handle = task_of(eng, "zhao", "handle")
+    sign_in(page, server, "zhao")
+    page.goto(f"{server.url}/tasks/{handle}")
+    open_form(page, "op-add-signer")
+    page.fill("#op-add-signer input[name=to]", "wang")
+    page.check("#op-add-signer input[name=parallel]")
+    page.click("#op-add-signer button[type=submit]")
+    page.wait_for_url(f"**/tasks/{handle}")
+    assert "wang" in page.inner_text("#co-signing")
+
+    sign_in(page, server, "wang")  # the co-signer finds it in the inbox and signs
+    page.click(f"a[href='/tasks/{handle}']")
+    page.wait_for_url(f"**/tasks/{handle}")
+    page.select_option("#f-result", "属实")
+    page.click("button.primary:text-is('提交')")
+    page.wait_for_url(server.url + "/")
+
+    sign_in(page, server, "zhao")
+    page.goto(f"{server.url}/tasks/{handle}")
+    assert page.locator("#co-signing").count() == 0
+    open_form(page, "op-delegate")
+    page.fill("#op-delegate input[name=to]", "qian")
+    page.fill("#op-delegate textarea[name=reason]", "请协助核查")
+    page.click("#op-delegate button[type=submit]")
+    page.wait_for_url(f"**/tasks/{handle}")
+    assert eng.inbox.task(handle, "qian").assignee == "qian"
+    kinds = [e.type for e in eng.history(eng.inbox.task(handle, "zhao").instance_id)]
+    assert kinds[-3:] == ["signer_added", "signed", "delegated"]
