@@ -17,9 +17,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import common, inbox_scale, loop_cost, replay_cost, throughput, timers, web_load
+from bench import (
+    audit_scale,
+    bulk_start,
+    common,
+    inbox_scale,
+    loop_cost,
+    replay_cost,
+    throughput,
+    timers,
+    web_load,
+    web_mixed,
+)
 
-FIGURES = ("throughput", "inbox", "web", "loop", "replay", "timers")
+FIGURES = ("throughput", "bulk", "inbox", "web", "web_postgres", "loop", "replay", "timers",
+           "audit")
 SIZES = {  # figure -> (quick, full)
     "throughput_instances": (30, 1000),
     "throughput_rounds": (2, 5),
@@ -29,6 +41,9 @@ SIZES = {  # figure -> (quick, full)
     "loop_iterations": (200, 1000),
     "replay_events": (100, 200),
     "timers": (100, 10_000),
+    "bulk_rows": (100, 2000),
+    "web_cases": (300, 1000),
+    "audit_instances": (300, 10_000),
 }
 
 
@@ -78,6 +93,9 @@ def main(argv: list[str] | None = None) -> int:
             note(f"throughput: {size['throughput_instances']} instances per backend ...")
             results["throughput"] = throughput.run(size["throughput_instances"],
                                                    size["throughput_rounds"], pg)
+        if "bulk" in only:
+            note(f"bulk: {size['bulk_rows']} rows per round, single starts beside ...")
+            results["bulk"] = bulk_start.run(size["bulk_rows"], 3, pg)
         if "inbox" in only or "web" in only:
             note(f"inbox: {size['inbox_tasks']:,} task rows per backend ...")
             results["inbox"] = inbox_scale.run(size["inbox_tasks"], size["inbox_calls"], pg,
@@ -87,6 +105,9 @@ def main(argv: list[str] | None = None) -> int:
             names = [n for n, _, unit in inbox_scale.users(random.Random(3)) if unit]
             random.Random(5).shuffle(names)
             results["web"] = web_load.run(f"sqlite:///{inbox_db}", names, size["web_seconds"])
+    if "web_postgres" in only and pg:
+        note(f"web_postgres: 90 % inbox reads, 10 % completes, {size['web_seconds']} s ...")
+        results["web_postgres"] = web_mixed.run(size["web_seconds"], size["web_cases"])
     if "loop" in only:
         note(f"loop: {size['loop_iterations']} iterations of a weekly follow-up ...")
         results["loop"] = loop_cost.run(iterations=size["loop_iterations"])
@@ -96,6 +117,9 @@ def main(argv: list[str] | None = None) -> int:
     if "timers" in only:
         note(f"timers: {size['timers']:,} due at once ...")
         results["timers"] = timers.run(size["timers"], pg)
+    if "audit" in only:
+        note(f"audit: verify and replay --all over {size['audit_instances']:,} instances ...")
+        results["audit"] = audit_scale.run(size["audit_instances"])
     results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     results["seconds"] = round(time.monotonic() - started, 1)
     summary = headline(results)
@@ -133,7 +157,17 @@ def headline(results: dict[str, Any]) -> dict[str, Any]:
         "timers_per_s": get("timers", "timers_per_s"),
         "timers_two_worker_speedup": get("timers", "two_worker_speedup"),
         "timers_fired_twice": get("timers", "fired_twice"),
+        "bulk_vs_single": get("bulk", "sqlite", "bulk_vs_single"),
+        "bulk_vs_single_postgres": get("bulk", "postgres", "bulk_vs_single"),
+        "verify_events_per_s": get("audit", "verify_events_per_s"),
+        "replay_instances_per_s": get("audit", "replay_instances_per_s"),
+        "audit_peak_rss_mib": get("audit", "peak_rss_mib"),
         "web_requests_per_s": get("web", "requests_per_s"),
+        "web_pg_reads_per_s": get("web_postgres", "reads_per_s"),
+        "web_pg_read_p95_ms": get("web_postgres", "read_p95_ms"),
+        "web_pg_completes_per_s": get("web_postgres", "completes_per_s"),
+        "web_pg_complete_p95_ms": get("web_postgres", "complete_p95_ms"),
+        "web_pg_errors": get("web_postgres", "errors"),
         "web_p95_ms": get("web", "p95_ms"),
     }
 
@@ -148,7 +182,7 @@ def print_table(results: dict[str, Any]) -> None:
 
 
 def _rows(figures: dict[str, Any], indent: str) -> None:
-    width = max(len(k) for k in figures)
+    width = max((len(k) for k in figures), default=0)
     for key, value in figures.items():
         if isinstance(value, dict):
             print(f"{indent}{key}:")

@@ -50,12 +50,14 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(url: str, log: Path) -> tuple[subprocess.Popen[bytes], int, str]:
+def start_server(url: str, log: Path, workers: int | None = None
+                 ) -> tuple[subprocess.Popen[bytes], int, str]:
+    """``workers``: gunicorn's worker processes (default: one per core)."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KUAIBAN_")}
     env.update(KUAIBAN_DATABASE_URL=url, KUAIBAN_SECRET_KEY=SECRET,
                KUAIBAN_NOW=common.START.isoformat())
-    workers = os.cpu_count() or 2
+    workers = workers or os.cpu_count() or 2
     if importlib.util.find_spec("gunicorn") is not None:
         import gunicorn  # type: ignore[import-untyped]  # gunicorn ships no type hints
 
@@ -72,6 +74,14 @@ def start_server(url: str, log: Path) -> tuple[subprocess.Popen[bytes], int, str
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     return proc, port, server
+
+
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
 
 
 def _get(port: int, path: str, token: str | None = None) -> tuple[int, float]:
@@ -168,10 +178,6 @@ def run(database_url: str, usernames: list[str], seconds: int = 20,
             else:
                 out = with_threads(port, user_tokens, seconds, connections)
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop_server(proc)
     return {"server": server, "users": len(user_tokens), "connections": connections,
             "seconds": seconds, **out}

@@ -38,7 +38,10 @@ from engine.files.sniff import KIND_TITLES
 from engine.notify import CHANNELS as NOTIFICATION_CHANNELS
 from engine.notify import KINDS as NOTIFICATION_KINDS
 from engine.notify.center import Preferences
+from engine.org.directory import Directory as UnitDirectory
+from engine.org.directory import Unit
 from engine.org.passwords import check as check_password_policy
+from engine.org.pickers import choices as unit_choices
 from engine.org.roles import BY_ID as ROLES_BY_ID
 from engine.org.roles import ROLES, Role
 from engine.queries.board import (
@@ -55,6 +58,8 @@ from engine.queries.diagram import instance_path, load_version, version_diagram
 from engine.queries.inbox import InboxCounts, InboxFilter, InboxPage
 from engine.queries.ledger import LEDGERS
 from engine.queries.startable import Startable, instance_forms, startable, task_form
+from engine.runtime.batch_rows import BatchRow, RowProblem
+from engine.runtime.bulk import BatchReport
 from engine.runtime.handover import URGERS as URGING_ROLES
 from engine.runtime.operations import Step as SendBackStep
 from engine.runtime.rewind import TERMINATORS as TERMINATING_ROLES
@@ -89,6 +94,8 @@ __all__ = [
     "URGING_ROLES",
     "WHEN",
     "AttachmentView",
+    "BatchReport",
+    "BatchRow",
     "Block",
     "CalendarError",
     "CaseHidden",
@@ -113,6 +120,7 @@ __all__ = [
     "ProcessView",
     "ReadView",
     "Role",
+    "RowProblem",
     "ScriptError",
     "SendBackStep",
     "SourceFile",
@@ -122,6 +130,8 @@ __all__ = [
     "TemplateView",
     "Throttled",
     "TimerView",
+    "Unit",
+    "UnitDirectory",
     "UnsafeInput",
     "Upload",
     "UserView",
@@ -146,6 +156,7 @@ __all__ = [
     "pdf",
     "startable",
     "task_form",
+    "unit_choices",
     "version_diagram",
     "xmlsafe",
 ]

@@ -16,8 +16,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine.audit import bundle, chain
-from engine.audit.replay import RecordedEvent, ReplayResult, Snapshot, replay, state_at
+from engine.audit import bundle, chain, scan
+from engine.audit.replay import RecordedEvent, ReplayResult, Snapshot, state_at
 from engine.definitions import registry
 from engine.definitions.lint import findings as lint_findings
 from engine.definitions.lint import lint as lint_files
@@ -35,13 +35,17 @@ from engine.files.attachments import Limits, Upload
 from engine.files.dossier import Dossier
 from engine.notify import emit
 from engine.notify.center import Notifications
-from engine.org import users
+from engine.org import directory, scope, users
 from engine.org.accounts import Accounts
+from engine.org.directory import Unit
+from engine.org.unit_import import ImportReport, import_units
 from engine.org.users import SYSTEM, Who
 from engine.queries import ledger
 from engine.queries.confidential import Confidential, ReadView
 from engine.queries.inbox import Inbox, task_view
 from engine.runtime import migration, mirror
+from engine.runtime.batch_rows import BatchRow, RowProblem
+from engine.runtime.bulk import BatchReport, BulkStarts
 from engine.runtime.commands import Runtime
 from engine.runtime.migration import Report as MigrationReport
 from engine.runtime.operations import Operations, is_copied_to
@@ -60,6 +64,7 @@ from engine.time.clock import Clock, SystemClock, clock_from_env
 from engine.views import EventView, InstanceView, ProcessView, UserView
 
 log = logging.getLogger("kuaiban.engine")
+UNITS_FILE = "units.csv"  # a process folder's unit directory
 CASE_READERS = {"auditor", "designer", "case_manager", "style_group", "city_leader",
                 "supervision_office", "reform_group"}
 LEDGER_READERS = {"auditor", "supervision_office", "reform_group", "case_manager", "style_group"}
@@ -95,6 +100,7 @@ class Engine:
         self.accounts = Accounts(self)
         self.confidential = Confidential(self)
         self.ops = Operations(self)
+        self.bulk = BulkStarts(self)
 
     @contextmanager
     def transaction(self, read_only: bool = False) -> Iterator[Session]:
@@ -177,6 +183,11 @@ class Engine:
             return deployed
 
     def deploy_directory(self, *folders: Path) -> list[Deployed]:
+        """Deploy the diagrams, tables and forms of ``folders``; a folder's unit directory
+        (units.csv) is loaded first, so the diagrams' units are checked against it."""
+        for folder in folders:
+            if (folder / UNITS_FILE).is_file():
+                self.import_units((folder / UNITS_FILE).read_text(encoding="utf-8"))
         files = [
             SourceFile(str(p), p.read_text(encoding="utf-8"))
             for folder in folders if folder.is_dir()
@@ -206,6 +217,26 @@ class Engine:
         with self.transaction(read_only=True) as session:
             version = self.versions.latest(session, key)
             return version.form(version.start_form_key)
+
+    # -- the unit directory (engine/org/directory.py) -----------------------------------------
+
+    def units(self, kind: str | None = None, tag: str | None = None,
+              q: str | None = None) -> list[Unit]:
+        """The directory in its order; ``q`` matches any of a unit's names in part."""
+        with self.transaction(read_only=True) as session:
+            found = directory.load(session).units
+        return [u for u in found if (kind is None or u.kind == kind)
+                and (tag is None or tag in u.tags)
+                and (not q or any(q.strip() in name for name in u.names))]
+
+    def unit_directory(self) -> directory.Directory:
+        with self.transaction(read_only=True) as session:
+            return directory.load(session)
+
+    def import_units(self, text: str) -> ImportReport:
+        """Check the whole directory file, then load it (see engine/org/unit_import.py)."""
+        with self.transaction() as session:
+            return import_units(session, text)
 
     # -- users ------------------------------------------------------------------------------
 
@@ -243,6 +274,14 @@ class Engine:
             row = self.runtime.start(session, key, data or {}, actor, business_key,
                                      start_event=start_event, uploads=uploads)
             return self._instance_view(session, row, actor)
+
+    def start_batch(self, key: str, rows: Sequence[BatchRow], user: Who,
+                    skip_invalid: bool = False, unreadable: Sequence[RowProblem] = (),
+                    progress: Callable[[int], None] | None = None) -> BatchReport:
+        """Start one case per row, in chunked transactions, resumable by each row's key
+        (engine/runtime/bulk.py); every bad row is reported and, unless ``skip_invalid``,
+        none starts while any is bad."""
+        return self.bulk.run(key, rows, user, skip_invalid, unreadable, progress=progress)
 
     def complete(self, task_id: str, data: Mapping[str, Any] | None, user: Who,
                  revision: int | None = None, uploads: Sequence[Upload] = ()) -> InstanceView:
@@ -348,25 +387,25 @@ class Engine:
             self._check_may_read(session, row, reader)
         return row, reader
 
-    def verify(self) -> tuple[int, list[chain.ChainProblem]]:
+    def verify(self, workers: int = 1, progress: Callable[[int], None] | None = None
+               ) -> tuple[int, list[chain.ChainProblem]]:
         """(instances checked, the first break of each broken chain)."""
-        with self.transaction(read_only=True) as session:
-            rows = session.execute(select(ProcessInstance).order_by(ProcessInstance.id)).scalars()
-            checked, problems = 0, []
-            versions: chain.VersionChecks = {}  # each pinned version's files checked once
-            files: chain.FileChecks = {}  # and each stored file
-            for row in rows:
-                checked += 1
-                problem = chain.verify_instance(session, row, versions, files)
-                if problem is not None:
-                    problems.append(problem)
-            orphans = session.execute(
-                select(Event.instance_id).where(Event.instance_id.not_in(
-                    select(ProcessInstance.id))).distinct()
-            ).scalars()
-            problems += [chain.ChainProblem(i, None, "events without an instance")
-                         for i in orphans]
-            return checked, problems
+        result = self.verify_all(workers, progress)
+        return result.instances, result.problems
+
+    def verify_all(self, workers: int = 1, progress: Callable[[int], None] | None = None
+                   ) -> scan.ScanResult:
+        """Every chain, streamed in ranges of cases, over ``workers`` processes
+        (engine/audit/scan.py); ``progress`` gets the cases of each range done."""
+        result = scan.scan(self, scan.VERIFY, workers, progress=progress)
+        result.problems += scan.orphans(self)
+        return result
+
+    def replay_all(self, workers: int = 1, progress: Callable[[int], None] | None = None
+                   ) -> scan.ScanResult:
+        """Replay every case, streamed like :meth:`verify_all`; ``diverged`` names each case
+        whose history and state disagree."""
+        return scan.scan(self, scan.REPLAY, workers, progress=progress)
 
     # -- audit: replay, time travel, bundles --------------------------------------------------
 
@@ -385,14 +424,10 @@ class Engine:
         with self.transaction(read_only=True) as session:
             if user is not None and "auditor" not in users.resolve(session, user).roles:
                 raise PermissionDenied("replay is for auditors")
-            row, events, _ = self._recorded(session, instance_id)
-            version = self.versions.get(session, row.version_id)
-            result = replay(row.id, version, events, self._calendar_for(session),
-                            versions=self._version_loader(session))  # migrated cases
-            if result.ok and events and events[-1].state_digest != chain.digest_of_row(row):
-                return ReplayResult(False, len(events), None,
-                                    "the stored state differs from the replayed history")
-            return result
+            row = session.get(ProcessInstance, instance_id)
+            if row is None:
+                raise NotFound(f"no instance {instance_id}")
+            return scan.replay_case(self, session, row, chain.events_of(session, instance_id))
 
     def instance_ids(self) -> list[int]:
         with self.transaction(read_only=True) as session:
@@ -446,7 +481,8 @@ class Engine:
                     raise PermissionDenied("ledgers are for supervisors and auditors")
                 unit = reader.unit
             hidden, shown = self.confidential.columns(session, key, reader)
-            table = ledger.build(session, key, self.clock.now(), unit, month, hidden)
+            table = ledger.build(session, key, self.clock.now(), unit, month, hidden,
+                                 None if reader is None else reader.reach)
         for instance_id, fields in table.revealed(shown).items():
             self.confidential.record(instance_id, reader, fields, "ledger")
         return table
@@ -479,14 +515,17 @@ class Engine:
 
     def _check_may_read(self, session: Session, row: ProcessInstance, user: UserView) -> None:
         """Participants (and those a case was copied to) read their cases; auditors, designers
-        and the city-level supervising roles read every case (read-only: working a task still
-        needs its role and unit)."""
-        if user.username == "system" or CASE_READERS & set(user.roles):
+        and the supervising roles read every case within their reach (engine/org/scope.py;
+        read-only: working a task still needs its role and unit)."""
+        supervises = bool(CASE_READERS & set(user.roles))
+        if user.username == "system" or (supervises and scope.reads_case(user, row.data)):
             return
-        tasks = session.execute(select(Task).where(Task.instance_id == row.id)).scalars()
-        for task in tasks:
-            if user.has_role(task.role) and (task.unit is None or task.unit == user.unit):
-                return
+        tasks = session.execute(select(Task.role, Task.unit)
+                                .where(Task.instance_id == row.id)).all()
+        if supervises and scope.reads_case(user, row.data, (u for _, u in tasks)):
+            return
+        if any(scope.acts_on(user, role, unit) for role, unit in tasks):
+            return
         if row.started_by == user.username or is_copied_to(session, row.id, user.username):
             return
         raise CaseHidden(f"no instance {row.id}")

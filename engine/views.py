@@ -118,6 +118,11 @@ class UserView:
     roles: tuple[str, ...]
     unit: str | None
     generation: int = 0  # of the user's sessions and tokens (engine/org/accounts.py)
+    # The units whose tasks the user acts on (their unit, and the body an office works in)
+    # and the units whose cases a supervising role reads (None: the whole city); both from
+    # the unit directory (engine/org/scope.py).
+    units: tuple[str, ...] = ()
+    reach: frozenset[str] | None = None
 
     def has_role(self, role: str | None) -> bool:
         return role is not None and role in self.roles

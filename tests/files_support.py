@@ -4,9 +4,13 @@ document, a zip, and hostile look-alikes."""
 from __future__ import annotations
 
 import io
+import os
+import shutil
 import struct
 import zipfile
 import zlib
+
+import pytest
 
 
 def png(width: int = 4, height: int = 3, seed: int = 0) -> bytes:
@@ -59,3 +63,16 @@ def xlsx() -> bytes:
 HTML = b"<!doctype html><script>alert(1)</script>"
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
 EXE = b"MZ\x90\x00" + b"\x00" * 60
+
+
+def require_pdf_tools() -> None:
+    """LibreOffice (to make PDFs) and pdftotext (to read them back): skipped with the reason
+    where missing, unless KUAIBAN_REQUIRE_PDF=1 (CI), where it fails instead."""
+    missing = [tool for tool in ("soffice", "pdftotext") if shutil.which(tool) is None]
+    if not missing:
+        return
+    reason = (f"{', '.join(missing)} not installed (Debian: libreoffice-writer-nogui, "
+              "poppler-utils)")
+    if os.environ.get("KUAIBAN_REQUIRE_PDF") == "1":
+        pytest.fail(reason + " (KUAIBAN_REQUIRE_PDF=1)")
+    pytest.skip(reason)

@@ -352,6 +352,7 @@ CONTRACT = {
     ("post", "/instances/{id}/replay"),
     ("post", "/auth/token"), ("post", "/auth/logout"), ("get", "/processes"),
     ("post", "/processes"),
+    ("post", "/processes/{key}/instances:batch"),
     ("post", "/processes/{key}/instances"), ("get", "/instances/{id}"), ("get", "/tasks"),
     ("get", "/tasks/{id}"), ("post", "/tasks/{id}/claim"), ("post", "/tasks/{id}/unclaim"),
     ("post", "/tasks/{id}/complete"), ("post", "/messages"), ("get", "/instances/{id}/history"),
@@ -365,6 +366,7 @@ CONTRACT = {
     ("post", "/tasks/{id}/urge"), ("post", "/instances/{id}/cc"),
     ("post", "/instances/{id}/cc/read"), ("post", "/instances/{id}/comments"),
     ("post", "/instances/{id}/terminate"), ("get", "/copies"),
+    ("get", "/units"),
 }
 
 

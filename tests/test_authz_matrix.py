@@ -5,8 +5,12 @@ The endpoints come from the app's ``url_map``: each (endpoint, method) needs an 
 ``MATRIX`` (test_every_endpoint_has_an_entry), so a new endpoint cannot slip in unchecked.
 The people: one user per role of domain.md; the unit-scoped roles (handler, responsible_unit,
 policy_dept) twice, once in the task's unit (``role@same``) and once in another unit
-(``role@other``); and nobody signed in. The cases: two real shipped procedures at a
-unit-scoped task, a clue (clue_triage) at the handler's 优先核查 in 浮梁县纪委监委 and a
+(``role@other``); the roles each 纪委监委 has of its own (intake, approver, case_manager) twice,
+in the county whose clue it is (``role@same``, 浮梁县纪委监委) and in another county
+(``role@other``, 乐平市纪委监委); and nobody signed in. The unit directory is loaded
+(processes/units.csv), so the scope rule of engine/org/scope.py applies in full. The cases:
+two real shipped procedures at a unit-scoped task, a clue (clue_triage) registered by
+浮梁县's intake, at the handler's 优先核查 in 浮梁县纪委监委 and a
 subsidy application (subsidy_instant) at the policy department's 审批 in 市商务局; plus a
 tests/diagrams/messages.bpmn case waiting for a message (for POST /messages). The clue runs
 every entry; the subsidy application the entries whose answer depends on the case.
@@ -50,6 +54,9 @@ DOMAIN_ROLES = ("intake", "approver", "handler", "case_manager", "style_group",
                 "responsible_unit", "sector_regulator", "enterprise", "window", "policy_dept",
                 "data_bureau", "auditor", "designer")
 UNIT_SCOPED = frozenset({"handler", "responsible_unit", "policy_dept"})
+# Each county's 纪委监委 runs its own intake, approval and case management (engine/org/scope.py).
+BY_JURISDICTION = frozenset({"intake", "approver", "case_manager"})
+TWICE = UNIT_SCOPED | BY_JURISDICTION
 
 # Who reads what, as the product documents it (domain.md, engine/api.py, web/ui/board.py).
 CASE_SUPERVISORS = frozenset({"auditor", "designer", "case_manager", "style_group",
@@ -83,7 +90,7 @@ class Person:
 
     @property
     def label(self) -> str:
-        if self.role not in UNIT_SCOPED:
+        if self.role not in TWICE:
             return self.role
         return f"{self.role}@{'same' if self.same_unit else 'other'}"
 
@@ -108,6 +115,7 @@ class Target:
     complete_form: dict[str, str]
     complete_data: dict[str, Any]
     make: Callable[[Engine], int]  # a new case at the task; its instance id
+    jurisdiction: str | None  # the 纪委监委 whose case it is (None: no county's)
     ledger: str | None = None  # the ledger that lists the case by the task's unit
 
     @property
@@ -119,6 +127,8 @@ class Target:
         for role in DOMAIN_ROLES:
             if role in UNIT_SCOPED:
                 people += [Person(role, self.unit, True), Person(role, self.other_unit)]
+            elif role in BY_JURISDICTION:
+                people += [Person(role, FULIANG, True), Person(role, LEPING)]
             else:
                 people.append(Person(role))
         return people
@@ -166,12 +176,12 @@ def _clue_case(engine: Engine) -> int:
     """Registered with a PDF of evidence, proposed for transfer to 浮梁县纪委监委, approved,
     transferred (which issues the 交办函): the handler's 优先核查 waits."""
     evidence = _pdf()
-    instance_id = engine.start("clue_triage", CLUE_START, "intake", uploads=[
+    instance_id = engine.start("clue_triage", CLUE_START, "intake_same", uploads=[
         Upload("evidence", evidence.name, evidence.content)]).id
-    _work(engine, instance_id, "intake", "propose", {
+    _work(engine, instance_id, "intake_same", "propose", {
         "disposal": "转办", "proposal_reason": "可查性强", "handler_unit": FULIANG})
-    _work(engine, instance_id, "approver", "approve", {"approved": True})
-    _work(engine, instance_id, "intake", "transfer", {"transfer_note": "请优先核查"})
+    _work(engine, instance_id, "approver_same", "approve", {"approved": True})
+    _work(engine, instance_id, "intake_same", "transfer", {"transfer_note": "请优先核查"})
     return instance_id
 
 
@@ -187,13 +197,13 @@ def _subsidy_case(engine: Engine) -> int:
 CLUE = Target(
     name="clue", process="clue_triage", task="verify", unit=FULIANG, other_unit=LEPING,
     starters=frozenset({"intake"}),
-    participants=frozenset({"intake", "approver", "handler@same"}),
+    participants=frozenset({"intake@same", "approver@same", "handler@same"}),
     start_data=CLUE_START, start_form=CLUE_START_FORM,
     complete_form={"verify_result": "属实", "verify_facts": "基本属实",
                    "fault_tolerance_claimed": "false"},
     complete_data={"verify_result": "属实", "verify_facts": "基本属实",
                    "fault_tolerance_claimed": False},
-    make=_clue_case, ledger="clue",
+    make=_clue_case, jurisdiction=FULIANG, ledger="clue",
 )
 SUBSIDY = Target(
     name="subsidy", process="subsidy_instant", task="approve", unit=SWJ, other_unit=GXJ,
@@ -202,7 +212,7 @@ SUBSIDY = Target(
     start_data=SUBSIDY_START, start_form=SUBSIDY_START_FORM,
     complete_form={"decision": "approve", "approved_amount": "36000"},
     complete_data={"decision": "approve", "approved_amount": 36000},
-    make=_subsidy_case,
+    make=_subsidy_case, jurisdiction=None,
 )
 
 
@@ -258,7 +268,8 @@ class World:
         self.document_sha = next(f.sha256 for f in files if f.document)
         self.messages += 1
         self.waiter_key = f"MSG-{self.messages}"
-        self.waiter = self.engine.start("waiter", {}, "intake", business_key=self.waiter_key).id
+        self.waiter = self.engine.start("waiter", {}, "intake_same",
+                                        business_key=self.waiter_key).id
         self.dirty = False
         self.last = self.snapshot()
 
@@ -315,8 +326,13 @@ def role(*roles: str) -> Allowed:
     return lambda t, p: p is not None and p.role in roles
 
 
+def supervises(t: Target, p: Person, roles: frozenset[str]) -> bool:
+    """A supervising role within its reach: a county's supervisors only their county's case."""
+    return p.role in roles and (p.role not in BY_JURISDICTION or p.unit == t.jurisdiction)
+
+
 def reads_case(t: Target, p: Person | None) -> bool:
-    return p is not None and (p.role in CASE_SUPERVISORS or p.label in t.participants)
+    return p is not None and (supervises(t, p, CASE_SUPERVISORS) or p.label in t.participants)
 
 
 def works_task(t: Target, p: Person | None) -> bool:
@@ -336,12 +352,17 @@ def sees_board(t: Target, p: Person | None) -> bool:
 
 
 def sees_unit_board(t: Target, p: Person | None) -> bool:
-    return p is not None and (p.role in BOARD_SUPERVISORS or (p.role in UNIT_SCOPED
-                                                             and p.same_unit))
+    """The board's row of the task's unit: supervisors whose reach has it, and the unit's own
+    people of a unit-scoped role."""
+    if p is None:
+        return False
+    if p.role in BOARD_SUPERVISORS:
+        return p.role not in BY_JURISDICTION or p.unit == t.unit
+    return p.role in UNIT_SCOPED and p.same_unit
 
 
 def adds_files(t: Target, p: Person | None) -> bool:
-    return p is not None and (p.role in FILE_ADDERS or p.label in t.participants)
+    return p is not None and (supervises(t, p, FILE_ADDERS) or p.label in t.participants)
 
 
 def urges(t: Target, p: Person | None) -> bool:
@@ -360,7 +381,7 @@ def reads_ledger(t: Target, p: Person | None) -> bool:
 
 def ledger_row(t: Target, p: Person | None) -> bool:
     return t.ledger is not None and p is not None and (
-        p.role in LEDGER_READERS or (p.unit == t.unit))
+        supervises(t, p, LEDGER_READERS) or (p.unit == t.unit))
 
 
 def _instance(w: World) -> dict[str, Any]:
@@ -462,11 +483,15 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("api.openapi_json", "GET"): Entry(True, anyone),
     ("api.docs", "GET"): Entry(True, anyone),
     ("api.list_processes", "GET"): Entry(True, signed_in),
+    ("api.list_units", "GET"): Entry(True, signed_in),
     ("api.upload_processes", "POST"): Entry(True, role("designer"), 201, request=_api_upload,
                                             mutates=True),
     ("api.start_instance", "POST"): Entry(True, starts, 201, args=_key, mutates=True,
                                           request=lambda w: {
                                               "json": {"data": w.target.start_data}}),
+    ("api.start_batch", "POST"): Entry(True, starts, 201, args=_key, mutates=True,
+                                       request=lambda w: {
+                                           "json": {"rows": [w.target.start_data]}}),
     ("api.get_instance", "GET"): Entry(True, reads_case, args=_instance),
     ("api.get_history", "GET"): Entry(True, reads_case, args=_instance),
     ("api.post_replay", "POST"): Entry(True, role("auditor"), args=_instance),
@@ -549,6 +574,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("instances.diagram", "GET"): Entry(False, reads_case, args=_instance),
     ("files.download", "GET"): Entry(False, reads_case, args=_file),
     ("files.print_view", "GET"): Entry(False, reads_case, args=_document),
+    ("files.pdf", "GET"): Entry(False, reads_case, args=_document),
     ("files.upload", "POST"): Entry(False, adds_files, 302, args=_instance, request=_attach,
                                     mutates=True),
     ("files.issue", "POST"): Entry(False, adds_files, 302, args=_instance, mutates=True,
@@ -563,6 +589,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("ledgers.show", "GET"): Entry(False, reads_ledger, args=lambda w: {"name": "clue"},
                                    shows=(_case_no, ledger_row)),
     ("designer.index", "GET"): Entry(False, role("designer")),
+    ("units.index", "GET"): Entry(False, role("designer")),
     ("designer.versions", "GET"): Entry(False, role("designer"), args=_key),
     ("designer.version", "GET"): Entry(False, role("designer"), args=_version),
     ("designer.diagram_json", "GET"): Entry(False, role("designer"), args=_version),
@@ -733,6 +760,7 @@ def run_cell(world: World, key: tuple[str, str], entry: Entry, person: Person | 
 def test_the_matrix_covers_every_role_of_domain_md() -> None:
     assert {r.id for r in ROLES} == set(DOMAIN_ROLES)
     assert {r.id for r in ROLES if r.unit_scoped} == UNIT_SCOPED
+    assert {r.id for r in ROLES if r.by_jurisdiction} == BY_JURISDICTION
 
 
 def test_every_endpoint_has_an_entry(engine: Engine) -> None:
@@ -746,6 +774,7 @@ def test_every_endpoint_has_an_entry(engine: Engine) -> None:
 
 @pytest.mark.parametrize("target", [CLUE, SUBSIDY], ids=lambda t: t.name)
 def test_authorization_matrix(engine: Engine, target: Target) -> None:
+    engine.import_units((ROOT / "processes" / "units.csv").read_text(encoding="utf-8"))
     engine.deploy(definition_files())
     people = target.people()
     for person in people:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from engine.files import pdf as pdf_tool
-from tests.files_support import HTML, pdf, png
+from tests.files_support import HTML, pdf, png, require_pdf_tools
 from tests.process_helpers import ROOT, docx_text
 from tests.test_cli import Run, as_json
 from tests.test_cli import cli as cli  # the fixture
@@ -22,8 +23,8 @@ def case(cli: Run, tmp_path: Path) -> str:
     files += [str(p) for p in sorted((ROOT / "forms").glob("clue_*.json"))]
     files += [str(p) for p in sorted((ROOT / "forms").glob("escalation_*.json"))]
     cli("deploy", *files)
-    cli("users", "add", "li", "--role", "intake", "--password", "x")
-    cli("users", "add", "audit", "--role", "auditor", "--password", "x")
+    cli("users", "add", "li", "--role", "intake", "--no-password")
+    cli("users", "add", "audit", "--role", "auditor", "--no-password")
     data = {"channel": "来信来访", "received_at": "2026-09-30T09:00:00+08:00",
             "accused_unit": "某局", "problem_type": "其他", "summary": "拖延", "owner": "li"}
     return str(cli("start", "clue_triage", "--data", json.dumps(data), "--as", "li").stdout
@@ -62,3 +63,21 @@ def test_pdf_without_libreoffice_says_what_to_install(cli: Run, case: str, tmp_p
               code=1).output
     assert "libreoffice" in out.lower() and not (tmp_path / "x.pdf").exists()
     assert as_json(cli("attachments", case, "--json")) == []  # nothing was issued
+
+
+def test_the_letter_as_pdf_carries_its_number_in_chinese(cli: Run, case: str,
+                                                          tmp_path: Path) -> None:
+    """With LibreOffice installed (CI installs it: KUAIBAN_REQUIRE_PDF=1), the 督办函 converts
+    to a PDF whose text, read back by pdftotext, holds the 文号 and the letter's Chinese."""
+    require_pdf_tools()
+    out = tmp_path / "督办函.pdf"
+    printed = cli("document", case, "duban_han", "--out", str(out), "--as", "li").stdout
+    assert printed.startswith("景营商督〔2026〕1号")
+    assert out.read_bytes().startswith(b"%PDF-")
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(out), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    squeezed = "".join(text.split())
+    assert "景营商督〔2026〕1号" in squeezed and "督办" in squeezed
+    # The .docx it was made from is what the case keeps: one document, numbered once.
+    assert [a["name"] for a in as_json(cli("attachments", case, "--json"))] == [
+        "督办函-ZF-2026-000001-景营商督〔2026〕1号.docx"]

@@ -46,6 +46,9 @@ LEPING_JW = "乐平市纪委监委"
 CLUE_UNITS = ["昌江区纪委监委", "珠山区纪委监委", FULIANG_JW, LEPING_JW,
               "市纪委监委派驻第一纪检监察组", "市纪委监委派驻第二纪检监察组"]
 AREA_UNITS = ["昌江区", "珠山区", "浮梁县", "乐平市", "高新区", "昌南新区"]
+# 降成本工作总结: 各地各有关部门, so the counties, the zones and the city departments
+CITY_DEPARTMENTS = 19  # the units tagged 市直各单位 in processes/units.csv
+UNITS_FILE = PROCESSES / "units.csv"
 COST_TIMER = ("day_of_month(20, 2 - (int(now()[5:7]) - 1) % 3) "
               "if now() < day_of_month(20, 2 - (int(now()[5:7]) - 1) % 3) "
               "else day_of_month(20, 5 - (int(now()[5:7]) - 1) % 3)")
@@ -64,6 +67,7 @@ def report_files() -> list[SourceFile]:
 
 @pytest.fixture
 def reports(engine: Engine) -> Engine:
+    engine.import_units(UNITS_FILE.read_text(encoding="utf-8"))  # the lists come from it
     engine.deploy(report_files())
     engine.add_user("fuliang_jw", ["handler"], unit=FULIANG_JW)
     engine.add_user("leping_jw", ["handler"], unit=LEPING_JW)
@@ -190,9 +194,9 @@ def test_due_dates_over_a_quarter_follow_the_calendar(reports: Engine, clock: Fi
         assert fire_at(reports, f"{when}T00:00:01+08:00").started == 1
         new = [c for c in report_cases(reports) if c.id not in known]
         known |= {c.id for c in new}
-        assert len(new) == 6
         assert len({(c.data["period"], c.data["due_at"]) for c in new}) == 1
         data = new[0].data
+        assert len(new) == 6 + (CITY_DEPARTMENTS if data["report_kind"] == "cost" else 0)
         seen.append((when, data["report_kind"], data["period"], data["due_at"]))
     assert seen == [
         # 5日前: the 4th is a National Day holiday, so the next working day
@@ -416,10 +420,11 @@ def test_cost_summary_returned_after_the_date_stays_overdue_without_a_second_rem
     submit = task(reports, "fuliang", "submit_cost")
     assert submit.due_at == at("2026-10-08T17:30:00+08:00")
     assert reports.instance(submit.instance_id).data["period"] == "2026-Q3"
-    assert fire_at(reports, "2026-10-08T17:30:30+08:00").fired == 6
+    every_unit = 6 + CITY_DEPARTMENTS
+    assert fire_at(reports, "2026-10-08T17:30:30+08:00").fired == every_unit
     mine = [t for t in urges(reports, "gaige") if t.business_key == submit.business_key]
     assert [(t.name, t.due_at) for t in mine] == [("urge_report", at("2026-10-09T17:30:00+08:00"))]
-    assert [t.name for t in urges(reports, "gaige")] == ["urge_report"] * 6  # one per unit
+    assert [t.name for t in urges(reports, "gaige")] == ["urge_report"] * every_unit
     reports.complete(mine[0].id, {"urge_method": "书面通知"}, "gaige")
     # reported on Friday 9 October; the review is due on Saturday 10 October, a working day
     clock.set(at("2026-10-09T11:00:00+08:00"))

@@ -23,9 +23,14 @@ from engine.time.calendar import TZ as BEIJING
 from engine.time.clock import FixedClock
 from engine.views import TaskView
 from tests import process_helpers
-from tests.process_helpers import at, fire_at, legacy_files, timers_of
+from tests.process_helpers import PROCESSES, at, fire_at, legacy_files, timers_of
 
 UNITS = ["昌江区", "珠山区", "浮梁县", "乐平市", "高新区", "昌南新区"]
+# 各部门自查摸排: the self-inspection reaches the city departments too (市直各单位)
+CITY_DEPARTMENTS = ["市发改委", "市工信局", "市商务局", "市财政局", "市政数局", "市市场监管局",
+                    "市司法局", "市人社局", "市交通运输局", "市住建局", "市文旅局", "市农业农村局",
+                    "市林业局", "市科技局", "市税务局", "市政府金融办", "市卫健委", "市国资委",
+                    "市委编办"]
 CLUE = {
     "clue_type": "招商引资政策不兑现",
     "enterprise": "景德镇某陶瓷科技有限公司",
@@ -45,6 +50,7 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def people(engine: Engine) -> Iterator[Engine]:
+    engine.import_units((PROCESSES / "units.csv").read_text(encoding="utf-8"))
     engine.deploy(legacy_files())
     engine.add_user("gaige", ["reform_group"])
     engine.add_user("fuliang", ["responsible_unit"], unit="浮梁县")
@@ -192,7 +198,7 @@ def test_stages_open_and_close_on_their_dates(people: Engine) -> None:
     assert (mine.unit, mine.role, mine.due_at) == ("浮梁县", "responsible_unit",
                                                     at("2026-06-01T00:00:00+08:00"))
     every_unit = [str(t.unit) for t in tasks(people, "system", "self_inspection")]
-    assert sorted(every_unit) == sorted(UNITS)
+    assert sorted(every_unit) == sorted(UNITS + CITY_DEPARTMENTS)
     with pytest.raises(PermissionDenied):
         people.complete(mine.id, INSPECTION, "leping")
     with pytest.raises(InvalidData):

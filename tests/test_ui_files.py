@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 
 import pytest
 from flask import Flask
 
 from engine.api import Engine
-from tests.files_support import HTML, pdf, png
+from tests.files_support import HTML, pdf, png, require_pdf_tools
 from tests.process_helpers import clue_files
 from tests.test_hostile_input import page_client
 from web.app import create_app
@@ -67,3 +68,35 @@ def test_start_form_upload_panel_and_print_view(app: Flask, people: Engine) -> N
         (io.BytesIO(pdf()), "x.pdf")]}, content_type="multipart/form-data").status_code == 403
     assert page_client(app, "qian").get(
         f"/instances/{case}/files/{files[0].sha256}").status_code in (403, 404)
+
+
+@pytest.mark.parametrize("libreoffice", [True, False])
+def test_a_document_prints_without_inline_style_and_downloads_as_pdf(
+        app: Flask, people: Engine, libreoffice: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The print view obeys the page policy (no style attribute, no inline handler); where
+    LibreOffice is installed it offers the PDF, which only readers of the case may fetch."""
+    li = page_client(app, "li")
+    assert li.post("/start/clue_triage", data=FORM).status_code == 302
+    [case] = people.instance_ids()
+    assert li.post(f"/instances/{case}/documents",
+                   data={"template": "duban_han"}).status_code == 302
+    [document] = people.dossier.files(case)
+    printed = li.get(f"/instances/{case}/documents/{document.sha256}/print").text
+    assert "style=" not in printed and "onclick" not in printed
+    assert re.search(r'class="align-\w+ indent-\d+', printed)
+    pdf_url = f"/instances/{case}/documents/{document.sha256}/pdf"
+    if libreoffice:
+        require_pdf_tools()
+    if not libreoffice:
+        monkeypatch.setattr(shutil, "which", lambda name: None)
+        printed = li.get(f"/instances/{case}/documents/{document.sha256}/print").text
+        assert pdf_url not in printed and "下载 Word" in printed
+        refused = li.get(pdf_url)
+        assert refused.status_code == 400 and "LibreOffice" in refused.text
+        return
+    assert pdf_url in printed
+    got = li.get(pdf_url)
+    assert got.status_code == 200 and got.mimetype == "application/pdf"
+    assert got.data.startswith(b"%PDF-")
+    assert got.headers["Content-Disposition"].startswith("attachment;")
+    assert page_client(app, "qian").get(pdf_url).status_code in (403, 404)

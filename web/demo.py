@@ -1,6 +1,8 @@
 """Demo users for ``kuaiban run --demo``: one or more for every role of domain.md, in two units
-where the role is unit-scoped. Idempotent (re-running updates them in place). All share the
-password ``DEMO_PASSWORD``; never use them outside a demonstration."""
+where the role is unit-scoped; intake, approver and case manager at the city and in two
+counties, each working its own jurisdiction's clues (engine/org/scope.py). Units are names
+of the unit directory (processes/units.csv). Idempotent (re-running updates them in place).
+All share the password ``DEMO_PASSWORD``; never use them outside a demonstration."""
 
 from __future__ import annotations
 
@@ -10,11 +12,20 @@ DEMO_PASSWORD = "kuaiban-demo"
 
 # (username, display name, roles, unit)
 DEMO_USERS: tuple[tuple[str, str, tuple[str, ...], str | None], ...] = (
-    ("intake", "受理员 李明", ("intake",), None),
-    ("approver", "分管领导 王强", ("approver",), None),
+    ("intake", "受理员 李明（市纪委信访室）", ("intake",), "市纪委市监委信访室"),
+    ("approver", "分管领导 王强（市纪委）", ("approver",), "市纪委市监委"),
+    ("intake_fl", "受理员 刘洋（浮梁县纪委）", ("intake",), "浮梁县纪委监委"),
+    ("approver_fl", "分管领导 黄斌（浮梁县纪委）", ("approver",), "浮梁县纪委监委"),
+    ("case_manager_fl", "案件监督管理室 林悦（浮梁县纪委）", ("case_manager",),
+     "浮梁县纪委监委"),
+    ("intake_lp", "受理员 何静（乐平市纪委）", ("intake",), "乐平市纪委监委"),
+    ("approver_lp", "分管领导 罗勇（乐平市纪委）", ("approver",), "乐平市纪委监委"),
+    ("case_manager_lp", "案件监督管理室 高翔（乐平市纪委）", ("case_manager",),
+     "乐平市纪委监委"),
     ("handler_fl", "承办部门 赵磊（浮梁）", ("handler",), "浮梁县纪委监委"),
     ("handler_lp", "承办部门 钱军（乐平）", ("handler",), "乐平市纪委监委"),
-    ("case_manager", "案件监督管理室 孙丽", ("case_manager",), None),
+    ("case_manager", "案件监督管理室 孙丽（市纪委）", ("case_manager",),
+     "市纪委市监委案件监督管理室"),
     ("style_group", "作风优化组 周涛", ("style_group",), None),
     ("supervision", "党风政风监督室 吴芳", ("supervision_office",), None),
     ("city_leader", "市纪委市监委领导 郑伟", ("city_leader",), None),

@@ -35,10 +35,20 @@ def content_disposition(name: str) -> str:
 
 
 def send(view: AttachmentView, chunks: Iterator[bytes]) -> Response:
-    kind = view.media_type if view.media_type in SAFE_TYPES else "application/octet-stream"
+    return _attachment(view.name, view.media_type, view.size, chunks)
+
+
+def send_pdf(view: AttachmentView, content: bytes) -> Response:
+    """A document converted to PDF, named like the .docx it was made from."""
+    name = view.name.rsplit(".", 1)[0] + ".pdf"
+    return _attachment(name, "application/pdf", len(content), iter([content]))
+
+
+def _attachment(name: str, media_type: str, size: int, chunks: Iterator[bytes]) -> Response:
+    kind = media_type if media_type in SAFE_TYPES else "application/octet-stream"
     response = Response(chunks, mimetype=kind, direct_passthrough=True)
-    response.headers["Content-Disposition"] = content_disposition(view.name)
-    response.headers["Content-Length"] = str(view.size)
+    response.headers["Content-Disposition"] = content_disposition(name)
+    response.headers["Content-Length"] = str(size)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "private, no-store"

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Row, insert, select
 from sqlalchemy.orm import Session
 
 from engine.definitions.registry import has_content_hash, sha256
@@ -30,9 +30,11 @@ from engine.runtime.state import canonical_json, digest
 from engine.storage.schema import EVENTS, DefinitionFile, Event, ProcessInstance, ProcessVersion
 
 GENESIS = "0" * 64
+# An event as the ORM loads it, or a plain row of the events table (audit over the whole log)
+EventRow = Event | Row[Any]
 
 
-def event_body(event: Event) -> dict[str, Any]:
+def event_body(event: EventRow) -> dict[str, Any]:
     """What the hash covers: everything about the event except its own hash."""
     return _body(event.instance_id, event.seq, event.type, event.task_id, event.payload,
                  event.user, event.at, event.state_digest)
@@ -52,7 +54,7 @@ def _body(instance_id: int, seq: int, type_: str, task_id: str | None, payload: 
     }
 
 
-def chain_hash(prev_hash: str, event: Event) -> str:
+def chain_hash(prev_hash: str, event: EventRow) -> str:
     return _hash(prev_hash, event_body(event))
 
 
@@ -102,11 +104,13 @@ VersionChecks = dict[tuple[int, str], str | None]
 
 def verify_instance(session: Session, row: ProcessInstance,
                     checked: VersionChecks | None = None,
-                    files: FileChecks | None = None) -> ChainProblem | None:
+                    files: FileChecks | None = None,
+                    events: Sequence[EventRow] | None = None) -> ChainProblem | None:
     """The first break in one instance's chain, in the files of a version its events pin,
-    or in a file (attachment, document) its events recorded; None when all is intact."""
+    or in a file (attachment, document) its events recorded; None when all is intact.
+    ``events``: the instance's events in order, when the caller read them already."""
     prev = GENESIS
-    events = events_of(session, row.id)
+    events = events_of(session, row.id) if events is None else events
     for expected_seq, event in enumerate(events, start=1):
         if event.seq != expected_seq:
             return ChainProblem(row.id, event.seq, f"out of sequence (expected {expected_seq})")
@@ -137,7 +141,7 @@ def verify_instance(session: Session, row: ProcessInstance,
 FileChecks = dict[str, str | None]
 
 
-def _file_problem(session: Session, row: ProcessInstance, events: list[Event],
+def _file_problem(session: Session, row: ProcessInstance, events: Sequence[EventRow],
                   checked: FileChecks) -> ChainProblem | None:
     """The first event whose recorded file is missing or changed in the file store."""
     for event in events:

@@ -17,6 +17,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 
 from engine.definitions.registry import LoadedVersion
 from engine.errors import EngineError, NotFound
+from engine.org import lists
 from engine.runtime import migration, mirror, spiff_seam
 from engine.runtime.transitions import WORKFLOW_EVENTS, advance, new_workflow
 from engine.time.calendar import WorkCalendar, deadline_functions
@@ -91,7 +92,8 @@ class _Rebuild:
             return  # claims change the task table, not the workflow
         if self.workflow is None:
             raise EngineError(f"event {event.seq} comes before the instance was started")
-        functions = deadline_functions(self.calendar, _constant(event.at))
+        functions = {**deadline_functions(self.calendar, _constant(event.at)),
+                     **lists.replayed(event.payload)}  # the unit lists as they were answered
         if event.type == "migrated":  # switch to the target version's specs, as it happened
             target = self._version(event.payload["to_version_id"])
             migration.switch(self.workflow, target, self.ids, event.at, functions)

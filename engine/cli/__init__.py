@@ -3,8 +3,9 @@
 The commands live by subject: ``definitions`` (validate, deploy, processes), ``cases`` (start,
 tasks, claim, complete, message, show, history), ``audit`` (verify, replay, export, ledger) and
 ``operations`` (run, worker, timers, migrate, users, calendar), ``notifications``, ``files``
-(attach, attachments, document), ``taskops`` (transfer, delegate, send-back, withdraw,
-add-signer, urge, cc, comment, terminate); ``common`` holds what they share.
+(attach, attachments, document), ``units`` (the unit directory), ``taskops`` (transfer,
+delegate, send-back, withdraw, add-signer, urge, cc, comment, terminate); ``common`` holds what
+they share.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any, NoReturn
 
 import click
 
-from engine.cli import audit, cases, definitions, files, notifications, operations, taskops
+from engine.cli import audit, cases, definitions, files, notifications, operations, taskops, units
 
 SIGPIPE_EXIT = 141  # 128 + SIGPIPE: what a shell reports when a pipe's reader went away
 
@@ -62,7 +63,7 @@ def main(verbose: bool) -> None:
                         format="%(levelname)s %(name)s: %(message)s")
 
 
-for _module in (definitions, cases, audit, operations, notifications, files, taskops):
+for _module in (definitions, cases, audit, operations, notifications, files, taskops, units):
     for _command in _module.COMMANDS:
         main.add_command(_command)
 

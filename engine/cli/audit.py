@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -10,18 +11,37 @@ from typing import Any
 
 import click
 
+from engine.api import Engine
+from engine.audit import scan
 from engine.cli.common import handles_errors, open_engine
+
+WORKERS = click.option(
+    "--workers", type=click.IntRange(min=1), default=None,
+    help="Processes to share the work (default: one per core for a large log).")
+
+
+def _workers(given: int | None, engine: Engine) -> int:
+    """One process below ``scan.PARALLEL_FROM`` events (starting more costs more than it
+    saves), else one per core."""
+    if given is not None:
+        return given
+    return os.cpu_count() or 1 if scan.count_events(engine) >= scan.PARALLEL_FROM else 1
 
 
 @click.command()
+@WORKERS
 @handles_errors
-def verify() -> None:
-    """Check every instance's event-log hash chain."""
-    checked, problems = open_engine().verify()
-    for problem in problems:
+def verify(workers: int | None) -> None:
+    """Check every instance's event-log hash chain (streamed; progress on stderr)."""
+    engine = open_engine()
+    total = scan.count_instances(engine)
+    with click.progressbar(length=total, label="verifying", file=sys.stderr) as bar:
+        result = engine.verify_all(_workers(workers, engine), progress=bar.update)
+    for problem in result.problems:
         click.echo(str(problem))
-    click.echo(f"{checked} instance(s) checked, {len(problems)} broken", err=True)
-    if problems:
+    click.echo(f"{result.instances} instance(s) checked, {len(result.problems)} broken "
+               f"({result.events} event(s))", err=True)
+    if result.problems:
         sys.exit(1)
 
 
@@ -30,8 +50,10 @@ def verify() -> None:
 @click.option("--all", "replay_all", is_flag=True, help="Replay every instance.")
 @click.option("--bundle", "bundle_file", type=click.Path(dir_okay=False),
               help="Replay an exported bundle, without a database.")
+@WORKERS
 @handles_errors
-def replay(instance_id: int | None, replay_all: bool, bundle_file: str | None) -> None:
+def replay(instance_id: int | None, replay_all: bool, bundle_file: str | None,
+           workers: int | None) -> None:
     """Rebuild an instance from its history; exit 1 naming the first event that diverges."""
     if bundle_file:
         from engine.audit.bundle import replay_bundle
@@ -44,16 +66,13 @@ def replay(instance_id: int | None, replay_all: bool, bundle_file: str | None) -
         return
     engine = open_engine()
     if replay_all:
-        ids = engine.instance_ids()
-        failed = 0
-        with click.progressbar(ids, label="replaying", file=sys.stderr) as bar:
-            for iid in bar:
-                result = engine.replay(iid)
-                if not result.ok:
-                    failed += 1
-                    click.echo(f"\ninstance {iid}: {result.message}")
-        click.echo(f"{len(ids)} instance(s) replayed, {failed} diverged")
-        if failed:
+        total = scan.count_instances(engine)
+        with click.progressbar(length=total, label="replaying", file=sys.stderr) as bar:
+            result = engine.replay_all(_workers(workers, engine), progress=bar.update)
+        for iid, message in result.diverged:
+            click.echo(f"instance {iid}: {message}")
+        click.echo(f"{result.instances} instance(s) replayed, {len(result.diverged)} diverged")
+        if result.diverged:
             sys.exit(1)
         return
     if instance_id is None:

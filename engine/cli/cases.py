@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import sys
+from pathlib import Path
 
 import click
 
-from engine.cli.common import handles_errors, json_arg, open_engine
+from engine.cli.common import fail, handles_errors, json_arg, open_engine
 from engine.queries.inbox import InboxFilter
+from engine.runtime import batch_rows
 from engine.time.calendar import TZ
 from engine.views import TaskView
 
@@ -18,11 +21,46 @@ from engine.views import TaskView
 @click.option("--business-key",
               help="Case number (assigned automatically where the process has one).")
 @click.option("--as", "user", required=True, help="Who starts it.")
+@click.option("--batch", "batch_file", type=click.Path(exists=True, dir_okay=False),
+              help="Start one case per row of a .csv or .jsonl file.")
+@click.option("--skip-invalid", is_flag=True,
+              help="With --batch: start the good rows even when some are bad.")
+@click.option("--key-column",
+              help="With --batch: the column that names each row for good (default: the "
+                   "file's name and the row's line).")
 @handles_errors
-def start(key: str, data: str | None, business_key: str | None, user: str) -> None:
-    """Start an instance; prints the new instance id."""
-    view = open_engine().start(key, json_arg(data, "--data"), user, business_key)
-    click.echo(view.id)
+def start(key: str, data: str | None, business_key: str | None, user: str,
+          batch_file: str | None, skip_invalid: bool, key_column: str | None) -> None:
+    """Start an instance; prints the new instance id. With --batch, one per row."""
+    if batch_file is None:
+        view = open_engine().start(key, json_arg(data, "--data"), user, business_key)
+        click.echo(view.id)
+        return
+    if data or business_key:
+        raise click.UsageError("--batch takes each case's data from its row: no --data or "
+                               "--business-key")
+    start_batch(key, Path(batch_file), user, skip_invalid, key_column)
+
+
+def start_batch(key: str, path: Path, user: str, skip_invalid: bool,
+                key_column: str | None) -> None:
+    """Bad rows on stderr as FILE:LINE: message; progress on stderr; the summary on stdout."""
+    engine = open_engine()
+    rows, unreadable = batch_rows.read(path, engine.start_form(key), key, key_column)
+    with click.progressbar(length=len(rows) + len(unreadable), label=f"starting {key}",
+                           file=sys.stderr) as bar:
+        report = engine.start_batch(key, rows, user, skip_invalid, unreadable,
+                                    progress=bar.update)
+    for problem in report.invalid:
+        click.echo(f"{path}:{problem}", err=True)
+    click.echo(f"{len(report.started)} started, {len(report.already)} started before, "
+               f"{len(report.invalid)} invalid, of {report.rows} row(s)")
+    if report.refused:
+        fail(f"{len(report.invalid)} bad row(s): nothing was started (fix them, or start the "
+             "others with --skip-invalid)")
+    if report.stopped:
+        fail("stopped at a row that could not start; the rows before it were started, run "
+             "the same file again to go on")
 
 
 def print_tasks(tasks: list[TaskView], as_json: bool) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from engine.api import UNITS_FILE
 from engine.cli.common import handles_errors, open_engine
 from engine.definitions.validation import SourceFile
 
@@ -81,8 +82,14 @@ def validate(files: tuple[str, ...]) -> None:
 @click.argument("files", nargs=-1, required=True)
 @handles_errors
 def deploy(files: tuple[str, ...]) -> None:
-    """Validate, then deploy; prints "key version" per process."""
-    deployed = open_engine().deploy(read_files(files))
+    """Validate, then deploy; prints "key version" per process. A folder's unit directory
+    (units.csv, e.g. processes/units.csv) is loaded first: diagrams take unit lists from it."""
+    engine = open_engine()
+    for folder in map(Path, files):
+        if (folder / UNITS_FILE).is_file():
+            report = engine.import_units((folder / UNITS_FILE).read_text(encoding="utf-8"))
+            click.echo(f"{report.units} unit(s) loaded from {folder / UNITS_FILE}", err=True)
+    deployed = engine.deploy(read_files(files))
     for item in deployed:
         note = "" if item.created else "  (unchanged)"
         click.echo(f"{item.key} {item.version}{note}")

@@ -27,6 +27,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from engine.errors import EngineError, NotFound
 from engine.files import chinese
+from engine.org.directory import Directory
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 REGISTRY = "documents.json"
@@ -98,10 +99,13 @@ def template(key: str) -> Template:
     return found
 
 
-def unit_full_name(name: Any) -> str:
-    """A unit's full name for the documents' addressee lines. Units are the names the case
-    data holds; this is the one place to look them up in a unit directory."""
-    return "" if name in (None, "") else str(name)
+def unit_full_name(name: Any, units: Directory | None = None) -> str:
+    """A unit's full name for the documents' addressee lines: the directory's full name of
+    the unit the case data names (a name the directory lacks stays as it is)."""
+    if name in (None, ""):
+        return ""
+    found = units.find(str(name)) if units else None
+    return found.full_name if found is not None else str(name)
 
 
 @dataclass(frozen=True)
@@ -117,28 +121,31 @@ class CaseFacts:
     due_at: datetime | None  # the soonest deadline of its open tasks
 
 
-def context(found: Template, case: CaseFacts, doc_no: str, now: datetime) -> dict[str, Any]:
-    """The names a template may use: every field of the case's data, and these."""
+def context(found: Template, case: CaseFacts, doc_no: str, now: datetime,
+            units: Directory | None = None) -> dict[str, Any]:
+    """The names a template may use: every field of the case's data, and these (units by
+    their full names in the directory ``units``)."""
     data = {k: v for k, v in case.data.items() if isinstance(k, str) and not k.startswith("_")}
     to_unit = next((data[f] for f in found.to if data.get(f) not in (None, "")), "")
-    issuer = next((unit_full_name(data[f]) for f in found.issuer_from
+    issuer = next((unit_full_name(data[f], units) for f in found.issuer_from
                    if data.get(f) not in (None, "")), found.issuer)
     return {**data, "data": data, "doc_no": doc_no, "title": found.title,
             "issuer": issuer, "case_no": case.business_key or f"#{case.instance_id}",
-            "process_name": case.process_name, "to_unit": unit_full_name(to_unit),
+            "process_name": case.process_name, "to_unit": unit_full_name(to_unit, units),
             "issued_on": chinese.chinese_date(now), "issued_on_digits": chinese.digits_date(now),
             "received_on": chinese.digits_date(case.created_at),
             "due_on": chinese.digits_date(case.due_at) if case.due_at else ""}
 
 
-def _environment() -> SandboxedEnvironment:
+def _environment(units: Directory | None) -> SandboxedEnvironment:
     env = SandboxedEnvironment(undefined=ChainableUndefined, autoescape=True)
     env.filters.update(cn_date=chinese.chinese_date, date=chinese.digits_date,
-                       yuan=chinese.yuan, unit_full=unit_full_name)
+                       yuan=chinese.yuan, unit_full=lambda name: unit_full_name(name, units))
     return env
 
 
-def render(found: Template, values: Mapping[str, Any]) -> tuple[bytes, str]:
+def render(found: Template, values: Mapping[str, Any],
+           units: Directory | None = None) -> tuple[bytes, str]:
     """The filled DOCX and the SHA-256 of the template file it was filled from."""
     from docxtpl import DocxTemplate  # docxtpl loads python-docx and lxml: only when needed
 
@@ -148,7 +155,7 @@ def render(found: Template, values: Mapping[str, Any]) -> tuple[bytes, str]:
         raise EngineError(f"文书模板文件 {found.file} 无法读取（{exc.strerror}）") from exc
     try:
         document = DocxTemplate(io.BytesIO(source))
-        document.render(dict(values), jinja_env=_environment(), autoescape=True)
+        document.render(dict(values), jinja_env=_environment(units), autoescape=True)
         out = io.BytesIO()
         document.save(out)
     except Exception as exc:  # a template edited into broken Jinja or XML: say which

@@ -166,6 +166,10 @@ class Dossier:
             raise NotFound("only documents (.docx) have a print view")
         return docx_text.blocks(self.content(view))
 
+    @property
+    def pdf_available(self) -> bool:
+        return pdf.available()
+
     def pdf(self, view: AttachmentView) -> bytes:
         """The document as PDF (LibreOffice; EngineError naming what to install without)."""
         if view.media_type != documents.DOCX:

@@ -1,7 +1,7 @@
 """Who sees a task: the one rule notices about a task follow (task arrived, reminders, and the
 case operations' notices to a task's holders). It is the inbox's rule
 (engine/queries/inbox.py ``visible_to``): the assignee; else every active user with the
-task's role and, when the task has a unit, of that unit."""
+task's role who acts for its unit, when it has one (engine/org/scope.py)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,11 @@ from sqlalchemy import String, cast, or_, select
 from sqlalchemy.orm import Session
 
 from engine.errors import NotFound
+from engine.org import directory, scope
 from engine.storage.schema import TASKS, USERS
 
-Person = tuple[str, tuple[str, ...], str | None]  # username, roles, unit
+Person = tuple[str, tuple[str, ...], tuple[str, ...]]  # username, roles, units acted for
+_PEOPLE = "kuaiban_people"  # session.info: (roles, units) -> the people asked for them
 
 
 def who_sees(session: Session, tasks: Sequence[Mapping[Any, Any]]) -> dict[str, list[str]]:
@@ -28,8 +30,8 @@ def who_sees(session: Session, tasks: Sequence[Mapping[Any, Any]]) -> dict[str, 
             out[task["id"]] = [task["assignee"]]
             continue
         out[task["id"]] = sorted(
-            name for name, roles, unit in people
-            if task["role"] in roles and (task["unit"] is None or unit == task["unit"]))
+            name for name, roles, units in people
+            if task["role"] in roles and (task["unit"] is None or task["unit"] in units))
     return out
 
 
@@ -45,12 +47,28 @@ def task_recipients(session: Session, task_id: str) -> list[str]:
 
 def _people(session: Session, pools: Sequence[Mapping[Any, Any]]) -> list[Person]:
     """Active users who may hold one of the roles (roles are a JSON list: the text match only
-    narrows the rows, the caller checks exactly), in the tasks' units unless a task has none."""
+    narrows the rows, the caller checks exactly), in the tasks' units (or the offices inside
+    them) unless a task has none."""
     roles = sorted({t["role"] for t in pools})
+    units = {t["unit"] for t in pools}
+    # Within one transaction the users do not change: a bulk start's thousand cases with a
+    # task for the same role and unit ask once.
+    asked = (tuple(roles), None if None in units else tuple(sorted(units)))
+    known: dict[Any, list[Person]] = session.info.setdefault(_PEOPLE, {})
+    if asked not in known:
+        known[asked] = _query_people(session, roles, units)
+    return known[asked]
+
+
+def _query_people(session: Session, roles: list[str], units: set[str | None]
+                  ) -> list[Person]:
     query = select(USERS.c.username, USERS.c.roles, USERS.c.unit).where(
         USERS.c.active.is_(True),
         or_(*(cast(USERS.c.roles, String).like(f'%"{role}"%') for role in roles)))
-    units = {t["unit"] for t in pools}
+    found = directory.load(session)
     if None not in units:
-        query = query.where(USERS.c.unit.in_(sorted(units)))
-    return [(r.username, tuple(r.roles), r.unit) for r in session.connection().execute(query)]
+        members = {u.name for name in units if (entry := found.find(name))
+                   for u in found.subtree(entry)} | units
+        query = query.where(USERS.c.unit.in_(sorted(members)))
+    return [(r.username, tuple(r.roles), scope.acting_units(found, r.unit))
+            for r in session.connection().execute(query)]

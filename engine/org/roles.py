@@ -10,14 +10,16 @@ class Role:
     id: str
     name: str  # the Chinese name shown to users
     aliases: tuple[str, ...] = ()
-    unit_scoped: bool = False
+    unit_scoped: bool = False  # a task's unit comes from the case (``unit``)
+    # a task's unit is the case's jurisdiction: each 纪委监委 runs its own (engine/org/scope.py)
+    by_jurisdiction: bool = False
 
 
 ROLES: tuple[Role, ...] = (
-    Role("intake", "受理员", ("信访室/案管室 受理员", "信访室/案管室受理员")),
-    Role("approver", "分管领导"),
+    Role("intake", "受理员", ("信访室/案管室 受理员", "信访室/案管室受理员"), by_jurisdiction=True),
+    Role("approver", "分管领导", by_jurisdiction=True),
     Role("handler", "承办部门", ("承办部门 (监督检查室/审查调查室/派驻机构/县区纪委)",), True),
-    Role("case_manager", "案件监督管理室"),
+    Role("case_manager", "案件监督管理室", by_jurisdiction=True),
     Role("style_group", "作风优化组"),
     Role("supervision_office", "党风政风监督室"),
     Role("city_leader", "市纪委市监委领导"),

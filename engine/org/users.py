@@ -14,6 +14,7 @@ from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from engine.errors import InvalidData, NotFound
+from engine.org import directory, scope
 from engine.org.roles import BY_ID
 from engine.storage.schema import USERS, User
 from engine.views import UserView
@@ -67,6 +68,9 @@ def add(session: Session, username: str, roles: list[str], unit: str | None = No
     scoped = [r for r in roles if BY_ID[r].unit_scoped]
     if scoped and not unit:
         raise InvalidData({"unit": f"role(s) {', '.join(scoped)} need a --unit"}, "unit missing")
+    found = directory.load(session)
+    if unit and found:  # a unit of the directory, by any of its names; never a new one
+        unit = found.resolve(unit).name
     user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
     if user is None:
         user = User(username=username, password_hash="!", roles=[], active=True)
@@ -79,7 +83,7 @@ def add(session: Session, username: str, roles: list[str], unit: str | None = No
     if email is not None:
         user.email = checked_email(email)
     session.flush()
-    return view(user)
+    return scope.scoped(session, view(user))
 
 
 def set_password(user: User, password: str, now: datetime | None) -> None:
@@ -109,7 +113,7 @@ def get(session: Session, username: str) -> UserView:
     ).first()
     if user is None:
         raise NotFound(f'no user "{username}"')
-    return view(user)
+    return scope.scoped(session, view(user))
 
 
 def checked_email(text: str) -> str | None:
@@ -142,4 +146,6 @@ def authenticate(session: Session, username: str, password: str) -> UserView | N
     if user is None or not user.active:
         check_password(_DUMMY_HASH, password)  # same work either way: no user enumeration
         return None
-    return view(user) if check_password(user.password_hash, password) else None
+    if not check_password(user.password_hash, password):
+        return None
+    return scope.scoped(session, view(user))

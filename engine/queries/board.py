@@ -15,6 +15,8 @@ from sqlalchemy import case, func, select
 
 from engine.audit import chain
 from engine.errors import NotFound
+from engine.org import directory
+from engine.org.scope import JURISDICTION
 from engine.queries.inbox import InboxFilter, task_view
 from engine.storage.schema import ProcessInstance, Task
 from engine.time.calendar import TZ
@@ -33,6 +35,7 @@ class BoardRow:
     open: int
     overdue: int
     due_today: int
+    area: str | None = None  # the unit's jurisdiction (city, county, zone) in the directory
     urged: int = 0  # open tasks a supervisor has urged (催办)
 
 
@@ -53,11 +56,13 @@ def day_bounds(now: datetime) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-def overdue_board(engine: Engine, unit: str | None = None,
-                  all_units: bool = True) -> list[BoardRow]:
-    """Open tasks by (unit, procedure) with their overdue and due-today counts.
+def overdue_board(engine: Engine, unit: str | None = None, all_units: bool = True,
+                  reach: frozenset[str] | None = None) -> list[BoardRow]:
+    """Open tasks by (unit, procedure) with their overdue and due-today counts, grouped by
+    jurisdiction (the directory's city, counties and zones, in directory order).
 
-    ``all_units`` False limits the board to the tasks of ``unit``."""
+    ``all_units`` False limits the board to the tasks of ``unit``; ``reach`` (a supervisor's,
+    engine/org/scope.py) to the tasks of those units."""
     now = engine.clock.now()
     _, tomorrow = day_bounds(now)
     overdue = func.sum(case((Task.due_at < now, 1), else_=0))
@@ -67,6 +72,8 @@ def overdue_board(engine: Engine, unit: str | None = None,
              .group_by(Task.unit, Task.process_key))
     if not all_units:
         query = query.where(Task.unit == unit)
+    if reach is not None:
+        query = query.where(Task.unit.in_(sorted(reach)))
     # urged tasks are few: counted apart, from their own index (ix_tasks_urged), so the
     # board's main query still reads its covering index alone
     urged_query = (select(Task.unit, Task.process_key, func.count())
@@ -74,15 +81,24 @@ def overdue_board(engine: Engine, unit: str | None = None,
                    .group_by(Task.unit, Task.process_key))
     if not all_units:
         urged_query = urged_query.where(Task.unit == unit)
+    if reach is not None:
+        urged_query = urged_query.where(Task.unit.in_(sorted(reach)))
     with engine.transaction(read_only=True) as session:
+        found = directory.load(session)
         urged = {(u, p): int(n) for u, p, n in session.execute(urged_query)}
-        rows = [BoardRow(u, p, int(n), int(o or 0), int(t or 0), urged.get((u, p), 0))
-                for u, p, n, o, t in session.execute(query)]
-    return sorted(rows, key=lambda r: (-r.overdue, -r.due_today, r.unit or "", r.process_key))
+        rows = []
+        for u, p, n, o, t in session.execute(query):
+            entry = found.find(u)
+            area = found.area(entry).name if entry is not None else None
+            rows.append(BoardRow(u, p, int(n), int(o or 0), int(t or 0), area,
+                                 urged.get((u, p), 0)))
+    order = {u.name: n for n, u in enumerate(found.units)}
+    return sorted(rows, key=lambda r: (order.get(r.area or "", len(order)), -r.overdue,
+                                       -r.due_today, r.unit or "", r.process_key))
 
 
 def board_tasks(engine: Engine, unit: str | None, process: str | None,
-                when: str = "overdue") -> list[TaskView]:
+                when: str = "overdue", reach: frozenset[str] | None = None) -> list[TaskView]:
     """The open tasks behind one board cell; ``when`` is overdue, today or open."""
     if when not in WHEN:
         raise ValueError(f"when must be one of {', '.join(WHEN)}")
@@ -90,16 +106,20 @@ def board_tasks(engine: Engine, unit: str | None, process: str | None,
     _, tomorrow = day_bounds(now)
     tasks = engine.inbox.for_user(None, InboxFilter(process=process or None,
                                                     overdue=True if when == "overdue" else None))
-    tasks = [t for t in tasks if t.unit == unit]
+    tasks = [t for t in tasks if t.unit == unit and (reach is None or unit in reach)]
     if when == "today":
         tasks = [t for t in tasks if t.due_at is not None and now <= t.due_at < tomorrow]
     return tasks
 
 
 def instances(engine: Engine, process: str | None = None, status: str | None = None,
-              business_key: str | None = None, limit: int = 100) -> list[InstanceSummary]:
-    """The newest instances first; ``business_key`` matches a part of the case number."""
-    query = select(ProcessInstance).order_by(ProcessInstance.id.desc()).limit(limit)
+              business_key: str | None = None, limit: int = 100,
+              reach: frozenset[str] | None = None) -> list[InstanceSummary]:
+    """The newest instances first; ``business_key`` matches a part of the case number;
+    ``reach``: only the cases a supervisor of that reach reads (engine/org/scope.py)."""
+    query = select(ProcessInstance).order_by(ProcessInstance.id.desc())
+    if reach is None:
+        query = query.limit(limit)
     if process:
         query = query.where(ProcessInstance.process_key == process)
     if status:
@@ -108,9 +128,14 @@ def instances(engine: Engine, process: str | None = None, status: str | None = N
         query = query.where(ProcessInstance.business_key.contains(business_key,
                                                                   autoescape=True))
     with engine.transaction(read_only=True) as session:
-        return [InstanceSummary(r.id, r.process_key, r.business_key, r.status, r.started_by,
-                                r.created_at, r.updated_at)
-                for r in session.execute(query).scalars()]
+        found = []
+        for r in session.execute(query.execution_options(yield_per=500)).scalars():
+            if reach is None or r.data.get(JURISDICTION) in reach:
+                found.append(InstanceSummary(r.id, r.process_key, r.business_key, r.status,
+                                             r.started_by, r.created_at, r.updated_at))
+            if len(found) >= limit:
+                break
+        return found
 
 
 def instance_tasks(engine: Engine, instance_id: int) -> list[TaskView]:

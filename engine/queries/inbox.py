@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.errors import NotFound, PermissionDenied
-from engine.org import users
+from engine.org import scope, users
 from engine.storage.schema import Task
 from engine.views import TaskView, UserView
 
@@ -83,7 +83,8 @@ def task_view(row: Task | Row[Any] | Mapping[str, Any], now: datetime) -> TaskVi
 
 
 def visible_to(user: UserView) -> ColumnElement[bool]:
-    """Open tasks a user may see: their own, and unclaimed ones of their roles in their unit.
+    """Open tasks a user may see: their own, and unclaimed ones of their roles in the units
+    they act for (engine/org/scope.py).
 
     An OR of branches that each repeat ``status = 'ready'`` and compare the unit by equality:
     every branch is then one index range (``ix_tasks_assignee``, ``ix_tasks_inbox``), so
@@ -91,17 +92,12 @@ def visible_to(user: UserView) -> ColumnElement[bool]:
     ~1 s at 100,000 open tasks; docs/performance.md). PostgreSQL plans a BitmapOr either way.
     """
     ready = Task.status == "ready"
-    branches = [and_(ready, Task.assignee == user.username),
-                # co-signers signing at once (engine/runtime/handover.py): few tasks, found
-                # by ix_tasks_owner; the JSON list is then matched as text
-                and_(ready, Task.owner.isnot(None), Task.owner == Task.assignee,
-                     cast(Task.signers, String).contains(f'"{user.username}"', autoescape=True))]
-    if user.roles:
-        pool = and_(ready, Task.assignee.is_(None), Task.role.in_(user.roles))
-        if user.unit is not None:
-            branches.append(and_(pool, Task.unit == user.unit))
-        branches.append(and_(pool, Task.unit.is_(None)))
-    return or_(*branches)
+    return or_(and_(ready, Task.assignee == user.username),
+               # co-signers signing at once (engine/runtime/handover.py): few tasks, found
+               # by ix_tasks_owner; the JSON list is then matched as text
+               and_(ready, Task.owner.isnot(None), Task.owner == Task.assignee,
+                    cast(Task.signers, String).contains(f'"{user.username}"', autoescape=True)),
+               *scope.task_pool(user))
 
 
 def _open_to(user: UserView) -> ColumnElement[bool]:
@@ -265,6 +261,7 @@ def may_see(row: Task, user: UserView) -> bool:
         return True
     if row.owner is not None and user.username in (row.signers or ()):
         return True  # a co-signer (in turn or at once)
-    if "auditor" in user.roles:
+    if "auditor" in user.roles and (row.unit is None or user.reach is None
+                                    or row.unit in user.reach):
         return True
-    return user.has_role(row.role) and (row.unit is None or row.unit == user.unit)
+    return scope.acts_on(user, row.role, row.unit)

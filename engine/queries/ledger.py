@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.errors import NotFound
+from engine.org.scope import JURISDICTION
 from engine.queries.confidential import MASK
 from engine.storage.schema import ProcessInstance, Task
 from engine.time.calendar import TZ
@@ -128,8 +129,11 @@ def _cell(value: Any) -> Any:
 
 
 def build(session: Session, key: str, now: datetime, unit: str | None = None,
-          month: date | None = None, hidden: frozenset[str] = frozenset()) -> Ledger:
-    """``hidden``: confidential fields whose cells are masked for the reader."""
+          month: date | None = None, hidden: frozenset[str] = frozenset(),
+          reach: frozenset[str] | None = None) -> Ledger:
+    """``hidden``: confidential fields whose cells are masked for the reader; ``reach``: the
+    units whose cases the reader reads (engine/org/scope.py; None: every case): a case is
+    theirs by its jurisdiction or its responsible unit."""
     spec = LEDGERS.get(key)
     if spec is None:
         raise NotFound(f'no ledger "{key}" (known: {", ".join(LEDGERS)})')
@@ -143,6 +147,9 @@ def build(session: Session, key: str, now: datetime, unit: str | None = None,
     rows, ids = [], []
     for inst in instances:
         if unit is not None and inst.data.get(spec.unit_field) != unit:
+            continue
+        if reach is not None and not ({inst.data.get(spec.unit_field),
+                                       inst.data.get(JURISDICTION)} & reach):
             continue
         if month is not None and not _in_month(inst.created_at, month):
             continue

@@ -20,6 +20,7 @@ from engine.files import attachments, blobs, documents
 from engine.files.attachments import Limits, Upload
 from engine.files.documents import CaseFacts, Template
 from engine.files.numbering import next_doc_number
+from engine.org import directory, scope
 from engine.storage.schema import ProcessInstance, Task
 from engine.views import UserView
 
@@ -34,11 +35,13 @@ def check_may_add(session: Session, row: ProcessInstance, user: UserView) -> Non
     theirs, open or done, or they started it) or supervises it."""
     if row.status != "running":
         raise Conflict("案件已办结，不能再添加附件或文书")
-    if user.username == "system" or SUPERVISORS & set(user.roles) \
-            or row.started_by == user.username:
+    if user.username == "system" or row.started_by == user.username:
         return
-    tasks = session.execute(select(Task.role, Task.unit).where(Task.instance_id == row.id))
-    if any(user.has_role(role) and (unit is None or unit == user.unit) for role, unit in tasks):
+    tasks = session.execute(select(Task.role, Task.unit).where(Task.instance_id == row.id)).all()
+    if SUPERVISORS & set(user.roles) and scope.reads_case(user, row.data,
+                                                          (u for _, u in tasks)):
+        return
+    if any(scope.acts_on(user, role, unit) for role, unit in tasks):
         return
     raise PermissionDenied("只有办理本案件的人员和督办部门可以添加附件或文书")
 
@@ -61,8 +64,9 @@ def issue(session: Session, row: ProcessInstance, found: Template, facts: CaseFa
     """Number, fill and store one document and record it (a ``document`` event); its
     SHA-256."""
     doc_no = next_doc_number(session, found.prefix, now)
-    content, template_sha = documents.render(found, documents.context(found, facts, doc_no,
-                                                                      now))
+    units = directory.load(session)  # addressees by their full names
+    content, template_sha = documents.render(
+        found, documents.context(found, facts, doc_no, now, units), units)
     digest = blobs.store(session, content, now)
     record = {"sha256": digest, "name": documents.file_name(found, facts, doc_no),
               "size": len(content), "media_type": documents.DOCX, "field": None}

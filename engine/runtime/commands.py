@@ -29,6 +29,8 @@ from engine.files import attachments
 from engine.files.attachments import Limits, Upload
 from engine.files.fields import file_fields
 from engine.notify import emit
+from engine.org import directory, pickers, scope
+from engine.org.lists import RECORD, UnitLists
 from engine.org.roles import role_for_lane
 from engine.org.users import SYSTEM
 from engine.runtime import correlation as correlation_rules
@@ -75,13 +77,16 @@ class Runtime:
     def start(self, session: Session, key: str, data: Mapping[str, Any], user: UserView,
               business_key: str | None = None, message: str | None = None,
               hops: int = 0, source_case_no: str | None = None,
-              start_event: str | None = None, uploads: Sequence[Upload] = ()
+              start_event: str | None = None, uploads: Sequence[Upload] = (),
+              version: LoadedVersion | None = None, start_key: str | None = None
               ) -> ProcessInstance:
         """``source_case_no``: the number of the case whose message started this one;
         ``start_event``: the start event to run from (a scheduled start names its timer);
-        ``uploads``: files sent in the start form's file fields."""
-        version = self.versions.latest(session, key)
-        _check_may_start(version, user)
+        ``uploads``: files sent in the start form's file fields; ``version``: the version a
+        bulk start pinned (default: the latest); ``start_key``: a bulk start's row key,
+        stored with the case and recorded in its started event."""
+        version = version or self.versions.latest(session, key)
+        check_may_start(version, user)
         if start_event is not None and start_event not in _start_events(version):
             raise InvalidData({"start_event": "no such start event"},
                               f'{key} has no start event "{start_event}"')
@@ -96,6 +101,7 @@ class Runtime:
             data = attachments.fill_fields(session, None, schema, data, files)
         if message is None and schema is not None:
             forms.validate(schema, data)
+            data = pickers.checked(session, schema, data)
         if business_key is not None:  # a sender's number (hops > 0) may start several
             check_chosen(session, version, business_key, unique=hops == 0)
         # What the engine says about the case wins over the data (a message's payload is the
@@ -107,6 +113,9 @@ class Runtime:
             assigned["case_no"] = business_key
         if source_case_no is not None:
             assigned["source_case_no"] = source_case_no
+        jurisdiction = scope.jurisdiction_of(session, user)
+        if jurisdiction is not None and message is None:  # a message carries the sender's
+            assigned[scope.JURISDICTION] = jurisdiction
         initial = {**data, **assigned}
         if business_key is not None:
             initial.setdefault("case_no", business_key)
@@ -115,6 +124,7 @@ class Runtime:
             case_prefix=version.case_prefix if "case_no" in assigned else None,
             status="running", state="{}", data={}, started_by=user.username, revision=0,
             created_at=now, updated_at=now, event_count=0, last_hash=chain.GENESIS,
+            start_key=start_key,
         )
         session.add(row)
         session.flush()
@@ -128,6 +138,8 @@ class Runtime:
                    "message_data": {**data, **assigned} if message else None}
         if start_event is not None:
             payload["start_event"] = start_event
+        if start_key is not None:
+            payload["start_key"] = start_key
         if files:
             payload["files"] = files
         self._run(session, row, version, workflow, ids, now, "started", payload, user, hops=hops,
@@ -158,6 +170,7 @@ class Runtime:
                                      self.file_limits, now)
             data = attachments.fill_fields(session, row.id, schema, data, files)
         forms.validate_submission(schema, data)
+        data = pickers.checked(session, schema, data)
 
         payload = {"task_id": task_id, "element_id": task_row.element_id, "data": dict(data)}
         if files:
@@ -330,7 +343,9 @@ class Runtime:
         Its scripts, expressions and deadline functions (and those of the cases its messages
         reach) share the command's time limit."""
         with time_limit(self.limits.seconds):
-            functions = deadline_functions(self.calendar(session), lambda: now)
+            lists = UnitLists(directory.load(session))  # answers recorded for replay
+            functions = {**deadline_functions(self.calendar(session), lambda: now),
+                         **lists.functions()}
             # What the mirror holds now (it was written from this workflow after the previous
             # command), so that unchanged timers and subscriptions are not rewritten. A migrated
             # workflow has switched specs already: its rows are rewritten whatever they were.
@@ -355,6 +370,8 @@ class Runtime:
             row.updated_at = now
             bump(session, row)
             recorded = {**payload, "passed": step.passed, "steps": step.steps}
+            if lists.asked:
+                recorded[RECORD] = lists.asked
             chain.append(session, row, kind, now, digest, recorded, user.username, task_id)
             flush(session)  # the one UPDATE of the instance, checked against its revision
             completed = (task_id, user.username) if task_id and kind == "completed" else None
@@ -410,7 +427,7 @@ def _start_events(version: LoadedVersion) -> set[str]:
     return {s.bpmn_id for s in version.spec.task_specs.values() if isinstance(s, StartEvent)}
 
 
-def _check_may_start(version: LoadedVersion, user: UserView) -> None:
+def check_may_start(version: LoadedVersion, user: UserView) -> None:
     lanes = {s.lane for s in version.spec.task_specs.values() if isinstance(s, StartEvent)}
     roles = {r.id for r in (role_for_lane(name) for name in lanes if name) if r is not None}
     if roles and user.username != "system" and not roles & set(user.roles):

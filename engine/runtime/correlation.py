@@ -35,9 +35,9 @@ from engine.definitions.registry import LoadedVersion
 from engine.errors import InvalidData
 from engine.storage.schema import ProcessInstance, ProcessVersion
 
-# What the engine writes into a case about the case itself: its number, and the number of the
-# case whose message started it.
-ENGINE_OWNED = frozenset({"case_no", "source_case_no"})
+# What the engine writes into a case about the case itself: its number, the number of the
+# case whose message started it, and the jurisdiction it was started in (engine/org/scope.py).
+ENGINE_OWNED = frozenset({"case_no", "source_case_no", "jurisdiction"})
 MAX_KEY = 64  # instances.business_key
 
 

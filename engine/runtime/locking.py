@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine.errors import Conflict, NotFound, PermissionDenied
+from engine.org import scope
 from engine.runtime import mirror
 from engine.storage.schema import TASKS, ProcessInstance
 from engine.views import UserView
@@ -75,7 +76,7 @@ def check_may_work(task_row: Row[Any], user: UserView) -> None:
         return  # a co-signer signing at once with others
     if not user.has_role(task_row.role):
         raise PermissionDenied(f"task needs role {task_row.role}")
-    if task_row.unit is not None and user.unit != task_row.unit:
+    if not scope.acts_on(user, task_row.role, task_row.unit):
         raise PermissionDenied(f"task belongs to unit {task_row.unit}")
 
 

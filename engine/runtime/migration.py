@@ -59,6 +59,7 @@ from sqlalchemy.orm import Session
 
 from engine.definitions.registry import LoadedVersion, VersionCache
 from engine.errors import EngineError, InvalidData, NotFound
+from engine.org import directory
 from engine.runtime import mirror, spiff_seam, state
 from engine.runtime.transitions import advance
 from engine.scripting import expressions
@@ -375,6 +376,7 @@ def _refresh_tasks(session: Session, runtime: Runtime, row: ProcessInstance,
     rows = session.execute(select(Task).where(Task.instance_id == row.id,
                                               Task.status == "ready")
                            .order_by(Task.created_at, Task.id)).scalars()
+    units = directory.load(session)
     for task_row in rows:
         try:
             task = workflow.get_task_from_id(UUID(task_row.id))
@@ -384,7 +386,7 @@ def _refresh_tasks(session: Session, runtime: Runtime, row: ProcessInstance,
             continue
         created = task_row.created_at
         fresh = Task(**mirror.task_values(row, task_row.id, task, created,
-                                               _as_of(calendar, created)))
+                                               _as_of(calendar, created), units))
         regrouped = (task_row.role, task_row.unit) != (fresh.role, fresh.unit)
         notes = []
         for attribute, label in _SHOWN:

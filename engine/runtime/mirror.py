@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from engine.errors import InvalidData, ScriptError
 from engine.notify import emit
+from engine.org import directory, scope
 from engine.org.roles import role_for_lane
 from engine.storage.schema import SUBSCRIPTIONS, TASKS, TIMERS, ProcessInstance
 from engine.time.clock import parse_instant
@@ -87,7 +88,9 @@ def sync_tasks(session: Session, row: ProcessInstance, workflow: BpmnWorkflow, n
             .values(status=bindparam("status"), completed_by=bindparam("by"), completed_at=now),
             closed,
         )
-    new = [task_values(row, task_id, task, now, evaluate) for task_id, task in ready.items()]
+    units = directory.load(session)
+    new = [task_values(row, task_id, task, now, evaluate, units)
+           for task_id, task in ready.items()]
     chosen = session.info.pop(_ASSIGN_NEXT, {})
     for values in new:
         values["assignee"] = chosen.get(values["element_id"])
@@ -114,12 +117,14 @@ def forget_open_tasks(session: Session, instance_id: int) -> None:
 
 
 def task_values(row: ProcessInstance, task_id: str, task: SpiffTask, now: datetime,
-                evaluate: Evaluate) -> dict[str, Any]:
-    """The task table's row for a ready user task."""
+                evaluate: Evaluate, units: directory.Directory | None = None
+                ) -> dict[str, Any]:
+    """The task table's row for a ready user task; ``units``: the directory its unit must
+    be in (an empty one checks nothing)."""
     spec = task.task_spec
     ext: dict[str, str] = getattr(spec, "extensions", None) or {}
     role = role_for_lane(spec.lane)
-    unit = _unit(ext, role.unit_scoped if role else False, task, evaluate)
+    unit = _unit(ext, role.id if role else None, task, evaluate, units)
     due_source = ext.get("dueDate")
     due_at = None
     if due_source:
@@ -140,18 +145,29 @@ def task_values(row: ProcessInstance, task_id: str, task: SpiffTask, now: dateti
     }
 
 
-def _unit(ext: dict[str, str], scoped: bool, task: SpiffTask, evaluate: Evaluate) -> str | None:
+def _unit(ext: dict[str, str], role_id: str | None, task: SpiffTask, evaluate: Evaluate,
+          units: directory.Directory | None) -> str | None:
+    """The diagram's unit property, else the case field the role's tasks take their unit
+    from (engine/org/scope.py); as the directory names it: never a unit it lacks."""
+    source = scope.task_unit_source(role_id)
     if "unit" in ext:
         value = _run(evaluate, ext["unit"], task, "unit")
-    elif scoped:
-        value = task.data.get("unit")
+    elif source is not None:
+        value = task.data.get(source)
     else:
         return None
     if not value:
         return None
     if len(str(value)) > UNIT_MAX:
         raise InvalidData({"unit": f"单位名称最多 {UNIT_MAX} 个字符"}, "unit name too long")
-    return str(value)
+    if not units:
+        return str(value)
+    entry = units.find(str(value))
+    if entry is None:
+        raise InvalidData({"unit": directory.unknown_message(str(value),
+                                                             units.closest(str(value)))},
+                          f"{task.task_spec.bpmn_id}: no unit {value!r} in the directory")
+    return entry.name
 
 
 def _run(evaluate: Evaluate, source: str, task: SpiffTask, what: str) -> Any:

@@ -1,9 +1,10 @@
 """The HTTP JSON API under /api/v1 (design.md section 3), described by web/api/openapi.py.
 
 Modules: auth (tokens, the bearer check), processes, instances, tasks, messages,
-notifications, files (a case's attachments and documents), operations (transfer,
-send back, urge, copies, comments, terminate and the rest), docs (openapi.json and the HTML
-page); errors (every error as JSON), inputs (request parsing), uploads (multipart bodies).
+notifications, files (a case's attachments and documents), units (the unit directory),
+operations (transfer, send back, urge, copies, comments, terminate and the rest), docs
+(openapi.json and the HTML page); errors (every error as JSON), inputs (request parsing),
+uploads (multipart bodies).
 """
 
 from __future__ import annotations
@@ -21,13 +22,14 @@ from web.api import (
     operations,
     processes,
     tasks,
+    units,
 )
 from web.api.blueprint import bp
 
 errors.install_blueprint()
 
 __all__ = ["auth", "bp", "docs", "files", "instances", "messages", "notifications",
-           "operations", "processes", "register", "tasks"]
+           "operations", "processes", "register", "tasks", "units"]
 
 
 def register(app: Flask) -> None:

@@ -112,6 +112,27 @@ SCHEMAS: dict[str, Any] = {
             "deployed_at": _TIME,
         },
     },
+    "Unit": {
+        "type": "object",
+        "required": ["id", "name", "full_name", "aliases", "kind", "parent", "tags", "fields"],
+        "properties": {
+            "id": {"type": "string", "description": "stable id (never reused)"},
+            "name": {"type": "string", "description": "the name tasks and users carry"},
+            "full_name": {"type": "string"},
+            "aliases": {"type": "array", "items": {"type": "string"}},
+            "kind": {"type": "string", "description": "行政区, 纪委监委, 内设机构, 派驻机构, "
+                                                      "人民政府, 市直部门, 园区管委会 ..."},
+            "parent": _NULLABLE_STRING,
+            "tags": {"type": "array", "items": {"type": "string"},
+                     "description": "the lists it is on: 市直各单位, 县区, 园区 ..."},
+            "fields": {"type": "array", "items": {"type": "string"},
+                       "description": "a 行业主管部门's fields"},
+        },
+    },
+    "UnitList": {
+        "type": "object", "required": ["units"],
+        "properties": {"units": {"type": "array", "items": _ref("Unit")}},
+    },
     "ProcessList": {
         "type": "object", "required": ["processes"],
         "properties": {"processes": {"type": "array", "items": _ref("Process")}},
@@ -144,6 +165,48 @@ SCHEMAS: dict[str, Any] = {
                              "its cases (one with a case prefix refuses it: 422); unique "
                              "within the process (409)"},
         },
+    },
+    "BatchRequest": {
+        "type": "object", "additionalProperties": False, "required": ["rows"],
+        "properties": {
+            "rows": {"type": "array", "minItems": 1, "maxItems": 10000,
+                     "items": {"type": "object"},
+                     "description": "one object per case: its start form's data"},
+            "batch_id": {"type": "string", "maxLength": 128, "description":
+                         "names the batch for good: row N is keyed by the process, this id "
+                         "and N, and a row whose key has a case already is not started again"},
+            "skip_invalid": {"type": "boolean", "description":
+                             "start the good rows even when some are bad (default: none "
+                             "starts while any row is bad, 422)"},
+        },
+    },
+    "BatchReport": {
+        "type": "object",
+        "required": ["process_key", "rows", "started", "already_started", "invalid",
+                     "refused", "stopped"],
+        "properties": {
+            "process_key": {"type": "string"}, "rows": {"type": "integer"},
+            "started": {"type": "array", "items": _ref("BatchStarted")},
+            "already_started": {"type": "array", "items": _ref("BatchStarted"),
+                                "description": "rows of an earlier call with the same batch_id"},
+            "invalid": {"type": "array", "items": _ref("BatchProblem")},
+            "refused": {"type": "boolean"},
+            "stopped": {"type": "boolean", "description":
+                        "a row failed while starting: the rows after it did not start; send "
+                        "the same batch again to go on"},
+        },
+    },
+    "BatchStarted": {
+        "type": "object", "required": ["line", "id", "business_key"],
+        "properties": {"line": {"type": "integer", "description": "the row's number, from 1"},
+                       "id": {"type": "integer"},
+                       "business_key": {"type": ["string", "null"]}},
+    },
+    "BatchProblem": {
+        "type": "object", "required": ["line", "message", "fields"],
+        "properties": {"line": {"type": "integer"}, "message": {"type": "string"},
+                       "fields": {"type": "object",
+                                  "additionalProperties": {"type": "string"}}},
     },
     "Task": {
         "type": "object",
@@ -435,6 +498,15 @@ PATHS: dict[str, Any] = {
         "requestBody": _body("LogoutRequest", "optional", required=False),
         "responses": {"200": _ok("SignedOut", "signed out"), **_errors(400, 401, 415)},
     }},
+    "/units": {"get": {
+        "summary": "The unit directory", "tags": ["units"],
+        "description": "Every unit in the directory's order (any signed-in user). A form "
+                       "field with `x-org-unit` takes a unit's id or any of its names.",
+        "parameters": [_query("kind", "only units of this kind"),
+                       _query("tag", "only units with this tag"),
+                       _query("q", "only units with a name containing this text")],
+        "responses": {"200": _ok("UnitList", "units"), **_errors(401)},
+    }},
     "/processes": {
         "get": {
             "summary": "Deployed processes", "tags": ["processes"],
@@ -463,6 +535,19 @@ PATHS: dict[str, Any] = {
             "201": {**_ok("Instance", "the new instance"), "headers": {"Location": {
                 "schema": {"type": "string"}, "description": "the instance's URL"}}},
             **_errors(400, 401, 403, 404, 409, 415, 422)},
+    }},
+    "/processes/{key}/instances:batch": {"post": {
+        "summary": "Start one instance per row (bulk start)", "tags": ["processes"],
+        "parameters": [_KEY],
+        "description": "Needs the role of the start event's lane. Every row is checked "
+                       "against the start form first; unless skip_invalid, a bad row "
+                       "refuses the whole batch (422, details keyed by row number) and "
+                       "nothing starts. 201 when cases started, 200 when every row had "
+                       "started before (same batch_id).",
+        "requestBody": _body("BatchRequest", "the rows"),
+        "responses": {"201": _ok("BatchReport", "what started"),
+                      "200": _ok("BatchReport", "nothing new to start"),
+                      **_errors(401, 403, 404, 409, 415, 422)},
     }},
     "/instances/{id}": {"get": {
         "summary": "One instance", "tags": ["instances"], "parameters": [_INSTANCE_ID],
@@ -628,7 +713,7 @@ OPENAPI: dict[str, Any] = {
     "servers": [{"url": "/api/v1"}],
     "security": [{"bearerAuth": []}],
     "tags": [{"name": n} for n in ("auth", "processes", "instances", "tasks", "messages",
-                                   "notifications", "files", "meta")],
+                                   "notifications", "files", "units", "meta")],
     "paths": PATHS,
     "components": {
         "securitySchemes": {"bearerAuth": {

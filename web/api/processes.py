@@ -6,16 +6,26 @@ import os
 
 from flask import Response, current_app, jsonify, request, url_for
 
-from engine import NotFound, PermissionDenied, Problem, SourceFile, ValidationFailed
+from engine import (
+    BatchRow,
+    InvalidData,
+    NotFound,
+    PermissionDenied,
+    Problem,
+    SourceFile,
+    ValidationFailed,
+)
 from web.api.auth import current_user
 from web.api.blueprint import bp
 from web.api.errors import bad_request
-from web.api.inputs import Field
+from web.api.inputs import Field, fields
 from web.api.uploads import command_body
 from web.app import engine_of
 
 MAX_NAME = 255  # the length of a stored file name
 MAX_KEY = 128  # the length of a stored process key
+MAX_ROWS = 10_000  # rows of one bulk start request (a larger file: the CLI, or several calls)
+MAX_BATCH_ID = 128
 
 
 @bp.route("/processes", methods=["GET"])
@@ -82,3 +92,31 @@ def start_instance(key: str) -> tuple[Response, int, dict[str, str]]:
                                         business_key=body.get("business_key"), uploads=uploads)
     location = url_for("api.get_instance", instance_id=view.id)
     return jsonify(view.as_json()), 201, {"Location": location}
+
+
+@bp.route("/processes/<key>/instances:batch", methods=["POST"])
+def start_batch(key: str) -> tuple[Response, int]:
+    """One case per row, every row checked first (engine/runtime/bulk.py). With a
+    ``batch_id``, row N is keyed ``KEY:batch_id:N``: the same request sent again (after a
+    time-out, say) starts only the rows that have no case yet."""
+    if len(key) > MAX_KEY:
+        raise NotFound(f'no process "{key[:40]}..." is deployed')
+    body = fields({"rows": Field(list, required=True),
+                   "batch_id": Field(str, max_length=MAX_BATCH_ID),
+                   "skip_invalid": Field(bool)})
+    given = body["rows"]
+    if not 0 < len(given) <= MAX_ROWS:
+        raise bad_request(f"send 1 to {MAX_ROWS} rows", {"rows": f"{len(given)} rows"})
+    batch_id = body.get("batch_id")
+    rows = [BatchRow(n, data, f"{key}:{batch_id}:{n}" if batch_id else None)
+            for n, data in enumerate(given, start=1) if isinstance(data, dict)]
+    not_objects = {str(n): "must be a JSON object" for n, data in enumerate(given, start=1)
+                   if not isinstance(data, dict)}
+    if not_objects:
+        raise bad_request("every row is a JSON object (the start form's data)", not_objects)
+    report = engine_of(current_app).start_batch(key, rows, current_user(),
+                                                bool(body.get("skip_invalid")))
+    if report.refused:
+        raise InvalidData({str(p.line): str(p) for p in report.invalid},
+                          f"{len(report.invalid)} bad row(s): nothing was started")
+    return jsonify(report.as_json()), 201 if report.started else 200

@@ -31,6 +31,7 @@ def register(app: Flask) -> None:
         pages,
         start,
         tasks,
+        units,
     )
 
     i18n.init(app)
@@ -43,6 +44,6 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["notice_label"] = notifications.kind_label
     app.jinja_env.globals["file_limit_mb"] = files.file_limit_mb
     for module in (assets, auth, account, inbox, tasks, start, instances, designer, auditor, board,
-                   ledgers, notifications, files, operations):
+                   ledgers, notifications, files, units, operations):
         app.register_blueprint(module.bp)
     app.register_blueprint(modeler.bp)

@@ -23,7 +23,8 @@ def index() -> str:
     if status not in STATUSES:
         status = None
     case_no = (request.args.get("q") or "").strip() or None
-    found = instances(eng, process=process, status=status, business_key=case_no, limit=200)
+    found = instances(eng, process=process, status=status, business_key=case_no, limit=200,
+                      reach=current_user().reach)
     return render_template("audit/index.html", instances=found, processes=eng.processes(),
                            process=process, status=status, q=case_no or "",
                            statuses=STATUSES)

@@ -37,7 +37,8 @@ def may_view_board(user: UserView | None) -> bool:
 def index() -> str:
     all_units, unit = scope(current_user())
     eng = engine()
-    rows = overdue_board(eng, unit=unit, all_units=all_units)
+    rows = overdue_board(eng, unit=unit, all_units=all_units,
+                         reach=current_user().reach if all_units else None)
     names = {p.key: p.name for p in eng.processes()}
     totals = (sum(r.overdue for r in rows), sum(r.due_today for r in rows),
               sum(r.open for r in rows), sum(r.urged for r in rows))
@@ -48,10 +49,13 @@ def index() -> str:
 @bp.get("/tasks")
 @login_required
 def tasks() -> str:
-    all_units, own_unit = scope(current_user())
+    user = current_user()
+    all_units, own_unit = scope(user)
     unit = request.args.get("unit") or None
     if not all_units and unit != own_unit:
         abort(403)
+    if all_units and user.reach is not None and unit not in user.reach:
+        abort(403)  # a county's supervisor: the county's units only
     process = request.args.get("process") or None
     when = request.args.get("when", "overdue")
     if when not in WHEN:
@@ -59,7 +63,7 @@ def tasks() -> str:
     eng = engine()
     now = eng.clock.now()
     calendar = eng.calendar()
-    found = board_tasks(eng, unit, process, when)
+    found = board_tasks(eng, unit, process, when, reach=user.reach if all_units else None)
     rows = [(t, *fmt.countdown(t.due_at, now, calendar)) for t in found]
     names = {p.key: p.name for p in eng.processes()}
     return render_template("board_tasks.html", rows=rows, unit=unit, process=process,

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from engine import KIND_TITLES, InvalidData, Upload
-from web.downloads import send
+from web.downloads import send, send_pdf
 from web.ui.auth import current_user, login_required
 from web.ui.util import engine
 
@@ -66,4 +66,13 @@ def print_view(instance_id: int, sha256: str) -> str:
     dossier = engine().dossier
     view = dossier.find(sha256, current_user(), instance_id)
     return render_template("document_print.html", document=view,
-                           blocks=dossier.printable(view), instance_id=instance_id)
+                           blocks=dossier.printable(view), instance_id=instance_id,
+                           pdf_available=dossier.pdf_available)
+
+
+@bp.get(f"/instances/<int:instance_id>/documents/{SHA}/pdf")
+@login_required
+def pdf(instance_id: int, sha256: str) -> Response:
+    dossier = engine().dossier
+    view = dossier.find(sha256, current_user(), instance_id)
+    return send_pdf(view, dossier.pdf(view))

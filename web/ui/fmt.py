@@ -141,4 +141,4 @@ def print_step(value: float | None, step: int, top: int) -> int:
     """A document's point size or indent as the nearest class of print.css (0 to ``top`` in
     ``step``s): the page's policy allows no inline style."""
     points = max(0.0, min(float(value or 0), float(top)))
-    return int(round(points / step)) * step
+    return round(points / step) * step

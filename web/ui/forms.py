@@ -6,8 +6,9 @@ Supported: string (text; ``"x-widget": "textarea"``), number, integer, date and 
 formats, choices from ``enum`` or ``oneOf``/``anyOf`` ``{"const", "title"}`` lists, boolean
 (是/否 radio buttons; ``"x-widget": "checkbox"`` for a check box), arrays of strings (one per
 line) or of choices (check boxes), file fields (``x-file``: an upload of several files; the
-files the case has in the field already are kept unless unticked), anything else as JSON
-text.
+files the case has in the field already are kept unless unticked), unit fields
+(``x-org-unit``: a text box that offers the directory's units, searched by any of their
+names; the engine refuses a unit the directory lacks), anything else as JSON text.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 
 from werkzeug.datastructures import FileStorage, MultiDict
 
-from engine import TZ, Upload
+from engine import TZ, UnitDirectory, Upload, unit_choices
 
 Display = str | list[str]
 MAX_NUMBER_LENGTH = 100  # characters of a posted number (int() of 5000 digits is refused)
@@ -81,13 +82,27 @@ def _choices(prop: Mapping[str, Any]) -> list[Choice]:
     return []
 
 
-def fields_of(schema: Mapping[str, Any] | None) -> list[Field]:
+def fields_of(schema: Mapping[str, Any] | None,
+              units: UnitDirectory | None = None) -> list[Field]:
+    """``units``: the directory that unit fields offer (without it they are text boxes)."""
     if not schema:
         return []
     required = set(schema.get("required") or [])
     props = schema.get("properties") or {}
-    return [_field(name, prop, name in required) for name, prop in props.items()
+    return [_unit_field(name, prop, name in required, units)
+            if units and "x-org-unit" in prop else _field(name, prop, name in required)
+            for name, prop in props.items()
             if isinstance(prop, dict) and not prop.get("x-hidden")]
+
+
+def _unit_field(name: str, prop: Mapping[str, Any], required: bool,
+                units: UnitDirectory) -> Field:
+    """A unit picker: its choices show each unit's full name and aliases, to search by."""
+    choices = [Choice(u.name, "　".join(dict.fromkeys((u.full_name, *u.aliases))))
+               for u in unit_choices(units, prop["x-org-unit"])]
+    return Field(name=name, title=str(prop.get("title") or name), kind="unit",
+                 required=required, description=str(prop.get("description") or ""),
+                 choices=choices, readonly=bool(prop.get("readOnly")))
 
 
 def _field(name: str, prop: Mapping[str, Any], required: bool) -> Field:

@@ -1,7 +1,7 @@
 """case operations: tasks handed on for a part (owner, co-signers), urges, case copies
 
 Revision ID: d7a3e5c1b9f4
-Revises: b4f8a2c6e1d9
+Revises: d7a3c9e5f2b1
 Create Date: 2026-12-06 14:00:00.000000
 
 """
@@ -14,7 +14,7 @@ from engine.storage.schema import UtcDateTime
 
 # revision identifiers, used by Alembic.
 revision: str = 'd7a3e5c1b9f4'
-down_revision: str | Sequence[str] | None = 'b4f8a2c6e1d9'
+down_revision: str | Sequence[str] | None = 'd7a3c9e5f2b1'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

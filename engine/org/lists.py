@@ -1,0 +1,64 @@
+"""Lists of units for scripts, from the directory: a diagram fans out over "every 市直各单位"
+or "every 县区 and 园区" instead of a list typed into it, so a change of the directory
+reaches the next case without redeploying.
+
+    report_units = units_tagged("县区", "园区")     # names, in directory order
+    regulators = regulators_of(legacy_field)         # the 行业主管部门 of a field
+
+Every answer a command's scripts get is recorded with its event (``units``), and replay
+answers from the record: a case replays to the same state whatever the directory says today.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from engine.errors import ScriptError
+from engine.org.directory import Directory
+from engine.scripting.budget import charge
+
+RECORD = "units"  # the event payload's key of the answers
+
+
+class UnitLists:
+    """The list functions of one command (``found``: the directory) or one replayed event
+    (``recorded``: its answers)."""
+
+    def __init__(self, found: Directory | None = None,
+                 recorded: Mapping[str, list[str]] | None = None) -> None:
+        self._found = found
+        self._recorded = recorded
+        self.asked: dict[str, list[str]] = {}
+
+    def functions(self) -> dict[str, Callable[..., Any]]:
+        return {"units_tagged": self.units_tagged, "regulators_of": self.regulators_of}
+
+    def units_tagged(self, *tags: str) -> list[str]:
+        """The names of the units with any of ``tags``, e.g. ``units_tagged("市直各单位")``."""
+        return self._answer("tagged:" + "|".join(map(str, tags)),
+                            lambda found: [u.name for u in found.tagged(*map(str, tags))])
+
+    def regulators_of(self, field_name: str) -> list[str]:
+        """The names of the 行业主管部门 of a field, e.g. ``regulators_of("工业")``."""
+        return self._answer(f"regulators:{field_name}",
+                            lambda found: [u.name for u in found.regulators(str(field_name))])
+
+    def _answer(self, key: str, ask: Callable[[Directory], list[str]]) -> list[str]:
+        charge(1)
+        if self._recorded is not None:
+            if key not in self._recorded:
+                raise ScriptError(f"the unit list {key!r} was not asked when this happened")
+            answer = list(self._recorded[key])
+        elif self._found:
+            answer = ask(self._found)
+        else:
+            raise ScriptError("the unit directory is empty: load it with kuaiban units import")
+        self.asked[key] = answer
+        return list(answer)
+
+
+def replayed(payload: Mapping[str, Any]) -> dict[str, Callable[..., Any]]:
+    """The list functions of a recorded event: its answers (none: any call diverges)."""
+    recorded = payload.get(RECORD)
+    return UnitLists(recorded=recorded if isinstance(recorded, dict) else {}).functions()

@@ -1,0 +1,102 @@
+"""The one rule of units: which tasks a user sees and works, and which cases they read.
+
+- A task of a unit-scoped role belongs to one unit. Handlers, responsible units and policy
+  departments get theirs from the case (``unit`` or the diagram's unit property); intake,
+  approver and case_manager tasks belong to the case's jurisdiction: the 纪委监委 (or other
+  body) of the user who started it, so each county runs its own intake, approval and case
+  management, and the city's see the city's (escalations reach them by their own cases).
+- A user acts for their unit and, from an internal office (信访室, 案管室 ...), for the body it
+  works in: a task is theirs to see and work when it has their role and no unit or one of
+  those units.
+- Supervising readers (auditors, case managers, the style group ...) read the cases of their
+  jurisdiction's subtree (started there, or with a task of a unit there): a county's see the
+  county's, the city's see the whole city. A user without a unit, or of a unit the directory
+  does not know, keeps the city-wide reach.
+
+Everything that decides visibility (inbox, task and case pages, ledgers, boards, exports, the
+API, notices, files) asks the functions here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_
+from sqlalchemy.orm import Session
+
+from engine.org.directory import Directory, load
+from engine.org.roles import BY_ID
+from engine.storage.schema import Task
+from engine.views import UserView
+
+JURISDICTION = "jurisdiction"  # the data field of a case's jurisdiction (engine-owned)
+
+
+def acting_units(found: Directory, unit: str | None) -> tuple[str, ...]:
+    """The units a member of ``unit`` acts for."""
+    if unit is None:
+        return ()
+    entry = found.find(unit)
+    if entry is None:
+        return (unit,)
+    return tuple(dict.fromkeys((entry.name, found.body(entry).name)))
+
+
+def reach_of(found: Directory, unit: str | None) -> frozenset[str] | None:
+    """The units whose cases a supervising member of ``unit`` reads (None: every case)."""
+    entry = found.find(unit)
+    if entry is None:
+        return None
+    area = found.area(entry)
+    if area.parent is None:  # the city itself
+        return None
+    return frozenset(u.name for u in found.subtree(area))
+
+
+def scoped(session: Session, user: UserView) -> UserView:
+    """``user`` with the units they act for and read, from the stored directory."""
+    found = load(session)
+    return UserView(user.username, user.display_name, user.roles, user.unit, user.generation,
+                    acting_units(found, user.unit), reach_of(found, user.unit))
+
+
+def jurisdiction_of(session: Session, user: UserView) -> str | None:
+    """The jurisdiction a case started by ``user`` belongs to: the body of their unit."""
+    found = load(session)
+    entry = found.find(user.unit)
+    return None if entry is None else found.body(entry).name
+
+
+def task_unit_source(role_id: str | None) -> str | None:
+    """Where a task of the role takes its unit from when the diagram names none."""
+    role = BY_ID.get(role_id or "")
+    if role is None:
+        return None
+    if role.unit_scoped:
+        return "unit"
+    return JURISDICTION if role.by_jurisdiction else None
+
+
+def acts_on(user: UserView, role: str | None, unit: str | None) -> bool:
+    """May ``user`` see and work a task of ``role`` and ``unit`` (unclaimed)?"""
+    return user.has_role(role) and (unit is None or unit in user.units)
+
+
+def task_pool(user: UserView) -> list[ColumnElement[bool]]:
+    """The unclaimed open tasks :func:`acts_on` allows, as SQL: one branch per index range
+    (``ix_tasks_inbox``): the user's units by equality, and the tasks with no unit."""
+    if not user.roles:
+        return []
+    pool = and_(Task.status == "ready", Task.assignee.is_(None), Task.role.in_(user.roles))
+    branches = [and_(pool, Task.unit == unit) for unit in user.units]
+    return [*branches, and_(pool, Task.unit.is_(None))]
+
+
+def reads_case(user: UserView, data: Mapping[str, Any],
+               task_units: Iterable[str | None] = ()) -> bool:
+    """May a supervising reader read a case with ``data`` whose tasks (open or done) have
+    ``task_units``? Within their reach: by the case's jurisdiction or a unit it went to."""
+    if user.reach is None:
+        return True
+    return data.get(JURISDICTION) in user.reach or any(u in user.reach for u in task_units)
