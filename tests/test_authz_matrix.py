@@ -372,7 +372,7 @@ def urges(t: Target, p: Person | None) -> bool:
 def withdraws(t: Target, p: Person | None) -> bool:
     """The clue's last step done (转办到位) is the intake office's; the subsidy application
     has none done (its open task is tried: nobody has done it)."""
-    return p is not None and t is CLUE and p.role == "intake"
+    return p is not None and t is CLUE and p.label == "intake@same"
 
 
 def reads_ledger(t: Target, p: Person | None) -> bool:
@@ -518,9 +518,9 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("api.transfer", "POST"): Entry(True, works_task, args=_task, mutates=True,
                                     request=_hand_to),
     ("api.delegate", "POST"): Entry(True, works_task, args=_task, mutates=True,
-                                    request=lambda w: {"json": {"to": "intake"}}),
+                                    request=lambda w: {"json": {"to": "designer"}}),
     ("api.add_signer", "POST"): Entry(True, works_task, args=_task, mutates=True,
-                                      request=lambda w: {"json": {"to": "intake"}}),
+                                      request=lambda w: {"json": {"to": "designer"}}),
     ("api.send_back_steps", "GET"): Entry(True, sees_task, args=_task),
     ("api.send_back", "POST"): Entry(True, works_task, args=_task, mutates=True,
                                      ok=lambda w: 200 if w.target is CLUE else 409,
@@ -530,7 +530,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("api.urge", "POST"): Entry(True, urges, args=_task, mutates=True,
                                 request=lambda w: {"json": {"note": "请抓紧"}}),
     ("api.cc", "POST"): Entry(True, reads_case, args=_instance, mutates=True,
-                              request=lambda w: {"json": {"to": "intake"}}),
+                              request=lambda w: {"json": {"to": "designer"}}),
     ("api.mark_read", "POST"): Entry(True, signed_in, args=_instance),
     ("api.comment", "POST"): Entry(True, reads_case, 201, args=_instance, mutates=True,
                                    request=lambda w: {"json": {"text": "请补充材料"}}),
@@ -624,15 +624,15 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("ops.transfer", "POST"): Entry(False, works_task, 302, args=_task, mutates=True,
                                     request=lambda w: {"data": _hand_to(w)["json"]}),
     ("ops.delegate", "POST"): Entry(False, works_task, 302, args=_task, mutates=True,
-                                    request=lambda w: {"data": {"to": "intake"}}),
+                                    request=lambda w: {"data": {"to": "designer"}}),
     ("ops.add_signer", "POST"): Entry(False, works_task, 302, args=_task, mutates=True,
-                                      request=lambda w: {"data": {"to": "intake"}}),
+                                      request=lambda w: {"data": {"to": "designer"}}),
     ("ops.send_back", "POST"): Entry(False, works_task, 302, args=_task, mutates=True,
                                      request=lambda w: {"data": {"reason": "材料不全"}}),
     ("ops.urge", "POST"): Entry(False, urges, 302, args=_task, mutates=True),
     ("ops.withdraw", "POST"): Entry(False, withdraws, 302, args=_done, mutates=True),
     ("ops.cc", "POST"): Entry(False, reads_case, 302, args=_instance, mutates=True,
-                              request=lambda w: {"data": {"to": "intake"}}),
+                              request=lambda w: {"data": {"to": "designer"}}),
     ("ops.comment", "POST"): Entry(False, reads_case, 302, args=_instance, mutates=True,
                                    request=lambda w: {"data": {"text": "请补充材料"}}),
     ("ops.terminate", "POST"): Entry(False, urges, 302, args=_instance, mutates=True,
