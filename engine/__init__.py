@@ -73,11 +73,15 @@ from engine.queries.stats import Statistics, StatsFilter, figure_cases, sections
 from engine.queries.worklists import Application, CaseState, DoneList, DoneTask
 from engine.runtime.batch_rows import BatchRow, RowProblem
 from engine.runtime.bulk import BatchReport
+from engine.runtime.handover import URGERS as URGING_ROLES
+from engine.runtime.operations import Step as SendBackStep
+from engine.runtime.rewind import TERMINATORS as TERMINATING_ROLES
 from engine.storage import db, migrate
 from engine.time.calendar import TZ, WorkCalendar
 from engine.time.clock import Clock, FixedClock, SystemClock
 from engine.views import (
     AttachmentView,
+    CopyView,
     EventView,
     InstanceView,
     NotificationView,
@@ -101,7 +105,9 @@ __all__ = [
     "ROLES",
     "ROLES_BY_ID",
     "STATS_SECTIONS",
+    "TERMINATING_ROLES",
     "TZ",
+    "URGING_ROLES",
     "WHEN",
     "Application",
     "AttachmentView",
@@ -113,6 +119,7 @@ __all__ = [
     "CaseState",
     "Clock",
     "Conflict",
+    "CopyView",
     "DeployPreview",
     "DoneList",
     "DoneTask",
@@ -139,6 +146,7 @@ __all__ = [
     "ScriptError",
     "SearchHit",
     "SearchResult",
+    "SendBackStep",
     "SourceFile",
     "Startable",
     "Statistics",

@@ -51,6 +51,7 @@ from engine.runtime.batch_rows import BatchRow, RowProblem
 from engine.runtime.bulk import BatchReport, BulkStarts
 from engine.runtime.commands import Runtime
 from engine.runtime.migration import Report as MigrationReport
+from engine.runtime.operations import Operations
 from engine.runtime.worker import TimerWorker
 from engine.storage import db, migrate
 from engine.storage.schema import (
@@ -101,6 +102,7 @@ class Engine:
         self.confidential = Confidential(self)
         self.search = Search(self)  # cases by text (engine/queries/search.py)
         self.worklists = Worklists(self)  # 已办 and 我的申请
+        self.ops = Operations(self)
         self.bulk = BulkStarts(self)
 
     @contextmanager

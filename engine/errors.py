@@ -100,6 +100,11 @@ class InvalidData(EngineError):
         super().__init__(message, self.field_errors)
 
 
+def refused(field: str, text: str) -> InvalidData:
+    """A request refused because of one field, said the same way to every caller."""
+    return InvalidData({field: text}, text)
+
+
 class ScriptError(EngineError):
     code = "script_error"
 

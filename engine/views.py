@@ -31,10 +31,15 @@ class TaskView:
     form_key: str | None
     completed_at: datetime | None = None
     completed_by: str | None = None
+    owner: str | None = None  # whom a delegated or co-signed task returns to
+    signers: tuple[str, ...] = ()  # co-signers still to sign after the assignee
+    urged_count: int = 0
+    urged_at: datetime | None = None
 
     def as_json(self) -> dict[str, Any]:
         out = asdict(self)
-        for key in ("created_at", "due_at", "completed_at"):
+        out["signers"] = list(self.signers)
+        for key in ("created_at", "due_at", "completed_at", "urged_at"):
             out[key] = _iso(out[key])
         return out
 
@@ -209,3 +214,24 @@ class TemplateView:
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class CopyView:
+    """A case copied to me (抄送), with its read mark (已阅)."""
+
+    id: int
+    instance_id: int
+    business_key: str | None
+    process_name: str
+    status: str
+    copied_by: str
+    unit: str | None
+    created_at: datetime
+    read_at: datetime | None
+
+    def as_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        for key in ("created_at", "read_at"):
+            out[key] = _iso(out[key])
+        return out

@@ -36,6 +36,7 @@ from flask import Flask, url_for
 from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
+from engine import instance_tasks
 from engine.api import Engine
 from engine.definitions.validation import SourceFile
 from engine.files.attachments import Upload
@@ -71,6 +72,10 @@ MESSAGE_SENDERS = frozenset({"intake"})  # the lane of messages.bpmn's waiting t
 # (engine/runtime/case_files.py): the supervising roles; auditors and designers only read.
 FILE_ADDERS = frozenset({"case_manager", "style_group", "city_leader", "supervision_office",
                          "reform_group"})
+# Who urges and terminates (engine/runtime/handover.py, rewind.py): supervisors and leaders,
+# on a case they may read.
+URGERS = frozenset({"case_manager", "supervision_office", "reform_group", "approver",
+                    "city_leader"})
 PDF = b"%PDF-1.4\n% matrix\n"
 
 FULIANG = "浮梁县纪委监委"
@@ -371,6 +376,16 @@ def adds_files(t: Target, p: Person | None) -> bool:
     return p is not None and (supervises(t, p, FILE_ADDERS) or p.label in t.participants)
 
 
+def urges(t: Target, p: Person | None) -> bool:
+    return p is not None and p.role in URGERS and reads_case(t, p)
+
+
+def withdraws(t: Target, p: Person | None) -> bool:
+    """The clue's last step done (转办到位) is the intake office's; the subsidy application
+    has none done (its open task is tried: nobody has done it)."""
+    return p is not None and t is CLUE and p.label == "intake@same"
+
+
 def reads_ledger(t: Target, p: Person | None) -> bool:
     return p is not None and (p.role in LEDGER_READERS or p.unit is not None)
 
@@ -394,6 +409,17 @@ def _key(w: World) -> dict[str, Any]:
 
 def _version(w: World) -> dict[str, Any]:
     return {"key": w.target.process, "version": 1}
+
+
+def _done(w: World) -> dict[str, Any]:
+    """The case's last completed task (the clue's 转办到位), else the open task."""
+    done = [t for t in instance_tasks(w.engine, w.case) if t.name == "transfer"]
+    return {"task_id": done[-1].id if done else w.task_id}
+
+
+def _hand_to(w: World) -> dict[str, Any]:
+    """Another user of the task's role, in the other unit."""
+    return {"json": {"to": f"{ROLE_OF_TASK[w.target.name]}_other", "reason": "出差"}}
 
 
 def _case_no(w: World) -> str:
@@ -514,6 +540,28 @@ MATRIX: dict[tuple[str, str], Entry] = {
                                         request=lambda w: {"json": {
                                             "name": "city_result",
                                             "correlation": {"business_key": w.waiter_key}}}),
+    ("api.transfer", "POST"): Entry(True, works_task, args=_task, mutates=True,
+                                    request=_hand_to),
+    ("api.delegate", "POST"): Entry(True, works_task, args=_task, mutates=True,
+                                    request=lambda w: {"json": {"to": "designer"}}),
+    ("api.add_signer", "POST"): Entry(True, works_task, args=_task, mutates=True,
+                                      request=lambda w: {"json": {"to": "designer"}}),
+    ("api.send_back_steps", "GET"): Entry(True, sees_task, args=_task),
+    ("api.send_back", "POST"): Entry(True, works_task, args=_task, mutates=True,
+                                     ok=lambda w: 200 if w.target is CLUE else 409,
+                                     request=lambda w: {"json": {"reason": "材料不全"}}),
+    ("api.withdraw", "POST"): Entry(True, withdraws, args=_done, mutates=True,
+                                    request=lambda w: {"json": {}}),
+    ("api.urge", "POST"): Entry(True, urges, args=_task, mutates=True,
+                                request=lambda w: {"json": {"note": "请抓紧"}}),
+    ("api.cc", "POST"): Entry(True, reads_case, args=_instance, mutates=True,
+                              request=lambda w: {"json": {"to": "designer"}}),
+    ("api.mark_read", "POST"): Entry(True, signed_in, args=_instance),
+    ("api.comment", "POST"): Entry(True, reads_case, 201, args=_instance, mutates=True,
+                                   request=lambda w: {"json": {"text": "请补充材料"}}),
+    ("api.terminate", "POST"): Entry(True, urges, args=_instance, mutates=True,
+                                     request=lambda w: {"json": {"reason": "重复登记"}}),
+    ("api.copies", "GET"): Entry(True, signed_in),
     ("api.list_notifications", "GET"): Entry(True, signed_in, shows=(_task_id, works_task)),
     # the answer echoes the query (the case number): a hit shows as its process key
     ("api.search", "GET"): Entry(True, signed_in, request=_search_case_no, shows=(
@@ -621,6 +669,24 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("cases.done", "GET"): Entry(False, signed_in, shows=(_case_link, did_work)),
     ("cases.applications", "GET"): Entry(False, role("enterprise", "window"),
                                          shows=(_case_link, applied)),
+    ("ops.transfer", "POST"): Entry(False, works_task, 302, args=_task, mutates=True,
+                                    request=lambda w: {"data": _hand_to(w)["json"]}),
+    ("ops.delegate", "POST"): Entry(False, works_task, 302, args=_task, mutates=True,
+                                    request=lambda w: {"data": {"to": "designer"}}),
+    ("ops.add_signer", "POST"): Entry(False, works_task, 302, args=_task, mutates=True,
+                                      request=lambda w: {"data": {"to": "designer"}}),
+    ("ops.send_back", "POST"): Entry(False, works_task, 302, args=_task, mutates=True,
+                                     request=lambda w: {"data": {"reason": "材料不全"}}),
+    ("ops.urge", "POST"): Entry(False, urges, 302, args=_task, mutates=True),
+    ("ops.withdraw", "POST"): Entry(False, withdraws, 302, args=_done, mutates=True),
+    ("ops.cc", "POST"): Entry(False, reads_case, 302, args=_instance, mutates=True,
+                              request=lambda w: {"data": {"to": "designer"}}),
+    ("ops.comment", "POST"): Entry(False, reads_case, 302, args=_instance, mutates=True,
+                                   request=lambda w: {"data": {"text": "请补充材料"}}),
+    ("ops.terminate", "POST"): Entry(False, urges, 302, args=_instance, mutates=True,
+                                     request=lambda w: {"data": {"reason": "重复登记"}}),
+    ("ops.mark_read", "POST"): Entry(False, signed_in, 302, args=_instance),
+    ("ops.copies", "GET"): Entry(False, signed_in),
 }
 
 
@@ -628,9 +694,9 @@ def about_a_case(entry: Entry) -> bool:
     """The entry's answer depends on the case under test (the others are run once, with the
     clue)."""
     return (entry.shows is not None
-            or entry.args in (_instance, _task, _key, _notice, _file, _document)
+            or entry.args in (_instance, _task, _key, _notice, _file, _document, _done)
             or entry.allowed in (reads_case, works_task, sees_task, starts, sees_unit_board,
-                                 adds_files))
+                                 adds_files, urges, withdraws))
 
 
 def app_endpoints(app: Flask) -> set[tuple[str, str]]:

@@ -382,6 +382,43 @@ def test_case_manager_follows_up_a_week_after_transfer_then_weekly(clues: Engine
     assert clues.replay(view.id).ok
 
 
+def test_wrong_unit_is_sent_back_to_the_proposal_transferred_and_urged(
+        clues: Engine, clock: FixedClock) -> None:
+    """The handler unit finds the clue is not its own: 浮梁 sends it back to the intake
+    office's proposal (退回), which proposes 乐平; there zhao's colleague is away, so 乐平's
+    handler passes it on (转办) — and the case management office urges it (催办)."""
+    view = transferred_case(clues, clock, "2026-10-08T10:00:00+08:00")
+    assert timer_dues(clues, view.id, "weekly") == [at("2026-10-15T10:00:00+08:00")]
+    verify_task = task(clues, "zhao", "verify")
+    steps = [s.element_id for s in clues.ops.send_back_steps(verify_task.id, "zhao")]
+    assert steps[0] == "transfer" and "propose" in steps
+    clock.set(at("2026-10-09T09:00:00+08:00"))
+    back = clues.ops.send_back(verify_task.id, "zhao", "被反映单位属乐平市管辖，不属本单位",
+                               to_element="propose")
+    assert [(t.name, t.assignee) for t in back.tasks] == [("propose", "li")]
+    # the handling and its weekly follow-up stop with the send back
+    assert timer_dues(clues, view.id, "weekly") == []
+    sent_back = [n for n in clues.notifications.for_user("li") if n.kind == "sent_back"]
+    assert "不属本单位" in sent_back[0].text
+    approve_disposal(clues, "转办", unit=LEPING)
+    do(clues, "li", "transfer", {"transfer_note": "请乐平优先核查"})
+    assert timer_dues(clues, view.id, "weekly") == [at("2026-10-16T09:00:00+08:00")]
+    leping = task(clues, "qian", "verify")
+    assert leping.unit == LEPING
+    clues.add_user("yan", ["handler"], unit=LEPING)
+    clues.ops.transfer(leping.id, "qian", "本人回避，请严同志核查", to_user="yan")
+    assert clues.inbox.task(leping.id, "yan").assignee == "yan"
+    with pytest.raises(PermissionDenied):
+        clues.ops.urge(leping.id, "li", "请抓紧")
+    clues.ops.urge(leping.id, "sun", "请本周内核查完毕")
+    assert clues.inbox.task(leping.id, "yan").urged_count == 1
+    verify(clues, user="yan")
+    no_instruments(clues, user="yan")
+    kinds = [e.type for e in clues.history(view.id)]
+    assert {"sent_back", "transferred", "urged"} <= set(kinds)
+    assert clues.replay(view.id).ok
+
+
 def test_validate_reports_no_problems(engine: Engine) -> None:
     checked = engine.validate(clue_files())
     assert checked.problems == []

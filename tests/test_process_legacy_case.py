@@ -267,3 +267,49 @@ def test_closing_withdraws_open_overdue_supervision(people: Engine) -> None:
     people.complete(task(people, "fuliang", "resolve_quickly", instance_id=case).id, RESOLVED,
                     "fuliang")
     close(people, case)
+
+
+# -- everyday operations ---------------------------------------------------------------------
+
+def test_wrong_jurisdiction_is_sent_back_then_urged_transferred_and_returned(
+        people: Engine, clock: FixedClock) -> None:
+    """浮梁县 finds the problem lies in 乐平市 and sends it back (退回) to the reform group's
+    registration, through the split that copied the regulator; the reform group transfers it
+    to 乐平市 and urges it (催办); 乐平市's handler passes it to a colleague (转办); at closing
+    the reform group sends the resolution back for its evidence."""
+    case = open_case(people)
+    register(people, case)
+    copy = task(people, "shangwu", "regulator_guidance", instance_id=case)
+    verify = task(people, "fuliang", "verify_propose", instance_id=case)
+    assert [s.element_id for s in people.ops.send_back_steps(verify.id, "fuliang")] == [
+        "register_transfer"]
+    clock.set(at("2026-05-12T09:00:00+08:00"))
+    back = people.ops.send_back(verify.id, "fuliang", "问题发生在乐平市，不属本县事权")
+    assert [(t.name, t.assignee) for t in back.tasks] == [("register_transfer", "gaige")]
+    # the copy to the regulator and the year-end watch went back with the split
+    assert tasks(people, "shangwu", instance_id=case) == []
+    assert [t for t in people.timers.pending() if t.instance_id == case] == []
+    assert people.instance(copy.instance_id).status == "running"
+    register(people, case, unit="乐平市")
+    assert task(people, "shangwu", "regulator_guidance", instance_id=case)
+    verify = task(people, "leping", "verify_propose", instance_id=case)
+    with pytest.raises(PermissionDenied):
+        people.ops.urge(verify.id, "shangwu", "请尽快")  # a regulator does not urge
+    people.ops.urge(verify.id, "gaige", "请于月底前核实")
+    people.add_user("leping2", ["responsible_unit"], unit="乐平市")
+    people.ops.transfer(verify.id, "leping", "由分管同志办理", to_user="leping2")
+    people.complete(verify.id, {**VERIFY, "handling": "resolve"}, "leping2")
+    resolve = task(people, "leping", "resolve_quickly", instance_id=case)
+    people.complete(resolve.id, RESOLVED, "leping")
+    closing = task(people, "gaige", "close_case", instance_id=case)
+    again = people.ops.send_back(closing.id, "gaige", "请补充奖励拨付凭证")
+    assert [t.name for t in again.tasks if t.name != "regulator_guidance"] == [
+        "resolve_quickly"]
+    people.complete(task(people, "leping", "resolve_quickly", instance_id=case).id, RESOLVED,
+                    "leping")
+    people.complete(task(people, "shangwu", "regulator_guidance", instance_id=case).id,
+                    {"guidance": "已督促园区管委会拨付"}, "shangwu")
+    close(people, case)
+    kinds = [e.type for e in people.history(case)]
+    assert kinds.count("sent_back") == 2 and {"urged", "transferred"} <= set(kinds)
+    assert people.replay(case).ok

@@ -98,3 +98,39 @@ def test_tampered_bundles_are_refused(approved: tuple[Engine, int]) -> None:
     assert not result.ok and result.diverged_at == 3 and "chain" in result.message
     with pytest.raises(Exception, match="bundle"):
         replay_bundle({"format": "something else"})
+
+
+def _recorded(people: Engine) -> int:
+    people.deploy(diagram_files("approval.bpmn"))
+    view = people.start("approval", {"summary": "x", "unit": UNIT}, "li")
+    people.complete(view.tasks[0].id, {"proposal": "转办"}, "li")
+    people.complete(people.inbox.for_user("wang")[0].id, {"approved": True}, "wang")
+    return view.id
+
+
+def test_cases_recorded_under_the_earlier_pruning_still_replay(
+        people: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Since a case may be sent back, each step's state keeps the last user task (pruning 2).
+    Cases recorded before that kept less and their events say nothing ("pruning" missing
+    means 1): replay prunes each event as it was pruned, or every old case would diverge."""
+    from engine.runtime import state
+
+    monkeypatch.setattr(state, "PRUNING", 1)
+    old = _recorded(people)
+    monkeypatch.undo()
+
+    def record_pruning(value: int | None) -> None:
+        with people.transaction() as session:
+            for event in session.query(Event).filter(Event.instance_id == old):
+                payload = {k: v for k, v in event.payload.items() if k != "pruning"}
+                if value is not None:
+                    payload["pruning"] = value
+                session.execute(update(Event).where(Event.id == event.id)
+                                .values(payload=payload))
+
+    record_pruning(None)  # as the events of an earlier release were written
+    assert people.replay(old).ok
+    record_pruning(2)  # pruned the new way, the same history gives other states
+    assert not people.replay(old).ok
+    record_pruning(None)
+    assert people.replay(_recorded(people)).ok  # a case recorded now

@@ -12,7 +12,7 @@ from engine.api import Engine
 from engine.errors import Conflict, InvalidData, NotFound, PermissionDenied
 from engine.org.users import SYSTEM
 from engine.queries.inbox import InboxFilter
-from engine.runtime.commands import _flush
+from engine.runtime.locking import flush
 from engine.storage.schema import ProcessInstance
 from engine.time.clock import FixedClock
 from tests.conftest import diagram_files
@@ -179,7 +179,7 @@ def test_stale_orm_write_raises_conflict(deployed: Engine) -> None:
         row_a.revision += 1
         row_a.status = "error"
         with pytest.raises(Conflict):
-            _flush(a)
+            flush(a)
         a.rollback()
     a.close()
     assert deployed.instance(view.id).status == "running"

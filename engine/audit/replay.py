@@ -77,6 +77,7 @@ class _Rebuild:
         self.ids = spiff_seam.IdSource(str(instance_id))
         self.digest = ""
         self.data: dict[str, Any] = {}
+        self.terminated = False
 
     def _version(self, version_id: Any) -> LoadedVersion:
         """The version an event names (instance migration: engine/runtime/migration.py)."""
@@ -105,6 +106,7 @@ class _Rebuild:
         step = advance(self.workflow, self.ids, event.at, functions, event.type, event.payload,
                        self.data)
         self.digest, self.data = step.digest, step.data
+        self.terminated = event.type == "terminated"
 
     def snapshot(self, event: RecordedEvent) -> Snapshot:
         workflow = self.workflow
@@ -113,7 +115,8 @@ class _Rebuild:
         tasks = [{"id": str(t.id), "name": t.task_spec.bpmn_id or t.task_spec.name,
                   "title": t.task_spec.bpmn_name or t.task_spec.name}
                  for t in mirror.ready_user_tasks(workflow)]
-        status = "completed" if workflow.is_completed() else "running"
+        status = ("cancelled" if self.terminated
+                  else "completed" if workflow.is_completed() else "running")
         return Snapshot(event.seq, event.at, status, dict(self.data), tasks)
 
 

@@ -71,6 +71,8 @@ def print_tasks(tasks: list[TaskView], as_json: bool) -> None:
     for t in tasks:
         due = t.as_json()["due_at"] or "-"
         flag = "  OVERDUE" if t.overdue else ""
+        flag += f"  urged {t.urged_count}x" if t.urged_count else ""
+        flag += f"  for {t.owner}" if t.owner else ""
         click.echo(f"{t.id}  #{t.instance_id} {t.business_key or '-'}  {t.title}  "
                    f"[{t.role}{'/' + t.unit if t.unit else ''}]  due {due}  "
                    f"{t.assignee or 'unclaimed'}{flag}")

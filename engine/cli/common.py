@@ -37,7 +37,8 @@ def handles_errors(func: F) -> F:
         except InvalidData as exc:
             click.echo(f"error: {exc.message}", err=True)
             for field, message in exc.field_errors.items():
-                click.echo(f"  {field}: {message}", err=True)
+                if message != exc.message:  # a refusal about one field says it once
+                    click.echo(f"  {field}: {message}", err=True)
             sys.exit(1)
         except EngineError as exc:
             fail(exc.message)

@@ -74,6 +74,7 @@ def check_process(name: str, process: etree._Element, forms_text: Mapping[str, s
         node.get("id") or "": node for node in process.iter()
         if isinstance(node.tag, str) and etree.QName(node).localname in _ACTIVITIES
     }
+    user_tasks = {node.get("id") for node in process.iter(BPMN + "userTask")}
     for node in process.iter():
         tag = etree.QName(node).localname if isinstance(node.tag, str) else ""
         if tag == "userTask" and len(node.get("name") or "") > 255:
@@ -86,6 +87,7 @@ def check_process(name: str, process: etree._Element, forms_text: Mapping[str, s
             need_form(node)
             check_code(name, node, node.get(CAMUNDA + "dueDate"), "eval", "due date", out)
             check_code(name, node, camunda_properties(node).get("unit"), "eval", "unit", out)
+            _check_send_back(name, node, user_tasks, out)
             notice = camunda_properties(node).get("notify")
             if notice is not None and notice != "decided":  # engine/notify/emit.py after_step
                 out.append(Problem(name, node.sourceline, node.get("id"),
@@ -123,6 +125,22 @@ def check_process(name: str, process: etree._Element, forms_text: Mapping[str, s
 _EVENTS = frozenset({"startEvent", "intermediateCatchEvent", "boundaryEvent",
                      "intermediateThrowEvent", "endEvent"})
 _CATCHING = frozenset({"startEvent", "intermediateCatchEvent", "boundaryEvent"})
+
+
+def _check_send_back(name: str, node: etree._Element, user_tasks: set[str | None],
+                     out: list[Problem]) -> None:
+    """``sendBack`` (engine/runtime/moves.py): true, false, or the user tasks of this process
+    the task may be sent back to."""
+    value = (camunda_properties(node).get("sendBack") or "").strip()
+    if value.lower() in ("", "true", "false"):
+        return
+    targets = [part.strip() for part in value.split(",") if part.strip()]
+    unknown = [t for t in targets if t not in user_tasks or t == node.get("id")]
+    if unknown:
+        out.append(Problem(name, node.sourceline, node.get("id"),
+                           f'sendBack names {", ".join(unknown)}: not another user task of '
+                           'this process (write true, false, or user task ids separated by '
+                           'commas)'))
 
 
 def message_forms_of(process: etree._Element) -> dict[str, str]:

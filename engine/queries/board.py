@@ -36,6 +36,7 @@ class BoardRow:
     overdue: int
     due_today: int
     area: str | None = None  # the unit's jurisdiction (city, county, zone) in the directory
+    urged: int = 0  # open tasks a supervisor has urged (催办)
 
 
 @dataclass(frozen=True)
@@ -73,13 +74,24 @@ def overdue_board(engine: Engine, unit: str | None = None, all_units: bool = Tru
         query = query.where(Task.unit == unit)
     if reach is not None:
         query = query.where(Task.unit.in_(sorted(reach)))
+    # urged tasks are few: counted apart, from their own index (ix_tasks_urged), so the
+    # board's main query still reads its covering index alone
+    urged_query = (select(Task.unit, Task.process_key, func.count())
+                   .where(Task.status == "ready", Task.urged_count > 0)
+                   .group_by(Task.unit, Task.process_key))
+    if not all_units:
+        urged_query = urged_query.where(Task.unit == unit)
+    if reach is not None:
+        urged_query = urged_query.where(Task.unit.in_(sorted(reach)))
     with engine.transaction(read_only=True) as session:
         found = directory.load(session)
+        urged = {(u, p): int(n) for u, p, n in session.execute(urged_query)}
         rows = []
         for u, p, n, o, t in session.execute(query):
             entry = found.find(u)
             area = found.area(entry).name if entry is not None else None
-            rows.append(BoardRow(u, p, int(n), int(o or 0), int(t or 0), area))
+            rows.append(BoardRow(u, p, int(n), int(o or 0), int(t or 0), area,
+                                 urged.get((u, p), 0)))
     order = {u.name: n for n, u in enumerate(found.units)}
     return sorted(rows, key=lambda r: (order.get(r.area or "", len(order)), -r.overdue,
                                        -r.due_today, r.unit or "", r.process_key))

@@ -9,7 +9,7 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Row, and_, case, exists, func, or_, select
+from sqlalchemy import Row, String, and_, case, cast, exists, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -77,6 +77,8 @@ def task_view(row: Task | Row[Any] | Mapping[str, Any], now: datetime) -> TaskVi
         due_at=r.due_at,
         overdue=r.status == "ready" and r.due_at is not None and r.due_at < now,
         form_key=r.form_key, completed_at=r.completed_at, completed_by=r.completed_by,
+        owner=r.owner, signers=tuple(r.signers or ()), urged_count=r.urged_count or 0,
+        urged_at=r.urged_at,
     )
 
 
@@ -90,7 +92,12 @@ def visible_to(user: UserView) -> ColumnElement[bool]:
     ~1 s at 100,000 open tasks; docs/performance.md). PostgreSQL plans a BitmapOr either way.
     """
     ready = Task.status == "ready"
-    return or_(and_(ready, Task.assignee == user.username), *scope.task_pool(user))
+    return or_(and_(ready, Task.assignee == user.username),
+               # co-signers signing at once (engine/runtime/handover.py): few tasks, found
+               # by ix_tasks_owner; the JSON list is then matched as text
+               and_(ready, Task.owner.isnot(None), Task.owner == Task.assignee,
+                    cast(Task.signers, String).contains(f'"{user.username}"', autoescape=True)),
+               *scope.task_pool(user))
 
 
 def _open_to(user: UserView) -> ColumnElement[bool]:
@@ -252,6 +259,8 @@ class Inbox:
 def may_see(row: Task, user: UserView) -> bool:
     if user.username in (users.SYSTEM.username, row.assignee):
         return True
+    if row.owner is not None and user.username in (row.signers or ()):
+        return True  # a co-signer (in turn or at once)
     if "auditor" in user.roles and (row.unit is None or user.reach is None
                                     or row.unit in user.reach):
         return True

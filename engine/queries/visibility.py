@@ -1,7 +1,8 @@
 """Who may read a case: the one rule, as an SQL condition over ``instances``.
 
 Participants read their cases (a task of the case in a role they hold, with no unit or one
-they act for; or they started it); auditors, designers and the supervising roles read every
+they act for; a task handed to them by name, or one they completed; a case they started or
+that was copied to them, 抄送); auditors, designers and the supervising roles read every
 case within their reach: by the case's jurisdiction or a unit its tasks went to (read-only:
 working a task still needs its role and unit). The units come from the directory
 (engine/org/scope.py: ``UserView.units``, ``UserView.reach``). The same rule
@@ -20,13 +21,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, exists, func, or_, select, true, union_all
+from sqlalchemy import Select, String, cast, exists, func, or_, select, true, union_all
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.org.scope import JURISDICTION
 from engine.org.users import SYSTEM
-from engine.storage.schema import ProcessInstance, Task
+from engine.storage.schema import CaseCopy, ProcessInstance, Task
 from engine.views import UserView
 
 CASE_READERS = frozenset({"auditor", "designer", "case_manager", "style_group", "city_leader",
@@ -79,7 +80,16 @@ def _supervises(user: UserView) -> bool:
 
 def _checked_per_case(user: UserView) -> ColumnElement[bool]:
     task = aliased(Task)  # its own name: the outer query may read tasks too
-    conditions = [ProcessInstance.started_by == user.username]
+    name = user.username
+    conditions = [
+        ProcessInstance.started_by == name,
+        exists(select(CaseCopy.id).where(CaseCopy.instance_id == ProcessInstance.id,
+                                         CaseCopy.username == name)
+               ).correlate(ProcessInstance),
+        # handed on by name (转办, 委派, 加签) or done by them, whatever their roles
+        _a_task(task, or_(task.assignee == name, task.owner == name, task.completed_by == name,
+                          cast(task.signers, String).contains(f'"{name}"', autoescape=True))),
+    ]
     if user.roles:
         conditions.append(_a_task(task, task.role.in_(list(user.roles)),
                                   or_(task.unit.is_(None), task.unit.in_(list(user.units)))))
@@ -97,8 +107,13 @@ def _a_task(task: Any, *where: ColumnElement[bool]) -> ColumnElement[bool]:
 
 def _case_ids(user: UserView) -> Select[Any]:
     roles = list(user.roles)
+    name = user.username
     parts: list[Select[Any]] = [
-        select(ProcessInstance.id).where(ProcessInstance.started_by == user.username)]
+        select(ProcessInstance.id).where(ProcessInstance.started_by == name),
+        select(CaseCopy.instance_id).where(CaseCopy.username == name),
+        select(Task.instance_id).where(Task.assignee == name),
+        select(Task.instance_id).where(Task.completed_by == name),
+    ]
     if roles:
         parts.append(select(Task.instance_id).where(Task.role.in_(roles), Task.unit.is_(None)))
         if user.units:

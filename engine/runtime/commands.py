@@ -20,13 +20,12 @@ from SpiffWorkflow.bpmn.specs.defaults import StartEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from sqlalchemy import Row, select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from engine.audit import chain
 from engine.definitions import forms
 from engine.definitions.form_checks import CheckContext
 from engine.definitions.registry import LoadedVersion, VersionCache
-from engine.errors import Conflict, InvalidData, NotFound, PermissionDenied, ScriptError
+from engine.errors import Conflict, InvalidData, PermissionDenied, ScriptError
 from engine.files import attachments
 from engine.files.attachments import Limits, Upload
 from engine.files.fields import file_fields
@@ -36,10 +35,18 @@ from engine.org.lists import RECORD, UnitLists
 from engine.org.roles import role_for_lane
 from engine.org.users import SYSTEM
 from engine.runtime import correlation as correlation_rules
-from engine.runtime import mirror, search_text, spiff_seam, state
+from engine.runtime import handover, mirror, search_text, spiff_seam, state
 from engine.runtime.case_files import issue_step_documents
 from engine.runtime.case_numbers import check_chosen, next_case_number
 from engine.runtime.limits import CommandLimits, check_case_size
+from engine.runtime.locking import (
+    bump,
+    check_may_work,
+    check_revision,
+    flush,
+    locked_instance,
+    open_task,
+)
 from engine.runtime.transitions import advance, new_workflow
 from engine.scripting import expressions
 from engine.scripting.budget import time_limit
@@ -145,10 +152,16 @@ class Runtime:
                  revision: int | None = None, uploads: Sequence[Upload] = ()
                  ) -> ProcessInstance:
         """``uploads``: files sent in the form's file fields."""
-        task_row, locked, open_rows = _open_task(session, task_id)
-        _check_may_work(task_row, user)
-        if task_row.assignee not in (None, user.username):
+        task_row, locked, open_rows = open_task(session, task_id)
+        check_may_work(task_row, user)
+        parallel_part = handover.signs_in_parallel(task_row, user.username)
+        if task_row.assignee not in (None, user.username) and not parallel_part:
             raise Conflict(f"task is claimed by {task_row.assignee}")
+        if task_row.owner == user.username:  # the holder, while co-signers sign at once
+            raise Conflict(f"还有加签人未签署：{'、'.join(task_row.signers or ())}")
+        if task_row.owner is not None:  # a delegate's or co-signer's part of the task
+            check_revision(locked, revision)
+            return handover.finish_part(session, self.clock.now(), task_row, locked, data, user)
         row, version, workflow, ids = self._load(session, locked, revision)
         schema = version.form(task_row.form_key)
         now = self.clock.now()
@@ -172,23 +185,23 @@ class Runtime:
     def assign(self, session: Session, task_id: str, user: UserView, claim: bool,
                revision: int | None = None) -> ProcessInstance:
         """Claim (or unclaim) a task: an event and a revision, no workflow change."""
-        task_row, row, _ = _open_task(session, task_id)
-        _check_may_work(task_row, user)
+        task_row, row, _ = open_task(session, task_id)
+        check_may_work(task_row, user)
         if claim and task_row.assignee not in (None, user.username):
             raise Conflict(f"task is already claimed by {task_row.assignee}")
         if not claim and task_row.assignee not in (None, user.username):
             raise PermissionDenied(f"task is claimed by {task_row.assignee}")
-        _check_revision(row, revision)
+        check_revision(row, revision)
         assignee = user.username if claim else None
         session.connection().execute(
             update(TASKS).where(TASKS.c.id == task_id).values(assignee=assignee))
         mirror.forget_open_tasks(session, row.id)
         row.updated_at = now = self.clock.now()
-        _bump(session, row)
+        bump(session, row)
         kind = "claimed" if claim else "unclaimed"
         chain.append(session, row, kind, now, chain.digest_of_row(row),
                      {"task_id": task_id, "assignee": assignee}, user.username, task_id)
-        _flush(session)
+        flush(session)
         return row
 
     def deliver(self, session: Session, name: str, correlation: Mapping[str, Any],
@@ -244,7 +257,7 @@ class Runtime:
             query = query.where(MessageSubscription.business_key == business_key)
         elif hops > 0:
             query = query.where(MessageSubscription.business_key.is_(None))
-        rows = [_instance(session, i, None)
+        rows = [locked_instance(session, i, None)
                 for i in sorted(set(session.execute(query).scalars()))]
         found = [r for r in rows if correlation_rules.matches(r, correlation)]
         if len(found) > 1:
@@ -276,11 +289,11 @@ class Runtime:
                     apply: Callable[[ProcessInstance, datetime], Any]) -> ProcessInstance:
         """A command that changes no workflow state (attach files, issue a document by hand):
         lock the case, bump its revision, and let ``apply`` check and append its event."""
-        row = _instance(session, instance_id, revision)
+        row = locked_instance(session, instance_id, revision)
         row.updated_at = now = self.clock.now()
-        _bump(session, row)
+        bump(session, row)
         apply(row, now)
-        _flush(session)
+        flush(session)
         return row
 
     def task_data(self, session: Session, task_row: Task) -> dict[str, Any]:
@@ -310,9 +323,9 @@ class Runtime:
         """The instance (by id, or the row already locked) with its version and workflow."""
         if isinstance(instance, ProcessInstance):
             row = instance
-            _check_revision(row, revision)
+            check_revision(row, revision)
         else:
-            row = _instance(session, instance, revision)
+            row = locked_instance(session, instance, revision)
         version = self.versions.get(session, row.version_id)
         with self._lock:
             cached = self._live.pop(row.id, None)
@@ -340,6 +353,7 @@ class Runtime:
             known = kind != "migrated"
             timers_before = mirror.timer_rows(row, workflow) if known else None
             messages_before = mirror.awaited_messages(workflow) if known else None
+            payload = {**payload, "pruning": state.PRUNING}  # recorded: replay prunes alike
             step = advance(workflow, ids, now, functions, kind, payload, row.data or {})
             digest = step.digest
             if only_if_changed and row.event_count and digest == chain.digest_of_row(row):
@@ -352,17 +366,18 @@ class Runtime:
             check_case_size(state_text, json.dumps(step.data, separators=(",", ":"), default=str),
                             self.limits)
             row.state = state_text
-            row.status = "completed" if workflow.is_completed() else "running"
+            row.status = ("cancelled" if kind == "terminated"
+                          else "completed" if workflow.is_completed() else "running")
             # a new or migrated case always gets its search text written
             before = None if kind in ("started", "migrated") else row.data
             row.data = step.data
             row.updated_at = now
-            _bump(session, row)
+            bump(session, row)
             recorded = {**payload, "passed": step.passed, "steps": step.steps}
             if lists.asked:
                 recorded[RECORD] = lists.asked
             chain.append(session, row, kind, now, digest, recorded, user.username, task_id)
-            _flush(session)  # the one UPDATE of the instance, checked against its revision
+            flush(session)  # the one UPDATE of the instance, checked against its revision
             completed = (task_id, user.username) if task_id and kind == "completed" else None
             mirror.sync_tasks(session, row, workflow, now, evaluate, completed, open_rows)
             mirror.sync_timers(session, row, workflow, timers_before)
@@ -401,70 +416,12 @@ class Runtime:
                          data, user, hops + 1, sender=row)
 
 
-def _instance(session: Session, instance_id: int, revision: int | None) -> ProcessInstance:
-    """The instance row, locked for this command (PostgreSQL: FOR UPDATE; SQLite already holds
-    the write lock), so commands on one case run one after another and see each other."""
-    row = _locked(session, instance_id)
-    if row is None:
-        raise NotFound(f"no instance {instance_id}")
-    _check_revision(row, revision)
-    return row
-
-
-def _check_revision(row: ProcessInstance, revision: int | None) -> None:
-    if revision is not None and row.revision != revision:
-        raise Conflict(
-            f"instance {row.id} changed (revision {row.revision}, you had {revision})"
-        )
-
-
-def _locked(session: Session, instance_id: int) -> ProcessInstance | None:
-    try:
-        return session.get(ProcessInstance, instance_id, with_for_update=True,
-                           populate_existing=True)
-    except StaleDataError as exc:  # this session had read an older revision of the case
-        raise Conflict("someone else changed this case first; reload and try again") from exc
-
-
-def _open_task(session: Session, task_id: str
-               ) -> tuple[Row[Any], ProcessInstance, list[Row[Any]]]:
-    """The open task's row, its instance (locked first: under READ COMMITTED, rows read
-    after the lock include whatever the command that held it committed) and the instance's
-    open task rows, which the command's mirror step needs anyway."""
-    query = select(ProcessInstance).where(
-        ProcessInstance.id == select(TASKS.c.instance_id).where(TASKS.c.id == task_id)
-        .scalar_subquery()
-    ).with_for_update().execution_options(populate_existing=True)
-    try:
-        row = session.execute(query).scalar_one_or_none()
-    except StaleDataError as exc:  # this session had read an older revision of the case
-        raise Conflict("someone else changed this case first; reload and try again") from exc
-    if row is None:
-        raise NotFound(f"no task {task_id}")
-    open_rows = mirror.open_rows(session, row.id)
-    task_row = next((t for t in open_rows if t.id == task_id), None)
-    if task_row is None:
-        status = session.connection().execute(
-            select(TASKS.c.status).where(TASKS.c.id == task_id)).scalar()
-        raise Conflict(f"task is already {status}")
-    return task_row, row, open_rows
-
-
 def _seen_by(workflow: BpmnWorkflow, task_id: str) -> dict[str, Any]:
     """The data the task sees, for the references of its form's cross-field checks."""
     try:
         return dict(workflow.get_task_from_id(UUID(task_id)).data)
     except Exception:  # not in the workflow: its form checks only what is submitted
         return {}
-
-
-def _check_may_work(task_row: Row[Any], user: UserView) -> None:
-    if user.username == "system":
-        return
-    if not user.has_role(task_row.role):
-        raise PermissionDenied(f"task needs role {task_row.role}")
-    if not scope.acts_on(user, task_row.role, task_row.unit):
-        raise PermissionDenied(f"task belongs to unit {task_row.unit}")
 
 
 def _check_may_send(workflow: BpmnWorkflow, name: str, user: UserView) -> None:
@@ -489,19 +446,3 @@ def check_may_start(version: LoadedVersion, user: UserView) -> None:
     roles = {r.id for r in (role_for_lane(name) for name in lanes if name) if r is not None}
     if roles and user.username != "system" and not roles & set(user.roles):
         raise PermissionDenied(f"starting {version.key} needs role {', '.join(sorted(roles))}")
-
-
-def _bump(session: Session, row: ProcessInstance) -> None:
-    """One revision per command and instance, however often the row is flushed."""
-    bumped: set[int] = session.info.setdefault("kuaiban_bumped", set())
-    if row.id not in bumped:
-        bumped.add(row.id)
-        row.revision += 1
-
-
-def _flush(session: Session) -> None:
-    try:
-        session.flush()
-    except StaleDataError as exc:
-        raise Conflict("someone else changed this case first; reload and try again") from exc
-

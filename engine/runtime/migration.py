@@ -351,7 +351,7 @@ def _try_on_copy(session: Session, runtime: Runtime, row: ProcessInstance, old: 
     calendar = runtime.calendar(session)
     try:
         step = advance(workflow, ids, now, deadline_functions(calendar, lambda: now), "migrated",
-                       {}, row.data or {})
+                       {"pruning": state.PRUNING}, row.data or {})
         state.load(step.state, target.spec, target.subprocess_specs, str(row.id))
     except (EngineError, SpiffWorkflowException, KeyError) as exc:
         message = exc.message if isinstance(exc, EngineError) else str(exc)

@@ -31,6 +31,7 @@ from engine.time.clock import parse_instant
 Evaluate = Callable[[str, dict[str, Any]], Any]
 UNIT_MAX = 128  # tasks.unit
 _OPEN_TASKS = "kuaiban_open_tasks"  # session.info key: instance id -> open task rows
+_ASSIGN_NEXT = "kuaiban_assign_next"  # session.info key: element id -> assignee of new tasks
 
 
 def all_tasks(workflow: BpmnWorkflow) -> Iterator[SpiffTask]:
@@ -90,11 +91,20 @@ def sync_tasks(session: Session, row: ProcessInstance, workflow: BpmnWorkflow, n
     units = directory.load(session)
     new = [task_values(row, task_id, task, now, evaluate, units)
            for task_id, task in ready.items()]
+    chosen = session.info.pop(_ASSIGN_NEXT, {})
+    for values in new:
+        values["assignee"] = chosen.get(values["element_id"])
     if new:
         session.connection().execute(insert(TASKS), new)
         emit.tasks_arrived(session, row, new, now)
     opened = sorted(kept + new, key=lambda t: (t["created_at"], t["id"]))
     session.info.setdefault(_OPEN_TASKS, {})[row.id] = opened
+
+
+def assign_next(session: Session, element_id: str, username: str) -> None:
+    """The next command's new task of ``element_id`` goes straight to ``username`` (a step
+    sent back to whoever did it, a withdrawn step to whoever withdrew it)."""
+    session.info.setdefault(_ASSIGN_NEXT, {})[element_id] = username
 
 
 def open_tasks(session: Session, instance_id: int) -> list[dict[str, Any]] | None:
@@ -131,6 +141,7 @@ def task_values(row: ProcessInstance, task_id: str, task: SpiffTask, now: dateti
         "unit": unit, "assignee": None, "status": "ready",
         "form_key": ext.get("formKey") or (form.key if form is not None else None),
         "created_at": now, "due_at": due_at, "completed_at": None, "completed_by": None,
+        "owner": None, "signers": None, "urged_count": 0, "urged_at": None,
     }
 
 

@@ -33,6 +33,12 @@ from engine.runtime.spiff_seam import IdSource
 
 # Tasks kept above the first branching or unfinished task when re-rooting.
 _KEEP_ABOVE_FRONTIER = 2
+# ... and the last user task above them, while it is at most this many tasks above.
+_KEEP_LAST_STEP_WITHIN = 64
+# How a step's state is pruned, recorded in its event ("pruning") so that replay prunes each
+# event as it was pruned when recorded: 1 (events without the key) kept only the frontier,
+# 2 also keeps the last user task (a case may be sent back to it).
+PRUNING = 2
 
 _specs: ContextVar[tuple[Any, dict[str, Any]]] = ContextVar("kuaiban_specs")
 
@@ -95,11 +101,12 @@ def digest(state: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_json(state).encode("utf-8")).hexdigest()
 
 
-def prune(workflow: BpmnWorkflow) -> int:
+def prune(workflow: BpmnWorkflow, pruning: int = PRUNING) -> int:
     """Drop finished history SpiffWorkflow no longer needs; returns tasks removed."""
-    removed = _prune_tree(workflow)
+    keep_last_step = pruning >= 2
+    removed = _prune_tree(workflow, keep_last_step)
     for sub in list(workflow.subprocesses.values()):
-        removed += _prune_tree(sub)
+        removed += _prune_tree(sub, keep_last_step)
     live = set(workflow.tasks)
     for sub in workflow.subprocesses.values():
         live.update(sub.tasks)
@@ -108,26 +115,34 @@ def prune(workflow: BpmnWorkflow) -> int:
     return removed
 
 
-def _prune_tree(workflow: Any) -> int:
+def _prune_tree(workflow: Any, keep_last_step: bool) -> int:
     removed = 0
     for task in list(workflow.tasks.values()):
         if _is_cycle_timer(task) and not task.has_state(TaskState.FINISHED_MASK):
             for child in list(task.children):
                 if _all_finished(child):
                     removed += _detach(workflow, task, child)
-    return removed + _reroot(workflow)
+    return removed + _reroot(workflow, keep_last_step)
 
 
-def _reroot(workflow: Any) -> int:
+def _reroot(workflow: Any, keep_last_step: bool) -> int:
     chain: list[SpiffTask] = []
     node = workflow.task_tree
     while node.state == TaskState.COMPLETED and len(node._children) == 1:
         chain.append(node)
         node = node.children[0]
-    if len(chain) <= _KEEP_ABOVE_FRONTIER:
+    keep_from = len(chain) - _KEEP_ABOVE_FRONTIER
+    # The last user task passed stays, below a parent: a case may be sent back to it
+    # (engine/runtime/moves.py resets the workflow from there). Not when a long run of engine
+    # steps (a loop of timers and scripts) followed it: the tree must stay bounded.
+    manual = [i for i, task in enumerate(chain) if task.task_spec.manual] if keep_last_step \
+        else []
+    if manual and len(chain) - manual[-1] <= _KEEP_LAST_STEP_WITHIN:
+        keep_from = min(keep_from, manual[-1] - 1)
+    if keep_from <= 0:
         return 0
-    new_root = chain[-_KEEP_ABOVE_FRONTIER]
-    doomed = chain[: -_KEEP_ABOVE_FRONTIER]
+    new_root = chain[keep_from]
+    doomed = chain[:keep_from]
     # The root carries full data; its children store deltas against it.
     new_root.data = dict(new_root.data)
     new_root._parent = None

@@ -21,7 +21,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.definitions.registry import LoadedVersion
 from engine.errors import Conflict, EngineError, ScriptError
-from engine.runtime import mirror, schedule, spiff_seam, state
+from engine.runtime import mirror, moves, schedule, spiff_seam, state
 from engine.scripting import expressions
 from engine.time.clock import FixedClock
 
@@ -29,7 +29,8 @@ from engine.time.clock import FixedClock
 # "migrated": the case moved to another version (engine/runtime/migration.py); the switch to the new
 # version's specs (migration.switch) runs just before advance(), which then has nothing more
 # to apply for it than the engine steps.
-WORKFLOW_EVENTS = frozenset({"started", "completed", "message", "timer", "migrated"})
+# Moves (send back, withdraw, terminate: engine/runtime/moves.py) change it too.
+WORKFLOW_EVENTS = frozenset({"started", "completed", "message", "timer", "migrated"}) | moves.KINDS
 
 
 @dataclass
@@ -78,6 +79,8 @@ def _apply(workflow: BpmnWorkflow, kind: str, payload: Mapping[str, Any], now: d
         workflow.catch(BpmnEvent(event, dict(payload["data"])))
     elif kind == "timer":
         workflow.refresh_timers()
+    elif kind in moves.KINDS:
+        moves.apply(workflow, kind, payload)
     # kind == "migrated": nothing to apply here, see WORKFLOW_EVENTS
 
 
@@ -108,7 +111,7 @@ def advance(workflow: BpmnWorkflow, ids: spiff_seam.IdSource, now: datetime,
             moved = _moved(workflow, before)
             passed, steps = _movement(moved)
             data = mirror.visible_data(dict(previous), moved, workflow)
-            state.prune(workflow)
+            state.prune(workflow, int(payload.get("pruning", 1)))
             new_state = state.dump(workflow, ids)
     except SpiffWorkflowException as exc:
         raise ScriptError(_spiff_message(exc)) from exc

@@ -143,6 +143,8 @@ class Task(Base):
         Index("ix_tasks_done", "completed_by", "completed_at"),  # the done list (已办)
         # the cases a unit's user may read (engine/queries/visibility.py), for lists of cases
         Index("ix_tasks_readers", "role", "unit", "instance_id"),
+        Index("ix_tasks_urged", "status", "urged_count"),  # the board's urged counts
+        Index("ix_tasks_owner", "status", "owner"),  # co-signers' inboxes (queries/inbox.py)
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), index=True)
@@ -159,6 +161,12 @@ class Task(Base):
     due_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
     completed_by: Mapped[str | None] = mapped_column(String(64))
+    # Handed on for a part (委派 delegate, 加签 co-sign): whom the task returns to, and the
+    # co-signers still to sign after the assignee, in order (engine/runtime/handover.py).
+    owner: Mapped[str | None] = mapped_column(String(64))
+    signers: Mapped[list[Any] | None]
+    urged_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    urged_at: Mapped[datetime | None]
 
 
 class Timer(Base):
@@ -267,6 +275,21 @@ class CalendarOverride(Base):
     note: Mapped[str | None] = mapped_column(String(255))
 
 
+class CaseCopy(Base):
+    """A case copied (抄送) to one user for information, with its read mark (已阅). A copy to
+    a unit is one row for each of its users at the time."""
+
+    __tablename__ = "case_copies"
+    __table_args__ = (Index("ix_case_copies_user", "username", "read_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), index=True)
+    username: Mapped[str] = mapped_column(String(64))
+    unit: Mapped[str | None] = mapped_column(String(128))  # the unit it was copied to
+    copied_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    read_at: Mapped[datetime | None]
+
+
 class CaseSequence(Base):
     """One case-number sequence per prefix and year (ZF-2026-000123)."""
 
@@ -279,6 +302,7 @@ class CaseSequence(Base):
 # The tables themselves, for the plain statements of the command path (engine/runtime/mirror.py,
 # engine/audit/chain.py): no unit of work, no autoflush.
 TASKS = cast(Table, Task.__table__)
+CASE_COPIES = cast(Table, CaseCopy.__table__)
 TIMERS = cast(Table, Timer.__table__)
 SUBSCRIPTIONS = cast(Table, MessageSubscription.__table__)
 EVENTS = cast(Table, Event.__table__)

@@ -2,8 +2,9 @@
 
 Modules: auth (tokens, the bearer check), processes, instances, tasks, cases (search and
 my applications), messages, notifications, stats (supervisors' figures), files (a case's
-attachments and documents), units (the unit directory), docs (openapi.json and the HTML
-page); errors (every error as JSON), inputs (request parsing), uploads (multipart bodies).
+attachments and documents), units (the unit directory), operations (transfer, send back,
+urge, copies, comments, terminate and the rest), docs (openapi.json and the HTML page);
+errors (every error as JSON), inputs (request parsing), uploads (multipart bodies).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from web.api import (
     instances,
     messages,
     notifications,
+    operations,
     processes,
     stats,
     tasks,
@@ -29,7 +31,7 @@ from web.api.blueprint import bp
 errors.install_blueprint()
 
 __all__ = ["auth", "bp", "cases", "docs", "files", "instances", "messages", "notifications",
-           "processes", "register", "stats", "tasks", "units"]
+           "operations", "processes", "register", "stats", "tasks", "units"]
 
 
 def register(app: Flask) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine import NOTIFICATION_KINDS
-from web.api import openapi_stats
+from web.api import openapi_operations, openapi_stats
 
 JSON = "application/json"
 
@@ -231,6 +231,12 @@ SCHEMAS: dict[str, Any] = {
             "form_key": _NULLABLE_STRING,
             "completed_at": _NULLABLE_TIME,
             "completed_by": _NULLABLE_STRING,
+            "owner": {**_NULLABLE_STRING, "description": "whom a delegated or co-signed task "
+                                                         "returns to"},
+            "signers": {"type": "array", "items": {"type": "string"},
+                        "description": "co-signers still to sign after the assignee"},
+            "urged_count": {"type": "integer", "description": "times the task was urged"},
+            "urged_at": _NULLABLE_TIME,
         },
     },
     "TaskDetail": {
@@ -776,6 +782,9 @@ PATHS: dict[str, Any] = {
                               "content": {"text/html": {"schema": {"type": "string"}}}}},
     }},
 }
+
+SCHEMAS.update(openapi_operations.SCHEMAS)
+PATHS.update(openapi_operations.paths(_TASK_ID, _INSTANCE_ID, _errors))
 
 OPENAPI: dict[str, Any] = {
     "openapi": "3.1.0",

@@ -48,7 +48,7 @@ def _done() -> Response:
 @bp.route("/tasks/<task_id>", methods=["GET"])
 def get_task(task_id: str) -> Response:
     engine = engine_of(current_app)
-    task = engine.inbox.task(_checked(task_id), current_user())
+    task = engine.inbox.task(checked_task_id(task_id), current_user())
     instance = engine.instance(task.instance_id, user=current_user())
     out = task.as_json()
     # the form of the version the task runs on
@@ -61,7 +61,7 @@ def get_task(task_id: str) -> Response:
 @bp.route("/tasks/<task_id>/claim", methods=["POST"])
 def claim(task_id: str) -> Response:
     body = fields({"revision": Field(int)})
-    view = engine_of(current_app).claim(_checked(task_id), current_user(),
+    view = engine_of(current_app).claim(checked_task_id(task_id), current_user(),
                                         revision=body.get("revision"))
     return jsonify(view.as_json())
 
@@ -69,7 +69,7 @@ def claim(task_id: str) -> Response:
 @bp.route("/tasks/<task_id>/unclaim", methods=["POST"])
 def unclaim(task_id: str) -> Response:
     body = fields({"revision": Field(int)})
-    view = engine_of(current_app).unclaim(_checked(task_id), current_user(),
+    view = engine_of(current_app).unclaim(checked_task_id(task_id), current_user(),
                                           revision=body.get("revision"))
     return jsonify(view.as_json())
 
@@ -77,13 +77,13 @@ def unclaim(task_id: str) -> Response:
 @bp.route("/tasks/<task_id>/complete", methods=["POST"])
 def complete(task_id: str) -> Response:
     body, uploads = command_body({"data": Field(dict), "revision": Field(int)})
-    view = engine_of(current_app).complete(_checked(task_id), body.get("data", {}),
+    view = engine_of(current_app).complete(checked_task_id(task_id), body.get("data", {}),
                                            current_user(), revision=body.get("revision"),
                                            uploads=uploads)
     return jsonify(view.as_json())
 
 
-def _checked(task_id: str) -> str:
+def checked_task_id(task_id: str) -> str:
     if not _TASK_ID.fullmatch(task_id):
         raise NotFound("no such task")
     return task_id

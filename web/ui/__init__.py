@@ -28,6 +28,7 @@ def register(app: Flask) -> None:
         ledgers,
         modeler,
         notifications,
+        operations,
         pages,
         start,
         stats,
@@ -49,6 +50,6 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["may_apply"] = cases.may_apply
     app.jinja_env.filters["highlighted"] = cases.highlighted
     for module in (assets, auth, account, inbox, tasks, start, instances, designer, auditor, board,
-                   ledgers, stats, notifications, files, units, cases):
+                   ledgers, stats, notifications, files, units, cases, operations):
         app.register_blueprint(module.bp)
     app.register_blueprint(modeler.bp)

@@ -41,7 +41,7 @@ def index() -> str:
                          reach=current_user().reach if all_units else None)
     names = {p.key: p.name for p in eng.processes()}
     totals = (sum(r.overdue for r in rows), sum(r.due_today for r in rows),
-              sum(r.open for r in rows))
+              sum(r.open for r in rows), sum(r.urged for r in rows))
     return render_template("board.html", rows=rows, names=names, totals=totals,
                            all_units=all_units, unit=unit)
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import g
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from engine import (
     AttachmentView,
@@ -22,6 +23,12 @@ from engine import (
 )
 from web.ui import forms
 from web.ui.util import engine
+
+# What an operation's event shows in the timeline (engine/runtime/handover.py, moves.py).
+_OPERATION_FIELDS = {"to_element": _l("退回到"), "to": _l("交给"), "to_unit": _l("单位"),
+                     "signer": _l("加签人"), "reason": _l("原因"), "note": _l("催办说明"),
+                     "text": _l("意见")}
+_SAID = ("reason", "note", "text")
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,7 @@ class TimelineItem:
     title: str
     user: str | None  # display name and username
     details: list[DataRow]
+    said: str | None = None  # an operation's reason, note or comment, shown as it is
 
 
 @dataclass(frozen=True)
@@ -100,11 +108,17 @@ def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, A
         data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
         details = [DataRow(k, labels.get(k, k), _readable(fields, k, v, file_fields, names))
                    for k, v in (data or {}).items() if not k.startswith("_")]
+        details += [DataRow(key, str(label), path.diagram.title_of(payload[key])
+                            if key == "to_element" else payload[key])
+                    for key, label in _OPERATION_FIELDS.items() if payload.get(key)
+                    and key not in _SAID]
+        said = next((str(payload[k]) for k in _SAID if payload.get(k)), None)
         details += [DataRow("files", _("文件"), "、".join(str(f.get("name")) for f in
                                                           payload.get("files") or []))
                     ] if event.type in ("attached", "document") else []
         timeline.append(TimelineItem(event.seq, event.at, event.type, title,
-                                     person(event.user, people), details))
+                                     person(event.user, people), details, said))
+    labels.setdefault("case_no", _("案件编号"))
     order.setdefault("case_no", -1)
     rows = [DataRow(k, labels.get(k, k), _readable(fields, k, v, file_fields, names))
             for k, v in instance.data.items() if not k.startswith("_")]

@@ -81,7 +81,7 @@ def _assign(task_id: str, claim: bool) -> Response:
             flash(_("已认领：%(title)s", title=task.title), "success")
         else:
             eng.unclaim(task_id, user)
-            flash(_("已退回待认领：%(title)s", title=task.title), "success")
+            flash(_("已取消认领：%(title)s", title=task.title), "success")
     except Conflict as exc:
         flash(_("操作未完成：他人已先行办理或认领（%(detail)s）", detail=exc.message), "error")
     return _back()

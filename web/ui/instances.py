@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, render_template, request
 from werkzeug.wrappers import Response
 
-from engine import instance_forms, instance_path
+from engine import TERMINATING_ROLES, URGING_ROLES, instance_forms, instance_path
 from web.ui.auth import current_user, login_required
 from web.ui.case import case_context
 from web.ui.util import engine
@@ -38,7 +38,11 @@ def show(instance_id: int) -> str:
                            files=context.files,
                            templates=eng.dossier.templates(instance_id, user),
                            may_add=eng.dossier.may_add(instance_id, user),
-                           field_labels={r.name: r.label for r in context.data})
+                           field_labels={r.name: r.label for r in context.data},
+                           may_terminate=bool(TERMINATING_ROLES & set(user.roles)),
+                           may_urge=bool(URGING_ROLES & set(user.roles)),
+                           unread_copy=any(c.instance_id == instance_id for c in
+                                           eng.ops.copies(user, unread_only=True)))
 
 
 @bp.get("/instances/<int:instance_id>/diagram.json")

@@ -10,7 +10,17 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from engine import Conflict, InstanceView, InvalidData, TaskView, instance_forms, task_form
+from engine import (
+    URGING_ROLES,
+    Conflict,
+    EventView,
+    InstanceView,
+    InvalidData,
+    TaskView,
+    UserView,
+    instance_forms,
+    task_form,
+)
 from web.ui import forms
 from web.ui.auth import current_user, login_required
 from web.ui.case import case_context
@@ -28,8 +38,18 @@ def show(task_id: str) -> str:
     schema = task_form(eng, task_id, user.username)
     fields = forms.fields_of(schema, eng.unit_directory())
     instance = eng.instance(task.instance_id, user)
-    values = forms.display_values(fields, instance.data, schema)
+    values = forms.display_values(fields, {**instance.data, **_part_done(task, user)}, schema)
     return _render(task, schema, fields, values, {}, instance)
+
+
+def _part_done(task: TaskView, user: UserView) -> dict[str, object]:
+    """What the delegate or the last co-signer entered, for the holder to confirm."""
+    if task.status != "ready" or task.assignee != user.username or task.owner is not None:
+        return {}
+    parts = [e for e in engine().history(task.instance_id, user)
+             if e.task_id == task.id and e.type in ("resolved", "signed")]
+    data = (parts[-1].payload or {}).get("data") if parts else None
+    return dict(data) if isinstance(data, dict) else {}
 
 
 @bp.post("/tasks/<task_id>")
@@ -75,10 +95,29 @@ def _render(task: TaskView, schema: dict[str, Any] | None, fields: list[forms.Fi
     revision = instance.revision
     field_names = {f.name for f in fields}
     general = {k: v for k, v in errors.items() if k not in field_names}
+    co_signing = task.owner is not None and task.owner == task.assignee
+    may_work = task.status == "ready" and (
+        (task.assignee in (None, user.username) and not (co_signing and task.signers)
+         and (user.has_role(task.role) or task.assignee == user.username))
+        or (co_signing and user.username in task.signers))
     return render_template(
         "task.html", task=task, schema=schema, fields=fields, values=values, errors=errors,
         files_by_sha={f.sha256: f for f in context.files},
         general_errors=general, revision=revision, conflict=conflict, case=context,
-        may_work=task.status == "ready" and task.assignee in (None, user.username)
-        and user.has_role(task.role),
+        may_work=may_work,
+        steps=eng.ops.send_back_steps(task.id, user) if may_work and not task.owner else [],
+        may_urge=bool(URGING_ROLES & set(user.roles)),
+        sent_back=_sent_back(task, context.events),
     )
+
+
+def _sent_back(task: TaskView, events: list[EventView]) -> EventView | None:
+    """The send back that made this open task, if one did: its reason is for the holder."""
+    for event in reversed(events):
+        if event.type in ("sent_back", "completed", "withdrawn"):
+            payload = event.payload or {}
+            if event.type == "sent_back" and payload.get("to_element") == task.name \
+                    and task.status == "ready":
+                return event
+            return None
+    return None

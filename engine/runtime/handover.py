@@ -1,0 +1,221 @@
+"""Who holds a task: 转办 transfer, 委派 delegate, 加签 co-signers, and 催办 urges.
+
+None of these changes the workflow: each changes the task table and appends an event to the
+case's chain (replay skips it; ``kuaiban verify`` chains it). A delegated or co-signed task
+keeps its holder as ``owner`` while someone else works a part of it: the delegate's or
+co-signer's "complete" records their part (``resolved`` / ``signed``) and hands the task on
+to the next co-signer, then back to the owner, who completes the step itself. Co-signers
+signing in parallel see the task in their inboxes while the holder keeps it (owner and
+assignee both the holder); the holder completes once every one has signed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import String, cast, select, update
+from sqlalchemy.orm import Session
+
+from engine.audit import chain
+from engine.errors import Conflict, NotFound, PermissionDenied, refused
+from engine.notify import emit, recipients
+from engine.org import users
+from engine.runtime import mirror
+from engine.runtime.locking import bump, check_may_work, check_revision, flush, open_task
+from engine.storage.schema import TASKS, USERS, ProcessInstance
+from engine.views import UserView
+
+# 催办: the supervising roles and the leaders (engine/org/roles.py).
+URGERS = frozenset({"case_manager", "supervision_office", "reform_group", "approver",
+                    "city_leader"})
+REASON_MAX = 2000
+
+
+def reason_text(reason: str | None, required: bool = True) -> str:
+    text = (reason or "").strip()
+    if required and not text:
+        raise refused("reason", "请填写原因")
+    if len(text) > REASON_MAX:
+        raise refused("reason", f"原因最多 {REASON_MAX} 个字")
+    return text
+
+
+def record(session: Session, row: ProcessInstance, kind: str, now: datetime,
+           payload: dict[str, Any], user: UserView, task_id: str | None = None) -> None:
+    """One event that leaves the workflow as it is, and the case's next revision."""
+    row.updated_at = now
+    bump(session, row)
+    chain.append(session, row, kind, now, chain.digest_of_row(row), payload, user.username,
+                 task_id)
+    mirror.forget_open_tasks(session, row.id)
+    flush(session)
+
+
+def _held(session: Session, task_id: str, user: UserView, revision: int | None,
+          what: str) -> tuple[Any, ProcessInstance]:
+    """The open task ``user`` holds (claimed, or unclaimed in their pool) and its case."""
+    task_row, row, _ = open_task(session, task_id)
+    check_may_work(task_row, user)
+    if task_row.assignee not in (None, user.username):
+        raise Conflict(f"任务已由 {task_row.assignee} 办理，不能{what}")
+    if task_row.owner is not None:
+        raise Conflict(f"任务正在由 {task_row.assignee} 委派办理或加签，不能{what}")
+    check_revision(row, revision)
+    return task_row, row
+
+
+def _user(session: Session, username: str, field: str) -> UserView:
+    try:
+        return users.get(session, username)
+    except NotFound:
+        raise refused(field, f"没有用户 {username}") from None
+
+
+def _set(session: Session, task_id: str, **values: Any) -> None:
+    session.connection().execute(update(TASKS).where(TASKS.c.id == task_id).values(**values))
+
+
+def transfer(session: Session, now: datetime, task_id: str, user: UserView,
+             to_user: str | None, to_unit: str | None, reason: str | None,
+             revision: int | None = None) -> ProcessInstance:
+    """转办: the task goes to another user, or to the pool of another unit, of its role."""
+    if (to_user is None) == (to_unit is None):
+        raise refused("to", "请选择转给的人或单位（二选一）")
+    text = reason_text(reason)
+    task_row, row = _held(session, task_id, user, revision, "转办")
+    if to_user is not None:
+        target = _user(session, to_user, "to")
+        if target.username == user.username:
+            raise refused("to", "不能转给自己")
+        if task_row.role is not None and not target.has_role(task_row.role):
+            raise refused("to", f"{target.display_name} 没有此任务的角色")
+        if task_row.unit is not None and target.unit is None:
+            raise refused("to", f"{target.display_name} 不属于任何单位，不能接收单位的任务")
+        unit = target.unit if task_row.unit is not None else None
+        _set(session, task_id, assignee=target.username, unit=unit)
+    else:
+        unit = (to_unit or "").strip()
+        if not _has_people(session, task_row.role, unit):
+            raise refused("to_unit", f"单位 {unit} 没有此任务角色的用户")
+        _set(session, task_id, assignee=None, unit=unit)
+    payload = {"task_id": task_id, "element_id": task_row.element_id, "to": to_user,
+               "to_unit": unit, "from": task_row.assignee, "from_unit": task_row.unit,
+               "reason": text}
+    record(session, row, "transferred", now, payload, user, task_id)
+    emit.notify(session, "transferred", recipients.task_recipients(session, task_id),
+                text=f"{user.display_name} 将任务转办给您：{text}", instance_id=row.id,
+                task_id=task_id, actor=user.username, at=now)
+    return row
+
+
+def _has_people(session: Session, role: str | None, unit: str) -> bool:
+    if not unit:
+        return False
+    query = select(USERS.c.roles).where(USERS.c.active.is_(True), USERS.c.unit == unit)
+    if role is not None:
+        query = query.where(cast(USERS.c.roles, String).like(f'%"{role}"%'))
+    return any(role is None or role in r.roles for r in session.connection().execute(query))
+
+
+def delegate(session: Session, now: datetime, task_id: str, user: UserView, to_user: str,
+             reason: str | None, revision: int | None = None) -> ProcessInstance:
+    """委派: ``to_user`` works the task; it then comes back to ``user`` to confirm."""
+    text = reason_text(reason, required=False)
+    task_row, row = _held(session, task_id, user, revision, "委派")
+    target = _user(session, to_user, "to")
+    if target.username == user.username:
+        raise refused("to", "不能委派给自己")
+    _set(session, task_id, assignee=target.username, owner=user.username, signers=None)
+    record(session, row, "delegated", now, {"task_id": task_id, "to": target.username,
+                                            "reason": text}, user, task_id)
+    emit.notify(session, "delegated", [target.username],
+                text=f"{user.display_name} 委派您办理“{task_row.name}”" + (f"：{text}" if text
+                                                                          else ""),
+                instance_id=row.id, task_id=task_id, actor=user.username, at=now)
+    return row
+
+
+def signs_in_parallel(task_row: Any, username: str) -> bool:
+    """``username`` is one of the co-signers signing the task at once (the holder keeps it
+    meanwhile: owner and assignee are the holder)."""
+    return (task_row.owner is not None and task_row.owner == task_row.assignee
+            and username in (task_row.signers or ()))
+
+
+def add_signer(session: Session, now: datetime, task_id: str, user: UserView, to_user: str,
+               reason: str | None, revision: int | None = None,
+               parallel: bool = False) -> ProcessInstance:
+    """加签: ``to_user`` signs the step before it completes. Sequential co-signers sign one
+    after another in the order added; parallel ones all at once; then the task is the
+    holder's again."""
+    text = reason_text(reason, required=False)
+    task_row, row, _ = open_task(session, task_id)
+    check_revision(row, revision)
+    signing = task_row.signers is not None and task_row.owner == user.username
+    if not signing:
+        task_row, row = _held(session, task_id, user, revision, "加签")
+    elif parallel != (task_row.owner == task_row.assignee):
+        raise Conflict("正在" + ("依次" if parallel else "并行") + "会签，不能改为"
+                       + ("并行" if parallel else "依次") + "加签")
+    queue = [*(task_row.signers or ())]
+    target = _user(session, to_user, "to")
+    if target.username == user.username or target.username in (*queue, task_row.assignee):
+        raise refused("to", f"{target.display_name} 已在会签人中")
+    if signing:
+        _set(session, task_id, signers=[*queue, target.username])
+    elif parallel:
+        _set(session, task_id, assignee=user.username, owner=user.username,
+             signers=[target.username])
+    else:
+        _set(session, task_id, assignee=target.username, owner=user.username, signers=[])
+    record(session, row, "signer_added", now, {"task_id": task_id, "signer": target.username,
+                                               "parallel": parallel, "reason": text},
+           user, task_id)
+    emit.notify(session, "delegated", [target.username],
+                text=f"{user.display_name} 请您加签“{task_row.name}”" + (f"：{text}" if text
+                                                                         else ""),
+                instance_id=row.id, task_id=task_id, actor=user.username, at=now)
+    return row
+
+
+def finish_part(session: Session, now: datetime, task_row: Any, row: ProcessInstance,
+                data: Mapping[str, Any], user: UserView) -> ProcessInstance:
+    """The delegate's or a co-signer's "complete": their part is recorded with what they
+    entered, and the task goes to the next co-signer or back to its owner."""
+    queue = task_row.signers
+    kind = "resolved" if queue is None else "signed"
+    if signs_in_parallel(task_row, user.username):
+        left = [name for name in queue if name != user.username]
+        _set(session, task_row.id, signers=left or None, owner=task_row.owner if left else None)
+        back_to, queue = task_row.owner, []
+    elif queue:
+        _set(session, task_row.id, assignee=queue[0], signers=queue[1:])
+        back_to = queue[0]
+    else:
+        _set(session, task_row.id, assignee=task_row.owner, owner=None, signers=None)
+        back_to = task_row.owner
+    record(session, row, kind, now, {"task_id": task_row.id, "data": dict(data)}, user,
+           task_row.id)
+    emit.notify(session, "delegated", [back_to],
+                text=f"{user.display_name} 已{'办理' if kind == 'resolved' else '签署'}"
+                f"“{task_row.name}”，请您{'确认' if not queue else '加签'}",
+                instance_id=row.id, task_id=task_row.id, actor=user.username, at=now)
+    return row
+
+
+def urge(session: Session, now: datetime, task_id: str, user: UserView, note: str | None,
+         revision: int | None = None) -> ProcessInstance:
+    """催办: a supervisor presses whoever holds an open task."""
+    if user.username != "system" and not URGERS & set(user.roles):
+        raise PermissionDenied("只有案件监督管理室、党风政风监督室、改革创新组和领导可以催办")
+    text = reason_text(note, required=False)
+    task_row, row, _ = open_task(session, task_id)
+    check_revision(row, revision)
+    _set(session, task_id, urged_count=(task_row.urged_count or 0) + 1, urged_at=now)
+    record(session, row, "urged", now, {"task_id": task_id, "note": text}, user, task_id)
+    emit.notify(session, "urged", recipients.task_recipients(session, task_id),
+                text=f"{user.display_name} 催办“{task_row.name}”" + (f"：{text}" if text else ""),
+                instance_id=row.id, task_id=task_id, actor=user.username, at=now)
+    return row

@@ -1,0 +1,95 @@
+"""What every command on a case does first and last: lock the instance (and find the open
+task it works on), check the revision the caller saw and who may work a task; bump the
+revision once per command, and turn a lost race at flush into a Conflict."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Row, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from engine.errors import Conflict, NotFound, PermissionDenied
+from engine.org import scope
+from engine.runtime import mirror
+from engine.storage.schema import TASKS, ProcessInstance
+from engine.views import UserView
+
+
+def locked_instance(session: Session, instance_id: int, revision: int | None) -> ProcessInstance:
+    """The instance row, locked for this command (PostgreSQL: FOR UPDATE; SQLite already holds
+    the write lock), so commands on one case run one after another and see each other."""
+    row = _locked(session, instance_id)
+    if row is None:
+        raise NotFound(f"no instance {instance_id}")
+    check_revision(row, revision)
+    return row
+
+
+def check_revision(row: ProcessInstance, revision: int | None) -> None:
+    if revision is not None and row.revision != revision:
+        raise Conflict(
+            f"instance {row.id} changed (revision {row.revision}, you had {revision})"
+        )
+
+
+def _locked(session: Session, instance_id: int) -> ProcessInstance | None:
+    try:
+        return session.get(ProcessInstance, instance_id, with_for_update=True,
+                           populate_existing=True)
+    except StaleDataError as exc:  # this session had read an older revision of the case
+        raise Conflict("someone else changed this case first; reload and try again") from exc
+
+
+def open_task(session: Session, task_id: str
+               ) -> tuple[Row[Any], ProcessInstance, list[Row[Any]]]:
+    """The open task's row, its instance (locked first: under READ COMMITTED, rows read
+    after the lock include whatever the command that held it committed) and the instance's
+    open task rows, which the command's mirror step needs anyway."""
+    query = select(ProcessInstance).where(
+        ProcessInstance.id == select(TASKS.c.instance_id).where(TASKS.c.id == task_id)
+        .scalar_subquery()
+    ).with_for_update().execution_options(populate_existing=True)
+    try:
+        row = session.execute(query).scalar_one_or_none()
+    except StaleDataError as exc:  # this session had read an older revision of the case
+        raise Conflict("someone else changed this case first; reload and try again") from exc
+    if row is None:
+        raise NotFound(f"no task {task_id}")
+    open_rows = mirror.open_rows(session, row.id)
+    task_row = next((t for t in open_rows if t.id == task_id), None)
+    if task_row is None:
+        status = session.connection().execute(
+            select(TASKS.c.status).where(TASKS.c.id == task_id)).scalar()
+        raise Conflict(f"task is already {status}")
+    return task_row, row, open_rows
+
+
+def check_may_work(task_row: Row[Any], user: UserView) -> None:
+    """The task's role and unit, or the task handed to the user by name (a transfer, a
+    delegation, a co-signature: engine/runtime/handover.py checked the handing on)."""
+    if user.username in ("system", task_row.assignee):
+        return
+    if task_row.owner is not None and task_row.owner == task_row.assignee \
+            and user.username in (task_row.signers or ()):
+        return  # a co-signer signing at once with others
+    if not user.has_role(task_row.role):
+        raise PermissionDenied(f"task needs role {task_row.role}")
+    if not scope.acts_on(user, task_row.role, task_row.unit):
+        raise PermissionDenied(f"task belongs to unit {task_row.unit}")
+
+
+def bump(session: Session, row: ProcessInstance) -> None:
+    """One revision per command and instance, however often the row is flushed."""
+    bumped: set[int] = session.info.setdefault("kuaiban_bumped", set())
+    if row.id not in bumped:
+        bumped.add(row.id)
+        row.revision += 1
+
+
+def flush(session: Session) -> None:
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise Conflict("someone else changed this case first; reload and try again") from exc

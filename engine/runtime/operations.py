@@ -1,0 +1,228 @@
+"""Everyday case operations through the engine (``Engine.ops``): 转办 transfer, 委派 delegate,
+加签 add a co-signer, 催办 urge, 退回 send back, 撤回 withdraw, 终止 terminate, 抄送 copy
+and 意见 comments. Each method is one transaction and records one event in the case's chain
+(a copy records one for all its recipients). A refusal about a task of a case the user has
+no part in says no more than "no such task"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from engine.errors import NotFound, refused
+from engine.notify import emit
+from engine.org import users
+from engine.org.users import Who
+from engine.runtime import handover, moves, rewind
+from engine.storage.schema import CASE_COPIES, TASKS, USERS, ProcessInstance, ProcessVersion
+from engine.views import CopyView, InstanceView, UserView
+
+if TYPE_CHECKING:
+    from engine.api import Engine
+
+COMMENT_MAX = 4000
+
+
+@dataclass(frozen=True)
+class Step:
+    """An earlier step a task may be sent back to."""
+
+    element_id: str
+    name: str
+
+
+class Operations:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # -- on tasks ---------------------------------------------------------------------------
+
+    def transfer(self, task_id: str, user: Who, reason: str | None, to_user: str | None = None,
+                 to_unit: str | None = None, revision: int | None = None) -> InstanceView:
+        eng = self.engine
+        with eng._hiding_cases(task_id, user), eng.transaction() as session:
+            actor = users.resolve(session, user)
+            row = handover.transfer(session, eng.clock.now(), task_id, actor, to_user, to_unit,
+                                    reason, revision)
+            return eng._instance_view(session, row, actor)
+
+    def delegate(self, task_id: str, user: Who, to_user: str, reason: str | None = None,
+                 revision: int | None = None) -> InstanceView:
+        eng = self.engine
+        with eng._hiding_cases(task_id, user), eng.transaction() as session:
+            actor = users.resolve(session, user)
+            row = handover.delegate(session, eng.clock.now(), task_id, actor, to_user, reason,
+                                    revision)
+            return eng._instance_view(session, row, actor)
+
+    def add_signer(self, task_id: str, user: Who, to_user: str, reason: str | None = None,
+                   revision: int | None = None, parallel: bool = False) -> InstanceView:
+        """``parallel``: the co-signers sign at once, not one after another."""
+        eng = self.engine
+        with eng._hiding_cases(task_id, user), eng.transaction() as session:
+            actor = users.resolve(session, user)
+            row = handover.add_signer(session, eng.clock.now(), task_id, actor, to_user, reason,
+                                      revision, parallel)
+            return eng._instance_view(session, row, actor)
+
+    def urge(self, task_id: str, user: Who, note: str | None = None,
+             revision: int | None = None) -> InstanceView:
+        eng = self.engine
+        with eng._hiding_cases(task_id, user), eng.transaction() as session:
+            actor = users.resolve(session, user)
+            self._check_reads_task(session, task_id, actor)
+            row = handover.urge(session, eng.clock.now(), task_id, actor, note, revision)
+            return eng._instance_view(session, row, actor)
+
+    def send_back(self, task_id: str, user: Who, reason: str | None,
+                  to_element: str | None = None, revision: int | None = None) -> InstanceView:
+        eng = self.engine
+        with eng._hiding_cases(task_id, user), eng.transaction() as session:
+            actor = users.resolve(session, user)
+            row = rewind.send_back(eng.runtime, session, task_id, to_element, reason, actor,
+                                   revision)
+            return eng._instance_view(session, row, actor)
+
+    def send_back_steps(self, task_id: str, user: Who) -> list[Step]:
+        """The earlier steps the open task may be sent back to, nearest (the default) first;
+        empty when it may not be sent back."""
+        eng = self.engine
+        task = eng.inbox.task(task_id, user)  # NotFound / PermissionDenied
+        with eng.transaction(read_only=True) as session:
+            _, _, workflow, _ = eng.runtime._load(session, task.instance_id, None)
+            try:
+                found = moves.send_back_choices(workflow, task_id)
+            except Exception:  # finished and pruned meanwhile: nothing to go back from
+                return []
+            return [Step(s.task_spec.bpmn_id, s.task_spec.bpmn_name or s.task_spec.bpmn_id)
+                    for s in found]
+
+    def withdraw(self, task_id: str, user: Who, revision: int | None = None) -> InstanceView:
+        eng = self.engine
+        with eng._hiding_cases(task_id, user), eng.transaction() as session:
+            actor = users.resolve(session, user)
+            row = rewind.withdraw(eng.runtime, session, task_id, actor, revision)
+            return eng._instance_view(session, row, actor)
+
+    def _check_reads_task(self, session: Session, task_id: str, user: UserView) -> None:
+        instance_id = session.connection().execute(
+            select(TASKS.c.instance_id).where(TASKS.c.id == task_id)).scalar()
+        if instance_id is not None:
+            self.engine.hide_unreadable(session, instance_id, user, f"no task {task_id}")
+
+    # -- on cases ---------------------------------------------------------------------------
+
+    def terminate(self, instance_id: int, user: Who, reason: str | None,
+                  revision: int | None = None) -> InstanceView:
+        eng = self.engine
+        with eng.transaction() as session:
+            actor = users.resolve(session, user)
+            eng.hide_unreadable(session, instance_id, actor, f"no instance {instance_id}")
+            row = rewind.terminate(eng.runtime, session, instance_id, reason, actor, revision)
+            return eng._instance_view(session, row, actor)
+
+    def comment(self, instance_id: int, user: Who, text: str,
+                revision: int | None = None) -> InstanceView:
+        """意见/沟通: a comment on the case, in its history for everyone who may read it."""
+        body = (text or "").strip()
+        if not body:
+            raise refused("text", "请填写意见")
+        if len(body) > COMMENT_MAX:
+            raise refused("text", f"意见最多 {COMMENT_MAX} 个字")
+        eng = self.engine
+        with eng.transaction() as session:
+            actor = users.resolve(session, user)
+            eng.hide_unreadable(session, instance_id, actor, f"no instance {instance_id}")
+            row = eng.runtime.add_to_case(session, instance_id, revision, lambda row, now:
+                                          handover.record(session, row, "commented", now,
+                                                          {"text": body}, actor))
+            return eng._instance_view(session, row, actor)
+
+    def cc(self, instance_id: int, user: Who, to_user: str | None = None,
+           to_unit: str | None = None) -> list[str]:
+        """抄送: copy the case for information to a user, or to every user of a unit; they may
+        read it from then on. Returns who got it."""
+        if (to_user is None) == (to_unit is None):
+            raise refused("to", "请选择抄送的人或单位（二选一）")
+        eng = self.engine
+        with eng.transaction() as session:
+            actor = users.resolve(session, user)
+            eng.hide_unreadable(session, instance_id, actor, f"no instance {instance_id}")
+            people, unit = _copy_to(session, to_user, to_unit)
+            now = eng.clock.now()
+
+            def apply(row: ProcessInstance, at: datetime) -> None:
+                handover.record(session, row, "copied", at,
+                                {"to": to_user if unit is None else None, "to_unit": unit,
+                                 "users": people}, actor)
+            eng.runtime.add_to_case(session, instance_id, None, apply)
+            session.connection().execute(insert(CASE_COPIES), [
+                {"instance_id": instance_id, "username": name, "unit": unit,
+                 "copied_by": actor.username, "created_at": now, "read_at": None}
+                for name in people])
+            emit.notify(session, "cc", people, text=f"{actor.display_name} 抄送给您，请阅知",
+                        instance_id=instance_id, actor=actor.username, at=now)
+            return people
+
+    def copies(self, user: Who, unread_only: bool = False) -> list[CopyView]:
+        """My CC list (抄送我的), newest first."""
+        eng = self.engine
+        with eng.transaction(read_only=True) as session:
+            reader = users.resolve(session, user)
+            query = (select(CASE_COPIES, ProcessInstance.business_key, ProcessInstance.status,
+                            ProcessVersion.name)
+                     .join(ProcessInstance, ProcessInstance.id == CASE_COPIES.c.instance_id)
+                     .join(ProcessVersion, ProcessVersion.id == ProcessInstance.version_id)
+                     .where(CASE_COPIES.c.username == reader.username)
+                     .order_by(CASE_COPIES.c.created_at.desc(), CASE_COPIES.c.id.desc()))
+            if unread_only:
+                query = query.where(CASE_COPIES.c.read_at.is_(None))
+            return [CopyView(r.id, r.instance_id, r.business_key, r.name, r.status,
+                             r.copied_by, r.unit, r.created_at, r.read_at)
+                    for r in session.execute(query)]
+
+    def mark_read(self, instance_id: int, user: Who) -> int:
+        """已阅: mark the copies of a case to ``user`` read; returns how many were unread."""
+        eng = self.engine
+        with eng.transaction() as session:
+            reader = users.resolve(session, user)
+            done = session.connection().execute(
+                update(CASE_COPIES).where(CASE_COPIES.c.instance_id == instance_id,
+                                          CASE_COPIES.c.username == reader.username,
+                                          CASE_COPIES.c.read_at.is_(None))
+                .values(read_at=eng.clock.now()))
+            return int(done.rowcount or 0)
+
+
+def is_copied_to(session: Session, instance_id: int, username: str) -> bool:
+    return session.connection().execute(
+        select(CASE_COPIES.c.id).where(CASE_COPIES.c.instance_id == instance_id,
+                                       CASE_COPIES.c.username == username).limit(1)
+    ).first() is not None
+
+
+def _unit_users(session: Session, unit: str | None) -> list[str]:
+    return sorted(session.connection().execute(
+        select(USERS.c.username).where(USERS.c.unit == unit, USERS.c.active.is_(True))
+    ).scalars())
+
+
+def _copy_to(session: Session, to_user: str | None, to_unit: str | None
+             ) -> tuple[list[str], str | None]:
+    """Who gets the copy, and the unit it went to (if it went to one)."""
+    if to_user is not None:
+        try:
+            return [users.get(session, to_user).username], None
+        except NotFound:
+            if not _unit_users(session, to_user):  # "--to UNIT" names a unit too
+                raise refused("to", f"没有用户或单位 {to_user}") from None
+            to_unit = to_user
+    names = _unit_users(session, to_unit)
+    if not names:
+        raise refused("to_unit", f"单位 {to_unit} 没有用户")
+    return names, to_unit
+

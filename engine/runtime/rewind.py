@@ -1,0 +1,96 @@
+"""The commands that move a case's tokens: 退回 send back, 撤回 withdraw, 终止 terminate.
+
+Each is one workflow event (engine/runtime/moves.py says what it does to the workflow, for
+the runtime and for replay alike) run through the runtime's command shape.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.errors import Conflict, NotFound, PermissionDenied
+from engine.notify import emit
+from engine.runtime import mirror, moves
+from engine.runtime.handover import reason_text
+from engine.runtime.locking import check_may_work, locked_instance, open_task
+from engine.storage.schema import TASKS, ProcessInstance
+from engine.views import UserView
+
+if TYPE_CHECKING:
+    from engine.runtime.commands import Runtime
+
+# 终止: the supervising roles and the leaders.
+TERMINATORS = frozenset({"case_manager", "supervision_office", "reform_group", "approver",
+                         "city_leader"})
+_STATUS = {"completed": "已办结", "cancelled": "已终止", "error": "出错"}
+
+
+def send_back(runtime: Runtime, session: Session, task_id: str, to_element: str | None,
+              reason: str | None, user: UserView, revision: int | None = None
+              ) -> ProcessInstance:
+    """The case goes back from ``task_id`` to an earlier user task (the previous one by
+    default), which goes to whoever did it, with the reason."""
+    text = reason_text(reason)
+    task_row, locked, open_rows = open_task(session, task_id)
+    check_may_work(task_row, user)
+    if task_row.assignee not in (None, user.username) or task_row.owner is not None:
+        raise Conflict(f"任务已由 {task_row.assignee} 办理，不能退回")
+    row, version, workflow, ids = runtime._load(session, locked, revision)
+    target = moves.send_back_target(workflow, task_id, to_element)
+    element = target.task_spec.bpmn_id
+    done_by = session.connection().execute(
+        select(TASKS.c.completed_by).where(TASKS.c.id == str(target.id))).scalar()
+    if done_by:
+        mirror.assign_next(session, element, done_by)
+    emit.arrivals_as(session, "sent_back",
+                     f"{user.display_name} 将“{task_row.name}”退回给您：{text}", user.username)
+    payload = {"task_id": task_id, "element_id": task_row.element_id,
+               "to_task": str(target.id), "to_element": element, "reason": text}
+    runtime._run(session, row, version, workflow, ids, runtime.clock.now(), "sent_back",
+                 payload, user, task_id=task_id, open_rows=open_rows)
+    return row
+
+
+def withdraw(runtime: Runtime, session: Session, task_id: str, user: UserView,
+             revision: int | None = None) -> ProcessInstance:
+    """Whoever completed ``task_id`` takes it back while the steps it led to are untouched
+    (open, unclaimed, not handed on)."""
+    done = session.connection().execute(select(TASKS).where(TASKS.c.id == task_id)).first()
+    if done is None:
+        raise NotFound(f"no task {task_id}")
+    if done.completed_by != user.username:  # an open task too: nobody has done it yet
+        raise PermissionDenied("只有办理人本人可以撤回已办结的任务")
+    locked = locked_instance(session, done.instance_id, None)
+    if locked.status != "running":
+        raise Conflict(f"案件{_STATUS.get(locked.status, locked.status)}，不能撤回")
+    row, version, workflow, ids = runtime._load(session, locked, revision)
+    later = {str(t.id) for t in moves.untouched_after(workflow, task_id)}
+    open_rows = mirror.open_rows(session, row.id)
+    if any(r.id in later and (r.assignee or r.owner) for r in open_rows):
+        raise Conflict("下一环节已被认领办理，不能撤回")
+    mirror.assign_next(session, done.element_id, user.username)
+    payload = {"task_id": task_id, "element_id": done.element_id, "to_task": task_id,
+               "to_element": done.element_id}
+    runtime._run(session, row, version, workflow, ids, runtime.clock.now(), "withdrawn",
+                 payload, user, task_id=task_id, open_rows=open_rows)
+    return row
+
+
+def terminate(runtime: Runtime, session: Session, instance_id: int, reason: str | None,
+              user: UserView, revision: int | None = None) -> ProcessInstance:
+    """End a running case (status ``cancelled``): its open tasks, timers and message
+    subscriptions close with it."""
+    if user.username != "system" and not TERMINATORS & set(user.roles):
+        raise PermissionDenied("只有案件监督管理室、党风政风监督室、改革创新组和领导可以终止案件")
+    text = reason_text(reason)
+    row, version, workflow, ids = runtime._load(session, instance_id, revision)
+    if row.status != "running":
+        raise Conflict(f"案件{_STATUS.get(row.status, row.status)}，不能终止")
+    now = runtime.clock.now()
+    runtime._run(session, row, version, workflow, ids, now, "terminated", {"reason": text},
+                 user)
+    emit.decided(session, row, version.name, now)
+    return row

@@ -1,0 +1,241 @@
+"""Task and case operations in the engine: send back (through a parallel gateway and a
+sub-process), withdraw, terminate, transfer, delegate, co-signers, urge, copies, comments.
+The engine fixture replays every case afterwards: each operation must rebuild exactly."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine import Conflict, Engine, InvalidData, PermissionDenied, SourceFile, overdue_board
+from engine.views import InstanceView
+from tests.conftest import diagram_files
+
+
+@pytest.fixture
+def cases(people: Engine) -> Engine:
+    people.deploy(diagram_files("sendback.bpmn"))
+    return people
+
+
+def open_task(view_or_engine: Engine, instance: int, element: str) -> str:
+    found = [t for t in view_or_engine.instance(instance).tasks if t.name == element]
+    assert found, f"no open {element}"
+    return found[0].id
+
+
+def elements(engine: Engine, instance: int) -> list[str]:
+    return sorted(t.name for t in engine.instance(instance).tasks)
+
+
+def through_split(engine: Engine) -> InstanceView:
+    case = engine.start("sendback", {"rounds": 0}, "li")
+    engine.complete(open_task(engine, case.id, "draft"), {}, "li")
+    return engine.instance(case.id)
+
+
+def test_send_back_from_a_parallel_branch_resets_both_branches(cases: Engine) -> None:
+    case = through_split(cases)
+    assert elements(cases, case.id) == ["check_a", "check_b"]
+    assert [s.element_id for s in cases.ops.send_back_steps(
+        open_task(cases, case.id, "check_b"), "wang")] == ["draft"]
+    view = cases.ops.send_back(open_task(cases, case.id, "check_b"), "wang", "材料不全")
+    assert [t.name for t in view.tasks] == ["draft"]
+    assert view.tasks[0].assignee == "li"  # back to whoever did it
+    history = cases.history(case.id)
+    assert history[-1].type == "sent_back" and history[-1].payload["reason"] == "材料不全"
+    # the second round runs the script again and splits again
+    cases.complete(open_task(cases, case.id, "draft"), {}, "li")
+    again = cases.instance(case.id)
+    assert again.data["rounds"] == 2  # the script ran once per round
+    assert sorted(t.name for t in again.tasks) == ["check_a", "check_b"]
+    assert cases.replay(case.id).ok
+
+
+def test_a_designer_forbids_send_back_on_a_step(cases: Engine) -> None:
+    case = through_split(cases)
+    cases.complete(open_task(cases, case.id, "check_a"), {}, "li")
+    cases.complete(open_task(cases, case.id, "check_b"), {}, "wang")
+    assert elements(cases, case.id) == ["review"]
+    cases.complete(open_task(cases, case.id, "review"), {}, "wang")
+    sign = open_task(cases, case.id, "sign")
+    with pytest.raises(Conflict, match="不允许退回"):
+        cases.ops.send_back(sign, "chen", "不同意")
+    assert cases.ops.send_back_steps(sign, "chen") == []
+    cases.complete(sign, {}, "chen")
+    assert cases.instance(case.id).status == "completed"
+
+
+def test_send_back_out_of_a_sub_process_through_the_join(cases: Engine) -> None:
+    case = through_split(cases)
+    cases.complete(open_task(cases, case.id, "check_a"), {}, "li")
+    cases.complete(open_task(cases, case.id, "check_b"), {}, "wang")
+    review = open_task(cases, case.id, "review")
+    assert [s.element_id for s in cases.ops.send_back_steps(review, "wang")][:1] == ["check_b"]
+    view = cases.ops.send_back(review, "wang", "乙的核实不充分")
+    assert [t.name for t in view.tasks] == ["check_b"]
+    cases.complete(open_task(cases, case.id, "check_b"), {}, "wang")
+    assert elements(cases, case.id) == ["review"]  # the join passes again, once
+    cases.complete(open_task(cases, case.id, "review"), {}, "wang")
+    sign = open_task(cases, case.id, "sign")
+    cases.complete(sign, {}, "chen")
+    assert cases.instance(case.id).status == "completed"
+
+
+def test_send_back_refusals(cases: Engine) -> None:
+    case = cases.start("sendback", {"rounds": 0}, "li")
+    draft = open_task(cases, case.id, "draft")
+    with pytest.raises(Conflict, match="没有可退回"):
+        cases.ops.send_back(draft, "li", "退回")
+    with pytest.raises(InvalidData):
+        cases.ops.send_back(draft, "li", "  ")
+    cases.complete(draft, {}, "li")
+    check_b = open_task(cases, case.id, "check_b")
+    with pytest.raises(InvalidData, match="可退回到：登记"):
+        cases.ops.send_back(check_b, "wang", "退回", to_element="check_a")
+    with pytest.raises(PermissionDenied):
+        cases.ops.send_back(check_b, "li", "退回")
+
+
+def test_withdraw_while_the_next_steps_are_untouched(cases: Engine) -> None:
+    case = cases.start("sendback", {"rounds": 0}, "li")
+    draft = open_task(cases, case.id, "draft")
+    cases.complete(draft, {}, "li")
+    with pytest.raises(PermissionDenied, match="本人"):
+        cases.ops.withdraw(draft, "wang")
+    view = cases.ops.withdraw(draft, "li")
+    assert [(t.name, t.assignee) for t in view.tasks] == [("draft", "li")]
+    assert view.tasks[0].id != draft  # a new round of the step
+    with pytest.raises(PermissionDenied, match="已办结"):
+        cases.ops.withdraw(view.tasks[0].id, "li")  # open: nothing to withdraw
+    again = view.tasks[0].id
+    cases.complete(again, {}, "li")
+    cases.claim(open_task(cases, case.id, "check_b"), "wang")
+    with pytest.raises(Conflict, match="已被认领"):
+        cases.ops.withdraw(again, "li")
+    cases.complete(open_task(cases, case.id, "check_b"), {}, "wang")
+    with pytest.raises(Conflict, match="已经办理"):
+        cases.ops.withdraw(again, "li")
+    assert [e.type for e in cases.history(case.id)].count("withdrawn") == 1
+
+
+def test_terminate_closes_tasks(cases: Engine) -> None:
+    case = through_split(cases)
+    with pytest.raises(PermissionDenied):
+        cases.ops.terminate(case.id, "li", "不再办理")
+    view = cases.ops.terminate(case.id, "sun", "重复登记，终止办理")
+    assert view.status == "cancelled" and view.tasks == []
+    with pytest.raises(Conflict, match="已终止"):
+        cases.ops.terminate(case.id, "sun", "再次终止")
+    assert cases.history(case.id)[-1].payload["reason"] == "重复登记，终止办理"
+    last = cases.history(case.id)[-1].seq
+    assert cases.state_at(case.id, last).status == "cancelled"
+    assert cases.state_at(case.id, last - 1).status == "running"
+
+
+def test_transfer_to_a_user_and_to_a_unit(cases: Engine) -> None:
+    case = through_split(cases)
+    check_b = open_task(cases, case.id, "check_b")
+    with pytest.raises(InvalidData, match="没有此任务的角色"):
+        cases.ops.transfer(check_b, "wang", "请李办理", to_user="li")
+    with pytest.raises(InvalidData, match="原因"):
+        cases.ops.transfer(check_b, "wang", "", to_user="chen")
+    view = cases.ops.transfer(check_b, "wang", "出差，请陈办理", to_user="chen")
+    assert {t.name: t.assignee for t in view.tasks}["check_b"] == "chen"
+    with pytest.raises(Conflict, match="已由 chen 办理"):
+        cases.ops.transfer(check_b, "wang", "再转", to_user="wang")
+    with pytest.raises(InvalidData, match="没有此任务角色的用户"):
+        cases.ops.transfer(check_b, "chen", "转单位", to_unit="不存在的单位")
+    cases.complete(check_b, {}, "chen")
+    assert cases.history(case.id)[-2].type == "transferred"
+
+
+def test_delegate_comes_back_to_confirm(cases: Engine) -> None:
+    case = through_split(cases)
+    check_b = open_task(cases, case.id, "check_b")
+    cases.ops.delegate(check_b, "wang", "zhao", "请协助核实")
+    assert cases.inbox.task(check_b, "zhao").assignee == "zhao"
+    cases.complete(check_b, {}, "zhao")  # the delegate's part
+    task = cases.inbox.task(check_b, "wang")
+    assert (task.assignee, task.owner, task.status) == ("wang", None, "ready")
+    cases.complete(check_b, {}, "wang")
+    kinds = [e.type for e in cases.history(case.id)]
+    assert kinds[-3:] == ["delegated", "resolved", "completed"]
+
+
+def test_co_signers_sign_in_turn_before_the_step_completes(cases: Engine) -> None:
+    case = through_split(cases)
+    check_b = open_task(cases, case.id, "check_b")
+    cases.ops.add_signer(check_b, "wang", "chen")
+    cases.ops.add_signer(check_b, "wang", "sun")
+    with pytest.raises(InvalidData, match="已在会签人中"):
+        cases.ops.add_signer(check_b, "wang", "sun")
+    with pytest.raises(Conflict):
+        cases.complete(check_b, {}, "wang")  # not before the co-signers
+    task = cases.inbox.task(check_b, "chen")
+    assert (task.assignee, task.owner, task.signers) == ("chen", "wang", ("sun",))
+    cases.complete(check_b, {}, "chen")
+    cases.complete(check_b, {}, "sun")
+    cases.complete(check_b, {}, "wang")
+    assert [e.type for e in cases.history(case.id)][-3:] == ["signed", "signed", "completed"]
+
+
+def test_urge_by_supervisors_only(cases: Engine) -> None:
+    case = through_split(cases)
+    check_a = open_task(cases, case.id, "check_a")
+    with pytest.raises(PermissionDenied):
+        cases.ops.urge(check_a, "li")
+    cases.ops.urge(check_a, "sun", "请抓紧")
+    cases.ops.urge(check_a, "sun")
+    assert cases.inbox.task(check_a, "li").urged_count == 2
+    [row] = overdue_board(cases)
+    assert (row.process_key, row.open, row.urged) == ("sendback", 2, 1)  # one task, urged twice
+    urged = [n for n in cases.notifications.for_user("li") if n.kind == "urged"]
+    assert urged and "请抓紧" in urged[-1].text
+
+
+def test_copies_and_comments(cases: Engine) -> None:
+    case = through_split(cases)
+    assert cases.ops.cc(case.id, "li", to_unit="浮梁县纪委监委") == ["zhao"]
+    cases.instance(case.id, "zhao")  # a copy lets them read it
+    mine = cases.ops.copies("zhao")
+    assert [(c.instance_id, c.read_at) for c in mine] == [(case.id, None)]
+    assert cases.ops.mark_read(case.id, "zhao") == 1
+    assert cases.ops.copies("zhao", unread_only=True) == []
+    cases.ops.comment(case.id, "zhao", "已阅，无意见")
+    with pytest.raises(InvalidData):
+        cases.ops.comment(case.id, "zhao", "   ")
+    assert cases.history(case.id)[-1].payload == {"text": "已阅，无意见"}
+
+
+def test_send_back_property_is_validated(people: Engine) -> None:
+    assert people.validate(diagram_files("sendback.bpmn")).problems == []
+    files = diagram_files("sendback.bpmn")
+    files[0] = SourceFile(files[0].name, files[0].content.replace(
+        'name="sendBack" value="draft"', 'name="sendBack" value="draft, nowhere"'))
+    problems = people.validate(files).problems
+    assert [p.element for p in problems] == ["check_b"]
+    assert "sendBack names nowhere" in problems[0].message
+
+
+def test_co_signers_sign_at_once(cases: Engine) -> None:
+    case = through_split(cases)
+    check_b = open_task(cases, case.id, "check_b")
+    cases.ops.add_signer(check_b, "wang", "chen", parallel=True)
+    cases.ops.add_signer(check_b, "wang", "zhao", "请一并会签", parallel=True)
+    with pytest.raises(Conflict, match="正在并行会签"):
+        cases.ops.add_signer(check_b, "wang", "sun")  # one way or the other
+    # both see it in their inboxes at once; the holder keeps it
+    assert [t.id for t in cases.inbox.for_user("zhao") if t.id == check_b] == [check_b]
+    assert check_b in [t.id for t in cases.inbox.for_user("chen")]
+    assert cases.inbox.task(check_b, "wang").signers == ("chen", "zhao")
+    with pytest.raises(Conflict, match="还有加签人未签署：chen、zhao"):
+        cases.complete(check_b, {}, "wang")
+    with pytest.raises(PermissionDenied):
+        cases.complete(check_b, {}, "qian")  # no part in it
+    cases.complete(check_b, {}, "zhao")  # in any order
+    assert check_b not in [t.id for t in cases.inbox.for_user("zhao")]
+    cases.complete(check_b, {}, "chen")
+    task = cases.inbox.task(check_b, "wang")
+    assert (task.assignee, task.owner, task.signers) == ("wang", None, ())
+    cases.complete(check_b, {}, "wang")
+    assert [e.type for e in cases.history(case.id)][-3:] == ["signed", "signed", "completed"]

@@ -1,0 +1,90 @@
+"""The everyday operations in the pages (Flask's test client): send back with its reason on
+the receiver's task, transfer, delegate, co-sign, urge, withdraw, copy with its read mark,
+comments and terminate; refusals said in a message, roles that may not get 403."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from engine.api import Engine
+from tests.test_ui_support import FULIANG, as_user, start_case, task_of, transfer
+
+pytest_plugins = ["tests.test_ui_support"]  # ui_clock, eng, app
+
+
+def test_send_back_shows_the_reason_to_the_receiver(app: Flask, eng: Engine) -> None:
+    start_case(eng)
+    eng.complete(task_of(eng, "li", "propose"), {"proposal": "转办"}, "li")
+    approve = task_of(eng, "wang", "approve")
+    wang = as_user(app, "wang")
+    page = wang.get(f"/tasks/{approve}")
+    assert 'id="op-send-back"' in page.text and '<option value="propose">' in page.text
+    done = wang.post(f"/tasks/{approve}/send-back", data={"to": "propose",
+                                                          "reason": "处置理由不充分"},
+                     follow_redirects=True)
+    assert "已退回" in done.text
+    propose = task_of(eng, "li", "propose")
+    page = as_user(app, "li").get(f"/tasks/{propose}")
+    assert 'id="sent-back-reason"' in page.text and "处置理由不充分" in page.text
+    assert 'id="no-send-back"' in page.text  # the first step has nowhere to go back to
+    empty = as_user(app, "li").post(f"/tasks/{propose}/send-back", data={"reason": "x"},
+                                    follow_redirects=True)
+    assert "没有可退回的上一环节" in empty.text
+    case_page = as_user(app, "li").get(f"/instances/{eng.inbox.task(propose, 'li').instance_id}")
+    assert "退回到" in case_page.text and "处置理由不充分" in case_page.text
+
+
+def test_transfer_delegate_co_sign_and_urge(app: Flask, eng: Engine) -> None:
+    transfer(eng, FULIANG)
+    handle = task_of(eng, "zhao", "handle")
+    eng.add_user("zhao2", ["handler"], unit=FULIANG, password="pw-ui-test")
+    zhao = as_user(app, "zhao")
+    assert "取消认领" not in zhao.get(f"/tasks/{handle}").text  # unclaimed
+    refused = zhao.post(f"/tasks/{handle}/transfer", data={"to": "li", "reason": "x"},
+                        follow_redirects=True)
+    assert "没有此任务的角色" in refused.text
+    zhao.post(f"/tasks/{handle}/transfer", data={"to": "zhao2", "reason": "出差"})
+    assert eng.inbox.task(handle, "zhao2").assignee == "zhao2"
+    zhao2 = as_user(app, "zhao2")
+    zhao2.post(f"/tasks/{handle}/delegate", data={"to": "zhao", "reason": "请协助"})
+    page = as_user(app, "zhao").get(f"/tasks/{handle}")
+    assert 'id="handed"' in page.text
+    assert as_user(app, "li").post(f"/tasks/{handle}/urge").status_code == 403  # not a supervisor
+    assert as_user(app, "wang").post(f"/tasks/{handle}/urge",
+                                     data={"note": "请抓紧"}).status_code == 302
+    assert "已被催办 1 次" in as_user(app, "zhao").get(f"/tasks/{handle}").text
+
+
+def test_case_page_copy_read_comment_withdraw_and_terminate(app: Flask, eng: Engine) -> None:
+    instance_id = start_case(eng)
+    propose = task_of(eng, "li", "propose")
+    eng.complete(propose, {"proposal": "转办"}, "li")
+    li = as_user(app, "li")
+    page = li.get(f"/instances/{instance_id}")
+    assert 'class="inline withdraw"' in page.text and 'id="op-terminate"' not in page.text
+    li.post(f"/tasks/{propose}/withdraw", data={"instance_id": str(instance_id)})
+    assert task_of(eng, "li", "propose") != propose
+    li.post(f"/instances/{instance_id}/cc", data={"to": "zhao"})
+    zhao = as_user(app, "zhao")
+    assert "未阅" in zhao.get("/copies").text
+    assert 'id="op-read"' in zhao.get(f"/instances/{instance_id}").text
+    zhao.post(f"/instances/{instance_id}/read")
+    assert "未阅" not in zhao.get("/copies").text
+    zhao.post(f"/instances/{instance_id}/comments", data={"text": "建议补充证据"})
+    assert "建议补充证据" in li.get(f"/instances/{instance_id}").text
+    assert li.post(f"/instances/{instance_id}/terminate",
+                   data={"reason": "x"}).status_code == 403
+    sun = as_user(app, "sun")
+    assert 'id="op-terminate"' in sun.get(f"/instances/{instance_id}").text
+    sun.post(f"/instances/{instance_id}/terminate", data={"reason": "重复登记"})
+    assert eng.instance(instance_id).status == "cancelled"
+
+
+def test_the_delegates_entries_come_back_to_confirm(app: Flask, eng: Engine) -> None:
+    start_case(eng)
+    propose = task_of(eng, "li", "propose")
+    eng.add_user("li2", ["intake"], password="pw-ui-test")
+    as_user(app, "li").post(f"/tasks/{propose}/delegate", data={"to": "li2"})
+    eng.complete(propose, {"proposal": "予以了结"}, "li2")  # the delegate's part
+    page = as_user(app, "li").get(f"/tasks/{propose}")
+    assert '<option value="予以了结" selected' in page.text

@@ -1,0 +1,138 @@
+"""The buttons and forms of the everyday case operations: on the task page 转办, 委派, 加签,
+退回 and 催办; on the case page 抄送, 意见, 终止, 撤回 and 已阅; and the page of cases copied to
+me (抄送我的). Each form posts here and comes back to its page with a message; a refusal the
+user can act on (someone was first, a wrong field) is said in the message, a role that may
+not is the 403 page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from engine import Conflict, InvalidData
+from web.ui.auth import current_user, login_required
+from web.ui.util import engine
+
+bp = Blueprint("ops", __name__)
+TEXT_MAX = 2000
+
+
+def _text(name: str) -> str | None:
+    value = (request.form.get(name) or "").strip()
+    return value[:TEXT_MAX * 2] or None
+
+
+def _done(action: Callable[[], Any], success: str, back: str) -> Response:
+    try:
+        action()
+        flash(success, "success")
+    except Conflict as exc:
+        flash(_("操作未完成：%(detail)s", detail=exc.message), "error")
+    except InvalidData as exc:
+        flash(_("操作未完成：%(detail)s", detail="；".join(exc.field_errors.values())
+                or exc.message), "error")
+    return redirect(back)
+
+
+def _task_page(task_id: str) -> str:
+    return url_for("tasks.show", task_id=task_id)
+
+
+def _case_page(instance_id: int) -> str:
+    return url_for("instances.show", instance_id=instance_id)
+
+
+@bp.post("/tasks/<task_id>/transfer")
+@login_required
+def transfer(task_id: str) -> Response:
+    user = current_user()
+    to_user, to_unit = _text("to"), _text("to_unit")
+    return _done(lambda: engine().ops.transfer(task_id, user, _text("reason"), to_user, to_unit),
+                 _("已转办"), url_for("inbox.index"))
+
+
+@bp.post("/tasks/<task_id>/delegate")
+@login_required
+def delegate(task_id: str) -> Response:
+    user = current_user()
+    return _done(lambda: engine().ops.delegate(task_id, user, _text("to") or "",
+                                               _text("reason")),
+                 _("已委派，办理后将回到您这里确认"), _task_page(task_id))
+
+
+@bp.post("/tasks/<task_id>/add-signer")
+@login_required
+def add_signer(task_id: str) -> Response:
+    user = current_user()
+    parallel = request.form.get("parallel") == "on"
+    return _done(lambda: engine().ops.add_signer(task_id, user, _text("to") or "",
+                                                 _text("reason"), parallel=parallel),
+                 _("已加签，会签后将回到您这里"), _task_page(task_id))
+
+
+@bp.post("/tasks/<task_id>/send-back")
+@login_required
+def send_back(task_id: str) -> Response:
+    user = current_user()
+    return _done(lambda: engine().ops.send_back(task_id, user, _text("reason"), _text("to")),
+                 _("已退回"), url_for("inbox.index"))
+
+
+@bp.post("/tasks/<task_id>/urge")
+@login_required
+def urge(task_id: str) -> Response:
+    user = current_user()
+    back = url_for("instances.show", instance_id=int(request.form["instance_id"])) \
+        if (request.form.get("instance_id") or "").isdigit() else _task_page(task_id)
+    return _done(lambda: engine().ops.urge(task_id, user, _text("note")), _("已催办"), back)
+
+
+@bp.post("/tasks/<task_id>/withdraw")
+@login_required
+def withdraw(task_id: str) -> Response:
+    user = current_user()
+    instance_id = int(request.form.get("instance_id") or 0)
+    back = _case_page(instance_id) if instance_id else url_for("inbox.index")
+    return _done(lambda: engine().ops.withdraw(task_id, user), _("已撤回，可重新办理"), back)
+
+
+@bp.post("/instances/<int:instance_id>/cc")
+@login_required
+def cc(instance_id: int) -> Response:
+    user = current_user()
+    return _done(lambda: engine().ops.cc(instance_id, user, _text("to"), _text("to_unit")),
+                 _("已抄送"), _case_page(instance_id))
+
+
+@bp.post("/instances/<int:instance_id>/comments")
+@login_required
+def comment(instance_id: int) -> Response:
+    user = current_user()
+    return _done(lambda: engine().ops.comment(instance_id, user, _text("text") or ""),
+                 _("意见已记录"), _case_page(instance_id))
+
+
+@bp.post("/instances/<int:instance_id>/terminate")
+@login_required
+def terminate(instance_id: int) -> Response:
+    user = current_user()
+    return _done(lambda: engine().ops.terminate(instance_id, user, _text("reason")),
+                 _("案件已终止"), _case_page(instance_id))
+
+
+@bp.post("/instances/<int:instance_id>/read")
+@login_required
+def mark_read(instance_id: int) -> Response:
+    engine().ops.mark_read(instance_id, current_user())
+    flash(_("已阅"), "success")
+    return redirect(_case_page(instance_id))
+
+
+@bp.get("/copies")
+@login_required
+def copies() -> str:
+    return render_template("copies.html", copies=engine().ops.copies(current_user()))
