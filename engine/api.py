@@ -498,16 +498,16 @@ class Engine:
     def ledger(self, key: str, user: Who | None = None, unit: str | None = None,
                month: date | None = None) -> ledger.Ledger:
         """A ledger (台账) as rows; readers: auditors, the supervision office, the reform
-        group, case managers; a unit-scoped user only sees their own unit's rows."""
+        group, case managers, and the users of a unit. Each sees the rows of the cases they
+        may read (engine/queries/visibility.py), as on the cases' pages."""
         with self.transaction(read_only=True) as session:
             reader = None if user is None else users.resolve(session, user)
-            if reader is not None and not set(reader.roles) & LEDGER_READERS:
-                if reader.unit is None or not reader.roles:
-                    raise PermissionDenied("ledgers are for supervisors and auditors")
-                unit = reader.unit
+            if reader is not None and not set(reader.roles) & LEDGER_READERS \
+                    and (reader.unit is None or not reader.roles):
+                raise PermissionDenied("ledgers are for supervisors and auditors")
             hidden, shown = self.confidential.columns(session, key, reader)
             table = ledger.build(session, key, self.clock.now(), unit, month, hidden,
-                                 None if reader is None else reader.reach)
+                                 None if reader is None else visibility.readable(reader))
         for instance_id, fields in table.revealed(shown).items():
             self.confidential.record(instance_id, reader, fields, "ledger")
         return table

@@ -391,8 +391,8 @@ def reads_ledger(t: Target, p: Person | None) -> bool:
 
 
 def ledger_row(t: Target, p: Person | None) -> bool:
-    return t.ledger is not None and p is not None and (
-        supervises(t, p, LEDGER_READERS) or (p.unit == t.unit))
+    """A ledger lists the cases its reader may read, as their pages would show them."""
+    return t.ledger is not None and reads_ledger(t, p) and reads_case(t, p)
 
 
 def _instance(w: World) -> dict[str, Any]:

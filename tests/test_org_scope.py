@@ -134,3 +134,24 @@ def test_a_user_of_a_unit_outside_the_directory_is_refused(city: Engine) -> None
     with pytest.raises(InvalidData) as refused:
         city.add_user("typo", ["intake"], unit="乐平纪委监委")
     assert "乐平市纪委监委" in refused.value.field_errors["unit"]
+
+
+def test_a_ledger_lists_exactly_the_cases_its_reader_may_open(city: Engine) -> None:
+    """The city's intake keeps the ledger of the clue it registered, after transferring it to
+    a county; that county's intake and approver, who may not open the case, see no row."""
+    case = city.start("clue_triage", CLUE, "intake_city")
+    city.complete(_task(city, case.id, "propose"),
+                  {"disposal": "转办", "proposal_reason": "可查", "handler_unit": FULIANG},
+                  "intake_city")
+    city.complete(_task(city, case.id, "approve"), {"approved": True}, "approver_city")
+    city.complete(_task(city, case.id, "transfer"), {"transfer_note": "请核查"}, "intake_city")
+
+    def rows(user: str) -> list[int]:
+        return city.ledger("clue", user).instance_ids
+
+    assert rows("intake_city") == [case.id] and rows("approver_city") == [case.id]
+    for county_user in ("intake_fl", "approver_fl", "intake_lp"):
+        with pytest.raises(CaseHidden):
+            city.instance(case.id, county_user)
+        assert rows(county_user) == []
+    assert rows("cm_city") == [case.id]

@@ -14,11 +14,11 @@ from datetime import date, datetime
 from typing import Any
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from engine.errors import NotFound
-from engine.org.scope import JURISDICTION
 from engine.queries.confidential import MASK
 from engine.storage.schema import ProcessInstance, Task
 from engine.time.calendar import TZ
@@ -130,15 +130,15 @@ def _cell(value: Any) -> Any:
 
 def build(session: Session, key: str, now: datetime, unit: str | None = None,
           month: date | None = None, hidden: frozenset[str] = frozenset(),
-          reach: frozenset[str] | None = None) -> Ledger:
-    """``hidden``: confidential fields whose cells are masked for the reader; ``reach``: the
-    units whose cases the reader reads (engine/org/scope.py; None: every case): a case is
-    theirs by its jurisdiction or its responsible unit."""
+          readable: ColumnElement[bool] | None = None) -> Ledger:
+    """``hidden``: confidential fields whose cells are masked for the reader; ``readable``:
+    the cases the reader may read (engine/queries/visibility.py; None: every case)."""
     spec = LEDGERS.get(key)
     if spec is None:
         raise NotFound(f'no ledger "{key}" (known: {", ".join(LEDGERS)})')
     instances = list(session.execute(
-        select(ProcessInstance).where(ProcessInstance.process_key == spec.process)
+        select(ProcessInstance).where(ProcessInstance.process_key == spec.process,
+                                      true() if readable is None else readable)
         .order_by(ProcessInstance.created_at, ProcessInstance.id)).scalars())
     tasks = _tasks_by_instance(session, [i.id for i in instances])
     headers = ["编号", "登记时间", *(h for h, _ in spec.columns), "状态"]
@@ -147,9 +147,6 @@ def build(session: Session, key: str, now: datetime, unit: str | None = None,
     rows, ids = [], []
     for inst in instances:
         if unit is not None and inst.data.get(spec.unit_field) != unit:
-            continue
-        if reach is not None and not ({inst.data.get(spec.unit_field),
-                                       inst.data.get(JURISDICTION)} & reach):
             continue
         if month is not None and not _in_month(inst.created_at, month):
             continue
