@@ -35,7 +35,7 @@ from engine.files.attachments import Limits, Upload
 from engine.files.dossier import Dossier
 from engine.notify import emit
 from engine.notify.center import Notifications
-from engine.org import directory, scope, users
+from engine.org import directory, people, scope, users
 from engine.org.accounts import Accounts
 from engine.org.directory import Unit
 from engine.org.unit_import import ImportReport, import_units
@@ -226,6 +226,12 @@ class Engine:
         return [u for u in found if (kind is None or u.kind == kind)
                 and (tag is None or tag in u.tags)
                 and (not q or any(q.strip() in name for name in u.names))]
+
+    def person_choices(self, schema: Mapping[str, Any] | None,
+                       user: UserView) -> dict[str, list[people.Person]]:
+        """The users each person field (``x-user``) of ``schema`` offers ``user``."""
+        with self.transaction(read_only=True) as session:
+            return people.choices(session, schema, scope.scoped(session, user))
 
     def unit_directory(self) -> directory.Directory:
         with self.transaction(read_only=True) as session:

@@ -20,7 +20,7 @@ FULIANG, LEPING, CITY = "浮梁县纪委监委", "乐平市纪委监委", "市�
 CLUE: dict[str, Any] = {
     "channel": "举报直通车", "received_at": "2026-09-30T09:12:00+08:00", "anonymous": True,
     "accused_unit": "某县行政审批局", "problem_type": "推诿拖延刁难",
-    "summary": "企业办理施工许可被要求补充清单外材料。", "owner": "专人",
+    "summary": "企业办理施工许可被要求补充清单外材料。", "owner": "cm_fl",
 }
 
 
@@ -89,7 +89,7 @@ def test_a_county_clue_is_that_county_s_business(city: Engine) -> None:
 
 
 def test_the_city_works_its_own_clues_in_its_offices(city: Engine) -> None:
-    case = city.start("clue_triage", CLUE, "intake_city")
+    case = city.start("clue_triage", {**CLUE, "owner": "cm_city"}, "intake_city")
     assert case.data["jurisdiction"] == CITY  # the body the 信访室 works in
     propose = _task(city, case.id, "propose")
     assert [t.id for t in city.inbox.for_user("intake_city")] == [propose]
@@ -105,7 +105,8 @@ def test_the_city_works_its_own_clues_in_its_offices(city: Engine) -> None:
 
 def test_ledgers_boards_notices_and_the_api_keep_the_counties_apart(city: Engine) -> None:
     fl = city.start("clue_triage", CLUE, "intake_fl")
-    lp = city.start("clue_triage", {**CLUE, "summary": "乐平的线索"}, "intake_lp")
+    lp = city.start("clue_triage", {**CLUE, "summary": "乐平的线索", "owner": "cm_lp"},
+                    "intake_lp")
 
     def ledger_ids(user: str) -> list[int]:
         return city.ledger("clue", user).instance_ids

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import os
 import re
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -114,6 +115,16 @@ def get(session: Session, username: str) -> UserView:
     if user is None:
         raise NotFound(f'no user "{username}"')
     return scope.scoped(session, view(user))
+
+
+def display_names(session: Session, usernames: Iterable[str]) -> dict[str, str]:
+    """Username -> display name of those of ``usernames`` that are users."""
+    wanted = set(usernames)
+    if not wanted:
+        return {}
+    rows = session.execute(select(User.username, User.display_name)
+                           .where(User.username.in_(wanted))).all()
+    return {r.username: r.display_name for r in rows}
 
 
 def checked_email(text: str) -> str | None:

@@ -30,7 +30,7 @@ from engine.files import attachments
 from engine.files.attachments import Limits, Upload
 from engine.files.fields import file_fields
 from engine.notify import emit
-from engine.org import directory, pickers, scope
+from engine.org import directory, people, pickers, scope
 from engine.org.lists import RECORD, UnitLists
 from engine.org.roles import role_for_lane
 from engine.org.users import SYSTEM
@@ -95,6 +95,7 @@ class Runtime:
         if message is None and schema is not None:
             forms.validate(schema, data)
             data = pickers.checked(session, schema, data)
+            people.check(session, schema, data, user)
         if business_key is not None:  # a sender's number (hops > 0) may start several
             check_chosen(session, version, business_key, unique=hops == 0)
         # What the engine says about the case wins over the data (a message's payload is the
@@ -158,6 +159,7 @@ class Runtime:
             data = attachments.fill_fields(session, row.id, schema, data, files)
         forms.validate_submission(schema, data)
         data = pickers.checked(session, schema, data)
+        people.check(session, schema, data, user)
 
         payload = {"task_id": task_id, "element_id": task_row.element_id, "data": dict(data)}
         if files:
