@@ -12,6 +12,7 @@ import pytest
 from engine.api import Engine
 from engine.errors import CaseHidden, InvalidData, NotFound, PermissionDenied
 from engine.notify.recipients import task_recipients
+from engine.org import scope
 from engine.queries.board import overdue_board
 from tests.process_helpers import PROCESSES, clue_files
 from tests.test_api_helpers import make_api
@@ -135,3 +136,34 @@ def test_a_user_of_a_unit_outside_the_directory_is_refused(city: Engine) -> None
     with pytest.raises(InvalidData) as refused:
         city.add_user("typo", ["intake"], unit="乐平纪委监委")
     assert "乐平市纪委监委" in refused.value.field_errors["unit"]
+
+
+def test_every_case_has_a_jurisdiction_so_its_intake_is_never_city_wide(city: Engine) -> None:
+    """Started by a user without a unit or by the system: the city's 纪委监委; started by a
+    case's message: the one it names, else the sending case's."""
+    city.add_user("intake_nowhere", ["intake"])
+    case = city.start("clue_triage", {**CLUE, "owner": "intake_nowhere"}, "intake_nowhere")
+    assert case.data["jurisdiction"] == CITY
+    propose = _task(city, case.id, "propose")
+    assert [t.unit for t in city.instance(case.id).tasks] == [CITY]
+    assert city.inbox.for_user("intake_fl") == [] and city.inbox.for_user("intake_lp") == []
+    assert [t.id for t in city.inbox.for_user("intake_city")] == [propose]
+    with pytest.raises(NotFound):
+        city.claim(propose, "intake_fl")
+
+    fl = city.start("clue_triage", CLUE, "intake_fl")
+    city.complete(_task(city, fl.id, "propose"), {
+        "disposal": "转办", "proposal_reason": "可查", "handler_unit": LEPING}, "intake_fl")
+    city.complete(_task(city, fl.id, "approve"), {"approved": True}, "approver_fl")
+    city.complete(_task(city, fl.id, "transfer"), {"transfer_note": "请核查"}, "intake_fl")
+    [copy] = [i for i in city.instance_ids() if city.instance(i).process_key == "clue_ledger_copy"]
+    assert city.instance(copy).data["jurisdiction"] == FULIANG  # the sending case's
+    assert city.replay(case.id).ok and city.replay(copy).ok
+
+    with city.transaction(read_only=True) as session:
+        nobody = city.user("intake_nowhere")
+        assert scope.jurisdiction_for(session, nobody) == CITY
+        assert scope.jurisdiction_for(session, nobody, "乐平市纪委") == LEPING  # by an alias
+        with pytest.raises(InvalidData) as refused:
+            scope.jurisdiction_for(session, nobody, "乐平纪委监委")
+    assert LEPING in refused.value.field_errors["jurisdiction"]

@@ -107,8 +107,9 @@ class Runtime:
             assigned["case_no"] = business_key
         if source_case_no is not None:
             assigned["source_case_no"] = source_case_no
-        jurisdiction = scope.jurisdiction_of(session, user)
-        if jurisdiction is not None and message is None:  # a message carries the sender's
+        jurisdiction = scope.jurisdiction_for(
+            session, user, data.get(scope.JURISDICTION) if message is not None else None)
+        if jurisdiction is not None:
             assigned[scope.JURISDICTION] = jurisdiction
         initial = {**data, **assigned}
         if business_key is not None:
@@ -222,6 +223,9 @@ class Runtime:
             if hops == 0:
                 correlation_rules.check_payload(
                     version, correlation_rules.start_elements(version, name), data, start=True)
+            if sender is not None and scope.JURISDICTION not in data and \
+                    sender.data.get(scope.JURISDICTION):  # the sending case's, unless it names one
+                data = {**data, scope.JURISDICTION: sender.data[scope.JURISDICTION]}
             if sender is not None and version.case_prefix:
                 row = self.start(session, key, data, starter, message=name, hops=hops,
                                  source_case_no=sender.business_key)
