@@ -331,12 +331,13 @@ class Runtime:
              workflow: BpmnWorkflow, ids: spiff_seam.IdSource, now: datetime, kind: str,
              payload: dict[str, Any], user: UserView, task_id: str | None = None,
              only_if_changed: bool = False, hops: int = 0,
-             open_rows: list[Row[Any]] | None = None) -> bool:
-        """``open_rows``: the instance's open task rows when the command read them already.
-        Its scripts, expressions and deadline functions (and those of the cases its messages
-        reach) share the command's time limit."""
+             open_rows: list[Row[Any]] | None = None, lists: UnitLists | None = None) -> bool:
+        """``open_rows``: the instance's open task rows when the command read them already;
+        ``lists``: the directory's lists when the command asked them already (a migration's
+        switch). Its scripts, expressions and deadline functions (and those of the cases its
+        messages reach) share the command's time limit."""
         with time_limit(self.limits.seconds):
-            lists = UnitLists(directory.load(session))  # answers recorded for replay
+            lists = lists or UnitLists(directory.load(session))  # answers recorded for replay
             functions = {**deadline_functions(self.calendar(session), lambda: now),
                          **lists.functions()}
             # What the mirror holds now (it was written from this workflow after the previous
