@@ -166,9 +166,10 @@ class Engine:
 
     # -- definitions ------------------------------------------------------------------------
 
-    def validate(self, files: Sequence[SourceFile]) -> Checked:
+    def validate(self, files: Sequence[SourceFile],
+                 units: directory.Directory | None = None) -> Checked:
         with self.transaction() as session:
-            return registry.validate(session, list(files))
+            return registry.validate(session, list(files), units)
 
     def deploy(self, files: Sequence[SourceFile], user: str | None = None) -> list[Deployed]:
         """Validate and deploy; ``user`` (when given) must be a designer. Without a user this
@@ -554,13 +555,15 @@ class Engine:
 
     # -- designers: lint, instance migration (definitions/lint.py, runtime/migration.py) --
 
-    def lint(self, files: Sequence[SourceFile]) -> list[Problem]:
+    def lint(self, files: Sequence[SourceFile],
+             units: directory.Directory | None = None) -> list[Problem]:
         """Validation errors and lint warnings of ``files`` together, each once, in file
         then line order; ``Problem.severity`` is "error" (deploy refuses the files) or
         "warning" (valid, probably not meant). Timer dates are checked against the engine's
-        clock. ``validate`` stays errors-only (what deploy checks)."""
+        clock. ``validate`` stays errors-only (what deploy checks). ``units``: the directory
+        the tables' units are checked against (default: the stored one)."""
         with self.transaction() as session:
-            checked = registry.validate(session, list(files))
+            checked = registry.validate(session, list(files), units)
             functions = deadline_functions(self._calendar_for(session), self.clock.now)
         warnings = lint_files(files, self.clock.now(), functions)
         return lint_findings(checked.problems, warnings)

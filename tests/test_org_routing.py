@@ -4,9 +4,13 @@ recorded for replay. Deploy refuses a table that names a unit the directory lack
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from click.testing import CliRunner
 
 from engine.api import Engine
+from engine.cli import main
 from engine.definitions.validation import SourceFile
 from engine.errors import ValidationFailed
 from tests.process_helpers import FORMS, PROCESSES, definitions
@@ -77,3 +81,23 @@ def test_deploy_refuses_a_table_naming_a_unit_the_directory_lacks(city: Engine) 
 def test_the_shipped_tables_name_only_directory_units(engine: Engine) -> None:
     engine.deploy_directory(PROCESSES, FORMS)  # loads units.csv first, then checks the tables
     assert engine.processes()
+
+
+def test_validate_checks_the_tables_against_the_directory_file_given(tmp_path: Path) -> None:
+    """`kuaiban validate processes/*`: clean as shipped; the directory file among the files is
+    what the tables' units are checked against."""
+    runner = CliRunner()
+    env = {"KUAIBAN_DATABASE_URL": f"sqlite:///{tmp_path / 'v.db'}"}
+    shipped = [str(p) for p in sorted(PROCESSES.iterdir())]  # what the shell's * gives
+    clean = runner.invoke(main, ["validate", *shipped], env=env)
+    assert clean.exit_code == 0, clean.output
+    (tmp_path / "units.csv").write_text(SHIPPED, encoding="utf-8")
+    table = tmp_path / "credit_repair_routing.dmn"
+    table.write_text((PROCESSES / table.name).read_text(encoding="utf-8").replace(
+        '"市住建局"', 'directory_unit("jdz.zjw")'), encoding="utf-8")
+    refused = runner.invoke(main, ["validate", str(PROCESSES / "credit_repair.bpmn"), str(table),
+                                   str(tmp_path / "units.csv"), *map(str, FORMS.glob("*.json"))],
+                            env=env)
+    assert refused.exit_code == 1
+    assert f'{table}:41: rule_4_repair_dept: directory_unit("jdz.zjw"): no such unit' \
+        in refused.output

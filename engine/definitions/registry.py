@@ -135,14 +135,16 @@ def _ids(text: str, tag: str) -> set[str]:
     return {node.get("id") or "" for node in root.iter(tag)}
 
 
-def validate(session: Session | None, files: list[SourceFile]) -> Checked:
+def validate(session: Session | None, files: list[SourceFile],
+             units: directory.Directory | None = None) -> Checked:
     """Check ``files`` as deploy would: with the deployed forms and DMN files they use, and
-    with the deployed processes that use a form or DMN file among them."""
+    with the deployed processes that use a form or DMN file among them; the units their
+    tables name against ``units`` (a directory file given with them), else the stored one."""
     if session is None:
         return check_files(files, {})
     files = _with_deployed_dmn(session, _with_users_of(session, files))
     checked = check_files(files, latest_forms(session))
-    checked.problems.extend(check_units(files, directory.load(session)))
+    checked.problems.extend(check_units(files, units or directory.load(session)))
     return checked
 
 
