@@ -42,6 +42,7 @@ from engine.notify.center import Preferences
 from engine.org.directory import Directory as UnitDirectory
 from engine.org.directory import Unit
 from engine.org.passwords import check as check_password_policy
+from engine.org.people import Person
 from engine.org.pickers import choices as unit_choices
 from engine.org.roles import BY_ID as ROLES_BY_ID
 from engine.org.roles import ROLES, Role
@@ -136,6 +137,7 @@ __all__ = [
     "NotificationView",
     "OutboxView",
     "PermissionDenied",
+    "Person",
     "Preferences",
     "Problem",
     "ProcessView",

@@ -36,7 +36,7 @@ from engine.files.attachments import Limits, Upload
 from engine.files.dossier import Dossier
 from engine.notify import emit
 from engine.notify.center import Notifications
-from engine.org import directory, users
+from engine.org import directory, people, scope, users
 from engine.org.accounts import Accounts
 from engine.org.directory import Unit
 from engine.org.unit_import import ImportReport, import_units
@@ -171,9 +171,10 @@ class Engine:
 
     # -- definitions ------------------------------------------------------------------------
 
-    def validate(self, files: Sequence[SourceFile]) -> Checked:
+    def validate(self, files: Sequence[SourceFile],
+                 units: directory.Directory | None = None) -> Checked:
         with self.transaction() as session:
-            return registry.validate(session, list(files))
+            return registry.validate(session, list(files), units)
 
     def deploy(self, files: Sequence[SourceFile], user: str | None = None) -> list[Deployed]:
         """Validate and deploy; ``user`` (when given) must be a designer. Without a user this
@@ -248,6 +249,12 @@ class Engine:
         return [u for u in found if (kind is None or u.kind == kind)
                 and (tag is None or tag in u.tags)
                 and (not q or any(q.strip() in name for name in u.names))]
+
+    def person_choices(self, schema: Mapping[str, Any] | None,
+                       user: UserView) -> dict[str, list[people.Person]]:
+        """The users each person field (``x-user``) of ``schema`` offers ``user``."""
+        with self.transaction(read_only=True) as session:
+            return people.choices(session, schema, scope.scoped(session, user))
 
     def unit_directory(self) -> directory.Directory:
         with self.transaction(read_only=True) as session:
@@ -563,13 +570,15 @@ class Engine:
 
     # -- designers: lint, instance migration (definitions/lint.py, runtime/migration.py) --
 
-    def lint(self, files: Sequence[SourceFile]) -> list[Problem]:
+    def lint(self, files: Sequence[SourceFile],
+             units: directory.Directory | None = None) -> list[Problem]:
         """Validation errors and lint warnings of ``files`` together, each once, in file
         then line order; ``Problem.severity`` is "error" (deploy refuses the files) or
         "warning" (valid, probably not meant). Timer dates are checked against the engine's
-        clock. ``validate`` stays errors-only (what deploy checks)."""
+        clock. ``validate`` stays errors-only (what deploy checks). ``units``: the directory
+        the tables' units are checked against (default: the stored one)."""
         with self.transaction() as session:
-            checked = registry.validate(session, list(files))
+            checked = registry.validate(session, list(files), units)
             functions = deadline_functions(self._calendar_for(session), self.clock.now)
         warnings = lint_files(files, self.clock.now(), functions)
         return lint_findings(checked.problems, warnings)

@@ -147,11 +147,12 @@ CLUE_START: dict[str, Any] = {
     "reporter": REPORTER, "reporter_contact": "13900001111",
     "accused_unit": "某县行政审批局", "accused_person": "张某(科长)",
     "problem_type": "推诿拖延刁难", "summary": "企业办理施工许可被要求补充清单外材料。",
-    "owner": "intake",
+    "owner": "intake_same",  # the 专人 is a user of the clerk's 纪委监委 (see World.start_data)
 }
 CLUE_START_FORM = {"channel": "举报直通车", "received_at": "2026-09-30T09:12",
                    "anonymous": "true", "accused_unit": "某县行政审批局",
-                   "problem_type": "推诿拖延刁难", "summary": "拖延两个月未办结", "owner": "intake"}
+                   "problem_type": "推诿拖延刁难", "summary": "拖延两个月未办结",
+                   "owner": "intake_same"}
 SUBSIDY_START: dict[str, Any] = {
     "policy_id": "JS-002", "channel": "一网", "enterprise_name": "景德镇某陶瓷有限公司",
     "credit_code": "91360200MA35B0001X", "contact_person": "王经理",
@@ -245,6 +246,14 @@ class World:
         self.task_id = self.business_key = self.waiter_key = ""
         self.file_sha = self.document_sha = ""
         self.last: tuple[Any, ...] = ()
+        self.person: Person | None = None  # the caller of the cell being run
+
+    def start_data(self, form: bool = False) -> dict[str, Any]:
+        """The target's start data; a clue's 专人 is the starting clerk, of their own unit."""
+        data: dict[str, Any] = dict(self.target.start_form if form else self.target.start_data)
+        if "owner" in data and self.person is not None:
+            data["owner"] = self.person.username
+        return data
 
     def stranger(self) -> str:
         """A user name of a failed sign-in (each once: failures are throttled per name)."""
@@ -513,10 +522,10 @@ MATRIX: dict[tuple[str, str], Entry] = {
                                             mutates=True),
     ("api.start_instance", "POST"): Entry(True, starts, 201, args=_key, mutates=True,
                                           request=lambda w: {
-                                              "json": {"data": w.target.start_data}}),
+                                              "json": {"data": w.start_data()}}),
     ("api.start_batch", "POST"): Entry(True, starts, 201, args=_key, mutates=True,
                                        request=lambda w: {
-                                           "json": {"rows": [w.target.start_data]}}),
+                                           "json": {"rows": [w.start_data()]}}),
     ("api.get_instance", "GET"): Entry(True, reads_case, args=_instance),
     ("api.get_history", "GET"): Entry(True, reads_case, args=_instance),
     ("api.post_replay", "POST"): Entry(True, role("auditor"), args=_instance),
@@ -604,7 +613,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
         lambda w: f'href="/start/{w.target.process}"', starts)),
     ("start.form", "GET"): Entry(False, starts, args=_key),
     ("start.submit", "POST"): Entry(False, starts, 302, args=_key, mutates=True,
-                                    request=lambda w: {"data": w.target.start_form}),
+                                    request=lambda w: {"data": w.start_data(form=True)}),
     ("instances.show", "GET"): Entry(False, reads_case, args=_instance),
     ("instances.diagram", "GET"): Entry(False, reads_case, args=_instance),
     ("files.download", "GET"): Entry(False, reads_case, args=_file),
@@ -713,6 +722,7 @@ def call(world: World, key: tuple[str, str], entry: Entry, person: Person | None
         path = url_for(endpoint, **entry.args(world))
     client = world.app.test_client()
     headers = {}
+    world.person = person
     if person is not None:
         if entry.api:
             from web import tokens

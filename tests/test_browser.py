@@ -158,7 +158,8 @@ def demo_server(tmp_path: Path) -> Iterator[Server]:
 
 CLUE = {"channel": "12345热线", "received_at": "2026-09-30T08:40:00+08:00",
         "accused_unit": "浮梁县某局", "accused_person": "某科长", "problem_type": "推诿拖延刁难",
-        "summary": "企业办理施工许可，窗口以材料不全为由三次退回，未一次性告知。", "owner": "李明"}
+        "summary": "企业办理施工许可，窗口以材料不全为由三次退回，未一次性告知。",
+        "owner": "intake"}
 
 
 def _demo_cases(engine: Engine, clock: FixedClock) -> None:

@@ -458,3 +458,22 @@ def test_kuaiban_migrate_dry_run_then_one_case_then_all(tmp_path: Path) -> None:
 
     if cli._schema_migrate is not None:  # without KEY: the database schema command
         assert "schema at" in run("migrate", "--check").stdout
+
+
+def test_directory_lists_work_during_a_migration(clues: Engine, clock: FixedClock) -> None:
+    """A deadline of the new version that counts a directory list (units_tagged) is worked
+    out in the dry run and the migration as in any command, and the case replays."""
+    clues.import_units((ROOT / "processes" / "units.csv").read_text(encoding="utf-8"))
+    clues.add_user("li", ["intake"], unit="市纪委信访室")  # the city's cases are its office's
+    case = clues.start("clue_triage", REGISTRATION, "li").id
+    do(clues, case, "propose", "li", PROPOSAL)
+    counties = "workday_close(len(units_tagged('县区')) - 3, start=day_start)"  # 4 县区: 1 day
+    clues.deploy(clue_files(with_approval_deadline(counties)))
+    dry = clues.migrate_instances("clue_triage", dry_run=True)
+    assert [o.status for o in dry.outcomes] == ["can migrate"], dry.outcomes
+    report = clues.migrate_instances("clue_triage", to_version=2)
+    assert [o.status for o in report.outcomes] == ["migrated"], report.outcomes
+    assert report.outcomes[0].changes == [
+        "approve: due 2026-09-30T17:30+08:00 → 2026-10-08T17:30+08:00"]
+    assert open_task(clues, case, "approve").due_at == at("2026-10-08T17:30:00+08:00")
+    assert clues.replay(case).ok

@@ -108,7 +108,7 @@ def test_import_moves_stored_names_onto_the_directory(engine: Engine) -> None:
 
 def test_a_typo_in_a_unit_field_is_refused_and_an_alias_stored_by_name(city: Engine) -> None:
     city.deploy(clue_files())
-    city.add_user("li", ["intake"])
+    city.add_user("li", ["intake"], unit="市纪委信访室")
     case = city.start("clue_triage", {
         "channel": "举报直通车", "received_at": "2026-09-30T09:12:00+08:00", "anonymous": True,
         "accused_unit": "某局", "problem_type": "推诿拖延刁难", "summary": "拖延",
@@ -131,8 +131,8 @@ def test_a_typo_in_a_unit_field_is_refused_and_an_alias_stored_by_name(city: Eng
 def test_a_task_is_never_routed_to_a_unit_the_directory_lacks(city: Engine) -> None:
     """The test diagram takes its unit as free text: the handler's task is refused."""
     city.deploy(diagram_files("approval.bpmn"))
-    city.add_user("li", ["intake"])
-    city.add_user("wang", ["approver"])
+    city.add_user("li", ["intake"], unit="市纪委信访室")
+    city.add_user("wang", ["approver"], unit="市纪委市监委")
     case = city.start("approval", {"summary": "不作为", "unit": "乐平纪委监委"}, "li")
     city.complete(case.tasks[0].id, {"proposal": "转办"}, "li")
     [approve] = city.instance(case.id).tasks
@@ -216,7 +216,7 @@ def test_the_units_page_and_the_unit_picker(tmp_path: Path) -> None:
         eng.import_units(SHIPPED)
         eng.deploy(clue_files())
         eng.add_user("design", ["designer"], password=PASSWORD)
-        eng.add_user("li", ["intake"], password=PASSWORD)
+        eng.add_user("li", ["intake"], unit="市纪委信访室", password=PASSWORD)
         app = make_app(eng)
         page = as_user(app, "design").get("/units/?q=乐平").text
         assert "乐平市纪委监委" in page and "浮梁县纪委监委" not in page

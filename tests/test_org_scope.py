@@ -12,6 +12,7 @@ import pytest
 from engine.api import Engine
 from engine.errors import CaseHidden, InvalidData, NotFound, PermissionDenied
 from engine.notify.recipients import task_recipients
+from engine.org import scope
 from engine.queries.board import overdue_board
 from tests.process_helpers import PROCESSES, clue_files
 from tests.test_api_helpers import make_api
@@ -20,7 +21,7 @@ FULIANG, LEPING, CITY = "浮梁县纪委监委", "乐平市纪委监委", "市�
 CLUE: dict[str, Any] = {
     "channel": "举报直通车", "received_at": "2026-09-30T09:12:00+08:00", "anonymous": True,
     "accused_unit": "某县行政审批局", "problem_type": "推诿拖延刁难",
-    "summary": "企业办理施工许可被要求补充清单外材料。", "owner": "专人",
+    "summary": "企业办理施工许可被要求补充清单外材料。", "owner": "cm_fl",
 }
 
 
@@ -89,7 +90,7 @@ def test_a_county_clue_is_that_county_s_business(city: Engine) -> None:
 
 
 def test_the_city_works_its_own_clues_in_its_offices(city: Engine) -> None:
-    case = city.start("clue_triage", CLUE, "intake_city")
+    case = city.start("clue_triage", {**CLUE, "owner": "cm_city"}, "intake_city")
     assert case.data["jurisdiction"] == CITY  # the body the 信访室 works in
     propose = _task(city, case.id, "propose")
     assert [t.id for t in city.inbox.for_user("intake_city")] == [propose]
@@ -105,7 +106,8 @@ def test_the_city_works_its_own_clues_in_its_offices(city: Engine) -> None:
 
 def test_ledgers_boards_notices_and_the_api_keep_the_counties_apart(city: Engine) -> None:
     fl = city.start("clue_triage", CLUE, "intake_fl")
-    lp = city.start("clue_triage", {**CLUE, "summary": "乐平的线索"}, "intake_lp")
+    lp = city.start("clue_triage", {**CLUE, "summary": "乐平的线索", "owner": "cm_lp"},
+                    "intake_lp")
 
     def ledger_ids(user: str) -> list[int]:
         return city.ledger("clue", user).instance_ids
@@ -139,7 +141,7 @@ def test_a_user_of_a_unit_outside_the_directory_is_refused(city: Engine) -> None
 def test_a_ledger_lists_exactly_the_cases_its_reader_may_open(city: Engine) -> None:
     """The city's intake keeps the ledger of the clue it registered, after transferring it to
     a county; that county's intake and approver, who may not open the case, see no row."""
-    case = city.start("clue_triage", CLUE, "intake_city")
+    case = city.start("clue_triage", {**CLUE, "owner": "intake_city"}, "intake_city")
     city.complete(_task(city, case.id, "propose"),
                   {"disposal": "转办", "proposal_reason": "可查", "handler_unit": FULIANG},
                   "intake_city")
@@ -155,3 +157,34 @@ def test_a_ledger_lists_exactly_the_cases_its_reader_may_open(city: Engine) -> N
             city.instance(case.id, county_user)
         assert rows(county_user) == []
     assert rows("cm_city") == [case.id]
+
+
+def test_every_case_has_a_jurisdiction_so_its_intake_is_never_city_wide(city: Engine) -> None:
+    """Started by a user without a unit or by the system: the city's 纪委监委; started by a
+    case's message: the one it names, else the sending case's."""
+    city.add_user("intake_nowhere", ["intake"])
+    case = city.start("clue_triage", {**CLUE, "owner": "intake_nowhere"}, "intake_nowhere")
+    assert case.data["jurisdiction"] == CITY
+    propose = _task(city, case.id, "propose")
+    assert [t.unit for t in city.instance(case.id).tasks] == [CITY]
+    assert city.inbox.for_user("intake_fl") == [] and city.inbox.for_user("intake_lp") == []
+    assert [t.id for t in city.inbox.for_user("intake_city")] == [propose]
+    with pytest.raises(NotFound):
+        city.claim(propose, "intake_fl")
+
+    fl = city.start("clue_triage", CLUE, "intake_fl")
+    city.complete(_task(city, fl.id, "propose"), {
+        "disposal": "转办", "proposal_reason": "可查", "handler_unit": LEPING}, "intake_fl")
+    city.complete(_task(city, fl.id, "approve"), {"approved": True}, "approver_fl")
+    city.complete(_task(city, fl.id, "transfer"), {"transfer_note": "请核查"}, "intake_fl")
+    [copy] = [i for i in city.instance_ids() if city.instance(i).process_key == "clue_ledger_copy"]
+    assert city.instance(copy).data["jurisdiction"] == FULIANG  # the sending case's
+    assert city.replay(case.id).ok and city.replay(copy).ok
+
+    with city.transaction(read_only=True) as session:
+        nobody = city.user("intake_nowhere")
+        assert scope.jurisdiction_for(session, nobody) == CITY
+        assert scope.jurisdiction_for(session, nobody, "乐平市纪委") == LEPING  # by an alias
+        with pytest.raises(InvalidData) as refused:
+            scope.jurisdiction_for(session, nobody, "乐平纪委监委")
+    assert LEPING in refused.value.field_errors["jurisdiction"]

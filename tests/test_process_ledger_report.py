@@ -256,8 +256,8 @@ def register_clue(engine: Engine, unit: str) -> InstanceView:
 def test_clue_ledger_on_time_with_the_ledger_built_from_live_data(reports: Engine,
                                                                  clock: FixedClock) -> None:
     reports.deploy(clue_files())
-    reports.add_user("li", ["intake"])
-    reports.add_user("wang", ["approver"])
+    reports.add_user("li", ["intake"], unit="市纪委信访室")  # the city's office
+    reports.add_user("wang", ["approver"], unit="市纪委市监委")
     for unit in (FULIANG_JW, FULIANG_JW, LEPING_JW):
         register_clue(reports, unit)
     issue_clue_reports(reports)

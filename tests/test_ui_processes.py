@@ -82,7 +82,7 @@ def test_intake_registers_a_clue_with_the_real_form(app: Flask) -> None:
     assert 'type="datetime-local"' in form.text and "问题摘要" in form.text
     response = intake.post("/start/clue_triage", data={
         "channel": "12345热线", "received_at": "2026-09-30T09:15", "accused_unit": "某局",
-        "problem_type": "推诿拖延刁难", "summary": "三次往返", "owner": "李明"})
+        "problem_type": "推诿拖延刁难", "summary": "三次往返", "owner": "intake"})
     assert response.status_code == 302
     page = intake.get(response.location)
     assert "ZF-2026-000001" in page.text and "提出处置意见" in page.text

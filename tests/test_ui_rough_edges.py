@@ -85,7 +85,7 @@ def test_a_task_page_says_which_time_is_which(
     engine, _, app = shipped
     engine.start("clue_triage", {
         "channel": "来信来访", "received_at": "2026-09-29T09:00:00+08:00", "accused_unit": "某局",
-        "problem_type": "推诿拖延刁难", "summary": "三次往返", "owner": "李明"}, "intake")
+        "problem_type": "推诿拖延刁难", "summary": "三次往返", "owner": "intake"}, "intake")
     page = as_user(app, "intake").get(f"/tasks/{one_task(engine, 'intake', 'propose')}")
     assert "任务到达时间：2026-09-30 10:00" in page.text
     assert re.search(r"收到时间</dt><dd>2026-09-29 09:00", page.text)
@@ -151,7 +151,7 @@ def test_the_supervision_copy_shows_the_clue_by_field_titles(
     engine.start("clue_triage", {
         "channel": "来信来访", "received_at": "2026-09-29T09:00:00+08:00",
         "accused_unit": "某县行政审批局", "problem_type": "推诿拖延刁难",
-        "summary": "施工许可拖延两个月", "owner": "李明"}, "intake")
+        "summary": "施工许可拖延两个月", "owner": "intake"}, "intake")
     engine.complete(one_task(engine, "intake", "propose"),
                     {"disposal": "转办", "handler_unit": "浮梁县纪委监委",
                      "proposal_reason": "转浮梁县纪委监委核查"}, "intake")

@@ -9,19 +9,24 @@ from pathlib import Path
 
 import click
 
+from engine import InvalidData, UnitDirectory
 from engine.api import UNITS_FILE
 from engine.cli.common import handles_errors, open_engine
 from engine.definitions.validation import SourceFile
+from engine.files.documents import REGISTRY as DOCUMENTS_REGISTRY
+from engine.org.directory import parse as parse_units
 
 
 def read_files(paths: tuple[str, ...]) -> list[SourceFile]:
-    """The files named, and the .bpmn, .dmn and .json files of the folders named."""
+    """The files named, and the .bpmn, .dmn and .json files of the folders named (not the
+    document templates' registry, documents.json, which is no form)."""
     files = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             files += [_read(p) for p in sorted(path.iterdir())
-                      if p.is_file() and p.suffix.lower() in (".bpmn", ".dmn", ".json")]
+                      if p.is_file() and p.suffix.lower() in (".bpmn", ".dmn", ".json")
+                      and p.name != DOCUMENTS_REGISTRY]
         elif not path.exists():
             raise click.BadParameter(f"{raw}: no such file")
         else:
@@ -40,6 +45,21 @@ def sibling_forms(paths: tuple[str, ...], given: list[SourceFile]) -> list[Sourc
                for p in map(Path, paths) if p.is_dir() or p.suffix.lower() == ".bpmn"}
     return [_read(p) for folder in sorted(folders) if folder.is_dir()
             for p in sorted(folder.glob("*.json")) if p.name not in named]
+
+
+def _directory_given(given: list[SourceFile]) -> UnitDirectory | None:
+    """The unit directory file among ``given`` (processes/units.csv), checked: the tables'
+    units are validated against it; its own problems end the run, each with its line."""
+    text = next((f for f in given if Path(f.name).name == UNITS_FILE), None)
+    if text is None:
+        return None
+    try:
+        return UnitDirectory(parse_units(text.content))
+    except InvalidData as exc:
+        for problem in "\n".join(exc.field_errors.values()).splitlines():
+            line, _, message = problem.partition(": ")
+            click.echo(f"{text.name}:{line.removeprefix('line ')}: -: {message}")
+        sys.exit(1)
 
 
 def _read(path: Path) -> SourceFile:
@@ -63,17 +83,19 @@ def validate(files: tuple[str, ...]) -> None:
 
     engine = open_engine()
     given = read_files(files)
+    units = _directory_given(given)
+    given = [f for f in given if Path(f.name).name != UNITS_FILE]
     beside = sibling_forms(files, given)
     if beside:
         folders = sorted({os.path.relpath(Path(f.name).parent) for f in beside})
         click.echo(f"forms read from {', '.join(folders)}", err=True)
     given += beside
-    found = engine.lint(given)
+    found = engine.lint(given, units)
     for problem in found:
         click.echo(format_problem(problem))
     if any(p.severity != WARNING for p in found):
         sys.exit(1)
-    processes = len(engine.validate(given).processes)
+    processes = len(engine.validate(given, units).processes)
     warnings = f", {len(found)} warning(s)" if found else ""
     click.echo(f"ok: {processes} process(es) valid{warnings}", err=True)
 

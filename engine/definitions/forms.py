@@ -19,7 +19,7 @@ from jsonschema.exceptions import ValidationError as SchemaViolation
 from engine.definitions.form_checks import CheckContext, check_errors, check_problems
 from engine.errors import InvalidData
 from engine.files.fields import check_file_fields
-from engine.org import pickers
+from engine.org import people, pickers
 from engine.org.roles import BY_ID
 
 _formats = FormatChecker(formats=())
@@ -113,6 +113,9 @@ def check_form(text: str) -> list[str]:
         problem = pickers.keyword_problem(name, prop)
         if problem:
             add(_line_of(text, ["properties", name, pickers.UNIT]), problem)
+        problem = people.keyword_problem(name, prop)
+        if problem:
+            add(_line_of(text, ["properties", name, people.USER]), problem)
     for fmt in sorted(_formats_in(schema) - set(_FORMATS)):
         value = re.escape(json.dumps(fmt, ensure_ascii=False))
         found = re.search(r'"format"\s*:\s*' + value, text)

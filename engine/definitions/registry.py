@@ -30,8 +30,10 @@ from engine.definitions.bpmn_parser import KuaibanParser, camunda_properties, do
 from engine.definitions.files import BPMN, SourceFile, form_key_of, kind_of
 from engine.definitions.process_checks import ProcessInfo, message_forms_of
 from engine.definitions.timer_checks import start_timers_of
+from engine.definitions.unit_checks import check_units
 from engine.definitions.validation import Checked, check_files
 from engine.errors import EngineError, NotFound, ValidationFailed
+from engine.org import directory
 from engine.storage.schema import DefinitionFile, ProcessVersion
 
 
@@ -133,13 +135,17 @@ def _ids(text: str, tag: str) -> set[str]:
     return {node.get("id") or "" for node in root.iter(tag)}
 
 
-def validate(session: Session | None, files: list[SourceFile]) -> Checked:
+def validate(session: Session | None, files: list[SourceFile],
+             units: directory.Directory | None = None) -> Checked:
     """Check ``files`` as deploy would: with the deployed forms and DMN files they use, and
-    with the deployed processes that use a form or DMN file among them."""
+    with the deployed processes that use a form or DMN file among them; the units their
+    tables name against ``units`` (a directory file given with them), else the stored one."""
     if session is None:
         return check_files(files, {})
     files = _with_deployed_dmn(session, _with_users_of(session, files))
-    return check_files(files, latest_forms(session))
+    checked = check_files(files, latest_forms(session))
+    checked.problems.extend(check_units(files, units or directory.load(session)))
+    return checked
 
 
 def deploy(session: Session, files: list[SourceFile], now: datetime,
@@ -148,6 +154,7 @@ def deploy(session: Session, files: list[SourceFile], now: datetime,
     that use it makes new versions of those processes."""
     files = _with_deployed_dmn(session, _with_users_of(session, files))
     checked = check_files(files, latest_forms(session))
+    checked.problems.extend(check_units(files, directory.load(session)))
     if checked.problems:
         raise ValidationFailed(checked.problems)
     known = latest_forms(session)

@@ -137,16 +137,18 @@ def context(found: Template, case: CaseFacts, doc_no: str, now: datetime,
             "due_on": chinese.digits_date(case.due_at) if case.due_at else ""}
 
 
-def _environment(units: Directory | None) -> SandboxedEnvironment:
+def _environment(units: Directory | None, people: Mapping[str, str]) -> SandboxedEnvironment:
     env = SandboxedEnvironment(undefined=ChainableUndefined, autoescape=True)
     env.filters.update(cn_date=chinese.chinese_date, date=chinese.digits_date,
-                       yuan=chinese.yuan, unit_full=lambda name: unit_full_name(name, units))
+                       yuan=chinese.yuan, unit_full=lambda name: unit_full_name(name, units),
+                       person=lambda name: people.get(name, name))
     return env
 
 
-def render(found: Template, values: Mapping[str, Any],
-           units: Directory | None = None) -> tuple[bytes, str]:
-    """The filled DOCX and the SHA-256 of the template file it was filled from."""
+def render(found: Template, values: Mapping[str, Any], units: Directory | None = None,
+           people: Mapping[str, str] | None = None) -> tuple[bytes, str]:
+    """The filled DOCX and the SHA-256 of the template file it was filled from. ``people``:
+    username -> display name, for the ``person`` filter (a person field prints the name)."""
     from docxtpl import DocxTemplate  # docxtpl loads python-docx and lxml: only when needed
 
     try:
@@ -155,7 +157,8 @@ def render(found: Template, values: Mapping[str, Any],
         raise EngineError(f"文书模板文件 {found.file} 无法读取（{exc.strerror}）") from exc
     try:
         document = DocxTemplate(io.BytesIO(source))
-        document.render(dict(values), jinja_env=_environment(units), autoescape=True)
+        document.render(dict(values), jinja_env=_environment(units, people or {}),
+                        autoescape=True)
         out = io.BytesIO()
         document.save(out)
     except Exception as exc:  # a template edited into broken Jinja or XML: say which

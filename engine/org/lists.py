@@ -4,6 +4,10 @@ reaches the next case without redeploying.
 
     report_units = units_tagged("县区", "园区")     # names, in directory order
     regulators = regulators_of(legacy_field)         # the 行业主管部门 of a field
+    lead = directory_unit("jdz.swj")                 # a unit by its id: its name today
+
+Routing tables (DMN) name units by id with ``directory_unit``, so a renamed unit keeps its
+routing; deploy checks every id they name (engine/definitions/unit_checks.py).
 
 Every answer a command's scripts get is recorded with its event (``units``), and replay
 answers from the record: a case replays to the same state whatever the directory says today.
@@ -32,7 +36,8 @@ class UnitLists:
         self.asked: dict[str, list[str]] = {}
 
     def functions(self) -> dict[str, Callable[..., Any]]:
-        return {"units_tagged": self.units_tagged, "regulators_of": self.regulators_of}
+        return {"units_tagged": self.units_tagged, "regulators_of": self.regulators_of,
+                "directory_unit": self.directory_unit}
 
     def units_tagged(self, *tags: str) -> list[str]:
         """The names of the units with any of ``tags``, e.g. ``units_tagged("市直各单位")``."""
@@ -43,6 +48,17 @@ class UnitLists:
         """The names of the 行业主管部门 of a field, e.g. ``regulators_of("工业")``."""
         return self._answer(f"regulators:{field_name}",
                             lambda found: [u.name for u in found.regulators(str(field_name))])
+
+    def directory_unit(self, id_or_name: str) -> str:
+        """The name of the unit with this id (or any of its names), e.g.
+        ``directory_unit("jdz.swj")`` is "市商务局"; ScriptError for a unit the directory
+        lacks."""
+        def ask(found: Directory) -> list[str]:
+            unit = found.find(str(id_or_name))
+            if unit is None:
+                raise ScriptError(f"no unit {id_or_name!r} in the unit directory")
+            return [unit.name]
+        return self._answer(f"unit:{id_or_name}", ask)[0]
 
     def _answer(self, key: str, ask: Callable[[Directory], list[str]]) -> list[str]:
         charge(1)

@@ -5,6 +5,8 @@
   approver and case_manager tasks belong to the case's jurisdiction: the 纪委监委 (or other
   body) of the user who started it, so each county runs its own intake, approval and case
   management, and the city's see the city's (escalations reach them by their own cases).
+  A case started by a case's message takes the jurisdiction the message names (else the
+  sending case's); one started by a user without a unit, or by the system, the city's.
 - A user acts for their unit and, from an internal office (信访室, 案管室 ...), for the body it
   works in: a task is theirs to see and work when it has their role and no unit or one of
   those units.
@@ -61,11 +63,27 @@ def scoped(session: Session, user: UserView) -> UserView:
                     acting_units(found, user.unit), reach_of(found, user.unit))
 
 
-def jurisdiction_of(session: Session, user: UserView) -> str | None:
-    """The jurisdiction a case started by ``user`` belongs to: the body of their unit."""
+def jurisdiction_for(session: Session, user: UserView, named: Any = None) -> str | None:
+    """The jurisdiction of a new case: the one a case's message names (InvalidData for a
+    unit the directory lacks), else the body of the starter's unit, else the city's
+    纪委监委. Every case has one, so a case started by a message or by a user without a unit
+    is not open to every holder of a role. None when no directory is loaded."""
     found = load(session)
+    if not found:
+        return None
+    if named:
+        return found.body(found.resolve(str(named), JURISDICTION)).name
     entry = found.find(user.unit)
-    return None if entry is None else found.body(entry).name
+    return found.body(entry).name if entry is not None else city_jurisdiction(found)
+
+
+def city_jurisdiction(found: Directory) -> str | None:
+    """The city's 纪委监委: the body of that kind right under the directory's root."""
+    for root in found.children(None):
+        body = next((u for u in found.children(root) if u.kind == "纪委监委"), None)
+        if body is not None:
+            return body.name
+    return None
 
 
 def task_unit_source(role_id: str | None) -> str | None:

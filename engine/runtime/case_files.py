@@ -20,7 +20,7 @@ from engine.files import attachments, blobs, documents
 from engine.files.attachments import Limits, Upload
 from engine.files.documents import CaseFacts, Template
 from engine.files.numbering import next_doc_number
-from engine.org import directory, scope
+from engine.org import directory, scope, users
 from engine.storage.schema import ProcessInstance, Task
 from engine.views import UserView
 
@@ -66,7 +66,8 @@ def issue(session: Session, row: ProcessInstance, found: Template, facts: CaseFa
     doc_no = next_doc_number(session, found.prefix, now)
     units = directory.load(session)  # addressees by their full names
     content, template_sha = documents.render(
-        found, documents.context(found, facts, doc_no, now, units), units)
+        found, documents.context(found, facts, doc_no, now, units), units,
+        users.display_names(session, [v for v in facts.data.values() if isinstance(v, str)]))
     digest = blobs.store(session, content, now)
     record = {"sha256": digest, "name": documents.file_name(found, facts, doc_no),
               "size": len(content), "media_type": documents.DOCX, "field": None}

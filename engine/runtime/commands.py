@@ -30,7 +30,7 @@ from engine.files import attachments
 from engine.files.attachments import Limits, Upload
 from engine.files.fields import file_fields
 from engine.notify import emit
-from engine.org import directory, pickers, scope
+from engine.org import directory, people, pickers, scope
 from engine.org.lists import RECORD, UnitLists
 from engine.org.roles import role_for_lane
 from engine.org.users import SYSTEM
@@ -103,6 +103,7 @@ class Runtime:
         if message is None and schema is not None:
             forms.validate(schema, data, CheckContext({}, now))
             data = pickers.checked(session, schema, data)
+            people.check(session, schema, data, user)
         if business_key is not None:  # a sender's number (hops > 0) may start several
             check_chosen(session, version, business_key, unique=hops == 0)
         # What the engine says about the case wins over the data (a message's payload is the
@@ -114,8 +115,9 @@ class Runtime:
             assigned["case_no"] = business_key
         if source_case_no is not None:
             assigned["source_case_no"] = source_case_no
-        jurisdiction = scope.jurisdiction_of(session, user)
-        if jurisdiction is not None and message is None:  # a message carries the sender's
+        jurisdiction = scope.jurisdiction_for(
+            session, user, data.get(scope.JURISDICTION) if message is not None else None)
+        if jurisdiction is not None:
             assigned[scope.JURISDICTION] = jurisdiction
         initial = {**data, **assigned}
         if business_key is not None:
@@ -172,6 +174,7 @@ class Runtime:
             data = attachments.fill_fields(session, row.id, schema, data, files)
         forms.validate_submission(schema, data, CheckContext(_seen_by(workflow, task_id), now))
         data = pickers.checked(session, schema, data)
+        people.check(session, schema, data, user)
 
         payload = {"task_id": task_id, "element_id": task_row.element_id, "data": dict(data)}
         if files:
@@ -234,6 +237,9 @@ class Runtime:
             if hops == 0:
                 correlation_rules.check_payload(
                     version, correlation_rules.start_elements(version, name), data, start=True)
+            if sender is not None and scope.JURISDICTION not in data and \
+                    sender.data.get(scope.JURISDICTION):  # the sending case's, unless it names one
+                data = {**data, scope.JURISDICTION: sender.data[scope.JURISDICTION]}
             if sender is not None and version.case_prefix:
                 row = self.start(session, key, data, starter, message=name, hops=hops,
                                  source_case_no=sender.business_key)
@@ -339,12 +345,13 @@ class Runtime:
              workflow: BpmnWorkflow, ids: spiff_seam.IdSource, now: datetime, kind: str,
              payload: dict[str, Any], user: UserView, task_id: str | None = None,
              only_if_changed: bool = False, hops: int = 0,
-             open_rows: list[Row[Any]] | None = None) -> bool:
-        """``open_rows``: the instance's open task rows when the command read them already.
-        Its scripts, expressions and deadline functions (and those of the cases its messages
-        reach) share the command's time limit."""
+             open_rows: list[Row[Any]] | None = None, lists: UnitLists | None = None) -> bool:
+        """``open_rows``: the instance's open task rows when the command read them already;
+        ``lists``: the directory's lists when the command asked them already (a migration's
+        switch). Its scripts, expressions and deadline functions (and those of the cases its
+        messages reach) share the command's time limit."""
         with time_limit(self.limits.seconds):
-            lists = UnitLists(directory.load(session))  # answers recorded for replay
+            lists = lists or UnitLists(directory.load(session))  # answers recorded for replay
             functions = {**deadline_functions(self.calendar(session), lambda: now),
                          **lists.functions()}
             # What the mirror holds now (it was written from this workflow after the previous

@@ -60,6 +60,7 @@ from sqlalchemy.orm import Session
 from engine.definitions.registry import LoadedVersion, VersionCache
 from engine.errors import EngineError, InvalidData, NotFound
 from engine.org import directory
+from engine.org.lists import UnitLists
 from engine.runtime import mirror, spiff_seam, state
 from engine.runtime.transitions import advance
 from engine.scripting import expressions
@@ -323,18 +324,23 @@ def migrate(session: Session, runtime: Runtime, instance_id: int, target: Loaded
         return outcome("cannot migrate", reasons)
     now = runtime.clock.now()
     calendar = runtime.calendar(session)
+    # the directory's lists, as in any command; their answers go with the migrated event
+    lists = UnitLists(directory.load(session))
+    functions = {**deadline_functions(calendar, lambda: now), **lists.functions()}
     try:
-        switch(workflow, target, ids, now, deadline_functions(calendar, lambda: now))
+        switch(workflow, target, ids, now, functions)
     except EngineError as exc:
         return outcome("cannot migrate", [exc.message])
     if dry_run:
-        return _try_on_copy(session, runtime, row, old, target, workflow, ids, now, outcome)
+        return _try_on_copy(session, runtime, row, old, target, workflow, ids, functions,
+                            outcome)
     payload = {"from_version_id": old.id, "to_version_id": target.id,
                "from_version": old.version, "to_version": target.version,
                "to_content_hash": target.content_hash}  # pins its files (engine/audit/chain.py)
     row.version_id = target.id
     # the runtime's command shape: advance, save, mirror, append the event, deliver messages
-    runtime._run(session, row, target, workflow, ids, now, "migrated", payload, user)
+    runtime._run(session, row, target, workflow, ids, now, "migrated", payload, user,
+                 lists=lists)
     try:  # what was stored must load on the target version (rolled back otherwise)
         state.load(json.loads(row.state), target.spec, target.subprocess_specs, str(row.id))
     except Exception as exc:
@@ -346,12 +352,13 @@ def migrate(session: Session, runtime: Runtime, instance_id: int, target: Loaded
 
 def _try_on_copy(session: Session, runtime: Runtime, row: ProcessInstance, old: LoadedVersion,
                  target: LoadedVersion, workflow: BpmnWorkflow, ids: spiff_seam.IdSource,
-                 now: datetime, outcome: Callable[..., Outcome]) -> Outcome:
+                 functions: Mapping[str, Callable[..., Any]],
+                 outcome: Callable[..., Outcome]) -> Outcome:
     """The dry run: run the migrated event's engine steps on the loaded copy, store nothing."""
-    calendar = runtime.calendar(session)
+    now = runtime.clock.now()
     try:
-        step = advance(workflow, ids, now, deadline_functions(calendar, lambda: now), "migrated",
-                       {"pruning": state.PRUNING}, row.data or {})
+        step = advance(workflow, ids, now, functions, "migrated", {"pruning": state.PRUNING},
+                       row.data or {})
         state.load(step.state, target.spec, target.subprocess_specs, str(row.id))
     except (EngineError, SpiffWorkflowException, KeyError) as exc:
         message = exc.message if isinstance(exc, EngineError) else str(exc)
@@ -377,6 +384,7 @@ def _refresh_tasks(session: Session, runtime: Runtime, row: ProcessInstance,
                                               Task.status == "ready")
                            .order_by(Task.created_at, Task.id)).scalars()
     units = directory.load(session)
+    lists = UnitLists(units).functions()  # as the mirror evaluates them: not recorded
     for task_row in rows:
         try:
             task = workflow.get_task_from_id(UUID(task_row.id))
@@ -386,7 +394,7 @@ def _refresh_tasks(session: Session, runtime: Runtime, row: ProcessInstance,
             continue
         created = task_row.created_at
         fresh = Task(**mirror.task_values(row, task_row.id, task, created,
-                                               _as_of(calendar, created), units))
+                                               _as_of(calendar, created, lists), units))
         regrouped = (task_row.role, task_row.unit) != (fresh.role, fresh.unit)
         notes = []
         for attribute, label in _SHOWN:
@@ -407,9 +415,11 @@ def _refresh_tasks(session: Session, runtime: Runtime, row: ProcessInstance,
     return changes
 
 
-def _as_of(calendar: WorkCalendar, created: datetime) -> mirror.Evaluate:
-    """Evaluate due-date and unit expressions as when the task was created."""
-    functions = deadline_functions(calendar, lambda: created)
+def _as_of(calendar: WorkCalendar, created: datetime,
+           lists: Mapping[str, Callable[..., Any]]) -> mirror.Evaluate:
+    """Evaluate due-date and unit expressions as when the task was created, with the
+    directory's lists (``lists``)."""
+    functions = {**deadline_functions(calendar, lambda: created), **lists}
 
     def evaluate(source: str, names: dict[str, Any]) -> Any:
         return expressions.evaluate(source, names, functions)

@@ -569,7 +569,8 @@ PATHS: dict[str, Any] = {
     "/units": {"get": {
         "summary": "The unit directory", "tags": ["units"],
         "description": "Every unit in the directory's order (any signed-in user). A form "
-                       "field with `x-org-unit` takes a unit's id or any of its names.",
+                       "field with `x-org-unit` takes a unit's id or any of its names; a "
+                       "field with `x-user` takes a user's username.",
         "parameters": [_query("kind", "only units of this kind"),
                        _query("tag", "only units with this tag"),
                        _query("q", "only units with a name containing this text")],

@@ -8,7 +8,9 @@ formats, choices from ``enum`` or ``oneOf``/``anyOf`` ``{"const", "title"}`` lis
 line) or of choices (check boxes), file fields (``x-file``: an upload of several files; the
 files the case has in the field already are kept unless unticked), unit fields
 (``x-org-unit``: a text box that offers the directory's units, searched by any of their
-names; the engine refuses a unit the directory lacks), anything else as JSON text.
+names; the engine refuses a unit the directory lacks), person fields (``x-user``: a text
+box that offers the users the engine lists for the field, by display name and username; the
+value is the username), anything else as JSON text.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Any
 
 from werkzeug.datastructures import FileStorage, MultiDict
 
-from engine import TZ, UnitDirectory, Upload, unit_choices
+from engine import TZ, Person, UnitDirectory, Upload, unit_choices
 
 Display = str | list[str]
 MAX_NUMBER_LENGTH = 100  # characters of a posted number (int() of 5000 digits is refused)
@@ -82,17 +84,29 @@ def _choices(prop: Mapping[str, Any]) -> list[Choice]:
     return []
 
 
-def fields_of(schema: Mapping[str, Any] | None,
-              units: UnitDirectory | None = None) -> list[Field]:
-    """``units``: the directory that unit fields offer (without it they are text boxes)."""
+def fields_of(schema: Mapping[str, Any] | None, units: UnitDirectory | None = None,
+              people: Mapping[str, list[Person]] | None = None) -> list[Field]:
+    """``units``: the directory that unit fields offer; ``people``: the users each person
+    field offers (Engine.person_choices). Without them such fields are text boxes."""
     if not schema:
         return []
     required = set(schema.get("required") or [])
     props = schema.get("properties") or {}
-    return [_unit_field(name, prop, name in required, units)
-            if units and "x-org-unit" in prop else _field(name, prop, name in required)
+    return [_one_field(name, prop, name in required, units, people or {})
             for name, prop in props.items()
             if isinstance(prop, dict) and not prop.get("x-hidden")]
+
+
+def _one_field(name: str, prop: Mapping[str, Any], required: bool,
+               units: UnitDirectory | None, people: Mapping[str, list[Person]]) -> Field:
+    if units and "x-org-unit" in prop:
+        return _unit_field(name, prop, required, units)
+    if name in people:
+        return Field(name=name, title=str(prop.get("title") or name), kind="user",
+                     required=required, description=str(prop.get("description") or ""),
+                     choices=[Choice(p.username, p.label) for p in people[name]],
+                     readonly=bool(prop.get("readOnly")))
+    return _field(name, prop, required)
 
 
 def _unit_field(name: str, prop: Mapping[str, Any], required: bool,

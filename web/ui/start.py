@@ -57,7 +57,8 @@ def _find(key: str) -> Startable:
 @login_required
 def form(key: str) -> str:
     item = _find(key)
-    fields = forms.fields_of(item.form, engine().unit_directory())
+    fields = forms.fields_of(item.form, engine().unit_directory(),
+                             engine().person_choices(item.form, current_user()))
     values = forms.display_values(fields, _defaults(fields), item.form)
     return render_template("start.html", item=item, fields=fields, values=values, errors={},
                            general_errors={}, on_behalf=_on_behalf())
@@ -68,7 +69,8 @@ def form(key: str) -> str:
 def submit(key: str) -> str | Response | tuple[str, int]:
     item = _find(key)
     user = current_user()
-    fields = forms.fields_of(item.form, engine().unit_directory())
+    fields = forms.fields_of(item.form, engine().unit_directory(),
+                             engine().person_choices(item.form, user))
     data, typed = forms.coerce(fields, request.form)
     try:
         instance = engine().start(key, data, user, uploads=forms.uploads(fields, request.files))

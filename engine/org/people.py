@@ -1,0 +1,108 @@
+"""Form fields that name a person: declared in the form's JSON Schema, picked from the users
+on the page, and checked here on every submission.
+
+    "owner": {"type": "string", "title": "专人管理",
+              "x-user": {"roles": ["intake", "case_manager"], "same_unit": true}}
+
+``x-user`` is ``true`` (any active user) or filters by ``roles`` (a user passes with any of
+them) and ``same_unit`` (the user acts for one of the units the person filling the form acts
+for: a county's clerk names a colleague of the county's 纪委监委, never the city's). A user
+filling a form without a unit is not limited by ``same_unit``. The value is the username;
+an unknown or out-of-scope name is a field error naming the closest users.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.errors import InvalidData
+from engine.org.directory import load
+from engine.org.roles import BY_ID
+from engine.org.scope import acting_units
+from engine.storage.schema import User
+from engine.views import UserView
+
+USER = "x-user"
+
+
+@dataclass(frozen=True)
+class Person:
+    username: str
+    display_name: str
+    unit: str | None
+
+    @property
+    def label(self) -> str:
+        return f"{self.display_name}（{self.username}）" + (f" · {self.unit}" if self.unit else "")
+
+
+def keyword_problem(name: str, prop: Any) -> str | None:
+    """What is wrong with a field's ``x-user`` (for ``check_form``)."""
+    value = prop.get(USER) if isinstance(prop, dict) else None
+    if value is None or value is True:
+        return None
+    shape = f'"{USER}" of "{name}" must be true or an object with "roles" (a list) / "same_unit"'
+    if not isinstance(value, dict) or set(value) - {"roles", "same_unit"}:
+        return shape
+    roles = value.get("roles", [])
+    if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles) or \
+            not isinstance(value.get("same_unit", False), bool):
+        return shape
+    unknown = [r for r in roles if r not in BY_ID]
+    return f'"{USER}" of "{name}" names unknown roles: {", ".join(unknown)}' if unknown else None
+
+
+def candidates(session: Session, spec: Any, actor: UserView) -> list[Person]:
+    """The active users a field with ``x-user`` = ``spec`` offers to ``actor``, by name."""
+    spec = spec if isinstance(spec, dict) else {}
+    roles = set(spec.get("roles") or ())
+    rows = session.execute(select(User.username, User.display_name, User.roles, User.unit)
+                           .where(User.active.is_(True)).order_by(User.username)).all()
+    people = [Person(r.username, r.display_name, r.unit) for r in rows
+              if not roles or roles & set(r.roles)]
+    if not spec.get("same_unit") or actor.unit is None:
+        return people
+    found = load(session)
+    mine = set(acting_units(found, actor.unit))
+    return [p for p in people if mine & set(acting_units(found, p.unit))]
+
+
+def choices(session: Session, schema: Mapping[str, Any] | None,
+            actor: UserView) -> dict[str, list[Person]]:
+    """Field name -> the people its picker offers ``actor``, for each ``x-user`` field."""
+    properties = (schema or {}).get("properties") or {}
+    return {name: candidates(session, prop[USER], actor) for name, prop in properties.items()
+            if isinstance(prop, dict) and USER in prop}
+
+
+def check(session: Session, schema: Mapping[str, Any] | None, data: Mapping[str, Any],
+          actor: UserView) -> None:
+    """InvalidData with a field error for each person field naming a user who does not
+    exist, is inactive, or is not among the field's choices for ``actor``."""
+    errors = {}
+    for name, people in choices(session, schema, actor).items():
+        value = data.get(name)
+        if not isinstance(value, str) or not value:
+            continue
+        if any(p.username == value for p in people):
+            continue
+        errors[name] = _unknown(value, people)
+    if errors:
+        raise InvalidData(errors, "表单填写有误")
+
+
+def _unknown(value: str, people: list[Person]) -> str:
+    by_name = {p.username: p for p in people} | {p.display_name: p for p in people}
+    close = difflib.get_close_matches(value.strip(), list(by_name), n=6, cutoff=0.4)
+    if not close:
+        close = [n for n in by_name if value.strip() and value.strip() in n]
+    named = list(dict.fromkeys(f"{by_name[n].display_name}（{by_name[n].username}）"
+                               for n in close))[:3]
+    hint = f"，您是否要找：{'、'.join(named)}" if named else ""
+    return f"“{value}”不是此处可选的人员（请填写用户名）{hint}"

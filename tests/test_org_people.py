@@ -1,0 +1,98 @@
+"""Person fields (``x-user``): 专人管理 names a user of the clerk's own 纪委监委 by username; an
+unknown, out-of-scope or wrong-role name is a field error naming the closest users, the page
+offers only the users the field allows, and the 交办函 prints the person's display name."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from engine.api import Engine
+from engine.definitions.forms import check_form
+from engine.errors import InvalidData
+from tests.process_helpers import PROCESSES, clue_files, docx_text
+from tests.test_ui_support import PASSWORD, as_user, make_app
+
+FULIANG, LEPING = "浮梁县纪委监委", "乐平市纪委监委"
+CLUE: dict[str, Any] = {
+    "channel": "举报直通车", "received_at": "2026-09-30T09:12:00+08:00", "anonymous": True,
+    "accused_unit": "某县行政审批局", "problem_type": "推诿拖延刁难", "summary": "拖延两个月"}
+
+
+@pytest.fixture
+def city(engine: Engine) -> Engine:
+    engine.import_units((PROCESSES / "units.csv").read_text(encoding="utf-8"))
+    engine.deploy(clue_files())
+    engine.add_user("intake_fl", ["intake"], unit=FULIANG, display_name="刘洋")
+    engine.add_user("cm_fl", ["case_manager"], unit=FULIANG, display_name="周敏")
+    engine.add_user("approver_fl", ["approver"], unit=FULIANG, display_name="吴刚")
+    engine.add_user("cm_lp", ["case_manager"], unit=LEPING, display_name="何静")
+    engine.add_user("intake_city", ["intake"], unit="市纪委信访室", display_name="李明")
+    engine.add_user("cm_city", ["case_manager"], unit="市纪委市监委案件监督管理室",
+                    display_name="孙丽")
+    return engine
+
+
+def _refusal(city: Engine, owner: str, by: str = "intake_fl") -> str:
+    with pytest.raises(InvalidData) as refused:
+        city.start("clue_triage", {**CLUE, "owner": owner}, by)
+    return refused.value.field_errors["owner"]
+
+
+def test_the_owner_is_a_user_of_the_clerk_s_own_body(city: Engine) -> None:
+    case = city.start("clue_triage", {**CLUE, "owner": "cm_fl"}, "intake_fl")
+    assert case.data["owner"] == "cm_fl"  # the username, as the API sends it
+    assert city.replay(case.id).ok
+    # a typo or a display name: refused, naming the closest users of the field
+    typo = _refusal(city, "cm_f")
+    assert "“cm_f”不是此处可选的人员" in typo and "周敏（cm_fl）" in typo
+    assert "周敏（cm_fl）" in _refusal(city, "周敏")
+    # a real user of another county, or of a role the field does not take
+    assert "不是此处可选的人员" in _refusal(city, "cm_lp")
+    assert "不是此处可选的人员" in _refusal(city, "approver_fl")
+    # the city's office clerks act for 市纪委市监委: they name each other
+    city_case = city.start("clue_triage", {**CLUE, "owner": "cm_city"}, "intake_city")
+    assert city_case.data["owner"] == "cm_city"
+    assert "不是此处可选的人员" in _refusal(city, "cm_fl", by="intake_city")
+
+
+def test_the_picker_offers_the_field_s_people_only(city: Engine) -> None:
+    schema = json.loads((PROCESSES.parent / "forms" / "clue_register.json")
+                        .read_text(encoding="utf-8"))
+    offered = city.person_choices(schema, city.user("intake_fl"))
+    assert [p.username for p in offered["owner"]] == ["cm_fl", "intake_fl"]
+    assert offered["owner"][0].label == f"周敏（cm_fl） · {FULIANG}"
+
+
+def test_the_transfer_letter_prints_the_owner_s_name(city: Engine) -> None:
+    case = city.start("clue_triage", {**CLUE, "owner": "cm_fl"}, "intake_fl")
+    letter = city.dossier.issue(case.id, "jiaoban_han", "intake_fl")
+    text = docx_text(city.dossier.content(letter))
+    assert "联系人：周敏" in text and "cm_fl" not in text
+
+
+def test_forms_declare_person_fields_with_a_known_shape() -> None:
+    form = {"type": "object", "properties": {
+        "a": {"type": "string", "x-user": True},
+        "b": {"type": "string", "x-user": {"roles": ["intake"], "same_unit": True}},
+        "c": {"type": "string", "x-user": {"roles": ["no_such_role"]}},
+        "d": {"type": "string", "x-user": {"role": "intake"}}}}
+    problems = check_form(json.dumps(form, ensure_ascii=False, indent=1))
+    assert len(problems) == 2
+    assert "unknown roles: no_such_role" in problems[0] and '"x-user" of "d"' in problems[1]
+
+
+def test_the_start_page_offers_a_person_picker(city: Engine) -> None:
+    app = make_app(city)
+    city.add_user("intake_fl", ["intake"], unit=FULIANG, password=PASSWORD, display_name="刘洋")
+    page = as_user(app, "intake_fl").get("/start/clue_triage").get_data(as_text=True)
+    assert 'class="user-picker"' in page and 'list="f-owner-users"' in page
+    assert '<option value="cm_fl">周敏（cm_fl）' in page and "cm_lp" not in page
+    refused = as_user(app, "intake_fl").post("/start/clue_triage", data={
+        "channel": "举报直通车", "received_at": "2026-09-30T09:12", "anonymous": "true",
+        "accused_unit": "某局", "problem_type": "推诿拖延刁难", "summary": "拖延",
+        "owner": "cm_lp"})
+    assert refused.status_code == 422
+    assert "不是此处可选的人员" in refused.get_data(as_text=True)
