@@ -385,6 +385,21 @@ def adds_files(t: Target, p: Person | None) -> bool:
     return p is not None and (supervises(t, p, FILE_ADDERS) or p.label in t.participants)
 
 
+# Who may issue the two documents the matrix asks for by hand (processes/documents/
+# documents.json, issued_by): an official letter is never issued by an applicant.
+ISSUERS = {"duban_han": frozenset({"supervision_office", "reform_group", "case_manager",
+                                   "style_group", "city_leader"}),
+           "buyu_shouli": frozenset({"window", "policy_dept"})}
+
+
+def _document_of(t: Target) -> str:
+    return "duban_han" if t is CLUE else "buyu_shouli"
+
+
+def issues_document(t: Target, p: Person | None) -> bool:
+    return adds_files(t, p) and p is not None and p.role in ISSUERS[_document_of(t)]
+
+
 def urges(t: Target, p: Person | None) -> bool:
     return p is not None and p.role in URGERS and reads_case(t, p)
 
@@ -541,10 +556,9 @@ MATRIX: dict[tuple[str, str], Entry] = {
                                             request=_attach, mutates=True),
     ("api.get_attachment", "GET"): Entry(True, reads_case, args=lambda w: {
         "sha256": w.file_sha}),
-    ("api.post_document", "POST"): Entry(True, adds_files, 201, args=_instance, mutates=True,
-                                         request=lambda w: {"json": {"template": "duban_han" if
-                                                           w.target is CLUE else
-                                                           "buyu_shouli"}}),
+    ("api.post_document", "POST"): Entry(True, issues_document, 201, args=_instance,
+                                         mutates=True, request=lambda w: {"json": {
+                                             "template": _document_of(w.target)}}),
     ("api.send_message", "POST"): Entry(True, role(*MESSAGE_SENDERS), mutates=True,
                                         request=lambda w: {"json": {
                                             "name": "city_result",
@@ -621,10 +635,9 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("files.pdf", "GET"): Entry(False, reads_case, args=_document),
     ("files.upload", "POST"): Entry(False, adds_files, 302, args=_instance, request=_attach,
                                     mutates=True),
-    ("files.issue", "POST"): Entry(False, adds_files, 302, args=_instance, mutates=True,
+    ("files.issue", "POST"): Entry(False, issues_document, 302, args=_instance, mutates=True,
                                    request=lambda w: {"data": {
-                                       "template": "duban_han" if w.target is CLUE
-                                       else "buyu_shouli"}}),
+                                       "template": _document_of(w.target)}}),
     ("board.index", "GET"): Entry(False, sees_board, shows=(
         lambda w: w.target.unit, sees_unit_board)),
     ("board.tasks", "GET"): Entry(False, sees_unit_board, request=lambda w: {

@@ -124,7 +124,17 @@ def test_copy_comment_withdraw_and_terminate(page: Any, server: Server) -> None:
     page.goto(f"{server.url}/instances/{instance_id}")
     open_form(page, "op-terminate")
     page.fill("#op-terminate textarea[name=reason]", "重复登记")
-    page.click("#op-terminate button[type=submit]")
+    asked: list[str] = []
+
+    def answer(dialog: Any) -> None:  # the page asks before it ends a case
+        asked.append(dialog.message)
+        dialog.dismiss() if len(asked) == 1 else dialog.accept()
+
+    page.on("dialog", answer)
+    page.click("#op-terminate button[type=submit]")  # dismissed: nothing happens
+    assert asked and "确定终止吗" in asked[0]
+    assert eng.instance(instance_id).status == "running"
+    page.click("#op-terminate button[type=submit]")  # confirmed
     page.wait_for_url(f"**/instances/{instance_id}")
     assert eng.instance(instance_id).status == "cancelled"
     assert "案件已终止" in page.inner_text(".flash")

@@ -25,6 +25,7 @@ def case(cli: Run, tmp_path: Path) -> str:
     cli("deploy", *files)
     cli("users", "add", "li", "--role", "intake", "--no-password")
     cli("users", "add", "audit", "--role", "auditor", "--no-password")
+    cli("users", "add", "sun", "--role", "case_manager", "--no-password")
     data = {"channel": "来信来访", "received_at": "2026-09-30T09:00:00+08:00",
             "accused_unit": "某局", "problem_type": "其他", "summary": "拖延", "owner": "li"}
     return str(cli("start", "clue_triage", "--data", json.dumps(data), "--as", "li").stdout
@@ -43,7 +44,9 @@ def test_attach_list_and_issue(cli: Run, case: str, tmp_path: Path) -> None:
     assert "举报信.pdf" in cli("attachments", case).stdout
 
     out_file = tmp_path / "督办函.docx"
-    printed = cli("document", case, "duban_han", "--out", str(out_file), "--as", "li").stdout
+    refused = cli("document", case, "duban_han", "--out", str(out_file), "--as", "li", code=1)
+    assert "您的角色不能出具“督办函”" in refused.output  # the supervisors' letter
+    printed = cli("document", case, "duban_han", "--out", str(out_file), "--as", "sun").stdout
     assert printed.startswith("景营商督〔2026〕1号")
     assert "景营商督〔2026〕1号" in docx_text(out_file.read_bytes())
 
@@ -52,14 +55,14 @@ def test_attach_list_and_issue(cli: Run, case: str, tmp_path: Path) -> None:
     refused = cli("attach", case, str(page), "--as", "li", code=1)
     assert "类型不允许" in refused.output
     denied = cli("document", case, "duban_han", "--out", str(out_file), "--as", "audit", code=1)
-    assert "只有办理本案件的人员和督办部门" in denied.output
+    assert "您的角色不能出具“督办函”" in denied.output  # auditors read, never issue
 
 
 def test_pdf_without_libreoffice_says_what_to_install(cli: Run, case: str, tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(shutil, "which", lambda name: None)
     assert not pdf_tool.available()
-    out = cli("document", case, "duban_han", "--out", str(tmp_path / "x.pdf"), "--as", "li",
+    out = cli("document", case, "duban_han", "--out", str(tmp_path / "x.pdf"), "--as", "sun",
               code=1).output
     assert "libreoffice" in out.lower() and not (tmp_path / "x.pdf").exists()
     assert as_json(cli("attachments", case, "--json")) == []  # nothing was issued
@@ -71,7 +74,7 @@ def test_the_letter_as_pdf_carries_its_number_in_chinese(cli: Run, case: str,
     to a PDF whose text, read back by pdftotext, holds the 文号 and the letter's Chinese."""
     require_pdf_tools()
     out = tmp_path / "督办函.pdf"
-    printed = cli("document", case, "duban_han", "--out", str(out), "--as", "li").stdout
+    printed = cli("document", case, "duban_han", "--out", str(out), "--as", "sun").stdout
     assert printed.startswith("景营商督〔2026〕1号")
     assert out.read_bytes().startswith(b"%PDF-")
     text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(out), "-"], check=True,

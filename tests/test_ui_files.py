@@ -42,11 +42,22 @@ def test_start_form_upload_panel_and_print_view(app: Flask, people: Engine) -> N
     [case] = people.instance_ids()
     page = li.get(f"/instances/{case}").text
     assert "照片.png" in page and "信.pdf" in page and 'id="attach-form"' in page
+    # the form's file field lists the files by name, never by their hashes
+    assert re.search(r"<dt>证据材料</dt><dd>照片\.png、信\.pdf</dd>", page), page
+    [task] = [t for t in people.instance(case).tasks]
+    task_page = li.get(f"/tasks/{task.id}").text
+    assert "<td>证据材料</td>" in task_page and "<td>evidence</td>" not in task_page
 
     uploaded = li.post(f"/instances/{case}/files", data={"files": [
         (io.BytesIO(pdf("more")), "补充.pdf")]}, content_type="multipart/form-data")
     assert uploaded.status_code == 302
-    issued = li.post(f"/instances/{case}/documents", data={"template": "duban_han"})
+    # the 督办函 is the supervisors' letter: the intake clerk may not issue it, nor sees it
+    assert li.post(f"/instances/{case}/documents",
+                   data={"template": "duban_han"}).status_code == 403
+    sun = page_client(app, "sun")
+    assert 'value="duban_han"' in sun.get(f"/instances/{case}").text
+    assert 'value="duban_han"' not in li.get(f"/instances/{case}").text
+    issued = sun.post(f"/instances/{case}/documents", data={"template": "duban_han"})
     assert issued.status_code == 302
     files = people.dossier.files(case)
     assert [f.name for f in files][:3] == ["照片.png", "信.pdf", "补充.pdf"]
@@ -78,8 +89,8 @@ def test_a_document_prints_without_inline_style_and_downloads_as_pdf(
     li = page_client(app, "li")
     assert li.post("/start/clue_triage", data=FORM).status_code == 302
     [case] = people.instance_ids()
-    assert li.post(f"/instances/{case}/documents",
-                   data={"template": "duban_han"}).status_code == 302
+    assert page_client(app, "sun").post(f"/instances/{case}/documents",
+                                        data={"template": "duban_han"}).status_code == 302
     [document] = people.dossier.files(case)
     printed = li.get(f"/instances/{case}/documents/{document.sha256}/print").text
     assert "style=" not in printed and "onclick" not in printed

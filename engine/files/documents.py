@@ -15,7 +15,7 @@ import hashlib
 import io
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -32,6 +32,7 @@ from engine.org.directory import Directory
 ROOT = Path(__file__).resolve().parent.parent.parent
 REGISTRY = "documents.json"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+APPLICANT_ROLES = frozenset({"enterprise"})  # they apply; they never issue an official document
 
 
 def folder() -> Path:
@@ -50,12 +51,21 @@ class Template:
     issuer: str
     description: str = ""
     issuer_from: tuple[str, ...] = ()  # data fields naming the issuing unit, before ``issuer``
+    # roles that may issue it by hand (empty: any but an applicant's; the diagram's steps
+    # that issue it are not limited by this)
+    issued_by: tuple[str, ...] = ()
 
     def path(self) -> Path:
         return folder() / self.file
 
     def applies_to(self, process_key: str) -> bool:
         return not self.processes or process_key in self.processes
+
+    def issuable_by(self, roles: Iterable[str]) -> bool:
+        held = set(roles)
+        if self.issued_by:
+            return bool(held & set(self.issued_by))
+        return bool(held - APPLICANT_ROLES)
 
     def as_json(self) -> dict[str, Any]:
         return {"key": self.key, "title": self.title, "prefix": self.prefix,
@@ -87,7 +97,8 @@ def _load(path: str, stamp: int) -> dict[str, Template]:
             prefix=str(entry["prefix"]), processes=tuple(entry.get("processes") or ()),
             to=tuple(entry.get("to") or ()), issuer=str(entry.get("issuer") or ""),
             description=str(entry.get("description") or ""),
-            issuer_from=tuple(entry.get("issuer_from") or ()))
+            issuer_from=tuple(entry.get("issuer_from") or ()),
+            issued_by=tuple(entry.get("issued_by") or ()))
     return out
 
 

@@ -70,6 +70,8 @@ class Dossier:
             view = eng.visible_instance(session, row, actor)
             if not found.applies_to(row.process_key):
                 raise NotFound(f"“{found.title}”不适用于此类案件")
+            if not found.issuable_by(actor.roles):
+                raise PermissionDenied(f"您的角色不能出具“{found.title}”")
 
             def apply(row: ProcessInstance, now: datetime) -> None:
                 case_files.check_may_add(session, row, actor)
@@ -154,11 +156,15 @@ class Dossier:
         eng = self.engine
         with eng.transaction(read_only=True) as session:
             row = self._case(session, instance_id)
+            roles: tuple[str, ...] | None = None
             if user is not None:
-                eng.visible_instance(session, row, user)
+                reader = users.resolve(session, user)
+                eng.visible_instance(session, row, reader)
+                roles = reader.roles
             key = row.process_key
         return [TemplateView(t.key, t.title, t.prefix, t.description)
-                for t in documents.templates().values() if t.applies_to(key)]
+                for t in documents.templates().values()
+                if t.applies_to(key) and (roles is None or t.issuable_by(roles))]
 
     def printable(self, view: AttachmentView) -> list[docx_text.Block]:
         """An issued document read back for the print view."""

@@ -94,17 +94,18 @@ def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, A
     labels.update({k: v for k, v in field_titles(eng).items() if k not in labels})
     labels.setdefault("case_no", _("案件编号"))
     labels.setdefault("source_case_no", _("来源案件编号"))
+    labels.setdefault("jurisdiction", _("所属纪委监委"))
     titles = {t.id: t.title for t in tasks}
     people = eng.display_names([*(e.user for e in events if e.user),
                                 *(t.completed_by for t in tasks if t.completed_by)])
-    names = {p.key: p.name for p in eng.processes()}
+    process_names = {p.key: p.name for p in eng.processes()}
     timeline = []
     for event in events:
         payload = event.payload or {}
         element = payload.get("element_id")
         title = path.diagram.title_of(element) if element else titles.get(event.task_id or "", "")
         if event.type == "message":  # a message's name is a key: say which procedure sent it
-            title = names.get(str(payload.get("name") or ""), "")
+            title = process_names.get(str(payload.get("name") or ""), "")
         data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
         details = [DataRow(k, labels.get(k, k), _readable(fields, k, v, file_fields, names))
                    for k, v in (data or {}).items() if not k.startswith("_")]
