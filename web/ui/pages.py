@@ -7,6 +7,7 @@ web/errors.py and never a stack trace.
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime, time
 from typing import Any
 
@@ -22,6 +23,7 @@ from engine import TZ, EngineError, InboxCounts, WorkCalendar
 from web.api.inputs import bad_text
 from web.errors import error_body, headers_of, status_of
 from web.ui import fmt
+from web.ui.i18n import current_language
 from web.ui.util import engine
 
 log = logging.getLogger("kuaiban.web.ui")
@@ -161,9 +163,25 @@ def _refuse_bad_text() -> tuple[str | Response, int] | None:
     return None
 
 
+# What a page says when the engine's message is not in the reader's language (the engine's
+# own messages are partly English; the page keeps it, smaller, for whoever reports it).
+EXPLAINED: dict[int, Any] = {
+    400: _l("请求有误，请检查后重试。"),
+    403: _l("您的角色或单位不能进行此操作。"),
+    404: _l("要找的案件、任务或文件不存在，或者您无权查看。"),
+    409: _l("案件刚被他人办理或修改，请刷新页面后重试。"),
+    422: _l("提交的内容有误，请检查后重试。"),
+}
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
 def _page(status: int, message: str | None, code: str | None = None
           ) -> tuple[str | Response, int]:
     title = str(TITLES.get(status, _("出错了")))
     if request.path.startswith("/api/"):
         return jsonify(error_body(code or f"http_{status}", message or title)), status
-    return render_template("error.html", status=status, title=title, message=message), status
+    detail = None
+    if message and current_language() == "zh" and not _CJK.search(message):
+        message, detail = str(EXPLAINED.get(status, title)), message
+    return render_template("error.html", status=status, title=title, message=message,
+                           detail=detail), status
