@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from datetime import date
 from typing import Any
@@ -54,6 +55,9 @@ def test_clue_ledger_rows_and_deadlines(two_cases: Engine) -> None:
     assert column(book.headers, book.rows, "转办到位期限")[0] == "2026-10-08 17:30"
     assert column(book.headers, book.rows, "转办到位是否按期") == ["否（超期）", "办理中"]
     assert column(book.headers, book.rows, "状态") == ["办理中", "办理中"]
+    # a form's date-time reads like the ledger's own times, in Beijing time
+    received = column(book.headers, book.rows, "收到时间")
+    assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", str(v)) for v in received)
 
 
 def test_monthly_ledger_of_one_unit(two_cases: Engine) -> None:

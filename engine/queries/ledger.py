@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -161,7 +162,17 @@ def build(session: Session, key: str, now: datetime, unit: str | None = None,
 
 
 def _shown(value: Any, hidden: bool) -> Any:
-    return MASK if hidden and value not in (None, "") else value
+    if hidden and value not in (None, ""):
+        return MASK
+    if isinstance(value, str) and _INSTANT.match(value):  # a form's date-time, as stored
+        try:
+            return _local(datetime.fromisoformat(value))
+        except ValueError:
+            return value
+    return value
+
+
+_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$")
 
 
 def _tasks_by_instance(session: Session, ids: list[int]) -> dict[tuple[int, str], list[Task]]:
