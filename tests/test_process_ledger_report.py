@@ -250,6 +250,9 @@ def register_clue(engine: Engine, unit: str) -> InstanceView:
                                        "proposal_reason": "转县纪委核查"}, "li")
     (approval,) = process_helpers.inbox(engine, "wang", process="clue_triage")
     engine.complete(approval.id, {"approved": True}, "wang")
+    # transferred the next day: from then on the clue is the unit's, in its ledger too
+    (transfer,) = process_helpers.inbox(engine, "li", process="clue_triage")
+    engine.complete(transfer.id, {"transfer_note": "请核查"}, "li")
     return view
 
 
