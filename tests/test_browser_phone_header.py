@@ -40,8 +40,9 @@ def test_the_phone_header_is_one_line(browser: Any, server: Server, user: str) -
         assert header is not None and header["height"] <= 60, header  # was a third: ~280px
         assert page.is_hidden(".session .who") and page.is_hidden("nav.main")
         assert page.is_visible("#bell") and page.is_visible(".nav-button")
+        assert page.is_hidden("form.search-box")
         page.click(".nav-button")
-        assert page.is_visible("nav.main")
+        assert page.is_visible("nav.main") and page.is_visible("form.search-box")
         account = page.locator("nav.main a.phone-only")
         assert account.is_visible() and "修改密码" in account.inner_text()
         icon = page.evaluate("""() => fetch(document.querySelector('link[rel=icon]').href)
