@@ -191,3 +191,20 @@ def test_a_confidential_keyword_must_name_roles(tmp_path: Path) -> None:
     problems = check_form(json.dumps(form, indent=2))
     assert any('"a": unknown role(s): nobody' in p for p in problems), problems
     assert any('"b": must be a list of role ids' in p for p in problems), problems
+
+
+def test_a_copy_that_travels_to_another_procedure_keeps_the_secret(clues: Engine,
+                                                                   case: int) -> None:
+    """The transfer copies the clue's ledger row to the supervision office (clue_ledger_copy,
+    whose own forms mark nothing): the reporter stays masked there for the office, and in
+    clear for the auditor, whose read is logged."""
+    [copy] = [i for i in clues.instance_ids() if i != case
+              and clues.instance(i).process_key == "clue_ledger_copy"]
+    assert clues.instance(copy).data.get("reporter") == "张举报"  # the engine's own view
+    seen = clues.instance(copy, "zhou")
+    assert seen.data["reporter"] == MASK and not _shows_secret(json.dumps(
+        seen.data, ensure_ascii=False))
+    history = json.dumps([e.payload for e in clues.history(copy, "zhou")], ensure_ascii=False)
+    assert not _shows_secret(history)
+    assert clues.instance(copy, "audit").data["reporter"] == "张举报"
+    assert [user for user, _ in _reads(clues, copy)] == ["audit"]

@@ -15,17 +15,26 @@ see everything and are not logged.
 
 from __future__ import annotations
 
+import json
+import threading
+import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from engine.definitions.registry import VersionCache, latest_forms
 from engine.errors import NotFound, PermissionDenied
 from engine.org.users import SYSTEM
-from engine.storage.schema import CONFIDENTIAL_READS, ConfidentialRead, ProcessInstance
+from engine.storage.schema import (
+    CONFIDENTIAL_READS,
+    ConfidentialRead,
+    ProcessInstance,
+    ProcessVersion,
+)
 from engine.time.calendar import TZ
 from engine.views import UserView
 
@@ -63,6 +72,27 @@ def rules_of(schemas: Iterable[Mapping[str, Any] | None]) -> Rules:
                 allowed = frozenset(r for r in roles if isinstance(r, str))
                 out[name] = out[name] & allowed if name in out else allowed
     return out
+
+
+# (newest version id, the rules of the newest text of every deployed form), per engine
+_everywhere: weakref.WeakKeyDictionary[VersionCache, tuple[int, Rules]] = (
+    weakref.WeakKeyDictionary())
+_everywhere_lock = threading.Lock()
+
+
+def rules_everywhere(session: Session, versions: VersionCache) -> Rules:
+    """The rules of the newest text of every deployed form: a case's data travels (a ledger
+    copy, an escalation, a message's payload), and a field keeps its secrecy wherever it
+    goes. Read again when a deploy made a new version (a new form text always does)."""
+    newest = session.execute(select(func.max(ProcessVersion.id))).scalar() or 0
+    with _everywhere_lock:
+        known = _everywhere.get(versions)
+    if known is not None and known[0] == newest:
+        return known[1]
+    found = rules_of(json.loads(text) for text in latest_forms(session).values())
+    with _everywhere_lock:
+        _everywhere[versions] = (newest, found)
+    return found
 
 
 def hidden_from(rules: Rules, user: UserView | None) -> frozenset[str]:
@@ -107,11 +137,14 @@ class Confidential:
 
     def rules(self, session: Session, row: ProcessInstance) -> Rules:
         """From the forms of the version the case runs on and of its process's newest
-        version (a field marked confidential later is hidden in older cases too)."""
+        version (a field marked confidential later is hidden in older cases too); a field
+        only another procedure's forms mark (data that came by message) keeps their rule."""
         versions = self._engine.versions
         own = versions.get(session, row.version_id)
         newest = versions.latest(session, row.process_key)
-        return rules_of([*own.forms.values(), *newest.forms.values()])
+        rules = rules_of([*own.forms.values(), *newest.forms.values()])
+        elsewhere = rules_everywhere(session, versions)
+        return {**{k: v for k, v in elsewhere.items() if k not in rules}, **rules}
 
     def reveal(self, session: Session, row: ProcessInstance, user: UserView | None,
                value: Any) -> tuple[Any, list[str]]:

@@ -12,20 +12,19 @@ who may read them open the case).
 
 from __future__ import annotations
 
-import json
 import threading
 import weakref
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from engine.definitions.registry import LoadedVersion, VersionCache, latest_forms
+from engine.definitions.registry import LoadedVersion, VersionCache
 from engine.files.fields import file_fields
-from engine.queries.confidential import rules_of
-from engine.storage.schema import CASE_SEARCH, ProcessInstance, ProcessVersion
+from engine.queries.confidential import rules_everywhere
+from engine.storage.schema import CASE_SEARCH, ProcessInstance
 
 MAX_CHARS = 20_000  # more text finds nothing a person would type; keeps the index small
 _BATCH = 500
@@ -37,7 +36,6 @@ _lock = threading.Lock()
 class _Known:
     """What one engine's database says, kept beside its version cache."""
 
-    everywhere: tuple[int, frozenset[str]] | None = None  # (newest version id, fields)
     files: dict[int, frozenset[str]] = field(default_factory=dict)  # version id -> fields
 
 
@@ -70,13 +68,7 @@ def _file_fields(versions: VersionCache, version: LoadedVersion) -> frozenset[st
 def confidential_everywhere(session: Session, versions: VersionCache) -> frozenset[str]:
     """From the newest text of every deployed form; read again when a deploy made a new
     version (a new form text always does)."""
-    known = _known_of(versions)
-    newest = session.execute(select(func.max(ProcessVersion.id))).scalar() or 0
-    if known.everywhere is not None and known.everywhere[0] == newest:
-        return known.everywhere[1]
-    fields = frozenset(rules_of(json.loads(text) for text in latest_forms(session).values()))
-    known.everywhere = (newest, fields)
-    return fields
+    return frozenset(rules_everywhere(session, versions))
 
 
 def text_of(business_key: str | None, process_name: str, data: Mapping[str, Any],
