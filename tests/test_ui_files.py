@@ -111,3 +111,15 @@ def test_a_document_prints_without_inline_style_and_downloads_as_pdf(
     assert got.data.startswith(b"%PDF-")
     assert got.headers["Content-Disposition"].startswith("attachment;")
     assert page_client(app, "qian").get(pdf_url).status_code in (403, 404)
+
+
+def test_a_refused_form_asks_to_choose_its_files_again(app: Flask, people: Engine) -> None:
+    """A browser never re-fills a file input: when another field is wrong, the page says
+    the chosen files must be chosen again instead of dropping them silently."""
+    li = page_client(app, "li")
+    assert "files-again" not in li.get("/start/clue_triage").text
+    refused = li.post("/start/clue_triage", data={**FORM, "summary": "", "evidence": [
+        (io.BytesIO(png()), "照片.png")]}, content_type="multipart/form-data")
+    assert refused.status_code == 422
+    assert "请重新选择要上传的文件" in refused.text
+    assert people.instance_ids() == []

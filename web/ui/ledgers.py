@@ -7,7 +7,7 @@ from datetime import date
 
 from flask import Blueprint, Response, abort, render_template, request
 
-from engine import LEDGERS, UserView
+from engine import LEDGERS, TZ, UserView
 from web.ui.auth import current_user, login_required
 from web.ui.util import engine
 
@@ -58,5 +58,7 @@ def show(name: str) -> str | Response:
             "Content-Disposition": f"attachment; filename=ledger-{name}.{fmt}"})
     if fmt is not None:
         abort(400)
+    this_month = engine().clock.now().astimezone(TZ).strftime("%Y-%m")
     return render_template("ledger.html", book=book, name=name, ledgers=LEDGERS,
-                           unit=unit or "", month=request.args.get("month") or "")
+                           unit=unit or "", month=request.args.get("month") or "",
+                           this_month=this_month)
