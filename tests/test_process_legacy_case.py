@@ -53,8 +53,8 @@ def people(engine: Engine) -> Iterator[Engine]:
                   ("fagai", "市发改委"), ("zhujian", "市住建局")]
     for name, unit in regulators:
         engine.add_user(name, ["sector_regulator"], unit=unit)
-    leads = [("qt_shangwu", "市商务局"), ("qt_gongxin", "市工信局"), ("qt_fayuan", "市中级人民法院"),
-             ("qt_fagai", "市发改委")]
+    leads = [("qt_shangwu", "市商务局"), ("qt_gongxin", "市工信局"),
+             ("qt_fayuan", "市中级人民法院"), ("qt_fagai", "市发改委")]
     for name, unit in leads:
         engine.add_user(name, ["lead_department"], unit=unit)
     yield engine
