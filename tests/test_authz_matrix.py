@@ -51,8 +51,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # The roles table of domain.md, in its order.
 DOMAIN_ROLES = ("intake", "approver", "handler", "case_manager", "style_group",
                 "supervision_office", "city_leader", "city_investigator", "reform_group",
-                "responsible_unit", "sector_regulator", "enterprise", "window", "policy_dept",
-                "data_bureau", "auditor", "designer")
+                "responsible_unit", "sector_regulator", "lead_department", "enterprise", "window",
+                "policy_dept", "data_bureau", "auditor", "designer")
 UNIT_SCOPED = frozenset({"handler", "responsible_unit", "policy_dept"})
 # Each county's 纪委监委 runs its own intake, approval and case management (engine/org/scope.py).
 BY_JURISDICTION = frozenset({"intake", "approver", "case_manager"})

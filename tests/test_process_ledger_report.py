@@ -35,6 +35,7 @@ from tests.process_helpers import (
     definitions,
     drawn,
     fire_at,
+    legacy_files,
     timer_dues,
 )
 
@@ -466,3 +467,35 @@ def test_cost_summary_returned_after_the_date_stays_overdue_without_a_second_rem
     reminders = [v for v in (reports.instance(i) for i in reports.instance_ids())
                  if v.process_key == "report_urge" and v.business_key == submit.business_key]
     assert [v.status for v in reminders] == ["completed"]
+
+
+# -- one progress report per unit and month, with the campaign running --------------------
+
+
+def test_one_progress_report_per_unit_and_month_while_the_campaign_runs(
+        engine: Engine, clock: FixedClock) -> None:
+    """Both the 新官不理旧账 campaign (三、2) and the indicator plan ask each 县(市、区) and 园区
+    for 上月工作推进情况 每月1日前; ledger_report's monthly schedule carries both in one report
+    (form report_progress), so July to November, while the campaign dispatches monthly, each
+    unit gets exactly one report a month, due on the month's last day (moved to the next
+    working day when that is a day off)."""
+    clock.set(at("2026-06-30T10:00:00+08:00"))
+    engine.import_units(UNITS_FILE.read_text(encoding="utf-8"))
+    engine.deploy(report_files() + legacy_files())
+    engine.add_user("gaige", ["reform_group"])
+    campaign = engine.start("legacy_campaign", {}, "gaige")
+    for month in ("07", "08", "09", "10", "11"):
+        fire_at(engine, f"2026-{month}-25T00:00:01+08:00")
+        fire_at(engine, f"2026-{month}-28T00:00:01+08:00")  # the campaign's cycle drifts
+    fire_at(engine, "2026-12-02T00:00:01+08:00")
+    progress = [t for t in process_helpers.inbox(engine, None)
+                if t.title.startswith("报送上月工作推进情况")]
+    months = sorted((str(t.unit), engine.instance(t.instance_id).data["period"], t.due_at)
+                    for t in progress)
+    last_days = {"07": "2026-07-31", "08": "2026-08-31", "09": "2026-09-30",
+                 "10": "2026-11-02", "11": "2026-11-30"}  # 31 Oct, 1 Nov: a weekend
+    assert months == sorted((unit, f"2026-{m}", at(f"{day}T17:30:00+08:00"))
+                            for unit in AREA_UNITS for m, day in last_days.items())
+    assert {t.process_key for t in progress} == {"ledger_report"}
+    assert len(process_helpers.tasks(engine, "gaige", "monthly_dispatch")) == 5
+    assert engine.replay(campaign.id).ok

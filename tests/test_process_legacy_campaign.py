@@ -83,8 +83,6 @@ def complete_all(engine: Engine, name: str, data: dict[str, Any], instance_id: i
 NOTICE = {"notice_title": "2026年景德镇市关于征集“新官不理旧账”问题线索的公告",
           "published_on": "2026-04-02", "channels": ["景德镇市人民政府网", "新闻媒体"]}
 INSPECTION = {"clues_found": 2, "self_check_summary": "内部查找和公开征集，发现两条线索"}
-REPORT = {"progress": "已核实两件，正在协调一件", "cases_open": 1, "cases_closed": 2,
-          "copied_to_regulators": True}
 DISPATCH = {"dispatch_notes": "通报各地进展", "slow_units": ["乐平市"], "reminders_sent": True}
 
 
@@ -168,15 +166,19 @@ def test_late_manual_start_shows_past_stage_work_as_overdue(people: Engine,
     assert tasks(people, "gaige", "register_clue") == []
     supervise = task(people, "gaige", "supervise")
     assert supervise.due_at == at("2026-12-01T00:00:00+08:00") and not supervise.overdue
-    # only the remaining months get a reminder: 25 October and 25 November
+    # only the remaining months are dispatched: 1 November and 1 December
     assert view.data["monthly_cycle"] == "R2/2026-10-25T09:00:00+08:00/P1M"
-    assert timers_of(people, view.id)["monthly_reminder"] == [at("2026-10-25T09:00:00+08:00")]
+    cycle = "monthly_dispatch_cycle"
+    assert timers_of(people, view.id)[cycle] == [at("2026-10-25T09:00:00+08:00")]
     fire_at(people, "2026-10-25T09:00:01+08:00")
-    assert timers_of(people, view.id)["monthly_reminder"] == [at("2026-11-25T09:00:00+08:00")]
+    assert timers_of(people, view.id)[cycle] == [at("2026-11-25T09:00:00+08:00")]
     fire_at(people, "2026-11-25T09:00:01+08:00")
-    assert "monthly_reminder" not in timers_of(people, view.id)
-    dues = sorted(due(t) for t in tasks(people, "fuliang", "monthly_report"))
-    assert dues == [at("2026-11-01T00:00:00+08:00"), at("2026-12-01T00:00:00+08:00")]
+    assert cycle not in timers_of(people, view.id)
+    fire_at(people, "2026-12-01T00:00:01+08:00")
+    dues = sorted(due(t) for t in tasks(people, "gaige", "monthly_dispatch"))
+    assert dues == [at("2026-12-01T00:00:00+08:00"), at("2027-01-01T00:00:00+08:00")]
+    # the units' monthly progress reports are ledger_report's, not the campaign's
+    assert tasks(people, "fuliang") == [task(people, "fuliang", "self_inspection")]
 
 
 # -- the four stages -----------------------------------------------------------------------
@@ -223,7 +225,6 @@ def test_stages_open_and_close_on_their_dates(people: Engine) -> None:
     assert supervise.due_at == at("2026-12-01T00:00:00+08:00")
     pending = timers_of(people, view.id)
     assert pending["stage3_closes"] == [at("2026-12-01T00:00:00+08:00")]
-    assert pending["monthly_reminder"] == [at("2026-07-25T09:00:00+08:00")]
     assert pending["monthly_dispatch_cycle"] == [at("2026-07-25T09:00:00+08:00")]
 
     # (二) closes at the end of August: the standing registration task is withdrawn
@@ -246,7 +247,6 @@ def test_stages_open_and_close_on_their_dates(people: Engine) -> None:
                     "gaige")
     people.complete(summary.id, {"summary": "全年总结", "cases_total": 3, "cases_closed": 3,
                                  "improvements": "建立政务失信责任追溯机制"}, "gaige")
-    complete_all(people, "monthly_report", REPORT, view.id)
     complete_all(people, "monthly_dispatch", DISPATCH, view.id)
     assert people.instance(view.id).status == "running"  # the year is not over yet
 
@@ -261,26 +261,20 @@ def test_stages_open_and_close_on_their_dates(people: Engine) -> None:
     assert people.replay(view.id).ok  # auditors can rebuild the whole year from its history
 
 
-def test_monthly_reminders_and_dispatch_before_the_first(people: Engine) -> None:
+def test_monthly_dispatch_on_the_first_and_no_second_progress_report(people: Engine) -> None:
+    """改革创新组建立每月调度: a dispatch on the 1st of each month from August to December.
+    The units' 报送上月工作推进情况 comes from ledger_report alone (one per unit and month, see
+    tests/test_process_ledger_report.py): the campaign asks the units for nothing monthly."""
     view = people.start("legacy_campaign", {}, "gaige")
     fire_at(people, "2026-07-01T00:00:01+08:00")
-    # SpiffWorkflow turns P1M into a fixed 31 days (July's length) once, so the reminders fall
-    # on 25 Jul, 25 Aug, 25 Sep, 26 Oct, 26 Nov: always a few days before the report is due.
+    # SpiffWorkflow turns P1M into a fixed 31 days (July's length) once, so the cycle falls
+    # on 25 Jul, 25 Aug, 25 Sep, 26 Oct, 26 Nov: always a few days before the 1st.
     fired = []
     expected_due = ["2026-08-01", "2026-09-01", "2026-10-01", "2026-11-01", "2026-12-01"]
     for month, due in enumerate(expected_due):
-        (when,) = timers_of(people, view.id)["monthly_reminder"]
-        assert timers_of(people, view.id)["monthly_dispatch_cycle"] == [when]
+        (when,) = timers_of(people, view.id)["monthly_dispatch_cycle"]
         fire_at(people, when + timedelta(seconds=1))
         fired.append(when)
-        reports = tasks(people, "fuliang", "monthly_report")
-        # earlier months' reports stay (overdue if not done), this month's is added
-        assert len(reports) == month + 1
-        newest = max(reports, key=lambda t: t.created_at)
-        assert newest.due_at == at(due + "T00:00:00+08:00")
-        assert newest.unit == "浮梁县"
-        assert sorted(str(t.unit) for t in tasks(people, "system", "monthly_report")
-                      if t.created_at == newest.created_at) == sorted(UNITS)
         # reform_group dispatches on the 1st, due before the next 1st
         dispatch_at = timers_of(people, view.id)["dispatch_day"]
         assert at(due + "T00:00:00+08:00") in dispatch_at
@@ -288,19 +282,13 @@ def test_monthly_reminders_and_dispatch_before_the_first(people: Engine) -> None
         dispatch = max(tasks(people, "gaige", "monthly_dispatch"), key=lambda t: t.created_at)
         next_month = expected_due[month + 1] if month + 1 < len(expected_due) else "2027-01-01"
         assert dispatch.due_at == at(next_month + "T00:00:00+08:00")
-        assert all(t.overdue for t in tasks(people, "fuliang", "monthly_report"))
+        assert [t.name for t in tasks(people, "system")
+                if t.role == "responsible_unit" and t.name != "self_inspection"] == []
     assert [w.astimezone(BEIJING).date().isoformat() for w in fired] == [
         "2026-07-25", "2026-08-25", "2026-09-25", "2026-10-26", "2026-11-26"]
-    # five reminders (July to November), then the cycle is spent
-    assert "monthly_reminder" not in timers_of(people, view.id)
+    # five dispatches (July to November's reports), then the cycle is spent
     assert "monthly_dispatch_cycle" not in timers_of(people, view.id)
-    assert len(tasks(people, "fuliang", "monthly_report")) == 5
     assert len(tasks(people, "gaige", "monthly_dispatch")) == 5
-    # a unit reports; the others' reports are still open and overdue
-    oldest = min(tasks(people, "fuliang", "monthly_report"), key=lambda t: t.created_at)
-    people.complete(oldest.id, REPORT, "fuliang")
-    assert len(tasks(people, "fuliang", "monthly_report")) == 4
-    assert len([t for t in tasks(people, "leping", "monthly_report") if t.overdue]) == 5
     assert people.replay(view.id).ok
 
 

@@ -17,9 +17,10 @@ from engine.api import Engine
 from engine.errors import InvalidData, PermissionDenied
 from engine.queries.inbox import InboxFilter
 from engine.time.clock import FixedClock
-from tests.process_helpers import at, fire_at, legacy_files, task, tasks
+from tests.process_helpers import PROCESSES, at, fire_at, legacy_files, task, tasks
 
 MESSAGE = "legacy_clue_registered"
+UNITS_FILE = PROCESSES / "units.csv"
 YEAR_END = at("2026-12-31T23:59:59+08:00")
 CLUE = {
     "campaign_year": 2026,
@@ -28,7 +29,7 @@ CLUE = {
     "respondent": "某工业园区管委会",
     "summary": "2019年招商引资协议承诺的设备投资奖励至今未兑现",
     "amount": 120,
-    "sector": "市住建局",
+    "sector": "招商引资",  # the case's field: its 行业主管部门 is 市商务局 in the directory
     "source": "公开征集",
 }
 VERIFY = {"facts": "与企业、管委会核实：协议有效，奖励条件已满足", "experts_involved": False}
@@ -43,14 +44,19 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def people(engine: Engine) -> Iterator[Engine]:
+    engine.import_units(UNITS_FILE.read_text(encoding="utf-8"))  # the routing comes from it
     engine.deploy(legacy_files())
     engine.add_user("gaige", ["reform_group"])
     engine.add_user("fuliang", ["responsible_unit"], unit="浮梁县")
     engine.add_user("leping", ["responsible_unit"], unit="乐平市")
-    regulators = [("shangwu", "市商务局"), ("gongxin", "市工信局"), ("fayuan", "市中级人民法院"),
+    regulators = [("shangwu", "市商务局"), ("gongxin", "市工信局"), ("jiaotong", "市交通运输局"),
                   ("fagai", "市发改委"), ("zhujian", "市住建局")]
     for name, unit in regulators:
         engine.add_user(name, ["sector_regulator"], unit=unit)
+    leads = [("qt_shangwu", "市商务局"), ("qt_gongxin", "市工信局"),
+             ("qt_fayuan", "市中级人民法院"), ("qt_fagai", "市发改委")]
+    for name, unit in leads:
+        engine.add_user(name, ["lead_department"], unit=unit)
     yield engine
 
 
@@ -82,24 +88,28 @@ def close(engine: Engine, case: int) -> None:
 
 # -- registration, routing and transfer ----------------------------------------------------
 
+# (问题类型, 牵头部门, its user or None when 改革创新组 coordinates): the copy always goes to
+# the regulator of the case's own field (the clue's sector), never to the lead department
 ROUTES = [
-    ("招商引资政策不兑现", "市商务局", "市商务局", "shangwu"),
-    ("合作协议不履行", "市营商环境指挥部改革创新组", "市住建局", "zhujian"),
-    ("账款支付不到位", "市工信局", "市工信局", "gongxin"),
-    ("法院判决不执行", "市中级人民法院", "市中级人民法院", "fayuan"),
-    ("涉政府产权纠纷", "市发改委", "市发改委", "fagai"),
-    ("其他", "市营商环境指挥部改革创新组", "市住建局", "zhujian"),
+    ("招商引资政策不兑现", "市商务局", "qt_shangwu"),
+    ("合作协议不履行", "市营商环境指挥部改革创新组", None),
+    ("账款支付不到位", "市工信局", "qt_gongxin"),
+    ("法院判决不执行", "市中级人民法院", "qt_fayuan"),
+    ("涉政府产权纠纷", "市发改委", "qt_fagai"),
+    ("其他", "市营商环境指挥部改革创新组", None),
 ]
+REGULATOR_USERS = {"shangwu", "gongxin", "jiaotong", "fagai", "zhujian"}
+LEAD_USERS = {"qt_shangwu", "qt_gongxin", "qt_fayuan", "qt_fagai"}
 
 
-@pytest.mark.parametrize(("clue_type", "lead", "regulator", "regulator_user"), ROUTES)
+@pytest.mark.parametrize(("clue_type", "lead", "lead_user"), ROUTES)
 def test_each_type_is_routed_by_the_decision_table(
-    people: Engine, clue_type: str, lead: str, regulator: str, regulator_user: str
+    people: Engine, clue_type: str, lead: str, lead_user: str | None
 ) -> None:
     case = open_case(people, clue_type=clue_type)
     view = people.instance(case)
     assert view.business_key == "JZ-2026-000001" == view.data["case_no"]
-    assert (view.data["lead_department"], view.data["sector_regulator"]) == (lead, regulator)
+    assert (view.data["lead_department"], view.data["sector_regulator"]) == (lead, "市商务局")
     assert view.data["case_due"] == "2026-12-31T23:59:59+08:00"
     ledger = task(people, "gaige", "register_transfer", instance_id=case)
     assert (ledger.role, ledger.unit, ledger.due_at) == ("reform_group", None, YEAR_END)
@@ -109,16 +119,43 @@ def test_each_type_is_routed_by_the_decision_table(
     verify = task(people, "fuliang", "verify_propose", instance_id=case)
     assert (verify.role, verify.unit, verify.due_at) == ("responsible_unit", "浮梁县", YEAR_END)
     assert tasks(people, "leping", instance_id=case) == []
-    copy = task(people, regulator_user, "regulator_guidance", instance_id=case)
-    assert (copy.role, copy.unit, copy.due_at) == ("sector_regulator", regulator, YEAR_END)
-    others = {"shangwu", "gongxin", "fayuan", "fagai", "zhujian"} - {regulator_user}
-    assert all(tasks(people, u, instance_id=case) == [] for u in others)
+    copy = task(people, "shangwu", "regulator_guidance", instance_id=case)
+    assert (copy.role, copy.unit, copy.due_at) == ("sector_regulator", "市商务局", YEAR_END)
+    assert all(tasks(people, u, instance_id=case) == [] for u in REGULATOR_USERS - {"shangwu"})
     with pytest.raises(PermissionDenied):
-        people.complete(copy.id, {"guidance": "x"}, next(iter(sorted(others))))
-    # the regulator's guidance does not hold the case up
-    people.complete(copy.id, {"guidance": "督促责任单位限期兑现"}, regulator_user)
+        people.complete(copy.id, {"guidance": "x"}, "zhujian")
+    # the four 牵头部门 each supervise their own type; 改革创新组 coordinates the rest itself
+    others = LEAD_USERS - {lead_user} if lead_user else LEAD_USERS
+    assert all(tasks(people, u, instance_id=case) == [] for u in others)
+    if lead_user:
+        supervision = task(people, lead_user, "lead_supervision", instance_id=case)
+        assert (supervision.role, supervision.unit, supervision.due_at) == (
+            "lead_department", lead, YEAR_END)
+        people.complete(supervision.id, {"supervision": "督促责任单位限期整改"}, lead_user)
+    # neither the guidance nor the supervision holds the case up
+    people.complete(copy.id, {"guidance": "督促责任单位限期兑现"}, "shangwu")
     assert people.instance(case).status == "running"
     assert [t.name for t in tasks(people, "system", instance_id=case)] == ["verify_propose"]
+
+
+def test_a_transport_payment_case_reaches_its_regulator_and_its_lead(people: Engine) -> None:
+    """抄送案件涉及领域的行业主管部门 (the directory's regulator of 交通运输), while 市工信局
+    督促整改 账款支付不到位 — two tasks, and the court is nobody's regulator."""
+    case = open_case(people, clue_type="账款支付不到位", sector="交通运输")
+    view = people.instance(case)
+    assert (view.data["lead_department"], view.data["sector_regulator"]) == (
+        "市工信局", "市交通运输局")
+    register(people, case)
+    copy = task(people, "jiaotong", "regulator_guidance", instance_id=case)
+    assert (copy.role, copy.unit) == ("sector_regulator", "市交通运输局")
+    supervision = task(people, "qt_gongxin", "lead_supervision", instance_id=case)
+    assert (supervision.role, supervision.unit) == ("lead_department", "市工信局")
+    assert tasks(people, "gongxin", instance_id=case) == []  # the lead's copy is not a copy
+    assert all(tasks(people, u, instance_id=case) == []
+               for u in REGULATOR_USERS - {"jiaotong"} | LEAD_USERS - {"qt_gongxin"})
+    people.complete(supervision.id, {"supervision": "约谈区城投公司，限期支付"}, "qt_gongxin")
+    people.complete(copy.id, {"guidance": "督促运输企业款项结算"}, "jiaotong")
+    assert people.replay(case).ok
 
 
 def test_cases_are_numbered_per_year_and_transfer_needs_a_unit(people: Engine) -> None:
@@ -303,8 +340,8 @@ def test_wrong_jurisdiction_is_sent_back_then_urged_transferred_and_returned(
     people.complete(resolve.id, RESOLVED, "leping")
     closing = task(people, "gaige", "close_case", instance_id=case)
     again = people.ops.send_back(closing.id, "gaige", "请补充奖励拨付凭证")
-    assert [t.name for t in again.tasks if t.name != "regulator_guidance"] == [
-        "resolve_quickly"]
+    assert [t.name for t in again.tasks
+            if t.name not in ("regulator_guidance", "lead_supervision")] == ["resolve_quickly"]
     people.complete(task(people, "leping", "resolve_quickly", instance_id=case).id, RESOLVED,
                     "leping")
     people.complete(task(people, "shangwu", "regulator_guidance", instance_id=case).id,

@@ -34,6 +34,7 @@ DEMO_USERS: tuple[tuple[str, str, tuple[str, ...], str | None], ...] = (
     ("unit_fl", "责任单位 浮梁县人民政府", ("responsible_unit",), "浮梁县人民政府"),
     ("unit_lp", "责任单位 乐平市人民政府", ("responsible_unit",), "乐平市人民政府"),
     ("regulator", "行业主管部门 褚红", ("sector_regulator",), None),
+    ("lead_gx", "牵头部门 市工信局 秦岚", ("lead_department",), "市工信局"),
     ("enterprise", "企业 景德镇某瓷业有限公司", ("enterprise",), None),
     ("window", "惠企政策兑现专窗 卫敏", ("window",), None),
     ("policy_gx", "政策主管部门 市工信局", ("policy_dept",), "市工信局"),

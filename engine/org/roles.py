@@ -27,6 +27,7 @@ ROLES: tuple[Role, ...] = (
     Role("reform_group", "改革创新组", ("营商环境指挥部 改革创新组", "营商环境指挥部改革创新组")),
     Role("responsible_unit", "责任单位", (), True),
     Role("sector_regulator", "行业主管部门"),
+    Role("lead_department", "牵头部门"),
     Role("enterprise", "企业"),
     Role("window", "惠企政策兑现专窗"),
     Role("policy_dept", "政策主管部门", (), True),

@@ -26,6 +26,7 @@ ROLE_LABELS: dict[str, Any] = {
     "reform_group": _l("改革创新组"),
     "responsible_unit": _l("责任单位"),
     "sector_regulator": _l("行业主管部门"),
+    "lead_department": _l("牵头部门"),
     "enterprise": _l("企业"),
     "window": _l("惠企政策兑现专窗"),
     "policy_dept": _l("政策主管部门"),
