@@ -691,6 +691,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("cases.done", "GET"): Entry(False, signed_in, shows=(_case_link, did_work)),
     ("cases.applications", "GET"): Entry(False, role("enterprise", "window"),
                                          shows=(_case_link, applied)),
+    ("cases.policies", "GET"): Entry(False, signed_in),
     ("ops.transfer", "POST"): Entry(False, works_task, 302, args=_task, mutates=True,
                                     request=lambda w: {"data": _hand_to(w)["json"]}),
     ("ops.delegate", "POST"): Entry(False, works_task, 302, args=_task, mutates=True,
