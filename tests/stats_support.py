@@ -50,7 +50,8 @@ def add_people(engine: Engine, password: str | None = None) -> None:
 
 def deploy(engine: Engine) -> None:
     engine.deploy([*clue_files(), *legacy_files(),
-                   *definitions(["subsidy_*.bpmn", "policy_catalogue.dmn"], ["subsidy_*.json"]),
+                   *definitions(["subsidy_*.bpmn", "policy_catalogue.dmn"],
+                                ["subsidy_*.json", "commitment_check_credit.json"]),
                    *definitions(["hotline_complaint.bpmn"], ["hotline_*.json"])])
 
 

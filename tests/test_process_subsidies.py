@@ -46,9 +46,10 @@ RSJ = "市人社局"  # JS-001
 
 
 def subsidy_files() -> list[SourceFile]:
-    """The three flows, the policy catalogue they read and their forms."""
+    """The three flows, the policy catalogue they read and their forms (承诺兑现 shares the
+    credit department's form with the 告知承诺 check)."""
     return definitions([f"{key}.bpmn" for key in KEYS] + ["policy_catalogue.dmn"],
-                       ["subsidy_*.json"])
+                       ["subsidy_*.json", "commitment_check_credit.json"])
 
 
 @pytest.fixture
@@ -459,7 +460,7 @@ def test_commitment_rejection_without_reason_and_explanation_is_refused(
         hq.complete(review.id, {**REVIEW, "review_method": "现场勘查"}, "swj")
     assert set(err.value.field_errors) == {"site_address"}
     hq.complete(review.id, {**REVIEW, "review_method": "现场勘查", "site_address": "昌江区某工业园",
-                            "findings": "生产线尚未投产", "commitment_consistent": False},
+                            "findings": "生产线已建成，尚在试产", "commitment_consistent": True},
                 "swj")
     decide = task(hq, "swj", "decide")
 
@@ -492,6 +493,53 @@ def test_commitment_rejection_without_reason_and_explanation_is_refused(
         "不予兑现", "一网", False)
     assert report["policy_explanation"] == explanation
     assert hq.complete(record.id, {"recorded": True}, "sjj").status == "completed"
+
+
+FGW = "市发改委"  # the 信用主管部门
+
+
+def test_commitment_found_untrue_cannot_be_approved_and_goes_on_the_credit_record(
+        hq: Engine, clock: FixedClock) -> None:
+    hq.add_user("fgw", ["responsible_unit"], unit=FGW)
+    view = apply_commitment(hq, "CN-002")
+    review = task(hq, "swj", "review")
+    clock.set(at("2026-10-20T10:00:00+08:00"))
+    hq.complete(review.id, {**REVIEW, "review_method": "现场勘查", "site_address": "昌江区某工业园",
+                            "findings": "生产线尚未投产，与承诺的已投产不符",
+                            "commitment_consistent": False}, "swj")
+    assert inbox(hq, "swj") == []  # no 出具审批结果: an untrue commitment is never approved
+    data = hq.instance(view.id).data
+    assert data["outcome"] == "不予兑现"
+    assert data["reject_reason"] == (
+        "经现场勘查，实际情况与企业承诺不一致：生产线尚未投产，与承诺的已投产不符")
+    assert "实际情况与承诺不一致的，不予兑现，并依承诺记入信用记录" in data["policy_explanation"]
+    assert data["notices"][-1]["type"] == "不予兑现告知"
+    [applied] = hq.worklists.applications("qiye")
+    assert (applied.outcome, applied.reason) == ("不予兑现", data["reject_reason"])
+    assert applied.explanation == data["policy_explanation"]
+
+    credit = task(hq, "fgw", "credit_listing")
+    # 7 working days from Tuesday 10-20 -> Thursday 10-29
+    assert (credit.unit, credit.due_at) == (FGW, at("2026-10-29T17:30:00+08:00"))
+    with pytest.raises(InvalidData) as err:
+        hq.complete(credit.id, {"listed_on": "2026-10-21"}, "fgw")
+    assert {"credit_record_no", "publicity_channels"} <= set(err.value.field_errors)
+    clock.set(at("2026-10-21T10:00:00+08:00"))
+    hq.complete(credit.id, {"credit_record_no": "JDZ-XY-2026-0107", "listed_on": "2026-10-21",
+                            "publicity_channels": ["市公共信用信息平台"],
+                            "joint_punishment_pushed": True}, "fgw")
+    data = hq.instance(view.id).data
+    record = data["credit_record"]
+    assert (record["type"], record["credit_code"], record["policy_id"], record["listed_by"]) == (
+        "失信：承诺兑现不实承诺", "91360200MA35B0001X", "CN-002", FGW)
+    assert data["blacklisted"] is True
+    assert data["notices"][-1]["type"] == "记入信用记录告知"
+    assert (data["report"]["result"], data["report"]["credit_record_no"]) == (
+        "不予兑现", "JDZ-XY-2026-0107")
+    record_task = task(hq, "sjj", "record_result")
+    assert hq.complete(record_task.id, {"recorded": True}, "sjj").status == "completed"
+    assert hq.verify() == (1, [])
+    assert hq.replay(view.id).ok
 
 
 def test_commitment_refuses_an_unlisted_policy_or_one_of_another_flow(hq: Engine) -> None:
