@@ -150,3 +150,23 @@ def test_intake_registers_a_clue_with_the_real_form(app: Flask) -> None:
     assert "ZF-2026-000001" in page.text and "提出处置意见" in page.text
     assert "2026-09-30 09:15" in page.text  # received_at shown in local time
     assert as_user(app, "enterprise").get("/start/clue_triage").status_code == 403
+
+
+def test_an_untrue_commitment_is_refused_to_the_enterprise_and_reaches_the_credit_department(
+        app: Flask) -> None:
+    enterprise = as_user(app, "enterprise")
+    started = enterprise.post("/start/subsidy_commitment",
+                              data=dict(COMMITMENT, policy_id="CN-002"))
+    assert started.status_code == 302, started.text
+    eng = app.extensions["kuaiban"]
+    [case] = eng.worklists.applications("enterprise")
+    review = next(t for t in eng.instance(case.case.instance_id).tasks if t.name == "review")
+    eng.complete(review.id, {"review_method": "现场勘查", "review_date": "2026-09-30",
+                             "reviewers": "勘查组", "site_address": "昌江区某工业园",
+                             "findings": "生产线尚未投产", "commitment_consistent": False},
+                 "policy_sw")
+    page = enterprise.get(started.location).text
+    assert "不予兑现" in page and "实际情况与企业承诺不一致：生产线尚未投产" in page
+    inbox = as_user(app, "credit_fgw").get("/").text
+    assert "不实承诺记入信用记录" in inbox
+    assert "不实承诺记入信用记录" not in as_user(app, "policy_sw").get("/").text
