@@ -533,6 +533,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("api.docs", "GET"): Entry(True, anyone),
     ("api.list_processes", "GET"): Entry(True, signed_in),
     ("api.list_units", "GET"): Entry(True, signed_in),
+    ("api.list_policies", "GET"): Entry(True, signed_in),
     ("api.upload_processes", "POST"): Entry(True, role("designer"), 201, request=_api_upload,
                                             mutates=True),
     ("api.start_instance", "POST"): Entry(True, starts, 201, args=_key, mutates=True,

@@ -12,6 +12,7 @@ none deployed (a bare test database) policy fields are taken as given.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -52,6 +53,9 @@ class Policy:
     @property
     def label(self) -> str:
         return f"{self.policy_id} {self.policy_name}（{self.policy_mode}，{self.owning_dept}）"
+
+    def as_json(self) -> dict[str, object]:
+        return dataclasses.asdict(self)
 
     def matches(self, q: str) -> bool:
         """``q`` found in any of the columns an enterprise searches by."""
