@@ -16,6 +16,8 @@ from engine.audit.replay import ReplayResult
 from engine.definitions import xmlsafe
 from engine.definitions.files import BPMN, SourceFile, kind_of
 from engine.definitions.forms import check_form
+from engine.definitions.policies import MODES as POLICY_MODES
+from engine.definitions.policies import Policy
 from engine.definitions.registry import latest_forms
 from engine.definitions.version_diff import DeployPreview, diff_versions
 from engine.errors import (
@@ -71,7 +73,7 @@ from engine.queries.startable import (
 )
 from engine.queries.stats import SECTIONS as STATS_SECTIONS
 from engine.queries.stats import Statistics, StatsFilter, figure_cases, sections_for, statistics
-from engine.queries.worklists import Application, CaseState, DoneList, DoneTask
+from engine.queries.worklists import Application, CaseState, DoneList, DoneTask, Outcome, outcome_of
 from engine.runtime.batch_rows import BatchRow, RowProblem
 from engine.runtime.bulk import BatchReport
 from engine.runtime.handover import URGERS as URGING_ROLES
@@ -103,6 +105,7 @@ __all__ = [
     "MAX_SEARCH_QUERY",
     "NOTIFICATION_CHANNELS",
     "NOTIFICATION_KINDS",
+    "POLICY_MODES",
     "ROLES",
     "ROLES_BY_ID",
     "STATS_SECTIONS",
@@ -136,8 +139,10 @@ __all__ = [
     "NotFound",
     "NotificationView",
     "OutboxView",
+    "Outcome",
     "PermissionDenied",
     "Person",
+    "Policy",
     "Preferences",
     "Problem",
     "ProcessView",
@@ -182,6 +187,7 @@ __all__ = [
     "load_version",
     "logs",
     "migrate",
+    "outcome_of",
     "overdue_board",
     "pdf",
     "sections_for",

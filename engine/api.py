@@ -18,9 +18,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from engine.audit import bundle, chain, scan
 from engine.audit.replay import RecordedEvent, ReplayResult, Snapshot, state_at
-from engine.definitions import registry, version_diff
+from engine.definitions import policies, registry, version_diff
 from engine.definitions.lint import findings as lint_findings
 from engine.definitions.lint import lint as lint_files
+from engine.definitions.policies import Policy
 from engine.definitions.registry import Deployed, LoadedVersion, VersionCache
 from engine.definitions.validation import Checked, SourceFile
 from engine.definitions.version_diff import DeployPreview
@@ -255,6 +256,19 @@ class Engine:
         """The users each person field (``x-user``) of ``schema`` offers ``user``."""
         with self.transaction(read_only=True) as session:
             return people.choices(session, schema, scope.scoped(session, user))
+
+    def policy_choices(self, schema: Mapping[str, Any] | None) -> dict[str, list[Policy]]:
+        """The policies each policy field (``x-policy``) of ``schema`` offers."""
+        with self.transaction(read_only=True) as session:
+            return policies.choices(session, schema)
+
+    def policies(self, q: str | None = None, mode: str | None = None) -> list[Policy]:
+        """The deployed 惠企政策清单; ``q`` matches a policy's number, name, mode, department
+        or eligible subjects in part."""
+        with self.transaction(read_only=True) as session:
+            listed = policies.catalogue(session)
+        return [p for p in listed if (not mode or p.policy_mode == mode)
+                and (not q or p.matches(q.strip()))]
 
     def unit_directory(self) -> directory.Directory:
         with self.transaction(read_only=True) as session:

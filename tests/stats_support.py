@@ -67,7 +67,8 @@ lp.jw,乐平市纪委监委,乐平市纪委监委,,内设机构,jdz,承办部门
 
 def deploy(engine: Engine) -> None:
     engine.deploy([*clue_files(), *legacy_files(),
-                   *definitions(["subsidy_*.bpmn", "policy_catalogue.dmn"], ["subsidy_*.json"]),
+                   *definitions(["subsidy_*.bpmn", "policy_catalogue.dmn"],
+                                ["subsidy_*.json", "commitment_check_credit.json"]),
                    *definitions(["hotline_complaint.bpmn"], ["hotline_*.json"])])
 
 

@@ -16,6 +16,7 @@ from jsonschema import Draft202012Validator
 from werkzeug.test import TestResponse
 
 from engine.api import Engine
+from engine.definitions.validation import SourceFile
 from tests.conftest import DIAGRAMS
 from tests.test_api_helpers import START, UNIT, Api, error_of, make_api
 from web import tokens
@@ -360,7 +361,7 @@ CONTRACT = {
     ("post", "/notifications/{id}/read"),
     ("get", "/instances/{id}/attachments"), ("post", "/instances/{id}/attachments"),
     ("get", "/attachments/{sha256}"), ("post", "/instances/{id}/documents"),
-    ("get", "/search"), ("get", "/applications"),
+    ("get", "/search"), ("get", "/applications"), ("get", "/policies"),
     ("post", "/tasks/{id}/transfer"), ("post", "/tasks/{id}/delegate"),
     ("post", "/tasks/{id}/add-signer"), ("post", "/tasks/{id}/send-back"),
     ("get", "/tasks/{id}/send-back"), ("post", "/tasks/{id}/withdraw"),
@@ -452,3 +453,16 @@ def test_replay_endpoint_is_for_auditors(api: Api) -> None:
     assert ok.get_json() == {"ok": True, "events": 1, "diverged_at": None, "message": ""}
     missing = api.post("/instances/999/replay", "audit")
     assert missing.status_code == 404
+
+
+def test_policies_lists_the_deployed_catalogue_by_text_and_mode(api: Api) -> None:
+    assert api.get("/policies", "li").get_json() == {"policies": []}  # none deployed
+    catalogue = DIAGRAMS.parents[1] / "processes" / "policy_catalogue.dmn"
+    api.engine.deploy([SourceFile(str(catalogue), catalogue.read_text(encoding="utf-8"))])
+    listed = api.get("/policies", "li").get_json()["policies"]
+    assert {p["policy_mode"] for p in listed} == {"免申即享", "即申即享", "承诺兑现"}
+    found = api.get("/policies?q=商务&mode=承诺兑现", "li").get_json()["policies"]
+    assert [(p["policy_id"], p["owning_dept"], p["time_limit_days"]) for p in found] == [
+        ("CN-002", "市商务局", 20)]
+    assert "mode" in error_of(api.get("/policies?mode=先享后审", "li"), 400)["details"]
+    assert "limit" in error_of(api.get("/policies?limit=3", "li"), 400)["details"]

@@ -19,6 +19,7 @@ from uuid import UUID
 import pytest
 
 from engine.api import Engine
+from engine.definitions.forms import check_form
 from engine.definitions.validation import SourceFile
 from engine.errors import InvalidData, PermissionDenied
 from engine.files.attachments import Upload
@@ -45,9 +46,10 @@ RSJ = "市人社局"  # JS-001
 
 
 def subsidy_files() -> list[SourceFile]:
-    """The three flows, the policy catalogue they read and their forms."""
+    """The three flows, the policy catalogue they read and their forms (承诺兑现 shares the
+    credit department's form with the 告知承诺 check)."""
     return definitions([f"{key}.bpmn" for key in KEYS] + ["policy_catalogue.dmn"],
-                       ["subsidy_*.json"])
+                       ["subsidy_*.json", "commitment_check_credit.json"])
 
 
 @pytest.fixture
@@ -237,16 +239,17 @@ def test_automatic_confirm_and_payout_forms_refuse_bad_data(hq: Engine) -> None:
     assert task(hq, "gxj", "pay_enterprise").id == payout.id
 
 
-@pytest.mark.parametrize(("policy_id", "reason"), [
-    ("JS-001", "政策编号 JS-001 为即申即享事项，不适用免申即享流程，请按该兑现方式办理"),
-    ("ZZ-999", "政策编号 ZZ-999 未列入《惠企政策清单》"),
+@pytest.mark.parametrize(("policy_id", "error"), [
+    ("JS-001", "JS-001（一次性吸纳就业补贴）为即申即享事项，不在本流程办理，"
+               "请通过“惠企政策兑现：即申即享”流程申请"),
+    ("MS-01", "政策编号“MS-01”未列入《惠企政策清单》，您是否要找：MS-001、MS-002、MS-003"),
 ], ids=["other-mode", "unlisted"])
 def test_automatic_refuses_policies_that_are_not_automatic(hq: Engine, policy_id: str,
-                                                           reason: str) -> None:
-    view = start_batch(hq, policy_id)
-    assert view.status == "completed"
-    assert view.tasks == []
-    assert (view.data["outcome"], view.data["outcome_reason"]) == ("不予办理", reason)
+                                                           error: str) -> None:
+    with pytest.raises(InvalidData) as err:
+        start_batch(hq, policy_id)
+    assert err.value.field_errors == {"policy_id": error}
+    assert hq.instance_ids() == []
 
 
 def test_automatic_is_started_by_policy_departments_only(hq: Engine) -> None:
@@ -390,11 +393,11 @@ def test_instant_application_form_errors_by_field(hq: Engine) -> None:
 
 
 def test_instant_refuses_a_policy_of_another_mode(hq: Engine) -> None:
-    view = hq.start("subsidy_instant", application("CN-001"), "qiye")
-    assert view.status == "completed" and view.tasks == []
-    assert view.data["outcome"] == "不予受理"
-    assert view.data["notices"][0]["content"] == (
-        "政策编号 CN-001 为承诺兑现事项，不适用即申即享流程，请按该兑现方式办理")
+    with pytest.raises(InvalidData) as err:
+        hq.start("subsidy_instant", application("CN-001"), "qiye")
+    assert err.value.field_errors == {"policy_id": (
+        "CN-001（工业企业技术改造项目补助）为承诺兑现事项，不在本流程办理，"
+        "请通过“惠企政策兑现：承诺兑现”流程申请")}
 
 
 # -- 承诺兑现 --------------------------------------------------------------------------------
@@ -457,7 +460,7 @@ def test_commitment_rejection_without_reason_and_explanation_is_refused(
         hq.complete(review.id, {**REVIEW, "review_method": "现场勘查"}, "swj")
     assert set(err.value.field_errors) == {"site_address"}
     hq.complete(review.id, {**REVIEW, "review_method": "现场勘查", "site_address": "昌江区某工业园",
-                            "findings": "生产线尚未投产", "commitment_consistent": False},
+                            "findings": "生产线已建成，尚在试产", "commitment_consistent": True},
                 "swj")
     decide = task(hq, "swj", "decide")
 
@@ -492,10 +495,81 @@ def test_commitment_rejection_without_reason_and_explanation_is_refused(
     assert hq.complete(record.id, {"recorded": True}, "sjj").status == "completed"
 
 
-def test_commitment_refuses_unlisted_policy(hq: Engine) -> None:
-    view = apply_commitment(hq, "CN-404")
-    assert view.status == "completed" and view.tasks == []
-    assert view.data["outcome_reason"] == "政策编号 CN-404 未列入《惠企政策清单》"
+FGW = "市发改委"  # the 信用主管部门
+
+
+def test_commitment_found_untrue_cannot_be_approved_and_goes_on_the_credit_record(
+        hq: Engine, clock: FixedClock) -> None:
+    hq.add_user("fgw", ["responsible_unit"], unit=FGW)
+    view = apply_commitment(hq, "CN-002")
+    review = task(hq, "swj", "review")
+    clock.set(at("2026-10-20T10:00:00+08:00"))
+    hq.complete(review.id, {**REVIEW, "review_method": "现场勘查", "site_address": "昌江区某工业园",
+                            "findings": "生产线尚未投产，与承诺的已投产不符",
+                            "commitment_consistent": False}, "swj")
+    assert inbox(hq, "swj") == []  # no 出具审批结果: an untrue commitment is never approved
+    data = hq.instance(view.id).data
+    assert data["outcome"] == "不予兑现"
+    assert data["reject_reason"] == (
+        "经现场勘查，实际情况与企业承诺不一致：生产线尚未投产，与承诺的已投产不符")
+    assert "实际情况与承诺不一致的，不予兑现，并依承诺记入信用记录" in data["policy_explanation"]
+    assert data["notices"][-1]["type"] == "不予兑现告知"
+    [applied] = hq.worklists.applications("qiye")
+    assert (applied.outcome, applied.reason) == ("不予兑现", data["reject_reason"])
+    assert applied.explanation == data["policy_explanation"]
+
+    credit = task(hq, "fgw", "credit_listing")
+    # 7 working days from Tuesday 10-20 -> Thursday 10-29
+    assert (credit.unit, credit.due_at) == (FGW, at("2026-10-29T17:30:00+08:00"))
+    with pytest.raises(InvalidData) as err:
+        hq.complete(credit.id, {"listed_on": "2026-10-21"}, "fgw")
+    assert {"credit_record_no", "publicity_channels"} <= set(err.value.field_errors)
+    clock.set(at("2026-10-21T10:00:00+08:00"))
+    hq.complete(credit.id, {"credit_record_no": "JDZ-XY-2026-0107", "listed_on": "2026-10-21",
+                            "publicity_channels": ["市公共信用信息平台"],
+                            "joint_punishment_pushed": True}, "fgw")
+    data = hq.instance(view.id).data
+    record = data["credit_record"]
+    assert (record["type"], record["credit_code"], record["policy_id"], record["listed_by"]) == (
+        "失信：承诺兑现不实承诺", "91360200MA35B0001X", "CN-002", FGW)
+    assert data["blacklisted"] is True
+    assert data["notices"][-1]["type"] == "记入信用记录告知"
+    assert (data["report"]["result"], data["report"]["credit_record_no"]) == (
+        "不予兑现", "JDZ-XY-2026-0107")
+    record_task = task(hq, "sjj", "record_result")
+    assert hq.complete(record_task.id, {"recorded": True}, "sjj").status == "completed"
+    assert hq.verify() == (1, [])
+    assert hq.replay(view.id).ok
+
+
+def test_commitment_refuses_an_unlisted_policy_or_one_of_another_flow(hq: Engine) -> None:
+    """A mistyped or wrong-type number is an error beside the field, never a case that
+    closes at once with its reason hidden in the data."""
+    for policy_id, error in [
+        ("JS-001", "JS-001（一次性吸纳就业补贴）为即申即享事项，不在本流程办理，"
+                   "请通过“惠企政策兑现：即申即享”流程申请"),
+        ("MS-001", "MS-001（新升规工业企业奖励（入规即享））为免申即享事项，不在本流程办理，"
+                   "由政策主管部门主动核定兑付，企业无需申请"),
+        ("CN-404", "政策编号“CN-404”未列入《惠企政策清单》，您是否要找：CN-001、CN-002"),
+    ]:
+        with pytest.raises(InvalidData) as err:
+            apply_commitment(hq, policy_id)
+        assert err.value.field_errors == {"policy_id": error}
+    assert hq.instance_ids() == []
+
+
+def test_policy_fields_offer_the_policies_of_their_flow(hq: Engine) -> None:
+    offered = {key: [p.policy_id for p in hq.policy_choices(hq.start_form(key))["policy_id"]]
+               for key in KEYS}
+    assert offered == {"subsidy_commitment": ["CN-001", "CN-002"],
+                       "subsidy_instant": ["JS-001", "JS-002"],
+                       "subsidy_automatic": ["MS-001", "MS-002", "MS-003"]}
+    listed = hq.policies()
+    assert [p.policy_mode for p in listed].count("承诺兑现") == 2
+    assert [p.policy_id for p in hq.policies("市商务局")] == ["JS-002", "CN-002"]
+    [cn1] = hq.policies("CN-001")
+    assert (cn1.policy_mode, cn1.time_limit_days, cn1.owning_dept) == ("承诺兑现", 15, GXJ)
+    assert [p.policy_id for p in hq.policies(mode="即申即享")] == ["JS-001", "JS-002"]
 
 
 def test_two_cases_of_different_departments_stay_apart(hq: Engine, clock: FixedClock) -> None:
@@ -510,3 +584,12 @@ def test_two_cases_of_different_departments_stay_apart(hq: Engine, clock: FixedC
     assert [t.process_key for t in instant] == ["subsidy_instant"]
     with pytest.raises(PermissionDenied):
         hq.instance(a.id, user="swj")
+
+
+def test_a_form_with_a_wrong_policy_keyword_is_refused() -> None:
+    schema = {"type": "object", "properties": {
+        "policy_id": {"type": "string", "x-policy": {"modes": ["先享后审"]}}}}
+    [problem] = check_form(json.dumps(schema, indent=1))
+    assert problem.startswith("line 6: \"x-policy\" of \"policy_id\" must be true or")
+    schema["properties"]["policy_id"]["x-policy"] = {"modes": ["承诺兑现"]}
+    assert check_form(json.dumps(schema)) == []

@@ -47,22 +47,28 @@ def _transferred(engine: Engine, data: dict[str, Any], unit: str) -> int:
 
 @pytest.fixture
 def world(engine: Engine) -> dict[str, int]:
-    """Two clues at the handlers of two counties, two applications of one enterprise: one
-    refused by the department, one not accepted at all."""
+    """Two clues at the handlers of two counties, two applications of one enterprise at two
+    departments, both refused: one with a reason, one with a reason and a policy
+    explanation."""
     engine.deploy(clue_files() + subsidy_files())
     add_people(engine)
     engine.add_user("audit", ["auditor"])
     engine.add_user("qiye", ["enterprise"], unit="景德镇某陶瓷有限公司")
     engine.add_user("swj", ["policy_dept"], unit="市商务局")
     engine.add_user("gxj", ["policy_dept"], unit="市工信局")
+    engine.add_user("rsj", ["policy_dept"], unit="市人社局")
     first = _transferred(engine, FIRST, FULIANG)
     second = _transferred(engine, SECOND, LEPING)
     refused = engine.start("subsidy_instant", application("JS-002"), "qiye").id
     do(engine, "swj", "approve", {"decision": "reject", "reject_reason": "保单不在补贴年度内"},
        process="subsidy_instant")
-    not_accepted = engine.start("subsidy_instant", application("CN-001"), "qiye").id
-    return {"first": first, "second": second, "refused": refused,
-            "not_accepted": not_accepted}
+    explained = engine.start("subsidy_instant", application("JS-001"), "qiye").id
+    do(engine, "rsj", "approve", {"decision": "reject", "reject_reason": "新吸纳人员未缴纳社会保险",
+                                  "policy_explanation": EXPLANATION}, process="subsidy_instant")
+    return {"first": first, "second": second, "refused": refused, "explained": explained}
+
+
+EXPLANATION = "依据政策第三条，补贴对象须为按规定缴纳社会保险的新吸纳人员"
 
 
 def found(engine: Engine, query: str, user: str) -> list[int]:
@@ -94,7 +100,7 @@ def test_each_user_finds_exactly_the_cases_they_may_read(engine: Engine,
     assert sorted(found(engine, "推诿扯皮", "sun")) == [second, copy]  # reads every case
     assert found(engine, "推诿扯皮", "zhao") == []
     assert sorted(found(engine, "景德镇某陶瓷", "qiye")) == [world["refused"],
-                                                          world["not_accepted"]]
+                                                          world["explained"]]
     assert found(engine, "景德镇某陶瓷", "swj") == [world["refused"]]  # its department's
     assert found(engine, "景德镇某陶瓷", "gxj") == []
 
@@ -125,7 +131,7 @@ def test_the_case_number_comes_first_and_ascii_is_case_insensitive(
     assert found(engine, str(numbers["first"]).lower(), "li") == [world["first"]]
     both = found(engine, "zf-2026", "li")
     assert sorted(both) == sorted([world["first"], world["second"]])
-    assert sorted(found(engine, "JSJX", "qiye")) == [world["refused"], world["not_accepted"]]
+    assert sorted(found(engine, "JSJX", "qiye")) == [world["refused"], world["explained"]]
 
 
 def test_confidential_fields_are_never_found_nor_shown(engine: Engine,
@@ -198,15 +204,14 @@ def test_done_list_shows_completed_tasks_and_started_cases_as_they_stand(
 def test_applications_show_outcome_and_the_reason_of_a_refusal(
         engine: Engine, world: dict[str, int]) -> None:
     apps = {a.case.instance_id: a for a in engine.worklists.applications("qiye")}
-    assert sorted(apps) == [world["refused"], world["not_accepted"]]
+    assert sorted(apps) == [world["refused"], world["explained"]]
     refused = apps[world["refused"]]
     assert (refused.outcome, refused.refused, refused.reason) == (
         "不予兑现", True, "保单不在补贴年度内")
     assert refused.case.process_name and refused.case.business_key
-    not_accepted = apps[world["not_accepted"]]
-    assert not_accepted.case.status == "completed" and not_accepted.refused
-    assert not_accepted.reason == ("政策编号 CN-001 为承诺兑现事项，不适用即申即享流程，"
-                                   "请按该兑现方式办理")
+    explained = apps[world["explained"]]
+    assert explained.case.status == "running" and explained.refused  # at the data bureau
+    assert (explained.reason, explained.explanation) == ("新吸纳人员未缴纳社会保险", EXPLANATION)
     pending = engine.start("subsidy_instant", application("JS-002"), "qiye").id
     [new] = [a for a in engine.worklists.applications("qiye") if a.case.instance_id == pending]
     assert (new.outcome, new.refused, new.reason, new.case.status) == (

@@ -76,6 +76,68 @@ def test_window_application_errors_are_shown(app: Flask) -> None:
     assert 'value="五万"' in response.text
 
 
+COMMITMENT = {**APPLICATION, "channel": "一网", "project_name": "窑炉节能改造",
+              "commitment_accepted": "true", "commitment_signer": "张三",
+              "commitment_signed_on": "2026-09-30"}
+
+
+def test_the_policy_is_picked_from_the_policies_of_the_flow(app: Flask) -> None:
+    enterprise = as_user(app, "enterprise")
+    form = enterprise.get("/start/subsidy_commitment").text
+    picker = re.search(r'<select id="[^"]*" name="policy_id".*?</select>', form, re.S)
+    assert picker is not None
+    offered = re.findall(r'<option value="([A-Z]{2}-\d{3})"', picker.group(0))
+    assert offered == ["CN-001", "CN-002"]
+    assert "工业企业技术改造项目补助（承诺兑现，市工信局）" in picker.group(0)
+    assert 'href="/policies"' in form  # the catalogue is one click away
+
+    response = enterprise.post("/start/subsidy_commitment",
+                               data=dict(COMMITMENT, policy_id="JS-001"))
+    assert response.status_code == 422
+    error = re.search(r'data-field="policy_id".*?</', response.text, re.S)
+    assert error is not None and "即申即享" in response.text
+    assert "请通过“惠企政策兑现：即申即享”流程申请" in response.text
+    assert "/applications" in response.text and enterprise.get("/applications").text.count(
+        "data-instance=") == 0  # nothing was started
+
+
+def test_the_enterprise_browses_and_searches_the_policy_catalogue(app: Flask) -> None:
+    enterprise = as_user(app, "enterprise")
+    page = enterprise.get("/policies")
+    assert page.status_code == 200
+    rows = re.findall(r'data-policy="([A-Z]{2}-\d{3})"', page.text)
+    assert {"MS-001", "JS-001", "JS-002", "CN-001", "CN-002"} <= set(rows)
+    assert "15个工作日" in page.text and "市工信局" in page.text
+    found = enterprise.get("/policies", query_string={"q": "商务"}).text
+    assert re.findall(r'data-policy="([A-Z]{2}-\d{3})"', found) == ["JS-002", "CN-002"]
+    mode = enterprise.get("/policies", query_string={"mode": "承诺兑现", "q": "技术改造"}).text
+    assert re.findall(r'data-policy="([A-Z]{2}-\d{3})"', mode) == ["CN-001"]
+    assert "没有符合条件的政策" in enterprise.get("/policies", query_string={"q": "无此政策"}).text
+
+
+def test_the_enterprise_sees_a_refusal_with_its_reason_and_explanation(app: Flask) -> None:
+    enterprise = as_user(app, "enterprise")
+    started = enterprise.post("/start/subsidy_commitment",
+                              data=dict(COMMITMENT, policy_id="CN-002"))
+    assert started.status_code == 302, started.text
+    eng = app.extensions["kuaiban"]
+    [case] = eng.worklists.applications("enterprise")
+    review = next(t for t in eng.instance(case.case.instance_id).tasks if t.name == "review")
+    eng.complete(review.id, {"review_method": "评估评审", "review_date": "2026-09-30",
+                             "reviewers": "专家组", "findings": "投资额不足",
+                             "commitment_consistent": True}, "policy_sw")
+    decide = next(t for t in eng.instance(case.case.instance_id).tasks if t.name == "decide")
+    eng.complete(decide.id, {"decision": "reject", "reject_reason": "实际投资额未达到500万元",
+                             "policy_explanation": "依据政策第二条，投资额须达到500万元"},
+                 "policy_sw")
+    listing = enterprise.get("/applications").text
+    page = enterprise.get(started.location).text
+    for text in (listing, page):
+        assert "不予兑现" in text and "实际投资额未达到500万元" in text
+        assert "依据政策第二条，投资额须达到500万元" in text
+    assert 'id="outcome"' in page
+
+
 def test_intake_registers_a_clue_with_the_real_form(app: Flask) -> None:
     intake = as_user(app, "intake")
     form = intake.get("/start/clue_triage")
@@ -88,3 +150,23 @@ def test_intake_registers_a_clue_with_the_real_form(app: Flask) -> None:
     assert "ZF-2026-000001" in page.text and "提出处置意见" in page.text
     assert "2026-09-30 09:15" in page.text  # received_at shown in local time
     assert as_user(app, "enterprise").get("/start/clue_triage").status_code == 403
+
+
+def test_an_untrue_commitment_is_refused_to_the_enterprise_and_reaches_the_credit_department(
+        app: Flask) -> None:
+    enterprise = as_user(app, "enterprise")
+    started = enterprise.post("/start/subsidy_commitment",
+                              data=dict(COMMITMENT, policy_id="CN-002"))
+    assert started.status_code == 302, started.text
+    eng = app.extensions["kuaiban"]
+    [case] = eng.worklists.applications("enterprise")
+    review = next(t for t in eng.instance(case.case.instance_id).tasks if t.name == "review")
+    eng.complete(review.id, {"review_method": "现场勘查", "review_date": "2026-09-30",
+                             "reviewers": "勘查组", "site_address": "昌江区某工业园",
+                             "findings": "生产线尚未投产", "commitment_consistent": False},
+                 "policy_sw")
+    page = enterprise.get(started.location).text
+    assert "不予兑现" in page and "实际情况与企业承诺不一致：生产线尚未投产" in page
+    inbox = as_user(app, "credit_fgw").get("/").text
+    assert "不实承诺记入信用记录" in inbox
+    assert "不实承诺记入信用记录" not in as_user(app, "policy_sw").get("/").text

@@ -40,6 +40,7 @@ DEMO_USERS: tuple[tuple[str, str, tuple[str, ...], str | None], ...] = (
     ("policy_gx", "政策主管部门 市工信局", ("policy_dept",), "市工信局"),
     ("policy_sw", "政策主管部门 市商务局", ("policy_dept",), "市商务局"),
     ("data_bureau", "市政数局 蒋华", ("data_bureau",), None),
+    ("credit_fgw", "信用主管部门 市发改委", ("responsible_unit",), "市发改委"),
     ("auditor", "审计 沈洁", ("auditor",), None),
     ("designer", "流程设计员 韩冰", ("designer",), None),
 )

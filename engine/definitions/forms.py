@@ -16,6 +16,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 from jsonschema.exceptions import ValidationError as SchemaViolation
 
+from engine.definitions import policies
 from engine.definitions.form_checks import CheckContext, check_errors, check_problems
 from engine.errors import InvalidData
 from engine.files.fields import check_file_fields
@@ -116,6 +117,9 @@ def check_form(text: str) -> list[str]:
         problem = people.keyword_problem(name, prop)
         if problem:
             add(_line_of(text, ["properties", name, people.USER]), problem)
+        problem = policies.keyword_problem(name, prop)
+        if problem:
+            add(_line_of(text, ["properties", name, policies.POLICY]), problem)
     for fmt in sorted(_formats_in(schema) - set(_FORMATS)):
         value = re.escape(json.dumps(fmt, ensure_ascii=False))
         found = re.search(r'"format"\s*:\s*' + value, text)

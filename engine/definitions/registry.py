@@ -79,10 +79,10 @@ def sha256(text: str) -> str:
 
 def latest_forms(session: Session) -> dict[str, str]:
     """The newest deployed text of every form key (forms may be deployed before processes)."""
-    return {form_key_of(name): text for name, text in _latest_files(session, "form").items()}
+    return {form_key_of(name): text for name, text in latest_files(session, "form").items()}
 
 
-def _latest_files(session: Session, kind: str) -> dict[str, str]:
+def latest_files(session: Session, kind: str) -> dict[str, str]:
     """Newest deployed text of each file of ``kind``, by file name (without folders).
 
     The newest process version that uses a file knows its newest text (deploying a form
@@ -113,7 +113,7 @@ def _with_deployed_dmn(session: Session, files: list[SourceFile]) -> list[Source
     ids = {i for f in given for i in _decision_ids(f.content)}
     extra = [
         SourceFile(name, text)
-        for name, text in sorted(_latest_files(session, "dmn").items())
+        for name, text in sorted(latest_files(session, "dmn").items())
         if name not in names and not ids & _decision_ids(text)
     ]
     return files + extra

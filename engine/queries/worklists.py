@@ -9,7 +9,7 @@ Both read the task and instance tables through their indexes (``ix_tasks_done``,
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -151,11 +151,26 @@ class Worklists:
                 for r in rows}
 
 
-def _application(case: CaseState, data: dict[str, Any]) -> Application:
+@dataclass(frozen=True)
+class Outcome:
+    """What a procedure decided about an application, as its applicant is told."""
+
+    outcome: str | None  # 已兑付, 不予兑现 ..., None while open
+    refused: bool
+    reason: str | None  # why it was refused
+    explanation: str | None  # the policy explanation that goes with a refusal
+
+
+def outcome_of(data: Mapping[str, Any]) -> Outcome:
     outcome = data.get("outcome") if isinstance(data.get("outcome"), str) else None
     refused = bool(outcome and outcome.startswith(REFUSED))
     reason = next((data[f] for f in REASON_FIELDS if refused and isinstance(data.get(f), str)
                    and data[f]), None)
     explanation = data.get("policy_explanation") if refused else None
-    return Application(case, outcome, refused, reason,
-                       explanation if isinstance(explanation, str) else None)
+    return Outcome(outcome, refused, reason,
+                   explanation if isinstance(explanation, str) and explanation else None)
+
+
+def _application(case: CaseState, data: dict[str, Any]) -> Application:
+    found = outcome_of(data)
+    return Application(case, found.outcome, found.refused, found.reason, found.explanation)

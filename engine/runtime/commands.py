@@ -22,7 +22,7 @@ from sqlalchemy import Row, select, update
 from sqlalchemy.orm import Session
 
 from engine.audit import chain
-from engine.definitions import forms
+from engine.definitions import forms, policies
 from engine.definitions.form_checks import CheckContext
 from engine.definitions.registry import LoadedVersion, VersionCache
 from engine.errors import Conflict, InvalidData, PermissionDenied, ScriptError
@@ -104,6 +104,7 @@ class Runtime:
             forms.validate(schema, data, CheckContext({}, now))
             data = pickers.checked(session, schema, data)
             people.check(session, schema, data, user)
+            policies.check(session, schema, data)
         if business_key is not None:  # a sender's number (hops > 0) may start several
             check_chosen(session, version, business_key, unique=hops == 0)
         # What the engine says about the case wins over the data (a message's payload is the
@@ -175,6 +176,7 @@ class Runtime:
         forms.validate_submission(schema, data, CheckContext(_seen_by(workflow, task_id), now))
         data = pickers.checked(session, schema, data)
         people.check(session, schema, data, user)
+        policies.check(session, schema, data)
 
         payload = {"task_id": task_id, "element_id": task_row.element_id, "data": dict(data)}
         if files:

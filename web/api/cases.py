@@ -1,11 +1,11 @@
-"""Finding cases: search, and the caller's applications (我的申请). The done list (已办) is
-GET /tasks?done=true (web/api/tasks.py)."""
+"""Finding cases: search, the caller's applications (我的申请) and the 惠企政策清单 they apply
+under. The done list (已办) is GET /tasks?done=true (web/api/tasks.py)."""
 
 from __future__ import annotations
 
 from flask import Response, current_app, jsonify, request
 
-from engine import MAX_SEARCH_LIMIT, MAX_SEARCH_QUERY
+from engine import MAX_SEARCH_LIMIT, MAX_SEARCH_QUERY, POLICY_MODES
 from web.api.auth import current_user
 from web.api.blueprint import bp
 from web.api.errors import bad_request
@@ -33,3 +33,14 @@ def applications() -> Response:
     only_args(())
     found = engine_of(current_app).worklists.applications(current_user())
     return jsonify({"applications": [a.as_json() for a in found]})
+
+
+@bp.route("/policies", methods=["GET"])
+def list_policies() -> Response:
+    only_args(("q", "mode"))
+    current_user()
+    mode = request.args.get("mode") or None
+    if mode is not None and mode not in POLICY_MODES:
+        raise bad_request("unknown mode", {"mode": f"one of: {', '.join(POLICY_MODES)}"})
+    found = engine_of(current_app).policies(request.args.get("q") or None, mode)
+    return jsonify({"policies": [p.as_json() for p in found]})

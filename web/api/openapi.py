@@ -129,6 +129,28 @@ SCHEMAS: dict[str, Any] = {
                        "description": "a 行业主管部门's fields"},
         },
     },
+    "Policy": {
+        "description": "One policy of the 惠企政策清单 (processes/policy_catalogue.dmn).",
+        "type": "object",
+        "required": ["policy_id", "policy_name", "policy_basis", "eligible_subjects",
+                     "policy_mode", "time_limit_days", "owning_dept", "amount_rule"],
+        "properties": {
+            "policy_id": {"type": "string", "description": "the number a form's "
+                          "`x-policy` field takes"},
+            "policy_name": {"type": "string"},
+            "policy_basis": {"type": "string", "description": "设立依据"},
+            "eligible_subjects": {"type": "string", "description": "享受对象"},
+            "policy_mode": {"type": "string", "enum": ["免申即享", "即申即享", "承诺兑现"],
+                            "description": "兑现方式: which procedure handles it"},
+            "time_limit_days": {"type": "integer", "description": "规定时限 in working days"},
+            "owning_dept": {"type": "string", "description": "政策主管部门"},
+            "amount_rule": {"type": "string", "description": "兑现标准"},
+        },
+    },
+    "PolicyList": {
+        "type": "object", "required": ["policies"],
+        "properties": {"policies": {"type": "array", "items": _ref("Policy")}},
+    },
     "UnitList": {
         "type": "object", "required": ["units"],
         "properties": {"units": {"type": "array", "items": _ref("Unit")}},
@@ -575,6 +597,17 @@ PATHS: dict[str, Any] = {
                        _query("tag", "only units with this tag"),
                        _query("q", "only units with a name containing this text")],
         "responses": {"200": _ok("UnitList", "units"), **_errors(401)},
+    }},
+    "/policies": {"get": {
+        "summary": "The 惠企政策清单", "tags": ["units"],
+        "description": "The deployed policy catalogue in its order (any signed-in user): each "
+                       "policy's mode, conditions and time limit. A start form's `x-policy` "
+                       "field takes a `policy_id` of the mode its procedure handles.",
+        "parameters": [_query("q", "only policies whose number, name, mode, department or "
+                              "eligible subjects contain this text"),
+                       _query("mode", "only policies of this mode",
+                              type="string", enum=["免申即享", "即申即享", "承诺兑现"])],
+        "responses": {"200": _ok("PolicyList", "policies"), **_errors(400, 401)},
     }},
     "/processes": {
         "get": {

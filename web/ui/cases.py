@@ -1,12 +1,13 @@
 """Finding cases: the search box in every page's header and its results, 已办 (the tasks
-the user completed and the cases they started) and 我的申请 (an enterprise's applications)."""
+the user completed and the cases they started), 我的申请 (an enterprise's applications) and
+the 惠企政策清单 an enterprise picks its policy from."""
 
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 from markupsafe import Markup
 
-from engine import MAX_SEARCH_QUERY, SearchHit, UserView
+from engine import MAX_SEARCH_QUERY, POLICY_MODES, SearchHit, UserView
 from web.ui.auth import current_user, login_required
 from web.ui.util import engine
 
@@ -43,3 +44,14 @@ def done() -> str:
 def applications() -> str:
     found = engine().worklists.applications(current_user())  # PermissionDenied: 403
     return render_template("applications.html", applications=found)
+
+
+@bp.get("/policies")
+@login_required
+def policies() -> str:
+    """The catalogue, searchable by number, name, department or eligible subjects and
+    filtered by mode: which procedure handles a policy, on what conditions, in what time."""
+    query = (request.args.get("q") or "").strip()[:MAX_SEARCH_QUERY]
+    mode = request.args.get("mode") if request.args.get("mode") in POLICY_MODES else None
+    return render_template("policies.html", query=query, mode=mode, modes=POLICY_MODES,
+                           policies=engine().policies(query, mode))

@@ -10,7 +10,8 @@ files the case has in the field already are kept unless unticked), unit fields
 (``x-org-unit``: a text box that offers the directory's units, searched by any of their
 names; the engine refuses a unit the directory lacks), person fields (``x-user``: a text
 box that offers the users the engine lists for the field, by display name and username; the
-value is the username), anything else as JSON text.
+value is the username), policy fields (``x-policy``: a choice of the 惠企政策清单's policies the
+engine lists for the field), anything else as JSON text.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import Any
 
 from werkzeug.datastructures import FileStorage, MultiDict
 
-from engine import TZ, Person, UnitDirectory, Upload, unit_choices
+from engine import TZ, Person, Policy, UnitDirectory, Upload, unit_choices
 
 Display = str | list[str]
 MAX_NUMBER_LENGTH = 100  # characters of a posted number (int() of 5000 digits is refused)
@@ -85,22 +86,30 @@ def _choices(prop: Mapping[str, Any]) -> list[Choice]:
 
 
 def fields_of(schema: Mapping[str, Any] | None, units: UnitDirectory | None = None,
-              people: Mapping[str, list[Person]] | None = None) -> list[Field]:
+              people: Mapping[str, list[Person]] | None = None,
+              policies: Mapping[str, list[Policy]] | None = None) -> list[Field]:
     """``units``: the directory that unit fields offer; ``people``: the users each person
-    field offers (Engine.person_choices). Without them such fields are text boxes."""
+    field offers (Engine.person_choices); ``policies``: the policies each policy field offers
+    (Engine.policy_choices). Without them such fields are text boxes."""
     if not schema:
         return []
     required = set(schema.get("required") or [])
     props = schema.get("properties") or {}
-    return [_one_field(name, prop, name in required, units, people or {})
+    return [_one_field(name, prop, name in required, units, people or {}, policies or {})
             for name, prop in props.items()
             if isinstance(prop, dict) and not prop.get("x-hidden")]
 
 
 def _one_field(name: str, prop: Mapping[str, Any], required: bool,
-               units: UnitDirectory | None, people: Mapping[str, list[Person]]) -> Field:
+               units: UnitDirectory | None, people: Mapping[str, list[Person]],
+               policies: Mapping[str, list[Policy]]) -> Field:
     if units and "x-org-unit" in prop:
         return _unit_field(name, prop, required, units)
+    if policies.get(name):
+        return Field(name=name, title=str(prop.get("title") or name), kind="select",
+                     required=required, description=str(prop.get("description") or ""),
+                     choices=[Choice(p.policy_id, p.label) for p in policies[name]],
+                     readonly=bool(prop.get("readOnly")))
     if name in people:
         return Field(name=name, title=str(prop.get("title") or name), kind="user",
                      required=required, description=str(prop.get("description") or ""),

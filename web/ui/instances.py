@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, render_template, request
 from werkzeug.wrappers import Response
 
-from engine import TERMINATING_ROLES, URGING_ROLES, instance_forms, instance_path
+from engine import TERMINATING_ROLES, URGING_ROLES, instance_forms, instance_path, outcome_of
 from web.ui.auth import current_user, login_required
 from web.ui.case import case_context
 from web.ui.util import engine
@@ -35,6 +35,7 @@ def show(instance_id: int) -> str:
     snapshot = eng.state_at(instance_id, at, user) if at is not None else None
     return render_template("instance.html", case=context, at=at, snapshot=snapshot,
                            last=len(context.timeline),
+                           outcome=outcome_of(context.instance.data),
                            files=context.files,
                            templates=eng.dossier.templates(instance_id, user),
                            may_add=eng.dossier.may_add(instance_id, user),

@@ -58,7 +58,8 @@ def _find(key: str) -> Startable:
 def form(key: str) -> str:
     item = _find(key)
     fields = forms.fields_of(item.form, engine().unit_directory(),
-                             engine().person_choices(item.form, current_user()))
+                             engine().person_choices(item.form, current_user()),
+                             engine().policy_choices(item.form))
     values = forms.display_values(fields, _defaults(fields), item.form)
     return render_template("start.html", item=item, fields=fields, values=values, errors={},
                            general_errors={}, on_behalf=_on_behalf())
@@ -70,7 +71,8 @@ def submit(key: str) -> str | Response | tuple[str, int]:
     item = _find(key)
     user = current_user()
     fields = forms.fields_of(item.form, engine().unit_directory(),
-                             engine().person_choices(item.form, user))
+                             engine().person_choices(item.form, user),
+                             engine().policy_choices(item.form))
     data, typed = forms.coerce(fields, request.form)
     try:
         instance = engine().start(key, data, user, uploads=forms.uploads(fields, request.files))

@@ -1,0 +1,151 @@
+"""The 惠企政策清单 (processes/policy_catalogue.dmn) as a list, and the form fields that pick a
+policy from it.
+
+    "policy_id": {"type": "string", "title": "政策", "x-policy": {"modes": ["承诺兑现"]}}
+
+``x-policy`` is ``true`` (any listed policy) or limits the choice to the policies of the
+given 兑现方式: each procedure handles the policies of one mode, so a policy of another
+mode is refused beside the field with the procedure to use instead, rather than started and
+closed with the reason in the case data. The catalogue is the deployed decision table; with
+none deployed (a bare test database) policy fields are taken as given.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from engine.definitions import (
+    registry,  # forms -> here -> registry -> forms: use at call time
+    xmlsafe,
+)
+from engine.errors import InvalidData
+
+POLICY = "x-policy"
+CATALOGUE_FILE = "policy_catalogue.dmn"
+MODES = ("免申即享", "即申即享", "承诺兑现")
+# What an applicant is told to do instead, by the policy's mode
+INSTEAD = {
+    "免申即享": "由政策主管部门主动核定兑付，企业无需申请",
+    "即申即享": "请通过“惠企政策兑现：即申即享”流程申请",
+    "承诺兑现": "请通过“惠企政策兑现：承诺兑现”流程申请",
+}
+
+
+@dataclass(frozen=True)
+class Policy:
+    """One row of the catalogue."""
+
+    policy_id: str
+    policy_name: str
+    policy_basis: str
+    eligible_subjects: str
+    policy_mode: str
+    time_limit_days: int
+    owning_dept: str
+    amount_rule: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.policy_id} {self.policy_name}（{self.policy_mode}，{self.owning_dept}）"
+
+    def as_json(self) -> dict[str, object]:
+        return dataclasses.asdict(self)
+
+    def matches(self, q: str) -> bool:
+        """``q`` found in any of the columns an enterprise searches by."""
+        return any(q in text for text in (self.policy_id, self.policy_name, self.policy_mode,
+                                          self.owning_dept, self.eligible_subjects))
+
+
+def keyword_problem(name: str, prop: Any) -> str | None:
+    """What is wrong with a field's ``x-policy`` (for ``check_form``)."""
+    value = prop.get(POLICY) if isinstance(prop, dict) else None
+    if value is None or value is True:
+        return None
+    modes = value.get("modes") if isinstance(value, dict) else None
+    if not isinstance(value, dict) or set(value) != {"modes"} or not isinstance(modes, list) \
+            or not modes or not set(modes) <= set(MODES):
+        return f'"{POLICY}" of "{name}" must be true or {{"modes": [...]}} with modes ' \
+               f'among {", ".join(MODES)}'
+    return None
+
+
+def catalogue(session: Session) -> list[Policy]:
+    """The deployed catalogue in its order (the fallback row for unlisted numbers left out)."""
+    text = registry.latest_files(session, "dmn").get(CATALOGUE_FILE)
+    return parse(text) if text else []
+
+
+def parse(text: str) -> list[Policy]:
+    root = xmlsafe.parse(text.encode("utf-8"), CATALOGUE_FILE).getroot()
+    names = [o.get("name") for o in root.iter("{*}output")]
+    out = []
+    for rule in root.iter("{*}rule"):
+        given = rule.findtext("{*}inputEntry/{*}text") or ""
+        if not given.startswith('"'):
+            continue
+        values = dict(zip(names, (_literal(t.text or "") for t in
+                                  rule.iterfind("{*}outputEntry/{*}text")), strict=False))
+        out.append(Policy(
+            policy_id=given.strip('"'), policy_name=values.get("policy_name", ""),
+            policy_basis=values.get("policy_basis", ""),
+            eligible_subjects=values.get("eligible_subjects", ""),
+            policy_mode=values.get("policy_mode", ""),
+            time_limit_days=int(values.get("time_limit_days") or 0),
+            owning_dept=values.get("owning_dept", ""), amount_rule=values.get("amount_rule", "")))
+    return out
+
+
+def _literal(text: str) -> str:
+    return text.strip().strip('"')
+
+
+def choices(session: Session, schema: Mapping[str, Any] | None) -> dict[str, list[Policy]]:
+    """Field name -> the policies its picker offers, for each ``x-policy`` field."""
+    fields = {name: prop[POLICY] for name, prop in ((schema or {}).get("properties") or {})
+              .items() if isinstance(prop, dict) and POLICY in prop}
+    if not fields:
+        return {}
+    listed = catalogue(session)
+    return {name: [p for p in listed if _offered(spec, p)] for name, spec in fields.items()}
+
+
+def _offered(spec: Any, policy: Policy) -> bool:
+    return not isinstance(spec, dict) or policy.policy_mode in spec.get("modes", ())
+
+
+def check(session: Session, schema: Mapping[str, Any] | None, data: Mapping[str, Any]) -> None:
+    """InvalidData with a field error for a policy that is not listed, or that another
+    procedure handles (the error names it)."""
+    offered = choices(session, schema)
+    if not offered:
+        return
+    listed = {p.policy_id: p for p in catalogue(session)}
+    if not listed:
+        return
+    errors = {}
+    for name, policies in offered.items():
+        value = data.get(name)
+        if not isinstance(value, str) or not value or any(p.policy_id == value
+                                                          for p in policies):
+            continue
+        errors[name] = _refusal(value.strip(), listed.get(value.strip()), policies)
+    if errors:
+        raise InvalidData(errors, "表单填写有误")
+
+
+def _refusal(value: str, policy: Policy | None, offered: list[Policy]) -> str:
+    if policy is not None:
+        return (f"{policy.policy_id}（{policy.policy_name}）为{policy.policy_mode}事项，"
+                f"不在本流程办理，{INSTEAD.get(policy.policy_mode, '请按该兑现方式办理')}")
+    near = set(difflib.get_close_matches(value.upper(), [p.policy_id for p in offered], n=3,
+                                         cutoff=0.5))
+    close = [p.policy_id for p in offered if p.policy_id in near]  # in the catalogue's order
+    hint = f"，您是否要找：{'、'.join(close)}" if close else "，请从清单中选择"
+    return f"政策编号“{value}”未列入《惠企政策清单》{hint}"
