@@ -84,3 +84,19 @@ def sign_in(page: Any, server: Server, username: str, password: str = PASSWORD) 
     page.fill("#password", password)
     page.click("button[type=submit].primary")
     page.wait_for_url(lambda url: "/login" not in url)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One Chromium per test module (the fixture the browser tests share)."""
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A desktop page in the zh-CN locale, closed with its context."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()

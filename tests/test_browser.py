@@ -18,7 +18,8 @@ import pytest
 
 from engine.api import Engine
 from engine.time.clock import FixedClock
-from tests.browser_support import Server, chromium, serve, sign_in, unavailable
+from tests.browser_support import Server, serve, sign_in, unavailable
+from tests.browser_support import browser as browser  # the fixture
 from tests.conftest import DIAGRAMS
 from tests.test_ui_support import FULIANG, LEPING, frozen, make_engine
 from web.demo import DEMO_PASSWORD, create_demo_users
@@ -26,12 +27,6 @@ from web.ui.assets import ROOT as REPO
 
 SCREENSHOTS = REPO / "docs" / "screenshots"
 VIEWER = REPO / "node_modules" / "bpmn-js" / "dist" / "bpmn-navigated-viewer.production.min.js"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture

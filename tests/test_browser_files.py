@@ -15,19 +15,14 @@ from sqlalchemy import update
 
 from engine.api import Engine
 from engine.storage.schema import BlobChunk
-from tests.browser_support import Server, chromium, serve, sign_in
+from tests.browser_support import Server, serve, sign_in
+from tests.browser_support import browser as browser  # the fixture
 from tests.files_support import pdf, png
 from tests.process_helpers import clue_files
 from tests.test_ui_support import PASSWORD, frozen
 
 FULIANG = "浮梁县纪委监委"
 A4_POINTS = (595.0, 842.0)  # 210 x 297 mm
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture

@@ -14,17 +14,13 @@ from typing import Any
 import pytest
 
 from engine.api import Engine
-from tests.browser_support import Server, chromium, serve, sign_in
+from tests.browser_support import Server, serve, sign_in
+from tests.browser_support import browser as browser  # the fixture
+from tests.browser_support import page as page  # the fixture
 from tests.process_helpers import PROCESSES, clue_files
 from tests.test_ui_support import PASSWORD, frozen
 
 FULIANG, LEPING = "浮梁县纪委监委", "乐平市纪委监委"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture
@@ -38,15 +34,6 @@ def server(tmp_path: Path) -> Iterator[Server]:
     engine.add_user("cm_fl", ["case_manager"], unit=FULIANG, display_name="周敏")
     engine.add_user("cm_lp", ["case_manager"], unit=LEPING, display_name="何静")
     yield from serve(engine, clock)
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    context.set_default_timeout(15_000)
-    pg = context.new_page()
-    yield pg
-    context.close()
 
 
 def register(page: Any, server: Server, summary: str, owner: str) -> str:

@@ -10,14 +10,9 @@ from typing import Any
 
 import pytest
 
-from tests.browser_support import Server, chromium, serve, sign_in
+from tests.browser_support import Server, serve, sign_in
+from tests.browser_support import browser as browser  # the fixture
 from tests.test_ui_support import frozen, make_engine
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture

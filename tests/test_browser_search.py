@@ -10,29 +10,16 @@ from typing import Any
 
 import pytest
 
-from tests.browser_support import Server, chromium, serve, sign_in
+from tests.browser_support import Server, serve, sign_in
+from tests.browser_support import browser as browser  # the fixture
+from tests.browser_support import page as page  # the fixture
 from tests.test_ui_support import LEPING, frozen, make_engine, start_case, task_of
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[Server]:
     clock = frozen("2026-09-30T10:00:00+08:00")
     yield from serve(make_engine(tmp_path, clock), clock)
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    context.set_default_timeout(15_000)
-    pg = context.new_page()
-    yield pg
-    context.close()
 
 
 def search(page: Any, words: str) -> list[str]:
