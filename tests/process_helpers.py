@@ -9,7 +9,7 @@ data, its people, its paths) stay in that process's test file.
 
 from __future__ import annotations
 
-import json
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,10 @@ from typing import Any
 from lxml import etree
 
 from engine.api import Engine
+from engine.definitions import decision_rows as decision_rows_of
 from engine.definitions.validation import SourceFile
+from engine.org.directory import Directory
+from engine.org.directory import parse as parse_units
 from engine.queries.inbox import InboxFilter
 from engine.runtime.worker import FireReport
 from engine.time.clock import FixedClock
@@ -99,17 +102,37 @@ def drawn(tree: Any) -> tuple[set[str], dict[str, Any]]:
     return shapes, edges
 
 
+def load_units(engine: Engine) -> Engine:
+    """The shipped unit directory loaded into ``engine``: the catalogues (policies, 告知承诺
+    事项, credit repair routing) name their departments by directory id."""
+    engine.import_units((PROCESSES / "units.csv").read_text(encoding="utf-8"))
+    return engine
+
+
+def units_by_name(files: list[SourceFile]) -> list[SourceFile]:
+    """``files`` with each ``directory_unit("id")`` of a table replaced by the unit's name, for
+    tests that run the catalogues without a unit directory."""
+    found = Directory(parse_units((PROCESSES / "units.csv").read_text(encoding="utf-8")))
+
+    def name(match: re.Match[str]) -> str:
+        unit = found.find(match.group(1))
+        assert unit is not None, match.group(1)
+        return f'"{unit.name}"'
+    return [SourceFile(f.name, re.sub(r'directory_unit\("([^"]+)"\)', name, f.content))
+            for f in files]
+
+
 def decision_rows(path: Path) -> dict[str, dict[str, Any]]:
-    """A one-input DMN table as input value -> outputs by name (``"-"``: the catch-all rule),
-    to compare with the copy docs/processes.md shows."""
-    dmn = etree.parse(str(path))
-    outputs = [o.get("name") for o in dmn.iterfind(".//d:output", DMN_NS)]
+    """A one-input DMN table as input value -> outputs by name, units by their names in
+    processes/units.csv (``"-"``: the catch-all rule), to compare with the copy
+    docs/processes.md shows."""
+    found = Directory(parse_units((PROCESSES / "units.csv").read_text(encoding="utf-8")))
+    table = decision_rows_of.read(path.read_text(encoding="utf-8"), found)
     rows = {}
-    for rule in dmn.iterfind(".//d:rule", DMN_NS):
-        key = rule.findtext("d:inputEntry/d:text", namespaces=DMN_NS)
-        values = [json.loads(t)
-                  for t in rule.xpath("d:outputEntry/d:text/text()", namespaces=DMN_NS)]
-        rows["-" if key == "-" else json.loads(key)] = dict(zip(outputs, values, strict=True))
+    for row in table.rows:
+        values = {c.name: int(cell) if c.type_ref == "integer" else cell
+                  for c, cell in zip(table.columns, row, strict=True) if not c.is_input}
+        rows[row[0]] = values
     return rows
 
 

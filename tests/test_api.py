@@ -18,6 +18,7 @@ from werkzeug.test import TestResponse
 from engine.api import Engine
 from engine.definitions.validation import SourceFile
 from tests.conftest import DIAGRAMS
+from tests.process_helpers import load_units
 from tests.test_api_helpers import START, UNIT, Api, error_of, make_api
 from web import tokens
 from web.api.openapi import OPENAPI
@@ -458,7 +459,8 @@ def test_replay_endpoint_is_for_auditors(api: Api) -> None:
 def test_policies_lists_the_deployed_catalogue_by_text_and_mode(api: Api) -> None:
     assert api.get("/policies", "li").get_json() == {"policies": []}  # none deployed
     catalogue = DIAGRAMS.parents[1] / "processes" / "policy_catalogue.dmn"
-    api.engine.deploy([SourceFile(str(catalogue), catalogue.read_text(encoding="utf-8"))])
+    load_units(api.engine).deploy([SourceFile(str(catalogue),
+                                              catalogue.read_text(encoding="utf-8"))])
     listed = api.get("/policies", "li").get_json()["policies"]
     assert {p["policy_mode"] for p in listed} == {"免申即享", "即申即享", "承诺兑现"}
     found = api.get("/policies?q=商务&mode=承诺兑现", "li").get_json()["policies"]

@@ -8,7 +8,6 @@ SHA-256 of the .bpmn file it was drawn from, so these tests need no browser.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import shlex
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ from lxml import etree
 from engine.api import Engine
 from engine.cli import main as cli
 from engine.time.clock import FixedClock
+from tests.process_helpers import decision_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 PROCESSES = ROOT / "processes"
@@ -293,16 +293,8 @@ def test_the_walkthroughs_use_their_users_and_real_tasks() -> None:
 
 
 def test_the_catalogue_section_copies_the_decision_table() -> None:
-    dmn = etree.parse(str(PROCESSES / "policy_catalogue.dmn"))
-    ns = {"d": "https://www.omg.org/spec/DMN/20191111/MODEL/"}
-    outputs = [o.get("name") for o in dmn.iterfind(".//d:output", ns)]
-    rows = {}
-    for rule in dmn.iterfind(".//d:rule", ns):
-        key = rule.findtext("d:inputEntry/d:text", namespaces=ns)
-        if key != "-":
-            values = [json.loads(t) for t in rule.xpath("d:outputEntry/d:text/text()",
-                                                         namespaces=ns)]
-            rows[json.loads(key)] = dict(zip(outputs, values, strict=True))
+    rows = {key: row for key, row in decision_rows(PROCESSES / "policy_catalogue.dmn").items()
+            if key != "-"}
     text = doc_text()
     start = text.index('<a id="policy_catalogue"></a>')
     section = text[start:text.index("<a id=", start + 1)]

@@ -31,6 +31,7 @@ from werkzeug.test import TestResponse
 
 from engine.api import Engine
 from tests.conftest import DIAGRAMS, source
+from tests.process_helpers import units_by_name
 from tests.test_api_helpers import START, Api, error_of, make_api
 from web.ui.auth import session_values
 
@@ -110,7 +111,7 @@ def api(people: Engine) -> Api:
     names = ["subsidy_instant.bpmn", "policy_catalogue.dmn"]
     files = [source(ROOT / "processes" / n) for n in names]
     files += [source(p) for p in sorted((ROOT / "forms").glob("subsidy_*.json"))]
-    people.deploy(files)
+    people.deploy(units_by_name(files))
     people.add_user("ent", ["enterprise"])
     people.add_user("swj", ["policy_dept"], unit=SWJ)
     api.app.config["WTF_CSRF_ENABLED"] = False

@@ -29,11 +29,10 @@ APPLY = {
     "commitment_signer": "张三（法定代表人）"}
 
 
-def repair_files(old: str = '"市市场监管局"', new: str = 'directory_unit("jdz.scjg")'
-                 ) -> list[SourceFile]:
-    """credit_repair whose routing table names 市市场监管局 by ``new`` instead."""
+def repair_files(old: str = "", new: str = "") -> list[SourceFile]:
+    """credit_repair, its routing table with ``old`` replaced by ``new``."""
     files = definitions(["credit_repair.bpmn", "credit_repair_routing.dmn"], ["credit_*.json"])
-    return [SourceFile(f.name, f.content.replace(old, new)) if f.kind == "dmn" else f
+    return [SourceFile(f.name, f.content.replace(old, new)) if f.kind == "dmn" and old else f
             for f in files]
 
 
@@ -63,7 +62,7 @@ def test_a_renamed_unit_keeps_its_routing(city: Engine) -> None:
 
 def test_deploy_refuses_a_table_naming_a_unit_the_directory_lacks(city: Engine) -> None:
     with pytest.raises(ValidationFailed) as by_id:
-        city.deploy(repair_files(new='directory_unit("jdz.nosuch")'))
+        city.deploy(repair_files('directory_unit("jdz.scjg")', 'directory_unit("jdz.nosuch")'))
     problems = by_id.value.problems
     assert len(problems) == 2  # the two rules that routed to 市市场监管局
     for problem in problems:
@@ -72,7 +71,7 @@ def test_deploy_refuses_a_table_naming_a_unit_the_directory_lacks(city: Engine) 
             'directory_unit("jdz.nosuch"): no such unit in the unit directory')
     # a plain name in a column a diagram routes tasks by (repair_dept is a task's unit)
     with pytest.raises(ValidationFailed) as by_name:
-        city.deploy(repair_files('"市住建局"', '"市住建委"'))
+        city.deploy(repair_files('directory_unit("jdz.zjj")', '"市住建委"'))
     [problem] = by_name.value.problems
     assert problem.message.startswith('"市住建委": no such unit in the unit directory')
     assert "市住建局" in problem.message  # the closest entry
@@ -94,7 +93,7 @@ def test_validate_checks_the_tables_against_the_directory_file_given(tmp_path: P
     (tmp_path / "units.csv").write_text(SHIPPED, encoding="utf-8")
     table = tmp_path / "credit_repair_routing.dmn"
     table.write_text((PROCESSES / table.name).read_text(encoding="utf-8").replace(
-        '"市住建局"', 'directory_unit("jdz.zjw")'), encoding="utf-8")
+        'directory_unit("jdz.zjj")', 'directory_unit("jdz.zjw")'), encoding="utf-8")
     refused = runner.invoke(main, ["validate", str(PROCESSES / "credit_repair.bpmn"), str(table),
                                    str(tmp_path / "units.csv"), *map(str, FORMS.glob("*.json"))],
                             env=env)

@@ -32,6 +32,7 @@ from tests.process_helpers import (
     decision_rows,
     doc_table,
     inbox,
+    load_units,
     task,
 )
 
@@ -54,7 +55,7 @@ def gov(engine: Engine) -> Engine:
     engine.add_user("qiye", ["enterprise"], unit="景德镇某陶瓷有限公司")
     engine.add_user("sjj", ["data_bureau"])
     engine.add_user("audit", ["auditor"])
-    return engine
+    return load_units(engine)
 
 
 START = {

@@ -33,6 +33,7 @@ from tests.process_helpers import (
     definitions,
     doc_table,
     inbox,
+    load_units,
     task,
 )
 
@@ -57,7 +58,7 @@ def gov(engine: Engine) -> Engine:
     engine.add_user("fgw", ["responsible_unit"], unit=FGW)
     engine.add_user("zjj", ["responsible_unit"], unit=ZJJ)
     engine.add_user("sjj", ["data_bureau"])
-    return engine
+    return load_units(engine)
 
 
 APPLY = {

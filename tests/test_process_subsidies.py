@@ -35,6 +35,7 @@ from tests.process_helpers import (
     definitions,
     docx_text,
     inbox,
+    load_units,
     task,
 )
 
@@ -64,7 +65,7 @@ def hq(engine: Engine) -> Engine:
     engine.add_user("chuangkou", ["window"])
     engine.add_user("sjj", ["data_bureau"])
     engine.add_user("shouli", ["intake"])
-    return engine
+    return load_units(engine)
 
 
 def task_data(engine: Engine, task: TaskView) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from engine.definitions.validation import SourceFile
 from engine.errors import CaseHidden, PermissionDenied
 from engine.queries import search
 from tests.conftest import DIAGRAMS
-from tests.process_helpers import clue_files, do
+from tests.process_helpers import clue_files, do, units_by_name
 from tests.test_process_clue_triage import FULIANG, LEPING, REGISTRATION, add_people
 from tests.test_process_subsidies import application, subsidy_files
 from web import tokens
@@ -50,7 +50,7 @@ def world(engine: Engine) -> dict[str, int]:
     """Two clues at the handlers of two counties, two applications of one enterprise at two
     departments, both refused: one with a reason, one with a reason and a policy
     explanation."""
-    engine.deploy(clue_files() + subsidy_files())
+    engine.deploy(clue_files() + units_by_name(subsidy_files()))
     add_people(engine)
     engine.add_user("audit", ["auditor"])
     engine.add_user("qiye", ["enterprise"], unit="景德镇某陶瓷有限公司")

@@ -3,9 +3,9 @@
 The commands live by subject: ``definitions`` (validate, deploy, processes), ``cases`` (start,
 tasks, claim, complete, message, show, history), ``audit`` (verify, replay, export, ledger) and
 ``operations`` (run, worker, timers, migrate, users, calendar), ``notifications``, ``files``
-(attach, attachments, document), ``units`` (the unit directory), ``taskops`` (transfer,
-delegate, send-back, withdraw, add-signer, urge, cc, comment, terminate); ``common`` holds what
-they share.
+(attach, attachments, document), ``units`` (the unit directory), ``tables`` (decision tables
+as spreadsheets), ``taskops`` (transfer, delegate, send-back, withdraw, add-signer, urge, cc,
+comment, terminate); ``common`` holds what they share.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from engine.cli import (
     notifications,
     operations,
     search,
+    tables,
     taskops,
     units,
 )
@@ -73,8 +74,8 @@ def main(verbose: bool) -> None:
                         format="%(levelname)s %(name)s: %(message)s")
 
 
-for _module in (definitions, cases, audit, operations, notifications, files, search, taskops,
-                units):
+for _module in (definitions, cases, audit, operations, notifications, files, search, tables,
+                taskops, units):
     for _command in _module.COMMANDS:
         main.add_command(_command)
 

@@ -21,10 +21,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from engine.definitions import (
+    decision_rows,
     registry,  # forms -> here -> registry -> forms: use at call time
-    xmlsafe,
 )
 from engine.errors import InvalidData
+from engine.org import directory
+from engine.org.directory import Directory
 
 POLICY = "x-policy"
 CATALOGUE_FILE = "policy_catalogue.dmn"
@@ -79,31 +81,23 @@ def keyword_problem(name: str, prop: Any) -> str | None:
 def catalogue(session: Session) -> list[Policy]:
     """The deployed catalogue in its order (the fallback row for unlisted numbers left out)."""
     text = registry.latest_files(session, "dmn").get(CATALOGUE_FILE)
-    return parse(text) if text else []
+    return parse(text, directory.load(session)) if text else []
 
 
-def parse(text: str) -> list[Policy]:
-    root = xmlsafe.parse(text.encode("utf-8"), CATALOGUE_FILE).getroot()
-    names = [o.get("name") for o in root.iter("{*}output")]
+def parse(text: str, found: Directory | None = None) -> list[Policy]:
+    """The policies of the table (units by their names in ``found``)."""
     out = []
-    for rule in root.iter("{*}rule"):
-        given = rule.findtext("{*}inputEntry/{*}text") or ""
-        if not given.startswith('"'):
+    for values in decision_rows.cells_of(decision_rows.read(text, found)):
+        if values.get("policy_id", decision_rows.ANY) == decision_rows.ANY:
             continue
-        values = dict(zip(names, (_literal(t.text or "") for t in
-                                  rule.iterfind("{*}outputEntry/{*}text")), strict=False))
         out.append(Policy(
-            policy_id=given.strip('"'), policy_name=values.get("policy_name", ""),
+            policy_id=values["policy_id"], policy_name=values.get("policy_name", ""),
             policy_basis=values.get("policy_basis", ""),
             eligible_subjects=values.get("eligible_subjects", ""),
             policy_mode=values.get("policy_mode", ""),
             time_limit_days=int(values.get("time_limit_days") or 0),
             owning_dept=values.get("owning_dept", ""), amount_rule=values.get("amount_rule", "")))
     return out
-
-
-def _literal(text: str) -> str:
-    return text.strip().strip('"')
 
 
 def choices(session: Session, schema: Mapping[str, Any] | None) -> dict[str, list[Policy]]:
