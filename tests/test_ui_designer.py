@@ -37,7 +37,7 @@ def test_version_diagram(designer: FlaskClient) -> None:
     page = designer.get("/designer/processes/approval/v1")
     assert page.status_code == 200
     assert 'data-url="/designer/processes/approval/v1/diagram.json"' in page.text
-    assert "提出处置意见" in page.text and "exclusiveGateway" in page.text
+    assert "提出处置意见" in page.text and "排他网关" in page.text
     data = designer.get("/designer/processes/approval/v1/diagram.json").get_json()
     assert data["xml"].startswith("<?xml")
     assert designer.get("/designer/processes/approval/v9").status_code == 404
@@ -84,7 +84,7 @@ def test_validate_only_then_deploy_then_diff(designer: FlaskClient, eng: Engine)
     assert status == 200 and "校验通过" in html
     assert eng.process_versions("approval")[-1].version == 1
     status, html = upload(designer, {"approval.bpmn": changed})
-    assert status == 200 and "approval v2" in html
+    assert status == 200 and "<code>approval</code> v2" in html
     status, html = upload(designer, {"approval.bpmn": changed})
     assert "内容未变" in html
     diff = designer.get("/designer/processes/approval/diff?old=1&new=2")

@@ -3,8 +3,10 @@ events, and every task so far."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from flask import g
@@ -63,13 +65,14 @@ class CaseContext:
     labels: dict[str, str] = field(default_factory=dict)  # field title by data key
     insider: bool = False  # an auditor or designer: engine variables are shown by key
     people: dict[str, str] = field(default_factory=dict)  # display name by username
+    readable: Callable[[str, Any], Any] = lambda _name, value: value  # choices by label
 
     def who(self, username: str | None) -> str | None:
         return person(username, self.people)
 
     def snapshot_rows(self, data: dict[str, Any]) -> list[DataRow]:
         """A time-travel snapshot's data, labelled like the case's own."""
-        return [DataRow(k, self.labels.get(k, k), v) for k, v in data.items()
+        return [DataRow(k, self.labels.get(k, k), self.readable(k, v)) for k, v in data.items()
                 if not k.startswith("_") and (k in self.labels or self.insider)]
 
 
@@ -95,6 +98,10 @@ def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, A
     labels.setdefault("case_no", _("案件编号"))
     labels.setdefault("source_case_no", _("来源案件编号"))
     labels.setdefault("jurisdiction", _("所属纪委监委"))
+    readable = partial(_readable, fields, file_fields=file_fields, names=names)
+    # variables no form names (set by scripts) are the engine's, by key: for those who read
+    # the diagrams' scripts, not for clerks
+    insiders = g.user is not None and bool({"auditor", "designer"} & set(g.user.roles))
     titles = {t.id: t.title for t in tasks}
     people = eng.display_names([*(e.user for e in events if e.user),
                                 *(t.completed_by for t in tasks if t.completed_by)])
@@ -107,8 +114,8 @@ def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, A
         if event.type == "message":  # a message's name is a key: say which procedure sent it
             title = process_names.get(str(payload.get("name") or ""), "")
         data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
-        details = [DataRow(k, labels.get(k, k), _readable(fields, k, v, file_fields, names))
-                   for k, v in (data or {}).items() if not k.startswith("_")]
+        details = [DataRow(k, labels.get(k, k), readable(k, v)) for k, v in (data or {}).items()
+                   if not k.startswith("_") and (k in labels or insiders)]
         details += [DataRow(key, str(label), path.diagram.title_of(payload[key])
                             if key == "to_element" else payload[key])
                     for key, label in _OPERATION_FIELDS.items() if payload.get(key)
@@ -121,29 +128,28 @@ def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, A
                                      person(event.user, people), details, said))
     labels.setdefault("case_no", _("案件编号"))
     order.setdefault("case_no", -1)
-    rows = [DataRow(k, labels.get(k, k), _readable(fields, k, v, file_fields, names))
+    rows = [DataRow(k, labels.get(k, k), readable(k, v))
             for k, v in instance.data.items() if not k.startswith("_")]
     rows.sort(key=lambda r: (order.get(r.name, len(order)), r.name))
     auditor = g.user is not None and "auditor" in g.user.roles
     reads = eng.confidential_reads(instance_id, username) if auditor else []
-    # variables no form names (set by scripts) are the engine's, by key: for those who read
-    # the diagrams' scripts, not for clerks
-    insiders = g.user is not None and bool({"auditor", "designer"} & set(g.user.roles))
     other = [r for r in rows if r.name not in labels] if insiders else []
     return CaseContext(instance, [r for r in rows if r.name in labels], timeline, tasks,
                        path.diagram.name, other, files, events, reads, labels, insiders,
-                       people)
+                       people, readable)
 
 
 def person(username: str | None, people: dict[str, str]) -> str | None:
     """「王强（wang）」: who acted, by name, with the username that signs the record."""
     if not username:
         return None
+    if username == "system":  # the engine's own steps (timers, scripts, messages)
+        return _("系统")
     shown = people.get(username)
     return f"{shown}（{username}）" if shown and shown != username else username
 
 
-def _readable(fields: list[forms.Field], name: str, value: Any, file_fields: set[str],
+def _readable(fields: list[forms.Field], name: str, value: Any, *, file_fields: set[str],
               names: dict[str, str]) -> Any:
     if name in file_fields and isinstance(value, list):  # the files' names, not their hashes
         return [names.get(v, str(v)[:12]) for v in value]

@@ -66,6 +66,65 @@ EVENT_LABELS: dict[str, Any] = {
     "terminated": _l("终止"),
 }
 
+# The BPMN element types a designer meets on a version's element table.
+BPMN_KINDS: dict[str, Any] = {
+    "participant": _l("泳池"),
+    "laneSet": _l("泳道集"),
+    "lane": _l("泳道"),
+    "startEvent": _l("开始事件"),
+    "endEvent": _l("结束事件"),
+    "intermediateThrowEvent": _l("中间抛出事件"),
+    "intermediateCatchEvent": _l("中间捕获事件"),
+    "boundaryEvent": _l("边界事件"),
+    "userTask": _l("人工任务"),
+    "manualTask": _l("手工任务"),
+    "scriptTask": _l("脚本任务"),
+    "serviceTask": _l("服务任务"),
+    "sendTask": _l("发送任务"),
+    "receiveTask": _l("接收任务"),
+    "businessRuleTask": _l("业务规则任务"),
+    "callActivity": _l("调用活动"),
+    "subProcess": _l("子流程"),
+    "exclusiveGateway": _l("排他网关"),
+    "parallelGateway": _l("并行网关"),
+    "inclusiveGateway": _l("包容网关"),
+    "eventBasedGateway": _l("事件网关"),
+    "messageEventDefinition": _l("消息定义"),
+    "timerEventDefinition": _l("定时定义"),
+    "signalEventDefinition": _l("信号定义"),
+    "errorEventDefinition": _l("错误定义"),
+    "escalationEventDefinition": _l("升级定义"),
+    "conditionalEventDefinition": _l("条件定义"),
+    "terminateEventDefinition": _l("终止定义"),
+    "textAnnotation": _l("注释"),
+}
+
+
+def bpmn_kind(kind: str) -> str:
+    """A BPMN element type in words; empty when unknown (the page shows the type itself)."""
+    label = BPMN_KINDS.get(kind)
+    return str(label) if label is not None else ""
+
+# How a reader was shown confidential fields (engine/queries/confidential.py, ``via``).
+READ_VIA: dict[str, Any] = {
+    "task": _l("任务页"),
+    "case": _l("案件页"),
+    "history": _l("办理记录"),
+    "time travel": _l("回溯"),
+    "ledger": _l("台账"),
+}
+
+
+def read_via(via: str) -> str:
+    return str(READ_VIA.get(via, via))
+
+
+def person(username: str | None) -> str:
+    """A username as shown in lists; the engine's own steps as 系统."""
+    if username == "system":
+        return _("系统")
+    return username or ""
+
 
 def role_label(role: str | None) -> str:
     if role is None:
