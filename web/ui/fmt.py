@@ -150,6 +150,13 @@ def local_time(value: datetime | None, with_time: bool = True) -> str:
     return local.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
 
 
+def ledger_cell(value: Any) -> str:
+    """A ledger cell: times as the rest of the UI shows them, other values as they are."""
+    if isinstance(value, datetime):
+        return local_time(value)
+    return short_value(value, 400)
+
+
 def countdown(due_at: datetime | None, now: datetime, calendar: WorkCalendar) -> tuple[str, str]:
     """(css class, text): 今日到期 / 剩余 N 个工作日 / 已超期 N 个工作日, counted on the
     official working-day calendar."""
