@@ -71,7 +71,7 @@ def test_counts_link_to_their_cases(app: Flask) -> None:
     page = client.get("/stats/").text
     assert cell(page, "on_time_by_process", "clue_triage", "rate") == "80.0%"
     assert cell(page, "on_time_by_process", "clue_triage", "late") == "1"
-    assert cell(page, "subsidy_payouts", "subsidy_instant", "amount") == "36,000.00"
+    assert cell(page, "subsidy_payouts", "subsidy_instant", "amount") == "36,000元"
     assert cell(page, "legacy_by_stage", "verification", "rate") == "50.0%"
     link = re.search(r'href="(/stats/cases\?[^"]*figure=on_time_by_process[^"]*)"[^>]*>1<',
                      page.replace("&amp;", "&"))

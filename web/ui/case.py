@@ -23,7 +23,7 @@ from engine import (
     instance_path,
     instance_tasks,
 )
-from web.ui import forms
+from web.ui import fmt, forms
 from web.ui.util import engine
 
 # What an operation's event shows in the timeline (engine/runtime/handover.py, moves.py).
@@ -154,4 +154,9 @@ def _readable(fields: list[forms.Field], name: str, value: Any, *, file_fields: 
     if name in file_fields and isinstance(value, list):  # the files' names, not their hashes
         return [names.get(v, str(v)[:12]) for v in value]
     label = forms.choice_label(fields, name, value)
-    return label if label is not None else value
+    if label is not None:
+        return label
+    unit = next((f.money for f in fields if f.name == name and f.money), "")
+    if unit and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return fmt.money(value, unit)  # shown so; the data keeps the number
+    return value

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import gettext as _
@@ -150,10 +151,32 @@ def local_time(value: datetime | None, with_time: bool = True) -> str:
     return local.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
 
 
-def ledger_cell(value: Any) -> str:
-    """A ledger cell: times as the rest of the UI shows them, other values as they are."""
+def money(value: Any, unit: str = "元") -> str:
+    """480,000元, 480,000.50元, 1,200万元: an amount as the UI shows it; the text itself when
+    it is no number."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, str)):
+        return short_value(value)
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    if not amount.is_finite():
+        return str(value)
+    text = f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
+    return text + unit
+
+
+_MONEY_HEADER = re.compile(r"金额（(万?元)")
+
+
+def ledger_cell(value: Any, header: str = "") -> str:
+    """A ledger cell: times as the rest of the UI shows them, amounts (their header says
+    金额（元）or 金额（万元）) with separators and unit, other values as they are."""
     if isinstance(value, datetime):
         return local_time(value)
+    unit = _MONEY_HEADER.search(header)
+    if unit and value not in (None, ""):
+        return money(value, unit.group(1))
     return short_value(value, 400)
 
 

@@ -121,7 +121,7 @@ def init(app: Flask) -> None:
         local_time=fmt.local_time, role_label=fmt.role_label, status_label=fmt.status_label,
         event_label=fmt.event_label, short_value=fmt.short_value, print_step=fmt.print_step,
         bpmn_kind=fmt.bpmn_kind, read_via=fmt.read_via, person=fmt.person,
-        ledger_cell=fmt.ledger_cell,
+        ledger_cell=fmt.ledger_cell, money=fmt.money,
     )
     app.jinja_env.globals.update(nav_counts=nav_counts)
     app.before_request(_refuse_bad_text)
