@@ -4,7 +4,7 @@ events, and every task so far."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -31,6 +31,13 @@ _OPERATION_FIELDS = {"to_element": _l("退回到"), "to": _l("交给"), "to_unit
                      "signer": _l("加签人"), "reason": _l("原因"), "note": _l("催办说明"),
                      "text": _l("意见")}
 _SAID = ("reason", "note", "text")
+
+# An applicant (an enterprise) follows its own application: what it submitted, the steps done,
+# results and documents; not the staff's internal work (who claimed, signed, was urged, ...)
+# nor the staff by username.
+APPLICANT_ROLES = frozenset({"enterprise"})
+_APPLICANT_EVENTS = frozenset({"started", "completed", "document", "terminated", "withdrawn",
+                               "commented"})
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,11 @@ class CaseContext:
     insider: bool = False  # an auditor or designer: engine variables are shown by key
     people: dict[str, str] = field(default_factory=dict)  # display name by username
     readable: Callable[[str, Any], Any] = lambda _name, value: value  # choices by label
+    applicant: str | None = None  # the reader, when an applicant: staff are not named
+
+    def shows(self, username: str | None) -> bool:
+        """Whether the page names ``username`` (an applicant sees only itself named)."""
+        return bool(username) and (self.applicant is None or username == self.applicant)
 
     def who(self, username: str | None) -> str | None:
         return person(username, self.people)
@@ -134,9 +146,19 @@ def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, A
     auditor = g.user is not None and "auditor" in g.user.roles
     reads = eng.confidential_reads(instance_id, username) if auditor else []
     other = [r for r in rows if r.name not in labels] if insiders else []
+    applicant = username if g.user is not None and set(g.user.roles) <= APPLICANT_ROLES else None
+    if applicant is not None:
+        timeline = [_for_applicant(item, applicant, people) for item in timeline
+                    if item.kind in _APPLICANT_EVENTS]
     return CaseContext(instance, [r for r in rows if r.name in labels], timeline, tasks,
                        path.diagram.name, other, files, events, reads, labels, insiders,
-                       people, readable)
+                       people, readable, applicant)
+
+
+def _for_applicant(item: TimelineItem, applicant: str, people: dict[str, str]) -> TimelineItem:
+    """The step as its applicant sees it: the staff member who did it is not named."""
+    mine = item.user == person(applicant, people)
+    return item if mine else replace(item, user=None)
 
 
 def person(username: str | None, people: dict[str, str]) -> str | None:
