@@ -130,3 +130,13 @@ def test_every_demo_role_sees_chinese_pages_without_raw_keys(demo: Engine,
     assert signed_in.status_code == 302
     report = crawl(client)
     assert report == {}, "\n".join(f"{u}: {'; '.join(p)}" for u, p in report.items())
+
+
+def test_person_fields_show_the_person(demo: Engine) -> None:
+    """A clue's 专人管理 holds a username: the case shows who it is, as the history does."""
+    client = make_app(demo).test_client()
+    client.post("/login", data={"username": "intake", "password": DEMO_PASSWORD})
+    tree = lxml_html.fromstring(client.get("/instances/1").get_data(as_text=True))
+    rows = {dt.text_content(): dt.getnext().text_content()
+            for dt in tree.xpath("//dl[@class='data']//dt")}
+    assert rows["专人管理(台账责任人)"] == "受理员 李明（市纪委信访室）（intake）"

@@ -110,13 +110,21 @@ def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, A
     labels.setdefault("case_no", _("案件编号"))
     labels.setdefault("source_case_no", _("来源案件编号"))
     labels.setdefault("jurisdiction", _("所属纪委监委"))
+    # person fields (x-user) hold a username: shown as 「王强（wang）」 like the history's people
+    user_fields = {name for schema in schemas.values()
+                   for name, prop in ((schema or {}).get("properties") or {}).items()
+                   if isinstance(prop, dict) and "x-user" in prop}
+    people_named = [v for k, v in instance.data.items() if k in user_fields and isinstance(v, str)]
     readable = partial(_readable, fields, file_fields=file_fields, names=names)
     # variables no form names (set by scripts) are the engine's, by key: for those who read
     # the diagrams' scripts, not for clerks
     insiders = g.user is not None and bool({"auditor", "designer"} & set(g.user.roles))
     titles = {t.id: t.title for t in tasks}
     people = eng.display_names([*(e.user for e in events if e.user),
-                                *(t.completed_by for t in tasks if t.completed_by)])
+                                *(t.completed_by for t in tasks if t.completed_by),
+                                *people_named])
+    if user_fields:
+        readable = partial(_person_or_readable, readable, user_fields, people)
     process_names = {p.key: p.name for p in eng.processes()}
     timeline = []
     for event in events:
@@ -169,6 +177,13 @@ def person(username: str | None, people: dict[str, str]) -> str | None:
         return _("系统")
     shown = people.get(username)
     return f"{shown}（{username}）" if shown and shown != username else username
+
+
+def _person_or_readable(readable: Callable[[str, Any], Any], user_fields: set[str],
+                        people: dict[str, str], name: str, value: Any) -> Any:
+    if name in user_fields and isinstance(value, str):
+        return person(value, people) or value
+    return readable(name, value)
 
 
 def _readable(fields: list[forms.Field], name: str, value: Any, *, file_fields: set[str],
