@@ -44,7 +44,7 @@ def visible_text(page: str) -> list[str]:
     attributes shown as tooltips or hints. English set in ``<small lang="en">`` under a
     Chinese message is deliberate and left out."""
     tree = lxml_html.fromstring(page)
-    for hidden in tree.xpath("//script|//style|//template|//pre|//code|//*[@lang='en']"):
+    for hidden in tree.xpath("//script|//style|//template|//pre|//code|//body//*[@lang='en']"):
         hidden.drop_tree()
     texts = [t.strip() for t in tree.xpath("//body//text()") if t.strip()]
     for name in VISIBLE_ATTRIBUTES:
