@@ -110,10 +110,7 @@ def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, A
     labels.setdefault("case_no", _("案件编号"))
     labels.setdefault("source_case_no", _("来源案件编号"))
     labels.setdefault("jurisdiction", _("所属纪委监委"))
-    # person fields (x-user) hold a username: shown as 「王强（wang）」 like the history's people
-    user_fields = {name for schema in schemas.values()
-                   for name, prop in ((schema or {}).get("properties") or {}).items()
-                   if isinstance(prop, dict) and "x-user" in prop}
+    user_fields = _person_fields(schemas)
     people_named = [v for k, v in instance.data.items() if k in user_fields and isinstance(v, str)]
     readable = partial(_readable, fields, file_fields=file_fields, names=names)
     # variables no form names (set by scripts) are the engine's, by key: for those who read
@@ -126,26 +123,8 @@ def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, A
     if user_fields:
         readable = partial(_person_or_readable, readable, user_fields, people)
     process_names = {p.key: p.name for p in eng.processes()}
-    timeline = []
-    for event in events:
-        payload = event.payload or {}
-        element = payload.get("element_id")
-        title = path.diagram.title_of(element) if element else titles.get(event.task_id or "", "")
-        if event.type == "message":  # a message's name is a key: say which procedure sent it
-            title = process_names.get(str(payload.get("name") or ""), "")
-        data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
-        details = [DataRow(k, labels.get(k, k), readable(k, v)) for k, v in (data or {}).items()
-                   if not k.startswith("_") and (k in labels or insiders)]
-        details += [DataRow(key, str(label), path.diagram.title_of(payload[key])
-                            if key == "to_element" else payload[key])
-                    for key, label in _OPERATION_FIELDS.items() if payload.get(key)
-                    and key not in _SAID]
-        said = next((str(payload[k]) for k in _SAID if payload.get(k)), None)
-        details += [DataRow("files", _("文件"), "、".join(str(f.get("name")) for f in
-                                                          payload.get("files") or []))
-                    ] if event.type in ("attached", "document") else []
-        timeline.append(TimelineItem(event.seq, event.at, event.type, title,
-                                     person(event.user, people), details, said))
+    timeline = [_timeline_item(event, path.diagram, titles, process_names, labels, readable,
+                               insiders, people) for event in events]
     labels.setdefault("case_no", _("案件编号"))
     order.setdefault("case_no", -1)
     rows = [DataRow(k, labels.get(k, k), readable(k, v))
@@ -161,6 +140,39 @@ def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, A
     return CaseContext(instance, [r for r in rows if r.name in labels], timeline, tasks,
                        path.diagram.name, other, files, events, reads, labels, insiders,
                        people, readable, applicant)
+
+
+def _person_fields(schemas: dict[str, dict[str, Any]]) -> set[str]:
+    """Person fields (x-user) hold a username: shown as 「王强（wang）」 like the history's."""
+    return {name for schema in schemas.values()
+            for name, prop in ((schema or {}).get("properties") or {}).items()
+            if isinstance(prop, dict) and "x-user" in prop}
+
+
+def _timeline_item(event: EventView, diagram: Any, titles: dict[str, str],
+                   process_names: dict[str, str], labels: dict[str, str],
+                   readable: Callable[[str, Any], Any], insiders: bool,
+                   people: dict[str, str]) -> TimelineItem:
+    """One event of the history: its step, what was submitted (by the forms' titles; engine
+    variables for insiders only), an operation's details and who acted."""
+    payload = event.payload or {}
+    element = payload.get("element_id")
+    title = diagram.title_of(element) if element else titles.get(event.task_id or "", "")
+    if event.type == "message":  # a message's name is a key: say which procedure sent it
+        title = process_names.get(str(payload.get("name") or ""), "")
+    data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
+    details = [DataRow(k, labels.get(k, k), readable(k, v)) for k, v in (data or {}).items()
+               if not k.startswith("_") and (k in labels or insiders)]
+    details += [DataRow(key, str(label), diagram.title_of(payload[key])
+                        if key == "to_element" else payload[key])
+                for key, label in _OPERATION_FIELDS.items() if payload.get(key)
+                and key not in _SAID]
+    said = next((str(payload[k]) for k in _SAID if payload.get(k)), None)
+    details += [DataRow("files", _("文件"), "、".join(str(f.get("name")) for f in
+                                                      payload.get("files") or []))
+                ] if event.type in ("attached", "document") else []
+    return TimelineItem(event.seq, event.at, event.type, title, person(event.user, people),
+                        details, said)
 
 
 def _for_applicant(item: TimelineItem, applicant: str, people: dict[str, str]) -> TimelineItem:
