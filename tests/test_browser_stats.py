@@ -5,6 +5,7 @@ a bar clicked down to their cases."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -113,7 +114,7 @@ def test_reform_group_clicks_a_bar_down_to_its_cases(page: Any, server: Server) 
     assert sections(page) == ["timeliness", "legacy", "subsidy"]
     assert cell(page, "legacy_by_stage", "verification", "resolved") == "1"
     assert cell(page, "legacy_by_stage", "self_inspection", "rate") == "0.0%"
-    assert cell(page, "subsidy_payouts", "subsidy_instant", "amount") == "36,000.00"
+    assert cell(page, "subsidy_payouts", "subsidy_instant", "amount") == "36,000元"
     assert cell(page, "subsidy_payouts", "subsidy_instant", "avg_days") == "10.0"
     chart = page.locator("#figure-legacy_by_stage .chart")
     chart.scroll_into_view_if_needed()
@@ -137,3 +138,20 @@ def test_city_leader_sees_every_section(page: Any, server: Server) -> None:
     assert charts_drawn(page) == 9
     assert cell(page, "on_time_by_unit", "", "overdue_open") == "1"
     assert cell(page, "legacy_by_type", "账款支付不到位", "open") == "1"
+
+
+def test_statistics_screenshot(browser: Any, server: Server, tmp_path: Path) -> None:
+    """The page the user guide shows (docs/screenshots/statistics.png, written when
+    ``KUAIBAN_SCREENSHOTS=1``: scripts/screenshots)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 1300}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        open_statistics(page, server, "chu")
+        page.wait_for_function("document.querySelectorAll('.chart svg').length == 9")
+        folder = ROOT / "docs" / "screenshots" if os.environ.get(
+            "KUAIBAN_SCREENSHOTS") == "1" else tmp_path
+        shot = folder / "statistics.png"
+        page.screenshot(path=str(shot))  # the top: the filter and the first section
+        assert shot.stat().st_size > 10_000
+    finally:
+        context.close()

@@ -6,7 +6,7 @@ import csv
 import io
 import re
 import zipfile
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import pytest
@@ -52,12 +52,13 @@ def test_clue_ledger_rows_and_deadlines(two_cases: Engine) -> None:
     assert column(book.headers, book.rows, "编号") == ["ZF-2026-000001", "ZF-2026-000002"]
     assert column(book.headers, book.rows, "承办部门") == [FULIANG, LEPING]
     assert column(book.headers, book.rows, "呈批处置是否按期") == ["是", "是"]
-    assert column(book.headers, book.rows, "转办到位期限")[0] == "2026-10-08 17:30"
+    assert column(book.headers, book.rows, "转办到位期限")[0] == at("2026-10-08T17:30:00+08:00")
     assert column(book.headers, book.rows, "转办到位是否按期") == ["否（超期）", "办理中"]
     assert column(book.headers, book.rows, "状态") == ["办理中", "办理中"]
-    # a form's date-time reads like the ledger's own times, in Beijing time
-    received = column(book.headers, book.rows, "收到时间")
+    # a form's date-time is a time like the ledger's own, in Beijing time; as text the same
+    received = column(book.headers, book.text_rows(), "收到时间")
     assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", str(v)) for v in received)
+    assert column(book.headers, book.text_rows(), "转办到位期限")[0] == "2026-10-08 17:30"
 
 
 def test_monthly_ledger_of_one_unit(two_cases: Engine) -> None:
@@ -79,7 +80,7 @@ def test_exports_read_back(two_cases: Engine) -> None:
     values = [[c.value for c in row] for row in sheet.iter_rows()]
     assert values[0] == book.headers
     assert [v if v is not None else "" for v in values[1]] == [
-        v if v is not None else "" for v in book.rows[0]]
+        v.replace(tzinfo=None) if isinstance(v, datetime) else v for v in book.rows[0]]
     text = book.to_csv().decode("utf-8-sig")
     parsed = list(csv.reader(io.StringIO(text)))
     assert parsed[0] == book.headers

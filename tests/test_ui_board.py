@@ -23,7 +23,7 @@ def test_board_counts_by_unit_and_procedure(app: Flask, eng: Engine,
     page = as_user(app, "sun").get("/board/")
     assert page.status_code == 200
     assert 'id="total-overdue">2<' in page.text and 'id="total-today">1<' in page.text
-    assert FULIANG in page.text and LEPING in page.text and "（不分单位）" in page.text
+    assert FULIANG in page.text and LEPING in page.text and "（未分单位）" in page.text
     assert "测试审批" in page.text
     tasks = as_user(app, "sun").get(f"/board/tasks?unit={FULIANG}&process=approval"
                                     "&when=overdue")
@@ -32,6 +32,7 @@ def test_board_counts_by_unit_and_procedure(app: Flask, eng: Engine,
     assert "已超期 1 个工作日" in tasks.text
     today = as_user(app, "sun").get("/board/tasks?unit=&process=approval&when=today")
     assert "TS-2026-000003" in today.text
+    assert "<small>（未分单位）</small>" in today.text  # the city-level steps, not "all units"
     assert as_user(app, "sun").get("/board/tasks?when=soon").status_code == 400
 
 

@@ -1,5 +1,6 @@
-"""Designer pages: processes and versions, uploads (validate / deploy) with every problem by
-file and line, diagrams, version differences; and who may not see them."""
+"""Designer pages: processes and versions, uploads (validate, or preview what a deploy would
+change and confirm it) with every problem by file and line, diagrams, version differences;
+and who may not see them."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ import io
 
 from flask import Flask
 from flask.testing import FlaskClient
+from lxml import html as lxml_html
+from werkzeug.datastructures import MultiDict
 
+from engine import SourceFile, version_diagram
 from engine.api import Engine
 from tests.conftest import DIAGRAMS
 from tests.test_ui_support import as_user
@@ -25,6 +29,15 @@ def upload(client: FlaskClient, files: dict[str, str], action: str = "deploy"
     return response.status_code, response.text
 
 
+def confirm(client: FlaskClient, page: str) -> tuple[int, str]:
+    """Press 确认部署 on an upload's preview: the form posts back the files it showed."""
+    [form] = lxml_html.fromstring(page).xpath("//form[@id='confirm-deploy']")
+    fields = [(i.get("name"), i.get("value")) for i in form.xpath(".//input[@type='hidden']")]
+    data = MultiDict([*fields, ("action", "confirm")])
+    response = client.post("/designer/upload", data=data)
+    return response.status_code, response.text
+
+
 def test_designer_lists_processes_and_versions(designer: FlaskClient) -> None:
     page = designer.get("/designer/")
     assert page.status_code == 200 and "测试审批" in page.text and "approval" in page.text
@@ -37,7 +50,7 @@ def test_version_diagram(designer: FlaskClient) -> None:
     page = designer.get("/designer/processes/approval/v1")
     assert page.status_code == 200
     assert 'data-url="/designer/processes/approval/v1/diagram.json"' in page.text
-    assert "提出处置意见" in page.text and "exclusiveGateway" in page.text
+    assert "提出处置意见" in page.text and "排他网关" in page.text
     data = designer.get("/designer/processes/approval/v1/diagram.json").get_json()
     assert data["xml"].startswith("<?xml")
     assert designer.get("/designer/processes/approval/v9").status_code == 404
@@ -83,9 +96,14 @@ def test_validate_only_then_deploy_then_diff(designer: FlaskClient, eng: Engine)
     status, html = upload(designer, {"approval.bpmn": changed}, action="validate")
     assert status == 200 and "校验通过" in html
     assert eng.process_versions("approval")[-1].version == 1
-    status, html = upload(designer, {"approval.bpmn": changed})
-    assert status == 200 and "approval v2" in html
-    status, html = upload(designer, {"approval.bpmn": changed})
+    status, html = upload(designer, {"approval.bpmn": changed})  # 校验并部署: the preview
+    assert status == 200 and "将新建第 2 版" in html and "workday_close(2)" in html
+    assert eng.process_versions("approval")[-1].version == 1  # nothing live before confirming
+    status, html = confirm(designer, html)
+    assert status == 200 and "<code>approval</code> v2" in html and "已部署" in html
+    assert eng.process_versions("approval")[-1].version == 2
+    assert version_diagram(eng, "approval", 2).xml == changed  # exactly the file previewed
+    status, html = confirm(designer, upload(designer, {"approval.bpmn": changed})[1])
     assert "内容未变" in html
     diff = designer.get("/designer/processes/approval/diff?old=1&new=2")
     assert diff.status_code == 200
@@ -96,6 +114,22 @@ def test_validate_only_then_deploy_then_diff(designer: FlaskClient, eng: Engine)
     assert "v1 → v2" in default.text
     bad = designer.get("/designer/processes/approval/diff?old=1&new=7")
     assert bad.status_code == 422
+
+
+def test_a_confirmation_after_another_deploy_shows_the_new_changes(designer: FlaskClient,
+                                                                   eng: Engine) -> None:
+    changed = APPROVAL.replace('camunda:dueDate="workday_close(1)"',
+                               'camunda:dueDate="workday_close(2)"')
+    _, preview = upload(designer, {"approval.bpmn": changed})
+    assert "将新建第 2 版" in preview
+    other = APPROVAL.replace('camunda:dueDate="workday_close(1)"',
+                             'camunda:dueDate="workday_close(3)"')
+    eng.deploy([SourceFile("approval.bpmn", other)])  # someone else's v2 went live meanwhile
+    status, html = confirm(designer, preview)
+    assert status == 200 and "已有新版本" in html and "将新建第 3 版" in html
+    assert eng.process_versions("approval")[-1].version == 2  # not deployed unseen
+    status, html = confirm(designer, html)
+    assert "<code>approval</code> v3" in html
 
 
 def test_designer_pages_need_the_designer_role(app: Flask) -> None:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import io
+import re
+from datetime import datetime
 
 from flask.testing import FlaskClient
+from lxml import html as lxml_html
 from openpyxl import load_workbook
 
 from engine.api import Engine
@@ -50,3 +53,34 @@ def test_ledger_denied_and_narrowed(two_cases: Engine) -> None:  # noqa: F811
     handler = client_for(two_cases, "ma", ["handler"], unit=FULIANG)
     html = handler.get("/ledgers/clue").get_data(as_text=True)
     assert "ZF-2026-000001" in html and "ZF-2026-000002" not in html
+
+
+def test_ledger_rows_link_the_case_and_show_times_as_the_ui_does(
+        two_cases: Engine) -> None:  # noqa: F811
+    client = client_for(two_cases, "shen", ["auditor"])
+    tree = lxml_html.fromstring(client.get("/ledgers/clue").get_data(as_text=True))
+    first = tree.xpath("//table[@id='ledger']/tbody/tr")[0]
+    [link] = first.xpath("./th[@class='case-no']/a")  # the case number is the one link
+    assert link.text == "ZF-2026-000001"
+    assert link.get("href") == f"/instances/{two_cases.ledger('clue').instance_ids[0]}"
+    assert first.xpath(".//td//a") == []
+    cells = {td.get("data-label"): td.text_content() for td in first.xpath("./td")}
+    assert cells["转办到位期限"] == "2026-10-08 17:30"
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", cells["收到时间"])
+    assert "T" not in "".join(cells.values()).replace("ZF", "")
+
+
+def test_xlsx_has_date_cells_and_fitting_columns(two_cases: Engine) -> None:  # noqa: F811
+    client = client_for(two_cases, "shen", ["auditor"])
+    sheet = load_workbook(io.BytesIO(client.get("/ledgers/clue?format=xlsx").data)).active
+    headers = [c.value for c in sheet[1]]
+    due = sheet.cell(2, headers.index("转办到位期限") + 1)
+    assert due.value == datetime(2026, 10, 8, 17, 30) and due.number_format == "yyyy-mm-dd hh:mm"
+    assert isinstance(sheet["B2"].value, datetime) and sheet["B2"].is_date
+    widths = {h: sheet.column_dimensions[sheet.cell(1, i + 1).column_letter].width
+              for i, h in enumerate(headers)}
+    assert widths["转办到位期限"] >= 16 and widths["编号"] >= len("ZF-2026-000001")
+    assert widths["承办部门"] > widths["状态"]  # by their content, not one width for all
+    csv = client.get("/ledgers/clue?format=csv").data.decode("utf-8-sig")
+    assert "2026-10-08 17:30," in csv and "T17:30" not in csv
+

@@ -117,7 +117,7 @@ def test_board_tasks_without_a_unit_has_a_whole_crumb(
     page = as_user(shipped[2], "case_manager").get("/board/tasks?when=open")
     crumb = re.search(r'<nav class="crumbs">(.*?)</nav>', page.text, re.S)
     assert crumb is not None
-    assert crumb.group(1).endswith("› 全部单位"), crumb.group(1)
+    assert crumb.group(1).endswith("› （未分单位）"), crumb.group(1)  # no unit: city-level steps
 
 
 def test_favicon(shipped: tuple[Engine, FixedClock, Flask]) -> None:

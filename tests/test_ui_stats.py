@@ -71,7 +71,7 @@ def test_counts_link_to_their_cases(app: Flask) -> None:
     page = client.get("/stats/").text
     assert cell(page, "on_time_by_process", "clue_triage", "rate") == "80.0%"
     assert cell(page, "on_time_by_process", "clue_triage", "late") == "1"
-    assert cell(page, "subsidy_payouts", "subsidy_instant", "amount") == "36,000.00"
+    assert cell(page, "subsidy_payouts", "subsidy_instant", "amount") == "36,000元"
     assert cell(page, "legacy_by_stage", "verification", "rate") == "50.0%"
     link = re.search(r'href="(/stats/cases\?[^"]*figure=on_time_by_process[^"]*)"[^>]*>1<',
                      page.replace("&amp;", "&"))
@@ -119,3 +119,19 @@ def test_other_roles_may_not_open_the_statistics(app: Flask) -> None:
     assert client_of(app, "sun").get(
         "/stats/cases?figure=legacy_by_type&measure=total").status_code == 403
     assert app.test_client().get("/stats/").status_code == 302  # to the sign-in page
+
+
+def test_statistics_in_english(app: Flask) -> None:
+    client = client_of(app, "chu")  # the city leader: every section
+    client.get("/lang/en")
+    page = client.get("/stats/").text
+    figures = re.findall(r"<figcaption>([^<]*)", page)
+    assert figures and not any(re.search(r"[\u4e00-\u9fff]", f) for f in figures), figures
+    headers = re.findall(r"<th>([^<]+)</th>", page)
+    assert headers and not any(re.search(r"[\u4e00-\u9fff]", h) for h in headers), headers
+    stage = charts(page)["Resolution rate by stage of the 2026 “old debts” campaign"]
+    assert stage["labels"] == ["Self-inspection", "Verification and handling", "Follow-up",
+                               "Review and improvement"]
+    assert "(no unit)" in page
+    bad = client.get("/stats/?from=2026-02-30").text
+    assert "From：" in bad and "from：" not in bad

@@ -117,7 +117,7 @@ def ledger_cmd(name: str, unit: str | None, month: str | None, out: str | None) 
     book = open_engine().ledger(name, unit=unit, month=first)
     if out is None:
         click.echo("\t".join(book.headers))
-        for row in book.rows:
+        for row in book.text_rows():
             click.echo("\t".join(str(v) for v in row))
         return
     if out.endswith(".xlsx"):

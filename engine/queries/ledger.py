@@ -1,5 +1,6 @@
 """Ledgers (台账): one row per case with its deadlines and whether each was met, as data for
 web tables and as .csv / .xlsx files; the monthly ledger of one unit for the monthly reports.
+Times are Beijing-time datetimes in the rows: date cells in .xlsx, "2026-10-08 17:30" as text.
 
 Each ledger is a process plus the columns its cases carry; deadlines come from the task
 table (due_at against completed_at), so the ledger needs no workflow deserialization.
@@ -76,11 +77,15 @@ class Ledger:
                 out[instance_id] = held
         return out
 
+    def text_rows(self) -> list[list[Any]]:
+        """The rows with times as text (CSV, the command line)."""
+        return [[_local(v) if isinstance(v, datetime) else v for v in row] for row in self.rows]
+
     def to_csv(self) -> bytes:
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(self.headers)
-        writer.writerows([[_csv_cell(v) for v in row] for row in self.rows])
+        writer.writerows([[_csv_cell(v) for v in row] for row in self.text_rows()])
         return out.getvalue().encode("utf-8-sig")  # Excel opens UTF-8 CSV with a BOM
 
     def to_xlsx(self) -> bytes:
@@ -93,9 +98,15 @@ class Ledger:
         for row in self.rows:
             sheet.append([_cell(v) for v in row])
             for cell in sheet[sheet.max_row]:
-                if isinstance(cell.value, str) and _looks_like_formula(cell.value):
+                if isinstance(cell.value, datetime):
+                    cell.number_format = "yyyy-mm-dd hh:mm"
+                elif isinstance(cell.value, str) and _looks_like_formula(cell.value):
                     cell.data_type = "s"  # text as given, never a formula
                     cell.quotePrefix = True  # and Excel keeps it text when it is edited
+        for column, header in enumerate(self.headers):
+            longest = max([_width(header), *(_width(row[column]) for row in self.rows)])
+            letter = sheet.cell(1, column + 1).column_letter
+            sheet.column_dimensions[letter].width = min(max(8, longest + 2), 50)
         sheet.freeze_panes = "A2"
         out = io.BytesIO()
         book.save(out)
@@ -121,7 +132,16 @@ def _csv_cell(value: Any) -> Any:
     return value
 
 
+def _width(value: Any) -> int:
+    """A cell's width in Excel's units: CJK characters take two, a time 16."""
+    if isinstance(value, datetime):
+        return 16
+    return sum(2 if ord(c) > 0x2E80 else 1 for c in str(value or ""))
+
+
 def _cell(value: Any) -> Any:
+    if isinstance(value, datetime):  # Excel's dates have no zone: Beijing time, as shown
+        return value.astimezone(TZ).replace(tzinfo=None)
     if isinstance(value, (dict, list)):
         value = str(value)
     if isinstance(value, str):  # .xlsx cannot hold C0 control characters
@@ -151,7 +171,7 @@ def build(session: Session, key: str, now: datetime, unit: str | None = None,
             continue
         if month is not None and not _in_month(inst.created_at, month):
             continue
-        row: list[Any] = [inst.business_key or f"#{inst.id}", _local(inst.created_at)]
+        row: list[Any] = [inst.business_key or f"#{inst.id}", inst.created_at.astimezone(TZ)]
         row += [_shown(inst.data.get(name, ""), name in hidden) for _, name in spec.columns]
         row.append(STATUS.get(inst.status, inst.status))
         for _, element in spec.deadlines:
@@ -166,7 +186,7 @@ def _shown(value: Any, hidden: bool) -> Any:
         return MASK
     if isinstance(value, str) and _INSTANT.match(value):  # a form's date-time, as stored
         try:
-            return _local(datetime.fromisoformat(value))
+            return datetime.fromisoformat(value).astimezone(TZ)
         except ValueError:
             return value
     return value
@@ -185,14 +205,14 @@ def _tasks_by_instance(session: Session, ids: list[int]) -> dict[tuple[int, str]
     return out
 
 
-def _deadline(tasks: list[Task], now: datetime) -> list[str]:
+def _deadline(tasks: list[Task], now: datetime) -> list[Any]:
     """The last occurrence's due time and whether it was (or so far is) met."""
     if not tasks:
         return ["", ""]
     task = tasks[-1]
     if task.due_at is None:
         return ["", ""]
-    due = _local(task.due_at)
+    due = task.due_at.astimezone(TZ)
     if task.status == "completed" and task.completed_at is not None:
         return [due, "是" if task.completed_at <= task.due_at else "否（超期）"]
     if task.status == "ready":

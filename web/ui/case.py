@@ -3,8 +3,10 @@ events, and every task so far."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from flask import g
@@ -21,7 +23,7 @@ from engine import (
     instance_path,
     instance_tasks,
 )
-from web.ui import forms
+from web.ui import fmt, forms
 from web.ui.util import engine
 
 # What an operation's event shows in the timeline (engine/runtime/handover.py, moves.py).
@@ -29,6 +31,13 @@ _OPERATION_FIELDS = {"to_element": _l("退回到"), "to": _l("交给"), "to_unit
                      "signer": _l("加签人"), "reason": _l("原因"), "note": _l("催办说明"),
                      "text": _l("意见")}
 _SAID = ("reason", "note", "text")
+
+# An applicant (an enterprise) follows its own application: what it submitted, the steps done,
+# results and documents; not the staff's internal work (who claimed, signed, was urged, ...)
+# nor the staff by username.
+APPLICANT_ROLES = frozenset({"enterprise"})
+_APPLICANT_EVENTS = frozenset({"started", "completed", "document", "terminated", "withdrawn",
+                               "commented"})
 
 
 @dataclass(frozen=True)
@@ -63,13 +72,19 @@ class CaseContext:
     labels: dict[str, str] = field(default_factory=dict)  # field title by data key
     insider: bool = False  # an auditor or designer: engine variables are shown by key
     people: dict[str, str] = field(default_factory=dict)  # display name by username
+    readable: Callable[[str, Any], Any] = lambda _name, value: value  # choices by label
+    applicant: str | None = None  # the reader, when an applicant: staff are not named
+
+    def shows(self, username: str | None) -> bool:
+        """Whether the page names ``username`` (an applicant sees only itself named)."""
+        return bool(username) and (self.applicant is None or username == self.applicant)
 
     def who(self, username: str | None) -> str | None:
         return person(username, self.people)
 
     def snapshot_rows(self, data: dict[str, Any]) -> list[DataRow]:
         """A time-travel snapshot's data, labelled like the case's own."""
-        return [DataRow(k, self.labels.get(k, k), v) for k, v in data.items()
+        return [DataRow(k, self.labels.get(k, k), self.readable(k, v)) for k, v in data.items()
                 if not k.startswith("_") and (k in self.labels or self.insider)]
 
 
@@ -95,57 +110,102 @@ def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, A
     labels.setdefault("case_no", _("案件编号"))
     labels.setdefault("source_case_no", _("来源案件编号"))
     labels.setdefault("jurisdiction", _("所属纪委监委"))
+    user_fields = _person_fields(schemas)
+    people_named = [v for k, v in instance.data.items() if k in user_fields and isinstance(v, str)]
+    readable = partial(_readable, fields, file_fields=file_fields, names=names)
+    # variables no form names (set by scripts) are the engine's, by key: for those who read
+    # the diagrams' scripts, not for clerks
+    insiders = g.user is not None and bool({"auditor", "designer"} & set(g.user.roles))
     titles = {t.id: t.title for t in tasks}
     people = eng.display_names([*(e.user for e in events if e.user),
-                                *(t.completed_by for t in tasks if t.completed_by)])
+                                *(t.completed_by for t in tasks if t.completed_by),
+                                *people_named])
+    if user_fields:
+        readable = partial(_person_or_readable, readable, user_fields, people)
     process_names = {p.key: p.name for p in eng.processes()}
-    timeline = []
-    for event in events:
-        payload = event.payload or {}
-        element = payload.get("element_id")
-        title = path.diagram.title_of(element) if element else titles.get(event.task_id or "", "")
-        if event.type == "message":  # a message's name is a key: say which procedure sent it
-            title = process_names.get(str(payload.get("name") or ""), "")
-        data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
-        details = [DataRow(k, labels.get(k, k), _readable(fields, k, v, file_fields, names))
-                   for k, v in (data or {}).items() if not k.startswith("_")]
-        details += [DataRow(key, str(label), path.diagram.title_of(payload[key])
-                            if key == "to_element" else payload[key])
-                    for key, label in _OPERATION_FIELDS.items() if payload.get(key)
-                    and key not in _SAID]
-        said = next((str(payload[k]) for k in _SAID if payload.get(k)), None)
-        details += [DataRow("files", _("文件"), "、".join(str(f.get("name")) for f in
-                                                          payload.get("files") or []))
-                    ] if event.type in ("attached", "document") else []
-        timeline.append(TimelineItem(event.seq, event.at, event.type, title,
-                                     person(event.user, people), details, said))
+    timeline = [_timeline_item(event, path.diagram, titles, process_names, labels, readable,
+                               insiders, people) for event in events]
     labels.setdefault("case_no", _("案件编号"))
     order.setdefault("case_no", -1)
-    rows = [DataRow(k, labels.get(k, k), _readable(fields, k, v, file_fields, names))
+    rows = [DataRow(k, labels.get(k, k), readable(k, v))
             for k, v in instance.data.items() if not k.startswith("_")]
     rows.sort(key=lambda r: (order.get(r.name, len(order)), r.name))
     auditor = g.user is not None and "auditor" in g.user.roles
     reads = eng.confidential_reads(instance_id, username) if auditor else []
-    # variables no form names (set by scripts) are the engine's, by key: for those who read
-    # the diagrams' scripts, not for clerks
-    insiders = g.user is not None and bool({"auditor", "designer"} & set(g.user.roles))
     other = [r for r in rows if r.name not in labels] if insiders else []
+    applicant = username if g.user is not None and set(g.user.roles) <= APPLICANT_ROLES else None
+    if applicant is not None:
+        timeline = [_for_applicant(item, applicant, people) for item in timeline
+                    if item.kind in _APPLICANT_EVENTS]
     return CaseContext(instance, [r for r in rows if r.name in labels], timeline, tasks,
                        path.diagram.name, other, files, events, reads, labels, insiders,
-                       people)
+                       people, readable, applicant)
+
+
+def _person_fields(schemas: dict[str, dict[str, Any]]) -> set[str]:
+    """Person fields (x-user) hold a username: shown as 「王强（wang）」 like the history's."""
+    return {name for schema in schemas.values()
+            for name, prop in ((schema or {}).get("properties") or {}).items()
+            if isinstance(prop, dict) and "x-user" in prop}
+
+
+def _timeline_item(event: EventView, diagram: Any, titles: dict[str, str],
+                   process_names: dict[str, str], labels: dict[str, str],
+                   readable: Callable[[str, Any], Any], insiders: bool,
+                   people: dict[str, str]) -> TimelineItem:
+    """One event of the history: its step, what was submitted (by the forms' titles; engine
+    variables for insiders only), an operation's details and who acted."""
+    payload = event.payload or {}
+    element = payload.get("element_id")
+    title = diagram.title_of(element) if element else titles.get(event.task_id or "", "")
+    if event.type == "message":  # a message's name is a key: say which procedure sent it
+        title = process_names.get(str(payload.get("name") or ""), "")
+    data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
+    details = [DataRow(k, labels.get(k, k), readable(k, v)) for k, v in (data or {}).items()
+               if not k.startswith("_") and (k in labels or insiders)]
+    details += [DataRow(key, str(label), diagram.title_of(payload[key])
+                        if key == "to_element" else payload[key])
+                for key, label in _OPERATION_FIELDS.items() if payload.get(key)
+                and key not in _SAID]
+    said = next((str(payload[k]) for k in _SAID if payload.get(k)), None)
+    details += [DataRow("files", _("文件"), "、".join(str(f.get("name")) for f in
+                                                      payload.get("files") or []))
+                ] if event.type in ("attached", "document") else []
+    return TimelineItem(event.seq, event.at, event.type, title, person(event.user, people),
+                        details, said)
+
+
+def _for_applicant(item: TimelineItem, applicant: str, people: dict[str, str]) -> TimelineItem:
+    """The step as its applicant sees it: the staff member who did it is not named."""
+    mine = item.user == person(applicant, people)
+    return item if mine else replace(item, user=None)
 
 
 def person(username: str | None, people: dict[str, str]) -> str | None:
     """「王强（wang）」: who acted, by name, with the username that signs the record."""
     if not username:
         return None
+    if username == "system":  # the engine's own steps (timers, scripts, messages)
+        return _("系统")
     shown = people.get(username)
     return f"{shown}（{username}）" if shown and shown != username else username
 
 
-def _readable(fields: list[forms.Field], name: str, value: Any, file_fields: set[str],
+def _person_or_readable(readable: Callable[[str, Any], Any], user_fields: set[str],
+                        people: dict[str, str], name: str, value: Any) -> Any:
+    if name in user_fields and isinstance(value, str):
+        return person(value, people) or value
+    return readable(name, value)
+
+
+def _readable(fields: list[forms.Field], name: str, value: Any, *, file_fields: set[str],
               names: dict[str, str]) -> Any:
     if name in file_fields and isinstance(value, list):  # the files' names, not their hashes
         return [names.get(v, str(v)[:12]) for v in value]
     label = forms.choice_label(fields, name, value)
-    return label if label is not None else value
+    if label is not None:
+        return label
+    unit = next((f.money for f in fields if f.name == name and f.money), "")
+    if unit and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return fmt.money(value, unit)  # shown so; the data keeps the number
+    return value

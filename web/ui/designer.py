@@ -4,6 +4,8 @@ version's diagram, and what changed between two versions."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections import defaultdict
 from dataclasses import replace
 
@@ -12,6 +14,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from engine import (
+    DeployPreview,
     Problem,
     SourceFile,
     UnsafeInput,
@@ -85,34 +88,63 @@ def diff(key: str) -> str | tuple[str, int]:
 @bp.route("/upload", methods=["GET", "POST"])
 @roles_required("designer")
 def upload() -> str | tuple[str, int]:
+    """Two steps: the files are checked and what a deploy would change is shown (the version
+    diff the modeler shows too); only the confirmation, which posts back exactly the files
+    shown, deploys them."""
     if request.method == "GET":
         return render_template("designer/upload.html", problems=None, deployed=None,
-                               previews=None, names=[])
-    files, problems = _read_files()
+                               previews=None, names=[], files=[], expect="")
+    confirming = request.form.get("action") == "confirm"
+    files, problems = _posted_files() if confirming else _read_files()
     names = [f.name for f in files]
     if not files and not problems:
         problems.append(Problem("-", None, None, _("请选择至少一个 .bpmn、.dmn 或 .json 文件")))
     deployed = previews = None
     if not problems:
         try:
-            if request.form.get("action") == "deploy":
-                deployed = engine().deploy(files, current_user().username)
-            else:
-                problems = list(engine().validate(files).problems)
-                if not [p for p in problems if p.severity == "error"]:  # what a deploy would do
-                    previews = engine().deploy_preview(files, current_user().username)
+            problems = list(engine().validate(files).problems)
+            if not [p for p in problems if p.severity == "error"]:
+                previews = engine().deploy_preview(files, current_user().username)
+                if confirming and _expected(previews) == request.form.get("expect"):
+                    deployed, previews = engine().deploy(files, current_user().username), None
+                elif confirming:  # another version went live since the preview was shown
+                    flash(_("流程在核对期间已有新版本，请重新核对下面的变化后再确认部署。"),
+                          "error")
         except ValidationFailed as exc:
             problems = exc.problems
         except UnsafeInput as exc:
             problems = [Problem("-", None, None, exc.message)]
     errors = [p for p in problems if p.severity == "error"]
-    if not errors and deployed is None:
-        flash(_("校验通过：%(n)d 个文件没有错误。", n=len(files)), "success")
-    elif deployed is not None:
+    if deployed is not None:
         flash(_("已部署。"), "success")
+    elif not errors:
+        flash(_("校验通过：%(n)d 个文件没有错误。", n=len(files)), "success")
     status = 422 if errors else 200
     return render_template("designer/upload.html", problems=_by_file(problems),
-                           deployed=deployed, previews=previews, names=names), status
+                           deployed=deployed, previews=previews, names=names,
+                           files=[(f.name, encoded(f.content)) for f in files] if previews else [],
+                           expect=_expected(previews) if previews else ""), status
+
+
+def _expected(previews: list[DeployPreview]) -> str:
+    """The versions a preview promised, checked again when the deploy is confirmed."""
+    return ";".join(f"{p.key}:{p.version}:{int(p.created)}" for p in previews)
+
+
+def _posted_files() -> tuple[list[SourceFile], list[Problem]]:
+    """The files of a confirmation: the ones the preview was made of, posted back in base64
+    (a browser would turn their line ends into CRLF, and so the content into another)."""
+    names, texts = request.form.getlist("file_name"), request.form.getlist("file_text")
+    if len(names) != len(texts) or len(names) > MAX_FILES:
+        abort(400)
+    try:
+        files = [SourceFile(n, base64.b64decode(t, validate=True).decode("utf-8"))
+                 for n, t in zip(names, texts, strict=True)]
+    except (binascii.Error, UnicodeDecodeError):
+        abort(400)
+    bad = [f.name for f in files if kind_of(f.name) is None]
+    return files, [Problem(n, None, None, _("不支持的文件类型（只接受 .bpmn、.dmn、.json）"))
+                   for n in bad]
 
 
 def _read_files() -> tuple[list[SourceFile], list[Problem]]:
@@ -136,6 +168,10 @@ def _read_files() -> tuple[list[SourceFile], list[Problem]]:
             continue
         files.append(SourceFile(name, text))
     return files, problems
+
+
+def encoded(text: str) -> str:
+    return base64.b64encode(text.encode("utf-8")).decode("ascii")
 
 
 def _by_file(problems: list[Problem]) -> dict[str, list[Problem]]:

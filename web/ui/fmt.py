@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import gettext as _
@@ -66,6 +67,65 @@ EVENT_LABELS: dict[str, Any] = {
     "terminated": _l("终止"),
 }
 
+# The BPMN element types a designer meets on a version's element table.
+BPMN_KINDS: dict[str, Any] = {
+    "participant": _l("泳池"),
+    "laneSet": _l("泳道集"),
+    "lane": _l("泳道"),
+    "startEvent": _l("开始事件"),
+    "endEvent": _l("结束事件"),
+    "intermediateThrowEvent": _l("中间抛出事件"),
+    "intermediateCatchEvent": _l("中间捕获事件"),
+    "boundaryEvent": _l("边界事件"),
+    "userTask": _l("人工任务"),
+    "manualTask": _l("手工任务"),
+    "scriptTask": _l("脚本任务"),
+    "serviceTask": _l("服务任务"),
+    "sendTask": _l("发送任务"),
+    "receiveTask": _l("接收任务"),
+    "businessRuleTask": _l("业务规则任务"),
+    "callActivity": _l("调用活动"),
+    "subProcess": _l("子流程"),
+    "exclusiveGateway": _l("排他网关"),
+    "parallelGateway": _l("并行网关"),
+    "inclusiveGateway": _l("包容网关"),
+    "eventBasedGateway": _l("事件网关"),
+    "messageEventDefinition": _l("消息定义"),
+    "timerEventDefinition": _l("定时定义"),
+    "signalEventDefinition": _l("信号定义"),
+    "errorEventDefinition": _l("错误定义"),
+    "escalationEventDefinition": _l("升级定义"),
+    "conditionalEventDefinition": _l("条件定义"),
+    "terminateEventDefinition": _l("终止定义"),
+    "textAnnotation": _l("注释"),
+}
+
+
+def bpmn_kind(kind: str) -> str:
+    """A BPMN element type in words; empty when unknown (the page shows the type itself)."""
+    label = BPMN_KINDS.get(kind)
+    return str(label) if label is not None else ""
+
+# How a reader was shown confidential fields (engine/queries/confidential.py, ``via``).
+READ_VIA: dict[str, Any] = {
+    "task": _l("任务页"),
+    "case": _l("案件页"),
+    "history": _l("办理记录"),
+    "time travel": _l("回溯"),
+    "ledger": _l("台账"),
+}
+
+
+def read_via(via: str) -> str:
+    return str(READ_VIA.get(via, via))
+
+
+def person(username: str | None) -> str:
+    """A username as shown in lists; the engine's own steps as 系统."""
+    if username == "system":
+        return _("系统")
+    return username or ""
+
 
 def role_label(role: str | None) -> str:
     if role is None:
@@ -89,6 +149,35 @@ def local_time(value: datetime | None, with_time: bool = True) -> str:
         return ""
     local = value.astimezone(TZ)
     return local.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
+
+
+def money(value: Any, unit: str = "元") -> str:
+    """480,000元, 480,000.50元, 1,200万元: an amount as the UI shows it; the text itself when
+    it is no number."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, str)):
+        return short_value(value)
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    if not amount.is_finite():
+        return str(value)
+    text = f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
+    return text + unit
+
+
+_MONEY_HEADER = re.compile(r"金额（(万?元)")
+
+
+def ledger_cell(value: Any, header: str = "") -> str:
+    """A ledger cell: times as the rest of the UI shows them, amounts (their header says
+    金额（元）or 金额（万元）) with separators and unit, other values as they are."""
+    if isinstance(value, datetime):
+        return local_time(value)
+    unit = _MONEY_HEADER.search(header)
+    if unit and value not in (None, ""):
+        return money(value, unit.group(1))
+    return short_value(value, 400)
 
 
 def countdown(due_at: datetime | None, now: datetime, calendar: WorkCalendar) -> tuple[str, str]:

@@ -49,7 +49,8 @@ class Field:
     #           checkboxes json
     required: bool
     description: str = ""
-    unit: str = ""
+    unit: str = ""  # shown after the input (unless the title says it)
+    money: str = ""  # an amount's unit (元, 万元): the case shows 480,000元
     choices: list[Choice] = field(default_factory=list)
     readonly: bool = False
     accept: str = ""  # file fields: the upload's accept attribute
@@ -166,6 +167,7 @@ def _field(name: str, prop: Mapping[str, Any], required: bool) -> Field:
         name=name, title=title, kind=widget_kind, required=required,
         description=str(prop.get("description") or ""),
         unit="" if f"（{unit}）" in title else unit,  # "申请金额（元）" says it already
+        money=unit if unit.endswith("元") and widget_kind in ("number", "integer") else "",
         choices=choices, readonly=bool(prop.get("readOnly")),
     )
 

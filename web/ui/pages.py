@@ -22,7 +22,7 @@ from werkzeug.wrappers import Response
 from engine import TZ, EngineError, InboxCounts, WorkCalendar
 from web.api.inputs import bad_text
 from web.errors import error_body, headers_of, status_of
-from web.ui import fmt
+from web.ui import fmt, stats_text
 from web.ui.i18n import current_language
 from web.ui.util import engine
 
@@ -120,6 +120,9 @@ def init(app: Flask) -> None:
     app.jinja_env.filters.update(
         local_time=fmt.local_time, role_label=fmt.role_label, status_label=fmt.status_label,
         event_label=fmt.event_label, short_value=fmt.short_value, print_step=fmt.print_step,
+        bpmn_kind=fmt.bpmn_kind, read_via=fmt.read_via, person=fmt.person,
+        ledger_cell=fmt.ledger_cell, money=fmt.money, stats_text=stats_text.stats_text,
+        stats_filter_field=stats_text.filter_field,
     )
     app.jinja_env.globals.update(nav_counts=nav_counts)
     app.before_request(_refuse_bad_text)

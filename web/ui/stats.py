@@ -19,6 +19,7 @@ from engine import (
     statistics,
 )
 from web.ui.auth import current_user, login_required
+from web.ui.stats_text import stats_text
 from web.ui.util import engine
 
 bp = Blueprint("stats", __name__, url_prefix="/stats")
@@ -49,12 +50,13 @@ def chart(stats: Statistics, figure: Any) -> dict[str, Any]:
         if column.kind not in ("count", "rate"):
             continue
         series.append({
-            "name": column.title, "type": "bar" if column.kind == "count" else "line",
+            "name": stats_text(column.title), "type": "bar" if column.kind == "count" else "line",
             "rate": column.kind == "rate",
             "values": [row.values.get(column.key) for row in figure.rows],
             "links": [cases_link(stats.filter, figure.key, row.key, column.key)
                       if column.kind == "count" else None for row in figure.rows]})
-    return {"title": figure.title, "labels": [r.label for r in figure.rows], "series": series}
+    return {"title": stats_text(figure.title), "labels": [stats_text(r.label) for r in figure.rows],
+            "series": series}
 
 
 @bp.get("/")

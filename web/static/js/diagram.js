@@ -2,6 +2,13 @@
 // with the path taken, the active elements and the current task highlighted.
 (function () {
   'use strict';
+  // where a view of ``size`` starts so that it stays on the diagram (start..start+length),
+  // not on empty canvas beside it; centred when the diagram is the smaller
+  function within(wanted, start, length, size) {
+    var margin = 20;
+    if (size >= length + 2 * margin) return start + length / 2 - size / 2;
+    return Math.min(Math.max(wanted, start - margin), start + length + margin - size);
+  }
   function show(box) {
     var viewer = new BpmnJS({ container: box });
     fetch(box.dataset.url, { credentials: 'same-origin', headers: { 'Accept': 'application/json' } })
@@ -23,8 +30,9 @@
           if (current && vb.scale < 0.7) {
             // a wide procedure: show the current task at a readable size
             var s = 0.85, w = vb.outer.width / s, h = vb.outer.height / s;
-            canvas.viewbox({ x: current.x + current.width / 2 - w / 2,
-                             y: current.y + current.height / 2 - h / 2, width: w, height: h });
+            canvas.viewbox({ x: within(current.x + current.width / 2 - w / 2, vb.inner.x, vb.inner.width, w),
+                             y: within(current.y + current.height / 2 - h / 2, vb.inner.y, vb.inner.height, h),
+                             width: w, height: h });
           }
           var fit = box.parentNode.querySelector('[data-fit]');
           if (fit) {

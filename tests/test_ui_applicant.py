@@ -1,0 +1,69 @@
+"""An enterprise follows its own application: what it submitted, the status, the result and
+the documents issued to it; staff work (claims, who approved and paid, who uploaded) stays
+with the staff."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from lxml import html as lxml_html
+
+from engine.api import Engine
+from tests.demo_support import demo_engine
+from tests.test_ui_support import make_app
+from web.demo import DEMO_PASSWORD
+
+STAFF = ("policy_sw", "data_bureau", "市商务局（policy_sw）", "蒋华")
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Iterator[Engine]:
+    engine, _ = demo_engine(tmp_path)
+    yield engine
+    engine.close()
+
+
+def client(engine: Engine, username: str) -> FlaskClient:
+    web = make_app(engine).test_client()
+    web.post("/login", data={"username": username, "password": DEMO_PASSWORD})
+    return web
+
+
+def paid_case(engine: Engine) -> int:
+    """JSJX-2026-000001: approved and paid by 市商务局, the payout notice issued, the data
+    bureau's step open and claimed."""
+    found = next(i for i in range(1, 20) if engine.instance(i).business_key == "JSJX-2026-000001")
+    record = next(t for t in engine.inbox.for_user("data_bureau") if t.instance_id == found)
+    engine.claim(record.id, "data_bureau")
+    return found
+
+
+def test_the_applicant_sees_its_application_not_the_staff(demo: Engine) -> None:
+    case = paid_case(demo)
+    page = client(demo, "enterprise").get(f"/instances/{case}")
+    assert page.status_code == 200
+    tree = lxml_html.fromstring(page.text)
+    text = tree.xpath("//main")[0].text_content()
+    for staff in STAFF:
+        assert staff not in text, staff
+    assert "认领" not in text and "抄送" not in text  # staff work and staff operations
+    # its application, the status, the result, the document issued to it
+    assert "景德镇某瓷业有限公司" in text and "36,000元" in text
+    assert tree.get_element_by_id("status").text == "办理中"
+    assert "已兑付" in tree.get_element_by_id("outcome").text_content()
+    assert "景惠企兑〔2026〕1号" in tree.get_element_by_id("files").text_content()
+    timeline = tree.xpath("//ol[@class='timeline']")[0].text_content()
+    assert "企业 景德镇某瓷业有限公司（enterprise）" in timeline  # itself, by name
+    assert "审批" in timeline and "出具文书" in timeline  # the steps, without who did them
+    # no link to a staff task it cannot open
+    assert not [a for a in tree.xpath("//a/@href") if a.startswith("/tasks/")]
+
+
+def test_staff_still_see_who_did_what(demo: Engine) -> None:
+    case = paid_case(demo)
+    text = lxml_html.fromstring(client(demo, "policy_sw").get(f"/instances/{case}").text
+                                ).xpath("//main")[0].text_content()
+    assert "市商务局（policy_sw）" in text and "认领" in text and "抄送" in text

@@ -1,0 +1,68 @@
+"""Amounts as people read them: 480,000元 with separators and the unit on case pages, ledgers,
+statistics and the documents' print view; the stored data keeps the number."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from lxml import html as lxml_html
+
+from engine.api import Engine
+from tests.demo_support import demo_engine
+from tests.test_ui_support import make_app
+from web.demo import DEMO_PASSWORD
+from web.ui.fmt import ledger_cell, money
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Iterator[Engine]:
+    engine, _ = demo_engine(tmp_path)
+    yield engine
+    engine.close()
+
+
+def client(engine: Engine, username: str) -> FlaskClient:
+    web = make_app(engine).test_client()
+    web.post("/login", data={"username": username, "password": DEMO_PASSWORD})
+    return web
+
+
+def case_id(engine: Engine, business_key: str) -> int:
+    return next(i for i in range(1, 20) if engine.instance(i).business_key == business_key)
+
+
+def text(page: str) -> str:
+    return lxml_html.fromstring(page).text_content()
+
+
+def test_money_reads_with_separators_and_unit() -> None:
+    assert money(480000) == "480,000元"
+    assert money(480000.5) == "480,000.50元"
+    assert money(1200, "万元") == "1,200万元"
+    assert money("不详") == "不详"
+    assert ledger_cell(35.5, "涉及金额（万元）") == "35.50万元"
+    assert ledger_cell(35, "问题类型") == "35"
+
+
+def test_case_page_shows_amounts_and_keeps_the_number(demo: Engine) -> None:
+    pending = case_id(demo, "JSJX-2026-000002")
+    page = text(client(demo, "policy_sw").get(f"/instances/{pending}").text)
+    assert "480,000元" in page and "480000" not in page
+    assert demo.instance(pending).data["requested_amount"] == 480000
+    paid = case_id(demo, "JSJX-2026-000001")
+    mine = text(client(demo, "enterprise").get(f"/instances/{paid}").text)
+    assert "36,000元" in mine
+
+
+def test_statistics_and_print_view_show_amounts_with_unit(demo: Engine) -> None:
+    stats = lxml_html.fromstring(client(demo, "reform_group").get("/stats/").text)
+    cells = [td.text_content().strip() for td in stats.xpath("//td[@data-column='amount']")]
+    assert "36,000元" in cells
+    paid = case_id(demo, "JSJX-2026-000001")
+    web = client(demo, "policy_sw")
+    case = lxml_html.fromstring(web.get(f"/instances/{paid}").text)
+    [link] = {a for a in case.xpath("//a/@href") if a.endswith("/print")}
+    assert "兑付资金36,000.00元已于" in text(web.get(link).text)

@@ -1,0 +1,63 @@
+"""The statistics' own words (figure and column titles, notes, fixed row labels) in the reader's
+language. engine/queries/stats names them in Chinese, the message ids; row labels that are
+data (units, procedures, channels) are shown as they are."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+# keyed by the texts of engine/queries/stats
+TEXTS: dict[str, Any] = {
+    # timeliness.py
+    "各单位按期办结率": _l("各单位按期办结率"), "各流程按期办结率": _l("各流程按期办结率"),
+    "办结": _l("办结"), "按期办结": _l("按期办结"), "超期办结": _l("超期办结"),
+    "按期办结率": _l("按期办结率"), "超期未办结": _l("超期未办结"),
+    "（未分单位）": _l("（未分单位）"),
+    # cases.py
+    "问题线索按问题类型": _l("问题线索按问题类型"), "问题线索按线索来源": _l("问题线索按线索来源"),
+    "“新官不理旧账”问题按类型": _l("“新官不理旧账”问题按类型"),
+    "12345营商环境投诉 好差评": _l("12345营商环境投诉 好差评"),
+    "案件数": _l("案件数"), "已办结": _l("已办结"), "办理中": _l("办理中"), "办结率": _l("办结率"),
+    "已化解": _l("已化解"), "（未填写）": _l("（未填写）"),
+    "非常满意": _l("非常满意"), "满意": _l("满意"), "基本满意": _l("基本满意"),
+    "不满意": _l("不满意"), "非常不满意": _l("非常不满意"),
+    # hotline.py
+    "12345营商环境投诉 满意率": _l("12345营商环境投诉 满意率"), "已评价": _l("已评价"),
+    "满意率": _l("满意率"), "满意：非常满意、满意、基本满意": _l("满意：非常满意、满意、基本满意"),
+    "合计": _l("合计"),
+    # legacy.py
+    "自查摸排": _l("自查摸排"), "核实处理": _l("核实处理"), "督促跟进": _l("督促跟进"),
+    "总结提升": _l("总结提升"), "累计登记": _l("累计登记"), "累计化解": _l("累计化解"),
+    "化解率": _l("化解率"),
+    "各阶段截止时（进行中的阶段截至当前）累计登记和化解的案件":
+        _l("各阶段截止时（进行中的阶段截至当前）累计登记和化解的案件"),
+    # subsidy.py
+    "惠企政策兑现": _l("惠企政策兑现"), "兑付笔数": _l("兑付笔数"),
+    "1个工作日内兑付": _l("1个工作日内兑付"), "兑付金额（元）": _l("兑付金额（元）"),
+    "平均兑付用时（天）": _l("平均兑付用时（天）"), "已兑付": _l("已兑付"),
+}
+_LEGACY_YEAR = re.compile(r"^(\d{4})年“新官不理旧账”各阶段化解率$")
+
+# The filter's fields, for its errors (engine/queries/stats/scope.py names them so).
+FILTER_FIELDS: dict[str, Any] = {"from": _l("开始日期"), "to": _l("结束日期"), "unit": _l("单位"),
+                                 "process": _l("流程")}
+
+
+def stats_text(text: str | None) -> str:
+    if not text:
+        return ""
+    known = TEXTS.get(text)
+    if known is not None:
+        return str(known)
+    year = _LEGACY_YEAR.match(text)
+    if year:
+        return _("%(year)s年“新官不理旧账”各阶段化解率", year=year.group(1))
+    return text
+
+
+def filter_field(name: str) -> str:
+    return str(FILTER_FIELDS.get(name, name))
