@@ -17,6 +17,8 @@ from engine import (
     UnsafeInput,
     ValidationFailed,
 )
+from engine.messages import Msg, said
+from web.ui.i18n import message_language
 
 STATUS: dict[type[EngineError], int] = {
     ValidationFailed: 422,
@@ -40,8 +42,17 @@ def status_of(error: EngineError) -> int:
     return 400
 
 
-def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "details": details}}
+def localized(text: Msg | str) -> str:
+    """What the engine said, in the request's language."""
+    return said(text).render(message_language())
+
+
+def error_body(code: str, message: str, details: Any = None, text: Msg | None = None
+               ) -> dict[str, Any]:
+    """The error body; ``key`` and ``params`` name the engine's message (null for the web
+    layer's own errors), so that a client may say it in its own words."""
+    named = text.as_dict() if text is not None else {"key": None, "params": None}
+    return {"error": {"code": code, "message": message, "details": details, **named}}
 
 
 def headers_of(error: EngineError) -> dict[str, str]:

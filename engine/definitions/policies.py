@@ -25,6 +25,7 @@ from engine.definitions import (
     xmlsafe,
 )
 from engine.errors import InvalidData
+from engine.messages import msg
 
 POLICY = "x-policy"
 CATALOGUE_FILE = "policy_catalogue.dmn"
@@ -137,7 +138,7 @@ def check(session: Session, schema: Mapping[str, Any] | None, data: Mapping[str,
             continue
         errors[name] = _refusal(value.strip(), listed.get(value.strip()), policies)
     if errors:
-        raise InvalidData(errors, "表单填写有误")
+        raise InvalidData(errors, msg("form.invalid"))
 
 
 def _refusal(value: str, policy: Policy | None, offered: list[Policy]) -> str:

@@ -15,9 +15,9 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
-from engine import EngineError, Problem, ValidationFailed
+from engine import EngineError, Msg, Problem, ValidationFailed
 from web.api.blueprint import bp
-from web.errors import error_body, headers_of, status_of
+from web.errors import error_body, headers_of, localized, status_of
 
 log = logging.getLogger("kuaiban.web.api")
 
@@ -45,8 +45,8 @@ def bad_request(message: str, details: Any = None) -> ApiError:
 
 
 def json_error(status: int, code: str, message: str, details: Any = None,
-               headers: Mapping[str, str] | None = None) -> Response:
-    response = jsonify(error_body(code, message, _jsonable(details)))
+               headers: Mapping[str, str] | None = None, text: Msg | None = None) -> Response:
+    response = jsonify(error_body(code, message, _jsonable(details), text))
     response.status_code = status
     for name, value in (headers or {}).items():
         response.headers[name] = value
@@ -81,10 +81,15 @@ def _api_error(exc: ApiError) -> Response:
 
 
 def _engine_error(exc: EngineError) -> Response:
-    message = exc.message
+    """The message in the request's language; a failed validation's problems too."""
+    message, details = localized(exc.said), exc.details
     if isinstance(exc, ValidationFailed) and exc.problems:
-        message = f"{message}; first: {exc.problems[0]}"
-    return json_error(status_of(exc), exc.code, clip(message), exc.details, headers_of(exc))
+        details = [{**p.as_dict(), "message": localized(p.said)} for p in exc.problems]
+        first = exc.problems[0]
+        message = f"{message}; {first.file}:{first.line or 0}: {first.element or '-'}: " \
+                  f"{localized(first.said)}"
+    return json_error(status_of(exc), exc.code, clip(message), details, headers_of(exc),
+                      exc.said)
 
 
 def _http_error(exc: HTTPException) -> Response:

@@ -14,6 +14,7 @@ from engine import (
     Problem,
     SourceFile,
     ValidationFailed,
+    msg,
 )
 from web.api.auth import current_user
 from web.api.blueprint import bp
@@ -38,7 +39,7 @@ def list_processes() -> Response:
 def upload_processes() -> tuple[Response, int]:
     """Validate and deploy BPMN, DMN and form files sent as multipart/form-data."""
     if "designer" not in current_user().roles:  # the one permission the API decides
-        raise PermissionDenied("only users with the designer role (流程设计员) may deploy")
+        raise PermissionDenied(msg("deploy.designer_role"))
     uploads = list(request.files.items(multi=True))
     if not uploads:
         raise bad_request("send the files as multipart/form-data, one part per file "
@@ -56,8 +57,8 @@ def upload_processes() -> tuple[Response, int]:
         try:
             text = storage.read().decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            problems.append(Problem(name, None, None, f"the file is not UTF-8 text ({exc.reason}"
-                                                      f" at byte {exc.start})"))
+            problems.append(Problem(name, None, None, msg(
+                "upload.not_utf8", reason=f"{exc.reason} at byte {exc.start}")))
             continue
         files.append(SourceFile(name, text))
     engine = engine_of(current_app)
@@ -74,18 +75,18 @@ def upload_processes() -> tuple[Response, int]:
 def _name_problem(name: str, field_name: str, seen: set[str]) -> Problem | None:
     shown = name or f"(part {field_name!r})"
     if not name:
-        return Problem(shown, None, None, "the file has no name (it needs .bpmn, .dmn or .json)")
+        return Problem(shown, None, None, msg("upload.no_name"))
     if len(name) > MAX_NAME or "\x00" in name:
-        return Problem(shown[:80], None, None, f"bad file name (at most {MAX_NAME} characters)")
+        return Problem(shown[:80], None, None, msg("upload.bad_name", limit=MAX_NAME))
     if name in seen:
-        return Problem(name, None, None, "the same file name was sent twice")
+        return Problem(name, None, None, msg("upload.duplicate_name"))
     return None
 
 
 @bp.route("/processes/<key>/instances", methods=["POST"])
 def start_instance(key: str) -> tuple[Response, int, dict[str, str]]:
     if len(key) > MAX_KEY:
-        raise NotFound(f'no process "{key[:40]}..." is deployed')
+        raise NotFound(msg("process.not_deployed", key=f"{key[:40]}..."))
     body, uploads = command_body({"data": Field(dict),
                                   "business_key": Field(str, max_length=64)})
     view = engine_of(current_app).start(key, body.get("data", {}), current_user(),
@@ -100,7 +101,7 @@ def start_batch(key: str) -> tuple[Response, int]:
     ``batch_id``, row N is keyed ``KEY:batch_id:N``: the same request sent again (after a
     time-out, say) starts only the rows that have no case yet."""
     if len(key) > MAX_KEY:
-        raise NotFound(f'no process "{key[:40]}..." is deployed')
+        raise NotFound(msg("process.not_deployed", key=f"{key[:40]}..."))
     body = fields({"rows": Field(list, required=True),
                    "batch_id": Field(str, max_length=MAX_BATCH_ID),
                    "skip_invalid": Field(bool)})
@@ -118,5 +119,5 @@ def start_batch(key: str) -> tuple[Response, int]:
                                                 bool(body.get("skip_invalid")))
     if report.refused:
         raise InvalidData({str(p.line): str(p) for p in report.invalid},
-                          f"{len(report.invalid)} bad row(s): nothing was started")
+                          msg("batch.refused", count=len(report.invalid)))
     return jsonify(report.as_json()), 201 if report.started else 200

@@ -6,7 +6,7 @@ import re
 
 from flask import Response, current_app, jsonify, request
 
-from engine import InboxFilter, NotFound, task_form
+from engine import InboxFilter, NotFound, msg, task_form
 from web.api.auth import current_user
 from web.api.blueprint import bp
 from web.api.errors import bad_request
@@ -85,5 +85,5 @@ def complete(task_id: str) -> Response:
 
 def checked_task_id(task_id: str) -> str:
     if not _TASK_ID.fullmatch(task_id):
-        raise NotFound("no such task")
+        raise NotFound(msg("task.not_found", task_id=task_id[:40]))
     return task_id

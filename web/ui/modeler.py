@@ -39,6 +39,7 @@ from engine import (
     version_diagram,
     xmlsafe,
 )
+from web.errors import localized
 from web.ui import forms as form_fields
 from web.ui.assets import node_modules
 from web.ui.auth import current_user, roles_required
@@ -299,11 +300,11 @@ def _identity(item: Mapping[str, Any]) -> tuple[Any, ...]:
 def _unsafe_problem(exc: UnsafeInput) -> Problem:
     if isinstance(exc.details, Problem):
         return exc.details
-    return Problem("-", None, None, exc.message)
+    return Problem("-", None, None, exc.said)
 
 
 def _problem_json(p: Problem, files: Sequence[SourceFile]) -> dict[str, Any]:
-    return _with_element(p.as_dict(), files)
+    return _with_element({**p.as_dict(), "message": localized(p.said)}, files)
 
 
 def _with_element(item: dict[str, Any], files: Sequence[SourceFile]) -> dict[str, Any]:
