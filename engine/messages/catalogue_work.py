@@ -283,4 +283,10 @@ WORK: dict[str, tuple[str, str]] = {
     'verb.add_signer': (
         'given a co-signer',
         '加签'),
+    'task_status.completed': (
+        'completed',
+        '办结'),
+    'task_status.cancelled': (
+        'cancelled',
+        '取消'),
 }

@@ -63,7 +63,7 @@ def open_task(session: Session, task_id: str
     if task_row is None:
         status = session.connection().execute(
             select(TASKS.c.status).where(TASKS.c.id == task_id)).scalar()
-        raise Conflict(msg("task.already_status", status=status))
+        raise Conflict(msg("task.already_status", status=msg(f"task_status.{status}")))
     return task_row, row, open_rows
 
 
