@@ -190,4 +190,34 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
     'deploy.designer_role': (
         'only users with the designer role (流程设计员) may deploy',
         '只有流程设计员可以部署流程'),
+    'lint.empty_lane_without_role': (
+        ('lane "{lane}" matches no role; it holds no elements yet, but a task put in it could '
+         'not be worked (roles: {known})'),
+        '泳道“{lane}”没有对应的角色；它现在是空的，但放进去的任务将无人可办（角色：{known}）'),
+    'lint.no_due_date': (
+        ('user task has no due date (camunda:dueDate): inboxes show no deadline and it is never '
+         'overdue (none on purpose: camunda property deadline="none")'),
+        ('用户任务没有办理期限（camunda:dueDate）：待办中不显示期限，也不会超期（有意不设期限：'
+         'camunda 属性 deadline="none"）')),
+    'lint.no_form': (
+        'user task has no form (camunda:formKey): completing it accepts no data',
+        '用户任务没有表单（camunda:formKey）：办理时不能提交数据'),
+    'lint.exclusive_gateway_without_default': (
+        ('exclusive gateway has {count} outgoing flows and no default flow: when no condition '
+         'holds, the case stops with an error'),
+        '排他网关有 {count} 条出口但没有默认出口：所有条件都不成立时，案件将出错停止'),
+    'lint.inclusive_gateway_without_default': (
+        ('inclusive gateway has {count} outgoing flows and no default flow: when no condition '
+         'holds, the case stops with an error'),
+        '包容网关有 {count} 条出口但没有默认出口：所有条件都不成立时，案件将出错停止'),
+    'lint.unreachable': (
+        'no path leads here from a start event: it never runs',
+        '没有从开始事件到这里的路径：它永远不会执行'),
+    'lint.timer_date_past': (
+        ('timer date {date} is already past (deploy clock {now}): it fires at once, never on '
+         'that date'),
+        '定时日期 {date} 已经过去（部署时的时间 {now}）：它会立即触发，而不是在那一天'),
+    'lint.timer_cycle_zero': (
+        'timer cycle "{cycle}" repeats 0 times: it never fires',
+        '定时周期“{cycle}”重复 0 次：永远不会触发'),
 }

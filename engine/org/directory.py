@@ -152,7 +152,7 @@ def parse(text: str) -> list[Unit]:
     columns = next(csv.reader([header]))
     missing = [c for c in COLUMNS if c not in columns]
     if missing:
-        raise InvalidData({"file": f"line {header_line}: missing column(s) {', '.join(missing)}"},
+        raise InvalidData({"file": f"第 {header_line} 行：缺少列 {'、'.join(missing)}"},
                           msg("units.not_a_directory"))
     units: list[tuple[int, Unit]] = []
     for number, line in rows[1:]:
