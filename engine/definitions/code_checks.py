@@ -20,8 +20,8 @@ _QUESTION = re.compile(r"""(\?)(?=(?:[^'"]|['"][^'"]*['"])*$)""")  # as SpiffWor
 def form_problem(name: str, message: str) -> Problem:
     match = LINE.fullmatch(message)
     if match:
-        return Problem(name, int(match.group(1)), None, match.group(2))
-    return Problem(name, None, None, message)
+        return Problem(name, int(match.group(1)), None, msg("form.problem", message=match.group(2)))
+    return Problem(name, None, None, msg("form.problem", message=message))
 
 
 def check_code(name: str, node: etree._Element, source: str | None, mode: str, what: str,

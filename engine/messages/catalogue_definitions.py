@@ -220,4 +220,7 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
     'lint.timer_cycle_zero': (
         'timer cycle "{cycle}" repeats 0 times: it never fires',
         '定时周期“{cycle}”重复 0 次：永远不会触发'),
+    'form.problem': (
+        '{message}',
+        '表单定义有误：{message}'),
 }

@@ -36,6 +36,7 @@ from engine import (
     kind_of,
     latest_forms,
     load_version,
+    msg,
     version_diagram,
     xmlsafe,
 )
@@ -276,7 +277,8 @@ def form_preview() -> Response:
     text = body.get("schema") if isinstance(body, dict) else None
     if not isinstance(text, str):
         text = ""
-    problems = check_form(text) if text.strip() else [_("表单为空")]
+    problems = [localized(msg("form.problem", message=p)) for p in check_form(text)] \
+        if text.strip() else [_("表单为空")]
     schema: dict[str, Any] | None = None
     fields: list[form_fields.Field] = []
     try:
