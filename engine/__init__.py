@@ -39,7 +39,7 @@ from engine.files.attachments import Upload
 from engine.files.docx_text import Block
 from engine.files.sniff import KIND_TITLES
 from engine.messages import CATALOGUE as MESSAGES
-from engine.messages import Msg, msg
+from engine.messages import Msg, as_msg, msg
 from engine.notify import CHANNELS as NOTIFICATION_CHANNELS
 from engine.notify import KINDS as NOTIFICATION_KINDS
 from engine.notify.center import Preferences
@@ -174,6 +174,7 @@ __all__ = [
     "UserView",
     "ValidationFailed",
     "WorkCalendar",
+    "as_msg",
     "board_tasks",
     "chain_problem",
     "check_form",

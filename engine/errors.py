@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from engine.messages import Msg, msg, said
+from engine.messages import Msg, as_msg, msg
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class Problem:
 
     @property
     def said(self) -> Msg:
-        return said(self.text)
+        return as_msg(self.text)
 
     @property
     def message(self) -> str:
@@ -65,7 +65,7 @@ class EngineError(Exception):
     code = "engine_error"
 
     def __init__(self, message: Msg | str, details: Any = None) -> None:
-        self.said = said(message)
+        self.said = as_msg(message)
         self.message = self.said.english
         super().__init__(self.message)
         self.details = details

@@ -1,4 +1,5 @@
-"""The one place where engine errors become HTTP statuses."""
+"""The one place where engine errors become HTTP statuses, and what they say is rendered in the
+reader's language."""
 
 from __future__ import annotations
 
@@ -10,14 +11,15 @@ from engine import (
     Conflict,
     EngineError,
     InvalidData,
+    Msg,
     NotFound,
     PermissionDenied,
     ScriptError,
     Throttled,
     UnsafeInput,
     ValidationFailed,
+    as_msg,
 )
-from engine.messages import Msg, said
 from web.ui.i18n import message_language
 
 STATUS: dict[type[EngineError], int] = {
@@ -44,7 +46,7 @@ def status_of(error: EngineError) -> int:
 
 def localized(text: Msg | str) -> str:
     """What the engine said, in the request's language."""
-    return said(text).render(message_language())
+    return as_msg(text).render(message_language())
 
 
 def error_body(code: str, message: str, details: Any = None, text: Msg | None = None

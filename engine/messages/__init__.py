@@ -77,7 +77,7 @@ def msg(key: str, /, **params: Any) -> Msg:
     return Msg(key, params)
 
 
-def said(text: Msg | str) -> Msg:
+def as_msg(text: Msg | str) -> Msg:
     """``text`` as a message: a plain string is kept verbatim."""
     return text if isinstance(text, Msg) else Msg(VERBATIM, {"text": text})
 

@@ -289,4 +289,13 @@ WORK: dict[str, tuple[str, str]] = {
     'task_status.cancelled': (
         'cancelled',
         '取消'),
+    'case_status.completed': (
+        'completed',
+        '已办结'),
+    'case_status.cancelled': (
+        'terminated',
+        '已终止'),
+    'case_status.error': (
+        'stopped by an error',
+        '出错'),
 }

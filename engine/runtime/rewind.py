@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 # 终止: the supervising roles and the leaders.
 TERMINATORS = frozenset({"case_manager", "supervision_office", "reform_group", "approver",
                          "city_leader"})
-_STATUS = {"completed": "已办结", "cancelled": "已终止", "error": "出错"}
 
 
 def send_back(runtime: Runtime, session: Session, task_id: str, to_element: str | None,
@@ -66,8 +65,7 @@ def withdraw(runtime: Runtime, session: Session, task_id: str, user: UserView,
         raise PermissionDenied(msg("withdraw.own_only"))
     locked = locked_instance(session, done.instance_id, None)
     if locked.status != "running":
-        raise Conflict(msg("withdraw.case_status", status=_STATUS.get(locked.status,
-                                                                      locked.status)))
+        raise Conflict(msg("withdraw.case_status", status=msg(f"case_status.{locked.status}")))
     row, version, workflow, ids = runtime._load(session, locked, revision)
     later = {str(t.id) for t in moves.untouched_after(workflow, task_id)}
     open_rows = mirror.open_rows(session, row.id)
@@ -90,7 +88,7 @@ def terminate(runtime: Runtime, session: Session, instance_id: int, reason: str 
     text = reason_text(reason)
     row, version, workflow, ids = runtime._load(session, instance_id, revision)
     if row.status != "running":
-        raise Conflict(msg("terminate.case_status", status=_STATUS.get(row.status, row.status)))
+        raise Conflict(msg("terminate.case_status", status=msg(f"case_status.{row.status}")))
     now = runtime.clock.now()
     runtime._run(session, row, version, workflow, ids, now, "terminated", {"reason": text},
                  user)
