@@ -23,8 +23,8 @@ pytest_plugins = ["tests.test_ui_support"]
 ROOT = Path(__file__).resolve().parent.parent
 ERRORS = {"NotFound", "PermissionDenied", "Conflict", "EngineError", "ScriptError",
           "CalendarError", "UnsafeInput", "CaseHidden", "Throttled", "InvalidData", "refused",
-          "Problem", "ValidationFailed"}
-MESSAGE_ARG = {"InvalidData": 1, "refused": 1, "Problem": 3}
+          "Problem", "ValidationFailed", "ApiError", "bad_request", "_unauthorized"}
+MESSAGE_ARG = {"InvalidData": 1, "refused": 1, "Problem": 3, "ApiError": 2, "_unauthorized": 1}
 
 
 def _calls(folder: str) -> list[tuple[str, ast.Call]]:
@@ -68,9 +68,10 @@ def test_every_key_has_english_and_chinese_with_the_same_parameters() -> None:
             assert key in MESSAGES, f"{where}: {key} has no text in the catalogue"
 
 
-def test_the_engine_raises_no_free_text() -> None:
-    """An error or problem the engine raises names a catalogue key, never a literal text."""
-    for where, call in _calls("engine"):
+def test_the_engine_and_the_api_raise_no_free_text() -> None:
+    """An error or problem the engine (or the API's own input checks) raises names a catalogue
+    key, never a literal text."""
+    for where, call in _calls("engine") + _calls("web/api"):
         name = call.func.id if isinstance(call.func, ast.Name) else None
         if name not in ERRORS:
             continue

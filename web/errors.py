@@ -51,9 +51,10 @@ def localized(text: Msg | str) -> str:
 
 def error_body(code: str, message: str, details: Any = None, text: Msg | None = None
                ) -> dict[str, Any]:
-    """The error body; ``key`` and ``params`` name the engine's message (null for the web
-    layer's own errors), so that a client may say it in its own words."""
-    named = text.as_dict() if text is not None else {"key": None, "params": None}
+    """The error body; ``key`` and ``params`` name the message in the catalogue, so that a
+    client may say it in its own words (``text`` with the message itself: a text given as it
+    is)."""
+    named = as_msg(text if text is not None else message).as_dict()
     return {"error": {"code": code, "message": message, "details": details, **named}}
 
 

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 from engine.messages.catalogue_definitions import DEFINITIONS
 from engine.messages.catalogue_people import PEOPLE
+from engine.messages.catalogue_requests import REQUESTS
 from engine.messages.catalogue_work import WORK
 
 
@@ -28,7 +29,7 @@ _SEPARATOR = {"en": ", ", "zh": "、"}
 
 CATALOGUE: dict[str, Text] = {
     VERBATIM: Text("{text}", "{text}"),
-    **{key: Text(*texts) for key, texts in (DEFINITIONS | PEOPLE | WORK).items()},
+    **{key: Text(*texts) for key, texts in (DEFINITIONS | PEOPLE | REQUESTS | WORK).items()},
 }
 
 

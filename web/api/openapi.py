@@ -51,9 +51,10 @@ SCHEMAS: dict[str, Any] = {
                        "(Accept-Language: zh or en; without it, the language chosen in the web "
                        "pages' session, else Chinese). `key` and `params` name the engine's "
                        "message, so that a client may word it itself: `key` is stable (for "
-                       "example `task.already_claimed` with `params` {\"assignee\": \"li\"}); "
-                       "both are null for errors of the HTTP layer (bad request, no token, no "
-                       "such endpoint). `details` is null, an object of field name to message "
+                       "example `task.already_claimed` with `params` {\"assignee\": \"li\"}; "
+                       "`request.*` keys for requests refused before the engine sees them; `text`, "
+                       "with params {\"text\": ...}, for a text given as it is). "
+                       "`details` is null, an object of field name to message "
                        "(form and request errors; field errors are Chinese, like the forms), or "
                        "a list of ValidationProblem.",
         "required": ["error"],
@@ -67,9 +68,9 @@ SCHEMAS: dict[str, Any] = {
                     "invalid_data", "validation_failed", "unsafe_input", "too_many_attempts",
                     "internal_error"]},
                 "message": {"type": "string"},
-                "key": {"type": ["string", "null"],
+                "key": {"type": "string",
                         "description": "the message's key in the engine's catalogue"},
-                "params": {"type": ["object", "null"],
+                "params": {"type": "object",
                            "description": "the values the message names"},
                 "details": {"oneOf": [
                     {"type": "null"},

@@ -42,8 +42,8 @@ def upload_processes() -> tuple[Response, int]:
         raise PermissionDenied(msg("deploy.designer_role"))
     uploads = list(request.files.items(multi=True))
     if not uploads:
-        raise bad_request("send the files as multipart/form-data, one part per file "
-                          '(field name "files")', {"files": "no files in the request"})
+        raise bad_request(msg("request.send_definition_files"),
+                          {"files": "no files in the request"})
     files: list[SourceFile] = []
     problems: list[Problem] = []
     seen: set[str] = set()
@@ -107,14 +107,14 @@ def start_batch(key: str) -> tuple[Response, int]:
                    "skip_invalid": Field(bool)})
     given = body["rows"]
     if not 0 < len(given) <= MAX_ROWS:
-        raise bad_request(f"send 1 to {MAX_ROWS} rows", {"rows": f"{len(given)} rows"})
+        raise bad_request(msg("request.row_count", limit=MAX_ROWS), {"rows": f"{len(given)} rows"})
     batch_id = body.get("batch_id")
     rows = [BatchRow(n, data, f"{key}:{batch_id}:{n}" if batch_id else None)
             for n, data in enumerate(given, start=1) if isinstance(data, dict)]
     not_objects = {str(n): "must be a JSON object" for n, data in enumerate(given, start=1)
                    if not isinstance(data, dict)}
     if not_objects:
-        raise bad_request("every row is a JSON object (the start form's data)", not_objects)
+        raise bad_request(msg("request.rows_are_objects"), not_objects)
     report = engine_of(current_app).start_batch(key, rows, current_user(),
                                                 bool(body.get("skip_invalid")))
     if report.refused:
