@@ -23,8 +23,10 @@ pytest_plugins = ["tests.test_ui_support"]
 ROOT = Path(__file__).resolve().parent.parent
 ERRORS = {"NotFound", "PermissionDenied", "Conflict", "EngineError", "ScriptError",
           "CalendarError", "UnsafeInput", "CaseHidden", "Throttled", "InvalidData", "refused",
-          "Problem", "ValidationFailed", "ApiError", "bad_request", "_unauthorized"}
-MESSAGE_ARG = {"InvalidData": 1, "refused": 1, "Problem": 3, "ApiError": 2, "_unauthorized": 1}
+          "Problem", "ValidationFailed", "ApiError", "bad_request", "_unauthorized",
+          "RowProblem"}
+MESSAGE_ARG = {"InvalidData": 1, "refused": 1, "Problem": 3, "ApiError": 2, "_unauthorized": 1,
+               "RowProblem": 1}
 
 
 def _calls(folder: str) -> list[tuple[str, ast.Call]]:

@@ -298,4 +298,31 @@ WORK: dict[str, tuple[str, str]] = {
     'case_status.error': (
         'stopped by an error',
         '出错'),
+    'batch.file_type': (
+        'a batch file ends in .csv or .jsonl',
+        '批量文件应为 .csv 或 .jsonl'),
+    'batch.key_empty': (
+        'the key column "{column}" is empty',
+        '键列“{column}”为空'),
+    'batch.key_too_long': (
+        'the key column "{column}" is longer than {limit}',
+        '键列“{column}”超过 {limit} 个字符'),
+    'batch.not_csv': (
+        'not CSV: {error}',
+        '不是 CSV：{error}'),
+    'batch.cell_count': (
+        '{cells} cells, the header has {columns}',
+        '本行有 {cells} 个单元格，表头有 {columns} 列'),
+    'batch.not_json': (
+        'not valid JSON: {error} (column {column})',
+        '不是有效的 JSON：{error}（第 {column} 列）'),
+    'batch.row_not_object': (
+        'a row must be a JSON object',
+        '每一行应为 JSON 对象'),
+    'batch.row_key_too_long': (
+        'the row key is longer than {limit}',
+        '行键超过 {limit} 个字符'),
+    'batch.row_key_repeated': (
+        'the row key "{key}" is also the key of line {line}',
+        '行键“{key}”与第 {line} 行的相同'),
 }

@@ -22,6 +22,8 @@ from web.api.errors import bad_request
 from web.api.inputs import Field, fields
 from web.api.uploads import command_body
 from web.app import engine_of
+from web.errors import localized
+from web.ui.i18n import message_language
 
 MAX_NAME = 255  # the length of a stored file name
 MAX_KEY = 128  # the length of a stored process key
@@ -118,6 +120,8 @@ def start_batch(key: str) -> tuple[Response, int]:
     report = engine_of(current_app).start_batch(key, rows, current_user(),
                                                 bool(body.get("skip_invalid")))
     if report.refused:
-        raise InvalidData({str(p.line): str(p) for p in report.invalid},
+        raise InvalidData({str(p.line): p.said_in(message_language()) for p in report.invalid},
                           msg("batch.refused", count=len(report.invalid)))
-    return jsonify(report.as_json()), 201 if report.started else 200
+    body = {**report.as_json(),  # the rows' messages in the request's language
+            "invalid": [{**p.as_json(), "message": localized(p.text)} for p in report.invalid]}
+    return jsonify(body), 201 if report.started else 200
