@@ -1,8 +1,10 @@
-"""JSON errors for everything under /api/: ``{"error": {"code", "message", "details"}}``.
+"""JSON errors for everything under /api/:
+``{"error": {"code", "message", "details", "key", "params"}}``.
 
 Engine errors get their status from web/errors.py's ``status_of`` (the one mapping); HTTP
 errors (400, 401, 403, 404, 405, 413, 415, ...) keep their status; anything unexpected is
-logged with its traceback and answered with a generic 500 that reveals nothing.
+logged with its traceback and answered with a generic 500 that reveals nothing. Every message
+is a catalogue key with its parameters (engine/messages), said in the request's language.
 """
 
 from __future__ import annotations
