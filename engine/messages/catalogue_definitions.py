@@ -21,6 +21,9 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
     'bpmn.form_not_found': (
         'form "{key}" not found',
         '找不到表单“{key}”'),
+    'bpmn.invalid': (
+        '{message}',
+        '流程定义有误：{message}'),
     'bpmn.lane_without_role': (
         'lane "{lane}" maps to no role (known: {known})',
         '泳道“{lane}”没有对应的角色（已知角色：{known}）'),
@@ -33,8 +36,8 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
     'bpmn.send_back_unknown': (
         ('sendBack names {unknown}: not another user task of this process (write true, false, or '
          'user task ids separated by commas)'),
-        ('sendBack 中的 {unknown} 不是本流程的其他用户任务（应填 true、false '
-         '或以逗号分隔的用户任务 id）')),
+        ('sendBack 中的 {unknown} 不是本流程的其他用户任务（应填 true、false 或以逗号分隔的用户任'
+         '务 id）')),
     'bpmn.start_timer_duration': (
         'a start timer needs a timeDate or timeCycle, not a duration',
         '定时启动事件需要 timeDate 或 timeCycle，不能用 timeDuration'),
@@ -60,12 +63,21 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
     'bpmn.unknown_unit': (
         '{how}: no such unit in the unit directory{hint}',
         '{how}：单位名录中没有此单位{hint}'),
+    'bpmn.unparsable': (
+        'SpiffWorkflow cannot parse this ({kind}: {message})',
+        '无法解析此文件（{kind}：{message}）'),
     'code.refused': (
         '{what}: {message}',
         '{what}：{message}'),
+    'data.invalid': (
+        'invalid data',
+        '提交的数据有误'),
     'deploy.designer_only': (
         'deploying needs the designer role',
         '部署流程需要流程设计员角色'),
+    'deploy.designer_role': (
+        'only users with the designer role (流程设计员) may deploy',
+        '只有流程设计员可以部署流程'),
     'diagram.none': (
         'version {version} of "{key}" has no diagram',
         '“{key}”的第 {version} 版没有流程图'),
@@ -108,15 +120,54 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
     'form.invalid': (
         'The form has errors',
         '表单填写有误'),
+    'form.problem': (
+        '{message}',
+        '表单定义有误：{message}'),
     'form.read_only_fields': (
         'Read-only fields cannot be submitted',
         '只读字段不能提交'),
     'form.unknown_fields': (
         'The form has no such fields',
         '表单中没有这些字段'),
+    'lint.empty_lane_without_role': (
+        ('lane "{lane}" matches no role; it holds no elements yet, but a task put in it could not '
+         'be worked (roles: {known})'),
+        '泳道“{lane}”没有对应的角色；它现在是空的，但放进去的任务将无人可办（角色：{known}）'),
+    'lint.exclusive_gateway_without_default': (
+        ('exclusive gateway has {count} outgoing flows and no default flow: when no condition '
+         'holds, the case stops with an error'),
+        '排他网关有 {count} 条出口但没有默认出口：所有条件都不成立时，案件将出错停止'),
+    'lint.inclusive_gateway_without_default': (
+        ('inclusive gateway has {count} outgoing flows and no default flow: when no condition '
+         'holds, the case stops with an error'),
+        '包容网关有 {count} 条出口但没有默认出口：所有条件都不成立时，案件将出错停止'),
+    'lint.no_due_date': (
+        ('user task has no due date (camunda:dueDate): inboxes show no deadline and it is never '
+         'overdue (none on purpose: camunda property deadline="none")'),
+        ('用户任务没有办理期限（camunda:dueDate）：待办中不显示期限，也不会超期（有意不设期限：ca'
+         'munda 属性 deadline="none"）')),
+    'lint.no_form': (
+        'user task has no form (camunda:formKey): completing it accepts no data',
+        '用户任务没有表单（camunda:formKey）：办理时不能提交数据'),
+    'lint.timer_cycle_zero': (
+        'timer cycle "{cycle}" repeats 0 times: it never fires',
+        '定时周期“{cycle}”重复 0 次：永远不会触发'),
+    'lint.timer_date_past': (
+        ('timer date {date} is already past (deploy clock {now}): it fires at once, never on that '
+         'date'),
+        '定时日期 {date} 已经过去（部署时的时间 {now}）：它会立即触发，而不是在那一天'),
+    'lint.unreachable': (
+        'no path leads here from a start event: it never runs',
+        '没有从开始事件到这里的路径：它永远不会执行'),
     'pdf.convert_failed': (
         'LibreOffice could not convert the document to PDF ({exc})',
         'LibreOffice 无法将文书转为 PDF（{exc}）'),
+    'pdf.missing': (
+        ('PDF needs LibreOffice, which is not installed here (Debian: apt-get install libreoffice-'
+         'writer-nogui fonts-noto-cjk); download the .docx, or print the document from its print v'
+         'iew in the browser (打印 → 另存为 PDF)'),
+        ('生成 PDF 需要 LibreOffice，本机未安装（Debian：apt-get install libreoffice-writer-nogui'
+         ' fonts-noto-cjk）；请下载 .docx，或在浏览器的打印预览中打印（打印 → 另存为 PDF）')),
     'pdf.none_written': (
         'LibreOffice wrote no PDF',
         'LibreOffice 没有生成 PDF'),
@@ -132,95 +183,43 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
     'process.version_not_found': (
         'no process version {version_id}',
         '没有编号为 {version_id} 的流程版本'),
-    'upload.files_refused': (
-        'The uploaded files were refused',
-        '上传的文件不符合要求'),
-    'upload.unknown_file_type': (
-        'unknown file type (.bpmn, .dmn, .json)',
-        '无法识别的文件类型（应为 .bpmn、.dmn 或 .json）'),
-    'xml.not_well_formed': (
-        'not well-formed XML: {message}',
-        'XML 格式不正确：{message}'),
-    'xml.schema': (
-        'schema: {message}',
-        '不符合 XML 架构：{message}'),
-    'validation.failed': (
-        '{count} validation error(s)',
-        '{count} 处校验错误'),
-    'data.invalid': (
-        'invalid data',
-        '提交的数据有误'),
-    'xml.too_large': (
-        'file is larger than {megabytes} MB',
-        '文件超过 {megabytes} MB'),
-    'xml.dtd': (
-        'DTDs and entity declarations (<!DOCTYPE>, <!ENTITY>) are not allowed',
-        '不允许 DTD 和实体声明（<!DOCTYPE>、<!ENTITY>）'),
-    'xml.too_many_elements': (
-        'more than {limit} elements: too large to be a diagram',
-        '元素超过 {limit} 个，不像是流程图'),
-    'xml.too_deep': (
-        'elements nested deeper than {limit} levels',
-        '元素嵌套超过 {limit} 层'),
-    'bpmn.unparsable': (
-        'SpiffWorkflow cannot parse this ({kind}: {message})',
-        '无法解析此文件（{kind}：{message}）'),
-    'bpmn.invalid': (
-        '{message}',
-        '流程定义有误：{message}'),
-    'pdf.missing': (
-        ('PDF needs LibreOffice, which is not installed here (Debian: apt-get install '
-         'libreoffice-writer-nogui fonts-noto-cjk); download the .docx, or print the document '
-         'from its print view in the browser (打印 → 另存为 PDF)'),
-        ('生成 PDF 需要 LibreOffice，本机未安装（Debian：apt-get install '
-         'libreoffice-writer-nogui fonts-noto-cjk）；请下载 '
-         '.docx，或在浏览器的打印预览中打印（打印 → 另存为 PDF）')),
-    'upload.not_utf8': (
-        'the file is not UTF-8 text ({reason})',
-        '文件不是 UTF-8 文本（{reason}）'),
-    'upload.no_name': (
-        'the file has no name (it needs .bpmn, .dmn or .json)',
-        '文件没有名称（应为 .bpmn、.dmn 或 .json）'),
     'upload.bad_name': (
         'bad file name (at most {limit} characters)',
         '文件名有误（最多 {limit} 个字符）'),
     'upload.duplicate_name': (
         'the same file name was sent twice',
         '同一文件名上传了两次'),
-    'deploy.designer_role': (
-        'only users with the designer role (流程设计员) may deploy',
-        '只有流程设计员可以部署流程'),
-    'lint.empty_lane_without_role': (
-        ('lane "{lane}" matches no role; it holds no elements yet, but a task put in it could '
-         'not be worked (roles: {known})'),
-        '泳道“{lane}”没有对应的角色；它现在是空的，但放进去的任务将无人可办（角色：{known}）'),
-    'lint.no_due_date': (
-        ('user task has no due date (camunda:dueDate): inboxes show no deadline and it is never '
-         'overdue (none on purpose: camunda property deadline="none")'),
-        ('用户任务没有办理期限（camunda:dueDate）：待办中不显示期限，也不会超期（有意不设期限：'
-         'camunda 属性 deadline="none"）')),
-    'lint.no_form': (
-        'user task has no form (camunda:formKey): completing it accepts no data',
-        '用户任务没有表单（camunda:formKey）：办理时不能提交数据'),
-    'lint.exclusive_gateway_without_default': (
-        ('exclusive gateway has {count} outgoing flows and no default flow: when no condition '
-         'holds, the case stops with an error'),
-        '排他网关有 {count} 条出口但没有默认出口：所有条件都不成立时，案件将出错停止'),
-    'lint.inclusive_gateway_without_default': (
-        ('inclusive gateway has {count} outgoing flows and no default flow: when no condition '
-         'holds, the case stops with an error'),
-        '包容网关有 {count} 条出口但没有默认出口：所有条件都不成立时，案件将出错停止'),
-    'lint.unreachable': (
-        'no path leads here from a start event: it never runs',
-        '没有从开始事件到这里的路径：它永远不会执行'),
-    'lint.timer_date_past': (
-        ('timer date {date} is already past (deploy clock {now}): it fires at once, never on '
-         'that date'),
-        '定时日期 {date} 已经过去（部署时的时间 {now}）：它会立即触发，而不是在那一天'),
-    'lint.timer_cycle_zero': (
-        'timer cycle "{cycle}" repeats 0 times: it never fires',
-        '定时周期“{cycle}”重复 0 次：永远不会触发'),
-    'form.problem': (
-        '{message}',
-        '表单定义有误：{message}'),
+    'upload.files_refused': (
+        'The uploaded files were refused',
+        '上传的文件不符合要求'),
+    'upload.no_name': (
+        'the file has no name (it needs .bpmn, .dmn or .json)',
+        '文件没有名称（应为 .bpmn、.dmn 或 .json）'),
+    'upload.not_utf8': (
+        'the file is not UTF-8 text ({reason})',
+        '文件不是 UTF-8 文本（{reason}）'),
+    'upload.unknown_file_type': (
+        'unknown file type (.bpmn, .dmn, .json)',
+        '无法识别的文件类型（应为 .bpmn、.dmn 或 .json）'),
+    'validation.failed': (
+        '{count} validation error(s)',
+        '{count} 处校验错误'),
+    'xml.dtd': (
+        'DTDs and entity declarations (<!DOCTYPE>, <!ENTITY>) are not allowed',
+        '不允许 DTD 和实体声明（<!DOCTYPE>、<!ENTITY>）'),
+    'xml.not_well_formed': (
+        'not well-formed XML: {message}',
+        'XML 格式不正确：{message}'),
+    'xml.schema': (
+        'schema: {message}',
+        '不符合 XML 架构：{message}'),
+    'xml.too_deep': (
+        'elements nested deeper than {limit} levels',
+        '元素嵌套超过 {limit} 层'),
+    'xml.too_large': (
+        'file is larger than {megabytes} MB',
+        '文件超过 {megabytes} MB'),
+    'xml.too_many_elements': (
+        'more than {limit} elements: too large to be a diagram',
+        '元素超过 {limit} 个，不像是流程图'),
 }

@@ -5,6 +5,9 @@ PEOPLE: dict[str, tuple[str, str]] = {
     'account.signed_out': (
         'signed out',
         '已退出登录'),
+    'account.weak_password': (
+        'the password does not meet the rules: {problems}',
+        '密码不符合要求：{problems}'),
     'account.wrong_password': (
         'the current password is wrong',
         '当前密码不正确'),
@@ -53,8 +56,8 @@ PEOPLE: dict[str, tuple[str, str]] = {
     'clock.bad_env': (
         ('{variable}={value!r} is invalid: {message}. It must be an ISO 8601 instant with a UTC '
          'offset, e.g. {variable}=2026-09-30T16:00:00+08:00 (or unset it to use the system clock)'),
-        ('{variable}={value!r} 无效：{message}。应为带时区偏移的 ISO 8601 时刻，例如 '
-         '{variable}=2026-09-30T16:00:00+08:00（或不设置，使用系统时钟）')),
+        ('{variable}={value!r} 无效：{message}。应为带时区偏移的 ISO 8601 时刻，例如 {variable}=2'
+         '026-09-30T16:00:00+08:00（或不设置，使用系统时钟）')),
     'clock.naive': (
         ('{what} {value} has no UTC offset; naive datetimes are ambiguous (use e.g. '
          '2026-09-30T16:00:00+08:00)'),
@@ -80,6 +83,10 @@ PEOPLE: dict[str, tuple[str, str]] = {
     'ledger.supervisors_only': (
         'ledgers are for supervisors and auditors',
         '台账仅供督办和审计人员查看'),
+    'limits.case_too_large': (
+        ('the case would hold {megabytes} MB of data, more than the limit of {limit} MB; nothing '
+         'was saved'),
+        '案件数据将达 {megabytes} MB，超过上限 {limit} MB，未保存'),
     'limits.not_numbers': (
         ('KUAIBAN_COMMAND_SECONDS must be a number of seconds and KUAIBAN_MAX_CASE_BYTES a number '
          'of bytes'),
@@ -160,11 +167,4 @@ PEOPLE: dict[str, tuple[str, str]] = {
     'worklists.applicants_only': (
         'my applications are for enterprises and the window',
         '“我的申请”只供企业和窗口人员使用'),
-    'account.weak_password': (
-        'the password does not meet the rules: {problems}',
-        '密码不符合要求：{problems}'),
-    'limits.case_too_large': (
-        ('the case would hold {megabytes} MB of data, more than the limit of {limit} MB; nothing '
-         'was saved'),
-        '案件数据将达 {megabytes} MB，超过上限 {limit} MB，未保存'),
 }

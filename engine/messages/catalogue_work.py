@@ -2,6 +2,36 @@
 key -> (English, Chinese)."""
 
 WORK: dict[str, tuple[str, str]] = {
+    'batch.cell_count': (
+        '{cells} cells, the header has {columns}',
+        '本行有 {cells} 个单元格，表头有 {columns} 列'),
+    'batch.file_type': (
+        'a batch file ends in .csv or .jsonl',
+        '批量文件应为 .csv 或 .jsonl'),
+    'batch.key_empty': (
+        'the key column "{column}" is empty',
+        '键列“{column}”为空'),
+    'batch.key_too_long': (
+        'the key column "{column}" is longer than {limit}',
+        '键列“{column}”超过 {limit} 个字符'),
+    'batch.not_csv': (
+        'not CSV: {error}',
+        '不是 CSV：{error}'),
+    'batch.not_json': (
+        'not valid JSON: {error} (column {column})',
+        '不是有效的 JSON：{error}（第 {column} 列）'),
+    'batch.refused': (
+        '{count} bad row(s): nothing was started',
+        '{count} 行有误：没有发起任何案件'),
+    'batch.row_key_repeated': (
+        'the row key "{key}" is also the key of line {line}',
+        '行键“{key}”与第 {line} 行的相同'),
+    'batch.row_key_too_long': (
+        'the row key is longer than {limit}',
+        '行键超过 {limit} 个字符'),
+    'batch.row_not_object': (
+        'a row must be a JSON object',
+        '每一行应为 JSON 对象'),
     'bundle.not_a_bundle': (
         'not a Kuaiban bundle',
         '不是快办的案件包'),
@@ -24,8 +54,8 @@ WORK: dict[str, tuple[str, str]] = {
     'case.numbered_by_system': (
         ('{key} numbers its cases itself ({case_prefix}-YYYY-NNNNNN): a case number cannot be '
          'chosen; leave business_key out'),
-        ('{key} 的案件由系统编号（{case_prefix}-年份-序号），不能指定案件编号；请不要填写 '
-         'business_key')),
+        ('{key} 的案件由系统编号（{case_prefix}-年份-序号），不能指定案件编号；请不要填写 busines'
+         's_key')),
     'case.numbering_busy': (
         'another case was registered at the same moment; try again',
         '另一个案件同时在登记，请重试'),
@@ -39,6 +69,15 @@ WORK: dict[str, tuple[str, str]] = {
         ('only the people handling this case and the supervising departments may add files or '
          'documents'),
         '只有办理本案件的人员和督办部门可以添加附件或文书'),
+    'case_status.cancelled': (
+        'terminated',
+        '已终止'),
+    'case_status.completed': (
+        'completed',
+        '已办结'),
+    'case_status.error': (
+        'stopped by an error',
+        '出错'),
     'cc.target': (
         'choose the person or the unit to copy (one of them)',
         '请选择抄送的人或单位（二选一）'),
@@ -54,6 +93,12 @@ WORK: dict[str, tuple[str, str]] = {
     'comment.too_long': (
         'a comment may have at most {limit} characters',
         '意见最多 {limit} 个字'),
+    'cosign.parallel_now': (
+        'co-signers sign in parallel now; it cannot become sequential',
+        '正在并行会签，不能改为依次加签'),
+    'cosign.sequential_now': (
+        'co-signers sign one after another now; it cannot become parallel',
+        '正在依次会签，不能改为并行加签'),
     'database.busy': (
         'the database is busy; try again',
         '数据库繁忙，请重试'),
@@ -96,8 +141,8 @@ WORK: dict[str, tuple[str, str]] = {
     'message.ambiguous': (
         ('message "{name}" matches {count} waiting cases ({cases}); a message must reach exactly '
          'one case: name it by its business_key (and correlation values)'),
-        ('消息“{name}”匹配到 {count} '
-         '个等待中的案件（{cases}）；一条消息只能送达一个案件：请用案件编号（及关联值）指明')),
+        ('消息“{name}”匹配到 {count} 个等待中的案件（{cases}）；一条消息只能送达一个案件：请用案'
+         '件编号（及关联值）指明')),
     'message.bad_correlation': (
         'bad correlation',
         '消息的关联条件有误'),
@@ -151,6 +196,9 @@ WORK: dict[str, tuple[str, str]] = {
     'script.data_too_large': (
         '{what} is larger than {max_bytes:,} bytes of data; a script may not store that much',
         '{what} 超过 {max_bytes:,} 字节，脚本不能保存这么多数据'),
+    'script.failed': (
+        '{message}',
+        '脚本或表达式执行出错：{message}'),
     'script.non_string_key': (
         '{what} has a dict key that is not a string',
         '{what} 含有不是字符串的字典键'),
@@ -233,6 +281,12 @@ WORK: dict[str, tuple[str, str]] = {
     'task.unknown_unit': (
         '{bpmn_id}: no unit {unit!r} in the directory',
         '{bpmn_id}：单位名录中没有“{unit}”'),
+    'task_status.cancelled': (
+        'cancelled',
+        '取消'),
+    'task_status.completed': (
+        'completed',
+        '办结'),
     'terminate.case_status': (
         'the case is {status}; it cannot be terminated',
         '案件{status}，不能终止'),
@@ -247,6 +301,15 @@ WORK: dict[str, tuple[str, str]] = {
         ('only the case supervision office, the conduct supervision office, the reform group and '
          'the leaders may urge'),
         '只有案件监督管理室、党风政风监督室、改革创新组和领导可以催办'),
+    'verb.add_signer': (
+        'given a co-signer',
+        '加签'),
+    'verb.delegate': (
+        'delegated',
+        '委派'),
+    'verb.transfer': (
+        'transferred',
+        '转办'),
     'withdraw.case_status': (
         'the case is {status}; it cannot be withdrawn',
         '案件{status}，不能撤回'),
@@ -262,67 +325,4 @@ WORK: dict[str, tuple[str, str]] = {
     'withdraw.own_only': (
         'only the person who completed the task may withdraw it',
         '只有办理人本人可以撤回已办结的任务'),
-    'cosign.sequential_now': (
-        'co-signers sign one after another now; it cannot become parallel',
-        '正在依次会签，不能改为并行加签'),
-    'cosign.parallel_now': (
-        'co-signers sign in parallel now; it cannot become sequential',
-        '正在并行会签，不能改为依次加签'),
-    'script.failed': (
-        '{message}',
-        '脚本或表达式执行出错：{message}'),
-    'batch.refused': (
-        '{count} bad row(s): nothing was started',
-        '{count} 行有误：没有发起任何案件'),
-    'verb.transfer': (
-        'transferred',
-        '转办'),
-    'verb.delegate': (
-        'delegated',
-        '委派'),
-    'verb.add_signer': (
-        'given a co-signer',
-        '加签'),
-    'task_status.completed': (
-        'completed',
-        '办结'),
-    'task_status.cancelled': (
-        'cancelled',
-        '取消'),
-    'case_status.completed': (
-        'completed',
-        '已办结'),
-    'case_status.cancelled': (
-        'terminated',
-        '已终止'),
-    'case_status.error': (
-        'stopped by an error',
-        '出错'),
-    'batch.file_type': (
-        'a batch file ends in .csv or .jsonl',
-        '批量文件应为 .csv 或 .jsonl'),
-    'batch.key_empty': (
-        'the key column "{column}" is empty',
-        '键列“{column}”为空'),
-    'batch.key_too_long': (
-        'the key column "{column}" is longer than {limit}',
-        '键列“{column}”超过 {limit} 个字符'),
-    'batch.not_csv': (
-        'not CSV: {error}',
-        '不是 CSV：{error}'),
-    'batch.cell_count': (
-        '{cells} cells, the header has {columns}',
-        '本行有 {cells} 个单元格，表头有 {columns} 列'),
-    'batch.not_json': (
-        'not valid JSON: {error} (column {column})',
-        '不是有效的 JSON：{error}（第 {column} 列）'),
-    'batch.row_not_object': (
-        'a row must be a JSON object',
-        '每一行应为 JSON 对象'),
-    'batch.row_key_too_long': (
-        'the row key is longer than {limit}',
-        '行键超过 {limit} 个字符'),
-    'batch.row_key_repeated': (
-        'the row key "{key}" is also the key of line {line}',
-        '行键“{key}”与第 {line} 行的相同'),
 }
