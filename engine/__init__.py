@@ -38,6 +38,8 @@ from engine.files import pdf
 from engine.files.attachments import Upload
 from engine.files.docx_text import Block
 from engine.files.sniff import KIND_TITLES
+from engine.messages import CATALOGUE as MESSAGES
+from engine.messages import Msg, as_msg, msg
 from engine.notify import CHANNELS as NOTIFICATION_CHANNELS
 from engine.notify import KINDS as NOTIFICATION_KINDS
 from engine.notify.center import Preferences
@@ -103,6 +105,7 @@ __all__ = [
     "LEDGERS",
     "MAX_SEARCH_LIMIT",
     "MAX_SEARCH_QUERY",
+    "MESSAGES",
     "NOTIFICATION_CHANNELS",
     "NOTIFICATION_KINDS",
     "POLICY_MODES",
@@ -136,6 +139,7 @@ __all__ = [
     "InboxPage",
     "InstanceView",
     "InvalidData",
+    "Msg",
     "NotFound",
     "NotificationView",
     "OutboxView",
@@ -170,6 +174,7 @@ __all__ = [
     "UserView",
     "ValidationFailed",
     "WorkCalendar",
+    "as_msg",
     "board_tasks",
     "chain_problem",
     "check_form",
@@ -187,6 +192,7 @@ __all__ = [
     "load_version",
     "logs",
     "migrate",
+    "msg",
     "outcome_of",
     "overdue_board",
     "pdf",

@@ -35,6 +35,7 @@ from engine.errors import (
 )
 from engine.files.attachments import Limits, Upload
 from engine.files.dossier import Dossier
+from engine.messages import Msg, msg
 from engine.notify import emit
 from engine.notify.center import Notifications
 from engine.org import directory, people, scope, users
@@ -120,13 +121,12 @@ class Engine:
                 yield session
         except (StaleDataError, IntegrityError) as exc:
             self.runtime.forget()
-            raise Conflict("someone else changed this case at the same moment; reload and "
-                           "try again") from exc
+            raise Conflict(msg("case.changed_meanwhile")) from exc
         except OperationalError as exc:
             self.runtime.forget()
             text = str(exc).lower()
             if "locked" in text or "deadlock" in text:  # a busy SQLite file; a PG deadlock
-                raise Conflict("the database is busy; try again") from exc
+                raise Conflict(msg("database.busy")) from exc
             raise
         except BaseException:
             self.runtime.forget()
@@ -183,7 +183,7 @@ class Engine:
         hidden = self.search.hidden_fields()
         with self.transaction() as session:
             if user is not None and "designer" not in users.resolve(session, user).roles:
-                raise PermissionDenied("deploying needs the designer role")
+                raise PermissionDenied(msg("deploy.designer_only"))
             deployed = registry.deploy(session, list(files), self.clock.now(), user)
             self.timers.schedule_starts(session, [d.key for d in deployed if d.created])
         if any(d.created for d in deployed):
@@ -197,7 +197,7 @@ class Engine:
         session = self._sessions()
         try:
             if "designer" not in users.resolve(session, user).roles:
-                raise PermissionDenied("deploying needs the designer role")
+                raise PermissionDenied(msg("deploy.designer_only"))
             return version_diff.preview_deploy(session, self.versions, list(files),
                                                self.clock.now(), user)
         finally:
@@ -357,7 +357,7 @@ class Engine:
             row = session.get(Task, task_id)
             case = session.get(ProcessInstance, row.instance_id) if row is not None else None
             if row is None or case is None:
-                raise NotFound(f"no task {task_id}")
+                raise NotFound(msg("task.not_found", task_id=task_id))
             reader = users.resolve(session, user)
             data, shown = self.confidential.reveal(session, case, reader,
                                                    self.runtime.task_data(session, row))
@@ -370,7 +370,8 @@ class Engine:
             delivered = self.runtime.deliver(session, name, correlation or {}, data or {},
                                              users.resolve(session, user))
             if not delivered:
-                raise NotFound(f'no instance is waiting for message "{name}" with {correlation}')
+                raise NotFound(msg("message.no_waiting_instance", name=name,
+                                   correlation=correlation))
             return delivered
 
     # -- reading ----------------------------------------------------------------------------
@@ -427,7 +428,7 @@ class Engine:
         """The case and the user reading it (None: the operator), if they may."""
         row = session.get(ProcessInstance, instance_id)
         if row is None:
-            raise NotFound(f"no instance {instance_id}")
+            raise NotFound(msg("instance.not_found", instance_id=instance_id))
         reader = None if user is None else users.resolve(session, user)
         if reader is not None:
             self._check_may_read(session, row, reader)
@@ -459,7 +460,7 @@ class Engine:
                   ) -> tuple[ProcessInstance, list[RecordedEvent], list[Event]]:
         row = session.get(ProcessInstance, instance_id)
         if row is None:
-            raise NotFound(f"no instance {instance_id}")
+            raise NotFound(msg("instance.not_found", instance_id=instance_id))
         rows = chain.events_of(session, instance_id)
         events = [RecordedEvent(e.seq, e.type, e.payload, e.at, e.state_digest) for e in rows]
         return row, events, rows
@@ -469,10 +470,10 @@ class Engine:
         ``user`` (when given) must be an auditor."""
         with self.transaction(read_only=True) as session:
             if user is not None and "auditor" not in users.resolve(session, user).roles:
-                raise PermissionDenied("replay is for auditors")
+                raise PermissionDenied(msg("replay.auditors_only"))
             row = session.get(ProcessInstance, instance_id)
             if row is None:
-                raise NotFound(f"no instance {instance_id}")
+                raise NotFound(msg("instance.not_found", instance_id=instance_id))
             return scan.replay_case(self, session, row, chain.events_of(session, instance_id))
 
     def instance_ids(self) -> list[int]:
@@ -525,7 +526,7 @@ class Engine:
             reader = None if user is None else users.resolve(session, user)
             if reader is not None and not set(reader.roles) & LEDGER_READERS \
                     and (reader.unit is None or not reader.roles):
-                raise PermissionDenied("ledgers are for supervisors and auditors")
+                raise PermissionDenied(msg("ledger.supervisors_only"))
             hidden, shown = self.confidential.columns(session, key, reader)
             table = ledger.build(session, key, self.clock.now(), unit, month, hidden,
                                  None if reader is None else visibility.readable(reader))
@@ -534,7 +535,7 @@ class Engine:
         return table
 
     def hide_unreadable(self, session: Session, instance_id: int, user: UserView,
-                        message: str) -> None:
+                        message: Msg) -> None:
         """CaseHidden(``message``) when ``user`` may not read the case: a refusal about one
         of its tasks then says no more than "no such task"."""
         row = session.get(ProcessInstance, instance_id)
@@ -556,13 +557,14 @@ class Engine:
                 row = session.get(Task, task_id)
                 if row is not None:
                     self.hide_unreadable(session, row.instance_id,
-                                         users.resolve(session, user), f"no task {task_id}")
+                                         users.resolve(session, user),
+                                         msg("task.not_found", task_id=task_id))
             raise
 
     def _check_may_read(self, session: Session, row: ProcessInstance, user: UserView) -> None:
         """CaseHidden unless ``user`` may read the case (engine/queries/visibility.py)."""
         if not visibility.may_read(session, row.id, user):
-            raise CaseHidden(f"no instance {row.id}")
+            raise CaseHidden(msg("instance.not_found", instance_id=row.id))
 
     def _instance_view(self, session: Session, row: ProcessInstance,
                        actor: UserView | None = None) -> InstanceView:
@@ -611,7 +613,7 @@ class Engine:
         with self.transaction() as session:
             actor = SYSTEM if user is None else users.resolve(session, user)
             if user is not None and "designer" not in actor.roles:
-                raise PermissionDenied("migrating cases needs the designer role")
+                raise PermissionDenied(msg("migrate.designer_only"))
             target = migration.target_version(session, self.versions, key, to_version)
             ids = migration.candidates(session, key, target, instance_id)
         outcomes = []

@@ -13,7 +13,9 @@
     ├── CalendarError                bad date input or calendar configuration
     └── Throttled                    too many failed sign-ins: wait ``retry_after`` seconds
 
-The web layer maps each class to one HTTP status in one place.
+The web layer maps each class to one HTTP status in one place. What an error or a problem says
+is a :class:`engine.messages.Msg` (a catalogue key and its parameters): ``.message`` is its
+English text, and the web layer renders it in the reader's language.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from engine.messages import Msg, as_msg, msg
 
 
 @dataclass(frozen=True)
@@ -30,8 +34,16 @@ class Problem:
     file: str
     line: int | None
     element: str | None
-    message: str
+    text: Msg | str  # a plain string is kept verbatim
     severity: str = "error"
+
+    @property
+    def said(self) -> Msg:
+        return as_msg(self.text)
+
+    @property
+    def message(self) -> str:
+        return self.said.english
 
     def __str__(self) -> str:
         line = self.line if self.line is not None else 0
@@ -45,16 +57,26 @@ class Problem:
             "element": self.element,
             "message": self.message,
             "severity": self.severity,
+            **self.said.as_dict(),
         }
 
 
 class EngineError(Exception):
     code = "engine_error"
 
-    def __init__(self, message: str, details: Any = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: Msg | str, details: Any = None) -> None:
+        self.said = as_msg(message)
+        self.message = self.said.english
+        super().__init__(self.message)
         self.details = details
+
+    @property
+    def key(self) -> str:
+        return self.said.key
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return dict(self.said.params)
 
 
 class ValidationFailed(EngineError):
@@ -62,10 +84,8 @@ class ValidationFailed(EngineError):
 
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = list(problems)
-        super().__init__(
-            f"{len(self.problems)} validation error(s)",
-            [p.as_dict() for p in self.problems],
-        )
+        super().__init__(msg("validation.failed", count=len(self.problems)),
+                         [p.as_dict() for p in self.problems])
 
 
 class UnsafeInput(EngineError):
@@ -95,14 +115,16 @@ class Conflict(EngineError):
 class InvalidData(EngineError):
     code = "invalid_data"
 
-    def __init__(self, field_errors: Mapping[str, str], message: str = "invalid data") -> None:
-        self.field_errors = dict(field_errors)
-        super().__init__(message, self.field_errors)
+    def __init__(self, field_errors: Mapping[str, str], message: Msg | str | None = None
+                 ) -> None:
+        self.field_errors = dict(field_errors)  # in Chinese, the language of the forms
+        super().__init__(message or msg("data.invalid"), self.field_errors)
 
 
-def refused(field: str, text: str) -> InvalidData:
-    """A request refused because of one field, said the same way to every caller."""
-    return InvalidData({field: text}, text)
+def refused(field: str, text: Msg) -> InvalidData:
+    """A request refused because of one field, said the same way to every caller (the field's
+    error in Chinese, like the forms' own)."""
+    return InvalidData({field: text.render("zh")}, text)
 
 
 class ScriptError(EngineError):
@@ -119,6 +141,6 @@ class Throttled(EngineError):
 
     code = "too_many_attempts"
 
-    def __init__(self, message: str, retry_after: int) -> None:
+    def __init__(self, message: Msg, retry_after: int) -> None:
         super().__init__(message, {"retry_after": retry_after})
         self.retry_after = retry_after

@@ -216,7 +216,7 @@ def test_start_returns_201_with_the_instance(api: Api) -> None:
     # approval numbers its cases (TS-...): a caller may not choose the number
     chosen = api.post("/processes/approval/instances", "li",
                       json={"data": START, "business_key": "TS-2026-000002"})
-    assert "numbers its cases itself" in error_of(chosen, 422)["message"]
+    assert "由系统编号" in error_of(chosen, 422)["message"]
     assert "business_key" in error_of(chosen, 422)["details"]
 
 
@@ -262,7 +262,8 @@ def test_get_instance_and_who_may_read_it(api: Api) -> None:
     for outsider in ("qian", "ent"):  # other unit; a role with no part in the case
         # answered as if the case did not exist: its id tells an outsider nothing
         hidden = error_of(api.get(f"/instances/{instance_id}", outsider), 404)
-        assert hidden == {**missing, "message": f"no instance {instance_id}"}
+        assert hidden == {**missing, "message": f"没有编号为 {instance_id} 的案件",
+                          "params": {"instance_id": instance_id}}
         error_of(api.get(f"/instances/{instance_id}/history", outsider), 404)
 
 

@@ -80,7 +80,7 @@ def error_of(response: TestResponse, status: int) -> dict[str, Any]:
     assert "Traceback" not in text and 'File "' not in text
     body = response.get_json()
     assert set(body) == {"error"}
-    assert set(body["error"]) == {"code", "message", "details"}
+    assert set(body["error"]) == {"code", "message", "details", "key", "params"}
     assert isinstance(body["error"]["code"], str) and body["error"]["message"]
     error: dict[str, Any] = body["error"]
     return error

@@ -123,7 +123,7 @@ def test_task_access_is_checked_by_role_and_unit(api: Api) -> None:
     # no part in the case: as if the task did not exist (task ids follow case ids)
     missing = error_of(api.get("/tasks/no-such-task", "qian"), 404)
     assert error_of(api.get(f"/tasks/{task_id}", "qian"), 404) == {
-        **missing, "message": f"no task {task_id}"}
+        **missing, "message": f"没有编号为 {task_id} 的任务", "params": {"task_id": task_id}}
 
 
 @pytest.mark.parametrize("task_id", ["no-such-task", "%00", "x" * 300, "a%20b", "é"])

@@ -774,7 +774,7 @@ def denial_problem(response: TestResponse, entry: Entry, person: Person | None,
             return f"status {status}"
         body = response.get_json(silent=True)
         if not (isinstance(body, dict) and set(body) == {"error"}
-                and set(body["error"]) == {"code", "message", "details"}):
+                and set(body["error"]) == {"code", "message", "details", "key", "params"}):
             return f"not the JSON error shape: {text[:200]}"
         return None
     if person is None:

@@ -185,14 +185,14 @@ def test_edit_see_errors_on_elements_fix_and_deploy(page: Any, server: Server) -
     page.wait_for_selector(marker("Lane_approver", "kb-error"))
     settled(page, "errors")
     problems = page.inner_text("#problem-list")
-    assert "无此角色" in problems and "maps to no role" in problems
+    assert "无此角色" in problems and "没有对应的角色" in problems
     assert page.locator(".kb-problem-badge[data-element=Lane_approver]").count() == 1
     assert page.is_disabled("#btn-deploy")
     assert "1 个错误" in page.inner_text("#status")
 
     # fixed in the side panel: the marker goes away
     select(page, "Lane_approver")
-    assert "maps to no role" in page.inner_text("#panel")
+    assert "没有对应的角色" in page.inner_text("#panel")
     page.fill("#p-name", "分管领导")
     page.press("#p-name", "Enter")
     settled(page, "ok")
@@ -213,7 +213,7 @@ def test_edit_see_errors_on_elements_fix_and_deploy(page: Any, server: Server) -
     page.press("#p-form-key", "Enter")
     page.wait_for_selector(marker("approve", "kb-error"))
     settled(page, "errors")
-    assert 'form "approve_opinion" not found' in page.inner_text("#problem-list")
+    assert "找不到表单“approve_opinion”" in page.inner_text("#problem-list")
 
     # create that form beside the diagram; the preview renders it as the task page would
     page.click("#p-edit-form")

@@ -138,7 +138,7 @@ def test_cli_reports_bad_csv_lines_and_starts_nothing(cli: Any, tmp_path: Path) 
     path = tmp_path / "campaign.csv"
     path.write_text(f"summary,unit\n第一件,{UNIT}\n,{UNIT}\n第三件\n第四件,{UNIT}\n", "utf-8")
     refused = cli("start", "approval", "--batch", str(path), "--as", "li", code=1)
-    assert f"{path}:line 3: 表单填写有误 (summary:" in refused.stderr
+    assert f"{path}:line 3: The form has errors (summary:" in refused.stderr
     assert f"{path}:line 4: 1 cells, the header has 2" in refused.stderr
     assert "nothing was started" in refused.stderr
     assert json.loads(cli("tasks", "--json").stdout) == []

@@ -221,7 +221,8 @@ def test_bad_data_is_a_clear_error(deployed: Run) -> None:
     # data that is JSON but does not fit the form: every field's Chinese message
     result = deployed("complete", task["id"], "--as", "li", "--data", '{"proposal": "随便"}',
                       code=1)
-    assert result.stderr.splitlines() == ["error: 表单填写有误", "  proposal: 不是有效的选项"]
+    assert result.stderr.splitlines() == [
+        "error: The form has errors", "  proposal: 不是有效的选项"]
     result = deployed("start", "approval", "--as", "li", "--data", '{"summary": ""}', code=1)
     assert "  summary: 此项为必填项" in result.stderr and "  unit: 此项为必填项" in result.stderr
     # the task is untouched

@@ -45,7 +45,7 @@ def test_attach_list_and_issue(cli: Run, case: str, tmp_path: Path) -> None:
 
     out_file = tmp_path / "督办函.docx"
     refused = cli("document", case, "duban_han", "--out", str(out_file), "--as", "li", code=1)
-    assert "您的角色不能出具“督办函”" in refused.output  # the supervisors' letter
+    assert 'may not issue "督办函"' in refused.output  # the supervisors' letter
     printed = cli("document", case, "duban_han", "--out", str(out_file), "--as", "sun").stdout
     assert printed.startswith("景营商督〔2026〕1号")
     assert "景营商督〔2026〕1号" in docx_text(out_file.read_bytes())
@@ -55,7 +55,7 @@ def test_attach_list_and_issue(cli: Run, case: str, tmp_path: Path) -> None:
     refused = cli("attach", case, str(page), "--as", "li", code=1)
     assert "类型不允许" in refused.output
     denied = cli("document", case, "duban_han", "--out", str(out_file), "--as", "audit", code=1)
-    assert "您的角色不能出具“督办函”" in denied.output  # auditors read, never issue
+    assert 'may not issue "督办函"' in denied.output  # auditors read, never issue
 
 
 def test_pdf_without_libreoffice_says_what_to_install(cli: Run, case: str, tmp_path: Path,

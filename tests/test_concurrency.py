@@ -214,7 +214,9 @@ class Racer:
         report.wins[win.action] += 1
         losers = [s for s in contest.shots if s is not win]
         report.conflicts += len(losers)
-        report.stale += sum("changed" in s.answer["error"]["message"] for s in losers)
+        report.stale += sum(s.answer["error"]["key"] in ("case.revision_changed",
+                                                         "case.changed_meanwhile",
+                                                         "case.changed_first") for s in losers)
         if losers and contest.overlapped():
             report.races += 1
         iid = contest.task.instance_id

@@ -187,7 +187,7 @@ def test_dependent_required() -> None:
 def test_validate_raises_invalid_data_with_every_field() -> None:
     with pytest.raises(InvalidData) as err:
         forms.validate(DECISION, {"decision": "转办", "count": 0})
-    assert err.value.message == "表单填写有误"
+    assert err.value.key == "form.invalid" and err.value.said.render("zh") == "表单填写有误"
     assert err.value.field_errors == {
         "unit": "此项为必填项", "deadline": "此项为必填项", "count": "不能小于 1"}
     with pytest.raises(InvalidData) as err:

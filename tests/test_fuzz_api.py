@@ -6,7 +6,8 @@ with a bearer token of a user holding many roles; the operations on one instance
 fuzzed once more on a real instance and a real task. Every response must:
 
 - not be a 5xx, and carry no stack trace ("Traceback", 'File "');
-- when it is an error, be JSON of the error shape ``{"error": {"code", "message", "details"}}``;
+- when it is an error, be JSON of the error shape
+  ``{"error": {"code", "message", "details", "key", "params"}}``;
 - match the description: a documented status code, content type and schema.
 
 Text with NUL characters is left out of the generated "valid" data: the API refuses NUL
@@ -61,7 +62,7 @@ def shape_problem(status: int, content_type: str, text: str) -> str | None:
     except ValueError:
         return "an error body that does not parse as JSON"
     if not (isinstance(body, dict) and set(body) == {"error"} and isinstance(body["error"], dict)
-            and set(body["error"]) == {"code", "message", "details"}
+            and set(body["error"]) == {"code", "message", "details", "key", "params"}
             and isinstance(body["error"]["code"], str) and body["error"]["code"]
             and isinstance(body["error"]["message"], str) and body["error"]["message"]):
         return f"not the error shape: {text[:200]}"

@@ -116,6 +116,7 @@ def test_a_blank_diagram_is_valid_and_deployable(designer: FlaskClient, eng: Eng
 # -- live validation --------------------------------------------------------------------------
 
 def test_validation_names_the_elements(designer: FlaskClient) -> None:
+    designer.get("/lang/en")  # the engine's own wording (Chinese is tests/test_messages.py's)
     assert check(designer, files())["ok"] is True
     broken = (APPROVAL
               .replace('name="approver"', 'name="无此角色"')
@@ -140,6 +141,7 @@ def test_validation_names_the_elements(designer: FlaskClient) -> None:
 
 
 def test_form_problems_name_the_form_file(designer: FlaskClient) -> None:
+    designer.get("/lang/en")
     body = check(designer, files(test_handle='{"type": "object", "properties": {"x": 1}'))
     assert body["ok"] is False
     errors = problems_of(body)

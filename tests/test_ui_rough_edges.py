@@ -167,17 +167,17 @@ def test_the_supervision_copy_shows_the_clue_by_field_titles(
     assert "其他数据" not in page.text and "accused_unit" not in data
 
 
-def test_an_error_page_explains_in_chinese_what_the_engine_said_in_english(
+def test_an_error_page_says_in_chinese_what_the_engine_said(
         shipped: tuple[Engine, FixedClock, Flask]) -> None:
     """A county's approver opening a case of the city: 404 in Chinese (the case does not
-    exist for them), with the engine's own words kept small for whoever reports it."""
+    exist for them), in English once they chose English."""
     engine, _, app = shipped
     case = engine.start("subsidy_instant", application("JS-002"), "enterprise")
     page = as_user(app, "approver_fl").get(f"/instances/{case.id}")
     assert page.status_code == 404
     message = re.search(r'<p class="message">(.*?)</p>', page.text)
-    assert message and message.group(1) == "要找的案件、任务或文件不存在，或者您无权查看。"
-    assert f'<p class="hint" lang="en">no instance {case.id}</p>' in page.text
+    assert message and message.group(1) == f"没有编号为 {case.id} 的案件"
+    assert 'class="hint"' not in page.text
     english = as_user(app, "approver_fl")
     english.get("/lang/en")
-    assert "要找的案件" not in english.get(f"/instances/{case.id}").text
+    assert f"no instance {case.id}" in english.get(f"/instances/{case.id}").text

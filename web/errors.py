@@ -1,4 +1,5 @@
-"""The one place where engine errors become HTTP statuses."""
+"""The one place where engine errors become HTTP statuses, and what they say is rendered in the
+reader's language."""
 
 from __future__ import annotations
 
@@ -10,13 +11,16 @@ from engine import (
     Conflict,
     EngineError,
     InvalidData,
+    Msg,
     NotFound,
     PermissionDenied,
     ScriptError,
     Throttled,
     UnsafeInput,
     ValidationFailed,
+    as_msg,
 )
+from web.ui.i18n import message_language
 
 STATUS: dict[type[EngineError], int] = {
     ValidationFailed: 422,
@@ -40,8 +44,18 @@ def status_of(error: EngineError) -> int:
     return 400
 
 
-def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "details": details}}
+def localized(text: Msg | str) -> str:
+    """What the engine said, in the request's language."""
+    return as_msg(text).render(message_language())
+
+
+def error_body(code: str, message: str, details: Any = None, text: Msg | None = None
+               ) -> dict[str, Any]:
+    """The error body; ``key`` and ``params`` name the message in the catalogue, so that a
+    client may say it in its own words (``text`` with the message itself: a text given as it
+    is)."""
+    named = as_msg(text if text is not None else message).as_dict()
+    return {"error": {"code": code, "message": message, "details": details, **named}}
 
 
 def headers_of(error: EngineError) -> dict[str, str]:

@@ -28,6 +28,7 @@ from engine.definitions.registry import LoadedVersion, has_content_hash, parse_v
 from engine.errors import EngineError, InvalidData
 from engine.files import blobs
 from engine.files.attachments import recorded_files
+from engine.messages import msg
 from engine.runtime.state import canonical_json
 from engine.time.calendar import WorkCalendar
 
@@ -66,7 +67,7 @@ def replay_bundle(bundle: Any) -> ReplayResult:
     """Check the bundle's digest and chain, then replay it. No database involved."""
     if not isinstance(bundle, dict) or bundle.get("format") != FORMAT \
             or not isinstance(bundle.get("earlier_versions", {}), dict):
-        raise InvalidData({"bundle": f"not a {FORMAT} file"}, "not a Kuaiban bundle")
+        raise InvalidData({"bundle": f"不是 {FORMAT} 文件"}, msg("bundle.not_a_bundle"))
     body = {k: v for k, v in bundle.items() if k != "digest"}
     if hashlib.sha256(canonical_json(body).encode()).hexdigest() != bundle.get("digest"):
         return ReplayResult(False, 0, None, "the bundle's digest does not match its content")
@@ -88,8 +89,7 @@ def replay_bundle(bundle: Any) -> ReplayResult:
             return current
         entry = earlier.get(str(version_id))
         if entry is None:
-            raise EngineError(f"the case ran on process version id {version_id}, and the "
-                              "bundle does not carry that version's files")
+            raise EngineError(msg("bundle.version_missing", version_id=version_id))
         return _parse(entry)
 
     calendar = WorkCalendar({date.fromisoformat(d): w

@@ -17,6 +17,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 
 from engine.definitions.registry import LoadedVersion
 from engine.errors import EngineError, NotFound
+from engine.messages import msg
 from engine.org import lists
 from engine.runtime import migration, mirror, spiff_seam
 from engine.runtime.transitions import WORKFLOW_EVENTS, advance, new_workflow
@@ -84,8 +85,7 @@ class _Rebuild:
         if version_id is None or version_id == self.version.id:
             return self.version
         if self.versions is None:
-            raise EngineError(f"the case ran on process version id {version_id} too (it was "
-                              "migrated), and that version is not available here")
+            raise EngineError(msg("replay.version_missing", version_id=version_id))
         return self.versions(int(version_id))
 
     def apply(self, event: RecordedEvent) -> None:
@@ -96,7 +96,7 @@ class _Rebuild:
         if event.type not in WORKFLOW_EVENTS:
             return  # claims change the task table, not the workflow
         if self.workflow is None:
-            raise EngineError(f"event {event.seq} comes before the instance was started")
+            raise EngineError(msg("replay.event_before_start", seq=event.seq))
         functions = {**deadline_functions(self.calendar, _constant(event.at)),
                      **lists.replayed(event.payload)}  # the unit lists as they were answered
         if event.type == "migrated":  # switch to the target version's specs, as it happened
@@ -153,7 +153,7 @@ def state_at(instance_id: int, version: LoadedVersion, events: Sequence[Recorded
     rebuild = _Rebuild(instance_id, version, calendar, versions)
     chosen = [e for e in events if e.seq <= seq]
     if not chosen or chosen[-1].seq != seq:
-        raise NotFound(f"no event {seq}")
+        raise NotFound(msg("replay.no_event", seq=seq))
     for event in chosen:
         rebuild.apply(event)
     return rebuild.snapshot(chosen[-1])

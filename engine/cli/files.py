@@ -53,7 +53,7 @@ def document(instance_id: int, template: str, out: Path, user: str) -> None:
     """Issue the document TEMPLATE for a case (the engine numbers it) and write it to --out."""
     as_pdf = out.suffix.lower() == ".pdf"
     if as_pdf and not pdf.available():
-        fail(pdf.MISSING)
+        fail(pdf.MISSING.english)
     if out.suffix.lower() not in (".pdf", ".docx"):
         fail("--out must end in .docx or .pdf")
     engine = open_engine()

@@ -10,6 +10,7 @@ from lxml import etree
 
 from engine.definitions.xml_checks import nearest_id
 from engine.errors import Problem
+from engine.messages import msg
 from engine.scripting import expressions
 
 LINE = re.compile(r"line (\d+): (.*)", re.DOTALL)
@@ -19,8 +20,8 @@ _QUESTION = re.compile(r"""(\?)(?=(?:[^'"]|['"][^'"]*['"])*$)""")  # as SpiffWor
 def form_problem(name: str, message: str) -> Problem:
     match = LINE.fullmatch(message)
     if match:
-        return Problem(name, int(match.group(1)), None, match.group(2))
-    return Problem(name, None, None, message)
+        return Problem(name, int(match.group(1)), None, msg("form.problem", message=match.group(2)))
+    return Problem(name, None, None, msg("form.problem", message=message))
 
 
 def check_code(name: str, node: etree._Element, source: str | None, mode: str, what: str,
@@ -37,7 +38,8 @@ def check_code(name: str, node: etree._Element, source: str | None, mode: str, w
             message = match.group(2)
             if text_of is not None and base is not None:
                 line = base + int(match.group(1)) - 1
-        out.append(Problem(name, line, nearest_id(node), f"{what}: {message}"))
+        out.append(Problem(name, line, nearest_id(node), msg("code.refused", what=what,
+                                                             message=message)))
 
 
 def check_dmn(name: str, tree: etree._ElementTree, out: list[Problem]) -> None:

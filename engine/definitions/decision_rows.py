@@ -29,6 +29,7 @@ from lxml import etree
 
 from engine.definitions.xmlsafe import parse
 from engine.errors import Problem, ValidationFailed
+from engine.messages import Msg, msg
 from engine.org.directory import Directory
 
 ANY = "-"
@@ -83,8 +84,7 @@ def rows_of_file(filename: str, content: bytes) -> list[tuple[int, list[str]]]:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ValidationFailed([Problem(filename, None, None, "not UTF-8 text (save the "
-                                        "spreadsheet as CSV UTF-8, or as .xlsx)")]) from None
+        raise ValidationFailed([Problem(filename, None, None, msg("table.not_utf8"))]) from None
     reader = csv.reader(io.StringIO(text))
     return [(reader.line_num, [c.strip() for c in cells]) for cells in reader
             if any(c.strip() for c in cells)]
@@ -94,7 +94,7 @@ def _rows_of_xlsx(filename: str, content: bytes) -> list[tuple[int, list[str]]]:
     try:
         book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise ValidationFailed([Problem(filename, None, None, "not an .xlsx workbook")]) \
+        raise ValidationFailed([Problem(filename, None, None, msg("table.not_xlsx"))]) \
             from None
     sheet = book.worksheets[0]
     rows: list[tuple[int, list[str]]] = []
@@ -129,18 +129,18 @@ def replace_rows(dmn: str, filename: str, rows: Sequence[tuple[int, Sequence[str
     columns = _columns(table)
     problems: list[Problem] = []
     if not rows:
-        raise ValidationFailed([Problem(filename, None, None, "the file has no rows")])
+        raise ValidationFailed([Problem(filename, None, None, msg("table.no_rows"))])
     head_line, heading = rows[0]
     expected = [c.heading for c in columns]
     if list(heading) != expected and list(heading) != [c.name for c in columns]:
         raise ValidationFailed([Problem(filename, head_line, None,
-                                        f"the heading row must be: {', '.join(expected)}")])
+                                        msg("table.heading", columns=expected))])
     entries: list[list[str]] = []
     seen: dict[tuple[str, ...], int] = {}
     for line, cells in rows[1:]:
         if len(cells) != len(columns):
             problems.append(Problem(filename, line, None,
-                                    f"{len(cells)} cell(s), the table has {len(columns)}"))
+                                    msg("table.width", cells=len(cells), columns=len(columns))))
             continue
         texts = []
         for cell, column in zip(cells, columns, strict=True):
@@ -151,8 +151,7 @@ def replace_rows(dmn: str, filename: str, rows: Sequence[tuple[int, Sequence[str
         key = tuple(texts[:sum(c.is_input for c in columns)])
         if key in seen:
             problems.append(Problem(filename, line, None,
-                                    f"the same inputs as line {seen[key]}: only the first "
-                                    "would ever be used"))
+                                    msg("table.repeated_inputs", line=seen[key])))
         seen.setdefault(key, line)
         entries.append(texts)
     if problems:
@@ -180,8 +179,7 @@ def _decision_table(dmn: str) -> etree._Element:
 def _decision_table_of(tree: etree._ElementTree) -> etree._Element:
     table = next(tree.getroot().iter("{*}decisionTable"), None)
     if table is None:
-        raise ValidationFailed([Problem("decision table", None, None,
-                                        "the file holds no decision table")])
+        raise ValidationFailed([Problem("decision table", None, None, msg("table.none"))])
     return table
 
 
@@ -230,7 +228,7 @@ def _unit_id(text: str) -> str | None:
     return None
 
 
-def _entry(cell: str, column: Column, found: Directory) -> tuple[str, str | None]:
+def _entry(cell: str, column: Column, found: Directory) -> tuple[str, Msg | None]:
     """The DMN text of one cell, or the reason it cannot be one."""
     if cell.startswith("="):
         return cell[1:].strip(), None
@@ -240,15 +238,16 @@ def _entry(cell: str, column: Column, found: Directory) -> tuple[str, str | None
         unit = found.find(cell)
         if unit is None:
             closest = found.closest(cell)
-            hint = f" (closest: {', '.join(closest)})" if closest else ""
-            return "", f"{cell}: no such unit in the unit directory{hint}"
+            return "", msg("table.unknown_unit", cell=cell, closest=closest) if closest else \
+                msg("table.unknown_unit_far", cell=cell)
         return f'{UNIT_FUNCTION}("{unit.id}")', None
     number = NUMERIC.get(column.type_ref)
     if number is not None:
         try:
             return str(number(cell)), None
         except ValueError:
-            return "", f"{cell!r} is not a{'n integer' if number is int else ' number'}"
+            return "", msg("table.not_integer" if number is int else "table.not_number",
+                           cell=cell)
     return json.dumps(cell, ensure_ascii=False), None
 
 

@@ -20,6 +20,7 @@ from engine.definitions import policies
 from engine.definitions.form_checks import CheckContext, check_errors, check_problems
 from engine.errors import InvalidData
 from engine.files.fields import check_file_fields
+from engine.messages import msg
 from engine.org import people, pickers
 from engine.org.roles import BY_ID
 
@@ -194,7 +195,7 @@ def validate(schema: Mapping[str, Any], data: Mapping[str, Any],
         for field, message in check_errors(schema, data, context).items():
             errors.setdefault(field, message)
     if errors:
-        raise InvalidData(errors, "表单填写有误")
+        raise InvalidData(errors, msg("form.invalid"))
 
 
 def validate_submission(schema: Mapping[str, Any] | None, data: Mapping[str, Any],
@@ -206,12 +207,12 @@ def validate_submission(schema: Mapping[str, Any] | None, data: Mapping[str, Any
     properties = (schema or {}).get("properties") or {}
     extra = sorted(set(data) - set(properties))
     if extra:
-        raise InvalidData({name: "表单中没有此字段" for name in extra}, "表单中没有这些字段")
+        raise InvalidData({name: "表单中没有此字段" for name in extra}, msg("form.unknown_fields"))
     shown_only = sorted(name for name in data
                         if isinstance(properties.get(name), dict)
                         and properties[name].get("readOnly") is True)
     if shown_only:
-        raise InvalidData({name: "此字段只读" for name in shown_only}, "只读字段不能提交")
+        raise InvalidData({name: "此字段只读" for name in shown_only}, msg("form.read_only_fields"))
     if schema is not None:
         validate(schema, data, context)
 

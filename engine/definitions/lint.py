@@ -40,6 +40,7 @@ from engine.definitions import xmlsafe
 from engine.definitions.bpmn_parser import CAMUNDA, camunda_properties
 from engine.definitions.files import BPMN, SourceFile, kind_of
 from engine.errors import EngineError, Problem
+from engine.messages import Msg, msg
 from engine.org.roles import ROLES, role_for_lane
 from engine.runtime.spiff_seam import BEIJING
 from engine.scripting import expressions
@@ -124,7 +125,7 @@ def _nearest_id(node: etree._Element | None) -> str | None:
     return None
 
 
-def _warn(name: str, node: etree._Element, message: str) -> Problem:
+def _warn(name: str, node: etree._Element, message: Msg) -> Problem:
     return Problem(name, node.sourceline, node.get("id"), message, WARNING)
 
 
@@ -135,9 +136,8 @@ def _lint_process(name: str, process: etree._Element, now: datetime,
         refs = [r for r in lane.findall(BPMN + "flowNodeRef") if (r.text or "").strip()]
         if not refs and role_for_lane(lane.get("name")) is None:
             known = ", ".join(r.name for r in ROLES)
-            out.append(_warn(name, lane, f'lane "{lane.get("name") or ""}" matches no role; it '
-                                         "holds no elements yet, but a task put in it could not "
-                                         f"be worked (roles: {known})"))
+            out.append(_warn(name, lane, msg("lint.empty_lane_without_role",
+                                             lane=lane.get("name") or "", known=known)))
     outgoing: dict[str, list[etree._Element]] = {}
     for flow in process.iter(BPMN + "sequenceFlow"):
         outgoing.setdefault(flow.get("sourceRef") or "", []).append(flow)
@@ -145,19 +145,15 @@ def _lint_process(name: str, process: etree._Element, now: datetime,
         tag = _local(node)
         if tag == "userTask":
             if not (node.get(CAMUNDA + "dueDate") or "").strip() and not _no_deadline(node):
-                out.append(_warn(name, node, "user task has no due date (camunda:dueDate): "
-                                             "inboxes show no deadline and it is never overdue "
-                                             '(none on purpose: camunda property deadline="none")'))
+                out.append(_warn(name, node, msg("lint.no_due_date")))
             if not (node.get(CAMUNDA + "formKey") or "").strip():
-                out.append(_warn(name, node, "user task has no form (camunda:formKey): "
-                                             "completing it accepts no data"))
+                out.append(_warn(name, node, msg("lint.no_form")))
         elif tag in ("exclusiveGateway", "inclusiveGateway"):
             leaving = outgoing.get(node.get("id") or "", [])
             if len(leaving) > 1 and not node.get("default"):
                 kind = "exclusive" if tag == "exclusiveGateway" else "inclusive"
-                out.append(_warn(name, node, f"{kind} gateway has {len(leaving)} outgoing flows "
-                                             "and no default flow: when no condition holds, "
-                                             "the case stops with an error"))
+                out.append(_warn(name, node, msg(f"lint.{kind}_gateway_without_default",
+                                                 count=len(leaving))))
         elif tag in ("timeDate", "timeCycle"):
             message = _timer_never_fires(tag, (node.text or "").strip(), now, functions)
             if message:
@@ -165,7 +161,7 @@ def _lint_process(name: str, process: etree._Element, now: datetime,
                 event = definition.getparent() if definition is not None else None
                 out.append(Problem(name, node.sourceline, _nearest_id(event), message, WARNING))
     for node in _unreachable(process, outgoing):
-        out.append(_warn(name, node, "no path leads here from a start event: it never runs"))
+        out.append(_warn(name, node, msg("lint.unreachable")))
     return out
 
 
@@ -175,7 +171,7 @@ def _no_deadline(node: etree._Element) -> bool:
 
 
 def _timer_never_fires(part: str, source: str, now: datetime,
-                       functions: Mapping[str, Callable[..., Any]]) -> str | None:
+                       functions: Mapping[str, Callable[..., Any]]) -> Msg | None:
     """Why a timer never fires at its date, if its expression is a constant (no case data)."""
     if not source:
         return None
@@ -190,13 +186,12 @@ def _timer_never_fires(part: str, source: str, now: datetime,
             due = datetime.fromisoformat(value)
             due = due if due.tzinfo is not None else due.replace(tzinfo=BEIJING)
             if due < now:
-                return (f"timer date {value} is already past (deploy clock "
-                        f"{now.astimezone(BEIJING).isoformat()}): it fires at once, never on "
-                        "that date")
+                return msg("lint.timer_date_past", date=value,
+                           now=now.astimezone(BEIJING).isoformat())
         else:
             cycles = TimerEventDefinition.parse_iso_recurring_interval(value)[0]
             if cycles == 0:
-                return f'timer cycle "{value}" repeats 0 times: it never fires'
+                return msg("lint.timer_cycle_zero", cycle=value)
     except Exception:  # not ISO 8601: validation reports it
         return None
     return None

@@ -25,6 +25,7 @@ from engine.definitions import (
     registry,  # forms -> here -> registry -> forms: use at call time
 )
 from engine.errors import InvalidData
+from engine.messages import msg
 from engine.org import directory
 from engine.org.directory import Directory
 
@@ -131,7 +132,7 @@ def check(session: Session, schema: Mapping[str, Any] | None, data: Mapping[str,
             continue
         errors[name] = _refusal(value.strip(), listed.get(value.strip()), policies)
     if errors:
-        raise InvalidData(errors, "表单填写有误")
+        raise InvalidData(errors, msg("form.invalid"))
 
 
 def _refusal(value: str, policy: Policy | None, offered: list[Policy]) -> str:

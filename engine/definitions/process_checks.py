@@ -15,6 +15,7 @@ from engine.definitions.files import BPMN
 from engine.definitions.timer_checks import TIMER_PARTS, check_timer, start_timer
 from engine.definitions.xml_checks import ancestor
 from engine.errors import Problem
+from engine.messages import msg
 from engine.org.roles import ROLES, role_for_lane
 
 _ACTIVITIES = frozenset({
@@ -48,14 +49,14 @@ def check_process(name: str, process: etree._Element, forms_text: Mapping[str, s
         if refs and role_for_lane(lane.get("name")) is None:
             known = ", ".join(r.id for r in ROLES)
             out.append(Problem(name, lane.sourceline, lane.get("id"),
-                               f'lane "{lane.get("name")}" maps to no role (known: {known})'))
+                               msg("bpmn.lane_without_role", lane=lane.get("name"), known=known)))
         for ref in refs:
             lane_of[ref] = lane
     limits = (("process id", pid, 128), ("process name", process.get("name"), 255))
     for what, value, limit in limits:
         if value and len(value) > limit:
             out.append(Problem(name, process.sourceline, pid[:40],
-                               f"{what} longer than {limit} characters"))
+                               msg("bpmn.too_long", what=what, limit=limit)))
     info = ProcessInfo(pid, process.get("name") or pid, name, None,
                        camunda_properties(process).get("case_prefix"))
 
@@ -64,9 +65,11 @@ def check_process(name: str, process: etree._Element, forms_text: Mapping[str, s
         if key is None:
             return None
         if key not in forms_text:
-            out.append(Problem(name, node.sourceline, node.get("id"), f'form "{key}" not found'))
+            out.append(Problem(name, node.sourceline, node.get("id"), msg("bpmn.form_not_found",
+                                                                          key=key)))
         elif key in bad_forms:
-            out.append(Problem(name, node.sourceline, node.get("id"), f'form "{key}" is invalid'))
+            out.append(Problem(name, node.sourceline, node.get("id"), msg("bpmn.form_invalid",
+                                                                          key=key)))
         info.form_keys.add(key)
         return key
 
@@ -79,11 +82,11 @@ def check_process(name: str, process: etree._Element, forms_text: Mapping[str, s
         tag = etree.QName(node).localname if isinstance(node.tag, str) else ""
         if tag == "userTask" and len(node.get("name") or "") > 255:
             out.append(Problem(name, node.sourceline, node.get("id"),
-                               "task name longer than 255 characters"))
+                               msg("bpmn.task_name_too_long")))
         if tag == "userTask":
             if not _in_a_lane(node, lane_of):
                 out.append(Problem(name, node.sourceline, node.get("id"),
-                                   "user task is in no lane, so no role may work on it"))
+                                   msg("bpmn.task_without_lane")))
             need_form(node)
             check_code(name, node, node.get(CAMUNDA + "dueDate"), "eval", "due date", out)
             check_code(name, node, camunda_properties(node).get("unit"), "eval", "unit", out)
@@ -91,8 +94,7 @@ def check_process(name: str, process: etree._Element, forms_text: Mapping[str, s
             notice = camunda_properties(node).get("notify")
             if notice is not None and notice != "decided":  # engine/notify/emit.py after_step
                 out.append(Problem(name, node.sourceline, node.get("id"),
-                                   f'notify "{notice}" is not a notice a diagram can ask for '
-                                   '(only "decided": the applicant hears the task is done)'))
+                                   msg("bpmn.unknown_notice", notice=notice)))
         elif tag == "startEvent" and node.getparent() is process:
             info.start_form_key = need_form(node) or info.start_form_key
             _start_triggers(name, node, info, out)
@@ -108,13 +110,13 @@ def check_process(name: str, process: etree._Element, forms_text: Mapping[str, s
                 info.decision_refs.add(ref)
             if ref not in dmn_ids:
                 out.append(Problem(name, node.sourceline, node.get("id"),
-                                   f'decision "{ref}" not found in the DMN files'))
+                                   msg("bpmn.decision_not_found", ref=ref)))
         elif tag == "boundaryEvent":
             target = activities.get(node.get("attachedToRef") or "")
             if target is None:
                 out.append(Problem(name, node.sourceline, node.get("id"),
-                                   f'boundary event is attached to "{node.get("attachedToRef")}",'
-                                   " which is no task or subprocess of this process"))
+                                   msg("bpmn.boundary_target_missing",
+                                       target=node.get("attachedToRef"))))
         elif tag in ("loopCardinality", "completionCondition"):
             check_code(name, ancestor(node, 2), node.text, "eval", tag, out, node)
         if tag in _EVENTS and "message_form" in camunda_properties(node):
@@ -138,9 +140,7 @@ def _check_send_back(name: str, node: etree._Element, user_tasks: set[str | None
     unknown = [t for t in targets if t not in user_tasks or t == node.get("id")]
     if unknown:
         out.append(Problem(name, node.sourceline, node.get("id"),
-                           f'sendBack names {", ".join(unknown)}: not another user task of '
-                           'this process (write true, false, or user task ids separated by '
-                           'commas)'))
+                           msg("bpmn.send_back_unknown", unknown=", ".join(unknown))))
 
 
 def message_forms_of(process: etree._Element) -> dict[str, str]:
@@ -157,11 +157,11 @@ def _check_message_form(name: str, node: etree._Element, tag: str, out: list[Pro
     the event must catch a message."""
     if tag not in _CATCHING or node.find(BPMN + "messageEventDefinition") is None:
         out.append(Problem(name, node.sourceline, node.get("id"),
-                           "message_form on an event that catches no message"))
+                           msg("bpmn.message_form_without_message")))
         return
     key = camunda_properties(node)["message_form"].strip()
     if not key:
-        out.append(Problem(name, node.sourceline, node.get("id"), "message_form names no form"))
+        out.append(Problem(name, node.sourceline, node.get("id"), msg("bpmn.message_form_empty")))
         return
     need_form(node, key)
 
@@ -191,11 +191,11 @@ def _start_triggers(name: str, node: etree._Element, info: ProcessInfo,
             kind = etree.QName(part).localname
             if kind == "timeDuration":
                 out.append(Problem(name, part.sourceline, node.get("id"),
-                                   "a start timer needs a timeDate or timeCycle, not a duration"))
+                                   msg("bpmn.start_timer_duration")))
     timer = start_timer(node)
     if timer is not None:
         element = node.get("id") or ""
         if len(element) > _START_ID_LIMIT:
-            out.append(Problem(name, node.sourceline, element[:40], "timer start event id "
-                               f"longer than {_START_ID_LIMIT} characters"))
+            out.append(Problem(name, node.sourceline, element[:40],
+                               msg("bpmn.timer_start_id_too_long", limit=_START_ID_LIMIT)))
         info.start_timers[element] = timer

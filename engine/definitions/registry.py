@@ -33,6 +33,7 @@ from engine.definitions.timer_checks import start_timers_of
 from engine.definitions.unit_checks import check_units
 from engine.definitions.validation import Checked, check_files
 from engine.errors import EngineError, NotFound, ValidationFailed
+from engine.messages import msg
 from engine.org import directory
 from engine.storage.schema import DefinitionFile, ProcessVersion
 
@@ -331,7 +332,7 @@ class VersionCache:
             .limit(1)
         ).scalar()
         if version_id is None:
-            raise NotFound(f'no process "{key}" is deployed')
+            raise NotFound(msg("process.not_deployed", key=key))
         return self.get(session, version_id)
 
 
@@ -340,7 +341,7 @@ def load_uncached(session: Session, version_id: int) -> LoadedVersion:
     their ids may come again for other content)."""
     row = session.get(ProcessVersion, version_id)
     if row is None:
-        raise NotFound(f"no process version {version_id}")
+        raise NotFound(msg("process.version_not_found", version_id=version_id))
     texts = {ref["name"]: session.get(DefinitionFile, ref["sha256"]) for ref in row.files}
     files = {name: f.content for name, f in texts.items() if f is not None}
     loaded = parse_version(row.id, row.key, row.version, row.name, row.start_form_key, files)

@@ -12,6 +12,7 @@ from engine.definitions.bpmn_parser import KuaibanParser
 from engine.definitions.files import kind_of
 from engine.definitions.process_checks import ProcessInfo
 from engine.errors import Problem
+from engine.messages import msg
 
 
 def spiff_parse(trees: Mapping[str, etree._ElementTree], processes: list[ProcessInfo],
@@ -51,5 +52,6 @@ def _spiff_problem(exc: Exception, default_file: str,
             line = found[0].sourceline if found else None
     message = str(exc.args[0]) if exc.args else str(exc)
     if not isinstance(exc, ValidationException | SpiffWorkflowException):
-        message = f"SpiffWorkflow cannot parse this ({type(exc).__name__}: {message})"
-    return Problem(file, line, element, message)
+        return Problem(file, line, element,
+                       msg("bpmn.unparsable", kind=type(exc).__name__, message=message))
+    return Problem(file, line, element, msg("bpmn.invalid", message=message))

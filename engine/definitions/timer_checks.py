@@ -13,6 +13,7 @@ from engine.definitions.code_checks import LINE
 from engine.definitions.files import BPMN
 from engine.definitions.xml_checks import ancestor, nearest_id
 from engine.errors import Problem
+from engine.messages import msg
 from engine.scripting import expressions
 
 TIMER_PARTS = ("timeDate", "timeDuration", "timeCycle")
@@ -58,7 +59,7 @@ def check_timer(name: str, node: etree._Element, part: str, out: list[Problem]) 
         if not problems:
             problems = _timer_value_problems(source, part)
     for message in problems:
-        out.append(Problem(name, node.sourceline, element, f"timer: {message}"))
+        out.append(Problem(name, node.sourceline, element, msg("bpmn.timer", message=message)))
 
 
 def _timer_value_problems(source: str, part: str) -> list[str]:

@@ -13,6 +13,7 @@ from lxml import etree
 from engine.definitions.files import SourceFile, kind_of
 from engine.definitions.xmlsafe import parse
 from engine.errors import EngineError, Problem
+from engine.messages import msg
 from engine.org.directory import Directory
 
 FUNCTION = "directory_unit"
@@ -36,8 +37,7 @@ def check_units(files: list[SourceFile], found: Directory) -> list[Problem]:
             if unit is None:
                 how = f'{FUNCTION}("{text}")' if not literal else f'"{text}"'
                 problems.append(Problem(name, entry.sourceline, entry.get("id"),
-                                        f"{how}: no such unit in the unit directory"
-                                        f"{_hint(found, text)}"))
+                                        msg("bpmn.unknown_unit", how=how, hint=_hint(found, text))))
     return problems
 
 

@@ -24,6 +24,7 @@ from engine.definitions.spiff_checks import spiff_parse
 from engine.definitions.xml_checks import bpmn_schema, check_xsd, dmn_schema, parse_source
 from engine.errors import Problem
 from engine.files import documents
+from engine.messages import msg
 
 # SourceFile and ProcessInfo are check_files' input and output; importable from here with it
 __all__ = ["Checked", "ProcessInfo", "SourceFile", "check_files"]
@@ -56,7 +57,7 @@ def check_files(files: list[SourceFile], known_forms: Mapping[str, str] | None =
             if tree is not None:
                 trees[f.name] = tree
         else:
-            problems.append(Problem(f.name, None, None, "unknown file type (.bpmn, .dmn, .json)"))
+            problems.append(Problem(f.name, None, None, msg("upload.unknown_file_type")))
     decisions = {
         d.get("id") or "": name
         for name, t in trees.items()
@@ -80,8 +81,8 @@ def check_files(files: list[SourceFile], known_forms: Mapping[str, str] | None =
                 check_xsd(name, tree, schema, problems)
             else:
                 problems.append(Problem(name, tree.getroot().sourceline, None,
-                                        f'not a DMN document (namespace "{namespace}"); use '
-                                        f'{", ".join(sorted(DMN_SCHEMAS))}'))
+                                        msg("dmn.wrong_namespace", namespace=namespace,
+                                            expected=", ".join(sorted(DMN_SCHEMAS)))))
             check_dmn(name, tree, problems)
     _check_calls(trees, problems)
     _check_documents(trees, problems)
@@ -101,8 +102,7 @@ def _check_calls(trees: Mapping[str, etree._ElementTree], out: list[Problem]) ->
             if called not in ids:
                 known = ", ".join(sorted(i for i in ids if i))
                 out.append(Problem(name, call.sourceline, call.get("id"),
-                                   f'called process "{called}" is not in the files given '
-                                   f"(deploy it together; processes: {known})"))
+                                   msg("bpmn.called_process_missing", called=called, known=known)))
 
 
 def _check_documents(trees: Mapping[str, etree._ElementTree], out: list[Problem]) -> None:
@@ -117,5 +117,5 @@ def _check_documents(trees: Mapping[str, etree._ElementTree], out: list[Problem]
                 if key not in known:
                     listed = ", ".join(sorted(known)) or "none"
                     out.append(Problem(name, element.sourceline, element.get("id"),
-                                       f'document template "{key}" is not in '
-                                       f"{documents.REGISTRY} (templates: {listed})"))
+                                       msg("bpmn.document_template_missing", key=key,
+                                           registry=documents.REGISTRY, listed=listed)))

@@ -12,6 +12,7 @@ from SpiffWorkflow.dmn.parser.BpmnDmnParser import SCHEMAS as DMN_SCHEMAS
 from engine.definitions import xmlsafe
 from engine.definitions.files import SourceFile
 from engine.errors import Problem, UnsafeInput, ValidationFailed
+from engine.messages import msg
 
 
 @lru_cache(maxsize=1)
@@ -46,7 +47,7 @@ def check_xsd(name: str, tree: etree._ElementTree, schema: etree.XMLSchema,
         if node is not None:
             line = node.sourceline or line
             element = nearest_id(node)
-        out.append(Problem(name, line, element, f"schema: {err.message}"))
+        out.append(Problem(name, line, element, msg("xml.schema", message=err.message)))
     return False
 
 

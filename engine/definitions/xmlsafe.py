@@ -17,6 +17,7 @@ import re
 from lxml import etree
 
 from engine.errors import Problem, UnsafeInput, ValidationFailed
+from engine.messages import Msg, msg
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ELEMENTS = 10_000
@@ -38,7 +39,7 @@ def _parser() -> etree.XMLPullParser:
     )
 
 
-def _refuse(filename: str, line: int | None, message: str) -> UnsafeInput:
+def _refuse(filename: str, line: int | None, message: Msg) -> UnsafeInput:
     return UnsafeInput(message, Problem(filename, line, None, message))
 
 
@@ -46,12 +47,12 @@ def parse(content: bytes, filename: str) -> etree._ElementTree:
     """Parse a document, or raise UnsafeInput (hostile) / ValidationFailed (not well-formed);
     both carry the problem with its line."""
     if len(content) > MAX_BYTES:
-        raise _refuse(filename, None, f"file is larger than {MAX_BYTES // (1024 * 1024)} MB")
+        raise _refuse(filename, None, msg("xml.too_large", megabytes=MAX_BYTES // (1024 * 1024)))
     match = _DTD.search(content)
     if match:
         line = content.count(b"\n", 0, match.start()) + 1
         raise _refuse(filename, line,
-                      "DTDs and entity declarations (<!DOCTYPE>, <!ENTITY>) are not allowed")
+                      msg("xml.dtd"))
     parser = _parser()
     count = depth = 0
     try:
@@ -65,10 +66,10 @@ def parse(content: bytes, filename: str) -> etree._ElementTree:
                 depth += 1
                 if count > MAX_ELEMENTS:
                     raise _refuse(filename, node.sourceline,
-                                  f"more than {MAX_ELEMENTS} elements: too large to be a diagram")
+                                  msg("xml.too_many_elements", limit=MAX_ELEMENTS))
                 if depth > MAX_DEPTH:
                     raise _refuse(filename, node.sourceline,
-                                  f"elements nested deeper than {MAX_DEPTH} levels")
+                                  msg("xml.too_deep", limit=MAX_DEPTH))
         root = parser.close()
     except etree.XMLSyntaxError as exc:
         line, message = exc.lineno, exc.msg
@@ -77,12 +78,12 @@ def parse(content: bytes, filename: str) -> etree._ElementTree:
             line, message = last.line, last.message
         if "Excessive depth" in message:  # libxml2's own limit, hit inside one chunk
             raise _refuse(filename, line,
-                          f"elements nested deeper than {MAX_DEPTH} levels") from exc
-        problem = Problem(filename, line or None, None, f"not well-formed XML: {message}")
+                          msg("xml.too_deep", limit=MAX_DEPTH)) from exc
+        problem = Problem(filename, line or None, None, msg("xml.not_well_formed", message=message))
         raise ValidationFailed([problem]) from exc
     tree = etree.ElementTree(root)
     if tree.docinfo.doctype:  # unreachable after the check above; kept as a second lock
-        raise _refuse(filename, 1, "DTDs are not allowed")
+        raise _refuse(filename, 1, msg("xml.dtd"))
     _start_lines(root, content)
     return tree
 

@@ -20,6 +20,7 @@ from engine.errors import InvalidData
 from engine.files import blobs, names
 from engine.files.fields import FileField, file_fields
 from engine.files.sniff import KIND_TITLES, sniff
+from engine.messages import msg
 from engine.storage.schema import ATTACHMENTS, Attachment, Blob
 
 MB = 1024 * 1024
@@ -101,7 +102,7 @@ def take(session: Session, instance_id: int | None, uploads: Sequence[Upload],
     if not errors:
         _check_case_total(session, instance_id, records, limits, errors)
     if errors:
-        raise InvalidData(errors, "上传的文件不符合要求")
+        raise InvalidData(errors, msg("upload.files_refused"))
     return records
 
 
@@ -151,7 +152,7 @@ def fill_fields(session: Session, instance_id: int | None, schema: Mapping[str, 
         if len(out[name]) > fields[name].max_files:
             errors[name] = f"最多上传 {fields[name].max_files} 个文件"
     if errors:
-        raise InvalidData(errors, "上传的文件不符合要求")
+        raise InvalidData(errors, msg("upload.files_refused"))
     return out
 
 

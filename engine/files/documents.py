@@ -27,6 +27,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from engine.errors import EngineError, NotFound
 from engine.files import chinese
+from engine.messages import msg
 from engine.org.directory import Directory
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -87,7 +88,7 @@ def _load(path: str, stamp: int) -> dict[str, Template]:
     try:
         raw = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise EngineError(f"{path}: the document registry cannot be read ({exc})") from exc
+        raise EngineError(msg("document.registry_unreadable", path=path, exc=exc)) from exc
     out: dict[str, Template] = {}
     for key, entry in raw.items():
         if key.startswith("$") or not isinstance(entry, dict):
@@ -106,7 +107,7 @@ def template(key: str) -> Template:
     found = templates().get(key)
     if found is None:
         known = "、".join(sorted(templates())) or "无"
-        raise NotFound(f'没有名为“{key}”的文书模板（可用：{known}）')
+        raise NotFound(msg("document.template_not_found", key=key, known=known))
     return found
 
 
@@ -165,7 +166,8 @@ def render(found: Template, values: Mapping[str, Any], units: Directory | None =
     try:
         source = found.path().read_bytes()
     except OSError as exc:
-        raise EngineError(f"文书模板文件 {found.file} 无法读取（{exc.strerror}）") from exc
+        raise EngineError(msg("document.template_unreadable", file=found.file,
+                              strerror=exc.strerror)) from exc
     try:
         document = DocxTemplate(io.BytesIO(source))
         document.render(dict(values), jinja_env=_environment(units, people or {}),
@@ -173,7 +175,7 @@ def render(found: Template, values: Mapping[str, Any], units: Directory | None =
         out = io.BytesIO()
         document.save(out)
     except Exception as exc:  # a template edited into broken Jinja or XML: say which
-        raise EngineError(f"文书模板 {found.file} 填写失败：{exc}") from exc
+        raise EngineError(msg("document.fill_failed", file=found.file, exc=exc)) from exc
     return out.getvalue(), hashlib.sha256(source).hexdigest()
 
 

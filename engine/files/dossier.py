@@ -18,6 +18,7 @@ from engine.errors import Conflict, NotFound, PermissionDenied
 from engine.files import blobs, documents, docx_text, pdf
 from engine.files.attachments import Upload
 from engine.files.documents import CaseFacts
+from engine.messages import msg
 from engine.org import users
 from engine.org.users import Who
 from engine.runtime import case_files
@@ -45,7 +46,7 @@ class Dossier:
     def _case(self, session: Session, instance_id: int) -> ProcessInstance:
         row = session.get(ProcessInstance, instance_id)
         if row is None:
-            raise NotFound(f"no instance {instance_id}")
+            raise NotFound(msg("instance.not_found", instance_id=instance_id))
         return row
 
     def attach(self, instance_id: int, uploads: Sequence[Upload], user: Who,
@@ -69,9 +70,9 @@ class Dossier:
             row = self._case(session, instance_id)
             view = eng.visible_instance(session, row, actor)
             if not found.applies_to(row.process_key):
-                raise NotFound(f"“{found.title}”不适用于此类案件")
+                raise NotFound(msg("document.not_for_process", title=found.title))
             if not found.issuable_by(actor.roles):
-                raise PermissionDenied(f"您的角色不能出具“{found.title}”")
+                raise PermissionDenied(msg("document.role_may_not_issue", title=found.title))
 
             def apply(row: ProcessInstance, now: datetime) -> None:
                 case_files.check_may_add(session, row, actor)
@@ -119,7 +120,7 @@ class Dossier:
         """The file as attached to a case ``user`` may read (``instance_id``: that case).
         A file of no such case is not found, whoever else has it."""
         if not is_sha256(sha256):
-            raise NotFound("no such file")
+            raise NotFound(msg("file.not_found"))
         eng = self.engine
         with eng.transaction(read_only=True) as session:
             query = select(Attachment).where(Attachment.sha256 == sha256)
@@ -133,7 +134,7 @@ class Dossier:
                 except PermissionDenied:  # not this case: the file's next one, if any
                     continue
                 return _view(found)
-            raise NotFound("no such file among the cases you may read")
+            raise NotFound(msg("file.not_readable"))
 
     def chunks(self, view: AttachmentView) -> Iterator[bytes]:
         """The file's content, one chunk at a time."""
@@ -169,7 +170,7 @@ class Dossier:
     def printable(self, view: AttachmentView) -> list[docx_text.Block]:
         """An issued document read back for the print view."""
         if view.media_type != documents.DOCX:
-            raise NotFound("only documents (.docx) have a print view")
+            raise NotFound(msg("file.no_print_view"))
         return docx_text.blocks(self.content(view))
 
     @property
@@ -179,6 +180,6 @@ class Dossier:
     def pdf(self, view: AttachmentView) -> bytes:
         """The document as PDF (LibreOffice; EngineError naming what to install without)."""
         if view.media_type != documents.DOCX:
-            raise NotFound("only documents (.docx) convert to PDF")
+            raise NotFound(msg("file.no_pdf"))
         return pdf.to_pdf(self.content(view))
 

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engine.errors import Conflict
+from engine.messages import msg
 from engine.storage.schema import DocumentSequence
 from engine.time.calendar import TZ
 
@@ -32,7 +33,7 @@ def next_doc_number(session: Session, prefix: str, now: datetime) -> str:
             with session.begin_nested():
                 session.add(seq)
         except IntegrityError as exc:
-            raise Conflict("another document was numbered at the same moment; try again") \
+            raise Conflict(msg("document.numbering_busy")) \
                 from exc
     seq.last_value += 1
     return doc_number(prefix, year, seq.last_value)

@@ -11,11 +11,10 @@ import tempfile
 from pathlib import Path
 
 from engine.errors import EngineError
+from engine.messages import msg
 
 TIMEOUT = 120  # seconds; the first start of LibreOffice builds its profile
-MISSING = ("PDF needs LibreOffice, which is not installed here (Debian: apt-get install "
-           "libreoffice-writer-nogui fonts-noto-cjk); download the .docx, or print the "
-           "document from its print view in the browser (打印 → 另存为 PDF)")
+MISSING = msg("pdf.missing")
 
 
 def converter() -> str | None:
@@ -41,9 +40,9 @@ def to_pdf(docx: bytes) -> bytes:
                  "pdf", "--outdir", str(work), str(source)],
                 check=True, capture_output=True, timeout=TIMEOUT)
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as exc:
-            raise EngineError(f"LibreOffice could not convert the document to PDF ({exc})") \
+            raise EngineError(msg("pdf.convert_failed", exc=exc)) \
                 from exc
         result = work / "document.pdf"
         if not result.is_file():
-            raise EngineError("LibreOffice wrote no PDF")
+            raise EngineError(msg("pdf.none_written"))
         return result.read_bytes()

@@ -13,6 +13,7 @@ from sqlalchemy import Row, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from engine.errors import InvalidData, NotFound
+from engine.messages import msg
 from engine.notify import reminders
 from engine.notify.delivery import DeliveryReport, Outbox
 from engine.notify.kinds import CHANNELS, KINDS, default
@@ -89,7 +90,7 @@ class Notifications:
                 .values(read_at=self.now()))
             row = session.connection().execute(select(NOTIFICATIONS).where(mine)).first()
             if row is None:
-                raise NotFound(f"no notification {notification_id}")
+                raise NotFound(msg("notify.not_found", notification_id=notification_id))
             return _view(row)
 
     def mark_all_read(self, user: Who) -> int:
@@ -112,8 +113,8 @@ class Notifications:
         unknown = sorted({f"{c}.{k}" for c, kinds in choices.items() for k in kinds
                           if c not in CHANNELS or k not in KINDS})
         if unknown:
-            raise InvalidData({"choices": "unknown: " + ", ".join(unknown)[:200]},
-                              "unknown channel or kind")
+            raise InvalidData({"choices": "未知：" + "、".join(unknown)[:200]},
+                              msg("notify.unknown_choice"))
         with self._engine.transaction() as session:
             name = users.resolve(session, user).username
             session.execute(delete(NotificationPreference).where(

@@ -12,6 +12,7 @@ from sqlalchemy import String, cast, or_, select
 from sqlalchemy.orm import Session
 
 from engine.errors import NotFound
+from engine.messages import msg
 from engine.org import directory, scope
 from engine.storage.schema import TASKS, USERS
 
@@ -41,7 +42,7 @@ def task_recipients(session: Session, task_id: str) -> list[str]:
         select(TASKS.c.id, TASKS.c.role, TASKS.c.unit, TASKS.c.assignee)
         .where(TASKS.c.id == task_id)).first()
     if row is None:
-        raise NotFound(f"no task {task_id}")
+        raise NotFound(msg("task.not_found", task_id=task_id))
     return who_sees(session, [row._mapping])[task_id]
 
 

@@ -10,6 +10,7 @@ from datetime import time, timedelta
 from urllib.parse import urlsplit
 
 from engine.errors import EngineError
+from engine.messages import msg
 
 SECURITY = ("none", "starttls", "tls")
 WEBHOOK_FORMATS = ("kuaiban", "robot")
@@ -82,7 +83,7 @@ class Settings:
 
 
 def _bad(name: str, problem: str) -> EngineError:
-    return EngineError(f"KUAIBAN_{name} {problem}")
+    return EngineError(msg("settings.invalid", name=name, problem=problem))
 
 
 def _one_of(name: str, value: str, allowed: tuple[str, ...]) -> None:

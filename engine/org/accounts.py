@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete
 
 from engine.errors import InvalidData, NotFound, Throttled
+from engine.messages import msg
 from engine.org import passwords, sign_in, users
 from engine.org.sign_in import SignInPolicy
 from engine.storage.schema import RevokedCredential
@@ -44,8 +45,7 @@ class Accounts:
         if outcome.locked_until is not None:
             wait = max(1, math.ceil((outcome.locked_until - now).total_seconds()))
             minutes = math.ceil(wait / 60)
-            raise Throttled(f"登录失败次数过多，请 {minutes} 分钟后再试 (too many failed "
-                            f"sign-ins; try again in {minutes} minute(s))", wait)
+            raise Throttled(msg("sign_in.throttled", minutes=minutes), wait)
         return outcome.user
 
     def signed_in(self, username: str, generation: int, credential: str) -> UserView:
@@ -54,9 +54,9 @@ class Accounts:
         with self._engine.transaction(read_only=True) as session:
             user = users.get(session, username)
             if user.username == users.SYSTEM.username or user.generation != generation:
-                raise NotFound("signed out")
+                raise NotFound(msg("account.signed_out"))
             if session.get(RevokedCredential, credential) is not None:
-                raise NotFound("signed out")
+                raise NotFound(msg("account.signed_out"))
             return user
 
     def sign_out(self, credential: str, expires_at: datetime) -> None:
@@ -80,7 +80,7 @@ class Accounts:
         sign-in), then the policy. Every other session and token of the user is revoked; the
         caller re-issues its own under the returned view's generation."""
         if self.authenticate(username, current, address) is None:
-            raise InvalidData({"current_password": "当前密码不正确"}, "当前密码不正确")
+            raise InvalidData({"current_password": "当前密码不正确"}, msg("account.wrong_password"))
         return self.set_password(username, new, field="new_password")
 
     def set_password(self, username: str, new: str, field: str = "password") -> UserView:

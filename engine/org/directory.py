@@ -14,6 +14,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from engine.errors import InvalidData
+from engine.messages import msg
 from engine.storage.schema import UNITS
 
 KINDS = ("行政区", "纪委监委", "内设机构", "派驻机构", "人民政府", "市直部门", "园区管委会",
@@ -90,7 +91,7 @@ class Directory:
         unit = self.find(text)
         if unit is None:
             raise InvalidData({what: unknown_message(text, self.closest(text))},
-                              f"no unit {text!r} in the directory")
+                              msg("units.unknown", unit=text))
         return unit
 
     def tagged(self, *tags: str) -> list[Unit]:
@@ -146,13 +147,13 @@ def parse(text: str) -> list[Unit]:
             if line.strip() and not line.lstrip().startswith("#")]
     problems: list[DirectoryError] = []
     if not rows:
-        raise InvalidData({"file": "没有单位"}, "the file has no units")
+        raise InvalidData({"file": "没有单位"}, msg("units.file_empty"))
     header_line, header = rows[0]
     columns = next(csv.reader([header]))
     missing = [c for c in COLUMNS if c not in columns]
     if missing:
-        raise InvalidData({"file": f"line {header_line}: missing column(s) {', '.join(missing)}"},
-                          "not a unit directory file")
+        raise InvalidData({"file": f"第 {header_line} 行：缺少列 {'、'.join(missing)}"},
+                          msg("units.not_a_directory"))
     units: list[tuple[int, Unit]] = []
     for number, line in rows[1:]:
         values = dict(zip(columns, next(csv.reader([line])), strict=False))
@@ -165,7 +166,7 @@ def parse(text: str) -> list[Unit]:
     if problems:
         problems.sort(key=lambda p: p.line)
         raise InvalidData({"file": "\n".join(map(str, problems))},
-                          f"{len(problems)} problem(s) in the directory file")
+                          msg("units.file_problems", count=len(problems)))
     return [u for _, u in units]
 
 

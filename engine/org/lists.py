@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from engine.errors import ScriptError
+from engine.messages import msg
 from engine.org.directory import Directory
 from engine.scripting.budget import charge
 
@@ -56,7 +57,7 @@ class UnitLists:
         def ask(found: Directory) -> list[str]:
             unit = found.find(str(id_or_name))
             if unit is None:
-                raise ScriptError(f"no unit {id_or_name!r} in the unit directory")
+                raise ScriptError(msg("units.unknown", unit=id_or_name))
             return [unit.name]
         return self._answer(f"unit:{id_or_name}", ask)[0]
 
@@ -64,12 +65,12 @@ class UnitLists:
         charge(1)
         if self._recorded is not None:
             if key not in self._recorded:
-                raise ScriptError(f"the unit list {key!r} was not asked when this happened")
+                raise ScriptError(msg("units.list_not_asked", key=key))
             answer = list(self._recorded[key])
         elif self._found:
             answer = ask(self._found)
         else:
-            raise ScriptError("the unit directory is empty: load it with kuaiban units import")
+            raise ScriptError(msg("units.directory_empty"))
         self.asked[key] = answer
         return list(answer)
 

@@ -10,6 +10,7 @@ from functools import cache
 from importlib.resources import files
 
 from engine.errors import InvalidData
+from engine.messages import msg
 
 MIN_LENGTH = 10
 MAX_LENGTH = 256  # scrypt hashes every character: a long password is work for the server
@@ -45,4 +46,4 @@ def check(username: str, password: str, field: str = "password") -> None:
     """InvalidData on ``field`` unless ``password`` follows the policy."""
     found = problems(username, password)
     if found:
-        raise InvalidData({field: "；".join(found)}, "密码不符合要求: " + "；".join(found))
+        raise InvalidData({field: "；".join(found)}, msg("account.weak_password", problems=found))

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.errors import InvalidData
+from engine.messages import msg
 from engine.org.directory import load
 from engine.org.roles import BY_ID
 from engine.org.scope import acting_units
@@ -94,7 +95,7 @@ def check(session: Session, schema: Mapping[str, Any] | None, data: Mapping[str,
             continue
         errors[name] = _unknown(value, people)
     if errors:
-        raise InvalidData(errors, "表单填写有误")
+        raise InvalidData(errors, msg("form.invalid"))
 
 
 def _unknown(value: str, people: list[Person]) -> str:

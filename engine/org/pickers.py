@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from engine.errors import InvalidData
+from engine.messages import msg
 from engine.org.directory import Directory, Unit, load, unknown_message
 
 UNIT = "x-org-unit"
@@ -64,7 +65,7 @@ def checked(session: Session, schema: Mapping[str, Any] | None,
         elif unit is not None:
             out[name] = unit.name
     if errors:
-        raise InvalidData(errors, "表单填写有误")
+        raise InvalidData(errors, msg("form.invalid"))
     return out
 
 

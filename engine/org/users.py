@@ -15,6 +15,7 @@ from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from engine.errors import InvalidData, NotFound
+from engine.messages import msg
 from engine.org import directory, scope
 from engine.org.roles import BY_ID
 from engine.storage.schema import USERS, User
@@ -63,12 +64,14 @@ def add(session: Session, username: str, roles: list[str], unit: str | None = No
     ``email`` (when given) replaces the address notices go to ("" to remove it)."""
     unknown = [r for r in roles if r not in BY_ID]
     if unknown:
-        raise InvalidData({"role": f"unknown role(s): {', '.join(unknown)}"}, "unknown role")
+        raise InvalidData({"role": f"未知的角色：{'、'.join(unknown)}"},
+                          msg("users.unknown_role"))
     if not username.strip() or username == SYSTEM.username:
-        raise InvalidData({"username": "choose another user name"}, "bad user name")
+        raise InvalidData({"username": "请换一个用户名"}, msg("users.bad_name"))
     scoped = [r for r in roles if BY_ID[r].unit_scoped]
     if scoped and not unit:
-        raise InvalidData({"unit": f"role(s) {', '.join(scoped)} need a --unit"}, "unit missing")
+        raise InvalidData({"unit": f"角色 {'、'.join(scoped)} 需要指定单位"},
+                          msg("users.unit_missing"))
     found = directory.load(session)
     if unit and found:  # a unit of the directory, by any of its names; never a new one
         unit = found.resolve(unit).name
@@ -99,7 +102,7 @@ def row(session: Session, username: str) -> User:
     """The ORM row of an existing user (active or not), for changing it."""
     user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
     if user is None:
-        raise NotFound(f'no user "{username}"')
+        raise NotFound(msg("users.not_found", username=username))
     return user
 
 
@@ -113,7 +116,7 @@ def get(session: Session, username: str) -> UserView:
         .where(USERS.c.username == username, USERS.c.active.is_(True))
     ).first()
     if user is None:
-        raise NotFound(f'no user "{username}"')
+        raise NotFound(msg("users.not_found", username=username))
     return scope.scoped(session, view(user))
 
 
@@ -133,8 +136,8 @@ def checked_email(text: str) -> str | None:
     if not email:
         return None
     if len(email) > 254 or not _EMAIL.fullmatch(email):
-        raise InvalidData({"email": "不是有效的电子邮件地址"}, f"{email[:80]!r} is not an e-mail "
-                          "address (name@example.gov.cn)")
+        raise InvalidData({"email": "不是有效的电子邮件地址"}, msg("users.bad_email",
+                                                        email=email[:80]))
     return email
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import case, func, select
 
 from engine.audit import chain
 from engine.errors import NotFound
+from engine.messages import msg
 from engine.org import directory
 from engine.org.scope import JURISDICTION
 from engine.queries.inbox import InboxFilter, task_view
@@ -153,5 +154,5 @@ def chain_problem(engine: Engine, instance_id: int) -> chain.ChainProblem | None
     with engine.transaction(read_only=True) as session:
         row = session.get(ProcessInstance, instance_id)
         if row is None:
-            raise NotFound(f"no instance {instance_id}")
+            raise NotFound(msg("instance.not_found", instance_id=instance_id))
         return chain.verify_instance(session, row)

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from engine.definitions.registry import VersionCache, latest_forms
 from engine.errors import NotFound, PermissionDenied
+from engine.messages import msg
 from engine.org.users import SYSTEM
 from engine.storage.schema import (
     CONFIDENTIAL_READS,
@@ -197,7 +198,7 @@ class Confidential:
     def reads(self, session: Session, instance_id: int, user: UserView) -> list[ReadView]:
         """The case's access log, oldest first: for auditors."""
         if "auditor" not in user.roles:
-            raise PermissionDenied("the access log of confidential fields is for auditors")
+            raise PermissionDenied(msg("confidential.auditors_only"))
         rows = session.execute(select(ConfidentialRead).where(
             ConfidentialRead.instance_id == instance_id).order_by(ConfidentialRead.id))
         return [ReadView(r.instance_id, r.user, r.at, list(r.fields), r.via)

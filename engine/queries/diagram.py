@@ -24,6 +24,7 @@ from engine.definitions import xmlsafe
 from engine.definitions.files import BPMN, kind_of
 from engine.definitions.registry import LoadedVersion
 from engine.errors import NotFound
+from engine.messages import msg
 from engine.runtime import mirror, state
 from engine.storage.schema import ProcessInstance, ProcessVersion
 
@@ -86,7 +87,7 @@ def instance_path(engine: Engine, instance_id: int, username: str | None = None,
         with engine.transaction() as session:
             row = session.get(ProcessInstance, instance_id)
             if row is None:
-                raise NotFound(f"no instance {instance_id}")
+                raise NotFound(msg("instance.not_found", instance_id=instance_id))
             loaded = engine.versions.get(session, row.version_id)
             diagram = diagram_of(loaded, _name(session, loaded.id))
             passed, steps = _recorded_moves(session, row.id, upto)
@@ -95,7 +96,7 @@ def instance_path(engine: Engine, instance_id: int, username: str | None = None,
     with engine.transaction() as session:
         row = session.get(ProcessInstance, instance_id)
         if row is None:
-            raise NotFound(f"no instance {instance_id}")
+            raise NotFound(msg("instance.not_found", instance_id=instance_id))
         loaded = engine.versions.get(session, row.version_id)
         diagram = diagram_of(loaded, _name(session, loaded.id))
         passed, active, steps = _traces(session, row, loaded)
@@ -117,7 +118,7 @@ def diagram_of(loaded: LoadedVersion, name: str | None = None) -> Diagram:
                 elements, flows = _elements(process)
                 title = name or process.get("name") or loaded.key
                 return Diagram(loaded.key, loaded.version, title, file, text, elements, flows)
-    raise NotFound(f'version {loaded.version} of "{loaded.key}" has no diagram')
+    raise NotFound(msg("diagram.none", version=loaded.version, key=loaded.key))
 
 
 def load_version(engine: Engine, session: Session, key: str, version: int | None) -> LoadedVersion:
@@ -128,7 +129,7 @@ def load_version(engine: Engine, session: Session, key: str, version: int | None
                                         ProcessVersion.version == version)
     ).scalar()
     if version_id is None:
-        raise NotFound(f'no version {version} of process "{key}"')
+        raise NotFound(msg("process.no_such_version", version=version, key=key))
     return engine.versions.get(session, version_id)
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.errors import NotFound, PermissionDenied
+from engine.messages import msg
 from engine.org import scope, users
 from engine.storage.schema import Task
 from engine.views import TaskView, UserView
@@ -152,7 +153,7 @@ def _key_of(session: Session, task_id: str) -> _Key:
     row = session.execute(select(Task.due_at, Task.created_at, Task.id)
                           .where(Task.id == task_id)).one_or_none()
     if row is None:
-        raise NotFound(f"no task {task_id}")
+        raise NotFound(msg("task.not_found", task_id=task_id))
     return _Key(*row)
 
 
@@ -239,12 +240,13 @@ class Inbox:
         with self._engine.transaction(read_only=True) as session:
             row = session.get(Task, task_id)
             if row is None:
-                raise NotFound(f"no task {task_id}")
+                raise NotFound(msg("task.not_found", task_id=task_id))
             user = users.resolve(session, username)
             if not may_see(row, user):
                 # no part in the case: CaseHidden, as if the task did not exist
-                self._engine.hide_unreadable(session, row.instance_id, user, f"no task {task_id}")
-                raise PermissionDenied("this task is not yours to see")
+                self._engine.hide_unreadable(session, row.instance_id, user,
+                                                   msg("task.not_found", task_id=task_id))
+                raise PermissionDenied(msg("task.not_yours"))
             return task_view(row, now)
 
     def tasks_of_instance(self, session: Session, instance_id: int) -> list[TaskView]:

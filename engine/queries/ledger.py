@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.errors import NotFound
+from engine.messages import msg
 from engine.queries.confidential import MASK
 from engine.storage.schema import ProcessInstance, Task
 from engine.time.calendar import TZ
@@ -156,7 +157,7 @@ def build(session: Session, key: str, now: datetime, unit: str | None = None,
     the cases the reader may read (engine/queries/visibility.py; None: every case)."""
     spec = LEDGERS.get(key)
     if spec is None:
-        raise NotFound(f'no ledger "{key}" (known: {", ".join(LEDGERS)})')
+        raise NotFound(msg("ledger.not_found", key=key, known=", ".join(LEDGERS)))
     instances = list(session.execute(
         select(ProcessInstance).where(ProcessInstance.process_key == spec.process,
                                       true() if readable is None else readable)

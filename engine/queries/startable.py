@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from engine.definitions.registry import LoadedVersion
 from engine.errors import NotFound
+from engine.messages import msg
 from engine.org import users
 from engine.org.roles import role_for_lane
 from engine.storage.schema import ProcessInstance
@@ -73,7 +74,7 @@ def task_form(engine: Engine, task_id: str, username: str) -> dict[str, Any] | N
 def _version_id_of(session: Session, instance_id: int) -> int:
     row = session.get(ProcessInstance, instance_id)
     if row is None:
-        raise NotFound(f"no instance {instance_id}")
+        raise NotFound(msg("instance.not_found", instance_id=instance_id))
     return row.version_id
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.errors import PermissionDenied
+from engine.messages import msg
 from engine.org import users
 from engine.org.users import Who
 from engine.queries import visibility
@@ -114,7 +115,7 @@ class Worklists:
         with self._engine.transaction(read_only=True) as session:
             reader = users.resolve(session, user)
             if not APPLICANTS & set(reader.roles):
-                raise PermissionDenied("my applications are for enterprises and the window")
+                raise PermissionDenied(msg("worklists.applicants_only"))
             rows = self._started(session, reader.username)
             states = self._states(session, {r.id for r in rows})
             out = []

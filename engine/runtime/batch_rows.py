@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engine.messages import Msg, msg
+
 MAX_KEY = 255  # instances.start_key
 _TRUE = {"true", "1", "yes", "y", "是", "t"}
 _FALSE = {"false", "0", "no", "n", "否", "f"}
@@ -39,15 +41,25 @@ class RowProblem:
     """Why one row cannot start: a message and, for form errors, each field's error."""
 
     line: int
-    message: str
+    text: Msg
     fields: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def message(self) -> str:
+        return self.text.english
+
     def __str__(self) -> str:
+        return self.said_in("en")
+
+    def said_in(self, language: str) -> str:
+        """``line N: message (field: error; ...)``, the message in ``language``."""
         detail = "; ".join(f"{name}: {text}" for name, text in self.fields.items())
-        return f"line {self.line}: {self.message}" + (f" ({detail})" if detail else "")
+        return f"line {self.line}: {self.text.render(language)}" + (
+            f" ({detail})" if detail else "")
 
     def as_json(self) -> dict[str, Any]:
-        return {"line": self.line, "message": self.message, "fields": self.fields}
+        return {"line": self.line, "message": self.message, "fields": self.fields,
+                **self.text.as_dict()}
 
 
 def read(path: Path, schema: Mapping[str, Any] | None, process_key: str,
@@ -56,14 +68,14 @@ def read(path: Path, schema: Mapping[str, Any] | None, process_key: str,
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return [], [RowProblem(1, f"the file is not UTF-8 text ({exc.reason} at byte "
-                                  f"{exc.start})")]
+        return [], [RowProblem(1, msg("upload.not_utf8",
+                                          reason=f"{exc.reason} at byte {exc.start}"))]
     if path.suffix.lower() == ".csv":
         raw, problems = _csv_rows(text, schema or {})
     elif path.suffix.lower() in (".jsonl", ".ndjson"):
         raw, problems = _jsonl_rows(text)
     else:
-        return [], [RowProblem(1, "a batch file ends in .csv or .jsonl")]
+        return [], [RowProblem(1, msg("batch.file_type"))]
     rows = []
     for line, data in raw:
         key, problem = _key_of(data, line, key_column, f"{process_key}:{path.name}:{line}")
@@ -80,10 +92,11 @@ def _key_of(data: dict[str, Any], line: int, column: str | None, default: str
         return default[-MAX_KEY:], None
     value = data.pop(column, None)
     if value in (None, ""):
-        return None, RowProblem(line, f'the key column "{column}" is empty')
+        return None, RowProblem(line, msg("batch.key_empty", column=column))
     key = str(value)
     if len(key) > MAX_KEY:
-        return None, RowProblem(line, f'the key column "{column}" is longer than {MAX_KEY}')
+        return None, RowProblem(line, msg("batch.key_too_long", column=column,
+                                                limit=MAX_KEY))
     return key, None
 
 
@@ -95,7 +108,7 @@ def _csv_rows(text: str, schema: Mapping[str, Any]
     except StopIteration:
         return [], []
     except csv.Error as exc:
-        return [], [RowProblem(1, f"not CSV: {exc}")]
+        return [], [RowProblem(1, msg("batch.not_csv", error=str(exc)))]
     names = [h.strip() for h in header]
     types = {name: spec.get("type") for name, spec in (schema.get("properties") or {}).items()
              if isinstance(spec, dict)}
@@ -107,16 +120,16 @@ def _csv_rows(text: str, schema: Mapping[str, Any]
         except StopIteration:
             break
         except csv.Error as exc:
-            problems.append(RowProblem(line, f"not CSV: {exc}"))
+            problems.append(RowProblem(line, msg("batch.not_csv", error=str(exc))))
             break
         if any(c.strip() for c in cells):
             if len(cells) != len(names):
-                problems.append(RowProblem(line, f"{len(cells)} cells, the header has "
-                                                 f"{len(names)}"))
+                problems.append(RowProblem(line, msg("batch.cell_count", cells=len(cells),
+                                                     columns=len(names))))
             else:
                 data, errors = _typed(dict(zip(names, cells, strict=True)), types)
                 if errors:
-                    problems.append(RowProblem(line, "表单填写有误", errors))
+                    problems.append(RowProblem(line, msg("form.invalid"), errors))
                 else:
                     rows.append((line, data))
         line = reader.line_num + 1
@@ -168,10 +181,11 @@ def _jsonl_rows(text: str) -> tuple[list[tuple[int, dict[str, Any]]], list[RowPr
         try:
             value = json.loads(source)
         except json.JSONDecodeError as exc:
-            problems.append(RowProblem(line, f"not valid JSON: {exc.msg} (column {exc.colno})"))
+            problems.append(RowProblem(line, msg("batch.not_json", error=exc.msg,
+                                                       column=exc.colno)))
             continue
         if not isinstance(value, dict):
-            problems.append(RowProblem(line, "a row must be a JSON object"))
+            problems.append(RowProblem(line, msg("batch.row_not_object")))
             continue
         rows.append((line, value))
     return rows, problems

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from engine.definitions import forms
 from engine.definitions.registry import LoadedVersion
 from engine.errors import EngineError, InvalidData
+from engine.messages import msg
 from engine.org import users
 from engine.org.users import Who
 from engine.runtime import correlation
@@ -147,11 +148,11 @@ def _row_problems(rows: Sequence[BatchRow], schema: Mapping[str, Any] | None
     for row in rows:
         if row.key is not None:
             if len(row.key) > MAX_KEY:
-                problems.append(RowProblem(row.line, f"the row key is longer than {MAX_KEY}"))
+                problems.append(RowProblem(row.line, msg("batch.row_key_too_long", limit=MAX_KEY)))
                 continue
             if row.key in first_line:
-                problems.append(RowProblem(row.line, f'the row key "{row.key}" is also the '
-                                                     f"key of line {first_line[row.key]}"))
+                problems.append(RowProblem(row.line, msg("batch.row_key_repeated", key=row.key,
+                                                         line=first_line[row.key])))
                 continue
             first_line[row.key] = row.line
         try:
@@ -159,13 +160,13 @@ def _row_problems(rows: Sequence[BatchRow], schema: Mapping[str, Any] | None
             if schema is not None:
                 forms.validate(schema, row.data)
         except InvalidData as exc:
-            problems.append(RowProblem(row.line, exc.message, exc.field_errors))
+            problems.append(RowProblem(row.line, exc.said, exc.field_errors))
     return problems
 
 
 def _problem(line: int, exc: EngineError) -> RowProblem:
     fields = exc.field_errors if isinstance(exc, InvalidData) else {}
-    return RowProblem(line, exc.message, fields)
+    return RowProblem(line, exc.said, fields)
 
 
 def _started_keys(session: Session, keys: list[str]) -> dict[str, tuple[int, str | None]]:

@@ -20,6 +20,7 @@ from engine.files import attachments, blobs, documents
 from engine.files.attachments import Limits, Upload
 from engine.files.documents import CaseFacts, Template
 from engine.files.numbering import next_doc_number
+from engine.messages import msg
 from engine.org import directory, scope, users
 from engine.storage.schema import ProcessInstance, Task
 from engine.views import UserView
@@ -34,7 +35,7 @@ def check_may_add(session: Session, row: ProcessInstance, user: UserView) -> Non
     """Adding a file or a document: a running case, and the user works on it (a task of
     theirs, open or done, or they started it) or supervises it."""
     if row.status != "running":
-        raise Conflict("案件已办结，不能再添加附件或文书")
+        raise Conflict(msg("case_files.case_closed"))
     if user.username == "system" or row.started_by == user.username:
         return
     tasks = session.execute(select(Task.role, Task.unit).where(Task.instance_id == row.id)).all()
@@ -43,7 +44,7 @@ def check_may_add(session: Session, row: ProcessInstance, user: UserView) -> Non
         return
     if any(scope.acts_on(user, role, unit) for role, unit in tasks):
         return
-    raise PermissionDenied("只有办理本案件的人员和督办部门可以添加附件或文书")
+    raise PermissionDenied(msg("case_files.not_involved"))
 
 
 def attach(session: Session, row: ProcessInstance, user: UserView, uploads: Sequence[Upload],

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from engine.definitions.registry import LoadedVersion
 from engine.errors import Conflict, InvalidData
+from engine.messages import msg
 from engine.storage.schema import CaseSequence, ProcessInstance
 from engine.time.calendar import TZ
 
@@ -33,7 +34,7 @@ def next_case_number(session: Session, prefix: str, now: datetime) -> str:
             with session.begin_nested():
                 session.add(seq)
         except IntegrityError as exc:
-            raise Conflict("another case was registered at the same moment; try again") from exc
+            raise Conflict(msg("case.numbering_busy")) from exc
     seq.last_value += 1
     return f"{prefix}-{year}-{seq.last_value:06d}"
 
@@ -43,18 +44,16 @@ def check_chosen(session: Session, version: LoadedVersion, business_key: str,
     """A case may be named only where the process does not number its cases; by a caller
     (``unique``) only with a key no case of the process has."""
     if not 0 < len(business_key) <= 64:
-        raise InvalidData({"business_key": "1 到 64 个字符"}, "business key too long")
+        raise InvalidData({"business_key": "1 到 64 个字符"}, msg("case.business_key_too_long"))
     if version.case_prefix:
         raise InvalidData(
             {"business_key": f"本流程的案件由系统编号（{version.case_prefix}-年份-序号），"
                              "不能指定"},
-            f"{version.key} numbers its cases itself ({version.case_prefix}-YYYY-NNNNNN): "
-            "a case number cannot be chosen; leave business_key out")
+            msg("case.numbered_by_system", key=version.key, case_prefix=version.case_prefix))
     if not unique:
         return
     taken = session.execute(select(ProcessInstance.id).where(
         ProcessInstance.process_key == version.key,
         ProcessInstance.business_key == business_key).limit(1)).first()
     if taken is not None:
-        raise Conflict(f"{version.key} already has a case {business_key}: a business key "
-                       "names one case")
+        raise Conflict(msg("case.business_key_taken", key=version.key, business_key=business_key))

@@ -29,6 +29,7 @@ from engine.errors import Conflict, InvalidData, PermissionDenied, ScriptError
 from engine.files import attachments
 from engine.files.attachments import Limits, Upload
 from engine.files.fields import file_fields
+from engine.messages import msg
 from engine.notify import emit
 from engine.org import directory, people, pickers, scope
 from engine.org.lists import RECORD, UnitLists
@@ -89,8 +90,8 @@ class Runtime:
         version = version or self.versions.latest(session, key)
         check_may_start(version, user)
         if start_event is not None and start_event not in _start_events(version):
-            raise InvalidData({"start_event": "no such start event"},
-                              f'{key} has no start event "{start_event}"')
+            raise InvalidData({"start_event": "没有此开始事件"},
+                              msg("start.no_start_event", key=key, start_event=start_event))
         schema = version.form(version.start_form_key)
         now = self.clock.now()
         if message is None:  # a start from outside: the start form, no engine-owned field
@@ -159,9 +160,9 @@ class Runtime:
         check_may_work(task_row, user)
         parallel_part = handover.signs_in_parallel(task_row, user.username)
         if task_row.assignee not in (None, user.username) and not parallel_part:
-            raise Conflict(f"task is claimed by {task_row.assignee}")
+            raise Conflict(msg("task.claimed_by", assignee=task_row.assignee))
         if task_row.owner == user.username:  # the holder, while co-signers sign at once
-            raise Conflict(f"还有加签人未签署：{'、'.join(task_row.signers or ())}")
+            raise Conflict(msg("task.signers_pending", signers=list(task_row.signers or ())))
         if task_row.owner is not None:  # a delegate's or co-signer's part of the task
             check_revision(locked, revision)
             return handover.finish_part(session, self.clock.now(), task_row, locked, data, user)
@@ -193,9 +194,9 @@ class Runtime:
         task_row, row, _ = open_task(session, task_id)
         check_may_work(task_row, user)
         if claim and task_row.assignee not in (None, user.username):
-            raise Conflict(f"task is already claimed by {task_row.assignee}")
+            raise Conflict(msg("task.already_claimed", assignee=task_row.assignee))
         if not claim and task_row.assignee not in (None, user.username):
-            raise PermissionDenied(f"task is claimed by {task_row.assignee}")
+            raise PermissionDenied(msg("task.claimed_by", assignee=task_row.assignee))
         check_revision(row, revision)
         assignee = user.username if claim else None
         session.connection().execute(
@@ -270,10 +271,8 @@ class Runtime:
         found = [r for r in rows if correlation_rules.matches(r, correlation)]
         if len(found) > 1:
             raise Conflict(
-                f'message "{name}" matches {len(found)} waiting cases '
-                f'({", ".join(r.business_key or f"#{r.id}" for r in found[:10])}); a message '
-                "must reach exactly one case: name it by its business_key (and correlation "
-                "values)")
+                msg("message.ambiguous", name=name, count=len(found),
+                    cases=", ".join(r.business_key or f"#{r.id}" for r in found[:10])))
         return found[0] if found else None
 
     def _tell_started(self, session: Session, sender: ProcessInstance, name: str,
@@ -415,7 +414,7 @@ class Runtime:
     def _send_thrown(self, session: Session, row: ProcessInstance, thrown: list[BpmnEvent],
                      user: UserView, hops: int) -> None:
         if thrown and hops >= _MAX_MESSAGE_HOPS:
-            raise ScriptError("messages bounced between instances too many times")
+            raise ScriptError(msg("message.bounced"))
         for event in thrown:
             definition = event.event_definition
             if not isinstance(definition, MessageEventDefinition):
@@ -443,7 +442,7 @@ def _check_may_send(workflow: BpmnWorkflow, name: str, user: UserView) -> None:
     roles = {r.id for r in (role_for_lane(lane) for lane in lanes if lane) if r is not None}
     if not roles & set(user.roles):
         needed = ", ".join(sorted(roles)) or "system"
-        raise PermissionDenied(f'message "{name}" may be sent by role(s): {needed}')
+        raise PermissionDenied(msg("message.role_needed", name=name, needed=needed))
 
 
 def _start_events(version: LoadedVersion) -> set[str]:
@@ -454,4 +453,5 @@ def check_may_start(version: LoadedVersion, user: UserView) -> None:
     lanes = {s.lane for s in version.spec.task_specs.values() if isinstance(s, StartEvent)}
     roles = {r.id for r in (role_for_lane(name) for name in lanes if name) if r is not None}
     if roles and user.username != "system" and not roles & set(user.roles):
-        raise PermissionDenied(f"starting {version.key} needs role {', '.join(sorted(roles))}")
+        raise PermissionDenied(msg("start.role_needed", key=version.key,
+                                   roles=', '.join(sorted(roles))))

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 from engine.definitions import forms
 from engine.definitions.registry import LoadedVersion
 from engine.errors import InvalidData
+from engine.messages import msg
 from engine.storage.schema import ProcessInstance, ProcessVersion
 
 # What the engine writes into a case about the case itself: its number, the number of the
@@ -52,7 +53,7 @@ def check_correlation(correlation: Mapping[str, Any]) -> None:
         elif value is not None and not isinstance(value, str | int | float | bool):
             problems[field] = "应为文本、数字或是/否 (a plain value)"
     if problems:
-        raise InvalidData(problems, "消息的关联条件有误 (bad correlation)")
+        raise InvalidData(problems, msg("message.bad_correlation"))
 
 
 def check_payload(version: LoadedVersion, elements: Iterable[str], data: Mapping[str, Any],
@@ -68,8 +69,7 @@ def check_payload(version: LoadedVersion, elements: Iterable[str], data: Mapping
         if data:
             raise InvalidData({name: "接收此消息的事件没有声明表单，消息不能携带此字段"
                                for name in data},
-                              "the event that catches this message declares no form "
-                              "(camunda property message_form), so the message carries no data")
+                              msg("message.no_form"))
         return
     forms.validate_submission(schemas[0], data)
 
@@ -79,7 +79,7 @@ def check_owned(data: Mapping[str, Any]) -> None:
     owned = sorted(set(data) & ENGINE_OWNED)
     if owned:
         raise InvalidData({name: "由系统填写，不能由外部设置" for name in owned},
-                          f"{', '.join(owned)}: set by the engine, never from outside")
+                          msg("message.engine_owned", owned=', '.join(owned)))
 
 
 def waiting_elements(workflow: BpmnWorkflow, name: str) -> list[str]:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from engine.audit import chain
 from engine.errors import Conflict, NotFound, PermissionDenied, refused
+from engine.messages import Msg, msg
 from engine.notify import emit, recipients
 from engine.org import users
 from engine.runtime import mirror
@@ -36,9 +37,9 @@ REASON_MAX = 2000
 def reason_text(reason: str | None, required: bool = True) -> str:
     text = (reason or "").strip()
     if required and not text:
-        raise refused("reason", "请填写原因")
+        raise refused("reason", msg("handover.reason_missing"))
     if len(text) > REASON_MAX:
-        raise refused("reason", f"原因最多 {REASON_MAX} 个字")
+        raise refused("reason", msg("handover.reason_too_long", limit=REASON_MAX))
     return text
 
 
@@ -54,14 +55,14 @@ def record(session: Session, row: ProcessInstance, kind: str, now: datetime,
 
 
 def _held(session: Session, task_id: str, user: UserView, revision: int | None,
-          what: str) -> tuple[Any, ProcessInstance]:
+          what: Msg) -> tuple[Any, ProcessInstance]:
     """The open task ``user`` holds (claimed, or unclaimed in their pool) and its case."""
     task_row, row, _ = open_task(session, task_id)
     check_may_work(task_row, user)
     if task_row.assignee not in (None, user.username):
-        raise Conflict(f"任务已由 {task_row.assignee} 办理，不能{what}")
+        raise Conflict(msg("handover.task_claimed", assignee=task_row.assignee, what=what))
     if task_row.owner is not None:
-        raise Conflict(f"任务正在由 {task_row.assignee} 委派办理或加签，不能{what}")
+        raise Conflict(msg("handover.task_delegated", assignee=task_row.assignee, what=what))
     check_revision(row, revision)
     return task_row, row
 
@@ -70,7 +71,7 @@ def _user(session: Session, username: str, field: str) -> UserView:
     try:
         return users.get(session, username)
     except NotFound:
-        raise refused(field, f"没有用户 {username}") from None
+        raise refused(field, msg("users.no_such_user", username=username)) from None
 
 
 def _set(session: Session, task_id: str, **values: Any) -> None:
@@ -82,23 +83,23 @@ def transfer(session: Session, now: datetime, task_id: str, user: UserView,
              revision: int | None = None) -> ProcessInstance:
     """转办: the task goes to another user, or to the pool of another unit, of its role."""
     if (to_user is None) == (to_unit is None):
-        raise refused("to", "请选择转给的人或单位（二选一）")
+        raise refused("to", msg("handover.transfer_target"))
     text = reason_text(reason)
-    task_row, row = _held(session, task_id, user, revision, "转办")
+    task_row, row = _held(session, task_id, user, revision, msg("verb.transfer"))
     if to_user is not None:
         target = _user(session, to_user, "to")
         if target.username == user.username:
-            raise refused("to", "不能转给自己")
+            raise refused("to", msg("handover.transfer_self"))
         if task_row.role is not None and not target.has_role(task_row.role):
-            raise refused("to", f"{target.display_name} 没有此任务的角色")
+            raise refused("to", msg("handover.target_lacks_role", name=target.display_name))
         if task_row.unit is not None and target.unit is None:
-            raise refused("to", f"{target.display_name} 不属于任何单位，不能接收单位的任务")
+            raise refused("to", msg("handover.target_without_unit", name=target.display_name))
         unit = target.unit if task_row.unit is not None else None
         _set(session, task_id, assignee=target.username, unit=unit)
     else:
         unit = (to_unit or "").strip()
         if not _has_people(session, task_row.role, unit):
-            raise refused("to_unit", f"单位 {unit} 没有此任务角色的用户")
+            raise refused("to_unit", msg("handover.unit_lacks_role", unit=unit))
         _set(session, task_id, assignee=None, unit=unit)
     payload = {"task_id": task_id, "element_id": task_row.element_id, "to": to_user,
                "to_unit": unit, "from": task_row.assignee, "from_unit": task_row.unit,
@@ -123,10 +124,10 @@ def delegate(session: Session, now: datetime, task_id: str, user: UserView, to_u
              reason: str | None, revision: int | None = None) -> ProcessInstance:
     """委派: ``to_user`` works the task; it then comes back to ``user`` to confirm."""
     text = reason_text(reason, required=False)
-    task_row, row = _held(session, task_id, user, revision, "委派")
+    task_row, row = _held(session, task_id, user, revision, msg("verb.delegate"))
     target = _user(session, to_user, "to")
     if target.username == user.username:
-        raise refused("to", "不能委派给自己")
+        raise refused("to", msg("handover.delegate_self"))
     _set(session, task_id, assignee=target.username, owner=user.username, signers=None)
     record(session, row, "delegated", now, {"task_id": task_id, "to": target.username,
                                             "reason": text}, user, task_id)
@@ -155,14 +156,13 @@ def add_signer(session: Session, now: datetime, task_id: str, user: UserView, to
     check_revision(row, revision)
     signing = task_row.signers is not None and task_row.owner == user.username
     if not signing:
-        task_row, row = _held(session, task_id, user, revision, "加签")
+        task_row, row = _held(session, task_id, user, revision, msg("verb.add_signer"))
     elif parallel != (task_row.owner == task_row.assignee):
-        raise Conflict("正在" + ("依次" if parallel else "并行") + "会签，不能改为"
-                       + ("并行" if parallel else "依次") + "加签")
+        raise Conflict(msg("cosign.sequential_now" if parallel else "cosign.parallel_now"))
     queue = [*(task_row.signers or ())]
     target = _user(session, to_user, "to")
     if target.username == user.username or target.username in (*queue, task_row.assignee):
-        raise refused("to", f"{target.display_name} 已在会签人中")
+        raise refused("to", msg("handover.already_signer", name=target.display_name))
     if signing:
         _set(session, task_id, signers=[*queue, target.username])
     elif parallel:
@@ -209,7 +209,7 @@ def urge(session: Session, now: datetime, task_id: str, user: UserView, note: st
          revision: int | None = None) -> ProcessInstance:
     """催办: a supervisor presses whoever holds an open task."""
     if user.username != "system" and not URGERS & set(user.roles):
-        raise PermissionDenied("只有案件监督管理室、党风政风监督室、改革创新组和领导可以催办")
+        raise PermissionDenied(msg("urge.supervisors_only"))
     text = reason_text(note, required=False)
     task_row, row, _ = open_task(session, task_id)
     check_revision(row, revision)

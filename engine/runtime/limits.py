@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from engine.errors import EngineError, InvalidData
+from engine.messages import msg
 
 MB = 1024 * 1024
 
@@ -29,11 +30,9 @@ class CommandLimits:
             seconds = float(env.get("KUAIBAN_COMMAND_SECONDS") or cls.seconds)
             case_bytes = int(env.get("KUAIBAN_MAX_CASE_BYTES") or cls.case_bytes)
         except ValueError as exc:
-            raise EngineError("KUAIBAN_COMMAND_SECONDS must be a number of seconds and "
-                              "KUAIBAN_MAX_CASE_BYTES a number of bytes") from exc
+            raise EngineError(msg("limits.not_numbers")) from exc
         if not 0 < seconds <= 3600 or case_bytes < MB:
-            raise EngineError("KUAIBAN_COMMAND_SECONDS must be between 0 and 3600 and "
-                              "KUAIBAN_MAX_CASE_BYTES at least 1048576")
+            raise EngineError(msg("limits.out_of_range"))
         return cls(seconds, case_bytes)
 
 
@@ -42,7 +41,6 @@ def check_case_size(state: str, data: str, limits: CommandLimits) -> None:
     byte a character) exceed the limit."""
     size = len(state) + len(data)
     if size > limits.case_bytes:
-        message = (f"the case would hold {size / MB:.1f} MB of data, more than the limit of "
-                   f"{limits.case_bytes / MB:.0f} MB; nothing was saved")
-        raise InvalidData({"_": f"案件数据将达 {size / MB:.1f} MB，超过上限 "
-                                f"{limits.case_bytes / MB:.0f} MB，未保存"}, message)
+        message = msg("limits.case_too_large", megabytes=round(size / MB, 1),
+                      limit=round(limits.case_bytes / MB))
+        raise InvalidData({"_": message.render("zh")}, message)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine.errors import Conflict, NotFound, PermissionDenied
+from engine.messages import msg
 from engine.org import scope
 from engine.runtime import mirror
 from engine.storage.schema import TASKS, ProcessInstance
@@ -22,7 +23,7 @@ def locked_instance(session: Session, instance_id: int, revision: int | None) ->
     the write lock), so commands on one case run one after another and see each other."""
     row = _locked(session, instance_id)
     if row is None:
-        raise NotFound(f"no instance {instance_id}")
+        raise NotFound(msg("instance.not_found", instance_id=instance_id))
     check_revision(row, revision)
     return row
 
@@ -30,7 +31,7 @@ def locked_instance(session: Session, instance_id: int, revision: int | None) ->
 def check_revision(row: ProcessInstance, revision: int | None) -> None:
     if revision is not None and row.revision != revision:
         raise Conflict(
-            f"instance {row.id} changed (revision {row.revision}, you had {revision})"
+            msg("case.revision_changed", instance_id=row.id, revision=row.revision, yours=revision)
         )
 
 
@@ -39,7 +40,7 @@ def _locked(session: Session, instance_id: int) -> ProcessInstance | None:
         return session.get(ProcessInstance, instance_id, with_for_update=True,
                            populate_existing=True)
     except StaleDataError as exc:  # this session had read an older revision of the case
-        raise Conflict("someone else changed this case first; reload and try again") from exc
+        raise Conflict(msg("case.changed_first")) from exc
 
 
 def open_task(session: Session, task_id: str
@@ -54,15 +55,15 @@ def open_task(session: Session, task_id: str
     try:
         row = session.execute(query).scalar_one_or_none()
     except StaleDataError as exc:  # this session had read an older revision of the case
-        raise Conflict("someone else changed this case first; reload and try again") from exc
+        raise Conflict(msg("case.changed_first")) from exc
     if row is None:
-        raise NotFound(f"no task {task_id}")
+        raise NotFound(msg("task.not_found", task_id=task_id))
     open_rows = mirror.open_rows(session, row.id)
     task_row = next((t for t in open_rows if t.id == task_id), None)
     if task_row is None:
         status = session.connection().execute(
             select(TASKS.c.status).where(TASKS.c.id == task_id)).scalar()
-        raise Conflict(f"task is already {status}")
+        raise Conflict(msg("task.already_status", status=msg(f"task_status.{status}")))
     return task_row, row, open_rows
 
 
@@ -75,9 +76,9 @@ def check_may_work(task_row: Row[Any], user: UserView) -> None:
             and user.username in (task_row.signers or ()):
         return  # a co-signer signing at once with others
     if not user.has_role(task_row.role):
-        raise PermissionDenied(f"task needs role {task_row.role}")
+        raise PermissionDenied(msg("task.role_needed", role=task_row.role))
     if not scope.acts_on(user, task_row.role, task_row.unit):
-        raise PermissionDenied(f"task belongs to unit {task_row.unit}")
+        raise PermissionDenied(msg("task.unit_needed", unit=task_row.unit))
 
 
 def bump(session: Session, row: ProcessInstance) -> None:
@@ -92,4 +93,4 @@ def flush(session: Session) -> None:
     try:
         session.flush()
     except StaleDataError as exc:
-        raise Conflict("someone else changed this case first; reload and try again") from exc
+        raise Conflict(msg("case.changed_first")) from exc

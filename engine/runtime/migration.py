@@ -59,6 +59,7 @@ from sqlalchemy.orm import Session
 
 from engine.definitions.registry import LoadedVersion, VersionCache
 from engine.errors import EngineError, InvalidData, NotFound
+from engine.messages import msg
 from engine.org import directory
 from engine.org.lists import UnitLists
 from engine.runtime import mirror, spiff_seam, state
@@ -210,8 +211,8 @@ def switch(workflow: BpmnWorkflow, new: LoadedVersion, ids: spiff_seam.IdSource,
             restart = []
             for part in parts:
                 if part.diff is None or part.spec_diff is None:
-                    raise EngineError(f'subprocess "{part.workflow.spec.name}" is not in '
-                                      f"version {new.version}")
+                    raise EngineError(msg("migrate.subprocess_missing",
+                                          name=part.workflow.spec.name, version=new.version))
                 part.workflow.spec = part.spec
                 for task in part.workflow.tasks.values():
                     aligned = part.diff.alignment.get(task)
@@ -228,7 +229,7 @@ def switch(workflow: BpmnWorkflow, new: LoadedVersion, ids: spiff_seam.IdSource,
             for part in parts:
                 _check_aligned(part.workflow, new)
     except SpiffWorkflowException as exc:
-        raise EngineError(f"SpiffWorkflow cannot move the case: {exc}") from exc
+        raise EngineError(msg("migrate.spiff_refused", exc=exc)) from exc
 
 
 def _replan(workflow: Any) -> None:
@@ -259,8 +260,8 @@ def _check_aligned(workflow: Any, new: LoadedVersion) -> None:
     for task in workflow.tasks.values():
         spec = task.task_spec
         if workflow.spec.task_specs.get(spec.name) is not spec:
-            raise EngineError(f"task {_label(task)} ({TaskState.get_name(task.state)}) has no "
-                              f"counterpart in version {new.version}")
+            raise EngineError(msg("migrate.task_without_counterpart", task=_label(task),
+                                  state=TaskState.get_name(task.state), version=new.version))
 
 
 # -- moving cases in the database ------------------------------------------------------------
@@ -276,7 +277,7 @@ def target_version(session: Session, versions: VersionCache, key: str,
                                         ProcessVersion.version == version)
     ).scalar()
     if version_id is None:
-        raise NotFound(f'process "{key}" has no version {version}')
+        raise NotFound(msg("process.version_missing", key=key, version=version))
     return versions.get(session, version_id)
 
 
@@ -287,10 +288,10 @@ def candidates(session: Session, key: str, target: LoadedVersion,
     if instance_id is not None:
         row = session.get(ProcessInstance, instance_id)
         if row is None:
-            raise NotFound(f"no instance {instance_id}")
+            raise NotFound(msg("instance.not_found", instance_id=instance_id))
         if row.process_key != key:
-            raise InvalidData({"instance": f"instance {instance_id} is a {row.process_key} case"},
-                              f"instance {instance_id} is not a {key} case")
+            raise InvalidData({"instance": f"案件 {instance_id} 属于流程 {row.process_key}"},
+                              msg("migrate.wrong_process", instance_id=instance_id, key=key))
         return [instance_id]
     return list(session.execute(
         select(ProcessInstance.id).where(ProcessInstance.process_key == key,
@@ -305,7 +306,7 @@ def migrate(session: Session, runtime: Runtime, instance_id: int, target: Loaded
     """Move one case (or, in a dry run, try it on a copy and say what would happen)."""
     row = session.get(ProcessInstance, instance_id)
     if row is None:
-        raise NotFound(f"no instance {instance_id}")
+        raise NotFound(msg("instance.not_found", instance_id=instance_id))
     old = runtime.versions.get(session, row.version_id)
 
     def outcome(status: str, reasons: list[str] | None = None,
@@ -344,8 +345,8 @@ def migrate(session: Session, runtime: Runtime, instance_id: int, target: Loaded
     try:  # what was stored must load on the target version (rolled back otherwise)
         state.load(json.loads(row.state), target.spec, target.subprocess_specs, str(row.id))
     except Exception as exc:
-        raise EngineError(f"the migrated state does not load on version {target.version}: "
-                          f"{exc!r}") from exc
+        raise EngineError(msg("migrate.state_does_not_load", version=target.version,
+                              exc=exc)) from exc
     changes = _refresh_tasks(session, runtime, row, workflow, old, target, write=True)
     return outcome("migrated", changes=changes)
 

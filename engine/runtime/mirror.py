@@ -22,6 +22,7 @@ from sqlalchemy import Row, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from engine.errors import InvalidData, ScriptError
+from engine.messages import msg
 from engine.notify import emit
 from engine.org import directory, scope
 from engine.org.roles import role_for_lane
@@ -132,7 +133,8 @@ def task_values(row: ProcessInstance, task_id: str, task: SpiffTask, now: dateti
         try:
             due_at = parse_instant(str(value))
         except Exception as exc:
-            raise ScriptError(f"{spec.bpmn_id}: due date {due_source!r} gave {value!r}") from exc
+            raise ScriptError(msg("task.bad_due_date", bpmn_id=spec.bpmn_id, due_source=due_source,
+                                  value=value)) from exc
     form = getattr(spec, "form", None)
     return {
         "id": task_id, "instance_id": row.id, "process_key": row.process_key,
@@ -159,14 +161,15 @@ def _unit(ext: dict[str, str], role_id: str | None, task: SpiffTask, evaluate: E
     if not value:
         return None
     if len(str(value)) > UNIT_MAX:
-        raise InvalidData({"unit": f"单位名称最多 {UNIT_MAX} 个字符"}, "unit name too long")
+        raise InvalidData({"unit": f"单位名称最多 {UNIT_MAX} 个字符"},
+                          msg("task.unit_name_too_long"))
     if not units:
         return str(value)
     entry = units.find(str(value))
     if entry is None:
         raise InvalidData({"unit": directory.unknown_message(str(value),
                                                              units.closest(str(value)))},
-                          f"{task.task_spec.bpmn_id}: no unit {value!r} in the directory")
+                          msg("task.unknown_unit", bpmn_id=task.task_spec.bpmn_id, unit=value))
     return entry.name
 
 
@@ -174,7 +177,8 @@ def _run(evaluate: Evaluate, source: str, task: SpiffTask, what: str) -> Any:
     try:
         return evaluate(source, task.data)
     except ScriptError as exc:
-        raise ScriptError(f"{task.task_spec.bpmn_id}: {what}: {exc.message}") from exc
+        raise ScriptError(msg("task.expression_failed", bpmn_id=task.task_spec.bpmn_id, what=what,
+                              message=exc.message)) from exc
 
 
 def waiting_timers(workflow: BpmnWorkflow) -> list[tuple[SpiffTask, datetime]]:

@@ -25,6 +25,7 @@ from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
 
 from engine.errors import Conflict, refused
+from engine.messages import msg
 from engine.runtime.mirror import all_tasks
 
 SEND_BACK = "sendBack"  # the camunda property on a user task
@@ -83,18 +84,18 @@ def send_back_target(workflow: BpmnWorkflow, task_id: str, to_element: str | Non
     """The earlier task to send ``task_id`` back to: the chosen element, or the nearest."""
     task = workflow.get_task_from_id(UUID(task_id))
     if allowed_targets(task) == set():
-        raise Conflict("此环节不允许退回")
+        raise Conflict(msg("send_back.not_allowed"))
     choices = send_back_choices(workflow, task_id)
     if to_element is None:
         if not choices:
-            raise Conflict("没有可退回的上一环节")
+            raise Conflict(msg("send_back.no_previous"))
         return choices[0]
     for step in choices:
         if step.task_spec.bpmn_id == to_element:
             return step
     names = "、".join(f"{s.task_spec.bpmn_name or s.task_spec.bpmn_id}（{s.task_spec.bpmn_id}）"
                      for s in choices) or "无"
-    raise refused("to", f"不能退回到 {to_element}；可退回到：{names}")
+    raise refused("to", msg("send_back.not_allowed_to", to_element=to_element, names=names))
 
 
 def untouched_after(workflow: BpmnWorkflow, done_id: str) -> list[SpiffTask]:
@@ -105,10 +106,10 @@ def untouched_after(workflow: BpmnWorkflow, done_id: str) -> list[SpiffTask]:
     except Exception:
         done = None
     if done is None or done.state != TaskState.COMPLETED or not done.task_spec.manual:
-        raise Conflict("此环节已无法撤回（流程已向后推进）")
+        raise Conflict(msg("withdraw.moved_on"))
     later = [t for t in _below(workflow, done) if t is not done and t.task_spec.manual]
     if any(t.state == TaskState.COMPLETED for t in later):
-        raise Conflict("下一环节已经办理，不能撤回")
+        raise Conflict(msg("withdraw.next_done"))
     return [t for t in later if t.state == TaskState.READY]
 
 
@@ -128,7 +129,7 @@ def apply(workflow: BpmnWorkflow, kind: str, payload: Mapping[str, Any]) -> None
         return
     target = workflow.get_task_from_id(UUID(payload["to_task"]))
     if target is None or target.state != TaskState.COMPLETED:
-        raise Conflict("the step to go back to is no longer on the case's path")
+        raise Conflict(msg("send_back.target_gone"))
     # The step runs again on the data of the task sent back (what the case holds now), or,
     # withdrawn, on what it left when it was completed.
     # (Set after the reset: a reset task inherits its parent's data over what it is given.)

@@ -14,6 +14,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from engine.errors import NotFound, refused
+from engine.messages import msg
 from engine.notify import emit
 from engine.org import users
 from engine.org.users import Who
@@ -112,7 +113,8 @@ class Operations:
         instance_id = session.connection().execute(
             select(TASKS.c.instance_id).where(TASKS.c.id == task_id)).scalar()
         if instance_id is not None:
-            self.engine.hide_unreadable(session, instance_id, user, f"no task {task_id}")
+            self.engine.hide_unreadable(session, instance_id, user, msg("task.not_found",
+                                                                        task_id=task_id))
 
     # -- on cases ---------------------------------------------------------------------------
 
@@ -121,7 +123,8 @@ class Operations:
         eng = self.engine
         with eng.transaction() as session:
             actor = users.resolve(session, user)
-            eng.hide_unreadable(session, instance_id, actor, f"no instance {instance_id}")
+            eng.hide_unreadable(session, instance_id, actor, msg("instance.not_found",
+                                                                 instance_id=instance_id))
             row = rewind.terminate(eng.runtime, session, instance_id, reason, actor, revision)
             return eng._instance_view(session, row, actor)
 
@@ -130,13 +133,14 @@ class Operations:
         """意见/沟通: a comment on the case, in its history for everyone who may read it."""
         body = (text or "").strip()
         if not body:
-            raise refused("text", "请填写意见")
+            raise refused("text", msg("comment.empty"))
         if len(body) > COMMENT_MAX:
-            raise refused("text", f"意见最多 {COMMENT_MAX} 个字")
+            raise refused("text", msg("comment.too_long", limit=COMMENT_MAX))
         eng = self.engine
         with eng.transaction() as session:
             actor = users.resolve(session, user)
-            eng.hide_unreadable(session, instance_id, actor, f"no instance {instance_id}")
+            eng.hide_unreadable(session, instance_id, actor, msg("instance.not_found",
+                                                                 instance_id=instance_id))
             row = eng.runtime.add_to_case(session, instance_id, revision, lambda row, now:
                                           handover.record(session, row, "commented", now,
                                                           {"text": body}, actor))
@@ -147,11 +151,12 @@ class Operations:
         """抄送: copy the case for information to a user, or to every user of a unit; they may
         read it from then on. Returns who got it."""
         if (to_user is None) == (to_unit is None):
-            raise refused("to", "请选择抄送的人或单位（二选一）")
+            raise refused("to", msg("cc.target"))
         eng = self.engine
         with eng.transaction() as session:
             actor = users.resolve(session, user)
-            eng.hide_unreadable(session, instance_id, actor, f"no instance {instance_id}")
+            eng.hide_unreadable(session, instance_id, actor, msg("instance.not_found",
+                                                                 instance_id=instance_id))
             people, unit = _copy_to(session, to_user, to_unit)
             now = eng.clock.now()
 
@@ -219,10 +224,10 @@ def _copy_to(session: Session, to_user: str | None, to_unit: str | None
             return [users.get(session, to_user).username], None
         except NotFound:
             if not _unit_users(session, to_user):  # "--to UNIT" names a unit too
-                raise refused("to", f"没有用户或单位 {to_user}") from None
+                raise refused("to", msg("cc.unknown_target", to_user=to_user)) from None
             to_unit = to_user
     names = _unit_users(session, to_unit)
     if not names:
-        raise refused("to_unit", f"单位 {to_unit} 没有用户")
+        raise refused("to_unit", msg("cc.unit_without_users", to_unit=to_unit))
     return names, to_unit
 

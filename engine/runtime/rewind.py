@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.errors import Conflict, NotFound, PermissionDenied
+from engine.messages import msg
 from engine.notify import emit
 from engine.runtime import mirror, moves
 from engine.runtime.handover import reason_text
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
 # 终止: the supervising roles and the leaders.
 TERMINATORS = frozenset({"case_manager", "supervision_office", "reform_group", "approver",
                          "city_leader"})
-_STATUS = {"completed": "已办结", "cancelled": "已终止", "error": "出错"}
 
 
 def send_back(runtime: Runtime, session: Session, task_id: str, to_element: str | None,
@@ -37,7 +37,7 @@ def send_back(runtime: Runtime, session: Session, task_id: str, to_element: str 
     task_row, locked, open_rows = open_task(session, task_id)
     check_may_work(task_row, user)
     if task_row.assignee not in (None, user.username) or task_row.owner is not None:
-        raise Conflict(f"任务已由 {task_row.assignee} 办理，不能退回")
+        raise Conflict(msg("send_back.task_claimed", assignee=task_row.assignee))
     row, version, workflow, ids = runtime._load(session, locked, revision)
     target = moves.send_back_target(workflow, task_id, to_element)
     element = target.task_spec.bpmn_id
@@ -60,17 +60,17 @@ def withdraw(runtime: Runtime, session: Session, task_id: str, user: UserView,
     (open, unclaimed, not handed on)."""
     done = session.connection().execute(select(TASKS).where(TASKS.c.id == task_id)).first()
     if done is None:
-        raise NotFound(f"no task {task_id}")
+        raise NotFound(msg("task.not_found", task_id=task_id))
     if done.completed_by != user.username:  # an open task too: nobody has done it yet
-        raise PermissionDenied("只有办理人本人可以撤回已办结的任务")
+        raise PermissionDenied(msg("withdraw.own_only"))
     locked = locked_instance(session, done.instance_id, None)
     if locked.status != "running":
-        raise Conflict(f"案件{_STATUS.get(locked.status, locked.status)}，不能撤回")
+        raise Conflict(msg("withdraw.case_status", status=msg(f"case_status.{locked.status}")))
     row, version, workflow, ids = runtime._load(session, locked, revision)
     later = {str(t.id) for t in moves.untouched_after(workflow, task_id)}
     open_rows = mirror.open_rows(session, row.id)
     if any(r.id in later and (r.assignee or r.owner) for r in open_rows):
-        raise Conflict("下一环节已被认领办理，不能撤回")
+        raise Conflict(msg("withdraw.next_claimed"))
     mirror.assign_next(session, done.element_id, user.username)
     payload = {"task_id": task_id, "element_id": done.element_id, "to_task": task_id,
                "to_element": done.element_id}
@@ -84,11 +84,11 @@ def terminate(runtime: Runtime, session: Session, instance_id: int, reason: str 
     """End a running case (status ``cancelled``): its open tasks, timers and message
     subscriptions close with it."""
     if user.username != "system" and not TERMINATORS & set(user.roles):
-        raise PermissionDenied("只有案件监督管理室、党风政风监督室、改革创新组和领导可以终止案件")
+        raise PermissionDenied(msg("terminate.supervisors_only"))
     text = reason_text(reason)
     row, version, workflow, ids = runtime._load(session, instance_id, revision)
     if row.status != "running":
-        raise Conflict(f"案件{_STATUS.get(row.status, row.status)}，不能终止")
+        raise Conflict(msg("terminate.case_status", status=msg(f"case_status.{row.status}")))
     now = runtime.clock.now()
     runtime._run(session, row, version, workflow, ids, now, "terminated", {"reason": text},
                  user)

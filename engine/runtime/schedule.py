@@ -21,6 +21,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 )
 
 from engine.errors import ScriptError
+from engine.messages import msg
 from engine.scripting import expressions
 
 
@@ -37,7 +38,7 @@ def next_occurrence(part: str, source: str, now: datetime,
     except ScriptError:
         raise
     except Exception as exc:  # SpiffWorkflow raises bare Exception for bad ISO text
-        raise ScriptError(f"start timer {source!r}: {exc}") from exc
+        raise ScriptError(msg("timer.start_failed", source=source, exc=exc)) from exc
     occurrence, n = start, 0
     while occurrence <= now:
         n += 1

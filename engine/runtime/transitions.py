@@ -21,6 +21,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.definitions.registry import LoadedVersion
 from engine.errors import Conflict, EngineError, ScriptError
+from engine.messages import msg
 from engine.runtime import mirror, moves, schedule, spiff_seam, state
 from engine.scripting import expressions
 from engine.time.clock import FixedClock
@@ -71,7 +72,7 @@ def _apply(workflow: BpmnWorkflow, kind: str, payload: Mapping[str, Any], now: d
     elif kind == "completed":
         task = workflow.get_task_from_id(UUID(payload["task_id"]))
         if task.state != TaskState.READY:
-            raise Conflict("task is no longer ready")
+            raise Conflict(msg("task.not_ready"))
         task.data.update(payload["data"])
         task.run()
     elif kind == "message":
@@ -114,7 +115,7 @@ def advance(workflow: BpmnWorkflow, ids: spiff_seam.IdSource, now: datetime,
             state.prune(workflow, int(payload.get("pruning", 1)))
             new_state = state.dump(workflow, ids)
     except SpiffWorkflowException as exc:
-        raise ScriptError(_spiff_message(exc)) from exc
+        raise ScriptError(msg("script.failed", message=_spiff_message(exc))) from exc
     return Step(new_state, state.digest(new_state), thrown, passed, steps, data)
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.errors import ScriptError
+from engine.messages import msg
 
 
 @dataclass(frozen=True)
@@ -64,8 +65,7 @@ def check_time() -> None:
     deadline = _DEADLINE.get()
     if deadline is not None and time.monotonic() > deadline[0]:
         raise ScriptError(
-            f"the command ran longer than its limit of {deadline[1]:g} seconds (scripts, "
-            "expressions and deadline functions); it was stopped and nothing was saved")
+            msg("script.time_limit", seconds=deadline[1]))
 
 
 def charge(steps: int) -> None:
@@ -126,7 +126,7 @@ class Budget:
             message = message[:300] + "..."
         if self.mode == "exec":
             message = f"line {self.line}: {message}"
-        return ScriptError(message, {"line": self.line, **details})
+        return ScriptError(msg("script.failed", message=message), {"line": self.line, **details})
 
     def step(self, n: int = 1) -> None:
         self.steps += n

@@ -31,6 +31,7 @@ from typing import Any
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
 from engine.errors import ScriptError, UnsafeInput
+from engine.messages import msg
 from engine.scripting.budget import DEFAULT_LIMITS, Limits, json_size
 from engine.scripting.interpreter import Interpreter
 from engine.scripting.language import Mode, analyse
@@ -59,7 +60,8 @@ def _checked(source: str, mode: Mode) -> ast.Expression | ast.Module:
         what = "expression" if mode == "eval" else "script"
         shown = "; ".join(analysis.problems[:3])
         more = f" (+{len(analysis.problems) - 3} more)" if len(analysis.problems) > 3 else ""
-        raise UnsafeInput(f"{what} refused: {shown}{more}", list(analysis.problems))
+        raise UnsafeInput(msg("script.refused", what=what, shown=shown, more=more),
+                          list(analysis.problems))
     return analysis.tree
 
 
@@ -93,21 +95,21 @@ def to_json_value(value: Any, limits: Limits, what: str) -> Any:
     not be larger than ``limits.max_bytes`` as JSON (counted before anything is copied)."""
     size = json_size(value, limits.max_bytes)
     if size > limits.max_bytes:
-        raise ScriptError(f"{what} is larger than {limits.max_bytes:,} bytes of data; a script "
-                          "may not store that much", {"bytes": size})
+        raise ScriptError(msg("script.data_too_large", what=what, max_bytes=limits.max_bytes),
+                          {"bytes": size})
     budget = [limits.max_steps]
 
     def conv(v: Any, depth: int) -> Any:
         budget[0] -= 1
         if budget[0] < 0:
-            raise ScriptError(f"{what} is too large to store")
+            raise ScriptError(msg("script.too_large", what=what))
         if depth > limits.max_depth:
-            raise ScriptError(f"{what} is nested more than {limits.max_depth} levels deep")
+            raise ScriptError(msg("script.too_deep", what=what, max_depth=limits.max_depth))
         if v is None or isinstance(v, str | bool | int):
             return v
         if isinstance(v, float):
             if not math.isfinite(v):
-                raise ScriptError(f"{what} holds {v}, which cannot be stored")
+                raise ScriptError(msg("script.unstorable_value", what=what, value=v))
             return v
         if isinstance(v, list | tuple | range):
             items = [conv(i, depth + 1) for i in v]
@@ -115,10 +117,10 @@ def to_json_value(value: Any, limits: Limits, what: str) -> Any:
             return v if same else items
         if isinstance(v, dict):
             if not all(isinstance(k, str) for k in v):
-                raise ScriptError(f"{what} has a dict key that is not a string")
+                raise ScriptError(msg("script.non_string_key", what=what))
             new = {k: conv(x, depth + 1) for k, x in v.items()}
             return v if all(new[k] is v[k] for k in v) else new
-        raise ScriptError(f"{what} holds a {type(v).__name__}, which cannot be stored in task data")
+        raise ScriptError(msg("script.unstorable_type", what=what, type=type(v).__name__))
 
     return conv(value, 0)
 

@@ -39,6 +39,7 @@ from zoneinfo import ZoneInfo
 import chinese_calendar
 
 from engine.errors import CalendarError
+from engine.messages import msg
 from engine.scripting.budget import charge
 from engine.time.clock import parse_instant, require_aware
 
@@ -59,15 +60,15 @@ log = logging.getLogger("kuaiban.calendar")
 
 def _as_date(d: date, what: str = "date") -> date:
     if isinstance(d, datetime):
-        raise CalendarError(f"{what} must be a date, got a datetime ({d.isoformat()})")
+        raise CalendarError(msg("calendar.datetime_not_date", what=what, value=d.isoformat()))
     if not isinstance(d, date):
-        raise CalendarError(f"{what} must be a date, got {type(d).__name__}")
+        raise CalendarError(msg("calendar.not_a_date", what=what, type=type(d).__name__))
     return d
 
 
 def _as_int(n: Any, what: str) -> int:
     if isinstance(n, bool) or not isinstance(n, int):
-        raise CalendarError(f"{what} must be an integer, got {n!r}")
+        raise CalendarError(msg("calendar.not_an_integer", what=what, value=n))
     return n
 
 
@@ -84,10 +85,10 @@ class WorkCalendar:
         for d, working in (overrides or {}).items():
             _as_date(d, "override date")
             if not isinstance(working, bool):
-                raise CalendarError(f"override for {d.isoformat()} must be True/False")
+                raise CalendarError(msg("calendar.bad_override", day=d.isoformat()))
             self.overrides[d] = working
         if not isinstance(close, time) or close.tzinfo is not None:
-            raise CalendarError("close must be a naive local time such as time(17, 30)")
+            raise CalendarError(msg("calendar.close_not_naive"))
         self.close = close
         self.tz = tz
         self.missing_years: set[int] = set()
@@ -133,10 +134,10 @@ class WorkCalendar:
         d = _as_date(d)
         n = _as_int(n, "n")
         if n < 1:
-            raise CalendarError(f"n must be at least 1, got {n}")
+            raise CalendarError(msg("calendar.n_too_small", n=n))
         if n > MAX_WORKDAYS:
-            raise CalendarError(f"n must be at most {MAX_WORKDAYS} working days (about "
-                                f"{HORIZON_YEARS} years), got {n}")
+            raise CalendarError(msg("calendar.n_too_large", limit=MAX_WORKDAYS, years=HORIZON_YEARS,
+                                    n=n))
         current = d
         for scanned in range(_MAX_SCAN_DAYS):
             if scanned % _CHUNK == 0:
@@ -146,7 +147,7 @@ class WorkCalendar:
                 n -= 1
                 if n == 0:
                     return current
-        raise CalendarError(f"no working day found after {d.isoformat()}; check the overrides")
+        raise CalendarError(msg("calendar.no_working_day", day=d.isoformat()))
 
     def workday_on_or_after(self, d: date) -> date:
         d = _as_date(d)
@@ -193,8 +194,8 @@ class WorkCalendar:
         """``days`` calendar days later at the same local wall-clock time (一周后: 7)."""
         days = _as_int(days, "days")
         if abs(days) > HORIZON.days:
-            raise CalendarError(f"days must be at most {HORIZON.days} (about {HORIZON_YEARS} "
-                                f"years) either way, got {days}")
+            raise CalendarError(msg("calendar.days_too_large", limit=HORIZON.days,
+                                    years=HORIZON_YEARS, days=days))
         local = self.local(t)
         naive = local.replace(tzinfo=None) + timedelta(days=days)
         return naive.replace(tzinfo=self.tz)
@@ -208,16 +209,16 @@ class WorkCalendar:
         day = _as_int(day, "day")
         months_ahead = _as_int(months_ahead, "months_ahead")
         if not 1 <= day <= 31:
-            raise CalendarError(f"day must be between 1 and 31, got {day}")
+            raise CalendarError(msg("calendar.bad_day", day=day))
         if abs(months_ahead) > MAX_MONTHS:
-            raise CalendarError(f"months_ahead must be at most {MAX_MONTHS} either way, got "
-                                f"{months_ahead}")
+            raise CalendarError(msg("calendar.months_too_large", limit=MAX_MONTHS,
+                                    months_ahead=months_ahead))
         local = self.local(t)
         index = local.year * 12 + (local.month - 1) + months_ahead
         year, month = divmod(index, 12)
         month += 1
         if not 1 <= year <= 9999:
-            raise CalendarError(f"months_ahead={months_ahead} leaves the supported date range")
+            raise CalendarError(msg("calendar.months_out_of_range", months_ahead=months_ahead))
         last = _stdcal.monthrange(year, month)[1]
         return datetime(year, month, min(day, last), tzinfo=self.tz)
 
@@ -246,8 +247,8 @@ def deadline_functions(
 
     def near(t: datetime, what: str = "deadline") -> datetime:
         if abs(t - now()) > HORIZON:
-            raise CalendarError(f"{what} {t.isoformat()} is more than {HORIZON_YEARS} years "
-                                "from now")
+            raise CalendarError(msg("calendar.too_far", what=what, value=t.isoformat(),
+                                    years=HORIZON_YEARS))
         return t
 
     def now_() -> str:

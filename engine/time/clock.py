@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol, runtime_checkable
 
 from engine.errors import CalendarError
+from engine.messages import msg
 
 ENV_VAR = "KUAIBAN_NOW"
 
@@ -27,11 +28,10 @@ class Clock(Protocol):
 def require_aware(dt: datetime, what: str = "datetime") -> datetime:
     """Return ``dt`` unchanged, or raise :class:`CalendarError` if it is not an aware datetime."""
     if not isinstance(dt, datetime):
-        raise CalendarError(f"{what} must be a datetime, got {type(dt).__name__}")
+        raise CalendarError(msg("clock.not_a_datetime", what=what, type=type(dt).__name__))
     if dt.tzinfo is None or dt.utcoffset() is None:
         raise CalendarError(
-            f"{what} {dt.isoformat()} has no UTC offset; naive datetimes are ambiguous "
-            "(use e.g. 2026-09-30T16:00:00+08:00)"
+            msg("clock.naive", what=what, value=dt.isoformat())
         )
     return dt
 
@@ -39,16 +39,16 @@ def require_aware(dt: datetime, what: str = "datetime") -> datetime:
 def parse_instant(text: str) -> datetime:
     """Parse an ISO 8601 instant that carries a UTC offset (``+08:00`` or ``Z``)."""
     if not isinstance(text, str):
-        raise CalendarError(f"expected an ISO 8601 string, got {type(text).__name__}")
+        raise CalendarError(msg("clock.not_a_string", type=type(text).__name__))
     stripped = text.strip()
     try:
         dt = datetime.fromisoformat(stripped)
     except ValueError as exc:
         raise CalendarError(
-            f"{text!r} is not an ISO 8601 date-time (expected e.g. 2026-09-30T16:00:00+08:00)"
+            msg("clock.not_iso", text=text)
         ) from exc
     if dt.tzinfo is None or dt.utcoffset() is None:
-        raise CalendarError(f"{text!r} has no UTC offset; write it with one, e.g. {stripped}+08:00")
+        raise CalendarError(msg("clock.text_naive", text=text, stripped=stripped))
     return dt
 
 
@@ -76,7 +76,7 @@ class FixedClock:
 
     def advance(self, delta: timedelta) -> None:
         if not isinstance(delta, timedelta):
-            raise CalendarError(f"advance() needs a timedelta, got {type(delta).__name__}")
+            raise CalendarError(msg("clock.advance_needs_timedelta", type=type(delta).__name__))
         self._now = self._now + delta
 
     def __repr__(self) -> str:
@@ -93,7 +93,5 @@ def clock_from_env(env: Mapping[str, str] | None = None) -> Clock:
         return FixedClock(parse_instant(value))
     except CalendarError as exc:
         raise CalendarError(
-            f"{ENV_VAR}={value!r} is invalid: {exc.message}. It must be an ISO 8601 instant "
-            f"with a UTC offset, e.g. {ENV_VAR}=2026-09-30T16:00:00+08:00 (or unset it to use "
-            "the system clock)"
+            msg("clock.bad_env", variable=ENV_VAR, value=value, message=exc.message)
         ) from exc

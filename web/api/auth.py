@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, current_app, g, jsonify, request
 
-from engine import NotFound, UserView
+from engine import Msg, NotFound, UserView, msg
 from web import tokens
 from web.api.blueprint import bp
 from web.api.errors import ApiError
@@ -32,7 +32,7 @@ def issue_token() -> Response:
     user = engine_of(current_app).authenticate(body["username"], body["password"],
                                                request.remote_addr)
     if user is None:
-        raise ApiError(401, "invalid_credentials", "wrong user name or password")
+        raise ApiError(401, "invalid_credentials", msg("request.wrong_credentials"))
     return jsonify({
         "token": tokens.issue(_secret(), user.username, user.generation),
         "token_type": "Bearer",
@@ -70,25 +70,23 @@ def _bearer_user() -> UserView:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise _unauthorized("missing_token", "send Authorization: Bearer TOKEN; get a token "
-                            "at POST /api/v1/auth/token")
+        raise _unauthorized("missing_token", msg("request.missing_token"))
     try:
         claims = tokens.verify(_secret(), token.strip(), max_age())
     except tokens.TokenError as exc:
-        raise _unauthorized("token_expired" if exc.expired else "invalid_token",
-                            exc.message) from exc
+        if exc.expired:
+            raise _unauthorized("token_expired", msg("request.token_expired")) from exc
+        raise _unauthorized("invalid_token", msg("request.invalid_token")) from exc
     try:
         user = engine_of(current_app).accounts.signed_in(claims.username, claims.generation,
                                                           claims.id)
     except NotFound as exc:
-        raise _unauthorized("invalid_token", "the token was signed out, or its user's "
-                            "password changed or the user is gone; get a new one at "
-                            "POST /api/v1/auth/token") from exc
+        raise _unauthorized("invalid_token", msg("request.token_revoked")) from exc
     g.api_claims = claims
     return user
 
 
-def _unauthorized(code: str, message: str) -> ApiError:
+def _unauthorized(code: str, message: Msg) -> ApiError:
     challenge = 'Bearer realm="kuaiban"'
     if code != "missing_token":
         challenge += ', error="invalid_token"'

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Response, current_app, jsonify, request
 
-from engine import MAX_SEARCH_LIMIT, MAX_SEARCH_QUERY, POLICY_MODES
+from engine import MAX_SEARCH_LIMIT, MAX_SEARCH_QUERY, POLICY_MODES, msg
 from web.api.auth import current_user
 from web.api.blueprint import bp
 from web.api.errors import bad_request
@@ -18,12 +18,13 @@ def search() -> Response:
     only_args(("q", "limit"))
     query = (request.args.get("q") or "").strip()
     if not query:
-        raise bad_request("nothing to search for", {"q": "give the words to search for"})
+        raise bad_request(msg("request.nothing_to_search"), {"q": "give the words to search for"})
     if len(query) > MAX_SEARCH_QUERY:
-        raise bad_request("query too long", {"q": f"at most {MAX_SEARCH_QUERY} characters"})
+        raise bad_request(msg("request.query_too_long"),
+                          {"q": f"at most {MAX_SEARCH_QUERY} characters"})
     limit = int_arg("limit", MAX_SEARCH_LIMIT)
     if limit == 0:
-        raise bad_request("bad filter limit", {"limit": "must be at least 1"})
+        raise bad_request(msg("request.bad_filter", name="limit"), {"limit": "must be at least 1"})
     result = engine_of(current_app).search.find(query, current_user(), limit or 20)
     return jsonify(result.as_json())
 
@@ -41,6 +42,7 @@ def list_policies() -> Response:
     current_user()
     mode = request.args.get("mode") or None
     if mode is not None and mode not in POLICY_MODES:
-        raise bad_request("unknown mode", {"mode": f"one of: {', '.join(POLICY_MODES)}"})
+        raise bad_request(msg("request.unknown_mode"),
+                          {"mode": f"one of: {', '.join(POLICY_MODES)}"})
     found = engine_of(current_app).policies(request.args.get("q") or None, mode)
     return jsonify({"policies": [p.as_json() for p in found]})

@@ -1,8 +1,10 @@
-"""JSON errors for everything under /api/: ``{"error": {"code", "message", "details"}}``.
+"""JSON errors for everything under /api/:
+``{"error": {"code", "message", "details", "key", "params"}}``.
 
 Engine errors get their status from web/errors.py's ``status_of`` (the one mapping); HTTP
 errors (400, 401, 403, 404, 405, 413, 415, ...) keep their status; anything unexpected is
-logged with its traceback and answered with a generic 500 that reveals nothing.
+logged with its traceback and answered with a generic 500 that reveals nothing. Every message
+is a catalogue key with its parameters (engine/messages), said in the request's language.
 """
 
 from __future__ import annotations
@@ -15,9 +17,9 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
-from engine import EngineError, Problem, ValidationFailed
+from engine import EngineError, Msg, Problem, ValidationFailed, as_msg, msg
 from web.api.blueprint import bp
-from web.errors import error_body, headers_of, status_of
+from web.errors import error_body, headers_of, localized, status_of
 
 log = logging.getLogger("kuaiban.web.api")
 
@@ -30,23 +32,24 @@ _KEPT_HEADERS = ("Allow", "WWW-Authenticate", "Retry-After")
 class ApiError(Exception):
     """An error found by the API layer itself (bad request, no token, ...)."""
 
-    def __init__(self, status: int, code: str, message: str, details: Any = None,
+    def __init__(self, status: int, code: str, message: Msg | str, details: Any = None,
                  headers: Mapping[str, str] | None = None) -> None:
-        super().__init__(message)
+        self.said = as_msg(message)
+        self.message = self.said.english
+        super().__init__(self.message)
         self.status = status
         self.code = code
-        self.message = message
         self.details = details
         self.headers = dict(headers or {})
 
 
-def bad_request(message: str, details: Any = None) -> ApiError:
+def bad_request(message: Msg, details: Any = None) -> ApiError:
     return ApiError(400, "bad_request", message, details)
 
 
 def json_error(status: int, code: str, message: str, details: Any = None,
-               headers: Mapping[str, str] | None = None) -> Response:
-    response = jsonify(error_body(code, message, _jsonable(details)))
+               headers: Mapping[str, str] | None = None, text: Msg | None = None) -> Response:
+    response = jsonify(error_body(code, message, _jsonable(details), text))
     response.status_code = status
     for name, value in (headers or {}).items():
         response.headers[name] = value
@@ -72,32 +75,44 @@ def _jsonable(details: Any) -> Any:
     return clip(str(details))
 
 
+# What the HTTP layer's own refusals say (the rest name their status).
+_HTTP = {404: msg("request.not_found"), 405: msg("request.method_not_allowed"),
+         413: msg("request.too_large"), 415: msg("request.unsupported_media_type")}
+
+
 def code_of(status: int) -> str:
     return HTTP_STATUS_CODES.get(status, "error").lower().replace(" ", "_").replace("'", "")
 
 
 def _api_error(exc: ApiError) -> Response:
-    return json_error(exc.status, exc.code, clip(exc.message), exc.details, exc.headers)
+    return json_error(exc.status, exc.code, clip(localized(exc.said)), exc.details, exc.headers,
+                      exc.said)
 
 
 def _engine_error(exc: EngineError) -> Response:
-    message = exc.message
+    """The message in the request's language; a failed validation's problems too."""
+    message, details = localized(exc.said), exc.details
     if isinstance(exc, ValidationFailed) and exc.problems:
-        message = f"{message}; first: {exc.problems[0]}"
-    return json_error(status_of(exc), exc.code, clip(message), exc.details, headers_of(exc))
+        details = [{**p.as_dict(), "message": localized(p.said)} for p in exc.problems]
+        first = exc.problems[0]
+        message = f"{message}; {first.file}:{first.line or 0}: {first.element or '-'}: " \
+                  f"{localized(first.said)}"
+    return json_error(status_of(exc), exc.code, clip(message), details, headers_of(exc),
+                      exc.said)
 
 
 def _http_error(exc: HTTPException) -> Response:
     status = exc.code or 500
     headers = {k: v for k, v in exc.get_headers() if k in _KEPT_HEADERS}
-    return json_error(status, code_of(status), exc.description or code_of(status),
-                      headers=headers)
+    said = _HTTP.get(status) or msg("request.http_error", status=status,
+                                    name=HTTP_STATUS_CODES.get(status, "error"))
+    return json_error(status, code_of(status), localized(said), headers=headers, text=said)
 
 
 def _unexpected(exc: Exception) -> Response:
     log.exception("unexpected error in %s %s", request.method, request.path)
-    return json_error(500, "internal_error",
-                      "an unexpected error happened; it was logged for the operators")
+    said = msg("request.internal_error")
+    return json_error(500, "internal_error", localized(said), text=said)
 
 
 def _json_errors_for_api_paths(response: Response) -> Response:
@@ -109,13 +124,14 @@ def _json_errors_for_api_paths(response: Response) -> Response:
     if response.status_code < 400 or request.blueprint == bp.name:
         return response
     status = response.status_code
-    message = {404: "no such API endpoint", 405: "method not allowed for this endpoint"}.get(
-        status, HTTP_STATUS_CODES.get(status, "error"))
+    said = {404: msg("request.no_endpoint"), 405: msg("request.method_not_allowed")}.get(
+        status) or _HTTP.get(status) or msg("request.http_error", status=status,
+                                            name=HTTP_STATUS_CODES.get(status, "error"))
     headers = {k: v for k in _KEPT_HEADERS if (v := response.headers.get(k)) is not None}
     routing = request.routing_exception
     if isinstance(routing, HTTPException):  # e.g. 405's Allow, if another handler dropped it
         headers.update((k, v) for k, v in routing.get_headers() if k in _KEPT_HEADERS)
-    return json_error(status, code_of(status), message, headers=headers)
+    return json_error(status, code_of(status), localized(said), headers=headers, text=said)
 
 
 def install_blueprint() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Response, current_app, jsonify, request
 from werkzeug.wrappers import Response as Download
 
+from engine import msg
 from web.api.auth import current_user
 from web.api.blueprint import bp
 from web.api.errors import ApiError, bad_request
@@ -28,15 +29,14 @@ def attachments(instance_id: int) -> Response | tuple[Response, int]:
 
 def _attach(instance_id: int) -> tuple[Response, int]:
     if not is_multipart():
-        raise ApiError(415, "unsupported_media_type",
-                       'send the files as multipart/form-data, one part named "files" each')
+        raise ApiError(415, "unsupported_media_type", msg("request.send_multipart"))
     unknown = sorted(set(request.form))
     if unknown:
-        raise bad_request("unknown part(s)", {n: 'only file parts named "files"'
+        raise bad_request(msg("request.unknown_parts"), {n: 'only file parts named "files"'
                                               for n in unknown})
     uploads = files("files")
     if not uploads:
-        raise bad_request('no files: send one part named "files" per file',
+        raise bad_request(msg("request.no_files"),
                           {"files": "no files in the request"})
     views = engine_of(current_app).dossier.attach(instance_id, uploads, current_user())
     return jsonify({"instance_id": instance_id,

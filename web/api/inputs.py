@@ -19,6 +19,7 @@ from typing import Any
 
 from flask import request
 
+from engine import Msg, msg
 from web.api.errors import ApiError, bad_request
 
 MAX_DEPTH = 32
@@ -62,7 +63,7 @@ def check_request_text() -> None:
         if why:
             problems[name if not bad_text(name) else "query"] = why
     if problems:
-        raise bad_request("the request contains characters that are not allowed", problems)
+        raise bad_request(msg("request.bad_characters"), problems)
 
 
 def json_body() -> dict[str, Any]:
@@ -71,29 +72,29 @@ def json_body() -> dict[str, Any]:
     if not raw.strip():
         return {}
     if not request.is_json:
-        raise ApiError(415, "unsupported_media_type",
-                       'send the request body as JSON with "Content-Type: application/json"')
+        raise ApiError(415, "unsupported_media_type", msg("request.send_json"))
     return json_object(raw)
 
 
-def json_object(raw: bytes, what: str = "the request body") -> dict[str, Any]:
+def json_object(raw: bytes, what: Msg | None = None) -> dict[str, Any]:
     """A JSON object parsed as strictly as every body (a multipart ``data`` part too)."""
+    what = what or msg("request.the_body")
     try:
         value = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant,
                            parse_float=_finite_float, parse_int=_bounded_int)
     except UnicodeDecodeError as exc:
-        raise bad_request(f"{what} is not UTF-8") from exc
+        raise bad_request(msg("request.not_utf8", what=what)) from exc
     except RecursionError as exc:
-        raise bad_request(f"{what} is nested more than {MAX_DEPTH} levels") from exc
+        raise bad_request(msg("request.too_deep", what=what, limit=MAX_DEPTH)) from exc
     except ValueError as exc:
-        raise bad_request(f"{what} is not valid JSON", {"body": str(exc)}) from exc
+        raise bad_request(msg("request.not_json", what=what), {"body": str(exc)}) from exc
     if not isinstance(value, dict):
-        raise bad_request(f"{what} must be a JSON object",
+        raise bad_request(msg("request.not_an_object", what=what),
                           {"body": f"got {_json_type(value)}"})
     problems: dict[str, str] = {}
     _walk(value, "", 0, problems)
     if problems:
-        raise bad_request(f"{what} contains values that are not allowed", problems)
+        raise bad_request(msg("request.bad_values", what=what), problems)
     return value
 
 
@@ -119,7 +120,7 @@ def fields(spec: Mapping[str, Field]) -> dict[str, Any]:
         else:
             out[name] = value
     if problems:
-        raise bad_request("the request body has errors", problems)
+        raise bad_request(msg("request.body_errors"), problems)
     return out
 
 
@@ -131,7 +132,7 @@ def bool_arg(name: str) -> bool | None:
         return True
     if value.lower() in ("false", "0", "no"):
         return False
-    raise bad_request(f"bad filter {name}", {name: "must be true or false"})
+    raise bad_request(msg("request.bad_filter", name=name), {name: "must be true or false"})
 
 
 def int_arg(name: str, maximum: int = MAX_ID) -> int | None:
@@ -139,16 +140,18 @@ def int_arg(name: str, maximum: int = MAX_ID) -> int | None:
     if value is None or value == "":
         return None
     if not value.isascii() or not value.isdigit() or len(value) > 18:
-        raise bad_request(f"bad filter {name}", {name: "must be a positive integer"})
+        raise bad_request(msg("request.bad_filter", name=name),
+                          {name: "must be a positive integer"})
     if int(value) > maximum:  # larger than the database column: it would overflow there
-        raise bad_request(f"bad filter {name}", {name: f"must be at most {maximum}"})
+        raise bad_request(msg("request.bad_filter", name=name),
+                          {name: f"must be at most {maximum}"})
     return int(value)
 
 
 def only_args(allowed: tuple[str, ...]) -> None:
     unknown = sorted(set(request.args) - set(allowed))
     if unknown:
-        raise bad_request("unknown query parameter(s)",
+        raise bad_request(msg("request.unknown_parameters"),
                           {n: f"unknown (expected: {', '.join(allowed)})" for n in unknown})
 
 

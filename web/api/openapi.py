@@ -47,12 +47,20 @@ _REVISION = {"type": "integer", "description": "The instance revision the caller
 SCHEMAS: dict[str, Any] = {
     "Error": {
         "type": "object",
-        "description": "Every error response. `details` is null, an object of field name to "
-                       "message (form and request errors), or a list of ValidationProblem.",
+        "description": "Every error response. `message` is in the request's language "
+                       "(Accept-Language: zh or en; without it, the language chosen in the web "
+                       "pages' session, else Chinese). `key` and `params` name the engine's "
+                       "message, so that a client may word it itself: `key` is stable (for "
+                       "example `task.already_claimed` with `params` {\"assignee\": \"li\"}; "
+                       "`request.*` keys for requests refused before the engine sees them; `text`, "
+                       "with params {\"text\": ...}, for a text given as it is). "
+                       "`details` is null, an object of field name to message "
+                       "(form and request errors; field errors are Chinese, like the forms), or "
+                       "a list of ValidationProblem.",
         "required": ["error"],
         "properties": {"error": {
             "type": "object",
-            "required": ["code", "message", "details"],
+            "required": ["code", "message", "details", "key", "params"],
             "properties": {
                 "code": {"type": "string", "examples": [
                     "bad_request", "missing_token", "invalid_token", "token_expired",
@@ -60,6 +68,10 @@ SCHEMAS: dict[str, Any] = {
                     "invalid_data", "validation_failed", "unsafe_input", "too_many_attempts",
                     "internal_error"]},
                 "message": {"type": "string"},
+                "key": {"type": "string",
+                        "description": "the message's key in the engine's catalogue"},
+                "params": {"type": "object",
+                           "description": "the values the message names"},
                 "details": {"oneOf": [
                     {"type": "null"},
                     {"type": "object", "additionalProperties": {"type": "string"}},
@@ -70,13 +82,16 @@ SCHEMAS: dict[str, Any] = {
     },
     "ValidationProblem": {
         "type": "object",
-        "description": "One problem of an uploaded definition file.",
+        "description": "One problem of an uploaded definition file; `message` in the "
+                       "request's language, `key` and `params` as in Error.",
         "required": ["file", "line", "element", "message"],
         "properties": {
             "file": {"type": "string"},
             "line": {"type": ["integer", "null"]},
             "element": {"type": ["string", "null"], "description": "the element id"},
             "message": {"type": "string"},
+            "key": {"type": "string"},
+            "params": {"type": "object"},
             "severity": {"type": "string", "enum": ["error", "warning"]},
         },
     },
@@ -828,7 +843,8 @@ OPENAPI: dict[str, Any] = {
         "description": (
             "The HTTP JSON API of the Kuaiban BPMN engine. Get a token at POST /auth/token "
             "and send it as `Authorization: Bearer TOKEN` with every other call. Every error "
-            'is `{"error": {"code", "message", "details"}}`. Permissions (role and unit) are '
+            'is `{"error": {"code", "message", "details", "key", "params"}}`, its message in the '
+            "language of Accept-Language (zh or en). Permissions (role and unit) are "
             "the engine's: a call the caller may not make answers 403. Text anywhere in a request "
             "(body values and keys, query, path) must be Unicode without control characters "
             "(NUL included; tab and line breaks are fine) or lone surrogates; numbers must be "

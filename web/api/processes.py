@@ -14,6 +14,7 @@ from engine import (
     Problem,
     SourceFile,
     ValidationFailed,
+    msg,
 )
 from web.api.auth import current_user
 from web.api.blueprint import bp
@@ -21,6 +22,8 @@ from web.api.errors import bad_request
 from web.api.inputs import Field, fields
 from web.api.uploads import command_body
 from web.app import engine_of
+from web.errors import localized
+from web.ui.i18n import message_language
 
 MAX_NAME = 255  # the length of a stored file name
 MAX_KEY = 128  # the length of a stored process key
@@ -38,11 +41,11 @@ def list_processes() -> Response:
 def upload_processes() -> tuple[Response, int]:
     """Validate and deploy BPMN, DMN and form files sent as multipart/form-data."""
     if "designer" not in current_user().roles:  # the one permission the API decides
-        raise PermissionDenied("only users with the designer role (流程设计员) may deploy")
+        raise PermissionDenied(msg("deploy.designer_role"))
     uploads = list(request.files.items(multi=True))
     if not uploads:
-        raise bad_request("send the files as multipart/form-data, one part per file "
-                          '(field name "files")', {"files": "no files in the request"})
+        raise bad_request(msg("request.send_definition_files"),
+                          {"files": "no files in the request"})
     files: list[SourceFile] = []
     problems: list[Problem] = []
     seen: set[str] = set()
@@ -56,8 +59,8 @@ def upload_processes() -> tuple[Response, int]:
         try:
             text = storage.read().decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            problems.append(Problem(name, None, None, f"the file is not UTF-8 text ({exc.reason}"
-                                                      f" at byte {exc.start})"))
+            problems.append(Problem(name, None, None, msg(
+                "upload.not_utf8", reason=f"{exc.reason} at byte {exc.start}")))
             continue
         files.append(SourceFile(name, text))
     engine = engine_of(current_app)
@@ -74,18 +77,18 @@ def upload_processes() -> tuple[Response, int]:
 def _name_problem(name: str, field_name: str, seen: set[str]) -> Problem | None:
     shown = name or f"(part {field_name!r})"
     if not name:
-        return Problem(shown, None, None, "the file has no name (it needs .bpmn, .dmn or .json)")
+        return Problem(shown, None, None, msg("upload.no_name"))
     if len(name) > MAX_NAME or "\x00" in name:
-        return Problem(shown[:80], None, None, f"bad file name (at most {MAX_NAME} characters)")
+        return Problem(shown[:80], None, None, msg("upload.bad_name", limit=MAX_NAME))
     if name in seen:
-        return Problem(name, None, None, "the same file name was sent twice")
+        return Problem(name, None, None, msg("upload.duplicate_name"))
     return None
 
 
 @bp.route("/processes/<key>/instances", methods=["POST"])
 def start_instance(key: str) -> tuple[Response, int, dict[str, str]]:
     if len(key) > MAX_KEY:
-        raise NotFound(f'no process "{key[:40]}..." is deployed')
+        raise NotFound(msg("process.not_deployed", key=f"{key[:40]}..."))
     body, uploads = command_body({"data": Field(dict),
                                   "business_key": Field(str, max_length=64)})
     view = engine_of(current_app).start(key, body.get("data", {}), current_user(),
@@ -100,23 +103,25 @@ def start_batch(key: str) -> tuple[Response, int]:
     ``batch_id``, row N is keyed ``KEY:batch_id:N``: the same request sent again (after a
     time-out, say) starts only the rows that have no case yet."""
     if len(key) > MAX_KEY:
-        raise NotFound(f'no process "{key[:40]}..." is deployed')
+        raise NotFound(msg("process.not_deployed", key=f"{key[:40]}..."))
     body = fields({"rows": Field(list, required=True),
                    "batch_id": Field(str, max_length=MAX_BATCH_ID),
                    "skip_invalid": Field(bool)})
     given = body["rows"]
     if not 0 < len(given) <= MAX_ROWS:
-        raise bad_request(f"send 1 to {MAX_ROWS} rows", {"rows": f"{len(given)} rows"})
+        raise bad_request(msg("request.row_count", limit=MAX_ROWS), {"rows": f"{len(given)} rows"})
     batch_id = body.get("batch_id")
     rows = [BatchRow(n, data, f"{key}:{batch_id}:{n}" if batch_id else None)
             for n, data in enumerate(given, start=1) if isinstance(data, dict)]
     not_objects = {str(n): "must be a JSON object" for n, data in enumerate(given, start=1)
                    if not isinstance(data, dict)}
     if not_objects:
-        raise bad_request("every row is a JSON object (the start form's data)", not_objects)
+        raise bad_request(msg("request.rows_are_objects"), not_objects)
     report = engine_of(current_app).start_batch(key, rows, current_user(),
                                                 bool(body.get("skip_invalid")))
     if report.refused:
-        raise InvalidData({str(p.line): str(p) for p in report.invalid},
-                          f"{len(report.invalid)} bad row(s): nothing was started")
-    return jsonify(report.as_json()), 201 if report.started else 200
+        raise InvalidData({str(p.line): p.said_in(message_language()) for p in report.invalid},
+                          msg("batch.refused", count=len(report.invalid)))
+    body = {**report.as_json(),  # the rows' messages in the request's language
+            "invalid": [{**p.as_json(), "message": localized(p.text)} for p in report.invalid]}
+    return jsonify(body), 201 if report.started else 200

@@ -6,7 +6,7 @@ import re
 
 from flask import Response, current_app, jsonify, request
 
-from engine import InboxFilter, NotFound, task_form
+from engine import InboxFilter, NotFound, msg, task_form
 from web.api.auth import current_user
 from web.api.blueprint import bp
 from web.api.errors import bad_request
@@ -25,7 +25,8 @@ def inbox() -> Response:
         return _done()
     assignee = request.args.get("assignee")
     if assignee not in (None, "", "me"):
-        raise bad_request("bad filter assignee", {"assignee": 'only "me" is supported'})
+        raise bad_request(msg("request.bad_filter", name="assignee"),
+                          {"assignee": 'only "me" is supported'})
     flt = InboxFilter(
         process=request.args.get("process") or None,
         role=request.args.get("role") or None,
@@ -41,7 +42,7 @@ def _done() -> Response:
     """已办: the tasks the caller completed and the cases they started."""
     others = sorted(set(request.args) - {"done"})
     if others:
-        raise bad_request("done takes no other filter", {n: "not with done" for n in others})
+        raise bad_request(msg("request.done_alone"), {n: "not with done" for n in others})
     return jsonify(engine_of(current_app).worklists.done(current_user()).as_json())
 
 
@@ -85,5 +86,5 @@ def complete(task_id: str) -> Response:
 
 def checked_task_id(task_id: str) -> str:
     if not _TASK_ID.fullmatch(task_id):
-        raise NotFound("no such task")
+        raise NotFound(msg("task.not_found", task_id=task_id[:40]))
     return task_id

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import request
 
-from engine import Upload
+from engine import Upload, msg
 from web.api.errors import bad_request
 from web.api.inputs import MAX_DIGITS, Field, bad_text, fields, json_object
 
@@ -41,7 +41,7 @@ def command_body(spec: Mapping[str, Field]) -> tuple[dict[str, Any], list[Upload
         if field.required and out.get(name) is None and name not in problems:
             problems[name] = "is required"
     if problems:
-        raise bad_request("the multipart body has errors", problems)
+        raise bad_request(msg("request.multipart_errors"), problems)
     return {k: v for k, v in out.items() if v is not None}, files()
 
 
@@ -50,10 +50,10 @@ def files(only: str | None = None) -> list[Upload]:
     uploads = []
     for name, storage in request.files.items(multi=True):
         if only is not None and name != only:
-            raise bad_request(f'send the files as parts named "{only}"', {name: "unknown part"})
+            raise bad_request(msg("request.parts_named", name=only), {name: "unknown part"})
         filename = storage.filename or ""
         if bad_text(filename) or bad_text(name):
-            raise bad_request("a file name contains characters that are not allowed",
+            raise bad_request(msg("request.bad_file_name"),
                               {name: "bad file name"})
         uploads.append(Upload(name, filename, storage.read()))
     return uploads
@@ -64,7 +64,7 @@ def _value(name: str, text: str, field: Field, problems: dict[str, str]) -> Any:
         if not text.strip():
             return None
         try:
-            return json_object(text.encode("utf-8"), f'the "{name}" part')
+            return json_object(text.encode("utf-8"), msg("request.the_part", name=name))
         except Exception as exc:  # ApiError: report it beside the part
             problems[name] = getattr(exc, "message", "not a JSON object")
             return None

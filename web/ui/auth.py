@@ -30,7 +30,7 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from engine import NotFound, Throttled, UserView
+from engine import NotFound, Throttled, UserView, msg
 from web.ui.i18n import LANGUAGES
 from web.ui.util import engine, safe_next
 
@@ -49,7 +49,7 @@ def _load_user() -> None:
         return
     try:
         if not isinstance(generation, int) or not isinstance(sid, str):
-            raise NotFound("not a session of this version")
+            raise NotFound(msg("account.signed_out"))
         g.user = engine().accounts.signed_in(username, generation, sid)
     except NotFound:
         _fresh_session()

@@ -24,6 +24,7 @@ from engine import (
     version_diagram,
 )
 from web.api.errors import clip
+from web.errors import localized
 from web.ui.auth import current_user, roles_required
 from web.ui.util import engine
 
@@ -113,7 +114,7 @@ def upload() -> str | tuple[str, int]:
         except ValidationFailed as exc:
             problems = exc.problems
         except UnsafeInput as exc:
-            problems = [Problem("-", None, None, exc.message)]
+            problems = [Problem("-", None, None, exc.said)]
     errors = [p for p in problems if p.severity == "error"]
     if deployed is not None:
         flash(_("已部署。"), "success")
@@ -178,7 +179,7 @@ def _by_file(problems: list[Problem]) -> dict[str, list[Problem]]:
     """Problems by file, each text cut short: a page never echoes a huge input back."""
     grouped: dict[str, list[Problem]] = defaultdict(list)
     for p in sorted(problems, key=lambda p: (p.file, p.line or 0))[:MAX_PROBLEMS]:
-        short = replace(p, file=clip(p.file), message=clip(p.message),
+        short = replace(p, file=clip(p.file), text=clip(localized(p.said)),
                         element=clip(p.element) if p.element else p.element)
         grouped[short.file].append(short)
     return dict(grouped)

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from engine import EngineError, Problem, SourceFile
+from web.errors import localized
 from web.ui.util import engine
 
 log = logging.getLogger("kuaiban.web.modeler")
@@ -31,7 +32,7 @@ def lint_warnings(files: list[SourceFile]) -> list[dict[str, Any]]:
     out = []
     for p in items:
         if isinstance(p, Problem):
-            item = p.as_dict()
+            item = {**p.as_dict(), "message": localized(p.said)}
         elif isinstance(p, Mapping):
             item = {"file": p.get("file"), "line": p.get("line"), "element": p.get("element"),
                     "message": str(p.get("message", "")), "severity": p.get("severity")}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, session
+from flask import Flask, request, session
 from flask_babel import Babel
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
@@ -16,6 +16,16 @@ DEFAULT = "zh"
 def current_language() -> str:
     lang = session.get("lang")
     return lang if lang in LANGUAGES else DEFAULT
+
+
+def message_language() -> str:
+    """The language of what the engine says: the chosen one on pages; an API request's
+    Accept-Language first (a client has no session to choose in), then the chosen one."""
+    if request.path.startswith("/api/") and request.headers.get("Accept-Language"):
+        best = request.accept_languages.best_match(list(LANGUAGES))
+        if best in LANGUAGES:
+            return best
+    return current_language()
 
 
 def init(app: Flask) -> None:

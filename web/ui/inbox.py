@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from engine import Conflict, InboxFilter, WorkCalendar
+from web.errors import localized
 from web.ui import fmt
 from web.ui.auth import current_user, login_required
 from web.ui.pages import nav_counts, today_ends
@@ -83,5 +84,6 @@ def _assign(task_id: str, claim: bool) -> Response:
             eng.unclaim(task_id, user)
             flash(_("已取消认领：%(title)s", title=task.title), "success")
     except Conflict as exc:
-        flash(_("操作未完成：他人已先行办理或认领（%(detail)s）", detail=exc.message), "error")
+        flash(_("操作未完成：他人已先行办理或认领（%(detail)s）", detail=localized(exc.said)),
+              "error")
     return _back()

@@ -36,9 +36,11 @@ from engine import (
     kind_of,
     latest_forms,
     load_version,
+    msg,
     version_diagram,
     xmlsafe,
 )
+from web.errors import localized
 from web.ui import forms as form_fields
 from web.ui.assets import node_modules
 from web.ui.auth import current_user, roles_required
@@ -275,7 +277,8 @@ def form_preview() -> Response:
     text = body.get("schema") if isinstance(body, dict) else None
     if not isinstance(text, str):
         text = ""
-    problems = check_form(text) if text.strip() else [_("表单为空")]
+    problems = [localized(msg("form.problem", message=p)) for p in check_form(text)] \
+        if text.strip() else [_("表单为空")]
     schema: dict[str, Any] | None = None
     fields: list[form_fields.Field] = []
     try:
@@ -299,11 +302,11 @@ def _identity(item: Mapping[str, Any]) -> tuple[Any, ...]:
 def _unsafe_problem(exc: UnsafeInput) -> Problem:
     if isinstance(exc.details, Problem):
         return exc.details
-    return Problem("-", None, None, exc.message)
+    return Problem("-", None, None, exc.said)
 
 
 def _problem_json(p: Problem, files: Sequence[SourceFile]) -> dict[str, Any]:
-    return _with_element(p.as_dict(), files)
+    return _with_element({**p.as_dict(), "message": localized(p.said)}, files)
 
 
 def _with_element(item: dict[str, Any], files: Sequence[SourceFile]) -> dict[str, Any]:

@@ -19,9 +19,9 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response
 
-from engine import TZ, EngineError, InboxCounts, WorkCalendar
+from engine import TZ, EngineError, InboxCounts, Msg, WorkCalendar
 from web.api.inputs import bad_text
-from web.errors import error_body, headers_of, status_of
+from web.errors import error_body, headers_of, localized, status_of
 from web.ui import fmt, stats_text
 from web.ui.i18n import current_language
 from web.ui.util import engine
@@ -143,7 +143,8 @@ def init(app: Flask) -> None:
 
     @app.errorhandler(EngineError)
     def _engine(error: EngineError) -> tuple[str | Response, int, dict[str, str]]:
-        return (*_page(status_of(error), error.message, error.code), headers_of(error))
+        return (*_page(status_of(error), localized(error.said), error.code, error.said),
+                headers_of(error))
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> tuple[str | Response, int]:
@@ -166,8 +167,8 @@ def _refuse_bad_text() -> tuple[str | Response, int] | None:
     return None
 
 
-# What a page says when the engine's message is not in the reader's language (the engine's
-# own messages are partly English; the page keeps it, smaller, for whoever reports it).
+# What a page says when a message is not in the reader's language (a verbatim text, such as a
+# library's own English; the page keeps it, smaller, for whoever reports it).
 EXPLAINED: dict[int, Any] = {
     400: _l("请求有误，请检查后重试。"),
     403: _l("您的角色或单位不能进行此操作。"),
@@ -178,11 +179,11 @@ EXPLAINED: dict[int, Any] = {
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-def _page(status: int, message: str | None, code: str | None = None
+def _page(status: int, message: str | None, code: str | None = None, text: Msg | None = None
           ) -> tuple[str | Response, int]:
     title = str(TITLES.get(status, _("出错了")))
     if request.path.startswith("/api/"):
-        return jsonify(error_body(code or f"http_{status}", message or title)), status
+        return jsonify(error_body(code or f"http_{status}", message or title, None, text)), status
     detail = None
     if message and current_language() == "zh" and not _CJK.search(message):
         message, detail = str(EXPLAINED.get(status, title)), message

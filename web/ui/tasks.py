@@ -21,6 +21,7 @@ from engine import (
     instance_forms,
     task_form,
 )
+from web.errors import localized
 from web.ui import forms
 from web.ui.auth import current_user, login_required
 from web.ui.case import case_context
@@ -74,7 +75,7 @@ def submit(task_id: str) -> str | Response | tuple[str, int]:
     except Conflict as exc:
         fresh = eng.inbox.task(task_id, user)
         current = eng.instance(task.instance_id, user)
-        return _render(fresh, schema, fields, typed, {}, current, conflict=exc.message), 409
+        return _render(fresh, schema, fields, typed, {}, current, conflict=localized(exc.said)), 409
     flash(_("已提交：%(case)s %(title)s", case=task.business_key or "", title=task.title),
           "success")
     return redirect(url_for("inbox.index"))

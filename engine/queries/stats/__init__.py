@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.errors import NotFound, PermissionDenied
+from engine.messages import msg
 from engine.org import directory, users
 from engine.org.scope import reach_of
 from engine.queries.board import InstanceSummary
@@ -60,7 +61,7 @@ class Statistics:
 def _sections(session: Any, user: Who) -> tuple[str, ...]:
     sections = sections_for(users.resolve(session, user).roles)
     if not sections:
-        raise PermissionDenied("statistics are for supervising roles")
+        raise PermissionDenied(msg("stats.supervisors_only"))
     return sections
 
 
@@ -76,7 +77,7 @@ def _within_reach(session: Session, user: Who, flt: StatsFilter) -> StatsFilter:
     if flt.unit is None:
         return replace(flt, unit=area.name)
     if not units_under(session, flt.unit) <= units_under(session, area.name):
-        raise PermissionDenied(f"{flt.unit} is outside {area.name}")
+        raise PermissionDenied(msg("stats.unit_outside_area", unit=flt.unit, area=area.name))
     return flt
 
 
@@ -87,16 +88,16 @@ def statistics(engine: Engine, user: Who, flt: StatsFilter, section: str | None 
     if figure is not None:
         spec = SPECS.get(figure)
         if spec is None:
-            raise NotFound(f'no statistics figure "{figure}"')
+            raise NotFound(msg("stats.no_figure", figure=figure))
         section = spec.section
     with engine.transaction(read_only=True) as session:
         sections = _sections(session, user)
         flt = _within_reach(session, user, flt)
         if section is not None:
             if section not in SECTIONS:
-                raise NotFound(f'no statistics section "{section}"')
+                raise NotFound(msg("stats.no_section", section=section))
             if section not in sections:
-                raise PermissionDenied(f'the "{section}" statistics are not for this role')
+                raise PermissionDenied(msg("stats.section_not_for_role", section=section))
             sections = (section,)
         figures = [spec.build(session, flt, now) for spec in SPECS.values()
                    if spec.section in sections and figure in (None, spec.key)]
@@ -109,11 +110,11 @@ def figure_cases(engine: Engine, user: Who, flt: StatsFilter, figure: str, key: 
     first, at most :data:`CASES_LIMIT`."""
     spec = SPECS.get(figure)
     if spec is None:
-        raise NotFound(f'no statistics figure "{figure}"')
+        raise NotFound(msg("stats.no_figure", figure=figure))
     now = engine.clock.now()
     with engine.transaction(read_only=True) as session:
         if spec.section not in _sections(session, user):
-            raise PermissionDenied(f'the "{spec.section}" statistics are not for this role')
+            raise PermissionDenied(msg("stats.section_not_for_role", section=spec.section))
         flt = _within_reach(session, user, flt)
         ids = spec.drill(session, flt, now, key or None, measure).subquery()
         rows = session.execute(select(ProcessInstance).where(ProcessInstance.id.in_(

@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, and_, true
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from engine.errors import InvalidData
+from engine.messages import msg
 from engine.org import directory
 from engine.time.calendar import TZ
 
@@ -51,7 +52,7 @@ class StatsFilter:
 
     def __post_init__(self) -> None:
         if self.start and self.end and self.start > self.end:
-            raise InvalidData({"from": "开始日期不能晚于结束日期"}, "period starts after it ends")
+            raise InvalidData({"from": "开始日期不能晚于结束日期"}, msg("stats.period_reversed"))
 
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> StatsFilter:
@@ -70,7 +71,7 @@ class StatsFilter:
         problems |= {n: f"最多 {NAME_MAX} 个字符" for n, v in names.items()
                      if v and len(v) > NAME_MAX}
         if problems:
-            raise InvalidData(problems, "bad statistics filter")
+            raise InvalidData(problems, msg("stats.bad_filter"))
         return cls(days["from"], days["to"], names["unit"], names["process"])
 
     def bounds(self) -> tuple[datetime | None, datetime | None]:

@@ -1,0 +1,258 @@
+"""Messages about definitions: deploying, validating and reading processes, forms and documents:
+key -> (English, Chinese)."""
+
+DEFINITIONS: dict[str, tuple[str, str]] = {
+    'bpmn.boundary_target_missing': (
+        'boundary event is attached to "{target}", which is no task or subprocess of this process',
+        '边界事件附着在“{target}”上，但它不是本流程的任务或子流程'),
+    'bpmn.called_process_missing': (
+        ('called process "{called}" is not in the files given (deploy it together; processes: '
+         '{known})'),
+        '所调用的流程“{called}”不在上传的文件中（请一并部署；现有流程：{known}）'),
+    'bpmn.decision_not_found': (
+        'decision "{ref}" not found in the DMN files',
+        'DMN 文件中找不到决策“{ref}”'),
+    'bpmn.document_template_missing': (
+        'document template "{key}" is not in {registry} (templates: {listed})',
+        '文书模板“{key}”不在 {registry} 中（现有模板：{listed}）'),
+    'bpmn.form_invalid': (
+        'form "{key}" is invalid',
+        '表单“{key}”有误'),
+    'bpmn.form_not_found': (
+        'form "{key}" not found',
+        '找不到表单“{key}”'),
+    'bpmn.invalid': (
+        '{message}',
+        '流程定义有误：{message}'),
+    'bpmn.lane_without_role': (
+        'lane "{lane}" maps to no role (known: {known})',
+        '泳道“{lane}”没有对应的角色（已知角色：{known}）'),
+    'bpmn.message_form_empty': (
+        'message_form names no form',
+        'message_form 没有指定表单'),
+    'bpmn.message_form_without_message': (
+        'message_form on an event that catches no message',
+        '不接收消息的事件不能设置 message_form'),
+    'bpmn.send_back_unknown': (
+        ('sendBack names {unknown}: not another user task of this process (write true, false, or '
+         'user task ids separated by commas)'),
+        ('sendBack 中的 {unknown} 不是本流程的其他用户任务（应填 true、false 或以逗号分隔的用户任'
+         '务 id）')),
+    'bpmn.start_timer_duration': (
+        'a start timer needs a timeDate or timeCycle, not a duration',
+        '定时启动事件需要 timeDate 或 timeCycle，不能用 timeDuration'),
+    'bpmn.task_name_too_long': (
+        'task name longer than 255 characters',
+        '任务名称超过 255 个字符'),
+    'bpmn.task_without_lane': (
+        'user task is in no lane, so no role may work on it',
+        '用户任务不在任何泳道中，没有角色可以办理'),
+    'bpmn.timer': (
+        'timer: {message}',
+        '定时器：{message}'),
+    'bpmn.timer_start_id_too_long': (
+        'timer start event id longer than {limit} characters',
+        '定时启动事件的 id 超过 {limit} 个字符'),
+    'bpmn.too_long': (
+        '{what} longer than {limit} characters',
+        '{what} 超过 {limit} 个字符'),
+    'bpmn.unknown_notice': (
+        ('notify "{notice}" is not a notice a diagram can ask for (only "decided": the applicant '
+         'hears the task is done)'),
+        'notify “{notice}” 不是流程图可以使用的通知（只能是 “decided”：任务办结时通知申请人）'),
+    'bpmn.unknown_unit': (
+        '{how}: no such unit in the unit directory{hint}',
+        '{how}：单位名录中没有此单位{hint}'),
+    'bpmn.unparsable': (
+        'SpiffWorkflow cannot parse this ({kind}: {message})',
+        '无法解析此文件（{kind}：{message}）'),
+    'code.refused': (
+        '{what}: {message}',
+        '{what}：{message}'),
+    'data.invalid': (
+        'invalid data',
+        '提交的数据有误'),
+    'deploy.designer_only': (
+        'deploying needs the designer role',
+        '部署流程需要流程设计员角色'),
+    'deploy.designer_role': (
+        'only users with the designer role (流程设计员) may deploy',
+        '只有流程设计员可以部署流程'),
+    'diagram.none': (
+        'version {version} of "{key}" has no diagram',
+        '“{key}”的第 {version} 版没有流程图'),
+    'dmn.wrong_namespace': (
+        'not a DMN document (namespace "{namespace}"); use {expected}',
+        '不是 DMN 文档（命名空间“{namespace}”）；应使用 {expected}'),
+    'document.fill_failed': (
+        'the document template {file} could not be filled: {exc}',
+        '文书模板 {file} 填写失败：{exc}'),
+    'document.not_for_process': (
+        '"{title}" does not apply to this kind of case',
+        '“{title}”不适用于此类案件'),
+    'document.numbering_busy': (
+        'another document was numbered at the same moment; try again',
+        '另一份文书同时在编号，请重试'),
+    'document.registry_unreadable': (
+        '{path}: the document registry cannot be read ({exc})',
+        '{path}：无法读取文书模板目录（{exc}）'),
+    'document.role_may_not_issue': (
+        'your role may not issue "{title}"',
+        '您的角色不能出具“{title}”'),
+    'document.template_not_found': (
+        'no document template "{key}" (available: {known})',
+        '没有名为“{key}”的文书模板（可用：{known}）'),
+    'document.template_unreadable': (
+        'the document template file {file} cannot be read ({strerror})',
+        '文书模板文件 {file} 无法读取（{strerror}）'),
+    'file.no_pdf': (
+        'only documents (.docx) convert to PDF',
+        '只有文书（.docx）可以转为 PDF'),
+    'file.no_print_view': (
+        'only documents (.docx) have a print view',
+        '只有文书（.docx）可以打印预览'),
+    'file.not_found': (
+        'no such file',
+        '没有此文件'),
+    'file.not_readable': (
+        'no such file among the cases you may read',
+        '在您可查看的案件中没有此文件'),
+    'form.invalid': (
+        'The form has errors',
+        '表单填写有误'),
+    'form.problem': (
+        '{message}',
+        '表单定义有误：{message}'),
+    'form.read_only_fields': (
+        'Read-only fields cannot be submitted',
+        '只读字段不能提交'),
+    'form.unknown_fields': (
+        'The form has no such fields',
+        '表单中没有这些字段'),
+    'lint.empty_lane_without_role': (
+        ('lane "{lane}" matches no role; it holds no elements yet, but a task put in it could not '
+         'be worked (roles: {known})'),
+        '泳道“{lane}”没有对应的角色；它现在是空的，但放进去的任务将无人可办（角色：{known}）'),
+    'lint.exclusive_gateway_without_default': (
+        ('exclusive gateway has {count} outgoing flows and no default flow: when no condition '
+         'holds, the case stops with an error'),
+        '排他网关有 {count} 条出口但没有默认出口：所有条件都不成立时，案件将出错停止'),
+    'lint.inclusive_gateway_without_default': (
+        ('inclusive gateway has {count} outgoing flows and no default flow: when no condition '
+         'holds, the case stops with an error'),
+        '包容网关有 {count} 条出口但没有默认出口：所有条件都不成立时，案件将出错停止'),
+    'lint.no_due_date': (
+        ('user task has no due date (camunda:dueDate): inboxes show no deadline and it is never '
+         'overdue (none on purpose: camunda property deadline="none")'),
+        ('用户任务没有办理期限（camunda:dueDate）：待办中不显示期限，也不会超期（有意不设期限：ca'
+         'munda 属性 deadline="none"）')),
+    'lint.no_form': (
+        'user task has no form (camunda:formKey): completing it accepts no data',
+        '用户任务没有表单（camunda:formKey）：办理时不能提交数据'),
+    'lint.timer_cycle_zero': (
+        'timer cycle "{cycle}" repeats 0 times: it never fires',
+        '定时周期“{cycle}”重复 0 次：永远不会触发'),
+    'lint.timer_date_past': (
+        ('timer date {date} is already past (deploy clock {now}): it fires at once, never on that '
+         'date'),
+        '定时日期 {date} 已经过去（部署时的时间 {now}）：它会立即触发，而不是在那一天'),
+    'lint.unreachable': (
+        'no path leads here from a start event: it never runs',
+        '没有从开始事件到这里的路径：它永远不会执行'),
+    'pdf.convert_failed': (
+        'LibreOffice could not convert the document to PDF ({exc})',
+        'LibreOffice 无法将文书转为 PDF（{exc}）'),
+    'pdf.missing': (
+        ('PDF needs LibreOffice, which is not installed here (Debian: apt-get install libreoffice-'
+         'writer-nogui fonts-noto-cjk); download the .docx, or print the document from its print v'
+         'iew in the browser (打印 → 另存为 PDF)'),
+        ('生成 PDF 需要 LibreOffice，本机未安装（Debian：apt-get install libreoffice-writer-nogui'
+         ' fonts-noto-cjk）；请下载 .docx，或在浏览器的打印预览中打印（打印 → 另存为 PDF）')),
+    'pdf.none_written': (
+        'LibreOffice wrote no PDF',
+        'LibreOffice 没有生成 PDF'),
+    'process.no_such_version': (
+        'no version {version} of process "{key}"',
+        '流程“{key}”没有第 {version} 版'),
+    'process.not_deployed': (
+        'no process "{key}" is deployed',
+        '流程“{key}”尚未部署'),
+    'process.version_missing': (
+        'process "{key}" has no version {version}',
+        '流程“{key}”没有第 {version} 版'),
+    'process.version_not_found': (
+        'no process version {version_id}',
+        '没有编号为 {version_id} 的流程版本'),
+    'table.heading': (
+        'the heading row must be: {columns}',
+        '标题行应为：{columns}'),
+    'table.no_rows': (
+        'the file has no rows',
+        '文件中没有数据行'),
+    'table.none': (
+        'the file holds no decision table',
+        '文件中没有决策表'),
+    'table.not_integer': (
+        "'{cell}' is not an integer",
+        '“{cell}”不是整数'),
+    'table.not_number': (
+        "'{cell}' is not a number",
+        '“{cell}”不是数字'),
+    'table.not_utf8': (
+        'not UTF-8 text (save the spreadsheet as CSV UTF-8, or as .xlsx)',
+        '不是 UTF-8 文本（请将表格另存为“CSV UTF-8”或 .xlsx）'),
+    'table.not_xlsx': (
+        'not an .xlsx workbook',
+        '不是 .xlsx 工作簿'),
+    'table.repeated_inputs': (
+        'the same inputs as line {line}: only the first would ever be used',
+        '与第 {line} 行的输入相同：只有第一行会被采用'),
+    'table.unknown_unit': (
+        '{cell}: no such unit in the unit directory (closest: {closest})',
+        '{cell}：单位名录中没有此单位（最接近的：{closest}）'),
+    'table.unknown_unit_far': (
+        '{cell}: no such unit in the unit directory',
+        '{cell}：单位名录中没有此单位'),
+    'table.width': (
+        '{cells} cell(s), the table has {columns}',
+        '本行有 {cells} 格，表中有 {columns} 列'),
+    'upload.bad_name': (
+        'bad file name (at most {limit} characters)',
+        '文件名有误（最多 {limit} 个字符）'),
+    'upload.duplicate_name': (
+        'the same file name was sent twice',
+        '同一文件名上传了两次'),
+    'upload.files_refused': (
+        'The uploaded files were refused',
+        '上传的文件不符合要求'),
+    'upload.no_name': (
+        'the file has no name (it needs .bpmn, .dmn or .json)',
+        '文件没有名称（应为 .bpmn、.dmn 或 .json）'),
+    'upload.not_utf8': (
+        'the file is not UTF-8 text ({reason})',
+        '文件不是 UTF-8 文本（{reason}）'),
+    'upload.unknown_file_type': (
+        'unknown file type (.bpmn, .dmn, .json)',
+        '无法识别的文件类型（应为 .bpmn、.dmn 或 .json）'),
+    'validation.failed': (
+        '{count} validation error(s)',
+        '{count} 处校验错误'),
+    'xml.dtd': (
+        'DTDs and entity declarations (<!DOCTYPE>, <!ENTITY>) are not allowed',
+        '不允许 DTD 和实体声明（<!DOCTYPE>、<!ENTITY>）'),
+    'xml.not_well_formed': (
+        'not well-formed XML: {message}',
+        'XML 格式不正确：{message}'),
+    'xml.schema': (
+        'schema: {message}',
+        '不符合 XML 架构：{message}'),
+    'xml.too_deep': (
+        'elements nested deeper than {limit} levels',
+        '元素嵌套超过 {limit} 层'),
+    'xml.too_large': (
+        'file is larger than {megabytes} MB',
+        '文件超过 {megabytes} MB'),
+    'xml.too_many_elements': (
+        'more than {limit} elements: too large to be a diagram',
+        '元素超过 {limit} 个，不像是流程图'),
+}
