@@ -104,8 +104,10 @@ def test_every_unit_of_the_table_reports_monthly_and_the_group_issues_a_bulletin
     # 市发改委 reports; 改革创新组 returns it, then accepts it
     do(city, "fgw", "indicator_report_submit", {"indicator_progress": "招标投标：全流程电子化。",
                                                 "issues_to_resolve": "需市级协调评标专家库共享。"})
-    do(city, "gaige", "indicator_report_review", {"accepted": False, "review_comment": "补充获得电力"})
-    do(city, "fgw", "indicator_report_submit", {"indicator_progress": "招标投标、获得电力均已推进。"})
+    do(city, "gaige", "indicator_report_review",
+       {"accepted": False, "review_comment": "补充获得电力"})
+    do(city, "fgw", "indicator_report_submit",
+       {"indicator_progress": "招标投标、获得电力均已推进。"})
     done = do(city, "gaige", "indicator_report_review", {"accepted": True})
     assert done.status == "completed" and done.data["late"] is False
 

@@ -25,7 +25,7 @@ ROLES: tuple[Role, ...] = (
     Role("city_leader", "市纪委市监委领导"),
     Role("city_investigator", "市纪委市监委核查组", ("市纪委市监委 核查组",)),
     Role("reform_group", "改革创新组", ("营商环境指挥部 改革创新组", "营商环境指挥部改革创新组")),
-    Role("responsible_unit", "责任单位", ("信用主管部门",), True),
+    Role("responsible_unit", "责任单位", ("信用主管部门", "协查机关"), True),
     Role("sector_regulator", "行业主管部门"),
     Role("lead_department", "牵头部门"),
     Role("enterprise", "企业"),
