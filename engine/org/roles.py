@@ -30,6 +30,7 @@ ROLES: tuple[Role, ...] = (
     Role("lead_department", "牵头部门"),
     Role("enterprise", "企业"),
     Role("window", "惠企政策兑现专窗"),
+    Role("credit_window", "信用修复窗口"),
     Role("policy_dept", "政策主管部门", (), True),
     Role("data_bureau", "市政数局"),
     Role("auditor", "审计/监督", ("审计", "监督")),
