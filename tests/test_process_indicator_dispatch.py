@@ -128,3 +128,10 @@ def test_every_unit_of_the_table_reports_monthly_and_the_group_issues_a_bulletin
         "bulletin": "10月各指标推进情况通报。", "slow_units": "市中级人民法院逾期未报,已督促。"},
         "gaige")
     assert schedule.status == "completed"
+
+
+def test_every_unit_of_the_table_is_tagged_an_indicator_unit(engine: Engine) -> None:
+    """The directory's list 指标责任单位 (form pickers, boards) holds every unit the table names."""
+    engine.import_units(UNITS_FILE.read_text(encoding="utf-8"))
+    tagged = {u.id for u in engine.units(tag="指标责任单位")}
+    assert set(table_units()) <= tagged
