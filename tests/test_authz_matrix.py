@@ -52,7 +52,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DOMAIN_ROLES = ("intake", "approver", "handler", "case_manager", "style_group",
                 "supervision_office", "city_leader", "city_investigator", "reform_group",
                 "responsible_unit", "sector_regulator", "lead_department", "enterprise", "window",
-                "policy_dept", "data_bureau", "auditor", "designer")
+                "credit_window", "policy_dept", "data_bureau", "auditor", "designer")
 UNIT_SCOPED = frozenset({"handler", "responsible_unit", "policy_dept"})
 # Each county's 纪委监委 runs its own intake, approval and case management (engine/org/scope.py).
 BY_JURISDICTION = frozenset({"intake", "approver", "case_manager"})
@@ -590,7 +590,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     # the answer echoes the query (the case number): a hit shows as its process key
     ("api.search", "GET"): Entry(True, signed_in, request=_search_case_no, shows=(
         lambda w: f'"{w.target.process}"', reads_case)),
-    ("api.applications", "GET"): Entry(True, role("enterprise", "window"), shows=(
+    ("api.applications", "GET"): Entry(True, role("enterprise", "window", "credit_window"), shows=(
         lambda w: f'"{w.target.process}"', applied)),
     ("api.read_notification", "POST"): Entry(True, works_task, args=_notice),
     # -- operations ------------------------------------------------------------------------
@@ -690,7 +690,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("cases.search", "GET"): Entry(False, signed_in, request=_search_case_no,
                                    shows=(_case_link, reads_case)),
     ("cases.done", "GET"): Entry(False, signed_in, shows=(_case_link, did_work)),
-    ("cases.applications", "GET"): Entry(False, role("enterprise", "window"),
+    ("cases.applications", "GET"): Entry(False, role("enterprise", "window", "credit_window"),
                                          shows=(_case_link, applied)),
     ("cases.policies", "GET"): Entry(False, signed_in),
     ("ops.transfer", "POST"): Entry(False, works_task, 302, args=_task, mutates=True,

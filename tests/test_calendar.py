@@ -176,6 +176,29 @@ def test_same_day_close_uses_local_date(cal: WorkCalendar) -> None:
     assert result == at("2026-10-08T17:30:00+08:00")
 
 
+def test_a_deadline_on_a_day_off_moves_to_the_next_working_day_by_default(
+        cal: WorkCalendar) -> None:
+    # "10月5日前": due the close of 4 October, a holiday; 民法典 第二百零三条: the next working day
+    assert cal.same_day_close(at("2026-10-04T00:00:00+08:00")) == at("2026-10-08T17:30:00+08:00")
+
+
+def test_a_deadline_read_on_or_before_keeps_to_the_earlier_working_day(
+        cal: WorkCalendar, clock: FixedClock) -> None:
+    assert cal.earlier_workday_close(at("2026-10-04T00:00:00+08:00")) == \
+        at("2026-09-30T17:30:00+08:00")
+    # a working day stays itself, whatever the hour; an adjusted Saturday is a working day
+    assert cal.earlier_workday_close(at("2026-10-09T20:00:00+08:00")) == \
+        at("2026-10-09T17:30:00+08:00")
+    assert cal.earlier_workday_close(at("2026-10-10T00:00:00+08:00")) == \
+        at("2026-10-10T17:30:00+08:00")
+    assert cal.earlier_workday_close(at("2026-10-11T00:00:00+08:00")) == \
+        at("2026-10-10T17:30:00+08:00")
+    fns = deadline_functions(cal, clock.now)
+    assert fns["earlier_workday_close"](start=fns["day_of_month"](4, 1)) == \
+        "2026-09-30T17:30:00+08:00"
+    assert fns["same_day_close"](start=fns["day_of_month"](4, 1)) == "2026-10-08T17:30:00+08:00"
+
+
 def test_workday_close(cal: WorkCalendar) -> None:
     result = cal.workday_close(at("2026-09-30T16:00:00+08:00"), 1)
     assert result == at("2026-10-08T17:30:00+08:00")
@@ -233,6 +256,7 @@ def test_deadline_functions_return_iso_strings(cal: WorkCalendar, clock: FixedCl
     fns = deadline_functions(cal, clock.now)
     assert set(fns) == {
         "now",
+        "earlier_workday_close",
         "same_day_close",
         "workday_close",
         "add_days",

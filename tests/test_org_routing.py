@@ -77,6 +77,15 @@ def test_deploy_refuses_a_table_naming_a_unit_the_directory_lacks(city: Engine) 
     assert "市住建局" in problem.message  # the closest entry
 
 
+def test_deploy_checks_every_unit_a_list_output_names(city: Engine) -> None:
+    # a row may name several units, e.g. an indicator's 责任单位
+    listed = '[directory_unit("jdz.zjj"), directory_unit("jdz.nosuch")]'
+    with pytest.raises(ValidationFailed) as listing:
+        city.deploy(repair_files(new=listed))
+    assert {p.message.split(":")[0] for p in listing.value.problems} == \
+        {'directory_unit("jdz.nosuch")'}
+
+
 def test_the_shipped_tables_name_only_directory_units(engine: Engine) -> None:
     engine.deploy_directory(PROCESSES, FORMS)  # loads units.csv first, then checks the tables
     assert engine.processes()

@@ -52,7 +52,8 @@ def repair_files() -> list[SourceFile]:
 def gov(engine: Engine) -> Engine:
     engine.deploy(repair_files())
     engine.add_user("qiye", ["enterprise"], unit="景德镇某陶瓷有限公司")
-    engine.add_user("chuangkou", ["window"])
+    engine.add_user("chuangkou", ["window"])  # 惠企政策兑现专窗: not this procedure's window
+    engine.add_user("xinyong", ["credit_window"])  # 信用修复窗口 of the credit department
     engine.add_user("scj", ["responsible_unit"], unit=SCJ)
     engine.add_user("scj2", ["responsible_unit"], unit=SCJ)
     engine.add_user("fgw", ["responsible_unit"], unit=FGW)
@@ -162,12 +163,12 @@ def test_enterprise_applies_and_is_repaired_within_five_working_days(
 def test_window_application_refused_late_with_reason_and_basis(
         gov: Engine, clock: FixedClock) -> None:
     clock.set(at("2026-10-09T11:00:00+08:00"))  # Friday before the adjusted working Saturday
-    apply(gov, "chuangkou", channel="一窗", record_type="行政处罚信息",
+    apply(gov, "xinyong", channel="一窗", record_type="行政处罚信息",
                  record_no="景市环罚〔2026〕3号")
     review = task(gov, "fgw", "review")
     # 5 working days from Friday 10-09: 10-10 (Sat), 10-12, 10-13, 10-14, 10-15
     assert (review.unit, review.due_at) == (FGW, at("2026-10-15T17:30:00+08:00"))
-    assert inbox(gov, "chuangkou") == [] and inbox(gov, "scj") == []
+    assert inbox(gov, "xinyong") == [] and inbox(gov, "scj") == []
     gov.complete(review.id, {**REVIEW, "obligations_fulfilled": False,
                              "review_findings": "罚款尚未缴清"}, "fgw")
     decide = task(gov, "fgw", "decide")
@@ -216,7 +217,9 @@ def test_the_kind_of_record_decides_who_repairs_it(gov: Engine, record_type: str
 
 
 def test_only_enterprises_and_the_window_apply(gov: Engine) -> None:
-    for user in ("scj", "sjj"):
+    # the window is the credit department's 信用修复窗口; the 惠企政策兑现专窗 takes subsidy
+    # applications only (plan 7 二(三)2), so it cannot file a credit repair
+    for user in ("scj", "sjj", "chuangkou"):
         with pytest.raises(PermissionDenied):
             apply(gov, user)
     with pytest.raises(InvalidData) as err:

@@ -62,6 +62,7 @@ def hotline(engine: Engine) -> Engine:
     engine.add_user("fuliang", ["responsible_unit"], unit=FULIANG)
     engine.add_user("scj", ["responsible_unit"], unit=MARKET)
     engine.add_user("li", ["intake"])
+    engine.add_user("feng", ["style_group"])
     engine.add_user("wang", ["approver"])
     return engine
 
@@ -309,14 +310,17 @@ def test_complaint_about_officials_becomes_a_clue_case_with_its_own_number(
         "12345热线", "2026-09-30T16:20:00+08:00", False)
     assert (clue.data["reporter"], clue.data["reporter_contact"], clue.data["summary"]) == (
         "刘女士", "0798-8888888", "某科长对企业办事吃拿卡要。")
-    # the clue's intake completes the registration the same day: who is accused, which type
-    # of problem, who keeps the ledger entry (专人管理)
-    register = process_helpers.task(hotline, "li", "register_hotline", process="clue_triage")
-    assert (register.form_key, register.business_key, register.due_at) == (
-        "clue_register_hotline", "ZF-2026-000001", at("2026-09-30T17:30:00+08:00"))
+    # "12345热线要及时受理举报,分门别类梳理后转送作风优化组": the 作风优化组, not the intake,
+    # completes the registration the same day: who is accused, which type of problem, who
+    # keeps the ledger entry (专人管理); then the intake proposes the disposal as for any clue
+    assert process_helpers.tasks(hotline, "li", process="clue_triage") == []
+    register = process_helpers.task(hotline, "feng", "register_hotline", process="clue_triage")
+    assert (register.form_key, register.business_key, register.due_at, register.role) == (
+        "clue_register_hotline", "ZF-2026-000001", at("2026-09-30T17:30:00+08:00"),
+        "style_group")
     assert inbox(hotline, "li") == []  # nothing of the complaint's own is the intake's now
     clock.set(at("2026-09-30T16:40:00+08:00"))
-    triage = hotline.complete(register.id, CLUE_REGISTRATION, "li")
+    triage = hotline.complete(register.id, CLUE_REGISTRATION, "feng")
     assert [(t.name, t.due_at) for t in triage.tasks] == [
         ("propose", at("2026-09-30T17:30:00+08:00"))]  # 当天呈批处置
     assert triage.data["registered_at"] == "2026-09-30T16:40:00+08:00"

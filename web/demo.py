@@ -37,6 +37,7 @@ DEMO_USERS: tuple[tuple[str, str, tuple[str, ...], str | None], ...] = (
     ("lead_gx", "牵头部门 市工信局 秦岚", ("lead_department",), "市工信局"),
     ("enterprise", "企业 景德镇某瓷业有限公司", ("enterprise",), None),
     ("window", "惠企政策兑现专窗 卫敏", ("window",), None),
+    ("credit_window", "信用修复窗口 邵青", ("credit_window",), None),
     ("policy_gx", "政策主管部门 市工信局", ("policy_dept",), "市工信局"),
     ("policy_sw", "政策主管部门 市商务局", ("policy_dept",), "市商务局"),
     ("data_bureau", "市政数局 蒋华", ("data_bureau",), None),

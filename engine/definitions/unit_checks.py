@@ -60,13 +60,15 @@ def _outputs(tree: etree._ElementTree, unit_fields: set[str]
                     node = ast.parse(source, mode="eval").body
                 except (SyntaxError, ValueError, RecursionError):
                     continue  # the expression check reports it
-                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
-                        node.func.id == FUNCTION and len(node.args) == 1 and \
-                        isinstance(node.args[0], ast.Constant) and \
-                        isinstance(node.args[0].value, str):
-                    yield entry, node.args[0].value, False
-                elif column in unit_fields and isinstance(node, ast.Constant) and \
-                        isinstance(node.value, str) and node.value:
+                named = [call.args[0].value for call in ast.walk(node)
+                         if isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+                         and call.func.id == FUNCTION and len(call.args) == 1
+                         and isinstance(call.args[0], ast.Constant)
+                         and isinstance(call.args[0].value, str)]
+                for unit_id in named:  # also each of a list, e.g. a row's 责任单位
+                    yield entry, unit_id, False
+                if not named and column in unit_fields and isinstance(node, ast.Constant) \
+                        and isinstance(node.value, str) and node.value:
                     yield entry, node.value, True
 
 

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from engine.api import Engine
 
 LIMIT = 200  # newest first; older work stays findable by search
-APPLICANTS = frozenset({"enterprise", "window"})
+APPLICANTS = frozenset({"enterprise", "window", "credit_window"})
 REFUSED = "不予"  # the procedures' refusals: 不予受理, 不予兑现, 不予修复, 不予办理
 # Where the procedures write why they refused (processes/subsidy_*.bpmn, credit_repair.bpmn)
 REASON_FIELDS = ("reject_reason", "outcome_reason")

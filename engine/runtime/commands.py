@@ -450,7 +450,14 @@ def _start_events(version: LoadedVersion) -> set[str]:
 
 
 def check_may_start(version: LoadedVersion, user: UserView) -> None:
-    lanes = {s.lane for s in version.spec.task_specs.values() if isinstance(s, StartEvent)}
+    """The roles of the start events' lanes may start a case by hand. A message start event's
+    lane (who receives the message, e.g. 作风优化组 for a 12345 clue) grants no manual start
+    when the diagram has a start event of its own for that; a diagram started only by
+    messages keeps its message start events' roles."""
+    starts = [s for s in version.spec.task_specs.values() if isinstance(s, StartEvent)]
+    plain = [s for s in starts if not isinstance(getattr(s, "event_definition", None),
+                                                 MessageEventDefinition)]
+    lanes = {s.lane for s in (plain or starts)}
     roles = {r.id for r in (role_for_lane(name) for name in lanes if name) if r is not None}
     if roles and user.username != "system" and not roles & set(user.roles):
         raise PermissionDenied(msg("start.role_needed", key=version.key,

@@ -186,6 +186,19 @@ class WorkCalendar:
             return self.close_of(today)
         return self.close_of(self.next_workday(today))
 
+    def earlier_workday_close(self, t: datetime) -> datetime:
+        """"X日前" read "on or before": close of ``t``'s local day if it is a working day,
+        else of the last working day before it (the city's choice for a deadline, instead of
+        the statutory move to the next working day of same_day_close, 民法典 第二百零三条)."""
+        d = self.local(t).date()
+        for scanned in range(_MAX_SCAN_DAYS):
+            if scanned % _CHUNK == 0:
+                charge(_STEPS_PER_CHUNK)
+            if self.is_workday(d):
+                return self.close_of(d)
+            d -= timedelta(days=1)
+        raise CalendarError(f"no working day found before {t.isoformat()}; check the overrides")
+
     def workday_close(self, t: datetime, n: int) -> datetime:
         """Close of the ``n``-th working day after ``t``'s local date (n=1: 次日, 1个工作日内)."""
         return self.close_of(self.next_workday(self.local(t).date(), n))
@@ -260,6 +273,12 @@ def deadline_functions(
         day's close if today is off or already closed)."""
         return near(calendar.same_day_close(base(start))).isoformat()
 
+    def earlier_workday_close(start: str | datetime | None = None) -> str:
+        """每月5日前 kept on or before the day: ``earlier_workday_close(start=day_of_month(4,
+        1))`` -> close of the 4th of next month, or of the last working day before it when the
+        4th is off (``same_day_close`` instead moves it to the next working day)."""
+        return near(calendar.earlier_workday_close(base(start))).isoformat()
+
     def workday_close(n: int, start: str | datetime | None = None) -> str:
         """经批准后第二天转办到位: ``workday_close(1, start=approved_at)``;
         5个工作日之内: ``workday_close(5)`` -> close of the 5th working day."""
@@ -281,6 +300,7 @@ def deadline_functions(
     return {
         "now": now_,
         "same_day_close": same_day_close,
+        "earlier_workday_close": earlier_workday_close,
         "workday_close": workday_close,
         "add_days": add_days,
         "day_of_month": day_of_month,

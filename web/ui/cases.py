@@ -12,7 +12,7 @@ from web.ui.auth import current_user, login_required
 from web.ui.util import engine
 
 bp = Blueprint("cases", __name__)
-APPLICANTS = ("enterprise", "window")
+APPLICANTS = ("enterprise", "window", "credit_window")
 
 
 def may_apply(user: UserView) -> bool:

@@ -30,6 +30,7 @@ ROLE_LABELS: dict[str, Any] = {
     "lead_department": _l("牵头部门"),
     "enterprise": _l("企业"),
     "window": _l("惠企政策兑现专窗"),
+    "credit_window": _l("信用修复窗口"),
     "policy_dept": _l("政策主管部门"),
     "data_bureau": _l("市政数局"),
     "auditor": _l("审计/监督"),
