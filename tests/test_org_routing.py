@@ -81,7 +81,7 @@ def test_deploy_checks_every_unit_a_list_output_names(city: Engine) -> None:
     # a row may name several units, e.g. an indicator's 责任单位
     listed = '[directory_unit("jdz.zjj"), directory_unit("jdz.nosuch")]'
     with pytest.raises(ValidationFailed) as listing:
-        city.deploy(repair_files(new=listed))
+        city.deploy(repair_files('directory_unit("jdz.scjg")', listed))
     assert {p.message.split(":")[0] for p in listing.value.problems} == \
         {'directory_unit("jdz.nosuch")'}
 

@@ -48,7 +48,7 @@ CLUE_UNITS = ["昌江区纪委监委", "珠山区纪委监委", FULIANG_JW, LEPI
               "市纪委监委派驻第一纪检监察组", "市纪委监委派驻第二纪检监察组"]
 AREA_UNITS = ["昌江区", "珠山区", "浮梁县", "乐平市", "高新区", "昌南新区"]
 # 降成本工作总结: 各地各有关部门, so the counties, the zones and the city departments
-CITY_DEPARTMENTS = 19  # the units tagged 市直各单位 in processes/units.csv
+CITY_DEPARTMENTS = 20  # the units tagged 市直各单位 in processes/units.csv
 UNITS_FILE = PROCESSES / "units.csv"
 COST_TIMER = ("day_of_month(20, 2 - (int(now()[5:7]) - 1) % 3) "
               "if now() < day_of_month(20, 2 - (int(now()[5:7]) - 1) % 3) "

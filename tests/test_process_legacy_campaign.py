@@ -28,7 +28,8 @@ from tests.process_helpers import PROCESSES, at, fire_at, legacy_files, timers_o
 UNITS = ["昌江区", "珠山区", "浮梁县", "乐平市", "高新区", "昌南新区"]
 # 各部门自查摸排: the self-inspection reaches the city departments too (市直各单位)
 CITY_DEPARTMENTS = ["市发改委", "市工信局", "市商务局", "市财政局", "市政数局", "市市场监管局",
-                    "市司法局", "市人社局", "市交通运输局", "市住建局", "市文旅局", "市农业农村局",
+                    "市司法局", "市人社局", "市交通运输局", "市住建局", "市自然资源局", "市文旅局",
+                    "市农业农村局",
                     "市林业局", "市科技局", "市税务局", "市政府金融办", "市卫健委", "市国资委",
                     "市委编办"]
 CLUE = {

@@ -41,6 +41,9 @@ PEOPLE: dict[str, tuple[str, str]] = {
     'calendar.no_working_day': (
         'no working day found after {day}; check the overrides',
         '{day} 之后找不到工作日，请检查调休设置'),
+    'calendar.no_working_day_before': (
+        'no working day found before {day}; check the overrides',
+        '{day} 之前找不到工作日，请检查调休设置'),
     'calendar.not_a_date': (
         '{what} must be a date, got {type}',
         '{what} 应为日期，而不是 {type}'),

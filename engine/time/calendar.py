@@ -197,7 +197,7 @@ class WorkCalendar:
             if self.is_workday(d):
                 return self.close_of(d)
             d -= timedelta(days=1)
-        raise CalendarError(f"no working day found before {t.isoformat()}; check the overrides")
+        raise CalendarError(msg("calendar.no_working_day_before", day=t.isoformat()))
 
     def workday_close(self, t: datetime, n: int) -> datetime:
         """Close of the ``n``-th working day after ``t``'s local date (n=1: 次日, 1个工作日内)."""
