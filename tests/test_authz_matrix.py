@@ -58,7 +58,7 @@ UNIT_SCOPED = frozenset({"handler", "responsible_unit", "policy_dept"})
 BY_JURISDICTION = frozenset({"intake", "approver", "case_manager"})
 TWICE = UNIT_SCOPED | BY_JURISDICTION
 
-# Who reads what, as the product documents it (domain.md, engine/api.py, web/ui/board.py).
+# Who reads what, as the product documents it (domain.md, engine/api/reads.py, web/ui/board.py).
 CASE_SUPERVISORS = frozenset({"auditor", "designer", "case_manager", "style_group",
                               "city_leader", "supervision_office", "reform_group"})
 BOARD_SUPERVISORS = frozenset({"auditor", "case_manager", "style_group", "supervision_office",

@@ -26,7 +26,7 @@ from engine.storage.schema import (
     ProcessVersion,
 )
 
-CONTEXT = "kuaiban_notify"  # session.info key: the engine's Context (engine/api.py sets it)
+CONTEXT = "kuaiban_notify"  # session.info key: the engine's Context (engine/api/core.py sets it)
 _ARRIVALS = "kuaiban_arrivals"  # session.info key: (kind, text, actor) for new tasks
 NOBODY = frozenset({"system"})
 

@@ -312,7 +312,7 @@ CONFIDENTIAL_READS = cast(Table, ConfidentialRead.__table__)
 
 class CalendarVersion(Base):
     """One row (id 1, seeded by its migration) counting changes to ``calendar_overrides``;
-    every process compares it with the calendar it keeps (engine/api.py) so an override
+    every process compares it with the calendar it keeps (engine/api/core.py) so an override
     entered anywhere reaches everyone's next command."""
 
     __tablename__ = "calendar_version"

@@ -14,7 +14,7 @@ Two sources, because neither alone is enough:
   (``kuaiban calendar set ...``). Overrides always win over the package data, and every
   process (web workers, timer workers) uses them from its next command on: the engine keeps
   one WorkCalendar per process and rebuilds it when the database's ``calendar_version``
-  counter has moved (engine/api.py).
+  counter has moved (engine/api/core.py).
 
 A date in a year that neither source knows is never guessed silently: the calendar logs a
 WARNING once per year, records the year in :attr:`WorkCalendar.missing_years` (so the UI and

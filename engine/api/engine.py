@@ -1,0 +1,13 @@
+"""The engine: one class, assembled from the parts of its API (engine/api/*.py)."""
+
+from __future__ import annotations
+
+from engine.api.audit import Audit
+from engine.api.commands import Commands
+from engine.api.definitions import Definitions
+from engine.api.reads import Reads
+
+
+class Engine(Definitions, Commands, Reads, Audit):
+    """A Kuaiban engine on one database. Safe to share between threads. Every method is one
+    transaction, committed here, at the edge."""

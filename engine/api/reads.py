@@ -1,0 +1,93 @@
+"""The API's reads of one case: the case, its history, who read its confidential fields, and the
+ledgers; each as the reader may see it (a read in clear is logged)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from engine.api.core import EngineCore
+from engine.audit import chain
+from engine.errors import (
+    PermissionDenied,
+)
+from engine.messages import msg
+from engine.org import users
+from engine.org.users import Who
+from engine.queries import ledger, visibility
+from engine.queries.confidential import ReadView
+from engine.storage.schema import (
+    Event,
+    ProcessInstance,
+)
+from engine.views import EventView, InstanceView
+
+LEDGER_READERS = {"auditor", "supervision_office", "reform_group", "case_manager", "style_group"}
+
+
+class Reads(EngineCore):
+    """Cases and ledgers as their readers may see them."""
+
+    def instance(self, instance_id: int, user: Who | None = None) -> InstanceView:
+        """The case; for a ``user``, one who may read it, with confidential fields as they
+        may see them (a read in clear is logged)."""
+        with self.transaction(read_only=True) as session:
+            row, reader = self._readable(session, instance_id, user)
+            view, shown = self._revealed(session, row, reader)
+        self.confidential.record(instance_id, reader, shown, "case")
+        return view
+
+    def visible_instance(self, session: Session, row: ProcessInstance, user: Who | None
+                         ) -> InstanceView:
+        """The case as ``user`` may see it (None: everything), confidential fields masked for
+        whoever may not see them: the path by which the documents filled from a case read
+        its data (the case page and the API read through :meth:`instance`, which also logs
+        what it showed in clear)."""
+        reader = None if user is None else users.resolve(session, user)
+        if reader is not None:
+            self._check_may_read(session, row, reader)
+        return self._revealed(session, row, reader)[0]
+
+    def check_read(self, instance_id: int, user: Who) -> None:
+        """NotFound (CaseHidden) unless ``user`` may read the case; reads nothing of it."""
+        with self.transaction(read_only=True) as session:
+            self._readable(session, instance_id, user)
+
+    def history(self, instance_id: int, user: Who | None = None) -> list[EventView]:
+        with self.transaction(read_only=True) as session:
+            row, reader = self._readable(session, instance_id, user)
+            events = [_event_view(e) for e in chain.events_of(session, instance_id)]
+            payloads, shown = self.confidential.reveal(session, row, reader,
+                                                       [e.payload for e in events])
+        self.confidential.record(instance_id, reader, shown, "history")
+        return [replace(e, payload=p) for e, p in zip(events, payloads, strict=True)]
+
+    def confidential_reads(self, instance_id: int, user: Who) -> list[ReadView]:
+        """Who was shown the case's confidential fields, when, and how: for auditors."""
+        with self.transaction(read_only=True) as session:
+            row, reader = self._readable(session, instance_id, user)
+            assert reader is not None
+            return self.confidential.reads(session, row.id, reader)
+
+    def ledger(self, key: str, user: Who | None = None, unit: str | None = None,
+               month: date | None = None) -> ledger.Ledger:
+        """A ledger (台账) as rows; readers: auditors, the supervision office, the reform
+        group, case managers, and the users of a unit. Each sees the rows of the cases they
+        may read (engine/queries/visibility.py), as on the cases' pages."""
+        with self.transaction(read_only=True) as session:
+            reader = None if user is None else users.resolve(session, user)
+            if reader is not None and not set(reader.roles) & LEDGER_READERS \
+                    and (reader.unit is None or not reader.roles):
+                raise PermissionDenied(msg("ledger.supervisors_only"))
+            hidden, shown = self.confidential.columns(session, key, reader)
+            table = ledger.build(session, key, self.clock.now(), unit, month, hidden,
+                                 None if reader is None else visibility.readable(reader))
+        for instance_id, fields in table.revealed(shown).items():
+            self.confidential.record(instance_id, reader, fields, "ledger")
+        return table
+
+
+def _event_view(e: Event) -> EventView:
+    return EventView(e.seq, e.type, e.task_id, e.payload, e.user, e.at, e.state_digest, e.hash)
