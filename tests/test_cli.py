@@ -34,8 +34,9 @@ def cli(tmp_path: Path) -> Run:
     runner = CliRunner()
     url = f"sqlite:///{tmp_path / 'cli.db'}"
 
-    def run(*args: str, now: str = NOW, code: int = 0) -> Result:
-        env = {"KUAIBAN_DATABASE_URL": url, "KUAIBAN_NOW": now}
+    def run(*args: str, now: str = NOW, code: int = 0, language: str | None = None) -> Result:
+        env = {"KUAIBAN_DATABASE_URL": url, "KUAIBAN_NOW": now,
+               "KUAIBAN_CLI_LANGUAGE": language}
         result = runner.invoke(main, list(args), env=env)
         assert "Traceback" not in result.output, result.output
         assert result.exception is None or isinstance(result.exception, SystemExit), (
@@ -239,6 +240,17 @@ def test_engine_errors_are_one_line(deployed: Run) -> None:
     result = deployed("start", "approval", "--as", "wang", "--data",
                       json.dumps({"summary": "x", "unit": UNIT}, ensure_ascii=False), code=1)
     assert result.stderr.startswith("error: ")
+
+
+def test_refusals_in_chinese_when_the_operator_asks(deployed: Run) -> None:
+    result = deployed("start", "nope", "--as", "li", code=1, language="zh")
+    assert result.stderr == "error: 流程“nope”尚未部署\n"
+    data = json.dumps({"summary": "x", "unit": UNIT}, ensure_ascii=False)
+    deployed("start", "approval", "--as", "li", "--data", data)
+    task = only_task(deployed, "li")
+    result = deployed("complete", task["id"], "--as", "li", "--data", '{"proposal": "随便"}',
+                      code=1, language="zh")
+    assert result.stderr.splitlines() == ["error: 表单填写有误", "  proposal: 不是有效的选项"]
 
 
 @pytest.mark.parametrize("now", ["garbage", "2026-09-30T16:00:00", "2026-09-31T16:00:00+08:00"])

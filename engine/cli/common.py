@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -14,13 +15,22 @@ import click
 
 from engine.api import Engine
 from engine.errors import EngineError, InvalidData, ValidationFailed
+from engine.messages import Msg
 
 F = TypeVar("F", bound=Callable[..., Any])
+LANGUAGE = "KUAIBAN_CLI_LANGUAGE"  # en (default) or zh: the language of refusals
 
 
 def fail(message: str, code: int = 1) -> None:
     click.echo(f"error: {message}", err=True)
     sys.exit(code)
+
+
+def said(message: Msg) -> str:
+    """``message`` in the command line's language: English, or Chinese with
+    KUAIBAN_CLI_LANGUAGE=zh."""
+    return message.render("zh" if os.environ.get(LANGUAGE, "").lower().startswith("zh")
+                          else "en")
 
 
 def handles_errors(func: F) -> F:
@@ -31,17 +41,17 @@ def handles_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except ValidationFailed as exc:
-            for problem in exc.problems:
-                click.echo(str(problem), err=True)
+            for p in exc.problems:
+                click.echo(f"{p.file}:{p.line or 0}: {p.element or '-'}: {said(p.said)}", err=True)
             sys.exit(1)
         except InvalidData as exc:
-            click.echo(f"error: {exc.message}", err=True)
+            click.echo(f"error: {said(exc.said)}", err=True)
             for field, message in exc.field_errors.items():
                 if message != exc.message:  # a refusal about one field says it once
                     click.echo(f"  {field}: {message}", err=True)
             sys.exit(1)
         except EngineError as exc:
-            fail(exc.message)
+            fail(said(exc.said))
         except click.ClickException:
             raise
         except BrokenPipeError:  # stdout's reader went away: the group stops quietly
