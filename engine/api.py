@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine as SqlEngine
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -54,9 +54,8 @@ from engine.runtime.commands import Runtime
 from engine.runtime.migration import Report as MigrationReport
 from engine.runtime.operations import Operations
 from engine.runtime.worker import TimerWorker
-from engine.storage import db, migrate
+from engine.storage import counters, db, migrate
 from engine.storage.schema import (
-    CALENDAR_VERSION,
     CalendarOverride,
     Event,
     ProcessInstance,
@@ -70,9 +69,6 @@ from engine.views import EventView, InstanceView, ProcessView, UserView
 log = logging.getLogger("kuaiban.engine")
 UNITS_FILE = "units.csv"  # a process folder's unit directory
 LEDGER_READERS = {"auditor", "supervision_office", "reform_group", "case_manager", "style_group"}
-# The calendar's change counter, read by every command: built once, so a command pays only
-# for the read.
-_CALENDAR_VERSION_READ = select(CALENDAR_VERSION.c.version).where(CALENDAR_VERSION.c.id == 1)
 
 
 class Engine:
@@ -151,7 +147,7 @@ class Engine:
         if calendar is None:
             # The version before the overrides: a change committed between the two reads
             # leaves a stale version with new overrides, reloaded once more next time.
-            version = session.execute(_CALENDAR_VERSION_READ).scalar_one()
+            version = counters.read(session).calendar
             cached = self._calendar
             if cached is None or cached[0] != version:
                 rows = session.execute(select(CalendarOverride)).scalars()
@@ -167,8 +163,7 @@ class Engine:
                 session.add(CalendarOverride(day=day, is_workday=is_workday, note=note))
             else:
                 row.is_workday, row.note = is_workday, note
-            session.execute(update(CALENDAR_VERSION).where(CALENDAR_VERSION.c.id == 1)
-                            .values(version=CALENDAR_VERSION.c.version + 1))
+            counters.bump_calendar(session)
 
     # -- definitions ------------------------------------------------------------------------
 
