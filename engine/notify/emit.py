@@ -29,6 +29,8 @@ from engine.storage.schema import (
 CONTEXT = "kuaiban_notify"  # session.info key: the engine's Context (engine/api.py sets it)
 _ARRIVALS = "kuaiban_arrivals"  # session.info key: (kind, text, actor) for new tasks
 NOBODY = frozenset({"system"})
+# built once: every command that makes a task writes notices
+_INSERT = insert(NOTIFICATIONS).returning(NOTIFICATIONS.c.id, sort_by_parameter_order=True)
 
 
 class Context(Protocol):
@@ -97,7 +99,7 @@ def write(session: Session, kind: str, notices: Sequence[Notice], at: datetime,
     if not notices:
         return []
     ids = list(conn.execute(
-        insert(NOTIFICATIONS).returning(NOTIFICATIONS.c.id, sort_by_parameter_order=True),
+        _INSERT,
         [{"username": n.username, "kind": kind, "instance_id": n.instance_id,
           "task_id": n.task_id, "business_key": n.business_key, "title": n.title[:255],
           "text": n.text, "actor": n.actor, "created_at": at, "read_at": None}

@@ -11,8 +11,8 @@ import threading
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import Engine as SqlEngine
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -222,7 +222,7 @@ def check(units: Sequence[tuple[int, Unit]]) -> list[DirectoryError]:
 
 
 # The directory each database's units_version counter last gave (engine/storage/counters.py)
-_kept: weakref.WeakKeyDictionary[SqlEngine, tuple[int, Directory]] = weakref.WeakKeyDictionary()
+_kept: weakref.WeakKeyDictionary[Any, tuple[int, Directory]] = weakref.WeakKeyDictionary()
 _kept_lock = threading.Lock()
 
 

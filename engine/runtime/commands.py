@@ -46,6 +46,7 @@ from engine.runtime.locking import (
     flush,
     locked_instance,
     open_task,
+    save,
 )
 from engine.runtime.transitions import advance, new_workflow
 from engine.scripting import expressions
@@ -386,7 +387,7 @@ class Runtime:
             if lists.asked:
                 recorded[RECORD] = lists.asked
             chain.append(session, row, kind, now, digest, recorded, user.username, task_id)
-            flush(session)  # the one UPDATE of the instance, checked against its revision
+            save(session, row)  # the one UPDATE of the instance, checked against its revision
             completed = (task_id, user.username) if task_id and kind == "completed" else None
             mirror.sync_tasks(session, row, workflow, now, evaluate, completed, open_rows)
             mirror.sync_timers(session, row, workflow, timers_before)

@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from engine.definitions.registry import LoadedVersion, VersionCache
@@ -104,17 +104,22 @@ def write(session: Session, versions: VersionCache, row: ProcessInstance,
     if before is not None and body == text_of(row.business_key, version.name, before, excluded):
         return
     if new:
-        session.connection().execute(insert(CASE_SEARCH).values(instance_id=row.id, body=body))
+        session.connection().execute(_INSERT, {"instance_id": row.id, "body": body})
     else:
         _store(session, row.id, body)
 
 
 def _store(session: Session, instance_id: int, body: str) -> None:
     conn = session.connection()
-    done = conn.execute(update(CASE_SEARCH).where(CASE_SEARCH.c.instance_id == instance_id)
-                        .values(body=body))
+    done = conn.execute(_UPDATE, {"id": instance_id, "body": body})
     if done.rowcount == 0:  # a case from before the search text existed
-        conn.execute(insert(CASE_SEARCH).values(instance_id=instance_id, body=body))
+        conn.execute(_INSERT, {"instance_id": instance_id, "body": body})
+
+
+# built once: a command that changes a case's data writes its text
+_INSERT = insert(CASE_SEARCH)
+_UPDATE = (update(CASE_SEARCH).where(CASE_SEARCH.c.instance_id == bindparam("id"))
+           .values(body=bindparam("body")))
 
 
 def rebuild(session: Session, versions: VersionCache, process_key: str | None = None,

@@ -301,6 +301,7 @@ class CaseSequence(Base):
 
 # The tables themselves, for the plain statements of the command path (engine/runtime/mirror.py,
 # engine/audit/chain.py): no unit of work, no autoflush.
+INSTANCES = cast(Table, ProcessInstance.__table__)
 TASKS = cast(Table, Task.__table__)
 CASE_COPIES = cast(Table, CaseCopy.__table__)
 TIMERS = cast(Table, Timer.__table__)
