@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from engine.errors import Conflict, NotFound, PermissionDenied
 from engine.org import scope
 from engine.runtime import mirror
+from engine.storage import driver
 from engine.storage.schema import INSTANCES, TASKS, ProcessInstance
 from engine.views import UserView
 
@@ -98,10 +99,10 @@ def flush(session: Session) -> None:
 # What a command changes on its instance, written by one plain UPDATE checked against the
 # revision the instance was loaded at (the ORM's version check, without its unit of work).
 _SAVED = ("state", "status", "data", "updated_at", "revision", "event_count", "last_hash")
-_SAVE = (update(INSTANCES)
-         .where(INSTANCES.c.id == bindparam("b_id"),
-                INSTANCES.c.revision == bindparam("b_revision"))
-         .values({name: bindparam(name) for name in _SAVED}))
+_SAVE = driver.Write(update(INSTANCES)
+                     .where(INSTANCES.c.id == bindparam("b_id"),
+                            INSTANCES.c.revision == bindparam("b_revision"))
+                     .values({name: bindparam(name) for name in _SAVED}))
 
 
 def save(session: Session, row: ProcessInstance) -> None:
@@ -110,9 +111,8 @@ def save(session: Session, row: ProcessInstance) -> None:
     changed = state.committed_state
     if state.persistent and "revision" in changed and changed.keys() <= set(_SAVED):
         values = {name: getattr(row, name) for name in _SAVED}
-        done = session.connection().execute(
-            _SAVE, {**values, "b_id": row.id, "b_revision": changed["revision"]})
-        if done.rowcount != 1:
+        done = _SAVE.run(session, {**values, "b_id": row.id, "b_revision": changed["revision"]})
+        if done != 1:
             raise Conflict("someone else changed this case first; reload and try again")
         # written: the ORM's copy is now what the database holds (as after its own flush)
         state._commit_all(state.dict, session.identity_map)

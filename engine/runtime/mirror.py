@@ -25,6 +25,7 @@ from engine.errors import InvalidData, ScriptError
 from engine.notify import emit
 from engine.org import directory, scope
 from engine.org.roles import role_for_lane
+from engine.storage import driver
 from engine.storage.schema import SUBSCRIPTIONS, TASKS, TIMERS, ProcessInstance
 from engine.time.clock import parse_instant
 
@@ -62,10 +63,10 @@ def visible_data(previous: dict[str, Any], moved: list[SpiffTask],
 # The statements every command runs, built once: building one costs more than running it.
 _OPEN_ROWS = select(TASKS).where(TASKS.c.instance_id == bindparam("instance_id"),
                                  TASKS.c.status == "ready")
-_CLOSE = (update(TASKS).where(TASKS.c.id == bindparam("b_id"))
-          .values(status=bindparam("status"), completed_by=bindparam("by"),
-                  completed_at=bindparam("at")))
-_INSERT = insert(TASKS)
+_CLOSE = driver.Write(update(TASKS).where(TASKS.c.id == bindparam("b_id"))
+                      .values(status=bindparam("status"), completed_by=bindparam("by"),
+                              completed_at=bindparam("at")))
+_INSERT = driver.Write(insert(TASKS))
 
 
 def open_rows(session: Session, instance_id: int) -> list[Row[Any]]:
@@ -92,7 +93,7 @@ def sync_tasks(session: Session, row: ProcessInstance, workflow: BpmnWorkflow, n
         else:
             closed.append({"b_id": found.id, "status": "cancelled", "by": None, "at": now})
     if closed:
-        session.connection().execute(_CLOSE, closed)
+        _CLOSE.run(session, closed)
     units = directory.load(session)
     new = [task_values(row, task_id, task, now, evaluate, units)
            for task_id, task in ready.items()]
@@ -100,7 +101,7 @@ def sync_tasks(session: Session, row: ProcessInstance, workflow: BpmnWorkflow, n
     for values in new:
         values["assignee"] = chosen.get(values["element_id"])
     if new:
-        session.connection().execute(_INSERT, new)
+        _INSERT.run(session, new)
         emit.tasks_arrived(session, row, new, now)
     opened = sorted(kept + new, key=lambda t: (t["created_at"], t["id"]))
     session.info.setdefault(_OPEN_TASKS, {})[row.id] = opened
