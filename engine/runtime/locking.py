@@ -43,17 +43,19 @@ def _locked(session: Session, instance_id: int) -> ProcessInstance | None:
         raise Conflict("someone else changed this case first; reload and try again") from exc
 
 
+_LOCK_BY_TASK = select(ProcessInstance).where(
+    ProcessInstance.id == select(TASKS.c.instance_id).where(TASKS.c.id == bindparam("task_id"))
+    .scalar_subquery()
+).with_for_update().execution_options(populate_existing=True)
+
+
 def open_task(session: Session, task_id: str
                ) -> tuple[Row[Any], ProcessInstance, list[Row[Any]]]:
     """The open task's row, its instance (locked first: under READ COMMITTED, rows read
     after the lock include whatever the command that held it committed) and the instance's
     open task rows, which the command's mirror step needs anyway."""
-    query = select(ProcessInstance).where(
-        ProcessInstance.id == select(TASKS.c.instance_id).where(TASKS.c.id == task_id)
-        .scalar_subquery()
-    ).with_for_update().execution_options(populate_existing=True)
     try:
-        row = session.execute(query).scalar_one_or_none()
+        row = session.execute(_LOCK_BY_TASK, {"task_id": task_id}).scalar_one_or_none()
     except StaleDataError as exc:  # this session had read an older revision of the case
         raise Conflict("someone else changed this case first; reload and try again") from exc
     if row is None:
