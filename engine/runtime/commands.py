@@ -44,6 +44,7 @@ from engine.runtime.locking import (
     check_may_work,
     check_revision,
     flush,
+    insert_instance,
     locked_instance,
     open_task,
     save,
@@ -124,15 +125,13 @@ class Runtime:
         initial = {**data, **assigned}
         if business_key is not None:
             initial.setdefault("case_no", business_key)
-        row = ProcessInstance(
-            version_id=version.id, process_key=key, business_key=business_key,
-            case_prefix=version.case_prefix if "case_no" in assigned else None,
-            status="running", state="{}", data={}, started_by=user.username, revision=0,
-            created_at=now, updated_at=now, event_count=0, last_hash=chain.GENESIS,
-            start_key=start_key,
-        )
-        session.add(row)
-        session.flush()
+        row = insert_instance(session, {
+            "version_id": version.id, "process_key": key, "business_key": business_key,
+            "case_prefix": version.case_prefix if "case_no" in assigned else None,
+            "status": "running", "state": "{}", "data": {}, "started_by": user.username,
+            "revision": 0, "created_at": now, "updated_at": now, "event_count": 0,
+            "last_hash": chain.GENESIS, "start_key": start_key,
+        })
         ids = spiff_seam.IdSource(str(row.id))
         workflow = new_workflow(version, initial, now, ids)
         # the content hash pins the version's files: `kuaiban verify` and bundle replay check

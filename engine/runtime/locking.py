@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Row, bindparam, inspect, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Row, bindparam, insert, inspect, select, update
+from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine.errors import Conflict, NotFound, PermissionDenied
@@ -105,6 +105,20 @@ _SAVE = driver.Write(update(INSTANCES)
                      .where(INSTANCES.c.id == bindparam("b_id"),
                             INSTANCES.c.revision == bindparam("b_revision"))
                      .values({name: bindparam(name) for name in _SAVED}))
+
+
+_INSERT = insert(INSTANCES).returning(INSTANCES.c.id)
+
+
+def insert_instance(session: Session, values: dict[str, Any]) -> ProcessInstance:
+    """A new instance row, inserted at once (its id seeds the workflow's task ids) by a plain
+    INSERT, and handed to the session as loaded (what the ORM's own flush would cost more)."""
+    flush(session)  # anything the command added before, as the ORM would have
+    new_id = session.execute(_INSERT, values).scalar_one()
+    row = ProcessInstance(id=new_id, **values)
+    make_transient_to_detached(row)
+    session.add(row)
+    return row
 
 
 def save(session: Session, row: ProcessInstance) -> None:
