@@ -31,10 +31,10 @@ class Write:
     def run(self, session: Session, rows: Mapping[str, Any] | Sequence[Mapping[str, Any]]
             ) -> int:
         """Execute for one row of parameters (or many, as one executemany); the rowcount."""
-        many = not isinstance(rows, Mapping)
         batch: list[Mapping[str, Any]] = [rows] if isinstance(rows, Mapping) else list(rows)
         if not batch:
             return 0
+        many = len(batch) > 1  # the drivers' executemany costs more for one row
         conn = session.connection()
         sql, order, processors = self._compile(conn.dialect, tuple(batch[0]))
         args = [_args(row, order, processors) for row in batch]
