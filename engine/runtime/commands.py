@@ -52,6 +52,7 @@ from engine.runtime.locking import (
 from engine.runtime.transitions import advance, new_workflow
 from engine.scripting import expressions
 from engine.scripting.budget import time_limit
+from engine.storage import driver
 from engine.storage.schema import TASKS, MessageSubscription, ProcessInstance, Task
 from engine.time.calendar import WorkCalendar, deadline_functions
 from engine.time.clock import Clock
@@ -385,14 +386,15 @@ class Runtime:
             recorded = {**payload, "passed": step.passed, "steps": step.steps}
             if lists.asked:
                 recorded[RECORD] = lists.asked
-            chain.append(session, row, kind, now, digest, recorded, user.username, task_id)
-            save(session, row)  # the one UPDATE of the instance, checked against its revision
             completed = (task_id, user.username) if task_id and kind == "completed" else None
-            mirror.sync_tasks(session, row, workflow, now, evaluate, completed, open_rows)
+            with driver.batched(session):  # on PostgreSQL, the writes in one round trip
+                chain.append(session, row, kind, now, digest, recorded, user.username, task_id)
+                save(session, row)  # the one UPDATE of the instance, checked by revision
+                mirror.sync_tasks(session, row, workflow, now, evaluate, completed, open_rows)
+                search_text.write(session, self.versions, row, version, before,
+                                  new=kind == "started")
             mirror.sync_timers(session, row, workflow, timers_before)
             mirror.sync_subscriptions(session, row, workflow, messages_before)
-            search_text.write(session, self.versions, row, version, before,
-                              new=kind == "started")
             with self._lock:
                 self._live[row.id] = (row.revision, workflow, ids)
                 while len(self._live) > _CACHE_SIZE:

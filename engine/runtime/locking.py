@@ -121,15 +121,19 @@ def insert_instance(session: Session, values: dict[str, Any]) -> ProcessInstance
     return row
 
 
+def _one_row_saved(count: int) -> None:
+    if count != 1:
+        raise Conflict("someone else changed this case first; reload and try again")
+
+
 def save(session: Session, row: ProcessInstance) -> None:
     """Write the command's changes to the instance (and flush whatever else it changed)."""
     state = inspect(row)
     changed = state.committed_state
     if state.persistent and "revision" in changed and changed.keys() <= set(_SAVED):
         values = {name: getattr(row, name) for name in _SAVED}
-        done = _SAVE.run(session, {**values, "b_id": row.id, "b_revision": changed["revision"]})
-        if done != 1:
-            raise Conflict("someone else changed this case first; reload and try again")
+        _SAVE.run(session, {**values, "b_id": row.id, "b_revision": changed["revision"]},
+                  _one_row_saved)
         # written: the ORM's copy is now what the database holds (as after its own flush)
         state._commit_all(state.dict, session.identity_map)
     flush(session)

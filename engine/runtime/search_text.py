@@ -115,9 +115,11 @@ def write(session: Session, versions: VersionCache, row: ProcessInstance,
 
 
 def _store(session: Session, instance_id: int, body: str) -> None:
-    if _UPDATE.run(session, {"id": instance_id, "body": body}) == 0:
-        # a case from before the search text existed
-        _INSERT.run(session, {"instance_id": instance_id, "body": body})
+    def inserted_if_missing(count: int) -> None:
+        if count == 0:  # a case from before the search text existed
+            _INSERT.run(session, {"instance_id": instance_id, "body": body})
+
+    _UPDATE.run(session, {"id": instance_id, "body": body}, inserted_if_missing)
 
 
 
