@@ -401,8 +401,11 @@ class Runtime:
                     self._live.popitem(last=False)
             emit.after_step(session, row, version, step.passed, now)
             if version.documents and set(step.passed) & version.documents.keys():
+                driver.send_held(session)  # inside a bulk start's batch: they read tasks
                 issue_step_documents(session, row, version, step.passed, now,
                                      user.username)
+            if step.thrown:
+                driver.send_held(session)  # delivering reads other cases and their tasks
             self._send_thrown(session, row, step.thrown, user, hops)
             return True
 

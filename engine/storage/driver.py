@@ -110,6 +110,15 @@ def batched(session: Session) -> Iterator[None]:
     _send_all(session, held)
 
 
+def send_held(session: Session) -> None:
+    """Send the writes held so far (inside :func:`batched`), before reading what they wrote."""
+    held: list[_Held] | None = session.info.get(_BATCH)
+    if held:
+        pending = held[:]
+        held.clear()
+        _send_all(session, pending)
+
+
 def _send_all(session: Session, held: list[_Held]) -> None:
     if not held:
         return
