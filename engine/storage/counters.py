@@ -32,7 +32,7 @@ def read(session: Session) -> Counters:
     """The counters as this transaction sees them (read at its first need)."""
     found: Counters | None = session.info.get(_SESSION_KEY)
     if found is None:
-        calendar, units, newest = session.execute(_READ).one()
+        calendar, units, newest = session.connection().execute(_READ).one()
         found = session.info[_SESSION_KEY] = Counters(calendar, units, newest or 0)
     return found
 
