@@ -26,7 +26,7 @@ from bench import common, throughput
 from engine.api import Engine
 
 STEPS = [  # (label, file suffix, function)
-    ("Engine.start / Engine.complete (everything)", "engine/api.py", "complete"),
+    ("Engine.start / Engine.complete (everything)", "engine/api/commands.py", "complete"),
     ("  runtime._run: one command's work", "engine/runtime/commands.py", "_run"),
     ("    transitions.advance: SpiffWorkflow + prune + dump + digest",
      "engine/runtime/transitions.py", "advance"),
@@ -39,12 +39,14 @@ STEPS = [  # (label, file suffix, function)
     ("    mirror.sync_timers", "engine/runtime/mirror.py", "sync_timers"),
     ("    mirror.sync_subscriptions", "engine/runtime/mirror.py", "sync_subscriptions"),
     ("    audit.append", "engine/audit/chain.py", "append"),
-    ("    runtime._flush (UPDATE/INSERTs)", "engine/runtime/commands.py", "_flush"),
-    ("  runtime._open_task", "engine/runtime/commands.py", "_open_task"),
+    ("    search_text.write", "engine/runtime/search_text.py", "write"),
+    ("    locking.save (the instance's UPDATE)", "engine/runtime/locking.py", "save"),
+    ("  locking.open_task (lock, open tasks)", "engine/runtime/locking.py", "open_task"),
+    ("  locking.insert_instance (start)", "engine/runtime/locking.py", "insert_instance"),
     ("  runtime._load", "engine/runtime/commands.py", "_load"),
+    ("  notify.tasks_arrived", "engine/notify/emit.py", "tasks_arrived"),
     ("  forms.validate_submission", "engine/definitions/forms.py", "validate_submission"),
-    ("  users.get", "engine/org/users.py", "get"),
-    ("  Engine._instance_view (the returned view)", "engine/api.py", "_instance_view"),
+    ("  Engine._instance_view (the returned view)", "engine/api/core.py", "_instance_view"),
     ("  DB-API commit (driver + server)", "", "commit'"),
     ("SQLAlchemy Session.execute (all queries)", "orm/session.py", "execute"),
     ("SQLAlchemy Session.flush (all flushes)", "orm/session.py", "flush"),
@@ -126,7 +128,7 @@ def profile(engine: Engine, instances: int) -> dict[str, Any]:
                 ct += cum
         if label.startswith("Engine.start"):
             ct += sum(cum for (f, _, fn), (_, _, _, cum, _) in stats.items()
-                      if f.endswith("engine/api.py") and fn == "start")
+                      if f.endswith("engine/api/commands.py") and fn == "start")
         shares[label] = round(100 * ct / total, 1) if total else None
     out["profile_share_pct"] = shares
     return out

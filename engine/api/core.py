@@ -11,7 +11,7 @@ from datetime import date
 from typing import TYPE_CHECKING, cast
 
 from sqlalchemy import Engine as SqlEngine
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -41,9 +41,8 @@ from engine.runtime.bulk import BulkStarts
 from engine.runtime.commands import Runtime
 from engine.runtime.operations import Operations
 from engine.runtime.worker import TimerWorker
-from engine.storage import db, migrate
+from engine.storage import counters, db, migrate
 from engine.storage.schema import (
-    CALENDAR_VERSION,
     CalendarOverride,
     ProcessInstance,
     Task,
@@ -51,10 +50,6 @@ from engine.storage.schema import (
 from engine.time.calendar import WorkCalendar
 from engine.time.clock import Clock, SystemClock, clock_from_env
 from engine.views import InstanceView, UserView
-
-# The calendar's change counter, read by every command: built once, so a command pays only
-# for the read.
-_CALENDAR_VERSION_READ = select(CALENDAR_VERSION.c.version).where(CALENDAR_VERSION.c.id == 1)
 
 if TYPE_CHECKING:
     from engine.api.engine import Engine
@@ -134,7 +129,7 @@ class EngineCore:
         if calendar is None:
             # The version before the overrides: a change committed between the two reads
             # leaves a stale version with new overrides, reloaded once more next time.
-            version = session.execute(_CALENDAR_VERSION_READ).scalar_one()
+            version = counters.read(session).calendar
             cached = self._calendar
             if cached is None or cached[0] != version:
                 rows = session.execute(select(CalendarOverride)).scalars()
@@ -150,8 +145,7 @@ class EngineCore:
                 session.add(CalendarOverride(day=day, is_workday=is_workday, note=note))
             else:
                 row.is_workday, row.note = is_workday, note
-            session.execute(update(CALENDAR_VERSION).where(CALENDAR_VERSION.c.id == 1)
-                            .values(version=CALENDAR_VERSION.c.version + 1))
+            counters.bump_calendar(session)
 
     def _readable(self, session: Session, instance_id: int, user: Who | None
                   ) -> tuple[ProcessInstance, UserView | None]:

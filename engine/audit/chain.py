@@ -27,9 +27,11 @@ from engine.definitions.registry import has_content_hash, sha256
 from engine.files import blobs
 from engine.files.attachments import recorded_files
 from engine.runtime.state import canonical_json, digest
+from engine.storage import driver
 from engine.storage.schema import EVENTS, DefinitionFile, Event, ProcessInstance, ProcessVersion
 
 GENESIS = "0" * 64
+_INSERT = driver.Write(insert(EVENTS))  # every command appends one
 # An event as the ORM loads it, or a plain row of the events table (audit over the whole log)
 EventRow = Event | Row[Any]
 
@@ -69,7 +71,7 @@ def append(session: Session, row: ProcessInstance, type_: str, at: datetime, sta
     seq = row.event_count + 1
     body = _body(row.id, seq, type_, task_id, payload, user, at, state_digest)
     event_hash = _hash(row.last_hash, body)
-    session.connection().execute(insert(EVENTS), {
+    _INSERT.run(session, {
         "instance_id": row.id, "seq": seq, "type": type_, "task_id": task_id,
         "payload": payload, "user": user, "at": at, "state_digest": state_digest,
         "prev_hash": row.last_hash, "hash": event_hash,

@@ -22,7 +22,7 @@ from SpiffWorkflow.camunda.specs.multiinstance_task import (
     ParallelMultiInstanceTask,
     SequentialMultiInstanceTask,
 )
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from engine.definitions import xmlsafe
@@ -35,6 +35,7 @@ from engine.definitions.validation import Checked, check_files
 from engine.errors import EngineError, NotFound, ValidationFailed
 from engine.messages import msg
 from engine.org import directory
+from engine.storage import counters
 from engine.storage.schema import DefinitionFile, ProcessVersion
 
 
@@ -272,6 +273,7 @@ def _deploy_one(session: Session, key: str, name: str, start_form_key: str | Non
         )
     )
     session.flush()
+    _deployed(session)
     return Deployed(key, version, True)
 
 
@@ -309,12 +311,32 @@ def _link_loop_children(spec: Any) -> None:
                 child.completed_event.connect(task_spec.merge_child)
 
 
+# session.info keys: the latest version id by process key, and whether the transaction
+# deployed (its new ids may be rolled back and come again).
+_LATEST = "kuaiban_latest_versions"
+_DEPLOYED = "kuaiban_deployed"
+
+
+def newest_version_id(session: Session) -> int:
+    """The highest version id, read once per transaction. Every deploy makes a version with a
+    higher id, so whatever depends on which versions are latest may be kept while it holds."""
+    return counters.read(session).newest_version
+
+
+def _deployed(session: Session) -> None:
+    counters.forget(session)
+    session.info.pop(_LATEST, None)
+    session.info[_DEPLOYED] = True
+
+
 class VersionCache:
-    """Parsed versions by id; versions are immutable, so entries never go stale."""
+    """Parsed versions by id; versions are immutable, so entries never go stale. The latest
+    version of each process is kept while the newest version id is unchanged."""
 
     def __init__(self) -> None:
         self._loaded: dict[int, LoadedVersion] = {}
         self._lock = threading.Lock()
+        self._latest: tuple[int, dict[str, int]] = (-1, {})  # (newest id, key -> id)
 
     def get(self, session: Session, version_id: int) -> LoadedVersion:
         loaded = self._loaded.get(version_id)
@@ -325,15 +347,27 @@ class VersionCache:
         return loaded
 
     def latest(self, session: Session, key: str) -> LoadedVersion:
-        version_id = session.execute(
-            select(ProcessVersion.id)
-            .where(ProcessVersion.key == key)
-            .order_by(ProcessVersion.version.desc())
-            .limit(1)
-        ).scalar()
+        memo: dict[str, int] = session.info.setdefault(_LATEST, {})
+        version_id = memo.get(key)
         if version_id is None:
-            raise NotFound(msg("process.not_deployed", key=key))
+            newest = newest_version_id(session)
+            seen, ids = self._latest
+            version_id = ids.get(key) if seen == newest else None
+            if version_id is None:
+                version_id = session.execute(_LATEST_OF, {"key": key}).scalar()
+                if version_id is None:
+                    raise NotFound(msg("process.not_deployed", key=key))
+                if not session.info.get(_DEPLOYED):  # committed ids only
+                    with self._lock:
+                        if self._latest[0] != newest:
+                            self._latest = (newest, {})
+                        self._latest[1][key] = version_id
+            memo[key] = version_id
         return self.get(session, version_id)
+
+
+_LATEST_OF = (select(ProcessVersion.id).where(ProcessVersion.key == bindparam("key"))
+              .order_by(ProcessVersion.version.desc()).limit(1))
 
 
 def load_uncached(session: Session, version_id: int) -> LoadedVersion:

@@ -16,6 +16,7 @@ from engine.notify import texts
 from engine.notify.kinds import check_kind, default
 from engine.notify.recipients import who_sees
 from engine.notify.settings import Settings
+from engine.storage import driver
 from engine.storage.schema import (
     NOTIFICATIONS,
     OUTBOX,
@@ -29,6 +30,9 @@ from engine.storage.schema import (
 CONTEXT = "kuaiban_notify"  # session.info key: the engine's Context (engine/api/core.py sets it)
 _ARRIVALS = "kuaiban_arrivals"  # session.info key: (kind, text, actor) for new tasks
 NOBODY = frozenset({"system"})
+# built once: every command that makes a task writes notices
+_INSERT = insert(NOTIFICATIONS).returning(NOTIFICATIONS.c.id, sort_by_parameter_order=True)
+_INSERT_PLAIN = driver.Write(insert(NOTIFICATIONS))
 
 
 class Context(Protocol):
@@ -78,10 +82,10 @@ def notify(session: Session, kind: str, recipients: Iterable[str], *, text: str,
 
 def write(session: Session, kind: str, notices: Sequence[Notice], at: datetime,
           users_known: bool = False) -> list[int]:
-    """The rows for ``notices`` of one kind (the common path of every notice).
+    """The rows for ``notices`` of one kind (the common path of every notice); their ids.
     ``users_known``: the recipients come from :func:`who_sees` in this transaction (users of
     the task's role and unit, or its assignee), so while no outside channel is on they need
-    no second look."""
+    no second look, and no ids are returned (the caller does not ask)."""
     names = sorted({n.username for n in notices} - NOBODY)
     if not names:
         return []
@@ -90,18 +94,20 @@ def write(session: Session, kind: str, notices: Sequence[Notice], at: datetime,
     if users_known and not channels:  # the common path of every command that makes tasks
         emails: dict[str, str | None] = dict.fromkeys(names)
     else:
-        rows = conn.execute(select(USERS.c.username, USERS.c.email).where(
+        found = conn.execute(select(USERS.c.username, USERS.c.email).where(
             USERS.c.username.in_(names), USERS.c.active.is_(True)))
-        emails = {row.username: row.email for row in rows}
+        emails = {row.username: row.email for row in found}
     notices = [n for n in notices if n.username in emails]
     if not notices:
         return []
-    ids = list(conn.execute(
-        insert(NOTIFICATIONS).returning(NOTIFICATIONS.c.id, sort_by_parameter_order=True),
-        [{"username": n.username, "kind": kind, "instance_id": n.instance_id,
-          "task_id": n.task_id, "business_key": n.business_key, "title": n.title[:255],
-          "text": n.text, "actor": n.actor, "created_at": at, "read_at": None}
-         for n in notices]).scalars())
+    rows = [{"username": n.username, "kind": kind, "instance_id": n.instance_id,
+             "task_id": n.task_id, "business_key": n.business_key, "title": n.title[:255],
+             "text": n.text, "actor": n.actor, "created_at": at, "read_at": None}
+            for n in notices]
+    if users_known and not channels:
+        _INSERT_PLAIN.run(session, rows)
+        return []
+    ids = list(conn.execute(_INSERT, rows).scalars())
     if channels:
         wanted = _choices(session, list(emails), kind)
         entries = [

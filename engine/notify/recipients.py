@@ -5,10 +5,11 @@ task's role who acts for its unit, when it has one (engine/org/scope.py)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import String, cast, or_, select
+from sqlalchemy import Select, String, bindparam, cast, or_, select
 from sqlalchemy.orm import Session
 
 from engine.errors import NotFound
@@ -63,13 +64,22 @@ def _people(session: Session, pools: Sequence[Mapping[Any, Any]]) -> list[Person
 
 def _query_people(session: Session, roles: list[str], units: set[str | None]
                   ) -> list[Person]:
+    found = directory.load(session)
+    params: dict[str, Any] = {f"role{i}": f'%"{role}"%' for i, role in enumerate(roles)}
+    if None not in units:
+        params["units"] = sorted({u.name for name in units if (entry := found.find(name))
+                                  for u in found.subtree(entry)} | units)
+    query = _people_query(len(roles), None not in units)
+    return [(r.username, tuple(r.roles), scope.acting_units(found, r.unit))
+            for r in session.connection().execute(query, params)]
+
+
+@functools.cache
+def _people_query(roles: int, in_units: bool) -> Select[Any]:
+    """Built once per shape (every command that makes a task asks)."""
     query = select(USERS.c.username, USERS.c.roles, USERS.c.unit).where(
         USERS.c.active.is_(True),
-        or_(*(cast(USERS.c.roles, String).like(f'%"{role}"%') for role in roles)))
-    found = directory.load(session)
-    if None not in units:
-        members = {u.name for name in units if (entry := found.find(name))
-                   for u in found.subtree(entry)} | units
-        query = query.where(USERS.c.unit.in_(sorted(members)))
-    return [(r.username, tuple(r.roles), scope.acting_units(found, r.unit))
-            for r in session.connection().execute(query)]
+        or_(*(cast(USERS.c.roles, String).like(bindparam(f"role{i}")) for i in range(roles))))
+    if in_units:
+        query = query.where(USERS.c.unit.in_(bindparam("units", expanding=True)))
+    return query

@@ -7,14 +7,18 @@ from __future__ import annotations
 
 import csv
 import difflib
+import threading
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from engine.errors import InvalidData
 from engine.messages import msg
+from engine.storage import counters
 from engine.storage.schema import UNITS
 
 KINDS = ("行政区", "纪委监委", "内设机构", "派驻机构", "人民政府", "市直部门", "园区管委会",
@@ -25,6 +29,7 @@ AREA_KINDS = frozenset({"行政区", "园区管委会"})
 OFFICE_KINDS = frozenset({"内设机构"})
 COLUMNS = ("id", "name", "full_name", "aliases", "kind", "parent", "tags", "fields")
 _SESSION_KEY = "unit_directory"
+_STORED = "unit_directory_stored"  # this transaction replaced the directory
 
 
 @dataclass(frozen=True)
@@ -217,13 +222,28 @@ def check(units: Sequence[tuple[int, Unit]]) -> list[DirectoryError]:
 # -- the table -------------------------------------------------------------------------------
 
 
+# The directory each database's units_version counter last gave (engine/storage/counters.py)
+_kept: weakref.WeakKeyDictionary[Any, tuple[int, Directory]] = weakref.WeakKeyDictionary()
+_kept_lock = threading.Lock()
+
+
 def load(session: Session) -> Directory:
-    """The directory as stored, read once per transaction."""
+    """The directory as stored: read again only when its change counter moved."""
     found: Directory | None = session.info.get(_SESSION_KEY)
     if found is None:
-        rows = session.connection().execute(select(UNITS).order_by(UNITS.c.position))
-        found = Directory([Unit(r.id, r.name, r.full_name, tuple(r.aliases), r.kind,
-                                r.parent_id, tuple(r.tags), tuple(r.fields)) for r in rows])
+        version = counters.read(session).units
+        bind = session.get_bind()
+        with _kept_lock:
+            kept = _kept.get(bind)
+        if kept is not None and kept[0] == version:
+            found = kept[1]
+        else:
+            rows = session.connection().execute(select(UNITS).order_by(UNITS.c.position))
+            found = Directory([Unit(r.id, r.name, r.full_name, tuple(r.aliases), r.kind,
+                                    r.parent_id, tuple(r.tags), tuple(r.fields)) for r in rows])
+            if not session.info.get(_STORED):  # not rolled back later: kept for everyone
+                with _kept_lock:
+                    _kept[bind] = (version, found)
         session.info[_SESSION_KEY] = found
     return found
 
@@ -238,4 +258,6 @@ def store(session: Session, units: Sequence[Unit]) -> None:
              "kind": u.kind, "parent_id": u.parent, "tags": list(u.tags),
              "fields": list(u.fields), "position": n}
             for n, u in enumerate(units)])
+    counters.bump_units(session)
     session.info.pop(_SESSION_KEY, None)
+    session.info[_STORED] = True

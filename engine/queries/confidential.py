@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from engine.definitions.registry import VersionCache, latest_forms
+from engine.definitions.registry import VersionCache, latest_forms, newest_version_id
 from engine.errors import NotFound, PermissionDenied
 from engine.messages import msg
 from engine.org.users import SYSTEM
@@ -34,7 +34,6 @@ from engine.storage.schema import (
     CONFIDENTIAL_READS,
     ConfidentialRead,
     ProcessInstance,
-    ProcessVersion,
 )
 from engine.time.calendar import TZ
 from engine.views import UserView
@@ -85,7 +84,7 @@ def rules_everywhere(session: Session, versions: VersionCache) -> Rules:
     """The rules of the newest text of every deployed form: a case's data travels (a ledger
     copy, an escalation, a message's payload), and a field keeps its secrecy wherever it
     goes. Read again when a deploy made a new version (a new form text always does)."""
-    newest = session.execute(select(func.max(ProcessVersion.id))).scalar() or 0
+    newest = newest_version_id(session)
     with _everywhere_lock:
         known = _everywhere.get(versions)
     if known is not None and known[0] == newest:
@@ -135,17 +134,25 @@ class Confidential:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        # (own version id, newest version id of its process) -> (the rules_everywhere they
+        # were merged with, the rules): versions never change, so neither do these
+        self._rules: dict[tuple[int, int], tuple[Rules, Rules]] = {}
 
     def rules(self, session: Session, row: ProcessInstance) -> Rules:
         """From the forms of the version the case runs on and of its process's newest
         version (a field marked confidential later is hidden in older cases too); a field
         only another procedure's forms mark (data that came by message) keeps their rule."""
         versions = self._engine.versions
-        own = versions.get(session, row.version_id)
         newest = versions.latest(session, row.process_key)
-        rules = rules_of([*own.forms.values(), *newest.forms.values()])
         elsewhere = rules_everywhere(session, versions)
-        return {**{k: v for k, v in elsewhere.items() if k not in rules}, **rules}
+        known = self._rules.get((row.version_id, newest.id))
+        if known is not None and known[0] is elsewhere:
+            return known[1]
+        own = versions.get(session, row.version_id)
+        rules = rules_of([*own.forms.values(), *newest.forms.values()])
+        merged = {**{k: v for k, v in elsewhere.items() if k not in rules}, **rules}
+        self._rules[(row.version_id, newest.id)] = (elsewhere, merged)
+        return merged
 
     def reveal(self, session: Session, row: ProcessInstance, user: UserView | None,
                value: Any) -> tuple[Any, list[str]]:

@@ -29,6 +29,7 @@ from engine.org.users import Who
 from engine.runtime import correlation
 from engine.runtime.batch_rows import MAX_KEY, BatchRow, RowProblem
 from engine.runtime.commands import check_may_start
+from engine.storage import driver
 from engine.storage.schema import ProcessInstance
 
 if TYPE_CHECKING:
@@ -114,7 +115,8 @@ class BulkStarts:
         """One transaction for the chunk; when a row fails in it, the chunk again one row per
         transaction, so the good rows start and the failing one is named. False: stop."""
         try:
-            with self.engine.transaction() as session:
+            with self.engine.transaction() as session, driver.batched(session):
+                # the chunk's writes go together (PostgreSQL: one round trip for them all)
                 actor = users.resolve(session, user)
                 started = [self._start_row(session, key, version, row, actor) for row in part]
         except EngineError:

@@ -45,12 +45,15 @@ from engine.runtime.locking import (
     check_may_work,
     check_revision,
     flush,
+    insert_instance,
     locked_instance,
     open_task,
+    save,
 )
 from engine.runtime.transitions import advance, new_workflow
 from engine.scripting import expressions
 from engine.scripting.budget import time_limit
+from engine.storage import driver
 from engine.storage.schema import TASKS, MessageSubscription, ProcessInstance, Task
 from engine.time.calendar import WorkCalendar, deadline_functions
 from engine.time.clock import Clock
@@ -124,15 +127,13 @@ class Runtime:
         initial = {**data, **assigned}
         if business_key is not None:
             initial.setdefault("case_no", business_key)
-        row = ProcessInstance(
-            version_id=version.id, process_key=key, business_key=business_key,
-            case_prefix=version.case_prefix if "case_no" in assigned else None,
-            status="running", state="{}", data={}, started_by=user.username, revision=0,
-            created_at=now, updated_at=now, event_count=0, last_hash=chain.GENESIS,
-            start_key=start_key,
-        )
-        session.add(row)
-        session.flush()
+        row = insert_instance(session, {
+            "version_id": version.id, "process_key": key, "business_key": business_key,
+            "case_prefix": version.case_prefix if "case_no" in assigned else None,
+            "status": "running", "state": "{}", "data": {}, "started_by": user.username,
+            "revision": 0, "created_at": now, "updated_at": now, "event_count": 0,
+            "last_hash": chain.GENESIS, "start_key": start_key,
+        })
         ids = spiff_seam.IdSource(str(row.id))
         workflow = new_workflow(version, initial, now, ids)
         # the content hash pins the version's files: `kuaiban verify` and bundle replay check
@@ -384,22 +385,26 @@ class Runtime:
             recorded = {**payload, "passed": step.passed, "steps": step.steps}
             if lists.asked:
                 recorded[RECORD] = lists.asked
-            chain.append(session, row, kind, now, digest, recorded, user.username, task_id)
-            flush(session)  # the one UPDATE of the instance, checked against its revision
             completed = (task_id, user.username) if task_id and kind == "completed" else None
-            mirror.sync_tasks(session, row, workflow, now, evaluate, completed, open_rows)
+            with driver.batched(session):  # on PostgreSQL, the writes in one round trip
+                chain.append(session, row, kind, now, digest, recorded, user.username, task_id)
+                save(session, row)  # the one UPDATE of the instance, checked by revision
+                mirror.sync_tasks(session, row, workflow, now, evaluate, completed, open_rows)
+                search_text.write(session, self.versions, row, version, before,
+                                  new=kind == "started")
             mirror.sync_timers(session, row, workflow, timers_before)
             mirror.sync_subscriptions(session, row, workflow, messages_before)
-            search_text.write(session, self.versions, row, version, before,
-                              new=kind == "started")
             with self._lock:
                 self._live[row.id] = (row.revision, workflow, ids)
                 while len(self._live) > _CACHE_SIZE:
                     self._live.popitem(last=False)
             emit.after_step(session, row, version, step.passed, now)
             if version.documents and set(step.passed) & version.documents.keys():
+                driver.send_held(session)  # inside a bulk start's batch: they read tasks
                 issue_step_documents(session, row, version, step.passed, now,
                                      user.username)
+            if step.thrown:
+                driver.send_held(session)  # delivering reads other cases and their tasks
             self._send_thrown(session, row, step.thrown, user, hops)
             return True
 

@@ -6,15 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Row, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Row, bindparam, insert, inspect, select, update
+from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine.errors import Conflict, NotFound, PermissionDenied
 from engine.messages import msg
 from engine.org import scope
 from engine.runtime import mirror
-from engine.storage.schema import TASKS, ProcessInstance
+from engine.storage import driver
+from engine.storage.schema import INSTANCES, TASKS, ProcessInstance
 from engine.views import UserView
 
 
@@ -43,17 +44,19 @@ def _locked(session: Session, instance_id: int) -> ProcessInstance | None:
         raise Conflict(msg("case.changed_first")) from exc
 
 
+_LOCK_BY_TASK = select(ProcessInstance).where(
+    ProcessInstance.id == select(TASKS.c.instance_id).where(TASKS.c.id == bindparam("task_id"))
+    .scalar_subquery()
+).with_for_update().execution_options(populate_existing=True)
+
+
 def open_task(session: Session, task_id: str
                ) -> tuple[Row[Any], ProcessInstance, list[Row[Any]]]:
     """The open task's row, its instance (locked first: under READ COMMITTED, rows read
     after the lock include whatever the command that held it committed) and the instance's
     open task rows, which the command's mirror step needs anyway."""
-    query = select(ProcessInstance).where(
-        ProcessInstance.id == select(TASKS.c.instance_id).where(TASKS.c.id == task_id)
-        .scalar_subquery()
-    ).with_for_update().execution_options(populate_existing=True)
     try:
-        row = session.execute(query).scalar_one_or_none()
+        row = session.execute(_LOCK_BY_TASK, {"task_id": task_id}).scalar_one_or_none()
     except StaleDataError as exc:  # this session had read an older revision of the case
         raise Conflict(msg("case.changed_first")) from exc
     if row is None:
@@ -94,3 +97,44 @@ def flush(session: Session) -> None:
         session.flush()
     except StaleDataError as exc:
         raise Conflict(msg("case.changed_first")) from exc
+
+
+# What a command changes on its instance, written by one plain UPDATE checked against the
+# revision the instance was loaded at (the ORM's version check, without its unit of work).
+_SAVED = ("state", "status", "data", "updated_at", "revision", "event_count", "last_hash")
+_SAVE = driver.Write(update(INSTANCES)
+                     .where(INSTANCES.c.id == bindparam("b_id"),
+                            INSTANCES.c.revision == bindparam("b_revision"))
+                     .values({name: bindparam(name) for name in _SAVED}))
+
+
+_INSERT = insert(INSTANCES).returning(INSTANCES.c.id)
+
+
+def insert_instance(session: Session, values: dict[str, Any]) -> ProcessInstance:
+    """A new instance row, inserted at once (its id seeds the workflow's task ids) by a plain
+    INSERT, and handed to the session as loaded (what the ORM's own flush would cost more)."""
+    flush(session)  # anything the command added before, as the ORM would have
+    new_id = session.execute(_INSERT, values).scalar_one()
+    row = ProcessInstance(id=new_id, **values)
+    make_transient_to_detached(row)
+    session.add(row)
+    return row
+
+
+def _one_row_saved(count: int) -> None:
+    if count != 1:
+        raise Conflict(msg("case.changed_first"))
+
+
+def save(session: Session, row: ProcessInstance) -> None:
+    """Write the command's changes to the instance (and flush whatever else it changed)."""
+    state = inspect(row)
+    changed = state.committed_state
+    if state.persistent and "revision" in changed and changed.keys() <= set(_SAVED):
+        values = {name: getattr(row, name) for name in _SAVED}
+        _SAVE.run(session, {**values, "b_id": row.id, "b_revision": changed["revision"]},
+                  _one_row_saved)
+        # written: the ORM's copy is now what the database holds (as after its own flush)
+        state._commit_all(state.dict, session.identity_map)
+    flush(session)

@@ -26,6 +26,7 @@ from engine.messages import msg
 from engine.notify import emit
 from engine.org import directory, scope
 from engine.org.roles import role_for_lane
+from engine.storage import driver
 from engine.storage.schema import SUBSCRIPTIONS, TASKS, TIMERS, ProcessInstance
 from engine.time.clock import parse_instant
 
@@ -60,9 +61,17 @@ def visible_data(previous: dict[str, Any], moved: list[SpiffTask],
     return json.loads(json.dumps(data, default=str))
 
 
+# The statements every command runs, built once: building one costs more than running it.
+_OPEN_ROWS = select(TASKS).where(TASKS.c.instance_id == bindparam("instance_id"),
+                                 TASKS.c.status == "ready")
+_CLOSE = driver.Write(update(TASKS).where(TASKS.c.id == bindparam("b_id"))
+                      .values(status=bindparam("status"), completed_by=bindparam("by"),
+                              completed_at=bindparam("at")))
+_INSERT = driver.Write(insert(TASKS))
+
+
 def open_rows(session: Session, instance_id: int) -> list[Row[Any]]:
-    return list(session.connection().execute(
-        select(TASKS).where(TASKS.c.instance_id == instance_id, TASKS.c.status == "ready")))
+    return list(session.connection().execute(_OPEN_ROWS, {"instance_id": instance_id}))
 
 
 def sync_tasks(session: Session, row: ProcessInstance, workflow: BpmnWorkflow, now: datetime,
@@ -80,15 +89,12 @@ def sync_tasks(session: Session, row: ProcessInstance, workflow: BpmnWorkflow, n
         if ready.pop(found.id, None) is not None:
             kept.append(dict(found._mapping))
         elif completed is not None and completed[0] == found.id:
-            closed.append({"b_id": found.id, "status": "completed", "by": completed[1]})
+            closed.append({"b_id": found.id, "status": "completed", "by": completed[1],
+                           "at": now})
         else:
-            closed.append({"b_id": found.id, "status": "cancelled", "by": None})
+            closed.append({"b_id": found.id, "status": "cancelled", "by": None, "at": now})
     if closed:
-        session.connection().execute(
-            update(TASKS).where(TASKS.c.id == bindparam("b_id"))
-            .values(status=bindparam("status"), completed_by=bindparam("by"), completed_at=now),
-            closed,
-        )
+        _CLOSE.run(session, closed)
     units = directory.load(session)
     new = [task_values(row, task_id, task, now, evaluate, units)
            for task_id, task in ready.items()]
@@ -96,7 +102,7 @@ def sync_tasks(session: Session, row: ProcessInstance, workflow: BpmnWorkflow, n
     for values in new:
         values["assignee"] = chosen.get(values["element_id"])
     if new:
-        session.connection().execute(insert(TASKS), new)
+        _INSERT.run(session, new)
         emit.tasks_arrived(session, row, new, now)
     opened = sorted(kept + new, key=lambda t: (t["created_at"], t["id"]))
     session.info.setdefault(_OPEN_TASKS, {})[row.id] = opened

@@ -18,16 +18,21 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from engine.definitions.registry import LoadedVersion, VersionCache
 from engine.files.fields import file_fields
 from engine.queries.confidential import rules_everywhere
+from engine.storage import driver
 from engine.storage.schema import CASE_SEARCH, ProcessInstance
 
 MAX_CHARS = 20_000  # more text finds nothing a person would type; keeps the index small
 _BATCH = 500
+# a command that changes a case's data writes its text
+_INSERT = driver.Write(insert(CASE_SEARCH))
+_UPDATE = driver.Write(update(CASE_SEARCH).where(CASE_SEARCH.c.instance_id == bindparam("id"))
+                       .values(body=bindparam("body")))
 
 _lock = threading.Lock()
 
@@ -104,17 +109,18 @@ def write(session: Session, versions: VersionCache, row: ProcessInstance,
     if before is not None and body == text_of(row.business_key, version.name, before, excluded):
         return
     if new:
-        session.connection().execute(insert(CASE_SEARCH).values(instance_id=row.id, body=body))
+        _INSERT.run(session, {"instance_id": row.id, "body": body})
     else:
         _store(session, row.id, body)
 
 
 def _store(session: Session, instance_id: int, body: str) -> None:
-    conn = session.connection()
-    done = conn.execute(update(CASE_SEARCH).where(CASE_SEARCH.c.instance_id == instance_id)
-                        .values(body=body))
-    if done.rowcount == 0:  # a case from before the search text existed
-        conn.execute(insert(CASE_SEARCH).values(instance_id=instance_id, body=body))
+    def inserted_if_missing(count: int) -> None:
+        if count == 0:  # a case from before the search text existed
+            _INSERT.run(session, {"instance_id": instance_id, "body": body})
+
+    _UPDATE.run(session, {"id": instance_id, "body": body}, inserted_if_missing)
+
 
 
 def rebuild(session: Session, versions: VersionCache, process_key: str | None = None,

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine as SqlEngine
 from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DisconnectionError
 
 DEFAULT_SQLITE = "var/kuaiban.db"
 # Execution option of read-only transactions (Engine.transaction(read_only=True)).
@@ -38,7 +42,31 @@ def connect(url: str) -> SqlEngine:
         # transactions begin deferred: in WAL mode they read a snapshot beside the writer.
         event.listen(engine, "begin", _begin_sqlite)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url)
+    # A pooled connection idle for a while may have been closed by the server (a restart, an
+    # idle timeout): ping it before use, as pool_pre_ping would, but not one used moments ago
+    # (every command's checkout would pay a round trip for it).
+    event.listen(engine, "checkin", _note_idle)
+    event.listen(engine, "checkout", functools.partial(_ping_if_idle, engine.dialect))
+    return engine
+
+
+PING_AFTER_IDLE_SECONDS = 5.0
+_IDLE_SINCE = "kuaiban_idle_since"  # connection record info: monotonic time of its check-in
+
+
+def _note_idle(_dbapi_connection: Any, record: Any) -> None:
+    record.info[_IDLE_SINCE] = time.monotonic()  # how long a connection idled, not a date
+
+
+def _ping_if_idle(dialect: Dialect, dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    idle_since = record.info.get(_IDLE_SINCE)
+    if idle_since is not None and time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+        return
+    try:
+        dialect.do_ping(dbapi_connection)
+    except Exception as exc:  # the pool drops it and connects anew
+        raise DisconnectionError(f"stale pooled connection: {exc}") from exc
 
 
 def _begin_sqlite(conn: Any) -> None:

@@ -301,6 +301,7 @@ class CaseSequence(Base):
 
 # The tables themselves, for the plain statements of the command path (engine/runtime/mirror.py,
 # engine/audit/chain.py): no unit of work, no autoflush.
+INSTANCES = cast(Table, ProcessInstance.__table__)
 TASKS = cast(Table, Task.__table__)
 CASE_COPIES = cast(Table, CaseCopy.__table__)
 TIMERS = cast(Table, Timer.__table__)
@@ -311,13 +312,15 @@ CONFIDENTIAL_READS = cast(Table, ConfidentialRead.__table__)
 
 
 class CalendarVersion(Base):
-    """One row (id 1, seeded by its migration) counting changes to ``calendar_overrides``;
-    every process compares it with the calendar it keeps (engine/api/core.py) so an override
-    entered anywhere reaches everyone's next command."""
+    """One row (id 1, seeded by its migration) counting changes to ``calendar_overrides``
+    (``version``) and to the unit directory (``units_version``); every process compares them
+    with the calendar and directory it keeps (engine/storage/counters.py) so a change made
+    anywhere reaches everyone's next command."""
 
     __tablename__ = "calendar_version"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     version: Mapped[int]
+    units_version: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 CALENDAR_VERSION = cast(Table, CalendarVersion.__table__)

@@ -94,6 +94,9 @@ class WorkCalendar:
         self.missing_years: set[int] = set()
         self._override_years = {d.year for d in self.overrides}
         self._package_years: dict[int, bool] = {}
+        # Answers by day: the package's own lookup costs ~80 µs, and a calendar (its
+        # overrides) never changes; a changed calendar is a new WorkCalendar.
+        self._days: dict[date, bool] = {}
 
     # -- days -----------------------------------------------------------------------------
 
@@ -114,6 +117,12 @@ class WorkCalendar:
 
     def is_workday(self, d: date) -> bool:
         d = _as_date(d)
+        known = self._days.get(d)
+        if known is None:
+            known = self._days[d] = self._is_workday(d)
+        return known
+
+    def _is_workday(self, d: date) -> bool:
         if d in self.overrides:
             return self.overrides[d]
         if self._package_knows(d.year):

@@ -1,0 +1,161 @@
+"""The writes every command makes (its event, the instance, its task rows and notices, the
+search text), run by the database driver itself: compiled once per dialect and column set,
+their values converted by the columns' own types, errors raised as SQLAlchemy raises them.
+SQLAlchemy's execution layer around a statement costs several times the driver's own call
+(docs/performance.md). Statement listeners (``before_cursor_execute``) still see them.
+
+Inside :func:`batched`, the writes are held and sent together when it ends: on PostgreSQL in
+one pipeline (one round trip instead of one per statement), in the order they were made, in
+the same transaction. What a write's caller must know of its outcome (rows touched) comes to
+its ``check`` then.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import exc
+from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import UpdateBase
+
+_Compiled = tuple[str, tuple[str, ...] | None, dict[str, Callable[[Any], Any]]]
+Rows = Mapping[str, Any] | Sequence[Mapping[str, Any]]
+Check = Callable[[int], None]  # called with the rows the write touched
+_BATCH = "kuaiban_write_batch"  # session.info: the writes held by batched()
+
+
+class Write:
+    """An INSERT or UPDATE whose values are all named parameters."""
+
+    def __init__(self, statement: UpdateBase) -> None:
+        self.statement = statement
+        self._compiled: dict[tuple[Dialect, tuple[str, ...]], _Compiled] = {}
+        self._lock = threading.Lock()
+
+    def run(self, session: Session, rows: Rows, check: Check | None = None) -> None:
+        """Execute for one row of parameters (or many, as one executemany) now, or when the
+        batch ends inside :func:`batched`; then ``check`` with the rows touched."""
+        batch: list[Mapping[str, Any]] = [rows] if isinstance(rows, Mapping) else list(rows)
+        if not batch:
+            return
+        held: list[_Held] | None = session.info.get(_BATCH)
+        if held is not None:
+            held.append((self, batch, check))
+            return
+        conn = session.connection()
+        cursor = _dbapi(conn).cursor()
+        try:
+            self._send(conn, cursor, batch)
+            count = int(cursor.rowcount)
+        finally:
+            cursor.close()
+        if check is not None:
+            check(count)
+
+    def _send(self, conn: Connection, cursor: Any, batch: list[Mapping[str, Any]]) -> None:
+        sql, order, processors = self._compile(conn.dialect, tuple(batch[0]))
+        args = [_args(row, order, processors) for row in batch]
+        many = len(args) > 1  # the drivers' executemany costs more for one row
+        params: Any = args if many else args[0]
+        if conn.dispatch.before_cursor_execute:
+            conn.dispatch.before_cursor_execute(conn, cursor, sql, params, None, many)
+        try:
+            if many:
+                cursor.executemany(sql, params)
+            else:
+                cursor.execute(sql, params)
+        except conn.dialect.loaded_dbapi.Error as error:
+            raise exc.DBAPIError.instance(sql, params, error,
+                                          conn.dialect.loaded_dbapi.Error) from error
+        if conn.dispatch.after_cursor_execute:
+            conn.dispatch.after_cursor_execute(conn, cursor, sql, params, None, many)
+
+    def _compile(self, dialect: Dialect, keys: tuple[str, ...]) -> _Compiled:
+        found = self._compiled.get((dialect, keys))
+        if found is not None:
+            return found
+        compiled: Any = self.statement.compile(dialect=dialect, column_keys=list(keys))
+        processors: dict[str, Callable[[Any], Any]] = {}
+        for name, bind in compiled.binds.items():
+            processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if processor is not None:
+                processors[name] = processor
+        order = tuple(compiled.positiontup) if compiled.positional else None
+        made = (str(compiled.string), order, processors)
+        with self._lock:
+            self._compiled[(dialect, keys)] = made
+        return made
+
+
+_Held = tuple[Write, list[Mapping[str, Any]], Check | None]
+
+
+@contextmanager
+def batched(session: Session) -> Iterator[None]:
+    """Hold the writes made inside and send them together at the end (see the module's
+    text). Nested: the outermost sends. Nothing inside may read what it wrote."""
+    if _BATCH in session.info:
+        yield
+        return
+    held: list[_Held] = []
+    session.info[_BATCH] = held
+    try:
+        yield
+    finally:
+        del session.info[_BATCH]
+    _send_all(session, held)
+
+
+def send_held(session: Session) -> None:
+    """Send the writes held so far (inside :func:`batched`), before reading what they wrote."""
+    held: list[_Held] | None = session.info.get(_BATCH)
+    if held:
+        pending = held[:]
+        held.clear()
+        _send_all(session, pending)
+
+
+def _send_all(session: Session, held: list[_Held]) -> None:
+    if not held:
+        return
+    conn = session.connection()
+    dbapi = _dbapi(conn)
+    pipelined = conn.dialect.name == "postgresql" and len(held) > 1
+    cursors: list[Any] = []
+    try:
+        if pipelined:
+            try:
+                with dbapi.pipeline():
+                    for write, batch, _ in held:
+                        cursors.append(dbapi.cursor())
+                        write._send(conn, cursors[-1], batch)
+            except conn.dialect.loaded_dbapi.Error as error:  # raised when the results came
+                raise exc.DBAPIError.instance("(pipelined writes)", None, error,
+                                              conn.dialect.loaded_dbapi.Error) from error
+        else:
+            for write, batch, _ in held:
+                cursors.append(dbapi.cursor())
+                write._send(conn, cursors[-1], batch)
+        counts = [int(cursor.rowcount) for cursor in cursors]
+    finally:
+        for cursor in cursors:
+            cursor.close()
+    for (_, _, check), count in zip(held, counts, strict=True):
+        if check is not None:
+            check(count)
+
+
+def _dbapi(conn: Connection) -> Any:
+    dbapi = conn.connection.dbapi_connection
+    assert dbapi is not None  # a connection in a transaction
+    return dbapi
+
+
+def _args(row: Mapping[str, Any], order: tuple[str, ...] | None,
+          processors: dict[str, Callable[[Any], Any]]) -> Any:
+    values = {k: (processors[k](v) if k in processors else v) for k, v in row.items()}
+    return values if order is None else tuple(values[k] for k in order)
