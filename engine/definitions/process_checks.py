@@ -16,7 +16,7 @@ from engine.definitions.timer_checks import TIMER_PARTS, check_timer, start_time
 from engine.definitions.xml_checks import ancestor
 from engine.errors import Problem
 from engine.messages import msg
-from engine.org.roles import ROLES, role_for_lane
+from engine.org.roles import ROLES, is_system_lane, role_for_lane
 
 _ACTIVITIES = frozenset({
     "task", "userTask", "manualTask", "scriptTask", "serviceTask", "sendTask", "receiveTask",
@@ -46,7 +46,9 @@ def check_process(name: str, process: etree._Element, forms_text: Mapping[str, s
     lane_of: dict[str, etree._Element] = {}
     for lane in process.iter(BPMN + "lane"):
         refs = [r.text.strip() for r in lane.findall(BPMN + "flowNodeRef") if r.text]
-        if refs and role_for_lane(lane.get("name")) is None:
+        if is_system_lane(lane.get("name")):
+            _check_system_lane(name, process, lane, set(refs), out)
+        elif refs and role_for_lane(lane.get("name")) is None:
             known = ", ".join(r.id for r in ROLES)
             out.append(Problem(name, lane.sourceline, lane.get("id"),
                                msg("bpmn.lane_without_role", lane=lane.get("name"), known=known)))
@@ -164,6 +166,18 @@ def _check_message_form(name: str, node: etree._Element, tag: str, out: list[Pro
         out.append(Problem(name, node.sourceline, node.get("id"), msg("bpmn.message_form_empty")))
         return
     need_form(node, key)
+
+
+def _check_system_lane(name: str, process: etree._Element, lane: etree._Element,
+                       refs: set[str], out: list[Problem]) -> None:
+    """The engine's lane holds no step a person takes: a user task there would have no role to
+    work it, and the process's start event there would let anyone start a case (a
+    subprocess's start event is the engine entering it)."""
+    for node in process.iter(BPMN + "userTask", BPMN + "startEvent"):
+        person_step = node.tag == BPMN + "userTask" or node.getparent() is process
+        if person_step and node.get("id") in refs:
+            out.append(Problem(name, node.sourceline, node.get("id"),
+                               msg("bpmn.person_step_in_system_lane", lane=lane.get("name"))))
 
 
 def _in_a_lane(node: etree._Element, lane_of: Mapping[str, etree._Element]) -> bool:
