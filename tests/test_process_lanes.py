@@ -4,6 +4,9 @@ A lane is a role, and for the unit-scoped roles (责任单位, 承办部门, 政
 which unit of the role does it (its ``unit`` property). Tasks of one lane going to different
 units (the deciding department, the agency asked to assist, the credit department) are three
 actors drawn as one: each needs its own lane, named for who it is (协查机关, 信用主管部门).
+
+The engine's own steps must not put words in a person's mouth: they stand in the lane
+系统（自动）, or in a person's lane only when that person's steps alone lead to them.
 """
 
 from __future__ import annotations
@@ -120,10 +123,12 @@ def test_a_persons_lane_holds_only_what_that_person_leads_to(name: str) -> None:
 
 
 def test_the_rule_finds_the_engine_steps_drawn_in_the_leaders_lane(tmp_path: Path) -> None:
-    """clue_triage once drew 转办 tracking and the ledger copy in 分管领导: the 受理员's 转办到位
-    also leads there, so the drawing said the leader copies the ledger."""
+    """clue_triage once drew the engine's steps after the approval in 分管领导: the 受理员's
+    转办到位 also leads to the transfer tracking and the ledger copy, so the drawing said the
+    leader copies the ledger."""
     text = (PROCESSES / "clue_triage.bpmn").read_text("utf-8")
-    for ref in ("merge_transfer", "mark_transferred", "throw_copy"):
+    for ref in ("record_approval", "gw_disposal", "merge_transfer", "mark_transferred",
+                "throw_copy"):
         line = f"        <bpmn:flowNodeRef>{ref}</bpmn:flowNodeRef>\n"
         text = text.replace(line, "").replace(
             '<bpmn:lane id="Lane_approver" name="分管领导">\n',
@@ -137,16 +142,27 @@ def test_the_rule_finds_the_engine_steps_drawn_in_the_leaders_lane(tmp_path: Pat
     ]
 
 
+def lanes_of(name: str, process_id: str) -> dict[str | None, set[str]]:
+    tree = etree.parse(str(PROCESSES / name))
+    process = tree.find(f"bpmn:process[@id='{process_id}']", NS)
+    assert process is not None
+    return {lane.get("name"): {(ref.text or "").strip()
+                               for ref in lane.iterfind("bpmn:flowNodeRef", NS)}
+            for lane in process.iter(f"{{{NS['bpmn']}}}lane")}
+
+
+def test_the_leaders_lane_holds_the_leaders_decisions_only() -> None:
+    lanes = lanes_of("clue_triage.bpmn", "clue_triage")
+    assert lanes["分管领导"] == {"approve", "gw_approved", "ft_approve", "gw_ft_ok"}
+    assert lanes[ENGINE_LANE] == {"register", "record_approval", "gw_disposal", "merge_transfer",
+                                  "mark_transferred", "throw_copy"}
+
+
 def test_each_kind_of_report_has_its_own_reporting_and_receiving_lanes() -> None:
     """ledger_report: the 纪委 side (承办部门 reports, 党风政风监督室 receives) and the 指挥部 side
     (责任单位 reports, 改革创新组 receives) each act in their own lanes; what both kinds share
     (registering, recording, 签收 or 退回补正) is the engine's."""
-    tree = etree.parse(str(PROCESSES / "ledger_report.bpmn"))
-    process = tree.find("bpmn:process[@id='ledger_report']", NS)
-    assert process is not None
-    lanes = {lane.get("name"): {(ref.text or "").strip()
-                                for ref in lane.iterfind("bpmn:flowNodeRef", NS)}
-             for lane in process.iter(f"{{{NS['bpmn']}}}lane")}
+    lanes = lanes_of("ledger_report.bpmn", "ledger_report")
     assert lanes["承办部门"] == {"submit_clue_ledger"}
     assert lanes["党风政风监督室"] == {"start", "review_clue_ledger"}
     assert lanes["责任单位"] == {"submit_progress", "submit_cost"}
