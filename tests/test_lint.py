@@ -226,6 +226,12 @@ def test_the_engines_lane_holds_only_steps_no_person_takes(engine: Engine) -> No
     rows = [(p.element, p.message.split(":")[0]) for p in engine.validate([wrong, FORM]).problems]
     assert rows == [("s", 'lane "系统（自动）" is the engine\'s own'),
                     ("t", 'lane "系统（自动）" is the engine\'s own')]
+    # a user task inside a subprocess drawn in the engine's lane takes that lane
+    inner = ('<bpmn:subProcess id="sub"><bpmn:startEvent id="ss" />' + TASK.format(id="t")
+             + '<bpmn:endEvent id="se" /><bpmn:sequenceFlow id="g0" sourceRef="ss" targetRef="t" />'
+             '<bpmn:sequenceFlow id="g1" sourceRef="t" targetRef="se" /></bpmn:subProcess>')
+    nested = diagram(chain(inner), lanes={"受理员": ["s"], "系统（自动）": ["sub", "e"]})
+    assert [p.element for p in engine.validate([nested, FORM]).problems] == ["t"]
 
 
 def test_engine_lint_uses_the_engine_clock(engine: Engine, clock: FixedClock) -> None:
