@@ -212,6 +212,28 @@ def test_lane_rules_are_validation_errors_reported_once(engine: Engine) -> None:
     assert all(p.severity == WARNING for p in lint([source], NOW))
 
 
+def test_the_engines_lane_holds_only_steps_no_person_takes(engine: Engine) -> None:
+    """系统（自动） stands for no role: a user task there could not be worked and the start
+    event there would let anyone start a case; scripts, gateways and ends are fine, and so is
+    the lane left empty (no warning)."""
+    script = ('<bpmn:scriptTask id="note" scriptFormat="python"><bpmn:script>x = 1'
+              '</bpmn:script></bpmn:scriptTask>')
+    fine = diagram(chain(TASK.format(id="t"), script),
+                   lanes={"受理员": ["s", "t"], "系统（自动）": ["note", "e"], "系统(自动)": []})
+    assert engine.lint([fine, FORM]) == []
+    wrong = diagram(chain(TASK.format(id="t"), script),
+                    lanes={"系统（自动）": ["s", "t", "note", "e"]})
+    rows = [(p.element, p.message.split(":")[0]) for p in engine.validate([wrong, FORM]).problems]
+    assert rows == [("s", 'lane "系统（自动）" is the engine\'s own'),
+                    ("t", 'lane "系统（自动）" is the engine\'s own')]
+    # a user task inside a subprocess drawn in the engine's lane takes that lane
+    inner = ('<bpmn:subProcess id="sub"><bpmn:startEvent id="ss" />' + TASK.format(id="t")
+             + '<bpmn:endEvent id="se" /><bpmn:sequenceFlow id="g0" sourceRef="ss" targetRef="t" />'
+             '<bpmn:sequenceFlow id="g1" sourceRef="t" targetRef="se" /></bpmn:subProcess>')
+    nested = diagram(chain(inner), lanes={"受理员": ["s"], "系统（自动）": ["sub", "e"]})
+    assert [p.element for p in engine.validate([nested, FORM]).problems] == ["t"]
+
+
 def test_engine_lint_uses_the_engine_clock(engine: Engine, clock: FixedClock) -> None:
     source = timer("timeDate", "'2026-10-08T09:00:00+08:00'")
     assert engine.lint([source]) == []

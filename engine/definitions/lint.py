@@ -7,7 +7,9 @@ findings about valid diagrams, each an :class:`engine.errors.Problem` with a sev
 finding                                                    severity   reported by
 =========================================================  =========  ======================
 user task in no lane (no role may work on it)              error      validation
-lane (holding elements) whose name matches no role         error      validation
+lane (holding elements) whose name matches no role and is  error      validation
+not the engine's lane 系统（自动）
+user task or start event in the lane 系统（自动）           error      validation
 lane holding no elements whose name matches no role        warning    lint
 user task without a due date (``camunda:dueDate``), not    warning    lint
 marked as having none on purpose (camunda property
@@ -41,7 +43,7 @@ from engine.definitions.bpmn_parser import CAMUNDA, camunda_properties
 from engine.definitions.files import BPMN, SourceFile, kind_of
 from engine.errors import EngineError, Problem
 from engine.messages import Msg, msg
-from engine.org.roles import ROLES, role_for_lane
+from engine.org.roles import ROLES, is_system_lane, role_for_lane
 from engine.runtime.spiff_seam import BEIJING
 from engine.scripting import expressions
 
@@ -134,7 +136,8 @@ def _lint_process(name: str, process: etree._Element, now: datetime,
     out: list[Problem] = []
     for lane in process.iter(BPMN + "lane"):
         refs = [r for r in lane.findall(BPMN + "flowNodeRef") if (r.text or "").strip()]
-        if not refs and role_for_lane(lane.get("name")) is None:
+        if not refs and role_for_lane(lane.get("name")) is None \
+                and not is_system_lane(lane.get("name")):
             known = ", ".join(r.name for r in ROLES)
             out.append(_warn(name, lane, msg("lint.empty_lane_without_role",
                                              lane=lane.get("name") or "", known=known)))

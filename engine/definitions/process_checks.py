@@ -16,7 +16,7 @@ from engine.definitions.timer_checks import TIMER_PARTS, check_timer, start_time
 from engine.definitions.xml_checks import ancestor
 from engine.errors import Problem
 from engine.messages import msg
-from engine.org.roles import ROLES, role_for_lane
+from engine.org.roles import ROLES, is_system_lane, role_for_lane
 
 _ACTIVITIES = frozenset({
     "task", "userTask", "manualTask", "scriptTask", "serviceTask", "sendTask", "receiveTask",
@@ -46,12 +46,14 @@ def check_process(name: str, process: etree._Element, forms_text: Mapping[str, s
     lane_of: dict[str, etree._Element] = {}
     for lane in process.iter(BPMN + "lane"):
         refs = [r.text.strip() for r in lane.findall(BPMN + "flowNodeRef") if r.text]
-        if refs and role_for_lane(lane.get("name")) is None:
+        lane_name = lane.get("name")
+        if refs and role_for_lane(lane_name) is None and not is_system_lane(lane_name):
             known = ", ".join(r.id for r in ROLES)
             out.append(Problem(name, lane.sourceline, lane.get("id"),
-                               msg("bpmn.lane_without_role", lane=lane.get("name"), known=known)))
+                               msg("bpmn.lane_without_role", lane=lane_name, known=known)))
         for ref in refs:
             lane_of[ref] = lane
+    _check_system_lane(name, process, lane_of, out)
     limits = (("process id", pid, 128), ("process name", process.get("name"), 255))
     for what, value, limit in limits:
         if value and len(value) > limit:
@@ -166,17 +168,36 @@ def _check_message_form(name: str, node: etree._Element, tag: str, out: list[Pro
     need_form(node, key)
 
 
+def _check_system_lane(name: str, process: etree._Element,
+                       lane_of: Mapping[str, etree._Element], out: list[Problem]) -> None:
+    """The engine's lane holds no step a person takes: a user task there (or in a subprocess
+    there) would have no role to work it, and the process's start event there would let anyone
+    start a case (a subprocess's start event is the engine entering it)."""
+    for node in process.iter(BPMN + "userTask", BPMN + "startEvent"):
+        lane = _lane_of(node, lane_of)
+        if lane is None or not is_system_lane(lane.get("name")):
+            continue
+        if node.tag == BPMN + "userTask" or node.getparent() is process:
+            out.append(Problem(name, node.sourceline, node.get("id"),
+                               msg("bpmn.person_step_in_system_lane", lane=lane.get("name"))))
+
+
 def _in_a_lane(node: etree._Element, lane_of: Mapping[str, etree._Element]) -> bool:
-    """In a lane itself, or inside a subprocess that is (the task then takes its lane)."""
+    return _lane_of(node, lane_of) is not None
+
+
+def _lane_of(node: etree._Element, lane_of: Mapping[str, etree._Element]
+             ) -> etree._Element | None:
+    """Its own lane, or the lane of the subprocess around it (the task then takes its lane)."""
     current: etree._Element | None = node
     while current is not None:
         if current.get("id") in lane_of:
-            return True
+            return lane_of[current.get("id") or ""]
         current = current.getparent()
         if current is None or etree.QName(current).localname not in ("subProcess",
                                                                      "transaction"):
-            return False
-    return False
+            return None
+    return None
 
 
 def _start_triggers(name: str, node: etree._Element, info: ProcessInfo,

@@ -33,6 +33,10 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
     'bpmn.message_form_without_message': (
         'message_form on an event that catches no message',
         '不接收消息的事件不能设置 message_form'),
+    'bpmn.person_step_in_system_lane': (
+        ('lane "{lane}" is the engine\'s own: a user task or start event in it would have no '
+         'role to work or start it'),
+        '泳道“{lane}”是系统自动执行的步骤所在的泳道：用户任务和开始事件不能放在其中（没有角色可以办理或发起）'),
     'bpmn.send_back_unknown': (
         ('sendBack names {unknown}: not another user task of this process (write true, false, or '
          'user task ids separated by commas)'),

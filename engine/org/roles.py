@@ -37,6 +37,10 @@ ROLES: tuple[Role, ...] = (
     Role("designer", "流程设计员"),
 )
 
+# The lane of the engine's own steps (scripts, gateways, thrown messages) that no one person
+# takes: it stands for no role, so it may hold no user task and no start event.
+SYSTEM_LANES = frozenset({"系统（自动）", "系统(自动)"})
+
 BY_ID = {role.id: role for role in ROLES}
 _BY_LANE = {name: role for role in ROLES for name in (role.id, role.name, *role.aliases)}
 
@@ -46,3 +50,7 @@ def role_for_lane(lane_name: str | None) -> Role | None:
     if not lane_name:
         return None
     return _BY_LANE.get(lane_name.strip())
+
+
+def is_system_lane(lane_name: str | None) -> bool:
+    return (lane_name or "").strip() in SYSTEM_LANES
