@@ -68,7 +68,7 @@ from engine.queries.search import MAX_QUERY as MAX_SEARCH_QUERY
 from engine.queries.search import SearchHit, SearchResult
 from engine.queries.startable import (
     Startable,
-    field_titles,
+    field_schemas,
     instance_forms,
     startable,
     task_form,
@@ -181,7 +181,7 @@ __all__ = [
     "check_password_policy",
     "db",
     "diff_versions",
-    "field_titles",
+    "field_schemas",
     "figure_cases",
     "instance_forms",
     "instance_path",

@@ -166,6 +166,15 @@ def test_the_search_text_follows_each_command(engine: Engine, world: dict[str, i
     assert found(engine, "经核查情况属实", "qian") == []
 
 
+def test_instants_are_written_as_people_write_them(engine: Engine,
+                                                  world: dict[str, int]) -> None:
+    """A received-at time is found, and shown in the excerpt, as the pages show it."""
+    assert world["first"] in found(engine, "2026-09-30 09:12", "li")
+    hit = next(h for h in engine.search.find("2026-09-30", "li").hits
+               if h.instance_id == world["first"])
+    assert "2026-09-30 09:12" in hit.snippet_text and "T09:12" not in hit.snippet_text
+
+
 def test_reindex_writes_the_texts_of_cases_from_before_search(
         engine: Engine, world: dict[str, int]) -> None:
     with engine.db.begin() as conn:

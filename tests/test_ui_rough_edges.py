@@ -165,6 +165,9 @@ def test_the_supervision_copy_shows_the_clue_by_field_titles(
                          ("承办部门", "浮梁县纪委监委")):
         assert re.search(f"{title}</dt><dd>{value}", data), title
     assert "其他数据" not in page.text and "accused_unit" not in data
+    # as the clue's own forms show them: the person by name, the decision by its label
+    assert re.search("专人管理[^<]*</dt><dd>受理员 李明（市纪委信访室）（intake）", data)
+    assert re.search("审批结果</dt><dd>同意", data)
 
 
 def test_an_error_page_says_in_chinese_what_the_engine_said(

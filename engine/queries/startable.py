@@ -85,16 +85,15 @@ def instance_forms(engine: Engine, instance_id: int) -> dict[str, dict[str, Any]
         return dict(engine.versions.get(session, _version_id_of(session, instance_id)).forms)
 
 
-def field_titles(engine: Engine) -> dict[str, str]:
-    """The title of every field any latest deployed form declares, by field name (the first
-    process, by key, wins): data a case got from another procedure (a message's payload) is
-    labelled by the form that asked for it there."""
-    titles: dict[str, str] = {}
+def field_schemas(engine: Engine) -> dict[str, dict[str, Any]]:
+    """The JSON Schema of every field any latest deployed form declares, by field name (the
+    first process, by key, wins): data from another procedure is shown as its form would."""
+    found: dict[str, dict[str, Any]] = {}
     processes = engine.processes()
     with engine.transaction(read_only=True) as session:
         for process in sorted(processes, key=lambda p: p.key):
             for _, schema in sorted(engine.versions.latest(session, process.key).forms.items()):
                 for name, prop in (schema.get("properties") or {}).items():
                     if isinstance(prop, dict) and isinstance(prop.get("title"), str):
-                        titles.setdefault(name, prop["title"])
-    return titles
+                        found.setdefault(name, prop)
+    return found

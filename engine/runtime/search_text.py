@@ -12,10 +12,12 @@ who may read them open the case).
 
 from __future__ import annotations
 
+import re
 import threading
 import weakref
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
@@ -26,6 +28,7 @@ from engine.files.fields import file_fields
 from engine.queries.confidential import rules_everywhere
 from engine.storage import driver
 from engine.storage.schema import CASE_SEARCH, ProcessInstance
+from engine.time.calendar import TZ
 
 MAX_CHARS = 20_000  # more text finds nothing a person would type; keeps the index small
 _BATCH = 500
@@ -76,6 +79,10 @@ def confidential_everywhere(session: Session, versions: VersionCache) -> frozens
     return frozenset(rules_everywhere(session, versions))
 
 
+_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})")
+_FILE_REF = re.compile(r"[0-9a-f]{64}")
+
+
 def text_of(business_key: str | None, process_name: str, data: Mapping[str, Any],
             excluded: frozenset[str]) -> str:
     """One line per distinct value, the case number and procedure name first."""
@@ -95,9 +102,20 @@ def _values(value: Any, excluded: frozenset[str]) -> Iterator[str]:
         for item in value:
             yield from _values(item, excluded)
     elif isinstance(value, str):
-        yield value.strip()
+        text = value.strip()
+        if not _FILE_REF.fullmatch(text):  # a file's sha256: nothing anyone searches for
+            yield _local_time(text) if _INSTANT.fullmatch(text) else text
     elif isinstance(value, int | float) and not isinstance(value, bool):
         yield str(value)
+
+
+def _local_time(text: str) -> str:
+    """An instant as people write it (2026-10-08 09:30, Beijing time), as the pages show it."""
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(TZ) \
+            .strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return text
 
 
 def write(session: Session, versions: VersionCache, row: ProcessInstance,

@@ -19,7 +19,7 @@ from engine import (
     InstanceView,
     ReadView,
     TaskView,
-    field_titles,
+    field_schemas,
     instance_path,
     instance_tasks,
 )
@@ -36,6 +36,7 @@ _SAID = ("reason", "note", "text")
 # results and documents; not the staff's internal work (who claimed, signed, was urged, ...)
 # nor the staff by username.
 APPLICANT_ROLES = frozenset({"enterprise"})
+FOREIGN = "_from_other_procedures"  # the schema of data another procedure's form asked for
 _APPLICANT_EVENTS = frozenset({"started", "completed", "document", "terminated", "withdrawn",
                                "commented"})
 
@@ -94,6 +95,7 @@ def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, A
     fields is logged: a page reads the case once)."""
     eng = engine()
     instance = instance or eng.instance(instance_id, username)
+    schemas = {**schemas, **_foreign_schema(eng, schemas, instance.data)}
     events = eng.history(instance_id, username)
     path = instance_path(eng, instance_id, username)
     tasks = instance_tasks(eng, instance_id)
@@ -105,8 +107,6 @@ def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, A
     for f in fields:
         labels.setdefault(f.name, f.title)
     order = {name: i for i, name in enumerate(labels)}
-    # data from another procedure (a message's payload) by the title its form gave it there
-    labels.update({k: v for k, v in field_titles(eng).items() if k not in labels})
     labels.setdefault("case_no", _("案件编号"))
     labels.setdefault("source_case_no", _("来源案件编号"))
     labels.setdefault("jurisdiction", _("所属纪委监委"))
@@ -140,6 +140,20 @@ def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, A
     return CaseContext(instance, [r for r in rows if r.name in labels], timeline, tasks,
                        path.diagram.name, other, files, events, reads, labels, insiders,
                        people, readable, applicant)
+
+
+def _foreign_schema(eng: Any, schemas: dict[str, dict[str, Any]], data: dict[str, Any]
+                    ) -> dict[str, dict[str, Any]]:
+    """Data from another procedure (a message's payload), declared as the form that asked for
+    it there declares it: labelled by its title, choices by their labels, people by name."""
+    declared = {name for schema in schemas.values()
+                for name in (schema or {}).get("properties") or {}}
+    wanted = set(data) - declared
+    if not wanted:
+        return {}
+    known = field_schemas(eng)
+    found = {k: known[k] for k in data if k in wanted and k in known}  # in the data's order
+    return {FOREIGN: {"type": "object", "properties": found}} if found else {}
 
 
 def _person_fields(schemas: dict[str, dict[str, Any]]) -> set[str]:
@@ -201,7 +215,9 @@ def _person_or_readable(readable: Callable[[str, Any], Any], user_fields: set[st
 def _readable(fields: list[forms.Field], name: str, value: Any, *, file_fields: set[str],
               names: dict[str, str]) -> Any:
     if name in file_fields and isinstance(value, list):  # the files' names, not their hashes
-        return [names.get(v, str(v)[:12]) for v in value]
+        known = [names[v] for v in value if v in names]
+        elsewhere = len(value) - len(known)  # files of the case the data came from
+        return known + ([_("%(n)d 个文件（在来源案件中）", n=elsewhere)] if elsewhere else [])
     label = forms.choice_label(fields, name, value)
     if label is not None:
         return label
