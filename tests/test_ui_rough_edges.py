@@ -170,6 +170,17 @@ def test_the_supervision_copy_shows_the_clue_by_field_titles(
     assert re.search("审批结果</dt><dd>同意", data)
 
 
+def test_a_subsidy_case_names_its_policy_and_leaves_out_what_says_nothing(
+        shipped: tuple[Engine, FixedClock, Flask]) -> None:
+    engine, _, app = shipped
+    case = engine.start("subsidy_instant", application("JS-002"), "enterprise")
+    page = as_user(app, "enterprise").get(f"/instances/{case.id}")
+    data = page.text.split('<dl class="data">', 1)[1].split("</dl>", 1)[0]
+    assert re.search("政策[^<]*</dt><dd>JS-002 出口信用保险保费补贴</dd>", data)
+    assert "所属纪委监委" not in data  # a clue's matter, not a subsidy's
+    assert "<dd></dd>" not in data and "<dd>None</dd>" not in data
+
+
 def test_an_error_page_says_in_chinese_what_the_engine_said(
         shipped: tuple[Engine, FixedClock, Flask]) -> None:
     """A county's approver opening a case of the city: 404 in Chinese (the case does not

@@ -36,6 +36,11 @@ _SAID = ("reason", "note", "text")
 # results and documents; not the staff's internal work (who claimed, signed, was urged, ...)
 # nor the staff by username.
 APPLICANT_ROLES = frozenset({"enterprise"})
+# the 纪委监委 a case belongs to matters to those who work and supervise clues, not to
+# enterprises or departments paying subsidies
+DISCIPLINE_READERS = frozenset({"intake", "approver", "case_manager", "handler", "auditor",
+                                "city_leader", "city_investigator",
+                                "supervision_office", "style_group", "reform_group"})
 FOREIGN = "_from_other_procedures"  # the schema of data another procedure's form asked for
 _APPLICANT_EVENTS = frozenset({"started", "completed", "document", "terminated", "withdrawn",
                                "commented"})
@@ -122,13 +127,20 @@ def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, A
                                 *people_named])
     if user_fields:
         readable = partial(_person_or_readable, readable, user_fields, people)
+    policy_fields = _policy_fields(schemas)
+    if policy_fields and any(k in policy_fields for k in instance.data):
+        named = {p.policy_id: f"{p.policy_id} {p.policy_name}" for p in eng.policies()}
+        readable = partial(_policy_or_readable, readable, policy_fields, named)
     process_names = {p.key: p.name for p in eng.processes()}
     timeline = [_timeline_item(event, path.diagram, titles, process_names, labels, readable,
                                insiders, people) for event in events]
     labels.setdefault("case_no", _("案件编号"))
     order.setdefault("case_no", -1)
+    discipline = g.user is not None and bool(DISCIPLINE_READERS & set(g.user.roles))
     rows = [DataRow(k, labels.get(k, k), readable(k, v))
-            for k, v in instance.data.items() if not k.startswith("_")]
+            for k, v in instance.data.items() if not k.startswith("_")
+            and v not in (None, "", [])  # a field left empty says nothing
+            and (k != "jurisdiction" or discipline)]
     rows.sort(key=lambda r: (order.get(r.name, len(order)), r.name))
     auditor = g.user is not None and "auditor" in g.user.roles
     reads = eng.confidential_reads(instance_id, username) if auditor else []
@@ -154,6 +166,20 @@ def _foreign_schema(eng: Any, schemas: dict[str, dict[str, Any]], data: dict[str
     known = field_schemas(eng)
     found = {k: known[k] for k in data if k in wanted and k in known}  # in the data's order
     return {FOREIGN: {"type": "object", "properties": found}} if found else {}
+
+
+def _policy_fields(schemas: dict[str, dict[str, Any]]) -> set[str]:
+    """Policy fields (x-policy) hold a policy number: shown with the policy's name."""
+    return {name for schema in schemas.values()
+            for name, prop in ((schema or {}).get("properties") or {}).items()
+            if isinstance(prop, dict) and "x-policy" in prop}
+
+
+def _policy_or_readable(readable: Callable[[str, Any], Any], policy_fields: set[str],
+                        named: dict[str, str], name: str, value: Any) -> Any:
+    if name in policy_fields and isinstance(value, str):
+        return named.get(value, value)
+    return readable(name, value)
 
 
 def _person_fields(schemas: dict[str, dict[str, Any]]) -> set[str]:
