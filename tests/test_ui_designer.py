@@ -95,6 +95,7 @@ def test_validate_only_then_deploy_then_diff(designer: FlaskClient, eng: Engine)
     assert changed != APPROVAL
     status, html = upload(designer, {"approval.bpmn": changed}, action="validate")
     assert status == 200 and "校验通过" in html
+    assert 'id="confirm-deploy"' not in html  # 只校验 shows the changes, offers no deploy
     assert eng.process_versions("approval")[-1].version == 1
     status, html = upload(designer, {"approval.bpmn": changed})  # 校验并部署: the preview
     assert status == 200 and "将新建第 2 版" in html and "workday_close(2)" in html
@@ -103,11 +104,12 @@ def test_validate_only_then_deploy_then_diff(designer: FlaskClient, eng: Engine)
     assert status == 200 and "<code>approval</code> v2" in html and "已部署" in html
     assert eng.process_versions("approval")[-1].version == 2
     assert version_diagram(eng, "approval", 2).xml == changed  # exactly the file previewed
-    status, html = confirm(designer, upload(designer, {"approval.bpmn": changed})[1])
-    assert "内容未变" in html
+    status, html = upload(designer, {"approval.bpmn": changed})  # the same again
+    assert "内容未变" in html and "无需部署" in html and 'id="confirm-deploy"' not in html
     diff = designer.get("/designer/processes/approval/diff?old=1&new=2")
     assert diff.status_code == 200
     assert "修改元素" in diff.text and "<code>handle</code>" in diff.text
+    assert "期限 <small><code>camunda:dueDate</code></small>" in diff.text  # in words
     assert "workday_close(1)" in diff.text and "workday_close(2)" in diff.text
     assert "核查处理" in diff.text
     default = designer.get("/designer/processes/approval/diff")

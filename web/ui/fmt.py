@@ -107,6 +107,35 @@ def bpmn_kind(kind: str) -> str:
     label = BPMN_KINDS.get(kind)
     return str(label) if label is not None else ""
 
+# What a version diff says changed (engine/definitions/version_diff.py paths), in words; the
+# last part of a path names it ("timerEventDefinition/timeDate" is a timer's date).
+DIFF_PARTS: dict[str, Any] = {
+    "name": _l("名称"), "documentation": _l("说明"), "script": _l("脚本"),
+    "conditionExpression": _l("条件"), "default": _l("默认流向"),
+    "camunda:formKey": _l("表单"), "camunda:dueDate": _l("期限"),
+    "camunda:decisionRef": _l("决策表"), "calledElement": _l("调用的流程"),
+    "sourceRef": _l("起点"), "targetRef": _l("终点"), "incoming": _l("流入"),
+    "outgoing": _l("流出"), "timeDate": _l("定时（日期）"), "timeCycle": _l("定时（周期）"),
+    "timeDuration": _l("定时（时长）"), "messageRef": _l("消息"), "attachedToRef": _l("附着于"),
+    "cancelActivity": _l("中断"), "loopCardinality": _l("多实例数量"),
+    "completionCondition": _l("完成条件"), "camunda:collection": _l("多实例集合"),
+    "camunda:elementVariable": _l("多实例变量"), "isSequential": _l("依次执行"),
+}
+
+
+def diff_what(path: str) -> str:
+    """A diff's path in words (empty when not known: the page shows the path itself)."""
+    if path.startswith("properties."):
+        return str(_("字段 %(name)s", name=path.removeprefix("properties.")))
+    if path.startswith("flowNodeRef:"):
+        return str(_("泳道包含 %(id)s", id=path.removeprefix("flowNodeRef:")))
+    last = path.rsplit("/", 1)[-1].lstrip("@")
+    if last.startswith("camunda:property["):
+        return str(_("属性 %(name)s", name=last.removeprefix("camunda:property[").rstrip("]")))
+    label = DIFF_PARTS.get(last.split("[", 1)[0])
+    return str(label) if label is not None else ""
+
+
 # How a reader was shown confidential fields (engine/queries/confidential.py, ``via``).
 READ_VIA: dict[str, Any] = {
     "task": _l("任务页"),
