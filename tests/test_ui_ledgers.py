@@ -5,12 +5,14 @@ from __future__ import annotations
 import io
 import re
 from datetime import datetime
+from urllib.parse import quote
 
 from flask.testing import FlaskClient
 from lxml import html as lxml_html
 from openpyxl import load_workbook
 
 from engine.api import Engine
+from engine.queries.ledger import LEDGERS
 from tests.test_ledger import two_cases  # noqa: F401 - the fixture
 from tests.test_process_clue_triage import FULIANG
 from tests.test_ui_support import PASSWORD, login, make_app
@@ -33,7 +35,9 @@ def test_ledger_page_lists_cases_with_deadlines(two_cases: Engine) -> None:  # n
     assert "否（超期）" in html
     only = client.get("/ledgers/clue", query_string={"unit": FULIANG}).get_data(as_text=True)
     assert "ZF-2026-000001" in only and "ZF-2026-000002" not in only
-    assert client.get("/ledgers/clue?month=2026-13").status_code == 400
+    bad = client.get("/ledgers/clue?month=2026-13")  # the whole ledger, and what was wrong
+    assert bad.status_code == 200 and "月份“2026-13”无法识别" in bad.get_data(as_text=True)
+    assert "ZF-2026-000002" in bad.get_data(as_text=True)
     assert client.get("/ledgers/nope").status_code == 404
 
 
@@ -45,6 +49,10 @@ def test_ledger_downloads(two_cases: Engine) -> None:  # noqa: F811
     assert sheet["A2"].value == "ZF-2026-000001"
     csv = client.get("/ledgers/clue?format=csv")
     assert csv.data.decode("utf-8-sig").splitlines()[1].startswith("ZF-2026-000001")
+    # named as the ledger is, the month with it
+    title = quote(LEDGERS["clue"].title + "（2026年9月）.xlsx", safe="")
+    named = client.get("/ledgers/clue?format=xlsx&month=2026-09")
+    assert f"filename*=UTF-8''{title}" in named.headers["Content-Disposition"]
 
 
 def test_ledger_denied_and_narrowed(two_cases: Engine) -> None:  # noqa: F811

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, flash, render_template, request
+from flask_babel import gettext as _
 
 from engine import LEDGERS, TZ, UserView
+from web.downloads import content_disposition
 from web.ui.auth import current_user, login_required
 from web.ui.util import engine
 
@@ -26,8 +28,15 @@ def _month() -> date | None:
         return None
     try:
         return date.fromisoformat(text + "-01")
-    except ValueError:
-        abort(400)
+    except ValueError:  # the whole ledger instead, with what was wrong
+        flash(_("月份“%(text)s”无法识别，请写作 2026-10 这样的年月；下面是全部月份。",
+                text=text[:20]), "error")
+        return None
+
+
+def _month_suffix() -> str:
+    month = _month()
+    return f"（{month.year}年{month.month}月）" if month else ""
 
 
 @bp.get("/")
@@ -55,7 +64,8 @@ def show(name: str) -> str | Response:
         mime = ("text/csv; charset=utf-8" if fmt == "csv" else
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         return Response(body, mimetype=mime, headers={
-            "Content-Disposition": f"attachment; filename=ledger-{name}.{fmt}"})
+            "Content-Disposition": content_disposition(
+                f"{LEDGERS[name].title}{_month_suffix()}.{fmt}")})
     if fmt is not None:
         abort(400)
     this_month = engine().clock.now().astimezone(TZ).strftime("%Y-%m")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from engine import (
@@ -18,6 +19,7 @@ from engine import (
     sections_for,
     statistics,
 )
+from web.downloads import content_disposition
 from web.ui.auth import current_user, login_required
 from web.ui.stats_text import stats_text
 from web.ui.util import engine
@@ -104,4 +106,4 @@ def export() -> Response:
     flt = StatsFilter.from_args(request.args)
     body = statistics(engine(), current_user(), flt).to_xlsx()
     return Response(body, mimetype=XLSX, headers={
-        "Content-Disposition": "attachment; filename=statistics.xlsx"})
+        "Content-Disposition": content_disposition(_("统计分析") + ".xlsx")})
