@@ -276,12 +276,17 @@ def test_pages_escape_and_highlight(engine: Engine, world: dict[str, int]) -> No
     short = client.get("/search?q=" + "推诿").get_data(as_text=True)
     assert f'href="/instances/{world["second"]}"' in short
     done = client.get("/done").get_data(as_text=True)
-    assert "提出处置意见" in done and "优先核查" in done
+    assert "提出处置意见" in done and "优先核查" in done and "我发起的案件" in done
     assert client.get("/applications").status_code == 403
+    with client.session_transaction() as session:  # an approver starts nothing
+        session.update(session_values(engine.user("wang")))
+    approved = client.get("/done").get_data(as_text=True)
+    assert "我办理的任务" in approved and "我发起的案件" not in approved
     with client.session_transaction() as session:
         session.update(session_values(engine.user("qiye")))
     apps = client.get("/applications").get_data(as_text=True)
     assert "保单不在补贴年度内" in apps and "不予兑现" in apps and 'id="nav-applications"' in apps
+    assert apps.count("办理中") == apps.count('class="status running"')  # said once a row
 
 
 def test_short_words_alone_search_the_newest_cases_and_many_matches_say_so(

@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from engine import MAX_SEARCH_QUERY, POLICY_MODES, SearchHit, UserView
 from web.ui.auth import current_user, login_required
+from web.ui.start import may_start
 from web.ui.util import engine
 
 bp = Blueprint("cases", __name__)
@@ -36,7 +37,10 @@ def search() -> str:
 @bp.get("/done")
 @login_required
 def done() -> str:
-    return render_template("done.html", done=engine().worklists.done(current_user()))
+    user = current_user()
+    done = engine().worklists.done(user)
+    # who can start nothing (an approver, say) is not shown an always-empty list of cases
+    return render_template("done.html", done=done, starts=bool(done.started) or may_start(user))
 
 
 @bp.get("/applications")
