@@ -113,6 +113,14 @@ def test_the_enterprise_browses_and_searches_the_policy_catalogue(app: Flask) ->
     mode = enterprise.get("/policies", query_string={"mode": "承诺兑现", "q": "技术改造"}).text
     assert re.findall(r'data-policy="([A-Z]{2}-\d{3})"', mode) == ["CN-001"]
     assert "没有符合条件的政策" in enterprise.get("/policies", query_string={"q": "无此政策"}).text
+    # 申请 opens the policy's procedure with the policy chosen, online (一网) for an enterprise
+    assert 'href="/start/subsidy_instant?policy_id=JS-002"' in found
+    assert 'href="/start/subsidy_commitment?policy_id=CN-002"' in found
+    assert "?policy_id=MS-001" not in page.text  # 免申即享: nothing to apply for
+    form = enterprise.get("/start/subsidy_instant?policy_id=JS-002").text
+    assert re.search(r'<option value="JS-002"[^>]*selected', form)
+    assert re.search(r'<option value="一网"[^>]*selected', form)
+    assert 'href="/start/subsidy' not in as_user(app, "approver").get("/policies").text
 
 
 def test_the_enterprise_sees_a_refusal_with_its_reason_and_explanation(app: Flask) -> None:

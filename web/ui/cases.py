@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from markupsafe import Markup
 
-from engine import MAX_SEARCH_QUERY, POLICY_MODES, SearchHit, UserView
+from engine import MAX_SEARCH_QUERY, POLICY_MODES, SearchHit, UserView, startable
 from web.ui.auth import current_user, login_required
 from web.ui.start import may_start
 from web.ui.util import engine
@@ -50,6 +50,10 @@ def applications() -> str:
     return render_template("applications.html", applications=found)
 
 
+# the procedure an enterprise applies through, by the policy's 兑现方式 (免申即享 needs none)
+APPLY_BY_MODE = {"即申即享": "subsidy_instant", "承诺兑现": "subsidy_commitment"}
+
+
 @bp.get("/policies")
 @login_required
 def policies() -> str:
@@ -57,5 +61,8 @@ def policies() -> str:
     filtered by mode: which procedure handles a policy, on what conditions, in what time."""
     query = (request.args.get("q") or "").strip()[:MAX_SEARCH_QUERY]
     mode = request.args.get("mode") if request.args.get("mode") in POLICY_MODES else None
+    # 申请 beside a policy, for those who may start the procedure of its mode
+    starts = {s.key for s in startable(engine(), current_user().username)}
+    apply = {mode_: key for mode_, key in APPLY_BY_MODE.items() if key in starts}
     return render_template("policies.html", query=query, mode=mode, modes=POLICY_MODES,
-                           policies=engine().policies(query, mode))
+                           policies=engine().policies(query, mode), apply=apply)

@@ -16,6 +16,7 @@ bp = Blueprint("start", __name__)
 
 # the offline window (一窗) marks the application as taken in on an enterprise's behalf
 WINDOW_CHANNEL = "一窗"
+ONLINE_CHANNEL = "一网"  # an enterprise applying itself
 
 
 # (engine, deployed versions, roles) -> whether those roles may start anything; every page
@@ -97,8 +98,18 @@ def _on_behalf() -> bool:
 
 
 def _defaults(fields: list[forms.Field]) -> dict[str, object]:
-    """The window clerk's applications come in through the offline window."""
-    if not _on_behalf():
-        return {}
-    return {f.name: WINDOW_CHANNEL for f in fields
-            if f.kind == "select" and any(c.value == WINDOW_CHANNEL for c in f.choices)}
+    """The window clerk's applications come in through the offline window, an enterprise's own
+    online (一网); a choice named in the link (the policy list's 申请 passes ?policy_id=…)
+    is taken when the field offers it."""
+    user = current_user()
+    channel = WINDOW_CHANNEL if _on_behalf() else ONLINE_CHANNEL if "enterprise" in \
+        user.roles else None
+    out: dict[str, object] = {}
+    for f in fields:
+        offered = {c.value for c in f.choices} if f.kind == "select" else set()
+        asked = request.args.get(f.name)
+        if asked in offered:
+            out[f.name] = asked
+        elif channel in offered:
+            out[f.name] = channel
+    return out
