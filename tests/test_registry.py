@@ -316,6 +316,17 @@ def test_spiffworkflow_parse_problems_are_reported_with_line_and_element() -> No
     assert "No start event found" in problem.message
 
 
+def test_a_flow_must_join_two_elements_of_its_process() -> None:
+    doc = process("""    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="Nowhere_1" />
+    <bpmn:endEvent id="end" />""")
+    (problem,) = problems_of([SourceFile("t.bpmn", doc)])
+    assert (problem.line, problem.element) == (line_of(doc, 'id="f1"'), "f1")
+    assert problem.message == ('the flow leads to "Nowhere_1", which is no element of this '
+                               'process (or subprocess)')
+    assert problem.said.render("zh") == "顺序流的终点“Nowhere_1”不是本流程（或子流程）中的元素"
+
+
 def test_boundary_events_must_be_attached_to_a_task() -> None:
     doc = process("""    <bpmn:startEvent id="start" />
     <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="end" />

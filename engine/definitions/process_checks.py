@@ -121,9 +121,23 @@ def check_process(name: str, process: etree._Element, forms_text: Mapping[str, s
                                        target=node.get("attachedToRef"))))
         elif tag in ("loopCardinality", "completionCondition"):
             check_code(name, ancestor(node, 2), node.text, "eval", tag, out, node)
+        elif tag == "sequenceFlow":
+            _check_flow_ends(name, node, out)
         if tag in _EVENTS and "message_form" in camunda_properties(node):
             _check_message_form(name, node, tag, out, need_form)
     return info if process.get("isExecutable", "true") != "false" else None
+
+
+def _check_flow_ends(name: str, flow: etree._Element, out: list[Problem]) -> None:
+    """A sequence flow joins two elements of the process or subprocess it is drawn in (a
+    dangling end is named here, not left to the workflow library's puzzling words)."""
+    container = flow.getparent()
+    ids = {child.get("id") for child in container} if container is not None else set()
+    for end, key in (("sourceRef", "bpmn.flow_source_missing"),
+                     ("targetRef", "bpmn.flow_target_missing")):
+        ref = flow.get(end)
+        if ref not in ids or ref == flow.get("id"):
+            out.append(Problem(name, flow.sourceline, flow.get("id"), msg(key, ref=ref or "")))
 
 
 _EVENTS = frozenset({"startEvent", "intermediateCatchEvent", "boundaryEvent",

@@ -15,6 +15,12 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
     'bpmn.document_template_missing': (
         'document template "{key}" is not in {registry} (templates: {listed})',
         '文书模板“{key}”不在 {registry} 中（现有模板：{listed}）'),
+    'bpmn.flow_source_missing': (
+        'the flow starts at "{ref}", which is no element of this process (or subprocess)',
+        '顺序流的起点“{ref}”不是本流程（或子流程）中的元素'),
+    'bpmn.flow_target_missing': (
+        'the flow leads to "{ref}", which is no element of this process (or subprocess)',
+        '顺序流的终点“{ref}”不是本流程（或子流程）中的元素'),
     'bpmn.form_invalid': (
         'form "{key}" is invalid',
         '表单“{key}”有误'),
