@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -20,7 +21,7 @@ from engine.definitions import policies
 from engine.definitions.form_checks import CheckContext, check_errors, check_problems
 from engine.errors import InvalidData
 from engine.files.fields import check_file_fields
-from engine.messages import msg
+from engine.messages import Msg, msg
 from engine.org import people, pickers
 from engine.org.roles import BY_ID
 
@@ -69,75 +70,85 @@ _SCHEMA_URI = "https://json-schema.org/draft/2020-12/schema"
 _FORMATS = ("date", "date-time")
 
 
-def check_form(text: str) -> list[str]:
-    """Problems with a form document (empty when it is a valid form). A problem with a place
-    in the text starts with ``line N:``."""
+@dataclass(frozen=True)
+class FormProblem:
+    """One problem with a form document, at ``line`` of its text when it has a place."""
+
+    line: int | None
+    problem: Msg
+
+    @property
+    def said(self) -> Msg:
+        return msg("form.problem_at_line", line=self.line, problem=self.problem) \
+            if self.line else self.problem
+
+    def __str__(self) -> str:
+        return self.said.english
+
+
+def check_form(text: str) -> list[FormProblem]:
+    """Problems with a form document (empty when it is a valid form)."""
     try:
         schema = json.loads(text)
     except json.JSONDecodeError as exc:
-        return [f"line {exc.lineno}: not valid JSON: {exc.msg} (column {exc.colno})"]
+        return [FormProblem(exc.lineno, msg("form.json_invalid", error=exc.msg,
+                                            column=exc.colno))]
     if not isinstance(schema, dict):
-        return ["a form must be a JSON object"]
-    problems: list[str] = []
+        return [FormProblem(None, msg("form.not_object"))]
+    problems: list[FormProblem] = []
 
-    def add(line: int | None, message: str) -> None:
-        problems.append(f"line {line}: {message}" if line else message)
+    def add(line: int | None, problem: Msg) -> None:
+        problems.append(FormProblem(line, problem))
 
     try:
         Draft202012Validator.check_schema(schema)
     except SchemaError as exc:
         path = list(exc.absolute_path)
         where = "/".join(str(p) for p in path)
-        add(_line_of(text, path),
-            f"not a valid JSON Schema{' at ' + where if where else ''}: {exc.message}")
+        add(_line_of(text, path), msg("form.schema_invalid_at", where=where, error=exc.message)
+            if where else msg("form.schema_invalid", error=exc.message))
     declared = schema.get("$schema")
     if declared is not None and str(declared).rstrip("#") != _SCHEMA_URI:
-        add(_line_of(text, ["$schema"]),
-            f'"$schema" must be "{_SCHEMA_URI}" (JSON Schema 2020-12)')
+        add(_line_of(text, ["$schema"]), msg("form.schema_version", uri=_SCHEMA_URI))
     if schema.get("type", "object") != "object":
-        add(_line_of(text, ["type"]), 'a form schema must have "type": "object"')
+        add(_line_of(text, ["type"]), msg("form.type_not_object"))
     properties = schema.get("properties", {})
     if not isinstance(properties, dict):
-        add(_line_of(text, ["properties"]), '"properties" must be an object')
+        add(_line_of(text, ["properties"]), msg("form.properties_not_object"))
         properties = {}
     required = schema.get("required", [])
     for name in required if isinstance(required, list) else []:
         if name not in properties:
-            add(_line_of(text, ["required"]), f'required field "{name}" is not in "properties"')
-    for path, message in [*check_file_fields(schema), *check_problems(schema)]:
-        add(_line_of(text, path), message)
+            add(_line_of(text, ["required"]), msg("form.required_not_declared", name=name))
+    for path, problem in [*check_file_fields(schema), *check_problems(schema)]:
+        add(_line_of(text, path), problem)
     for name, prop in properties.items():
-        problem = _confidential_problem(prop.get("x-confidential", ...) if isinstance(prop, dict)
-                                        else ...)
-        if problem:
-            add(_line_of(text, ["properties", name, "x-confidential"]),
-                f'"x-confidential" of "{name}": {problem}')
-        problem = pickers.keyword_problem(name, prop)
-        if problem:
-            add(_line_of(text, ["properties", name, pickers.UNIT]), problem)
-        problem = people.keyword_problem(name, prop)
-        if problem:
-            add(_line_of(text, ["properties", name, people.USER]), problem)
-        problem = policies.keyword_problem(name, prop)
-        if problem:
-            add(_line_of(text, ["properties", name, policies.POLICY]), problem)
+        found = _confidential_problem(name, prop.get("x-confidential", ...)
+                                      if isinstance(prop, dict) else ...)
+        if found:
+            add(_line_of(text, ["properties", name, "x-confidential"]), found)
+        for keyword, check in ((pickers.UNIT, pickers.keyword_problem),
+                               (people.USER, people.keyword_problem),
+                               (policies.POLICY, policies.keyword_problem)):
+            found = check(name, prop)
+            if found:
+                add(_line_of(text, ["properties", name, keyword]), found)
     for fmt in sorted(_formats_in(schema) - set(_FORMATS)):
         value = re.escape(json.dumps(fmt, ensure_ascii=False))
-        found = re.search(r'"format"\s*:\s*' + value, text)
-        add(text.count("\n", 0, found.start()) + 1 if found else None,
-            f'format "{fmt}" is not checked by Kuaiban (use one of: {", ".join(_FORMATS)}, '
-            'or "pattern")')
+        at = re.search(r'"format"\s*:\s*' + value, text)
+        add(text.count("\n", 0, at.start()) + 1 if at else None,
+            msg("form.format_unchecked", format=fmt, formats=list(_FORMATS)))
     return problems
 
 
-def _confidential_problem(roles: Any) -> str | None:
+def _confidential_problem(name: str, roles: Any) -> Msg | None:
     """``x-confidential`` lists the roles that see a field (engine/queries/confidential.py)."""
     if roles is ...:
         return None
     if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
-        return "must be a list of role ids, e.g. [\"intake\", \"auditor\"]"
+        return msg("form.confidential_not_list", name=name)
     unknown = [r for r in roles if r not in BY_ID]
-    return f"unknown role(s): {', '.join(unknown)}" if unknown else None
+    return msg("form.confidential_unknown_roles", name=name, roles=unknown) if unknown else None
 
 
 def _line_of(text: str, path: list[Any]) -> int | None:

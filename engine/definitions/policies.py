@@ -25,7 +25,7 @@ from engine.definitions import (
     registry,  # forms -> here -> registry -> forms: use at call time
 )
 from engine.errors import InvalidData
-from engine.messages import msg
+from engine.messages import Msg, msg
 from engine.org import directory
 from engine.org.directory import Directory
 
@@ -66,7 +66,7 @@ class Policy:
                                           self.owning_dept, self.eligible_subjects))
 
 
-def keyword_problem(name: str, prop: Any) -> str | None:
+def keyword_problem(name: str, prop: Any) -> Msg | None:
     """What is wrong with a field's ``x-policy`` (for ``check_form``)."""
     value = prop.get(POLICY) if isinstance(prop, dict) else None
     if value is None or value is True:
@@ -74,8 +74,7 @@ def keyword_problem(name: str, prop: Any) -> str | None:
     modes = value.get("modes") if isinstance(value, dict) else None
     if not isinstance(value, dict) or set(value) != {"modes"} or not isinstance(modes, list) \
             or not modes or not set(modes) <= set(MODES):
-        return f'"{POLICY}" of "{name}" must be true or {{"modes": [...]}} with modes ' \
-               f'among {", ".join(MODES)}'
+        return msg("form.policy_shape", name=name, modes=list(MODES))
     return None
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from engine.messages.catalogue_definitions import DEFINITIONS
+from engine.messages.catalogue_forms import FORMS
 from engine.messages.catalogue_people import PEOPLE
 from engine.messages.catalogue_requests import REQUESTS
 from engine.messages.catalogue_work import WORK
@@ -29,7 +30,8 @@ _SEPARATOR = {"en": ", ", "zh": "、"}
 
 CATALOGUE: dict[str, Text] = {
     VERBATIM: Text("{text}", "{text}"),
-    **{key: Text(*texts) for key, texts in (DEFINITIONS | PEOPLE | REQUESTS | WORK).items()},
+    **{key: Text(*texts) for key, texts in (DEFINITIONS | FORMS | PEOPLE | REQUESTS
+                                                    | WORK).items()},
 }
 
 

@@ -1,0 +1,75 @@
+"""Form documents and form submissions are explained in the reader's language: each problem
+``check_form`` finds has its own key, and so has each field error of a submission."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from engine.definitions.forms import check_form
+from tests.test_ui_support import as_user
+from web import tokens
+
+pytest_plugins = ["tests.test_ui_support"]
+
+BROKEN_FORM = json.dumps({"type": "object", "properties": {
+    "a": {"type": "string", "x-org-unit": {"tag": "县区"}},
+    "b": {"type": "string", "x-user": {"roles": ["no_such_role"]}}}}, indent=1)
+
+
+def _english(client: FlaskClient) -> FlaskClient:
+    client.get("/lang/en")
+    return client
+
+
+def test_each_form_problem_has_its_own_key_and_parameters() -> None:
+    first, second = check_form(BROKEN_FORM)
+    assert (first.line, first.problem.key, dict(first.problem.params)) == (
+        6, "form.org_unit_shape", {"name": "a"})
+    assert second.problem.key == "form.user_unknown_roles"
+    assert second.said.render("zh") == '第 12 行：字段“b”的 "x-user" 含有未知角色：no_such_role'
+    assert str(second) == 'line 12: "x-user" of "b" names unknown roles: no_such_role'
+    [rule] = check_form(json.dumps({"type": "object", "properties": {"n": {"type": "number"}},
+                                    "x-checks": [{"field": "n", "below": 1}]}))
+    assert rule.problem.key == "form.checks_rule"
+    assert rule.said.render("zh") == '第 1 行："x-checks" 第 1 条规则：未知的键：below'
+    assert str(rule) == 'line 1: "x-checks" rule 1: unknown key(s): below'
+
+
+def test_the_form_preview_in_chinese_and_in_english(designer: FlaskClient, app: Flask) -> None:
+    chinese = designer.post("/designer/modeler/form-preview", json={"schema": BROKEN_FORM})
+    assert chinese.headers["X-Form-Problems"] == "2"
+    assert "第 6 行：字段“a”的 &#34;x-org-unit&#34; 应为 true" in chinese.text
+    assert "must be true" not in chinese.text
+    english = _english(as_user(app, "design")).post("/designer/modeler/form-preview",
+                                                    json={"schema": BROKEN_FORM})
+    assert "line 6: &#34;x-org-unit&#34; of &#34;a&#34; must be true" in english.text
+    assert "应为" not in english.text
+
+
+def _upload(client: FlaskClient, headers: dict[str, str], language: str) -> dict[str, object]:
+    data = {"file": (io.BytesIO(BROKEN_FORM.encode()), "broken_form.json")}
+    response = client.post("/api/v1/processes", data=data, content_type="multipart/form-data",
+                           headers={**headers, "Accept-Language": language})
+    assert response.status_code == 422, response.text
+    error: dict[str, object] = response.get_json()["error"]
+    return error
+
+
+def test_a_broken_form_deployed_through_the_api_in_either_language(app: Flask) -> None:
+    client = app.test_client()
+    bearer = {"Authorization": "Bearer " + tokens.issue(app.config["SECRET_KEY"], "design")}
+    chinese = _upload(client, bearer, "zh-CN")
+    details = chinese["details"]
+    assert isinstance(details, list)
+    assert [(d["line"], d["key"]) for d in details] == [
+        (6, "form.org_unit_shape"), (12, "form.user_unknown_roles")]
+    assert details[1]["message"] == '字段“b”的 "x-user" 含有未知角色：no_such_role'
+    assert details[1]["params"] == {"name": "b", "roles": ["no_such_role"]}
+    english = _upload(client, bearer, "en")
+    details = english["details"]
+    assert isinstance(details, list)
+    assert details[1]["message"] == '"x-user" of "b" names unknown roles: no_such_role'
