@@ -12,6 +12,7 @@ method.
 
 from engine import logs
 from engine.api import Engine
+from engine.audit.chain import ChainProblem
 from engine.audit.replay import ReplayResult
 from engine.definitions import xmlsafe
 from engine.definitions.files import BPMN, SourceFile, kind_of
@@ -124,6 +125,7 @@ __all__ = [
     "CalendarError",
     "CaseHidden",
     "CaseState",
+    "ChainProblem",
     "Clock",
     "Conflict",
     "CopyView",

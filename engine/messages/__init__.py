@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from engine.messages.catalogue_audit import AUDIT
 from engine.messages.catalogue_definitions import DEFINITIONS
 from engine.messages.catalogue_forms import FORMS
 from engine.messages.catalogue_people import PEOPLE
@@ -30,8 +31,8 @@ _SEPARATOR = {"en": ", ", "zh": "、"}
 
 CATALOGUE: dict[str, Text] = {
     VERBATIM: Text("{text}", "{text}"),
-    **{key: Text(*texts) for key, texts in (DEFINITIONS | FORMS | PEOPLE | REQUESTS
-                                                    | WORK).items()},
+    **{key: Text(*texts) for key, texts in (AUDIT | DEFINITIONS | FORMS | PEOPLE
+                                                    | REQUESTS | WORK).items()},
 }
 
 
