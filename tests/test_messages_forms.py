@@ -73,3 +73,27 @@ def test_a_broken_form_deployed_through_the_api_in_either_language(app: Flask) -
     details = english["details"]
     assert isinstance(details, list)
     assert details[1]["message"] == '"x-user" of "b" names unknown roles: no_such_role'
+
+
+def test_the_apis_field_details_in_the_requested_language(app: Flask) -> None:
+    client = app.test_client()
+    bearer = {"Authorization": "Bearer " + tokens.issue(app.config["SECRET_KEY"], "li")}
+
+    def details(path: str, language: str) -> object:
+        response = client.get(path, headers={**bearer, "Accept-Language": language})
+        assert response.status_code == 400, response.text
+        return response.get_json()["error"]["details"]
+
+    assert details("/api/v1/tasks?overdue=perhaps", "en") == {"overdue": "must be true or false"}
+    assert details("/api/v1/tasks?overdue=perhaps", "zh-CN") == {"overdue": "应为 true 或 false"}
+    assert details("/api/v1/tasks?instance=x", "en") == {"instance": "must be a positive integer"}
+    assert details("/api/v1/tasks?instance=x", "zh") == {"instance": "应为正整数"}
+    wrong = {"data": [1], "business_key": 5}
+    for language, expected in (
+            ("en", {"data": "must be a JSON object, not a JSON array",
+                    "business_key": "must be a string, not a number"}),
+            ("zh", {"data": "应为对象，而不是数组", "business_key": "应为文本，而不是数字"})):
+        response = client.post("/api/v1/processes/approval/instances", json=wrong,
+                               headers={**bearer, "Accept-Language": language})
+        assert response.status_code == 400, response.text
+        assert response.get_json()["error"]["details"] == expected

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 from engine.messages.catalogue_audit import AUDIT
 from engine.messages.catalogue_definitions import DEFINITIONS
 from engine.messages.catalogue_forms import FORMS
+from engine.messages.catalogue_inputs import INPUTS
 from engine.messages.catalogue_people import PEOPLE
 from engine.messages.catalogue_requests import REQUESTS
 from engine.messages.catalogue_work import WORK
@@ -31,8 +32,8 @@ _SEPARATOR = {"en": ", ", "zh": "、"}
 
 CATALOGUE: dict[str, Text] = {
     VERBATIM: Text("{text}", "{text}"),
-    **{key: Text(*texts) for key, texts in (AUDIT | DEFINITIONS | FORMS | PEOPLE
-                                                    | REQUESTS | WORK).items()},
+    **{key: Text(*texts) for key, texts in (AUDIT | DEFINITIONS | FORMS | INPUTS
+                                                    | PEOPLE | REQUESTS | WORK).items()},
 }
 
 

@@ -62,6 +62,10 @@ def clip(text: str, limit: int = MAX_ECHO) -> str:
 
 
 def _jsonable(details: Any) -> Any:
+    """Details as JSON; a message (what is wrong with one field, say) in the request's
+    language."""
+    if isinstance(details, Msg):
+        return clip(localized(details))
     if isinstance(details, Problem):
         return _jsonable(details.as_dict())
     if isinstance(details, list | tuple):
