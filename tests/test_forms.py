@@ -47,7 +47,8 @@ DECISION: dict[str, Any] = {
 
 
 def errors(data: dict[str, Any], schema: dict[str, Any] = DECISION) -> dict[str, str]:
-    return forms.field_errors(schema, data)
+    """The field errors in Chinese, the forms' language."""
+    return {name: said.render("zh") for name, said in forms.field_errors(schema, data).items()}
 
 
 # -- check_form ----------------------------------------------------------------------------

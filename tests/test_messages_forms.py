@@ -1,16 +1,20 @@
-"""Form documents and form submissions are explained in the reader's language: each problem
-``check_form`` finds has its own key, and so has each field error of a submission."""
+"""Form documents, form submissions and the API's own input checks are explained in the
+reader's language: each problem ``check_form`` finds has its own key, and so has each field
+error of a submission and each detail of a refused request."""
 
 from __future__ import annotations
 
 import io
 import json
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from engine.definitions.forms import check_form
-from tests.test_ui_support import as_user
+from engine import InvalidData, msg
+from engine.api import Engine
+from engine.definitions.forms import check_form, validate
+from tests.test_ui_support import as_user, start_case, task_of
 from web import tokens
 
 pytest_plugins = ["tests.test_ui_support"]
@@ -97,3 +101,48 @@ def test_the_apis_field_details_in_the_requested_language(app: Flask) -> None:
                                headers={**bearer, "Accept-Language": language})
         assert response.status_code == 400, response.text
         assert response.get_json()["error"]["details"] == expected
+
+
+def test_a_task_forms_field_errors_in_the_readers_language(app: Flask, eng: Engine) -> None:
+    start_case(eng)
+    task_id = task_of(eng, "li", "propose")
+    chinese = as_user(app, "li").post(f"/tasks/{task_id}", data={"proposal": "随便"})
+    assert chinese.status_code == 422 and "不是有效的选项" in chinese.text
+    english = _english(as_user(app, "li")).post(f"/tasks/{task_id}", data={"proposal": "随便"})
+    assert english.status_code == 422
+    assert "not one of the options" in english.text and "不是有效的选项" not in english.text
+    missing = _english(as_user(app, "li")).post("/start/approval", data={"summary": ""})
+    assert missing.status_code == 422
+    assert "this field is required" in missing.text and "此项为必填项" not in missing.text
+
+
+def test_the_apis_form_errors_in_the_requested_language(app: Flask) -> None:
+    client = app.test_client()
+    bearer = {"Authorization": "Bearer " + tokens.issue(app.config["SECRET_KEY"], "li")}
+    body = {"data": {"summary": 5}}
+    for language, expected in (
+            ("en", {"summary": "must be text", "unit": "this field is required"}),
+            ("zh-CN", {"summary": "应为文本", "unit": "此项为必填项"}),
+            (None, {"summary": "应为文本", "unit": "此项为必填项"})):
+        headers = {**bearer, **({"Accept-Language": language} if language else {})}
+        response = client.post("/api/v1/processes/approval/instances", json=body,
+                               headers=headers)
+        assert response.status_code == 422, response.text
+        error = response.get_json()["error"]
+        assert error["code"] == "invalid_data" and error["details"] == expected
+
+
+def test_field_errors_keep_their_chinese_mapping_and_carry_keys() -> None:
+    schema = {"type": "object", "required": ["n"],
+              "properties": {"n": {"type": ["integer", "string"], "maximum": 3},
+                             "tags": {"type": "array", "minItems": 2}}}
+    with pytest.raises(InvalidData) as refused:
+        validate(schema, {"tags": ["a"]})
+    assert refused.value.field_errors == {"n": "此项为必填项", "tags": "至少选择 2 项"}
+    assert refused.value.field_said["tags"] == msg("field.min_items", limit=2)
+    assert refused.value.field_errors_in("en") == {"n": "this field is required",
+                                                   "tags": "choose at least 2"}
+    with pytest.raises(InvalidData) as typed:
+        validate(schema, {"n": True})
+    assert typed.value.field_errors == {"n": "应为整数或文本"}
+    assert typed.value.field_errors_in("en") == {"n": "must be a whole number or text"}

@@ -1,0 +1,95 @@
+"""What a form says beside a field whose value it refuses (JSON Schema validation of a
+submission): key -> (English, Chinese). The forms are Chinese, and so is the default."""
+
+FIELDS: dict[str, tuple[str, str]] = {
+    'field.data_not_object': (
+        'the submitted data must be an object',
+        '提交的数据必须是对象'),
+    'field.date_format': (
+        'a date is written YYYY-MM-DD',
+        '日期格式应为 YYYY-MM-DD'),
+    'field.date_time_format': (
+        'a time is written in ISO 8601 with a time zone, e.g. 2026-09-30T16:00:00+08:00',
+        '时间格式应为 ISO 8601 并带时区，如 2026-09-30T16:00:00+08:00'),
+    'field.exclusive_maximum': (
+        'must be less than {limit}',
+        '应小于 {limit}'),
+    'field.exclusive_minimum': (
+        'must be more than {limit}',
+        '应大于 {limit}'),
+    'field.extra': (
+        'has fields the form does not have',
+        '包含表单中没有的字段'),
+    'field.extra_named': (
+        'has fields the form does not have: {fields}',
+        '包含表单中没有的字段：{fields}'),
+    'field.format': (
+        'must have the format {format}',
+        '格式应为 {format}'),
+    'field.invalid': (
+        'the value does not fit the form',
+        '填写内容不符合要求'),
+    'field.kind.array': (
+        'a list',
+        '列表'),
+    'field.kind.boolean': (
+        'yes or no',
+        '是/否'),
+    'field.kind.integer': (
+        'a whole number',
+        '整数'),
+    'field.kind.number': (
+        'a number',
+        '数字'),
+    'field.kind.object': (
+        'an object',
+        '对象'),
+    'field.kind.string': (
+        'text',
+        '文本'),
+    'field.kind_or': (
+        '{first} or {second}',
+        '{first}或{second}'),
+    'field.max_items': (
+        'choose at most {limit}',
+        '最多选择 {limit} 项'),
+    'field.max_length': (
+        'at most {limit} characters',
+        '最多 {limit} 个字符'),
+    'field.maximum': (
+        'must not be more than {limit}',
+        '不能大于 {limit}'),
+    'field.min_items': (
+        'choose at least {limit}',
+        '至少选择 {limit} 项'),
+    'field.min_length': (
+        'at least {limit} characters',
+        '至少 {limit} 个字符'),
+    'field.minimum': (
+        'must not be less than {limit}',
+        '不能小于 {limit}'),
+    'field.multiple_of': (
+        'must be a multiple of {factor}',
+        '应为 {factor} 的整数倍'),
+    'field.not_an_option': (
+        'not one of the options',
+        '不是有效的选项'),
+    'field.not_in_form': (
+        'the form has no such field',
+        '表单中没有此字段'),
+    'field.pattern': (
+        'not in the expected format',
+        '格式不正确'),
+    'field.read_only': (
+        'this field is read-only',
+        '此字段只读'),
+    'field.required': (
+        'this field is required',
+        '此项为必填项'),
+    'field.type': (
+        'must be {kind}',
+        '应为{kind}'),
+    'field.unique_items': (
+        'must not list an item twice',
+        '不能有重复的项'),
+}
