@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from engine import InvalidData, msg
 from engine.api import Engine
 from engine.definitions.forms import check_form, validate
+from engine.org.directory import Directory, Unit
 from tests.test_ui_support import as_user, start_case, task_of
 from web import tokens
 
@@ -146,3 +147,13 @@ def test_field_errors_keep_their_chinese_mapping_and_carry_keys() -> None:
         validate(schema, {"n": True})
     assert typed.value.field_errors == {"n": "应为整数或文本"}
     assert typed.value.field_errors_in("en") == {"n": "must be a whole number or text"}
+
+
+def test_a_unit_field_naming_no_unit_in_either_language() -> None:
+    found = Directory([Unit("fl", "浮梁县纪委监委", "浮梁县纪律检查委员会", kind="纪委监委")])
+    with pytest.raises(InvalidData) as refused:
+        found.resolve("浮梁县纪委", "handler_unit")
+    assert refused.value.field_errors == {
+        "handler_unit": "单位名录中没有“浮梁县纪委”，您是否要找：浮梁县纪委监委"}
+    assert refused.value.field_errors_in("en") == {
+        "handler_unit": 'the directory has no unit "浮梁县纪委"; did you mean: 浮梁县纪委监委'}

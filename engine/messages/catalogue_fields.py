@@ -80,6 +80,34 @@ FIELDS: dict[str, tuple[str, str]] = {
     'field.pattern': (
         'not in the expected format',
         '格式不正确'),
+    'field.person_unknown': (
+        '"{value}" is not a person to choose here (give a username)',
+        '“{value}”不是此处可选的人员（请填写用户名）'),
+    'field.person_unknown_near': (
+        '"{value}" is not a person to choose here (give a username); did you mean: {named}',
+        '“{value}”不是此处可选的人员（请填写用户名），您是否要找：{named}'),
+    'field.policy_instead.commitment': (
+        'apply through the procedure "惠企政策兑现：承诺兑现"',
+        '请通过“惠企政策兑现：承诺兑现”流程申请'),
+    'field.policy_instead.instant': (
+        'apply through the procedure "惠企政策兑现：即申即享"',
+        '请通过“惠企政策兑现：即申即享”流程申请'),
+    'field.policy_instead.none_needed': (
+        ('the owning department approves and pays it '
+         'of its own accord; the enterprise need not apply'),
+        '由政策主管部门主动核定兑付，企业无需申请'),
+    'field.policy_instead.other': (
+        'handle it the way its mode says',
+        '请按该兑现方式办理'),
+    'field.policy_other_mode': (
+        '{policy_id} ({policy_name}) is a {mode} policy, not handled in this procedure: {instead}',
+        '{policy_id}（{policy_name}）为{mode}事项，不在本流程办理，{instead}'),
+    'field.policy_unlisted': (
+        'policy number "{value}" is not in the 惠企政策清单; choose one from the list',
+        '政策编号“{value}”未列入《惠企政策清单》，请从清单中选择'),
+    'field.policy_unlisted_near': (
+        'policy number "{value}" is not in the 惠企政策清单; did you mean: {close}',
+        '政策编号“{value}”未列入《惠企政策清单》，您是否要找：{close}'),
     'field.read_only': (
         'this field is read-only',
         '此字段只读'),
@@ -92,4 +120,16 @@ FIELDS: dict[str, tuple[str, str]] = {
     'field.unique_items': (
         'must not list an item twice',
         '不能有重复的项'),
+    'field.unit_not_offered': (
+        '"{unit}" is not among the units to choose here',
+        '“{unit}”不在此处可选的单位之列'),
+    'field.unit_not_offered_near': (
+        '"{unit}" is not among the units to choose here; choose e.g.: {closest}',
+        '“{unit}”不在此处可选的单位之列，可选如：{closest}'),
+    'field.unit_unknown': (
+        'the directory has no unit "{text}"',
+        '单位名录中没有“{text}”'),
+    'field.unit_unknown_near': (
+        'the directory has no unit "{text}"; did you mean: {closest}',
+        '单位名录中没有“{text}”，您是否要找：{closest}'),
 }

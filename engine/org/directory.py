@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from engine.errors import InvalidData
-from engine.messages import msg
+from engine.messages import Msg, msg
 from engine.storage.schema import UNITS
 
 KINDS = ("行政区", "纪委监委", "内设机构", "派驻机构", "人民政府", "市直部门", "园区管委会",
@@ -132,9 +132,10 @@ class Directory:
         return next((u for u in self.ancestors(unit) if u.kind in AREA_KINDS), unit)
 
 
-def unknown_message(text: str, closest: Sequence[str]) -> str:
-    hint = f"，您是否要找：{'、'.join(closest)}" if closest else ""
-    return f"单位名录中没有“{text}”{hint}"
+def unknown_message(text: str, closest: Sequence[str]) -> Msg:
+    if closest:
+        return msg("field.unit_unknown_near", text=text, closest=list(closest))
+    return msg("field.unit_unknown", text=text)
 
 
 # -- the data file ---------------------------------------------------------------------------

@@ -98,12 +98,13 @@ def check(session: Session, schema: Mapping[str, Any] | None, data: Mapping[str,
         raise InvalidData(errors, msg("form.invalid"))
 
 
-def _unknown(value: str, people: list[Person]) -> str:
+def _unknown(value: str, people: list[Person]) -> Msg:
     by_name = {p.username: p for p in people} | {p.display_name: p for p in people}
     close = difflib.get_close_matches(value.strip(), list(by_name), n=6, cutoff=0.4)
     if not close:
         close = [n for n in by_name if value.strip() and value.strip() in n]
     named = list(dict.fromkeys(f"{by_name[n].display_name}（{by_name[n].username}）"
                                for n in close))[:3]
-    hint = f"，您是否要找：{'、'.join(named)}" if named else ""
-    return f"“{value}”不是此处可选的人员（请填写用户名）{hint}"
+    if named:
+        return msg("field.person_unknown_near", value=value, named=named)
+    return msg("field.person_unknown", value=value)

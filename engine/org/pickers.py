@@ -69,14 +69,14 @@ def checked(session: Session, schema: Mapping[str, Any] | None,
     return out
 
 
-def _unit(found: Directory, spec: Any, value: str) -> tuple[Unit | None, str | None]:
+def _unit(found: Directory, spec: Any, value: str) -> tuple[Unit | None, Msg | None]:
     allowed = choices(found, spec)
     unit = found.find(value)
     if unit is not None and unit in allowed:
         return unit, None
     closest = Directory(allowed).closest(value)
     if unit is not None:
-        return None, f"“{unit.name}”不在此处可选的单位之列" + (
-            f"，可选如：{'、'.join(closest)}" if closest else "")
+        return None, msg("field.unit_not_offered_near", unit=unit.name, closest=closest) \
+            if closest else msg("field.unit_not_offered", unit=unit.name)
     return None, unknown_message(value, closest)
 
