@@ -157,3 +157,11 @@ def test_a_unit_field_naming_no_unit_in_either_language() -> None:
         "handler_unit": "单位名录中没有“浮梁县纪委”，您是否要找：浮梁县纪委监委"}
     assert refused.value.field_errors_in("en") == {
         "handler_unit": 'the directory has no unit "浮梁县纪委"; did you mean: 浮梁县纪委监委'}
+
+
+def test_the_engines_own_field_errors_are_keyed_too(eng: Engine) -> None:
+    with pytest.raises(InvalidData) as refused:
+        eng.add_user("xu", ["no_such_role"])
+    assert refused.value.field_errors == {"role": "未知的角色：no_such_role"}
+    assert refused.value.field_errors_in("en") == {"role": "unknown roles: no_such_role"}
+    assert refused.value.field_said["role"].key == "field.unknown_roles"

@@ -2,6 +2,16 @@
 submission): key -> (English, Chinese). The forms are Chinese, and so is the default."""
 
 FIELDS: dict[str, tuple[str, str]] = {
+    'field.bad_email': (
+        'not a valid email address',
+        '不是有效的电子邮件地址'),
+    'field.business_key_by_system': (
+        ('cases of this process are numbered by the '
+         'system ({case_prefix}-year-number) and cannot be named'),
+        '本流程的案件由系统编号（{case_prefix}-年份-序号），不能指定'),
+    'field.business_key_length': (
+        '1 to 64 characters',
+        '1 到 64 个字符'),
     'field.data_not_object': (
         'the submitted data must be an object',
         '提交的数据必须是对象'),
@@ -26,6 +36,9 @@ FIELDS: dict[str, tuple[str, str]] = {
     'field.format': (
         'must have the format {format}',
         '格式应为 {format}'),
+    'field.instance_of_other_process': (
+        'case {instance_id} belongs to process {key}',
+        '案件 {instance_id} 属于流程 {key}'),
     'field.invalid': (
         'the value does not fit the form',
         '填写内容不符合要求'),
@@ -59,6 +72,10 @@ FIELDS: dict[str, tuple[str, str]] = {
     'field.maximum': (
         'must not be more than {limit}',
         '不能大于 {limit}'),
+    'field.message_without_form': (
+        ('the event receiving this message declares '
+         'no form, so the message cannot carry this field'),
+        '接收此消息的事件没有声明表单，消息不能携带此字段'),
     'field.min_items': (
         'choose at least {limit}',
         '至少选择 {limit} 项'),
@@ -68,18 +85,36 @@ FIELDS: dict[str, tuple[str, str]] = {
     'field.minimum': (
         'must not be less than {limit}',
         '不能小于 {limit}'),
+    'field.missing_columns': (
+        'line {line}: missing columns {columns}',
+        '第 {line} 行：缺少列 {columns}'),
     'field.multiple_of': (
         'must be a multiple of {factor}',
         '应为 {factor} 的整数倍'),
+    'field.no_start_event': (
+        'no such start event',
+        '没有此开始事件'),
+    'field.no_units': (
+        'no units',
+        '没有单位'),
+    'field.not_a_bundle': (
+        'not a {format} file',
+        '不是 {format} 文件'),
     'field.not_an_option': (
         'not one of the options',
         '不是有效的选项'),
     'field.not_in_form': (
         'the form has no such field',
         '表单中没有此字段'),
+    'field.other_username': (
+        'choose another username',
+        '请换一个用户名'),
     'field.pattern': (
         'not in the expected format',
         '格式不正确'),
+    'field.period_reversed': (
+        'the start date must not be after the end date',
+        '开始日期不能晚于结束日期'),
     'field.person_unknown': (
         '"{value}" is not a person to choose here (give a username)',
         '“{value}”不是此处可选的人员（请填写用户名）'),
@@ -114,12 +149,21 @@ FIELDS: dict[str, tuple[str, str]] = {
     'field.required': (
         'this field is required',
         '此项为必填项'),
+    'field.roles_need_unit': (
+        'roles {roles} need a unit',
+        '角色 {roles} 需要指定单位'),
+    'field.set_by_system': (
+        'filled in by the system, not from outside',
+        '由系统填写，不能由外部设置'),
     'field.type': (
         'must be {kind}',
         '应为{kind}'),
     'field.unique_items': (
         'must not list an item twice',
         '不能有重复的项'),
+    'field.unit_name_length': (
+        'a unit name has at most {limit} characters',
+        '单位名称最多 {limit} 个字符'),
     'field.unit_not_offered': (
         '"{unit}" is not among the units to choose here',
         '“{unit}”不在此处可选的单位之列'),
@@ -132,4 +176,13 @@ FIELDS: dict[str, tuple[str, str]] = {
     'field.unit_unknown_near': (
         'the directory has no unit "{text}"; did you mean: {closest}',
         '单位名录中没有“{text}”，您是否要找：{closest}'),
+    'field.unknown_choices': (
+        'unknown: {choices}',
+        '未知：{choices}'),
+    'field.unknown_roles': (
+        'unknown roles: {roles}',
+        '未知的角色：{roles}'),
+    'field.wrong_current_password': (
+        'the current password is wrong',
+        '当前密码不正确'),
 }

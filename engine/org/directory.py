@@ -148,12 +148,13 @@ def parse(text: str) -> list[Unit]:
             if line.strip() and not line.lstrip().startswith("#")]
     problems: list[DirectoryError] = []
     if not rows:
-        raise InvalidData({"file": "没有单位"}, msg("units.file_empty"))
+        raise InvalidData({"file": msg("field.no_units")}, msg("units.file_empty"))
     header_line, header = rows[0]
     columns = next(csv.reader([header]))
     missing = [c for c in COLUMNS if c not in columns]
     if missing:
-        raise InvalidData({"file": f"第 {header_line} 行：缺少列 {'、'.join(missing)}"},
+        raise InvalidData({"file": msg("field.missing_columns", line=header_line,
+                                            columns=missing)},
                           msg("units.not_a_directory"))
     units: list[tuple[int, Unit]] = []
     for number, line in rows[1:]:
