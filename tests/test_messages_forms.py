@@ -165,3 +165,17 @@ def test_the_engines_own_field_errors_are_keyed_too(eng: Engine) -> None:
     assert refused.value.field_errors == {"role": "未知的角色：no_such_role"}
     assert refused.value.field_errors_in("en") == {"role": "unknown roles: no_such_role"}
     assert refused.value.field_said["role"].key == "field.unknown_roles"
+
+
+def test_a_refused_batch_row_in_the_requested_language(app: Flask) -> None:
+    client = app.test_client()
+    bearer = {"Authorization": "Bearer " + tokens.issue(app.config["SECRET_KEY"], "li")}
+    rows = {"rows": [{"summary": 5, "unit": "浮梁县纪委监委"}]}
+    said = {}
+    for language in ("en", "zh"):
+        response = client.post("/api/v1/processes/approval/instances:batch", json=rows,
+                               headers={**bearer, "Accept-Language": language})
+        assert response.status_code == 422, response.text
+        said[language] = response.get_json()["error"]["details"]["1"]
+    assert said["en"] == "line 1: The form has errors (summary: must be text)"
+    assert said["zh"] == "line 1: 表单填写有误 (summary: 应为文本)"

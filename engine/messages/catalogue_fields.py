@@ -51,6 +51,12 @@ FIELDS: dict[str, tuple[str, str]] = {
     'field.kind.integer': (
         'a whole number',
         '整数'),
+    'field.kind.json_array': (
+        'a list (JSON)',
+        '列表（JSON）'),
+    'field.kind.json_object': (
+        'an object (JSON)',
+        '对象（JSON）'),
     'field.kind.number': (
         'a number',
         '数字'),
