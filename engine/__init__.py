@@ -12,10 +12,11 @@ method.
 
 from engine import logs
 from engine.api import Engine
+from engine.audit.chain import ChainProblem
 from engine.audit.replay import ReplayResult
 from engine.definitions import xmlsafe
 from engine.definitions.files import BPMN, SourceFile, kind_of
-from engine.definitions.forms import check_form
+from engine.definitions.forms import FormProblem, check_form
 from engine.definitions.policies import MODES as POLICY_MODES
 from engine.definitions.policies import Policy
 from engine.definitions.registry import latest_forms
@@ -124,6 +125,7 @@ __all__ = [
     "CalendarError",
     "CaseHidden",
     "CaseState",
+    "ChainProblem",
     "Clock",
     "Conflict",
     "CopyView",
@@ -134,6 +136,7 @@ __all__ = [
     "EngineError",
     "EventView",
     "FixedClock",
+    "FormProblem",
     "InboxCounts",
     "InboxFilter",
     "InboxPage",

@@ -113,18 +113,24 @@ class Conflict(EngineError):
 
 
 class InvalidData(EngineError):
+    """``field_said``: each field's error as a message (a plain string is kept verbatim);
+    ``field_errors``: the same in Chinese, the language of the forms."""
+
     code = "invalid_data"
 
-    def __init__(self, field_errors: Mapping[str, str], message: Msg | str | None = None
+    def __init__(self, field_errors: Mapping[str, Msg | str], message: Msg | str | None = None
                  ) -> None:
-        self.field_errors = dict(field_errors)  # in Chinese, the language of the forms
+        self.field_said = {name: as_msg(text) for name, text in field_errors.items()}
+        self.field_errors = {name: said.render("zh") for name, said in self.field_said.items()}
         super().__init__(message or msg("data.invalid"), self.field_errors)
+
+    def field_errors_in(self, language: str) -> dict[str, str]:
+        return {name: said.render(language) for name, said in self.field_said.items()}
 
 
 def refused(field: str, text: Msg) -> InvalidData:
-    """A request refused because of one field, said the same way to every caller (the field's
-    error in Chinese, like the forms' own)."""
-    return InvalidData({field: text.render("zh")}, text)
+    """A request refused because of one field, said the same way to every caller."""
+    return InvalidData({field: text}, text)
 
 
 class ScriptError(EngineError):

@@ -194,7 +194,7 @@ def test_xxe_upload_is_refused_with_a_clear_message(api: Api, tmp_path: Any) -> 
 
 def test_upload_without_files_is_400(api: Api) -> None:
     assert error_of(api.post("/processes", "des", json={}), 400)["details"] == {
-        "files": "no files in the request"}
+        "files": "请求中没有文件"}
     assert error_of(_upload(api, "des", ("notes.txt", b"hi")), 422)["code"] == (
         "validation_failed")
 
@@ -229,18 +229,18 @@ def test_start_errors(api: Api) -> None:
     form = error_of(api.post(start, "li", json={"data": {"summary": ""}}), 422)
     assert form["code"] == "invalid_data" and set(form["details"]) == {"summary", "unit"}
     assert error_of(api.post(start, "li", json={"data": [1, 2]}), 400)["details"] == {
-        "data": "must be a JSON object, not a JSON array"}
+        "data": "应为对象，而不是数组"}
     assert set(error_of(api.post(start, "li", json={"data": START, "business_key": 5}),
                         400)["details"]) == {"business_key"}
     assert error_of(api.post(start, "li", json={"data": START, "business_key": "x" * 65}), 400)
     assert error_of(api.post(start, "li", json={"data": {**START, "summary": "a\u0000b"}}),
-                    400)["details"] == {"data.summary": "must not contain NUL characters"}
+                    400)["details"] == {"data.summary": "不能包含 NUL 字符"}
     assert error_of(api.post(start, "li", data='{"data": {"a": "\\ud800"}}',
                              content_type="application/json"), 400)
     assert error_of(api.post(start, "li", data='{"data": {"n": NaN}}',
                              content_type="application/json"), 400)
     deep = '{"data": {"deep": ' + "[" * 40 + "]" * 40 + "}}"
-    assert "nested" in str(error_of(api.post(start, "li", data=deep,
+    assert "嵌套超过 32 层" in str(error_of(api.post(start, "li", data=deep,
                                              content_type="application/json"), 400))
     deeper = '{"data": {"deep": ' + "[" * 5000 + "]" * 5000 + "}}"
     assert error_of(api.post(start, "li", data=deeper, content_type="application/json"), 400)

@@ -37,7 +37,7 @@ def test_send_back_and_withdraw(api: Api) -> None:
     valid("SendBackSteps", steps)
     assert steps["steps"][0] == {"element_id": "propose", "name": "提出处置意见"}
     assert error_of(api.post(f"/tasks/{approve}/send-back", "wang", json={}), 400)[
-        "details"] == {"reason": "is required"}
+        "details"] == {"reason": "此项为必填项"}
     wrong = error_of(api.post(f"/tasks/{approve}/send-back", "wang",
                               json={"reason": "x", "to": "handle"}), 422)
     assert "可退回到：提出处置意见（propose）" in wrong["message"]
@@ -105,7 +105,7 @@ def test_parallel_co_signers(api: Api) -> None:
                         json={"to": name, "parallel": True}).status_code == 200
     assert error_of(api.post(f"/tasks/{task_id}/add-signer", "zhao",
                              json={"to": "li", "parallel": "yes"}), 400)["details"] == {
-        "parallel": "must be true or false, not a string"}
+        "parallel": "应为是/否（true 或 false），而不是文本"}
     assert task_id in [t["id"] for t in api.get("/tasks", "sun").get_json()["tasks"]]
     assert "未签署" in error_of(api.post(f"/tasks/{task_id}/complete", "zhao",
                                          json={"data": {}}), 409)["message"]

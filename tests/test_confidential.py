@@ -188,7 +188,7 @@ def test_a_confidential_keyword_must_name_roles(tmp_path: Path) -> None:
     form = {"type": "object", "properties": {"a": {"type": "string",
                                                    "x-confidential": ["nobody"]},
                                              "b": {"type": "string", "x-confidential": "auditor"}}}
-    problems = check_form(json.dumps(form, indent=2))
+    problems = [str(p) for p in check_form(json.dumps(form, indent=2))]
     assert any('"a": unknown role(s): nobody' in p for p in problems), problems
     assert any('"b": must be a list of role ids' in p for p in problems), problems
 

@@ -116,7 +116,7 @@ def test_file_fields_are_checked_at_deploy() -> None:
     assert check_form(form({**items, "x-file": {"accept": ["pdf"], "max_files": 3}})) == []
     problems = check_form(form({"type": "string", "x-file": {"accept": ["exe"],
                                                              "max_files": 0, "colour": 1}}))
-    text = "\n".join(problems)
+    text = "\n".join(map(str, problems))
     assert '"type": "array"' in text and "unknown x-file keys" in text
     assert '"accept" must list' in text and '"max_files" must be 1 to 50' in text
 

@@ -147,7 +147,7 @@ def test_forms_declare_unit_fields_with_a_known_shape() -> None:
         "u": {"type": "string", "x-org-unit": {"tags": ["县区"], "kinds": ["纪委监委"]}},
         "v": {"type": "string", "x-org-unit": True},
         "w": {"type": "string", "x-org-unit": {"tag": "县区"}}}}
-    problems = check_form(json.dumps(form, ensure_ascii=False, indent=1))
+    problems = [str(p) for p in check_form(json.dumps(form, ensure_ascii=False, indent=1))]
     assert len(problems) == 1 and '"x-org-unit" of "w"' in problems[0]
 
 

@@ -79,7 +79,7 @@ def test_forms_declare_person_fields_with_a_known_shape() -> None:
         "b": {"type": "string", "x-user": {"roles": ["intake"], "same_unit": True}},
         "c": {"type": "string", "x-user": {"roles": ["no_such_role"]}},
         "d": {"type": "string", "x-user": {"role": "intake"}}}}
-    problems = check_form(json.dumps(form, ensure_ascii=False, indent=1))
+    problems = [str(p) for p in check_form(json.dumps(form, ensure_ascii=False, indent=1))]
     assert len(problems) == 2
     assert "unknown roles: no_such_role" in problems[0] and '"x-user" of "d"' in problems[1]
 

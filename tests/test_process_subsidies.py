@@ -591,6 +591,6 @@ def test_a_form_with_a_wrong_policy_keyword_is_refused() -> None:
     schema = {"type": "object", "properties": {
         "policy_id": {"type": "string", "x-policy": {"modes": ["先享后审"]}}}}
     [problem] = check_form(json.dumps(schema, indent=1))
-    assert problem.startswith("line 6: \"x-policy\" of \"policy_id\" must be true or")
+    assert str(problem).startswith("line 6: \"x-policy\" of \"policy_id\" must be true or")
     schema["properties"]["policy_id"]["x-policy"] = {"modes": ["承诺兑现"]}
     assert check_form(json.dumps(schema)) == []

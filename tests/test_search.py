@@ -250,7 +250,7 @@ def test_api_search_done_and_applications(engine: Engine, world: dict[str, int])
     assert "&lt;b&gt;" in body["results"][0]["highlight"] and body["partial"] is False
     assert _api(app, "/search?q=施工许可", "qian")["results"] == []
     assert _api(app, "/search?q=%20", "li", 400)["error"]["details"] == {
-        "q": "give the words to search for"}
+        "q": "请给出要搜索的词"}  # the default language of the API
     assert _api(app, "/search?q=" + "长" * 201, "li", 400)["error"]["code"] == "bad_request"
     assert _api(app, "/search?q=2026&limit=0", "li", 400)["error"]["code"] == "bad_request"
     assert len(_api(app, "/search?q=2026&limit=1", "li")["results"]) == 1

@@ -79,7 +79,7 @@ def test_coerce_leaves_bad_values_for_the_engine_to_name() -> None:
                                               ("kind", "zzz"), ("name", ""), ("ok", "")]))
     assert data == {"count": "三", "amount": "abc", "kind": "zzz", "flag": False}
     from engine.definitions.forms import field_errors
-    errors = field_errors(SCHEMA, data)
+    errors = {name: said.render("zh") for name, said in field_errors(SCHEMA, data).items()}
     assert errors["count"] == "应为整数" and errors["amount"] == "应为数字"
     assert errors["kind"] == "不是有效的选项" and errors["name"] == "此项为必填项"
 

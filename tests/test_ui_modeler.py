@@ -237,7 +237,7 @@ def test_form_preview_renders_like_the_task_page(designer: FlaskClient) -> None:
     assert "<script>" not in html and "说明&lt;script&gt;" in html and "核查&lt;b&gt;" in html
     bad = designer.post("/designer/modeler/form-preview", json={"schema": "{not json"})
     assert bad.status_code == 200 and bad.headers["X-Form-Problems"] == "1"
-    assert "not valid JSON" in bad.text
+    assert "第 1 行：不是有效的 JSON" in bad.text
     wrong = designer.post("/designer/modeler/form-preview",
                           json={"schema": '{"type": "object", "properties": {"x": {"type": 5}}}'})
     assert wrong.headers["X-Form-Problems"] != "0" and "JSON Schema" in wrong.text

@@ -49,6 +49,11 @@ def localized(text: Msg | str) -> str:
     return as_msg(text).render(message_language())
 
 
+def localized_fields(error: InvalidData) -> dict[str, str]:
+    """Each field's error in the request's language."""
+    return error.field_errors_in(message_language())
+
+
 def error_body(code: str, message: str, details: Any = None, text: Msg | None = None
                ) -> dict[str, Any]:
     """The error body; ``key`` and ``params`` name the message in the catalogue, so that a

@@ -67,7 +67,8 @@ def replay_bundle(bundle: Any) -> ReplayResult:
     """Check the bundle's digest and chain, then replay it. No database involved."""
     if not isinstance(bundle, dict) or bundle.get("format") != FORMAT \
             or not isinstance(bundle.get("earlier_versions", {}), dict):
-        raise InvalidData({"bundle": f"不是 {FORMAT} 文件"}, msg("bundle.not_a_bundle"))
+        raise InvalidData({"bundle": msg("field.not_a_bundle", format=FORMAT)},
+                          msg("bundle.not_a_bundle"))
     body = {k: v for k, v in bundle.items() if k != "digest"}
     if hashlib.sha256(canonical_json(body).encode()).hexdigest() != bundle.get("digest"):
         return ReplayResult(False, 0, None, "the bundle's digest does not match its content")

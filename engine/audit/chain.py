@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from engine.definitions.registry import has_content_hash, sha256
 from engine.files import blobs
 from engine.files.attachments import recorded_files
+from engine.messages import Msg, msg
 from engine.runtime.state import canonical_json, digest
 from engine.storage import driver
 from engine.storage.schema import EVENTS, DefinitionFile, Event, ProcessInstance, ProcessVersion
@@ -92,16 +93,27 @@ def events_of(session: Session, instance_id: int) -> list[Event]:
 class ChainProblem:
     instance_id: int
     seq: int | None
-    message: str
+    problem: Msg
+
+    @property
+    def said(self) -> Msg:
+        """The problem with where it is: the event, or the instance as a whole."""
+        if self.seq is None:
+            return msg("chain.at_instance", instance=self.instance_id, problem=self.problem)
+        return msg("chain.at_event", instance=self.instance_id, seq=self.seq,
+                   problem=self.problem)
+
+    @property
+    def message(self) -> str:
+        return self.problem.english
 
     def __str__(self) -> str:
-        where = f"event {self.seq}" if self.seq is not None else "instance"
-        return f"instance {self.instance_id}: {where}: {self.message}"
+        return self.said.english
 
 
 # What was found wrong with a pinned version's files (None: nothing), by (version id, hash):
 # versions are shared by many instances, so `kuaiban verify` checks each once.
-VersionChecks = dict[tuple[int, str], str | None]
+VersionChecks = dict[tuple[int, str], Msg | None]
 
 
 def verify_instance(session: Session, row: ProcessInstance,
@@ -115,18 +127,18 @@ def verify_instance(session: Session, row: ProcessInstance,
     events = events_of(session, row.id) if events is None else events
     for expected_seq, event in enumerate(events, start=1):
         if event.seq != expected_seq:
-            return ChainProblem(row.id, event.seq, f"out of sequence (expected {expected_seq})")
+            return ChainProblem(row.id, event.seq, msg("chain.out_of_sequence",
+                                                       expected=expected_seq))
         if event.prev_hash != prev:
-            return ChainProblem(row.id, event.seq, "does not link to the previous event")
+            return ChainProblem(row.id, event.seq, msg("chain.unlinked"))
         if chain_hash(prev, event) != event.hash:
-            return ChainProblem(row.id, event.seq, "content does not match its hash")
+            return ChainProblem(row.id, event.seq, msg("chain.hash_mismatch"))
         prev = event.hash
     if len(events) != row.event_count or prev != row.last_hash:
-        return ChainProblem(row.id, len(events) + 1,
-                            f"chain ends after {len(events)} events, instance expects "
-                            f"{row.event_count}: events were removed or added")
+        return ChainProblem(row.id, len(events) + 1, msg(
+            "chain.truncated", events=len(events), expected=row.event_count))
     if events and digest_of_row(row) != events[-1].state_digest:
-        return ChainProblem(row.id, None, "stored state does not match the last event's digest")
+        return ChainProblem(row.id, None, msg("chain.state_differs"))
     checked = {} if checked is None else checked
     for pin in pinned_versions((e.seq, e.type, e.payload) for e in events):
         found = (pin.version_id, pin.content_hash)
@@ -140,7 +152,7 @@ def verify_instance(session: Session, row: ProcessInstance,
 
 # What was found wrong with each stored file (None: nothing), by sha256: a file may belong to
 # many cases, and `kuaiban verify` reads each once.
-FileChecks = dict[str, str | None]
+FileChecks = dict[str, Msg | None]
 
 
 def _file_problem(session: Session, row: ProcessInstance, events: Sequence[EventRow],
@@ -151,9 +163,11 @@ def _file_problem(session: Session, row: ProcessInstance, events: Sequence[Event
             digest = str(record["sha256"])
             if digest not in checked:
                 checked[digest] = blobs.problem(session, digest, record.get("size"))
-            if checked[digest] is not None:
-                return ChainProblem(row.id, event.seq, f'file "{record.get("name")}" '
-                                    f"(sha256 {digest[:12]}…) {checked[digest]}")
+            problem = checked[digest]
+            if problem is not None:
+                return ChainProblem(row.id, event.seq, msg(
+                    "chain.file_changed", name=record.get("name"), digest=digest[:12],
+                    problem=problem))
     return None
 
 
@@ -183,24 +197,22 @@ def pinned_versions(events: Iterable[tuple[int, str, Any]]) -> list[Pin]:
     return pins
 
 
-def _files_problem(session: Session, pin: Pin) -> str | None:
+def _files_problem(session: Session, pin: Pin) -> Msg | None:
     """What is wrong with the stored files of a pinned version, or None."""
     version = session.get(ProcessVersion, pin.version_id)
     if version is None:
-        return f"process version id {pin.version_id} is gone"
-    label = f"version {version.version} of {version.key} (id {version.id})"
+        return msg("chain.version_gone", version_id=pin.version_id)
+    label = msg("chain.version_label", version=version.version, key=version.key, id=version.id)
     files: dict[str, str] = {}
     for ref in version.files:
         stored = session.get(DefinitionFile, ref["sha256"])
         if stored is None:
-            return f"{label}: file {ref['name']} is missing from the stored files"
+            return msg("chain.version_file_missing", version=label, name=ref["name"])
         if sha256(stored.content) != stored.sha256:
-            return (f"{label}: file {ref['name']} was edited: its text no longer matches "
-                    "its sha256")
+            return msg("chain.version_file_edited", version=label, name=ref["name"])
         files[ref["name"]] = stored.content
     if not has_content_hash(files, pin.version, pin.content_hash):
-        return (f"{label}: its files ({', '.join(sorted(files))}) no longer give the content "
-                "hash this event recorded")
+        return msg("chain.content_hash", version=label, files=sorted(files))
     return None
 
 

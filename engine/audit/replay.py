@@ -17,7 +17,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 
 from engine.definitions.registry import LoadedVersion
 from engine.errors import EngineError, NotFound
-from engine.messages import msg
+from engine.messages import Msg, msg
 from engine.org import lists
 from engine.runtime import migration, mirror, spiff_seam
 from engine.runtime.transitions import WORKFLOW_EVENTS, advance, new_workflow
@@ -45,7 +45,7 @@ class ReplayResult:
     # ``detail`` says why), "state_differs" (an event's replayed state is not the recorded
     # one), "stored_differs" (the case's stored state is not the replayed end)
     reason: str = ""
-    detail: str = ""
+    detail: Msg | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {"ok": self.ok, "events": self.events, "diverged_at": self.diverged_at,
@@ -136,7 +136,7 @@ def replay(instance_id: int, version: LoadedVersion, events: Sequence[RecordedEv
         except EngineError as exc:
             return ReplayResult(False, count, event.seq, f"event {event.seq} ({event.type}) "
                                 f"could not be replayed: {exc.message}", "unreplayable",
-                                exc.message)
+                                exc.said)
         if event.type in WORKFLOW_EVENTS and rebuild.digest != event.state_digest:
             return ReplayResult(False, count, event.seq,
                                 f"event {event.seq} ({event.type}): the replayed state differs "

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from engine.audit import chain
 from engine.audit.replay import RecordedEvent, ReplayResult, replay
+from engine.messages import msg
 from engine.storage.schema import EVENTS, Event, ProcessInstance
 
 if TYPE_CHECKING:
@@ -129,7 +130,7 @@ def orphans(engine: Engine) -> list[chain.ChainProblem]:
     with engine.transaction(read_only=True) as session:
         found = session.execute(select(Event.instance_id).where(Event.instance_id.not_in(
             select(ProcessInstance.id))).distinct()).scalars()
-        return [chain.ChainProblem(i, None, "events without an instance") for i in found]
+        return [chain.ChainProblem(i, None, msg("chain.orphan_events")) for i in found]
 
 
 def count_events(engine: Engine) -> int:

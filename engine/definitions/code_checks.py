@@ -17,13 +17,6 @@ LINE = re.compile(r"line (\d+): (.*)", re.DOTALL)
 _QUESTION = re.compile(r"""(\?)(?=(?:[^'"]|['"][^'"]*['"])*$)""")  # as SpiffWorkflow's DMNEngine
 
 
-def form_problem(name: str, message: str) -> Problem:
-    match = LINE.fullmatch(message)
-    if match:
-        return Problem(name, int(match.group(1)), None, msg("form.problem", message=match.group(2)))
-    return Problem(name, None, None, msg("form.problem", message=message))
-
-
 def check_code(name: str, node: etree._Element, source: str | None, mode: str, what: str,
                out: list[Problem], text_of: etree._Element | None = None) -> None:
     """Check code; problems name ``node``. When the code is the text of ``text_of`` its lines

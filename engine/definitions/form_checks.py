@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from engine.messages import Msg, msg
 from engine.time.calendar import TZ
 
 KEYWORD = "x-checks"
@@ -36,41 +37,42 @@ class CheckContext:
     now: datetime
 
 
-def check_problems(schema: Mapping[str, Any]) -> list[tuple[list[Any], str]]:
+def check_problems(schema: Mapping[str, Any]) -> list[tuple[list[Any], Msg]]:
     """(path, problem) for each malformed rule of a form document."""
     rules = schema.get(KEYWORD)
     if rules is None:
         return []
     if not isinstance(rules, list):
-        return [([KEYWORD], f'"{KEYWORD}" must be a list of rules')]
+        return [([KEYWORD], msg("form.checks_not_list"))]
     properties = schema.get("properties") or {}
     problems = []
     for index, rule in enumerate(rules):
         problem = _rule_problem(rule, properties)
         if problem:
-            problems.append(([KEYWORD], f'"{KEYWORD}" rule {index + 1}: {problem}'))
+            problems.append(([KEYWORD], msg("form.checks_rule", index=index + 1,
+                                            problem=problem)))
     return problems
 
 
-def _rule_problem(rule: Any, properties: Mapping[str, Any]) -> str | None:
+def _rule_problem(rule: Any, properties: Mapping[str, Any]) -> Msg | None:
     if not isinstance(rule, dict):
-        return "must be an object"
+        return msg("form.rule_not_object")
     unknown = sorted(set(rule) - _KEYS)
     if unknown:
-        return f"unknown key(s): {', '.join(unknown)}"
+        return msg("form.rule_unknown_keys", keys=unknown)
     if rule.get("field") not in properties:
-        return f'"field" must name a field of the form, not {rule.get("field")!r}'
+        return msg("form.rule_field", value=repr(rule.get("field")))
     bounds = [b for b in _BOUNDS if b in rule]
     if len(bounds) != 1:
-        return 'give exactly one of "at_most", "at_least"'
+        return msg("form.rule_bound")
     reference = rule[bounds[0]]
     if isinstance(reference, bool) or not isinstance(reference, (str, int, float)):
-        return f'"{bounds[0]}" must be "now", a field name or a number'
+        return msg("form.rule_reference", bound=bounds[0])
     if not isinstance(rule.get("message"), str) or not rule["message"].strip():
-        return '"message" (what the clerk reads, in Chinese) is required'
+        return msg("form.rule_message")
     confirm = rule.get("confirmed_by")
     if confirm is not None and (properties.get(confirm) or {}).get("type") != "boolean":
-        return f'"confirmed_by" must name a boolean field of the form, not {confirm!r}'
+        return msg("form.rule_confirmed_by", value=repr(confirm))
     return None
 
 

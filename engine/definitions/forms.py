@@ -1,14 +1,16 @@
 """JSON Schema forms (draft 2020-12): check a form document, validate submitted data.
 
-Field errors come back in Chinese, keyed by field name, for the inbox to show beside each
-field; the CLI and API return the same mapping.
+Field errors come back as messages keyed by field name, for the task page to show beside
+each field in the reader's language (Chinese, the forms' language, by default).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -20,7 +22,7 @@ from engine.definitions import policies
 from engine.definitions.form_checks import CheckContext, check_errors, check_problems
 from engine.errors import InvalidData
 from engine.files.fields import check_file_fields
-from engine.messages import msg
+from engine.messages import Msg, as_msg, msg
 from engine.org import people, pickers
 from engine.org.roles import BY_ID
 
@@ -51,93 +53,97 @@ def _is_datetime(value: object) -> bool:
     return datetime.fromisoformat(value.upper().replace("Z", "+00:00")).tzinfo is not None
 
 
-_TYPE_NAMES = {
-    "string": "文本",
-    "integer": "整数",
-    "number": "数字",
-    "boolean": "是/否",
-    "array": "列表",
-    "object": "对象",
-}
-
-
-_FORMAT_MESSAGES = {
-    "date": "日期格式应为 YYYY-MM-DD",
-    "date-time": "时间格式应为 ISO 8601 并带时区，如 2026-09-30T16:00:00+08:00",
-}
+_TYPE_NAMES = ("string", "integer", "number", "boolean", "array", "object")  # field.kind.*
+_FORMAT_MESSAGES = {"date": msg("field.date_format"), "date-time": msg("field.date_time_format")}
+# Keywords that bound a value, and what a value out of bounds is told
+_LIMITS = {"minLength": "field.min_length", "maxLength": "field.max_length",
+           "minimum": "field.minimum", "maximum": "field.maximum",
+           "exclusiveMinimum": "field.exclusive_minimum",
+           "exclusiveMaximum": "field.exclusive_maximum",
+           "minItems": "field.min_items", "maxItems": "field.max_items"}
 _SCHEMA_URI = "https://json-schema.org/draft/2020-12/schema"
 _FORMATS = ("date", "date-time")
 
 
-def check_form(text: str) -> list[str]:
-    """Problems with a form document (empty when it is a valid form). A problem with a place
-    in the text starts with ``line N:``."""
+@dataclass(frozen=True)
+class FormProblem:
+    """One problem with a form document, at ``line`` of its text when it has a place."""
+
+    line: int | None
+    problem: Msg
+
+    @property
+    def said(self) -> Msg:
+        return msg("form.problem_at_line", line=self.line, problem=self.problem) \
+            if self.line else self.problem
+
+    def __str__(self) -> str:
+        return self.said.english
+
+
+def check_form(text: str) -> list[FormProblem]:
+    """Problems with a form document (empty when it is a valid form)."""
     try:
         schema = json.loads(text)
     except json.JSONDecodeError as exc:
-        return [f"line {exc.lineno}: not valid JSON: {exc.msg} (column {exc.colno})"]
+        return [FormProblem(exc.lineno, msg("form.json_invalid", error=exc.msg,
+                                            column=exc.colno))]
     if not isinstance(schema, dict):
-        return ["a form must be a JSON object"]
-    problems: list[str] = []
+        return [FormProblem(None, msg("form.not_object"))]
+    problems: list[FormProblem] = []
 
-    def add(line: int | None, message: str) -> None:
-        problems.append(f"line {line}: {message}" if line else message)
+    def add(line: int | None, problem: Msg) -> None:
+        problems.append(FormProblem(line, problem))
 
     try:
         Draft202012Validator.check_schema(schema)
     except SchemaError as exc:
         path = list(exc.absolute_path)
         where = "/".join(str(p) for p in path)
-        add(_line_of(text, path),
-            f"not a valid JSON Schema{' at ' + where if where else ''}: {exc.message}")
+        add(_line_of(text, path), msg("form.schema_invalid_at", where=where, error=exc.message)
+            if where else msg("form.schema_invalid", error=exc.message))
     declared = schema.get("$schema")
     if declared is not None and str(declared).rstrip("#") != _SCHEMA_URI:
-        add(_line_of(text, ["$schema"]),
-            f'"$schema" must be "{_SCHEMA_URI}" (JSON Schema 2020-12)')
+        add(_line_of(text, ["$schema"]), msg("form.schema_version", uri=_SCHEMA_URI))
     if schema.get("type", "object") != "object":
-        add(_line_of(text, ["type"]), 'a form schema must have "type": "object"')
+        add(_line_of(text, ["type"]), msg("form.type_not_object"))
     properties = schema.get("properties", {})
     if not isinstance(properties, dict):
-        add(_line_of(text, ["properties"]), '"properties" must be an object')
+        add(_line_of(text, ["properties"]), msg("form.properties_not_object"))
         properties = {}
     required = schema.get("required", [])
     for name in required if isinstance(required, list) else []:
         if name not in properties:
-            add(_line_of(text, ["required"]), f'required field "{name}" is not in "properties"')
-    for path, message in [*check_file_fields(schema), *check_problems(schema)]:
-        add(_line_of(text, path), message)
+            add(_line_of(text, ["required"]), msg("form.required_not_declared", name=name))
+    for path, problem in [*check_file_fields(schema), *check_problems(schema)]:
+        add(_line_of(text, path), problem)
     for name, prop in properties.items():
-        problem = _confidential_problem(prop.get("x-confidential", ...) if isinstance(prop, dict)
-                                        else ...)
-        if problem:
-            add(_line_of(text, ["properties", name, "x-confidential"]),
-                f'"x-confidential" of "{name}": {problem}')
-        problem = pickers.keyword_problem(name, prop)
-        if problem:
-            add(_line_of(text, ["properties", name, pickers.UNIT]), problem)
-        problem = people.keyword_problem(name, prop)
-        if problem:
-            add(_line_of(text, ["properties", name, people.USER]), problem)
-        problem = policies.keyword_problem(name, prop)
-        if problem:
-            add(_line_of(text, ["properties", name, policies.POLICY]), problem)
+        found = _confidential_problem(name, prop.get("x-confidential", ...)
+                                      if isinstance(prop, dict) else ...)
+        if found:
+            add(_line_of(text, ["properties", name, "x-confidential"]), found)
+        for keyword, check in ((pickers.UNIT, pickers.keyword_problem),
+                               (people.USER, people.keyword_problem),
+                               (policies.POLICY, policies.keyword_problem)):
+            found = check(name, prop)
+            if found:
+                add(_line_of(text, ["properties", name, keyword]), found)
     for fmt in sorted(_formats_in(schema) - set(_FORMATS)):
         value = re.escape(json.dumps(fmt, ensure_ascii=False))
-        found = re.search(r'"format"\s*:\s*' + value, text)
-        add(text.count("\n", 0, found.start()) + 1 if found else None,
-            f'format "{fmt}" is not checked by Kuaiban (use one of: {", ".join(_FORMATS)}, '
-            'or "pattern")')
+        at = re.search(r'"format"\s*:\s*' + value, text)
+        add(text.count("\n", 0, at.start()) + 1 if at else None,
+            msg("form.format_unchecked", format=fmt, formats=list(_FORMATS)))
     return problems
 
 
-def _confidential_problem(roles: Any) -> str | None:
+def _confidential_problem(name: str, roles: Any) -> Msg | None:
     """``x-confidential`` lists the roles that see a field (engine/queries/confidential.py)."""
     if roles is ...:
         return None
     if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
-        return "must be a list of role ids, e.g. [\"intake\", \"auditor\"]"
+        return msg("form.confidential_not_list", name=name)
     unknown = [r for r in roles if r not in BY_ID]
-    return f"unknown role(s): {', '.join(unknown)}" if unknown else None
+    return msg("form.confidential_unknown_roles", name=name, roles=unknown) if unknown else None
 
 
 def _line_of(text: str, path: list[Any]) -> int | None:
@@ -171,11 +177,11 @@ def _formats_in(node: Any) -> set[str]:
     return found
 
 
-def field_errors(schema: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, str]:
-    """The first error of every field, in Chinese, keyed by its dotted path (``_`` for the
-    form as a whole)."""
+def field_errors(schema: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, Msg]:
+    """The first error of every field, keyed by its dotted path (``_`` for the form as a
+    whole)."""
     validator = Draft202012Validator(schema, format_checker=_formats)
-    errors: dict[str, str] = {}
+    errors: dict[str, Msg] = {}
     found = validator.iter_errors(data)
     for error in sorted(found, key=lambda e: [str(p) for p in e.absolute_path]):
         for field in _fields_of(error):
@@ -189,11 +195,11 @@ def validate(schema: Mapping[str, Any], data: Mapping[str, Any],
     With a ``context``, the form's cross-field ``x-checks`` run too (engine/definitions/
     form_checks.py) on the fields the schema accepted."""
     if not isinstance(data, Mapping):
-        raise InvalidData({"_": "提交的数据必须是对象"})
+        raise InvalidData({"_": msg("field.data_not_object")})
     errors = field_errors(schema, data)
     if context is not None:
         for field, message in check_errors(schema, data, context).items():
-            errors.setdefault(field, message)
+            errors.setdefault(field, as_msg(message))  # the designer's own words
     if errors:
         raise InvalidData(errors, msg("form.invalid"))
 
@@ -203,16 +209,18 @@ def validate_submission(schema: Mapping[str, Any] | None, data: Mapping[str, Any
     """Completing a task: only the fields its form declares (a task without a form takes no
     data), so a submission cannot overwrite the case's other variables (its unit, say)."""
     if not isinstance(data, Mapping):
-        raise InvalidData({"_": "提交的数据必须是对象"})
+        raise InvalidData({"_": msg("field.data_not_object")})
     properties = (schema or {}).get("properties") or {}
     extra = sorted(set(data) - set(properties))
     if extra:
-        raise InvalidData({name: "表单中没有此字段" for name in extra}, msg("form.unknown_fields"))
+        raise InvalidData({name: msg("field.not_in_form") for name in extra},
+                          msg("form.unknown_fields"))
     shown_only = sorted(name for name in data
                         if isinstance(properties.get(name), dict)
                         and properties[name].get("readOnly") is True)
     if shown_only:
-        raise InvalidData({name: "此字段只读" for name in shown_only}, msg("form.read_only_fields"))
+        raise InvalidData({name: msg("field.read_only") for name in shown_only},
+                          msg("form.read_only_fields"))
     if schema is not None:
         validate(schema, data, context)
 
@@ -234,45 +242,35 @@ def _fields_of(error: SchemaViolation) -> list[str]:
     return [_path(error)]
 
 
-def _message(error: SchemaViolation) -> str:
+def _message(error: SchemaViolation) -> Msg:
     kind = error.validator
     value = error.validator_value
     if kind in ("required", "dependentRequired"):
-        return "此项为必填项"
+        return msg("field.required")
     if kind == "type":
         names = value if isinstance(value, list) else [value]
-        return "应为" + "或".join(_TYPE_NAMES.get(str(n), str(n)) for n in names)
+        kinds = [msg(f"field.kind.{n}") if n in _TYPE_NAMES else as_msg(str(n)) for n in names]
+        return msg("field.type", kind=functools.reduce(
+            lambda first, second: msg("field.kind_or", first=first, second=second), kinds))
     if kind in ("enum", "oneOf", "anyOf", "const"):
-        return "不是有效的选项"
+        return msg("field.not_an_option")
     if kind == "format":
-        return _FORMAT_MESSAGES.get(str(value), f"格式应为 {value}")
-    if kind == "minLength":
-        return "此项为必填项" if value == 1 else f"至少 {value} 个字符"
-    if kind == "maxLength":
-        return f"最多 {value} 个字符"
-    if kind == "minimum":
-        return f"不能小于 {value}"
-    if kind == "maximum":
-        return f"不能大于 {value}"
-    if kind == "exclusiveMinimum":
-        return f"应大于 {value}"
-    if kind == "exclusiveMaximum":
-        return f"应小于 {value}"
+        return _FORMAT_MESSAGES.get(str(value)) or msg("field.format", format=value)
+    if kind in ("minLength", "minItems") and value == 1:
+        return msg("field.required")
+    if kind in _LIMITS:
+        return msg(_LIMITS[kind], limit=value)
     if kind == "multipleOf":
-        return f"应为 {value} 的整数倍"
-    if kind == "minItems":
-        return "此项为必填项" if value == 1 else f"至少选择 {value} 项"
-    if kind == "maxItems":
-        return f"最多选择 {value} 项"
+        return msg("field.multiple_of", factor=value)
     if kind == "uniqueItems":
-        return "不能有重复的项"
+        return msg("field.unique_items")
     if kind == "pattern":
         own = error.schema.get("x-pattern-message") if isinstance(error.schema, dict) else None
-        return own if isinstance(own, str) and own.strip() else "格式不正确"
+        return as_msg(own) if isinstance(own, str) and own.strip() else msg("field.pattern")
     if kind == "additionalProperties":
         extra = _extra_fields(error)
-        return "包含表单中没有的字段" + (f"：{'、'.join(extra)}" if extra else "")
-    return "填写内容不符合要求"
+        return msg("field.extra_named", fields=extra) if extra else msg("field.extra")
+    return msg("field.invalid")
 
 
 def _extra_fields(error: SchemaViolation) -> list[str]:

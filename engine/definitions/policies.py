@@ -25,7 +25,7 @@ from engine.definitions import (
     registry,  # forms -> here -> registry -> forms: use at call time
 )
 from engine.errors import InvalidData
-from engine.messages import msg
+from engine.messages import Msg, msg
 from engine.org import directory
 from engine.org.directory import Directory
 
@@ -34,9 +34,9 @@ CATALOGUE_FILE = "policy_catalogue.dmn"
 MODES = ("免申即享", "即申即享", "承诺兑现")
 # What an applicant is told to do instead, by the policy's mode
 INSTEAD = {
-    "免申即享": "由政策主管部门主动核定兑付，企业无需申请",
-    "即申即享": "请通过“惠企政策兑现：即申即享”流程申请",
-    "承诺兑现": "请通过“惠企政策兑现：承诺兑现”流程申请",
+    "免申即享": msg("field.policy_instead.none_needed"),
+    "即申即享": msg("field.policy_instead.instant"),
+    "承诺兑现": msg("field.policy_instead.commitment"),
 }
 
 
@@ -66,7 +66,7 @@ class Policy:
                                           self.owning_dept, self.eligible_subjects))
 
 
-def keyword_problem(name: str, prop: Any) -> str | None:
+def keyword_problem(name: str, prop: Any) -> Msg | None:
     """What is wrong with a field's ``x-policy`` (for ``check_form``)."""
     value = prop.get(POLICY) if isinstance(prop, dict) else None
     if value is None or value is True:
@@ -74,8 +74,7 @@ def keyword_problem(name: str, prop: Any) -> str | None:
     modes = value.get("modes") if isinstance(value, dict) else None
     if not isinstance(value, dict) or set(value) != {"modes"} or not isinstance(modes, list) \
             or not modes or not set(modes) <= set(MODES):
-        return f'"{POLICY}" of "{name}" must be true or {{"modes": [...]}} with modes ' \
-               f'among {", ".join(MODES)}'
+        return msg("form.policy_shape", name=name, modes=list(MODES))
     return None
 
 
@@ -135,12 +134,14 @@ def check(session: Session, schema: Mapping[str, Any] | None, data: Mapping[str,
         raise InvalidData(errors, msg("form.invalid"))
 
 
-def _refusal(value: str, policy: Policy | None, offered: list[Policy]) -> str:
+def _refusal(value: str, policy: Policy | None, offered: list[Policy]) -> Msg:
     if policy is not None:
-        return (f"{policy.policy_id}（{policy.policy_name}）为{policy.policy_mode}事项，"
-                f"不在本流程办理，{INSTEAD.get(policy.policy_mode, '请按该兑现方式办理')}")
+        return msg("field.policy_other_mode", policy_id=policy.policy_id,
+                   policy_name=policy.policy_name, mode=policy.policy_mode,
+                   instead=INSTEAD.get(policy.policy_mode, msg("field.policy_instead.other")))
     near = set(difflib.get_close_matches(value.upper(), [p.policy_id for p in offered], n=3,
                                          cutoff=0.5))
     close = [p.policy_id for p in offered if p.policy_id in near]  # in the catalogue's order
-    hint = f"，您是否要找：{'、'.join(close)}" if close else "，请从清单中选择"
-    return f"政策编号“{value}”未列入《惠企政策清单》{hint}"
+    if close:
+        return msg("field.policy_unlisted_near", value=value, close=close)
+    return msg("field.policy_unlisted", value=value)

@@ -17,7 +17,7 @@ from SpiffWorkflow.dmn.parser.BpmnDmnParser import SCHEMAS as DMN_SCHEMAS
 
 from engine.definitions import forms
 from engine.definitions.bpmn_parser import KuaibanParser, document_properties
-from engine.definitions.code_checks import check_dmn, form_problem
+from engine.definitions.code_checks import check_dmn
 from engine.definitions.files import BPMN, SourceFile, form_key_of, kind_of
 from engine.definitions.process_checks import ProcessInfo, check_process
 from engine.definitions.spiff_checks import spiff_parse
@@ -51,7 +51,7 @@ def check_files(files: list[SourceFile], known_forms: Mapping[str, str] | None =
             form_problems = forms.check_form(f.content)
             if form_problems:
                 bad_forms.add(form_key_of(f.name))
-            problems += [form_problem(f.name, m) for m in form_problems]
+            problems += [Problem(f.name, p.line, None, p.problem) for p in form_problems]
         elif f.kind in ("bpmn", "dmn"):
             tree = parse_source(f, problems)
             if tree is not None:

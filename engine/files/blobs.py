@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from engine.messages import Msg, msg
 from engine.storage.schema import BLOB_CHUNKS, Blob, BlobChunk
 
 CHUNK = 512 * 1024
@@ -56,12 +57,12 @@ def stream(read: Callable[[int], bytes | None], chunks: int) -> Iterator[bytes]:
         yield piece
 
 
-def problem(session: Session, digest: str, size: int | None = None) -> str | None:
+def problem(session: Session, digest: str, size: int | None = None) -> Msg | None:
     """What is wrong with a stored blob (missing, or its content no longer gives its hash),
     or None. Reads it chunk by chunk."""
     blob = session.get(Blob, digest)
     if blob is None:
-        return "is missing from the file store"
+        return msg("blob.missing")
     hasher, total, count = hashlib.sha256(), 0, 0
     for piece in session.execute(select(BlobChunk.data).where(BlobChunk.sha256 == digest)
                                  .order_by(BlobChunk.seq)).scalars():
@@ -69,7 +70,7 @@ def problem(session: Session, digest: str, size: int | None = None) -> str | Non
         total += len(piece)
         count += 1
     if count != blob.chunks or hasher.hexdigest() != digest:
-        return "was changed: its content no longer matches its sha256"
+        return msg("blob.changed")
     if size is not None and total != size:
-        return f"has {total} bytes, the event recorded {size}"
+        return msg("blob.size_differs", total=total, size=size)
     return None

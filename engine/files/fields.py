@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.files.sniff import KINDS
+from engine.messages import Msg, msg
 
 DEFAULT_MAX_FILES = 10
 MAX_FILES = 50
@@ -45,9 +46,9 @@ def file_fields(schema: Mapping[str, Any] | None) -> dict[str, FileField]:
     return out
 
 
-def check_file_fields(schema: Mapping[str, Any]) -> list[tuple[list[str], str]]:
+def check_file_fields(schema: Mapping[str, Any]) -> list[tuple[list[str], Msg]]:
     """Problems with the form's ``x-file`` declarations, each with the JSON path it is at."""
-    problems: list[tuple[list[str], str]] = []
+    problems: list[tuple[list[str], Msg]] = []
     properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
     for name, prop in (properties or {}).items():
         if not isinstance(prop, dict) or "x-file" not in prop:
@@ -55,28 +56,23 @@ def check_file_fields(schema: Mapping[str, Any]) -> list[tuple[list[str], str]]:
         where = ["properties", name, "x-file"]
         spec = prop["x-file"]
         if not isinstance(spec, dict):
-            problems.append((where, f'field "{name}": "x-file" must be an object'))
+            problems.append((where, msg("form.file_not_object", name=name)))
             continue
         items = prop.get("items")
         if prop.get("type") != "array" or not isinstance(items, dict) \
                 or items.get("type") != "string":
-            problems.append((where, f'file field "{name}" must be "type": "array" with '
-                                    '"items": {"type": "string"} (its value lists the files\' '
-                                    "sha256)"))
+            problems.append((where, msg("form.file_shape", name=name)))
         unknown = sorted(set(spec) - {"accept", "max_files", "max_mb"})
         if unknown:
-            problems.append((where, f'file field "{name}": unknown x-file keys {unknown} '
-                                    '(accept, max_files, max_mb)'))
+            problems.append((where, msg("form.file_unknown_keys", name=name, keys=unknown)))
         accept = spec.get("accept", list(KINDS))
         if not isinstance(accept, list) or not accept or not set(accept) <= set(KINDS):
-            problems.append((where, f'file field "{name}": "accept" must list some of '
-                                    f'{", ".join(KINDS)}'))
+            problems.append((where, msg("form.file_accept", name=name, kinds=list(KINDS))))
         count = spec.get("max_files", DEFAULT_MAX_FILES)
         if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= MAX_FILES:
-            problems.append((where, f'file field "{name}": "max_files" must be 1 to '
-                                    f"{MAX_FILES}"))
+            problems.append((where, msg("form.file_max_files", name=name, most=MAX_FILES)))
         size = spec.get("max_mb")
         if size is not None and (not isinstance(size, int | float) or isinstance(size, bool)
                                  or size <= 0):
-            problems.append((where, f'file field "{name}": "max_mb" must be a positive number'))
+            problems.append((where, msg("form.file_max_mb", name=name)))
     return problems

@@ -12,7 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from engine.messages.catalogue_audit import AUDIT
 from engine.messages.catalogue_definitions import DEFINITIONS
+from engine.messages.catalogue_fields import FIELDS
+from engine.messages.catalogue_forms import FORMS
+from engine.messages.catalogue_inputs import INPUTS
 from engine.messages.catalogue_people import PEOPLE
 from engine.messages.catalogue_requests import REQUESTS
 from engine.messages.catalogue_work import WORK
@@ -29,7 +33,8 @@ _SEPARATOR = {"en": ", ", "zh": "、"}
 
 CATALOGUE: dict[str, Text] = {
     VERBATIM: Text("{text}", "{text}"),
-    **{key: Text(*texts) for key, texts in (DEFINITIONS | PEOPLE | REQUESTS | WORK).items()},
+    **{key: Text(*texts) for key, texts in (AUDIT | DEFINITIONS | FIELDS | FORMS
+                                                    | INPUTS | PEOPLE | REQUESTS | WORK).items()},
 }
 
 

@@ -130,9 +130,6 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
     'form.invalid': (
         'The form has errors',
         '表单填写有误'),
-    'form.problem': (
-        '{message}',
-        '表单定义有误：{message}'),
     'form.read_only_fields': (
         'Read-only fields cannot be submitted',
         '只读字段不能提交'),

@@ -113,7 +113,7 @@ class Notifications:
         unknown = sorted({f"{c}.{k}" for c, kinds in choices.items() for k in kinds
                           if c not in CHANNELS or k not in KINDS})
         if unknown:
-            raise InvalidData({"choices": "未知：" + "、".join(unknown)[:200]},
+            raise InvalidData({"choices": msg("field.unknown_choices", choices=unknown[:20])},
                               msg("notify.unknown_choice"))
         with self._engine.transaction() as session:
             name = users.resolve(session, user).username

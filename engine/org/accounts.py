@@ -80,7 +80,8 @@ class Accounts:
         sign-in), then the policy. Every other session and token of the user is revoked; the
         caller re-issues its own under the returned view's generation."""
         if self.authenticate(username, current, address) is None:
-            raise InvalidData({"current_password": "当前密码不正确"}, msg("account.wrong_password"))
+            raise InvalidData({"current_password": msg("field.wrong_current_password")},
+                              msg("account.wrong_password"))
         return self.set_password(username, new, field="new_password")
 
     def set_password(self, username: str, new: str, field: str = "password") -> UserView:

@@ -17,7 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from engine.errors import InvalidData
-from engine.messages import msg
+from engine.messages import Msg, msg
 from engine.storage import counters
 from engine.storage.schema import UNITS
 
@@ -137,9 +137,10 @@ class Directory:
         return next((u for u in self.ancestors(unit) if u.kind in AREA_KINDS), unit)
 
 
-def unknown_message(text: str, closest: Sequence[str]) -> str:
-    hint = f"，您是否要找：{'、'.join(closest)}" if closest else ""
-    return f"单位名录中没有“{text}”{hint}"
+def unknown_message(text: str, closest: Sequence[str]) -> Msg:
+    if closest:
+        return msg("field.unit_unknown_near", text=text, closest=list(closest))
+    return msg("field.unit_unknown", text=text)
 
 
 # -- the data file ---------------------------------------------------------------------------
@@ -152,12 +153,13 @@ def parse(text: str) -> list[Unit]:
             if line.strip() and not line.lstrip().startswith("#")]
     problems: list[DirectoryError] = []
     if not rows:
-        raise InvalidData({"file": "没有单位"}, msg("units.file_empty"))
+        raise InvalidData({"file": msg("field.no_units")}, msg("units.file_empty"))
     header_line, header = rows[0]
     columns = next(csv.reader([header]))
     missing = [c for c in COLUMNS if c not in columns]
     if missing:
-        raise InvalidData({"file": f"第 {header_line} 行：缺少列 {'、'.join(missing)}"},
+        raise InvalidData({"file": msg("field.missing_columns", line=header_line,
+                                            columns=missing)},
                           msg("units.not_a_directory"))
     units: list[tuple[int, Unit]] = []
     for number, line in rows[1:]:

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.errors import InvalidData
-from engine.messages import msg
+from engine.messages import Msg, msg
 from engine.org.directory import load
 from engine.org.roles import BY_ID
 from engine.org.scope import acting_units
@@ -43,12 +43,12 @@ class Person:
         return f"{self.display_name}（{self.username}）" + (f" · {self.unit}" if self.unit else "")
 
 
-def keyword_problem(name: str, prop: Any) -> str | None:
+def keyword_problem(name: str, prop: Any) -> Msg | None:
     """What is wrong with a field's ``x-user`` (for ``check_form``)."""
     value = prop.get(USER) if isinstance(prop, dict) else None
     if value is None or value is True:
         return None
-    shape = f'"{USER}" of "{name}" must be true or an object with "roles" (a list) / "same_unit"'
+    shape = msg("form.user_shape", name=name)
     if not isinstance(value, dict) or set(value) - {"roles", "same_unit"}:
         return shape
     roles = value.get("roles", [])
@@ -56,7 +56,7 @@ def keyword_problem(name: str, prop: Any) -> str | None:
             not isinstance(value.get("same_unit", False), bool):
         return shape
     unknown = [r for r in roles if r not in BY_ID]
-    return f'"{USER}" of "{name}" names unknown roles: {", ".join(unknown)}' if unknown else None
+    return msg("form.user_unknown_roles", name=name, roles=unknown) if unknown else None
 
 
 def candidates(session: Session, spec: Any, actor: UserView) -> list[Person]:
@@ -98,12 +98,13 @@ def check(session: Session, schema: Mapping[str, Any] | None, data: Mapping[str,
         raise InvalidData(errors, msg("form.invalid"))
 
 
-def _unknown(value: str, people: list[Person]) -> str:
+def _unknown(value: str, people: list[Person]) -> Msg:
     by_name = {p.username: p for p in people} | {p.display_name: p for p in people}
     close = difflib.get_close_matches(value.strip(), list(by_name), n=6, cutoff=0.4)
     if not close:
         close = [n for n in by_name if value.strip() and value.strip() in n]
     named = list(dict.fromkeys(f"{by_name[n].display_name}（{by_name[n].username}）"
                                for n in close))[:3]
-    hint = f"，您是否要找：{'、'.join(named)}" if named else ""
-    return f"“{value}”不是此处可选的人员（请填写用户名）{hint}"
+    if named:
+        return msg("field.person_unknown_near", value=value, named=named)
+    return msg("field.person_unknown", value=value)

@@ -17,20 +17,20 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from engine.errors import InvalidData
-from engine.messages import msg
+from engine.messages import Msg, msg
 from engine.org.directory import Directory, Unit, load, unknown_message
 
 UNIT = "x-org-unit"
 
 
-def keyword_problem(name: str, prop: Any) -> str | None:
+def keyword_problem(name: str, prop: Any) -> Msg | None:
     """What is wrong with a field's ``x-org-unit`` (for ``check_form``)."""
     value = prop.get(UNIT) if isinstance(prop, dict) else None
     if value is None or value is True:
         return None
     if not isinstance(value, dict) or set(value) - {"tags", "kinds"} or not all(
             isinstance(v, list) and all(isinstance(x, str) for x in v) for v in value.values()):
-        return f'"{UNIT}" of "{name}" must be true or an object with lists of tags / kinds'
+        return msg("form.org_unit_shape", name=name)
     return None
 
 
@@ -69,14 +69,14 @@ def checked(session: Session, schema: Mapping[str, Any] | None,
     return out
 
 
-def _unit(found: Directory, spec: Any, value: str) -> tuple[Unit | None, str | None]:
+def _unit(found: Directory, spec: Any, value: str) -> tuple[Unit | None, Msg | None]:
     allowed = choices(found, spec)
     unit = found.find(value)
     if unit is not None and unit in allowed:
         return unit, None
     closest = Directory(allowed).closest(value)
     if unit is not None:
-        return None, f"“{unit.name}”不在此处可选的单位之列" + (
-            f"，可选如：{'、'.join(closest)}" if closest else "")
+        return None, msg("field.unit_not_offered_near", unit=unit.name, closest=closest) \
+            if closest else msg("field.unit_not_offered", unit=unit.name)
     return None, unknown_message(value, closest)
 

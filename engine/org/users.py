@@ -64,13 +64,13 @@ def add(session: Session, username: str, roles: list[str], unit: str | None = No
     ``email`` (when given) replaces the address notices go to ("" to remove it)."""
     unknown = [r for r in roles if r not in BY_ID]
     if unknown:
-        raise InvalidData({"role": f"未知的角色：{'、'.join(unknown)}"},
+        raise InvalidData({"role": msg("field.unknown_roles", roles=unknown)},
                           msg("users.unknown_role"))
     if not username.strip() or username == SYSTEM.username:
-        raise InvalidData({"username": "请换一个用户名"}, msg("users.bad_name"))
+        raise InvalidData({"username": msg("field.other_username")}, msg("users.bad_name"))
     scoped = [r for r in roles if BY_ID[r].unit_scoped]
     if scoped and not unit:
-        raise InvalidData({"unit": f"角色 {'、'.join(scoped)} 需要指定单位"},
+        raise InvalidData({"unit": msg("field.roles_need_unit", roles=scoped)},
                           msg("users.unit_missing"))
     found = directory.load(session)
     if unit and found:  # a unit of the directory, by any of its names; never a new one
@@ -136,7 +136,7 @@ def checked_email(text: str) -> str | None:
     if not email:
         return None
     if len(email) > 254 or not _EMAIL.fullmatch(email):
-        raise InvalidData({"email": "不是有效的电子邮件地址"}, msg("users.bad_email",
+        raise InvalidData({"email": msg("field.bad_email")}, msg("users.bad_email",
                                                         email=email[:80]))
     return email
 

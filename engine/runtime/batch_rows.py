@@ -42,20 +42,29 @@ class RowProblem:
 
     line: int
     text: Msg
-    fields: dict[str, str] = field(default_factory=dict)
+    field_said: Mapping[str, Msg] = field(default_factory=dict)
 
     @property
     def message(self) -> str:
         return self.text.english
 
+    @property
+    def fields(self) -> dict[str, str]:
+        """Each field's error in Chinese, the language of the forms."""
+        return {name: said.render("zh") for name, said in self.field_said.items()}
+
     def __str__(self) -> str:
-        return self.said_in("en")
+        """The message in English, the fields' errors in Chinese (the command line)."""
+        return self._said(self.message, self.fields)
 
     def said_in(self, language: str) -> str:
-        """``line N: message (field: error; ...)``, the message in ``language``."""
-        detail = "; ".join(f"{name}: {text}" for name, text in self.fields.items())
-        return f"line {self.line}: {self.text.render(language)}" + (
-            f" ({detail})" if detail else "")
+        """``line N: message (field: error; ...)``, all in ``language``."""
+        return self._said(self.text.render(language), {
+            name: said.render(language) for name, said in self.field_said.items()})
+
+    def _said(self, message: str, fields: Mapping[str, str]) -> str:
+        detail = "; ".join(f"{name}: {text}" for name, text in fields.items())
+        return f"line {self.line}: {message}" + (f" ({detail})" if detail else "")
 
     def as_json(self) -> dict[str, Any]:
         return {"line": self.line, "message": self.message, "fields": self.fields,
@@ -137,10 +146,10 @@ def _csv_rows(text: str, schema: Mapping[str, Any]
 
 
 def _typed(cells: dict[str, str], types: Mapping[str, Any]
-           ) -> tuple[dict[str, Any], dict[str, str]]:
+           ) -> tuple[dict[str, Any], dict[str, Msg]]:
     """The cells as the form's types; empty cells left out."""
     data: dict[str, Any] = {}
-    errors: dict[str, str] = {}
+    errors: dict[str, Msg] = {}
     for name, cell in cells.items():
         value = cell.strip()
         if not value:
@@ -149,12 +158,14 @@ def _typed(cells: dict[str, str], types: Mapping[str, Any]
         try:
             data[name] = _convert(value, kind)
         except ValueError:
-            errors[name] = f"应为{_TYPE_TEXT.get(str(kind), '文本')}"
+            errors[name] = msg("field.type", kind=msg(_CELL_KINDS.get(str(kind),
+                                                                      "field.kind.string")))
     return data, errors
 
 
-_TYPE_TEXT = {"integer": "整数", "number": "数字", "boolean": "是/否", "array": "列表（JSON）",
-              "object": "对象（JSON）"}
+_CELL_KINDS = {"integer": "field.kind.integer", "number": "field.kind.number",
+               "boolean": "field.kind.boolean", "array": "field.kind.json_array",
+               "object": "field.kind.json_object"}
 
 
 def _convert(value: str, kind: Any) -> Any:

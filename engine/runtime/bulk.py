@@ -162,12 +162,12 @@ def _row_problems(rows: Sequence[BatchRow], schema: Mapping[str, Any] | None
             if schema is not None:
                 forms.validate(schema, row.data)
         except InvalidData as exc:
-            problems.append(RowProblem(row.line, exc.said, exc.field_errors))
+            problems.append(RowProblem(row.line, exc.said, exc.field_said))
     return problems
 
 
 def _problem(line: int, exc: EngineError) -> RowProblem:
-    fields = exc.field_errors if isinstance(exc, InvalidData) else {}
+    fields = exc.field_said if isinstance(exc, InvalidData) else {}
     return RowProblem(line, exc.said, fields)
 
 

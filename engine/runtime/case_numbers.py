@@ -44,11 +44,12 @@ def check_chosen(session: Session, version: LoadedVersion, business_key: str,
     """A case may be named only where the process does not number its cases; by a caller
     (``unique``) only with a key no case of the process has."""
     if not 0 < len(business_key) <= 64:
-        raise InvalidData({"business_key": "1 到 64 个字符"}, msg("case.business_key_too_long"))
+        raise InvalidData({"business_key": msg("field.business_key_length")},
+                          msg("case.business_key_too_long"))
     if version.case_prefix:
         raise InvalidData(
-            {"business_key": f"本流程的案件由系统编号（{version.case_prefix}-年份-序号），"
-                             "不能指定"},
+            {"business_key": msg("field.business_key_by_system",
+                                 case_prefix=version.case_prefix)},
             msg("case.numbered_by_system", key=version.key, case_prefix=version.case_prefix))
     if not unique:
         return

@@ -93,7 +93,7 @@ class Runtime:
         version = version or self.versions.latest(session, key)
         check_may_start(version, user)
         if start_event is not None and start_event not in _start_events(version):
-            raise InvalidData({"start_event": "没有此开始事件"},
+            raise InvalidData({"start_event": msg("field.no_start_event")},
                               msg("start.no_start_event", key=key, start_event=start_event))
         schema = version.form(version.start_form_key)
         now = self.clock.now()

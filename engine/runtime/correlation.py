@@ -67,8 +67,7 @@ def check_payload(version: LoadedVersion, elements: Iterable[str], data: Mapping
     schemas = [s for s in (version.form(k) for k in sorted(keys)) if s is not None]
     if not schemas:
         if data:
-            raise InvalidData({name: "接收此消息的事件没有声明表单，消息不能携带此字段"
-                               for name in data},
+            raise InvalidData({name: msg("field.message_without_form") for name in data},
                               msg("message.no_form"))
         return
     forms.validate_submission(schemas[0], data)
@@ -78,7 +77,7 @@ def check_owned(data: Mapping[str, Any]) -> None:
     """InvalidData when ``data`` from outside sets a field only the engine sets."""
     owned = sorted(set(data) & ENGINE_OWNED)
     if owned:
-        raise InvalidData({name: "由系统填写，不能由外部设置" for name in owned},
+        raise InvalidData({name: msg("field.set_by_system") for name in owned},
                           msg("message.engine_owned", owned=', '.join(owned)))
 
 

@@ -290,7 +290,8 @@ def candidates(session: Session, key: str, target: LoadedVersion,
         if row is None:
             raise NotFound(msg("instance.not_found", instance_id=instance_id))
         if row.process_key != key:
-            raise InvalidData({"instance": f"案件 {instance_id} 属于流程 {row.process_key}"},
+            raise InvalidData({"instance": msg("field.instance_of_other_process",
+                                                  instance_id=instance_id, key=row.process_key)},
                               msg("migrate.wrong_process", instance_id=instance_id, key=key))
         return [instance_id]
     return list(session.execute(

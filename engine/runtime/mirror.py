@@ -167,7 +167,7 @@ def _unit(ext: dict[str, str], role_id: str | None, task: SpiffTask, evaluate: E
     if not value:
         return None
     if len(str(value)) > UNIT_MAX:
-        raise InvalidData({"unit": f"单位名称最多 {UNIT_MAX} 个字符"},
+        raise InvalidData({"unit": msg("field.unit_name_length", limit=UNIT_MAX)},
                           msg("task.unit_name_too_long"))
     if not units:
         return str(value)

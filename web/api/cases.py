@@ -18,13 +18,14 @@ def search() -> Response:
     only_args(("q", "limit"))
     query = (request.args.get("q") or "").strip()
     if not query:
-        raise bad_request(msg("request.nothing_to_search"), {"q": "give the words to search for"})
+        raise bad_request(msg("request.nothing_to_search"), {"q": msg("input.search_words")})
     if len(query) > MAX_SEARCH_QUERY:
         raise bad_request(msg("request.query_too_long"),
-                          {"q": f"at most {MAX_SEARCH_QUERY} characters"})
+                          {"q": msg("input.too_long", limit=MAX_SEARCH_QUERY)})
     limit = int_arg("limit", MAX_SEARCH_LIMIT)
     if limit == 0:
-        raise bad_request(msg("request.bad_filter", name="limit"), {"limit": "must be at least 1"})
+        raise bad_request(msg("request.bad_filter", name="limit"),
+                          {"limit": msg("input.at_least", limit=1)})
     result = engine_of(current_app).search.find(query, current_user(), limit or 20)
     return jsonify(result.as_json())
 
@@ -43,6 +44,6 @@ def list_policies() -> Response:
     mode = request.args.get("mode") or None
     if mode is not None and mode not in POLICY_MODES:
         raise bad_request(msg("request.unknown_mode"),
-                          {"mode": f"one of: {', '.join(POLICY_MODES)}"})
+                          {"mode": msg("input.one_of", choices=list(POLICY_MODES))})
     found = engine_of(current_app).policies(request.args.get("q") or None, mode)
     return jsonify({"policies": [p.as_json() for p in found]})

@@ -17,9 +17,9 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
-from engine import EngineError, Msg, Problem, ValidationFailed, as_msg, msg
+from engine import EngineError, InvalidData, Msg, Problem, ValidationFailed, as_msg, msg
 from web.api.blueprint import bp
-from web.errors import error_body, headers_of, localized, status_of
+from web.errors import error_body, headers_of, localized, localized_fields, status_of
 
 log = logging.getLogger("kuaiban.web.api")
 
@@ -62,6 +62,10 @@ def clip(text: str, limit: int = MAX_ECHO) -> str:
 
 
 def _jsonable(details: Any) -> Any:
+    """Details as JSON; a message (what is wrong with one field, say) in the request's
+    language."""
+    if isinstance(details, Msg):
+        return clip(localized(details))
     if isinstance(details, Problem):
         return _jsonable(details.as_dict())
     if isinstance(details, list | tuple):
@@ -92,6 +96,8 @@ def _api_error(exc: ApiError) -> Response:
 def _engine_error(exc: EngineError) -> Response:
     """The message in the request's language; a failed validation's problems too."""
     message, details = localized(exc.said), exc.details
+    if isinstance(exc, InvalidData):
+        details = localized_fields(exc)
     if isinstance(exc, ValidationFailed) and exc.problems:
         details = [{**p.as_dict(), "message": localized(p.said)} for p in exc.problems]
         first = exc.problems[0]

@@ -32,12 +32,12 @@ def _attach(instance_id: int) -> tuple[Response, int]:
         raise ApiError(415, "unsupported_media_type", msg("request.send_multipart"))
     unknown = sorted(set(request.form))
     if unknown:
-        raise bad_request(msg("request.unknown_parts"), {n: 'only file parts named "files"'
-                                              for n in unknown})
+        raise bad_request(msg("request.unknown_parts"), {n: msg("input.only_files_part")
+                                                                for n in unknown})
     uploads = files("files")
     if not uploads:
         raise bad_request(msg("request.no_files"),
-                          {"files": "no files in the request"})
+                          {"files": msg("input.no_files")})
     views = engine_of(current_app).dossier.attach(instance_id, uploads, current_user())
     return jsonify({"instance_id": instance_id,
                     "attachments": [v.as_json() for v in views]}), 201

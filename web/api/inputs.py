@@ -19,7 +19,7 @@ from typing import Any
 
 from flask import request
 
-from engine import Msg, msg
+from engine import Msg, as_msg, msg
 from web.api.errors import ApiError, bad_request
 
 MAX_DEPTH = 32
@@ -28,8 +28,9 @@ MAX_DIGITS = 100  # an integer longer than this is no amount, count or id
 
 # C0 controls but tab, LF, CR: XML 1.0 (ledgers as .xlsx, diagrams) cannot hold them
 _CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f]")
-_TYPE_NAMES = {dict: "a JSON object", str: "a string", int: "an integer", list: "a JSON array",
-               bool: "true or false"}
+_TYPE_NAMES = {dict: msg("input.kind.object"), str: msg("input.kind.str"),
+               int: msg("input.kind.int"), list: msg("input.kind.array"),
+               bool: msg("input.kind.bool")}
 
 
 @dataclass(frozen=True)
@@ -39,22 +40,22 @@ class Field:
     max_length: int | None = None
 
 
-def bad_text(value: str) -> str | None:
+def bad_text(value: str) -> Msg | None:
     """Why ``value`` cannot be stored as text, or None."""
     if "\x00" in value:
-        return "must not contain NUL characters"
+        return msg("input.nul_characters")
     if _CONTROL.search(value):
-        return "must not contain control characters (other than tab and line breaks)"
+        return msg("input.control_characters")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        return "is not valid Unicode text"
+        return msg("input.not_unicode")
     return None
 
 
 def check_request_text() -> None:
     """Path parameters and query arguments are text too."""
-    problems: dict[str, str] = {}
+    problems: dict[str, Msg] = {}
     for name, value in (request.view_args or {}).items():
         if isinstance(value, str) and (why := bad_text(value)):
             problems[name] = why
@@ -90,8 +91,8 @@ def json_object(raw: bytes, what: Msg | None = None) -> dict[str, Any]:
         raise bad_request(msg("request.not_json", what=what), {"body": str(exc)}) from exc
     if not isinstance(value, dict):
         raise bad_request(msg("request.not_an_object", what=what),
-                          {"body": f"got {_json_type(value)}"})
-    problems: dict[str, str] = {}
+                          {"body": msg("input.got", kind=_json_type(value))})
+    problems: dict[str, Msg] = {}
     _walk(value, "", 0, problems)
     if problems:
         raise bad_request(msg("request.bad_values", what=what), problems)
@@ -102,21 +103,22 @@ def fields(spec: Mapping[str, Field]) -> dict[str, Any]:
     """The JSON body checked against ``spec``; absent or null optional fields are left out.
     Every problem is reported at once, by field name."""
     body = json_body()
-    problems: dict[str, str] = {}
+    problems: dict[str, Msg] = {}
     for name in body:
         if name not in spec:
-            problems[name] = f"unknown field (expected: {', '.join(spec)})"
+            problems[name] = msg("input.unknown_field", expected=list(spec))
     out: dict[str, Any] = {}
     for name, field in spec.items():
         value = body.get(name)
         if value is None or (field.kind is str and isinstance(value, str) and not value.strip()):
             if field.required:
-                problems[name] = "is required"
+                problems[name] = msg("input.required")
             continue
         if not _is(value, field.kind):
-            problems[name] = f"must be {_TYPE_NAMES[field.kind]}, not {_json_type(value)}"
+            problems[name] = msg("input.wrong_type", expected=_TYPE_NAMES[field.kind],
+                                 got=_json_type(value))
         elif field.max_length is not None and len(value) > field.max_length:
-            problems[name] = f"must be at most {field.max_length} characters"
+            problems[name] = msg("input.too_long", limit=field.max_length)
         else:
             out[name] = value
     if problems:
@@ -132,7 +134,7 @@ def bool_arg(name: str) -> bool | None:
         return True
     if value.lower() in ("false", "0", "no"):
         return False
-    raise bad_request(msg("request.bad_filter", name=name), {name: "must be true or false"})
+    raise bad_request(msg("request.bad_filter", name=name), {name: msg("input.not_bool")})
 
 
 def int_arg(name: str, maximum: int = MAX_ID) -> int | None:
@@ -141,10 +143,10 @@ def int_arg(name: str, maximum: int = MAX_ID) -> int | None:
         return None
     if not value.isascii() or not value.isdigit() or len(value) > 18:
         raise bad_request(msg("request.bad_filter", name=name),
-                          {name: "must be a positive integer"})
+                          {name: msg("input.not_positive_integer")})
     if int(value) > maximum:  # larger than the database column: it would overflow there
         raise bad_request(msg("request.bad_filter", name=name),
-                          {name: f"must be at most {maximum}"})
+                          {name: msg("input.at_most", limit=maximum)})
     return int(value)
 
 
@@ -152,7 +154,8 @@ def only_args(allowed: tuple[str, ...]) -> None:
     unknown = sorted(set(request.args) - set(allowed))
     if unknown:
         raise bad_request(msg("request.unknown_parameters"),
-                          {n: f"unknown (expected: {', '.join(allowed)})" for n in unknown})
+                          {n: msg("input.unknown_parameter", expected=list(allowed))
+                           for n in unknown})
 
 
 def _is(value: Any, kind: type) -> bool:
@@ -161,17 +164,17 @@ def _is(value: Any, kind: type) -> bool:
     return isinstance(value, kind)
 
 
-def _json_type(value: Any) -> str:
+def _json_type(value: Any) -> Msg:
     if value is None:
-        return "null"
+        return msg("input.kind.null")
     if isinstance(value, bool):
-        return "a boolean"
+        return msg("input.kind.boolean")
     if isinstance(value, int | float):
-        return "a number"
+        return msg("input.kind.number")
     for kind, name in _TYPE_NAMES.items():
         if isinstance(value, kind):
             return name
-    return type(value).__name__
+    return as_msg(type(value).__name__)
 
 
 def _refuse_constant(name: str) -> Any:
@@ -192,11 +195,11 @@ def _bounded_int(text: str) -> int:
     return int(text)
 
 
-def _walk(value: Any, path: str, depth: int, problems: dict[str, str]) -> None:
+def _walk(value: Any, path: str, depth: int, problems: dict[str, Msg]) -> None:
     if len(problems) >= 20:
         return
     if depth > MAX_DEPTH:
-        problems[path or "body"] = f"nested more than {MAX_DEPTH} levels"
+        problems[path or "body"] = msg("input.too_deep", limit=MAX_DEPTH)
         return
     if isinstance(value, str):
         why = bad_text(value)
@@ -207,7 +210,7 @@ def _walk(value: Any, path: str, depth: int, problems: dict[str, str]) -> None:
             inner = f"{path}.{key}" if path else key
             why = bad_text(key)
             if why:
-                problems[path or "body"] = f"a key {why}"
+                problems[path or "body"] = msg("input.key", problem=why)
                 continue
             _walk(item, inner, depth + 1, problems)
     elif isinstance(value, list):

@@ -45,7 +45,7 @@ def upload_processes() -> tuple[Response, int]:
     uploads = list(request.files.items(multi=True))
     if not uploads:
         raise bad_request(msg("request.send_definition_files"),
-                          {"files": "no files in the request"})
+                          {"files": msg("input.no_files")})
     files: list[SourceFile] = []
     problems: list[Problem] = []
     seen: set[str] = set()
@@ -109,11 +109,12 @@ def start_batch(key: str) -> tuple[Response, int]:
                    "skip_invalid": Field(bool)})
     given = body["rows"]
     if not 0 < len(given) <= MAX_ROWS:
-        raise bad_request(msg("request.row_count", limit=MAX_ROWS), {"rows": f"{len(given)} rows"})
+        raise bad_request(msg("request.row_count", limit=MAX_ROWS),
+                          {"rows": msg("input.rows", count=len(given))})
     batch_id = body.get("batch_id")
     rows = [BatchRow(n, data, f"{key}:{batch_id}:{n}" if batch_id else None)
             for n, data in enumerate(given, start=1) if isinstance(data, dict)]
-    not_objects = {str(n): "must be a JSON object" for n, data in enumerate(given, start=1)
+    not_objects = {str(n): msg("input.not_object") for n, data in enumerate(given, start=1)
                    if not isinstance(data, dict)}
     if not_objects:
         raise bad_request(msg("request.rows_are_objects"), not_objects)

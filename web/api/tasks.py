@@ -26,7 +26,7 @@ def inbox() -> Response:
     assignee = request.args.get("assignee")
     if assignee not in (None, "", "me"):
         raise bad_request(msg("request.bad_filter", name="assignee"),
-                          {"assignee": 'only "me" is supported'})
+                          {"assignee": msg("input.only_me")})
     flt = InboxFilter(
         process=request.args.get("process") or None,
         role=request.args.get("role") or None,
@@ -42,7 +42,8 @@ def _done() -> Response:
     """已办: the tasks the caller completed and the cases they started."""
     others = sorted(set(request.args) - {"done"})
     if others:
-        raise bad_request(msg("request.done_alone"), {n: "not with done" for n in others})
+        raise bad_request(msg("request.done_alone"),
+                          {n: msg("input.not_with_done") for n in others})
     return jsonify(engine_of(current_app).worklists.done(current_user()).as_json())
 
 

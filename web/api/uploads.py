@@ -10,8 +10,8 @@ from typing import Any
 
 from flask import request
 
-from engine import Upload, msg
-from web.api.errors import bad_request
+from engine import Msg, Upload, msg
+from web.api.errors import ApiError, bad_request
 from web.api.inputs import MAX_DIGITS, Field, bad_text, fields, json_object
 
 MULTIPART = "multipart/form-data"
@@ -25,21 +25,21 @@ def command_body(spec: Mapping[str, Field]) -> tuple[dict[str, Any], list[Upload
     """(the command's fields, the uploaded files) from a JSON or a multipart body."""
     if not is_multipart():
         return fields(spec), []
-    problems: dict[str, str] = {}
+    problems: dict[str, Msg] = {}
     out: dict[str, Any] = {}
     for name, value in request.form.items(multi=True):
         why = bad_text(name) or bad_text(value)
         if why:
             problems[name if not bad_text(name) else "part"] = why
         elif name not in spec:
-            problems[name] = f"unknown part (expected: {', '.join(spec)}, and file parts)"
+            problems[name] = msg("input.unknown_part_expected", expected=list(spec))
         elif name in out:
-            problems[name] = "sent twice"
+            problems[name] = msg("input.sent_twice")
         else:
             out[name] = _value(name, value, spec[name], problems)
     for name, field in spec.items():
         if field.required and out.get(name) is None and name not in problems:
-            problems[name] = "is required"
+            problems[name] = msg("input.required")
     if problems:
         raise bad_request(msg("request.multipart_errors"), problems)
     return {k: v for k, v in out.items() if v is not None}, files()
@@ -50,23 +50,24 @@ def files(only: str | None = None) -> list[Upload]:
     uploads = []
     for name, storage in request.files.items(multi=True):
         if only is not None and name != only:
-            raise bad_request(msg("request.parts_named", name=only), {name: "unknown part"})
+            raise bad_request(msg("request.parts_named", name=only),
+                              {name: msg("input.unknown_part")})
         filename = storage.filename or ""
         if bad_text(filename) or bad_text(name):
             raise bad_request(msg("request.bad_file_name"),
-                              {name: "bad file name"})
+                              {name: msg("input.bad_file_name")})
         uploads.append(Upload(name, filename, storage.read()))
     return uploads
 
 
-def _value(name: str, text: str, field: Field, problems: dict[str, str]) -> Any:
+def _value(name: str, text: str, field: Field, problems: dict[str, Msg]) -> Any:
     if field.kind is dict:
         if not text.strip():
             return None
         try:
             return json_object(text.encode("utf-8"), msg("request.the_part", name=name))
-        except Exception as exc:  # ApiError: report it beside the part
-            problems[name] = getattr(exc, "message", "not a JSON object")
+        except ApiError as exc:  # report it beside the part
+            problems[name] = exc.said
             return None
     if field.kind is int:
         stripped = text.strip()
@@ -74,10 +75,10 @@ def _value(name: str, text: str, field: Field, problems: dict[str, str]) -> Any:
             return None
         if not stripped.isascii() or not stripped.lstrip("-").isdigit() \
                 or len(stripped) > MAX_DIGITS:
-            problems[name] = "must be an integer"
+            problems[name] = msg("input.not_integer")
             return None
         return int(stripped)
     if field.max_length is not None and len(text) > field.max_length:
-        problems[name] = f"must be at most {field.max_length} characters"
+        problems[name] = msg("input.too_long", limit=field.max_length)
         return None
     return text if text.strip() else None

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from engine import InvalidData, Throttled
+from web.errors import localized_fields
 from web.ui.auth import current_user, login_required, start_session
 from web.ui.util import engine
 
@@ -34,7 +35,7 @@ def change_password() -> str | Response | tuple[str, int] | tuple[str, int, dict
         renewed = engine().accounts.change_password(user.username, current, new,
                                                     request.remote_addr)
     except InvalidData as exc:
-        return render_template("account_password.html", errors=exc.field_errors), 422
+        return render_template("account_password.html", errors=localized_fields(exc)), 422
     except Throttled as exc:
         errors = {"current_password": _("登录失败次数过多，请稍后再试。")}
         page = render_template("account_password.html", errors=errors)

@@ -12,7 +12,8 @@ from flask import Blueprint, render_template, request, send_file
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from engine import ReplayResult, chain_problem, instance_forms, instances
+from engine import ChainProblem, ReplayResult, chain_problem, instance_forms, instances
+from web.errors import localized
 from web.ui.auth import current_user, roles_required
 from web.ui.case import case_context
 from web.ui.fmt import event_label
@@ -69,7 +70,12 @@ def _instance_page(instance_id: int, verdict: tuple[bool, str] | None) -> str:
     user = current_user()
     context = case_context(instance_id, user.username, instance_forms(eng, instance_id))
     return render_template("audit/instance.html", case=context, events=context.events,
-                           problem=chain_problem(eng, instance_id), verdict=verdict)
+                           problem=_chain_text(chain_problem(eng, instance_id)),
+                           verdict=verdict)
+
+
+def _chain_text(problem: ChainProblem | None) -> str | None:
+    return localized(problem.said) if problem is not None else None
 
 
 def replay_verdict(result: ReplayResult, kind: str) -> str:
@@ -83,7 +89,7 @@ def replay_verdict(result: ReplayResult, kind: str) -> str:
     if result.reason == "state_differs":
         return _("重放不一致：%(where)s重放后的状态与记录的状态不同。", where=where)
     return _("重放失败：%(where)s无法重放（%(detail)s）。", where=where,
-             detail=result.detail or result.message)
+             detail=localized(result.detail) if result.detail else result.message)
 
 
 @bp.get("/instances/<int:instance_id>/bundle")

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from engine import KIND_TITLES, InvalidData, Upload
 from web.downloads import send, send_pdf
-from web.errors import localized
+from web.errors import localized, localized_fields
 from web.ui.auth import current_user, login_required
 from web.ui.util import engine
 
@@ -46,7 +46,7 @@ def upload(instance_id: int) -> Response:
     try:
         views = engine().dossier.attach(instance_id, uploads, current_user())
     except InvalidData as exc:
-        flash("；".join(exc.field_errors.values()) or localized(exc.said), "error")
+        flash("；".join(localized_fields(exc).values()) or localized(exc.said), "error")
     else:
         flash(_("已上传 %(n)s 个文件。", n=len(views)), "success")
     return redirect(url_for("instances.show", instance_id=instance_id) + "#files")

@@ -36,7 +36,6 @@ from engine import (
     kind_of,
     latest_forms,
     load_version,
-    msg,
     version_diagram,
     xmlsafe,
 )
@@ -277,7 +276,7 @@ def form_preview() -> Response:
     text = body.get("schema") if isinstance(body, dict) else None
     if not isinstance(text, str):
         text = ""
-    problems = [localized(msg("form.problem", message=p)) for p in check_form(text)] \
+    problems = [localized(p.said) for p in check_form(text)] \
         if text.strip() else [_("表单为空")]
     schema: dict[str, Any] | None = None
     fields: list[form_fields.Field] = []

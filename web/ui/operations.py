@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from engine import Conflict, InvalidData
-from web.errors import localized
+from web.errors import localized, localized_fields
 from web.ui.auth import current_user, login_required
 from web.ui.util import engine
 
@@ -34,7 +34,7 @@ def _done(action: Callable[[], Any], success: str, back: str) -> Response:
     except Conflict as exc:
         flash(_("操作未完成：%(detail)s", detail=localized(exc.said)), "error")
     except InvalidData as exc:
-        flash(_("操作未完成：%(detail)s", detail="；".join(exc.field_errors.values())
+        flash(_("操作未完成：%(detail)s", detail="；".join(localized_fields(exc).values())
                 or localized(exc.said)), "error")
     return redirect(back)
 

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from engine import InvalidData, Startable, UserView, startable
+from web.errors import localized_fields
 from web.ui import forms
 from web.ui.auth import current_user, login_required
 from web.ui.util import engine
@@ -80,9 +81,9 @@ def submit(key: str) -> str | Response | tuple[str, int]:
     except InvalidData as exc:
         flash(_("表单填写有误，请按提示修改后重新提交。"), "error")
         names = {f.name for f in fields}
-        general = {k: v for k, v in exc.field_errors.items() if k not in names}
+        general = {k: v for k, v in localized_fields(exc).items() if k not in names}
         return render_template("start.html", item=item, fields=fields, values=typed,
-                               errors=exc.field_errors, general_errors=general,
+                               errors=localized_fields(exc), general_errors=general,
                                on_behalf=_on_behalf()), 422
     flash(_("已发起：%(name)s %(case)s", name=item.name, case=instance.business_key or ""),
           "success")

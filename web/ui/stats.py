@@ -20,6 +20,7 @@ from engine import (
     statistics,
 )
 from web.downloads import content_disposition
+from web.errors import localized_fields
 from web.ui.auth import current_user, login_required
 from web.ui.stats_text import stats_text
 from web.ui.util import engine
@@ -70,7 +71,7 @@ def index() -> str:
     try:
         flt = StatsFilter.from_args(request.args)
     except InvalidData as exc:
-        errors, flt = exc.field_errors, StatsFilter()
+        errors, flt = localized_fields(exc), StatsFilter()
     stats = statistics(eng, user, flt)
     processes = sorted(((p.key, p.name) for p in eng.processes()), key=lambda p: p[1])
     units = sorted({r.key for f in stats.figures if f.key == "on_time_by_unit"

@@ -21,7 +21,7 @@ from engine import (
     instance_forms,
     task_form,
 )
-from web.errors import localized
+from web.errors import localized, localized_fields
 from web.ui import forms
 from web.ui.auth import current_user, login_required
 from web.ui.case import case_context
@@ -71,7 +71,7 @@ def submit(task_id: str) -> str | Response | tuple[str, int]:
     except InvalidData as exc:
         flash(_("表单填写有误，请按提示修改后重新提交。"), "error")
         current = eng.instance(task.instance_id, user)
-        return _render(task, schema, fields, typed, exc.field_errors, current), 422
+        return _render(task, schema, fields, typed, localized_fields(exc), current), 422
     except Conflict as exc:
         fresh = eng.inbox.task(task_id, user)
         current = eng.instance(task.instance_id, user)

@@ -52,7 +52,7 @@ class StatsFilter:
 
     def __post_init__(self) -> None:
         if self.start and self.end and self.start > self.end:
-            raise InvalidData({"from": "开始日期不能晚于结束日期"}, msg("stats.period_reversed"))
+            raise InvalidData({"from": msg("field.period_reversed")}, msg("stats.period_reversed"))
 
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> StatsFilter:

@@ -1,0 +1,100 @@
+"""Messages about form documents: what ``check_form`` finds wrong with a form's JSON Schema and
+its Kuaiban keywords, and the field errors of a submission: key -> (English, Chinese)."""
+
+FORMS: dict[str, tuple[str, str]] = {
+    'form.checks_not_list': (
+        '"x-checks" must be a list of rules',
+        '"x-checks" 必须是规则列表'),
+    'form.checks_rule': (
+        '"x-checks" rule {index}: {problem}',
+        '"x-checks" 第 {index} 条规则：{problem}'),
+    'form.confidential_not_list': (
+        '"x-confidential" of "{name}": must be a list of role ids, e.g. ["intake", "auditor"]',
+        '字段“{name}”的 "x-confidential" 必须是角色 id 列表，如 ["intake", "auditor"]'),
+    'form.confidential_unknown_roles': (
+        '"x-confidential" of "{name}": unknown role(s): {roles}',
+        '字段“{name}”的 "x-confidential" 含有未知角色：{roles}'),
+    'form.file_accept': (
+        'file field "{name}": "accept" must list some of {kinds}',
+        '文件字段“{name}”：“accept”应列出以下类型中的若干种：{kinds}'),
+    'form.file_max_files': (
+        'file field "{name}": "max_files" must be 1 to {most}',
+        '文件字段“{name}”：“max_files”应为 1 至 {most}'),
+    'form.file_max_mb': (
+        'file field "{name}": "max_mb" must be a positive number',
+        '文件字段“{name}”：“max_mb”应为正数'),
+    'form.file_not_object': (
+        'field "{name}": "x-file" must be an object',
+        '字段“{name}”：“x-file”必须是对象'),
+    'form.file_shape': (
+        ('file field "{name}" must be "type": "array" with "items": {{"type": "string"}} (its '
+         "value lists the files' sha256)"),
+        ('文件字段“{name}”必须是 "type": "array"，且 "items": {{"type": "string"}}（其值列出各文件'
+         '的 sha256）')),
+    'form.file_unknown_keys': (
+        'file field "{name}": unknown x-file keys {keys} (accept, max_files, max_mb)',
+        '文件字段“{name}”：x-file 中有未知的键 {keys}（可用 accept、max_files、max_mb）'),
+    'form.format_unchecked': (
+        'format "{format}" is not checked by Kuaiban (use one of: {formats}, or "pattern")',
+        '快办不检查格式“{format}”（请使用 {formats} 之一，或使用 "pattern"）'),
+    'form.json_invalid': (
+        'not valid JSON: {error} (column {column})',
+        '不是有效的 JSON：{error}（第 {column} 列）'),
+    'form.not_object': (
+        'a form must be a JSON object',
+        '表单必须是 JSON 对象'),
+    'form.org_unit_shape': (
+        '"x-org-unit" of "{name}" must be true or an object with lists of tags / kinds',
+        '字段“{name}”的 "x-org-unit" 应为 true，或含 tags / kinds 列表的对象'),
+    'form.policy_shape': (
+        '"x-policy" of "{name}" must be true or {{"modes": [...]}} with modes among {modes}',
+        '字段“{name}”的 "x-policy" 应为 true 或 {{"modes": [...]}}，兑现方式限于 {modes}'),
+    'form.problem_at_line': (
+        'line {line}: {problem}',
+        '第 {line} 行：{problem}'),
+    'form.properties_not_object': (
+        '"properties" must be an object',
+        '"properties" 必须是对象'),
+    'form.required_not_declared': (
+        'required field "{name}" is not in "properties"',
+        '必填字段“{name}”不在 "properties" 中'),
+    'form.rule_bound': (
+        'give exactly one of "at_most", "at_least"',
+        '"at_most" 与 "at_least" 须且只须给出一个'),
+    'form.rule_confirmed_by': (
+        '"confirmed_by" must name a boolean field of the form, not {value}',
+        '"confirmed_by" 应为本表单的是/否字段，而不是 {value}'),
+    'form.rule_field': (
+        '"field" must name a field of the form, not {value}',
+        '"field" 应为本表单的字段，而不是 {value}'),
+    'form.rule_message': (
+        '"message" (what the clerk reads, in Chinese) is required',
+        '缺少 "message"（办理人看到的中文提示）'),
+    'form.rule_not_object': (
+        'must be an object',
+        '必须是对象'),
+    'form.rule_reference': (
+        '"{bound}" must be "now", a field name or a number',
+        '"{bound}" 应为 "now"、字段名或数字'),
+    'form.rule_unknown_keys': (
+        'unknown key(s): {keys}',
+        '未知的键：{keys}'),
+    'form.schema_invalid': (
+        'not a valid JSON Schema: {error}',
+        '不是有效的 JSON Schema：{error}'),
+    'form.schema_invalid_at': (
+        'not a valid JSON Schema at {where}: {error}',
+        '在 {where} 处不是有效的 JSON Schema：{error}'),
+    'form.schema_version': (
+        '"$schema" must be "{uri}" (JSON Schema 2020-12)',
+        '"$schema" 必须是 "{uri}"（JSON Schema 2020-12）'),
+    'form.type_not_object': (
+        'a form schema must have "type": "object"',
+        '表单的 schema 必须是 "type": "object"'),
+    'form.user_shape': (
+        '"x-user" of "{name}" must be true or an object with "roles" (a list) / "same_unit"',
+        '字段“{name}”的 "x-user" 应为 true，或含 "roles"（列表）/ "same_unit" 的对象'),
+    'form.user_unknown_roles': (
+        '"x-user" of "{name}" names unknown roles: {roles}',
+        '字段“{name}”的 "x-user" 含有未知角色：{roles}'),
+}
