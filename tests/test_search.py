@@ -258,7 +258,7 @@ def test_api_search_done_and_applications(engine: Engine, world: dict[str, int])
     assert [t["name"] for t in done["tasks"]] == ["approve", "approve"]
     assert done["tasks"][0]["case"]["open_tasks"] == ["优先核查"] and done["started"] == []
     assert _api(app, "/tasks?done=true&role=approver", "wang", 400)["error"]["details"] == {
-        "role": "not with done"}
+        "role": "不能与 done 同用"}
     apps = _api(app, "/applications", "qiye")["applications"]
     assert [(a["outcome"], a["reason"]) for a in apps][1] == ("不予兑现", "保单不在补贴年度内")
     assert _api(app, "/applications", "li", 403)["error"]["code"] == "permission_denied"
