@@ -28,6 +28,20 @@ _READ = select(
 ).where(CALENDAR_VERSION.c.id == 1)
 
 
+def _counter(column: Any, name: str) -> Any:
+    return select(column).where(CALENDAR_VERSION.c.id == 1).scalar_subquery().label(name)
+
+
+# The counters as extra columns of a statement a command runs first anyway (the lock of its
+# instance: engine/runtime/locking.py), which saves their own statement; :func:`take` reads
+# them off its row.
+COLUMNS = (_counter(CALENDAR_VERSION.c.version, "counter_calendar"),
+           _counter(CALENDAR_VERSION.c.units_version, "counter_units"),
+           _counter(CALENDAR_VERSION.c.users_version, "counter_users"),
+           select(func.max(ProcessVersion.id)).scalar_subquery().label("counter_newest"))
+_NAMES = tuple(column.name for column in COLUMNS)
+
+
 @dataclass(frozen=True)
 class Counters:
     calendar: int
@@ -43,6 +57,14 @@ def read(session: Session) -> Counters:
         calendar, units, users, newest = session.connection().execute(_READ).one()
         found = session.info[_SESSION_KEY] = Counters(calendar, units, users, newest or 0)
     return found
+
+
+def take(session: Session, row: dict[str, Any]) -> None:
+    """Pop :data:`COLUMNS` off ``row``; they are this transaction's counters unless it read
+    them already (the first reading holds for the whole transaction)."""
+    calendar, units, users, newest = (row.pop(name) for name in _NAMES)
+    if _SESSION_KEY not in session.info:
+        session.info[_SESSION_KEY] = Counters(calendar, units, users, newest or 0)
 
 
 def forget(session: Session) -> None:
