@@ -1,15 +1,17 @@
 """What one process keeps between commands (the unit directory, each process's latest
-version: engine/storage/counters.py) follows a change made by another process at its next
-command, on both databases."""
+version, who holds a role in a unit: engine/storage/counters.py) follows a change made by
+another process at its next command, on both databases."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import select
 
 from engine.api import Engine
 from engine.definitions.validation import SourceFile
+from engine.storage.schema import NOTIFICATIONS
 from engine.time.clock import FixedClock
 from tests.conftest import diagram_files
 
@@ -50,3 +52,24 @@ def test_a_version_deployed_elsewhere_is_started_by_the_next_command(
     elsewhere.deploy(renamed)
     second = people.start("approval", {"summary": "y", "unit": "浮梁县纪委监委"}, "li")
     assert second.version == 2
+
+
+def arrivals(engine: Engine, user: str) -> int:
+    with engine.transaction() as session:
+        return len(session.execute(select(NOTIFICATIONS.c.id).where(
+            NOTIFICATIONS.c.username == user, NOTIFICATIONS.c.kind == "task_arrived")).all())
+
+
+def test_people_changed_elsewhere_are_told_of_the_next_task(
+        people: Engine, elsewhere: Engine) -> None:
+    people.deploy(diagram_files("approval.bpmn"))
+    first = people.start("approval", {"summary": "x", "unit": "浮梁县纪委监委"}, "li")
+    people.complete(first.tasks[0].id, {"proposal": "转办"}, "li")
+    assert (arrivals(people, "wang"), arrivals(people, "chen")) == (1, 1)  # approvers kept
+    elsewhere.add_user("zhou", ["approver"])  # a new approver
+    elsewhere.add_user("chen", ["handler"], unit="浮梁县纪委监委")  # no longer one
+    elsewhere.accounts.deactivate("wang")
+    second = people.start("approval", {"summary": "y", "unit": "浮梁县纪委监委"}, "li")
+    people.complete(second.tasks[0].id, {"proposal": "转办"}, "li")
+    assert (arrivals(people, "zhou"), arrivals(people, "chen"), arrivals(people, "wang")) \
+        == (1, 1, 1)

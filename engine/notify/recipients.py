@@ -6,6 +6,8 @@ task's role who acts for its unit, when it has one (engine/org/scope.py)."""
 from __future__ import annotations
 
 import functools
+import threading
+import weakref
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -15,10 +17,18 @@ from sqlalchemy.orm import Session
 from engine.errors import NotFound
 from engine.messages import msg
 from engine.org import directory, scope
+from engine.storage import counters
 from engine.storage.schema import TASKS, USERS
 
 Person = tuple[str, tuple[str, ...], tuple[str, ...]]  # username, roles, units acted for
+Asked = tuple[tuple[str, ...], tuple[str, ...] | None]  # roles, units (None: any unit)
 _PEOPLE = "kuaiban_people"  # session.info: (roles, units) -> the people asked for them
+_KEPT_MAX = 4096  # answers kept per database (one per role and unit set asked)
+# Per database: the users and units counters the kept answers were read at, and the answers
+# (engine/storage/counters.py): who holds a role changes rarely, tasks arrive all the time.
+_kept: weakref.WeakKeyDictionary[Any, tuple[tuple[int, int], dict[Asked, list[Person]]]] = \
+    weakref.WeakKeyDictionary()
+_kept_lock = threading.Lock()
 
 
 def who_sees(session: Session, tasks: Sequence[Mapping[Any, Any]]) -> dict[str, list[str]]:
@@ -55,11 +65,32 @@ def _people(session: Session, pools: Sequence[Mapping[Any, Any]]) -> list[Person
     units = {t["unit"] for t in pools}
     # Within one transaction the users do not change: a bulk start's thousand cases with a
     # task for the same role and unit ask once.
-    asked = (tuple(roles), None if None in units else tuple(sorted(units)))
-    known: dict[Any, list[Person]] = session.info.setdefault(_PEOPLE, {})
+    asked: Asked = (tuple(roles), None if None in units else tuple(sorted(units)))
+    known: dict[Asked, list[Person]] = session.info.setdefault(_PEOPLE, {})
     if asked not in known:
-        known[asked] = _query_people(session, roles, units)
+        known[asked] = _kept_people(session, asked, roles, units)
     return known[asked]
+
+
+def _kept_people(session: Session, asked: Asked, roles: list[str], units: set[str | None]
+                 ) -> list[Person]:
+    """Read once per database while neither the users nor the units counter moved."""
+    found = counters.read(session)
+    at = (found.users, found.units)
+    bind = session.get_bind()
+    with _kept_lock:
+        kept = _kept.get(bind)
+        if kept is not None and kept[0] == at and asked in kept[1]:
+            return kept[1][asked]
+    people = _query_people(session, roles, units)
+    # a transaction that changed users or units may yet roll back: its answer is its own
+    if not (session.info.get(counters.USERS_CHANGED) or session.info.get(directory.STORED)):
+        with _kept_lock:
+            kept = _kept.get(bind)
+            if kept is None or kept[0] != at or len(kept[1]) >= _KEPT_MAX:
+                kept = _kept[bind] = (at, {})
+            kept[1][asked] = people
+    return people
 
 
 def _query_people(session: Session, roles: list[str], units: set[str | None]

@@ -29,7 +29,7 @@ AREA_KINDS = frozenset({"行政区", "园区管委会"})
 OFFICE_KINDS = frozenset({"内设机构"})
 COLUMNS = ("id", "name", "full_name", "aliases", "kind", "parent", "tags", "fields")
 _SESSION_KEY = "unit_directory"
-_STORED = "unit_directory_stored"  # this transaction replaced the directory
+STORED = "unit_directory_stored"  # this transaction replaced the directory
 
 
 @dataclass(frozen=True)
@@ -243,7 +243,7 @@ def load(session: Session) -> Directory:
             rows = session.connection().execute(select(UNITS).order_by(UNITS.c.position))
             found = Directory([Unit(r.id, r.name, r.full_name, tuple(r.aliases), r.kind,
                                     r.parent_id, tuple(r.tags), tuple(r.fields)) for r in rows])
-            if not session.info.get(_STORED):  # not rolled back later: kept for everyone
+            if not session.info.get(STORED):  # not rolled back later: kept for everyone
                 with _kept_lock:
                     _kept[bind] = (version, found)
         session.info[_SESSION_KEY] = found
@@ -262,4 +262,4 @@ def store(session: Session, units: Sequence[Unit]) -> None:
             for n, u in enumerate(units)])
     counters.bump_units(session)
     session.info.pop(_SESSION_KEY, None)
-    session.info[_STORED] = True
+    session.info[STORED] = True

@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from engine.org import directory
+from engine.storage import counters
 from engine.storage.schema import TASKS, USERS
 
 
@@ -41,6 +42,7 @@ def import_units(session: Session, text: str) -> ImportReport:
             connection.execute(update(TASKS).where(TASKS.c.status == "ready",
                                                    TASKS.c.unit == name).values(unit=unit.name))
             connection.execute(update(USERS).where(USERS.c.unit == name).values(unit=unit.name))
+            counters.bump_users(session)
     return ImportReport(len(units), renamed, unmapped)
 
 

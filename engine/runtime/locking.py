@@ -8,13 +8,15 @@ from typing import Any
 
 from sqlalchemy import Row, bindparam, insert, inspect, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import instance_state, manager_of_class
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm.util import identity_key
 
 from engine.errors import Conflict, NotFound, PermissionDenied
 from engine.messages import msg
 from engine.org import scope
 from engine.runtime import mirror
-from engine.storage import driver
+from engine.storage import counters, driver
 from engine.storage.schema import INSTANCES, TASKS, ProcessInstance
 from engine.views import UserView
 
@@ -36,7 +38,25 @@ def check_revision(row: ProcessInstance, revision: int | None) -> None:
         )
 
 
+_LOCK_ROW = select(INSTANCES, *counters.COLUMNS).where(INSTANCES.c.id == bindparam("id")) \
+    .with_for_update(of=INSTANCES)
+
+
 def _locked(session: Session, instance_id: int) -> ProcessInstance | None:
+    """Read as a plain row and handed to the session as loaded (the ORM's loading cost more
+    than the statement), unless the session holds the instance already: the ORM refreshes
+    it then, checking the revision it had."""
+    if not _held(session, instance_id):
+        values = session.connection().execute(_LOCK_ROW, {"id": instance_id}).first()
+        return None if values is None else _as_locked(session, values)
+    return _refreshed(session, instance_id)
+
+
+def _held(session: Session, instance_id: int) -> bool:
+    return session.identity_map.get(identity_key(ProcessInstance, instance_id)) is not None
+
+
+def _refreshed(session: Session, instance_id: int) -> ProcessInstance | None:
     try:
         return session.get(ProcessInstance, instance_id, with_for_update=True,
                            populate_existing=True)
@@ -44,10 +64,10 @@ def _locked(session: Session, instance_id: int) -> ProcessInstance | None:
         raise Conflict(msg("case.changed_first")) from exc
 
 
-_LOCK_BY_TASK = select(ProcessInstance).where(
-    ProcessInstance.id == select(TASKS.c.instance_id).where(TASKS.c.id == bindparam("task_id"))
-    .scalar_subquery()
-).with_for_update().execution_options(populate_existing=True)
+_BY_TASK = INSTANCES.c.id == select(TASKS.c.instance_id).where(
+    TASKS.c.id == bindparam("task_id")).scalar_subquery()
+_LOCK_ROW_BY_TASK = select(INSTANCES, *counters.COLUMNS).where(_BY_TASK) \
+    .with_for_update(of=INSTANCES)
 
 
 def open_task(session: Session, task_id: str
@@ -55,10 +75,7 @@ def open_task(session: Session, task_id: str
     """The open task's row, its instance (locked first: under READ COMMITTED, rows read
     after the lock include whatever the command that held it committed) and the instance's
     open task rows, which the command's mirror step needs anyway."""
-    try:
-        row = session.execute(_LOCK_BY_TASK, {"task_id": task_id}).scalar_one_or_none()
-    except StaleDataError as exc:  # this session had read an older revision of the case
-        raise Conflict(msg("case.changed_first")) from exc
+    row = _locked_by_task(session, task_id)
     if row is None:
         raise NotFound(msg("task.not_found", task_id=task_id))
     open_rows = mirror.open_rows(session, row.id)
@@ -68,6 +85,22 @@ def open_task(session: Session, task_id: str
             select(TASKS.c.status).where(TASKS.c.id == task_id)).scalar()
         raise Conflict(msg("task.already_status", status=msg(f"task_status.{status}")))
     return task_row, row, open_rows
+
+
+def _locked_by_task(session: Session, task_id: str) -> ProcessInstance | None:
+    values = session.connection().execute(_LOCK_ROW_BY_TASK, {"task_id": task_id}).first()
+    if values is None:
+        return None
+    if _held(session, values.id):
+        return _refreshed(session, values.id)
+    return _as_locked(session, values)
+
+
+def _as_locked(session: Session, values: Row[Any]) -> ProcessInstance:
+    """The locked row, and the change counters read with it (engine/storage/counters.py)."""
+    columns = dict(values._mapping)
+    counters.take(session, columns)
+    return as_loaded(session, columns)
 
 
 def check_may_work(task_row: Row[Any], user: UserView) -> None:
@@ -116,7 +149,18 @@ def insert_instance(session: Session, values: dict[str, Any]) -> ProcessInstance
     INSERT, and handed to the session as loaded (what the ORM's own flush would cost more)."""
     flush(session)  # anything the command added before, as the ORM would have
     new_id = session.execute(_INSERT, values).scalar_one()
-    row = ProcessInstance(id=new_id, **values)
+    return as_loaded(session, {"id": new_id, **values})
+
+
+_MANAGER = manager_of_class(ProcessInstance)
+
+
+def as_loaded(session: Session, values: dict[str, Any]) -> ProcessInstance:
+    """The instance row ``values`` (every column), in the session as if the ORM loaded it:
+    the values go straight into its state, as the ORM's loading puts them (the constructor's
+    attribute events cost more than the statement that read them)."""
+    row: ProcessInstance = _MANAGER.new_instance()
+    instance_state(row).dict.update(values)
     make_transient_to_detached(row)
     session.add(row)
     return row

@@ -313,14 +313,16 @@ CONFIDENTIAL_READS = cast(Table, ConfidentialRead.__table__)
 
 class CalendarVersion(Base):
     """One row (id 1, seeded by its migration) counting changes to ``calendar_overrides``
-    (``version``) and to the unit directory (``units_version``); every process compares them
-    with the calendar and directory it keeps (engine/storage/counters.py) so a change made
-    anywhere reaches everyone's next command."""
+    (``version``), to the unit directory (``units_version``) and to ``users``
+    (``users_version``); every process compares them with the calendar, directory and people
+    it keeps (engine/storage/counters.py) so a change made anywhere reaches everyone's next
+    command."""
 
     __tablename__ = "calendar_version"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     version: Mapped[int]
     units_version: Mapped[int] = mapped_column(Integer, server_default="0")
+    users_version: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 CALENDAR_VERSION = cast(Table, CalendarVersion.__table__)
