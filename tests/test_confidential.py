@@ -19,7 +19,7 @@ from engine.definitions.validation import SourceFile
 from engine.queries.confidential import MASK, hidden_from, masked, rules_of
 from engine.time.clock import FixedClock
 from engine.views import UserView
-from tests.process_helpers import ROOT, clue_files, do
+from tests.process_helpers import ROOT, clue_files, do, load_units
 from tests.test_process_clue_triage import (
     FULIANG,
     REGISTRATION,
@@ -208,3 +208,27 @@ def test_a_copy_that_travels_to_another_procedure_keeps_the_secret(clues: Engine
     assert not _shows_secret(history)
     assert clues.instance(copy, "audit").data["reporter"] == "张举报"
     assert [user for user, _ in _reads(clues, copy)] == ["audit"]
+
+
+def test_the_applicant_and_the_unit_at_work_see_a_contact_another_procedure_keeps_secret(
+        engine: Engine) -> None:
+    """联系电话 is secret in a 12345 complaint (hotline_take marks it); a credit repair asks
+    for it unmarked. There the window that typed it in and the department working the
+    current step see it in clear (the read is logged); a supervisor reading along does not."""
+    from tests.test_process_credit_repair import APPLY, SCJ, repair_files
+    from tests.test_process_hotline_complaint import hotline_files
+
+    load_units(engine).deploy([*repair_files(), *hotline_files()])
+    engine.add_user("xinyong", ["credit_window"])
+    engine.add_user("scj", ["responsible_unit"], unit=SCJ)
+    engine.add_user("audit", ["auditor"])
+    started = engine.start("credit_repair", {**APPLY, "channel": "一窗"}, "xinyong")
+    for user in ("xinyong", "scj", "audit"):
+        data = engine.instance(started.id, user).data
+        assert (data["contact_person"], data["contact_phone"]) == ("王经理", "0798-8888888"), user
+    assert engine.task_data(engine.instance(started.id).tasks[0].id, "scj")[
+        "contact_phone"] == "0798-8888888"
+    assert [user for user, _ in _reads(engine, started.id)] == [
+        "xinyong", "scj", "audit", "scj"]
+    engine.add_user("guanli", ["case_manager"])  # reads every case, works none of its steps
+    assert engine.instance(started.id, "guanli").data["contact_phone"] == MASK
