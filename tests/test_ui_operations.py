@@ -88,3 +88,19 @@ def test_the_delegates_entries_come_back_to_confirm(app: Flask, eng: Engine) -> 
     eng.complete(propose, {"proposal": "予以了结"}, "li2")  # the delegate's part
     page = as_user(app, "li").get(f"/tasks/{propose}")
     assert '<option value="予以了结" selected' in page.text
+
+
+def test_withdraw_is_offered_only_while_the_engine_allows_it_and_asks_first(
+        app: Flask, eng: Engine) -> None:
+    instance_id = start_case(eng)
+    propose = task_of(eng, "li", "propose")
+    eng.complete(propose, {"proposal": "转办"}, "li")
+    li = as_user(app, "li")
+    assert eng.ops.withdrawable(instance_id, "li") == {propose}
+    form = li.get(f"/instances/{instance_id}").text.split('class="inline withdraw"')[1]
+    assert form.split(">")[0].strip().startswith("data-confirm=")
+    approve = task_of(eng, "wang", "approve")
+    eng.complete(approve, {"approved": True}, "wang")  # the step after li's is done
+    assert eng.ops.withdrawable(instance_id, "li") == frozenset()
+    assert 'class="inline withdraw"' not in li.get(f"/instances/{instance_id}").text
+    assert eng.ops.withdrawable(instance_id, "wang") == {approve}  # handle is untouched

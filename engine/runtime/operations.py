@@ -109,6 +109,13 @@ class Operations:
             row = rewind.withdraw(eng.runtime, session, task_id, actor, revision)
             return eng._instance_view(session, row, actor)
 
+    def withdrawable(self, instance_id: int, user: Who) -> frozenset[str]:
+        """The ids of the case's tasks ``user`` may withdraw now (where to offer 撤回)."""
+        eng = self.engine
+        with eng.transaction(read_only=True) as session:
+            return rewind.withdrawable(eng.runtime, session, instance_id,
+                                       users.resolve(session, user))
+
     def _check_reads_task(self, session: Session, task_id: str, user: UserView) -> None:
         instance_id = session.connection().execute(
             select(TASKS.c.instance_id).where(TASKS.c.id == task_id)).scalar()
