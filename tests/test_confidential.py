@@ -232,3 +232,24 @@ def test_the_applicant_and_the_unit_at_work_see_a_contact_another_procedure_keep
         "xinyong", "scj", "audit", "scj"]
     engine.add_user("guanli", ["case_manager"])  # reads every case, works none of its steps
     assert engine.instance(started.id, "guanli").data["contact_phone"] == MASK
+
+
+def test_pages_name_people_by_their_names_with_the_username_for_auditors(
+        clues: Engine, case: int) -> None:
+    """The case's files (上传人), the access log (查阅人) and the auditors' case list (发起人)
+    show who by name, the username after it."""
+    from engine.files.attachments import Upload
+    from tests.files_support import png
+
+    clues.add_user("li", ["intake"], display_name="受理员 李明")
+    clues.add_user("audit", ["auditor"], display_name="审计 沈洁")
+    clues.dossier.attach(case, [Upload(None, "现场.png", png())], "li")
+    clues.instance(case, "audit")  # a read in clear, logged
+    app = _app(clues)
+    page = _page(app, clues, "audit").get(f"/instances/{case}").get_data(as_text=True)
+    files = page.split('id="files"')[1].split("</table>")[0]
+    assert "受理员 李明（li）" in files
+    log = page.split('id="confidential-reads"')[1].split("</table>")[0]
+    assert "审计 沈洁（audit）" in log and "<td data-label=\"查阅人\">audit<" not in log
+    listing = _page(app, clues, "audit").get("/audit/").get_data(as_text=True)
+    assert "受理员 李明（li）" in listing

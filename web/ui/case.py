@@ -117,9 +117,12 @@ def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, A
     # the diagrams' scripts, not for clerks
     insiders = g.user is not None and bool({"auditor", "designer"} & set(g.user.roles))
     titles = {t.id: t.title for t in tasks}
+    auditor = g.user is not None and "auditor" in g.user.roles
+    reads = eng.confidential_reads(instance_id, username) if auditor else []
     people = eng.display_names([*(e.user for e in events if e.user),
                                 *(t.completed_by for t in tasks if t.completed_by),
-                                *people_named])
+                                *(f.uploaded_by for f in files if f.uploaded_by),
+                                *(r.user for r in reads), *people_named])
     if user_fields:
         readable = partial(_person_or_readable, readable, user_fields, people)
     process_names = {p.key: p.name for p in eng.processes()}
@@ -130,8 +133,6 @@ def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, A
     rows = [DataRow(k, labels.get(k, k), readable(k, v))
             for k, v in instance.data.items() if not k.startswith("_")]
     rows.sort(key=lambda r: (order.get(r.name, len(order)), r.name))
-    auditor = g.user is not None and "auditor" in g.user.roles
-    reads = eng.confidential_reads(instance_id, username) if auditor else []
     other = [r for r in rows if r.name not in labels] if insiders else []
     applicant = username if g.user is not None and set(g.user.roles) <= APPLICANT_ROLES else None
     if applicant is not None:
