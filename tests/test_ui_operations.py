@@ -104,3 +104,24 @@ def test_withdraw_is_offered_only_while_the_engine_allows_it_and_asks_first(
     assert eng.ops.withdrawable(instance_id, "li") == frozenset()
     assert 'class="inline withdraw"' not in li.get(f"/instances/{instance_id}").text
     assert eng.ops.withdrawable(instance_id, "wang") == {approve}  # handle is untouched
+
+
+def test_handing_on_and_copying_pick_people_by_name(app: Flask, eng: Engine) -> None:
+    """转办, 委派 and 加签 offer the task's role in the user's unit, by name; 抄送 offers
+    every other user. A name typed past the list is still checked."""
+    transfer(eng, FULIANG)
+    handle = task_of(eng, "zhao", "handle")
+    eng.add_user("zhao2", ["handler"], unit=FULIANG, display_name="承办 赵二")
+    offered = {p.username for p in eng.ops.handover_people(handle, "zhao")}
+    assert offered == {"zhao2"}  # not qian (乐平), not zhao itself, not other roles
+    page = as_user(app, "zhao").get(f"/tasks/{handle}").text
+    assert '<datalist id="handover-people"><option value="zhao2">承办 赵二（zhao2）' in page
+    assert page.count('list="handover-people"') == 3  # 转办, 委派, 加签
+    assert "（用户名）" not in page
+    refused = as_user(app, "zhao").post(f"/tasks/{handle}/transfer",
+                                        data={"to": "li", "reason": "x"}, follow_redirects=True)
+    assert "没有此任务的角色" in refused.text
+    case_page = as_user(app, "li").get(f"/instances/{eng.inbox.task(handle, 'zhao').instance_id}")
+    copies = case_page.text.split('<datalist id="copy-people">')[1].split("</datalist>")[0]
+    assert 'value="zhao2"' in copies and 'value="li"' not in copies
+    assert 'list="copy-people"' in case_page.text
