@@ -237,7 +237,7 @@ def test_the_applicant_and_the_unit_at_work_see_a_contact_another_procedure_keep
 def test_pages_name_people_by_their_names_with_the_username_for_auditors(
         clues: Engine, case: int) -> None:
     """The case's files (上传人), the access log (查阅人) and the auditors' case list (发起人)
-    show who by name, the username after it."""
+    show who by name; auditors see the username after it."""
     from engine.files.attachments import Upload
     from tests.files_support import png
 
@@ -248,8 +248,10 @@ def test_pages_name_people_by_their_names_with_the_username_for_auditors(
     app = _app(clues)
     page = _page(app, clues, "audit").get(f"/instances/{case}").get_data(as_text=True)
     files = page.split('id="files"')[1].split("</table>")[0]
-    assert "受理员 李明（li）" in files
+    assert '受理员 李明 <small class="username">li</small>' in files
     log = page.split('id="confidential-reads"')[1].split("</table>")[0]
-    assert "审计 沈洁（audit）" in log and "<td data-label=\"查阅人\">audit<" not in log
+    assert '审计 沈洁 <small class="username">audit</small>' in log
     listing = _page(app, clues, "audit").get("/audit/").get_data(as_text=True)
-    assert "受理员 李明（li）" in listing
+    assert '受理员 李明 <small class="username">li</small>' in listing
+    staff = _page(app, clues, "li").get(f"/instances/{case}").get_data(as_text=True)
+    assert "<td>受理员 李明</td>" in staff.split('id="files"')[1]  # the name alone

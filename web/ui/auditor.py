@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from engine import ReplayResult, chain_problem, instance_forms, instances
 from web.ui.auth import current_user, roles_required
-from web.ui.case import case_context, person
+from web.ui.case import case_context, named
 from web.ui.fmt import event_label
 from web.ui.util import engine
 
@@ -43,7 +43,7 @@ def index() -> str:
     processes = eng.processes()
     people = eng.display_names(i.started_by for i in found if i.started_by)
     return render_template("audit/index.html", instances=found, processes=processes,
-                           who=partial(person, people=people),
+                           who=partial(named, people=people),
                            names={p.key: p.name for p in processes},
                            process=process, status=status, q=case_no or "",
                            statuses=STATUSES)

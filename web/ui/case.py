@@ -12,6 +12,7 @@ from typing import Any
 from flask import g
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 
 from engine import (
     AttachmentView,
@@ -81,6 +82,10 @@ class CaseContext:
 
     def who(self, username: str | None) -> str | None:
         return person(username, self.people)
+
+    def named(self, username: str | None) -> Markup:
+        """Who, by name; auditors and designers see the username after it, small."""
+        return named(username, self.people, self.insider)
 
     def snapshot_rows(self, data: dict[str, Any]) -> list[DataRow]:
         """A time-travel snapshot's data, labelled like the case's own."""
@@ -190,6 +195,18 @@ def person(username: str | None, people: dict[str, str]) -> str | None:
         return _("系统")
     shown = people.get(username)
     return f"{shown}（{username}）" if shown and shown != username else username
+
+
+def named(username: str | None, people: dict[str, str], with_username: bool = True) -> Markup:
+    """A person by display name, the username after it (small) for readers who need it."""
+    if not username:
+        return Markup("")
+    if username == "system":
+        return Markup(escape(_("系统")))
+    shown = people.get(username) or username
+    if not with_username or shown == username:
+        return Markup(escape(shown))
+    return Markup('{} <small class="username">{}</small>').format(shown, username)
 
 
 def _person_or_readable(readable: Callable[[str, Any], Any], user_fields: set[str],
