@@ -36,6 +36,7 @@ from engine.errors import NotFound, PermissionDenied
 from engine.messages import msg
 from engine.org.scope import acts_on
 from engine.org.users import SYSTEM
+from engine.queries import visibility
 from engine.storage.schema import (
     CONFIDENTIAL_READS,
     ConfidentialRead,
@@ -192,12 +193,10 @@ class Confidential:
     @staticmethod
     def _works_on(session: Session, row: ProcessInstance, user: UserView) -> bool:
         """Did ``user`` start the case (typed its data in), is it the enterprise the case was
-        filed for (its own contact), or may they work one of its open
-        tasks (their unit handles the current step)? They need the case's own data in clear
-        even where another procedure keeps a field of the same name secret."""
-        if row.started_by == user.username or (
-                user.credit_code is not None and user.has_role("enterprise")
-                and (row.data or {}).get("credit_code") == user.credit_code):
+        filed for (its own contact), or may they work one of its open tasks (their unit
+        handles the current step)? They need the case's own data in clear even where another
+        procedure keeps a field of the same name secret."""
+        if row.started_by == user.username or visibility.filed_for(user, row.data):
             return True
         open_tasks = session.execute(select(Task.role, Task.unit, Task.assignee).where(
             Task.instance_id == row.id, Task.status == "ready"))

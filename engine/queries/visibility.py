@@ -112,6 +112,12 @@ def _filed_for(user: UserView) -> ColumnElement[bool] | None:
     return ProcessInstance.data["credit_code"].as_string() == user.credit_code
 
 
+def filed_for(user: UserView, data: dict[str, Any] | None) -> bool:
+    """Was the case with ``data`` filed with the enterprise user's code (the same rule)?"""
+    return (user.credit_code is not None and user.has_role("enterprise")
+            and (data or {}).get("credit_code") == user.credit_code)
+
+
 def applications(user: UserView) -> ColumnElement[bool]:
     """The cases that are the user's applications (我的申请): those they started, and for an
     enterprise those filed with its code."""
