@@ -123,6 +123,7 @@ class UserView:
     # the unit directory (engine/org/scope.py).
     units: tuple[str, ...] = ()
     reach: frozenset[str] | None = None
+    credit_code: str | None = None  # an enterprise's 统一社会信用代码 (engine/org/users.py)
 
     def has_role(self, role: str | None) -> bool:
         return role is not None and role in self.roles

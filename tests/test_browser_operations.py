@@ -95,8 +95,19 @@ def test_copy_comment_withdraw_and_terminate(page: Any, server: Server) -> None:
     eng.complete(propose, {"proposal": "转办"}, "li")
     sign_in(page, server, "li")
     page.goto(f"{server.url}/instances/{instance_id}")
-    page.click("form.withdraw button")
+    withdraw_asked: list[str] = []
+
+    def answer_withdraw(dialog: Any) -> None:  # the page asks before it takes a step back
+        withdraw_asked.append(dialog.message)
+        dialog.dismiss() if len(withdraw_asked) == 1 else dialog.accept()
+
+    page.on("dialog", answer_withdraw)
+    page.click("form.withdraw button")  # dismissed: nothing happens
+    assert withdraw_asked and "确定撤回吗" in withdraw_asked[0]
+    assert task_of(eng, "wang", "approve")
+    page.click("form.withdraw button")  # confirmed
     page.wait_for_url(f"**/instances/{instance_id}")
+    page.remove_listener("dialog", answer_withdraw)
     assert "已撤回" in page.inner_text(".flash")
     open_form(page, "op-cc")
     page.fill("#op-cc input[name=to]", "zhao")

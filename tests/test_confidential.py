@@ -19,7 +19,7 @@ from engine.definitions.validation import SourceFile
 from engine.queries.confidential import MASK, hidden_from, masked, rules_of
 from engine.time.clock import FixedClock
 from engine.views import UserView
-from tests.process_helpers import ROOT, clue_files, do
+from tests.process_helpers import ROOT, clue_files, do, load_units
 from tests.test_process_clue_triage import (
     FULIANG,
     REGISTRATION,
@@ -208,3 +208,50 @@ def test_a_copy_that_travels_to_another_procedure_keeps_the_secret(clues: Engine
     assert not _shows_secret(history)
     assert clues.instance(copy, "audit").data["reporter"] == "张举报"
     assert [user for user, _ in _reads(clues, copy)] == ["audit"]
+
+
+def test_the_applicant_and_the_unit_at_work_see_a_contact_another_procedure_keeps_secret(
+        engine: Engine) -> None:
+    """联系电话 is secret in a 12345 complaint (hotline_take marks it); a credit repair asks
+    for it unmarked. There the window that typed it in and the department working the
+    current step see it in clear (the read is logged); a supervisor reading along does not."""
+    from tests.test_process_credit_repair import APPLY, SCJ, repair_files
+    from tests.test_process_hotline_complaint import hotline_files
+
+    load_units(engine).deploy([*repair_files(), *hotline_files()])
+    engine.add_user("xinyong", ["credit_window"])
+    engine.add_user("scj", ["responsible_unit"], unit=SCJ)
+    engine.add_user("audit", ["auditor"])
+    started = engine.start("credit_repair", {**APPLY, "channel": "一窗"}, "xinyong")
+    for user in ("xinyong", "scj", "audit"):
+        data = engine.instance(started.id, user).data
+        assert (data["contact_person"], data["contact_phone"]) == ("王经理", "0798-8888888"), user
+    assert engine.task_data(engine.instance(started.id).tasks[0].id, "scj")[
+        "contact_phone"] == "0798-8888888"
+    assert [user for user, _ in _reads(engine, started.id)] == [
+        "xinyong", "scj", "audit", "scj"]
+    engine.add_user("guanli", ["case_manager"])  # reads every case, works none of its steps
+    assert engine.instance(started.id, "guanli").data["contact_phone"] == MASK
+
+
+def test_pages_name_people_by_their_names_with_the_username_for_auditors(
+        clues: Engine, case: int) -> None:
+    """The case's files (上传人), the access log (查阅人) and the auditors' case list (发起人)
+    show who by name; auditors see the username after it."""
+    from engine.files.attachments import Upload
+    from tests.files_support import png
+
+    clues.add_user("li", ["intake"], display_name="受理员 李明")
+    clues.add_user("audit", ["auditor"], display_name="审计 沈洁")
+    clues.dossier.attach(case, [Upload(None, "现场.png", png())], "li")
+    clues.instance(case, "audit")  # a read in clear, logged
+    app = _app(clues)
+    page = _page(app, clues, "audit").get(f"/instances/{case}").get_data(as_text=True)
+    files = page.split('id="files"')[1].split("</table>")[0]
+    assert '受理员 李明 <small class="username">li</small>' in files
+    log = page.split('id="confidential-reads"')[1].split("</table>")[0]
+    assert '审计 沈洁 <small class="username">audit</small>' in log
+    listing = _page(app, clues, "audit").get("/audit/").get_data(as_text=True)
+    assert '受理员 李明 <small class="username">li</small>' in listing
+    staff = _page(app, clues, "li").get(f"/instances/{case}").get_data(as_text=True)
+    assert "<td>受理员 李明</td>" in staff.split('id="files"')[1]  # the name alone

@@ -133,3 +133,13 @@ def test_a_hostile_case_field_is_text_in_both_exports(two_cases: Engine) -> None
         "ZF-2026-000001", "ZF-2026-000002", "ZF-2026-000003"]
     assert read_xlsx(book.to_xlsx())[3][index] == hostile
     assert read_csv(book.to_csv())[3][index] == "'" + hostile
+
+
+def test_the_person_in_charge_is_shown_by_name_on_screen_and_in_exports(
+        two_cases: Engine) -> None:
+    two_cases.add_user("li", ["intake"], display_name="受理员 李明")
+    book = two_cases.ledger("clue", user="audit")
+    assert column(book.headers, book.rows, "责任人") == ["受理员 李明", "受理员 李明"]
+    index = book.headers.index("责任人")
+    assert read_csv(book.to_csv())[1][index] == "受理员 李明"
+    assert read_xlsx(book.to_xlsx())[1][index] == "受理员 李明"

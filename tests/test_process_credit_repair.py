@@ -19,7 +19,7 @@ import pytest
 
 from engine.api import Engine
 from engine.definitions.validation import SourceFile
-from engine.errors import InvalidData, PermissionDenied
+from engine.errors import InvalidData, NotFound, PermissionDenied
 from engine.queries.board import instances
 from engine.time.clock import FixedClock
 from engine.views import InstanceView
@@ -286,3 +286,19 @@ def test_a_blacklisted_enterprise_is_repaired_and_leaves_the_blacklist(
     # the check case itself keeps its history: a flow cannot change another case's data
     assert gov.instance(check.id).data["blacklisted"] is True
     assert repair.id == done.id
+
+
+def test_the_enterprise_follows_what_the_credit_window_filed_for_it(gov: Engine) -> None:
+    """Filed by the window with the enterprise's 统一社会信用代码: the enterprise linked to that
+    code reads the case, finds it by search and under 我的申请; another enterprise does not."""
+    gov.add_user("qiye", ["enterprise"], credit_code="91360200ma35b0001x ")  # as typed
+    gov.add_user("qiye2", ["enterprise"], credit_code="91360200MA35B0002Y")
+    filed = gov.start("credit_repair", {**APPLY, "channel": "一窗"}, "xinyong").id
+    assert gov.user("qiye").credit_code == "91360200MA35B0001X"
+    assert gov.instance(filed, "qiye").data["contact_phone"] == "0798-8888888"
+    assert [a.case.instance_id for a in gov.worklists.applications("qiye")] == [filed]
+    assert [h.instance_id for h in gov.search.find("XYXF", "qiye").hits] == [filed]
+    assert gov.worklists.applications("qiye2") == []
+    assert gov.search.find("XYXF", "qiye2").hits == []
+    with pytest.raises((NotFound, PermissionDenied)):
+        gov.instance(filed, "qiye2")

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from lxml import html as lxml_html
 
 from engine.api import Engine
-from tests.demo_support import demo_engine
+from tests.demo_support import APPLICATION, demo_engine
 from tests.test_ui_support import make_app
 from web.demo import DEMO_PASSWORD
 
@@ -67,3 +67,23 @@ def test_staff_still_see_who_did_what(demo: Engine) -> None:
     text = lxml_html.fromstring(client(demo, "policy_sw").get(f"/instances/{case}").text
                                 ).xpath("//main")[0].text_content()
     assert "市商务局（policy_sw）" in text and "认领" in text and "抄送" in text
+
+
+def test_the_enterprise_follows_what_a_window_filed_with_its_credit_code(demo: Engine) -> None:
+    """The window files an application for the enterprise (its 统一社会信用代码, linked to the
+    enterprise's user): the enterprise finds it under 我的申请 and reads it, its contact in
+    clear; an application for another enterprise stays hidden from it."""
+    ours = demo.start("subsidy_instant", {**APPLICATION, "policy_id": "JS-002",
+                                          "channel": "一窗"}, "window").id
+    theirs = demo.start("subsidy_instant", {**APPLICATION, "policy_id": "JS-002",
+                                            "channel": "一窗", "enterprise_name": "另一家公司",
+                                            "credit_code": "91360200MA35B0002Y"}, "window").id
+    assert demo.user("enterprise").credit_code == "91360200MA35B0001X"
+    listed = {a.case.instance_id for a in demo.worklists.applications("enterprise")}
+    assert ours in listed and theirs not in listed
+    web = client(demo, "enterprise")
+    assert f'href="/instances/{ours}"' in web.get("/applications").text
+    page = web.get(f"/instances/{ours}")
+    assert page.status_code == 200 and "0798-8888888" in page.text
+    assert web.get(f"/instances/{theirs}").status_code == 404
+    assert demo.instance(ours, "enterprise").data["contact_phone"] == "0798-8888888"

@@ -88,3 +88,40 @@ def test_the_delegates_entries_come_back_to_confirm(app: Flask, eng: Engine) -> 
     eng.complete(propose, {"proposal": "予以了结"}, "li2")  # the delegate's part
     page = as_user(app, "li").get(f"/tasks/{propose}")
     assert '<option value="予以了结" selected' in page.text
+
+
+def test_withdraw_is_offered_only_while_the_engine_allows_it_and_asks_first(
+        app: Flask, eng: Engine) -> None:
+    instance_id = start_case(eng)
+    propose = task_of(eng, "li", "propose")
+    eng.complete(propose, {"proposal": "转办"}, "li")
+    li = as_user(app, "li")
+    assert eng.ops.withdrawable(instance_id, "li") == {propose}
+    form = li.get(f"/instances/{instance_id}").text.split('class="inline withdraw"')[1]
+    assert form.split(">")[0].strip().startswith("data-confirm=")
+    approve = task_of(eng, "wang", "approve")
+    eng.complete(approve, {"approved": True}, "wang")  # the step after li's is done
+    assert eng.ops.withdrawable(instance_id, "li") == frozenset()
+    assert 'class="inline withdraw"' not in li.get(f"/instances/{instance_id}").text
+    assert eng.ops.withdrawable(instance_id, "wang") == {approve}  # handle is untouched
+
+
+def test_handing_on_and_copying_pick_people_by_name(app: Flask, eng: Engine) -> None:
+    """转办, 委派 and 加签 offer the task's role in the user's unit, by name; 抄送 offers
+    every other user. A name typed past the list is still checked."""
+    transfer(eng, FULIANG)
+    handle = task_of(eng, "zhao", "handle")
+    eng.add_user("zhao2", ["handler"], unit=FULIANG, display_name="承办 赵二")
+    offered = {p.username for p in eng.ops.handover_people(handle, "zhao")}
+    assert offered == {"zhao2"}  # not qian (乐平), not zhao itself, not other roles
+    page = as_user(app, "zhao").get(f"/tasks/{handle}").text
+    assert '<datalist id="handover-people"><option value="zhao2">承办 赵二（zhao2）' in page
+    assert page.count('list="handover-people"') == 3  # 转办, 委派, 加签
+    assert "（用户名）" not in page
+    refused = as_user(app, "zhao").post(f"/tasks/{handle}/transfer",
+                                        data={"to": "li", "reason": "x"}, follow_redirects=True)
+    assert "没有此任务的角色" in refused.text
+    case_page = as_user(app, "li").get(f"/instances/{eng.inbox.task(handle, 'zhao').instance_id}")
+    copies = case_page.text.split('<datalist id="copy-people">')[1].split("</datalist>")[0]
+    assert 'value="zhao2"' in copies and 'value="li"' not in copies
+    assert 'list="copy-people"' in case_page.text

@@ -45,6 +45,8 @@ DEMO_USERS: tuple[tuple[str, str, tuple[str, ...], str | None], ...] = (
     ("auditor", "审计 沈洁", ("auditor",), None),
     ("designer", "流程设计员 韩冰", ("designer",), None),
 )
+# the demo enterprise's 统一社会信用代码: it follows what the windows file for it
+DEMO_CREDIT_CODES = {"enterprise": "91360200MA35B0001X"}
 
 
 def create_demo_users(engine: Engine) -> list[str]:
@@ -52,7 +54,7 @@ def create_demo_users(engine: Engine) -> list[str]:
     lines = []
     for username, display, roles, unit in DEMO_USERS:
         engine.add_user(username, list(roles), unit=unit, password=DEMO_PASSWORD,
-                        display_name=display)
+                        display_name=display, credit_code=DEMO_CREDIT_CODES.get(username))
         where = f" @ {unit}" if unit else ""
         lines.append(f"{username:<18} {', '.join(roles)}{where}  ({display})")
     lines.append(f"password for every demo user: {DEMO_PASSWORD}")

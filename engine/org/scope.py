@@ -60,7 +60,8 @@ def scoped(session: Session, user: UserView) -> UserView:
     """``user`` with the units they act for and read, from the stored directory."""
     found = load(session)
     return UserView(user.username, user.display_name, user.roles, user.unit, user.generation,
-                    acting_units(found, user.unit), reach_of(found, user.unit))
+                    acting_units(found, user.unit), reach_of(found, user.unit),
+                    user.credit_code)
 
 
 def jurisdiction_for(session: Session, user: UserView, named: Any = None) -> str | None:

@@ -50,18 +50,21 @@ def waste_a_check(password: str) -> None:
     check_password(_DUMMY_HASH, password)
 
 
-def view(user: User | Row[Any, Any, Any, Any, Any]) -> UserView:
+def view(user: User | Row[Any, Any, Any, Any, Any, Any]) -> UserView:
     """From the ORM object or a row of the users table's columns."""
     return UserView(user.username, user.display_name, tuple(user.roles), user.unit,
-                    user.generation)
+                    user.generation, credit_code=user.credit_code)
 
 
 def add(session: Session, username: str, roles: list[str], unit: str | None = None,
         password: str | None = None, display_name: str | None = None,
-        now: datetime | None = None, email: str | None = None) -> UserView:
+        now: datetime | None = None, email: str | None = None,
+        credit_code: str | None = None) -> UserView:
     """Add a user or update one (roles, unit, display name; a password when given). The
     password is taken as given: policy is for people choosing one (engine/org/passwords.py).
-    ``email`` (when given) replaces the address notices go to ("" to remove it)."""
+    ``email`` (when given) replaces the address notices go to ("" to remove it);
+    ``credit_code`` (when given) the enterprise's 统一社会信用代码 ("" to remove it): an
+    enterprise user reads the cases filed with it (engine/queries/visibility.py)."""
     unknown = [r for r in roles if r not in BY_ID]
     if unknown:
         raise InvalidData({"role": msg("field.unknown_roles", roles=unknown)},
@@ -86,6 +89,8 @@ def add(session: Session, username: str, roles: list[str], unit: str | None = No
         set_password(user, password, now)
     if email is not None:
         user.email = checked_email(email)
+    if credit_code is not None:
+        user.credit_code = credit_code.strip().upper() or None
     session.flush()
     return scope.scoped(session, view(user))
 
@@ -112,7 +117,7 @@ def get(session: Session, username: str) -> UserView:
         return SYSTEM
     user = session.connection().execute(
         select(USERS.c.username, USERS.c.display_name, USERS.c.roles, USERS.c.unit,
-               USERS.c.generation)
+               USERS.c.generation, USERS.c.credit_code)
         .where(USERS.c.username == username, USERS.c.active.is_(True))
     ).first()
     if user is None:

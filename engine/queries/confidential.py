@@ -3,6 +3,11 @@
 everyone else gets it masked (:data:`MASK`) wherever case data leaves the engine for a user:
 the case and task data, the history's event payloads, time travel, ledgers and their exports.
 
+A field's secrecy travels with its name (a 12345 complaint's ``contact_phone`` is secret in
+any case); where a case's own forms ask for the field unmarked (an enterprise's 联系电话 in a
+subsidy application), the user who started the case and those who may work one of its open
+tasks see it in clear: they typed it in or must call the applicant.
+
 Every time a user is shown such a field in clear, the engine records it in the case's access
 log (``confidential_reads``: who, when, which fields, through what), which auditors read beside
 the history. The log is kept apart from the hash-chained events on purpose: reading a case
@@ -29,11 +34,14 @@ from sqlalchemy.orm import Session
 from engine.definitions.registry import VersionCache, latest_forms, newest_version_id
 from engine.errors import NotFound, PermissionDenied
 from engine.messages import msg
+from engine.org.scope import acts_on
 from engine.org.users import SYSTEM
+from engine.queries import visibility
 from engine.storage.schema import (
     CONFIDENTIAL_READS,
     ConfidentialRead,
     ProcessInstance,
+    Task,
 )
 from engine.time.calendar import TZ
 from engine.views import UserView
@@ -103,6 +111,11 @@ def hidden_from(rules: Rules, user: UserView | None) -> frozenset[str]:
     return frozenset(name for name, allowed in rules.items() if not roles & (allowed | ALWAYS))
 
 
+def asked(schemas: Iterable[Mapping[str, Any] | None]) -> set[str]:
+    """The top-level fields the forms ask for."""
+    return {name for schema in schemas for name in ((schema or {}).get("properties") or {})}
+
+
 def masked(value: Any, hidden: frozenset[str]) -> Any:
     """``value`` with every non-empty value under a hidden key (at any depth) masked."""
     if not hidden:
@@ -135,36 +148,60 @@ class Confidential:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         # (own version id, newest version id of its process) -> (the rules_everywhere they
-        # were merged with, the rules): versions never change, so neither do these
-        self._rules: dict[tuple[int, int], tuple[Rules, Rules]] = {}
+        # were merged with, the rules, the fields its own forms ask for unmarked):
+        # versions never change, so neither do these
+        self._rules: dict[tuple[int, int], tuple[Rules, Rules, frozenset[str]]] = {}
 
     def rules(self, session: Session, row: ProcessInstance) -> Rules:
         """From the forms of the version the case runs on and of its process's newest
         version (a field marked confidential later is hidden in older cases too); a field
         only another procedure's forms mark (data that came by message) keeps their rule."""
+        return self._rules_and_own(session, row)[0]
+
+    def _rules_and_own(self, session: Session, row: ProcessInstance
+                       ) -> tuple[Rules, frozenset[str]]:
+        """(the rules, the fields the case's own forms ask for without marking them but
+        another procedure's forms mark: the same name, say 联系电话, is secret there)."""
         versions = self._engine.versions
         newest = versions.latest(session, row.process_key)
         elsewhere = rules_everywhere(session, versions)
         known = self._rules.get((row.version_id, newest.id))
         if known is not None and known[0] is elsewhere:
-            return known[1]
+            return known[1], known[2]
         own = versions.get(session, row.version_id)
-        rules = rules_of([*own.forms.values(), *newest.forms.values()])
+        schemas = [*own.forms.values(), *newest.forms.values()]
+        rules = rules_of(schemas)
         merged = {**{k: v for k, v in elsewhere.items() if k not in rules}, **rules}
-        self._rules[(row.version_id, newest.id)] = (elsewhere, merged)
-        return merged
+        plain = frozenset(asked(schemas) & set(merged) - set(rules))
+        self._rules[(row.version_id, newest.id)] = (elsewhere, merged, plain)
+        return merged, plain
 
     def reveal(self, session: Session, row: ProcessInstance, user: UserView | None,
                value: Any) -> tuple[Any, list[str]]:
         """(``value`` as ``user`` may see it, the confidential fields it shows in clear)."""
         if user is None or user.username == SYSTEM.username:
             return value, []
-        rules = self.rules(session, row)
+        rules, plain = self._rules_and_own(session, row)
         if not rules:
             return value, []
         hidden = hidden_from(rules, user)
+        if hidden & plain and self._works_on(session, row, user):
+            hidden -= plain
         shown = sorted(present(value, set(rules) - hidden))
         return masked(value, hidden), shown
+
+    @staticmethod
+    def _works_on(session: Session, row: ProcessInstance, user: UserView) -> bool:
+        """Did ``user`` start the case (typed its data in), is it the enterprise the case was
+        filed for (its own contact), or may they work one of its open tasks (their unit
+        handles the current step)? They need the case's own data in clear even where another
+        procedure keeps a field of the same name secret."""
+        if row.started_by == user.username or visibility.filed_for(user, row.data):
+            return True
+        open_tasks = session.execute(select(Task.role, Task.unit, Task.assignee).where(
+            Task.instance_id == row.id, Task.status == "ready"))
+        return any(assignee == user.username or acts_on(user, role, unit)
+                   for role, unit, assignee in open_tasks)
 
     def columns(self, session: Session, ledger_key: str, user: UserView | None
                 ) -> tuple[frozenset[str], frozenset[str]]:

@@ -22,6 +22,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from engine.errors import NotFound
 from engine.messages import msg
+from engine.org import users
 from engine.queries.confidential import MASK
 from engine.storage.schema import ProcessInstance, Task
 from engine.time.calendar import TZ
@@ -37,6 +38,7 @@ class LedgerSpec:
     unit_field: str  # the data field naming the responsible unit (monthly ledgers per unit)
     columns: tuple[tuple[str, str], ...]  # (header, data field)
     deadlines: tuple[tuple[str, str], ...]  # (header, user task element id)
+    people: frozenset[str] = frozenset()  # data fields holding a username: shown by name
 
 
 LEDGERS = {
@@ -48,6 +50,7 @@ LEDGERS = {
          ("处理结果", "outcome_summary")),
         (("呈批处置", "propose"), ("审批", "approve"), ("转办到位", "transfer"),
          ("核查", "verify")),
+        frozenset({"owner"}),
     ),
     "legacy": LedgerSpec(
         "legacy", "“新官不理旧账”问题台账", "legacy_case", "unit",
@@ -167,19 +170,27 @@ def build(session: Session, key: str, now: datetime, unit: str | None = None,
     for title, _ in spec.deadlines:
         headers += [f"{title}期限", f"{title}是否按期"]
     rows, ids = [], []
+    names = users.display_names(session, (
+        str(inst.data[f]) for inst in instances for f in spec.people if inst.data.get(f)))
     for inst in instances:
         if unit is not None and inst.data.get(spec.unit_field) != unit:
             continue
         if month is not None and not _in_month(inst.created_at, month):
             continue
         row: list[Any] = [inst.business_key or f"#{inst.id}", inst.created_at.astimezone(TZ)]
-        row += [_shown(inst.data.get(name, ""), name in hidden) for _, name in spec.columns]
+        row += [_shown(_named(inst.data.get(name, ""), name in spec.people, names),
+                       name in hidden) for _, name in spec.columns]
         row.append(STATUS.get(inst.status, inst.status))
         for _, element in spec.deadlines:
             row += _deadline(tasks.get((inst.id, element), []), now)
         rows.append(row)
         ids.append(inst.id)
     return Ledger(spec, headers, rows, ids)
+
+
+def _named(value: Any, person: bool, names: dict[str, str]) -> Any:
+    """A user's display name in place of their username (责任人)."""
+    return names.get(value, value) if person and isinstance(value, str) else value
 
 
 def _shown(value: Any, hidden: bool) -> Any:

@@ -2,9 +2,10 @@
 
 Participants read their cases (a task of the case in a role they hold, with no unit or one
 they act for; a task handed to them by name, or one they completed; a case they started or
-that was copied to them, 抄送); auditors, designers and the supervising roles read every
-case within their reach: by the case's jurisdiction or a unit its tasks went to (read-only:
-working a task still needs its role and unit). The units come from the directory
+that was copied to them, 抄送; an enterprise, the cases filed with its 统一社会信用代码, a
+window's included: ``UserView.credit_code``); auditors, designers and the supervising roles
+read every case within their reach: by the case's jurisdiction or a unit its tasks went to
+(read-only: working a task still needs its role and unit). The units come from the directory
 (engine/org/scope.py: ``UserView.units``, ``UserView.reach``). The same rule
 answers "may this user read case N" (``Engine._check_may_read``) and filters lists of cases
 (search, the done list), so a list never shows a case its page would refuse.
@@ -90,6 +91,9 @@ def _checked_per_case(user: UserView) -> ColumnElement[bool]:
         _a_task(task, or_(task.assignee == name, task.owner == name, task.completed_by == name,
                           cast(task.signers, String).contains(f'"{name}"', autoescape=True))),
     ]
+    filed_for = _filed_for(user)
+    if filed_for is not None:
+        conditions.append(filed_for)
     if user.roles:
         conditions.append(_a_task(task, task.role.in_(list(user.roles)),
                                   or_(task.unit.is_(None), task.unit.in_(list(user.units)))))
@@ -98,6 +102,28 @@ def _checked_per_case(user: UserView) -> ColumnElement[bool]:
         conditions.append(ProcessInstance.data[JURISDICTION].as_string().in_(reach))
         conditions.append(_a_task(task, task.unit.in_(reach)))
     return or_(*conditions)
+
+
+def _filed_for(user: UserView) -> ColumnElement[bool] | None:
+    """The cases filed with the enterprise user's 统一社会信用代码 (None: not an enterprise
+    with a code)."""
+    if user.credit_code is None or not user.has_role("enterprise"):
+        return None
+    return ProcessInstance.data["credit_code"].as_string() == user.credit_code
+
+
+def filed_for(user: UserView, data: dict[str, Any] | None) -> bool:
+    """Was the case with ``data`` filed with the enterprise user's code (the same rule)?"""
+    return (user.credit_code is not None and user.has_role("enterprise")
+            and (data or {}).get("credit_code") == user.credit_code)
+
+
+def applications(user: UserView) -> ColumnElement[bool]:
+    """The cases that are the user's applications (我的申请): those they started, and for an
+    enterprise those filed with its code."""
+    filed_for = _filed_for(user)
+    started = ProcessInstance.started_by == user.username
+    return started if filed_for is None else or_(started, filed_for)
 
 
 def _a_task(task: Any, *where: ColumnElement[bool]) -> ColumnElement[bool]:
@@ -114,6 +140,9 @@ def _case_ids(user: UserView) -> Select[Any]:
         select(Task.instance_id).where(Task.assignee == name),
         select(Task.instance_id).where(Task.completed_by == name),
     ]
+    filed_for = _filed_for(user)
+    if filed_for is not None:
+        parts.append(select(ProcessInstance.id).where(filed_for))
     if roles:
         parts.append(select(Task.instance_id).where(Task.role.in_(roles), Task.unit.is_(None)))
         if user.units:

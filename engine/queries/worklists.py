@@ -111,12 +111,16 @@ class Worklists:
                             [states[r.id] for r in started])
 
     def applications(self, user: Who) -> list[Application]:
-        """The cases the applicant (an enterprise, or the window for one) started."""
+        """The cases the applicant (an enterprise, or the window for one) started, and an
+        enterprise's cases a window filed for it (by its 统一社会信用代码)."""
         with self._engine.transaction(read_only=True) as session:
             reader = users.resolve(session, user)
             if not APPLICANTS & set(reader.roles):
                 raise PermissionDenied(msg("worklists.applicants_only"))
-            rows = self._started(session, reader.username)
+            rows = list(session.execute(
+                select(ProcessInstance).where(visibility.applications(reader))
+                .order_by(ProcessInstance.created_at.desc(), ProcessInstance.id.desc())
+                .limit(LIMIT)).scalars())
             states = self._states(session, {r.id for r in rows})
             out = []
             for row in rows:

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from engine.errors import NotFound, refused
 from engine.messages import msg
 from engine.notify import emit
-from engine.org import users
+from engine.org import people, users
+from engine.org.people import Person
 from engine.org.users import Who
 from engine.runtime import handover, moves, rewind
 from engine.storage.schema import CASE_COPIES, TASKS, USERS, ProcessInstance, ProcessVersion
@@ -108,6 +109,34 @@ class Operations:
             actor = users.resolve(session, user)
             row = rewind.withdraw(eng.runtime, session, task_id, actor, revision)
             return eng._instance_view(session, row, actor)
+
+    def withdrawable(self, instance_id: int, user: Who) -> frozenset[str]:
+        """The ids of the case's tasks ``user`` may withdraw now (where to offer 撤回)."""
+        eng = self.engine
+        with eng.transaction(read_only=True) as session:
+            return rewind.withdrawable(eng.runtime, session, instance_id,
+                                       users.resolve(session, user))
+
+    def handover_people(self, task_id: str, user: Who) -> list[Person]:
+        """Whom 转办, 委派 and 加签 offer for the task: the active users of its role acting
+        for the user's units (the rule of a form's ``x-user`` with ``same_unit``), the user
+        left out. The commands still check the one picked."""
+        eng = self.engine
+        with eng.transaction(read_only=True) as session:
+            actor = users.resolve(session, user)
+            role = session.execute(select(TASKS.c.role).where(TASKS.c.id == task_id)).scalar()
+            spec = {"roles": [role] if role else [], "same_unit": True}
+            return [p for p in people.candidates(session, spec, actor)
+                    if p.username != actor.username]
+
+    def copy_people(self, user: Who) -> list[Person]:
+        """Whom 抄送 offers: every active user but the one copying (a copy makes its
+        receiver a reader of the case)."""
+        eng = self.engine
+        with eng.transaction(read_only=True) as session:
+            actor = users.resolve(session, user)
+            return [p for p in people.candidates(session, True, actor)
+                    if p.username != actor.username]
 
     def _check_reads_task(self, session: Session, task_id: str, user: UserView) -> None:
         instance_id = session.connection().execute(

@@ -6,6 +6,7 @@ the runtime and for replay alike) run through the runtime's command shape.
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 from engine.errors import Conflict, NotFound, PermissionDenied
 from engine.messages import msg
 from engine.notify import emit
-from engine.runtime import mirror, moves
+from engine.runtime import mirror, moves, state
 from engine.runtime.handover import reason_text
 from engine.runtime.locking import check_may_work, locked_instance, open_task
 from engine.storage.schema import TASKS, ProcessInstance
@@ -77,6 +78,33 @@ def withdraw(runtime: Runtime, session: Session, task_id: str, user: UserView,
     runtime._run(session, row, version, workflow, ids, runtime.clock.now(), "withdrawn",
                  payload, user, task_id=task_id, open_rows=open_rows)
     return row
+
+
+def withdrawable(runtime: Runtime, session: Session, instance_id: int, user: UserView
+                 ) -> frozenset[str]:
+    """The tasks of the case that ``user`` may withdraw now (:func:`withdraw` would accept):
+    so a page offers 撤回 only where it works. Reads the stored state, never the live one."""
+    row = session.get(ProcessInstance, instance_id)
+    if row is None or row.status != "running":
+        return frozenset()
+    done = list(session.execute(select(TASKS.c.id).where(
+        TASKS.c.instance_id == instance_id, TASKS.c.status == "completed",
+        TASKS.c.completed_by == user.username)).scalars())
+    if not done:
+        return frozenset()
+    version = runtime.versions.get(session, row.version_id)
+    workflow, _ = state.load(json.loads(row.state), version.spec, version.subprocess_specs,
+                             str(row.id))
+    claimed = {r.id for r in mirror.open_rows(session, row.id) if r.assignee or r.owner}
+    out = set()
+    for task_id in done:
+        try:
+            later = {str(t.id) for t in moves.untouched_after(workflow, task_id)}
+        except Conflict:
+            continue
+        if not later & claimed:
+            out.add(task_id)
+    return frozenset(out)
 
 
 def terminate(runtime: Runtime, session: Session, instance_id: int, reason: str | None,

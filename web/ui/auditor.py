@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, render_template, request, send_file
@@ -15,7 +16,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from engine import ChainProblem, ReplayResult, chain_problem, instance_forms, instances
 from web.errors import localized
 from web.ui.auth import current_user, roles_required
-from web.ui.case import case_context
+from web.ui.case import case_context, named
 from web.ui.fmt import event_label
 from web.ui.util import engine
 
@@ -41,7 +42,9 @@ def index() -> str:
     found = instances(eng, process=process, status=status, business_key=case_no, limit=200,
                       reach=current_user().reach)
     processes = eng.processes()
+    people = eng.display_names(i.started_by for i in found if i.started_by)
     return render_template("audit/index.html", instances=found, processes=processes,
+                           who=partial(named, people=people),
                            names={p.key: p.name for p in processes},
                            process=process, status=status, q=case_no or "",
                            statuses=STATUSES)

@@ -12,6 +12,7 @@ from typing import Any
 from flask import g
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 
 from engine import (
     AttachmentView,
@@ -88,6 +89,10 @@ class CaseContext:
     def who(self, username: str | None) -> str | None:
         return person(username, self.people)
 
+    def named(self, username: str | None) -> Markup:
+        """Who, by name; auditors and designers see the username after it, small."""
+        return named(username, self.people, self.insider)
+
     def snapshot_rows(self, data: dict[str, Any]) -> list[DataRow]:
         """A time-travel snapshot's data, labelled like the case's own."""
         return [DataRow(k, self.labels.get(k, k), self.readable(k, v)) for k, v in data.items()
@@ -122,9 +127,12 @@ def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, A
     # the diagrams' scripts, not for clerks
     insiders = g.user is not None and bool({"auditor", "designer"} & set(g.user.roles))
     titles = {t.id: t.title for t in tasks}
+    auditor = g.user is not None and "auditor" in g.user.roles
+    reads = eng.confidential_reads(instance_id, username) if auditor else []
     people = eng.display_names([*(e.user for e in events if e.user),
                                 *(t.completed_by for t in tasks if t.completed_by),
-                                *people_named])
+                                *(f.uploaded_by for f in files if f.uploaded_by),
+                                *(r.user for r in reads), *people_named])
     if user_fields:
         readable = partial(_person_or_readable, readable, user_fields, people)
     policy_fields = _policy_fields(schemas)
@@ -142,8 +150,6 @@ def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, A
             and v not in (None, "", [])  # a field left empty says nothing
             and (k != "jurisdiction" or discipline)]
     rows.sort(key=lambda r: (order.get(r.name, len(order)), r.name))
-    auditor = g.user is not None and "auditor" in g.user.roles
-    reads = eng.confidential_reads(instance_id, username) if auditor else []
     other = [r for r in rows if r.name not in labels] if insiders else []
     applicant = username if g.user is not None and set(g.user.roles) <= APPLICANT_ROLES else None
     if applicant is not None:
@@ -229,6 +235,18 @@ def person(username: str | None, people: dict[str, str]) -> str | None:
         return _("系统")
     shown = people.get(username)
     return f"{shown}（{username}）" if shown and shown != username else username
+
+
+def named(username: str | None, people: dict[str, str], with_username: bool = True) -> Markup:
+    """A person by display name, the username after it (small) for readers who need it."""
+    if not username:
+        return Markup("")
+    if username == "system":
+        return Markup(escape(_("系统")))
+    shown = people.get(username) or username
+    if not with_username or shown == username:
+        return Markup(escape(shown))
+    return Markup('{} <small class="username">{}</small>').format(shown, username)
 
 
 def _person_or_readable(readable: Callable[[str, Any], Any], user_fields: set[str],

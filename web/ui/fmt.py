@@ -150,13 +150,6 @@ def read_via(via: str) -> str:
     return str(READ_VIA.get(via, via))
 
 
-def person(username: str | None) -> str:
-    """A username as shown in lists; the engine's own steps as 系统."""
-    if username == "system":
-        return _("系统")
-    return username or ""
-
-
 def role_label(role: str | None) -> str:
     if role is None:
         return ""

@@ -120,7 +120,7 @@ def init(app: Flask) -> None:
     app.jinja_env.filters.update(
         local_time=fmt.local_time, role_label=fmt.role_label, status_label=fmt.status_label,
         event_label=fmt.event_label, short_value=fmt.short_value, print_step=fmt.print_step,
-        bpmn_kind=fmt.bpmn_kind, diff_what=fmt.diff_what, read_via=fmt.read_via, person=fmt.person,
+        bpmn_kind=fmt.bpmn_kind, diff_what=fmt.diff_what, read_via=fmt.read_via,
         ledger_cell=fmt.ledger_cell, money=fmt.money, stats_text=stats_text.stats_text,
         stats_filter_field=stats_text.filter_field,
     )

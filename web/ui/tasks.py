@@ -110,6 +110,7 @@ def _render(task: TaskView, schema: dict[str, Any] | None, fields: list[forms.Fi
         may_work=may_work,
         steps=eng.ops.send_back_steps(task.id, user) if may_work and not task.owner else [],
         may_urge=bool(URGING_ROLES & set(user.roles)),
+        handover_people=eng.ops.handover_people(task.id, user) if may_work else [],
         sent_back=_sent_back(task, context.events),
     )
 
