@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from engine.api import Engine
-from engine.errors import InvalidData, NotFound, PermissionDenied, ScriptError
+from engine.errors import InvalidData, NotFound, PermissionDenied
 from engine.time.clock import FixedClock
 from engine.views import InstanceView
 from tests.process_helpers import at, clue_files, open_tasks, timer_dues
