@@ -2,7 +2,8 @@
 
 JSON Schema compares a value with constants only; a clerk also expects a payout not above the
 approved amount, or a receipt time not in the future. Each rule compares one field of the
-submission with a reference: ``"now"`` (the engine's clock; today for a ``date`` field), a field
+submission with a reference (``at_most``, ``at_least``, or strictly ``before``, ``after``):
+``"now"`` (the engine's clock; today for a ``date`` field), a field
 of the same submission or of the data the task sees, or a number::
 
     {"field": "paid_amount", "at_most": "approved_amount",
@@ -25,8 +26,10 @@ from engine.time.calendar import TZ
 
 KEYWORD = "x-checks"
 _BOUNDS = {"at_most": lambda value, limit: value <= limit,
-           "at_least": lambda value, limit: value >= limit}
-_KEYS = {"field", "at_most", "at_least", "message", "confirmed_by"}
+           "at_least": lambda value, limit: value >= limit,
+           "before": lambda value, limit: value < limit,
+           "after": lambda value, limit: value > limit}
+_KEYS = {"field", *_BOUNDS, "message", "confirmed_by"}
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,7 @@ def _rule_problem(rule: Any, properties: Mapping[str, Any]) -> str | None:
         return f'"field" must name a field of the form, not {rule.get("field")!r}'
     bounds = [b for b in _BOUNDS if b in rule]
     if len(bounds) != 1:
-        return 'give exactly one of "at_most", "at_least"'
+        return 'give exactly one of "at_most", "at_least", "before", "after"'
     reference = rule[bounds[0]]
     if isinstance(reference, bool) or not isinstance(reference, (str, int, float)):
         return f'"{bounds[0]}" must be "now", a field name or a number'
