@@ -95,7 +95,9 @@ class Runtime:
         if start_event is not None and start_event not in _start_events(version):
             raise InvalidData({"start_event": "没有此开始事件"},
                               msg("start.no_start_event", key=key, start_event=start_event))
-        schema = version.form(version.start_form_key)
+        # a timer start fills no form: the start form belongs to the start a person makes
+        schema = None if start_event in version.start_timers \
+            else version.form(version.start_form_key)
         now = self.clock.now()
         if message is None:  # a start from outside: the start form, no engine-owned field
             correlation_rules.check_owned(data)
