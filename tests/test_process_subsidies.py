@@ -450,7 +450,8 @@ def test_commitment_review_then_approval_and_payout(hq: Engine, clock: FixedCloc
     with pytest.raises(InvalidData) as err:  # 800,000 requested
         hq.complete(decide.id, {"decision": "approve", "approved_amount": 800001,
                                 "opinion": "x"}, "gxj2")
-    assert err.value.field_errors == {"approved_amount": "核定兑现金额不能超过申请金额（800,000元）"}
+    assert err.value.field_errors == {
+        "approved_amount": "核定兑现金额不能超过申请金额（800,000元）"}
     hq.complete(decide.id, {"decision": "approve", "approved_amount": 640000,
                             "opinion": "按核定投资额的8%补助"}, "gxj2")
     pay = task(hq, "gxj", "pay")
