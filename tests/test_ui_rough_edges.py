@@ -231,3 +231,20 @@ def test_a_past_rectification_deadline_comes_back_beside_the_field(
         "outcome_summary": "制发提醒函", "revision": str(revision)})
     assert refused.status_code == 422
     assert "整改期限须晚于今天" in refused.text and "2020-01-01" in refused.text
+
+
+def test_the_campaign_start_page_asks_for_the_year_and_a_confirmation(
+        shipped: tuple[Engine, FixedClock, Flask]) -> None:
+    _, _, app = shipped
+    client = as_user(app, "reform_group")
+    page = client.get("/start/legacy_campaign")
+    assert page.status_code == 200
+    assert "行动年度" in page.text and "各单位将立即收到本年度行动的任务" in page.text
+    refused = client.post("/start/legacy_campaign", data={"campaign_year": "2026"})
+    assert refused.status_code == 422
+    started = client.post("/start/legacy_campaign",
+                          data={"campaign_year": "2026", "start_confirmed": "true"})
+    assert started.status_code == 302
+    again = client.post("/start/legacy_campaign",
+                        data={"campaign_year": "2026", "start_confirmed": "true"})
+    assert again.status_code == 422 and "已有以 2026 发起的案件" in again.text
