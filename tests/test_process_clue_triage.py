@@ -260,7 +260,7 @@ def test_direct_verification_skips_the_transfer_step(clues: Engine, clock: Fixed
     assert ledger_copy(clues).business_key == view.business_key
     handle = task(clues, "wu", "verify")
     assert handle.unit == FIRST_OFFICE
-    # no transfer form: the default 核查时限 of 10 working days (10-01..07 off)
+    # 直接核查: 10 working days from the approval (10-01..07 off)
     assert handle.due_at == at("2026-10-20T17:30:00+08:00")
     assert inbox(clues, "zhao") == []
     assert clues.instance(view.id).data["transferred_at"] == "2026-09-30T16:00:00+08:00"
@@ -459,17 +459,16 @@ def test_kuaiban_validate_command_accepts_both_diagrams(tmp_path: Path,
     assert all(": warning: " in line for line in warnings)
 
 
-def test_the_transfer_sets_the_verification_deadline(clues: Engine, clock: FixedClock) -> None:
-    """优先核查 and 结果运用 share the 核查时限 the transfer names (the ledger's 期限 columns)."""
+def test_the_verification_deadline_holds_for_the_outcome(clues: Engine,
+                                                       clock: FixedClock) -> None:
+    """优先核查 and 结果运用 share the 核查时限 (the ledger's 期限 columns)."""
     view = register(clues)
     approve_disposal(clues, "转办")
     clock.set(at("2026-10-12T09:00:00+08:00"))
-    with pytest.raises(InvalidData) as err:
-        do(clues, "li", "transfer", {"verify_days": 0})
-    assert set(err.value.field_errors) == {"verify_days"}
-    do(clues, "li", "transfer", {"verify_days": 5})
-    assert task(clues, "zhao", "verify").due_at == at("2026-10-19T17:30:00+08:00")
+    do(clues, "li", "transfer", {})
+    # 10 working days from Monday 10-12: 10-13 .. 10-26
+    assert task(clues, "zhao", "verify").due_at == at("2026-10-26T17:30:00+08:00")
     verify(clues)
     outcome = task(clues, "zhao", "outcome")
-    assert outcome.due_at == at("2026-10-19T17:30:00+08:00") and not outcome.overdue
-    assert clues.instance(view.id).data["verify_days"] == 5
+    assert outcome.due_at == at("2026-10-26T17:30:00+08:00") and not outcome.overdue
+    assert clues.instance(view.id).data["verify_due"] == "2026-10-26T17:30:00+08:00"
