@@ -83,7 +83,7 @@ def form(**extra: Any) -> str:
 
 
 @pytest.mark.parametrize(("rules", "problem"), [
-    ({"field": "amount"}, 'give exactly one of "at_most", "at_least"'),
+    ({"field": "amount"}, 'give exactly one of "at_most", "at_least", "before", "after"'),
     ({"field": "nope", "at_most": 1, "message": "x"}, '"field" must name a field'),
     ({"field": "amount", "at_most": 1}, '"message"'),
     ({"field": "amount", "at_most": [1], "message": "x"}, '"now", a field name or a number'),

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from engine.api import Engine
-from engine.errors import InvalidData, NotFound, PermissionDenied, ScriptError
+from engine.errors import InvalidData, NotFound, PermissionDenied
 from engine.time.clock import FixedClock
 from engine.views import InstanceView
 from tests.process_helpers import at, clue_files, open_tasks, timer_dues
@@ -177,11 +177,37 @@ def test_escalation_needs_the_clue_case_number(clues: Engine, clock: FixedClock)
     with pytest.raises(InvalidData) as err:
         clues.start(ESC, {"esc_reason": "x", "case_no": case.business_key}, "feng")
     assert set(err.value.field_errors) in ({"_"}, {"case_no"})  # "包含表单中没有的字段"
-    # without a business key the start is refused (its messages would reach every case)
-    with pytest.raises(ScriptError, match="case_no"):
+    # without a case number the start is refused beside the field, before anything runs
+    # (its messages would reach every case)
+    with pytest.raises(InvalidData) as err:
         escalate(clues, None)
+    assert set(err.value.field_errors) == {"esc_case_no"}
+    with pytest.raises(InvalidData) as err:
+        escalate(clues, None, esc_case_no="浮梁县的案子")
+    assert err.value.field_errors == {"esc_case_no": "请填写问题线索的案件编号,如 ZF-2026-000123"}
     assert inbox(clues, "feng", process=ESC) == []
     assert open_tasks(clues, case.id) == ["verify"]
+
+
+def test_the_start_form_names_the_clue(clues: Engine, clock: FixedClock) -> None:
+    """The start page has no business key of its own: the form's 问题线索案件编号 is it."""
+    case = transferred_case(clues, clock)
+    case_no = case.business_key
+    assert case_no is not None
+    esc = escalate(clues, None, esc_case_no=case_no)
+    assert esc.business_key == case_no
+    assert esc.data["esc_linked_case"] == case_no
+    assert [t.name for t in esc.tasks] == ["draft"]
+    # one escalation per clue, whether named by the form or by the caller
+    for again in ({"esc_case_no": case_no}, {}):
+        with pytest.raises(InvalidData) as err:
+            escalate(clues, None if again else case_no, **again)
+        assert err.value.field_errors == {
+            "esc_case_no": f"已有以 {case_no} 发起的案件，不能重复发起"}
+    with pytest.raises(InvalidData) as err:
+        escalate(clues, case_no, esc_case_no="ZF-2026-999999")
+    assert set(err.value.field_errors) == {"esc_case_no"}
+    assert len(inbox(clues, "feng", process=ESC)) == 1
 
 
 def test_escalation_before_the_handling_stage_does_not_reach_the_case(

@@ -191,7 +191,10 @@ def test_transfer_over_national_day_is_due_2026_10_08(clues: Engine, clock: Fixe
     # the handler unit verifies ...
     assert open_tasks(clues, view.id) == ["verify"]
     handle = task(clues, "zhao", "verify")
-    assert (handle.role, handle.unit, handle.due_at) == ("handler", FULIANG, None)
+    # 核查时限 10 working days from the transfer (after close on 10-08): 10-09 .. 10-21
+    assert (handle.role, handle.unit, handle.due_at) == (
+        "handler", FULIANG, at("2026-10-21T17:30:00+08:00"))
+    assert clues.instance(view.id).data["verify_due"] == "2026-10-21T17:30:00+08:00"
     assert inbox(clues, "qian") == []  # another county sees nothing
     # ... and the ledger entry is copied to the supervision office under the same case number
     copy = ledger_copy(clues)
@@ -257,6 +260,8 @@ def test_direct_verification_skips_the_transfer_step(clues: Engine, clock: Fixed
     assert ledger_copy(clues).business_key == view.business_key
     handle = task(clues, "wu", "verify")
     assert handle.unit == FIRST_OFFICE
+    # 直接核查: 10 working days from the approval (10-01..07 off)
+    assert handle.due_at == at("2026-10-20T17:30:00+08:00")
     assert inbox(clues, "zhao") == []
     assert clues.instance(view.id).data["transferred_at"] == "2026-09-30T16:00:00+08:00"
     assert timer_dues(clues, view.id, "weekly") == [at("2026-10-07T16:00:00+08:00")]
@@ -325,6 +330,14 @@ def test_outcome_instruments_are_tracked_until_rectified(clues: Engine, clock: F
         do(clues, "zhao", "outcome", {"instruments": ["监察建议书"], "publicize": True,
                                       "outcome_summary": "x"})
     assert set(err.value.field_errors) == {"rectify_unit", "rectify_due"}
+    # a deadline not after today (2026-10-08) is refused beside the field, nothing runs
+    for past in ("2020-01-01", "2026-10-01", "2026-10-08"):
+        with pytest.raises(InvalidData) as err:
+            do(clues, "zhao", "outcome", {"instruments": ["提醒函"], "publicize": False,
+                                          "rectify_unit": "某县行政审批局", "rectify_due": past,
+                                          "outcome_summary": "x"})
+        assert err.value.field_errors == {"rectify_due": "整改期限须晚于今天（2026-10-08）"}
+    assert [t.name for t in clues.inbox.for_user("zhao")] == ["outcome"]
     do(clues, "zhao", "outcome", {
         "instruments": ["监察建议书", "提醒函"], "publicize": True,
         "rectify_unit": "某县行政审批局", "rectify_due": "2026-11-01",
@@ -444,3 +457,18 @@ def test_kuaiban_validate_command_accepts_both_diagrams(tmp_path: Path,
     *warnings, last = result.output.strip().splitlines()  # lint warnings do not fail it
     assert last.startswith("ok: 3 process(es) valid")
     assert all(": warning: " in line for line in warnings)
+
+
+def test_the_verification_deadline_holds_for_the_outcome(clues: Engine,
+                                                       clock: FixedClock) -> None:
+    """优先核查 and 结果运用 share the 核查时限 (the ledger's 期限 columns)."""
+    view = register(clues)
+    approve_disposal(clues, "转办")
+    clock.set(at("2026-10-12T09:00:00+08:00"))
+    do(clues, "li", "transfer", {})
+    # 10 working days from Monday 10-12: 10-13 .. 10-26
+    assert task(clues, "zhao", "verify").due_at == at("2026-10-26T17:30:00+08:00")
+    verify(clues)
+    outcome = task(clues, "zhao", "outcome")
+    assert outcome.due_at == at("2026-10-26T17:30:00+08:00") and not outcome.overdue
+    assert clues.instance(view.id).data["verify_due"] == "2026-10-26T17:30:00+08:00"

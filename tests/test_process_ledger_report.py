@@ -483,7 +483,8 @@ def test_one_progress_report_per_unit_and_month_while_the_campaign_runs(
     engine.import_units(UNITS_FILE.read_text(encoding="utf-8"))
     engine.deploy(report_files() + legacy_files())
     engine.add_user("gaige", ["reform_group"])
-    campaign = engine.start("legacy_campaign", {}, "gaige")
+    campaign = engine.start("legacy_campaign", {"campaign_year": 2026, "start_confirmed": True},
+                            "gaige")
     for month in ("07", "08", "09", "10", "11"):
         fire_at(engine, f"2026-{month}-25T00:00:01+08:00")
         fire_at(engine, f"2026-{month}-28T00:00:01+08:00")  # the campaign's cycle drifts

@@ -24,6 +24,7 @@ from engine.time.clock import FixedClock
 from engine.views import TaskView
 from tests import process_helpers
 from tests.process_helpers import PROCESSES, at, fire_at, legacy_files, timers_of
+from web.demo import DEMO_USERS, create_demo_users
 
 UNITS = ["昌江区", "珠山区", "浮梁县", "乐平市", "高新区", "昌南新区"]
 # 各部门自查摸排: the self-inspection reaches the city departments too (市直各单位)
@@ -41,6 +42,10 @@ CLUE = {
     "sector": "市商务局",
     "source": "公开征集",
 }
+
+
+# the manual start names the year and confirms what starting does
+START = {"campaign_year": 2026, "start_confirmed": True}
 
 
 @pytest.fixture
@@ -136,9 +141,9 @@ def test_engine_starts_one_campaign_each_first_of_march(people: Engine) -> None:
 
 def test_manual_start_begins_the_current_year_at_once(people: Engine) -> None:
     with pytest.raises(PermissionDenied):
-        people.start("legacy_campaign", {}, "fuliang")
-    view = people.start("legacy_campaign", {}, "gaige")
-    assert view.status == "running" and view.business_key is None
+        people.start("legacy_campaign", START, "fuliang")
+    view = people.start("legacy_campaign", START, "gaige")
+    assert view.status == "running" and view.business_key == "2026"
     data = view.data
     assert data["campaign_year"] == 2026
     assert (data["stage1_open"], data["stage1_close"]) == (
@@ -156,14 +161,35 @@ def test_manual_start_begins_the_current_year_at_once(people: Engine) -> None:
     assert timers_of(people, None) == {"start_yearly": [at("2027-03-01T09:00:00+08:00")]}
 
 
-def test_late_manual_start_shows_past_stage_work_as_overdue(people: Engine,
-                                                           clock: FixedClock) -> None:
+def test_the_manual_start_names_the_year_and_is_confirmed(people: Engine) -> None:
+    for data, field in (({}, "campaign_year"), ({"campaign_year": 2026}, "start_confirmed"),
+                        ({**START, "start_confirmed": False}, "start_confirmed"),
+                        ({**START, "campaign_year": 2025}, "campaign_year"),
+                        ({**START, "campaign_year": 2027}, "campaign_year")):
+        with pytest.raises(InvalidData) as err:
+            people.start("legacy_campaign", data, "gaige")
+        assert field in err.value.field_errors
+    with pytest.raises(InvalidData) as err:
+        people.start("legacy_campaign", {**START, "campaign_year": 2025}, "gaige")
+    assert err.value.field_errors == {"campaign_year": "行动年度须为今年（2026）"}
+    assert tasks(people, "gaige") == []
+    people.start("legacy_campaign", START, "gaige")
+    # a second campaign for the same year is refused beside the year, nothing is sent
+    with pytest.raises(InvalidData) as err:
+        people.start("legacy_campaign", START, "gaige")
+    assert err.value.field_errors == {"campaign_year": "已有以 2026 发起的案件，不能重复发起"}
+
+
+def test_late_manual_start_gives_past_stages_ten_working_days(people: Engine,
+                                                            clock: FixedClock) -> None:
     clock.set(at("2026-09-30T16:00:00+08:00"))
-    view = people.start("legacy_campaign", {}, "gaige")
-    # stages 1 and 2 lie in the past: stage 1's work is open and overdue, stage 2 has closed
+    view = people.start("legacy_campaign", START, "gaige")
+    # stages 1 and 2 lie in the past: stage 1's work is due 10 working days from the start
+    # (10-01..07 off, Saturday 10-10 a working day), not overdue; stage 2 has closed
     notice = task(people, "gaige", "publish_notice")
-    assert notice.due_at == at("2026-06-01T00:00:00+08:00") and notice.overdue
-    assert task(people, "fuliang", "self_inspection").overdue
+    assert notice.due_at == at("2026-10-20T17:30:00+08:00") and not notice.overdue
+    inspection = task(people, "fuliang", "self_inspection")
+    assert inspection.due_at == notice.due_at and not inspection.overdue
     assert tasks(people, "gaige", "register_clue") == []
     supervise = task(people, "gaige", "supervise")
     assert supervise.due_at == at("2026-12-01T00:00:00+08:00") and not supervise.overdue
@@ -186,7 +212,7 @@ def test_late_manual_start_shows_past_stage_work_as_overdue(people: Engine,
 
 
 def test_stages_open_and_close_on_their_dates(people: Engine) -> None:
-    view = people.start("legacy_campaign", {}, "gaige")
+    view = people.start("legacy_campaign", START, "gaige")
     fire_at(people, "2026-03-31T23:59:00+08:00")
     assert tasks(people, "gaige") == [] and tasks(people, "fuliang") == []
 
@@ -266,7 +292,7 @@ def test_monthly_dispatch_on_the_first_and_no_second_progress_report(people: Eng
     """改革创新组建立每月调度: a dispatch on the 1st of each month from August to December.
     The units' 报送上月工作推进情况 comes from ledger_report alone (one per unit and month, see
     tests/test_process_ledger_report.py): the campaign asks the units for nothing monthly."""
-    view = people.start("legacy_campaign", {}, "gaige")
+    view = people.start("legacy_campaign", START, "gaige")
     fire_at(people, "2026-07-01T00:00:01+08:00")
     # SpiffWorkflow turns P1M into a fixed 31 days (July's length) once, so the cycle falls
     # on 25 Jul, 25 Aug, 25 Sep, 26 Oct, 26 Nov: always a few days before the 1st.
@@ -297,7 +323,7 @@ def test_monthly_dispatch_on_the_first_and_no_second_progress_report(people: Eng
 
 
 def test_registered_clues_start_legacy_cases(people: Engine, clock: FixedClock) -> None:
-    view = people.start("legacy_campaign", {}, "gaige")
+    view = people.start("legacy_campaign", START, "gaige")
     fire_at(people, "2026-04-01T00:00:01+08:00")
     register = task(people, "gaige", "register_clue")
     with pytest.raises(InvalidData) as err:
@@ -323,3 +349,16 @@ def test_registered_clues_start_legacy_cases(people: Engine, clock: FixedClock) 
     numbers = sorted(str(t.business_key) for t in tasks(people, "gaige", process="legacy_case"))
     assert numbers == ["JZ-2026-000001", "JZ-2026-000002"]
     assert people.instance(view.id).data["clue_count"] == 2
+
+
+def test_a_demo_user_receives_the_self_inspection(engine: Engine) -> None:
+    """The demo has a user in a unit the campaign sends its self-inspection to."""
+    engine.import_units((PROCESSES / "units.csv").read_text(encoding="utf-8"))
+    engine.deploy(legacy_files())
+    create_demo_users(engine)
+    engine.start("legacy_campaign", START, "reform_group")
+    fire_at(engine, "2026-04-01T00:00:01+08:00")
+    receivers = [name for name, _, roles, _ in DEMO_USERS if "responsible_unit" in roles
+                 and process_helpers.tasks(engine, name, "self_inspection",
+                                           process="legacy_campaign")]
+    assert receivers == ["county_fl", "credit_fgw"]  # 市发改委 is a 市直 unit

@@ -302,6 +302,10 @@ def test_instant_online_application_approved_and_paid_around_national_day(
     with pytest.raises(InvalidData) as err:
         hq.complete(approve.id, {"decision": "approve"}, "swj")
     assert set(err.value.field_errors) == {"approved_amount"}
+    # never more than the enterprise asked for (36,000)
+    with pytest.raises(InvalidData) as err:
+        hq.complete(approve.id, {"decision": "approve", "approved_amount": 9000000}, "swj")
+    assert err.value.field_errors == {"approved_amount": "核定兑现金额不能超过申请金额（36,000元）"}
     hq.complete(approve.id, {"decision": "approve", "approved_amount": 36000}, "swj")
     pay = task(hq, "swj", "pay")
     assert pay.due_at == at("2026-10-10T17:30:00+08:00")  # 1个工作日内: adjusted Saturday
@@ -391,6 +395,13 @@ def test_instant_application_form_errors_by_field(hq: Engine) -> None:
         hq.start("subsidy_instant", application("JS-002", channel="微信", credit_code="X",
                                                 requested_amount=0), "qiye")
     assert set(err.value.field_errors) == {"channel", "credit_code", "requested_amount"}
+    for key in ("subsidy_instant", "subsidy_commitment"):
+        with pytest.raises(InvalidData) as err:
+            hq.start(key, application("JS-002" if key == "subsidy_instant" else "CN-001",
+                                      requested_amount=99_999_999_999_999, **(
+                                          COMMITMENT if key == "subsidy_commitment" else {})),
+                     "qiye")
+        assert err.value.field_errors == {"requested_amount": "不能大于 100000000"}
 
 
 def test_instant_refuses_a_policy_of_another_mode(hq: Engine) -> None:
@@ -436,6 +447,11 @@ def test_commitment_review_then_approval_and_payout(hq: Engine, clock: FixedCloc
     decide = task(hq, "gxj", "decide")
     assert decide.due_at == at("2026-10-27T17:30:00+08:00")  # the same time limit
     clock.set(at("2026-10-23T10:00:00+08:00"))  # Friday
+    with pytest.raises(InvalidData) as err:  # 800,000 requested
+        hq.complete(decide.id, {"decision": "approve", "approved_amount": 800001,
+                                "opinion": "x"}, "gxj2")
+    assert err.value.field_errors == {
+        "approved_amount": "核定兑现金额不能超过申请金额（800,000元）"}
     hq.complete(decide.id, {"decision": "approve", "approved_amount": 640000,
                             "opinion": "按核定投资额的8%补助"}, "gxj2")
     pay = task(hq, "gxj", "pay")

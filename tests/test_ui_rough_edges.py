@@ -195,3 +195,70 @@ def test_an_error_page_says_in_chinese_what_the_engine_said(
     english = as_user(app, "approver_fl")
     english.get("/lang/en")
     assert f"no instance {case.id}" in english.get(f"/instances/{case.id}").text
+
+
+def test_the_style_group_starts_an_escalation_from_the_page(
+        shipped: tuple[Engine, FixedClock, Flask]) -> None:
+    """The start page names the clue: a wrong number comes back beside the field, typed
+    input kept; a right one starts the escalation under the clue's number."""
+    engine, _, app = shipped
+    clue = engine.start("clue_triage", {
+        "channel": "来信来访", "received_at": "2026-09-29T09:00:00+08:00",
+        "accused_unit": "某县行政审批局", "problem_type": "推诿拖延刁难",
+        "summary": "施工许可拖延两个月", "owner": "intake"}, "intake")
+    client = as_user(app, "style_group")
+    page = client.get("/start/city_escalation")
+    assert page.status_code == 200 and "问题线索案件编号" in page.text
+    refused = client.post("/start/city_escalation",
+                          data={"esc_case_no": "ZF-26-1", "esc_reason": "典型问题"})
+    assert refused.status_code == 422
+    assert "请填写问题线索的案件编号" in refused.text and "典型问题" in refused.text
+    assert "ScriptError" not in refused.text
+    done = client.post("/start/city_escalation",
+                       data={"esc_case_no": clue.business_key, "esc_reason": "典型问题"})
+    assert done.status_code == 302
+    again = client.post("/start/city_escalation",
+                        data={"esc_case_no": clue.business_key, "esc_reason": "典型问题"})
+    assert again.status_code == 422 and "不能重复发起" in again.text
+
+
+def test_a_past_rectification_deadline_comes_back_beside_the_field(
+        shipped: tuple[Engine, FixedClock, Flask]) -> None:
+    engine, _, app = shipped
+    engine.start("clue_triage", {
+        "channel": "来信来访", "received_at": "2026-09-29T09:00:00+08:00",
+        "accused_unit": "某县行政审批局", "problem_type": "推诿拖延刁难",
+        "summary": "施工许可拖延两个月", "owner": "intake"}, "intake")
+    engine.complete(one_task(engine, "intake", "propose"),
+                    {"disposal": "转办", "handler_unit": "浮梁县纪委监委",
+                     "proposal_reason": "转浮梁县纪委监委核查"}, "intake")
+    engine.complete(one_task(engine, "approver", "approve"), {"approved": True}, "approver")
+    engine.complete(one_task(engine, "intake", "transfer"), {}, "intake")
+    engine.complete(one_task(engine, "handler_fl", "verify"), {
+        "verify_result": "属实", "verify_facts": "属实", "fault_tolerance_claimed": False},
+        "handler_fl")
+    outcome = one_task(engine, "handler_fl", "outcome")
+    client = as_user(app, "handler_fl")
+    revision = engine.instance(engine.inbox.task(outcome, "handler_fl").instance_id).revision
+    refused = client.post(f"/tasks/{outcome}", data={
+        "instruments": "提醒函", "rectify_unit": "浮梁县人民政府", "rectify_due": "2020-01-01",
+        "outcome_summary": "制发提醒函", "revision": str(revision)})
+    assert refused.status_code == 422
+    assert "整改期限须晚于今天" in refused.text and "2020-01-01" in refused.text
+
+
+def test_the_campaign_start_page_asks_for_the_year_and_a_confirmation(
+        shipped: tuple[Engine, FixedClock, Flask]) -> None:
+    _, _, app = shipped
+    client = as_user(app, "reform_group")
+    page = client.get("/start/legacy_campaign")
+    assert page.status_code == 200
+    assert "行动年度" in page.text and "各单位将立即收到本年度行动的任务" in page.text
+    refused = client.post("/start/legacy_campaign", data={"campaign_year": "2026"})
+    assert refused.status_code == 422
+    started = client.post("/start/legacy_campaign",
+                          data={"campaign_year": "2026", "start_confirmed": "true"})
+    assert started.status_code == 302
+    again = client.post("/start/legacy_campaign",
+                        data={"campaign_year": "2026", "start_confirmed": "true"})
+    assert again.status_code == 422 and "已有以 2026 发起的案件" in again.text

@@ -2,7 +2,8 @@
 
 JSON Schema compares a value with constants only; a clerk also expects a payout not above the
 approved amount, or a receipt time not in the future. Each rule compares one field of the
-submission with a reference: ``"now"`` (the engine's clock; today for a ``date`` field), a field
+submission with a reference (``at_most``, ``at_least``, or strictly ``before``, ``after``):
+``"now"`` (the engine's clock; today for a ``date`` field, this year for a number), a field
 of the same submission or of the data the task sees, or a number::
 
     {"field": "paid_amount", "at_most": "approved_amount",
@@ -26,8 +27,10 @@ from engine.time.calendar import TZ
 
 KEYWORD = "x-checks"
 _BOUNDS = {"at_most": lambda value, limit: value <= limit,
-           "at_least": lambda value, limit: value >= limit}
-_KEYS = {"field", "at_most", "at_least", "message", "confirmed_by"}
+           "at_least": lambda value, limit: value >= limit,
+           "before": lambda value, limit: value < limit,
+           "after": lambda value, limit: value > limit}
+_KEYS = {"field", *_BOUNDS, "message", "confirmed_by"}
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,8 @@ def _reference(reference: Any, kind: str, submitted: Mapping[str, Any],
     """(the comparable limit or None, how the message shows it)."""
     if reference == "now":
         now = context.now.astimezone(TZ)
+        if kind == "number":  # a year field: this year
+            return float(now.year), str(now.year)
         return (now.date(), now.date().isoformat()) if kind == "date" else (now, _shown(now))
     if isinstance(reference, (int, float)):
         return _comparable(reference, kind), _shown(reference)

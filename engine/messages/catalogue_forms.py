@@ -59,8 +59,8 @@ FORMS: dict[str, tuple[str, str]] = {
         'required field "{name}" is not in "properties"',
         '必填字段“{name}”不在 "properties" 中'),
     'form.rule_bound': (
-        'give exactly one of "at_most", "at_least"',
-        '"at_most" 与 "at_least" 须且只须给出一个'),
+        'give exactly one of "at_most", "at_least", "before", "after"',
+        '"at_most"、"at_least"、"before"、"after" 须且只须给出一个'),
     'form.rule_confirmed_by': (
         '"confirmed_by" must name a boolean field of the form, not {value}',
         '"confirmed_by" 应为本表单的是/否字段，而不是 {value}'),

@@ -42,6 +42,9 @@ WORK: dict[str, tuple[str, str]] = {
     'case.business_key_taken': (
         '{key} already has a case {business_key}: a business key names one case',
         '{key} 已有案件 {business_key}：一个案件编号只能对应一个案件'),
+    'case.key_field_taken': (
+        'a case for {business_key} has already been started',
+        '已有以 {business_key} 发起的案件，不能重复发起'),
     'case.business_key_too_long': (
         'business key too long',
         '案件编号过长'),

@@ -3,19 +3,22 @@
 A process with a ``case_prefix`` numbers every case itself: nobody may choose its number, and
 the database refuses a number twice for one prefix (the unique index ``uq_instances_case_number`` on
 ``instances.case_prefix, business_key``: the prefix is recorded only for numbers the sequence
-issued). Elsewhere a caller may name a case, with a key no case of the process has yet.
+issued). Elsewhere a caller may name a case, with a key no case of the process has yet; a
+start form may name it too, by marking one field ``"x-business-key": true``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engine.definitions.registry import LoadedVersion
-from engine.errors import Conflict, InvalidData
+from engine.errors import Conflict, InvalidData, refused
 from engine.messages import msg
 from engine.storage.schema import CaseSequence, ProcessInstance
 from engine.time.calendar import TZ
@@ -39,10 +42,21 @@ def next_case_number(session: Session, prefix: str, now: datetime) -> str:
     return f"{prefix}-{year}-{seq.last_value:06d}"
 
 
+KEY_FIELD = "x-business-key"
+
+
+def key_field(schema: Mapping[str, Any] | None) -> str | None:
+    """The start form's field whose value names the case, if it has one."""
+    properties = (schema or {}).get("properties") or {}
+    return next((name for name, prop in properties.items()
+                 if isinstance(prop, dict) and prop.get(KEY_FIELD) is True), None)
+
+
 def check_chosen(session: Session, version: LoadedVersion, business_key: str,
-                 unique: bool) -> None:
+                 unique: bool, field: str | None = None) -> None:
     """A case may be named only where the process does not number its cases; by a caller
-    (``unique``) only with a key no case of the process has."""
+    (``unique``) only with a key no case of the process has. A key a start form's ``field``
+    gave is refused beside that field."""
     if not 0 < len(business_key) <= 64:
         raise InvalidData({"business_key": msg("field.business_key_length")},
                           msg("case.business_key_too_long"))
@@ -56,5 +70,7 @@ def check_chosen(session: Session, version: LoadedVersion, business_key: str,
     taken = session.execute(select(ProcessInstance.id).where(
         ProcessInstance.process_key == version.key,
         ProcessInstance.business_key == business_key).limit(1)).first()
+    if taken is not None and field is not None:
+        raise refused(field, msg("case.key_field_taken", business_key=business_key))
     if taken is not None:
         raise Conflict(msg("case.business_key_taken", key=version.key, business_key=business_key))

@@ -38,7 +38,7 @@ from engine.org.users import SYSTEM
 from engine.runtime import correlation as correlation_rules
 from engine.runtime import handover, mirror, search_text, spiff_seam, state
 from engine.runtime.case_files import issue_step_documents
-from engine.runtime.case_numbers import check_chosen, next_case_number
+from engine.runtime.case_numbers import check_chosen, key_field, next_case_number
 from engine.runtime.limits import CommandLimits, check_case_size
 from engine.runtime.locking import (
     bump,
@@ -95,7 +95,9 @@ class Runtime:
         if start_event is not None and start_event not in _start_events(version):
             raise InvalidData({"start_event": msg("field.no_start_event")},
                               msg("start.no_start_event", key=key, start_event=start_event))
-        schema = version.form(version.start_form_key)
+        # a timer start fills no form: the start form belongs to the start a person makes
+        schema = None if start_event in version.start_timers \
+            else version.form(version.start_form_key)
         now = self.clock.now()
         if message is None:  # a start from outside: the start form, no engine-owned field
             correlation_rules.check_owned(data)
@@ -104,13 +106,16 @@ class Runtime:
             files = attachments.take(session, None, uploads, file_fields(schema),
                                      self.file_limits, now)
             data = attachments.fill_fields(session, None, schema, data, files)
+        field = key_field(schema) if message is None else None
+        if field is not None:
+            data, business_key = _named_by_field(data, field, business_key)
         if message is None and schema is not None:
             forms.validate(schema, data, CheckContext({}, now))
             data = pickers.checked(session, schema, data)
             people.check(session, schema, data, user)
             policies.check(session, schema, data)
         if business_key is not None:  # a sender's number (hops > 0) may start several
-            check_chosen(session, version, business_key, unique=hops == 0)
+            check_chosen(session, version, business_key, unique=hops == 0, field=field)
         # What the engine says about the case wins over the data (a message's payload is the
         # sender's data, its case_no among it); the started event records it, so replay
         # never draws a number again.
@@ -467,3 +472,17 @@ def check_may_start(version: LoadedVersion, user: UserView) -> None:
     if roles and user.username != "system" and not roles & set(user.roles):
         raise PermissionDenied(msg("start.role_needed", key=version.key,
                                    roles=', '.join(sorted(roles))))
+
+
+def _named_by_field(data: Mapping[str, Any], field: str, business_key: str | None
+                    ) -> tuple[Mapping[str, Any], str | None]:
+    """The start form's key field and the business key are one value: either gives the other
+    (a caller naming the case need not repeat it in the data)."""
+    named = data.get(field)
+    if named is None or named == "":
+        return ({**data, field: business_key} if business_key is not None else data), business_key
+    text = str(named).strip() if isinstance(named, (str, int)) and not isinstance(named, bool) \
+        else ""
+    if business_key is not None and text != business_key:
+        raise InvalidData({field: f"与案件编号 {business_key} 不一致"})
+    return data, business_key or text or None
