@@ -27,13 +27,13 @@ from dataclasses import dataclass
 import openpyxl
 from lxml import etree
 
+from engine.definitions.unit_checks import FUNCTION, directory_calls
 from engine.definitions.xmlsafe import parse
 from engine.errors import Problem, ValidationFailed
 from engine.messages import Msg, msg
 from engine.org.directory import Directory
 
 ANY = "-"
-UNIT_FUNCTION = "directory_unit"
 NUMERIC = {"integer": int, "long": int, "double": float, "number": float}
 
 
@@ -217,15 +217,9 @@ def _cell(text: str, column: Column, found: Directory | None) -> str:
 
 
 def _unit_id(text: str) -> str | None:
-    try:
-        node = ast.parse(text.strip(), mode="eval").body
-    except (SyntaxError, ValueError, RecursionError):
-        return None
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
-            node.func.id == UNIT_FUNCTION and len(node.args) == 1 and \
-            isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
-        return node.args[0].value
-    return None
+    """The id when the whole cell is one ``directory_unit("id")``."""
+    node, named = directory_calls(text)
+    return named[0] if isinstance(node, ast.Call) and len(named) == 1 else None
 
 
 def _entry(cell: str, column: Column, found: Directory) -> tuple[str, Msg | None]:
@@ -240,7 +234,7 @@ def _entry(cell: str, column: Column, found: Directory) -> tuple[str, Msg | None
             closest = found.closest(cell)
             return "", msg("table.unknown_unit", cell=cell, closest=closest) if closest else \
                 msg("table.unknown_unit_far", cell=cell)
-        return f'{UNIT_FUNCTION}("{unit.id}")', None
+        return f'{FUNCTION}("{unit.id}")', None
     number = NUMERIC.get(column.type_ref)
     if number is not None:
         try:

@@ -55,21 +55,28 @@ def _outputs(tree: etree._ElementTree, unit_fields: set[str]
         names = [o.get("name") or "" for o in table.findall("{*}output")]
         for rule in table.findall("{*}rule"):
             for column, entry in zip(names, rule.findall("{*}outputEntry"), strict=False):
-                source = (entry.findtext("{*}text") or "").strip()
-                try:
-                    node = ast.parse(source, mode="eval").body
-                except (SyntaxError, ValueError, RecursionError):
+                node, named = directory_calls(entry.findtext("{*}text") or "")
+                if node is None:
                     continue  # the expression check reports it
-                named = [call.args[0].value for call in ast.walk(node)
-                         if isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
-                         and call.func.id == FUNCTION and len(call.args) == 1
-                         and isinstance(call.args[0], ast.Constant)
-                         and isinstance(call.args[0].value, str)]
                 for unit_id in named:  # also each of a list, e.g. a row's 责任单位
                     yield entry, unit_id, False
                 if not named and column in unit_fields and isinstance(node, ast.Constant) \
                         and isinstance(node.value, str) and node.value:
                     yield entry, node.value, True
+
+
+def directory_calls(source: str) -> tuple[ast.expr | None, list[str]]:
+    """The parsed expression (None when it does not parse) and the id of each
+    ``directory_unit("id")`` in it, e.g. each of a list."""
+    try:
+        node = ast.parse(source.strip(), mode="eval").body
+    except (SyntaxError, ValueError, RecursionError):
+        return None, []
+    return node, [call.args[0].value for call in ast.walk(node)
+                  if isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+                  and call.func.id == FUNCTION and len(call.args) == 1
+                  and isinstance(call.args[0], ast.Constant)
+                  and isinstance(call.args[0].value, str)]
 
 
 def _hint(found: Directory, text: str) -> str:

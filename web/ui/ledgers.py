@@ -34,11 +34,6 @@ def _month() -> date | None:
         return None
 
 
-def _month_suffix() -> str:
-    month = _month()
-    return f"（{month.year}年{month.month}月）" if month else ""
-
-
 @bp.get("/")
 @login_required
 def index() -> str:
@@ -57,7 +52,8 @@ def show(name: str) -> str | Response:
     if name not in LEDGERS:
         abort(404)
     unit = request.args.get("unit") or None
-    book = engine().ledger(name, user=current_user().username, unit=unit, month=_month())
+    month = _month()
+    book = engine().ledger(name, user=current_user().username, unit=unit, month=month)
     fmt = request.args.get("format")
     if fmt in ("csv", "xlsx"):
         body = book.to_csv() if fmt == "csv" else book.to_xlsx()
@@ -65,7 +61,8 @@ def show(name: str) -> str | Response:
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         return Response(body, mimetype=mime, headers={
             "Content-Disposition": content_disposition(
-                f"{LEDGERS[name].title}{_month_suffix()}.{fmt}")})
+                LEDGERS[name].title + (f"（{month.year}年{month.month}月）" if month else "")
+                + f".{fmt}")})
     if fmt is not None:
         abort(400)
     this_month = engine().clock.now().astimezone(TZ).strftime("%Y-%m")
