@@ -9,14 +9,19 @@ import atexit
 import functools
 import shutil
 import tempfile
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+from flask.testing import FlaskClient
+
 from engine.api import Engine
 from engine.time.clock import FixedClock
 from tests.process_helpers import FORMS, PROCESSES, at
-from web.demo import create_demo_users
+from tests.test_ui_support import make_app
+from web.demo import DEMO_PASSWORD, create_demo_users
 
 FULIANG = "浮梁县纪委监委"
 CLUE = {"channel": "12345热线", "received_at": "2026-09-30T08:40:00+08:00",
@@ -101,3 +106,18 @@ def demo_engine(tmp_path: Path) -> tuple[Engine, FixedClock]:
     shutil.copyfile(_template(), path)
     clock = FixedClock(at("2026-09-30T15:00:00+08:00"))
     return Engine(f"sqlite:///{path}", clock=clock), clock
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Iterator[Engine]:
+    """The demo's engine: every demo user, the shipped procedures and the demo cases."""
+    engine, _ = demo_engine(tmp_path)
+    yield engine
+    engine.close()
+
+
+def signed_in(engine: Engine, username: str) -> FlaskClient:
+    """A browser of the web app signed in as a demo user."""
+    web = make_app(engine).test_client()
+    web.post("/login", data={"username": username, "password": DEMO_PASSWORD})
+    return web

@@ -4,32 +4,13 @@ with the staff."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-from flask.testing import FlaskClient
 from lxml import html as lxml_html
 
 from engine.api import Engine
-from tests.demo_support import APPLICATION, demo_engine
-from tests.test_ui_support import make_app
-from web.demo import DEMO_PASSWORD
+from tests.demo_support import APPLICATION, demo, signed_in  # noqa: F401  # fixture
 
 STAFF = ("policy_sw", "data_bureau", "市商务局（policy_sw）", "蒋华")
 
-
-@pytest.fixture
-def demo(tmp_path: Path) -> Iterator[Engine]:
-    engine, _ = demo_engine(tmp_path)
-    yield engine
-    engine.close()
-
-
-def client(engine: Engine, username: str) -> FlaskClient:
-    web = make_app(engine).test_client()
-    web.post("/login", data={"username": username, "password": DEMO_PASSWORD})
-    return web
 
 
 def paid_case(engine: Engine) -> int:
@@ -41,9 +22,9 @@ def paid_case(engine: Engine) -> int:
     return found
 
 
-def test_the_applicant_sees_its_application_not_the_staff(demo: Engine) -> None:
+def test_the_applicant_sees_its_application_not_the_staff(demo: Engine) -> None:  # noqa: F811
     case = paid_case(demo)
-    page = client(demo, "enterprise").get(f"/instances/{case}")
+    page = signed_in(demo, "enterprise").get(f"/instances/{case}")
     assert page.status_code == 200
     tree = lxml_html.fromstring(page.text)
     text = tree.xpath("//main")[0].text_content()
@@ -62,14 +43,15 @@ def test_the_applicant_sees_its_application_not_the_staff(demo: Engine) -> None:
     assert not [a for a in tree.xpath("//a/@href") if a.startswith("/tasks/")]
 
 
-def test_staff_still_see_who_did_what(demo: Engine) -> None:
+def test_staff_still_see_who_did_what(demo: Engine) -> None:  # noqa: F811
     case = paid_case(demo)
-    text = lxml_html.fromstring(client(demo, "policy_sw").get(f"/instances/{case}").text
+    text = lxml_html.fromstring(signed_in(demo, "policy_sw").get(f"/instances/{case}").text
                                 ).xpath("//main")[0].text_content()
     assert "市商务局（policy_sw）" in text and "认领" in text and "抄送" in text
 
 
-def test_the_enterprise_follows_what_a_window_filed_with_its_credit_code(demo: Engine) -> None:
+def test_the_enterprise_follows_what_a_window_filed_with_its_credit_code(
+        demo: Engine) -> None:  # noqa: F811
     """The window files an application for the enterprise (its 统一社会信用代码, linked to the
     enterprise's user): the enterprise finds it under 我的申请 and reads it, its contact in
     clear; an application for another enterprise stays hidden from it."""
@@ -81,7 +63,7 @@ def test_the_enterprise_follows_what_a_window_filed_with_its_credit_code(demo: E
     assert demo.user("enterprise").credit_code == "91360200MA35B0001X"
     listed = {a.case.instance_id for a in demo.worklists.applications("enterprise")}
     assert ours in listed and theirs not in listed
-    web = client(demo, "enterprise")
+    web = signed_in(demo, "enterprise")
     assert f'href="/instances/{ours}"' in web.get("/applications").text
     page = web.get(f"/instances/{ours}")
     assert page.status_code == 200 and "0798-8888888" in page.text

@@ -3,31 +3,11 @@ statistics and the documents' print view; the stored data keeps the number."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-from flask.testing import FlaskClient
 from lxml import html as lxml_html
 
 from engine.api import Engine
-from tests.demo_support import demo_engine
-from tests.test_ui_support import make_app
-from web.demo import DEMO_PASSWORD
+from tests.demo_support import demo, signed_in  # noqa: F401  # fixture
 from web.ui.fmt import ledger_cell, money
-
-
-@pytest.fixture
-def demo(tmp_path: Path) -> Iterator[Engine]:
-    engine, _ = demo_engine(tmp_path)
-    yield engine
-    engine.close()
-
-
-def client(engine: Engine, username: str) -> FlaskClient:
-    web = make_app(engine).test_client()
-    web.post("/login", data={"username": username, "password": DEMO_PASSWORD})
-    return web
 
 
 def case_id(engine: Engine, business_key: str) -> int:
@@ -47,22 +27,22 @@ def test_money_reads_with_separators_and_unit() -> None:
     assert ledger_cell(35, "问题类型") == "35"
 
 
-def test_case_page_shows_amounts_and_keeps_the_number(demo: Engine) -> None:
+def test_case_page_shows_amounts_and_keeps_the_number(demo: Engine) -> None:  # noqa: F811
     pending = case_id(demo, "JSJX-2026-000002")
-    page = text(client(demo, "policy_sw").get(f"/instances/{pending}").text)
+    page = text(signed_in(demo, "policy_sw").get(f"/instances/{pending}").text)
     assert "480,000元" in page and "480000" not in page
     assert demo.instance(pending).data["requested_amount"] == 480000
     paid = case_id(demo, "JSJX-2026-000001")
-    mine = text(client(demo, "enterprise").get(f"/instances/{paid}").text)
+    mine = text(signed_in(demo, "enterprise").get(f"/instances/{paid}").text)
     assert "36,000元" in mine
 
 
-def test_statistics_and_print_view_show_amounts_with_unit(demo: Engine) -> None:
-    stats = lxml_html.fromstring(client(demo, "reform_group").get("/stats/").text)
+def test_statistics_and_print_view_show_amounts_with_unit(demo: Engine) -> None:  # noqa: F811
+    stats = lxml_html.fromstring(signed_in(demo, "reform_group").get("/stats/").text)
     cells = [td.text_content().strip() for td in stats.xpath("//td[@data-column='amount']")]
     assert "36,000元" in cells
     paid = case_id(demo, "JSJX-2026-000001")
-    web = client(demo, "policy_sw")
+    web = signed_in(demo, "policy_sw")
     case = lxml_html.fromstring(web.get(f"/instances/{paid}").text)
     [link] = {a for a in case.xpath("//a/@href") if a.endswith("/print")}
     assert "兑付资金36,000.00元已于" in text(web.get(link).text)

@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
+from engine import Application, TaskView
 from engine.api import Engine
 from tests.test_ui_support import frozen, make_app
 from web.demo import DEMO_PASSWORD, create_demo_users
@@ -123,7 +125,10 @@ def test_the_enterprise_browses_and_searches_the_policy_catalogue(app: Flask) ->
     assert 'href="/start/subsidy' not in as_user(app, "approver").get("/policies").text
 
 
-def test_the_enterprise_sees_a_refusal_with_its_reason_and_explanation(app: Flask) -> None:
+def commitment_application(app: Flask) -> tuple[FlaskClient, TestResponse, Engine,
+                                                Application, TaskView]:
+    """The enterprise applies for CN-002 through 承诺兑现 on its page: its browser, the
+    answer (a redirect to the case), the engine, the application and its review task."""
     enterprise = as_user(app, "enterprise")
     started = enterprise.post("/start/subsidy_commitment",
                               data=dict(COMMITMENT, policy_id="CN-002"))
@@ -131,6 +136,11 @@ def test_the_enterprise_sees_a_refusal_with_its_reason_and_explanation(app: Flas
     eng = app.extensions["kuaiban"]
     [case] = eng.worklists.applications("enterprise")
     review = next(t for t in eng.instance(case.case.instance_id).tasks if t.name == "review")
+    return enterprise, started, eng, case, review
+
+
+def test_the_enterprise_sees_a_refusal_with_its_reason_and_explanation(app: Flask) -> None:
+    enterprise, started, eng, case, review = commitment_application(app)
     eng.complete(review.id, {"review_method": "评估评审", "review_date": "2026-09-30",
                              "reviewers": "专家组", "findings": "投资额不足",
                              "commitment_consistent": True}, "policy_sw")
@@ -162,13 +172,7 @@ def test_intake_registers_a_clue_with_the_real_form(app: Flask) -> None:
 
 def test_an_untrue_commitment_is_refused_to_the_enterprise_and_reaches_the_credit_department(
         app: Flask) -> None:
-    enterprise = as_user(app, "enterprise")
-    started = enterprise.post("/start/subsidy_commitment",
-                              data=dict(COMMITMENT, policy_id="CN-002"))
-    assert started.status_code == 302, started.text
-    eng = app.extensions["kuaiban"]
-    [case] = eng.worklists.applications("enterprise")
-    review = next(t for t in eng.instance(case.case.instance_id).tasks if t.name == "review")
+    enterprise, started, eng, _, review = commitment_application(app)
     eng.complete(review.id, {"review_method": "现场勘查", "review_date": "2026-09-30",
                              "reviewers": "勘查组", "site_address": "昌江区某工业园",
                              "findings": "生产线尚未投产", "commitment_consistent": False},

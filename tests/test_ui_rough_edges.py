@@ -145,9 +145,8 @@ def test_a_unit_in_the_title_is_not_shown_again(
     assert "unit" not in label.group(1)
 
 
-def test_the_supervision_copy_shows_the_clue_by_field_titles(
-        shipped: tuple[Engine, FixedClock, Flask]) -> None:
-    engine, _, app = shipped
+def transferred_clue(engine: Engine) -> None:
+    """A clue registered by the city's intake and transferred to 浮梁县纪委监委."""
     engine.start("clue_triage", {
         "channel": "来信来访", "received_at": "2026-09-29T09:00:00+08:00",
         "accused_unit": "某县行政审批局", "problem_type": "推诿拖延刁难",
@@ -157,6 +156,12 @@ def test_the_supervision_copy_shows_the_clue_by_field_titles(
                      "proposal_reason": "转浮梁县纪委监委核查"}, "intake")
     engine.complete(one_task(engine, "approver", "approve"), {"approved": True}, "approver")
     engine.complete(one_task(engine, "intake", "transfer"), {}, "intake")
+
+
+def test_the_supervision_copy_shows_the_clue_by_field_titles(
+        shipped: tuple[Engine, FixedClock, Flask]) -> None:
+    engine, _, app = shipped
+    transferred_clue(engine)
     copy = one_task(engine, "supervision", "copy_ledger")
     page = as_user(app, "supervision").get(f"/tasks/{copy}")
     assert page.status_code == 200
@@ -225,15 +230,7 @@ def test_the_style_group_starts_an_escalation_from_the_page(
 def test_a_past_rectification_deadline_comes_back_beside_the_field(
         shipped: tuple[Engine, FixedClock, Flask]) -> None:
     engine, _, app = shipped
-    engine.start("clue_triage", {
-        "channel": "来信来访", "received_at": "2026-09-29T09:00:00+08:00",
-        "accused_unit": "某县行政审批局", "problem_type": "推诿拖延刁难",
-        "summary": "施工许可拖延两个月", "owner": "intake"}, "intake")
-    engine.complete(one_task(engine, "intake", "propose"),
-                    {"disposal": "转办", "handler_unit": "浮梁县纪委监委",
-                     "proposal_reason": "转浮梁县纪委监委核查"}, "intake")
-    engine.complete(one_task(engine, "approver", "approve"), {"approved": True}, "approver")
-    engine.complete(one_task(engine, "intake", "transfer"), {}, "intake")
+    transferred_clue(engine)
     engine.complete(one_task(engine, "handler_fl", "verify"), {
         "verify_result": "属实", "verify_facts": "属实", "fault_tolerance_claimed": False},
         "handler_fl")
