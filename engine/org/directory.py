@@ -21,8 +21,8 @@ from engine.messages import Msg, msg
 from engine.storage import counters
 from engine.storage.schema import UNITS
 
-KINDS = ("行政区", "纪委监委", "内设机构", "派驻机构", "人民政府", "市直部门", "园区管委会",
-         "司法机关", "窗口")
+KINDS = ("行政区", "纪委监委", "内设机构", "派驻机构", "人民政府", "市直部门", "县直部门",
+         "园区管委会", "司法机关", "窗口")
 # Kinds whose units are a jurisdiction: the city, a county-level division, a development zone.
 AREA_KINDS = frozenset({"行政区", "园区管委会"})
 # Kinds that work inside another unit: their people act for the unit above as well.

@@ -135,8 +135,9 @@ SCHEMAS: dict[str, Any] = {
             "name": {"type": "string", "description": "the name tasks and users carry"},
             "full_name": {"type": "string"},
             "aliases": {"type": "array", "items": {"type": "string"}},
-            "kind": {"type": "string", "description": "行政区, 纪委监委, 内设机构, 派驻机构, "
-                                                      "人民政府, 市直部门, 园区管委会 ..."},
+            "kind": {"type": "string",
+                     "description": "行政区, 纪委监委, 内设机构, 派驻机构, 人民政府, 市直部门, "
+                                    "县直部门, 园区管委会 ..."},
             "parent": _NULLABLE_STRING,
             "tags": {"type": "array", "items": {"type": "string"},
                      "description": "the lists it is on: 市直各单位, 县区, 园区 ..."},
