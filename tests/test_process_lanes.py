@@ -59,7 +59,9 @@ PERSON_STEPS = frozenset({"userTask", "manualTask", "receiveTask", "startEvent",
 ENGINE_LANE = "系统（自动）"
 # Drawn by the rule below; the other diagrams still draw some engine steps in the lane of a
 # person whose step leads there on one path only.
-BY_THE_RULE = ("clue_triage.bpmn", "ledger_report.bpmn", "self_inspection.bpmn",
+BY_THE_RULE = ("city_escalation.bpmn", "clue_triage.bpmn", "credit_repair.bpmn",
+               "hotline_complaint.bpmn", "indicator_dispatch.bpmn", "ledger_report.bpmn",
+               "legacy_campaign.bpmn", "legacy_case.bpmn", "self_inspection.bpmn",
                "subsidy_automatic.bpmn")
 
 
