@@ -44,6 +44,7 @@ from engine.messages import Msg, as_msg, msg
 from engine.notify import CHANNELS as NOTIFICATION_CHANNELS
 from engine.notify import KINDS as NOTIFICATION_KINDS
 from engine.notify.center import Preferences
+from engine.org.credit_code import normalized as normalized_credit_code
 from engine.org.directory import Directory as UnitDirectory
 from engine.org.directory import Unit
 from engine.org.passwords import check as check_password_policy
@@ -196,6 +197,7 @@ __all__ = [
     "logs",
     "migrate",
     "msg",
+    "normalized_credit_code",
     "outcome_of",
     "overdue_board",
     "pdf",

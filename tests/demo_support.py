@@ -30,7 +30,7 @@ CLUE = {"channel": "12345热线", "received_at": "2026-09-30T08:40:00+08:00",
         "owner": "intake"}
 APPLICATION = {
     "channel": "一网", "enterprise_name": "景德镇某瓷业有限公司",
-    "credit_code": "91360200MA35B0001X", "contact_person": "王经理",
+    "credit_code": "91360200MA35B0001M", "contact_person": "王经理",
     "contact_phone": "0798-8888888", "bank_account": "中国银行景德镇分行 1234567890",
     "requested_amount": 36000, "application_summary": "2026年投保出口信用保险，实缴保费12万元"}
 COMMITMENT = {

@@ -94,7 +94,7 @@ def _close_legacy(engine: Engine, case: int) -> None:
 
 APPLICATION = {
     "policy_id": "JS-002", "channel": "一网", "enterprise_name": "景德镇某陶瓷有限公司",
-    "credit_code": "91360200MA35B0001X", "contact_person": "王经理",
+    "credit_code": "91360200MA35B0001M", "contact_person": "王经理",
     "contact_phone": "0798-8888888", "bank_account": "中国银行景德镇分行 1234567890",
     "requested_amount": 36000, "application_summary": "2026年投保出口信用保险，实缴保费12万元"}
 PAYOUT = {"paid_amount": 36000, "paid_on": "2026-10-10", "payment_voucher": "SW-2026-0042",

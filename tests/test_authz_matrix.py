@@ -155,7 +155,7 @@ CLUE_START_FORM = {"channel": "举报直通车", "received_at": "2026-09-30T09:1
                    "owner": "intake_same"}
 SUBSIDY_START: dict[str, Any] = {
     "policy_id": "JS-002", "channel": "一网", "enterprise_name": "景德镇某陶瓷有限公司",
-    "credit_code": "91360200MA35B0001X", "contact_person": "王经理",
+    "credit_code": "91360200MA35B0001M", "contact_person": "王经理",
     "contact_phone": "0798-8888888", "bank_account": "中国银行景德镇分行 1234567890",
     "requested_amount": 36000, "application_summary": "2026年投保出口信用保险",
 }

@@ -45,7 +45,7 @@ RSS = 256 * 1024 * 1024  # growth of the peak resident size a refusal may cause 
 SWJ = "市商务局"
 SUBSIDY_START: dict[str, Any] = {
     "policy_id": "JS-002", "channel": "一网", "enterprise_name": "景德镇某陶瓷有限公司",
-    "credit_code": "91360200MA35B0001X", "contact_person": "王经理",
+    "credit_code": "91360200MA35B0001M", "contact_person": "王经理",
     "contact_phone": "0798-8888888", "bank_account": "中国银行景德镇分行 1234567890",
     "requested_amount": 36000, "application_summary": "2026年投保出口信用保险",
 }

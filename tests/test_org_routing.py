@@ -22,7 +22,7 @@ RENAMED = SHIPPED.replace(OLD_LINE, OLD_LINE.replace(  # the old name stays as a
     "jdz.scjg,市市场监管总局,景德镇市市场监督管理局,市市场监管局|"))
 APPLY = {
     "channel": "一网", "enterprise_name": "景德镇某陶瓷有限公司",
-    "credit_code": "91360200MA35B0001X", "contact_person": "王经理",
+    "credit_code": "91360200MA35B0001M", "contact_person": "王经理",
     "contact_phone": "0798-8888888", "record_type": "经营异常名录",
     "record_no": "景市监异〔2026〕12号", "record_summary": "未按期公示2025年度报告",
     "corrective_actions": "已于2026年9月补报并公示年度报告", "commitment_accepted": True,

@@ -60,7 +60,7 @@ def gov(engine: Engine) -> Engine:
 
 START = {
     "item_id": "ZM-001", "permit_no": "景市监住承〔2026〕1号", "granted_on": "2026-09-30",
-    "enterprise_name": "景德镇某陶瓷有限公司", "credit_code": "91360200MA35B0001X",
+    "enterprise_name": "景德镇某陶瓷有限公司", "credit_code": "91360200MA35B0001M",
     "legal_representative": "张三", "contact_phone": "0798-8888888",
     "business_address": "珠山区某路1号",
     "commitment_summary": "本企业对珠山区某路1号房屋享有合法使用权",
@@ -154,7 +154,7 @@ def test_online_check_confirms_the_commitment_and_records_it_in_the_credit_file(
     assert data["check_on_time"] is True
     assert data["credit_record"] == {
         "record": "申请人诚信档案", "type": "守信：承诺属实",
-        "enterprise_name": "景德镇某陶瓷有限公司", "credit_code": "91360200MA35B0001X",
+        "enterprise_name": "景德镇某陶瓷有限公司", "credit_code": "91360200MA35B0001M",
         "item_id": "ZM-001", "item_name": "企业住所（经营场所）使用证明",
         "permit_no": "景市监住承〔2026〕1号", "check_method": "在线核查",
         "checked_at": "2026-10-12T10:00:00+08:00", "case_no": "CNHC-2026-000001"}
@@ -219,7 +219,7 @@ def test_assistance_finds_a_false_commitment_permit_revoked_and_blacklisted(
     assert data["blacklisted"] is True
     assert data["blacklist_entry"] == {
         "list": "虚假承诺黑名单", "enterprise_name": "景德镇某陶瓷有限公司",
-        "credit_code": "91360200MA35B0001X", "item_id": "XK-002",
+        "credit_code": "91360200MA35B0001M", "item_id": "XK-002",
         "item_name": "建筑业企业资质（告知承诺）", "permit_no": "景建资承〔2026〕8号",
         "revocation_no": "景市监撤〔2026〕1号", "revoked_on": "2026-10-22",
         "credit_record_no": "XYJL-2026-0007", "listed_on": "2026-10-23", "listed_by": FGW,
@@ -233,7 +233,7 @@ def test_assistance_finds_a_false_commitment_permit_revoked_and_blacklisted(
         ("在线核查", "unverifiable"), ("协助核查", "false")]
     assert [n["type"] for n in data["notices"]] == ["撤销决定告知", "列入虚假承诺黑名单告知"]
     assert data["outcome"] == "虚假承诺：已撤销决定，记入信用记录并列入虚假承诺黑名单"
-    assert blacklist(gov) == {"91360200MA35B0001X": data["blacklist_entry"]}
+    assert blacklist(gov) == {"91360200MA35B0001M": data["blacklist_entry"]}
     assert gov.instance(view.id, user="zrj").status == "completed"  # took part: may read
 
 
@@ -255,7 +255,7 @@ def test_on_site_check_after_push_to_the_supervision_platform(
     assert push["type"] == "承诺情况推送"
     assert push["to"] == "“互联网+监管”平台（一线监管人员）"
     assert push["content"] == (
-        "景德镇某陶瓷有限公司（91360200MA35B0001X）就“公共场所卫生许可（告知承诺）”"
+        "景德镇某陶瓷有限公司（91360200MA35B0001M）就“公共场所卫生许可（告知承诺）”"
         "（决定文号 景市监住承〔2026〕1号）承诺：本企业对珠山区某路1号房屋享有合法使用权")
     with pytest.raises(InvalidData) as err:
         gov.complete(onsite.id, {"onsite_result": "unverifiable"}, "wjw")
@@ -275,7 +275,7 @@ def test_on_site_check_after_push_to_the_supervision_platform(
     assert view.data["outcome"] == outcome
     assert view.data["blacklisted"] is blacklisted
     assert [c["method"] for c in view.data["check_log"]] == ["在线核查", "现场核查"]
-    assert set(blacklist(gov)) == ({"91360200MA35B0001X"} if blacklisted else set())
+    assert set(blacklist(gov)) == ({"91360200MA35B0001M"} if blacklisted else set())
 
 
 @pytest.mark.parametrize("assist_result", ["consistent", "unverifiable"])
@@ -346,9 +346,9 @@ def test_only_departments_start_checks_and_the_form_is_enforced(gov: Engine) -> 
 
 
 def test_blacklist_query_sees_only_finished_listings(gov: Engine, clock: FixedClock) -> None:
-    kept = start(gov, enterprise_name="甲公司", credit_code="91360200MA35A0001K")
-    false = start(gov, enterprise_name="乙公司", credit_code="91360200MA35A0002K")
-    pending = start(gov, enterprise_name="丙公司", credit_code="91360200MA35A0003K")
+    kept = start(gov, enterprise_name="甲公司", credit_code="91360200MA35A0001X")
+    false = start(gov, enterprise_name="乙公司", credit_code="91360200MA35A00021")
+    pending = start(gov, enterprise_name="丙公司", credit_code="91360200MA35A00034")
     tasks = {t.instance_id: t for t in inbox(gov, "scj")}
     gov.complete(tasks[kept.id].id, ONLINE_OK, "scj")
     for case in (false, pending):
@@ -358,7 +358,7 @@ def test_blacklist_query_sees_only_finished_listings(gov: Engine, clock: FixedCl
         gov.complete(revoke.id, REVOKE, "scj")
     listing = {t.instance_id: t for t in inbox(gov, "fgw")}
     gov.complete(listing[false.id].id, CREDIT, "fgw")
-    assert set(blacklist(gov)) == {"91360200MA35A0002K"}  # 丙 is revoked but not yet listed
-    assert blacklist(gov)["91360200MA35A0002K"]["enterprise_name"] == "乙公司"
+    assert set(blacklist(gov)) == {"91360200MA35A00021"}  # 丙 is revoked but not yet listed
+    assert blacklist(gov)["91360200MA35A00021"]["enterprise_name"] == "乙公司"
     assert gov.inbox.for_user(None, InboxFilter(instance_id=pending.id))[0].name == (
         "credit_listing")

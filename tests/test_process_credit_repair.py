@@ -64,7 +64,7 @@ def gov(engine: Engine) -> Engine:
 
 APPLY = {
     "channel": "一网", "enterprise_name": "景德镇某陶瓷有限公司",
-    "credit_code": "91360200MA35B0001X",
+    "credit_code": "91360200MA35B0001M",
     "contact_person": "王经理", "contact_phone": "0798-8888888", "record_type": "经营异常名录",
     "record_no": "景市监异〔2026〕12号", "record_summary": "未按期公示2025年度报告",
     "corrective_actions": "已于2026年9月补报并公示年度报告", "commitment_accepted": True,
@@ -145,7 +145,7 @@ def test_enterprise_applies_and_is_repaired_within_five_working_days(
     assert (data["outcome"], data["on_time"]) == ("已修复", True)
     assert data["repair_record"] == {
         "case_no": "XYXF-2026-000001", "enterprise_name": "景德镇某陶瓷有限公司",
-        "credit_code": "91360200MA35B0001X", "record_type": "经营异常名录",
+        "credit_code": "91360200MA35B0001M", "record_type": "经营异常名录",
         "record_no": "景市监异〔2026〕12号", "repair_dept": SCJ,
         "repair_action": "移出经营异常名录，在国家企业信用信息公示系统同步更新",
         "repair_doc_no": "景市监移〔2026〕5号", "platforms": ["国家企业信用信息公示系统"],
@@ -252,7 +252,7 @@ def test_a_blacklisted_enterprise_is_repaired_and_leaves_the_blacklist(
     gov.deploy(commitment_files())
     check = gov.start("commitment_check", {
         "item_id": "XK-001", "permit_no": "景市监食承〔2026〕9号", "granted_on": "2026-09-30",
-        "enterprise_name": "景德镇某陶瓷有限公司", "credit_code": "91360200MA35B0001X",
+        "enterprise_name": "景德镇某陶瓷有限公司", "credit_code": "91360200MA35B0001M",
         "business_address": "珠山区某路1号", "commitment_summary": "经营场所符合食品安全要求",
         "commitment_signed_on": "2026-09-30"}, "scj")
     gov.complete(task(gov, "scj", "online_check").id, {
@@ -266,7 +266,7 @@ def test_a_blacklisted_enterprise_is_repaired_and_leaves_the_blacklist(
         "credit_record_no": "XYJL-2026-0001", "listed_on": "2026-09-30",
         "publicity_channels": ["市公共信用信息平台"], "joint_punishment_pushed": True}, "fgw")
     case_no = gov.instance(check.id).data["case_no"]
-    assert set(current_blacklist(gov)) == {"91360200MA35B0001X"}
+    assert set(current_blacklist(gov)) == {"91360200MA35B0001M"}
 
     clock.set(at("2026-10-12T09:00:00+08:00"))
     repair = apply(gov, record_type="虚假承诺黑名单", record_no=case_no,
@@ -274,7 +274,7 @@ def test_a_blacklisted_enterprise_is_repaired_and_leaves_the_blacklist(
     review = task(gov, "fgw", "review")
     assert review.due_at == at("2026-10-19T17:30:00+08:00")  # Monday 10-12 + 5: Monday 10-19
     # the reviewer reads the listing the record number names
-    entry = current_blacklist(gov)["91360200MA35B0001X"]
+    entry = current_blacklist(gov)["91360200MA35B0001M"]
     assert (entry["case_no"], entry["item_name"]) == (case_no, "食品经营许可（告知承诺）")
     gov.complete(review.id, REVIEW, "fgw")
     gov.complete(task(gov, "fgw", "decide").id, {"decision": "approve"}, "fgw")
@@ -291,10 +291,10 @@ def test_a_blacklisted_enterprise_is_repaired_and_leaves_the_blacklist(
 def test_the_enterprise_follows_what_the_credit_window_filed_for_it(gov: Engine) -> None:
     """Filed by the window with the enterprise's 统一社会信用代码: the enterprise linked to that
     code reads the case, finds it by search and under 我的申请; another enterprise does not."""
-    gov.add_user("qiye", ["enterprise"], credit_code="91360200ma35b0001x ")  # as typed
-    gov.add_user("qiye2", ["enterprise"], credit_code="91360200MA35B0002Y")
+    gov.add_user("qiye", ["enterprise"], credit_code="91360200ma35b0001m ")  # as typed
+    gov.add_user("qiye2", ["enterprise"], credit_code="91360200MA35B0002Q")
     filed = gov.start("credit_repair", {**APPLY, "channel": "一窗"}, "xinyong").id
-    assert gov.user("qiye").credit_code == "91360200MA35B0001X"
+    assert gov.user("qiye").credit_code == "91360200MA35B0001M"
     assert gov.instance(filed, "qiye").data["contact_phone"] == "0798-8888888"
     assert [a.case.instance_id for a in gov.worklists.applications("qiye")] == [filed]
     assert [h.instance_id for h in gov.search.find("XYXF", "qiye").hits] == [filed]

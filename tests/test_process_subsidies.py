@@ -103,10 +103,10 @@ def test_diagram_interchange_covers_every_element(key: str) -> None:
 # -- 免申即享 --------------------------------------------------------------------------------
 
 THREE = [
-    {"name": "景德镇甲陶瓷有限公司", "credit_code": "91360200MA35A0001K", "amount": 100000,
+    {"name": "景德镇甲陶瓷有限公司", "credit_code": "91360200MA35A0001X", "amount": 100000,
      "eligibility_fact": "2026年8月纳入规上统计"},
-    {"name": "景德镇乙机械有限公司", "credit_code": "91360200MA35A0002K", "amount": 100000},
-    {"name": "景德镇丙新材料有限公司", "credit_code": "91360200MA35A0003K", "amount": 80000.5},
+    {"name": "景德镇乙机械有限公司", "credit_code": "91360200MA35A00021", "amount": 100000},
+    {"name": "景德镇丙新材料有限公司", "credit_code": "91360200MA35A00034", "amount": 80000.5},
 ]
 
 
@@ -268,7 +268,7 @@ def test_automatic_is_started_by_policy_departments_only(hq: Engine) -> None:
 def application(policy_id: str, channel: str = "一网", **extra: Any) -> dict[str, Any]:
     data = {
         "policy_id": policy_id, "channel": channel,
-        "enterprise_name": "景德镇某陶瓷有限公司", "credit_code": "91360200MA35B0001X",
+        "enterprise_name": "景德镇某陶瓷有限公司", "credit_code": "91360200MA35B0001M",
         "contact_person": "王经理", "contact_phone": "0798-8888888",
         "bank_account": "中国银行景德镇分行 1234567890", "requested_amount": 36000,
         "application_summary": "2026年投保出口信用保险，实缴保费12万元",
@@ -548,7 +548,7 @@ def test_commitment_found_untrue_cannot_be_approved_and_goes_on_the_credit_recor
     data = hq.instance(view.id).data
     record = data["credit_record"]
     assert (record["type"], record["credit_code"], record["policy_id"], record["listed_by"]) == (
-        "失信：承诺兑现不实承诺", "91360200MA35B0001X", "CN-002", FGW)
+        "失信：承诺兑现不实承诺", "91360200MA35B0001M", "CN-002", FGW)
     assert data["blacklisted"] is True
     assert data["notices"][-1]["type"] == "记入信用记录告知"
     assert (data["report"]["result"], data["report"]["credit_record_no"]) == (

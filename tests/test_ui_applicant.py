@@ -59,8 +59,8 @@ def test_the_enterprise_follows_what_a_window_filed_with_its_credit_code(
                                           "channel": "一窗"}, "window").id
     theirs = demo.start("subsidy_instant", {**APPLICATION, "policy_id": "JS-002",
                                             "channel": "一窗", "enterprise_name": "另一家公司",
-                                            "credit_code": "91360200MA35B0002Y"}, "window").id
-    assert demo.user("enterprise").credit_code == "91360200MA35B0001X"
+                                            "credit_code": "91360200MA35B0002Q"}, "window").id
+    assert demo.user("enterprise").credit_code == "91360200MA35B0001M"
     listed = {a.case.instance_id for a in demo.worklists.applications("enterprise")}
     assert ours in listed and theirs not in listed
     web = signed_in(demo, "enterprise")

@@ -48,7 +48,7 @@ DEMO_USERS: tuple[tuple[str, str, tuple[str, ...], str | None], ...] = (
     ("designer", "流程设计员 韩冰", ("designer",), None),
 )
 # the demo enterprise's 统一社会信用代码: it follows what the windows file for it
-DEMO_CREDIT_CODES = {"enterprise": "91360200MA35B0001X"}
+DEMO_CREDIT_CODES = {"enterprise": "91360200MA35B0001M"}
 
 
 def create_demo_users(engine: Engine) -> list[str]:

@@ -23,7 +23,7 @@ from engine.definitions.form_checks import CheckContext, check_errors, check_pro
 from engine.errors import InvalidData
 from engine.files.fields import check_file_fields
 from engine.messages import Msg, as_msg, msg
-from engine.org import people, pickers
+from engine.org import credit_code, people, pickers
 from engine.org.roles import BY_ID
 
 _formats = FormatChecker(formats=())
@@ -53,8 +53,14 @@ def _is_datetime(value: object) -> bool:
     return datetime.fromisoformat(value.upper().replace("Z", "+00:00")).tzinfo is not None
 
 
+@_formats.checks("credit-code", raises=ValueError)
+def _is_credit_code(value: object) -> bool:
+    return not isinstance(value, str) or credit_code.is_valid(value)
+
+
 _TYPE_NAMES = ("string", "integer", "number", "boolean", "array", "object")  # field.kind.*
-_FORMAT_MESSAGES = {"date": msg("field.date_format"), "date-time": msg("field.date_time_format")}
+_FORMAT_MESSAGES = {"date": msg("field.date_format"), "date-time": msg("field.date_time_format"),
+                    "credit-code": msg("field.credit_code_format")}
 # Keywords that bound a value, and what a value out of bounds is told
 _LIMITS = {"minLength": "field.min_length", "maxLength": "field.max_length",
            "minimum": "field.minimum", "maximum": "field.maximum",
@@ -62,7 +68,7 @@ _LIMITS = {"minLength": "field.min_length", "maxLength": "field.max_length",
            "exclusiveMaximum": "field.exclusive_maximum",
            "minItems": "field.min_items", "maxItems": "field.max_items"}
 _SCHEMA_URI = "https://json-schema.org/draft/2020-12/schema"
-_FORMATS = ("date", "date-time")
+_FORMATS = ("date", "date-time", "credit-code")
 
 
 @dataclass(frozen=True)

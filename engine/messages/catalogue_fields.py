@@ -15,6 +15,9 @@ FIELDS: dict[str, tuple[str, str]] = {
     'field.data_not_object': (
         'the submitted data must be an object',
         '提交的数据必须是对象'),
+    'field.credit_code_format': (
+        'not a 统一社会信用代码: 18 characters, the last a check character; check each one',
+        '不是有效的统一社会信用代码：应为18位，末位是校验码，请逐位核对'),
     'field.date_format': (
         'a date is written YYYY-MM-DD',
         '日期格式应为 YYYY-MM-DD'),

@@ -152,6 +152,9 @@ PEOPLE: dict[str, tuple[str, str]] = {
     'users.bad_email': (
         '{email!r} is not an e-mail address (name@example.gov.cn)',
         '“{email}”不是有效的电子邮件地址（例如 name@example.gov.cn）'),
+    'users.bad_credit_code': (
+        'not a valid 统一社会信用代码',
+        '统一社会信用代码无效'),
     'users.bad_name': (
         'bad user name',
         '用户名不可用'),

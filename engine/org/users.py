@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from engine.errors import InvalidData, NotFound
 from engine.messages import msg
+from engine.org import credit_code as credit_codes
 from engine.org import directory, scope
 from engine.org.roles import BY_ID
 from engine.storage.schema import USERS, User
@@ -90,7 +91,11 @@ def add(session: Session, username: str, roles: list[str], unit: str | None = No
     if email is not None:
         user.email = checked_email(email)
     if credit_code is not None:
-        user.credit_code = credit_code.strip().upper() or None
+        code = credit_codes.normalized(credit_code)
+        if code and not credit_codes.is_valid(code):
+            raise InvalidData({"credit_code": msg("field.credit_code_format")},
+                              msg("users.bad_credit_code"))
+        user.credit_code = code or None
     session.flush()
     return scope.scoped(session, view(user))
 

@@ -25,7 +25,15 @@ from typing import Any
 
 from werkzeug.datastructures import FileStorage, MultiDict
 
-from engine import TZ, Person, Policy, UnitDirectory, Upload, unit_choices
+from engine import (
+    TZ,
+    Person,
+    Policy,
+    UnitDirectory,
+    Upload,
+    normalized_credit_code,
+    unit_choices,
+)
 
 Display = str | list[str]
 MAX_NUMBER_LENGTH = 100  # characters of a posted number (int() of 5000 digits is refused)
@@ -157,7 +165,8 @@ def _field(name: str, prop: Mapping[str, Any], required: bool) -> Field:
         widget_kind = kind
     elif kind == "string" or kind is None:
         fmt = prop.get("format")
-        widget_kind = {"date": "date", "date-time": "datetime"}.get(str(fmt), "text")
+        widget_kind = {"date": "date", "date-time": "datetime",
+                       "credit-code": "credit_code"}.get(str(fmt), "text")
         if widget == "textarea":
             widget_kind = "textarea"
     else:
@@ -225,6 +234,8 @@ def _value(f: Field, raw: str) -> Any:
         return _number(f.kind, text)
     if f.kind == "datetime":
         return _datetime_value(text)
+    if f.kind == "credit_code":  # as printed on the licence, whatever the keyboard's case
+        return normalized_credit_code(text)
     if f.kind == "lines":
         return [line.strip() for line in raw.splitlines() if line.strip()]
     if f.kind == "json":
