@@ -59,8 +59,8 @@ PERSON_STEPS = frozenset({"userTask", "manualTask", "receiveTask", "startEvent",
 ENGINE_LANE = "系统（自动）"
 # Drawn by the rule below; the other diagrams still draw some engine steps in the lane of a
 # person whose step leads there on one path only.
-BY_THE_RULE = ("clue_triage.bpmn", "ledger_report.bpmn", "self_inspection.bpmn",
-               "subsidy_automatic.bpmn")
+BY_THE_RULE = ("clue_triage.bpmn", "intermediary_clue.bpmn", "ledger_report.bpmn",
+               "self_inspection.bpmn", "subsidy_automatic.bpmn")
 
 
 def misdrawn_engine_steps(path: object) -> list[str]:
