@@ -15,6 +15,7 @@ from engine.api import Engine
 from engine.audit.chain import ChainProblem
 from engine.audit.replay import ReplayResult
 from engine.definitions import xmlsafe
+from engine.definitions.catalogue_items import CatalogueItem
 from engine.definitions.files import BPMN, SourceFile, kind_of
 from engine.definitions.forms import FormProblem, check_form
 from engine.definitions.policies import MODES as POLICY_MODES
@@ -126,6 +127,7 @@ __all__ = [
     "CalendarError",
     "CaseHidden",
     "CaseState",
+    "CatalogueItem",
     "ChainProblem",
     "Clock",
     "Conflict",

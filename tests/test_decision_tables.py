@@ -28,7 +28,7 @@ QY-103,首次进规奖励,景工信发〔2026〕1号,新进规工业企业,承�
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
     """A copy of the shipped catalogue beside the shipped directory, as in processes/."""
-    for name in ("policy_catalogue.dmn", "units.csv"):
+    for name in ("policy_catalogue.dmn", "intermediary_catalogue.dmn", "units.csv"):
         shutil.copy(PROCESSES / name, tmp_path / name)
     return tmp_path
 
@@ -123,7 +123,7 @@ def test_an_xlsx_list_with_number_cells_is_read(folder: Path) -> None:
 
 def test_every_shipped_catalogue_names_its_departments_by_id() -> None:
     for name in ("policy_catalogue", "commitment_check_catalogue", "credit_repair_routing",
-                 "legacy_routing"):
+                 "legacy_routing", "intermediary_catalogue"):
         table = decision_rows.read((PROCESSES / f"{name}.dmn").read_text(encoding="utf-8"))
         units = [c for c in table.columns if c.is_unit]
         assert units, name
@@ -131,3 +131,52 @@ def test_every_shipped_catalogue_names_its_departments_by_id() -> None:
             for column, cell in zip(table.columns, row, strict=True):
                 if column in units and row[0] != decision_rows.ANY:
                     assert cell.startswith("jdz."), (name, cell)  # an id: no directory given
+
+
+INTERMEDIARY_HEADING = ("事项编号,中介服务事项名称,对应审批事项,审批部门（行业主管部门）,"
+                        "设定依据,是否收费,收费依据及标准,办理时限（工作日）")
+
+
+def test_the_intermediary_catalogue_goes_out_and_back_and_takes_the_citys_list(
+        folder: Path, engine: Engine) -> None:
+    """The 行政审批中介服务事项清单: exported with its 审批部门 by name, loaded back unchanged,
+    then replaced by a list that names departments by name or alias, the catch-all row kept."""
+    table = folder / "intermediary_catalogue.dmn"
+    before = table.read_text(encoding="utf-8")
+    shown = kuaiban("tables", "export", table, tmp=folder)
+    assert shown.exit_code == 0, shown.output
+    lines = shown.output.splitlines()
+    assert lines[0] == INTERMEDIARY_HEADING
+    zj004 = next(line for line in lines if line.startswith("ZJ-004,"))
+    assert zj004.split(",")[3] == "市自然资源局"
+    assert lines[-1] == "-,,,,,未列入清单,,0"
+
+    for out in ("list.csv", "list.xlsx"):
+        written = kuaiban("tables", "export", table, "--out", folder / out, tmp=folder)
+        assert written.exit_code == 0, written.output
+        loaded = kuaiban("tables", "import", table, folder / out, tmp=folder)
+        assert loaded.exit_code == 0, loaded.output
+        assert "13 rule(s)" in loaded.output
+        after = table.read_text(encoding="utf-8")
+        assert decision_rows.read(after) == decision_rows.read(before)
+        assert 'directory_unit("jdz.zrzyj")' in after
+        assert after.startswith(before[:before.index("<definitions")])  # comments kept
+
+    city = (f"{INTERMEDIARY_HEADING}\n"
+            "ZJ-101,建设项目环境影响报告书编制,建设项目环境影响评价文件审批,住建局,"
+            "《中华人民共和国环境影响评价法》,收费,市场调节价,30\n"
+            "ZJ-102,地质灾害危险性评估,建设用地审批,jdz.zrzyj,《地质灾害防治条例》,收费,"
+            "市场调节价,20\n")
+    (folder / "city.csv").write_text(city, encoding="utf-8")
+    loaded = kuaiban("tables", "import", table, folder / "city.csv", tmp=folder)
+    assert loaded.exit_code == 0, loaded.output
+    assert "3 rule(s)" in loaded.output  # two items and the catch-all row kept
+    text = table.read_text(encoding="utf-8")
+    assert 'directory_unit("jdz.zjj")' in text and 'directory_unit("jdz.zrzyj")' in text
+    checked = load_units(engine).validate(
+        [SourceFile("processes/intermediary_catalogue.dmn", text)])
+    assert checked.problems == []
+    rows = decision_rows.read(text).rows
+    assert [(r[0], r[3], r[5], r[7]) for r in rows] == [
+        ("ZJ-101", "jdz.zjj", "收费", "30"), ("ZJ-102", "jdz.zrzyj", "收费", "20"),
+        ("-", "", "未列入清单", "0")]

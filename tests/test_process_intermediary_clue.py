@@ -12,34 +12,43 @@ The clock starts on Wednesday 2026-09-30 16:00 and moves through the National Da
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 import pytest
 
 from engine.api import Engine
+from engine.definitions.forms import check_form
 from engine.definitions.validation import SourceFile
 from engine.errors import InvalidData, PermissionDenied
 from engine.files.attachments import Upload
 from engine.queries.inbox import InboxFilter
+from engine.queries.startable import startable, task_form
 from engine.time.clock import FixedClock
 from engine.views import InstanceView
 from tests.process_helpers import (
     PROCESSES,
     at,
     check_interchange,
+    decision_rows,
     definitions,
+    doc_table,
     docx_text,
     inbox,
+    load_units,
     task,
 )
+from tests.test_ui_support import PASSWORD, as_user, make_app
 
-FL = "浮梁县人民政府"
+FL = "浮梁县"
 ZJJ = "市住建局"
 
 
 def clue_files() -> list[SourceFile]:
-    """intermediary_clue and its forms."""
-    return definitions(["intermediary_clue.bpmn"], ["intermediary_*.json"])
+    """intermediary_clue, the 中介服务事项清单 it looks items up in, and its forms."""
+    return definitions(["intermediary_clue.bpmn", "intermediary_catalogue.dmn"],
+                       ["intermediary_*.json"])
 
 
 @pytest.fixture
@@ -51,7 +60,7 @@ def gov(engine: Engine) -> Engine:
     engine.add_user("fl", ["responsible_unit"], unit=FL)
     engine.add_user("zjj", ["responsible_unit"], unit=ZJJ)
     engine.add_user("audit", ["auditor"])
-    return engine
+    return load_units(engine)
 
 
 REPORT = {
@@ -177,7 +186,7 @@ def test_clue_classified_rectified_returned_once_then_closed_out(
     assert data["rectify_on_time"] is True
     assert data["notices"] == [{
         "to": "景德镇某建材有限公司", "type": "整改结果反馈", "at": "2026-10-26T10:00:00+08:00",
-        "content": "您反映的某工程咨询有限公司问题已由浮梁县人民政府整改到位并销号："
+        "content": "您反映的某工程咨询有限公司问题已由浮梁县整改到位并销号："
                    "已书面纠正，企业自主选取中介机构"}]
     assert gov.timers.pending() == []
     kinds = [e.type for e in gov.history(view.id)]
@@ -287,3 +296,169 @@ def test_only_enterprises_and_the_task_force_file_clues(gov: Engine, user: str) 
     report(gov, "qiye")
     report(gov, "zhuanban", channel="电子邮箱")
     assert len(gov.inbox.for_user(None, InboxFilter(process="intermediary_clue"))) == 2
+
+
+# -- the 行政审批中介服务事项清单 -------------------------------------------------------------
+# processes/intermediary_catalogue.dmn (示例): the enterprise may name the item on the 征集表,
+# the 专班 may change it; a listed item proposes its 审批部门 as the 责任单位.
+
+ITEM_FIELDS = ("item_name", "item_approval", "item_basis", "item_charged", "item_fee",
+               "item_days")
+
+
+def shown(gov: Engine, task_id: str, user: str) -> dict[str, Any]:
+    """The values the task's form shows read-only (the item's details), from the case data."""
+    form = task_form(gov, task_id, user) or {}
+    data = gov.instance(gov.inbox.task(task_id, user).instance_id).data
+    return {name: data.get(name) for name, prop in form["properties"].items()
+            if prop.get("readOnly")}
+
+
+def test_a_named_item_proposes_its_department_and_shows_its_details(
+        gov: Engine, clock: FixedClock) -> None:
+    view = report(gov, intermediary_item="ZJ-001")
+    assert view.data["responsible_unit"] == ZJJ  # 施工图审查: the 审批部门 市住建局
+    classify = task(gov, "zhuanban", "classify")
+    details = shown(gov, classify.id, "zhuanban")
+    assert {k: details[k] for k in ("item_name", "item_dept", "item_charged", "item_days")} == {
+        "item_name": "建设工程施工图设计文件审查", "item_dept": ZJJ, "item_charged": "不收费",
+        "item_days": 15}
+    assert details["item_basis"].startswith("《建设工程质量管理条例》第十一条")
+    assert "不得向申请人收取" in details["item_fee"]
+
+    clock.set(at("2026-10-08T10:00:00+08:00"))  # the 专班 keeps the proposal
+    gov.complete(classify.id, {**ACCEPT, "responsible_unit": ZJJ}, "zhuanban")
+    plan = task(gov, "zjj", "plan")
+    assert plan.unit == ZJJ and inbox(gov, "fl") == []
+    assert shown(gov, plan.id, "zjj") == {k: details[k] for k in ITEM_FIELDS}
+    entry = gov.instance(view.id).data["ledger_entry"]
+    assert (entry["intermediary_item"], entry["item_name"], entry["responsible_unit"]) == (
+        "ZJ-001", "建设工程施工图设计文件审查", ZJJ)
+
+
+def test_the_task_force_may_change_the_proposed_unit_and_the_item(gov: Engine) -> None:
+    view = report(gov, intermediary_item="ZJ-001")
+    classify = task(gov, "zhuanban", "classify")
+    # the item was the 规划核实测量 of the 自然资源局, carried out by the county
+    gov.complete(classify.id, {**ACCEPT, "intermediary_item": "ZJ-004"}, "zhuanban")
+    plan = task(gov, "fl", "plan")
+    assert plan.unit == FL and inbox(gov, "zjj") == []
+    details = shown(gov, plan.id, "fl")
+    assert (details["item_name"], details["item_approval"], details["item_charged"]) == (
+        "建设工程规划条件核实测量", "建设工程规划条件核实", "收费")
+    data = gov.instance(view.id).data
+    assert (data["intermediary_item"], data["item_dept"], data["responsible_unit"]) == (
+        "ZJ-004", "市自然资源局", FL)
+
+
+def test_without_an_item_the_task_force_picks_the_responsible_unit(gov: Engine) -> None:
+    view = report(gov)  # the enterprise did not know the item
+    data = gov.instance(view.id).data
+    assert data["intermediary_item"] == "" and data["item_listed"] is False
+    assert data["item_charged"] == "未列入清单" and "responsible_unit" not in data
+    classify = task(gov, "zhuanban", "classify")
+    assert shown(gov, classify.id, "zhuanban")["item_name"] == ""
+    with pytest.raises(InvalidData) as err:  # nothing proposed: the 专班 must name the unit
+        gov.complete(classify.id, {k: v for k, v in ACCEPT.items()
+                                   if k != "responsible_unit"}, "zhuanban")
+    assert set(err.value.field_errors) == {"responsible_unit"}
+    gov.complete(classify.id, ACCEPT, "zhuanban")
+    plan = task(gov, "fl", "plan")
+    assert shown(gov, plan.id, "fl")["item_charged"] == "未列入清单"
+    assert gov.instance(view.id).data["ledger_entry"]["intermediary_item"] == ""
+
+
+def test_an_unlisted_item_number_is_refused_beside_the_field(gov: Engine) -> None:
+    with pytest.raises(InvalidData) as err:
+        report(gov, intermediary_item="ZJ-01")
+    assert err.value.field_errors == {"intermediary_item": (
+        "“ZJ-01”未列入《行政审批中介服务事项清单》，您是否要找：ZJ-010、ZJ-011、ZJ-012")}
+    with pytest.raises(InvalidData) as err:
+        report(gov, intermediary_item="环评报告编制")
+    assert err.value.field_errors == {
+        "intermediary_item": "“环评报告编制”未列入《行政审批中介服务事项清单》，请从清单中选择"}
+    report(gov)
+    classify = task(gov, "zhuanban", "classify")
+    with pytest.raises(InvalidData) as err:
+        gov.complete(classify.id, {**ACCEPT, "intermediary_item": "ZJ-999"}, "zhuanban")
+    assert set(err.value.field_errors) == {"intermediary_item"}
+    with pytest.raises(InvalidData) as err:  # the details are the catalogue's, not typed
+        gov.complete(classify.id, {**ACCEPT, "item_name": "自拟事项"}, "zhuanban")
+    assert set(err.value.field_errors) == {"item_name"}
+
+
+def test_the_forms_offer_the_catalogue_as_a_choice(gov: Engine) -> None:
+    report(gov)
+    [start] = [s for s in startable(gov, "qiye") if s.key == "intermediary_clue"]
+    for schema in (start.form,
+                   task_form(gov, task(gov, "zhuanban", "classify").id, "zhuanban")):
+        offered = gov.catalogue_choices(schema)["intermediary_item"]
+        assert len(offered) == 12  # the catch-all row is no choice
+        assert offered[0].label == "ZJ-001 建设工程施工图设计文件审查（市住建局）"
+        assert offered[3].label == "ZJ-004 建设工程规划条件核实测量（市自然资源局）"
+
+
+def test_a_catalogue_field_names_a_decision_that_is_deployed(engine: Engine) -> None:
+    files = clue_files()
+    wrong = [SourceFile(f.name, f.content.replace('"x-catalogue": "intermediary_catalogue"',
+                                                  '"x-catalogue": "intermediary_list"'))
+             if f.name.endswith("intermediary_clue_report.json") else f for f in files]
+    problems = [str(p) for p in engine.validate(wrong).problems]
+    assert len(problems) == 1 and problems[0].startswith(
+        "forms/intermediary_clue_report.json:")
+    assert '"x-catalogue" of "intermediary_item" names decision "intermediary_list", which ' \
+           "is neither deployed nor among the files; known: intermediary_catalogue" \
+           in problems[0]
+    # deployed before, the table need not come again with the forms
+    engine.deploy(files)
+    forms_only = [f for f in files if f.name.endswith(".json")]
+    assert engine.validate(forms_only).problems == []
+    [shape] = check_form(json.dumps({"type": "object", "properties": {
+        "intermediary_item": {"type": "string", "x-catalogue": ""}}}))
+    assert str(shape) == 'line 1: "x-catalogue" of "intermediary_item" must name a decision ' \
+        "table (its decision id)"
+
+
+def test_catalogue_copy_in_docs_matches_the_decision_table() -> None:
+    rows = {item: row for item, row in decision_rows(
+        PROCESSES / "intermediary_catalogue.dmn").items() if item != "-"}
+    listed = {cells[0]: cells[1:] for cells in doc_table("intermediary_clue")
+              if re.fullmatch(r"ZJ-\d{3}", cells[0])}
+    assert set(listed) == set(rows) and len(rows) == 12
+    for item, row in rows.items():
+        name, approval, dept, basis, charged, fee, days = listed[item]
+        assert (name, approval, dept, basis, charged, fee, int(days)) == (
+            row["item_name"], row["item_approval"], row["item_dept"], row["item_basis"],
+            row["item_charged"], row["item_fee"], row["item_days"]), item
+
+
+def test_the_pages_offer_the_item_and_show_its_details(gov: Engine) -> None:
+    """The 征集表 page offers the 清单 as a drop-down; a number it does not list is refused
+    beside the field; the 专班's page shows the item's details and the proposed 责任单位."""
+    gov.add_user("qiye_web", ["enterprise"], password=PASSWORD)
+    gov.add_user("zhuanban_web", ["data_bureau"], password=PASSWORD)
+    app = make_app(gov)
+    enterprise = as_user(app, "qiye_web")
+    page = enterprise.get("/start/intermediary_clue").text
+    select = page[page.index('name="intermediary_item"'):]
+    select = select[:select.index("</select>")]
+    assert '<option value="">' in select  # no choice: the enterprise may not know it
+    assert re.search(r'<option value="ZJ-004"\s*>ZJ-004 建设工程规划条件核实测量（市自然资源局）<',
+                     select)
+    assert select.count("<option value=") == 13
+
+    posted = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in REPORT.items()}
+    refused = enterprise.post("/start/intermediary_clue",
+                              data={**posted, "intermediary_item": "ZJ-01"})
+    assert refused.status_code == 422
+    assert "“ZJ-01”未列入《行政审批中介服务事项清单》" in refused.text
+    started = enterprise.post("/start/intermediary_clue",
+                              data={**posted, "intermediary_item": "ZJ-001"})
+    assert started.status_code == 302, started.text
+
+    office = as_user(app, "zhuanban_web")
+    classify = task(gov, "zhuanban_web", "classify")
+    shown_page = office.get(f"/tasks/{classify.id}").text
+    for text in ("建设工程施工图设计文件审查", "建筑工程施工许可证核发", "不得向申请人收取",
+                 f'value="{ZJJ}"'):
+        assert text in shown_page, text

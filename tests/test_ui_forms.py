@@ -13,6 +13,7 @@ from babel.messages.pofile import read_po
 from flask import Flask
 from werkzeug.datastructures import MultiDict
 
+from engine import CatalogueItem
 from engine.definitions.registry import LoadedVersion
 from engine.definitions.version_diff import diff_loaded
 from engine.time.calendar import WorkCalendar
@@ -56,6 +57,21 @@ def test_fields_of_schema() -> None:
     assert [(c.key, c.label) for c in fields["kind"].choices] == [("a", "甲"), ("b", "乙")]
     assert fields["amount"].unit == "元" and fields["count"].title == "件数"
     assert forms.fields_of(None) == []
+
+
+def test_a_catalogue_field_is_a_choice_of_its_rows() -> None:
+    schema = {"type": "object", "properties": {"item": {
+        "type": "string", "title": "中介服务事项", "x-catalogue": "intermediary_catalogue"}}}
+    assert forms.fields_of(schema)[0].kind == "text"  # no catalogue deployed: as given
+    offered = {"item": [CatalogueItem("ZJ-001", "建设工程施工图设计文件审查", "市住建局"),
+                        CatalogueItem("ZJ-002", "建设工程质量检测", "")]}
+    [field] = forms.fields_of(schema, catalogues=offered)
+    assert (field.kind, field.required) == ("select", False)
+    assert [(c.key, c.label) for c in field.choices] == [
+        ("ZJ-001", "ZJ-001 建设工程施工图设计文件审查（市住建局）"),
+        ("ZJ-002", "ZJ-002 建设工程质量检测")]
+    assert forms.coerce([field], MultiDict({"item": "ZJ-002"}))[0] == {"item": "ZJ-002"}
+    assert forms.coerce([field], MultiDict({"item": ""}))[0] == {}  # no choice
 
 
 def test_coerce_posted_strings_to_schema_types() -> None:

@@ -1,5 +1,5 @@
-"""The API of the organization: the unit directory, users and sign-in, and the choices person
-and policy fields offer."""
+"""The API of the organization: the unit directory, users and sign-in, and the choices person,
+policy and catalogue fields offer."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from engine.api.core import EngineCore
-from engine.definitions import policies
+from engine.definitions import catalogue_items, policies
+from engine.definitions.catalogue_items import CatalogueItem
 from engine.definitions.policies import Policy
 from engine.org import directory, people, scope, users
 from engine.org.directory import Unit
@@ -37,6 +38,12 @@ class Organization(EngineCore):
         """The policies each policy field (``x-policy``) of ``schema`` offers."""
         with self.transaction(read_only=True) as session:
             return policies.choices(session, schema)
+
+    def catalogue_choices(self, schema: Mapping[str, Any] | None
+                          ) -> dict[str, list[CatalogueItem]]:
+        """The rows each catalogue field (``x-catalogue``) of ``schema`` offers."""
+        with self.transaction(read_only=True) as session:
+            return catalogue_items.choices(session, schema)
 
     def policies(self, q: str | None = None, mode: str | None = None) -> list[Policy]:
         """The deployed 惠企政策清单; ``q`` matches a policy's number, name, mode, department

@@ -1,5 +1,6 @@
 """Decision tables as spreadsheets: the city keeps its catalogues (惠企政策清单, 告知承诺事项清单,
-credit repair routing) in Excel; these commands write a table out and load a list into it."""
+中介服务事项清单, credit repair routing) in Excel; these commands write a table out and load a
+list into it."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """A decision table (DMN) as rows of a spreadsheet, and back.
 
-The catalogues the procedures look things up in (惠企政策清单, 告知承诺事项清单, the credit
-repair routing) are DMN decision tables; the city keeps the real lists in spreadsheets. A
-table reads as one column per input and per output, a cell as people write it:
+The catalogues the procedures look things up in (惠企政策清单, 告知承诺事项清单, 中介服务事项清单,
+the credit repair routing) are DMN decision tables; the city keeps the real lists in
+spreadsheets. A table reads as one column per input and per output, a cell as people write it:
 
     text and numbers      as they are (``"市发改委"`` reads 市发改委, ``20`` reads 20)
     a unit                its name (``directory_unit("jdz.fgw")`` reads 市发改委); a unit
@@ -58,7 +58,18 @@ class Table:
 
 def read(dmn: str, found: Directory | None = None) -> Table:
     """The first decision table of ``dmn`` with its cells as people write them."""
-    table = _decision_table(dmn)
+    return _read_table(_decision_table(dmn), found)
+
+
+def read_element(decision: etree._Element, found: Directory | None = None) -> Table:
+    """The decision table of one ``decision`` element (a file may hold several)."""
+    table = next(decision.iter("{*}decisionTable"), None)
+    if table is None:
+        raise ValidationFailed([Problem("decision table", None, None, msg("table.none"))])
+    return _read_table(table, found)
+
+
+def _read_table(table: etree._Element, found: Directory | None) -> Table:
     columns = _columns(table)
     rows = []
     for rule in table.findall("{*}rule"):

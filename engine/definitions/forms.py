@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -18,7 +18,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 from jsonschema.exceptions import ValidationError as SchemaViolation
 
-from engine.definitions import policies
+from engine.definitions import catalogue_items, policies
 from engine.definitions.form_checks import CheckContext, check_errors, check_problems
 from engine.errors import InvalidData
 from engine.files.fields import check_file_fields
@@ -130,7 +130,8 @@ def check_form(text: str) -> list[FormProblem]:
             add(_line_of(text, ["properties", name, "x-confidential"]), found)
         for keyword, check in ((pickers.UNIT, pickers.keyword_problem),
                                (people.USER, people.keyword_problem),
-                               (policies.POLICY, policies.keyword_problem)):
+                               (policies.POLICY, policies.keyword_problem),
+                               (catalogue_items.CATALOGUE, catalogue_items.keyword_problem)):
             found = check(name, prop)
             if found:
                 add(_line_of(text, ["properties", name, keyword]), found)
@@ -140,6 +141,19 @@ def check_form(text: str) -> list[FormProblem]:
         add(text.count("\n", 0, at.start()) + 1 if at else None,
             msg("form.format_unchecked", format=fmt, formats=list(_FORMATS)))
     return problems
+
+
+def catalogue_problems(text: str, decisions: Collection[str]) -> list[FormProblem]:
+    """The ``x-catalogue`` fields of a form naming a decision not in ``decisions`` (those
+    deployed together or before), each at its line."""
+    try:
+        schema = json.loads(text)
+    except json.JSONDecodeError:
+        return []  # check_form says so
+    if not isinstance(schema, dict):
+        return []
+    return [FormProblem(_line_of(text, ["properties", name, catalogue_items.CATALOGUE]), problem)
+            for name, problem in catalogue_items.unknown_decisions(schema, decisions).items()]
 
 
 def _confidential_problem(name: str, roles: Any) -> Msg | None:

@@ -64,6 +64,10 @@ def check_files(files: list[SourceFile], known_forms: Mapping[str, str] | None =
         if kind_of(name) == "dmn"
         for d in t.getroot().iter("{*}decision")
     }
+    for f in files:
+        if f.kind == "form" and form_key_of(f.name) not in bad_forms:
+            problems += [Problem(f.name, p.line, None, p.problem)
+                         for p in forms.catalogue_problems(f.content, decisions)]
     processes: list[ProcessInfo] = []
     for name, tree in trees.items():
         if kind_of(name) == "bpmn":

@@ -12,6 +12,12 @@ FIELDS: dict[str, tuple[str, str]] = {
     'field.business_key_length': (
         '1 to 64 characters',
         '1 到 64 个字符'),
+    'field.catalogue_unlisted': (
+        '"{value}" is not in the {table}; choose one from the list',
+        '“{value}”未列入《{table}》，请从清单中选择'),
+    'field.catalogue_unlisted_near': (
+        '"{value}" is not in the {table}; did you mean: {close}',
+        '“{value}”未列入《{table}》，您是否要找：{close}'),
     'field.data_not_object': (
         'the submitted data must be an object',
         '提交的数据必须是对象'),

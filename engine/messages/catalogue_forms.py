@@ -2,6 +2,14 @@
 its Kuaiban keywords, and the field errors of a submission: key -> (English, Chinese)."""
 
 FORMS: dict[str, tuple[str, str]] = {
+    'form.catalogue_shape': (
+        '"x-catalogue" of "{name}" must name a decision table (its decision id)',
+        '字段“{name}”的 "x-catalogue" 应为一个决策表的名称（其 decision id）'),
+    'form.catalogue_unknown': (
+        ('"x-catalogue" of "{name}" names decision "{decision}", which is neither deployed '
+         'nor among the files; known: {known}'),
+        ('字段“{name}”的 "x-catalogue" 指向的决策“{decision}”既未部署，'
+         '也不在本次文件中；已有：{known}')),
     'form.checks_not_list': (
         '"x-checks" must be a list of rules',
         '"x-checks" 必须是规则列表'),

@@ -22,7 +22,7 @@ from sqlalchemy import Row, select, update
 from sqlalchemy.orm import Session
 
 from engine.audit import chain
-from engine.definitions import forms, policies
+from engine.definitions import catalogue_items, forms, policies
 from engine.definitions.form_checks import CheckContext
 from engine.definitions.registry import LoadedVersion, VersionCache
 from engine.errors import Conflict, InvalidData, PermissionDenied, ScriptError
@@ -114,6 +114,8 @@ class Runtime:
             data = pickers.checked(session, schema, data)
             people.check(session, schema, data, user)
             policies.check(session, schema, data)
+            catalogue_items.check(session, schema, data)
+            data = catalogue_items.with_empty(schema, data)
         if business_key is not None:  # a sender's number (hops > 0) may start several
             check_chosen(session, version, business_key, unique=hops == 0, field=field)
         # What the engine says about the case wins over the data (a message's payload is the
@@ -184,6 +186,7 @@ class Runtime:
         data = pickers.checked(session, schema, data)
         people.check(session, schema, data, user)
         policies.check(session, schema, data)
+        catalogue_items.check(session, schema, data)
 
         payload = {"task_id": task_id, "element_id": task_row.element_id, "data": dict(data)}
         if files:

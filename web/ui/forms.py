@@ -11,7 +11,8 @@ files the case has in the field already are kept unless unticked), unit fields
 names; the engine refuses a unit the directory lacks), person fields (``x-user``: a text
 box that offers the users the engine lists for the field, by display name and username; the
 value is the username), policy fields (``x-policy``: a choice of the 惠企政策清单's policies the
-engine lists for the field), anything else as JSON text.
+engine lists for the field), catalogue fields (``x-catalogue``: a choice of the rows of a
+catalogue such as the 中介服务事项清单), anything else as JSON text.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from werkzeug.datastructures import FileStorage, MultiDict
 
 from engine import (
     TZ,
+    CatalogueItem,
     Person,
     Policy,
     UnitDirectory,
@@ -96,24 +98,33 @@ def _choices(prop: Mapping[str, Any]) -> list[Choice]:
 
 def fields_of(schema: Mapping[str, Any] | None, units: UnitDirectory | None = None,
               people: Mapping[str, list[Person]] | None = None,
-              policies: Mapping[str, list[Policy]] | None = None) -> list[Field]:
+              policies: Mapping[str, list[Policy]] | None = None,
+              catalogues: Mapping[str, list[CatalogueItem]] | None = None) -> list[Field]:
     """``units``: the directory that unit fields offer; ``people``: the users each person
     field offers (Engine.person_choices); ``policies``: the policies each policy field offers
-    (Engine.policy_choices). Without them such fields are text boxes."""
+    (Engine.policy_choices); ``catalogues``: the rows each catalogue field offers
+    (Engine.catalogue_choices). Without them such fields are text boxes."""
     if not schema:
         return []
     required = set(schema.get("required") or [])
     props = schema.get("properties") or {}
-    return [_one_field(name, prop, name in required, units, people or {}, policies or {})
+    return [_one_field(name, prop, name in required, units, people or {}, policies or {},
+                       catalogues or {})
             for name, prop in props.items()
             if isinstance(prop, dict) and not prop.get("x-hidden")]
 
 
 def _one_field(name: str, prop: Mapping[str, Any], required: bool,
                units: UnitDirectory | None, people: Mapping[str, list[Person]],
-               policies: Mapping[str, list[Policy]]) -> Field:
+               policies: Mapping[str, list[Policy]],
+               catalogues: Mapping[str, list[CatalogueItem]]) -> Field:
     if units and "x-org-unit" in prop:
         return _unit_field(name, prop, required, units)
+    if catalogues.get(name):
+        return Field(name=name, title=str(prop.get("title") or name), kind="select",
+                     required=required, description=str(prop.get("description") or ""),
+                     choices=[Choice(i.value, i.label) for i in catalogues[name]],
+                     readonly=bool(prop.get("readOnly")))
     if policies.get(name):
         return Field(name=name, title=str(prop.get("title") or name), kind="select",
                      required=required, description=str(prop.get("description") or ""),

@@ -61,7 +61,8 @@ def form(key: str) -> str:
     item = _find(key)
     fields = forms.fields_of(item.form, engine().unit_directory(),
                              engine().person_choices(item.form, current_user()),
-                             engine().policy_choices(item.form))
+                             engine().policy_choices(item.form),
+                             engine().catalogue_choices(item.form))
     values = forms.display_values(fields, _defaults(fields), item.form)
     return render_template("start.html", item=item, fields=fields, values=values, errors={},
                            general_errors={}, on_behalf=_on_behalf())
@@ -74,7 +75,8 @@ def submit(key: str) -> str | Response | tuple[str, int]:
     user = current_user()
     fields = forms.fields_of(item.form, engine().unit_directory(),
                              engine().person_choices(item.form, user),
-                             engine().policy_choices(item.form))
+                             engine().policy_choices(item.form),
+                             engine().catalogue_choices(item.form))
     data, typed = forms.coerce(fields, request.form)
     try:
         instance = engine().start(key, data, user, uploads=forms.uploads(fields, request.files))

@@ -38,7 +38,7 @@ def show(task_id: str) -> str:
     task = eng.inbox.task(task_id, user)
     schema = task_form(eng, task_id, user.username)
     fields = forms.fields_of(schema, eng.unit_directory(), eng.person_choices(schema, user),
-                             eng.policy_choices(schema))
+                             eng.policy_choices(schema), eng.catalogue_choices(schema))
     instance = eng.instance(task.instance_id, user)
     values = forms.display_values(fields, {**instance.data, **_part_done(task, user)}, schema)
     return _render(task, schema, fields, values, {}, instance)
@@ -62,7 +62,7 @@ def submit(task_id: str) -> str | Response | tuple[str, int]:
     task = eng.inbox.task(task_id, user)
     schema = task_form(eng, task_id, user.username)
     fields = forms.fields_of(schema, eng.unit_directory(), eng.person_choices(schema, user),
-                             eng.policy_choices(schema))
+                             eng.policy_choices(schema), eng.catalogue_choices(schema))
     data, typed = forms.coerce(fields, request.form)
     revision = _int(request.form.get("revision"))
     try:
