@@ -8,7 +8,7 @@ import pytest
 from engine.api import Engine
 from engine.definitions.forms import validate
 from engine.errors import InvalidData
-from engine.org.credit_code import check_character, is_valid, normalized
+from engine.org.credit_code import check_character, is_valid, normalized, problem
 
 # Published codes of real enterprises (their check characters were not computed here)
 REAL = ["9144030071526726XG", "91330100716105852F", "91110108551385082Q"]
@@ -38,6 +38,24 @@ def test_shape_is_checked_before_the_check_character() -> None:
     assert is_valid(normalized(" 91360200ma35b0001m "))
 
 
+def test_typed_full_width_or_spaced_the_code_is_taken_as_printed() -> None:
+    """A Chinese input method in full-width mode, or a code copied with its spaces."""
+    assert normalized("９１３６０２００ＭＡ３５Ｂ０００１Ｍ") == "91360200MA35B0001M"
+    assert normalized("9136 0200 MA35 B000 1M\u3000") == "91360200MA35B0001M"
+
+
+@pytest.mark.parametrize(("code", "key", "params"), [
+    ("91360200MA35B0001", "field.credit_code_length", {"count": 17}),
+    ("91360200MI35B0001M", "field.credit_code_character", {"position": 10, "char": "I"}),
+    ("913602A0MA35B0001M", "field.credit_code_character", {"position": 7, "char": "A"}),
+    ("91360200MA35B0001X", "field.credit_code_check", {}),
+])
+def test_the_clerk_is_told_what_to_correct(code: str, key: str, params: dict[str, object]
+                                           ) -> None:
+    said = problem(code)
+    assert (said.key, said.params) == (key, params)
+
+
 FORM = {"type": "object", "properties": {
     "credit_code": {"type": "string", "format": "credit-code", "title": "统一社会信用代码"}}}
 
@@ -47,8 +65,8 @@ def test_a_form_refuses_a_wrong_check_character_beside_the_field() -> None:
     with pytest.raises(InvalidData) as caught:
         validate(FORM, {"credit_code": "91360200MA35B0001X"})
     said = caught.value.field_said["credit_code"]
-    assert said.key == "field.credit_code_format"
-    assert "校验码" in said.render("zh")
+    assert said.key == "field.credit_code_check"
+    assert said.render("zh") == "校验码（第18位）与前17位不符，请对照营业执照逐位核对"
 
 
 def test_an_enterprise_user_needs_a_valid_code(engine: Engine) -> None:

@@ -75,7 +75,18 @@ def test_window_application_errors_are_shown(app: Flask) -> None:
     response = window.post("/start/subsidy_instant", data=bad)
     assert response.status_code == 422
     assert "应为数字" in response.text and 'data-field="credit_code"' in response.text
+    assert "统一社会信用代码应为18位，现为3位" in response.text
     assert 'value="五万"' in response.text
+
+
+def test_a_credit_code_typed_full_width_or_in_lower_case_is_taken(app: Flask) -> None:
+    window = as_user(app, "window")
+    for typed in ("９１３６０２００ＭＡ３５ＸＸＸＸ１５", " 91360200ma35xxxx15"):
+        response = window.post("/start/subsidy_instant",
+                               data=dict(APPLICATION, channel="一窗", credit_code=typed))
+        assert response.status_code == 302, response.text
+        case = window.get(response.location, follow_redirects=True)
+        assert "91360200MA35XXXX15" in case.text
 
 
 COMMITMENT = {**APPLICATION, "channel": "一网", "project_name": "窑炉节能改造",

@@ -59,8 +59,7 @@ def _is_credit_code(value: object) -> bool:
 
 
 _TYPE_NAMES = ("string", "integer", "number", "boolean", "array", "object")  # field.kind.*
-_FORMAT_MESSAGES = {"date": msg("field.date_format"), "date-time": msg("field.date_time_format"),
-                    "credit-code": msg("field.credit_code_format")}
+_FORMAT_MESSAGES = {"date": msg("field.date_format"), "date-time": msg("field.date_time_format")}
 # Keywords that bound a value, and what a value out of bounds is told
 _LIMITS = {"minLength": "field.min_length", "maxLength": "field.max_length",
            "minimum": "field.minimum", "maximum": "field.maximum",
@@ -274,6 +273,8 @@ def _message(error: SchemaViolation) -> Msg:
             lambda first, second: msg("field.kind_or", first=first, second=second), kinds))
     if kind in ("enum", "oneOf", "anyOf", "const"):
         return msg("field.not_an_option")
+    if kind == "format" and value == "credit-code" and isinstance(error.instance, str):
+        return credit_code.problem(error.instance)
     if kind == "format":
         return _FORMAT_MESSAGES.get(str(value)) or msg("field.format", format=value)
     if kind in ("minLength", "minItems") and value == 1:

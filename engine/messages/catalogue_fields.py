@@ -21,9 +21,17 @@ FIELDS: dict[str, tuple[str, str]] = {
     'field.data_not_object': (
         'the submitted data must be an object',
         '提交的数据必须是对象'),
-    'field.credit_code_format': (
-        'not a 统一社会信用代码: 18 characters, the last a check character; check each one',
-        '不是有效的统一社会信用代码：应为18位，末位是校验码，请逐位核对'),
+    'field.credit_code_length': (
+        'a 统一社会信用代码 has 18 characters, this one {count}',
+        '统一社会信用代码应为18位，现为{count}位'),
+    'field.credit_code_character': (
+        'character {position} ("{char}") cannot stand there in a 统一社会信用代码 (no I, O, S, V '
+        'or Z; characters 3 to 8 are digits)',
+        '第{position}位“{char}”不符合统一社会信用代码的编码规则（不用I、O、S、V、Z，第3至8位为数字）'),
+    'field.credit_code_check': (
+        'the check character (the 18th) does not match the other 17: check each character '
+        'against the business licence',
+        '校验码（第18位）与前17位不符，请对照营业执照逐位核对'),
     'field.date_format': (
         'a date is written YYYY-MM-DD',
         '日期格式应为 YYYY-MM-DD'),

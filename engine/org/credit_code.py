@@ -10,6 +10,9 @@ under another enterprise.
 from __future__ import annotations
 
 import re
+import unicodedata
+
+from engine.messages import Msg, msg
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -17,8 +20,9 @@ _SHAPE = re.compile(r"[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}")
 
 
 def normalized(code: str) -> str:
-    """As stored and compared: without surrounding blanks, in capitals."""
-    return code.strip().upper()
+    """As stored and compared: half-width (a Chinese input method in full-width mode types
+    ９１３６…), without blanks (a code copied from a licence may be spaced), in capitals."""
+    return "".join(unicodedata.normalize("NFKC", code).split()).upper()
 
 
 def check_character(first17: str) -> str:
@@ -31,3 +35,15 @@ def is_valid(code: str) -> bool:
     """Whether ``code`` (exactly as given) is a well-formed code with the right check
     character."""
     return bool(_SHAPE.fullmatch(code)) and check_character(code[:17]) == code[17]
+
+
+def problem(code: str) -> Msg:
+    """What is wrong with a code that is not valid, for the clerk to correct: its length,
+    its first character outside the alphabet, or its check character."""
+    if len(code) != 18:
+        return msg("field.credit_code_length", count=len(code))
+    for position, char in enumerate(code, start=1):
+        digits_only = 3 <= position <= 8  # the area code
+        if char not in ALPHABET or (digits_only and not char.isdigit()):
+            return msg("field.credit_code_character", position=position, char=char)
+    return msg("field.credit_code_check")

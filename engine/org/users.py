@@ -93,7 +93,7 @@ def add(session: Session, username: str, roles: list[str], unit: str | None = No
     if credit_code is not None:
         code = credit_codes.normalized(credit_code)
         if code and not credit_codes.is_valid(code):
-            raise InvalidData({"credit_code": msg("field.credit_code_format")},
+            raise InvalidData({"credit_code": credit_codes.problem(code)},
                               msg("users.bad_credit_code"))
         user.credit_code = code or None
     session.flush()
