@@ -208,6 +208,15 @@ def test_screenshots(browser: Any, demo_server: Server, tmp_path: Path) -> None:
         page.wait_for_selector("#diagram[data-ready=true]")
         assert page.locator(".djs-element.kb-done").count() >= 3
         assert page.locator(".djs-element.kb-active").count() >= 1
+        # a wide procedure opens on the case's open step at a readable size, not shrunk whole
+        scale = page.evaluate("document.querySelector('#diagram .viewport')"
+                              ".transform.baseVal.consolidate().matrix.a")
+        assert scale >= 0.8, scale
+        box = page.locator("#diagram").bounding_box()
+        step = page.locator(".djs-element.kb-active").first.bounding_box()
+        assert box is not None and step is not None
+        assert box["x"] <= step["x"] and step["x"] + step["width"] <= box["x"] + box["width"]
+        assert box["y"] <= step["y"] and step["y"] + step["height"] <= box["y"] + box["height"]
         diagram = page.locator(".diagram-box")
         folder = SCREENSHOTS if os.environ.get("KUAIBAN_SCREENSHOTS") == "1" else tmp_path
         diagram.screenshot(path=str(folder / "instance-diagram.png"))

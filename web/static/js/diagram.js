@@ -25,13 +25,18 @@
           mark(d.active, 'kb-active');
           if (box.dataset.current) mark([box.dataset.current], 'kb-current');
           canvas.zoom('fit-viewport', 'auto');
-          var current = box.dataset.current && registry.get(box.dataset.current);
+          // what to show at a readable size in a wide procedure: the task of this page, else
+          // the case's first open step, else the end it reached
+          function shape(id) { var el = id && registry.get(id); return el && el.width ? el : null; }
+          function isEnd(el) { return el.businessObject.$type === 'bpmn:EndEvent'; }
+          var focus = shape(box.dataset.current) ||
+            (d.active || []).map(shape).filter(Boolean)[0] ||
+            (d.completed || []).map(shape).filter(Boolean).filter(isEnd)[0];
           var vb = canvas.viewbox();
-          if (current && vb.scale < 0.7) {
-            // a wide procedure: show the current task at a readable size
+          if (focus && vb.scale < 0.7) {
             var s = 0.85, w = vb.outer.width / s, h = vb.outer.height / s;
-            canvas.viewbox({ x: within(current.x + current.width / 2 - w / 2, vb.inner.x, vb.inner.width, w),
-                             y: within(current.y + current.height / 2 - h / 2, vb.inner.y, vb.inner.height, h),
+            canvas.viewbox({ x: within(focus.x + focus.width / 2 - w / 2, vb.inner.x, vb.inner.width, w),
+                             y: within(focus.y + focus.height / 2 - h / 2, vb.inner.y, vb.inner.height, h),
                              width: w, height: h });
           }
           var fit = box.parentNode.querySelector('[data-fit]');
