@@ -181,7 +181,8 @@ class Timer(Base):
     task_id: Mapped[str | None] = mapped_column(String(36))
     element_id: Mapped[str] = mapped_column(String(128))
     due_at: Mapped[datetime]
-    status: Mapped[str] = mapped_column(String(16))  # pending|fired
+    # pending|fired|skipped (a scheduled start whose named case exists: engine/runtime/worker.py)
+    status: Mapped[str] = mapped_column(String(16))
     lease_until: Mapped[datetime | None]
     leased_by: Mapped[str | None] = mapped_column(String(64))
     fired_at: Mapped[datetime | None]
