@@ -15,10 +15,12 @@ from functools import partial
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from engine.api import Engine
 from engine.errors import InvalidData, PermissionDenied
 from engine.queries.inbox import InboxFilter
+from engine.storage.schema import Timer
 from engine.time.calendar import TZ as BEIJING
 from engine.time.clock import FixedClock
 from engine.views import TaskView
@@ -102,6 +104,8 @@ def test_definitions_validate_without_problems(engine: Engine) -> None:
     campaign = next(p for p in checked.processes if p.key == "legacy_campaign")
     assert campaign.start_timers == {
         "start_yearly": ("timeCycle", "'R/2026-03-01T09:00:00+08:00/P1Y'")}
+    # the yearly start names its case by the year, as the start form's 行动年度 does
+    assert campaign.start_keys == {"start_yearly": "now()[0:4]"}
     case = next(p for p in checked.processes if p.key == "legacy_case")
     assert case.start_messages == {"legacy_clue_registered"}
     assert case.case_prefix == "JZ"
@@ -178,6 +182,51 @@ def test_the_manual_start_names_the_year_and_is_confirmed(people: Engine) -> Non
     with pytest.raises(InvalidData) as err:
         people.start("legacy_campaign", START, "gaige")
     assert err.value.field_errors == {"campaign_year": "已有以 2026 发起的案件，不能重复发起"}
+
+
+def campaigns(engine: Engine) -> dict[str, int]:
+    """Every campaign by its business key (the year)."""
+    views = [engine.instance(i) for i in engine.instance_ids()]
+    return {str(v.business_key): v.id for v in views if v.process_key == "legacy_campaign"}
+
+
+def test_no_manual_start_in_a_year_the_engine_started(people: Engine) -> None:
+    report = fire_at(people, "2027-03-01T09:00:01+08:00")
+    assert (report.started, report.skipped, report.failed) == (1, 0, 0)
+    (automatic,) = campaigns(people).values()
+    view = people.instance(automatic)
+    assert view.business_key == "2027" and view.data["campaign_year"] == 2027
+    # later that year the reform group tries to start it by hand: refused beside the year
+    with pytest.raises(InvalidData) as err:
+        people.start("legacy_campaign", {**START, "campaign_year": 2027}, "gaige")
+    assert err.value.field_errors == {"campaign_year": "已有以 2027 发起的案件，不能重复发起"}
+    assert campaigns(people) == {"2027": automatic}
+    assert people.replay(automatic).ok
+
+
+def test_the_yearly_start_skips_a_year_started_by_hand(people: Engine,
+                                                       clock: FixedClock) -> None:
+    clock.set(at("2027-02-10T10:00:00+08:00"))
+    manual = people.start("legacy_campaign", {**START, "campaign_year": 2027}, "gaige")
+    assert manual.business_key == "2027"
+    # 1 March: this year's campaign runs already; the occurrence is recorded as skipped
+    report = fire_at(people, "2027-03-01T09:00:01+08:00")
+    assert (report.started, report.skipped, report.failed) == (0, 1, 0)
+    assert campaigns(people) == {"2027": manual.id}
+    assert timers_of(people, None) == {"start_yearly": [at("2028-03-01T09:00:00+08:00")]}
+    with people.transaction() as session:
+        rows = session.execute(select(Timer.due_at, Timer.status).where(
+            Timer.process_key == "legacy_campaign", Timer.instance_id.is_(None),
+            Timer.status != "pending")).all()
+    assert [tuple(r) for r in rows] == [(at("2027-03-01T09:00:00+08:00"), "skipped")]
+    assert fire_at(people, "2027-03-01T09:05:00+08:00").leased == 0  # not fired again
+    # the next year, nobody started it: the engine does
+    report = fire_at(people, "2028-03-01T09:00:01+08:00")
+    assert (report.started, report.skipped, report.failed) == (1, 0, 0)
+    assert set(campaigns(people)) == {"2027", "2028"}
+    assert people.instance(campaigns(people)["2028"]).data["campaign_year"] == 2028
+    for instance_id in campaigns(people).values():
+        assert people.replay(instance_id).ok
 
 
 def test_late_manual_start_gives_past_stages_ten_working_days(people: Engine,

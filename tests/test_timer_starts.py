@@ -263,3 +263,29 @@ def test_a_timer_start_event_id_must_fit_the_timer_table(engine: Engine) -> None
     problems = engine.validate([SourceFile(DIAGRAM.name, text)]).problems
     assert [(p.element, p.message) for p in problems] == [
         ("s" * 40, "timer start event id longer than 128 characters")]
+
+
+def test_a_timer_start_may_name_its_case_where_the_process_numbers_none(engine: Engine
+                                                                        ) -> None:
+    named = ('<bpmn:startEvent id="start_quarterly" name="每季首月3日">',
+             '<bpmn:startEvent id="start_quarterly" name="每季首月3日"><bpmn:extensionElements>'
+             '<camunda:properties><camunda:property name="business_key" value="{key}" />'
+             '</camunda:properties></bpmn:extensionElements>')
+
+    def problems(key: str, *more: tuple[str, str]) -> list[tuple[str | None, str]]:
+        files = variant((named[0], named[1].format(key=key)), *more)
+        return [(p.element, p.message) for p in engine.validate(files).problems]
+
+    checked = engine.validate(variant((named[0], named[1].format(key="now()[0:7]"))))
+    assert checked.problems == []
+    (process,) = checked.processes
+    assert process.start_keys == {"start_quarterly": "now()[0:7]"}
+    assert [m for _, m in problems("now()[")] != []
+    numbered = ('<bpmn:process id="two_schedules" name="月报和季度核查" isExecutable="true">',
+                '<bpmn:process id="two_schedules" name="月报和季度核查" isExecutable="true">'
+                '<bpmn:extensionElements><camunda:properties>'
+                '<camunda:property name="case_prefix" value="YB" /></camunda:properties>'
+                '</bpmn:extensionElements>')
+    assert problems("now()[0:7]", numbered) == [
+        ("start_quarterly", "a timer start may name its case (business_key) only in a process "
+                            "that does not number its cases (case_prefix)")]

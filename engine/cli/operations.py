@@ -14,6 +14,7 @@ import click
 
 from engine.cli.common import handles_errors, open_engine
 from engine.notify.center import WorkReport
+from engine.runtime.worker import FireReport
 
 ROOT = Path(__file__).resolve().parents[2]  # the checkout: processes/ and forms/
 
@@ -92,16 +93,23 @@ def worker(interval: float, once: bool, log_format: str) -> None:
     while True:
         report = engine.timers.fire_due()
         if report.leased:
-            line = f"fired {report.fired}, started {report.started}, failed {report.failed}"
+            line = (f"fired {report.fired}, started {report.started}{_skipped(report)}, "
+                    f"failed {report.failed}")
             if as_json:
                 log.info(line, extra={"leased": report.leased, "fired": report.fired,
-                                      "started": report.started, "failed": report.failed})
+                                      "started": report.started, "skipped": report.skipped,
+                                      "failed": report.failed})
             else:
                 click.echo(line, err=True)
         _notices(engine.notifications.work(), as_json, log)
         if once:
             return
         _time.sleep(interval)
+
+
+def _skipped(report: FireReport) -> str:
+    """Scheduled starts whose case existed already, said only when there were some."""
+    return f", skipped {report.skipped}" if report.skipped else ""
 
 
 def _notices(report: WorkReport, as_json: bool, log: logging.Logger) -> None:
@@ -126,8 +134,8 @@ def timers(fire: bool) -> None:
     engine = open_engine()
     if fire:
         report = engine.timers.fire_due()
-        click.echo(f"fired {report.fired} instance(s), started {report.started}, "
-                   f"failed {report.failed}")
+        click.echo(f"fired {report.fired} instance(s), started {report.started}"
+                   f"{_skipped(report)}, failed {report.failed}")
         if report.failed:
             sys.exit(1)
         return

@@ -12,7 +12,12 @@ from lxml import etree
 from engine.definitions.bpmn_parser import CAMUNDA, camunda_properties
 from engine.definitions.code_checks import check_code
 from engine.definitions.files import BPMN
-from engine.definitions.timer_checks import TIMER_PARTS, check_timer, start_timer
+from engine.definitions.timer_checks import (
+    START_KEY,
+    TIMER_PARTS,
+    check_timer,
+    start_timer,
+)
 from engine.definitions.xml_checks import ancestor
 from engine.errors import Problem
 from engine.messages import msg
@@ -36,6 +41,8 @@ class ProcessInfo:
     start_messages: set[str] = field(default_factory=set)
     # (timeDate|timeCycle, expression) of each timer start event, by element id
     start_timers: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # the business_key expression of each timer start event naming its case, by element id
+    start_keys: dict[str, str] = field(default_factory=dict)
     decision_refs: set[str] = field(default_factory=set)  # decisions its tasks call
 
 
@@ -234,3 +241,15 @@ def _start_triggers(name: str, node: etree._Element, info: ProcessInfo,
             out.append(Problem(name, node.sourceline, element[:40],
                                msg("bpmn.timer_start_id_too_long", limit=_START_ID_LIMIT)))
         info.start_timers[element] = timer
+    key = camunda_properties(node).get(START_KEY)
+    if key is None:
+        return
+    if timer is None:
+        out.append(Problem(name, node.sourceline, node.get("id"),
+                           msg("bpmn.start_key_without_timer")))
+    elif info.case_prefix:
+        out.append(Problem(name, node.sourceline, node.get("id"),
+                           msg("bpmn.start_key_numbered")))
+    check_code(name, node, key, "eval", "business key", out)
+    if timer is not None and key.strip():
+        info.start_keys[node.get("id") or ""] = key.strip()

@@ -29,7 +29,7 @@ from engine.definitions import xmlsafe
 from engine.definitions.bpmn_parser import KuaibanParser, camunda_properties, document_properties
 from engine.definitions.files import BPMN, SourceFile, form_key_of, kind_of
 from engine.definitions.process_checks import ProcessInfo, message_forms_of
-from engine.definitions.timer_checks import start_timers_of
+from engine.definitions.timer_checks import start_keys_of, start_timers_of
 from engine.definitions.unit_checks import check_units
 from engine.definitions.validation import Checked, check_files
 from engine.errors import EngineError, NotFound, ValidationFailed
@@ -70,6 +70,9 @@ class LoadedVersion:
     # the form a message from outside must fit, by the element id of the event catching it
     # (the Camunda property message_form; engine/runtime/correlation.py)
     message_forms: dict[str, str] = field(default_factory=dict)
+    # the business key expression of each timer start event that names its case (the Camunda
+    # property business_key), by element id: an occurrence whose case exists is skipped
+    start_keys: dict[str, str] = field(default_factory=dict)
 
     def form(self, key: str | None) -> dict[str, Any] | None:
         return self.forms.get(key) if key else None
@@ -389,6 +392,7 @@ def parse_version(version_id: int, key: str, version: int, name: str,
     parser = KuaibanParser()
     case_prefix: str | None = None
     start_timers: dict[str, tuple[str, str]] = {}
+    start_keys: dict[str, str] = {}
     documents: dict[str, tuple[str, ...]] = {}
     message_forms: dict[str, str] = {}
     for file_name, text in files.items():
@@ -404,6 +408,7 @@ def parse_version(version_id: int, key: str, version: int, name: str,
                 if process.get("id") == key:
                     case_prefix = camunda_properties(process).get("case_prefix")
                     start_timers = start_timers_of(process)
+                    start_keys = start_keys_of(process)
                     message_forms = message_forms_of(process)
     forms = {form_key_of(n): json.loads(t) for n, t in files.items() if kind_of(n) == "form"}
     spec, subprocess_specs = parser.get_spec(key), parser.get_subprocess_specs(key)
@@ -414,7 +419,7 @@ def parse_version(version_id: int, key: str, version: int, name: str,
         spec=spec, subprocess_specs=subprocess_specs,
         forms=forms, case_prefix=case_prefix, start_form_key=start_form_key,
         start_timers=start_timers, files=files, documents=documents,
-        message_forms=message_forms,
+        message_forms=message_forms, start_keys=start_keys,
     )
 
 

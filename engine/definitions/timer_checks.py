@@ -9,6 +9,7 @@ from typing import Any
 from lxml import etree
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
+from engine.definitions.bpmn_parser import camunda_properties
 from engine.definitions.code_checks import LINE
 from engine.definitions.files import BPMN
 from engine.definitions.xml_checks import ancestor, nearest_id
@@ -33,6 +34,18 @@ def start_timers_of(process: etree._Element) -> dict[str, tuple[str, str]]:
         if timer is not None:
             out[start.get("id") or ""] = timer
     return out
+
+
+START_KEY = "business_key"  # the camunda property naming the case a timer start starts
+
+
+def start_keys_of(process: etree._Element) -> dict[str, str]:
+    """The ``business_key`` expression of each timer start event that names its case, by
+    element id (engine/runtime/worker.py): with one, an occurrence whose case exists already
+    is skipped, so a case started by hand is not started again."""
+    return {start.get("id") or "": key for start in process.findall(BPMN + "startEvent")
+            if start_timer(start) is not None
+            and (key := camunda_properties(start).get(START_KEY, "").strip())}
 
 
 def start_timer(start_event: etree._Element) -> tuple[str, str] | None:

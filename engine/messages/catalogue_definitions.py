@@ -48,6 +48,13 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
          'user task ids separated by commas)'),
         ('sendBack 中的 {unknown} 不是本流程的其他用户任务（应填 true、false 或以逗号分隔的用户任'
          '务 id）')),
+    'bpmn.start_key_numbered': (
+        ('a timer start may name its case (business_key) only in a process that does not number '
+         'its cases (case_prefix)'),
+        '定时启动事件只能在不自动编号（未设 case_prefix）的流程中指定案件编号（business_key）'),
+    'bpmn.start_key_without_timer': (
+        'business_key names the case a timer start event starts; this start event has no timer',
+        'business_key 指定定时启动事件所发起案件的编号，此启动事件不是定时启动'),
     'bpmn.start_timer_duration': (
         'a start timer needs a timeDate or timeCycle, not a duration',
         '定时启动事件需要 timeDate 或 timeCycle，不能用 timeDuration'),

@@ -300,6 +300,9 @@ WORK: dict[str, tuple[str, str]] = {
     'timer.start_failed': (
         'start timer {source!r}: {exc}',
         '定时启动 {source!r}：{exc}'),
+    'timer.start_key_invalid': (
+        'start timer {element}: its business key must be text or a whole number, not {value!r}',
+        '定时启动 {element}：案件编号须为文字或整数，不能是 {value!r}'),
     'urge.supervisors_only': (
         ('only the case supervision office, the conduct supervision office, the reform group and '
          'the leaders may urge'),

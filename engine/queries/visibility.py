@@ -22,13 +22,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, String, cast, exists, func, or_, select, true, union_all
+from sqlalchemy import Select, String, cast, exists, func, or_, select, true, union, union_all
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.org.scope import JURISDICTION
 from engine.org.users import SYSTEM
-from engine.storage.schema import CaseCopy, ProcessInstance, Task
+from engine.runtime import case_credit_codes
+from engine.storage.schema import CaseCopy, CaseCreditCode, ProcessInstance, Task
 from engine.views import UserView
 
 CASE_READERS = frozenset({"auditor", "designer", "case_manager", "style_group", "city_leader",
@@ -104,26 +105,39 @@ def _checked_per_case(user: UserView) -> ColumnElement[bool]:
     return or_(*conditions)
 
 
-def _filed_for(user: UserView) -> ColumnElement[bool] | None:
-    """The cases filed with the enterprise user's 统一社会信用代码 (None: not an enterprise
-    with a code)."""
+def _filed_with(user: UserView) -> Select[Any] | None:
+    """The ids of the cases filed with the enterprise user's 统一社会信用代码, from the index
+    of each case's code (engine/runtime/case_credit_codes.py); None: not an enterprise with
+    a code."""
     if user.credit_code is None or not user.has_role("enterprise"):
         return None
-    return ProcessInstance.data["credit_code"].as_string() == user.credit_code
+    return select(CaseCreditCode.instance_id).where(
+        CaseCreditCode.credit_code == user.credit_code)
+
+
+def _filed_for(user: UserView) -> ColumnElement[bool] | None:
+    """The same, checked for one case (its row of the index, by the case's id)."""
+    if user.credit_code is None or not user.has_role("enterprise"):
+        return None
+    return exists(select(CaseCreditCode.instance_id).where(
+        CaseCreditCode.instance_id == ProcessInstance.id,
+        CaseCreditCode.credit_code == user.credit_code)).correlate(ProcessInstance)
 
 
 def filed_for(user: UserView, data: dict[str, Any] | None) -> bool:
     """Was the case with ``data`` filed with the enterprise user's code (the same rule)?"""
     return (user.credit_code is not None and user.has_role("enterprise")
-            and (data or {}).get("credit_code") == user.credit_code)
+            and case_credit_codes.code_of(data) == user.credit_code)
 
 
 def applications(user: UserView) -> ColumnElement[bool]:
     """The cases that are the user's applications (我的申请): those they started, and for an
-    enterprise those filed with its code."""
-    filed_for = _filed_for(user)
-    started = ProcessInstance.started_by == user.username
-    return started if filed_for is None else or_(started, filed_for)
+    enterprise those filed with its code: one set of ids from the two indexes."""
+    started = select(ProcessInstance.id).where(ProcessInstance.started_by == user.username)
+    filed_with = _filed_with(user)
+    if filed_with is None:
+        return ProcessInstance.started_by == user.username
+    return ProcessInstance.id.in_(union(started, filed_with))
 
 
 def _a_task(task: Any, *where: ColumnElement[bool]) -> ColumnElement[bool]:
@@ -140,9 +154,9 @@ def _case_ids(user: UserView) -> Select[Any]:
         select(Task.instance_id).where(Task.assignee == name),
         select(Task.instance_id).where(Task.completed_by == name),
     ]
-    filed_for = _filed_for(user)
-    if filed_for is not None:
-        parts.append(select(ProcessInstance.id).where(filed_for))
+    filed_with = _filed_with(user)
+    if filed_with is not None:
+        parts.append(filed_with)
     if roles:
         parts.append(select(Task.instance_id).where(Task.role.in_(roles), Task.unit.is_(None)))
         if user.units:

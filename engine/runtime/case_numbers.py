@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from engine.definitions.registry import LoadedVersion
 from engine.errors import Conflict, InvalidData, refused
 from engine.messages import msg
-from engine.storage.schema import CaseSequence, ProcessInstance
+from engine.storage.schema import CaseSequence, ProcessInstance, ProcessVersion
 from engine.time.calendar import TZ
 
 
@@ -67,10 +67,24 @@ def check_chosen(session: Session, version: LoadedVersion, business_key: str,
             msg("case.numbered_by_system", key=version.key, case_prefix=version.case_prefix))
     if not unique:
         return
-    taken = session.execute(select(ProcessInstance.id).where(
-        ProcessInstance.process_key == version.key,
-        ProcessInstance.business_key == business_key).limit(1)).first()
-    if taken is not None and field is not None:
+    lock_named_starts(session, version.key)
+    taken = case_exists(session, version.key, business_key)
+    if taken and field is not None:
         raise refused(field, msg("case.key_field_taken", business_key=business_key))
-    if taken is not None:
+    if taken:
         raise Conflict(msg("case.business_key_taken", key=version.key, business_key=business_key))
+
+
+def case_exists(session: Session, key: str, business_key: str) -> bool:
+    return session.execute(select(ProcessInstance.id).where(
+        ProcessInstance.process_key == key,
+        ProcessInstance.business_key == business_key).limit(1)).first() is not None
+
+
+def lock_named_starts(session: Session, key: str) -> None:
+    """One transaction at a time may start a named case of ``key``: two starts naming the
+    same key (a person's and a timer start's, engine/runtime/worker.py) would otherwise each
+    see no case on PostgreSQL and both insert one. The lock is the process's first version
+    row, the one the start schedule locks too."""
+    session.execute(select(ProcessVersion.id).where(ProcessVersion.key == key)
+                    .order_by(ProcessVersion.version).limit(1).with_for_update())

@@ -35,8 +35,8 @@ from engine.org import directory, people, pickers, scope
 from engine.org.lists import RECORD, UnitLists
 from engine.org.roles import role_for_lane
 from engine.org.users import SYSTEM
+from engine.runtime import case_credit_codes, handover, mirror, search_text, spiff_seam, state
 from engine.runtime import correlation as correlation_rules
-from engine.runtime import handover, mirror, search_text, spiff_seam, state
 from engine.runtime.case_files import issue_step_documents
 from engine.runtime.case_numbers import check_chosen, key_field, next_case_number
 from engine.runtime.limits import CommandLimits, check_case_size
@@ -400,6 +400,7 @@ class Runtime:
                 mirror.sync_tasks(session, row, workflow, now, evaluate, completed, open_rows)
                 search_text.write(session, self.versions, row, version, before,
                                   new=kind == "started")
+                case_credit_codes.write(session, row, before, new=kind == "started")
             mirror.sync_timers(session, row, workflow, timers_before)
             mirror.sync_subscriptions(session, row, workflow, messages_before)
             with self._lock:

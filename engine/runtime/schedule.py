@@ -48,6 +48,15 @@ def next_occurrence(part: str, source: str, now: datetime,
     return occurrence
 
 
+def start_key(element: str, source: str, functions: dict[str, Any]) -> str:
+    """The business key a timer start event names its case by (its ``business_key``
+    property, an expression whose ``now()`` is the occurrence), e.g. the year."""
+    value = expressions.evaluate(source, {}, functions)
+    if isinstance(value, bool) or not isinstance(value, (str, int)) or not str(value).strip():
+        raise ScriptError(msg("timer.start_key_invalid", element=element, value=value))
+    return str(value).strip()
+
+
 def add_period(start: datetime, period: dict[str, float], times: int) -> datetime:
     """``start`` plus ``times`` ISO periods, months and years by the calendar (1 April stays
     1 April), days and smaller as exact durations."""

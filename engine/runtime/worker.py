@@ -23,6 +23,7 @@ from engine.definitions.registry import LoadedVersion
 from engine.errors import EngineError
 from engine.org import users
 from engine.runtime import schedule
+from engine.runtime.case_numbers import case_exists
 from engine.storage.schema import ProcessVersion, Timer
 from engine.time.calendar import deadline_functions
 from engine.views import TimerView
@@ -40,6 +41,9 @@ class FireReport:
     fired: int
     started: int
     failed: int
+    # scheduled starts not made: the case the start event names exists already (e.g. this
+    # year's campaign, started by hand); the schedule row records it (status "skipped")
+    skipped: int = 0
 
 
 class TimerWorker:
@@ -58,11 +62,11 @@ class TimerWorker:
     def fire_due(self, batch: int = 25) -> FireReport:
         """Fire every timer due now, batch by batch, until none is left. Small leases let
         several workers share a burst of due timers."""
-        leased = fired = started = failed = 0
+        leased = fired = started = failed = skipped = 0
         while True:
             rows = self._lease(batch)
             if not rows:
-                return FireReport(leased, fired, started, failed)
+                return FireReport(leased, fired, started, failed, skipped)
             leased += len(rows)
             for instance_id in sorted({r[1] for r in rows if r[1] is not None}):
                 try:
@@ -75,12 +79,14 @@ class TimerWorker:
             for timer_id, _, key in (r for r in rows if r[1] is None):
                 try:
                     with self._engine.transaction() as session:
-                        started += self._start_scheduled(session, timer_id, key)
+                        outcome = self._start_scheduled(session, timer_id, key)
+                    started += outcome == "started"
+                    skipped += outcome == "skipped"
                 except EngineError as exc:
                     failed += 1
                     log.error("scheduled start of %s failed: %s", key, exc.message)
             if len(rows) < batch:
-                return FireReport(leased, fired, started, failed)
+                return FireReport(leased, fired, started, failed, skipped)
 
     def _lease(self, batch: int) -> list[tuple[int, int | None, str]]:
         now = self._engine.clock.now()
@@ -99,27 +105,44 @@ class TimerWorker:
                 row.leased_by = self.worker_id
             return [(r.id, r.instance_id, r.process_key) for r in rows]
 
-    def _start_scheduled(self, session: Session, timer_id: int, key: str) -> bool:
+    def _start_scheduled(self, session: Session, timer_id: int, key: str) -> str:
         """Start an instance from the start event whose schedule row this is, and schedule
-        that start event's next occurrence; False when the row fired or went meanwhile."""
+        that start event's next occurrence: "started"; "skipped" when the start event names
+        its case (``business_key``) and that case exists already; "gone" when the row fired
+        or went meanwhile."""
         _lock_schedules(session, key)
         row = session.get(Timer, timer_id, with_for_update=True, populate_existing=True)
         if row is None or row.status != "pending":
-            return False
+            return "gone"
         row.status, row.fired_at = "fired", self._engine.clock.now()
         version = self._engine.versions.latest(session, key)
         element = row.element_id
         legacy = element not in version.start_timers
         if legacy:  # from when a process had one row, "start", for its last timer start event
             element = next(reversed(version.start_timers), element)
-        self._engine.runtime.start(
-            session, key, {}, users.SYSTEM,
-            start_event=element if element in version.start_timers else None)
+        business_key = self._business_key(session, version, element, row.due_at)
+        if business_key is not None and case_exists(session, key, business_key):
+            row.status = "skipped"
+            log.info("scheduled start of %s skipped: case %s exists", key, business_key)
+        else:
+            self._engine.runtime.start(
+                session, key, {}, users.SYSTEM, business_key=business_key,
+                start_event=element if element in version.start_timers else None)
         if legacy:
             self.schedule_starts(session, [key], now=row.due_at)
         else:
             self._schedule_next(session, version, element, row.due_at, None)
-        return True
+        return row.status if row.status == "skipped" else "started"
+
+    def _business_key(self, session: Session, version: LoadedVersion, element: str,
+                      due: datetime) -> str | None:
+        """The case the occurrence ``due`` of a timer start event names (its ``business_key``
+        expression, with ``now()`` the occurrence: the same every time it is worked out)."""
+        source = version.start_keys.get(element)
+        if source is None:
+            return None
+        functions = deadline_functions(self._engine._calendar_for(session), lambda: due)
+        return schedule.start_key(element, source, functions)
 
     def schedule_starts(self, session: Session, keys: list[str],
                         now: datetime | None = None) -> None:

@@ -181,7 +181,8 @@ class Timer(Base):
     task_id: Mapped[str | None] = mapped_column(String(36))
     element_id: Mapped[str] = mapped_column(String(128))
     due_at: Mapped[datetime]
-    status: Mapped[str] = mapped_column(String(16))  # pending|fired
+    # pending|fired|skipped (a scheduled start whose named case exists: engine/runtime/worker.py)
+    status: Mapped[str] = mapped_column(String(16))
     lease_until: Mapped[datetime | None]
     leased_by: Mapped[str | None] = mapped_column(String(64))
     fired_at: Mapped[datetime | None]
@@ -491,3 +492,19 @@ class CaseSearch(Base):
 
 
 CASE_SEARCH = cast(Table, CaseSearch.__table__)
+
+
+class CaseCreditCode(Base):
+    """The 统一社会信用代码 a case was filed with (its data's ``credit_code``), so that an
+    enterprise's cases are found by index (engine/queries/visibility.py); written by the
+    command that gives or changes it (engine/runtime/case_credit_codes.py). NULL: the case had
+    one and no longer has."""
+
+    __tablename__ = "case_credit_codes"
+    __table_args__ = (Index("ix_case_credit_codes_code", "credit_code", "instance_id"),)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), primary_key=True,
+                                             autoincrement=False)
+    credit_code: Mapped[str | None] = mapped_column(String(32))
+
+
+CASE_CREDIT_CODES = cast(Table, CaseCreditCode.__table__)
