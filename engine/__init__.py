@@ -12,6 +12,7 @@ method.
 
 from engine import logs
 from engine.api import Engine
+from engine.api.reads import LEDGER_READERS
 from engine.audit.chain import ChainProblem
 from engine.audit.replay import ReplayResult
 from engine.definitions import xmlsafe
@@ -106,6 +107,7 @@ __all__ = [
     "CONFIDENTIAL_MASK",
     "KIND_TITLES",
     "LEDGERS",
+    "LEDGER_READERS",
     "MAX_SEARCH_LIMIT",
     "MAX_SEARCH_QUERY",
     "MESSAGES",

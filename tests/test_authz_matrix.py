@@ -64,7 +64,7 @@ CASE_SUPERVISORS = frozenset({"auditor", "designer", "case_manager", "style_grou
 BOARD_SUPERVISORS = frozenset({"auditor", "case_manager", "style_group", "supervision_office",
                                "city_leader", "reform_group"})
 LEDGER_READERS = frozenset({"auditor", "supervision_office", "reform_group", "case_manager",
-                            "style_group"})
+                            "style_group", "data_bureau"})  # data_bureau: the 中介 clue ledger
 STATS_READERS = frozenset({"case_manager", "style_group", "supervision_office", "city_leader",
                            "reform_group"})  # engine/queries/stats/scope.py, ROLE_SECTIONS
 MESSAGE_SENDERS = frozenset({"intake"})  # the lane of messages.bpmn's waiting task

@@ -143,3 +143,36 @@ def test_the_person_in_charge_is_shown_by_name_on_screen_and_in_exports(
     index = book.headers.index("责任人")
     assert read_csv(book.to_csv())[1][index] == "受理员 李明"
     assert read_xlsx(book.to_xlsx())[1][index] == "受理员 李明"
+
+
+def test_the_intermediary_clue_ledger_is_the_working_groups_rectification_list(
+        engine: Engine, clock: FixedClock) -> None:
+    """方案 二2–3: the 专班 keeps a 台账 of the 中介 clues with each rectification's task,
+    deadline, leader and person in charge, and its deadlines met or missed; a responsible
+    unit sees its own rows; a 纪委 clerk may not read it."""
+    from tests.process_helpers import load_units, task
+    from tests.test_process_intermediary_clue import ACCEPT, PLAN, REPORT, clue_files
+
+    engine.deploy(clue_files())
+    load_units(engine)
+    engine.add_user("qiye", ["enterprise"])
+    engine.add_user("zhuanban", ["data_bureau"])
+    engine.add_user("fl", ["responsible_unit"], unit="浮梁县")
+    engine.add_user("zjj", ["responsible_unit"], unit="市住建局")
+    engine.add_user("slr", ["intake"], unit=FULIANG)
+    engine.start("intermediary_clue", REPORT, "qiye")
+    engine.complete(task(engine, "zhuanban", "classify").id, ACCEPT, "zhuanban")
+    clock.set(at("2026-10-14T10:00:00+08:00"))  # 5 working days to plan: due 10-13
+    engine.complete(task(engine, "fl", "plan").id, PLAN, "fl")
+
+    book = engine.ledger("intermediary", user="zhuanban")
+    assert column(book.headers, book.rows, "编号") == ["ZJXS-2026-000001"]
+    assert column(book.headers, book.rows, "责任单位") == ["浮梁县"]
+    assert column(book.headers, book.rows, "整改任务") == [PLAN["rectify_task"]]
+    assert column(book.headers, book.rows, "责任领导") == [PLAN["responsible_leader"]]
+    assert column(book.headers, book.rows, "分类转办是否按期") == ["是"]
+    assert column(book.headers, book.rows, "制定整改措施是否按期") == ["否（超期）"]
+    assert column(book.headers, book.rows, "落实整改是否按期") == ["办理中"]
+    assert len(engine.ledger("intermediary", user="fl").rows) == 1
+    assert engine.ledger("intermediary", user="zjj").rows == []
+    assert engine.ledger("intermediary", user="slr").rows == []

@@ -24,7 +24,8 @@ from engine.storage.schema import (
 )
 from engine.views import EventView, InstanceView
 
-LEDGER_READERS = {"auditor", "supervision_office", "reform_group", "case_manager", "style_group"}
+LEDGER_READERS = {"auditor", "supervision_office", "reform_group", "case_manager", "style_group",
+                  "data_bureau"}
 
 
 class Reads(EngineCore):

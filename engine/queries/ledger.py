@@ -60,6 +60,19 @@ LEDGERS = {
          ("办结审核意见", "closing_note")),
         (("移交", "register_transfer"), ("核实处理", "verify_propose"), ("办结", "close_case")),
     ),
+    # 方案 二2: 分类归纳，建立台账，形成具体问题整改清单; 3: 明确整改任务、完成时限、责任领导和
+    # 具体责任人员，实行销号管理
+    "intermediary": LedgerSpec(
+        "intermediary", "行政审批中介服务问题线索台账", "intermediary_clue", "responsible_unit",
+        (("线索来源", "channel"), ("所在地区", "region"),
+         ("中介服务机构", "intermediary_name"), ("中介服务事项", "item_name"),
+         ("问题类别", "problem_category"), ("责任单位", "responsible_unit"),
+         ("整改任务", "rectify_task"), ("完成时限", "rectify_deadline"),
+         ("责任领导", "responsible_leader"), ("具体责任人员", "responsible_person"),
+         ("处理结果", "outcome")),
+        (("分类转办", "classify"), ("制定整改措施", "plan"), ("落实整改", "rectify"),
+         ("核验销号", "confirm")),
+    ),
 }
 
 

@@ -8,14 +8,13 @@ from datetime import date
 from flask import Blueprint, Response, abort, flash, render_template, request
 from flask_babel import gettext as _
 
-from engine import LEDGERS, TZ, UserView
+from engine import LEDGER_READERS, LEDGERS, TZ, UserView
 from web.downloads import content_disposition
 from web.ui.auth import current_user, login_required
 from web.ui.util import engine
 
 bp = Blueprint("ledgers", __name__, url_prefix="/ledgers")
-READERS = frozenset({"auditor", "supervision_office", "reform_group", "case_manager",
-                     "style_group"})
+READERS = frozenset(LEDGER_READERS)
 
 
 def may_view_ledgers(user: UserView | None) -> bool:
