@@ -351,6 +351,30 @@ def test_the_task_force_may_change_the_proposed_unit_and_the_item(gov: Engine) -
         "ZJ-004", "市自然资源局", FL)
 
 
+def test_a_changed_item_takes_its_department_when_the_unit_was_the_old_proposal(
+        gov: Engine) -> None:
+    """The 专班 changes the item and leaves the 责任单位 as the old item's 审批部门 (the
+    proposal, untouched): the new item's 审批部门 is the 责任单位, in the case and the 台账."""
+    gov.add_user("jtj", ["responsible_unit"], unit="市交通运输局")
+    view = report(gov, intermediary_item="ZJ-001")
+    classify = task(gov, "zhuanban", "classify")
+    gov.complete(classify.id, {**ACCEPT, "intermediary_item": "ZJ-008",
+                               "responsible_unit": ZJJ}, "zhuanban")
+    data = gov.instance(view.id).data
+    assert (data["intermediary_item"], data["item_dept"], data["responsible_unit"]) == (
+        "ZJ-008", "市交通运输局", "市交通运输局")
+    assert data["ledger_entry"]["responsible_unit"] == "市交通运输局"
+    assert task(gov, "jtj", "plan").unit == "市交通运输局" and inbox(gov, "zjj") == []
+
+
+def test_the_same_item_keeps_the_unit_the_task_force_chose(gov: Engine) -> None:
+    view = report(gov, intermediary_item="ZJ-001")
+    gov.complete(task(gov, "zhuanban", "classify").id,
+                 {**ACCEPT, "intermediary_item": "ZJ-001", "responsible_unit": FL}, "zhuanban")
+    assert gov.instance(view.id).data["responsible_unit"] == FL
+    assert task(gov, "fl", "plan").unit == FL
+
+
 def test_without_an_item_the_task_force_picks_the_responsible_unit(gov: Engine) -> None:
     view = report(gov)  # the enterprise did not know the item
     data = gov.instance(view.id).data
@@ -521,7 +545,8 @@ def test_the_web_forms_with_every_optional_field_empty_run_the_case(gov: Engine)
     app = make_app(gov)
     enterprise = as_user(app, "qiye_web")
     posted = {"anonymous": "false", "reporter_name": "景德镇某建材有限公司",
-              "contact_phone": "13800000000", "region": "", "intermediary_name": "某工程咨询有限公司",
+              "contact_phone": "13800000000", "region": "",
+              "intermediary_name": "某工程咨询有限公司",
               "approval_dept": "浮梁县某审批股", "approval_item": "", "intermediary_item": "",
               "problem_category": "市场秩序", "occurred_on": "", "amount_involved": "",
               "problem_description": "窗口要求委托指定中介", "request": ""}
@@ -540,6 +565,10 @@ def test_the_web_forms_with_every_optional_field_empty_run_the_case(gov: Engine)
     assert "投诉电话" in page and "来信来访" in page
     classify = task(gov, "zhuanban_web", "classify")
     office.post(f"/tasks/{classify.id}/claim")
+    shown_page = office.get(f"/tasks/{classify.id}").text
+    for name in (*ITEM_FIELDS, "item_dept"):  # no item: no empty boxes, no 0-day limit
+        assert re.search(rf'data-field="{name}"\s*hidden>', shown_page), name
+    assert "js/catalogue.js" in shown_page and "data-catalogue=" in shown_page
     done = office.post(f"/tasks/{classify.id}", data={
         "classify_decision": "accept", "problem_category": "市场秩序", "intermediary_item": "",
         "responsible_unit": FL, "classify_note": "", "reply_text": ""})

@@ -65,6 +65,9 @@ class Field:
     readonly: bool = False
     accept: str = ""  # file fields: the upload's accept attribute
     max_files: int = 0  # file fields: how many files at most
+    # catalogue fields: each row's number -> its unit and details, for the page's script to
+    # fill the form's read-only details and follow the proposed unit (catalogue.js)
+    catalogue: str = ""
 
 
 # What the browser's file picker offers per kind of engine/files/sniff.py (the server checks
@@ -121,10 +124,12 @@ def _one_field(name: str, prop: Mapping[str, Any], required: bool,
     if units and "x-org-unit" in prop:
         return _unit_field(name, prop, required, units)
     if catalogues.get(name):
+        rows = {i.value: {"unit": i.unit, "details": dict(i.details)} for i in catalogues[name]}
         return Field(name=name, title=str(prop.get("title") or name), kind="select",
                      required=required, description=str(prop.get("description") or ""),
                      choices=[Choice(i.value, i.label) for i in catalogues[name]],
-                     readonly=bool(prop.get("readOnly")))
+                     readonly=bool(prop.get("readOnly")),
+                     catalogue=json.dumps(rows, ensure_ascii=False, sort_keys=True))
     if policies.get(name):
         return Field(name=name, title=str(prop.get("title") or name), kind="select",
                      required=required, description=str(prop.get("description") or ""),
