@@ -574,3 +574,46 @@ def test_the_web_forms_with_every_optional_field_empty_run_the_case(gov: Engine)
         "responsible_unit": FL, "classify_note": "", "reply_text": ""})
     assert done.status_code == 302, done.text
     assert task(gov, "fl", "plan").unit == FL
+
+
+def case_rows(page: str) -> dict[str, str]:
+    """The 案件数据 of a case page: label -> value."""
+    pairs = re.findall(r"<dt>([^<]*)</dt>\s*<dd>(.*?)</dd>", page, re.S)
+    return {label.strip(): re.sub(r"<[^>]+>", "", value).strip() for label, value in pairs}
+
+
+def test_the_enterprise_reads_what_it_filed_and_no_proposal_as_a_decision(
+        gov: Engine) -> None:
+    """Right after filing: its own 问题类别 as filed (not the office's 核定 title), its name and
+    phone in clear, no 责任单位 the system only proposed; once the office decided, the
+    decision shows."""
+    gov.add_user("qiye_web", ["enterprise"], password=PASSWORD)
+    gov.add_user("zhuanban_web", ["data_bureau"], password=PASSWORD)
+    app = make_app(gov)
+    view = report(gov, "qiye_web", intermediary_item="ZJ-001")
+    assert view.data["responsible_unit"] == ZJJ  # proposed, for the office to decide
+    enterprise = as_user(app, "qiye_web")
+    page = enterprise.get(f"/instances/{view.id}").text
+    rows = case_rows(page)
+    assert rows["问题类别"].startswith("一、2") and "问题类别（核定）" not in rows
+    assert rows["反映人（单位）"] == "景德镇某建材有限公司" and rows["联系电话"] == "13800000000"
+    assert "责任单位" not in rows and "***" not in page and "举报人" not in page
+    assert rows["中介服务事项名称"] == "建设工程施工图设计文件审查"  # the item it named
+
+    gov.complete(task(gov, "zhuanban", "classify").id,
+                 {**ACCEPT, "problem_category": "中介收费", "responsible_unit": ZJJ}, "zhuanban")
+    rows = case_rows(enterprise.get(f"/instances/{view.id}").text)
+    assert rows["问题类别（核定）"].startswith("一、3") and rows["责任单位"] == ZJJ
+    # the office still sees what the case holds under the office's titles
+    office = as_user(app, "zhuanban_web")
+    rows = case_rows(office.get(f"/instances/{view.id}").text)
+    assert rows["责任单位"] == ZJJ and "报送单位" not in rows
+
+
+def test_the_office_reads_the_responsible_unit_not_a_report_unit(gov: Engine) -> None:
+    gov.add_user("fl_web", ["responsible_unit"], unit=FL, password=PASSWORD)
+    view = report(gov, intermediary_item="ZJ-004")
+    gov.complete(task(gov, "zhuanban", "classify").id, ACCEPT, "zhuanban")
+    page = as_user(make_app(gov), "fl_web").get(f"/instances/{view.id}").text
+    rows = case_rows(page)
+    assert rows["责任单位"] == FL and "报送单位" not in rows and "举报人" not in rows
