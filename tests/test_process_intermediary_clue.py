@@ -617,3 +617,20 @@ def test_the_office_reads_the_responsible_unit_not_a_report_unit(gov: Engine) ->
     page = as_user(make_app(gov), "fl_web").get(f"/instances/{view.id}").text
     rows = case_rows(page)
     assert rows["责任单位"] == FL and "报送单位" not in rows and "举报人" not in rows
+
+
+def test_a_refused_classify_form_shows_the_details_of_the_item_picked(gov: Engine) -> None:
+    """Sent back with an error, the page shows the item picked with its details (not the old
+    item's, not empty boxes)."""
+    gov.add_user("zhuanban_web", ["data_bureau"], password=PASSWORD)
+    report(gov, intermediary_item="ZJ-001")
+    office = as_user(make_app(gov), "zhuanban_web")
+    classify = task(gov, "zhuanban_web", "classify")
+    office.post(f"/tasks/{classify.id}/claim")
+    for picked, name in (("ZJ-001", "建设工程施工图设计文件审查"),
+                         ("ZJ-008", "涉路工程安全技术评价")):
+        refused = office.post(f"/tasks/{classify.id}", data={
+            "classify_decision": "accept", "intermediary_item": picked, "responsible_unit": ZJJ})
+        assert refused.status_code == 422
+        box = re.search(r'data-field="item_name"[^>]*>.*?value="([^"]*)"', refused.text, re.S)
+        assert box is not None and box.group(1) == name, picked

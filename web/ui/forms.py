@@ -322,6 +322,24 @@ def display_values(fields: list[Field], data: Mapping[str, Any],
     return out
 
 
+def shown_again(fields: list[Field], typed: Mapping[str, Display], data: Mapping[str, Any],
+                schema: Mapping[str, Any] | None = None) -> dict[str, Display]:
+    """What a form sent back with errors shows: what was typed, and the read-only fields (not
+    posted) from the case, or from the catalogue row typed when another was picked."""
+    readonly = [f for f in fields if f.readonly]
+    values = display_values(readonly, data, schema)
+    names = {f.name for f in readonly}
+    for f in fields:
+        picked = typed.get(f.name)
+        if not f.catalogue or not isinstance(picked, str) or picked == _key(data.get(f.name)):
+            continue
+        rows = json.loads(f.catalogue)
+        details = (rows.get(picked) or {}).get("details") or {}
+        for name in {n for row in rows.values() for n in row.get("details") or {}} & names:
+            values[name] = str(details.get(name, ""))
+    return {**values, **typed}
+
+
 def uploads(fields: list[Field], files: MultiDict[str, FileStorage]) -> list[Upload]:
     """The files picked in the form's file fields (an empty picker sends an empty part)."""
     out = []
