@@ -130,7 +130,7 @@ def decision_rows(path: Path) -> dict[str, dict[str, Any]]:
     table = decision_rows_of.read(path.read_text(encoding="utf-8"), found)
     rows = {}
     for row in table.rows:
-        values = {c.name: int(cell) if c.type_ref == "integer" else cell
+        values = {c.name: int(cell) if c.type_ref == "integer" and cell != "" else cell
                   for c, cell in zip(table.columns, row, strict=True) if not c.is_input}
         rows[row[0]] = values
     return rows

@@ -237,3 +237,18 @@ def test_read_only_fields_cannot_be_submitted() -> None:
     with pytest.raises(InvalidData) as err:
         validate_submission(schema, {"unit": "乐平市纪委监委", "note": "x"})
     assert err.value.field_errors == {"unit": "此字段只读"}
+
+
+def test_a_start_form_default_fills_a_field_left_out() -> None:
+    """A script may read an optional field whose start form gives a default: left out, it
+    has the default; given, its value; a read-only field's default is no data."""
+    schema = {"type": "object", "properties": {
+        "approval_item": {"type": "string", "default": ""},
+        "urgent": {"type": "boolean", "default": False},
+        "shown": {"type": "string", "readOnly": True, "default": "x"},
+        "note": {"type": "string"}}}
+    assert forms.with_defaults(schema, {"note": "n"}) == {
+        "approval_item": "", "urgent": False, "note": "n"}
+    assert forms.with_defaults(schema, {"approval_item": "环评审批", "urgent": True}) == {
+        "approval_item": "环评审批", "urgent": True}
+    assert forms.with_defaults(None, {"a": 1}) == {"a": 1}

@@ -64,7 +64,7 @@ def gov(engine: Engine) -> Engine:
 
 
 REPORT = {
-    "channel": "政府网站", "anonymous": False, "reporter_name": "景德镇某建材有限公司",
+    "channel": "网上征集", "anonymous": False, "reporter_name": "景德镇某建材有限公司",
     "contact_phone": "13800000000", "region": "浮梁县",
     "intermediary_name": "某工程咨询有限公司", "approval_dept": "浮梁县某审批股",
     "approval_item": "建设项目环境影响评价文件审批", "problem_category": "市场秩序",
@@ -108,7 +108,7 @@ def test_clue_classified_rectified_returned_once_then_closed_out(
         gov: Engine, clock: FixedClock) -> None:
     view = report(gov)
     assert view.business_key == "ZJXS-2026-000001"
-    assert view.data["reporter"] == "景德镇某建材有限公司"
+    assert view.data["reply_to"] == "景德镇某建材有限公司"
     classify = task(gov, "zhuanban", "classify")
     # 3 working days from Wednesday 09-30: 10-08, 10-09 and the adjusted Saturday 10-10
     assert (classify.role, classify.unit, classify.due_at) == (
@@ -255,7 +255,7 @@ def test_task_force_registers_an_anonymous_call_and_declines_it(gov: Engine,
                                                                 clock: FixedClock) -> None:
     call = {k: v for k, v in REPORT.items() if k not in ("reporter_name", "contact_phone")}
     view = report(gov, "zhuanban", **{**call, "channel": "投诉电话", "anonymous": True})
-    assert view.data["reporter"] == "匿名反映人"
+    assert view.data["reply_to"] == "匿名反映人"
     classify = task(gov, "zhuanban", "classify")
     with pytest.raises(InvalidData) as err:
         gov.complete(classify.id, {"classify_decision": "reject"}, "zhuanban")
@@ -351,11 +351,37 @@ def test_the_task_force_may_change_the_proposed_unit_and_the_item(gov: Engine) -
         "ZJ-004", "市自然资源局", FL)
 
 
+def test_a_changed_item_takes_its_department_when_the_unit_was_the_old_proposal(
+        gov: Engine) -> None:
+    """The 专班 changes the item and leaves the 责任单位 as the old item's 审批部门 (the
+    proposal, untouched): the new item's 审批部门 is the 责任单位, in the case and the 台账."""
+    gov.add_user("jtj", ["responsible_unit"], unit="市交通运输局")
+    view = report(gov, intermediary_item="ZJ-001")
+    classify = task(gov, "zhuanban", "classify")
+    gov.complete(classify.id, {**ACCEPT, "intermediary_item": "ZJ-008",
+                               "responsible_unit": ZJJ}, "zhuanban")
+    data = gov.instance(view.id).data
+    assert (data["intermediary_item"], data["item_dept"], data["responsible_unit"]) == (
+        "ZJ-008", "市交通运输局", "市交通运输局")
+    assert data["ledger_entry"]["responsible_unit"] == "市交通运输局"
+    assert task(gov, "jtj", "plan").unit == "市交通运输局" and inbox(gov, "zjj") == []
+
+
+def test_the_same_item_keeps_the_unit_the_task_force_chose(gov: Engine) -> None:
+    view = report(gov, intermediary_item="ZJ-001")
+    gov.complete(task(gov, "zhuanban", "classify").id,
+                 {**ACCEPT, "intermediary_item": "ZJ-001", "responsible_unit": FL}, "zhuanban")
+    assert gov.instance(view.id).data["responsible_unit"] == FL
+    assert task(gov, "fl", "plan").unit == FL
+
+
 def test_without_an_item_the_task_force_picks_the_responsible_unit(gov: Engine) -> None:
     view = report(gov)  # the enterprise did not know the item
     data = gov.instance(view.id).data
     assert data["intermediary_item"] == "" and data["item_listed"] is False
-    assert data["item_charged"] == "未列入清单" and "responsible_unit" not in data
+    # the catch-all row invents nothing: no fee status, no 0-day time limit
+    assert {k: data[k] for k in ITEM_FIELDS} == dict.fromkeys(ITEM_FIELDS, "")
+    assert "responsible_unit" not in data
     classify = task(gov, "zhuanban", "classify")
     assert shown(gov, classify.id, "zhuanban")["item_name"] == ""
     with pytest.raises(InvalidData) as err:  # nothing proposed: the 专班 must name the unit
@@ -364,7 +390,7 @@ def test_without_an_item_the_task_force_picks_the_responsible_unit(gov: Engine) 
     assert set(err.value.field_errors) == {"responsible_unit"}
     gov.complete(classify.id, ACCEPT, "zhuanban")
     plan = task(gov, "fl", "plan")
-    assert shown(gov, plan.id, "fl")["item_charged"] == "未列入清单"
+    assert shown(gov, plan.id, "fl")["item_days"] == ""
     assert gov.instance(view.id).data["ledger_entry"]["intermediary_item"] == ""
 
 
@@ -462,3 +488,149 @@ def test_the_pages_offer_the_item_and_show_its_details(gov: Engine) -> None:
     for text in ("建设工程施工图设计文件审查", "建筑工程施工许可证核发", "不得向申请人收取",
                  f'value="{ZJJ}"'):
         assert text in shown_page, text
+
+
+# -- optional fields left out ----------------------------------------------------------------
+
+def required_only(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` without every field the form does not require outright."""
+    return {k: v for k, v in data.items() if k in schema.get("required", [])}
+
+
+def test_every_optional_field_left_out_the_case_runs_to_its_end(
+        gov: Engine, clock: FixedClock) -> None:
+    """Start and task forms with only what they require (the 涉及的行政审批事项, 所在县区, 中介
+    服务事项, 分类说明 ... left out): each script finds what it reads, the case closes out."""
+    [start] = [s for s in startable(gov, "qiye") if s.key == "intermediary_clue"]
+    filed = {**required_only(start.form, REPORT),
+             "reporter_name": REPORT["reporter_name"], "contact_phone": REPORT["contact_phone"]}
+    assert "approval_item" not in filed and "intermediary_item" not in filed
+    view = gov.start("intermediary_clue", filed, "qiye")
+    assert view.data["approval_item"] == ""  # the form's default: scripts may read it
+    classify = task(gov, "zhuanban", "classify")
+    schema = task_form(gov, classify.id, "zhuanban") or {}
+    decided = {**required_only(schema, ACCEPT), "problem_category": "市场秩序",
+               "responsible_unit": FL}
+    assert set(decided) == {"classify_decision", "problem_category", "responsible_unit"}
+    clock.set(at("2026-10-08T10:00:00+08:00"))
+    gov.complete(classify.id, decided, "zhuanban")
+    entry = gov.instance(view.id).data["ledger_entry"]
+    assert (entry["approval_item"], entry["intermediary_item"], entry["item_name"],
+            entry["responsible_unit"]) == ("", "", "", FL)
+    plan = task(gov, "fl", "plan")
+    gov.complete(plan.id, required_only(task_form(gov, plan.id, "fl") or {}, PLAN), "fl")
+    rectify = task(gov, "fl", "rectify")
+    gov.complete(rectify.id, required_only(task_form(gov, rectify.id, "fl") or {}, RECTIFIED),
+                 "fl", uploads=EVIDENCE)
+    done = gov.complete(task(gov, "zhuanban", "confirm").id,
+                        {"confirm_decision": "confirm", "confirm_note": "到位"}, "zhuanban")
+    assert done.status == "completed" and done.data["outcome"] == "已整改销号"
+
+
+def test_an_anonymous_clue_without_optional_fields_is_declined(gov: Engine) -> None:
+    [start] = [s for s in startable(gov, "zhuanban") if s.key == "intermediary_clue"]
+    call = {**required_only(start.form, REPORT), "channel": "投诉电话", "anonymous": True}
+    view = gov.start("intermediary_clue", call, "zhuanban")
+    done = gov.complete(task(gov, "zhuanban", "classify").id,
+                        {"classify_decision": "reject", "reply_text": "不属于中介服务问题"},
+                        "zhuanban")
+    assert done.status == "completed" and done.data["notices"][0]["to"] == "匿名反映人"
+    assert gov.instance(view.id).data["approval_item"] == ""
+
+
+def test_the_web_forms_with_every_optional_field_empty_run_the_case(gov: Engine) -> None:
+    """As a browser posts them: optional boxes empty, the item not chosen, no radio ticked."""
+    gov.add_user("qiye_web", ["enterprise"], password=PASSWORD)
+    gov.add_user("zhuanban_web", ["data_bureau"], password=PASSWORD)
+    app = make_app(gov)
+    enterprise = as_user(app, "qiye_web")
+    posted = {"anonymous": "false", "reporter_name": "景德镇某建材有限公司",
+              "contact_phone": "13800000000", "region": "",
+              "intermediary_name": "某工程咨询有限公司",
+              "approval_dept": "浮梁县某审批股", "approval_item": "", "intermediary_item": "",
+              "problem_category": "市场秩序", "occurred_on": "", "amount_involved": "",
+              "problem_description": "窗口要求委托指定中介", "request": ""}
+    page = enterprise.get("/start/intermediary_clue").text
+    channel = page[page.index('name="channel"'):]
+    channel = channel[:channel.index("</select>")]
+    # the enterprise files online: no office channel (投诉电话, 来信来访 ...) to pick from
+    assert "网上征集" in channel and "投诉电话" not in channel and "来信来访" not in channel
+    assert "种子文件" not in page  # no internal note in the form's description
+    started = enterprise.post("/start/intermediary_clue", data={**posted, "channel": "投诉电话"})
+    assert started.status_code == 302, started.text
+    [case] = gov.inbox.for_user(None, InboxFilter(process="intermediary_clue"))
+    assert gov.instance(case.instance_id).data["channel"] == "网上征集"
+    office = as_user(app, "zhuanban_web")
+    page = office.get("/start/intermediary_clue").text  # the office registers calls, letters
+    assert "投诉电话" in page and "来信来访" in page
+    classify = task(gov, "zhuanban_web", "classify")
+    office.post(f"/tasks/{classify.id}/claim")
+    shown_page = office.get(f"/tasks/{classify.id}").text
+    for name in (*ITEM_FIELDS, "item_dept"):  # no item: no empty boxes, no 0-day limit
+        assert re.search(rf'data-field="{name}"\s*hidden>', shown_page), name
+    assert "js/catalogue.js" in shown_page and "data-catalogue=" in shown_page
+    done = office.post(f"/tasks/{classify.id}", data={
+        "classify_decision": "accept", "problem_category": "市场秩序", "intermediary_item": "",
+        "responsible_unit": FL, "classify_note": "", "reply_text": ""})
+    assert done.status_code == 302, done.text
+    assert task(gov, "fl", "plan").unit == FL
+
+
+def case_rows(page: str) -> dict[str, str]:
+    """The 案件数据 of a case page: label -> value."""
+    pairs = re.findall(r"<dt>([^<]*)</dt>\s*<dd>(.*?)</dd>", page, re.S)
+    return {label.strip(): re.sub(r"<[^>]+>", "", value).strip() for label, value in pairs}
+
+
+def test_the_enterprise_reads_what_it_filed_and_no_proposal_as_a_decision(
+        gov: Engine) -> None:
+    """Right after filing: its own 问题类别 as filed (not the office's 核定 title), its name and
+    phone in clear, no 责任单位 the system only proposed; once the office decided, the
+    decision shows."""
+    gov.add_user("qiye_web", ["enterprise"], password=PASSWORD)
+    gov.add_user("zhuanban_web", ["data_bureau"], password=PASSWORD)
+    app = make_app(gov)
+    view = report(gov, "qiye_web", intermediary_item="ZJ-001")
+    assert view.data["responsible_unit"] == ZJJ  # proposed, for the office to decide
+    enterprise = as_user(app, "qiye_web")
+    page = enterprise.get(f"/instances/{view.id}").text
+    rows = case_rows(page)
+    assert rows["问题类别"].startswith("一、2") and "问题类别（核定）" not in rows
+    assert rows["反映人（单位）"] == "景德镇某建材有限公司" and rows["联系电话"] == "13800000000"
+    assert "责任单位" not in rows and "***" not in page and "举报人" not in page
+    assert rows["中介服务事项名称"] == "建设工程施工图设计文件审查"  # the item it named
+
+    gov.complete(task(gov, "zhuanban", "classify").id,
+                 {**ACCEPT, "problem_category": "中介收费", "responsible_unit": ZJJ}, "zhuanban")
+    rows = case_rows(enterprise.get(f"/instances/{view.id}").text)
+    assert rows["问题类别（核定）"].startswith("一、3") and rows["责任单位"] == ZJJ
+    # the office still sees what the case holds under the office's titles
+    office = as_user(app, "zhuanban_web")
+    rows = case_rows(office.get(f"/instances/{view.id}").text)
+    assert rows["责任单位"] == ZJJ and "报送单位" not in rows
+
+
+def test_the_office_reads_the_responsible_unit_not_a_report_unit(gov: Engine) -> None:
+    gov.add_user("fl_web", ["responsible_unit"], unit=FL, password=PASSWORD)
+    view = report(gov, intermediary_item="ZJ-004")
+    gov.complete(task(gov, "zhuanban", "classify").id, ACCEPT, "zhuanban")
+    page = as_user(make_app(gov), "fl_web").get(f"/instances/{view.id}").text
+    rows = case_rows(page)
+    assert rows["责任单位"] == FL and "报送单位" not in rows and "举报人" not in rows
+
+
+def test_a_refused_classify_form_shows_the_details_of_the_item_picked(gov: Engine) -> None:
+    """Sent back with an error, the page shows the item picked with its details (not the old
+    item's, not empty boxes)."""
+    gov.add_user("zhuanban_web", ["data_bureau"], password=PASSWORD)
+    report(gov, intermediary_item="ZJ-001")
+    office = as_user(make_app(gov), "zhuanban_web")
+    classify = task(gov, "zhuanban_web", "classify")
+    office.post(f"/tasks/{classify.id}/claim")
+    for picked, name in (("ZJ-001", "建设工程施工图设计文件审查"),
+                         ("ZJ-008", "涉路工程安全技术评价")):
+        refused = office.post(f"/tasks/{classify.id}", data={
+            "classify_decision": "accept", "intermediary_item": picked, "responsible_unit": ZJJ})
+        assert refused.status_code == 422
+        box = re.search(r'data-field="item_name"[^>]*>.*?value="([^"]*)"', refused.text, re.S)
+        assert box is not None and box.group(1) == name, picked

@@ -44,6 +44,9 @@ class CatalogueItem:
     value: str  # the number the table is looked up by
     name: str
     unit: str  # the unit of its first unit column, by name ("" when it has none)
+    # every output of the row (output name, cell as people write it): what a form that
+    # shows the row's details read-only fills in when the row is picked
+    details: tuple[tuple[str, str], ...] = ()
 
     @property
     def label(self) -> str:
@@ -100,8 +103,10 @@ def _items(tree: etree._ElementTree, decision: str, found: Directory | None
     named = next((i for i, c in enumerate(table.columns)
                   if not c.is_input and not c.is_unit), None)
     unit = next((i for i, c in enumerate(table.columns) if c.is_unit), None)
+    outputs = [(i, c.name) for i, c in enumerate(table.columns) if not c.is_input]
     items = tuple(CatalogueItem(row[given], row[named] if named is not None else "",
-                                row[unit] if unit is not None else "")
+                                row[unit] if unit is not None else "",
+                                tuple((name, row[i]) for i, name in outputs))
                   for row in table.rows if row[given] not in (decision_rows.ANY, ""))
     return Catalogue(element.get("name") or decision, items)
 

@@ -247,6 +247,8 @@ def _entry(cell: str, column: Column, found: Directory) -> tuple[str, Msg | None
                 msg("table.unknown_unit_far", cell=cell)
         return f'{FUNCTION}("{unit.id}")', None
     number = NUMERIC.get(column.type_ref)
+    if number is not None and not column.is_input and cell == "":
+        return "", None  # a blank output cell: no value (a catch-all row's 办理时限)
     if number is not None:
         try:
             return str(number(cell)), None

@@ -223,6 +223,17 @@ def validate(schema: Mapping[str, Any], data: Mapping[str, Any],
         raise InvalidData(errors, msg("form.invalid"))
 
 
+def with_defaults(schema: Mapping[str, Any] | None, data: Mapping[str, Any]) -> dict[str, Any]:
+    """``data`` with each field the start form leaves out and gives a ``default`` set to it:
+    a case's first data, so the scripts that read an optional field always find a value
+    (``"default": ""`` on an optional text field). A task's form that leaves one out keeps
+    what the case has."""
+    props = (schema or {}).get("properties") or {}
+    return {**{name: prop["default"] for name, prop in props.items()
+               if isinstance(prop, Mapping) and "default" in prop and not prop.get("readOnly")},
+            **data}
+
+
 def validate_submission(schema: Mapping[str, Any] | None, data: Mapping[str, Any],
                         context: CheckContext | None = None) -> None:
     """Completing a task: only the fields its form declares (a task without a form takes no

@@ -115,7 +115,7 @@ class Runtime:
             people.check(session, schema, data, user)
             policies.check(session, schema, data)
             catalogue_items.check(session, schema, data)
-            data = catalogue_items.with_empty(schema, data)
+            data = forms.with_defaults(schema, catalogue_items.with_empty(schema, data))
         if business_key is not None:  # a sender's number (hops > 0) may start several
             check_chosen(session, version, business_key, unique=hops == 0, field=field)
         # What the engine says about the case wins over the data (a message's payload is the

@@ -139,9 +139,15 @@ def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, A
     if policy_fields and any(k in policy_fields for k in instance.data):
         named = {p.policy_id: f"{p.policy_id} {p.policy_name}" for p in eng.policies()}
         readable = partial(_policy_or_readable, readable, policy_fields, named)
-    process_names = {p.key: p.name for p in eng.processes()}
-    timeline = [_timeline_item(event, path.diagram, titles, process_names, labels, readable,
-                               insiders, people) for event in events]
+    processes = eng.processes()
+    process_names = {p.key: p.name for p in processes}
+    start_form = next((p.start_form_key for p in processes if p.key == instance.process_key),
+                      None)
+    form_of = {t.id: t.form_key for t in tasks}
+    timeline = [_timeline_item(event, path.diagram, titles, process_names,
+                               {**labels, **_titles(schemas, _submitted_by(
+                                   event, start_form, form_of))},
+                               readable, insiders, people) for event in events]
     labels.setdefault("case_no", _("案件编号"))
     order.setdefault("case_no", -1)
     discipline = g.user is not None and bool(DISCIPLINE_READERS & set(g.user.roles))
@@ -155,9 +161,55 @@ def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, A
     if applicant is not None:
         timeline = [_for_applicant(item, applicant, people) for item in timeline
                     if item.kind in _APPLICANT_EVENTS]
+        rows, labels = _as_filed(rows, labels, schemas, events, tasks, start_form)
     return CaseContext(instance, [r for r in rows if r.name in labels], timeline, tasks,
                        path.diagram.name, other, files, events, reads, labels, insiders,
                        people, readable, applicant)
+
+
+def _as_filed(rows: list[DataRow], labels: dict[str, str], schemas: dict[str, dict[str, Any]],
+              events: list[EventView], tasks: list[TaskView], start_form: str | None
+              ) -> tuple[list[DataRow], dict[str, str]]:
+    """The case data as an applicant may read it: a value a form submitted (its own start
+    form, a step done) under that form's title, so what it filed reads as filed (问题类别, not
+    the office's 问题类别（核定） before the office decided); a value an open step's form is
+    still to decide (a unit the system proposed) is not shown as if decided."""
+    form_of = {t.id: t.form_key for t in tasks}
+    set_by: dict[str, str | None] = {}
+    for event in events:
+        if event.type in ("started", "completed"):
+            form = _submitted_by(event, start_form, form_of)
+            for key in (event.payload or {}).get("data") or {}:
+                set_by[key] = form
+    open_fields = {name for t in tasks if t.status == "ready" and t.form_key
+                   for name, prop in ((schemas.get(t.form_key) or {}).get("properties")
+                                      or {}).items()
+                   if isinstance(prop, dict) and not prop.get("readOnly")}
+    titles = dict(labels)
+    for key, form in set_by.items():
+        prop = ((schemas.get(form or "") or {}).get("properties") or {}).get(key)
+        if isinstance(prop, dict) and isinstance(prop.get("title"), str):
+            titles[key] = prop["title"]
+    shown = [replace(r, label=titles.get(r.name, r.label)) for r in rows
+             if r.name in set_by or r.name not in open_fields]
+    return shown, titles
+
+
+def _submitted_by(event: EventView, start_form: str | None,
+                  form_of: dict[str, str | None]) -> str | None:
+    """The form whose data the event carries: the start form, a completed task's form."""
+    if event.type == "started":
+        return start_form
+    if event.type == "completed":
+        return form_of.get(event.task_id or "")
+    return None
+
+
+def _titles(schemas: dict[str, dict[str, Any]], form: str | None) -> dict[str, str]:
+    """Field name -> title in the form ``form`` (none for no form)."""
+    props = (schemas.get(form or "") or {}).get("properties") or {}
+    return {name: prop["title"] for name, prop in props.items()
+            if isinstance(prop, dict) and isinstance(prop.get("title"), str)}
 
 
 def _foreign_schema(eng: Any, schemas: dict[str, dict[str, Any]], data: dict[str, Any]

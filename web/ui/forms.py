@@ -65,6 +65,9 @@ class Field:
     readonly: bool = False
     accept: str = ""  # file fields: the upload's accept attribute
     max_files: int = 0  # file fields: how many files at most
+    # catalogue fields: each row's number -> its unit and details, for the page's script to
+    # fill the form's read-only details and follow the proposed unit (catalogue.js)
+    catalogue: str = ""
 
 
 # What the browser's file picker offers per kind of engine/files/sniff.py (the server checks
@@ -121,10 +124,12 @@ def _one_field(name: str, prop: Mapping[str, Any], required: bool,
     if units and "x-org-unit" in prop:
         return _unit_field(name, prop, required, units)
     if catalogues.get(name):
+        rows = {i.value: {"unit": i.unit, "details": dict(i.details)} for i in catalogues[name]}
         return Field(name=name, title=str(prop.get("title") or name), kind="select",
                      required=required, description=str(prop.get("description") or ""),
                      choices=[Choice(i.value, i.label) for i in catalogues[name]],
-                     readonly=bool(prop.get("readOnly")))
+                     readonly=bool(prop.get("readOnly")),
+                     catalogue=json.dumps(rows, ensure_ascii=False, sort_keys=True))
     if policies.get(name):
         return Field(name=name, title=str(prop.get("title") or name), kind="select",
                      required=required, description=str(prop.get("description") or ""),
@@ -315,6 +320,24 @@ def display_values(fields: list[Field], data: Mapping[str, Any],
             continue
         out[f.name] = _display(f, value)
     return out
+
+
+def shown_again(fields: list[Field], typed: Mapping[str, Display], data: Mapping[str, Any],
+                schema: Mapping[str, Any] | None = None) -> dict[str, Display]:
+    """What a form sent back with errors shows: what was typed, and the read-only fields (not
+    posted) from the case, or from the catalogue row typed when another was picked."""
+    readonly = [f for f in fields if f.readonly]
+    values = display_values(readonly, data, schema)
+    names = {f.name for f in readonly}
+    for f in fields:
+        picked = typed.get(f.name)
+        if not f.catalogue or not isinstance(picked, str) or picked == _key(data.get(f.name)):
+            continue
+        rows = json.loads(f.catalogue)
+        details = (rows.get(picked) or {}).get("details") or {}
+        for name in {n for row in rows.values() for n in row.get("details") or {}} & names:
+            values[name] = str(details.get(name, ""))
+    return {**values, **typed}
 
 
 def uploads(fields: list[Field], files: MultiDict[str, FileStorage]) -> list[Upload]:

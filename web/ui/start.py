@@ -3,6 +3,8 @@ The window clerk (惠企政策兑现专窗) starts subsidy applications on an en
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
@@ -18,6 +20,8 @@ bp = Blueprint("start", __name__)
 # the offline window (一窗) marks the application as taken in on an enterprise's behalf
 WINDOW_CHANNEL = "一窗"
 ONLINE_CHANNEL = "一网"  # an enterprise applying itself
+# an enterprise filing a clue itself (行政审批中介服务问题线索征集): its channel is no choice
+ONLINE_ONLY = ("网上征集",)
 
 
 # (engine, deployed versions, roles) -> whether those roles may start anything; every page
@@ -59,10 +63,10 @@ def _find(key: str) -> Startable:
 @login_required
 def form(key: str) -> str:
     item = _find(key)
-    fields = forms.fields_of(item.form, engine().unit_directory(),
-                             engine().person_choices(item.form, current_user()),
-                             engine().policy_choices(item.form),
-                             engine().catalogue_choices(item.form))
+    fields = _own_channel(forms.fields_of(item.form, engine().unit_directory(),
+                                          engine().person_choices(item.form, current_user()),
+                                          engine().policy_choices(item.form),
+                                          engine().catalogue_choices(item.form)))
     values = forms.display_values(fields, _defaults(fields), item.form)
     return render_template("start.html", item=item, fields=fields, values=values, errors={},
                            general_errors={}, on_behalf=_on_behalf())
@@ -73,11 +77,14 @@ def form(key: str) -> str:
 def submit(key: str) -> str | Response | tuple[str, int]:
     item = _find(key)
     user = current_user()
-    fields = forms.fields_of(item.form, engine().unit_directory(),
-                             engine().person_choices(item.form, user),
-                             engine().policy_choices(item.form),
-                             engine().catalogue_choices(item.form))
+    fields = _own_channel(forms.fields_of(item.form, engine().unit_directory(),
+                                          engine().person_choices(item.form, user),
+                                          engine().policy_choices(item.form),
+                                          engine().catalogue_choices(item.form)))
     data, typed = forms.coerce(fields, request.form)
+    fixed = _fixed(fields)
+    data.update(fixed)
+    typed.update({k: str(v) for k, v in fixed.items()})
     try:
         instance = engine().start(key, data, user, uploads=forms.uploads(fields, request.files))
     except InvalidData as exc:
@@ -100,6 +107,26 @@ def _on_behalf() -> bool:
     return "window" in current_user().roles
 
 
+def _own_channel(fields: list[forms.Field]) -> list[forms.Field]:
+    """An enterprise filing itself: a choice of channels offering the online one
+    (:data:`ONLINE_ONLY`) offers only that one, chosen (the office's channels, 投诉电话,
+    来信来访 ..., are for the office registering a call or letter)."""
+    if "enterprise" not in current_user().roles or _on_behalf():
+        return fields
+    out = []
+    for f in fields:
+        online = [c for c in f.choices if c.value in ONLINE_ONLY] if f.kind == "select" else []
+        out.append(replace(f, choices=online[:1], readonly=True) if online else f)
+    return out
+
+
+def _fixed(fields: list[forms.Field]) -> dict[str, object]:
+    """The values :func:`_own_channel` set: taken whatever was posted."""
+    return {f.name: f.choices[0].value for f in fields
+            if f.kind == "select" and f.readonly and len(f.choices) == 1
+            and f.choices[0].value in ONLINE_ONLY}
+
+
 def _defaults(fields: list[forms.Field]) -> dict[str, object]:
     """The window clerk's applications come in through the offline window, an enterprise's own
     online (一网); a choice named in the link (the policy list's 申请 passes ?policy_id=…)
@@ -107,7 +134,7 @@ def _defaults(fields: list[forms.Field]) -> dict[str, object]:
     user = current_user()
     channel = WINDOW_CHANNEL if _on_behalf() else ONLINE_CHANNEL if "enterprise" in \
         user.roles else None
-    out: dict[str, object] = {}
+    out: dict[str, object] = _fixed(fields)
     for f in fields:
         offered = {c.value for c in f.choices} if f.kind == "select" else set()
         asked = request.args.get(f.name)

@@ -71,7 +71,8 @@ def submit(task_id: str) -> str | Response | tuple[str, int]:
     except InvalidData as exc:
         flash(_("表单填写有误，请按提示修改后重新提交。"), "error")
         current = eng.instance(task.instance_id, user)
-        return _render(task, schema, fields, typed, localized_fields(exc), current), 422
+        return _render(task, schema, fields, forms.shown_again(fields, typed, current.data, schema),
+                       localized_fields(exc), current), 422
     except Conflict as exc:
         fresh = eng.inbox.task(task_id, user)
         current = eng.instance(task.instance_id, user)
