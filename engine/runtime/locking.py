@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Row, bindparam, insert, inspect, select, update
+from sqlalchemy import bindparam, insert, inspect, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import instance_state, manager_of_class
 from sqlalchemy.orm.exc import StaleDataError
@@ -38,8 +38,8 @@ def check_revision(row: ProcessInstance, revision: int | None) -> None:
         )
 
 
-_LOCK_ROW = select(INSTANCES, *counters.COLUMNS).where(INSTANCES.c.id == bindparam("id")) \
-    .with_for_update(of=INSTANCES)
+_LOCK_ROW = driver.Read(select(INSTANCES, *counters.COLUMNS)
+                        .where(INSTANCES.c.id == bindparam("id")).with_for_update(of=INSTANCES))
 
 
 def _locked(session: Session, instance_id: int) -> ProcessInstance | None:
@@ -47,8 +47,8 @@ def _locked(session: Session, instance_id: int) -> ProcessInstance | None:
     than the statement), unless the session holds the instance already: the ORM refreshes
     it then, checking the revision it had."""
     if not _held(session, instance_id):
-        values = session.connection().execute(_LOCK_ROW, {"id": instance_id}).first()
-        return None if values is None else _as_locked(session, values)
+        found = _LOCK_ROW.rows(session, {"id": instance_id})
+        return _as_locked(session, found[0]._mapping) if found else None
     return _refreshed(session, instance_id)
 
 
@@ -66,19 +66,37 @@ def _refreshed(session: Session, instance_id: int) -> ProcessInstance | None:
 
 _BY_TASK = INSTANCES.c.id == select(TASKS.c.instance_id).where(
     TASKS.c.id == bindparam("task_id")).scalar_subquery()
-_LOCK_ROW_BY_TASK = select(INSTANCES, *counters.COLUMNS).where(_BY_TASK) \
-    .with_for_update(of=INSTANCES)
+_LOCK_ROW_BY_TASK = driver.Read(select(INSTANCES, *counters.COLUMNS).where(_BY_TASK)
+                                .with_for_update(of=INSTANCES))
+
+
+# SQLite: the instance and its open tasks in one statement. The transaction holds the
+# database's write lock from its start (BEGIN IMMEDIATE), so nothing can change between the
+# two. Not on PostgreSQL: under READ COMMITTED a statement's snapshot predates its wait for
+# the row lock, so tasks read with it could miss what the lock's previous holder committed.
+_INSTANCE_WIDTH = len(INSTANCES.c) + len(counters.COLUMNS)
+_TASK_NAMES = tuple(str(column.key) for column in TASKS.c)
+_TASK_ROW = driver.row_class(_TASK_NAMES)
+_LOCK_WITH_OPEN_TASKS = driver.Read(
+    select(INSTANCES, *counters.COLUMNS,
+           *(column.label(f"task_{column.key}") for column in TASKS.c))
+    .select_from(INSTANCES.outerjoin(TASKS, (TASKS.c.instance_id == INSTANCES.c.id)
+                                     & (TASKS.c.status == "ready")))
+    .where(_BY_TASK))
 
 
 def open_task(session: Session, task_id: str
-               ) -> tuple[Row[Any], ProcessInstance, list[Row[Any]]]:
+               ) -> tuple[driver.ReadRow, ProcessInstance, list[driver.ReadRow]]:
     """The open task's row, its instance (locked first: under READ COMMITTED, rows read
     after the lock include whatever the command that held it committed) and the instance's
     open task rows, which the command's mirror step needs anyway."""
-    row = _locked_by_task(session, task_id)
+    if session.get_bind().dialect.name == "sqlite":
+        row, open_rows = _locked_with_open_tasks(session, task_id)
+    else:
+        row = _locked_by_task(session, task_id)
+        open_rows = [] if row is None else mirror.open_rows(session, row.id)
     if row is None:
         raise NotFound(msg("task.not_found", task_id=task_id))
-    open_rows = mirror.open_rows(session, row.id)
     task_row = next((t for t in open_rows if t.id == task_id), None)
     if task_row is None:
         status = session.connection().execute(
@@ -88,22 +106,38 @@ def open_task(session: Session, task_id: str
 
 
 def _locked_by_task(session: Session, task_id: str) -> ProcessInstance | None:
-    values = session.connection().execute(_LOCK_ROW_BY_TASK, {"task_id": task_id}).first()
-    if values is None:
+    found = _LOCK_ROW_BY_TASK.rows(session, {"task_id": task_id})
+    if not found:
         return None
+    values = found[0]
     if _held(session, values.id):
         return _refreshed(session, values.id)
-    return _as_locked(session, values)
+    return _as_locked(session, values._mapping)
 
 
-def _as_locked(session: Session, values: Row[Any]) -> ProcessInstance:
+def _locked_with_open_tasks(session: Session, task_id: str
+                            ) -> tuple[ProcessInstance | None, list[driver.ReadRow]]:
+    found = _LOCK_WITH_OPEN_TASKS.fetch(session, {"task_id": task_id})
+    if not found:
+        return None, []
+    convert, width = _LOCK_WITH_OPEN_TASKS.converted, _INSTANCE_WIDTH
+    make = _TASK_ROW._make  # type: ignore[attr-defined]
+    open_rows = [make(convert(session, values, width)) for values in found
+                 if values[width] is not None]  # the outer join's row for "no open task"
+    names = _LOCK_WITH_OPEN_TASKS.row_class(session)._fields[:width]
+    instance = dict(zip(names, convert(session, found[0], 0, width), strict=True))
+    if _held(session, instance["id"]):
+        return _refreshed(session, instance["id"]), open_rows
+    return _as_locked(session, instance), open_rows
+
+
+def _as_locked(session: Session, columns: dict[str, Any]) -> ProcessInstance:
     """The locked row, and the change counters read with it (engine/storage/counters.py)."""
-    columns = dict(values._mapping)
     counters.take(session, columns)
     return as_loaded(session, columns)
 
 
-def check_may_work(task_row: Row[Any], user: UserView) -> None:
+def check_may_work(task_row: driver.ReadRow, user: UserView) -> None:
     """The task's role and unit, or the task handed to the user by name (a transfer, a
     delegation, a co-signature: engine/runtime/handover.py checked the handing on)."""
     if user.username in ("system", task_row.assignee):
