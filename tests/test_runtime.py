@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from engine.api import Engine
@@ -13,7 +15,7 @@ from engine.errors import Conflict, InvalidData, NotFound, PermissionDenied
 from engine.org.users import SYSTEM
 from engine.queries.inbox import InboxFilter
 from engine.runtime.locking import flush
-from engine.storage.schema import ProcessInstance
+from engine.storage.schema import ProcessInstance, Task
 from engine.time.clock import FixedClock
 from tests.conftest import diagram_files
 
@@ -183,6 +185,36 @@ def test_stale_orm_write_raises_conflict(deployed: Engine) -> None:
         a.rollback()
     a.close()
     assert deployed.instance(view.id).status == "running"
+
+
+def test_a_command_waiting_for_the_lock_reads_the_tasks_its_holder_committed(
+        deployed: Engine) -> None:
+    """The open tasks are read after the instance's lock (on PostgreSQL in the same round
+    trip): a command that waited for the lock sees what the holder committed meanwhile."""
+    interleaving_possible(deployed)
+    deployed.start("approval", {"summary": "x", "unit": UNIT}, "li")
+    task = only_task(deployed, "li")
+    holder = deployed._sessions()
+    outcome: list[BaseException | None] = []
+
+    def waiter() -> None:
+        try:
+            deployed.complete(task, {"proposal": "转办"}, "li")
+            outcome.append(None)
+        except BaseException as exc:  # reported by the test's thread
+            outcome.append(exc)
+
+    with holder.begin():
+        holder.execute(select(ProcessInstance.id).with_for_update())
+        thread = threading.Thread(target=waiter)
+        thread.start()
+        time.sleep(0.5)  # the waiter is blocked on the lock
+        assert not outcome
+        holder.execute(update(Task).where(Task.id == task).values(status="cancelled"))
+    holder.close()
+    thread.join(10)
+    assert len(outcome) == 1 and isinstance(outcome[0], Conflict), outcome
+    assert "cancelled" in str(outcome[0]) or "取消" in str(outcome[0])
 
 
 def test_inbox_filters_overdue(deployed: Engine) -> None:

@@ -15,7 +15,6 @@ from sqlalchemy.orm.util import identity_key
 from engine.errors import Conflict, NotFound, PermissionDenied
 from engine.messages import msg
 from engine.org import scope
-from engine.runtime import mirror
 from engine.storage import counters, driver
 from engine.storage.schema import INSTANCES, TASKS, ProcessInstance
 from engine.views import UserView
@@ -93,8 +92,7 @@ def open_task(session: Session, task_id: str
     if session.get_bind().dialect.name == "sqlite":
         row, open_rows = _locked_with_open_tasks(session, task_id)
     else:
-        row = _locked_by_task(session, task_id)
-        open_rows = [] if row is None else mirror.open_rows(session, row.id)
+        row, open_rows = _locked_then_open_tasks(session, task_id)
     if row is None:
         raise NotFound(msg("task.not_found", task_id=task_id))
     task_row = next((t for t in open_rows if t.id == task_id), None)
@@ -105,14 +103,28 @@ def open_task(session: Session, task_id: str
     return task_row, row, open_rows
 
 
-def _locked_by_task(session: Session, task_id: str) -> ProcessInstance | None:
-    found = _LOCK_ROW_BY_TASK.rows(session, {"task_id": task_id})
-    if not found:
-        return None
-    values = found[0]
+# PostgreSQL: the lock, then the open tasks, sent together (one round trip); the second
+# statement starts once the first has the lock, so it reads what its previous holder committed.
+_OPEN_TASKS_OF_TASK = driver.Read(select(TASKS).where(
+    TASKS.c.instance_id == select(TASKS.c.instance_id).where(
+        TASKS.c.id == bindparam("task_id")).scalar_subquery(),
+    TASKS.c.status == "ready"))
+
+
+def _locked_then_open_tasks(session: Session, task_id: str
+                            ) -> tuple[ProcessInstance | None, list[driver.ReadRow]]:
+    params = {"task_id": task_id}
+    locked, tasks = driver.fetch_in_turn(
+        session, [(_LOCK_ROW_BY_TASK, params), (_OPEN_TASKS_OF_TASK, params)])
+    if not locked:
+        return None, []
+    make = _OPEN_TASKS_OF_TASK.row_class(session)._make  # type: ignore[attr-defined]
+    open_rows = [make(_OPEN_TASKS_OF_TASK.converted(session, values)) for values in tasks]
+    values = _LOCK_ROW_BY_TASK.row_class(session)._make(  # type: ignore[attr-defined]
+        _LOCK_ROW_BY_TASK.converted(session, locked[0]))
     if _held(session, values.id):
-        return _refreshed(session, values.id)
-    return _as_locked(session, values._mapping)
+        return _refreshed(session, values.id), open_rows
+    return _as_locked(session, values._mapping), open_rows
 
 
 def _locked_with_open_tasks(session: Session, task_id: str

@@ -138,24 +138,11 @@ class Read:
 
     def fetch(self, session: Session, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """The rows as the driver returns them, unconverted (see :meth:`converted`)."""
-        conn = session.connection()
+        return fetch_in_turn(session, [(self, params)])[0]
+
+    def _sql(self, conn: Connection, params: Mapping[str, Any]) -> tuple[str, Any]:
         sql, order, processors, defaults, _, _ = self._compile(conn.dialect)
-        args = _args({**defaults, **params}, order, processors)
-        cursor = _dbapi(conn).cursor()
-        try:
-            if conn.dispatch.before_cursor_execute:
-                conn.dispatch.before_cursor_execute(conn, cursor, sql, args, None, False)
-            try:
-                cursor.execute(sql, args)
-                fetched: list[tuple[Any, ...]] = cursor.fetchall()
-            except conn.dialect.loaded_dbapi.Error as error:
-                raise exc.DBAPIError.instance(sql, args, error,
-                                              conn.dialect.loaded_dbapi.Error) from error
-            if conn.dispatch.after_cursor_execute:
-                conn.dispatch.after_cursor_execute(conn, cursor, sql, args, None, False)
-        finally:
-            cursor.close()
-        return fetched
+        return sql, _args({**defaults, **params}, order, processors)
 
     def converted(self, session: Session, values: Sequence[Any], start: int = 0,
                   stop: int | None = None) -> list[Any]:
@@ -245,6 +232,43 @@ def _send_all(session: Session, held: list[_Held]) -> None:
     for (_, _, check), count in zip(held, counts, strict=True):
         if check is not None:
             check(count)
+
+
+def fetch_in_turn(session: Session, reads: Sequence[tuple[Read, Mapping[str, Any]]]
+                  ) -> list[list[tuple[Any, ...]]]:
+    """The rows of each read (unconverted), run one after the other in the transaction. On
+    PostgreSQL they are sent together in one pipeline (one round trip); each statement still
+    starts when the one before it has finished, and under READ COMMITTED it reads what was
+    committed by then (a read after a lock sees what the lock's previous holder committed)."""
+    conn = session.connection()
+    dbapi = _dbapi(conn)
+    error_class = conn.dialect.loaded_dbapi.Error
+    statements = [read._sql(conn, params) for read, params in reads]
+    cursors = [dbapi.cursor() for _ in statements]
+    pipelined = conn.dialect.name == "postgresql" and len(statements) > 1
+    try:
+        if conn.dispatch.before_cursor_execute:
+            for cursor, (sql, args) in zip(cursors, statements, strict=True):
+                conn.dispatch.before_cursor_execute(conn, cursor, sql, args, None, False)
+        try:
+            if pipelined:
+                with dbapi.pipeline():
+                    for cursor, (sql, args) in zip(cursors, statements, strict=True):
+                        cursor.execute(sql, args)
+            else:
+                for cursor, (sql, args) in zip(cursors, statements, strict=True):
+                    cursor.execute(sql, args)
+            fetched = [cursor.fetchall() for cursor in cursors]
+        except error_class as error:
+            sql, args = statements[0] if len(statements) == 1 else ("(pipelined reads)", None)
+            raise exc.DBAPIError.instance(sql, args, error, error_class) from error
+        if conn.dispatch.after_cursor_execute:
+            for cursor, (sql, args) in zip(cursors, statements, strict=True):
+                conn.dispatch.after_cursor_execute(conn, cursor, sql, args, None, False)
+    finally:
+        for cursor in cursors:
+            cursor.close()
+    return fetched
 
 
 def execute_plain(conn: Connection, sql: str) -> None:
