@@ -194,7 +194,7 @@ def insert_instance(session: Session, values: dict[str, Any]) -> ProcessInstance
     """A new instance row, inserted at once (its id seeds the workflow's task ids) by a plain
     INSERT, and handed to the session as loaded (what the ORM's own flush would cost more)."""
     flush(session)  # anything the command added before, as the ORM would have
-    new_id = session.execute(_INSERT, values).scalar_one()
+    new_id = session.connection().execute(_INSERT, values).scalar_one()
     return as_loaded(session, {"id": new_id, **values})
 
 

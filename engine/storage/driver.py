@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 from collections import namedtuple
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import exc
@@ -113,7 +113,8 @@ class ReadRow(tuple[Any, ...]):
 
 
 def row_class(names: Sequence[str]) -> type[ReadRow]:
-    base: Any = namedtuple("ReadRowBase", list(names))  # type: ignore[misc]  # per statement
+    # made per statement; a name that is no identifier (an unlabelled expression) is renamed
+    base: Any = namedtuple("ReadRowBase", list(names), rename=True)  # type: ignore[misc]
     return type("Row", (ReadRow, base), {"__slots__": ()})
 
 
@@ -247,24 +248,18 @@ def fetch_in_turn(session: Session, reads: Sequence[tuple[Read, Mapping[str, Any
     cursors = [dbapi.cursor() for _ in statements]
     pipelined = conn.dialect.name == "postgresql" and len(statements) > 1
     try:
-        if conn.dispatch.before_cursor_execute:
-            for cursor, (sql, args) in zip(cursors, statements, strict=True):
-                conn.dispatch.before_cursor_execute(conn, cursor, sql, args, None, False)
         try:
-            if pipelined:
-                with dbapi.pipeline():
-                    for cursor, (sql, args) in zip(cursors, statements, strict=True):
-                        cursor.execute(sql, args)
-            else:
+            with dbapi.pipeline() if pipelined else nullcontext():
                 for cursor, (sql, args) in zip(cursors, statements, strict=True):
+                    if conn.dispatch.before_cursor_execute:
+                        conn.dispatch.before_cursor_execute(conn, cursor, sql, args, None, False)
                     cursor.execute(sql, args)
+                    if conn.dispatch.after_cursor_execute:
+                        conn.dispatch.after_cursor_execute(conn, cursor, sql, args, None, False)
             fetched = [cursor.fetchall() for cursor in cursors]
         except error_class as error:
             sql, args = statements[0] if len(statements) == 1 else ("(pipelined reads)", None)
             raise exc.DBAPIError.instance(sql, args, error, error_class) from error
-        if conn.dispatch.after_cursor_execute:
-            for cursor, (sql, args) in zip(cursors, statements, strict=True):
-                conn.dispatch.after_cursor_execute(conn, cursor, sql, args, None, False)
     finally:
         for cursor in cursors:
             cursor.close()
@@ -297,5 +292,6 @@ def _dbapi(conn: Connection) -> Any:
 
 def _args(row: Mapping[str, Any], order: tuple[str, ...] | None,
           processors: dict[str, Callable[[Any], Any]]) -> Any:
-    values = {k: (processors[k](v) if k in processors else v) for k, v in row.items()}
-    return values if order is None else tuple(values[k] for k in order)
+    if order is None:
+        return {k: (processors[k](v) if k in processors else v) for k, v in row.items()}
+    return [processors[k](row[k]) if k in processors else row[k] for k in order]
