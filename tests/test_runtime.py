@@ -14,6 +14,7 @@ from engine.api import Engine
 from engine.errors import Conflict, InvalidData, NotFound, PermissionDenied
 from engine.org.users import SYSTEM
 from engine.queries.inbox import InboxFilter
+from engine.runtime import locking, mirror
 from engine.runtime.locking import flush
 from engine.storage.schema import ProcessInstance, Task
 from engine.time.clock import FixedClock
@@ -215,6 +216,32 @@ def test_a_command_waiting_for_the_lock_reads_the_tasks_its_holder_committed(
     thread.join(10)
     assert len(outcome) == 1 and isinstance(outcome[0], Conflict), outcome
     assert "cancelled" in str(outcome[0]) or "取消" in str(outcome[0])
+
+
+def test_the_driver_reads_the_values_sqlalchemy_reads(deployed: Engine) -> None:
+    """The lock and the open tasks read on the driver's cursor (engine/storage/driver.py)
+    come back as SQLAlchemy's own rows would: same values, same types."""
+    view = deployed.start("approval", {"summary": "x", "unit": UNIT}, "li")
+    task = only_task(deployed, "li")
+    with deployed.transaction() as session:
+        session.execute(update(Task).where(Task.id == task).values(signers=["wang", "chen"]))
+        reads = [(mirror._OPEN_ROWS, {"instance_id": view.id}),
+                 (locking._LOCK_ROW, {"id": view.id}),
+                 (locking._LOCK_ROW_BY_TASK, {"task_id": task}),
+                 (locking._OPEN_TASKS_OF_TASK, {"task_id": task})]
+        for read, params in reads:
+            (mine,) = read.rows(session, params)
+            (theirs,) = session.connection().execute(read.statement, params)
+            expected = dict(theirs._mapping)
+            assert mine._mapping == expected
+            assert {k: type(v) for k, v in mine._mapping.items()} == \
+                {k: type(v) for k, v in expected.items()}
+        row, open_rows = locking._locked_with_open_tasks(session, task) \
+            if deployed.url.startswith("sqlite") else locking._locked_then_open_tasks(session, task)
+        assert row is not None and row.id == view.id and row.data["summary"] == "x"
+        assert [r._mapping for r in open_rows] == \
+            [r._mapping for r in mirror.open_rows(session, view.id)]
+        assert open_rows[0].signers == ["wang", "chen"]
 
 
 def test_inbox_filters_overdue(deployed: Engine) -> None:
