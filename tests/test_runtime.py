@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from engine.api import Engine
 from engine.errors import Conflict, InvalidData, NotFound, PermissionDenied
 from engine.org.users import SYSTEM
 from engine.queries.inbox import InboxFilter
+from engine.runtime import locking, mirror
 from engine.runtime.locking import flush
-from engine.storage.schema import ProcessInstance
+from engine.storage.schema import ProcessInstance, Task
 from engine.time.clock import FixedClock
 from tests.conftest import diagram_files
 
@@ -183,6 +186,62 @@ def test_stale_orm_write_raises_conflict(deployed: Engine) -> None:
         a.rollback()
     a.close()
     assert deployed.instance(view.id).status == "running"
+
+
+def test_a_command_waiting_for_the_lock_reads_the_tasks_its_holder_committed(
+        deployed: Engine) -> None:
+    """The open tasks are read after the instance's lock (on PostgreSQL in the same round
+    trip): a command that waited for the lock sees what the holder committed meanwhile."""
+    interleaving_possible(deployed)
+    deployed.start("approval", {"summary": "x", "unit": UNIT}, "li")
+    task = only_task(deployed, "li")
+    holder = deployed._sessions()
+    outcome: list[BaseException | None] = []
+
+    def waiter() -> None:
+        try:
+            deployed.complete(task, {"proposal": "转办"}, "li")
+            outcome.append(None)
+        except BaseException as exc:  # reported by the test's thread
+            outcome.append(exc)
+
+    with holder.begin():
+        holder.execute(select(ProcessInstance.id).with_for_update())
+        thread = threading.Thread(target=waiter)
+        thread.start()
+        time.sleep(0.5)  # the waiter is blocked on the lock
+        assert not outcome
+        holder.execute(update(Task).where(Task.id == task).values(status="cancelled"))
+    holder.close()
+    thread.join(10)
+    assert len(outcome) == 1 and isinstance(outcome[0], Conflict), outcome
+    assert "cancelled" in str(outcome[0]) or "取消" in str(outcome[0])
+
+
+def test_the_driver_reads_the_values_sqlalchemy_reads(deployed: Engine) -> None:
+    """The lock and the open tasks read on the driver's cursor (engine/storage/driver.py)
+    come back as SQLAlchemy's own rows would: same values, same types."""
+    view = deployed.start("approval", {"summary": "x", "unit": UNIT}, "li")
+    task = only_task(deployed, "li")
+    with deployed.transaction() as session:
+        session.execute(update(Task).where(Task.id == task).values(signers=["wang", "chen"]))
+        reads = [(mirror._OPEN_ROWS, {"instance_id": view.id}),
+                 (locking._LOCK_ROW, {"id": view.id}),
+                 (locking._LOCK_ROW_BY_TASK, {"task_id": task}),
+                 (locking._OPEN_TASKS_OF_TASK, {"task_id": task})]
+        for read, params in reads:
+            (mine,) = read.rows(session, params)
+            (theirs,) = session.connection().execute(read.statement, params)
+            expected = dict(theirs._mapping)
+            assert mine._mapping == expected
+            assert {k: type(v) for k, v in mine._mapping.items()} == \
+                {k: type(v) for k, v in expected.items()}
+        row, open_rows = locking._locked_with_open_tasks(session, task) \
+            if deployed.url.startswith("sqlite") else locking._locked_then_open_tasks(session, task)
+        assert row is not None and row.id == view.id and row.data["summary"] == "x"
+        assert [r._mapping for r in open_rows] == \
+            [r._mapping for r in mirror.open_rows(session, view.id)]
+        assert open_rows[0].signers == ["wang", "chen"]
 
 
 def test_inbox_filters_overdue(deployed: Engine) -> None:

@@ -18,7 +18,7 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.defaults import StartEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
-from sqlalchemy import Row, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from engine.audit import chain
@@ -355,7 +355,7 @@ class Runtime:
              workflow: BpmnWorkflow, ids: spiff_seam.IdSource, now: datetime, kind: str,
              payload: dict[str, Any], user: UserView, task_id: str | None = None,
              only_if_changed: bool = False, hops: int = 0,
-             open_rows: list[Row[Any]] | None = None, lists: UnitLists | None = None) -> bool:
+             open_rows: list[driver.ReadRow] | None = None, lists: UnitLists | None = None) -> bool:
         """``open_rows``: the instance's open task rows when the command read them already;
         ``lists``: the directory's lists when the command asked them already (a migration's
         switch). Its scripts, expressions and deadline functions (and those of the cases its

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Row, bindparam, insert, inspect, select, update
+from sqlalchemy import bindparam, insert, inspect, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import instance_state, manager_of_class
 from sqlalchemy.orm.exc import StaleDataError
@@ -15,7 +15,6 @@ from sqlalchemy.orm.util import identity_key
 from engine.errors import Conflict, NotFound, PermissionDenied
 from engine.messages import msg
 from engine.org import scope
-from engine.runtime import mirror
 from engine.storage import counters, driver
 from engine.storage.schema import INSTANCES, TASKS, ProcessInstance
 from engine.views import UserView
@@ -38,8 +37,8 @@ def check_revision(row: ProcessInstance, revision: int | None) -> None:
         )
 
 
-_LOCK_ROW = select(INSTANCES, *counters.COLUMNS).where(INSTANCES.c.id == bindparam("id")) \
-    .with_for_update(of=INSTANCES)
+_LOCK_ROW = driver.Read(select(INSTANCES, *counters.COLUMNS)
+                        .where(INSTANCES.c.id == bindparam("id")).with_for_update(of=INSTANCES))
 
 
 def _locked(session: Session, instance_id: int) -> ProcessInstance | None:
@@ -47,8 +46,8 @@ def _locked(session: Session, instance_id: int) -> ProcessInstance | None:
     than the statement), unless the session holds the instance already: the ORM refreshes
     it then, checking the revision it had."""
     if not _held(session, instance_id):
-        values = session.connection().execute(_LOCK_ROW, {"id": instance_id}).first()
-        return None if values is None else _as_locked(session, values)
+        found = _LOCK_ROW.rows(session, {"id": instance_id})
+        return _as_locked(session, found[0]._mapping) if found else None
     return _refreshed(session, instance_id)
 
 
@@ -66,19 +65,36 @@ def _refreshed(session: Session, instance_id: int) -> ProcessInstance | None:
 
 _BY_TASK = INSTANCES.c.id == select(TASKS.c.instance_id).where(
     TASKS.c.id == bindparam("task_id")).scalar_subquery()
-_LOCK_ROW_BY_TASK = select(INSTANCES, *counters.COLUMNS).where(_BY_TASK) \
-    .with_for_update(of=INSTANCES)
+_LOCK_ROW_BY_TASK = driver.Read(select(INSTANCES, *counters.COLUMNS).where(_BY_TASK)
+                                .with_for_update(of=INSTANCES))
+
+
+# SQLite: the instance and its open tasks in one statement. The transaction holds the
+# database's write lock from its start (BEGIN IMMEDIATE), so nothing can change between the
+# two. Not on PostgreSQL: under READ COMMITTED a statement's snapshot predates its wait for
+# the row lock, so tasks read with it could miss what the lock's previous holder committed.
+_INSTANCE_WIDTH = len(INSTANCES.c) + len(counters.COLUMNS)
+_TASK_NAMES = tuple(str(column.key) for column in TASKS.c)
+_TASK_ROW = driver.row_class(_TASK_NAMES)
+_LOCK_WITH_OPEN_TASKS = driver.Read(
+    select(INSTANCES, *counters.COLUMNS,
+           *(column.label(f"task_{column.key}") for column in TASKS.c))
+    .select_from(INSTANCES.outerjoin(TASKS, (TASKS.c.instance_id == INSTANCES.c.id)
+                                     & (TASKS.c.status == "ready")))
+    .where(_BY_TASK))
 
 
 def open_task(session: Session, task_id: str
-               ) -> tuple[Row[Any], ProcessInstance, list[Row[Any]]]:
+               ) -> tuple[driver.ReadRow, ProcessInstance, list[driver.ReadRow]]:
     """The open task's row, its instance (locked first: under READ COMMITTED, rows read
     after the lock include whatever the command that held it committed) and the instance's
     open task rows, which the command's mirror step needs anyway."""
-    row = _locked_by_task(session, task_id)
+    if session.get_bind().dialect.name == "sqlite":
+        row, open_rows = _locked_with_open_tasks(session, task_id)
+    else:
+        row, open_rows = _locked_then_open_tasks(session, task_id)
     if row is None:
         raise NotFound(msg("task.not_found", task_id=task_id))
-    open_rows = mirror.open_rows(session, row.id)
     task_row = next((t for t in open_rows if t.id == task_id), None)
     if task_row is None:
         status = session.connection().execute(
@@ -87,23 +103,53 @@ def open_task(session: Session, task_id: str
     return task_row, row, open_rows
 
 
-def _locked_by_task(session: Session, task_id: str) -> ProcessInstance | None:
-    values = session.connection().execute(_LOCK_ROW_BY_TASK, {"task_id": task_id}).first()
-    if values is None:
-        return None
+# PostgreSQL: the lock, then the open tasks, sent together (one round trip); the second
+# statement starts once the first has the lock, so it reads what its previous holder committed.
+_OPEN_TASKS_OF_TASK = driver.Read(select(TASKS).where(
+    TASKS.c.instance_id == select(TASKS.c.instance_id).where(
+        TASKS.c.id == bindparam("task_id")).scalar_subquery(),
+    TASKS.c.status == "ready"))
+
+
+def _locked_then_open_tasks(session: Session, task_id: str
+                            ) -> tuple[ProcessInstance | None, list[driver.ReadRow]]:
+    params = {"task_id": task_id}
+    locked, tasks = driver.fetch_in_turn(
+        session, [(_LOCK_ROW_BY_TASK, params), (_OPEN_TASKS_OF_TASK, params)])
+    if not locked:
+        return None, []
+    make = _OPEN_TASKS_OF_TASK.row_class(session)._make  # type: ignore[attr-defined]
+    open_rows = [make(_OPEN_TASKS_OF_TASK.converted(session, values)) for values in tasks]
+    values = _LOCK_ROW_BY_TASK.row_class(session)._make(  # type: ignore[attr-defined]
+        _LOCK_ROW_BY_TASK.converted(session, locked[0]))
     if _held(session, values.id):
-        return _refreshed(session, values.id)
-    return _as_locked(session, values)
+        return _refreshed(session, values.id), open_rows
+    return _as_locked(session, values._mapping), open_rows
 
 
-def _as_locked(session: Session, values: Row[Any]) -> ProcessInstance:
+def _locked_with_open_tasks(session: Session, task_id: str
+                            ) -> tuple[ProcessInstance | None, list[driver.ReadRow]]:
+    found = _LOCK_WITH_OPEN_TASKS.fetch(session, {"task_id": task_id})
+    if not found:
+        return None, []
+    convert, width = _LOCK_WITH_OPEN_TASKS.converted, _INSTANCE_WIDTH
+    make = _TASK_ROW._make  # type: ignore[attr-defined]
+    open_rows = [make(convert(session, values, width)) for values in found
+                 if values[width] is not None]  # the outer join's row for "no open task"
+    names = _LOCK_WITH_OPEN_TASKS.row_class(session)._fields[:width]
+    instance = dict(zip(names, convert(session, found[0], 0, width), strict=True))
+    if _held(session, instance["id"]):
+        return _refreshed(session, instance["id"]), open_rows
+    return _as_locked(session, instance), open_rows
+
+
+def _as_locked(session: Session, columns: dict[str, Any]) -> ProcessInstance:
     """The locked row, and the change counters read with it (engine/storage/counters.py)."""
-    columns = dict(values._mapping)
     counters.take(session, columns)
     return as_loaded(session, columns)
 
 
-def check_may_work(task_row: Row[Any], user: UserView) -> None:
+def check_may_work(task_row: driver.ReadRow, user: UserView) -> None:
     """The task's role and unit, or the task handed to the user by name (a transfer, a
     delegation, a co-signature: engine/runtime/handover.py checked the handing on)."""
     if user.username in ("system", task_row.assignee):
@@ -148,7 +194,7 @@ def insert_instance(session: Session, values: dict[str, Any]) -> ProcessInstance
     """A new instance row, inserted at once (its id seeds the workflow's task ids) by a plain
     INSERT, and handed to the session as loaded (what the ORM's own flush would cost more)."""
     flush(session)  # anything the command added before, as the ORM would have
-    new_id = session.execute(_INSERT, values).scalar_one()
+    new_id = session.connection().execute(_INSERT, values).scalar_one()
     return as_loaded(session, {"id": new_id, **values})
 
 

@@ -18,7 +18,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 )
 from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import Row, bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from engine.errors import InvalidData, ScriptError
@@ -62,21 +62,21 @@ def visible_data(previous: dict[str, Any], moved: list[SpiffTask],
 
 
 # The statements every command runs, built once: building one costs more than running it.
-_OPEN_ROWS = select(TASKS).where(TASKS.c.instance_id == bindparam("instance_id"),
-                                 TASKS.c.status == "ready")
+_OPEN_ROWS = driver.Read(select(TASKS).where(TASKS.c.instance_id == bindparam("instance_id"),
+                                             TASKS.c.status == "ready"))
 _CLOSE = driver.Write(update(TASKS).where(TASKS.c.id == bindparam("b_id"))
                       .values(status=bindparam("status"), completed_by=bindparam("by"),
                               completed_at=bindparam("at")))
 _INSERT = driver.Write(insert(TASKS))
 
 
-def open_rows(session: Session, instance_id: int) -> list[Row[Any]]:
-    return list(session.connection().execute(_OPEN_ROWS, {"instance_id": instance_id}))
+def open_rows(session: Session, instance_id: int) -> list[driver.ReadRow]:
+    return _OPEN_ROWS.rows(session, {"instance_id": instance_id})
 
 
 def sync_tasks(session: Session, row: ProcessInstance, workflow: BpmnWorkflow, now: datetime,
                evaluate: Evaluate, completed: tuple[str, str] | None = None,
-               known_open: list[Row[Any]] | None = None) -> None:
+               known_open: list[driver.ReadRow] | None = None) -> None:
     """``completed`` is (task id, user) of the task this command completed, if any;
     ``known_open`` the instance's open task rows if the command has read them.
 

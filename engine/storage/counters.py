@@ -17,15 +17,16 @@ from typing import Any
 from sqlalchemy import event, func, inspect, select, update
 from sqlalchemy.orm import Session
 
+from engine.storage import driver
 from engine.storage.schema import CALENDAR_VERSION, ProcessVersion, User
 
 _SESSION_KEY = "kuaiban_counters"
 USERS_CHANGED = "kuaiban_users_changed"  # session.info: this transaction bumped users_version
-_READ = select(
+_READ = driver.Read(select(
     CALENDAR_VERSION.c.version, CALENDAR_VERSION.c.units_version,
     CALENDAR_VERSION.c.users_version,
-    select(func.max(ProcessVersion.id)).scalar_subquery(),
-).where(CALENDAR_VERSION.c.id == 1)
+    select(func.max(ProcessVersion.id)).scalar_subquery().label("newest"),
+).where(CALENDAR_VERSION.c.id == 1))
 
 
 def _counter(column: Any, name: str) -> Any:
@@ -54,7 +55,7 @@ def read(session: Session) -> Counters:
     """The counters as this transaction sees them (read at its first need)."""
     found: Counters | None = session.info.get(_SESSION_KEY)
     if found is None:
-        calendar, units, users, newest = session.connection().execute(_READ).one()
+        ((calendar, units, users, newest),) = _READ.rows(session, {})
         found = session.info[_SESSION_KEY] = Counters(calendar, units, users, newest or 0)
     return found
 

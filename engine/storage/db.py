@@ -14,6 +14,8 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DisconnectionError
 
+from engine.storage import driver
+
 DEFAULT_SQLITE = "var/kuaiban.db"
 # Execution option of read-only transactions (Engine.transaction(read_only=True)).
 READ_ONLY = "kuaiban_read_only"
@@ -71,7 +73,8 @@ def _ping_if_idle(dialect: Dialect, dbapi_connection: Any, record: Any, _proxy: 
 
 def _begin_sqlite(conn: Any) -> None:
     read_only = conn.get_execution_options().get(READ_ONLY, False)
-    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+    # on the driver's cursor: SQLAlchemy's execution layer cost more than the statement
+    driver.execute_plain(conn, "BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
