@@ -331,3 +331,15 @@ def test_cli_search_and_done(tmp_path: Path) -> None:
     assert "started cases (1)" in run("tasks", "--done", "--as", "li")
     assert "--done needs --as" in run("tasks", "--done", code=1)
     assert "rewritten for 1 cases" in run("reindex")
+
+
+def test_a_person_is_found_and_shown_by_name_not_username(engine: Engine,
+                                                          world: dict[str, int]) -> None:
+    """The 专人管理 of a clue is stored as a username and shown as the person's name."""
+    engine.add_user("zhangsan", ["intake"], display_name="张受理")
+    case = engine.start("clue_triage", {**SECOND, "summary": "办事群众反映窗口推诿。",
+                                        "owner": "zhangsan"}, "li").id
+    hits = [h for h in engine.search.find("张受理", "li").hits if h.instance_id == case]
+    assert len(hits) == 1 and "张受理" in hits[0].snippet_text
+    assert case not in found(engine, "zhangsan", "li")
+    assert case in found(engine, "窗口推诿", "li")

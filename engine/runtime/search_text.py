@@ -7,7 +7,8 @@ made by the migration ``e5c7d9a1b3f4``). engine/queries/search.py reads it.
 
 Confidential fields (engine/queries/confidential.py) and file fields never enter the text, so
 no search can find a case by them or show them in a highlighted snippet, whoever asks (those
-who may read them open the case).
+who may read them open the case). A person field (``x-user``) enters by the person's display
+name, as the pages show it, not by the username it stores.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from engine.definitions.registry import LoadedVersion, VersionCache
 from engine.files.fields import file_fields
+from engine.org import people, users
 from engine.queries.confidential import rules_everywhere
 from engine.storage import driver
 from engine.storage.schema import CASE_SEARCH, ProcessInstance
@@ -45,6 +47,7 @@ class _Known:
     """What one engine's database says, kept beside its version cache."""
 
     files: dict[int, frozenset[str]] = field(default_factory=dict)  # version id -> fields
+    persons: dict[int, frozenset[str]] = field(default_factory=dict)  # version id -> fields
 
 
 _known: weakref.WeakKeyDictionary[VersionCache, _Known] = weakref.WeakKeyDictionary()
@@ -71,6 +74,31 @@ def _file_fields(versions: VersionCache, version: LoadedVersion) -> frozenset[st
         found = files[version.id] = frozenset(name for schema in version.forms.values()
                                               for name in file_fields(schema))
     return found
+
+
+def _person_fields(versions: VersionCache, version: LoadedVersion) -> frozenset[str]:
+    persons = _known_of(versions).persons
+    found = persons.get(version.id)
+    if found is None:
+        found = persons[version.id] = frozenset(
+            name for schema in version.forms.values()
+            for name, prop in (schema.get("properties") or {}).items()
+            if isinstance(prop, dict) and people.USER in prop)
+    return found
+
+
+def _by_name(session: Session, versions: VersionCache, version: LoadedVersion,
+             *datas: Mapping[str, Any] | None) -> list[Mapping[str, Any] | None]:
+    """Each data with its person fields' usernames replaced by display names (one query, and
+    none when no person field holds a value)."""
+    fields = _person_fields(versions, version)
+    held = {data[f] for data in datas if data for f in fields if isinstance(data.get(f), str)}
+    if not held:
+        return list(datas)
+    names = users.display_names(session, held)
+    return [None if data is None else
+            {k: names.get(v, v) if k in fields and isinstance(v, str) else v
+             for k, v in data.items()} for data in datas]
 
 
 def confidential_everywhere(session: Session, versions: VersionCache) -> frozenset[str]:
@@ -123,7 +151,8 @@ def write(session: Session, versions: VersionCache, row: ProcessInstance,
     """Store the case's text when it changed (``before``: its data before the command, None
     to write it anyway; ``new``: a case just started, which has no text yet)."""
     excluded = excluded_fields(session, versions, version)
-    body = text_of(row.business_key, version.name, row.data or {}, excluded)
+    data, before = _by_name(session, versions, version, row.data or {}, before)
+    body = text_of(row.business_key, version.name, data or {}, excluded)
     if before is not None and body == text_of(row.business_key, version.name, before, excluded):
         return
     if new:
@@ -152,7 +181,8 @@ def rebuild(session: Session, versions: VersionCache, process_key: str | None = 
     rows = session.execute(query.order_by(ProcessInstance.id).limit(_BATCH)).all()
     for row in rows:
         version = versions.get(session, row.version_id)
-        body = text_of(row.business_key, version.name, row.data or {},
+        data = _by_name(session, versions, version, row.data or {})[0]
+        body = text_of(row.business_key, version.name, data or {},
                        excluded_fields(session, versions, version))
         _store(session, row.id, body)
     return (len(rows), rows[-1].id) if rows else None
