@@ -64,8 +64,8 @@ def issue(session: Session, row: ProcessInstance, found: Template, facts: CaseFa
           user: str, now: datetime, state_digest: str, element_id: str | None = None) -> str:
     """Number, fill and store one document and record it (a ``document`` event); its
     SHA-256."""
-    doc_no = next_doc_number(session, found.prefix, now)
-    units = directory.load(session)  # addressees by their full names
+    units = directory.load(session)  # issuer and addressees by their full names
+    doc_no = next_doc_number(session, documents.issuer_of(found, facts.data, units).prefix, now)
     content, template_sha = documents.render(
         found, documents.context(found, facts, doc_no, now, units), units,
         users.display_names(session, [v for v in facts.data.values() if isinstance(v, str)]))
