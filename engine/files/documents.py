@@ -174,7 +174,8 @@ def context(found: Template, case: CaseFacts, doc_no: str, now: datetime,
     data = {k: v for k, v in case.data.items() if isinstance(k, str) and not k.startswith("_")}
     to_unit = next((data[f] for f in found.to if data.get(f) not in (None, "")), "")
     return {**data, "data": data, "doc_no": doc_no, "title": found.title,
-            "issuer": issuer_of(found, case.data, units).name, "case_no": case.business_key or f"#{case.instance_id}",
+            "issuer": issuer_of(found, case.data, units).name,
+            "case_no": case.business_key or f"#{case.instance_id}",
             "process_name": case.process_name, "to_unit": unit_full_name(to_unit, units),
             "issued_on": chinese.chinese_date(now), "issued_on_digits": chinese.digits_date(now),
             "received_on": chinese.digits_date(case.created_at),

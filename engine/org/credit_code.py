@@ -10,6 +10,12 @@ under another enterprise.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
+
+from engine.errors import InvalidData
+from engine.messages import msg
+from engine.views import UserView
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -31,3 +37,22 @@ def is_valid(code: str) -> bool:
     """Whether ``code`` (exactly as given) is a well-formed code with the right check
     character."""
     return bool(_SHAPE.fullmatch(code)) and check_character(code[:17]) == code[17]
+
+
+FIELD = "credit_code"  # the applicant's code in a start form
+
+
+def check_own(schema: Mapping[str, Any] | None, data: Mapping[str, Any],
+              user: UserView) -> None:
+    """An enterprise with a registered code applies for itself: a start form's
+    ``credit_code`` must be its own code (a field error otherwise). Windows and other
+    starters file for any enterprise."""
+    if "enterprise" not in user.roles or not user.credit_code:
+        return
+    if FIELD not in ((schema or {}).get("properties") or {}):
+        return
+    value = data.get(FIELD)
+    if isinstance(value, str) and normalized(value) == user.credit_code:
+        return
+    raise InvalidData({FIELD: msg("field.credit_code_not_own", code=user.credit_code)},
+                      msg("form.invalid"))
