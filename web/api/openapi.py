@@ -611,8 +611,10 @@ PATHS: dict[str, Any] = {
     "/units": {"get": {
         "summary": "The unit directory", "tags": ["units"],
         "description": "Every unit in the directory's order (any signed-in user). A form "
-                       "field with `x-org-unit` takes a unit's id or any of its names; a "
-                       "field with `x-user` takes a user's username.",
+                       "field with `x-org-unit` takes a unit's id or any of its names (with "
+                       "`within: case_area`, one of the task's county-level area); a field "
+                       "with `x-user` takes a user's username, or a name that names exactly "
+                       "one of the users it offers.",
         "parameters": [_query("kind", "only units of this kind"),
                        _query("tag", "only units with this tag"),
                        _query("q", "only units with a name containing this text")],
