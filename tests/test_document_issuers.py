@@ -83,6 +83,11 @@ def test_city_and_counties_issue_their_own_letters_in_their_own_sequences(city: 
         assert issuer in text and other not in text and doc_no in text
     [name] = [f.name for f in city.dossier.files(fl_first, "intake_fl") if f.document]
     assert name.endswith("-浮纪交〔2026〕1号.docx")
+    # the case page offers each document with the prefix this case numbers it under
+    offered = {t.key: t.prefix for t in city.dossier.templates(fl_first, "cm_fl")}
+    assert offered["duban_han"] == "浮纪督"
+    assert {t.key: t.prefix for t in city.dossier.templates(city_first, "cm_city")}[
+        "duban_han"] == "景营商督"
 
 
 def test_a_county_case_manager_s_supervision_letter_is_the_county_s(city: Engine) -> None:
