@@ -80,7 +80,7 @@ def test_city_and_counties_issue_their_own_letters_in_their_own_sequences(city: 
                                 (lp_first, LEPING_ISSUER, CITY_ISSUER),
                                 (city_first, CITY_ISSUER, FULIANG_ISSUER)):
         [(doc_no, text)] = issued[case]
-        assert issuer in text and other not in text and doc_no in text
+        assert text.startswith(issuer) and other not in text and doc_no in text
     [name] = [f.name for f in city.dossier.files(fl_first, "intake_fl") if f.document]
     assert name.endswith("-浮纪交〔2026〕1号.docx")
     # the case page offers each document with the prefix this case numbers it under
@@ -100,6 +100,13 @@ def test_a_county_case_manager_s_supervision_letter_is_the_county_s(city: Engine
     assert FULIANG_ISSUER in docx_text(city.dossier.content(county_letter))
     assert "景德镇市优化营商环境工作指挥部办公室" in docx_text(
         city.dossier.content(city_letter))
+    # the city's supervisors urging a county's case write in the city's name and sequence
+    urged = city.dossier.issue(county, "duban_han", "cm_city")
+    assert urged.doc_no == "景营商督〔2026〕2号"
+    # (the county's 纪委监委 is the addressee, the handler unit, not the issuer)
+    assert docx_text(city.dossier.content(urged)).startswith("景德镇市优化营商环境工作指挥部办公室")
+    assert {t.key: t.prefix for t in city.dossier.templates(county, "cm_city")}[
+        "duban_han"] == "景营商督"
     assert city.replay(county).ok
 
 

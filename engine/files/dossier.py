@@ -163,9 +163,11 @@ class Dossier:
                 eng.visible_instance(session, row, reader)
                 roles = reader.roles
             key, data, units = row.process_key, dict(row.data or {}), directory.load(session)
-        return [TemplateView(t.key, t.title, _prefix(t, data, units), t.description)
-                for t in documents.templates().values()
-                if t.applies_to(key) and (roles is None or t.issuable_by(roles))]
+            by = reader.username if user is not None else users.SYSTEM.username
+            return [TemplateView(t.key, t.title, _prefix(session, t, data, units, by),
+                                 t.description)
+                    for t in documents.templates().values()
+                    if t.applies_to(key) and (roles is None or t.issuable_by(roles))]
 
     def printable(self, view: AttachmentView) -> list[docx_text.Block]:
         """An issued document read back for the print view."""
@@ -185,10 +187,11 @@ class Dossier:
 
 
 
-def _prefix(found: documents.Template, data: dict[str, Any], units: directory.Directory
-            ) -> str:
-    """The 文号 prefix this case's document would take (a county's own: 浮纪交)."""
+def _prefix(session: Session, found: documents.Template, data: dict[str, Any],
+            units: directory.Directory, user: str) -> str:
+    """The 文号 prefix this case's document would take when ``user`` issues it (a county's
+    own: 浮纪交)."""
     try:
-        return documents.issuer_of(found, data, units).prefix
+        return case_files.issuer_for(session, found, data, units, user).prefix
     except EngineError:  # a county unit without a 发文代字: issuing it says so
         return found.prefix
