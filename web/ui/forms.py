@@ -13,7 +13,8 @@ directory lacks or the field does not offer), person fields (``x-user``: a text
 box that offers the users the engine lists for the field, by display name and username; the
 value is the username), policy fields (``x-policy``: a choice of the 惠企政策清单's policies the
 engine lists for the field), catalogue fields (``x-catalogue``: a choice of the rows of a
-catalogue such as the 中介服务事项清单), anything else as JSON text.
+catalogue such as the 中介服务事项清单), anything else as JSON text. A date or date-time field
+with ``"x-default": "now"`` starts at the engine's clock.
 """
 
 from __future__ import annotations
