@@ -12,6 +12,7 @@ import pytest
 from engine.api import Engine
 from engine.definitions.forms import check_form
 from engine.errors import InvalidData
+from engine.time.calendar import TZ
 from tests.process_helpers import PROCESSES, clue_files, docx_text
 from tests.test_ui_support import PASSWORD, as_user, make_app
 
@@ -45,10 +46,9 @@ def test_the_owner_is_a_user_of_the_clerk_s_own_body(city: Engine) -> None:
     case = city.start("clue_triage", {**CLUE, "owner": "cm_fl"}, "intake_fl")
     assert case.data["owner"] == "cm_fl"  # the username, as the API sends it
     assert city.replay(case.id).ok
-    # a typo or a display name: refused, naming the closest users of the field
+    # a typo: refused, naming the closest users of the field
     typo = _refusal(city, "cm_f")
     assert "“cm_f”不是此处可选的人员" in typo and "周敏（cm_fl）" in typo
-    assert "周敏（cm_fl）" in _refusal(city, "周敏")
     # a real user of another county, or of a role the field does not take
     assert "不是此处可选的人员" in _refusal(city, "cm_lp")
     assert "不是此处可选的人员" in _refusal(city, "approver_fl")
@@ -56,6 +56,30 @@ def test_the_owner_is_a_user_of_the_clerk_s_own_body(city: Engine) -> None:
     city_case = city.start("clue_triage", {**CLUE, "owner": "cm_city"}, "intake_city")
     assert city_case.data["owner"] == "cm_city"
     assert "不是此处可选的人员" in _refusal(city, "cm_fl", by="intake_city")
+
+
+def test_a_name_typed_for_exactly_one_person_offered_is_taken_as_their_username(
+        city: Engine) -> None:
+    """The placeholder says 输入姓名或用户名: a full name that names one person of the field
+    (the display name, or the name in a "受理员 刘洋（浮梁县纪委）" one) stores their
+    username; a name two of them share is asked again, naming both."""
+    case = city.start("clue_triage", {**CLUE, "owner": "周敏"}, "intake_fl")
+    assert case.data["owner"] == "cm_fl"
+    assert city.replay(case.id).ok
+    city.add_user("intake_fl", ["intake"], unit=FULIANG, display_name="受理员 刘洋（浮梁县纪委）")
+    for typed in ("刘洋", "受理员 刘洋（浮梁县纪委）", " 刘洋 "):
+        assert city.start("clue_triage", {**CLUE, "owner": typed},
+                          "intake_fl").data["owner"] == "intake_fl"
+    # a name of someone the field does not offer stays refused (乐平's 何静, a city 孙丽)
+    assert "不是此处可选的人员" in _refusal(city, "何静")
+    assert "不是此处可选的人员" in _refusal(city, "孙丽")
+    # two of the county's case managers named 周敏: which one is not guessed
+    city.add_user("cm_fl2", ["case_manager"], unit=FULIANG, display_name="案件监督管理室 周敏")
+    ambiguous = _refusal(city, "周敏")
+    assert "对应此处多名可选人员" in ambiguous
+    assert "周敏（cm_fl）" in ambiguous and "案件监督管理室 周敏（cm_fl2）" in ambiguous
+    # the role word alone is no one's name
+    assert "不是此处可选的人员" in _refusal(city, "受理员")
 
 
 def test_the_picker_offers_the_field_s_people_only(city: Engine) -> None:
@@ -84,15 +108,36 @@ def test_forms_declare_person_fields_with_a_known_shape() -> None:
     assert "unknown roles: no_such_role" in problems[0] and '"x-user" of "d"' in problems[1]
 
 
+def test_a_default_of_now_is_declared_on_dates_only() -> None:
+    form = {"type": "object", "properties": {
+        "a": {"type": "string", "format": "date-time", "x-default": "now"},
+        "b": {"type": "string", "format": "date", "x-default": "now"},
+        "c": {"type": "string", "x-default": "now"},
+        "d": {"type": "string", "format": "date", "x-default": "today"}}}
+    problems = [str(p) for p in check_form(json.dumps(form, ensure_ascii=False, indent=1))]
+    assert len(problems) == 2
+    assert '"x-default" of "c"' in problems[0] and '"x-default" of "d"' in problems[1]
+
+
 def test_the_start_page_offers_a_person_picker(city: Engine) -> None:
     app = make_app(city)
     city.add_user("intake_fl", ["intake"], unit=FULIANG, password=PASSWORD, display_name="刘洋")
     page = as_user(app, "intake_fl").get("/start/clue_triage").get_data(as_text=True)
     assert 'class="user-picker"' in page and 'list="f-owner-users"' in page
     assert '<option value="cm_fl">周敏（cm_fl）' in page and "cm_lp" not in page
+    # 收到时间 starts at the engine's clock ("x-default": "now"), to be corrected if need be
+    now = city.clock.now().astimezone(TZ).strftime("%Y-%m-%dT%H:%M")
+    assert f'name="received_at" type="datetime-local" value="{now}"' in page
     refused = as_user(app, "intake_fl").post("/start/clue_triage", data={
         "channel": "举报直通车", "received_at": "2026-09-30T09:12", "anonymous": "true",
         "accused_unit": "某局", "problem_type": "推诿拖延刁难", "summary": "拖延",
         "owner": "cm_lp"})
     assert refused.status_code == 422
     assert "不是此处可选的人员" in refused.get_data(as_text=True)
+    typed_name = as_user(app, "intake_fl").post("/start/clue_triage", data={
+        "channel": "举报直通车", "received_at": "2026-09-30T09:12", "anonymous": "true",
+        "accused_unit": "某局", "problem_type": "推诿拖延刁难", "summary": "拖延",
+        "owner": "周敏"})
+    assert typed_name.status_code == 302
+    [case] = city.instance_ids()
+    assert city.instance(case).data["owner"] == "cm_fl"

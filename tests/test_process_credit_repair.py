@@ -302,3 +302,21 @@ def test_the_enterprise_follows_what_the_credit_window_filed_for_it(gov: Engine)
     assert gov.search.find("XYXF", "qiye2").hits == []
     with pytest.raises((NotFound, PermissionDenied)):
         gov.instance(filed, "qiye2")
+
+
+def test_an_enterprise_applies_only_under_its_own_code(gov: Engine) -> None:
+    """An enterprise with a registered 统一社会信用代码 applies for itself: another company's
+    code is refused beside the field, its own is taken; the
+    credit window still files for any enterprise."""
+    gov.add_user("qiye2", ["enterprise"], credit_code="91360200MA35B0002Q")
+    with pytest.raises(InvalidData) as refused:
+        apply(gov, "qiye2")  # APPLY carries 91360200MA35B0001M
+    assert set(refused.value.field_errors) == {"credit_code"}
+    assert "91360200MA35B0002Q" in refused.value.field_errors["credit_code"]
+    assert gov.instance_ids() == []
+    own = apply(gov, "qiye2", credit_code="91360200MA35B0002Q")
+    assert own.data["credit_code"] == "91360200MA35B0002Q"
+    # an enterprise account without a code, and the window: any enterprise's code
+    assert apply(gov, "qiye").data["credit_code"] == "91360200MA35B0001M"
+    filed = gov.start("credit_repair", {**APPLY, "channel": "一窗"}, "xinyong")
+    assert filed.data["credit_code"] == "91360200MA35B0001M"

@@ -69,3 +69,21 @@ def test_the_enterprise_follows_what_a_window_filed_with_its_credit_code(
     assert page.status_code == 200 and "0798-8888888" in page.text
     assert web.get(f"/instances/{theirs}").status_code == 404
     assert demo.instance(ours, "enterprise").data["contact_phone"] == "0798-8888888"
+
+
+def test_the_enterprise_applies_under_its_own_code_prefilled(demo: Engine) -> None:  # noqa: F811
+    """The start form shows the enterprise's own 统一社会信用代码 and name; another
+    company's code is refused beside the field; the window's form stays empty."""
+    web = signed_in(demo, "enterprise")
+    tree = lxml_html.fromstring(web.get("/start/subsidy_instant").text)
+    assert tree.get_element_by_id("f-credit_code").get("value") == "91360200MA35B0001M"
+    assert tree.get_element_by_id("f-enterprise_name").get("value") == "景德镇某瓷业有限公司"
+    window = lxml_html.fromstring(signed_in(demo, "window").get("/start/subsidy_instant").text)
+    assert not window.get_element_by_id("f-credit_code").get("value")
+    before = len(demo.instance_ids())
+    form = {**{k: str(v) for k, v in APPLICATION.items()}, "policy_id": "JS-002",
+            "credit_code": "91360200MA35B0002Q"}
+    refused = web.post("/start/subsidy_instant", data=form)
+    assert refused.status_code == 422
+    assert "企业只能以本企业的统一社会信用代码 91360200MA35B0001M 申请" in refused.text
+    assert len(demo.instance_ids()) == before

@@ -39,7 +39,7 @@ def as_user(app: Flask, username: str) -> FlaskClient:
 
 APPLICATION = {
     "policy_id": "JS-001", "enterprise_name": "景德镇某瓷业有限公司",
-    "credit_code": "91360200MA35XXXX15", "contact_person": "张三",
+    "credit_code": "91360200MA35B0001M", "contact_person": "张三",  # the demo enterprise's
     "contact_phone": "0798-8888888", "bank_account": "景德镇农商行 6228000000000000",
     "requested_amount": "50,000", "application_summary": "申请技术改造补助。",
 }

@@ -7,6 +7,13 @@ The templates and their registry ``documents.json`` live in one folder
 (``KUAIBAN_DOCUMENTS_DIR``, default ``processes/documents``); each entry says the title,
 the DOCX file, the 文号 prefix, the processes whose cases may issue it by hand, the data
 fields that name the addressee unit, and the issuing organ (docs/designer-guide.md §13).
+
+A document is issued by the unit that runs its case: an entry with ``local`` (the 文号's
+kind, 交 or 督) issues a county's or development zone's case in the name of the case's
+jurisdiction (the directory's full name) and numbers it under the jurisdiction's 发文代字
+(the directory's ``doc_code``): 浮纪交〔2026〕1号 from 浮梁县纪委监委, each in its own
+sequence; a city case, and someone from outside the county issuing on its case, keep the
+entry's ``issuer`` and ``prefix`` (景纪交).
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ from engine.errors import EngineError, NotFound
 from engine.files import chinese
 from engine.messages import msg
 from engine.org.directory import Directory
+from engine.org.scope import JURISDICTION
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 REGISTRY = "documents.json"
@@ -55,6 +63,9 @@ class Template:
     # roles that may issue it by hand (empty: any but an applicant's; the diagram's steps
     # that issue it are not limited by this)
     issued_by: tuple[str, ...] = ()
+    # the 文号's kind (交, 督 ...) a county's or zone's case numbers after its jurisdiction's
+    # 发文代字, issuing in the jurisdiction's name; empty: ``issuer`` and ``prefix`` always
+    local: str = ""
 
     def path(self) -> Path:
         return folder() / self.file
@@ -99,7 +110,8 @@ def _load(path: str, stamp: int) -> dict[str, Template]:
             to=tuple(entry.get("to") or ()), issuer=str(entry.get("issuer") or ""),
             description=str(entry.get("description") or ""),
             issuer_from=tuple(entry.get("issuer_from") or ()),
-            issued_by=tuple(entry.get("issued_by") or ()))
+            issued_by=tuple(entry.get("issued_by") or ()),
+            local=str(entry.get("local") or ""))
     return out
 
 
@@ -121,6 +133,38 @@ def unit_full_name(name: Any, units: Directory | None = None) -> str:
 
 
 @dataclass(frozen=True)
+class Issuer:
+    """Who issues a document of a case, and the prefix its 文号 is numbered under."""
+
+    name: str
+    prefix: str
+
+
+def issuer_of(found: Template, data: Mapping[str, Any], units: Directory | None = None,
+              issuing_unit: str | None = None, by_engine: bool = True) -> Issuer:
+    """The issuing organ and the 文号 prefix of ``found`` for a case with ``data``: a
+    county's or zone's case of a ``local`` entry is its jurisdiction's (EngineError when the
+    directory gives that unit no 发文代字: never a number of another unit's sequence).
+    ``issuing_unit``: the unit of the person who issues it (``by_engine`` False); one from
+    outside the case's area (a city supervisor urging a county) issues in the entry's own
+    name, as for a city case."""
+    body = units.find(str(data.get(JURISDICTION) or "")) if units and found.local else None
+    if units and body is not None and units.area(body).parent is not None and (
+            by_engine or _area(units, issuing_unit) == units.area(body)):
+        if not body.doc_code:
+            raise EngineError(msg("document.no_doc_code", unit=body.name, title=found.title))
+        return Issuer(body.full_name, body.doc_code + found.local)
+    name = next((unit_full_name(data[f], units) for f in found.issuer_from
+                 if data.get(f) not in (None, "")), found.issuer)
+    return Issuer(name, found.prefix)
+
+
+def _area(units: Directory, unit: str | None) -> Any:
+    entry = units.find(unit)
+    return units.area(entry) if entry is not None else None
+
+
+@dataclass(frozen=True)
 class CaseFacts:
     """What a document is filled from: the case as its reader may see it."""
 
@@ -134,15 +178,15 @@ class CaseFacts:
 
 
 def context(found: Template, case: CaseFacts, doc_no: str, now: datetime,
-            units: Directory | None = None) -> dict[str, Any]:
+            units: Directory | None = None, issuer: Issuer | None = None) -> dict[str, Any]:
     """The names a template may use: every field of the case's data, and these (units by
-    their full names in the directory ``units``)."""
+    their full names in the directory ``units``; ``issuer``: as :func:`issuer_of` found it
+    for the one who issues it)."""
     data = {k: v for k, v in case.data.items() if isinstance(k, str) and not k.startswith("_")}
     to_unit = next((data[f] for f in found.to if data.get(f) not in (None, "")), "")
-    issuer = next((unit_full_name(data[f], units) for f in found.issuer_from
-                   if data.get(f) not in (None, "")), found.issuer)
     return {**data, "data": data, "doc_no": doc_no, "title": found.title,
-            "issuer": issuer, "case_no": case.business_key or f"#{case.instance_id}",
+            "issuer": (issuer or issuer_of(found, case.data, units)).name,
+            "case_no": case.business_key or f"#{case.instance_id}",
             "process_name": case.process_name, "to_unit": unit_full_name(to_unit, units),
             "issued_on": chinese.chinese_date(now), "issued_on_digits": chinese.digits_date(now),
             "received_on": chinese.digits_date(case.created_at),

@@ -8,18 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.audit import chain
-from engine.errors import Conflict, NotFound, PermissionDenied
+from engine.errors import Conflict, EngineError, NotFound, PermissionDenied
 from engine.files import blobs, documents, docx_text, pdf
 from engine.files.attachments import Upload
 from engine.files.documents import CaseFacts
 from engine.messages import msg
-from engine.org import users
+from engine.org import directory, users
 from engine.org.users import Who
 from engine.runtime import case_files
 from engine.storage.schema import Attachment, Blob, ProcessInstance
@@ -162,10 +162,12 @@ class Dossier:
                 reader = users.resolve(session, user)
                 eng.visible_instance(session, row, reader)
                 roles = reader.roles
-            key = row.process_key
-        return [TemplateView(t.key, t.title, t.prefix, t.description)
-                for t in documents.templates().values()
-                if t.applies_to(key) and (roles is None or t.issuable_by(roles))]
+            key, data, units = row.process_key, dict(row.data or {}), directory.load(session)
+            by = reader.username if user is not None else users.SYSTEM.username
+            return [TemplateView(t.key, t.title, _prefix(session, t, data, units, by),
+                                 t.description)
+                    for t in documents.templates().values()
+                    if t.applies_to(key) and (roles is None or t.issuable_by(roles))]
 
     def printable(self, view: AttachmentView) -> list[docx_text.Block]:
         """An issued document read back for the print view."""
@@ -183,3 +185,13 @@ class Dossier:
             raise NotFound(msg("file.no_pdf"))
         return pdf.to_pdf(self.content(view))
 
+
+
+def _prefix(session: Session, found: documents.Template, data: dict[str, Any],
+            units: directory.Directory, user: str) -> str:
+    """The 文号 prefix this case's document would take when ``user`` issues it (a county's
+    own: 浮纪交)."""
+    try:
+        return case_files.issuer_for(session, found, data, units, user).prefix
+    except EngineError:  # a county unit without a 发文代字: issuing it says so
+        return found.prefix

@@ -104,6 +104,10 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
     'document.fill_failed': (
         'the document template {file} could not be filled: {exc}',
         '文书模板 {file} 填写失败：{exc}'),
+    'document.no_doc_code': (
+        '"{unit}" has no 发文代字 (doc_code) in the unit directory: "{title}" cannot be issued '
+        'in its name; add one to the directory',
+        '“{unit}”在单位名录中没有发文代字（doc_code），无法以其名义出具“{title}”，请在单位名录中补充'),
     'document.not_for_process': (
         '"{title}" does not apply to this kind of case',
         '“{title}”不适用于此类案件'),

@@ -32,6 +32,9 @@ FIELDS: dict[str, tuple[str, str]] = {
         'the check character (the 18th) does not match the other 17: check each character '
         'against the business licence',
         '校验码（第18位）与前17位不符，请对照营业执照逐位核对'),
+    'field.credit_code_not_own': (
+        'an enterprise applies under its own 统一社会信用代码 {code}',
+        '企业只能以本企业的统一社会信用代码 {code} 申请'),
     'field.date_format': (
         'a date is written YYYY-MM-DD',
         '日期格式应为 YYYY-MM-DD'),
@@ -138,12 +141,17 @@ FIELDS: dict[str, tuple[str, str]] = {
     'field.period_reversed': (
         'the start date must not be after the end date',
         '开始日期不能晚于结束日期'),
+    'field.person_ambiguous': (
+        '"{value}" names several people here; choose one from the list or give the '
+        'username: {named}',
+        '“{value}”对应此处多名可选人员，请从列表中选择或填写用户名：{named}'),
     'field.person_unknown': (
-        '"{value}" is not a person to choose here (give a username)',
-        '“{value}”不是此处可选的人员（请填写用户名）'),
+        '"{value}" is not a person to choose here (choose from the list, or give a name or '
+        'username)',
+        '“{value}”不是此处可选的人员（请从列表中选择，或填写姓名、用户名）'),
     'field.person_unknown_near': (
-        '"{value}" is not a person to choose here (give a username); did you mean: {named}',
-        '“{value}”不是此处可选的人员（请填写用户名），您是否要找：{named}'),
+        '"{value}" is not a person to choose here; did you mean: {named}',
+        '“{value}”不是此处可选的人员，您是否要找：{named}'),
     'field.policy_instead.commitment': (
         'apply through the procedure "惠企政策兑现：承诺兑现"',
         '请通过“惠企政策兑现：承诺兑现”流程申请'),

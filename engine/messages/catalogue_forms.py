@@ -22,6 +22,9 @@ FORMS: dict[str, tuple[str, str]] = {
     'form.confidential_unknown_roles': (
         '"x-confidential" of "{name}": unknown role(s): {roles}',
         '字段“{name}”的 "x-confidential" 含有未知角色：{roles}'),
+    'form.default_now_shape': (
+        '"x-default" of "{name}" can only be "now", on a date or date-time field',
+        '字段“{name}”的 "x-default" 只能是 "now"，且仅用于日期或日期时间字段'),
     'form.file_accept': (
         'file field "{name}": "accept" must list some of {kinds}',
         '文件字段“{name}”：“accept”应列出以下类型中的若干种：{kinds}'),
@@ -52,8 +55,10 @@ FORMS: dict[str, tuple[str, str]] = {
         'a form must be a JSON object',
         '表单必须是 JSON 对象'),
     'form.org_unit_shape': (
-        '"x-org-unit" of "{name}" must be true or an object with lists of tags / kinds',
-        '字段“{name}”的 "x-org-unit" 应为 true，或含 tags / kinds 列表的对象'),
+        '"x-org-unit" of "{name}" must be true or an object with lists of tags / kinds '
+        'and "within": "case_area"',
+        '字段“{name}”的 "x-org-unit" 应为 true，或含 tags / kinds 列表及 "within": "case_area" '
+        '的对象'),
     'form.policy_shape': (
         '"x-policy" of "{name}" must be true or {{"modes": [...]}} with modes among {modes}',
         '字段“{name}”的 "x-policy" 应为 true 或 {{"modes": [...]}}，兑现方式限于 {modes}'),

@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
+from typing import Any
 
+from engine.errors import InvalidData
 from engine.messages import Msg, msg
+from engine.views import UserView
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -47,3 +51,22 @@ def problem(code: str) -> Msg:
         if char not in ALPHABET or (digits_only and not char.isdigit()):
             return msg("field.credit_code_character", position=position, char=char)
     return msg("field.credit_code_check")
+
+
+FIELD = "credit_code"  # the applicant's code in a start form
+
+
+def check_own(schema: Mapping[str, Any] | None, data: Mapping[str, Any],
+              user: UserView) -> None:
+    """An enterprise with a registered code applies for itself: a start form's
+    ``credit_code`` must be its own code (a field error otherwise). Windows and other
+    starters file for any enterprise."""
+    if "enterprise" not in user.roles or not user.credit_code:
+        return
+    if FIELD not in ((schema or {}).get("properties") or {}):
+        return
+    value = data.get(FIELD)
+    if isinstance(value, str) and normalized(value) == user.credit_code:
+        return
+    raise InvalidData({FIELD: msg("field.credit_code_not_own", code=user.credit_code)},
+                      msg("form.invalid"))

@@ -28,6 +28,7 @@ AREA_KINDS = frozenset({"行政区", "园区管委会"})
 # Kinds that work inside another unit: their people act for the unit above as well.
 OFFICE_KINDS = frozenset({"内设机构"})
 COLUMNS = ("id", "name", "full_name", "aliases", "kind", "parent", "tags", "fields")
+OPTIONAL_COLUMNS = ("doc_code",)  # a directory file written before them still loads
 _SESSION_KEY = "unit_directory"
 STORED = "unit_directory_stored"  # this transaction replaced the directory
 
@@ -42,11 +43,14 @@ class Unit:
     parent: str | None = None
     tags: tuple[str, ...] = ()
     fields: tuple[str, ...] = ()  # for a 行业主管部门: the fields it regulates
+    # the 发文代字 its official documents are numbered under (浮纪: 浮纪交〔2026〕1号)
+    doc_code: str = ""
 
     def as_json(self) -> dict[str, object]:
         return {"id": self.id, "name": self.name, "full_name": self.full_name,
                 "aliases": list(self.aliases), "kind": self.kind, "parent": self.parent,
-                "tags": list(self.tags), "fields": list(self.fields)}
+                "tags": list(self.tags), "fields": list(self.fields),
+                "doc_code": self.doc_code}
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -190,9 +194,12 @@ def _unit(values: dict[str, str]) -> tuple[Unit | None, str | None]:
         return None, f"{unit_id}: the id (64) or the name (128 characters) is too long"
     if kind not in KINDS:
         return None, f"{unit_id}: unknown kind {kind!r} (one of {', '.join(KINDS)})"
+    doc_code = (values.get("doc_code") or "").strip()
+    if len(doc_code) > 16:
+        return None, f"{unit_id}: the doc_code (16 characters) is too long"
     return Unit(unit_id, name, (values.get("full_name") or "").strip() or name,
                 _split(values.get("aliases")), kind, (values.get("parent") or "").strip() or None,
-                _split(values.get("tags")), _split(values.get("fields"))), None
+                _split(values.get("tags")), _split(values.get("fields")), doc_code), None
 
 
 def check(units: Sequence[tuple[int, Unit]]) -> list[DirectoryError]:
@@ -242,7 +249,8 @@ def load(session: Session) -> Directory:
         else:
             rows = session.connection().execute(select(UNITS).order_by(UNITS.c.position))
             found = Directory([Unit(r.id, r.name, r.full_name, tuple(r.aliases), r.kind,
-                                    r.parent_id, tuple(r.tags), tuple(r.fields)) for r in rows])
+                                    r.parent_id, tuple(r.tags), tuple(r.fields),
+                                    r.doc_code or "") for r in rows])
             if not session.info.get(STORED):  # not rolled back later: kept for everyone
                 with _kept_lock:
                     _kept[bind] = (version, found)
@@ -258,7 +266,7 @@ def store(session: Session, units: Sequence[Unit]) -> None:
         connection.execute(UNITS.insert(), [
             {"id": u.id, "name": u.name, "full_name": u.full_name, "aliases": list(u.aliases),
              "kind": u.kind, "parent_id": u.parent, "tags": list(u.tags),
-             "fields": list(u.fields), "position": n}
+             "fields": list(u.fields), "doc_code": u.doc_code, "position": n}
             for n, u in enumerate(units)])
     counters.bump_units(session)
     session.info.pop(_SESSION_KEY, None)

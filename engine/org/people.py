@@ -8,12 +8,16 @@ on the page, and checked here on every submission.
 them) and ``same_unit`` (the user acts for one of the units the person filling the form acts
 for: a county's clerk names a colleague of the county's 纪委监委, never the city's). A user
 filling a form without a unit is not limited by ``same_unit``. The value is the username;
-an unknown or out-of-scope name is a field error naming the closest users.
+a name typed instead (the display name, or the person's name in it: 刘洋 of
+"受理员 刘洋（浮梁县纪委）") is taken when it names exactly one of the people offered, and
+the case stores their username. An unknown, ambiguous or out-of-scope name is a field
+error naming the closest users.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -41,6 +45,18 @@ class Person:
     @property
     def label(self) -> str:
         return f"{self.display_name}（{self.username}）" + (f" · {self.unit}" if self.unit else "")
+
+    @property
+    def names(self) -> set[str]:
+        """What a clerk may type for this person besides the username: the display name,
+        and the name in it without a leading role and a bracketed unit (刘洋 of
+        "受理员 刘洋（浮梁县纪委）")."""
+        full = self.display_name.strip()
+        bare = _BRACKETED.sub("", full).strip()
+        return {n for n in (full, bare, bare.split()[-1] if bare.split() else "") if n}
+
+
+_BRACKETED = re.compile(r"[（(][^（）()]*[）)]")
 
 
 def keyword_problem(name: str, prop: Any) -> Msg | None:
@@ -82,20 +98,30 @@ def choices(session: Session, schema: Mapping[str, Any] | None,
             if isinstance(prop, dict) and USER in prop}
 
 
-def check(session: Session, schema: Mapping[str, Any] | None, data: Mapping[str, Any],
-          actor: UserView) -> None:
-    """InvalidData with a field error for each person field naming a user who does not
-    exist, is inactive, or is not among the field's choices for ``actor``."""
-    errors = {}
+def checked(session: Session, schema: Mapping[str, Any] | None, data: Mapping[str, Any],
+            actor: UserView) -> dict[str, Any]:
+    """``data`` with each person field's value as a username (a name that names exactly one
+    of the people offered becomes theirs); InvalidData with a field error for each person
+    field naming a user who does not exist, is inactive, is not among the field's choices
+    for ``actor``, or a name several of them share."""
+    out, errors = dict(data), {}
     for name, people in choices(session, schema, actor).items():
         value = data.get(name)
         if not isinstance(value, str) or not value:
             continue
         if any(p.username == value for p in people):
             continue
-        errors[name] = _unknown(value, people)
+        named = [p for p in people if value.strip() in p.names]
+        if len(named) == 1:
+            out[name] = named[0].username
+        elif named:
+            errors[name] = msg("field.person_ambiguous", value=value, named=[
+                f"{p.display_name}（{p.username}）" for p in named[:5]])
+        else:
+            errors[name] = _unknown(value, people)
     if errors:
         raise InvalidData(errors, msg("form.invalid"))
+    return out
 
 
 def _unknown(value: str, people: list[Person]) -> Msg:

@@ -6,7 +6,7 @@ as form uploads do (engine/files/attachments.py), and a document's its 文号 an
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -22,7 +22,7 @@ from engine.files.documents import CaseFacts, Template
 from engine.files.numbering import next_doc_number
 from engine.messages import msg
 from engine.org import directory, scope, users
-from engine.storage.schema import ProcessInstance, Task
+from engine.storage.schema import ProcessInstance, Task, User
 from engine.views import UserView
 
 # Supervising roles that may add files and documents to any case they read (auditors and
@@ -64,10 +64,11 @@ def issue(session: Session, row: ProcessInstance, found: Template, facts: CaseFa
           user: str, now: datetime, state_digest: str, element_id: str | None = None) -> str:
     """Number, fill and store one document and record it (a ``document`` event); its
     SHA-256."""
-    doc_no = next_doc_number(session, found.prefix, now)
-    units = directory.load(session)  # addressees by their full names
+    units = directory.load(session)  # issuer and addressees by their full names
+    issuer = issuer_for(session, found, facts.data, units, user)
+    doc_no = next_doc_number(session, issuer.prefix, now)
     content, template_sha = documents.render(
-        found, documents.context(found, facts, doc_no, now, units), units,
+        found, documents.context(found, facts, doc_no, now, units, issuer), units,
         users.display_names(session, [v for v in facts.data.values() if isinstance(v, str)]))
     digest = blobs.store(session, content, now)
     record = {"sha256": digest, "name": documents.file_name(found, facts, doc_no),
@@ -80,6 +81,16 @@ def issue(session: Session, row: ProcessInstance, found: Template, facts: CaseFa
     attachments.record(session, row.id, seq, [record], user, now, document=found.key,
                        doc_no=doc_no)
     return digest
+
+
+def issuer_for(session: Session, found: Template, data: Mapping[str, Any],
+               units: directory.Directory, user: str) -> documents.Issuer:
+    """Who issues ``found`` for the case when ``user`` issues it (the engine's own steps:
+    the case's jurisdiction; a person: by the unit they belong to)."""
+    if user == users.SYSTEM.username:
+        return documents.issuer_of(found, data, units)
+    unit = session.execute(select(User.unit).where(User.username == user)).scalar_one_or_none()
+    return documents.issuer_of(found, data, units, unit, by_engine=False)
 
 
 def issue_step_documents(session: Session, row: ProcessInstance, version: LoadedVersion,

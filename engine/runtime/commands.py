@@ -31,7 +31,7 @@ from engine.files.attachments import Limits, Upload
 from engine.files.fields import file_fields
 from engine.messages import msg
 from engine.notify import emit
-from engine.org import directory, people, pickers, scope
+from engine.org import credit_code, directory, people, pickers, scope
 from engine.org.lists import RECORD, UnitLists
 from engine.org.roles import role_for_lane
 from engine.org.users import SYSTEM
@@ -111,8 +111,9 @@ class Runtime:
             data, business_key = _named_by_field(data, field, business_key)
         if message is None and schema is not None:
             forms.validate(schema, data, CheckContext({}, now))
-            data = pickers.checked(session, schema, data)
-            people.check(session, schema, data, user)
+            credit_code.check_own(schema, data, user)
+            data = pickers.checked(session, schema, data, user.unit)
+            data = people.checked(session, schema, data, user)
             policies.check(session, schema, data)
             catalogue_items.check(session, schema, data)
             data = forms.with_defaults(schema, catalogue_items.with_empty(schema, data))
@@ -183,8 +184,8 @@ class Runtime:
                                      self.file_limits, now)
             data = attachments.fill_fields(session, row.id, schema, data, files)
         forms.validate_submission(schema, data, CheckContext(_seen_by(workflow, task_id), now))
-        data = pickers.checked(session, schema, data)
-        people.check(session, schema, data, user)
+        data = pickers.checked(session, schema, data, task_row.unit or user.unit)
+        data = people.checked(session, schema, data, user)
         policies.check(session, schema, data)
         catalogue_items.check(session, schema, data)
 

@@ -473,6 +473,8 @@ class OrgUnit(Base):
     parent_id: Mapped[str | None] = mapped_column(String(64))
     tags: Mapped[list[Any]]
     fields: Mapped[list[Any]]
+    # the 发文代字 of its official documents' numbers (engine/files/documents.py)
+    doc_code: Mapped[str] = mapped_column(String(16), default="", server_default="")
     position: Mapped[int]  # the order of the data file
 
 

@@ -129,7 +129,8 @@ SCHEMAS: dict[str, Any] = {
     },
     "Unit": {
         "type": "object",
-        "required": ["id", "name", "full_name", "aliases", "kind", "parent", "tags", "fields"],
+        "required": ["id", "name", "full_name", "aliases", "kind", "parent", "tags", "fields",
+                     "doc_code"],
         "properties": {
             "id": {"type": "string", "description": "stable id (never reused)"},
             "name": {"type": "string", "description": "the name tasks and users carry"},
@@ -143,6 +144,9 @@ SCHEMAS: dict[str, Any] = {
                      "description": "the lists it is on: 市直各单位, 县区, 园区 ..."},
             "fields": {"type": "array", "items": {"type": "string"},
                        "description": "a 行业主管部门's fields"},
+            "doc_code": {"type": "string",
+                         "description": "the 发文代字 its official documents are numbered "
+                                        "under (浮纪: 浮纪交〔2026〕1号); empty for none"},
         },
     },
     "Policy": {
@@ -607,8 +611,10 @@ PATHS: dict[str, Any] = {
     "/units": {"get": {
         "summary": "The unit directory", "tags": ["units"],
         "description": "Every unit in the directory's order (any signed-in user). A form "
-                       "field with `x-org-unit` takes a unit's id or any of its names; a "
-                       "field with `x-user` takes a user's username.",
+                       "field with `x-org-unit` takes a unit's id or any of its names (with "
+                       "`within: case_area`, one of the task's county-level area); a field "
+                       "with `x-user` takes a user's username, or a name that names exactly "
+                       "one of the users it offers.",
         "parameters": [_query("kind", "only units of this kind"),
                        _query("tag", "only units with this tag"),
                        _query("q", "only units with a name containing this text")],

@@ -8,11 +8,13 @@ formats, choices from ``enum`` or ``oneOf``/``anyOf`` ``{"const", "title"}`` lis
 line) or of choices (check boxes), file fields (``x-file``: an upload of several files; the
 files the case has in the field already are kept unless unticked), unit fields
 (``x-org-unit``: a text box that offers the directory's units, searched by any of their
-names; the engine refuses a unit the directory lacks), person fields (``x-user``: a text
+names, within the task's area when the field says so; the engine refuses a unit the
+directory lacks or the field does not offer), person fields (``x-user``: a text
 box that offers the users the engine lists for the field, by display name and username; the
 value is the username), policy fields (``x-policy``: a choice of the 惠企政策清单's policies the
 engine lists for the field), catalogue fields (``x-catalogue``: a choice of the rows of a
-catalogue such as the 中介服务事项清单), anything else as JSON text.
+catalogue such as the 中介服务事项清单), anything else as JSON text. A date or date-time field
+with ``"x-default": "now"`` starts at the engine's clock.
 """
 
 from __future__ import annotations
@@ -102,17 +104,20 @@ def _choices(prop: Mapping[str, Any]) -> list[Choice]:
 def fields_of(schema: Mapping[str, Any] | None, units: UnitDirectory | None = None,
               people: Mapping[str, list[Person]] | None = None,
               policies: Mapping[str, list[Policy]] | None = None,
-              catalogues: Mapping[str, list[CatalogueItem]] | None = None) -> list[Field]:
-    """``units``: the directory that unit fields offer; ``people``: the users each person
-    field offers (Engine.person_choices); ``policies``: the policies each policy field offers
-    (Engine.policy_choices); ``catalogues``: the rows each catalogue field offers
-    (Engine.catalogue_choices). Without them such fields are text boxes."""
+              catalogues: Mapping[str, list[CatalogueItem]] | None = None,
+              area_of: str | None = None) -> list[Field]:
+    """``units``: the directory that unit fields offer (``area_of``: the unit whose area a
+    field with ``"within": "case_area"`` keeps to, the task's or else the user's);
+    ``people``: the users each person field offers (Engine.person_choices); ``policies``:
+    the policies each policy field offers (Engine.policy_choices); ``catalogues``: the rows
+    each catalogue field offers (Engine.catalogue_choices). Without them such fields are
+    text boxes."""
     if not schema:
         return []
     required = set(schema.get("required") or [])
     props = schema.get("properties") or {}
     return [_one_field(name, prop, name in required, units, people or {}, policies or {},
-                       catalogues or {})
+                       catalogues or {}, area_of)
             for name, prop in props.items()
             if isinstance(prop, dict) and not prop.get("x-hidden")]
 
@@ -120,9 +125,9 @@ def fields_of(schema: Mapping[str, Any] | None, units: UnitDirectory | None = No
 def _one_field(name: str, prop: Mapping[str, Any], required: bool,
                units: UnitDirectory | None, people: Mapping[str, list[Person]],
                policies: Mapping[str, list[Policy]],
-               catalogues: Mapping[str, list[CatalogueItem]]) -> Field:
+               catalogues: Mapping[str, list[CatalogueItem]], area_of: str | None) -> Field:
     if units and "x-org-unit" in prop:
-        return _unit_field(name, prop, required, units)
+        return _unit_field(name, prop, required, units, area_of)
     if catalogues.get(name):
         rows = {i.value: {"unit": i.unit, "details": dict(i.details)} for i in catalogues[name]}
         return Field(name=name, title=str(prop.get("title") or name), kind="select",
@@ -144,10 +149,10 @@ def _one_field(name: str, prop: Mapping[str, Any], required: bool,
 
 
 def _unit_field(name: str, prop: Mapping[str, Any], required: bool,
-                units: UnitDirectory) -> Field:
+                units: UnitDirectory, area_of: str | None) -> Field:
     """A unit picker: its choices show each unit's full name and aliases, to search by."""
     choices = [Choice(u.name, "　".join(dict.fromkeys((u.full_name, *u.aliases))))
-               for u in unit_choices(units, prop["x-org-unit"])]
+               for u in unit_choices(units, prop["x-org-unit"], area_of)]
     return Field(name=name, title=str(prop.get("title") or name), kind="unit",
                  required=required, description=str(prop.get("description") or ""),
                  choices=choices, readonly=bool(prop.get("readOnly")))
@@ -307,15 +312,23 @@ def _datetime_value(text: str) -> str:
 # -- data -> strings to show ---------------------------------------------------------------
 
 def display_values(fields: list[Field], data: Mapping[str, Any],
-                   schema: Mapping[str, Any] | None = None) -> dict[str, Display]:
-    """Initial input values: the case data where the form names it, else the default."""
+                   schema: Mapping[str, Any] | None = None,
+                   now: datetime | None = None) -> dict[str, Display]:
+    """Initial input values: the case data where the form names it, else the default; a
+    date or date-time field with ``"x-default": "now"`` shows ``now`` (the engine's clock)."""
     props = (schema or {}).get("properties") or {}
     out: dict[str, Display] = {}
     for f in fields:
+        given = props.get(f.name)
+        prop: Mapping[str, Any] = given if isinstance(given, dict) else {}
         if f.name in data:
             value = data[f.name]
-        elif isinstance(props.get(f.name), dict) and "default" in props[f.name]:
-            value = props[f.name]["default"]
+        elif "default" in prop:
+            value = prop["default"]
+        elif prop.get("x-default") == "now" and now is not None and f.kind == "datetime":
+            value = now.isoformat()
+        elif prop.get("x-default") == "now" and now is not None and f.kind == "date":
+            value = now.astimezone(TZ).date().isoformat()
         else:
             continue
         out[f.name] = _display(f, value)

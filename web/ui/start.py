@@ -66,8 +66,9 @@ def form(key: str) -> str:
     fields = _own_channel(forms.fields_of(item.form, engine().unit_directory(),
                                           engine().person_choices(item.form, current_user()),
                                           engine().policy_choices(item.form),
-                                          engine().catalogue_choices(item.form)))
-    values = forms.display_values(fields, _defaults(fields), item.form)
+                                          engine().catalogue_choices(item.form),
+                                          current_user().unit))
+    values = forms.display_values(fields, _defaults(fields), item.form, engine().clock.now())
     return render_template("start.html", item=item, fields=fields, values=values, errors={},
                            general_errors={}, on_behalf=_on_behalf())
 
@@ -80,7 +81,7 @@ def submit(key: str) -> str | Response | tuple[str, int]:
     fields = _own_channel(forms.fields_of(item.form, engine().unit_directory(),
                                           engine().person_choices(item.form, user),
                                           engine().policy_choices(item.form),
-                                          engine().catalogue_choices(item.form)))
+                                          engine().catalogue_choices(item.form), user.unit))
     data, typed = forms.coerce(fields, request.form)
     fixed = _fixed(fields)
     data.update(fixed)
@@ -129,12 +130,18 @@ def _fixed(fields: list[forms.Field]) -> dict[str, object]:
 
 def _defaults(fields: list[forms.Field]) -> dict[str, object]:
     """The window clerk's applications come in through the offline window, an enterprise's own
-    online (一网); a choice named in the link (the policy list's 申请 passes ?policy_id=…)
-    is taken when the field offers it."""
+    online (一网) under its own 统一社会信用代码 and name (the engine refuses another code);
+    a choice named in the link (the policy list's 申请 passes ?policy_id=…) is taken when
+    the field offers it."""
     user = current_user()
     channel = WINDOW_CHANNEL if _on_behalf() else ONLINE_CHANNEL if "enterprise" in \
         user.roles else None
     out: dict[str, object] = _fixed(fields)
+    if "enterprise" in user.roles and user.credit_code:
+        out["credit_code"] = user.credit_code
+        name = _enterprise_name(user)
+        if name:
+            out["enterprise_name"] = name
     for f in fields:
         offered = {c.value for c in f.choices} if f.kind == "select" else set()
         asked = request.args.get(f.name)
@@ -143,3 +150,12 @@ def _defaults(fields: list[forms.Field]) -> dict[str, object]:
         elif channel in offered:
             out[f.name] = channel
     return out
+
+
+def _enterprise_name(user: UserView) -> str:
+    """The enterprise's name as its account shows it (without a leading 企业 the demo
+    accounts carry), if the account has one of its own."""
+    name = (user.display_name or "").strip()
+    if name.startswith("企业 "):
+        name = name[len("企业 "):].strip()
+    return "" if name == user.username else name

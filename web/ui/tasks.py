@@ -38,9 +38,11 @@ def show(task_id: str) -> str:
     task = eng.inbox.task(task_id, user)
     schema = task_form(eng, task_id, user.username)
     fields = forms.fields_of(schema, eng.unit_directory(), eng.person_choices(schema, user),
-                             eng.policy_choices(schema), eng.catalogue_choices(schema))
+                             eng.policy_choices(schema), eng.catalogue_choices(schema),
+                             task.unit or user.unit)
     instance = eng.instance(task.instance_id, user)
-    values = forms.display_values(fields, {**instance.data, **_part_done(task, user)}, schema)
+    values = forms.display_values(fields, {**instance.data, **_part_done(task, user)}, schema,
+                                  eng.clock.now())
     return _render(task, schema, fields, values, {}, instance)
 
 
@@ -62,7 +64,8 @@ def submit(task_id: str) -> str | Response | tuple[str, int]:
     task = eng.inbox.task(task_id, user)
     schema = task_form(eng, task_id, user.username)
     fields = forms.fields_of(schema, eng.unit_directory(), eng.person_choices(schema, user),
-                             eng.policy_choices(schema), eng.catalogue_choices(schema))
+                             eng.policy_choices(schema), eng.catalogue_choices(schema),
+                             task.unit or user.unit)
     data, typed = forms.coerce(fields, request.form)
     revision = _int(request.form.get("revision"))
     try:
