@@ -26,7 +26,7 @@ from engine.errors import EngineError, InvalidData
 from engine.messages import msg
 from engine.org import users
 from engine.org.users import Who
-from engine.runtime import correlation
+from engine.runtime import correlation, start_template
 from engine.runtime.batch_rows import MAX_KEY, BatchRow, RowProblem
 from engine.runtime.commands import check_may_start
 from engine.storage import driver
@@ -75,6 +75,7 @@ class BatchReport:
 class BulkStarts:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._template: start_template.Template | None = None
 
     def run(self, key: str, rows: Sequence[BatchRow], user: Who, skip_invalid: bool = False,
             unreadable: Sequence[RowProblem] = (), chunk: int = CHUNK,
@@ -89,6 +90,8 @@ class BulkStarts:
             schema = version.form(version.start_form_key)  # a row carries no files
             report.invalid += _row_problems(rows, schema)
             done = _started_keys(session, [r.key for r in rows if r.key is not None])
+            # the version's start run once for all rows, when nothing on its way reads data
+            self._template = start_template.build(self.engine.runtime, session, version)
         report.invalid.sort(key=lambda p: p.line)
         if report.invalid and not skip_invalid:
             report.refused = True
@@ -118,14 +121,16 @@ class BulkStarts:
             with self.engine.transaction() as session, driver.batched(session):
                 # the chunk's writes go together (PostgreSQL: one round trip for them all)
                 actor = users.resolve(session, user)
-                started = [self._start_row(session, key, version, row, actor) for row in part]
+                started = [self._start_row(session, key, version, row, actor, check=n == 0)
+                           for n, row in enumerate(part)]
         except EngineError:
             started = []
             for row in part:
                 try:
                     with self.engine.transaction() as session:
                         actor = users.resolve(session, user)
-                        started.append(self._start_row(session, key, version, row, actor))
+                        started.append(self._start_row(session, key, version, row, actor,
+                                                       check=True))
                 except EngineError as exc:
                     report.invalid.append(_problem(row.line, exc))
                     if not skip_invalid:
@@ -135,9 +140,13 @@ class BulkStarts:
         return True
 
     def _start_row(self, session: Session, key: str, version: LoadedVersion, row: BatchRow,
-                   actor: users.UserView) -> StartedRow:
-        case = self.engine.runtime.start(session, key, row.data, actor, version=version,
-                                         start_key=row.key)
+                   actor: users.UserView, check: bool) -> StartedRow:
+        """``check``: a case started from the template is also started the ordinary way
+        and compared (the first of each chunk); the template is dropped if they differ."""
+        case, serves = start_template.start(self.engine.runtime, session, key, version,
+                                            row.data, actor, row.key, self._template, check)
+        if not serves:
+            self._template = None
         return StartedRow(row.line, case.id, case.business_key)
 
 

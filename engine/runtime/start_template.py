@@ -1,0 +1,348 @@
+"""A bulk start's shortcut: one process version's start, run once, given to every row.
+
+Most campaign processes start by a plain start event straight into their first user task:
+nothing on the way reads the case's data (no script, gateway condition, timer, data input or
+message), so every case's new workflow is the same tree of tasks, differing only in its task
+ids (drawn from the case's id), its time and its data, which each task holding data holds
+whole. For such a version, :func:`build` runs the start once with stand-in values and keeps
+the resulting state as text with slots for those three; :func:`start` then writes each case
+from it — the state the engine would have stored, its digest, the task rows, the started event
+and everything else :meth:`engine.runtime.commands.Runtime.start` writes — without building
+and running a workflow per case. Replay and verify run the workflow from the started event as
+for any case, so a template that went wrong would be found by them; to catch that here first,
+the first case of every chunk is also run the ordinary way and compared, and the template is
+dropped if anything differs.
+
+A version the template cannot serve (what its start passes is not on the list below, or it
+throws, completes, issues a document or asks the unit directory), a row with data that is not
+plain JSON, and a row of a form with file fields start the ordinary way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, cast
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.control import BpmnStartTask
+from SpiffWorkflow.bpmn.specs.defaults import (
+    ManualTask,
+    NoneTask,
+    ParallelGateway,
+    StartEvent,
+    UserTask,
+)
+from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition
+from SpiffWorkflow.camunda.specs.user_task import UserTask as CamundaUserTask
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy.orm import Session
+
+from engine.audit import chain
+from engine.definitions import catalogue_items, forms, policies
+from engine.definitions.form_checks import CheckContext
+from engine.definitions.registry import LoadedVersion
+from engine.errors import EngineError
+from engine.files.fields import file_fields
+from engine.notify import emit
+from engine.org import directory, people, pickers, scope
+from engine.org.lists import UnitLists
+from engine.runtime import correlation, mirror, search_text, spiff_seam, state
+from engine.runtime.case_numbers import check_chosen, key_field, next_case_number
+from engine.runtime.commands import Runtime, _named_by_field, check_may_start
+from engine.runtime.limits import check_case_size
+from engine.runtime.locking import bump, insert_instance, save
+from engine.runtime.transitions import advance, new_workflow
+from engine.scripting import expressions
+from engine.scripting.budget import time_limit
+from engine.storage import driver
+from engine.storage.schema import ProcessInstance
+from engine.time.calendar import deadline_functions
+from engine.views import UserView
+
+# Stand-ins for what differs between cases; none can occur in a state by chance.
+_SEED = "kuaiban-start-template"
+_KEY = "__kuaiban_template_key__"
+_VALUE = "__kuaiban_template_value_5c1e09b7__"
+_NOW = datetime(2003, 4, 5, 6, 7, 8, 123457, tzinfo=UTC)
+_TIME = repr(_NOW.timestamp())
+_DATA = json.dumps({_KEY: _VALUE}, separators=(",", ":"))
+_KEYS = json.dumps([_KEY], separators=(",", ":"))
+_TASKS = "__kuaiban_template_tasks__"
+_NAMESPACE = spiff_seam._NAMESPACE.bytes
+# What a start may pass, become ready at or wait in: none of these reads the case's data.
+_DATA_BLIND = (BpmnStartTask, StartEvent, UserTask, CamundaUserTask, ManualTask, NoneTask,
+               ParallelGateway)
+_RAN = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.FINISHED_MASK
+
+
+@dataclass(frozen=True)
+class _Ready:
+    """A new user task, as the task mirror reads it (engine/runtime/mirror.py)."""
+
+    id: UUID
+    task_spec: Any
+    data: dict[str, Any]
+    state: int = TaskState.READY
+
+
+@dataclass(frozen=True)
+class _Tree:
+    """The new tasks as the mirror reads a workflow: ``tasks`` and ``subprocesses``."""
+
+    tasks: dict[UUID, _Ready]
+    subprocesses: dict[UUID, Any]
+
+
+@dataclass(frozen=True)
+class Template:
+    version_id: int
+    # Texts for str.format: {i<n>} the n-th task id drawn, {data} the case's data, {keys}
+    # its keys, {time} its time (what SpiffWorkflow stamps), {tasks} the tasks in order
+    compact: str  # the stored state (json.dumps, compact)
+    canonical: str  # the digested state (state.canonical_json), its tasks in one slot
+    tasks: tuple[tuple[int, str], ...]  # each task's canonical text, by its id's counter
+    next_id: int
+    ready: tuple[tuple[int, Any, bool], ...]  # (id counter, spec, holds the data) per new task
+    data_visible: bool  # the case's data afterwards: the start's data (else empty)
+    passed: list[str]
+    steps: list[list[str]]
+
+
+@dataclass
+class Rendered:
+    state_text: str
+    digest: str
+    data: dict[str, Any]
+    tree: _Tree
+
+
+def build(runtime: Runtime, session: Session, version: LoadedVersion) -> Template | None:
+    """The template of the version's plain start, or None when it cannot serve."""
+    if file_fields(version.form(version.start_form_key)):
+        return None
+    ids = spiff_seam.IdSource(_SEED)
+    workflow = new_workflow(version, {_KEY: _VALUE}, _NOW, ids)
+    lists = UnitLists(directory.load(session))
+    functions = {**deadline_functions(runtime.calendar(session), lambda: _NOW),
+                 **lists.functions()}
+    try:
+        with time_limit(runtime.limits.seconds):
+            step = advance(workflow, ids, _NOW, functions, "started",
+                           {"pruning": state.PRUNING}, {})
+    except EngineError:
+        return None  # the ordinary start says what is wrong, row by row
+    if step.thrown or lists.asked or workflow.is_completed() or workflow.subprocesses \
+            or set(step.passed) & version.documents.keys() \
+            or not _data_blind(workflow) or step.data not in ({}, {_KEY: _VALUE}):
+        return None
+    ready = []
+    for task in mirror.ready_user_tasks(workflow):
+        if task.data not in ({}, {_KEY: _VALUE}):
+            return None
+        ready.append((_counter(ids, task.id), task.task_spec, bool(task.data)))
+    markers = {str(_id(_SEED, n)): f"i{n}" for n in range(1, ids.counter + 1)}
+    markers.update({_DATA: "data", _KEYS: "keys", _TIME: "time"})
+    tree = step.state["workflow"]["tasks"]
+    tasks = {_counter(ids, UUID(task_id)): _split(state.canonical_json(task), markers)
+             for task_id, task in tree.items()}
+    outline = {**step.state, "workflow": {**step.state["workflow"], "tasks": _TASKS}}
+    head, _, tail = state.canonical_json(outline).partition(json.dumps(_TASKS))
+    parts = (_split(json.dumps(step.state, separators=(",", ":")), markers),
+             _split(head, markers), _split(tail, markers), *tasks.values())
+    if any(p is None for p in parts) or _TASKS in tail:
+        return None
+    compact, head_text, tail_text = cast(tuple[str, str, str], parts[:3])
+    return Template(version.id, compact, head_text + "{tasks}" + tail_text,
+                    tuple(sorted(cast(dict[int, str], tasks).items())), ids.counter,
+                    tuple(ready), bool(step.data), step.passed, step.steps)
+
+
+def _data_blind(workflow: BpmnWorkflow) -> bool:
+    """Every task the start ran, readied or left waiting is of a kind that reads no data."""
+    for task in workflow.tasks.values():
+        if not task.has_state(_RAN):
+            continue  # predicted (FUTURE, LIKELY, MAYBE): nothing of it ran
+        spec = task.task_spec
+        if type(spec) not in _DATA_BLIND or spec.pre_assign or spec.post_assign \
+                or spec.data_input_associations or spec.data_output_associations \
+                or spec.io_specification is not None:
+            return False
+        if isinstance(spec, StartEvent) and type(spec.event_definition) is not NoneEventDefinition:
+            return False
+    return True
+
+
+def _id(seed: str, n: int) -> UUID:
+    return spiff_seam.IdSource(seed, n - 1).next()
+
+
+def _id_text(name: str) -> str:
+    """``str(uuid.uuid5(namespace, name))`` of the task ids (engine/runtime/spiff_seam.py),
+    without building UUID objects: a tenth of a case's time went there."""
+    raw = bytearray(hashlib.sha1(_NAMESPACE + name.encode("utf-8")).digest()[:16])
+    raw[6] = (raw[6] & 0x0F) | 0x50  # version 5
+    raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
+    x = raw.hex()
+    return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"
+
+
+def _counter(ids: spiff_seam.IdSource, task_id: UUID) -> int:
+    for n in range(1, ids.counter + 1):
+        if _id(ids.seed, n) == task_id:
+            return n
+    raise LookupError(task_id)
+
+
+def _split(text: str, markers: Mapping[str, str]) -> str | None:
+    """``text`` as a format string, each marker a field of the name it maps to; None when a
+    stand-in is left in it some other way."""
+    pattern = "(" + "|".join(re.escape(m) for m in sorted(markers, key=len, reverse=True)) + ")"
+    out = []
+    for n, piece in enumerate(re.split(pattern, text)):
+        if n % 2:
+            out.append("{" + markers[piece] + "}")
+        else:
+            if _KEY in piece or _VALUE in piece or _TIME.split(".")[0] in piece \
+                    or _NOW.date().isoformat() in piece or _SEED in piece:
+                return None
+            out.append(piece.replace("{", "{{").replace("}", "}}"))
+    return "".join(out)
+
+
+def plain(value: Any) -> bool:
+    """JSON's own types only (what a row of a file or a request holds)."""
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and plain(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(plain(v) for v in value)
+    return value is None or isinstance(value, (str, int, float, bool))
+
+
+def render(template: Template, seed: str, data: Mapping[str, Any], now: datetime) -> Rendered:
+    """The new case's state, digest, data and new tasks (``seed``: its id)."""
+    ids = {f"i{n}": _id_text(f"{seed}:{n}") for n in range(1, template.next_id + 1)}
+    time = repr(now.timestamp())
+    compact = {**ids, "data": json.dumps(data, separators=(",", ":")),
+               "keys": json.dumps(list(data), separators=(",", ":")), "time": time}
+    canonical = {**ids, "data": state.canonical_json(data),
+                 "keys": json.dumps(list(data), separators=(",", ":"), ensure_ascii=False),
+                 "time": time}
+    # canonical JSON sorts the tasks by their ids, which differ from case to case
+    tasks = sorted((ids[f"i{n}"], text.format_map(canonical)) for n, text in template.tasks)
+    canonical["tasks"] = "{" + ",".join(f'"{i}":{t}' for i, t in tasks) + "}"
+    digest_text = template.canonical.format_map(canonical)
+    ready = {}
+    for n, spec, holds in template.ready:
+        task_id = UUID(ids[f"i{n}"])
+        ready[task_id] = _Ready(task_id, spec, json.loads(compact["data"]) if holds else {})
+    return Rendered(template.compact.format_map(compact),
+                    hashlib.sha256(digest_text.encode("utf-8")).hexdigest(),
+                    json.loads(compact["data"]) if template.data_visible else {},
+                    _Tree(ready, {}))
+
+
+def start(runtime: Runtime, session: Session, key: str, version: LoadedVersion,
+          data: Mapping[str, Any], user: UserView, start_key: str | None,
+          template: Template | None, check: bool) -> tuple[ProcessInstance, bool]:
+    """A bulk start's case: :meth:`Runtime.start` of a person's start from outside (no
+    message, no upload, the pinned version), from the template when it serves. ``check``:
+    also run the workflow the ordinary way and compare. Returns the case and whether the
+    template still serves (False: it differed, and the case was started the ordinary way)."""
+    check_may_start(version, user)
+    schema = version.form(version.start_form_key)
+    now = runtime.clock.now()
+    correlation.check_owned(data)
+    business_key = None
+    field = key_field(schema)
+    if field is not None:
+        data, business_key = _named_by_field(data, field, business_key)
+    if schema is not None:
+        forms.validate(schema, data, CheckContext({}, now))
+        data = pickers.checked(session, schema, data)
+        people.check(session, schema, data, user)
+        policies.check(session, schema, data)
+        catalogue_items.check(session, schema, data)
+        data = catalogue_items.with_empty(schema, data)
+    if business_key is not None:
+        check_chosen(session, version, business_key, unique=True, field=field)
+    assigned: dict[str, Any] = {}
+    if business_key is None and version.case_prefix:
+        business_key = next_case_number(session, version.case_prefix, now)
+        assigned["case_no"] = business_key
+    jurisdiction = scope.jurisdiction_for(session, user, None)
+    if jurisdiction is not None:
+        assigned[scope.JURISDICTION] = jurisdiction
+    initial = {**data, **assigned}
+    if business_key is not None:
+        initial.setdefault("case_no", business_key)
+    row = insert_instance(session, {
+        "version_id": version.id, "process_key": key, "business_key": business_key,
+        "case_prefix": version.case_prefix if "case_no" in assigned else None,
+        "status": "running", "state": "{}", "data": {}, "started_by": user.username,
+        "revision": 0, "created_at": now, "updated_at": now, "event_count": 0,
+        "last_hash": chain.GENESIS, "start_key": start_key,
+    })
+    payload = {"process_key": key, "version_id": version.id, "version": version.version,
+               "content_hash": version.content_hash, "business_key": business_key,
+               "data": initial, "message": None, "message_data": None}
+    if start_key is not None:
+        payload["start_key"] = start_key
+    usable = template is not None and template.version_id == version.id and plain(initial) \
+        and "data_objects" not in initial
+    made = render(template, str(row.id), initial, now) if template and usable else None
+    if template is None or made is None or (check and not _same(
+            runtime, session, version, template, made, initial, now, str(row.id))):
+        ids = spiff_seam.IdSource(str(row.id))
+        runtime._run(session, row, version, new_workflow(version, initial, now, ids), ids, now,
+                     "started", payload, user, open_rows=[])
+        return row, template is not None and (made is None or not check)
+    with time_limit(runtime.limits.seconds):
+        lists = UnitLists(directory.load(session))
+        functions = {**deadline_functions(runtime.calendar(session), lambda: now),
+                     **lists.functions()}
+
+        def evaluate(source: str, names: dict[str, Any]) -> Any:
+            return expressions.evaluate(source, names, functions)
+
+        check_case_size(made.state_text, json.dumps(made.data, separators=(",", ":")),
+                        runtime.limits)
+        row.state = made.state_text
+        row.status = "running"
+        row.data = made.data
+        row.updated_at = now
+        bump(session, row)
+        recorded = {**payload, "pruning": state.PRUNING, "passed": template.passed,
+                    "steps": template.steps}
+        with driver.batched(session):
+            chain.append(session, row, "started", now, made.digest, recorded, user.username)
+            save(session, row)
+            mirror.sync_tasks(session, row, cast(BpmnWorkflow, made.tree), now, evaluate,
+                              None, [])
+            search_text.write(session, runtime.versions, row, version, None, new=True)
+        emit.after_step(session, row, version, template.passed, now)
+    return row, True
+
+
+def _same(runtime: Runtime, session: Session, version: LoadedVersion, template: Template,
+          made: Rendered, initial: Mapping[str, Any], now: datetime, seed: str) -> bool:
+    """Whether the ordinary start of the case gives what the template gave."""
+    ids = spiff_seam.IdSource(seed)
+    workflow = new_workflow(version, initial, now, ids)
+    lists = UnitLists(directory.load(session))
+    functions = {**deadline_functions(runtime.calendar(session), lambda: now),
+                 **lists.functions()}
+    with time_limit(runtime.limits.seconds):
+        step = advance(workflow, ids, now, functions, "started", {"pruning": state.PRUNING},
+                       {})
+    ready = {t.id: t.data for t in mirror.ready_user_tasks(workflow)}
+    return (json.dumps(step.state, separators=(",", ":")) == made.state_text
+            and step.digest == made.digest and step.data == made.data
+            and step.passed == template.passed and step.steps == template.steps
+            and not step.thrown and not lists.asked
+            and ready == {t.id: t.data for t in made.tree.tasks.values()})
