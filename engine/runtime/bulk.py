@@ -121,7 +121,8 @@ class BulkStarts:
             with self.engine.transaction() as session, driver.batched(session):
                 # the chunk's writes go together (PostgreSQL: one round trip for them all)
                 actor = users.resolve(session, user)
-                started = [self._start_row(session, key, version, row, actor, check=n == 0)
+                ids = self._new_ids(session, len(part))
+                started = [self._start_row(session, key, version, row, actor, n == 0, ids[n])
                            for n, row in enumerate(part)]
         except EngineError:
             started = []
@@ -130,7 +131,7 @@ class BulkStarts:
                     with self.engine.transaction() as session:
                         actor = users.resolve(session, user)
                         started.append(self._start_row(session, key, version, row, actor,
-                                                       check=True))
+                                                       True, self._new_ids(session, 1)[0]))
                 except EngineError as exc:
                     report.invalid.append(_problem(row.line, exc))
                     if not skip_invalid:
@@ -140,14 +141,20 @@ class BulkStarts:
         return True
 
     def _start_row(self, session: Session, key: str, version: LoadedVersion, row: BatchRow,
-                   actor: users.UserView, check: bool) -> StartedRow:
+                   actor: users.UserView, check: bool, new_id: int | None) -> StartedRow:
         """``check``: a case started from the template is also started the ordinary way
         and compared (the first of each chunk); the template is dropped if they differ."""
         case, serves = start_template.start(self.engine.runtime, session, key, version,
-                                            row.data, actor, row.key, self._template, check)
+                                            row.data, actor, row.key, self._template, check,
+                                            new_id)
         if not serves:
             self._template = None
         return StartedRow(row.line, case.id, case.business_key)
+
+    def _new_ids(self, session: Session, count: int) -> list[int | None]:
+        """The ids of the next cases, drawn at once when the template serves."""
+        drawn = start_template.new_ids(session, count) if self._template is not None else None
+        return list(drawn) if drawn is not None else [None] * count
 
 
 def _row_problems(rows: Sequence[BatchRow], schema: Mapping[str, Any] | None

@@ -41,6 +41,7 @@ from SpiffWorkflow.bpmn.specs.defaults import (
 from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition
 from SpiffWorkflow.camunda.specs.user_task import UserTask as CamundaUserTask
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from engine.audit import chain
@@ -56,12 +57,12 @@ from engine.runtime import correlation, mirror, search_text, spiff_seam, state
 from engine.runtime.case_numbers import check_chosen, key_field, next_case_number
 from engine.runtime.commands import Runtime, _named_by_field, check_may_start
 from engine.runtime.limits import check_case_size
-from engine.runtime.locking import bump, insert_instance, save
+from engine.runtime.locking import insert_instance
 from engine.runtime.transitions import advance, new_workflow
 from engine.scripting import expressions
 from engine.scripting.budget import time_limit
 from engine.storage import driver
-from engine.storage.schema import ProcessInstance
+from engine.storage.schema import INSTANCES, Event, ProcessInstance
 from engine.time.calendar import deadline_functions
 from engine.views import UserView
 
@@ -234,7 +235,7 @@ def render(template: Template, seed: str, data: Mapping[str, Any], now: datetime
                  "keys": json.dumps(list(data), separators=(",", ":"), ensure_ascii=False),
                  "time": time}
     # canonical JSON sorts the tasks by their ids, which differ from case to case
-    tasks = sorted((ids[f"i{n}"], text.format_map(canonical)) for n, text in template.tasks)
+    tasks = sorted((ids[f"i{n}"], task.format_map(canonical)) for n, task in template.tasks)
     canonical["tasks"] = "{" + ",".join(f'"{i}":{t}' for i, t in tasks) + "}"
     digest_text = template.canonical.format_map(canonical)
     ready = {}
@@ -249,10 +250,12 @@ def render(template: Template, seed: str, data: Mapping[str, Any], now: datetime
 
 def start(runtime: Runtime, session: Session, key: str, version: LoadedVersion,
           data: Mapping[str, Any], user: UserView, start_key: str | None,
-          template: Template | None, check: bool) -> tuple[ProcessInstance, bool]:
+          template: Template | None, check: bool, new_id: int | None
+          ) -> tuple[ProcessInstance, bool]:
     """A bulk start's case: :meth:`Runtime.start` of a person's start from outside (no
     message, no upload, the pinned version), from the template when it serves. ``check``:
-    also run the workflow the ordinary way and compare. Returns the case and whether the
+    also run the workflow the ordinary way and compare; ``new_id``: the case's id, drawn by
+    :func:`new_ids` (without one, the template is not used). Returns the case and whether the
     template still serves (False: it differed, and the case was started the ordinary way)."""
     check_may_start(version, user)
     schema = version.form(version.start_form_key)
@@ -270,6 +273,7 @@ def start(runtime: Runtime, session: Session, key: str, version: LoadedVersion,
         catalogue_items.check(session, schema, data)
         data = catalogue_items.with_empty(schema, data)
     if business_key is not None:
+        driver.send_held(session)  # the chunk's cases so far are among those it looks at
         check_chosen(session, version, business_key, unique=True, field=field)
     assigned: dict[str, Any] = {}
     if business_key is None and version.case_prefix:
@@ -281,23 +285,26 @@ def start(runtime: Runtime, session: Session, key: str, version: LoadedVersion,
     initial = {**data, **assigned}
     if business_key is not None:
         initial.setdefault("case_no", business_key)
-    row = insert_instance(session, {
+    values: dict[str, Any] = {
         "version_id": version.id, "process_key": key, "business_key": business_key,
         "case_prefix": version.case_prefix if "case_no" in assigned else None,
         "status": "running", "state": "{}", "data": {}, "started_by": user.username,
         "revision": 0, "created_at": now, "updated_at": now, "event_count": 0,
         "last_hash": chain.GENESIS, "start_key": start_key,
-    })
+    }
+    if new_id is not None:
+        values["id"] = new_id
     payload = {"process_key": key, "version_id": version.id, "version": version.version,
                "content_hash": version.content_hash, "business_key": business_key,
                "data": initial, "message": None, "message_data": None}
     if start_key is not None:
         payload["start_key"] = start_key
     usable = template is not None and template.version_id == version.id and plain(initial) \
-        and "data_objects" not in initial
-    made = render(template, str(row.id), initial, now) if template and usable else None
+        and "data_objects" not in initial and new_id is not None
+    made = render(template, str(new_id), initial, now) if template and usable else None
     if template is None or made is None or (check and not _same(
-            runtime, session, version, template, made, initial, now, str(row.id))):
+            runtime, session, version, template, made, initial, now, str(new_id))):
+        row = insert_instance(session, values)
         ids = spiff_seam.IdSource(str(row.id))
         runtime._run(session, row, version, new_workflow(version, initial, now, ids), ids, now,
                      "started", payload, user, open_rows=[])
@@ -312,21 +319,47 @@ def start(runtime: Runtime, session: Session, key: str, version: LoadedVersion,
 
         check_case_size(made.state_text, json.dumps(made.data, separators=(",", ":")),
                         runtime.limits)
-        row.state = made.state_text
-        row.status = "running"
-        row.data = made.data
-        row.updated_at = now
-        bump(session, row)
         recorded = {**payload, "pruning": state.PRUNING, "passed": template.passed,
                     "steps": template.steps}
+        # Not inserted and then updated, as a single start does: one INSERT of the row as the
+        # command leaves it (its revision 1, its first event's hash), before the rows that
+        # refer to it. The object stays out of the session: nothing else writes it.
+        row = ProcessInstance(**{**values, "state": made.state_text, "data": made.data})
+        first = chain.chain_hash(chain.GENESIS, Event(
+            instance_id=new_id, seq=1, type="started", task_id=None, payload=recorded,
+            user=user.username, at=now, state_digest=made.digest))
         with driver.batched(session):
-            chain.append(session, row, "started", now, made.digest, recorded, user.username)
-            save(session, row)
+            _INSERT.run(session, {**values, "state": made.state_text, "data": made.data,
+                                  "revision": 1, "event_count": 1, "last_hash": first})
+            if chain.append(session, row, "started", now, made.digest, recorded,
+                            user.username) != first:
+                raise AssertionError("the started event's hash was foreseen wrong")
+            row.revision = 1
             mirror.sync_tasks(session, row, cast(BpmnWorkflow, made.tree), now, evaluate,
                               None, [])
             search_text.write(session, runtime.versions, row, version, None, new=True)
         emit.after_step(session, row, version, template.passed, now)
     return row, True
+
+
+def new_ids(session: Session, count: int) -> list[int] | None:
+    """Ids for the next ``count`` cases, drawn now; None where the database draws them only
+    as it inserts. PostgreSQL: from the id sequence (an id not used is a gap, as after a
+    rollback). SQLite: the write transaction holds the database's lock, and a new row's id
+    is the largest plus one, as SQLite itself would draw them."""
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        drawn = conn.execute(_NEXTVALS, {"n": count}).scalars()
+        return sorted(int(i) for i in drawn)
+    if conn.dialect.name == "sqlite":
+        top = conn.execute(select(func.coalesce(func.max(INSTANCES.c.id), 0))).scalar_one()
+        return list(range(top + 1, top + 1 + count))
+    return None
+
+
+_INSERT = driver.Write(insert(INSTANCES))
+_NEXTVALS = text("SELECT nextval(pg_get_serial_sequence('instances', 'id')) "
+                 "FROM generate_series(1, :n)")
 
 
 def _same(runtime: Runtime, session: Session, version: LoadedVersion, template: Template,
