@@ -5,6 +5,7 @@ at the first row of a chunk and dropped."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,9 @@ from sqlalchemy import select
 from bench import pgschema
 from engine import BatchRow
 from engine.api import Engine
+from engine.definitions.validation import SourceFile
 from engine.runtime import start_template
+from engine.storage import driver
 from engine.storage.schema import Base
 from engine.time.clock import FixedClock
 from tests.conftest import PG_URL, diagram_files
@@ -148,3 +151,46 @@ def test_only_plain_json_rows_take_the_template() -> None:
     assert not start_template.plain({"a": (1, 2)})
     assert not start_template.plain({1: "a"})
     assert not start_template.plain({"a": {1, 2}})
+
+
+def named_approval() -> list[SourceFile]:
+    """approval.bpmn whose cases are named by the start form's ``ref`` field."""
+    files = diagram_files("approval.bpmn")
+    for n, f in enumerate(files):
+        if f.name == "approval.bpmn":
+            files[n] = SourceFile("named.bpmn", f.content.replace(
+                '<camunda:property name="case_prefix" value="TS" />', "")
+                .replace('id="approval"', 'id="named"').replace('processRef="approval"',
+                                                                  'processRef="named"'))
+        elif f.name == "test_register.json":
+            form = json.loads(f.content)
+            form["properties"]["ref"] = {"type": "string", "title": "编号",
+                                         "x-business-key": True}
+            files[n] = SourceFile(f.name, json.dumps(form, ensure_ascii=False))
+    return files
+
+
+def test_a_name_twice_in_one_chunk_is_refused_at_its_row(people: Engine) -> None:
+    people.deploy(named_approval())
+    data = [{"summary": "一", "unit": "浮梁县纪委监委", "ref": "JDZ-1"},
+            {"summary": "二", "unit": "浮梁县纪委监委", "ref": "JDZ-2"},
+            {"summary": "三", "unit": "浮梁县纪委监委", "ref": "JDZ-1"}]
+    report = people.bulk.run("named", [BatchRow(n + 2, d, f"n:{n}") for n, d in
+                                       enumerate(data)], "li", skip_invalid=True)
+    assert [s.business_key for s in report.started] == ["JDZ-1", "JDZ-2"]
+    assert [p.line for p in report.invalid] == [4]
+    assert people.verify() == (2, [])
+
+
+def test_grouped_writes_keep_each_statements_order_and_checked_writes_alone() -> None:
+    first, second = object(), object()
+
+    def check(count: int) -> None:
+        pass
+
+    held: list[Any] = [(first, [{"a": 1}], None), (second, [{"b": 1}], None),
+                       (first, [{"a": 2}], None), (second, [{"b": 2}], check),
+                       (first, [{"a": 3}, {"a": 4}], None), (second, [{"b": 3}], None)]
+    assert driver._grouped(held) == [
+        (first, [{"a": 1}, {"a": 2}, {"a": 3}, {"a": 4}], None),
+        (second, [{"b": 1}], None), (second, [{"b": 2}], check), (second, [{"b": 3}], None)]

@@ -118,7 +118,7 @@ class BulkStarts:
         """One transaction for the chunk; when a row fails in it, the chunk again one row per
         transaction, so the good rows start and the failing one is named. False: stop."""
         try:
-            with self.engine.transaction() as session, driver.batched(session):
+            with self.engine.transaction() as session, driver.batched(session, grouped=True):
                 # the chunk's writes go together (PostgreSQL: one round trip for them all)
                 actor = users.resolve(session, user)
                 ids = self._new_ids(session, len(part))
