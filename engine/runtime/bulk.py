@@ -75,7 +75,6 @@ class BatchReport:
 class BulkStarts:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._template: start_template.Template | None = None
 
     def run(self, key: str, rows: Sequence[BatchRow], user: Who, skip_invalid: bool = False,
             unreadable: Sequence[RowProblem] = (), chunk: int = CHUNK,
@@ -91,7 +90,8 @@ class BulkStarts:
             report.invalid += _row_problems(rows, schema)
             done = _started_keys(session, [r.key for r in rows if r.key is not None])
             # the version's start run once for all rows, when nothing on its way reads data
-            self._template = start_template.build(self.engine.runtime, session, version)
+            plan = _Plan(key, version, user, skip_invalid,
+                         start_template.build(self.engine.runtime, session, version))
         report.invalid.sort(key=lambda p: p.line)
         if report.invalid and not skip_invalid:
             report.refused = True
@@ -106,54 +106,65 @@ class BulkStarts:
         if progress is not None:
             progress(report.rows - len(pending))
         for part in _chunks(pending, chunk):
-            if not self._start_chunk(key, version, part, user, skip_invalid, report):
+            if not self._start_chunk(plan, part, report):
                 report.stopped = True
                 break
             if progress is not None:
                 progress(len(part))
         return report
 
-    def _start_chunk(self, key: str, version: LoadedVersion, part: Sequence[BatchRow],
-                     user: Who, skip_invalid: bool, report: BatchReport) -> bool:
+    def _start_chunk(self, plan: _Plan, part: Sequence[BatchRow], report: BatchReport) -> bool:
         """One transaction for the chunk; when a row fails in it, the chunk again one row per
         transaction, so the good rows start and the failing one is named. False: stop."""
         try:
             with self.engine.transaction() as session, driver.batched(session, grouped=True):
                 # the chunk's writes go together (PostgreSQL: one round trip for them all)
-                actor = users.resolve(session, user)
-                ids = self._new_ids(session, len(part))
-                started = [self._start_row(session, key, version, row, actor, n == 0, ids[n])
+                actor = users.resolve(session, plan.user)
+                ids = plan.new_ids(session, len(part))
+                started = [self._start_row(session, plan, row, actor, n == 0, ids[n])
                            for n, row in enumerate(part)]
         except EngineError:
             started = []
             for row in part:
                 try:
                     with self.engine.transaction() as session:
-                        actor = users.resolve(session, user)
-                        started.append(self._start_row(session, key, version, row, actor,
-                                                       True, self._new_ids(session, 1)[0]))
+                        actor = users.resolve(session, plan.user)
+                        started.append(self._start_row(session, plan, row, actor, True,
+                                                       plan.new_ids(session, 1)[0]))
                 except EngineError as exc:
                     report.invalid.append(_problem(row.line, exc))
-                    if not skip_invalid:
+                    if not plan.skip_invalid:
                         report.started += started
                         return False
         report.started += started
         return True
 
-    def _start_row(self, session: Session, key: str, version: LoadedVersion, row: BatchRow,
+    def _start_row(self, session: Session, plan: _Plan, row: BatchRow,
                    actor: users.UserView, check: bool, new_id: int | None) -> StartedRow:
         """``check``: a case started from the template is also started the ordinary way
         and compared (the first of each chunk); the template is dropped if they differ."""
-        case, serves = start_template.start(self.engine.runtime, session, key, version,
-                                            row.data, actor, row.key, self._template, check,
-                                            new_id)
+        case, serves = start_template.start(self.engine.runtime, session, plan.key,
+                                            plan.version, row.data, actor, row.key,
+                                            plan.template, check, new_id)
         if not serves:
-            self._template = None
+            plan.template = None
         return StartedRow(row.line, case.id, case.business_key)
 
-    def _new_ids(self, session: Session, count: int) -> list[int | None]:
-        """The ids of the next cases, drawn at once when the template serves."""
-        drawn = start_template.new_ids(session, count) if self._template is not None else None
+
+@dataclass
+class _Plan:
+    """One bulk start's process, version, user and choice, and its start template while it
+    serves (engine/runtime/start_template.py)."""
+
+    key: str
+    version: LoadedVersion
+    user: Who
+    skip_invalid: bool
+    template: start_template.Template | None
+
+    def new_ids(self, session: Session, count: int) -> list[int | None]:
+        """The ids of the next cases, drawn at once while the template serves."""
+        drawn = start_template.new_ids(session, count) if self.template is not None else None
         return list(drawn) if drawn is not None else [None] * count
 
 
