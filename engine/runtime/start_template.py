@@ -43,6 +43,7 @@ from SpiffWorkflow.camunda.specs.user_task import UserTask as CamundaUserTask
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import instance_state, manager_of_class
 
 from engine.audit import chain
 from engine.definitions import catalogue_items, forms, policies
@@ -324,10 +325,9 @@ def start(runtime: Runtime, session: Session, key: str, version: LoadedVersion,
         # Not inserted and then updated, as a single start does: one INSERT of the row as the
         # command leaves it (its revision 1, its first event's hash), before the rows that
         # refer to it. The object stays out of the session: nothing else writes it.
-        row = ProcessInstance(**{**values, "state": made.state_text, "data": made.data})
-        first = chain.chain_hash(chain.GENESIS, Event(
-            instance_id=new_id, seq=1, type="started", task_id=None, payload=recorded,
-            user=user.username, at=now, state_digest=made.digest))
+        row = _detached({**values, "state": made.state_text, "data": made.data})
+        first = chain.chain_hash(chain.GENESIS, cast(Event, _Foreseen(
+            row.id, 1, "started", None, recorded, user.username, now, made.digest)))
         with driver.batched(session):
             _INSERT.run(session, {**values, "state": made.state_text, "data": made.data,
                                   "revision": 1, "event_count": 1, "last_hash": first})
@@ -340,6 +340,31 @@ def start(runtime: Runtime, session: Session, key: str, version: LoadedVersion,
             search_text.write(session, runtime.versions, row, version, None, new=True)
         emit.after_step(session, row, version, template.passed, now)
     return row, True
+
+
+@dataclass(frozen=True)
+class _Foreseen:
+    """The first event of a case, as its hash covers it (engine/audit/chain.py)."""
+
+    instance_id: int
+    seq: int
+    type: str
+    task_id: str | None
+    payload: dict[str, Any]
+    user: str
+    at: datetime
+    state_digest: str
+
+
+_MANAGER = manager_of_class(ProcessInstance)
+
+
+def _detached(values: dict[str, Any]) -> ProcessInstance:
+    """An instance row object with these values, in no session (the constructor's attribute
+    events cost more than the case's SQL)."""
+    row: ProcessInstance = _MANAGER.new_instance()
+    instance_state(row).dict.update(values)
+    return row
 
 
 def new_ids(session: Session, count: int) -> list[int] | None:
