@@ -83,6 +83,22 @@ _DATA_BLIND = (BpmnStartTask, StartEvent, UserTask, CamundaUserTask, ManualTask,
 _RAN = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.FINISHED_MASK
 
 
+class _Text:
+    """A text with named slots, filled by %-formatting (twice as fast as str.format_map)."""
+
+    def __init__(self, pieces: list[str], slots: list[str]) -> None:
+        self.form = "%s".join(p.replace("%", "%%") for p in pieces)
+        self.slots = tuple(slots)
+
+    def fill(self, values: Mapping[str, str]) -> str:
+        return self.form % tuple([values[name] for name in self.slots])
+
+    def __add__(self, other: _Text) -> _Text:
+        joined = _Text([], [])
+        joined.form, joined.slots = self.form + other.form, self.slots + other.slots
+        return joined
+
+
 @dataclass(frozen=True)
 class _Ready:
     """A new user task, as the task mirror reads it (engine/runtime/mirror.py)."""
@@ -104,11 +120,11 @@ class _Tree:
 @dataclass(frozen=True)
 class Template:
     version_id: int
-    # Texts for str.format: {i<n>} the n-th task id drawn, {data} the case's data, {keys}
-    # its keys, {time} its time (what SpiffWorkflow stamps), {tasks} the tasks in order
-    compact: str  # the stored state (json.dumps, compact)
-    canonical: str  # the digested state (state.canonical_json), its tasks in one slot
-    tasks: tuple[tuple[int, str], ...]  # each task's canonical text, by its id's counter
+    # Texts with slots: i<n> the n-th task id drawn, "data" the case's data, "keys" its
+    # keys, "time" its time (what SpiffWorkflow stamps), "tasks" the tasks in order
+    compact: _Text  # the stored state (json.dumps, compact)
+    canonical: _Text  # the digested state (state.canonical_json), its tasks in one slot
+    tasks: tuple[tuple[int, _Text], ...]  # each task's canonical text, by its id's counter
     next_id: int
     ready: tuple[tuple[int, Any, bool], ...]  # (id counter, spec, holds the data) per new task
     data_visible: bool  # the case's data afterwards: the start's data (else empty)
@@ -159,9 +175,10 @@ def build(runtime: Runtime, session: Session, version: LoadedVersion) -> Templat
              _split(head, markers), _split(tail, markers), *tasks.values())
     if any(p is None for p in parts) or _TASKS in tail:
         return None
-    compact, head_text, tail_text = cast(tuple[str, str, str], parts[:3])
-    return Template(version.id, compact, head_text + "{tasks}" + tail_text,
-                    tuple(sorted(cast(dict[int, str], tasks).items())), ids.counter,
+    compact, head_text, tail_text = cast(tuple[_Text, _Text, _Text], parts[:3])
+    canonical = head_text + _Text(["", ""], ["tasks"]) + tail_text
+    return Template(version.id, compact, canonical,
+                    tuple(sorted(cast(dict[int, _Text], tasks).items())), ids.counter,
                     tuple(ready), bool(step.data), step.passed, step.steps)
 
 
@@ -201,20 +218,16 @@ def _counter(ids: spiff_seam.IdSource, task_id: UUID) -> int:
     raise LookupError(task_id)
 
 
-def _split(text: str, markers: Mapping[str, str]) -> str | None:
-    """``text`` as a format string, each marker a field of the name it maps to; None when a
+def _split(text: str, markers: Mapping[str, str]) -> _Text | None:
+    """``text`` with a slot at each marker, named as the marker maps it; None when a
     stand-in is left in it some other way."""
     pattern = "(" + "|".join(re.escape(m) for m in sorted(markers, key=len, reverse=True)) + ")"
-    out = []
-    for n, piece in enumerate(re.split(pattern, text)):
-        if n % 2:
-            out.append("{" + markers[piece] + "}")
-        else:
-            if _KEY in piece or _VALUE in piece or _TIME.split(".")[0] in piece \
-                    or _NOW.date().isoformat() in piece or _SEED in piece:
-                return None
-            out.append(piece.replace("{", "{{").replace("}", "}}"))
-    return "".join(out)
+    pieces = re.split(pattern, text)
+    for piece in pieces[::2]:
+        if _KEY in piece or _VALUE in piece or _TIME.split(".")[0] in piece \
+                or _NOW.date().isoformat() in piece or _SEED in piece:
+            return None
+    return _Text(pieces[::2], [markers[m] for m in pieces[1::2]])
 
 
 def plain(value: Any) -> bool:
@@ -236,14 +249,14 @@ def render(template: Template, seed: str, data: Mapping[str, Any], now: datetime
                  "keys": json.dumps(list(data), separators=(",", ":"), ensure_ascii=False),
                  "time": time}
     # canonical JSON sorts the tasks by their ids, which differ from case to case
-    tasks = sorted((ids[f"i{n}"], task.format_map(canonical)) for n, task in template.tasks)
+    tasks = sorted((ids[f"i{n}"], task.fill(canonical)) for n, task in template.tasks)
     canonical["tasks"] = "{" + ",".join(f'"{i}":{t}' for i, t in tasks) + "}"
-    digest_text = template.canonical.format_map(canonical)
+    digest_text = template.canonical.fill(canonical)
     ready = {}
     for n, spec, holds in template.ready:
         task_id = UUID(ids[f"i{n}"])
         ready[task_id] = _Ready(task_id, spec, json.loads(compact["data"]) if holds else {})
-    return Rendered(template.compact.format_map(compact),
+    return Rendered(template.compact.fill(compact),
                     hashlib.sha256(digest_text.encode("utf-8")).hexdigest(),
                     json.loads(compact["data"]) if template.data_visible else {},
                     _Tree(ready, {}))
