@@ -196,3 +196,26 @@ def test_grouped_writes_keep_each_statements_order_and_checked_writes_alone() ->
     assert driver._grouped(held) == [
         (first, [{"a": 1}, {"a": 2}, {"a": 3}, {"a": 4}], None),
         (second, [{"b": 1}], None), (second, [{"b": 2}], check), (second, [{"b": 3}], None)]
+
+
+def test_task_ids_as_text_are_the_engines_task_ids() -> None:
+    from engine.runtime import spiff_seam
+    for seed in ("1", "123456789", "编号"):
+        source = spiff_seam.IdSource(seed)
+        assert start_template._id_texts(seed, 50) == [str(source.next()) for _ in range(50)]
+
+
+@pytest.mark.parametrize("data", [
+    {}, {"摘要": "企业", "unit": "浮梁县纪委监委"},
+    {"b": 1, "a": [1.5, None, True], "c": {"z": 'a "quote"', "y": "😀"}},
+    {"k\\u00e9": "back\\slash", "%s": "{i1}", "": ""}])
+def test_a_rendered_start_is_the_ordinary_start(people: Engine, clock: FixedClock,
+                                                data: dict[str, Any]) -> None:
+    people.deploy(diagram_files("approval.bpmn"))
+    with people.transaction(read_only=True) as session:
+        version = people.versions.latest(session, "approval")
+        template = start_template.build(people.runtime, session, version)
+        assert template is not None
+        made = start_template.render(template, "4711", data, clock.now())
+        assert start_template._same(people.runtime, session, version, template, made, data,
+                                    clock.now(), "4711")

@@ -77,6 +77,7 @@ _DATA = json.dumps({_KEY: _VALUE}, separators=(",", ":"))
 _KEYS = json.dumps([_KEY], separators=(",", ":"))
 _TASKS = "__kuaiban_template_tasks__"
 _NAMESPACE = spiff_seam._NAMESPACE.bytes
+_SLOT_NAMES = tuple(f"i{n}" for n in range(1, 10_000))  # the slots of the task ids
 # What a start may pass, become ready at or wait in: none of these reads the case's data.
 _DATA_BLIND = (BpmnStartTask, StartEvent, UserTask, CamundaUserTask, ManualTask, NoneTask,
                ParallelGateway)
@@ -137,6 +138,7 @@ class Rendered:
     state_text: str
     digest: str
     data: dict[str, Any]
+    data_text: str  # json.dumps(data, separators=(",", ":"))
     tree: _Tree
 
 
@@ -156,6 +158,7 @@ def build(runtime: Runtime, session: Session, version: LoadedVersion) -> Templat
     except EngineError:
         return None  # the ordinary start says what is wrong, row by row
     if step.thrown or lists.asked or workflow.is_completed() or workflow.subprocesses \
+            or ids.counter >= len(_SLOT_NAMES) \
             or set(step.passed) & version.documents.keys() \
             or not _data_blind(workflow) or step.data not in ({}, {_KEY: _VALUE}):
         return None
@@ -201,14 +204,19 @@ def _id(seed: str, n: int) -> UUID:
     return spiff_seam.IdSource(seed, n - 1).next()
 
 
-def _id_text(name: str) -> str:
-    """``str(uuid.uuid5(namespace, name))`` of the task ids (engine/runtime/spiff_seam.py),
-    without building UUID objects: a tenth of a case's time went there."""
-    raw = bytearray(hashlib.sha1(_NAMESPACE + name.encode("utf-8")).digest()[:16])
-    raw[6] = (raw[6] & 0x0F) | 0x50  # version 5
-    raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
-    x = raw.hex()
-    return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"
+def _id_texts(seed: str, count: int) -> list[str]:
+    """``str(uuid.uuid5(namespace, f"{seed}:{n}"))`` for n = 1..count: the task ids of
+    engine/runtime/spiff_seam.py, without building UUID objects (a tenth of a case's time
+    went there)."""
+    prefix = _NAMESPACE + f"{seed}:".encode()
+    out = []
+    for n in range(1, count + 1):
+        raw = bytearray(hashlib.sha1(prefix + str(n).encode()).digest()[:16])
+        raw[6] = (raw[6] & 0x0F) | 0x50  # version 5
+        raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
+        x = raw.hex()
+        out.append(f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}")
+    return out
 
 
 def _counter(ids: spiff_seam.IdSource, task_id: UUID) -> int:
@@ -241,25 +249,27 @@ def plain(value: Any) -> bool:
 
 def render(template: Template, seed: str, data: Mapping[str, Any], now: datetime) -> Rendered:
     """The new case's state, digest, data and new tasks (``seed``: its id)."""
-    ids = {f"i{n}": _id_text(f"{seed}:{n}") for n in range(1, template.next_id + 1)}
+    drawn = _id_texts(seed, template.next_id)
+    ids = dict(zip(_SLOT_NAMES, drawn, strict=False))
     time = repr(now.timestamp())
-    compact = {**ids, "data": json.dumps(data, separators=(",", ":")),
-               "keys": json.dumps(list(data), separators=(",", ":")), "time": time}
-    canonical = {**ids, "data": state.canonical_json(data),
-                 "keys": json.dumps(list(data), separators=(",", ":"), ensure_ascii=False),
-                 "time": time}
+    keys = json.dumps(list(data), separators=(",", ":"))
+    compact = {**ids, "data": json.dumps(data, separators=(",", ":")), "keys": keys,
+               "time": time}
+    canonical = {**ids, "data": state.canonical_json(data), "time": time,
+                 "keys": keys if "\\u" not in keys  # the same but for non-ASCII escapes
+                 else json.dumps(list(data), separators=(",", ":"), ensure_ascii=False)}
     # canonical JSON sorts the tasks by their ids, which differ from case to case
-    tasks = sorted((ids[f"i{n}"], task.fill(canonical)) for n, task in template.tasks)
+    tasks = sorted((drawn[n - 1], task.fill(canonical)) for n, task in template.tasks)
     canonical["tasks"] = "{" + ",".join(f'"{i}":{t}' for i, t in tasks) + "}"
     digest_text = template.canonical.fill(canonical)
     ready = {}
     for n, spec, holds in template.ready:
-        task_id = UUID(ids[f"i{n}"])
+        task_id = UUID(drawn[n - 1])
         ready[task_id] = _Ready(task_id, spec, json.loads(compact["data"]) if holds else {})
     return Rendered(template.compact.fill(compact),
                     hashlib.sha256(digest_text.encode("utf-8")).hexdigest(),
                     json.loads(compact["data"]) if template.data_visible else {},
-                    _Tree(ready, {}))
+                    compact["data"] if template.data_visible else "{}", _Tree(ready, {}))
 
 
 def start(runtime: Runtime, session: Session, key: str, version: LoadedVersion,
@@ -331,8 +341,7 @@ def start(runtime: Runtime, session: Session, key: str, version: LoadedVersion,
         def evaluate(source: str, names: dict[str, Any]) -> Any:
             return expressions.evaluate(source, names, functions)
 
-        check_case_size(made.state_text, json.dumps(made.data, separators=(",", ":")),
-                        runtime.limits)
+        check_case_size(made.state_text, made.data_text, runtime.limits)
         recorded = {**payload, "pruning": state.PRUNING, "passed": template.passed,
                     "steps": template.steps}
         # Not inserted and then updated, as a single start does: one INSERT of the row as the
