@@ -1,7 +1,10 @@
 """Bulk start: cases/s of ``Engine.start_batch`` (one case per row, chunked transactions)
 against single starts (``Engine.start``, one committed transaction each) of the same process
 and data, in the same run: bench/diagrams/bench_three_step.bpmn, the case stopping at its
-first user task.
+first user task. Nothing on the way there reads the case's data, so the bulk start writes
+its cases from the version's start template (engine/runtime/start_template.py); a version
+whose start runs a script or a gateway first starts each case the ordinary way (its rate is
+in docs/performance.md).
 
 Taken in rounds (single starts, then a batch of as many rows, per backend); the ratio is the
 median of the rounds' ratios, so a load that comes and goes on a shared machine touches both

@@ -26,7 +26,7 @@ from engine.errors import EngineError, InvalidData
 from engine.messages import msg
 from engine.org import users
 from engine.org.users import Who
-from engine.runtime import correlation
+from engine.runtime import correlation, start_template
 from engine.runtime.batch_rows import MAX_KEY, BatchRow, RowProblem
 from engine.runtime.commands import check_may_start
 from engine.storage import driver
@@ -89,6 +89,9 @@ class BulkStarts:
             schema = version.form(version.start_form_key)  # a row carries no files
             report.invalid += _row_problems(rows, schema)
             done = _started_keys(session, [r.key for r in rows if r.key is not None])
+            # the version's start run once for all rows, when nothing on its way reads data
+            plan = _Plan(key, version, user, skip_invalid,
+                         start_template.build(self.engine.runtime, session, version))
         report.invalid.sort(key=lambda p: p.line)
         if report.invalid and not skip_invalid:
             report.refused = True
@@ -103,42 +106,66 @@ class BulkStarts:
         if progress is not None:
             progress(report.rows - len(pending))
         for part in _chunks(pending, chunk):
-            if not self._start_chunk(key, version, part, user, skip_invalid, report):
+            if not self._start_chunk(plan, part, report):
                 report.stopped = True
                 break
             if progress is not None:
                 progress(len(part))
         return report
 
-    def _start_chunk(self, key: str, version: LoadedVersion, part: Sequence[BatchRow],
-                     user: Who, skip_invalid: bool, report: BatchReport) -> bool:
+    def _start_chunk(self, plan: _Plan, part: Sequence[BatchRow], report: BatchReport) -> bool:
         """One transaction for the chunk; when a row fails in it, the chunk again one row per
         transaction, so the good rows start and the failing one is named. False: stop."""
         try:
-            with self.engine.transaction() as session, driver.batched(session):
+            with self.engine.transaction() as session, driver.batched(session, grouped=True):
                 # the chunk's writes go together (PostgreSQL: one round trip for them all)
-                actor = users.resolve(session, user)
-                started = [self._start_row(session, key, version, row, actor) for row in part]
+                actor = users.resolve(session, plan.user)
+                ids = plan.new_ids(session, len(part))
+                started = [self._start_row(session, plan, row, actor, n == 0, ids[n])
+                           for n, row in enumerate(part)]
         except EngineError:
             started = []
             for row in part:
                 try:
                     with self.engine.transaction() as session:
-                        actor = users.resolve(session, user)
-                        started.append(self._start_row(session, key, version, row, actor))
+                        actor = users.resolve(session, plan.user)
+                        started.append(self._start_row(session, plan, row, actor, True,
+                                                       plan.new_ids(session, 1)[0]))
                 except EngineError as exc:
                     report.invalid.append(_problem(row.line, exc))
-                    if not skip_invalid:
+                    if not plan.skip_invalid:
                         report.started += started
                         return False
         report.started += started
         return True
 
-    def _start_row(self, session: Session, key: str, version: LoadedVersion, row: BatchRow,
-                   actor: users.UserView) -> StartedRow:
-        case = self.engine.runtime.start(session, key, row.data, actor, version=version,
-                                         start_key=row.key)
+    def _start_row(self, session: Session, plan: _Plan, row: BatchRow,
+                   actor: users.UserView, check: bool, new_id: int | None) -> StartedRow:
+        """``check``: a case started from the template is also started the ordinary way
+        and compared (the first of each chunk); the template is dropped if they differ."""
+        case, serves = start_template.start(self.engine.runtime, session, plan.key,
+                                            plan.version, row.data, actor, row.key,
+                                            plan.template, check, new_id)
+        if not serves:
+            plan.template = None
         return StartedRow(row.line, case.id, case.business_key)
+
+
+@dataclass
+class _Plan:
+    """One bulk start's process, version, user and choice, and its start template while it
+    serves (engine/runtime/start_template.py)."""
+
+    key: str
+    version: LoadedVersion
+    user: Who
+    skip_invalid: bool
+    template: start_template.Template | None
+
+    def new_ids(self, session: Session, count: int) -> list[int | None]:
+        """The ids of the next cases, drawn at once while the template serves."""
+        drawn = start_template.new_ids(session, count) if self.template is not None else None
+        return list(drawn) if drawn is not None else [None] * count
 
 
 def _row_problems(rows: Sequence[BatchRow], schema: Mapping[str, Any] | None

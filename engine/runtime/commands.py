@@ -66,6 +66,20 @@ _MAX_MESSAGE_HOPS = 8
 STARTED_SUFFIX = "_started"
 
 
+def checked_start_form(session: Session, schema: Mapping[str, Any], data: Mapping[str, Any],
+                       user: UserView, now: datetime) -> dict[str, Any]:
+    """A person's start data checked against the start form (a field error for each
+    problem) and completed as the case keeps it: units and people by their stored names,
+    catalogue fields left out as "", the form's defaults."""
+    forms.validate(schema, data, CheckContext({}, now))
+    credit_code.check_own(schema, data, user)
+    data = pickers.checked(session, schema, data, user.unit)
+    data = people.checked(session, schema, data, user)
+    policies.check(session, schema, data)
+    catalogue_items.check(session, schema, data)
+    return forms.with_defaults(schema, catalogue_items.with_empty(schema, data))
+
+
 class Runtime:
     def __init__(self, versions: VersionCache, clock: Clock,
                  calendar: Callable[[Session], WorkCalendar]) -> None:
@@ -108,15 +122,9 @@ class Runtime:
             data = attachments.fill_fields(session, None, schema, data, files)
         field = key_field(schema) if message is None else None
         if field is not None:
-            data, business_key = _named_by_field(data, field, business_key)
+            data, business_key = named_by_field(data, field, business_key)
         if message is None and schema is not None:
-            forms.validate(schema, data, CheckContext({}, now))
-            credit_code.check_own(schema, data, user)
-            data = pickers.checked(session, schema, data, user.unit)
-            data = people.checked(session, schema, data, user)
-            policies.check(session, schema, data)
-            catalogue_items.check(session, schema, data)
-            data = forms.with_defaults(schema, catalogue_items.with_empty(schema, data))
+            data = checked_start_form(session, schema, data, user, now)
         if business_key is not None:  # a sender's number (hops > 0) may start several
             check_chosen(session, version, business_key, unique=hops == 0, field=field)
         # What the engine says about the case wins over the data (a message's payload is the
@@ -479,7 +487,7 @@ def check_may_start(version: LoadedVersion, user: UserView) -> None:
                                    roles=', '.join(sorted(roles))))
 
 
-def _named_by_field(data: Mapping[str, Any], field: str, business_key: str | None
+def named_by_field(data: Mapping[str, Any], field: str, business_key: str | None
                     ) -> tuple[Mapping[str, Any], str | None]:
     """The start form's key field and the business key are one value: either gives the other
     (a caller naming the case need not repeat it in the data)."""

@@ -181,9 +181,13 @@ class Read:
 
 
 @contextmanager
-def batched(session: Session) -> Iterator[None]:
+def batched(session: Session, grouped: bool = False) -> Iterator[None]:
     """Hold the writes made inside and send them together at the end (see the module's
-    text). Nested: the outermost sends. Nothing inside may read what it wrote."""
+    text). Nested: the outermost sends. Nothing inside may read what it wrote.
+    ``grouped`` (many cases' writes, as a bulk start makes them): each statement's rows are
+    sent as one executemany, the statements in the order they were first made (a case's
+    row before the rows that refer to it); a write whose caller checks its outcome is sent
+    alone, in its place among its statement's rows."""
     if _BATCH in session.info:
         yield
         return
@@ -193,7 +197,18 @@ def batched(session: Session) -> Iterator[None]:
         yield
     finally:
         del session.info[_BATCH]
-    _send_all(session, held)
+    _send_all(session, _grouped(held) if grouped else held)
+
+
+def _grouped(held: list[_Held]) -> list[_Held]:
+    by_write: dict[tuple[Write, tuple[str, ...]], list[_Held]] = {}
+    for write, batch, check in held:
+        runs = by_write.setdefault((write, tuple(batch[0])), [])
+        if check is None and runs and runs[-1][2] is None:
+            runs[-1][1].extend(batch)
+        else:
+            runs.append((write, list(batch), check))
+    return [run for runs in by_write.values() for run in runs]
 
 
 def send_held(session: Session) -> None:

@@ -1,0 +1,221 @@
+"""Bulk start from a version's start template (engine/runtime/start_template.py): every case
+it writes is, row for row and byte for byte, the case the ordinary start writes; versions
+whose start reads data have none; a template that differs from the ordinary start is found
+at the first row of a chunk and dropped."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bench import pgschema
+from engine import BatchRow
+from engine.api import Engine
+from engine.definitions.validation import SourceFile
+from engine.runtime import start_template
+from engine.storage import driver
+from engine.storage.schema import Base
+from engine.time.clock import FixedClock
+from tests.conftest import PG_URL, diagram_files
+
+# Every table a start writes or might write.
+TABLES = ("instances", "events", "tasks", "timers", "message_subscriptions", "notifications",
+          "outbox", "case_search", "case_sequences", "attachments")
+SUMMARIES = ["企业反映审批超时", 'quotes " and \\ and {braces} {i1} {data}', "表情 😀 与 \u2028",
+             "x" * 300]
+
+
+@pytest.fixture
+def other_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """A second fresh database on the same backend."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'ordinary.db'}"
+        return
+    with pgschema.fresh_schema(PG_URL, "t_") as url:
+        yield url
+
+
+def add_people(engine: Engine) -> None:
+    engine.add_user("li", ["intake"])
+    engine.add_user("wang", ["approver"])
+    engine.add_user("chen", ["approver"])
+    engine.add_user("zhao", ["handler"], unit="浮梁县纪委监委")
+    engine.add_user("qian", ["handler"], unit="乐平市纪委监委")
+
+
+def rows(count: int) -> list[BatchRow]:
+    units = ["浮梁县纪委监委", "乐平市纪委监委"]
+    return [BatchRow(n + 2, {"summary": SUMMARIES[n % len(SUMMARIES)] + str(n),
+                             "unit": units[n % 2]}, f"r:{n}") for n in range(count)]
+
+
+def snapshot(engine: Engine) -> dict[str, list[dict[str, Any]]]:
+    out = {}
+    with engine.transaction(read_only=True) as session:
+        for name in TABLES:
+            table = Base.metadata.tables[name]
+            query = select(table).order_by(*table.primary_key.columns)
+            out[name] = [dict(r._mapping) for r in session.execute(query)]
+    return out
+
+
+def test_template_cases_are_the_ordinary_cases(people: Engine, other_url: str,
+                                               clock: FixedClock,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = {"render": 0, "same": 0}
+    render, same = start_template.render, start_template._same
+
+    def counted_render(*args: Any) -> Any:
+        calls["render"] += 1
+        return render(*args)
+
+    def counted_same(*args: Any) -> Any:
+        calls["same"] += 1
+        return same(*args)
+
+    monkeypatch.setattr(start_template, "render", counted_render)
+    monkeypatch.setattr(start_template, "_same", counted_same)
+    people.deploy(diagram_files("approval.bpmn"))
+    report = people.bulk.run("approval", rows(9), "li", chunk=4)
+    assert len(report.started) == 9 and not report.invalid
+    assert calls == {"render": 9, "same": 3}  # every row; compared at each chunk's first
+
+    monkeypatch.setattr(start_template, "build", lambda *args: None)
+    ordinary = Engine(other_url, clock=clock)
+    try:
+        add_people(ordinary)
+        ordinary.deploy(diagram_files("approval.bpmn"))
+        again = ordinary.bulk.run("approval", rows(9), "li", chunk=4)
+        assert [s.as_json() for s in again.started] == [s.as_json() for s in report.started]
+        expected = snapshot(ordinary)
+    finally:
+        ordinary.close()
+    got = snapshot(people)
+    assert got["tasks"] and got["notifications"] and got["case_search"]
+    for name in TABLES:
+        assert got[name] == expected[name], name
+    assert people.verify() == (9, [])
+    case = people.instance(report.started[1].instance_id)
+    assert [t.name for t in case.tasks] == ["propose"]
+
+
+def test_a_template_case_goes_on_like_any_other(people: Engine) -> None:
+    people.deploy(diagram_files("approval.bpmn"))
+    report = people.start_batch("approval", rows(3), "li")
+    case = people.instance(report.started[2].instance_id)
+    (task,) = case.tasks
+    people.claim(task.id, "li")
+    after = people.complete(task.id, {"proposal": "转办"}, "li")
+    assert [t.name for t in after.tasks] == ["approve"]
+    assert people.verify() == (3, [])  # the engine fixture replays every case too
+
+
+@pytest.mark.parametrize(("diagram", "key"), [("timers.bpmn", "timers"),
+                                             ("multi.bpmn", "multi"),
+                                             ("two_starts.bpmn", "two_starts")])
+def test_a_start_that_reads_data_or_waits_has_no_template(people: Engine, diagram: str,
+                                                          key: str) -> None:
+    people.deploy(diagram_files(diagram))
+    with people.transaction(read_only=True) as session:
+        version = people.versions.latest(session, key)
+        assert start_template.build(people.runtime, session, version) is None
+
+
+@pytest.mark.tampers
+def test_a_template_that_differs_is_dropped(people: Engine,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    render = start_template.render
+
+    calls = []
+
+    def wrong(*args: Any) -> start_template.Rendered:
+        calls.append(1)
+        made = render(*args)
+        made.state_text = made.state_text.replace('"state":16', '"state":32')
+        return made
+
+    monkeypatch.setattr(start_template, "render", wrong)
+    people.deploy(diagram_files("approval.bpmn"))
+    report = people.bulk.run("approval", rows(5), "li", chunk=2)
+    assert len(report.started) == 5 and len(calls) == 1  # dropped at the first row
+    assert people.verify() == (5, [])
+    diverged = [i for i in people.instance_ids() if not people.replay(i).ok]
+    assert diverged == []
+
+
+def test_only_plain_json_rows_take_the_template() -> None:
+    assert start_template.plain({"a": [1, 2.5, None, True, {"b": "c"}]})
+    assert not start_template.plain({"a": (1, 2)})
+    assert not start_template.plain({1: "a"})
+    assert not start_template.plain({"a": {1, 2}})
+
+
+def named_approval() -> list[SourceFile]:
+    """approval.bpmn whose cases are named by the start form's ``ref`` field."""
+    files = diagram_files("approval.bpmn")
+    for n, f in enumerate(files):
+        if f.name == "approval.bpmn":
+            files[n] = SourceFile("named.bpmn", f.content.replace(
+                '<camunda:property name="case_prefix" value="TS" />', "")
+                .replace('id="approval"', 'id="named"').replace('processRef="approval"',
+                                                                  'processRef="named"'))
+        elif f.name == "test_register.json":
+            form = json.loads(f.content)
+            form["properties"]["ref"] = {"type": "string", "title": "编号",
+                                         "x-business-key": True}
+            files[n] = SourceFile(f.name, json.dumps(form, ensure_ascii=False))
+    return files
+
+
+def test_a_name_twice_in_one_chunk_is_refused_at_its_row(people: Engine) -> None:
+    people.deploy(named_approval())
+    data = [{"summary": "一", "unit": "浮梁县纪委监委", "ref": "JDZ-1"},
+            {"summary": "二", "unit": "浮梁县纪委监委", "ref": "JDZ-2"},
+            {"summary": "三", "unit": "浮梁县纪委监委", "ref": "JDZ-1"}]
+    report = people.bulk.run("named", [BatchRow(n + 2, d, f"n:{n}") for n, d in
+                                       enumerate(data)], "li", skip_invalid=True)
+    assert [s.business_key for s in report.started] == ["JDZ-1", "JDZ-2"]
+    assert [p.line for p in report.invalid] == [4]
+    assert people.verify() == (2, [])
+
+
+def test_grouped_writes_keep_each_statements_order_and_checked_writes_alone() -> None:
+    first, second = object(), object()
+
+    def check(count: int) -> None:
+        pass
+
+    held: list[Any] = [(first, [{"a": 1}], None), (second, [{"b": 1}], None),
+                       (first, [{"a": 2}], None), (second, [{"b": 2}], check),
+                       (first, [{"a": 3}, {"a": 4}], None), (second, [{"b": 3}], None)]
+    assert driver._grouped(held) == [
+        (first, [{"a": 1}, {"a": 2}, {"a": 3}, {"a": 4}], None),
+        (second, [{"b": 1}], None), (second, [{"b": 2}], check), (second, [{"b": 3}], None)]
+
+
+def test_task_ids_as_text_are_the_engines_task_ids() -> None:
+    from engine.runtime import spiff_seam
+    for seed in ("1", "123456789", "编号"):
+        source = spiff_seam.IdSource(seed)
+        assert start_template._id_texts(seed, 50) == [str(source.next()) for _ in range(50)]
+
+
+@pytest.mark.parametrize("data", [
+    {}, {"摘要": "企业", "unit": "浮梁县纪委监委"},
+    {"b": 1, "a": [1.5, None, True], "c": {"z": 'a "quote"', "y": "😀"}},
+    {"k\\u00e9": "back\\slash", "%s": "{i1}", "": ""}])
+def test_a_rendered_start_is_the_ordinary_start(people: Engine, clock: FixedClock,
+                                                data: dict[str, Any]) -> None:
+    people.deploy(diagram_files("approval.bpmn"))
+    with people.transaction(read_only=True) as session:
+        version = people.versions.latest(session, "approval")
+        template = start_template.build(people.runtime, session, version)
+        assert template is not None
+        made = start_template.render(template, "4711", data, clock.now())
+        assert start_template._same(people.runtime, session, version, template, made, data,
+                                    clock.now(), "4711")
