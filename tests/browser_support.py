@@ -100,3 +100,18 @@ def page(browser: Any) -> Iterator[Any]:
     context.set_default_timeout(15_000)
     yield context.new_page()
     context.close()
+
+
+@pytest.fixture(name="page")
+def csp_watched_page(browser: Any) -> Iterator[Any]:
+    """The same page, and the test fails on any Content Security Policy violation its pages
+    report (web/security.py). A module imports it to have it as its ``page``."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    context.set_default_timeout(15_000)
+    pg = context.new_page()
+    violations: list[str] = []
+    pg.on("console", lambda m: violations.append(m.text)
+          if "Content Security Policy" in m.text else None)
+    yield pg
+    context.close()
+    assert violations == [], f"CSP violations: {violations}"

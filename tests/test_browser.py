@@ -20,6 +20,7 @@ from engine.api import Engine
 from engine.time.clock import FixedClock
 from tests.browser_support import Server, serve, sign_in, unavailable
 from tests.browser_support import browser as browser  # the fixture
+from tests.browser_support import csp_watched_page as csp_watched_page  # page
 from tests.conftest import DIAGRAMS
 from tests.demo_support import APPLICATION
 from tests.test_ui_support import FULIANG, LEPING, frozen, make_engine
@@ -34,19 +35,6 @@ VIEWER = REPO / "node_modules" / "bpmn-js" / "dist" / "bpmn-navigated-viewer.pro
 def server(tmp_path: Path) -> Iterator[Server]:
     clock = frozen("2026-09-30T10:00:00+08:00")
     yield from serve(make_engine(tmp_path, clock), clock)
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    context.set_default_timeout(15_000)
-    pg = context.new_page()
-    violations: list[str] = []
-    pg.on("console", lambda m: violations.append(m.text)
-          if "Content Security Policy" in m.text else None)  # web/security.py
-    yield pg
-    context.close()
-    assert violations == [], f"CSP violations: {violations}"
 
 
 def open_task(page: Any, title: str) -> None:

@@ -13,6 +13,7 @@ import pytest
 
 from tests.browser_support import Server, serve, sign_in
 from tests.browser_support import browser as browser  # the fixture
+from tests.browser_support import csp_watched_page as csp_watched_page  # page
 from tests.process_helpers import load_units
 from tests.test_process_intermediary_clue import REPORT, clue_files
 from tests.test_ui_support import PASSWORD, frozen, make_engine
@@ -27,19 +28,6 @@ def server(tmp_path: Path) -> Iterator[Server]:
     engine.add_user("zhuanban_b", ["data_bureau"], password=PASSWORD)
     load_units(engine)
     yield from serve(engine, clock)
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    context.set_default_timeout(15_000)
-    pg = context.new_page()
-    violations: list[str] = []
-    pg.on("console", lambda m: violations.append(m.text)
-          if "Content Security Policy" in m.text else None)
-    yield pg
-    context.close()
-    assert violations == [], f"CSP violations: {violations}"
 
 
 def open_classify(page: Any, server: Server, case_id: int) -> None:

@@ -13,6 +13,7 @@ import pytest
 
 from tests.browser_support import Server, serve, sign_in
 from tests.browser_support import browser as browser  # the fixture
+from tests.browser_support import csp_watched_page as csp_watched_page  # page
 from tests.test_ui_support import FULIANG, PASSWORD, frozen, make_engine, start_case, task_of
 
 
@@ -20,19 +21,6 @@ from tests.test_ui_support import FULIANG, PASSWORD, frozen, make_engine, start_
 def server(tmp_path: Path) -> Iterator[Server]:
     clock = frozen("2026-09-30T10:00:00+08:00")
     yield from serve(make_engine(tmp_path, clock), clock)
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    context.set_default_timeout(15_000)
-    pg = context.new_page()
-    violations: list[str] = []
-    pg.on("console", lambda m: violations.append(m.text)
-          if "Content Security Policy" in m.text else None)
-    yield pg
-    context.close()
-    assert violations == [], f"CSP violations: {violations}"
 
 
 def open_form(page: Any, details: str) -> None:
