@@ -186,6 +186,26 @@ def do(engine: Engine, user: str, name: str, data: dict[str, Any] | None = None,
     return engine.complete(task(engine, user, name, process=process).id, data or {}, user)
 
 
+def case_task(engine: Engine, instance_id: int, name: str) -> str:
+    """The id of the case's one open task ``name``."""
+    [found] = [t for t in engine.instance(instance_id).tasks if t.name == name]
+    return found.id
+
+
+def transferred_clue(engine: Engine, clue: dict[str, Any], place: str, handler_unit: str
+                     ) -> int:
+    """A clue registered, approved and transferred to ``handler_unit`` by ``place``'s own
+    intake and approver (users ``intake_<place>``, ``approver_<place>``)."""
+    intake = f"intake_{place}"
+    case = engine.start("clue_triage", {**clue, "owner": intake}, intake)
+    engine.complete(case_task(engine, case.id, "propose"), {
+        "disposal": "转办", "proposal_reason": "可查", "handler_unit": handler_unit}, intake)
+    engine.complete(case_task(engine, case.id, "approve"), {"approved": True},
+                    f"approver_{place}")
+    engine.complete(case_task(engine, case.id, "transfer"), {"transfer_note": "请核查"}, intake)
+    return case.id
+
+
 def open_tasks(engine: Engine, instance_id: int) -> list[str]:
     """The names of an instance's open tasks, sorted: where the case stands."""
     return sorted(t.name for t in engine.instance(instance_id).tasks)

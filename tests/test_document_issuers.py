@@ -15,7 +15,12 @@ from engine.files import documents
 from engine.files import pdf as pdf_tool
 from engine.org.directory import Directory, Unit, parse
 from tests.files_support import require_pdf_tools
-from tests.process_helpers import PROCESSES, clue_files, docx_text
+from tests.process_helpers import (
+    PROCESSES,
+    clue_files,
+    docx_text,
+    transferred_clue,
+)
 
 CITY_ISSUER = "中共景德镇市纪律检查委员会　景德镇市监察委员会"
 FULIANG_ISSUER = "中共浮梁县纪律检查委员会　浮梁县监察委员会"
@@ -41,21 +46,8 @@ def city(engine: Engine) -> Engine:
     return engine
 
 
-def _task(engine: Engine, instance_id: int, name: str) -> str:
-    [task] = [t for t in engine.instance(instance_id).tasks if t.name == name]
-    return task.id
-
-
 def transferred(engine: Engine, place: str, handler_unit: str) -> int:
-    """A clue registered, approved and transferred by ``place``'s own intake and approver."""
-    case = engine.start("clue_triage", {**CLUE, "owner": f"intake_{place}"}, f"intake_{place}")
-    engine.complete(_task(engine, case.id, "propose"), {
-        "disposal": "转办", "proposal_reason": "可查", "handler_unit": handler_unit},
-        f"intake_{place}")
-    engine.complete(_task(engine, case.id, "approve"), {"approved": True}, f"approver_{place}")
-    engine.complete(_task(engine, case.id, "transfer"), {"transfer_note": "请核查"},
-                    f"intake_{place}")
-    return case.id
+    return transferred_clue(engine, CLUE, place, handler_unit)
 
 
 def letters(engine: Engine, case: int, user: str) -> list[tuple[str, str]]:

@@ -14,7 +14,7 @@ from engine.definitions.forms import check_form
 from engine.errors import InvalidData
 from engine.org import pickers
 from engine.org.directory import Directory, parse
-from tests.process_helpers import PROCESSES, clue_files
+from tests.process_helpers import PROCESSES, case_task, clue_files, transferred_clue
 from tests.test_ui_support import PASSWORD, as_user, make_app
 
 FULIANG, CITY_OFFICE = "浮梁县纪委监委", "市纪委市监委监督检查室"
@@ -67,23 +67,12 @@ def county(engine: Engine) -> Engine:
     return engine
 
 
-def _task(engine: Engine, instance_id: int, name: str) -> str:
-    [task] = [t for t in engine.instance(instance_id).tasks if t.name == name]
-    return task.id
-
-
 def _at_outcome(engine: Engine, place: str, handler_unit: str) -> tuple[int, str]:
-    case = engine.start("clue_triage", {**CLUE, "owner": f"intake_{place}"}, f"intake_{place}")
-    engine.complete(_task(engine, case.id, "propose"), {
-        "disposal": "转办", "proposal_reason": "可查", "handler_unit": handler_unit},
-        f"intake_{place}")
-    engine.complete(_task(engine, case.id, "approve"), {"approved": True}, f"approver_{place}")
-    engine.complete(_task(engine, case.id, "transfer"), {"transfer_note": "请核查"},
-                    f"intake_{place}")
-    engine.complete(_task(engine, case.id, "verify"), {
+    case = transferred_clue(engine, CLUE, place, handler_unit)
+    engine.complete(case_task(engine, case, "verify"), {
         "verify_result": "属实", "verify_facts": "属实", "measures": "责令整改",
         "fault_tolerance_claimed": False}, f"handler_{place}")
-    return case.id, _task(engine, case.id, "outcome")
+    return case, case_task(engine, case, "outcome")
 
 
 def test_a_county_handler_names_a_rectifying_unit_of_the_county_only(county: Engine) -> None:
