@@ -82,16 +82,23 @@ class Write:
         if found is not None:
             return found
         compiled: Any = self.statement.compile(dialect=dialect, column_keys=list(keys))
-        processors: dict[str, Callable[[Any], Any]] = {}
-        for name, bind in compiled.binds.items():
-            processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
-            if processor is not None:
-                processors[name] = processor
-        order = tuple(compiled.positiontup) if compiled.positional else None
+        order, processors = _parameters(compiled, dialect)
         made = (str(compiled.string), order, processors)
         with self._lock:
             self._compiled[(dialect, keys)] = made
         return made
+
+
+def _parameters(compiled: Any, dialect: Dialect
+                ) -> tuple[tuple[str, ...] | None, dict[str, Callable[[Any], Any]]]:
+    """A compiled statement's parameter order (for a positional paramstyle) and the type
+    conversion of each parameter that has one."""
+    processors: dict[str, Callable[[Any], Any]] = {}
+    for name, bind in compiled.binds.items():
+        processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
+        if processor is not None:
+            processors[name] = processor
+    return (tuple(compiled.positiontup) if compiled.positional else None), processors
 
 
 _Held = tuple[Write, list[Mapping[str, Any]], Check | None]
@@ -161,12 +168,7 @@ class Read:
         if found is not None:
             return found
         compiled: Any = self.statement.compile(dialect=dialect)
-        processors: dict[str, Callable[[Any], Any]] = {}
-        for name, bind in compiled.binds.items():
-            processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
-            if processor is not None:
-                processors[name] = processor
-        order = tuple(compiled.positiontup) if compiled.positional else None
+        order, processors = _parameters(compiled, dialect)
         defaults = {name: value for name, value in compiled.params.items()
                     if value is not None}
         columns = self.statement.selected_columns
