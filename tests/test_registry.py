@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 
 from engine.api import Engine
+from engine.definitions import policies, registry
 from engine.definitions.validation import SourceFile, check_files
 from engine.errors import InvalidData, Problem, ValidationFailed
 from tests.conftest import DIAGRAMS, diagram_files, source
+from tests.process_helpers import PROCESSES, load_units
 
 UNIT = "浮梁县纪委监委"
 BAD = DIAGRAMS / "bad"
@@ -537,3 +539,42 @@ def test_a_message_form_is_deployed_with_its_process(engine: Engine) -> None:
         waiter = engine.versions.latest(session, "waiter")
     assert waiter.message_forms == {"interrupted": "test_city_result"}
     assert waiter.form("test_city_result") is not None
+
+
+def catalogue_file(name: str) -> SourceFile:
+    """The shipped policy catalogue with its first policy renamed."""
+    text = (PROCESSES / "policy_catalogue.dmn").read_text(encoding="utf-8")
+    return SourceFile("processes/policy_catalogue.dmn",
+                      text.replace('"新升规工业企业奖励（入规即享）"', f'"{name}"'))
+
+
+def first_policy(engine: Engine) -> str:
+    with engine.transaction(read_only=True) as session:
+        return policies.catalogue(session)[0].policy_name
+
+
+def test_a_kept_catalogue_follows_deploys_and_the_directory(engine: Engine) -> None:
+    load_units(engine)
+    engine.deploy([catalogue_file("甲奖励")])
+    assert first_policy(engine) == "甲奖励"
+    engine.deploy([catalogue_file("乙奖励")])
+    assert first_policy(engine) == "乙奖励"
+    with engine.transaction(read_only=True) as session:
+        before = policies.catalogue(session)[0].owning_dept
+    units = (PROCESSES / "units.csv").read_text(encoding="utf-8")
+    engine.import_units(units.replace(before, "市工业和信息化局", 1))
+    with engine.transaction(read_only=True) as session:
+        assert policies.catalogue(session)[0].owning_dept == "市工业和信息化局"
+
+
+def test_a_deploy_rolled_back_is_not_kept_for_others(engine: Engine) -> None:
+    load_units(engine)
+    engine.deploy([catalogue_file("甲奖励")])
+    assert first_policy(engine) == "甲奖励"
+    with pytest.raises(RuntimeError), engine.transaction() as session:
+        registry.deploy(session, [catalogue_file("丙奖励")], engine.clock.now())
+        assert "丙奖励" in registry.latest_files(session, "dmn")["policy_catalogue.dmn"]
+        raise RuntimeError("rolled back")
+    # the next deploy stamps its files as the rolled-back one did: still read afresh
+    engine.deploy([catalogue_file("乙奖励")])
+    assert first_policy(engine) == "乙奖励"

@@ -79,9 +79,23 @@ def keyword_problem(name: str, prop: Any) -> Msg | None:
 
 
 def catalogue(session: Session) -> list[Policy]:
-    """The deployed catalogue in its order (the fallback row for unlisted numbers left out)."""
+    """The deployed catalogue in its order (the fallback row for unlisted numbers left out).
+    The last one parsed is kept while its text and the unit directory are the same: every
+    start and page of a form with a policy picker asks for it."""
+    global _parsed
     text = registry.latest_files(session, "dmn").get(CATALOGUE_FILE)
-    return parse(text, directory.load(session)) if text else []
+    if not text:
+        return []
+    found = directory.load(session)
+    kept = _parsed
+    if kept is not None and kept[0] == text and kept[1] is found:
+        return list(kept[2])
+    policies = parse(text, found)
+    _parsed = (text, found, policies)
+    return list(policies)
+
+
+_parsed: tuple[str, Directory, list[Policy]] | None = None
 
 
 def parse(text: str, found: Directory | None = None) -> list[Policy]:

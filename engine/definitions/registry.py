@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import threading
+import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -35,7 +36,7 @@ from engine.definitions.validation import Checked, check_files
 from engine.errors import EngineError, NotFound, ValidationFailed
 from engine.messages import msg
 from engine.org import directory
-from engine.storage import counters
+from engine.storage import counters, driver
 from engine.storage.schema import DefinitionFile, ProcessVersion
 
 
@@ -93,7 +94,33 @@ def latest_files(session: Session, kind: str) -> dict[str, str]:
     The newest process version that uses a file knows its newest text (deploying a form
     alone makes new versions of the processes using it). Files no process uses yet come from
     the file store, which keeps no deploy order: if such a file was deployed with different
-    texts, the one deployed last is found."""
+    texts, the one deployed last is found. Kept per database while no deploy happened (every
+    deploy stamps the files it stores with a higher ``seq``): starts of forms that pick from
+    a catalogue ask for it each time."""
+    if session.info.get(_FILES_STORED):  # not kept: the deploy might be rolled back
+        return _read_latest_files(session, kind)
+    stamp = session.info.get(_STAMP)
+    if stamp is None:  # a transaction sees no other's deploy, but for the ones it makes
+        stamp = session.info[_STAMP] = _NEWEST_SEQ.rows(session, {})[0][0] or 0
+    bind = session.get_bind()
+    with _files_lock:
+        kept = _kept_files.get(bind, {}).get(kind)
+    if kept is None or kept[0] != stamp:
+        kept = (stamp, _read_latest_files(session, kind))
+        with _files_lock:
+            _kept_files.setdefault(bind, {})[kind] = kept
+    return dict(kept[1])
+
+
+_NEWEST_SEQ = driver.Read(select(func.max(DefinitionFile.seq)))
+_STAMP = "kuaiban_definition_files_stamp"  # session.info: the newest seq it saw
+_FILES_STORED = "kuaiban_definition_files_stored"  # session.info: this transaction deployed
+_files_lock = threading.Lock()
+_kept_files: weakref.WeakKeyDictionary[Any, dict[str, tuple[int, dict[str, str]]]] = \
+    weakref.WeakKeyDictionary()
+
+
+def _read_latest_files(session: Session, kind: str) -> dict[str, str]:
     digests: dict[str, str] = {}
     versions = session.execute(select(ProcessVersion.files).order_by(ProcessVersion.id.desc()))
     for refs in versions.scalars():
@@ -282,6 +309,7 @@ def _deploy_one(session: Session, key: str, name: str, start_form_key: str | Non
 
 def _store_file(session: Session, name: str, kind: str, text: str) -> str:
     """Store (or re-stamp as newest) a file by its content hash."""
+    session.info[_FILES_STORED] = True
     digest = sha256(text)
     newest = (session.execute(select(func.max(DefinitionFile.seq))).scalar() or 0) + 1
     row = session.get(DefinitionFile, digest)
