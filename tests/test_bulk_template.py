@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +23,12 @@ from engine.storage import driver
 from engine.storage.schema import Base
 from engine.time.clock import FixedClock
 from tests.conftest import PG_URL, diagram_files
+from tests.process_helpers import commitment_files, definitions, load_units
+from tests.test_process_commitment_check import START as COMMITMENT_START
 
 # Every table a start writes or might write.
 TABLES = ("instances", "events", "tasks", "timers", "message_subscriptions", "notifications",
-          "outbox", "case_search", "case_sequences", "attachments")
+          "outbox", "case_search", "case_sequences", "attachments", "case_credit_codes")
 SUMMARIES = ["企业反映审批超时", 'quotes " and \\ and {braces} {i1} {data}', "表情 😀 与 \u2028",
              "x" * 300]
 
@@ -118,12 +121,12 @@ def test_a_template_case_goes_on_like_any_other(people: Engine) -> None:
 @pytest.mark.parametrize(("diagram", "key"), [("timers.bpmn", "timers"),
                                              ("multi.bpmn", "multi"),
                                              ("two_starts.bpmn", "two_starts")])
-def test_a_start_that_reads_data_or_waits_has_no_template(people: Engine, diagram: str,
-                                                          key: str) -> None:
+def test_a_start_that_waits_or_reads_data_otherwise_has_no_template(
+        people: Engine, clock: FixedClock, diagram: str, key: str) -> None:
     people.deploy(diagram_files(diagram))
     with people.transaction(read_only=True) as session:
         version = people.versions.latest(session, key)
-        assert start_template.build(people.runtime, session, version) is None
+        assert start_template.build(people.runtime, session, version, {}, clock.now()) is None
 
 
 @pytest.mark.tampers
@@ -214,8 +217,110 @@ def test_a_rendered_start_is_the_ordinary_start(people: Engine, clock: FixedCloc
     people.deploy(diagram_files("approval.bpmn"))
     with people.transaction(read_only=True) as session:
         version = people.versions.latest(session, "approval")
-        template = start_template.build(people.runtime, session, version)
+        template = start_template.build(people.runtime, session, version, data, clock.now())
         assert template is not None
         made = start_template.render(template, "4711", data, clock.now())
         assert start_template._same(people.runtime, session, version, template, made, data,
                                     clock.now(), "4711")
+
+
+# The shipped procedures a bulk start is for: their starts read data and time before the
+# first wait (a decision table asking the unit directory, a gateway, a due date from now).
+SHIPPED = {
+    "subsidy_automatic": (lambda: definitions(
+        ["subsidy_automatic.bpmn", "policy_catalogue.dmn"],
+        ["subsidy_automatic_*.json", "subsidy_report_receipt.json"]),
+        ("gxj", ["policy_dept"], "市工信局"),
+        lambda n: {"policy_id": ("MS-001", "MS-003")[n % 2], "batch_note": f"第{n}批"}),
+    "commitment_check": (commitment_files, ("fgw", ["responsible_unit"], "市发改委"),
+                         lambda n: {**COMMITMENT_START, "permit_no": f"景市监住承〔2026〕{n}号",
+                                    "enterprise_name": f"景德镇某陶瓷有限公司{n}"}),
+}
+
+
+def shipped_world(engine: Engine, key: str) -> tuple[str, list[BatchRow]]:
+    files, (user, roles, unit), row = SHIPPED[key]
+    load_units(engine)
+    engine.add_user(user, roles, unit=unit)
+    engine.deploy(files())
+    return user, [BatchRow(n + 2, row(n), f"s:{n}") for n in range(9)]
+
+
+@pytest.mark.parametrize("key", sorted(SHIPPED))
+def test_shipped_starts_that_read_data_take_templates_that_are_the_ordinary_start(
+        engine: Engine, other_url: str, clock: FixedClock, monkeypatch: pytest.MonkeyPatch,
+        key: str) -> None:
+    calls = {"build": 0, "render": 0, "same": 0}
+    build, render, same = start_template.build, start_template.render, start_template._same
+
+    def counted(name: str, real: Any) -> Any:
+        def call(*args: Any) -> Any:
+            calls[name] += 1
+            return real(*args)
+        return call
+
+    for name, real in (("build", build), ("render", render), ("_same", same)):
+        monkeypatch.setattr(start_template, name, counted(name.strip("_"), real))
+    user, batch = shipped_world(engine, key)
+    report = engine.bulk.run(key, batch, user, chunk=4)
+    assert len(report.started) == 9 and not report.invalid
+    # every row from a template; each template built and checked once per chunk (both
+    # starts ask the unit directory, which may change between transactions): chunks of 4,
+    # 4 and 1 rows, with two policies alternating or one 告知承诺 item
+    templates = 2 + 2 + 1 if key == "subsidy_automatic" else 3
+    assert calls == {"build": templates, "render": 9, "same": templates}
+
+    monkeypatch.setattr(start_template, "build", lambda *args: None)
+    ordinary = Engine(other_url, clock=clock)
+    try:
+        user, batch = shipped_world(ordinary, key)
+        again = ordinary.bulk.run(key, batch, user, chunk=4)
+        assert [s.as_json() for s in again.started] == [s.as_json() for s in report.started]
+        expected = snapshot(ordinary)
+    finally:
+        ordinary.close()
+    got = snapshot(engine)
+    assert got["tasks"] and got["events"]
+    for name in TABLES:
+        assert got[name] == expected[name], name
+    assert engine.verify() == (9, [])
+
+
+def test_a_template_serves_only_rows_with_the_values_its_start_read(
+        engine: Engine, clock: FixedClock) -> None:
+    shipped_world(engine, "subsidy_automatic")
+    with engine.transaction(read_only=True) as session:
+        version = engine.versions.latest(session, "subsidy_automatic")
+        initial = {"policy_id": "MS-001", "batch_note": "第1批", "case_no": "MSJX-2026-000001"}
+        template = start_template.build(engine.runtime, session, version, initial, clock.now())
+        assert template is not None and template.reads == ("policy_id",)
+        assert template.asked  # the catalogue names the department by its directory id
+        assert template.serves({**initial, "batch_note": "另一批", "case_no": "MSJX-2"},
+                               clock.now())
+        assert not template.serves({**initial, "policy_id": "MS-003"}, clock.now())
+        assert not template.serves({"batch_note": "第1批", "policy_id": "MS-001",
+                                    "case_no": "MSJX-2"}, clock.now())  # another order
+        made = start_template.render(template, "77", {**initial, "batch_note": "另一批"},
+                                     clock.now())
+        assert made.data["batch_note"] == "另一批" and made.data["policy_name"]
+        assert start_template._same(engine.runtime, session, version, template, made,
+                                    {**initial, "batch_note": "另一批"}, clock.now(), "77")
+
+
+def test_a_start_that_reads_the_time_has_a_template_for_that_time_only(
+        engine: Engine, clock: FixedClock) -> None:
+    _, batch = shipped_world(engine, "commitment_check")
+    with engine.transaction(read_only=True) as session:
+        version = engine.versions.latest(session, "commitment_check")
+        initial = {**batch[0].data, "case_no": "GZCN-1"}
+        template = start_template.build(engine.runtime, session, version, initial, clock.now())
+        assert template is not None and template.at == clock.now()
+        assert not template.serves(initial, clock.now() + timedelta(seconds=1))
+
+
+def test_a_start_that_overwrites_a_value_it_did_not_read_has_no_template() -> None:
+    stand_ins = {"note": start_template._STAND_IN % 0}
+    assert start_template._kept({"note": stand_ins["note"], "x": 1}, stand_ins)
+    assert start_template._kept({"x": 1}, stand_ins)
+    assert not start_template._kept({"note": "overwritten"}, stand_ins)
+    assert not start_template._kept({"copy": [stand_ins["note"]]}, stand_ins)

@@ -16,7 +16,14 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.errors import ScriptError, UnsafeInput
 from engine.scripting.budget import BUILTINS
-from engine.scripting.expressions import Limits, SafeEnvironment, check, evaluate, execute
+from engine.scripting.expressions import (
+    Limits,
+    SafeEnvironment,
+    check,
+    evaluate,
+    execute,
+    noting_reads,
+)
 from engine.scripting.language import FORBIDDEN_CALLS, SAFE_BUILTINS
 
 DATA = {
@@ -585,3 +592,16 @@ def test_spiffworkflow_dmn(kind: str, amount: int, unit: str) -> None:
     workflow.do_engine_steps()
     assert workflow.is_completed()
     assert workflow.data["承办单位"] == unit
+
+
+def test_the_names_a_diagram_looks_up_are_noted_found_or_not() -> None:
+    env = SafeEnvironment()
+    data: dict[str, Any] = {"a": 1, "b": 2, "unread": 3}
+    assert env.evaluate("a > 0", data) is True  # not noted: nobody asked
+    with noting_reads() as seen:
+        assert env.evaluate("a > 0", data) is True
+        env.execute("x = b * 2", data)
+        with pytest.raises(ScriptError):
+            env.evaluate("missing + 1", data)
+    assert seen == {"a", "b", "missing"}
+    assert data["x"] == 4  # assignments pass through

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import select
@@ -89,9 +90,7 @@ class BulkStarts:
             schema = version.form(version.start_form_key)  # a row carries no files
             report.invalid += _row_problems(rows, schema)
             done = _started_keys(session, [r.key for r in rows if r.key is not None])
-            # the version's start run once for all rows, when nothing on its way reads data
-            plan = _Plan(key, version, user, skip_invalid,
-                         start_template.build(self.engine.runtime, session, version))
+            plan = _Plan(key, version, user, skip_invalid, start_template.Templates(version))
         report.invalid.sort(key=lambda p: p.line)
         if report.invalid and not skip_invalid:
             report.refused = True
@@ -118,10 +117,13 @@ class BulkStarts:
         transaction, so the good rows start and the failing one is named. False: stop."""
         try:
             with self.engine.transaction() as session, driver.batched(session, grouped=True):
-                # the chunk's writes go together (PostgreSQL: one round trip for them all)
+                # the chunk's writes go together (PostgreSQL: one round trip for them all),
+                # and its cases start at one time, as one transaction
                 actor = users.resolve(session, plan.user)
                 ids = plan.new_ids(session, len(part))
-                started = [self._start_row(session, plan, row, actor, n == 0, ids[n])
+                now = self.engine.runtime.clock.now()
+                plan.templates.new_chunk()
+                started = [self._start_row(session, plan, row, actor, ids[n], now)
                            for n, row in enumerate(part)]
         except EngineError:
             started = []
@@ -129,8 +131,10 @@ class BulkStarts:
                 try:
                     with self.engine.transaction() as session:
                         actor = users.resolve(session, plan.user)
-                        started.append(self._start_row(session, plan, row, actor, True,
-                                                       plan.new_ids(session, 1)[0]))
+                        plan.templates.new_chunk()
+                        started.append(self._start_row(session, plan, row, actor,
+                                                       plan.new_ids(session, 1)[0],
+                                                       self.engine.runtime.clock.now()))
                 except EngineError as exc:
                     report.invalid.append(_problem(row.line, exc))
                     if not plan.skip_invalid:
@@ -140,31 +144,26 @@ class BulkStarts:
         return True
 
     def _start_row(self, session: Session, plan: _Plan, row: BatchRow,
-                   actor: users.UserView, check: bool, new_id: int | None) -> StartedRow:
-        """``check``: a case started from the template is also started the ordinary way
-        and compared (the first of each chunk); the template is dropped if they differ."""
-        case, serves = start_template.start(self.engine.runtime, session, plan.key,
-                                            plan.version, row.data, actor, row.key,
-                                            plan.template, check, new_id)
-        if not serves:
-            plan.template = None
+                   actor: users.UserView, new_id: int | None, now: datetime) -> StartedRow:
+        case = start_template.start(self.engine.runtime, session, plan.key, plan.version,
+                                    row.data, actor, row.key, plan.templates, new_id, now)
         return StartedRow(row.line, case.id, case.business_key)
 
 
 @dataclass
 class _Plan:
-    """One bulk start's process, version, user and choice, and its start template while it
-    serves (engine/runtime/start_template.py)."""
+    """One bulk start's process, version, user and choice, and its start templates
+    (engine/runtime/start_template.py)."""
 
     key: str
     version: LoadedVersion
     user: Who
     skip_invalid: bool
-    template: start_template.Template | None
+    templates: start_template.Templates
 
     def new_ids(self, session: Session, count: int) -> list[int | None]:
-        """The ids of the next cases, drawn at once while the template serves."""
-        drawn = start_template.new_ids(session, count) if self.template is not None else None
+        """The ids of the next cases, drawn at once while templates may serve."""
+        drawn = None if self.templates.off else start_template.new_ids(session, count)
         return list(drawn) if drawn is not None else [None] * count
 
 

@@ -1,21 +1,28 @@
-"""A bulk start's shortcut: one process version's start, run once, given to every row.
+"""A bulk start's shortcut: a process version's start, run once, given to every row like it.
 
-Most campaign processes start by a plain start event straight into their first user task:
-nothing on the way reads the case's data (no script, gateway condition, timer, data input or
-message), so every case's new workflow is the same tree of tasks, differing only in its task
-ids (drawn from the case's id), its time and its data, which each task holding data holds
-whole. For such a version, :func:`build` runs the start once with stand-in values and keeps
-the resulting state as text with slots for those three; :func:`start` then writes each case
-from it — the state the engine would have stored, its digest, the task rows, the started event
-and everything else :meth:`engine.runtime.commands.Runtime.start` writes — without building
-and running a workflow per case. Replay and verify run the workflow from the started event as
-for any case, so a template that went wrong would be found by them; to catch that here first,
-the first case of every chunk is also run the ordinary way and compared, and the template is
-dropped if anything differs.
+A start's way to its first wait depends on the case's data only through what its scripts,
+gateway conditions and decision tables look up in it (all through the script environment,
+which notes the names looked up: engine/scripting/expressions.py), and on the time only if
+one of them asks for it. For a row, :func:`build` runs the start twice: with the row's data,
+to learn what it reads; then with each value it did not read replaced by a stand-in, with a
+seed of its own and, unless it read the time, a stand-in time. The second run's stored state
+and canonical JSON are kept as texts with slots for the stand-ins, the task ids (drawn from
+the case's id) and the time. That template serves every later row with the same fields and
+the same values of the fields read (and, when the start reads the time, the same time: a
+bulk start gives the cases of one chunk one time). :func:`render` fills it in with a case's
+values: the exact state text the ordinary start would store, its digest, the case's data and
+its new tasks, without building and running a workflow. The started event, its hash chain,
+the task rows, notices and search text are written by the same functions as for any case,
+and replay and verify run the workflow from the event as for any case, so a template gone
+wrong would be found by them; to catch that here first, the first case of each template in
+every chunk is also run the ordinary way and compared, and all templates are dropped if
+anything differs.
 
-A version the template cannot serve (what its start passes is not on the list below, or it
-throws, completes, issues a document or asks the unit directory), a row with data that is not
-plain JSON, and a row of a form with file fields start the ordinary way.
+A start that asks the unit directory gets its answers recorded in the started event, as any
+start; its template serves one chunk (one transaction, one directory). A version the template
+cannot serve (its start passes a task of a kind not on the list below, throws, completes,
+issues a document, lists the data or overwrites a value it did not read), a row with data that
+is not plain JSON, and a row of a form with file fields start the ordinary way.
 """
 
 from __future__ import annotations
@@ -32,13 +39,17 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.control import BpmnStartTask
 from SpiffWorkflow.bpmn.specs.defaults import (
+    ExclusiveGateway,
+    InclusiveGateway,
     ManualTask,
     NoneTask,
     ParallelGateway,
+    ScriptTask,
     StartEvent,
     UserTask,
 )
 from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition
+from SpiffWorkflow.camunda.specs.business_rule_task import BusinessRuleTask
 from SpiffWorkflow.camunda.specs.user_task import UserTask as CamundaUserTask
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import func, insert, select, text
@@ -51,13 +62,20 @@ from engine.errors import EngineError
 from engine.files.fields import file_fields
 from engine.notify import emit
 from engine.org import directory, scope
-from engine.org.lists import UnitLists
-from engine.runtime import correlation, mirror, search_text, spiff_seam, state
+from engine.org.lists import RECORD, UnitLists
+from engine.runtime import (
+    case_credit_codes,
+    correlation,
+    mirror,
+    search_text,
+    spiff_seam,
+    state,
+)
 from engine.runtime.case_numbers import check_chosen, key_field, next_case_number
 from engine.runtime.commands import Runtime, check_may_start, checked_start_form, named_by_field
 from engine.runtime.limits import check_case_size
 from engine.runtime.locking import insert_instance
-from engine.runtime.transitions import advance, new_workflow
+from engine.runtime.transitions import Step, advance, new_workflow
 from engine.scripting import expressions
 from engine.scripting.budget import time_limit
 from engine.storage import driver
@@ -67,19 +85,20 @@ from engine.views import UserView
 
 # Stand-ins for what differs between cases; none can occur in a state by chance.
 _SEED = "kuaiban-start-template"
-_KEY = "__kuaiban_template_key__"
-_VALUE = "__kuaiban_template_value_5c1e09b7__"
+_MARK = "__kuaiban_template_v"
+_STAND_IN = _MARK + "%d_5c1e09b7__"  # the value of the n-th field, when not read
 _NOW = datetime(2003, 4, 5, 6, 7, 8, 123457, tzinfo=UTC)
 _TIME = repr(_NOW.timestamp())
-_DATA = json.dumps({_KEY: _VALUE}, separators=(",", ":"))
-_KEYS = json.dumps([_KEY], separators=(",", ":"))
 _TASKS = "__kuaiban_template_tasks__"
 _NAMESPACE = spiff_seam._NAMESPACE.bytes
 _SLOT_NAMES = tuple(f"i{n}" for n in range(1, 10_000))  # the slots of the task ids
-# What a start may pass, become ready at or wait in: none of these reads the case's data.
-_DATA_BLIND = (BpmnStartTask, StartEvent, UserTask, CamundaUserTask, ManualTask, NoneTask,
-               ParallelGateway)
+# What a start may pass, become ready at or wait in: kinds that read the case's data, if at
+# all, through the script environment.
+_KINDS = (BpmnStartTask, StartEvent, UserTask, CamundaUserTask, ManualTask, NoneTask,
+          ParallelGateway, ExclusiveGateway, InclusiveGateway, ScriptTask, BusinessRuleTask)
 _RAN = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.FINISHED_MASK
+MAX_TEMPLATES = 16  # per bulk start; rows whose read values hardly repeat are not worth more
+MAX_DECLINED = 4  # builds that found no template, before a bulk start stops trying
 
 
 class _Text:
@@ -119,16 +138,26 @@ class _Tree:
 @dataclass(frozen=True)
 class Template:
     version_id: int
-    # Texts with slots: i<n> the n-th task id drawn, "data" the case's data, "keys" its
-    # keys, "time" its time (what SpiffWorkflow stamps), "tasks" the tasks in order
+    fields: tuple[str, ...]  # the case's data keys, in order
+    reads: tuple[str, ...]  # those the start reads
+    read_values: str  # their values (canonical JSON)
+    at: datetime | None  # the only time it serves, when the start reads the time
+    asked: dict[str, list[str]]  # the unit directory's answers (it serves one chunk then)
+    opaque: tuple[int, ...]  # the positions of the fields it does not read
+    # Texts with slots: i<n> the n-th task id drawn, v<n> the value of the n-th field, "time"
+    # the case's time (what SpiffWorkflow stamps), "tasks" the tasks in order
     compact: _Text  # the stored state (json.dumps, compact)
     canonical: _Text  # the digested state (state.canonical_json), its tasks in one slot
     tasks: tuple[tuple[int, _Text], ...]  # each task's canonical text, by its id's counter
     next_id: int
-    ready: tuple[tuple[int, Any, bool], ...]  # (id counter, spec, holds the data) per new task
-    data_visible: bool  # the case's data afterwards: the start's data (else empty)
+    ready: tuple[tuple[int, Any, dict[str, Any]], ...]  # (id counter, spec, data) per new task
+    data: dict[str, Any]  # the case's data afterwards
     passed: list[str]
     steps: list[list[str]]
+
+    def serves(self, initial: Mapping[str, Any], now: datetime) -> bool:
+        return (self.at is None or self.at == now) and self.fields == tuple(initial) \
+            and self.read_values == _values(initial, self.reads)
 
 
 @dataclass
@@ -140,33 +169,40 @@ class Rendered:
     tree: _Tree
 
 
-def build(runtime: Runtime, session: Session, version: LoadedVersion) -> Template | None:
-    """The template of the version's plain start, or None when it cannot serve."""
-    if file_fields(version.form(version.start_form_key)):
+@dataclass
+class _Run:
+    workflow: BpmnWorkflow
+    step: Step
+    ids: spiff_seam.IdSource
+    reads: set[str]
+    timed: bool  # it asked for the time
+    asked: dict[str, list[str]]  # what it asked the unit directory, and the answers
+
+
+def build(runtime: Runtime, session: Session, version: LoadedVersion,
+          initial: Mapping[str, Any], now: datetime) -> Template | None:
+    """The template that serves a case of the version started with ``initial`` at ``now``,
+    or None when none can."""
+    first = _run(runtime, session, version, initial, now)
+    if first is None:
         return None
-    ids = spiff_seam.IdSource(_SEED)
-    workflow = new_workflow(version, {_KEY: _VALUE}, _NOW, ids)
-    lists = UnitLists(directory.load(session))
-    functions = {**deadline_functions(runtime.calendar(session), lambda: _NOW),
-                 **lists.functions()}
-    try:
-        with time_limit(runtime.limits.seconds):
-            step = advance(workflow, ids, _NOW, functions, "started",
-                           {"pruning": state.PRUNING}, {})
-    except EngineError:
-        return None  # the ordinary start says what is wrong, row by row
-    if step.thrown or lists.asked or workflow.is_completed() or workflow.subprocesses \
-            or ids.counter >= len(_SLOT_NAMES) \
-            or set(step.passed) & version.documents.keys() \
-            or not _data_blind(workflow) or step.data not in ({}, {_KEY: _VALUE}):
+    fields = tuple(initial)
+    opaque = tuple(n for n, name in enumerate(fields) if name not in first.reads)
+    stand_ins = {fields[n]: _STAND_IN % n for n in opaque}
+    second = _run(runtime, session, version, {**initial, **stand_ins},
+                  now if first.timed else _NOW)
+    if second is None or (second.reads, second.timed, second.asked) \
+            != (first.reads, first.timed, first.asked):
         return None
-    ready = []
-    for task in mirror.ready_user_tasks(workflow):
-        if task.data not in ({}, {_KEY: _VALUE}):
-            return None
-        ready.append((_counter(ids, task.id), task.task_spec, bool(task.data)))
+    step, ids = second.step, second.ids
+    ready = [(_counter(ids, t.id), t.task_spec, t.data)
+             for t in mirror.ready_user_tasks(second.workflow)]
+    if not all(_kept(data, stand_ins) for data in (step.data, *(r[2] for r in ready))):
+        return None
     markers = {str(_id(_SEED, n)): f"i{n}" for n in range(1, ids.counter + 1)}
-    markers.update({_DATA: "data", _KEYS: "keys", _TIME: "time"})
+    markers.update({json.dumps(_STAND_IN % n): f"v{n}" for n in opaque})
+    if not first.timed:
+        markers[_TIME] = "time"
     tree = step.state["workflow"]["tasks"]
     tasks = {_counter(ids, UUID(task_id)): _split(state.canonical_json(task), markers)
              for task_id, task in tree.items()}
@@ -178,24 +214,69 @@ def build(runtime: Runtime, session: Session, version: LoadedVersion) -> Templat
         return None
     compact, head_text, tail_text = cast(tuple[_Text, _Text, _Text], parts[:3])
     canonical = head_text + _Text(["", ""], ["tasks"]) + tail_text
-    return Template(version.id, compact, canonical,
+    reads = tuple(sorted(first.reads & set(fields)))
+    return Template(version.id, fields, reads, _values(initial, reads),
+                    now if first.timed else None, first.asked, opaque, compact, canonical,
                     tuple(sorted(cast(dict[int, _Text], tasks).items())), ids.counter,
-                    tuple(ready), bool(step.data), step.passed, step.steps)
+                    tuple(ready), step.data, step.passed, step.steps)
 
 
-def _data_blind(workflow: BpmnWorkflow) -> bool:
-    """Every task the start ran, readied or left waiting is of a kind that reads no data."""
+def _run(runtime: Runtime, session: Session, version: LoadedVersion,
+         data: Mapping[str, Any], now: datetime) -> _Run | None:
+    """The start of a case with ``data`` at ``now``, noting what it reads; None when no
+    template can stand for it."""
+    ids = spiff_seam.IdSource(_SEED)
+    workflow = new_workflow(version, data, now, ids)
+    lists = UnitLists(directory.load(session))
+    timed = []
+
+    def clock() -> datetime:
+        timed.append(True)
+        return now
+
+    functions = {**deadline_functions(runtime.calendar(session), clock), **lists.functions()}
+    try:
+        with time_limit(runtime.limits.seconds), expressions.noting_reads() as reads:
+            step = advance(workflow, ids, now, functions, "started",
+                           {"pruning": state.PRUNING}, {})
+    except EngineError:
+        return None  # the ordinary start says what is wrong, row by row
+    if step.thrown or workflow.is_completed() or workflow.subprocesses \
+            or ids.counter >= len(_SLOT_NAMES) or expressions.EVERY_NAME in reads \
+            or set(step.passed) & version.documents.keys() or not _kinds_served(workflow):
+        return None
+    return _Run(workflow, step, ids, reads, bool(timed), lists.asked)
+
+
+def _kinds_served(workflow: BpmnWorkflow) -> bool:
+    """Every task the start ran, readied or left waiting is of a kind on the list, reading no
+    data by other means (assignments, data associations)."""
     for task in workflow.tasks.values():
         if not task.has_state(_RAN):
             continue  # predicted (FUTURE, LIKELY, MAYBE): nothing of it ran
         spec = task.task_spec
-        if type(spec) not in _DATA_BLIND or spec.pre_assign or spec.post_assign \
+        if type(spec) not in _KINDS or spec.pre_assign or spec.post_assign \
                 or spec.data_input_associations or spec.data_output_associations \
                 or spec.io_specification is not None:
             return False
         if isinstance(spec, StartEvent) and type(spec.event_definition) is not NoneEventDefinition:
             return False
     return True
+
+
+def _kept(data: Mapping[str, Any], stand_ins: Mapping[str, str]) -> bool:
+    """Each field not read is in ``data`` as its stand-in or not at all, and no stand-in is
+    anywhere else: what the start made does not depend on those values (a value overwritten
+    or merged into might)."""
+    for name, stand_in in stand_ins.items():
+        if name in data and data[name] != stand_in:
+            return False
+    rest = {k: v for k, v in data.items() if stand_ins.get(k) != v}
+    return _MARK not in json.dumps(rest)
+
+
+def _values(initial: Mapping[str, Any], reads: tuple[str, ...]) -> str:
+    return state.canonical_json([initial[name] for name in reads])
 
 
 def _id(seed: str, n: int) -> UUID:
@@ -230,7 +311,7 @@ def _split(text: str, markers: Mapping[str, str]) -> _Text | None:
     pattern = "(" + "|".join(re.escape(m) for m in sorted(markers, key=len, reverse=True)) + ")"
     pieces = re.split(pattern, text)
     for piece in pieces[::2]:
-        if _KEY in piece or _VALUE in piece or _TIME.split(".")[0] in piece \
+        if _MARK in piece or _TIME.split(".")[0] in piece \
                 or _NOW.date().isoformat() in piece or _SEED in piece:
             return None
     return _Text(pieces[::2], [markers[m] for m in pieces[1::2]])
@@ -245,43 +326,49 @@ def plain(value: Any) -> bool:
     return value is None or isinstance(value, (str, int, float, bool))
 
 
-def render(template: Template, seed: str, data: Mapping[str, Any], now: datetime) -> Rendered:
+def render(template: Template, seed: str, initial: Mapping[str, Any], now: datetime
+           ) -> Rendered:
     """The new case's state, digest, data and new tasks (``seed``: its id)."""
     drawn = _id_texts(seed, template.next_id)
-    ids = dict(zip(_SLOT_NAMES, drawn, strict=False))
-    time = repr(now.timestamp())
-    keys = json.dumps(list(data), separators=(",", ":"))
-    compact = {**ids, "data": json.dumps(data, separators=(",", ":")), "keys": keys,
-               "time": time}
-    canonical = {**ids, "data": state.canonical_json(data), "time": time,
-                 "keys": keys if "\\u" not in keys  # the same but for non-ASCII escapes
-                 else json.dumps(list(data), separators=(",", ":"), ensure_ascii=False)}
+    compact = dict(zip(_SLOT_NAMES, drawn, strict=False))
+    canonical = dict(compact)
+    compact["time"] = canonical["time"] = repr(now.timestamp())
+    values = list(initial.values())
+    by_stand_in = {}
+    for n in template.opaque:
+        compact[f"v{n}"] = json.dumps(values[n], separators=(",", ":"))
+        canonical[f"v{n}"] = state.canonical_json(values[n])
+        by_stand_in[_STAND_IN % n] = values[n]
     # canonical JSON sorts the tasks by their ids, which differ from case to case
     tasks = sorted((drawn[n - 1], task.fill(canonical)) for n, task in template.tasks)
     canonical["tasks"] = "{" + ",".join(f'"{i}":{t}' for i, t in tasks) + "}"
     digest_text = template.canonical.fill(canonical)
+    data_text = _filled(template.data, by_stand_in)
     ready = {}
-    for n, spec, holds in template.ready:
+    for n, spec, data in template.ready:
         task_id = UUID(drawn[n - 1])
-        ready[task_id] = _Ready(task_id, spec, json.loads(compact["data"]) if holds else {})
+        ready[task_id] = _Ready(task_id, spec, json.loads(_filled(data, by_stand_in)))
     return Rendered(template.compact.fill(compact),
                     hashlib.sha256(digest_text.encode("utf-8")).hexdigest(),
-                    json.loads(compact["data"]) if template.data_visible else {},
-                    compact["data"] if template.data_visible else "{}", _Tree(ready, {}))
+                    json.loads(data_text), data_text, _Tree(ready, {}))
+
+
+def _filled(data: Mapping[str, Any], by_stand_in: Mapping[str, Any]) -> str:
+    """``data`` with the case's values for the stand-ins, as compact JSON (each case gets
+    its own copy of what the template holds)."""
+    return json.dumps({k: by_stand_in.get(v, v) if isinstance(v, str) else v
+                       for k, v in data.items()}, separators=(",", ":"))
 
 
 def start(runtime: Runtime, session: Session, key: str, version: LoadedVersion,
           data: Mapping[str, Any], user: UserView, start_key: str | None,
-          template: Template | None, check: bool, new_id: int | None
-          ) -> tuple[ProcessInstance, bool]:
+          templates: Templates | None, new_id: int | None, now: datetime) -> ProcessInstance:
     """A bulk start's case: :meth:`Runtime.start` of a person's start from outside (no
-    message, no upload, the pinned version), from the template when it serves. ``check``:
-    also run the workflow the ordinary way and compare; ``new_id``: the case's id, drawn by
-    :func:`new_ids` (without one, the template is not used). Returns the case and whether the
-    template still serves (False: it differed, and the case was started the ordinary way)."""
+    message, no upload, the pinned version) at ``now``, from a template when one serves
+    (``templates``: the bulk start's; ``new_id``: the case's id, drawn by :func:`new_ids`,
+    without which no template is used)."""
     check_may_start(version, user)
     schema = version.form(version.start_form_key)
-    now = runtime.clock.now()
     correlation.check_owned(data)
     business_key = None
     field = key_field(schema)
@@ -316,16 +403,20 @@ def start(runtime: Runtime, session: Session, key: str, version: LoadedVersion,
                "data": initial, "message": None, "message_data": None}
     if start_key is not None:
         payload["start_key"] = start_key
-    usable = template is not None and template.version_id == version.id and plain(initial) \
-        and "data_objects" not in initial and new_id is not None
-    made = render(template, str(new_id), initial, now) if template and usable else None
-    if template is None or made is None or (check and not _same(
-            runtime, session, version, template, made, initial, now, str(new_id))):
+    template = templates.find(runtime, session, version, initial, now) \
+        if templates is not None and new_id is not None and plain(initial) \
+        and "data_objects" not in initial else None
+    made = render(template, str(new_id), initial, now) if template is not None else None
+    if template is None or made is None or (templates is not None and templates.unchecked(
+            template) and not _same(runtime, session, version, template, made, initial, now,
+                                    str(new_id))):
+        if made is not None and templates is not None:
+            templates.drop()
         row = insert_instance(session, values)
         ids = spiff_seam.IdSource(str(row.id))
         runtime._run(session, row, version, new_workflow(version, initial, now, ids), ids, now,
                      "started", payload, user, open_rows=[])
-        return row, template is not None and (made is None or not check)
+        return row
     with time_limit(runtime.limits.seconds):
         lists = UnitLists(directory.load(session))
         functions = {**deadline_functions(runtime.calendar(session), lambda: now),
@@ -337,6 +428,8 @@ def start(runtime: Runtime, session: Session, key: str, version: LoadedVersion,
         check_case_size(made.state_text, made.data_text, runtime.limits)
         recorded = {**payload, "pruning": state.PRUNING, "passed": template.passed,
                     "steps": template.steps}
+        if template.asked:
+            recorded[RECORD] = {k: list(v) for k, v in template.asked.items()}
         # Not inserted and then updated, as a single start does: one INSERT of the row as the
         # command leaves it (its revision 1, its first event's hash), before the rows that
         # refer to it. The object stays out of the session: nothing else writes it.
@@ -353,8 +446,52 @@ def start(runtime: Runtime, session: Session, key: str, version: LoadedVersion,
             mirror.sync_tasks(session, row, cast(BpmnWorkflow, made.tree), now, evaluate,
                               None, [])
             search_text.write(session, runtime.versions, row, version, None, new=True)
+            case_credit_codes.write(session, row, None, new=True)
         emit.after_step(session, row, version, template.passed, now)
-    return row, True
+    return row
+
+
+class Templates:
+    """One bulk start's templates of its version, built as rows need them; which have been
+    checked in the current chunk; off for good once one differed from the ordinary start."""
+
+    def __init__(self, version: LoadedVersion) -> None:
+        self.version = version
+        self.made: list[Template] = []
+        self.declined = 0
+        self.checked: set[int] = set()  # ids of the templates checked in this chunk
+        self.off = bool(file_fields(version.form(version.start_form_key)))
+
+    def new_chunk(self) -> None:
+        self.checked.clear()
+        # one chunk, one time; the unit directory may change between transactions
+        self.made = [t for t in self.made if t.at is None and not t.asked]
+
+    def find(self, runtime: Runtime, session: Session, version: LoadedVersion,
+             initial: Mapping[str, Any], now: datetime) -> Template | None:
+        if self.off or version.id != self.version.id:
+            return None
+        for template in self.made:
+            if template.serves(initial, now):
+                return template
+        if len(self.made) >= MAX_TEMPLATES or self.declined >= MAX_DECLINED:
+            return None
+        built = build(runtime, session, version, initial, now)
+        if built is None:
+            self.declined += 1
+        else:
+            self.made.append(built)
+        return built
+
+    def unchecked(self, template: Template) -> bool:
+        """Whether this is the template's first case in the chunk (which is then checked)."""
+        first = id(template) not in self.checked
+        self.checked.add(id(template))
+        return first
+
+    def drop(self) -> None:
+        self.off = True
+        self.made = []
 
 
 @dataclass(frozen=True)
@@ -417,5 +554,5 @@ def _same(runtime: Runtime, session: Session, version: LoadedVersion, template: 
     return (json.dumps(step.state, separators=(",", ":")) == made.state_text
             and step.digest == made.digest and step.data == made.data
             and step.passed == template.passed and step.steps == template.steps
-            and not step.thrown and not lists.asked
+            and not step.thrown and lists.asked == template.asked
             and ready == {t.id: t.data for t in made.tree.tasks.values()})

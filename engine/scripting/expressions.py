@@ -25,7 +25,9 @@ import re
 import tokenize
 import unicodedata
 from collections import ChainMap
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
@@ -43,6 +45,7 @@ __all__ = [
     "check",
     "evaluate",
     "execute",
+    "noting_reads",
     "to_json_value",
 ]
 
@@ -149,6 +152,58 @@ def _unglue(source: str, names: Mapping[str, Any]) -> str | None:
     return "".join(lines) if changed else None
 
 
+EVERY_NAME = "*"  # noted when the data was listed or counted rather than asked by name
+_noted: ContextVar[set[str] | None] = ContextVar("kuaiban_noted_reads", default=None)
+
+
+@contextmanager
+def noting_reads() -> Iterator[set[str]]:
+    """Every name the diagram's expressions and scripts look up in a task's data while inside,
+    found or not (:data:`EVERY_NAME` when one lists the data). A start template
+    (engine/runtime/start_template.py) relies on this to know which values a start's way to
+    its first wait depends on."""
+    seen: set[str] = set()
+    token = _noted.set(seen)
+    try:
+        yield seen
+    finally:
+        _noted.reset(token)
+
+
+class _Noting(MutableMapping[str, Any]):
+    """Task data that notes the names looked up in it; writes pass through."""
+
+    def __init__(self, inner: MutableMapping[str, Any], seen: set[str]) -> None:
+        self.inner, self.seen = inner, seen
+
+    def __getitem__(self, name: str) -> Any:
+        self.seen.add(name)
+        return self.inner[name]
+
+    def __contains__(self, name: object) -> bool:
+        self.seen.add(str(name))
+        return name in self.inner
+
+    def __iter__(self) -> Iterator[str]:
+        self.seen.add(EVERY_NAME)
+        return iter(self.inner)
+
+    def __len__(self) -> int:
+        self.seen.add(EVERY_NAME)
+        return len(self.inner)
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        self.inner[name] = value
+
+    def __delitem__(self, name: str) -> None:
+        del self.inner[name]
+
+
+def _noting(names: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    seen = _noted.get()
+    return names if seen is None else _Noting(names, seen)
+
+
 class SafeEnvironment(BasePythonScriptEngineEnvironment):
     """SpiffWorkflow script environment that never uses eval/exec.
 
@@ -183,7 +238,7 @@ class SafeEnvironment(BasePythonScriptEngineEnvironment):
         external_context: Mapping[str, Any] | None = None,
     ) -> Any:
         functions, data = self._split(external_context)
-        names: Mapping[str, Any] = ChainMap(context, data) if data else context
+        names: Mapping[str, Any] = _noting(ChainMap(context, data) if data else context)
         try:
             return evaluate(expression, names, functions, limits=self.limits)
         except (UnsafeInput, ScriptError):
@@ -204,7 +259,8 @@ class SafeEnvironment(BasePythonScriptEngineEnvironment):
         ranges become lists; sets, non-string keys, NaN and other objects are refused)."""
         functions, data = self._split(external_context)
         work = dict(context)
-        execute(script, ChainMap(work, data) if data else work, functions, limits=self.limits)
+        execute(script, _noting(ChainMap(work, data) if data else work), functions,
+                limits=self.limits)
         mentioned = analyse(script, "exec").names
         for name in list(work):
             if callable(work[name]):
