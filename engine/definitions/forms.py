@@ -213,13 +213,15 @@ def field_errors(schema: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str
 
 
 def validate(schema: Mapping[str, Any], data: Mapping[str, Any],
-             context: CheckContext | None = None) -> None:
+             context: CheckContext | None = None, fields_checked: bool = False) -> None:
     """Raise InvalidData with every field's error, or return when the data fits the form.
     With a ``context``, the form's cross-field ``x-checks`` run too (engine/definitions/
-    form_checks.py) on the fields the schema accepted."""
+    form_checks.py) on the fields the schema accepted. ``fields_checked``: the fields were
+    checked against the schema already (a bulk start checks every row before it starts
+    any), so only the ``x-checks`` run."""
     if not isinstance(data, Mapping):
         raise InvalidData({"_": msg("field.data_not_object")})
-    errors = field_errors(schema, data)
+    errors = {} if fields_checked else field_errors(schema, data)
     if context is not None:
         for field, message in check_errors(schema, data, context).items():
             errors.setdefault(field, as_msg(message))  # the designer's own words

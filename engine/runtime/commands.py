@@ -67,11 +67,13 @@ STARTED_SUFFIX = "_started"
 
 
 def checked_start_form(session: Session, schema: Mapping[str, Any], data: Mapping[str, Any],
-                       user: UserView, now: datetime) -> dict[str, Any]:
+                       user: UserView, now: datetime, fields_checked: bool = False
+                       ) -> dict[str, Any]:
     """A person's start data checked against the start form (a field error for each
     problem) and completed as the case keeps it: units and people by their stored names,
-    catalogue fields left out as "", the form's defaults."""
-    forms.validate(schema, data, CheckContext({}, now))
+    catalogue fields left out as "", the form's defaults. ``fields_checked``: see
+    :func:`engine.definitions.forms.validate`."""
+    forms.validate(schema, data, CheckContext({}, now), fields_checked)
     credit_code.check_own(schema, data, user)
     data = pickers.checked(session, schema, data, user.unit)
     data = people.checked(session, schema, data, user)
