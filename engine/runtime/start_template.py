@@ -19,7 +19,7 @@ every chunk is also run the ordinary way and compared, and all templates are dro
 anything differs.
 
 A start that asks the unit directory gets its answers recorded in the started event, as any
-start; its template serves one chunk (one transaction, one directory). A version the template
+start; its template serves while the directory is the one it asked. A version the template
 cannot serve (its start passes a task of a kind not on the list below, throws, completes,
 issues a document, lists the data or overwrites a value it did not read), a row with data that
 is not plain JSON, and a row of a form with file fields start the ordinary way.
@@ -62,6 +62,7 @@ from engine.errors import EngineError
 from engine.files.fields import file_fields
 from engine.notify import emit
 from engine.org import directory, scope
+from engine.org.directory import Directory
 from engine.org.lists import RECORD, UnitLists
 from engine.runtime import (
     case_credit_codes,
@@ -142,7 +143,8 @@ class Template:
     reads: tuple[str, ...]  # those the start reads
     read_values: str  # their values (canonical JSON)
     at: datetime | None  # the only time it serves, when the start reads the time
-    asked: dict[str, list[str]]  # the unit directory's answers (it serves one chunk then)
+    asked: dict[str, list[str]]  # the unit directory's answers
+    units: Directory  # the directory they came from (it serves while that one holds)
     opaque: tuple[int, ...]  # the positions of the fields it does not read
     # Texts with slots: i<n> the n-th task id drawn, v<n> the value of the n-th field, "time"
     # the case's time (what SpiffWorkflow stamps), "tasks" the tasks in order
@@ -155,8 +157,9 @@ class Template:
     passed: list[str]
     steps: list[list[str]]
 
-    def serves(self, initial: Mapping[str, Any], now: datetime) -> bool:
-        return (self.at is None or self.at == now) and self.fields == tuple(initial) \
+    def serves(self, initial: Mapping[str, Any], now: datetime, units: Directory) -> bool:
+        return (self.at is None or self.at == now) and (not self.asked or self.units is units) \
+            and self.fields == tuple(initial) \
             and self.read_values == _values(initial, self.reads)
 
 
@@ -177,6 +180,7 @@ class _Run:
     reads: set[str]
     timed: bool  # it asked for the time
     asked: dict[str, list[str]]  # what it asked the unit directory, and the answers
+    units: Directory
 
 
 def build(runtime: Runtime, session: Session, version: LoadedVersion,
@@ -216,7 +220,8 @@ def build(runtime: Runtime, session: Session, version: LoadedVersion,
     canonical = head_text + _Text(["", ""], ["tasks"]) + tail_text
     reads = tuple(sorted(first.reads & set(fields)))
     return Template(version.id, fields, reads, _values(initial, reads),
-                    now if first.timed else None, first.asked, opaque, compact, canonical,
+                    now if first.timed else None, first.asked, first.units, opaque, compact,
+                    canonical,
                     tuple(sorted(cast(dict[int, _Text], tasks).items())), ids.counter,
                     tuple(ready), step.data, step.passed, step.steps)
 
@@ -227,7 +232,8 @@ def _run(runtime: Runtime, session: Session, version: LoadedVersion,
     template can stand for it."""
     ids = spiff_seam.IdSource(_SEED)
     workflow = new_workflow(version, data, now, ids)
-    lists = UnitLists(directory.load(session))
+    units = directory.load(session)
+    lists = UnitLists(units)
     timed = []
 
     def clock() -> datetime:
@@ -245,7 +251,7 @@ def _run(runtime: Runtime, session: Session, version: LoadedVersion,
             or ids.counter >= len(_SLOT_NAMES) or expressions.EVERY_NAME in reads \
             or set(step.passed) & version.documents.keys() or not _kinds_served(workflow):
         return None
-    return _Run(workflow, step, ids, reads, bool(timed), lists.asked)
+    return _Run(workflow, step, ids, reads, bool(timed), lists.asked, units)
 
 
 def _kinds_served(workflow: BpmnWorkflow) -> bool:
@@ -465,15 +471,14 @@ class Templates:
 
     def new_chunk(self) -> None:
         self.checked.clear()
-        # one chunk, one time; the unit directory may change between transactions
-        self.made = [t for t in self.made if t.at is None and not t.asked]
+        self.made = [t for t in self.made if t.at is None]  # one chunk, one time
 
     def find(self, runtime: Runtime, session: Session, version: LoadedVersion,
              initial: Mapping[str, Any], now: datetime) -> Template | None:
         if self.off or version.id != self.version.id:
             return None
         for template in self.made:
-            if template.serves(initial, now):
+            if template.serves(initial, now, directory.load(session)):
                 return template
         if len(self.made) >= MAX_TEMPLATES or self.declined >= MAX_DECLINED:
             return None
