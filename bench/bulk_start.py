@@ -2,7 +2,7 @@
 against single starts (``Engine.start``, one committed transaction each) of the same process
 and data, in the same run, for the shipped procedures a bulk start is for:
 
-- ``subsidy_automatic`` (免申即享): a 政策主管部门 starts a batch per row, for two policies;
+- ``subsidy_automatic`` (免申即享): a 政策主管部门 starts a batch per row, of its policy;
   its start looks the policy up in the catalogue (a decision table asking the unit directory)
   and branches on it before its first user task;
 - ``commitment_check`` (告知承诺 核查, a campaign launch): a department opens a check per
@@ -33,7 +33,7 @@ CREDIT_CODE = "91360200MA35B0001M"
 
 
 def _subsidy(n: int) -> dict[str, Any]:
-    return {"policy_id": ("MS-001", "MS-003")[n % 2], "batch_note": f"2026年第{n}批"}
+    return {"policy_id": "MS-001", "batch_note": f"2026年第{n}批"}  # the 市工信局's policy
 
 
 def _commitment(n: int) -> dict[str, Any]:
