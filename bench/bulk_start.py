@@ -8,7 +8,7 @@ and data, in the same run, for the shipped procedures a bulk start is for:
 - ``commitment_check`` (告知承诺 核查, a campaign launch): a department opens a check per
   decision; its start looks the item up and computes the check's due date from the time.
 
-Both start their bulk cases from start templates (engine/runtime/start_template.py). Taken in
+Both start their bulk cases from start templates (engine/runtime/bulk/template.py). Taken in
 rounds (single starts, then a batch of as many rows, per backend); the ratio is the median of
 the rounds' ratios, so a load that comes and goes on a shared machine touches both sides of a
 round alike. The headline ``bulk_vs_single`` is 免申即享's.
@@ -25,7 +25,7 @@ from typing import Any
 from bench import common, throughput
 from engine.api import Engine
 from engine.definitions.validation import SourceFile
-from engine.runtime.batch_rows import BatchRow
+from engine.runtime.bulk import BatchRow
 
 ROOT = Path(__file__).resolve().parent.parent
 WARMUP = 20

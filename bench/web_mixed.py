@@ -25,7 +25,7 @@ from typing import Any
 
 from bench import common, web_load
 from engine.api import Engine
-from engine.runtime.batch_rows import BatchRow
+from engine.runtime.bulk import BatchRow
 from web import tokens
 
 KEY = "bench_unit_task"

@@ -80,8 +80,7 @@ from engine.queries.startable import (
 from engine.queries.stats import SECTIONS as STATS_SECTIONS
 from engine.queries.stats import Statistics, StatsFilter, figure_cases, sections_for, statistics
 from engine.queries.worklists import Application, CaseState, DoneList, DoneTask, Outcome, outcome_of
-from engine.runtime.batch_rows import BatchRow, RowProblem
-from engine.runtime.bulk import BatchReport
+from engine.runtime.bulk import BatchReport, BatchRow, RowProblem
 from engine.runtime.handover import URGERS as URGING_ROLES
 from engine.runtime.operations import Step as SendBackStep
 from engine.runtime.rewind import TERMINATORS as TERMINATING_ROLES

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from engine import BatchRow
 from engine.api import Engine
 from engine.cli import main
-from engine.runtime import batch_rows
+from engine.runtime.bulk import rows as batch_rows
 from engine.storage.schema import Event, ProcessInstance
 from tests.conftest import DIAGRAMS, diagram_files
 from tests.test_api_helpers import Api, error_of, make_api

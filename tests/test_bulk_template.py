@@ -1,4 +1,4 @@
-"""Bulk start from a version's start template (engine/runtime/start_template.py): every case
+"""Bulk start from a version's start template (engine/runtime/bulk/template.py): every case
 it writes is, row for row and byte for byte, the case the ordinary start writes; versions
 whose start reads data have none; a template that differs from the ordinary start is found
 at the first row of a chunk and dropped."""
@@ -20,7 +20,7 @@ from engine.api import Engine
 from engine.definitions.validation import SourceFile
 from engine.org import directory
 from engine.org.directory import Directory
-from engine.runtime import start_template
+from engine.runtime.bulk import template as start_template
 from engine.storage import driver
 from engine.storage.schema import Base
 from engine.time.clock import FixedClock
@@ -73,7 +73,7 @@ def test_template_cases_are_the_ordinary_cases(people: Engine, other_url: str,
                                                clock: FixedClock,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     calls = {"render": 0, "same": 0}
-    render, same = start_template.render, start_template._same
+    render, same = start_template.render, start_template.same_as_ordinary
 
     def counted_render(*args: Any) -> Any:
         calls["render"] += 1
@@ -84,7 +84,7 @@ def test_template_cases_are_the_ordinary_cases(people: Engine, other_url: str,
         return same(*args)
 
     monkeypatch.setattr(start_template, "render", counted_render)
-    monkeypatch.setattr(start_template, "_same", counted_same)
+    monkeypatch.setattr(start_template, "same_as_ordinary", counted_same)
     people.deploy(diagram_files("approval.bpmn"))
     report = people.bulk.run("approval", rows(9), "li", chunk=4)
     assert len(report.started) == 9 and not report.invalid
@@ -222,8 +222,8 @@ def test_a_rendered_start_is_the_ordinary_start(people: Engine, clock: FixedCloc
         template = start_template.build(people.runtime, session, version, data, clock.now())
         assert template is not None
         made = start_template.render(template, "4711", data, clock.now())
-        assert start_template._same(people.runtime, session, version, template, made, data,
-                                    clock.now(), "4711")
+        assert start_template.same_as_ordinary(people.runtime, session, version, template,
+                                               made, data, clock.now(), "4711")
 
 
 # The shipped procedures a bulk start is for: their starts read data and time before the
@@ -253,7 +253,8 @@ def test_shipped_starts_that_read_data_take_templates_that_are_the_ordinary_star
         engine: Engine, other_url: str, clock: FixedClock, monkeypatch: pytest.MonkeyPatch,
         key: str) -> None:
     calls = {"build": 0, "render": 0, "same": 0}
-    build, render, same = start_template.build, start_template.render, start_template._same
+    build, render = start_template.build, start_template.render
+    same = start_template.same_as_ordinary
 
     def counted(name: str, real: Any) -> Any:
         def call(*args: Any) -> Any:
@@ -261,8 +262,9 @@ def test_shipped_starts_that_read_data_take_templates_that_are_the_ordinary_star
             return real(*args)
         return call
 
-    for name, real in (("build", build), ("render", render), ("_same", same)):
-        monkeypatch.setattr(start_template, name, counted(name.strip("_"), real))
+    for name, call, real in (("build", "build", build), ("render", "render", render),
+                             ("same_as_ordinary", "same", same)):
+        monkeypatch.setattr(start_template, name, counted(call, real))
     user, batch = shipped_world(engine, key)
     report = engine.bulk.run(key, batch, user, chunk=4)
     assert len(report.started) == 9 and not report.invalid
@@ -307,7 +309,7 @@ def test_a_template_serves_only_rows_with_the_values_its_start_read(
         made = start_template.render(template, "77", {**initial, "batch_note": "另一批"},
                                      clock.now())
         assert made.data["batch_note"] == "另一批" and made.data["policy_name"]
-        assert start_template._same(engine.runtime, session, version, template, made,
+        assert start_template.same_as_ordinary(engine.runtime, session, version, template, made,
                                     {**initial, "batch_note": "另一批"}, clock.now(), "77")
 
 

@@ -14,8 +14,7 @@ from engine.files.attachments import Upload
 from engine.messages import msg
 from engine.org import users
 from engine.org.users import Who
-from engine.runtime.batch_rows import BatchRow, RowProblem
-from engine.runtime.bulk import BatchReport
+from engine.runtime.bulk import BatchReport, BatchRow, RowProblem
 from engine.storage.schema import (
     ProcessInstance,
     Task,
@@ -42,7 +41,7 @@ class Commands(EngineCore):
                     skip_invalid: bool = False, unreadable: Sequence[RowProblem] = (),
                     progress: Callable[[int], None] | None = None) -> BatchReport:
         """Start one case per row, in chunked transactions, resumable by each row's key
-        (engine/runtime/bulk.py); every bad row is reported and, unless ``skip_invalid``,
+        (engine/runtime/bulk/starts.py); every bad row is reported and, unless ``skip_invalid``,
         none starts while any is bad."""
         return self.bulk.run(key, rows, user, skip_invalid, unreadable, progress=progress)
 

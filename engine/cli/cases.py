@@ -11,7 +11,7 @@ import click
 from engine.cli.common import fail, handles_errors, json_arg, open_engine
 from engine.queries.inbox import InboxFilter
 from engine.queries.worklists import CaseState, DoneList
-from engine.runtime import batch_rows
+from engine.runtime.bulk import rows as batch_rows
 from engine.time.calendar import TZ
 from engine.views import TaskView
 

@@ -160,7 +160,7 @@ _noted: ContextVar[set[str] | None] = ContextVar("kuaiban_noted_reads", default=
 def noting_reads() -> Iterator[set[str]]:
     """Every name the diagram's expressions and scripts look up in a task's data while inside,
     found or not (:data:`EVERY_NAME` when one lists the data). A start template
-    (engine/runtime/start_template.py) relies on this to know which values a start's way to
+    (engine/runtime/bulk/template.py) relies on this to know which values a start's way to
     its first wait depends on."""
     seen: set[str] = set()
     token = _noted.set(seen)

@@ -91,7 +91,7 @@ class ProcessInstance(Base):
     __tablename__ = "instances"
     # A case number is issued once per prefix (engine/runtime/case_numbers.py); NULLs (keys
     # the engine did not issue) are never equal, so they are not constrained.
-    # A bulk start's row key (engine/runtime/bulk.py): a row started once is never started
+    # A bulk start's row key (engine/runtime/bulk/starts.py): a row started once is never started
     # again when its file is run anew after a crash.
     __table_args__ = (Index("uq_instances_case_number", "case_prefix", "business_key",
                             unique=True),

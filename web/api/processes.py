@@ -99,7 +99,7 @@ def start_instance(key: str) -> tuple[Response, int, dict[str, str]]:
 
 @bp.route("/processes/<key>/instances:batch", methods=["POST"])
 def start_batch(key: str) -> tuple[Response, int]:
-    """One case per row, every row checked first (engine/runtime/bulk.py). With a
+    """One case per row, every row checked first (engine/runtime/bulk/starts.py). With a
     ``batch_id``, row N is keyed ``KEY:batch_id:N``: the same request sent again (after a
     time-out, say) starts only the rows that have no case yet."""
     if len(key) > MAX_KEY:

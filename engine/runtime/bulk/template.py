@@ -52,37 +52,20 @@ from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinitio
 from SpiffWorkflow.camunda.specs.business_rule_task import BusinessRuleTask
 from SpiffWorkflow.camunda.specs.user_task import UserTask as CamundaUserTask
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import instance_state, manager_of_class
 
-from engine.audit import chain
 from engine.definitions.registry import LoadedVersion
 from engine.errors import EngineError
 from engine.files.fields import file_fields
-from engine.notify import emit
-from engine.org import directory, scope
+from engine.org import directory
 from engine.org.directory import Directory
-from engine.org.lists import RECORD, UnitLists
-from engine.runtime import (
-    case_credit_codes,
-    correlation,
-    mirror,
-    search_text,
-    spiff_seam,
-    state,
-)
-from engine.runtime.case_numbers import check_chosen, key_field, next_case_number
-from engine.runtime.commands import Runtime, check_may_start, checked_start_form, named_by_field
-from engine.runtime.limits import check_case_size
-from engine.runtime.locking import insert_instance
+from engine.org.lists import UnitLists
+from engine.runtime import mirror, spiff_seam, state
+from engine.runtime.commands import Runtime
 from engine.runtime.transitions import Step, advance, new_workflow
 from engine.scripting import expressions
 from engine.scripting.budget import time_limit
-from engine.storage import driver
-from engine.storage.schema import INSTANCES, Event, ProcessInstance
 from engine.time.calendar import deadline_functions
-from engine.views import UserView
 
 # Stand-ins for what differs between cases; none can occur in a state by chance.
 _SEED = "kuaiban-start-template"
@@ -366,98 +349,6 @@ def _filled(data: Mapping[str, Any], by_stand_in: Mapping[str, Any]) -> str:
                        for k, v in data.items()}, separators=(",", ":"))
 
 
-def start(runtime: Runtime, session: Session, key: str, version: LoadedVersion,
-          data: Mapping[str, Any], user: UserView, start_key: str | None,
-          templates: Templates | None, new_id: int | None, now: datetime) -> ProcessInstance:
-    """A bulk start's case: :meth:`Runtime.start` of a person's start from outside (no
-    message, no upload, the pinned version) at ``now``, from a template when one serves
-    (``templates``: the bulk start's; ``new_id``: the case's id, drawn by :func:`new_ids`,
-    without which no template is used)."""
-    check_may_start(version, user)
-    schema = version.form(version.start_form_key)
-    correlation.check_owned(data)
-    business_key = None
-    field = key_field(schema)
-    if field is not None:
-        data, business_key = named_by_field(data, field, business_key)
-    if schema is not None:
-        # the bulk start checked every row's fields against the form before it started any
-        data = checked_start_form(session, schema, data, user, now, fields_checked=True)
-    if business_key is not None:
-        driver.send_held(session)  # the chunk's cases so far are among those it looks at
-        check_chosen(session, version, business_key, unique=True, field=field)
-    assigned: dict[str, Any] = {}
-    if business_key is None and version.case_prefix:
-        business_key = next_case_number(session, version.case_prefix, now)
-        assigned["case_no"] = business_key
-    jurisdiction = scope.jurisdiction_for(session, user, None)
-    if jurisdiction is not None:
-        assigned[scope.JURISDICTION] = jurisdiction
-    initial = {**data, **assigned}
-    if business_key is not None:
-        initial.setdefault("case_no", business_key)
-    values: dict[str, Any] = {
-        "version_id": version.id, "process_key": key, "business_key": business_key,
-        "case_prefix": version.case_prefix if "case_no" in assigned else None,
-        "status": "running", "state": "{}", "data": {}, "started_by": user.username,
-        "revision": 0, "created_at": now, "updated_at": now, "event_count": 0,
-        "last_hash": chain.GENESIS, "start_key": start_key,
-    }
-    if new_id is not None:
-        values["id"] = new_id
-    payload = {"process_key": key, "version_id": version.id, "version": version.version,
-               "content_hash": version.content_hash, "business_key": business_key,
-               "data": initial, "message": None, "message_data": None}
-    if start_key is not None:
-        payload["start_key"] = start_key
-    template = templates.find(runtime, session, version, initial, now) \
-        if templates is not None and new_id is not None and plain(initial) \
-        and "data_objects" not in initial else None
-    made = render(template, str(new_id), initial, now) if template is not None else None
-    if template is None or made is None or (templates is not None and templates.unchecked(
-            template) and not _same(runtime, session, version, template, made, initial, now,
-                                    str(new_id))):
-        if made is not None and templates is not None:
-            templates.drop()
-        row = insert_instance(session, values)
-        ids = spiff_seam.IdSource(str(row.id))
-        runtime._run(session, row, version, new_workflow(version, initial, now, ids), ids, now,
-                     "started", payload, user, open_rows=[])
-        return row
-    with time_limit(runtime.limits.seconds):
-        lists = UnitLists(directory.load(session))
-        functions = {**deadline_functions(runtime.calendar(session), lambda: now),
-                     **lists.functions()}
-
-        def evaluate(source: str, names: dict[str, Any]) -> Any:
-            return expressions.evaluate(source, names, functions)
-
-        check_case_size(made.state_text, made.data_text, runtime.limits)
-        recorded = {**payload, "pruning": state.PRUNING, "passed": template.passed,
-                    "steps": template.steps}
-        if template.asked:
-            recorded[RECORD] = {k: list(v) for k, v in template.asked.items()}
-        # Not inserted and then updated, as a single start does: one INSERT of the row as the
-        # command leaves it (its revision 1, its first event's hash), before the rows that
-        # refer to it. The object stays out of the session: nothing else writes it.
-        row = _detached({**values, "state": made.state_text, "data": made.data})
-        first = chain.chain_hash(chain.GENESIS, cast(Event, _Foreseen(
-            row.id, 1, "started", None, recorded, user.username, now, made.digest)))
-        with driver.batched(session):
-            _INSERT.run(session, {**values, "state": made.state_text, "data": made.data,
-                                  "revision": 1, "event_count": 1, "last_hash": first})
-            if chain.append(session, row, "started", now, made.digest, recorded,
-                            user.username) != first:
-                raise AssertionError("the started event's hash was foreseen wrong")
-            row.revision = 1
-            mirror.sync_tasks(session, row, cast(BpmnWorkflow, made.tree), now, evaluate,
-                              None, [])
-            search_text.write(session, runtime.versions, row, version, None, new=True)
-            case_credit_codes.write(session, row, None, new=True)
-        emit.after_step(session, row, version, template.passed, now)
-    return row
-
-
 class Templates:
     """One bulk start's templates of its version, built as rows need them; which have been
     checked in the current chunk; off for good once one differed from the ordinary start."""
@@ -500,52 +391,7 @@ class Templates:
         self.made = []
 
 
-@dataclass(frozen=True)
-class _Foreseen:
-    """The first event of a case, as its hash covers it (engine/audit/chain.py)."""
-
-    instance_id: int
-    seq: int
-    type: str
-    task_id: str | None
-    payload: dict[str, Any]
-    user: str
-    at: datetime
-    state_digest: str
-
-
-_MANAGER = manager_of_class(ProcessInstance)
-
-
-def _detached(values: dict[str, Any]) -> ProcessInstance:
-    """An instance row object with these values, in no session (the constructor's attribute
-    events cost more than the case's SQL)."""
-    row: ProcessInstance = _MANAGER.new_instance()
-    instance_state(row).dict.update(values)
-    return row
-
-
-def new_ids(session: Session, count: int) -> list[int] | None:
-    """Ids for the next ``count`` cases, drawn now; None where the database draws them only
-    as it inserts. PostgreSQL: from the id sequence (an id not used is a gap, as after a
-    rollback). SQLite: the write transaction holds the database's lock, and a new row's id
-    is the largest plus one, as SQLite itself would draw them."""
-    conn = session.connection()
-    if conn.dialect.name == "postgresql":
-        drawn = conn.execute(_NEXTVALS, {"n": count}).scalars()
-        return sorted(int(i) for i in drawn)
-    if conn.dialect.name == "sqlite":
-        top = conn.execute(select(func.coalesce(func.max(INSTANCES.c.id), 0))).scalar_one()
-        return list(range(top + 1, top + 1 + count))
-    return None
-
-
-_INSERT = driver.Write(insert(INSTANCES))
-_NEXTVALS = text("SELECT nextval(pg_get_serial_sequence('instances', 'id')) "
-                 "FROM generate_series(1, :n)")
-
-
-def _same(runtime: Runtime, session: Session, version: LoadedVersion, template: Template,
+def same_as_ordinary(runtime: Runtime, session: Session, version: LoadedVersion, template: Template,
           made: Rendered, initial: Mapping[str, Any], now: datetime, seed: str) -> bool:
     """Whether the ordinary start of the case gives what the template gave."""
     ids = spiff_seam.IdSource(seed)

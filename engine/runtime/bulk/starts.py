@@ -27,8 +27,9 @@ from engine.errors import EngineError, InvalidData
 from engine.messages import msg
 from engine.org import users
 from engine.org.users import Who
-from engine.runtime import correlation, start_template
-from engine.runtime.batch_rows import MAX_KEY, BatchRow, RowProblem
+from engine.runtime import correlation
+from engine.runtime.bulk import case, template
+from engine.runtime.bulk.rows import MAX_KEY, BatchRow, RowProblem
 from engine.runtime.commands import check_may_start
 from engine.storage import driver
 from engine.storage.schema import ProcessInstance
@@ -81,7 +82,7 @@ class BulkStarts:
             unreadable: Sequence[RowProblem] = (), chunk: int = CHUNK,
             progress: Callable[[int], None] | None = None) -> BatchReport:
         """Start one case per row (see the module's text). ``unreadable``: lines of the file
-        that were no rows at all (engine/runtime/batch_rows.py), bad rows like the others;
+        that were no rows at all (engine/runtime/bulk/rows.py), bad rows like the others;
         ``progress`` is called with the number of rows dealt with after each chunk."""
         report = BatchReport(key, len(rows) + len(unreadable), invalid=list(unreadable))
         with self.engine.transaction(read_only=True) as session:
@@ -90,7 +91,7 @@ class BulkStarts:
             schema = version.form(version.start_form_key)  # a row carries no files
             report.invalid += _row_problems(rows, schema)
             done = _started_keys(session, [r.key for r in rows if r.key is not None])
-            plan = _Plan(key, version, user, skip_invalid, start_template.Templates(version))
+            plan = _Plan(key, version, user, skip_invalid, template.Templates(version))
         report.invalid.sort(key=lambda p: p.line)
         if report.invalid and not skip_invalid:
             report.refused = True
@@ -145,25 +146,25 @@ class BulkStarts:
 
     def _start_row(self, session: Session, plan: _Plan, row: BatchRow,
                    actor: users.UserView, new_id: int | None, now: datetime) -> StartedRow:
-        case = start_template.start(self.engine.runtime, session, plan.key, plan.version,
-                                    row.data, actor, row.key, plan.templates, new_id, now)
-        return StartedRow(row.line, case.id, case.business_key)
+        made = case.start(self.engine.runtime, session, plan.key, plan.version, row.data,
+                          actor, row.key, plan.templates, new_id, now)
+        return StartedRow(row.line, made.id, made.business_key)
 
 
 @dataclass
 class _Plan:
     """One bulk start's process, version, user and choice, and its start templates
-    (engine/runtime/start_template.py)."""
+    (engine/runtime/bulk/template.py)."""
 
     key: str
     version: LoadedVersion
     user: Who
     skip_invalid: bool
-    templates: start_template.Templates
+    templates: template.Templates
 
     def new_ids(self, session: Session, count: int) -> list[int | None]:
         """The ids of the next cases, drawn at once while templates may serve."""
-        drawn = None if self.templates.off else start_template.new_ids(session, count)
+        drawn = None if self.templates.off else case.new_ids(session, count)
         return list(drawn) if drawn is not None else [None] * count
 
 

@@ -5,9 +5,9 @@ CSV cells are text: they are turned into the type the start form declares for th
 (integer, number, boolean, array or object as JSON), and an empty cell leaves the field out,
 so the form's own checks (required, enum, format) then speak about each row.
 
-Each row gets a key that names it for good (engine/runtime/bulk.py): the value of a key column
-(``--key-column``), else the process key, the file's name and the row's line. A file run again
-after a crash, or with its bad rows fixed in place, starts only the rows not started yet.
+Each row gets a key that names it for good (engine/runtime/bulk/starts.py): the value of a key
+column (``--key-column``), else the process key, the file's name and the row's line. A file run
+again after a crash, or with its bad rows fixed in place, starts only the rows not started yet.
 """
 
 from __future__ import annotations
