@@ -38,7 +38,7 @@ from engine.org.users import SYSTEM
 from engine.runtime import case_credit_codes, handover, mirror, search_text, spiff_seam, state
 from engine.runtime import correlation as correlation_rules
 from engine.runtime.case_files import issue_step_documents
-from engine.runtime.case_numbers import check_chosen, key_field, next_case_number
+from engine.runtime.case_numbers import check_chosen, key_field
 from engine.runtime.limits import CommandLimits, check_case_size
 from engine.runtime.locking import (
     bump,
@@ -50,6 +50,7 @@ from engine.runtime.locking import (
     open_task,
     save,
 )
+from engine.runtime.opening import open_case
 from engine.runtime.transitions import advance, new_workflow
 from engine.scripting import expressions
 from engine.scripting.budget import time_limit
@@ -129,41 +130,13 @@ class Runtime:
             data = checked_start_form(session, schema, data, user, now)
         if business_key is not None:  # a sender's number (hops > 0) may start several
             check_chosen(session, version, business_key, unique=hops == 0, field=field)
-        # What the engine says about the case wins over the data (a message's payload is the
-        # sender's data, its case_no among it); the started event records it, so replay
-        # never draws a number again.
-        assigned: dict[str, Any] = {}
-        if business_key is None and version.case_prefix:
-            business_key = next_case_number(session, version.case_prefix, now)
-            assigned["case_no"] = business_key
-        if source_case_no is not None:
-            assigned["source_case_no"] = source_case_no
-        jurisdiction = scope.jurisdiction_for(
-            session, user, data.get(scope.JURISDICTION) if message is not None else None)
-        if jurisdiction is not None:
-            assigned[scope.JURISDICTION] = jurisdiction
-        initial = {**data, **assigned}
-        if business_key is not None:
-            initial.setdefault("case_no", business_key)
-        row = insert_instance(session, {
-            "version_id": version.id, "process_key": key, "business_key": business_key,
-            "case_prefix": version.case_prefix if "case_no" in assigned else None,
-            "status": "running", "state": "{}", "data": {}, "started_by": user.username,
-            "revision": 0, "created_at": now, "updated_at": now, "event_count": 0,
-            "last_hash": chain.GENESIS, "start_key": start_key,
-        })
+        opening = open_case(session, key, version, data, user, business_key, now,
+                            message=message, source_case_no=source_case_no,
+                            start_event=start_event, start_key=start_key)
+        row = insert_instance(session, opening.row)
         ids = spiff_seam.IdSource(str(row.id))
-        workflow = new_workflow(version, initial, now, ids)
-        # the content hash pins the version's files: `kuaiban verify` and bundle replay check
-        # them against it (engine/chain.py); replay itself never reads it
-        payload = {"process_key": key, "version_id": version.id, "version": version.version,
-                   "content_hash": version.content_hash,
-                   "business_key": business_key, "data": initial, "message": message,
-                   "message_data": {**data, **assigned} if message else None}
-        if start_event is not None:
-            payload["start_event"] = start_event
-        if start_key is not None:
-            payload["start_key"] = start_key
+        workflow = new_workflow(version, opening.initial, now, ids)
+        payload = opening.payload
         if files:
             payload["files"] = files
         self._run(session, row, version, workflow, ids, now, "started", payload, user, hops=hops,

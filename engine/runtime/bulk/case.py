@@ -20,14 +20,15 @@ from sqlalchemy.orm.attributes import instance_state, manager_of_class
 from engine.audit import chain
 from engine.definitions.registry import LoadedVersion
 from engine.notify import emit
-from engine.org import directory, scope
+from engine.org import directory
 from engine.org.lists import RECORD, UnitLists
 from engine.runtime import case_credit_codes, correlation, mirror, search_text, spiff_seam, state
 from engine.runtime.bulk import template
-from engine.runtime.case_numbers import check_chosen, key_field, next_case_number
+from engine.runtime.case_numbers import check_chosen, key_field
 from engine.runtime.commands import Runtime, check_may_start, checked_start_form, named_by_field
 from engine.runtime.limits import check_case_size
 from engine.runtime.locking import insert_instance
+from engine.runtime.opening import open_case
 from engine.runtime.transitions import new_workflow
 from engine.scripting import expressions
 from engine.scripting.budget import time_limit
@@ -58,30 +59,10 @@ def start(runtime: Runtime, session: Session, key: str, version: LoadedVersion,
     if business_key is not None:
         driver.send_held(session)  # the chunk's cases so far are among those it looks at
         check_chosen(session, version, business_key, unique=True, field=field)
-    assigned: dict[str, Any] = {}
-    if business_key is None and version.case_prefix:
-        business_key = next_case_number(session, version.case_prefix, now)
-        assigned["case_no"] = business_key
-    jurisdiction = scope.jurisdiction_for(session, user, None)
-    if jurisdiction is not None:
-        assigned[scope.JURISDICTION] = jurisdiction
-    initial = {**data, **assigned}
-    if business_key is not None:
-        initial.setdefault("case_no", business_key)
-    values: dict[str, Any] = {
-        "version_id": version.id, "process_key": key, "business_key": business_key,
-        "case_prefix": version.case_prefix if "case_no" in assigned else None,
-        "status": "running", "state": "{}", "data": {}, "started_by": user.username,
-        "revision": 0, "created_at": now, "updated_at": now, "event_count": 0,
-        "last_hash": chain.GENESIS, "start_key": start_key,
-    }
-    if new_id is not None:
-        values["id"] = new_id
-    payload = {"process_key": key, "version_id": version.id, "version": version.version,
-               "content_hash": version.content_hash, "business_key": business_key,
-               "data": initial, "message": None, "message_data": None}
-    if start_key is not None:
-        payload["start_key"] = start_key
+    opening = open_case(session, key, version, data, user, business_key, now,
+                        start_key=start_key)
+    initial, payload = opening.initial, opening.payload
+    values = opening.row if new_id is None else {**opening.row, "id": new_id}
     serving = templates.find(runtime, session, version, initial, now) \
         if templates is not None and new_id is not None and template.plain(initial) \
         and "data_objects" not in initial else None
