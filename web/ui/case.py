@@ -131,6 +131,7 @@ def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, A
     reads = eng.confidential_reads(instance_id, username) if auditor else []
     people = eng.display_names([*(e.user for e in events if e.user),
                                 *(t.completed_by for t in tasks if t.completed_by),
+                                *(t.assignee for t in tasks if t.assignee),
                                 *(f.uploaded_by for f in files if f.uploaded_by),
                                 *(r.user for r in reads), *people_named])
     if user_fields:
