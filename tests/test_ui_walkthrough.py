@@ -1,11 +1,11 @@
 """A working day on the demo world, as its users see it: who holds a task is named as a
-person, not by the username that signs in."""
+person, not by the username that signs in; a decision on a revised proposal is taken afresh."""
 
 from __future__ import annotations
 
 from engine.api import Engine
+from tests.demo_support import CLUE, FULIANG, signed_in
 from tests.demo_support import demo as demo  # the fixture
-from tests.demo_support import signed_in
 
 HANDLER = "承办部门 赵磊（浮梁）"
 
@@ -23,3 +23,32 @@ def test_who_claimed_a_task_is_named_by_display_name(demo: Engine) -> None:
         assert HANDLER in text, name
         assert ">handler_fl<" not in text and "：handler_fl" not in text, name
         assert "认领人 handler_fl" not in text, name
+
+
+def test_an_approver_decides_a_revised_proposal_afresh(demo: Engine) -> None:
+    """退回重拟, the clerk revises, the approver opens it again: the decision and its comment
+    start empty (they were last round's 退回重拟 and its reason); the clerk's own proposal
+    does come back filled in, to revise."""
+    case = demo.start("clue_triage", dict(CLUE, summary="审批窗口多次退回材料。"), "intake").id
+    task = _task(demo, "intake", case, "propose")
+    demo.complete(task, {"disposal": "转办", "handler_unit": FULIANG,
+                         "proposal_reason": "建议转办。"}, "intake")
+    demo.complete(_task(demo, "approver", case, "approve"),
+                  {"approved": False, "approve_comment": "理由不充分，请补充。"}, "approver")
+    again = signed_in(demo, "intake").get(f"/tasks/{_task(demo, 'intake', case, 'propose')}")
+    assert "建议转办。</textarea>" in again.text
+    demo.complete(_task(demo, "intake", case, "propose"),
+                  {"disposal": "转办", "handler_unit": FULIANG,
+                   "proposal_reason": "建议转办，已补充理由。"}, "intake")
+    page = signed_in(demo, "approver").get(f"/tasks/{_task(demo, 'approver', case, 'approve')}")
+    form = page.text.split('name="approve_comment"')[1].split("</textarea>")[0]
+    assert form.endswith(">"), form  # nothing in the comment box
+    assert "理由不充分" not in form
+    decision = page.text.split('name="approved"')[1].split("</select>")[0]
+    assert " selected" not in decision, decision
+    assert "理由不充分，请补充。" in page.text  # the last round is still shown with the case
+
+
+def _task(engine: Engine, user: str, case: int, name: str) -> str:
+    return next(t.id for t in engine.inbox.for_user(user)
+                if t.instance_id == case and t.name == name)

@@ -127,7 +127,7 @@ def check_form(text: str) -> list[FormProblem]:
                                       if isinstance(prop, dict) else ...)
         if found:
             add(_line_of(text, ["properties", name, "x-confidential"]), found)
-        if isinstance(prop, dict) and "x-default" in prop and (
+        if isinstance(prop, dict) and "x-default" in prop and prop["x-default"] != "blank" and (
                 prop["x-default"] != "now" or prop.get("format") not in ("date", "date-time")):
             add(_line_of(text, ["properties", name, "x-default"]),
                 msg("form.default_now_shape", name=name))
