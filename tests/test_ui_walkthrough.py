@@ -3,11 +3,18 @@ person, not by the username that signs in; a decision on a revised proposal is t
 
 from __future__ import annotations
 
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
 from engine.api import Engine
 from tests.demo_support import CLUE, FULIANG, signed_in
 from tests.demo_support import demo as demo  # the fixture
 
 HANDLER = "承办部门 赵磊（浮梁）"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_who_claimed_a_task_is_named_by_display_name(demo: Engine) -> None:
@@ -52,3 +59,27 @@ def test_an_approver_decides_a_revised_proposal_afresh(demo: Engine) -> None:
 def _task(engine: Engine, user: str, case: int, name: str) -> str:
     return next(t.id for t in engine.inbox.for_user(user)
                 if t.instance_id == case and t.name == name)
+
+
+def test_the_forms_clerks_fill_name_no_commands_or_data_keys() -> None:
+    """A 县纪委 clerk reporting the monthly ledger was told to run ``kuaiban ledger clue
+    --unit ...``; a hotline clerk to look up ``clue_case_no``."""
+    keys = {k for bpmn in (ROOT / "processes").glob("*.bpmn")
+            for k in re.findall(r'formKey="([^"]+)"', bpmn.read_text(encoding="utf-8"))}
+    assert {"report_clue_ledger", "report_progress", "hotline_transfer_reply"} <= keys
+    found = [(key, text) for key in sorted(keys)
+             for text in _texts(json.loads((ROOT / "forms" / f"{key}.json").read_text("utf-8")))
+             if re.search(r"\bkuaiban\b|--[a-z]|[a-z]+_[a-z_]+", text)]
+    assert found == []
+
+
+def _texts(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k in ("title", "description") and isinstance(v, str):
+                yield v
+            else:
+                yield from _texts(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _texts(v)
