@@ -9,9 +9,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from flask_babel import force_locale
+
 from engine.api import Engine
 from tests.demo_support import CLUE, FULIANG, signed_in
 from tests.demo_support import demo as demo  # the fixture
+from web.ui.fmt import EVENT_LABELS
 
 HANDLER = "承办部门 赵磊（浮梁）"
 ROOT = Path(__file__).resolve().parents[1]
@@ -83,3 +86,17 @@ def _texts(node: Any) -> Iterator[str]:
     elif isinstance(node, list):
         for v in node:
             yield from _texts(v)
+
+
+def test_the_actions_on_a_task_read_as_actions_in_english(demo: Engine) -> None:
+    """退回 is an action on a task page and an event in a case's history: in English "Send
+    back" and "Sent back" (it read "Release" in both)."""
+    task = next(t for t in demo.inbox.for_user("handler_fl") if t.name == "outcome")
+    handler = signed_in(demo, "handler_fl")
+    handler.get("/lang/en")
+    page = handler.get(f"/tasks/{task.id}").text
+    summaries = re.findall(r'<details id="op-[a-z-]+"><summary>([^<]+)</summary>', page)
+    assert summaries[:3] == ["Send back", "Transfer", "Delegate"], summaries
+    assert "Release" not in page
+    with handler.application.test_request_context(), force_locale("en"):
+        assert str(EVENT_LABELS["sent_back"]) == "Sent back"
