@@ -100,3 +100,9 @@ def test_the_actions_on_a_task_read_as_actions_in_english(demo: Engine) -> None:
     assert "Release" not in page
     with handler.application.test_request_context(), force_locale("en"):
         assert str(EVENT_LABELS["sent_back"]) == "Sent back"
+
+
+def test_a_department_starts_batches_of_its_own_policies(demo: Engine) -> None:
+    page = signed_in(demo, "policy_gx").get("/start/subsidy_automatic").text
+    offered = re.findall(r'<option value="(MS-\d+)"', page)
+    assert offered == ["MS-001"], offered  # not 金融办's MS-002 or 科技局's MS-003

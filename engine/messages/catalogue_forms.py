@@ -60,8 +60,10 @@ FORMS: dict[str, tuple[str, str]] = {
         '字段“{name}”的 "x-org-unit" 应为 true，或含 tags / kinds 列表及 "within": "case_area" '
         '的对象'),
     'form.policy_shape': (
-        '"x-policy" of "{name}" must be true or {{"modes": [...]}} with modes among {modes}',
-        '字段“{name}”的 "x-policy" 应为 true 或 {{"modes": [...]}}，兑现方式限于 {modes}'),
+        '"x-policy" of "{name}" must be true or {{"modes": [...]}} with modes among {modes}'
+        ' (and "own_department": true or false)',
+        '字段“{name}”的 "x-policy" 应为 true 或 {{"modes": [...]}}，兑现方式限于 {modes}'
+        '（可加 "own_department": true 或 false）'),
     'form.problem_at_line': (
         'line {line}: {problem}',
         '第 {line} 行：{problem}'),

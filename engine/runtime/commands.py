@@ -75,7 +75,7 @@ def checked_start_form(session: Session, schema: Mapping[str, Any], data: Mappin
     credit_code.check_own(schema, data, user)
     data = pickers.checked(session, schema, data, user.unit)
     data = people.checked(session, schema, data, user)
-    policies.check(session, schema, data)
+    policies.check(session, schema, data, user.unit)
     catalogue_items.check(session, schema, data)
     return forms.with_defaults(schema, catalogue_items.with_empty(schema, data))
 
