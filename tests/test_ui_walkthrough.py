@@ -14,6 +14,7 @@ from flask_babel import force_locale
 from engine.api import Engine
 from tests.demo_support import CLUE, FULIANG, signed_in
 from tests.demo_support import demo as demo  # the fixture
+from tests.test_process_hotline_complaint import COMPLAINT
 from web.ui.fmt import EVENT_LABELS
 
 HANDLER = "承办部门 赵磊（浮梁）"
@@ -106,3 +107,15 @@ def test_a_department_starts_batches_of_its_own_policies(demo: Engine) -> None:
     page = signed_in(demo, "policy_gx").get("/start/subsidy_automatic").text
     offered = re.findall(r'<option value="(MS-\d+)"', page)
     assert offered == ["MS-001"], offered  # not 金融办's MS-002 or 科技局's MS-003
+
+
+def test_a_complaint_names_the_procedure_its_clue_went_to(demo: Engine) -> None:
+    """The 12345 seat reads 受理流程 问题线索受理处置, not the engine's key clue_triage."""
+    complaint = demo.start("hotline_complaint", COMPLAINT, "data_bureau").id
+    classify = next(t.id for t in demo.inbox.for_user("data_bureau")
+                    if t.instance_id == complaint and t.name == "classify")
+    demo.complete(classify, {"category": "作风问题", "urgency": "一般",
+                             "classify_note": "反映公职人员吃拿卡要"}, "data_bureau")
+    page = signed_in(demo, "data_bureau").get(f"/instances/{complaint}").text
+    assert "<dt>受理流程</dt><dd>问题线索受理处置</dd>" in page
+    assert "clue_triage" not in page
