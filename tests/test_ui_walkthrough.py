@@ -119,3 +119,12 @@ def test_a_complaint_names_the_procedure_its_clue_went_to(demo: Engine) -> None:
     page = signed_in(demo, "data_bureau").get(f"/instances/{complaint}").text
     assert "<dt>受理流程</dt><dd>问题线索受理处置</dd>" in page
     assert "clue_triage" not in page
+
+
+def test_a_file_field_says_its_kinds_and_count_once(demo: Engine) -> None:
+    """The page's own hint names the kinds and the count; the description said it again."""
+    for user, form, field in (("intake", "clue_triage", "evidence"),
+                              ("enterprise", "subsidy_instant", "materials")):
+        page = signed_in(demo, user).get(f"/start/{form}").text
+        block = page.split(f'data-field="{field}"')[1].split('<div class="field')[0]
+        assert block.count("Office 文档或压缩包") == 1, (form, block)
