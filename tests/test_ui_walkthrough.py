@@ -128,3 +128,9 @@ def test_a_file_field_says_its_kinds_and_count_once(demo: Engine) -> None:
         page = signed_in(demo, user).get(f"/start/{form}").text
         block = page.split(f'data-field="{field}"')[1].split('<div class="field')[0]
         assert block.count("Office 文档或压缩包") == 1, (form, block)
+
+
+def test_the_yearly_campaign_starts_at_this_year(demo: Engine) -> None:
+    """行动年度 须为今年: the page offers it instead of an empty box to type it in."""
+    page = signed_in(demo, "reform_group").get("/start/legacy_campaign").text
+    assert re.search(r'name="campaign_year"[^>]*value="2026"', page), page

@@ -128,7 +128,8 @@ def check_form(text: str) -> list[FormProblem]:
         if found:
             add(_line_of(text, ["properties", name, "x-confidential"]), found)
         if isinstance(prop, dict) and "x-default" in prop and prop["x-default"] != "blank" and (
-                prop["x-default"] != "now" or prop.get("format") not in ("date", "date-time")):
+                prop["x-default"] != "now" or (prop.get("format") not in ("date", "date-time")
+                                               and prop.get("type") != "integer")):
             add(_line_of(text, ["properties", name, "x-default"]),
                 msg("form.default_now_shape", name=name))
         for keyword, check in ((pickers.UNIT, pickers.keyword_problem),

@@ -23,8 +23,10 @@ FORMS: dict[str, tuple[str, str]] = {
         '"x-confidential" of "{name}": unknown role(s): {roles}',
         '字段“{name}”的 "x-confidential" 含有未知角色：{roles}'),
     'form.default_now_shape': (
-        '"x-default" of "{name}" can only be "blank", or "now" on a date or date-time field',
-        '字段“{name}”的 "x-default" 只能是 "blank"，或用于日期、日期时间字段的 "now"'),
+        '"x-default" of "{name}" can only be "blank", or "now" on a date, date-time or'
+        ' integer (year) field',
+        '字段“{name}”的 "x-default" 只能是 "blank"，'
+        '或用于日期、日期时间、整数（年度）字段的 "now"'),
     'form.file_accept': (
         'file field "{name}": "accept" must list some of {kinds}',
         '文件字段“{name}”：“accept”应列出以下类型中的若干种：{kinds}'),
