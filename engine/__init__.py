@@ -81,6 +81,7 @@ from engine.queries.stats import SECTIONS as STATS_SECTIONS
 from engine.queries.stats import Statistics, StatsFilter, figure_cases, sections_for, statistics
 from engine.queries.worklists import Application, CaseState, DoneList, DoneTask, Outcome, outcome_of
 from engine.runtime.bulk import BatchReport, BatchRow, RowProblem
+from engine.runtime.commands import STARTED_PROCESS
 from engine.runtime.handover import URGERS as URGING_ROLES
 from engine.runtime.operations import Step as SendBackStep
 from engine.runtime.rewind import TERMINATORS as TERMINATING_ROLES
@@ -115,6 +116,7 @@ __all__ = [
     "POLICY_MODES",
     "ROLES",
     "ROLES_BY_ID",
+    "STARTED_PROCESS",
     "STATS_SECTIONS",
     "TERMINATING_ROLES",
     "TZ",

@@ -167,3 +167,20 @@ def test_delegate_and_co_sign(page: Any, server: Server) -> None:
     assert eng.inbox.task(handle, "qian").assignee == "qian"
     kinds = [e.type for e in eng.history(eng.inbox.task(handle, "zhao").instance_id)]
     assert kinds[-3:] == ["signer_added", "signed", "delegated"]
+
+
+def test_the_co_sign_checkbox_sits_on_its_words_line(page: Any, server: Server) -> None:
+    eng = server.engine
+    start_case(eng)
+    eng.complete(task_of(eng, "li", "propose"), {"proposal": "转办"}, "li")
+    eng.complete(task_of(eng, "wang", "approve"), {"approved": True}, "wang")
+    sign_in(page, server, "zhao")
+    page.goto(f"{server.url}/tasks/{task_of(eng, 'zhao', 'handle')}")
+    open_form(page, "op-add-signer")
+    label = page.locator("#op-add-signer label.check")
+    box = label.locator("input[name=parallel]").bounding_box()
+    whole = label.bounding_box()
+    assert box is not None and whole is not None
+    # was a row of its own, centred above the words: the label twice a line's height
+    assert whole["height"] < 2 * box["height"] + 8, whole
+    assert box["x"] - whole["x"] < 12, (box, whole)  # not centred: first

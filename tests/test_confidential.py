@@ -254,4 +254,4 @@ def test_pages_name_people_by_their_names_with_the_username_for_auditors(
     listing = _page(app, clues, "audit").get("/audit/").get_data(as_text=True)
     assert '受理员 李明 <small class="username">li</small>' in listing
     staff = _page(app, clues, "li").get(f"/instances/{case}").get_data(as_text=True)
-    assert "<td>受理员 李明</td>" in staff.split('id="files"')[1]  # the name alone
+    assert "<div>受理员 李明</div>" in staff.split('id="files"')[1]  # the name alone

@@ -113,7 +113,9 @@ def test_a_default_of_now_is_declared_on_dates_only() -> None:
         "a": {"type": "string", "format": "date-time", "x-default": "now"},
         "b": {"type": "string", "format": "date", "x-default": "now"},
         "c": {"type": "string", "x-default": "now"},
-        "d": {"type": "string", "format": "date", "x-default": "today"}}}
+        "d": {"type": "string", "format": "date", "x-default": "today"},
+        "e": {"type": "boolean", "x-default": "blank"},  # asked afresh: any field
+        "f": {"type": "integer", "x-default": "now"}}}  # this year
     problems = [str(p) for p in check_form(json.dumps(form, ensure_ascii=False, indent=1))]
     assert len(problems) == 2
     assert '"x-default" of "c"' in problems[0] and '"x-default" of "d"' in problems[1]

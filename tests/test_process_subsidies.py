@@ -243,14 +243,26 @@ def test_automatic_confirm_and_payout_forms_refuse_bad_data(hq: Engine) -> None:
 @pytest.mark.parametrize(("policy_id", "error"), [
     ("JS-001", "JS-001（一次性吸纳就业补贴）为即申即享事项，不在本流程办理，"
                "请通过“惠企政策兑现：即申即享”流程申请"),
-    ("MS-01", "政策编号“MS-01”未列入《惠企政策清单》，您是否要找：MS-001、MS-002、MS-003"),
-], ids=["other-mode", "unlisted"])
+    ("MS-01", "政策编号“MS-01”未列入《惠企政策清单》，您是否要找：MS-001"),  # its own only
+    ("MS-002", "政策 MS-002 企业上市奖励（上市即享） 的政策主管部门是市政府金融办，"
+               "本单位只能发起本单位主管政策的兑现批次"),
+], ids=["other-mode", "unlisted", "other-department"])
 def test_automatic_refuses_policies_that_are_not_automatic(hq: Engine, policy_id: str,
                                                            error: str) -> None:
     with pytest.raises(InvalidData) as err:
         start_batch(hq, policy_id)
     assert err.value.field_errors == {"policy_id": error}
     assert hq.instance_ids() == []
+
+
+def test_a_department_is_offered_its_own_automatic_policies(hq: Engine) -> None:
+    """市工信局 starts batches for MS-001, not for 金融办's MS-002 (the batch's 核定 task
+    would land in another department's inbox)."""
+    form = hq.start_form("subsidy_automatic")
+    assert [p.policy_id for p in hq.policy_choices(form, GXJ)["policy_id"]] == ["MS-001"]
+    assert [p.policy_id for p in hq.policy_choices(form, SWJ)["policy_id"]] == []
+    instant = hq.policy_choices(hq.start_form("subsidy_instant"), GXJ)["policy_id"]
+    assert [p.policy_id for p in instant] == ["JS-001", "JS-002"]  # enterprises: any
 
 
 def test_automatic_is_started_by_policy_departments_only(hq: Engine) -> None:

@@ -382,8 +382,11 @@ def test_language_switch(app: Flask) -> None:
     page = client.get("/")
     assert "Inbox" in page.text and "待办事项" not in page.text
     assert "Sign out" in page.text
+    # the brand once: its Latin name is set small under 快办 only
+    assert ">Kuaiban</a>" in page.text and "<small>Kuaiban</small>" not in page.text
     client.get("/lang/zh")
     assert "待办事项" in client.get("/").text
+    assert "快办 <small>Kuaiban</small></a>" in client.get("/").text
     assert client.get("/lang/xx").status_code == 404
 
 

@@ -25,6 +25,9 @@ def test_board_counts_by_unit_and_procedure(app: Flask, eng: Engine,
     assert 'id="total-overdue">2<' in page.text and 'id="total-today">1<' in page.text
     assert FULIANG in page.text and LEPING in page.text and "（未分单位）" in page.text
     assert "测试审批" in page.text
+    # a jurisdiction's heading row spans every column (it stopped short of 已催办)
+    columns = page.text.split('<thead>')[1].split('</thead>')[0].count("<th>")
+    assert f'<tr class="area"><th colspan="{columns}" scope="rowgroup">' in page.text
     tasks = as_user(app, "sun").get(f"/board/tasks?unit={FULIANG}&process=approval"
                                     "&when=overdue")
     assert tasks.status_code == 200

@@ -46,7 +46,7 @@ def test_start_form_upload_panel_and_print_view(app: Flask, people: Engine) -> N
     assert re.search(r"<dt>证据材料</dt><dd>照片\.png、信\.pdf</dd>", page), page
     [task] = [t for t in people.instance(case).tasks]
     task_page = li.get(f"/tasks/{task.id}").text
-    assert "<td>证据材料</td>" in task_page and "<td>evidence</td>" not in task_page
+    assert "<div>证据材料</div>" in task_page and "<div>evidence</div>" not in task_page
 
     uploaded = li.post(f"/instances/{case}/files", data={"files": [
         (io.BytesIO(pdf("more")), "补充.pdf")]}, content_type="multipart/form-data")

@@ -133,5 +133,7 @@ def test_statistics_in_english(app: Flask) -> None:
     assert stage["labels"] == ["Self-inspection", "Verification and handling", "Follow-up",
                                "Review and improvement"]
     assert "(no unit)" in page
+    hint = re.search(r'<p class="hint">([^<]*)', page)
+    assert hint and re.match(r"Counted at \d{4}-\d\d-\d\d \d\d:\d\d\. Tasks", hint[1]), hint
     bad = client.get("/stats/?from=2026-02-30").text
     assert "From：" in bad and "from：" not in bad

@@ -34,10 +34,12 @@ class Organization(EngineCore):
         with self.transaction(read_only=True) as session:
             return people.choices(session, schema, scope.scoped(session, user))
 
-    def policy_choices(self, schema: Mapping[str, Any] | None) -> dict[str, list[Policy]]:
-        """The policies each policy field (``x-policy``) of ``schema`` offers."""
+    def policy_choices(self, schema: Mapping[str, Any] | None, unit: str | None = None
+                       ) -> dict[str, list[Policy]]:
+        """The policies each policy field (``x-policy``) of ``schema`` offers to a user of
+        ``unit`` (None: every department's)."""
         with self.transaction(read_only=True) as session:
-            return policies.choices(session, schema)
+            return policies.choices(session, schema, unit)
 
     def catalogue_choices(self, schema: Mapping[str, Any] | None
                           ) -> dict[str, list[CatalogueItem]]:

@@ -127,8 +127,9 @@ def check_form(text: str) -> list[FormProblem]:
                                       if isinstance(prop, dict) else ...)
         if found:
             add(_line_of(text, ["properties", name, "x-confidential"]), found)
-        if isinstance(prop, dict) and "x-default" in prop and (
-                prop["x-default"] != "now" or prop.get("format") not in ("date", "date-time")):
+        if isinstance(prop, dict) and "x-default" in prop and prop["x-default"] != "blank" and (
+                prop["x-default"] != "now" or (prop.get("format") not in ("date", "date-time")
+                                               and prop.get("type") != "integer")):
             add(_line_of(text, ["properties", name, "x-default"]),
                 msg("form.default_now_shape", name=name))
         for keyword, check in ((pickers.UNIT, pickers.keyword_problem),

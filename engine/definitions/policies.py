@@ -6,8 +6,10 @@ policy from it.
 ``x-policy`` is ``true`` (any listed policy) or limits the choice to the policies of the
 given 兑现方式: each procedure handles the policies of one mode, so a policy of another
 mode is refused beside the field with the procedure to use instead, rather than started and
-closed with the reason in the case data. The catalogue is the deployed decision table; with
-none deployed (a bare test database) policy fields are taken as given.
+closed with the reason in the case data. With ``"own_department": true`` a user of a unit
+is offered only the policies that unit owns (政策主管部门): a department starts 免申即享
+batches for its own policies, not another department's. The catalogue is the deployed
+decision table; with none deployed (a bare test database) policy fields are taken as given.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from engine.org import directory
 from engine.org.directory import Directory
 
 POLICY = "x-policy"
+OWN = "own_department"
 CATALOGUE_FILE = "policy_catalogue.dmn"
 MODES = ("免申即享", "即申即享", "承诺兑现")
 # What an applicant is told to do instead, by the policy's mode
@@ -72,8 +75,9 @@ def keyword_problem(name: str, prop: Any) -> Msg | None:
     if value is None or value is True:
         return None
     modes = value.get("modes") if isinstance(value, dict) else None
-    if not isinstance(value, dict) or set(value) != {"modes"} or not isinstance(modes, list) \
-            or not modes or not set(modes) <= set(MODES):
+    if not isinstance(value, dict) or not {"modes"} <= set(value) <= {"modes", OWN} \
+            or not isinstance(modes, list) or not modes or not set(modes) <= set(MODES) \
+            or not isinstance(value.get(OWN, False), bool):
         return msg("form.policy_shape", name=name, modes=list(MODES))
     return None
 
@@ -114,24 +118,31 @@ def parse(text: str, found: Directory | None = None) -> list[Policy]:
     return out
 
 
-def choices(session: Session, schema: Mapping[str, Any] | None) -> dict[str, list[Policy]]:
-    """Field name -> the policies its picker offers, for each ``x-policy`` field."""
+def choices(session: Session, schema: Mapping[str, Any] | None, unit: str | None = None
+            ) -> dict[str, list[Policy]]:
+    """Field name -> the policies its picker offers, for each ``x-policy`` field, to a user of
+    ``unit`` (None: the form as such, every department's)."""
     fields = {name: prop[POLICY] for name, prop in ((schema or {}).get("properties") or {})
               .items() if isinstance(prop, dict) and POLICY in prop}
     if not fields:
         return {}
     listed = catalogue(session)
-    return {name: [p for p in listed if _offered(spec, p)] for name, spec in fields.items()}
+    return {name: [p for p in listed if _offered(spec, p, unit)] for name, spec in fields.items()}
 
 
-def _offered(spec: Any, policy: Policy) -> bool:
-    return not isinstance(spec, dict) or policy.policy_mode in spec.get("modes", ())
+def _offered(spec: Any, policy: Policy, unit: str | None) -> bool:
+    if not isinstance(spec, dict):
+        return True
+    return policy.policy_mode in spec.get("modes", ()) and (
+        not spec.get(OWN) or unit is None or policy.owning_dept == unit)
 
 
-def check(session: Session, schema: Mapping[str, Any] | None, data: Mapping[str, Any]) -> None:
-    """InvalidData with a field error for a policy that is not listed, or that another
-    procedure handles (the error names it)."""
-    offered = choices(session, schema)
+def check(session: Session, schema: Mapping[str, Any] | None, data: Mapping[str, Any],
+          unit: str | None = None) -> None:
+    """InvalidData with a field error for a policy that is not listed, that another
+    procedure handles (the error names it) or, for a user of ``unit``, that another
+    department owns where the field offers a department its own."""
+    offered = choices(session, schema, unit)
     if not offered:
         return
     listed = {p.policy_id: p for p in catalogue(session)}
@@ -143,7 +154,13 @@ def check(session: Session, schema: Mapping[str, Any] | None, data: Mapping[str,
         if not isinstance(value, str) or not value or any(p.policy_id == value
                                                           for p in policies):
             continue
-        errors[name] = _refusal(value.strip(), listed.get(value.strip()), policies)
+        policy = listed.get(value.strip())
+        spec = schema["properties"][name][POLICY] if schema else True
+        if policy is not None and _offered(spec, policy, None):  # right mode, not its own
+            errors[name] = msg("field.policy_other_department", policy_id=policy.policy_id,
+                               policy_name=policy.policy_name, department=policy.owning_dept)
+        else:
+            errors[name] = _refusal(value.strip(), policy, policies)
     if errors:
         raise InvalidData(errors, msg("form.invalid"))
 

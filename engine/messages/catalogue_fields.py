@@ -168,6 +168,11 @@ FIELDS: dict[str, tuple[str, str]] = {
     'field.policy_other_mode': (
         '{policy_id} ({policy_name}) is a {mode} policy, not handled in this procedure: {instead}',
         '{policy_id}（{policy_name}）为{mode}事项，不在本流程办理，{instead}'),
+    'field.policy_other_department': (
+        'policy {policy_id} {policy_name} is owned by {department}: a department starts'
+        ' batches for its own policies',
+        '政策 {policy_id} {policy_name} 的政策主管部门是{department}，'
+        '本单位只能发起本单位主管政策的兑现批次'),
     'field.policy_unlisted': (
         'policy number "{value}" is not in the 惠企政策清单; choose one from the list',
         '政策编号“{value}”未列入《惠企政策清单》，请从清单中选择'),

@@ -23,8 +23,10 @@ FORMS: dict[str, tuple[str, str]] = {
         '"x-confidential" of "{name}": unknown role(s): {roles}',
         '字段“{name}”的 "x-confidential" 含有未知角色：{roles}'),
     'form.default_now_shape': (
-        '"x-default" of "{name}" can only be "now", on a date or date-time field',
-        '字段“{name}”的 "x-default" 只能是 "now"，且仅用于日期或日期时间字段'),
+        '"x-default" of "{name}" can only be "blank", or "now" on a date, date-time or'
+        ' integer (year) field',
+        '字段“{name}”的 "x-default" 只能是 "blank"，'
+        '或用于日期、日期时间、整数（年度）字段的 "now"'),
     'form.file_accept': (
         'file field "{name}": "accept" must list some of {kinds}',
         '文件字段“{name}”：“accept”应列出以下类型中的若干种：{kinds}'),
@@ -60,8 +62,10 @@ FORMS: dict[str, tuple[str, str]] = {
         '字段“{name}”的 "x-org-unit" 应为 true，或含 tags / kinds 列表及 "within": "case_area" '
         '的对象'),
     'form.policy_shape': (
-        '"x-policy" of "{name}" must be true or {{"modes": [...]}} with modes among {modes}',
-        '字段“{name}”的 "x-policy" 应为 true 或 {{"modes": [...]}}，兑现方式限于 {modes}'),
+        '"x-policy" of "{name}" must be true or {{"modes": [...]}} with modes among {modes}'
+        ' (and "own_department": true or false)',
+        '字段“{name}”的 "x-policy" 应为 true 或 {{"modes": [...]}}，兑现方式限于 {modes}'
+        '（可加 "own_department": true 或 false）'),
     'form.problem_at_line': (
         'line {line}: {problem}',
         '第 {line} 行：{problem}'),

@@ -65,6 +65,7 @@ _CACHE_SIZE = 512
 _MAX_MESSAGE_HOPS = 8
 # The answer to a sender whose message started a case numbered on its own: "<name>_started".
 STARTED_SUFFIX = "_started"
+STARTED_PROCESS = "started_process"  # the answer's key of the started case's procedure
 
 
 def checked_start_form(session: Session, schema: Mapping[str, Any], data: Mapping[str, Any],
@@ -78,7 +79,7 @@ def checked_start_form(session: Session, schema: Mapping[str, Any], data: Mappin
     credit_code.check_own(schema, data, user)
     data = pickers.checked(session, schema, data, user.unit)
     data = people.checked(session, schema, data, user)
-    policies.check(session, schema, data)
+    policies.check(session, schema, data, user.unit)
     catalogue_items.check(session, schema, data)
     return forms.with_defaults(schema, catalogue_items.with_empty(schema, data))
 
@@ -281,7 +282,7 @@ class Runtime:
         row, version, workflow, ids = self._load(session, sender, None)
         payload = {"name": answer, "correlation": {"business_key": sender.business_key},
                    "data": {"started_case_no": started.business_key,
-                            "started_process": started.process_key}}
+                            STARTED_PROCESS: started.process_key}}
         self._run(session, row, version, workflow, ids, self.clock.now(), "message", payload,
                   user, hops=hops)
 

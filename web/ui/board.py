@@ -67,4 +67,5 @@ def tasks() -> str:
     rows = [(t, *fmt.countdown(t.due_at, now, calendar)) for t in found]
     names = {p.key: p.name for p in eng.processes()}
     return render_template("board_tasks.html", rows=rows, unit=unit, process=process,
-                           when=when, names=names)
+                           when=when, names=names,
+                           people=eng.display_names(t.assignee for t in found if t.assignee))

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from engine import (
+    STARTED_PROCESS,
     AttachmentView,
     EventView,
     InstanceView,
@@ -131,6 +132,7 @@ def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, A
     reads = eng.confidential_reads(instance_id, username) if auditor else []
     people = eng.display_names([*(e.user for e in events if e.user),
                                 *(t.completed_by for t in tasks if t.completed_by),
+                                *(t.assignee for t in tasks if t.assignee),
                                 *(f.uploaded_by for f in files if f.uploaded_by),
                                 *(r.user for r in reads), *people_named])
     if user_fields:
@@ -141,6 +143,8 @@ def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, A
         readable = partial(_policy_or_readable, readable, policy_fields, named)
     processes = eng.processes()
     process_names = {p.key: p.name for p in processes}
+    if STARTED_PROCESS in instance.data:
+        readable = partial(_process_or_readable, readable, process_names)
     start_form = next((p.start_form_key for p in processes if p.key == instance.process_key),
                       None)
     form_of = {t.id: t.form_key for t in tasks}
@@ -231,6 +235,15 @@ def _policy_fields(schemas: dict[str, dict[str, Any]]) -> set[str]:
     return {name for schema in schemas.values()
             for name, prop in ((schema or {}).get("properties") or {}).items()
             if isinstance(prop, dict) and "x-policy" in prop}
+
+
+def _process_or_readable(readable: Callable[[str, Any], Any], process_names: dict[str, str],
+                         name: str, value: Any) -> Any:
+    """The engine's answer to a case that started another names that procedure by its key:
+    shown by its name (受理流程: 问题线索受理处置, not clue_triage)."""
+    if name == STARTED_PROCESS and isinstance(value, str):
+        return process_names.get(value, value)
+    return readable(name, value)
 
 
 def _policy_or_readable(readable: Callable[[str, Any], Any], policy_fields: set[str],

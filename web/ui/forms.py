@@ -14,7 +14,9 @@ box that offers the users the engine lists for the field, by display name and us
 value is the username), policy fields (``x-policy``: a choice of the 惠企政策清单's policies the
 engine lists for the field), catalogue fields (``x-catalogue``: a choice of the rows of a
 catalogue such as the 中介服务事项清单), anything else as JSON text. A date or date-time field
-with ``"x-default": "now"`` starts at the engine's clock.
+with ``"x-default": "now"`` starts at the engine's clock (an integer field at this year); a
+field with ``"x-default": "blank"`` starts empty each time its task comes, whatever the case
+holds.
 """
 
 from __future__ import annotations
@@ -311,11 +313,22 @@ def _datetime_value(text: str) -> str:
 
 # -- data -> strings to show ---------------------------------------------------------------
 
+def earlier_answers(schema: Mapping[str, Any] | None, data: Mapping[str, Any]
+                    ) -> dict[str, Any]:
+    """The case data a task's form starts from: all of it but the fields asked afresh each
+    time the task comes (``"x-default": "blank"``): an approver deciding on a revised
+    proposal does not find the last round's 退回重拟 and its comment already filled in."""
+    props = (schema or {}).get("properties") or {}
+    return {k: v for k, v in data.items()
+            if not (isinstance(props.get(k), dict) and props[k].get("x-default") == "blank")}
+
+
 def display_values(fields: list[Field], data: Mapping[str, Any],
                    schema: Mapping[str, Any] | None = None,
                    now: datetime | None = None) -> dict[str, Display]:
     """Initial input values: the case data where the form names it, else the default; a
-    date or date-time field with ``"x-default": "now"`` shows ``now`` (the engine's clock)."""
+    date or date-time field with ``"x-default": "now"`` shows ``now`` (the engine's clock), an
+    integer field this year."""
     props = (schema or {}).get("properties") or {}
     out: dict[str, Display] = {}
     for f in fields:
@@ -329,6 +342,8 @@ def display_values(fields: list[Field], data: Mapping[str, Any],
             value = now.isoformat()
         elif prop.get("x-default") == "now" and now is not None and f.kind == "date":
             value = now.astimezone(TZ).date().isoformat()
+        elif prop.get("x-default") == "now" and now is not None and f.kind == "integer":
+            value = now.astimezone(TZ).year  # a year, as "now" means in x-checks
         else:
             continue
         out[f.name] = _display(f, value)

@@ -38,6 +38,7 @@ def index() -> str:
     counts = nav_counts()
     return render_template("inbox.html", rows=rows, page=page, show=show, process=process,
                            processes={p.key: p.name for p in eng.processes()},
+                           people=eng.display_names(t.assignee for t in page.tasks if t.assignee),
                            in_inbox=counts.processes if counts else ())
 
 

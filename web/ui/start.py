@@ -65,7 +65,7 @@ def form(key: str) -> str:
     item = _find(key)
     fields = _own_channel(forms.fields_of(item.form, engine().unit_directory(),
                                           engine().person_choices(item.form, current_user()),
-                                          engine().policy_choices(item.form),
+                                          engine().policy_choices(item.form, current_user().unit),
                                           engine().catalogue_choices(item.form),
                                           current_user().unit))
     values = forms.display_values(fields, _defaults(fields), item.form, engine().clock.now())
@@ -80,7 +80,7 @@ def submit(key: str) -> str | Response | tuple[str, int]:
     user = current_user()
     fields = _own_channel(forms.fields_of(item.form, engine().unit_directory(),
                                           engine().person_choices(item.form, user),
-                                          engine().policy_choices(item.form),
+                                          engine().policy_choices(item.form, user.unit),
                                           engine().catalogue_choices(item.form), user.unit))
     data, typed = forms.coerce(fields, request.form)
     fixed = _fixed(fields)

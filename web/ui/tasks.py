@@ -41,8 +41,9 @@ def show(task_id: str) -> str:
                              eng.policy_choices(schema), eng.catalogue_choices(schema),
                              task.unit or user.unit)
     instance = eng.instance(task.instance_id, user)
-    values = forms.display_values(fields, {**instance.data, **_part_done(task, user)}, schema,
-                                  eng.clock.now())
+    values = forms.display_values(
+        fields, {**forms.earlier_answers(schema, instance.data), **_part_done(task, user)},
+        schema, eng.clock.now())
     return _render(task, schema, fields, values, {}, instance)
 
 

@@ -1,0 +1,136 @@
+"""A working day on the demo world, as its users see it: who holds a task is named as a
+person, not by the username that signs in; a decision on a revised proposal is taken afresh."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from flask_babel import force_locale
+
+from engine.api import Engine
+from tests.demo_support import CLUE, FULIANG, signed_in
+from tests.demo_support import demo as demo  # the fixture
+from tests.test_process_hotline_complaint import COMPLAINT
+from web.ui.fmt import EVENT_LABELS
+
+HANDLER = "承办部门 赵磊（浮梁）"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_who_claimed_a_task_is_named_by_display_name(demo: Engine) -> None:
+    task = next(t for t in demo.inbox.for_user("handler_fl") if t.name == "outcome")
+    handler = signed_in(demo, "handler_fl")
+    assert handler.post(f"/tasks/{task.id}/claim").status_code == 302
+    pages = {"inbox": handler.get("/").text,
+             "task": handler.get(f"/tasks/{task.id}").text,
+             "case": handler.get(f"/instances/{task.instance_id}").text,
+             "board": signed_in(demo, "case_manager").get(
+                 f"/board/tasks?unit={task.unit}&process=clue_triage&when=open").text}
+    for name, text in pages.items():
+        assert HANDLER in text, name
+        assert ">handler_fl<" not in text and "：handler_fl" not in text, name
+        assert "认领人 handler_fl" not in text, name
+
+
+def test_an_approver_decides_a_revised_proposal_afresh(demo: Engine) -> None:
+    """退回重拟, the clerk revises, the approver opens it again: the decision and its comment
+    start empty (they were last round's 退回重拟 and its reason); the clerk's own proposal
+    does come back filled in, to revise."""
+    case = demo.start("clue_triage", dict(CLUE, summary="审批窗口多次退回材料。"), "intake").id
+    task = _task(demo, "intake", case, "propose")
+    demo.complete(task, {"disposal": "转办", "handler_unit": FULIANG,
+                         "proposal_reason": "建议转办。"}, "intake")
+    demo.complete(_task(demo, "approver", case, "approve"),
+                  {"approved": False, "approve_comment": "理由不充分，请补充。"}, "approver")
+    again = signed_in(demo, "intake").get(f"/tasks/{_task(demo, 'intake', case, 'propose')}")
+    assert "建议转办。</textarea>" in again.text
+    demo.complete(_task(demo, "intake", case, "propose"),
+                  {"disposal": "转办", "handler_unit": FULIANG,
+                   "proposal_reason": "建议转办，已补充理由。"}, "intake")
+    page = signed_in(demo, "approver").get(f"/tasks/{_task(demo, 'approver', case, 'approve')}")
+    form = page.text.split('name="approve_comment"')[1].split("</textarea>")[0]
+    assert form.endswith(">"), form  # nothing in the comment box
+    assert "理由不充分" not in form
+    decision = page.text.split('name="approved"')[1].split("</select>")[0]
+    assert " selected" not in decision, decision
+    assert "理由不充分，请补充。" in page.text  # the last round is still shown with the case
+
+
+def _task(engine: Engine, user: str, case: int, name: str) -> str:
+    return next(t.id for t in engine.inbox.for_user(user)
+                if t.instance_id == case and t.name == name)
+
+
+def test_the_forms_clerks_fill_name_no_commands_or_data_keys() -> None:
+    """A 县纪委 clerk reporting the monthly ledger was told to run ``kuaiban ledger clue
+    --unit ...``; a hotline clerk to look up ``clue_case_no``."""
+    keys = {k for bpmn in (ROOT / "processes").glob("*.bpmn")
+            for k in re.findall(r'formKey="([^"]+)"', bpmn.read_text(encoding="utf-8"))}
+    assert {"report_clue_ledger", "report_progress", "hotline_transfer_reply"} <= keys
+    found = [(key, text) for key in sorted(keys)
+             for text in _texts(json.loads((ROOT / "forms" / f"{key}.json").read_text("utf-8")))
+             if re.search(r"\bkuaiban\b|--[a-z]|[a-z]+_[a-z_]+", text)]
+    assert found == []
+
+
+def _texts(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k in ("title", "description") and isinstance(v, str):
+                yield v
+            else:
+                yield from _texts(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _texts(v)
+
+
+def test_the_actions_on_a_task_read_as_actions_in_english(demo: Engine) -> None:
+    """退回 is an action on a task page and an event in a case's history: in English "Send
+    back" and "Sent back" (it read "Release" in both)."""
+    task = next(t for t in demo.inbox.for_user("handler_fl") if t.name == "outcome")
+    handler = signed_in(demo, "handler_fl")
+    handler.get("/lang/en")
+    page = handler.get(f"/tasks/{task.id}").text
+    summaries = re.findall(r'<details id="op-[a-z-]+"><summary>([^<]+)</summary>', page)
+    assert summaries[:3] == ["Send back", "Transfer", "Delegate"], summaries
+    assert "Release" not in page
+    with handler.application.test_request_context(), force_locale("en"):
+        assert str(EVENT_LABELS["sent_back"]) == "Sent back"
+
+
+def test_a_department_starts_batches_of_its_own_policies(demo: Engine) -> None:
+    page = signed_in(demo, "policy_gx").get("/start/subsidy_automatic").text
+    offered = re.findall(r'<option value="(MS-\d+)"', page)
+    assert offered == ["MS-001"], offered  # not 金融办's MS-002 or 科技局's MS-003
+
+
+def test_a_complaint_names_the_procedure_its_clue_went_to(demo: Engine) -> None:
+    """The 12345 seat reads 受理流程 问题线索受理处置, not the engine's key clue_triage."""
+    complaint = demo.start("hotline_complaint", COMPLAINT, "data_bureau").id
+    classify = next(t.id for t in demo.inbox.for_user("data_bureau")
+                    if t.instance_id == complaint and t.name == "classify")
+    demo.complete(classify, {"category": "作风问题", "urgency": "一般",
+                             "classify_note": "反映公职人员吃拿卡要"}, "data_bureau")
+    page = signed_in(demo, "data_bureau").get(f"/instances/{complaint}").text
+    assert "<dt>受理流程</dt><dd>问题线索受理处置</dd>" in page
+    assert "clue_triage" not in page
+
+
+def test_a_file_field_says_its_kinds_and_count_once(demo: Engine) -> None:
+    """The page's own hint names the kinds and the count; the description said it again."""
+    for user, form, field in (("intake", "clue_triage", "evidence"),
+                              ("enterprise", "subsidy_instant", "materials")):
+        page = signed_in(demo, user).get(f"/start/{form}").text
+        block = page.split(f'data-field="{field}"')[1].split('<div class="field')[0]
+        assert block.count("Office 文档或压缩包") == 1, (form, block)
+
+
+def test_the_yearly_campaign_starts_at_this_year(demo: Engine) -> None:
+    """行动年度 须为今年: the page offers it instead of an empty box to type it in."""
+    page = signed_in(demo, "reform_group").get("/start/legacy_campaign").text
+    assert re.search(r'name="campaign_year"[^>]*value="2026"', page), page
