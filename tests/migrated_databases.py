@@ -16,7 +16,7 @@ import functools
 import shutil
 import tempfile
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +52,7 @@ class _Schema:
     head: str
     tables: list[str]  # every table, sorted
     seeds: dict[str, list[dict[str, Any]]]  # the rows the migrations insert, by table
-    dropping: ExitStack = field(default_factory=ExitStack)
+    dropping: ExitStack  # drops the schema
 
     def close(self) -> None:
         self.sql.dispose()
@@ -86,7 +86,6 @@ def _new_schema(server_url: str) -> _Schema:
             seeds = {name: [dict(row) for row in
                             conn.execute(text(f"SELECT * FROM {_quoted(name)}")).mappings()]
                      for name in tables if name != "alembic_version"}
-        # kept until the schema is closed
         return _Schema(url, sql, head, tables, {k: v for k, v in seeds.items() if v},
                        dropping.pop_all())
 
@@ -97,8 +96,7 @@ def _emptied(schema: _Schema) -> bool:
     try:
         with schema.sql.begin() as conn:
             conn.execute(text("SET LOCAL lock_timeout = '5s'"))
-            if (_revision(conn) != [schema.head]
-                    or _tables(conn) != schema.tables):
+            if _revision(conn) != [schema.head] or _tables(conn) != schema.tables:
                 return False
             conn.execute(text(f"TRUNCATE {emptied} RESTART IDENTITY CASCADE"))
             for name, rows in schema.seeds.items():

@@ -859,6 +859,7 @@ def _docx_as_pdf(docx: bytes) -> bytes:
 
 @pytest.fixture(autouse=True)
 def quick_pdf(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Who gets a PDF is asked here; how LibreOffice lays it out, in tests/test_ui_files.py."""
     monkeypatch.setattr(pdf, "to_pdf", _docx_as_pdf)
 
 
