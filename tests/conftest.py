@@ -1,10 +1,11 @@
 """Shared fixtures. Engine tests run on SQLite and on a real PostgreSQL.
 
 PostgreSQL: ``KUAIBAN_TEST_POSTGRES_URL`` (default
-``postgresql+psycopg://postgres@127.0.0.1:5432/test``). Each test gets its own schema, made
-and dropped by bench/pgschema.py (shared with the benchmarks). Without a server the PostgreSQL
-variants are skipped with the reason, unless ``KUAIBAN_REQUIRE_POSTGRES=1`` (set by CI), which
-turns that into a failure.
+``postgresql+psycopg://postgres@127.0.0.1:5432/test``). Each test gets a schema of its own,
+made and dropped by bench/pgschema.py (shared with the benchmarks), or, for the ``engine``
+fixture, a migrated one emptied for it (tests/migrated_databases.py). Without a server the
+PostgreSQL variants are skipped with the reason, unless ``KUAIBAN_REQUIRE_POSTGRES=1`` (set by
+CI), which turns that into a failure.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from bench import pgschema
 from engine.api import Engine
 from engine.definitions.validation import SourceFile
 from engine.time.clock import FixedClock
+from tests import migrated_databases
 
 HERE = Path(__file__).parent
 DIAGRAMS = HERE / "diagrams"
@@ -42,10 +44,19 @@ def clock() -> FixedClock:
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database; already migrated where the test's engine would migrate it anyway
+    (tests/migrated_databases.py)."""
+    migrated = "engine" in request.fixturenames
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'kuaiban.db'}"
+        path = tmp_path / "kuaiban.db"
+        if migrated:
+            migrated_databases.copy_sqlite(path)
+        yield f"sqlite:///{path}"
         return
     require_postgres()
+    if migrated:
+        yield migrated_databases.emptied_schema(PG_URL)
+        return
     with pgschema.fresh_schema(PG_URL, "t_") as url:
         yield url
 

@@ -1,0 +1,120 @@
+"""Databases already at the current revision, for tests whose engine would migrate an empty one
+(the ``engine`` fixture): running every migration costs a test some tenths of a second on
+SQLite and on PostgreSQL alike, most of it the server's or the disk's.
+
+SQLite: one migrated file per process, copied for each test. PostgreSQL (schemas cannot be
+copied): one migrated schema per process, emptied for each test by ``TRUNCATE ... RESTART
+IDENTITY`` with the rows the migrations insert put back, so that it is what a fresh migration
+leaves, ids starting at 1. A schema that its last test left at another revision or with other
+tables, or that cannot be emptied at once (a lock still held), is dropped and a new one made.
+"""
+
+from __future__ import annotations
+
+import atexit
+import functools
+import shutil
+import tempfile
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, create_engine, text
+from sqlalchemy import Engine as SqlEngine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import NullPool
+
+from bench import pgschema
+from engine.storage import db, migrate
+
+
+@functools.cache
+def _sqlite_template() -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="kuaiban-migrated-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    path = folder / "migrated.db"
+    sql = db.connect(f"sqlite:///{path}")
+    migrate.upgrade(sql)
+    sql.dispose()  # the last connection closed: the write-ahead log is in the file
+    return path
+
+
+def copy_sqlite(path: Path) -> None:
+    """A migrated SQLite database at ``path``."""
+    shutil.copyfile(_sqlite_template(), path)
+
+
+@dataclass
+class _Schema:
+    url: str
+    sql: SqlEngine
+    head: str
+    tables: list[str]  # every table, sorted
+    seeds: dict[str, list[dict[str, Any]]]  # the rows the migrations insert, by table
+    dropping: ExitStack  # drops the schema
+
+    def close(self) -> None:
+        self.sql.dispose()
+        self.dropping.close()
+
+
+_schemas: dict[str, _Schema] = {}
+
+
+def _revision(conn: Connection) -> list[str]:
+    return list(conn.execute(text("SELECT version_num FROM alembic_version")).scalars())
+
+
+def _tables(conn: Connection) -> list[str]:
+    return list(conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = "
+                                  "current_schema() ORDER BY tablename")).scalars())
+
+
+def _quoted(name: str) -> str:
+    return '"' + name + '"'
+
+
+def _new_schema(server_url: str) -> _Schema:
+    with ExitStack() as dropping:
+        url = dropping.enter_context(pgschema.fresh_schema(server_url, "t_"))
+        sql = create_engine(url, poolclass=NullPool)
+        migrate.upgrade(sql)
+        with sql.connect() as conn:
+            [head] = _revision(conn)
+            tables = _tables(conn)
+            seeds = {name: [dict(row) for row in
+                            conn.execute(text(f"SELECT * FROM {_quoted(name)}")).mappings()]
+                     for name in tables if name != "alembic_version"}
+        return _Schema(url, sql, head, tables, {k: v for k, v in seeds.items() if v},
+                       dropping.pop_all())
+
+
+def _emptied(schema: _Schema) -> bool:
+    """Whether the schema is as a fresh migration leaves it (emptied here)."""
+    emptied = ", ".join(_quoted(name) for name in schema.tables if name != "alembic_version")
+    try:
+        with schema.sql.begin() as conn:
+            conn.execute(text("SET LOCAL lock_timeout = '5s'"))
+            if _revision(conn) != [schema.head] or _tables(conn) != schema.tables:
+                return False
+            conn.execute(text(f"TRUNCATE {emptied} RESTART IDENTITY CASCADE"))
+            for name, rows in schema.seeds.items():
+                columns = list(rows[0])
+                conn.execute(text(f'INSERT INTO "{name}" ({", ".join(map(_quoted, columns))}) '
+                                  f'VALUES ({", ".join(f":{c}" for c in columns)})'), rows)
+        return True
+    except SQLAlchemyError:
+        return False
+
+
+def emptied_schema(server_url: str) -> str:
+    """The URL of a migrated, empty schema on the server at ``server_url``."""
+    schema = _schemas.get(server_url)
+    if schema is not None and not _emptied(schema):
+        schema.close()
+        schema = None
+    if schema is None:
+        schema = _schemas[server_url] = _new_schema(server_url)
+        atexit.register(schema.close)
+    return schema.url
