@@ -55,6 +55,15 @@ def test_sign_in_and_out(client: FlaskClient) -> None:
     assert client.get("/").status_code == 302
 
 
+def test_an_enterprise_signs_in_to_its_applications(client: FlaskClient) -> None:
+    ok = client.post("/login", data={"username": "ent", "password": "pw-ui-test"})
+    assert ok.status_code == 302 and ok.location == "/applications"
+    assert "我的申请" in client.get(ok.location).text
+    client.post("/logout")
+    ok = client.post("/login", data={"username": "li", "password": "pw-ui-test"})
+    assert ok.location == "/"  # a clerk to the inbox
+
+
 def test_sign_in_never_redirects_off_site(client: FlaskClient) -> None:
     response = client.post("/login", data={"username": "li", "password": "pw-ui-test",
                                            "next": "//evil.example/x"})

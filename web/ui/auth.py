@@ -137,7 +137,14 @@ def login() -> str | Response | tuple[str, int] | tuple[str, int, dict[str, str]
         flash(_("用户名或密码不正确"), "error")
         return render_template("login.html", next=next_url, username=username), 401
     start_session(user)
-    return redirect(next_url or url_for("inbox.index"))
+    return redirect(next_url or landing(user))
+
+
+def landing(user: UserView) -> str:
+    """Where signing in leads: an enterprise to its own applications (我的申请), which is
+    what it comes for; everyone else to the inbox."""
+    return url_for("cases.applications") if set(user.roles) == {"enterprise"} \
+        else url_for("inbox.index")
 
 
 @bp.post("/logout")
