@@ -117,6 +117,9 @@ def test_display_values_round_trip() -> None:
     ("2026-09-30T18:00:00+08:00", "2026-09-30T17:30:00+08:00", "overdue", "今日已超期"),
     ("2026-10-08T09:00:00+08:00", "2026-09-30T17:30:00+08:00", "overdue", "已超期 1 个工作日"),
     ("2026-10-12T09:00:00+08:00", "2026-10-08T17:30:00+08:00", "overdue", "已超期 3 个工作日"),
+    # a stage that closes at 12-01 00:00 ends on 11-30 (Monday): due today there
+    ("2026-11-30T09:00:00+08:00", "2026-12-01T00:00:00+08:00", "today", "今日到期"),
+    ("2026-11-27T09:00:00+08:00", "2026-12-01T00:00:00+08:00", "open", "剩余 1 个工作日"),
 ])
 def test_countdown_in_working_days(now: str, due: str, css: str, text: str) -> None:
     app = Flask(__name__)
@@ -126,6 +129,13 @@ def test_countdown_in_working_days(now: str, due: str, css: str, text: str) -> N
         got = fmt.countdown(datetime.fromisoformat(due), datetime.fromisoformat(now),
                             WorkCalendar())
     assert got == (css, text)
+
+
+def test_a_deadline_at_midnight_reads_as_the_end_of_the_day_before() -> None:
+    assert fmt.due_time(datetime.fromisoformat("2026-12-01T00:00:00+08:00")) \
+        == "2026-11-30 24:00"
+    assert fmt.due_time(datetime.fromisoformat("2026-11-30T09:30:00Z")) == "2026-11-30 17:30"
+    assert fmt.due_time(None) == ""
 
 
 def _loaded(version: int, text: str, forms_: dict[str, dict[str, object]]) -> LoadedVersion:

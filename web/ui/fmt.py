@@ -4,7 +4,7 @@ event types. Registered as Jinja filters and globals by web/ui/pages.py."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -174,6 +174,23 @@ def local_time(value: datetime | None, with_time: bool = True) -> str:
     return local.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
 
 
+def due_time(value: datetime | None) -> str:
+    """A deadline as people read it: one at midnight is the end of the day before (a stage
+    that closes at 12-01 00:00 ends on 11月底), so it reads 2026-11-30 24:00."""
+    if value is None:
+        return ""
+    local = value.astimezone(TZ)
+    if local.time() == time(0):
+        return (local.date() - timedelta(days=1)).strftime("%Y-%m-%d") + " 24:00"
+    return local_time(value)
+
+
+def _due_day(due_at: datetime) -> date:
+    """The day a deadline falls on (midnight: the day it ends)."""
+    local = due_at.astimezone(TZ)
+    return local.date() - timedelta(days=1) if local.time() == time(0) else local.date()
+
+
 def money(value: Any, unit: str = "元") -> str:
     """480,000元, 480,000.50元, 1,200万元: an amount as the UI shows it; the text itself when
     it is no number."""
@@ -209,7 +226,7 @@ def countdown(due_at: datetime | None, now: datetime, calendar: WorkCalendar) ->
     if due_at is None:
         return "none", _("无期限")
     today = now.astimezone(TZ).date()
-    due_day = due_at.astimezone(TZ).date()
+    due_day = _due_day(due_at)
     if due_at < now:
         late = calendar.workdays_between(due_day, today)
         if late < 1:

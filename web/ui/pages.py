@@ -118,7 +118,8 @@ def init(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseInt
     app.request_class = FormRequest
     app.jinja_env.filters.update(
-        local_time=fmt.local_time, role_label=fmt.role_label, status_label=fmt.status_label,
+        local_time=fmt.local_time, due_time=fmt.due_time, role_label=fmt.role_label,
+        status_label=fmt.status_label,
         event_label=fmt.event_label, short_value=fmt.short_value, print_step=fmt.print_step,
         bpmn_kind=fmt.bpmn_kind, diff_what=fmt.diff_what, read_via=fmt.read_via,
         ledger_cell=fmt.ledger_cell, money=fmt.money, stats_text=stats_text.stats_text,
