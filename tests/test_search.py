@@ -7,6 +7,7 @@ each case as it stands, a refused application with its reason."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,8 @@ from engine.cli import main
 from engine.definitions.validation import SourceFile
 from engine.errors import CaseHidden, PermissionDenied
 from engine.queries import search
+from engine.queries.search import excerpt
+from engine.runtime import search_text
 from tests.conftest import DIAGRAMS
 from tests.process_helpers import clue_files, do, units_by_name
 from tests.test_process_clue_triage import FULIANG, LEPING, REGISTRATION, add_people
@@ -343,3 +346,18 @@ def test_a_person_is_found_and_shown_by_name_not_username(engine: Engine,
     assert len(hits) == 1 and "张受理" in hits[0].snippet_text
     assert case not in found(engine, "zhangsan", "li")
     assert case in found(engine, "窗口推诿", "li")
+
+
+def test_an_excerpt_begins_and_ends_at_the_edge_of_a_value() -> None:
+    body = "\n".join(["JZ-2026-000001", "问题线索处置", "12345热线", "2026-09-30 08:40",
+                      "浮梁县某局", "某科长", "推诿拖延刁难", "企业办理施工许可，窗口三次退回。"])
+    text = "".join(piece for piece, _ in excerpt(body, re.compile("推诿")))
+    assert text.startswith("… · ") and "08:40" in text and "2026-09-30 08:40" in text
+    assert text.endswith("企业办理施工许可，窗口三次退回。")
+
+
+def test_engine_names_are_not_search_text() -> None:
+    text = search_text.text_of("JZ-1", "问题线索处置",
+                               {"source_process": "clue_triage", "summary": "窗口推诿"},
+                               frozenset())
+    assert "clue_triage" not in text and "窗口推诿" in text

@@ -44,6 +44,7 @@ MAX_QUERY = 200
 MAX_WORDS = 8
 MAX_LIMIT = 50
 _CONTEXT = 30  # characters of the text shown on each side of the first match
+_SNAP = 12  # how far an excerpt's edge moves to reach the edge of a value
 
 
 @dataclass(frozen=True)
@@ -192,12 +193,29 @@ class Search:
 
 
 def excerpt(body: str, pattern: re.Pattern[str]) -> tuple[tuple[str, bool], ...]:
-    """Up to _CONTEXT characters each side of the first match, matches marked."""
+    """Up to _CONTEXT characters each side of the first match, matches marked. The text is
+    one value per line: the excerpt begins and ends at the edge of a value where one is near,
+    rather than inside a time or a name."""
     first = pattern.search(body)
     start = 0 if first is None else max(0, first.start() - _CONTEXT)
     end = min(len(body), (0 if first is None else first.end()) + _CONTEXT)
+    if start > 0:
+        edge = body.find("\n", start, start + _SNAP)
+        before = body.rfind("\n", max(0, start - _SNAP), start)
+        if first is not None and 0 <= edge < first.start():
+            start = edge + 1
+        elif before >= 0:
+            start = before + 1
+    if end < len(body):
+        edge = body.rfind("\n", end - _SNAP, end)
+        after = body.find("\n", end, end + _SNAP)
+        if first is not None and edge >= first.end():
+            end = edge
+        elif after >= 0:
+            end = after
     window = body[start:end].replace("\n", " · ")
-    pieces: list[tuple[str, bool]] = [("…", False)] if start > 0 else []
+    pieces: list[tuple[str, bool]] = [("…", False)] if start > 0 and body[start - 1] != "\n" \
+        else [("… · ", False)] if start > 0 else []
     at = 0
     for found in pattern.finditer(window):
         if found.start() > at:
@@ -207,7 +225,7 @@ def excerpt(body: str, pattern: re.Pattern[str]) -> tuple[tuple[str, bool], ...]
     if at < len(window):
         pieces.append((window[at:], False))
     if end < len(body):
-        pieces.append(("…", False))
+        pieces.append(("…", False) if body[end] != "\n" else (" · …", False))
     return tuple(pieces)
 
 

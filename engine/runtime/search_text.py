@@ -108,7 +108,10 @@ def confidential_everywhere(session: Session, versions: VersionCache) -> frozens
 
 
 _INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})")
+# Values no one searches for: a file's sha256, an engine's name for something (a procedure's
+# key, a choice's code)
 _FILE_REF = re.compile(r"[0-9a-f]{64}")
+_IDENTIFIER = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)+")
 
 
 def text_of(business_key: str | None, process_name: str, data: Mapping[str, Any],
@@ -131,7 +134,7 @@ def _values(value: Any, excluded: frozenset[str]) -> Iterator[str]:
             yield from _values(item, excluded)
     elif isinstance(value, str):
         text = value.strip()
-        if not _FILE_REF.fullmatch(text):  # a file's sha256: nothing anyone searches for
+        if not _FILE_REF.fullmatch(text) and not _IDENTIFIER.fullmatch(text):
             yield _local_time(text) if _INSTANT.fullmatch(text) else text
     elif isinstance(value, int | float) and not isinstance(value, bool):
         yield str(value)
