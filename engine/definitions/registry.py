@@ -88,7 +88,16 @@ def latest_forms(session: Session) -> dict[str, str]:
 
 
 def latest_files(session: Session, kind: str) -> dict[str, str]:
-    """Newest deployed text of each file of ``kind``, by file name (without folders).
+    """Newest deployed text of each file of ``kind``, by file name (without folders)."""
+    chosen = latest_digests(session, kind)
+    texts = dict(session.execute(select(DefinitionFile.sha256, DefinitionFile.content).where(
+        DefinitionFile.sha256.in_(sorted(set(chosen.values()))))).all())
+    return {name: texts[digest] for name, digest in chosen.items()}
+
+
+def latest_digests(session: Session, kind: str) -> dict[str, str]:
+    """The content digest of the newest deployed text of each file of ``kind``, by file name
+    (without folders), without reading the texts.
 
     The newest process version that uses a file knows its newest text (deploying a form
     alone makes new versions of the processes using it). Files no process uses yet come from
@@ -101,13 +110,24 @@ def latest_files(session: Session, kind: str) -> dict[str, str]:
             if ref.get("kind") == kind:
                 digests.setdefault(os.path.basename(ref["name"]), ref["sha256"])
     out: dict[str, str] = {}
-    rows = session.execute(select(DefinitionFile).where(DefinitionFile.kind == kind)
-                           .order_by(DefinitionFile.seq)).scalars()
-    for row in rows:
-        name = os.path.basename(row.name)
-        if digests.get(name, row.sha256) == row.sha256:
-            out[name] = row.content  # later deploys overwrite earlier ones
+    rows = session.execute(select(DefinitionFile.name, DefinitionFile.sha256)
+                           .where(DefinitionFile.kind == kind).order_by(DefinitionFile.seq))
+    for path, digest in rows:
+        name = os.path.basename(path)
+        if digests.get(name, digest) == digest:
+            out[name] = digest  # later deploys overwrite earlier ones
     return out
+
+
+def file_text(session: Session, digest: str) -> str:
+    """The deployed text with content digest ``digest`` (one of :func:`latest_digests`)."""
+    return session.execute(select(DefinitionFile.content)
+                           .where(DefinitionFile.sha256 == digest)).scalar_one()
+
+
+def decision_ids(text: str) -> set[str]:
+    """The decisions a DMN text holds (none when it does not parse)."""
+    return _ids(text, "{*}decision")
 
 
 def _with_deployed_dmn(session: Session, files: list[SourceFile]) -> list[SourceFile]:
@@ -115,17 +135,13 @@ def _with_deployed_dmn(session: Session, files: list[SourceFile]) -> list[Source
     so a diagram may call decisions deployed earlier."""
     given = [f for f in files if f.kind == "dmn"]
     names = {os.path.basename(f.name) for f in given}
-    ids = {i for f in given for i in _decision_ids(f.content)}
+    ids = {i for f in given for i in decision_ids(f.content)}
     extra = [
         SourceFile(name, text)
         for name, text in sorted(latest_files(session, "dmn").items())
-        if name not in names and not ids & _decision_ids(text)
+        if name not in names and not ids & decision_ids(text)
     ]
     return files + extra
-
-
-def _decision_ids(text: str) -> set[str]:
-    return _ids(text, "{*}decision")
 
 
 def _process_ids(text: str) -> set[str]:
