@@ -1,12 +1,12 @@
 """Supervisors' statistics at scale: a million task rows over 100,000 cases loaded in bulk
 (bench/inbox_scale.py's loaders), then ``engine.queries.stats.statistics`` timed for the
-city leader (every section, nine figures): the whole history, one month, one unit.
+city leader (every section, thirteen figures): the whole history, one month, one unit.
 
 Data: cases of the procedures the statistics read (clue_triage 30 %, hotline_complaint 20 %,
-subsidy_instant 20 %, legacy_case 10 %) and of ten others, with the data fields the figures
-group by; each case has nine finished tasks (one in ten cancelled, one in five finished
-late) and one open (due from ten days ago to twenty days ahead), in 200 units; half the
-cases are closed. Cases started up to 400 days before the bench's now.
+subsidy_instant 20 %, legacy_case 10 %, intermediary_clue 10 %) and of one other, with the
+data fields the figures group by; each case has nine finished tasks (one in ten cancelled,
+one in five finished late) and one open (due from ten days ago to twenty days ahead), in 200
+units; half the cases are closed. Cases started up to 400 days before the bench's now.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from engine.time.calendar import TZ
 DAY = 1440
 TASKS_PER_CASE = 10
 KINDS = (["clue_triage"] * 3 + ["hotline_complaint"] * 2 + ["subsidy_instant"] * 2
-         + ["legacy_case"] + ["p00", "p01"])
+         + ["legacy_case"] + ["intermediary_clue", "p00"])
 PAY_STEP = {"subsidy_instant": "pay", "legacy_case": "close_case"}
 TYPES = ("擅自改变办事程序", "推诿拖延刁难", "吃拿卡要", "中介违规收费", "新官不理旧账",
          "官商勾结", "其他")
@@ -36,6 +36,8 @@ CHANNELS = ("举报直通车", "12345热线", "来信来访", "明察暗访", "�
 LEGACY_TYPES = ("招商引资政策不兑现", "合作协议不履行", "账款支付不到位", "法院判决不执行",
                 "涉政府产权纠纷", "其他")
 RATINGS = ("非常满意", "满意", "基本满意", "不满意", "非常不满意")
+ITEMS = ("", *(f"ZJ-{n:03d}" for n in range(1, 13)))  # "": no item chosen
+CATEGORIES = ("脱钩改制", "市场秩序", "中介收费", "要素公开", "其他")
 
 
 def _data(key: str, unit: str, closed: bool, rng: random.Random) -> dict[str, Any]:
@@ -46,6 +48,13 @@ def _data(key: str, unit: str, closed: bool, rng: random.Random) -> dict[str, An
         return {"clue_type": rng.choice(LEGACY_TYPES), "unit": unit}
     if key == "hotline_complaint":
         return {"rating": rng.choice(RATINGS), "handling_unit": unit} if closed else {}
+    if key == "intermediary_clue":
+        item = rng.choice(ITEMS)
+        outcome = ({"outcome": "不予受理" if rng.random() < 0.2 else "已整改销号"}
+                   if closed else {})
+        return {"intermediary_item": item, "item_name": f"事项{item}" if item else "",
+                "problem_category": rng.choice(CATEGORIES), "responsible_unit": unit,
+                **outcome}
     if key == "subsidy_instant" and closed:
         return {"report": {"result": "已兑付", "paid_amount": rng.randrange(1, 500) * 1000}}
     return {}

@@ -1,6 +1,7 @@
 """Known data for the statistics tests: real shipped procedures walked with a moving clock,
 so every figure has an exact expected value. Shared by tests/test_stats.py,
-tests/test_api_stats.py and tests/test_browser_stats.py.
+tests/test_api_stats.py, tests/test_ui_stats.py and tests/test_browser_stats.py; the 中介服务
+clues have a story of their own (:func:`intermediary_data`).
 
 The story (2026, Asia/Shanghai):
 - 05-11 10:00  two legacy cases: L1 招商引资政策不兑现 to 浮梁县, L2 账款支付不到位 to 乐平市.
@@ -18,10 +19,13 @@ The story (2026, Asia/Shanghai):
 from __future__ import annotations
 
 from engine.api import Engine
+from engine.files.attachments import Upload
 from engine.time.clock import FixedClock
-from tests.process_helpers import at, clue_files, definitions, legacy_files, task
+from tests.process_helpers import at, clue_files, definitions, legacy_files, load_units, task
 from tests.test_process_clue_triage import FULIANG, LEPING, approve_disposal, do, register
 from tests.test_process_hotline_complaint import COMPLAINT
+from tests.test_process_intermediary_clue import ACCEPT, PLAN, RECTIFIED, REPORT
+from tests.test_process_intermediary_clue import clue_files as intermediary_files
 from tests.test_process_legacy_case import CLUE as CLE
 
 NOW = "2026-10-12T09:00:00+08:00"
@@ -133,4 +137,66 @@ def known_data(engine: Engine, clock: FixedClock, password: str | None = None) -
     clock.set(at("2026-10-10T15:00:00+08:00"))
     engine.complete(task(engine, "swj", "pay", instance_id=subsidy).id, PAYOUT, "swj")
     clock.set(at(NOW))
+    return engine
+
+
+# -- the 中介服务 clues (intermediary_clue), a story of their own --------------------------------
+
+INTERMEDIARY_NOW = "2026-10-22T09:00:00+08:00"
+ZJJ, ZRZYJ, FL = "市住建局", "市自然资源局", "浮梁县"
+
+
+def intermediary_data(engine: Engine, clock: FixedClock, password: str | None = None) -> Engine:
+    """Three 中介服务 clues over the shipped unit directory, counted at 10-22 09:00:
+
+    - 09-30 16:00  ZJXS-2026-000001 (online, ZJ-001 施工图审查, 市场秩序): proposed to 市住建局;
+                   ZJXS-2026-000002 (the 专班 logs a call, no item, 中介收费);
+                   ZJXS-2026-000003 (online, ZJ-004 规划核实测量, 中介收费): proposed to
+                   市自然资源局.
+    - 10-08 10:00  the 专班 transfers 1 to 市住建局 and 2 to 浮梁县, declines 3 (不予受理).
+    - 10-09 15:00  both units plan: 1 to be rectified by 10-12, 2 by 10-20.
+    - 10-13 09:00  市住建局 reports 1, late (due 10-12 17:30); 10:00 the 专班 closes it out.
+    - 10-22 09:00  now: 浮梁县's rectification of 2 (due 10-20 17:30) is open and overdue.
+    """
+    engine.deploy(intermediary_files())
+    for name, role in SUPERVISORS.items():
+        engine.add_user(name, [role], password=password, display_name=name)
+    engine.add_user("zhuanban", ["data_bureau"], password=password, display_name="zhuanban")
+    engine.add_user("fl_sjj", ["data_bureau"], unit="浮梁县政数局")
+    engine.add_user("fl_cm", ["case_manager"], unit="浮梁县纪委监委")
+    engine.add_user("qiye", ["enterprise"], unit="景德镇某建材有限公司")
+    engine.add_user("fl", ["responsible_unit"], unit=FL)
+    engine.add_user("zjj", ["responsible_unit"], unit=ZJJ)
+    engine.add_user("audit", ["auditor"])
+    load_units(engine)  # after the enterprise: its unit is no directory's
+
+    clock.set(at("2026-09-30T16:00:00+08:00"))
+    first = engine.start("intermediary_clue", {**REPORT, "intermediary_item": "ZJ-001"},
+                         "qiye").id
+    call = {k: v for k, v in REPORT.items() if k not in ("reporter_name", "contact_phone")}
+    second = engine.start("intermediary_clue", {**call, "channel": "投诉电话", "anonymous": True,
+                                                "problem_category": "中介收费"}, "zhuanban").id
+    third = engine.start("intermediary_clue", {**REPORT, "intermediary_item": "ZJ-004",
+                                               "problem_category": "中介收费"}, "qiye").id
+
+    clock.set(at("2026-10-08T10:00:00+08:00"))
+    for case, data in ((first, {**ACCEPT, "responsible_unit": ZJJ}),
+                       (second, {**ACCEPT, "problem_category": "中介收费"}),
+                       (third, {"classify_decision": "reject",
+                                "reply_text": "不属于行政审批中介服务问题"})):
+        engine.complete(task(engine, "zhuanban", "classify", instance_id=case).id, data,
+                        "zhuanban")
+    clock.set(at("2026-10-09T15:00:00+08:00"))
+    engine.complete(task(engine, "zjj", "plan", instance_id=first).id,
+                    {**PLAN, "rectify_deadline": "2026-10-12"}, "zjj")
+    engine.complete(task(engine, "fl", "plan", instance_id=second).id,
+                    {**PLAN, "rectify_deadline": "2026-10-20"}, "fl")
+    clock.set(at("2026-10-13T09:00:00+08:00"))
+    engine.complete(task(engine, "zjj", "rectify", instance_id=first).id, RECTIFIED, "zjj",
+                    uploads=[Upload("evidence_materials", "整改记录.pdf", b"%PDF-1.4\n% ok\n")])
+    clock.set(at("2026-10-13T10:00:00+08:00"))
+    engine.complete(task(engine, "zhuanban", "confirm", instance_id=first).id,
+                    {"confirm_decision": "confirm", "confirm_note": "整改到位，予以销号"},
+                    "zhuanban")
+    clock.set(at(INTERMEDIARY_NOW))
     return engine

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from engine.api import Engine
 from engine.time.clock import FixedClock
-from tests.stats_support import known_data
+from tests.stats_support import intermediary_data, known_data
 from tests.test_api_helpers import Api, error_of
 from web.api.openapi import OPENAPI
 from web.app import create_app
@@ -40,7 +40,8 @@ def test_figures_as_json(api: Api) -> None:
     response = api.get("/stats", "chu")
     assert response.status_code == 200
     body = valid("Stats", response.get_json())
-    assert body["sections"] == ["timeliness", "clues", "legacy", "subsidy", "hotline"]
+    assert body["sections"] == ["timeliness", "clues", "intermediary", "legacy", "subsidy",
+                                "hotline"]
     assert figure(body, "on_time_by_process")["clue_triage"] == {
         "done": 5, "on_time": 4, "late": 1, "rate": 80.0, "overdue_open": 1}
     assert figure(body, "subsidy_payouts")["subsidy_instant"]["amount"] == 36000.0
@@ -73,6 +74,8 @@ def test_export_is_a_workbook(api: Api) -> None:
     assert response.mimetype.endswith("spreadsheetml.sheet")
     book = load_workbook(io.BytesIO(response.data))
     assert book.sheetnames == ["统计说明", "各单位按期办结率", "各流程按期办结率",
+                               "中介服务问题线索按中介服务事项", "中介服务问题线索按问题类别",
+                               "中介服务问题线索按责任单位", "中介服务问题线索各单位按期办结率",
                                "“新官不理旧账”问题按类型", "2026年“新官不理旧账”各阶段化解率",
                                "惠企政策兑现"]
 
@@ -94,3 +97,21 @@ def test_other_roles_get_403(api: Api) -> None:
         for user in ("zhao", "li", "swj", "qiye", "audit"):
             error_of(api.get(path, user), 403)
         error_of(api.get(path), 401)
+
+
+def test_the_data_bureau_reads_the_intermediary_section(engine: Engine, clock: FixedClock) -> None:
+    intermediary_data(engine, clock)
+    api = Api(create_app(engine, secret_key="test", testing=True), engine)
+    body = valid("Stats", api.get("/stats", "zhuanban").get_json())
+    assert body["sections"] == ["intermediary"]
+    assert figure(body, "intermediary_by_unit")["浮梁县"] == {
+        "total": 1, "declined": 0, "closed": 0, "open": 1, "overdue": 1, "rate": 0.0}
+    assert figure(body, "intermediary_on_time_by_unit")["市住建局"]["late"] == 1
+    cases = valid("StatsCases", api.get("/stats/cases", "zhuanban", query_string={
+        "figure": "intermediary_by_item", "key": "", "measure": "overdue"}).get_json())
+    assert [c["business_key"] for c in cases["cases"]] == ["ZJXS-2026-000002"]
+    county = api.get("/stats/intermediary", "fl_sjj").get_json()
+    assert county["filter"]["unit"] == "浮梁县"
+    assert list(figure(county, "intermediary_by_unit")) == ["浮梁县"]
+    error_of(api.get("/stats/timeliness", "zhuanban"), 403)
+    error_of(api.get("/stats/intermediary", "audit"), 403)

@@ -71,7 +71,9 @@ BOARD_SUPERVISORS = frozenset({"auditor", "case_manager", "style_group", "superv
 LEDGER_READERS = frozenset({"auditor", "supervision_office", "reform_group", "case_manager",
                             "style_group", "data_bureau"})  # data_bureau: the 中介 clue ledger
 STATS_READERS = frozenset({"case_manager", "style_group", "supervision_office", "city_leader",
-                           "reform_group"})  # engine/queries/stats/scope.py, ROLE_SECTIONS
+                           "reform_group", "data_bureau"})  # engine/queries/stats/scope.py
+# the data_bureau sees the 中介服务 clues' section alone, not the 按期办结率 of every procedure
+TIMELINESS_READERS = STATS_READERS - {"data_bureau"}
 MESSAGE_SENDERS = frozenset({"intake"})  # the lane of messages.bpmn's waiting task
 # Who may add files and documents to a running case besides its participants
 # (engine/runtime/case_files.py): the supervising roles; auditors and designers only read.
@@ -600,9 +602,10 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("api.read_notification", "POST"): Entry(True, works_task, args=_notice),
     # -- operations ------------------------------------------------------------------------
     ("api.get_stats", "GET"): Entry(True, role(*STATS_READERS)),
-    ("api.get_stats_section", "GET"): Entry(True, role(*STATS_READERS),
+    ("api.get_stats_section", "GET"): Entry(True, role(*TIMELINESS_READERS),
                                             args=lambda w: {"section": "timeliness"}),
-    ("api.get_stats_cases", "GET"): Entry(True, role(*STATS_READERS), request=_stats_cases),
+    ("api.get_stats_cases", "GET"): Entry(True, role(*TIMELINESS_READERS),
+                                          request=_stats_cases),
     ("api.get_stats_export", "GET"): Entry(True, role(*STATS_READERS)),
     ("health.healthz", "GET"): Entry(False, anyone),
     ("health.readyz", "GET"): Entry(False, anyone),
@@ -651,7 +654,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
         _case_no, sees_unit_board)),
     ("ledgers.index", "GET"): Entry(False, reads_ledger),
     ("stats.index", "GET"): Entry(False, role(*STATS_READERS)),
-    ("stats.cases", "GET"): Entry(False, role(*STATS_READERS), request=_stats_cases),
+    ("stats.cases", "GET"): Entry(False, role(*TIMELINESS_READERS), request=_stats_cases),
     ("stats.export", "GET"): Entry(False, role(*STATS_READERS)),
     ("ledgers.show", "GET"): Entry(False, reads_ledger, args=lambda w: {"name": "clue"},
                                    shows=(_case_no, ledger_row)),

@@ -391,6 +391,38 @@ def test_the_side_panel_edits_lanes_properties_and_the_process(page: Any,
     assert started.business_key == "JM-2026-000001"
 
 
+def test_a_timer_start_names_the_case_it_starts(page: Any, server: Server) -> None:
+    """The business_key property of a timer start event (as legacy_campaign.bpmn's yearly
+    start has it): the panel offers it for timer starts only."""
+    open_modeler(page, server, "/designer/modeler/modeler_demo/v1")
+    select(page, "start")
+    assert page.locator("#p-business-key").count() == 0  # not a timer start
+    page.evaluate("""() => {
+        const m = window.kuaibanModeler;
+        const shape = m.get('elementFactory').createShape({
+            type: 'bpmn:StartEvent', eventDefinitionType: 'bpmn:TimerEventDefinition' });
+        m.get('modeling').createShape(shape, { x: 250, y: 300 },
+                                      m.get('elementRegistry').get('Participant_demo'));
+        m.get('modeling').updateProperties(shape, { id: 'yearly' });
+    }""")
+    select(page, "yearly")
+    page.select_option("#p-timer-kind", "timeCycle")
+    page.fill("#p-timer", "'R/2026-03-01T09:00:00+08:00/P1Y'")
+    page.press("#p-timer", "Enter")
+    page.fill("#p-business-key", "now()[0:4]")
+    page.press("#p-business-key", "Enter")
+    select(page, "start")
+    select(page, "yearly")  # drawn again from the model
+    assert page.input_value("#p-business-key") == "now()[0:4]"
+    yearly = exported(page).split('<bpmn:startEvent id="yearly"', 1)[1].split(
+        "</bpmn:startEvent>", 1)[0]
+    assert '<camunda:property name="business_key" value="now()[0:4]" />' in yearly
+    assert "'R/2026-03-01T09:00:00+08:00/P1Y'" in yearly
+    page.fill("#p-business-key", "")  # emptied: the property goes
+    page.press("#p-business-key", "Enter")
+    assert "business_key" not in exported(page)
+
+
 def test_layout_warnings_are_listed_live_and_go_when_fixed(page: Any, server: Server) -> None:
     """The layout check of scripts/diagram-pictures (web/static/js/diagram-layout.js) runs in
     the modeler after each change: a warning, never an error, on the element and in the list."""

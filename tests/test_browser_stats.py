@@ -16,7 +16,7 @@ from engine.api import Engine
 from engine.time.clock import FixedClock
 from tests.browser_support import Server, chromium, serve, sign_in
 from tests.process_helpers import at
-from tests.stats_support import known_data
+from tests.stats_support import intermediary_data, known_data
 from tests.test_browser_csp import WATCH
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,7 +81,7 @@ def charts_drawn(page: Any) -> int:
 
 def test_case_management_office(page: Any, server: Server) -> None:
     open_statistics(page, server, "sun")
-    assert sections(page) == ["timeliness", "clues"]
+    assert sections(page) == ["timeliness", "clues", "intermediary"]
     assert charts_drawn(page) == 4
     assert cell(page, "on_time_by_process", "clue_triage", "rate") == "80.0%"
     assert cell(page, "clues_by_source", "12345热线", "total") == "1"
@@ -95,7 +95,7 @@ def test_case_management_office(page: Any, server: Server) -> None:
 
 def test_supervision_office_filters_a_period(page: Any, server: Server) -> None:
     open_statistics(page, server, "zhou")
-    assert sections(page) == ["timeliness", "clues", "hotline"]
+    assert sections(page) == ["timeliness", "clues", "intermediary", "hotline"]
     assert cell(page, "hotline_satisfaction", "", "rate") == "100.0%"
     page.fill("input[name=from]", "2026-10-01")
     page.fill("input[name=to]", "2026-10-31")
@@ -111,7 +111,7 @@ def test_supervision_office_filters_a_period(page: Any, server: Server) -> None:
 
 def test_reform_group_clicks_a_bar_down_to_its_cases(page: Any, server: Server) -> None:
     open_statistics(page, server, "gaige")
-    assert sections(page) == ["timeliness", "legacy", "subsidy"]
+    assert sections(page) == ["timeliness", "intermediary", "legacy", "subsidy"]
     assert cell(page, "legacy_by_stage", "verification", "resolved") == "1"
     assert cell(page, "legacy_by_stage", "self_inspection", "rate") == "0.0%"
     assert cell(page, "subsidy_payouts", "subsidy_instant", "amount") == "36,000元"
@@ -134,7 +134,8 @@ def test_reform_group_clicks_a_bar_down_to_its_cases(page: Any, server: Server) 
 
 def test_city_leader_sees_every_section(page: Any, server: Server) -> None:
     open_statistics(page, server, "chu")
-    assert sections(page) == ["timeliness", "clues", "legacy", "subsidy", "hotline"]
+    assert sections(page) == ["timeliness", "clues", "intermediary", "legacy", "subsidy",
+                              "hotline"]
     assert charts_drawn(page) == 9
     assert cell(page, "on_time_by_unit", "", "overdue_open") == "1"
     assert cell(page, "legacy_by_type", "账款支付不到位", "open") == "1"
@@ -155,3 +156,26 @@ def test_statistics_screenshot(browser: Any, server: Server, tmp_path: Path) -> 
         assert shot.stat().st_size > 10_000
     finally:
         context.close()
+
+
+@pytest.fixture(scope="module")
+def intermediary_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    path = tmp_path_factory.mktemp("stats-intermediary") / "stats.db"
+    clock = FixedClock(at("2026-09-30T16:00:00+08:00"))
+    engine = Engine(f"sqlite:///{path}", clock=clock)
+    intermediary_data(engine, clock, PASSWORD)
+    yield from serve(engine, clock)
+
+
+def test_data_bureau_follows_the_intermediary_clues(page: Any,
+                                                    intermediary_server: Server) -> None:
+    open_statistics(page, intermediary_server, "zhuanban")
+    assert sections(page) == ["intermediary"]
+    assert charts_drawn(page) == 4
+    assert cell(page, "intermediary_by_category", "中介收费", "rate") == "0.0%"
+    assert cell(page, "intermediary_on_time_by_unit", "浮梁县", "overdue_open") == "1"
+    page.click('table[data-figure="intermediary_by_unit"] tr[data-key="浮梁县"] '
+               'td[data-column="overdue"] a')
+    page.wait_for_selector("#stats-cases")
+    rows = page.locator("#stats-cases tbody tr").all_inner_texts()
+    assert len(rows) == 1 and rows[0].startswith("ZJXS-2026-000002")

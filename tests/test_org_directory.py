@@ -220,6 +220,9 @@ def test_the_units_page_and_the_unit_picker(tmp_path: Path) -> None:
         app = make_app(eng)
         page = as_user(app, "design").get("/units/?q=乐平").text
         assert "乐平市纪委监委" in page and "浮梁县纪委监委" not in page
+        # each unit's 发文代字 beside its kind (乐纪交〔2026〕1号 is numbered under 乐纪)
+        row = page[page.index('class="unit-name depth-2">乐平市纪委监委'):]
+        assert '<td data-label="发文代字">乐纪</td>' in row[:row.index("</tr>")]
         assert as_user(app, "li").get("/units/").status_code == 403
         case = eng.start("clue_triage", {
             "channel": "举报直通车", "received_at": "2026-09-30T09:12:00+08:00",

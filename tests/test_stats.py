@@ -18,7 +18,7 @@ from engine.queries.stats import Statistics, StatsFilter, figure_cases, statisti
 from engine.queries.stats.scope import sections_for
 from engine.time.clock import FixedClock
 from tests.process_helpers import PROCESSES
-from tests.stats_support import known_data
+from tests.stats_support import intermediary_data, known_data
 
 NO_UNIT = "（未分单位）"
 
@@ -145,15 +145,17 @@ def test_every_count_names_its_cases(known: Engine) -> None:
 
 
 def test_each_supervising_role_sees_its_sections(known: Engine) -> None:
-    assert sections_for(["case_manager"]) == ("timeliness", "clues")
-    assert sections_for(["supervision_office"]) == ("timeliness", "clues", "hotline")
-    assert sections_for(["reform_group"]) == ("timeliness", "legacy", "subsidy")
-    assert sections_for(["city_leader"]) == ("timeliness", "clues", "legacy", "subsidy",
-                                             "hotline")
+    assert sections_for(["case_manager"]) == ("timeliness", "clues", "intermediary")
+    assert sections_for(["supervision_office"]) == ("timeliness", "clues", "intermediary",
+                                                    "hotline")
+    assert sections_for(["reform_group"]) == ("timeliness", "intermediary", "legacy", "subsidy")
+    assert sections_for(["city_leader"]) == ("timeliness", "clues", "intermediary", "legacy",
+                                             "subsidy", "hotline")
     reform = statistics(known, "gaige", StatsFilter())
     assert [f.key for f in reform.figures] == [
-        "on_time_by_unit", "on_time_by_process", "legacy_by_type", "legacy_by_stage",
-        "subsidy_payouts"]
+        "on_time_by_unit", "on_time_by_process", "intermediary_by_item",
+        "intermediary_by_category", "intermediary_by_unit", "intermediary_on_time_by_unit",
+        "legacy_by_type", "legacy_by_stage", "subsidy_payouts"]
     assert statistics(known, "sun", StatsFilter(), "clues").sections == ("clues",)
     one = statistics(known, "chu", StatsFilter(), figure="subsidy_payouts")
     assert [f.key for f in one.figures] == ["subsidy_payouts"]
@@ -228,3 +230,130 @@ def test_a_county_s_supervisors_count_their_county(known: Engine) -> None:
     # the city's supervisors keep the whole city
     assert set(rows(statistics(known, "sun", StatsFilter()), "clues_by_source")) == {
         "举报直通车", "12345热线"}
+
+
+# -- 中介服务 clues (tests/stats_support.py, intermediary_data) ---------------------------------
+
+ZJXS = "ZJXS-2026-00000"
+
+
+@pytest.fixture
+def intermediary(engine: Engine, clock: FixedClock) -> Engine:
+    return intermediary_data(engine, clock)
+
+
+def test_intermediary_clues_by_item_category_and_unit(intermediary: Engine) -> None:
+    stats = statistics(intermediary, "chu", StatsFilter(), "intermediary")
+    assert [f.key for f in stats.figures] == [
+        "intermediary_by_item", "intermediary_by_category", "intermediary_by_unit",
+        "intermediary_on_time_by_unit"]
+    closed = {"total": 1, "declined": 0, "closed": 1, "open": 0, "overdue": 0, "rate": 100.0}
+    declined = {"total": 1, "declined": 1, "closed": 0, "open": 0, "overdue": 0, "rate": None}
+    late = {"total": 1, "declined": 0, "closed": 0, "open": 1, "overdue": 1, "rate": 0.0}
+    assert rows(stats, "intermediary_by_item") == {"ZJ-001": closed, "ZJ-004": declined,
+                                                   None: late}
+    # labelled by the item's name as the cases show it; the clue without an item last
+    assert [r.label for r in stats.figure("intermediary_by_item").rows] == [
+        "ZJ-001 建设工程施工图设计文件审查", "ZJ-004 建设工程规划条件核实测量", "（未填写）"]
+    # the categories in the form's order; 销号率 leaves the declined clue out
+    assert [(r.key, r.values) for r in stats.figure("intermediary_by_category").rows] == [
+        ("市场秩序", closed),
+        ("中介收费", {"total": 2, "declined": 1, "closed": 0, "open": 1, "overdue": 1,
+                  "rate": 0.0})]
+    # the declined clue keeps the unit its item proposed
+    assert rows(stats, "intermediary_by_unit") == {"市住建局": closed, "市自然资源局": declined,
+                                                   "浮梁县": late}
+
+
+def test_intermediary_on_time_rate_by_unit(intermediary: Engine) -> None:
+    stats = statistics(intermediary, "chu", StatsFilter())
+    figure = stats.figure("intermediary_on_time_by_unit")
+    assert figure.section == "intermediary"
+    # the 专班's three classifications and one confirmation (no unit), 市住建局's plan on
+    # time and its rectification late, 浮梁县's plan on time and its rectification overdue
+    assert rows(stats, "intermediary_on_time_by_unit") == {
+        None: {"done": 4, "on_time": 4, "late": 0, "rate": 100.0, "overdue_open": 0},
+        "市住建局": {"done": 2, "on_time": 1, "late": 1, "rate": 50.0, "overdue_open": 0},
+        "浮梁县": {"done": 1, "on_time": 1, "late": 0, "rate": 100.0, "overdue_open": 1}}
+    assert rows(stats, "on_time_by_process")["intermediary_clue"]["done"] == 7
+    # read alone, or taken out of every procedure's counts the timeliness section read
+    alone = statistics(intermediary, "chu", StatsFilter(), figure="intermediary_on_time_by_unit")
+    assert alone.figures == [figure]
+    other = statistics(intermediary, "chu", StatsFilter(process="clue_triage"), "intermediary")
+    assert all(f.rows == [] for f in other.figures)
+    same = statistics(intermediary, "chu", StatsFilter(process="intermediary_clue"),
+                      "intermediary")
+    assert [f.rows for f in same.figures] == [
+        f.rows for f in statistics(intermediary, "chu", StatsFilter(), "intermediary").figures]
+    assert figure_cases(intermediary, "chu", StatsFilter(process="clue_triage"),
+                        "intermediary_on_time_by_unit", "市住建局", "late") == []
+
+
+def test_every_intermediary_count_names_its_cases(intermediary: Engine) -> None:
+    def numbers(figure: str, key: str | None, measure: str,
+                flt: StatsFilter | None = None) -> list[str | None]:
+        return case_numbers(intermediary, figure, key, measure, flt)
+
+    assert numbers("intermediary_by_item", None, "overdue") == [ZJXS + "2"]
+    assert numbers("intermediary_by_item", "ZJ-001", "closed") == [ZJXS + "1"]
+    assert numbers("intermediary_by_category", "中介收费", "total") == [ZJXS + "2", ZJXS + "3"]
+    assert numbers("intermediary_by_category", "中介收费", "declined") == [ZJXS + "3"]
+    assert numbers("intermediary_by_category", "中介收费", "open") == [ZJXS + "2"]
+    assert numbers("intermediary_by_unit", "市住建局", "closed") == [ZJXS + "1"]
+    assert numbers("intermediary_on_time_by_unit", "市住建局", "late") == [ZJXS + "1"]
+    assert numbers("intermediary_on_time_by_unit", "浮梁县", "overdue_open") == [ZJXS + "2"]
+    assert numbers("intermediary_on_time_by_unit", None, "done") == [
+        ZJXS + "1", ZJXS + "2", ZJXS + "3"]
+    october = StatsFilter(start=date(2026, 10, 1))  # registered on 09-30
+    assert numbers("intermediary_by_category", "中介收费", "total", october) == []
+    assert rows(statistics(intermediary, "chu", october), "intermediary_by_unit") == {}
+    assert rows(statistics(intermediary, "chu", october),
+                "intermediary_on_time_by_unit")["市住建局"]["done"] == 2
+
+
+def test_who_sees_the_intermediary_section(intermediary: Engine) -> None:
+    assert sections_for(["data_bureau"]) == ("intermediary",)
+    for role in ("case_manager", "style_group", "supervision_office", "reform_group",
+                 "city_leader"):
+        assert "intermediary" in sections_for([role]), role
+    assert sections_for(["auditor"]) == ()
+    bureau = statistics(intermediary, "zhuanban", StatsFilter())
+    assert bureau.sections == ("intermediary",)
+    assert rows(bureau, "intermediary_by_unit")["浮梁县"]["overdue"] == 1
+    assert len(figure_cases(intermediary, "zhuanban", StatsFilter(), "intermediary_by_unit",
+                            "浮梁县", "overdue")) == 1
+    with pytest.raises(PermissionDenied):
+        statistics(intermediary, "zhuanban", StatsFilter(), "timeliness")
+    with pytest.raises(PermissionDenied):
+        figure_cases(intermediary, "zhuanban", StatsFilter(), "on_time_by_unit", None, "done")
+    for outsider in ("audit", "fl", "qiye"):
+        with pytest.raises(PermissionDenied):
+            statistics(intermediary, outsider, StatsFilter(), "intermediary")
+
+
+def test_a_county_counts_its_own_intermediary_clues(intermediary: Engine) -> None:
+    # a county's 政数局 and its 纪委监委's case managers: the clues of the county's units
+    for user in ("fl_sjj", "fl_cm"):
+        mine = statistics(intermediary, user, StatsFilter(), "intermediary")
+        assert mine.filter.unit == "浮梁县"
+        assert set(rows(mine, "intermediary_by_unit")) == {"浮梁县"}
+        assert set(rows(mine, "intermediary_on_time_by_unit")) == {"浮梁县"}
+        assert figure_cases(intermediary, user, StatsFilter(), "intermediary_by_unit",
+                            "市住建局", "total") == []
+        with pytest.raises(PermissionDenied):
+            statistics(intermediary, user, StatsFilter(unit="市住建局"), "intermediary")
+    city = statistics(intermediary, "sun", StatsFilter(unit="市住建局"), "intermediary")
+    assert set(rows(city, "intermediary_by_item")) == {"ZJ-001"}
+
+
+def test_xlsx_holds_the_intermediary_figures(intermediary: Engine) -> None:
+    stats = statistics(intermediary, "zhuanban", StatsFilter())
+    book = load_workbook(io.BytesIO(stats.to_xlsx()))
+    assert book.sheetnames == ["统计说明", "中介服务问题线索按中介服务事项",
+                               "中介服务问题线索按问题类别", "中介服务问题线索按责任单位",
+                               "中介服务问题线索各单位按期办结率"]
+    sheet = book["中介服务问题线索按问题类别"]
+    assert [c.value for c in sheet[1]] == ["分组", "线索数", "不予受理", "已销号", "办理中",
+                                           "超期未办结", "销号率（%）"]
+    assert [r for r in sheet.iter_rows(min_row=2, values_only=True)] == [
+        ("市场秩序", 1, 0, 1, 0, 0, 100.0), ("中介收费", 2, 1, 0, 1, 1, 0.0)]

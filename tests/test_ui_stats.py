@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 from engine.api import Engine
 from engine.time.clock import FixedClock
 from tests.process_helpers import at
-from tests.stats_support import known_data
+from tests.stats_support import intermediary_data, known_data
 from tests.test_ui_support import login, make_app
 
 PASSWORD = "pw-stats-test"
@@ -57,9 +57,10 @@ def charts(page: str) -> dict[str, Any]:
 
 
 def test_each_supervising_role_sees_its_sections(app: Flask) -> None:
-    expected = {"sun": ["timeliness", "clues"], "zhou": ["timeliness", "clues", "hotline"],
-                "gaige": ["timeliness", "legacy", "subsidy"],
-                "chu": ["timeliness", "clues", "legacy", "subsidy", "hotline"]}
+    expected = {"sun": ["timeliness", "clues", "intermediary"],
+                "zhou": ["timeliness", "clues", "intermediary", "hotline"],
+                "gaige": ["timeliness", "intermediary", "legacy", "subsidy"],
+                "chu": ["timeliness", "clues", "intermediary", "legacy", "subsidy", "hotline"]}
     for user, sections in expected.items():
         page = client_of(app, user).get("/stats/").text
         assert re.findall(r'<section class="stats-section" id="section-(\w+)"', page) == sections
@@ -90,7 +91,9 @@ def test_filters_narrow_the_figures_and_the_download(app: Flask) -> None:
     book = load_workbook(io.BytesIO(client.get(
         "/stats/export.xlsx?from=2026-10-01&to=2026-10-31").data))
     assert book.sheetnames == ["统计说明", "各单位按期办结率", "各流程按期办结率",
-                               "问题线索按问题类型", "问题线索按线索来源"]
+                               "问题线索按问题类型", "问题线索按线索来源",
+                               "中介服务问题线索按中介服务事项", "中介服务问题线索按问题类别",
+                               "中介服务问题线索按责任单位", "中介服务问题线索各单位按期办结率"]
     bad = client.get("/stats/?from=2026-02-30")
     assert bad.status_code == 200 and "日期格式应为 YYYY-MM-DD" in bad.text
     chosen = client.get("/stats/?process=clue_triage").text
@@ -137,3 +140,35 @@ def test_statistics_in_english(app: Flask) -> None:
     assert hint and re.match(r"Counted at \d{4}-\d\d-\d\d \d\d:\d\d\. Tasks", hint[1]), hint
     bad = client.get("/stats/?from=2026-02-30").text
     assert "From：" in bad and "from：" not in bad
+
+
+def test_the_data_bureau_sees_the_intermediary_clues(engine: Engine, clock: FixedClock) -> None:
+    app = make_app(intermediary_data(engine, clock, PASSWORD))
+    client = client_of(app, "zhuanban")
+    assert 'href="/stats/"' in client.get("/").text  # the menu links the page
+    page = client.get("/stats/").text
+    assert re.findall(r'<section class="stats-section" id="section-(\w+)"', page) == [
+        "intermediary"]
+    assert cell(page, "intermediary_by_item", "ZJ-001", "rate") == "100.0%"
+    units = page[page.index('id="stats-units"'):]  # the figures' units, to filter by
+    assert re.findall(r'<option value="([^"]+)">', units[:units.index("</datalist>")]) == [
+        "市住建局", "市自然资源局", "浮梁县"]
+    assert cell(page, "intermediary_by_category", "中介收费", "overdue") == "1"
+    assert cell(page, "intermediary_by_unit", "市自然资源局", "rate") == "—"
+    assert cell(page, "intermediary_on_time_by_unit", "市住建局", "rate") == "50.0%"
+    assert "ZJ-001 建设工程施工图设计文件审查" in charts(page)[
+        "中介服务问题线索按中介服务事项"]["labels"]
+    table = page[page.index('data-figure="intermediary_by_unit"'):]
+    row = table[table.index('data-key="浮梁县"'):]
+    link = re.search(r'data-column="overdue"><a href="([^"]*)"', row)
+    assert link is not None
+    cases = client.get(html.unescape(link.group(1))).text
+    assert "ZJXS-2026-000002" in cases and "ZJXS-2026-000001" not in cases
+    assert client.get("/stats/cases?figure=on_time_by_unit&measure=done").status_code == 403
+    client.get("/lang/en")
+    english = client.get("/stats/").text
+    figures = re.findall(r"<figcaption>([^<]*)", english)
+    assert figures and not any(re.search(r"[\u4e00-\u9fff]", f) for f in figures), figures
+    headers = re.findall(r"<th>([^<]+)</th>", english)
+    assert "Close-out rate" in headers and "Declined" in headers
+    assert "Intermediary service clues" in english

@@ -17,6 +17,9 @@ not deployed (a bare test database) the field is taken as given.
 from __future__ import annotations
 
 import difflib
+import threading
+import weakref
+from collections import OrderedDict
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -29,10 +32,11 @@ from engine.definitions import (
     registry,  # forms -> here -> registry -> forms: use at call time
 )
 from engine.definitions.xmlsafe import parse as parse_xml
-from engine.errors import InvalidData, UnsafeInput, ValidationFailed
+from engine.errors import InvalidData
 from engine.messages import Msg, msg
 from engine.org import directory
 from engine.org.directory import Directory
+from engine.storage import counters
 
 CATALOGUE = "x-catalogue"
 
@@ -111,22 +115,58 @@ def _items(tree: etree._ElementTree, decision: str, found: Directory | None
     return Catalogue(element.get("name") or decision, items)
 
 
+# Every form start, completion and page with a catalogue field asks for its catalogue; the
+# parsed rows are kept while what they are made of holds: the deployed file's text (by its
+# content digest) and the unit directory its unit columns name (by its change counter,
+# engine/storage/counters.py), per database (its connection pool), the least recently used
+# dropped beyond a bound. The decisions each deployed file holds are kept by digest, so the
+# texts are read only for a file not seen before.
+KEPT_MAX = 64
+_lock = threading.Lock()
+_held: OrderedDict[str, frozenset[str]] = OrderedDict()
+_kept: weakref.WeakKeyDictionary[Any, OrderedDict[tuple[str, str, int], Catalogue]] = \
+    weakref.WeakKeyDictionary()
+
+
 def catalogue(session: Session, decision: str) -> Catalogue | None:
     """The deployed catalogue ``decision``; None when no deployed file holds it."""
-    found = None
-    for text in registry.latest_files(session, "dmn").values():
-        if f'"{decision}"' not in text:
-            continue
-        try:
-            tree = parse_xml(text.encode("utf-8"), decision)
-        except (ValidationFailed, UnsafeInput):  # deployed files were checked: not expected
-            continue
-        if found is None:
-            found = directory.load(session)
-        listed = _items(tree, decision, found)
-        if listed is not None:
-            return listed
+    for digest in registry.latest_digests(session, "dmn").values():
+        if decision in _decisions_in(session, digest):
+            return _kept_catalogue(session, decision, digest)
     return None
+
+
+def _decisions_in(session: Session, digest: str) -> frozenset[str]:
+    with _lock:
+        held = _held.get(digest)
+        if held is not None:
+            _held.move_to_end(digest)
+            return held
+    held = frozenset(registry.decision_ids(registry.file_text(session, digest)))
+    with _lock:
+        _held[digest] = held
+        while len(_held) > KEPT_MAX:
+            _held.popitem(last=False)
+    return held
+
+
+def _kept_catalogue(session: Session, decision: str, digest: str) -> Catalogue:
+    key = (decision, digest, counters.read(session).units)
+    database = session.get_bind().engine.pool  # shared by the engine and its read-only options
+    with _lock:
+        kept = _kept.setdefault(database, OrderedDict())
+        if key in kept:
+            kept.move_to_end(key)
+            return kept[key]
+    tree = parse_xml(registry.file_text(session, digest).encode("utf-8"), decision)
+    listed = _items(tree, decision, directory.load(session))
+    assert listed is not None  # the file holds the decision
+    if not session.info.get(directory.STORED):  # a directory this transaction stored may yet
+        with _lock:                             # roll back, and its counter come again
+            kept[key] = listed
+            while len(kept) > KEPT_MAX:
+                kept.popitem(last=False)
+    return listed
 
 
 def choices(session: Session, schema: Mapping[str, Any] | None

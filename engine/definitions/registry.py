@@ -12,6 +12,7 @@ import json
 import os
 import threading
 import weakref
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -89,7 +90,41 @@ def latest_forms(session: Session) -> dict[str, str]:
 
 
 def latest_files(session: Session, kind: str) -> dict[str, str]:
-    """Newest deployed text of each file of ``kind``, by file name (without folders).
+    """Newest deployed text of each file of ``kind``, by file name (without folders)."""
+    chosen = latest_digests(session, kind)
+    texts = _texts(session, set(chosen.values()))
+    return {name: texts[digest] for name, digest in chosen.items()}
+
+
+def file_text(session: Session, digest: str) -> str:
+    """The deployed text with content digest ``digest`` (one of :func:`latest_digests`)."""
+    return _texts(session, {digest})[digest]
+
+
+def _texts(session: Session, digests: set[str]) -> dict[str, str]:
+    """Deployed texts by their content digests; a text never changes under its digest, so the
+    ones read are kept (the most recently used :data:`_TEXTS_KEPT`)."""
+    with _files_lock:
+        found = {d: _kept_texts[d] for d in digests if d in _kept_texts}
+        for digest in found:
+            _kept_texts.move_to_end(digest)
+    missing = sorted(digests - found.keys())
+    if missing:
+        read = dict(session.execute(select(DefinitionFile.sha256, DefinitionFile.content)
+                                    .where(DefinitionFile.sha256.in_(missing))).all())
+        if len(read) < len(missing):
+            raise LookupError(f"no deployed file with digest {set(missing) - read.keys()}")
+        found.update(read)
+        with _files_lock:
+            _kept_texts.update(read)
+            while len(_kept_texts) > _TEXTS_KEPT:
+                _kept_texts.popitem(last=False)
+    return found
+
+
+def latest_digests(session: Session, kind: str) -> dict[str, str]:
+    """The content digest of the newest deployed text of each file of ``kind``, by file name
+    (without folders), without reading the texts.
 
     The newest process version that uses a file knows its newest text (deploying a form
     alone makes new versions of the processes using it). Files no process uses yet come from
@@ -98,7 +133,7 @@ def latest_files(session: Session, kind: str) -> dict[str, str]:
     deploy stamps the files it stores with a higher ``seq``): starts of forms that pick from
     a catalogue ask for it each time."""
     if session.info.get(_FILES_STORED):  # not kept: the deploy might be rolled back
-        return _read_latest_files(session, kind)
+        return _read_latest_digests(session, kind)
     stamp = session.info.get(_STAMP)
     if stamp is None:  # a transaction sees no other's deploy, but for the ones it makes
         stamp = session.info[_STAMP] = _NEWEST_SEQ.rows(session, {})[0][0] or 0
@@ -106,7 +141,7 @@ def latest_files(session: Session, kind: str) -> dict[str, str]:
     with _files_lock:
         kept = _kept_files.get(bind, {}).get(kind)
     if kept is None or kept[0] != stamp:
-        kept = (stamp, _read_latest_files(session, kind))
+        kept = (stamp, _read_latest_digests(session, kind))
         with _files_lock:
             _kept_files.setdefault(bind, {})[kind] = kept
     return dict(kept[1])
@@ -118,9 +153,11 @@ _FILES_STORED = "kuaiban_definition_files_stored"  # session.info: this transact
 _files_lock = threading.Lock()
 _kept_files: weakref.WeakKeyDictionary[Any, dict[str, tuple[int, dict[str, str]]]] = \
     weakref.WeakKeyDictionary()
+_TEXTS_KEPT = 256
+_kept_texts: OrderedDict[str, str] = OrderedDict()
 
 
-def _read_latest_files(session: Session, kind: str) -> dict[str, str]:
+def _read_latest_digests(session: Session, kind: str) -> dict[str, str]:
     digests: dict[str, str] = {}
     versions = session.execute(select(ProcessVersion.files).order_by(ProcessVersion.id.desc()))
     for refs in versions.scalars():
@@ -128,13 +165,18 @@ def _read_latest_files(session: Session, kind: str) -> dict[str, str]:
             if ref.get("kind") == kind:
                 digests.setdefault(os.path.basename(ref["name"]), ref["sha256"])
     out: dict[str, str] = {}
-    rows = session.execute(select(DefinitionFile).where(DefinitionFile.kind == kind)
-                           .order_by(DefinitionFile.seq)).scalars()
-    for row in rows:
-        name = os.path.basename(row.name)
-        if digests.get(name, row.sha256) == row.sha256:
-            out[name] = row.content  # later deploys overwrite earlier ones
+    rows = session.execute(select(DefinitionFile.name, DefinitionFile.sha256)
+                           .where(DefinitionFile.kind == kind).order_by(DefinitionFile.seq))
+    for path, digest in rows:
+        name = os.path.basename(path)
+        if digests.get(name, digest) == digest:
+            out[name] = digest  # later deploys overwrite earlier ones
     return out
+
+
+def decision_ids(text: str) -> set[str]:
+    """The decisions a DMN text holds (none when it does not parse)."""
+    return _ids(text, "{*}decision")
 
 
 def _with_deployed_dmn(session: Session, files: list[SourceFile]) -> list[SourceFile]:
@@ -142,17 +184,13 @@ def _with_deployed_dmn(session: Session, files: list[SourceFile]) -> list[Source
     so a diagram may call decisions deployed earlier."""
     given = [f for f in files if f.kind == "dmn"]
     names = {os.path.basename(f.name) for f in given}
-    ids = {i for f in given for i in _decision_ids(f.content)}
+    ids = {i for f in given for i in decision_ids(f.content)}
     extra = [
         SourceFile(name, text)
         for name, text in sorted(latest_files(session, "dmn").items())
-        if name not in names and not ids & _decision_ids(text)
+        if name not in names and not ids & decision_ids(text)
     ]
     return files + extra
-
-
-def _decision_ids(text: str) -> set[str]:
-    return _ids(text, "{*}decision")
 
 
 def _process_ids(text: str) -> set[str]:

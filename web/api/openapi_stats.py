@@ -11,11 +11,14 @@ JSON = "application/json"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _SECTION_ROLES = ("timeliness (按期办结率 by unit and by procedure): case_manager, style_group, "
                   "supervision_office, reform_group, city_leader; clues (问题线索 by type and "
-                  "source): case_manager, style_group, supervision_office, city_leader; legacy "
-                  "(旧账 by type, 化解率 by stage), subsidy (payouts): reform_group, "
-                  "city_leader; hotline (12345 好差评, 满意率): style_group, "
-                  "supervision_office, city_leader. Other roles: 403. A county's supervisors "
-                  "count their county only (a unit outside it: 403).")
+                  "source): case_manager, style_group, supervision_office, city_leader; "
+                  "intermediary (中介服务问题线索 by 中介服务事项, by 问题类别 and by 责任单位: "
+                  "declined, closed out, running, overdue, 销号率; the procedure's 按期办结率 by "
+                  "unit): data_bureau, case_manager, style_group, supervision_office, "
+                  "reform_group, city_leader; legacy (旧账 by type, 化解率 by stage), subsidy "
+                  "(payouts): reform_group, city_leader; hotline (12345 好差评, 满意率): "
+                  "style_group, supervision_office, city_leader. Other roles: 403. A county's "
+                  "supervisors count their county only (a unit outside it: 403).")
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -38,7 +41,8 @@ FILTERS = [
            format="date"),
     _query("to", "last day of the period, included", type="string", format="date"),
     _query("unit", "only this unit and the units below it in the unit directory (any of "
-           "its names); tasks by their unit, cases by their handling unit",
+           "its names); tasks by their unit, cases by their handling unit (中介服务 clues: "
+           "their 责任单位)",
            type="string", maxLength=128),
     _query("process", "only this procedure (process key)", type="string", maxLength=128),
 ]

@@ -28,8 +28,8 @@ from web.ui.util import engine
 bp = Blueprint("stats", __name__, url_prefix="/stats")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SECTION_TITLES = {"timeliness": _l("按期办结"), "clues": _l("问题线索"),
-                  "legacy": _l("新官不理旧账"), "subsidy": _l("惠企政策兑现"),
-                  "hotline": _l("12345投诉")}
+                  "intermediary": _l("中介服务问题线索"), "legacy": _l("新官不理旧账"),
+                  "subsidy": _l("惠企政策兑现"), "hotline": _l("12345投诉")}
 
 
 def may_view_stats(user: UserView | None) -> bool:
@@ -74,7 +74,7 @@ def index() -> str:
         errors, flt = localized_fields(exc), StatsFilter()
     stats = statistics(eng, user, flt)
     processes = sorted(((p.key, p.name) for p in eng.processes()), key=lambda p: p[1])
-    units = sorted({r.key for f in stats.figures if f.key == "on_time_by_unit"
+    units = sorted({r.key for f in stats.figures if f.key.endswith("_by_unit")
                     for r in f.rows if r.key})
     return render_template(
         "stats.html", stats=stats, errors=errors, processes=processes, units=units,

@@ -1,5 +1,6 @@
 """Statistics for supervisors: 按期办结率 by unit and by procedure, clue and legacy cases by
-type and source, the legacy campaign's 化解率 by stage, subsidy payouts, 12345 satisfaction.
+type and source, 中介服务 clues by item, type and unit, the legacy campaign's 化解率 by stage,
+subsidy payouts, 12345 satisfaction.
 
 Every figure is a few SQL aggregates over the indexed ``tasks`` and ``instances`` tables
 (never a workflow deserialized); every count can name the cases behind it. Who sees which
@@ -21,7 +22,15 @@ from engine.messages import msg
 from engine.org import directory, users
 from engine.org.scope import reach_of
 from engine.queries.board import InstanceSummary
-from engine.queries.stats import cases, export, hotline, legacy, subsidy, timeliness
+from engine.queries.stats import (
+    cases,
+    export,
+    hotline,
+    intermediary,
+    legacy,
+    subsidy,
+    timeliness,
+)
 from engine.queries.stats.model import Figure, Spec
 from engine.queries.stats.scope import SECTIONS, StatsFilter, sections_for, units_under
 from engine.storage.schema import ProcessInstance
@@ -32,7 +41,8 @@ if TYPE_CHECKING:
 
 # every figure, in page order: by section, then as each module lists them
 SPECS: dict[str, Spec] = {s.key: s for s in sorted(
-    (*timeliness.SPECS, *cases.SPECS, *legacy.SPECS, *subsidy.SPECS, *hotline.SPECS),
+    (*timeliness.SPECS, *cases.SPECS, *intermediary.SPECS, *legacy.SPECS, *subsidy.SPECS,
+     *hotline.SPECS),
     key=lambda s: SECTIONS.index(s.section))}
 CASES_LIMIT = 500
 

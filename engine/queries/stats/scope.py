@@ -17,17 +17,20 @@ from engine.org import directory
 from engine.time.calendar import TZ
 
 # The sections of the statistics page, in page order.
-SECTIONS = ("timeliness", "clues", "legacy", "subsidy", "hotline")
+SECTIONS = ("timeliness", "clues", "intermediary", "legacy", "subsidy", "hotline")
 
 # Which figures each supervising role is judged on (domain.md, roles): the case management
 # office and the style group follow clue handling, the supervision office clue handling and
 # the 12345 complaints, the reform group its legacy-case campaign and the subsidy payouts;
-# the city's leaders see everything.
+# the city's leaders see everything. The 中介服务 clues (plan 6) are read by those who read
+# their ledger (engine/api/reads.py, LEDGER_READERS; the auditor reads no statistics) and
+# the clue supervisors: the 市政数局's 工作专班 runs them and sees that section alone.
 ROLE_SECTIONS: dict[str, tuple[str, ...]] = {
-    "case_manager": ("timeliness", "clues"),
-    "style_group": ("timeliness", "clues", "hotline"),
-    "supervision_office": ("timeliness", "clues", "hotline"),
-    "reform_group": ("timeliness", "legacy", "subsidy"),
+    "case_manager": ("timeliness", "clues", "intermediary"),
+    "style_group": ("timeliness", "clues", "intermediary", "hotline"),
+    "supervision_office": ("timeliness", "clues", "intermediary", "hotline"),
+    "reform_group": ("timeliness", "intermediary", "legacy", "subsidy"),
+    "data_bureau": ("intermediary",),
     "city_leader": SECTIONS,
 }
 

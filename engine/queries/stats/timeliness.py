@@ -5,6 +5,7 @@ procedure."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -49,9 +50,14 @@ Cells = dict[tuple[str, str | None], list[int]]  # (process, unit) -> [done, on 
 
 
 def _cells(session: Session, flt: StatsFilter, now: datetime) -> Cells:
-    """The counts by procedure and unit, read once per transaction for both figures."""
+    """The counts by procedure and unit, read once per transaction for both figures (and a
+    procedure's own section: its counts out of every procedure's, when read already)."""
     memo = session.info.setdefault("stats_timeliness", {})
     if (flt, now) in memo:
+        return memo[(flt, now)]
+    every = memo.get((replace(flt, process=None), now)) if flt.process else None
+    if every is not None:
+        memo[(flt, now)] = {k: v for k, v in every.items() if k[0] == flt.process}
         return memo[(flt, now)]
     by = (Task.process_key, Task.unit)
     on_time = func.sum(case((Task.completed_at <= Task.due_at, 1), else_=0))
@@ -66,15 +72,18 @@ def _cells(session: Session, flt: StatsFilter, now: datetime) -> Cells:
     return cells
 
 
-def _build(by: InstrumentedAttribute[Any], key: str, title: str,
-           session: Session, flt: StatsFilter, now: datetime) -> Figure:
+def build(by: InstrumentedAttribute[Any], key: str, title: str,
+          session: Session, flt: StatsFilter, now: datetime, section: str = "timeliness",
+          note: str = "") -> Figure:
+    """The figure grouped ``by`` the tasks' unit or procedure (``section``, ``note``: for a
+    procedure's own section that shows its tasks alone)."""
     counts: dict[str | None, list[int]] = {}
     for (process, unit), values in _cells(session, flt, now).items():
         total = counts.setdefault(process if by is Task.process_key else unit, [0, 0, 0])
         for i, value in enumerate(values):
             total[i] += value
     names = process_names(session) if by is Task.process_key else {}
-    figure = Figure(key, "timeliness", title, COLUMNS)
+    figure = Figure(key, section, title, COLUMNS, note=note)
     for group, (done, in_time, open_late) in counts.items():
         label = names.get(group, group) if group else NO_UNIT
         figure.rows.append(Row(group, label or NO_UNIT, {
@@ -85,8 +94,8 @@ def _build(by: InstrumentedAttribute[Any], key: str, title: str,
     return figure
 
 
-def _drill(by: InstrumentedAttribute[Any], session: Session, flt: StatsFilter, now: datetime,
-           key: str | None, measure: str) -> Select[int]:
+def drill(by: InstrumentedAttribute[Any], session: Session, flt: StatsFilter, now: datetime,
+          key: str | None, measure: str) -> Select[int]:
     group = by.is_(None) if key is None else by == key
     if measure == "overdue_open":
         clauses = _overdue_open(session, flt, now)
@@ -101,9 +110,9 @@ def _drill(by: InstrumentedAttribute[Any], session: Session, flt: StatsFilter, n
 
 SPECS = (
     Spec("on_time_by_unit", "timeliness",
-         partial(_build, Task.unit, "on_time_by_unit", "各单位按期办结率"),
-         partial(_drill, Task.unit)),
+         partial(build, Task.unit, "on_time_by_unit", "各单位按期办结率"),
+         partial(drill, Task.unit)),
     Spec("on_time_by_process", "timeliness",
-         partial(_build, Task.process_key, "on_time_by_process", "各流程按期办结率"),
-         partial(_drill, Task.process_key)),
+         partial(build, Task.process_key, "on_time_by_process", "各流程按期办结率"),
+         partial(drill, Task.process_key)),
 )

@@ -530,6 +530,13 @@
         select.addEventListener('change', apply);
         panel.appendChild(field(t('timer'), select));
         panel.appendChild(field(t(kind), textInput('p-timer', body, apply), t('timerHint')));
+        if (isStart) {
+          // the case each occurrence starts: one that exists already is not started again
+          panel.appendChild(field(t('businessKey'), textInput('p-business-key',
+            (camundaProperty(bo, 'business_key').prop || {}).value, function (v) {
+              setCamundaProperty(element, bo, 'business_key', v);
+            }), t('businessKeyHint')));
+        }
       }
       if (type === 'bpmn:SequenceFlow') {
         var condition = bo.conditionExpression ? bo.conditionExpression.body : '';
