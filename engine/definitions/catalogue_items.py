@@ -88,12 +88,6 @@ def unknown_decisions(schema: Mapping[str, Any], decisions: Collection[str]
             for name, decision in fields(schema).items() if decision not in decisions}
 
 
-def items_of(text: str, decision: str, found: Directory | None = None) -> Catalogue | None:
-    """The rows of ``decision`` in the DMN ``text`` (units by their names in ``found``);
-    None when the text does not hold it."""
-    return _items(parse_xml(text.encode("utf-8"), decision), decision, found)
-
-
 def _items(tree: etree._ElementTree, decision: str, found: Directory | None
            ) -> Catalogue | None:
     element = next((d for d in tree.getroot().iter("{*}decision") if d.get("id") == decision),
