@@ -100,6 +100,31 @@ def _template() -> Path:
     return path
 
 
+@functools.cache
+def _shipped_template() -> Path:
+    """The demo users and the shipped procedures, no cases: made once per run."""
+    folder = Path(tempfile.mkdtemp(prefix="kuaiban-shipped-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    path = folder / "shipped.db"
+    engine = Engine(f"sqlite:///{path}", clock=FixedClock(at(SHIPPED_AT)))
+    try:
+        create_demo_users(engine)
+        engine.deploy_directory(PROCESSES, FORMS)
+    finally:
+        engine.close()
+    return path
+
+
+SHIPPED_AT = "2026-09-30T10:00:00+08:00"  # when the shipped procedures were deployed
+
+
+def shipped_engine(tmp_path: Path, clock: FixedClock) -> Engine:
+    """A fresh database with the demo users and the shipped procedures (no cases)."""
+    path = tmp_path / "shipped.db"
+    shutil.copyfile(_shipped_template(), path)
+    return Engine(f"sqlite:///{path}", clock=clock)
+
+
 def demo_engine(tmp_path: Path) -> tuple[Engine, FixedClock]:
     """A fresh copy of the demo database with its clock at the time the cases left it."""
     path = tmp_path / "demo.db"

@@ -1,6 +1,5 @@
 """The UI on the shipped procedures (processes/, forms/): the window clerk starts a subsidy
-application on an enterprise's behalf, and the policy department of the right unit sees it.
-Skipped while the shipped procedures cannot be deployed (they are being written)."""
+application on an enterprise's behalf, and the policy department of the right unit sees it."""
 
 from __future__ import annotations
 
@@ -15,17 +14,14 @@ from werkzeug.test import TestResponse
 
 from engine import Application, TaskView
 from engine.api import Engine
+from tests.demo_support import SHIPPED_AT, shipped_engine
 from tests.test_ui_support import frozen, make_app
-from web.demo import DEMO_PASSWORD, create_demo_users
-
-ROOT = Path(__file__).resolve().parents[1]
+from web.demo import DEMO_PASSWORD
 
 
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[Flask]:
-    engine = Engine(f"sqlite:///{tmp_path / 'p.db'}", clock=frozen("2026-09-30T10:00:00+08:00"))
-    create_demo_users(engine)
-    engine.deploy_directory(ROOT / "processes", ROOT / "forms")
+    engine = shipped_engine(tmp_path, frozen(SHIPPED_AT))
     yield make_app(engine)
     engine.close()
 

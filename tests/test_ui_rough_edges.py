@@ -6,10 +6,7 @@ supervision office's copy of a clue showing the clue's fields by their titles.""
 
 from __future__ import annotations
 
-import functools
 import re
-import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,30 +16,18 @@ from flask.testing import FlaskClient
 
 from engine.api import Engine
 from engine.time.clock import FixedClock
+from tests.demo_support import SHIPPED_AT, shipped_engine
 from tests.test_process_subsidies import application
 from tests.test_ui_support import frozen, make_app
-from web.demo import DEMO_PASSWORD, create_demo_users
+from web.demo import DEMO_PASSWORD
 
-ROOT = Path(__file__).resolve().parents[1]
-START = "2026-09-30T10:00:00+08:00"
-
-
-@functools.cache
-def _template() -> Path:
-    """Demo users and the shipped procedures, made once and copied for each test."""
-    path = Path(tempfile.mkdtemp(prefix="kuaiban-polish-")) / "t.db"
-    engine = Engine(f"sqlite:///{path}", clock=frozen(START))
-    create_demo_users(engine)
-    engine.deploy_directory(ROOT / "processes", ROOT / "forms")
-    engine.close()
-    return path
+START = SHIPPED_AT
 
 
 @pytest.fixture
 def shipped(tmp_path: Path) -> Iterator[tuple[Engine, FixedClock, Flask]]:
-    shutil.copyfile(_template(), tmp_path / "p.db")
     clock = frozen(START)
-    engine = Engine(f"sqlite:///{tmp_path / 'p.db'}", clock=clock)
+    engine = shipped_engine(tmp_path, clock)
     yield engine, clock, make_app(engine)
     engine.close()
 
