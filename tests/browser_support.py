@@ -102,6 +102,15 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
+@pytest.fixture
+def phone_page(browser: Any) -> Iterator[Any]:
+    """A page as a phone shows it (390 px wide, zh-CN), closed with its context."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
+                                  is_mobile=True)
+    yield context.new_page()
+    context.close()
+
+
 @pytest.fixture(name="page")
 def csp_watched_page(browser: Any) -> Iterator[Any]:
     """The same page, and the test fails on any Content Security Policy violation its pages

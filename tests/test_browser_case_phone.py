@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from tests.browser_support import Server, serve, sign_in
-from tests.browser_support import browser as browser  # the fixture
+from tests.browser_support import browser as browser  # the fixtures
+from tests.browser_support import phone_page as phone_page
 from tests.demo_support import demo_engine
 from web.demo import DEMO_PASSWORD
 
@@ -21,22 +22,16 @@ def server(tmp_path: Path) -> Iterator[Server]:
     yield from serve(engine, clock)
 
 
-def test_a_cases_files_are_cards_on_a_phone(browser: Any, server: Server) -> None:
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
-                                  is_mobile=True)
-    page = context.new_page()
-    try:
-        sign_in(page, server, "handler_fl", DEMO_PASSWORD)
-        case = next(t.instance_id for t in server.engine.inbox.for_user("handler_fl")
-                    if t.name == "outcome")  # ZF-2026-000001, with its 交办函
-        page.goto(f"{server.url}/instances/{case}")
-        assert page.is_hidden("#files thead")
-        cell = page.locator("#files tbody td").first.bounding_box()
-        assert cell is not None and cell["width"] > 300, cell  # was a column of ~80px
-        label = page.evaluate("""() => getComputedStyle(
-            document.querySelector('#files tbody td'), '::before').content""")
-        assert label == '"文件"'
-        document = page.locator("#files tr", has_text="交办函").first
-        assert document.locator("a.print-link").is_visible()
-    finally:
-        context.close()
+def test_a_cases_files_are_cards_on_a_phone(phone_page: Any, server: Server) -> None:
+    sign_in(phone_page, server, "handler_fl", DEMO_PASSWORD)
+    case = next(t.instance_id for t in server.engine.inbox.for_user("handler_fl")
+                if t.name == "outcome")  # ZF-2026-000001, with its 交办函
+    phone_page.goto(f"{server.url}/instances/{case}")
+    assert phone_page.is_hidden("#files thead")
+    cell = phone_page.locator("#files tbody td").first.bounding_box()
+    assert cell is not None and cell["width"] > 300, cell  # was a column of ~80px
+    label = phone_page.evaluate("""() => getComputedStyle(
+        document.querySelector('#files tbody td'), '::before').content""")
+    assert label == '"文件"'
+    document = phone_page.locator("#files tr", has_text="交办函").first
+    assert document.locator("a.print-link").is_visible()

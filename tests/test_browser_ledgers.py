@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from tests.browser_support import Server, serve, sign_in
-from tests.browser_support import browser as browser  # the fixture
+from tests.browser_support import browser as browser  # the fixtures
+from tests.browser_support import phone_page as phone_page
 from tests.demo_support import demo_engine
 from web.demo import DEMO_PASSWORD
 
@@ -21,26 +22,20 @@ def server(tmp_path: Path) -> Iterator[Server]:
     yield from serve(engine, clock)
 
 
-def test_ledger_rows_are_cards_on_a_phone(browser: Any, server: Server) -> None:
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
-                                  is_mobile=True)
-    page = context.new_page()
-    try:
-        sign_in(page, server, "auditor", DEMO_PASSWORD)
-        page.goto(server.url + "/ledgers/clue")
-        assert page.is_hidden("#ledger thead")
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= 390, f"the ledger scrolls sideways on a phone ({width}px)"
-        rows = page.locator("#ledger tbody tr")
-        first, second = rows.nth(0).bounding_box(), rows.nth(1).bounding_box()
-        assert first is not None and second is not None
-        assert first["width"] <= 390 and second["y"] >= first["y"] + first["height"]
-        label = page.evaluate("""() => getComputedStyle(
-            document.querySelector('#ledger tbody td'), '::before').content""")
-        assert label == '"登记时间"'
-        assert page.locator("#ledger tbody tr >> nth=0 >> th.case-no a").is_visible()
-    finally:
-        context.close()
+def test_ledger_rows_are_cards_on_a_phone(phone_page: Any, server: Server) -> None:
+    sign_in(phone_page, server, "auditor", DEMO_PASSWORD)
+    phone_page.goto(server.url + "/ledgers/clue")
+    assert phone_page.is_hidden("#ledger thead")
+    width = phone_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the ledger scrolls sideways on a phone ({width}px)"
+    rows = phone_page.locator("#ledger tbody tr")
+    first, second = rows.nth(0).bounding_box(), rows.nth(1).bounding_box()
+    assert first is not None and second is not None
+    assert first["width"] <= 390 and second["y"] >= first["y"] + first["height"]
+    label = phone_page.evaluate("""() => getComputedStyle(
+        document.querySelector('#ledger tbody td'), '::before').content""")
+    assert label == '"登记时间"'
+    assert phone_page.locator("#ledger tbody tr >> nth=0 >> th.case-no a").is_visible()
 
 
 def test_ledger_is_a_table_on_a_desktop(browser: Any, server: Server) -> None:

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from tests.browser_support import Server, serve, sign_in
-from tests.browser_support import browser as browser  # the fixture
+from tests.browser_support import browser as browser  # the fixtures
+from tests.browser_support import phone_page as phone_page
 from tests.test_ui_support import frozen, make_engine
 
 
@@ -25,26 +26,20 @@ def server(tmp_path: Path) -> Iterator[Server]:
 
 
 @pytest.mark.parametrize("user", ["zhao", "li"])
-def test_the_phone_header_is_one_line(browser: Any, server: Server, user: str) -> None:
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
-                                  is_mobile=True)
-    page = context.new_page()
-    try:
-        sign_in(page, server, user)
-        header = page.locator("header.top").bounding_box()
-        assert header is not None and header["height"] <= 60, header  # was a third: ~280px
-        assert page.is_hidden(".session .who") and page.is_hidden("nav.main")
-        assert page.is_visible("#bell") and page.is_visible(".nav-button")
-        assert page.is_hidden("form.search-box")
-        page.click(".nav-button")
-        assert page.is_visible("nav.main") and page.is_visible("form.search-box")
-        account = page.locator("nav.main a.phone-only")
-        assert account.is_visible() and "修改密码" in account.inner_text()
-        icon = page.evaluate("""() => fetch(document.querySelector('link[rel=icon]').href)
-            .then(r => r.status + ' ' + r.headers.get('content-type'))""")
-        assert icon.startswith("200 image/svg+xml")
-    finally:
-        context.close()
+def test_the_phone_header_is_one_line(phone_page: Any, server: Server, user: str) -> None:
+    sign_in(phone_page, server, user)
+    header = phone_page.locator("header.top").bounding_box()
+    assert header is not None and header["height"] <= 60, header  # was a third: ~280px
+    assert phone_page.is_hidden(".session .who") and phone_page.is_hidden("nav.main")
+    assert phone_page.is_visible("#bell") and phone_page.is_visible(".nav-button")
+    assert phone_page.is_hidden("form.search-box")
+    phone_page.click(".nav-button")
+    assert phone_page.is_visible("nav.main") and phone_page.is_visible("form.search-box")
+    account = phone_page.locator("nav.main a.phone-only")
+    assert account.is_visible() and "修改密码" in account.inner_text()
+    icon = phone_page.evaluate("""() => fetch(document.querySelector('link[rel=icon]').href)
+        .then(r => r.status + ' ' + r.headers.get('content-type'))""")
+    assert icon.startswith("200 image/svg+xml")
 
 
 def test_the_desktop_header_keeps_the_name_and_no_phone_link(browser: Any,
