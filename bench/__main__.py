@@ -160,6 +160,8 @@ def headline(results: dict[str, Any]) -> dict[str, Any]:
         "durable_ratio_postgres": get("throughput", "durable_ratio_postgres"),
         "durable_vs_serialized_sqlite": get("throughput", "durable_vs_serialized_sqlite"),
         "durable_vs_serialized_postgres": get("throughput", "durable_vs_serialized_postgres"),
+        "floor_vs_serialized_sqlite": get("throughput", "floor_vs_serialized_sqlite"),
+        "floor_vs_serialized_postgres": get("throughput", "floor_vs_serialized_postgres"),
         "inbox_p95_ms": max(inbox) if inbox else None,
         "inbox_p95_ms_sqlite": get("inbox", "sqlite", "inbox_p95_ms"),
         "inbox_p95_ms_postgres": get("inbox", "postgres", "inbox_p95_ms"),

@@ -17,6 +17,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from pathlib import Path
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -25,7 +26,7 @@ from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
-from bench import common, storage
+from bench import common, floor, storage
 from engine.api import Engine
 
 DIAGRAM = "bench_three_step.bpmn"
@@ -109,21 +110,36 @@ def engines(postgres: bool) -> Iterator[dict[str, Engine]]:
                 engine.close()
 
 
+@contextmanager
+def floors(postgres: bool) -> Iterator[dict[str, Callable[[], None]]]:
+    """The least durable engine (bench/floor.py) on each backend, in fresh storage."""
+    with ExitStack() as stack:
+        tmp = stack.enter_context(tempfile.TemporaryDirectory())
+        stores = {"floor_sqlite": stack.enter_context(floor.sqlite_store(Path(tmp) / "f.db"))}
+        if postgres:
+            stores["floor_postgres"] = stack.enter_context(
+                floor.postgres_store(stack.enter_context(common.pg_schema())))
+        yield {name: floor.runner(store, START_DATA, STEPS, DIAGRAM, KEY)
+               for name, store in stores.items()}
+
+
 def run(instances: int = 1000, rounds: int = 5, postgres: bool = True) -> dict[str, Any]:
     """``instances`` durable instances per backend in all, in ``rounds`` rounds."""
     problem = common.postgres_problem() if postgres else "not asked for"
     per_round = max(1, instances // rounds)
     raw, raw_serialized = raw_runner(), raw_runner(serialize=True)
     rates: dict[str, list[float]] = {"raw": [], "raw_serialized": [], "sqlite": [],
-                                     "postgres": []}
-    with engines(problem is None) as by_backend:
+                                     "postgres": [], "floor_sqlite": [], "floor_postgres": []}
+    with engines(problem is None) as by_backend, floors(problem is None) as floor_runners:
         runners = {name: durable_runner(engine) for name, engine in by_backend.items()}
-        for run_one in (raw, raw_serialized, *runners.values()):  # warm-up: parse, caches
-            for _ in range(WARMUP):
+        for run_one in (raw, raw_serialized, *runners.values(), *floor_runners.values()):
+            for _ in range(WARMUP):  # warm-up: parse, caches
                 run_one()
         for _ in range(rounds):
             rates["raw"].append(rate(raw, per_round * 10))
             rates["raw_serialized"].append(rate(raw_serialized, per_round * 5))
+            for name, run_one in floor_runners.items():
+                rates[name].append(rate(run_one, per_round * 2))
             for name, run_one in runners.items():
                 rates[name].append(rate(run_one, per_round))
         last = runners["sqlite"]()
@@ -139,6 +155,11 @@ def run(instances: int = 1000, rounds: int = 5, postgres: bool = True) -> dict[s
         "postgres_per_s": None, "durable_ratio_postgres": None,
         "durable_vs_serialized_postgres": None,
         "serialize_ratio": _ratio(rates["raw_serialized"], rates["raw"]),
+        "floor_sqlite_per_s": round(statistics.median(rates["floor_sqlite"]), 1),
+        "floor_vs_serialized_sqlite": _ratio(rates["floor_sqlite"], rates["raw_serialized"]),
+        "durable_vs_floor_sqlite": _ratio(rates["sqlite"], rates["floor_sqlite"]),
+        "floor_postgres_per_s": None, "floor_vs_serialized_postgres": None,
+        "durable_vs_floor_postgres": None,
         "stored_bytes_per_instance": stored["total_bytes"],
         "state_bytes_per_instance": stored["state_bytes"],
         "event_bytes_per_instance": stored["event_bytes"],
@@ -148,6 +169,10 @@ def run(instances: int = 1000, rounds: int = 5, postgres: bool = True) -> dict[s
         out["durable_ratio_postgres"] = _ratio(rates["postgres"], rates["raw"])
         out["durable_vs_serialized_postgres"] = _ratio(rates["postgres"],
                                                        rates["raw_serialized"])
+        out["floor_postgres_per_s"] = round(statistics.median(rates["floor_postgres"]), 1)
+        out["floor_vs_serialized_postgres"] = _ratio(rates["floor_postgres"],
+                                                     rates["raw_serialized"])
+        out["durable_vs_floor_postgres"] = _ratio(rates["postgres"], rates["floor_postgres"])
     else:
         out["postgres_skipped"] = problem
     return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import time
+import weakref
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DisconnectionError
 
-from engine.storage import driver
+from engine.storage import checkpoints, driver
 
 DEFAULT_SQLITE = "var/kuaiban.db"
 # Execution option of read-only transactions (Engine.transaction(read_only=True)).
@@ -43,6 +44,8 @@ def connect(url: str) -> SqlEngine:
         # (waiting up to the busy timeout), so commands run one after another. Read-only
         # transactions begin deferred: in WAL mode they read a snapshot beside the writer.
         event.listen(engine, "begin", _begin_sqlite)
+        if engine.url.database not in (None, "", ":memory:"):
+            _checkpoint_on_a_thread(engine, checkpoints.Checkpointer(engine.url.database))
         return engine
     engine = create_engine(url)
     # A pooled connection idle for a while may have been closed by the server (a restart, an
@@ -71,8 +74,37 @@ def _ping_if_idle(dialect: Dialect, dbapi_connection: Any, record: Any, _proxy: 
         raise DisconnectionError(f"stale pooled connection: {exc}") from exc
 
 
+_WROTE = "kuaiban_wrote"  # connection record info: a write transaction began on it
+
+
+def _checkpoint_on_a_thread(engine: SqlEngine, checkpointer: checkpoints.Checkpointer) -> None:
+    """Checkpoints after a write transaction ends (the connection's check-in follows its
+    commit), on the checkpointer's thread; stopped when the engine is disposed."""
+    event.listen(engine, "connect", lambda dbapi_connection, _record:
+                 checkpoints.set_safety_net(dbapi_connection))
+
+    def checked_in(_dbapi_connection: Any, record: Any) -> None:
+        if record.info.pop(_WROTE, False):
+            checkpointer.wrote()
+
+    event.listen(engine, "checkin", checked_in)
+    event.listen(engine, "engine_disposed", lambda _engine: checkpointer.close())
+    _CHECKPOINTERS[engine] = checkpointer
+
+
+_CHECKPOINTERS: weakref.WeakKeyDictionary[SqlEngine, checkpoints.Checkpointer] = (
+    weakref.WeakKeyDictionary())
+
+
+def checkpointer(engine: SqlEngine) -> checkpoints.Checkpointer | None:
+    """The thread that checkpoints a SQLite file's log (None for PostgreSQL or memory)."""
+    return _CHECKPOINTERS.get(engine)
+
+
 def _begin_sqlite(conn: Any) -> None:
     read_only = conn.get_execution_options().get(READ_ONLY, False)
+    if not read_only:
+        conn.info[_WROTE] = True
     # on the driver's cursor: SQLAlchemy's execution layer cost more than the statement
     driver.execute_plain(conn, "BEGIN" if read_only else "BEGIN IMMEDIATE")
 
