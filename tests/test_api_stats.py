@@ -103,7 +103,7 @@ def test_the_data_bureau_reads_the_intermediary_section(engine: Engine, clock: F
     intermediary_data(engine, clock)
     api = Api(create_app(engine, secret_key="test", testing=True), engine)
     body = valid("Stats", api.get("/stats", "zhuanban").get_json())
-    assert body["sections"] == ["intermediary"]
+    assert body["sections"] == ["intermediary", "subsidy", "hotline"]
     assert figure(body, "intermediary_by_unit")["浮梁县"] == {
         "total": 1, "declined": 0, "closed": 0, "open": 1, "overdue": 1, "rate": 0.0}
     assert figure(body, "intermediary_on_time_by_unit")["市住建局"]["late"] == 1
@@ -114,4 +114,6 @@ def test_the_data_bureau_reads_the_intermediary_section(engine: Engine, clock: F
     assert county["filter"]["unit"] == "浮梁县"
     assert list(figure(county, "intermediary_by_unit")) == ["浮梁县"]
     error_of(api.get("/stats/timeliness", "zhuanban"), 403)
+    error_of(api.get("/stats/legacy", "zhuanban"), 403)
+    assert api.get("/stats/subsidy", "zhuanban").status_code == 200
     error_of(api.get("/stats/intermediary", "audit"), 403)

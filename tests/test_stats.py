@@ -88,6 +88,23 @@ def test_subsidy_payouts_and_hotline_satisfaction(known: Engine) -> None:
     assert rows(stats, "hotline_by_rating")["非常满意"]["total"] == 1
 
 
+def test_the_data_bureau_follows_the_payouts_reported_to_it_and_the_12345_complaints(
+        known: Engine) -> None:
+    """The 市政数局 receives every payout's result report and takes the 12345 complaints:
+    it reads those figures (and the 中介 clues it runs), not the clue timeliness."""
+    bureau = statistics(known, "sjj", StatsFilter())
+    assert bureau.sections == ("intermediary", "subsidy", "hotline")
+    assert rows(bureau, "subsidy_payouts") == rows(statistics(known, "chu", StatsFilter()),
+                                                   "subsidy_payouts")
+    assert rows(bureau, "hotline_satisfaction")[None]["satisfied"] == 1
+    [paid] = figure_cases(known, "sjj", StatsFilter(), "subsidy_payouts", "subsidy_instant",
+                          "paid")
+    assert paid.process_key == "subsidy_instant"
+    for hidden in ("on_time_by_unit", "clues_by_type", "legacy_by_type"):
+        with pytest.raises(PermissionDenied):
+            statistics(known, "sjj", StatsFilter(), figure=hidden)
+
+
 def test_period_filter(known: Engine) -> None:
     october = statistics(known, "chu", StatsFilter(start=date(2026, 10, 1),
                                                    end=date(2026, 10, 31)))
@@ -312,13 +329,13 @@ def test_every_intermediary_count_names_its_cases(intermediary: Engine) -> None:
 
 
 def test_who_sees_the_intermediary_section(intermediary: Engine) -> None:
-    assert sections_for(["data_bureau"]) == ("intermediary",)
+    assert sections_for(["data_bureau"]) == ("intermediary", "subsidy", "hotline")
     for role in ("case_manager", "style_group", "supervision_office", "reform_group",
                  "city_leader"):
         assert "intermediary" in sections_for([role]), role
     assert sections_for(["auditor"]) == ()
     bureau = statistics(intermediary, "zhuanban", StatsFilter())
-    assert bureau.sections == ("intermediary",)
+    assert bureau.sections == ("intermediary", "subsidy", "hotline")
     assert rows(bureau, "intermediary_by_unit")["浮梁县"]["overdue"] == 1
     assert len(figure_cases(intermediary, "zhuanban", StatsFilter(), "intermediary_by_unit",
                             "浮梁县", "overdue")) == 1
@@ -347,7 +364,7 @@ def test_a_county_counts_its_own_intermediary_clues(intermediary: Engine) -> Non
 
 
 def test_xlsx_holds_the_intermediary_figures(intermediary: Engine) -> None:
-    stats = statistics(intermediary, "zhuanban", StatsFilter())
+    stats = statistics(intermediary, "zhuanban", StatsFilter(), "intermediary")
     book = load_workbook(io.BytesIO(stats.to_xlsx()))
     assert book.sheetnames == ["统计说明", "中介服务问题线索按中介服务事项",
                                "中介服务问题线索按问题类别", "中介服务问题线索按责任单位",

@@ -148,7 +148,7 @@ def test_the_data_bureau_sees_the_intermediary_clues(engine: Engine, clock: Fixe
     assert 'href="/stats/"' in client.get("/").text  # the menu links the page
     page = client.get("/stats/").text
     assert re.findall(r'<section class="stats-section" id="section-(\w+)"', page) == [
-        "intermediary"]
+        "intermediary", "subsidy", "hotline"]
     assert cell(page, "intermediary_by_item", "ZJ-001", "rate") == "100.0%"
     units = page[page.index('id="stats-units"'):]  # the figures' units, to filter by
     assert re.findall(r'<option value="([^"]+)">', units[:units.index("</datalist>")]) == [

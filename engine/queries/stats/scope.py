@@ -24,13 +24,14 @@ SECTIONS = ("timeliness", "clues", "intermediary", "legacy", "subsidy", "hotline
 # the 12345 complaints, the reform group its legacy-case campaign and the subsidy payouts;
 # the city's leaders see everything. The 中介服务 clues (plan 6) are read by those who read
 # their ledger (engine/api/reads.py, LEDGER_READERS; the auditor reads no statistics) and
-# the clue supervisors: the 市政数局's 工作专班 runs them and sees that section alone.
+# the clue supervisors. The 市政数局 runs them (its 工作专班), takes the 12345 complaints at its
+# 营商环境投诉专席 and receives every subsidy payout's result report: it sees those three.
 ROLE_SECTIONS: dict[str, tuple[str, ...]] = {
     "case_manager": ("timeliness", "clues", "intermediary"),
     "style_group": ("timeliness", "clues", "intermediary", "hotline"),
     "supervision_office": ("timeliness", "clues", "intermediary", "hotline"),
     "reform_group": ("timeliness", "intermediary", "legacy", "subsidy"),
-    "data_bureau": ("intermediary",),
+    "data_bureau": ("intermediary", "subsidy", "hotline"),
     "city_leader": SECTIONS,
 }
 
