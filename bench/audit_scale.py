@@ -30,7 +30,7 @@ from bench import common, throughput
 from engine.api import Engine
 from engine.audit import chain
 from engine.runtime import spiff_seam, state
-from engine.storage.schema import EVENTS, Event, ProcessInstance
+from engine.storage.schema import EVENTS, INSTANCES, Event, ProcessInstance
 
 ROOT = Path(__file__).parent.parent
 BATCH = 2000  # copies per insert transaction
@@ -125,7 +125,7 @@ def build(engine: Engine, instances: int) -> int:
             rows.append(row)
             events += evs
         with engine.transaction() as session:
-            session.execute(insert(ProcessInstance.__table__), rows)
+            session.execute(insert(INSTANCES), rows)
             session.execute(insert(EVENTS), events)
         next_id = last + 1
     with engine.transaction(read_only=True) as session:

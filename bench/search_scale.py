@@ -114,8 +114,10 @@ def load_postgres(url: str, instances: int, version_id: int) -> float:
     schema = common.pg_schema_name(url)
     plain = common.PG_URL.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(plain, options=f"-csearch_path={schema}") as con:
-        index = con.execute("SELECT indexdef FROM pg_indexes WHERE schemaname = %s "
-                            "AND indexname = 'ix_case_search_trgm'", (schema,)).fetchone()[0]
+        found = con.execute("SELECT indexdef FROM pg_indexes WHERE schemaname = %s "
+                            "AND indexname = 'ix_case_search_trgm'", (schema,)).fetchone()
+        assert found is not None, "the schema lacks its trigram index"
+        index = found[0]
         con.execute("DROP INDEX ix_case_search_trgm")
         with con.cursor() as cur:
             for table, columns, data in (("instances", INSTANCE_COLUMNS, inst),

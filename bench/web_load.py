@@ -59,7 +59,7 @@ def start_server(url: str, log: Path, workers: int | None = None
                KUAIBAN_NOW=common.START.isoformat())
     workers = workers or os.cpu_count() or 2
     if importlib.util.find_spec("gunicorn") is not None:
-        import gunicorn  # type: ignore[import-untyped]  # gunicorn ships no type hints
+        import gunicorn
 
         extra = ["--no-control-socket"] if gunicorn.version_info >= (25, 1) else []
         cmd = [sys.executable, "-m", "gunicorn", "--worker-class", "gthread", "--workers",

@@ -91,6 +91,7 @@ class Load:
 
         def loop() -> None:
             while time.monotonic() < until:
+                call: tuple[str, str, dict[str, Any] | None]
                 if tasks and pick.random() < COMPLETE_SHARE:
                     kind, call = "complete", ("POST", f"/api/v1/tasks/{tasks.pop()}/complete",
                                               {"data": DONE})
