@@ -1,6 +1,6 @@
 """What notices say (the notification centre, e-mails, webhooks): key -> (English, Chinese).
 
-Stored with each notice as its key and parameters (engine/notify/texts.py) and rendered when
+Stored with each notice as its key and parameters (notices.py) and rendered when
 read: ``title`` is the task's or the procedure's name, ``by`` whoever caused it, ``reason``
 what they wrote; ``case``, ``because``, ``due`` and ``hm`` are made when rendering (the case
 number in brackets, the reason after a colon, a deadline and its time of day, local time)."""

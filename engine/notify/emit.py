@@ -52,7 +52,7 @@ class Notice:
     task_id: str | None
     business_key: str | None
     title: str
-    said: Msg  # without the title and case number (engine/notify/texts.py)
+    said: Msg  # without the title and case number (engine/messages/notices.py)
     actor: str | None = None
 
 
