@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+from engine.messages import Msg, notices
 from engine.time.calendar import TZ
 
 
@@ -131,6 +132,10 @@ class UserView:
 
 @dataclass(frozen=True)
 class NotificationView:
+    """One notice. ``said``: what it says, a catalogue key and its parameters (with its title
+    and case number), rendered by :meth:`text_in` in the reader's language; None for a notice
+    written before keys, which says ``stored_text`` (Chinese) in every language."""
+
     id: int
     username: str
     kind: str
@@ -138,7 +143,8 @@ class NotificationView:
     task_id: str | None
     business_key: str | None
     title: str
-    text: str
+    said: Msg | None
+    stored_text: str | None
     actor: str | None
     created_at: datetime
     read_at: datetime | None
@@ -147,8 +153,19 @@ class NotificationView:
     def read(self) -> bool:
         return self.read_at is not None
 
-    def as_json(self) -> dict[str, Any]:
-        out = asdict(self)
+    def text_in(self, language: str) -> str:
+        if self.said is None:
+            return self.stored_text or ""
+        return notices.render(self.said, language)
+
+    def as_json(self, language: str = notices.DEFAULT_LANGUAGE) -> dict[str, Any]:
+        """``text`` in ``language``; ``message``: its key and parameters (None before keys),
+        for a client that says it in its own words."""
+        out = {name: value for name, value in asdict(self).items()
+               if name not in ("said", "stored_text")}
+        out["text"] = self.text_in(language)
+        out["message"] = None if self.said is None else {"key": self.said.key,
+                                                         "params": dict(self.said.params)}
         out["created_at"] = _iso(self.created_at)
         out["read_at"] = _iso(self.read_at)
         out["read"] = self.read

@@ -28,10 +28,19 @@ def test_the_callers_notifications_and_marking_them_read(api: Api) -> None:
     api.start()
     body = api.get("/notifications", "li").get_json()
     _valid("NotificationList", body)
-    assert body["unread"] == 2  # two cases, each with its proposal step
+    # two cases, each with its proposal step; the first one's is done, so its notice is read
+    assert body["unread"] == 1
     first = body["notifications"][0]
     assert first["kind"] == "task_arrived" and first["read"] is False
-    assert first["business_key"].startswith("TS-") and first["text"]
+    case = first["business_key"]
+    assert case.startswith("TS-")
+    assert first["text"] == f"新的待办「提出处置意见」（{case}）已到达，办理期限 9月30日 17:30。"
+    assert first["message"] == {"key": "notice.task_arrived_due", "params": {
+        "title": "提出处置意见", "business_key": case, "due_at": "2026-09-30T17:30:00+08:00"}}
+    english = api.client.get("/api/v1/notifications", headers={
+        **api.headers("li"), "Accept-Language": "en"}).get_json()
+    assert english["notifications"][0]["text"] == (
+        f'A new task "提出处置意见" ({case}) has arrived; it is due Sep 30, 17:30.')
     newest, older = body["notifications"][0]["id"], body["notifications"][1]["id"]
     assert newest > older
 

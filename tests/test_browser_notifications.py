@@ -68,3 +68,33 @@ def test_choosing_channels(page: Any, server: Server) -> None:
     assert "提醒设置已保存" in page.inner_text(".flash")
     assert page.locator("input[value='email.task_arrived']").is_checked()
     assert server.engine.notifications.preferences("zhao").choices["email"]["task_arrived"]
+
+
+def test_each_reader_reads_a_notice_in_their_language(page: Any, browser: Any,
+                                                      server: Server) -> None:
+    engine = server.engine
+    first = engine.instance(start_case(engine, summary="窗口推诿")).business_key
+    start_case(engine, summary="拖延办理")
+    [propose] = [t for t in engine.inbox.for_user("li") if t.business_key == first]
+    engine.complete(propose.id, {"proposal": "转办"}, "li")
+
+    sign_in(page, server, "li")
+    assert bell_count(page) == 1  # the first case's step is done: its notice is not counted
+    page.click("#bell")
+    page.wait_for_url("**/notifications")
+    said = f"新的待办「提出处置意见」（{first}）已到达，办理期限 9月30日 17:30。"
+    assert said in page.inner_text("#notices")
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    try:
+        reader = context.new_page()
+        sign_in(reader, server, "wang")
+        reader.click("a.lang[lang=en]")
+        reader.wait_for_load_state()
+        reader.click("#bell")
+        reader.wait_for_url("**/notifications")
+        notices = reader.inner_text("#notices")
+        assert f'A new task "审批" ({first}) has arrived; it is due Sep 30, 17:30.' in notices
+        assert "新的待办" not in notices and "New task" in notices
+    finally:
+        context.close()

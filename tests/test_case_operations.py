@@ -209,7 +209,7 @@ def test_urge_by_supervisors_only(cases: Engine) -> None:
     [row] = overdue_board(cases)
     assert (row.process_key, row.open, row.urged) == ("sendback", 2, 1)  # one task, urged twice
     urged = [n for n in cases.notifications.for_user("li") if n.kind == "urged"]
-    assert urged and "请抓紧" in urged[-1].text
+    assert urged and "请抓紧" in urged[-1].text_in("zh")
 
 
 def test_copies_and_comments(cases: Engine) -> None:

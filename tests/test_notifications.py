@@ -10,6 +10,7 @@ from sqlalchemy import select
 from engine.api import Engine
 from engine.definitions.files import SourceFile
 from engine.errors import InvalidData, NotFound
+from engine.messages import msg
 from engine.notify import Settings, arrivals_as, notify, task_recipients
 from engine.storage.schema import OutboxEntry
 from engine.time.clock import FixedClock
@@ -42,7 +43,8 @@ def test_a_new_task_tells_everyone_who_sees_it(told: Engine) -> None:
     assert kinds(told, "li") == [("task_arrived", case)]
     [arrived] = told.notifications.for_user("li")
     assert arrived.task_id == view.tasks[0].id and arrived.title == "提出处置意见"
-    assert "办理期限 9月30日 17:30" in arrived.text and case in arrived.text
+    assert arrived.text_in("zh") == (
+        f"新的待办「提出处置意见」（{case}）已到达，办理期限 9月30日 17:30。")
     told.complete(view.tasks[0].id, {"proposal": "转办"}, "li")
     assert kinds(told, "wang") == kinds(told, "chen") == [("task_arrived", case)]
     [approve] = told.instance(view.id).tasks
@@ -66,19 +68,20 @@ def test_other_commands_tell_people_in_their_own_transaction(told: Engine) -> No
     task = view.tasks[0].id
     with told.transaction() as session:
         ids = notify(session, "urged", [*task_recipients(session, task), "nobody", "system"],
-                     text="请尽快提出处置意见。", instance_id=view.id, task_id=task, actor="sun")
+                     said=msg("notice.urged", by="孙七", reason="请尽快提出处置意见。"),
+                     instance_id=view.id, task_id=task, actor="sun")
     assert len(ids) == 1  # li only: unknown users and the system are nobody to tell
     [urged] = [n for n in told.notifications.for_user("li") if n.kind == "urged"]
     assert (urged.business_key, urged.title, urged.actor) == (view.business_key,
                                                               "提出处置意见", "sun")
     with pytest.raises(RuntimeError), told.transaction() as session:
-        notify(session, "cc", ["wang"], text="抄送", instance_id=view.id)
+        notify(session, "cc", ["wang"], said=msg("notice.cc", by="孙七"), instance_id=view.id)
         raise RuntimeError("the command failed")
     assert kinds(told, "wang") == []  # rolled back with it
     with told.transaction() as session:
-        notify(session, "cc", ["wang"], text="抄送", instance_id=view.id)
+        notify(session, "cc", ["wang"], said=msg("notice.cc", by="孙七"), instance_id=view.id)
         with pytest.raises(ValueError, match="unknown notification kind"):
-            notify(session, "gossip", ["wang"], text="?")
+            notify(session, "gossip", ["wang"], said=msg("notice.cc", by="孙七"))
     [cc] = told.notifications.for_user("wang")
     assert (cc.kind, cc.title, cc.task_id) == ("cc", "测试审批", None)
 
@@ -88,11 +91,12 @@ def test_a_command_may_name_the_notice_for_the_tasks_it_creates(told: Engine) ->
     told.complete(view.tasks[0].id, {"proposal": "转办"}, "li")
     [approve] = told.instance(view.id).tasks
     with told.transaction() as session:  # what a send-back does: one notice, "sent back"
-        arrivals_as(session, "sent_back", "审批退回：请补充处置理由。", actor="wang")
+        arrivals_as(session, "sent_back", msg("notice.sent_back", by="王五",
+                                              reason="请补充处置理由。"), actor="wang")
         told.runtime.complete(session, approve.id, {"approved": False}, told.user("wang"))
     [back] = [n for n in told.notifications.for_user("li") if n.kind != "task_arrived"]
-    assert (back.kind, back.text, back.actor, back.title) == (
-        "sent_back", "审批退回：请补充处置理由。", "wang", "提出处置意见")
+    assert (back.kind, back.text_in("zh"), back.actor, back.title) == (
+        "sent_back", "王五 将“提出处置意见”退回给您：请补充处置理由。", "wang", "提出处置意见")
     assert len(told.notifications.for_user("li")) == 2  # the first proposal, and this
     told.complete(told.instance(view.id).tasks[0].id, {"proposal": "转办"}, "li")
     assert [n.kind for n in told.notifications.for_user("wang")] == ["task_arrived"] * 2
@@ -121,7 +125,7 @@ def test_the_applicant_hears_of_the_decision(told: Engine) -> None:
     told.complete(view.tasks[0].id, {}, "zhou")
     decided = [n for n in told.notifications.for_user("zhou") if n.kind == "decided"]
     assert [(n.title, n.task_id) for n in decided] == [("提醒测试", None)]
-    assert "已有办理结果" in decided[0].text
+    assert "已有办理结果" in decided[0].text_in("zh")
 
 
 def test_outside_channels_follow_the_settings_and_each_users_choices(told: Engine) -> None:
@@ -132,7 +136,8 @@ def test_outside_channels_follow_the_settings_and_each_users_choices(told: Engin
     assert outbox(told) == []  # a new task of the pool: in-app only, by default
     task = view.tasks[0].id
     with told.transaction() as session:
-        notify(session, "urged", ["zhou", "li"], text="请尽快办理", task_id=task)
+        notify(session, "urged", ["zhou", "li"], said=msg("notice.urged", by="孙七"),
+               task_id=task)
     # urged: e-mail to those with an address, the webhook for everyone
     assert outbox(told) == [("email", "pending", "zhou@example.gov.cn"),
                             ("webhook", "pending", None), ("webhook", "pending", None)]
@@ -147,7 +152,7 @@ def test_outside_channels_follow_the_settings_and_each_users_choices(told: Engin
         told.notifications.set_preferences("zhao", {"sms": {"urged": True}})
     told.notifications.settings = Settings()  # all off: nothing goes out any more
     with told.transaction() as session:
-        notify(session, "urged", ["zhou"], text="请尽快办理", task_id=task)
+        notify(session, "urged", ["zhou"], said=msg("notice.urged", by="孙七"), task_id=task)
     assert len(outbox(told)) == 4
 
 

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import update
 
 from engine.api import Engine
+from engine.messages import msg
 from engine.notify import Settings, notify
 from engine.storage.schema import OUTBOX
 from engine.time.clock import FixedClock
@@ -44,8 +45,9 @@ def urged(people: Engine) -> tuple[Engine, int]:
 def urge(engine: Engine, instance_id: int) -> int:
     [task] = engine.instance(instance_id).tasks
     with engine.transaction() as session:
-        [nid] = notify(session, "urged", ["zhou"], text="请于今日内办结。", task_id=task.id,
-                       instance_id=instance_id, actor="sun")
+        [nid] = notify(session, "urged", ["zhou"],
+                       said=msg("notice.urged", by="孙七", reason="请于今日内办结。"),
+                       task_id=task.id, instance_id=instance_id, actor="sun")
     return nid
 
 
@@ -73,13 +75,17 @@ def test_an_e_mail_and_a_webhook_message_reach_their_servers(
         assert message["From"] == "kuaiban@example.gov.cn"
         assert message["Message-ID"].startswith("<kuaiban.") and str(nid) in message["Message-ID"]
         text = body(message)
-        assert "周敏，您好" in text and "请于今日内办结。" in text
+        assert "周敏，您好" in text and "孙七 催办“核查”：请于今日内办结。" in text
         assert f"https://kuaiban.example.gov.cn/notifications/{nid}/open" in text
         [post] = hook.posts
         assert post.path == "/robot/send?access_token=t"
         payload = post.json()
         assert (payload["kind"], payload["label"], payload["case_no"], payload["text"]) == (
-            "urged", "催办", case, "请于今日内办结。")
+            "urged", "催办", case, "孙七 催办“核查”：请于今日内办结。")
+        # besides the text, what it says by key (for a receiver that words it itself)
+        assert payload["language"] == "zh" and payload["message"] == {
+            "key": "notice.urged", "params": {"title": "核查", "business_key": case,
+                                              "by": "孙七", "reason": "请于今日内办结。"}}
         assert payload["recipient"] == {"username": "zhou", "display_name": "周敏"}
         assert payload["url"] == f"https://kuaiban.example.gov.cn/notifications/{nid}/open"
         expected = hmac.new(b"s3cret", post.body, hashlib.sha256).hexdigest()
@@ -145,8 +151,8 @@ def test_the_robot_format_for_group_chats(urged: tuple[Engine, int]) -> None:
         urge(engine, instance_id)
         engine.notifications.work()
         [post] = hook.posts
-    assert post.json() == {"msgtype": "text",
-                           "text": {"content": "【快办·催办】周敏：请于今日内办结。"}}
+    content = "【快办·催办】周敏：孙七 催办“核查”：请于今日内办结。"
+    assert post.json() == {"msgtype": "text", "text": {"content": content}}
 
 
 def test_an_entry_another_worker_holds_is_left_alone(urged: tuple[Engine, int],

@@ -412,7 +412,7 @@ def test_wrong_unit_is_sent_back_to_the_proposal_transferred_and_urged(
     # the handling and its weekly follow-up stop with the send back
     assert timer_dues(clues, view.id, "weekly") == []
     sent_back = [n for n in clues.notifications.for_user("li") if n.kind == "sent_back"]
-    assert "不属本单位" in sent_back[0].text
+    assert "不属本单位" in sent_back[0].text_in("zh")
     approve_disposal(clues, "转办", unit=LEPING)
     do(clues, "li", "transfer", {"transfer_note": "请乐平优先核查"})
     assert timer_dues(clues, view.id, "weekly") == [at("2026-10-16T09:00:00+08:00")]

@@ -65,7 +65,7 @@ def test_a_week_of_reminders(due: Engine, clock: FixedClock) -> None:
     assert reminded(due, mark) == {"overdue": [late], "due_today": sorted([thursday, midnight]),
                                    "due_tomorrow": [friday]}
     [tomorrow] = [n for n in due.notifications.for_user("zhao") if n.kind == "due_tomorrow"]
-    assert "将于 10月16日 17:30 到期" in tomorrow.text
+    assert "将于 10月16日 17:30 到期" in tomorrow.text_in("zh")
     clock.set(at("2026-10-15T09:00:05"))
     mark = last_id(due)
     assert due.notifications.remind() == 0  # once per task and kind

@@ -45,7 +45,7 @@ def test_the_list_opening_a_notice_and_marking_read(app: Flask, eng: Engine) -> 
     zhao = as_user(app, "zhao")
     page = zhao.get("/notifications").text
     [note] = [n for n in eng.notifications.for_user("zhao")]
-    assert note.text in page and "新待办" in page
+    assert note.text_in("zh") in page and "新待办" in page
     # opening it reads it and leads to the task
     opened = zhao.get(f"/notifications/{note.id}/open")
     assert opened.status_code == 302
@@ -113,9 +113,29 @@ def test_notification_pages_need_sign_in(app: Flask, path: str) -> None:
     assert response.status_code == 302 and response.location.startswith("/login")
 
 
-def test_english(app: Flask, eng: Engine) -> None:
+def test_the_bell_stops_counting_a_task_once_it_is_done_or_taken(app: Flask,
+                                                                 eng: Engine) -> None:
+    start_case(eng)
     start_case(eng)
     li = as_user(app, "li")
+    assert bell(li.get("/").text) == 2
+    eng.complete(task_of(eng, "li", "propose"), {"proposal": "转办"}, "li")
+    assert bell(li.get("/").text) == 1  # the header, on the next page
+    assert li.get("/notifications?show=unread").text.count('class="notice unread"') == 1
+    eng.add_user("chen", ["approver"], password=PASSWORD)
+    eng.complete(task_of(eng, "li", "propose"), {"proposal": "转办"}, "li")
+    chen = as_user(app, "chen")
+    assert bell(chen.get("/").text) == 1  # the second case's approval, in the pool
+    for task in [t.id for t in eng.inbox.for_user("wang") if t.name == "approve"]:
+        eng.claim(task, "wang")  # both approvals are wang's now: out of chen's inbox
+    assert bell(chen.get("/").text) == 0 and bell(as_user(app, "wang").get("/").text) == 2
+
+
+def test_english(app: Flask, eng: Engine) -> None:
+    case = eng.instance(start_case(eng)).business_key
+    li = as_user(app, "li")
+    assert f"新的待办「提出处置意见」（{case}）已到达，办理期限" in li.get("/notifications").text
     li.get("/lang/en")
     page = li.get("/notifications").text
     assert "New task" in page and "Mark all read" in page
+    assert f"A new task &#34;提出处置意见&#34; ({case}) has arrived; it is due" in page

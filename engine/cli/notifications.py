@@ -8,6 +8,7 @@ import json
 import click
 
 from engine.cli.common import fail, handles_errors, open_engine
+from engine.messages.notices import DEFAULT_LANGUAGE
 from engine.time.calendar import TZ
 
 
@@ -52,7 +53,7 @@ def notifications(user: str | None, pending: bool, unread: bool, limit: int,
     for n in found:
         when = n.created_at.astimezone(TZ).isoformat(timespec="minutes")
         click.echo(f"#{n.id}  {when}  {'read' if n.read else 'unread'}  {n.kind}  "
-                   f"{n.business_key or '-'}  {n.text}")
+                   f"{n.business_key or '-'}  {n.text_in(DEFAULT_LANGUAGE)}")
 
 
 COMMANDS = (notifications,)

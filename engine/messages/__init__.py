@@ -17,6 +17,7 @@ from engine.messages.catalogue_definitions import DEFINITIONS
 from engine.messages.catalogue_fields import FIELDS
 from engine.messages.catalogue_forms import FORMS
 from engine.messages.catalogue_inputs import INPUTS
+from engine.messages.catalogue_notices import NOTICES
 from engine.messages.catalogue_people import PEOPLE
 from engine.messages.catalogue_requests import REQUESTS
 from engine.messages.catalogue_work import WORK
@@ -33,8 +34,9 @@ _SEPARATOR = {"en": ", ", "zh": "、"}
 
 CATALOGUE: dict[str, Text] = {
     VERBATIM: Text("{text}", "{text}"),
-    **{key: Text(*texts) for key, texts in (AUDIT | DEFINITIONS | FIELDS | FORMS
-                                                    | INPUTS | PEOPLE | REQUESTS | WORK).items()},
+    **{key: Text(*texts) for key, texts in (
+        AUDIT | DEFINITIONS | FIELDS | FORMS | INPUTS | NOTICES | PEOPLE | REQUESTS | WORK
+    ).items()},
 }
 
 

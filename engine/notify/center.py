@@ -13,7 +13,7 @@ from sqlalchemy import Row, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from engine.errors import InvalidData, NotFound
-from engine.messages import msg
+from engine.messages import msg, notices
 from engine.notify import reminders
 from engine.notify.delivery import DeliveryReport, Outbox
 from engine.notify.kinds import CHANNELS, KINDS, default
@@ -172,9 +172,11 @@ class Notifications:
 
 
 def _view(row: Row[Any]) -> NotificationView:
+    said = None if row.message_key is None else notices.said(
+        row.message_key, row.message_params, row.title, row.business_key)
     return NotificationView(row.id, row.username, row.kind, row.instance_id, row.task_id,
-                            row.business_key, row.title, row.text, row.actor, row.created_at,
-                            row.read_at)
+                            row.business_key, row.title, said, row.text, row.actor,
+                            row.created_at, row.read_at)
 
 
 def _outbox_view(row: Row[Any]) -> OutboxView:

@@ -16,6 +16,8 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Any
 
+from engine.messages import Msg
+from engine.messages.notices import DEFAULT_LANGUAGE, render
 from engine.notify.kinds import LABELS
 from engine.notify.settings import Settings
 from engine.time.calendar import TZ
@@ -29,7 +31,8 @@ class Undelivered(Exception):
 
 @dataclass(frozen=True)
 class Letter:
-    """An outbox entry with what it says."""
+    """An outbox entry with what it says: ``said`` (None for a notice written before keys,
+    which says ``stored_text``), rendered in ``language``."""
 
     id: int
     notification_id: int
@@ -39,11 +42,21 @@ class Letter:
     display_name: str
     kind: str
     title: str
-    text: str
+    said: Msg | None
+    stored_text: str | None
     business_key: str | None
     instance_id: int | None
     task_id: str | None
     created_at: datetime
+    # Users have no stored language (the pages' choice lives in the browser's session), so
+    # e-mails and webhook messages, read away from the pages, are in the default: Chinese.
+    language: str = DEFAULT_LANGUAGE
+
+    @property
+    def text(self) -> str:
+        if self.said is None:
+            return self.stored_text or ""
+        return render(self.said, self.language)
 
     @property
     def path(self) -> str:
@@ -143,6 +156,9 @@ def webhook_body(settings: Settings, letter: Letter) -> dict[str, Any]:
         "title": letter.title, "text": letter.text, "case_no": letter.business_key,
         "instance_id": letter.instance_id, "task_id": letter.task_id,
         "created_at": letter.created_at.astimezone(TZ).isoformat(), "url": link,
+        "language": letter.language,
+        "message": None if letter.said is None else {"key": letter.said.key,
+                                                     "params": dict(letter.said.params)},
     }
 
 

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from engine.messages import notices
 from engine.notify.channels import Letter, Undelivered, send
 from engine.notify.settings import Settings
 from engine.storage.schema import NOTIFICATIONS, OUTBOX, USERS
@@ -127,14 +128,18 @@ def _letters(session: Session, ids: list[int]) -> list[Letter]:
     rows = session.connection().execute(
         select(OUTBOX.c.id, OUTBOX.c.notification_id, OUTBOX.c.channel, OUTBOX.c.address,
                NOTIFICATIONS.c.username, USERS.c.display_name, NOTIFICATIONS.c.kind,
-               NOTIFICATIONS.c.title, NOTIFICATIONS.c.text, NOTIFICATIONS.c.business_key,
+               NOTIFICATIONS.c.title, NOTIFICATIONS.c.message_key,
+               NOTIFICATIONS.c.message_params, NOTIFICATIONS.c.text, NOTIFICATIONS.c.business_key,
                NOTIFICATIONS.c.instance_id, NOTIFICATIONS.c.task_id,
                NOTIFICATIONS.c.created_at)
         .join(NOTIFICATIONS, NOTIFICATIONS.c.id == OUTBOX.c.notification_id)
         .outerjoin(USERS, USERS.c.username == NOTIFICATIONS.c.username)
         .where(OUTBOX.c.id.in_(ids)).order_by(OUTBOX.c.id))
     return [Letter(r.id, r.notification_id, r.channel, r.address, r.username,
-                   r.display_name or r.username, r.kind, r.title, r.text, r.business_key,
-                   r.instance_id, r.task_id, r.created_at) for r in rows]
+                   r.display_name or r.username, r.kind, r.title,
+                   None if r.message_key is None else notices.said(
+                       r.message_key, r.message_params, r.title, r.business_key),
+                   r.text, r.business_key, r.instance_id, r.task_id, r.created_at)
+            for r in rows]
 
 

@@ -12,7 +12,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from engine.definitions.registry import LoadedVersion
-from engine.notify import texts
+from engine.messages import Msg, msg
+from engine.messages.notices import stored
 from engine.notify.kinds import check_kind, default
 from engine.notify.recipients import who_sees
 from engine.notify.settings import Settings
@@ -28,7 +29,7 @@ from engine.storage.schema import (
 )
 
 CONTEXT = "kuaiban_notify"  # session.info key: the engine's Context (engine/api/core.py sets it)
-_ARRIVALS = "kuaiban_arrivals"  # session.info key: (kind, text, actor) for new tasks
+_ARRIVALS = "kuaiban_arrivals"  # session.info key: (kind, message, actor) for new tasks
 NOBODY = frozenset({"system"})
 # built once: every command that makes a task writes notices
 _INSERT = insert(NOTIFICATIONS).returning(NOTIFICATIONS.c.id, sort_by_parameter_order=True)
@@ -51,7 +52,7 @@ class Notice:
     task_id: str | None
     business_key: str | None
     title: str
-    text: str
+    said: Msg  # without the title and case number (engine/messages/notices.py)
     actor: str | None = None
 
 
@@ -61,12 +62,14 @@ def settings_of(session: Session) -> Settings:
     return context.settings if context is not None else Settings.from_env()
 
 
-def notify(session: Session, kind: str, recipients: Iterable[str], *, text: str,
+def notify(session: Session, kind: str, recipients: Iterable[str], *, said: Msg,
            instance_id: int | None = None, task_id: str | None = None,
            actor: str | None = None, at: datetime | None = None) -> list[int]:
     """Tell ``recipients`` (user names) about ``kind`` in the caller's transaction: one
     notification each in the centre, and an outbox entry for each outside channel the user
-    wants for ``kind``. The case number and title come from the task (or the instance).
+    wants for ``kind``. ``said``: what it says, a key of engine/messages/catalogue_notices.py
+    (rendered when read, in the reader's language); the case number and title come from the
+    task (or the instance) and are its parameters ``business_key`` and ``title`` too.
     Unknown and inactive users and "system" are skipped. Returns the notifications' ids."""
     check_kind(kind)
     if at is None:
@@ -75,7 +78,7 @@ def notify(session: Session, kind: str, recipients: Iterable[str], *, text: str,
             raise ValueError("notify() outside an engine transaction needs at=")
         at = context.now()
     business_key, title = _subject(session, instance_id, task_id)
-    notices = [Notice(name, instance_id, task_id, business_key, title, text, actor)
+    notices = [Notice(name, instance_id, task_id, business_key, title, said, actor)
                for name in dict.fromkeys(recipients)]
     return write(session, kind, notices, at)
 
@@ -102,8 +105,9 @@ def write(session: Session, kind: str, notices: Sequence[Notice], at: datetime,
         return []
     rows = [{"username": n.username, "kind": kind, "instance_id": n.instance_id,
              "task_id": n.task_id, "business_key": n.business_key, "title": n.title[:255],
-             "text": n.text, "actor": n.actor, "created_at": at, "read_at": None}
-            for n in notices]
+             "message_key": key, "message_params": params, "text": None, "actor": n.actor,
+             "created_at": at, "read_at": None}
+            for n in notices for key, params in (stored(n.said),)]
     if users_known and not channels:
         _INSERT_PLAIN.run(session, rows)
         return []
@@ -124,24 +128,29 @@ def write(session: Session, kind: str, notices: Sequence[Notice], at: datetime,
     return ids
 
 
-def arrivals_as(session: Session, kind: str, text: str | None = None,
+def arrivals_as(session: Session, kind: str, said: Msg | None = None,
                 actor: str | None = None) -> None:
-    """For the rest of this transaction, tell the people of new tasks ``kind`` (with ``text``
-    instead of the usual sentence) instead of ``task_arrived``: a command that sends a case
-    back or hands a task on says so once, not as a new task besides."""
-    session.info[_ARRIVALS] = (check_kind(kind), text, actor)
+    """For the rest of this transaction, tell the people of new tasks ``kind`` (saying
+    ``said`` instead of the usual message) instead of ``task_arrived``: a command that sends a
+    case back or hands a task on says so once, not as a new task besides."""
+    session.info[_ARRIVALS] = (check_kind(kind), said, actor)
 
 
 def tasks_arrived(session: Session, instance: ProcessInstance,
                   tasks: Sequence[Mapping[str, Any]], now: datetime) -> None:
     """"A task arrived in my inbox", for new task rows (engine/runtime/mirror.py)."""
-    kind, text, actor = session.info.get(_ARRIVALS, ("task_arrived", None, None))
+    kind, said, actor = session.info.get(_ARRIVALS, ("task_arrived", None, None))
     people = who_sees(session, tasks)
     write(session, kind, [
         Notice(name, instance.id, task["id"], instance.business_key, task["name"],
-               text or texts.task_arrived(task["name"], instance.business_key, task["due_at"]),
-               actor)
+               said or _arrived(task["due_at"]), actor)
         for task in tasks for name in people[task["id"]]], now, users_known=True)
+
+
+def _arrived(due_at: datetime | None) -> Msg:
+    if due_at is None:
+        return msg("notice.task_arrived")
+    return msg("notice.task_arrived_due", due_at=due_at)
 
 
 def decided(session: Session, instance: ProcessInstance, process_name: str,
@@ -150,7 +159,7 @@ def decided(session: Session, instance: ProcessInstance, process_name: str,
     if instance.started_by:
         write(session, "decided", [Notice(
             instance.started_by, instance.id, None, instance.business_key, process_name,
-            texts.decided(process_name, instance.business_key))], now)
+            msg("notice.decided"))], now)
 
 
 def _choices(session: Session, names: list[str], kind: str) -> dict[tuple[str, str], bool]:

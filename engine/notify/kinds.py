@@ -17,6 +17,9 @@ LABELS: dict[str, str] = {
 }
 KINDS: tuple[str, ...] = tuple(LABELS)
 REMINDERS: tuple[str, ...] = ("overdue", "due_today", "due_tomorrow")
+# The notices that ask their reader to act on a task: settled once the task is not theirs
+# (engine/notify/settle.py).
+ABOUT_WORK: frozenset[str] = frozenset(KINDS) - {"cc", "decided"}
 
 # The in-app centre always gets every notice; these go out besides it when configured.
 CHANNELS: tuple[str, ...] = ("email", "webhook")

@@ -23,7 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from engine.notify import texts
+from engine.messages import Msg, msg
 from engine.notify.emit import Notice, write
 from engine.notify.recipients import who_sees
 from engine.storage.schema import REMINDER_ROUNDS as ROUNDS
@@ -102,8 +102,16 @@ def _notify(session: Session, kind: str, rows: Sequence[Any], now: datetime) -> 
     people = who_sees(session, [r._mapping for r in rows])
     write(session, kind, [
         Notice(name, r.instance_id, r.id, r.business_key, r.name,
-               texts.reminder(kind, r.name, r.business_key, r.due_at))
+               _said(kind, r.due_at))
         for r in rows for name in people[r.id]], now, users_known=True)
+
+
+def _said(kind: str, due_at: datetime) -> Msg:
+    if kind == "due_tomorrow":
+        return msg("notice.due_tomorrow", due_at=due_at)
+    if kind == "due_today":
+        return msg("notice.due_today", due_at=due_at)
+    return msg("notice.overdue", due_at=due_at)
 
 
 def finished(session: Session, day: date) -> bool:

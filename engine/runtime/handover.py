@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from engine.audit import chain
 from engine.errors import Conflict, NotFound, PermissionDenied, refused
 from engine.messages import Msg, msg
-from engine.notify import emit, recipients
+from engine.notify import emit, recipients, settle
 from engine.org import users
 from engine.runtime import mirror
 from engine.runtime.locking import bump, check_may_work, check_revision, flush, open_task
@@ -78,6 +78,12 @@ def _set(session: Session, task_id: str, **values: Any) -> None:
     session.connection().execute(update(TASKS).where(TASKS.c.id == task_id).values(**values))
 
 
+def _hand(session: Session, now: datetime, task_id: str, **values: Any) -> None:
+    """The task changes hands: the notices of those it leaves are settled."""
+    _set(session, task_id, **values)
+    settle.task_moved(session, task_id, now)
+
+
 def transfer(session: Session, now: datetime, task_id: str, user: UserView,
              to_user: str | None, to_unit: str | None, reason: str | None,
              revision: int | None = None) -> ProcessInstance:
@@ -95,18 +101,19 @@ def transfer(session: Session, now: datetime, task_id: str, user: UserView,
         if task_row.unit is not None and target.unit is None:
             raise refused("to", msg("handover.target_without_unit", name=target.display_name))
         unit = target.unit if task_row.unit is not None else None
-        _set(session, task_id, assignee=target.username, unit=unit)
+        _hand(session, now, task_id, assignee=target.username, unit=unit)
     else:
         unit = (to_unit or "").strip()
         if not _has_people(session, task_row.role, unit):
             raise refused("to_unit", msg("handover.unit_lacks_role", unit=unit))
-        _set(session, task_id, assignee=None, unit=unit)
+        _hand(session, now, task_id, assignee=None, unit=unit)
     payload = {"task_id": task_id, "element_id": task_row.element_id, "to": to_user,
                "to_unit": unit, "from": task_row.assignee, "from_unit": task_row.unit,
                "reason": text}
     record(session, row, "transferred", now, payload, user, task_id)
     emit.notify(session, "transferred", recipients.task_recipients(session, task_id),
-                text=f"{user.display_name} 将任务转办给您：{text}", instance_id=row.id,
+                said=msg("notice.transferred", by=user.display_name, reason=text),
+                instance_id=row.id,
                 task_id=task_id, actor=user.username, at=now)
     return row
 
@@ -124,16 +131,15 @@ def delegate(session: Session, now: datetime, task_id: str, user: UserView, to_u
              reason: str | None, revision: int | None = None) -> ProcessInstance:
     """委派: ``to_user`` works the task; it then comes back to ``user`` to confirm."""
     text = reason_text(reason, required=False)
-    task_row, row = _held(session, task_id, user, revision, msg("verb.delegate"))
+    _, row = _held(session, task_id, user, revision, msg("verb.delegate"))
     target = _user(session, to_user, "to")
     if target.username == user.username:
         raise refused("to", msg("handover.delegate_self"))
-    _set(session, task_id, assignee=target.username, owner=user.username, signers=None)
+    _hand(session, now, task_id, assignee=target.username, owner=user.username, signers=None)
     record(session, row, "delegated", now, {"task_id": task_id, "to": target.username,
                                             "reason": text}, user, task_id)
     emit.notify(session, "delegated", [target.username],
-                text=f"{user.display_name} 委派您办理“{task_row.name}”" + (f"：{text}" if text
-                                                                          else ""),
+                said=msg("notice.delegated", by=user.display_name, reason=text),
                 instance_id=row.id, task_id=task_id, actor=user.username, at=now)
     return row
 
@@ -164,18 +170,17 @@ def add_signer(session: Session, now: datetime, task_id: str, user: UserView, to
     if target.username == user.username or target.username in (*queue, task_row.assignee):
         raise refused("to", msg("handover.already_signer", name=target.display_name))
     if signing:
-        _set(session, task_id, signers=[*queue, target.username])
+        _hand(session, now, task_id, signers=[*queue, target.username])
     elif parallel:
-        _set(session, task_id, assignee=user.username, owner=user.username,
+        _hand(session, now, task_id, assignee=user.username, owner=user.username,
              signers=[target.username])
     else:
-        _set(session, task_id, assignee=target.username, owner=user.username, signers=[])
+        _hand(session, now, task_id, assignee=target.username, owner=user.username, signers=[])
     record(session, row, "signer_added", now, {"task_id": task_id, "signer": target.username,
                                                "parallel": parallel, "reason": text},
            user, task_id)
     emit.notify(session, "delegated", [target.username],
-                text=f"{user.display_name} 请您加签“{task_row.name}”" + (f"：{text}" if text
-                                                                         else ""),
+                said=msg("notice.signer_added", by=user.display_name, reason=text),
                 instance_id=row.id, task_id=task_id, actor=user.username, at=now)
     return row
 
@@ -188,19 +193,21 @@ def finish_part(session: Session, now: datetime, task_row: Any, row: ProcessInst
     kind = "resolved" if queue is None else "signed"
     if signs_in_parallel(task_row, user.username):
         left = [name for name in queue if name != user.username]
-        _set(session, task_row.id, signers=left or None, owner=task_row.owner if left else None)
+        _hand(session, now, task_row.id, signers=left or None,
+              owner=task_row.owner if left else None)
         back_to, queue = task_row.owner, []
     elif queue:
-        _set(session, task_row.id, assignee=queue[0], signers=queue[1:])
+        _hand(session, now, task_row.id, assignee=queue[0], signers=queue[1:])
         back_to = queue[0]
     else:
-        _set(session, task_row.id, assignee=task_row.owner, owner=None, signers=None)
+        _hand(session, now, task_row.id, assignee=task_row.owner, owner=None, signers=None)
         back_to = task_row.owner
     record(session, row, kind, now, {"task_id": task_row.id, "data": dict(data)}, user,
            task_row.id)
     emit.notify(session, "delegated", [back_to],
-                text=f"{user.display_name} 已{'办理' if kind == 'resolved' else '签署'}"
-                f"“{task_row.name}”，请您{'确认' if not queue else '加签'}",
+                said=msg("notice.resolved" if kind == "resolved" else
+                         "notice.signed_next" if queue else "notice.signed",
+                         by=user.display_name),
                 instance_id=row.id, task_id=task_row.id, actor=user.username, at=now)
     return row
 
@@ -216,6 +223,6 @@ def urge(session: Session, now: datetime, task_id: str, user: UserView, note: st
     _set(session, task_id, urged_count=(task_row.urged_count or 0) + 1, urged_at=now)
     record(session, row, "urged", now, {"task_id": task_id, "note": text}, user, task_id)
     emit.notify(session, "urged", recipients.task_recipients(session, task_id),
-                text=f"{user.display_name} 催办“{task_row.name}”" + (f"：{text}" if text else ""),
+                said=msg("notice.urged", by=user.display_name, reason=text),
                 instance_id=row.id, task_id=task_id, actor=user.username, at=now)
     return row

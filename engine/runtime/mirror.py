@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from engine.errors import InvalidData, ScriptError
 from engine.messages import msg
-from engine.notify import emit
+from engine.notify import emit, settle
 from engine.org import directory, scope
 from engine.org.roles import role_for_lane
 from engine.storage import driver
@@ -95,6 +95,7 @@ def sync_tasks(session: Session, row: ProcessInstance, workflow: BpmnWorkflow, n
             closed.append({"b_id": found.id, "status": "cancelled", "by": None, "at": now})
     if closed:
         _CLOSE.run(session, closed)
+        settle.tasks_closed(session, [c["b_id"] for c in closed], now)
     units = directory.load(session)
     new = [task_values(row, task_id, task, now, evaluate, units)
            for task_id, task in ready.items()]

@@ -198,7 +198,7 @@ class Operations:
                 {"instance_id": instance_id, "username": name, "unit": unit,
                  "copied_by": actor.username, "created_at": now, "read_at": None}
                 for name in people])
-            emit.notify(session, "cc", people, text=f"{actor.display_name} 抄送给您，请阅知",
+            emit.notify(session, "cc", people, said=msg("notice.cc", by=actor.display_name),
                         instance_id=instance_id, actor=actor.username, at=now)
             return people
 

@@ -47,7 +47,7 @@ def send_back(runtime: Runtime, session: Session, task_id: str, to_element: str 
     if done_by:
         mirror.assign_next(session, element, done_by)
     emit.arrivals_as(session, "sent_back",
-                     f"{user.display_name} 将“{task_row.name}”退回给您：{text}", user.username)
+                     msg("notice.sent_back", by=user.display_name, reason=text), user.username)
     payload = {"task_id": task_id, "element_id": task_row.element_id,
                "to_task": str(target.id), "to_element": element, "reason": text}
     runtime._run(session, row, version, workflow, ids, runtime.clock.now(), "sent_back",

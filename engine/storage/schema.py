@@ -339,6 +339,7 @@ class Notification(Base):
     __table_args__ = (
         Index("ix_notifications_unread", "username", "read_at"),  # the bell's count
         Index("ix_notifications_list", "username", "id"),
+        Index("ix_notifications_task", "task_id"),  # settling a task's notices once done
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64))
@@ -347,7 +348,12 @@ class Notification(Base):
     task_id: Mapped[str | None] = mapped_column(String(36))
     business_key: Mapped[str | None] = mapped_column(String(64))
     title: Mapped[str] = mapped_column(String(255))  # the task's or the procedure's name
-    text: Mapped[str] = mapped_column(Text)  # the sentence e-mails and webhooks carry
+    # What it says: a key of the messages' catalogue and its parameters (besides the title
+    # and the case number above), rendered when read in the reader's language.
+    message_key: Mapped[str | None] = mapped_column(String(64))
+    message_params: Mapped[dict[str, Any] | None]
+    # The Chinese sentence notices written before keys carried; None since.
+    text: Mapped[str | None] = mapped_column(Text)
     actor: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime]
     read_at: Mapped[datetime | None]

@@ -1,4 +1,5 @@
-"""The caller's notifications (newest first, with the unread count) and marking one read."""
+"""The caller's notifications (newest first, with the unread count) and marking one read.
+Each one's ``text`` is in the request's language (Accept-Language, else the chosen one)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from web.api.auth import current_user
 from web.api.blueprint import bp
 from web.api.inputs import bool_arg, fields, int_arg, only_args
 from web.app import engine_of
+from web.ui.i18n import message_language
 
 ID = "<int(max=2147483647):notification_id>"  # a database integer: larger ones are none (404)
 LIMIT = 200
@@ -20,7 +22,8 @@ def list_notifications() -> Response:
     notes = engine_of(current_app).notifications
     user = current_user()
     found = notes.for_user(user, unread=bool(unread), before=before, limit=max(limit or 50, 1))
-    return jsonify({"notifications": [n.as_json() for n in found],
+    language = message_language()
+    return jsonify({"notifications": [n.as_json(language) for n in found],
                     "unread": notes.unread_count(user)})
 
 
@@ -28,4 +31,4 @@ def list_notifications() -> Response:
 def read_notification(notification_id: int) -> Response:
     fields({})  # no body, or an empty object
     view = engine_of(current_app).notifications.mark_read(notification_id, current_user())
-    return jsonify(view.as_json())
+    return jsonify(view.as_json(message_language()))

@@ -446,10 +446,12 @@ SCHEMAS: dict[str, Any] = {
     },
     "Notification": {
         "type": "object",
-        "description": "One notice to the caller. `text` is the Chinese sentence e-mails and "
-                       "webhook messages carry.",
+        "description": "One notice to the caller. `text` says it in the request's language "
+                       "(Accept-Language, else the chosen one; Chinese by default); `message` "
+                       "names it in the messages' catalogue, for a client that says it in its "
+                       "own words (null for notices from before the catalogue named them).",
         "required": ["id", "kind", "instance_id", "task_id", "business_key", "title", "text",
-                     "actor", "created_at", "read_at", "read"],
+                     "message", "actor", "created_at", "read_at", "read"],
         "properties": {
             "id": {"type": "integer"},
             "username": {"type": "string"},
@@ -462,6 +464,15 @@ SCHEMAS: dict[str, Any] = {
             "business_key": {**_NULLABLE_STRING, "description": "the case number"},
             "title": {"type": "string", "description": "the task's or the procedure's name"},
             "text": {"type": "string"},
+            "message": {
+                "type": ["object", "null"], "required": ["key", "params"],
+                "properties": {
+                    "key": {"type": "string", "description": "e.g. notice.task_arrived_due"},
+                    "params": {"type": "object", "description":
+                               "title, business_key, and per key: due_at (ISO time), by "
+                               "(who caused it), reason"},
+                },
+            },
             "actor": {**_NULLABLE_STRING, "description": "who caused it, if anyone"},
             "created_at": _TIME,
             "read_at": _NULLABLE_TIME,

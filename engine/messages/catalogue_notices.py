@@ -1,0 +1,60 @@
+"""What notices say (the notification centre, e-mails, webhooks): key -> (English, Chinese).
+
+Stored with each notice as its key and parameters (notices.py) and rendered when
+read: ``title`` is the task's or the procedure's name, ``by`` whoever caused it, ``reason``
+what they wrote; ``case``, ``because``, ``due`` and ``hm`` are made when rendering (the case
+number in brackets, the reason after a colon, a deadline and its time of day, local time)."""
+
+NOTICES: dict[str, tuple[str, str]] = {
+    'notice.case': (
+        ' ({business_key})',
+        '（{business_key}）'),
+    'notice.because': (
+        ': {reason}',
+        '：{reason}'),
+    'notice.task_arrived': (
+        'A new task "{title}"{case} has arrived.',
+        '新的待办「{title}」{case}已到达。'),
+    'notice.task_arrived_due': (
+        'A new task "{title}"{case} has arrived; it is due {due}.',
+        '新的待办「{title}」{case}已到达，办理期限 {due}。'),
+    'notice.due_tomorrow': (
+        'Task "{title}"{case} is due {due}; please get it done.',
+        '待办「{title}」{case}将于 {due} 到期，请抓紧办理。'),
+    'notice.due_today': (
+        'Task "{title}"{case} is due today at {hm}; please get it done.',
+        '待办「{title}」{case}今天 {hm} 到期，请抓紧办理。'),
+    'notice.overdue': (
+        'Task "{title}"{case} is past its deadline ({due}); please deal with it at once.',
+        '待办「{title}」{case}已超过办理期限（{due}），请尽快办理。'),
+    'notice.decided': (
+        'Your application "{title}"{case} has been decided; sign in to see the result.',
+        '您提交的「{title}」申请{case}已有办理结果，请登录查看。'),
+    'notice.urged': (
+        '{by} urges you to deal with "{title}"{because}',
+        '{by} 催办“{title}”{because}'),
+    'notice.cc': (
+        '{by} copied this case to you for your information',
+        '{by} 抄送给您，请阅知'),
+    'notice.sent_back': (
+        '{by} sent "{title}" back to you: {reason}',
+        '{by} 将“{title}”退回给您：{reason}'),
+    'notice.transferred': (
+        '{by} transferred the task "{title}" to you: {reason}',
+        '{by} 将任务“{title}”转办给您：{reason}'),
+    'notice.delegated': (
+        '{by} delegated "{title}" to you{because}',
+        '{by} 委派您办理“{title}”{because}'),
+    'notice.signer_added': (
+        '{by} asks you to co-sign "{title}"{because}',
+        '{by} 请您加签“{title}”{because}'),
+    'notice.resolved': (
+        '{by} has done "{title}"; please confirm',
+        '{by} 已办理“{title}”，请您确认'),
+    'notice.signed': (
+        '{by} has signed "{title}"; please confirm',
+        '{by} 已签署“{title}”，请您确认'),
+    'notice.signed_next': (
+        '{by} has signed "{title}"; please co-sign it',
+        '{by} 已签署“{title}”，请您加签'),
+}

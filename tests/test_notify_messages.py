@@ -1,0 +1,111 @@
+"""What a notice says is stored as a message key and its parameters and rendered when read,
+in the reader's language, times in local time; notices stored as sentences before keep
+showing them, in the centre and by e-mail; the migration keeps both (SQLite and
+PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+import pytest
+from sqlalchemy import insert, select, text
+
+from engine.api import Engine
+from engine.messages import msg
+from engine.messages.notices import render, when
+from engine.notify import notify
+from engine.storage import migrate
+from engine.storage.schema import NOTIFICATIONS, OUTBOX
+from tests.conftest import diagram_files
+from tests.notify_support import MailServer, mail_server
+
+FULIANG = "浮梁县纪委监委"
+BEFORE_KEYS = "c8d2e6f0a4b7"  # the revision before a4e8c2f6b0d3_notice_messages
+
+
+@pytest.fixture
+def told(people: Engine) -> Engine:
+    people.deploy(diagram_files("approval.bpmn", "reminders.bpmn"))
+    people.add_user("zhou", ["handler"], unit=FULIANG, email="zhou@example.gov.cn",
+                    display_name="周敏")
+    people.add_user("sun", ["case_manager"], display_name="孙七")
+    return people
+
+
+@pytest.fixture
+def mail() -> Iterator[MailServer]:
+    with mail_server() as server:
+        yield server
+
+
+def test_a_notice_is_a_key_and_parameters_said_in_either_language(told: Engine) -> None:
+    view = told.start("approval", {"summary": "x", "unit": FULIANG}, "li")
+    case = view.business_key
+    with told.transaction() as session:
+        row = session.connection().execute(select(NOTIFICATIONS)).one()
+    assert (row.message_key, row.message_params, row.text) == (
+        "notice.task_arrived_due", {"due_at": "2026-09-30T17:30:00+08:00"}, None)
+    [note] = told.notifications.for_user("li")
+    assert note.text_in("zh") == (
+        f"新的待办「提出处置意见」（{case}）已到达，办理期限 9月30日 17:30。")
+    assert note.text_in("en") == (
+        f'A new task "提出处置意见" ({case}) has arrived; it is due Sep 30, 17:30.')
+    told.ops.urge(view.tasks[0].id, "sun", "今日内办结")
+    [urged] = [n for n in told.notifications.for_user("li") if n.kind == "urged"]
+    assert urged.text_in("zh") == "孙七 催办“提出处置意见”：今日内办结"
+    assert urged.text_in("en") == '孙七 urges you to deal with "提出处置意见": 今日内办结'
+    assert urged.as_json("en")["message"] == {"key": "notice.urged", "params": {
+        "title": "提出处置意见", "business_key": case, "by": "孙七", "reason": "今日内办结"}}
+
+
+def test_deadlines_read_in_local_time() -> None:
+    said = msg("notice.due_today", title="核查", business_key=None,
+               due_at="2026-10-16T00:00:00+08:00")  # 每月…日前: the end of the day before
+    assert render(said, "zh") == "待办「核查」今天 24:00 到期，请抓紧办理。"
+    assert render(said, "en") == 'Task "核查" is due today at 24:00; please get it done.'
+    overdue = msg("notice.overdue", title="核查", business_key="ZF-2026-000001",
+                  due_at="2026-10-08T09:30:00Z")  # stored in UTC: read in Asia/Shanghai
+    assert render(overdue, "zh") == (
+        "待办「核查」（ZF-2026-000001）已超过办理期限（10月8日 17:30），请尽快办理。")
+    assert render(overdue, "en").startswith('Task "核查" (ZF-2026-000001) is past its deadline '
+                                            "(Oct 8, 17:30)")
+    assert when(datetime.fromisoformat("2026-12-05T00:00:00+08:00"), "zh") == "12月4日 24:00"
+
+
+def test_a_notice_from_before_keys_shows_its_sentence(told: Engine, mail: MailServer) -> None:
+    told.notifications.settings = mail.settings()
+    at = told.clock.now()
+    with told.transaction() as session:
+        [old] = session.connection().execute(insert(NOTIFICATIONS).returning(
+            NOTIFICATIONS.c.id), [{
+            "username": "zhou", "kind": "urged", "instance_id": None, "task_id": None,
+            "business_key": "ZF-2025-000007", "title": "核查", "text": "请于今日内办结。",
+            "message_key": None, "message_params": None, "actor": "sun", "created_at": at,
+            "read_at": None}]).scalars()
+        session.connection().execute(insert(OUTBOX), [{
+            "notification_id": old, "channel": "email", "address": "zhou@example.gov.cn",
+            "status": "pending", "attempts": 0, "next_attempt_at": at, "lease_until": None,
+            "leased_by": None, "last_error": None, "created_at": at, "sent_at": None}])
+    [note] = told.notifications.for_user("zhou")
+    assert note.text_in("en") == note.text_in("zh") == "请于今日内办结。"
+    assert note.as_json("en")["message"] is None
+    assert told.notifications.work().delivery.sent == 1
+    [message] = mail.messages
+    assert "请于今日内办结。" in message.get_content()
+
+
+def test_the_migration_keeps_what_every_notice_says(told: Engine) -> None:
+    view = told.start("approval", {"summary": "x", "unit": FULIANG}, "li")
+    with told.transaction() as session:
+        notify(session, "cc", ["sun"], said=msg("notice.cc", by="王五"), instance_id=view.id)
+    migrate.downgrade(told.db, BEFORE_KEYS)  # back: each keyed notice gets its sentence
+    with told.db.connect() as conn:
+        sentences = conn.execute(text("SELECT text FROM notifications ORDER BY id")).scalars()
+        assert list(sentences) == [
+            f"新的待办「提出处置意见」（{view.business_key}）已到达，办理期限 9月30日 17:30。",
+            "王五 抄送给您，请阅知"]
+    migrate.upgrade(told.db)  # forward again: they are sentences from before keys now
+    li, sun = told.notifications.for_user("li")[0], told.notifications.for_user("sun")[0]
+    assert li.said is None and li.text_in("en").startswith("新的待办「提出处置意见」")
+    assert sun.text_in("en") == "王五 抄送给您，请阅知"
