@@ -191,6 +191,13 @@ FIELDS: dict[str, tuple[str, str]] = {
     'field.set_by_system': (
         'filled in by the system, not from outside',
         '由系统填写，不能由外部设置'),
+    'field.starter_enterprise': (
+        'an enterprise starting the case itself files it as "{value}", not "{given}"',
+        '企业自行发起时此项为“{value}”，不能选择“{given}”'),
+    'field.starter_staff': (
+        ('"{given}" is not for staff to choose (an enterprise starting the case itself files it '
+         'as "{enterprise}"): choose one of {choices}'),
+        '工作人员发起时不能选择“{given}”（企业自行发起的为“{enterprise}”），请从以下选项中选择：{choices}'),
     'field.type': (
         'must be {kind}',
         '应为{kind}'),
