@@ -5,6 +5,9 @@ FIELDS: dict[str, tuple[str, str]] = {
     'field.bad_email': (
         'not a valid email address',
         '不是有效的电子邮件地址'),
+    'field.bad_phone': (
+        'not a telephone number',
+        '不是有效的电话号码'),
     'field.business_key_by_system': (
         ('cases of this process are numbered by the '
          'system ({case_prefix}-year-number) and cannot be named'),
