@@ -22,6 +22,7 @@ from engine.definitions.forms import FormProblem, check_form
 from engine.definitions.policies import MODES as POLICY_MODES
 from engine.definitions.policies import Policy
 from engine.definitions.registry import latest_forms
+from engine.definitions.starters import offered as starter_choices
 from engine.definitions.version_diff import DeployPreview, diff_versions
 from engine.errors import (
     CalendarError,
@@ -208,6 +209,7 @@ __all__ = [
     "pdf",
     "sections_for",
     "startable",
+    "starter_choices",
     "statistics",
     "task_form",
     "unit_choices",

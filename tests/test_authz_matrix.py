@@ -160,8 +160,9 @@ CLUE_START_FORM = {"channel": "举报直通车", "received_at": "2026-09-30T09:1
                    "anonymous": "true", "accused_unit": "某县行政审批局",
                    "problem_type": "推诿拖延刁难", "summary": "拖延两个月未办结",
                    "owner": "intake_same"}
+# no 申请渠道: it follows who starts (一网 for the enterprise, 一窗 for the window: x-starter)
 SUBSIDY_START: dict[str, Any] = {
-    "policy_id": "JS-002", "channel": "一网", "enterprise_name": "景德镇某陶瓷有限公司",
+    "policy_id": "JS-002", "enterprise_name": "景德镇某陶瓷有限公司",
     "credit_code": "91360200MA35B0001M", "contact_person": "王经理",
     "contact_phone": "0798-8888888", "bank_account": "中国银行景德镇分行 1234567890",
     "requested_amount": 36000, "application_summary": "2026年投保出口信用保险",

@@ -115,6 +115,12 @@ def test_clue_with_photo_and_pdf_transferred_downloaded_printed_and_verified(
     sheet = page.inner_text("#document")
     assert case_no.group(0) in sheet and FULIANG in sheet and "景纪交〔2026〕1号" in sheet
     assert "二〇二六年九月三十日" in sheet
+    # the red letterhead, on the sheet's A4 width: each organ of the joint issuer on one line
+    heights = page.eval_on_selector_all("#document p:has(span.red)", """ps => ps.map(p => [
+        p.innerText, p.getBoundingClientRect().height,
+        parseFloat(getComputedStyle(p.querySelector('span.red')).lineHeight)])""")
+    assert [text for text, _, _ in heights] == ["中共景德镇市纪律检查委员会", "景德镇市监察委员会"]
+    assert all(height < 1.5 * line for _, height, line in heights), heights
     page.emulate_media(media="print")
     assert not page.locator("nav.toolbar").is_visible()
     printed = page.pdf(format="A4", prefer_css_page_size=True)

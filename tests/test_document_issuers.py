@@ -72,7 +72,10 @@ def test_city_and_counties_issue_their_own_letters_in_their_own_sequences(city: 
                                 (lp_first, LEPING_ISSUER, CITY_ISSUER),
                                 (city_first, CITY_ISSUER, FULIANG_ISSUER)):
         [(doc_no, text)] = issued[case]
-        assert text.startswith(issuer) and other not in text and doc_no in text
+        # the letterhead, one organ a line, and the signature
+        letterhead = issuer.replace("\u3000", "\n")
+        assert text.startswith(letterhead) and issuer in text and other not in text
+        assert doc_no in text
     [name] = [f.name for f in city.dossier.files(fl_first, "intake_fl") if f.document]
     assert name.endswith("-浮纪交〔2026〕1号.docx")
     # the case page offers each document with the prefix this case numbers it under

@@ -95,6 +95,27 @@ def test_the_transfer_letter_prints_the_owner_s_name(city: Engine) -> None:
     letter = city.dossier.issue(case.id, "jiaoban_han", "intake_fl")
     text = docx_text(city.dossier.content(letter))
     assert "联系人：周敏" in text and "cm_fl" not in text
+    assert "联系电话" not in text  # the account gives none
+
+
+def test_the_transfer_letter_names_its_contact_by_name_and_office_telephone(
+        city: Engine) -> None:
+    """A display name may carry a role and a unit (the demo's 受理员 刘洋（浮梁县纪委）): the
+    letter's 联系人 line prints the name alone, and the account's office telephone."""
+    city.add_user("intake_fl", ["intake"], unit=FULIANG, display_name="受理员 刘洋（浮梁县纪委）",
+                  phone=" 0798-2600101 ")
+    case = city.start("clue_triage", {**CLUE, "owner": "intake_fl"}, "intake_fl")
+    letter = city.dossier.issue(case.id, "jiaoban_han", "intake_fl")
+    lines = docx_text(city.dossier.content(letter)).splitlines()
+    assert "联系人：刘洋　联系电话：0798-2600101" in lines
+    # the joint letterhead: each organ on a line of its own (one line of both wraps at A4)
+    assert lines[:2] == ["中共浮梁县纪律检查委员会", "浮梁县监察委员会"]
+    with pytest.raises(InvalidData) as refused:
+        city.add_user("intake_fl", ["intake"], unit=FULIANG, phone="请拨总机")
+    assert refused.value.field_errors == {"phone": "不是有效的电话号码"}
+    city.add_user("intake_fl", ["intake"], unit=FULIANG, phone="")
+    again = city.dossier.issue(case.id, "jiaoban_han", "intake_fl")
+    assert "联系电话" not in docx_text(city.dossier.content(again))
 
 
 def test_forms_declare_person_fields_with_a_known_shape() -> None:

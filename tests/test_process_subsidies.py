@@ -399,7 +399,7 @@ def test_applications_are_started_by_enterprise_or_window_only(hq: Engine, key: 
         with pytest.raises(PermissionDenied):
             hq.start(key, data, user)
     assert hq.start(key, data, "qiye").status == "running"
-    assert hq.start(key, data, "chuangkou").status == "running"
+    assert hq.start(key, {**data, "channel": "一窗"}, "chuangkou").status == "running"
 
 
 def test_instant_application_form_errors_by_field(hq: Engine) -> None:
@@ -434,8 +434,10 @@ REVIEW = {"review_method": "评估评审", "review_date": "2026-10-20", "reviewe
 
 
 def apply_commitment(hq: Engine, policy_id: str = "CN-001", user: str = "qiye") -> InstanceView:
+    """Online by the enterprise itself, or through the window (一窗) by its clerk."""
+    channel = "一网" if user == "qiye" else "一窗"
     return hq.start("subsidy_commitment",
-                    application(policy_id, requested_amount=800000, **COMMITMENT), user)
+                    application(policy_id, channel, requested_amount=800000, **COMMITMENT), user)
 
 
 def test_commitment_needs_a_signed_commitment(hq: Engine) -> None:
@@ -519,7 +521,7 @@ def test_commitment_rejection_without_reason_and_explanation_is_refused(
     assert data["notices"][-1]["policy_explanation"] == explanation
     report = data["report"]
     assert (report["result"], report["channel"], report["approval_on_time"]) == (
-        "不予兑现", "一网", False)
+        "不予兑现", "一窗", False)
     assert report["policy_explanation"] == explanation
     assert hq.complete(record.id, {"recorded": True}, "sjj").status == "completed"
 

@@ -182,3 +182,51 @@ def test_an_untrue_commitment_is_refused_to_the_enterprise_and_reaches_the_credi
     inbox = as_user(app, "credit_fgw").get("/").text
     assert "不实承诺记入信用记录" in inbox
     assert "不实承诺记入信用记录" not in as_user(app, "policy_sw").get("/").text
+
+
+def _channel_options(page: str) -> tuple[list[str], bool]:
+    """The values the start page's 渠道 select offers, and whether it is fixed (disabled)."""
+    select = re.search(r'<select id="[^"]*" name="channel"([^>]*)>(.*?)</select>', page, re.S)
+    assert select is not None
+    return re.findall(r'<option value="([^"]+)"', select.group(2)), "disabled" in select.group(1)
+
+
+def test_the_start_page_offers_the_channels_the_form_gives_each_starter(app: Flask) -> None:
+    """The choices come from the form's ``x-starter``: an enterprise's own channel is fixed,
+    a window's one channel too, an office picks among its own channels only."""
+    pages = {(user, key): as_user(app, user).get(f"/start/{key}").text
+             for user, key in (("enterprise", "intermediary_clue"),
+                               ("enterprise", "subsidy_instant"),
+                               ("data_bureau", "intermediary_clue"),
+                               ("window", "subsidy_instant"), ("credit_window", "credit_repair"))}
+    assert _channel_options(pages["enterprise", "intermediary_clue"]) == (["网上征集"], True)
+    assert _channel_options(pages["enterprise", "subsidy_instant"]) == (["一网"], True)
+    assert _channel_options(pages["data_bureau", "intermediary_clue"]) == (
+        ["投诉电话", "电子邮箱", "12345热线", "来信来访"], False)
+    assert _channel_options(pages["window", "subsidy_instant"]) == (["一窗"], True)
+    assert _channel_options(pages["credit_window", "credit_repair"]) == (["一窗"], True)
+    # a refused submission shows the fixed channel again
+    window = as_user(app, "window")
+    again = window.post("/start/subsidy_instant", data=dict(APPLICATION, requested_amount="五万"))
+    assert again.status_code == 422
+    assert re.search(r'<option value="一窗"\s+selected>', again.text)
+
+
+def test_the_approval_says_how_its_return_differs_from_sending_back(app: Flask) -> None:
+    """审批处置意见 offers 退回重拟 in its form (the approver's decision, kept in the case) and
+    其他操作 › 退回 (the step undone, no decision): the page says which is which."""
+    eng: Engine = app.extensions["kuaiban"]
+    case = eng.start("clue_triage", {
+        "channel": "12345热线", "received_at": "2026-09-30T08:40:00+08:00",
+        "accused_unit": "浮梁县某局", "problem_type": "推诿拖延刁难", "summary": "三次退回材料。",
+        "owner": "intake"}, "intake")
+    propose = next(t for t in eng.instance(case.id).tasks if t.name == "propose")
+    eng.complete(propose.id, {"disposal": "转办", "handler_unit": "浮梁县纪委监委",
+                              "proposal_reason": "转承办部门核查。"}, "intake")
+    approve = next(t for t in eng.instance(case.id).tasks if t.name == "approve")
+    page = as_user(app, "approver").get(f"/tasks/{approve.id}").text
+    assert re.search(r'<option value="false"[^>]*>退回重拟</option>', page)
+    send_back = page[page.index('id="op-send-back"'):]
+    send_back = send_back[:send_back.index("</details>")]
+    assert 'id="send-back-what"' in send_back
+    assert "本环节不作办理决定" in send_back and "“退回重拟”）则是本环节的办理决定" in send_back

@@ -49,6 +49,10 @@ DEMO_USERS: tuple[tuple[str, str, tuple[str, ...], str | None], ...] = (
 )
 # the demo enterprise's 统一社会信用代码: it follows what the windows file for it
 DEMO_CREDIT_CODES = {"enterprise": "91360200MA35B0001M"}
+# the office telephones of those a 交办函 names as 联系人 (the ledger's 专人): made up
+DEMO_PHONES = {"intake": "0798-8200101", "case_manager": "0798-8200102",
+               "intake_fl": "0798-2600101", "case_manager_fl": "0798-2600102",
+               "intake_lp": "0798-6800101", "case_manager_lp": "0798-6800102"}
 
 
 def create_demo_users(engine: Engine) -> list[str]:
@@ -56,7 +60,8 @@ def create_demo_users(engine: Engine) -> list[str]:
     lines = []
     for username, display, roles, unit in DEMO_USERS:
         engine.add_user(username, list(roles), unit=unit, password=DEMO_PASSWORD,
-                        display_name=display, credit_code=DEMO_CREDIT_CODES.get(username))
+                        display_name=display, credit_code=DEMO_CREDIT_CODES.get(username),
+                        phone=DEMO_PHONES.get(username))
         where = f" @ {unit}" if unit else ""
         lines.append(f"{username:<18} {', '.join(roles)}{where}  ({display})")
     lines.append(f"password for every demo user: {DEMO_PASSWORD}")

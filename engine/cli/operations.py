@@ -245,10 +245,12 @@ def users() -> None:
 @click.option("--email", help='Where e-mail notices go ("" removes it).')
 @click.option("--credit-code", help="An enterprise's 统一社会信用代码: it follows the cases "
               'filed with it ("" removes it).')
+@click.option("--phone", help='The office telephone official documents print beside the '
+              'name, e.g. in a 交办函\'s 联系人 line ("" removes it).')
 @handles_errors
 def users_add(name: str, roles: tuple[str, ...], unit: str | None, password: str | None,
               no_password: bool, display_name: str | None, email: str | None,
-              credit_code: str | None) -> None:
+              credit_code: str | None, phone: str | None) -> None:
     """Add or update a user. The password (at least 10 characters, not the user name, not a
     common password) is prompted for on a terminal, or read as one line from stdin (``echo
     ... | kuaiban users add ...``); none given: an existing user keeps theirs, a new one
@@ -265,7 +267,7 @@ def users_add(name: str, roles: tuple[str, ...], unit: str | None, password: str
     if password:
         check_password_policy(name, password)
     user = open_engine().add_user(name, list(roles), unit, password, display_name, email,
-                                  credit_code)
+                                  credit_code, phone)
     click.echo(f"{user.username}: {', '.join(user.roles)}{' @ ' + user.unit if user.unit else ''}")
 
 

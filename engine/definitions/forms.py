@@ -18,7 +18,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 from jsonschema.exceptions import ValidationError as SchemaViolation
 
-from engine.definitions import catalogue_items, policies
+from engine.definitions import catalogue_items, policies, starters
 from engine.definitions.form_checks import CheckContext, check_errors, check_problems
 from engine.errors import InvalidData
 from engine.files.fields import check_file_fields
@@ -135,7 +135,8 @@ def check_form(text: str) -> list[FormProblem]:
         for keyword, check in ((pickers.UNIT, pickers.keyword_problem),
                                (people.USER, people.keyword_problem),
                                (policies.POLICY, policies.keyword_problem),
-                               (catalogue_items.CATALOGUE, catalogue_items.keyword_problem)):
+                               (catalogue_items.CATALOGUE, catalogue_items.keyword_problem),
+                               (starters.STARTER, starters.keyword_problem)):
             found = check(name, prop)
             if found:
                 add(_line_of(text, ["properties", name, keyword]), found)

@@ -4,11 +4,13 @@ the process needs at deploy (forms, start messages and timers, decisions)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from lxml import etree
 
+from engine.definitions import starters
 from engine.definitions.bpmn_parser import CAMUNDA, camunda_properties
 from engine.definitions.code_checks import check_code
 from engine.definitions.files import BPMN
@@ -96,7 +98,9 @@ def check_process(name: str, process: etree._Element, forms_text: Mapping[str, s
             if not _in_a_lane(node, lane_of):
                 out.append(Problem(name, node.sourceline, node.get("id"),
                                    msg("bpmn.task_without_lane")))
-            need_form(node)
+            key = need_form(node)
+            if key is not None and key in forms_text and key not in bad_forms:
+                _check_no_starter(name, node, key, forms_text[key], out)
             check_code(name, node, node.get(CAMUNDA + "dueDate"), "eval", "due date", out)
             check_code(name, node, camunda_properties(node).get("unit"), "eval", "unit", out)
             _check_send_back(name, node, user_tasks, out)
@@ -150,6 +154,19 @@ def _check_flow_ends(name: str, flow: etree._Element, out: list[Problem]) -> Non
 _EVENTS = frozenset({"startEvent", "intermediateCatchEvent", "boundaryEvent",
                      "intermediateThrowEvent", "endEvent"})
 _CATCHING = frozenset({"startEvent", "intermediateCatchEvent", "boundaryEvent"})
+
+
+def _check_no_starter(name: str, node: etree._Element, key: str, text: str,
+                      out: list[Problem]) -> None:
+    """``x-starter`` says what a start gives a field: on a task's form it would be ignored,
+    so the designer is told rather than trusting it."""
+    try:
+        schema = json.loads(text)
+    except ValueError:
+        return  # the form's own check says so
+    for field_name in starters.fields(schema if isinstance(schema, dict) else {}):
+        out.append(Problem(name, node.sourceline, node.get("id"),
+                           msg("bpmn.starter_on_task_form", key=key, field=field_name)))
 
 
 def _check_send_back(name: str, node: etree._Element, user_tasks: set[str | None],

@@ -36,7 +36,9 @@ from engine.errors import EngineError, NotFound
 from engine.files import chinese
 from engine.messages import msg
 from engine.org.directory import Directory
+from engine.org.people import own_name
 from engine.org.scope import JURISDICTION
+from engine.org.users import Contact
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 REGISTRY = "documents.json"
@@ -184,8 +186,9 @@ def context(found: Template, case: CaseFacts, doc_no: str, now: datetime,
     for the one who issues it)."""
     data = {k: v for k, v in case.data.items() if isinstance(k, str) and not k.startswith("_")}
     to_unit = next((data[f] for f in found.to if data.get(f) not in (None, "")), "")
-    return {**data, "data": data, "doc_no": doc_no, "title": found.title,
-            "issuer": (issuer or issuer_of(found, case.data, units)).name,
+    name = (issuer or issuer_of(found, case.data, units)).name
+    return {**data, "data": data, "doc_no": doc_no, "title": found.title, "issuer": name,
+            "issuer_organs": organs(name),
             "case_no": case.business_key or f"#{case.instance_id}",
             "process_name": case.process_name, "to_unit": unit_full_name(to_unit, units),
             "issued_on": chinese.chinese_date(now), "issued_on_digits": chinese.digits_date(now),
@@ -193,18 +196,38 @@ def context(found: Template, case: CaseFacts, doc_no: str, now: datetime,
             "due_on": chinese.digits_date(case.due_at) if case.due_at else ""}
 
 
-def _environment(units: Directory | None, people: Mapping[str, str]) -> SandboxedEnvironment:
+def organs(issuer: str) -> list[str]:
+    """The organs of an issuer's name, each a line of the letterhead: a joint issuer's names
+    are separated by an ideographic space (中共景德镇市纪律检查委员会　景德镇市监察委员会)."""
+    return [part for part in issuer.split("\u3000") if part.strip()] or [issuer]
+
+
+def _environment(units: Directory | None, people: Mapping[str, Contact]
+                 ) -> SandboxedEnvironment:
     env = SandboxedEnvironment(undefined=ChainableUndefined, autoescape=True)
+
+    def name(username: Any) -> str:
+        found = people.get(username)
+        return (own_name(found.display_name) or found.display_name) if found else str(username)
+
+    def phone(username: Any) -> str:
+        found = people.get(username)
+        return found.phone or "" if found else ""
+
     env.filters.update(cn_date=chinese.chinese_date, date=chinese.digits_date,
-                       yuan=chinese.yuan, unit_full=lambda name: unit_full_name(name, units),
-                       person=lambda name: people.get(name, name))
+                       yuan=chinese.yuan, unit_full=lambda unit: unit_full_name(unit, units),
+                       person=lambda username: people[username].display_name
+                       if username in people else username,
+                       person_name=name, person_phone=phone)
     return env
 
 
 def render(found: Template, values: Mapping[str, Any], units: Directory | None = None,
-           people: Mapping[str, str] | None = None) -> tuple[bytes, str]:
+           people: Mapping[str, Contact] | None = None) -> tuple[bytes, str]:
     """The filled DOCX and the SHA-256 of the template file it was filled from. ``people``:
-    username -> display name, for the ``person`` filter (a person field prints the name)."""
+    the users a person field names, for the filters that print one: ``person`` (the display
+    name), ``person_name`` (the name alone, without a role or unit the display name carries)
+    and ``person_phone`` (the office telephone, "" when the account has none)."""
     from docxtpl import DocxTemplate  # docxtpl loads python-docx and lxml: only when needed
 
     try:

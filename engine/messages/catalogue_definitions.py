@@ -48,6 +48,11 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
          'user task ids separated by commas)'),
         ('sendBack 中的 {unknown} 不是本流程的其他用户任务（应填 true、false 或以逗号分隔的用户任'
          '务 id）')),
+    'bpmn.starter_on_task_form': (
+        ('form "{key}" declares "x-starter" on "{field}", but it is a task\'s form: "x-starter" '
+         'applies to a start form only (remove it, or use the form as the start form)'),
+        ('表单“{key}”在字段“{field}”上声明了 "x-starter"，但它是任务表单："x-starter" 只用于发起'
+         '表单（请删除，或将其作为开始事件的表单）')),
     'bpmn.start_key_numbered': (
         ('a timer start may name its case (business_key) only in a process that does not number '
          'its cases (case_prefix)'),

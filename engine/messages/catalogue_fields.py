@@ -5,6 +5,9 @@ FIELDS: dict[str, tuple[str, str]] = {
     'field.bad_email': (
         'not a valid email address',
         '不是有效的电子邮件地址'),
+    'field.bad_phone': (
+        'not a telephone number',
+        '不是有效的电话号码'),
     'field.business_key_by_system': (
         ('cases of this process are numbered by the '
          'system ({case_prefix}-year-number) and cannot be named'),
@@ -191,6 +194,13 @@ FIELDS: dict[str, tuple[str, str]] = {
     'field.set_by_system': (
         'filled in by the system, not from outside',
         '由系统填写，不能由外部设置'),
+    'field.starter_enterprise': (
+        'an enterprise starting the case itself files it as "{value}", not "{given}"',
+        '企业自行发起时此项为“{value}”，不能选择“{given}”'),
+    'field.starter_staff': (
+        ('"{given}" is not for staff to choose (an enterprise starting the case itself files it '
+         'as "{enterprise}"): choose one of {choices}'),
+        '工作人员发起时不能选择“{given}”（企业自行发起的为“{enterprise}”），请从以下选项中选择：{choices}'),
     'field.type': (
         'must be {kind}',
         '应为{kind}'),

@@ -105,6 +105,19 @@ FORMS: dict[str, tuple[str, str]] = {
     'form.schema_version': (
         '"$schema" must be "{uri}" (JSON Schema 2020-12)',
         '"$schema" 必须是 "{uri}"（JSON Schema 2020-12）'),
+    'form.starter_not_choice': (
+        ('"x-starter" of "{name}": the field must list its values ("enum", or "oneOf" with '
+         '"const")'),
+        '字段“{name}”的 "x-starter"：该字段须列出可选值（"enum"，或含 "const" 的 "oneOf"）'),
+    'form.starter_shape': (
+        ('"x-starter" of "{name}" must be {{"enterprise": value, "staff": [values]}}: the value '
+         'an enterprise starting the case itself gets, and the values staff may choose '
+         '("staff" optional, not empty)'),
+        ('字段“{name}”的 "x-starter" 应为 {{"enterprise": 值, "staff": [值, ...]}}：企业自行发起时'
+         '取的值，以及工作人员可选的值（"staff" 可省略，不能为空列表）')),
+    'form.starter_unknown_values': (
+        '"x-starter" of "{name}" names {values}, not among the field\'s options {options}',
+        '字段“{name}”的 "x-starter" 中的 {values} 不是该字段的可选值（{options}）'),
     'form.type_not_object': (
         'a form schema must have "type": "object"',
         '表单的 schema 必须是 "type": "object"'),

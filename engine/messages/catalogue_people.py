@@ -158,6 +158,9 @@ PEOPLE: dict[str, tuple[str, str]] = {
     'users.bad_name': (
         'bad user name',
         '用户名不可用'),
+    'users.bad_phone': (
+        '{phone!r} is not a telephone number (digits, +, - and spaces, 7 to 20 of them)',
+        '“{phone}”不是有效的电话号码（数字、+、- 和空格，7 至 20 位）'),
     'users.no_such_user': (
         'no user {username}',
         '没有用户 {username}'),

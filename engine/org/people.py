@@ -53,10 +53,17 @@ class Person:
         "受理员 刘洋（浮梁县纪委）")."""
         full = self.display_name.strip()
         bare = _BRACKETED.sub("", full).strip()
-        return {n for n in (full, bare, bare.split()[-1] if bare.split() else "") if n}
+        return {n for n in (full, bare, own_name(full)) if n}
 
 
 _BRACKETED = re.compile(r"[（(][^（）()]*[）)]")
+
+
+def own_name(display_name: str) -> str:
+    """The person's name in a display name, without a leading role and a bracketed unit
+    (刘洋 of "受理员 刘洋（浮梁县纪委）"); "" when nothing is left."""
+    words = _BRACKETED.sub("", display_name).split()
+    return words[-1] if words else ""
 
 
 def keyword_problem(name: str, prop: Any) -> Msg | None:

@@ -8,6 +8,7 @@ import hmac
 import os
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +26,7 @@ from engine.views import UserView
 SYSTEM = UserView("system", "系统", tuple(BY_ID), None)
 _N, _R, _P = 2**14, 8, 1
 _EMAIL = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\".]+")
+_PHONE = re.compile(r"[0-9+\- ]{7,20}")
 _DUMMY_HASH = "scrypt$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
 
 
@@ -60,12 +62,13 @@ def view(user: User | Row[Any, Any, Any, Any, Any, Any]) -> UserView:
 def add(session: Session, username: str, roles: list[str], unit: str | None = None,
         password: str | None = None, display_name: str | None = None,
         now: datetime | None = None, email: str | None = None,
-        credit_code: str | None = None) -> UserView:
+        credit_code: str | None = None, phone: str | None = None) -> UserView:
     """Add a user or update one (roles, unit, display name; a password when given). The
     password is taken as given: policy is for people choosing one (engine/org/passwords.py).
     ``email`` (when given) replaces the address notices go to ("" to remove it);
     ``credit_code`` (when given) the enterprise's 统一社会信用代码 ("" to remove it): an
-    enterprise user reads the cases filed with it (engine/queries/visibility.py)."""
+    enterprise user reads the cases filed with it (engine/queries/visibility.py); ``phone``
+    (when given) the office telephone documents print beside the name ("" to remove it)."""
     unknown = [r for r in roles if r not in BY_ID]
     if unknown:
         raise InvalidData({"role": msg("field.unknown_roles", roles=unknown)},
@@ -96,6 +99,8 @@ def add(session: Session, username: str, roles: list[str], unit: str | None = No
             raise InvalidData({"credit_code": credit_codes.problem(code)},
                               msg("users.bad_credit_code"))
         user.credit_code = code or None
+    if phone is not None:
+        user.phone = checked_phone(phone)
     session.flush()
     return scope.scoped(session, view(user))
 
@@ -149,6 +154,36 @@ def checked_email(text: str) -> str | None:
         raise InvalidData({"email": msg("field.bad_email")}, msg("users.bad_email",
                                                         email=email[:80]))
     return email
+
+
+def checked_phone(text: str) -> str | None:
+    """A telephone number as forms take one (digits, +, - and spaces, 7 to 20 of them), or
+    None for blank."""
+    phone = text.strip()
+    if not phone:
+        return None
+    if not _PHONE.fullmatch(phone):
+        raise InvalidData({"phone": msg("field.bad_phone")}, msg("users.bad_phone",
+                                                        phone=phone[:40]))
+    return phone
+
+
+@dataclass(frozen=True)
+class Contact:
+    """How a document names a person: their display name and office telephone."""
+
+    display_name: str
+    phone: str | None
+
+
+def contacts(session: Session, usernames: Iterable[str]) -> dict[str, Contact]:
+    """Display name and telephone by username, for the names given that are users."""
+    wanted = sorted(set(usernames))
+    if not wanted:
+        return {}
+    rows = session.execute(select(User.username, User.display_name, User.phone)
+                           .where(User.username.in_(wanted)))
+    return {name: Contact(display, phone) for name, display, phone in rows}
 
 
 def email_of(session: Session, username: str) -> str | None:

@@ -69,7 +69,7 @@ def issue(session: Session, row: ProcessInstance, found: Template, facts: CaseFa
     doc_no = next_doc_number(session, issuer.prefix, now)
     content, template_sha = documents.render(
         found, documents.context(found, facts, doc_no, now, units, issuer), units,
-        users.display_names(session, [v for v in facts.data.values() if isinstance(v, str)]))
+        users.contacts(session, [v for v in facts.data.values() if isinstance(v, str)]))
     digest = blobs.store(session, content, now)
     record = {"sha256": digest, "name": documents.file_name(found, facts, doc_no),
               "size": len(content), "media_type": documents.DOCX, "field": None}

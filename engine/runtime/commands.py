@@ -22,7 +22,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from engine.audit import chain
-from engine.definitions import catalogue_items, forms, policies
+from engine.definitions import catalogue_items, forms, policies, starters
 from engine.definitions.form_checks import CheckContext
 from engine.definitions.registry import LoadedVersion, VersionCache
 from engine.errors import Conflict, InvalidData, PermissionDenied, ScriptError
@@ -72,9 +72,11 @@ def checked_start_form(session: Session, schema: Mapping[str, Any], data: Mappin
                        user: UserView, now: datetime, fields_checked: bool = False
                        ) -> dict[str, Any]:
     """A person's start data checked against the start form (a field error for each
-    problem) and completed as the case keeps it: units and people by their stored names,
-    catalogue fields left out as "", the form's defaults. ``fields_checked``: see
+    problem) and completed as the case keeps it: the value the starter gets in an
+    ``x-starter`` field, units and people by their stored names, catalogue fields left out as
+    "", the form's defaults. ``fields_checked``: see
     :func:`engine.definitions.forms.validate`."""
+    data = starters.applied(schema, data, user)
     forms.validate(schema, data, CheckContext({}, now), fields_checked)
     credit_code.check_own(schema, data, user)
     data = pickers.checked(session, schema, data, user.unit)

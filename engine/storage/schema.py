@@ -227,6 +227,8 @@ class User(Base):
     unit: Mapped[str | None] = mapped_column(String(128))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     email: Mapped[str | None] = mapped_column(String(254))  # for e-mail notifications
+    # the office telephone an official document gives beside the person's name (联系人)
+    phone: Mapped[str | None] = mapped_column(String(32))
     # an enterprise user's 统一社会信用代码: it reads the cases filed with that code
     credit_code: Mapped[str | None] = mapped_column(String(32))
     # Sessions and API tokens carry the generation they were issued under; signing out

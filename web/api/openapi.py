@@ -662,7 +662,11 @@ PATHS: dict[str, Any] = {
     "/processes/{key}/instances": {"post": {
         "summary": "Start an instance", "tags": ["processes"], "parameters": [_KEY],
         "description": "Needs the role of the start event's lane. With files for the start "
-                       "form's file fields: multipart/form-data (StartMultipart).",
+                       "form's file fields: multipart/form-data (StartMultipart). A field "
+                       "whose value follows who starts the case (the form's x-starter, such "
+                       "as 申请渠道) may be left out: an enterprise starting the case itself "
+                       "gets its value, staff the one value they may give; any other value "
+                       "they may not give is refused (422, the field named in details).",
         "requestBody": {"required": False, "description": "start data", "content": {
             JSON: {"schema": _ref("StartRequest")},
             "multipart/form-data": {"schema": _ref("StartMultipart")}}},

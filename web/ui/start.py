@@ -1,5 +1,7 @@
 """Starting a procedure: the list of those the user may start, and each one's start form.
-The window clerk (惠企政策兑现专窗) starts subsidy applications on an enterprise's behalf."""
+The window clerk (惠企政策兑现专窗) starts subsidy applications on an enterprise's behalf;
+a field whose value follows who starts the case (``x-starter``: 申请渠道 and the like)
+offers what the engine lets this user give it, shown fixed when that is one value."""
 
 from __future__ import annotations
 
@@ -9,19 +11,13 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from engine import InvalidData, Startable, UserView, startable
+from engine import InvalidData, Startable, UserView, startable, starter_choices
 from web.errors import localized_fields
 from web.ui import forms
 from web.ui.auth import current_user, login_required
 from web.ui.util import engine
 
 bp = Blueprint("start", __name__)
-
-# the offline window (一窗) marks the application as taken in on an enterprise's behalf
-WINDOW_CHANNEL = "一窗"
-ONLINE_CHANNEL = "一网"  # an enterprise applying itself
-# an enterprise filing a clue itself (行政审批中介服务问题线索征集): its channel is no choice
-ONLINE_ONLY = ("网上征集",)
 
 
 # (engine, deployed versions, roles) -> whether those roles may start anything; every page
@@ -63,12 +59,9 @@ def _find(key: str) -> Startable:
 @login_required
 def form(key: str) -> str:
     item = _find(key)
-    fields = _own_channel(forms.fields_of(item.form, engine().unit_directory(),
-                                          engine().person_choices(item.form, current_user()),
-                                          engine().policy_choices(item.form, current_user().unit),
-                                          engine().catalogue_choices(item.form),
-                                          current_user().unit))
-    values = forms.display_values(fields, _defaults(fields), item.form, engine().clock.now())
+    fields = _fields(item)
+    values = forms.display_values(fields, _defaults(item, fields), item.form,
+                                 engine().clock.now())
     return render_template("start.html", item=item, fields=fields, values=values, errors={},
                            general_errors={}, on_behalf=_on_behalf())
 
@@ -78,14 +71,9 @@ def form(key: str) -> str:
 def submit(key: str) -> str | Response | tuple[str, int]:
     item = _find(key)
     user = current_user()
-    fields = _own_channel(forms.fields_of(item.form, engine().unit_directory(),
-                                          engine().person_choices(item.form, user),
-                                          engine().policy_choices(item.form, user.unit),
-                                          engine().catalogue_choices(item.form), user.unit))
-    data, typed = forms.coerce(fields, request.form)
-    fixed = _fixed(fields)
-    data.update(fixed)
-    typed.update({k: str(v) for k, v in fixed.items()})
+    fields = _fields(item)
+    data, typed = forms.coerce(fields, request.form)  # a fixed value is the engine's to set
+    typed.update({f.name: f.choices[0].key for f in _fixed(item, fields)})
     try:
         instance = engine().start(key, data, user, uploads=forms.uploads(fields, request.files))
     except InvalidData as exc:
@@ -108,35 +96,36 @@ def _on_behalf() -> bool:
     return "window" in current_user().roles
 
 
-def _own_channel(fields: list[forms.Field]) -> list[forms.Field]:
-    """An enterprise filing itself: a choice of channels offering the online one
-    (:data:`ONLINE_ONLY`) offers only that one, chosen (the office's channels, 投诉电话,
-    来信来访 ..., are for the office registering a call or letter)."""
-    if "enterprise" not in current_user().roles or _on_behalf():
-        return fields
+def _fields(item: Startable) -> list[forms.Field]:
+    """The start form's fields as this user fills them: an ``x-starter`` field offers only
+    the values the engine lets the user give it, fixed (read-only) when that is one."""
+    user = current_user()
+    fields = forms.fields_of(item.form, engine().unit_directory(),
+                             engine().person_choices(item.form, user),
+                             engine().policy_choices(item.form, user.unit),
+                             engine().catalogue_choices(item.form), user.unit)
+    allowed = starter_choices(item.form, user)
     out = []
     for f in fields:
-        online = [c for c in f.choices if c.value in ONLINE_ONLY] if f.kind == "select" else []
-        out.append(replace(f, choices=online[:1], readonly=True) if online else f)
+        if f.name in allowed and f.kind == "select":
+            choices = [c for c in f.choices if c.value in allowed[f.name]]
+            f = replace(f, choices=choices, readonly=f.readonly or len(choices) == 1)
+        out.append(f)
     return out
 
 
-def _fixed(fields: list[forms.Field]) -> dict[str, object]:
-    """The values :func:`_own_channel` set: taken whatever was posted."""
-    return {f.name: f.choices[0].value for f in fields
-            if f.kind == "select" and f.readonly and len(f.choices) == 1
-            and f.choices[0].value in ONLINE_ONLY}
+def _fixed(item: Startable, fields: list[forms.Field]) -> list[forms.Field]:
+    """The ``x-starter`` fields :func:`_fields` left one value: the engine sets it."""
+    allowed = starter_choices(item.form, current_user())
+    return [f for f in fields if f.name in allowed and f.readonly and len(f.choices) == 1]
 
 
-def _defaults(fields: list[forms.Field]) -> dict[str, object]:
-    """The window clerk's applications come in through the offline window, an enterprise's own
-    online (一网) under its own 统一社会信用代码 and name (the engine refuses another code);
-    a choice named in the link (the policy list's 申请 passes ?policy_id=…) is taken when
-    the field offers it."""
+def _defaults(item: Startable, fields: list[forms.Field]) -> dict[str, object]:
+    """An enterprise applies under its own 统一社会信用代码 and name (the engine refuses
+    another code); a fixed ``x-starter`` value is shown; a choice named in the link (the
+    policy list's 申请 passes ?policy_id=…) is taken when the field offers it."""
     user = current_user()
-    channel = WINDOW_CHANNEL if _on_behalf() else ONLINE_CHANNEL if "enterprise" in \
-        user.roles else None
-    out: dict[str, object] = _fixed(fields)
+    out: dict[str, object] = {f.name: f.choices[0].value for f in _fixed(item, fields)}
     if "enterprise" in user.roles and user.credit_code:
         out["credit_code"] = user.credit_code
         name = _enterprise_name(user)
@@ -147,8 +136,6 @@ def _defaults(fields: list[forms.Field]) -> dict[str, object]:
         asked = request.args.get(f.name)
         if asked in offered:
             out[f.name] = asked
-        elif channel in offered:
-            out[f.name] = channel
     return out
 
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.definitions import forms
+from engine.definitions import forms, starters
 from engine.definitions.registry import LoadedVersion
 from engine.errors import EngineError, InvalidData
 from engine.messages import msg
@@ -87,9 +87,10 @@ class BulkStarts:
         report = BatchReport(key, len(rows) + len(unreadable), invalid=list(unreadable))
         with self.engine.transaction(read_only=True) as session:
             version = self.engine.versions.latest(session, key)
-            check_may_start(version, users.resolve(session, user))
+            starter = users.resolve(session, user)
+            check_may_start(version, starter)
             schema = version.form(version.start_form_key)  # a row carries no files
-            report.invalid += _row_problems(rows, schema)
+            report.invalid += _row_problems(rows, schema, starter)
             done = _started_keys(session, [r.key for r in rows if r.key is not None])
             plan = _Plan(key, version, user, skip_invalid, template.Templates(version))
         report.invalid.sort(key=lambda p: p.line)
@@ -168,10 +169,11 @@ class _Plan:
         return list(drawn) if drawn is not None else [None] * count
 
 
-def _row_problems(rows: Sequence[BatchRow], schema: Mapping[str, Any] | None
-                  ) -> list[RowProblem]:
-    """Every bad row: data the start form refuses, a field only the engine sets, a key too
-    long or used by an earlier row of the same batch."""
+def _row_problems(rows: Sequence[BatchRow], schema: Mapping[str, Any] | None,
+                  starter: users.UserView) -> list[RowProblem]:
+    """Every bad row: data the start form refuses (a value its ``x-starter`` fields do not
+    offer ``starter`` among them), a field only the engine sets, a key too long or used by
+    an earlier row of the same batch."""
     problems = []
     first_line: dict[str, int] = {}
     for row in rows:
@@ -187,7 +189,7 @@ def _row_problems(rows: Sequence[BatchRow], schema: Mapping[str, Any] | None
         try:
             correlation.check_owned(row.data)
             if schema is not None:
-                forms.validate(schema, row.data)
+                forms.validate(schema, starters.applied(schema, row.data, starter))
         except InvalidData as exc:
             problems.append(RowProblem(row.line, exc.said, exc.field_said))
     return problems
