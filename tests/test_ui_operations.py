@@ -138,3 +138,14 @@ def test_handing_on_and_copying_pick_people_by_name(app: Flask, eng: Engine) -> 
     copies = case_page.text.split('<datalist id="copy-people">')[1].split("</datalist>")[0]
     assert 'value="zhao2"' in copies and 'value="li"' not in copies
     assert 'list="copy-people"' in case_page.text
+
+
+def test_copies_name_who_copied_by_display_name(app: Flask, eng: Engine) -> None:
+    instance_id = start_case(eng)
+    eng.complete(task_of(eng, "li", "propose"), {"proposal": "转办"}, "li")
+    eng.add_user("boss", ["approver"], password="pw-ui-test", display_name="分管领导 王强")
+    copied = as_user(app, "boss").post(f"/instances/{instance_id}/cc", data={"to": "sun"},
+                                       follow_redirects=True)
+    assert "已抄送" in copied.text
+    page = as_user(app, "sun").get("/copies").text
+    assert '<td data-label="抄送人">分管领导 王强</td>' in page
