@@ -1,5 +1,6 @@
 """A case page at phone width: its files and documents are cards of labelled lines (file,
-source, size, uploader, time) like the inbox, not five squeezed columns. In real Chromium."""
+source, size, uploader, time) like the inbox, not five squeezed columns; so is the 已办 list.
+In real Chromium."""
 
 from __future__ import annotations
 
@@ -35,3 +36,15 @@ def test_a_cases_files_are_cards_on_a_phone(phone_page: Any, server: Server) -> 
     assert label == '"文件"'
     document = phone_page.locator("#files tr", has_text="交办函").first
     assert document.locator("a.print-link").is_visible()
+
+
+def test_the_done_list_is_cards_on_a_phone(phone_page: Any, server: Server) -> None:
+    """Five columns ran off a phone's screen in English; they are labelled lines now."""
+    sign_in(phone_page, server, "handler_fl", DEMO_PASSWORD)
+    phone_page.goto(f"{server.url}/lang/en?next=/done")
+    assert phone_page.is_hidden("#done-tasks thead")
+    width = phone_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, width
+    label = phone_page.evaluate("""() => getComputedStyle(
+        document.querySelector('#done-tasks tbody td'), '::before').content""")
+    assert label == '"Completed"'

@@ -350,6 +350,22 @@ def test_an_unedited_diagram_deploys_as_unchanged(page: Any, server: Server) -> 
     assert [v.version for v in server.engine.process_versions("modeler_demo")] == [1]
 
 
+def test_a_long_form_name_stays_in_the_form_list(page: Any, server: Server) -> None:
+    """clue_fault_tolerance_approve.json and the like wrap in their column instead of running
+    under the form's text."""
+    open_modeler(page, server, "/designer/modeler/modeler_demo/v1")
+    key = "clue_fault_tolerance_approve_by_the_city"
+    page.fill("#new-form-key", key)
+    page.click("#btn-new-form")
+    page.wait_for_selector(f"#form-list .form-name[data-form={key}]")
+    overflow = page.evaluate(
+        "() => { const list = document.getElementById('form-list').getBoundingClientRect();"
+        " return [...document.querySelectorAll('#form-list .form-name')]"
+        ".filter(b => b.getBoundingClientRect().right > list.right + 1)"
+        ".map(b => b.textContent); }")
+    assert overflow == []
+
+
 def exported(page: Any) -> str:
     xml: str = page.evaluate("() => window.kuaibanModeler.saveXML({ format: true })"
                              ".then(r => r.xml)")

@@ -117,6 +117,9 @@ def test_period_filter(known: Engine) -> None:
         "12345热线": {"total": 1, "closed": 0, "open": 1, "rate": 0.0}}
     september = statistics(known, "chu", StatsFilter(end=date(2026, 9, 30)))
     assert rows(september, "subsidy_payouts") == {}
+    # no complaint rated before 2026: no row, so the page says 期间内没有数据
+    earlier = statistics(known, "chu", StatsFilter(end=date(2025, 12, 31)))
+    assert rows(earlier, "hotline_satisfaction") == {}
     assert rows(september, "on_time_by_process")["clue_triage"]["overdue_open"] == 0
     with pytest.raises(InvalidData):
         StatsFilter(start=date(2026, 10, 2), end=date(2026, 10, 1))

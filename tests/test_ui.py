@@ -435,3 +435,15 @@ def test_unexpected_errors_never_show_a_trace(eng: Engine) -> None:
     page = app.test_client().get("/boom")
     assert page.status_code == 500 and "系统出错" in page.text
     assert "secret internals" not in page.text and "Traceback" not in page.text
+
+
+def test_the_case_page_links_only_the_tasks_the_reader_may_open(app: Flask, eng: Engine) -> None:
+    """The intake clerk follows the case it sent to 浮梁: the handler's task is named, not
+    linked to a page that answers 403; the handler gets the link."""
+    instance_id = transfer(eng, FULIANG)
+    handle = task_of(eng, "zhao", "handle")
+    li = as_user(app, "li")
+    assert li.get(f"/tasks/{handle}").status_code == 403
+    page = li.get(f"/instances/{instance_id}").text
+    assert f'href="/tasks/{handle}"' not in page and '<span class="task-name">' in page
+    assert f'href="/tasks/{handle}"' in as_user(app, "zhao").get(f"/instances/{instance_id}").text

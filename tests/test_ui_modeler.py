@@ -354,3 +354,17 @@ def test_posts_need_the_csrf_token(eng: Engine) -> None:
                      headers={"X-CSRFToken": token})
     assert ok.status_code == 200
     assert [v.version for v in eng.process_versions("approval")] == [1, 2]
+
+
+def test_unchanged_is_said_in_the_brackets_of_the_page_language(designer: FlaskClient) -> None:
+    """A deploy's 内容未变 note is bracketed by the message: full width in Chinese, plain in
+    English (not '（unchanged, no new version）')."""
+    def unchanged() -> str:
+        page = designer.get("/designer/modeler/approval/v1").text
+        messages = page.split('id="modeler-messages">', 1)[1].split("</script>", 1)[0]
+        return str(json.loads(messages)["unchanged"])
+    assert unchanged() == "（内容未变，未新建版本）"
+    designer.get("/lang/en")
+    assert unchanged() == "(unchanged, no new version)"
+    script = (Path(modeler.__file__).parents[1] / "static" / "js" / "modeler.js").read_text()
+    assert "'（' + t('unchanged')" not in script

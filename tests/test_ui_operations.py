@@ -55,6 +55,19 @@ def test_transfer_delegate_co_sign_and_urge(app: Flask, eng: Engine) -> None:
     assert "已被催办 1 次" in as_user(app, "zhao").get(f"/tasks/{handle}").text
 
 
+def test_urge_is_offered_on_others_tasks_not_on_ones_own(app: Flask, eng: Engine) -> None:
+    """催办 presses whoever holds a task: not the leader whose own approval it is, but a
+    colleague of the role while the leader holds it."""
+    start_case(eng)
+    eng.complete(task_of(eng, "li", "propose"), {"proposal": "转办"}, "li")
+    approve = task_of(eng, "wang", "approve")
+    assert 'id="op-urge"' not in as_user(app, "wang").get(f"/tasks/{approve}").text
+    eng.add_user("wang2", ["approver"], password="pw-ui-test")
+    eng.claim(approve, "wang")
+    assert 'id="op-urge"' not in as_user(app, "wang").get(f"/tasks/{approve}").text
+    assert 'id="op-urge"' in as_user(app, "wang2").get(f"/tasks/{approve}").text
+
+
 def test_case_page_copy_read_comment_withdraw_and_terminate(app: Flask, eng: Engine) -> None:
     instance_id = start_case(eng)
     propose = task_of(eng, "li", "propose")
@@ -125,3 +138,14 @@ def test_handing_on_and_copying_pick_people_by_name(app: Flask, eng: Engine) -> 
     copies = case_page.text.split('<datalist id="copy-people">')[1].split("</datalist>")[0]
     assert 'value="zhao2"' in copies and 'value="li"' not in copies
     assert 'list="copy-people"' in case_page.text
+
+
+def test_copies_name_who_copied_by_display_name(app: Flask, eng: Engine) -> None:
+    instance_id = start_case(eng)
+    eng.complete(task_of(eng, "li", "propose"), {"proposal": "转办"}, "li")
+    eng.add_user("boss", ["approver"], password="pw-ui-test", display_name="分管领导 王强")
+    copied = as_user(app, "boss").post(f"/instances/{instance_id}/cc", data={"to": "sun"},
+                                       follow_redirects=True)
+    assert "已抄送" in copied.text
+    page = as_user(app, "sun").get("/copies").text
+    assert '<td data-label="抄送人">分管领导 王强</td>' in page

@@ -125,6 +125,18 @@ def test_the_enterprise_browses_and_searches_the_policy_catalogue(app: Flask) ->
     assert 'href="/start/subsidy' not in as_user(app, "approver").get("/policies").text
 
 
+def test_the_policy_department_reaches_the_catalogue_its_batch_form_points_to(
+        app: Flask) -> None:
+    """The 免申即享 batch form tells the clerk to look the policy up on the 惠企政策清单 page:
+    the nav links it for the departments that own the policies and the data bureau, not for
+    the discipline staff."""
+    for user in ("policy_gx", "data_bureau"):
+        form = as_user(app, user).get("/start/subsidy_automatic" if user == "policy_gx" else "/")
+        assert re.search(r'<a href="/policies"[^>]*id="nav-policies"', form.text), user
+        assert 'id="nav-applications"' not in form.text, user  # no applications of their own
+    assert 'href="/policies"' not in as_user(app, "intake").get("/").text
+
+
 def commitment_application(app: Flask) -> tuple[FlaskClient, TestResponse, Engine,
                                                 Application, TaskView]:
     """The enterprise applies for CN-002 through 承诺兑现 on its page: its browser, the

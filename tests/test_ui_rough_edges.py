@@ -76,6 +76,23 @@ def test_a_task_page_says_which_time_is_which(
     assert re.search(r"收到时间</dt><dd>2026-09-29 09:00", page.text)
 
 
+def test_labels_end_with_the_colon_of_the_page_language(
+        shipped: tuple[Engine, FixedClock, Flask]) -> None:
+    """Chinese labels end with a full-width colon; English ones with ': ', not the Chinese one."""
+    engine, _, app = shipped
+    case = engine.start("clue_triage", {
+        "channel": "来信来访", "received_at": "2026-09-29T09:00:00+08:00", "accused_unit": "某局",
+        "problem_type": "推诿拖延刁难", "summary": "三次往返", "owner": "intake"}, "intake")
+    client = as_user(app, "intake")
+    task_page = f"/tasks/{one_task(engine, 'intake', 'propose')}"
+    assert "认领人：" in client.get(task_page).text
+    client.get("/lang/en")
+    for path in (task_page, f"/instances/{case.id}"):
+        text = client.get(path).text
+        assert "Task arrived: 2026-09-30 10:00" in text or "Started: 2026-09-30 10:00" in text
+        assert not re.search(r"[A-Za-z]：", text), re.findall(r".{20}[A-Za-z]：.{10}", text)
+
+
 @pytest.mark.parametrize(("user", "offered"), [
     ("intake", True), ("window", True), ("enterprise", True),
     ("auditor", False), ("designer", False), ("approver", False)])

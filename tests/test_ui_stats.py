@@ -139,7 +139,7 @@ def test_statistics_in_english(app: Flask) -> None:
     hint = re.search(r'<p class="hint">([^<]*)', page)
     assert hint and re.match(r"Counted at \d{4}-\d\d-\d\d \d\d:\d\d\. Tasks", hint[1]), hint
     bad = client.get("/stats/?from=2026-02-30").text
-    assert "From：" in bad and "from：" not in bad
+    assert "From: " in bad and "from: " not in bad
 
 
 def test_the_data_bureau_sees_the_intermediary_clues(engine: Engine, clock: FixedClock) -> None:

@@ -249,6 +249,16 @@ class Inbox:
                 raise PermissionDenied(msg("task.not_yours"))
             return task_view(row, now)
 
+    def openable(self, task_ids: list[str], username: users.Who) -> frozenset[str]:
+        """Which of ``task_ids`` the user may open (the rule of :meth:`task`): a case page
+        links only those, never to a page that would refuse."""
+        if not task_ids:
+            return frozenset()
+        with self._engine.transaction(read_only=True) as session:
+            user = users.resolve(session, username)
+            rows = session.execute(select(Task).where(Task.id.in_(task_ids))).scalars()
+            return frozenset(r.id for r in rows if may_see(r, user))
+
     def tasks_of_instance(self, session: Session, instance_id: int) -> list[TaskView]:
         now = self._engine.clock.now()
         rows = session.execute(

@@ -21,6 +21,16 @@ def may_apply(user: UserView) -> bool:
     return any(role in user.roles for role in APPLICANTS)
 
 
+# who works the subsidy flows and reads the catalogue: the applicants, the departments that own
+# the policies (their batch form sends them to it) and the bureau the payouts are reported to
+POLICY_READERS = (*APPLICANTS, "policy_dept", "data_bureau")
+
+
+def may_read_policies(user: UserView) -> bool:
+    """Whether the nav shows 惠企政策清单."""
+    return any(role in user.roles for role in POLICY_READERS)
+
+
 def highlighted(hit: SearchHit) -> Markup:
     """The excerpt, escaped by the engine, its matches in <mark>."""
     return Markup(hit.snippet_html)  # every piece is html.escape-d

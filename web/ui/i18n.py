@@ -11,6 +11,7 @@ from flask_babel import Babel
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 LANGUAGES = {"zh": "中文", "en": "English"}
 DEFAULT = "zh"
+COLONS = {"zh": "：", "en": ": "}  # after a label: full width in Chinese, never in English
 
 
 def current_language() -> str:
@@ -28,6 +29,11 @@ def message_language() -> str:
     return current_language()
 
 
+def colon(label: str) -> str:
+    """``label`` followed by the colon of the page's language (the ``colon`` filter)."""
+    return label + COLONS[current_language()]
+
+
 def init(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")
@@ -35,3 +41,4 @@ def init(app: Flask) -> None:
           default_translation_directories=str(TRANSLATIONS))
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["current_language"] = current_language
+    app.jinja_env.filters["colon"] = colon

@@ -42,6 +42,8 @@ def show(instance_id: int) -> str:
                            field_labels={r.name: r.label for r in context.data},
                            may_terminate=bool(TERMINATING_ROLES & set(user.roles)),
                            may_urge=bool(URGING_ROLES & set(user.roles)),
+                           openable=eng.inbox.openable([t.id for t in context.instance.tasks],
+                                                       user.username),
                            withdrawable=eng.ops.withdrawable(instance_id, user),
                            copy_people=[] if context.applicant else eng.ops.copy_people(user),
                            unread_copy=any(c.instance_id == instance_id for c in

@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 from engine import Conflict, InvalidData
 from web.errors import localized, localized_fields
 from web.ui.auth import current_user, login_required
+from web.ui.case import named
 from web.ui.util import engine
 
 bp = Blueprint("ops", __name__)
@@ -136,4 +137,7 @@ def mark_read(instance_id: int) -> Response:
 @bp.get("/copies")
 @login_required
 def copies() -> str:
-    return render_template("copies.html", copies=engine().ops.copies(current_user()))
+    copied = engine().ops.copies(current_user())
+    people = engine().display_names({c.copied_by for c in copied})
+    return render_template("copies.html", copies=copied,
+                           who=lambda username: named(username, people, with_username=False))

@@ -114,7 +114,8 @@ def _render(task: TaskView, schema: dict[str, Any] | None, fields: list[forms.Fi
         general_errors=general, revision=revision, conflict=conflict, case=context,
         may_work=may_work,
         steps=eng.ops.send_back_steps(task.id, user) if may_work and not task.owner else [],
-        may_urge=bool(URGING_ROLES & set(user.roles)),
+        # 催办 presses whoever holds the task: not one's own
+        may_urge=bool(URGING_ROLES & set(user.roles)) and not may_work,
         handover_people=eng.ops.handover_people(task.id, user) if may_work else [],
         sent_back=_sent_back(task, context.events),
     )

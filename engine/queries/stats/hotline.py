@@ -1,5 +1,6 @@
 """12345 满意率: of the complaints registered in the period that were rated at the return
-visit (回访 好差评), the share rated 非常满意, 满意 or 基本满意."""
+visit (回访 好差评), the share rated 非常满意, 满意 or 基本满意. No rated complaint, no row: the
+page then says the period has no data, as for the other figures, instead of a chart of zeros."""
 
 from __future__ import annotations
 
@@ -24,8 +25,9 @@ def build(session: Session, flt: StatsFilter, now: datetime) -> Figure:
         .where(*case_scope(session, flt, PROCESS, UNIT_FIELD))).one()
     figure = Figure("hotline_satisfaction", "hotline", "12345营商环境投诉 满意率", COLUMNS,
                     note="满意：非常满意、满意、基本满意")
-    figure.rows.append(Row(None, "合计", {"rated": int(rated), "satisfied": int(satisfied),
-                                         "rate": rate(int(satisfied), int(rated))}))
+    if rated:
+        figure.rows.append(Row(None, "合计", {"rated": int(rated), "satisfied": int(satisfied),
+                                             "rate": rate(int(satisfied), int(rated))}))
     return figure
 
 

@@ -802,7 +802,7 @@
             data.deployed.map(function (d) {
               return el('li', { 'data-key': d.key, 'data-version': String(d.version) }, [
                 el('strong', { text: d.name + ' ' + d.key + ' v' + d.version }), ' ',
-                d.created ? null : el('span', { className: 'hint', text: '（' + t('unchanged') + '）' }),
+                d.created ? null : el('span', { className: 'hint', text: t('unchanged') }),
                 ' ', el('a', { href: d.modeler_url, text: t('openNew') }),
                 ' · ', el('a', { href: d.version_url, text: t('viewVersion') }),
                 d.diff_url ? ' · ' : null,
