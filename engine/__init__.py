@@ -66,7 +66,7 @@ from engine.queries.board import (
 from engine.queries.confidential import MASK as CONFIDENTIAL_MASK
 from engine.queries.confidential import ReadView
 from engine.queries.diagram import instance_path, load_version, version_diagram
-from engine.queries.inbox import InboxCounts, InboxFilter, InboxPage
+from engine.queries.inbox import InboxCounts, InboxFilter, InboxPage, end_of_today
 from engine.queries.ledger import LEDGERS
 from engine.queries.search import MAX_LIMIT as MAX_SEARCH_LIMIT
 from engine.queries.search import MAX_QUERY as MAX_SEARCH_QUERY
@@ -75,6 +75,7 @@ from engine.queries.startable import (
     Startable,
     field_schemas,
     instance_forms,
+    may_start_any,
     startable,
     task_form,
 )
@@ -191,6 +192,7 @@ __all__ = [
     "check_password_policy",
     "db",
     "diff_versions",
+    "end_of_today",
     "field_schemas",
     "figure_cases",
     "instance_forms",
@@ -201,6 +203,7 @@ __all__ = [
     "latest_forms",
     "load_version",
     "logs",
+    "may_start_any",
     "migrate",
     "msg",
     "normalized_credit_code",

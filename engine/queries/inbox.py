@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +17,7 @@ from engine.errors import NotFound, PermissionDenied
 from engine.messages import msg
 from engine.org import scope, users
 from engine.storage.schema import Task
+from engine.time.calendar import TZ, WorkCalendar
 from engine.views import TaskView, UserView
 
 if TYPE_CHECKING:
@@ -169,6 +170,13 @@ def _user(session: Session, username: users.Who | None) -> UserView:
     return users.SYSTEM if username is None else users.resolve(session, username)
 
 
+def end_of_today(now: datetime, calendar: WorkCalendar) -> datetime:
+    """Where 今日到期 ends: at the start of the next working day, so that a task due on the
+    days off before it counts too (the countdown calls it 即将到期)."""
+    next_day = calendar.next_workday(now.astimezone(TZ).date())
+    return datetime.combine(next_day, time(0), tzinfo=TZ)
+
+
 class Inbox:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -219,11 +227,15 @@ class Inbox:
             return InboxPage(tasks, total, has_previous=behind, has_next=more)
         return InboxPage(tasks, total, has_previous=more, has_next=behind)
 
-    def counts(self, username: users.Who, today_ends: datetime) -> InboxCounts:
+    def counts(self, username: users.Who, today_ends: datetime | None = None) -> InboxCounts:
         """Counts over the user's whole inbox: every task, their own, the overdue ones, and
-        those due from now until ``today_ends``."""
+        those due from now until ``today_ends`` (by default the end of today,
+        :func:`end_of_today`, on the calendar this transaction reads: the header's counts on
+        every page, in one transaction)."""
         now = self._engine.clock.now()
         with self._engine.transaction(read_only=True) as session:
+            if today_ends is None:
+                today_ends = end_of_today(now, self._engine._calendar_for(session))
             user = users.resolve(session, username)
             query = (select(Task.process_key, func.count(),
                             _number_of(Task.assignee == user.username),

@@ -3,18 +3,22 @@ and the JSON Schema form of an open task. Free functions over the public ``Engin
 
 from __future__ import annotations
 
+import threading
+import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from SpiffWorkflow.bpmn.specs.defaults import StartEvent
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.definitions.registry import LoadedVersion
+from engine.definitions.registry import LoadedVersion, newest_version_id
 from engine.errors import NotFound
 from engine.messages import msg
 from engine.org import users
 from engine.org.roles import role_for_lane
-from engine.storage.schema import ProcessInstance
+from engine.storage.schema import ProcessInstance, ProcessVersion
+from engine.views import UserView
 
 if TYPE_CHECKING:
     from engine.api import Engine
@@ -59,6 +63,31 @@ def startable(engine: Engine, username: str) -> list[Startable]:
                                  version.start_form_key, version.form(version.start_form_key),
                                  tuple(sorted(roles))))
     return out
+
+
+# engine -> (newest version id, the roles that may start some latest version)
+_STARTERS: weakref.WeakKeyDictionary[Engine, tuple[int, frozenset[str]]] = \
+    weakref.WeakKeyDictionary()
+_STARTERS_LOCK = threading.Lock()
+
+
+def may_start_any(engine: Engine, user: UserView) -> bool:
+    """Whether ``user`` may start some procedure by hand (``startable`` is not empty): asked
+    by the navigation of every page, so the starting roles are kept while no version is
+    deployed, and each page reads only the newest version id."""
+    if user.username == users.SYSTEM.username:
+        return True
+    with engine.transaction(read_only=True) as session:
+        newest = newest_version_id(session)
+        kept = _STARTERS.get(engine)
+        if kept is None or kept[0] != newest:
+            keys = session.execute(select(ProcessVersion.key).distinct()).scalars().all()
+            roles = frozenset(role for key in keys
+                              for role in start_roles(engine.versions.latest(session, key)))
+            kept = (newest, roles)
+            with _STARTERS_LOCK:
+                _STARTERS[engine] = kept
+    return bool(kept[1] & set(user.roles))
 
 
 def task_form(engine: Engine, task_id: str, username: str) -> dict[str, Any] | None:

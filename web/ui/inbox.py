@@ -9,11 +9,11 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from engine import Conflict, InboxFilter, WorkCalendar
+from engine import Conflict, InboxFilter, WorkCalendar, end_of_today
 from web.errors import localized
 from web.ui import fmt
 from web.ui.auth import current_user, login_required
-from web.ui.pages import nav_counts, today_ends
+from web.ui.pages import nav_counts
 from web.ui.util import engine, safe_next
 
 bp = Blueprint("inbox", __name__)
@@ -50,7 +50,7 @@ def _tab(show: str, process: str | None, now: datetime, calendar: WorkCalendar
         return InboxFilter(process=process, overdue=True)
     if show == "today":
         return InboxFilter(process=process, overdue=False,
-                           due_before=today_ends(now, calendar))
+                           due_before=end_of_today(now, calendar))
     return InboxFilter(process=process)
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime, time
 from typing import Any
 
 from flask import Flask, Request, current_app, g, jsonify, render_template, request
@@ -19,7 +18,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response
 
-from engine import TZ, EngineError, InboxCounts, Msg, WorkCalendar
+from engine import EngineError, InboxCounts, Msg
 from web.api.inputs import bad_text
 from web.errors import error_body, headers_of, localized, status_of
 from web.ui import fmt, stats_text
@@ -47,17 +46,9 @@ def nav_counts() -> InboxCounts | None:
     if g.get("user") is None:
         return None
     if "inbox_counts" not in g:
-        eng = engine()
-        g.inbox_counts = eng.inbox.counts(g.user, today_ends(eng.clock.now(), eng.calendar()))
+        g.inbox_counts = engine().inbox.counts(g.user)
     counts: InboxCounts = g.inbox_counts
     return counts
-
-
-def today_ends(now: datetime, calendar: WorkCalendar) -> datetime:
-    """Where 今日到期 ends: at the start of the next working day, so that a task due on the
-    days off before it counts too (the countdown calls it 即将到期)."""
-    next_day = calendar.next_workday(now.astimezone(TZ).date())
-    return datetime.combine(next_day, time(0), tzinfo=TZ)
 
 
 MAX_ID = 2**31 - 1  # ids and version numbers are database integers
@@ -189,4 +180,4 @@ def _page(status: int, message: str | None, code: str | None = None, text: Msg |
     if message and current_language() == "zh" and not _CJK.search(message):
         message, detail = str(EXPLAINED.get(status, title)), message
     return render_template("error.html", status=status, title=title, message=message,
-                           detail=detail), status
+                           detail=detail, error_page=True), status

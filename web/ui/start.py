@@ -11,7 +11,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from engine import InvalidData, Startable, UserView, startable, starter_choices
+from engine import InvalidData, Startable, UserView, may_start_any, startable, starter_choices
 from web.errors import localized_fields
 from web.ui import forms
 from web.ui.auth import current_user, login_required
@@ -20,24 +20,12 @@ from web.ui.util import engine
 bp = Blueprint("start", __name__)
 
 
-# (engine, deployed versions, roles) -> whether those roles may start anything; every page
-# asks, and the answer changes only with a deploy or another set of roles
-_MAY_START: dict[tuple[int, tuple[tuple[str, int], ...], frozenset[str]], bool] = {}
-
-
 def may_start(user: UserView | None) -> bool:
     """Whether the navigation offers 发起: the user may start some procedure by hand."""
     if user is None:
         return False
     if "may_start" not in g:
-        eng = engine()
-        deployed = tuple((p.key, p.version) for p in eng.processes())
-        key = (id(eng), deployed, frozenset(user.roles))
-        if key not in _MAY_START:
-            if len(_MAY_START) > 256:
-                _MAY_START.clear()
-            _MAY_START[key] = bool(startable(eng, user.username))
-        g.may_start = _MAY_START[key]
+        g.may_start = may_start_any(engine(), user)
     return bool(g.may_start)
 
 
