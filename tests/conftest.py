@@ -11,7 +11,7 @@ CI), which turns that into a failure.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -37,23 +37,47 @@ def require_postgres() -> None:
     pytest.skip(problem)
 
 
+NOW = datetime.fromisoformat("2026-09-30T16:00:00+08:00")  # the ``clock`` fixture's time
+
+
 @pytest.fixture
 def clock() -> FixedClock:
-    return FixedClock(datetime.fromisoformat("2026-09-30T16:00:00+08:00"))
+    return FixedClock(NOW)
+
+
+def seeded(build: Callable[[Engine], None]) -> pytest.MarkDecorator:
+    """Mark tests whose ``engine`` starts from what ``build`` does to a new engine (at the
+    ``clock`` fixture's time): done once per process and backend, copied for each test
+    (tests/migrated_databases.py)."""
+
+    def fill(url: str) -> None:  # the templates are kept by this function: one per mark
+        engine = Engine(url, clock=FixedClock(NOW), upgrade=False)
+        try:
+            build(engine)
+        finally:
+            engine.close()
+
+    return pytest.mark.seeded.with_args(fill)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database; already migrated where the test's engine would migrate it anyway
-    (tests/migrated_databases.py)."""
+    (tests/migrated_databases.py), and holding what its ``seeded`` mark builds."""
     migrated = "engine" in request.fixturenames
+    mark = request.node.get_closest_marker("seeded") if migrated else None
     if request.param == "sqlite":
         path = tmp_path / "kuaiban.db"
-        if migrated:
+        if mark is not None:
+            migrated_databases.copy_seeded_sqlite(path, mark.args[0])
+        elif migrated:
             migrated_databases.copy_sqlite(path)
         yield f"sqlite:///{path}"
         return
     require_postgres()
+    if mark is not None:
+        yield migrated_databases.seeded_schema(PG_URL, mark.args[0])
+        return
     if migrated:
         yield migrated_databases.emptied_schema(PG_URL)
         return
@@ -90,6 +114,12 @@ def diagram_files(*names: str) -> list[SourceFile]:
 @pytest.fixture
 def people(engine: Engine) -> Engine:
     """Users for the test diagrams: intake, approver and handlers in two units."""
+    add_people(engine)
+    return engine
+
+
+def add_people(engine: Engine) -> None:
+    """The ``people`` fixture's users."""
     engine.add_user("li", ["intake"], password="pw-li")
     engine.add_user("wang", ["approver"])
     engine.add_user("chen", ["approver"])
@@ -97,4 +127,3 @@ def people(engine: Engine) -> Engine:
     engine.add_user("qian", ["handler"], unit="乐平市纪委监委")
     engine.add_user("sun", ["case_manager"])
     engine.add_user("audit", ["auditor"])
-    return engine

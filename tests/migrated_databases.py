@@ -7,6 +7,12 @@ copied): one migrated schema per process, emptied for each test by ``TRUNCATE ..
 IDENTITY`` with the rows the migrations insert put back, so that it is what a fresh migration
 leaves, ids starting at 1. A schema that its last test left at another revision or with other
 tables, or that cannot be emptied at once (a lock still held), is dropped and a new one made.
+
+Seeded databases (tests marked ``seeded``, tests/conftest.py): what a module's tests all start
+from (users, deployed procedures: scrypt hashes and deploys cost a test a second or more) is
+made once per process by its build function. SQLite: a migrated file built on, copied per
+test. PostgreSQL: the built rows of every table and the sequences, taken once by ``COPY``
+(exact for every type), put back into the emptied schema for each test.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import atexit
 import functools
 import shutil
 import tempfile
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +50,24 @@ def _sqlite_template() -> Path:
 def copy_sqlite(path: Path) -> None:
     """A migrated SQLite database at ``path``."""
     shutil.copyfile(_sqlite_template(), path)
+
+
+Build = Callable[[str], None]  # fills the migrated database at a URL (and closes what it opened)
+
+
+@functools.cache
+def _seeded_sqlite_template(build: Build) -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="kuaiban-seeded-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    path = folder / "seeded.db"
+    copy_sqlite(path)
+    build(f"sqlite:///{path}")
+    return path
+
+
+def copy_seeded_sqlite(path: Path, build: Build) -> None:
+    """At ``path``, a migrated SQLite database with what ``build`` writes into it."""
+    shutil.copyfile(_seeded_sqlite_template(build), path)
 
 
 @dataclass
@@ -106,6 +131,74 @@ def _emptied(schema: _Schema) -> bool:
         return True
     except SQLAlchemyError:
         return False
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    tables: dict[str, bytes]  # COPY data of every table that has rows
+    sequences: dict[str, tuple[int, bool]]  # last_value, is_called
+
+
+# (server URL, build) -> what the build left in a schema of that server
+_snapshots: dict[tuple[str, Build], _Snapshot] = {}
+
+
+def _sequences(conn: Connection) -> list[str]:
+    return list(conn.execute(text("SELECT sequencename FROM pg_sequences WHERE schemaname = "
+                                  "current_schema() ORDER BY sequencename")).scalars())
+
+
+def _take(schema: _Schema) -> _Snapshot:
+    with schema.sql.connect() as conn:
+        cursor = conn.connection.driver_connection.cursor()
+        tables = {}
+        for name in schema.tables:
+            data = bytearray()
+            with cursor.copy(f"COPY {_quoted(name)} TO STDOUT") as copy:
+                for chunk in copy:
+                    data += chunk
+            if data:
+                tables[name] = bytes(data)
+        sequences = {name: tuple(conn.execute(text(
+            f"SELECT last_value, is_called FROM {_quoted(name)}")).one())
+            for name in _sequences(conn)}
+        conn.rollback()
+    return _Snapshot(tables, sequences)
+
+
+def _restored(schema: _Schema, snapshot: _Snapshot) -> bool:
+    """Whether the schema now holds exactly the snapshot's rows and sequences."""
+    every = ", ".join(_quoted(name) for name in schema.tables)
+    try:
+        with schema.sql.begin() as conn:
+            conn.execute(text("SET LOCAL lock_timeout = '5s'"))
+            if _revision(conn) != [schema.head] or _tables(conn) != schema.tables:
+                return False
+            conn.execute(text(f"TRUNCATE {every} RESTART IDENTITY CASCADE"))
+            # the rows go back table by table: foreign keys are checked for none of them
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+            cursor = conn.connection.driver_connection.cursor()
+            for name, data in snapshot.tables.items():
+                with cursor.copy(f"COPY {_quoted(name)} FROM STDIN") as copy:
+                    copy.write(data)
+            for name, (value, called) in snapshot.sequences.items():
+                conn.execute(text("SELECT setval(:name, :value, :called)"),
+                             {"name": _quoted(name), "value": value, "called": called})
+        return True
+    except SQLAlchemyError:
+        return False
+
+
+def seeded_schema(server_url: str, build: Build) -> str:
+    """The URL of a migrated schema holding what ``build`` writes into an empty one."""
+    schema = _schemas.get(server_url)
+    snapshot = _snapshots.get((server_url, build))
+    if schema is not None and snapshot is not None and _restored(schema, snapshot):
+        return schema.url
+    url = emptied_schema(server_url)
+    build(url)
+    _snapshots[server_url, build] = _take(_schemas[server_url])
+    return url
 
 
 def emptied_schema(server_url: str) -> str:

@@ -67,9 +67,17 @@ class Api:
 
 def make_api(people: Engine) -> Api:
     """The approval test process deployed; users of ``people`` plus designer "des"."""
-    people.add_user("des", ["designer"])
-    people.deploy(diagram_files("approval.bpmn"))
-    return Api(create_app(people, secret_key="test", testing=True), people)
+    add_designer_and_approval(people)
+    return api_of(people)
+
+
+def add_designer_and_approval(engine: Engine) -> None:
+    engine.add_user("des", ["designer"])
+    engine.deploy(diagram_files("approval.bpmn"))
+
+
+def api_of(engine: Engine) -> Api:
+    return Api(create_app(engine, secret_key="test", testing=True), engine)
 
 
 def error_of(response: TestResponse, status: int) -> dict[str, Any]:

@@ -30,9 +30,9 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.test import TestResponse
 
 from engine.api import Engine
-from tests.conftest import DIAGRAMS, source
+from tests.conftest import DIAGRAMS, add_people, seeded, source
 from tests.process_helpers import units_by_name
-from tests.test_api_helpers import START, Api, error_of, make_api
+from tests.test_api_helpers import START, Api, add_designer_and_approval, api_of, error_of
 from web.ui.auth import session_values
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,17 +103,25 @@ def friendly_page(response: TestResponse, status: int) -> str:
     return text
 
 
-@pytest.fixture
-def api(people: Engine) -> Api:
+def _world(engine: Engine) -> None:
     """The approval test process and the shipped subsidy_instant; the approval case's users,
     a designer, an enterprise and the policy department 市商务局."""
-    api = make_api(people)
+    add_people(engine)
+    add_designer_and_approval(engine)
     names = ["subsidy_instant.bpmn", "policy_catalogue.dmn"]
     files = [source(ROOT / "processes" / n) for n in names]
     files += [source(p) for p in sorted((ROOT / "forms").glob("subsidy_*.json"))]
-    people.deploy(units_by_name(files))
-    people.add_user("ent", ["enterprise"])
-    people.add_user("swj", ["policy_dept"], unit=SWJ)
+    engine.deploy(units_by_name(files))
+    engine.add_user("ent", ["enterprise"])
+    engine.add_user("swj", ["policy_dept"], unit=SWJ)
+
+
+pytestmark = seeded(_world)  # made once per process, copied for each test
+
+
+@pytest.fixture
+def api(engine: Engine) -> Api:
+    api = api_of(engine)
     api.app.config["WTF_CSRF_ENABLED"] = False
     return api
 

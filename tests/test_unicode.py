@@ -22,7 +22,7 @@ from werkzeug.test import TestResponse
 
 from engine.api import Engine
 from engine.definitions.validation import SourceFile
-from tests.conftest import DIAGRAMS, source
+from tests.conftest import DIAGRAMS, seeded, source
 from tests.test_api_helpers import Api, error_of
 from web.app import create_app
 from web.ui.auth import session_values
@@ -60,13 +60,19 @@ def clue_files() -> list[SourceFile]:
     return files
 
 
-@pytest.fixture
-def api(engine: Engine) -> Api:
+def _world(engine: Engine) -> None:
     engine.deploy(clue_files())
     engine.add_user("li", ["intake"])
     engine.add_user("wang", ["approver"])
     engine.add_user("zhao", ["handler"], unit=FULIANG)
     engine.add_user("audit", ["auditor"])
+
+
+pytestmark = seeded(_world)  # made once per process, copied for each test
+
+
+@pytest.fixture
+def api(engine: Engine) -> Api:
     api = Api(create_app(engine, secret_key="unicode", testing=True), engine)
     api.app.config["WTF_CSRF_ENABLED"] = False
     return api
