@@ -19,14 +19,16 @@ from engine.api import Engine
 from engine.definitions.validation import SourceFile
 from tests.conftest import DIAGRAMS
 from tests.process_helpers import load_units
-from tests.test_api_helpers import START, UNIT, Api, error_of, make_api
+from tests.test_api_helpers import APPROVAL_WORLD, START, UNIT, Api, api_of, error_of
 from web import tokens
 from web.api.openapi import OPENAPI
 
+pytestmark = APPROVAL_WORLD
+
 
 @pytest.fixture
-def api(people: Engine) -> Api:
-    return make_api(people)
+def api(engine: Engine) -> Api:
+    return api_of(engine)
 
 
 # -- tokens ---------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from flask import Flask
 from werkzeug.test import TestResponse
 
 from engine.api import Engine
-from tests.conftest import diagram_files
+from tests.conftest import add_people, diagram_files, seeded
 from web import tokens
 from web.app import create_app
 
@@ -74,6 +74,16 @@ def make_api(people: Engine) -> Api:
 def add_designer_and_approval(engine: Engine) -> None:
     engine.add_user("des", ["designer"])
     engine.deploy(diagram_files("approval.bpmn"))
+
+
+def approval_world(engine: Engine) -> None:
+    """What ``make_api`` adds to the ``people`` fixture's engine, built on an empty one."""
+    add_people(engine)
+    add_designer_and_approval(engine)
+
+
+# A module of tests of ``make_api``'s world marked so has it made once per process.
+APPROVAL_WORLD = seeded(approval_world)
 
 
 def api_of(engine: Engine) -> Api:

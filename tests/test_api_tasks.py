@@ -10,13 +10,15 @@ import pytest
 from engine.api import Engine
 from engine.time.clock import FixedClock
 from tests.conftest import DIAGRAMS, diagram_files
-from tests.test_api_helpers import OTHER_UNIT, UNIT, Api, error_of, make_api
+from tests.test_api_helpers import APPROVAL_WORLD, OTHER_UNIT, UNIT, Api, api_of, error_of
 from web.api.openapi import OPENAPI
+
+pytestmark = APPROVAL_WORLD
 
 
 @pytest.fixture
-def api(people: Engine) -> Api:
-    return make_api(people)
+def api(engine: Engine) -> Api:
+    return api_of(engine)
 
 
 def _state(api: Api, instance_id: int) -> tuple[int, list[tuple[str, str | None]], int]:
