@@ -3,7 +3,9 @@
 PostgreSQL: ``KUAIBAN_TEST_POSTGRES_URL`` (default
 ``postgresql+psycopg://postgres@127.0.0.1:5432/test``). Each test gets a schema of its own,
 made and dropped by bench/pgschema.py (shared with the benchmarks), or, for the ``engine``
-fixture, a migrated one emptied for it (tests/migrated_databases.py). Without a server the
+fixture, a migrated one emptied for it (tests/migrated_databases.py); a module whose tests
+all start from the same users and procedures marks them ``seeded(build)``, and its database is
+built once per process and copied for each test. Without a server the
 PostgreSQL variants are skipped with the reason, unless ``KUAIBAN_REQUIRE_POSTGRES=1`` (set by
 CI), which turns that into a failure.
 """
