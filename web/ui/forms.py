@@ -5,7 +5,9 @@ cannot be coerced is passed on as typed, so the engine names the problem beside 
 Supported: string (text; ``"x-widget": "textarea"``), number, integer, date and date-time
 formats, choices from ``enum`` or ``oneOf``/``anyOf`` ``{"const", "title"}`` lists, boolean
 (是/否 radio buttons; ``"x-widget": "checkbox"`` for a check box), arrays of strings (one per
-line) or of choices (check boxes), file fields (``x-file``: an upload of several files; the
+line) or of choices (check boxes), arrays of objects whose properties are any of those single
+values (a table: a column per property, a row per item, and a box to paste spreadsheet rows
+into; web/ui/form_rows.py), file fields (``x-file``: an upload of several files; the
 files the case has in the field already are kept unless unticked), unit fields
 (``x-org-unit``: a text box that offers the directory's units, searched by any of their
 names, within the task's area when the field says so; the engine refuses a unit the
@@ -40,8 +42,9 @@ from engine import (
     normalized_credit_code,
     unit_choices,
 )
+from web.ui import form_rows
 
-Display = str | list[str]
+Display = str | list[str] | list[dict[str, str]]  # a table's rows: column -> text
 MAX_NUMBER_LENGTH = 100  # characters of a posted number (int() of 5000 digits is refused)
 
 
@@ -60,7 +63,7 @@ class Field:
     name: str
     title: str
     kind: str  # text textarea number integer date datetime select boolean checkbox lines
-    #           checkboxes json
+    #           checkboxes rows json
     required: bool
     description: str = ""
     unit: str = ""  # shown after the input (unless the title says it)
@@ -72,6 +75,7 @@ class Field:
     # catalogue fields: each row's number -> its unit and details, for the page's script to
     # fill the form's read-only details and follow the proposed unit (catalogue.js)
     catalogue: str = ""
+    columns: list[Field] = field(default_factory=list)  # a table's (kind rows)
 
 
 # What the browser's file picker offers per kind of engine/files/sniff.py (the server checks
@@ -177,6 +181,11 @@ def _field(name: str, prop: Mapping[str, Any], required: bool) -> Field:
         raw_items = prop.get("items")
         items: Mapping[str, Any] = raw_items if isinstance(raw_items, dict) else {}
         item_choices = _choices(items)
+        columns = _columns(items)
+        if columns:
+            return Field(name=name, title=str(prop.get("title") or name), kind="rows",
+                         required=required, description=str(prop.get("description") or ""),
+                         readonly=bool(prop.get("readOnly")), columns=columns)
         widget_kind = "checkboxes" if item_choices else (
             "lines" if _type_of(items) in ("string", None) else "json")
         choices = item_choices
@@ -204,6 +213,23 @@ def _field(name: str, prop: Mapping[str, Any], required: bool) -> Field:
     )
 
 
+_CELL_KINDS = {"text", "textarea", "number", "integer", "date", "datetime", "credit_code",
+               "select", "boolean", "checkbox"}
+
+
+def _columns(items: Mapping[str, Any]) -> list[Field]:
+    """A table's columns, one per property of the items: none (the list stays JSON text)
+    unless every property is a single value a cell can hold."""
+    props = items.get("properties")
+    if _type_of(items) != "object" or not isinstance(props, dict) or not props:
+        return []
+    required = set(items.get("required") or [])
+    columns = [_field(n, p, n in required) for n, p in props.items() if isinstance(p, dict)]
+    if len(columns) != len(props) or any(c.kind not in _CELL_KINDS for c in columns):
+        return []
+    return columns
+
+
 # -- posted strings -> data ----------------------------------------------------------------
 
 def coerce(fields: list[Field], form: MultiDict[str, str]) -> tuple[dict[str, Any],
@@ -219,6 +245,9 @@ def coerce(fields: list[Field], form: MultiDict[str, str]) -> tuple[dict[str, An
             typed[f.name] = kept
             if kept:
                 data[f.name] = kept
+            continue
+        if f.kind == "rows":
+            _coerce_rows(f, form, data, typed)
             continue
         if f.kind == "checkboxes":
             picked = form.getlist(f.name)
@@ -242,6 +271,31 @@ def coerce(fields: list[Field], form: MultiDict[str, str]) -> tuple[dict[str, An
             continue
         data[f.name] = _value(f, raw)
     return data, typed
+
+
+def _coerce_rows(f: Field, form: MultiDict[str, str], data: dict[str, Any],
+                 typed: dict[str, Display]) -> None:
+    """A table's rows, typed and pasted, each cell as its column's type (an empty cell is
+    left out, as an empty field is); no rows leave the field out."""
+    columns = [form_rows.Column(c.name, c.title) for c in f.columns]
+    rows = form_rows.posted_rows(form, f.name, columns)
+    if rows is None:
+        return
+    typed[f.name] = rows
+    if rows:
+        data[f.name] = [{c.name: _cell(c, row[c.name]) for c in f.columns if row[c.name]}
+                        for row in rows]
+
+
+def _cell(column: Field, raw: str) -> Any:
+    if column.kind in ("boolean", "checkbox"):  # a spreadsheet says 是/否
+        return {"是": True, "否": False, "true": True, "false": False}.get(raw, raw)
+    if column.kind == "select":  # a choice pasted as its label
+        by_label = {c.label: c.key for c in column.choices}
+        raw = by_label.get(raw, raw)
+    if column.kind == "number" and column.money:  # ¥100,000.00 as a spreadsheet shows it
+        raw = raw.lstrip("¥￥").removesuffix(column.money).strip()
+    return _value(column, raw)
 
 
 def _value(f: Field, raw: str) -> Any:
@@ -382,6 +436,9 @@ def uploads(fields: list[Field], files: MultiDict[str, FileStorage]) -> list[Upl
 
 
 def _display(f: Field, value: Any) -> Display:
+    if f.kind == "rows":
+        return [{c.name: _cell_text(c, row.get(c.name)) for c in f.columns}
+                for row in form_rows.shown_rows(value)]
     if f.kind == "files":
         return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
     if f.kind == "checkboxes":
@@ -403,6 +460,13 @@ def _display(f: Field, value: Any) -> Display:
     if f.kind == "json":
         return json.dumps(value, ensure_ascii=False)
     return "" if value is None else str(value)
+
+
+def _cell_text(column: Field, value: Any) -> str:
+    if value is None:
+        return ""
+    shown = _display(column, value)
+    return shown if isinstance(shown, str) else ""
 
 
 def labels_of(schema: Mapping[str, Any] | None) -> dict[str, str]:

@@ -1,0 +1,75 @@
+"""Real-browser test of a list field as a table (js/rows.js): a 市工信局 clerk starts a
+免申即享 batch, pastes two rows copied from a spreadsheet into the 核定 task's paste box, sees
+them in the table, and the batch goes on with those two enterprises. Skipped like
+tests/test_browser.py without Chromium or Playwright."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser_support import Server, serve, sign_in
+from tests.browser_support import browser as browser  # the fixture
+from tests.browser_support import csp_watched_page as csp_watched_page  # page
+from tests.process_helpers import load_units
+from tests.test_process_subsidies import GXJ, subsidy_files
+from tests.test_ui_support import PASSWORD, frozen, make_engine
+
+ROWS = [["景德镇甲陶瓷有限公司", "91360200MA35A0001X", "100,000", "", "2026年8月纳入规上统计"],
+        ["景德镇乙机械有限公司", "91360200MA35A00021", "80000.5", "中国银行 6217001", ""]]
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    clock = frozen("2026-09-30T10:00:00+08:00")
+    engine = make_engine(tmp_path, clock)
+    engine.deploy(subsidy_files())
+    load_units(engine)
+    engine.add_user("gxj", ["policy_dept"], unit=GXJ, password=PASSWORD)
+    yield from serve(engine, clock)
+
+
+def paste(page: Any, selector: str, text: str) -> None:
+    """Put ``text`` on the clipboard and paste it with the keyboard, as a clerk does."""
+    page.evaluate("text => navigator.clipboard.writeText(text)", text)
+    page.focus(selector)
+    page.keyboard.press("Control+V")
+
+
+def test_pasted_spreadsheet_rows_fill_the_table_and_start_the_payouts(
+        page: Any, server: Server) -> None:
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"],
+                                   origin=server.url)
+    sign_in(page, server, "gxj")
+    page.goto(server.url + "/start/subsidy_automatic")
+    page.select_option("#f-policy_id", "MS-001")
+    page.click("form.schema-form button[type=submit].primary")
+    page.wait_for_selector("[data-rows=enterprises]")
+    assert page.is_visible("button.add-row") and not page.is_visible(".remove-box")
+
+    paste(page, "#f-enterprises-paste", "\r\n".join("\t".join(r) for r in ROWS) + "\r\n")
+    page.wait_for_function("document.querySelector('#f-enterprises-0-name').value !== ''")
+    assert page.input_value("#f-enterprises-paste") == ""  # moved into the table
+    for n, row in enumerate(ROWS):
+        assert page.input_value(f"#f-enterprises-{n}-name") == row[0]
+        assert page.input_value(f"#f-enterprises-{n}-amount") == row[2]
+    rows = page.locator("table.rows-table tbody tr")
+    assert rows.count() == 2  # the one blank row, and one added
+
+    page.click("button.add-row")  # a row added and removed again changes nothing
+    assert rows.count() == 3
+    rows.last.locator("button.remove-row").click()
+    assert rows.count() == 2
+
+    page.fill("#f-confirmation_basis", "统计部门共享的2026年新入规企业名单")
+    page.click("form.schema-form button[type=submit].primary")
+    page.wait_for_url(lambda url: "/tasks/" not in url)
+    payouts = [t for t in server.engine.inbox.for_user("gxj") if t.name == "pay_enterprise"]
+    assert len(payouts) == 2
+    [case] = {t.instance_id for t in payouts}
+    listed = server.engine.instance(case).data["enterprises"]
+    assert [(e["name"], e["amount"]) for e in listed] == [
+        (ROWS[0][0], 100000), (ROWS[1][0], 80000.5)]

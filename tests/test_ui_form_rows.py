@@ -1,0 +1,165 @@
+"""A list of objects on a form is a table, not JSON to type: the 免申即享 batch's 符合条件的
+企业名单 on the 核定 task. The server reads the table's inputs and rows pasted from a
+spreadsheet (with or without a header line), leaves empty and removed rows out, and a bad cell
+comes back in its row and column with the rows as entered."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.datastructures import MultiDict
+
+from engine.api import Engine
+from tests.process_helpers import load_units
+from tests.test_process_subsidies import GXJ, subsidy_files
+from tests.test_ui_support import PASSWORD, as_user, task_of
+from web.ui import forms
+
+pytest_plugins = ["tests.test_ui_support"]
+
+JIA = ["景德镇甲陶瓷有限公司", "91360200MA35A0001X", "100,000", "", "2026年8月纳入规上统计"]
+YI = ["景德镇乙机械有限公司", "91360200ma35a00021", "80000.5", "中国银行 6217001", ""]
+HEADER = ["企业名称", "统一社会信用代码", "核定兑付金额（元）", "开户银行及账号", "认定事实"]
+BASIS = "统计部门共享的2026年新入规企业名单"
+
+
+@pytest.fixture
+def batch(eng: Engine) -> str:
+    """A 免申即享 batch of 市工信局's MS-001 waiting for its list: the 核定 task's id."""
+    eng.deploy(subsidy_files())
+    load_units(eng)
+    eng.add_user("gxj", ["policy_dept"], unit=GXJ, password=PASSWORD)
+    eng.start("subsidy_automatic", {"policy_id": "MS-001"}, "gxj")
+    return task_of(eng, "gxj", "confirm_enterprises")
+
+
+@pytest.fixture
+def clerk(app: Flask, batch: str) -> FlaskClient:  # batch: the user exists
+    return as_user(app, "gxj")
+
+
+def tsv(*lines: list[str]) -> str:
+    return "\r\n".join("\t".join(line) for line in lines) + "\r\n"
+
+
+def listed(eng: Engine, task_id: str) -> list[dict[str, object]]:
+    """The batch's list as the 核定 task left it."""
+    instance = eng.instance(eng.inbox.task(task_id, "gxj").instance_id)
+    return list(instance.data["enterprises"])
+
+
+def test_the_list_is_a_table_with_a_column_per_property_and_says_what_each_means(
+        clerk: FlaskClient, batch: str) -> None:
+    page = clerk.get(f"/tasks/{batch}").text
+    assert '<textarea id="f-enterprises" name="enterprises"' not in page  # no JSON box
+    heads = re.findall(r'<th scope="col" data-column="(\w+)"', page)
+    assert heads == ["name", "credit_code", "amount", "bank_account", "eligibility_fact"]
+    assert 'name="enterprises[0][amount]"' in page and 'inputmode="decimal"' in page
+    assert 'name="enterprises[paste]"' in page
+    guide = page.split('class="column-guide"')[1].split("</details>")[0]
+    assert "<dt>认定事实</dt>" in guide and "选填。如入规时间、上市日期、认定文号" in guide
+    assert "<dt>核定兑付金额（元）</dt>" in guide and "必填。填数字，可带小数。" in guide
+
+
+def test_rows_typed_into_the_table_become_the_list(
+        eng: Engine, clerk: FlaskClient, batch: str) -> None:
+    posted = {"confirmation_basis": BASIS, "enterprises[paste]": "",
+              "enterprises[0][name]": JIA[0], "enterprises[0][credit_code]": JIA[1],
+              "enterprises[0][amount]": JIA[2], "enterprises[0][eligibility_fact]": JIA[4],
+              "enterprises[1][name]": " ", "enterprises[1][amount]": "",  # an empty row
+              "enterprises[2][name]": YI[0], "enterprises[2][credit_code]": YI[1],
+              "enterprises[2][amount]": YI[2], "enterprises[2][bank_account]": YI[3]}
+    response = clerk.post(f"/tasks/{batch}", data=posted)
+    assert response.status_code == 302, response.text
+    assert listed(eng, batch) == [
+        {"name": JIA[0], "credit_code": JIA[1], "amount": 100000,
+         "eligibility_fact": JIA[4]},
+        {"name": YI[0], "credit_code": "91360200MA35A00021", "amount": 80000.5,
+         "bank_account": YI[3]}]
+    assert len([t for t in eng.inbox.for_user("gxj") if t.name == "pay_enterprise"]) == 2
+
+
+@pytest.mark.parametrize("header", [False, True])
+def test_pasted_spreadsheet_rows_become_the_list(
+        eng: Engine, clerk: FlaskClient, batch: str, header: bool) -> None:
+    pasted = tsv(HEADER, JIA, YI) if header else tsv(JIA, ["", "", "", "", ""], YI)
+    response = clerk.post(f"/tasks/{batch}", data={
+        "confirmation_basis": BASIS, "enterprises[paste]": pasted})
+    assert response.status_code == 302, response.text
+    assert [(e["name"], e["amount"]) for e in listed(eng, batch)] == [
+        (JIA[0], 100000), (YI[0], 80000.5)]
+
+
+def test_a_header_in_another_order_names_the_columns(
+        eng: Engine, clerk: FlaskClient, batch: str) -> None:
+    """序号 names no column and is skipped; 核定兑付金额 without its unit is the amount."""
+    pasted = tsv(["序号", "统一社会信用代码", "企业名称", "核定兑付金额"],
+                 ["1", JIA[1], JIA[0], "￥1,000.00"])
+    response = clerk.post(f"/tasks/{batch}", data={
+        "confirmation_basis": BASIS, "enterprises[paste]": pasted})
+    assert response.status_code == 302, response.text
+    assert listed(eng, batch) == [{"name": JIA[0], "credit_code": JIA[1], "amount": 1000}]
+
+
+def test_a_bad_amount_comes_back_in_its_row_and_column_with_the_rows_as_entered(
+        clerk: FlaskClient, batch: str) -> None:
+    posted = {"confirmation_basis": BASIS,
+              "enterprises[0][name]": JIA[0], "enterprises[0][credit_code]": JIA[1],
+              "enterprises[0][amount]": JIA[2],
+              "enterprises[paste]": tsv([YI[0], YI[1], "八万元", YI[3]])}
+    response = clerk.post(f"/tasks/{batch}", data=posted)
+    assert response.status_code == 422
+    page = response.text
+    # the pasted row is now the table's second row, as typed, its cell marked
+    assert re.search(r'name="enterprises\[1\]\[amount\]" type="text" value="八万元"', page)
+    assert re.search(r'name="enterprises\[0\]\[amount\]" type="text" value="100,000"', page)
+    assert "第 2 行“核定兑付金额（元）”：应为数字" in page
+    assert "enterprises.1.amount" not in page  # not again as a raw key above the form
+    assert page.count('<textarea id="f-enterprises-paste" name="enterprises[paste]" rows="3" '
+                      'class="paste-box" spellcheck="false"></textarea>') == 1  # emptied
+    clerk.get("/lang/en")
+    english = clerk.post(f"/tasks/{batch}", data=posted).text
+    assert "Row 2, 核定兑付金额（元）: must be a number" in english
+
+
+def test_a_row_ticked_for_removal_is_left_out(
+        eng: Engine, clerk: FlaskClient, batch: str) -> None:
+    posted = MultiDict([("confirmation_basis", BASIS), ("enterprises[paste]", ""),
+                        ("enterprises[0][name]", "删掉的企业"), ("enterprises[0][amount]", "x"),
+                        ("enterprises[1][name]", YI[0]), ("enterprises[1][credit_code]", YI[1]),
+                        ("enterprises[1][amount]", YI[2]), ("enterprises[remove]", "0")])
+    response = clerk.post(f"/tasks/{batch}", data=posted)
+    assert response.status_code == 302, response.text
+    assert [e["name"] for e in listed(eng, batch)] == [YI[0]]
+
+
+def test_an_empty_table_is_a_missing_list(clerk: FlaskClient, batch: str) -> None:
+    response = clerk.post(f"/tasks/{batch}", data={
+        "confirmation_basis": BASIS, "enterprises[paste]": "\r\n\t\t\r\n",
+        "enterprises[0][name]": "", "enterprises[0][amount]": ""})
+    assert response.status_code == 422
+    block = response.text.split('data-field="enterprises"')[1].split("</fieldset>")[0]
+    assert "此项为必填项" in block
+
+
+def test_only_lists_of_single_values_are_tables() -> None:
+    schema = {"type": "object", "properties": {
+        "people": {"type": "array", "items": {"type": "object", "properties": {
+            "who": {"type": "string", "title": "姓名"},
+            "sex": {"type": "string", "enum": ["男", "女"], "title": "性别"},
+            "adult": {"type": "boolean", "title": "成年"}}}},
+        "nested": {"type": "array", "items": {"type": "object", "properties": {
+            "tags": {"type": "array", "items": {"type": "string"}}}}}}}
+    people, nested = forms.fields_of(schema)
+    assert (people.kind, [c.kind for c in people.columns]) == (
+        "rows", ["text", "select", "boolean"])
+    assert nested.kind == "json"  # a cell cannot hold a list
+    data, _ = forms.coerce([people], MultiDict({"people[paste]": "张三\t女\t是\n李四\t男\t否"}))
+    assert data == {"people": [{"who": "张三", "sex": "女", "adult": True},
+                               {"who": "李四", "sex": "男", "adult": False}]}
+    shown = forms.display_values([people], data)
+    assert shown["people"] == [{"who": "张三", "sex": "女", "adult": "true"},
+                               {"who": "李四", "sex": "男", "adult": "false"}]

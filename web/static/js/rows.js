@@ -1,0 +1,184 @@
+// A list field shown as a table (web/templates/macros/form.html rows_input): adds and removes
+// rows, and fills the table from rows pasted out of Excel or WPS (tab-separated, one line per
+// row, the first line optionally the column titles), as web/ui/form_rows.py reads them when
+// this script does not run. Without it the page still works: blank rows, 移除 boxes and the
+// paste box are all read by the server.
+(function () {
+  'use strict';
+
+  // Excel quotes a cell holding a tab, a line break or a quote: "a ""b""".
+  function parseTSV(text) {
+    var rows = [], row = [], cell = '', i = 0, quoted = false;
+    text = text.replace(/\r\n?/g, '\n').replace(/\n+$/, '');
+    while (i < text.length) {
+      var ch = text[i];
+      if (quoted) {
+        if (ch === '"' && text[i + 1] === '"') { cell += '"'; i += 2; continue; }
+        if (ch === '"') { quoted = false; i += 1; continue; }
+        cell += ch; i += 1; continue;
+      }
+      if (ch === '"' && cell === '') { quoted = true; i += 1; continue; }
+      if (ch === '\t') { row.push(cell); cell = ''; i += 1; continue; }
+      if (ch === '\n') { row.push(cell); rows.push(row); row = []; cell = ''; i += 1; continue; }
+      cell += ch; i += 1;
+    }
+    row.push(cell); rows.push(row);
+    return rows.filter(function (r) { return r.some(function (c) { return c.trim(); }); });
+  }
+
+  function bare(text) { return text.replace(/[\s*＊:：]/g, '').toLowerCase(); }
+
+  function columnsOf(field) {
+    return Array.prototype.map.call(field.querySelectorAll('th[data-column]'), function (th) {
+      var title = th.getAttribute('data-title');
+      return { name: th.getAttribute('data-column'),
+               heads: [bare(th.getAttribute('data-column')), bare(title),
+                       bare(title.replace(/[（(][^）)]*[）)]$/, ''))] };
+    });
+  }
+
+  // The column each cell of a header line names, or null when the line is data.
+  function headerOf(line, columns) {
+    var hits = 0, filled = 0;
+    var named = line.map(function (cell) {
+      if (cell.trim()) filled += 1;
+      var head = bare(cell);
+      for (var k = 0; k < columns.length; k += 1) {
+        if (head && columns[k].heads.indexOf(head) >= 0) { hits += 1; return columns[k].name; }
+      }
+      return null;
+    });
+    return hits && hits * 2 >= filled ? named : null;
+  }
+
+  function inputsOf(tr) { return tr.querySelectorAll('input[name], select[name]'); }
+
+  function isBlank(tr) {
+    return Array.prototype.every.call(inputsOf(tr), function (el) {
+      return el.type === 'checkbox' || !el.value.trim();
+    });
+  }
+
+  function renumber(tbody) {
+    Array.prototype.forEach.call(tbody.rows, function (tr, n) {
+      var no = tr.querySelector('.row-no');
+      if (no) no.textContent = String(n + 1);
+    });
+  }
+
+  // A new row copies the last one's shape with the next free index, empty and without errors.
+  function addRow(field) {
+    var tbody = field.querySelector('table.rows-table tbody');
+    var last = tbody.rows[tbody.rows.length - 1];
+    var next = 0;
+    Array.prototype.forEach.call(tbody.rows, function (tr) {
+      next = Math.max(next, Number(tr.getAttribute('data-row')) + 1);
+    });
+    var tr = last.cloneNode(true);
+    tr.setAttribute('data-row', String(next));
+    Array.prototype.forEach.call(tr.querySelectorAll('[name], [id]'), function (el) {
+      ['name', 'id'].forEach(function (attr) {
+        var value = el.getAttribute(attr);
+        if (value && attr === 'name') el.setAttribute(attr, value.replace(/\[\d+\]\[/, '[' + next + ']['));
+        if (value && attr === 'id') el.setAttribute(attr, value.replace(/-\d+-(?=[^-]*$)/, '-' + next + '-'));
+      });
+      if (el.type === 'checkbox') { el.checked = false; el.value = String(next); }
+      else if (el.tagName === 'SELECT') el.selectedIndex = 0;
+      else el.value = '';
+      el.setAttribute('aria-invalid', 'false');
+    });
+    Array.prototype.forEach.call(tr.querySelectorAll('.field-error'), function (p) { p.remove(); });
+    Array.prototype.forEach.call(tr.querySelectorAll('.has-error'), function (td) {
+      td.classList.remove('has-error');
+    });
+    tbody.appendChild(tr);
+    relabel(field, tr);
+    renumber(tbody);
+    return tr;
+  }
+
+  // Each input's accessible name says its row ("第 3 行 企业名称"): follow the new number.
+  function relabel(field, tr) {
+    var n = Array.prototype.indexOf.call(tr.parentNode.rows, tr) + 1;
+    Array.prototype.forEach.call(inputsOf(tr), function (el) {
+      var label = el.getAttribute('aria-label');
+      if (label) el.setAttribute('aria-label', label.replace(/\d+/, String(n)));
+    });
+  }
+
+  function setValue(el, text) {
+    if (el.tagName !== 'SELECT') { el.value = text; return; }
+    var wanted = text.trim();
+    var yes = { '是': 'true', '否': 'false' };
+    for (var k = 0; k < el.options.length; k += 1) {
+      var option = el.options[k];
+      if (option.value === wanted || option.text === wanted || option.value === yes[wanted]) {
+        el.selectedIndex = k;
+        return;
+      }
+    }
+  }
+
+  // Pasted lines fill the blank rows first, then new ones; the box is emptied so that the
+  // server does not add them a second time.
+  function fill(field, box) {
+    var lines = parseTSV(box.value);
+    if (!lines.length) return;
+    var columns = columnsOf(field);
+    var order = columns.map(function (c) { return c.name; });
+    var header = headerOf(lines[0], columns);
+    if (header) { order = header; lines = lines.slice(1); }
+    var tbody = field.querySelector('table.rows-table tbody');
+    var blanks = Array.prototype.filter.call(tbody.rows, isBlank);
+    lines.forEach(function (line) {
+      var tr = blanks.shift() || addRow(field);
+      line.forEach(function (cell, k) {
+        var name = order[k];
+        if (!name) return;
+        var el = tr.querySelector('[name$="][' + name + ']"]');
+        if (el) setValue(el, cell.trim());
+      });
+    });
+    box.value = '';
+  }
+
+  function removeRow(field, tr) {
+    var tbody = tr.parentNode;
+    if (tbody.rows.length > 1) tr.remove(); else {
+      Array.prototype.forEach.call(inputsOf(tr), function (el) {
+        if (el.type !== 'checkbox') setValue(el, '');
+        if (el.tagName === 'SELECT') el.selectedIndex = 0;
+      });
+    }
+    Array.prototype.forEach.call(tbody.rows, function (row) { relabel(field, row); });
+    renumber(tbody);
+  }
+
+  Array.prototype.forEach.call(document.querySelectorAll('[data-rows]'), function (field) {
+    var box = field.querySelector('textarea.paste-box');
+    if (!box) return;  // read-only
+    Array.prototype.forEach.call(field.querySelectorAll(
+      'button.add-row, button.fill-rows, button.remove-row'), function (b) { b.hidden = false; });
+    Array.prototype.forEach.call(field.querySelectorAll('.remove-box, .no-script'),
+      function (el) { el.hidden = true; });
+    // the blank rows the server adds for typing without this script: one is enough with
+    // 添加一行 at hand
+    var tbody = field.querySelector('table.rows-table tbody');
+    var blanks = Array.prototype.filter.call(tbody.rows, isBlank);
+    blanks.slice(1).forEach(function (tr) { tr.remove(); });
+    renumber(tbody);
+    field.addEventListener('click', function (event) {
+      var button = event.target.closest('button');
+      if (!button || !field.contains(button)) return;
+      if (button.classList.contains('add-row')) {
+        var tr = addRow(field);
+        var first = tr.querySelector('input, select');
+        if (first) first.focus();
+      } else if (button.classList.contains('fill-rows')) fill(field, box);
+      else if (button.classList.contains('remove-row')) removeRow(field, button.closest('tr'));
+    });
+    box.addEventListener('input', function (event) {
+      if (event.inputType === 'insertFromPaste') fill(field, box);
+    });
+  });
+}());
