@@ -62,6 +62,7 @@ def test_the_list_is_a_table_with_a_column_per_property_and_says_what_each_means
     guide = page.split('class="column-guide"')[1].split("</details>")[0]
     assert "<dt>认定事实</dt>" in guide and "选填。如入规时间、上市日期、认定文号" in guide
     assert "<dt>核定兑付金额（元）</dt>" in guide and "必填。填数字，可带小数。" in guide
+    assert "必填。企业全称，与营业执照一致" in guide  # the schema's description
 
 
 def test_rows_typed_into_the_table_become_the_list(
