@@ -14,6 +14,7 @@ import pytest
 from tests.browser_support import Server, serve, sign_in
 from tests.browser_support import browser as browser  # the fixture
 from tests.browser_support import csp_watched_page as csp_watched_page  # page
+from tests.browser_support import phone_page as phone_page  # the fixture
 from tests.process_helpers import load_units
 from tests.test_process_subsidies import GXJ, subsidy_files
 from tests.test_ui_support import PASSWORD, frozen, make_engine
@@ -73,3 +74,42 @@ def test_pasted_spreadsheet_rows_fill_the_table_and_start_the_payouts(
     listed = server.engine.instance(case).data["enterprises"]
     assert [(e["name"], e["amount"]) for e in listed] == [
         (ROWS[0][0], 100000), (ROWS[1][0], 80000.5)]
+
+
+def test_at_phone_width_each_row_is_a_card_within_the_screen(
+        phone_page: Any, server: Server) -> None:
+    server.engine.start("subsidy_automatic", {"policy_id": "MS-001"}, "gxj")
+    [confirm] = [t for t in server.engine.inbox.for_user("gxj")
+                 if t.name == "confirm_enterprises"]
+    sign_in(phone_page, server, "gxj")
+    phone_page.goto(f"{server.url}/tasks/{confirm.id}")
+    phone_page.fill("#f-enterprises-paste", "\t".join(ROWS[0]) + "\n" + "\t".join(ROWS[1]))
+    phone_page.click("button.fill-rows")
+    assert phone_page.input_value("#f-enterprises-1-credit_code") == ROWS[1][1]
+    assert not phone_page.is_visible("table.rows-table thead")  # each cell says its column
+    width = phone_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, width
+
+
+def test_without_javascript_the_blank_rows_and_the_paste_box_are_read_by_the_server(
+        browser: Any, server: Server) -> None:
+    context = browser.new_context(java_script_enabled=False, locale="zh-CN")
+    page = context.new_page()
+    try:
+        server.engine.start("subsidy_automatic", {"policy_id": "MS-001"}, "gxj")
+        [confirm] = [t for t in server.engine.inbox.for_user("gxj")
+                     if t.name == "confirm_enterprises"]
+        sign_in(page, server, "gxj")
+        page.goto(f"{server.url}/tasks/{confirm.id}")
+        assert page.locator("table.rows-table tbody tr").count() == 3  # blank rows to type in
+        assert not page.is_visible("button.add-row") and page.is_visible(".remove-box")
+        for column, cell in zip(("name", "credit_code", "amount"), ROWS[0], strict=False):
+            page.fill(f"#f-enterprises-0-{column}", cell)
+        page.fill("#f-enterprises-paste", "\t".join(ROWS[1]))
+        page.fill("#f-confirmation_basis", "统计部门共享的2026年新入规企业名单")
+        page.click("form.schema-form button[type=submit].primary")
+        page.wait_for_url(lambda url: "/tasks/" not in url)
+    finally:
+        context.close()
+    listed = server.engine.instance(confirm.instance_id).data["enterprises"]
+    assert [e["name"] for e in listed] == [ROWS[0][0], ROWS[1][0]]
