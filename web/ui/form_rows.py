@@ -2,7 +2,7 @@
 table: one input per row and column (``enterprises[0][amount]``), a 移除 box per row
 (``enterprises[remove]``, the row's number) and a paste box (``enterprises[paste]``) that takes
 rows copied from Excel or WPS: tab-separated, one line per row, the first line optionally the
-column titles. Strings only here; web/ui/forms.py turns each cell into the column's type.
+column titles. Each filled cell becomes its column's type (web/ui/form_values.py).
 
 The page's script (static/js/rows.js) fills the table from the paste box as the clerk pastes;
 without it the server reads the box, so both ways end in the same rows."""
@@ -14,8 +14,14 @@ import io
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from werkzeug.datastructures import MultiDict
+
+from web.ui.form_values import value_of
+
+if TYPE_CHECKING:
+    from web.ui.forms import Field
 
 Row = dict[str, str]
 MAX_ROWS = 2000  # rows read from one post (the schema's maxItems says the form's own limit)
@@ -87,6 +93,23 @@ def _header(line: Sequence[str], columns: Sequence[Column]) -> list[str | None] 
 def _bare(text: str) -> str:
     """A title as typed in a header cell: without spaces, the 必填 star or a colon."""
     return re.sub(r"[\s*＊:：]", "", text).casefold()
+
+
+def items_of(columns: Sequence[Field], rows: Sequence[Row]) -> list[dict[str, Any]]:
+    """The list's items: each filled cell as its column's type (an empty cell is left out, as
+    an empty field is)."""
+    return [{c.name: _cell(c, row[c.name]) for c in columns if row.get(c.name)} for row in rows]
+
+
+def _cell(column: Field, raw: str) -> Any:
+    if column.kind in ("boolean", "checkbox"):  # a spreadsheet says 是/否
+        return {"是": True, "否": False, "true": True, "false": False}.get(raw, raw)
+    if column.kind == "select":  # a choice pasted as its label
+        by_label = {c.label: c.key for c in column.choices}
+        raw = by_label.get(raw, raw)
+    if column.kind == "number" and column.money:  # ¥100,000.00 as a spreadsheet shows it
+        raw = raw.lstrip("¥￥").removesuffix(column.money).strip()
+    return value_of(column, raw)
 
 
 def shown_rows(value: object) -> list[Mapping[str, object]]:

@@ -24,7 +24,6 @@ holds.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -39,13 +38,12 @@ from engine import (
     Policy,
     UnitDirectory,
     Upload,
-    normalized_credit_code,
     unit_choices,
 )
 from web.ui import form_rows
+from web.ui.form_values import value_of
 
 Display = str | list[str] | list[dict[str, str]]  # a table's rows: column -> text
-MAX_NUMBER_LENGTH = 100  # characters of a posted number (int() of 5000 digits is refused)
 
 
 @dataclass(frozen=True)
@@ -269,7 +267,7 @@ def coerce(fields: list[Field], form: MultiDict[str, str]) -> tuple[dict[str, An
         typed[f.name] = raw
         if raw.strip() == "":
             continue
-        data[f.name] = _value(f, raw)
+        data[f.name] = value_of(f, raw)
     return data, typed
 
 
@@ -283,86 +281,7 @@ def _coerce_rows(f: Field, form: MultiDict[str, str], data: dict[str, Any],
         return
     typed[f.name] = rows
     if rows:
-        data[f.name] = [{c.name: _cell(c, row[c.name]) for c in f.columns if row[c.name]}
-                        for row in rows]
-
-
-def _cell(column: Field, raw: str) -> Any:
-    if column.kind in ("boolean", "checkbox"):  # a spreadsheet says 是/否
-        return {"是": True, "否": False, "true": True, "false": False}.get(raw, raw)
-    if column.kind == "select":  # a choice pasted as its label
-        by_label = {c.label: c.key for c in column.choices}
-        raw = by_label.get(raw, raw)
-    if column.kind == "number" and column.money:  # ¥100,000.00 as a spreadsheet shows it
-        raw = raw.lstrip("¥￥").removesuffix(column.money).strip()
-    return _value(column, raw)
-
-
-def _value(f: Field, raw: str) -> Any:
-    text = raw.strip()
-    if f.kind == "select":
-        for choice in f.choices:
-            if choice.key == text:
-                return choice.value
-        return text
-    if f.kind == "boolean":
-        return {"true": True, "false": False}.get(text, text)
-    if f.kind in ("number", "integer"):
-        return _number(f.kind, text)
-    if f.kind == "datetime":
-        return _datetime_value(text)
-    if f.kind == "credit_code":  # as printed on the licence, whatever the keyboard's case
-        return normalized_credit_code(text)
-    if f.kind == "lines":
-        return [line.strip() for line in raw.splitlines() if line.strip()]
-    if f.kind == "json":
-        try:
-            return json.loads(text, parse_constant=_not_json, parse_float=_finite)
-        except (ValueError, RecursionError):  # the engine names the field's expected type
-            return text
-    return raw.rstrip() if f.kind == "textarea" else text
-
-
-def _number(kind: str, text: str) -> int | float | str:
-    """A posted number; anything else (``nan``, ``inf``, ``1e400``, 200 digits) stays text, for
-    the engine to name beside the field."""
-    cleaned = text.replace(",", "").replace("，", "").replace(" ", "")
-    if len(cleaned) > MAX_NUMBER_LENGTH:
-        return text
-    try:
-        return int(cleaned)
-    except ValueError:
-        pass
-    if kind == "number":
-        try:
-            value = float(cleaned)
-        except ValueError:
-            return text
-        if math.isfinite(value):
-            return value
-    return text
-
-
-def _not_json(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
-def _finite(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(f"{text} is out of range")
-    return value
-
-
-def _datetime_value(text: str) -> str:
-    """A datetime-local value (no offset) is local Asia/Shanghai time."""
-    try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return text
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=TZ)
-    return parsed.isoformat()
+        data[f.name] = form_rows.items_of(f.columns, rows)
 
 
 # -- data -> strings to show ---------------------------------------------------------------
