@@ -258,3 +258,24 @@ def test_co_signers_sign_at_once(cases: Engine) -> None:
     assert (task.assignee, task.owner, task.signers) == ("wang", None, ())
     cases.complete(check_b, {}, "wang")
     assert [e.type for e in cases.history(case.id)][-3:] == ["signed", "signed", "completed"]
+
+
+def test_done_lists_every_task_acted_on_with_what_was_done(cases: Engine) -> None:
+    """已办 holds a send-back, a transfer and a delegation beside the steps completed; the task
+    a send-back ended records who sent it back."""
+    case = through_split(cases)
+    check_b = open_task(cases, case.id, "check_b")
+    cases.ops.transfer(check_b, "wang", "出差，请陈办理", to_user="chen")
+    cases.ops.delegate(check_b, "chen", "wang", "请协助核实")
+    cases.complete(check_b, {}, "wang")
+    cases.ops.send_back(check_b, "chen", "材料不全")
+    assert cases.inbox.task(check_b, "chen").status == "cancelled"
+    assert cases.inbox.task(check_b, "chen").completed_by == "chen"
+    assert [(t.task.id, t.action) for t in cases.worklists.done("chen").tasks] == [
+        (check_b, "sent_back"), (check_b, "delegated")]
+    assert [(t.task.id, t.action) for t in cases.worklists.done("wang").tasks] == [
+        (check_b, "resolved"), (check_b, "transferred")]
+    assert [(t.task.name, t.action) for t in cases.worklists.done("li").tasks] == [
+        ("draft", "completed")]
+    [sent_back, _] = cases.worklists.done("chen").as_json()["tasks"]
+    assert sent_back["action"] == "sent_back" and sent_back["acted_at"]

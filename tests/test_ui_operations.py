@@ -34,6 +34,17 @@ def test_send_back_shows_the_reason_to_the_receiver(app: Flask, eng: Engine) -> 
     assert "退回到" in case_page.text and "处置理由不充分" in case_page.text
 
 
+def test_done_page_lists_a_send_back_with_what_was_done(app: Flask, eng: Engine) -> None:
+    start_case(eng)
+    eng.complete(task_of(eng, "li", "propose"), {"proposal": "转办"}, "li")
+    approve = task_of(eng, "wang", "approve")
+    wang = as_user(app, "wang")
+    wang.post(f"/tasks/{approve}/send-back", data={"to": "propose", "reason": "处置理由不充分"})
+    page = wang.get("/done").text
+    assert f'data-task="{approve}" data-action="sent_back"' in page
+    assert '<td data-label="我的操作" class="action">退回</td>' in page
+
+
 def test_transfer_delegate_co_sign_and_urge(app: Flask, eng: Engine) -> None:
     transfer(eng, FULIANG)
     handle = task_of(eng, "zhao", "handle")
