@@ -34,6 +34,23 @@ def test_send_back_shows_the_reason_to_the_receiver(app: Flask, eng: Engine) -> 
     assert "退回到" in case_page.text and "处置理由不充分" in case_page.text
 
 
+def test_send_back_banner_names_the_sender_in_the_page_language(app: Flask,
+                                                                 eng: Engine) -> None:
+    start_case(eng)
+    eng.complete(task_of(eng, "li", "propose"), {"proposal": "转办"}, "li")
+    eng.add_user("wangq", ["approver"], password="pw-ui-test", display_name="王强")
+    eng.ops.send_back(task_of(eng, "wangq", "approve"), "wangq", "处置理由不充分")
+    li = as_user(app, "li")
+    propose = task_of(eng, "li", "propose")
+    banner = li.get(f"/tasks/{propose}").text.split('id="sent-back-reason"')[1][:300]
+    assert "<strong>退回原因（王强）：</strong>处置理由不充分" in banner
+    assert "wangq" not in banner
+    li.get("/lang/en")
+    banner = li.get(f"/tasks/{propose}").text.split('id="sent-back-reason"')[1][:300]
+    assert "<strong>Sent back by 王强: </strong>处置理由不充分" in banner
+    assert "（" not in banner and "：" not in banner
+
+
 def test_done_page_lists_a_send_back_with_what_was_done(app: Flask, eng: Engine) -> None:
     start_case(eng)
     eng.complete(task_of(eng, "li", "propose"), {"proposal": "转办"}, "li")
