@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -20,6 +21,8 @@ from engine import (
 )
 from engine.views import InstanceView
 from tests.conftest import diagram_files
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @contextmanager
@@ -279,3 +282,21 @@ def test_done_lists_every_task_acted_on_with_what_was_done(cases: Engine) -> Non
         ("draft", "completed")]
     [sent_back, _] = cases.worklists.done("chen").as_json()["tasks"]
     assert sent_back["action"] == "sent_back" and sent_back["acted_at"]
+
+
+def test_transfer_and_copy_to_a_unit_name_it_from_the_directory(cases: Engine) -> None:
+    """Units are never typed: a unit given by any of its names is stored by the directory's
+    name; an unknown one is refused with the directory's 'did you mean'."""
+    case = through_split(cases)  # its steps have no unit: the directory is loaded after
+    check_b = open_task(cases, case.id, "check_b")
+    cases.import_units((ROOT / "processes" / "units.csv").read_text(encoding="utf-8"))
+    cases.add_user("fl_leader", ["approver"], unit="浮梁县纪委监委")
+    assert [u.name for u in cases.ops.handover_units(check_b)] == ["浮梁县纪委监委"]
+    with says(InvalidData, "单位名录中没有“浮梁纪检”，您是否要找"):
+        cases.ops.transfer(check_b, "wang", "转县里", to_unit="浮梁纪检")
+    view = cases.ops.transfer(check_b, "wang", "转县里", to_unit="浮梁县纪委")
+    assert {t.name: t.unit for t in view.tasks}["check_b"] == "浮梁县纪委监委"
+    with says(InvalidData, "单位名录中没有“乐平纪检”"):
+        cases.ops.cc(case.id, "li", to_unit="乐平纪检")
+    assert cases.ops.cc(case.id, "li", to_unit="乐平市纪委") == ["qian"]
+    assert "乐平市纪委监委" in [u.name for u in cases.ops.copy_units()]

@@ -4,12 +4,15 @@ comments and terminate; refusals said in a message, roles that may not get 403."
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask
 
 from engine.api import Engine
-from tests.test_ui_support import FULIANG, as_user, start_case, task_of, transfer
+from tests.test_ui_support import FULIANG, LEPING, as_user, start_case, task_of, transfer
 
 pytest_plugins = ["tests.test_ui_support"]  # ui_clock, eng, app
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_send_back_shows_the_reason_to_the_receiver(app: Flask, eng: Engine) -> None:
@@ -177,3 +180,25 @@ def test_copies_name_who_copied_by_display_name(app: Flask, eng: Engine) -> None
     assert "已抄送" in copied.text
     page = as_user(app, "sun").get("/copies").text
     assert '<td data-label="抄送人">分管领导 王强</td>' in page
+
+
+def test_transfer_and_copy_pick_units_from_the_directory(app: Flask, eng: Engine) -> None:
+    """The unit of 转办 and 抄送 is picked from the directory like a form's unit field; a name
+    the directory lacks gets its 'did you mean'."""
+    transfer(eng, FULIANG)
+    handle = task_of(eng, "zhao", "handle")
+    eng.import_units((ROOT / "processes" / "units.csv").read_text(encoding="utf-8"))
+    zhao = as_user(app, "zhao")
+    page = zhao.get(f"/tasks/{handle}").text
+    units = page.split('<datalist id="handover-units">')[1].split("</datalist>")[0]
+    assert f'<option value="{LEPING}">' in units and 'value="市财政局"' not in units
+    assert '<input name="to_unit" maxlength="128" list="handover-units"' in page
+    refused = zhao.post(f"/tasks/{handle}/transfer", data={"to_unit": "乐平纪检",
+                                                           "reason": "属地"},
+                        follow_redirects=True)
+    assert "单位名录中没有“乐平纪检”，您是否要找" in refused.text
+    assert "没有此任务角色的用户" not in refused.text
+    case_page = as_user(app, "li").get(f"/instances/{eng.inbox.task(handle, 'zhao').instance_id}")
+    copies = case_page.text.split('<datalist id="copy-units">')[1].split("</datalist>")[0]
+    assert f'<option value="{FULIANG}">' in copies
+    assert 'list="copy-units"' in case_page.text

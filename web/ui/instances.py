@@ -46,6 +46,7 @@ def show(instance_id: int) -> str:
                                                        user.username),
                            withdrawable=eng.ops.withdrawable(instance_id, user),
                            copy_people=[] if context.applicant else eng.ops.copy_people(user),
+                           copy_units=[] if context.applicant else eng.ops.copy_units(),
                            unread_copy=any(c.instance_id == instance_id for c in
                                            eng.ops.copies(user, unread_only=True)))
 

@@ -117,6 +117,7 @@ def _render(task: TaskView, schema: dict[str, Any] | None, fields: list[forms.Fi
         # 催办 presses whoever holds the task: not one's own
         may_urge=bool(URGING_ROLES & set(user.roles)) and not may_work,
         handover_people=eng.ops.handover_people(task.id, user) if may_work else [],
+        handover_units=eng.ops.handover_units(task.id) if may_work else [],
         sent_back=_sent_back(task, context.events),
     )
 
