@@ -99,6 +99,19 @@ def test_urge_is_offered_on_others_tasks_not_on_ones_own(app: Flask, eng: Engine
     assert 'id="op-urge"' in as_user(app, "wang2").get(f"/tasks/{approve}").text
 
 
+def test_case_page_offers_urge_beside_others_tasks_not_ones_own(app: Flask,
+                                                                 eng: Engine) -> None:
+    instance_id = start_case(eng)
+    eng.complete(task_of(eng, "li", "propose"), {"proposal": "转办"}, "li")
+    approve = task_of(eng, "wang", "approve")
+    assert f'id="urge-{approve}"' not in as_user(app, "wang").get(f"/instances/{instance_id}").text
+    eng.add_user("wang2", ["approver"], password="pw-ui-test")
+    eng.claim(approve, "wang")
+    assert f'id="urge-{approve}"' not in as_user(app, "wang").get(f"/instances/{instance_id}").text
+    assert f'id="urge-{approve}"' in as_user(app, "wang2").get(f"/instances/{instance_id}").text
+    assert f'id="urge-{approve}"' in as_user(app, "sun").get(f"/instances/{instance_id}").text
+
+
 def test_case_page_copy_read_comment_withdraw_and_terminate(app: Flask, eng: Engine) -> None:
     instance_id = start_case(eng)
     propose = task_of(eng, "li", "propose")
