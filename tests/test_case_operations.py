@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from engine import (
     Conflict,
@@ -19,6 +20,7 @@ from engine import (
     SourceFile,
     overdue_board,
 )
+from engine.storage import migrate
 from engine.views import InstanceView
 from tests.conftest import diagram_files
 
@@ -300,3 +302,19 @@ def test_transfer_and_copy_to_a_unit_name_it_from_the_directory(cases: Engine) -
         cases.ops.cc(case.id, "li", to_unit="乐平纪检")
     assert cases.ops.cc(case.id, "li", to_unit="乐平市纪委") == ["qian"]
     assert "乐平市纪委监委" in [u.name for u in cases.ops.copy_units()]
+
+
+def test_the_migration_names_who_sent_back_the_tasks_of_old_cases(cases: Engine) -> None:
+    """A task a send-back ended before its row recorded who acted is given the sender from
+    the case's history (and 已办 lists the send-back either way: it reads the history)."""
+    case = through_split(cases)
+    check_b = open_task(cases, case.id, "check_b")
+    cases.ops.send_back(check_b, "wang", "材料不全")
+    with cases.db.begin() as conn:  # as rows were written before
+        conn.execute(text("UPDATE tasks SET completed_by = NULL WHERE status = 'cancelled'"))
+    assert [t.action for t in cases.worklists.done("wang").tasks] == ["sent_back"]
+    migrate.downgrade(cases.db, "e9a2c4f6b8d1")
+    migrate.upgrade(cases.db)
+    closed = {t.task.id: t.task.completed_by for t in cases.worklists.done("wang").tasks}
+    assert closed == {check_b: "wang"}
+    assert cases.inbox.task(open_task(cases, case.id, "draft"), "li").completed_by is None
