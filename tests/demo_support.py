@@ -1,5 +1,6 @@
 """A demo database for the UI crawl: the shipped procedures, the demo users of web/demo.py and a
-few cases in different states (clues waiting, one transferred and verified; 即申即享 and 承诺兑现
+few cases in different states (the city's clues waiting, one transferred and verified; two of
+浮梁县's own, at its approver and at its intake; 即申即享 and 承诺兑现
 applications, one paid with its payout notice issued). Made once per run (hashing the demo
 passwords is slow on purpose) and copied for each test."""
 
@@ -65,6 +66,19 @@ def _clues(engine: Engine, clock: FixedClock) -> None:
     clock.advance(timedelta(hours=1))
     engine.start("clue_triage", dict(CLUE, channel="来信来访", problem_type="新官不理旧账",
                                      summary="招商引资奖励政策迟迟不兑现。"), "intake")
+    # the county's own clues, registered by its intake: one proposed and waiting for the
+    # county's approver, one waiting for its intake to propose a disposal
+    clock.advance(timedelta(minutes=20))
+    engine.start("clue_triage", dict(CLUE, channel="12345热线", accused_unit="浮梁县某镇政府",
+                                     problem_type="吃拿卡要", owner="intake_fl",
+                                     summary="反映镇村干部办理宅基地审批时索要好处。"),
+                 "intake_fl")
+    _do(engine, "intake_fl", "propose", {"disposal": "直接核查", "handler_unit": FULIANG,
+                                         "proposal_reason": "问题具体，由本委直接核查。"})
+    clock.advance(timedelta(minutes=20))
+    engine.start("clue_triage", dict(CLUE, channel="来信来访", accused_unit="浮梁县某局",
+                                     problem_type="推诿拖延刁难", owner="intake_fl",
+                                     summary="企业反映项目竣工验收一拖再拖。"), "intake_fl")
 
 
 def _subsidies(engine: Engine, clock: FixedClock) -> None:

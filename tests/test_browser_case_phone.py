@@ -47,4 +47,4 @@ def test_the_done_list_is_cards_on_a_phone(phone_page: Any, server: Server) -> N
     assert width <= 390, width
     label = phone_page.evaluate("""() => getComputedStyle(
         document.querySelector('#done-tasks tbody td'), '::before').content""")
-    assert label == '"Completed"'
+    assert label == '"When"'

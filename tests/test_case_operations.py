@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from engine import (
     Conflict,
@@ -18,8 +20,11 @@ from engine import (
     SourceFile,
     overdue_board,
 )
+from engine.storage import migrate
 from engine.views import InstanceView
 from tests.conftest import diagram_files
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @contextmanager
@@ -258,3 +263,58 @@ def test_co_signers_sign_at_once(cases: Engine) -> None:
     assert (task.assignee, task.owner, task.signers) == ("wang", None, ())
     cases.complete(check_b, {}, "wang")
     assert [e.type for e in cases.history(case.id)][-3:] == ["signed", "signed", "completed"]
+
+
+def test_done_lists_every_task_acted_on_with_what_was_done(cases: Engine) -> None:
+    """已办 holds a send-back, a transfer and a delegation beside the steps completed; the task
+    a send-back ended records who sent it back."""
+    case = through_split(cases)
+    check_b = open_task(cases, case.id, "check_b")
+    cases.ops.transfer(check_b, "wang", "出差，请陈办理", to_user="chen")
+    cases.ops.delegate(check_b, "chen", "wang", "请协助核实")
+    cases.complete(check_b, {}, "wang")
+    cases.ops.send_back(check_b, "chen", "材料不全")
+    assert cases.inbox.task(check_b, "chen").status == "cancelled"
+    assert cases.inbox.task(check_b, "chen").completed_by == "chen"
+    assert [(t.task.id, t.action) for t in cases.worklists.done("chen").tasks] == [
+        (check_b, "sent_back"), (check_b, "delegated")]
+    assert [(t.task.id, t.action) for t in cases.worklists.done("wang").tasks] == [
+        (check_b, "resolved"), (check_b, "transferred")]
+    assert [(t.task.name, t.action) for t in cases.worklists.done("li").tasks] == [
+        ("draft", "completed")]
+    [sent_back, _] = cases.worklists.done("chen").as_json()["tasks"]
+    assert sent_back["action"] == "sent_back" and sent_back["acted_at"]
+
+
+def test_transfer_and_copy_to_a_unit_name_it_from_the_directory(cases: Engine) -> None:
+    """Units are never typed: a unit given by any of its names is stored by the directory's
+    name; an unknown one is refused with the directory's 'did you mean'."""
+    case = through_split(cases)  # its steps have no unit: the directory is loaded after
+    check_b = open_task(cases, case.id, "check_b")
+    cases.import_units((ROOT / "processes" / "units.csv").read_text(encoding="utf-8"))
+    cases.add_user("fl_leader", ["approver"], unit="浮梁县纪委监委")
+    assert [u.name for u in cases.ops.handover_units(check_b)] == ["浮梁县纪委监委"]
+    with says(InvalidData, "单位名录中没有“浮梁纪检”，您是否要找"):
+        cases.ops.transfer(check_b, "wang", "转县里", to_unit="浮梁纪检")
+    view = cases.ops.transfer(check_b, "wang", "转县里", to_unit="浮梁县纪委")
+    assert {t.name: t.unit for t in view.tasks}["check_b"] == "浮梁县纪委监委"
+    with says(InvalidData, "单位名录中没有“乐平纪检”"):
+        cases.ops.cc(case.id, "li", to_unit="乐平纪检")
+    assert cases.ops.cc(case.id, "li", to_unit="乐平市纪委") == ["qian"]
+    assert "乐平市纪委监委" in [u.name for u in cases.ops.copy_units()]
+
+
+def test_the_migration_names_who_sent_back_the_tasks_of_old_cases(cases: Engine) -> None:
+    """A task a send-back ended before its row recorded who acted is given the sender from
+    the case's history (and 已办 lists the send-back either way: it reads the history)."""
+    case = through_split(cases)
+    check_b = open_task(cases, case.id, "check_b")
+    cases.ops.send_back(check_b, "wang", "材料不全")
+    with cases.db.begin() as conn:  # as rows were written before
+        conn.execute(text("UPDATE tasks SET completed_by = NULL WHERE status = 'cancelled'"))
+    assert [t.action for t in cases.worklists.done("wang").tasks] == ["sent_back"]
+    migrate.downgrade(cases.db, "e9a2c4f6b8d1")
+    migrate.upgrade(cases.db)
+    closed = {t.task.id: t.task.completed_by for t in cases.worklists.done("wang").tasks}
+    assert closed == {check_b: "wang"}
+    assert cases.inbox.task(open_task(cases, case.id, "draft"), "li").completed_by is None

@@ -137,6 +137,16 @@ def test_the_case_number_comes_first_and_ascii_is_case_insensitive(
     assert sorted(found(engine, "JSJX", "qiye")) == [world["refused"], world["explained"]]
 
 
+def test_a_case_number_typed_without_hyphens_finds_the_case(
+        engine: Engine, world: dict[str, int]) -> None:
+    number = str(engine.instance(world["second"]).business_key)
+    assert found(engine, number.replace("-", ""), "li") == [world["second"]]
+    assert found(engine, number.replace("-", "").lower(), "li") == [world["second"]]
+    assert found(engine, number.replace("-", "", 1), "li") == [world["second"]]
+    assert found(engine, number.replace("-", "") + " 推诿", "li") == [world["second"]]
+    assert found(engine, "ZF2026999999", "li") == []
+
+
 def test_confidential_fields_are_never_found_nor_shown(engine: Engine,
                                                        world: dict[str, int]) -> None:
     for user in USERS:  # not even the intake office, who may read the reporter

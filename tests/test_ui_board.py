@@ -80,3 +80,15 @@ def test_audit_pages_need_the_auditor_role(app: Flask, eng: Engine) -> None:
         client = as_user(app, user)
         assert client.get("/audit/").status_code == 403, user
         assert client.get(f"/audit/instances/{instance_id}").status_code == 403, user
+
+
+def test_board_task_names_link_to_the_task_for_who_may_open_it_else_to_the_case(
+        app: Flask, eng: Engine, ui_clock: FixedClock) -> None:
+    instance_id = transfer(eng, FULIANG)
+    [handle] = [t.id for t in eng.instance(instance_id).tasks]
+    ui_clock.advance(timedelta(days=9))
+    query = f"/board/tasks?unit={FULIANG}&process=approval&when=overdue"
+    handler = as_user(app, "zhao").get(query).text.split('data-label="任务"')[1][:300]
+    assert f'<a href="/tasks/{handle}">' in handler
+    supervisor = as_user(app, "sun").get(query).text.split('data-label="任务"')[1][:300]
+    assert f'<a href="/instances/{instance_id}">' in supervisor and "/tasks/" not in supervisor

@@ -4,12 +4,15 @@ comments and terminate; refusals said in a message, roles that may not get 403."
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask
 
 from engine.api import Engine
-from tests.test_ui_support import FULIANG, as_user, start_case, task_of, transfer
+from tests.test_ui_support import FULIANG, LEPING, as_user, start_case, task_of, transfer
 
 pytest_plugins = ["tests.test_ui_support"]  # ui_clock, eng, app
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_send_back_shows_the_reason_to_the_receiver(app: Flask, eng: Engine) -> None:
@@ -32,6 +35,34 @@ def test_send_back_shows_the_reason_to_the_receiver(app: Flask, eng: Engine) -> 
     assert "没有可退回的上一环节" in empty.text
     case_page = as_user(app, "li").get(f"/instances/{eng.inbox.task(propose, 'li').instance_id}")
     assert "退回到" in case_page.text and "处置理由不充分" in case_page.text
+
+
+def test_send_back_banner_names_the_sender_in_the_page_language(app: Flask,
+                                                                 eng: Engine) -> None:
+    start_case(eng)
+    eng.complete(task_of(eng, "li", "propose"), {"proposal": "转办"}, "li")
+    eng.add_user("wangq", ["approver"], password="pw-ui-test", display_name="王强")
+    eng.ops.send_back(task_of(eng, "wangq", "approve"), "wangq", "处置理由不充分")
+    li = as_user(app, "li")
+    propose = task_of(eng, "li", "propose")
+    banner = li.get(f"/tasks/{propose}").text.split('id="sent-back-reason"')[1][:300]
+    assert "<strong>退回原因（王强）：</strong>处置理由不充分" in banner
+    assert "wangq" not in banner
+    li.get("/lang/en")
+    banner = li.get(f"/tasks/{propose}").text.split('id="sent-back-reason"')[1][:300]
+    assert "<strong>Sent back by 王强: </strong>处置理由不充分" in banner
+    assert "（" not in banner and "：" not in banner
+
+
+def test_done_page_lists_a_send_back_with_what_was_done(app: Flask, eng: Engine) -> None:
+    start_case(eng)
+    eng.complete(task_of(eng, "li", "propose"), {"proposal": "转办"}, "li")
+    approve = task_of(eng, "wang", "approve")
+    wang = as_user(app, "wang")
+    wang.post(f"/tasks/{approve}/send-back", data={"to": "propose", "reason": "处置理由不充分"})
+    page = wang.get("/done").text
+    assert f'data-task="{approve}" data-action="sent_back"' in page
+    assert '<td data-label="我的操作" class="action">退回</td>' in page
 
 
 def test_transfer_delegate_co_sign_and_urge(app: Flask, eng: Engine) -> None:
@@ -66,6 +97,19 @@ def test_urge_is_offered_on_others_tasks_not_on_ones_own(app: Flask, eng: Engine
     eng.claim(approve, "wang")
     assert 'id="op-urge"' not in as_user(app, "wang").get(f"/tasks/{approve}").text
     assert 'id="op-urge"' in as_user(app, "wang2").get(f"/tasks/{approve}").text
+
+
+def test_case_page_offers_urge_beside_others_tasks_not_ones_own(app: Flask,
+                                                                 eng: Engine) -> None:
+    instance_id = start_case(eng)
+    eng.complete(task_of(eng, "li", "propose"), {"proposal": "转办"}, "li")
+    approve = task_of(eng, "wang", "approve")
+    assert f'id="urge-{approve}"' not in as_user(app, "wang").get(f"/instances/{instance_id}").text
+    eng.add_user("wang2", ["approver"], password="pw-ui-test")
+    eng.claim(approve, "wang")
+    assert f'id="urge-{approve}"' not in as_user(app, "wang").get(f"/instances/{instance_id}").text
+    assert f'id="urge-{approve}"' in as_user(app, "wang2").get(f"/instances/{instance_id}").text
+    assert f'id="urge-{approve}"' in as_user(app, "sun").get(f"/instances/{instance_id}").text
 
 
 def test_case_page_copy_read_comment_withdraw_and_terminate(app: Flask, eng: Engine) -> None:
@@ -149,3 +193,25 @@ def test_copies_name_who_copied_by_display_name(app: Flask, eng: Engine) -> None
     assert "已抄送" in copied.text
     page = as_user(app, "sun").get("/copies").text
     assert '<td data-label="抄送人">分管领导 王强</td>' in page
+
+
+def test_transfer_and_copy_pick_units_from_the_directory(app: Flask, eng: Engine) -> None:
+    """The unit of 转办 and 抄送 is picked from the directory like a form's unit field; a name
+    the directory lacks gets its 'did you mean'."""
+    transfer(eng, FULIANG)
+    handle = task_of(eng, "zhao", "handle")
+    eng.import_units((ROOT / "processes" / "units.csv").read_text(encoding="utf-8"))
+    zhao = as_user(app, "zhao")
+    page = zhao.get(f"/tasks/{handle}").text
+    units = page.split('<datalist id="handover-units">')[1].split("</datalist>")[0]
+    assert f'<option value="{LEPING}">' in units and 'value="市财政局"' not in units
+    assert '<input name="to_unit" maxlength="128" list="handover-units"' in page
+    refused = zhao.post(f"/tasks/{handle}/transfer", data={"to_unit": "乐平纪检",
+                                                           "reason": "属地"},
+                        follow_redirects=True)
+    assert "单位名录中没有“乐平纪检”，您是否要找" in refused.text
+    assert "没有此任务角色的用户" not in refused.text
+    case_page = as_user(app, "li").get(f"/instances/{eng.inbox.task(handle, 'zhao').instance_id}")
+    copies = case_page.text.split('<datalist id="copy-units">')[1].split("</datalist>")[0]
+    assert f'<option value="{FULIANG}">' in copies
+    assert 'list="copy-units"' in case_page.text

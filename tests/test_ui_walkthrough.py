@@ -134,3 +134,14 @@ def test_the_yearly_campaign_starts_at_this_year(demo: Engine) -> None:
     """行动年度 须为今年: the page offers it instead of an empty box to type it in."""
     page = signed_in(demo, "reform_group").get("/start/legacy_campaign").text
     assert re.search(r'name="campaign_year"[^>]*value="2026"', page), page
+
+
+def test_the_countys_intake_and_approver_have_clues_of_their_own(demo: Engine) -> None:
+    """浮梁县's clerk and leader open to their own county's clues, not to empty inboxes; the
+    city's see only the city's."""
+    county = {u: [t.name for t in demo.inbox.for_user(u)] for u in ("intake_fl", "approver_fl")}
+    assert county == {"intake_fl": ["propose"], "approver_fl": ["approve"]}
+    [approve] = demo.inbox.for_user("approver_fl")
+    assert "浮梁县某镇政府" in signed_in(demo, "approver_fl").get(f"/tasks/{approve.id}").text
+    city = {t.instance_id for u in ("intake", "approver") for t in demo.inbox.for_user(u)}
+    assert approve.instance_id not in city

@@ -104,10 +104,11 @@ def print_done(done: DoneList, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([t.as_json() for t in done.tasks], ensure_ascii=False, indent=2))
         return
-    click.echo(f"completed tasks ({len(done.tasks)}):")
+    click.echo(f"tasks acted on ({len(done.tasks)}):")
     for t in done.tasks:
-        click.echo(f"  {t.task.as_json()['completed_at']}  #{t.case.instance_id} "
-                   f"{t.case.business_key or '-'}  {t.task.title}  -> {_state(t.case)}")
+        click.echo(f"  {t.as_json()['acted_at']}  #{t.case.instance_id} "
+                   f"{t.case.business_key or '-'}  {t.task.title}  {t.action}  "
+                   f"-> {_state(t.case)}")
     click.echo(f"started cases ({len(done.started)}):")
     for c in done.started:
         click.echo(f"  {c.as_json()['created_at']}  #{c.instance_id} {c.business_key or '-'}  "

@@ -86,9 +86,22 @@ class SearchResult:
                 "results": [h.as_json() for h in self.hits]}
 
 
+# A case number (engine/runtime/case_numbers.py: ZF-2026-000123) typed without its hyphens
+_CASE_NUMBER = re.compile(r"([A-Za-z]{1,16})-?(\d{4})-?(\d{6})")
+
+
 def words_of(query: str) -> list[str]:
-    """The distinct words of a query (split on white space), the first MAX_WORDS."""
-    return list(dict.fromkeys(query[:MAX_QUERY].split()))[:MAX_WORDS]
+    """The distinct words of a query (split on white space), the first MAX_WORDS; a case
+    number typed without hyphens (ZF2026000003) is looked for as the case writes it."""
+    words = [as_case_number(w) for w in query[:MAX_QUERY].split()]
+    return list(dict.fromkeys(words))[:MAX_WORDS]
+
+
+def as_case_number(word: str) -> str:
+    """``word`` as a case number is written, if it is one typed without its hyphens; else
+    ``word``."""
+    found = _CASE_NUMBER.fullmatch(word)
+    return "-".join(found.groups()).upper() if found else word
 
 
 class Search:
@@ -107,7 +120,7 @@ class Search:
             statement, window = self._candidates(session, words, listing.few)
             found = session.execute(statement.where(listing.condition)
                                     .limit(CANDIDATES)).all()
-            exact = query.strip()
+            exact = as_case_number(query.strip())
             best = sorted(found, key=lambda r: (r.business_key != exact, r.score,
                                                 -r.updated_at.timestamp(), -r.id))[:limit]
             texts = session.execute(select(CASE_SEARCH.c.instance_id, CASE_SEARCH.c.body).where(

@@ -1,9 +1,11 @@
-"""The user's own lists beside the inbox: 已办 (the tasks they completed and the cases they
-started, each with the case as it stands now) and 我的申请 (an enterprise's applications, with
-the outcome and, when refused, the reason the procedure recorded).
+"""The user's own lists beside the inbox: 已办 (every task they acted on, with what they did,
+and the cases they started, each with the case as it stands now) and 我的申请 (an
+enterprise's applications, with the outcome and, when refused, the reason the procedure recorded).
 
-Both read the task and instance tables through their indexes (``ix_tasks_done``,
-``ix_instances_started_by``) and show only cases the user may read (queries/visibility.py).
+已办 reads the case histories: each event names who acted, on which task, and how (办理,
+退回, 转办 ...), in every case old or new, while a task row records only its last holder.
+Both lists read through indexes (``ix_events_done``, ``ix_instances_started_by``) and show
+only cases the user may read (queries/visibility.py).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from engine.org import users
 from engine.org.users import Who
 from engine.queries import visibility
 from engine.queries.inbox import task_view
-from engine.storage.schema import ProcessInstance, Task
+from engine.storage.schema import Event, ProcessInstance, Task
 from engine.time.calendar import TZ
 from engine.views import TaskView
 
@@ -33,6 +35,10 @@ if TYPE_CHECKING:
 LIMIT = 200  # newest first; older work stays findable by search
 APPLICANTS = frozenset({"enterprise", "window", "credit_window"})
 REFUSED = "不予"  # the procedures' refusals: 不予受理, 不予兑现, 不予修复, 不予办理
+# What acting on a task is, by the event that records it: 办理, 退回, 撤回, 转办, 委派, a
+# delegate's part done (办理 for its owner), 加签 asked and signed (engine/runtime/handover.py)
+ACTIONS = ("completed", "sent_back", "withdrawn", "transferred", "delegated", "resolved",
+           "signer_added", "signed")
 # Where the procedures write why they refused (processes/subsidy_*.bpmn, credit_repair.bpmn)
 REASON_FIELDS = ("reject_reason", "outcome_reason")
 
@@ -60,16 +66,19 @@ class CaseState:
 
 @dataclass(frozen=True)
 class DoneTask:
-    task: TaskView
+    task: TaskView  # the task as it stands now
     case: CaseState
+    action: str  # what the user did: one of ACTIONS
+    acted_at: datetime
 
     def as_json(self) -> dict[str, Any]:
-        return {**self.task.as_json(), "case": self.case.as_json()}
+        return {**self.task.as_json(), "action": self.action,
+                "acted_at": self.acted_at.astimezone(TZ).isoformat(), "case": self.case.as_json()}
 
 
 @dataclass(frozen=True)
 class DoneList:
-    tasks: list[DoneTask]  # completed by the user, newest first
+    tasks: list[DoneTask]  # what the user did to tasks, newest first
     started: list[CaseState]  # started by the user, newest first
 
     def as_json(self) -> dict[str, Any]:
@@ -98,16 +107,18 @@ class Worklists:
         with self._engine.transaction(read_only=True) as session:
             reader = users.resolve(session, user)
             readable = visibility.readable(reader)
-            tasks = list(session.execute(
-                select(Task).join(ProcessInstance, ProcessInstance.id == Task.instance_id)
-                .where(Task.completed_by == reader.username, Task.status == "completed",
-                       readable)
-                .order_by(Task.completed_at.desc(), Task.id).limit(LIMIT)).scalars())
+            acts = list(session.execute(
+                select(Task, Event.type, Event.at)
+                .join(Task, Task.id == Event.task_id)
+                .join(ProcessInstance, ProcessInstance.id == Task.instance_id)
+                .where(Event.user == reader.username, Event.type.in_(ACTIONS), readable)
+                .order_by(Event.at.desc(), Event.id.desc()).limit(LIMIT)))
             started = self._started(session, reader.username)
-            states = self._states(session, {t.instance_id for t in tasks}
+            states = self._states(session, {t.instance_id for t, _, _ in acts}
                                   | {r.id for r in started})
             now = self._engine.clock.now()
-            return DoneList([DoneTask(task_view(t, now), states[t.instance_id]) for t in tasks],
+            return DoneList([DoneTask(task_view(t, now), states[t.instance_id], kind, at)
+                             for t, kind, at in acts],
                             [states[r.id] for r in started])
 
     def applications(self, user: Who) -> list[Application]:

@@ -382,11 +382,12 @@ class Runtime:
             recorded = {**payload, "passed": step.passed, "steps": step.steps}
             if lists.asked:
                 recorded[RECORD] = lists.asked
-            completed = (task_id, user.username) if task_id and kind == "completed" else None
+            # the task the command acted on records who did it, also when a move cancels it
+            acted = (task_id, user.username) if task_id else None
             with driver.batched(session):  # on PostgreSQL, the writes in one round trip
                 chain.append(session, row, kind, now, digest, recorded, user.username, task_id)
                 save(session, row)  # the one UPDATE of the instance, checked by revision
-                mirror.sync_tasks(session, row, workflow, now, evaluate, completed, open_rows)
+                mirror.sync_tasks(session, row, workflow, now, evaluate, acted, kind, open_rows)
                 search_text.write(session, self.versions, row, version, before,
                                   new=kind == "started")
                 case_credit_codes.write(session, row, before, new=kind == "started")

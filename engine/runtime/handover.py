@@ -22,7 +22,7 @@ from engine.audit import chain
 from engine.errors import Conflict, NotFound, PermissionDenied, refused
 from engine.messages import Msg, msg
 from engine.notify import emit, recipients, settle
-from engine.org import users
+from engine.org import directory, users
 from engine.runtime import mirror
 from engine.runtime.locking import bump, check_may_work, check_revision, flush, open_task
 from engine.storage.schema import TASKS, USERS, ProcessInstance
@@ -103,7 +103,7 @@ def transfer(session: Session, now: datetime, task_id: str, user: UserView,
         unit = target.unit if task_row.unit is not None else None
         _hand(session, now, task_id, assignee=target.username, unit=unit)
     else:
-        unit = (to_unit or "").strip()
+        unit = directory_name(session, to_unit or "", "to_unit")
         if not _has_people(session, task_row.role, unit):
             raise refused("to_unit", msg("handover.unit_lacks_role", unit=unit))
         _hand(session, now, task_id, assignee=None, unit=unit)
@@ -116,6 +116,29 @@ def transfer(session: Session, now: datetime, task_id: str, user: UserView,
                 instance_id=row.id,
                 task_id=task_id, actor=user.username, at=now)
     return row
+
+
+def directory_name(session: Session, text: str, field: str) -> str:
+    """The directory's name of the unit ``text`` names (units are never free text); an
+    unknown one is a field error naming the closest. Taken as given with no directory loaded
+    (a bare test database)."""
+    found = directory.load(session)
+    if not found:
+        return text.strip()
+    unit = found.find(text)
+    if unit is None:
+        raise refused(field, directory.unknown_message(text.strip(), found.closest(text)))
+    return unit.name
+
+
+def units_with_people(session: Session, role: str | None) -> list[directory.Unit]:
+    """The directory's units with an active user (of ``role``, if given), in its order: the
+    units a task may be transferred, or a case copied, to."""
+    query = select(USERS.c.unit, USERS.c.roles).where(USERS.c.active.is_(True),
+                                                     USERS.c.unit.isnot(None))
+    staffed = {r.unit for r in session.connection().execute(query)
+               if role is None or role in (r.roles or ())}
+    return [u for u in directory.load(session).units if u.name in staffed]
 
 
 def _has_people(session: Session, role: str | None, unit: str) -> bool:

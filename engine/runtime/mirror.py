@@ -75,9 +75,12 @@ def open_rows(session: Session, instance_id: int) -> list[driver.ReadRow]:
 
 
 def sync_tasks(session: Session, row: ProcessInstance, workflow: BpmnWorkflow, now: datetime,
-               evaluate: Evaluate, completed: tuple[str, str] | None = None,
+               evaluate: Evaluate, acted: tuple[str, str] | None = None,
+               kind: str = "completed",
                known_open: list[driver.ReadRow] | None = None) -> None:
-    """``completed`` is (task id, user) of the task this command completed, if any;
+    """``acted`` is (task id, user) of the task this command acted on, if any, and ``kind``
+    the command's event: the task's row records who completed it, or who ended it otherwise
+    (a send-back cancels it), so the row says who acted as the case history does;
     ``known_open`` the instance's open task rows if the command has read them.
 
     Plain table statements, not ORM objects: this runs on every command and the ORM's unit
@@ -88,9 +91,9 @@ def sync_tasks(session: Session, row: ProcessInstance, workflow: BpmnWorkflow, n
     for found in open_rows(session, row.id) if known_open is None else known_open:
         if ready.pop(found.id, None) is not None:
             kept.append(dict(found._mapping))
-        elif completed is not None and completed[0] == found.id:
-            closed.append({"b_id": found.id, "status": "completed", "by": completed[1],
-                           "at": now})
+        elif acted is not None and acted[0] == found.id:
+            closed.append({"b_id": found.id, "by": acted[1], "at": now,
+                           "status": "completed" if kind == "completed" else "cancelled"})
         else:
             closed.append({"b_id": found.id, "status": "cancelled", "by": None, "at": now})
     if closed:

@@ -17,6 +17,7 @@ from engine.errors import NotFound, refused
 from engine.messages import msg
 from engine.notify import emit
 from engine.org import people, users
+from engine.org.directory import Unit
 from engine.org.people import Person
 from engine.org.users import Who
 from engine.runtime import handover, moves, rewind
@@ -128,6 +129,18 @@ class Operations:
             spec = {"roles": [role] if role else [], "same_unit": True}
             return [p for p in people.candidates(session, spec, actor)
                     if p.username != actor.username]
+
+    def handover_units(self, task_id: str) -> list[Unit]:
+        """The units 转办 offers for the task: the directory's units with active users of
+        its role. The command still checks the one picked."""
+        with self.engine.transaction(read_only=True) as session:
+            role = session.execute(select(TASKS.c.role).where(TASKS.c.id == task_id)).scalar()
+            return handover.units_with_people(session, role)
+
+    def copy_units(self) -> list[Unit]:
+        """The units 抄送 offers: the directory's units with active users."""
+        with self.engine.transaction(read_only=True) as session:
+            return handover.units_with_people(session, None)
 
     def copy_people(self, user: Who) -> list[Person]:
         """Whom 抄送 offers: every active user but the one copying (a copy makes its
@@ -255,6 +268,8 @@ def _copy_to(session: Session, to_user: str | None, to_unit: str | None
             if not _unit_users(session, to_user):  # "--to UNIT" names a unit too
                 raise refused("to", msg("cc.unknown_target", to_user=to_user)) from None
             to_unit = to_user
+    else:
+        to_unit = handover.directory_name(session, to_unit or "", "to_unit")
     names = _unit_users(session, to_unit)
     if not names:
         raise refused("to_unit", msg("cc.unit_without_users", to_unit=to_unit))

@@ -203,7 +203,8 @@ class Event(Base):
     """Append-only, hash-chained per instance: hash = sha256(prev_hash + canonical(event))."""
 
     __tablename__ = "events"
-    __table_args__ = (UniqueConstraint("instance_id", "seq"),)
+    __table_args__ = (UniqueConstraint("instance_id", "seq"),
+                      Index("ix_events_done", "user", "at"))  # the done list (已办)
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), index=True)
     seq: Mapped[int]

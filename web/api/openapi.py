@@ -297,7 +297,10 @@ SCHEMAS: dict[str, Any] = {
         "type": "object", "required": ["tasks"],
         "properties": {
             "tasks": {"type": "array", "items": _ref("Task"), "description": "with done=true: "
-                      "the tasks the caller completed, newest first, each with its `case`"},
+                      "what the caller did to tasks, newest first: each task as it stands now "
+                      "with `action` (the history's event: completed, sent_back, withdrawn, "
+                      "transferred, delegated, resolved, signer_added, signed), `acted_at` "
+                      "and its `case`; a task acted on twice is listed twice"},
             "started": {"type": "array", "items": _ref("CaseState"),
                         "description": "with done=true: the cases the caller started"},
         },
@@ -765,7 +768,7 @@ PATHS: dict[str, Any] = {
                    enum=["me"]),
             _query("instance", "only tasks of this instance", type="integer", minimum=0,
                    maximum=2147483647),
-            _query("done", "true: 已办 instead of the inbox: the tasks the caller completed "
+            _query("done", "true: 已办 instead of the inbox: the tasks the caller acted on "
                    "and the cases they started (no other filter with it)", type="boolean"),
         ],
         "responses": {"200": _ok("TaskList", "tasks"), **_errors(400, 401)},

@@ -68,4 +68,5 @@ def tasks() -> str:
     names = {p.key: p.name for p in eng.processes()}
     return render_template("board_tasks.html", rows=rows, unit=unit, process=process,
                            when=when, names=names,
+                           openable=eng.inbox.openable([t.id for t in found], user.username),
                            people=eng.display_names(t.assignee for t in found if t.assignee))

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from engine import TERMINATING_ROLES, URGING_ROLES, instance_forms, instance_path, outcome_of
 from web.ui.auth import current_user, login_required
 from web.ui.case import case_context
+from web.ui.tasks import may_work
 from web.ui.util import engine
 
 bp = Blueprint("instances", __name__)
@@ -33,6 +34,7 @@ def show(instance_id: int) -> str:
     context = case_context(instance_id, user.username, instance_forms(eng, instance_id))
     at = _at()
     snapshot = eng.state_at(instance_id, at, user) if at is not None else None
+    openable = eng.inbox.openable([t.id for t in context.instance.tasks], user.username)
     return render_template("instance.html", case=context, at=at, snapshot=snapshot,
                            last=len(context.timeline),
                            outcome=outcome_of(context.instance.data),
@@ -42,10 +44,13 @@ def show(instance_id: int) -> str:
                            field_labels={r.name: r.label for r in context.data},
                            may_terminate=bool(TERMINATING_ROLES & set(user.roles)),
                            may_urge=bool(URGING_ROLES & set(user.roles)),
-                           openable=eng.inbox.openable([t.id for t in context.instance.tasks],
-                                                       user.username),
+                           openable=openable,
+                           # 催办 presses whoever holds a task: not beside one's own
+                           own={t.id for t in context.instance.tasks
+                                if t.id in openable and may_work(t, user)},
                            withdrawable=eng.ops.withdrawable(instance_id, user),
                            copy_people=[] if context.applicant else eng.ops.copy_people(user),
+                           copy_units=[] if context.applicant else eng.ops.copy_units(),
                            unread_copy=any(c.instance_id == instance_id for c in
                                            eng.ops.copies(user, unread_only=True)))
 

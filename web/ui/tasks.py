@@ -103,22 +103,29 @@ def _render(task: TaskView, schema: dict[str, Any] | None, fields: list[forms.Fi
     revision = instance.revision
     field_names = {f.name for f in fields}
     general = {k: v for k, v in errors.items() if k not in field_names}
-    co_signing = task.owner is not None and task.owner == task.assignee
-    may_work = task.status == "ready" and (
-        (task.assignee in (None, user.username) and not (co_signing and task.signers)
-         and (user.has_role(task.role) or task.assignee == user.username))
-        or (co_signing and user.username in task.signers))
+    works = may_work(task, user)
     return render_template(
         "task.html", task=task, schema=schema, fields=fields, values=values, errors=errors,
         files_by_sha={f.sha256: f for f in context.files},
         general_errors=general, revision=revision, conflict=conflict, case=context,
-        may_work=may_work,
-        steps=eng.ops.send_back_steps(task.id, user) if may_work and not task.owner else [],
+        may_work=works,
+        steps=eng.ops.send_back_steps(task.id, user) if works and not task.owner else [],
         # 催办 presses whoever holds the task: not one's own
-        may_urge=bool(URGING_ROLES & set(user.roles)) and not may_work,
-        handover_people=eng.ops.handover_people(task.id, user) if may_work else [],
+        may_urge=bool(URGING_ROLES & set(user.roles)) and not works,
+        handover_people=eng.ops.handover_people(task.id, user) if works else [],
+        handover_units=eng.ops.handover_units(task.id) if works else [],
         sent_back=_sent_back(task, context.events),
     )
+
+
+def may_work(task: TaskView, user: UserView) -> bool:
+    """Whether the open task is the user's to work now (theirs or their pool's, or theirs to
+    co-sign): the task page offers its form and operations, and no 催办 of it."""
+    co_signing = task.owner is not None and task.owner == task.assignee
+    return task.status == "ready" and (
+        (task.assignee in (None, user.username) and not (co_signing and task.signers)
+         and (user.has_role(task.role) or task.assignee == user.username))
+        or (co_signing and user.username in task.signers))
 
 
 def _sent_back(task: TaskView, events: list[EventView]) -> EventView | None:
