@@ -93,6 +93,15 @@ def test_labels_end_with_the_colon_of_the_page_language(
         assert not re.search(r"[A-Za-z]：", text), re.findall(r".{20}[A-Za-z]：.{10}", text)
 
 
+def test_a_required_mark_follows_its_label_without_a_space(
+        shipped: tuple[Engine, FixedClock, Flask]) -> None:
+    """申请金额（元）* as a form prints it, not 申请金额（元） *."""
+    page = as_user(shipped[2], "enterprise").get("/start/subsidy_instant").text
+    marks = re.findall(r'(.)<span class="req"', page)
+    assert marks and " " not in marks, marks
+    assert '（元）<span class="req"' in page
+
+
 @pytest.mark.parametrize(("user", "offered"), [
     ("intake", True), ("window", True), ("enterprise", True),
     ("auditor", False), ("designer", False), ("approver", False)])
