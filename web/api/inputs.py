@@ -82,7 +82,7 @@ def json_object(raw: bytes, what: Msg | None = None) -> dict[str, Any]:
     what = what or msg("request.the_body")
     try:
         value = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant,
-                           parse_float=_finite_float, parse_int=_bounded_int)
+                           parse_float=finite_float, parse_int=_bounded_int)
     except UnicodeDecodeError as exc:
         raise bad_request(msg("request.not_utf8", what=what)) from exc
     except RecursionError as exc:
@@ -181,7 +181,7 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON value")
 
 
-def _finite_float(text: str) -> float:
+def finite_float(text: str) -> float:
     """``1e400`` would be infinity, which no JSON column (and no JSON reply) can hold."""
     value = float(text)
     if not math.isfinite(value):

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from engine import TZ, normalized_credit_code
+from web.api.inputs import finite_float
 
 if TYPE_CHECKING:
     from web.ui.forms import Field
@@ -37,7 +38,7 @@ def value_of(f: Field, raw: str) -> Any:
         return [line.strip() for line in raw.splitlines() if line.strip()]
     if f.kind == "json":
         try:
-            return json.loads(text, parse_constant=_not_json, parse_float=_finite)
+            return json.loads(text, parse_constant=_not_json, parse_float=finite_float)
         except (ValueError, RecursionError):  # the engine names the field's expected type
             return text
     return raw.rstrip() if f.kind == "textarea" else text
@@ -65,13 +66,6 @@ def _number(kind: str, text: str) -> int | float | str:
 
 def _not_json(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
-
-
-def _finite(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(f"{text} is out of range")
-    return value
 
 
 def _datetime_value(text: str) -> str:
