@@ -48,8 +48,8 @@ def test_pasted_spreadsheet_rows_fill_the_table_and_start_the_payouts(
     page.goto(server.url + "/start/subsidy_automatic")
     page.select_option("#f-policy_id", "MS-001")
     page.click("form.schema-form button[type=submit].primary")
-    page.wait_for_selector("[data-rows=enterprises]")
-    assert page.is_visible("button.add-row") and not page.is_visible(".remove-box")
+    page.wait_for_selector("[data-rows=enterprises] button.add-row")  # rows.js has run
+    assert not page.is_visible(".remove-box")
 
     paste(page, "#f-enterprises-paste", "\r\n".join("\t".join(r) for r in ROWS) + "\r\n")
     page.wait_for_function("document.querySelector('#f-enterprises-0-name').value !== ''")
