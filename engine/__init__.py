@@ -88,7 +88,7 @@ from engine.runtime.handover import URGERS as URGING_ROLES
 from engine.runtime.operations import Step as SendBackStep
 from engine.runtime.rewind import TERMINATORS as TERMINATING_ROLES
 from engine.storage import db, migrate
-from engine.time.calendar import TZ, WorkCalendar
+from engine.time.calendar import TZ, WorkCalendar, deadline_clock, deadline_day
 from engine.time.clock import Clock, FixedClock, SystemClock
 from engine.views import (
     AttachmentView,
@@ -191,6 +191,8 @@ __all__ = [
     "check_form",
     "check_password_policy",
     "db",
+    "deadline_clock",
+    "deadline_day",
     "diff_versions",
     "end_of_today",
     "field_schemas",

@@ -5,11 +5,11 @@ language. Notices written before keys keep the Chinese sentence they were stored
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from typing import Any
 
 from engine.messages import Msg, msg
-from engine.time.calendar import TZ
+from engine.time.calendar import deadline_clock, deadline_day
 
 DEFAULT_LANGUAGE = "zh"  # what outside channels use: users have no stored language (yet)
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -40,21 +40,15 @@ def render(said: Msg, language: str = DEFAULT_LANGUAGE) -> str:
         except ValueError:
             values["due"] = values["hm"] = due
         else:
-            values["due"], values["hm"] = when(moment, language), _clock(moment)
+            values["due"], values["hm"] = when(moment, language), deadline_clock(moment)
     return Msg(said.key, values).render(language)
 
 
 def when(t: datetime, language: str = DEFAULT_LANGUAGE) -> str:
     """A deadline as people read it, local time: 10月8日 17:30 / Oct 8, 17:30; one at
     midnight is the end of the day before (每月5日前: 12月4日 24:00), as the pages show it."""
-    local = t.astimezone(TZ)
-    day = local.date() - timedelta(days=1) if local.time() == time(0) else local.date()
+    day = deadline_day(t)
     if language == "zh":
-        return f"{day.month}月{day.day}日 {_clock(t)}"
-    return f"{_MONTHS[day.month - 1]} {day.day}, {_clock(t)}"
-
-
-def _clock(t: datetime) -> str:
-    local = t.astimezone(TZ)
-    return "24:00" if local.time() == time(0) else f"{local:%H:%M}"
+        return f"{day.month}月{day.day}日 {deadline_clock(t)}"
+    return f"{_MONTHS[day.month - 1]} {day.day}, {deadline_clock(t)}"
 

@@ -44,6 +44,19 @@ from engine.scripting.budget import charge
 from engine.time.clock import parse_instant, require_aware
 
 TZ = ZoneInfo("Asia/Shanghai")
+
+
+def deadline_day(t: datetime) -> date:
+    """The local day a deadline falls on. One at midnight ends the day before: a stage that
+    closes at 12-01 00:00 ends 11月底, 每月5日前 on the 4th at 24:00."""
+    local = t.astimezone(TZ)
+    return local.date() - timedelta(days=1) if local.time() == time(0) else local.date()
+
+
+def deadline_clock(t: datetime) -> str:
+    """The local time of day of a deadline, midnight read as 24:00 (see deadline_day)."""
+    local = t.astimezone(TZ)
+    return "24:00" if local.time() == time(0) else f"{local:%H:%M}"
 DEFAULT_CLOSE = time(17, 30)
 HORIZON_YEARS = 5  # no deadline is further away
 HORIZON = timedelta(days=366 * HORIZON_YEARS)

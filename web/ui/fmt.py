@@ -4,7 +4,7 @@ event types. Registered as Jinja filters and globals by web/ui/pages.py."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from engine import ROLES_BY_ID as BY_ID
-from engine import TZ, WorkCalendar
+from engine import TZ, WorkCalendar, deadline_clock, deadline_day
 
 ROLE_LABELS: dict[str, Any] = {
     "intake": _l("受理员"),
@@ -179,16 +179,7 @@ def due_time(value: datetime | None) -> str:
     that closes at 12-01 00:00 ends on 11月底), so it reads 2026-11-30 24:00."""
     if value is None:
         return ""
-    local = value.astimezone(TZ)
-    if local.time() == time(0):
-        return (local.date() - timedelta(days=1)).strftime("%Y-%m-%d") + " 24:00"
-    return local_time(value)
-
-
-def _due_day(due_at: datetime) -> date:
-    """The day a deadline falls on (midnight: the day it ends)."""
-    local = due_at.astimezone(TZ)
-    return local.date() - timedelta(days=1) if local.time() == time(0) else local.date()
+    return f"{deadline_day(value):%Y-%m-%d} {deadline_clock(value)}"
 
 
 def money(value: Any, unit: str = "元") -> str:
@@ -226,7 +217,7 @@ def countdown(due_at: datetime | None, now: datetime, calendar: WorkCalendar) ->
     if due_at is None:
         return "none", _("无期限")
     today = now.astimezone(TZ).date()
-    due_day = _due_day(due_at)
+    due_day = deadline_day(due_at)
     if due_at < now:
         late = calendar.workdays_between(due_day, today)
         if late < 1:
