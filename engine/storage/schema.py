@@ -140,7 +140,8 @@ class Task(Base):
         Index("ix_tasks_stats", "status", "completed_at", "process_key", "unit", "due_at"),
         # one step of one procedure (the subsidy payouts, the legacy cases' closing)
         Index("ix_tasks_step", "process_key", "element_id", "status", "completed_at"),
-        Index("ix_tasks_done", "completed_by", "completed_at"),  # the done list (已办)
+        # the cases a user worked on (engine/queries/visibility.py); 已办 reads the events
+        Index("ix_tasks_done", "completed_by", "completed_at"),
         # the cases a unit's user may read (engine/queries/visibility.py), for lists of cases
         Index("ix_tasks_readers", "role", "unit", "instance_id"),
         Index("ix_tasks_urged", "status", "urged_count"),  # the board's urged counts
