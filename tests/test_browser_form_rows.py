@@ -93,6 +93,8 @@ def test_at_phone_width_each_row_is_a_card_within_the_screen(
 
 def test_without_javascript_the_blank_rows_and_the_paste_box_are_read_by_the_server(
         browser: Any, server: Server) -> None:
+    """添加一行 sends the form to be shown again: what was typed and pasted is in the table,
+    with blank rows to type more, and the task is still open until 提交."""
     context = browser.new_context(java_script_enabled=False, locale="zh-CN")
     page = context.new_page()
     try:
@@ -101,15 +103,53 @@ def test_without_javascript_the_blank_rows_and_the_paste_box_are_read_by_the_ser
                      if t.name == "confirm_enterprises"]
         sign_in(page, server, "gxj")
         page.goto(f"{server.url}/tasks/{confirm.id}")
-        assert page.locator("table.rows-table tbody tr").count() == 3  # blank rows to type in
-        assert not page.is_visible("button.add-row") and page.is_visible(".remove-box")
+        rows = page.locator("table.rows-table tbody tr")
+        assert rows.count() == 3  # blank rows to type in
+        assert page.is_visible("button.add-row") and page.is_visible(".remove-box")
         for column, cell in zip(("name", "credit_code", "amount"), ROWS[0], strict=False):
             page.fill(f"#f-enterprises-0-{column}", cell)
         page.fill("#f-enterprises-paste", "\t".join(ROWS[1]))
         page.fill("#f-confirmation_basis", "统计部门共享的2026年新入规企业名单")
+        page.click("button.add-row")
+        page.wait_for_load_state()
+        assert "/tasks/" in page.url and rows.count() == 2 + 3  # a blank row more
+        assert page.input_value("#f-enterprises-1-name") == ROWS[1][0]  # the pasted row
+        assert page.input_value("#f-enterprises-paste") == ""
+        assert page.input_value("#f-confirmation_basis") == "统计部门共享的2026年新入规企业名单"
+        assert [t.id for t in server.engine.inbox.for_user("gxj")
+                if t.name == "confirm_enterprises"] == [confirm.id]
+        page.fill("#f-enterprises-2-name", "景德镇丙瓷业有限公司")
+        page.fill("#f-enterprises-2-credit_code", "91360200MA35A00034")
+        page.fill("#f-enterprises-2-amount", "5000")
         page.click("form.schema-form button[type=submit].primary")
         page.wait_for_url(lambda url: "/tasks/" not in url)
     finally:
         context.close()
     listed = server.engine.instance(confirm.instance_id).data["enterprises"]
-    assert [e["name"] for e in listed] == [ROWS[0][0], ROWS[1][0]]
+    assert [e["name"] for e in listed] == [ROWS[0][0], ROWS[1][0], "景德镇丙瓷业有限公司"]
+
+
+def test_a_paste_wider_than_the_table_is_refused_before_anything_is_sent(
+        page: Any, server: Server) -> None:
+    server.engine.start("subsidy_automatic", {"policy_id": "MS-001"}, "gxj")
+    [confirm] = [t for t in server.engine.inbox.for_user("gxj")
+                 if t.name == "confirm_enterprises"]
+    sign_in(page, server, "gxj")
+    page.goto(f"{server.url}/tasks/{confirm.id}")
+    page.wait_for_selector("[data-rows=enterprises] button.fill-rows", state="visible")
+    wide = "\t".join(ROWS[0]) + "\n" + "\t".join([*ROWS[1], "备注"])
+    page.fill("#f-enterprises-paste", wide)
+    page.click("button.fill-rows")
+    error = page.wait_for_selector(".paste-error", state="visible")
+    assert error.text_content() == ("未填入粘贴的内容：表格有 5 列，第 2 行却有 6 列；"
+                                    "请只复制表格的各列，或连同标题行一起复制")
+    assert page.input_value("#f-enterprises-paste") == wide  # kept, to fix
+    assert page.input_value("#f-enterprises-0-name") == ""  # nothing filled
+    page.fill("#f-confirmation_basis", "统计部门共享的2026年新入规企业名单")
+    page.click("form.schema-form button[type=submit].primary")
+    assert page.evaluate("document.activeElement.id") == "f-enterprises-paste"
+    assert "/tasks/" in page.url
+    page.fill("#f-enterprises-paste", "\t".join(ROWS[1]))  # fixed: fills, and the error goes
+    page.click("button.fill-rows")
+    assert page.input_value("#f-enterprises-0-name") == ROWS[1][0]
+    assert not page.is_visible(".paste-error")

@@ -12,11 +12,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 
+from engine import msg
 from engine.api import Engine
 from tests.process_helpers import load_units
 from tests.test_process_subsidies import GXJ, subsidy_files
 from tests.test_ui_support import PASSWORD, as_user, task_of
-from web.ui import forms
+from web.ui import form_rows, forms
 
 pytest_plugins = ["tests.test_ui_support"]
 
@@ -119,8 +120,8 @@ def test_a_bad_amount_comes_back_in_its_row_and_column_with_the_rows_as_entered(
     assert re.search(r'name="enterprises\[0\]\[amount\]" type="text" value="100,000"', page)
     assert "第 2 行“核定兑付金额（元）”：应为数字" in page
     assert "enterprises.1.amount" not in page  # not again as a raw key above the form
-    assert page.count('<textarea id="f-enterprises-paste" name="enterprises[paste]" rows="3" '
-                      'class="paste-box" spellcheck="false"></textarea>') == 1  # emptied
+    assert len(re.findall(r'<textarea id="f-enterprises-paste" name="enterprises\[paste\]"'
+                          r'[^>]*></textarea>', page)) == 1  # emptied
     clerk.get("/lang/en")
     english = clerk.post(f"/tasks/{batch}", data=posted).text
     assert "Row 2, 核定兑付金额（元）: must be a number" in english
@@ -146,21 +147,121 @@ def test_an_empty_table_is_a_missing_list(clerk: FlaskClient, batch: str) -> Non
     assert "此项为必填项" in block
 
 
-def test_only_lists_of_single_values_are_tables() -> None:
+def test_only_lists_of_objects_are_tables() -> None:
     schema = {"type": "object", "properties": {
         "people": {"type": "array", "items": {"type": "object", "properties": {
             "who": {"type": "string", "title": "姓名"},
             "sex": {"type": "string", "enum": ["男", "女"], "title": "性别"},
             "adult": {"type": "boolean", "title": "成年"}}}},
-        "nested": {"type": "array", "items": {"type": "object", "properties": {
-            "tags": {"type": "array", "items": {"type": "string"}}}}}}}
-    people, nested = forms.fields_of(schema)
+        "grid": {"type": "array", "items": {"type": "array", "items": {"type": "string"}}}}}
+    people, grid = forms.fields_of(schema)
     assert (people.kind, [c.kind for c in people.columns]) == (
         "rows", ["text", "select", "boolean"])
-    assert nested.kind == "json"  # a cell cannot hold a list
+    assert grid.kind == "json"  # a list of lists has no columns
     data, _ = forms.coerce([people], MultiDict({"people[paste]": "张三\t女\t是\n李四\t男\t否"}))
     assert data == {"people": [{"who": "张三", "sex": "女", "adult": True},
                                {"who": "李四", "sex": "男", "adult": False}]}
     shown = forms.display_values([people], data)
     assert shown["people"] == [{"who": "张三", "sex": "女", "adult": "true"},
                                {"who": "李四", "sex": "男", "adult": "false"}]
+
+
+# -- a paste that does not fit the table is refused, never cut short -----------------------
+
+def paste_error(page: str) -> str:
+    found = re.search(r'<p class="field-error paste-error"[^>]*>([^<]*)</p>', page)
+    assert found, page
+    return found[1]
+
+
+def test_pasted_columns_beyond_the_table_refuse_the_paste_and_keep_it(
+        eng: Engine, clerk: FlaskClient, batch: str) -> None:
+    """Five columns, and line 2 has a sixth: nothing is taken, the task stays open, the table
+    and the box keep what was typed, and the box says why, in either language."""
+    pasted = tsv(JIA, [*YI, "多出的一列"])
+    posted = {"confirmation_basis": BASIS, "enterprises[paste]": pasted,
+              "enterprises[0][name]": "景德镇丙瓷业有限公司", "enterprises[0][amount]": "5"}
+    response = clerk.post(f"/tasks/{batch}", data=posted)
+    assert response.status_code == 422
+    page = response.text
+    assert paste_error(page) == ("未填入粘贴的内容：表格有 5 列，第 2 行却有 6 列；"
+                                 "请只复制表格的各列，或连同标题行一起复制")
+    box = r'name="enterprises\[paste\]"[^>]*aria-invalid="true"[^>]*>'
+    kept = re.escape(pasted.replace("\r\n", "\n").rstrip("\n"))
+    assert re.search(box + kept, page.replace("\r\n", "\n"))
+    assert 'value="景德镇丙瓷业有限公司"' in page and 'value="' + BASIS + '"' not in page
+    assert BASIS in page  # the other fields as typed (a textarea)
+    assert JIA[0] not in page.split('<table class="rows-table')[1].split("</table>")[0]
+    assert [t.id for t in eng.inbox.for_user("gxj") if t.name == "confirm_enterprises"] == [batch]
+    clerk.get("/lang/en")
+    english = paste_error(clerk.post(f"/tasks/{batch}", data=posted).text)
+    assert english == ("nothing was pasted: the table has 5 columns, line 2 has 6; copy only "
+                       "the table&#39;s columns, or copy their title line with them")
+
+
+def test_a_title_line_naming_columns_the_table_lacks_is_refused_by_name(
+        clerk: FlaskClient, batch: str) -> None:
+    pasted = tsv(["序号", "企业名称", "统一社会信用代码", "备注", "联系人"],
+                 ["1", *JIA[:2], "x", "y"])
+    response = clerk.post(f"/tasks/{batch}", data={
+        "confirmation_basis": BASIS, "enterprises[paste]": pasted})
+    assert response.status_code == 422
+    assert paste_error(response.text) == (
+        "未填入粘贴的内容：标题行中的 备注、联系人 不是表格的列；表格的列为：企业名称、"
+        "统一社会信用代码、核定兑付金额（元）、开户银行及账号、认定事实")
+
+
+def test_what_a_paste_may_hold() -> None:
+    columns = [form_rows.Column("a", "甲"), form_rows.Column("b", "乙")]
+    # a copied range ending in empty cells is as wide as its last filled cell
+    assert form_rows.read_paste("1\t2\t\t\n3\t\t\n", columns) == (
+        [{"a": "1", "b": "2"}, {"a": "3", "b": ""}], None)
+    assert form_rows.read_paste("1\t2\n\n3\t4\t5\n", columns) == ([], msg(
+        "field.paste_too_many_columns", line=3, found=3, expected=2))
+    # under a title line, a line is as wide as its titles
+    assert form_rows.read_paste("乙\n1\t2\n", columns) == ([], msg(
+        "field.paste_beyond_titles", line=2, found=2, expected=1))
+    assert form_rows.read_paste("乙\t甲\n1\t2\n", columns) == ([{"b": "1", "a": "2"}], None)
+
+
+# -- 添加一行 without the page's script ----------------------------------------------------
+
+def test_add_row_shows_everything_typed_again_with_a_blank_row_more(
+        eng: Engine, clerk: FlaskClient, batch: str) -> None:
+    """Three rows typed into the three blank ones and 添加一行 pressed: nothing is submitted;
+    the page shows the basis, the three rows, a pasted fourth and blank rows to type more."""
+    page = clerk.get(f"/tasks/{batch}").text
+    revision = re.search(r'name="revision" value="(\d+)"', page)
+    assert revision
+    posted = MultiDict([("revision", revision[1]), ("confirmation_basis", BASIS),
+                        ("enterprises[paste]", tsv(YI)), ("enterprises[add]", "1")])
+    for i, name in enumerate(["甲", "乙", "丙"]):
+        posted.add(f"enterprises[{i}][name]", f"景德镇{name}公司")
+        posted.add(f"enterprises[{i}][amount]", str(i + 1))
+    response = clerk.post(f"/tasks/{batch}", data=posted)
+    assert response.status_code == 200
+    page = response.text
+    assert BASIS in page and 'name="revision" value="' + revision[1] + '"' in page
+    rows = page.split("<tbody>")[1].split("</tbody>")[0].count('<tr class="row"')
+    assert rows == 4 + 2  # the four filled, two blank
+    assert 'name="enterprises[3][name]" type="text" value="' + YI[0] + '"' in page
+    assert 'name="enterprises[2][amount]" type="text" value="3"' in page
+    assert 'name="enterprises[5][name]" type="text" value=""' in page
+    assert 'class="field-error"' not in page.split('class="schema-form')[1].split("</form>")[0]
+    assert [t.id for t in eng.inbox.for_user("gxj") if t.name == "confirm_enterprises"] == [batch]
+    assert "enterprises" not in listed_data(eng, batch)
+
+    # one row filled of three: three blank after it now; the next submit completes the task
+    again = MultiDict([("revision", revision[1]), ("confirmation_basis", BASIS),
+                       ("enterprises[0][name]", JIA[0]), ("enterprises[0][credit_code]", JIA[1]),
+                       ("enterprises[0][amount]", JIA[2]), ("enterprises[1][name]", ""),
+                       ("enterprises[2][name]", ""), ("enterprises[add]", "1")])
+    page = clerk.post(f"/tasks/{batch}", data=again).text
+    assert page.split("<tbody>")[1].split("</tbody>")[0].count('<tr class="row"') == 1 + 3
+    del again["enterprises[add]"]
+    assert clerk.post(f"/tasks/{batch}", data=again).status_code == 302
+    assert listed(eng, batch) == [{"name": JIA[0], "credit_code": JIA[1], "amount": 100000}]
+
+
+def listed_data(eng: Engine, task_id: str) -> dict[str, object]:
+    return dict(eng.instance(eng.inbox.task(task_id, "gxj").instance_id).data)

@@ -19,6 +19,7 @@ from engine import (
     UnsafeInput,
     ValidationFailed,
     as_msg,
+    msg,
 )
 from web.ui.i18n import message_language
 
@@ -47,6 +48,12 @@ def status_of(error: EngineError) -> int:
 def localized(text: Msg | str) -> str:
     """What the engine said, in the request's language."""
     return as_msg(text).render(message_language())
+
+
+def said(key: str, /, **params: Any) -> str:
+    """A catalogue message in the request's language: a page's script is given a message as
+    a template this way (``said("…", line="{line}")``), to say what the server would."""
+    return localized(msg(key, **params))
 
 
 def localized_fields(error: InvalidData) -> dict[str, str]:

@@ -138,6 +138,20 @@ FIELDS: dict[str, tuple[str, str]] = {
     'field.other_username': (
         'choose another username',
         '请换一个用户名'),
+    'field.paste_beyond_titles': (
+        ('nothing was pasted: line {line} has {found} columns, the title line names only '
+         '{expected}; give every column a title'),
+        ('未填入粘贴的内容：第 {line} 行有 {found} 列，标题行只有 {expected} 列；'
+         '请给每一列加上标题')),
+    'field.paste_too_many_columns': (
+        ('nothing was pasted: the table has {expected} columns, line {line} has {found}; '
+         'copy only the table\'s columns, or copy their title line with them'),
+        ('未填入粘贴的内容：表格有 {expected} 列，第 {line} 行却有 {found} 列；'
+         '请只复制表格的各列，或连同标题行一起复制')),
+    'field.paste_unknown_titles': (
+        ('nothing was pasted: the title line names columns the table does not have: {titles}; '
+         'its columns are {columns}'),
+        '未填入粘贴的内容：标题行中的 {titles} 不是表格的列；表格的列为：{columns}'),
     'field.pattern': (
         'not in the expected format',
         '格式不正确'),

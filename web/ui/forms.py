@@ -6,8 +6,10 @@ Supported: string (text; ``"x-widget": "textarea"``), number, integer, date and 
 formats, choices from ``enum`` or ``oneOf``/``anyOf`` ``{"const", "title"}`` lists, boolean
 (是/否 radio buttons; ``"x-widget": "checkbox"`` for a check box), arrays of strings (one per
 line) or of choices (check boxes), arrays of objects whose properties are any of those single
-values (a table: a column per property, a row per item, and a box to paste spreadsheet rows
-into; web/ui/form_rows.py), file fields (``x-file``: an upload of several files; the
+values, lists of texts or choices (in one cell, 甲、乙) or else JSON (a cell with a hint that
+shows its shape) (a table: a column per property, a row per item, a box to paste spreadsheet
+rows into and a 添加一行 button that shows the form again with more blank rows;
+web/ui/form_rows.py), file fields (``x-file``: an upload of several files; the
 files the case has in the field already are kept unless unticked), unit fields
 (``x-org-unit``: a text box that offers the directory's units, searched by any of their
 names, within the task's area when the field says so; the engine refuses a unit the
@@ -25,7 +27,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -34,6 +36,7 @@ from werkzeug.datastructures import FileStorage, MultiDict
 from engine import (
     TZ,
     CatalogueItem,
+    Msg,
     Person,
     Policy,
     UnitDirectory,
@@ -74,6 +77,7 @@ class Field:
     # fill the form's read-only details and follow the proposed unit (catalogue.js)
     catalogue: str = ""
     columns: list[Field] = field(default_factory=list)  # a table's (kind rows)
+    example: str = ""  # a JSON column's value as an example of its shape
 
 
 # What the browser's file picker offers per kind of engine/files/sniff.py (the server checks
@@ -212,29 +216,54 @@ def _field(name: str, prop: Mapping[str, Any], required: bool) -> Field:
 
 
 _CELL_KINDS = {"text", "textarea", "number", "integer", "date", "datetime", "credit_code",
-               "select", "boolean", "checkbox"}
+               "select", "boolean", "checkbox", "lines", "checkboxes", "json"}
 
 
 def _columns(items: Mapping[str, Any]) -> list[Field]:
     """A table's columns, one per property of the items: none (the list stays JSON text)
-    unless every property is a single value a cell can hold."""
+    unless every property is something a cell can hold: a single value, a list of texts or
+    choices (甲、乙 in one cell), or JSON under a hint that shows its shape."""
     props = items.get("properties")
     if _type_of(items) != "object" or not isinstance(props, dict) or not props:
         return []
     required = set(items.get("required") or [])
     columns = [_field(n, p, n in required) for n, p in props.items() if isinstance(p, dict)]
+    columns = [replace(c, kind="json", columns=[]) if c.kind == "rows" else c for c in columns]
     if len(columns) != len(props) or any(c.kind not in _CELL_KINDS for c in columns):
         return []
-    return columns
+    return [replace(c, example=form_rows.json_example(props[c.name]))
+            if c.kind == "json" else c for c in columns]
 
 
-# -- posted strings -> data ----------------------------------------------------------------
+@dataclass(frozen=True)
+class Posted:
+    """A posted form: ``data`` for the engine, ``typed`` what the user typed (to show again),
+    ``refused`` what the form itself refuses before the engine sees anything (a paste box
+    whose lines do not fit its table, keyed ``<table>.paste``), ``adding`` the table whose
+    添加一行 was pressed: the form is shown again, with more blank rows, and not submitted."""
+
+    data: dict[str, Any]
+    typed: dict[str, Display]
+    refused: dict[str, Msg] = field(default_factory=dict)
+    adding: str | None = None
+
+    @property
+    def submits(self) -> bool:
+        return not self.refused and self.adding is None
+
 
 def coerce(fields: list[Field], form: MultiDict[str, str]) -> tuple[dict[str, Any],
                                                                       dict[str, Display]]:
     """(data for the engine, what the user typed, to show again)."""
+    posted = read(fields, form)
+    return posted.data, posted.typed
+
+
+def read(fields: list[Field], form: MultiDict[str, str]) -> Posted:
     data: dict[str, Any] = {}
     typed: dict[str, Display] = {}
+    refused: dict[str, Msg] = {}
+    adding = None
     for f in fields:
         if f.readonly:
             continue
@@ -245,7 +274,13 @@ def coerce(fields: list[Field], form: MultiDict[str, str]) -> tuple[dict[str, An
                 data[f.name] = kept
             continue
         if f.kind == "rows":
-            _coerce_rows(f, form, data, typed)
+            table = form_rows.read_table(f, form, data, typed)
+            if table and table.refused:
+                refused[f"{f.name}.paste"] = table.refused
+            if table and f"{f.name}[add]" in form:
+                adding = f.name  # one blank row more than came blank, and at least the usual
+                typed[f"{f.name}[blank]"] = str(max(table.blanks + 1,
+                                                    form_rows.blank_rows(bool(table.rows))))
             continue
         if f.kind == "checkboxes":
             picked = form.getlist(f.name)
@@ -268,20 +303,7 @@ def coerce(fields: list[Field], form: MultiDict[str, str]) -> tuple[dict[str, An
         if raw.strip() == "":
             continue
         data[f.name] = value_of(f, raw)
-    return data, typed
-
-
-def _coerce_rows(f: Field, form: MultiDict[str, str], data: dict[str, Any],
-                 typed: dict[str, Display]) -> None:
-    """A table's rows, typed and pasted, each cell as its column's type (an empty cell is
-    left out, as an empty field is); no rows leave the field out."""
-    columns = [form_rows.Column(c.name, c.title) for c in f.columns]
-    rows = form_rows.posted_rows(form, f.name, columns)
-    if rows is None:
-        return
-    typed[f.name] = rows
-    if rows:
-        data[f.name] = form_rows.items_of(f.columns, rows)
+    return Posted(data, typed, refused, adding)
 
 
 # -- data -> strings to show ---------------------------------------------------------------
@@ -384,6 +406,9 @@ def _display(f: Field, value: Any) -> Display:
 def _cell_text(column: Field, value: Any) -> str:
     if value is None:
         return ""
+    if column.kind in ("lines", "checkboxes") and isinstance(value, list):  # 甲、乙
+        labels = {c.key: c.label for c in column.choices}
+        return form_rows.items_text([labels.get(_key(v), _key(v)) for v in value])
     shown = _display(column, value)
     return shown if isinstance(shown, str) else ""
 

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from engine import InvalidData, Startable, UserView, may_start_any, startable, starter_choices
-from web.errors import localized_fields
+from web.errors import localized, localized_fields
 from web.ui import forms
 from web.ui.auth import current_user, login_required
 from web.ui.util import engine
@@ -60,8 +60,16 @@ def submit(key: str) -> str | Response | tuple[str, int]:
     item = _find(key)
     user = current_user()
     fields = _fields(item)
-    data, typed = forms.coerce(fields, request.form)  # a fixed value is the engine's to set
+    posted = forms.read(fields, request.form)  # a fixed value is the engine's to set
+    data, typed = posted.data, posted.typed
     typed.update({f.name: f.choices[0].key for f in _fixed(item, fields)})
+    if not posted.submits:  # 添加一行, or a paste that does not fit its table: shown again
+        refused = {k: localized(m) for k, m in posted.refused.items()}
+        if refused:
+            flash(_("表单填写有误，请按提示修改后重新提交。"), "error")
+        return render_template("start.html", item=item, fields=fields, values=typed,
+                               errors=refused, general_errors={}, on_behalf=_on_behalf(),
+                               reshown=True), 422 if refused else 200
     try:
         instance = engine().start(key, data, user, uploads=forms.uploads(fields, request.files))
     except InvalidData as exc:

@@ -1,6 +1,6 @@
 """The task page: the task's form rendered from its JSON Schema, the case so far (key data,
 history, diagram), and submitting it (engine validation errors beside each field; a stale
-submit keeps everything the user typed)."""
+submit keeps everything the user typed; a table's 添加一行 shows the form again unsubmitted)."""
 
 from __future__ import annotations
 
@@ -67,8 +67,11 @@ def submit(task_id: str) -> str | Response | tuple[str, int]:
     fields = forms.fields_of(schema, eng.unit_directory(), eng.person_choices(schema, user),
                              eng.policy_choices(schema), eng.catalogue_choices(schema),
                              task.unit or user.unit)
-    data, typed = forms.coerce(fields, request.form)
+    posted = forms.read(fields, request.form)
+    data, typed = posted.data, posted.typed
     revision = _int(request.form.get("revision"))
+    if not posted.submits:
+        return _unsubmitted(task, schema, fields, posted, revision)
     try:
         eng.complete(task_id, data, user, revision=revision,
                      uploads=forms.uploads(fields, request.files))
@@ -86,6 +89,21 @@ def submit(task_id: str) -> str | Response | tuple[str, int]:
     return redirect(url_for("inbox.index"))
 
 
+def _unsubmitted(task: TaskView, schema: dict[str, Any] | None, fields: list[forms.Field],
+                 posted: forms.Posted, revision: int | None) -> tuple[str, int]:
+    """The form shown again, not submitted: after 添加一行 (with a blank row more), or with a
+    paste that does not fit its table (kept in its box, and why)."""
+    user = current_user()
+    current = engine().instance(task.instance_id, user)
+    refused = {key: localized(said) for key, said in posted.refused.items()}
+    if refused:
+        flash(_("表单填写有误，请按提示修改后重新提交。"), "error")
+    values = forms.shown_again(fields, posted.typed, current.data, schema)
+    page = _render(task, schema, fields, values, refused, current, revision=revision,
+                   reshown=True)
+    return page, 422 if refused else 200
+
+
 def _int(value: str | None) -> int | None:
     try:
         return int(value) if value else None
@@ -95,12 +113,16 @@ def _int(value: str | None) -> int | None:
 
 def _render(task: TaskView, schema: dict[str, Any] | None, fields: list[forms.Field],
             values: dict[str, forms.Display], errors: dict[str, str], instance: InstanceView,
-            conflict: str | None = None) -> str:
+            conflict: str | None = None, revision: int | None = None,
+            reshown: bool = False) -> str:
+    """``revision``: the one the form was first shown at, when it is shown again unsubmitted
+    (a later submit still meets a change made meanwhile); ``reshown``: shown again after
+    添加一行, so the file pickers say to choose their files again."""
     eng = engine()
     user = current_user()
     context = case_context(task.instance_id, user.username,
                            instance_forms(eng, task.instance_id), instance)
-    revision = instance.revision
+    revision = instance.revision if revision is None else revision
     field_names = {f.name for f in fields}
     general = {k: v for k, v in errors.items() if k not in field_names}
     works = may_work(task, user)
@@ -108,6 +130,7 @@ def _render(task: TaskView, schema: dict[str, Any] | None, fields: list[forms.Fi
         "task.html", task=task, schema=schema, fields=fields, values=values, errors=errors,
         files_by_sha={f.sha256: f for f in context.files},
         general_errors=general, revision=revision, conflict=conflict, case=context,
+        reshown=reshown,
         may_work=works,
         steps=eng.ops.send_back_steps(task.id, user) if works and not task.owner else [],
         # 催办 presses whoever holds the task: not one's own

@@ -1,15 +1,18 @@
 // A list field shown as a table (web/templates/macros/form.html rows_input): adds and removes
 // rows, and fills the table from rows pasted out of Excel or WPS (tab-separated, one line per
 // row, the first line optionally the column titles), as web/ui/form_rows.py reads them when
-// this script does not run. Without it the page still works: blank rows, 移除 boxes and the
-// paste box are all read by the server.
+// this script does not run. A paste with columns the table lacks is refused with the server's
+// own words (the paste box's data-* templates), before any row is filled or the form sent.
+// Without this script the page still works: blank rows, 移除 boxes, the paste box and the
+// 添加一行 button (which then submits the form to be shown again) are read by the server.
 (function () {
   'use strict';
 
-  // Excel quotes a cell holding a tab, a line break or a quote: "a ""b""".
+  // Excel quotes a cell holding a tab, a line break or a quote: "a ""b""". Blank lines are
+  // kept (a line's number is its place in the paste, as the server counts it).
   function parseTSV(text) {
     var rows = [], row = [], cell = '', i = 0, quoted = false;
-    text = text.replace(/\r\n?/g, '\n').replace(/\n+$/, '');
+    text = text.replace(/\r\n?/g, '\n').replace(/^\n+|\n+$/g, '');
     while (i < text.length) {
       var ch = text[i];
       if (quoted) {
@@ -23,15 +26,17 @@
       cell += ch; i += 1;
     }
     row.push(cell); rows.push(row);
-    return rows.filter(function (r) { return r.some(function (c) { return c.trim(); }); });
+    return rows;
   }
 
   function bare(text) { return text.replace(/[\s*＊:：]/g, '').toLowerCase(); }
 
+  var ROW_NO = ['序号'];  // a header's row numbers, as the table's own first column
+
   function columnsOf(field) {
     return Array.prototype.map.call(field.querySelectorAll('th[data-column]'), function (th) {
       var title = th.getAttribute('data-title');
-      return { name: th.getAttribute('data-column'),
+      return { name: th.getAttribute('data-column'), title: title,
                heads: [bare(th.getAttribute('data-column')), bare(title),
                        bare(title.replace(/[（(][^）)]*[）)]$/, ''))] };
     });
@@ -41,7 +46,7 @@
   function headerOf(line, columns) {
     var hits = 0, filled = 0;
     var named = line.map(function (cell) {
-      if (cell.trim()) filled += 1;
+      if (cell.trim() && ROW_NO.indexOf(bare(cell)) < 0) filled += 1;
       var head = bare(cell);
       for (var k = 0; k < columns.length; k += 1) {
         if (head && columns[k].heads.indexOf(head) >= 0) { hits += 1; return columns[k].name; }
@@ -51,7 +56,59 @@
     return hits && hits * 2 >= filled ? named : null;
   }
 
-  function inputsOf(tr) { return tr.querySelectorAll('input[name], select[name]'); }
+  function inputsOf(tr) { return tr.querySelectorAll('input[name], select[name], textarea[name]'); }
+
+  // How many cells a line has up to its last filled one.
+  function widthOf(line) {
+    for (var k = line.length; k > 0; k -= 1) if (line[k - 1].trim()) return k;
+    return 0;
+  }
+
+  function said(box, name, values) {
+    return box.getAttribute('data-' + name).replace(/\{(\w+)\}/g, function (all, key) {
+      return key in values ? String(values[key]) : all;
+    });
+  }
+
+  // The paste's lines as rows ({order, lines}), or {problem} when it does not fit the table:
+  // a line wider than the table (or than its title line), or titles naming no column.
+  function readPaste(field, box) {
+    var records = parseTSV(box.value);
+    var lines = [];
+    records.forEach(function (line, k) {
+      if (line.some(function (c) { return c.trim(); })) lines.push({ no: k + 1, cells: line });
+    });
+    var columns = columnsOf(field);
+    var order = columns.map(function (c) { return c.name; });
+    var header = lines.length ? headerOf(lines[0].cells, columns) : null;
+    var sep = box.getAttribute('data-separator') || '、';
+    if (header) {
+      var unknown = lines[0].cells.filter(function (cell, k) {
+        return cell.trim() && !header[k] && ROW_NO.indexOf(bare(cell)) < 0;
+      }).map(function (cell) { return cell.trim(); });
+      if (unknown.length) {
+        return { problem: said(box, 'unknown-titles', {
+          titles: unknown.join(sep),
+          columns: columns.map(function (c) { return c.title; }).join(sep) }) };
+      }
+      order = header.slice(0, widthOf(lines[0].cells));
+      lines = lines.slice(1);
+    }
+    for (var k = 0; k < lines.length; k += 1) {
+      var found = widthOf(lines[k].cells);
+      if (found > order.length) {
+        return { problem: said(box, header ? 'beyond-titles' : 'too-many',
+                               { line: lines[k].no, found: found, expected: order.length }) };
+      }
+    }
+    return { order: order, lines: lines.map(function (l) { return l.cells; }) };
+  }
+
+  function showProblem(field, box, problem) {
+    var p = field.querySelector('.paste-error');
+    if (p) { p.textContent = problem || ''; p.hidden = !problem; }
+    box.setAttribute('aria-invalid', problem ? 'true' : 'false');
+  }
 
   function isBlank(tr) {
     return Array.prototype.every.call(inputsOf(tr), function (el) {
@@ -122,12 +179,10 @@
   // Pasted lines fill the blank rows first, then new ones; the box is emptied so that the
   // server does not add them a second time.
   function fill(field, box) {
-    var lines = parseTSV(box.value);
-    if (!lines.length) return;
-    var columns = columnsOf(field);
-    var order = columns.map(function (c) { return c.name; });
-    var header = headerOf(lines[0], columns);
-    if (header) { order = header; lines = lines.slice(1); }
+    var read = readPaste(field, box);
+    showProblem(field, box, read.problem);
+    if (read.problem || !read.lines.length) return;
+    var order = read.order, lines = read.lines;
     var tbody = field.querySelector('table.rows-table tbody');
     var blanks = Array.prototype.filter.call(tbody.rows, isBlank);
     lines.forEach(function (line) {
@@ -157,6 +212,11 @@
   Array.prototype.forEach.call(document.querySelectorAll('[data-rows]'), function (field) {
     var box = field.querySelector('textarea.paste-box');
     if (!box) return;  // read-only
+    // 添加一行 adds a row here instead of sending the form to be shown again
+    Array.prototype.forEach.call(field.querySelectorAll('button.add-row'), function (b) {
+      b.type = 'button';
+      b.removeAttribute('name');
+    });
     Array.prototype.forEach.call(field.querySelectorAll(
       'button.add-row, button.fill-rows, button.remove-row'), function (b) { b.hidden = false; });
     Array.prototype.forEach.call(field.querySelectorAll('.remove-box, .no-script'),
@@ -180,5 +240,14 @@
     box.addEventListener('input', function (event) {
       if (event.inputType === 'insertFromPaste') fill(field, box);
     });
+    // a paste typed or left in the box is the server's to read, once it fits the table
+    var form = field.closest('form');
+    if (form) {
+      form.addEventListener('submit', function (event) {
+        var problem = box.value.trim() ? readPaste(field, box).problem : null;
+        showProblem(field, box, problem);
+        if (problem) { event.preventDefault(); box.focus(); }
+      });
+    }
   });
 }());
