@@ -5,6 +5,7 @@ comes back in its row and column with the rows as entered."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -12,7 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 
-from engine import msg
+from engine import SourceFile, msg
 from engine.api import Engine
 from tests.process_helpers import load_units
 from tests.test_process_subsidies import GXJ, subsidy_files
@@ -265,3 +266,36 @@ def test_add_row_shows_everything_typed_again_with_a_blank_row_more(
 
 def listed_data(eng: Engine, task_id: str) -> dict[str, object]:
     return dict(eng.instance(eng.inbox.task(task_id, "gxj").instance_id).data)
+
+
+def test_a_start_form_adds_rows_and_refuses_a_wide_paste_without_starting_a_case(
+        eng: Engine, app: Flask) -> None:
+    """The same on a start form: 添加一行 and a refused paste show the form again; no case."""
+    files = []
+    for f in subsidy_files():
+        if f.name.endswith("subsidy_automatic_start.json"):
+            schema = json.loads(f.content)
+            schema["properties"]["contacts"] = {
+                "type": "array", "title": "联系人", "items": {"type": "object", "properties": {
+                    "who": {"type": "string", "title": "姓名"},
+                    "phone": {"type": "string", "title": "电话"}}}}
+            f = SourceFile(f.name, json.dumps(schema, ensure_ascii=False))
+        files.append(f)
+    eng.deploy(files)
+    load_units(eng)
+    eng.add_user("gxj", ["policy_dept"], unit=GXJ, password=PASSWORD)
+    clerk = as_user(app, "gxj")
+    posted = {"policy_id": "MS-001", "batch_note": "九月批次", "contacts[0][who]": "张三",
+              "contacts[paste]": "", "contacts[add]": "1"}
+    page = clerk.post("/start/subsidy_automatic", data=posted)
+    assert page.status_code == 200
+    assert "九月批次" in page.text
+    assert 'name="contacts[0][who]" type="text" value="张三"' in page.text
+    assert page.text.split("<tbody>")[1].split("</tbody>")[0].count('<tr class="row"') == 1 + 2
+    del posted["contacts[add]"]
+    posted["contacts[paste]"] = "李四\t139\t多余"
+    page = clerk.post("/start/subsidy_automatic", data=posted)
+    assert page.status_code == 422
+    assert paste_error(page.text) == ("未填入粘贴的内容：表格有 2 列，第 1 行却有 3 列；"
+                                      "请只复制表格的各列，或连同标题行一起复制")
+    assert eng.inbox.for_user("gxj") == []  # no batch started
