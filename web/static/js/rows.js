@@ -134,11 +134,12 @@
     var tr = last.cloneNode(true);
     tr.setAttribute('data-row', String(next));
     Array.prototype.forEach.call(tr.querySelectorAll('[name], [id]'), function (el) {
-      ['name', 'id'].forEach(function (attr) {
+      ['name', 'id', 'aria-describedby'].forEach(function (attr) {
         var value = el.getAttribute(attr);
         if (value && attr === 'name') el.setAttribute(attr, value.replace(/\[\d+\]\[/, '[' + next + ']['));
-        if (value && attr === 'id') el.setAttribute(attr, value.replace(/-\d+-(?=[^-]*$)/, '-' + next + '-'));
+        if (value && attr !== 'name') el.setAttribute(attr, value.replace(/-\d+-(?=[^-]*$)/, '-' + next + '-'));
       });
+      if (!el.hasAttribute('name')) return;  // a cell's hint
       if (el.type === 'checkbox') { el.checked = false; el.value = String(next); }
       else if (el.tagName === 'SELECT') el.selectedIndex = 0;
       else el.value = '';
