@@ -149,6 +149,15 @@ def test_a_paste_wider_than_the_table_is_refused_before_anything_is_sent(
     page.click("form.schema-form button[type=submit].primary")
     assert page.evaluate("document.activeElement.id") == "f-enterprises-paste"
     assert "/tasks/" in page.url
+    page.fill("#f-enterprises-paste", "企业名称\t备注\t统一社会信用代码\n甲\t乙\t丙")
+    page.click("button.fill-rows")
+    assert page.text_content(".paste-error") == (
+        "未填入粘贴的内容：标题行中的 备注 不是表格的列；表格的列为：企业名称、统一社会信用代码、"
+        "核定兑付金额（元）、开户银行及账号、认定事实")
+    page.fill("#f-enterprises-paste", "企业名称\t\t统一社会信用代码\n甲\t乙\t丙")
+    page.click("button.fill-rows")
+    assert page.text_content(".paste-error") == (
+        "未填入粘贴的内容：第 2 行第 2 列有内容，但这一列的标题是空的；请补上标题或不复制这一列")
     page.fill("#f-enterprises-paste", "\t".join(ROWS[1]))  # fixed: fills, and the error goes
     page.click("button.fill-rows")
     assert page.input_value("#f-enterprises-0-name") == ROWS[1][0]

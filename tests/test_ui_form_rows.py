@@ -223,6 +223,11 @@ def test_what_a_paste_may_hold() -> None:
     assert form_rows.read_paste("乙\n1\t2\n", columns) == ([], msg(
         "field.paste_beyond_titles", line=2, found=2, expected=1))
     assert form_rows.read_paste("乙\t甲\n1\t2\n", columns) == ([{"b": "1", "a": "2"}], None)
+    # nor is anything under a blank title lost (序号 aside)
+    assert form_rows.read_paste("序号\t乙\t\t甲\n1\t2\t\t3\n", columns) == (
+        [{"b": "2", "a": "3"}], None)
+    assert form_rows.read_paste("乙\t\t甲\n1\t\t3\n2\t备注\t4\n", columns) == ([], msg(
+        "field.paste_untitled_column", line=3, column=2))
 
 
 # -- 添加一行 without the page's script ----------------------------------------------------

@@ -152,6 +152,11 @@ FIELDS: dict[str, tuple[str, str]] = {
         ('nothing was pasted: the title line names columns the table does not have: {titles}; '
          'its columns are {columns}'),
         '未填入粘贴的内容：标题行中的 {titles} 不是表格的列；表格的列为：{columns}'),
+    'field.paste_untitled_column': (
+        ('nothing was pasted: line {line} has a value in column {column}, whose title is '
+         'blank; give that column a title or leave it out'),
+        ('未填入粘贴的内容：第 {line} 行第 {column} 列有内容，但这一列的标题是空的；'
+         '请补上标题或不复制这一列')),
     'field.pattern': (
         'not in the expected format',
         '格式不正确'),

@@ -90,7 +90,8 @@ def read_paste(text: str, columns: Sequence[Column]) -> tuple[list[Row], Msg | N
     """Spreadsheet rows: cells in the table's column order, or in the order a header line
     names them (a column the header does not name is left empty; its 序号 column is
     skipped). Nothing is dropped silently: a line with cells beyond the table's columns (or
-    beyond the header's), or a header naming columns the table lacks, refuses the paste."""
+    beyond the header's, or under a blank title), or a header naming columns the table lacks,
+    refuses the paste."""
     if not text.strip():
         return [], None
     records = list(csv.reader(io.StringIO(text.strip("\r\n")), delimiter="\t"))
@@ -98,19 +99,25 @@ def read_paste(text: str, columns: Sequence[Column]) -> tuple[list[Row], Msg | N
     if not lines:
         return [], None
     order: list[str | None] = [c.name for c in columns]
-    header = _header(lines[0][1], columns)
+    titles = lines[0][1]
+    header = _header(titles, columns)
+    untitled: set[int] = set()  # blank title cells: what is under them would be lost
     if header is not None:
-        unknown = [cell.strip() for cell, named in zip(lines[0][1], header, strict=True)
+        unknown = [cell.strip() for cell, named in zip(titles, header, strict=True)
                    if cell.strip() and not named and _bare(cell) not in _ROW_NO]
         if unknown:
             return [], msg("field.paste_unknown_titles", titles=unknown,
                            columns=[c.title for c in columns])
-        order, lines = header[:_width(lines[0][1])], lines[1:]
+        order, lines = header[:_width(titles)], lines[1:]
+        untitled = {k for k, cell in enumerate(titles[:len(order)]) if not cell.strip()}
     lines = lines[:MAX_ROWS]
     for number, line in lines:
         if _width(line) > len(order):
             key = "field.paste_beyond_titles" if header else "field.paste_too_many_columns"
             return [], msg(key, line=number, found=_width(line), expected=len(order))
+        filled = [k for k in untitled if k < len(line) and line[k].strip()]
+        if filled:
+            return [], msg("field.paste_untitled_column", line=number, column=min(filled) + 1)
     return [{name: cell.strip() for name, cell in zip(order, line, strict=False) if name}
             for _, line in lines], None
 

@@ -71,7 +71,8 @@
   }
 
   // The paste's lines as rows ({order, lines}), or {problem} when it does not fit the table:
-  // a line wider than the table (or than its title line), or titles naming no column.
+  // a line wider than the table (or than its title line, or with a value under a blank
+  // title), or titles naming no column.
   function readPaste(field, box) {
     var records = parseTSV(box.value);
     var lines = [];
@@ -92,13 +93,19 @@
           columns: columns.map(function (c) { return c.title; }).join(sep) }) };
       }
       order = header.slice(0, widthOf(lines[0].cells));
+      var titles = lines[0].cells;
       lines = lines.slice(1);
     }
     for (var k = 0; k < lines.length; k += 1) {
-      var found = widthOf(lines[k].cells);
+      var cells = lines[k].cells, found = widthOf(cells);
       if (found > order.length) {
         return { problem: said(box, header ? 'beyond-titles' : 'too-many',
                                { line: lines[k].no, found: found, expected: order.length }) };
+      }
+      for (var c = 0; header && c < found; c += 1) {  // nothing under a blank title is lost
+        if (!titles[c].trim() && cells[c].trim()) {
+          return { problem: said(box, 'untitled', { line: lines[k].no, column: c + 1 }) };
+        }
       }
     }
     return { order: order, lines: lines.map(function (l) { return l.cells; }) };
