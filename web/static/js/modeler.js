@@ -126,8 +126,8 @@
                                       box);
         } else {
           kuaibanDiagramView.first(modeler);
+          kuaibanDiagramView.controls(modeler, $('zoom-controls'));
         }
-        kuaibanDiagramView.controls(modeler, $('zoom-controls'));
         modeler.on('commandStack.changed', function () { validate(); });
         modeler.on('selection.changed', function () { renderPanel(); });
         modeler.on('elements.changed', function (e) {
