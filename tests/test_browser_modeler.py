@@ -326,6 +326,7 @@ def test_a_version_without_diagram_interchange_keeps_its_bpmn(page: Any,
     says so, keeps the BPMN exactly as deployed, and still validates and deploys its forms."""
     open_modeler(page, server, "/designer/modeler/approval/v1")
     assert "没有图形信息" in page.inner_text("#no-di")
+    assert page.locator("#zoom-controls [data-zoom]:visible").count() == 0  # nothing to zoom
     page.click("#form-list [data-form=test_handle]")
     page.wait_for_selector("#form-preview[data-form=test_handle] #f-result")
     handle = json.loads(page.input_value("#form-text"))

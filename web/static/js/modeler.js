@@ -125,7 +125,8 @@
           box.parentNode.insertBefore(el('p', { className: 'notice', id: 'no-di', text: t('noDi') }),
                                       box);
         } else {
-          canvas.zoom('fit-viewport', 'auto');
+          kuaibanDiagramView.first(modeler);
+          kuaibanDiagramView.controls(modeler, $('zoom-controls'));
         }
         modeler.on('commandStack.changed', function () { validate(); });
         modeler.on('selection.changed', function () { renderPanel(); });
@@ -869,8 +870,20 @@
                 }
               });
             });
-            canvas.zoom('fit-viewport', 'auto');
+            kuaibanDiagramView.first(viewer, firstChange(viewer, marks));
+            kuaibanDiagramView.controls(viewer, container.parentNode);
           });
+        }
+        // the first changed, added or removed shape a version shows, to open on
+        function firstChange(viewer, marks) {
+          var registry = viewer.get('elementRegistry');
+          var ids = ['kb-diff-changed', 'kb-diff-added', 'kb-diff-removed'].reduce(
+            function (all, css) { return all.concat(marks[css] || []); }, []);
+          return ids.map(function (id) { return registry.get(id); })
+            .filter(function (e) {
+              return e && !e.waypoints && ['label', 'bpmn:Participant', 'bpmn:Lane']
+                .indexOf(e.type) < 0;
+            })[0];
         }
         return Promise.all([
           show($('diff-old'), d.old_xml, { 'kb-diff-removed': d.removed, 'kb-diff-changed': d.changed }),

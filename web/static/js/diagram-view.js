@@ -1,0 +1,113 @@
+// What a diagram drawn by bpmn-js (the modeler, the case and version viewers, the two versions
+// of "what changed") shows first, and its zoom buttons and shortcuts.
+//
+// First view: the whole diagram when that keeps it readable (zoom READABLE or more), else the
+// diagram at zoom OPEN from its top left (the start event's corner) or around the element to
+// show; in both, clear of the palette the modeler draws over the canvas's left edge, so that the
+// pool's and lanes' names stay visible.
+//
+// Zoom: buttons [data-zoom=in|out|fit] in the given element, and, when the canvas has the
+// focus, Ctrl + / Ctrl - / Ctrl 0 (100 %) and Shift 1 (the whole diagram). The modeler has the
+// first three from bpmn-js already; the viewers get them here.
+var kuaibanDiagramView = (function () {
+  'use strict';
+  var READABLE = 0.75;
+  var OPEN = 0.85;
+  var MARGIN = 20; // pixels left free around the diagram
+
+  // how far from the canvas's left edge something drawn over it (the palette) reaches
+  function covered(bpmnjs) {
+    var container = bpmnjs.get('canvas').getContainer();
+    var palette = container.querySelector('.djs-palette');
+    if (!palette) return 0;
+    return Math.max(0, palette.getBoundingClientRect().right -
+                       container.getBoundingClientRect().left);
+  }
+
+  // the part of the canvas nothing covers, in pixels
+  function free(bpmnjs) {
+    var outer = bpmnjs.get('canvas').viewbox().outer;
+    var left = covered(bpmnjs) + MARGIN;
+    return { left: left, top: MARGIN, width: outer.width - left - MARGIN,
+             height: outer.height - 2 * MARGIN };
+  }
+
+  // the whole diagram, centred in the free part of the canvas, never above 100 %; its zoom
+  function fit(bpmnjs) {
+    var canvas = bpmnjs.get('canvas');
+    var vb = canvas.viewbox(), inner = vb.inner, outer = vb.outer, area = free(bpmnjs);
+    if (area.width <= 0 || area.height <= 0) return canvas.zoom('fit-viewport', 'auto');
+    var scale = Math.min(1, area.width / inner.width, area.height / inner.height);
+    canvas.viewbox({
+      x: inner.x - (area.left + (area.width - inner.width * scale) / 2) / scale,
+      y: inner.y - (area.top + (area.height - inner.height * scale) / 2) / scale,
+      width: outer.width / scale, height: outer.height / scale
+    });
+    return scale;
+  }
+
+  // where a view starts on one axis: ``wanted`` kept between the diagram's first edge (``lo``)
+  // and its last (``hi``); the first edge when the diagram is the smaller
+  function clamp(wanted, lo, hi) {
+    return Math.max(lo, Math.min(wanted, hi));
+  }
+
+  // the first view; ``focus`` (a shape, optional) is what to show when the whole diagram is too
+  // big to read
+  function first(bpmnjs, focus) {
+    if (fit(bpmnjs) >= READABLE) return;
+    var canvas = bpmnjs.get('canvas');
+    var vb = canvas.viewbox(), inner = vb.inner, outer = vb.outer, area = free(bpmnjs);
+    var w = outer.width / OPEN, h = outer.height / OPEN;
+    var left = inner.x - area.left / OPEN, top = inner.y - area.top / OPEN;
+    var right = inner.x + inner.width + MARGIN / OPEN - w;
+    var bottom = inner.y + inner.height + MARGIN / OPEN - h;
+    var x = left, y = top;
+    if (bottom < top) y = inner.y - (outer.height / OPEN - inner.height) / 2; // short: centred
+    if (focus) {
+      x = clamp(focus.x + focus.width / 2 - (area.left + area.width / 2) / OPEN, left, right);
+      if (bottom >= top) y = clamp(focus.y + focus.height / 2 - h / 2, top, bottom);
+    }
+    canvas.viewbox({ x: x, y: y, width: w, height: h });
+  }
+
+  function controls(bpmnjs, root) {
+    var canvas = bpmnjs.get('canvas');
+    var zoomScroll = bpmnjs.get('zoomScroll', false);
+    var editorActions = bpmnjs.get('editorActions', false);
+    var keyboard = bpmnjs.get('keyboard', false);
+    function step(direction) {
+      if (zoomScroll) zoomScroll.stepZoom(direction);
+      else canvas.zoom(canvas.zoom() * (direction > 0 ? 1.2 : 1 / 1.2));
+    }
+    var actions = {
+      in: function () { step(1); },
+      out: function () { step(-1); },
+      fit: function () { fit(bpmnjs); }
+    };
+    if (root) {
+      root.querySelectorAll('[data-zoom]').forEach(function (button) {
+        var action = actions[button.dataset.zoom];
+        if (!action) return;
+        button.hidden = false;
+        button.addEventListener('click', action);
+      });
+    }
+    if (!keyboard) return;
+    keyboard.addListener(function (context) {
+      var e = context.keyEvent;
+      if (e.shiftKey && !e.ctrlKey && !e.metaKey && !e.altKey && e.code === 'Digit1') {
+        actions.fit();
+        return true;
+      }
+      if (editorActions || !(e.ctrlKey || e.metaKey) || e.altKey) return;
+      if (e.key === '+' || e.key === '=') actions.in();
+      else if (e.key === '-') actions.out();
+      else if (e.key === '0') canvas.zoom(1);
+      else return;
+      return true;
+    });
+  }
+
+  return { first: first, fit: fit, controls: controls, READABLE: READABLE };
+})();
