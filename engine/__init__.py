@@ -53,6 +53,7 @@ from engine.org.directory import Unit
 from engine.org.passwords import check as check_password_policy
 from engine.org.people import Person
 from engine.org.pickers import choices as unit_choices
+from engine.org.profile import Profile
 from engine.org.roles import BY_ID as ROLES_BY_ID
 from engine.org.roles import ROLES, Role
 from engine.queries.board import (
@@ -161,6 +162,7 @@ __all__ = [
     "Preferences",
     "Problem",
     "ProcessView",
+    "Profile",
     "ReadView",
     "ReplayResult",
     "Role",

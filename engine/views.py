@@ -125,6 +125,7 @@ class UserView:
     units: tuple[str, ...] = ()
     reach: frozenset[str] | None = None
     credit_code: str | None = None  # an enterprise's 统一社会信用代码 (engine/org/users.py)
+    language: str | None = None  # the language the user chose, 'zh' or 'en' (None: not yet)
 
     def has_role(self, role: str | None) -> bool:
         return role is not None and role in self.roles

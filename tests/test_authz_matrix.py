@@ -623,6 +623,9 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("account.change_password", "POST"): Entry(False, signed_in, 422, request=lambda w: {
         "data": {"current_password": "not-the-password", "new_password": "x",
                  "confirm_password": "x"}, "environ_base": w.address()}),
+    ("account.profile_form", "GET"): Entry(False, signed_in),
+    ("account.save_profile", "POST"): Entry(False, signed_in, 422, request=lambda w: {
+        "data": {"email": "not-an-address", "phone": "", "language": "zh"}}),
     ("auth.logout", "POST"): Entry(False, anyone, 302),
     ("auth.set_language", "GET"): Entry(False, anyone, 302, args=lambda w: {"code": "en"}),
     ("inbox.index", "GET"): Entry(False, signed_in, shows=(_task_link, works_task)),

@@ -1,6 +1,6 @@
 """At phone width the header is one line (brand, bell, language, sign-out, menu) instead of a
-third of the screen; the menu unfolds with the user's name and the password link in it. The
-favicon loads. In real Chromium: the layout is CSS, only a browser computes it."""
+third of the screen; the menu unfolds with the user's name, the profile and the password links
+in it. The favicon loads. In real Chromium: the layout is CSS, only a browser computes it."""
 
 from __future__ import annotations
 
@@ -35,8 +35,9 @@ def test_the_phone_header_is_one_line(phone_page: Any, server: Server, user: str
     assert phone_page.is_hidden("form.search-box")
     phone_page.click(".nav-button")
     assert phone_page.is_visible("nav.main") and phone_page.is_visible("form.search-box")
-    account = phone_page.locator("nav.main a.phone-only")
-    assert account.is_visible() and "修改密码" in account.inner_text()
+    account = phone_page.locator("nav.main a.phone-only", has_text="修改密码")
+    assert account.is_visible()
+    assert phone_page.locator("nav.main a.phone-only", has_text="个人信息").is_visible()
     icon = phone_page.evaluate("""() => fetch(document.querySelector('link[rel=icon]').href)
         .then(r => r.status + ' ' + r.headers.get('content-type'))""")
     assert icon.startswith("200 image/svg+xml")

@@ -153,6 +153,22 @@ def test_users_add(cli: Run) -> None:
     assert result.stdout == f"zhao: auditor, handler @ {UNIT}\n"
 
 
+def test_users_add_keeps_a_language(cli: Run, tmp_path: Path) -> None:
+    """--language: the pages' language at sign-in and the user's e-mails'; "" removes it."""
+    from engine.api import Engine
+
+    cli("users", "add", "li", "--role", "intake", "--language", "en")
+    refused = cli("users", "add", "li", "--role", "intake", "--language", "fr", code=1)
+    assert "'fr' is not a language Kuaiban speaks (zh or en)" in refused.stderr
+    engine = Engine(f"sqlite:///{tmp_path / 'cli.db'}")
+    try:
+        assert engine.user("li").language == "en"
+        cli("users", "add", "li", "--role", "intake", "--language", "")
+        assert engine.user("li").language is None
+    finally:
+        engine.close()
+
+
 def test_a_case_from_start_to_end(deployed: Run) -> None:
     data = json.dumps({"summary": "反映不作为", "unit": UNIT}, ensure_ascii=False)
     started = deployed("start", "approval", "--as", "li", "--data", data)

@@ -67,16 +67,17 @@ class Organization(EngineCore):
     def add_user(self, username: str, roles: list[str], unit: str | None = None,
                  password: str | None = None, display_name: str | None = None,
                  email: str | None = None, credit_code: str | None = None,
-                 phone: str | None = None) -> UserView:
+                 phone: str | None = None, language: str | None = None) -> UserView:
         """Add or update a user. The password is taken as given (seeding, demo users); people
         choosing one go through ``check_password_policy`` (the CLI) or
         ``accounts.set_password``. ``email`` (when given) replaces the address notices go to
         ("" to remove it); ``credit_code`` an enterprise's 统一社会信用代码 (it follows the
         cases filed with it); ``phone`` the office telephone documents print beside the
-        person's name ("" to remove it)."""
+        person's name ("" to remove it); ``language`` 'zh' or 'en', the pages' language at
+        sign-in and the user's e-mails' ("" to remove it: Chinese)."""
         with self.transaction() as session:
             return users.add(session, username, roles, unit, password, display_name,
-                             self.wall.now(), email, credit_code, phone)
+                             self.wall.now(), email, credit_code, phone, language)
 
     def user(self, username: str) -> UserView:
         with self.transaction(read_only=True) as session:

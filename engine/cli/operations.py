@@ -247,10 +247,12 @@ def users() -> None:
               'filed with it ("" removes it).')
 @click.option("--phone", help='The office telephone official documents print beside the '
               'name, e.g. in a 交办函\'s 联系人 line ("" removes it).')
+@click.option("--language", help='zh or en: the pages\' language when the user signs in, and '
+              'the language of their e-mails ("" removes it: Chinese).')
 @handles_errors
 def users_add(name: str, roles: tuple[str, ...], unit: str | None, password: str | None,
               no_password: bool, display_name: str | None, email: str | None,
-              credit_code: str | None, phone: str | None) -> None:
+              credit_code: str | None, phone: str | None, language: str | None) -> None:
     """Add or update a user. The password (at least 10 characters, not the user name, not a
     common password) is prompted for on a terminal, or read as one line from stdin (``echo
     ... | kuaiban users add ...``); none given: an existing user keeps theirs, a new one
@@ -267,7 +269,7 @@ def users_add(name: str, roles: tuple[str, ...], unit: str | None, password: str
     if password:
         check_password_policy(name, password)
     user = open_engine().add_user(name, list(roles), unit, password, display_name, email,
-                                  credit_code, phone)
+                                  credit_code, phone, language)
     click.echo(f"{user.username}: {', '.join(user.roles)}{' @ ' + user.unit if user.unit else ''}")
 
 

@@ -8,6 +8,15 @@ FIELDS: dict[str, tuple[str, str]] = {
     'field.bad_phone': (
         'not a telephone number',
         '不是有效的电话号码'),
+    'field.bad_language': (
+        'choose 中文 or English',
+        '请选择中文或 English'),
+    'field.email_too_long': (
+        'an e-mail address has at most {most} characters',
+        '电子邮件地址最多 {most} 个字符'),
+    'field.phone_length': (
+        'a telephone number has {least} to {most} characters',
+        '电话号码应为 {least} 至 {most} 位'),
     'field.business_key_by_system': (
         ('cases of this process are numbered by the '
          'system ({case_prefix}-year-number) and cannot be named'),

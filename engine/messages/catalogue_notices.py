@@ -57,4 +57,31 @@ NOTICES: dict[str, tuple[str, str]] = {
     'notice.signed_next': (
         '{by} has signed "{title}"; please co-sign it',
         '{by} 已签署“{title}”，请您加签'),
+    # the kinds of notice by name (e-mail subjects; the webhook's ``label`` is the Chinese)
+    'notice.kind.task_arrived': ('New task', '新待办'),
+    'notice.kind.due_tomorrow': ('Due tomorrow', '明日到期'),
+    'notice.kind.due_today': ('Due today', '今日到期'),
+    'notice.kind.overdue': ('Overdue', '已超期'),
+    'notice.kind.urged': ('Urged', '催办'),
+    'notice.kind.cc': ('Copied to you', '抄送'),
+    'notice.kind.sent_back': ('Sent back', '退回'),
+    'notice.kind.transferred': ('Transferred', '转办'),
+    'notice.kind.delegated': ('Delegated', '委派'),
+    'notice.kind.decided': ('Decided', '办理结果'),
+    # an e-mail around the notice, in its recipient's language (engine/notify/channels.py)
+    'email.subject': (
+        '[Kuaiban] {label}: {title}{case}',
+        '【快办】{label}：{title}{case}'),
+    'email.greeting': (
+        'Dear {name},',
+        '{name}，您好：'),
+    'email.case_no': (
+        'Case number: {business_key}',
+        '案件编号：{business_key}'),
+    'email.open': (
+        'Open: {link}',
+        '查看：{link}'),
+    'email.footer': (
+        '— Kuaiban (sent automatically; please do not reply)',
+        '—— 快办（系统自动发送，请勿直接回复）'),
 }

@@ -158,9 +158,16 @@ PEOPLE: dict[str, tuple[str, str]] = {
     'users.bad_name': (
         'bad user name',
         '用户名不可用'),
+    'profile.invalid': (
+        'the profile was not saved: see the fields',
+        '个人信息未保存，请按提示修改'),
+    'users.bad_language': (
+        '{language!r} is not a language Kuaiban speaks (zh or en)',
+        '“{language}”不是可选的语言（zh 或 en）'),
     'users.bad_phone': (
-        '{phone!r} is not a telephone number (digits, +, - and spaces, 7 to 20 of them)',
-        '“{phone}”不是有效的电话号码（数字、+、- 和空格，7 至 20 位）'),
+        ('{phone!r} is not a telephone number (digits parted by single spaces or hyphens, '
+         'optionally a leading +; 7 to 20 characters)'),
+        '“{phone}”不是有效的电话号码（数字，可用单个空格或连字符分隔，可以 + 开头；7 至 20 位）'),
     'users.no_such_user': (
         'no user {username}',
         '没有用户 {username}'),

@@ -11,7 +11,7 @@ from typing import Any
 from engine.messages import Msg, msg
 from engine.time.calendar import deadline_clock, deadline_day
 
-DEFAULT_LANGUAGE = "zh"  # what outside channels use: users have no stored language (yet)
+DEFAULT_LANGUAGE = "zh"  # for a reader who chose no language (users.language)
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 

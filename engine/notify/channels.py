@@ -16,9 +16,9 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Any
 
-from engine.messages import Msg
+from engine.messages import Msg, msg
 from engine.messages.notices import DEFAULT_LANGUAGE, render
-from engine.notify.kinds import LABELS
+from engine.notify.kinds import LABELS, label
 from engine.notify.settings import Settings
 from engine.time.calendar import TZ
 
@@ -32,7 +32,8 @@ class Undelivered(Exception):
 @dataclass(frozen=True)
 class Letter:
     """An outbox entry with what it says: ``said`` (None for a notice written before keys,
-    which says ``stored_text``), rendered in ``language``."""
+    which says ``stored_text``), rendered in ``language``: the recipient's (their stored
+    choice, else Chinese)."""
 
     id: int
     notification_id: int
@@ -48,15 +49,17 @@ class Letter:
     instance_id: int | None
     task_id: str | None
     created_at: datetime
-    # Users have no stored language (the pages' choice lives in the browser's session), so
-    # e-mails and webhook messages, read away from the pages, are in the default: Chinese.
     language: str = DEFAULT_LANGUAGE
 
     @property
     def text(self) -> str:
+        """What the notice says in the recipient's language."""
+        return self.text_in(self.language)
+
+    def text_in(self, language: str) -> str:
         if self.said is None:
             return self.stored_text or ""
-        return render(self.said, self.language)
+        return render(self.said, language)
 
     @property
     def path(self) -> str:
@@ -80,22 +83,28 @@ def message_id(settings: Settings, letter: Letter) -> str:
 
 
 def email_of(settings: Settings, letter: Letter, now: datetime) -> EmailMessage:
+    """The e-mail of a notice, all in its recipient's language."""
+    language = letter.language
     message = EmailMessage()
-    case = f"（{letter.business_key}）" if letter.business_key else ""
-    message["Subject"] = f"【快办】{LABELS[letter.kind]}：{letter.title}{case}"
+    case = msg("notice.case", business_key=letter.business_key) if letter.business_key else ""
+    message["Subject"] = msg("email.subject", label=label(letter.kind), title=letter.title,
+                             case=case).render(language)
     message["From"] = settings.smtp_sender or ""
     message["To"] = letter.address or ""
     message["Date"] = format_datetime(now.astimezone(TZ))
     message["Message-ID"] = message_id(settings, letter)
     message["Auto-Submitted"] = "auto-generated"
     link = settings.link(letter.path)
-    lines = [f"{letter.display_name}，您好：", "", letter.text, ""]
+    said: list[Msg | str] = [msg("email.greeting", name=letter.display_name), "", letter.text,
+                             ""]
     if letter.business_key:
-        lines.append(f"案件编号：{letter.business_key}")
+        said.append(msg("email.case_no", business_key=letter.business_key))
     if link:
-        lines.append(f"查看：{link}")
-    lines += ["", "—— 快办（系统自动发送，请勿直接回复）"]
-    message.set_content("\n".join(lines))
+        said.append(msg("email.open", link=link))
+    said += ["", msg("email.footer")]
+    message.set_content("\n".join(
+        line.render(language) if isinstance(line, Msg) else line for line in said))
+    message["Content-Language"] = "zh-CN" if language == "zh" else language  # after the body
     return message
 
 
@@ -143,9 +152,12 @@ def _text(value: bytes | str) -> str:
 
 
 def webhook_body(settings: Settings, letter: Letter) -> dict[str, Any]:
+    """Kuaiban's JSON is one POST per recipient: its ``text`` is in the recipient's language
+    (``language`` says which). A group robot's text is read by the whole group: Chinese."""
     link = settings.link(letter.path)
     if settings.webhook_format == "robot":  # 政务微信 / 钉钉 group robots: a text message
-        content = f"【快办·{LABELS[letter.kind]}】{letter.display_name}：{letter.text}"
+        text = letter.text_in(DEFAULT_LANGUAGE)
+        content = f"【快办·{LABELS[letter.kind]}】{letter.display_name}：{text}"
         if link:
             content += f"\n{link}"
         return {"msgtype": "text", "text": {"content": content}}

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 from engine.messages import notices
 from engine.notify.channels import Letter, Undelivered, send
 from engine.notify.settings import Settings
+from engine.org.users import LANGUAGES
 from engine.storage.schema import NOTIFICATIONS, OUTBOX, USERS
 
 if TYPE_CHECKING:
@@ -131,7 +132,7 @@ def _letters(session: Session, ids: list[int]) -> list[Letter]:
                NOTIFICATIONS.c.title, NOTIFICATIONS.c.message_key,
                NOTIFICATIONS.c.message_params, NOTIFICATIONS.c.text, NOTIFICATIONS.c.business_key,
                NOTIFICATIONS.c.instance_id, NOTIFICATIONS.c.task_id,
-               NOTIFICATIONS.c.created_at)
+               NOTIFICATIONS.c.created_at, USERS.c.language)
         .join(NOTIFICATIONS, NOTIFICATIONS.c.id == OUTBOX.c.notification_id)
         .outerjoin(USERS, USERS.c.username == NOTIFICATIONS.c.username)
         .where(OUTBOX.c.id.in_(ids)).order_by(OUTBOX.c.id))
@@ -139,7 +140,13 @@ def _letters(session: Session, ids: list[int]) -> list[Letter]:
                    r.display_name or r.username, r.kind, r.title,
                    None if r.message_key is None else notices.said(
                        r.message_key, r.message_params, r.title, r.business_key),
-                   r.text, r.business_key, r.instance_id, r.task_id, r.created_at)
+                   r.text, r.business_key, r.instance_id, r.task_id, r.created_at,
+                   _language(r.language))
             for r in rows]
+
+
+def _language(chosen: str | None) -> str:
+    """The recipient's stored language, Chinese when they chose none."""
+    return chosen if chosen in LANGUAGES else notices.DEFAULT_LANGUAGE
 
 

@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-# kind -> its Chinese label (subjects of e-mails, webhook texts; the web UI translates its own)
-LABELS: dict[str, str] = {
-    "task_arrived": "新待办",
-    "due_tomorrow": "明日到期",
-    "due_today": "今日到期",
-    "overdue": "已超期",
-    "urged": "催办",
-    "cc": "抄送",
-    "sent_back": "退回",
-    "transferred": "转办",
-    "delegated": "委派",
-    "decided": "办理结果",
-}
-KINDS: tuple[str, ...] = tuple(LABELS)
+from engine.messages import CATALOGUE, Msg, msg
+
+KINDS: tuple[str, ...] = ("task_arrived", "due_tomorrow", "due_today", "overdue", "urged",
+                          "cc", "sent_back", "transferred", "delegated", "decided")
+# kind -> its Chinese label (the webhook's ``label``, group robots' texts; the web UI
+# translates its own); the catalogue's ``notice.kind.*`` says it in either language (e-mails)
+LABELS: dict[str, str] = {kind: CATALOGUE[f"notice.kind.{kind}"].zh for kind in KINDS}
 REMINDERS: tuple[str, ...] = ("overdue", "due_today", "due_tomorrow")
 # The notices that ask their reader to act on a task: settled once the task is not theirs
 # (engine/notify/settle.py).
@@ -35,6 +28,11 @@ DEFAULTS: dict[str, frozenset[str]] = {
 
 def default(channel: str, kind: str) -> bool:
     return kind in DEFAULTS[channel]
+
+
+def label(kind: str) -> Msg:
+    """The kind's name as a message, for a text in its reader's language."""
+    return msg(f"notice.kind.{kind}")
 
 
 def check_kind(kind: str) -> str:

@@ -1,5 +1,6 @@
 """Accounts: signing in (throttled, engine/org/sign_in.py), what keeps a sign-in valid, signing
-out, and passwords. Each method is one transaction (``Engine.accounts``).
+out, passwords, and the user's own profile (engine/org/profile.py: e-mail, office telephone,
+language). Each method is one transaction (``Engine.accounts``).
 
 A session or an API token is valid while its user is active, its ``generation`` is the user's,
 and its own id has not been signed out. So signing out revokes that one session or token (its
@@ -18,7 +19,8 @@ from sqlalchemy import delete
 
 from engine.errors import InvalidData, NotFound, Throttled
 from engine.messages import msg
-from engine.org import passwords, sign_in, users
+from engine.org import passwords, profile, sign_in, users
+from engine.org.profile import Profile
 from engine.org.sign_in import SignInPolicy
 from engine.storage.schema import RevokedCredential
 from engine.views import UserView
@@ -96,6 +98,23 @@ class Accounts:
             sign_in.forget(session, username)
             session.flush()
             return users.view(user)
+
+    def profile(self, username: str) -> Profile:
+        """The user's name, unit and roles, and the contact details and language they keep."""
+        with self._engine.transaction(read_only=True) as session:
+            return profile.read(session, username)
+
+    def update_profile(self, username: str, email: str, phone: str, language: str
+                       ) -> Profile:
+        """The user's own change of their e-mail address, office telephone and language
+        ("" clears one); InvalidData naming each refused field, and nothing changed."""
+        with self._engine.transaction() as session:
+            return profile.update(session, username, email, phone, language)
+
+    def set_language(self, username: str, language: str) -> None:
+        """Keep the language the user switched the pages to ('zh' or 'en')."""
+        with self._engine.transaction() as session:
+            profile.set_language(session, username, language)
 
     def deactivate(self, username: str) -> None:
         """The user can no longer sign in; every session and token is revoked."""

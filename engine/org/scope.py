@@ -22,6 +22,7 @@ API, notices, files) asks the functions here.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_
@@ -59,9 +60,7 @@ def reach_of(found: Directory, unit: str | None) -> frozenset[str] | None:
 def scoped(session: Session, user: UserView) -> UserView:
     """``user`` with the units they act for and read, from the stored directory."""
     found = load(session)
-    return UserView(user.username, user.display_name, user.roles, user.unit, user.generation,
-                    acting_units(found, user.unit), reach_of(found, user.unit),
-                    user.credit_code)
+    return replace(user, units=acting_units(found, user.unit), reach=reach_of(found, user.unit))
 
 
 def jurisdiction_for(session: Session, user: UserView, named: Any = None) -> str | None:

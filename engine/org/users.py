@@ -26,7 +26,12 @@ from engine.views import UserView
 SYSTEM = UserView("system", "系统", tuple(BY_ID), None)
 _N, _R, _P = 2**14, 8, 1
 _EMAIL = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\".]+")
-_PHONE = re.compile(r"[0-9+\- ]{7,20}")
+# digits in groups parted by one space or hyphen, a + before the first: 0798-8200101,
+# +86 798 8200101
+_PHONE = re.compile(r"\+?[0-9]+(?:[ \-][0-9]+)*")
+PHONE_LENGTH = (7, 20)  # characters, the + and the separators counted
+EMAIL_LENGTH = 254
+LANGUAGES = ("zh", "en")  # what a user may choose; Chinese is the default
 _DUMMY_HASH = "scrypt$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
 
 
@@ -53,22 +58,25 @@ def waste_a_check(password: str) -> None:
     check_password(_DUMMY_HASH, password)
 
 
-def view(user: User | Row[Any, Any, Any, Any, Any, Any]) -> UserView:
+def view(user: User | Row[Any, Any, Any, Any, Any, Any, Any]) -> UserView:
     """From the ORM object or a row of the users table's columns."""
     return UserView(user.username, user.display_name, tuple(user.roles), user.unit,
-                    user.generation, credit_code=user.credit_code)
+                    user.generation, credit_code=user.credit_code, language=user.language)
 
 
 def add(session: Session, username: str, roles: list[str], unit: str | None = None,
         password: str | None = None, display_name: str | None = None,
         now: datetime | None = None, email: str | None = None,
-        credit_code: str | None = None, phone: str | None = None) -> UserView:
+        credit_code: str | None = None, phone: str | None = None,
+        language: str | None = None) -> UserView:
     """Add a user or update one (roles, unit, display name; a password when given). The
     password is taken as given: policy is for people choosing one (engine/org/passwords.py).
     ``email`` (when given) replaces the address notices go to ("" to remove it);
     ``credit_code`` (when given) the enterprise's 统一社会信用代码 ("" to remove it): an
     enterprise user reads the cases filed with it (engine/queries/visibility.py); ``phone``
-    (when given) the office telephone documents print beside the name ("" to remove it)."""
+    (when given) the office telephone documents print beside the name ("" to remove it);
+    ``language`` (when given) 'zh' or 'en', the pages' language at sign-in and the
+    language of the user's e-mails ("" to remove it: Chinese)."""
     unknown = [r for r in roles if r not in BY_ID]
     if unknown:
         raise InvalidData({"role": msg("field.unknown_roles", roles=unknown)},
@@ -101,6 +109,8 @@ def add(session: Session, username: str, roles: list[str], unit: str | None = No
         user.credit_code = code or None
     if phone is not None:
         user.phone = checked_phone(phone)
+    if language is not None:
+        user.language = checked_language(language)
     session.flush()
     return scope.scoped(session, view(user))
 
@@ -127,7 +137,7 @@ def get(session: Session, username: str) -> UserView:
         return SYSTEM
     user = session.connection().execute(
         select(USERS.c.username, USERS.c.display_name, USERS.c.roles, USERS.c.unit,
-               USERS.c.generation, USERS.c.credit_code)
+               USERS.c.generation, USERS.c.credit_code, USERS.c.language)
         .where(USERS.c.username == username, USERS.c.active.is_(True))
     ).first()
     if user is None:
@@ -150,22 +160,40 @@ def checked_email(text: str) -> str | None:
     email = text.strip()
     if not email:
         return None
-    if len(email) > 254 or not _EMAIL.fullmatch(email):
+    if len(email) > EMAIL_LENGTH:
+        raise InvalidData({"email": msg("field.email_too_long", most=EMAIL_LENGTH)},
+                          msg("users.bad_email", email=email[:80]))
+    if not _EMAIL.fullmatch(email):
         raise InvalidData({"email": msg("field.bad_email")}, msg("users.bad_email",
                                                         email=email[:80]))
     return email
 
 
 def checked_phone(text: str) -> str | None:
-    """A telephone number as forms take one (digits, +, - and spaces, 7 to 20 of them), or
-    None for blank."""
+    """A telephone number as forms take one (digits in groups parted by one space or hyphen,
+    optionally a leading +; 7 to 20 characters), or None for blank."""
     phone = text.strip()
     if not phone:
         return None
+    least, most = PHONE_LENGTH
     if not _PHONE.fullmatch(phone):
         raise InvalidData({"phone": msg("field.bad_phone")}, msg("users.bad_phone",
                                                         phone=phone[:40]))
+    if not least <= len(phone) <= most:
+        raise InvalidData({"phone": msg("field.phone_length", least=least, most=most)},
+                          msg("users.bad_phone", phone=phone[:40]))
     return phone
+
+
+def checked_language(text: str) -> str | None:
+    """'zh' or 'en', or None for blank (the default, Chinese)."""
+    language = text.strip()
+    if not language:
+        return None
+    if language not in LANGUAGES:
+        raise InvalidData({"language": msg("field.bad_language")},
+                          msg("users.bad_language", language=language[:20]))
+    return language
 
 
 @dataclass(frozen=True)

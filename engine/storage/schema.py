@@ -231,6 +231,9 @@ class User(Base):
     email: Mapped[str | None] = mapped_column(String(254))  # for e-mail notifications
     # the office telephone an official document gives beside the person's name (联系人)
     phone: Mapped[str | None] = mapped_column(String(32))
+    # 'zh' or 'en': the pages' language at sign-in and the language of the user's e-mails
+    # (None: Chinese, the default)
+    language: Mapped[str | None] = mapped_column(String(8))
     # an enterprise user's 统一社会信用代码: it reads the cases filed with that code
     credit_code: Mapped[str | None] = mapped_column(String(32))
     # Sessions and API tokens carry the generation they were issued under; signing out

@@ -62,9 +62,12 @@ def session_values(user: UserView) -> dict[str, Any]:
 
 
 def start_session(user: UserView) -> None:
-    """A fresh session for ``user`` (no fixation), keeping the chosen language."""
+    """A fresh session for ``user`` (no fixation), in the user's stored language if they
+    chose one, else keeping the language chosen before signing in."""
     _fresh_session()
     session.update(session_values(user))
+    if user.language in LANGUAGES:
+        session["lang"] = user.language
 
 
 def _fresh_session() -> None:
@@ -161,7 +164,12 @@ def logout() -> Response:
 
 @bp.get("/lang/<code>")
 def set_language(code: str) -> Response:
+    """The pages' language for this session; a signed-in user's too, kept for their next
+    sign-in and their e-mails."""
     if code not in LANGUAGES:
         abort(404)
     session["lang"] = code
+    user = g.get("user")
+    if user is not None and user.language != code:
+        engine().accounts.set_language(user.username, code)
     return redirect(safe_next(request.args.get("next")) or url_for("inbox.index"))
