@@ -184,7 +184,7 @@ def due_time(value: datetime | None) -> str:
 
 def money(value: Any, unit: str = "元") -> str:
     """480,000元, 480,000.50元, 1,200万元: an amount as the UI shows it; the text itself when
-    it is no number."""
+    it is no number. ``unit=""`` under a header that names the unit (兑付金额（元）): 480,000."""
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, str)):
         return short_value(value)
     try:
