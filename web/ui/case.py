@@ -94,6 +94,10 @@ class CaseContext:
         """Who, by name; auditors and designers see the username after it, small."""
         return named(username, self.people, self.insider)
 
+    def step(self, seq: int | None) -> TimelineItem | None:
+        """The timeline's event ``seq`` (time travel's shown step), if the reader sees it."""
+        return next((item for item in self.timeline if item.seq == seq), None)
+
     def snapshot_rows(self, data: dict[str, Any]) -> list[DataRow]:
         """A time-travel snapshot's data, labelled like the case's own."""
         return [DataRow(k, self.labels.get(k, k), self.readable(k, v)) for k, v in data.items()
