@@ -197,17 +197,17 @@ def money(value: Any, unit: str = "元") -> str:
     return text + unit
 
 
-_MONEY_HEADER = re.compile(r"金额（(万?元)")
+_MONEY_HEADER = re.compile(r"（万?元）")
 
 
 def ledger_cell(value: Any, header: str = "") -> str:
-    """A ledger cell: times as the rest of the UI shows them, amounts (their header says
-    金额（元）or 金额（万元）) with separators and unit, other values as they are."""
+    """A ledger cell: times as the rest of the UI shows them, amounts under a header that
+    names their unit (涉及金额（万元）, 金额（元）) with separators and no unit again (1,250.50),
+    other values as they are."""
     if isinstance(value, datetime):
         return local_time(value)
-    unit = _MONEY_HEADER.search(header)
-    if unit and value not in (None, ""):
-        return money(value, unit.group(1))
+    if _MONEY_HEADER.search(header) and value not in (None, ""):
+        return money(value, "")
     return short_value(value, 400)
 
 
