@@ -634,3 +634,40 @@ def test_a_refused_classify_form_shows_the_details_of_the_item_picked(gov: Engin
         assert refused.status_code == 422
         box = re.search(r'data-field="item_name"[^>]*>.*?value="([^"]*)"', refused.text, re.S)
         assert box is not None and box.group(1) == name, picked
+
+
+def test_work_sent_back_says_so_and_the_next_check_starts_afresh(gov: Engine) -> None:
+    """整改未到位，退回重新整改: the responsible unit's new 整改 task opens with 退回重新办理 (who
+    checked, the 核验结论, 核验意见 and new 时限); the 专班's next 核验 finds no decision, note
+    or deadline of the last round filled in."""
+    gov.add_user("fl_web", ["responsible_unit"], unit=FL, password=PASSWORD)
+    gov.add_user("zhuanban_web", ["data_bureau"], password=PASSWORD)
+    app = make_app(gov)
+    report(gov)
+    gov.complete(task(gov, "zhuanban", "classify").id, ACCEPT, "zhuanban")
+    gov.complete(task(gov, "fl", "plan").id, PLAN, "fl")
+    first = task(gov, "fl", "rectify")
+    unit = as_user(app, "fl_web")
+    assert 'id="decided-back"' not in unit.get(f"/tasks/{first.id}").text
+    gov.complete(first.id, RECTIFIED, "fl", uploads=EVIDENCE)
+    gov.complete(task(gov, "zhuanban", "confirm").id, {
+        "confirm_decision": "return", "confirm_note": "未提供企业自主选取的证明",
+        "redo_deadline": "2026-10-24"}, "zhuanban_web")
+    again = task(gov, "fl", "rectify")
+    page = unit.get(f"/tasks/{again.id}").text
+    banner = page.split('id="decided-back"', 1)[1].split("</div>", 1)[0]
+    assert "<strong>退回重新办理：</strong>核验整改情况（销号或退回）" in banner
+    assert '<span class="label">核验结论：</span>整改未到位，退回重新整改' in banner
+    assert '<span class="label">核验意见：</span>未提供企业自主选取的证明' in banner
+    assert '<span class="label">重新整改完成时限：</span>2026-10-24' in banner
+    gov.complete(again.id, RECTIFIED, "fl", uploads=EVIDENCE)
+    confirm = task(gov, "zhuanban_web", "confirm")
+    office = as_user(app, "zhuanban_web")
+    office.post(f"/tasks/{confirm.id}/claim")
+    form = office.get(f"/tasks/{confirm.id}").text.split('class="schema-form"', 1)[1]
+    decision = form.split('data-field="confirm_decision"', 1)[1].split('data-field=', 1)[0]
+    assert " checked" not in decision and " selected" not in decision, decision
+    note = form.split('name="confirm_note"', 1)[1].split("</textarea>", 1)[0]
+    assert note.endswith(">") and "未提供" not in note, note
+    assert not re.search(r'name="redo_deadline"[^>]*value="2026', form)
+    assert "未提供企业自主选取的证明" in office.get(f"/tasks/{confirm.id}").text  # with the case

@@ -13,8 +13,10 @@ from openpyxl import load_workbook
 
 from engine.api import Engine
 from engine.queries.ledger import LEDGERS
+from tests.process_helpers import PROCESSES, legacy_files
 from tests.test_ledger import two_cases  # noqa: F401 - the fixture
 from tests.test_process_clue_triage import FULIANG
+from tests.test_process_legacy_case import CLUE as LEGACY
 from tests.test_ui_support import PASSWORD, login, make_app
 
 
@@ -92,3 +94,23 @@ def test_xlsx_has_date_cells_and_fitting_columns(two_cases: Engine) -> None:  # 
     csv = client.get("/ledgers/clue?format=csv").data.decode("utf-8-sig")
     assert "2026-10-08 17:30," in csv and "T17:30" not in csv
 
+
+
+def test_amounts_under_a_header_naming_the_unit_are_the_number_alone(engine: Engine) -> None:
+    """涉及金额（万元） over 1,250.50, not 1,250.50万元: the page; the .xlsx holds the number shown
+    with separators; the CSV the plain number."""
+    engine.import_units((PROCESSES / "units.csv").read_text(encoding="utf-8"))
+    engine.deploy(legacy_files())
+    engine.add_user("gaige", ["reform_group"])
+    for amount in (1250.5, 120):
+        engine.send_message("legacy_clue_registered", {}, {**LEGACY, "amount": amount}, "gaige")
+    client = client_for(engine, "shen", ["auditor"])
+    tree = lxml_html.fromstring(client.get("/ledgers/legacy").get_data(as_text=True))
+    cells = [td.text_content() for td in tree.xpath("//td[@data-label='涉及金额（万元）']")]
+    assert cells == ["1,250.50", "120"]
+    sheet = load_workbook(io.BytesIO(client.get("/ledgers/legacy?format=xlsx").data)).active
+    column = [c.value for c in sheet[1]].index("涉及金额（万元）") + 1
+    shown = [(sheet.cell(r, column).value, sheet.cell(r, column).number_format) for r in (2, 3)]
+    assert shown == [(1250.5, "#,##0.00"), (120, "#,##0")]
+    csv = client.get("/ledgers/legacy?format=csv").data.decode("utf-8-sig").splitlines()
+    assert [line.split(",")[column - 1] for line in csv[1:]] == ["1250.5", "120"]

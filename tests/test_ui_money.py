@@ -1,5 +1,6 @@
-"""Amounts as people read them: 480,000元 with separators and the unit on case pages, ledgers,
-statistics and the documents' print view; the stored data keeps the number."""
+"""Amounts as people read them: 480,000元 with separators and the unit on case pages and the
+documents' print view, 480,000 in ledger and statistics columns whose header names the unit;
+the stored data keeps the number."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ def test_money_reads_with_separators_and_unit() -> None:
     assert money(480000.5) == "480,000.50元"
     assert money(1200, "万元") == "1,200万元"
     assert money("不详") == "不详"
-    assert ledger_cell(35.5, "涉及金额（万元）") == "35.50万元"
+    assert ledger_cell(35.5, "涉及金额（万元）") == "35.50"  # the header names the unit
+    assert ledger_cell(480000, "金额（元）") == "480,000"
     assert ledger_cell(35, "问题类型") == "35"
 
 
@@ -37,10 +39,10 @@ def test_case_page_shows_amounts_and_keeps_the_number(demo: Engine) -> None:  # 
     assert "36,000元" in mine
 
 
-def test_statistics_and_print_view_show_amounts_with_unit(demo: Engine) -> None:  # noqa: F811
+def test_statistics_and_print_view_show_amounts_with_separators(demo: Engine) -> None:  # noqa: F811
     stats = lxml_html.fromstring(signed_in(demo, "reform_group").get("/stats/").text)
     cells = [td.text_content().strip() for td in stats.xpath("//td[@data-column='amount']")]
-    assert "36,000元" in cells
+    assert "36,000" in cells  # the column's title, 兑付金额（元）, names the unit
     paid = case_id(demo, "JSJX-2026-000001")
     web = signed_in(demo, "policy_sw")
     case = lxml_html.fromstring(web.get(f"/instances/{paid}").text)

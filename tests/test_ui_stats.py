@@ -72,13 +72,28 @@ def test_counts_link_to_their_cases(app: Flask) -> None:
     page = client.get("/stats/").text
     assert cell(page, "on_time_by_process", "clue_triage", "rate") == "80.0%"
     assert cell(page, "on_time_by_process", "clue_triage", "late") == "1"
-    assert cell(page, "subsidy_payouts", "subsidy_instant", "amount") == "36,000元"
+    assert cell(page, "subsidy_payouts", "subsidy_instant", "amount") == "36,000"
     assert cell(page, "legacy_by_stage", "verification", "rate") == "50.0%"
     link = re.search(r'href="(/stats/cases\?[^"]*figure=on_time_by_process[^"]*)"[^>]*>1<',
                      page.replace("&amp;", "&"))
     assert link is not None
     cases = client.get(link.group(1)).text
     assert "ZF-2026-000001" in cases and "ZF-2026-000002" not in cases
+
+
+def test_no_cell_repeats_the_unit_its_header_names(app: Flask) -> None:
+    """兑付金额（元） over 36,000, not 36,000元: a unit the column's title names is said once."""
+    page = client_of(app, "chu").get("/stats/").text  # the city leader: every section
+    cells = re.findall(r'<td data-label="([^"]*)" data-column="[^"]*">(.*?)</td>', page, re.S)
+    with_unit = [(m[1], re.sub(r"<[^>]+>", "", text).strip()) for label, text in cells
+                 if (m := re.search(r"（([^）]+)）$", html.unescape(label)))]
+    assert {unit for unit, _ in with_unit} == {"元", "天"}
+    assert with_unit and not [(u, t) for u, t in with_unit if t.endswith(u)], with_unit
+    assert cell(page, "subsidy_payouts", "subsidy_instant", "amount") == "36,000"
+    client = client_of(app, "chu")
+    client.get("/lang/en")
+    english = client.get("/stats/").text
+    assert cell(english, "subsidy_payouts", "subsidy_instant", "amount") == "36,000"
 
 
 def test_filters_narrow_the_figures_and_the_download(app: Flask) -> None:

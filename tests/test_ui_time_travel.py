@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from engine.api import Engine
+from engine.time.calendar import TZ
 from tests.conftest import diagram_files
+from tests.demo_support import demo as demo  # the fixture
+from tests.demo_support import signed_in
 from tests.test_ui_support import PASSWORD, login, make_app
 
 UNIT = "浮梁县纪委监委"
@@ -33,3 +38,76 @@ def test_auditor_steps_through_the_timeline(people: Engine) -> None:
     login(other, "nobody")
     # no part in the case: as if it did not exist
     assert other.get(f"/instances/{view.id}/diagram.json?at=1").status_code == 404
+
+
+def test_the_shown_step_is_marked_and_named(people: Engine) -> None:
+    """The step time travel shows: marked in the timeline (aria-current, 当前, no link to
+    itself) and named with its number and time above the case and the diagram."""
+    people.deploy(diagram_files("approval.bpmn"))
+    view = people.start("approval", {"summary": "x", "unit": UNIT}, "li")
+    people.complete(view.tasks[0].id, {"proposal": "转办"}, "li")
+    people.add_user("shen", ["auditor"], password=PASSWORD)
+    client = make_app(people).test_client()
+    login(client, "shen")
+    page = client.get(f"/instances/{view.id}?at=2").text
+    steps = re.findall(r'<li class="event[^"]*"[^>]*>.*?</li>', page, re.S)
+    assert len(steps) == 2
+    started, shown = steps
+    assert 'aria-current' not in started and "第 1 步" in started and "?at=1" in started
+    assert re.match(r'<li class="event completed shown" aria-current="step"', shown)
+    assert "第 2 步" in shown and '<span class="shown-label">当前</span>' in shown
+    assert "提出处置意见" in shown and "?at=2" not in shown  # no link to what is shown
+    at = people.history(view.id, "shen")[1].at.astimezone(TZ).strftime("%Y-%m-%d %H:%M")
+    assert f"<h2>回溯：第 2 步（办理 · 提出处置意见）之后 <small>{at}</small></h2>" in page
+    assert f'<small id="diagram-step">第 2 步（办理 · 提出处置意见）之后 · {at}</small>' in page
+    now = client.get(f"/instances/{view.id}").text
+    assert "aria-current" not in now and "shown-label" not in now and 'id="diagram-step"' not in now
+    client.get("/lang/en")
+    english = client.get(f"/instances/{view.id}?at=2").text
+    assert "Time travel: after step 2 (Work · 提出处置意见)" in english
+    assert '<span class="shown-label">Shown</span>' in english
+
+
+def test_an_applicant_steps_through_its_own_steps_only(demo: Engine) -> None:
+    """The enterprise's 办理经过 lists its application's steps, not the staff's claims and
+    urgings: 上一步 and 下一步 go from one of them to the next (by event number, to the last
+    one), the steps are numbered 1, 2, 3 as it sees them, and a step it does not see is not
+    there (404), on the page or the diagram."""
+    case = next(t.instance_id for t in demo.inbox.for_user("policy_sw")
+                if t.name == "approve")
+    approve = next(t.id for t in demo.inbox.for_user("policy_sw") if t.instance_id == case)
+    demo.claim(approve, "policy_sw")  # the staff's own work: not the applicant's to see
+    demo.ops.urge(approve, "reform_group", "请尽快审核。")
+    demo.complete(approve, {"decision": "approve", "approved_amount": 480000}, "policy_sw")
+    pay = next(t.id for t in demo.inbox.for_user("policy_sw") if t.instance_id == case)
+    demo.complete(pay, {"paid_amount": 480000, "paid_on": "2026-09-30",
+                        "payment_voucher": "SW-2026-0043", "notice_channel": "短信"}, "policy_sw")
+    kinds = {e.seq: e.type for e in demo.history(case)}
+    hidden = [s for s, kind in kinds.items() if kind in ("claimed", "urged")]
+    assert len(hidden) == 2 and len(kinds) - len(hidden) > 3, kinds  # most after the hidden
+    web = signed_in(demo, "enterprise")
+    page = web.get(f"/instances/{case}").text
+    seen = [int(n) for n in re.findall(r'class="travel" href="[^"]*\?at=(\d+)"', page)]
+    assert seen == [s for s in sorted(kinds) if s not in hidden]
+    visited, at = [], seen[0]
+    while True:  # 下一步 to the end
+        page = web.get(f"/instances/{case}?at={at}").text
+        visited.append(at)
+        numbers = re.findall(r'<span class="seq">第 (\d+) 步</span>', page)
+        assert numbers == [str(n) for n in range(1, len(seen) + 1)]  # none skipped
+        shown = f"回溯：第 {len(visited)} 步"
+        assert shown in page, (at, shown)
+        step = re.search(r'href="[^"]*\?at=(\d+)" rel="next"', page)
+        if step is None:
+            break
+        at = int(step.group(1))
+    assert visited == seen  # every one of its steps, the last one too, no hidden one
+    back = re.search(r'href="[^"]*\?at=(\d+)" rel="prev"', page)
+    assert back is not None and int(back.group(1)) == seen[-2]
+    for seq in hidden:
+        assert web.get(f"/instances/{case}?at={seq}").status_code == 404
+        assert web.get(f"/instances/{case}/diagram.json?at={seq}").status_code == 404
+    staff = signed_in(demo, "policy_sw")  # the staff see every step
+    assert staff.get(f"/instances/{case}?at={hidden[0]}").status_code == 200
+    assert staff.get(f"/instances/{case}/diagram.json?at={hidden[0]}").status_code == 200
+    assert web.get(f"/instances/{case}/diagram.json?at={seen[-1]}").status_code == 200

@@ -6,12 +6,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from flask_babel import force_locale
 
 from engine.api import Engine
+from engine.time.clock import FixedClock
 from tests.demo_support import CLUE, FULIANG, signed_in
 from tests.demo_support import demo as demo  # the fixture
 from tests.test_process_hotline_complaint import COMPLAINT
@@ -58,6 +60,41 @@ def test_an_approver_decides_a_revised_proposal_afresh(demo: Engine) -> None:
     decision = page.text.split('name="approved"')[1].split("</select>")[0]
     assert " selected" not in decision, decision
     assert "理由不充分，请补充。" in page.text  # the last round is still shown with the case
+
+
+def test_the_clerk_reads_why_the_proposal_came_back(demo: Engine) -> None:
+    """退回重拟: the clerk's reopened 提出处置意见 says at its top who sent it back, when and
+    what they said; only that task, and only until something else moves it."""
+    assert isinstance(demo.clock, FixedClock)
+    case = demo.start("clue_triage", dict(CLUE, summary="审批窗口多次退回材料。"), "intake").id
+    first = _task(demo, "intake", case, "propose")
+    assert 'id="decided-back"' not in signed_in(demo, "intake").get(f"/tasks/{first}").text
+    demo.complete(first, {"disposal": "转办", "handler_unit": FULIANG,
+                          "proposal_reason": "建议转办。"}, "intake")
+    demo.clock.advance(timedelta(minutes=47))  # 2026-09-30 15:47 in Jingdezhen
+    demo.complete(_task(demo, "approver", case, "approve"),
+                  {"approved": False, "approve_comment": "理由不充分，请补充。"}, "approver")
+    redo = _task(demo, "intake", case, "propose")
+    clerk = signed_in(demo, "intake")
+    page = clerk.get(f"/tasks/{redo}").text
+    banner = page.split('id="decided-back"', 1)[1].split("</div>", 1)[0]
+    assert page.index('id="decided-back"') < page.index('class="schema-form"')  # at the top
+    assert "<strong>退回重新办理：</strong>审批处置意见" in banner
+    assert '<span class="by">分管领导 王强（市纪委）</span>' in banner
+    assert ">2026-09-30 15:47</time>" in banner
+    assert '<span class="label">审批结果：</span>退回重拟' in banner
+    assert '<span class="label">审批意见：</span>理由不充分，请补充。' in banner
+    assert 'id="decided-back"' not in clerk.get(f"/tasks/{first}").text  # the old round's
+    clerk.get("/lang/en")
+    assert "<strong>Sent back to be redone: </strong>" in clerk.get(f"/tasks/{redo}").text
+    demo.complete(redo, {"disposal": "转办", "handler_unit": FULIANG,
+                         "proposal_reason": "建议转办，已补充理由。"}, "intake")
+    assert 'id="decided-back"' not in clerk.get(f"/tasks/{redo}").text  # done: no longer
+    approve = _task(demo, "approver", case, "approve")  # it came round, but not sent back
+    assert 'id="decided-back"' not in signed_in(demo, "approver").get(f"/tasks/{approve}").text
+    demo.ops.send_back(approve, "approver", "请更正承办部门。")
+    again = signed_in(demo, "intake").get(f"/tasks/{_task(demo, 'intake', case, 'propose')}")
+    assert 'id="decided-back"' not in again.text and "请更正承办部门。" in again.text
 
 
 def _task(engine: Engine, user: str, case: int, name: str) -> str:

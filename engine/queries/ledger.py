@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -112,11 +113,14 @@ class Ledger:
         sheet = book.active
         sheet.title = self.spec.title[:31]
         sheet.append(self.headers)
+        amounts = {i for i, h in enumerate(self.headers) if AMOUNT_HEADER.search(h)}
         for row in self.rows:
             sheet.append([_cell(v) for v in row])
-            for cell in sheet[sheet.max_row]:
+            for i, cell in enumerate(sheet[sheet.max_row]):
                 if isinstance(cell.value, datetime):
                     cell.number_format = "yyyy-mm-dd hh:mm"
+                elif i in amounts and _number(cell.value):
+                    cell.number_format = "#,##0" if float(cell.value).is_integer() else "#,##0.00"
                 elif isinstance(cell.value, str) and _looks_like_formula(cell.value):
                     cell.data_type = "s"  # text as given, never a formula
                     cell.quotePrefix = True  # and Excel keeps it text when it is edited
@@ -135,6 +139,15 @@ class Ledger:
 # .csv prefixes such text with a single quote, and an .xlsx stores it as a text cell (with
 # Excel's quote-prefix style) and leaves the text as it is. Numbers are never touched.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+
+
+# A header naming its unit (涉及金额（万元）): the cells hold the number, shown with separators.
+AMOUNT_HEADER = re.compile(r"（万?元）")
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) \
+        and math.isfinite(value)
 
 
 def _looks_like_formula(text: str) -> bool:

@@ -21,6 +21,7 @@ from engine import (
     InstanceView,
     ReadView,
     TaskView,
+    UserView,
     field_schemas,
     instance_path,
     instance_tasks,
@@ -64,6 +65,7 @@ class TimelineItem:
     user: str | None  # display name and username
     details: list[DataRow]
     said: str | None = None  # an operation's reason, note or comment, shown as it is
+    number: int = 0  # its place in the reader's 办理经过 (第 n 步): the seq of a full one
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,18 @@ class CaseContext:
     def named(self, username: str | None) -> Markup:
         """Who, by name; auditors and designers see the username after it, small."""
         return named(username, self.people, self.insider)
+
+    def step(self, seq: int | None) -> TimelineItem | None:
+        """The timeline's event ``seq`` (time travel's shown step), if the reader sees it."""
+        return next((item for item in self.timeline if item.seq == seq), None)
+
+    def steps_beside(self, seq: int) -> tuple[int | None, int | None]:
+        """The event numbers of the reader's steps just before and after ``seq`` (time
+        travel's 上一步 and 下一步): an applicant's 办理经过 lists some events only, and
+        moving by one would land on a step it does not see, or stop before its last."""
+        seqs = [item.seq for item in self.timeline]
+        return (max((s for s in seqs if s < seq), default=None),
+                min((s for s in seqs if s > seq), default=None))
 
     def snapshot_rows(self, data: dict[str, Any]) -> list[DataRow]:
         """A time-travel snapshot's data, labelled like the case's own."""
@@ -161,14 +175,29 @@ def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, A
             and (k != "jurisdiction" or discipline)]
     rows.sort(key=lambda r: (order.get(r.name, len(order)), r.name))
     other = [r for r in rows if r.name not in labels] if insiders else []
-    applicant = username if g.user is not None and set(g.user.roles) <= APPLICANT_ROLES else None
+    applicant = username if is_applicant(g.user) else None
     if applicant is not None:
         timeline = [_for_applicant(item, applicant, people) for item in timeline
                     if item.kind in _APPLICANT_EVENTS]
         rows, labels = _as_filed(rows, labels, schemas, events, tasks, start_form)
+    timeline = [replace(item, number=n) for n, item in enumerate(timeline, 1)]
     return CaseContext(instance, [r for r in rows if r.name in labels], timeline, tasks,
                        path.diagram.name, other, files, events, reads, labels, insiders,
                        people, readable, applicant)
+
+
+def is_applicant(user: UserView | None) -> bool:
+    """An applicant (an enterprise) follows its own application, not the staff's work."""
+    return user is not None and set(user.roles) <= APPLICANT_ROLES
+
+
+def sees_step(instance_id: int, user: UserView, seq: int) -> bool:
+    """Whether the reader's 办理经过 lists event ``seq`` (time travel goes to no other):
+    an applicant's lists its application's steps, not the staff's internal work."""
+    if not is_applicant(user):
+        return True  # every event; one past the last is the engine's NotFound
+    return any(e.seq == seq and e.type in _APPLICANT_EVENTS
+               for e in engine().history(instance_id, user.username))
 
 
 def _as_filed(rows: list[DataRow], labels: dict[str, str], schemas: dict[str, dict[str, Any]],

@@ -184,7 +184,7 @@ def due_time(value: datetime | None) -> str:
 
 def money(value: Any, unit: str = "元") -> str:
     """480,000元, 480,000.50元, 1,200万元: an amount as the UI shows it; the text itself when
-    it is no number."""
+    it is no number. ``unit=""`` under a header that names the unit (兑付金额（元）): 480,000."""
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, str)):
         return short_value(value)
     try:
@@ -197,17 +197,17 @@ def money(value: Any, unit: str = "元") -> str:
     return text + unit
 
 
-_MONEY_HEADER = re.compile(r"金额（(万?元)")
+_MONEY_HEADER = re.compile(r"（万?元）")
 
 
 def ledger_cell(value: Any, header: str = "") -> str:
-    """A ledger cell: times as the rest of the UI shows them, amounts (their header says
-    金额（元）or 金额（万元）) with separators and unit, other values as they are."""
+    """A ledger cell: times as the rest of the UI shows them, amounts under a header that
+    names their unit (涉及金额（万元）, 金额（元）) with separators and no unit again (1,250.50),
+    other values as they are."""
     if isinstance(value, datetime):
         return local_time(value)
-    unit = _MONEY_HEADER.search(header)
-    if unit and value not in (None, ""):
-        return money(value, unit.group(1))
+    if _MONEY_HEADER.search(header) and value not in (None, ""):
+        return money(value, "")
     return short_value(value, 400)
 
 

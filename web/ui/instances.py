@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from engine import TERMINATING_ROLES, URGING_ROLES, instance_forms, instance_path, outcome_of
 from web.ui.auth import current_user, login_required
-from web.ui.case import case_context
+from web.ui.case import case_context, sees_step
 from web.ui.tasks import may_work
 from web.ui.util import engine
 
@@ -33,10 +33,12 @@ def show(instance_id: int) -> str:
     user = current_user()
     context = case_context(instance_id, user.username, instance_forms(eng, instance_id))
     at = _at()
+    if at is not None and context.step(at) is None:
+        abort(404)  # past the last step, or one the reader's 办理经过 does not list
     snapshot = eng.state_at(instance_id, at, user) if at is not None else None
     openable = eng.inbox.openable([t.id for t in context.instance.tasks], user.username)
     return render_template("instance.html", case=context, at=at, snapshot=snapshot,
-                           last=len(context.timeline),
+                           beside=context.steps_beside(at) if at is not None else (None, None),
                            outcome=outcome_of(context.instance.data),
                            files=context.files,
                            templates=eng.dossier.templates(instance_id, user),
@@ -58,6 +60,10 @@ def show(instance_id: int) -> str:
 @bp.get("/instances/<int:instance_id>/diagram.json")
 @login_required
 def diagram(instance_id: int) -> Response:
-    path = instance_path(engine(), instance_id, current_user().username, upto=_at())
+    user = current_user()
+    at = _at()
+    if at is not None and not sees_step(instance_id, user, at):
+        abort(404)  # as the case page: no step the reader's 办理经过 does not list
+    path = instance_path(engine(), instance_id, user.username, upto=at)
     return jsonify(xml=path.diagram.xml, completed=path.completed, active=path.active,
                    flows=path.flows)

@@ -4,6 +4,7 @@ submit keeps everything the user typed; a table's 添加一行 shows the form ag
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -24,7 +25,7 @@ from engine import (
 from web.errors import localized, localized_fields
 from web.ui import forms
 from web.ui.auth import current_user, login_required
-from web.ui.case import case_context
+from web.ui.case import CaseContext, DataRow, case_context
 from web.ui.util import engine
 
 bp = Blueprint("tasks", __name__)
@@ -120,8 +121,8 @@ def _render(task: TaskView, schema: dict[str, Any] | None, fields: list[forms.Fi
     添加一行, so the file pickers say to choose their files again."""
     eng = engine()
     user = current_user()
-    context = case_context(task.instance_id, user.username,
-                           instance_forms(eng, task.instance_id), instance)
+    schemas = instance_forms(eng, task.instance_id)
+    context = case_context(task.instance_id, user.username, schemas, instance)
     revision = instance.revision if revision is None else revision
     field_names = {f.name for f in fields}
     general = {k: v for k, v in errors.items() if k not in field_names}
@@ -138,6 +139,7 @@ def _render(task: TaskView, schema: dict[str, Any] | None, fields: list[forms.Fi
         handover_people=eng.ops.handover_people(task.id, user) if works else [],
         handover_units=eng.ops.handover_units(task.id) if works else [],
         sent_back=_sent_back(task, context.events),
+        decided_back=decided_back(task, context, schemas),
     )
 
 
@@ -160,4 +162,45 @@ def _sent_back(task: TaskView, events: list[EventView]) -> EventView | None:
                     and task.status == "ready":
                 return event
             return None
+    return None
+
+
+@dataclass(frozen=True)
+class DecidedBack:
+    """A decision that sent the task back to be done again, for its holder: who, when, on
+    which step, and what they decided and said (审批结果 退回重拟, 审批意见 …)."""
+
+    event: EventView
+    step: str  # the deciding task's title
+    said: list[DataRow]
+
+
+def decided_back(task: TaskView, case: CaseContext, schemas: dict[str, dict[str, Any]]
+                 ) -> DecidedBack | None:
+    """The decision that brought the case back to this open task after it had been done: the
+    completion of a later step whose form asks its decision afresh each time (``"x-default":
+    "blank"``, an approval's 退回重拟 and its comment). None once anything else moved the task
+    since (a send back or withdrawal) and for a step that comes round by itself."""
+    if task.status != "ready":
+        return None
+    events = case.events
+    for i in range(len(events) - 1, -1, -1):
+        payload = events[i].payload or {}
+        if payload.get("to_element") != task.name and not any(
+                step[-1] == task.name for step in payload.get("steps") or ()):
+            continue  # did not move this step
+        event = events[i]
+        if event.type != "completed" or payload.get("element_id") == task.name \
+                or not any(e.type == "completed" and (e.payload or {}).get("element_id")
+                           == task.name for e in events[:i]):
+            return None
+        form = next((t.form_key for t in case.tasks if t.id == event.task_id), None)
+        props = (schemas.get(form or "") or {}).get("properties") or {}
+        asked = {k for k, p in props.items() if isinstance(p, dict)
+                 and p.get("x-default") == "blank"}
+        item = case.step(event.seq)
+        if not asked or item is None:
+            return None
+        return DecidedBack(event, item.title, [r for r in item.details if r.name in asked
+                                               and r.value not in (None, "")])
     return None
