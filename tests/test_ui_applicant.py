@@ -32,7 +32,7 @@ def test_the_applicant_sees_its_application_not_the_staff(demo: Engine) -> None:
         assert staff not in text, staff
     assert "认领" not in text and "抄送" not in text  # staff work and staff operations
     # its application, the status, the result, the document issued to it
-    assert "景德镇某瓷业有限公司" in text and "36,000元" in text
+    assert "景德镇某瓷业有限公司" in text and "36,000" in text
     assert tree.get_element_by_id("status").text == "办理中"
     assert "已兑付" in tree.get_element_by_id("outcome").text_content()
     assert "景惠企兑〔2026〕1号" in tree.get_element_by_id("files").text_content()

@@ -1,5 +1,5 @@
 """Amounts as people read them: 480,000元 with separators and the unit on case pages and the
-documents' print view, 480,000 in ledger and statistics columns whose header names the unit;
+documents' print view, 480,000 where a label or a column's header names the unit;
 the stored data keeps the number."""
 
 from __future__ import annotations
@@ -32,11 +32,13 @@ def test_money_reads_with_separators_and_unit() -> None:
 def test_case_page_shows_amounts_and_keeps_the_number(demo: Engine) -> None:  # noqa: F811
     pending = case_id(demo, "JSJX-2026-000002")
     page = text(signed_in(demo, "policy_sw").get(f"/instances/{pending}").text)
-    assert "480,000元" in page and "480000" not in page
+    # 申请金额（元）: the label names the unit, the amount is not followed by it again
+    assert "申请金额（元）480,000" in page and "480,000元" not in page
+    assert "480000" not in page
     assert demo.instance(pending).data["requested_amount"] == 480000
     paid = case_id(demo, "JSJX-2026-000001")
     mine = text(signed_in(demo, "enterprise").get(f"/instances/{paid}").text)
-    assert "36,000元" in mine
+    assert "36,000" in mine and "36,000元" not in mine  # 核定金额（元）
 
 
 def test_statistics_and_print_view_show_amounts_with_separators(demo: Engine) -> None:  # noqa: F811

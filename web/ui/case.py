@@ -359,7 +359,9 @@ def _readable(fields: list[forms.Field], name: str, value: Any, *, file_fields: 
     label = forms.choice_label(fields, name, value)
     if label is not None:
         return label
-    unit = next((f.money for f in fields if f.name == name and f.money), "")
-    if unit and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return fmt.money(value, unit)  # shown so; the data keeps the number
+    money = next((f for f in fields if f.name == name and f.money), None)
+    if money and isinstance(value, (int, float)) and not isinstance(value, bool):
+        # shown so, the data keeps the number; 申请金额（元） names its unit already
+        said = f"（{money.money}）" in money.title
+        return fmt.money(value, "" if said else money.money)
     return value
