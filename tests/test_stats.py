@@ -17,15 +17,24 @@ from engine.errors import InvalidData, NotFound, PermissionDenied
 from engine.queries.stats import Statistics, StatsFilter, figure_cases, statistics
 from engine.queries.stats.scope import sections_for
 from engine.time.clock import FixedClock
-from tests.process_helpers import PROCESSES
-from tests.stats_support import intermediary_data, known_data
+from tests.conftest import seeded
+from tests.process_helpers import PROCESSES, at
+from tests.stats_support import INTERMEDIARY_NOW, NOW, intermediary_data, known_data
 
 NO_UNIT = "（未分单位）"
 
 
+# Each world is built once per process and backend and copied for each test; the test's
+# clock is then set to where the building left it.
+KNOWN = seeded(lambda engine: known_data(engine, engine.clock))  # type: ignore[arg-type]
+INTERMEDIARY = seeded(
+    lambda engine: intermediary_data(engine, engine.clock))  # type: ignore[arg-type]
+
+
 @pytest.fixture
 def known(engine: Engine, clock: FixedClock) -> Engine:
-    return known_data(engine, clock)
+    clock.set(at(NOW))
+    return engine
 
 
 def rows(stats: Statistics, figure: str) -> dict[str | None, dict[str, Any]]:
@@ -38,6 +47,7 @@ def case_numbers(engine: Engine, figure: str, key: str | None, measure: str,
     return sorted(c.business_key for c in found)
 
 
+@KNOWN
 def test_on_time_rate_by_procedure_and_unit(known: Engine) -> None:
     stats = statistics(known, "chu", StatsFilter())
     by_process = rows(stats, "on_time_by_process")
@@ -56,6 +66,7 @@ def test_on_time_rate_by_procedure_and_unit(known: Engine) -> None:
     assert stats.figure("on_time_by_unit").rows[0].label == NO_UNIT  # most overdue first
 
 
+@KNOWN
 def test_cases_by_type_and_source(known: Engine) -> None:
     stats = statistics(known, "chu", StatsFilter())
     assert rows(stats, "clues_by_source") == {
@@ -67,6 +78,7 @@ def test_cases_by_type_and_source(known: Engine) -> None:
         "账款支付不到位": {"total": 1, "closed": 0, "open": 1, "rate": 0.0}}
 
 
+@KNOWN
 def test_legacy_resolution_rate_by_stage(known: Engine) -> None:
     stats = statistics(known, "chu", StatsFilter())
     stages = stats.figure("legacy_by_stage").rows
@@ -78,6 +90,7 @@ def test_legacy_resolution_rate_by_stage(known: Engine) -> None:
     assert [r.values["registered"] for r in before.figure("legacy_by_stage").rows] == [0] * 4
 
 
+@KNOWN
 def test_subsidy_payouts_and_hotline_satisfaction(known: Engine) -> None:
     stats = statistics(known, "chu", StatsFilter())
     # applied 09-30 16:00, paid 10-10 15:00: 9.96 days; within 1 working day of approval
@@ -88,6 +101,7 @@ def test_subsidy_payouts_and_hotline_satisfaction(known: Engine) -> None:
     assert rows(stats, "hotline_by_rating")["非常满意"]["total"] == 1
 
 
+@KNOWN
 def test_the_data_bureau_follows_the_payouts_reported_to_it_and_the_12345_complaints(
         known: Engine) -> None:
     """The 市政数局 receives every payout's result report and takes the 12345 complaints:
@@ -105,6 +119,7 @@ def test_the_data_bureau_follows_the_payouts_reported_to_it_and_the_12345_compla
             statistics(known, "sjj", StatsFilter(), figure=hidden)
 
 
+@KNOWN
 def test_period_filter(known: Engine) -> None:
     october = statistics(known, "chu", StatsFilter(start=date(2026, 10, 1),
                                                    end=date(2026, 10, 31)))
@@ -125,6 +140,7 @@ def test_period_filter(known: Engine) -> None:
         StatsFilter(start=date(2026, 10, 2), end=date(2026, 10, 1))
 
 
+@KNOWN
 def test_unit_and_procedure_filters(known: Engine) -> None:
     fuliang = statistics(known, "chu", StatsFilter(unit="浮梁县"))
     assert set(rows(fuliang, "on_time_by_unit")) == {"浮梁县"}
@@ -139,6 +155,7 @@ def test_unit_and_procedure_filters(known: Engine) -> None:
     assert [r.values["registered"] for r in clues.figure("legacy_by_stage").rows] == [0] * 4
 
 
+@KNOWN
 def test_every_count_names_its_cases(known: Engine) -> None:
     clue_a, clue_b = "ZF-2026-000001", "ZF-2026-000002"
     assert case_numbers(known, "on_time_by_process", "clue_triage", "late") == [clue_a]
@@ -164,6 +181,7 @@ def test_every_count_names_its_cases(known: Engine) -> None:
         figure_cases(known, "chu", StatsFilter(), "nope", None, "total")
 
 
+@KNOWN
 def test_each_supervising_role_sees_its_sections(known: Engine) -> None:
     assert sections_for(["case_manager"]) == ("timeliness", "clues", "intermediary")
     assert sections_for(["supervision_office"]) == ("timeliness", "clues", "intermediary",
@@ -192,6 +210,7 @@ def test_each_supervising_role_sees_its_sections(known: Engine) -> None:
             figure_cases(known, outsider, StatsFilter(), "on_time_by_unit", None, "done")
 
 
+@KNOWN
 def test_xlsx_holds_the_figures_as_numbers_and_a_real_date(known: Engine) -> None:
     stats = statistics(known, "chu", StatsFilter(start=date(2026, 1, 1), unit="=1+1"))
     data = stats.to_xlsx()
@@ -217,6 +236,7 @@ def test_xlsx_holds_the_figures_as_numbers_and_a_real_date(known: Engine) -> Non
     assert clue[1:] == (5, 4, 1, 80.0, 1)
 
 
+@KNOWN
 def test_a_unit_filter_covers_the_unit_s_subtree_in_the_directory(known: Engine) -> None:
     fuliang = StatsFilter(unit="浮梁县")
     assert rows(statistics(known, "chu", fuliang), "clues_by_source") == {}
@@ -232,6 +252,7 @@ def test_a_unit_filter_covers_the_unit_s_subtree_in_the_directory(known: Engine)
     assert rows(by_name, "clues_by_source") == rows(stats, "clues_by_source")
 
 
+@KNOWN
 def test_a_county_s_supervisors_count_their_county(known: Engine) -> None:
     known.import_units((PROCESSES / "units.csv").read_text(encoding="utf-8"))
     known.add_user("fl_cm", ["case_manager"], unit="浮梁县纪委监委")
@@ -259,9 +280,11 @@ ZJXS = "ZJXS-2026-00000"
 
 @pytest.fixture
 def intermediary(engine: Engine, clock: FixedClock) -> Engine:
-    return intermediary_data(engine, clock)
+    clock.set(at(INTERMEDIARY_NOW))
+    return engine
 
 
+@INTERMEDIARY
 def test_intermediary_clues_by_item_category_and_unit(intermediary: Engine) -> None:
     stats = statistics(intermediary, "chu", StatsFilter(), "intermediary")
     assert [f.key for f in stats.figures] == [
@@ -285,6 +308,7 @@ def test_intermediary_clues_by_item_category_and_unit(intermediary: Engine) -> N
                                                    "浮梁县": late}
 
 
+@INTERMEDIARY
 def test_intermediary_on_time_rate_by_unit(intermediary: Engine) -> None:
     stats = statistics(intermediary, "chu", StatsFilter())
     figure = stats.figure("intermediary_on_time_by_unit")
@@ -309,6 +333,7 @@ def test_intermediary_on_time_rate_by_unit(intermediary: Engine) -> None:
                         "intermediary_on_time_by_unit", "市住建局", "late") == []
 
 
+@INTERMEDIARY
 def test_every_intermediary_count_names_its_cases(intermediary: Engine) -> None:
     def numbers(figure: str, key: str | None, measure: str,
                 flt: StatsFilter | None = None) -> list[str | None]:
@@ -331,6 +356,7 @@ def test_every_intermediary_count_names_its_cases(intermediary: Engine) -> None:
                 "intermediary_on_time_by_unit")["市住建局"]["done"] == 2
 
 
+@INTERMEDIARY
 def test_who_sees_the_intermediary_section(intermediary: Engine) -> None:
     assert sections_for(["data_bureau"]) == ("intermediary", "subsidy", "hotline")
     for role in ("case_manager", "style_group", "supervision_office", "reform_group",
@@ -351,6 +377,7 @@ def test_who_sees_the_intermediary_section(intermediary: Engine) -> None:
             statistics(intermediary, outsider, StatsFilter(), "intermediary")
 
 
+@INTERMEDIARY
 def test_a_county_counts_its_own_intermediary_clues(intermediary: Engine) -> None:
     # a county's 政数局 and its 纪委监委's case managers: the clues of the county's units
     for user in ("fl_sjj", "fl_cm"):
@@ -366,6 +393,7 @@ def test_a_county_counts_its_own_intermediary_clues(intermediary: Engine) -> Non
     assert set(rows(city, "intermediary_by_item")) == {"ZJ-001"}
 
 
+@INTERMEDIARY
 def test_xlsx_holds_the_intermediary_figures(intermediary: Engine) -> None:
     stats = statistics(intermediary, "zhuanban", StatsFilter(), "intermediary")
     book = load_workbook(io.BytesIO(stats.to_xlsx()))
