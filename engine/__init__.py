@@ -94,6 +94,7 @@ from engine.time.clock import Clock, FixedClock, SystemClock
 from engine.views import (
     AttachmentView,
     CopyView,
+    DraftView,
     EventView,
     InstanceView,
     NotificationView,
@@ -141,6 +142,7 @@ __all__ = [
     "DeployPreview",
     "DoneList",
     "DoneTask",
+    "DraftView",
     "Engine",
     "EngineError",
     "EventView",

@@ -46,6 +46,18 @@ class TaskView:
 
 
 @dataclass(frozen=True)
+class DraftView:
+    """A user's 暂存 of a task's form: the fields as saved (no files), and when."""
+
+    task_id: str
+    data: dict[str, Any]
+    saved_at: datetime
+
+    def as_json(self) -> dict[str, Any]:
+        return {"task_id": self.task_id, "data": self.data, "saved_at": _iso(self.saved_at)}
+
+
+@dataclass(frozen=True)
 class ProcessView:
     key: str
     version: int

@@ -560,6 +560,11 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("api.complete", "POST"): Entry(True, works_task, args=_task, mutates=True,
                                     request=lambda w: {
                                         "json": {"data": w.target.complete_data}}),
+    # 暂存: a draft is no change to the case (revision, events and tasks stay as they were)
+    ("api.task_draft", "GET"): Entry(True, sees_task, args=_task),
+    ("api.task_draft", "PUT"): Entry(True, works_task, args=_task, request=lambda w: {
+        "json": {"data": w.target.complete_data}}),
+    ("api.task_draft", "DELETE"): Entry(True, sees_task, 204, args=_task),
     ("api.attachments", "GET"): Entry(True, reads_case, args=_instance),
     ("api.attachments", "POST"): Entry(True, adds_files, 201, args=_instance,
                                             request=_attach, mutates=True),
@@ -636,6 +641,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
                                     request=lambda w: {"data": {
                                         **w.target.complete_form,
                                         "revision": str(w.engine.instance(w.case).revision)}}),
+    ("tasks.discard_draft", "POST"): Entry(False, sees_task, 302, args=_task),
     ("start.index", "GET"): Entry(False, signed_in, shows=(
         lambda w: f'href="/start/{w.target.process}"', starts)),
     ("start.form", "GET"): Entry(False, starts, args=_key),

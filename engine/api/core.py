@@ -39,6 +39,7 @@ from engine.queries.worklists import Worklists
 from engine.runtime import mirror
 from engine.runtime.bulk import BulkStarts
 from engine.runtime.commands import Runtime
+from engine.runtime.drafts import Drafts
 from engine.runtime.operations import Operations
 from engine.runtime.worker import TimerWorker
 from engine.storage import counters, db, migrate
@@ -85,6 +86,7 @@ class EngineCore:
         self.search = Search(engine)  # cases by text (engine/queries/search.py)
         self.worklists = Worklists(engine)  # 已办 and 我的申请
         self.ops = Operations(engine)
+        self.drafts = Drafts(engine)  # 暂存 (engine/runtime/drafts.py)
         self.bulk = BulkStarts(engine)
 
     @contextmanager

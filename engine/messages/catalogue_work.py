@@ -105,6 +105,19 @@ WORK: dict[str, tuple[str, str]] = {
     'database.busy': (
         'the database is busy; try again',
         '数据库繁忙，请重试'),
+    'draft.field_type': (
+        'this field cannot hold such a value, even in a draft',
+        '此项不能暂存这样的值'),
+    'draft.not_json': (
+        'a draft holds JSON values only',
+        '暂存的内容只能是 JSON 值'),
+    'draft.refused': (
+        'some fields hold values they cannot hold; the draft was not saved',
+        '部分字段的值类型不符，未暂存'),
+    'draft.too_large': (
+        ('the draft would hold {megabytes} MB, more than the limit of {limit} MB; it was not '
+         'saved'),
+        '暂存内容达 {megabytes} MB，超过上限 {limit} MB，未暂存'),
     'handover.already_signer': (
         '{name} already co-signs',
         '{name} 已在会签人中'),

@@ -35,13 +35,22 @@ from engine.org import credit_code, directory, people, pickers, scope
 from engine.org.lists import RECORD, UnitLists
 from engine.org.roles import role_for_lane
 from engine.org.users import SYSTEM
-from engine.runtime import case_credit_codes, handover, mirror, search_text, spiff_seam, state
+from engine.runtime import (
+    case_credit_codes,
+    drafts,
+    handover,
+    mirror,
+    search_text,
+    spiff_seam,
+    state,
+)
 from engine.runtime import correlation as correlation_rules
 from engine.runtime.case_files import issue_step_documents
 from engine.runtime.case_numbers import check_chosen, key_field
 from engine.runtime.limits import CommandLimits, check_case_size
 from engine.runtime.locking import (
     bump,
+    check_may_complete,
     check_may_work,
     check_revision,
     flush,
@@ -152,12 +161,7 @@ class Runtime:
                  ) -> ProcessInstance:
         """``uploads``: files sent in the form's file fields."""
         task_row, locked, open_rows = open_task(session, task_id)
-        check_may_work(task_row, user)
-        parallel_part = handover.signs_in_parallel(task_row, user.username)
-        if task_row.assignee not in (None, user.username) and not parallel_part:
-            raise Conflict(msg("task.claimed_by", assignee=task_row.assignee))
-        if task_row.owner == user.username:  # the holder, while co-signers sign at once
-            raise Conflict(msg("task.signers_pending", signers=list(task_row.signers or ())))
+        check_may_complete(task_row, user)
         if task_row.owner is not None:  # a delegate's or co-signer's part of the task
             check_revision(locked, revision)
             return handover.finish_part(session, self.clock.now(), task_row, locked, data, user)
@@ -199,8 +203,9 @@ class Runtime:
             update(TASKS).where(TASKS.c.id == task_id).values(assignee=assignee))
         mirror.forget_open_tasks(session, row.id)
         row.updated_at = now = self.clock.now()
-        if claim:  # out of the others' inboxes: their notices of it are settled
+        if claim:  # out of the others' inboxes: their notices and drafts of it are settled
             settle.task_moved(session, task_id, now)
+            drafts.task_moved(session, task_id)
         bump(session, row)
         kind = "claimed" if claim else "unclaimed"
         chain.append(session, row, kind, now, chain.digest_of_row(row),

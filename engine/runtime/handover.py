@@ -23,8 +23,15 @@ from engine.errors import Conflict, NotFound, PermissionDenied, refused
 from engine.messages import Msg, msg
 from engine.notify import emit, recipients, settle
 from engine.org import directory, users
-from engine.runtime import mirror
-from engine.runtime.locking import bump, check_may_work, check_revision, flush, open_task
+from engine.runtime import drafts, mirror
+from engine.runtime.locking import (
+    bump,
+    check_may_work,
+    check_revision,
+    flush,
+    open_task,
+    signs_in_parallel,
+)
 from engine.storage.schema import TASKS, USERS, ProcessInstance
 from engine.views import UserView
 
@@ -79,9 +86,11 @@ def _set(session: Session, task_id: str, **values: Any) -> None:
 
 
 def _hand(session: Session, now: datetime, task_id: str, **values: Any) -> None:
-    """The task changes hands: the notices of those it leaves are settled."""
+    """The task changes hands: the notices of those it leaves are settled, their drafts
+    deleted."""
     _set(session, task_id, **values)
     settle.task_moved(session, task_id, now)
+    drafts.task_moved(session, task_id)
 
 
 def transfer(session: Session, now: datetime, task_id: str, user: UserView,
@@ -165,13 +174,6 @@ def delegate(session: Session, now: datetime, task_id: str, user: UserView, to_u
                 said=msg("notice.delegated", by=user.display_name, reason=text),
                 instance_id=row.id, task_id=task_id, actor=user.username, at=now)
     return row
-
-
-def signs_in_parallel(task_row: Any, username: str) -> bool:
-    """``username`` is one of the co-signers signing the task at once (the holder keeps it
-    meanwhile: owner and assignee are the holder)."""
-    return (task_row.owner is not None and task_row.owner == task_row.assignee
-            and username in (task_row.signers or ()))
 
 
 def add_signer(session: Session, now: datetime, task_id: str, user: UserView, to_user: str,

@@ -163,6 +163,26 @@ def check_may_work(task_row: driver.ReadRow, user: UserView) -> None:
         raise PermissionDenied(msg("task.unit_needed", unit=task_row.unit))
 
 
+def signs_in_parallel(task_row: Any, username: str) -> bool:
+    """``username`` is one of the co-signers signing the task at once (the holder keeps it
+    meanwhile: owner and assignee are the holder)."""
+    return (task_row.owner is not None and task_row.owner == task_row.assignee
+            and username in (task_row.signers or ()))
+
+
+def check_may_complete(task_row: Any, user: UserView) -> None:
+    """The open task is the user's to complete now (their part of it, for a delegate or a
+    co-signer): PermissionDenied without its role and unit, Conflict while someone else
+    holds it or, for its holder, while co-signers are still to sign. The rule of completing
+    is also that of saving a draft of it (engine/runtime/drafts.py)."""
+    check_may_work(task_row, user)
+    if task_row.assignee not in (None, user.username) \
+            and not signs_in_parallel(task_row, user.username):
+        raise Conflict(msg("task.claimed_by", assignee=task_row.assignee))
+    if task_row.owner == user.username:  # the holder, while co-signers sign at once
+        raise Conflict(msg("task.signers_pending", signers=list(task_row.signers or ())))
+
+
 def bump(session: Session, row: ProcessInstance) -> None:
     """One revision per command and instance, however often the row is flushed."""
     bumped: set[int] = session.info.setdefault("kuaiban_bumped", set())

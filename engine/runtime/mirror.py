@@ -26,6 +26,7 @@ from engine.messages import msg
 from engine.notify import emit, settle
 from engine.org import directory, scope
 from engine.org.roles import role_for_lane
+from engine.runtime import drafts
 from engine.storage import driver
 from engine.storage.schema import SUBSCRIPTIONS, TASKS, TIMERS, ProcessInstance
 from engine.time.clock import parse_instant
@@ -99,6 +100,7 @@ def sync_tasks(session: Session, row: ProcessInstance, workflow: BpmnWorkflow, n
     if closed:
         _CLOSE.run(session, closed)
         settle.tasks_closed(session, [c["b_id"] for c in closed], now)
+        drafts.tasks_closed(session, [c["b_id"] for c in closed])
     units = directory.load(session)
     new = [task_values(row, task_id, task, now, evaluate, units)
            for task_id, task in ready.items()]

@@ -523,3 +523,19 @@ class CaseCreditCode(Base):
 
 
 CASE_CREDIT_CODES = cast(Table, CaseCreditCode.__table__)
+
+
+class TaskDraft(Base):
+    """暂存: what a user typed into an open task's form and saved to finish later; one per
+    task and user, private to them (engine/runtime/drafts.py). Not a case event: no part of
+    the history or the hash chain. Deleted when the task is completed or cancelled, or
+    leaves its author."""
+
+    __tablename__ = "task_drafts"
+    task_id: Mapped[str] = mapped_column(ForeignKey("tasks.id"), primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[dict[str, Any]]
+    saved_at: Mapped[datetime]
+
+
+TASK_DRAFTS = cast(Table, TaskDraft.__table__)

@@ -1,4 +1,5 @@
-"""The caller's inbox, one task (with its form and data), claim, unclaim and complete."""
+"""The caller's inbox, one task (with its form and data), claim, unclaim and complete, and
+the caller's draft of a task (暂存)."""
 
 from __future__ import annotations
 
@@ -83,6 +84,24 @@ def complete(task_id: str) -> Response:
                                            current_user(), revision=body.get("revision"),
                                            uploads=uploads)
     return jsonify(view.as_json())
+
+
+@bp.route("/tasks/<task_id>/draft", methods=["GET", "PUT", "DELETE"])
+def task_draft(task_id: str) -> Response:
+    """暂存: the caller's draft of the task. GET: ``{"draft": Draft | null}``; PUT
+    ``{"data": {...}}``: saved (nothing checked but each value's type, loosely), the draft
+    back; DELETE: gone (204, whether there was one or not)."""
+    engine = engine_of(current_app)
+    task_id = checked_task_id(task_id)
+    if request.method == "PUT":
+        body = fields({"data": Field(dict, required=True)})
+        draft = engine.drafts.save(task_id, body["data"], current_user())
+        return jsonify({"draft": draft.as_json()})
+    if request.method == "DELETE":
+        engine.drafts.discard(task_id, current_user())
+        return Response(status=204)
+    found = engine.drafts.get(task_id, current_user())
+    return jsonify({"draft": found.as_json() if found is not None else None})
 
 
 def checked_task_id(task_id: str) -> str:

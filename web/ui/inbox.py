@@ -39,6 +39,7 @@ def index() -> str:
     return render_template("inbox.html", rows=rows, page=page, show=show, process=process,
                            processes={p.key: p.name for p in eng.processes()},
                            people=eng.display_names(t.assignee for t in page.tasks if t.assignee),
+                           drafted=eng.drafts.marked([t.id for t in page.tasks], current_user()),
                            in_inbox=counts.processes if counts else ())
 
 

@@ -1,6 +1,7 @@
 """The task page: the task's form rendered from its JSON Schema, the case so far (key data,
 history, diagram), and submitting it (engine validation errors beside each field; a stale
-submit keeps everything the user typed; a table's 添加一行 shows the form again unsubmitted)."""
+submit keeps everything the user typed; a table's 添加一行 shows the form again unsubmitted);
+暂存 keeps what was typed for later (engine/runtime/drafts.py), 放弃暂存 drops it."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from werkzeug.wrappers import Response
 from engine import (
     URGING_ROLES,
     Conflict,
+    DraftView,
     EventView,
     InstanceView,
     InvalidData,
@@ -29,6 +31,7 @@ from web.ui.case import CaseContext, DataRow, case_context
 from web.ui.util import engine
 
 bp = Blueprint("tasks", __name__)
+SAVE_DRAFT = "save_draft"  # the name of the 暂存 button: keep what was typed, submit nothing
 
 
 @bp.get("/tasks/<task_id>")
@@ -45,7 +48,10 @@ def show(task_id: str) -> str:
     values = forms.display_values(
         fields, {**forms.earlier_answers(schema, instance.data), **_part_done(task, user)},
         schema, eng.clock.now())
-    return _render(task, schema, fields, values, {}, instance)
+    draft = eng.drafts.get(task_id, user) if may_work(task, user) else None
+    if draft is not None:  # what the user saved to finish later, over the case's values
+        values = {**values, **forms.display_values(fields, draft.data)}
+    return _render(task, schema, fields, values, {}, instance, draft=draft)
 
 
 def _part_done(task: TaskView, user: UserView) -> dict[str, object]:
@@ -71,6 +77,8 @@ def submit(task_id: str) -> str | Response | tuple[str, int]:
     posted = forms.read(fields, request.form)
     data, typed = posted.data, posted.typed
     revision = _int(request.form.get("revision"))
+    if SAVE_DRAFT in request.form:
+        return _save_draft(task, schema, fields, posted, revision)
     if not posted.submits:
         return _unsubmitted(task, schema, fields, posted, revision)
     try:
@@ -88,6 +96,35 @@ def submit(task_id: str) -> str | Response | tuple[str, int]:
     flash(_("已提交：%(case)s %(title)s", case=task.business_key or "", title=task.title),
           "success")
     return redirect(url_for("inbox.index"))
+
+
+def _save_draft(task: TaskView, schema: dict[str, Any] | None, fields: list[forms.Field],
+                posted: forms.Posted, revision: int | None) -> Response | tuple[str, int]:
+    """暂存: what was typed is kept for the user, unchecked by the form and without its
+    files; the task stays open. A value no field can hold is named beside its field."""
+    eng = engine()
+    user = current_user()
+    try:
+        eng.drafts.save(task.id, posted.data, user)
+    except (InvalidData, Conflict) as exc:
+        flash(_("暂存未成功：%(detail)s", detail=localized(exc.said)), "error")
+        errors = localized_fields(exc) if isinstance(exc, InvalidData) else {}
+        current = eng.instance(task.instance_id, user)
+        values = forms.shown_again(fields, posted.typed, current.data, schema)
+        page = _render(eng.inbox.task(task.id, user), schema, fields, values, errors, current,
+                       revision=revision, reshown=True)
+        return page, 422 if isinstance(exc, InvalidData) else 409
+    flash(_("已暂存。您可以稍后回到此任务继续填写。"), "success")
+    return redirect(url_for("tasks.show", task_id=task.id))
+
+
+@bp.post("/tasks/<task_id>/draft/discard")
+@login_required
+def discard_draft(task_id: str) -> Response:
+    """放弃暂存: the user's draft of the task is deleted; the form shows the case's values."""
+    if engine().drafts.discard(task_id, current_user()):
+        flash(_("已放弃暂存的内容。"), "success")
+    return redirect(url_for("tasks.show", task_id=task_id))
 
 
 def _unsubmitted(task: TaskView, schema: dict[str, Any] | None, fields: list[forms.Field],
@@ -115,10 +152,11 @@ def _int(value: str | None) -> int | None:
 def _render(task: TaskView, schema: dict[str, Any] | None, fields: list[forms.Field],
             values: dict[str, forms.Display], errors: dict[str, str], instance: InstanceView,
             conflict: str | None = None, revision: int | None = None,
-            reshown: bool = False) -> str:
+            reshown: bool = False, draft: DraftView | None = None) -> str:
     """``revision``: the one the form was first shown at, when it is shown again unsubmitted
     (a later submit still meets a change made meanwhile); ``reshown``: shown again after
-    添加一行, so the file pickers say to choose their files again."""
+    添加一行, so the file pickers say to choose their files again; ``draft``: the user's 暂存
+    shown in the form."""
     eng = engine()
     user = current_user()
     schemas = instance_forms(eng, task.instance_id)
@@ -131,7 +169,8 @@ def _render(task: TaskView, schema: dict[str, Any] | None, fields: list[forms.Fi
         "task.html", task=task, schema=schema, fields=fields, values=values, errors=errors,
         files_by_sha={f.sha256: f for f in context.files},
         general_errors=general, revision=revision, conflict=conflict, case=context,
-        reshown=reshown,
+        reshown=reshown, draft=draft,
+        has_files=any(f.kind == "files" and not f.readonly for f in fields),
         may_work=works,
         steps=eng.ops.send_back_steps(task.id, user) if works and not task.owner else [],
         # 催办 presses whoever holds the task: not one's own
