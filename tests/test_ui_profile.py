@@ -42,7 +42,7 @@ def test_the_profile_shows_the_account_and_is_linked_from_the_header(app: Flask,
     assert "<input" not in facts  # shown, not edited
     assert 'value="zhao@example.gov.cn"' in field(page.text, "email")
     assert 'value="0798-2600101"' in field(page.text, "phone")
-    assert '<option value="zh" lang="zh" selected>' in field(page.text, "language")
+    assert '<option value="" selected>默认（中文）</option>' in field(page.text, "language")
 
 
 def test_saved_details_are_the_users_own(app: Flask, eng: Engine) -> None:
@@ -128,6 +128,40 @@ def test_the_language_switched_to_is_kept_across_sign_out_and_sign_in(app: Flask
     visitor.get("/lang/en")
     login(visitor, "li")
     assert "Inbox" in visitor.get("/").text
+
+
+def test_signing_out_forgets_the_language_so_the_next_person_does_not_inherit_it(
+        app: Flask, eng: Engine) -> None:
+    browser = as_user(app, "zhao")
+    browser.get("/lang/en")
+    assert eng.user("zhao").language == "en"
+    browser.post("/logout")
+    assert "登录" in browser.get("/login").text  # the sign-in page in Chinese again
+    login(browser, "li")  # no stored language, nothing chosen on the sign-in page
+    assert "待办事项" in browser.get("/").text
+    page = browser.get("/account/profile").text
+    assert '<option value="" selected>默认（中文）</option>' in field(page, "language")
+    assert "selected" not in field(page, "language").split("默认（中文）", 1)[1]
+    # saving the telephone with the language shown stores no language
+    status, _ = save(browser, phone="0798-2600101", language="")
+    assert status == 302 and eng.accounts.profile("li").language is None
+    assert "待办事项" in browser.get("/").text
+    browser.post("/logout")
+    browser.get("/lang/en")  # chosen on the sign-in page by the person signing in: kept
+    login(browser, "li")
+    assert "Inbox" in browser.get("/").text
+    assert eng.accounts.profile("li").language is None
+    # the same user's renewed session (a new password) keeps it
+    renewed = browser.post("/account/password", data={"current_password": "pw-ui-test",
+                                                      "new_password": "a-new-pw-2026!",
+                                                      "confirm_password": "a-new-pw-2026!"})
+    assert renewed.status_code == 302
+    assert "Inbox" in browser.get("/").text
+    # choosing 默认（中文） on the profile page goes back to Chinese now
+    save(browser, language="en")
+    save(browser, language="")
+    assert eng.accounts.profile("li").language is None
+    assert "待办事项" in browser.get("/").text
 
 
 def test_the_profiles_language_switches_the_pages_now_and_at_the_next_sign_in(
