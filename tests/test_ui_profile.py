@@ -74,7 +74,7 @@ def test_refused_details_are_named_beside_their_fields(app: Flask, eng: Engine) 
     assert "请选择中文或 English" in field(page, "language")
     assert 'value="zhao@"' in field(page, "email")  # what was typed, to correct it
     assert 'aria-invalid="true"' in field(page, "phone")
-    for phone, problem in (("123", "7 至 20 位"), ("+86 798 2600 1010 1234 5", "7 至 20 位"),
+    for phone, problem in (("123", "7 至 20 个字符"), ("+86 798 2600 1010 1234 5", "7 至 20 个字符"),
                            ("请拨总机", "不是有效的电话号码")):
         status, page = save(client, phone=phone)
         assert status == 422 and problem in field(page, "phone"), phone
@@ -84,6 +84,21 @@ def test_refused_details_are_named_beside_their_fields(app: Flask, eng: Engine) 
     client.get("/lang/en")
     status, page = save(client, phone="x", language="en")
     assert status == 422 and "not a telephone number" in field(page, "phone")
+
+
+def test_a_telephone_typed_in_full_width_is_saved_in_ascii(app: Flask, eng: Engine) -> None:
+    client = as_user(app, "zhao")
+    page = client.get("/account/profile").text
+    assert "共 7 至 20 个字符（空格和连字符计算在内）" in field(page, "phone")
+    typed = "＋８６　７９８——２６００——１０１０　１２"  # an input method's; 20 characters as kept
+    maxlength = int(re.findall(r'maxlength="(\d+)"', field(page, "phone"))[0])
+    assert maxlength >= len(typed)
+    status, _ = save(client, phone=typed)
+    assert status == 302 and eng.accounts.profile("zhao").phone == "+86 798-2600-1010 12"
+    client.get("/lang/en")
+    page = client.get("/account/profile").text
+    assert "7 to 20 characters, spaces and hyphens included" in field(page, "phone")
+    assert "<label for=\"f-email\">E-mail</label>" in page
 
 
 def test_saving_needs_the_forms_token(eng: Engine) -> None:
