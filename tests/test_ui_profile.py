@@ -74,7 +74,8 @@ def test_refused_details_are_named_beside_their_fields(app: Flask, eng: Engine) 
     assert "请选择中文或 English" in field(page, "language")
     assert 'value="zhao@"' in field(page, "email")  # what was typed, to correct it
     assert 'aria-invalid="true"' in field(page, "phone")
-    for phone, problem in (("123", "7 至 20 个字符"), ("+86 798 2600 1010 1234 5", "7 至 20 个字符"),
+    length = "7 至 20 个字符"
+    for phone, problem in (("123", length), ("+86 798 2600 1010 1234 5", length),
                            ("请拨总机", "不是有效的电话号码")):
         status, page = save(client, phone=phone)
         assert status == 422 and problem in field(page, "phone"), phone
