@@ -24,9 +24,9 @@ ID = re.compile(r"/(\d+|[0-9a-f]{8}-[0-9a-f-]{27}|[0-9a-f]{64})(?=/|$)")
 USERNAMES = {u[0] for u in DEMO_USERS}
 # English that belongs on a Chinese page: brands, file formats and units, protocol names, the
 # keys as the keyboard names them (Ctrl +, Shift 1)
-ALLOWED = {"Ctrl", "Shift", "Kuaiban", "BPMN", "DMN", "PDF", "xlsx", "csv", "CSV", "docx", "API", "ID", "JSON",
+ALLOWED = {"Kuaiban", "BPMN", "DMN", "PDF", "xlsx", "csv", "CSV", "docx", "API", "ID", "JSON",
            "Schema", "OpenAPI", "Excel", "Word", "Office", "App", "URL", "KB", "MB", "GB", "SVG",
-           "PNG", "bpmn", "dmn", "json", "zip"}
+           "PNG", "bpmn", "dmn", "json", "zip", "Ctrl", "Shift"}
 # examples in the placeholders of key fields (keys are ASCII by rule)
 EXAMPLE_KEYS = {"clue_verify", "my_process"}
 # codes with digits: case numbers, credit codes, policy ids, vouchers (ZF-2026-000001, JS-002)
