@@ -110,6 +110,18 @@ def inside(inner: dict[str, float], outer: dict[str, float]) -> bool:
             and inner["y"] + inner["height"] <= outer["y"] + outer["height"])
 
 
+def in_view(page: Any) -> list[float]:
+    """The point of the diagram at the middle of the modeler's canvas right of its palette."""
+    return list(page.evaluate("""() => {
+        const container = window.kuaibanModeler.get('canvas').getContainer();
+        const m = container.querySelector('.viewport').transform.baseVal.consolidate().matrix;
+        const box = container.getBoundingClientRect();
+        const palette = container.querySelector('.djs-palette').getBoundingClientRect();
+        const x = (box.width + palette.right - box.left) / 2, y = box.height / 2;
+        return [(x - m.e) / m.a, (y - m.f) / m.d];
+    }"""))
+
+
 def test_the_modeler_opens_a_wide_diagram_readable_and_clear_of_the_palette(
         page: Any, server: Server, tmp_path: Path) -> None:
     sign_in(page, server, "design")
@@ -139,8 +151,16 @@ def test_the_modeler_opens_a_wide_diagram_readable_and_clear_of_the_palette(
         drawn = shape(page, "#modeler", pool)
         assert inside(drawn, canvas) and drawn["x"] > palette["x"] + palette["width"]
     shoot(page, "modeler-fit", tmp_path)
+    middle = in_view(page)
     page.click("#zoom-controls [data-zoom=in]")
     assert zoom(page, "#modeler") > whole
+    # around the middle of what is in view right of the palette: the diagram does not slide
+    # under the palette
+    assert in_view(page) == pytest.approx(middle, abs=1)
+    page.focus("#modeler svg")
+    page.keyboard.press("Control+Equal")  # bpmn-js's own key, the same way
+    assert in_view(page) == pytest.approx(middle, abs=1)
+    page.click("#zoom-controls [data-zoom=fit]")
     page.click("#zoom-controls [data-zoom=out]")
     page.click("#zoom-controls [data-zoom=out]")
     smaller = zoom(page, "#modeler")
@@ -165,7 +185,18 @@ def test_the_viewers_open_a_wide_diagram_readable(page: Any, server: Server,
     canvas = box(page, "#diagram")
     assert all(shape(page, "#diagram", pool)["x"] > canvas["x"]
                for pool in POOLS)
-    page.click("[data-zoom=fit]")  # 全图
+    # the modeler's zoom buttons: 放大, 缩小 and 适应窗口
+    buttons = page.locator(".diagram-box [data-zoom]")
+    assert [buttons.nth(n).text_content() for n in range(buttons.count())] == [
+        "放大", "缩小", "适应窗口"]
+    page.wait_for_selector(".diagram-box [data-zoom=in]", state="visible")
+    opened = zoom(page, "#diagram")
+    page.click(".diagram-box [data-zoom=in]")
+    assert zoom(page, "#diagram") > opened
+    page.click(".diagram-box [data-zoom=out]")
+    page.click(".diagram-box [data-zoom=out]")
+    assert zoom(page, "#diagram") < opened
+    page.click(".diagram-box [data-zoom=fit]")
     whole = zoom(page, "#diagram")
     assert whole < READABLE
     page.focus("#diagram svg")  # the viewer has no zoom keys of its own: diagram-view.js's

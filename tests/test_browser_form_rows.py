@@ -163,3 +163,26 @@ def test_a_paste_wider_than_the_table_is_refused_before_anything_is_sent(
     page.click("button.fill-rows")
     assert page.input_value("#f-enterprises-0-name") == ROWS[1][0]
     assert not page.is_visible(".paste-error")
+
+
+def test_enter_in_a_cell_goes_down_a_row_and_never_sends_the_batch(
+        page: Any, server: Server) -> None:
+    server.engine.start("subsidy_automatic", {"policy_id": "MS-001"}, "gxj")
+    [confirm] = [t for t in server.engine.inbox.for_user("gxj")
+                 if t.name == "confirm_enterprises"]
+    sign_in(page, server, "gxj")
+    page.goto(f"{server.url}/tasks/{confirm.id}")
+    page.wait_for_selector("[data-rows=enterprises] button.add-row", state="visible")
+    rows = page.locator("table.rows-table tbody tr")
+    assert rows.count() == 1
+    page.fill("#f-confirmation_basis", "统计部门共享的2026年新入规企业名单")
+    page.fill("#f-enterprises-0-amount", "5000")
+    page.press("#f-enterprises-0-amount", "Enter")  # the last row: a new one, same column
+    assert page.evaluate("document.activeElement.id") == "f-enterprises-1-amount"
+    assert rows.count() == 2
+    page.press("#f-enterprises-0-name", "Enter")  # not the last row: the next one
+    assert page.evaluate("document.activeElement.id") == "f-enterprises-1-name"
+    assert rows.count() == 2
+    assert "/tasks/" in page.url and page.input_value("#f-enterprises-0-amount") == "5000"
+    assert [t.id for t in server.engine.inbox.for_user("gxj")
+            if t.name == "confirm_enterprises"] == [confirm.id]

@@ -263,7 +263,7 @@ def test_edit_see_errors_on_elements_fix_and_deploy(page: Any, server: Server) -
     assert server.engine.instance(started.id).status == "completed"
 
     # the new version opens in the modeler, and what changed is drawn in colour
-    page.click("#deployed-list a:text-is('与上一版比较')")
+    page.click("#deployed-list a:text-is('图形对比')")
     page.wait_for_selector("#diff[data-ready=true]")
     assert page.locator("#diff-new " + marker("approve", "kb-diff-changed")).count() == 1
     assert page.locator("#diff-old " + marker("approve", "kb-diff-changed")).count() == 1

@@ -62,6 +62,12 @@ def test_e_mail_addresses(cli: Cli) -> None:
                                    "x at example", code=1).output
 
 
+def test_a_telephone_typed_in_full_width_is_taken(cli: Cli) -> None:
+    cli("users", "add", "x", "--role", "intake", "--phone", "０７９８－８２００１０１")
+    assert "telephone" in cli("users", "add", "y", "--role", "intake", "--phone",
+                              "０７９８－８２００１０１－", code=1).output
+
+
 def test_the_worker_sends_the_outbox_and_operators_see_what_is_left(cli: Cli) -> None:
     closed = {"KUAIBAN_SMTP_HOST": "127.0.0.1", "KUAIBAN_SMTP_PORT": str(free_port()),
               "KUAIBAN_SMTP_SENDER": "kuaiban@example.gov.cn", "KUAIBAN_NOTIFY_TIMEOUT": "5"}

@@ -22,11 +22,11 @@ PER_PATTERN = 2  # pages visited per URL pattern (ids normalised)
 SKIP = re.compile(r"^/(logout|lang/|static/|files/|documents/.+/download)|[?&]format=")
 ID = re.compile(r"/(\d+|[0-9a-f]{8}-[0-9a-f-]{27}|[0-9a-f]{64})(?=/|$)")
 USERNAMES = {u[0] for u in DEMO_USERS}
-# English that belongs on a Chinese page: brands, file formats and units, protocol names,
-# the names printed on keyboard keys (Ctrl+滚轮缩放)
-ALLOWED = {"Ctrl", "Shift", "Kuaiban", "BPMN", "DMN", "PDF", "xlsx", "csv", "CSV", "docx", "API", "ID", "JSON",
+# English that belongs on a Chinese page: brands, file formats and units, protocol names, the
+# keys as the keyboard names them (Ctrl +, Shift 1)
+ALLOWED = {"Kuaiban", "BPMN", "DMN", "PDF", "xlsx", "csv", "CSV", "docx", "API", "ID", "JSON",
            "Schema", "OpenAPI", "Excel", "Word", "Office", "App", "URL", "KB", "MB", "GB", "SVG",
-           "PNG", "bpmn", "dmn", "json", "zip"}
+           "PNG", "bpmn", "dmn", "json", "zip", "Ctrl", "Shift"}
 # examples in the placeholders of key fields (keys are ASCII by rule)
 EXAMPLE_KEYS = {"clue_verify", "my_process"}
 # codes with digits: case numbers, credit codes, policy ids, vouchers (ZF-2026-000001, JS-002)

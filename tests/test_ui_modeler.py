@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -368,3 +369,26 @@ def test_unchanged_is_said_in_the_brackets_of_the_page_language(designer: FlaskC
     assert unchanged() == "(unchanged, no new version)"
     script = (Path(modeler.__file__).parents[1] / "static" / "js" / "modeler.js").read_text()
     assert "'（' + t('unchanged')" not in script
+
+
+DIFF_LINK = r'<a [^>]*href="(/designer/[^"]*/diff\b[^"]*)"[^>]*>([^<]+)</a>'
+
+
+def test_each_comparison_link_is_named_as_the_page_it_opens(designer: FlaskClient,
+                                                            eng: Engine) -> None:
+    """图形对比 draws the two diagrams side by side; 变更清单 lists the changes as text."""
+    eng.deploy([SourceFile("approval.bpmn", APPROVAL.replace(
+        'camunda:dueDate="workday_close(1)"', 'camunda:dueDate="workday_close(2)"'))])
+    pages = ("/designer/modeler/approval/v2", "/designer/modeler",
+             "/designer/processes/approval", "/designer/modeler/approval/diff?old=1&new=2",
+             "/designer/processes/approval/diff?old=1&new=2")
+    seen = set()
+    for page in pages:
+        html = designer.get(page).text
+        for href, text in re.findall(DIFF_LINK, html):
+            opened = designer.get(href.replace("&amp;", "&")).text
+            title = re.search(r"<h1>([^<]+?) <small>", opened)
+            assert title and title.group(1) == text, (page, href, text)
+            seen.add(text)
+    assert seen == {"图形对比", "变更清单"}
+    assert 'id="diff-old"' in designer.get("/designer/modeler/approval/diff?old=1&new=2").text

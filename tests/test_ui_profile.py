@@ -42,7 +42,7 @@ def test_the_profile_shows_the_account_and_is_linked_from_the_header(app: Flask,
     assert "<input" not in facts  # shown, not edited
     assert 'value="zhao@example.gov.cn"' in field(page.text, "email")
     assert 'value="0798-2600101"' in field(page.text, "phone")
-    assert '<option value="zh" lang="zh" selected>' in field(page.text, "language")
+    assert '<option value="" selected>默认（中文）</option>' in field(page.text, "language")
 
 
 def test_saved_details_are_the_users_own(app: Flask, eng: Engine) -> None:
@@ -74,7 +74,8 @@ def test_refused_details_are_named_beside_their_fields(app: Flask, eng: Engine) 
     assert "请选择中文或 English" in field(page, "language")
     assert 'value="zhao@"' in field(page, "email")  # what was typed, to correct it
     assert 'aria-invalid="true"' in field(page, "phone")
-    for phone, problem in (("123", "7 至 20 位"), ("+86 798 2600 1010 1234 5", "7 至 20 位"),
+    length = "7 至 20 个字符"
+    for phone, problem in (("123", length), ("+86 798 2600 1010 1234 5", length),
                            ("请拨总机", "不是有效的电话号码")):
         status, page = save(client, phone=phone)
         assert status == 422 and problem in field(page, "phone"), phone
@@ -84,6 +85,21 @@ def test_refused_details_are_named_beside_their_fields(app: Flask, eng: Engine) 
     client.get("/lang/en")
     status, page = save(client, phone="x", language="en")
     assert status == 422 and "not a telephone number" in field(page, "phone")
+
+
+def test_a_telephone_typed_in_full_width_is_saved_in_ascii(app: Flask, eng: Engine) -> None:
+    client = as_user(app, "zhao")
+    page = client.get("/account/profile").text
+    assert "共 7 至 20 个字符（空格和连字符计算在内）" in field(page, "phone")
+    typed = "＋８６　７９８——２６００——１０１０　１２"  # an input method's; 20 characters as kept
+    maxlength = int(re.findall(r'maxlength="(\d+)"', field(page, "phone"))[0])
+    assert maxlength >= len(typed)
+    status, _ = save(client, phone=typed)
+    assert status == 302 and eng.accounts.profile("zhao").phone == "+86 798-2600-1010 12"
+    client.get("/lang/en")
+    page = client.get("/account/profile").text
+    assert "7 to 20 characters, spaces and hyphens included" in field(page, "phone")
+    assert "<label for=\"f-email\">E-mail</label>" in page
 
 
 def test_saving_needs_the_forms_token(eng: Engine) -> None:
@@ -128,6 +144,40 @@ def test_the_language_switched_to_is_kept_across_sign_out_and_sign_in(app: Flask
     visitor.get("/lang/en")
     login(visitor, "li")
     assert "Inbox" in visitor.get("/").text
+
+
+def test_signing_out_forgets_the_language_so_the_next_person_does_not_inherit_it(
+        app: Flask, eng: Engine) -> None:
+    browser = as_user(app, "zhao")
+    browser.get("/lang/en")
+    assert eng.user("zhao").language == "en"
+    browser.post("/logout")
+    assert "登录" in browser.get("/login").text  # the sign-in page in Chinese again
+    login(browser, "li")  # no stored language, nothing chosen on the sign-in page
+    assert "待办事项" in browser.get("/").text
+    page = browser.get("/account/profile").text
+    assert '<option value="" selected>默认（中文）</option>' in field(page, "language")
+    assert "selected" not in field(page, "language").split("默认（中文）", 1)[1]
+    # saving the telephone with the language shown stores no language
+    status, _ = save(browser, phone="0798-2600101", language="")
+    assert status == 302 and eng.accounts.profile("li").language is None
+    assert "待办事项" in browser.get("/").text
+    browser.post("/logout")
+    browser.get("/lang/en")  # chosen on the sign-in page by the person signing in: kept
+    login(browser, "li")
+    assert "Inbox" in browser.get("/").text
+    assert eng.accounts.profile("li").language is None
+    # the same user's renewed session (a new password) keeps it
+    renewed = browser.post("/account/password", data={"current_password": "pw-ui-test",
+                                                      "new_password": "a-new-pw-2026!",
+                                                      "confirm_password": "a-new-pw-2026!"})
+    assert renewed.status_code == 302
+    assert "Inbox" in browser.get("/").text
+    # choosing 默认（中文） on the profile page goes back to Chinese now
+    save(browser, language="en")
+    save(browser, language="")
+    assert eng.accounts.profile("li").language is None
+    assert "待办事项" in browser.get("/").text
 
 
 def test_the_profiles_language_switches_the_pages_now_and_at_the_next_sign_in(

@@ -270,3 +270,22 @@ def test_the_campaign_start_page_asks_for_the_year_and_a_confirmation(
     again = client.post("/start/legacy_campaign",
                         data={"campaign_year": "2026", "start_confirmed": "true"})
     assert again.status_code == 422 and "已有以 2026 发起的案件" in again.text
+
+
+def test_the_cases_jurisdiction_is_named_for_its_procedure(
+        shipped: tuple[Engine, FixedClock, Flask]) -> None:
+    """The engine's jurisdiction is a 纪委监委 in the discipline procedures only: a 工信局's
+    subsidy batch names it 所属单位, its start data and its time travel alike."""
+    engine, _, app = shipped
+    case = engine.start("subsidy_automatic", {"policy_id": "MS-001"}, "policy_gx")
+    assert engine.instance(case.id).data["jurisdiction"] == "市工信局"
+    client = as_user(app, "policy_gx")
+    for page in (f"/instances/{case.id}", f"/instances/{case.id}?at=1"):
+        text = client.get(page).text
+        assert "所属纪委监委" not in text and "<dt>所属单位</dt><dd>市工信局</dd>" in text, page
+    clue = engine.start("clue_triage", {
+        "channel": "来信来访", "received_at": "2026-09-29T09:00:00+08:00",
+        "accused_unit": "某县行政审批局", "problem_type": "推诿拖延刁难",
+        "summary": "施工许可拖延两个月", "owner": "intake"}, "intake")
+    text = as_user(app, "intake").get(f"/instances/{clue.id}").text
+    assert "<dt>所属纪委监委</dt>" in text and "所属单位" not in text

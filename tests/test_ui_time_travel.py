@@ -31,8 +31,12 @@ def test_auditor_steps_through_the_timeline(people: Engine) -> None:
     assert at2["active"] == ["approve"] and "propose" in at2["completed"]
     now = client.get(f"/instances/{view.id}/diagram.json").get_json()
     assert now["active"] == ["handle"] and "f_ok" in now["flows"]
-    assert client.get(f"/instances/{view.id}?at=0").status_code == 400
-    assert client.get(f"/instances/{view.id}?at=99").status_code == 404
+    for at, status in (("0", 400), ("x", 400), ("99", 404)):
+        missing = client.get(f"/instances/{view.id}?at={at}")
+        assert missing.status_code == status, at
+        assert "办理经过中没有要回溯的这一步" in missing.text
+        assert f'<a class="button" href="/instances/{view.id}" id="back">返回案件</a>' in \
+            missing.text
     people.add_user("nobody", ["enterprise"], password=PASSWORD)
     other = make_app(people).test_client()
     login(other, "nobody")
@@ -41,7 +45,7 @@ def test_auditor_steps_through_the_timeline(people: Engine) -> None:
 
 
 def test_the_shown_step_is_marked_and_named(people: Engine) -> None:
-    """The step time travel shows: marked in the timeline (aria-current, 当前, no link to
+    """The step time travel shows: marked in the timeline (aria-current, 正在查看, no link to
     itself) and named with its number and time above the case and the diagram."""
     people.deploy(diagram_files("approval.bpmn"))
     view = people.start("approval", {"summary": "x", "unit": UNIT}, "li")
@@ -55,7 +59,7 @@ def test_the_shown_step_is_marked_and_named(people: Engine) -> None:
     started, shown = steps
     assert 'aria-current' not in started and "第 1 步" in started and "?at=1" in started
     assert re.match(r'<li class="event completed shown" aria-current="step"', shown)
-    assert "第 2 步" in shown and '<span class="shown-label">当前</span>' in shown
+    assert "第 2 步" in shown and '<span class="shown-label">正在查看</span>' in shown
     assert "提出处置意见" in shown and "?at=2" not in shown  # no link to what is shown
     at = people.history(view.id, "shen")[1].at.astimezone(TZ).strftime("%Y-%m-%d %H:%M")
     assert f"<h2>回溯：第 2 步（办理 · 提出处置意见）之后 <small>{at}</small></h2>" in page
@@ -111,3 +115,19 @@ def test_an_applicant_steps_through_its_own_steps_only(demo: Engine) -> None:
     assert staff.get(f"/instances/{case}?at={hidden[0]}").status_code == 200
     assert staff.get(f"/instances/{case}/diagram.json?at={hidden[0]}").status_code == 200
     assert web.get(f"/instances/{case}/diagram.json?at={seen[-1]}").status_code == 200
+
+
+def test_the_snapshots_data_starts_with_the_case_number(demo: Engine) -> None:
+    """As the case's own data: 案件编号 first, then the forms' fields in their order."""
+    case = next(t.instance_id for t in demo.inbox.for_user("policy_sw")
+                if t.name == "approve")
+    web = signed_in(demo, "policy_sw")
+    now = web.get(f"/instances/{case}").text.split('<dl class="data">', 1)[1]
+    at = min(int(n) for n in re.findall(r'class="travel" href="[^"]*\?at=(\d+)"',
+                                        web.get(f"/instances/{case}").text))
+    then = web.get(f"/instances/{case}?at={at}").text.split('id="time-travel"', 1)[1]
+    labels = re.findall(r"<dt>([^<]+)</dt>", then.split("</section>", 1)[0])
+    assert labels[0] == "案件编号", labels
+    shown = re.findall(r"<dt>([^<]+)</dt>", now.split("</dl>", 1)[0])
+    assert [label for label in shown if label in labels] == [  # the same order
+        label for label in labels if label in shown]

@@ -129,6 +129,19 @@ def test_what_an_office_telephone_may_look_like(people: Engine, phone: str,
     assert refused.value.field_said == {"phone": problem}
 
 
+@pytest.mark.parametrize(("typed", "kept"), [
+    ("０７９８-８２００１０１", "0798-8200101"), ("０７９８－８２００１０１", "0798-8200101"),
+    ("0798—8200101", "0798-8200101"), ("0798–8200101", "0798-8200101"),
+    ("0798——8200101", "0798-8200101"),  # a Chinese input method's Shift+-
+    ("＋８６　７９８　８２００１０１", "+86 798 8200101"),
+])
+def test_a_telephone_typed_with_a_chinese_input_method_is_kept_in_ascii(
+        people: Engine, typed: str, kept: str) -> None:
+    assert people.accounts.update_profile("zhao", "", typed, "").phone == kept
+    people.add_user("li", ["intake"], phone=typed)
+    assert people.accounts.profile("li").phone == kept
+
+
 def test_an_e_mail_address_too_long_says_so(people: Engine) -> None:
     with pytest.raises(InvalidData) as refused:
         people.accounts.update_profile("zhao", "a" * 250 + "@x.cn", "", "")

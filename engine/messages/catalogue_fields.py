@@ -15,8 +15,8 @@ FIELDS: dict[str, tuple[str, str]] = {
         'an e-mail address has at most {most} characters',
         '电子邮件地址最多 {most} 个字符'),
     'field.phone_length': (
-        'a telephone number has {least} to {most} characters',
-        '电话号码应为 {least} 至 {most} 位'),
+        'a telephone number has {least} to {most} characters, spaces and hyphens included',
+        '电话号码应为 {least} 至 {most} 个字符（空格和连字符计算在内）'),
     'field.business_key_by_system': (
         ('cases of this process are numbered by the '
          'system ({case_prefix}-year-number) and cannot be named'),

@@ -166,8 +166,9 @@ PEOPLE: dict[str, tuple[str, str]] = {
         '“{language}”不是可选的语言（zh 或 en）'),
     'users.bad_phone': (
         ('{phone!r} is not a telephone number (digits parted by single spaces or hyphens, '
-         'optionally a leading +; 7 to 20 characters)'),
-        '“{phone}”不是有效的电话号码（数字，可用单个空格或连字符分隔，可以 + 开头；7 至 20 位）'),
+         'optionally a leading +; 7 to 20 characters, spaces and hyphens included)'),
+        '“{phone}”不是有效的电话号码（数字，可用单个空格或连字符分隔，可以 + 开头；'
+        '共 7 至 20 个字符，空格和连字符计算在内）'),
     'users.no_such_user': (
         'no user {username}',
         '没有用户 {username}'),

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import os
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,6 +31,9 @@ _EMAIL = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\".]+")
 # +86 798 8200101
 _PHONE = re.compile(r"\+?[0-9]+(?:[ \-][0-9]+)*")
 PHONE_LENGTH = (7, 20)  # characters, the + and the separators counted
+# what a Chinese input method types for a hyphen: dashes (its Shift+- gives ——), the minus
+# sign and the full-width and small hyphen-minus; a run of them is one hyphen
+_DASHES = re.compile("[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]+")
 EMAIL_LENGTH = 254
 LANGUAGES = ("zh", "en")  # what a user may choose; Chinese is the default
 _DUMMY_HASH = "scrypt$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
@@ -171,8 +175,10 @@ def checked_email(text: str) -> str | None:
 
 def checked_phone(text: str) -> str | None:
     """A telephone number as forms take one (digits in groups parted by one space or hyphen,
-    optionally a leading +; 7 to 20 characters), or None for blank."""
-    phone = text.strip()
+    optionally a leading +; 7 to 20 characters), or None for blank. What a Chinese input
+    method types is read as what it means and kept so: full-width digits, + and spaces
+    (NFKC) and dashes (one hyphen), so ０７９８－８２００１０１ is 0798-8200101."""
+    phone = normalized_phone(text)
     if not phone:
         return None
     least, most = PHONE_LENGTH
@@ -183,6 +189,12 @@ def checked_phone(text: str) -> str | None:
         raise InvalidData({"phone": msg("field.phone_length", least=least, most=most)},
                           msg("users.bad_phone", phone=phone[:40]))
     return phone
+
+
+def normalized_phone(text: str) -> str:
+    """``text`` with full-width characters as their ASCII selves and dashes as hyphens,
+    stripped."""
+    return unicodedata.normalize("NFKC", _DASHES.sub("-", text)).strip()
 
 
 def checked_language(text: str) -> str | None:

@@ -25,6 +25,7 @@ from engine.definitions.files import BPMN, kind_of
 from engine.definitions.registry import LoadedVersion
 from engine.errors import NotFound
 from engine.messages import msg
+from engine.org.roles import role_for_lane
 from engine.runtime import mirror, state
 from engine.storage.schema import ProcessInstance, ProcessVersion
 
@@ -53,6 +54,10 @@ class Diagram:
     xml: str
     elements: dict[str, Element]
     flows: dict[str, tuple[str, str]]  # sequence flow id -> (source, target)
+    # a lane's role works the tasks of the case's jurisdiction (受理, 审批, 案管): a discipline
+    # procedure, whose jurisdiction is a 纪委监委 (engine/org/scope.py); elsewhere it is the
+    # starter's own unit
+    by_jurisdiction: bool = False
 
     def title_of(self, element_id: str | None) -> str:
         if element_id is None:
@@ -117,7 +122,9 @@ def diagram_of(loaded: LoadedVersion, name: str | None = None) -> Diagram:
             if process.get("id") == loaded.key:
                 elements, flows = _elements(process)
                 title = name or process.get("name") or loaded.key
-                return Diagram(loaded.key, loaded.version, title, file, text, elements, flows)
+                roles = [role_for_lane(lane.get("name")) for lane in process.iter(BPMN + "lane")]
+                return Diagram(loaded.key, loaded.version, title, file, text, elements, flows,
+                               any(r is not None and r.by_jurisdiction for r in roles))
     raise NotFound(msg("diagram.none", version=loaded.version, key=loaded.key))
 
 

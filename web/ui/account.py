@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 from engine import InvalidData, Profile, Throttled
 from web.errors import localized_fields
 from web.ui.auth import current_user, login_required, start_session
-from web.ui.i18n import LANGUAGES, current_language
+from web.ui.i18n import LANGUAGES
 from web.ui.util import engine
 
 bp = Blueprint("account", __name__)
@@ -63,24 +63,29 @@ def profile_form() -> str:
 @login_required
 def save_profile() -> str | Response | tuple[str, int]:
     eng, user = engine(), current_user()
+    before = eng.accounts.profile(user.username)
     given = {name: request.form.get(name, "") for name in ("email", "phone", "language")}
     try:
         saved = eng.accounts.update_profile(user.username, **given)
     except InvalidData as exc:
         shown = {name: text[:SHOWN] for name, text in given.items()}
-        return _profile_page(eng.accounts.profile(user.username), shown,
-                             localized_fields(exc)), 422
-    if saved.language in LANGUAGES:
-        session["lang"] = saved.language
+        return _profile_page(before, shown, localized_fields(exc)), 422
+    if saved.language != before.language:  # chosen here: the pages follow it now
+        if saved.language in LANGUAGES:
+            session["lang"] = saved.language
+        else:
+            session.pop("lang", None)
         refresh()  # the message below in the language just chosen
     flash(_("个人信息已保存"), "success")
     return redirect(url_for("account.profile_form"))
 
 
 def _values(found: Profile) -> dict[str, str]:
-    """What the form shows: the stored details; the page's language until one is chosen."""
+    """What the form shows: the stored details, the language "" when none is stored (the
+    default, an option of its own: saving the other details never stores a language the
+    user did not pick)."""
     return {"email": found.email or "", "phone": found.phone or "",
-            "language": found.language or current_language()}
+            "language": found.language or ""}
 
 
 def _profile_page(found: Profile, values: dict[str, str], errors: dict[str, str]) -> str:

@@ -51,8 +51,8 @@ def _load_user() -> None:
         if not isinstance(generation, int) or not isinstance(sid, str):
             raise NotFound(msg("account.signed_out"))
         g.user = engine().accounts.signed_in(username, generation, sid)
-    except NotFound:
-        _fresh_session()
+    except NotFound:  # signed out elsewhere: as after signing out here
+        session.clear()
 
 
 def session_values(user: UserView) -> dict[str, Any]:
@@ -63,27 +63,26 @@ def session_values(user: UserView) -> dict[str, Any]:
 
 def start_session(user: UserView) -> None:
     """A fresh session for ``user`` (no fixation), in the user's stored language if they
-    chose one, else keeping the language chosen before signing in."""
-    _fresh_session()
-    session.update(session_values(user))
-    if user.language in LANGUAGES:
-        session["lang"] = user.language
-
-
-def _fresh_session() -> None:
-    lang = session.get("lang")
+    chose one, else in the language this browser's sign-in page was switched to since the
+    last sign-out (signing out forgets the language, so that another person signing in
+    next does not inherit it), or the same user's own session language when renewed."""
+    signed_in = session.get("user")
+    kept = session.get("lang") if signed_in in (None, user.username) else None
     session.clear()
-    if lang:
+    session.update(session_values(user))
+    lang = user.language if user.language in LANGUAGES else kept
+    if lang in LANGUAGES:
         session["lang"] = lang
 
 
 def end_session() -> None:
-    """Sign this session out: its id is revoked until it would have expired anyway."""
+    """Sign this session out: its id is revoked until it would have expired anyway; the
+    language chosen in it is forgotten with it."""
     sid = session.get("sid")
     if isinstance(sid, str):
         lifetime = current_app.permanent_session_lifetime
         engine().accounts.sign_out(sid, engine().wall.now() + lifetime)
-    _fresh_session()
+    session.clear()
 
 
 def current_user() -> UserView:

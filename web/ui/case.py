@@ -109,9 +109,13 @@ class CaseContext:
                 min((s for s in seqs if s > seq), default=None))
 
     def snapshot_rows(self, data: dict[str, Any]) -> list[DataRow]:
-        """A time-travel snapshot's data, labelled like the case's own."""
-        return [DataRow(k, self.labels.get(k, k), self.readable(k, v)) for k, v in data.items()
+        """A time-travel snapshot's data, labelled and ordered like the case's own: 案件编号
+        first, then the forms' fields in their order."""
+        order = {name: i for i, name in enumerate(self.labels)}
+        order["case_no"] = -1
+        rows = [DataRow(k, self.labels.get(k, k), self.readable(k, v)) for k, v in data.items()
                 if not k.startswith("_") and (k in self.labels or self.insider)]
+        return sorted(rows, key=lambda r: (order.get(r.name, len(order)), r.name))
 
 
 def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, Any]],
@@ -134,7 +138,10 @@ def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, A
     order = {name: i for i, name in enumerate(labels)}
     labels.setdefault("case_no", _("案件编号"))
     labels.setdefault("source_case_no", _("来源案件编号"))
-    labels.setdefault("jurisdiction", _("所属纪委监委"))
+    # the engine's jurisdiction (engine/org/scope.py): a 纪委监委 in the discipline procedures,
+    # the starter's unit elsewhere (a 工信局's subsidy case)
+    labels.setdefault("jurisdiction", _("所属纪委监委") if path.diagram.by_jurisdiction
+                      else _("所属单位"))
     user_fields = _person_fields(schemas)
     people_named = [v for k, v in instance.data.items() if k in user_fields and isinstance(v, str)]
     readable = partial(_readable, fields, file_fields=file_fields, names=names)

@@ -4,37 +4,54 @@ it; the engine decides."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, render_template, request
+from flask import Blueprint, abort, jsonify, render_template, request, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from engine import TERMINATING_ROLES, URGING_ROLES, instance_forms, instance_path, outcome_of
 from web.ui.auth import current_user, login_required
 from web.ui.case import case_context, sees_step
+from web.ui.pages import TITLES
 from web.ui.tasks import may_work
 from web.ui.util import engine
 
 bp = Blueprint("instances", __name__)
 
 
-def _at() -> int | None:
-    """``?at=N``: the case as it stood after event N (time travel)."""
+def _at(refuse: bool = True) -> int | None:
+    """``?at=N``: the case as it stood after event N (time travel). Not a step number: 400,
+    or 0 when not ``refuse`` (no event has it)."""
     text = request.args.get("at")
     if text is None:
         return None
     if not text.isdigit() or int(text) < 1:
-        abort(400)
+        if refuse:
+            abort(400)
+        return 0
     return int(text)
+
+
+def _no_such_step(instance_id: int, status: int) -> tuple[str, int]:
+    """Time travel to a step the case does not have (or the reader does not see): said, with
+    the way back to the case."""
+    message = _("办理经过中没有要回溯的这一步。请回到案件，在办理经过中点选“回溯到此”。")
+    back = {"url": url_for("instances.show", instance_id=instance_id), "label": _("返回案件")}
+    return render_template("error.html", status=status, title=TITLES[status],
+                           message=message, back=back), status
 
 
 @bp.get("/instances/<int:instance_id>")
 @login_required
-def show(instance_id: int) -> str:
+def show(instance_id: int) -> str | tuple[str, int]:
     eng = engine()
     user = current_user()
     context = case_context(instance_id, user.username, instance_forms(eng, instance_id))
-    at = _at()
+    at = _at(refuse=False)
+    if at == 0:
+        return _no_such_step(instance_id, 400)
     if at is not None and context.step(at) is None:
-        abort(404)  # past the last step, or one the reader's 办理经过 does not list
+        # past the last step, or one the reader's 办理经过 does not list
+        return _no_such_step(instance_id, 404)
     snapshot = eng.state_at(instance_id, at, user) if at is not None else None
     openable = eng.inbox.openable([t.id for t in context.instance.tasks], user.username)
     return render_template("instance.html", case=context, at=at, snapshot=snapshot,

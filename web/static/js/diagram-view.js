@@ -76,15 +76,25 @@ var kuaibanDiagramView = (function () {
     var zoomScroll = bpmnjs.get('zoomScroll', false);
     var editorActions = bpmnjs.get('editorActions', false);
     var keyboard = bpmnjs.get('keyboard', false);
+    // a step in or out around the middle of what is in view (right of the palette): bpmn-js
+    // steps around the canvas's middle, which slides the diagram under the palette
     function step(direction) {
-      if (zoomScroll) zoomScroll.stepZoom(direction);
-      else canvas.zoom(canvas.zoom() * (direction > 0 ? 1.2 : 1 / 1.2));
+      var area = free(bpmnjs);
+      var middle = area.width > 0 && area.height > 0
+        ? { x: area.left + area.width / 2, y: area.top + area.height / 2 } : undefined;
+      if (zoomScroll) zoomScroll.stepZoom(direction, middle);
+      else canvas.zoom(canvas.zoom() * (direction > 0 ? 1.2 : 1 / 1.2), middle);
     }
     var actions = {
       in: function () { step(1); },
       out: function () { step(-1); },
       fit: function () { fit(bpmnjs); }
     };
+    // the modeler's own Ctrl + / Ctrl - step the same way
+    if (editorActions && editorActions.isRegistered('stepZoom')) {
+      editorActions.unregister('stepZoom');
+      editorActions.register('stepZoom', function (options) { step(options.value); });
+    }
     if (root) {
       root.querySelectorAll('[data-zoom]').forEach(function (button) {
         var action = actions[button.dataset.zoom];

@@ -5,6 +5,7 @@
 // own words (the paste box's data-* templates), before any row is filled or the form sent.
 // Without this script the page still works: blank rows, 移除 boxes, the paste box and the
 // 添加一行 button (which then submits the form to be shown again) are read by the server.
+// Enter in a cell goes down a row here; without this script it presses the form's 提交.
 (function () {
   'use strict';
 
@@ -244,6 +245,21 @@
         if (first) first.focus();
       } else if (button.classList.contains('fill-rows')) fill(field, box);
       else if (button.classList.contains('remove-row')) removeRow(field, button.closest('tr'));
+    });
+    // Enter in a cell goes down to the same column of the next row (a new row after the
+    // last), as in a spreadsheet, rather than sending the whole form; Enter that ends an
+    // input method's composition is the input method's.
+    tbody.addEventListener('keydown', function (event) {
+      if (event.key !== 'Enter' || event.isComposing || event.keyCode === 229) return;
+      var el = event.target;
+      if (!el.matches || !el.matches('input, select') || el.type === 'checkbox') return;
+      var tr = el.closest('tr');
+      if (!tr || tr.parentNode !== tbody) return;
+      event.preventDefault();
+      var column = Array.prototype.indexOf.call(inputsOf(tr), el);
+      var next = tr.nextElementSibling || addRow(field);
+      var target = inputsOf(next)[column];
+      if (target) target.focus();
     });
     box.addEventListener('input', function (event) {
       if (event.inputType === 'insertFromPaste') fill(field, box);
