@@ -2,7 +2,7 @@
 roles)
 
 Revision ID: d5f7b9c1e3a2
-Revises: f1c5a7e3d9b2
+Revises: c4e6a8b0d2f1
 Create Date: 2026-12-07 03:50:00.000000
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = 'd5f7b9c1e3a2'
-down_revision: str | Sequence[str] | None = 'f1c5a7e3d9b2'
+down_revision: str | Sequence[str] | None = 'c4e6a8b0d2f1'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
