@@ -52,6 +52,8 @@ from engine.org.directory import Directory as UnitDirectory
 from engine.org.directory import Unit
 from engine.org.passwords import check as check_password_policy
 from engine.org.people import Person
+from engine.org.phrases import MAX_LENGTH as PHRASE_MAX_LENGTH
+from engine.org.phrases import MAX_PHRASES, Phrases
 from engine.org.pickers import choices as unit_choices
 from engine.org.profile import Profile
 from engine.org.roles import BY_ID as ROLES_BY_ID
@@ -112,11 +114,13 @@ __all__ = [
     "KIND_TITLES",
     "LEDGERS",
     "LEDGER_READERS",
+    "MAX_PHRASES",
     "MAX_SEARCH_LIMIT",
     "MAX_SEARCH_QUERY",
     "MESSAGES",
     "NOTIFICATION_CHANNELS",
     "NOTIFICATION_KINDS",
+    "PHRASE_MAX_LENGTH",
     "POLICY_MODES",
     "ROLES",
     "ROLES_BY_ID",
@@ -160,6 +164,7 @@ __all__ = [
     "Outcome",
     "PermissionDenied",
     "Person",
+    "Phrases",
     "Policy",
     "Preferences",
     "Problem",

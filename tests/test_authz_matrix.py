@@ -631,6 +631,9 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("account.profile_form", "GET"): Entry(False, signed_in),
     ("account.save_profile", "POST"): Entry(False, signed_in, 422, request=lambda w: {
         "data": {"email": "not-an-address", "phone": "", "language": "zh"}}),
+    ("account.phrases", "GET"): Entry(False, signed_in),
+    ("account.change_phrases", "POST"): Entry(False, signed_in, 422, request=lambda w: {
+        "data": {"action": "add", "phrase": " "}}),
     ("auth.logout", "POST"): Entry(False, anyone, 302),
     ("auth.set_language", "GET"): Entry(False, anyone, 302, args=lambda w: {"code": "en"}),
     ("inbox.index", "GET"): Entry(False, signed_in, shows=(_task_link, works_task)),

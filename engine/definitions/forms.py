@@ -23,7 +23,7 @@ from engine.definitions.form_checks import CheckContext, check_errors, check_pro
 from engine.errors import InvalidData
 from engine.files.fields import check_file_fields
 from engine.messages import Msg, as_msg, msg
-from engine.org import credit_code, people, pickers
+from engine.org import credit_code, people, phrases, pickers
 from engine.org.roles import BY_ID
 
 _formats = FormatChecker(formats=())
@@ -136,7 +136,8 @@ def check_form(text: str) -> list[FormProblem]:
                                (people.USER, people.keyword_problem),
                                (policies.POLICY, policies.keyword_problem),
                                (catalogue_items.CATALOGUE, catalogue_items.keyword_problem),
-                               (starters.STARTER, starters.keyword_problem)):
+                               (starters.STARTER, starters.keyword_problem),
+                               (phrases.KEYWORD, phrases.keyword_problem)):
             found = check(name, prop)
             if found:
                 add(_line_of(text, ["properties", name, keyword]), found)

@@ -105,6 +105,14 @@ FORMS: dict[str, tuple[str, str]] = {
     'form.schema_version': (
         '"$schema" must be "{uri}" (JSON Schema 2020-12)',
         '"$schema" 必须是 "{uri}"（JSON Schema 2020-12）'),
+    'form.phrases_not_boolean': (
+        '"x-phrases" of "{name}" must be true or false',
+        '字段“{name}”的 "x-phrases" 应为 true 或 false'),
+    'form.phrases_not_text': (
+        ('"x-phrases" of "{name}": only a text field (a string without "format" or choices) '
+         'offers 常用意见'),
+        ('字段“{name}”的 "x-phrases"：只有文本字段（不带 "format" 或可选值的字符串）'
+         '才能提供常用意见')),
     'form.starter_not_choice': (
         ('"x-starter" of "{name}": the field must list its values ("enum", or "oneOf" with '
          '"const")'),

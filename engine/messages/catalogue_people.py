@@ -158,6 +158,21 @@ PEOPLE: dict[str, tuple[str, str]] = {
     'users.bad_name': (
         'bad user name',
         '用户名不可用'),
+    'phrases.duplicate': (
+        '"{phrase}" is already one of your phrases',
+        '“{phrase}”已在常用意见中'),
+    'phrases.empty': (
+        'a phrase cannot be empty',
+        '常用意见不能为空'),
+    'phrases.not_found': (
+        '"{phrase}" is not one of your phrases',
+        '“{phrase}”不在常用意见中'),
+    'phrases.too_long': (
+        'a phrase may have at most {limit} characters, this one has {length}',
+        '常用意见最多 {limit} 个字，这条有 {length} 个字'),
+    'phrases.too_many': (
+        'at most {limit} phrases: remove one first',
+        '常用意见最多 {limit} 条，请先删除不用的'),
     'profile.invalid': (
         'the profile was not saved: see the fields',
         '个人信息未保存，请按提示修改'),

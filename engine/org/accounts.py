@@ -19,7 +19,8 @@ from sqlalchemy import delete
 
 from engine.errors import InvalidData, NotFound, Throttled
 from engine.messages import msg
-from engine.org import passwords, profile, sign_in, users
+from engine.org import passwords, phrases, profile, sign_in, users
+from engine.org.phrases import Phrases
 from engine.org.profile import Profile
 from engine.org.sign_in import SignInPolicy
 from engine.storage.schema import RevokedCredential
@@ -115,6 +116,30 @@ class Accounts:
         """Keep the language the user switched the pages to ('zh' or 'en')."""
         with self._engine.transaction() as session:
             profile.set_language(session, username, language)
+
+    def phrases(self, username: str) -> Phrases:
+        """The user's 常用意见: their own list, or the defaults of their roles."""
+        with self._engine.transaction(read_only=True) as session:
+            return phrases.read(session, username)
+
+    def add_phrase(self, username: str, text: str) -> Phrases:
+        """Add a phrase at the end of the user's own list (InvalidData: empty, too long, a
+        duplicate or a full list)."""
+        with self._engine.transaction() as session:
+            return phrases.add(session, username, text)
+
+    def remove_phrase(self, username: str, text: str) -> Phrases:
+        with self._engine.transaction() as session:
+            return phrases.remove(session, username, text)
+
+    def move_phrase(self, username: str, text: str, by: int) -> Phrases:
+        """Move a phrase ``by`` places in the user's list (negative: up)."""
+        with self._engine.transaction() as session:
+            return phrases.move(session, username, text, by)
+
+    def reset_phrases(self, username: str) -> Phrases:
+        with self._engine.transaction() as session:
+            return phrases.reset(session, username)
 
     def deactivate(self, username: str) -> None:
         """The user can no longer sign in; every session and token is revoked."""

@@ -236,6 +236,9 @@ class User(Base):
     language: Mapped[str | None] = mapped_column(String(8))
     # an enterprise user's 统一社会信用代码: it reads the cases filed with that code
     credit_code: Mapped[str | None] = mapped_column(String(32))
+    # 常用意见: the user's own list of phrases (engine/org/phrases.py); None: the defaults of
+    # their roles
+    phrases: Mapped[list[Any] | None]
     # Sessions and API tokens carry the generation they were issued under; signing out
     # everywhere, a new password and deactivation move it on, and so revoke them all.
     generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -48,6 +48,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["unread_notifications"] = notifications.unread_notifications
     app.jinja_env.filters["notice_label"] = notifications.kind_label
     app.jinja_env.globals["file_limit_mb"] = files.file_limit_mb
+    app.jinja_env.globals["my_phrases"] = account.my_phrases
     app.jinja_env.globals["said"] = said
     app.jinja_env.globals["may_apply"] = cases.may_apply
     app.jinja_env.globals["may_read_policies"] = cases.may_read_policies

@@ -4,16 +4,20 @@ An administrator resets a forgotten password with ``kuaiban users set-password N
 
 个人信息 (``/account/profile``): the user's name, username, unit and roles, shown (an
 administrator's to change), and their e-mail address, office telephone and language, which
-only they change here (the page acts on the signed-in user, never on a name it is given)."""
+only they change here (the page acts on the signed-in user, never on a name it is given).
+
+常用意见 (``/account/phrases``): the user's own phrases (engine/org/phrases.py), added,
+removed, moved up or down and reset to their roles' defaults by one form per action, each
+acting on the signed-in user's list; task forms offer them beside comment fields."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import refresh
 from werkzeug.wrappers import Response
 
-from engine import InvalidData, Profile, Throttled
+from engine import MAX_PHRASES, PHRASE_MAX_LENGTH, InvalidData, Phrases, Profile, Throttled
 from web.errors import localized_fields
 from web.ui.auth import current_user, login_required, start_session
 from web.ui.i18n import LANGUAGES
@@ -91,3 +95,54 @@ def _values(found: Profile) -> dict[str, str]:
 def _profile_page(found: Profile, values: dict[str, str], errors: dict[str, str]) -> str:
     return render_template("account_profile.html", profile=found, values=values,
                            errors=errors)
+
+
+@bp.get("/account/phrases")
+@login_required
+def phrases() -> str:
+    return _phrases_page(engine().accounts.phrases(current_user().username), "", {})
+
+
+_MOVES = {"up": -1, "down": 1}
+
+
+@bp.post("/account/phrases")
+@login_required
+def change_phrases() -> Response | tuple[str, int]:
+    """One change to the signed-in user's phrases: ``action`` add (``phrase``: the new text),
+    remove, up or down (``phrase``: the one it acts on), reset (back to the defaults)."""
+    accounts, username = engine().accounts, current_user().username
+    action, text = request.form.get("action", ""), request.form.get("phrase", "")
+    try:
+        if action == "add":
+            accounts.add_phrase(username, text)
+            flash(_("已添加常用意见"), "success")
+        elif action == "remove":
+            accounts.remove_phrase(username, text)
+            flash(_("已删除常用意见"), "success")
+        elif action in _MOVES:
+            accounts.move_phrase(username, text, _MOVES[action])
+        elif action == "reset":
+            accounts.reset_phrases(username)
+            flash(_("已恢复为默认的常用意见"), "success")
+        else:
+            return _phrases_page(accounts.phrases(username), "",
+                                 {"phrase": _("请选择要进行的操作")}), 422
+    except InvalidData as exc:
+        return _phrases_page(accounts.phrases(username), text[:SHOWN],
+                             localized_fields(exc)), 422
+    return redirect(url_for("account.phrases", _anchor="phrase-list"))
+
+
+def my_phrases() -> tuple[str, ...]:
+    """The signed-in user's phrases, for the pickers beside comment fields (read once a
+    request)."""
+    if "my_phrases" not in g:
+        user = g.get("user")
+        g.my_phrases = engine().accounts.phrases(user.username).items if user else ()
+    return tuple(g.my_phrases)
+
+
+def _phrases_page(found: Phrases, typed: str, errors: dict[str, str]) -> str:
+    return render_template("account_phrases.html", phrases=found, typed=typed, errors=errors,
+                           max_length=PHRASE_MAX_LENGTH, max_phrases=MAX_PHRASES)

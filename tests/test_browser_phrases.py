@@ -1,0 +1,58 @@
+"""常用意见 in real Chromium (CSRF on, the strict CSP watched): a phrase added on the 常用意见 page
+(from 个人信息) and one of the role's defaults, picked beside a comment field, are inserted at
+the cursor, and the comment is submitted with the task."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser_support import Server, serve, sign_in
+from tests.browser_support import browser as browser  # the fixtures
+from tests.browser_support import csp_watched_page as csp_watched_page  # page
+from tests.test_phrases import deploy_phrased_approval
+from tests.test_ui_support import FULIANG, frozen, make_engine, task_of
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    clock = frozen()
+    engine = make_engine(tmp_path, clock)
+    deploy_phrased_approval(engine)
+    engine.start("approval", {"summary": "拖延办理营业执照", "unit": FULIANG}, "li")
+    engine.complete(task_of(engine, "li", "propose"), {"proposal": "转办"}, "li")
+    yield from serve(engine, clock)
+
+
+def test_picking_a_phrase_puts_it_in_the_comment(page: Any, server: Server) -> None:
+    task = task_of(server.engine, "wang", "approve")
+    (case,) = {t.instance_id for t in server.engine.inbox.for_user("wang")}
+    sign_in(page, server, "wang")
+    page.click("#profile-link")
+    page.click("#phrases-link")
+    page.fill("#f-phrase", "  请于三个工作日内反馈。 ")
+    page.click("#phrase-add-button")
+    page.wait_for_selector(".flash.success", state="visible")
+    assert page.inner_text("#phrases li:last-child .phrase-text") == "请于三个工作日内反馈。"
+    page.goto(f"{server.url}/tasks/{task}")
+    page.wait_for_selector("#f-comment-phrases", state="visible")  # shown by the script
+    assert page.is_hidden(".phrase-list")  # the list to copy from is for pages without it
+    page.fill("#f-comment", "经研究，。")
+    page.eval_on_selector("#f-comment", "box => box.setSelectionRange(4, 4)")
+    page.select_option("#f-comment-phrases", "同意，请按规定程序办理。")
+    assert page.input_value("#f-comment") == "经研究，同意，请按规定程序办理。。"
+    assert page.input_value("#f-comment-phrases") == ""  # ready for the next one
+    page.keyboard.press("Backspace")  # the cursor stayed after the phrase
+    assert page.input_value("#f-comment") == "经研究，同意，请按规定程序办理。"
+    page.press("#f-comment", "End")
+    page.select_option("#f-comment-phrases", "请于三个工作日内反馈。")  # the one added
+    assert page.input_value("#f-comment") == \
+        "经研究，同意，请按规定程序办理。请于三个工作日内反馈。"
+    page.check("input[name=approved][value=true]")
+    page.click("button[type=submit].primary")
+    page.wait_for_url(lambda url: "/tasks/" not in url)
+    assert server.engine.instance(case).data["comment"] == \
+        "经研究，同意，请按规定程序办理。请于三个工作日内反馈。"
