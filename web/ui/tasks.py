@@ -43,9 +43,16 @@ def show(task_id: str) -> str:
                              task.unit or user.unit)
     instance = eng.instance(task.instance_id, user)
     values = forms.display_values(
-        fields, {**forms.earlier_answers(schema, instance.data), **_part_done(task, user)},
+        fields, {**forms.earlier_answers(schema, _sees(task, instance.data)),
+                 **_part_done(task, user)},
         schema, eng.clock.now())
     return _render(task, schema, fields, values, {}, instance)
+
+
+def _sees(task: TaskView, data: dict[str, Any]) -> dict[str, Any]:
+    """The data a task's form starts from: the case's, with a multi-instance task's own item
+    over it (the case holds whichever item was done last)."""
+    return {**data, **engine().task_item(task.id, current_user())}
 
 
 def _part_done(task: TaskView, user: UserView) -> dict[str, object]:
@@ -79,7 +86,8 @@ def submit(task_id: str) -> str | Response | tuple[str, int]:
     except InvalidData as exc:
         flash(_("表单填写有误，请按提示修改后重新提交。"), "error")
         current = eng.instance(task.instance_id, user)
-        return _render(task, schema, fields, forms.shown_again(fields, typed, current.data, schema),
+        return _render(task, schema, fields,
+                       forms.shown_again(fields, typed, _sees(task, current.data), schema),
                        localized_fields(exc), current), 422
     except Conflict as exc:
         fresh = eng.inbox.task(task_id, user)
@@ -99,7 +107,7 @@ def _unsubmitted(task: TaskView, schema: dict[str, Any] | None, fields: list[for
     refused = {key: localized(said) for key, said in posted.refused.items()}
     if refused:
         flash(_("表单填写有误，请按提示修改后重新提交。"), "error")
-    values = forms.shown_again(fields, posted.typed, current.data, schema)
+    values = forms.shown_again(fields, posted.typed, _sees(task, current.data), schema)
     page = _render(task, schema, fields, values, refused, current, revision=revision,
                    reshown=True)
     return page, 422 if refused else 200

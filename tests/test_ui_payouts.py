@@ -1,0 +1,85 @@
+"""The 免申即享 payouts on the pages: one task per enterprise (a parallel multi-instance task),
+each shown and prefilled with its own enterprise."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from engine.api import Engine
+from tests.demo_support import demo, signed_in  # noqa: F401  # fixture
+
+THREE = [
+    {"name": "景德镇甲陶瓷有限公司", "credit_code": "91360200MA35A0001X", "amount": 120000,
+     "bank_account": "中国银行景德镇分行 6216000000000001",
+     "eligibility_fact": "2026年8月纳入规上统计"},
+    {"name": "景德镇乙机械有限公司", "credit_code": "91360200MA35A00021", "amount": 100000},
+    {"name": "景德镇丙新材料有限公司", "credit_code": "91360200MA35A00034", "amount": 80000.5},
+]
+
+
+def batch(engine: Engine) -> tuple[int, dict[str, str]]:
+    """A 免申即享 batch of THREE confirmed by 市工信局: the case and its payout tasks by
+    enterprise name."""
+    case = engine.start("subsidy_automatic", {"policy_id": "MS-001", "batch_note": "第3批"},
+                        "policy_gx")
+    confirm = next(t for t in engine.inbox.for_user("policy_gx")
+                   if t.instance_id == case.id and t.name == "confirm_enterprises")
+    engine.complete(confirm.id, {"enterprises": THREE, "confirmation_basis": "部门数据比对"},
+                    "policy_gx")
+    payouts = [t for t in engine.inbox.for_user("policy_gx")
+               if t.instance_id == case.id and t.name == "pay_enterprise"]
+    assert len(payouts) == 3
+    return case.id, {engine.task_data(t.id, "policy_gx")["enterprise"]["name"]: t.id
+                     for t in payouts}
+
+
+@pytest.fixture
+def gx(demo: Engine) -> Iterator[tuple[Engine, FlaskClient]]:  # noqa: F811
+    yield demo, signed_in(demo, "policy_gx")
+
+
+def form_of(page: str) -> str:
+    """The task's form, without the case data shown beside it."""
+    match = re.search(r'<form method="post" action="/tasks/[^"]+" class="schema-form".*?</form>',
+                      page, re.S)
+    assert match, "no task form"
+    return match.group(0)
+
+
+def paid(enterprise: dict[str, Any], voucher: str) -> dict[str, Any]:
+    return {"enterprise": {**enterprise, "paid_amount": enterprise["amount"],
+                           "paid_on": "2026-09-30", "payment_voucher": voucher,
+                           "notice_channel": "短信"}}
+
+
+def test_each_payout_task_page_shows_its_own_enterprise(gx: tuple[Engine, FlaskClient]
+                                                        ) -> None:
+    engine, web = gx
+    _, tasks = batch(engine)
+    for e in THREE:
+        page = form_of(web.get(f"/tasks/{tasks[e['name']]}").text)
+        assert e["credit_code"] in page, e["name"]
+        others = [o["credit_code"] for o in THREE if o is not e]
+        assert not any(code in page for code in others), e["name"]
+    # one paid: the others still show their own enterprise, not the paid one's payment
+    first = THREE[0]
+    engine.complete(tasks[first["name"]], paid(first, "PZ-0001"), "policy_gx")
+    page = form_of(web.get(f"/tasks/{tasks[THREE[1]['name']]}").text)
+    assert THREE[1]["credit_code"] in page
+    assert "PZ-0001" not in page and first["credit_code"] not in page
+
+
+def test_inbox_and_case_page_name_each_payout_tasks_enterprise(
+        gx: tuple[Engine, FlaskClient]) -> None:
+    engine, web = gx
+    case, _ = batch(engine)
+    inbox = web.get("/").text
+    case_page = web.get(f"/instances/{case}").text
+    for e in THREE:
+        assert f"兑付资金并通知企业（{e['name']}）" in inbox, e["name"]
+        assert f"兑付资金并通知企业（{e['name']}）" in case_page, e["name"]
