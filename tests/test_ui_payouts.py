@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 
 from engine.api import Engine
 from tests.demo_support import demo, signed_in  # noqa: F401  # fixture
+from tests.test_ui_support import csrf_token
 
 THREE = [
     {"name": "景德镇甲陶瓷有限公司", "credit_code": "91360200MA35A0001X", "amount": 120000,
@@ -83,3 +84,57 @@ def test_inbox_and_case_page_name_each_payout_tasks_enterprise(
     for e in THREE:
         assert f"兑付资金并通知企业（{e['name']}）" in inbox, e["name"]
         assert f"兑付资金并通知企业（{e['name']}）" in case_page, e["name"]
+
+
+def test_the_payout_form_is_a_fieldset_of_facts_and_payment_inputs(
+        gx: tuple[Engine, FlaskClient]) -> None:
+    engine, web = gx
+    _, tasks = batch(engine)
+    form = form_of(web.get(f"/tasks/{tasks[THREE[0]['name']]}").text)
+    assert '<textarea id="f-enterprise" name="enterprise"' not in form  # no JSON to edit
+    assert "<legend>兑付企业" in form
+    assert "<dt>核定兑付金额（元）</dt><dd>120,000</dd>" in form  # facts as text, by title
+    assert "<dt>统一社会信用代码</dt><dd>91360200MA35A0001X</dd>" in form
+    assert 'name="enterprise[name]"' not in form  # facts are not inputs
+    assert 'name="enterprise[paid_amount]"' in form
+    assert re.search(r'<input id="f-enterprise\[paid_on\]" name="enterprise\[paid_on\]" '
+                     r'type="date"', form)
+    assert re.search(r'<select id="f-enterprise\[notice_channel\]"[^>]*>.*“景快办”平台消息', form,
+                     re.S)
+
+
+def test_a_payout_submits_the_tasks_own_facts_not_the_posted_ones(
+        gx: tuple[Engine, FlaskClient]) -> None:
+    engine, web = gx
+    _, tasks = batch(engine)
+    task_id = tasks[THREE[1]["name"]]
+    token = csrf_token(web.get(f"/tasks/{task_id}").text)
+    answer = web.post(f"/tasks/{task_id}", data={
+        "csrf_token": token, "enterprise[name]": "改名企业", "enterprise[amount]": "999999",
+        "enterprise[paid_amount]": "100,000", "enterprise[paid_on]": "2026-09-30",
+        "enterprise[payment_voucher]": "PZ-0002", "enterprise[notice_channel]": "电话"})
+    assert answer.status_code == 302, answer.text
+    done = engine.task_data(task_id, "policy_gx")["enterprise"]
+    assert done["name"] == THREE[1]["name"] and done["amount"] == 100000
+    assert done["paid_amount"] == 100000 and done["notice_channel"] == "电话"
+    assert done["payment_voucher"] == "PZ-0002"
+
+
+def test_a_refused_payout_shows_its_own_facts_and_each_error_beside_its_input(
+        gx: tuple[Engine, FlaskClient]) -> None:
+    engine, web = gx
+    _, tasks = batch(engine)
+    engine.complete(tasks[THREE[0]["name"]], paid(THREE[0], "PZ-0001"), "policy_gx")
+    task_id = tasks[THREE[2]["name"]]
+    token = csrf_token(web.get(f"/tasks/{task_id}").text)
+    answer = web.post(f"/tasks/{task_id}", data={
+        "csrf_token": token, "enterprise[paid_amount]": "-1", "enterprise[paid_on]": "",
+        "enterprise[payment_voucher]": "PZ-0003", "enterprise[notice_channel]": "短信"})
+    assert answer.status_code == 422
+    form = form_of(answer.text)
+    assert "<dt>统一社会信用代码</dt><dd>91360200MA35A00034</dd>" in form
+    assert "PZ-0001" not in form and THREE[0]["credit_code"] not in form
+    assert 'value="PZ-0003"' in form and 'value="-1"' in form  # as typed
+    for part in ("paid_amount", "paid_on"):
+        beside = re.search(rf'data-field="enterprise\[{part}\]".*?</div>', form, re.S)
+        assert beside and 'class="field-error"' in beside.group(0), part

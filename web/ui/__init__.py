@@ -23,6 +23,7 @@ def register(app: Flask) -> None:
         cases,
         designer,
         files,
+        forms,
         i18n,
         inbox,
         instances,
@@ -52,6 +53,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["may_apply"] = cases.may_apply
     app.jinja_env.globals["may_read_policies"] = cases.may_read_policies
     app.jinja_env.filters["highlighted"] = cases.highlighted
+    app.jinja_env.filters["part_named"] = forms.part_named
     for module in (assets, auth, account, inbox, tasks, start, instances, designer, auditor, board,
                    ledgers, stats, notifications, files, units, cases, operations):
         app.register_blueprint(module.bp)

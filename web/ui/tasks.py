@@ -75,7 +75,9 @@ def submit(task_id: str) -> str | Response | tuple[str, int]:
     fields = forms.fields_of(schema, eng.unit_directory(), eng.person_choices(schema, user),
                              eng.policy_choices(schema), eng.catalogue_choices(schema),
                              task.unit or user.unit)
-    posted = forms.read(fields, request.form)
+    # an object field's read-only properties are the task's own, whatever is posted
+    posted = forms.read(fields, request.form,
+                        _sees(task, eng.instance(task.instance_id, user).data))
     data, typed = posted.data, posted.typed
     revision = _int(request.form.get("revision"))
     if not posted.submits:
