@@ -138,3 +138,23 @@ def test_a_refused_payout_shows_its_own_facts_and_each_error_beside_its_input(
     for part in ("paid_amount", "paid_on"):
         beside = re.search(rf'data-field="enterprise\[{part}\]".*?</div>', form, re.S)
         assert beside and 'class="field-error"' in beside.group(0), part
+
+
+def test_the_case_shows_the_enterprise_list_as_a_table_and_no_stray_enterprise(
+        gx: tuple[Engine, FlaskClient]) -> None:
+    engine, web = gx
+    case, tasks = batch(engine)
+    engine.complete(tasks[THREE[0]["name"]], paid(THREE[0], "PZ-0001"), "policy_gx")
+    page = web.get(f"/instances/{case}").text
+    assert "credit_code:" not in page and "name: " not in page  # no raw keys
+    data = page[page.index('<dl class="data">'):page.index("</dl>", page.index("grid-row"))]
+    heads = re.findall(r"<th scope=\"col\">([^<]+)</th>", data)
+    assert heads[:3] == ["企业名称", "统一社会信用代码", "核定兑付金额（元）"]
+    assert "<td>景德镇丙新材料有限公司</td><td>91360200MA35A00034</td><td>80,000.50</td>" in data
+    # the paid enterprise is the task's, not the case's: no 兑付企业 row with the last one
+    assert "<dt>兑付企业</dt>" not in data
+    # the step's submitted data shows it, a line per property by title
+    assert re.search(r"<dt>兑付企业</dt><dd><dl class=\"data-entries\">.*?"
+                     r"<div><dt>拨付凭证号</dt><dd>PZ-0001</dd></div>", page, re.S)
+    assert "<div><dt>实际兑付金额（元）</dt><dd>120,000</dd></div>" in page
+    assert "<div><dt>通知企业方式</dt><dd>短信</dd></div>" in page

@@ -53,6 +53,9 @@ class Diagram:
     xml: str
     elements: dict[str, Element]
     flows: dict[str, tuple[str, str]]  # sequence flow id -> (source, target)
+    # the element variables of its multi-instance tasks (each task's own item, ``enterprise``):
+    # the case's data holds whichever item was done last, which is no fact of the case
+    item_variables: frozenset[str] = frozenset()
 
     def title_of(self, element_id: str | None) -> str:
         if element_id is None:
@@ -117,7 +120,8 @@ def diagram_of(loaded: LoadedVersion, name: str | None = None) -> Diagram:
             if process.get("id") == loaded.key:
                 elements, flows = _elements(process)
                 title = name or process.get("name") or loaded.key
-                return Diagram(loaded.key, loaded.version, title, file, text, elements, flows)
+                return Diagram(loaded.key, loaded.version, title, file, text, elements, flows,
+                               mirror.item_variables(loaded.spec, loaded.subprocess_specs))
     raise NotFound(msg("diagram.none", version=loaded.version, key=loaded.key))
 
 

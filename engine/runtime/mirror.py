@@ -6,7 +6,7 @@ workflows.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -172,6 +172,14 @@ def own_item(task: SpiffTask) -> dict[str, Any]:
         return {}
     name = spec.input_item.bpmn_id
     return {name: task.data[name]} if name in task.data else {}
+
+
+def item_variables(spec: Any, subprocess_specs: Mapping[str, Any] | None = None
+                   ) -> frozenset[str]:
+    """The element variables of a process's multi-instance tasks (its subprocesses' too)."""
+    specs = [spec, *(subprocess_specs or {}).values()]
+    return frozenset(t.input_item.bpmn_id for s in specs for t in s.task_specs.values()
+                     if isinstance(t, MultiInstanceTask) and t.input_item is not None)
 
 
 def item_label(task: SpiffTask, evaluate: Evaluate) -> str:
