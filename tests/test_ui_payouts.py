@@ -158,3 +158,5 @@ def test_the_case_shows_the_enterprise_list_as_a_table_and_no_stray_enterprise(
                      r"<div><dt>拨付凭证号</dt><dd>PZ-0001</dd></div>", page, re.S)
     assert "<div><dt>实际兑付金额（元）</dt><dd>120,000</dd></div>" in page
     assert "<div><dt>通知企业方式</dt><dd>短信</dd></div>" in page
+    # the step is named by its enterprise in the history too
+    assert "</strong> · 兑付资金并通知企业（景德镇甲陶瓷有限公司）" in page

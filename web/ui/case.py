@@ -325,6 +325,8 @@ def _timeline_item(event: EventView, diagram: Any, titles: dict[str, str],
     payload = event.payload or {}
     element = payload.get("element_id")
     title = diagram.title_of(element) if element else titles.get(event.task_id or "", "")
+    if event.type == "completed" and titles.get(event.task_id or ""):
+        title = titles[event.task_id or ""]  # a multi-instance task's names its item
     if event.type == "message":  # a message's name is a key: say which procedure sent it
         title = process_names.get(str(payload.get("name") or ""), "")
     data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
