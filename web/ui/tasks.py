@@ -76,8 +76,10 @@ def submit(task_id: str) -> str | Response | tuple[str, int]:
                              eng.policy_choices(schema), eng.catalogue_choices(schema),
                              task.unit or user.unit)
     # an object field's read-only properties are the task's own, whatever is posted
+    objects = any(f.kind == "object" for f in fields)
     posted = forms.read(fields, request.form,
-                        _sees(task, eng.instance(task.instance_id, user).data))
+                        _sees(task, eng.instance(task.instance_id, user).data) if objects
+                        else None)
     data, typed = posted.data, posted.typed
     revision = _int(request.form.get("revision"))
     if not posted.submits:
