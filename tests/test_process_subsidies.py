@@ -136,6 +136,9 @@ def test_automatic_batch_of_three_gets_three_payouts_due_after_national_day(
                              "confirmation_basis": "统计部门共享的2026年新入规企业名单"}, "gxj")
     payouts = inbox(hq, "gxj")
     assert [t.name for t in payouts] == ["pay_enterprise"] * 3
+    # each titled with its enterprise, so the inbox tells the three apart
+    assert sorted(t.title for t in payouts) == sorted(f"兑付资金并通知企业（{e['name']}）"
+                                                      for e in THREE)
     assert {t.due_at for t in payouts} == {at("2026-10-08T17:30:00+08:00")}
     assert {t.unit for t in payouts} == {GXJ}
     assert [t.id for t in inbox(hq, "gxj2")] == [t.id for t in payouts]  # same department

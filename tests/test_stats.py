@@ -18,7 +18,7 @@ from engine.queries.stats import Statistics, StatsFilter, figure_cases, statisti
 from engine.queries.stats.scope import sections_for
 from engine.time.clock import FixedClock
 from tests.conftest import seeded
-from tests.process_helpers import PROCESSES, at
+from tests.process_helpers import PROCESSES, at, task
 from tests.stats_support import INTERMEDIARY_NOW, NOW, intermediary_data, known_data
 
 NO_UNIT = "（未分单位）"
@@ -405,3 +405,28 @@ def test_xlsx_holds_the_intermediary_figures(intermediary: Engine) -> None:
                                            "超期未办结", "销号率（%）"]
     assert [r for r in sheet.iter_rows(min_row=2, values_only=True)] == [
         ("市场秩序", 1, 0, 1, 0, 0, 100.0), ("中介收费", 2, 1, 0, 1, 1, 0.0)]
+
+
+@KNOWN
+def test_a_batch_counts_and_sums_each_enterprise_as_it_is_paid(known: Engine) -> None:
+    """免申即享: one enterprise of two paid counts one payout of its 实际兑付金额 at once, not
+    the batch's total once every enterprise is paid and the batch reported."""
+    known.add_user("gxj", ["policy_dept"], unit="市工信局")
+    batch = known.start("subsidy_automatic", {"policy_id": "MS-001"}, "gxj")
+    known.complete(task(known, "gxj", "confirm_enterprises", instance_id=batch.id).id, {
+        "enterprises": [
+            {"name": "景德镇甲陶瓷有限公司", "credit_code": "91360200MA35A0001X", "amount": 120000},
+            {"name": "景德镇乙机械有限公司", "credit_code": "91360200MA35A00021", "amount": 80000}],
+        "confirmation_basis": "部门数据比对"}, "gxj")
+    first = next(t for t in known.inbox.for_user("gxj")
+                 if t.instance_id == batch.id and t.name == "pay_enterprise")
+    item = known.task_data(first.id, "gxj")["enterprise"]
+    known.complete(first.id, {"enterprise": {
+        **item, "paid_amount": item["amount"], "paid_on": "2026-10-12",
+        "payment_voucher": "PZ-1", "notice_channel": "短信"}}, "gxj")
+    figure = statistics(known, "sjj", StatsFilter()).figure("subsidy_payouts")
+    paid = {r.key: r.values for r in figure.rows}["subsidy_automatic"]
+    assert (paid["paid"], paid["amount"]) == (1, item["amount"])
+    assert rows(statistics(known, "sjj", StatsFilter()), "subsidy_payouts")[
+        "subsidy_instant"]["amount"] == 36000.0  # one payout each: as before
+    assert "实际兑付金额之和" in figure.note

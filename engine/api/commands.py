@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from engine.api.core import EngineCore
 from engine.errors import (
     NotFound,
@@ -68,15 +70,27 @@ class Commands(EngineCore):
     def task_data(self, task_id: str, user: Who) -> dict[str, Any]:
         """What one task sees: for a multi-instance task, its own item (confidential fields
         as the user may see them; engine/queries/confidential.py)."""
+        return self._task_sees(task_id, user, self.runtime.task_data)
+
+    def task_item(self, task_id: str, user: Who) -> dict[str, Any]:
+        """A multi-instance task's own item under its element variable (``{"enterprise":
+        {…}}``), to show over the case's data, which holds whichever item was done last; empty
+        for any other task (confidential fields as the user may see them)."""
+        return self._task_sees(task_id, user, self.runtime.task_item)
+
+    def _task_sees(self, task_id: str, user: Who,
+                   read: Callable[[Session, Task], dict[str, Any]]) -> dict[str, Any]:
         self.inbox.task(task_id, user)  # NotFound / PermissionDenied
         with self.transaction() as session:
             row = session.get(Task, task_id)
             case = session.get(ProcessInstance, row.instance_id) if row is not None else None
             if row is None or case is None:
                 raise NotFound(msg("task.not_found", task_id=task_id))
+            seen = read(session, row)
+            if not seen:
+                return {}
             reader = users.resolve(session, user)
-            data, shown = self.confidential.reveal(session, case, reader,
-                                                   self.runtime.task_data(session, row))
+            data, shown = self.confidential.reveal(session, case, reader, seen)
         self.confidential.record(case.id, reader, shown, "task")
         return dict(data)
 

@@ -58,6 +58,9 @@ class Diagram:
     # procedure, whose jurisdiction is a 纪委监委 (engine/org/scope.py); elsewhere it is the
     # starter's own unit
     by_jurisdiction: bool = False
+    # the element variables of its multi-instance tasks (each task's own item, ``enterprise``):
+    # the case's data holds whichever item was done last, which is no fact of the case
+    item_variables: frozenset[str] = frozenset()
 
     def title_of(self, element_id: str | None) -> str:
         if element_id is None:
@@ -124,7 +127,8 @@ def diagram_of(loaded: LoadedVersion, name: str | None = None) -> Diagram:
                 title = name or process.get("name") or loaded.key
                 roles = [role_for_lane(lane.get("name")) for lane in process.iter(BPMN + "lane")]
                 return Diagram(loaded.key, loaded.version, title, file, text, elements, flows,
-                               any(r is not None and r.by_jurisdiction for r in roles))
+                               any(r is not None and r.by_jurisdiction for r in roles),
+                               mirror.item_variables(loaded.spec, loaded.subprocess_specs))
     raise NotFound(msg("diagram.none", version=loaded.version, key=loaded.key))
 
 

@@ -318,6 +318,18 @@ class Runtime:
         data = {k: v for k, v in task.data.items() if k != "data_objects"}
         return json.loads(json.dumps(data, default=str))
 
+    def task_item(self, session: Session, task_row: Task) -> dict[str, Any]:
+        """A multi-instance child's own item under its element variable; empty for any other
+        task, or once the task is finished."""
+        row, _, workflow, ids = self._load(session, task_row.instance_id, None)
+        with self._lock:  # reading does not change the workflow: keep it cached
+            self._live[row.id] = (row.revision, workflow, ids)
+        try:
+            task = workflow.get_task_from_id(UUID(task_row.id))
+        except Exception:  # finished and pruned
+            return {}
+        return json.loads(json.dumps(mirror.own_item(task), default=str))
+
     def fire_timers(self, session: Session, instance_id: int, user: UserView) -> bool:
         """Let the instance's due timers fire; False when nothing was due (idempotent)."""
         row, version, workflow, ids = self._load(session, instance_id, None)

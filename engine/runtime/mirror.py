@@ -6,7 +6,7 @@ workflows.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +16,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
     TimerEventDefinition,
 )
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, delete, insert, select, update
@@ -33,6 +34,10 @@ from engine.time.clock import parse_instant
 
 Evaluate = Callable[[str, dict[str, Any]], Any]
 UNIT_MAX = 128  # tasks.unit
+NAME_MAX = 255  # tasks.name
+ITEM_LABEL_MAX = 60  # characters of a multi-instance task's item after its title
+# the fields of a multi-instance item (a mapping) that name it, in order of preference
+ITEM_NAME_FIELDS = ("name", "title", "label", "名称")
 _OPEN_TASKS = "kuaiban_open_tasks"  # session.info key: instance id -> open task rows
 _ASSIGN_NEXT = "kuaiban_assign_next"  # session.info key: element id -> assignee of new tasks
 
@@ -151,12 +156,60 @@ def task_values(row: ProcessInstance, task_id: str, task: SpiffTask, now: dateti
     return {
         "id": task_id, "instance_id": row.id, "process_key": row.process_key,
         "business_key": row.business_key, "element_id": spec.bpmn_id or spec.name,
-        "name": spec.bpmn_name or spec.bpmn_id or spec.name, "role": role.id if role else None,
+        "name": titled(spec.bpmn_name or spec.bpmn_id or spec.name, item_label(task, evaluate)),
+        "role": role.id if role else None,
         "unit": unit, "assignee": None, "status": "ready",
         "form_key": ext.get("formKey") or (form.key if form is not None else None),
         "created_at": now, "due_at": due_at, "completed_at": None, "completed_by": None,
         "owner": None, "signers": None, "urged_count": 0, "urged_at": None,
     }
+
+
+def own_item(task: SpiffTask) -> dict[str, Any]:
+    """A multi-instance child's own item, under its element variable (``{"enterprise": {…}}``);
+    empty for any other task."""
+    parent = task.parent
+    spec = parent.task_spec if parent is not None else None
+    if not isinstance(spec, MultiInstanceTask) or spec.input_item is None:
+        return {}
+    name = spec.input_item.bpmn_id
+    return {name: task.data[name]} if name in task.data else {}
+
+
+def item_variables(spec: Any, subprocess_specs: Mapping[str, Any] | None = None
+                   ) -> frozenset[str]:
+    """The element variables of a process's multi-instance tasks (its subprocesses' too)."""
+    specs = [spec, *(subprocess_specs or {}).values()]
+    return frozenset(t.input_item.bpmn_id for s in specs for t in s.task_specs.values()
+                     if isinstance(t, MultiInstanceTask) and t.input_item is not None)
+
+
+def item_label(task: SpiffTask, evaluate: Evaluate) -> str:
+    """What tells a multi-instance task from its siblings (the enterprise it pays), shown after
+    its title: the diagram's ``item_label`` property (an expression on the task's data), else
+    the item's ``name``, ``title``, ``label`` or ``名称`` field, or the item itself when it is
+    a text or a number. Empty for any other task."""
+    ext: dict[str, str] = getattr(task.task_spec, "extensions", None) or {}
+    source = ext.get("item_label")
+    item = own_item(task)
+    if source:
+        value: Any = _run(evaluate, source, task, "item label")
+    elif item:
+        value = next(iter(item.values()))
+        if isinstance(value, dict):
+            value = next((value[k] for k in ITEM_NAME_FIELDS
+                          if isinstance(value.get(k), str | int) and str(value[k]).strip()), "")
+        elif not isinstance(value, str | int) or isinstance(value, bool):
+            value = ""
+    else:
+        return ""
+    text = " ".join(str(value or "").split())
+    return text[:ITEM_LABEL_MAX - 1] + "…" if len(text) > ITEM_LABEL_MAX else text
+
+
+def titled(title: str, label: str) -> str:
+    """A task's title with its item's label (兑付资金并通知企业（景德镇甲陶瓷有限公司）)."""
+    return f"{title}（{label}）"[:NAME_MAX] if label else title
 
 
 def _unit(ext: dict[str, str], role_id: str | None, task: SpiffTask, evaluate: Evaluate,

@@ -20,9 +20,11 @@ def register(app: Flask) -> None:
         auditor,
         auth,
         board,
+        case,
         cases,
         designer,
         files,
+        forms,
         i18n,
         inbox,
         instances,
@@ -53,6 +55,9 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["may_apply"] = cases.may_apply
     app.jinja_env.globals["may_read_policies"] = cases.may_read_policies
     app.jinja_env.filters["highlighted"] = cases.highlighted
+    app.jinja_env.filters["part_named"] = forms.part_named
+    app.jinja_env.tests["grid"] = lambda value: isinstance(value, case.Grid)
+    app.jinja_env.tests["entries"] = lambda value: isinstance(value, case.Entries)
     for module in (assets, auth, account, inbox, tasks, start, instances, designer, auditor, board,
                    ledgers, stats, notifications, files, units, cases, operations):
         app.register_blueprint(module.bp)

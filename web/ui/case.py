@@ -57,6 +57,28 @@ class DataRow:
 
 
 @dataclass(frozen=True)
+class Grid:
+    """A list of objects as the case shows it: a small table headed by the columns' titles."""
+
+    heads: list[str]
+    rows: list[list[str]]
+
+    def __str__(self) -> str:  # one line, where a table does not fit
+        return "；".join("，".join(f"{h}：{c}" for h, c in zip(self.heads, row, strict=True) if c)
+                        for row in self.rows)
+
+
+@dataclass(frozen=True)
+class Entries:
+    """An object as the case shows it: each property's title and value, a line each."""
+
+    lines: list[tuple[str, str]]
+
+    def __str__(self) -> str:  # one line, where the lines do not fit
+        return "，".join(f"{title}：{text}" for title, text in self.lines)
+
+
+@dataclass(frozen=True)
 class TimelineItem:
     seq: int
     at: datetime
@@ -84,6 +106,7 @@ class CaseContext:
     people: dict[str, str] = field(default_factory=dict)  # display name by username
     readable: Callable[[str, Any], Any] = lambda _name, value: value  # choices by label
     applicant: str | None = None  # the reader, when an applicant: staff are not named
+    items: frozenset[str] = frozenset()  # multi-instance items (each task's own): not shown
 
     def shows(self, username: str | None) -> bool:
         """Whether the page names ``username`` (an applicant sees only itself named)."""
@@ -114,7 +137,8 @@ class CaseContext:
         order = {name: i for i, name in enumerate(self.labels)}
         order["case_no"] = -1
         rows = [DataRow(k, self.labels.get(k, k), self.readable(k, v)) for k, v in data.items()
-                if not k.startswith("_") and (k in self.labels or self.insider)]
+                if not k.startswith("_") and k not in self.items
+                and (k in self.labels or self.insider)]
         return sorted(rows, key=lambda r: (order.get(r.name, len(order)), r.name))
 
 
@@ -179,6 +203,9 @@ def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, A
     rows = [DataRow(k, labels.get(k, k), readable(k, v))
             for k, v in instance.data.items() if not k.startswith("_")
             and v not in (None, "", [])  # a field left empty says nothing
+            # a multi-instance task's item is its own (the case holds the last one done):
+            # each shows under its task's step in the history
+            and k not in path.diagram.item_variables
             and (k != "jurisdiction" or discipline)]
     rows.sort(key=lambda r: (order.get(r.name, len(order)), r.name))
     other = [r for r in rows if r.name not in labels] if insiders else []
@@ -190,7 +217,7 @@ def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, A
     timeline = [replace(item, number=n) for n, item in enumerate(timeline, 1)]
     return CaseContext(instance, [r for r in rows if r.name in labels], timeline, tasks,
                        path.diagram.name, other, files, events, reads, labels, insiders,
-                       people, readable, applicant)
+                       people, readable, applicant, path.diagram.item_variables)
 
 
 def is_applicant(user: UserView | None) -> bool:
@@ -305,6 +332,8 @@ def _timeline_item(event: EventView, diagram: Any, titles: dict[str, str],
     payload = event.payload or {}
     element = payload.get("element_id")
     title = diagram.title_of(element) if element else titles.get(event.task_id or "", "")
+    if event.type == "completed" and titles.get(event.task_id or ""):
+        title = titles[event.task_id or ""]  # a multi-instance task's names its item
     if event.type == "message":  # a message's name is a key: say which procedure sent it
         title = process_names.get(str(payload.get("name") or ""), "")
     data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
@@ -366,9 +395,29 @@ def _readable(fields: list[forms.Field], name: str, value: Any, *, file_fields: 
     label = forms.choice_label(fields, name, value)
     if label is not None:
         return label
-    money = next((f for f in fields if f.name == name and f.money), None)
-    if money and isinstance(value, (int, float)) and not isinstance(value, bool):
+    shaped = next((f for f in fields if f.name == name and f.kind in ("rows", "object")), None)
+    if shaped is not None and shaped.kind == "rows" and isinstance(value, list) \
+            and value and all(isinstance(v, dict) for v in value):
+        columns = [c for c in shaped.columns if any(c.name in v for v in value)]
+        return Grid([c.title for c in columns],
+                    [[_part(c, v.get(c.name)) for c in columns] for v in value])
+    if shaped is not None and shaped.kind == "object" and isinstance(value, dict):
+        return Entries([(p.title, _part(p, value[p.name])) for p in shaped.columns
+                        if value.get(p.name) not in (None, "", [])])
+    return _part(next((f for f in fields if f.name == name and f.money), None), value,
+                 as_is=True)
+
+
+def _part(f: forms.Field | None, value: Any, as_is: bool = False) -> Any:
+    """A value as the case shows it: a choice by its label, an amount as 480,000元 (the
+    number alone under a title that names its unit, 申请金额（元）); else as it is
+    (``as_is``) or as a line."""
+    label = next((c.label for c in f.choices if c.value == value), None) if f else None
+    if label is not None:
+        return label
+    if f is not None and f.money and isinstance(value, (int, float)) \
+            and not isinstance(value, bool):
         # shown so, the data keeps the number; 申请金额（元） names its unit already
-        said = f"（{money.money}）" in money.title
-        return fmt.money(value, "" if said else money.money)
-    return value
+        said = f"（{f.money}）" in f.title
+        return fmt.money(value, "" if said else f.money)
+    return value if as_is else fmt.short_value(value, 200)

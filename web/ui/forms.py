@@ -9,8 +9,11 @@ line) or of choices (check boxes), arrays of objects whose properties are any of
 values, lists of texts or choices (in one cell, 甲、乙) or else JSON (a cell with a hint that
 shows its shape) (a table: a column per property, a row per item, a box to paste spreadsheet
 rows into and a 添加一行 button that shows the form again with more blank rows;
-web/ui/form_rows.py), file fields (``x-file``: an upload of several files; the
-files the case has in the field already are kept unless unticked), unit fields
+web/ui/form_rows.py), objects whose properties are single values (a fieldset: read-only
+properties shown as text, the others as inputs named ``enterprise[paid_amount]``; the
+read-only values submitted are the task's own, never the posted ones), file fields
+(``x-file``: an upload of several files; the files the case has in the field already are
+kept unless unticked), unit fields
 (``x-org-unit``: a text box that offers the directory's units, searched by any of their
 names, within the task's area when the field says so; the engine refuses a unit the
 directory lacks or the field does not offer), person fields (``x-user``: a text
@@ -45,9 +48,11 @@ from engine import (
     unit_choices,
 )
 from web.ui import form_rows
+from web.ui.fmt import money as money_text
 from web.ui.form_values import value_of
 
-Display = str | list[str] | list[dict[str, str]]  # a table's rows: column -> text
+# a table's rows: column -> text; an object's properties: name -> text
+Display = str | list[str] | list[dict[str, str]] | dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -65,7 +70,7 @@ class Field:
     name: str
     title: str
     kind: str  # text textarea number integer date datetime select boolean checkbox lines
-    #           checkboxes rows json
+    #           checkboxes rows object json
     required: bool
     description: str = ""
     unit: str = ""  # shown after the input (unless the title says it)
@@ -77,7 +82,7 @@ class Field:
     # catalogue fields: each row's number -> its unit and details, for the page's script to
     # fill the form's read-only details and follow the proposed unit (catalogue.js)
     catalogue: str = ""
-    columns: list[Field] = field(default_factory=list)  # a table's (kind rows)
+    columns: list[Field] = field(default_factory=list)  # a table's (kind rows), an object's
     example: str = ""  # a JSON column's value as an example of its shape
     phrases: bool = False  # a comment field: 常用意见 offered beside it ("x-phrases": true)
 
@@ -193,6 +198,10 @@ def _field(name: str, prop: Mapping[str, Any], required: bool) -> Field:
         widget_kind = "checkboxes" if item_choices else (
             "lines" if _type_of(items) in ("string", None) else "json")
         choices = item_choices
+    elif kind == "object" and _parts(prop):
+        return Field(name=name, title=str(prop.get("title") or name), kind="object",
+                     required=required, description=str(prop.get("description") or ""),
+                     readonly=bool(prop.get("readOnly")), columns=_parts(prop))
     elif choices:
         widget_kind = "select"
     elif kind == "boolean":
@@ -238,6 +247,22 @@ def _columns(items: Mapping[str, Any]) -> list[Field]:
             if c.kind == "json" else c for c in columns]
 
 
+_PART_KINDS = _CELL_KINDS - {"lines", "checkboxes", "json"}
+
+
+def _parts(prop: Mapping[str, Any]) -> list[Field]:
+    """An object's fields, one per property: none (the object stays JSON text) unless every
+    property is a single value."""
+    props = prop.get("properties")
+    if not isinstance(props, dict) or not props:
+        return []
+    required = set(prop.get("required") or [])
+    parts = [_field(n, p, n in required) for n, p in props.items() if isinstance(p, dict)]
+    if len(parts) != len(props) or any(p.kind not in _PART_KINDS for p in parts):
+        return []
+    return parts
+
+
 @dataclass(frozen=True)
 class Posted:
     """A posted form: ``data`` for the engine, ``typed`` what the user typed (to show again),
@@ -262,7 +287,10 @@ def coerce(fields: list[Field], form: MultiDict[str, str]) -> tuple[dict[str, An
     return posted.data, posted.typed
 
 
-def read(fields: list[Field], form: MultiDict[str, str]) -> Posted:
+def read(fields: list[Field], form: MultiDict[str, str],
+         given: Mapping[str, Any] | None = None) -> Posted:
+    """``given``: the data the form was shown with (a task's own), where an object field's
+    read-only properties come from."""
     data: dict[str, Any] = {}
     typed: dict[str, Display] = {}
     refused: dict[str, Msg] = {}
@@ -284,6 +312,9 @@ def read(fields: list[Field], form: MultiDict[str, str]) -> Posted:
                 adding = f.name  # one blank row more than came blank, and at least the usual
                 typed[f"{f.name}[blank]"] = str(max(table.blanks + 1,
                                                     form_rows.blank_rows(bool(table.rows))))
+            continue
+        if f.kind == "object":
+            _read_object(f, form, (given or {}).get(f.name), data, typed)
             continue
         if f.kind == "checkboxes":
             picked = form.getlist(f.name)
@@ -307,6 +338,30 @@ def read(fields: list[Field], form: MultiDict[str, str]) -> Posted:
             continue
         data[f.name] = value_of(f, raw)
     return Posted(data, typed, refused, adding)
+
+
+def _read_object(f: Field, form: MultiDict[str, str], given: Any, data: dict[str, Any],
+                 typed: dict[str, Display]) -> None:
+    """An object's editable properties as posted (``enterprise[paid_amount]``) over its
+    read-only ones as given; none posted leaves the field out."""
+    if not any(key.startswith(f"{f.name}[") for key in form):
+        return
+    value = {p.name: given[p.name] for p in f.columns
+             if p.readonly and isinstance(given, Mapping) and p.name in given}
+    shown: dict[str, str] = {}
+    for part in f.columns:
+        if part.readonly:
+            continue
+        raw = form.get(f"{f.name}[{part.name}]", "")
+        if part.kind == "checkbox":
+            shown[part.name] = "true" if raw else ""
+            value[part.name] = bool(raw)
+            continue
+        shown[part.name] = raw
+        if raw.strip():
+            value[part.name] = value_of(part, raw)
+    typed[f.name] = shown
+    data[f.name] = value
 
 
 # -- data -> strings to show ---------------------------------------------------------------
@@ -355,6 +410,12 @@ def shown_again(fields: list[Field], typed: Mapping[str, Display], data: Mapping
     readonly = [f for f in fields if f.readonly]
     values = display_values(readonly, data, schema)
     names = {f.name for f in readonly}
+    objects: dict[str, Display] = {}
+    for f in fields:  # an object's read-only properties as given, the rest as typed
+        again = typed.get(f.name)
+        if f.kind == "object" and not f.readonly and isinstance(again, dict):
+            base = _display(f, data.get(f.name))
+            objects[f.name] = {**(base if isinstance(base, dict) else {}), **again}
     for f in fields:
         picked = typed.get(f.name)
         if not f.catalogue or not isinstance(picked, str) or picked == _key(data.get(f.name)):
@@ -363,7 +424,7 @@ def shown_again(fields: list[Field], typed: Mapping[str, Display], data: Mapping
         details = (rows.get(picked) or {}).get("details") or {}
         for name in {n for row in rows.values() for n in row.get("details") or {}} & names:
             values[name] = str(details.get(name, ""))
-    return {**values, **typed}
+    return {**values, **typed, **objects}
 
 
 def uploads(fields: list[Field], files: MultiDict[str, FileStorage]) -> list[Upload]:
@@ -380,6 +441,9 @@ def uploads(fields: list[Field], files: MultiDict[str, FileStorage]) -> list[Upl
 
 
 def _display(f: Field, value: Any) -> Display:
+    if f.kind == "object":
+        given = value if isinstance(value, Mapping) else {}
+        return {p.name: _part_text(p, given[p.name]) for p in f.columns if p.name in given}
     if f.kind == "rows":
         return [{c.name: _cell_text(c, row.get(c.name)) for c in f.columns}
                 for row in form_rows.shown_rows(value)]
@@ -414,6 +478,23 @@ def _cell_text(column: Field, value: Any) -> str:
         return form_rows.items_text([labels.get(_key(v), _key(v)) for v in value])
     shown = _display(column, value)
     return shown if isinstance(shown, str) else ""
+
+
+def _part_text(part: Field, value: Any) -> str:
+    """An object's property: as its input holds it, or a read-only one as the page shows it
+    (480,000元, a choice's label)."""
+    if not part.readonly or value is None:
+        return _cell_text(part, value)
+    if part.money and isinstance(value, int | float) and not isinstance(value, bool):
+        return money_text(value, part.unit)
+    if part.choices:
+        return next((c.label for c in part.choices if c.value == value), _key(value))
+    return _cell_text(part, value)
+
+
+def part_named(part: Field, name: str) -> Field:
+    """An object's property as an input of the form (``enterprise[paid_amount]``)."""
+    return replace(part, name=name)
 
 
 def labels_of(schema: Mapping[str, Any] | None) -> dict[str, str]:

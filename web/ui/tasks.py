@@ -46,12 +46,19 @@ def show(task_id: str) -> str:
                              task.unit or user.unit)
     instance = eng.instance(task.instance_id, user)
     values = forms.display_values(
-        fields, {**forms.earlier_answers(schema, instance.data), **_part_done(task, user)},
+        fields, {**forms.earlier_answers(schema, _sees(task, instance.data)),
+                 **_part_done(task, user)},
         schema, eng.clock.now())
     draft = eng.drafts.get(task_id, user) if may_work(task, user) else None
     if draft is not None:  # what the user saved to finish later, over the case's values
         values = {**values, **forms.display_values(fields, draft.data)}
     return _render(task, schema, fields, values, {}, instance, draft=draft)
+
+
+def _sees(task: TaskView, data: dict[str, Any]) -> dict[str, Any]:
+    """The data a task's form starts from: the case's, with a multi-instance task's own item
+    over it (the case holds whichever item was done last)."""
+    return {**data, **engine().task_item(task.id, current_user())}
 
 
 def _part_done(task: TaskView, user: UserView) -> dict[str, object]:
@@ -74,7 +81,11 @@ def submit(task_id: str) -> str | Response | tuple[str, int]:
     fields = forms.fields_of(schema, eng.unit_directory(), eng.person_choices(schema, user),
                              eng.policy_choices(schema), eng.catalogue_choices(schema),
                              task.unit or user.unit)
-    posted = forms.read(fields, request.form)
+    # an object field's read-only properties are the task's own, whatever is posted
+    objects = any(f.kind == "object" for f in fields)
+    posted = forms.read(fields, request.form,
+                        _sees(task, eng.instance(task.instance_id, user).data) if objects
+                        else None)
     data, typed = posted.data, posted.typed
     revision = _int(request.form.get("revision"))
     if SAVE_DRAFT in request.form:
@@ -87,7 +98,8 @@ def submit(task_id: str) -> str | Response | tuple[str, int]:
     except InvalidData as exc:
         flash(_("表单填写有误，请按提示修改后重新提交。"), "error")
         current = eng.instance(task.instance_id, user)
-        return _render(task, schema, fields, forms.shown_again(fields, typed, current.data, schema),
+        return _render(task, schema, fields,
+                       forms.shown_again(fields, typed, _sees(task, current.data), schema),
                        localized_fields(exc), current), 422
     except Conflict as exc:
         fresh = eng.inbox.task(task_id, user)
@@ -136,7 +148,7 @@ def _unsubmitted(task: TaskView, schema: dict[str, Any] | None, fields: list[for
     refused = {key: localized(said) for key, said in posted.refused.items()}
     if refused:
         flash(_("表单填写有误，请按提示修改后重新提交。"), "error")
-    values = forms.shown_again(fields, posted.typed, current.data, schema)
+    values = forms.shown_again(fields, posted.typed, _sees(task, current.data), schema)
     page = _render(task, schema, fields, values, refused, current, revision=revision,
                    reshown=True)
     return page, 422 if refused else 200

@@ -1,6 +1,11 @@
 """惠企政策兑现: payouts made in the period by subsidy procedure — how many, how many within
 their 1-working-day limit, the yuan paid, and the days from the case's start (the
-application, or the batch for 免申即享) to the payout."""
+application, or the batch for 免申即享) to the payout.
+
+A payout is one completed payout task (免申即享: one per enterprise of the batch); its
+amount is the 实际兑付金额 its task submitted, so the count and the amount always cover the same
+payouts, as each is made (a 免申即享 batch's enterprises count one by one, not once the whole
+batch is reported)."""
 
 from __future__ import annotations
 
@@ -13,11 +18,12 @@ from sqlalchemy.orm import Session
 from engine.queries.stats.model import AMOUNT, DAYS, Column, Figure, Row, Spec
 from engine.queries.stats.scope import StatsFilter, unit_clause
 from engine.queries.stats.timeliness import process_names
-from engine.storage.schema import ProcessInstance, Task
+from engine.storage.schema import Event, ProcessInstance, Task
 
 # each subsidy procedure's payout task (免申即享: one per enterprise of the batch)
 PAYOUT_TASKS = {"subsidy_instant": "pay", "subsidy_commitment": "pay",
                 "subsidy_automatic": "pay_enterprise"}
+NOTE = "兑付笔数：期间内完成的兑付（免申即享每户企业一笔）；兑付金额：这些兑付的实际兑付金额之和"
 COLUMNS = (Column("paid", "兑付笔数"), Column("on_time", "1个工作日内兑付"),
            Column("amount", "兑付金额（元）", AMOUNT),
            Column("avg_days", "平均兑付用时（天）", DAYS))
@@ -37,21 +43,22 @@ def days_between(session: Session, later: Any, earlier: Any) -> ColumnElement[An
 
 
 def _amount(session: Session, flt: StatsFilter, process: str) -> float:
-    """Yuan paid by the cases with a payout in the period, from the result each reports
-    (免申即享: the batch's total; the others: the one payout)."""
-    report = ProcessInstance.data
-    paid = func.coalesce(cast(report[("report", "total_paid")].as_float(), Float),
-                         cast(report[("report", "paid_amount")].as_float(), Float))
-    cases = select(Task.instance_id).where(*_payouts(session, flt, process))
-    total = session.execute(select(func.sum(paid)).where(
-        ProcessInstance.id.in_(cases),
-        report[("report", "result")].as_string() == "已兑付")).scalar()
+    """Yuan paid by the payouts of the period: each one's 实际兑付金额 as its task submitted
+    it (免申即享: under the task's ``enterprise``)."""
+    data = Event.payload
+    paid = func.coalesce(cast(data[("data", "enterprise", "paid_amount")].as_float(), Float),
+                         cast(data[("data", "paid_amount")].as_float(), Float))
+    total = session.execute(
+        select(func.sum(paid)).select_from(Task)
+        .join(Event, (Event.instance_id == Task.instance_id) & (Event.task_id == Task.id)
+              & (Event.type == "completed"))
+        .where(*_payouts(session, flt, process))).scalar()
     return round(float(total or 0), 2)
 
 
 def build(session: Session, flt: StatsFilter, now: datetime) -> Figure:
     names = process_names(session)
-    figure = Figure("subsidy_payouts", "subsidy", "惠企政策兑现", COLUMNS)
+    figure = Figure("subsidy_payouts", "subsidy", "惠企政策兑现", COLUMNS, note=NOTE)
     for process in PAYOUT_TASKS:
         on_time = func.sum(case((Task.completed_at <= Task.due_at, 1), else_=0))
         days = func.avg(days_between(session, Task.completed_at, ProcessInstance.created_at))
