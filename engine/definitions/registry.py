@@ -13,7 +13,7 @@ import os
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -27,7 +27,7 @@ from SpiffWorkflow.camunda.specs.multiinstance_task import (
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from engine.definitions import xmlsafe
+from engine.definitions import own_content, xmlsafe
 from engine.definitions.bpmn_parser import KuaibanParser, camunda_properties, document_properties
 from engine.definitions.files import BPMN, SourceFile, form_key_of, kind_of
 from engine.definitions.process_checks import ProcessInfo, message_forms_of
@@ -235,8 +235,10 @@ def deploy(session: Session, files: list[SourceFile], now: datetime,
     results = []
     for info in checked.processes:
         needed = _files_for(info, by_name, known, checked)
+        own = {info.key, *(checked.parser.get_subprocess_specs(info.key)
+                           if checked.parser is not None else ())}
         results.append(_deploy_one(session, info.key, info.name, info.start_form_key,
-                                   sorted(info.start_messages), needed, now, user))
+                                   sorted(info.start_messages), needed, now, user, own))
     for f in files:
         if f.kind in ("form", "dmn"):
             _store_file(session, os.path.basename(f.name), f.kind, f.content)
@@ -315,14 +317,17 @@ def _hash_of_refs(refs: list[Any]) -> str:
 
 def _deploy_one(session: Session, key: str, name: str, start_form_key: str | None,
                 start_messages: list[str], needed: list[tuple[str, str, str]],
-                now: datetime, user: str | None) -> Deployed:
-    """A new version, unless the latest version of ``key`` has exactly this content."""
+                now: datetime, user: str | None, own: Collection[str] = ()) -> Deployed:
+    """A new version, unless the latest version of ``key`` has exactly this content, or the
+    same as far as the processes ``own`` (``key`` and those its call activities run) go: a
+    file holding other processes too may change in theirs (own_content.py)."""
     digest = content_hash(needed)
     latest = session.execute(
         select(ProcessVersion).where(ProcessVersion.key == key)
         .order_by(ProcessVersion.version.desc()).limit(1)
     ).scalar_one_or_none()
-    if latest is not None and _hash_of_refs(latest.files) == digest:
+    if latest is not None and (_hash_of_refs(latest.files) == digest
+                               or _same_own_part(session, latest, needed, own or {key})):
         return Deployed(key, latest.version, False)
     version = (latest.version if latest is not None else 0) + 1
     # (key, content_hash) is unique: content going back to an older version's gets a new
@@ -343,6 +348,17 @@ def _deploy_one(session: Session, key: str, name: str, start_form_key: str | Non
     session.flush()
     _deployed(session)
     return Deployed(key, version, True)
+
+
+def _same_own_part(session: Session, latest: ProcessVersion,
+                   needed: list[tuple[str, str, str]], own: Collection[str]) -> bool:
+    old: dict[str, str] = {}
+    for ref in latest.files:
+        stored = session.get(DefinitionFile, ref["sha256"])
+        if stored is None:
+            return False
+        old[os.path.basename(ref["name"])] = stored.content
+    return own_content.same_own_part(old, needed, own)
 
 
 def _store_file(session: Session, name: str, kind: str, text: str) -> str:
