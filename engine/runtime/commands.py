@@ -35,7 +35,15 @@ from engine.org import credit_code, directory, people, pickers, scope
 from engine.org.lists import RECORD, UnitLists
 from engine.org.roles import role_for_lane
 from engine.org.users import SYSTEM
-from engine.runtime import case_credit_codes, handover, mirror, search_text, spiff_seam, state
+from engine.runtime import (
+    case_credit_codes,
+    handover,
+    mirror,
+    returns,
+    search_text,
+    spiff_seam,
+    state,
+)
 from engine.runtime import correlation as correlation_rules
 from engine.runtime.case_files import issue_step_documents
 from engine.runtime.case_numbers import check_chosen, key_field
@@ -382,12 +390,22 @@ class Runtime:
             recorded = {**payload, "passed": step.passed, "steps": step.steps}
             if lists.asked:
                 recorded[RECORD] = lists.asked
+            if open_rows is None:
+                open_rows = mirror.open_rows(session, row.id)
+            # steps come back to whoever did them: who, by the users of now, is recorded
+            returned = returns.Returns() if kind == "started" else returns.assignees(
+                session, row, workflow, {r.id for r in open_rows},
+                mirror.chosen_elements(session), payload.get("element_id") if task_id else None,
+                now, evaluate)
+            if returned.assigned:
+                recorded[returns.RECORD] = returned.assigned
             # the task the command acted on records who did it, also when a move cancels it
             acted = (task_id, user.username) if task_id else None
             with driver.batched(session):  # on PostgreSQL, the writes in one round trip
                 chain.append(session, row, kind, now, digest, recorded, user.username, task_id)
                 save(session, row)  # the one UPDATE of the instance, checked by revision
-                mirror.sync_tasks(session, row, workflow, now, evaluate, acted, kind, open_rows)
+                mirror.sync_tasks(session, row, workflow, now, evaluate, acted, kind, open_rows,
+                                  returned.assigned, returned.sent_back, user.username)
                 search_text.write(session, self.versions, row, version, before,
                                   new=kind == "started")
                 case_credit_codes.write(session, row, before, new=kind == "started")
