@@ -4,6 +4,7 @@ version of the others; a change of another's own shapes still is
 
 from __future__ import annotations
 
+from engine import draft_files, load_version
 from engine.api import Engine
 from engine.definitions.files import SourceFile
 from tests.process_helpers import clue_files
@@ -52,3 +53,31 @@ def test_the_other_pool_changed_alone_makes_a_version_of_it_alone(engine: Engine
     engine.deploy(clue_files())
     engine.deploy(_changed('name="签收问题线索台账"', 'name="签收线索台账"'))
     assert _versions(engine) == {"clue_triage": 1, "clue_ledger_copy": 2}
+
+
+def test_a_form_deployed_alone_later_keeps_the_other_pools_change(engine: Engine) -> None:
+    """The latest versions of a file's processes may hold different texts of it: a form
+    deployed alone makes its process's new version from the file's newest text, so the
+    other process does not go back to an older one."""
+    engine.deploy(clue_files())
+    engine.deploy(_changed(PROPOSE, 'name="提出线索处置意见"'))
+    [form] = [f for f in clue_files() if f.name.endswith("clue_ledger_copy.json")]
+    engine.deploy([SourceFile(form.name, form.content.replace("签收备注", "签收说明"))])
+    assert _versions(engine) == {"clue_triage": 2, "clue_ledger_copy": 2}
+
+
+def test_the_draft_of_the_unchanged_process_holds_the_other_pool_as_it_is_now(
+        engine: Engine) -> None:
+    """Edited and deployed, the draft of clue_ledger_copy (still version 1) must not take
+    clue_triage back to its first text."""
+    engine.deploy(clue_files())
+    engine.deploy(_changed(PROPOSE, 'name="提出线索处置意见"'))
+    with engine.transaction() as session:
+        copy = draft_files(session, load_version(engine, session, "clue_ledger_copy", 1))
+        first = draft_files(session, load_version(engine, session, "clue_triage", 1))
+    [copy_text] = [t for n, t in copy.items() if n.endswith(".bpmn")]
+    [first_text] = [t for n, t in first.items() if n.endswith(".bpmn")]
+    assert 'name="提出线索处置意见"' in copy_text
+    assert PROPOSE in first_text  # an older version of the changed process: as deployed
+    engine.deploy([SourceFile(n, t) for n, t in copy.items()])
+    assert _versions(engine) == {"clue_triage": 2, "clue_ledger_copy": 1}

@@ -277,6 +277,9 @@ def _with_users_of(session: Session, files: list[SourceFile]) -> list[SourceFile
     for row in session.execute(select(ProcessVersion).order_by(ProcessVersion.version)).scalars():
         latest[row.key] = row
     extra: dict[str, str] = {}
+    # the newest text of each file: the latest versions of a file's processes may hold
+    # different texts of it (a change to one process is no version of the others)
+    newest = latest_files(session, "bpmn")
     for row in latest.values():
         if row.key in given_keys:
             continue
@@ -287,6 +290,9 @@ def _with_users_of(session: Session, files: list[SourceFile]) -> list[SourceFile
         for ref in refs:
             name = os.path.basename(ref["name"])
             if ref["kind"] == "bpmn" and name not in given_bpmn and name not in extra:
+                if name in newest:
+                    extra[name] = newest[name]
+                    continue
                 text = session.get(DefinitionFile, ref["sha256"])
                 if text is not None:
                     extra[name] = text.content
@@ -359,6 +365,21 @@ def _same_own_part(session: Session, latest: ProcessVersion,
             return False
         old[os.path.basename(ref["name"])] = stored.content
     return own_content.same_own_part(old, needed, own)
+
+
+def draft_files(session: Session, loaded: LoadedVersion) -> dict[str, str]:
+    """The files of a version to edit: a BPMN file that holds other processes too in its
+    newest text where that text has this version's own part (the other pools as they are
+    now, so a deploy of the edit does not take them back); otherwise as deployed."""
+    own = {loaded.key, *loaded.subprocess_specs}
+    newest = latest_files(session, "bpmn")
+    out = dict(loaded.files)
+    for name, text in loaded.files.items():
+        now = newest.get(os.path.basename(name))
+        if kind_of(name) == "bpmn" and now is not None and now != text \
+                and own_content.same_own_part({name: text}, [(name, "bpmn", now)], own):
+            out[name] = now
+    return out
 
 
 def _store_file(session: Session, name: str, kind: str, text: str) -> str:
