@@ -21,7 +21,7 @@ from engine.definitions.files import BPMN, SourceFile, kind_of
 from engine.definitions.forms import FormProblem, check_form
 from engine.definitions.policies import MODES as POLICY_MODES
 from engine.definitions.policies import Policy
-from engine.definitions.registry import latest_forms
+from engine.definitions.registry import draft_files, latest_forms
 from engine.definitions.starters import offered as starter_choices
 from engine.definitions.version_diff import DeployPreview, diff_versions
 from engine.errors import (
@@ -203,6 +203,7 @@ __all__ = [
     "deadline_clock",
     "deadline_day",
     "diff_versions",
+    "draft_files",
     "end_of_today",
     "field_schemas",
     "figure_cases",

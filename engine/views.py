@@ -36,6 +36,7 @@ class TaskView:
     signers: tuple[str, ...] = ()  # co-signers still to sign after the assignee
     urged_count: int = 0
     urged_at: datetime | None = None
+    returned_by: str | None = None  # who sent it back to be done again (退回), when it came
 
     def as_json(self) -> dict[str, Any]:
         out = asdict(self)

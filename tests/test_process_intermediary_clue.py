@@ -160,6 +160,7 @@ def test_clue_classified_rectified_returned_once_then_closed_out(
                               "redo_deadline": "2026-10-24"}, "zhuanban")
     again = task(gov, "fl", "rectify")
     assert again.id != rectify.id
+    assert (again.assignee, again.returned_by) == ("fl", "zhuanban")  # back to who did it
     # 10-24 is a Saturday off: the deadline falls to Monday 10-26's close
     assert again.due_at == at("2026-10-26T17:30:00+08:00")
     assert [(t.element_id, t.due_at) for t in gov.timers.pending()] == [
@@ -171,11 +172,13 @@ def test_clue_classified_rectified_returned_once_then_closed_out(
     clock.set(at("2026-10-23T16:00:00+08:00"))
     gov.complete(again.id, {**RECTIFIED, "completed_on": "2026-10-23"}, "fl", uploads=[
         Upload("evidence_materials", "中介服务超市选取记录.pdf", b"%PDF-1.4\n% pick\n")])
-    confirm = task(gov, "zhuanban2", "confirm")
+    confirm = task(gov, "zhuanban", "confirm")  # back to who confirmed before, not sent back
+    assert (confirm.assignee, confirm.returned_by) == ("zhuanban", None)
+    assert inbox(gov, "zhuanban2") == []
     assert confirm.due_at == at("2026-10-30T17:30:00+08:00")
     clock.set(at("2026-10-26T10:00:00+08:00"))
     done = gov.complete(confirm.id, {"confirm_decision": "confirm",
-                                     "confirm_note": "整改到位，予以销号"}, "zhuanban2")
+                                     "confirm_note": "整改到位，予以销号"}, "zhuanban")
     assert done.status == "completed"
     data = done.data
     assert data["outcome"] == "已整改销号"

@@ -215,3 +215,16 @@ def test_transfer_and_copy_pick_units_from_the_directory(app: Flask, eng: Engine
     copies = case_page.text.split('<datalist id="copy-units">')[1].split("</datalist>")[0]
     assert f'<option value="{FULIANG}">' in copies
     assert 'list="copy-units"' in case_page.text
+
+
+def test_the_inbox_marks_a_task_sent_back_with_who_and_when(app: Flask, eng: Engine) -> None:
+    start_case(eng)
+    start_case(eng)
+    fresh, first = sorted(t.id for t in eng.inbox.for_user("li") if t.name == "propose")
+    eng.complete(first, {"proposal": "转办"}, "li")
+    eng.ops.send_back(task_of(eng, "wang", "approve"), "wang", "处置理由不充分")
+    [again] = [t for t in eng.inbox.for_user("li") if t.name == "propose" and t.id != fresh]
+    page = as_user(app, "li").get("/").text
+    row = page.split(f'data-task="{again.id}"')[1].split("</tr>")[0]
+    assert '<span class="returned" title="wang 于 ' in row and ' 退回">退回</span>' in row
+    assert 'class="returned"' not in page.split(f'data-task="{fresh}"')[1].split("</tr>")[0]

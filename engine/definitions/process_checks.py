@@ -108,6 +108,10 @@ def check_process(name: str, process: etree._Element, forms_text: Mapping[str, s
             if notice is not None and notice != "decided":  # engine/notify/emit.py after_step
                 out.append(Problem(name, node.sourceline, node.get("id"),
                                    msg("bpmn.unknown_notice", notice=notice)))
+            back_to = camunda_properties(node).get("back_to")
+            if back_to is not None and back_to not in ("done_by", "pool"):  # runtime/returns.py
+                out.append(Problem(name, node.sourceline, node.get("id"),
+                                   msg("bpmn.unknown_back_to", value=back_to)))
         elif tag == "startEvent" and node.getparent() is process:
             info.start_form_key = need_form(node) or info.start_form_key
             _start_triggers(name, node, info, out)

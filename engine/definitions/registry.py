@@ -13,7 +13,7 @@ import os
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -27,7 +27,7 @@ from SpiffWorkflow.camunda.specs.multiinstance_task import (
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from engine.definitions import xmlsafe
+from engine.definitions import own_content, xmlsafe
 from engine.definitions.bpmn_parser import KuaibanParser, camunda_properties, document_properties
 from engine.definitions.files import BPMN, SourceFile, form_key_of, kind_of
 from engine.definitions.process_checks import ProcessInfo, message_forms_of
@@ -235,8 +235,10 @@ def deploy(session: Session, files: list[SourceFile], now: datetime,
     results = []
     for info in checked.processes:
         needed = _files_for(info, by_name, known, checked)
+        own = {info.key, *(checked.parser.get_subprocess_specs(info.key)
+                           if checked.parser is not None else ())}
         results.append(_deploy_one(session, info.key, info.name, info.start_form_key,
-                                   sorted(info.start_messages), needed, now, user))
+                                   sorted(info.start_messages), needed, now, user, own))
     for f in files:
         if f.kind in ("form", "dmn"):
             _store_file(session, os.path.basename(f.name), f.kind, f.content)
@@ -275,6 +277,9 @@ def _with_users_of(session: Session, files: list[SourceFile]) -> list[SourceFile
     for row in session.execute(select(ProcessVersion).order_by(ProcessVersion.version)).scalars():
         latest[row.key] = row
     extra: dict[str, str] = {}
+    # the newest text of each file: the latest versions of a file's processes may hold
+    # different texts of it (a change to one process is no version of the others)
+    newest = latest_files(session, "bpmn")
     for row in latest.values():
         if row.key in given_keys:
             continue
@@ -285,6 +290,9 @@ def _with_users_of(session: Session, files: list[SourceFile]) -> list[SourceFile
         for ref in refs:
             name = os.path.basename(ref["name"])
             if ref["kind"] == "bpmn" and name not in given_bpmn and name not in extra:
+                if name in newest:
+                    extra[name] = newest[name]
+                    continue
                 text = session.get(DefinitionFile, ref["sha256"])
                 if text is not None:
                     extra[name] = text.content
@@ -315,14 +323,17 @@ def _hash_of_refs(refs: list[Any]) -> str:
 
 def _deploy_one(session: Session, key: str, name: str, start_form_key: str | None,
                 start_messages: list[str], needed: list[tuple[str, str, str]],
-                now: datetime, user: str | None) -> Deployed:
-    """A new version, unless the latest version of ``key`` has exactly this content."""
+                now: datetime, user: str | None, own: Collection[str] = ()) -> Deployed:
+    """A new version, unless the latest version of ``key`` has exactly this content, or the
+    same as far as the processes ``own`` (``key`` and those its call activities run) go: a
+    file holding other processes too may change in theirs (own_content.py)."""
     digest = content_hash(needed)
     latest = session.execute(
         select(ProcessVersion).where(ProcessVersion.key == key)
         .order_by(ProcessVersion.version.desc()).limit(1)
     ).scalar_one_or_none()
-    if latest is not None and _hash_of_refs(latest.files) == digest:
+    if latest is not None and (_hash_of_refs(latest.files) == digest
+                               or _same_own_part(session, latest, needed, own or {key})):
         return Deployed(key, latest.version, False)
     version = (latest.version if latest is not None else 0) + 1
     # (key, content_hash) is unique: content going back to an older version's gets a new
@@ -343,6 +354,32 @@ def _deploy_one(session: Session, key: str, name: str, start_form_key: str | Non
     session.flush()
     _deployed(session)
     return Deployed(key, version, True)
+
+
+def _same_own_part(session: Session, latest: ProcessVersion,
+                   needed: list[tuple[str, str, str]], own: Collection[str]) -> bool:
+    old: dict[str, str] = {}
+    for ref in latest.files:
+        stored = session.get(DefinitionFile, ref["sha256"])
+        if stored is None:
+            return False
+        old[os.path.basename(ref["name"])] = stored.content
+    return own_content.same_own_part(old, needed, own)
+
+
+def draft_files(session: Session, loaded: LoadedVersion) -> dict[str, str]:
+    """The files of a version to edit: a BPMN file that holds other processes too in its
+    newest text where that text has this version's own part (the other pools as they are
+    now, so a deploy of the edit does not take them back); otherwise as deployed."""
+    own = {loaded.key, *loaded.subprocess_specs}
+    newest = latest_files(session, "bpmn")
+    out = dict(loaded.files)
+    for name, text in loaded.files.items():
+        now = newest.get(os.path.basename(name))
+        if kind_of(name) == "bpmn" and now is not None and now != text \
+                and own_content.same_own_part({name: text}, [(name, "bpmn", now)], own):
+            out[name] = now
+    return out
 
 
 def _store_file(session: Session, name: str, kind: str, text: str) -> str:

@@ -82,6 +82,11 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
         ('notify "{notice}" is not a notice a diagram can ask for (only "decided": the applicant '
          'hears the task is done)'),
         'notify “{notice}” 不是流程图可以使用的通知（只能是 “decided”：任务办结时通知申请人）'),
+    'bpmn.unknown_back_to': (
+        ('back_to "{value}" is not where a step done before may go when the case comes back '
+         'to it ("done_by": to whoever did it, the default; "pool": to the pool)'),
+        ('back_to “{value}” 不是环节再次到达时的去向（“done_by”：交给上次办理人，默认；'
+         '“pool”：进入待认领）')),
     'bpmn.unknown_unit': (
         '{how}: no such unit in the unit directory{hint}',
         '{how}：单位名录中没有此单位{hint}'),

@@ -80,7 +80,7 @@ def task_view(row: Task | Row[Any] | Mapping[str, Any], now: datetime) -> TaskVi
         overdue=r.status == "ready" and r.due_at is not None and r.due_at < now,
         form_key=r.form_key, completed_at=r.completed_at, completed_by=r.completed_by,
         owner=r.owner, signers=tuple(r.signers or ()), urged_count=r.urged_count or 0,
-        urged_at=r.urged_at,
+        urged_at=r.urged_at, returned_by=getattr(r, "returned_by", None),
     )
 
 

@@ -40,6 +40,7 @@ from engine.runtime import (
     drafts,
     handover,
     mirror,
+    returns,
     search_text,
     spiff_seam,
     state,
@@ -399,12 +400,22 @@ class Runtime:
             recorded = {**payload, "passed": step.passed, "steps": step.steps}
             if lists.asked:
                 recorded[RECORD] = lists.asked
+            if open_rows is None:
+                open_rows = mirror.open_rows(session, row.id)
+            # steps come back to whoever did them: who, by the users of now, is recorded
+            returned = returns.Returns() if kind == "started" else returns.assignees(
+                session, row, workflow, {r.id for r in open_rows},
+                mirror.chosen_elements(session), payload.get("element_id") if task_id else None,
+                now, evaluate)
+            if returned.assigned:
+                recorded[returns.RECORD] = returned.assigned
             # the task the command acted on records who did it, also when a move cancels it
             acted = (task_id, user.username) if task_id else None
             with driver.batched(session):  # on PostgreSQL, the writes in one round trip
                 chain.append(session, row, kind, now, digest, recorded, user.username, task_id)
                 save(session, row)  # the one UPDATE of the instance, checked by revision
-                mirror.sync_tasks(session, row, workflow, now, evaluate, acted, kind, open_rows)
+                mirror.sync_tasks(session, row, workflow, now, evaluate, acted, kind, open_rows,
+                                  returned.assigned, returned.sent_back, user.username)
                 search_text.write(session, self.versions, row, version, before,
                                   new=kind == "started")
                 case_credit_codes.write(session, row, before, new=kind == "started")

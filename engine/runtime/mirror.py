@@ -6,7 +6,7 @@ workflows.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -40,6 +40,7 @@ ITEM_LABEL_MAX = 60  # characters of a multi-instance task's item after its titl
 ITEM_NAME_FIELDS = ("name", "title", "label", "名称")
 _OPEN_TASKS = "kuaiban_open_tasks"  # session.info key: instance id -> open task rows
 _ASSIGN_NEXT = "kuaiban_assign_next"  # session.info key: element id -> assignee of new tasks
+_NONE: Mapping[str, str] = {}
 
 
 def all_tasks(workflow: BpmnWorkflow) -> Iterator[SpiffTask]:
@@ -83,11 +84,16 @@ def open_rows(session: Session, instance_id: int) -> list[driver.ReadRow]:
 def sync_tasks(session: Session, row: ProcessInstance, workflow: BpmnWorkflow, now: datetime,
                evaluate: Evaluate, acted: tuple[str, str] | None = None,
                kind: str = "completed",
-               known_open: list[driver.ReadRow] | None = None) -> None:
+               known_open: list[driver.ReadRow] | None = None,
+               returned: Mapping[str, str] = _NONE, sent_back: Collection[str] = (),
+               returned_by: str | None = None) -> None:
     """``acted`` is (task id, user) of the task this command acted on, if any, and ``kind``
     the command's event: the task's row records who completed it, or who ended it otherwise
     (a send-back cancels it), so the row says who acted as the case history does;
-    ``known_open`` the instance's open task rows if the command has read them.
+    ``known_open`` the instance's open task rows if the command has read them; ``returned``
+    the new tasks that go back to whoever did their step before (engine/runtime/returns.py),
+    task id -> user; ``sent_back`` the new tasks a later step's completion sent back, which
+    record ``returned_by`` (the command's user) as a send back's new task does.
 
     Plain table statements, not ORM objects: this runs on every command and the ORM's unit
     of work cost more than the database (docs/performance.md). The open tasks written are
@@ -111,7 +117,9 @@ def sync_tasks(session: Session, row: ProcessInstance, workflow: BpmnWorkflow, n
            for task_id, task in ready.items()]
     chosen = session.info.pop(_ASSIGN_NEXT, {})
     for values in new:
-        values["assignee"] = chosen.get(values["element_id"])
+        values["assignee"] = chosen.get(values["element_id"]) or returned.get(values["id"])
+        if kind == "sent_back" or values["id"] in sent_back:
+            values["returned_by"] = returned_by
     if new:
         _INSERT.run(session, new)
         emit.tasks_arrived(session, row, new, now)
@@ -123,6 +131,11 @@ def assign_next(session: Session, element_id: str, username: str) -> None:
     """The next command's new task of ``element_id`` goes straight to ``username`` (a step
     sent back to whoever did it, a withdrawn step to whoever withdrew it)."""
     session.info.setdefault(_ASSIGN_NEXT, {})[element_id] = username
+
+
+def chosen_elements(session: Session) -> frozenset[str]:
+    """The elements whose next new task :func:`assign_next` chose an assignee for."""
+    return frozenset(session.info.get(_ASSIGN_NEXT, {}))
 
 
 def open_tasks(session: Session, instance_id: int) -> list[dict[str, Any]] | None:
@@ -162,6 +175,7 @@ def task_values(row: ProcessInstance, task_id: str, task: SpiffTask, now: dateti
         "form_key": ext.get("formKey") or (form.key if form is not None else None),
         "created_at": now, "due_at": due_at, "completed_at": None, "completed_by": None,
         "owner": None, "signers": None, "urged_count": 0, "urged_at": None,
+        "returned_by": None,
     }
 
 

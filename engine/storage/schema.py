@@ -168,6 +168,9 @@ class Task(Base):
     signers: Mapped[list[Any] | None]
     urged_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     urged_at: Mapped[datetime | None]
+    # Who sent the task back to be done again (退回, or a decision that looped the case back
+    # to a step done before: engine/runtime/returns.py); it arrived then (created_at).
+    returned_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class Timer(Base):

@@ -33,6 +33,7 @@ from engine import (
     ValidationFailed,
     check_form,
     diff_versions,
+    draft_files,
     kind_of,
     latest_forms,
     load_version,
@@ -111,7 +112,7 @@ def draft(key: str, version: int) -> Response:
     diagram = version_diagram(engine(), key, version)
     with engine().transaction() as session:
         loaded = load_version(engine(), session, key, version)
-        files = dict(loaded.files)
+        files = draft_files(session, loaded)
     return jsonify(_draft_body(diagram.file, key, version, files))
 
 
