@@ -111,6 +111,22 @@ def phone_page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
+@contextmanager
+def error_watched_page(browser: Any, **options: Any) -> Iterator[Any]:
+    """A page of a new context (``options`` as Playwright's ``new_context``) whose script
+    errors and Content Security Policy violations fail the test once the context closes."""
+    context = browser.new_context(**options)
+    context.set_default_timeout(15_000)
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.on("console", lambda m: errors.append(m.text)
+          if "Content Security Policy" in m.text else None)  # web/security.py
+    yield pg
+    context.close()
+    assert errors == [], f"JavaScript errors or CSP violations: {errors}"
+
+
 @pytest.fixture(name="page")
 def csp_watched_page(browser: Any) -> Iterator[Any]:
     """The same page, and the test fails on any Content Security Policy violation its pages

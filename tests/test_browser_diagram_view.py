@@ -17,7 +17,7 @@ import pytest
 from lxml import etree
 
 from engine.definitions.validation import SourceFile
-from tests.browser_support import Server, chromium, serve, sign_in
+from tests.browser_support import Server, chromium, error_watched_page, serve, sign_in
 from tests.test_ui_support import frozen, make_engine
 from web.ui.assets import ROOT as REPO
 
@@ -70,16 +70,8 @@ def server(tmp_path: Path) -> Iterator[Server]:
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
-    context.set_default_timeout(15_000)
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda exc: errors.append(str(exc)))
-    pg.on("console", lambda m: errors.append(m.text)
-          if "Content Security Policy" in m.text else None)  # web/security.py
-    yield pg
-    context.close()
-    assert errors == [], f"JavaScript errors or CSP violations: {errors}"
+    with error_watched_page(browser, viewport={"width": 1366, "height": 768}, locale="zh-CN") as pg:
+        yield pg
 
 
 def shoot(page: Any, name: str, tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ import pytest
 
 from engine.definitions.validation import SourceFile
 from engine.definitions.version_diff import diff_versions
-from tests.browser_support import Server, chromium, serve, sign_in
+from tests.browser_support import Server, chromium, error_watched_page, serve, sign_in
 from tests.test_ui_support import frozen, make_engine
 from web.ui.assets import ROOT as REPO
 
@@ -123,17 +123,9 @@ def server(tmp_path: Path) -> Iterator[Server]:
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN",
-                                  accept_downloads=True)
-    context.set_default_timeout(15_000)
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda exc: errors.append(str(exc)))
-    pg.on("console", lambda m: errors.append(m.text)
-          if "Content Security Policy" in m.text else None)  # web/security.py
-    yield pg
-    context.close()
-    assert errors == [], f"JavaScript errors or CSP violations: {errors}"
+    with error_watched_page(browser, viewport={"width": 1440, "height": 1000}, locale="zh-CN",
+                                  accept_downloads=True) as pg:
+        yield pg
 
 
 def open_modeler(page: Any, server: Server, path: str) -> None:
