@@ -40,6 +40,16 @@ def paste(page: Any, selector: str, text: str) -> None:
     page.keyboard.press("Control+V")
 
 
+def open_confirmation(page: Any, server: Server) -> Any:
+    """A 免申即享 batch started by the clerk, its 核定 task open on ``page``; the task."""
+    server.engine.start("subsidy_automatic", {"policy_id": "MS-001"}, "gxj")
+    [confirm] = [t for t in server.engine.inbox.for_user("gxj")
+                 if t.name == "confirm_enterprises"]
+    sign_in(page, server, "gxj")
+    page.goto(f"{server.url}/tasks/{confirm.id}")
+    return confirm
+
+
 def test_pasted_spreadsheet_rows_fill_the_table_and_start_the_payouts(
         page: Any, server: Server) -> None:
     page.context.grant_permissions(["clipboard-read", "clipboard-write"],
@@ -48,7 +58,8 @@ def test_pasted_spreadsheet_rows_fill_the_table_and_start_the_payouts(
     page.goto(server.url + "/start/subsidy_automatic")
     page.select_option("#f-policy_id", "MS-001")
     page.click("form.schema-form button[type=submit].primary")
-    page.wait_for_selector("[data-rows=enterprises] button.add-row")  # rows.js has run
+    page.wait_for_selector("[data-rows=enterprises] button.fill-rows",
+                            state="visible")  # rows.js has run (添加一行 is there without it)
     assert not page.is_visible(".remove-box")
 
     paste(page, "#f-enterprises-paste", "\r\n".join("\t".join(r) for r in ROWS) + "\r\n")
@@ -78,11 +89,7 @@ def test_pasted_spreadsheet_rows_fill_the_table_and_start_the_payouts(
 
 def test_at_phone_width_each_row_is_a_card_within_the_screen(
         phone_page: Any, server: Server) -> None:
-    server.engine.start("subsidy_automatic", {"policy_id": "MS-001"}, "gxj")
-    [confirm] = [t for t in server.engine.inbox.for_user("gxj")
-                 if t.name == "confirm_enterprises"]
-    sign_in(phone_page, server, "gxj")
-    phone_page.goto(f"{server.url}/tasks/{confirm.id}")
+    open_confirmation(phone_page, server)
     phone_page.fill("#f-enterprises-paste", "\t".join(ROWS[0]) + "\n" + "\t".join(ROWS[1]))
     phone_page.click("button.fill-rows")
     assert phone_page.input_value("#f-enterprises-1-credit_code") == ROWS[1][1]
@@ -99,11 +106,7 @@ def test_without_javascript_the_blank_rows_and_the_paste_box_are_read_by_the_ser
     context = browser.new_context(java_script_enabled=False, locale="zh-CN")
     page = context.new_page()
     try:
-        server.engine.start("subsidy_automatic", {"policy_id": "MS-001"}, "gxj")
-        [confirm] = [t for t in server.engine.inbox.for_user("gxj")
-                     if t.name == "confirm_enterprises"]
-        sign_in(page, server, "gxj")
-        page.goto(f"{server.url}/tasks/{confirm.id}")
+        confirm = open_confirmation(page, server)
         rows = page.locator("table.rows-table tbody tr")
         assert rows.count() == 3  # blank rows to type in
         assert page.is_visible("button.add-row") and page.is_visible(".remove-box")
@@ -132,11 +135,7 @@ def test_without_javascript_the_blank_rows_and_the_paste_box_are_read_by_the_ser
 
 def test_a_paste_wider_than_the_table_is_refused_before_anything_is_sent(
         page: Any, server: Server) -> None:
-    server.engine.start("subsidy_automatic", {"policy_id": "MS-001"}, "gxj")
-    [confirm] = [t for t in server.engine.inbox.for_user("gxj")
-                 if t.name == "confirm_enterprises"]
-    sign_in(page, server, "gxj")
-    page.goto(f"{server.url}/tasks/{confirm.id}")
+    open_confirmation(page, server)
     page.wait_for_selector("[data-rows=enterprises] button.fill-rows", state="visible")
     wide = "\t".join(ROWS[0]) + "\n" + "\t".join([*ROWS[1], "备注"])
     page.fill("#f-enterprises-paste", wide)
@@ -167,12 +166,8 @@ def test_a_paste_wider_than_the_table_is_refused_before_anything_is_sent(
 
 def test_enter_in_a_cell_goes_down_a_row_and_never_sends_the_batch(
         page: Any, server: Server) -> None:
-    server.engine.start("subsidy_automatic", {"policy_id": "MS-001"}, "gxj")
-    [confirm] = [t for t in server.engine.inbox.for_user("gxj")
-                 if t.name == "confirm_enterprises"]
-    sign_in(page, server, "gxj")
-    page.goto(f"{server.url}/tasks/{confirm.id}")
-    page.wait_for_selector("[data-rows=enterprises] button.add-row", state="visible")
+    confirm = open_confirmation(page, server)
+    page.wait_for_selector("[data-rows=enterprises] button.fill-rows", state="visible")
     rows = page.locator("table.rows-table tbody tr")
     assert rows.count() == 1
     page.fill("#f-confirmation_basis", "统计部门共享的2026年新入规企业名单")
