@@ -105,6 +105,8 @@ def test_the_page_changes_only_the_signed_in_users_phrases(app: Flask, eng: Engi
     client.get("/lang/en")
     english = client.post("/account/phrases", data={"action": "add", "phrase": ""})
     assert english.status_code == 422 and "a phrase cannot be empty" in english.text
+    buttons = client.get("/account/phrases").text
+    assert ">Delete</button>" in buttons and "Removed" not in buttons  # an action, not a state
     client.post("/account/phrases", data={"action": "reset"})
     assert eng.accounts.phrases("wang").own is False
 
