@@ -44,7 +44,7 @@ def test_type_save_reload_and_the_values_are_back(page: Any, server: Server) -> 
     asked: list[str] = []
 
     def answer(dialog: Any) -> None:
-        asked.append(dialog.message)
+        asked.append(f"{dialog.type}: {dialog.message}")
         dialog.accept()
 
     page.on("dialog", answer)
@@ -55,3 +55,9 @@ def test_type_save_reload_and_the_values_are_back(page: Any, server: Server) -> 
     assert page.is_hidden("#draft-notice")
     assert page.input_value("#f-comment") == ""
     assert engine.drafts.get(approve, "wang") is None
+
+    asked.clear()  # typed and neither submitted nor saved: leaving asks first
+    page.type("#f-comment", "尚未暂存的意见")
+    page.click("a.brand")
+    page.wait_for_url(server.url + "/")
+    assert [a.split(":")[0] for a in asked] == ["beforeunload"]

@@ -345,9 +345,10 @@ def test_walkthrough_change_the_approval_deadline(tmp_path: Path,
     # 2. validate: clean
     checked = run("validate", str(work), *forms)
     assert (checked.stdout, checked.stderr.strip()) == ("", "ok: 2 process(es) valid")
-    # 3. deploy: a new version; running cases stay on version 1
+    # 3. deploy: a new version; running cases stay on version 1; the other pool of the file
+    # keeps its version, nothing of its own having changed
     assert run("deploy", str(work), *forms).stdout.splitlines() == [
-        "clue_triage 2", "clue_ledger_copy 2"]
+        "clue_triage 2", "clue_ledger_copy 1  (unchanged)"]
     assert "clue_triage v1" in run("show", case_id).stdout.splitlines()[0]
     # 4. dry run, 5. migrate
     dry = run("migrate", "clue_triage", "--to", "2", "--dry-run")
@@ -369,7 +370,7 @@ def test_walkthrough_change_the_approval_deadline(tmp_path: Path,
 
     # roll back: deploying the old text again makes it version 3, the newest
     assert run("deploy", "processes/clue_triage.bpmn", *forms).stdout.splitlines() == [
-        "clue_triage 3", "clue_ledger_copy 3"]
+        "clue_triage 3", "clue_ledger_copy 1  (unchanged)"]
     back = run("migrate", "clue_triage", "--to", "3")
     assert back.stdout.splitlines() == [
         f"#{case_id} ZF-2026-000001 v2 → v3: migrated",
