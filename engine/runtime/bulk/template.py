@@ -49,6 +49,7 @@ from SpiffWorkflow.bpmn.specs.defaults import (
     UserTask,
 )
 from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.camunda.specs.business_rule_task import BusinessRuleTask
 from SpiffWorkflow.camunda.specs.user_task import UserTask as CamundaUserTask
 from SpiffWorkflow.util.task import TaskState
@@ -109,6 +110,7 @@ class _Ready:
     task_spec: Any
     data: dict[str, Any]
     state: int = TaskState.READY
+    parent: None = None  # never an item of a multi-instance task (no template serves those)
 
 
 @dataclass(frozen=True)
@@ -182,8 +184,10 @@ def build(runtime: Runtime, session: Session, version: LoadedVersion,
             != (first.reads, first.timed, first.asked):
         return None
     step, ids = second.step, second.ids
-    ready = [(_counter(ids, t.id), t.task_spec, t.data)
-             for t in mirror.ready_user_tasks(second.workflow)]
+    new_tasks = mirror.ready_user_tasks(second.workflow)
+    if any(isinstance(getattr(t.parent, "task_spec", None), LoopTask) for t in new_tasks):
+        return None  # an item of a multi-instance task: its title and data are its item's
+    ready = [(_counter(ids, t.id), t.task_spec, t.data) for t in new_tasks]
     if not all(_kept(data, stand_ins) for data in (step.data, *(r[2] for r in ready))):
         return None
     markers = {str(_id(_SEED, n)): f"i{n}" for n in range(1, ids.counter + 1)}
