@@ -254,9 +254,10 @@ def test_a_changed_waiting_timer_starts_again_unchanged_ones_keep_their_time(
     moved = {t.element_id: t.due_at for t in people.timers.pending() if t.instance_id == case}
     # the changed deadline counts from the migration (2026-10-03 16:00), the cycle is untouched
     assert moved == {"weekly": due["weekly"], "deadline": at("2026-11-02T16:00:00+08:00")}
-    # multi-instance items keep their own data; the titles follow the new version
+    # multi-instance items keep their own data; the titles follow the new version, each
+    # naming its item
     tasks = people.instance(items).tasks
-    assert sorted(t.title for t in tasks) == ["逐一核对", "逐一核对"]
+    assert sorted(t.title for t in tasks) == ["逐一核对（a）", "逐一核对（b）"]
     assert sorted(people.task_data(t.id, "li")["item"] for t in tasks) == ["a", "b"]
     for t in tasks:
         people.complete(t.id, {}, "li")

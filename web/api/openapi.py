@@ -279,6 +279,8 @@ SCHEMAS: dict[str, Any] = {
                         "description": "co-signers still to sign after the assignee"},
             "urged_count": {"type": "integer", "description": "times the task was urged"},
             "urged_at": _NULLABLE_TIME,
+            "returned_by": {**_NULLABLE_STRING, "description": "who sent the task back to be "
+                                                               "done again (退回)"},
         },
     },
     "TaskDetail": {
