@@ -100,3 +100,13 @@ def test_a_well_formed_rule_is_no_problem() -> None:
     assert check_form(form(**{"x-checks": [
         {"field": "amount", "at_most": 100, "message": "不超过{limit}", "confirmed_by": "ok"}]}
     )) == []
+
+
+def test_an_object_fields_own_rules_are_checked_at_deploy() -> None:
+    payment = {"type": "object", "title": "兑付", "properties": {
+        "amount": {"type": "number", "title": "核定金额"},
+        "paid": {"type": "number", "title": "实付金额"}},
+        "x-checks": [{"field": "paid", "at_most": "amount"}]}  # no message
+    [found] = map(str, check_form(json.dumps(
+        {"type": "object", "properties": {"payment": payment}}, ensure_ascii=False)))
+    assert '"message"' in found and "x-checks" in found

@@ -212,7 +212,8 @@ def test_payouts_completed_in_another_process_finish_the_batch(
     other = Engine(database_url, clock=clock)  # e.g. the next CLI command, or a restarted server
     try:
         for n, payout in enumerate(other.inbox.for_user("gxj")):
-            other.complete(payout.id, payout_for(THREE[n], "2026-10-08", f"PZ-{n}"), "gxj")
+            own = other.task_data(payout.id, "gxj")["enterprise"]  # its own enterprise, paid
+            other.complete(payout.id, payout_for(own, "2026-09-30", f"PZ-{n}"), "gxj")  # today
         assert other.instance(view.id).tasks != []  # the report for 市政数局
     finally:
         other.close()

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 
 from engine.api import Engine
+from engine.errors import InvalidData
 from tests.demo_support import demo, signed_in  # noqa: F401  # fixture
 from tests.test_ui_support import csrf_token
 
@@ -160,3 +162,28 @@ def test_the_case_shows_the_enterprise_list_as_a_table_and_no_stray_enterprise(
     assert "<div><dt>通知企业方式</dt><dd>短信</dd></div>" in page
     # the step is named by its enterprise in the history too
     assert "</strong> · 兑付资金并通知企业（景德镇甲陶瓷有限公司）" in page
+
+
+def test_a_payout_above_its_approved_amount_or_dated_tomorrow_is_refused_beside_its_input(
+        gx: tuple[Engine, FlaskClient]) -> None:
+    engine, web = gx
+    _, tasks = batch(engine)
+    task_id = tasks[THREE[1]["name"]]  # 核定 100,000
+    token = csrf_token(web.get(f"/tasks/{task_id}").text)
+    tomorrow = (engine.clock.now() + timedelta(days=1)).date().isoformat()
+    answer = web.post(f"/tasks/{task_id}", data={
+        "csrf_token": token, "enterprise[paid_amount]": "200000",
+        "enterprise[paid_on]": tomorrow, "enterprise[payment_voucher]": "PZ-0002",
+        "enterprise[notice_channel]": "短信"})
+    assert answer.status_code == 422
+    form = form_of(answer.text)
+    for part, said in (("paid_amount", "实际兑付金额不能超过核定兑付金额（100,000元）"),
+                       ("paid_on", "拨付日期不能晚于今天")):
+        beside = re.search(rf'data-field="enterprise\[{part}\]".*?</div>', form, re.S)
+        assert beside and said in beside.group(0), part
+    with pytest.raises(InvalidData) as refused:  # the API alike
+        engine.complete(task_id, {"enterprise": {**THREE[1], "paid_amount": 200000,
+                                                 "paid_on": "2026-09-30",
+                                                 "payment_voucher": "PZ-0002",
+                                                 "notice_channel": "短信"}}, "policy_gx")
+    assert set(refused.value.field_errors) == {"enterprise.paid_amount"}

@@ -12,6 +12,8 @@ of the same submission or of the data the task sees, or a number::
 A rule with ``"confirmed_by"`` (a boolean field of the same form) is a warning: it refuses the
 submission until that field is ticked, so a clerk may go on where the rules allow it. A rule
 whose field or reference has no value checks nothing (``required`` says what must be given).
+An object field may carry rules of its own, over its own properties; their errors are keyed
+``<field>.<property>``.
 """
 
 from __future__ import annotations
@@ -42,19 +44,28 @@ class CheckContext:
 
 def check_problems(schema: Mapping[str, Any]) -> list[tuple[list[Any], Msg]]:
     """(path, problem) for each malformed rule of a form document."""
+    properties = schema.get("properties") or {}
+    problems: list[tuple[list[Any], Msg]] = [
+        (["properties", name, *path], problem) for name, prop in _objects(properties)
+        for path, problem in check_problems(prop)]
     rules = schema.get(KEYWORD)
     if rules is None:
-        return []
+        return problems
     if not isinstance(rules, list):
-        return [([KEYWORD], msg("form.checks_not_list"))]
-    properties = schema.get("properties") or {}
-    problems = []
+        return [([KEYWORD], msg("form.checks_not_list")), *problems]
     for index, rule in enumerate(rules):
         problem = _rule_problem(rule, properties)
         if problem:
             problems.append(([KEYWORD], msg("form.checks_rule", index=index + 1,
                                             problem=problem)))
     return problems
+
+
+def _objects(properties: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
+    """The object fields with rules of their own: a payout's 实际兑付金额 against its own
+    核定兑付金额, inside the one enterprise the task pays."""
+    return [(name, prop) for name, prop in properties.items()
+            if isinstance(prop, dict) and prop.get("type") == "object" and KEYWORD in prop]
 
 
 def _rule_problem(rule: Any, properties: Mapping[str, Any]) -> Msg | None:
@@ -101,6 +112,11 @@ def check_errors(schema: Mapping[str, Any], submitted: Mapping[str, Any],
             continue
         if broken:
             errors[field] = rule["message"].replace("{limit}", shown)
+    for name, prop in _objects(properties):
+        value = submitted.get(name)
+        if isinstance(value, Mapping):  # its rules refer to its own properties first
+            errors.update({f"{name}.{field}": message
+                           for field, message in check_errors(prop, value, context).items()})
     return errors
 
 
