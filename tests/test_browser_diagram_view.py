@@ -17,12 +17,11 @@ import pytest
 from lxml import etree
 
 from engine.definitions.validation import SourceFile
-from tests.browser_support import Server, chromium, error_watched_page, serve, sign_in
+from tests.browser_support import Server, error_watched_page, serve, sign_in
+from tests.test_browser_modeler import browser as browser  # the fixture: bpmn-js required
 from tests.test_ui_support import frozen, make_engine
 from web.ui.assets import ROOT as REPO
 
-MODELER_JS = REPO / "node_modules" / "bpmn-js" / "dist" / "bpmn-modeler.production.min.js"
-CAMUNDA = REPO / "node_modules" / "camunda-bpmn-moddle" / "resources" / "camunda.json"
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 DI = {"bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
       "dc": "http://www.omg.org/spec/DD/20100524/DC"}
@@ -49,13 +48,6 @@ def renamed(path: Path) -> tuple[str, str, str]:
     task.set("name", task.get("name", "") + "（改）")
     xml = etree.tostring(tree, xml_declaration=True, encoding="UTF-8").decode()
     return xml, process.get("id", ""), task.get("id", "")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    npm = "bpmn-js / camunda-bpmn-moddle are not installed: run scripts/setup-frontend"
-    with chromium((MODELER_JS, npm), (CAMUNDA, npm)) as launched:
-        yield launched
 
 
 @pytest.fixture
