@@ -417,7 +417,7 @@ def _part(f: forms.Field | None, value: Any, as_is: bool = False) -> Any:
         return label
     if f is not None and f.money and isinstance(value, (int, float)) \
             and not isinstance(value, bool):
-        # shown so, the data keeps the number; 申请金额（元） names its unit already
-        said = f"（{f.money}）" in f.title
-        return fmt.money(value, "" if said else f.money)
+        # shown so, the data keeps the number; the field's unit is "" where its title says it
+        # (申请金额（元）)
+        return fmt.money(value, f.unit)
     return value if as_is else fmt.short_value(value, 200)
