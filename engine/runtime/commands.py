@@ -30,14 +30,13 @@ from engine.files import attachments
 from engine.files.attachments import Limits, Upload
 from engine.files.fields import file_fields
 from engine.messages import msg
-from engine.notify import emit, settle
+from engine.notify import emit
 from engine.org import credit_code, directory, people, pickers, scope
 from engine.org.lists import RECORD, UnitLists
 from engine.org.roles import role_for_lane
 from engine.org.users import SYSTEM
 from engine.runtime import (
     case_credit_codes,
-    drafts,
     handover,
     mirror,
     returns,
@@ -205,8 +204,7 @@ class Runtime:
         mirror.forget_open_tasks(session, row.id)
         row.updated_at = now = self.clock.now()
         if claim:  # out of the others' inboxes: their notices and drafts of it are settled
-            settle.task_moved(session, task_id, now)
-            drafts.task_moved(session, task_id)
+            mirror.task_moved(session, task_id, now)
         bump(session, row)
         kind = "claimed" if claim else "unclaimed"
         chain.append(session, row, kind, now, chain.digest_of_row(row),

@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 from engine.audit import chain
 from engine.errors import Conflict, NotFound, PermissionDenied, refused
 from engine.messages import Msg, msg
-from engine.notify import emit, recipients, settle
+from engine.notify import emit, recipients
 from engine.org import directory, users
-from engine.runtime import drafts, mirror
+from engine.runtime import mirror
 from engine.runtime.locking import (
     bump,
     check_may_work,
@@ -89,8 +89,7 @@ def _hand(session: Session, now: datetime, task_id: str, **values: Any) -> None:
     """The task changes hands: the notices of those it leaves are settled, their drafts
     deleted."""
     _set(session, task_id, **values)
-    settle.task_moved(session, task_id, now)
-    drafts.task_moved(session, task_id)
+    mirror.task_moved(session, task_id, now)
 
 
 def transfer(session: Session, now: datetime, task_id: str, user: UserView,

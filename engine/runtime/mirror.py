@@ -110,8 +110,9 @@ def sync_tasks(session: Session, row: ProcessInstance, workflow: BpmnWorkflow, n
             closed.append({"b_id": found.id, "status": "cancelled", "by": None, "at": now})
     if closed:
         _CLOSE.run(session, closed)
-        settle.tasks_closed(session, [c["b_id"] for c in closed], now)
-        drafts.tasks_closed(session, [c["b_id"] for c in closed])
+        ended = [c["b_id"] for c in closed]  # their notices settled, their drafts deleted
+        settle.tasks_closed(session, ended, now)
+        drafts.tasks_closed(session, ended)
     units = directory.load(session)
     new = [task_values(row, task_id, task, now, evaluate, units)
            for task_id, task in ready.items()]
@@ -141,6 +142,13 @@ def chosen_elements(session: Session) -> frozenset[str]:
 def open_tasks(session: Session, instance_id: int) -> list[dict[str, Any]] | None:
     """The open task rows this transaction's last command on the instance left, if any."""
     return session.info.get(_OPEN_TASKS, {}).get(instance_id)
+
+
+def task_moved(session: Session, task_id: str, now: datetime) -> None:
+    """The open task changed hands (claimed, transferred, delegated, co-signed): the notices
+    of those it leaves are settled, their drafts deleted."""
+    settle.task_moved(session, task_id, now)
+    drafts.task_moved(session, task_id)
 
 
 def forget_open_tasks(session: Session, instance_id: int) -> None:
