@@ -757,8 +757,17 @@
         .forEach(function (pair) {
           if (!pair[1].length) return;
           item.appendChild(el('p', {}, [el('strong', { text: t(pair[0]) + '：' }), pair[1].join('、')]));
+          if (pair[0] === 'formsChanged') item.appendChild(formChanges(d.form_changes || {}));
         });
       return item;
+    }
+
+    // each changed form's changes as the server put them in words
+    function formChanges(changes) {
+      return el('ul', { className: 'plain diff-changes form-changes' }, Object.keys(changes).map(function (key) {
+        return el('li', { 'data-form': key }, [el('code', { text: key }), '：',
+          el('ul', {}, changes[key].map(function (said) { return el('li', { text: said }); }))]);
+      }));
     }
 
     function cancelDeploy() {
