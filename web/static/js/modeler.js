@@ -900,13 +900,21 @@
         ]);
       })
       .then(function () {
+        // 同步缩放: zooming or panning one version moves the other the same way
+        var together = $('sync-zoom');
+        var linked = kuaibanDiagramView.link(viewers, function () {
+          return !together || together.checked;
+        });
+        if (together) together.closest('label').hidden = false;
         box.setAttribute('data-ready', 'true');
         document.querySelectorAll('[data-element]').forEach(function (item) {
           item.classList.add('clickable');
           item.addEventListener('click', function () {
-            viewers.forEach(function (viewer) {
-              var element = viewer.get('elementRegistry').get(item.dataset.element);
-              if (element && !element.waypoints) viewer.get('canvas').scrollToElement(element);
+            linked.quiet(function () {  // each version brings its own element into view
+              viewers.forEach(function (viewer) {
+                var element = viewer.get('elementRegistry').get(item.dataset.element);
+                if (element && !element.waypoints) viewer.get('canvas').scrollToElement(element);
+              });
             });
           });
         });
