@@ -17,7 +17,7 @@ from engine.definitions.form_words import (
     KIND_KEYWORDS,
     OPTION_KEYWORDS,
     changed,
-    kind_of,
+    field_kind,
     option_changes,
     options_of,
 )
@@ -45,7 +45,7 @@ def _object_changes(a: Mapping[str, Any], b: Mapping[str, Any],
         prop_a, prop_b = props_a.get(name), props_b.get(name)
         if prop_a is None and prop_b is not None:
             said.append(msg("form_diff.field_added", field=_label(path, name, prop_b),
-                            kind=kind_of(prop_b), need=msg(
+                            kind=field_kind(prop_b), need=msg(
                                 "form_diff.required" if name in need_b else "form_diff.optional")))
         elif prop_b is None and prop_a is not None:
             said.append(msg("form_diff.field_removed", field=_label(path, name, prop_a)))
@@ -66,9 +66,9 @@ def _field_changes(a: Mapping[str, Any], b: Mapping[str, Any], needed_a: bool, n
         own += option_changes(options_a or [], options_b or [])
     items_a, items_b = a.get("items"), b.get("items")
     if isinstance(items_a, Mapping) and isinstance(items_b, Mapping) and items_a != items_b:
-        if kind_of(a) == kind_of(b):  # a new kind says it all
+        if field_kind(a) == field_kind(b):  # a new kind says it all
             own += [msg("form_diff.each_item", change=c) for c in _own_changes(items_a, items_b)]
-    elif items_a != items_b and kind_of(a) == kind_of(b):
+    elif items_a != items_b and field_kind(a) == field_kind(b):
         own.append(msg("form_diff.other", keywords=["items"]))
     field = _SEPARATOR.join(path)
     said = [msg("form_diff.field", field=field, change=c) for c in own]
@@ -81,7 +81,7 @@ def _field_changes(a: Mapping[str, Any], b: Mapping[str, Any], needed_a: bool, n
 def _own_changes(a: Mapping[str, Any], b: Mapping[str, Any], top: bool = False) -> list[Msg]:
     """What an object's own keywords say: its kind, then each keyword in the form's order."""
     said: list[Msg] = []
-    kind_a, kind_b = kind_of(a), kind_of(b)
+    kind_a, kind_b = field_kind(a), field_kind(b)
     new_kind = kind_a != kind_b and not top
     if new_kind:
         said.append(changed("kind", kind_a, kind_b))

@@ -29,7 +29,7 @@ _PREFILLS = {"now": "form_diff.prefill.now", "blank": "form_diff.prefill.blank"}
 _FILE_PARTS = ("accept", "max_files", "max_mb")
 
 
-def kind_of(prop: Mapping[str, Any]) -> Msg:
+def field_kind(prop: Mapping[str, Any]) -> Msg:
     """A field's kind as a designer names it: 文本, 日期, 单选, 文件, 表格…"""
     for keyword, key in _PICKER_KINDS:
         if keyword in prop:
@@ -118,6 +118,7 @@ def _number_or_json(value: Any) -> str:
 
 
 def _key(value: Any) -> str:
+    """An option's identity: its value's repr, so 1 and "1" stay two options."""
     return repr(value)
 
 
