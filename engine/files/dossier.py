@@ -73,13 +73,13 @@ class Dossier:
                 raise NotFound(msg("document.not_for_process", title=found.title))
             if not found.issuable_by(actor.roles):
                 raise PermissionDenied(msg("document.role_may_not_issue", title=found.title))
-            # the system acts for the engine, whose own steps issue without waiting
-            if actor.username != users.SYSTEM.username and not found.ready(row.data or {}):
-                raise Conflict(msg("document.not_yet", title=found.title,
-                                   when=found.when_text or found.when))
 
             def apply(row: ProcessInstance, now: datetime) -> None:
                 case_files.check_may_add(session, row, actor)
+                # the system acts for the engine, whose own steps issue without waiting
+                if actor.username != users.SYSTEM.username and not found.ready(row.data or {}):
+                    raise Conflict(msg("document.not_yet", title=found.title,
+                                       when=found.when_text or found.when))
                 facts = CaseFacts(row.id, row.process_key, self._process_name(session, row),
                                   row.business_key, view.data, row.created_at,
                                   case_files.soonest_due(session, row.id))

@@ -5,7 +5,8 @@ they act for; a task handed to them by name, or one they completed; a case they 
 that was copied to them, 抄送; an enterprise, the cases filed with its 统一社会信用代码, a
 window's included: ``UserView.credit_code``); auditors, designers and the supervising roles
 read every case within their reach: by the case's jurisdiction or a unit its tasks went to
-(read-only: working a task still needs its role and unit). The units come from the directory
+(read-only: working a task still needs its role and unit); a few roles read every case of the
+procedures they receive the results of (``PROCESS_READERS``). The units come from the directory
 (engine/org/scope.py: ``UserView.units``, ``UserView.reach``). The same rule
 answers "may this user read case N" (``Engine._check_may_read``) and filters lists of cases
 (search, the done list), so a list never shows a case its page would refuse.
@@ -35,6 +36,14 @@ from engine.views import UserView
 CASE_READERS = frozenset({"auditor", "designer", "case_manager", "style_group", "city_leader",
                           "supervision_office", "reform_group"})
 MANY = 10_000  # from this many readable cases on, lists check each case instead
+# Roles that read every case of some procedures, without a task in them: the 市政数局
+# receives every subsidy payout's result, takes the 12345 complaints and runs the 中介服务
+# clean-up, and its statistics count and list those cases (engine/queries/stats/scope.py):
+# it opens what they list.
+PROCESS_READERS: dict[str, tuple[str, ...]] = {
+    "data_bureau": ("subsidy_instant", "subsidy_commitment", "subsidy_automatic",
+                    "hotline_complaint", "intermediary_clue"),
+}
 
 
 def readable(user: UserView) -> ColumnElement[bool]:
@@ -98,11 +107,19 @@ def _checked_per_case(user: UserView) -> ColumnElement[bool]:
     if user.roles:
         conditions.append(_a_task(task, task.role.in_(list(user.roles)),
                                   or_(task.unit.is_(None), task.unit.in_(list(user.units)))))
+    received = _received(user)
+    if received:
+        conditions.append(ProcessInstance.process_key.in_(received))
     if _supervises(user) and user.reach is not None:
         reach = sorted(user.reach)
         conditions.append(ProcessInstance.data[JURISDICTION].as_string().in_(reach))
         conditions.append(_a_task(task, task.unit.in_(reach)))
     return or_(*conditions)
+
+
+def _received(user: UserView) -> list[str]:
+    """The procedures whose every case the user's roles read (``PROCESS_READERS``)."""
+    return sorted({key for role in user.roles for key in PROCESS_READERS.get(role, ())})
 
 
 def _filed_with(user: UserView) -> Select[Any] | None:
@@ -157,6 +174,9 @@ def _case_ids(user: UserView) -> Select[Any]:
     filed_with = _filed_with(user)
     if filed_with is not None:
         parts.append(filed_with)
+    received = _received(user)
+    if received:
+        parts.append(select(ProcessInstance.id).where(ProcessInstance.process_key.in_(received)))
     if roles:
         parts.append(select(Task.instance_id).where(Task.role.in_(roles), Task.unit.is_(None)))
         if user.units:
