@@ -153,8 +153,16 @@ def test_automatic_batch_of_three_gets_three_payouts_due_after_national_day(
     for n, enterprise in enumerate(THREE):
         payout = mine[enterprise["credit_code"]]
         submitted = payout_for(enterprise, "2026-10-08", f"PZ-{n}")
-        if n == 1:  # what the user re-submits of the identity does not matter
-            submitted["enterprise"]["name"] = "改名企业"
+        if n == 1:  # the identity and the approved amount are the task's, not the submitter's
+            with pytest.raises(InvalidData) as changed:
+                hq.complete(payout.id, {"enterprise": {**submitted["enterprise"],
+                                                       "name": "改名企业", "amount": 1}}, "gxj")
+            assert changed.value.field_errors == {
+                "enterprise.name": "此项只读，须与本任务中的内容一致，不能修改",
+                "enterprise.amount": "此项只读，须与本任务中的内容一致，不能修改"}
+            # left out, they stay the task's
+            submitted["enterprise"] = {k: v for k, v in submitted["enterprise"].items()
+                                       if k not in enterprise}
         hq.complete(payout.id, submitted, "gxj" if n else "gxj2")
         if n < 2:
             assert inbox(hq, "sjj") == []  # reported only when every enterprise is paid
