@@ -23,6 +23,7 @@ from engine.definitions.forms import check_form
 from engine.definitions.validation import SourceFile
 from engine.errors import InvalidData, PermissionDenied
 from engine.files.attachments import Upload
+from engine.org import credit_code
 from engine.queries.inbox import InboxFilter
 from engine.runtime import state
 from engine.storage.schema import ProcessInstance
@@ -210,6 +211,39 @@ def test_automatic_payout_due_on_adjusted_saturday_and_late_payout_is_reported(
     report = hq.instance(view.id).data["report"]
     assert report["on_time"] is False
     assert report["completed_at"] == "2026-10-12T09:00:00+08:00"
+
+
+def enterprises(count: int) -> list[dict[str, Any]]:
+    """``count`` enterprises with well-formed credit codes, 第1户 first."""
+    made = []
+    for n in range(1, count + 1):
+        first17 = f"91360200MA35C{n:04d}"
+        made.append({"name": f"景德镇第{n}户企业有限公司",
+                     "credit_code": first17 + credit_code.check_character(first17),
+                     "amount": 1000 * n})
+    return made
+
+
+def test_a_batchs_payouts_are_listed_in_the_batchs_order(hq: Engine) -> None:
+    """Siblings opened at one instant with one due date tie in the inbox order: their place
+    in the confirmed list decides, on every page, forward and back, and on the case."""
+    listed = enterprises(7)
+    view = start_batch(hq)
+    hq.complete(task(hq, "gxj", "confirm_enterprises").id,
+                {"enterprises": listed, "confirmation_basis": "部门数据比对"}, "gxj")
+    titles = [f"兑付资金并通知企业（{e['name']}）" for e in listed]
+    assert [t.title for t in hq.inbox.for_user("gxj")] == titles
+    assert [t.title for t in hq.instance(view.id).tasks] == titles
+    pages = [hq.inbox.page("gxj", size=3)]
+    while pages[-1].has_next:
+        pages.append(hq.inbox.page("gxj", after=pages[-1].tasks[-1].id, size=3))
+    assert [t.title for p in pages for t in p.tasks] == titles
+    back = hq.inbox.page("gxj", before=pages[-1].tasks[0].id, size=3)
+    assert [t.title for t in back.tasks] == titles[3:6] and back.has_previous
+    # the third paid: the others keep their order
+    third = hq.inbox.for_user("gxj")[2]
+    hq.complete(third.id, payout_for(listed[2], "2026-09-30", "PZ-3"), "gxj")
+    assert [t.title for t in hq.inbox.for_user("gxj")] == titles[:2] + titles[3:]
 
 
 def test_payouts_completed_in_another_process_finish_the_batch(

@@ -297,7 +297,8 @@ def _changed_facts(properties: Mapping[str, Any], data: Mapping[str, Any],
         prop = properties.get(name)
         if not isinstance(prop, Mapping) or not isinstance(value, Mapping):
             continue
-        own = seen.get(name) if isinstance(seen.get(name), Mapping) else {}
+        found = seen.get(name)
+        own: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
         for part, sub in (prop.get("properties") or {}).items():
             if isinstance(sub, Mapping) and sub.get("readOnly") is True and part in value \
                     and not _same(value[part], own.get(part)):
