@@ -25,6 +25,7 @@ from engine.errors import InvalidData, PermissionDenied
 from engine.files.attachments import Upload
 from engine.org import credit_code
 from engine.queries.inbox import InboxFilter
+from engine.queries.payouts import batch_payouts
 from engine.runtime import state
 from engine.storage.schema import ProcessInstance
 from engine.time.clock import FixedClock
@@ -244,6 +245,42 @@ def test_a_batchs_payouts_are_listed_in_the_batchs_order(hq: Engine) -> None:
     third = hq.inbox.for_user("gxj")[2]
     hq.complete(third.id, payout_for(listed[2], "2026-09-30", "PZ-3"), "gxj")
     assert [t.title for t in hq.inbox.for_user("gxj")] == titles[:2] + titles[3:]
+
+
+def test_a_batchs_payout_results_follow_its_list_as_each_is_paid(hq: Engine) -> None:
+    """engine.batch_payouts: a row per confirmed enterprise in the list's order, the facts the
+    list confirmed, what each task paid or who holds it, and the totals."""
+    view = start_batch(hq)
+    assert batch_payouts(hq, hq.instance(view.id, "gxj")) is None  # no list confirmed yet
+    hq.complete(task(hq, "gxj", "confirm_enterprises").id,
+                {"enterprises": THREE, "confirmation_basis": "部门数据比对"}, "gxj")
+    mine = {task_data(hq, t)["enterprise"]["credit_code"]: t for t in inbox(hq, "gxj")}
+    hq.claim(mine[THREE[0]["credit_code"]].id, "gxj2")
+    hq.complete(mine[THREE[2]["credit_code"]].id, {"enterprise": {
+        "paid_amount": 80000, "paid_on": "2026-09-30", "payment_voucher": "PZ-2",
+        "notice_channel": "短信"}}, "gxj")
+    found = batch_payouts(hq, hq.instance(view.id, "gxj"))
+    assert found is not None
+    assert [(p.name, p.credit_code, p.approved) for p in found.rows] == [
+        (e["name"], e["credit_code"], e["amount"]) for e in THREE]
+    assert [(p.status, p.assignee, p.unit) for p in found.rows] == [
+        ("open", "gxj2", GXJ), ("open", None, GXJ), ("paid", None, None)]
+    assert (found.rows[2].paid, found.rows[2].paid_on, found.rows[2].voucher,
+            found.rows[2].completed_by) == (80000, "2026-09-30", "PZ-2", "gxj")
+    assert (found.approved_total, found.paid_total, found.paid_count) == (280000.5, 80000, 1)
+    # withdrawn (撤回), the payout is to be made again: its new task, back with who withdrew
+    hq.ops.withdraw(found.rows[2].task_id or "", "gxj")
+    again = batch_payouts(hq, hq.instance(view.id, "gxj"))
+    assert again is not None
+    assert [(p.status, p.assignee) for p in again.rows] == [
+        ("open", "gxj2"), ("open", None), ("open", "gxj")]
+    assert again.rows[2].task_id != found.rows[2].task_id and again.paid_total == 0
+    assert [t.title for t in hq.inbox.for_user("gxj")] == [
+        f"兑付资金并通知企业（{e['name']}）" for e in THREE[1:]]
+    assert batch_payouts(hq, hq.instance(start_batch(hq).id, "gxj")) is None
+    # a 即申即享 case pays once: no batch
+    instant = hq.start("subsidy_instant", application("JS-002"), "qiye")
+    assert batch_payouts(hq, hq.instance(instant.id, "qiye")) is None
 
 
 def test_payouts_completed_in_another_process_finish_the_batch(

@@ -98,15 +98,18 @@ def batch_payouts(engine: Engine, instance: InstanceView) -> BatchPayouts | None
             return None
         tasks = list(session.execute(
             select(Task).where(Task.instance_id == instance.id, Task.element_id == element)
-            .order_by(Task.created_at, Task.id)).scalars())
+            .order_by(Task.created_at, Task.completed_at, Task.id)).scalars())
         paid = _submitted(session, instance.id, [t.id for t in tasks if t.status == "completed"])
-    newest: dict[int, Task] = {}
-    for task in tasks:  # a step done again (sent back) is its newest task not cancelled
+    # an item's task that decides: the open one (a payout sent back or withdrawn is to be
+    # made again), else the last completed, else a cancelled one
+    rank = {"ready": 2, "completed": 1}
+    deciding: dict[int, Task] = {}
+    for task in tasks:
         place = _place(task, paid.get(task.id), items)
-        if place is not None and (task.status != "cancelled" or place not in newest
-                                  or newest[place].status == "cancelled"):
-            newest[place] = task
-    rows = tuple(_payout(item, newest.get(n), paid) for n, item in enumerate(items))
+        if place is not None and (place not in deciding or rank.get(task.status, 0)
+                                  >= rank.get(deciding[place].status, 0)):
+            deciding[place] = task
+    rows = tuple(_payout(item, deciding.get(n), paid) for n, item in enumerate(items))
     return BatchPayouts(rows, _total(p.approved for p in rows),
                         _total(p.paid for p in rows if p.status == PAID))
 
