@@ -17,6 +17,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from sqlalchemy import update
 
 from engine.api import Engine
 from engine.definitions.forms import check_form
@@ -27,7 +28,7 @@ from engine.org import credit_code
 from engine.queries.inbox import InboxFilter
 from engine.queries.payouts import batch_payouts
 from engine.runtime import state
-from engine.storage.schema import ProcessInstance
+from engine.storage.schema import ProcessInstance, Task
 from engine.time.clock import FixedClock
 from engine.views import InstanceView, TaskView
 from tests.process_helpers import (
@@ -281,6 +282,23 @@ def test_a_batchs_payout_results_follow_its_list_as_each_is_paid(hq: Engine) -> 
     # a 即申即享 case pays once: no batch
     instant = hq.start("subsidy_instant", application("JS-002"), "qiye")
     assert batch_payouts(hq, hq.instance(instant.id, "qiye")) is None
+
+
+def test_payout_results_of_tasks_mirrored_before_their_place_was(hq: Engine) -> None:
+    """Tasks from before ``tasks.item_index``: a paid one is found by the credit code it
+    submitted, an open one by the enterprise its title names."""
+    view = start_batch(hq)
+    hq.complete(task(hq, "gxj", "confirm_enterprises").id,
+                {"enterprises": THREE, "confirmation_basis": "部门数据比对"}, "gxj")
+    first = next(t for t in inbox(hq, "gxj") if t.title.endswith(f"（{THREE[0]['name']}）"))
+    hq.complete(first.id, payout_for(THREE[0], "2026-09-30", "PZ-0"), "gxj")
+    with hq.transaction() as session:
+        session.execute(update(Task).where(Task.instance_id == view.id).values(item_index=None))
+    found = batch_payouts(hq, hq.instance(view.id, "gxj"))
+    assert found is not None
+    assert [(p.name, p.status) for p in found.rows] == [
+        (THREE[0]["name"], "paid"), (THREE[1]["name"], "open"), (THREE[2]["name"], "open")]
+    assert found.rows[0].voucher == "PZ-0"
 
 
 def test_payouts_completed_in_another_process_finish_the_batch(

@@ -157,12 +157,14 @@ def _submitted(session: Session, instance_id: int, task_ids: list[str]
 def _place(task: Task, data: Mapping[str, Any] | None, items: list[Mapping[str, Any]]
            ) -> int | None:
     """A task's item: its place, or (a task mirrored before places were) the item whose
-    credit code its submission names."""
+    credit code its submission names, else whose name its title ends with."""
     if task.item_index is not None:
         return task.item_index if task.item_index < len(items) else None
     code = payment(data or {}).get("credit_code")
     return next((n for n, item in enumerate(items)
-                 if code is not None and item.get("credit_code") == code), None)
+                 if code is not None and item.get("credit_code") == code), None) \
+        if code is not None else next((n for n, item in enumerate(items) if item.get("name")
+                                       and task.name.endswith(f"（{item['name']}）")), None)
 
 
 def _payout(item: Mapping[str, Any], task: Task | None,
