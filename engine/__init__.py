@@ -71,6 +71,7 @@ from engine.queries.confidential import ReadView
 from engine.queries.diagram import instance_path, load_version, version_diagram
 from engine.queries.inbox import InboxCounts, InboxFilter, InboxPage, end_of_today
 from engine.queries.ledger import LEDGERS
+from engine.queries.payouts import BatchPayouts, PaidPayout, Payout, batch_payouts
 from engine.queries.search import MAX_LIMIT as MAX_SEARCH_LIMIT
 from engine.queries.search import MAX_QUERY as MAX_SEARCH_QUERY
 from engine.queries.search import SearchHit, SearchResult
@@ -83,7 +84,14 @@ from engine.queries.startable import (
     task_form,
 )
 from engine.queries.stats import SECTIONS as STATS_SECTIONS
-from engine.queries.stats import Statistics, StatsFilter, figure_cases, sections_for, statistics
+from engine.queries.stats import (
+    Statistics,
+    StatsFilter,
+    figure_cases,
+    figure_payouts,
+    sections_for,
+    statistics,
+)
 from engine.queries.worklists import Application, CaseState, DoneList, DoneTask, Outcome, outcome_of
 from engine.runtime.bulk import BatchReport, BatchRow, RowProblem
 from engine.runtime.commands import STARTED_PROCESS
@@ -132,6 +140,7 @@ __all__ = [
     "WHEN",
     "Application",
     "AttachmentView",
+    "BatchPayouts",
     "BatchReport",
     "BatchRow",
     "Block",
@@ -162,6 +171,8 @@ __all__ = [
     "NotificationView",
     "OutboxView",
     "Outcome",
+    "PaidPayout",
+    "Payout",
     "PermissionDenied",
     "Person",
     "Phrases",
@@ -195,6 +206,7 @@ __all__ = [
     "ValidationFailed",
     "WorkCalendar",
     "as_msg",
+    "batch_payouts",
     "board_tasks",
     "chain_problem",
     "check_form",
@@ -207,6 +219,7 @@ __all__ = [
     "end_of_today",
     "field_schemas",
     "figure_cases",
+    "figure_payouts",
     "instance_forms",
     "instance_path",
     "instance_tasks",

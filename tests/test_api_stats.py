@@ -68,6 +68,19 @@ def test_cases_behind_a_count(api: Api) -> None:
         "figure": "subsidy_payouts", "key": "subsidy_instant", "measure": "paid"}), 403)
 
 
+def test_a_count_of_payouts_lists_its_payouts(api: Api) -> None:
+    body = valid("StatsCases", api.get("/stats/cases", "sjj", query_string={
+        "figure": "subsidy_payouts", "key": "subsidy_instant", "measure": "paid"}).get_json())
+    [paid] = body["payouts"]
+    assert (paid["process_key"], paid["enterprise"], paid["credit_code"], paid["paid_amount"],
+            paid["paid_on"]) == ("subsidy_instant", "景德镇某陶瓷有限公司",
+                                 "91360200MA35B0001M", 36000, "2026-10-10")
+    assert [c["id"] for c in body["cases"]] == [paid["instance_id"]]
+    cases = api.get("/stats/cases", "chu", query_string={
+        "figure": "on_time_by_process", "key": "subsidy_instant", "measure": "done"})
+    assert "payouts" not in valid("StatsCases", cases.get_json())
+
+
 def test_export_is_a_workbook(api: Api) -> None:
     response = api.get("/stats/export?from=2026-01-01", "gaige")
     assert response.status_code == 200

@@ -14,6 +14,7 @@ from tests.browser_support import Server, serve, sign_in
 from tests.browser_support import browser as browser  # the fixtures
 from tests.browser_support import phone_page as phone_page
 from tests.demo_support import demo_engine
+from tests.test_ui_payouts import batch
 from web.demo import DEMO_PASSWORD
 
 
@@ -48,3 +49,20 @@ def test_the_done_list_is_cards_on_a_phone(phone_page: Any, server: Server) -> N
     label = phone_page.evaluate("""() => getComputedStyle(
         document.querySelector('#done-tasks tbody td'), '::before').content""")
     assert label == '"When"'
+
+
+def test_a_batchs_payout_results_scroll_in_their_box_on_a_phone(phone_page: Any,
+                                                                server: Server) -> None:
+    """Seven columns of 兑付结果 scroll within the table's box; the page itself does not run
+    off the screen sideways."""
+    case, _ = batch(server.engine)
+    sign_in(phone_page, server, "policy_gx", DEMO_PASSWORD)
+    phone_page.goto(f"{server.url}/instances/{case}")
+    assert phone_page.locator("#payout-results tbody tr").count() == 3
+    assert phone_page.locator("#payout-results tfoot th").inner_text() == "合计"
+    width = phone_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, width
+    box = phone_page.evaluate("""() => {
+        const box = document.querySelector('#payout-results .grid-scroll');
+        return [box.scrollWidth, box.clientWidth]; }""")
+    assert box[0] > box[1], box  # wider than the screen: scrolled within its box

@@ -17,15 +17,18 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from sqlalchemy import update
 
 from engine.api import Engine
 from engine.definitions.forms import check_form
 from engine.definitions.validation import SourceFile
 from engine.errors import InvalidData, PermissionDenied
 from engine.files.attachments import Upload
+from engine.org import credit_code
 from engine.queries.inbox import InboxFilter
+from engine.queries.payouts import batch_payouts
 from engine.runtime import state
-from engine.storage.schema import ProcessInstance
+from engine.storage.schema import ProcessInstance, Task
 from engine.time.clock import FixedClock
 from engine.views import InstanceView, TaskView
 from tests.process_helpers import (
@@ -153,8 +156,16 @@ def test_automatic_batch_of_three_gets_three_payouts_due_after_national_day(
     for n, enterprise in enumerate(THREE):
         payout = mine[enterprise["credit_code"]]
         submitted = payout_for(enterprise, "2026-10-08", f"PZ-{n}")
-        if n == 1:  # what the user re-submits of the identity does not matter
-            submitted["enterprise"]["name"] = "改名企业"
+        if n == 1:  # the identity and the approved amount are the task's, not the submitter's
+            with pytest.raises(InvalidData) as changed:
+                hq.complete(payout.id, {"enterprise": {**submitted["enterprise"],
+                                                       "name": "改名企业", "amount": 1}}, "gxj")
+            assert changed.value.field_errors == {
+                "enterprise.name": "此项只读，须与本任务中的内容一致，不能修改",
+                "enterprise.amount": "此项只读，须与本任务中的内容一致，不能修改"}
+            # left out, they stay the task's
+            submitted["enterprise"] = {k: v for k, v in submitted["enterprise"].items()
+                                       if k not in enterprise}
         hq.complete(payout.id, submitted, "gxj" if n else "gxj2")
         if n < 2:
             assert inbox(hq, "sjj") == []  # reported only when every enterprise is paid
@@ -202,6 +213,92 @@ def test_automatic_payout_due_on_adjusted_saturday_and_late_payout_is_reported(
     report = hq.instance(view.id).data["report"]
     assert report["on_time"] is False
     assert report["completed_at"] == "2026-10-12T09:00:00+08:00"
+
+
+def enterprises(count: int) -> list[dict[str, Any]]:
+    """``count`` enterprises with well-formed credit codes, 第1户 first."""
+    made = []
+    for n in range(1, count + 1):
+        first17 = f"91360200MA35C{n:04d}"
+        made.append({"name": f"景德镇第{n}户企业有限公司",
+                     "credit_code": first17 + credit_code.check_character(first17),
+                     "amount": 1000 * n})
+    return made
+
+
+def test_a_batchs_payouts_are_listed_in_the_batchs_order(hq: Engine) -> None:
+    """Siblings opened at one instant with one due date tie in the inbox order: their place
+    in the confirmed list decides, on every page, forward and back, and on the case."""
+    listed = enterprises(7)
+    view = start_batch(hq)
+    hq.complete(task(hq, "gxj", "confirm_enterprises").id,
+                {"enterprises": listed, "confirmation_basis": "部门数据比对"}, "gxj")
+    titles = [f"兑付资金并通知企业（{e['name']}）" for e in listed]
+    assert [t.title for t in hq.inbox.for_user("gxj")] == titles
+    assert [t.title for t in hq.instance(view.id).tasks] == titles
+    pages = [hq.inbox.page("gxj", size=3)]
+    while pages[-1].has_next:
+        pages.append(hq.inbox.page("gxj", after=pages[-1].tasks[-1].id, size=3))
+    assert [t.title for p in pages for t in p.tasks] == titles
+    back = hq.inbox.page("gxj", before=pages[-1].tasks[0].id, size=3)
+    assert [t.title for t in back.tasks] == titles[3:6] and back.has_previous
+    # the third paid: the others keep their order
+    third = hq.inbox.for_user("gxj")[2]
+    hq.complete(third.id, payout_for(listed[2], "2026-09-30", "PZ-3"), "gxj")
+    assert [t.title for t in hq.inbox.for_user("gxj")] == titles[:2] + titles[3:]
+
+
+def test_a_batchs_payout_results_follow_its_list_as_each_is_paid(hq: Engine) -> None:
+    """engine.batch_payouts: a row per confirmed enterprise in the list's order, the facts the
+    list confirmed, what each task paid or who holds it, and the totals."""
+    view = start_batch(hq)
+    assert batch_payouts(hq, hq.instance(view.id, "gxj")) is None  # no list confirmed yet
+    hq.complete(task(hq, "gxj", "confirm_enterprises").id,
+                {"enterprises": THREE, "confirmation_basis": "部门数据比对"}, "gxj")
+    mine = {task_data(hq, t)["enterprise"]["credit_code"]: t for t in inbox(hq, "gxj")}
+    hq.claim(mine[THREE[0]["credit_code"]].id, "gxj2")
+    hq.complete(mine[THREE[2]["credit_code"]].id, {"enterprise": {
+        "paid_amount": 80000, "paid_on": "2026-09-30", "payment_voucher": "PZ-2",
+        "notice_channel": "短信"}}, "gxj")
+    found = batch_payouts(hq, hq.instance(view.id, "gxj"))
+    assert found is not None
+    assert [(p.name, p.credit_code, p.approved) for p in found.rows] == [
+        (e["name"], e["credit_code"], e["amount"]) for e in THREE]
+    assert [(p.status, p.assignee, p.unit) for p in found.rows] == [
+        ("open", "gxj2", GXJ), ("open", None, GXJ), ("paid", None, None)]
+    assert (found.rows[2].paid, found.rows[2].paid_on, found.rows[2].voucher,
+            found.rows[2].completed_by) == (80000, "2026-09-30", "PZ-2", "gxj")
+    assert (found.approved_total, found.paid_total, found.paid_count) == (280000.5, 80000, 1)
+    # withdrawn (撤回), the payout is to be made again: its new task, back with who withdrew
+    hq.ops.withdraw(found.rows[2].task_id or "", "gxj")
+    again = batch_payouts(hq, hq.instance(view.id, "gxj"))
+    assert again is not None
+    assert [(p.status, p.assignee) for p in again.rows] == [
+        ("open", "gxj2"), ("open", None), ("open", "gxj")]
+    assert again.rows[2].task_id != found.rows[2].task_id and again.paid_total == 0
+    assert [t.title for t in hq.inbox.for_user("gxj")] == [
+        f"兑付资金并通知企业（{e['name']}）" for e in THREE[1:]]
+    assert batch_payouts(hq, hq.instance(start_batch(hq).id, "gxj")) is None
+    # a 即申即享 case pays once: no batch
+    instant = hq.start("subsidy_instant", application("JS-002"), "qiye")
+    assert batch_payouts(hq, hq.instance(instant.id, "qiye")) is None
+
+
+def test_payout_results_of_tasks_mirrored_before_their_place_was(hq: Engine) -> None:
+    """Tasks from before ``tasks.item_index``: a paid one is found by the credit code it
+    submitted, an open one by the enterprise its title names."""
+    view = start_batch(hq)
+    hq.complete(task(hq, "gxj", "confirm_enterprises").id,
+                {"enterprises": THREE, "confirmation_basis": "部门数据比对"}, "gxj")
+    first = next(t for t in inbox(hq, "gxj") if t.title.endswith(f"（{THREE[0]['name']}）"))
+    hq.complete(first.id, payout_for(THREE[0], "2026-09-30", "PZ-0"), "gxj")
+    with hq.transaction() as session:
+        session.execute(update(Task).where(Task.instance_id == view.id).values(item_index=None))
+    found = batch_payouts(hq, hq.instance(view.id, "gxj"))
+    assert found is not None
+    assert [(p.name, p.status) for p in found.rows] == [
+        (THREE[0]["name"], "paid"), (THREE[1]["name"], "open"), (THREE[2]["name"], "open")]
+    assert found.rows[0].voucher == "PZ-0"
 
 
 def test_payouts_completed_in_another_process_finish_the_batch(

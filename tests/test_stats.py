@@ -14,7 +14,13 @@ from openpyxl import load_workbook
 
 from engine.api import Engine
 from engine.errors import InvalidData, NotFound, PermissionDenied
-from engine.queries.stats import Statistics, StatsFilter, figure_cases, statistics
+from engine.queries.stats import (
+    Statistics,
+    StatsFilter,
+    figure_cases,
+    figure_payouts,
+    statistics,
+)
 from engine.queries.stats.scope import sections_for
 from engine.time.clock import FixedClock
 from tests.conftest import seeded
@@ -430,3 +436,52 @@ def test_a_batch_counts_and_sums_each_enterprise_as_it_is_paid(known: Engine) ->
     assert rows(statistics(known, "sjj", StatsFilter()), "subsidy_payouts")[
         "subsidy_instant"]["amount"] == 36000.0  # one payout each: as before
     assert "实际兑付金额之和" in figure.note
+
+
+@KNOWN
+def test_a_payout_count_lists_its_payouts_one_per_enterprise(known: Engine) -> None:
+    """兑付笔数 lists the payouts it counts (a batch's enterprises one by one, each with its
+    case, enterprise, amount and date), not the cases: three payouts of two cases, three
+    rows."""
+    known.add_user("gxj", ["policy_dept"], unit="市工信局")
+    batch = known.start("subsidy_automatic", {"policy_id": "MS-001"}, "gxj")
+    listed = [
+        {"name": "景德镇甲陶瓷有限公司", "credit_code": "91360200MA35A0001X", "amount": 120000},
+        {"name": "景德镇乙机械有限公司", "credit_code": "91360200MA35A00021", "amount": 80000},
+        {"name": "景德镇丙新材料有限公司", "credit_code": "91360200MA35A00034", "amount": 5000}]
+    known.complete(task(known, "gxj", "confirm_enterprises", instance_id=batch.id).id,
+                   {"enterprises": listed, "confirmation_basis": "部门数据比对"}, "gxj")
+    payouts = [t for t in known.inbox.for_user("gxj")
+               if t.instance_id == batch.id and t.name == "pay_enterprise"]
+    for day, enterprise in (("2026-10-11", listed[2]), ("2026-10-12", listed[0])):
+        own = next(t for t in payouts if t.title.endswith(f"（{enterprise['name']}）"))
+        known.complete(own.id, {"enterprise": {  # the payment alone: the facts are the task's
+            "paid_amount": enterprise["amount"] - 0.5, "paid_on": day,
+            "payment_voucher": f"PZ-{day}", "notice_channel": "短信"}}, "gxj")
+    figure = statistics(known, "sjj", StatsFilter()).figure("subsidy_payouts")
+    counted = {r.key: r.values["paid"] for r in figure.rows}
+    assert counted == {"subsidy_automatic": 2, "subsidy_instant": 1}
+    assert len(figure_cases(known, "sjj", StatsFilter(), "subsidy_payouts",
+                            "subsidy_automatic", "paid")) == 1  # one case behind two payouts
+    found = figure_payouts(known, "sjj", StatsFilter(), "subsidy_payouts",
+                           "subsidy_automatic", "paid")
+    assert found is not None and len(found) == counted["subsidy_automatic"]
+    assert [(p.business_key, p.enterprise, p.credit_code, p.paid, p.paid_on) for p in found] == [
+        (batch.business_key, "景德镇甲陶瓷有限公司", "91360200MA35A0001X", 119999.5,
+         "2026-10-12"),
+        (batch.business_key, "景德镇丙新材料有限公司", "91360200MA35A00034", 4999.5,
+         "2026-10-11")]
+    instant = figure_payouts(known, "sjj", StatsFilter(), "subsidy_payouts",
+                             "subsidy_instant", "paid")
+    assert [(p.process_key, p.enterprise, p.paid, p.paid_on) for p in instant or []] == [
+        ("subsidy_instant", "景德镇某陶瓷有限公司", 36000, "2026-10-10")]
+    on_time = figure_payouts(known, "sjj", StatsFilter(), "subsidy_payouts",
+                             "subsidy_automatic", "on_time")
+    assert on_time is not None and len(on_time) == {
+        r.key: r.values["on_time"] for r in figure.rows}["subsidy_automatic"]
+    # a figure that counts cases lists cases
+    assert figure_payouts(known, "chu", StatsFilter(), "on_time_by_process", "clue_triage",
+                          "done") is None
+    with pytest.raises(PermissionDenied):
+        figure_payouts(known, "gxj", StatsFilter(), "subsidy_payouts", "subsidy_automatic",
+                       "paid")

@@ -3,6 +3,7 @@ each shown and prefilled with its own enterprise."""
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from datetime import timedelta
@@ -187,3 +188,98 @@ def test_a_payout_above_its_approved_amount_or_dated_tomorrow_is_refused_beside_
                                                  "payment_voucher": "PZ-0002",
                                                  "notice_channel": "短信"}}, "policy_gx")
     assert set(refused.value.field_errors) == {"enterprise.paid_amount"}
+
+
+def payout_rows(page: str) -> tuple[list[str], list[list[str]], list[str]]:
+    """The 兑付结果 table: its heads, its rows' cells and its 合计 row's cells, as text."""
+    match = re.search(r'<section class="card" id="payout-results">(.*?)</section>', page, re.S)
+    assert match, "no 兑付结果"
+    table = match.group(1)
+
+    def cells(html: str) -> list[str]:
+        return [re.sub(r"<[^>]+>", "", c).strip()
+                for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", html, re.S)]
+
+    body = table[table.index("<tbody>"):table.index("</tbody>")]
+    foot = table[table.index("<tfoot>"):table.index("</tfoot>")]
+    return (cells(table[:table.index("<tbody>")]),
+            [cells(r) for r in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)], cells(foot))
+
+
+def test_the_case_shows_each_enterprises_payout_in_list_order_with_totals(
+        demo: Engine) -> None:  # noqa: F811
+    case, tasks = batch(demo)
+    web = signed_in(demo, "policy_gx")
+    heads, rows, total = payout_rows(web.get(f"/instances/{case}").text)
+    assert heads == ["企业名称", "统一社会信用代码", "核定金额（元）", "实际兑付金额（元）",
+                     "拨付日期", "凭证号", "状态"]
+    assert [r[:3] for r in rows] == [[e["name"], e["credit_code"], money] for e, money in
+                                     zip(THREE, ("120,000", "100,000", "80,000.50"),
+                                         strict=True)]
+    assert {r[-1] for r in rows} == {"待兑付（市工信局）"}
+    assert total == ["合计", "", "300,000.50", "0", "", "", "已兑付 0 户，共 3 户"]
+
+    demo.claim(tasks[THREE[0]["name"]], "policy_gx")
+    second = paid(THREE[1], "PZ-0002")
+    second["enterprise"]["paid_amount"] = 90000.5
+    demo.complete(tasks[THREE[1]["name"]], second, "policy_gx")
+    _, rows, total = payout_rows(web.get(f"/instances/{case}").text)
+    assert rows == [
+        [THREE[0]["name"], THREE[0]["credit_code"], "120,000", "", "", "",
+         "待兑付（政策主管部门 市工信局）"],  # claimed: by whom
+        [THREE[1]["name"], THREE[1]["credit_code"], "100,000", "90,000.50", "2026-09-30",
+         "PZ-0002", "已兑付"],
+        [THREE[2]["name"], THREE[2]["credit_code"], "80,000.50", "", "", "",
+         "待兑付（市工信局）"]]
+    assert total == ["合计", "", "300,000.50", "90,000.50", "", "", "已兑付 1 户，共 3 户"]
+
+    # every enterprise paid: the report reaches 市政数局, who reads the same table
+    for n in (0, 2):
+        demo.complete(tasks[THREE[n]["name"]], paid(THREE[n], f"PZ-000{n + 1}"), "policy_gx")
+    bureau = signed_in(demo, "data_bureau")
+    _, rows, total = payout_rows(bureau.get(f"/instances/{case}").text)
+    assert [(r[0], r[3], r[5], r[6]) for r in rows] == [
+        (THREE[0]["name"], "120,000", "PZ-0001", "已兑付"),
+        (THREE[1]["name"], "90,000.50", "PZ-0002", "已兑付"),
+        (THREE[2]["name"], "80,000.50", "PZ-0003", "已兑付")]
+    assert total == ["合计", "", "300,000.50", "290,001", "", "", "已兑付 3 户，共 3 户"]
+    bureau.get("/lang/en")
+    heads, rows, total = payout_rows(bureau.get(f"/instances/{case}").text)
+    assert heads == ["Enterprise", "Unified social credit code", "Approved amount (yuan)",
+                     "Amount paid (yuan)", "Date paid", "Voucher no.", "Status"]
+    assert {r[-1] for r in rows} == {"Paid"}
+    assert total == ["Total", "", "300,000.50", "290,001", "", "", "3 of 3 enterprises paid"]
+
+
+def test_a_case_without_a_batch_has_no_payout_results(gx: tuple[Engine, FlaskClient]) -> None:
+    engine, web = gx
+    case = engine.start("subsidy_automatic", {"policy_id": "MS-001", "batch_note": "第4批"},
+                        "policy_gx")  # not confirmed yet: no list
+    assert 'id="payout-results"' not in web.get(f"/instances/{case.id}").text
+
+
+def test_the_payout_count_drills_down_to_its_payouts_not_its_cases(
+        demo: Engine) -> None:  # noqa: F811
+    """兑付笔数 of 免申即享 counts two payouts of one batch: its link lists those two."""
+    _, tasks = batch(demo)
+    for n, voucher in ((2, "PZ-0003"), (0, "PZ-0001")):
+        demo.complete(tasks[THREE[n]["name"]], paid(THREE[n], voucher), "policy_gx")
+    web = signed_in(demo, "data_bureau")
+    page = html.unescape(web.get("/stats/").text)
+    table = page[page.index('data-figure="subsidy_payouts"'):]
+    row = table[table.index('data-key="subsidy_automatic"'):]
+    link = re.search(r'data-column="paid"><a href="([^"]+)">(\d+)</a>', row)
+    assert link and link.group(2) == "2"
+    drill = web.get(link.group(1)).text
+    assert "共 2 笔" in drill and 'id="stats-cases"' not in drill
+    listed = drill[drill.index('id="stats-payouts"'):drill.index("</table>")]
+    cells = [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", r,
+                                                                    re.S)]
+             for r in re.findall(r"<tr>(.*?)</tr>", listed, re.S)[1:]]
+    assert sorted(c[1:] for c in cells) == sorted([
+        ["惠企政策兑现：免申即享", THREE[0]["name"], "120,000", "2026-09-30"],
+        ["惠企政策兑现：免申即享", THREE[2]["name"], "80,000.50", "2026-09-30"]])
+    assert {c[0] for c in cells} == {"MSJX-2026-000001"}
+    web.get("/lang/en")
+    english = web.get(link.group(1)).text
+    assert "2 payouts" in english and "Enterprise" in english

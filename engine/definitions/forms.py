@@ -260,8 +260,57 @@ def validate_submission(schema: Mapping[str, Any] | None, data: Mapping[str, Any
     if shown_only:
         raise InvalidData({name: msg("field.read_only") for name in shown_only},
                           msg("form.read_only_fields"))
+    changed = _changed_facts(properties, data, context.data) if context is not None else []
+    if changed:
+        raise InvalidData({path: msg("field.read_only_changed") for path in changed},
+                          msg("form.read_only_fields"))
     if schema is not None:
         validate(schema, data, context)
+
+
+def with_own_facts(schema: Mapping[str, Any] | None, data: Mapping[str, Any],
+                   seen: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``data`` with the read-only properties an object field leaves out taken from the task's
+    own object (``seen``), so a payout submitted with its payment alone keeps its enterprise."""
+    properties = (schema or {}).get("properties") or {}
+    filled = dict(data)
+    for name, value in data.items():
+        prop, own = properties.get(name), seen.get(name)
+        if not (isinstance(prop, Mapping) and isinstance(value, Mapping)
+                and isinstance(own, Mapping)):
+            continue
+        facts = {part: own[part] for part, sub in (prop.get("properties") or {}).items()
+                 if isinstance(sub, Mapping) and sub.get("readOnly") is True
+                 and part in own and part not in value}
+        if facts:
+            filled[name] = {**facts, **value}
+    return filled if filled != data else data
+
+
+def _changed_facts(properties: Mapping[str, Any], data: Mapping[str, Any],
+                   seen: Mapping[str, Any]) -> list[str]:
+    """``field.property`` of each read-only property of an object field submitted with another
+    value than the task has (a payout's 核定兑付金额): the task's facts are not the
+    submitter's to change. Left out, they stay the task's."""
+    changed = []
+    for name, value in data.items():
+        prop = properties.get(name)
+        if not isinstance(prop, Mapping) or not isinstance(value, Mapping):
+            continue
+        found = seen.get(name)
+        own: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
+        for part, sub in (prop.get("properties") or {}).items():
+            if isinstance(sub, Mapping) and sub.get("readOnly") is True and part in value \
+                    and not _same(value[part], own.get(part)):
+                changed.append(f"{name}.{part}")
+    return changed
+
+
+def _same(given: Any, own: Any) -> bool:
+    """Equal as JSON values (120000 and 120000.0 are one amount; True is not 1)."""
+    if isinstance(given, bool) or isinstance(own, bool):
+        return given is own
+    return bool(given == own)
 
 
 def _path(error: SchemaViolation, *more: str) -> str:

@@ -213,6 +213,9 @@ FIELDS: dict[str, tuple[str, str]] = {
     'field.read_only': (
         'this field is read-only',
         '此字段只读'),
+    'field.read_only_changed': (
+        'read-only: it must stay as the task has it',
+        '此项只读，须与本任务中的内容一致，不能修改'),
     'field.required': (
         'this field is required',
         '此项为必填项'),

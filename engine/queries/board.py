@@ -18,7 +18,7 @@ from engine.errors import NotFound
 from engine.messages import msg
 from engine.org import directory
 from engine.org.scope import JURISDICTION
-from engine.queries.inbox import InboxFilter, task_view
+from engine.queries.inbox import InboxFilter, item_place, task_view
 from engine.storage.schema import ProcessInstance, Task
 from engine.time.calendar import TZ
 from engine.views import TaskView
@@ -145,7 +145,7 @@ def instance_tasks(engine: Engine, instance_id: int) -> list[TaskView]:
     now = engine.clock.now()
     with engine.transaction(read_only=True) as session:
         rows = session.execute(select(Task).where(Task.instance_id == instance_id)
-                               .order_by(Task.created_at, Task.id)).scalars()
+                               .order_by(Task.created_at, item_place(), Task.id)).scalars()
         return [task_view(r, now) for r in rows]
 
 

@@ -24,8 +24,17 @@ if TYPE_CHECKING:
     from engine.api import Engine
 
 PAGE_SIZE = 50
-# The inbox order: due date (none last), then received, then id so that ties are total.
-ORDER = (Task.due_at.is_(None), Task.due_at, Task.created_at, Task.id)
+
+
+def item_place() -> ColumnElement[int]:
+    """A task's place among its multi-instance siblings (the list's order); 0 for any other
+    task."""
+    return func.coalesce(Task.item_index, 0)
+
+
+# The inbox order: due date (none last), then received, then a multi-instance task's place
+# in its list (a batch's payouts in the batch's order), then id so that ties are total.
+ORDER = (Task.due_at.is_(None), Task.due_at, Task.created_at, item_place(), Task.id)
 REVERSED = tuple(column.desc() for column in ORDER)
 
 
@@ -66,6 +75,7 @@ class _Key:
 
     due_at: datetime | None
     created_at: datetime
+    place: int
     id: str
 
 
@@ -133,7 +143,7 @@ def _after(key: _Key) -> ColumnElement[bool]:
     when tasks arrive or leave between pages). A filter on the rows of ``visible_to``'s index
     ranges: the plan stays a MULTI-INDEX OR (BitmapOr), then a sort of what passes."""
     later = or_(Task.created_at > key.created_at,
-                and_(Task.created_at == key.created_at, Task.id > key.id))
+                and_(Task.created_at == key.created_at, _placed_after(key)))
     if key.due_at is None:
         return and_(Task.due_at.is_(None), later)
     return or_(Task.due_at.is_(None), Task.due_at > key.due_at,
@@ -143,15 +153,26 @@ def _after(key: _Key) -> ColumnElement[bool]:
 def _before(key: _Key) -> ColumnElement[bool]:
     """Tasks before ``key`` in the inbox order."""
     earlier = or_(Task.created_at < key.created_at,
-                  and_(Task.created_at == key.created_at, Task.id < key.id))
+                  and_(Task.created_at == key.created_at, _placed_before(key)))
     if key.due_at is None:
         return or_(Task.due_at.is_not(None), earlier)
     return and_(Task.due_at.is_not(None),
                 or_(Task.due_at < key.due_at, and_(Task.due_at == key.due_at, earlier)))
 
 
+def _placed_after(key: _Key) -> ColumnElement[bool]:
+    """Received with ``key``: later in the list, or at its place with a greater id."""
+    place = item_place()
+    return or_(place > key.place, and_(place == key.place, Task.id > key.id))
+
+
+def _placed_before(key: _Key) -> ColumnElement[bool]:
+    place = item_place()
+    return or_(place < key.place, and_(place == key.place, Task.id < key.id))
+
+
 def _key_of(session: Session, task_id: str) -> _Key:
-    row = session.execute(select(Task.due_at, Task.created_at, Task.id)
+    row = session.execute(select(Task.due_at, Task.created_at, item_place(), Task.id)
                           .where(Task.id == task_id)).one_or_none()
     if row is None:
         raise NotFound(msg("task.not_found", task_id=task_id))
@@ -159,7 +180,7 @@ def _key_of(session: Session, task_id: str) -> _Key:
 
 
 def _key_of_row(row: Row[Any]) -> _Key:
-    return _Key(row.due_at, row.created_at, row.id)
+    return _Key(row.due_at, row.created_at, row.item_index or 0, row.id)
 
 
 def _number_of(condition: ColumnElement[bool]) -> ColumnElement[int]:
@@ -275,7 +296,7 @@ class Inbox:
         now = self._engine.clock.now()
         rows = session.execute(
             select(Task).where(Task.instance_id == instance_id, Task.status == "ready")
-            .order_by(Task.created_at, Task.id)
+            .order_by(Task.created_at, item_place(), Task.id)
         ).scalars()
         return [task_view(r, now) for r in rows]
 

@@ -173,7 +173,10 @@ class Runtime:
             files = attachments.take(session, row.id, uploads, file_fields(schema),
                                      self.file_limits, now)
             data = attachments.fill_fields(session, row.id, schema, data, files)
-        forms.validate_submission(schema, data, CheckContext(_seen_by(workflow, task_id), now))
+        seen = _seen_by(workflow, task_id)
+        if isinstance(data, Mapping):
+            data = forms.with_own_facts(schema, data, seen)
+        forms.validate_submission(schema, data, CheckContext(seen, now))
         data = pickers.checked(session, schema, data, task_row.unit or user.unit)
         data = people.checked(session, schema, data, user)
         policies.check(session, schema, data)

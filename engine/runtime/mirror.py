@@ -124,7 +124,8 @@ def sync_tasks(session: Session, row: ProcessInstance, workflow: BpmnWorkflow, n
     if new:
         _INSERT.run(session, new)
         emit.tasks_arrived(session, row, new, now)
-    opened = sorted(kept + new, key=lambda t: (t["created_at"], t["id"]))
+    opened = sorted(kept + new, key=lambda t: (t["created_at"], t.get("item_index") or 0,
+                                               t["id"]))
     session.info.setdefault(_OPEN_TASKS, {})[row.id] = opened
 
 
@@ -183,8 +184,27 @@ def task_values(row: ProcessInstance, task_id: str, task: SpiffTask, now: dateti
         "form_key": ext.get("formKey") or (form.key if form is not None else None),
         "created_at": now, "due_at": due_at, "completed_at": None, "completed_by": None,
         "owner": None, "signers": None, "urged_count": 0, "urged_at": None,
-        "returned_by": None,
+        "returned_by": None, "item_index": item_index(task),
     }
+
+
+def item_index(task: SpiffTask) -> int | None:
+    """A multi-instance child's place in the collection it was made from (a list's index, a
+    mapping's key in the mapping's order), else its place among its siblings; None for any
+    other task."""
+    parent = task.parent
+    spec = parent.task_spec if parent is not None else None
+    if not isinstance(spec, MultiInstanceTask):
+        return None
+    key = task.internal_data.get("key_or_index")
+    if isinstance(key, int) and not isinstance(key, bool):
+        return key
+    collection = spec.data_input.get(parent) if spec.data_input is not None \
+        and spec.data_input.exists(parent) else None
+    if key is not None and isinstance(collection, Mapping) and key in collection:
+        return list(collection).index(key)
+    siblings = [c.id for c in parent.children if c.task_spec is task.task_spec]
+    return siblings.index(task.id) if task.id in siblings else None
 
 
 def own_item(task: SpiffTask) -> dict[str, Any]:

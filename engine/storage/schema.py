@@ -171,6 +171,10 @@ class Task(Base):
     # Who sent the task back to be done again (退回, or a decision that looped the case back
     # to a step done before: engine/runtime/returns.py); it arrived then (created_at).
     returned_by: Mapped[str | None] = mapped_column(String(64))
+    # A multi-instance task's item: its place in the list it was made from (0 for the first
+    # enterprise of a 免申即享 batch), so siblings are listed in the list's order; None for
+    # any other task (and for those mirrored before the column).
+    item_index: Mapped[int | None] = mapped_column(Integer)
 
 
 class Timer(Base):

@@ -97,7 +97,25 @@ SCHEMAS: dict[str, Any] = {
                            "business_key": {"type": ["string", "null"]},
                            "status": {"type": "string"},
                            "created_at": {"type": "string", "format": "date-time"},
-                           "updated_at": {"type": "string", "format": "date-time"}}}}},
+                           "updated_at": {"type": "string", "format": "date-time"}}}},
+            "payouts": {"type": "array", "description": (
+                "for a count of payouts (兑付笔数, 1个工作日内兑付): the payouts it counts, "
+                "one per completed payout task (免申即享: one per enterprise of a batch), "
+                "newest first"), "items": {
+                "type": "object",
+                "required": ["instance_id", "process_key", "business_key", "enterprise",
+                             "credit_code", "paid_amount", "paid_on", "completed_at",
+                             "task_id"],
+                "properties": {
+                    "instance_id": {"type": "integer"}, "process_key": {"type": "string"},
+                    "business_key": {"type": ["string", "null"]},
+                    "enterprise": {"type": ["string", "null"]},
+                    "credit_code": {"type": ["string", "null"]},
+                    "paid_amount": {"type": ["number", "null"],
+                                    "description": "实际兑付金额, yuan"},
+                    "paid_on": {"type": ["string", "null"], "description": "拨付日期"},
+                    "completed_at": {"type": ["string", "null"], "format": "date-time"},
+                    "task_id": {"type": "string"}}}}},
     },
 }
 
@@ -124,7 +142,9 @@ PATHS: dict[str, Any] = {
     }},
     "/stats/cases": {"get": {
         "summary": "The cases behind one count", "tags": ["stats"],
-        "description": "Newest first, at most 500.",
+        "description": "Newest first, at most 500. A count of payouts lists the payouts it "
+                       "counts too (``payouts``: as many as the count), as a batch's cases "
+                       "are fewer than its payouts.",
         "parameters": [_query("figure", "the figure's key"),
                        _query("key", "the row's key (empty: the row without one)"),
                        _query("measure", "the column's key"), *FILTERS],

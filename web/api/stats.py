@@ -4,9 +4,11 @@ sees which section (supervising roles only)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Response, current_app, jsonify, request
 
-from engine import StatsFilter, figure_cases, statistics
+from engine import StatsFilter, figure_cases, figure_payouts, statistics
 from web.api.auth import current_user
 from web.api.blueprint import bp
 from web.api.inputs import only_args
@@ -37,13 +39,22 @@ def get_stats_section(section: str) -> Response:
 def get_stats_cases() -> Response:
     only_args((*FILTERS, "figure", "key", "measure"))
     args = request.args
-    found = figure_cases(engine_of(current_app), current_user(), _filter(),
-                         args.get("figure", ""), args.get("key") or None,
-                         args.get("measure", ""))
-    return jsonify({"cases": [{
+    asked = (engine_of(current_app), current_user(), _filter(), args.get("figure", ""),
+             args.get("key") or None, args.get("measure", ""))
+    found = figure_cases(*asked)
+    body: dict[str, Any] = {"cases": [{
         "id": c.id, "process_key": c.process_key, "business_key": c.business_key,
         "status": c.status, "created_at": c.created_at.isoformat(),
-        "updated_at": c.updated_at.isoformat()} for c in found]})
+        "updated_at": c.updated_at.isoformat()} for c in found]}
+    payouts = figure_payouts(*asked)
+    if payouts is not None:  # a count of payouts: the payouts themselves, one each
+        body["payouts"] = [{
+            "instance_id": p.instance_id, "process_key": p.process_key,
+            "business_key": p.business_key, "enterprise": p.enterprise,
+            "credit_code": p.credit_code, "paid_amount": p.paid, "paid_on": p.paid_on,
+            "completed_at": p.completed_at.isoformat() if p.completed_at else None,
+            "task_id": p.task_id} for p in payouts]
+    return jsonify(body)
 
 
 @bp.route("/stats/export", methods=["GET"])

@@ -8,7 +8,14 @@ from flask import Blueprint, abort, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from engine import TERMINATING_ROLES, URGING_ROLES, instance_forms, instance_path, outcome_of
+from engine import (
+    TERMINATING_ROLES,
+    URGING_ROLES,
+    batch_payouts,
+    instance_forms,
+    instance_path,
+    outcome_of,
+)
 from web.ui.auth import current_user, login_required
 from web.ui.case import case_context, sees_step
 from web.ui.pages import TITLES
@@ -57,6 +64,7 @@ def show(instance_id: int) -> str | tuple[str, int]:
     return render_template("instance.html", case=context, at=at, snapshot=snapshot,
                            beside=context.steps_beside(at) if at is not None else (None, None),
                            outcome=outcome_of(context.instance.data),
+                           payouts=batch_payouts(eng, context.instance),
                            files=context.files,
                            templates=eng.dossier.templates(instance_id, user),
                            may_add=eng.dossier.may_add(instance_id, user),

@@ -16,6 +16,7 @@ from engine import (
     StatsFilter,
     UserView,
     figure_cases,
+    figure_payouts,
     sections_for,
     statistics,
 )
@@ -90,13 +91,17 @@ def cases() -> str:
     figure, key = request.args.get("figure", ""), request.args.get("key") or None
     measure = request.args.get("measure", "")
     eng = engine()
-    found = figure_cases(eng, current_user(), flt, figure, key, measure)
+    # a count of payouts lists its payouts (a batch's enterprises one by one), not the cases
+    payouts = figure_payouts(eng, current_user(), flt, figure, key, measure)
+    found = figure_cases(eng, current_user(), flt, figure, key, measure) \
+        if payouts is None else []
     stats = statistics(eng, current_user(), flt, figure=figure)
     shown = stats.figures[0]
     row = next((r for r in shown.rows if r.key == key), None)
     column = next((c for c in shown.columns if c.key == measure), None)
     names = {p.key: p.name for p in eng.processes()}
-    return render_template("stats_cases.html", cases=found, figure=shown, row=row,
+    return render_template("stats_cases.html", cases=found, payouts=payouts, figure=shown,
+                           row=row,
                            column=column, names=names, flt=flt,
                            back=url_for("stats.index", **_filter_args(flt)))
 

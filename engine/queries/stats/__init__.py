@@ -22,6 +22,7 @@ from engine.messages import msg
 from engine.org import directory, users
 from engine.org.scope import reach_of
 from engine.queries.board import InstanceSummary
+from engine.queries.payouts import PaidPayout
 from engine.queries.stats import (
     cases,
     export,
@@ -46,8 +47,8 @@ SPECS: dict[str, Spec] = {s.key: s for s in sorted(
     key=lambda s: SECTIONS.index(s.section))}
 CASES_LIMIT = 500
 
-__all__ = ["SECTIONS", "SPECS", "Statistics", "StatsFilter", "figure_cases", "sections_for",
-           "statistics", "units_under"]
+__all__ = ["SECTIONS", "SPECS", "Statistics", "StatsFilter", "figure_cases", "figure_payouts",
+           "sections_for", "statistics", "units_under"]
 
 
 @dataclass
@@ -112,6 +113,24 @@ def statistics(engine: Engine, user: Who, flt: StatsFilter, section: str | None 
         figures = [spec.build(session, flt, now) for spec in SPECS.values()
                    if spec.section in sections and figure in (None, spec.key)]
     return Statistics(flt, sections, figures, now)
+
+
+def figure_payouts(engine: Engine, user: Who, flt: StatsFilter, figure: str, key: str | None,
+                   measure: str) -> list[PaidPayout] | None:
+    """The payouts behind one count of a figure that counts payouts (兑付笔数: one per
+    enterprise paid, not one per case), newest first, at most :data:`CASES_LIMIT`; None for
+    a figure that counts cases (:func:`figure_cases`)."""
+    spec = SPECS.get(figure)
+    if spec is None:
+        raise NotFound(msg("stats.no_figure", figure=figure))
+    if spec.payouts is None:
+        return None
+    now = engine.clock.now()
+    with engine.transaction(read_only=True) as session:
+        if spec.section not in _sections(session, user):
+            raise PermissionDenied(msg("stats.section_not_for_role", section=spec.section))
+        flt = _within_reach(session, user, flt)
+        return spec.payouts(session, flt, now, key or None, measure, CASES_LIMIT)
 
 
 def figure_cases(engine: Engine, user: Who, flt: StatsFilter, figure: str, key: str | None,

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
+from engine.queries.payouts import PaidPayout
 from engine.queries.stats.scope import StatsFilter
 
 # the kinds of column: a count of cases or tasks (drillable), a percentage, yuan, days
@@ -60,9 +61,16 @@ Build = Callable[[Session, StatsFilter, datetime], Figure]
 Drill = Callable[[Session, StatsFilter, datetime, str | None, str], Select[int]]
 
 
+# (session, filter, now, row key, column key) -> the payouts behind one count, for a figure
+# that counts payouts rather than cases (engine/queries/payouts.py)
+PayoutDrill = Callable[[Session, StatsFilter, datetime, str | None, str, int],
+                       list[PaidPayout]]
+
+
 @dataclass(frozen=True)
 class Spec:
     key: str
     section: str
     build: Build
     drill: Drill
+    payouts: PayoutDrill | None = None

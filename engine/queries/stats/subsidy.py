@@ -15,14 +15,12 @@ from typing import Any
 from sqlalchemy import ColumnElement, Float, Select, case, cast, func, select
 from sqlalchemy.orm import Session
 
+from engine.queries.payouts import PAYOUT_TASKS, PaidPayout, amount, payment, text
 from engine.queries.stats.model import AMOUNT, DAYS, Column, Figure, Row, Spec
 from engine.queries.stats.scope import StatsFilter, unit_clause
 from engine.queries.stats.timeliness import process_names
 from engine.storage.schema import Event, ProcessInstance, Task
 
-# each subsidy procedure's payout task (免申即享: one per enterprise of the batch)
-PAYOUT_TASKS = {"subsidy_instant": "pay", "subsidy_commitment": "pay",
-                "subsidy_automatic": "pay_enterprise"}
 NOTE = "兑付笔数：期间内完成的兑付（免申即享每户企业一笔）；兑付金额：这些兑付的实际兑付金额之和"
 COLUMNS = (Column("paid", "兑付笔数"), Column("on_time", "1个工作日内兑付"),
            Column("amount", "兑付金额（元）", AMOUNT),
@@ -77,11 +75,42 @@ def build(session: Session, flt: StatsFilter, now: datetime) -> Figure:
 
 def drill(session: Session, flt: StatsFilter, now: datetime, key: str | None,
           measure: str) -> Select[int]:
-    process = key if key in PAYOUT_TASKS else "subsidy_instant"
-    query = select(Task.instance_id).where(*_payouts(session, flt, process))
-    if measure == "on_time":
-        query = query.where(Task.completed_at <= Task.due_at)
+    query = select(Task.instance_id).where(*_counted(session, flt, key, measure))
     return query.distinct()
 
 
-SPECS = (Spec("subsidy_payouts", "subsidy", build, drill),)
+def _counted(session: Session, flt: StatsFilter, key: str | None, measure: str
+             ) -> list[ColumnElement[bool]]:
+    """The payouts behind one count: a procedure's (its row), all or those on time."""
+    process = key if key in PAYOUT_TASKS else "subsidy_instant"
+    return [*_payouts(session, flt, process),
+            *([Task.completed_at <= Task.due_at] if measure == "on_time" else [])]
+
+
+def payouts(session: Session, flt: StatsFilter, now: datetime, key: str | None, measure: str,
+            limit: int) -> list[PaidPayout]:
+    """The payouts behind one count, one each (a 免申即享 batch's enterprises one by one),
+    newest first: the enterprise as its task names it (免申即享: the item it paid; else the
+    application's), the 实际兑付金额 and 拨付日期 it submitted."""
+    case_data = ProcessInstance.data
+    found = session.execute(
+        select(Task.id, Task.instance_id, Task.process_key, Task.business_key,
+               Task.completed_at, Event.payload,
+               case_data["enterprise_name"].as_string(), case_data["credit_code"].as_string())
+        .join(Event, (Event.instance_id == Task.instance_id) & (Event.task_id == Task.id)
+              & (Event.type == "completed"))
+        .join(ProcessInstance, ProcessInstance.id == Task.instance_id)
+        .where(*_counted(session, flt, key, measure))
+        .order_by(Task.completed_at.desc(), Task.instance_id.desc(), Task.item_index, Task.id)
+        .limit(limit))
+    listed = []
+    for task_id, instance_id, process, number, at, payload, name, code in found:
+        done = payment((payload or {}).get("data") or {})
+        listed.append(PaidPayout(
+            instance_id, process, number, text(done.get("name")) or name,
+            text(done.get("credit_code")) or code, amount(done.get("paid_amount")),
+            text(done.get("paid_on")), at, task_id))
+    return listed
+
+
+SPECS = (Spec("subsidy_payouts", "subsidy", build, drill, payouts),)
