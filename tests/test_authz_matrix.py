@@ -560,10 +560,11 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("api.complete", "POST"): Entry(True, works_task, args=_task, mutates=True,
                                     request=lambda w: {
                                         "json": {"data": w.target.complete_data}}),
-    # 暂存: a draft is no change to the case (revision, events and tasks stay as they were)
+    # 暂存: a draft is no change to the case's data, but saving one of a pool task claims it
     ("api.task_draft", "GET"): Entry(True, sees_task, args=_task),
-    ("api.task_draft", "PUT"): Entry(True, works_task, args=_task, request=lambda w: {
-        "json": {"data": w.target.complete_data}}),
+    ("api.task_draft", "PUT"): Entry(True, works_task, args=_task, mutates=True,
+                                     request=lambda w: {
+                                         "json": {"data": w.target.complete_data}}),
     ("api.task_draft", "DELETE"): Entry(True, sees_task, 204, args=_task),
     ("api.attachments", "GET"): Entry(True, reads_case, args=_instance),
     ("api.attachments", "POST"): Entry(True, adds_files, 201, args=_instance,
