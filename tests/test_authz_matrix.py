@@ -633,6 +633,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("account.save_profile", "POST"): Entry(False, signed_in, 422, request=lambda w: {
         "data": {"email": "not-an-address", "phone": "", "language": "zh"}}),
     ("account.phrases", "GET"): Entry(False, signed_in),
+    ("account.phrases_json", "GET"): Entry(False, signed_in),
     ("account.change_phrases", "POST"): Entry(False, signed_in, 422, request=lambda w: {
         "data": {"action": "add", "phrase": " "}}),
     ("auth.logout", "POST"): Entry(False, anyone, 302),
