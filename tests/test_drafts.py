@@ -89,10 +89,12 @@ def test_saving_a_draft_of_a_pool_task_claims_it_first(eng: Engine, clock: Fixed
         eng.claim(approve, "chen")
     with pytest.raises(Conflict):
         eng.drafts.save(approve, {"comment": "陈"}, "chen")
-    # whoever may not claim it saves nothing, and claims nothing
+    # whoever may not claim it saves nothing, and claims nothing; nor does a refused draft
     eng.unclaim(approve, "wang")
     with pytest.raises(PermissionDenied):
         eng.drafts.save(approve, {"comment": "x"}, "audit")
+    with pytest.raises(InvalidData):
+        eng.drafts.save(approve, {"approved": [1]}, "chen")
     assert [t.assignee for t in eng.instance(case).tasks] == [None]
     assert eng.drafts.get(approve, "wang") is not None  # back in the pool, still wang's to do
 

@@ -63,7 +63,7 @@ class Drafts:
             author = users.resolve(session, user)
             task_row, case, _ = open_task(session, task_id)  # the case locked, as by a command
             claimed = task_row.assignee is None
-            if claimed:
+            if claimed:  # the claim command itself (checks, event), undone with a refused draft
                 eng.runtime.assign(session, task_id, author, True)
                 task_row, case, _ = open_task(session, task_id)
             check_may_complete(task_row, author)

@@ -39,8 +39,9 @@ SCHEMAS: dict[str, Any] = {
             "description": "the form's fields as typed so far: the form's checks do not apply "
                            "(required fields may be missing); each value is text or of its "
                            "field's JSON type (422 names the fields that are neither); "
-                           "unknown keys, file fields and nulls are dropped; at most the "
-                           "case-size limit"}},
+                           "unknown keys, file fields and nulls are dropped (\"\" keeps a "
+                           "field cleared, shown empty rather than as the form's default); at "
+                           "most the case-size limit"}},
     },
 }
 
