@@ -245,6 +245,8 @@ class TemplateView:
     title: str
     prefix: str
     description: str
+    ready: bool = True  # the case has reached the point where it may be issued
+    when_text: str = ""  # that point, in words
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)

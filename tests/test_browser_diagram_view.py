@@ -197,5 +197,6 @@ def test_the_viewers_open_a_wide_diagram_readable(page: Any, server: Server,
     for side in ("#diff-old", "#diff-new"):
         assert zoom(page, side) >= READABLE, side
         assert inside(shape(page, side, task), box(page, side)), side
+    page.uncheck("#sync-zoom")  # each version on its own (linked: tests/test_browser_diff_zoom.py)
     page.click("#diff-new >> xpath=.. >> [data-zoom=fit]")
     assert zoom(page, "#diff-new") < READABLE <= zoom(page, "#diff-old")

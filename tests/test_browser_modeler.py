@@ -328,6 +328,8 @@ def test_a_version_without_diagram_interchange_keeps_its_bpmn(page: Any,
     settled(page, "ok")
     asked = confirm_deploy(page)
     assert "修改表单：test_handle" in asked and "只有图形布局有变化" not in asked
+    assert "新增字段「备注」（文本，选填）" in asked  # in words, not the form's JSON
+    assert '"type"' not in asked
     page.wait_for_selector("#deploy-result[data-state=deployed]")
     assert "approval v2" in page.inner_text("#deploy-result")
     diff = diff_versions(server.engine, "approval", 1, 2)

@@ -4,7 +4,9 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -140,3 +142,27 @@ def test_the_shipped_directory_gives_every_county_body_a_code() -> None:
     assert codes["市纪委市监委"] == "景纪" and all(codes.values())
     # every unit a county-level case may run in names its own documents
     assert all(u.doc_code for u in found.units if u.parent in {"cj", "zs", "fl", "lp"})
+
+
+def test_a_registry_entry_s_condition_must_be_an_expression_the_engine_runs(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A typo in ``when`` refuses the registry, naming the entry, instead of quietly offering
+    (or withholding) the document on every case."""
+
+    def registry(when: str) -> dict[str, documents.Template]:
+        folder = tmp_path / str(len(list(tmp_path.iterdir())))
+        folder.mkdir()
+        entry = {"title": "交办函", "file": "jiaoban_han.docx", "prefix": "景纪交", "when": when}
+        (folder / "documents.json").write_text(json.dumps({"jiaoban_han": entry}),
+                                               encoding="utf-8")
+        monkeypatch.setenv("KUAIBAN_DOCUMENTS_DIR", str(folder))
+        return documents.templates()
+
+    for typo in ('disposal == "转办" and approved =', "__import__('os')"):
+        with pytest.raises(EngineError) as refused:
+            registry(typo)
+        assert refused.value.said.key == "document.when_refused"
+        assert "jiaoban_han" in refused.value.message
+    found = registry('disposal == "转办"')["jiaoban_han"]
+    assert found.ready({"disposal": "转办"}) and not found.ready({"disposal": "暂存待查"})
+    assert not found.ready({})  # a field not filled yet: not met

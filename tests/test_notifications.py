@@ -96,7 +96,8 @@ def test_a_command_may_name_the_notice_for_the_tasks_it_creates(told: Engine) ->
         told.runtime.complete(session, approve.id, {"approved": False}, told.user("wang"))
     [back] = [n for n in told.notifications.for_user("li") if n.kind != "task_arrived"]
     assert (back.kind, back.text_in("zh"), back.actor, back.title) == (
-        "sent_back", "王五 将“提出处置意见”退回给您：请补充处置理由。", "wang", "提出处置意见")
+        "sent_back", "王五 将“提出处置意见”（TS-2026-000001）退回给您：请补充处置理由。", "wang",
+        "提出处置意见")
     assert len(told.notifications.for_user("li")) == 2  # the first proposal, and this
     told.complete(told.instance(view.id).tasks[0].id, {"proposal": "转办"}, "li")
     assert [n.kind for n in told.notifications.for_user("wang")] == ["task_arrived"] * 2

@@ -75,13 +75,14 @@ def test_an_e_mail_and_a_webhook_message_reach_their_servers(
         assert message["From"] == "kuaiban@example.gov.cn"
         assert message["Message-ID"].startswith("<kuaiban.") and str(nid) in message["Message-ID"]
         text = body(message)
-        assert "周敏，您好" in text and "孙七 催办“核查”：请于今日内办结。" in text
+        assert "周敏，您好" in text
+        assert "孙七 催办“核查”（TX-2026-000001）：请于今日内办结。" in text
         assert f"https://kuaiban.example.gov.cn/notifications/{nid}/open" in text
         [post] = hook.posts
         assert post.path == "/robot/send?access_token=t"
         payload = post.json()
         assert (payload["kind"], payload["label"], payload["case_no"], payload["text"]) == (
-            "urged", "催办", case, "孙七 催办“核查”：请于今日内办结。")
+            "urged", "催办", case, "孙七 催办“核查”（TX-2026-000001）：请于今日内办结。")
         # besides the text, what it says by key (for a receiver that words it itself)
         assert payload["language"] == "zh" and payload["message"] == {
             "key": "notice.urged", "params": {"title": "核查", "business_key": case,
@@ -151,7 +152,7 @@ def test_the_robot_format_for_group_chats(urged: tuple[Engine, int]) -> None:
         urge(engine, instance_id)
         engine.notifications.work()
         [post] = hook.posts
-    content = "【快办·催办】周敏：孙七 催办“核查”：请于今日内办结。"
+    content = "【快办·催办】周敏：孙七 催办“核查”（TX-2026-000001）：请于今日内办结。"
     assert post.json() == {"msgtype": "text", "text": {"content": content}}
 
 

@@ -53,8 +53,8 @@ def test_a_notice_is_a_key_and_parameters_said_in_either_language(told: Engine) 
         f'A new task "提出处置意见" ({case}) has arrived; it is due Sep 30, 17:30.')
     told.ops.urge(view.tasks[0].id, "sun", "今日内办结")
     [urged] = [n for n in told.notifications.for_user("li") if n.kind == "urged"]
-    assert urged.text_in("zh") == "孙七 催办“提出处置意见”：今日内办结"
-    assert urged.text_in("en") == '孙七 urges you to deal with "提出处置意见": 今日内办结'
+    assert urged.text_in("zh") == f"孙七 催办“提出处置意见”（{case}）：今日内办结"
+    assert urged.text_in("en") == f'孙七 urges you to deal with "提出处置意见" ({case}): 今日内办结'
     assert urged.as_json("en")["message"] == {"key": "notice.urged", "params": {
         "title": "提出处置意见", "business_key": case, "by": "孙七", "reason": "今日内办结"}}
 
@@ -104,8 +104,8 @@ def test_the_migration_keeps_what_every_notice_says(told: Engine) -> None:
         sentences = conn.execute(text("SELECT text FROM notifications ORDER BY id")).scalars()
         assert list(sentences) == [
             f"新的待办「提出处置意见」（{view.business_key}）已到达，办理期限 9月30日 17:30。",
-            "王五 抄送给您，请阅知"]
+            f"王五 将案件（{view.business_key}）抄送给您，请阅知"]
     migrate.upgrade(told.db)  # forward again: they are sentences from before keys now
     li, sun = told.notifications.for_user("li")[0], told.notifications.for_user("sun")[0]
     assert li.said is None and li.text_in("en").startswith("新的待办「提出处置意见」")
-    assert sun.text_in("en") == "王五 抄送给您，请阅知"
+    assert sun.text_in("en") == f"王五 将案件（{view.business_key}）抄送给您，请阅知"

@@ -11,9 +11,10 @@ import pytest
 
 from engine.api import Engine
 from engine.definitions.forms import check_form
-from engine.errors import InvalidData
+from engine.errors import Conflict, InvalidData
 from engine.time.calendar import TZ
-from tests.process_helpers import PROCESSES, clue_files, docx_text
+from engine.views import InstanceView
+from tests.process_helpers import PROCESSES, case_task, clue_files, docx_text
 from tests.test_ui_support import PASSWORD, as_user, make_app
 
 FULIANG, LEPING = "浮梁县纪委监委", "乐平市纪委监委"
@@ -90,8 +91,43 @@ def test_the_picker_offers_the_field_s_people_only(city: Engine) -> None:
     assert offered["owner"][0].label == f"周敏（cm_fl） · {FULIANG}"
 
 
-def test_the_transfer_letter_prints_the_owner_s_name(city: Engine) -> None:
+def _approved_for_transfer(city: Engine, owner: str) -> InstanceView:
+    """A clue whose disposal 转办 the county's approver approved: a 交办函 may be issued."""
+    case = city.start("clue_triage", {**CLUE, "owner": owner}, "intake_fl")
+    city.complete(case_task(city, case.id, "propose"), {
+        "disposal": "转办", "proposal_reason": "可查", "handler_unit": FULIANG}, "intake_fl")
+    city.complete(case_task(city, case.id, "approve"), {"approved": True}, "approver_fl")
+    return case
+
+
+def test_a_transfer_letter_waits_for_the_approved_transfer(city: Engine) -> None:
+    """The 交办函 says 经分管领导批准，现将…交由你单位办理: until the disposal is approved as
+    转办, the case page offers it greyed out with the reason, and issuing it by hand is
+    refused without taking a number."""
     case = city.start("clue_triage", {**CLUE, "owner": "cm_fl"}, "intake_fl")
+    city.complete(case_task(city, case.id, "propose"), {
+        "disposal": "直接核查", "proposal_reason": "可查", "handler_unit": FULIANG}, "intake_fl")
+    [offered] = [t for t in city.dossier.templates(case.id, "intake_fl")
+                 if t.key == "jiaoban_han"]
+    assert not offered.ready and offered.when_text == "处置意见经批准为转办后"
+    with pytest.raises(Conflict) as refused:
+        city.dossier.issue(case.id, "jiaoban_han", "intake_fl")
+    assert refused.value.said.render("zh") == "“交办函”暂不能出具：须处置意见经批准为转办后"
+    city.complete(case_task(city, case.id, "approve"), {"approved": True}, "approver_fl")
+    # approved, but as 直接核查: still no letter transferring it
+    assert not next(t for t in city.dossier.templates(case.id, "intake_fl")
+                if t.key == "jiaoban_han").ready
+    ready = _approved_for_transfer(city, "cm_fl")
+    assert next(t for t in city.dossier.templates(ready.id, "intake_fl")
+            if t.key == "jiaoban_han").ready
+    # the refusals took no number: the first letter is the county's 1号
+    letter = city.dossier.issue(ready.id, "jiaoban_han", "intake_fl")
+    assert letter.doc_no == "浮纪交〔2026〕1号"
+    assert not [e for e in city.history(case.id) if e.type == "document"]
+
+
+def test_the_transfer_letter_prints_the_owner_s_name(city: Engine) -> None:
+    case = _approved_for_transfer(city, "cm_fl")
     letter = city.dossier.issue(case.id, "jiaoban_han", "intake_fl")
     text = docx_text(city.dossier.content(letter))
     assert "联系人：周敏" in text and "cm_fl" not in text
@@ -104,7 +140,7 @@ def test_the_transfer_letter_names_its_contact_by_name_and_office_telephone(
     letter's 联系人 line prints the name alone, and the account's office telephone."""
     city.add_user("intake_fl", ["intake"], unit=FULIANG, display_name="受理员 刘洋（浮梁县纪委）",
                   phone=" 0798-2600101 ")
-    case = city.start("clue_triage", {**CLUE, "owner": "intake_fl"}, "intake_fl")
+    case = _approved_for_transfer(city, "intake_fl")
     letter = city.dossier.issue(case.id, "jiaoban_han", "intake_fl")
     lines = docx_text(city.dossier.content(letter)).splitlines()
     assert "联系人：刘洋　联系电话：0798-2600101" in lines

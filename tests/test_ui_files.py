@@ -51,6 +51,15 @@ def test_start_form_upload_panel_and_print_view(app: Flask, people: Engine) -> N
     uploaded = li.post(f"/instances/{case}/files", data={"files": [
         (io.BytesIO(pdf("more")), "补充.pdf")]}, content_type="multipart/form-data")
     assert uploaded.status_code == 302
+    # the 交办函 waits for the approved 转办: offered greyed out, saying what it waits for
+    page = li.get(f"/instances/{case}").text
+    assert re.search(r'<option value="jiaoban_han" disabled[^>]*>'
+                     r'交办函（须处置意见经批准为转办后）', page), page
+    assert "交办函须处置意见经批准为转办后才能出具。" in page
+    refused = li.post(f"/instances/{case}/documents", data={"template": "jiaoban_han"},
+                      follow_redirects=True)
+    assert "“交办函”暂不能出具：须处置意见经批准为转办后" in refused.text
+    assert not [f for f in people.dossier.files(case) if f.doc_no]  # no number taken
     # the 督办函 is the supervisors' letter: the intake clerk may not issue it, nor sees it
     assert li.post(f"/instances/{case}/documents",
                    data={"template": "duban_han"}).status_code == 403

@@ -168,7 +168,8 @@ def test_version_diff_elements_and_forms() -> None:
     assert changed["Lane_approver"]["flowNodeRef:mark"] == ("✓", None)
     assert changed["Lane_handler"]["flowNodeRef:mark"] == (None, "✓")
     assert diff.forms_added == ["new"] and diff.forms_removed == ["gone"]
-    assert [c.what for c in diff.forms_changed["f"]] == ["properties.x", "properties.y"]
+    assert [c.render("zh") for c in diff.forms_changed["f"]] == [
+        "字段「x」：类型 文本 → 整数", "新增字段「y」（文本，选填）"]
     assert not diff_loaded(_loaded(1, old, {}), _loaded(2, old, {})).changed
 
 

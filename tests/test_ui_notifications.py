@@ -70,6 +70,23 @@ def test_the_list_opening_a_notice_and_marking_read(app: Flask, eng: Engine) -> 
     assert as_user(app, "wang").post(f"/notifications/{first.id}/read").status_code == 404
 
 
+def test_opening_the_task_reads_its_notices(app: Flask, eng: Engine) -> None:
+    """Whoever opens a task from the inbox has seen it: the bell stops counting its notices
+    (another task's stay unread), and the list names who acted by name, not login."""
+    transfer(eng)
+    transfer(eng)
+    zhao = as_user(app, "zhao")
+    assert bell(zhao.get("/").text) == 2
+    first, second = sorted(t.id for t in eng.inbox.for_user("zhao") if t.name == "handle")
+    eng.ops.urge(first, "wang", "今日内办结")
+    assert bell(zhao.get("/").text) == 3
+    assert bell(zhao.get(f"/tasks/{first}").text) == 1  # the page's own header says so
+    unread = [n for n in eng.notifications.for_user("zhao", unread=True)]
+    assert [n.task_id for n in unread] == [second]
+    page = zhao.get("/notifications").text
+    assert "催办“" in page and 'class="by"' not in page and ">wang<" not in page
+
+
 def test_the_list_goes_back_a_page_at_a_time(app: Flask, eng: Engine) -> None:
     for _ in range(32):
         start_case(eng)

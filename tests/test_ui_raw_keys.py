@@ -19,6 +19,14 @@ def test_engine_variables_are_for_auditors_and_designers(app: Flask, eng: Engine
     assert "<dt>摘要</dt>" in clerk
     auditor = as_user(app, "audit").get(f"/instances/{case}").text
     assert "其他数据" in auditor and "transfers" in auditor
+    # time travel keeps them apart too: the forms' fields first, the variables under 其他数据
+    then = as_user(app, "audit").get(f"/instances/{case}?at=3").text
+    travel = then.split('id="time-travel"', 1)[1].split("</section>", 1)[0]
+    fields, other = travel.split('<details class="other-data">', 1)
+    assert "<dt>摘要</dt>" in fields and "transfers" not in fields
+    assert "其他数据" in other and "<dt><code>transfers</code></dt>" in other
+    clerk_then = as_user(app, "sun").get(f"/instances/{case}?at=3").text
+    assert "transfers" not in clerk_then and "其他数据" not in clerk_then
 
 
 def test_time_travel_shows_the_snapshot_only(app: Flask, eng: Engine) -> None:

@@ -163,13 +163,14 @@ def test_each_e_mail_is_in_its_recipients_language(shared: tuple[Engine, int],
     assert english["Content-Language"] == "en"
     text = english.get_content().replace("\r\n", "\n")
     assert text.startswith("Dear Zhou Min,\n")
-    assert '孙七 urges you to deal with "核查": 请于今日内办结。' in text
+    assert '孙七 urges you to deal with "核查" (TX-2026-000001): 请于今日内办结。' in text
     assert f"Case number: {case}" in text and "Open: https://kuaiban.example.gov.cn/" in text
     assert "please do not reply" in text and "您好" not in text
     assert chinese["Subject"] == f"【快办】催办：核查（{case}）"
     assert chinese["Content-Language"] == "zh-CN"
     text = chinese.get_content().replace("\r\n", "\n")
-    assert text.startswith("吴芳，您好：\n") and "孙七 催办“核查”：请于今日内办结。" in text
+    assert text.startswith("吴芳，您好：\n")
+    assert "孙七 催办“核查”（TX-2026-000001）：请于今日内办结。" in text
     assert f"案件编号：{case}" in text and "查看：https://kuaiban.example.gov.cn/" in text
     assert "urges" not in text
 
@@ -197,8 +198,9 @@ def test_the_kuaiban_webhook_speaks_to_its_recipient_and_a_robot_to_the_group(
         posts = {p.json()["recipient"]["username"]: p.json() for p in hook.posts}
     english, chinese = posts["zhou"], posts["wu"]
     assert (english["language"], english["text"], english["label"]) == (
-        "en", '孙七 urges you to deal with "核查": 请于今日内办结。', "催办")
-    assert (chinese["language"], chinese["text"]) == ("zh", "孙七 催办“核查”：请于今日内办结。")
+        "en", '孙七 urges you to deal with "核查" (TX-2026-000001): 请于今日内办结。', "催办")
+    assert (chinese["language"], chinese["text"]) == (
+        "zh", "孙七 催办“核查”（TX-2026-000001）：请于今日内办结。")
     assert set(english) == set(chinese) == {
         "id", "notification_id", "kind", "label", "recipient", "title", "text", "case_no",
         "instance_id", "task_id", "created_at", "url", "language", "message"}
@@ -209,4 +211,4 @@ def test_the_kuaiban_webhook_speaks_to_its_recipient_and_a_robot_to_the_group(
         engine.notifications.work()
         [post] = hook.posts
     assert post.json()["text"]["content"] == (
-        "【快办·催办】Zhou Min：孙七 催办“核查”：请于今日内办结。")
+        "【快办·催办】Zhou Min：孙七 催办“核查”（TX-2026-000001）：请于今日内办结。")

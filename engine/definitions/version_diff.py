@@ -5,15 +5,14 @@ decision tables added, removed or changed.
 An element is compared by its attributes and by everything inside it that is not itself a
 flow element (conditions, timers, due dates, extension properties, a lane's tasks), so moving a
 task to another lane, editing a condition or a due-date expression each show up as a change
-with the exact before and after.
+with the exact before and after. A form's changes are told in words (form_diff.py).
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from lxml import etree
 from sqlalchemy import select
@@ -21,8 +20,10 @@ from sqlalchemy.orm import Session
 
 from engine.definitions import registry, xmlsafe
 from engine.definitions.files import BPMN, kind_of
+from engine.definitions.form_diff import describe_form_change
 from engine.definitions.registry import LoadedVersion, VersionCache
 from engine.definitions.validation import SourceFile
+from engine.messages import Msg
 from engine.queries.diagram import load_version
 from engine.storage.schema import ProcessVersion
 
@@ -64,7 +65,7 @@ class VersionDiff:
     changed: list[ElementDiff]
     forms_added: list[str]
     forms_removed: list[str]
-    forms_changed: dict[str, list[Change]]
+    forms_changed: dict[str, list[Msg]]  # each form's changes, in words
     decisions_changed: list[str]  # DMN files added, removed or edited
 
     @property
@@ -123,7 +124,7 @@ def diff_loaded(a: LoadedVersion, b: LoadedVersion) -> VersionDiff:
             changes = _changes(before[element_id][1], after[element_id][1])
             changed.append(ElementDiff(summary.id, summary.kind, summary.name, changes))
     forms_a, forms_b = a.forms, b.forms
-    forms_changed = {k: _form_changes(forms_a[k], forms_b[k])
+    forms_changed = {k: describe_form_change(forms_a[k], forms_b[k])
                      for k in sorted(set(forms_a) & set(forms_b)) if forms_a[k] != forms_b[k]}
     dmn_a = {n: t for n, t in a.files.items() if kind_of(n) == "dmn"}
     dmn_b = {n: t for n, t in b.files.items() if kind_of(n) == "dmn"}
@@ -214,21 +215,3 @@ def _changes(before: dict[str, str], after: dict[str, str]) -> list[Change]:
 def _summary(element_id: str, element: etree._Element) -> ElementDiff:
     kind = element.tag[len(BPMN):] if element.tag.startswith(BPMN) else _qname(element.tag)
     return ElementDiff(element_id, kind, (element.get("name") or "").strip())
-
-
-def _form_changes(a: dict[str, Any], b: dict[str, Any]) -> list[Change]:
-    props_a = a.get("properties") or {}
-    props_b = b.get("properties") or {}
-    changes = []
-    for name in sorted(set(props_a) | set(props_b)):
-        if props_a.get(name) != props_b.get(name):
-            changes.append(Change(f"properties.{name}", _dump(props_a.get(name)),
-                                  _dump(props_b.get(name))))
-    for top in sorted((set(a) | set(b)) - {"properties"}):
-        if a.get(top) != b.get(top):
-            changes.append(Change(top, _dump(a.get(top)), _dump(b.get(top))))
-    return changes
-
-
-def _dump(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)

@@ -39,6 +39,7 @@ from engine.org.directory import Directory
 from engine.org.people import own_name
 from engine.org.scope import JURISDICTION
 from engine.org.users import Contact
+from engine.scripting import expressions
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 REGISTRY = "documents.json"
@@ -68,6 +69,10 @@ class Template:
     # the 文号's kind (交, 督 ...) a county's or zone's case numbers after its jurisdiction's
     # 发文代字, issuing in the jurisdiction's name; empty: ``issuer`` and ``prefix`` always
     local: str = ""
+    # when a person may issue it by hand: an expression over the case's data (the restricted
+    # language of the diagrams' conditions), and the same in words for the case page
+    when: str = ""
+    when_text: str = ""
 
     def path(self) -> Path:
         return folder() / self.file
@@ -81,9 +86,21 @@ class Template:
             return bool(held & set(self.issued_by))
         return bool(held - APPLICANT_ROLES)
 
+    def ready(self, data: Mapping[str, Any]) -> bool:
+        """Whether the case, with ``data``, has reached the point where a person may issue
+        it: a 交办函 only once the disposal is approved as 转办. A condition naming a field
+        the case has not filled yet is not met."""
+        if not self.when:
+            return True
+        try:
+            return bool(expressions.evaluate(self.when, dict(data)))
+        except EngineError:
+            return False
+
     def as_json(self) -> dict[str, Any]:
         return {"key": self.key, "title": self.title, "prefix": self.prefix,
-                "processes": list(self.processes), "description": self.description}
+                "processes": list(self.processes), "description": self.description,
+                "when_text": self.when_text}
 
 
 def templates() -> dict[str, Template]:
@@ -113,8 +130,20 @@ def _load(path: str, stamp: int) -> dict[str, Template]:
             description=str(entry.get("description") or ""),
             issuer_from=tuple(entry.get("issuer_from") or ()),
             issued_by=tuple(entry.get("issued_by") or ()),
-            local=str(entry.get("local") or ""))
+            local=str(entry.get("local") or ""), when=_condition(path, key, entry),
+            when_text=str(entry.get("when_text") or ""))
     return out
+
+
+def _condition(path: str, key: str, entry: Mapping[str, Any]) -> str:
+    """An entry's ``when``, refused with the registry when it is no expression the engine
+    runs: a typo must not quietly offer (or withhold) a document."""
+    source = str(entry.get("when") or "").strip()
+    problems = expressions.check(source) if source else []
+    if problems:
+        raise EngineError(msg("document.when_refused", path=path, key=key,
+                              problems="; ".join(problems)))
+    return source
 
 
 def template(key: str) -> Template:

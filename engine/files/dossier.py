@@ -73,6 +73,10 @@ class Dossier:
                 raise NotFound(msg("document.not_for_process", title=found.title))
             if not found.issuable_by(actor.roles):
                 raise PermissionDenied(msg("document.role_may_not_issue", title=found.title))
+            # the system acts for the engine, whose own steps issue without waiting
+            if actor.username != users.SYSTEM.username and not found.ready(row.data or {}):
+                raise Conflict(msg("document.not_yet", title=found.title,
+                                   when=found.when_text or found.when))
 
             def apply(row: ProcessInstance, now: datetime) -> None:
                 case_files.check_may_add(session, row, actor)
@@ -153,7 +157,8 @@ class Dossier:
         return b"".join(self.chunks(view))
 
     def templates(self, instance_id: int, user: Who | None = None) -> list[TemplateView]:
-        """The templates this case may issue by hand."""
+        """The templates this case may issue by hand, each saying whether the case has
+        reached the point of issuing it."""
         eng = self.engine
         with eng.transaction(read_only=True) as session:
             row = self._case(session, instance_id)
@@ -165,7 +170,7 @@ class Dossier:
             key, data, units = row.process_key, dict(row.data or {}), directory.load(session)
             by = reader.username if user is not None else users.SYSTEM.username
             return [TemplateView(t.key, t.title, _prefix(session, t, data, units, by),
-                                 t.description)
+                                 t.description, t.ready(data), t.when_text or t.when)
                     for t in documents.templates().values()
                     if t.applies_to(key) and (roles is None or t.issuable_by(roles))]
 

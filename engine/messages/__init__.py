@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 from engine.messages.catalogue_audit import AUDIT
 from engine.messages.catalogue_definitions import DEFINITIONS
 from engine.messages.catalogue_fields import FIELDS
+from engine.messages.catalogue_form_diff import FORM_DIFF
 from engine.messages.catalogue_forms import FORMS
 from engine.messages.catalogue_inputs import INPUTS
 from engine.messages.catalogue_notices import NOTICES
@@ -35,7 +36,8 @@ _SEPARATOR = {"en": ", ", "zh": "、"}
 CATALOGUE: dict[str, Text] = {
     VERBATIM: Text("{text}", "{text}"),
     **{key: Text(*texts) for key, texts in (
-        AUDIT | DEFINITIONS | FIELDS | FORMS | INPUTS | NOTICES | PEOPLE | REQUESTS | WORK
+        AUDIT | DEFINITIONS | FIELDS | FORM_DIFF | FORMS | INPUTS | NOTICES | PEOPLE | REQUESTS
+        | WORK
     ).items()},
 }
 

@@ -121,6 +121,9 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
     'document.not_for_process': (
         '"{title}" does not apply to this kind of case',
         '“{title}”不适用于此类案件'),
+    'document.not_yet': (
+        '"{title}" cannot be issued yet: it needs {when}',
+        '“{title}”暂不能出具：须{when}'),
     'document.numbering_busy': (
         'another document was numbered at the same moment; try again',
         '另一份文书同时在编号，请重试'),
@@ -136,6 +139,9 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
     'document.template_unreadable': (
         'the document template file {file} cannot be read ({strerror})',
         '文书模板文件 {file} 无法读取（{strerror}）'),
+    'document.when_refused': (
+        '{path}: the condition "when" of "{key}" is not an expression the engine runs ({problems})',
+        '{path}：文书模板“{key}”的出具条件 when 不是可执行的表达式（{problems}）'),
     'file.no_pdf': (
         'only documents (.docx) convert to PDF',
         '只有文书（.docx）可以转为 PDF'),

@@ -31,32 +31,32 @@ NOTICES: dict[str, tuple[str, str]] = {
         'Your application "{title}"{case} has been decided; sign in to see the result.',
         '您提交的「{title}」申请{case}已有办理结果，请登录查看。'),
     'notice.urged': (
-        '{by} urges you to deal with "{title}"{because}',
-        '{by} 催办“{title}”{because}'),
+        '{by} urges you to deal with "{title}"{case}{because}',
+        '{by} 催办“{title}”{case}{because}'),
     'notice.cc': (
-        '{by} copied this case to you for your information',
-        '{by} 抄送给您，请阅知'),
+        '{by} copied this case{case} to you for your information',
+        '{by} 将案件{case}抄送给您，请阅知'),
     'notice.sent_back': (
-        '{by} sent "{title}" back to you: {reason}',
-        '{by} 将“{title}”退回给您：{reason}'),
+        '{by} sent "{title}"{case} back to you: {reason}',
+        '{by} 将“{title}”{case}退回给您：{reason}'),
     'notice.transferred': (
-        '{by} transferred the task "{title}" to you: {reason}',
-        '{by} 将任务“{title}”转办给您：{reason}'),
+        '{by} transferred the task "{title}"{case} to you: {reason}',
+        '{by} 将任务“{title}”{case}转办给您：{reason}'),
     'notice.delegated': (
-        '{by} delegated "{title}" to you{because}',
-        '{by} 委派您办理“{title}”{because}'),
+        '{by} delegated "{title}"{case} to you{because}',
+        '{by} 委派您办理“{title}”{case}{because}'),
     'notice.signer_added': (
-        '{by} asks you to co-sign "{title}"{because}',
-        '{by} 请您加签“{title}”{because}'),
+        '{by} asks you to co-sign "{title}"{case}{because}',
+        '{by} 请您加签“{title}”{case}{because}'),
     'notice.resolved': (
-        '{by} has done "{title}"; please confirm',
-        '{by} 已办理“{title}”，请您确认'),
+        '{by} has done "{title}"{case}; please confirm',
+        '{by} 已办理“{title}”{case}，请您确认'),
     'notice.signed': (
-        '{by} has signed "{title}"; please confirm',
-        '{by} 已签署“{title}”，请您确认'),
+        '{by} has signed "{title}"{case}; please confirm',
+        '{by} 已签署“{title}”{case}，请您确认'),
     'notice.signed_next': (
-        '{by} has signed "{title}"; please co-sign it',
-        '{by} 已签署“{title}”，请您加签'),
+        '{by} has signed "{title}"{case}; please co-sign it',
+        '{by} 已签署“{title}”{case}，请您加签'),
     # the kinds of notice by name (e-mail subjects; the webhook's ``label`` is the Chinese)
     'notice.kind.task_arrived': ('New task', '新待办'),
     'notice.kind.due_tomorrow': ('Due tomorrow', '明日到期'),

@@ -93,6 +93,17 @@ class Notifications:
                 raise NotFound(msg("notify.not_found", notification_id=notification_id))
             return _view(row)
 
+    def mark_task_read(self, task_id: str, user: Who) -> int:
+        """The user opened the task: their notices about it (arrived, sent back, urged ...)
+        have been read; how many were unread. One indexed UPDATE, none when none waits."""
+        name = user.username if isinstance(user, users.UserView) else user
+        with self._engine.transaction() as session:
+            return int(session.connection().execute(
+                update(NOTIFICATIONS).where(NOTIFICATIONS.c.task_id == task_id,
+                                            NOTIFICATIONS.c.username == name,
+                                            NOTIFICATIONS.c.read_at.is_(None))
+                .values(read_at=self.now())).rowcount)
+
     def mark_all_read(self, user: Who) -> int:
         with self._engine.transaction() as session:
             name = users.resolve(session, user).username

@@ -22,13 +22,14 @@ from typing import Any
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.task import Task as SpiffTask
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.errors import NotFound
 from engine.org import directory, scope, users
 from engine.org.roles import role_for_lane
 from engine.runtime import mirror
+from engine.storage import driver
 from engine.storage.schema import EVENTS, TASKS, ProcessInstance
 
 PROPERTY = "back_to"  # the camunda property of a user task
@@ -49,6 +50,19 @@ def _counted(task: SpiffTask) -> bool:
 def _kept_in_pool(task: SpiffTask) -> bool:
     ext: dict[str, str] = getattr(task.task_spec, "extensions", None) or {}
     return ext.get(PROPERTY, "done_by") == "pool"
+
+
+# Run on the driver, by instance alone (the elements filtered here): they run after most
+# commands, where SQLAlchemy's execution of a statement with an IN list cost more than the
+# database's work.
+_COMPLETED = driver.Read(
+    select(TASKS.c.id, TASKS.c.element_id, TASKS.c.completed_by, TASKS.c.role)
+    .where(TASKS.c.instance_id == bindparam("instance_id"), TASKS.c.status == "completed"))
+_COMPLETIONS = driver.Read(
+    select(EVENTS.c.task_id, EVENTS.c.seq)
+    .where(EVENTS.c.instance_id == bindparam("instance_id"), EVENTS.c.type == "completed",
+           EVENTS.c.task_id.is_not(None))
+    .order_by(EVENTS.c.seq))
 
 
 @dataclass(frozen=True)
@@ -73,20 +87,16 @@ def assignees(session: Session, row: ProcessInstance, workflow: BpmnWorkflow,
     if not new:
         return Returns()
     elements = {element_of(t) for t in new} | ({acted} if acted else set())
-    done = list(session.connection().execute(
-        select(TASKS.c.id, TASKS.c.element_id, TASKS.c.completed_by, TASKS.c.role)
-        .where(TASKS.c.instance_id == row.id, TASKS.c.status == "completed",
-               TASKS.c.element_id.in_(sorted(elements)))))
+    done = [d for d in _COMPLETED.rows(session, {"instance_id": row.id})
+            if d.element_id in elements]
     if not done:  # no step done before: the usual case, one query
         return Returns()
     element = {d.id: d for d in done}
     first: dict[str, int] = {}  # the event that first completed the element
     last: dict[str, Any] = {}
-    for task_id, seq in session.connection().execute(
-            select(EVENTS.c.task_id, EVENTS.c.seq)
-            .where(EVENTS.c.instance_id == row.id, EVENTS.c.type == "completed",
-                   EVENTS.c.task_id.in_(sorted(element)))
-            .order_by(EVENTS.c.seq)):
+    for task_id, seq in _COMPLETIONS.rows(session, {"instance_id": row.id}):
+        if task_id not in element:
+            continue
         first.setdefault(element[task_id].element_id, seq)
         last[element[task_id].element_id] = element[task_id]
     # the task completed now: this command's event, after every one before

@@ -13,7 +13,7 @@ from flask import Flask
 def register(app: Flask) -> None:
     """Register the UI blueprints (sign-in, inbox, tasks, instances, designer, auditor,
     notifications, search and the user's own lists)."""
-    from web.errors import said
+    from web.errors import localized, said
     from web.ui import (
         account,
         assets,
@@ -52,6 +52,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["file_limit_mb"] = files.file_limit_mb
     app.jinja_env.globals["my_phrases"] = account.my_phrases
     app.jinja_env.globals["said"] = said
+    app.jinja_env.filters["localized"] = localized
     app.jinja_env.globals["may_apply"] = cases.may_apply
     app.jinja_env.globals["may_read_policies"] = cases.may_read_policies
     app.jinja_env.filters["highlighted"] = cases.highlighted

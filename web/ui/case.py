@@ -132,14 +132,22 @@ class CaseContext:
                 min((s for s in seqs if s > seq), default=None))
 
     def snapshot_rows(self, data: dict[str, Any]) -> list[DataRow]:
-        """A time-travel snapshot's data, labelled and ordered like the case's own: 案件编号
-        first, then the forms' fields in their order."""
+        """A time-travel snapshot's form fields, labelled and ordered like the case's own:
+        案件编号 first, then the forms' fields in their order."""
         order = {name: i for i, name in enumerate(self.labels)}
         order["case_no"] = -1
-        rows = [DataRow(k, self.labels.get(k, k), self.readable(k, v)) for k, v in data.items()
-                if not k.startswith("_") and k not in self.items
-                and (k in self.labels or self.insider)]
+        rows = [DataRow(k, self.labels[k], self.readable(k, v)) for k, v in data.items()
+                if not k.startswith("_") and k not in self.items and k in self.labels]
         return sorted(rows, key=lambda r: (order.get(r.name, len(order)), r.name))
+
+    def snapshot_other(self, data: dict[str, Any]) -> list[DataRow]:
+        """The snapshot's variables no form names (set by the diagram's scripts), by key,
+        for insiders only: apart, under 其他数据, as on the case itself."""
+        if not self.insider:
+            return []
+        return sorted((DataRow(k, k, self.readable(k, v)) for k, v in data.items()
+                       if not k.startswith("_") and k not in self.items
+                       and k not in self.labels), key=lambda r: r.name)
 
 
 def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, Any]],

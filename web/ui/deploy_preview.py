@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine import DeployPreview
+from web.errors import localized
 
 
 def preview_json(preview: DeployPreview) -> dict[str, Any]:
@@ -22,6 +23,8 @@ def preview_json(preview: DeployPreview) -> dict[str, Any]:
             "changed": [_element(e) for e in diff.changed],
             "forms_added": diff.forms_added, "forms_removed": diff.forms_removed,
             "forms_changed": sorted(diff.forms_changed),
+            "form_changes": {key: [localized(c) for c in changes]  # in the reader's words
+                             for key, changes in sorted(diff.forms_changed.items())},
             "decisions_changed": diff.decisions_changed,
             "empty": diff.empty,
         }

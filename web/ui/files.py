@@ -9,7 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from engine import KIND_TITLES, InvalidData, Upload
+from engine import KIND_TITLES, Conflict, InvalidData, Upload
 from web.downloads import send, send_pdf
 from web.errors import localized, localized_fields
 from web.ui.auth import current_user, login_required
@@ -56,8 +56,12 @@ def upload(instance_id: int) -> Response:
 @login_required
 def issue(instance_id: int) -> Response:
     template = request.form.get("template", "")
-    view = engine().dossier.issue(instance_id, template, current_user())
-    flash(_("已出具 %(doc)s", doc=view.doc_no or view.name), "success")
+    try:
+        view = engine().dossier.issue(instance_id, template, current_user())
+    except Conflict as exc:  # not yet (交办函 before the approved 转办), or a closed case
+        flash(localized(exc.said), "error")
+    else:
+        flash(_("已出具 %(doc)s", doc=view.doc_no or view.name), "success")
     return redirect(url_for("instances.show", instance_id=instance_id) + "#files")
 
 

@@ -40,6 +40,7 @@ def show(task_id: str) -> str:
     eng = engine()
     user = current_user()
     task = eng.inbox.task(task_id, user)
+    eng.notifications.mark_task_read(task_id, user)  # opened: its notices are read
     schema = task_form(eng, task_id, user.username)
     fields = forms.fields_of(schema, eng.unit_directory(), eng.person_choices(schema, user),
                              eng.policy_choices(schema), eng.catalogue_choices(schema),
@@ -77,6 +78,7 @@ def submit(task_id: str) -> str | Response | tuple[str, int]:
     eng = engine()
     user = current_user()
     task = eng.inbox.task(task_id, user)
+    eng.notifications.mark_task_read(task_id, user)  # opened: its notices are read
     schema = task_form(eng, task_id, user.username)
     fields = forms.fields_of(schema, eng.unit_directory(), eng.person_choices(schema, user),
                              eng.policy_choices(schema), eng.catalogue_choices(schema),

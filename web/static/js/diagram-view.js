@@ -9,6 +9,9 @@
 // Zoom: buttons [data-zoom=in|out|fit] in the given element, and, when the canvas has the
 // focus, Ctrl + / Ctrl - / Ctrl 0 (100 %) and Shift 1 (the whole diagram). The modeler has the
 // first three from bpmn-js already; the viewers get them here.
+//
+// Linked diagrams (the two versions side by side): zooming or panning one zooms or pans the
+// others by the same factor and the same distance on screen, while they are linked.
 var kuaibanDiagramView = (function () {
   'use strict';
   var READABLE = 0.75;
@@ -148,5 +151,64 @@ var kuaibanDiagramView = (function () {
     }, { passive: false });
   }
 
-  return { first: first, fit: fit, controls: controls, touch: touch, READABLE: READABLE };
+  // where a canvas shows the diagram, exactly: the viewbox bpmn-js reports is rounded, and
+  // linked panes that copied rounded values would drift apart move by move
+  function view(bpmnjs) {
+    var canvas = bpmnjs.get('canvas');
+    var layer = canvas.getContainer().querySelector('.viewport');
+    var transform = layer && layer.transform.baseVal.consolidate();
+    if (!transform) {
+      var vb = canvas.viewbox();
+      return { x: vb.x, y: vb.y, scale: vb.scale };
+    }
+    var m = transform.matrix;
+    return { x: -m.e / m.a, y: -m.f / m.a, scale: m.a };
+  }
+
+  // ``panes`` move together while ``linked()``; each remembers its last view, so one unlinked
+  // and moved alone keeps its offset when linked again. ``quiet(fn)`` moves panes one by one.
+  function link(panes, linked) {
+    var last = panes.map(view);
+    var moving = false;
+    function follow(i) {
+      var before = last[i], after = view(panes[i]);
+      last[i] = after;
+      if (moving || !linked() || !before.scale) return;
+      var factor = after.scale / before.scale;
+      moving = true;
+      try {
+        panes.forEach(function (other, j) {
+          if (j === i) return;
+          var canvas = other.get('canvas'), outer = canvas.viewbox().outer;
+          var now = view(other), scale = now.scale * factor;
+          // the same move on screen: a point ``s`` px from the corner goes to factor * s + shift
+          canvas.viewbox({
+            x: now.x - (before.x - after.x) * after.scale / scale,
+            y: now.y - (before.y - after.y) * after.scale / scale,
+            width: outer.width / scale, height: outer.height / scale
+          });
+          last[j] = view(other);
+        });
+      } finally {
+        moving = false;
+      }
+    }
+    panes.forEach(function (pane, i) {
+      pane.get('eventBus').on('canvas.viewbox.changed', function () { follow(i); });
+    });
+    return {
+      quiet: function (fn) {
+        moving = true;
+        try {
+          fn();
+        } finally {
+          moving = false;
+          last = panes.map(view);
+        }
+      }
+    };
+  }
+
+  return { first: first, fit: fit, controls: controls, touch: touch, link: link,
+           READABLE: READABLE };
 })();

@@ -757,8 +757,17 @@
         .forEach(function (pair) {
           if (!pair[1].length) return;
           item.appendChild(el('p', {}, [el('strong', { text: t(pair[0]) + '：' }), pair[1].join('、')]));
+          if (pair[0] === 'formsChanged') item.appendChild(formChanges(d.form_changes || {}));
         });
       return item;
+    }
+
+    // each changed form's changes as the server put them in words
+    function formChanges(changes) {
+      return el('ul', { className: 'plain diff-changes form-changes' }, Object.keys(changes).map(function (key) {
+        return el('li', { 'data-form': key }, [el('code', { text: key }), '：',
+          el('ul', {}, changes[key].map(function (said) { return el('li', { text: said }); }))]);
+      }));
     }
 
     function cancelDeploy() {
@@ -891,13 +900,21 @@
         ]);
       })
       .then(function () {
+        // 同步缩放: zooming or panning one version moves the other the same way
+        var together = $('sync-zoom');
+        var linked = kuaibanDiagramView.link(viewers, function () {
+          return !together || together.checked;
+        });
+        if (together) together.closest('label').hidden = false;
         box.setAttribute('data-ready', 'true');
         document.querySelectorAll('[data-element]').forEach(function (item) {
           item.classList.add('clickable');
           item.addEventListener('click', function () {
-            viewers.forEach(function (viewer) {
-              var element = viewer.get('elementRegistry').get(item.dataset.element);
-              if (element && !element.waypoints) viewer.get('canvas').scrollToElement(element);
+            linked.quiet(function () {  // each version brings its own element into view
+              viewers.forEach(function (viewer) {
+                var element = viewer.get('elementRegistry').get(item.dataset.element);
+                if (element && !element.waypoints) viewer.get('canvas').scrollToElement(element);
+              });
             });
           });
         });
