@@ -184,6 +184,29 @@ def test_handing_on_and_copying_pick_people_by_name(app: Flask, eng: Engine) -> 
     assert 'list="copy-people"' in case_page.text
 
 
+def test_a_refused_transfer_comes_back_to_the_task_as_typed(app: Flask, eng: Engine) -> None:
+    """Refused (a colleague without the task's role), the user stays on the task: the
+    transfer form open, the name and reason as typed, once; alone in the unit, the form says
+    whom it can go to."""
+    transfer(eng, FULIANG)
+    handle = task_of(eng, "zhao", "handle")
+    zhao = as_user(app, "zhao")
+    alone = zhao.get(f"/tasks/{handle}").text
+    assert 'id="no-handover-people"' in alone  # nobody else handles in 浮梁
+    refused = zhao.post(f"/tasks/{handle}/transfer",
+                        data={"to": "li", "reason": "本人出差一周，请转他人办理"})
+    assert refused.location == f"/tasks/{handle}#op-transfer"
+    page = zhao.get(refused.location).text
+    assert "没有此任务的角色" in page
+    assert '<details id="op-transfer" open>' in page
+    assert 'value="li"' in page.split('id="op-transfer"', 1)[1].split("</details>", 1)[0]
+    assert ">本人出差一周，请转他人办理</textarea>" in page
+    again = zhao.get(f"/tasks/{handle}").text  # kept for that one page
+    assert '<details id="op-transfer" open>' not in again
+    assert "本人出差一周" not in again
+    assert eng.inbox.task(handle, "zhao").assignee is None  # nothing happened
+
+
 def test_copies_name_who_copied_by_display_name(app: Flask, eng: Engine) -> None:
     instance_id = start_case(eng)
     eng.complete(task_of(eng, "li", "propose"), {"proposal": "转办"}, "li")

@@ -2,14 +2,15 @@
 退回 and 催办; on the case page 抄送, 意见, 终止, 撤回 and 已阅; and the page of cases copied to
 me (抄送我的). Each form posts here and comes back to its page with a message; a refusal the
 user can act on (someone was first, a wrong field) is said in the message, a role that may
-not is the 403 page."""
+not is the 403 page. A refused task operation comes back to the task, its form open with what
+was typed in it (kept in the session for that one page)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -28,16 +29,38 @@ def _text(name: str) -> str | None:
     return value[:TEXT_MAX * 2] or None
 
 
-def _done(action: Callable[[], Any], success: str, back: str) -> Response:
+KEPT = "kuaiban_op_kept"  # session: a refused task operation's form, for its task page
+_KEPT_FIELDS = ("to", "to_unit", "reason")
+
+
+def _done(action: Callable[[], Any], success: str, back: str,
+          refused: tuple[str, str] | None = None) -> Response:
+    """``refused``: (operation, task id) of a task operation, which on a refusal goes back to
+    the task with its form as typed instead of to ``back``."""
     try:
         action()
         flash(success, "success")
+        return redirect(back)
     except Conflict as exc:
         flash(_("操作未完成：%(detail)s", detail=localized(exc.said)), "error")
     except InvalidData as exc:
         flash(_("操作未完成：%(detail)s", detail="；".join(localized_fields(exc).values())
                 or localized(exc.said)), "error")
-    return redirect(back)
+    if refused is None:
+        return redirect(back)
+    operation, task_id = refused
+    session[KEPT] = {"task": task_id, "op": operation,
+                     **{k: (request.form.get(k) or "")[:TEXT_MAX] for k in _KEPT_FIELDS}}
+    return redirect(_task_page(task_id) + f"#op-{operation}")
+
+
+def kept_operation(task_id: str) -> dict[str, str]:
+    """What a refused operation on ``task_id`` had typed (read once), else nothing."""
+    kept = session.get(KEPT)
+    if not isinstance(kept, dict) or kept.get("task") != task_id:
+        return {}
+    session.pop(KEPT)
+    return {k: str(v) for k, v in kept.items()}
 
 
 def _task_page(task_id: str) -> str:
@@ -54,7 +77,7 @@ def transfer(task_id: str) -> Response:
     user = current_user()
     to_user, to_unit = _text("to"), _text("to_unit")
     return _done(lambda: engine().ops.transfer(task_id, user, _text("reason"), to_user, to_unit),
-                 _("已转办"), url_for("inbox.index"))
+                 _("已转办"), url_for("inbox.index"), ("transfer", task_id))
 
 
 @bp.post("/tasks/<task_id>/delegate")
@@ -63,7 +86,7 @@ def delegate(task_id: str) -> Response:
     user = current_user()
     return _done(lambda: engine().ops.delegate(task_id, user, _text("to") or "",
                                                _text("reason")),
-                 _("已委派，办理后将回到您这里确认"), _task_page(task_id))
+                 _("已委派，办理后将回到您这里确认"), _task_page(task_id), ("delegate", task_id))
 
 
 @bp.post("/tasks/<task_id>/add-signer")
@@ -73,7 +96,7 @@ def add_signer(task_id: str) -> Response:
     parallel = request.form.get("parallel") == "on"
     return _done(lambda: engine().ops.add_signer(task_id, user, _text("to") or "",
                                                  _text("reason"), parallel=parallel),
-                 _("已加签，会签后将回到您这里"), _task_page(task_id))
+                 _("已加签，会签后将回到您这里"), _task_page(task_id), ("add-signer", task_id))
 
 
 @bp.post("/tasks/<task_id>/send-back")
@@ -81,7 +104,7 @@ def add_signer(task_id: str) -> Response:
 def send_back(task_id: str) -> Response:
     user = current_user()
     return _done(lambda: engine().ops.send_back(task_id, user, _text("reason"), _text("to")),
-                 _("已退回"), url_for("inbox.index"))
+                 _("已退回"), url_for("inbox.index"), ("send-back", task_id))
 
 
 @bp.post("/tasks/<task_id>/urge")

@@ -28,6 +28,7 @@ from web.errors import localized, localized_fields
 from web.ui import forms
 from web.ui.auth import current_user, login_required
 from web.ui.case import CaseContext, DataRow, case_context
+from web.ui.operations import kept_operation
 from web.ui.util import engine
 
 bp = Blueprint("tasks", __name__)
@@ -195,6 +196,7 @@ def _render(task: TaskView, schema: dict[str, Any] | None, fields: list[forms.Fi
         may_urge=bool(URGING_ROLES & set(user.roles)) and not works,
         handover_people=eng.ops.handover_people(task.id, user) if works else [],
         handover_units=eng.ops.handover_units(task.id) if works else [],
+        kept_op=kept_operation(task.id) if works else {},
         sent_back=_sent_back(task, context.events),
         decided_back=decided_back(task, context, schemas),
     )
