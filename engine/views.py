@@ -48,11 +48,13 @@ class TaskView:
 
 @dataclass(frozen=True)
 class DraftView:
-    """A user's 暂存 of a task's form: the fields as saved (no files), and when."""
+    """A user's 暂存 of a task's form: the fields as saved (no files), and when;
+    ``claimed``: saving it claimed the task from the pool for its author."""
 
     task_id: str
     data: dict[str, Any]
     saved_at: datetime
+    claimed: bool = False
 
     def as_json(self) -> dict[str, Any]:
         return {"task_id": self.task_id, "data": self.data, "saved_at": _iso(self.saved_at)}

@@ -43,12 +43,17 @@ def test_put_get_and_delete_a_draft(api: Api) -> None:
     assert api.get(f"/tasks/{approve}/draft", "wang").get_json() == {"draft": None}
     saved = put(api, approve, "wang", {"data": {"comment": "拟同意", "unknown": 1}})
     assert saved.status_code == 200, saved.text
-    assert saved.get_json() == {"draft": {"task_id": approve, "data": {"comment": "拟同意"},
-                                          "saved_at": "2026-09-30T16:00:00+08:00"}}
-    assert api.get(f"/tasks/{approve}/draft", "wang").get_json() == saved.get_json()
-    # the task stays open and unclaimed; the case unchanged
-    assert api.only_task("wang")["assignee"] is None
-    assert api.engine.instance(case).revision == revision
+    draft = {"task_id": approve, "data": {"comment": "拟同意"},
+             "saved_at": "2026-09-30T16:00:00+08:00"}
+    # a pool task: claimed for wang first (the claim's event and revision), else unchanged
+    assert saved.get_json() == {"draft": draft, "claimed": True}
+    assert api.get(f"/tasks/{approve}/draft", "wang").get_json() == {"draft": draft}
+    assert api.only_task("wang")["assignee"] == "wang"
+    assert api.engine.instance(case).revision == revision + 1
+    assert api.engine.history(case)[-1].type == "claimed"
+    again = put(api, approve, "wang", {"data": {"comment": "拟同意"}})
+    assert again.get_json() == {"draft": draft, "claimed": False}
+    assert api.engine.instance(case).revision == revision + 1
     assert api.get(f"/tasks/{approve}/draft", "chen").get_json() == {"draft": None}
     gone = delete(api, approve, "wang")
     assert gone.status_code == 204 and gone.get_data() == b""
@@ -100,4 +105,7 @@ def test_the_openapi_description_has_the_draft() -> None:
     path = OPENAPI["paths"]["/tasks/{id}/draft"]
     assert set(path) == {"get", "put", "delete"}
     assert set(path["delete"]["responses"]) >= {"204", "404"}
-    assert {"Draft", "DraftResult", "DraftRequest"} <= set(OPENAPI["components"]["schemas"])
+    assert {"Draft", "DraftResult", "DraftRequest", "DraftSaved"} <= set(
+        OPENAPI["components"]["schemas"])
+    saved = path["put"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert saved == {"$ref": "#/components/schemas/DraftSaved"}

@@ -569,10 +569,11 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("api.complete", "POST"): Entry(True, works_task, args=_task, mutates=True,
                                     request=lambda w: {
                                         "json": {"data": w.target.complete_data}}),
-    # 暂存: a draft is no change to the case (revision, events and tasks stay as they were)
+    # 暂存: a draft is no change to the case's data, but saving one of a pool task claims it
     ("api.task_draft", "GET"): Entry(True, sees_task, args=_task),
-    ("api.task_draft", "PUT"): Entry(True, works_task, args=_task, request=lambda w: {
-        "json": {"data": w.target.complete_data}}),
+    ("api.task_draft", "PUT"): Entry(True, works_task, args=_task, mutates=True,
+                                     request=lambda w: {
+                                         "json": {"data": w.target.complete_data}}),
     ("api.task_draft", "DELETE"): Entry(True, sees_task, 204, args=_task),
     ("api.attachments", "GET"): Entry(True, reads_case, args=_instance),
     ("api.attachments", "POST"): Entry(True, adds_files, 201, args=_instance,
@@ -641,6 +642,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("account.save_profile", "POST"): Entry(False, signed_in, 422, request=lambda w: {
         "data": {"email": "not-an-address", "phone": "", "language": "zh"}}),
     ("account.phrases", "GET"): Entry(False, signed_in),
+    ("account.phrases_json", "GET"): Entry(False, signed_in),
     ("account.change_phrases", "POST"): Entry(False, signed_in, 422, request=lambda w: {
         "data": {"action": "add", "phrase": " "}}),
     ("auth.logout", "POST"): Entry(False, anyone, 302),

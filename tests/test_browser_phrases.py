@@ -1,6 +1,7 @@
 """常用意见 in real Chromium (CSRF on, the strict CSP watched): a phrase added on the 常用意见 page
 (from 个人信息) and one of the role's defaults, picked beside a comment field, are inserted at
-the cursor, and the comment is submitted with the task."""
+the cursor, and the comment is submitted with the task; the picker reads the list afresh when
+opened, so a phrase added or deleted in another tab (删除 asking first) is there at once."""
 
 from __future__ import annotations
 
@@ -56,3 +57,46 @@ def test_picking_a_phrase_puts_it_in_the_comment(page: Any, server: Server) -> N
     page.wait_for_url(lambda url: "/tasks/" not in url)
     assert server.engine.instance(case).data["comment"] == \
         "经研究，同意，请按规定程序办理。请于三个工作日内反馈。"
+
+
+def test_the_picker_follows_changes_made_in_another_tab(page: Any, server: Server) -> None:
+    task = task_of(server.engine, "wang", "approve")
+    added = "请于三个工作日内反馈。"
+    sign_in(page, server, "wang")
+    page.goto(f"{server.url}/tasks/{task}")
+    page.wait_for_selector("#f-comment-phrases", state="visible")
+    assert page.locator(f'#f-comment-phrases option[value="{added}"]').count() == 0
+    other = page.context.new_page()  # the 常用意见 page in another tab
+    other.goto(f"{server.url}/account/phrases")
+    other.fill("#f-phrase", added)
+    other.click("#phrase-add-button")
+    other.wait_for_selector(".flash.success", state="visible")
+    page.bring_to_front()
+    page.focus("#f-comment-phrases")  # opened: the list as it is now, without a reload
+    page.wait_for_selector(f'#f-comment-phrases option[value="{added}"]', state="attached")
+    page.select_option("#f-comment-phrases", added)
+    assert page.input_value("#f-comment") == added
+
+    asked: list[str] = []
+
+    def answer(accept: bool) -> Any:
+        def reply(dialog: Any) -> None:
+            asked.append(dialog.message)
+            dialog.accept() if accept else dialog.dismiss()
+        return reply
+
+    row = f'#phrases li:has(.phrase-text:text-is("{added}"))'
+    other.bring_to_front()
+    other.once("dialog", answer(False))
+    other.click(f"{row} button[value=remove]")  # asked first; declined, nothing is deleted
+    assert asked == [f"删除常用意见“{added}”？"]
+    assert added in server.engine.accounts.phrases("wang").items
+    other.once("dialog", answer(True))
+    other.click(f"{row} button[value=remove]")
+    other.wait_for_selector(".flash.success", state="visible")
+    assert added not in server.engine.accounts.phrases("wang").items
+    page.bring_to_front()
+    page.focus("#f-comment")
+    page.focus("#f-comment-phrases")
+    page.wait_for_selector(f'#f-comment-phrases option[value="{added}"]', state="detached")
+    assert page.locator("#f-comment-phrases option").count() > 1  # the rest still offered

@@ -50,37 +50,66 @@ def to_handling(engine: Engine) -> tuple[int, str]:
 def test_a_draft_keeps_the_form_fields_and_is_no_case_event(eng: Engine,
                                                             clock: FixedClock) -> None:
     case, approve = to_approval(eng)
+    eng.claim(approve, "wang")
     before = eng.instance(case)
     events = len(eng.history(case))
     clock.advance(timedelta(minutes=7))
     saved = eng.drafts.save(approve, {"comment": "拟同意", "stray": 1, "approved": None}, "wang")
     # incomplete (approved is required) and the unknown key dropped; saved at the clock's time
     assert saved.data == {"comment": "拟同意"} and saved.saved_at == clock.now()
+    assert saved.claimed is False  # it was wang's already
     draft = eng.drafts.get(approve, "wang")
     assert draft is not None and draft.data == {"comment": "拟同意"}
     assert draft.saved_at == clock.now()
     after = eng.instance(case)
     assert (after.revision, after.data, len(eng.history(case))) == (
         before.revision, before.data, events)
-    assert [t.assignee for t in after.tasks] == [None]  # saving claims nothing
-    # saved again: replaced, one per task and user
-    eng.drafts.save(approve, {"comment": "同意", "approved": True}, "wang")
+    # saved again: replaced, one per task and user; a field cleared is kept cleared
+    eng.drafts.save(approve, {"comment": "", "approved": True}, "wang")
     draft = eng.drafts.get(approve, "wang")
-    assert draft is not None and draft.data == {"comment": "同意", "approved": True}
+    assert draft is not None and draft.data == {"comment": "", "approved": True}
     assert eng.drafts.marked([approve], "wang") == {approve}
+
+
+def test_saving_a_draft_of_a_pool_task_claims_it_first(eng: Engine, clock: FixedClock) -> None:
+    case, approve = to_approval(eng)
+    events = len(eng.history(case))
+    clock.advance(timedelta(minutes=3))
+    saved = eng.drafts.save(approve, {"comment": "拟同意"}, "wang")
+    assert saved.claimed is True
+    after = eng.instance(case)
+    assert [t.assignee for t in after.tasks] == ["wang"]
+    # the claim's own event, as the 认领 button records it; nothing else
+    [claimed] = eng.history(case)[events:]
+    assert (claimed.type, claimed.user, claimed.payload) == (
+        "claimed", "wang", {"task_id": approve, "assignee": "wang"})
+    assert claimed.at == clock.now()
+    # the pool's other approver cannot take it meanwhile, nor save a draft of it
+    with pytest.raises(Conflict):
+        eng.claim(approve, "chen")
+    with pytest.raises(Conflict):
+        eng.drafts.save(approve, {"comment": "陈"}, "chen")
+    # whoever may not claim it saves nothing, and claims nothing; nor does a refused draft
+    eng.unclaim(approve, "wang")
+    with pytest.raises(PermissionDenied):
+        eng.drafts.save(approve, {"comment": "x"}, "audit")
+    with pytest.raises(InvalidData):
+        eng.drafts.save(approve, {"approved": [1]}, "chen")
+    assert [t.assignee for t in eng.instance(case).tasks] == [None]
+    assert eng.drafts.get(approve, "wang") is not None  # back in the pool, still wang's to do
 
 
 def test_a_draft_is_its_authors_only(eng: Engine) -> None:
     _, approve = to_approval(eng)
     eng.drafts.save(approve, {"comment": "王的意见"}, "wang")
+    eng.unclaim(approve, "wang")  # back in the pool, chen's to work too
     assert eng.drafts.get(approve, "chen") is None  # the other approver of the pool
     assert eng.drafts.marked([approve], "chen") == frozenset()
-    eng.drafts.save(approve, {"comment": "陈的意见"}, "chen")
+    assert eng.drafts.discard(approve, "chen") is False  # chen has none; wang's stays
     assert saved_data(eng, approve, "wang") == {"comment": "王的意见"}
-    assert eng.drafts.discard(approve, "chen") is True
-    assert eng.drafts.discard(approve, "chen") is False
-    assert eng.drafts.get(approve, "chen") is None
-    assert eng.drafts.get(approve, "wang") is not None
+    assert eng.drafts.discard(approve, "wang") is True
+    assert eng.drafts.discard(approve, "wang") is False
+    assert eng.drafts.get(approve, "wang") is None
 
 
 def test_only_who_may_complete_the_task_saves_a_draft(eng: Engine) -> None:
@@ -122,8 +151,8 @@ def test_values_are_typed_loosely_and_within_the_size_limit(eng: Engine) -> None
 def test_completing_or_cancelling_the_task_deletes_its_drafts(eng: Engine) -> None:
     case, approve = to_approval(eng)
     eng.drafts.save(approve, {"comment": "王"}, "wang")
-    eng.drafts.save(approve, {"comment": "陈"}, "chen")
-    eng.claim(approve, "chen")  # out of wang's hands: wang's draft goes, chen's stays
+    eng.unclaim(approve, "wang")
+    eng.drafts.save(approve, {"comment": "陈"}, "chen")  # claims it: wang's draft goes
     assert eng.drafts.get(approve, "wang") is None
     assert eng.drafts.get(approve, "chen") is not None
     eng.complete(approve, {"approved": True}, "chen")

@@ -157,6 +157,29 @@ def test_a_comment_field_offers_the_users_phrases(app: Flask, eng: Engine) -> No
     assert "js/phrases.js" in page
 
 
+def test_the_pickers_read_the_users_list_as_it_is_now(app: Flask, eng: Engine) -> None:
+    wang = as_user(app, "wang")
+    first = wang.get("/account/phrases.json")
+    assert first.status_code == 200 and first.headers["Cache-Control"] == "no-store"
+    assert first.get_json() == {"phrases": list(eng.accounts.phrases("wang").items)}
+    eng.accounts.add_phrase("wang", "请抓紧办理。")  # as from another tab
+    assert wang.get("/account/phrases.json").get_json()["phrases"][-1] == "请抓紧办理。"
+    # only ever one's own list, and only signed in
+    assert "请抓紧办理。" not in as_user(app, "li").get("/account/phrases.json").get_json()[
+        "phrases"]
+    anonymous = app.test_client().get("/account/phrases.json")
+    assert anonymous.status_code == 302 and anonymous.location.startswith("/login")
+
+
+def test_deleting_a_phrase_asks_first(app: Flask, eng: Engine) -> None:
+    page = as_user(app, "wang").get("/account/phrases").text
+    items = eng.accounts.phrases("wang").items
+    asked = re.findall(r'<form method="post" action="/account/phrases" '
+                       r'data-confirm="删除常用意见“([^"]*)”？">', page)
+    assert asked == list(items)  # each 删除, naming its phrase; 上移 and 下移 ask nothing
+    assert page.count("data-confirm=") == len(items)  # (恢复默认 only once the list is one's own)
+
+
 def test_deploy_checks_the_phrases_keyword() -> None:
     def problems(prop: dict[str, object]) -> list[str]:
         form = {"type": "object", "properties": {"note": prop}}

@@ -42,6 +42,7 @@ def test_save_keeps_the_values_without_completing_or_checking(app: Flask, eng: E
     wang = as_user(app, "wang")
     page = wang.get(f"/tasks/{approve}").text
     assert 'name="save_draft"' in page and "暂存" in page
+    assert "保存已填写的内容并认领此任务" in page  # in the pool: the button says it claims
     assert "已恢复" not in page
     case = eng.inbox.task(approve, "wang").instance_id
     events = len(eng.history(case))
@@ -49,10 +50,13 @@ def test_save_keeps_the_values_without_completing_or_checking(app: Flask, eng: E
     saved = wang.post(f"/tasks/{approve}", data={**SAVE, "comment": "初核报告写到一半",
                                                   "approved": ""})
     assert saved.status_code == 302 and saved.location == f"/tasks/{approve}"
-    assert eng.inbox.task(approve, "wang").status == "ready"  # not completed
-    assert len(eng.history(case)) == events  # no event in the case
+    task = eng.inbox.task(approve, "wang")
+    assert task.status == "ready" and task.assignee == "wang"  # claimed, not completed
+    # the claim's event and nothing more
+    assert [e.type for e in eng.history(case)[events:]] == ["claimed"]
     shown = wang.get(f"/tasks/{approve}").text
-    assert "已暂存" in shown and "此项为必填项" not in shown
+    assert "已暂存，并已为您认领此任务。" in shown and "此项为必填项" not in shown
+    assert "保存已填写的内容并认领此任务" not in shown
     assert "已恢复您于 2026-09-30 16:00 暂存的内容。" in shown
     assert 'name="comment" type="text" value="初核报告写到一半"' in shown
     assert 'id="discard-draft"' in shown and "放弃暂存" in shown
@@ -65,6 +69,42 @@ def test_save_keeps_the_values_without_completing_or_checking(app: Flask, eng: E
     english = wang.get(f"/tasks/{approve}").text
     assert "Restored what you saved on 2026-09-30 16:00." in english
     assert "Save draft" in english
+    # saved again, the task already wang's: no claim to tell of
+    wang.get("/lang/zh")
+    wang.post(f"/tasks/{approve}", data={**SAVE, "comment": "写完了"})
+    again = wang.get(f"/tasks/{approve}").text
+    assert "已暂存。您可以稍后回到此任务继续填写。" in again and "已为您认领" not in again
+    assert [e.type for e in eng.history(case)[events:]] == ["claimed"]
+
+
+def test_a_pool_task_one_may_not_claim_is_not_saved(app: Flask, eng: Engine) -> None:
+    approve = to_approval(eng)
+    refused = as_user(app, "audit").post(f"/tasks/{approve}", data={**SAVE, "comment": "x"})
+    assert refused.status_code == 403
+    assert eng.inbox.task(approve, "wang").assignee is None
+    assert eng.drafts.get(approve, "audit") is None
+
+
+def test_a_field_cleared_before_saving_is_restored_empty(app: Flask, eng: Engine) -> None:
+    form = {"title": "审批", "type": "object", "required": ["approved"], "properties": {
+        "approved": {"type": "boolean", "title": "同意", "default": True},
+        "comment": {"type": "string", "title": "意见", "default": "拟同意"}}}
+    files = [f if f.name != "test_approve.json" else
+             SourceFile(f.name, json.dumps(form, ensure_ascii=False))
+             for f in diagram_files("approval.bpmn")]
+    eng.deploy(files)
+    approve = to_approval(eng)
+    wang = as_user(app, "wang")
+    first = wang.get(f"/tasks/{approve}").text
+    assert 'name="comment" type="text" value="拟同意"' in first
+    assert re.search(r'name="approved"[^>]*value="true"[^>]*checked', first)
+    wang.post(f"/tasks/{approve}", data={**SAVE, "comment": "", "approved": ""})
+    draft = eng.drafts.get(approve, "wang")
+    assert draft is not None and draft.data == {"comment": "", "approved": ""}
+    shown = wang.get(f"/tasks/{approve}").text
+    assert "已恢复" in shown
+    assert 'name="comment" type="text" value=""' in shown and "拟同意" not in shown
+    assert not re.search(r'name="approved"[^>]*value="true"[^>]*checked', shown)
 
 
 def test_a_restored_draft_can_be_discarded(app: Flask, eng: Engine) -> None:

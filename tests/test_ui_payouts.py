@@ -11,11 +11,13 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from markupsafe import Markup
 
 from engine.api import Engine
 from engine.errors import InvalidData
 from tests.demo_support import demo, signed_in  # noqa: F401  # fixture
 from tests.test_ui_support import csrf_token
+from web.ui.fmt import unbroken
 
 THREE = [
     {"name": "景德镇甲陶瓷有限公司", "credit_code": "91360200MA35A0001X", "amount": 120000,
@@ -153,13 +155,16 @@ def test_the_case_shows_the_enterprise_list_as_a_table_and_no_stray_enterprise(
     data = page[page.index('<dl class="data">'):page.index("</dl>", page.index("grid-row"))]
     heads = re.findall(r"<th scope=\"col\">([^<]+)</th>", data)
     assert heads[:3] == ["企业名称", "统一社会信用代码", "核定兑付金额（元）"]
-    assert "<td>景德镇丙新材料有限公司</td><td>91360200MA35A00034</td><td>80,000.50</td>" in data
+    # each code and amount kept on one line in a narrow column (web/ui/fmt.py unbroken)
+    assert ('<td>景德镇丙新材料有限公司</td><td><span class="nb">91360200MA35A00034</span></td>'
+            '<td><span class="nb">80,000.50</span></td>') in data
     # the paid enterprise is the task's, not the case's: no 兑付企业 row with the last one
     assert "<dt>兑付企业</dt>" not in data
     # the step's submitted data shows it, a line per property by title
     assert re.search(r"<dt>兑付企业</dt><dd><dl class=\"data-entries\">.*?"
-                     r"<div><dt>拨付凭证号</dt><dd>PZ-0001</dd></div>", page, re.S)
-    assert "<div><dt>实际兑付金额（元）</dt><dd>120,000</dd></div>" in page
+                     r'<div><dt>拨付凭证号</dt><dd><span class="nb">PZ-0001</span></dd></div>',
+                     page, re.S)
+    assert '<div><dt>实际兑付金额（元）</dt><dd><span class="nb">120,000</span></dd></div>' in page
     assert "<div><dt>通知企业方式</dt><dd>短信</dd></div>" in page
     # the step is named by its enterprise in the history too
     assert "</strong> · 兑付资金并通知企业（景德镇甲陶瓷有限公司）" in page
@@ -283,3 +288,11 @@ def test_the_payout_count_drills_down_to_its_payouts_not_its_cases(
     web.get("/lang/en")
     english = web.get(link.group(1)).text
     assert "2 payouts" in english and "Enterprise" in english
+
+
+def test_numbers_dates_and_codes_are_kept_whole_and_the_rest_escaped() -> None:
+    kept = unbroken("拨付凭证号 PZ-2026-0930-01，金额 80,000.50 元，<b>第3批</b>")
+    assert kept == ('拨付凭证号 <span class="nb">PZ-2026-0930-01</span>，金额 '
+                    '<span class="nb">80,000.50</span> 元，&lt;b&gt;第3批&lt;/b&gt;')
+    assert unbroken("a" * 30 + "1" * 20) == "a" * 30 + "1" * 20  # too long: may break
+    assert unbroken(Markup("<i>1</i>")) == "<i>1</i>"  # already HTML

@@ -2,11 +2,13 @@
 
 One draft per task and user (``task_drafts``), private to its author. Saving follows the rule
 of completing the task (only whoever may complete it now saves a draft of it) and locks the
-case as a command does, but records no event and changes no revision: a draft is no part of
-the case's history or its hash chain. A draft need not pass the form's checks (it may be
-incomplete, a number may still be the text typed); it keeps only the form's own fields, no
-file (a file field's files come with the submission), each value of its field's JSON type or
-text, within the case-size limit (engine/runtime/limits.py).
+case as a command does, but records no event and changes no revision: a draft is no part of the
+case's history or its hash chain. A task still in the pool is claimed for its author first, by
+the claim command itself (its rules, its 认领 event): otherwise a colleague could take it while
+its author thinks it theirs; whoever may not claim it may not save a draft. A draft need not
+pass the form's checks (it may be incomplete, a number may still be the text typed); it keeps
+only the form's own fields, no file (a file field's files come with the submission), each value
+of its field's JSON type or text, within the case-size limit (engine/runtime/limits.py).
 
 A draft goes when its task is completed or cancelled (:func:`tasks_closed`, from the command
 that closes it, engine/runtime/mirror.py) or leaves its author — claimed by someone else,
@@ -54,11 +56,16 @@ class Drafts:
         self.engine = engine
 
     def save(self, task_id: str, data: Mapping[str, Any], user: Who) -> DraftView:
-        """Keep ``data`` as the user's draft of the open task (replacing the one before)."""
+        """Keep ``data`` as the user's draft of the open task (replacing the one before),
+        claiming it for them first when it is in the pool (the view's ``claimed``)."""
         eng = self.engine
         with eng._hiding_cases(task_id, user), eng.transaction() as session:
             author = users.resolve(session, user)
             task_row, case, _ = open_task(session, task_id)  # the case locked, as by a command
+            claimed = task_row.assignee is None
+            if claimed:  # the claim command itself (checks, event), undone with a refused draft
+                eng.runtime.assign(session, task_id, author, True)
+                task_row, case, _ = open_task(session, task_id)
             check_may_complete(task_row, author)
             schema = eng.versions.get(session, case.version_id).form(task_row.form_key)
             kept = checked(schema, data, eng.runtime.limits)
@@ -68,7 +75,7 @@ class Drafts:
                                                    TASK_DRAFTS.c.username == author.username))
             conn.execute(insert(TASK_DRAFTS).values(task_id=task_id, username=author.username,
                                                     data=kept, saved_at=now))
-            return DraftView(task_id, kept, now)
+            return DraftView(task_id, kept, now, claimed)
 
     def get(self, task_id: str, user: Who) -> DraftView | None:
         """The user's draft of a task they may see; None when they have none, or the task is
@@ -126,9 +133,9 @@ def _draft_fields(schema: Mapping[str, Any] | None) -> set[str]:
 
 def checked(schema: Mapping[str, Any] | None, data: Mapping[str, Any], limits: CommandLimits
             ) -> dict[str, Any]:
-    """What a draft keeps of ``data``: the form's fields (unknown keys, file fields and empty
-    values dropped), each value text or of its field's type; InvalidData for a value no
-    field could hold, or past the case-size limit."""
+    """What a draft keeps of ``data``: the form's fields (unknown keys, file fields and nulls
+    dropped; "" kept: a field cleared stays cleared), each value text or of its field's type;
+    InvalidData for a value no field could hold, or past the case-size limit."""
     props = (schema or {}).get("properties") or {}
     fields = _draft_fields(schema)
     kept: dict[str, Any] = {}

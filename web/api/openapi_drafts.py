@@ -25,6 +25,13 @@ SCHEMAS: dict[str, Any] = {
         "properties": {"draft": {"oneOf": [{"$ref": _REF + "Draft"}, {"type": "null"}],
                                  "description": "null: the caller has no draft of the task"}},
     },
+    "DraftSaved": {
+        "type": "object", "additionalProperties": False, "required": ["draft", "claimed"],
+        "properties": {"draft": {"$ref": _REF + "Draft"},
+                       "claimed": {"type": "boolean",
+                                   "description": "true: the task was in the pool and saving "
+                                                  "claimed it for the caller (a 认领 event)"}},
+    },
     "DraftRequest": {
         "type": "object", "additionalProperties": False, "required": ["data"],
         "properties": {"data": {
@@ -32,8 +39,9 @@ SCHEMAS: dict[str, Any] = {
             "description": "the form's fields as typed so far: the form's checks do not apply "
                            "(required fields may be missing); each value is text or of its "
                            "field's JSON type (422 names the fields that are neither); "
-                           "unknown keys, file fields and nulls are dropped; at most the "
-                           "case-size limit"}},
+                           "unknown keys, file fields and nulls are dropped (\"\" keeps a "
+                           "field cleared, shown empty rather than as the form's default); at "
+                           "most the case-size limit"}},
     },
 }
 
@@ -56,14 +64,17 @@ def paths(task_id: dict[str, Any], errors: Any) -> dict[str, Any]:
             "parameters": [task_id],
             "description": "Only whoever may complete the task now (403, or 404 for a case "
                            "the caller has no part in; 409 when someone else holds it or it "
-                           "is no longer open). Replaces the caller's draft before. The task "
-                           "is not completed, the case not changed (no event, no revision); "
+                           "is no longer open). A task still in the pool is claimed for the "
+                           "caller first, as by the claim operation (its rules and its event; "
+                           "403 for whoever may not claim it), so no colleague takes it "
+                           "meanwhile. Replaces the caller's draft before. The task is not "
+                           "completed, the case's data not changed (no event but the claim); "
                            "the draft is deleted when the task is completed or cancelled or "
                            "leaves the caller.",
             "requestBody": {"required": True, "description": "the draft",
                             "content": {JSON: {"schema": {"$ref": _REF + "DraftRequest"}}}},
             "responses": {"200": {"description": "the draft saved", "content": {
-                JSON: {"schema": {"$ref": _REF + "DraftResult"}}}},
+                JSON: {"schema": {"$ref": _REF + "DraftSaved"}}}},
                 **errors(400, 401, 403, 404, 409, 415, 422)},
         },
         "delete": {

@@ -88,15 +88,16 @@ def complete(task_id: str) -> Response:
 
 @bp.route("/tasks/<task_id>/draft", methods=["GET", "PUT", "DELETE"])
 def task_draft(task_id: str) -> Response:
-    """暂存: the caller's draft of the task. GET: ``{"draft": Draft | null}``; PUT
-    ``{"data": {...}}``: saved (nothing checked but each value's type, loosely), the draft
-    back; DELETE: gone (204, whether there was one or not)."""
+    """暂存: the caller's draft of the task. GET: ``{"draft": Draft | null}``; PUT ``{"data":
+    {...}}``: saved (nothing checked but each value's type, loosely), the draft back and
+    whether saving claimed the task from the pool for the caller; DELETE: gone (204, whether
+    there was one or not)."""
     engine = engine_of(current_app)
     task_id = checked_task_id(task_id)
     if request.method == "PUT":
         body = fields({"data": Field(dict, required=True)})
         draft = engine.drafts.save(task_id, body["data"], current_user())
-        return jsonify({"draft": draft.as_json()})
+        return jsonify({"draft": draft.as_json(), "claimed": draft.claimed})
     if request.method == "DELETE":
         engine.drafts.discard(task_id, current_user())
         return Response(status=204)

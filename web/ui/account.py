@@ -8,11 +8,23 @@ only they change here (the page acts on the signed-in user, never on a name it i
 
 常用意见 (``/account/phrases``): the user's own phrases (engine/org/phrases.py), added,
 removed, moved up or down and reset to their roles' defaults by one form per action, each
-acting on the signed-in user's list; task forms offer them beside comment fields."""
+acting on the signed-in user's list; task forms offer them beside comment fields, whose pickers
+read the list afresh from ``/account/phrases.json`` when opened (one added in another tab is
+there without a reload)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import refresh
 from werkzeug.wrappers import Response
@@ -101,6 +113,17 @@ def _profile_page(found: Profile, values: dict[str, str], errors: dict[str, str]
 @login_required
 def phrases() -> str:
     return _phrases_page(engine().accounts.phrases(current_user().username), "", {})
+
+
+@bp.get("/account/phrases.json")
+@login_required
+def phrases_json() -> Response:
+    """The signed-in user's phrases as they are now, for the pickers beside comment fields
+    (web/static/js/phrases.js); only ever one's own, as the page."""
+    found = engine().accounts.phrases(current_user().username)
+    response = jsonify(phrases=list(found.items))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 _MOVES = {"up": -1, "down": 1}

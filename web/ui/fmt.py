@@ -11,6 +11,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
+from markupsafe import Markup, escape
 
 from engine import ROLES_BY_ID as BY_ID
 from engine import TZ, WorkCalendar, deadline_clock, deadline_day
@@ -256,6 +257,30 @@ def short_value(value: Any, limit: int = 120) -> str:
     else:
         text = str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# a run of ASCII letters, digits and the marks inside numbers, dates and codes (80,000.50,
+# 2026-09-30, PZ-2026-0930-000123456); one with a digit is kept on one line
+_TOKEN = re.compile(r"[\w.,:/+\-]+", re.ASCII)
+_LONGEST_KEPT = 40  # longer (a hash, a link) may break where it must, or it runs off the page
+
+
+def unbroken(text: Any) -> Markup:
+    """``text`` escaped, each number, date, amount or code in it kept on one line (``.nb``):
+    a narrow column moves it to the next line whole rather than breaking it in the middle."""
+    if isinstance(text, Markup):
+        return text
+    source = str(text)
+    parts: list[Markup] = []
+    last = 0
+    for found in _TOKEN.finditer(source):
+        token = found.group()
+        if 1 < len(token) <= _LONGEST_KEPT and any(c.isdigit() for c in token):
+            parts += [escape(source[last:found.start()]),
+                      Markup('<span class="nb">%s</span>') % token]
+            last = found.end()
+    parts.append(escape(source[last:]))
+    return Markup("").join(parts)
 
 
 def print_step(value: float | None, step: int, top: int) -> int:

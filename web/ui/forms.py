@@ -340,6 +340,15 @@ def read(fields: list[Field], form: MultiDict[str, str],
     return Posted(data, typed, refused, adding)
 
 
+def draft_data(fields: list[Field], posted: Posted) -> dict[str, Any]:
+    """What 暂存 keeps of a posted form: its data, and each field left blank as blank (a
+    field cleared is restored empty, not as the value the form started from)."""
+    cleared = {f.name: "" for f in fields
+               if not f.readonly and f.kind not in ("files", "rows", "object")
+               and f.name not in posted.data and posted.typed.get(f.name) in ("", [])}
+    return {**cleared, **posted.data}
+
+
 def _read_object(f: Field, form: MultiDict[str, str], given: Any, data: dict[str, Any],
                  typed: dict[str, Display]) -> None:
     """An object's editable properties as posted (``enterprise[paid_amount]``) over its

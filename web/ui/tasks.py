@@ -115,12 +115,13 @@ def submit(task_id: str) -> str | Response | tuple[str, int]:
 
 def _save_draft(task: TaskView, schema: dict[str, Any] | None, fields: list[forms.Field],
                 posted: forms.Posted, revision: int | None) -> Response | tuple[str, int]:
-    """暂存: what was typed is kept for the user, unchecked by the form and without its
-    files; the task stays open. A value no field can hold is named beside its field."""
+    """暂存: what was typed is kept for the user, unchecked by the form and without its files;
+    the task stays open (claimed for them when it was in the pool). A value no field can hold
+    is named beside its field."""
     eng = engine()
     user = current_user()
     try:
-        eng.drafts.save(task.id, posted.data, user)
+        saved = eng.drafts.save(task.id, forms.draft_data(fields, posted), user)
     except (InvalidData, Conflict) as exc:
         flash(_("暂存未成功：%(detail)s", detail=localized(exc.said)), "error")
         errors = localized_fields(exc) if isinstance(exc, InvalidData) else {}
@@ -129,7 +130,10 @@ def _save_draft(task: TaskView, schema: dict[str, Any] | None, fields: list[form
         page = _render(eng.inbox.task(task.id, user), schema, fields, values, errors, current,
                        revision=revision, reshown=True)
         return page, 422 if isinstance(exc, InvalidData) else 409
-    flash(_("已暂存。您可以稍后回到此任务继续填写。"), "success")
+    if saved.claimed:  # it was in the pool: theirs now, so no colleague takes it meanwhile
+        flash(_("已暂存，并已为您认领此任务。您可以稍后回到此任务继续填写。"), "success")
+    else:
+        flash(_("已暂存。您可以稍后回到此任务继续填写。"), "success")
     return redirect(url_for("tasks.show", task_id=task.id))
 
 

@@ -122,6 +122,35 @@ var kuaibanDiagramView = (function () {
     });
   }
 
+  // A viewer on a touch screen: two fingers move the diagram and pinch it larger or smaller
+  // around them (bpmn-js reads only the mouse and the wheel); one finger still scrolls the
+  // page, which a diagram across a phone's screen would otherwise catch.
+  function touch(bpmnjs) {
+    var canvas = bpmnjs.get('canvas');
+    var container = canvas.getContainer();
+    var last = null;
+    function two(e) {
+      if (e.touches.length !== 2) return null;
+      var r = container.getBoundingClientRect(), a = e.touches[0], b = e.touches[1];
+      return { x: (a.clientX + b.clientX) / 2 - r.left, y: (a.clientY + b.clientY) / 2 - r.top,
+               apart: Math.hypot(a.clientX - b.clientX, a.clientY - b.clientY) };
+    }
+    function again(e) { last = two(e); }
+    container.addEventListener('touchstart', again, { passive: true });
+    container.addEventListener('touchend', again, { passive: true });
+    container.addEventListener('touchcancel', again, { passive: true });
+    container.addEventListener('touchmove', function (e) {
+      var now = two(e);
+      if (!now || !last) return;
+      e.preventDefault(); // the diagram's gesture, not the page's zoom
+      canvas.scroll({ dx: now.x - last.x, dy: now.y - last.y });
+      if (last.apart > 0 && now.apart > 0) {
+        canvas.zoom(canvas.zoom() * now.apart / last.apart, { x: now.x, y: now.y });
+      }
+      last = now;
+    }, { passive: false });
+  }
+
   // where a canvas shows the diagram, exactly: the viewbox bpmn-js reports is rounded, and
   // linked panes that copied rounded values would drift apart move by move
   function view(bpmnjs) {
@@ -180,5 +209,6 @@ var kuaibanDiagramView = (function () {
     };
   }
 
-  return { first: first, fit: fit, controls: controls, link: link, READABLE: READABLE };
+  return { first: first, fit: fit, controls: controls, touch: touch, link: link,
+           READABLE: READABLE };
 })();

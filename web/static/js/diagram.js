@@ -25,6 +25,7 @@
             (d.active || []).map(shape).filter(Boolean)[0] ||
             (d.completed || []).map(shape).filter(Boolean).filter(isEnd)[0]);
           kuaibanDiagramView.controls(viewer, box.parentNode);
+          kuaibanDiagramView.touch(viewer);
           box.setAttribute('data-ready', 'true');
         });
       })

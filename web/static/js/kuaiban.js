@@ -29,3 +29,26 @@ document.addEventListener('submit', function (event) {
     event.returnValue = '';
   });
 })();
+
+// A table wider than its panel (web/templates/macros/case.html data_row) says so: a shadow on
+// each edge with more beyond, and the hint 左右滑动查看 under it while any is hidden. Checked
+// again whenever the table's box changes size (a window turned, a <details> opened).
+(function () {
+  function mark(frame) {
+    var box = frame.querySelector('.grid-scroll');
+    var hint = frame.parentNode.querySelector('.scroll-hint');
+    if (!box) return;
+    var hidden = box.scrollWidth - box.clientWidth;
+    frame.classList.toggle('more-left', hidden > 1 && box.scrollLeft > 1);
+    frame.classList.toggle('more-right', hidden > 1 && box.scrollLeft < hidden - 1);
+    if (hint) hint.hidden = hidden <= 1;
+  }
+  document.querySelectorAll('.grid-frame').forEach(function (frame) {
+    var box = frame.querySelector('.grid-scroll');
+    if (!box) return;
+    frame.classList.add('watched');
+    box.addEventListener('scroll', function () { mark(frame); }, { passive: true });
+    if (window.ResizeObserver) new ResizeObserver(function () { mark(frame); }).observe(box);
+    mark(frame);
+  });
+})();
