@@ -140,4 +140,4 @@ def test_person_fields_show_the_person(demo: Engine) -> None:
     tree = lxml_html.fromstring(client.get("/instances/1").get_data(as_text=True))
     rows = {dt.text_content(): dt.getnext().text_content()
             for dt in tree.xpath("//dl[@class='data']//dt")}
-    assert rows["专人管理(台账责任人)"] == "受理员 李明（市纪委信访室）（intake）"
+    assert rows["专人管理（台账责任人）"] == "受理员 李明（市纪委信访室）（intake）"

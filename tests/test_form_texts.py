@@ -1,0 +1,43 @@
+"""The shipped forms speak as the city's documents do: Chinese text takes full-width
+punctuation (，；：（）？！), as in the seed notice, never the half-width ASCII marks."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+FORMS = Path(__file__).resolve().parent.parent / "forms"
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+# a half-width mark beside a Chinese character, or a bracket in Chinese text
+HALF_WIDTH = re.compile(r"(?<=[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef])[,;:?!]"
+                        r"|[,;:?!](?=[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef])|[()]")
+
+
+def texts(node: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    """Every title and description of a form, with where it sits."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("title", "description") and isinstance(value, str):
+                yield f"{path}/{key}", value
+            else:
+                yield from texts(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            yield from texts(item, f"{path}/{i}")
+
+
+@pytest.mark.parametrize("form", sorted(FORMS.glob("*.json")), ids=lambda p: p.stem)
+def test_chinese_texts_take_full_width_punctuation(form: Path) -> None:
+    found = [f"{where}: {text}" for where, text in texts(json.loads(form.read_text("utf-8")))
+             if CJK.search(text) and HALF_WIDTH.search(text)]
+    assert found == []
+
+
+def test_the_rule_finds_what_it_should() -> None:
+    assert HALF_WIDTH.search("逐件编号登记,单独建立") and HALF_WIDTH.search("提醒(提示)函")
+    assert not HALF_WIDTH.search("金额 1,000.50 元；网址 https://example.cn")
