@@ -37,6 +37,11 @@ def test_a_cases_files_are_cards_on_a_phone(phone_page: Any, server: Server) -> 
     assert label == '"文件"'
     document = phone_page.locator("#files tr", has_text="交办函").first
     assert document.locator("a.print-link").is_visible()
+    # its print view reads on the phone's own width (printing keeps A4)
+    phone_page.goto(server.url + str(document.locator("a.print-link").get_attribute("href")))
+    width = phone_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, width
+    assert phone_page.locator(".sheet").bounding_box()["width"] < 390
 
 
 def test_the_done_list_is_cards_on_a_phone(phone_page: Any, server: Server) -> None:

@@ -30,6 +30,8 @@ def test_send_back_shows_the_reason_to_the_receiver(app: Flask, eng: Engine) -> 
     page = as_user(app, "li").get(f"/tasks/{propose}")
     assert 'id="sent-back-reason"' in page.text and "处置理由不充分" in page.text
     assert 'id="no-send-back"' in page.text  # the first step has nowhere to go back to
+    # ... which its closed 退回 already says, before it is opened
+    assert '<summary class="unavailable">退回<small>（此环节不可用）</small></summary>' in page.text
     empty = as_user(app, "li").post(f"/tasks/{propose}/send-back", data={"reason": "x"},
                                     follow_redirects=True)
     assert "没有可退回的上一环节" in empty.text
