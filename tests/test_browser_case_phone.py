@@ -14,7 +14,7 @@ from tests.browser_support import Server, serve, sign_in
 from tests.browser_support import browser as browser  # the fixtures
 from tests.browser_support import phone_page as phone_page
 from tests.demo_support import demo_engine
-from tests.test_ui_payouts import batch
+from tests.test_ui_payouts import THREE, batch, paid
 from web.demo import DEMO_PASSWORD
 
 
@@ -71,3 +71,23 @@ def test_a_batchs_payout_results_scroll_in_their_box_on_a_phone(phone_page: Any,
         const box = document.querySelector('#payout-results .grid-scroll');
         return [box.scrollWidth, box.clientWidth]; }""")
     assert box[0] > box[1], box  # wider than the screen: scrolled within its box
+
+
+def test_an_audited_event_s_data_reads_on_a_phone(phone_page: Any, server: Server) -> None:
+    """The 事件记录's content on a phone: a list of enterprises stays a table under its
+    titles (scrolling in its box), a paid enterprise's fields take the card's width; before,
+    each nested level halved the width down to a character a line, past the screen."""
+    case, tasks = batch(server.engine)
+    first = THREE[0]
+    server.engine.complete(tasks[first["name"]], paid(first, "PZ-0001"), "policy_gx")
+    sign_in(phone_page, server, "auditor", DEMO_PASSWORD)
+    phone_page.goto(f"{server.url}/audit/instances/{case}")
+    width = phone_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, width
+    grid = phone_page.locator("table.events table.data-grid").first
+    assert grid.locator("thead th").first.is_visible()  # its titles, not hidden cards
+    heights = phone_page.evaluate("""() => [...document.querySelectorAll('table.events dd')]
+        .filter(d => !d.querySelector('dl, table') && /91360200MA35A0001X|PZ-0001/
+                 .test(d.textContent))
+        .map(d => d.getBoundingClientRect().height)""")
+    assert len(heights) == 2 and max(heights) < 30, heights  # each code on one line
