@@ -17,7 +17,7 @@ from engine import SourceFile, msg
 from engine.api import Engine
 from tests.process_helpers import load_units
 from tests.test_process_subsidies import GXJ, subsidy_files
-from tests.test_ui_support import PASSWORD, as_user, task_of
+from tests.test_ui_support import PASSWORD, as_user, choose_language, task_of
 from web.ui import form_rows, forms
 
 pytest_plugins = ["tests.test_ui_support"]
@@ -123,7 +123,7 @@ def test_a_bad_amount_comes_back_in_its_row_and_column_with_the_rows_as_entered(
     assert "enterprises.1.amount" not in page  # not again as a raw key above the form
     assert len(re.findall(r'<textarea id="f-enterprises-paste" name="enterprises\[paste\]"'
                           r'[^>]*></textarea>', page)) == 1  # emptied
-    clerk.get("/lang/en")
+    choose_language(clerk)
     english = clerk.post(f"/tasks/{batch}", data=posted).text
     assert "Row 2, 核定兑付金额（元）: must be a number" in english
 
@@ -194,7 +194,7 @@ def test_pasted_columns_beyond_the_table_refuse_the_paste_and_keep_it(
     assert BASIS in page  # the other fields as typed (a textarea)
     assert JIA[0] not in page.split('<table class="rows-table')[1].split("</table>")[0]
     assert [t.id for t in eng.inbox.for_user("gxj") if t.name == "confirm_enterprises"] == [batch]
-    clerk.get("/lang/en")
+    choose_language(clerk)
     english = paste_error(clerk.post(f"/tasks/{batch}", data=posted).text)
     assert english == ("nothing was pasted: the table has 5 columns, line 2 has 6; copy only "
                        "the table&#39;s columns, or copy their title line with them")
