@@ -230,6 +230,30 @@ def test_what_a_paste_may_hold() -> None:
         "field.paste_untitled_column", line=3, column=2))
 
 
+@pytest.mark.parametrize("row_no", ["序号", "No.", "no", "#"])
+def test_a_title_line_in_english_names_the_columns(row_no: str) -> None:
+    """A sheet kept by the English page (No. for 序号) or headed by the columns' names as
+    English words, a unit after them or not."""
+    columns = [form_rows.Column("credit_code", "统一社会信用代码"),
+               form_rows.Column("amount", "核定兑付金额（元）")]
+    pasted = f"{row_no}\tAmount (yuan)\tCredit Code\n1\t5\t91360200MA35A0001X\n"
+    assert form_rows.read_paste(pasted, columns) == (
+        [{"amount": "5", "credit_code": "91360200MA35A0001X"}], None)
+    assert form_rows.read_paste("#\tcredit_code\tAMOUNT\n1\tx\t5\n", columns) == (
+        [{"credit_code": "x", "amount": "5"}], None)
+
+
+def test_a_pasted_sheet_headed_in_english_becomes_the_list(
+        eng: Engine, clerk: FlaskClient, batch: str) -> None:
+    pasted = tsv(["No.", "Name", "Credit code", "Amount", "Bank account", "Eligibility fact"],
+                 ["1", *JIA], ["2", *YI])
+    response = clerk.post(f"/tasks/{batch}", data={
+        "confirmation_basis": BASIS, "enterprises[paste]": pasted})
+    assert response.status_code == 302, paste_error(response.text)
+    assert [(e["name"], e["amount"]) for e in listed(eng, batch)] == [
+        (JIA[0], 100000), (YI[0], 80000.5)]
+
+
 # -- 添加一行 without the page's script ----------------------------------------------------
 
 def test_add_row_shows_everything_typed_again_with_a_blank_row_more(
