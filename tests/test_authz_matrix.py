@@ -646,7 +646,8 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("account.change_phrases", "POST"): Entry(False, signed_in, 422, request=lambda w: {
         "data": {"action": "add", "phrase": " "}}),
     ("auth.logout", "POST"): Entry(False, anyone, 302),
-    ("auth.set_language", "GET"): Entry(False, anyone, 302, args=lambda w: {"code": "en"}),
+    ("auth.language_form", "GET"): Entry(False, anyone, args=lambda w: {"code": "en"}),
+    ("auth.set_language", "POST"): Entry(False, anyone, 302, args=lambda w: {"code": "en"}),
     ("inbox.index", "GET"): Entry(False, signed_in, shows=(_task_link, works_task)),
     ("inbox.claim", "POST"): Entry(False, works_task, 302, args=_task, mutates=True),
     ("inbox.unclaim", "POST"): Entry(False, works_task, 302, args=_task, mutates=True),

@@ -164,6 +164,24 @@ def test_a_paste_wider_than_the_table_is_refused_before_anything_is_sent(
     assert not page.is_visible(".paste-error")
 
 
+def test_a_paste_headed_in_english_fills_the_columns_it_names(
+        page: Any, server: Server) -> None:
+    """No. (the English page's 序号) or #, and the columns' names as English words, a unit
+    after them or not: the script reads the title line as the server does."""
+    open_confirmation(page, server)
+    page.wait_for_selector("[data-rows=enterprises] button.fill-rows", state="visible")
+    for row_no in ("No.", "#"):
+        page.fill("#f-enterprises-paste", f"{row_no}\tAmount (yuan)\tCredit Code\tName\n"
+                  f"1\t{ROWS[1][2]}\t{ROWS[1][1]}\t{ROWS[1][0]}")
+        page.click("button.fill-rows")
+        assert not page.is_visible(".paste-error")
+        assert page.input_value("#f-enterprises-paste") == ""
+        assert page.input_value("#f-enterprises-0-name") == ROWS[1][0]
+        assert page.input_value("#f-enterprises-0-credit_code") == ROWS[1][1]
+        assert page.input_value("#f-enterprises-0-amount") == ROWS[1][2]
+        page.locator("table.rows-table tbody tr").last.locator("button.remove-row").click()
+
+
 def test_enter_in_a_cell_goes_down_a_row_and_never_sends_the_batch(
         page: Any, server: Server) -> None:
     confirm = open_confirmation(page, server)

@@ -89,7 +89,7 @@ def test_each_reader_reads_a_notice_in_their_language(page: Any, browser: Any,
     try:
         reader = context.new_page()
         sign_in(reader, server, "wang")
-        reader.click("a.lang[lang=en]")
+        reader.click("form.lang button[lang=en]")
         reader.wait_for_load_state()
         reader.click("#bell")
         reader.wait_for_url("**/notifications")

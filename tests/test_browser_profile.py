@@ -40,3 +40,27 @@ def test_changing_ones_office_telephone(page: Any, server: Server) -> None:
     assert page.input_value("#f-phone") == "0798-2600101"
     assert page.is_hidden("[data-field=phone] .field-error")
     assert server.engine.accounts.profile("zhao").phone == "0798-2600101"
+
+
+def test_the_headers_language_button_switches_without_the_pages_script(
+        browser: Any, server: Server) -> None:
+    """The switch is a form posted with the page's token: it works with JavaScript off, stays
+    on the page it was pressed on, and keeps the choice for the next sign-in."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN",
+                                  java_script_enabled=False)
+    page = context.new_page()
+    try:
+        sign_in(page, server, "zhao")
+        page.goto(server.url + "/done")
+        assert server.engine.user("zhao").language is None
+        page.click("form.lang button[lang=en]")
+        page.wait_for_load_state()
+        assert page.url == server.url + "/done"
+        assert page.locator("html").get_attribute("lang") == "en"
+        assert server.engine.user("zhao").language == "en"
+        page.click("form.lang button[lang=zh]")
+        page.wait_for_load_state()
+        assert page.locator("html").get_attribute("lang") == "zh-CN"
+        assert server.engine.user("zhao").language == "zh"
+    finally:
+        context.close()

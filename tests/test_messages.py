@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from engine import MESSAGES, Conflict, msg
 from engine.api import Engine
 from tests.test_api_helpers import START
-from tests.test_ui_support import as_user
+from tests.test_ui_support import as_user, choose_language
 from web import tokens
 
 pytest_plugins = ["tests.test_ui_support"]
@@ -100,7 +100,7 @@ def _page_message(html: str) -> str:
 
 
 def _english(client: FlaskClient) -> FlaskClient:
-    client.get("/lang/en")
+    choose_language(client)
     return client
 
 

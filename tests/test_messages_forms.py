@@ -15,7 +15,7 @@ from engine import InvalidData, msg
 from engine.api import Engine
 from engine.definitions.forms import check_form, validate
 from engine.org.directory import Directory, Unit
-from tests.test_ui_support import as_user, start_case, task_of
+from tests.test_ui_support import as_user, choose_language, start_case, task_of
 from web import tokens
 
 pytest_plugins = ["tests.test_ui_support"]
@@ -26,7 +26,7 @@ BROKEN_FORM = json.dumps({"type": "object", "properties": {
 
 
 def _english(client: FlaskClient) -> FlaskClient:
-    client.get("/lang/en")
+    choose_language(client)
     return client
 
 

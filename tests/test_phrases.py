@@ -18,7 +18,7 @@ from engine.errors import InvalidData, NotFound, ValidationFailed
 from engine.org import phrases
 from tests.conftest import DIAGRAMS
 from tests.process_helpers import PROCESSES
-from tests.test_ui_support import PASSWORD, as_user, csrf_token, make_app, task_of
+from tests.test_ui_support import PASSWORD, as_user, choose_language, csrf_token, make_app, task_of
 
 pytest_plugins = ["tests.test_ui_support"]
 
@@ -102,7 +102,7 @@ def test_the_page_changes_only_the_signed_in_users_phrases(app: Flask, eng: Engi
     refused = client.post("/account/phrases", data={"action": "add", "phrase": "请抓紧办理。"})
     assert refused.status_code == 422 and "“请抓紧办理。”已在常用意见中" in refused.text
     assert 'value="请抓紧办理。"' in refused.text  # what was typed, shown again
-    client.get("/lang/en")
+    choose_language(client)
     english = client.post("/account/phrases", data={"action": "add", "phrase": ""})
     assert english.status_code == 422 and "a phrase cannot be empty" in english.text
     buttons = client.get("/account/phrases").text

@@ -31,6 +31,17 @@ def _with_back_to(value: str) -> list[SourceFile]:
     return [SourceFile(f.name, text) if f is triage else f for f in files]
 
 
+def _proposed_by_the_case_managers() -> list[SourceFile]:
+    """The clue procedure with 提出处置意见 in the lane of 案件监督管理室 (case_manager)."""
+    files = clue_files()
+    [triage] = [f for f in files if f.name.endswith("clue_triage.bpmn")]
+    ref, lane = "<bpmn:flowNodeRef>propose</bpmn:flowNodeRef>", \
+        '<bpmn:lane id="Lane_case_manager" name="案件监督管理室">'
+    assert triage.content.count(ref) == 1 and lane in triage.content
+    text = triage.content.replace(ref, "").replace(lane, lane + ref)
+    return [SourceFile(f.name, text) if f is triage else f for f in files]
+
+
 @pytest.fixture
 def clues(engine: Engine) -> Engine:
     engine.deploy(clue_files())
@@ -126,3 +137,49 @@ def test_the_items_of_a_sequential_multi_instance_task_stay_in_the_pool(engine: 
         assert item.id not in done and (item.assignee, item.returned_by) == (None, None)
         engine.complete(item.id, {}, "li")
         done.add(item.id)
+
+
+def test_a_case_moved_to_a_version_whose_lane_has_another_role_leaves_it_to_the_pool(
+        clues: Engine) -> None:
+    """The clerk who proposed may not work the step in its new lane: the pool has it."""
+    case = clues.start("clue_triage", dict(REGISTRATION), "li").id
+    do(clues, "li", "propose", PROPOSAL)
+    clues.deploy(_proposed_by_the_case_managers())
+    moved = clues.migrate_instances("clue_triage", to_version=2)
+    assert [(o.instance_id, o.status) for o in moved.outcomes] == [(case, "migrated")]
+    do(clues, "wang", "approve", SENT_BACK)
+    again = task(clues, "sun", "propose")  # the case managers' pool
+    assert (again.assignee, again.returned_by) == (None, "wang")
+    assert inbox(clues, "li") == []
+    decision = [e for e in clues.history(case) if e.type == "completed"][-1]
+    assert "back_to" not in decision.payload  # nobody recorded: replay finds it alike
+    assert clues.replay(case).ok
+    assert clues.verify()[1] == []
+
+
+@pytest.fixture
+def loop(engine: Engine) -> Engine:
+    """每周跟踪循环: 跟踪 loops back to itself through a gateway until the case is closed."""
+    engine.deploy(diagram_files("loop.bpmn"))
+    engine.add_user("sun", ["case_manager"])
+    engine.add_user("ma", ["case_manager"])  # sun's colleague: the pool is theirs too
+    return engine
+
+
+def test_a_step_that_loops_straight_back_to_itself_comes_round_to_whoever_did_it(
+        loop: Engine) -> None:
+    case = loop.start("loop", {"rounds": 0, "closed": False}, "sun").id
+    first = process_helpers.task(loop, "ma", "follow")
+    assert first.assignee is None  # the pool's, at first
+    loop.complete(first.id, {"note": "已电话回访"}, "sun")
+    for _ in range(2):  # the second round, and every one after it
+        again = process_helpers.task(loop, "sun", "follow")
+        assert (again.assignee, again.returned_by) == ("sun", None)  # came round, not sent back
+        assert process_helpers.tasks(loop, "ma", "follow") == []
+        decision = [e for e in loop.history(case) if e.type == "completed"][-1]
+        assert decision.payload["back_to"] == {again.id: "sun"}  # recorded with the event
+        loop.complete(again.id, {}, "sun")
+    loop.complete(process_helpers.task(loop, "sun", "follow").id, {"closed": True}, "sun")
+    assert loop.instance(case).status == "completed"
+    assert loop.replay(case).ok
+    assert loop.verify()[1] == []

@@ -16,6 +16,7 @@ from tests.test_ui_support import (
     FULIANG,
     LEPING,
     as_user,
+    choose_language,
     csrf_token,
     make_app,
     start_case,
@@ -387,16 +388,17 @@ def test_unknown_page_is_a_page_not_a_trace(app: Flask) -> None:
 def test_language_switch(app: Flask) -> None:
     client = as_user(app, "li")
     assert "待办事项" in client.get("/").text
-    assert client.get("/lang/en?next=/start").location == "/start"
+    assert choose_language(client, "en", "/start") == "/start"
     page = client.get("/")
     assert "Inbox" in page.text and "待办事项" not in page.text
     assert "Sign out" in page.text
     # the brand once: its Latin name is set small under 快办 only
     assert ">Kuaiban</a>" in page.text and "<small>Kuaiban</small>" not in page.text
-    client.get("/lang/zh")
+    choose_language(client, "zh")
     assert "待办事项" in client.get("/").text
     assert "快办 <small>Kuaiban</small></a>" in client.get("/").text
     assert client.get("/lang/xx").status_code == 404
+    assert client.post("/lang/xx").status_code == 404
 
 
 def test_phone_width_styles_are_served(client: FlaskClient) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy import update
 from engine.api import Engine
 from engine.audit.bundle import replay_bundle
 from engine.storage.schema import Event, ProcessInstance
-from tests.test_ui_support import as_user, make_app, start_case, task_of
+from tests.test_ui_support import as_user, choose_language, make_app, start_case, task_of
 
 pytest_plugins = ["tests.test_ui_support"]  # eng, app
 
@@ -98,7 +98,7 @@ def test_a_broken_chain_is_named_in_the_readers_language(app: Flask, eng: Engine
     assert "哈希链断裂：" in chinese.text
     assert f"案件 {case}：保存的案件状态与最后一个事件的摘要不符" in chinese.text
     english = as_user(app, "audit")
-    english.get("/lang/en")
+    choose_language(english)
     page = english.get(f"/audit/instances/{case}/replay").text
     assert f"instance {case}: instance: stored state does not match the last event" in page
     assert "保存的案件状态" not in page and "重放" not in page
@@ -113,6 +113,6 @@ def test_an_event_that_cannot_be_replayed_is_explained_in_either_language(
     chinese = as_user(app, "audit").get(f"/audit/instances/{case}/replay").text
     assert "重放失败：第 2 个事件（办理）无法重放（脚本或表达式执行出错：A task with id" in chinese
     english = as_user(app, "audit")
-    english.get("/lang/en")
+    choose_language(english)
     page = english.get(f"/audit/instances/{case}/replay").text
     assert "could not be replayed (A task with id" in page and "脚本" not in page

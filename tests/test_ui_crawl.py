@@ -19,7 +19,7 @@ from tests.test_ui_support import make_app
 from web.demo import DEMO_PASSWORD, DEMO_USERS
 
 PER_PATTERN = 2  # pages visited per URL pattern (ids normalised)
-SKIP = re.compile(r"^/(logout|lang/|static/|files/|documents/.+/download)|[?&]format=")
+SKIP = re.compile(r"^/(logout|static/|files/|documents/.+/download)|[?&]format=")
 ID = re.compile(r"/(\d+|[0-9a-f]{8}-[0-9a-f-]{27}|[0-9a-f]{64})(?=/|$)")
 USERNAMES = {u[0] for u in DEMO_USERS}
 # English that belongs on a Chinese page: brands, file formats and units, protocol names, the
@@ -129,8 +129,11 @@ def test_every_demo_role_sees_chinese_pages_without_raw_keys(demo: Engine,
     client = make_app(demo).test_client()
     signed_in = client.post("/login", data={"username": username, "password": DEMO_PASSWORD})
     assert signed_in.status_code == 302
+    before = demo.user(username).language
     report = crawl(client)
+    report.update(crawl(client, "/lang/en?next=/"))  # following it changes nothing
     assert report == {}, "\n".join(f"{u}: {'; '.join(p)}" for u, p in report.items())
+    assert demo.user(username).language == before
 
 
 def test_person_fields_show_the_person(demo: Engine) -> None:

@@ -18,6 +18,7 @@ from tests.test_ui_support import (
     LEPING,
     PASSWORD,
     as_user,
+    choose_language,
     csrf_token,
     make_app,
     start_case,
@@ -65,7 +66,7 @@ def test_save_keeps_the_values_without_completing_or_checking(app: Flask, eng: E
     inbox = wang.get("/").text
     assert re.search(r'data-task="' + approve + r'".*?class="draft-tag"', inbox, re.S)
     # the English page says the same
-    wang.get("/lang/en")
+    choose_language(wang)
     english = wang.get(f"/tasks/{approve}").text
     assert "Restored what you saved on 2026-09-30 16:00." in english
     assert "Save draft" in english

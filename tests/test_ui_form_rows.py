@@ -17,7 +17,7 @@ from engine import SourceFile, msg
 from engine.api import Engine
 from tests.process_helpers import load_units
 from tests.test_process_subsidies import GXJ, subsidy_files
-from tests.test_ui_support import PASSWORD, as_user, task_of
+from tests.test_ui_support import PASSWORD, as_user, choose_language, task_of
 from web.ui import form_rows, forms
 
 pytest_plugins = ["tests.test_ui_support"]
@@ -123,7 +123,7 @@ def test_a_bad_amount_comes_back_in_its_row_and_column_with_the_rows_as_entered(
     assert "enterprises.1.amount" not in page  # not again as a raw key above the form
     assert len(re.findall(r'<textarea id="f-enterprises-paste" name="enterprises\[paste\]"'
                           r'[^>]*></textarea>', page)) == 1  # emptied
-    clerk.get("/lang/en")
+    choose_language(clerk)
     english = clerk.post(f"/tasks/{batch}", data=posted).text
     assert "Row 2, 核定兑付金额（元）: must be a number" in english
 
@@ -194,7 +194,7 @@ def test_pasted_columns_beyond_the_table_refuse_the_paste_and_keep_it(
     assert BASIS in page  # the other fields as typed (a textarea)
     assert JIA[0] not in page.split('<table class="rows-table')[1].split("</table>")[0]
     assert [t.id for t in eng.inbox.for_user("gxj") if t.name == "confirm_enterprises"] == [batch]
-    clerk.get("/lang/en")
+    choose_language(clerk)
     english = paste_error(clerk.post(f"/tasks/{batch}", data=posted).text)
     assert english == ("nothing was pasted: the table has 5 columns, line 2 has 6; copy only "
                        "the table&#39;s columns, or copy their title line with them")
@@ -228,6 +228,30 @@ def test_what_a_paste_may_hold() -> None:
         [{"b": "2", "a": "3"}], None)
     assert form_rows.read_paste("乙\t\t甲\n1\t\t3\n2\t备注\t4\n", columns) == ([], msg(
         "field.paste_untitled_column", line=3, column=2))
+
+
+@pytest.mark.parametrize("row_no", ["序号", "No.", "no", "#"])
+def test_a_title_line_in_english_names_the_columns(row_no: str) -> None:
+    """A sheet kept by the English page (No. for 序号) or headed by the columns' names as
+    English words, a unit after them or not."""
+    columns = [form_rows.Column("credit_code", "统一社会信用代码"),
+               form_rows.Column("amount", "核定兑付金额（元）")]
+    pasted = f"{row_no}\tAmount (yuan)\tCredit Code\n1\t5\t91360200MA35A0001X\n"
+    assert form_rows.read_paste(pasted, columns) == (
+        [{"amount": "5", "credit_code": "91360200MA35A0001X"}], None)
+    assert form_rows.read_paste("#\tcredit_code\tAMOUNT\n1\tx\t5\n", columns) == (
+        [{"credit_code": "x", "amount": "5"}], None)
+
+
+def test_a_pasted_sheet_headed_in_english_becomes_the_list(
+        eng: Engine, clerk: FlaskClient, batch: str) -> None:
+    pasted = tsv(["No.", "Name", "Credit code", "Amount", "Bank account", "Eligibility fact"],
+                 ["1", *JIA], ["2", *YI])
+    response = clerk.post(f"/tasks/{batch}", data={
+        "confirmation_basis": BASIS, "enterprises[paste]": pasted})
+    assert response.status_code == 302, paste_error(response.text)
+    assert [(e["name"], e["amount"]) for e in listed(eng, batch)] == [
+        (JIA[0], 100000), (YI[0], 80000.5)]
 
 
 # -- 添加一行 without the page's script ----------------------------------------------------

@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from engine.api import Engine
 from engine.time.clock import FixedClock
 from tests.test_inbox_paging import diagram, open_task
-from tests.test_ui_support import as_user, start_case
+from tests.test_ui_support import as_user, choose_language, start_case
 
 pytest_plugins = ["tests.test_ui_support"]  # ui_clock, eng, app
 
@@ -136,7 +136,7 @@ def test_small_inbox_has_no_pager(app: Flask, eng: Engine) -> None:
 
 
 def test_pager_in_english(li: FlaskClient, inbox: list[str]) -> None:
-    li.get("/lang/en")
+    choose_language(li)
     page = li.get(f"/?after={inbox[9]}").text
     assert total(page) == "55 tasks in all"
     assert "First page" in page and "Previous page" in page and "Next page" not in page

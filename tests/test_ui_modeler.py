@@ -20,7 +20,7 @@ from engine.api import Engine
 from engine.definitions.validation import SourceFile
 from engine.errors import Problem
 from tests.conftest import DIAGRAMS
-from tests.test_ui_support import as_user, csrf_token, make_app
+from tests.test_ui_support import as_user, choose_language, csrf_token, make_app
 from web.ui import modeler
 
 pytest_plugins = ["tests.test_ui_support"]  # eng, app, designer (signed in as a designer)
@@ -117,7 +117,7 @@ def test_a_blank_diagram_is_valid_and_deployable(designer: FlaskClient, eng: Eng
 # -- live validation --------------------------------------------------------------------------
 
 def test_validation_names_the_elements(designer: FlaskClient) -> None:
-    designer.get("/lang/en")  # the engine's own wording (Chinese is tests/test_messages.py's)
+    choose_language(designer)  # the engine's own wording (Chinese is tests/test_messages.py's)
     assert check(designer, files())["ok"] is True
     broken = (APPROVAL
               .replace('name="approver"', 'name="无此角色"')
@@ -142,7 +142,7 @@ def test_validation_names_the_elements(designer: FlaskClient) -> None:
 
 
 def test_form_problems_name_the_form_file(designer: FlaskClient) -> None:
-    designer.get("/lang/en")
+    choose_language(designer)
     body = check(designer, files(test_handle='{"type": "object", "properties": {"x": 1}'))
     assert body["ok"] is False
     errors = problems_of(body)
@@ -365,7 +365,7 @@ def test_unchanged_is_said_in_the_brackets_of_the_page_language(designer: FlaskC
         messages = page.split('id="modeler-messages">', 1)[1].split("</script>", 1)[0]
         return str(json.loads(messages)["unchanged"])
     assert unchanged() == "（内容未变，未新建版本）"
-    designer.get("/lang/en")
+    choose_language(designer)
     assert unchanged() == "(unchanged, no new version)"
     script = (Path(modeler.__file__).parents[1] / "static" / "js" / "modeler.js").read_text()
     assert "'（' + t('unchanged')" not in script

@@ -13,6 +13,7 @@ from engine.notify import Settings
 from tests.test_ui_support import (
     PASSWORD,
     as_user,
+    choose_language,
     csrf_token,
     make_app,
     start_case,
@@ -152,7 +153,7 @@ def test_english(app: Flask, eng: Engine) -> None:
     case = eng.instance(start_case(eng)).business_key
     li = as_user(app, "li")
     assert f"新的待办「提出处置意见」（{case}）已到达，办理期限" in li.get("/notifications").text
-    li.get("/lang/en")
+    choose_language(li)
     page = li.get("/notifications").text
     assert "New task" in page and "Mark all read" in page
     assert f"A new task &#34;提出处置意见&#34; ({case}) has arrived; it is due" in page

@@ -9,7 +9,15 @@ from pathlib import Path
 from flask import Flask
 
 from engine.api import Engine
-from tests.test_ui_support import FULIANG, LEPING, as_user, start_case, task_of, transfer
+from tests.test_ui_support import (
+    FULIANG,
+    LEPING,
+    as_user,
+    choose_language,
+    start_case,
+    task_of,
+    transfer,
+)
 
 pytest_plugins = ["tests.test_ui_support"]  # ui_clock, eng, app
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,7 +58,7 @@ def test_send_back_banner_names_the_sender_in_the_page_language(app: Flask,
     banner = li.get(f"/tasks/{propose}").text.split('id="sent-back-reason"')[1][:300]
     assert "<strong>退回原因（王强）：</strong>处置理由不充分" in banner
     assert "wangq" not in banner
-    li.get("/lang/en")
+    choose_language(li)
     banner = li.get(f"/tasks/{propose}").text.split('id="sent-back-reason"')[1][:300]
     assert "<strong>Sent back by 王强: </strong>处置理由不充分" in banner
     assert "（" not in banner and "：" not in banner

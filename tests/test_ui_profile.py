@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from engine.api import Engine
-from tests.test_ui_support import FULIANG, as_user, csrf_token, login, make_app
+from tests.test_ui_support import FULIANG, as_user, choose_language, csrf_token, login, make_app
 
 pytest_plugins = ["tests.test_ui_support"]
 
@@ -82,7 +82,7 @@ def test_refused_details_are_named_beside_their_fields(app: Flask, eng: Engine) 
         assert "role=\"alert\"" not in field(page, "email")
     kept = eng.accounts.profile("zhao")
     assert (kept.email, kept.phone) == ("zhao@jdz.gov.cn", "0798-2600101")
-    client.get("/lang/en")
+    choose_language(client)
     status, page = save(client, phone="x", language="en")
     assert status == 422 and "not a telephone number" in field(page, "phone")
 
@@ -96,10 +96,34 @@ def test_a_telephone_typed_in_full_width_is_saved_in_ascii(app: Flask, eng: Engi
     assert maxlength >= len(typed)
     status, _ = save(client, phone=typed)
     assert status == 302 and eng.accounts.profile("zhao").phone == "+86 798-2600-1010 12"
-    client.get("/lang/en")
+    choose_language(client)
     page = client.get("/account/profile").text
     assert "7 to 20 characters, spaces and hyphens included" in field(page, "phone")
     assert "<label for=\"f-email\">E-mail</label>" in page
+
+
+def test_following_the_language_link_changes_nothing_until_its_button_is_pressed(
+        eng: Engine) -> None:
+    """A GET (a prefetcher's, a crawler's) neither stores the choice nor switches the pages;
+    the header's button posts it, with the page's token."""
+    client = make_app(eng, csrf=True).test_client()
+    client.post("/login", data={"username": "zhao", "password": "pw-ui-test",
+                                "csrf_token": csrf_token(client.get("/login").text)})
+    header = client.get("/").text
+    assert re.search(r'<form method="post" action="/lang/en" class="inline lang">\s*'
+                     r'<input type="hidden" name="csrf_token" value="[^"]+">\s*'
+                     r'<input type="hidden" name="next" value="/">\s*'
+                     r'<button type="submit" class="link" lang="en">English</button>', header)
+    assert 'href="/lang/' not in header
+    shown = client.get("/lang/en?next=/done")
+    assert shown.status_code == 200 and 'id="switch-language"' in shown.text
+    assert '<input type="hidden" name="next" value="/done">' in shown.text
+    assert eng.user("zhao").language is None
+    assert "待办事项" in client.get("/").text
+    refused = client.post("/lang/en", data={"next": "/done"})  # no token
+    assert refused.status_code == 400 and eng.user("zhao").language is None
+    assert choose_language(client, "en", "/done") == "/done"
+    assert eng.user("zhao").language == "en" and "Inbox" in client.get("/").text
 
 
 def test_saving_needs_the_forms_token(eng: Engine) -> None:
@@ -125,14 +149,14 @@ def test_signed_out_the_profile_asks_to_sign_in(app: Flask, eng: Engine) -> None
     assert client.get("/account/profile").location.startswith("/login")
     assert client.post("/account/profile", data={"phone": "0798-2600101"}
                        ).location.startswith("/login")
-    client.get("/lang/en")  # a visitor's choice stays in the session only
+    choose_language(client)  # a visitor's choice stays in the session only
     assert all(eng.user(name).language is None for name in ("li", "zhao"))
 
 
 def test_the_language_switched_to_is_kept_across_sign_out_and_sign_in(app: Flask,
                                                                       eng: Engine) -> None:
     client = as_user(app, "zhao")
-    client.get("/lang/en?next=/")
+    choose_language(client, next_page="/")
     assert eng.user("zhao").language == "en"
     client.post("/logout")
     other = app.test_client()  # another browser: nothing chosen in its session
@@ -141,7 +165,7 @@ def test_the_language_switched_to_is_kept_across_sign_out_and_sign_in(app: Flask
     assert "Inbox" in page and "待办事项" not in page
     # someone without a stored language keeps what the sign-in page was switched to
     visitor = app.test_client()
-    visitor.get("/lang/en")
+    choose_language(visitor)
     login(visitor, "li")
     assert "Inbox" in visitor.get("/").text
 
@@ -149,7 +173,7 @@ def test_the_language_switched_to_is_kept_across_sign_out_and_sign_in(app: Flask
 def test_signing_out_forgets_the_language_so_the_next_person_does_not_inherit_it(
         app: Flask, eng: Engine) -> None:
     browser = as_user(app, "zhao")
-    browser.get("/lang/en")
+    choose_language(browser)
     assert eng.user("zhao").language == "en"
     browser.post("/logout")
     assert "登录" in browser.get("/login").text  # the sign-in page in Chinese again
@@ -163,7 +187,7 @@ def test_signing_out_forgets_the_language_so_the_next_person_does_not_inherit_it
     assert status == 302 and eng.accounts.profile("li").language is None
     assert "待办事项" in browser.get("/").text
     browser.post("/logout")
-    browser.get("/lang/en")  # chosen on the sign-in page by the person signing in: kept
+    choose_language(browser)  # chosen on the sign-in page by the person signing in: kept
     login(browser, "li")
     assert "Inbox" in browser.get("/").text
     assert eng.accounts.profile("li").language is None
@@ -193,6 +217,6 @@ def test_the_profiles_language_switches_the_pages_now_and_at_the_next_sign_in(
     assert "Inbox" in other.get("/").text
     save(other, language="zh")
     fresh = app.test_client()
-    fresh.get("/lang/en")  # the stored choice wins at sign-in
+    choose_language(fresh)  # the stored choice wins at sign-in
     login(fresh, "zhao")
     assert "待办事项" in fresh.get("/").text

@@ -18,7 +18,7 @@ from engine.api import Engine
 from engine.time.clock import FixedClock
 from tests.demo_support import SHIPPED_AT, shipped_engine
 from tests.test_process_subsidies import application
-from tests.test_ui_support import frozen, make_app
+from tests.test_ui_support import choose_language, frozen, make_app
 from web.demo import DEMO_PASSWORD
 
 START = SHIPPED_AT
@@ -86,7 +86,7 @@ def test_labels_end_with_the_colon_of_the_page_language(
     client = as_user(app, "intake")
     task_page = f"/tasks/{one_task(engine, 'intake', 'propose')}"
     assert "认领人：" in client.get(task_page).text
-    client.get("/lang/en")
+    choose_language(client)
     for path in (task_page, f"/instances/{case.id}"):
         text = client.get(path).text
         assert "Task arrived: 2026-09-30 10:00" in text or "Started: 2026-09-30 10:00" in text
@@ -209,7 +209,7 @@ def test_an_error_page_says_in_chinese_what_the_engine_said(
     assert message and message.group(1) == f"没有编号为 {case.id} 的案件"
     assert 'class="hint"' not in page.text
     english = as_user(app, "approver_fl")
-    english.get("/lang/en")
+    choose_language(english)
     assert f"no instance {case.id}" in english.get(f"/instances/{case.id}").text
 
 

@@ -20,7 +20,7 @@ from engine.api import Engine
 from engine.time.clock import FixedClock
 from tests.process_helpers import at
 from tests.stats_support import intermediary_data, known_data
-from tests.test_ui_support import login, make_app
+from tests.test_ui_support import choose_language, login, make_app
 
 PASSWORD = "pw-stats-test"
 
@@ -91,7 +91,7 @@ def test_no_cell_repeats_the_unit_its_header_names(app: Flask) -> None:
     assert with_unit and not [(u, t) for u, t in with_unit if t.endswith(u)], with_unit
     assert cell(page, "subsidy_payouts", "subsidy_instant", "amount") == "36,000"
     client = client_of(app, "chu")
-    client.get("/lang/en")
+    choose_language(client)
     english = client.get("/stats/").text
     assert cell(english, "subsidy_payouts", "subsidy_instant", "amount") == "36,000"
 
@@ -141,7 +141,7 @@ def test_other_roles_may_not_open_the_statistics(app: Flask) -> None:
 
 def test_statistics_in_english(app: Flask) -> None:
     client = client_of(app, "chu")  # the city leader: every section
-    client.get("/lang/en")
+    choose_language(client)
     page = client.get("/stats/").text
     figures = re.findall(r"<figcaption>([^<]*)", page)
     assert figures and not any(re.search(r"[\u4e00-\u9fff]", f) for f in figures), figures
@@ -180,7 +180,7 @@ def test_the_data_bureau_sees_the_intermediary_clues(engine: Engine, clock: Fixe
     cases = client.get(html.unescape(link.group(1))).text
     assert "ZJXS-2026-000002" in cases and "ZJXS-2026-000001" not in cases
     assert client.get("/stats/cases?figure=on_time_by_unit&measure=done").status_code == 403
-    client.get("/lang/en")
+    choose_language(client)
     english = client.get("/stats/").text
     figures = re.findall(r"<figcaption>([^<]*)", english)
     assert figures and not any(re.search(r"[\u4e00-\u9fff]", f) for f in figures), figures

@@ -83,6 +83,16 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
+def choose_language(client: FlaskClient, code: str = "en", next_page: str = "") -> str | None:
+    """Switch the pages' language as the header's button does (a POST with the page's CSRF
+    token); the address it goes back to."""
+    form = client.get(f"/lang/{code}")
+    done = client.post(f"/lang/{code}", data={"csrf_token": csrf_token(form.text),
+                                               "next": next_page})
+    assert done.status_code == 302, done.status_code
+    return done.location
+
+
 def start_case(engine: Engine, unit: str = FULIANG, summary: str = "拖延办理营业执照") -> int:
     return engine.start("approval", {"summary": summary, "unit": unit}, "li").id
 

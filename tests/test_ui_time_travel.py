@@ -9,7 +9,7 @@ from engine.time.calendar import TZ
 from tests.conftest import diagram_files
 from tests.demo_support import demo as demo  # the fixture
 from tests.demo_support import signed_in
-from tests.test_ui_support import PASSWORD, login, make_app
+from tests.test_ui_support import PASSWORD, choose_language, login, make_app
 
 UNIT = "浮梁县纪委监委"
 
@@ -66,7 +66,7 @@ def test_the_shown_step_is_marked_and_named(people: Engine) -> None:
     assert f'<small id="diagram-step">第 2 步（办理 · 提出处置意见）之后 · {at}</small>' in page
     now = client.get(f"/instances/{view.id}").text
     assert "aria-current" not in now and "shown-label" not in now and 'id="diagram-step"' not in now
-    client.get("/lang/en")
+    choose_language(client)
     english = client.get(f"/instances/{view.id}?at=2").text
     assert "Time travel: after step 2 (Work · 提出处置意见)" in english
     assert '<span class="shown-label">Shown</span>' in english

@@ -17,6 +17,7 @@ from engine.time.clock import FixedClock
 from tests.demo_support import CLUE, FULIANG, signed_in
 from tests.demo_support import demo as demo  # the fixture
 from tests.test_process_hotline_complaint import COMPLAINT
+from tests.test_ui_support import choose_language
 from web.ui.fmt import EVENT_LABELS
 
 HANDLER = "承办部门 赵磊（浮梁）"
@@ -85,7 +86,7 @@ def test_the_clerk_reads_why_the_proposal_came_back(demo: Engine) -> None:
     assert '<span class="label">审批结果：</span>退回重拟' in banner
     assert '<span class="label">审批意见：</span>理由不充分，请补充。' in banner
     assert 'id="decided-back"' not in clerk.get(f"/tasks/{first}").text  # the old round's
-    clerk.get("/lang/en")
+    choose_language(clerk)
     assert "<strong>Sent back to be redone: </strong>" in clerk.get(f"/tasks/{redo}").text
     demo.complete(redo, {"disposal": "转办", "handler_unit": FULIANG,
                          "proposal_reason": "建议转办，已补充理由。"}, "intake")
@@ -131,7 +132,7 @@ def test_the_actions_on_a_task_read_as_actions_in_english(demo: Engine) -> None:
     back" and "Sent back" (it read "Release" in both)."""
     task = next(t for t in demo.inbox.for_user("handler_fl") if t.name == "outcome")
     handler = signed_in(demo, "handler_fl")
-    handler.get("/lang/en")
+    choose_language(handler)
     page = handler.get(f"/tasks/{task.id}").text
     summaries = re.findall(r'<details id="op-[a-z-]+"><summary>([^<]+)</summary>', page)
     assert summaries[:3] == ["Send back", "Transfer", "Delegate"], summaries

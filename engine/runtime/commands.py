@@ -407,7 +407,8 @@ class Runtime:
             returned = returns.Returns() if kind == "started" else returns.assignees(
                 session, row, workflow, {r.id for r in open_rows},
                 mirror.chosen_elements(session), payload.get("element_id") if task_id else None,
-                now, evaluate)
+                now, evaluate, _completing(open_rows, task_id, user) if kind == "completed"
+                else None)
             if returned.assigned:
                 recorded[returns.RECORD] = returned.assigned
             # the task the command acted on records who did it, also when a move cancels it
@@ -455,6 +456,13 @@ class Runtime:
             data = event.payload if isinstance(event.payload, dict) else {"payload": event.payload}
             self.deliver(session, definition.name, {"business_key": row.business_key},
                          data, user, hops + 1, sender=row)
+
+
+def _completing(open_rows: list[driver.ReadRow], task_id: str | None, user: UserView
+                ) -> returns.Done | None:
+    """The task a completion completes, as its row will say once the command wrote it."""
+    done = next((r for r in open_rows if r.id == task_id), None)
+    return None if done is None else returns.Done(done.element_id, user.username, done.role)
 
 
 def _seen_by(workflow: BpmnWorkflow, task_id: str) -> dict[str, Any]:

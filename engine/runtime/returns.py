@@ -76,12 +76,24 @@ class Returns:
     sent_back: frozenset[str] = frozenset()
 
 
+@dataclass(frozen=True)
+class Done:
+    """A completion of a step: the task row's columns :func:`assignees` reads."""
+
+    element_id: str
+    completed_by: str | None
+    role: str | None
+
+
 def assignees(session: Session, row: ProcessInstance, workflow: BpmnWorkflow,
               known_open: Collection[str], taken: Collection[str], acted: str | None,
-              now: datetime, evaluate: Callable[[str, dict[str, Any]], Any]) -> Returns:
+              now: datetime, evaluate: Callable[[str, dict[str, Any]], Any],
+              completing: Done | None = None) -> Returns:
     """For the new user tasks (not in ``known_open``) of steps this case completed before,
     whose element is not ``taken`` (a send back or a withdrawal chose); ``acted``: the
-    element of the task the command completes, if it completes one."""
+    element of the task the command acts on, if it acts on one; ``completing``: that task
+    when the command completes it, done before its new tasks are (a step that loops straight
+    back to itself comes round to whoever did it, whose row is not written yet)."""
     new = [t for t in mirror.ready_user_tasks(workflow)
            if str(t.id) not in known_open and element_of(t) not in taken and _counted(t)]
     if not new:
@@ -89,17 +101,20 @@ def assignees(session: Session, row: ProcessInstance, workflow: BpmnWorkflow,
     elements = {element_of(t) for t in new} | ({acted} if acted else set())
     done = [d for d in _COMPLETED.rows(session, {"instance_id": row.id})
             if d.element_id in elements]
-    if not done:  # no step done before: the usual case, one query
+    if not done and completing is None:  # no step done before: the usual case, one query
         return Returns()
     element = {d.id: d for d in done}
     first: dict[str, int] = {}  # the event that first completed the element
     last: dict[str, Any] = {}
-    for task_id, seq in _COMPLETIONS.rows(session, {"instance_id": row.id}):
+    completions = _COMPLETIONS.rows(session, {"instance_id": row.id}) if done else ()
+    for task_id, seq in completions:
         if task_id not in element:
             continue
         first.setdefault(element[task_id].element_id, seq)
         last[element[task_id].element_id] = element[task_id]
-    # the task completed now: this command's event, after every one before
+    if completing is not None:  # this command's event, after every one before
+        first.setdefault(completing.element_id, row.event_count + 1)
+        last[completing.element_id] = completing
     acted_first = first.get(acted or "", row.event_count + 1) if acted else None
     out = Returns(sent_back=frozenset(
         str(t.id) for t in new if element_of(t) in first and acted_first is not None

@@ -162,6 +162,15 @@ def logout() -> Response:
 
 
 @bp.get("/lang/<code>")
+def language_form(code: str) -> str:
+    """A page with the button that switches to ``code``: a GET changes nothing (a link
+    followed by a prefetcher or a crawler must not change a user's stored choice)."""
+    if code not in LANGUAGES:
+        abort(404)
+    return render_template("language.html", code=code, next=safe_next(request.args.get("next")))
+
+
+@bp.post("/lang/<code>")
 def set_language(code: str) -> Response:
     """The pages' language for this session; a signed-in user's too, kept for their next
     sign-in and their e-mails."""
@@ -171,4 +180,4 @@ def set_language(code: str) -> Response:
     user = g.get("user")
     if user is not None and user.language != code:
         engine().accounts.set_language(user.username, code)
-    return redirect(safe_next(request.args.get("next")) or url_for("inbox.index"))
+    return redirect(safe_next(request.form.get("next")) or url_for("inbox.index"))

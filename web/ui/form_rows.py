@@ -35,7 +35,8 @@ MAX_ROWS = 2000  # rows read from one post (the schema's maxItems says the form'
 _CELL = re.compile(r"\[(\d{1,6})\]\[([^\]]+)\]")
 _UNIT = re.compile(r"[（(][^）)]*[）)]$")  # "核定兑付金额（元）" is also headed 核定兑付金额
 _ITEM_BREAK = re.compile(r"[、;；\n]")
-_ROW_NO = {"序号"}  # a header's row numbers, as the table's own first column
+# a header's row numbers, as the table's own first column: 序号, or No. or # in English
+_ROW_NO = {"序号", "no.", "no", "#"}
 
 
 @dataclass(frozen=True)
@@ -44,8 +45,11 @@ class Column:
     title: str
 
     def heads(self) -> set[str]:
-        """What a spreadsheet's header cell may say for this column."""
-        return {_bare(self.name), _bare(self.title), _bare(_UNIT.sub("", self.title))}
+        """What a spreadsheet's header cell may say for this column: its title, or its name,
+        also written as English words (credit_code: Credit code); a unit after either aside
+        (:func:`_head`)."""
+        return {_bare(self.name), _bare(self.name.replace("_", "")), _bare(self.title),
+                _bare(_UNIT.sub("", self.title))}
 
 
 @dataclass(frozen=True)
@@ -88,10 +92,10 @@ def posted_rows(form: MultiDict[str, str], name: str, columns: Sequence[Column]
 
 def read_paste(text: str, columns: Sequence[Column]) -> tuple[list[Row], Msg | None]:
     """Spreadsheet rows: cells in the table's column order, or in the order a header line
-    names them (a column the header does not name is left empty; its 序号 column is
-    skipped). Nothing is dropped silently: a line with cells beyond the table's columns (or
-    beyond the header's, or under a blank title), or a header naming columns the table lacks,
-    refuses the paste."""
+    names them (a column the header does not name is left empty; its 序号 column, No. or #
+    in English, is skipped). Nothing is dropped silently: a line with cells beyond the
+    table's columns (or beyond the header's, or under a blank title), or a header naming
+    columns the table lacks, refuses the paste."""
     if not text.strip():
         return [], None
     records = list(csv.reader(io.StringIO(text.strip("\r\n")), delimiter="\t"))
@@ -131,9 +135,15 @@ def _width(line: Sequence[str]) -> int:
 
 def _header(line: Sequence[str], columns: Sequence[Column]) -> list[str | None] | None:
     """The column each cell of a header line names, or None when the line is data: a header
-    names a column in at least half of its filled cells (序号 aside)."""
-    heads = {head: c.name for c in columns for head in c.heads() if head}
-    named = [heads.get(_bare(cell)) for cell in line]
+    names a column in at least half of its filled cells (序号 aside). A cell names a column
+    with or without a unit after it (Amount (yuan) names amount)."""
+    heads: dict[str, str] = {}
+    for column in columns:  # the first column a head names, as the page's script reads it
+        for head in column.heads() - heads.keys():
+            if head:
+                heads[head] = column.name
+    named = [heads.get(_bare(cell)) or heads.get(_bare(_UNIT.sub("", cell.strip())))
+             for cell in line]
     filled = sum(1 for cell in line if cell.strip() and _bare(cell) not in _ROW_NO)
     hits = sum(1 for n in named if n)
     return named if hits and hits * 2 >= filled else None

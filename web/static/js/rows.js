@@ -32,14 +32,18 @@
 
   function bare(text) { return text.replace(/[\s*＊:：]/g, '').toLowerCase(); }
 
-  var ROW_NO = ['序号'];  // a header's row numbers, as the table's own first column
+  // a header's row numbers, as the table's own first column: 序号, or No. or # in English
+  var ROW_NO = ['序号', 'no.', 'no', '#'];
+  var UNIT = /[（(][^）)]*[）)]$/;  // "核定兑付金额（元）" is also headed 核定兑付金额
 
+  // A column is headed by its title or its name, also as English words (credit_code:
+  // Credit code), with or without a unit after either.
   function columnsOf(field) {
     return Array.prototype.map.call(field.querySelectorAll('th[data-column]'), function (th) {
-      var title = th.getAttribute('data-title');
-      return { name: th.getAttribute('data-column'), title: title,
-               heads: [bare(th.getAttribute('data-column')), bare(title),
-                       bare(title.replace(/[（(][^）)]*[）)]$/, ''))] };
+      var title = th.getAttribute('data-title'), name = th.getAttribute('data-column');
+      return { name: name, title: title,
+               heads: [bare(name), bare(name.replace(/_/g, '')), bare(title),
+                       bare(title.replace(UNIT, ''))] };
     });
   }
 
@@ -48,9 +52,14 @@
     var hits = 0, filled = 0;
     var named = line.map(function (cell) {
       if (cell.trim() && ROW_NO.indexOf(bare(cell)) < 0) filled += 1;
-      var head = bare(cell);
-      for (var k = 0; k < columns.length; k += 1) {
-        if (head && columns[k].heads.indexOf(head) >= 0) { hits += 1; return columns[k].name; }
+      var said = [bare(cell), bare(cell.trim().replace(UNIT, ''))];
+      for (var h = 0; h < said.length; h += 1) {  // as the cell says it first
+        for (var k = 0; k < columns.length; k += 1) {
+          if (said[h] && columns[k].heads.indexOf(said[h]) >= 0) {
+            hits += 1;
+            return columns[k].name;
+          }
+        }
       }
       return null;
     });
