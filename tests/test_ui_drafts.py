@@ -71,7 +71,7 @@ def test_save_keeps_the_values_without_completing_or_checking(app: Flask, eng: E
     assert "Restored what you saved on 2026-09-30 16:00." in english
     assert "Save draft" in english
     # saved again, the task already wang's: no claim to tell of
-    wang.get("/lang/zh")
+    choose_language(wang, "zh")
     wang.post(f"/tasks/{approve}", data={**SAVE, "comment": "写完了"})
     again = wang.get(f"/tasks/{approve}").text
     assert "已暂存。您可以稍后回到此任务继续填写。" in again and "已为您认领" not in again

@@ -13,6 +13,7 @@ from engine.api import Engine
 from engine.definitions.validation import SourceFile
 from tests.test_ui_designer import upload
 from tests.test_ui_modeler import APPROVAL, FORMS, files
+from tests.test_ui_support import choose_language
 
 pytest_plugins = ["tests.test_ui_support"]  # eng, app, designer (signed in as a designer)
 
@@ -54,7 +55,7 @@ def test_both_comparisons_tell_a_forms_changes_in_words(designer: FlaskClient,
         assert answer.status_code == 200, page
         assert form_changes(answer.text) == SAID_ZH, page
         no_json(answer.text)
-    designer.get("/lang/en")
+    choose_language(designer)
     english = designer.get("/designer/processes/approval/diff?old=1&new=2").text
     assert form_changes(english) == SAID_EN
     no_json(english)
@@ -75,7 +76,7 @@ def test_the_deploy_previews_tell_a_forms_changes_in_words(designer: FlaskClient
     assert process["diff"]["forms_changed"] == ["test_handle"]
     assert process["diff"]["form_changes"] == {"test_handle": SAID_ZH}
     assert [v.version for v in eng.process_versions("approval")] == [1]
-    designer.get("/lang/en")
+    choose_language(designer)
     english = designer.post("/designer/modeler/preview",
                             json={"files": files(test_handle=EDITED_TEXT)})
     assert english.get_json()["processes"][0]["diff"]["form_changes"] == {

@@ -16,7 +16,7 @@ from markupsafe import Markup
 from engine.api import Engine
 from engine.errors import InvalidData
 from tests.demo_support import demo, signed_in  # noqa: F401  # fixture
-from tests.test_ui_support import csrf_token
+from tests.test_ui_support import choose_language, csrf_token
 from web.ui.fmt import unbroken
 
 THREE = [
@@ -248,7 +248,7 @@ def test_the_case_shows_each_enterprises_payout_in_list_order_with_totals(
         (THREE[1]["name"], "90,000.50", "PZ-0002", "已兑付"),
         (THREE[2]["name"], "80,000.50", "PZ-0003", "已兑付")]
     assert total == ["合计", "", "300,000.50", "290,001", "", "", "已兑付 3 户，共 3 户"]
-    bureau.get("/lang/en")
+    choose_language(bureau)
     heads, rows, total = payout_rows(bureau.get(f"/instances/{case}").text)
     assert heads == ["Enterprise", "Unified social credit code", "Approved amount (yuan)",
                      "Amount paid (yuan)", "Date paid", "Voucher no.", "Status"]
@@ -285,7 +285,7 @@ def test_the_payout_count_drills_down_to_its_payouts_not_its_cases(
         ["惠企政策兑现：免申即享", THREE[0]["name"], "120,000", "2026-09-30"],
         ["惠企政策兑现：免申即享", THREE[2]["name"], "80,000.50", "2026-09-30"]])
     assert {c[0] for c in cells} == {"MSJX-2026-000001"}
-    web.get("/lang/en")
+    choose_language(web)
     english = web.get(link.group(1)).text
     assert "2 payouts" in english and "Enterprise" in english
 
