@@ -47,19 +47,26 @@ def clock() -> FixedClock:
     return FixedClock(NOW)
 
 
-def seeded(build: Callable[[Engine], None]) -> pytest.MarkDecorator:
+def seeded(build: Callable[[Engine], None], at: datetime = NOW) -> pytest.MarkDecorator:
     """Mark tests whose ``engine`` starts from what ``build`` does to a new engine (at the
-    ``clock`` fixture's time): done once per process and backend, copied for each test
-    (tests/migrated_databases.py)."""
+    ``clock`` fixture's time, or ``at`` for a module whose clock starts elsewhere): done once
+    per process and backend, copied for each test (tests/migrated_databases.py)."""
 
     def fill(url: str) -> None:  # the templates are kept by this function: one per mark
-        engine = Engine(url, clock=FixedClock(NOW), upgrade=False)
+        engine = Engine(url, clock=FixedClock(at), upgrade=False)
         try:
             build(engine)
         finally:
             engine.close()
 
     return pytest.mark.seeded.with_args(fill)
+
+
+def seeded_with(request: pytest.FixtureRequest, mark: pytest.MarkDecorator) -> bool:
+    """Whether the test's ``engine`` already holds what ``mark`` (made by ``seeded``) builds:
+    a fixture building the same shared by other modules builds it itself where it does not."""
+    found = request.node.get_closest_marker("seeded")
+    return found is not None and found.args == mark.args
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

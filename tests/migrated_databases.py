@@ -3,10 +3,11 @@
 SQLite and on PostgreSQL alike, most of it the server's or the disk's.
 
 SQLite: one migrated file per process, copied for each test. PostgreSQL (schemas cannot be
-copied): one migrated schema per process, emptied for each test by ``TRUNCATE ... RESTART
-IDENTITY`` with the rows the migrations insert put back, so that it is what a fresh migration
-leaves, ids starting at 1. A schema that its last test left at another revision or with other
-tables, or that cannot be emptied at once (a lock still held), is dropped and a new one made.
+copied): one migrated schema per process, emptied for each test (every row deleted, every
+sequence restarted) with the rows the migrations insert put back, so that it is what a fresh
+migration leaves, ids starting at 1. A schema that its last test left at another revision or
+with other tables, or that cannot be emptied at once (a lock still held), is dropped and a new
+one made.
 
 Seeded databases (tests marked ``seeded``, tests/conftest.py): what a module's tests all start
 from (users, deployed procedures: scrypt hashes and deploys cost a test a second or more) is
@@ -115,15 +116,26 @@ def _new_schema(server_url: str) -> _Schema:
                        dropping.pop_all())
 
 
+def _clear(conn: Connection, tables: list[str]) -> None:
+    """Empty ``tables`` and put every sequence back at its start, as ``TRUNCATE ... RESTART
+    IDENTITY`` would: deleting the few rows a test wrote takes milliseconds where truncating
+    some thirty tables (new files for each) takes half a second. Foreign keys are checked for
+    none of the tables (left so for the rest of the transaction)."""
+    conn.execute(text("SET LOCAL session_replication_role = replica"))
+    for name in tables:
+        conn.execute(text(f"DELETE FROM {_quoted(name)}"))
+    conn.execute(text("SELECT setval(quote_ident(sequencename)::regclass, start_value, false) "
+                      "FROM pg_sequences WHERE schemaname = current_schema()"))
+
+
 def _emptied(schema: _Schema) -> bool:
     """Whether the schema is as a fresh migration leaves it (emptied here)."""
-    emptied = ", ".join(_quoted(name) for name in schema.tables if name != "alembic_version")
     try:
         with schema.sql.begin() as conn:
             conn.execute(text("SET LOCAL lock_timeout = '5s'"))
             if _revision(conn) != [schema.head] or _tables(conn) != schema.tables:
                 return False
-            conn.execute(text(f"TRUNCATE {emptied} RESTART IDENTITY CASCADE"))
+            _clear(conn, [name for name in schema.tables if name != "alembic_version"])
             for name, rows in schema.seeds.items():
                 columns = list(rows[0])
                 conn.execute(text(f'INSERT INTO "{name}" ({", ".join(map(_quoted, columns))}) '
@@ -168,15 +180,12 @@ def _take(schema: _Schema) -> _Snapshot:
 
 def _restored(schema: _Schema, snapshot: _Snapshot) -> bool:
     """Whether the schema now holds exactly the snapshot's rows and sequences."""
-    every = ", ".join(_quoted(name) for name in schema.tables)
     try:
         with schema.sql.begin() as conn:
             conn.execute(text("SET LOCAL lock_timeout = '5s'"))
             if _revision(conn) != [schema.head] or _tables(conn) != schema.tables:
                 return False
-            conn.execute(text(f"TRUNCATE {every} RESTART IDENTITY CASCADE"))
-            # the rows go back table by table: foreign keys are checked for none of them
-            conn.execute(text("SET LOCAL session_replication_role = replica"))
+            _clear(conn, schema.tables)  # and the rows go back table by table, unchecked
             cursor = conn.connection.driver_connection.cursor()
             for name, data in snapshot.tables.items():
                 with cursor.copy(f"COPY {_quoted(name)} FROM STDIN") as copy:

@@ -16,7 +16,9 @@ from engine.errors import InvalidData
 from engine.time.clock import FixedClock
 from tests.process_helpers import at, task
 from tests.test_process_clue_triage import REGISTRATION, clues  # noqa: F401  # fixture
+from tests.test_process_clue_triage import WORLD as CLUES
 from tests.test_process_subsidies import PAYOUT, application, hq  # noqa: F401  # fixture
+from tests.test_process_subsidies import WORLD as SUBSIDIES
 
 
 def payout_task(hq: Engine, clock: FixedClock) -> str:  # noqa: F811
@@ -34,6 +36,7 @@ def refused(engine: Engine, task_id: str, data: dict[str, Any]) -> dict[str, str
     return err.value.field_errors
 
 
+@SUBSIDIES
 def test_a_payout_above_the_approved_amount_is_refused(hq: Engine,  # noqa: F811
                                                         clock: FixedClock) -> None:
     pay = payout_task(hq, clock)
@@ -44,6 +47,7 @@ def test_a_payout_above_the_approved_amount_is_refused(hq: Engine,  # noqa: F811
                              "partial_payment_confirmed": True}) == errors
 
 
+@SUBSIDIES
 def test_a_payout_below_the_approved_amount_needs_a_confirmation(hq: Engine,  # noqa: F811
                                                                  clock: FixedClock) -> None:
     pay = payout_task(hq, clock)
@@ -55,6 +59,7 @@ def test_a_payout_below_the_approved_amount_needs_a_confirmation(hq: Engine,  # 
     assert hq.verify() == (1, [])
 
 
+@SUBSIDIES
 def test_a_payout_dated_tomorrow_is_refused(hq: Engine, clock: FixedClock) -> None:  # noqa: F811
     pay = payout_task(hq, clock)
     assert refused(hq, pay, {**PAYOUT, "paid_on": "2026-10-11"}) == {
@@ -62,6 +67,7 @@ def test_a_payout_dated_tomorrow_is_refused(hq: Engine, clock: FixedClock) -> No
     hq.complete(pay, {**PAYOUT, "paid_on": "2026-10-10"}, "swj")  # today is fine
 
 
+@CLUES
 def test_a_clue_received_in_the_future_or_with_a_bad_contact_is_refused(
         clues: Engine) -> None:  # noqa: F811
     with pytest.raises(InvalidData) as err:  # the fixture's clock: 2026-09-30 16:00

@@ -19,10 +19,9 @@ from engine.api import Engine
 from engine.errors import InvalidData, NotFound, PermissionDenied
 from engine.time.clock import FixedClock
 from engine.views import InstanceView
-from tests.process_helpers import at, clue_files, open_tasks, timer_dues
+from tests.process_helpers import at, open_tasks, timer_dues
 from tests.test_process_clue_triage import (
     FULIANG,
-    add_people,
     do,
     inbox,
     no_instruments,
@@ -31,14 +30,17 @@ from tests.test_process_clue_triage import (
     transferred_case,
     verify,
 )
+from tests.test_process_clue_triage import WORLD as CLUES
 
 ESC = "city_escalation"
 
 
+pytestmark = CLUES  # clue_triage's world: made once per process and backend, copied for each test
+
+
 @pytest.fixture
 def clues(engine: Engine) -> Engine:
-    engine.deploy(clue_files())
-    return add_people(engine)
+    return engine  # holding procedures 1 and 2 and their people
 
 
 def escalate(engine: Engine, case_no: str | None, **data: Any) -> InstanceView:

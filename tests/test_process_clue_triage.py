@@ -20,6 +20,7 @@ from engine.queries.inbox import InboxFilter
 from engine.time.clock import FixedClock
 from engine.views import InstanceView, TaskView
 from tests import process_helpers
+from tests.conftest import seeded, seeded_with
 from tests.process_helpers import ROOT, at, clue_files, docx_text, open_tasks, timer_dues
 
 FULIANG = "浮梁县纪委监委"
@@ -60,10 +61,21 @@ def add_people(engine: Engine) -> Engine:
     return engine
 
 
-@pytest.fixture
-def clues(engine: Engine) -> Engine:
+def clue_world(engine: Engine) -> None:
+    """Procedures 1 and 2 deployed and everyone they route to."""
     engine.deploy(clue_files())
-    return add_people(engine)
+    add_people(engine)
+
+
+WORLD = seeded(clue_world)  # made once per process and backend, copied for each test
+
+
+@pytest.fixture
+def clues(engine: Engine, request: pytest.FixtureRequest) -> Engine:
+    """The engine of ``clue_world`` (the tests of this module taking it are marked WORLD)."""
+    if not seeded_with(request, WORLD):
+        clue_world(engine)
+    return engine
 
 
 # -- helpers ---------------------------------------------------------------------------------
@@ -111,6 +123,7 @@ def no_instruments(engine: Engine, user: str = "zhao") -> InstanceView:
 # -- registration ----------------------------------------------------------------------------
 
 
+@WORLD
 def test_registration_numbers_each_clue_and_names_an_owner(clues: Engine,
                                                            clock: FixedClock) -> None:
     first = register(clues)
@@ -130,6 +143,7 @@ def test_registration_numbers_each_clue_and_names_an_owner(clues: Engine,
     assert set(err.value.field_errors) == {"channel", "summary"}
 
 
+@WORLD
 def test_proposal_and_approval_are_due_the_same_day(clues: Engine, clock: FixedClock) -> None:
     view = register(clues)
     (proposal,) = view.tasks
@@ -146,6 +160,7 @@ def test_proposal_and_approval_are_due_the_same_day(clues: Engine, clock: FixedC
     assert approval.role == "approver"
 
 
+@WORLD
 def test_registered_after_close_is_due_the_next_working_day(clues: Engine,
                                                             clock: FixedClock) -> None:
     clock.set(at("2026-09-30T18:05:00+08:00"))
@@ -156,6 +171,7 @@ def test_registered_after_close_is_due_the_next_working_day(clues: Engine,
 # -- approval, send-back, transfer -----------------------------------------------------------
 
 
+@WORLD
 def test_send_back_proposes_again_still_due_the_same_day(clues: Engine,
                                                          clock: FixedClock) -> None:
     view = register(clues)
@@ -178,6 +194,7 @@ def test_send_back_proposes_again_still_due_the_same_day(clues: Engine,
     assert clues.instance(view.id).data["disposal"] == "转办"
 
 
+@WORLD
 def test_transfer_over_national_day_is_due_2026_10_08(clues: Engine, clock: FixedClock) -> None:
     view = register(clues)
     approve_disposal(clues, "转办")
@@ -213,6 +230,7 @@ def test_transfer_over_national_day_is_due_2026_10_08(clues: Engine, clock: Fixe
     assert timer_dues(clues, view.id, "weekly") == [at("2026-10-15T17:31:00+08:00")]
 
 
+@WORLD
 def test_approved_on_friday_before_adjusted_saturday(clues: Engine, clock: FixedClock) -> None:
     clock.set(at("2026-10-09T10:00:00+08:00"))  # Friday; Saturday 2026-10-10 is a working day
     view = register(clues)
@@ -227,6 +245,7 @@ def test_approved_on_friday_before_adjusted_saturday(clues: Engine, clock: Fixed
 # -- the four disposals ----------------------------------------------------------------------
 
 
+@WORLD
 def test_transfer_path_end_to_end(clues: Engine, clock: FixedClock) -> None:
     view = transferred_case(clues, clock)
     # the transfer issues the 交办函: numbered by the engine, addressed to the handler unit
@@ -253,6 +272,7 @@ def test_transfer_path_end_to_end(clues: Engine, clock: FixedClock) -> None:
     assert clues.verify() == (2, [])
 
 
+@WORLD
 def test_direct_verification_skips_the_transfer_step(clues: Engine, clock: FixedClock) -> None:
     view = register(clues)
     approve_disposal(clues, "直接核查", FIRST_OFFICE)
@@ -271,6 +291,7 @@ def test_direct_verification_skips_the_transfer_step(clues: Engine, clock: Fixed
     assert done.status == "completed"
 
 
+@WORLD
 def test_shelved_clue_waits_and_is_proposed_again_the_day_it_is_reopened(
         clues: Engine, clock: FixedClock) -> None:
     view = register(clues)
@@ -289,6 +310,7 @@ def test_shelved_clue_waits_and_is_proposed_again_the_day_it_is_reopened(
     assert done.data["reopened_at"] == "2026-10-20T10:00:00+08:00"
 
 
+@WORLD
 def test_concluded_clue_goes_straight_to_closing(clues: Engine, clock: FixedClock) -> None:
     view = register(clues)
     approve_disposal(clues, "予以了结", None)
@@ -303,6 +325,7 @@ def test_concluded_clue_goes_straight_to_closing(clues: Engine, clock: FixedCloc
 # -- handling: fault tolerance, outcomes, rectification ----------------------------------------
 
 
+@WORLD
 def test_fault_tolerance_with_its_own_approval_and_send_back(clues: Engine,
                                                             clock: FixedClock) -> None:
     view = transferred_case(clues, clock)
@@ -323,6 +346,7 @@ def test_fault_tolerance_with_its_own_approval_and_send_back(clues: Engine,
     assert done.data["ft_approved"] is True
 
 
+@WORLD
 def test_outcome_instruments_are_tracked_until_rectified(clues: Engine, clock: FixedClock) -> None:
     transferred_case(clues, clock)
     verify(clues)
@@ -361,6 +385,7 @@ def test_outcome_instruments_are_tracked_until_rectified(clues: Engine, clock: F
 # -- weekly follow-up --------------------------------------------------------------------------
 
 
+@WORLD
 def test_case_manager_follows_up_a_week_after_transfer_then_weekly(clues: Engine,
                                                                    clock: FixedClock) -> None:
     view = transferred_case(clues, clock, "2026-10-08T10:00:00+08:00")
@@ -395,6 +420,7 @@ def test_case_manager_follows_up_a_week_after_transfer_then_weekly(clues: Engine
     assert clues.replay(view.id).ok
 
 
+@WORLD
 def test_wrong_unit_is_sent_back_to_the_proposal_transferred_and_urged(
         clues: Engine, clock: FixedClock) -> None:
     """The handler unit finds the clue is not its own: 浮梁 sends it back to the intake
@@ -459,6 +485,7 @@ def test_kuaiban_validate_command_accepts_both_diagrams(tmp_path: Path,
     assert all(": warning: " in line for line in warnings)
 
 
+@WORLD
 def test_the_verification_deadline_holds_for_the_outcome(clues: Engine,
                                                        clock: FixedClock) -> None:
     """优先核查 and 结果运用 share the 核查时限 (the ledger's 期限 columns)."""

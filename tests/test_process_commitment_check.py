@@ -24,6 +24,7 @@ from engine.queries.board import instances
 from engine.queries.inbox import InboxFilter
 from engine.time.clock import FixedClock
 from engine.views import InstanceView
+from tests.conftest import seeded
 from tests.process_helpers import (
     PROCESSES,
     at,
@@ -43,8 +44,7 @@ ZRJ = "市自然资源局"  # asked for help (协查)
 FGW = "市发改委"  # credit department
 
 
-@pytest.fixture
-def gov(engine: Engine) -> Engine:
+def _world(engine: Engine) -> None:
     engine.deploy(commitment_files())
     engine.add_user("scj", ["responsible_unit"], unit=SCJ)
     engine.add_user("scj2", ["responsible_unit"], unit=SCJ)
@@ -55,7 +55,15 @@ def gov(engine: Engine) -> Engine:
     engine.add_user("qiye", ["enterprise"], unit="景德镇某陶瓷有限公司")
     engine.add_user("sjj", ["data_bureau"])
     engine.add_user("audit", ["auditor"])
-    return load_units(engine)
+    load_units(engine)
+
+
+WORLD = seeded(_world)  # made once per process and backend, copied for each test
+
+
+@pytest.fixture
+def gov(engine: Engine) -> Engine:
+    return engine  # holding what ``_world`` built
 
 
 START = {
@@ -126,6 +134,7 @@ def test_catalogue_copy_in_docs_matches_the_decision_table() -> None:
 # -- paths -----------------------------------------------------------------------------------
 
 
+@WORLD
 def test_online_check_confirms_the_commitment_and_records_it_in_the_credit_file(
         gov: Engine, clock: FixedClock) -> None:
     view = start(gov)
@@ -164,6 +173,7 @@ def test_online_check_confirms_the_commitment_and_records_it_in_the_credit_file(
     assert blacklist(gov) == {}
 
 
+@WORLD
 def test_assistance_finds_a_false_commitment_permit_revoked_and_blacklisted(
         gov: Engine, clock: FixedClock) -> None:
     view = start(gov, "zjj", item_id="XK-002", permit_no="景建资承〔2026〕8号",
@@ -241,6 +251,7 @@ def test_assistance_finds_a_false_commitment_permit_revoked_and_blacklisted(
     ("consistent", "承诺属实，核查通过", False),
     ("false", "虚假承诺：已撤销决定，记入信用记录并列入虚假承诺黑名单", True),
 ])
+@WORLD
 def test_on_site_check_after_push_to_the_supervision_platform(
         gov: Engine, clock: FixedClock, result: str, outcome: str, blacklisted: bool) -> None:
     clock.set(at("2026-10-09T11:00:00+08:00"))  # Friday before the adjusted working Saturday
@@ -279,6 +290,7 @@ def test_on_site_check_after_push_to_the_supervision_platform(
 
 
 @pytest.mark.parametrize("assist_result", ["consistent", "unverifiable"])
+@WORLD
 def test_assistance_answer_closes_the_case_or_sends_it_on_site(
         gov: Engine, clock: FixedClock, assist_result: str) -> None:
     view = start(gov)
@@ -306,6 +318,7 @@ def test_assistance_answer_closes_the_case_or_sends_it_on_site(
     assert [c["method"] for c in view.data["check_log"]] == ["在线核查", "协助核查", "现场核查"]
 
 
+@WORLD
 def test_online_false_commitment_goes_straight_to_revocation(gov: Engine,
                                                              clock: FixedClock) -> None:
     view = start(gov, item_id="XK-001")
@@ -316,12 +329,14 @@ def test_online_false_commitment_goes_straight_to_revocation(gov: Engine,
     assert gov.instance(view.id).data["false_commitment"]["method"] == "在线核查"
 
 
+@WORLD
 def test_check_time_counts_from_the_decision_date(gov: Engine, clock: FixedClock) -> None:
     clock.set(at("2026-10-08T09:00:00+08:00"))  # registered a working day after the decision
     start(gov, granted_on="2026-09-30")
     assert task(gov, "scj", "online_check").due_at == at("2026-11-03T17:30:00+08:00")
 
 
+@WORLD
 def test_unlisted_item_is_not_checked(gov: Engine) -> None:
     view = start(gov, item_id="ZZ-999")
     assert view.status == "completed" and view.tasks == []
@@ -330,6 +345,7 @@ def test_unlisted_item_is_not_checked(gov: Engine) -> None:
     assert view.data["blacklisted"] is False
 
 
+@WORLD
 def test_only_departments_start_checks_and_the_form_is_enforced(gov: Engine) -> None:
     for user in ("qiye", "sjj", "audit"):
         with pytest.raises(PermissionDenied):
@@ -345,6 +361,7 @@ def test_only_departments_start_checks_and_the_form_is_enforced(gov: Engine) -> 
     assert err.value.field_errors == {"commitment_summary": "此项为必填项"}
 
 
+@WORLD
 def test_blacklist_query_sees_only_finished_listings(gov: Engine, clock: FixedClock) -> None:
     kept = start(gov, enterprise_name="甲公司", credit_code="91360200MA35A0001X")
     false = start(gov, enterprise_name="乙公司", credit_code="91360200MA35A00021")

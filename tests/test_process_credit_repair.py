@@ -23,6 +23,7 @@ from engine.errors import InvalidData, NotFound, PermissionDenied
 from engine.queries.board import instances
 from engine.time.clock import FixedClock
 from engine.views import InstanceView
+from tests.conftest import seeded
 from tests.process_helpers import (
     FORMS,
     PROCESSES,
@@ -48,8 +49,7 @@ def repair_files() -> list[SourceFile]:
     return definitions(["credit_repair.bpmn", "credit_repair_routing.dmn"], ["credit_*.json"])
 
 
-@pytest.fixture
-def gov(engine: Engine) -> Engine:
+def _world(engine: Engine) -> None:
     engine.deploy(repair_files())
     engine.add_user("qiye", ["enterprise"], unit="景德镇某陶瓷有限公司")
     engine.add_user("chuangkou", ["window"])  # 惠企政策兑现专窗: not this procedure's window
@@ -59,7 +59,15 @@ def gov(engine: Engine) -> Engine:
     engine.add_user("fgw", ["responsible_unit"], unit=FGW)
     engine.add_user("zjj", ["responsible_unit"], unit=ZJJ)
     engine.add_user("sjj", ["data_bureau"])
-    return load_units(engine)
+    load_units(engine)
+
+
+WORLD = seeded(_world)  # made once per process and backend, copied for each test
+
+
+@pytest.fixture
+def gov(engine: Engine) -> Engine:
+    return engine  # holding what ``_world`` built
 
 
 APPLY = {
@@ -110,6 +118,7 @@ def test_routing_copy_in_docs_matches_the_decision_table() -> None:
 # -- paths -----------------------------------------------------------------------------------
 
 
+@WORLD
 def test_enterprise_applies_and_is_repaired_within_five_working_days(
         gov: Engine, clock: FixedClock) -> None:
     view = apply(gov)
@@ -160,6 +169,7 @@ def test_enterprise_applies_and_is_repaired_within_five_working_days(
     assert gov.instance(view.id, user="qiye").status == "completed"  # the applicant follows it
 
 
+@WORLD
 def test_window_application_refused_late_with_reason_and_basis(
         gov: Engine, clock: FixedClock) -> None:
     clock.set(at("2026-10-09T11:00:00+08:00"))  # Friday before the adjusted working Saturday
@@ -190,6 +200,7 @@ def test_window_application_refused_late_with_reason_and_basis(
     assert "repair_record" not in data
 
 
+@WORLD
 def test_late_repair_is_flagged_and_recorded(gov: Engine, clock: FixedClock) -> None:
     view = apply(gov, record_type="建筑市场不良行为记录", record_no="景建不良〔2026〕2号")
     clock.set(at("2026-10-13T16:00:00+08:00"))
@@ -208,6 +219,7 @@ def test_late_repair_is_flagged_and_recorded(gov: Engine, clock: FixedClock) -> 
 @pytest.mark.parametrize(("record_type", "dept"), [
     ("行政处罚信息", FGW), ("经营异常名录", SCJ), ("严重违法失信名单", SCJ),
     ("建筑市场不良行为记录", ZJJ), ("虚假承诺黑名单", FGW), ("其他失信信息", FGW)])
+@WORLD
 def test_the_kind_of_record_decides_who_repairs_it(gov: Engine, record_type: str,
                                                    dept: str) -> None:
     view = apply(gov, record_type=record_type)
@@ -216,6 +228,7 @@ def test_the_kind_of_record_decides_who_repairs_it(gov: Engine, record_type: str
     assert view.data["repair_action"] == rows.get(record_type, rows["-"])["repair_action"]
 
 
+@WORLD
 def test_only_enterprises_and_the_window_apply(gov: Engine) -> None:
     # the window is the credit department's 信用修复窗口; the 惠企政策兑现专窗 takes subsidy
     # applications only (plan 7 二(三)2), so it cannot file a credit repair
@@ -247,6 +260,7 @@ def current_blacklist(engine: Engine) -> dict[str, dict[str, Any]]:
     return {code: entry for (code, _), entry in listed.items()}
 
 
+@WORLD
 def test_a_blacklisted_enterprise_is_repaired_and_leaves_the_blacklist(
         gov: Engine, clock: FixedClock) -> None:
     gov.deploy(commitment_files())
@@ -288,6 +302,7 @@ def test_a_blacklisted_enterprise_is_repaired_and_leaves_the_blacklist(
     assert repair.id == done.id
 
 
+@WORLD
 def test_the_enterprise_follows_what_the_credit_window_filed_for_it(gov: Engine) -> None:
     """Filed by the window with the enterprise's 统一社会信用代码: the enterprise linked to that
     code reads the case, finds it by search and under 我的申请; another enterprise does not."""
@@ -304,6 +319,7 @@ def test_the_enterprise_follows_what_the_credit_window_filed_for_it(gov: Engine)
         gov.instance(filed, "qiye2")
 
 
+@WORLD
 def test_an_enterprise_applies_only_under_its_own_code(gov: Engine) -> None:
     """An enterprise with a registered 统一社会信用代码 applies for itself: another company's
     code is refused beside the field, its own is taken; the

@@ -24,6 +24,7 @@ from engine.errors import InvalidData, PermissionDenied
 from engine.time.clock import FixedClock
 from engine.views import InstanceView, TaskView
 from tests import process_helpers
+from tests.conftest import seeded
 from tests.process_helpers import (
     PROCESSES,
     at,
@@ -55,8 +56,7 @@ def hotline_files() -> list[SourceFile]:
     return definitions(["hotline_complaint.bpmn"], ["hotline_*.json"])
 
 
-@pytest.fixture
-def hotline(engine: Engine) -> Engine:
+def _world(engine: Engine) -> None:
     engine.deploy(hotline_files())
     engine.add_user("xu", ["data_bureau"])  # 12345热线营商环境投诉专席 (市政数局)
     engine.add_user("fuliang", ["responsible_unit"], unit=FULIANG)
@@ -64,7 +64,14 @@ def hotline(engine: Engine) -> Engine:
     engine.add_user("li", ["intake"])
     engine.add_user("feng", ["style_group"])
     engine.add_user("wang", ["approver"])
-    return engine
+
+
+WORLD = seeded(_world)  # made once per process and backend, copied for each test
+
+
+@pytest.fixture
+def hotline(engine: Engine) -> Engine:
+    return engine  # holding what ``_world`` built
 
 
 # -- helpers ---------------------------------------------------------------------------------
@@ -110,6 +117,7 @@ def test_diagram_interchange_covers_every_element() -> None:
 # -- taking the complaint --------------------------------------------------------------------
 
 
+@WORLD
 def test_the_hotline_seat_takes_and_numbers_each_complaint(hotline: Engine,
                                                           clock: FixedClock) -> None:
     first = take(hotline)
@@ -135,6 +143,7 @@ def test_the_hotline_seat_takes_and_numbers_each_complaint(hotline: Engine,
     assert set(err.value.field_errors) == {"answer"}
 
 
+@WORLD
 def test_taken_after_close_is_dispatched_the_next_working_day(hotline: Engine,
                                                               clock: FixedClock) -> None:
     clock.set(at("2026-09-30T18:05:00+08:00"))
@@ -149,6 +158,7 @@ def test_taken_after_close_is_dispatched_the_next_working_day(hotline: Engine,
 # -- the three categories --------------------------------------------------------------------
 
 
+@WORLD
 def test_answered_at_once_then_rated(hotline: Engine, clock: FixedClock) -> None:
     view = take(hotline, summary="咨询小微企业房租减免政策的申报条件。")
     clock.set(at("2026-09-30T16:10:00+08:00"))
@@ -168,6 +178,7 @@ def test_answered_at_once_then_rated(hotline: Engine, clock: FixedClock) -> None
     assert done.data["closed_at"] == "2026-09-30T16:10:00+08:00"
 
 
+@WORLD
 def test_ordinary_complaint_is_replied_within_five_working_days(hotline: Engine,
                                                                 clock: FixedClock) -> None:
     view = take(hotline)
@@ -196,6 +207,7 @@ def test_ordinary_complaint_is_replied_within_five_working_days(hotline: Engine,
     assert hotline.timers.fire_due().fired == 0
 
 
+@WORLD
 def test_urgent_complaint_overdue_is_urged_then_reopened_after_a_bad_rating(
         hotline: Engine, clock: FixedClock) -> None:
     clock.set(at("2026-10-09T10:00:00+08:00"))  # Friday
@@ -256,6 +268,7 @@ def test_urgent_complaint_overdue_is_urged_then_reopened_after_a_bad_rating(
     assert hotline.replay(view.id).ok
 
 
+@WORLD
 def test_bad_rating_without_reopening_is_recorded_and_closed(hotline: Engine,
                                                              clock: FixedClock) -> None:
     take(hotline)
@@ -286,6 +299,7 @@ CLUE_REGISTRATION = {"accused_unit": "某县行政审批局", "accused_person": 
                      "problem_type": "吃拿卡要", "owner": "li"}
 
 
+@WORLD
 def test_complaint_about_officials_becomes_a_clue_case_with_its_own_number(
         hotline: Engine, clock: FixedClock) -> None:
     hotline.deploy(clue_files())
@@ -350,6 +364,7 @@ def test_complaint_about_officials_becomes_a_clue_case_with_its_own_number(
         assert hotline.replay(instance_id).ok
 
 
+@WORLD
 def test_clue_numbers_follow_clue_triages_sequence(hotline: Engine, clock: FixedClock) -> None:
     """Clues registered by hand and clues from the hotline share one sequence; each complaint
     learns its own clue's number."""
@@ -371,6 +386,7 @@ def test_clue_numbers_follow_clue_triages_sequence(hotline: Engine, clock: Fixed
     assert "source_case_no" not in hotline.instance(by_hand.id).data
 
 
+@WORLD
 def test_urgent_complaint_about_an_official_answered_late(hotline: Engine,
                                                           clock: FixedClock) -> None:
     hotline.deploy(clue_files())
@@ -388,6 +404,7 @@ def test_urgent_complaint_about_an_official_answered_late(hotline: Engine,
     assert done.data["clue_case_no"] == clue_of(hotline, view).business_key
 
 
+@WORLD
 def test_without_clue_triage_the_complaint_waits_for_the_number(hotline: Engine,
                                                                 clock: FixedClock) -> None:
     """The message finds no process to start (clue_triage not deployed): the complaint waits
@@ -406,6 +423,7 @@ def test_without_clue_triage_the_complaint_waits_for_the_number(hotline: Engine,
     assert "ZF-2026-000042" in hotline.task_data(reply.id, "xu")["reply_content"]
 
 
+@WORLD
 def test_the_reminder_is_its_own_case_and_may_be_done_after_the_complaint_closes(
         hotline: Engine, clock: FixedClock) -> None:
     view = take(hotline)

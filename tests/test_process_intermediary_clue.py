@@ -27,6 +27,7 @@ from engine.queries.inbox import InboxFilter
 from engine.queries.startable import startable, task_form
 from engine.time.clock import FixedClock
 from engine.views import InstanceView
+from tests.conftest import seeded
 from tests.process_helpers import (
     PROCESSES,
     at,
@@ -51,8 +52,8 @@ def clue_files() -> list[SourceFile]:
                        ["intermediary_*.json"])
 
 
-@pytest.fixture
-def gov(engine: Engine) -> Engine:
+def clue_world(engine: Engine) -> None:
+    """intermediary_clue deployed, its people and the unit directory."""
     engine.deploy(clue_files())
     engine.add_user("qiye", ["enterprise"], unit="景德镇某建材有限公司")
     engine.add_user("zhuanban", ["data_bureau"])
@@ -60,7 +61,15 @@ def gov(engine: Engine) -> Engine:
     engine.add_user("fl", ["responsible_unit"], unit=FL)
     engine.add_user("zjj", ["responsible_unit"], unit=ZJJ)
     engine.add_user("audit", ["auditor"])
-    return load_units(engine)
+    load_units(engine)
+
+
+WORLD = seeded(clue_world)  # made once per process and backend, copied for each test
+
+
+@pytest.fixture
+def gov(engine: Engine) -> Engine:
+    return engine  # holding what ``clue_world`` built
 
 
 REPORT = {
@@ -104,6 +113,7 @@ def test_diagram_interchange_covers_every_element() -> None:
 # -- paths -----------------------------------------------------------------------------------
 
 
+@WORLD
 def test_clue_classified_rectified_returned_once_then_closed_out(
         gov: Engine, clock: FixedClock) -> None:
     view = report(gov)
@@ -201,6 +211,7 @@ def test_clue_classified_rectified_returned_once_then_closed_out(
     assert "纠正变相指定中介机构行为" in text and "2026年10月20日" in text and FL in text
 
 
+@WORLD
 def test_missed_deadline_gives_the_task_force_an_overdue_supervision(
         gov: Engine, clock: FixedClock) -> None:
     view = report(gov)
@@ -235,6 +246,7 @@ def test_missed_deadline_gives_the_task_force_an_overdue_supervision(
     assert done.data["supervise_method"] == "书面督办"
 
 
+@WORLD
 def test_case_waits_for_an_open_supervision_before_it_ends(gov: Engine,
                                                           clock: FixedClock) -> None:
     view = report(gov)
@@ -254,6 +266,7 @@ def test_case_waits_for_an_open_supervision_before_it_ends(gov: Engine,
     assert view.status == "completed"
 
 
+@WORLD
 def test_task_force_registers_an_anonymous_call_and_declines_it(gov: Engine,
                                                                 clock: FixedClock) -> None:
     call = {k: v for k, v in REPORT.items() if k not in ("reporter_name", "contact_phone")}
@@ -275,6 +288,7 @@ def test_task_force_registers_an_anonymous_call_and_declines_it(gov: Engine,
     assert "ledger_entry" not in done.data
 
 
+@WORLD
 def test_collection_form_follows_the_seed_and_names_missing_fields(gov: Engine) -> None:
     named = {k: v for k, v in REPORT.items() if k not in ("reporter_name", "contact_phone",
                                                           "problem_description")}
@@ -293,6 +307,7 @@ def test_collection_form_follows_the_seed_and_names_missing_fields(gov: Engine) 
 
 
 @pytest.mark.parametrize("user", ["fl", "audit"])
+@WORLD
 def test_only_enterprises_and_the_task_force_file_clues(gov: Engine, user: str) -> None:
     with pytest.raises(PermissionDenied):
         report(gov, user)
@@ -317,6 +332,7 @@ def shown(gov: Engine, task_id: str, user: str) -> dict[str, Any]:
             if prop.get("readOnly")}
 
 
+@WORLD
 def test_a_named_item_proposes_its_department_and_shows_its_details(
         gov: Engine, clock: FixedClock) -> None:
     view = report(gov, intermediary_item="ZJ-001")
@@ -339,6 +355,7 @@ def test_a_named_item_proposes_its_department_and_shows_its_details(
         "ZJ-001", "建设工程施工图设计文件审查", ZJJ)
 
 
+@WORLD
 def test_the_task_force_may_change_the_proposed_unit_and_the_item(gov: Engine) -> None:
     view = report(gov, intermediary_item="ZJ-001")
     classify = task(gov, "zhuanban", "classify")
@@ -354,6 +371,7 @@ def test_the_task_force_may_change_the_proposed_unit_and_the_item(gov: Engine) -
         "ZJ-004", "市自然资源局", FL)
 
 
+@WORLD
 def test_a_changed_item_takes_its_department_when_the_unit_was_the_old_proposal(
         gov: Engine) -> None:
     """The 专班 changes the item and leaves the 责任单位 as the old item's 审批部门 (the
@@ -370,6 +388,7 @@ def test_a_changed_item_takes_its_department_when_the_unit_was_the_old_proposal(
     assert task(gov, "jtj", "plan").unit == "市交通运输局" and inbox(gov, "zjj") == []
 
 
+@WORLD
 def test_the_same_item_keeps_the_unit_the_task_force_chose(gov: Engine) -> None:
     view = report(gov, intermediary_item="ZJ-001")
     gov.complete(task(gov, "zhuanban", "classify").id,
@@ -378,6 +397,7 @@ def test_the_same_item_keeps_the_unit_the_task_force_chose(gov: Engine) -> None:
     assert task(gov, "fl", "plan").unit == FL
 
 
+@WORLD
 def test_without_an_item_the_task_force_picks_the_responsible_unit(gov: Engine) -> None:
     view = report(gov)  # the enterprise did not know the item
     data = gov.instance(view.id).data
@@ -397,6 +417,7 @@ def test_without_an_item_the_task_force_picks_the_responsible_unit(gov: Engine) 
     assert gov.instance(view.id).data["ledger_entry"]["intermediary_item"] == ""
 
 
+@WORLD
 def test_an_unlisted_item_number_is_refused_beside_the_field(gov: Engine) -> None:
     with pytest.raises(InvalidData) as err:
         report(gov, intermediary_item="ZJ-01")
@@ -416,6 +437,7 @@ def test_an_unlisted_item_number_is_refused_beside_the_field(gov: Engine) -> Non
     assert set(err.value.field_errors) == {"item_name"}
 
 
+@WORLD
 def test_the_forms_offer_the_catalogue_as_a_choice(gov: Engine) -> None:
     report(gov)
     [start] = [s for s in startable(gov, "qiye") if s.key == "intermediary_clue"]
@@ -461,6 +483,7 @@ def test_catalogue_copy_in_docs_matches_the_decision_table() -> None:
             row["item_charged"], row["item_fee"], row["item_days"]), item
 
 
+@WORLD
 def test_the_pages_offer_the_item_and_show_its_details(gov: Engine) -> None:
     """The 征集表 page offers the 清单 as a drop-down; a number it does not list is refused
     beside the field; the 专班's page shows the item's details and the proposed 责任单位."""
@@ -500,6 +523,7 @@ def required_only(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, Any
     return {k: v for k, v in data.items() if k in schema.get("required", [])}
 
 
+@WORLD
 def test_every_optional_field_left_out_the_case_runs_to_its_end(
         gov: Engine, clock: FixedClock) -> None:
     """Start and task forms with only what they require (the 涉及的行政审批事项, 所在县区, 中介
@@ -530,6 +554,7 @@ def test_every_optional_field_left_out_the_case_runs_to_its_end(
     assert done.status == "completed" and done.data["outcome"] == "已整改销号"
 
 
+@WORLD
 def test_an_anonymous_clue_without_optional_fields_is_declined(gov: Engine) -> None:
     [start] = [s for s in startable(gov, "zhuanban") if s.key == "intermediary_clue"]
     call = {**required_only(start.form, REPORT), "channel": "投诉电话", "anonymous": True}
@@ -541,6 +566,7 @@ def test_an_anonymous_clue_without_optional_fields_is_declined(gov: Engine) -> N
     assert gov.instance(view.id).data["approval_item"] == ""
 
 
+@WORLD
 def test_the_web_forms_with_every_optional_field_empty_run_the_case(gov: Engine) -> None:
     """As a browser posts them: optional boxes empty, the item not chosen, no radio ticked."""
     gov.add_user("qiye_web", ["enterprise"], password=PASSWORD)
@@ -585,6 +611,7 @@ def case_rows(page: str) -> dict[str, str]:
     return {label.strip(): re.sub(r"<[^>]+>", "", value).strip() for label, value in pairs}
 
 
+@WORLD
 def test_the_enterprise_reads_what_it_filed_and_no_proposal_as_a_decision(
         gov: Engine) -> None:
     """Right after filing: its own 问题类别 as filed (not the office's 核定 title), its name and
@@ -613,6 +640,7 @@ def test_the_enterprise_reads_what_it_filed_and_no_proposal_as_a_decision(
     assert rows["责任单位"] == ZJJ and "报送单位" not in rows
 
 
+@WORLD
 def test_the_office_reads_the_responsible_unit_not_a_report_unit(gov: Engine) -> None:
     gov.add_user("fl_web", ["responsible_unit"], unit=FL, password=PASSWORD)
     view = report(gov, intermediary_item="ZJ-004")
@@ -622,6 +650,7 @@ def test_the_office_reads_the_responsible_unit_not_a_report_unit(gov: Engine) ->
     assert rows["责任单位"] == FL and "报送单位" not in rows and "举报人" not in rows
 
 
+@WORLD
 def test_a_refused_classify_form_shows_the_details_of_the_item_picked(gov: Engine) -> None:
     """Sent back with an error, the page shows the item picked with its details (not the old
     item's, not empty boxes)."""
@@ -639,6 +668,7 @@ def test_a_refused_classify_form_shows_the_details_of_the_item_picked(gov: Engin
         assert box is not None and box.group(1) == name, picked
 
 
+@WORLD
 def test_work_sent_back_says_so_and_the_next_check_starts_afresh(gov: Engine) -> None:
     """整改未到位，退回重新整改: the responsible unit's new 整改 task opens with 退回重新办理 (who
     checked, the 核验结论, 核验意见 and new 时限); the 专班's next 核验 finds no decision, note

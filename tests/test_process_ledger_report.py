@@ -27,6 +27,7 @@ from engine.errors import InvalidData, PermissionDenied
 from engine.time.clock import FixedClock
 from engine.views import InstanceView, TaskView
 from tests import process_helpers
+from tests.conftest import seeded
 from tests.process_helpers import (
     NS,
     PROCESSES,
@@ -66,8 +67,7 @@ def report_files() -> list[SourceFile]:
     return definitions(["ledger_report.bpmn"], ["report_*.json"])
 
 
-@pytest.fixture
-def reports(engine: Engine) -> Engine:
+def _world(engine: Engine) -> None:
     engine.import_units(UNITS_FILE.read_text(encoding="utf-8"))  # the lists come from it
     engine.deploy(report_files())
     engine.add_user("fuliang_jw", ["handler"], unit=FULIANG_JW)
@@ -76,7 +76,14 @@ def reports(engine: Engine) -> Engine:
     engine.add_user("gaige", ["reform_group"])
     engine.add_user("fuliang", ["responsible_unit"], unit="浮梁县")
     engine.add_user("leping", ["responsible_unit"], unit="乐平市")
-    return engine
+
+
+WORLD = seeded(_world)  # made once per process and backend, copied for each test
+
+
+@pytest.fixture
+def reports(engine: Engine) -> Engine:
+    return engine  # holding what ``_world`` built
 
 
 # -- helpers ---------------------------------------------------------------------------------
@@ -156,6 +163,7 @@ def test_diagram_interchange_covers_every_element() -> None:
 # -- the schedules ---------------------------------------------------------------------------
 
 
+@WORLD
 def test_each_schedule_starts_one_report_per_unit_at_its_date(reports: Engine,
                                                              clock: FixedClock) -> None:
     # deployed on 2026-09-30 16:00: the next start of each schedule
@@ -186,6 +194,7 @@ def test_each_schedule_starts_one_report_per_unit_at_its_date(reports: Engine,
     assert reports.timers.fire_due().started == 0  # firing again changes nothing
 
 
+@WORLD
 def test_due_dates_over_a_quarter_follow_the_calendar(reports: Engine, clock: FixedClock) -> None:
     """Every start of the three schedules from October to December 2026, in order."""
     seen: list[tuple[str, str, str, str]] = []
@@ -220,6 +229,7 @@ def test_due_dates_over_a_quarter_follow_the_calendar(reports: Engine, clock: Fi
     }
 
 
+@WORLD
 def test_a_schedule_started_by_hand_issues_the_current_period_at_once(
         reports: Engine, clock: FixedClock) -> None:
     with pytest.raises(PermissionDenied):  # the clue schedule belongs to the supervision office
@@ -257,6 +267,7 @@ def register_clue(engine: Engine, unit: str) -> InstanceView:
     return view
 
 
+@WORLD
 def test_clue_ledger_on_time_with_the_ledger_built_from_live_data(reports: Engine,
                                                                  clock: FixedClock) -> None:
     reports.deploy(clue_files())
@@ -293,6 +304,7 @@ def test_clue_ledger_on_time_with_the_ledger_built_from_live_data(reports: Engin
     assert done.data["returns"] == 0
 
 
+@WORLD
 def test_missed_date_marks_overdue_and_reminds_once(reports: Engine, clock: FixedClock) -> None:
     issue_clue_reports(reports)
     mine = task(reports, "fuliang_jw", "submit_clue_ledger")
@@ -328,6 +340,7 @@ def test_missed_date_marks_overdue_and_reminds_once(reports: Engine, clock: Fixe
     assert reports.replay(mine.instance_id).ok
 
 
+@WORLD
 def test_a_reminder_is_its_own_case_and_may_be_done_after_the_report(
         reports: Engine, clock: FixedClock) -> None:
     issue_clue_reports(reports)
@@ -355,6 +368,7 @@ def test_a_reminder_is_its_own_case_and_may_be_done_after_the_report(
 # -- plans 2 and 4: progress before the 1st; returned and resubmitted ------------------------
 
 
+@WORLD
 def test_returned_report_is_resubmitted_by_the_original_date(reports: Engine,
                                                              clock: FixedClock) -> None:
     # the worker was down all month: 1 October's clue ledgers start too, once
@@ -418,6 +432,7 @@ def test_returned_report_is_resubmitted_by_the_original_date(reports: Engine,
 # -- plan 3: quarterly cost summary, returned after the date ---------------------------------
 
 
+@WORLD
 def test_cost_summary_returned_after_the_date_stays_overdue_without_a_second_reminder(
         reports: Engine, clock: FixedClock) -> None:
     reports.start("report_schedule_cost", {}, "gaige")  # 2026-09-30: the third quarter

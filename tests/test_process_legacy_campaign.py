@@ -9,7 +9,6 @@ at once. Registered clues become ``legacy_case`` instances through the message
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -25,6 +24,7 @@ from engine.time.calendar import TZ as BEIJING
 from engine.time.clock import FixedClock
 from engine.views import TaskView
 from tests import process_helpers
+from tests.conftest import seeded
 from tests.process_helpers import PROCESSES, at, fire_at, legacy_files, timers_of
 from web.demo import DEMO_USERS, create_demo_users
 
@@ -48,16 +48,16 @@ CLUE = {
 
 # the manual start names the year and confirms what starting does
 START = {"campaign_year": 2026, "start_confirmed": True}
+MARCH = at("2026-03-02T10:00:00+08:00")  # the clock's and the world's time
 
 
 @pytest.fixture
 def clock() -> FixedClock:
     """Early March 2026: the campaign year lies ahead (overrides conftest's 2026-09-30)."""
-    return FixedClock(at("2026-03-02T10:00:00+08:00"))
+    return FixedClock(MARCH)
 
 
-@pytest.fixture
-def people(engine: Engine) -> Iterator[Engine]:
+def _world(engine: Engine) -> None:
     engine.import_units((PROCESSES / "units.csv").read_text(encoding="utf-8"))
     engine.deploy(legacy_files())
     engine.add_user("gaige", ["reform_group"])
@@ -65,7 +65,14 @@ def people(engine: Engine) -> Iterator[Engine]:
     engine.add_user("leping", ["responsible_unit"], unit="乐平市")
     engine.add_user("shangwu", ["sector_regulator"], unit="市商务局")
     engine.add_user("audit", ["auditor"])
-    yield engine
+
+
+WORLD = seeded(_world, at=MARCH)  # made once per process and backend, copied for each test
+
+
+@pytest.fixture
+def people(engine: Engine) -> Engine:
+    return engine  # holding what ``_world`` built
 
 
 # the tests look at the campaign's tasks unless a call names legacy_case
@@ -114,6 +121,7 @@ def test_definitions_validate_without_problems(engine: Engine) -> None:
 # -- one instance per year -----------------------------------------------------------------
 
 
+@WORLD
 def test_engine_starts_one_campaign_each_first_of_march(people: Engine) -> None:
     # deployed on 2026-03-02: the 2026 occurrence has passed, the next is 1 March 2027
     assert timers_of(people, None) == {"start_yearly": [at("2027-03-01T09:00:00+08:00")]}
@@ -143,6 +151,7 @@ def test_engine_starts_one_campaign_each_first_of_march(people: Engine) -> None:
     assert timers_of(people, None) == {"start_yearly": [at("2029-03-01T09:00:00+08:00")]}
 
 
+@WORLD
 def test_manual_start_begins_the_current_year_at_once(people: Engine) -> None:
     with pytest.raises(PermissionDenied):
         people.start("legacy_campaign", START, "fuliang")
@@ -165,6 +174,7 @@ def test_manual_start_begins_the_current_year_at_once(people: Engine) -> None:
     assert timers_of(people, None) == {"start_yearly": [at("2027-03-01T09:00:00+08:00")]}
 
 
+@WORLD
 def test_the_manual_start_names_the_year_and_is_confirmed(people: Engine) -> None:
     for data, field in (({}, "campaign_year"), ({"campaign_year": 2026}, "start_confirmed"),
                         ({**START, "start_confirmed": False}, "start_confirmed"),
@@ -190,6 +200,7 @@ def campaigns(engine: Engine) -> dict[str, int]:
     return {str(v.business_key): v.id for v in views if v.process_key == "legacy_campaign"}
 
 
+@WORLD
 def test_no_manual_start_in_a_year_the_engine_started(people: Engine) -> None:
     report = fire_at(people, "2027-03-01T09:00:01+08:00")
     assert (report.started, report.skipped, report.failed) == (1, 0, 0)
@@ -204,6 +215,7 @@ def test_no_manual_start_in_a_year_the_engine_started(people: Engine) -> None:
     assert people.replay(automatic).ok
 
 
+@WORLD
 def test_the_yearly_start_skips_a_year_started_by_hand(people: Engine,
                                                        clock: FixedClock) -> None:
     clock.set(at("2027-02-10T10:00:00+08:00"))
@@ -229,6 +241,7 @@ def test_the_yearly_start_skips_a_year_started_by_hand(people: Engine,
         assert people.replay(instance_id).ok
 
 
+@WORLD
 def test_late_manual_start_gives_past_stages_ten_working_days(people: Engine,
                                                             clock: FixedClock) -> None:
     clock.set(at("2026-09-30T16:00:00+08:00"))
@@ -260,6 +273,7 @@ def test_late_manual_start_gives_past_stages_ten_working_days(people: Engine,
 # -- the four stages -----------------------------------------------------------------------
 
 
+@WORLD
 def test_stages_open_and_close_on_their_dates(people: Engine) -> None:
     view = people.start("legacy_campaign", START, "gaige")
     fire_at(people, "2026-03-31T23:59:00+08:00")
@@ -337,6 +351,7 @@ def test_stages_open_and_close_on_their_dates(people: Engine) -> None:
     assert people.replay(view.id).ok  # auditors can rebuild the whole year from its history
 
 
+@WORLD
 def test_monthly_dispatch_on_the_first_and_no_second_progress_report(people: Engine) -> None:
     """改革创新组建立每月调度: a dispatch on the 1st of each month from August to December.
     The units' 报送上月工作推进情况 comes from ledger_report alone (one per unit and month, see
@@ -371,6 +386,7 @@ def test_monthly_dispatch_on_the_first_and_no_second_progress_report(people: Eng
 # -- clues become legacy_case instances ----------------------------------------------------
 
 
+@WORLD
 def test_registered_clues_start_legacy_cases(people: Engine, clock: FixedClock) -> None:
     view = people.start("legacy_campaign", START, "gaige")
     fire_at(people, "2026-04-01T00:00:01+08:00")

@@ -9,18 +9,18 @@ if needed lifted to city-level coordination. Due 31 December of the campaign yea
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from engine.api import Engine
 from engine.errors import InvalidData, PermissionDenied
 from engine.queries.inbox import InboxFilter
 from engine.time.clock import FixedClock
+from tests.conftest import seeded
 from tests.process_helpers import PROCESSES, at, fire_at, legacy_files, task, tasks
 
 MESSAGE = "legacy_clue_registered"
 UNITS_FILE = PROCESSES / "units.csv"
+START = at("2026-05-11T10:00:00+08:00")  # the clock's and the world's time
 YEAR_END = at("2026-12-31T23:59:59+08:00")
 CLUE = {
     "campaign_year": 2026,
@@ -39,11 +39,10 @@ CLOSE = {"closing_note": "经核实已办结", "enterprise_feedback": "满意"}
 
 @pytest.fixture
 def clock() -> FixedClock:
-    return FixedClock(at("2026-05-11T10:00:00+08:00"))
+    return FixedClock(START)
 
 
-@pytest.fixture
-def people(engine: Engine) -> Iterator[Engine]:
+def _world(engine: Engine) -> None:
     engine.import_units(UNITS_FILE.read_text(encoding="utf-8"))  # the routing comes from it
     engine.deploy(legacy_files())
     engine.add_user("gaige", ["reform_group"])
@@ -57,7 +56,14 @@ def people(engine: Engine) -> Iterator[Engine]:
              ("qt_fayuan", "市中级人民法院"), ("qt_fagai", "市发改委")]
     for name, unit in leads:
         engine.add_user(name, ["lead_department"], unit=unit)
-    yield engine
+
+
+pytestmark = seeded(_world, at=START)  # made once per process and backend, copied for each test
+
+
+@pytest.fixture
+def people(engine: Engine) -> Engine:
+    return engine
 
 
 def open_case(engine: Engine, **changes: object) -> int:

@@ -31,6 +31,7 @@ from engine.runtime import state
 from engine.storage.schema import ProcessInstance, Task
 from engine.time.clock import FixedClock
 from engine.views import InstanceView, TaskView
+from tests.conftest import seeded, seeded_with
 from tests.process_helpers import (
     PROCESSES,
     at,
@@ -56,8 +57,7 @@ def subsidy_files() -> list[SourceFile]:
                        ["subsidy_*.json", "commitment_check_credit.json"])
 
 
-@pytest.fixture
-def hq(engine: Engine) -> Engine:
+def subsidy_world(engine: Engine) -> None:
     """The subsidy flows deployed, with one user per role (policy departments in three units)."""
     engine.deploy(subsidy_files())
     engine.add_user("gxj", ["policy_dept"], unit=GXJ)
@@ -68,7 +68,18 @@ def hq(engine: Engine) -> Engine:
     engine.add_user("chuangkou", ["window"])
     engine.add_user("sjj", ["data_bureau"])
     engine.add_user("shouli", ["intake"])
-    return load_units(engine)
+    load_units(engine)
+
+
+WORLD = seeded(subsidy_world)  # made once per process and backend, copied for each test
+
+
+@pytest.fixture
+def hq(engine: Engine, request: pytest.FixtureRequest) -> Engine:
+    """The engine of ``subsidy_world`` (the tests of this module taking it are marked WORLD)."""
+    if not seeded_with(request, WORLD):
+        subsidy_world(engine)
+    return engine
 
 
 def task_data(engine: Engine, task: TaskView) -> dict[str, Any]:
@@ -123,6 +134,7 @@ def start_batch(hq: Engine, policy_id: str = "MS-001", user: str = "gxj") -> Ins
                     user)
 
 
+@WORLD
 def test_automatic_batch_of_three_gets_three_payouts_due_after_national_day(
         hq: Engine, clock: FixedClock) -> None:
     view = start_batch(hq)
@@ -194,6 +206,7 @@ def test_automatic_batch_of_three_gets_three_payouts_due_after_national_day(
     assert (checked, problems) == (1, [])
 
 
+@WORLD
 def test_automatic_payout_due_on_adjusted_saturday_and_late_payout_is_reported(
         hq: Engine, clock: FixedClock) -> None:
     clock.set(at("2026-10-09T11:00:00+08:00"))  # Friday before the adjusted working Saturday
@@ -226,6 +239,7 @@ def enterprises(count: int) -> list[dict[str, Any]]:
     return made
 
 
+@WORLD
 def test_a_batchs_payouts_are_listed_in_the_batchs_order(hq: Engine) -> None:
     """Siblings opened at one instant with one due date tie in the inbox order: their place
     in the confirmed list decides, on every page, forward and back, and on the case."""
@@ -248,6 +262,7 @@ def test_a_batchs_payouts_are_listed_in_the_batchs_order(hq: Engine) -> None:
     assert [t.title for t in hq.inbox.for_user("gxj")] == titles[:2] + titles[3:]
 
 
+@WORLD
 def test_a_batchs_payout_results_follow_its_list_as_each_is_paid(hq: Engine) -> None:
     """engine.batch_payouts: a row per confirmed enterprise in the list's order, the facts the
     list confirmed, what each task paid or who holds it, and the totals."""
@@ -284,6 +299,7 @@ def test_a_batchs_payout_results_follow_its_list_as_each_is_paid(hq: Engine) -> 
     assert batch_payouts(hq, hq.instance(instant.id, "qiye")) is None
 
 
+@WORLD
 def test_payout_results_of_tasks_mirrored_before_their_place_was(hq: Engine) -> None:
     """Tasks from before ``tasks.item_index``: a paid one is found by the credit code it
     submitted, an open one by the enterprise its title names."""
@@ -301,6 +317,7 @@ def test_payout_results_of_tasks_mirrored_before_their_place_was(hq: Engine) -> 
     assert found.rows[0].voucher == "PZ-0"
 
 
+@WORLD
 def test_payouts_completed_in_another_process_finish_the_batch(
         hq: Engine, database_url: str, clock: FixedClock) -> None:
     view = start_batch(hq)
@@ -316,6 +333,7 @@ def test_payouts_completed_in_another_process_finish_the_batch(
         other.close()
 
 
+@WORLD
 def test_automatic_confirm_and_payout_forms_refuse_bad_data(hq: Engine) -> None:
     start_batch(hq)
     confirm = task(hq, "gxj", "confirm_enterprises")
@@ -348,6 +366,7 @@ def test_automatic_confirm_and_payout_forms_refuse_bad_data(hq: Engine) -> None:
     ("MS-002", "政策 MS-002 企业上市奖励（上市即享） 的政策主管部门是市政府金融办，"
                "本单位只能发起本单位主管政策的兑现批次"),
 ], ids=["other-mode", "unlisted", "other-department"])
+@WORLD
 def test_automatic_refuses_policies_that_are_not_automatic(hq: Engine, policy_id: str,
                                                            error: str) -> None:
     with pytest.raises(InvalidData) as err:
@@ -356,6 +375,7 @@ def test_automatic_refuses_policies_that_are_not_automatic(hq: Engine, policy_id
     assert hq.instance_ids() == []
 
 
+@WORLD
 def test_a_department_is_offered_its_own_automatic_policies(hq: Engine) -> None:
     """市工信局 starts batches for MS-001, not for 金融办's MS-002 (the batch's 核定 task
     would land in another department's inbox)."""
@@ -366,6 +386,7 @@ def test_a_department_is_offered_its_own_automatic_policies(hq: Engine) -> None:
     assert [p.policy_id for p in instant] == ["JS-001", "JS-002"]  # enterprises: any
 
 
+@WORLD
 def test_automatic_is_started_by_policy_departments_only(hq: Engine) -> None:
     for user in ("qiye", "chuangkou", "sjj"):
         with pytest.raises(PermissionDenied):
@@ -394,6 +415,7 @@ PAYOUT = {"paid_amount": 36000, "paid_on": "2026-10-10", "payment_voucher": "SW-
           "notice_channel": "短信"}
 
 
+@WORLD
 def test_instant_online_application_approved_and_paid_around_national_day(
         hq: Engine, clock: FixedClock) -> None:
     policy = Upload("materials", "保单.pdf", b"%PDF-1.4\n% policy\n")
@@ -446,6 +468,7 @@ def test_instant_online_application_approved_and_paid_around_national_day(
     assert done.status == "completed" and done.data["outcome"] == "已兑付"
 
 
+@WORLD
 def test_instant_window_starts_for_the_enterprise_and_late_approval_is_flagged(
         hq: Engine, database_url: str, clock: FixedClock) -> None:
     view = hq.start("subsidy_instant", application("JS-001", "一窗"), "chuangkou")
@@ -470,6 +493,7 @@ def test_instant_window_starts_for_the_enterprise_and_late_approval_is_flagged(
         other.close()
 
 
+@WORLD
 def test_instant_rejection_needs_a_reason_and_is_reported(hq: Engine, clock: FixedClock) -> None:
     view = hq.start("subsidy_instant", application("JS-002"), "qiye")
     approve = task(hq, "swj", "approve")
@@ -493,6 +517,7 @@ def test_instant_rejection_needs_a_reason_and_is_reported(hq: Engine, clock: Fix
 
 
 @pytest.mark.parametrize("key", ["subsidy_instant", "subsidy_commitment"])
+@WORLD
 def test_applications_are_started_by_enterprise_or_window_only(hq: Engine, key: str) -> None:
     data = application("JS-002" if key == "subsidy_instant" else "CN-002", **(
         {} if key == "subsidy_instant" else COMMITMENT))
@@ -503,6 +528,7 @@ def test_applications_are_started_by_enterprise_or_window_only(hq: Engine, key: 
     assert hq.start(key, {**data, "channel": "一窗"}, "chuangkou").status == "running"
 
 
+@WORLD
 def test_instant_application_form_errors_by_field(hq: Engine) -> None:
     with pytest.raises(InvalidData) as err:
         hq.start("subsidy_instant", application("JS-002", channel="微信", credit_code="X",
@@ -517,6 +543,7 @@ def test_instant_application_form_errors_by_field(hq: Engine) -> None:
         assert err.value.field_errors == {"requested_amount": "不能大于 100000000"}
 
 
+@WORLD
 def test_instant_refuses_a_policy_of_another_mode(hq: Engine) -> None:
     with pytest.raises(InvalidData) as err:
         hq.start("subsidy_instant", application("CN-001"), "qiye")
@@ -541,6 +568,7 @@ def apply_commitment(hq: Engine, policy_id: str = "CN-001", user: str = "qiye") 
                     application(policy_id, channel, requested_amount=800000, **COMMITMENT), user)
 
 
+@WORLD
 def test_commitment_needs_a_signed_commitment(hq: Engine) -> None:
     unsigned = application("CN-001", **{**COMMITMENT, "commitment_accepted": False})
     del unsigned["commitment_signer"]
@@ -549,6 +577,7 @@ def test_commitment_needs_a_signed_commitment(hq: Engine) -> None:
     assert set(err.value.field_errors) == {"commitment_accepted", "commitment_signer"}
 
 
+@WORLD
 def test_commitment_review_then_approval_and_payout(hq: Engine, clock: FixedClock) -> None:
     view = apply_commitment(hq)
     assert view.business_key == "CNDX-2026-000001"
@@ -582,6 +611,7 @@ def test_commitment_review_then_approval_and_payout(hq: Engine, clock: FixedCloc
     assert hq.complete(record.id, {"recorded": True}, "sjj").status == "completed"
 
 
+@WORLD
 def test_commitment_rejection_without_reason_and_explanation_is_refused(
         hq: Engine, clock: FixedClock) -> None:
     view = apply_commitment(hq, "CN-002", user="chuangkou")
@@ -630,6 +660,7 @@ def test_commitment_rejection_without_reason_and_explanation_is_refused(
 FGW = "市发改委"  # the 信用主管部门
 
 
+@WORLD
 def test_commitment_found_untrue_cannot_be_approved_and_goes_on_the_credit_record(
         hq: Engine, clock: FixedClock) -> None:
     hq.add_user("fgw", ["responsible_unit"], unit=FGW)
@@ -674,6 +705,7 @@ def test_commitment_found_untrue_cannot_be_approved_and_goes_on_the_credit_recor
     assert hq.replay(view.id).ok
 
 
+@WORLD
 def test_commitment_refuses_an_unlisted_policy_or_one_of_another_flow(hq: Engine) -> None:
     """A mistyped or wrong-type number is an error beside the field, never a case that
     closes at once with its reason hidden in the data."""
@@ -690,6 +722,7 @@ def test_commitment_refuses_an_unlisted_policy_or_one_of_another_flow(hq: Engine
     assert hq.instance_ids() == []
 
 
+@WORLD
 def test_policy_fields_offer_the_policies_of_their_flow(hq: Engine) -> None:
     offered = {key: [p.policy_id for p in hq.policy_choices(hq.start_form(key))["policy_id"]]
                for key in KEYS}
@@ -704,6 +737,7 @@ def test_policy_fields_offer_the_policies_of_their_flow(hq: Engine) -> None:
     assert [p.policy_id for p in hq.policies(mode="即申即享")] == ["JS-001", "JS-002"]
 
 
+@WORLD
 def test_two_cases_of_different_departments_stay_apart(hq: Engine, clock: FixedClock) -> None:
     a = apply_commitment(hq, "CN-001")
     b = apply_commitment(hq, "CN-002")
