@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 from flask import Flask
 
@@ -36,6 +37,14 @@ def to_approval(eng: Engine) -> str:
     eng.complete(task_of(eng, "li", "propose"), {"proposal": "转办"}, "li")
     return task_of(eng, "wang", "approve")
 
+
+
+def approval_with_form(eng: Engine, form: dict[str, Any]) -> str:
+    """The approval diagram deployed with ``form`` as its approval's form; a case at it."""
+    eng.deploy([f if f.name != "test_approve.json" else
+                SourceFile(f.name, json.dumps(form, ensure_ascii=False))
+                for f in diagram_files("approval.bpmn")])
+    return to_approval(eng)
 
 def test_save_keeps_the_values_without_completing_or_checking(app: Flask, eng: Engine,
                                                               ui_clock: FixedClock) -> None:
@@ -90,11 +99,7 @@ def test_a_field_cleared_before_saving_is_restored_empty(app: Flask, eng: Engine
     form = {"title": "审批", "type": "object", "required": ["approved"], "properties": {
         "approved": {"type": "boolean", "title": "同意", "default": True},
         "comment": {"type": "string", "title": "意见", "default": "拟同意"}}}
-    files = [f if f.name != "test_approve.json" else
-             SourceFile(f.name, json.dumps(form, ensure_ascii=False))
-             for f in diagram_files("approval.bpmn")]
-    eng.deploy(files)
-    approve = to_approval(eng)
+    approve = approval_with_form(eng, form)
     wang = as_user(app, "wang")
     first = wang.get(f"/tasks/{approve}").text
     assert 'name="comment" type="text" value="拟同意"' in first
@@ -200,11 +205,7 @@ def test_the_notice_says_files_are_not_kept(app: Flask, eng: Engine) -> None:
         "comment": {"type": "string", "title": "意见"},
         "scan": {"type": "array", "items": {"type": "string"}, "title": "扫描件",
                  "x-file": {"accept": ["pdf"]}}}}
-    files = [f if f.name != "test_approve.json" else
-             SourceFile(f.name, json.dumps(form, ensure_ascii=False))
-             for f in diagram_files("approval.bpmn")]
-    eng.deploy(files)
-    approve = to_approval(eng)
+    approve = approval_with_form(eng, form)
     wang = as_user(app, "wang")
     wang.post(f"/tasks/{approve}", data={**SAVE, "comment": "附件稍后补"})
     page = wang.get(f"/tasks/{approve}").text
