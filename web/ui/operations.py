@@ -42,14 +42,15 @@ def _done(action: Callable[[], Any], success: str, back: str,
         flash(success, "success")
         return redirect(back)
     except Conflict as exc:
-        flash(_("操作未完成：%(detail)s", detail=localized(exc.said)), "error")
+        said = _("操作未完成：%(detail)s", detail=localized(exc.said))
     except InvalidData as exc:
-        flash(_("操作未完成：%(detail)s", detail="；".join(localized_fields(exc).values())
-                or localized(exc.said)), "error")
+        said = _("操作未完成：%(detail)s", detail="；".join(localized_fields(exc).values())
+                 or localized(exc.said))
     if refused is None:
+        flash(said, "error")
         return redirect(back)
-    operation, task_id = refused
-    session[KEPT] = {"task": task_id, "op": operation,
+    operation, task_id = refused  # said in the form it came from, where the page opens
+    session[KEPT] = {"task": task_id, "op": operation, "error": said,
                      **{k: (request.form.get(k) or "")[:TEXT_MAX] for k in _KEPT_FIELDS}}
     return redirect(_task_page(task_id) + f"#op-{operation}")
 
