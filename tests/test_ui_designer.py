@@ -143,3 +143,19 @@ def test_designer_pages_need_the_designer_role(app: Flask) -> None:
         assert "无权访问" in response.text
     assert client.post("/designer/upload", data={}).status_code == 403
     assert "/designer/" not in client.get("/").text  # no menu entry either
+
+
+def test_each_version_draws_its_own_diagram_once(eng: Engine) -> None:
+    """A deployed version's drawing is kept (its files never change); another version, or
+    the same files deployed again under a new number, is drawn from its own files."""
+    first = version_diagram(eng, "approval", 1)
+    assert version_diagram(eng, "approval", 1) is first
+    renamed = APPROVAL.replace('name="提出处置意见"', 'name="提出处置建议"')
+    eng.deploy([SourceFile("approval.bpmn", renamed)])
+    second = version_diagram(eng, "approval", 2)
+    assert second is not first and second.xml == renamed
+    assert "提出处置建议" in {e.name for e in second.elements.values()}
+    assert "提出处置意见" in {e.name for e in version_diagram(eng, "approval", 1).elements.values()}
+    eng.deploy([SourceFile("approval.bpmn", APPROVAL)])  # back to the first content, as v3
+    third = version_diagram(eng, "approval", 3)
+    assert third.version == 3 and third is not first and third.xml == APPROVAL

@@ -11,6 +11,8 @@ Free functions over the public :class:`~engine.api.Engine`; read-only.
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -116,7 +118,31 @@ def _name(session: Session, version_id: int) -> str | None:
     return row.name if row is not None else None
 
 
+# Drawn diagrams by (content hash, key, version, name): a deployed version's files never change,
+# and parsing its XML again was a tenth of a case or task page's server time.
+_DIAGRAMS_KEPT = 64
+_drawn: OrderedDict[tuple[str, str, int, str | None], Diagram] = OrderedDict()
+_drawn_lock = threading.Lock()
+
+
 def diagram_of(loaded: LoadedVersion, name: str | None = None) -> Diagram:
+    if not loaded.content_hash:  # parsed from a bundle: nothing names its content
+        return _draw(loaded, name)
+    key = (loaded.content_hash, loaded.key, loaded.version, name)
+    with _drawn_lock:
+        found = _drawn.get(key)
+        if found is not None:
+            _drawn.move_to_end(key)
+            return found
+    diagram = _draw(loaded, name)
+    with _drawn_lock:
+        _drawn[key] = diagram
+        while len(_drawn) > _DIAGRAMS_KEPT:
+            _drawn.popitem(last=False)
+    return diagram
+
+
+def _draw(loaded: LoadedVersion, name: str | None) -> Diagram:
     for file, text in sorted(loaded.files.items()):
         if kind_of(file) != "bpmn":
             continue
