@@ -1,8 +1,10 @@
-"""The shipped forms speak as the city's documents do: Chinese text takes full-width
-punctuation (，；：（）？！), as in the seed notice, never the half-width ASCII marks."""
+"""The shipped forms, and the texts the shipped diagrams' scripts write into cases, speak as
+the city's documents do: Chinese text takes full-width punctuation (，；：（）？！), never the
+half-width ASCII marks."""
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from collections.abc import Iterator
@@ -10,8 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from lxml import etree
 
 FORMS = Path(__file__).resolve().parent.parent / "forms"
+PROCESSES = FORMS.parent / "processes"
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 # a half-width mark beside a Chinese character, or a bracket in Chinese text
 HALF_WIDTH = re.compile(r"(?<=[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef])[,;:?!]"
@@ -41,3 +45,21 @@ def test_chinese_texts_take_full_width_punctuation(form: Path) -> None:
 def test_the_rule_finds_what_it_should() -> None:
     assert HALF_WIDTH.search("逐件编号登记,单独建立") and HALF_WIDTH.search("提醒(提示)函")
     assert not HALF_WIDTH.search("金额 1,000.50 元；网址 https://example.cn")
+
+
+def script_strings(diagram: Path) -> Iterator[tuple[str, str]]:
+    """Every string a shipped diagram's scripts write into a case (a reply to a citizen, a
+    note), with the script task it sits in."""
+    root = etree.parse(str(diagram))
+    for script in root.iter("{http://www.omg.org/spec/BPMN/20100524/MODEL}script"):
+        where = script.getparent().get("id")
+        for node in ast.walk(ast.parse(script.text or "")):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                yield where, node.value
+
+
+@pytest.mark.parametrize("diagram", sorted(PROCESSES.glob("*.bpmn")), ids=lambda p: p.stem)
+def test_scripts_write_chinese_with_full_width_punctuation(diagram: Path) -> None:
+    found = [f"{where}: {text}" for where, text in script_strings(diagram)
+             if CJK.search(text) and HALF_WIDTH.search(text)]
+    assert found == []
