@@ -81,7 +81,7 @@ class Commands(EngineCore):
     def _task_sees(self, task_id: str, user: Who,
                    read: Callable[[Session, Task], dict[str, Any]]) -> dict[str, Any]:
         self.inbox.task(task_id, user)  # NotFound / PermissionDenied
-        with self.transaction() as session:
+        with self.transaction(read_only=True) as session:
             row = session.get(Task, task_id)
             case = session.get(ProcessInstance, row.instance_id) if row is not None else None
             if row is None or case is None:

@@ -107,7 +107,7 @@ def _version_id(session: Session, key: str, version: int) -> int:
 
 
 def diff_versions(engine: Engine, key: str, old: int, new: int) -> VersionDiff:
-    with engine.transaction() as session:
+    with engine.transaction(read_only=True) as session:
         a = load_version(engine, session, key, old)
         b = load_version(engine, session, key, new)
     return diff_loaded(a, b)

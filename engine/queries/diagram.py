@@ -81,7 +81,7 @@ class InstancePath:
 
 def version_diagram(engine: Engine, key: str, version: int | None = None) -> Diagram:
     """The diagram of ``key`` at ``version`` (the latest when None)."""
-    with engine.transaction() as session:
+    with engine.transaction(read_only=True) as session:
         loaded = load_version(engine, session, key, version)
         return diagram_of(loaded, _name(session, loaded.id))
 
@@ -94,7 +94,7 @@ def instance_path(engine: Engine, instance_id: int, username: str | None = None,
         engine.check_read(instance_id, username)  # existence and read permission
     if upto is not None:
         snapshot = engine.state_at(instance_id, upto, username)
-        with engine.transaction() as session:
+        with engine.transaction(read_only=True) as session:
             row = session.get(ProcessInstance, instance_id)
             if row is None:
                 raise NotFound(msg("instance.not_found", instance_id=instance_id))
@@ -103,7 +103,7 @@ def instance_path(engine: Engine, instance_id: int, username: str | None = None,
             passed, steps = _recorded_moves(session, row.id, upto)
         active = {t["name"] for t in snapshot.open_tasks}
         return _path(diagram, passed - active, active, steps)
-    with engine.transaction() as session:
+    with engine.transaction(read_only=True) as session:
         row = session.get(ProcessInstance, instance_id)
         if row is None:
             raise NotFound(msg("instance.not_found", instance_id=instance_id))

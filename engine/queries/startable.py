@@ -52,7 +52,7 @@ def startable(engine: Engine, username: str) -> list[Startable]:
     """The latest version of every process the user may start by hand, by key."""
     out = []
     processes = engine.processes()
-    with engine.transaction() as session:
+    with engine.transaction(read_only=True) as session:
         user = users.get(session, username)
         for process in processes:
             version = engine.versions.latest(session, process.key)
@@ -95,7 +95,7 @@ def task_form(engine: Engine, task_id: str, username: str) -> dict[str, Any] | N
     task = engine.inbox.task(task_id, username)
     if task.form_key is None:
         return None
-    with engine.transaction() as session:
+    with engine.transaction(read_only=True) as session:
         version_id = _version_id_of(session, task.instance_id)
         return engine.versions.get(session, version_id).form(task.form_key)
 
@@ -110,7 +110,7 @@ def _version_id_of(session: Session, instance_id: int) -> int:
 def instance_forms(engine: Engine, instance_id: int) -> dict[str, dict[str, Any]]:
     """Every form of the version an instance runs on (for labelling its data). Callers check
     read permission first (``engine.instance(id, user)``)."""
-    with engine.transaction() as session:
+    with engine.transaction(read_only=True) as session:
         return dict(engine.versions.get(session, _version_id_of(session, instance_id)).forms)
 
 
