@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event
 
+from engine import SourceFile
 from engine.api import Engine
+from tests.conftest import DIAGRAMS
 from tests.demo_support import demo_engine, signed_in
 from tests.test_ui_crawl import crawl
 
@@ -58,4 +60,14 @@ def test_opening_a_task_writes_only_when_a_notice_about_it_waits(
     assert engine.notifications.mark_task_read(task.id, "intake") >= 0  # whatever waited: read
     begun.clear()
     assert client.get(f"/tasks/{task.id}").status_code == 200
+    assert begun == []
+
+
+def test_checking_a_draft_diagram_takes_no_write_lock(writers: tuple[Engine, list[str]]) -> None:
+    """The modeler checks the draft as the designer edits it: against what is deployed, by
+    reading."""
+    engine, begun = writers
+    files = [SourceFile("approval.bpmn", (DIAGRAMS / "approval.bpmn").read_text("utf-8"))]
+    begun.clear()
+    assert engine.validate(files).problems and engine.lint(files)  # its forms are missing
     assert begun == []

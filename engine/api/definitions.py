@@ -43,7 +43,7 @@ class Definitions(Organization):
 
     def validate(self, files: Sequence[SourceFile],
                  units: directory.Directory | None = None) -> Checked:
-        with self.transaction() as session:
+        with self.transaction(read_only=True) as session:
             return registry.validate(session, list(files), units)
 
     def lint(self, files: Sequence[SourceFile],
@@ -53,7 +53,7 @@ class Definitions(Organization):
         "warning" (valid, probably not meant). Timer dates are checked against the engine's
         clock. ``validate`` stays errors-only (what deploy checks). ``units``: the directory
         the tables' units are checked against (default: the stored one)."""
-        with self.transaction() as session:
+        with self.transaction(read_only=True) as session:
             checked = registry.validate(session, list(files), units)
             functions = deadline_functions(self._calendar_for(session), self.clock.now)
         warnings = lint_files(files, self.clock.now(), functions)
