@@ -93,6 +93,27 @@ def test_each_keyword_of_a_text_field(before: dict[str, Any], after: dict[str, A
         f"字段「理由」：{said}"]
 
 
+def test_in_english_roles_and_lists_read_in_english() -> None:
+    text = {"type": "string", "title": "理由"}
+    confidential = {**text, "x-confidential": ["intake", "auditor"]}
+    assert en(form(r=text), form(r=confidential)) == [
+        'field "理由": visible to everyone → Intake Clerk, Auditor']
+    assert en(form(r=confidential), form(r={**text, "x-confidential": ["auditor"]})) == [
+        'field "理由": visible to Intake Clerk, Auditor → Auditor']
+    files = {"type": "array", "title": "附件", "items": {"type": "string"},
+             "x-file": {"accept": ["pdf", "image"]}}
+    assert en(form(f=files), form(f={**files, "x-file": {"accept": ["pdf"]}})) == [
+        'field "附件": file types pdf, image → pdf']
+
+
+def test_a_long_list_is_cut() -> None:
+    text = {"type": "string", "title": "x"}
+    many = [f"选项{i:02d}" for i in range(40)]
+    [said] = zh(form(x=text), form(x={**text, "default": many}))
+    assert said.startswith("字段「x」：默认值 无 → 选项00、选项01、") and said.endswith("、…")
+    assert len(said) < 120
+
+
 @pytest.mark.parametrize(("before", "after", "said"), [
     ({"minimum": 0}, {"minimum": 1}, "最小值 0 → 1"),
     ({"maximum": 100.0}, {"maximum": 1000.5}, "最大值 100 → 1000.5"),
