@@ -337,6 +337,33 @@ def test_a_version_without_diagram_interchange_keeps_its_bpmn(page: Any,
     assert list(diff.forms_changed) == ["test_handle"]
 
 
+def test_the_deploy_confirmation_reads_in_english(page: Any, server: Server) -> None:
+    """What modeler.js writes around the server's texts follows the page's language too."""
+    sign_in(page, server, "design")
+    page.goto(server.url + "/lang/en?next=/designer/modeler/modeler_demo/v1")
+    page.click("#switch-language")
+    page.wait_for_selector("#modeler[data-ready=true]")
+    page.wait_for_selector("#problems[data-state=ok]")
+    page.evaluate("""() => {
+        const m = window.kuaibanModeler, registry = m.get('elementRegistry');
+        const modeling = m.get('modeling'), factory = m.get('elementFactory');
+        modeling.updateProperties(registry.get('approve'), { name: 'Approve' });
+        ['note_a', 'note_b'].forEach((id, i) => {
+            const bo = m.get('bpmnFactory').create('bpmn:Task', { id: id, name: id });
+            modeling.createShape(factory.createShape({ type: 'bpmn:Task',
+                                                      businessObject: bo }),
+                                 { x: 300 + 120 * i, y: 300 }, registry.get('Participant_demo'));
+        });
+    }""")
+    settled(page, "ok")
+    page.click("#btn-deploy")
+    page.wait_for_selector("#deploy-confirm[data-state=asking]:not([hidden])")
+    asked = page.inner_text("#deploy-confirm")
+    assert "Changed elements:" in asked and "Approve (userTask):" in asked
+    assert "Added elements: note_a (task), note_b (task)" in asked
+    assert not set("：（）、") & set(asked), asked
+
+
 def test_an_unedited_diagram_deploys_as_unchanged(page: Any, server: Server) -> None:
     open_modeler(page, server, "/designer/modeler/modeler_demo/v1")
     assert "内容未变，不会新建版本" in confirm_deploy(page)

@@ -736,16 +736,15 @@
       var d = p.diff;
       if (!d) return item;
       if (d.empty) item.appendChild(el('p', { className: 'hint', text: t('onlyLayout') }));
-      var named = function (e) { return (e.name || e.id) + '（' + e.kind + '）'; };
       [['added', d.added], ['removed', d.removed]].forEach(function (pair) {
         if (!pair[1].length) return;
         item.appendChild(el('p', { className: 'diff-' + pair[0] }, [
-          el('strong', { text: t(pair[0]) + '：' }), pair[1].map(named).join('、')]));
+          el('strong', { text: labelled(t(pair[0])) }), pair[1].map(named).join(t('separator'))]));
       });
       if (d.changed.length) {
-        item.appendChild(el('p', { className: 'diff-changed' }, [el('strong', { text: t('changed') + '：' })]));
+        item.appendChild(el('p', { className: 'diff-changed' }, [el('strong', { text: labelled(t('changed')) })]));
         item.appendChild(el('ul', { className: 'plain diff-changes' }, d.changed.map(function (e) {
-          return el('li', {}, [named(e) + '：', el('ul', {}, e.changes.map(function (c) {
+          return el('li', {}, [labelled(named(e)), el('ul', {}, e.changes.map(function (c) {
             return el('li', {}, [el('code', { text: c.what }), ' ',
               el('del', { text: c.before === null ? t('empty') : c.before }), ' → ',
               el('ins', { text: c.after === null ? t('empty') : c.after })]);
@@ -756,16 +755,25 @@
        ['formsChanged', d.forms_changed], ['decisionsChanged', d.decisions_changed]]
         .forEach(function (pair) {
           if (!pair[1].length) return;
-          item.appendChild(el('p', {}, [el('strong', { text: t(pair[0]) + '：' }), pair[1].join('、')]));
+          item.appendChild(el('p', {}, [el('strong', { text: labelled(t(pair[0])) }),
+                                        pair[1].join(t('separator'))]));
           if (pair[0] === 'formsChanged') item.appendChild(formChanges(d.form_changes || {}));
         });
       return item;
     }
 
+    // the page language's punctuation: 修改元素：, 审批（userTask）; Changed elements: …
+    function labelled(text) { return text + t('colon'); }
+
+    function named(e) {
+      return t('named').replace('{name}', function () { return e.name || e.id; })
+        .replace('{kind}', function () { return e.kind; });
+    }
+
     // each changed form's changes as the server put them in words
     function formChanges(changes) {
       return el('ul', { className: 'plain diff-changes form-changes' }, Object.keys(changes).map(function (key) {
-        return el('li', { 'data-form': key }, [el('code', { text: key }), '：',
+        return el('li', { 'data-form': key }, [el('code', { text: key }), t('colon'),
           el('ul', {}, changes[key].map(function (said) { return el('li', { text: said }); }))]);
       }));
     }
