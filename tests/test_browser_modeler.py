@@ -337,6 +337,28 @@ def test_a_version_without_diagram_interchange_keeps_its_bpmn(page: Any,
     assert list(diff.forms_changed) == ["test_handle"]
 
 
+def test_a_task_whose_form_changed_is_marked_changed(page: Any, server: Server) -> None:
+    """提出处置意见's diagram attributes are the same in v2, its form test_propose is not: the
+    diagram marks it 修改 with the form's changes in words, as 变更清单 names it."""
+    propose = json.loads((REPO / "tests" / "diagrams" / "forms" / "test_propose.json")
+                         .read_text(encoding="utf-8"))
+    propose["required"] = []
+    server.engine.deploy([SourceFile("modeler_demo.bpmn", DEMO),
+                          SourceFile("test_propose.json", json.dumps(propose))])
+    sign_in(page, server, "design")
+    page.goto(server.url + "/designer/modeler/modeler_demo/diff?old=1&new=2")
+    page.wait_for_selector("#diff[data-ready=true]")
+    for pane in ("#diff-old", "#diff-new"):
+        assert page.locator(f"{pane} " + marker("propose", "kb-diff-changed")).count() == 1
+        assert page.locator(f"{pane} " + marker("approve", "kb-diff-changed")).count() == 0
+        badge = page.locator(f"{pane} .djs-overlays[data-container-id=propose] .kb-diff-badge")
+        assert badge.inner_text() == "±1"
+        assert badge.get_attribute("title") == (
+            "修改表单 test_propose：\n· 字段「处置意见」：必填 → 选填")
+    assert "提出处置意见" in page.inner_text(".form-users [data-element=propose]")
+    assert page.locator("#diff-changed").count() == 0  # no attribute of it changed
+
+
 def test_the_deploy_confirmation_reads_in_english(page: Any, server: Server) -> None:
     """What modeler.js writes around the server's texts follows the page's language too."""
     sign_in(page, server, "design")

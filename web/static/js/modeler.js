@@ -859,8 +859,21 @@
 
   function Diff(box) {
     var viewers = [];
+    var colon = box.dataset.colon || ': ';
     getJSON(box.dataset.url)
       .then(function (d) {
+        var forms = d.forms || {};
+        // a changed element's own changes, then those of the form it shows, in words
+        function changesOf(id) {
+          var said = (d.details[id] || []).map(function (c) {
+            return c.what + colon + (c.before || '—') + ' → ' + (c.after || '—');
+          });
+          var form = forms[id];
+          if (!form) return { count: said.length, lines: said };
+          return { count: said.length + form.changes.length,
+                   lines: said.concat([box.dataset.formChanged + ' ' + form.key + colon],
+                                      form.changes.map(function (c) { return '· ' + c; })) };
+        }
         function show(container, xml, marks) {
           var viewer = new BpmnJS({ container: container });
           viewers.push(viewer);
@@ -873,21 +886,18 @@
                 var element = registry.get(id);
                 if (!element) return;
                 canvas.addMarker(id, css);
-                var details = d.details[id];
-                if (css === 'kb-diff-changed' && details && !element.waypoints) {
+                var changes = changesOf(id);
+                if (css === 'kb-diff-changed' && changes.count && !element.waypoints) {
                   overlays.add(id, 'kb-diff', {
                     position: { top: -10, right: 10 },
                     html: el('div', {
-                      className: 'kb-diff-badge', text: '±' + details.length,
-                      title: details.map(function (c) {
-                        return c.what + ': ' + (c.before || '—') + ' → ' + (c.after || '—');
-                      }).join('\n')
+                      className: 'kb-diff-badge', text: '±' + changes.count,
+                      title: changes.lines.join('\n')
                     })
                   });
                 }
               });
             });
-            kuaibanDiagramView.first(viewer, firstChange(viewer, marks));
             kuaibanDiagramView.controls(viewer, container.parentNode);
           });
         }
@@ -902,10 +912,18 @@
                 .indexOf(e.type) < 0;
             })[0];
         }
-        return Promise.all([
-          show($('diff-old'), d.old_xml, { 'kb-diff-removed': d.removed, 'kb-diff-changed': d.changed }),
-          show($('diff-new'), d.new_xml, { 'kb-diff-added': d.added, 'kb-diff-changed': d.changed })
-        ]);
+        var marks = [{ 'kb-diff-removed': d.removed, 'kb-diff-changed': d.changed },
+                     { 'kb-diff-added': d.added, 'kb-diff-changed': d.changed }];
+        return Promise.all([show($('diff-old'), d.old_xml, marks[0]),
+                            show($('diff-new'), d.new_xml, marks[1])])
+          .then(function () {
+            // one view for both, of what both draw, on the newer version's first change (else
+            // the older's): an element drawn at the same place in each shows at the same place
+            var older = viewers[0], newer = viewers[1];
+            var focus = firstChange(newer, marks[1]) || firstChange(older, marks[0]);
+            kuaibanDiagramView.first(newer, focus, kuaibanDiagramView.together(viewers));
+            kuaibanDiagramView.align(older, newer);
+          });
       })
       .then(function () {
         // 同步缩放: zooming or panning one version moves the other the same way
