@@ -112,10 +112,12 @@ def plain(value: Any) -> Msg:
 def _cut(items: list[str]) -> list[str]:
     """A list's first items, up to about _LONGEST characters (joined each language's way)."""
     kept: list[str] = []
+    length = 0
     for item in items:
-        if kept and sum(len(k) + 1 for k in kept) + len(item) > _LONGEST:
+        if kept and length + len(item) > _LONGEST:
             return [*kept, "…"]
         kept.append(item)
+        length += len(item) + 1
     return kept
 
 
