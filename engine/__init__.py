@@ -57,7 +57,7 @@ from engine.org.phrases import MAX_PHRASES, Phrases
 from engine.org.pickers import choices as unit_choices
 from engine.org.profile import Profile
 from engine.org.roles import BY_ID as ROLES_BY_ID
-from engine.org.roles import ROLES, Role
+from engine.org.roles import ROLES, Role, role_name
 from engine.queries.board import (
     WHEN,
     board_tasks,
@@ -235,6 +235,7 @@ __all__ = [
     "outcome_of",
     "overdue_board",
     "pdf",
+    "role_name",
     "sections_for",
     "startable",
     "starter_choices",

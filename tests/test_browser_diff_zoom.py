@@ -85,6 +85,26 @@ def drag(page: Any, pane: str, dx: float, dy: float) -> None:
     page.mouse.up()
 
 
+def test_both_versions_open_on_one_view(page: Any) -> None:
+    """What is drawn at the same place in both versions opens at the same place in both panes
+    (each version's own fit would set 开始 and 提出处置意见 apart: v2 is wider), and what moved
+    shows where it moved to."""
+    assert view(page, OLD) == pytest.approx(view(page, NEW), abs=0.5)
+    for element in ("start", "propose", "Lane_intake"):
+        assert on_screen(page, OLD, element) == pytest.approx(
+            on_screen(page, NEW, element), abs=1), element
+    assert on_screen(page, OLD, "approve")[0] < on_screen(page, NEW, "approve")[0] - 500 * view(
+        page, NEW)[0]
+    assert in_view(page, NEW, "approve")  # the change it opens on
+
+
+def on_screen(page: Any, pane: str, element: str) -> tuple[float, float, float, float]:
+    """Where a pane shows an element, from the pane's own top left corner."""
+    shape = page.locator(f"{pane} [data-element-id={element}]").bounding_box()
+    box = page.locator(pane).bounding_box()
+    return (shape["x"] - box["x"], shape["y"] - box["y"], shape["width"], shape["height"])
+
+
 def test_zooming_or_panning_one_version_moves_the_other_alike(page: Any) -> None:
     assert page.is_checked("#sync-zoom") and page.is_visible("label.sync-zoom")
     assert "同步缩放" in page.inner_text("label.sync-zoom")

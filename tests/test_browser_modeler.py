@@ -337,6 +337,55 @@ def test_a_version_without_diagram_interchange_keeps_its_bpmn(page: Any,
     assert list(diff.forms_changed) == ["test_handle"]
 
 
+def test_a_task_whose_form_changed_is_marked_changed(page: Any, server: Server) -> None:
+    """提出处置意见's diagram attributes are the same in v2, its form test_propose is not: the
+    diagram marks it 修改 with the form's changes in words, as 变更清单 names it."""
+    propose = json.loads((REPO / "tests" / "diagrams" / "forms" / "test_propose.json")
+                         .read_text(encoding="utf-8"))
+    propose["required"] = []
+    server.engine.deploy([SourceFile("modeler_demo.bpmn", DEMO),
+                          SourceFile("test_propose.json", json.dumps(propose))])
+    sign_in(page, server, "design")
+    page.goto(server.url + "/designer/modeler/modeler_demo/diff?old=1&new=2")
+    page.wait_for_selector("#diff[data-ready=true]")
+    for pane in ("#diff-old", "#diff-new"):
+        assert page.locator(f"{pane} " + marker("propose", "kb-diff-changed")).count() == 1
+        assert page.locator(f"{pane} " + marker("approve", "kb-diff-changed")).count() == 0
+        badge = page.locator(f"{pane} .djs-overlays[data-container-id=propose] .kb-diff-badge")
+        assert badge.inner_text() == "±1"
+        assert badge.get_attribute("title") == (
+            "修改表单 test_propose：\n· 字段「处置意见」：必填 → 选填")
+    assert "提出处置意见" in page.inner_text(".form-users [data-element=propose]")
+    assert page.locator("#diff-changed").count() == 0  # no attribute of it changed
+
+
+def test_the_deploy_confirmation_reads_in_english(page: Any, server: Server) -> None:
+    """What modeler.js writes around the server's texts follows the page's language too."""
+    sign_in(page, server, "design")
+    page.goto(server.url + "/lang/en?next=/designer/modeler/modeler_demo/v1")
+    page.click("#switch-language")
+    page.wait_for_selector("#modeler[data-ready=true]")
+    page.wait_for_selector("#problems[data-state=ok]")
+    page.evaluate("""() => {
+        const m = window.kuaibanModeler, registry = m.get('elementRegistry');
+        const modeling = m.get('modeling'), factory = m.get('elementFactory');
+        modeling.updateProperties(registry.get('approve'), { name: 'Approve' });
+        ['note_a', 'note_b'].forEach((id, i) => {
+            const bo = m.get('bpmnFactory').create('bpmn:Task', { id: id, name: id });
+            modeling.createShape(factory.createShape({ type: 'bpmn:Task',
+                                                      businessObject: bo }),
+                                 { x: 300 + 120 * i, y: 300 }, registry.get('Participant_demo'));
+        });
+    }""")
+    settled(page, "ok")
+    page.click("#btn-deploy")
+    page.wait_for_selector("#deploy-confirm[data-state=asking]:not([hidden])")
+    asked = page.inner_text("#deploy-confirm")
+    assert "Changed elements:" in asked and "Approve (userTask):" in asked
+    assert "Added elements: note_a (task), note_b (task)" in asked
+    assert not set("：（）、") & set(asked), asked
+
+
 def test_an_unedited_diagram_deploys_as_unchanged(page: Any, server: Server) -> None:
     open_modeler(page, server, "/designer/modeler/modeler_demo/v1")
     assert "内容未变，不会新建版本" in confirm_deploy(page)

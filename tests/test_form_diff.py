@@ -93,6 +93,27 @@ def test_each_keyword_of_a_text_field(before: dict[str, Any], after: dict[str, A
         f"字段「理由」：{said}"]
 
 
+def test_in_english_roles_and_lists_read_in_english() -> None:
+    text = {"type": "string", "title": "理由"}
+    confidential = {**text, "x-confidential": ["intake", "auditor"]}
+    assert en(form(r=text), form(r=confidential)) == [
+        'field "理由": visible to everyone → Intake Clerk, Auditor']
+    assert en(form(r=confidential), form(r={**text, "x-confidential": ["auditor"]})) == [
+        'field "理由": visible to Intake Clerk, Auditor → Auditor']
+    files = {"type": "array", "title": "附件", "items": {"type": "string"},
+             "x-file": {"accept": ["pdf", "image"]}}
+    assert en(form(f=files), form(f={**files, "x-file": {"accept": ["pdf"]}})) == [
+        'field "附件": file types pdf, image → pdf']
+
+
+def test_a_long_list_is_cut() -> None:
+    text = {"type": "string", "title": "x"}
+    many = [f"选项{i:02d}" for i in range(40)]
+    [said] = zh(form(x=text), form(x={**text, "default": many}))
+    assert said.startswith("字段「x」：默认值 无 → 选项00、选项01、") and said.endswith("、…")
+    assert len(said) < 120
+
+
 @pytest.mark.parametrize(("before", "after", "said"), [
     ({"minimum": 0}, {"minimum": 1}, "最小值 0 → 1"),
     ({"maximum": 100.0}, {"maximum": 1000.5}, "最大值 100 → 1000.5"),
@@ -233,6 +254,57 @@ def test_the_forms_own_rules_and_keywords() -> None:
         "表单：其他修改：if",
         "表单：删除校验：「拨付日期」不超过当前时间（提示“不能晚于今天”）",
         "表单：新增校验：「实付金额」不低于「approved」，勾选「确认部分兑付」可继续（提示“低于核定金额”）"]
+
+
+PAYOUT = form(paid={"type": "number", "title": "实付金额"},
+              approved={"type": "number", "title": "核定金额"},
+              on={"type": "string", "format": "date", "title": "拨付日期"},
+              ok={"type": "boolean", "title": "确认部分兑付"})
+AT_MOST = {"field": "paid", "at_most": "approved", "message": "不能超过{limit}"}
+AT_LEAST = {"field": "paid", "at_least": "approved", "confirmed_by": "ok",
+            "message": "低于核定金额，请勾选确认"}
+NOT_LATER = {"field": "on", "at_most": "now", "message": "不能晚于今天"}
+
+
+def test_an_edited_rule_is_one_change_not_one_removed_and_one_added() -> None:
+    before = {**PAYOUT, "x-checks": [AT_MOST, AT_LEAST, NOT_LATER]}
+    after = {**PAYOUT, "x-checks": [  # the same message, a new bound
+        AT_MOST, AT_LEAST, {"field": "on", "before": "now", "message": "不能晚于今天"}]}
+    assert zh(before, after) == [
+        "表单：修改校验：「拨付日期」不超过当前时间（提示“不能晚于今天”）"
+        " → 「拨付日期」早于当前时间（提示“不能晚于今天”）"]
+    after = {**PAYOUT, "x-checks": [  # what it checks kept, a new message
+        {**AT_MOST, "message": "实付金额不能超过核定金额{limit}"}, AT_LEAST, NOT_LATER]}
+    assert zh(before, after) == [
+        "表单：修改校验：「实付金额」不超过「核定金额」（提示“不能超过{limit}”）"
+        " → 「实付金额」不超过「核定金额」（提示“实付金额不能超过核定金额{limit}”）"]
+    assert en(before, after) == [
+        'form: check changed: "实付金额" at most "核定金额" (message "不能超过{limit}")'
+        ' → "实付金额" at most "核定金额" (message "实付金额不能超过核定金额{limit}")']
+
+
+def test_rules_are_paired_by_message_first_and_what_is_new_stays_new() -> None:
+    before = {**PAYOUT, "x-checks": [AT_MOST, AT_LEAST]}
+    after = {**PAYOUT, "x-checks": [  # both edited, the messages kept; one new rule
+        {**AT_LEAST, "at_least": 0}, {**AT_MOST, "at_most": 100000},
+        {"field": "paid", "at_most": "approved", "message": "另一条"}]}
+    assert zh(before, after) == [
+        "表单：修改校验：「实付金额」不低于「核定金额」，勾选「确认部分兑付」可继续"
+        "（提示“低于核定金额，请勾选确认”） → 「实付金额」不低于0，勾选「确认部分兑付」可继续"
+        "（提示“低于核定金额，请勾选确认”）",
+        "表单：修改校验：「实付金额」不超过「核定金额」（提示“不能超过{limit}”）"
+        " → 「实付金额」不超过100000（提示“不能超过{limit}”）",
+        "表单：新增校验：「实付金额」不超过「核定金额」（提示“另一条”）"]
+
+
+def test_the_edited_rule_of_a_tables_rows_is_named_by_the_table() -> None:
+    row = {"type": "object", "properties": PAYOUT["properties"], "x-checks": [AT_MOST]}
+    table = {"type": "array", "title": "兑付名单", "items": row}
+    edited = copy.deepcopy(table)
+    edited["items"]["x-checks"][0]["message"] = "超过了核定金额"
+    assert zh(form(rows=table), form(rows=edited)) == [
+        "字段「兑付名单」：修改校验：「实付金额」不超过「核定金额」（提示“不能超过{limit}”）"
+        " → 「实付金额」不超过「核定金额」（提示“超过了核定金额”）"]
 
 
 def test_a_long_text_is_cut_and_no_value_is_shown_as_json() -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from flask import Flask
 from flask.testing import FlaskClient
 
-from engine import MESSAGES, Conflict, msg
+from engine import MESSAGES, ROLES, Conflict, msg, role_name
 from engine.api import Engine
 from tests.test_api_helpers import START
 from tests.test_ui_support import as_user, choose_language
@@ -91,6 +91,18 @@ def test_a_message_renders_in_either_language() -> None:
     assert said.render("en") == "co-signers have not signed yet: chen, zhao"
     assert Conflict(said).message == said.english
     assert Conflict(said).key == "task.signers_pending"
+
+
+def test_each_role_has_a_name_in_either_language(app: Flask) -> None:
+    """Pages and the engine's messages name a role from one place (``role.<id>``)."""
+    for role in ROLES:
+        assert role_name(role.id).render("zh") == role.name
+        assert role_name(role.id).render("en").isascii(), role.id
+    assert role_name("no_such_role").render("en") == "no_such_role"
+    chinese = as_user(app, "li").get("/account/profile").text
+    assert re.search(r'id="profile-roles">受理员<', chinese)
+    english = _english(as_user(app, "li")).get("/account/profile").text
+    assert re.search(r'id="profile-roles">Intake Clerk<', english)
 
 
 def _page_message(html: str) -> str:

@@ -61,6 +61,28 @@ def test_both_comparisons_tell_a_forms_changes_in_words(designer: FlaskClient,
     no_json(english)
 
 
+def test_a_task_whose_form_changed_is_changed_in_both_comparisons(designer: FlaskClient,
+                                                                  eng: Engine) -> None:
+    """核查 (handle) shows test_handle: 图形对比 marks it changed with the form's changes in
+    words, and both pages name it beside the form."""
+    eng.deploy([SourceFile("approval.bpmn", APPROVAL),
+                SourceFile("test_handle.json", EDITED_TEXT)])
+    drawn = designer.get("/designer/modeler/approval/diff.json?old=1&new=2").get_json()
+    assert drawn["changed"] == ["handle"] and drawn["details"] == {}
+    assert drawn["forms"] == {"handle": {"key": "test_handle", "changes": SAID_ZH}}
+    for page in ("/designer/processes/approval/diff?old=1&new=2",
+                 "/designer/modeler/approval/diff?old=1&new=2"):
+        tree = lxml_html.fromstring(designer.get(page).text)
+        [users] = tree.xpath("//p[@class='form-users']")
+        assert users.text_content() == "用于：核查 handle", page
+        assert users.xpath("span/@data-element") == ["handle"]
+    choose_language(designer)
+    drawn = designer.get("/designer/modeler/approval/diff.json?old=1&new=2").get_json()
+    assert drawn["forms"]["handle"]["changes"] == SAID_EN
+    english = lxml_html.fromstring(designer.get("/designer/processes/approval/diff").text)
+    assert english.xpath("string(//p[@class='form-users'])") == "Used by: 核查 handle"
+
+
 def test_the_deploy_previews_tell_a_forms_changes_in_words(designer: FlaskClient,
                                                            eng: Engine) -> None:
     status, page = upload(designer, {"approval.bpmn": APPROVAL,

@@ -113,18 +113,52 @@ def _options_said(prop: Mapping[str, Any]) -> bool:
 
 def _rule_changes(a: Mapping[str, Any], b: Mapping[str, Any],
                   path: tuple[str, ...]) -> list[Msg]:
-    """x-checks rules added and removed (an edited rule is one removed and one added)."""
+    """x-checks rules edited, removed and added."""
     rules_a, rules_b = a.get(CHECKS, []), b.get(CHECKS, [])
     if rules_a == rules_b:
         return []
     if not isinstance(rules_a, list) or not isinstance(rules_b, list):
         return [_owned(path, msg("form_diff.other", keywords=[CHECKS]))]
     keys_a, keys_b = [_canonical(r) for r in rules_a], [_canonical(r) for r in rules_b]
-    said = [msg("form_diff.rule_removed", rule=_rule(r, a))
-            for r, k in zip(rules_a, keys_a, strict=True) if k not in keys_b]
+    gone = [r for r, k in zip(rules_a, keys_a, strict=True) if k not in keys_b]
+    new = [r for r, k in zip(rules_b, keys_b, strict=True) if k not in keys_a]
+    edits = _edits(gone, new)
+    said = [msg("form_diff.rule_changed", before=_rule(gone[i], a), after=_rule(new[j], b))
+            for i, j in sorted(edits.items(), key=lambda pair: pair[1])]
+    said += [msg("form_diff.rule_removed", rule=_rule(r, a))
+             for i, r in enumerate(gone) if i not in edits]
+    paired = set(edits.values())
     said += [msg("form_diff.rule_added", rule=_rule(r, b))
-             for r, k in zip(rules_b, keys_b, strict=True) if k not in keys_a]
+             for j, r in enumerate(new) if j not in paired]
     return [_owned(path, s) for s in said]
+
+
+def _edits(gone: list[Any], new: list[Any]) -> dict[int, int]:
+    """Which removed rule (index) became which added one. A rule has no name: it is the
+    same rule edited when it kept its message, or else what it checks (its field and bound);
+    rules alike on both sides pair in their order."""
+    edits: dict[int, int] = {}
+    for identity in (_rule_message, _rule_target):
+        for i, old in enumerate(gone):
+            if i in edits or identity(old) is None:
+                continue
+            j = next((j for j, rule in enumerate(new) if j not in edits.values()
+                      and identity(rule) == identity(old)), None)
+            if j is not None:
+                edits[i] = j
+    return edits
+
+
+def _rule_message(rule: Any) -> str | None:
+    message = rule.get("message") if isinstance(rule, Mapping) else None
+    return (message.strip() or None) if isinstance(message, str) else None
+
+
+def _rule_target(rule: Any) -> str | None:
+    if not isinstance(rule, Mapping) or "field" not in rule:
+        return None
+    bound = next((b for b in _BOUNDS if b in rule), None)
+    return None if bound is None else _canonical([rule["field"], bound])
 
 
 def _owned(path: tuple[str, ...], change: Msg) -> Msg:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from engine.messages import Msg, msg
-from engine.org.roles import BY_ID
+from engine.org.roles import role_name
 
 _LONGEST = 80  # characters of a text shown before it is cut
 _FORMAT_KINDS = {"date": "form_diff.kind.date", "date-time": "form_diff.kind.date_time",
@@ -105,8 +105,20 @@ def plain(value: Any) -> Msg:
     if isinstance(value, int | float):
         return msg("text", text=_number_or_json(value))
     if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
-        return msg("text", text=plain_text("、".join(map(plain_text, value))))
+        return msg("text", text=_cut([plain_text(v) for v in value]))
     return msg("form_diff.quoted", text=plain_text(value))
+
+
+def _cut(items: list[str]) -> list[str]:
+    """A list's first items, up to about _LONGEST characters (joined each language's way)."""
+    kept: list[str] = []
+    length = 0
+    for item in items:
+        if kept and length + len(item) > _LONGEST:
+            return [*kept, "…"]
+        kept.append(item)
+        length += len(item) + 1
+    return kept
 
 
 def _number_or_json(value: Any) -> str:
@@ -152,8 +164,8 @@ def _roles(a: Any, b: Any) -> list[Msg]:
     def named(value: Any) -> Msg:
         if value is None:
             return msg("form_diff.everyone")
-        if isinstance(value, list):
-            return plain([BY_ID[r].name if r in BY_ID else r for r in value])
+        if isinstance(value, list) and all(isinstance(r, str) for r in value):
+            return msg("text", text=[role_name(r) for r in value])  # in the reader's words
         return plain(value)
     return [changed("x-confidential", named(a), named(b))]
 

@@ -5,7 +5,8 @@ decision tables added, removed or changed.
 An element is compared by its attributes and by everything inside it that is not itself a
 flow element (conditions, timers, due dates, extension properties, a lane's tasks), so moving a
 task to another lane, editing a condition or a due-date expression each show up as a change
-with the exact before and after. A form's changes are told in words (form_diff.py).
+with the exact before and after. A form's changes are told in words (form_diff.py), and the
+tasks and start events that show it are named with it.
 """
 
 from __future__ import annotations
@@ -67,6 +68,9 @@ class VersionDiff:
     forms_removed: list[str]
     forms_changed: dict[str, list[Msg]]  # each form's changes, in words
     decisions_changed: list[str]  # DMN files added, removed or edited
+    # the elements of both versions that show a changed form, by its key: a task whose form
+    # changed is itself changed, though its attributes are not
+    form_users: dict[str, list[ElementDiff]] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
@@ -132,8 +136,19 @@ def diff_loaded(a: LoadedVersion, b: LoadedVersion) -> VersionDiff:
     return VersionDiff(
         a.key, a.version, b.version, added, removed, changed,
         sorted(set(forms_b) - set(forms_a)), sorted(set(forms_a) - set(forms_b)),
-        forms_changed, decisions,
+        forms_changed, decisions, _form_users(before, after, set(forms_changed)),
     )
+
+
+def _form_users(before: dict[str, tuple[etree._Element, dict[str, str]]],
+                after: dict[str, tuple[etree._Element, dict[str, str]]],
+                forms: set[str]) -> dict[str, list[ElementDiff]]:
+    users: dict[str, list[ElementDiff]] = {}
+    for element_id, (element, flat) in after.items():
+        key = flat.get("camunda:formKey")
+        if element_id in before and key in forms:
+            users.setdefault(key, []).append(_summary(element_id, element))
+    return users
 
 
 def _process(loaded: LoadedVersion) -> etree._Element | None:

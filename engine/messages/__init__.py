@@ -69,7 +69,7 @@ class Msg:
     def as_dict(self) -> dict[str, Any]:
         """``key`` and ``params`` for a JSON body (nested messages by their English text)."""
         return {"key": self.key,
-                "params": {k: _shown(v, "en") if isinstance(v, Msg) else v
+                "params": {k: _shown(v, "en") if _has_msg(v) else v
                            for k, v in self.params.items()}}
 
     def __str__(self) -> str:
@@ -96,5 +96,12 @@ def _shown(value: Any, language: str) -> Any:
     if isinstance(value, Msg):
         return value.render(language)
     if isinstance(value, list | tuple | set | frozenset):
-        return _SEPARATOR[language if language in _SEPARATOR else "en"].join(map(str, value))
+        return _SEPARATOR[language if language in _SEPARATOR else "en"].join(
+            str(_shown(v, language)) for v in value)
     return value
+
+
+def _has_msg(value: Any) -> bool:
+    """Whether a parameter is, or lists, a message (said as text in a JSON body)."""
+    return isinstance(value, Msg) or (isinstance(value, list | tuple | set | frozenset)
+                                      and any(isinstance(v, Msg) for v in value))

@@ -22,6 +22,7 @@ FORM_DIFF: dict[str, tuple[str, str]] = {
     'form_diff.setting_changed': ('{setting} changed', '{setting}已修改'),
     'form_diff.rule_added': ('new check: {rule}', '新增校验：{rule}'),
     'form_diff.rule_removed': ('check removed: {rule}', '删除校验：{rule}'),
+    'form_diff.rule_changed': ('check changed: {before} → {after}', '修改校验：{before} → {after}'),
     'form_diff.rule': ('"{field}" {bound} {reference} (message "{message}")',
                        '「{field}」{bound}{reference}（提示“{message}”）'),
     'form_diff.rule_confirmed': (

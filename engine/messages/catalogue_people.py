@@ -199,4 +199,25 @@ PEOPLE: dict[str, tuple[str, str]] = {
     'worklists.applicants_only': (
         'my applications are for enterprises and the window',
         '“我的申请”只供企业和窗口人员使用'),
+    # each role's display name (engine/org/roles.py), wherever a page or a message names it
+    'role.intake': ('Intake Clerk', '受理员'),
+    'role.approver': ('Approving Leader', '分管领导'),
+    'role.handler': ('Handling Unit', '承办部门'),
+    'role.case_manager': ('Case Supervision Office', '案件监督管理室'),
+    'role.style_group': ('Work Style Group', '作风优化组'),
+    'role.supervision_office': (
+        'Party and Government Conduct Supervision Office', '党风政风监督室'),
+    'role.city_leader': ('City Commission Leader', '市纪委市监委领导'),
+    'role.city_investigator': ('City Commission Investigation Team', '市纪委市监委核查组'),
+    'role.reform_group': ('Reform and Innovation Group', '改革创新组'),
+    'role.responsible_unit': ('Responsible Unit', '责任单位'),
+    'role.sector_regulator': ('Sector Regulator', '行业主管部门'),
+    'role.lead_department': ('Lead Department', '牵头部门'),
+    'role.enterprise': ('Enterprise', '企业'),
+    'role.window': ('Subsidy Service Window', '惠企政策兑现专窗'),
+    'role.credit_window': ('Credit Repair Window', '信用修复窗口'),
+    'role.policy_dept': ('Policy Department', '政策主管部门'),
+    'role.data_bureau': ('Municipal Data Bureau', '市政数局'),
+    'role.auditor': ('Auditor', '审计/监督'),
+    'role.designer': ('Process Designer', '流程设计员'),
 }

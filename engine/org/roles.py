@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from engine.messages import Msg, msg
+
 
 @dataclass(frozen=True)
 class Role:
     id: str
-    name: str  # the Chinese name shown to users
+    name: str  # the Chinese name, which lanes may use (shown to users: role_name)
     aliases: tuple[str, ...] = ()
     unit_scoped: bool = False  # a task's unit comes from the case (``unit``)
     # a task's unit is the case's jurisdiction: each 纪委监委 runs its own (engine/org/scope.py)
@@ -50,6 +52,12 @@ def role_for_lane(lane_name: str | None) -> Role | None:
     if not lane_name:
         return None
     return _BY_LANE.get(lane_name.strip())
+
+
+def role_name(role_id: str) -> Msg:
+    """A role's display name, in the reader's language (``role.<id>`` of the messages'
+    catalogue); an id that names no role, as it is."""
+    return msg(f"role.{role_id}") if role_id in BY_ID else msg("text", text=role_id)
 
 
 def is_system_lane(lane_name: str | None) -> bool:

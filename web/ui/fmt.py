@@ -13,30 +13,8 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from markupsafe import Markup, escape
 
-from engine import ROLES_BY_ID as BY_ID
-from engine import TZ, WorkCalendar, deadline_clock, deadline_day
-
-ROLE_LABELS: dict[str, Any] = {
-    "intake": _l("受理员"),
-    "approver": _l("分管领导"),
-    "handler": _l("承办部门"),
-    "case_manager": _l("案件监督管理室"),
-    "style_group": _l("作风优化组"),
-    "supervision_office": _l("党风政风监督室"),
-    "city_leader": _l("市纪委市监委领导"),
-    "city_investigator": _l("市纪委市监委核查组"),
-    "reform_group": _l("改革创新组"),
-    "responsible_unit": _l("责任单位"),
-    "sector_regulator": _l("行业主管部门"),
-    "lead_department": _l("牵头部门"),
-    "enterprise": _l("企业"),
-    "window": _l("惠企政策兑现专窗"),
-    "credit_window": _l("信用修复窗口"),
-    "policy_dept": _l("政策主管部门"),
-    "data_bureau": _l("市政数局"),
-    "auditor": _l("审计/监督"),
-    "designer": _l("流程设计员"),
-}
+from engine import TZ, WorkCalendar, deadline_clock, deadline_day, role_name
+from web.errors import localized
 
 STATUS_LABELS: dict[str, Any] = {
     "running": _l("办理中"),
@@ -152,12 +130,7 @@ def read_via(via: str) -> str:
 
 
 def role_label(role: str | None) -> str:
-    if role is None:
-        return ""
-    label = ROLE_LABELS.get(role)
-    if label is not None:
-        return str(label)
-    return BY_ID[role].name if role in BY_ID else role
+    return "" if role is None else localized(role_name(role))
 
 
 def status_label(status: str) -> str:

@@ -363,14 +363,19 @@ def diff_json(key: str) -> Response | tuple[Response, int]:
     if old is None or new is None:
         return jsonify(error={"code": "bad_request", "message": _("请选择已部署的两个版本。")}), 422
     result = diff_versions(engine(), key, old, new)
+    # a task whose form changed is marked changed too, with the form's changes in words
+    form_of = {e.id: form for form, users in result.form_users.items() for e in users}
+    changed = [e.id for e in result.changed]
     return jsonify(
         key=key, old=old, new=new,
         old_xml=version_diagram(engine(), key, old).xml,
         new_xml=version_diagram(engine(), key, new).xml,
         added=[e.id for e in result.added], removed=[e.id for e in result.removed],
-        changed=[e.id for e in result.changed],
+        changed=changed + [i for i in form_of if i not in changed],
         details={e.id: [{"what": c.what, "before": c.before, "after": c.after}
                         for c in e.changes] for e in result.changed},
+        forms={i: {"key": form, "changes": [localized(c) for c in result.forms_changed[form]]}
+               for i, form in form_of.items()},
     )
 
 

@@ -10,8 +10,10 @@
 // focus, Ctrl + / Ctrl - / Ctrl 0 (100 %) and Shift 1 (the whole diagram). The modeler has the
 // first three from bpmn-js already; the viewers get them here.
 //
-// Linked diagrams (the two versions side by side): zooming or panning one zooms or pans the
-// others by the same factor and the same distance on screen, while they are linked.
+// Linked diagrams (the two versions side by side): they open on one view, of what they draw
+// together, so an element drawn at the same place in each shows at the same place on screen;
+// zooming or panning one zooms or pans the others by the same factor and the same distance on
+// screen, while they are linked.
 var kuaibanDiagramView = (function () {
   'use strict';
   var READABLE = 0.75;
@@ -35,10 +37,11 @@ var kuaibanDiagramView = (function () {
              height: outer.height - 2 * MARGIN };
   }
 
-  // the whole diagram, centred in the free part of the canvas, never above 100 %; its zoom
-  function fit(bpmnjs) {
+  // the whole diagram (or ``bounds``, in its coordinates), centred in the free part of the
+  // canvas, never above 100 %; its zoom
+  function fit(bpmnjs, bounds) {
     var canvas = bpmnjs.get('canvas');
-    var vb = canvas.viewbox(), inner = vb.inner, outer = vb.outer, area = free(bpmnjs);
+    var vb = canvas.viewbox(), inner = bounds || vb.inner, outer = vb.outer, area = free(bpmnjs);
     if (area.width <= 0 || area.height <= 0) return canvas.zoom('fit-viewport', 'auto');
     var scale = Math.min(1, area.width / inner.width, area.height / inner.height);
     canvas.viewbox({
@@ -56,11 +59,11 @@ var kuaibanDiagramView = (function () {
   }
 
   // the first view; ``focus`` (a shape, optional) is what to show when the whole diagram is too
-  // big to read
-  function first(bpmnjs, focus) {
-    if (fit(bpmnjs) >= READABLE) return;
+  // big to read; ``bounds`` (optional) what counts as the whole diagram
+  function first(bpmnjs, focus, bounds) {
+    if (fit(bpmnjs, bounds) >= READABLE) return;
     var canvas = bpmnjs.get('canvas');
-    var vb = canvas.viewbox(), inner = vb.inner, outer = vb.outer, area = free(bpmnjs);
+    var vb = canvas.viewbox(), inner = bounds || vb.inner, outer = vb.outer, area = free(bpmnjs);
     var w = outer.width / OPEN, h = outer.height / OPEN;
     var left = inner.x - area.left / OPEN, top = inner.y - area.top / OPEN;
     var right = inner.x + inner.width + MARGIN / OPEN - w;
@@ -165,6 +168,23 @@ var kuaibanDiagramView = (function () {
     return { x: -m.e / m.a, y: -m.f / m.a, scale: m.a };
   }
 
+  // the box around what every pane draws, in diagram coordinates (the same in each pane)
+  function together(panes) {
+    var boxes = panes.map(function (pane) { return pane.get('canvas').viewbox().inner; });
+    var left = Math.min.apply(null, boxes.map(function (b) { return b.x; }));
+    var top = Math.min.apply(null, boxes.map(function (b) { return b.y; }));
+    var right = Math.max.apply(null, boxes.map(function (b) { return b.x + b.width; }));
+    var bottom = Math.max.apply(null, boxes.map(function (b) { return b.y + b.height; }));
+    return { x: left, y: top, width: right - left, height: bottom - top };
+  }
+
+  // ``pane`` shows what ``like`` shows, where it shows it: the same corner and zoom
+  function align(pane, like) {
+    var now = view(like), canvas = pane.get('canvas'), outer = canvas.viewbox().outer;
+    canvas.viewbox({ x: now.x, y: now.y, width: outer.width / now.scale,
+                     height: outer.height / now.scale });
+  }
+
   // ``panes`` move together while ``linked()``; each remembers its last view, so one unlinked
   // and moved alone keeps its offset when linked again. ``quiet(fn)`` moves panes one by one.
   function link(panes, linked) {
@@ -210,5 +230,5 @@ var kuaibanDiagramView = (function () {
   }
 
   return { first: first, fit: fit, controls: controls, touch: touch, link: link,
-           READABLE: READABLE };
+           together: together, align: align, READABLE: READABLE };
 })();

@@ -736,16 +736,15 @@
       var d = p.diff;
       if (!d) return item;
       if (d.empty) item.appendChild(el('p', { className: 'hint', text: t('onlyLayout') }));
-      var named = function (e) { return (e.name || e.id) + '（' + e.kind + '）'; };
       [['added', d.added], ['removed', d.removed]].forEach(function (pair) {
         if (!pair[1].length) return;
         item.appendChild(el('p', { className: 'diff-' + pair[0] }, [
-          el('strong', { text: t(pair[0]) + '：' }), pair[1].map(named).join('、')]));
+          el('strong', { text: labelled(t(pair[0])) }), pair[1].map(named).join(t('separator'))]));
       });
       if (d.changed.length) {
-        item.appendChild(el('p', { className: 'diff-changed' }, [el('strong', { text: t('changed') + '：' })]));
+        item.appendChild(el('p', { className: 'diff-changed' }, [el('strong', { text: labelled(t('changed')) })]));
         item.appendChild(el('ul', { className: 'plain diff-changes' }, d.changed.map(function (e) {
-          return el('li', {}, [named(e) + '：', el('ul', {}, e.changes.map(function (c) {
+          return el('li', {}, [labelled(named(e)), el('ul', {}, e.changes.map(function (c) {
             return el('li', {}, [el('code', { text: c.what }), ' ',
               el('del', { text: c.before === null ? t('empty') : c.before }), ' → ',
               el('ins', { text: c.after === null ? t('empty') : c.after })]);
@@ -756,16 +755,25 @@
        ['formsChanged', d.forms_changed], ['decisionsChanged', d.decisions_changed]]
         .forEach(function (pair) {
           if (!pair[1].length) return;
-          item.appendChild(el('p', {}, [el('strong', { text: t(pair[0]) + '：' }), pair[1].join('、')]));
+          item.appendChild(el('p', {}, [el('strong', { text: labelled(t(pair[0])) }),
+                                        pair[1].join(t('separator'))]));
           if (pair[0] === 'formsChanged') item.appendChild(formChanges(d.form_changes || {}));
         });
       return item;
     }
 
+    // the page language's punctuation: 修改元素：, 审批（userTask）; Changed elements: …
+    function labelled(text) { return text + t('colon'); }
+
+    function named(e) {
+      return t('named').replace('{name}', function () { return e.name || e.id; })
+        .replace('{kind}', function () { return e.kind; });
+    }
+
     // each changed form's changes as the server put them in words
     function formChanges(changes) {
       return el('ul', { className: 'plain diff-changes form-changes' }, Object.keys(changes).map(function (key) {
-        return el('li', { 'data-form': key }, [el('code', { text: key }), '：',
+        return el('li', { 'data-form': key }, [el('code', { text: key }), t('colon'),
           el('ul', {}, changes[key].map(function (said) { return el('li', { text: said }); }))]);
       }));
     }
@@ -851,8 +859,21 @@
 
   function Diff(box) {
     var viewers = [];
+    var colon = box.dataset.colon || ': ';
     getJSON(box.dataset.url)
       .then(function (d) {
+        var forms = d.forms || {};
+        // a changed element's own changes, then those of the form it shows, in words
+        function changesOf(id) {
+          var said = (d.details[id] || []).map(function (c) {
+            return c.what + colon + (c.before || '—') + ' → ' + (c.after || '—');
+          });
+          var form = forms[id];
+          if (!form) return { count: said.length, lines: said };
+          return { count: said.length + form.changes.length,
+                   lines: said.concat([box.dataset.formChanged + ' ' + form.key + colon],
+                                      form.changes.map(function (c) { return '· ' + c; })) };
+        }
         function show(container, xml, marks) {
           var viewer = new BpmnJS({ container: container });
           viewers.push(viewer);
@@ -865,21 +886,18 @@
                 var element = registry.get(id);
                 if (!element) return;
                 canvas.addMarker(id, css);
-                var details = d.details[id];
-                if (css === 'kb-diff-changed' && details && !element.waypoints) {
+                var changes = changesOf(id);
+                if (css === 'kb-diff-changed' && changes.count && !element.waypoints) {
                   overlays.add(id, 'kb-diff', {
                     position: { top: -10, right: 10 },
                     html: el('div', {
-                      className: 'kb-diff-badge', text: '±' + details.length,
-                      title: details.map(function (c) {
-                        return c.what + ': ' + (c.before || '—') + ' → ' + (c.after || '—');
-                      }).join('\n')
+                      className: 'kb-diff-badge', text: '±' + changes.count,
+                      title: changes.lines.join('\n')
                     })
                   });
                 }
               });
             });
-            kuaibanDiagramView.first(viewer, firstChange(viewer, marks));
             kuaibanDiagramView.controls(viewer, container.parentNode);
           });
         }
@@ -894,10 +912,18 @@
                 .indexOf(e.type) < 0;
             })[0];
         }
-        return Promise.all([
-          show($('diff-old'), d.old_xml, { 'kb-diff-removed': d.removed, 'kb-diff-changed': d.changed }),
-          show($('diff-new'), d.new_xml, { 'kb-diff-added': d.added, 'kb-diff-changed': d.changed })
-        ]);
+        var marks = [{ 'kb-diff-removed': d.removed, 'kb-diff-changed': d.changed },
+                     { 'kb-diff-added': d.added, 'kb-diff-changed': d.changed }];
+        return Promise.all([show($('diff-old'), d.old_xml, marks[0]),
+                            show($('diff-new'), d.new_xml, marks[1])])
+          .then(function () {
+            // one view for both, of what both draw, on the newer version's first change (else
+            // the older's): an element drawn at the same place in each shows at the same place
+            var older = viewers[0], newer = viewers[1];
+            var focus = firstChange(newer, marks[1]) || firstChange(older, marks[0]);
+            kuaibanDiagramView.first(newer, focus, kuaibanDiagramView.together(viewers));
+            kuaibanDiagramView.align(older, newer);
+          });
       })
       .then(function () {
         // 同步缩放: zooming or panning one version moves the other the same way
