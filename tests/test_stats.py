@@ -19,6 +19,7 @@ from engine.queries.stats import (
     StatsFilter,
     figure_cases,
     figure_payouts,
+    figure_tasks,
     statistics,
 )
 from engine.queries.stats.scope import sections_for
@@ -70,6 +71,57 @@ def test_on_time_rate_by_procedure_and_unit(known: Engine) -> None:
                              "overdue_open": 1}
     assert by_unit["市商务局"]["done"] == 2 and by_unit["浮梁县"]["done"] == 2
     assert stats.figure("on_time_by_unit").rows[0].label == NO_UNIT  # most overdue first
+
+
+def batch_of_two(engine: Engine) -> Any:
+    """A 免申即享 batch of 市工信局 confirmed now: two payouts due at the next working day's
+    close, both at 市工信局, in one case."""
+    engine.add_user("gxj", ["policy_dept"], unit="市工信局")
+    batch = engine.start("subsidy_automatic", {"policy_id": "MS-001"}, "gxj")
+    engine.complete(task(engine, "gxj", "confirm_enterprises", instance_id=batch.id).id, {
+        "enterprises": [
+            {"name": "景德镇甲陶瓷有限公司", "credit_code": "91360200MA35A0001X", "amount": 120000},
+            {"name": "景德镇乙机械有限公司", "credit_code": "91360200MA35A00021", "amount": 80000}],
+        "confirmation_basis": "部门数据比对"}, "gxj")
+    return batch
+
+
+@KNOWN
+def test_a_count_of_tasks_lists_the_tasks_it_counts(known: Engine, clock: FixedClock) -> None:
+    """按期办结率 counts tasks, a unit's steps: a case with two overdue steps at a unit is 2
+    超期未办结 there, and the count lists those two tasks (of one case), not the case once."""
+    batch = batch_of_two(known)  # due 10-13 17:30
+    clock.set(at("2026-10-14T09:00:00+08:00"))
+    stats = statistics(known, "chu", StatsFilter())
+    assert rows(stats, "on_time_by_unit")["市工信局"]["overdue_open"] == 2
+    assert rows(stats, "on_time_by_process")["subsidy_automatic"]["overdue_open"] == 2
+    listed = figure_tasks(known, "chu", StatsFilter(), "on_time_by_unit", "市工信局",
+                          "overdue_open")
+    assert listed is not None
+    assert sorted((t.business_key, t.title, t.unit, t.completed_at) for t in listed) == [
+        (batch.business_key, "兑付资金并通知企业（景德镇乙机械有限公司）", "市工信局", None),
+        (batch.business_key, "兑付资金并通知企业（景德镇甲陶瓷有限公司）", "市工信局", None)]
+    assert {t.due_at for t in listed} == {at("2026-10-13T17:30:00+08:00")}
+    assert case_numbers(known, "on_time_by_unit", "市工信局", "overdue_open") == [
+        batch.business_key]
+    # every count of both figures lists as many tasks as it counts, finished ones last first
+    for figure in ("on_time_by_unit", "on_time_by_process"):
+        for row in stats.figure(figure).rows:
+            for measure in ("done", "on_time", "late", "overdue_open"):
+                found = figure_tasks(known, "chu", StatsFilter(), figure, row.key, measure)
+                assert found is not None and len(found) == row.values[measure], (
+                    figure, row.key, measure)
+    done = figure_tasks(known, "chu", StatsFilter(), "on_time_by_process", "clue_triage",
+                        "done")
+    assert done is not None and [t.completed_at for t in done] == sorted(
+        (t.completed_at for t in done), reverse=True)
+    # a figure that counts cases or payouts lists no tasks
+    assert figure_tasks(known, "chu", StatsFilter(), "clues_by_source", "12345热线",
+                        "total") is None
+    assert figure_tasks(known, "chu", StatsFilter(), "subsidy_payouts", "subsidy_instant",
+                        "paid") is None
+    with pytest.raises(PermissionDenied):
+        figure_tasks(known, "sjj", StatsFilter(), "on_time_by_unit", "市工信局", "done")
 
 
 @KNOWN
@@ -360,6 +412,27 @@ def test_every_intermediary_count_names_its_cases(intermediary: Engine) -> None:
     assert rows(statistics(intermediary, "chu", october), "intermediary_by_unit") == {}
     assert rows(statistics(intermediary, "chu", october),
                 "intermediary_on_time_by_unit")["市住建局"]["done"] == 2
+
+
+@INTERMEDIARY
+def test_a_clue_with_two_overdue_steps_is_one_overdue_clue(intermediary: Engine,
+                                                          clock: FixedClock) -> None:
+    """The clue figures count clues: clue 2, its rectification overdue at 浮梁县 and the
+    逾期督办 it started overdue at the 专班, is one 超期未办结 clue, listed once; the
+    procedure's 按期办结率 counts the two steps, each under its unit, and lists each."""
+    assert intermediary.timers.fire_due().fired == 1  # 整改逾期: the 专班's 逾期督办
+    clock.set(at("2026-10-23T09:00:00+08:00"))  # the 督办 was due 10-22 17:30
+    stats = statistics(intermediary, "chu", StatsFilter(), "intermediary")
+    assert rows(stats, "intermediary_by_unit")["浮梁县"]["overdue"] == 1
+    assert rows(stats, "intermediary_by_item")[None]["overdue"] == 1
+    assert case_numbers(intermediary, "intermediary_by_unit", "浮梁县", "overdue") == [
+        ZJXS + "2"]
+    on_time = rows(stats, "intermediary_on_time_by_unit")
+    assert (on_time["浮梁县"]["overdue_open"], on_time[None]["overdue_open"]) == (1, 1)
+    for unit, step in (("浮梁县", "落实整改，报送整改情况"), (None, "逾期督办")):
+        listed = figure_tasks(intermediary, "chu", StatsFilter(),
+                              "intermediary_on_time_by_unit", unit, "overdue_open")
+        assert [(t.business_key, t.title) for t in listed or []] == [(ZJXS + "2", step)]
 
 
 @INTERMEDIARY

@@ -79,6 +79,11 @@ def test_counts_link_to_their_cases(app: Flask) -> None:
     assert link is not None
     cases = client.get(link.group(1)).text
     assert "ZF-2026-000001" in cases and "ZF-2026-000002" not in cases
+    # a count of tasks lists the tasks: the unit's ten finished steps of five cases
+    done = client.get("/stats/cases?figure=on_time_by_unit&key=&measure=done").text
+    assert "共 10 项" in done
+    listed = done[done.index('id="stats-tasks"'):]
+    assert listed.count("<tr>") == 11 and "转办到位" in listed
 
 
 def test_no_cell_repeats_the_unit_its_header_names(app: Flask) -> None:

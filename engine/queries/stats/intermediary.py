@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from engine.queries.stats import timeliness
 from engine.queries.stats.cases import NOT_GIVEN, case_scope, data_text
-from engine.queries.stats.model import RATE, Column, Figure, Row, Spec, rate
+from engine.queries.stats.model import RATE, Column, CountedTask, Figure, Row, Spec, rate
 from engine.queries.stats.scope import StatsFilter
 from engine.storage.schema import ProcessInstance, Task
 
@@ -135,6 +135,14 @@ def drill_on_time(session: Session, flt: StatsFilter, now: datetime, key: str | 
     return timeliness.drill(Task.unit, session, own, now, key, measure)
 
 
+def tasks_on_time(session: Session, flt: StatsFilter, now: datetime, key: str | None,
+                  measure: str, limit: int) -> list[CountedTask]:
+    own = _own(flt)
+    if own is None:
+        return []
+    return timeliness.tasks(Task.unit, session, own, now, key, measure, limit)
+
+
 def _spec(key: str, field: str, title: str, order: tuple[str, ...] = (),
           no_value: str = NOT_GIVEN) -> Spec:
     return Spec(key, SECTION, partial(build, field, key, title, order, no_value),
@@ -147,5 +155,6 @@ SPECS = (
           CATEGORIES),
     _spec("intermediary_by_unit", UNIT_FIELD, "中介服务问题线索按责任单位",
           no_value=timeliness.NO_UNIT),
-    Spec("intermediary_on_time_by_unit", SECTION, build_on_time, drill_on_time),
+    Spec("intermediary_on_time_by_unit", SECTION, build_on_time, drill_on_time,
+         tasks=tasks_on_time),
 )
