@@ -26,7 +26,17 @@ from engine.queries.stats.scope import sections_for
 from engine.time.clock import FixedClock
 from tests.conftest import seeded
 from tests.process_helpers import PROCESSES, at, task
-from tests.stats_support import INTERMEDIARY_NOW, NOW, intermediary_data, known_data
+from tests.stats_support import (
+    APPLICATION,
+    INTERMEDIARY_NOW,
+    NOW,
+    PAYOUT,
+    ROUTING_UNITS,
+    add_people,
+    deploy,
+    intermediary_data,
+    known_data,
+)
 
 NO_UNIT = "（未分单位）"
 
@@ -151,12 +161,38 @@ def test_legacy_resolution_rate_by_stage(known: Engine) -> None:
 @KNOWN
 def test_subsidy_payouts_and_hotline_satisfaction(known: Engine) -> None:
     stats = statistics(known, "chu", StatsFilter())
-    # applied 09-30 16:00, paid 10-10 15:00: 9.96 days; within 1 working day of approval
+    # applied 09-30, paid 10-10: 3 working days (10-08, 10-09 and Saturday 10-10, a working
+    # day after National Day), 10 calendar days; within 1 working day of approval
     assert rows(stats, "subsidy_payouts") == {"subsidy_instant": {
-        "paid": 1, "on_time": 1, "amount": 36000.0, "avg_days": 10.0}}
+        "paid": 1, "on_time": 1, "amount": 36000.0, "avg_days": 3.0}}
+    assert stats.figure("subsidy_payouts").columns[-1].title == "平均兑付用时（工作日）"
     assert rows(stats, "hotline_satisfaction") == {None: {"rated": 1, "satisfied": 1,
                                                           "rate": 100.0}}
     assert rows(stats, "hotline_by_rating")["非常满意"]["total"] == 1
+
+
+def test_the_average_payout_time_counts_working_days_on_the_engine_s_calendar(
+        engine: Engine, clock: FixedClock) -> None:
+    """Working days as the engine's calendar has them, its administrator's days included:
+    two applications of Monday 10-12, paid on Wednesday 10-14 and Friday 10-16, took 2 and
+    4 working days; with Tuesday 10-13 a day off, 1 and 3."""
+    deploy(engine)
+    add_people(engine)
+    engine.import_units(ROUTING_UNITS)
+    engine.set_calendar_day(date(2026, 10, 13), False, "停电停工")
+    clock.set(at("2026-10-12T09:00:00+08:00"))
+    cases = [engine.start("subsidy_instant", APPLICATION, "qiye").id for _ in range(2)]
+    for case in cases:
+        engine.complete(task(engine, "swj", "approve", instance_id=case).id,
+                        {"decision": "approve", "approved_amount": 36000}, "swj")
+    for case, day in zip(cases, ("2026-10-14", "2026-10-16"), strict=True):
+        clock.set(at(f"{day}T10:00:00+08:00"))
+        engine.complete(task(engine, "swj", "pay", instance_id=case).id, PAYOUT, "swj")
+    paid = rows(statistics(engine, "chu", StatsFilter()), "subsidy_payouts")
+    assert paid["subsidy_instant"]["avg_days"] == 2.0  # (1 + 3) / 2; 3.0 in calendar days
+    # a period of the second payout alone: its start day, before the period, still counts
+    alone = statistics(engine, "chu", StatsFilter(start=date(2026, 10, 15)))
+    assert rows(alone, "subsidy_payouts")["subsidy_instant"]["avg_days"] == 3.0
 
 
 @KNOWN

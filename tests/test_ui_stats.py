@@ -92,7 +92,7 @@ def test_no_cell_repeats_the_unit_its_header_names(app: Flask) -> None:
     cells = re.findall(r'<td data-label="([^"]*)" data-column="[^"]*">(.*?)</td>', page, re.S)
     with_unit = [(m[1], re.sub(r"<[^>]+>", "", text).strip()) for label, text in cells
                  if (m := re.search(r"（([^）]+)）$", html.unescape(label)))]
-    assert {unit for unit, _ in with_unit} == {"元", "天"}
+    assert {unit for unit, _ in with_unit} == {"元", "工作日"}
     assert with_unit and not [(u, t) for u, t in with_unit if t.endswith(u)], with_unit
     assert cell(page, "subsidy_payouts", "subsidy_instant", "amount") == "36,000"
     client = client_of(app, "chu")

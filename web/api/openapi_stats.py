@@ -62,7 +62,8 @@ SCHEMAS: dict[str, Any] = {
                 "properties": {"key": {"type": "string"}, "title": {"type": "string"},
                                "kind": {"type": "string", "description": "count (of tasks or "
                                         "cases: /stats/cases lists them), rate (percent), "
-                                        "amount (yuan) or days",
+                                        "amount (yuan) or days (working days on the "
+                                        "engine's calendar)",
                                         "enum": ["count", "rate", "amount", "days"]}}}},
             "rows": {"type": "array", "items": {
                 "type": "object", "required": ["key", "label", "values"],

@@ -110,7 +110,8 @@ def statistics(engine: Engine, user: Who, flt: StatsFilter, section: str | None 
             if section not in sections:
                 raise PermissionDenied(msg("stats.section_not_for_role", section=section))
             sections = (section,)
-        figures = [spec.build(session, flt, now) for spec in SPECS.values()
+        calendar = engine.runtime.calendar(session)
+        figures = [spec.build(session, flt, now, calendar) for spec in SPECS.values()
                    if spec.section in sections and figure in (None, spec.key)]
     return Statistics(flt, sections, figures, now)
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from engine.queries.payouts import PaidPayout
 from engine.queries.stats.scope import StatsFilter
+from engine.time.calendar import WorkCalendar
 
 # the kinds of column: a count of cases or tasks (drillable), a percentage, yuan, days
 COUNT, RATE, AMOUNT, DAYS = "count", "rate", "amount", "days"
@@ -71,8 +72,8 @@ def rate(part: int, whole: int) -> float | None:
     return round(100.0 * part / whole, 1) if whole else None
 
 
-# (session, filter, now) -> the figure
-Build = Callable[[Session, StatsFilter, datetime], Figure]
+# (session, filter, now, the working-day calendar) -> the figure
+Build = Callable[[Session, StatsFilter, datetime, WorkCalendar], Figure]
 # (session, filter, now, row key, column key) -> SELECT of the instance ids behind one count
 Drill = Callable[[Session, StatsFilter, datetime, str | None, str], Select[int]]
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from engine.queries.stats.model import RATE, Column, CountedTask, Figure, Row, Spec, rate
 from engine.queries.stats.scope import StatsFilter, unit_clause
 from engine.storage.schema import ProcessVersion, Task
+from engine.time.calendar import WorkCalendar
 
 COLUMNS = (Column("done", "办结"), Column("on_time", "按期办结"), Column("late", "超期办结"),
            Column("rate", "按期办结率", RATE), Column("overdue_open", "超期未办结"))
@@ -76,8 +77,8 @@ def _cells(session: Session, flt: StatsFilter, now: datetime) -> Cells:
 
 
 def build(by: InstrumentedAttribute[Any], key: str, title: str,
-          session: Session, flt: StatsFilter, now: datetime, section: str = "timeliness",
-          note: str = "") -> Figure:
+          session: Session, flt: StatsFilter, now: datetime, calendar: WorkCalendar,
+          section: str = "timeliness", note: str = "") -> Figure:
     """The figure grouped ``by`` the tasks' unit or procedure (``section``, ``note``: for a
     procedure's own section that shows its tasks alone)."""
     counts: dict[str | None, list[int]] = {}
