@@ -594,3 +594,76 @@ def test_a_payout_count_lists_its_payouts_one_per_enterprise(known: Engine) -> N
     with pytest.raises(PermissionDenied):
         figure_payouts(known, "gxj", StatsFilter(), "subsidy_payouts", "subsidy_automatic",
                        "paid")
+
+
+
+def payout_figure(engine: Engine, key: str) -> dict[str, Any] | None:
+    return rows(statistics(engine, "sjj", StatsFilter()), "subsidy_payouts").get(key)
+
+
+def paid_payouts(engine: Engine, key: str) -> list[tuple[str | None, float | None, str | None]]:
+    """The payouts 兑付笔数 lists: enterprise, amount paid and day."""
+    found = figure_payouts(engine, "sjj", StatsFilter(), "subsidy_payouts", key, "paid")
+    return [(p.enterprise, p.paid, p.paid_on) for p in found or []]
+
+
+@KNOWN
+def test_a_payout_withdrawn_and_made_again_counts_once_as_made_again(
+        known: Engine, clock: FixedClock) -> None:
+    """即申即享: the payout of 10-10 withdrawn (撤回) by who made it no longer counts while it
+    is to be made again; made again, it counts once, as made the second time: its amount,
+    its day, whether on time."""
+    [paid] = figure_payouts(known, "sjj", StatsFilter(), "subsidy_payouts", "subsidy_instant",
+                            "paid") or []
+    known.ops.withdraw(paid.task_id, "swj")
+    assert rows(statistics(known, "sjj", StatsFilter()), "subsidy_payouts") == {}
+    clock.set(at("2026-10-12T10:00:00+08:00"))
+    known.complete(task(known, "swj", "pay", instance_id=paid.instance_id).id,
+                   {**PAYOUT, "paid_amount": 35000, "paid_on": "2026-10-12",
+                    "partial_payment_confirmed": True}, "swj")
+    stats = statistics(known, "sjj", StatsFilter())
+    # due 10-10 17:30 (1 working day after approval): late now; 09-30 to 10-12: 4 working days
+    assert rows(stats, "subsidy_payouts") == {"subsidy_instant": {
+        "paid": 1, "on_time": 0, "amount": 35000.0, "avg_days": 4.0}}
+    assert paid_payouts(known, "subsidy_instant") == [("景德镇某陶瓷有限公司", 35000, "2026-10-12")]
+    assert [c.id for c in figure_cases(known, "sjj", StatsFilter(), "subsidy_payouts",
+                                       "subsidy_instant", "paid")] == [paid.instance_id]
+    october_10 = StatsFilter(start=date(2026, 10, 10), end=date(2026, 10, 10))
+    assert rows(statistics(known, "sjj", october_10), "subsidy_payouts") == {}
+
+
+@KNOWN
+def test_a_batch_sent_back_and_paid_again_counts_each_enterprise_once(
+        known: Engine, clock: FixedClock) -> None:
+    """免申即享: both enterprises paid, then the 市政数局 sends the batch back (退回) to be
+    confirmed and paid again; each enterprise counts once, as paid the last time."""
+    batch = batch_of_two(known)
+
+    def pay_all(amounts: dict[str, int], day: str) -> None:
+        for own in [t for t in known.inbox.for_user("gxj")
+                    if t.instance_id == batch.id and t.name == "pay_enterprise"]:
+            name = own.title[own.title.index("（") + 1:-1]
+            known.complete(own.id, {"enterprise": {
+                "paid_amount": amounts[name], "paid_on": day, "payment_voucher": f"PZ-{day}",
+                "notice_channel": "短信"}}, "gxj")
+
+    jia, yi = "景德镇甲陶瓷有限公司", "景德镇乙机械有限公司"
+    pay_all({jia: 120000, yi: 80000}, "2026-10-12")
+    assert payout_figure(known, "subsidy_automatic") == {
+        "paid": 2, "on_time": 2, "amount": 200000.0, "avg_days": 0.0}
+    clock.set(at("2026-10-13T09:00:00+08:00"))
+    known.ops.send_back(task(known, "sjj", "record_result", instance_id=batch.id).id, "sjj",
+                        "乙机械兑付金额有误")
+    known.complete(task(known, "gxj", "confirm_enterprises", instance_id=batch.id).id, {
+        "enterprises": [
+            {"name": jia, "credit_code": "91360200MA35A0001X", "amount": 120000},
+            {"name": yi, "credit_code": "91360200MA35A00021", "amount": 60000}],
+        "confirmation_basis": "部门数据比对"}, "gxj")
+    assert payout_figure(known, "subsidy_automatic") is None  # both to be paid again
+    clock.set(at("2026-10-14T10:00:00+08:00"))
+    pay_all({jia: 120000, yi: 60000}, "2026-10-14")
+    # due 10-14 17:30, one working day after the second confirmation; 10-12 to 10-14: 2
+    assert payout_figure(known, "subsidy_automatic") == {
+        "paid": 2, "on_time": 2, "amount": 180000.0, "avg_days": 2.0}
+    assert sorted(paid_payouts(known, "subsidy_automatic")) == [
+        (yi, 60000, "2026-10-14"), (jia, 120000, "2026-10-14")]

@@ -6,15 +6,31 @@ the payout.
 A payout is one completed payout task (免申即享: one per enterprise of the batch); its
 amount is the 实际兑付金额 its task submitted, so the count and the amount always cover the same
 payouts, as each is made (a 免申即享 batch's enterprises count one by one, not once the whole
-batch is reported)."""
+batch is reported). A payout made again — withdrawn (撤回) by who made it, or its case sent
+back (退回) to an earlier step — leaves its earlier task completed beside the new one: only
+the last counts (:func:`_last_made`)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, Float, Select, case, cast, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Float,
+    Select,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import Session, aliased
 
 from engine.queries.payouts import PAYOUT_TASKS, PaidPayout, amount, payment, text
 from engine.queries.stats.model import AMOUNT, DAYS, Column, Figure, Row, Spec
@@ -28,12 +44,46 @@ NOTE = ("兑付笔数：期间内完成的兑付（免申即享每户企业一�
 COLUMNS = (Column("paid", "兑付笔数"), Column("on_time", "1个工作日内兑付"),
            Column("amount", "兑付金额（元）", AMOUNT),
            Column("avg_days", "平均兑付用时（工作日）", DAYS))
+PAID, STARTED = "paid", "started"  # the payouts by the day made, by the day their case started
 
 
 def _payouts(session: Session, flt: StatsFilter, process: str) -> list[ColumnElement[bool]]:
     return [Task.process_key == process, Task.process_key == (flt.process or process),
             Task.element_id == PAYOUT_TASKS[process], Task.status == "completed",
-            flt.in_period(Task.completed_at), unit_clause(session, flt, Task.unit)]
+            flt.in_period(Task.completed_at), unit_clause(session, flt, Task.unit), LAST_MADE]
+
+
+def _last_made() -> ColumnElement[bool]:
+    """The payout task is the last time its payout was made: no other task of the same step
+    of the case for the same enterprise (its place in a batch's list, ``tasks.item_index``;
+    a task from before places were, its title) is open — the payout withdrawn or sent back,
+    to be made again — or was completed after it, by the case's order of events (one
+    instant may hold both). A payout made again counts once, with its final state, as the
+    case page's 兑付结果 shows it (engine/queries/payouts.py).
+
+    Read per payout through the task table's instance index: a case's few tasks, most
+    cases with no other round at all. Built once (:data:`LAST_MADE`): building its aliases
+    costs more than the query reading it."""
+    other = aliased(Task)
+    same = or_(other.item_index == Task.item_index,
+               and_(other.item_index.is_(None), Task.item_index.is_(None),
+                    other.name == Task.name))
+    return ~exists().where(
+        other.instance_id == Task.instance_id, other.element_id == Task.element_id,
+        other.id != Task.id, same,
+        or_(other.status == "ready", _completion(other) > _completion(Task)))
+
+
+def _completion(task: Any) -> ColumnElement[Any]:
+    """The place of a task's completion in its case's events (None: not completed)."""
+    done = aliased(Event)
+    return (select(done.seq)
+            .where(done.instance_id == task.instance_id, done.task_id == task.id,
+                   done.type == "completed")
+            .correlate_except(done).scalar_subquery())
+
+
+LAST_MADE = _last_made()
 
 
 def local_day(session: Session, instant: Any) -> ColumnElement[Any]:
@@ -52,25 +102,23 @@ def _paid_amount() -> ColumnElement[Any]:
 
 
 def _by_day(session: Session, flt: StatsFilter, process: str) -> list[Any]:
-    """The period's payouts by the day they were made: how many, how many on time, and the
-    yuan paid (each payout's completed event holds its amount)."""
-    day = local_day(session, Task.completed_at)
-    on_time = func.sum(case((Task.completed_at <= Task.due_at, 1), else_=0))
-    return list(session.execute(
-        select(day, func.count(), on_time, func.sum(_paid_amount())).select_from(Task)
-        .outerjoin(Event, (Event.instance_id == Task.instance_id) & (Event.task_id == Task.id)
-                   & (Event.type == "completed"))
-        .where(*_payouts(session, flt, process)).group_by(day)))
-
-
-def _started_by_day(session: Session, flt: StatsFilter, process: str) -> dict[date, int]:
-    """The same payouts by the day their case started (the application, or the batch)."""
-    day = local_day(session, ProcessInstance.created_at)
-    found = session.execute(
-        select(day, func.count()).select_from(Task)
-        .join(ProcessInstance, ProcessInstance.id == Task.instance_id)
-        .where(*_payouts(session, flt, process)).group_by(day))
-    return {as_date(d): int(n) for d, n in found}
+    """The period's payouts, read once (a CTE used twice, so materialized) and counted by
+    the day they were made — how many, how many on time, the yuan paid (each payout's
+    completed event holds its amount) — and by the day their case started (the application,
+    or the batch): rows of (``PAID`` or ``STARTED``, day, count, on time, yuan)."""
+    made = (select(local_day(session, Task.completed_at).label("paid_on"),
+                   local_day(session, ProcessInstance.created_at).label("started_on"),
+                   case((Task.completed_at <= Task.due_at, 1), else_=0).label("on_time"),
+                   _paid_amount().label("yuan"))
+            .select_from(Task).join(ProcessInstance, ProcessInstance.id == Task.instance_id)
+            .outerjoin(Event, (Event.instance_id == Task.instance_id)
+                       & (Event.task_id == Task.id) & (Event.type == "completed"))
+            .where(*_payouts(session, flt, process)).cte("made"))
+    paid = (select(literal(PAID), made.c.paid_on, func.count(), func.sum(made.c.on_time),
+                   func.sum(made.c.yuan)).group_by(made.c.paid_on))
+    started = (select(literal(STARTED), made.c.started_on, func.count(), literal(0),
+                      literal(0.0)).group_by(made.c.started_on))
+    return list(session.execute(union_all(paid, started)))
 
 
 def as_date(value: date | str) -> date:
@@ -102,13 +150,16 @@ def build(session: Session, flt: StatsFilter, now: datetime, calendar: WorkCalen
     names = process_names(session)
     figure = Figure("subsidy_payouts", "subsidy", "惠企政策兑现", COLUMNS, note=NOTE)
     for process in PAYOUT_TASKS:
-        paid, in_time, yuan, finished = 0, 0, 0.0, {}
-        for day, n, o, amount_paid in _by_day(session, flt, process):
-            paid, in_time, yuan = paid + int(n), in_time + int(o or 0), yuan + (amount_paid or 0)
-            finished[as_date(day)] = int(n)
+        paid, in_time, yuan = 0, 0, 0.0
+        days: dict[str, dict[date, int]] = {PAID: {}, STARTED: {}}
+        for kind, day, n, o, amount_paid in _by_day(session, flt, process):
+            days[kind][as_date(day)] = int(n)
+            if kind == PAID:
+                paid, in_time = paid + int(n), in_time + int(o or 0)
+                yuan += amount_paid or 0
         if not paid:
             continue
-        took = working_days(calendar, finished, _started_by_day(session, flt, process))
+        took = working_days(calendar, days[PAID], days[STARTED])
         figure.rows.append(Row(process, names.get(process, process), {
             "paid": paid, "on_time": in_time, "amount": round(float(yuan), 2),
             "avg_days": round(took / paid, 1)}))
