@@ -16,7 +16,7 @@ from engine.queries.payouts import PaidPayout
 from engine.queries.stats.scope import StatsFilter
 from engine.time.calendar import WorkCalendar
 
-# the kinds of column: a count of cases or tasks (drillable), a percentage, yuan, days
+# the kinds of column: a count of cases or tasks (drillable), a percentage, yuan, working days
 COUNT, RATE, AMOUNT, DAYS = "count", "rate", "amount", "days"
 
 
