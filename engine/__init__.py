@@ -85,10 +85,12 @@ from engine.queries.startable import (
 )
 from engine.queries.stats import SECTIONS as STATS_SECTIONS
 from engine.queries.stats import (
+    CountedTask,
     Statistics,
     StatsFilter,
     figure_cases,
     figure_payouts,
+    figure_tasks,
     sections_for,
     statistics,
 )
@@ -152,6 +154,7 @@ __all__ = [
     "Clock",
     "Conflict",
     "CopyView",
+    "CountedTask",
     "DeployPreview",
     "DoneList",
     "DoneTask",
@@ -220,6 +223,7 @@ __all__ = [
     "field_schemas",
     "figure_cases",
     "figure_payouts",
+    "figure_tasks",
     "instance_forms",
     "instance_path",
     "instance_tasks",

@@ -60,9 +60,13 @@ def test_cases_behind_a_count(api: Api) -> None:
         "figure": "on_time_by_process", "key": "clue_triage", "measure": "overdue_open"})
     body = valid("StatsCases", response.get_json())
     assert [c["business_key"] for c in body["cases"]] == ["ZF-2026-000002"]
-    none = api.get("/stats/cases", "zhou", query_string={
-        "figure": "on_time_by_unit", "key": "", "measure": "late"}).get_json()
-    assert [c["business_key"] for c in none["cases"]] == ["ZF-2026-000001"]
+    # a count of tasks lists its tasks too: clue B's transfer, open past its due time
+    [late] = body["tasks"]
+    assert (late["business_key"], late["unit"], late["due_at"], late["completed_at"]) == (
+        "ZF-2026-000002", None, "2026-10-10T09:30:00+00:00", None)
+    none = valid("StatsCases", api.get("/stats/cases", "zhou", query_string={
+        "figure": "on_time_by_unit", "key": "", "measure": "done"}).get_json())
+    assert len(none["tasks"]) == 10 and len(none["cases"]) == 5  # a case's steps each count
     error_of(api.get("/stats/cases?figure=nope&measure=x", "zhou"), 404)
     error_of(api.get("/stats/cases", "zhou", query_string={
         "figure": "subsidy_payouts", "key": "subsidy_instant", "measure": "paid"}), 403)
@@ -76,6 +80,7 @@ def test_a_count_of_payouts_lists_its_payouts(api: Api) -> None:
             paid["paid_on"]) == ("subsidy_instant", "景德镇某陶瓷有限公司",
                                  "91360200MA35B0001M", 36000, "2026-10-10")
     assert [c["id"] for c in body["cases"]] == [paid["instance_id"]]
+    assert "tasks" not in body
     cases = api.get("/stats/cases", "chu", query_string={
         "figure": "on_time_by_process", "key": "subsidy_instant", "measure": "done"})
     assert "payouts" not in valid("StatsCases", cases.get_json())

@@ -19,13 +19,24 @@ from engine.queries.stats import (
     StatsFilter,
     figure_cases,
     figure_payouts,
+    figure_tasks,
     statistics,
 )
 from engine.queries.stats.scope import sections_for
 from engine.time.clock import FixedClock
 from tests.conftest import seeded
 from tests.process_helpers import PROCESSES, at, task
-from tests.stats_support import INTERMEDIARY_NOW, NOW, intermediary_data, known_data
+from tests.stats_support import (
+    APPLICATION,
+    INTERMEDIARY_NOW,
+    NOW,
+    PAYOUT,
+    ROUTING_UNITS,
+    add_people,
+    deploy,
+    intermediary_data,
+    known_data,
+)
 
 NO_UNIT = "（未分单位）"
 
@@ -72,6 +83,57 @@ def test_on_time_rate_by_procedure_and_unit(known: Engine) -> None:
     assert stats.figure("on_time_by_unit").rows[0].label == NO_UNIT  # most overdue first
 
 
+def batch_of_two(engine: Engine) -> Any:
+    """A 免申即享 batch of 市工信局 confirmed now: two payouts due at the next working day's
+    close, both at 市工信局, in one case."""
+    engine.add_user("gxj", ["policy_dept"], unit="市工信局")
+    batch = engine.start("subsidy_automatic", {"policy_id": "MS-001"}, "gxj")
+    engine.complete(task(engine, "gxj", "confirm_enterprises", instance_id=batch.id).id, {
+        "enterprises": [
+            {"name": "景德镇甲陶瓷有限公司", "credit_code": "91360200MA35A0001X", "amount": 120000},
+            {"name": "景德镇乙机械有限公司", "credit_code": "91360200MA35A00021", "amount": 80000}],
+        "confirmation_basis": "部门数据比对"}, "gxj")
+    return batch
+
+
+@KNOWN
+def test_a_count_of_tasks_lists_the_tasks_it_counts(known: Engine, clock: FixedClock) -> None:
+    """按期办结率 counts tasks, a unit's steps: a case with two overdue steps at a unit is 2
+    超期未办结 there, and the count lists those two tasks (of one case), not the case once."""
+    batch = batch_of_two(known)  # due 10-13 17:30
+    clock.set(at("2026-10-14T09:00:00+08:00"))
+    stats = statistics(known, "chu", StatsFilter())
+    assert rows(stats, "on_time_by_unit")["市工信局"]["overdue_open"] == 2
+    assert rows(stats, "on_time_by_process")["subsidy_automatic"]["overdue_open"] == 2
+    listed = figure_tasks(known, "chu", StatsFilter(), "on_time_by_unit", "市工信局",
+                          "overdue_open")
+    assert listed is not None
+    assert sorted((t.business_key, t.title, t.unit, t.completed_at) for t in listed) == [
+        (batch.business_key, "兑付资金并通知企业（景德镇乙机械有限公司）", "市工信局", None),
+        (batch.business_key, "兑付资金并通知企业（景德镇甲陶瓷有限公司）", "市工信局", None)]
+    assert {t.due_at for t in listed} == {at("2026-10-13T17:30:00+08:00")}
+    assert case_numbers(known, "on_time_by_unit", "市工信局", "overdue_open") == [
+        batch.business_key]
+    # every count of both figures lists as many tasks as it counts, finished ones last first
+    for figure in ("on_time_by_unit", "on_time_by_process"):
+        for row in stats.figure(figure).rows:
+            for measure in ("done", "on_time", "late", "overdue_open"):
+                found = figure_tasks(known, "chu", StatsFilter(), figure, row.key, measure)
+                assert found is not None and len(found) == row.values[measure], (
+                    figure, row.key, measure)
+    done = figure_tasks(known, "chu", StatsFilter(), "on_time_by_process", "clue_triage",
+                        "done")
+    assert done is not None and [t.completed_at for t in done] == sorted(
+        (t.completed_at for t in done), reverse=True)
+    # a figure that counts cases or payouts lists no tasks
+    assert figure_tasks(known, "chu", StatsFilter(), "clues_by_source", "12345热线",
+                        "total") is None
+    assert figure_tasks(known, "chu", StatsFilter(), "subsidy_payouts", "subsidy_instant",
+                        "paid") is None
+    with pytest.raises(PermissionDenied):
+        figure_tasks(known, "sjj", StatsFilter(), "on_time_by_unit", "市工信局", "done")
+
+
 @KNOWN
 def test_cases_by_type_and_source(known: Engine) -> None:
     stats = statistics(known, "chu", StatsFilter())
@@ -99,12 +161,38 @@ def test_legacy_resolution_rate_by_stage(known: Engine) -> None:
 @KNOWN
 def test_subsidy_payouts_and_hotline_satisfaction(known: Engine) -> None:
     stats = statistics(known, "chu", StatsFilter())
-    # applied 09-30 16:00, paid 10-10 15:00: 9.96 days; within 1 working day of approval
+    # applied 09-30, paid 10-10: 3 working days (10-08, 10-09 and Saturday 10-10, a working
+    # day after National Day), 10 calendar days; within 1 working day of approval
     assert rows(stats, "subsidy_payouts") == {"subsidy_instant": {
-        "paid": 1, "on_time": 1, "amount": 36000.0, "avg_days": 10.0}}
+        "paid": 1, "on_time": 1, "amount": 36000.0, "avg_days": 3.0}}
+    assert stats.figure("subsidy_payouts").columns[-1].title == "平均兑付用时（工作日）"
     assert rows(stats, "hotline_satisfaction") == {None: {"rated": 1, "satisfied": 1,
                                                           "rate": 100.0}}
     assert rows(stats, "hotline_by_rating")["非常满意"]["total"] == 1
+
+
+def test_the_average_payout_time_counts_working_days_on_the_engine_s_calendar(
+        engine: Engine, clock: FixedClock) -> None:
+    """Working days as the engine's calendar has them, its administrator's days included:
+    two applications of Monday 10-12, paid on Wednesday 10-14 and Friday 10-16, took 2 and
+    4 working days; with Tuesday 10-13 a day off, 1 and 3."""
+    deploy(engine)
+    add_people(engine)
+    engine.import_units(ROUTING_UNITS)
+    engine.set_calendar_day(date(2026, 10, 13), False, "停电停工")
+    clock.set(at("2026-10-12T09:00:00+08:00"))
+    cases = [engine.start("subsidy_instant", APPLICATION, "qiye").id for _ in range(2)]
+    for case in cases:
+        engine.complete(task(engine, "swj", "approve", instance_id=case).id,
+                        {"decision": "approve", "approved_amount": 36000}, "swj")
+    for case, day in zip(cases, ("2026-10-14", "2026-10-16"), strict=True):
+        clock.set(at(f"{day}T10:00:00+08:00"))
+        engine.complete(task(engine, "swj", "pay", instance_id=case).id, PAYOUT, "swj")
+    paid = rows(statistics(engine, "chu", StatsFilter()), "subsidy_payouts")
+    assert paid["subsidy_instant"]["avg_days"] == 2.0  # (1 + 3) / 2; 3.0 in calendar days
+    # a period of the second payout alone: its start day, before the period, still counts
+    alone = statistics(engine, "chu", StatsFilter(start=date(2026, 10, 15)))
+    assert rows(alone, "subsidy_payouts")["subsidy_instant"]["avg_days"] == 3.0
 
 
 @KNOWN
@@ -363,6 +451,27 @@ def test_every_intermediary_count_names_its_cases(intermediary: Engine) -> None:
 
 
 @INTERMEDIARY
+def test_a_clue_with_two_overdue_steps_is_one_overdue_clue(intermediary: Engine,
+                                                          clock: FixedClock) -> None:
+    """The clue figures count clues: clue 2, its rectification overdue at 浮梁县 and the
+    逾期督办 it started overdue at the 专班, is one 超期未办结 clue, listed once; the
+    procedure's 按期办结率 counts the two steps, each under its unit, and lists each."""
+    assert intermediary.timers.fire_due().fired == 1  # 整改逾期: the 专班's 逾期督办
+    clock.set(at("2026-10-23T09:00:00+08:00"))  # the 督办 was due 10-22 17:30
+    stats = statistics(intermediary, "chu", StatsFilter(), "intermediary")
+    assert rows(stats, "intermediary_by_unit")["浮梁县"]["overdue"] == 1
+    assert rows(stats, "intermediary_by_item")[None]["overdue"] == 1
+    assert case_numbers(intermediary, "intermediary_by_unit", "浮梁县", "overdue") == [
+        ZJXS + "2"]
+    on_time = rows(stats, "intermediary_on_time_by_unit")
+    assert (on_time["浮梁县"]["overdue_open"], on_time[None]["overdue_open"]) == (1, 1)
+    for unit, step in (("浮梁县", "落实整改，报送整改情况"), (None, "逾期督办")):
+        listed = figure_tasks(intermediary, "chu", StatsFilter(),
+                              "intermediary_on_time_by_unit", unit, "overdue_open")
+        assert [(t.business_key, t.title) for t in listed or []] == [(ZJXS + "2", step)]
+
+
+@INTERMEDIARY
 def test_who_sees_the_intermediary_section(intermediary: Engine) -> None:
     assert sections_for(["data_bureau"]) == ("intermediary", "subsidy", "hotline")
     for role in ("case_manager", "style_group", "supervision_office", "reform_group",
@@ -485,3 +594,76 @@ def test_a_payout_count_lists_its_payouts_one_per_enterprise(known: Engine) -> N
     with pytest.raises(PermissionDenied):
         figure_payouts(known, "gxj", StatsFilter(), "subsidy_payouts", "subsidy_automatic",
                        "paid")
+
+
+
+def payout_figure(engine: Engine, key: str) -> dict[str, Any] | None:
+    return rows(statistics(engine, "sjj", StatsFilter()), "subsidy_payouts").get(key)
+
+
+def paid_payouts(engine: Engine, key: str) -> list[tuple[str | None, float | None, str | None]]:
+    """The payouts 兑付笔数 lists: enterprise, amount paid and day."""
+    found = figure_payouts(engine, "sjj", StatsFilter(), "subsidy_payouts", key, "paid")
+    return [(p.enterprise, p.paid, p.paid_on) for p in found or []]
+
+
+@KNOWN
+def test_a_payout_withdrawn_and_made_again_counts_once_as_made_again(
+        known: Engine, clock: FixedClock) -> None:
+    """即申即享: the payout of 10-10 withdrawn (撤回) by who made it no longer counts while it
+    is to be made again; made again, it counts once, as made the second time: its amount,
+    its day, whether on time."""
+    [paid] = figure_payouts(known, "sjj", StatsFilter(), "subsidy_payouts", "subsidy_instant",
+                            "paid") or []
+    known.ops.withdraw(paid.task_id, "swj")
+    assert rows(statistics(known, "sjj", StatsFilter()), "subsidy_payouts") == {}
+    clock.set(at("2026-10-12T10:00:00+08:00"))
+    known.complete(task(known, "swj", "pay", instance_id=paid.instance_id).id,
+                   {**PAYOUT, "paid_amount": 35000, "paid_on": "2026-10-12",
+                    "partial_payment_confirmed": True}, "swj")
+    stats = statistics(known, "sjj", StatsFilter())
+    # due 10-10 17:30 (1 working day after approval): late now; 09-30 to 10-12: 4 working days
+    assert rows(stats, "subsidy_payouts") == {"subsidy_instant": {
+        "paid": 1, "on_time": 0, "amount": 35000.0, "avg_days": 4.0}}
+    assert paid_payouts(known, "subsidy_instant") == [("景德镇某陶瓷有限公司", 35000, "2026-10-12")]
+    assert [c.id for c in figure_cases(known, "sjj", StatsFilter(), "subsidy_payouts",
+                                       "subsidy_instant", "paid")] == [paid.instance_id]
+    october_10 = StatsFilter(start=date(2026, 10, 10), end=date(2026, 10, 10))
+    assert rows(statistics(known, "sjj", october_10), "subsidy_payouts") == {}
+
+
+@KNOWN
+def test_a_batch_sent_back_and_paid_again_counts_each_enterprise_once(
+        known: Engine, clock: FixedClock) -> None:
+    """免申即享: both enterprises paid, then the 市政数局 sends the batch back (退回) to be
+    confirmed and paid again; each enterprise counts once, as paid the last time."""
+    batch = batch_of_two(known)
+
+    def pay_all(amounts: dict[str, int], day: str) -> None:
+        for own in [t for t in known.inbox.for_user("gxj")
+                    if t.instance_id == batch.id and t.name == "pay_enterprise"]:
+            name = own.title[own.title.index("（") + 1:-1]
+            known.complete(own.id, {"enterprise": {
+                "paid_amount": amounts[name], "paid_on": day, "payment_voucher": f"PZ-{day}",
+                "notice_channel": "短信"}}, "gxj")
+
+    jia, yi = "景德镇甲陶瓷有限公司", "景德镇乙机械有限公司"
+    pay_all({jia: 120000, yi: 80000}, "2026-10-12")
+    assert payout_figure(known, "subsidy_automatic") == {
+        "paid": 2, "on_time": 2, "amount": 200000.0, "avg_days": 0.0}
+    clock.set(at("2026-10-13T09:00:00+08:00"))
+    known.ops.send_back(task(known, "sjj", "record_result", instance_id=batch.id).id, "sjj",
+                        "乙机械兑付金额有误")
+    known.complete(task(known, "gxj", "confirm_enterprises", instance_id=batch.id).id, {
+        "enterprises": [
+            {"name": jia, "credit_code": "91360200MA35A0001X", "amount": 120000},
+            {"name": yi, "credit_code": "91360200MA35A00021", "amount": 60000}],
+        "confirmation_basis": "部门数据比对"}, "gxj")
+    assert payout_figure(known, "subsidy_automatic") is None  # both to be paid again
+    clock.set(at("2026-10-14T10:00:00+08:00"))
+    pay_all({jia: 120000, yi: 60000}, "2026-10-14")
+    # due 10-14 17:30, one working day after the second confirmation; 10-12 to 10-14: 2
+    assert payout_figure(known, "subsidy_automatic") == {
+        "paid": 2, "on_time": 2, "amount": 180000.0, "avg_days": 2.0}
+    assert sorted(paid_payouts(known, "subsidy_automatic")) == [
+        (yi, 60000, "2026-10-14"), (jia, 120000, "2026-10-14")]

@@ -79,6 +79,11 @@ def test_counts_link_to_their_cases(app: Flask) -> None:
     assert link is not None
     cases = client.get(link.group(1)).text
     assert "ZF-2026-000001" in cases and "ZF-2026-000002" not in cases
+    # a count of tasks lists the tasks: the unit's ten finished steps of five cases
+    done = client.get("/stats/cases?figure=on_time_by_unit&key=&measure=done").text
+    assert "共 10 项" in done
+    listed = done[done.index('id="stats-tasks"'):]
+    assert listed.count("<tr>") == 11 and "转办到位" in listed
 
 
 def test_no_cell_repeats_the_unit_its_header_names(app: Flask) -> None:
@@ -87,7 +92,7 @@ def test_no_cell_repeats_the_unit_its_header_names(app: Flask) -> None:
     cells = re.findall(r'<td data-label="([^"]*)" data-column="[^"]*">(.*?)</td>', page, re.S)
     with_unit = [(m[1], re.sub(r"<[^>]+>", "", text).strip()) for label, text in cells
                  if (m := re.search(r"（([^）]+)）$", html.unescape(label)))]
-    assert {unit for unit, _ in with_unit} == {"元", "天"}
+    assert {unit for unit, _ in with_unit} == {"元", "工作日"}
     assert with_unit and not [(u, t) for u, t in with_unit if t.endswith(u)], with_unit
     assert cell(page, "subsidy_payouts", "subsidy_instant", "amount") == "36,000"
     client = client_of(app, "chu")

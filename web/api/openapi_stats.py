@@ -62,7 +62,8 @@ SCHEMAS: dict[str, Any] = {
                 "properties": {"key": {"type": "string"}, "title": {"type": "string"},
                                "kind": {"type": "string", "description": "count (of tasks or "
                                         "cases: /stats/cases lists them), rate (percent), "
-                                        "amount (yuan) or days",
+                                        "amount (yuan) or days (working days on the "
+                                        "engine's calendar)",
                                         "enum": ["count", "rate", "amount", "days"]}}}},
             "rows": {"type": "array", "items": {
                 "type": "object", "required": ["key", "label", "values"],
@@ -98,6 +99,22 @@ SCHEMAS: dict[str, Any] = {
                            "status": {"type": "string"},
                            "created_at": {"type": "string", "format": "date-time"},
                            "updated_at": {"type": "string", "format": "date-time"}}}},
+            "tasks": {"type": "array", "description": (
+                "for a count of tasks (按期办结率's columns): the tasks it counts, one each "
+                "(a case whose two steps are overdue: two), the last finished or the longest "
+                "overdue first"), "items": {
+                "type": "object",
+                "required": ["id", "instance_id", "process_key", "business_key", "title",
+                             "unit", "due_at", "completed_at"],
+                "properties": {
+                    "id": {"type": "string"}, "instance_id": {"type": "integer"},
+                    "process_key": {"type": "string"},
+                    "business_key": {"type": ["string", "null"]},
+                    "title": {"type": "string", "description": "the step's name"},
+                    "unit": {"type": ["string", "null"]},
+                    "due_at": {"type": ["string", "null"], "format": "date-time"},
+                    "completed_at": {"type": ["string", "null"], "format": "date-time",
+                                     "description": "null: still open"}}}},
             "payouts": {"type": "array", "description": (
                 "for a count of payouts (兑付笔数, 1个工作日内兑付): the payouts it counts, "
                 "one per completed payout task (免申即享: one per enterprise of a batch), "
@@ -142,9 +159,10 @@ PATHS: dict[str, Any] = {
     }},
     "/stats/cases": {"get": {
         "summary": "The cases behind one count", "tags": ["stats"],
-        "description": "Newest first, at most 500. A count of payouts lists the payouts it "
-                       "counts too (``payouts``: as many as the count), as a batch's cases "
-                       "are fewer than its payouts.",
+        "description": "Newest first, at most 500. A count of tasks lists the tasks it "
+                       "counts too (``tasks``: as many as the count), as a case may have "
+                       "several; a count of payouts the payouts it counts (``payouts``), as "
+                       "a batch's cases are fewer than its payouts.",
         "parameters": [_query("figure", "the figure's key"),
                        _query("key", "the row's key (empty: the row without one)"),
                        _query("measure", "the column's key"), *FILTERS],

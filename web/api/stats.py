@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Response, current_app, jsonify, request
 
-from engine import StatsFilter, figure_cases, figure_payouts, statistics
+from engine import StatsFilter, figure_cases, figure_payouts, figure_tasks, statistics
 from web.api.auth import current_user
 from web.api.blueprint import bp
 from web.api.inputs import only_args
@@ -46,6 +46,14 @@ def get_stats_cases() -> Response:
         "id": c.id, "process_key": c.process_key, "business_key": c.business_key,
         "status": c.status, "created_at": c.created_at.isoformat(),
         "updated_at": c.updated_at.isoformat()} for c in found]}
+    tasks = figure_tasks(*asked)
+    if tasks is not None:  # a count of tasks: the tasks themselves, a case's steps each
+        body["tasks"] = [{
+            "id": t.id, "instance_id": t.instance_id, "process_key": t.process_key,
+            "business_key": t.business_key, "title": t.title, "unit": t.unit,
+            "due_at": t.due_at.isoformat() if t.due_at else None,
+            "completed_at": t.completed_at.isoformat() if t.completed_at else None}
+            for t in tasks]
     payouts = figure_payouts(*asked)
     if payouts is not None:  # a count of payouts: the payouts themselves, one each
         body["payouts"] = [{

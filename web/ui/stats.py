@@ -17,6 +17,7 @@ from engine import (
     UserView,
     figure_cases,
     figure_payouts,
+    figure_tasks,
     sections_for,
     statistics,
 )
@@ -91,18 +92,20 @@ def cases() -> str:
     figure, key = request.args.get("figure", ""), request.args.get("key") or None
     measure = request.args.get("measure", "")
     eng = engine()
-    # a count of payouts lists its payouts (a batch's enterprises one by one), not the cases
-    payouts = figure_payouts(eng, current_user(), flt, figure, key, measure)
+    # a count of tasks lists its tasks (a case's steps one by one), a count of payouts its
+    # payouts (a batch's enterprises one by one): as many as the count, not the cases
+    tasks = figure_tasks(eng, current_user(), flt, figure, key, measure)
+    payouts = figure_payouts(eng, current_user(), flt, figure, key, measure) \
+        if tasks is None else None
     found = figure_cases(eng, current_user(), flt, figure, key, measure) \
-        if payouts is None else []
+        if tasks is None and payouts is None else []
     stats = statistics(eng, current_user(), flt, figure=figure)
     shown = stats.figures[0]
     row = next((r for r in shown.rows if r.key == key), None)
     column = next((c for c in shown.columns if c.key == measure), None)
     names = {p.key: p.name for p in eng.processes()}
-    return render_template("stats_cases.html", cases=found, payouts=payouts, figure=shown,
-                           row=row,
-                           column=column, names=names, flt=flt,
+    return render_template("stats_cases.html", cases=found, payouts=payouts, tasks=tasks,
+                           figure=shown, row=row, column=column, names=names, flt=flt,
                            back=url_for("stats.index", **_filter_args(flt)))
 
 

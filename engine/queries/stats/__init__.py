@@ -32,7 +32,7 @@ from engine.queries.stats import (
     subsidy,
     timeliness,
 )
-from engine.queries.stats.model import Figure, Spec
+from engine.queries.stats.model import CountedTask, Figure, Spec
 from engine.queries.stats.scope import SECTIONS, StatsFilter, sections_for, units_under
 from engine.storage.schema import ProcessInstance
 
@@ -47,8 +47,8 @@ SPECS: dict[str, Spec] = {s.key: s for s in sorted(
     key=lambda s: SECTIONS.index(s.section))}
 CASES_LIMIT = 500
 
-__all__ = ["SECTIONS", "SPECS", "Statistics", "StatsFilter", "figure_cases", "figure_payouts",
-           "sections_for", "statistics", "units_under"]
+__all__ = ["SECTIONS", "SPECS", "CountedTask", "Statistics", "StatsFilter", "figure_cases",
+           "figure_payouts", "figure_tasks", "sections_for", "statistics", "units_under"]
 
 
 @dataclass
@@ -110,9 +110,20 @@ def statistics(engine: Engine, user: Who, flt: StatsFilter, section: str | None 
             if section not in sections:
                 raise PermissionDenied(msg("stats.section_not_for_role", section=section))
             sections = (section,)
-        figures = [spec.build(session, flt, now) for spec in SPECS.values()
+        calendar = engine.runtime.calendar(session)
+        figures = [spec.build(session, flt, now, calendar) for spec in SPECS.values()
                    if spec.section in sections and figure in (None, spec.key)]
     return Statistics(flt, sections, figures, now)
+
+
+def _readable(session: Session, user: Who, figure: str) -> Spec:
+    """The figure's spec, once ``user`` may read its section."""
+    spec = SPECS.get(figure)
+    if spec is None:
+        raise NotFound(msg("stats.no_figure", figure=figure))
+    if spec.section not in _sections(session, user):
+        raise PermissionDenied(msg("stats.section_not_for_role", section=spec.section))
+    return spec
 
 
 def figure_payouts(engine: Engine, user: Who, flt: StatsFilter, figure: str, key: str | None,
@@ -120,30 +131,36 @@ def figure_payouts(engine: Engine, user: Who, flt: StatsFilter, figure: str, key
     """The payouts behind one count of a figure that counts payouts (兑付笔数: one per
     enterprise paid, not one per case), newest first, at most :data:`CASES_LIMIT`; None for
     a figure that counts cases (:func:`figure_cases`)."""
-    spec = SPECS.get(figure)
-    if spec is None:
-        raise NotFound(msg("stats.no_figure", figure=figure))
-    if spec.payouts is None:
-        return None
     now = engine.clock.now()
     with engine.transaction(read_only=True) as session:
-        if spec.section not in _sections(session, user):
-            raise PermissionDenied(msg("stats.section_not_for_role", section=spec.section))
+        spec = _readable(session, user, figure)
+        if spec.payouts is None:
+            return None
         flt = _within_reach(session, user, flt)
         return spec.payouts(session, flt, now, key or None, measure, CASES_LIMIT)
+
+
+def figure_tasks(engine: Engine, user: Who, flt: StatsFilter, figure: str, key: str | None,
+                 measure: str) -> list[CountedTask] | None:
+    """The tasks behind one count of a figure that counts tasks (按期办结率: each step of a
+    case counts), as many as the count, at most :data:`CASES_LIMIT`; None for a figure that
+    counts cases or payouts."""
+    now = engine.clock.now()
+    with engine.transaction(read_only=True) as session:
+        spec = _readable(session, user, figure)
+        if spec.tasks is None:
+            return None
+        flt = _within_reach(session, user, flt)
+        return spec.tasks(session, flt, now, key or None, measure, CASES_LIMIT)
 
 
 def figure_cases(engine: Engine, user: Who, flt: StatsFilter, figure: str, key: str | None,
                  measure: str) -> list[InstanceSummary]:
     """The cases behind one count of a figure (row ``key``, column ``measure``), newest
     first, at most :data:`CASES_LIMIT`."""
-    spec = SPECS.get(figure)
-    if spec is None:
-        raise NotFound(msg("stats.no_figure", figure=figure))
     now = engine.clock.now()
     with engine.transaction(read_only=True) as session:
-        if spec.section not in _sections(session, user):
-            raise PermissionDenied(msg("stats.section_not_for_role", section=spec.section))
+        spec = _readable(session, user, figure)
         flt = _within_reach(session, user, flt)
         ids = spec.drill(session, flt, now, key or None, measure).subquery()
         rows = session.execute(select(ProcessInstance).where(ProcessInstance.id.in_(

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from engine.queries.stats.model import RATE, Column, Figure, Row, Spec, rate
 from engine.queries.stats.scope import StatsFilter, unit_clause
 from engine.storage.schema import ProcessInstance
+from engine.time.calendar import WorkCalendar
 
 NOT_GIVEN = "（未填写）"
 
@@ -48,7 +49,8 @@ class CaseGroups:
         return (Column("total", "案件数"), Column("closed", self.closed_title),
                 Column("open", "办理中"), Column("rate", self.rate_title, RATE))
 
-    def build(self, session: Session, flt: StatsFilter, now: datetime) -> Figure:
+    def build(self, session: Session, flt: StatsFilter, now: datetime,
+              calendar: WorkCalendar) -> Figure:
         value = data_text(self.field)
         closed = func.sum(case((ProcessInstance.status == "completed", 1), else_=0))
         running = func.sum(case((ProcessInstance.status == "running", 1), else_=0))

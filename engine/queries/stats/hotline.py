@@ -13,12 +13,14 @@ from engine.queries.stats.cases import SATISFIED, case_scope, data_text
 from engine.queries.stats.model import RATE, Column, Figure, Row, Spec, rate
 from engine.queries.stats.scope import StatsFilter
 from engine.storage.schema import ProcessInstance
+from engine.time.calendar import WorkCalendar
 
 PROCESS, UNIT_FIELD = "hotline_complaint", "handling_unit"
 COLUMNS = (Column("rated", "已评价"), Column("satisfied", "满意"), Column("rate", "满意率", RATE))
 
 
-def build(session: Session, flt: StatsFilter, now: datetime) -> Figure:
+def build(session: Session, flt: StatsFilter, now: datetime,
+          calendar: WorkCalendar) -> Figure:
     rating = data_text("rating")
     rated, satisfied = session.execute(
         select(func.count(rating), func.count().filter(rating.in_(SATISFIED)))

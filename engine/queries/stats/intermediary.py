@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 
 from engine.queries.stats import timeliness
 from engine.queries.stats.cases import NOT_GIVEN, case_scope, data_text
-from engine.queries.stats.model import RATE, Column, Figure, Row, Spec, rate
+from engine.queries.stats.model import RATE, Column, CountedTask, Figure, Row, Spec, rate
 from engine.queries.stats.scope import StatsFilter
 from engine.storage.schema import ProcessInstance, Task
+from engine.time.calendar import WorkCalendar
 
 PROCESS, UNIT_FIELD, SECTION = "intermediary_clue", "responsible_unit", "intermediary"
 ITEM = "intermediary_item"  # the 中介服务事项's number (x-catalogue)
@@ -83,7 +84,7 @@ def _cells(session: Session, flt: StatsFilter, now: datetime
 
 
 def build(field: str, key: str, title: str, order: tuple[str, ...], no_value: str,
-          session: Session, flt: StatsFilter, now: datetime) -> Figure:
+          session: Session, flt: StatsFilter, now: datetime, calendar: WorkCalendar) -> Figure:
     cells, names = _cells(session, flt, now)
     at = GROUPED.index(field)
     counts: dict[str | None, list[int]] = {}
@@ -119,12 +120,14 @@ def _own(flt: StatsFilter) -> StatsFilter | None:
     return replace(flt, process=PROCESS) if flt.process in (None, PROCESS) else None
 
 
-def build_on_time(session: Session, flt: StatsFilter, now: datetime) -> Figure:
+def build_on_time(session: Session, flt: StatsFilter, now: datetime,
+                  calendar: WorkCalendar) -> Figure:
     own = _own(flt)
     key, title = "intermediary_on_time_by_unit", "中介服务问题线索各单位按期办结率"
     if own is None:
         return Figure(key, SECTION, title, timeliness.COLUMNS, note=ON_TIME_NOTE)
-    return timeliness.build(Task.unit, key, title, session, own, now, SECTION, ON_TIME_NOTE)
+    return timeliness.build(Task.unit, key, title, session, own, now, calendar, SECTION,
+                            ON_TIME_NOTE)
 
 
 def drill_on_time(session: Session, flt: StatsFilter, now: datetime, key: str | None,
@@ -133,6 +136,14 @@ def drill_on_time(session: Session, flt: StatsFilter, now: datetime, key: str | 
     if own is None:
         return select(Task.instance_id).where(false())
     return timeliness.drill(Task.unit, session, own, now, key, measure)
+
+
+def tasks_on_time(session: Session, flt: StatsFilter, now: datetime, key: str | None,
+                  measure: str, limit: int) -> list[CountedTask]:
+    own = _own(flt)
+    if own is None:
+        return []
+    return timeliness.tasks(Task.unit, session, own, now, key, measure, limit)
 
 
 def _spec(key: str, field: str, title: str, order: tuple[str, ...] = (),
@@ -147,5 +158,6 @@ SPECS = (
           CATEGORIES),
     _spec("intermediary_by_unit", UNIT_FIELD, "中介服务问题线索按责任单位",
           no_value=timeliness.NO_UNIT),
-    Spec("intermediary_on_time_by_unit", SECTION, build_on_time, drill_on_time),
+    Spec("intermediary_on_time_by_unit", SECTION, build_on_time, drill_on_time,
+         tasks=tasks_on_time),
 )

@@ -15,7 +15,7 @@ from engine.queries.stats.cases import data_text
 from engine.queries.stats.model import RATE, Column, Figure, Row, Spec, rate
 from engine.queries.stats.scope import StatsFilter, unit_clause
 from engine.storage.schema import ProcessInstance, Task
-from engine.time.calendar import TZ
+from engine.time.calendar import TZ, WorkCalendar
 
 PROCESS = "legacy_case"
 STAGES = (("self_inspection", "自查摸排", 5, 31), ("verification", "核实处理", 8, 31),
@@ -59,7 +59,8 @@ def _resolved_by(until: datetime) -> ColumnElement[bool]:
         Task.status == "completed", Task.completed_at < until))
 
 
-def build(session: Session, flt: StatsFilter, now: datetime) -> Figure:
+def build(session: Session, flt: StatsFilter, now: datetime,
+          calendar: WorkCalendar) -> Figure:
     """One pass over the year's cases: each with its registration and closing time, counted
     against every stage's end."""
     year = campaign_year(flt, now)

@@ -1,5 +1,6 @@
 """The shape of a figure: named rows of numbers under titled columns, each count able to
-name the cases behind it (``drill``)."""
+name the cases behind it (``drill``), and, for a figure that counts tasks or payouts, the
+tasks or payouts themselves."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from sqlalchemy.orm import Session
 
 from engine.queries.payouts import PaidPayout
 from engine.queries.stats.scope import StatsFilter
+from engine.time.calendar import WorkCalendar
 
-# the kinds of column: a count of cases or tasks (drillable), a percentage, yuan, days
+# the kinds of column: a count of cases or tasks (drillable), a percentage, yuan, working days
 COUNT, RATE, AMOUNT, DAYS = "count", "rate", "amount", "days"
 
 
@@ -50,13 +52,28 @@ class Figure:
                          for r in self.rows]}
 
 
+@dataclass(frozen=True)
+class CountedTask:
+    """One task behind a count of tasks: its case, its step, where and by when it was to be
+    done, and when it was (None: still open)."""
+
+    id: str
+    instance_id: int
+    process_key: str
+    business_key: str | None
+    title: str
+    unit: str | None
+    due_at: datetime | None
+    completed_at: datetime | None
+
+
 def rate(part: int, whole: int) -> float | None:
     """A percentage with one decimal; None when there is nothing to rate."""
     return round(100.0 * part / whole, 1) if whole else None
 
 
-# (session, filter, now) -> the figure
-Build = Callable[[Session, StatsFilter, datetime], Figure]
+# (session, filter, now, the working-day calendar) -> the figure
+Build = Callable[[Session, StatsFilter, datetime, WorkCalendar], Figure]
 # (session, filter, now, row key, column key) -> SELECT of the instance ids behind one count
 Drill = Callable[[Session, StatsFilter, datetime, str | None, str], Select[int]]
 
@@ -67,6 +84,12 @@ PayoutDrill = Callable[[Session, StatsFilter, datetime, str | None, str, int],
                        list[PaidPayout]]
 
 
+# (session, filter, now, row key, column key, limit) -> the tasks behind one count, for a
+# figure that counts tasks (按期办结率: a case's steps each count)
+TaskDrill = Callable[[Session, StatsFilter, datetime, str | None, str, int],
+                     list[CountedTask]]
+
+
 @dataclass(frozen=True)
 class Spec:
     key: str
@@ -74,3 +97,4 @@ class Spec:
     build: Build
     drill: Drill
     payouts: PayoutDrill | None = None
+    tasks: TaskDrill | None = None

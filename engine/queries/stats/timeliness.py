@@ -1,7 +1,10 @@
 """按期办结率: user tasks with a due date finished in the period, how many at or before their
 due time (the engine computed the due times on the working-day calendar when the tasks
 opened), and the tasks due in the period still open past their due time, by unit or by
-procedure."""
+procedure.
+
+Every column counts tasks (a unit's steps: a case whose two steps at a unit are overdue
+counts two), so each count lists the tasks it counts (:func:`tasks`), not only their cases."""
 
 from __future__ import annotations
 
@@ -13,9 +16,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from engine.queries.stats.model import RATE, Column, Figure, Row, Spec, rate
+from engine.queries.stats.model import RATE, Column, CountedTask, Figure, Row, Spec, rate
 from engine.queries.stats.scope import StatsFilter, unit_clause
 from engine.storage.schema import ProcessVersion, Task
+from engine.time.calendar import WorkCalendar
 
 COLUMNS = (Column("done", "办结"), Column("on_time", "按期办结"), Column("late", "超期办结"),
            Column("rate", "按期办结率", RATE), Column("overdue_open", "超期未办结"))
@@ -73,8 +77,8 @@ def _cells(session: Session, flt: StatsFilter, now: datetime) -> Cells:
 
 
 def build(by: InstrumentedAttribute[Any], key: str, title: str,
-          session: Session, flt: StatsFilter, now: datetime, section: str = "timeliness",
-          note: str = "") -> Figure:
+          session: Session, flt: StatsFilter, now: datetime, calendar: WorkCalendar,
+          section: str = "timeliness", note: str = "") -> Figure:
     """The figure grouped ``by`` the tasks' unit or procedure (``section``, ``note``: for a
     procedure's own section that shows its tasks alone)."""
     counts: dict[str | None, list[int]] = {}
@@ -94,25 +98,46 @@ def build(by: InstrumentedAttribute[Any], key: str, title: str,
     return figure
 
 
-def drill(by: InstrumentedAttribute[Any], session: Session, flt: StatsFilter, now: datetime,
-          key: str | None, measure: str) -> Select[int]:
+def _counted(by: InstrumentedAttribute[Any], session: Session, flt: StatsFilter,
+             now: datetime, key: str | None, measure: str) -> list[ColumnElement[bool]]:
+    """The tasks behind one count: the row's (``key``) of the column's (``measure``)."""
     group = by.is_(None) if key is None else by == key
     if measure == "overdue_open":
-        clauses = _overdue_open(session, flt, now)
-    else:
-        clauses = _finished(session, flt)
-        if measure == "on_time":
-            clauses.append(Task.completed_at <= Task.due_at)
-        elif measure == "late":
-            clauses.append(Task.completed_at > Task.due_at)
-    return select(Task.instance_id).where(group, *clauses).distinct()
+        return [group, *_overdue_open(session, flt, now)]
+    clauses = [group, *_finished(session, flt)]
+    if measure == "on_time":
+        clauses.append(Task.completed_at <= Task.due_at)
+    elif measure == "late":
+        clauses.append(Task.completed_at > Task.due_at)
+    return clauses
+
+
+def drill(by: InstrumentedAttribute[Any], session: Session, flt: StatsFilter, now: datetime,
+          key: str | None, measure: str) -> Select[int]:
+    return select(Task.instance_id).where(
+        *_counted(by, session, flt, now, key, measure)).distinct()
+
+
+def tasks(by: InstrumentedAttribute[Any], session: Session, flt: StatsFilter, now: datetime,
+          key: str | None, measure: str, limit: int) -> list[CountedTask]:
+    """The tasks one count counts, one each (a case with two overdue steps: two), at most
+    ``limit``: the last finished first, or the longest overdue first, in the order of the
+    index the count reads (``ix_tasks_stats``, ``ix_tasks_board``), so the first ``limit``
+    are read, not every task counted."""
+    first = (Task.due_at,) if measure == "overdue_open" else (Task.completed_at.desc(),)
+    found = session.execute(
+        select(Task.id, Task.instance_id, Task.process_key, Task.business_key, Task.name,
+               Task.unit, Task.due_at, Task.completed_at)
+        .where(*_counted(by, session, flt, now, key, measure))
+        .order_by(*first, Task.id).limit(limit))
+    return [CountedTask(*row) for row in found]
 
 
 SPECS = (
     Spec("on_time_by_unit", "timeliness",
          partial(build, Task.unit, "on_time_by_unit", "各单位按期办结率"),
-         partial(drill, Task.unit)),
+         partial(drill, Task.unit), tasks=partial(tasks, Task.unit)),
     Spec("on_time_by_process", "timeliness",
          partial(build, Task.process_key, "on_time_by_process", "各流程按期办结率"),
-         partial(drill, Task.process_key)),
+         partial(drill, Task.process_key), tasks=partial(tasks, Task.process_key)),
 )

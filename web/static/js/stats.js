@@ -4,6 +4,31 @@
 (function () {
   'use strict';
   if (typeof echarts === 'undefined') return;
+  var LEFT = 48;  // the grid's margins: the value axis, and the rate axis when there is one
+
+  // Each unit's or procedure's name stays within its own column's width, so neighbours
+  // never overlap: wrapped (Chinese between any two characters, other text between words)
+  // to at most three lines; a longer name is cut with "…", and the tooltip names it in full.
+  // Set again whenever the columns' width changes: the window resized, the slider moved.
+  function axisLabel(el, right, columns) {
+    var slot = Math.floor((el.clientWidth - LEFT - right) / Math.max(columns, 1)) - 4;
+    var room = 3 * Math.floor(slot / 12);  // characters of the 12 px font; Latin ones half
+    return {interval: 0, width: slot, overflow: 'break', lineHeight: 14, height: 42,
+            lineOverflow: 'truncate', formatter: function (name) {
+              var used = 0;
+              for (var i = 0; i < name.length; i++) {
+                used += name.charCodeAt(i) > 255 ? 1 : 0.5;
+                if (used > room) return name.slice(0, Math.max(i - 1, 0)) + '…';
+              }
+              return name;
+            }};
+  }
+
+  function columnsInView(chart, many) {
+    var zoom = chart.getOption().dataZoom || [];
+    return zoom.length ? zoom[0].endValue - zoom[0].startValue + 1 : many;
+  }
+
   var charts = [];
   document.querySelectorAll('[data-chart]').forEach(function (el) {
     var data = JSON.parse(el.getAttribute('data-chart'));
@@ -11,15 +36,15 @@
     var many = data.labels.length;
     var narrow = el.clientWidth < 560;  // a phone: the legend takes two lines
     var shown = narrow ? 6 : 12;  // categories in view at once; more scroll with the slider
+    var right = hasRate ? 48 : 16;
     var chart = echarts.init(el, null, {renderer: 'svg'});
     chart.setOption({
       animation: false,
       tooltip: {trigger: 'axis', renderMode: 'richText'},
       legend: {top: 0, type: 'scroll'},
-      grid: {left: 48, right: hasRate ? 48 : 16, top: narrow ? 56 : 40, bottom: many > shown ? 96 : 64},
+      grid: {left: LEFT, right: right, top: narrow ? 56 : 40, bottom: many > shown ? 96 : 64},
       xAxis: {type: 'category', data: data.labels,
-              axisLabel: many > 6 ? {interval: 0, rotate: 30, width: 96, overflow: 'truncate'}
-                                  : {interval: 0, rotate: many > 4 ? 20 : 0}},
+              axisLabel: axisLabel(el, right, Math.min(many, shown))},
       yAxis: [{type: 'value', minInterval: 1},
               {type: 'value', min: 0, max: 100, show: hasRate, axisLabel: {formatter: '{value}%'}}],
       dataZoom: many > shown ? [{type: 'slider', xAxisIndex: 0, bottom: 8, height: 16,
@@ -33,14 +58,18 @@
                 cursor: s.rate ? 'default' : 'pointer'};
       })
     });
+    var refit = function () {
+      chart.setOption({xAxis: {axisLabel: axisLabel(el, right, columnsInView(chart, many))}});
+    };
+    chart.on('datazoom', refit);
     chart.on('click', function (params) {
       var series = data.series[params.seriesIndex];
       var link = series && series.links[params.dataIndex];
       if (link) window.location.href = link;
     });
-    charts.push(chart);
+    charts.push({chart: chart, refit: refit});
   });
   window.addEventListener('resize', function () {
-    charts.forEach(function (c) { c.resize(); });
+    charts.forEach(function (c) { c.chart.resize(); c.refit(); });
   });
 })();
