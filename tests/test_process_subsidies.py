@@ -22,7 +22,7 @@ from sqlalchemy import update
 from engine.api import Engine
 from engine.definitions.forms import check_form
 from engine.definitions.validation import SourceFile
-from engine.errors import InvalidData, PermissionDenied
+from engine.errors import Conflict, InvalidData, PermissionDenied
 from engine.files.attachments import Upload
 from engine.org import credit_code
 from engine.queries.inbox import InboxFilter
@@ -297,6 +297,34 @@ def test_a_batchs_payout_results_follow_its_list_as_each_is_paid(hq: Engine) -> 
     # a 即申即享 case pays once: no batch
     instant = hq.start("subsidy_instant", application("JS-002"), "qiye")
     assert batch_payouts(hq, hq.instance(instant.id, "qiye")) is None
+
+
+@WORLD
+def test_a_payout_withdrawn_is_paid_again_for_its_own_enterprise(hq: Engine) -> None:
+    """撤回 of one enterprise's payout: done again, it is that enterprise's, the report holds
+    what was paid the second time, and the case replays. Once every enterprise is paid and
+    the list has gone on to 市政数局, no payout can be withdrawn."""
+    view = start_batch(hq)
+    hq.complete(task(hq, "gxj", "confirm_enterprises").id,
+                {"enterprises": THREE, "confirmation_basis": "部门数据比对"}, "gxj")
+    mine = {task_data(hq, t)["enterprise"]["credit_code"]: t for t in inbox(hq, "gxj")}
+    first = mine[THREE[0]["credit_code"]]
+    hq.complete(first.id, payout_for(THREE[0], "2026-09-30", "PZ-wrong"), "gxj")
+    hq.ops.withdraw(first.id, "gxj")
+    again = next(t for t in inbox(hq, "gxj") if t.id not in {m.id for m in mine.values()})
+    assert task_data(hq, again)["enterprise"]["credit_code"] == THREE[0]["credit_code"]
+    hq.complete(again.id, payout_for(THREE[0], "2026-09-30", "PZ-0"), "gxj")
+    for n, enterprise in enumerate(THREE[1:], 1):
+        hq.complete(mine[enterprise["credit_code"]].id,
+                    payout_for(enterprise, "2026-09-30", f"PZ-{n}"), "gxj")
+    report = hq.instance(view.id).data["report"]
+    assert [p["payment_voucher"] for p in report["payouts"]] == ["PZ-0", "PZ-1", "PZ-2"]
+    assert report["total_paid"] == 280000.5
+    assert task(hq, "sjj", "record_result") is not None
+    assert hq.ops.withdrawable(view.id, "gxj") == frozenset()
+    with pytest.raises(Conflict):
+        hq.ops.withdraw(mine[THREE[1]["credit_code"]].id, "gxj")
+    assert hq.replay(view.id).ok
 
 
 @WORLD

@@ -21,6 +21,7 @@ from typing import Any
 from uuid import UUID, uuid5
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
 
@@ -31,6 +32,12 @@ from engine.runtime.mirror import all_tasks
 SEND_BACK = "sendBack"  # the camunda property on a user task
 # Events that move tokens (shared with replay through engine/runtime/transitions.py).
 KINDS = frozenset({"sent_back", "withdrawn", "terminated"})
+# One instance of a multi-instance task (one enterprise's 兑付) knows its item only from
+# SpiffWorkflow's internal data (its place in the list, the item), which a reset clears: done
+# again, it could not be merged back into the list. A move recorded with ITEM_KEPT keeps
+# them; moves recorded before it replay as they ran.
+ITEM_KEPT = "item_kept"
+_ITEM_KEYS = ("key_or_index", "item")
 
 
 def path_to(workflow: BpmnWorkflow, task: SpiffTask) -> Iterator[SpiffTask]:
@@ -107,10 +114,25 @@ def untouched_after(workflow: BpmnWorkflow, done_id: str) -> list[SpiffTask]:
         done = None
     if done is None or done.state != TaskState.COMPLETED or not done.task_spec.manual:
         raise Conflict(msg("withdraw.moved_on"))
+    if _instance_of(done) and done.parent.state != TaskState.STARTED:
+        raise Conflict(msg("withdraw.moved_on"))  # every item done: the list went on
     later = [t for t in _below(workflow, done) if t is not done and t.task_spec.manual]
     if any(t.state == TaskState.COMPLETED for t in later):
         raise Conflict(msg("withdraw.next_done"))
     return [t for t in later if t.state == TaskState.READY]
+
+
+def _instance_of(task: SpiffTask) -> bool:
+    """Whether ``task`` is one instance of a multi-instance task (its parent)."""
+    parent = task.parent
+    return parent is not None and isinstance(parent.task_spec, MultiInstanceTask) \
+        and parent.task_spec is not task.task_spec
+
+
+def item_kept(workflow: BpmnWorkflow, to_task: str) -> dict[str, bool]:
+    """What a move's payload records so that its target keeps its item (ITEM_KEPT)."""
+    target = workflow.get_task_from_id(UUID(to_task))
+    return {ITEM_KEPT: True} if target is not None and _instance_of(target) else {}
 
 
 def _below(workflow: BpmnWorkflow, task: SpiffTask) -> Iterator[SpiffTask]:
@@ -135,9 +157,12 @@ def apply(workflow: BpmnWorkflow, kind: str, payload: Mapping[str, Any]) -> None
     # (Set after the reset: a reset task inherits its parent's data over what it is given.)
     source = workflow.get_task_from_id(UUID(payload["task_id"])) or target
     data = deepcopy(source.data)
+    item = {k: deepcopy(target.internal_data[k]) for k in _ITEM_KEYS
+            if k in target.internal_data} if payload.get(ITEM_KEPT) else {}
     workflow.reset_from_task_id(target.id)
     _forget_dropped_events(workflow)
     target.data = data
+    target.internal_data.update(item)
     _renew_id(target, uuid5(target.id, "again"))
 
 

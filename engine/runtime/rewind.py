@@ -49,7 +49,8 @@ def send_back(runtime: Runtime, session: Session, task_id: str, to_element: str 
     emit.arrivals_as(session, "sent_back",
                      msg("notice.sent_back", by=user.display_name, reason=text), user.username)
     payload = {"task_id": task_id, "element_id": task_row.element_id,
-               "to_task": str(target.id), "to_element": element, "reason": text}
+               "to_task": str(target.id), "to_element": element, "reason": text,
+               **moves.item_kept(workflow, str(target.id))}
     runtime._run(session, row, version, workflow, ids, runtime.clock.now(), "sent_back",
                  payload, user, task_id=task_id, open_rows=open_rows)
     return row
@@ -74,7 +75,7 @@ def withdraw(runtime: Runtime, session: Session, task_id: str, user: UserView,
         raise Conflict(msg("withdraw.next_claimed"))
     mirror.assign_next(session, done.element_id, user.username)
     payload = {"task_id": task_id, "element_id": done.element_id, "to_task": task_id,
-               "to_element": done.element_id}
+               "to_element": done.element_id, **moves.item_kept(workflow, task_id)}
     runtime._run(session, row, version, workflow, ids, runtime.clock.now(), "withdrawn",
                  payload, user, task_id=task_id, open_rows=open_rows)
     return row
