@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from engine import MESSAGES, ROLES, Conflict, msg, role_name
 from engine.api import Engine
 from tests.test_api_helpers import START
-from tests.test_ui_support import as_user, choose_language
+from tests.test_ui_support import PASSWORD, as_user, choose_language
 from web import tokens
 
 pytest_plugins = ["tests.test_ui_support"]
@@ -103,6 +103,14 @@ def test_each_role_has_a_name_in_either_language(app: Flask) -> None:
     assert re.search(r'id="profile-roles">受理员<', chinese)
     english = _english(as_user(app, "li")).get("/account/profile").text
     assert re.search(r'id="profile-roles">Intake Clerk<', english)
+
+
+def test_a_list_on_a_page_is_joined_as_its_language_lists(app: Flask, eng: Engine) -> None:
+    eng.add_user("dual", ["intake", "approver"], password=PASSWORD, display_name="dual")
+    chinese = as_user(app, "dual").get("/account/profile").text
+    assert 'id="profile-roles">分管领导、受理员<' in chinese
+    english = _english(as_user(app, "dual")).get("/account/profile").text
+    assert 'id="profile-roles">Approving Leader, Intake Clerk<' in english
 
 
 def _page_message(html: str) -> str:

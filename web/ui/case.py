@@ -27,6 +27,7 @@ from engine import (
     instance_tasks,
 )
 from web.ui import fmt, forms
+from web.ui.i18n import listed
 from web.ui.util import engine
 
 # What an operation's event shows in the timeline (engine/runtime/handover.py, moves.py).
@@ -352,8 +353,8 @@ def _timeline_item(event: EventView, diagram: Any, titles: dict[str, str],
                 for key, label in _OPERATION_FIELDS.items() if payload.get(key)
                 and key not in _SAID]
     said = next((str(payload[k]) for k in _SAID if payload.get(k)), None)
-    details += [DataRow("files", _("文件"), "、".join(str(f.get("name")) for f in
-                                                      payload.get("files") or []))
+    details += [DataRow("files", _("文件"), listed(f.get("name") for f in
+                                                       payload.get("files") or []))
                 ] if event.type in ("attached", "document") else []
     return TimelineItem(event.seq, event.at, event.type, title, person(event.user, people),
                         details, said)

@@ -13,6 +13,7 @@ from engine import KIND_TITLES, Conflict, InvalidData, Upload
 from web.downloads import send, send_pdf
 from web.errors import localized, localized_fields
 from web.ui.auth import current_user, login_required
+from web.ui.i18n import listed
 from web.ui.util import engine
 
 bp = Blueprint("files", __name__)
@@ -24,7 +25,7 @@ def file_limit_mb() -> str:
 
 
 def kinds_text() -> str:
-    return "、".join(KIND_TITLES.values())
+    return listed(KIND_TITLES.values())
 
 
 @bp.get(f"/instances/<int:instance_id>/files/{SHA}")

@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 
 from engine import TZ, WorkCalendar, deadline_clock, deadline_day, role_name
 from web.errors import localized
+from web.ui.i18n import listed
 
 STATUS_LABELS: dict[str, Any] = {
     "running": _l("办理中"),
@@ -222,7 +223,7 @@ def short_value(value: Any, limit: int = 120) -> str:
     if value is None:
         return ""
     if isinstance(value, list):
-        text = "、".join(short_value(v, limit) for v in value)
+        text = listed(short_value(v, limit) for v in value)
     elif isinstance(value, dict):
         text = "; ".join(f"{k}: {short_value(v, limit)}" for k, v in value.items())
     elif isinstance(value, str) and _ISO_INSTANT.match(value):

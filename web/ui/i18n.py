@@ -3,6 +3,7 @@ compiled catalogue in web/translations. The choice is kept in the session."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from flask import Flask, request, session
@@ -12,6 +13,7 @@ TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 LANGUAGES = {"zh": "中文", "en": "English"}
 DEFAULT = "zh"
 COLONS = {"zh": "：", "en": ": "}  # after a label: full width in Chinese, never in English
+SEPARATORS = {"zh": "、", "en": ", "}  # between the items of a list in running text
 
 
 def current_language() -> str:
@@ -34,6 +36,11 @@ def colon(label: str) -> str:
     return label + COLONS[current_language()]
 
 
+def listed(items: Iterable[object]) -> str:
+    """``items`` joined as the page's language lists them (the ``listed`` filter)."""
+    return SEPARATORS[current_language()].join(str(item) for item in items)
+
+
 def init(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")
@@ -42,3 +49,4 @@ def init(app: Flask) -> None:
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["current_language"] = current_language
     app.jinja_env.filters["colon"] = colon
+    app.jinja_env.filters["listed"] = listed
