@@ -526,13 +526,7 @@ def test_xlsx_holds_the_intermediary_figures(intermediary: Engine) -> None:
 def test_a_batch_counts_and_sums_each_enterprise_as_it_is_paid(known: Engine) -> None:
     """免申即享: one enterprise of two paid counts one payout of its 实际兑付金额 at once, not
     the batch's total once every enterprise is paid and the batch reported."""
-    known.add_user("gxj", ["policy_dept"], unit="市工信局")
-    batch = known.start("subsidy_automatic", {"policy_id": "MS-001"}, "gxj")
-    known.complete(task(known, "gxj", "confirm_enterprises", instance_id=batch.id).id, {
-        "enterprises": [
-            {"name": "景德镇甲陶瓷有限公司", "credit_code": "91360200MA35A0001X", "amount": 120000},
-            {"name": "景德镇乙机械有限公司", "credit_code": "91360200MA35A00021", "amount": 80000}],
-        "confirmation_basis": "部门数据比对"}, "gxj")
+    batch = batch_of_two(known)
     first = next(t for t in known.inbox.for_user("gxj")
                  if t.instance_id == batch.id and t.name == "pay_enterprise")
     item = known.task_data(first.id, "gxj")["enterprise"]

@@ -10,9 +10,10 @@ their county only (the reach of engine/org/scope.py); the city's count the whole
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -35,6 +36,8 @@ from engine.queries.stats import (
 from engine.queries.stats.model import CountedTask, Figure, Spec
 from engine.queries.stats.scope import SECTIONS, StatsFilter, sections_for, units_under
 from engine.storage.schema import ProcessInstance
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from engine.api import Engine
@@ -131,13 +134,7 @@ def figure_payouts(engine: Engine, user: Who, flt: StatsFilter, figure: str, key
     """The payouts behind one count of a figure that counts payouts (兑付笔数: one per
     enterprise paid, not one per case), newest first, at most :data:`CASES_LIMIT`; None for
     a figure that counts cases (:func:`figure_cases`)."""
-    now = engine.clock.now()
-    with engine.transaction(read_only=True) as session:
-        spec = _readable(session, user, figure)
-        if spec.payouts is None:
-            return None
-        flt = _within_reach(session, user, flt)
-        return spec.payouts(session, flt, now, key or None, measure, CASES_LIMIT)
+    return _listed(engine, user, flt, figure, lambda spec: spec.payouts, key, measure)
 
 
 def figure_tasks(engine: Engine, user: Who, flt: StatsFilter, figure: str, key: str | None,
@@ -145,13 +142,21 @@ def figure_tasks(engine: Engine, user: Who, flt: StatsFilter, figure: str, key: 
     """The tasks behind one count of a figure that counts tasks (按期办结率: each step of a
     case counts), as many as the count, at most :data:`CASES_LIMIT`; None for a figure that
     counts cases or payouts."""
+    return _listed(engine, user, flt, figure, lambda spec: spec.tasks, key, measure)
+
+
+def _listed(engine: Engine, user: Who, flt: StatsFilter, figure: str,
+            lister: Callable[[Spec], Callable[..., list[T]] | None], key: str | None,
+            measure: str) -> list[T] | None:
+    """What the figure's ``lister`` lists behind one count; None when it has none."""
     now = engine.clock.now()
     with engine.transaction(read_only=True) as session:
         spec = _readable(session, user, figure)
-        if spec.tasks is None:
+        listing = lister(spec)
+        if listing is None:
             return None
         flt = _within_reach(session, user, flt)
-        return spec.tasks(session, flt, now, key or None, measure, CASES_LIMIT)
+        return listing(session, flt, now, key or None, measure, CASES_LIMIT)
 
 
 def figure_cases(engine: Engine, user: Who, flt: StatsFilter, figure: str, key: str | None,
