@@ -37,6 +37,7 @@ class TaskView:
     urged_count: int = 0
     urged_at: datetime | None = None
     returned_by: str | None = None  # who sent it back to be done again (退回), when it came
+    subject: str | None = None  # its case's subject (事由), where the list reads it
 
     def as_json(self) -> dict[str, Any]:
         out = asdict(self)
@@ -86,6 +87,7 @@ class InstanceView:
     created_at: datetime
     updated_at: datetime
     tasks: list[TaskView] = field(default_factory=list)
+    subject: str | None = None  # its subject (事由), when read to be shown
 
     def as_json(self) -> dict[str, Any]:
         out = asdict(self)
@@ -265,6 +267,7 @@ class CopyView:
     unit: str | None
     created_at: datetime
     read_at: datetime | None
+    subject: str | None = None  # the case's subject (事由)
 
     def as_json(self) -> dict[str, Any]:
         out = asdict(self)

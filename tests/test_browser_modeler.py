@@ -428,6 +428,8 @@ def test_the_side_panel_edits_lanes_properties_and_the_process(page: Any,
     select(page, "Participant_demo")
     page.fill("#p-case-prefix", "JM")
     page.press("#p-case-prefix", "Enter")
+    page.fill("#p-subject", "{summary}")
+    page.press("#p-subject", "Enter")
     page.fill("#p-process-id", "modeler_copy")
     page.press("#p-process-id", "Enter")
     page.fill("#p-process-name", "建模副本")
@@ -438,6 +440,7 @@ def test_the_side_panel_edits_lanes_properties_and_the_process(page: Any,
     assert "<bpmn:flowNodeRef>approve</bpmn:flowNodeRef>" in intake
     assert '<camunda:property name="unit" value="handler_unit" />' in xml
     assert '<camunda:property name="case_prefix" value="JM" />' in xml
+    assert '<camunda:property name="subject" value="{summary}" />' in xml
     assert '<bpmn:process id="modeler_copy" name="建模副本"' in xml
     assert 'processRef="modeler_copy"' in xml
     with page.expect_download() as info:
@@ -447,8 +450,9 @@ def test_the_side_panel_edits_lanes_properties_and_the_process(page: Any,
     page.wait_for_selector("#deploy-result[data-state=deployed]")
     assert "modeler_copy v1" in page.inner_text("#deploy-result")
     server.engine.add_user("design2", ["intake"])
-    started = server.engine.start("modeler_copy", {}, "design2")
+    started = server.engine.start("modeler_copy", {"summary": "窗口推诿"}, "design2")
     assert started.business_key == "JM-2026-000001"
+    assert server.engine.instance(started.id).subject == "窗口推诿"
 
 
 def test_a_timer_start_names_the_case_it_starts(page: Any, server: Server) -> None:

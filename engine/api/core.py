@@ -31,7 +31,7 @@ from engine.notify.center import Notifications
 from engine.org import users
 from engine.org.accounts import Accounts
 from engine.org.users import Who
-from engine.queries import visibility
+from engine.queries import subjects, visibility
 from engine.queries.confidential import Confidential
 from engine.queries.inbox import Inbox, task_view
 from engine.queries.search import Search
@@ -164,7 +164,9 @@ class EngineCore:
                   ) -> tuple[InstanceView, list[str]]:
         view = self._instance_view(session, row)
         data, shown = self.confidential.reveal(session, row, reader, view.data)
-        return replace(view, data=data), shown
+        subject = subjects.of_cases(session, [row.id]).get(row.id)
+        return replace(view, data=data, subject=subject,
+                       tasks=[replace(t, subject=subject) for t in view.tasks]), shown
 
     def hide_unreadable(self, session: Session, instance_id: int, user: UserView,
                         message: Msg) -> None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from engine.definitions import starters
+from engine.definitions import starters, subject_template
 from engine.definitions.bpmn_parser import CAMUNDA, camunda_properties
 from engine.definitions.code_checks import check_code
 from engine.definitions.files import BPMN
@@ -22,6 +22,7 @@ from engine.definitions.timer_checks import (
 )
 from engine.definitions.xml_checks import ancestor
 from engine.errors import Problem
+from engine.files.fields import file_fields
 from engine.messages import msg
 from engine.org.roles import ROLES, is_system_lane, role_for_lane
 
@@ -140,7 +141,32 @@ def check_process(name: str, process: etree._Element, forms_text: Mapping[str, s
             _check_flow_ends(name, node, out)
         if tag in _EVENTS and "message_form" in camunda_properties(node):
             _check_message_form(name, node, tag, out, need_form)
+    _check_subject(name, process, info.form_keys, forms_text, out)
     return info if process.get("isExecutable", "true") != "false" else None
+
+
+def _check_subject(name: str, process: etree._Element, form_keys: set[str],
+                   forms_text: Mapping[str, str], out: list[Problem]) -> None:
+    """The case subject's template (engine/definitions/subject_template.py) against the
+    process's forms: none of its fields may be confidential or a file."""
+    text = camunda_properties(process).get(subject_template.PROPERTY)
+    if text is None:
+        return
+    confidential: set[str] = set()
+    files: set[str] = set()
+    for key in form_keys:
+        try:
+            schema = json.loads(forms_text[key])
+        except (KeyError, ValueError):
+            continue  # the form's own check says so
+        properties = schema.get("properties") if isinstance(schema, dict) else None
+        if not isinstance(properties, dict):
+            continue
+        confidential |= {f for f, prop in properties.items()
+                         if isinstance(prop, dict) and "x-confidential" in prop}
+        files |= set(file_fields(schema))
+    for problem in subject_template.problems(text, frozenset(confidential), frozenset(files)):
+        out.append(Problem(name, process.sourceline, process.get("id"), problem))
 
 
 def _check_flow_ends(name: str, flow: etree._Element, out: list[Problem]) -> None:

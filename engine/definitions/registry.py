@@ -27,7 +27,7 @@ from SpiffWorkflow.camunda.specs.multiinstance_task import (
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from engine.definitions import own_content, xmlsafe
+from engine.definitions import own_content, subject_template, xmlsafe
 from engine.definitions.bpmn_parser import KuaibanParser, camunda_properties, document_properties
 from engine.definitions.files import BPMN, SourceFile, form_key_of, kind_of
 from engine.definitions.process_checks import ProcessInfo, message_forms_of
@@ -75,6 +75,9 @@ class LoadedVersion:
     # the business key expression of each timer start event that names its case (the Camunda
     # property business_key), by element id: an occurrence whose case exists is skipped
     start_keys: dict[str, str] = field(default_factory=dict)
+    # the case subject's template, parsed (engine/definitions/subject_template.py); None when
+    # the process has none
+    subject: tuple[str, ...] | None = None
 
     def form(self, key: str | None) -> dict[str, Any] | None:
         return self.forms.get(key) if key else None
@@ -498,6 +501,7 @@ def parse_version(version_id: int, key: str, version: int, name: str,
     start_keys: dict[str, str] = {}
     documents: dict[str, tuple[str, ...]] = {}
     message_forms: dict[str, str] = {}
+    subject: tuple[str, ...] | None = None
     for file_name, text in files.items():
         if kind_of(file_name) == "dmn":
             root = xmlsafe.parse(text.encode("utf-8"), file_name).getroot()
@@ -513,6 +517,7 @@ def parse_version(version_id: int, key: str, version: int, name: str,
                     start_timers = start_timers_of(process)
                     start_keys = start_keys_of(process)
                     message_forms = message_forms_of(process)
+                    subject = _subject_of(process)
     forms = {form_key_of(n): json.loads(t) for n, t in files.items() if kind_of(n) == "form"}
     spec, subprocess_specs = parser.get_spec(key), parser.get_subprocess_specs(key)
     for each in (spec, *subprocess_specs.values()):
@@ -522,8 +527,16 @@ def parse_version(version_id: int, key: str, version: int, name: str,
         spec=spec, subprocess_specs=subprocess_specs,
         forms=forms, case_prefix=case_prefix, start_form_key=start_form_key,
         start_timers=start_timers, files=files, documents=documents,
-        message_forms=message_forms, start_keys=start_keys,
+        message_forms=message_forms, start_keys=start_keys, subject=subject,
     )
+
+
+def _subject_of(process: Any) -> tuple[str, ...] | None:
+    text = camunda_properties(process).get(subject_template.PROPERTY)
+    try:
+        return subject_template.parse(text) if text else None
+    except ValueError:  # validation refuses it; a bundle of unknown origin gets none
+        return None
 
 
 def documents_of(root: Any) -> dict[str, tuple[str, ...]]:

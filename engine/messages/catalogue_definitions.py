@@ -63,6 +63,24 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
     'bpmn.start_timer_duration': (
         'a start timer needs a timeDate or timeCycle, not a duration',
         '定时启动事件需要 timeDate 或 timeCycle，不能用 timeDuration'),
+    'bpmn.subject_confidential': (
+        ('the case subject names "{field}", a confidential field: everyone who sees the case\'s '
+         'tasks would read it'),
+        '案件事由引用了保密字段“{field}”：能看到该案件待办的人都会看到它'),
+    'bpmn.subject_file': (
+        'the case subject names "{field}", a file field (a subject is text)',
+        '案件事由引用了附件字段“{field}”（事由只能由文字组成）'),
+    'bpmn.subject_malformed': (
+        ('the case subject "{subject}" is not a template: write fields as {{field_name}}, and '
+         'no other braces'),
+        '案件事由“{subject}”格式不正确：字段写作 {{字段名}}，不能有其他花括号'),
+    'bpmn.subject_too_long': (
+        'the case subject template is longer than {limit} characters',
+        '案件事由模板超过 {limit} 个字符'),
+    'bpmn.subject_without_field': (
+        ('the case subject "{subject}" names no field: every case would have the same one '
+         '(write fields as {{field_name}})'),
+        '案件事由“{subject}”没有引用任何字段，所有案件的事由都会相同（字段写作 {{字段名}}）'),
     'bpmn.task_name_too_long': (
         'task name longer than 255 characters',
         '任务名称超过 255 个字符'),

@@ -16,6 +16,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from engine.errors import NotFound, PermissionDenied
 from engine.messages import msg
 from engine.org import scope, users
+from engine.queries import subjects
 from engine.storage.schema import Task
 from engine.time.calendar import TZ, WorkCalendar
 from engine.views import TaskView, UserView
@@ -211,7 +212,8 @@ class Inbox:
             # Plain rows, not ORM objects: a city-level inbox of 2,000 tasks builds in a fifth
             # of the time (no identity map, no instance state per row).
             query = select(*Task.__table__.columns).where(where).order_by(*ORDER)
-            return [task_view(r, now) for r in session.execute(query)]
+            return subjects.with_subjects(session, [task_view(r, now)
+                                                    for r in session.execute(query)])
 
     def page(self, username: users.Who, flt: InboxFilter | None = None, *,
              after: str | None = None, before: str | None = None,
@@ -243,7 +245,7 @@ class Inbox:
                 edge = _key_of_row(rows[0] if forward else rows[-1])
                 side = _before(edge) if forward else _after(edge)
                 behind = bool(session.execute(select(exists().where(where, side))).scalar())
-            tasks = [task_view(r, now) for r in rows]
+            tasks = subjects.with_subjects(session, [task_view(r, now) for r in rows])
         if forward:
             return InboxPage(tasks, total, has_previous=behind, has_next=more)
         return InboxPage(tasks, total, has_previous=more, has_next=behind)

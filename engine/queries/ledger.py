@@ -26,6 +26,7 @@ from engine.messages import msg
 from engine.org import users
 from engine.queries.confidential import MASK
 from engine.storage.schema import ProcessInstance, Task
+from engine.time import instants
 from engine.time.calendar import TZ
 
 STATUS = {"running": "办理中", "completed": "已办结", "cancelled": "已撤销", "error": "异常"}
@@ -222,15 +223,9 @@ def _named(value: Any, person: bool, names: dict[str, str]) -> Any:
 def _shown(value: Any, hidden: bool) -> Any:
     if hidden and value not in (None, ""):
         return MASK
-    if isinstance(value, str) and _INSTANT.match(value):  # a form's date-time, as stored
-        try:
-            return datetime.fromisoformat(value).astimezone(TZ)
-        except ValueError:
-            return value
+    if isinstance(value, str):  # a form's date-time, as stored
+        return instants.parsed(value) or value
     return value
-
-
-_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$")
 
 
 def _tasks_by_instance(session: Session, ids: list[int]) -> dict[tuple[int, str], list[Task]]:

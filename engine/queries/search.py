@@ -56,6 +56,7 @@ class SearchHit:
     status: str
     updated_at: datetime
     snippet: tuple[tuple[str, bool], ...]  # (text, matched) pieces of one excerpt
+    subject: str | None = None  # the case's subject (事由)
 
     @property
     def snippet_text(self) -> str:
@@ -71,7 +72,8 @@ class SearchHit:
         return {"instance_id": self.instance_id, "process_key": self.process_key,
                 "process_name": self.process_name, "business_key": self.business_key,
                 "status": self.status, "updated_at": self.updated_at.astimezone(TZ).isoformat(),
-                "snippet": self.snippet_text, "highlight": self.snippet_html}
+                "subject": self.subject, "snippet": self.snippet_text,
+                "highlight": self.snippet_html}
 
 
 @dataclass(frozen=True)
@@ -123,15 +125,19 @@ class Search:
             exact = as_case_number(query.strip())
             best = sorted(found, key=lambda r: (r.business_key != exact, r.score,
                                                 -r.updated_at.timestamp(), -r.id))[:limit]
-            texts = session.execute(select(CASE_SEARCH.c.instance_id, CASE_SEARCH.c.body).where(
+            texts = session.execute(select(CASE_SEARCH.c.instance_id, CASE_SEARCH.c.body,
+                                           CASE_SEARCH.c.subject).where(
                 CASE_SEARCH.c.instance_id.in_([r.id for r in best])))
-            bodies: dict[int, str] = {instance_id: body for instance_id, body in texts}
+            bodies: dict[int, str] = {}
+            subjects: dict[int, str | None] = {}
+            for instance_id, body, subject in texts:
+                bodies[instance_id], subjects[instance_id] = body, subject
             versions = self._engine.versions
             pattern = re.compile("|".join(re.escape(w) for w in
                                           sorted(words, key=len, reverse=True)), re.IGNORECASE)
             hits = [SearchHit(r.id, r.process_key, versions.get(session, r.version_id).name,
                               r.business_key, r.status, r.updated_at,
-                              excerpt(bodies[r.id], pattern))
+                              excerpt(bodies[r.id], pattern), subjects[r.id])
                     for r in best]
         return SearchResult(query, hits, window, len(found) == CANDIDATES)
 

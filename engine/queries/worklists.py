@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +23,7 @@ from engine.errors import PermissionDenied
 from engine.messages import msg
 from engine.org import users
 from engine.org.users import Who
-from engine.queries import visibility
+from engine.queries import subjects, visibility
 from engine.queries.inbox import task_view
 from engine.storage.schema import Event, ProcessInstance, Task
 from engine.time.calendar import TZ
@@ -55,10 +55,12 @@ class CaseState:
     created_at: datetime
     updated_at: datetime
     open_tasks: tuple[str, ...]  # the titles of its open tasks
+    subject: str | None = None  # its subject (事由)
 
     def as_json(self) -> dict[str, Any]:
         return {"instance_id": self.instance_id, "process_key": self.process_key,
                 "process_name": self.process_name, "business_key": self.business_key,
+                "subject": self.subject,
                 "status": self.status, "created_at": self.created_at.astimezone(TZ).isoformat(),
                 "updated_at": self.updated_at.astimezone(TZ).isoformat(),
                 "open_tasks": list(self.open_tasks)}
@@ -117,7 +119,9 @@ class Worklists:
             states = self._states(session, {t.instance_id for t, _, _ in acts}
                                   | {r.id for r in started})
             now = self._engine.clock.now()
-            return DoneList([DoneTask(task_view(t, now), states[t.instance_id], kind, at)
+            return DoneList([DoneTask(replace(task_view(t, now),
+                                              subject=states[t.instance_id].subject),
+                                      states[t.instance_id], kind, at)
                              for t, kind, at in acts],
                             [states[r.id] for r in started])
 
@@ -161,9 +165,10 @@ class Worklists:
             ProcessInstance.business_key, ProcessInstance.status, ProcessInstance.created_at,
             ProcessInstance.updated_at).where(ProcessInstance.id.in_(wanted)))
         versions = self._engine.versions
+        found = subjects.of_cases(session, wanted)
         return {r.id: CaseState(r.id, r.process_key, versions.get(session, r.version_id).name,
                                 r.business_key, r.status, r.created_at, r.updated_at,
-                                tuple(open_tasks[r.id]))
+                                tuple(open_tasks[r.id]), found.get(r.id))
                 for r in rows}
 
 

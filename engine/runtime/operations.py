@@ -20,6 +20,7 @@ from engine.org import people, users
 from engine.org.directory import Unit
 from engine.org.people import Person
 from engine.org.users import Who
+from engine.queries import subjects
 from engine.runtime import handover, moves, rewind
 from engine.storage.schema import CASE_COPIES, TASKS, USERS, ProcessInstance, ProcessVersion
 from engine.views import CopyView, InstanceView, UserView
@@ -228,9 +229,12 @@ class Operations:
                      .order_by(CASE_COPIES.c.created_at.desc(), CASE_COPIES.c.id.desc()))
             if unread_only:
                 query = query.where(CASE_COPIES.c.read_at.is_(None))
+            rows = list(session.execute(query))
+            found = subjects.of_cases(session, (r.instance_id for r in rows))
             return [CopyView(r.id, r.instance_id, r.business_key, r.name, r.status,
-                             r.copied_by, r.unit, r.created_at, r.read_at)
-                    for r in session.execute(query)]
+                             r.copied_by, r.unit, r.created_at, r.read_at,
+                             found.get(r.instance_id))
+                    for r in rows]
 
     def mark_read(self, instance_id: int, user: Who) -> int:
         """已阅: mark the copies of a case to ``user`` read; returns how many were unread."""

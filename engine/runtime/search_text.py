@@ -1,9 +1,10 @@
-"""The search text of a case (one row of ``case_search`` per instance): its case number,
-procedure name and every text or number in its data, written by the command that changes the
-data, in the command's transaction. The databases index it for substring search that needs no
-word splitting (Chinese has no spaces): SQLite's FTS5 ``trigram`` tokenizer over an
-external-content table kept in step by triggers, PostgreSQL's ``pg_trgm`` GIN index (both
-made by the migration ``e5c7d9a1b3f4``). engine/queries/search.py reads it.
+"""The search text of a case (one row of ``case_search`` per instance): its case number, procedure
+name and every text or number in its data, written by the command that changes the data, in the
+command's transaction, with the case's subject (engine/runtime/case_subject.py). The databases
+index it for substring search that needs no word splitting (Chinese has no spaces): SQLite's
+FTS5 ``trigram`` tokenizer over an external-content table kept in step by triggers,
+PostgreSQL's ``pg_trgm`` GIN index (both made by the migration ``e5c7d9a1b3f4``).
+engine/queries/search.py reads it.
 
 Confidential fields (engine/queries/confidential.py) and file fields never enter the text, so
 no search can find a case by them or show them in a highlighted snippet, whoever asks (those
@@ -18,7 +19,6 @@ import threading
 import weakref
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
@@ -28,16 +28,17 @@ from engine.definitions.registry import LoadedVersion, VersionCache
 from engine.files.fields import file_fields
 from engine.org import people, users
 from engine.queries.confidential import rules_everywhere
+from engine.runtime import case_subject
 from engine.storage import driver
 from engine.storage.schema import CASE_SEARCH, ProcessInstance
-from engine.time.calendar import TZ
+from engine.time import instants
 
 MAX_CHARS = 20_000  # more text finds nothing a person would type; keeps the index small
 _BATCH = 500
 # a command that changes a case's data writes its text
 _INSERT = driver.Write(insert(CASE_SEARCH))
 _UPDATE = driver.Write(update(CASE_SEARCH).where(CASE_SEARCH.c.instance_id == bindparam("id"))
-                       .values(body=bindparam("body")))
+                       .values(body=bindparam("body"), subject=bindparam("subject")))
 
 _lock = threading.Lock()
 
@@ -107,7 +108,6 @@ def confidential_everywhere(session: Session, versions: VersionCache) -> frozens
     return frozenset(rules_everywhere(session, versions))
 
 
-_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})")
 # Values no one searches for: a file's sha256, an engine's name for something (a procedure's
 # key, a choice's code)
 _FILE_REF = re.compile(r"[0-9a-f]{64}")
@@ -135,18 +135,9 @@ def _values(value: Any, excluded: frozenset[str]) -> Iterator[str]:
     elif isinstance(value, str):
         text = value.strip()
         if not _FILE_REF.fullmatch(text) and not _IDENTIFIER.fullmatch(text):
-            yield _local_time(text) if _INSTANT.fullmatch(text) else text
+            yield instants.shown(text) or text
     elif isinstance(value, int | float) and not isinstance(value, bool):
         yield str(value)
-
-
-def _local_time(text: str) -> str:
-    """An instant as people write it (2026-10-08 09:30, Beijing time), as the pages show it."""
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(TZ) \
-            .strftime("%Y-%m-%d %H:%M")
-    except ValueError:
-        return text
 
 
 def write(session: Session, versions: VersionCache, row: ProcessInstance,
@@ -155,21 +146,28 @@ def write(session: Session, versions: VersionCache, row: ProcessInstance,
     to write it anyway; ``new``: a case just started, which has no text yet)."""
     excluded = excluded_fields(session, versions, version)
     data, before = _by_name(session, versions, version, row.data or {}, before)
-    body = text_of(row.business_key, version.name, data or {}, excluded)
-    if before is not None and body == text_of(row.business_key, version.name, before, excluded):
+    texts = _texts(row.business_key, version, data or {}, excluded)
+    if before is not None and texts == _texts(row.business_key, version, before, excluded):
         return
     if new:
-        _INSERT.run(session, {"instance_id": row.id, "body": body})
+        _INSERT.run(session, {"instance_id": row.id, **texts})
     else:
-        _store(session, row.id, body)
+        _store(session, row.id, texts)
 
 
-def _store(session: Session, instance_id: int, body: str) -> None:
+def _texts(business_key: str | None, version: LoadedVersion, data: Mapping[str, Any],
+           excluded: frozenset[str]) -> dict[str, str | None]:
+    """The row's columns: the search text and the subject."""
+    return {"body": text_of(business_key, version.name, data, excluded),
+            "subject": case_subject.render(version, data, excluded)}
+
+
+def _store(session: Session, instance_id: int, texts: dict[str, str | None]) -> None:
     def inserted_if_missing(count: int) -> None:
         if count == 0:  # a case from before the search text existed
-            _INSERT.run(session, {"instance_id": instance_id, "body": body})
+            _INSERT.run(session, {"instance_id": instance_id, **texts})
 
-    _UPDATE.run(session, {"id": instance_id, "body": body}, inserted_if_missing)
+    _UPDATE.run(session, {"id": instance_id, **texts}, inserted_if_missing)
 
 
 
@@ -185,7 +183,6 @@ def rebuild(session: Session, versions: VersionCache, process_key: str | None = 
     for row in rows:
         version = versions.get(session, row.version_id)
         data = _by_name(session, versions, version, row.data or {})[0]
-        body = text_of(row.business_key, version.name, data or {},
-                       excluded_fields(session, versions, version))
-        _store(session, row.id, body)
+        _store(session, row.id, _texts(row.business_key, version, data or {},
+                                       excluded_fields(session, versions, version)))
     return (len(rows), rows[-1].id) if rows else None

@@ -505,8 +505,8 @@ UNITS = cast(Table, OrgUnit.__table__)
 
 
 class CaseSearch(Base):
-    """The search text of a case (engine/runtime/search_text.py). Its text index is not
-    declared here, being each database's own: on SQLite the FTS5 table ``case_search_fts``
+    """The search text and subject of a case (engine/runtime/search_text.py). Its text index
+    is not declared here, being each database's own: on SQLite the FTS5 table ``case_search_fts``
     (trigram tokenizer, kept in step by triggers), on PostgreSQL the GIN index
     ``ix_case_search_trgm`` (pg_trgm); migration e5c7d9a1b3f4 makes them."""
 
@@ -514,6 +514,8 @@ class CaseSearch(Base):
     instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), primary_key=True,
                                              autoincrement=False)
     body: Mapped[str] = mapped_column(Text)
+    # the case's subject (事由, engine/runtime/case_subject.py), shown beside its tasks
+    subject: Mapped[str | None] = mapped_column(String(255))
 
 
 CASE_SEARCH = cast(Table, CaseSearch.__table__)

@@ -43,6 +43,8 @@ _TIME = {"type": "string", "format": "date-time"}
 _TEXT = {"type": "string", "minLength": 1, "pattern": "\\S"}
 _REVISION = {"type": "integer", "description": "The instance revision the caller last saw "
              "(optimistic locking): a stale one is refused with 409."}
+_SUBJECT = {**_NULLABLE_STRING, "description": "the case's subject (事由), filled in from its "
+            "procedure's template (camunda property subject); null when it has none"}
 
 SCHEMAS: dict[str, Any] = {
     "Error": {
@@ -281,6 +283,7 @@ SCHEMAS: dict[str, Any] = {
             "urged_at": _NULLABLE_TIME,
             "returned_by": {**_NULLABLE_STRING, "description": "who sent the task back to be "
                                                                "done again (退回)"},
+            "subject": _SUBJECT,
         },
     },
     "TaskDetail": {
@@ -323,6 +326,7 @@ SCHEMAS: dict[str, Any] = {
             "created_at": _TIME,
             "updated_at": _TIME,
             "tasks": {"type": "array", "items": _ref("Task"), "description": "open tasks"},
+            "subject": _SUBJECT,
         },
     },
     "RevisionRequest": {
@@ -506,6 +510,7 @@ SCHEMAS: dict[str, Any] = {
             "updated_at": _TIME,
             "open_tasks": {"type": "array", "items": {"type": "string"},
                            "description": "the titles of its open tasks"},
+            "subject": _SUBJECT,
         },
     },
     "Application": {
@@ -537,6 +542,7 @@ SCHEMAS: dict[str, Any] = {
             "business_key": _NULLABLE_STRING,
             "status": {"type": "string"},
             "updated_at": _TIME,
+            "subject": _SUBJECT,
             "snippet": {"type": "string", "description": "an excerpt of the case's text"},
             "highlight": {"type": "string", "description": "the excerpt as HTML: escaped, "
                           "each match in <mark>"},

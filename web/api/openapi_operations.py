@@ -53,7 +53,8 @@ SCHEMAS: dict[str, Any] = {
         business_key={"type": ["string", "null"]}, process_name={"type": "string"},
         status={"type": "string"}, copied_by={"type": "string"},
         unit={"type": ["string", "null"]}, created_at={"type": "string", "format": "date-time"},
-        read_at={"type": ["string", "null"], "format": "date-time"}),
+        read_at={"type": ["string", "null"], "format": "date-time"},
+        subject={"type": ["string", "null"], "description": "the case's subject (事由)"}),
     "CopyList": _object(["copies"], copies={"type": "array", "items": {"$ref": _REF + "Copy"}}),
 }
 

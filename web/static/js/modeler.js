@@ -474,6 +474,10 @@
             (camundaProperty(process, 'case_prefix').prop || {}).value, function (v) {
               setCamundaProperty(element, process, 'case_prefix', v);
             })));
+          panel.appendChild(field(t('subject'), textInput('p-subject',
+            (camundaProperty(process, 'subject').prop || {}).value, function (v) {
+              setCamundaProperty(element, process, 'subject', v);
+            }), t('subjectHint')));
         }
       } else {
         panel.appendChild(field(t('name'), textInput('p-name', bo.name, function (v) {
