@@ -58,6 +58,7 @@ from engine.org.pickers import choices as unit_choices
 from engine.org.profile import Profile
 from engine.org.roles import BY_ID as ROLES_BY_ID
 from engine.org.roles import ROLES, Role, role_name
+from engine.org.users import halfwidth
 from engine.queries.board import (
     WHEN,
     board_tasks,
@@ -224,6 +225,7 @@ __all__ = [
     "figure_cases",
     "figure_payouts",
     "figure_tasks",
+    "halfwidth",
     "instance_forms",
     "instance_path",
     "instance_tasks",

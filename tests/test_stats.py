@@ -112,6 +112,10 @@ def test_a_count_of_tasks_lists_the_tasks_it_counts(known: Engine, clock: FixedC
         (batch.business_key, "兑付资金并通知企业（景德镇乙机械有限公司）", "市工信局", None),
         (batch.business_key, "兑付资金并通知企业（景德镇甲陶瓷有限公司）", "市工信局", None)]
     assert {t.due_at for t in listed} == {at("2026-10-13T17:30:00+08:00")}
+    subject = known.instance(batch.id).subject  # the batch's policy (its case's 事由)
+    assert subject and {t.subject for t in listed} == {subject}
+    assert [c.subject for c in figure_cases(known, "chu", StatsFilter(), "on_time_by_unit",
+                                            "市工信局", "overdue_open")] == [subject]
     assert case_numbers(known, "on_time_by_unit", "市工信局", "overdue_open") == [
         batch.business_key]
     # every count of both figures lists as many tasks as it counts, finished ones last first

@@ -356,7 +356,11 @@ def _message(error: SchemaViolation) -> Msg:
         return msg("field.unique_items")
     if kind == "pattern":
         own = error.schema.get("x-pattern-message") if isinstance(error.schema, dict) else None
-        return as_msg(own) if isinstance(own, str) and own.strip() else msg("field.pattern")
+        if isinstance(own, str) and own.strip():
+            return as_msg(own)
+        # spaces alone fail a pattern that asks for some text (\S): it was left blank
+        blank = isinstance(error.instance, str) and not error.instance.strip()
+        return msg("field.required") if blank else msg("field.pattern")
     if kind == "additionalProperties":
         extra = _extra_fields(error)
         return msg("field.extra_named", fields=extra) if extra else msg("field.extra")

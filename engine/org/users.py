@@ -192,9 +192,14 @@ def checked_phone(text: str) -> str | None:
 
 
 def normalized_phone(text: str) -> str:
-    """``text`` with full-width characters as their ASCII selves and dashes as hyphens,
-    stripped."""
-    return unicodedata.normalize("NFKC", _DASHES.sub("-", text)).strip()
+    """``text`` half-width (:func:`halfwidth`), stripped."""
+    return halfwidth(text).strip()
+
+
+def halfwidth(text: str) -> str:
+    """``text`` as typed in a Chinese input method's full-width mode read as meant: full-width
+    characters as their ASCII selves (NFKC) and any run of dashes as one hyphen."""
+    return unicodedata.normalize("NFKC", _DASHES.sub("-", text))
 
 
 def checked_language(text: str) -> str | None:

@@ -7,7 +7,7 @@ Free functions over the public :class:`~engine.api.Engine`; read-only, one query
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 
@@ -18,6 +18,7 @@ from engine.errors import NotFound
 from engine.messages import msg
 from engine.org import directory
 from engine.org.scope import JURISDICTION
+from engine.queries import subjects
 from engine.queries.inbox import InboxFilter, item_place, task_view
 from engine.storage.schema import ProcessInstance, Task
 from engine.time.calendar import TZ
@@ -49,6 +50,7 @@ class InstanceSummary:
     started_by: str | None
     created_at: datetime
     updated_at: datetime
+    subject: str | None = None  # its subject (事由)
 
 
 def day_bounds(now: datetime) -> tuple[datetime, datetime]:
@@ -136,7 +138,8 @@ def instances(engine: Engine, process: str | None = None, status: str | None = N
                                              r.started_by, r.created_at, r.updated_at))
             if len(found) >= limit:
                 break
-        return found
+        named = subjects.of_cases(session, (c.id for c in found))
+        return [replace(c, subject=named.get(c.id)) for c in found]
 
 
 def instance_tasks(engine: Engine, instance_id: int) -> list[TaskView]:

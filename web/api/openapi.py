@@ -43,8 +43,7 @@ _TIME = {"type": "string", "format": "date-time"}
 _TEXT = {"type": "string", "minLength": 1, "pattern": "\\S"}
 _REVISION = {"type": "integer", "description": "The instance revision the caller last saw "
              "(optimistic locking): a stale one is refused with 409."}
-_SUBJECT = {**_NULLABLE_STRING, "description": "the case's subject (事由), filled in from its "
-            "procedure's template (camunda property subject); null when it has none"}
+_SUBJECT = openapi_stats.SUBJECT
 
 SCHEMAS: dict[str, Any] = {
     "Error": {

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from web.api.openapi_stats import SUBJECT
+
 JSON = "application/json"
 _REF = "#/components/schemas/"
 _TEXT = {"type": "string", "minLength": 1, "maxLength": 2000}
@@ -54,7 +56,7 @@ SCHEMAS: dict[str, Any] = {
         status={"type": "string"}, copied_by={"type": "string"},
         unit={"type": ["string", "null"]}, created_at={"type": "string", "format": "date-time"},
         read_at={"type": ["string", "null"], "format": "date-time"},
-        subject={"type": ["string", "null"], "description": "the case's subject (事由)"}),
+        subject=SUBJECT),
     "CopyList": _object(["copies"], copies={"type": "array", "items": {"$ref": _REF + "Copy"}}),
 }
 

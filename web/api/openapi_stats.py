@@ -9,6 +9,10 @@ from engine import STATS_SECTIONS
 
 JSON = "application/json"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# a case's subject, wherever a case is listed (web/api/openapi.py uses it too)
+SUBJECT = {"type": ["string", "null"], "description": "the case's subject (事由), filled in "
+           "from its procedure's template (camunda property subject); null when it has none"}
+
 _SECTION_ROLES = ("timeliness (按期办结率 by unit and by procedure): case_manager, style_group, "
                   "supervision_office, reform_group, city_leader; clues (问题线索 by type and "
                   "source): case_manager, style_group, supervision_office, city_leader; "
@@ -98,7 +102,8 @@ SCHEMAS: dict[str, Any] = {
                            "business_key": {"type": ["string", "null"]},
                            "status": {"type": "string"},
                            "created_at": {"type": "string", "format": "date-time"},
-                           "updated_at": {"type": "string", "format": "date-time"}}}},
+                           "updated_at": {"type": "string", "format": "date-time"},
+                           "subject": SUBJECT}}},
             "tasks": {"type": "array", "description": (
                 "for a count of tasks (按期办结率's columns): the tasks it counts, one each "
                 "(a case whose two steps are overdue: two), the last finished or the longest "
@@ -114,7 +119,8 @@ SCHEMAS: dict[str, Any] = {
                     "unit": {"type": ["string", "null"]},
                     "due_at": {"type": ["string", "null"], "format": "date-time"},
                     "completed_at": {"type": ["string", "null"], "format": "date-time",
-                                     "description": "null: still open"}}}},
+                                     "description": "null: still open"},
+                    "subject": SUBJECT}}},
             "payouts": {"type": "array", "description": (
                 "for a count of payouts (兑付笔数, 1个工作日内兑付): the payouts it counts, "
                 "one per completed payout task (免申即享: one per enterprise of a batch), "

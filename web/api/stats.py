@@ -45,14 +45,15 @@ def get_stats_cases() -> Response:
     body: dict[str, Any] = {"cases": [{
         "id": c.id, "process_key": c.process_key, "business_key": c.business_key,
         "status": c.status, "created_at": c.created_at.isoformat(),
-        "updated_at": c.updated_at.isoformat()} for c in found]}
+        "updated_at": c.updated_at.isoformat(), "subject": c.subject} for c in found]}
     tasks = figure_tasks(*asked)
     if tasks is not None:  # a count of tasks: the tasks themselves, a case's steps each
         body["tasks"] = [{
             "id": t.id, "instance_id": t.instance_id, "process_key": t.process_key,
             "business_key": t.business_key, "title": t.title, "unit": t.unit,
             "due_at": t.due_at.isoformat() if t.due_at else None,
-            "completed_at": t.completed_at.isoformat() if t.completed_at else None}
+            "completed_at": t.completed_at.isoformat() if t.completed_at else None,
+            "subject": t.subject}
             for t in tasks]
     payouts = figure_payouts(*asked)
     if payouts is not None:  # a count of payouts: the payouts themselves, one each

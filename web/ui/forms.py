@@ -85,6 +85,7 @@ class Field:
     columns: list[Field] = field(default_factory=list)  # a table's (kind rows), an object's
     example: str = ""  # a JSON column's value as an example of its shape
     phrases: bool = False  # a comment field: 常用意见 offered beside it ("x-phrases": true)
+    pattern: str = ""  # a text's pattern: what a Chinese input method typed is read to fit it
 
 
 # What the browser's file picker offers per kind of engine/files/sniff.py (the server checks
@@ -224,6 +225,7 @@ def _field(name: str, prop: Mapping[str, Any], required: bool) -> Field:
         money=unit if unit.endswith("元") and widget_kind in ("number", "integer") else "",
         choices=choices, readonly=bool(prop.get("readOnly")),
         phrases=prop.get("x-phrases") is True and widget_kind in ("text", "textarea"),
+        pattern=str(prop.get("pattern") or "") if widget_kind == "text" else "",
     )
 
 

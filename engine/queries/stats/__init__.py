@@ -22,6 +22,7 @@ from engine.errors import NotFound, PermissionDenied
 from engine.messages import msg
 from engine.org import directory, users
 from engine.org.scope import reach_of
+from engine.queries import subjects
 from engine.queries.board import InstanceSummary
 from engine.queries.payouts import PaidPayout
 from engine.queries.stats import (
@@ -170,5 +171,7 @@ def figure_cases(engine: Engine, user: Who, flt: StatsFilter, figure: str, key: 
         ids = spec.drill(session, flt, now, key or None, measure).subquery()
         rows = session.execute(select(ProcessInstance).where(ProcessInstance.id.in_(
             select(ids.c[0]))).order_by(ProcessInstance.id.desc()).limit(CASES_LIMIT))
+        found = list(rows.scalars())
+        named = subjects.of_cases(session, (r.id for r in found))
         return [InstanceSummary(r.id, r.process_key, r.business_key, r.status, r.started_by,
-                                r.created_at, r.updated_at) for r in rows.scalars()]
+                                r.created_at, r.updated_at, named.get(r.id)) for r in found]

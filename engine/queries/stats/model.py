@@ -65,6 +65,7 @@ class CountedTask:
     unit: str | None
     due_at: datetime | None
     completed_at: datetime | None
+    subject: str | None = None  # its case's subject (事由)
 
 
 def rate(part: int, whole: int) -> float | None:

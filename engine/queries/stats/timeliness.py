@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from engine.queries import subjects
 from engine.queries.stats.model import RATE, Column, CountedTask, Figure, Row, Spec, rate
 from engine.queries.stats.scope import StatsFilter, unit_clause
 from engine.storage.schema import ProcessVersion, Task
@@ -129,8 +130,9 @@ def tasks(by: InstrumentedAttribute[Any], session: Session, flt: StatsFilter, no
         select(Task.id, Task.instance_id, Task.process_key, Task.business_key, Task.name,
                Task.unit, Task.due_at, Task.completed_at)
         .where(*_counted(by, session, flt, now, key, measure))
-        .order_by(*first, Task.id).limit(limit))
-    return [CountedTask(*row) for row in found]
+        .order_by(*first, Task.id).limit(limit)).all()
+    named = subjects.of_cases(session, (row.instance_id for row in found))
+    return [CountedTask(*row, subject=named.get(row.instance_id)) for row in found]
 
 
 SPECS = (
