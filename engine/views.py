@@ -249,6 +249,7 @@ class TemplateView:
     description: str
     ready: bool = True  # the case has reached the point where it may be issued
     when_text: str = ""  # that point, in words
+    issued: tuple[str, ...] = ()  # the 文号 of those the case has already, in order
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -34,7 +34,7 @@ def test_the_callers_notifications_and_marking_them_read(api: Api) -> None:
     assert first["kind"] == "task_arrived" and first["read"] is False
     case = first["business_key"]
     assert case.startswith("TS-")
-    assert first["text"] == f"新的待办「提出处置意见」（{case}）已到达，办理期限 9月30日 17:30。"
+    assert first["text"] == f"新的待办“提出处置意见”（{case}）已到达，办理期限 9月30日 17:30。"
     assert first["message"] == {"key": "notice.task_arrived_due", "params": {
         "title": "提出处置意见", "business_key": case, "due_at": "2026-09-30T17:30:00+08:00"}}
     english = api.client.get("/api/v1/notifications", headers={

@@ -82,7 +82,7 @@ def test_each_reader_reads_a_notice_in_their_language(page: Any, browser: Any,
     assert bell_count(page) == 1  # the first case's step is done: its notice is not counted
     page.click("#bell")
     page.wait_for_url("**/notifications")
-    said = f"新的待办「提出处置意见」（{first}）已到达，办理期限 9月30日 17:30。"
+    said = f"新的待办“提出处置意见”（{first}）已到达，办理期限 9月30日 17:30。"
     assert said in page.inner_text("#notices")
 
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")

@@ -48,7 +48,7 @@ def test_search_box_finds_readable_cases_highlights_and_escapes(page: Any,
     assert page.locator("#injected").count() == 0  # shown as text, never as markup
     assert page.input_value("#search-q") == "出口退税"
     assert search(page, "推诿") == []  # two characters; the other county's case stays hidden
-    assert "没有找到" in page.inner_text("#search-none")
+    assert "没有找到您可查看的案件" in page.inner_text("#search-none")
     page.click("#nav-done")
     page.wait_for_url("**/done")
     assert "还没有办理过任务" in page.inner_text("main")

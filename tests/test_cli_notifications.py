@@ -46,7 +46,7 @@ def test_a_users_notifications(cli: Cli) -> None:
                                                                   "TS-2026-000001")
     line = cli("notifications", "--as", "li").stdout
     assert line.startswith(f"#{note['id']}  2026-09-30T16:00+08:00  unread  task_arrived  "
-                           "TS-2026-000001  新的待办「提出处置意见」")
+                           "TS-2026-000001  新的待办“提出处置意见”")
     cli("notifications", "--as", "li", "--read", str(note["id"]))
     assert cli("notifications", "--as", "li", "--unread").stdout == ""
     assert json.loads(cli("notifications", "--as", "wang", "--json").stdout) == []

@@ -262,3 +262,21 @@ def test_closed_cases_take_no_more_files(clues: Engine) -> None:
     assert clues.instance(case).status == "completed"
     with pytest.raises(Conflict):
         clues.dossier.attach(case, [Upload(None, "x.pdf", pdf())], "li")
+
+
+def test_a_letter_issued_by_hand_before_the_transfer_is_the_transfers_letter(
+        clues: Engine) -> None:
+    case = clues.start("clue_triage", CLUE, "li").id
+    work(clues, case, "propose", {"disposal": "转办", "proposal_reason": "可查",
+                                  "handler_unit": FULIANG}, "li")
+    work(clues, case, "approve", {"approved": True}, "wang")
+    by_hand = clues.dossier.issue(case, "jiaoban_han", "li")
+    work(clues, case, "transfer", {}, "li")
+    letters = [f for f in clues.dossier.files(case) if f.document == "jiaoban_han"]
+    assert [f.doc_no for f in letters] == [by_hand.doc_no] == ["景纪交〔2026〕1号"]
+    assert [e.type for e in clues.history(case)][-2:] == ["document", "completed"]
+    assert [t.ready for t in clues.dossier.templates(case, "li")
+            if t.key == "jiaoban_han"] == [True]
+    assert [t.issued for t in clues.dossier.templates(case, "li")
+            if t.key == "jiaoban_han"] == [("景纪交〔2026〕1号",)]
+    assert clues.replay(case).ok and clues.verify()[1] == []

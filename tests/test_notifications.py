@@ -44,7 +44,7 @@ def test_a_new_task_tells_everyone_who_sees_it(told: Engine) -> None:
     [arrived] = told.notifications.for_user("li")
     assert arrived.task_id == view.tasks[0].id and arrived.title == "提出处置意见"
     assert arrived.text_in("zh") == (
-        f"新的待办「提出处置意见」（{case}）已到达，办理期限 9月30日 17:30。")
+        f"新的待办“提出处置意见”（{case}）已到达，办理期限 9月30日 17:30。")
     told.complete(view.tasks[0].id, {"proposal": "转办"}, "li")
     assert kinds(told, "wang") == kinds(told, "chen") == [("task_arrived", case)]
     [approve] = told.instance(view.id).tasks

@@ -48,7 +48,7 @@ def test_a_notice_is_a_key_and_parameters_said_in_either_language(told: Engine) 
         "notice.task_arrived_due", {"due_at": "2026-09-30T17:30:00+08:00"}, None)
     [note] = told.notifications.for_user("li")
     assert note.text_in("zh") == (
-        f"新的待办「提出处置意见」（{case}）已到达，办理期限 9月30日 17:30。")
+        f"新的待办“提出处置意见”（{case}）已到达，办理期限 9月30日 17:30。")
     assert note.text_in("en") == (
         f'A new task "提出处置意见" ({case}) has arrived; it is due Sep 30, 17:30.')
     told.ops.urge(view.tasks[0].id, "sun", "今日内办结")
@@ -62,12 +62,12 @@ def test_a_notice_is_a_key_and_parameters_said_in_either_language(told: Engine) 
 def test_deadlines_read_in_local_time() -> None:
     said = msg("notice.due_today", title="核查", business_key=None,
                due_at="2026-10-16T00:00:00+08:00")  # 每月…日前: the end of the day before
-    assert render(said, "zh") == "待办「核查」今天 24:00 到期，请抓紧办理。"
+    assert render(said, "zh") == "待办“核查”今天 24:00 到期，请抓紧办理。"
     assert render(said, "en") == 'Task "核查" is due today at 24:00; please get it done.'
     overdue = msg("notice.overdue", title="核查", business_key="ZF-2026-000001",
                   due_at="2026-10-08T09:30:00Z")  # stored in UTC: read in Asia/Shanghai
     assert render(overdue, "zh") == (
-        "待办「核查」（ZF-2026-000001）已超过办理期限（10月8日 17:30），请尽快办理。")
+        "待办“核查”（ZF-2026-000001）已超过办理期限（10月8日 17:30），请尽快办理。")
     assert render(overdue, "en").startswith('Task "核查" (ZF-2026-000001) is past its deadline '
                                             "(Oct 8, 17:30)")
     assert when(datetime.fromisoformat("2026-12-05T00:00:00+08:00"), "zh") == "12月4日 24:00"
@@ -103,9 +103,9 @@ def test_the_migration_keeps_what_every_notice_says(told: Engine) -> None:
     with told.db.connect() as conn:
         sentences = conn.execute(text("SELECT text FROM notifications ORDER BY id")).scalars()
         assert list(sentences) == [
-            f"新的待办「提出处置意见」（{view.business_key}）已到达，办理期限 9月30日 17:30。",
+            f"新的待办“提出处置意见”（{view.business_key}）已到达，办理期限 9月30日 17:30。",
             f"王五 将案件（{view.business_key}）抄送给您，请阅知"]
     migrate.upgrade(told.db)  # forward again: they are sentences from before keys now
     li, sun = told.notifications.for_user("li")[0], told.notifications.for_user("sun")[0]
-    assert li.said is None and li.text_in("en").startswith("新的待办「提出处置意见」")
+    assert li.said is None and li.text_in("en").startswith("新的待办“提出处置意见”")
     assert sun.text_in("en") == f"王五 将案件（{view.business_key}）抄送给您，请阅知"

@@ -123,6 +123,12 @@ def test_a_typo_in_a_unit_field_is_refused_and_an_alias_stored_by_name(city: Eng
         city.complete(propose.id, {"disposal": "转办", "proposal_reason": "可查",
                                    "handler_unit": "市财政局"}, "li")
     assert "不在此处可选的单位之列" in wrong_kind.value.field_errors["handler_unit"]
+    with pytest.raises(InvalidData) as alias:  # the county by its short name: says both
+        city.complete(propose.id, {"disposal": "转办", "proposal_reason": "可查",
+                                   "handler_unit": "乐平"}, "li")
+    said = alias.value.field_errors["handler_unit"]
+    assert said.startswith("“乐平”（即乐平市）不在此处可选的单位之列，可选如："), said
+    assert "乐平市纪委监委" in said
     city.complete(propose.id, {"disposal": "转办", "proposal_reason": "可查",
                                "handler_unit": "lp.jw"}, "li")  # by id
     assert city.instance(case.id).data["handler_unit"] == "乐平市纪委监委"

@@ -379,3 +379,24 @@ def test_blacklist_query_sees_only_finished_listings(gov: Engine, clock: FixedCl
     assert blacklist(gov)["91360200MA35A00021"]["enterprise_name"] == "乙公司"
     assert gov.inbox.for_user(None, InboxFilter(instance_id=pending.id))[0].name == (
         "credit_listing")
+
+
+@WORLD
+def test_the_task_page_names_the_role_as_the_lane_does(gov: Engine) -> None:
+    """市发改委 holds the role 责任单位 and works the listing as the 信用主管部门 its lane names
+    (as the diagram and the demo's user say), not as 责任单位; the check stays 责任单位."""
+    from tests.test_hostile_input import page_client
+    from web.app import create_app
+
+    app = create_app(gov, secret_key="lanes", testing=True)
+    view = start(gov, item_id="XK-001")
+    check = task(gov, "scj", "online_check")
+    assert "办理角色：责任单位（市市场监管局）" in page_client(app, "scj").get(
+        f"/tasks/{check.id}").text
+    gov.complete(check.id, {**ONLINE_OK, "online_result": "false",
+                            "online_findings": "无该房屋登记信息"}, "scj")
+    gov.complete(task(gov, "scj", "revoke").id, REVOKE, "scj")
+    listing = task(gov, "fgw", "credit_listing")
+    assert listing.instance_id == view.id
+    page = page_client(app, "fgw").get(f"/tasks/{listing.id}").text
+    assert "办理角色：信用主管部门（市发改委）" in page and "办理角色：责任单位" not in page

@@ -449,3 +449,23 @@ def test_the_case_page_links_only_the_tasks_the_reader_may_open(app: Flask, eng:
     page = li.get(f"/instances/{instance_id}").text
     assert f'href="/tasks/{handle}"' not in page and '<span class="task-name">' in page
     assert f'href="/tasks/{handle}"' in as_user(app, "zhao").get(f"/instances/{instance_id}").text
+
+
+def test_a_task_page_offers_claim_and_submit_only_to_who_may_use_them(
+        app: Flask, eng: Engine) -> None:
+    eng.add_user("li2", ["intake"], password="pw-ui-test")
+    start_case(eng)
+    task_id = task_of(eng, "li", "propose")
+    auditor = as_user(app, "audit")
+    page = auditor.get(f"/tasks/{task_id}").text
+    assert f"/tasks/{task_id}/claim" not in page and ">提交<" not in page
+    assert "您只能查看此任务：它由受理员办理。" in page and "已由他人认领" not in page
+    assert re.search(r'<select id="f-proposal" name="proposal"\s+disabled', page), page
+    refused = auditor.post(f"/tasks/{task_id}/claim")
+    assert refused.status_code == 403 and "此任务由受理员办理" in refused.text
+    assert "intake" not in refused.text.split("<main", 1)[-1]
+    mine = as_user(app, "li").get(f"/tasks/{task_id}").text
+    assert f"/tasks/{task_id}/claim" in mine and ">提交<" in mine and "只能查看" not in mine
+    eng.claim(task_id, "li2")
+    taken = as_user(app, "li").get(f"/tasks/{task_id}").text
+    assert "此任务已由li2认领，您只能查看。" in taken and ">提交<" not in taken

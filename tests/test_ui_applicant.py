@@ -36,6 +36,9 @@ def test_the_applicant_sees_its_application_not_the_staff(demo: Engine) -> None:
     assert tree.get_element_by_id("status").text == "办理中"
     assert "已兑付" in tree.get_element_by_id("outcome").text_content()
     assert "景惠企兑〔2026〕1号" in tree.get_element_by_id("files").text_content()
+    # the engine numbered and issued it: its 上传人 is the system, not a blank
+    [row] = tree.xpath("//section[@id='files']//tbody/tr")
+    assert row.xpath("td[@data-label='上传人']")[0].text_content().strip() == "系统"
     timeline = tree.xpath("//ol[@class='timeline']")[0].text_content()
     assert "企业 景德镇某瓷业有限公司（enterprise）" in timeline  # itself, by name
     assert "审批" in timeline and "出具文书" in timeline  # the steps, without who did them

@@ -72,6 +72,11 @@ def test_start_form_upload_panel_and_print_view(app: Flask, people: Engine) -> N
     assert [f.name for f in files][:3] == ["照片.png", "信.pdf", "补充.pdf"]
     document = files[-1]
     assert document.doc_no == "景营商督〔2026〕1号"
+    # another 督办函 takes another number: the page says which the case has, and asks again
+    again = sun.get(f"/instances/{case}").text
+    assert "本案已出具督办函 景营商督〔2026〕1号。" in again
+    assert re.search(r'<option value="duban_han"[^>]* data-confirm="本案已出具督办函 '
+                     r'景营商督〔2026〕1号，再出具将另占一个文号', again), again
 
     download = li.get(f"/instances/{case}/files/{files[0].sha256}")
     assert download.data == png() and download.mimetype == "image/png"
@@ -132,3 +137,7 @@ def test_a_refused_form_asks_to_choose_its_files_again(app: Flask, people: Engin
     assert refused.status_code == 422
     assert "请重新选择要上传的文件" in refused.text
     assert people.instance_ids() == []
+    # no file was chosen: nothing to choose again
+    refused = li.post("/start/clue_triage", data={**FORM, "summary": ""},
+                      content_type="multipart/form-data")
+    assert refused.status_code == 422 and "files-again" not in refused.text

@@ -152,7 +152,7 @@ def test_the_bell_stops_counting_a_task_once_it_is_done_or_taken(app: Flask,
 def test_english(app: Flask, eng: Engine) -> None:
     case = eng.instance(start_case(eng)).business_key
     li = as_user(app, "li")
-    assert f"新的待办「提出处置意见」（{case}）已到达，办理期限" in li.get("/notifications").text
+    assert f"新的待办“提出处置意见”（{case}）已到达，办理期限" in li.get("/notifications").text
     choose_language(li)
     page = li.get("/notifications").text
     assert "New task" in page and "Mark all read" in page

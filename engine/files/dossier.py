@@ -169,8 +169,15 @@ class Dossier:
                 roles = reader.roles
             key, data, units = row.process_key, dict(row.data or {}), directory.load(session)
             by = reader.username if user is not None else users.SYSTEM.username
+            issued: dict[str | None, list[str]] = {}
+            for template, doc_no in session.execute(select(
+                    Attachment.document, Attachment.doc_no).where(
+                    Attachment.instance_id == instance_id, Attachment.document.is_not(None))
+                    .order_by(Attachment.id)):
+                issued.setdefault(template, []).append(doc_no or "")
             return [TemplateView(t.key, t.title, _prefix(session, t, data, units, by),
-                                 t.description, t.ready(data), t.when_text or t.when)
+                                 t.description, t.ready(data), t.when_text or t.when,
+                                 tuple(issued.get(t.key, ())))
                     for t in documents.templates().values()
                     if t.applies_to(key) and (roles is None or t.issuable_by(roles))]
 

@@ -241,6 +241,12 @@ FIELDS: dict[str, tuple[str, str]] = {
     'field.unit_name_length': (
         'a unit name has at most {limit} characters',
         '单位名称最多 {limit} 个字符'),
+    'field.unit_alias_not_offered': (
+        '"{text}" ({unit}) is not among the units to choose here',
+        '“{text}”（即{unit}）不在此处可选的单位之列'),
+    'field.unit_alias_not_offered_near': (
+        '"{text}" ({unit}) is not among the units to choose here; choose e.g.: {closest}',
+        '“{text}”（即{unit}）不在此处可选的单位之列，可选如：{closest}'),
     'field.unit_not_offered': (
         '"{unit}" is not among the units to choose here',
         '“{unit}”不在此处可选的单位之列'),

@@ -14,22 +14,22 @@ NOTICES: dict[str, tuple[str, str]] = {
         '：{reason}'),
     'notice.task_arrived': (
         'A new task "{title}"{case} has arrived.',
-        '新的待办「{title}」{case}已到达。'),
+        '新的待办“{title}”{case}已到达。'),
     'notice.task_arrived_due': (
         'A new task "{title}"{case} has arrived; it is due {due}.',
-        '新的待办「{title}」{case}已到达，办理期限 {due}。'),
+        '新的待办“{title}”{case}已到达，办理期限 {due}。'),
     'notice.due_tomorrow': (
         'Task "{title}"{case} is due {due}; please get it done.',
-        '待办「{title}」{case}将于 {due} 到期，请抓紧办理。'),
+        '待办“{title}”{case}将于 {due} 到期，请抓紧办理。'),
     'notice.due_today': (
         'Task "{title}"{case} is due today at {hm}; please get it done.',
-        '待办「{title}」{case}今天 {hm} 到期，请抓紧办理。'),
+        '待办“{title}”{case}今天 {hm} 到期，请抓紧办理。'),
     'notice.overdue': (
         'Task "{title}"{case} is past its deadline ({due}); please deal with it at once.',
-        '待办「{title}」{case}已超过办理期限（{due}），请尽快办理。'),
+        '待办“{title}”{case}已超过办理期限（{due}），请尽快办理。'),
     'notice.decided': (
         'Your application "{title}"{case} has been decided; sign in to see the result.',
-        '您提交的「{title}」申请{case}已有办理结果，请登录查看。'),
+        '您提交的“{title}”申请{case}已有办理结果，请登录查看。'),
     'notice.urged': (
         '{by} urges you to deal with "{title}"{case}{because}',
         '{by} 催办“{title}”{case}{because}'),

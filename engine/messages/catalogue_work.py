@@ -283,8 +283,8 @@ WORK: dict[str, tuple[str, str]] = {
         'this task is not yours to see',
         '您无权查看此任务'),
     'task.role_needed': (
-        'task needs role {role}',
-        '此任务需要角色 {role}'),
+        'this task is for the role {role}',
+        '此任务由{role}办理'),
     'task.signers_pending': (
         'co-signers have not signed yet: {signers}',
         '还有加签人未签署：{signers}'),

@@ -105,6 +105,10 @@ def _unit(found: Directory, spec: Any, value: str,
     if unit is not None and unit in allowed:
         return unit, None
     closest = Directory(allowed).closest(value)
+    if unit is not None and value.strip() != unit.name:  # an alias or id: say both
+        return None, msg("field.unit_alias_not_offered_near", text=value, unit=unit.name,
+                         closest=closest) if closest else msg(
+            "field.unit_alias_not_offered", text=value, unit=unit.name)
     if unit is not None:
         return None, msg("field.unit_not_offered_near", unit=unit.name, closest=closest) \
             if closest else msg("field.unit_not_offered", unit=unit.name)

@@ -18,7 +18,7 @@ from engine.messages import msg
 from engine.org import users
 from engine.org.roles import role_for_lane
 from engine.storage.schema import ProcessInstance, ProcessVersion
-from engine.views import UserView
+from engine.views import TaskView, UserView
 
 if TYPE_CHECKING:
     from engine.api import Engine
@@ -98,6 +98,21 @@ def task_form(engine: Engine, task_id: str, username: str) -> dict[str, Any] | N
     with engine.transaction(read_only=True) as session:
         version_id = _version_id_of(session, task.instance_id)
         return engine.versions.get(session, version_id).form(task.form_key)
+
+
+def lane_title(engine: Engine, task: TaskView) -> str | None:
+    """The name the diagram's lane gives the task's role when it is another of the role's
+    names (信用主管部门, a lane of the role 责任单位): the unit works the task as that, and
+    the task page says so; None when the lane says no more than the role's own name."""
+    with engine.transaction(read_only=True) as session:
+        version = engine.versions.get(session, _version_id_of(session, task.instance_id))
+    specs = [version.spec, *version.subprocess_specs.values()]
+    spec = next((s.task_specs[task.name] for s in specs if task.name in s.task_specs), None)
+    lane = (getattr(spec, "lane", None) or "").strip()
+    role = role_for_lane(lane)
+    if role is None or role.id != task.role or lane in (role.id, role.name):
+        return None
+    return lane
 
 
 def _version_id_of(session: Session, instance_id: int) -> int:

@@ -22,7 +22,7 @@ from engine.files.documents import CaseFacts, Template
 from engine.files.numbering import next_doc_number
 from engine.messages import msg
 from engine.org import directory, scope, users
-from engine.storage.schema import ProcessInstance, Task, User
+from engine.storage.schema import Event, ProcessInstance, Task, User
 from engine.views import UserView
 
 # Supervising roles that may add files and documents to any case they read (auditors and
@@ -96,13 +96,34 @@ def issuer_for(session: Session, found: Template, data: Mapping[str, Any],
 def issue_step_documents(session: Session, row: ProcessInstance, version: LoadedVersion,
                          passed: Iterable[str], now: datetime, user: str) -> None:
     """The documents the diagram issues at the elements this command completed, in the
-    order the diagram names them."""
+    order the diagram names them; not one someone issued by hand while the step's task was
+    open (the 交办函 issued from the case page before 转办到位 is submitted is the step's
+    letter: a second would take a second 文号)."""
     digest = chain.digest_of_row(row)
     facts = CaseFacts(row.id, row.process_key, version.name, row.business_key, row.data,
                       row.created_at, soonest_due(session, row.id))
     for element in sorted(set(passed) & version.documents.keys()):
+        issued = issued_by_hand_during(session, row.id, element, now)
         for key in version.documents[element]:
-            issue(session, row, documents.template(key), facts, user, now, digest, element)
+            if key not in issued:
+                issue(session, row, documents.template(key), facts, user, now, digest,
+                      element)
+
+
+def issued_by_hand_during(session: Session, instance_id: int, element: str,
+                          now: datetime) -> set[str]:
+    """The templates of the documents issued by hand while the task of ``element`` that
+    was completed at ``now`` was open (none for an element that is no user task)."""
+    opened = session.execute(select(func.min(Task.created_at)).where(
+        Task.instance_id == instance_id, Task.element_id == element,
+        Task.status == "completed", Task.completed_at == now)).scalar_one_or_none()
+    if opened is None:
+        return set()
+    payloads = session.execute(select(Event.payload).where(
+        Event.instance_id == instance_id, Event.type == "document",
+        Event.at >= opened)).scalars()
+    return {p["document"]["template"] for p in payloads
+            if isinstance(p.get("document"), dict) and not p["document"].get("element_id")}
 
 
 def soonest_due(session: Session, instance_id: int) -> datetime | None:

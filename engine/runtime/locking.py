@@ -15,6 +15,7 @@ from sqlalchemy.orm.util import identity_key
 from engine.errors import Conflict, NotFound, PermissionDenied
 from engine.messages import msg
 from engine.org import scope
+from engine.org.roles import role_name
 from engine.storage import counters, driver
 from engine.storage.schema import INSTANCES, TASKS, ProcessInstance
 from engine.views import UserView
@@ -158,7 +159,7 @@ def check_may_work(task_row: driver.ReadRow, user: UserView) -> None:
             and user.username in (task_row.signers or ()):
         return  # a co-signer signing at once with others
     if not user.has_role(task_row.role):
-        raise PermissionDenied(msg("task.role_needed", role=task_row.role))
+        raise PermissionDenied(msg("task.role_needed", role=role_name(task_row.role)))
     if not scope.acts_on(user, task_row.role, task_row.unit):
         raise PermissionDenied(msg("task.unit_needed", unit=task_row.unit))
 

@@ -50,6 +50,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["unread_notifications"] = notifications.unread_notifications
     app.jinja_env.filters["notice_label"] = notifications.kind_label
     app.jinja_env.globals["file_limit_mb"] = files.file_limit_mb
+    app.jinja_env.globals["files_chosen"] = files.files_chosen
     app.jinja_env.globals["my_phrases"] = account.my_phrases
     app.jinja_env.globals["said"] = said
     app.jinja_env.filters["localized"] = localized

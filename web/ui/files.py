@@ -24,6 +24,12 @@ def file_limit_mb() -> str:
     return f"{engine().file_limits.file_bytes / (1024 * 1024):g}"
 
 
+def files_chosen(field: str) -> bool:
+    """Whether the request being answered brought files for ``field``: a form shown again
+    after a refused submit asks for those to be chosen again (a browser never keeps them)."""
+    return request.method == "POST" and any(s.filename for s in request.files.getlist(field))
+
+
 def kinds_text() -> str:
     return listed(KIND_TITLES.values())
 

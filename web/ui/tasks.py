@@ -22,12 +22,14 @@ from engine import (
     TaskView,
     UserView,
     instance_forms,
+    lane_title,
     task_form,
 )
 from web.errors import localized, localized_fields
 from web.ui import forms
 from web.ui.auth import current_user, login_required
 from web.ui.case import CaseContext, DataRow, case_context
+from web.ui.i18n import current_language
 from web.ui.operations import kept_operation
 from web.ui.util import engine
 
@@ -191,6 +193,8 @@ def _render(task: TaskView, schema: dict[str, Any] | None, fields: list[forms.Fi
         reshown=reshown, draft=draft,
         has_files=any(f.kind == "files" and not f.readonly for f in fields),
         may_work=works,
+        # the diagram's name for the role where it has its own (信用主管部门, a 责任单位)
+        role_title=lane_title(eng, task) if current_language() == "zh" else None,
         steps=eng.ops.send_back_steps(task.id, user) if works and not task.owner else [],
         # 催办 presses whoever holds the task: not one's own
         may_urge=bool(URGING_ROLES & set(user.roles)) and not works,

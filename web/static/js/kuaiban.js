@@ -7,7 +7,10 @@ document.addEventListener('change', function (event) {
 // A form whose effect cannot be undone (a document number issued, a case ended) asks first.
 document.addEventListener('submit', function (event) {
   var form = event.target;
-  var question = form && form.getAttribute && form.getAttribute('data-confirm');
+  // the chosen option may ask its own question (a document the case has already)
+  var chosen = form && form.querySelector && form.querySelector('option[data-confirm]:checked');
+  var question = chosen ? chosen.getAttribute('data-confirm')
+    : form && form.getAttribute && form.getAttribute('data-confirm');
   if (question && !window.confirm(question)) event.preventDefault();
 });
 
