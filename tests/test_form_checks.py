@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from engine.api import Engine
-from engine.definitions.forms import check_form
+from engine.definitions.form_checks import CheckContext
+from engine.definitions.forms import check_form, validate
 from engine.errors import InvalidData
 from engine.time.clock import FixedClock
 from tests.process_helpers import at, task
@@ -116,3 +117,15 @@ def test_an_object_fields_own_rules_are_checked_at_deploy() -> None:
     [found] = map(str, check_form(json.dumps(
         {"type": "object", "properties": {"payment": payment}}, ensure_ascii=False)))
     assert '"message"' in found and "x-checks" in found
+
+
+@pytest.mark.parametrize(("limit", "said"), [
+    (12000.5, "12,000.50"), (36000, "36,000"), (36000.0, "36,000"), (0.125, "0.125")])
+def test_a_limit_is_said_as_the_pages_show_amounts(limit: float, said: str) -> None:
+    schema = {"type": "object", "properties": {
+        "paid": {"type": "number"}, "approved": {"type": "number", "readOnly": True}},
+        "x-checks": [{"field": "paid", "at_most": "approved", "message": "不能超过{limit}元"}]}
+    context = CheckContext({"approved": limit}, at("2026-10-10T11:00:00+08:00"))
+    with pytest.raises(InvalidData) as err:
+        validate(schema, {"paid": limit + 1}, context)
+    assert err.value.field_errors == {"paid": f"不能超过{said}元"}

@@ -162,6 +162,8 @@ def _shown(value: Any) -> str:
         return value.astimezone(TZ).strftime("%Y年%m月%d日 %H:%M")
     if isinstance(value, float) and value.is_integer():
         return f"{value:,.0f}"
-    if isinstance(value, (int, float)):
+    if isinstance(value, float):  # an amount, as pages show one: 12,000.50
+        return f"{value:,.2f}" if round(value, 2) == value else f"{value:,}"
+    if isinstance(value, int):
         return f"{value:,}"
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
