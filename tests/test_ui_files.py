@@ -108,6 +108,7 @@ def test_a_document_prints_without_inline_style_and_downloads_as_pdf(
     [document] = people.dossier.files(case)
     printed = li.get(f"/instances/{case}/documents/{document.sha256}/print").text
     assert "style=" not in printed and "onclick" not in printed
+    assert 'rel="icon"' in printed  # the print view names its icon as other pages do
     assert re.search(r'class="align-\w+ indent-\d+', printed)
     pdf_url = f"/instances/{case}/documents/{document.sha256}/pdf"
     if libreoffice:
@@ -141,3 +142,10 @@ def test_a_refused_form_asks_to_choose_its_files_again(app: Flask, people: Engin
     refused = li.post("/start/clue_triage", data={**FORM, "summary": ""},
                       content_type="multipart/form-data")
     assert refused.status_code == 422 and "files-again" not in refused.text
+
+
+def test_favicon_ico_is_the_icon(app: Flask) -> None:
+    """Browsers ask for /favicon.ico where a page names no icon: no 404 in their console."""
+    got = app.test_client().get("/favicon.ico")
+    assert got.status_code == 200 and got.mimetype == "image/svg+xml"
+    assert b"<svg" in got.data[:300]

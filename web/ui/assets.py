@@ -1,5 +1,6 @@
 """Front-end packages from npm (package.json at the repository root), served from
-node_modules as installed by scripts/setup-frontend; never copied into the repository."""
+node_modules as installed by scripts/setup-frontend; never copied into the repository. And
+/favicon.ico, which browsers ask for on pages that link no icon."""
 
 from __future__ import annotations
 
@@ -35,3 +36,9 @@ def vendor(package: str, filename: str) -> Response:
     response = send_from_directory(node_modules() / package / folder, filename,
                                    max_age=3600)
     return response
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    return send_from_directory(ROOT / "web" / "static", "favicon.svg",
+                               mimetype="image/svg+xml", max_age=86400)
