@@ -95,7 +95,8 @@ def test_validate_only_then_deploy_then_diff(designer: FlaskClient, eng: Engine)
     assert changed != APPROVAL
     status, html = upload(designer, {"approval.bpmn": changed}, action="validate")
     assert status == 200 and "校验通过" in html
-    assert 'id="confirm-deploy"' not in html  # 只校验 shows the changes, offers no deploy
+    assert 'id="confirm-deploy"' in html  # 只校验 keeps the files: 确认部署 deploys them
+    assert "确认部署" in html.split('id="confirm-deploy"', 1)[1]
     assert eng.process_versions("approval")[-1].version == 1
     status, html = upload(designer, {"approval.bpmn": changed})  # 校验并部署: the preview
     assert status == 200 and "将新建第 2 版" in html and "workday_close(2)" in html

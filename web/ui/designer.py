@@ -121,9 +121,8 @@ def upload() -> str | tuple[str, int]:
     elif not errors:
         flash(_("校验通过：%(n)d 个文件没有错误。", n=len(files)), "success")
     status = 422 if errors else 200
-    # 只校验 shows the changes only; 校验并部署 offers to confirm them when there are any
-    confirmable = bool(previews) and request.form.get("action") != "validate" and any(
-        p.created for p in previews or [])
+    # either button shows the changes and keeps the files, so 确认部署 deploys exactly them
+    confirmable = any(p.created for p in previews or [])
     return render_template("designer/upload.html", problems=_by_file(problems),
                            deployed=deployed, previews=previews, names=names,
                            confirmable=confirmable,
