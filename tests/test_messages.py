@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 
 from engine import MESSAGES, ROLES, Conflict, msg, role_name
 from engine.api import Engine
+from engine.definitions.xsd_messages import schema_message
 from tests.test_api_helpers import START
 from tests.test_ui_support import PASSWORD, as_user, choose_language
 from web import tokens
@@ -180,3 +181,38 @@ def test_a_broken_bpmn_upload_is_explained_in_the_readers_language(app: Flask) -
     assert "XML 格式不正确" in _upload_broken(as_user(app, "design"))
     english = _upload_broken(_english(as_user(app, "design")))
     assert "not well-formed XML" in english and "XML 格式不正确" not in english
+
+
+SCHEMA_BROKEN = (b'<?xml version="1.0" encoding="UTF-8"?>\n'
+                 b'<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">\n'
+                 b'  <process id="p" isExecutable="maybe"><startEvent id="s"/></process>\n'
+                 b'</definitions>\n')
+
+
+def _upload_schema_broken(client: FlaskClient) -> str:
+    data = {"action": "validate", "files": [(io.BytesIO(SCHEMA_BROKEN), "broken.bpmn")]}
+    response = client.post("/designer/upload", data=data, content_type="multipart/form-data")
+    assert response.status_code == 422
+    return response.text
+
+
+def test_schema_errors_are_said_in_the_readers_language_on_their_line(app: Flask) -> None:
+    """The XML Schema's common complaints come in the page's language, each on its line and
+    element; the library's English and namespaces stay off a Chinese page."""
+    chinese = _upload_schema_broken(as_user(app, "design"))
+    assert "<td>2</td><td><code>d</code></td><td>元素 definitions 缺少必填的属性 " \
+           "targetNamespace</td>" in chinese
+    assert "<td>3</td><td><code>p</code></td><td>元素 process 的属性 isExecutable " \
+           "的值“maybe”不是有效的 boolean</td>" in chinese
+    assert "required but missing" not in chinese and "omg.org" not in chinese
+    english = _upload_schema_broken(_english(as_user(app, "design")))
+    assert "element definitions lacks the required attribute targetNamespace" in english
+
+
+def test_an_unknown_schema_error_keeps_the_librarys_text_after_a_lead_in() -> None:
+    said = schema_message("Element '{urn:x}a': Something the catalogue does not know.")
+    assert said.render("zh") == "不符合 XML 架构：Element 'a': Something the catalogue does not " \
+                                "know."
+    unexpected = schema_message("Element '{urn:x}b': This element is not expected. Expected is "
+                                "one of ( {urn:x}c, {urn:x}d ).")
+    assert unexpected.render("zh") == "此处不应出现元素 b（此处可以是：c、d）"

@@ -11,8 +11,8 @@ from SpiffWorkflow.dmn.parser.BpmnDmnParser import SCHEMAS as DMN_SCHEMAS
 
 from engine.definitions import xmlsafe
 from engine.definitions.files import SourceFile
+from engine.definitions.xsd_messages import schema_message
 from engine.errors import Problem, UnsafeInput, ValidationFailed
-from engine.messages import msg
 
 
 @lru_cache(maxsize=1)
@@ -47,7 +47,7 @@ def check_xsd(name: str, tree: etree._ElementTree, schema: etree.XMLSchema,
         if node is not None:
             line = node.sourceline or line
             element = nearest_id(node)
-        out.append(Problem(name, line, element, msg("xml.schema", message=err.message)))
+        out.append(Problem(name, line, element, schema_message(err.message)))
     return False
 
 

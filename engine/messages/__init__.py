@@ -22,6 +22,7 @@ from engine.messages.catalogue_notices import NOTICES
 from engine.messages.catalogue_people import PEOPLE
 from engine.messages.catalogue_requests import REQUESTS
 from engine.messages.catalogue_work import WORK
+from engine.messages.catalogue_xml import XML
 
 
 class Text(NamedTuple):
@@ -37,7 +38,7 @@ CATALOGUE: dict[str, Text] = {
     VERBATIM: Text("{text}", "{text}"),
     **{key: Text(*texts) for key, texts in (
         AUDIT | DEFINITIONS | FIELDS | FORM_DIFF | FORMS | INPUTS | NOTICES | PEOPLE | REQUESTS
-        | WORK
+        | WORK | XML
     ).items()},
 }
 

@@ -289,22 +289,4 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
     'validation.failed': (
         '{count} validation error(s)',
         '{count} 处校验错误'),
-    'xml.dtd': (
-        'DTDs and entity declarations (<!DOCTYPE>, <!ENTITY>) are not allowed',
-        '不允许 DTD 和实体声明（<!DOCTYPE>、<!ENTITY>）'),
-    'xml.not_well_formed': (
-        'not well-formed XML: {message}',
-        'XML 格式不正确：{message}'),
-    'xml.schema': (
-        'schema: {message}',
-        '不符合 XML 架构：{message}'),
-    'xml.too_deep': (
-        'elements nested deeper than {limit} levels',
-        '元素嵌套超过 {limit} 层'),
-    'xml.too_large': (
-        'file is larger than {megabytes} MB',
-        '文件超过 {megabytes} MB'),
-    'xml.too_many_elements': (
-        'more than {limit} elements: too large to be a diagram',
-        '元素超过 {limit} 个，不像是流程图'),
 }
