@@ -192,3 +192,16 @@ def test_the_data_bureau_sees_the_intermediary_clues(engine: Engine, clock: Fixe
     headers = re.findall(r"<th>([^<]+)</th>", english)
     assert "Close-out rate" in headers and "Declined" in headers
     assert "Intermediary service clues" in english
+
+
+def test_a_filter_that_cannot_hold_shows_no_figures_and_says_so_once(app: Flask) -> None:
+    client = client_of(app, "sun")
+    reversed_ = client.get("/stats/?from=2026-12-31&to=2026-01-01").text
+    assert re.findall(r'<p class="flash error" role="alert">([^<]*)</p>', reversed_) == [
+        "开始日期：不能晚于结束日期"]
+    assert "<figure" not in reversed_ and 'id="stats-export"' not in reversed_
+    assert 'value="2026-12-31"' in reversed_  # the filter stays to be corrected
+    unknown = client.get("/stats/?unit=不存在的单位").text
+    assert "单位名录中没有“不存在的单位”" in unknown
+    known = client.get("/stats/?unit=浮梁县").text
+    assert "单位名录中没有" not in known and "<figure" in known

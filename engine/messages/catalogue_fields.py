@@ -170,8 +170,8 @@ FIELDS: dict[str, tuple[str, str]] = {
         'not in the expected format',
         '格式不正确'),
     'field.period_reversed': (
-        'the start date must not be after the end date',
-        '开始日期不能晚于结束日期'),
+        'must not be after the end date',
+        '不能晚于结束日期'),
     'field.person_ambiguous': (
         '"{value}" names several people here; choose one from the list or give the '
         'username: {named}',

@@ -61,10 +61,12 @@ class Statistics:
     sections: tuple[str, ...]
     figures: list[Figure]
     at: datetime  # when they were counted
+    unknown_unit: str | None = None  # the filter's unit, when the directory does not know it
 
     def as_json(self) -> dict[str, Any]:
         return {"filter": self.filter.as_json(), "sections": list(self.sections),
-                "at": self.at.isoformat(), "figures": [f.as_json() for f in self.figures]}
+                "at": self.at.isoformat(), "unknown_unit": self.unknown_unit,
+                "figures": [f.as_json() for f in self.figures]}
 
     def figure(self, key: str) -> Figure:
         return next(f for f in self.figures if f.key == key)
@@ -117,7 +119,10 @@ def statistics(engine: Engine, user: Who, flt: StatsFilter, section: str | None 
         calendar = engine.runtime.calendar(session)
         figures = [spec.build(session, flt, now, calendar) for spec in SPECS.values()
                    if spec.section in sections and figure in (None, spec.key)]
-    return Statistics(flt, sections, figures, now)
+        # such a unit counts only what names it exactly: mostly nothing, as a typo would
+        unknown = flt.unit if flt.unit and directory.load(session).find(flt.unit) is None \
+            else None
+    return Statistics(flt, sections, figures, now, unknown)
 
 
 def _readable(session: Session, user: Who, figure: str) -> Spec:
