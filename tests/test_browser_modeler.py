@@ -13,6 +13,7 @@ KUAIBAN_REQUIRE_BROWSER=1 (then they fail).
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from collections.abc import Iterator
 from datetime import datetime
@@ -527,3 +528,34 @@ def test_layout_warnings_are_listed_live_and_go_when_fixed(page: Any, server: Se
     settled(page, "ok")
     assert page.locator(f"{layout}[data-element=approve]").count() == 1
     assert "图形与 end \"结束\" 重叠" in page.inner_text(layout)
+
+
+def pad_and_palette(page: Any) -> tuple[str, dict[str, str], list[str]]:
+    """The side panel's heading with ``approve`` selected, its context pad's tooltips by
+    action, and the palette's."""
+    select(page, "approve")
+    page.wait_for_selector(".djs-context-pad .entry")
+    heading = str(page.inner_text("#panel h3"))
+    pad = page.evaluate("() => Object.fromEntries([...document.querySelectorAll("
+                        "'.djs-context-pad .entry')].map(e => [e.dataset.action, e.title]))")
+    palette = page.evaluate("() => [...document.querySelectorAll('.djs-palette .entry')]"
+                            ".map(e => e.title)")
+    return heading, pad, palette
+
+
+def test_the_modeler_speaks_the_pages_language(page: Any, server: Server) -> None:
+    """bpmn-js's palette, context pad and the panel's heading in Chinese on a Chinese page,
+    in English on an English one."""
+    open_modeler(page, server, "/designer/modeler/modeler_demo/v1")
+    heading, pad, palette = pad_and_palette(page)
+    assert heading.startswith("人工任务")
+    assert pad["append.append-task"] == "追加任务" and pad["delete"] == "删除"
+    assert palette and all(palette), palette  # each tool says what it does
+    latin = [t for t in [*pad.values(), *palette] if re.search(r"[A-Za-z]", t)]
+    assert latin == []
+    page.goto(server.url + "/lang/en?next=/designer/modeler/modeler_demo/v1")
+    page.click("#switch-language")
+    page.wait_for_selector("#modeler[data-ready=true]")
+    heading, pad, palette = pad_and_palette(page)
+    assert heading.startswith("User task") and pad["delete"] == "Delete"
+    assert "Create task" in palette

@@ -48,8 +48,9 @@ EVENT_LABELS: dict[str, Any] = {
     "terminated": _l("终止"),
 }
 
-# The BPMN element types a designer meets on a version's element table.
+# The BPMN element types a designer meets on a version's element table and in the modeler.
 BPMN_KINDS: dict[str, Any] = {
+    "process": _l("流程"),
     "participant": _l("泳池"),
     "laneSet": _l("泳道集"),
     "lane": _l("泳道"),
@@ -79,6 +80,13 @@ BPMN_KINDS: dict[str, Any] = {
     "conditionalEventDefinition": _l("条件定义"),
     "terminateEventDefinition": _l("终止定义"),
     "textAnnotation": _l("注释"),
+    "task": _l("任务"),
+    "sequenceFlow": _l("顺序流"),
+    "messageFlow": _l("消息流"),
+    "association": _l("关联"),
+    "group": _l("分组"),
+    "dataObjectReference": _l("数据对象"),
+    "dataStoreReference": _l("数据存储"),
 }
 
 

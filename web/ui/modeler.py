@@ -41,12 +41,14 @@ from engine import (
     xmlsafe,
 )
 from web.errors import localized
+from web.ui import bpmn_js_texts, fmt
 from web.ui import forms as form_fields
 from web.ui.assets import node_modules
 from web.ui.auth import current_user, roles_required
 from web.ui.blank_diagram import blank_diagram
 from web.ui.deploy_preview import preview_json
 from web.ui.draft_lint import lint_warnings
+from web.ui.i18n import current_language
 from web.ui.util import engine
 
 bp = Blueprint("modeler", __name__, url_prefix="/designer/modeler")
@@ -91,7 +93,9 @@ def edit(key: str, version: int) -> str:
 def _modeler_page(draft_url: str, key: str, version: int | None,
                   versions: Sequence[Any] = (), name: str = "") -> str:
     return render_template("modeler.html", draft_url=draft_url, key=key, version=version,
-                           versions=versions, name=name, installed=modeler_installed())
+                           versions=versions, name=name, installed=modeler_installed(),
+                           kinds={k: str(v) for k, v in fmt.BPMN_KINDS.items()},
+                           bpmn_js=bpmn_js_texts.CHINESE if current_language() == "zh" else {})
 
 
 @bp.get("/camunda.json")

@@ -65,6 +65,26 @@
     setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
   }
 
+  // bpmn-js's texts (palette, context pad, menus) from ``dictionary`` (its English -> the
+  // page's language; empty on an English page): a ``translate`` service replacing bpmn-js's own
+  function translation(dictionary) {
+    function translate(template, replacements) {
+      var text = Object.prototype.hasOwnProperty.call(dictionary, template)
+        ? dictionary[template] : template;
+      return text.replace(/{([^}]+)}/g, function (whole, key) {
+        return replacements && key in replacements ? replacements[key] : whole;
+      });
+    }
+    return { translate: ['value', translate] };
+  }
+
+  // the palette names its tools for screen readers only (aria-label): the same as tooltips
+  function paletteTooltips(box) {
+    box.querySelectorAll('.djs-palette .entry[aria-label]').forEach(function (entry) {
+      entry.title = entry.getAttribute('aria-label');
+    });
+  }
+
   // -- the modeler page ----------------------------------------------------------------------
 
   function Modeler(box) {
@@ -101,7 +121,9 @@
           else if (f.kind === 'form') state.forms[f.name.replace(/\.json$/, '')] = f.content;
           else state.others.push({ name: f.name, content: f.content });
         });
-        modeler = new BpmnJS({ container: box, moddleExtensions: { camunda: descriptor } });
+        modeler = new BpmnJS({ container: box, moddleExtensions: { camunda: descriptor },
+                               additionalModules: [translation(M.bpmnJs || {})] });
+        modeler.on('palette.changed', function () { paletteTooltips(box); });
         canvas = modeler.get('canvas');
         registry = modeler.get('elementRegistry');
         modeling = modeler.get('modeling');
@@ -127,6 +149,7 @@
         } else {
           kuaibanDiagramView.first(modeler);
           kuaibanDiagramView.controls(modeler, $('zoom-controls'));
+          paletteTooltips(box);
         }
         modeler.on('commandStack.changed', function () { validate(); });
         modeler.on('selection.changed', function () { renderPanel(); });
@@ -440,7 +463,10 @@
       var bo = element.businessObject;
       var type = element.type;
       panel.setAttribute('data-element', element.id);
-      panel.appendChild(el('h3', {}, [el('code', { text: type.replace('bpmn:', '') })]));
+      var local = type.replace('bpmn:', '');
+      var kind = (M.kinds || {})[local.charAt(0).toLowerCase() + local.slice(1)];
+      panel.appendChild(el('h3', {}, kind ? [kind, ' ', el('small', {}, [el('code', { text: local })])]
+                                          : [el('code', { text: local })]));
       var mine = state.problems.filter(function (p) {
         return (p.targets || []).indexOf(element.id) >= 0;
       });
