@@ -255,3 +255,33 @@ def test_intermediary_chart_labels_do_not_overlap_on_a_phone(
         browser: Any, intermediary_server: Server) -> None:
     # 中介服务事项: each item's number and its long name
     assert readable_x_labels_on_a_phone(browser, intermediary_server, "zhuanban") >= 4
+
+
+# the numbers drawn over the bars and the rate line of each chart that lie on one another
+OVERLAPS = """() => [...document.querySelectorAll('.chart')].flatMap(chart => {
+    const plot = chart.querySelector('svg').getBoundingClientRect();
+    const labels = [...chart.querySelectorAll('svg text')]
+        .filter(t => /^\\d+(\\.\\d+)?%?$/.test(t.textContent) && getComputedStyle(t).opacity !== '0'
+                     && t.getAttribute('opacity') !== '0')
+        .map(t => [t.textContent, t.getBoundingClientRect()])
+        .filter(([, b]) => b.width && b.top > plot.top + 40);  // not the legend
+    const hit = [];
+    labels.forEach(([a, p], i) => labels.slice(i + 1).forEach(([b, q]) => {
+        if (p.left < q.right - 1 && q.left < p.right - 1 && p.top < q.bottom - 1
+            && q.top < p.bottom - 1) hit.push(chart.getAttribute('aria-label') + ': ' + a + '/' + b);
+    }));
+    return hit;
+})"""
+
+
+def test_a_phone_draws_no_number_over_another(browser: Any, server: Server) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
+                                  is_mobile=True)
+    try:
+        page = context.new_page()
+        sign_in(page, server, "chu", PASSWORD)
+        page.goto(server.url + "/stats/")  # the menu is folded on a phone
+        page.wait_for_selector(".chart svg")
+        assert page.evaluate(OVERLAPS) == []
+    finally:
+        context.close()

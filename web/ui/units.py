@@ -19,7 +19,8 @@ def index() -> str:
     q = (request.args.get("q") or "").strip()
     rows = [(u, depth) for u, depth in _tree(found)
             if not q or any(q in name for name in (*u.names, *u.tags, u.kind))]
-    return render_template("units.html", rows=rows, q=q, total=len(found.units))
+    below = {u.id: len(found.children(u)) for u, _ in rows}
+    return render_template("units.html", rows=rows, below=below, q=q, total=len(found.units))
 
 
 def _tree(found: UnitDirectory) -> list[tuple[Unit, int]]:

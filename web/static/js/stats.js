@@ -55,6 +55,8 @@
                 label: {show: Math.min(many, shown) <= 8, position: 'top', formatter: function (p) {
                   return p.value ? (s.rate ? p.value + '%' : String(p.value)) : '';
                 }},
+                // on a narrow chart a rate's "100%" would sit on the bars' counts: one goes
+                labelLayout: {hideOverlap: true},
                 cursor: s.rate ? 'default' : 'pointer'};
       })
     });
