@@ -6,7 +6,6 @@ comparison on a phone, and search boxes whose hint shows whole on a phone and on
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest

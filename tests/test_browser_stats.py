@@ -268,7 +268,7 @@ OVERLAPS = """() => [...document.querySelectorAll('.chart')].flatMap(chart => {
     const hit = [];
     labels.forEach(([a, p], i) => labels.slice(i + 1).forEach(([b, q]) => {
         if (p.left < q.right - 1 && q.left < p.right - 1 && p.top < q.bottom - 1
-            && q.top < p.bottom - 1) hit.push(chart.getAttribute('aria-label') + ': ' + a + '/' + b);
+            && q.top < p.bottom - 1) hit.push(`${chart.getAttribute('aria-label')}: ${a}/${b}`);
     }));
     return hit;
 })"""
