@@ -796,7 +796,9 @@ def test_two_cases_of_different_departments_stay_apart(hq: Engine, clock: FixedC
     a = apply_commitment(hq, "CN-001")
     b = apply_commitment(hq, "CN-002")
     clock.advance(timedelta(minutes=5))
-    c = hq.start("subsidy_instant", application("JS-002"), "qiye")
+    c = hq.start("subsidy_instant", application("JS-002", "一窗"), "chuangkou")
+    # each belongs to the department that decides it, whoever filed it (所属单位)
+    assert [hq.instance(x.id).data["jurisdiction"] for x in (a, b, c)] == [GXJ, SWJ, SWJ]
     assert {t.instance_id for t in inbox(hq, "gxj")} == {a.id}
     assert {t.instance_id for t in inbox(hq, "swj")} == {b.id, c.id}
     assert inbox(hq, "rsj") == []
