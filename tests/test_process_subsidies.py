@@ -625,7 +625,12 @@ def test_commitment_needs_a_signed_commitment(hq: Engine) -> None:
     del unsigned["commitment_signer"]
     with pytest.raises(InvalidData) as err:
         hq.start("subsidy_commitment", unsigned, "qiye")
-    assert set(err.value.field_errors) == {"commitment_accepted", "commitment_signer"}
+    assert err.value.field_errors == {"commitment_accepted": "须勾选此项才能提交",
+                                      "commitment_signer": "此项为必填项"}
+    later = application("CN-001", **{**COMMITMENT, "commitment_signed_on": "2026-10-01"})
+    with pytest.raises(InvalidData) as err:  # the clock says 2026-09-30
+        hq.start("subsidy_commitment", later, "qiye")
+    assert err.value.field_errors == {"commitment_signed_on": "签署日期不能晚于今天"}
 
 
 @WORLD
