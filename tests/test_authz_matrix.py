@@ -648,7 +648,10 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("auth.logout", "POST"): Entry(False, anyone, 302),
     ("auth.language_form", "GET"): Entry(False, anyone, args=lambda w: {"code": "en"}),
     ("auth.set_language", "POST"): Entry(False, anyone, 302, args=lambda w: {"code": "en"}),
-    ("inbox.index", "GET"): Entry(False, signed_in, shows=(_task_link, works_task)),
+    # an enterprise has no inbox: its home is 我的申请 (web/ui/auth.py applies_only)
+    ("inbox.index", "GET"): Entry(False, signed_in, ok=lambda w: 302 if w.person is not None
+                                  and w.person.role == "enterprise" else 200,
+                                  shows=(_task_link, works_task)),
     ("inbox.claim", "POST"): Entry(False, works_task, 302, args=_task, mutates=True),
     ("inbox.unclaim", "POST"): Entry(False, works_task, 302, args=_task, mutates=True),
     ("tasks.show", "GET"): Entry(False, sees_task, args=_task),

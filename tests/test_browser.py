@@ -221,6 +221,20 @@ def test_screenshots(browser: Any, demo_server: Server, tmp_path: Path) -> None:
         line = float(number.evaluate("a => parseFloat(getComputedStyle(a).lineHeight)"))
         box = number.bounding_box()
         assert box is not None and box["height"] < 1.5 * line, box
+        # on a desktop a long refusal takes the 结果 column; times and numbers stay on one line
+        approve = next(t for t in server.engine.inbox.for_user("policy_sw")
+                       if t.name == "approve")
+        server.engine.complete(approve.id, {
+            "decision": "reject", "reject_reason": "未提供保费缴纳凭证。" * 12,
+            "policy_explanation": "须已投保并实缴保费。" * 12}, "policy_sw")
+        desk = context.new_page()
+        sign_in(desk, server, "enterprise", DEMO_PASSWORD)
+        desk.goto(server.url + "/applications")
+        lines = ("e => { const r = document.createRange(); r.selectNodeContents(e);"
+                 " return new Set([...r.getClientRects()].map(b => Math.round(b.top))).size; }")
+        for cell in desk.locator("#applications td:nth-child(1), #applications td:nth-child(2) a,"
+                                 " #applications td:nth-child(4)").all():
+            assert cell.evaluate(lines) == 1, cell.inner_text()
         phone.close()
         wide.close()
         for shot in shots:

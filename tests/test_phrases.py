@@ -17,6 +17,7 @@ from engine.definitions.validation import SourceFile
 from engine.errors import InvalidData, NotFound, ValidationFailed
 from engine.org import phrases
 from tests.conftest import DIAGRAMS
+from tests.demo_support import demo, signed_in  # noqa: F401  # fixture
 from tests.process_helpers import PROCESSES
 from tests.test_ui_support import PASSWORD, as_user, choose_language, csrf_token, make_app, task_of
 
@@ -187,8 +188,12 @@ def test_deploy_checks_the_phrases_keyword() -> None:
 
     assert problems({"type": "string", "x-widget": "textarea", "x-phrases": True}) == []
     assert problems({"type": "string", "x-phrases": False}) == []
-    assert problems({"type": "string", "x-phrases": "yes"}) == [
-        'line 6: "x-phrases" of "note" must be true or false']
+    assert problems({"type": "string", "x-phrases": ["材料不全，不予兑现。"]}) == []
+    wrong = '"x-phrases" of "note" must be true, false or a list of phrases (texts)'
+    assert problems({"type": "string", "x-phrases": "yes"}) == [f"line 6: {wrong}"]
+    for bad in ([], [" "], [1], ["x" * (phrases.MAX_LENGTH + 1)]):
+        assert [p.split(": ", 1)[1] for p in problems({"type": "string", "x-phrases": bad})
+                ] == [wrong], bad
     assert "only a text field" in problems({"type": "integer", "x-phrases": True})[0]
     assert "only a text field" in problems({"type": "string", "format": "date",
                                             "x-phrases": True})[0]
@@ -204,16 +209,46 @@ def test_deploy_refuses_a_form_with_a_bad_phrases_value(people: Engine) -> None:
         people.deploy([SourceFile("approval.bpmn", text), *forms,
                        SourceFile("test_approve.json", json.dumps(bad, ensure_ascii=False))])
     said = [p.message for p in refused.value.problems]
-    assert any('"x-phrases" of "comment" must be true or false' in s for s in said), said
+    assert any('"x-phrases" of "comment" must be true, false or' in s for s in said), said
 
 
 def test_shipped_comment_fields_offer_phrases() -> None:
     forms = PROCESSES.parent / "forms"
     marked = {(p.stem, name) for p in forms.glob("*.json")
               for name, prop in json.loads(p.read_text(encoding="utf-8"))["properties"].items()
-              if prop.get("x-phrases") is True}
+              if prop.get("x-phrases")}
     assert {("clue_approve", "approve_comment"), ("clue_propose", "proposal_reason"),
             ("escalation_approve", "esc_leader_comment"), ("subsidy_instant_approve", "opinion"),
             ("report_review", "review_comment")} <= marked
     for form in {form for form, _ in marked}:
         assert check_form((forms / f"{form}.json").read_text(encoding="utf-8")) == []
+
+
+REFUSALS = {("subsidy_instant_approve", "reject_reason"),
+            ("subsidy_instant_approve", "policy_explanation"),
+            ("subsidy_commitment_decide", "reject_reason"),
+            ("subsidy_commitment_decide", "policy_explanation"),
+            ("credit_repair_decide", "reject_reason"), ("credit_repair_decide", "reject_basis")}
+
+
+def test_a_refusals_fields_offer_their_own_phrases_never_an_approval() -> None:
+    forms = PROCESSES.parent / "forms"
+    for form, name in REFUSALS:
+        own = json.loads((forms / f"{form}.json").read_text(encoding="utf-8"))[
+            "properties"][name]["x-phrases"]
+        assert isinstance(own, list) and own, (form, name)
+        assert not any("同意" in p for p in own), (form, name)
+
+
+def test_the_refusal_fields_of_an_approval_offer_refusals(demo: Engine) -> None:  # noqa: F811
+    approve = next(t.id for t in demo.inbox.for_user("policy_sw") if t.name == "approve")
+    page = signed_in(demo, "policy_sw").get(f"/tasks/{approve}").text
+
+    def picker(field: str) -> str:
+        return page.split(f'class="phrase-picker" data-for="f-{field}"', 1)[1].split("</div>")[0]
+
+    assert "同意兑现" in picker("opinion") and "data-url=" in picker("opinion")  # the user's
+    for field in ("reject_reason", "policy_explanation"):
+        assert "同意" not in picker(field) and "data-url=" not in picker(field)
+        assert 'href="/account/phrases"' not in picker(field)  # not the user's to manage
+    assert '<option value="不符合该政策的享受对象条件，不予兑现。">' in picker("reject_reason")

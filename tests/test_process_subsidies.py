@@ -21,6 +21,7 @@ from sqlalchemy import update
 
 from engine.api import Engine
 from engine.definitions.forms import check_form
+from engine.definitions.registry import parse_version
 from engine.definitions.validation import SourceFile
 from engine.errors import Conflict, InvalidData, PermissionDenied
 from engine.files.attachments import Upload
@@ -596,13 +597,40 @@ def apply_commitment(hq: Engine, policy_id: str = "CN-001", user: str = "qiye") 
                     application(policy_id, channel, requested_amount=800000, **COMMITMENT), user)
 
 
+def decided_notices(hq: Engine, user: str) -> list[str | None]:
+    """The case numbers of the 办理结果 notices ``user`` got."""
+    return [n.business_key for n in hq.notifications.for_user(user) if n.kind == "decided"]
+
+
+@pytest.mark.parametrize("key", ["subsidy_instant", "subsidy_commitment"])
+def test_a_case_not_accepted_tells_the_applicant_too(key: str) -> None:
+    """不予受理 is a result as much as a decision is (docs/user-guide.md: 办理结果)."""
+    files = {f.name: f.content for f in subsidy_files()}
+    loaded = parse_version(1, key, 1, key, None, files)
+    assert loaded.spec.task_specs["not_applicable"].extensions == {"notify": "decided"}
+
+
+def test_a_script_task_may_ask_only_for_the_decided_notice(engine: Engine) -> None:
+    asked = ('"decided" />\n        </camunda:properties>\n      </bpmn:extensionElements>\n'
+             '      <bpmn:incoming>f_inconsistent')  # on the script task refuse_inconsistent
+    files = [SourceFile(f.name, f.content.replace(asked, asked.replace("decided", "gossip")))
+             for f in subsidy_files()]
+    [problem] = engine.validate(files).problems
+    assert 'notify "gossip"' in problem.message
+
+
 @WORLD
 def test_commitment_needs_a_signed_commitment(hq: Engine) -> None:
     unsigned = application("CN-001", **{**COMMITMENT, "commitment_accepted": False})
     del unsigned["commitment_signer"]
     with pytest.raises(InvalidData) as err:
         hq.start("subsidy_commitment", unsigned, "qiye")
-    assert set(err.value.field_errors) == {"commitment_accepted", "commitment_signer"}
+    assert err.value.field_errors == {"commitment_accepted": "须勾选此项才能提交",
+                                      "commitment_signer": "此项为必填项"}
+    later = application("CN-001", **{**COMMITMENT, "commitment_signed_on": "2026-10-01"})
+    with pytest.raises(InvalidData) as err:  # the clock says 2026-09-30
+        hq.start("subsidy_commitment", later, "qiye")
+    assert err.value.field_errors == {"commitment_signed_on": "签署日期不能晚于今天"}
 
 
 @WORLD
@@ -666,6 +694,7 @@ def test_commitment_rejection_without_reason_and_explanation_is_refused(
                                 "policy_explanation": "\n"}, "swj")
     assert set(err.value.field_errors) == {"reject_reason", "policy_explanation"}
     assert task(hq, "swj", "decide").id == decide.id  # nothing happened
+    assert decided_notices(hq, "chuangkou") == []
 
     explanation = "依据投资协议第五条，项目须建成投产并达到约定产值后方可申请投产奖励"
     clock.set(at("2026-11-04T09:00:00+08:00"))  # a day past the time limit
@@ -673,6 +702,7 @@ def test_commitment_rejection_without_reason_and_explanation_is_refused(
     hq.complete(decide.id, {"decision": "reject", "reject_reason": "项目未按协议投产",
                             "policy_explanation": explanation}, "swj")
     assert inbox(hq, "swj") == []
+    assert decided_notices(hq, "chuangkou") == [view.business_key]  # who started the case
     record = task(hq, "sjj", "record_result")
     data = hq.instance(view.id).data
     assert data["outcome"] == "不予兑现"
@@ -699,6 +729,7 @@ def test_commitment_found_untrue_cannot_be_approved_and_goes_on_the_credit_recor
                             "findings": "生产线尚未投产，与承诺的已投产不符",
                             "commitment_consistent": False}, "swj")
     assert inbox(hq, "swj") == []  # no 出具审批结果: an untrue commitment is never approved
+    assert decided_notices(hq, "qiye") == [view.business_key]  # the refusal is its result
     data = hq.instance(view.id).data
     assert data["outcome"] == "不予兑现"
     assert data["reject_reason"] == (
@@ -770,7 +801,9 @@ def test_two_cases_of_different_departments_stay_apart(hq: Engine, clock: FixedC
     a = apply_commitment(hq, "CN-001")
     b = apply_commitment(hq, "CN-002")
     clock.advance(timedelta(minutes=5))
-    c = hq.start("subsidy_instant", application("JS-002"), "qiye")
+    c = hq.start("subsidy_instant", application("JS-002", "一窗"), "chuangkou")
+    # each belongs to the department that decides it, whoever filed it (所属单位)
+    assert [hq.instance(x.id).data["jurisdiction"] for x in (a, b, c)] == [GXJ, SWJ, SWJ]
     assert {t.instance_id for t in inbox(hq, "gxj")} == {a.id}
     assert {t.instance_id for t in inbox(hq, "swj")} == {b.id, c.id}
     assert inbox(hq, "rsj") == []

@@ -4,10 +4,20 @@ with the staff."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from lxml import html as lxml_html
 
 from engine.api import Engine
-from tests.demo_support import APPLICATION, demo, signed_in  # noqa: F401  # fixture
+from engine.time.clock import FixedClock
+from tests.demo_support import (  # noqa: F401  # fixture
+    APPLICATION,
+    SHIPPED_AT,
+    demo,
+    shipped_engine,
+    signed_in,
+)
+from tests.process_helpers import at
 
 STAFF = ("policy_sw", "data_bureau", "市商务局（policy_sw）", "蒋华")
 
@@ -90,3 +100,61 @@ def test_the_enterprise_applies_under_its_own_code_prefilled(demo: Engine) -> No
     assert refused.status_code == 422
     assert "企业只能以本企业的统一社会信用代码 91360200MA35B0001M 申请" in refused.text
     assert len(demo.instance_ids()) == before
+
+
+def application_rows(web_page: str) -> dict[str, dict[str, str]]:
+    """我的申请 by case number: each column's text by its label."""
+    tree = lxml_html.fromstring(web_page)
+    rows = {}
+    for tr in tree.xpath('//table[@id="applications"]/tbody/tr'):
+        cells = {td.get("data-label"): " ".join(td.text_content().split()) for td in tr}
+        rows[tr.xpath(".//td[2]/a")[0].text_content()] = cells
+    return rows
+
+
+def test_a_decided_application_shows_its_answer_as_its_status(demo: Engine) -> None:  # noqa: F811
+    """Decided, the answer is the status, though the report to 市政数局 is still open; a paid
+    one says what was paid; an open one its step."""
+    refused = demo.start("subsidy_instant", {**APPLICATION, "policy_id": "JS-002"},
+                         "enterprise")
+    approve = next(t for t in demo.inbox.for_user("policy_sw")
+                   if t.instance_id == refused.id)
+    demo.complete(approve.id, {"decision": "reject", "reject_reason": "保费未实缴",
+                               "policy_explanation": "须已缴纳保费"}, "policy_sw")
+    rows = application_rows(signed_in(demo, "enterprise").get("/applications").text)
+    paid, waiting = rows["JSJX-2026-000001"], rows["JSJX-2026-000002"]
+    assert (paid["状态"], paid["结果"]) == ("已兑付", "兑付金额：36,000元")
+    assert waiting["状态"] == "办理中 · 审批" and waiting["结果"] == "—"
+    no = rows[str(refused.business_key)]
+    assert no["状态"] == "不予兑现" and "登记兑付结果" not in no["状态"]
+    assert no["结果"] == "原因：保费未实缴 政策解释：须已缴纳保费"
+    [mine] = [a for a in demo.worklists.applications("enterprise")
+              if a.case.business_key == "JSJX-2026-000001"]
+    assert mine.as_json()["paid_amount"] == 36000 and mine.case.open_tasks  # still the staff's
+
+
+def test_an_enterprise_is_at_home_in_its_applications(tmp_path: Path) -> None:
+    """No procedure gives an enterprise a task: no inbox tabs (always 0) in its header, the
+    inbox address leads to 我的申请, and an empty 我的申请 says where to apply. The staff keep
+    their inbox, the window both."""
+    engine = shipped_engine(tmp_path, FixedClock(at(SHIPPED_AT)))
+    try:
+        web = signed_in(engine, "enterprise")
+        home = web.get("/")
+        assert home.status_code == 302 and home.location == "/applications"
+        page = lxml_html.fromstring(web.get("/applications").text)
+        nav = page.xpath("//nav[@class='main']")[0]
+        assert not nav.xpath(".//a[starts-with(@href, '/?') or @href='/']")
+        assert not nav.xpath(".//*[@id='count-mine' or @id='nav-done']")
+        assert nav.xpath(".//a[@id='nav-applications']")
+        assert page.xpath("//*[@id='no-applications']")[0].text_content() == "还没有提交过申请。"
+        assert [a.get("href") for a in page.xpath("//ul[@class='next-steps']//a")] == [
+            "/policies", "/start"]
+        window = signed_in(engine, "window")
+        assert window.get("/").status_code == 200
+        staff_nav = lxml_html.fromstring(window.get("/applications").text).xpath(
+            "//nav[@class='main']")[0]
+        assert staff_nav.xpath(".//*[@id='count-mine']") and staff_nav.xpath(
+            ".//a[@id='nav-applications']")
+    finally:
+        engine.close()

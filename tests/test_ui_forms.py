@@ -195,6 +195,21 @@ def test_demo_users_cover_every_role_and_two_units(tmp_path: Path) -> None:
         engine.close()
 
 
+def test_every_policy_of_the_catalogue_has_a_demo_user_of_its_department(
+        tmp_path: Path) -> None:
+    """An application to any listed policy reaches someone in the demo."""
+    from tests.demo_support import shipped_engine
+    from web.demo import DEMO_USERS
+    engine = shipped_engine(tmp_path, frozen())
+    try:
+        departments = {u for _, _, rs, u in DEMO_USERS if "policy_dept" in rs}
+        listed = {p.policy_id: p.owning_dept for p in engine.policies()}
+        assert len(listed) >= 7
+        assert {k: d for k, d in listed.items() if d not in departments} == {}
+    finally:
+        engine.close()
+
+
 def test_english_catalogue_is_complete_and_compiled() -> None:
     """Every message in web/ is translated in en/messages.po, and messages.mo matches it
     (regenerate with the commands in web/translations/README.md)."""

@@ -107,7 +107,7 @@ def test_a_required_mark_follows_its_label_without_a_space(
     ("auditor", False), ("designer", False), ("approver", False)])
 def test_start_is_offered_only_to_those_who_may_start(
         shipped: tuple[Engine, FixedClock, Flask], user: str, offered: bool) -> None:
-    page = as_user(shipped[2], user).get("/")
+    page = as_user(shipped[2], user).get("/", follow_redirects=True)  # an enterprise's: 我的申请
     assert ('href="/start"' in page.text) is offered
 
 

@@ -42,6 +42,10 @@ DEMO_USERS: tuple[tuple[str, str, tuple[str, ...], str | None], ...] = (
     ("credit_window", "信用修复窗口 邵青", ("credit_window",), None),
     ("policy_gx", "政策主管部门 市工信局", ("policy_dept",), "市工信局"),
     ("policy_sw", "政策主管部门 市商务局", ("policy_dept",), "市商务局"),
+    # every department of the 惠企政策清单 (processes/policy_catalogue.dmn) has its user
+    ("policy_rs", "政策主管部门 市人社局", ("policy_dept",), "市人社局"),
+    ("policy_kj", "政策主管部门 市科技局", ("policy_dept",), "市科技局"),
+    ("policy_jr", "政策主管部门 市政府金融办", ("policy_dept",), "市政府金融办"),
     ("data_bureau", "市政数局 蒋华", ("data_bureau",), None),
     ("credit_fgw", "信用主管部门 市发改委", ("responsible_unit",), "市发改委"),
     ("auditor", "审计 沈洁", ("auditor",), None),

@@ -29,7 +29,11 @@ from SpiffWorkflow.bpmn.specs.defaults import (
     StartEvent,
 )
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
-from SpiffWorkflow.camunda.parser.task_spec import CAMUNDA_MODEL_NS, UserTaskParser
+from SpiffWorkflow.camunda.parser.task_spec import (
+    CAMUNDA_MODEL_NS,
+    ScriptTaskParser,
+    UserTaskParser,
+)
 from SpiffWorkflow.camunda.specs.user_task import UserTask
 
 CAMUNDA = "{" + CAMUNDA_MODEL_NS + "}"
@@ -71,6 +75,14 @@ class _UserTaskParser(UserTaskParser):
         return extensions
 
 
+class _ScriptTaskParser(ScriptTaskParser):
+    """A script task keeps its ``camunda:properties`` too: an outcome reached by a script
+    (a refusal) may ask for the applicant's notice (engine/notify/emit.py after_step)."""
+
+    def parse_extensions(self, node: Any = None) -> dict[str, str]:
+        return camunda_properties(node if node is not None else self.node)
+
+
 class _ProcessParser(ProcessParser):
     """A task's own lane wins over the lane of the subprocess around it (SpiffWorkflow gives
     every task inside a subprocess the subprocess's lane)."""
@@ -91,6 +103,8 @@ class KuaibanParser(CamundaParser):
     OVERRIDE_PARSER_CLASSES: ClassVar[dict[str, Any]] = {
         **CamundaParser.OVERRIDE_PARSER_CLASSES,
         full_tag("userTask"): (_UserTaskParser, UserTask),
+        full_tag("scriptTask"): (_ScriptTaskParser,
+                                 CamundaParser.OVERRIDE_PARSER_CLASSES[full_tag("scriptTask")][1]),
         full_tag("startEvent"): (StartEventParser, StartEvent),
         full_tag("endEvent"): (EndEventParser, EndEvent),
         full_tag("intermediateCatchEvent"): (IntermediateCatchEventParser, IntermediateCatchEvent),

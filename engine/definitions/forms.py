@@ -340,6 +340,8 @@ def _message(error: SchemaViolation) -> Msg:
         kinds = [msg(f"field.kind.{n}") if n in _TYPE_NAMES else as_msg(str(n)) for n in names]
         return msg("field.type", kind=functools.reduce(
             lambda first, second: msg("field.kind_or", first=first, second=second), kinds))
+    if kind == "const" and value is True:  # a box to tick: a promise, a confirmation
+        return msg("field.must_tick")
     if kind in ("enum", "oneOf", "anyOf", "const"):
         return msg("field.not_an_option")
     if kind == "format" and value == "credit-code" and isinstance(error.instance, str):

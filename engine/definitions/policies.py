@@ -122,8 +122,7 @@ def choices(session: Session, schema: Mapping[str, Any] | None, unit: str | None
             ) -> dict[str, list[Policy]]:
     """Field name -> the policies its picker offers, for each ``x-policy`` field, to a user of
     ``unit`` (None: the form as such, every department's)."""
-    fields = {name: prop[POLICY] for name, prop in ((schema or {}).get("properties") or {})
-              .items() if isinstance(prop, dict) and POLICY in prop}
+    fields = {name: (schema or {})["properties"][name][POLICY] for name in policy_fields(schema)}
     if not fields:
         return {}
     listed = catalogue(session)
@@ -163,6 +162,24 @@ def check(session: Session, schema: Mapping[str, Any] | None, data: Mapping[str,
             errors[name] = _refusal(value.strip(), policy, policies)
     if errors:
         raise InvalidData(errors, msg("form.invalid"))
+
+
+def department_of(session: Session, schema: Mapping[str, Any] | None,
+                  data: Mapping[str, Any]) -> str | None:
+    """The 政策主管部门 of the listed policy that ``data`` names in its first policy field:
+    an application belongs to the department that decides it, not to whoever filed it."""
+    fields = policy_fields(schema)
+    value = data.get(fields[0]) if fields else None
+    if not isinstance(value, str):
+        return None
+    return next((p.owning_dept for p in catalogue(session)
+                 if p.policy_id == value.strip() and p.owning_dept), None)
+
+
+def policy_fields(schema: Mapping[str, Any] | None) -> list[str]:
+    """The names of the policy fields (``x-policy``) of ``schema``, in its order."""
+    return [name for name, prop in ((schema or {}).get("properties") or {}).items()
+            if isinstance(prop, dict) and POLICY in prop]
 
 
 def _refusal(value: str, policy: Policy | None, offered: list[Policy]) -> Msg:

@@ -30,6 +30,8 @@ _ACTIVITIES = frozenset({
     "task", "userTask", "manualTask", "scriptTask", "serviceTask", "sendTask", "receiveTask",
     "businessRuleTask", "callActivity", "subProcess", "transaction", "adHocSubProcess",
 })
+# the elements whose properties the parser keeps, so a notice asked for there is sent
+_NOTIFYING = frozenset({"userTask", "scriptTask"})
 _START_ID_LIMIT = 128  # Timer.element_id: each timer start event has its own row
 
 
@@ -95,6 +97,10 @@ def check_process(name: str, process: etree._Element, forms_text: Mapping[str, s
         if tag == "userTask" and len(node.get("name") or "") > 255:
             out.append(Problem(name, node.sourceline, node.get("id"),
                                msg("bpmn.task_name_too_long")))
+        notice = camunda_properties(node).get("notify") if tag in _NOTIFYING else None
+        if notice is not None and notice != "decided":  # engine/notify/emit.py after_step
+            out.append(Problem(name, node.sourceline, node.get("id"),
+                               msg("bpmn.unknown_notice", notice=notice)))
         if tag == "userTask":
             if not _in_a_lane(node, lane_of):
                 out.append(Problem(name, node.sourceline, node.get("id"),
@@ -105,10 +111,6 @@ def check_process(name: str, process: etree._Element, forms_text: Mapping[str, s
             check_code(name, node, node.get(CAMUNDA + "dueDate"), "eval", "due date", out)
             check_code(name, node, camunda_properties(node).get("unit"), "eval", "unit", out)
             _check_send_back(name, node, user_tasks, out)
-            notice = camunda_properties(node).get("notify")
-            if notice is not None and notice != "decided":  # engine/notify/emit.py after_step
-                out.append(Problem(name, node.sourceline, node.get("id"),
-                                   msg("bpmn.unknown_notice", notice=notice)))
             back_to = camunda_properties(node).get("back_to")
             if back_to is not None and back_to not in ("done_by", "pool"):  # runtime/returns.py
                 out.append(Problem(name, node.sourceline, node.get("id"),

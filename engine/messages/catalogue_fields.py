@@ -129,6 +129,9 @@ FIELDS: dict[str, tuple[str, str]] = {
     'field.multiple_of': (
         'must be a multiple of {factor}',
         '应为 {factor} 的整数倍'),
+    'field.must_tick': (
+        'tick this to submit',
+        '须勾选此项才能提交'),
     'field.no_start_event': (
         'no such start event',
         '没有此开始事件'),

@@ -106,8 +106,8 @@ FORMS: dict[str, tuple[str, str]] = {
         '"$schema" must be "{uri}" (JSON Schema 2020-12)',
         '"$schema" 必须是 "{uri}"（JSON Schema 2020-12）'),
     'form.phrases_not_boolean': (
-        '"x-phrases" of "{name}" must be true or false',
-        '字段“{name}”的 "x-phrases" 应为 true 或 false'),
+        '"x-phrases" of "{name}" must be true, false or a list of phrases (texts)',
+        '字段“{name}”的 "x-phrases" 应为 true、false 或常用意见（文字）的列表'),
     'form.phrases_not_text': (
         ('"x-phrases" of "{name}": only a text field (a string without "format" or choices) '
          'offers 常用意见'),

@@ -1,5 +1,7 @@
 """常用意见: the comments a user types all day (同意。 / 材料不全，请补正。), offered beside the
-comment fields of task forms that declare ``"x-phrases": true``.
+comment fields of task forms that declare ``"x-phrases": true``. A field that says one thing
+only (不予兑现原因: a refusal) lists its own phrases instead (``"x-phrases": ["…", …]``), so
+an approval's 同意 is never offered there.
 
 Until a user changes them, a user's phrases are the shipped defaults of their roles (merged in
 the order of their roles, each once); the first change keeps the whole list as the user's own
@@ -111,15 +113,18 @@ def checked(text: str) -> str:
 
 
 def keyword_problem(name: str, prop: Any) -> Msg | None:
-    """What is wrong with a field's ``x-phrases`` (for ``check_form``): a boolean, and only
-    on a text field."""
+    """What is wrong with a field's ``x-phrases`` (for ``check_form``): a boolean (the user's
+    常用意见) or the field's own phrases (a list of texts), and only on a text field."""
     if not isinstance(prop, dict) or KEYWORD not in prop:
         return None
-    if not isinstance(prop[KEYWORD], bool):
+    value = prop[KEYWORD]
+    if not isinstance(value, bool) and not (
+            isinstance(value, list) and value and all(
+                isinstance(p, str) and p.strip() and len(p) <= MAX_LENGTH for p in value)):
         return msg("form.phrases_not_boolean", name=name)
     kind = prop.get("type", "string")
     text = kind == "string" or (isinstance(kind, list) and "string" in kind)
-    if prop[KEYWORD] and not (text and "format" not in prop and "enum" not in prop
+    if value and not (text and "format" not in prop and "enum" not in prop
                               and "oneOf" not in prop and "anyOf" not in prop):
         return msg("form.phrases_not_text", name=name)
     return None

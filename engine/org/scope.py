@@ -6,7 +6,9 @@
   body) of the user who started it, so each county runs its own intake, approval and case
   management, and the city's see the city's (escalations reach them by their own cases).
   A case started by a case's message takes the jurisdiction the message names (else the
-  sending case's); one started by a user without a unit, or by the system, the city's.
+  sending case's); an application for a listed policy its 政策主管部门's
+  (engine/definitions/policies.py); one started by a user without a unit, or by the
+  system, the city's.
 - A user acts for their unit and, from an internal office (信访室, 案管室 ...), for the body it
   works in: a task is theirs to see and work when it has their role and no unit or one of
   those units.

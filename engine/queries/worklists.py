@@ -41,6 +41,7 @@ ACTIONS = ("completed", "sent_back", "withdrawn", "transferred", "delegated", "r
            "signer_added", "signed")
 # Where the procedures write why they refused (processes/subsidy_*.bpmn, credit_repair.bpmn)
 REASON_FIELDS = ("reject_reason", "outcome_reason")
+PAID_OUTCOME, PAID = "已兑付", "paid_amount"  # a subsidy paid, and the amount (兑付资金)
 
 
 @dataclass(frozen=True)
@@ -95,10 +96,12 @@ class Application:
     refused: bool
     reason: str | None  # why it was refused
     explanation: str | None  # the policy explanation that goes with a refusal
+    paid_amount: int | float | None = None  # what was paid (元), once paid
 
     def as_json(self) -> dict[str, Any]:
         return {**self.case.as_json(), "outcome": self.outcome, "refused": self.refused,
-                "reason": self.reason, "explanation": self.explanation}
+                "reason": self.reason, "explanation": self.explanation,
+                "paid_amount": self.paid_amount}
 
 
 class Worklists:
@@ -180,18 +183,24 @@ class Outcome:
     refused: bool
     reason: str | None  # why it was refused
     explanation: str | None  # the policy explanation that goes with a refusal
+    paid_amount: int | float | None = None  # what was paid (元), once paid
 
 
 def outcome_of(data: Mapping[str, Any]) -> Outcome:
+    """The outcome once the procedure decided, even while its own steps go on (the report to
+    市政数局): the applicant's answer is given."""
     outcome = data.get("outcome") if isinstance(data.get("outcome"), str) else None
     refused = bool(outcome and outcome.startswith(REFUSED))
     reason = next((data[f] for f in REASON_FIELDS if refused and isinstance(data.get(f), str)
                    and data[f]), None)
     explanation = data.get("policy_explanation") if refused else None
+    paid = data.get(PAID) if outcome == PAID_OUTCOME else None
     return Outcome(outcome, refused, reason,
-                   explanation if isinstance(explanation, str) and explanation else None)
+                   explanation if isinstance(explanation, str) and explanation else None,
+                   paid if isinstance(paid, int | float) and not isinstance(paid, bool) else None)
 
 
 def _application(case: CaseState, data: dict[str, Any]) -> Application:
     found = outcome_of(data)
-    return Application(case, found.outcome, found.refused, found.reason, found.explanation)
+    return Application(case, found.outcome, found.refused, found.reason, found.explanation,
+                       found.paid_amount)

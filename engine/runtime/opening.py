@@ -1,8 +1,9 @@
 """What a new case opens with, the same for a single start and a bulk start's case: its number
-(drawn from the process's sequence unless the case is named), its jurisdiction, its first data
-(what the engine says about the case wins over the data: a message's payload is the sender's
-data, its case_no among it; the started event records it, so replay never draws a number
-again), its instance row's values and its started event's payload."""
+(drawn from the process's sequence unless the case is named), its jurisdiction (an application
+for a listed policy: the policy's department), its first data (what the engine says about the
+case wins over the data: a message's payload is the sender's data, its case_no among it; the
+started event records it, so replay never draws a number again), its instance row's values
+and its started event's payload."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from engine.audit import chain
+from engine.definitions import policies
 from engine.definitions.registry import LoadedVersion
 from engine.org import scope
 from engine.runtime.case_numbers import next_case_number
@@ -40,7 +42,9 @@ def open_case(session: Session, key: str, version: LoadedVersion, data: Mapping[
         assigned["case_no"] = business_key
     if source_case_no is not None:
         assigned["source_case_no"] = source_case_no
-    jurisdiction = scope.jurisdiction_for(
+    jurisdiction = policies.department_of(session, version.forms.get(
+        version.start_form_key or ""), data) if message is None else None
+    jurisdiction = jurisdiction or scope.jurisdiction_for(
         session, user, data.get(scope.JURISDICTION) if message is not None else None)
     if jurisdiction is not None:
         assigned[scope.JURISDICTION] = jurisdiction

@@ -55,6 +55,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["said"] = said
     app.jinja_env.filters["localized"] = localized
     app.jinja_env.globals["may_apply"] = cases.may_apply
+    app.jinja_env.globals["applies_only"] = auth.applies_only
     app.jinja_env.globals["may_read_policies"] = cases.may_read_policies
     app.jinja_env.filters["highlighted"] = cases.highlighted
     app.jinja_env.filters["part_named"] = forms.part_named

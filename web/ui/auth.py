@@ -142,11 +142,16 @@ def login() -> str | Response | tuple[str, int] | tuple[str, int, dict[str, str]
     return redirect(next_url or landing(user))
 
 
+def applies_only(user: UserView | None) -> bool:
+    """An enterprise: it applies and follows its applications; no procedure gives it a task,
+    so it has no inbox (待办, 已办) and its home is 我的申请."""
+    return user is not None and set(user.roles) == {"enterprise"}
+
+
 def landing(user: UserView) -> str:
     """Where signing in leads: an enterprise to its own applications (我的申请), which is
     what it comes for; everyone else to the inbox."""
-    return url_for("cases.applications") if set(user.roles) == {"enterprise"} \
-        else url_for("inbox.index")
+    return url_for("cases.applications") if applies_only(user) else url_for("inbox.index")
 
 
 @bp.post("/logout")

@@ -21,10 +21,10 @@ box that offers the users the engine lists for the field, by display name and us
 value is the username), policy fields (``x-policy``: a choice of the 惠企政策清单's policies the
 engine lists for the field), catalogue fields (``x-catalogue``: a choice of the rows of a
 catalogue such as the 中介服务事项清单), comment fields (``"x-phrases": true`` on a text
-field: the user's 常用意见 offered beside it, js/phrases.js), anything else as JSON text. A
-date or date-time field with ``"x-default": "now"`` starts at the engine's clock (an integer
-field at this year); a field with ``"x-default": "blank"`` starts empty each time its task
-comes, whatever the case holds.
+field: the user's 常用意见 offered beside it, js/phrases.js; a list: the field's own),
+anything else as JSON text. A date or date-time field with ``"x-default": "now"`` starts at
+the engine's clock (an integer field at this year); a field with ``"x-default": "blank"``
+starts empty each time its task comes, whatever the case holds.
 """
 
 from __future__ import annotations
@@ -85,6 +85,8 @@ class Field:
     columns: list[Field] = field(default_factory=list)  # a table's (kind rows), an object's
     example: str = ""  # a JSON column's value as an example of its shape
     phrases: bool = False  # a comment field: 常用意见 offered beside it ("x-phrases": true)
+    # the field's own phrases ("x-phrases": [...]), offered instead of the user's
+    own_phrases: tuple[str, ...] = ()
     pattern: str = ""  # a text's pattern: what a Chinese input method typed is read to fit it
 
 
@@ -224,7 +226,8 @@ def _field(name: str, prop: Mapping[str, Any], required: bool) -> Field:
         unit="" if f"（{unit}）" in title else unit,  # "申请金额（元）" says it already
         money=unit if unit.endswith("元") and widget_kind in ("number", "integer") else "",
         choices=choices, readonly=bool(prop.get("readOnly")),
-        phrases=prop.get("x-phrases") is True and widget_kind in ("text", "textarea"),
+        phrases=bool(prop.get("x-phrases")) and widget_kind in ("text", "textarea"),
+        own_phrases=tuple(prop["x-phrases"]) if isinstance(prop.get("x-phrases"), list) else (),
         pattern=str(prop.get("pattern") or "") if widget_kind == "text" else "",
     )
 

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from engine import Conflict, InboxFilter, WorkCalendar, end_of_today
 from web.errors import localized
 from web.ui import fmt
-from web.ui.auth import current_user, login_required
+from web.ui.auth import applies_only, current_user, login_required
 from web.ui.pages import nav_counts
 from web.ui.util import engine, safe_next
 
@@ -22,7 +22,9 @@ FILTERS = ("all", "mine", "overdue", "today")
 
 @bp.get("/")
 @login_required
-def index() -> str:
+def index() -> str | Response:
+    if applies_only(current_user()):  # its home: 我的申请
+        return redirect(url_for("cases.applications"))
     eng = engine()
     show = request.args.get("show", "all")
     if show not in FILTERS:

@@ -4,6 +4,7 @@
 // no name, so nothing of it is submitted: the field holds the text. Opened (focused or
 // pressed), or the page shown again, it reads the user's list afresh (data-url), so a phrase
 // added or removed in another tab is there without a reload; offline, it keeps what it had.
+// A field with its own phrases (no data-url) keeps them.
 (function () {
   'use strict';
 
@@ -35,8 +36,9 @@
 
   function refresh() {
     if (asking || !pickers.length) return;
-    var url = pickers[0].getAttribute('data-url');
-    if (!url) return;
+    var mine = pickers.filter(function (p) { return p.hasAttribute('data-url'); });
+    if (!mine.length) return;
+    var url = mine[0].getAttribute('data-url');
     asking = fetch(url, { credentials: 'same-origin', headers: { 'Accept': 'application/json' } })
       .then(function (r) {
         var kind = r.headers.get('Content-Type') || '';
@@ -45,7 +47,7 @@
       })
       .then(function (body) {
         if (!body || !Array.isArray(body.phrases)) return;
-        pickers.forEach(function (picker) {
+        mine.forEach(function (picker) {
           var select = picker.querySelector('.phrase-select');
           if (select) fill(select, body.phrases.filter(function (p) { return typeof p === 'string'; }));
         });
