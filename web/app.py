@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+from collections.abc import Callable, Iterable
 from datetime import timedelta
+from typing import Any
 
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
@@ -38,11 +40,25 @@ def create_app(engine: Engine, secret_key: str | None = None, testing: bool = Fa
     app.extensions["kuaiban"] = engine
     security.install(app, security.trusted_proxies() if trusted_proxies is None
                      else trusted_proxies)
+    app.wsgi_app = _OneRead(engine, app.wsgi_app)  # type: ignore[method-assign]
     csrf.init_app(app)
     health.register(app)  # first: /healthz, /readyz and the request log around everything
     api.register(app)  # bearer tokens, JSON only: exempt from CSRF there
     ui.register(app)
     return app
+
+
+class _OneRead:
+    """WSGI middleware: each request's reads share one read transaction (Engine.reading),
+    ended when the view's response is made; a body streamed after that (a file's chunks)
+    reads in short transactions of its own."""
+
+    def __init__(self, engine: Engine, inner: Callable[..., Iterable[bytes]]) -> None:
+        self.engine, self.inner = engine, inner
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        with self.engine.reading():
+            return self.inner(environ, start_response)
 
 
 def engine_of(app: Flask) -> Engine:

@@ -5,7 +5,7 @@ read a case."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, cast
@@ -16,6 +16,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from engine.api import shared_reads
+from engine.api.shared_reads import SharedRead
 from engine.definitions.registry import LoadedVersion, VersionCache
 from engine.errors import (
     CaseHidden,
@@ -95,12 +97,40 @@ class EngineCore:
         lost a race (a stale revision found at any flush, or a duplicate event number or
         case number from a concurrent command) is a Conflict, never a lost update.
         ``read_only``: the work only reads, so on SQLite it does not take the write lock
-        (inboxes and case pages read their snapshot while a command writes)."""
+        (inboxes and case pages read their snapshot while a command writes); under
+        :meth:`reading` it shares that context's read transaction."""
+        shared = SharedRead.of(self)
+        if shared is not None and read_only:
+            with self._failures(), shared.read() as session:
+                yield session
+            return
+        if shared is not None:
+            shared.end()  # the reads after this write see it
+        session = self._session(read_only)
+        try:
+            with self._failures(), session.begin():
+                yield session
+        finally:
+            session.close()
+            if shared is not None:
+                shared.end()  # a read inside the write began before it committed
+
+    def reading(self) -> AbstractContextManager[None]:
+        """Until the context ends, this engine's read-only transactions in this thread or
+        request share one read transaction (engine/api/shared_reads.py): a page view reads
+        with one session, one begin and one reading of the change counters."""
+        return shared_reads.sharing(self, lambda: self._session(read_only=True))
+
+    def _session(self, read_only: bool) -> Session:
         session = (self._readers if read_only else self._sessions)()
         session.info[emit.CONTEXT] = self.notifications  # what notices need (engine/notify)
+        return session
+
+    @contextmanager
+    def _failures(self) -> Iterator[None]:
+        """A failed transaction drops the live-workflow cache; a lost race is a Conflict."""
         try:
-            with session.begin():
-                yield session
+            yield
         except (StaleDataError, IntegrityError) as exc:
             self.runtime.forget()
             raise Conflict(msg("case.changed_meanwhile")) from exc
@@ -113,8 +143,6 @@ class EngineCore:
         except BaseException:
             self.runtime.forget()
             raise
-        finally:
-            session.close()
 
     def close(self) -> None:
         self.db.dispose()

@@ -10,4 +10,5 @@ from engine.api.reads import Reads
 
 class Engine(Definitions, Commands, Reads, Audit):
     """A Kuaiban engine on one database. Safe to share between threads. Every method is one
-    transaction, committed here, at the edge."""
+    transaction, committed here, at the edge; under :meth:`reading`, the reads of one
+    context share one."""
