@@ -5,17 +5,16 @@ streamed after the view has returned still reads its chunks."""
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import event
 
 from engine.api import Engine
 from engine.files import blobs
 from tests.conftest import diagram_files
 from tests.files_support import pdf
 from tests.process_helpers import clue_files
+from tests.test_shared_reads import begins
 from tests.test_ui_support import login, make_app
 from web import tokens
 
@@ -28,17 +27,6 @@ def client(people: Engine) -> FlaskClient:
     web = make_app(people).test_client()
     login(web, "li", "pw-li")
     return web
-
-
-def begins(engine: Engine) -> Callable[[], int]:
-    """How many transactions the engine's connections begin from now on."""
-    count = [0]
-
-    def begun(_conn: object) -> None:
-        count[0] += 1
-
-    event.listen(engine.db, "begin", begun)
-    return lambda: count[0]
 
 
 def test_a_page_view_reads_in_one_transaction(people: Engine, client: FlaskClient) -> None:
