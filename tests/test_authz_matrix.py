@@ -627,6 +627,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("health.readyz", "GET"): Entry(False, anyone),
     # -- pages -----------------------------------------------------------------------------
     ("static", "GET"): Entry(False, anyone, args=lambda w: {"filename": "css/kuaiban.css"}),
+    ("assets.favicon", "GET"): Entry(False, anyone),
     ("assets.vendor", "GET"): Entry(False, anyone, args=lambda w: {
         "package": "bpmn-js", "filename": "bpmn-navigated-viewer.production.min.js"},
         ok=lambda w: _installed(w, "bpmn-js/dist/bpmn-navigated-viewer.production.min.js")),
