@@ -1,12 +1,10 @@
 // What a diagram drawn by bpmn-js (the modeler, the case and version viewers, the two versions
 // of "what changed") shows first, and its zoom buttons and shortcuts.
 //
-// The viewers of cases, tasks and versions (static/js/diagram.js) open on the whole diagram
-// (``fit``): its start, its lanes' names and the path taken all in view. The modeler and the
-// comparison open (``first``) on the whole diagram when that keeps it readable (zoom READABLE
-// or more), else at zoom OPEN from its top left (the start event's corner) or around the
-// element to show. Always clear of the palette the modeler draws over the canvas's left edge,
-// so that the pool's and lanes' names stay visible.
+// First view: the whole diagram when that keeps it readable (zoom READABLE or more), else the
+// diagram at zoom OPEN from its top left (the start event's corner) or around the element to
+// show; in both, clear of the palette the modeler draws over the canvas's left edge, so that the
+// pool's and lanes' names stay visible.
 //
 // Zoom: buttons [data-zoom=in|out|fit] in the given element, and, when the canvas has the
 // focus, Ctrl + / Ctrl - / Ctrl 0 (100 %) and Shift 1 (the whole diagram). The modeler has the

@@ -17,9 +17,13 @@
           mark(d.flows, 'kb-done');
           mark(d.active, 'kb-active');
           if (box.dataset.current) mark([box.dataset.current], 'kb-current');
-          // the whole procedure, so that its start, its lanes' names and the path taken are all
-          // in view; the zoom buttons read closer
-          kuaibanDiagramView.fit(viewer);
+          // what to show at a readable size in a wide procedure: the task of this page, else
+          // the case's first open step, else the end it reached
+          function shape(id) { var el = id && registry.get(id); return el && el.width ? el : null; }
+          function isEnd(el) { return el.businessObject.$type === 'bpmn:EndEvent'; }
+          kuaibanDiagramView.first(viewer, shape(box.dataset.current) ||
+            (d.active || []).map(shape).filter(Boolean)[0] ||
+            (d.completed || []).map(shape).filter(Boolean).filter(isEnd)[0]);
           kuaibanDiagramView.controls(viewer, box.parentNode);
           kuaibanDiagramView.touch(viewer);
           box.setAttribute('data-ready', 'true');
