@@ -9,8 +9,9 @@ A field with no value leaves no stray marks: ``{a}：{b}（{c}）`` reads ``a：
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from engine.definitions.registry import LoadedVersion
@@ -34,7 +35,8 @@ def render(version: LoadedVersion, data: Mapping[str, Any], excluded: frozenset[
     parts = version.subject
     if parts is None:
         return None
-    values = [None if name in excluded else _shown(data.get(name), _titles(version, name))
+    values = [None if name in excluded
+              else _shown(data.get(name), functools.partial(_titles, version, name))
               for name in parts[1::2]]
     if not any(values):
         return None
@@ -52,13 +54,15 @@ def _tidied(text: str) -> str:
     return text if len(text) <= MAX_CHARS else text[:MAX_CHARS - 1] + "…"
 
 
-def _shown(value: Any, titles: Mapping[Any, str]) -> str | None:
+def _shown(value: Any, titles: Callable[[], Mapping[Any, str]]) -> str | None:
+    """``titles``: the field's option titles, looked up only for a value that needs one (a
+    command writes the subject, so most values are shown without a look at the forms)."""
     if isinstance(value, bool) or value is None:
-        return titles.get(value) if value is not None else None
+        return titles().get(value) if value is not None else None
     if isinstance(value, str):
         text = value.strip()
-        if text in titles and _CODE.fullmatch(text):
-            return titles[text]
+        if _CODE.fullmatch(text) and text in (found := titles()):
+            return found[text]
         return instants.shown(text) or text or None
     if isinstance(value, int):
         return str(value)
