@@ -262,3 +262,22 @@ def test_pages_name_people_by_their_names_with_the_username_for_auditors(
     assert '受理员 李明 <small class="username">li</small>' in listing
     staff = _page(app, clues, "li").get(f"/instances/{case}").get_data(as_text=True)
     assert "<div>受理员 李明</div>" in staff.split('id="files"')[1]  # the name alone
+
+
+def test_one_page_view_is_logged_once(clues: Engine, case: int) -> None:
+    """A page that shows the reporter through several reads (the case, its history) logs one
+    row naming both ways; reading the same again in that view writes nothing, and a new
+    view is a new row."""
+    with clues.reading():
+        clues.instance(case, "audit")
+        clues.history(case, "audit")
+        clues.instance(case, "audit")
+        clues.instance(case, "li")
+    assert _reads(clues, case) == [("audit", "case+history"), ("li", "case")]
+    [first, _] = clues.confidential_reads(case, "audit")
+    assert first.fields == ["reporter", "reporter_contact"]
+    with clues.reading():
+        clues.history(case, "audit")
+    assert _reads(clues, case)[-1] == ("audit", "history")
+    page = _page(_app(clues), clues, "audit").get(f"/audit/instances/{case}")
+    assert "案件页、办理记录" in page.text

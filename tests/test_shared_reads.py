@@ -138,3 +138,36 @@ def test_each_engine_shares_only_its_own(eng: Engine, tmp_path: Path) -> None:
                 assert mine is again
     finally:
         other.close()
+
+
+def test_a_case_is_checked_once_per_read(eng: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page asks "may this user read the case" for its case, its task and its history;
+    within one read transaction the answer is asked of the database once per case and user,
+    and a write (which ends the read) asks again."""
+    from engine.queries import visibility
+
+    case = eng.start("approval", SUMMARY, "li").id
+    asked: list[tuple[int, str]] = []
+    real = visibility.may_read
+
+    def counted(session: object, instance_id: int, user: object) -> bool:
+        asked.append((instance_id, user.username))  # type: ignore[attr-defined]
+        return real(session, instance_id, user)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(visibility, "may_read", counted)
+    with eng.reading():
+        eng.instance(case, "li")
+        eng.history(case, "li")
+        eng.check_read(case, "li")
+        assert asked == [(case, "li")]
+        with pytest.raises(NotFound):
+            eng.instance(case, "qian")
+        with pytest.raises(NotFound):
+            eng.instance(case, "qian")  # a refusal is kept too
+        assert asked == [(case, "li"), (case, "qian")]
+        eng.set_calendar_day(HOLIDAY, False)  # a write
+        eng.instance(case, "li")
+        assert asked[-1] == (case, "li") and len(asked) == 3
+    eng.instance(case, "li")
+    eng.instance(case, "li")
+    assert len(asked) == 5  # outside a unit of reading: each transaction asks

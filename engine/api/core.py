@@ -57,6 +57,8 @@ from engine.views import InstanceView, UserView
 if TYPE_CHECKING:
     from engine.api.engine import Engine
 
+_READ_CHECKS = "kuaiban_read_checks"  # session.info: (case id, user) -> may read
+
 
 class EngineCore:
     """The engine's state and shared steps; :class:`engine.api.Engine` adds the calls."""
@@ -124,6 +126,10 @@ class EngineCore:
     def _session(self, read_only: bool) -> Session:
         session = (self._readers if read_only else self._sessions)()
         session.info[emit.CONTEXT] = self.notifications  # what notices need (engine/notify)
+        if read_only:
+            # nothing in a read changes who may read a case: answers are kept (a page asks
+            # the same question for its case, its task and its documents)
+            session.info[_READ_CHECKS] = {}
         return session
 
     @contextmanager
@@ -225,7 +231,14 @@ class EngineCore:
 
     def _check_may_read(self, session: Session, row: ProcessInstance, user: UserView) -> None:
         """CaseHidden unless ``user`` may read the case (engine/queries/visibility.py)."""
-        if not visibility.may_read(session, row.id, user):
+        answers: dict[tuple[int, UserView], bool] | None = session.info.get(_READ_CHECKS)
+        key = (row.id, user)
+        may = None if answers is None else answers.get(key)
+        if may is None:
+            may = visibility.may_read(session, row.id, user)
+            if answers is not None:
+                answers[key] = may
+        if not may:
             raise CaseHidden(msg("instance.not_found", instance_id=row.id))
 
     def _instance_view(self, session: Session, row: ProcessInstance,

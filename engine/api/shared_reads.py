@@ -37,6 +37,9 @@ class SharedRead:
         self._session: Session | None = None
         self._reads = 0  # reads in progress on the session (a read may call another)
         self._stale = False  # end it once the reads in progress are done
+        # what the unit of reading remembers across its transactions (the confidential
+        # fields it has logged as shown, engine/queries/confidential.py)
+        self.notes: dict[str, object] = {}
 
     @staticmethod
     def of(owner: object) -> SharedRead | None:

@@ -26,11 +26,12 @@ import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from engine.api.shared_reads import SharedRead
 from engine.definitions.registry import VersionCache, latest_forms, newest_version_id
 from engine.errors import NotFound, PermissionDenied
 from engine.messages import msg
@@ -54,6 +55,16 @@ KEYWORD = "x-confidential"
 ALWAYS = frozenset({"auditor"})  # auditors see every field (and replay everything anyway)
 
 Rules = dict[str, frozenset[str]]  # field name -> roles that see it
+_LOGGED = "confidential_reads"  # SharedRead.notes: (case id, username) -> _Logged
+
+
+@dataclass(frozen=True)
+class _Logged:
+    """A unit of reading's row of the access log for one case and user."""
+
+    row_id: int
+    fields: set[str]
+    via: list[str]
 
 
 @dataclass(frozen=True)
@@ -231,13 +242,37 @@ class Confidential:
 
     def record(self, instance_id: int, user: UserView | None, fields: list[str],
                via: str) -> None:
-        """Log that ``user`` was shown ``fields`` of the case (its own small transaction)."""
+        """Log that ``user`` was shown ``fields`` of the case (its own small transaction),
+        before the caller shows them. Within one unit of reading (a page view,
+        :meth:`Engine.reading`) a case is logged once per user: the page's later reads
+        widen that row's fields and ways (``via``, joined by ``+``) or, showing nothing
+        new, write nothing."""
         if not fields or user is None:
             return
+        shared = SharedRead.of(self._engine)
+        logged: dict[tuple[int, str], _Logged] | None = None
+        if shared is not None:
+            logged = cast(dict[tuple[int, str], _Logged],
+                          shared.notes.setdefault(_LOGGED, {}))
+        key = (instance_id, user.username)
+        before = None if logged is None else logged.get(key)
+        if before is not None and set(fields) <= before.fields and via in before.via:
+            return
         with self._engine.transaction() as session:
-            session.connection().execute(insert(CONFIDENTIAL_READS).values(
-                instance_id=instance_id, user=user.username, at=self._engine.clock.now(),
-                fields=fields, via=via))
+            if before is None:
+                row_id = session.connection().execute(insert(CONFIDENTIAL_READS).values(
+                    instance_id=instance_id, user=user.username, at=self._engine.clock.now(),
+                    fields=sorted(fields), via=via).returning(CONFIDENTIAL_READS.c.id)
+                ).scalar_one()
+                now = _Logged(row_id, set(fields), [via])
+            else:
+                now = _Logged(before.row_id, before.fields | set(fields),
+                              before.via if via in before.via else [*before.via, via])
+                session.connection().execute(update(CONFIDENTIAL_READS).where(
+                    CONFIDENTIAL_READS.c.id == now.row_id).values(
+                    fields=sorted(now.fields), via="+".join(now.via)))
+        if logged is not None:
+            logged[key] = now
 
     def reads(self, session: Session, instance_id: int, user: UserView) -> list[ReadView]:
         """The case's access log, oldest first: for auditors."""

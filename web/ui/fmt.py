@@ -135,7 +135,8 @@ READ_VIA: dict[str, Any] = {
 
 
 def read_via(via: str) -> str:
-    return str(READ_VIA.get(via, via))
+    """One page view that showed fields several ways is logged once, its ways joined by +."""
+    return "、".join(str(READ_VIA.get(part, part)) for part in via.split("+"))
 
 
 def role_label(role: str | None) -> str:
