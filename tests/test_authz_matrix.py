@@ -363,6 +363,11 @@ def reads_case(t: Target, p: Person | None) -> bool:
                               or t.process in PROCESS_READERS.get(p.role, ()))
 
 
+def takes_part(t: Target, p: Person | None) -> bool:
+    """Comments on and copies the case: its readers but auditors and designers, who observe."""
+    return reads_case(t, p) and p is not None and p.role not in {"auditor", "designer"}
+
+
 def works_task(t: Target, p: Person | None) -> bool:
     return p is not None and p.label == t.worker
 
@@ -601,10 +606,10 @@ MATRIX: dict[tuple[str, str], Entry] = {
                                     request=lambda w: {"json": {}}),
     ("api.urge", "POST"): Entry(True, urges, args=_task, mutates=True,
                                 request=lambda w: {"json": {"note": "请抓紧"}}),
-    ("api.cc", "POST"): Entry(True, reads_case, args=_instance, mutates=True,
+    ("api.cc", "POST"): Entry(True, takes_part, args=_instance, mutates=True,
                               request=lambda w: {"json": {"to": "designer"}}),
     ("api.mark_read", "POST"): Entry(True, signed_in, args=_instance),
-    ("api.comment", "POST"): Entry(True, reads_case, 201, args=_instance, mutates=True,
+    ("api.comment", "POST"): Entry(True, takes_part, 201, args=_instance, mutates=True,
                                    request=lambda w: {"json": {"text": "请补充材料"}}),
     ("api.terminate", "POST"): Entry(True, urges, args=_instance, mutates=True,
                                      request=lambda w: {"json": {"reason": "重复登记"}}),
@@ -740,9 +745,9 @@ MATRIX: dict[tuple[str, str], Entry] = {
                                      request=lambda w: {"data": {"reason": "材料不全"}}),
     ("ops.urge", "POST"): Entry(False, urges, 302, args=_task, mutates=True),
     ("ops.withdraw", "POST"): Entry(False, withdraws, 302, args=_done, mutates=True),
-    ("ops.cc", "POST"): Entry(False, reads_case, 302, args=_instance, mutates=True,
+    ("ops.cc", "POST"): Entry(False, takes_part, 302, args=_instance, mutates=True,
                               request=lambda w: {"data": {"to": "designer"}}),
-    ("ops.comment", "POST"): Entry(False, reads_case, 302, args=_instance, mutates=True,
+    ("ops.comment", "POST"): Entry(False, takes_part, 302, args=_instance, mutates=True,
                                    request=lambda w: {"data": {"text": "请补充材料"}}),
     ("ops.terminate", "POST"): Entry(False, urges, 302, args=_instance, mutates=True,
                                      request=lambda w: {"data": {"reason": "重复登记"}}),

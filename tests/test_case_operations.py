@@ -231,6 +231,30 @@ def test_copies_and_comments(cases: Engine) -> None:
     assert cases.history(case.id)[-1].payload == {"text": "已阅，无意见"}
 
 
+def test_observers_read_a_case_but_do_not_add_to_it(cases: Engine) -> None:
+    """An auditor or a designer reads every case; neither comments on one (it would change the
+    record they check) nor copies it (which would let someone else read it). A supervisor
+    (case manager) reading through their role may; an auditor who also takes part in the case
+    through a task role may too."""
+    case = through_split(cases)
+    cases.add_user("design", ["designer"])
+    cases.add_user("li_audit", ["auditor", "intake"])
+    for observer in ("audit", "design"):
+        cases.instance(case.id, observer)  # they read it
+        assert not cases.ops.takes_part(case.id, observer)
+        with says(PermissionDenied, "审计人员和流程设计人员只查阅案件"):
+            cases.ops.comment(case.id, observer, "看过")
+        with says(PermissionDenied, "不发表意见，也不抄送"):
+            cases.ops.cc(case.id, observer, to_user="qian")
+    with pytest.raises(PermissionDenied):
+        cases.instance(case.id, "qian")  # the refused copy let nobody in
+    assert [e.type for e in cases.history(case.id)].count("commented") == 0
+    assert cases.ops.takes_part(case.id, "sun") and cases.ops.takes_part(case.id, "li_audit")
+    cases.ops.comment(case.id, "sun", "请加快办理")
+    cases.ops.comment(case.id, "li_audit", "已核对")
+    assert not cases.ops.takes_part(case.id, "qian")
+
+
 def test_send_back_property_is_validated(people: Engine) -> None:
     assert people.validate(diagram_files("sendback.bpmn")).problems == []
     files = diagram_files("sendback.bpmn")

@@ -147,6 +147,24 @@ def test_case_page_copy_read_comment_withdraw_and_terminate(app: Flask, eng: Eng
     assert eng.instance(instance_id).status == "cancelled"
 
 
+def test_an_auditor_reads_a_case_without_case_operations(app: Flask, eng: Engine) -> None:
+    """An auditor's case page offers no 意见 or 抄送 (nor an empty 案件操作 box), and a
+    posted comment or copy is refused with a message, leaving the case as it was."""
+    instance_id = start_case(eng)
+    audit = as_user(app, "audit")
+    page = audit.get(f"/instances/{instance_id}")
+    assert page.status_code == 200 and "案件操作" not in page.text
+    assert 'id="op-comment"' not in page.text and 'id="op-cc"' not in page.text
+    refused = audit.post(f"/instances/{instance_id}/comments", data={"text": "看过"},
+                         follow_redirects=True)
+    assert "只查阅案件" in refused.text
+    audit.post(f"/instances/{instance_id}/cc", data={"to": "zhao"})
+    assert [e.type for e in eng.history(instance_id)].count("commented") == 0
+    assert eng.ops.copies("zhao") == []
+    sun = as_user(app, "sun").get(f"/instances/{instance_id}").text
+    assert 'id="op-comment"' in sun and 'id="op-cc"' in sun
+
+
 def test_the_delegates_entries_come_back_to_confirm(app: Flask, eng: Engine) -> None:
     start_case(eng)
     propose = task_of(eng, "li", "propose")

@@ -20,7 +20,7 @@ unit's user, whose few cases a list should start from instead of filtering every
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Select, String, cast, exists, func, or_, select, true, union, union_all
@@ -35,6 +35,9 @@ from engine.views import UserView
 
 CASE_READERS = frozenset({"auditor", "designer", "case_manager", "style_group", "city_leader",
                           "supervision_office", "reform_group"})
+# Roles that read cases without taking part in them: an auditor or a designer who reads a
+# case neither adds to its record (意见) nor lets anyone else read it (抄送).
+OBSERVERS = frozenset({"auditor", "designer"})
 MANY = 10_000  # from this many readable cases on, lists check each case instead
 # Roles that read every case of some procedures, without a task in them: the 市政数局
 # receives every subsidy payout's result, takes the 12345 complaints and runs the 中介服务
@@ -83,6 +86,14 @@ def may_read(session: Session, instance_id: int, user: UserView) -> bool:
     found = session.execute(select(ProcessInstance.id).where(
         ProcessInstance.id == instance_id, readable(user))).first()
     return found is not None
+
+
+def takes_part(session: Session, instance_id: int, user: UserView) -> bool:
+    """May ``user`` add to the case (意见, 抄送): they read it other than as an observer."""
+    if not OBSERVERS & set(user.roles):
+        return may_read(session, instance_id, user)
+    taking_part = replace(user, roles=tuple(r for r in user.roles if r not in OBSERVERS))
+    return may_read(session, instance_id, taking_part)
 
 
 def _supervises(user: UserView) -> bool:

@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from engine.errors import NotFound, refused
+from engine.errors import NotFound, PermissionDenied, refused
 from engine.messages import msg
 from engine.notify import emit
 from engine.org import people, users
 from engine.org.directory import Unit
 from engine.org.people import Person
 from engine.org.users import Who
-from engine.queries import subjects
+from engine.queries import subjects, visibility
 from engine.runtime import handover, moves, rewind
 from engine.storage.schema import CASE_COPIES, TASKS, USERS, ProcessInstance, ProcessVersion
 from engine.views import CopyView, InstanceView, UserView
@@ -181,9 +181,7 @@ class Operations:
             raise refused("text", msg("comment.too_long", limit=COMMENT_MAX))
         eng = self.engine
         with eng.transaction() as session:
-            actor = users.resolve(session, user)
-            eng.hide_unreadable(session, instance_id, actor, msg("instance.not_found",
-                                                                 instance_id=instance_id))
+            actor = self._taking_part(session, instance_id, user)
             row = eng.runtime.add_to_case(session, instance_id, revision, lambda row, now:
                                           handover.record(session, row, "commented", now,
                                                           {"text": body}, actor))
@@ -197,9 +195,7 @@ class Operations:
             raise refused("to", msg("cc.target"))
         eng = self.engine
         with eng.transaction() as session:
-            actor = users.resolve(session, user)
-            eng.hide_unreadable(session, instance_id, actor, msg("instance.not_found",
-                                                                 instance_id=instance_id))
+            actor = self._taking_part(session, instance_id, user)
             people, unit = _copy_to(session, to_user, to_unit)
             now = eng.clock.now()
 
@@ -215,6 +211,22 @@ class Operations:
             emit.notify(session, "cc", people, said=msg("notice.cc", by=actor.display_name),
                         instance_id=instance_id, actor=actor.username, at=now)
             return people
+
+    def takes_part(self, instance_id: int, user: Who) -> bool:
+        """May ``user`` comment on the case and copy it (engine/queries/visibility.py)?"""
+        with self.engine.transaction(read_only=True) as session:
+            return visibility.takes_part(session, instance_id, users.resolve(session, user))
+
+    def _taking_part(self, session: Session, instance_id: int, user: Who) -> UserView:
+        """The user, if they may add to the case: NotFound if they may not read it,
+        PermissionDenied if they only observe it."""
+        eng = self.engine
+        actor = users.resolve(session, user)
+        eng.hide_unreadable(session, instance_id, actor, msg("instance.not_found",
+                                                             instance_id=instance_id))
+        if not visibility.takes_part(session, instance_id, actor):
+            raise PermissionDenied(msg("case.observers_only"))
+        return actor
 
     def copies(self, user: Who, unread_only: bool = False) -> list[CopyView]:
         """My CC list (抄送我的), newest first."""
