@@ -1,7 +1,7 @@
 """What a notice says is stored as a message key and its parameters and rendered when read,
-in the reader's language, times in local time; notices stored as sentences before keep
-showing them, in the centre and by e-mail; the migration keeps both (SQLite and
-PostgreSQL)."""
+in the reader's language, times in local time, and as fits where it is read (in the centre,
+signed in, or in an e-mail or a webhook); notices stored as sentences before keep showing
+them, in the centre and by e-mail; the migrations keep both (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -18,10 +18,12 @@ from engine.notify import notify
 from engine.storage import migrate
 from engine.storage.schema import NOTIFICATIONS, OUTBOX
 from tests.conftest import diagram_files
-from tests.notify_support import MailServer, mail_server
+from tests.notify_support import MailServer, hook_server, mail_server
 
 FULIANG = "浮梁县纪委监委"
 BEFORE_KEYS = "c8d2e6f0a4b7"  # the revision before a4e8c2f6b0d3_notice_messages
+CASE_SUBJECTS = "f2b6d8a4c1e9"  # the revision before a7c3e9f1b5d8_decided_notices_keyed
+DUE = "2026-10-16T17:30:00+08:00"
 
 
 @pytest.fixture
@@ -109,3 +111,59 @@ def test_the_migration_keeps_what_every_notice_says(told: Engine) -> None:
     li, sun = told.notifications.for_user("li")[0], told.notifications.for_user("sun")[0]
     assert li.said is None and li.text_in("en").startswith("新的待办“提出处置意见”")
     assert sun.text_in("en") == f"王五 将案件（{view.business_key}）抄送给您，请阅知"
+
+
+def test_a_decision_opens_the_case_in_the_centre_and_asks_to_sign_in_outside(
+        told: Engine, mail: MailServer) -> None:
+    """Read in the centre, its reader is signed in and the notice opens the case; an e-mail or
+    a webhook is read outside Kuaiban, so it tells them to sign in."""
+    with hook_server() as hook:
+        told.notifications.settings = mail.settings(webhook_url=hook.url)
+        told.notifications.set_preferences("zhou", {"webhook": {"decided": True}})
+        view = told.start("reminders", {"unit": FULIANG, "due": DUE}, "zhou")
+        told.complete(view.tasks[0].id, {}, "zhou")
+        case = view.business_key
+        [decided] = [n for n in told.notifications.for_user("zhou") if n.kind == "decided"]
+        assert decided.text_in("zh") == f"“提醒测试”申请（{case}）已有办理结果。"
+        assert decided.text_in("en") == f'The application "提醒测试" ({case}) has been decided.'
+        assert decided.as_json("zh")["message"]["key"] == "notice.decided"
+        told.notifications.work()
+        [message] = [m for m in mail.messages if "办理结果" in m["Subject"]]
+        assert f"“提醒测试”申请（{case}）已有办理结果，请登录查看。" in message.get_content()
+        [post] = [p.json() for p in hook.posts if p.json()["kind"] == "decided"]
+        assert post["text"] == f"“提醒测试”申请（{case}）已有办理结果，请登录查看。"
+        assert post["message"]["key"] == "notice.decided.outside"  # the key of that text
+
+
+def test_a_decision_stored_as_a_sentence_no_longer_asks_to_sign_in_in_the_centre(
+        told: Engine, mail: MailServer) -> None:
+    told.notifications.settings = mail.settings()
+    at = told.clock.now()
+    written = "您提交的「提醒测试」申请（TX-2025-000003）已有办理结果，请登录查看。"
+    other = "您的申请已办结，请登录查看。"  # not a sentence Kuaiban wrote: left as it is
+    with told.transaction() as session:
+        ids = list(session.connection().execute(insert(NOTIFICATIONS).returning(
+            NOTIFICATIONS.c.id, sort_by_parameter_order=True), [{
+                "username": "zhou", "kind": "decided", "instance_id": None, "task_id": None,
+                "business_key": key, "title": "提醒测试", "text": sentence, "message_key": None,
+                "message_params": None, "actor": None, "created_at": at, "read_at": None}
+            for key, sentence in (("TX-2025-000003", written), (None, other))]).scalars())
+        session.connection().execute(insert(OUTBOX), [{
+            "notification_id": ids[0], "channel": "email", "address": "zhou@example.gov.cn",
+            "status": "pending", "attempts": 0, "next_attempt_at": at, "lease_until": None,
+            "leased_by": None, "last_error": None, "created_at": at, "sent_at": None}])
+    migrate.downgrade(told.db, CASE_SUBJECTS)
+    migrate.upgrade(told.db)
+    kept, keyed = told.notifications.for_user("zhou")  # newest first
+    assert keyed.text_in("zh") == "“提醒测试”申请（TX-2025-000003）已有办理结果。"
+    assert keyed.text_in("en") == 'The application "提醒测试" (TX-2025-000003) has been decided.'
+    assert kept.said is None and kept.text_in("en") == other
+    assert told.notifications.work().delivery.sent == 1
+    [message] = mail.messages  # by e-mail it still asks to sign in
+    assert "“提醒测试”申请（TX-2025-000003）已有办理结果，请登录查看。" in message.get_content()
+    migrate.downgrade(told.db, CASE_SUBJECTS)  # back: the sentence as it was stored
+    with told.db.connect() as conn:
+        rows = conn.execute(text("SELECT message_key, text FROM notifications ORDER BY id"))
+        assert [tuple(r) for r in rows] == [(None, written), (None, other)]
+    assert [n.said for n in told.notifications.for_user("zhou")] == [None, None]
+    migrate.upgrade(told.db)

@@ -602,6 +602,28 @@ def decided_notices(hq: Engine, user: str) -> list[str | None]:
     return [n.business_key for n in hq.notifications.for_user(user) if n.kind == "decided"]
 
 
+@WORLD
+def test_the_enterprise_hears_of_the_decision_on_what_the_window_filed_for_it(
+        hq: Engine) -> None:
+    """Its users (role enterprise, its 统一社会信用代码) read the case and are told, not the
+    clerk who took the application in; an enterprise applying online is told likewise."""
+    code = application("JS-002")["credit_code"]
+    hq.add_user("qiye_a", ["enterprise"], credit_code=code)
+    hq.add_user("qiye_b", ["enterprise"], credit_code=code)
+    hq.add_user("qiye_c", ["enterprise"], credit_code="91360200MA35A0001X")  # another one
+    hq.add_user("sjj_b", ["data_bureau"], credit_code=code)  # a code, but not an enterprise
+    filed = hq.start("subsidy_instant", application("JS-002", "一窗"), "chuangkou")
+    online = hq.start("subsidy_instant", application("JS-002"), "qiye_a")
+    for view in (filed, online):
+        approve = next(t for t in inbox(hq, "swj") if t.instance_id == view.id)
+        hq.complete(approve.id, {"decision": "approve", "approved_amount": 5000}, "swj")
+    both = [online.business_key, filed.business_key]  # newest first
+    assert decided_notices(hq, "qiye_a") == decided_notices(hq, "qiye_b") == both
+    assert decided_notices(hq, "chuangkou") == []
+    assert decided_notices(hq, "qiye_c") == decided_notices(hq, "sjj_b") == []
+    assert hq.instance(filed.id, "qiye_b").id == filed.id  # it reads the case it hears of
+
+
 @pytest.mark.parametrize("key", ["subsidy_instant", "subsidy_commitment"])
 def test_a_case_not_accepted_tells_the_applicant_too(key: str) -> None:
     """不予受理 is a result as much as a decision is (docs/user-guide.md: 办理结果)."""
@@ -702,7 +724,8 @@ def test_commitment_rejection_without_reason_and_explanation_is_refused(
     hq.complete(decide.id, {"decision": "reject", "reject_reason": "项目未按协议投产",
                             "policy_explanation": explanation}, "swj")
     assert inbox(hq, "swj") == []
-    assert decided_notices(hq, "chuangkou") == [view.business_key]  # who started the case
+    # no user of the enterprise holds its code: the window that filed it is told instead
+    assert decided_notices(hq, "chuangkou") == [view.business_key]
     record = task(hq, "sjj", "record_result")
     data = hq.instance(view.id).data
     assert data["outcome"] == "不予兑现"

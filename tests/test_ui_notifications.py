@@ -10,7 +10,9 @@ from flask import Flask
 
 from engine.api import Engine
 from engine.notify import Settings
+from tests.conftest import diagram_files
 from tests.test_ui_support import (
+    FULIANG,
     PASSWORD,
     as_user,
     choose_language,
@@ -147,6 +149,27 @@ def test_the_bell_stops_counting_a_task_once_it_is_done_or_taken(app: Flask,
     for task in [t.id for t in eng.inbox.for_user("wang") if t.name == "approve"]:
         eng.claim(task, "wang")  # both approvals are wang's now: out of chen's inbox
     assert bell(chen.get("/").text) == 0 and bell(as_user(app, "wang").get("/").text) == 2
+
+
+def test_a_decision_leads_to_the_case_without_asking_to_sign_in(app: Flask,
+                                                                 eng: Engine) -> None:
+    """The reader of the centre is signed in: the notice offers the case, where an e-mail
+    would tell them to sign in."""
+    eng.deploy(diagram_files("reminders.bpmn"))
+    view = eng.start("reminders", {"unit": FULIANG, "due": "2026-10-16T17:30:00+08:00"}, "zhao")
+    eng.complete(view.tasks[0].id, {}, "zhao")
+    [note] = [n for n in eng.notifications.for_user("zhao") if n.kind == "decided"]
+    zhao = as_user(app, "zhao")
+    page = zhao.get("/notifications").text
+    assert f"“提醒测试”申请（{view.business_key}）已有办理结果。" in page
+    assert "请登录" not in page
+    [link] = re.findall(r'<a class="see-result" href="([^"]+)">查看办理结果 ›</a>', page)
+    assert link == f"/notifications/{note.id}/open"
+    assert zhao.get(link).location == f"/instances/{view.id}"
+    assert page.count('class="see-result"') == 1  # not on the new-task notice
+    choose_language(zhao)
+    page = zhao.get("/notifications").text
+    assert "See the decision ›" in page and "sign in" not in page
 
 
 def test_english(app: Flask, eng: Engine) -> None:

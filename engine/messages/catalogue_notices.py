@@ -3,7 +3,10 @@
 Stored with each notice as its key and parameters (notices.py) and rendered when
 read: ``title`` is the task's or the procedure's name, ``by`` whoever caused it, ``reason``
 what they wrote; ``case``, ``because``, ``due`` and ``hm`` are made when rendering (the case
-number in brackets, the reason after a colon, a deadline and its time of day, local time)."""
+number in brackets, the reason after a colon, a deadline and its time of day, local time).
+A key's ``.outside`` sibling, when it has one, is what an e-mail or a webhook says instead
+(notices.py ``outside``): read there, the reader is not signed in, while in the centre the
+notice opens the case itself."""
 
 NOTICES: dict[str, tuple[str, str]] = {
     'notice.case': (
@@ -28,8 +31,11 @@ NOTICES: dict[str, tuple[str, str]] = {
         'Task "{title}"{case} is past its deadline ({due}); please deal with it at once.',
         '待办“{title}”{case}已超过办理期限（{due}），请尽快办理。'),
     'notice.decided': (
-        'Your application "{title}"{case} has been decided; sign in to see the result.',
-        '您提交的“{title}”申请{case}已有办理结果，请登录查看。'),
+        'The application "{title}"{case} has been decided.',
+        '“{title}”申请{case}已有办理结果。'),
+    'notice.decided.outside': (
+        'The application "{title}"{case} has been decided; sign in to see the result.',
+        '“{title}”申请{case}已有办理结果，请登录查看。'),
     'notice.urged': (
         '{by} urges you to deal with "{title}"{case}{because}',
         '{by} 催办“{title}”{case}{because}'),

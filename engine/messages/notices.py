@@ -1,6 +1,7 @@
 """What a notice says: a key of the catalogue (catalogue_notices.py) and its parameters,
 stored with the notice (engine/notify/emit.py) and rendered when it is read, in the reader's
-language. Notices written before keys keep the Chinese sentence they were stored with."""
+language (in an e-mail or a webhook, as :func:`outside` says it). Notices written before keys
+keep the Chinese sentence they were stored with."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from engine.messages import Msg, msg
+from engine.messages import CATALOGUE, Msg, msg
 from engine.time.calendar import deadline_clock, deadline_day
 
 DEFAULT_LANGUAGE = "zh"  # for a reader who chose no language (users.language)
@@ -25,6 +26,14 @@ def said(key: str, params: Mapping[str, Any] | None, title: str,
          business_key: str | None) -> Msg:
     """A stored notice's message: its parameters with its title and case number."""
     return Msg(key, {"title": title, "business_key": business_key, **(params or {})})
+
+
+def outside(said: Msg) -> Msg:
+    """The message as a notice leaving Kuaiban says it (an e-mail, a webhook): the key's
+    ``.outside`` sibling in the catalogue when it has one (telling its reader to sign in,
+    say), else the message itself."""
+    key = f"{said.key}.outside"
+    return Msg(key, said.params) if key in CATALOGUE else said
 
 
 def render(said: Msg, language: str = DEFAULT_LANGUAGE) -> str:

@@ -31,9 +31,10 @@ class Undelivered(Exception):
 
 @dataclass(frozen=True)
 class Letter:
-    """An outbox entry with what it says: ``said`` (None for a notice written before keys,
-    which says ``stored_text``), rendered in ``language``: the recipient's (their stored
-    choice, else Chinese)."""
+    """An outbox entry with what it says: ``said``, as a notice leaving Kuaiban says it
+    (engine/messages/notices.py ``outside``; None for a notice written before keys, which
+    says ``stored_text``), rendered in ``language``: the recipient's (their stored choice,
+    else Chinese)."""
 
     id: int
     notification_id: int

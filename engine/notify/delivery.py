@@ -138,8 +138,8 @@ def _letters(session: Session, ids: list[int]) -> list[Letter]:
         .where(OUTBOX.c.id.in_(ids)).order_by(OUTBOX.c.id))
     return [Letter(r.id, r.notification_id, r.channel, r.address, r.username,
                    r.display_name or r.username, r.kind, r.title,
-                   None if r.message_key is None else notices.said(
-                       r.message_key, r.message_params, r.title, r.business_key),
+                   None if r.message_key is None else notices.outside(notices.said(
+                       r.message_key, r.message_params, r.title, r.business_key)),
                    r.text, r.business_key, r.instance_id, r.task_id, r.created_at,
                    _language(r.language))
             for r in rows]

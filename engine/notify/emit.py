@@ -15,7 +15,7 @@ from engine.definitions.registry import LoadedVersion
 from engine.messages import Msg, msg
 from engine.messages.notices import stored
 from engine.notify.kinds import check_kind, default
-from engine.notify.recipients import who_sees
+from engine.notify.recipients import applicants, who_sees
 from engine.notify.settings import Settings
 from engine.storage import driver
 from engine.storage.schema import (
@@ -155,11 +155,11 @@ def _arrived(due_at: datetime | None) -> Msg:
 
 def decided(session: Session, instance: ProcessInstance, process_name: str,
             now: datetime) -> None:
-    """"My application was decided", to whoever started the case."""
-    if instance.started_by:
-        write(session, "decided", [Notice(
-            instance.started_by, instance.id, None, instance.business_key, process_name,
-            msg("notice.decided"))], now)
+    """"My application was decided", to its applicants (recipients.py ``applicants``)."""
+    write(session, "decided", [
+        Notice(name, instance.id, None, instance.business_key, process_name,
+               msg("notice.decided"))
+        for name in applicants(session, instance.started_by, instance.data)], now)
 
 
 def _choices(session: Session, names: list[str], kind: str) -> dict[tuple[str, str], bool]:

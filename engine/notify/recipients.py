@@ -1,7 +1,8 @@
 """Who sees a task: the one rule notices about a task follow (task arrived, reminders, and the
 case operations' notices to a task's holders). It is the inbox's rule
 (engine/queries/inbox.py ``visible_to``): the assignee; else every active user with the
-task's role who acts for its unit, when it has one (engine/org/scope.py)."""
+task's role who acts for its unit, when it has one (engine/org/scope.py). And who hears of
+the decision on an application (:func:`applicants`)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 from engine.errors import NotFound
 from engine.messages import msg
 from engine.org import directory, scope
+from engine.runtime import case_credit_codes
 from engine.storage import counters
 from engine.storage.schema import TASKS, USERS
 
@@ -55,6 +57,31 @@ def task_recipients(session: Session, task_id: str) -> list[str]:
     if row is None:
         raise NotFound(msg("task.not_found", task_id=task_id))
     return who_sees(session, [row._mapping])[task_id]
+
+
+def applicants(session: Session, started_by: str | None,
+               data: Mapping[str, Any] | None) -> list[str]:
+    """Who hears of the decision on an application with ``data``: the enterprise it was filed
+    for (the active users of role enterprise with its 统一社会信用代码, who read the case:
+    engine/queries/visibility.py) and whoever started it, unless they filed it for that
+    enterprise. A window clerk's part ends when the application is taken in, and a busy
+    window would hear of every decision; the clerk is told only when no user of the enterprise
+    can be (it applied at the window, having no account), so that the result reaches someone
+    the enterprise deals with."""
+    code = case_credit_codes.code_of(data)
+    if code is None:
+        return [started_by] if started_by else []
+    found = {row.username: row for row in session.connection().execute(
+        select(USERS.c.username, USERS.c.roles, USERS.c.credit_code).where(
+            USERS.c.active.is_(True),
+            or_(USERS.c.credit_code == code, USERS.c.username == started_by)))}
+    told = {name for name, row in found.items()
+            if row.credit_code == code and "enterprise" in (row.roles or ())}
+    starter = found.get(started_by) if started_by else None
+    filed_for_them = starter is not None and "enterprise" not in (starter.roles or ())
+    if started_by and not (filed_for_them and told):
+        told.add(started_by)
+    return sorted(told)
 
 
 def _people(session: Session, pools: Sequence[Mapping[Any, Any]]) -> list[Person]:
