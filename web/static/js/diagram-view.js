@@ -1,10 +1,13 @@
 // What a diagram drawn by bpmn-js (the modeler, the case and version viewers, the two versions
 // of "what changed") shows first, and its zoom buttons and shortcuts.
 //
-// First view: the whole diagram when that keeps it readable (zoom READABLE or more), else the
-// diagram at zoom OPEN from its top left (the start event's corner) or around the element to
-// show; in both, clear of the palette the modeler draws over the canvas's left edge, so that the
-// pool's and lanes' names stay visible.
+// First view: the whole diagram when that keeps it readable (zoom READABLE or more). Else, at a
+// readable zoom, around the element to show (the case's step; without one, the start event):
+// at 100 % when its pool's lanes fit the canvas's height, at the zoom that fits them when that
+// is still readable, else at OPEN. The pool's left edge, where the pool's and lanes' names are,
+// is in view when the element still is with it (zoomed out for that, never below READABLE);
+// else the element is in the middle (it wins: so on a phone, unless it is near the start).
+// Always clear of the palette the modeler draws over the canvas's left edge.
 //
 // Zoom: buttons [data-zoom=in|out|fit] in the given element, and, when the canvas has the
 // focus, Ctrl + / Ctrl - / Ctrl 0 (100 %) and Shift 1 (the whole diagram). The modeler has the
@@ -16,8 +19,8 @@
 // screen, while they are linked.
 var kuaibanDiagramView = (function () {
   'use strict';
-  var READABLE = 0.75;
-  var OPEN = 0.85;
+  var READABLE = 0.8; // the smallest zoom whose names read without effort
+  var OPEN = 0.85; // the zoom of a first view that cannot show the pool's lanes whole
   var MARGIN = 20; // pixels left free around the diagram
 
   // how far from the canvas's left edge something drawn over it (the palette) reaches
@@ -52,28 +55,57 @@ var kuaibanDiagramView = (function () {
     return scale;
   }
 
-  // where a view starts on one axis: ``wanted`` kept between the diagram's first edge (``lo``)
-  // and its last (``hi``); the first edge when the diagram is the smaller
+  // where a view starts on one axis: ``wanted`` kept between ``lo`` and ``hi``; ``lo`` when
+  // ``hi`` is the smaller
   function clamp(wanted, lo, hi) {
     return Math.max(lo, Math.min(wanted, hi));
   }
 
-  // the first view; ``focus`` (a shape, optional) is what to show when the whole diagram is too
-  // big to read; ``bounds`` (optional) what counts as the whole diagram
+  // the leftmost start event (the topmost of those): what a diagram with no step to show
+  // opens on
+  function start(bpmnjs) {
+    return bpmnjs.get('elementRegistry').filter(function (e) {
+      return e.type === 'bpmn:StartEvent';
+    }).sort(function (a, b) { return a.x - b.x || a.y - b.y; })[0];
+  }
+
+  // the pool ``element`` is drawn in, if any
+  function poolOf(element) {
+    var e = element;
+    while (e && e.type !== 'bpmn:Participant') e = e.parent;
+    return e || null;
+  }
+
+  // the first view; ``focus`` (a shape, optional; else the start event) is what to show when
+  // the whole diagram is too big to read; ``bounds`` (optional) what counts as the whole
+  // diagram
   function first(bpmnjs, focus, bounds) {
     if (fit(bpmnjs, bounds) >= READABLE) return;
     var canvas = bpmnjs.get('canvas');
     var vb = canvas.viewbox(), inner = bounds || vb.inner, outer = vb.outer, area = free(bpmnjs);
-    var w = outer.width / OPEN, h = outer.height / OPEN;
-    var left = inner.x - area.left / OPEN, top = inner.y - area.top / OPEN;
-    var right = inner.x + inner.width + MARGIN / OPEN - w;
-    var bottom = inner.y + inner.height + MARGIN / OPEN - h;
-    var x = left, y = top;
-    if (bottom < top) y = inner.y - (outer.height / OPEN - inner.height) / 2; // short: centred
-    if (focus) {
-      x = clamp(focus.x + focus.width / 2 - (area.left + area.width / 2) / OPEN, left, right);
-      if (bottom >= top) y = clamp(focus.y + focus.height / 2 - h / 2, top, bottom);
+    if (area.width <= 0 || area.height <= 0) return;
+    var shown = focus || start(bpmnjs) || { x: inner.x, y: inner.y, width: 0, height: 0 };
+    var pool = poolOf(shown) || inner;
+    var lanes = area.height / pool.height; // the zoom that fits the pool's lanes
+    var scale = lanes >= READABLE ? Math.min(1, lanes) : OPEN;
+    // the zoom that shows the pool's left edge (its names) and the shape side by side; a
+    // little less than ``scale`` is worth it, down to READABLE
+    var beside = area.width / (shown.x + shown.width - pool.x);
+    var named = beside >= READABLE;
+    if (named) scale = Math.min(scale, beside);
+    var w = outer.width / scale, h = outer.height / scale;
+    // left: the pool's left edge at the free part's left; else the shape in the middle, the
+    // diagram's right edge no further left than the canvas's
+    var x = pool.x - area.left / scale;
+    if (!named) {
+      x = clamp(shown.x + shown.width / 2 - (area.left + area.width / 2) / scale, x,
+                inner.x + inner.width + MARGIN / scale - w);
     }
+    // top: the pool's lanes centred when they fit; else the shape in the middle, kept in its
+    // pool
+    var top = pool.y - area.top / scale, bottom = pool.y + pool.height + MARGIN / scale - h;
+    var y = bottom <= top ? pool.y + pool.height / 2 - h / 2
+                          : clamp(shown.y + shown.height / 2 - h / 2, top, bottom);
     canvas.viewbox({ x: x, y: y, width: w, height: h });
   }
 

@@ -18,12 +18,15 @@
           mark(d.active, 'kb-active');
           if (box.dataset.current) mark([box.dataset.current], 'kb-current');
           // what to show at a readable size in a wide procedure: the task of this page, else
-          // the case's first open step, else the end it reached
+          // the case's first open step (not the sub-process around it, nor the boundary events
+          // waiting on it); a case with none opens on its start
           function shape(id) { var el = id && registry.get(id); return el && el.width ? el : null; }
-          function isEnd(el) { return el.businessObject.$type === 'bpmn:EndEvent'; }
+          function isStep(el) {
+            return el.type !== 'bpmn:SubProcess' && el.type !== 'bpmn:BoundaryEvent';
+          }
+          var active = (d.active || []).map(shape).filter(Boolean);
           kuaibanDiagramView.first(viewer, shape(box.dataset.current) ||
-            (d.active || []).map(shape).filter(Boolean)[0] ||
-            (d.completed || []).map(shape).filter(Boolean).filter(isEnd)[0]);
+            active.filter(isStep)[0] || active[0]);
           kuaibanDiagramView.controls(viewer, box.parentNode);
           kuaibanDiagramView.touch(viewer);
           box.setAttribute('data-ready', 'true');
