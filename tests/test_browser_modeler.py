@@ -382,8 +382,8 @@ def test_the_deploy_confirmation_reads_in_english(page: Any, server: Server) -> 
     page.click("#btn-deploy")
     page.wait_for_selector("#deploy-confirm[data-state=asking]:not([hidden])")
     asked = page.inner_text("#deploy-confirm")
-    assert "Changed elements:" in asked and "Approve (userTask):" in asked
-    assert "Added elements: note_a (task), note_b (task)" in asked
+    assert "Changed elements:" in asked and "Approve (User task):" in asked
+    assert "Added elements: note_a (Task), note_b (Task)" in asked
     assert not set("：（）、") & set(asked), asked
 
 

@@ -797,7 +797,7 @@
 
     function named(e) {
       return t('named').replace('{name}', function () { return e.name || e.id; })
-        .replace('{kind}', function () { return e.kind; });
+        .replace('{kind}', function () { return (M.kinds || {})[e.kind] || e.kind; });
     }
 
     // each changed form's changes as the server put them in words
