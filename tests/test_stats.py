@@ -366,6 +366,11 @@ def test_a_county_s_supervisors_count_their_county(known: Engine) -> None:
     with pytest.raises(PermissionDenied):
         figure_cases(known, "fl_cm", StatsFilter(unit="乐平市纪委监委"), "clues_by_source",
                      "12345热线", "total")
+    # a name the directory does not know is a typo to them, not a unit beyond their area
+    for typo in ("浮粱县", "浮梁县某局"):
+        with pytest.raises(InvalidData) as said:
+            statistics(known, "fl_cm", StatsFilter(unit=typo))
+        assert said.value.said.render("zh") == f"单位名录中没有“{typo}”"
     # the city's supervisors keep the whole city
     assert set(rows(statistics(known, "sun", StatsFilter()), "clues_by_source")) == {
         "举报直通车", "12345热线"}

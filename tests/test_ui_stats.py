@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 
 from engine.api import Engine
 from engine.time.clock import FixedClock
-from tests.process_helpers import at
+from tests.process_helpers import ROOT, at
 from tests.stats_support import intermediary_data, known_data
 from tests.test_ui_support import choose_language, login, make_app
 
@@ -205,3 +205,19 @@ def test_a_filter_that_cannot_hold_shows_no_figures_and_says_so_once(app: Flask)
     assert "单位名录中没有“不存在的单位”" in unknown
     known = client.get("/stats/?unit=浮梁县").text
     assert "单位名录中没有" not in known and "<figure" in known
+
+
+def test_a_county_supervisor_s_unknown_unit_is_named_not_refused(engine: Engine,
+                                                                 clock: FixedClock) -> None:
+    """A county case manager who mistypes a unit in the filter is told the directory has no
+    such unit, on the page, with the filter kept to correct: not a 403 "outside your area"."""
+    known_data(engine, clock, PASSWORD)
+    engine.import_units((ROOT / "processes" / "units.csv").read_text(encoding="utf-8"))
+    engine.add_user("fl_cm", ["case_manager"], unit="浮梁县纪委监委", password=PASSWORD)
+    client = client_of(make_app(engine), "fl_cm")
+    page = client.get("/stats/?unit=浮粱县")
+    assert page.status_code == 200
+    assert re.findall(r'<p class="flash error" role="alert">([^<]*)</p>', page.text) == [
+        "单位：单位名录中没有“浮粱县”"]
+    assert "<figure" not in page.text and 'value="浮粱县"' in page.text
+    assert client.get("/stats/?unit=乐平市").status_code == 403  # beyond the county: refused

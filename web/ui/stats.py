@@ -71,18 +71,17 @@ def index() -> str:
     eng = engine()
     processes = sorted(((p.key, p.name) for p in eng.processes()), key=lambda p: p[1])
     try:
-        flt = StatsFilter.from_args(request.args)
+        stats = statistics(eng, user, StatsFilter.from_args(request.args))
     except InvalidData as exc:  # no figures under a filter that says nothing
         return render_template("stats.html", stats=None, errors=localized_fields(exc),
                                processes=processes, units=[], args=request.args)
-    stats = statistics(eng, user, flt)
     units = sorted({r.key for f in stats.figures if f.key.endswith("_by_unit")
                     for r in f.rows if r.key})
     return render_template(
         "stats.html", stats=stats, errors={}, processes=processes, units=units,
         titles=SECTION_TITLES, chart=lambda f: chart(stats, f),
         link=lambda f, key, measure: cases_link(stats.filter, f.key, key, measure),
-        args=request.args, export=url_for("stats.export", **_filter_args(flt)))
+        args=request.args, export=url_for("stats.export", **_filter_args(stats.filter)))
 
 
 @bp.get("/cases")

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.errors import NotFound, PermissionDenied
+from engine.errors import NotFound, PermissionDenied, refused
 from engine.messages import msg
 from engine.org import directory, users
 from engine.org.scope import reach_of
@@ -93,6 +93,10 @@ def _within_reach(session: Session, user: Who, flt: StatsFilter) -> StatsFilter:
     area = found.area(entry)
     if flt.unit is None:
         return replace(flt, unit=area.name)
+    if found.find(flt.unit) is None:
+        # a name the directory does not know could still be written on cases beyond the area
+        # (free text from before the directory): not counted, and said like a typo
+        raise refused("unit", msg("field.unit_unknown", text=flt.unit))
     if not units_under(session, flt.unit) <= units_under(session, area.name):
         raise PermissionDenied(msg("stats.unit_outside_area", unit=flt.unit, area=area.name))
     return flt
