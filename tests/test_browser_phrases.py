@@ -1,7 +1,8 @@
 """常用意见 in real Chromium (CSRF on, the strict CSP watched): a phrase added on the 常用意见 page
 (from 个人信息) and one of the role's defaults, picked beside a comment field, are inserted at
 the cursor, and the comment is submitted with the task; the picker reads the list afresh when
-opened, so a phrase added or deleted in another tab (删除 asking first) is there at once."""
+opened, so a phrase added or deleted in another tab (删除 asking first) is there at once; a
+field's error is said under the field, above its picker."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ import pytest
 from tests.browser_support import Server, serve, sign_in
 from tests.browser_support import browser as browser  # the fixtures
 from tests.browser_support import csp_watched_page as csp_watched_page  # page
+from tests.demo_support import demo_engine
 from tests.test_phrases import deploy_phrased_approval
 from tests.test_ui_support import FULIANG, frozen, make_engine, task_of
+from web.demo import DEMO_PASSWORD
 
 
 @pytest.fixture
@@ -100,3 +103,31 @@ def test_the_picker_follows_changes_made_in_another_tab(page: Any, server: Serve
     page.focus("#f-comment-phrases")
     page.wait_for_selector(f'#f-comment-phrases option[value="{added}"]', state="detached")
     assert page.locator("#f-comment-phrases option").count() > 1  # the rest still offered
+
+
+@pytest.fixture
+def demo_server(tmp_path: Path) -> Iterator[Server]:
+    engine, clock = demo_engine(tmp_path)
+    yield from serve(engine, clock)
+
+
+def test_a_fields_error_is_said_under_it_not_under_its_picker(page: Any,
+                                                              demo_server: Server) -> None:
+    """拟办意见及理由 left empty: 此项为必填项 right under its box, above the 常用意见 picker,
+    and the picker is not marked wrong with it."""
+    task = task_of(demo_server.engine, "intake", "propose")
+    sign_in(page, demo_server, "intake", DEMO_PASSWORD)
+    page.goto(f"{demo_server.url}/tasks/{task}")
+    page.select_option("#f-disposal", "予以了结")
+    page.click("button[type=submit].primary")
+    field = page.locator(".field[data-field=proposal_reason]")
+    error = field.locator(".field-error")
+    assert error.inner_text() == "此项为必填项"
+    box, said, picker = (page.locator(s).bounding_box() for s in (
+        "#f-proposal_reason", ".field[data-field=proposal_reason] .field-error",
+        "#f-proposal_reason-phrases"))
+    assert box and said and picker
+    assert box["y"] + box["height"] <= said["y"] < picker["y"]
+    border = "el => getComputedStyle(el).borderTopColor"
+    assert page.eval_on_selector("#f-proposal_reason-phrases", border) != \
+        page.eval_on_selector("#f-proposal_reason", border)

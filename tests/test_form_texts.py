@@ -63,3 +63,25 @@ def test_scripts_write_chinese_with_full_width_punctuation(diagram: Path) -> Non
     found = [f"{where}: {text}" for where, text in script_strings(diagram)
              if CJK.search(text) and HALF_WIDTH.search(text)]
     assert found == []
+
+
+def field_titles(diagram: Path) -> dict[str, set[str]]:
+    """Field names by title over every form a shipped diagram's steps use."""
+    keys = set(re.findall(r'formKey="([^"]+)"', diagram.read_text("utf-8")))
+    found: dict[str, set[str]] = {}
+    for key in keys:
+        path = FORMS / f"{key}.json"
+        props = json.loads(path.read_text("utf-8")).get("properties", {}) if path.is_file() else {}
+        for name, prop in props.items():
+            if isinstance(prop, dict) and isinstance(prop.get("title"), str):
+                found.setdefault(prop["title"], set()).add(name)
+    return found
+
+
+@pytest.mark.parametrize("diagram", sorted(PROCESSES.glob("*.bpmn")), ids=lambda p: p.stem)
+def test_no_two_fields_of_a_procedure_share_a_title(diagram: Path) -> None:
+    """The case panel lists the case's data by field title: two fields under one title (the
+    two concurrences' 意见 of 提级核查) read as the same thing said twice."""
+    shared = {title: sorted(names) for title, names in field_titles(diagram).items()
+              if len(names) > 1}
+    assert shared == {}

@@ -14,8 +14,9 @@ from flask_babel import force_locale
 
 from engine.api import Engine
 from engine.time.clock import FixedClock
-from tests.demo_support import CLUE, FULIANG, signed_in
+from tests.demo_support import CLUE, FULIANG, demo_engine, signed_in
 from tests.demo_support import demo as demo  # the fixture
+from tests.process_helpers import at
 from tests.test_process_hotline_complaint import COMPLAINT
 from tests.test_ui_support import choose_language
 from web.ui.fmt import EVENT_LABELS
@@ -183,3 +184,21 @@ def test_the_countys_intake_and_approver_have_clues_of_their_own(demo: Engine) -
     assert "浮梁县某镇政府" in signed_in(demo, "approver_fl").get(f"/tasks/{approve.id}").text
     city = {t.instance_id for u in ("intake", "approver") for t in demo.inbox.for_user(u)}
     assert approve.instance_id not in city
+
+
+def test_the_task_page_counts_working_days_as_the_inbox_does(tmp_path: Path) -> None:
+    """Monday after National Day: a clue left at intake since 30 September is 4 working days
+    late (8, 9, 10 (调休) and 12 October), the handler's verification has days left; the task
+    page says so beside its deadline, as the inbox row does."""
+    engine, clock = demo_engine(tmp_path)
+    clock.set(at("2026-10-12T09:20:00+08:00"))
+    try:
+        for user, name, said in (("intake", "propose", "已超期 4 个工作日"),
+                                 ("handler_fl", "outcome", "剩余 6 个工作日")):
+            task = next(t for t in engine.inbox.for_user(user) if t.name == name)
+            web = signed_in(engine, user)
+            assert said in web.get("/").text
+            meta = web.get(f"/tasks/{task.id}").text.split('class="task-meta"')[1]
+            assert f'<span class="countdown" id="countdown">{said}</span>' in meta
+    finally:
+        engine.close()

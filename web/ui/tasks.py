@@ -26,7 +26,7 @@ from engine import (
     task_form,
 )
 from web.errors import localized, localized_fields
-from web.ui import forms
+from web.ui import fmt, forms
 from web.ui.auth import current_user, login_required
 from web.ui.case import CaseContext, DataRow, case_context
 from web.ui.i18n import current_language
@@ -191,6 +191,9 @@ def _render(task: TaskView, schema: dict[str, Any] | None, fields: list[forms.Fi
         files_by_sha={f.sha256: f for f in context.files},
         general_errors=general, revision=revision, conflict=conflict, case=context,
         reshown=reshown, draft=draft,
+        # the inbox's 剩余 / 已超期 N 个工作日, for the task still open
+        countdown=fmt.countdown(task.due_at, eng.clock.now(), eng.calendar())
+        if task.status == "ready" and task.due_at else None,
         has_files=any(f.kind == "files" and not f.readonly for f in fields),
         may_work=works,
         # the diagram's name for the role where it has its own (信用主管部门, a 责任单位)

@@ -1,0 +1,43 @@
+"""Lists at phone width in real Chromium (the layout is CSS, only a browser computes it): a
+notice's words take the card's width on a line of their own, and the 超期看板's counts keep
+their badge's size instead of a bar across the card."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser_support import Server, serve, sign_in
+from tests.browser_support import browser as browser  # the fixtures
+from tests.browser_support import phone_page as phone_page
+from tests.demo_support import demo_engine
+from web.demo import DEMO_PASSWORD
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    engine, clock = demo_engine(tmp_path)
+    yield from serve(engine, clock)
+
+
+def test_a_notice_reads_across_the_phone(phone_page: Any, server: Server) -> None:
+    sign_in(phone_page, server, "intake", DEMO_PASSWORD)
+    phone_page.goto(f"{server.url}/notifications")
+    notice = phone_page.locator("#notices li").first
+    words = notice.locator(".text").bounding_box()
+    card = notice.bounding_box()
+    assert words and card
+    assert words["width"] >= 0.8 * card["width"], (words, card)  # was a 80 px column
+
+
+def test_the_boards_counts_stay_badges_on_a_phone(phone_page: Any, server: Server) -> None:
+    sign_in(phone_page, server, "case_manager", DEMO_PASSWORD)
+    phone_page.goto(f"{server.url}/board/")
+    badges = phone_page.locator("#board a.due")
+    assert badges.count() > 0
+    for i in range(badges.count()):
+        box = badges.nth(i).bounding_box()
+        assert box and box["width"] < 80, box  # a number in a badge, not the card's width
