@@ -25,6 +25,7 @@ from engine.views import InstanceView
 from tests.conftest import diagram_files
 
 ROOT = Path(__file__).resolve().parent.parent
+CODE = "91360200MA35B0001M"
 
 
 @contextmanager
@@ -253,6 +254,22 @@ def test_observers_read_a_case_but_do_not_add_to_it(cases: Engine) -> None:
     cases.ops.comment(case.id, "sun", "请加快办理")
     cases.ops.comment(case.id, "li_audit", "已核对")
     assert not cases.ops.takes_part(case.id, "qian")
+
+
+def test_copies_go_to_staff_only(cases: Engine) -> None:
+    """A copy lets its receiver read the whole case: an enterprise account is neither offered
+    nor accepted, alone or among a unit's users, and cannot read the case afterwards."""
+    case = through_split(cases)
+    cases.add_user("qiye", ["enterprise"], display_name="某某公司", credit_code=CODE)
+    cases.add_user("qiye_fl", ["enterprise"], unit="浮梁县纪委监委")
+    assert "qiye" not in [p.username for p in cases.ops.copy_people("li")]
+    assert "zhao" in [p.username for p in cases.ops.copy_people("li")]
+    with says(InvalidData, "某某公司是企业账号：抄送只发给工作人员"):
+        cases.ops.cc(case.id, "li", to_user="qiye")
+    with pytest.raises(PermissionDenied):
+        cases.instance(case.id, "qiye")
+    assert cases.ops.cc(case.id, "li", to_unit="浮梁县纪委监委") == ["zhao"]
+    assert cases.ops.copies("qiye_fl") == []
 
 
 def test_send_back_property_is_validated(people: Engine) -> None:

@@ -90,6 +90,9 @@ WORK: dict[str, tuple[str, str]] = {
     'cc.unit_without_users': (
         'unit {to_unit} has no users',
         '单位 {to_unit} 没有用户'),
+    'cc.to_enterprise': (
+        '{name} is an enterprise account: copies go to staff only',
+        '{name}是企业账号：抄送只发给工作人员'),
     'cc.unknown_target': (
         'no user or unit {to_user}',
         '没有用户或单位 {to_user}'),

@@ -25,6 +25,8 @@ from engine.runtime import handover, moves, rewind
 from engine.storage.schema import CASE_COPIES, TASKS, USERS, ProcessInstance, ProcessVersion
 from engine.views import CopyView, InstanceView, UserView
 
+ENTERPRISE = "enterprise"  # an applicant's account, outside the government's staff
+
 if TYPE_CHECKING:
     from engine.api import Engine
 
@@ -144,13 +146,14 @@ class Operations:
             return handover.units_with_people(session, None)
 
     def copy_people(self, user: Who) -> list[Person]:
-        """Whom 抄送 offers: every active user but the one copying (a copy makes its
+        """Whom 抄送 offers: every active staff user but the one copying (a copy makes its
         receiver a reader of the case)."""
         eng = self.engine
         with eng.transaction(read_only=True) as session:
             actor = users.resolve(session, user)
+            external = _enterprises(session)
             return [p for p in people.candidates(session, True, actor)
-                    if p.username != actor.username]
+                    if p.username != actor.username and p.username not in external]
 
     def _check_reads_task(self, session: Session, task_id: str, user: UserView) -> None:
         instance_id = session.connection().execute(
@@ -269,17 +272,26 @@ def is_copied_to(session: Session, instance_id: int, username: str) -> bool:
 
 
 def _unit_users(session: Session, unit: str | None) -> list[str]:
-    return sorted(session.connection().execute(
-        select(USERS.c.username).where(USERS.c.unit == unit, USERS.c.active.is_(True))
-    ).scalars())
+    rows = session.connection().execute(select(USERS.c.username, USERS.c.roles).where(
+        USERS.c.unit == unit, USERS.c.active.is_(True)))
+    return sorted(name for name, roles in rows if ENTERPRISE not in roles)
+
+
+def _enterprises(session: Session) -> set[str]:
+    rows = session.connection().execute(select(USERS.c.username, USERS.c.roles))
+    return {name for name, roles in rows if ENTERPRISE in roles}
 
 
 def _copy_to(session: Session, to_user: str | None, to_unit: str | None
              ) -> tuple[list[str], str | None]:
-    """Who gets the copy, and the unit it went to (if it went to one)."""
+    """Who gets the copy, and the unit it went to (if it went to one): staff only. A copy
+    lets its receiver read the whole case; an enterprise reads only what was filed for it."""
     if to_user is not None:
         try:
-            return [users.get(session, to_user).username], None
+            found = users.get(session, to_user)
+            if found.has_role(ENTERPRISE):
+                raise refused("to", msg("cc.to_enterprise", name=found.display_name))
+            return [found.username], None
         except NotFound:
             if not _unit_users(session, to_user):  # "--to UNIT" names a unit too
                 raise refused("to", msg("cc.unknown_target", to_user=to_user)) from None
