@@ -361,6 +361,7 @@ CONTRACT = {
     ("post", "/processes/{key}/instances"), ("get", "/instances/{id}"), ("get", "/tasks"),
     ("get", "/tasks/{id}"), ("post", "/tasks/{id}/claim"), ("post", "/tasks/{id}/unclaim"),
     ("post", "/tasks/{id}/complete"), ("post", "/messages"), ("get", "/instances/{id}/history"),
+    ("get", "/instances/{id}/related"),
     ("get", "/openapi.json"), ("get", "/docs"), ("get", "/notifications"),
     ("post", "/notifications/{id}/read"),
     ("get", "/instances/{id}/attachments"), ("post", "/instances/{id}/attachments"),
@@ -422,6 +423,8 @@ def test_responses_match_the_documented_schemas(api: Api) -> None:
     doc = OPENAPI
     instance_id, task_id = api.to_handling()
     _validate(doc, "Instance", api.get(f"/instances/{instance_id}", "zhao").get_json())
+    _validate(doc, "RelatedCases",
+              api.get(f"/instances/{instance_id}/related", "zhao").get_json())
     tasks = api.get("/tasks", "zhao").get_json()
     _validate(doc, "TaskList", tasks)
     task_props = set(doc["components"]["schemas"]["Task"]["properties"])

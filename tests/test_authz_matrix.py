@@ -566,6 +566,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
                                            "json": {"rows": [w.start_data()]}}),
     ("api.get_instance", "GET"): Entry(True, reads_case, args=_instance),
     ("api.get_history", "GET"): Entry(True, reads_case, args=_instance),
+    ("api.get_related", "GET"): Entry(True, reads_case, args=_instance),
     ("api.post_replay", "POST"): Entry(True, role("auditor"), args=_instance),
     ("api.inbox", "GET"): Entry(True, signed_in, shows=(_task_id, works_task)),
     ("api.get_task", "GET"): Entry(True, sees_task, args=_task),

@@ -240,3 +240,43 @@ def test_an_operator_can_deliver_both_messages_by_hand(clues: Engine, clock: Fix
     assert clues.instance(case.id).data["city_result"] == "不属实"
     with pytest.raises(NotFound):  # nothing waits for a second result
         clues.send_message("escalation_result", {"business_key": case_no}, {}, "system")
+
+
+def test_the_escalation_and_its_clue_reach_each_other(clues: Engine, clock: FixedClock) -> None:
+    """The leader approving an escalation reaches the clue it is about (its steps, its subject)
+    from the escalation, and the clue's readers reach the escalation; each is listed only to a
+    user who may read it."""
+    case = case_with_open_follow_up(clues, clock)
+    case_no = case.business_key
+    assert case_no is not None
+    esc = agree_to_escalate(clues, case_no)
+    found = {r.process_key: r for r in clues.related(esc.id, "chu")}
+    clue = found["clue_triage"]
+    assert (clue.id, clue.business_key, clue.status) == (case.id, case_no, "running")
+    assert clue.process_name == "问题线索受理处置"
+    assert set(clue.steps) == {"优先核查", "跟踪进展"}
+    assert clue.subject == "某县行政审批局：推诿拖延刁难"
+    assert esc.id not in [r.id for r in clues.related(esc.id, "chu")]
+    assert esc.id in [r.id for r in clues.related(case.id, "sun")]
+    # the county handler reads the clue, not the city's escalation of it
+    assert esc.id not in [r.id for r in clues.related(case.id, "zhao")]
+    with pytest.raises(NotFound):
+        clues.related(esc.id, "zhao")
+
+
+def test_the_leader_s_task_page_links_the_clue(clues: Engine, clock: FixedClock) -> None:
+    from web.app import create_app
+    from web.ui.auth import session_values
+
+    case = case_with_open_follow_up(clues, clock)
+    assert case.business_key is not None
+    agree_to_escalate(clues, case.business_key)
+    approval = task(clues, "chu", "approve", process=ESC)
+    client = create_app(clues, secret_key="escalation", testing=True).test_client()
+    with client.session_transaction() as session:
+        session.update(session_values(clues.user("chu")))
+    page = client.get(f"/tasks/{approval.id}").text
+    related = page[page.index('id="related-cases"'):]
+    related = related[:related.index("</ul>")]
+    assert f'href="/instances/{case.id}">问题线索受理处置 {case.business_key}</a>' in related
+    assert "某县行政审批局：推诿拖延刁难" in related and "优先核查" in related

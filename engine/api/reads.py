@@ -16,8 +16,9 @@ from engine.errors import (
 from engine.messages import msg
 from engine.org import users
 from engine.org.users import Who
-from engine.queries import ledger, visibility
+from engine.queries import ledger, related, visibility
 from engine.queries.confidential import ReadView
+from engine.queries.related import RelatedCase
 from engine.storage.schema import (
     Event,
     ProcessInstance,
@@ -50,6 +51,13 @@ class Reads(EngineCore):
         if reader is not None:
             self._check_may_read(session, row, reader)
         return self._revealed(session, row, reader)[0]
+
+    def related(self, instance_id: int, user: Who | None = None) -> list[RelatedCase]:
+        """The other cases under the case's number that ``user`` may read (a clue and its
+        提级核查): engine/queries/related.py."""
+        with self.transaction(read_only=True) as session:
+            row, reader = self._readable(session, instance_id, user)
+            return related.of_case(session, row, reader)
 
     def check_read(self, instance_id: int, user: Who) -> None:
         """NotFound (CaseHidden) unless ``user`` may read the case; reads nothing of it."""

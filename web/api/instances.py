@@ -18,6 +18,13 @@ def get_instance(instance_id: int) -> Response:
     return jsonify(view.as_json())
 
 
+@bp.route(f"/instances/{ID}/related", methods=["GET"])
+def get_related(instance_id: int) -> Response:
+    """The other cases under its case number that the caller may read."""
+    related = engine_of(current_app).related(instance_id, user=current_user())
+    return jsonify({"instance_id": instance_id, "related": [r.as_json() for r in related]})
+
+
 @bp.route(f"/instances/{ID}/replay", methods=["POST"])
 def post_replay(instance_id: int) -> Response:
     result = engine_of(current_app).replay(instance_id, user=current_user())

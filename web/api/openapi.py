@@ -367,6 +367,23 @@ SCHEMAS: dict[str, Any] = {
             "hash": {"type": "string", "description": "sha256(prev_hash + canonical event)"},
         },
     },
+    "RelatedCases": {
+        "type": "object", "required": ["instance_id", "related"],
+        "properties": {
+            "instance_id": {"type": "integer"},
+            "related": {"type": "array", "items": {
+                "type": "object",
+                "required": ["id", "process_key", "process", "business_key", "status",
+                             "created_at", "steps", "subject"],
+                "properties": {
+                    "id": {"type": "integer"}, "process_key": {"type": "string"},
+                    "process": {"type": "string", "description": "the procedure's name"},
+                    "business_key": {"type": "string"}, "status": {"type": "string"},
+                    "created_at": {"type": "string", "format": "date-time"},
+                    "steps": {"type": "array", "items": {"type": "string"},
+                              "description": "its open steps, by name"},
+                    "subject": _SUBJECT}}}},
+    },
     "History": {
         "type": "object", "required": ["instance_id", "events"],
         "properties": {"instance_id": {"type": "integer"},
@@ -708,6 +725,13 @@ PATHS: dict[str, Any] = {
         "summary": "An instance's events, in order", "tags": ["instances"],
         "parameters": [_INSTANCE_ID],
         "responses": {"200": _ok("History", "events"), **_errors(401, 403, 404)},
+    }},
+    "/instances/{id}/related": {"get": {
+        "summary": "The other cases under its case number", "tags": ["instances"],
+        "parameters": [_INSTANCE_ID],
+        "description": "A clue, its ledger copy and its 提级核查 share the clue's case number; "
+                       "each is listed only if the caller may read it, oldest first.",
+        "responses": {"200": _ok("RelatedCases", "the cases"), **_errors(401, 403, 404)},
     }},
     "/instances/{id}/replay": {"post": {
         "summary": "Replay an instance from its version and events", "tags": ["instances"],

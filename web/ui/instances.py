@@ -76,6 +76,7 @@ def show(instance_id: int) -> str | tuple[str, int]:
                            own={t.id for t in context.instance.tasks
                                 if t.id in openable and may_work(t, user)},
                            withdrawable=eng.ops.withdrawable(instance_id, user),
+                           related=[] if context.applicant else eng.related(instance_id, user),
                            takes_part=(takes_part := eng.ops.takes_part(instance_id, user)),
                            copy_people=eng.ops.copy_people(user) if takes_part else [],
                            copy_units=eng.ops.copy_units() if takes_part else [],

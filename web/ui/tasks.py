@@ -206,6 +206,7 @@ def _render(task: TaskView, schema: dict[str, Any] | None, fields: list[forms.Fi
         kept_op=kept_operation(task.id) if works else {},
         sent_back=_sent_back(task, context.events),
         decided_back=decided_back(task, context, schemas),
+        related=[] if context.applicant else eng.related(task.instance_id, user),
     )
 
 
