@@ -16,7 +16,7 @@ from sqlalchemy import text
 from engine.api import Engine
 from engine.cli import main
 from engine.definitions import subject_template
-from engine.definitions.registry import LoadedVersion
+from engine.definitions.parsed import LoadedVersion
 from engine.definitions.validation import SourceFile
 from engine.errors import ValidationFailed
 from engine.runtime import case_subject

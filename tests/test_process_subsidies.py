@@ -21,7 +21,7 @@ from sqlalchemy import update
 
 from engine.api import Engine
 from engine.definitions.forms import check_form
-from engine.definitions.registry import parse_version
+from engine.definitions.parsed import parse_version
 from engine.definitions.validation import SourceFile
 from engine.errors import Conflict, InvalidData, PermissionDenied
 from engine.files.attachments import Upload

@@ -14,7 +14,7 @@ from flask import Flask
 from werkzeug.datastructures import MultiDict
 
 from engine import CatalogueItem
-from engine.definitions.registry import LoadedVersion
+from engine.definitions.parsed import LoadedVersion
 from engine.definitions.version_diff import diff_loaded
 from engine.time.calendar import WorkCalendar
 from tests.conftest import DIAGRAMS

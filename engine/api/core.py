@@ -18,7 +18,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from engine.api import shared_reads
 from engine.api.shared_reads import SharedRead
-from engine.definitions.registry import LoadedVersion, VersionCache
+from engine.definitions.parsed import LoadedVersion
+from engine.definitions.registry import VersionCache
 from engine.errors import (
     CaseHidden,
     Conflict,

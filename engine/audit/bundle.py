@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session
 
 from engine.audit.chain import GENESIS, pinned_versions
 from engine.audit.replay import RecordedEvent, ReplayResult, replay
-from engine.definitions.registry import LoadedVersion, has_content_hash, parse_version
+from engine.definitions.parsed import LoadedVersion, parse_version
+from engine.definitions.registry import has_content_hash
 from engine.errors import EngineError, InvalidData
 from engine.files import blobs
 from engine.files.attachments import recorded_files

@@ -15,7 +15,7 @@ from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 
-from engine.definitions.registry import LoadedVersion
+from engine.definitions.parsed import LoadedVersion
 from engine.errors import EngineError, NotFound
 from engine.messages import Msg, msg
 from engine.org import lists

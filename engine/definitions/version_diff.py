@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 from engine.definitions import registry, xmlsafe
 from engine.definitions.files import BPMN, kind_of
 from engine.definitions.form_diff import describe_form_change
-from engine.definitions.registry import LoadedVersion, VersionCache
+from engine.definitions.parsed import LoadedVersion
+from engine.definitions.registry import VersionCache
 from engine.definitions.validation import SourceFile
 from engine.messages import Msg
 from engine.queries.diagram import load_version

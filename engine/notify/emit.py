@@ -11,7 +11,7 @@ from typing import Any, Protocol
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from engine.definitions.registry import LoadedVersion
+from engine.definitions.parsed import LoadedVersion
 from engine.messages import Msg, msg
 from engine.messages.notices import stored
 from engine.notify.kinds import check_kind, default

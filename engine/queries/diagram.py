@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from engine.audit import chain
 from engine.definitions import xmlsafe
 from engine.definitions.files import BPMN, kind_of
-from engine.definitions.registry import LoadedVersion
+from engine.definitions.parsed import LoadedVersion
 from engine.errors import NotFound
 from engine.messages import msg
 from engine.org.roles import role_for_lane

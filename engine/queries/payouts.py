@@ -25,7 +25,7 @@ from engine.views import InstanceView
 
 if TYPE_CHECKING:
     from engine.api import Engine
-    from engine.definitions.registry import LoadedVersion
+    from engine.definitions.parsed import LoadedVersion
 
 # each subsidy procedure's payout task (免申即享: one per enterprise of the batch)
 PAYOUT_TASKS = {"subsidy_instant": "pay", "subsidy_commitment": "pay",

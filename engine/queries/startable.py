@@ -12,7 +12,8 @@ from SpiffWorkflow.bpmn.specs.defaults import StartEvent
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.definitions.registry import LoadedVersion, newest_version_id
+from engine.definitions.parsed import LoadedVersion
+from engine.definitions.registry import newest_version_id
 from engine.errors import NotFound
 from engine.messages import msg
 from engine.org import users

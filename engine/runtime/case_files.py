@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.audit import chain
-from engine.definitions.registry import LoadedVersion
+from engine.definitions.parsed import LoadedVersion
 from engine.errors import Conflict, PermissionDenied
 from engine.files import attachments, blobs, documents
 from engine.files.attachments import Limits, Upload

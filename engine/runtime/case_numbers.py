@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from engine.definitions.registry import LoadedVersion
+from engine.definitions.parsed import LoadedVersion
 from engine.errors import Conflict, InvalidData, refused
 from engine.messages import msg
 from engine.storage.schema import CaseSequence, ProcessInstance, ProcessVersion

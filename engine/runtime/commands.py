@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session
 from engine.audit import chain
 from engine.definitions import catalogue_items, forms, policies, starters
 from engine.definitions.form_checks import CheckContext
-from engine.definitions.registry import LoadedVersion, VersionCache
+from engine.definitions.parsed import LoadedVersion
+from engine.definitions.registry import VersionCache
 from engine.errors import Conflict, InvalidData, PermissionDenied, ScriptError
 from engine.files import attachments
 from engine.files.attachments import Limits, Upload

@@ -31,7 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.definitions import forms
-from engine.definitions.registry import LoadedVersion
+from engine.definitions.parsed import LoadedVersion
 from engine.errors import InvalidData
 from engine.messages import msg
 from engine.storage.schema import ProcessInstance, ProcessVersion

@@ -57,7 +57,8 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.definitions.registry import LoadedVersion, VersionCache
+from engine.definitions.parsed import LoadedVersion
+from engine.definitions.registry import VersionCache
 from engine.errors import EngineError, InvalidData, NotFound
 from engine.messages import msg
 from engine.org import directory

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from engine.audit import chain
 from engine.definitions import policies
-from engine.definitions.registry import LoadedVersion
+from engine.definitions.parsed import LoadedVersion
 from engine.org import scope
 from engine.runtime.case_numbers import next_case_number
 from engine.views import UserView

@@ -24,7 +24,8 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from engine.definitions.registry import LoadedVersion, VersionCache
+from engine.definitions.parsed import LoadedVersion
+from engine.definitions.registry import VersionCache
 from engine.files.fields import file_fields
 from engine.org import people, users
 from engine.queries.confidential import rules_everywhere

@@ -19,7 +19,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefin
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from engine.definitions.registry import LoadedVersion
+from engine.definitions.parsed import LoadedVersion
 from engine.errors import Conflict, EngineError, ScriptError
 from engine.messages import msg
 from engine.runtime import mirror, moves, schedule, spiff_seam, state

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import instance_state, manager_of_class
 
 from engine.audit import chain
-from engine.definitions.registry import LoadedVersion
+from engine.definitions.parsed import LoadedVersion
 from engine.notify import emit
 from engine.org import directory
 from engine.org.lists import RECORD, UnitLists
