@@ -166,6 +166,9 @@ class NotificationView:
     actor: str | None
     created_at: datetime
     read_at: datetime | None
+    # its case's subject (事由), while the reader may still read the case (a notice outlives
+    # the reader's part in it: a task handed on, a copy withdrawn)
+    subject: str | None = None
 
     @property
     def read(self) -> bool:

@@ -171,3 +171,16 @@ def test_the_shipped_clue_procedure_names_unit_and_problem(engine: Engine) -> No
     case = engine.start("clue_triage", REGISTRATION, "li")
     assert engine.instance(case.id).subject == "某县行政审批局：推诿拖延刁难"
     assert [t.subject for t in engine.inbox.page("li").tasks] == ["某县行政审批局：推诿拖延刁难"]
+
+
+def test_a_notice_shows_the_subject_while_its_reader_may_read_the_case(demo: Engine) -> None:
+    """The notices list names what a case is about, read when the list is shown: to a reader
+    who has since lost their part in the case, it says no more than it did."""
+    case = demo.start("subject_demo", {"unit_name": "某局", "kind": "late"}, "li")
+    [arrived] = demo.notifications.for_user("wu")
+    assert (arrived.instance_id, arrived.subject) == (case.id, "某局：拖延")
+    assert arrived.as_json()["subject"] == "某局：拖延"
+    demo.add_user("wu", ["approver"], display_name="吴经办")  # no longer in the intake pool
+    [kept] = demo.notifications.for_user("wu")
+    assert (kept.id, kept.subject) == (arrived.id, None)
+    assert demo.notifications.for_user("li")[0].subject == "某局：拖延"

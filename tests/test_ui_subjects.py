@@ -53,3 +53,11 @@ def test_the_api_returns_and_documents_the_subject(tmp_path: Path) -> None:
     for name in ("Task", "Instance", "CaseState", "SearchHit"):
         assert "subject" in schema[name]["properties"], name
     engine.close()
+
+
+def test_the_notices_name_what_each_case_is_about(tmp_path: Path) -> None:
+    engine, _ = demo_engine(tmp_path)
+    page = signed_in(engine, "intake").get("/notifications").get_data(as_text=True)
+    shown = re.findall(r'<span class="subject notice-subject" title="[^"]*">([^<]*)</span>', page)
+    assert "浮梁县某局：吃拿卡要" in shown
+    engine.close()

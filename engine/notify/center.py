@@ -5,7 +5,7 @@ outbox; and the worker's round (reminders, then the outbox)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -20,8 +20,14 @@ from engine.notify.kinds import CHANNELS, KINDS, default
 from engine.notify.settings import Settings
 from engine.org import users
 from engine.org.users import Who
-from engine.storage.schema import NOTIFICATIONS, OUTBOX, NotificationPreference
-from engine.views import NotificationView, OutboxView
+from engine.queries import subjects, visibility
+from engine.storage.schema import (
+    NOTIFICATIONS,
+    OUTBOX,
+    NotificationPreference,
+    ProcessInstance,
+)
+from engine.views import NotificationView, OutboxView, UserView
 
 if TYPE_CHECKING:
     from engine.api import Engine
@@ -61,15 +67,15 @@ class Notifications:
              limit: int = PAGE) -> list[NotificationView]:
         """Newest first; ``before``: only those older than that id (the next page)."""
         with self._engine.transaction(read_only=True) as session:
-            name = users.resolve(session, user).username
-            query = select(NOTIFICATIONS).where(NOTIFICATIONS.c.username == name)
+            reader = users.resolve(session, user)
+            query = select(NOTIFICATIONS).where(NOTIFICATIONS.c.username == reader.username)
             if unread:
                 query = query.where(NOTIFICATIONS.c.read_at.is_(None))
             if before is not None:
                 query = query.where(NOTIFICATIONS.c.id < before)
             rows = session.connection().execute(
                 query.order_by(NOTIFICATIONS.c.id.desc()).limit(max(1, min(limit, 500))))
-            return [_view(r) for r in rows]
+            return _with_subjects(session, [_view(r) for r in rows], reader)
 
     def unread_count(self, user: Who) -> int:
         """One indexed count (``ix_notifications_unread``): the bell on every page."""
@@ -184,6 +190,19 @@ class Notifications:
                     if reminders.finish(session, start, now):
                         self._finished_day = start.date()
                     return total
+
+
+def _with_subjects(session: Session, views: list[NotificationView], reader: UserView
+                   ) -> list[NotificationView]:
+    """The notices, each with its case's subject if the reader may still read the case."""
+    ids = {v.instance_id for v in views if v.instance_id is not None}
+    if not ids:
+        return views
+    readable = session.execute(select(ProcessInstance.id).where(
+        ProcessInstance.id.in_(ids), visibility.readable(reader))).scalars()
+    found = subjects.of_cases(session, readable)
+    return [replace(v, subject=found[v.instance_id]) if v.instance_id in found else v
+            for v in views]
 
 
 def _view(row: Row[Any]) -> NotificationView:

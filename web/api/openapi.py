@@ -476,7 +476,7 @@ SCHEMAS: dict[str, Any] = {
                        "names it in the messages' catalogue, for a client that says it in its "
                        "own words (null for notices from before the catalogue named them).",
         "required": ["id", "kind", "instance_id", "task_id", "business_key", "title", "text",
-                     "message", "actor", "created_at", "read_at", "read"],
+                     "message", "actor", "created_at", "read_at", "read", "subject"],
         "properties": {
             "id": {"type": "integer"},
             "username": {"type": "string"},
@@ -502,6 +502,8 @@ SCHEMAS: dict[str, Any] = {
             "created_at": _TIME,
             "read_at": _NULLABLE_TIME,
             "read": {"type": "boolean"},
+            "subject": {**_SUBJECT, "description": "its case's subject (事由) while the caller "
+                        "may read the case; null otherwise or when it has none"},
         },
     },
     "NotificationList": {
