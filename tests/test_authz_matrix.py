@@ -674,6 +674,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
                                     request=lambda w: {"data": w.start_data(form=True)}),
     ("instances.show", "GET"): Entry(False, reads_case, args=_instance),
     ("instances.diagram", "GET"): Entry(False, reads_case, args=_instance),
+    ("instances.print_sheet", "GET"): Entry(False, reads_case, args=_instance),
     ("files.download", "GET"): Entry(False, reads_case, args=_file),
     ("files.print_view", "GET"): Entry(False, reads_case, args=_document),
     ("files.pdf", "GET"): Entry(False, reads_case, args=_document),

@@ -84,6 +84,19 @@ def show(instance_id: int) -> str | tuple[str, int]:
                                            eng.ops.copies(user, unread_only=True)))
 
 
+@bp.get("/instances/<int:instance_id>/print")
+@login_required
+def print_sheet(instance_id: int) -> str:
+    """办理单: the case on A4 for the paper file: its data and every step of its 办理经过
+    with who did it, when and what they said, as the reader may see them."""
+    eng = engine()
+    user = current_user()
+    context = case_context(instance_id, user.username, instance_forms(eng, instance_id))
+    return render_template("case_print.html", case=context, printed_at=eng.clock.now(),
+                           printed_by=user.display_name,
+                           outcome=outcome_of(context.instance.data))
+
+
 @bp.get("/instances/<int:instance_id>/diagram.json")
 @login_required
 def diagram(instance_id: int) -> Response:
