@@ -242,7 +242,7 @@ class User(Base):
     # (None: Chinese, the default)
     language: Mapped[str | None] = mapped_column(String(8))
     # an enterprise user's 统一社会信用代码: it reads the cases filed with that code
-    credit_code: Mapped[str | None] = mapped_column(String(32))
+    credit_code: Mapped[str | None] = mapped_column(String(32), index=True)
     # 常用意见: the user's own list of phrases (engine/org/phrases.py); None: the defaults of
     # their roles
     phrases: Mapped[list[Any] | None]
@@ -531,7 +531,7 @@ class CaseCreditCode(Base):
     __table_args__ = (Index("ix_case_credit_codes_code", "credit_code", "instance_id"),)
     instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), primary_key=True,
                                              autoincrement=False)
-    credit_code: Mapped[str | None] = mapped_column(String(32))
+    credit_code: Mapped[str | None] = mapped_column(String(32), index=True)
 
 
 CASE_CREDIT_CODES = cast(Table, CaseCreditCode.__table__)
