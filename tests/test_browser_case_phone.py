@@ -93,3 +93,15 @@ def test_an_audited_event_s_data_reads_on_a_phone(phone_page: Any, server: Serve
                  .test(d.textContent))
         .map(d => d.getBoundingClientRect().height)""")
     assert len(heights) == 2 and max(heights) < 30, heights  # each code on one line
+
+
+def test_a_related_case_s_status_keeps_its_word_on_a_phone(phone_page: Any,
+                                                            server: Server) -> None:
+    """The line of a related case wraps where it must, never inside its status (办理/中)."""
+    sign_in(phone_page, server, "case_manager", DEMO_PASSWORD)
+    clue = next(t.instance_id for t in server.engine.inbox.for_user("handler_fl")
+                if t.name == "outcome")  # ZF-2026-000001, with its ledger copy
+    phone_page.goto(f"{server.url}/instances/{clue}")
+    lines = phone_page.eval_on_selector_all(
+        "#related-cases .status", "els => els.map(e => e.getClientRects().length)")
+    assert lines and all(n == 1 for n in lines), lines

@@ -96,6 +96,23 @@ def test_case_management_office(page: Any, server: Server) -> None:
     assert overdue.startswith("ZF-2026-000002") and "转办到位" in overdue
 
 
+def test_column_titles_stand_over_their_figures(page: Any, server: Server) -> None:
+    """Figures are right-aligned; so is each column's title, else a figure reads as the next
+    column's (办结 over nothing, 0.0% under no title)."""
+    open_statistics(page, server, "sun")
+    edges = page.evaluate("""() => {
+      const right = el => { const r = document.createRange(); r.selectNodeContents(el);
+                            return Math.round(r.getBoundingClientRect().right); };
+      const t = document.querySelector('table[data-figure="on_time_by_process"]');
+      const heads = [...t.querySelectorAll('thead th')].slice(1).map(right);
+      const cells = [...t.querySelector('tbody tr').querySelectorAll('td')].map(right);
+      return [heads, cells];
+    }""")
+    heads, cells = edges
+    assert len(heads) == len(cells) > 3
+    assert all(abs(h - c) <= 2 for h, c in zip(heads, cells, strict=True)), edges
+
+
 def test_supervision_office_filters_a_period(page: Any, server: Server) -> None:
     open_statistics(page, server, "zhou")
     assert sections(page) == ["timeliness", "clues", "intermediary", "hotline"]

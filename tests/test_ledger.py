@@ -13,9 +13,10 @@ import pytest
 from openpyxl import load_workbook
 
 from engine.api import Engine
-from engine.errors import PermissionDenied
+from engine.errors import InvalidData, PermissionDenied
 from engine.queries.ledger import LEDGERS, Ledger
 from engine.time.clock import FixedClock
+from tests.process_helpers import PROCESSES
 from tests.test_process_clue_triage import (
     FULIANG,
     LEPING,
@@ -72,6 +73,18 @@ def test_monthly_ledger_of_one_unit(two_cases: Engine) -> None:
     assert two_cases.ledger("clue", user="qian", unit=FULIANG).rows == []
     with pytest.raises(PermissionDenied):
         two_cases.ledger("clue", user="li")
+
+
+def test_a_unit_filter_names_a_unit_of_the_directory(two_cases: Engine) -> None:
+    """Cases hold the directory's name of their unit; a clerk may filter by an alias of it, and a
+    name the directory does not know is said, not answered by an empty ledger."""
+    two_cases.import_units((PROCESSES / "units.csv").read_text(encoding="utf-8"))
+    by_alias = two_cases.ledger("clue", unit="浮梁县纪委")
+    assert [row[0] for row in by_alias.rows] == ["ZF-2026-000001"]
+    with pytest.raises(InvalidData) as err:
+        two_cases.ledger("clue", unit="浮梁县纪检委")
+    assert set(err.value.field_errors) == {"unit"}
+    assert "单位名录中没有“浮梁县纪检委”" in str(err.value.field_errors_in("zh")["unit"])
 
 
 def test_exports_read_back(two_cases: Engine) -> None:

@@ -280,3 +280,16 @@ def test_the_leader_s_task_page_links_the_clue(clues: Engine, clock: FixedClock)
     related = related[:related.index("</ul>")]
     assert f'href="/instances/{case.id}">问题线索受理处置 {case.business_key}</a>' in related
     assert "某县行政审批局：推诿拖延刁难" in related and "优先核查" in related
+
+
+def test_the_case_history_names_the_timer_that_fired(clues: Engine, clock: FixedClock) -> None:
+    """定时触发 says which timer: the weekly follow-up's, as the diagram names it."""
+    from web.app import create_app
+    from web.ui.auth import session_values
+
+    case = case_with_open_follow_up(clues, clock)
+    client = create_app(clues, secret_key="timeline", testing=True).test_client()
+    with client.session_transaction() as session:
+        session.update(session_values(clues.user("sun")))
+    page = client.get(f"/instances/{case.id}").text
+    assert "<strong>定时触发</strong> · 一周后 每周跟踪" in page

@@ -43,6 +43,24 @@ def test_ledger_page_lists_cases_with_deadlines(two_cases: Engine) -> None:  # n
     assert client.get("/ledgers/nope").status_code == 404
 
 
+def test_ledger_unit_filter_by_alias_and_by_a_typo(two_cases: Engine) -> None:  # noqa: F811
+    two_cases.import_units((PROCESSES / "units.csv").read_text(encoding="utf-8"))
+    client = client_for(two_cases, "shen", ["auditor"])
+    alias = client.get("/ledgers/clue", query_string={"unit": "浮梁县纪委"}).get_data(as_text=True)
+    assert "ZF-2026-000001" in alias and "ZF-2026-000002" not in alias
+    # a typo: said beside the filter it kept, over the whole ledger (not 台账中没有记录)
+    typo = client.get("/ledgers/clue", query_string={"unit": "浮梁县纪检委"})
+    page = typo.get_data(as_text=True)
+    assert typo.status_code == 200
+    assert "单位：单位名录中没有“浮梁县纪检委”" in page and "下面是全部单位" in page
+    assert 'name="unit" value="浮梁县纪检委"' in page
+    assert "ZF-2026-000001" in page and "ZF-2026-000002" in page
+    downloads = re.findall(r'href="(/ledgers/clue\?[^"]*format=[^"]*)"', page)
+    assert len(downloads) == 2 and not any("%E6%B5%AE" in d for d in downloads)  # whole ledger
+    csv = client.get("/ledgers/clue", query_string={"unit": "浮梁县纪检委", "format": "csv"})
+    assert csv.status_code == 200 and "ZF-2026-000002" in csv.data.decode("utf-8-sig")
+
+
 def test_ledger_downloads(two_cases: Engine) -> None:  # noqa: F811
     client = client_for(two_cases, "shen", ["auditor"])
     xlsx = client.get("/ledgers/clue?format=xlsx")

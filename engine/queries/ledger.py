@@ -23,7 +23,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from engine.errors import NotFound
 from engine.messages import msg
-from engine.org import users
+from engine.org import directory, users
 from engine.queries.confidential import MASK
 from engine.storage.schema import ProcessInstance, Task
 from engine.time import instants
@@ -188,6 +188,8 @@ def build(session: Session, key: str, now: datetime, unit: str | None = None,
     spec = LEDGERS.get(key)
     if spec is None:
         raise NotFound(msg("ledger.not_found", key=key, known=", ".join(LEDGERS)))
+    if unit is not None:
+        unit = _unit_name(session, unit)
     instances = list(session.execute(
         select(ProcessInstance).where(ProcessInstance.process_key == spec.process,
                                       true() if readable is None else readable)
@@ -226,6 +228,14 @@ def _shown(value: Any, hidden: bool) -> Any:
     if isinstance(value, str):  # a form's date-time, as stored
         return instants.parsed(value) or value
     return value
+
+
+def _unit_name(session: Session, text: str) -> str:
+    """The directory's name of the unit ``text`` names (cases hold that name, a clerk may type
+    an alias); a name the directory does not know is refused beside the unit field, naming the
+    closest. Without a directory, names are compared as written."""
+    found = directory.load(session)
+    return found.resolve(text).name if found else text
 
 
 def _tasks_by_instance(session: Session, ids: list[int]) -> dict[tuple[int, str], list[Task]]:

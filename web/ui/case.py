@@ -345,6 +345,11 @@ def _timeline_item(event: EventView, diagram: Any, titles: dict[str, str],
         title = titles[event.task_id or ""]  # a multi-instance task's names its item
     if event.type == "message":  # a message's name is a key: say which procedure sent it
         title = process_names.get(str(payload.get("name") or ""), "")
+    if event.type == "timer" and not title:  # which timers fired (一周后 每周跟踪), by name
+        title = "、".join(dict.fromkeys(
+            diagram.title_of(move[0]) for move in payload.get("steps") or []
+            if move and move[0] in diagram.elements
+            and diagram.elements[move[0]].kind.endswith("Event")))
     data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
     details = [DataRow(k, labels.get(k, k), readable(k, v)) for k, v in (data or {}).items()
                if not k.startswith("_") and (k in labels or insiders)]

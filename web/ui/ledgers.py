@@ -8,8 +8,9 @@ from datetime import date
 from flask import Blueprint, Response, abort, flash, render_template, request
 from flask_babel import gettext as _
 
-from engine import LEDGER_READERS, LEDGERS, TZ, UserView
+from engine import LEDGER_READERS, LEDGERS, TZ, InvalidData, UserView
 from web.downloads import content_disposition
+from web.errors import localized_fields
 from web.ui.auth import current_user, login_required
 from web.ui.util import engine
 
@@ -50,10 +51,20 @@ def index() -> str:
 def show(name: str) -> str | Response:
     if name not in LEDGERS:
         abort(404)
+    fmt = request.args.get("format")
     unit = request.args.get("unit") or None
     month = _month()
-    book = engine().ledger(name, user=current_user().username, unit=unit, month=month)
-    fmt = request.args.get("format")
+    reader = current_user().username
+    try:
+        book = engine().ledger(name, user=reader, unit=unit, month=month)
+    except InvalidData as exc:  # a unit the directory does not know: the whole ledger, and why
+        if "unit" not in exc.field_errors:
+            raise
+        if fmt is None:
+            flash(_("单位：%(problem)s；下面是全部单位。", problem=localized_fields(exc)["unit"]),
+                  "error")
+        unit = None
+        book = engine().ledger(name, user=reader, month=month)
     if fmt in ("csv", "xlsx"):
         body = book.to_csv() if fmt == "csv" else book.to_xlsx()
         mime = ("text/csv; charset=utf-8" if fmt == "csv" else
@@ -66,5 +77,5 @@ def show(name: str) -> str | Response:
         abort(400)
     this_month = engine().clock.now().astimezone(TZ).strftime("%Y-%m")
     return render_template("ledger.html", book=book, name=name, ledgers=LEDGERS,
-                           unit=unit or "", month=request.args.get("month") or "",
-                           this_month=this_month)
+                           unit=unit or "", typed_unit=request.args.get("unit") or "",
+                           month=request.args.get("month") or "", this_month=this_month)
