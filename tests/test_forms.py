@@ -78,6 +78,10 @@ def test_the_test_forms_and_the_decision_form_are_valid() -> None:
          '"$schema" must be "https://json-schema.org/draft/2020-12/schema"'),
         ('{"type": "object",\n "properties": {"mail": {"type": "string", "format": "email"}}}',
          'line 2: format "email" is not checked by Kuaiban'),
+        ('{"type": "object",\n "properties": {"n": {"type": "string", "x-case-of": []}}}',
+         'line 2: "x-case-of" of "n" must name a procedure'),
+        ('{"type": "object",\n "properties": {"n": {"type": "integer", "x-case-of": "a"}}}',
+         'line 2: "x-case-of" of "n" must name a procedure'),
     ],
 )
 def test_check_form_problems(text: str, expected: str) -> None:

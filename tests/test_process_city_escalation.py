@@ -186,9 +186,18 @@ def test_escalation_needs_the_clue_case_number(clues: Engine, clock: FixedClock)
     assert set(err.value.field_errors) == {"esc_case_no"}
     with pytest.raises(InvalidData) as err:
         escalate(clues, None, esc_case_no="浮梁县的案子")
-    assert err.value.field_errors == {"esc_case_no": "请填写问题线索的案件编号,如 ZF-2026-000123"}
+    assert err.value.field_errors == {"esc_case_no": "请填写问题线索的案件编号，如 ZF-2026-000123"}
+    # a number of the right shape that names no clue starts nothing either
+    with pytest.raises(InvalidData) as err:
+        escalate(clues, None, esc_case_no="ZF-2026-999999")
+    assert err.value.field_errors == {
+        "esc_case_no": "没有编号为“ZF-2026-999999”的问题线索受理处置案件，请核对编号"}
     assert inbox(clues, "feng", process=ESC) == []
     assert open_tasks(clues, case.id) == ["verify"]
+    # the clue's number as typed in a hurry is tidied, not refused
+    assert case.business_key is not None
+    typed = f"  {case.business_key.lower()} "
+    assert escalate(clues, None, esc_case_no=typed).business_key == case.business_key
 
 
 def test_the_start_form_names_the_clue(clues: Engine, clock: FixedClock) -> None:

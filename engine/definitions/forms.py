@@ -18,7 +18,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 from jsonschema.exceptions import ValidationError as SchemaViolation
 
-from engine.definitions import catalogue_items, policies, starters
+from engine.definitions import case_refs, catalogue_items, policies, starters
 from engine.definitions.form_checks import CheckContext, check_errors, check_problems
 from engine.errors import InvalidData
 from engine.files.fields import check_file_fields
@@ -137,7 +137,8 @@ def check_form(text: str) -> list[FormProblem]:
                                (policies.POLICY, policies.keyword_problem),
                                (catalogue_items.CATALOGUE, catalogue_items.keyword_problem),
                                (starters.STARTER, starters.keyword_problem),
-                               (phrases.KEYWORD, phrases.keyword_problem)):
+                               (phrases.KEYWORD, phrases.keyword_problem),
+                               (case_refs.CASE_OF, case_refs.keyword_problem)):
             found = check(name, prop)
             if found:
                 add(_line_of(text, ["properties", name, keyword]), found)

@@ -24,6 +24,9 @@ FIELDS: dict[str, tuple[str, str]] = {
     'field.business_key_length': (
         '1 to 64 characters',
         '1 到 64 个字符'),
+    'field.case_unknown': (
+        'there is no {process} case numbered "{value}": check the number',
+        '没有编号为“{value}”的{process}案件，请核对编号'),
     'field.catalogue_unlisted': (
         '"{value}" is not in the {table}; choose one from the list',
         '“{value}”未列入《{table}》，请从清单中选择'),

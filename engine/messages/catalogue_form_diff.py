@@ -104,4 +104,5 @@ FORM_DIFF: dict[str, tuple[str, str]] = {
     'form_diff.kw.x-user': ('the people offered', '人员选择范围'),
     'form_diff.kw.x-policy': ('the policies offered', '政策选择范围'),
     'form_diff.kw.x-starter': ('the value by who starts the case', '按发起人取值'),
+    'form_diff.kw.x-case-of': ('the procedures whose case it names', '所指案件的流程'),
 }

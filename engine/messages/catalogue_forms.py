@@ -2,6 +2,10 @@
 its Kuaiban keywords, and the field errors of a submission: key -> (English, Chinese)."""
 
 FORMS: dict[str, tuple[str, str]] = {
+    'form.case_of_shape': (
+        '"x-case-of" of "{name}" must name a procedure (its process id) or a list of them, '
+        'on a text field',
+        '字段“{name}”的 "x-case-of" 应为一个流程的标识（process id）或其列表，且该字段为文本'),
     'form.catalogue_shape': (
         '"x-catalogue" of "{name}" must name a decision table (its decision id)',
         '字段“{name}”的 "x-catalogue" 应为一个决策表的名称（其 decision id）'),

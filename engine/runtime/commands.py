@@ -22,7 +22,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from engine.audit import chain
-from engine.definitions import catalogue_items, forms, policies, starters
+from engine.definitions import case_refs, catalogue_items, forms, policies, starters
 from engine.definitions.form_checks import CheckContext
 from engine.definitions.parsed import LoadedVersion
 from engine.definitions.registry import VersionCache
@@ -93,6 +93,7 @@ def checked_start_form(session: Session, schema: Mapping[str, Any], data: Mappin
     data = people.checked(session, schema, data, user)
     policies.check(session, schema, data, user.unit)
     catalogue_items.check(session, schema, data)
+    case_refs.checked(session, schema, data, user)
     return forms.with_defaults(schema, catalogue_items.with_empty(schema, data))
 
 
@@ -137,6 +138,8 @@ class Runtime:
                                      self.file_limits, now)
             data = attachments.fill_fields(session, None, schema, data, files)
         field = key_field(schema) if message is None else None
+        if message is None:  # a case number typed in a field, tidied before it names the case
+            data = case_refs.tidied(schema, data)
         if field is not None:
             data, business_key = named_by_field(data, field, business_key)
         if message is None and schema is not None:
@@ -176,12 +179,13 @@ class Runtime:
             data = attachments.fill_fields(session, row.id, schema, data, files)
         seen = _seen_by(workflow, task_id)
         if isinstance(data, Mapping):
-            data = forms.with_own_facts(schema, data, seen)
+            data = case_refs.tidied(schema, forms.with_own_facts(schema, data, seen))
         forms.validate_submission(schema, data, CheckContext(seen, now))
         data = pickers.checked(session, schema, data, task_row.unit or user.unit)
         data = people.checked(session, schema, data, user)
         policies.check(session, schema, data)
         catalogue_items.check(session, schema, data)
+        case_refs.checked(session, schema, data, user)
 
         payload = {"task_id": task_id, "element_id": task_row.element_id, "data": dict(data)}
         if files:

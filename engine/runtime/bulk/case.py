@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import instance_state, manager_of_class
 
 from engine.audit import chain
+from engine.definitions import case_refs
 from engine.definitions.parsed import LoadedVersion
 from engine.notify import emit
 from engine.org import directory
@@ -51,6 +52,7 @@ def start(runtime: Runtime, session: Session, key: str, version: LoadedVersion,
     correlation.check_owned(data)
     business_key = None
     field = key_field(schema)
+    data = case_refs.tidied(schema, data)
     if field is not None:
         data, business_key = named_by_field(data, field, business_key)
     if schema is not None:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.definitions import forms, starters
+from engine.definitions import case_refs, forms, starters
 from engine.definitions.parsed import LoadedVersion
 from engine.errors import EngineError, InvalidData
 from engine.messages import msg
@@ -189,7 +189,8 @@ def _row_problems(rows: Sequence[BatchRow], schema: Mapping[str, Any] | None,
         try:
             correlation.check_owned(row.data)
             if schema is not None:
-                forms.validate(schema, starters.applied(schema, row.data, starter))
+                forms.validate(schema, case_refs.tidied(
+                    schema, starters.applied(schema, row.data, starter)))
         except InvalidData as exc:
             problems.append(RowProblem(row.line, exc.said, exc.field_said))
     return problems

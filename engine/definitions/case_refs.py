@@ -1,0 +1,93 @@
+"""Form fields that name another case by its case number, such as the clue a 提级核查 is
+about:
+
+    "esc_case_no": {"type": "string", "title": "问题线索案件编号",
+                    "x-case-of": "clue_triage"}
+
+``x-case-of`` names the procedure (or a list of procedures) whose case the number must be.
+The value is tidied before the form's own checks (spaces around it dropped, letters in
+upper case: `` zf-2026-000006 `` is ZF-2026-000006), and a number that names no case of
+those procedures that the user may read is refused beside the field: a mistyped number
+would start work about nothing. An empty value is no reference (an optional field).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.errors import InvalidData
+from engine.messages import Msg, msg
+from engine.storage.schema import ProcessInstance, ProcessVersion
+from engine.views import UserView
+
+CASE_OF = "x-case-of"
+
+
+def keyword_problem(name: str, prop: Any) -> Msg | None:
+    """What is wrong with a field's ``x-case-of`` (for ``check_form``)."""
+    value = prop.get(CASE_OF) if isinstance(prop, dict) else None
+    if value is None:
+        return None
+    keys = [value] if isinstance(value, str) else value
+    if not isinstance(keys, list) or not keys or \
+            not all(isinstance(k, str) and k.strip() for k in keys) or \
+            prop.get("type") != "string":
+        return msg("form.case_of_shape", name=name)
+    return None
+
+
+def _fields(schema: Mapping[str, Any] | None) -> dict[str, tuple[str, ...]]:
+    """Field name -> the procedures its case number must name."""
+    out: dict[str, tuple[str, ...]] = {}
+    for name, prop in ((schema or {}).get("properties") or {}).items():
+        value = prop.get(CASE_OF) if isinstance(prop, dict) else None
+        if isinstance(value, str):
+            out[name] = (value,)
+        elif isinstance(value, list):
+            out[name] = tuple(k for k in value if isinstance(k, str))
+    return out
+
+
+def tidied(schema: Mapping[str, Any] | None, data: Mapping[str, Any]) -> dict[str, Any]:
+    """``data`` with each case number as case numbers are written (before the form's
+    pattern is checked)."""
+    out = dict(data)
+    for name in _fields(schema):
+        value = out.get(name)
+        if isinstance(value, str):
+            out[name] = value.strip().upper()
+    return out
+
+
+def checked(session: Session, schema: Mapping[str, Any] | None, data: Mapping[str, Any],
+            actor: UserView) -> None:
+    """InvalidData with a field error for each case number that names no case of its
+    procedures which ``actor`` may read (one they may not read is not told apart from
+    none)."""
+    from engine.queries import visibility  # queries -> runtime -> definitions: at call time
+
+    errors: dict[str, Msg] = {}
+    for name, keys in _fields(schema).items():
+        value = data.get(name)
+        if not isinstance(value, str) or not value:
+            continue
+        found = session.execute(select(ProcessInstance.id).where(
+            ProcessInstance.business_key == value, ProcessInstance.process_key.in_(keys),
+            visibility.readable(actor)).limit(1)).first()
+        if found is None:
+            errors[name] = msg("field.case_unknown", value=value,
+                               process="、".join(_names(session, keys)))
+    if errors:
+        raise InvalidData(errors, msg("form.invalid"))
+
+
+def _names(session: Session, keys: tuple[str, ...]) -> list[str]:
+    """The procedures' names (their newest versions'), a key for one not deployed."""
+    rows = session.execute(select(ProcessVersion.key, ProcessVersion.name).where(
+        ProcessVersion.key.in_(keys)).order_by(ProcessVersion.version)).all()
+    named = {key: name for key, name in rows}  # the newest version's name wins
+    return [named.get(k, k) for k in keys]
