@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -12,6 +13,7 @@ from flask.testing import FlaskClient
 
 from engine.api import Engine
 from engine.time.clock import FixedClock
+from tests.demo_support import demo_engine, signed_in
 from tests.test_ui_support import (
     FULIANG,
     LEPING,
@@ -469,3 +471,15 @@ def test_a_task_page_offers_claim_and_submit_only_to_who_may_use_them(
     eng.claim(task_id, "li2")
     taken = as_user(app, "li").get(f"/tasks/{task_id}").text
     assert "此任务已由li2认领，您只能查看。" in taken and ">提交<" not in taken
+
+
+def test_the_case_page_lists_steps_done_in_one_minute_in_the_order_done(tmp_path: Path) -> None:
+    """The demo's first clue went through four steps in the same minute: 已办任务 lists them
+    as its history did them, not by their ids."""
+    engine, _ = demo_engine(tmp_path)
+    page = signed_in(engine, "intake").get("/instances/1").get_data(as_text=True)
+    done = page[page.index("已办任务"):]
+    done = done[:done.index("</ul>")]
+    steps = re.findall(r"<li>([^<·]+?) ·", done)
+    assert [s.strip() for s in steps] == ["提出处置意见", "审批处置意见", "转办到位", "优先核查"]
+    engine.close()

@@ -61,3 +61,4 @@ def test_the_notices_name_what_each_case_is_about(tmp_path: Path) -> None:
     shown = re.findall(r'<span class="subject notice-subject" title="[^"]*">([^<]*)</span>', page)
     assert "浮梁县某局：吃拿卡要" in shown
     engine.close()
+

@@ -120,6 +120,15 @@ class CaseContext:
         """Who, by name; auditors and designers see the username after it, small."""
         return named(username, self.people, self.insider)
 
+    @property
+    def done_tasks(self) -> list[TaskView]:
+        """The tasks no longer open, in the order they were done: by time, and within one
+        time (a batch of steps in one minute) by the history's order."""
+        last_event = {e.task_id: e.seq for e in self.events if e.task_id}
+        return sorted((t for t in self.tasks if t.status != "ready"),
+                      key=lambda t: (t.completed_at or t.created_at,
+                                     last_event.get(t.id, len(self.events) + 1)))
+
     def step(self, seq: int | None) -> TimelineItem | None:
         """The timeline's event ``seq`` (time travel's shown step), if the reader sees it."""
         return next((item for item in self.timeline if item.seq == seq), None)
