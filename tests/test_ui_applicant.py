@@ -108,7 +108,7 @@ def application_rows(web_page: str) -> dict[str, dict[str, str]]:
     rows = {}
     for tr in tree.xpath('//table[@id="applications"]/tbody/tr'):
         cells = {td.get("data-label"): " ".join(td.text_content().split()) for td in tr}
-        rows[tr.xpath(".//td[2]/a")[0].text_content()] = cells
+        rows[tr.xpath(".//td[2]//a")[0].text_content()] = cells
     return rows
 
 
