@@ -133,6 +133,22 @@ def test_a_decided_application_shows_its_answer_as_its_status(demo: Engine) -> N
     assert mine.as_json()["paid_amount"] == 36000 and mine.case.open_tasks  # still the staff's
 
 
+def test_a_refusal_is_told_as_not_paid_not_as_not_accepted(demo: Engine) -> None:  # noqa: F811
+    """The department refused after review (不予兑现): its letter says so, not 不予受理,
+    which is turning the application away unread."""
+    case = demo.start("subsidy_instant", {**APPLICATION, "policy_id": "JS-002"}, "enterprise")
+    approve = next(t for t in demo.inbox.for_user("policy_sw") if t.instance_id == case.id)
+    demo.complete(approve.id, {"decision": "reject", "reject_reason": "保费未实缴",
+                               "policy_explanation": "须已缴纳保费"}, "policy_sw")
+    web = signed_in(demo, "enterprise")
+    tree = lxml_html.fromstring(web.get(f"/instances/{case.id}").text)
+    files = tree.get_element_by_id("files").text_content()
+    assert "不予兑现告知书" in files and "不予受理" not in files
+    [link] = {a for a in tree.xpath("//a/@href") if a.endswith("/print")}
+    letter = lxml_html.fromstring(web.get(link).text).text_content()
+    assert "惠企政策兑现申请不予兑现告知书" in letter and "不予受理" not in letter
+
+
 def test_an_enterprise_is_at_home_in_its_applications(tmp_path: Path) -> None:
     """No procedure gives an enterprise a task: no inbox tabs (always 0) in its header, the
     inbox address leads to 我的申请, and an empty 我的申请 says where to apply. The staff keep
