@@ -163,6 +163,10 @@ def test_an_enterprise_is_at_home_in_its_applications(tmp_path: Path) -> None:
         assert not nav.xpath(".//a[starts-with(@href, '/?') or @href='/']")
         assert not nav.xpath(".//*[@id='count-mine' or @id='nav-done']")
         assert nav.xpath(".//a[@id='nav-applications']")
+        assert not nav.xpath(".//a[@href='/copies']")  # copies go to staff only
+        missing = lxml_html.fromstring(web.get("/instances/999").text)
+        [back] = missing.xpath("//a[@id='home']")  # not 返回待办: it has no inbox
+        assert (back.get("href"), back.text_content()) == ("/applications", "返回我的申请")
         assert page.xpath("//*[@id='no-applications']")[0].text_content() == "还没有提交过申请。"
         assert [a.get("href") for a in page.xpath("//ul[@class='next-steps']//a")] == [
             "/policies", "/start"]
@@ -171,6 +175,6 @@ def test_an_enterprise_is_at_home_in_its_applications(tmp_path: Path) -> None:
         staff_nav = lxml_html.fromstring(window.get("/applications").text).xpath(
             "//nav[@class='main']")[0]
         assert staff_nav.xpath(".//*[@id='count-mine']") and staff_nav.xpath(
-            ".//a[@id='nav-applications']")
+            ".//a[@id='nav-applications']") and staff_nav.xpath(".//a[@id='nav-copies']")
     finally:
         engine.close()
