@@ -171,7 +171,13 @@ def test_an_enterprise_is_at_home_in_its_applications(tmp_path: Path) -> None:
         assert [a.get("href") for a in page.xpath("//ul[@class='next-steps']//a")] == [
             "/policies", "/start"]
         window = signed_in(engine, "window")
-        assert window.get("/").status_code == 200
+        inbox = window.get("/")
+        assert inbox.status_code == 200
+        # its inbox is empty: it points to what a window does, filing and following
+        steps = lxml_html.fromstring(inbox.text).xpath("//ul[@id='inbox-next-steps']//a")
+        assert [(a.get("href"), a.text_content()) for a in steps] == [
+            ("/applications", "查看已提交的申请及其办理结果"), ("/start", "代企业提交新的申请")]
+        assert not signed_in(engine, "policy_sw").get("/").text.count("inbox-next-steps")
         staff_nav = lxml_html.fromstring(window.get("/applications").text).xpath(
             "//nav[@class='main']")[0]
         assert staff_nav.xpath(".//*[@id='count-mine']") and staff_nav.xpath(
