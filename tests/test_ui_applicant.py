@@ -149,6 +149,19 @@ def test_a_refusal_is_told_as_not_paid_not_as_not_accepted(demo: Engine) -> None
     assert "惠企政策兑现申请不予兑现告知书" in letter and "不予受理" not in letter
 
 
+def test_the_department_knows_the_enterprise_reads_its_opinion(demo: Engine) -> None:  # noqa: F811
+    """审批意见 is part of the answer the enterprise reads: the approval form says so."""
+    approve = next(t for t in demo.inbox.for_user("policy_sw") if t.name == "approve")
+    form = lxml_html.fromstring(signed_in(demo, "policy_sw").get(f"/tasks/{approve.id}").text)
+    [field] = form.xpath("//textarea[@id='f-opinion']/ancestor::div[contains(@class, 'field')]")
+    assert "申请企业在其申请中可以看到审批意见" in field.text_content()
+    demo.complete(approve.id, {"decision": "reject", "opinion": "经集体研究",
+                               "reject_reason": "保费未实缴", "policy_explanation": "须已缴纳保费"},
+                  "policy_sw")
+    case = signed_in(demo, "enterprise").get(f"/instances/{approve.instance_id}").text
+    assert "经集体研究" in case  # as the form said
+
+
 def test_an_enterprise_is_at_home_in_its_applications(tmp_path: Path) -> None:
     """No procedure gives an enterprise a task: no inbox tabs (always 0) in its header, the
     inbox address leads to 我的申请, and an empty 我的申请 says where to apply. The staff keep
