@@ -1,6 +1,7 @@
 """Lists at phone width in real Chromium (the layout is CSS, only a browser computes it): a
-notice's words take the card's width on a line of their own, and the 超期看板's counts keep
-their badge's size instead of a bar across the card."""
+notice's words take the card's width on a line of their own, the 超期看板's counts keep
+their badge's size instead of a bar across the card, a case's 事由 stays under its number
+(not in the label column), and a task form with long 常用意见 stays within the screen."""
 
 from __future__ import annotations
 
@@ -41,3 +42,23 @@ def test_the_boards_counts_stay_badges_on_a_phone(phone_page: Any, server: Serve
     for i in range(badges.count()):
         box = badges.nth(i).bounding_box()
         assert box and box["width"] < 80, box  # a number in a badge, not the card's width
+
+
+def test_a_cases_subject_stays_under_its_number_on_a_phone(phone_page: Any,
+                                                           server: Server) -> None:
+    sign_in(phone_page, server, "enterprise", DEMO_PASSWORD)
+    phone_page.goto(f"{server.url}/applications")
+    cell = phone_page.locator("#applications tbody tr").first.locator("td").nth(1)
+    number = cell.locator("a").bounding_box()
+    subject = cell.locator(".subject").bounding_box()
+    assert number and subject
+    assert abs(subject["x"] - number["x"]) < 2, (number, subject)  # was under the label
+
+
+def test_a_task_form_with_long_phrases_fits_a_phone(phone_page: Any, server: Server) -> None:
+    task = next(t for t in server.engine.inbox.for_user("policy_sw") if t.name == "approve")
+    sign_in(phone_page, server, "policy_sw", DEMO_PASSWORD)
+    phone_page.goto(f"{server.url}/tasks/{task.id}")
+    phone_page.wait_for_selector("#f-policy_explanation-phrases")
+    width = phone_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, width  # the 政策解释 phrases' select made the page 647 px wide

@@ -252,3 +252,10 @@ def test_the_refusal_fields_of_an_approval_offer_refusals(demo: Engine) -> None:
         assert "同意" not in picker(field) and "data-url=" not in picker(field)
         assert 'href="/account/phrases"' not in picker(field)  # not the user's to manage
     assert '<option value="不符合该政策的享受对象条件，不予兑现。">' in picker("reject_reason")
+
+
+def test_a_batchs_note_is_no_opinion(demo: Engine) -> None:  # noqa: F811
+    """批次说明 names a batch (2026年第3批): an approval's 同意兑现 has no place beside it."""
+    page = signed_in(demo, "policy_gx").get("/start/subsidy_automatic").text
+    assert 'id="f-batch_note"' in page
+    assert "phrase-picker" not in page and "同意兑现" not in page

@@ -108,7 +108,7 @@ def application_rows(web_page: str) -> dict[str, dict[str, str]]:
     rows = {}
     for tr in tree.xpath('//table[@id="applications"]/tbody/tr'):
         cells = {td.get("data-label"): " ".join(td.text_content().split()) for td in tr}
-        rows[tr.xpath(".//td[2]/a")[0].text_content()] = cells
+        rows[tr.xpath(".//td[2]//a")[0].text_content()] = cells
     return rows
 
 
@@ -133,6 +133,35 @@ def test_a_decided_application_shows_its_answer_as_its_status(demo: Engine) -> N
     assert mine.as_json()["paid_amount"] == 36000 and mine.case.open_tasks  # still the staff's
 
 
+def test_a_refusal_is_told_as_not_paid_not_as_not_accepted(demo: Engine) -> None:  # noqa: F811
+    """The department refused after review (不予兑现): its letter says so, not 不予受理,
+    which is turning the application away unread."""
+    case = demo.start("subsidy_instant", {**APPLICATION, "policy_id": "JS-002"}, "enterprise")
+    approve = next(t for t in demo.inbox.for_user("policy_sw") if t.instance_id == case.id)
+    demo.complete(approve.id, {"decision": "reject", "reject_reason": "保费未实缴",
+                               "policy_explanation": "须已缴纳保费"}, "policy_sw")
+    web = signed_in(demo, "enterprise")
+    tree = lxml_html.fromstring(web.get(f"/instances/{case.id}").text)
+    files = tree.get_element_by_id("files").text_content()
+    assert "不予兑现告知书" in files and "不予受理" not in files
+    [link] = {a for a in tree.xpath("//a/@href") if a.endswith("/print")}
+    letter = lxml_html.fromstring(web.get(link).text).text_content()
+    assert "惠企政策兑现申请不予兑现告知书" in letter and "不予受理" not in letter
+
+
+def test_the_department_knows_the_enterprise_reads_its_opinion(demo: Engine) -> None:  # noqa: F811
+    """审批意见 is part of the answer the enterprise reads: the approval form says so."""
+    approve = next(t for t in demo.inbox.for_user("policy_sw") if t.name == "approve")
+    form = lxml_html.fromstring(signed_in(demo, "policy_sw").get(f"/tasks/{approve.id}").text)
+    [field] = form.xpath("//textarea[@id='f-opinion']/ancestor::div[contains(@class, 'field')]")
+    assert "申请企业在其申请中可以看到审批意见" in field.text_content()
+    demo.complete(approve.id, {"decision": "reject", "opinion": "经集体研究",
+                               "reject_reason": "保费未实缴", "policy_explanation": "须已缴纳保费"},
+                  "policy_sw")
+    case = signed_in(demo, "enterprise").get(f"/instances/{approve.instance_id}").text
+    assert "经集体研究" in case  # as the form said
+
+
 def test_an_enterprise_is_at_home_in_its_applications(tmp_path: Path) -> None:
     """No procedure gives an enterprise a task: no inbox tabs (always 0) in its header, the
     inbox address leads to 我的申请, and an empty 我的申请 says where to apply. The staff keep
@@ -147,14 +176,24 @@ def test_an_enterprise_is_at_home_in_its_applications(tmp_path: Path) -> None:
         assert not nav.xpath(".//a[starts-with(@href, '/?') or @href='/']")
         assert not nav.xpath(".//*[@id='count-mine' or @id='nav-done']")
         assert nav.xpath(".//a[@id='nav-applications']")
+        assert not nav.xpath(".//a[@href='/copies']")  # copies go to staff only
+        missing = lxml_html.fromstring(web.get("/instances/999").text)
+        [back] = missing.xpath("//a[@id='home']")  # not 返回待办: it has no inbox
+        assert (back.get("href"), back.text_content()) == ("/applications", "返回我的申请")
         assert page.xpath("//*[@id='no-applications']")[0].text_content() == "还没有提交过申请。"
         assert [a.get("href") for a in page.xpath("//ul[@class='next-steps']//a")] == [
             "/policies", "/start"]
         window = signed_in(engine, "window")
-        assert window.get("/").status_code == 200
+        inbox = window.get("/")
+        assert inbox.status_code == 200
+        # its inbox is empty: it points to what a window does, filing and following
+        steps = lxml_html.fromstring(inbox.text).xpath("//ul[@id='inbox-next-steps']//a")
+        assert [(a.get("href"), a.text_content()) for a in steps] == [
+            ("/applications", "查看已提交的申请及其办理结果"), ("/start", "代企业提交新的申请")]
+        assert not signed_in(engine, "policy_sw").get("/").text.count("inbox-next-steps")
         staff_nav = lxml_html.fromstring(window.get("/applications").text).xpath(
             "//nav[@class='main']")[0]
         assert staff_nav.xpath(".//*[@id='count-mine']") and staff_nav.xpath(
-            ".//a[@id='nav-applications']")
+            ".//a[@id='nav-applications']") and staff_nav.xpath(".//a[@id='nav-copies']")
     finally:
         engine.close()
