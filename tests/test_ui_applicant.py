@@ -144,7 +144,7 @@ def test_a_refusal_is_told_as_not_paid_not_as_not_accepted(demo: Engine) -> None
     tree = lxml_html.fromstring(web.get(f"/instances/{case.id}").text)
     files = tree.get_element_by_id("files").text_content()
     assert "不予兑现告知书" in files and "不予受理" not in files
-    [link] = {a for a in tree.xpath("//a/@href") if a.endswith("/print")}
+    [link] = {a for a in tree.xpath("//a/@href") if "/documents/" in a and a.endswith("/print")}
     letter = lxml_html.fromstring(web.get(link).text).text_content()
     assert "惠企政策兑现申请不予兑现告知书" in letter and "不予受理" not in letter
 

@@ -48,5 +48,5 @@ def test_statistics_and_print_view_show_amounts_with_separators(demo: Engine) ->
     paid = case_id(demo, "JSJX-2026-000001")
     web = signed_in(demo, "policy_sw")
     case = lxml_html.fromstring(web.get(f"/instances/{paid}").text)
-    [link] = {a for a in case.xpath("//a/@href") if a.endswith("/print")}
+    [link] = {a for a in case.xpath("//a/@href") if "/documents/" in a and a.endswith("/print")}
     assert "兑付资金36,000.00元已于" in text(web.get(link).text)
