@@ -493,6 +493,9 @@ def test_instant_online_application_approved_and_paid_around_national_day(
     assert (report["channel"], report["paid_amount"], report["owning_dept"]) == ("一网", 36000, SWJ)
     assert data["notices"][-1]["type"] == "兑付通知"
     assert data["notices"][-1]["channel"] == "短信"
+    # the enterprise's notices say what was decided, and what was paid
+    said = [n.text_in("zh") for n in hq.notifications.for_user("qiye") if n.kind == "decided"]
+    assert said[0].endswith(f"（{view.business_key}）已有办理结果：已兑付，金额 36,000.00 元。")
     done = hq.complete(record.id, {"recorded": True, "remark": "已入台账"}, "sjj")
     assert done.status == "completed" and done.data["outcome"] == "已兑付"
 
@@ -726,6 +729,8 @@ def test_commitment_rejection_without_reason_and_explanation_is_refused(
     assert inbox(hq, "swj") == []
     # no user of the enterprise holds its code: the window that filed it is told instead
     assert decided_notices(hq, "chuangkou") == [view.business_key]
+    [told] = [n for n in hq.notifications.for_user("chuangkou") if n.kind == "decided"]
+    assert told.text_in("zh").endswith(f"（{view.business_key}）已有办理结果：不予兑现。")
     record = task(hq, "sjj", "record_result")
     data = hq.instance(view.id).data
     assert data["outcome"] == "不予兑现"

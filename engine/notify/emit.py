@@ -12,11 +12,13 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from engine.definitions.parsed import LoadedVersion
+from engine.files.chinese import yuan
 from engine.messages import Msg, msg
 from engine.messages.notices import stored
 from engine.notify.kinds import check_kind, default
 from engine.notify.recipients import applicants, who_sees
 from engine.notify.settings import Settings
+from engine.queries.worklists import outcome_of
 from engine.storage import driver
 from engine.storage.schema import (
     NOTIFICATIONS,
@@ -156,10 +158,22 @@ def _arrived(due_at: datetime | None) -> Msg:
 def decided(session: Session, instance: ProcessInstance, process_name: str,
             now: datetime) -> None:
     """"My application was decided", to its applicants (recipients.py ``applicants``)."""
+    said = _decision(instance.data)
     write(session, "decided", [
-        Notice(name, instance.id, None, instance.business_key, process_name,
-               msg("notice.decided"))
+        Notice(name, instance.id, None, instance.business_key, process_name, said)
         for name in applicants(session, instance.started_by, instance.data)], now)
+
+
+def _decision(data: Mapping[str, Any]) -> Msg:
+    """What the applicant is told: the outcome the procedure recorded (不予兑现, with the
+    amount for 已兑付), so that a notice answers before its case is opened; without one
+    (a case ended otherwise), that there is a result."""
+    found = outcome_of(data)
+    if found.outcome is None:
+        return msg("notice.decided")
+    if found.paid_amount is not None:
+        return msg("notice.decided_paid", outcome=found.outcome, amount=yuan(found.paid_amount))
+    return msg("notice.decided_as", outcome=found.outcome)
 
 
 def _choices(session: Session, names: list[str], kind: str) -> dict[tuple[str, str], bool]:
