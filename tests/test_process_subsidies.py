@@ -208,6 +208,36 @@ def test_automatic_batch_of_three_gets_three_payouts_due_after_national_day(
 
 
 @WORLD
+def test_each_enterprise_of_a_batch_hears_what_it_was_paid(hq: Engine, clock: FixedClock) -> None:
+    """免申即享 asks nothing of the enterprise, so its 兑付资金并通知企业 tells it: the users of
+    the enterprise each payout names hear the amount, no one else; the notice opens nothing,
+    since the batch's case lists the other enterprises."""
+    first, second, _ = THREE
+    hq.add_user("jia_1", ["enterprise"], credit_code=first["credit_code"])
+    hq.add_user("jia_2", ["enterprise"], credit_code=first["credit_code"])
+    hq.add_user("yi", ["enterprise"], credit_code=second["credit_code"])
+    view = start_batch(hq)
+    hq.complete(task(hq, "gxj", "confirm_enterprises").id,
+                {"enterprises": THREE, "confirmation_basis": "新入规企业名单"}, "gxj")
+    mine = {task_data(hq, t)["enterprise"]["credit_code"]: t for t in inbox(hq, "gxj")}
+    policy = hq.instance(view.id).subject
+    assert policy
+    clock.set(at("2026-10-08T10:00:00+08:00"))
+    paid = payout_for(first, "2026-10-08", "PZ-1")
+    paid["enterprise"]["paid_amount"] = 95000.5
+    hq.complete(mine[first["credit_code"]].id, paid, "gxj")
+    for user in ("jia_1", "jia_2"):
+        [note] = hq.notifications.for_user(user)
+        assert (note.kind, note.instance_id, note.business_key) == (
+            "decided", None, view.business_key)
+        assert note.text_in("zh") == (
+            f"“{policy}”（{view.business_key}）已向贵单位兑付 95,000.50 元，请留意查收。")
+    assert hq.notifications.for_user("yi") == [] and hq.notifications.for_user("gxj2") == []
+    with pytest.raises(PermissionDenied):
+        hq.instance(view.id, "jia_1")  # the batch is not theirs to read
+
+
+@WORLD
 def test_automatic_payout_due_on_adjusted_saturday_and_late_payout_is_reported(
         hq: Engine, clock: FixedClock) -> None:
     clock.set(at("2026-10-09T11:00:00+08:00"))  # Friday before the adjusted working Saturday

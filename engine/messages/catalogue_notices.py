@@ -42,6 +42,9 @@ NOTICES: dict[str, tuple[str, str]] = {
     'notice.decided_as.outside': (
         'The application "{title}"{case} has been decided: {outcome}. Sign in for the details.',
         '“{title}”申请{case}已有办理结果：{outcome}。详情请登录查看。'),
+    'notice.paid': (
+        '"{policy}"{case}: {amount} yuan has been paid to your enterprise.',
+        '“{policy}”{case}已向贵单位兑付 {amount} 元，请留意查收。'),
     'notice.decided_paid': (
         'The application "{title}"{case} has been decided: {outcome}, {amount} yuan.',
         '“{title}”申请{case}已有办理结果：{outcome}，金额 {amount} 元。'),
