@@ -668,10 +668,11 @@ def test_a_case_not_accepted_tells_the_applicant_too(key: str) -> None:
 def test_a_script_task_may_ask_only_for_the_decided_notice(engine: Engine) -> None:
     asked = ('"decided" />\n        </camunda:properties>\n      </bpmn:extensionElements>\n'
              '      <bpmn:incoming>f_inconsistent')  # on the script task refuse_inconsistent
-    files = [SourceFile(f.name, f.content.replace(asked, asked.replace("decided", "gossip")))
-             for f in subsidy_files()]
-    [problem] = engine.validate(files).problems
-    assert 'notify "gossip"' in problem.message
+    for value in ("gossip", "paid"):  # paid: only a user task pays an enterprise
+        files = [SourceFile(f.name, f.content.replace(asked, asked.replace("decided", value)))
+                 for f in subsidy_files()]
+        [problem] = engine.validate(files).problems
+        assert f'notify "{value}"' in problem.message
 
 
 @WORLD
