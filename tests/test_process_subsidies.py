@@ -793,6 +793,10 @@ def test_commitment_found_untrue_cannot_be_approved_and_goes_on_the_credit_recor
     assert data["outcome"] == "不予兑现"
     assert data["reject_reason"] == (
         "经现场勘查，实际情况与企业承诺不一致：生产线尚未投产，与承诺的已投产不符")
+    # told in writing as a refusal after approval is: the 不予兑现告知书 with reason and policy
+    [letter] = [f for f in hq.dossier.files(view.id, "qiye") if f.document == "buyu_shouli"]
+    text = docx_text(hq.dossier.content(letter))
+    assert "生产线尚未投产，与承诺的已投产不符" in text and "不予兑现" in text
     assert "实际情况与承诺不一致的，不予兑现，并依承诺记入信用记录" in data["policy_explanation"]
     assert data["notices"][-1]["type"] == "不予兑现告知"
     [applied] = hq.worklists.applications("qiye")
