@@ -208,6 +208,36 @@ def test_automatic_batch_of_three_gets_three_payouts_due_after_national_day(
 
 
 @WORLD
+def test_each_enterprise_of_a_batch_hears_what_it_was_paid(hq: Engine, clock: FixedClock) -> None:
+    """免申即享 asks nothing of the enterprise, so its 兑付资金并通知企业 tells it: the users of
+    the enterprise each payout names hear the amount, no one else; the notice opens nothing,
+    since the batch's case lists the other enterprises."""
+    first, second, _ = THREE
+    hq.add_user("jia_1", ["enterprise"], credit_code=first["credit_code"])
+    hq.add_user("jia_2", ["enterprise"], credit_code=first["credit_code"])
+    hq.add_user("yi", ["enterprise"], credit_code=second["credit_code"])
+    view = start_batch(hq)
+    hq.complete(task(hq, "gxj", "confirm_enterprises").id,
+                {"enterprises": THREE, "confirmation_basis": "新入规企业名单"}, "gxj")
+    mine = {task_data(hq, t)["enterprise"]["credit_code"]: t for t in inbox(hq, "gxj")}
+    policy = hq.instance(view.id).subject
+    assert policy
+    clock.set(at("2026-10-08T10:00:00+08:00"))
+    paid = payout_for(first, "2026-10-08", "PZ-1")
+    paid["enterprise"]["paid_amount"] = 95000.5
+    hq.complete(mine[first["credit_code"]].id, paid, "gxj")
+    for user in ("jia_1", "jia_2"):
+        [note] = hq.notifications.for_user(user)
+        assert (note.kind, note.instance_id, note.business_key) == (
+            "decided", None, view.business_key)
+        assert note.text_in("zh") == (
+            f"“{policy}”（{view.business_key}）已向贵单位兑付 95,000.50 元，请留意查收。")
+    assert hq.notifications.for_user("yi") == [] and hq.notifications.for_user("gxj2") == []
+    with pytest.raises(PermissionDenied):
+        hq.instance(view.id, "jia_1")  # the batch is not theirs to read
+
+
+@WORLD
 def test_automatic_payout_due_on_adjusted_saturday_and_late_payout_is_reported(
         hq: Engine, clock: FixedClock) -> None:
     clock.set(at("2026-10-09T11:00:00+08:00"))  # Friday before the adjusted working Saturday
@@ -493,6 +523,9 @@ def test_instant_online_application_approved_and_paid_around_national_day(
     assert (report["channel"], report["paid_amount"], report["owning_dept"]) == ("一网", 36000, SWJ)
     assert data["notices"][-1]["type"] == "兑付通知"
     assert data["notices"][-1]["channel"] == "短信"
+    # the enterprise's notices say what was decided, and what was paid
+    said = [n.text_in("zh") for n in hq.notifications.for_user("qiye") if n.kind == "decided"]
+    assert said[0].endswith(f"（{view.business_key}）已有办理结果：已兑付，金额 36,000.00 元。")
     done = hq.complete(record.id, {"recorded": True, "remark": "已入台账"}, "sjj")
     assert done.status == "completed" and done.data["outcome"] == "已兑付"
 
@@ -635,10 +668,11 @@ def test_a_case_not_accepted_tells_the_applicant_too(key: str) -> None:
 def test_a_script_task_may_ask_only_for_the_decided_notice(engine: Engine) -> None:
     asked = ('"decided" />\n        </camunda:properties>\n      </bpmn:extensionElements>\n'
              '      <bpmn:incoming>f_inconsistent')  # on the script task refuse_inconsistent
-    files = [SourceFile(f.name, f.content.replace(asked, asked.replace("decided", "gossip")))
-             for f in subsidy_files()]
-    [problem] = engine.validate(files).problems
-    assert 'notify "gossip"' in problem.message
+    for value in ("gossip", "paid"):  # paid: only a user task pays an enterprise
+        files = [SourceFile(f.name, f.content.replace(asked, asked.replace("decided", value)))
+                 for f in subsidy_files()]
+        [problem] = engine.validate(files).problems
+        assert f'notify "{value}"' in problem.message
 
 
 @WORLD
@@ -726,6 +760,8 @@ def test_commitment_rejection_without_reason_and_explanation_is_refused(
     assert inbox(hq, "swj") == []
     # no user of the enterprise holds its code: the window that filed it is told instead
     assert decided_notices(hq, "chuangkou") == [view.business_key]
+    [told] = [n for n in hq.notifications.for_user("chuangkou") if n.kind == "decided"]
+    assert told.text_in("zh").endswith(f"（{view.business_key}）已有办理结果：不予兑现。")
     record = task(hq, "sjj", "record_result")
     data = hq.instance(view.id).data
     assert data["outcome"] == "不予兑现"
@@ -757,6 +793,10 @@ def test_commitment_found_untrue_cannot_be_approved_and_goes_on_the_credit_recor
     assert data["outcome"] == "不予兑现"
     assert data["reject_reason"] == (
         "经现场勘查，实际情况与企业承诺不一致：生产线尚未投产，与承诺的已投产不符")
+    # told in writing as a refusal after approval is: the 不予兑现告知书 with reason and policy
+    [letter] = [f for f in hq.dossier.files(view.id, "qiye") if f.document == "buyu_shouli"]
+    text = docx_text(hq.dossier.content(letter))
+    assert "生产线尚未投产，与承诺的已投产不符" in text and "不予兑现" in text
     assert "实际情况与承诺不一致的，不予兑现，并依承诺记入信用记录" in data["policy_explanation"]
     assert data["notices"][-1]["type"] == "不予兑现告知"
     [applied] = hq.worklists.applications("qiye")

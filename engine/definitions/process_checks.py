@@ -32,6 +32,9 @@ _ACTIVITIES = frozenset({
 })
 # the elements whose properties the parser keeps, so a notice asked for there is sent
 _NOTIFYING = frozenset({"userTask", "scriptTask"})
+# the notices a diagram may ask for, by element: "decided" when it is done (after_step),
+# "paid" when a user task pays one enterprise of a list (paid)
+_NOTICES = {"userTask": ("decided", "paid"), "scriptTask": ("decided",)}
 _START_ID_LIMIT = 128  # Timer.element_id: each timer start event has its own row
 
 
@@ -98,7 +101,7 @@ def check_process(name: str, process: etree._Element, forms_text: Mapping[str, s
             out.append(Problem(name, node.sourceline, node.get("id"),
                                msg("bpmn.task_name_too_long")))
         notice = camunda_properties(node).get("notify") if tag in _NOTIFYING else None
-        if notice is not None and notice != "decided":  # engine/notify/emit.py after_step
+        if notice is not None and notice not in _NOTICES.get(tag, ()):  # engine/notify/emit.py
             out.append(Problem(name, node.sourceline, node.get("id"),
                                msg("bpmn.unknown_notice", notice=notice)))
         if tag == "userTask":

@@ -97,9 +97,11 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
         '{what} longer than {limit} characters',
         '{what} 超过 {limit} 个字符'),
     'bpmn.unknown_notice': (
-        ('notify "{notice}" is not a notice a diagram can ask for (only "decided": the applicant '
-         'hears the task is done)'),
-        'notify “{notice}” 不是流程图可以使用的通知（只能是 “decided”：任务办结时通知申请人）'),
+        ('notify "{notice}" is not a notice this element can ask for ("decided": the applicant '
+         'hears the task is done; on a user task also "paid": the enterprise its item names '
+         'hears what was paid)'),
+        ('notify “{notice}” 不是此元素可以使用的通知（“decided”：任务办结时通知申请人；'
+         '人工任务还可用 “paid”：通知该项所指企业已兑付的金额）')),
     'bpmn.unknown_back_to': (
         ('back_to "{value}" is not where a step done before may go when the case comes back '
          'to it ("done_by": to whoever did it, the default; "pool": to the pool)'),

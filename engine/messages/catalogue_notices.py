@@ -36,6 +36,22 @@ NOTICES: dict[str, tuple[str, str]] = {
     'notice.decided.outside': (
         'The application "{title}"{case} has been decided; sign in to see the result.',
         '“{title}”申请{case}已有办理结果，请登录查看。'),
+    'notice.decided_as': (
+        'The application "{title}"{case} has been decided: {outcome}.',
+        '“{title}”申请{case}已有办理结果：{outcome}。'),
+    'notice.decided_as.outside': (
+        'The application "{title}"{case} has been decided: {outcome}. Sign in for the details.',
+        '“{title}”申请{case}已有办理结果：{outcome}。详情请登录查看。'),
+    'notice.paid': (
+        '"{policy}"{case}: {amount} yuan has been paid to your enterprise.',
+        '“{policy}”{case}已向贵单位兑付 {amount} 元，请留意查收。'),
+    'notice.decided_paid': (
+        'The application "{title}"{case} has been decided: {outcome}, {amount} yuan.',
+        '“{title}”申请{case}已有办理结果：{outcome}，金额 {amount} 元。'),
+    'notice.decided_paid.outside': (
+        'The application "{title}"{case} has been decided: {outcome}, {amount} yuan. '
+        'Sign in for the details.',
+        '“{title}”申请{case}已有办理结果：{outcome}，金额 {amount} 元。详情请登录查看。'),
     'notice.urged': (
         '{by} urges you to deal with "{title}"{case}{because}',
         '{by} 催办“{title}”{case}{because}'),

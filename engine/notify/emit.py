@@ -12,11 +12,14 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from engine.definitions.parsed import LoadedVersion
+from engine.files.chinese import yuan
 from engine.messages import Msg, msg
 from engine.messages.notices import stored
 from engine.notify.kinds import check_kind, default
 from engine.notify.recipients import applicants, who_sees
 from engine.notify.settings import Settings
+from engine.queries import subjects
+from engine.queries.worklists import PAID, outcome_of
 from engine.storage import driver
 from engine.storage.schema import (
     NOTIFICATIONS,
@@ -156,10 +159,41 @@ def _arrived(due_at: datetime | None) -> Msg:
 def decided(session: Session, instance: ProcessInstance, process_name: str,
             now: datetime) -> None:
     """"My application was decided", to its applicants (recipients.py ``applicants``)."""
+    said = _decision(instance.data)
     write(session, "decided", [
-        Notice(name, instance.id, None, instance.business_key, process_name,
-               msg("notice.decided"))
+        Notice(name, instance.id, None, instance.business_key, process_name, said)
         for name in applicants(session, instance.started_by, instance.data)], now)
+
+
+def _decision(data: Mapping[str, Any]) -> Msg:
+    """What the applicant is told: the outcome the procedure recorded (不予兑现, with the
+    amount for 已兑付), so that a notice answers before its case is opened; without one
+    (a case ended otherwise), that there is a result."""
+    found = outcome_of(data)
+    if found.outcome is None:
+        return msg("notice.decided")
+    if found.paid_amount is not None:
+        return msg("notice.decided_paid", outcome=found.outcome, amount=yuan(found.paid_amount))
+    return msg("notice.decided_as", outcome=found.outcome)
+
+
+def paid(session: Session, instance: ProcessInstance, version: LoadedVersion, element: str,
+         item: Mapping[str, Any], now: datetime) -> None:
+    """``notify`` = ``paid`` on a multi-instance task that pays one enterprise of a list
+    (免申即享's 兑付资金并通知企业): the users of the enterprise its item names (by its
+    统一社会信用代码) hear what was paid. They do not read the list's case, which names the
+    other enterprises, so the notice names the case but opens nothing."""
+    if _property(version, element, "notify") != "paid":
+        return
+    policy = subjects.of_cases(session, [instance.id]).get(instance.id) or version.name
+    for entry in item.values():
+        amount = entry.get(PAID) if isinstance(entry, Mapping) else None
+        if isinstance(amount, bool) or not isinstance(amount, int | float):
+            continue
+        said = msg("notice.paid", policy=policy, amount=yuan(amount))
+        write(session, "decided", [
+            Notice(name, None, None, instance.business_key, version.name, said)
+            for name in applicants(session, None, entry)], now)
 
 
 def _choices(session: Session, names: list[str], kind: str) -> dict[tuple[str, str], bool]:
