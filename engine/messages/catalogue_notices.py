@@ -36,6 +36,15 @@ NOTICES: dict[str, tuple[str, str]] = {
     'notice.decided.outside': (
         'The application "{title}"{case} has been decided; sign in to see the result.',
         '“{title}”申请{case}已有办理结果，请登录查看。'),
+    'notice.decided_approved': (
+        'The application "{title}"{case} has been approved for {amount} yuan; you will be told '
+        'when it is paid.',
+        '“{title}”申请{case}已审核通过，核定兑现金额 {amount} 元，兑付后另行通知。'),
+    'notice.decided_approved.outside': (
+        'The application "{title}"{case} has been approved for {amount} yuan; you will be told '
+        'when it is paid. Sign in for the details.',
+        ('“{title}”申请{case}已审核通过，核定兑现金额 {amount} 元，兑付后另行通知。'
+         '详情请登录查看。')),
     'notice.decided_as': (
         'The application "{title}"{case} has been decided: {outcome}.',
         '“{title}”申请{case}已有办理结果：{outcome}。'),

@@ -171,6 +171,10 @@ def _decision(data: Mapping[str, Any]) -> Msg:
     (a case ended otherwise), that there is a result."""
     found = outcome_of(data)
     if found.outcome is None:
+        approved = data.get("approved_amount")
+        if data.get("decision") == "approve" and isinstance(approved, int | float) \
+                and not isinstance(approved, bool):  # approved, to be paid
+            return msg("notice.decided_approved", amount=yuan(approved))
         return msg("notice.decided")
     if found.paid_amount is not None:
         return msg("notice.decided_paid", outcome=found.outcome, amount=yuan(found.paid_amount))
@@ -234,6 +238,9 @@ def _property(version: LoadedVersion, element: str, name: str) -> str | None:
     for spec in (version.spec, *version.subprocess_specs.values()):
         task_spec = spec.task_specs.get(element)
         if task_spec is not None:
-            extensions: dict[str, str] = getattr(task_spec, "extensions", None) or {}
-            return extensions.get(name)
+            extensions: dict[str, str] | None = getattr(task_spec, "extensions", None)
+            child = getattr(task_spec, "task_spec", None)  # a multi-instance task's own task
+            if extensions is None and isinstance(child, str) and child in spec.task_specs:
+                extensions = getattr(spec.task_specs[child], "extensions", None)
+            return (extensions or {}).get(name)
     return None
