@@ -197,3 +197,16 @@ def test_an_enterprise_is_at_home_in_its_applications(tmp_path: Path) -> None:
             ".//a[@id='nav-applications']") and staff_nav.xpath(".//a[@id='nav-copies']")
     finally:
         engine.close()
+
+
+def test_staff_are_told_the_applicant_reads_their_comments(demo: Engine) -> None:  # noqa: F811
+    """An application's 办理经过 shows the staff's 意见 to the enterprise: the comment box
+    says so on its cases, and only there (a clue's informant reads nothing of it)."""
+    case = demo.start("subsidy_instant", {**APPLICATION, "policy_id": "JS-002"}, "enterprise")
+    staff = signed_in(demo, "policy_sw").get(f"/instances/{case.id}").text
+    assert 'id="comment-read-by-applicant"' in staff and "申请企业可以在本案的办理经过中看到" in staff
+    own = signed_in(demo, "enterprise").get(f"/instances/{case.id}").text
+    assert 'id="comment-read-by-applicant"' not in own  # the applicant itself needs no warning
+    clue = demo.inbox.page("intake").tasks[0].instance_id
+    intake = signed_in(demo, "intake").get(f"/instances/{clue}").text
+    assert 'id="op-comment"' in intake and 'id="comment-read-by-applicant"' not in intake

@@ -21,7 +21,7 @@ from engine.org.directory import Unit
 from engine.org.people import Person
 from engine.org.users import Who
 from engine.queries import subjects, visibility
-from engine.runtime import handover, moves, rewind
+from engine.runtime import case_credit_codes, handover, moves, rewind
 from engine.storage.schema import CASE_COPIES, TASKS, USERS, ProcessInstance, ProcessVersion
 from engine.views import CopyView, InstanceView, UserView
 
@@ -219,6 +219,20 @@ class Operations:
         """May ``user`` comment on the case and copy it (engine/queries/visibility.py)?"""
         with self.engine.transaction(read_only=True) as session:
             return visibility.takes_part(session, instance_id, users.resolve(session, user))
+
+    def applicant_reads(self, instance_id: int) -> bool:
+        """Does an applicant (an enterprise) read the case, its comments included: one filed
+        with a 统一社会信用代码, or started by an enterprise's user? Staff are told so before
+        they comment."""
+        with self.engine.transaction(read_only=True) as session:
+            row = session.get(ProcessInstance, instance_id)
+            if row is None:
+                return False
+            if case_credit_codes.code_of(row.data) is not None:
+                return True
+            roles = session.execute(select(USERS.c.roles).where(
+                USERS.c.username == row.started_by)).scalar()
+            return ENTERPRISE in (roles or ())
 
     def _taking_part(self, session: Session, instance_id: int, user: Who) -> UserView:
         """The user, if they may add to the case: NotFound if they may not read it,
