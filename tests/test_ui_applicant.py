@@ -204,7 +204,8 @@ def test_staff_are_told_the_applicant_reads_their_comments(demo: Engine) -> None
     says so on its cases, and only there (a clue's informant reads nothing of it)."""
     case = demo.start("subsidy_instant", {**APPLICATION, "policy_id": "JS-002"}, "enterprise")
     staff = signed_in(demo, "policy_sw").get(f"/instances/{case.id}").text
-    assert 'id="comment-read-by-applicant"' in staff and "申请企业可以在本案的办理经过中看到" in staff
+    assert 'id="comment-read-by-applicant"' in staff
+    assert "申请企业可以在本案的办理经过中看到" in staff
     own = signed_in(demo, "enterprise").get(f"/instances/{case.id}").text
     assert 'id="comment-read-by-applicant"' not in own  # the applicant itself needs no warning
     clue = demo.inbox.page("intake").tasks[0].instance_id
