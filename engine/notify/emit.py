@@ -182,15 +182,16 @@ def _decision(data: Mapping[str, Any]) -> Msg:
 
 
 def paid(session: Session, instance: ProcessInstance, version: LoadedVersion, element: str,
-         item: Mapping[str, Any], now: datetime) -> None:
+         submitted: Mapping[str, Any], now: datetime) -> None:
     """``notify`` = ``paid`` on a multi-instance task that pays one enterprise of a list
     (免申即享's 兑付资金并通知企业): the users of the enterprise its item names (by its
-    统一社会信用代码) hear what was paid. They do not read the list's case, which names the
-    other enterprises, so the notice names the case but opens nothing."""
+    统一社会信用代码: the form's submitted item, its read-only facts filled in from the task,
+    forms.with_own_facts) hear what was paid. They do not read the list's case, which names
+    the other enterprises, so the notice names the case but opens nothing."""
     if _property(version, element, "notify") != "paid":
         return
     policy = subjects.of_cases(session, [instance.id]).get(instance.id) or version.name
-    for entry in item.values():
+    for entry in submitted.values():
         amount = entry.get(PAID) if isinstance(entry, Mapping) else None
         if isinstance(amount, bool) or not isinstance(amount, int | float):
             continue

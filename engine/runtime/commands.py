@@ -178,7 +178,6 @@ class Runtime:
                                      self.file_limits, now)
             data = attachments.fill_fields(session, row.id, schema, data, files)
         seen = _seen_by(workflow, task_id)
-        item = _own_item(workflow, task_id)  # read before the step: a finished task is pruned
         if isinstance(data, Mapping):
             data = case_refs.tidied(schema, forms.with_own_facts(schema, data, seen))
         forms.validate_submission(schema, data, CheckContext(seen, now))
@@ -195,9 +194,7 @@ class Runtime:
         self._run(session, row, version, workflow, ids, now, "completed", payload,
                   user, task_id=task_id, open_rows=open_rows)
         attachments.record(session, row.id, seq, files, user.username, now, task_id)
-        if item:
-            emit.paid(session, row, version, task_row.element_id, _submitted_over(item, data),
-                      now)
+        emit.paid(session, row, version, task_row.element_id, data, now)
         return row
 
     def assign(self, session: Session, task_id: str, user: UserView, claim: bool,
@@ -472,20 +469,6 @@ def _completing(open_rows: list[driver.ReadRow], task_id: str | None, user: User
     """The task a completion completes, as its row will say once the command wrote it."""
     done = next((r for r in open_rows if r.id == task_id), None)
     return None if done is None else returns.Done(done.element_id, user.username, done.role)
-
-
-def _own_item(workflow: BpmnWorkflow, task_id: str) -> dict[str, Any]:
-    """A multi-instance task's own item (engine/runtime/mirror.py ``own_item``)."""
-    try:
-        return mirror.own_item(workflow.get_task_from_id(UUID(task_id)))
-    except Exception:  # not in the workflow
-        return {}
-
-
-def _submitted_over(item: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, Any]:
-    """The item as its task left it: what the form submitted under the item's name over it."""
-    return {name: {**value, **data[name]} if isinstance(value, Mapping)
-            and isinstance(data.get(name), Mapping) else value for name, value in item.items()}
 
 
 def _seen_by(workflow: BpmnWorkflow, task_id: str) -> dict[str, Any]:
