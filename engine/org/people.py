@@ -82,14 +82,16 @@ def keyword_problem(name: str, prop: Any) -> Msg | None:
     return msg("form.user_unknown_roles", name=name, roles=unknown) if unknown else None
 
 
-def candidates(session: Session, spec: Any, actor: UserView) -> list[Person]:
-    """The active users a field with ``x-user`` = ``spec`` offers to ``actor``, by name."""
+def candidates(session: Session, spec: Any, actor: UserView,
+               without_role: str | None = None) -> list[Person]:
+    """The active users a field with ``x-user`` = ``spec`` offers to ``actor``, by name;
+    ``without_role``: none who hold that role (抄送 offers staff, not enterprises)."""
     spec = spec if isinstance(spec, dict) else {}
     roles = set(spec.get("roles") or ())
     rows = session.execute(select(User.username, User.display_name, User.roles, User.unit)
                            .where(User.active.is_(True)).order_by(User.username)).all()
     people = [Person(r.username, r.display_name, r.unit) for r in rows
-              if not roles or roles & set(r.roles)]
+              if (not roles or roles & set(r.roles)) and without_role not in r.roles]
     if not spec.get("same_unit") or actor.unit is None:
         return people
     found = load(session)

@@ -151,9 +151,8 @@ class Operations:
         eng = self.engine
         with eng.transaction(read_only=True) as session:
             actor = users.resolve(session, user)
-            external = _enterprises(session)
-            return [p for p in people.candidates(session, True, actor)
-                    if p.username != actor.username and p.username not in external]
+            return [p for p in people.candidates(session, True, actor, without_role=ENTERPRISE)
+                    if p.username != actor.username]
 
     def _check_reads_task(self, session: Session, task_id: str, user: UserView) -> None:
         instance_id = session.connection().execute(
@@ -289,11 +288,6 @@ def _unit_users(session: Session, unit: str | None) -> list[str]:
     rows = session.connection().execute(select(USERS.c.username, USERS.c.roles).where(
         USERS.c.unit == unit, USERS.c.active.is_(True)))
     return sorted(name for name, roles in rows if ENTERPRISE not in roles)
-
-
-def _enterprises(session: Session) -> set[str]:
-    rows = session.connection().execute(select(USERS.c.username, USERS.c.roles))
-    return {name for name, roles in rows if ENTERPRISE in roles}
 
 
 def _copy_to(session: Session, to_user: str | None, to_unit: str | None
