@@ -27,7 +27,7 @@ from engine.messages import msg
 from engine.notify import emit, settle
 from engine.org import directory, scope
 from engine.org.roles import role_for_lane
-from engine.runtime import drafts
+from engine.runtime import case_credit_codes, drafts
 from engine.storage import driver
 from engine.storage.schema import SUBSCRIPTIONS, TASKS, TIMERS, ProcessInstance
 from engine.time.clock import parse_instant
@@ -184,7 +184,7 @@ def task_values(row: ProcessInstance, task_id: str, task: SpiffTask, now: dateti
         "form_key": ext.get("formKey") or (form.key if form is not None else None),
         "created_at": now, "due_at": due_at, "completed_at": None, "completed_by": None,
         "owner": None, "signers": None, "urged_count": 0, "urged_at": None,
-        "returned_by": None, "item_index": item_index(task),
+        "returned_by": None, "item_index": item_index(task), "credit_code": item_code(task),
     }
 
 
@@ -216,6 +216,13 @@ def own_item(task: SpiffTask) -> dict[str, Any]:
         return {}
     name = spec.input_item.bpmn_id
     return {name: task.data[name]} if name in task.data else {}
+
+
+def item_code(task: SpiffTask) -> str | None:
+    """The 统一社会信用代码 a multi-instance child's item names (its ``credit_code``, as a case's
+    own is read: engine/runtime/case_credit_codes.py), else None."""
+    item = next(iter(own_item(task).values()), None)
+    return case_credit_codes.code_of(item) if isinstance(item, Mapping) else None
 
 
 def item_variables(spec: Any, subprocess_specs: Mapping[str, Any] | None = None

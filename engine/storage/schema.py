@@ -146,6 +146,8 @@ class Task(Base):
         Index("ix_tasks_readers", "role", "unit", "instance_id"),
         Index("ix_tasks_urged", "status", "urged_count"),  # the board's urged counts
         Index("ix_tasks_owner", "status", "owner"),  # co-signers' inboxes (queries/inbox.py)
+        # an enterprise's items of 免申即享 batches, for 我的申请 (engine/queries/own_payouts.py)
+        Index("ix_tasks_credit_code", "credit_code", "instance_id"),
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), index=True)
@@ -175,6 +177,9 @@ class Task(Base):
     # enterprise of a 免申即享 batch), so siblings are listed in the list's order; None for
     # any other task (and for those mirrored before the column).
     item_index: Mapped[int | None] = mapped_column(Integer)
+    # The 统一社会信用代码 its item names (the enterprise a 免申即享 payout pays), which that
+    # enterprise's users may follow without reading the list's case; None for any other task.
+    credit_code: Mapped[str | None] = mapped_column(String(32))
 
 
 class Timer(Base):
