@@ -110,7 +110,8 @@ def _check_calls(trees: Mapping[str, etree._ElementTree], out: list[Problem]) ->
 
 
 def _check_documents(trees: Mapping[str, etree._ElementTree], out: list[Problem]) -> None:
-    """Every ``document`` property names a template of the document registry."""
+    """Every ``document`` property names a template of the document registry; a per-item
+    template (one letter per item of a list) sits on a multi-instance step."""
     known = None
     for name, tree in trees.items():
         if kind_of(name) != "bpmn":
@@ -123,3 +124,7 @@ def _check_documents(trees: Mapping[str, etree._ElementTree], out: list[Problem]
                     out.append(Problem(name, element.sourceline, element.get("id"),
                                        msg("bpmn.document_template_missing", key=key,
                                            registry=documents.REGISTRY, listed=listed)))
+                elif known[key].per_item and element.find(
+                        BPMN + "multiInstanceLoopCharacteristics") is None:
+                    out.append(Problem(name, element.sourceline, element.get("id"),
+                                       msg("bpmn.document_per_item", key=key)))

@@ -33,7 +33,7 @@ from jinja2 import ChainableUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from engine.errors import EngineError, NotFound
-from engine.files import chinese
+from engine.files import chinese, names
 from engine.messages import msg
 from engine.org.directory import Directory
 from engine.org.people import own_name
@@ -45,6 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 REGISTRY = "documents.json"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 APPLICANT_ROLES = frozenset({"enterprise"})  # they apply; they never issue an official document
+LABEL_MAX = 40  # characters of a per-item letter's item in its file name
 
 
 def folder() -> Path:
@@ -73,6 +74,9 @@ class Template:
     # language of the diagrams' conditions), and the same in words for the case page
     when: str = ""
     when_text: str = ""
+    # a letter to one item of a multi-instance step (an enterprise of a 免申即享 batch): only
+    # that step issues it, one per item, filled with the item; never by hand
+    per_item: bool = False
 
     def path(self) -> Path:
         return folder() / self.file
@@ -131,7 +135,7 @@ def _load(path: str, stamp: int) -> dict[str, Template]:
             issuer_from=tuple(entry.get("issuer_from") or ()),
             issued_by=tuple(entry.get("issued_by") or ()),
             local=str(entry.get("local") or ""), when=_condition(path, key, entry),
-            when_text=str(entry.get("when_text") or ""))
+            when_text=str(entry.get("when_text") or ""), per_item=entry.get("per_item") is True)
     return out
 
 
@@ -275,5 +279,8 @@ def render(found: Template, values: Mapping[str, Any], units: Directory | None =
     return out.getvalue(), hashlib.sha256(source).hexdigest()
 
 
-def file_name(found: Template, case: CaseFacts, doc_no: str) -> str:
-    return f"{found.title}-{case.business_key or case.instance_id}-{doc_no}.docx"
+def file_name(found: Template, case: CaseFacts, doc_no: str, label: str = "") -> str:
+    """``label``: the item a per-item letter is for (its enterprise), told apart in the
+    case's files."""
+    item = f"-{names.clean(label)[:LABEL_MAX]}" if label else ""
+    return f"{found.title}-{case.business_key or case.instance_id}{item}-{doc_no}.docx"

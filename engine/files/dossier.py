@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from engine.api import Engine
 
 
-def _view(row: Attachment) -> AttachmentView:
+def attachment_view(row: Attachment) -> AttachmentView:
     return AttachmentView(row.id, row.instance_id, row.seq, row.sha256, row.name, row.size,
                           row.media_type, row.field, row.task_id, row.document, row.doc_no,
                           row.uploaded_by, row.uploaded_at)
@@ -71,6 +71,8 @@ class Dossier:
             view = eng.visible_instance(session, row, actor)
             if not found.applies_to(row.process_key):
                 raise NotFound(msg("document.not_for_process", title=found.title))
+            if found.per_item:  # filled with one item, which only its step knows
+                raise Conflict(msg("document.per_item_only", title=found.title))
             if not found.issuable_by(actor.roles):
                 raise PermissionDenied(msg("document.role_may_not_issue", title=found.title))
 
@@ -107,7 +109,7 @@ class Dossier:
         rows = session.execute(select(Attachment).where(
             Attachment.instance_id == instance_id, Attachment.seq == seq)
             .order_by(Attachment.id)).scalars()
-        return [_view(r) for r in rows]
+        return [attachment_view(r) for r in rows]
 
     def files(self, instance_id: int, user: Who | None = None) -> list[AttachmentView]:
         eng = self.engine
@@ -117,7 +119,7 @@ class Dossier:
                 eng.visible_instance(session, row, user)  # the case-read check
             rows = session.execute(select(Attachment).where(
                 Attachment.instance_id == instance_id).order_by(Attachment.id)).scalars()
-            return [_view(r) for r in rows]
+            return [attachment_view(r) for r in rows]
 
     def find(self, sha256: str, user: Who | None, instance_id: int | None = None
              ) -> AttachmentView:
@@ -137,7 +139,7 @@ class Dossier:
                                              user)
                 except PermissionDenied:  # not this case: the file's next one, if any
                     continue
-                return _view(found)
+                return attachment_view(found)
             raise NotFound(msg("file.not_readable"))
 
     def chunks(self, view: AttachmentView) -> Iterator[bytes]:
@@ -179,7 +181,8 @@ class Dossier:
                                  t.description, t.ready(data), t.when_text or t.when,
                                  tuple(issued.get(t.key, ())))
                     for t in documents.templates().values()
-                    if t.applies_to(key) and (roles is None or t.issuable_by(roles))]
+                    if t.applies_to(key) and not t.per_item
+                    and (roles is None or t.issuable_by(roles))]
 
     def printable(self, view: AttachmentView) -> list[docx_text.Block]:
         """An issued document read back for the print view."""

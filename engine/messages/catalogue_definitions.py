@@ -12,6 +12,10 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
     'bpmn.decision_not_found': (
         'decision "{ref}" not found in the DMN files',
         'DMN 文件中找不到决策“{ref}”'),
+    'bpmn.document_per_item': (
+        'document template "{key}" is a letter to one item of a list: it needs a '
+        'multi-instance step, whose every item it is issued for',
+        '文书模板“{key}”是逐项出具的文书（名单中每项一份），只能用于多实例步骤'),
     'bpmn.document_template_missing': (
         'document template "{key}" is not in {registry} (templates: {listed})',
         '文书模板“{key}”不在 {registry} 中（现有模板：{listed}）'),
@@ -141,6 +145,9 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
     'document.not_for_process': (
         '"{title}" does not apply to this kind of case',
         '“{title}”不适用于此类案件'),
+    'document.per_item_only': (
+        '"{title}" is issued by its step, one for each item of the list, never by hand',
+        '“{title}”由流程的逐项步骤出具（名单中每项一份），不能手工出具'),
     'document.not_yet': (
         '"{title}" cannot be issued yet: it needs {when}',
         '“{title}”暂不能出具：须{when}'),

@@ -7,9 +7,11 @@ as form uploads do (engine/files/attachments.py), and a document's its 文号 an
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -22,6 +24,7 @@ from engine.files.documents import CaseFacts, Template
 from engine.files.numbering import next_doc_number
 from engine.messages import msg
 from engine.org import directory, scope, users
+from engine.runtime import mirror
 from engine.storage.schema import Event, ProcessInstance, Task, User
 from engine.views import UserView
 
@@ -60,10 +63,47 @@ def attach(session: Session, row: ProcessInstance, user: UserView, uploads: Sequ
     return files
 
 
+@dataclass(frozen=True)
+class ItemDone:
+    """The task of one item of a multi-instance step that a command completed: the letter
+    of a per-item template is that item's (engine/files/documents.py ``per_item``)."""
+
+    element: str
+    task_id: str
+    item: Mapping[str, Any]  # as submitted, under the step's element variable
+    label: str  # its name, in the letter's file name
+
+
+def item_done(version: LoadedVersion, payload: Mapping[str, Any]) -> ItemDone | None:
+    """The item whose task the command with ``payload`` completed, when its step issues
+    documents; None for any other command."""
+    element, data = payload.get("element_id"), payload.get("data")
+    if element not in version.documents or not isinstance(data, Mapping):
+        return None
+    variable = item_variable(version, element)
+    item = data.get(variable) if variable is not None else None
+    if variable is None or not isinstance(item, Mapping):
+        return None
+    label = next((str(item[k]) for k in mirror.ITEM_NAME_FIELDS
+                  if isinstance(item.get(k), str) and item[k].strip()), "")
+    return ItemDone(element, str(payload["task_id"]), {variable: dict(item)}, label)
+
+
+def item_variable(version: LoadedVersion, element: str) -> str | None:
+    """The element variable of ``element`` when it is a multi-instance step, else None."""
+    return next((spec.input_item.bpmn_id
+                 for tree in (version.spec, *version.subprocess_specs.values())
+                 for spec in tree.task_specs.values()
+                 if isinstance(spec, MultiInstanceTask) and spec.bpmn_id == element
+                 and spec.input_item is not None), None)
+
+
 def issue(session: Session, row: ProcessInstance, found: Template, facts: CaseFacts,
-          user: str, now: datetime, state_digest: str, element_id: str | None = None) -> str:
+          user: str, now: datetime, state_digest: str, element_id: str | None = None,
+          item: ItemDone | None = None) -> str:
     """Number, fill and store one document and record it (a ``document`` event); its
-    SHA-256."""
+    SHA-256. ``item``: the item a per-item letter is for (its task names the event and
+    the file)."""
     units = directory.load(session)  # issuer and addressees by their full names
     issuer = issuer_for(session, found, facts.data, units, user)
     doc_no = next_doc_number(session, issuer.prefix, now)
@@ -71,15 +111,17 @@ def issue(session: Session, row: ProcessInstance, found: Template, facts: CaseFa
         found, documents.context(found, facts, doc_no, now, units, issuer), units,
         users.contacts(session, [v for v in facts.data.values() if isinstance(v, str)]))
     digest = blobs.store(session, content, now)
-    record = {"sha256": digest, "name": documents.file_name(found, facts, doc_no),
-              "size": len(content), "media_type": documents.DOCX, "field": None}
+    name = documents.file_name(found, facts, doc_no, item.label if item else "")
+    record = {"sha256": digest, "name": name, "size": len(content),
+              "media_type": documents.DOCX, "field": None}
     payload = {"document": {"template": found.key, "title": found.title, "doc_no": doc_no,
                             "template_sha256": template_sha, "element_id": element_id},
                "files": [record]}
+    task_id = item.task_id if item else None
     seq = row.event_count + 1
-    chain.append(session, row, "document", now, state_digest, payload, user)
-    attachments.record(session, row.id, seq, [record], user, now, document=found.key,
-                       doc_no=doc_no)
+    chain.append(session, row, "document", now, state_digest, payload, user, task_id)
+    attachments.record(session, row.id, seq, [record], user, now, task_id,
+                       document=found.key, doc_no=doc_no)
     return digest
 
 
@@ -94,15 +136,25 @@ def issuer_for(session: Session, found: Template, data: Mapping[str, Any],
 
 
 def issue_step_documents(session: Session, row: ProcessInstance, version: LoadedVersion,
-                         passed: Iterable[str], now: datetime, user: str) -> None:
+                         passed: Iterable[str], now: datetime, user: str,
+                         item: ItemDone | None = None) -> None:
     """The documents the diagram issues at the elements this command completed, in the
     order the diagram names them; not one someone issued by hand while the step's task was
     open (the 交办函 issued from the case page before 转办到位 is submitted is the step's
-    letter: a second would take a second 文号)."""
+    letter: a second would take a second 文号). A multi-instance step issues its documents
+    once per item, each filled with its item (``item``, whose task this command completed)
+    over the case's data: the 兑付通知书 of each enterprise of a 免申即享 batch."""
     digest = chain.digest_of_row(row)
     facts = CaseFacts(row.id, row.process_key, version.name, row.business_key, row.data,
                       row.created_at, soonest_due(session, row.id))
     for element in sorted(set(passed) & version.documents.keys()):
+        if item_variable(version, element) is not None:
+            if item is not None and item.element == element:
+                own = replace(facts, data={**row.data, **item.item})
+                for key in version.documents[element]:
+                    issue(session, row, documents.template(key), own, user, now, digest,
+                          element, item)
+            continue
         issued = issued_by_hand_during(session, row.id, element, now)
         for key in version.documents[element]:
             if key not in issued:

@@ -46,7 +46,7 @@ from engine.runtime import (
     state,
 )
 from engine.runtime import correlation as correlation_rules
-from engine.runtime.case_files import issue_step_documents
+from engine.runtime.case_files import issue_step_documents, item_done
 from engine.runtime.case_numbers import check_chosen, key_field
 from engine.runtime.limits import CommandLimits, check_case_size
 from engine.runtime.locking import (
@@ -437,7 +437,8 @@ class Runtime:
             if version.documents and set(step.passed) & version.documents.keys():
                 driver.send_held(session)  # inside a bulk start's batch: they read tasks
                 issue_step_documents(session, row, version, step.passed, now,
-                                     user.username)
+                                     user.username, item_done(version, payload)
+                                     if kind == "completed" else None)
             if step.thrown:
                 driver.send_held(session)  # delivering reads other cases and their tasks
             self._send_thrown(session, row, step.thrown, user, hops)
