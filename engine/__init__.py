@@ -72,6 +72,7 @@ from engine.queries.confidential import ReadView
 from engine.queries.diagram import instance_path, load_version, version_diagram
 from engine.queries.inbox import InboxCounts, InboxFilter, InboxPage, end_of_today
 from engine.queries.ledger import LEDGERS
+from engine.queries.own_payouts import Letter, OwnPayout
 from engine.queries.payouts import BatchPayouts, PaidPayout, Payout, batch_payouts
 from engine.queries.search import MAX_LIMIT as MAX_SEARCH_LIMIT
 from engine.queries.search import MAX_QUERY as MAX_SEARCH_QUERY
@@ -171,11 +172,13 @@ __all__ = [
     "InboxPage",
     "InstanceView",
     "InvalidData",
+    "Letter",
     "Msg",
     "NotFound",
     "NotificationView",
     "OutboxView",
     "Outcome",
+    "OwnPayout",
     "PaidPayout",
     "Payout",
     "PermissionDenied",

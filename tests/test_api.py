@@ -367,6 +367,7 @@ CONTRACT = {
     ("get", "/instances/{id}/attachments"), ("post", "/instances/{id}/attachments"),
     ("get", "/attachments/{sha256}"), ("post", "/instances/{id}/documents"),
     ("get", "/search"), ("get", "/applications"), ("get", "/policies"),
+    ("get", "/applications/payouts/{id}"), ("get", "/applications/payouts/{id}/letters/{sha256}"),
     ("post", "/tasks/{id}/transfer"), ("post", "/tasks/{id}/delegate"),
     ("post", "/tasks/{id}/add-signer"), ("post", "/tasks/{id}/send-back"),
     ("get", "/tasks/{id}/send-back"), ("post", "/tasks/{id}/withdraw"),

@@ -12,8 +12,11 @@ in the county whose clue it is (``role@same``, 浮梁县纪委监委) and in ano
 two real shipped procedures at a unit-scoped task, a clue (clue_triage) registered by
 浮梁县's intake, at the handler's 优先核查 in 浮梁县纪委监委 and a
 subsidy application (subsidy_instant) at the policy department's 审批 in 市商务局; plus a
-tests/diagrams/messages.bpmn case waiting for a message (for POST /messages). The clue runs
-every entry; the subsidy application the entries whose answer depends on the case.
+tests/diagrams/messages.bpmn case waiting for a message (for POST /messages); and a paid
+免申即享 batch (subsidy_automatic) of 市工信局, which in the subsidy's world pays the enterprise
+user (its 统一社会信用代码) and in the clue's two other enterprises: its own payout pages are the
+enterprise's alone, and another enterprise's are, to it, none. The clue runs every entry; the
+subsidy application the entries whose answer depends on the case.
 
 The cells run in portions of a few endpoints, each portion in a world of its own (so that
 parallel workers share the work). Each cell makes one call. Allowed: the entry's success status
@@ -169,6 +172,10 @@ SUBSIDY_START: dict[str, Any] = {
     "requested_amount": 36000, "application_summary": "2026年投保出口信用保险",
 }
 SUBSIDY_START_FORM = {k: str(v) for k, v in SUBSIDY_START.items()}
+ENTERPRISE_CODE = SUBSIDY_START["credit_code"]  # the enterprise user's
+OTHER_ENTERPRISES = [
+    {"name": "景德镇乙机械有限公司", "credit_code": "91360200MA35A00021", "amount": 100000},
+    {"name": "景德镇丙新材料有限公司", "credit_code": "91360200MA35A00034", "amount": 80000.5}]
 
 
 def _work(engine: Engine, instance_id: int, user: str, name: str, data: dict[str, Any]) -> None:
@@ -228,11 +235,29 @@ SUBSIDY = Target(
 )
 
 
+def _paid_batch(engine: Engine, target: Target) -> int:
+    """A 免申即享 batch of 市工信局 whose every enterprise is paid (its 兑付通知书 issued):
+    the enterprise user's and another in the subsidy's world, two others in the clue's."""
+    listed = [{"name": SUBSIDY_START["enterprise_name"], "credit_code": ENTERPRISE_CODE,
+               "amount": 36000}, OTHER_ENTERPRISES[0]] if target is SUBSIDY \
+        else OTHER_ENTERPRISES
+    instance_id = engine.start("subsidy_automatic", {"policy_id": "MS-001"}, "system").id
+    _work(engine, instance_id, "system", "confirm_enterprises",
+          {"enterprises": listed, "confirmation_basis": "统计部门共享的新入规企业名单"})
+    for n, task in enumerate(t for t in engine.instance(instance_id).tasks
+                             if t.name == "pay_enterprise"):
+        enterprise = engine.task_data(task.id, "system")["enterprise"]
+        engine.complete(task.id, {"enterprise": {
+            **enterprise, "paid_amount": enterprise["amount"], "paid_on": "2026-09-30",
+            "payment_voucher": f"PZ-{n}", "notice_channel": "平台消息"}}, "system")
+    return instance_id
+
+
 def definition_files() -> list[SourceFile]:
     """Only the shipped files these cases need (others may be edited in parallel), plus the
     message test diagram."""
     names = ["clue_triage.bpmn", "city_escalation.bpmn", "subsidy_instant.bpmn",
-             "policy_catalogue.dmn"]
+             "subsidy_automatic.bpmn", "policy_catalogue.dmn"]
     files = [source(ROOT / "processes" / n) for n in names]
     for pattern in ("clue_*.json", "escalation_*.json", "subsidy_*.json"):
         files += [source(p) for p in sorted((ROOT / "forms").glob(pattern))]
@@ -254,6 +279,9 @@ class World:
         self.case = self.waiter = 0
         self.task_id = self.business_key = self.waiter_key = ""
         self.file_sha = self.document_sha = ""
+        self.batch = _paid_batch(engine, target)  # read only: made once
+        self.letter_sha = next(f.sha256 for f in engine.dossier.files(self.batch)
+                               if f.document == "mianshen_duifu")
         self.last: tuple[Any, ...] = ()
         self.person: Person | None = None  # the caller of the cell being run
 
@@ -414,6 +442,12 @@ ISSUERS = {"duban_han": frozenset({"supervision_office", "reform_group", "case_m
            "buyu_shouli": frozenset({"window", "policy_dept"})}
 
 
+def paid_enterprise(t: Target, p: Person | None) -> bool:
+    """The enterprise the batch pays (in the subsidy's world): its own payout and letter.
+    Everyone else is refused, another enterprise (the clue's world) as for no case at all."""
+    return p is not None and p.role == "enterprise" and t is SUBSIDY
+
+
 def _document_of(t: Target) -> str:
     return "duban_han" if t is CLUE else "buyu_shouli"
 
@@ -528,6 +562,14 @@ def _document(w: World) -> dict[str, Any]:
     return {"instance_id": w.case, "sha256": w.document_sha}
 
 
+def _batch(w: World) -> dict[str, Any]:
+    return {"instance_id": w.batch}
+
+
+def _letter(w: World) -> dict[str, Any]:
+    return {"instance_id": w.batch, "sha256": w.letter_sha}
+
+
 def _attach(w: World) -> dict[str, Any]:
     return {"data": {"files": (io.BytesIO(PDF), "附件.pdf")},
             "content_type": "multipart/form-data"}
@@ -622,6 +664,8 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("api.applications", "GET"): Entry(True, role("enterprise", "window", "credit_window"), shows=(
         lambda w: f'"{w.target.process}"', applied)),
     ("api.read_notification", "POST"): Entry(True, works_task, args=_notice),
+    ("api.own_payout", "GET"): Entry(True, paid_enterprise, args=_batch),
+    ("api.own_payout_letter", "GET"): Entry(True, paid_enterprise, args=_letter),
     # -- operations ------------------------------------------------------------------------
     ("api.get_stats", "GET"): Entry(True, role(*STATS_READERS)),
     ("api.get_stats_section", "GET"): Entry(True, role(*TIMELINESS_READERS),
@@ -737,6 +781,10 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("cases.applications", "GET"): Entry(False, role("enterprise", "window", "credit_window"),
                                          shows=(_case_link, applied)),
     ("cases.policies", "GET"): Entry(False, signed_in),
+    ("own_payouts.show", "GET"): Entry(False, paid_enterprise, args=_batch),
+    ("own_payouts.letter", "GET"): Entry(False, paid_enterprise, args=_letter),
+    ("own_payouts.letter_docx", "GET"): Entry(False, paid_enterprise, args=_letter),
+    ("own_payouts.letter_pdf", "GET"): Entry(False, paid_enterprise, args=_letter),
     ("ops.transfer", "POST"): Entry(False, works_task, 302, args=_task, mutates=True,
                                     request=lambda w: {"data": _hand_to(w)["json"]}),
     ("ops.delegate", "POST"): Entry(False, works_task, 302, args=_task, mutates=True,
@@ -762,7 +810,8 @@ def about_a_case(entry: Entry) -> bool:
     """The entry's answer depends on the case under test (the others are run once, with the
     clue)."""
     return (entry.shows is not None
-            or entry.args in (_instance, _task, _key, _notice, _file, _document, _done)
+            or entry.args in (_instance, _task, _key, _notice, _file, _document, _done, _batch,
+                              _letter)
             or entry.allowed in (reads_case, works_task, sees_task, starts, sees_unit_board,
                                  adds_files, urges, withdraws))
 
@@ -929,7 +978,8 @@ def make_world(engine: Engine, target: Target) -> World:
     engine.import_units((ROOT / "processes" / "units.csv").read_text(encoding="utf-8"))
     engine.deploy(definition_files())
     for person in target.people():
-        engine.add_user(person.username, [person.role], unit=person.unit)
+        engine.add_user(person.username, [person.role], unit=person.unit,
+                        credit_code=ENTERPRISE_CODE if person.role == "enterprise" else None)
     app = create_app(engine, secret_key="matrix", testing=True)
     app.config["WTF_CSRF_ENABLED"] = False
     return World(engine, app, target)

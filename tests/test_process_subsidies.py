@@ -212,8 +212,9 @@ def test_automatic_batch_of_three_gets_three_payouts_due_after_national_day(
 @WORLD
 def test_each_enterprise_of_a_batch_hears_what_it_was_paid(hq: Engine, clock: FixedClock) -> None:
     """免申即享 asks nothing of the enterprise, so its 兑付资金并通知企业 tells it: the users of
-    the enterprise each payout names hear the amount, no one else; the notice opens nothing,
-    since the batch's case lists the other enterprises."""
+    the enterprise each payout names hear the amount, no one else; the notice names the batch,
+    whose case lists the other enterprises: it opens the enterprise's own payout instead
+    (tests/test_ui_own_payouts.py)."""
     first, second, _ = THREE
     hq.add_user("jia_1", ["enterprise"], credit_code=first["credit_code"])
     hq.add_user("jia_2", ["enterprise"], credit_code=first["credit_code"])
@@ -231,7 +232,7 @@ def test_each_enterprise_of_a_batch_hears_what_it_was_paid(hq: Engine, clock: Fi
     for user in ("jia_1", "jia_2"):
         [note] = hq.notifications.for_user(user)
         assert (note.kind, note.instance_id, note.business_key) == (
-            "decided", None, view.business_key)
+            "decided", view.id, view.business_key)
         assert note.text_in("zh") == (
             f"“{policy}”（{view.business_key}）已向贵单位兑付 95,000.50 元，请留意查收。")
     assert hq.notifications.for_user("yi") == []

@@ -37,6 +37,7 @@ from engine.org.users import Who
 from engine.queries import subjects, visibility
 from engine.queries.confidential import Confidential
 from engine.queries.inbox import Inbox, task_view
+from engine.queries.own_payouts import OwnPayouts
 from engine.queries.search import Search
 from engine.queries.worklists import Worklists
 from engine.runtime import mirror
@@ -90,6 +91,7 @@ class EngineCore:
         self.confidential = Confidential(engine)
         self.search = Search(engine)  # cases by text (engine/queries/search.py)
         self.worklists = Worklists(engine)  # 已办 and 我的申请
+        self.own_payouts = OwnPayouts(engine)  # an enterprise's 免申即享 payouts
         self.ops = Operations(engine)
         self.drafts = Drafts(engine)  # 暂存 (engine/runtime/drafts.py)
         self.bulk = BulkStarts(engine)

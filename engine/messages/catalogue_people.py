@@ -196,6 +196,9 @@ PEOPLE: dict[str, tuple[str, str]] = {
     'users.unknown_role': (
         'unknown role',
         '未知的角色'),
+    'own_payouts.enterprises_only': (
+        'a payout of 免申即享 is shown to the enterprise it pays',
+        '免申即享的兑付情况只供被兑付的企业查看'),
     'worklists.applicants_only': (
         'my applications are for enterprises and the window',
         '“我的申请”只供企业和窗口人员使用'),

@@ -187,7 +187,8 @@ def paid(session: Session, instance: ProcessInstance, version: LoadedVersion, el
     (免申即享's 兑付资金并通知企业): the users of the enterprise its item names (by its
     统一社会信用代码: the form's submitted item, its read-only facts filled in from the task,
     forms.with_own_facts) hear what was paid. They do not read the list's case, which names
-    the other enterprises, so the notice names the case but opens nothing."""
+    the other enterprises: the notice names the case and opens their own payout of it
+    (engine/queries/own_payouts.py)."""
     if _property(version, element, "notify") != "paid":
         return
     policy = subjects.of_cases(session, [instance.id]).get(instance.id) or version.name
@@ -197,7 +198,7 @@ def paid(session: Session, instance: ProcessInstance, version: LoadedVersion, el
             continue
         said = msg("notice.paid", policy=policy, amount=yuan(amount))
         write(session, "decided", [
-            Notice(name, None, None, instance.business_key, version.name, said)
+            Notice(name, instance.id, None, instance.business_key, version.name, said)
             for name in applicants(session, None, entry)], now)
 
 

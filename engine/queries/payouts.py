@@ -93,15 +93,24 @@ def batch_payouts(engine: Engine, instance: InstanceView) -> BatchPayouts | None
         if row is None:
             return None
         collection = items_of(engine.versions.get(session, row.version_id), element)
-        items = _items(instance.data.get(collection)) if collection else None
+        items = items_in(instance.data.get(collection)) if collection else None
         if items is None:
             return None
         tasks = list(session.execute(
             select(Task).where(Task.instance_id == instance.id, Task.element_id == element)
             .order_by(Task.created_at, Task.completed_at, Task.id)).scalars())
-        paid = _submitted(session, instance.id, [t.id for t in tasks if t.status == "completed"])
-    # an item's task that decides: the open one (a payout sent back or withdrawn is to be
-    # made again), else the last completed, else a cancelled one
+        paid = submitted(session, instance.id, [t.id for t in tasks if t.status == "completed"])
+    deciding = deciding_tasks(tasks, paid, items)
+    rows = tuple(payout_of(item, deciding.get(n), paid) for n, item in enumerate(items))
+    return BatchPayouts(rows, _total(p.approved for p in rows),
+                        _total(p.paid for p in rows if p.status == PAID))
+
+
+def deciding_tasks(tasks: Sequence[Task], paid: Mapping[str, Mapping[str, Any]],
+                   items: list[Mapping[str, Any]]) -> dict[int, Task]:
+    """Place -> the task that decides its item, of ``tasks`` in the order they were made:
+    the open one (a payout sent back or withdrawn is to be made again), else the last
+    completed, else a cancelled one."""
     rank = {"ready": 2, "completed": 1}
     deciding: dict[int, Task] = {}
     for task in tasks:
@@ -109,9 +118,7 @@ def batch_payouts(engine: Engine, instance: InstanceView) -> BatchPayouts | None
         if place is not None and (place not in deciding or rank.get(task.status, 0)
                                   >= rank.get(deciding[place].status, 0)):
             deciding[place] = task
-    rows = tuple(_payout(item, deciding.get(n), paid) for n, item in enumerate(items))
-    return BatchPayouts(rows, _total(p.approved for p in rows),
-                        _total(p.paid for p in rows if p.status == PAID))
+    return deciding
 
 
 def items_of(version: LoadedVersion, element: str) -> str | None:
@@ -136,14 +143,14 @@ def text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _items(value: Any) -> list[Mapping[str, Any]] | None:
+def items_in(value: Any) -> list[Mapping[str, Any]] | None:
     """A collection's items in order: a list's, or a mapping's values (keyed by place)."""
     found: Sequence[Any] = list(value.values()) if isinstance(value, Mapping) else value \
         if isinstance(value, list) else []
     return [i if isinstance(i, Mapping) else {} for i in found] or None
 
 
-def _submitted(session: Session, instance_id: int, task_ids: list[str]
+def submitted(session: Session, instance_id: int, task_ids: list[str]
                ) -> dict[str, Mapping[str, Any]]:
     """Task id -> the data its completion submitted."""
     if not task_ids:
@@ -167,8 +174,9 @@ def _place(task: Task, data: Mapping[str, Any] | None, items: list[Mapping[str, 
                                        and task.name.endswith(f"（{item['name']}）")), None)
 
 
-def _payout(item: Mapping[str, Any], task: Task | None,
-            paid: Mapping[str, Mapping[str, Any]]) -> Payout:
+def payout_of(item: Mapping[str, Any], task: Task | None,
+              paid: Mapping[str, Mapping[str, Any]]) -> Payout:
+    """An item's payout as its deciding task (None: none) left it."""
     confirmed = Payout(text(item.get("name")), text(item.get("credit_code")),
                        amount(item.get("amount")), UNPAID)
     if task is None or task.status == "cancelled":

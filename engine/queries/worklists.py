@@ -23,7 +23,7 @@ from engine.errors import PermissionDenied
 from engine.messages import msg
 from engine.org import users
 from engine.org.users import Who
-from engine.queries import subjects, visibility
+from engine.queries import payouts, subjects, visibility
 from engine.queries.inbox import task_view
 from engine.storage.schema import Event, ProcessInstance, Task
 from engine.time.calendar import TZ
@@ -31,6 +31,7 @@ from engine.views import TaskView
 
 if TYPE_CHECKING:
     from engine.api import Engine
+    from engine.queries.own_payouts import OwnPayout
 
 LIMIT = 200  # newest first; older work stays findable by search
 APPLICANTS = frozenset({"enterprise", "window", "credit_window"})
@@ -97,11 +98,18 @@ class Application:
     reason: str | None  # why it was refused
     explanation: str | None  # the policy explanation that goes with a refusal
     paid_amount: int | float | None = None  # what was paid (元), once paid
+    # 免申即享: the enterprise's own item of a batch, which it never applied for
+    payout: OwnPayout | None = None
+
+    @property
+    def listed_at(self) -> datetime:
+        return self.payout.listed_at if self.payout is not None else self.case.created_at
 
     def as_json(self) -> dict[str, Any]:
         return {**self.case.as_json(), "outcome": self.outcome, "refused": self.refused,
                 "reason": self.reason, "explanation": self.explanation,
-                "paid_amount": self.paid_amount}
+                "paid_amount": self.paid_amount,
+                "payout": None if self.payout is None else self.payout.as_json()}
 
 
 class Worklists:
@@ -130,7 +138,9 @@ class Worklists:
 
     def applications(self, user: Who) -> list[Application]:
         """The cases the applicant (an enterprise, or the window for one) started, and an
-        enterprise's cases a window filed for it (by its 统一社会信用代码)."""
+        enterprise's cases a window filed for it (by its 统一社会信用代码); for an enterprise
+        also its items of 免申即享 batches, which it never applied for (one row each, of its
+        own item alone: engine/queries/own_payouts.py). Newest first."""
         with self._engine.transaction(read_only=True) as session:
             reader = users.resolve(session, user)
             if not APPLICANTS & set(reader.roles):
@@ -144,7 +154,10 @@ class Worklists:
             for row in rows:
                 data, _ = self._engine.confidential.reveal(session, row, reader, row.data or {})
                 out.append(_application(states[row.id], data))
-            return out
+            out.extend(_payout_application(p)
+                       for p in self._engine.own_payouts.listed(session, reader))
+            out.sort(key=lambda a: (a.listed_at, a.case.instance_id), reverse=True)
+            return out[:LIMIT]
 
     @staticmethod
     def _started(session: Session, username: str) -> list[ProcessInstance]:
@@ -198,6 +211,18 @@ def outcome_of(data: Mapping[str, Any]) -> Outcome:
     return Outcome(outcome, refused, reason,
                    explanation if isinstance(explanation, str) and explanation else None,
                    paid if isinstance(paid, int | float) and not isinstance(paid, bool) else None)
+
+
+def _payout_application(payout: OwnPayout) -> Application:
+    """An item of a batch as a row of 我的申请: the batch's number and policy, and nothing of
+    the batch beyond the enterprise's own item (no open tasks: they pay the others; changed
+    when its item last did)."""
+    case = CaseState(payout.instance_id, payout.process_key, payout.process_name,
+                     payout.business_key, payout.case_status, payout.case_created_at,
+                     payout.paid_at or payout.confirmed_at, (), payout.policy_name)
+    paid = payout.status == payouts.PAID
+    return Application(case, PAID_OUTCOME if paid else None, False, None, None,
+                       payout.paid if paid else None, payout)
 
 
 def _application(case: CaseState, data: dict[str, Any]) -> Application:

@@ -484,7 +484,10 @@ SCHEMAS: dict[str, Any] = {
                      "task_arrived: a task arrived in the inbox; due_tomorrow, due_today, "
                      "overdue: reminders; urged, cc, sent_back, transferred, delegated: case "
                      "operations; decided: the caller's application was decided"},
-            "instance_id": {"type": ["integer", "null"]},
+            "instance_id": {"type": ["integer", "null"], "description": "the case; for a "
+                            "免申即享 payout's notice (notice.paid) the batch, whose case the "
+                            "enterprise does not read: its own payout is "
+                            "/applications/payouts/{id}"},
             "task_id": _NULLABLE_STRING,
             "business_key": {**_NULLABLE_STRING, "description": "the case number"},
             "title": {"type": "string", "description": "the task's or the procedure's name"},
@@ -532,7 +535,11 @@ SCHEMAS: dict[str, Any] = {
         },
     },
     "Application": {
-        "description": "One of the caller's applications (我的申请).",
+        "description": "One of the caller's applications (我的申请); for an enterprise also "
+                       "each of its items of a 免申即享 batch, which it never applied for "
+                       "(`payout` set: of the batch only its number, procedure, policy "
+                       "(`subject`) and status are given, no open tasks, `updated_at` when "
+                       "its own item last changed).",
         "allOf": [_ref("CaseState"), {
             "type": "object", "required": ["outcome", "refused", "reason", "explanation"],
             "properties": {
@@ -542,8 +549,58 @@ SCHEMAS: dict[str, Any] = {
                 "reason": {**_NULLABLE_STRING, "description": "why it was refused"},
                 "explanation": {**_NULLABLE_STRING,
                                 "description": "the policy explanation given with a refusal"},
+                "paid_amount": {"type": ["number", "null"],
+                                "description": "what was paid (元), once paid"},
+                "payout": {"oneOf": [_ref("OwnPayout"), {"type": "null"}],
+                           "description": "免申即享: the caller's own item of a batch"},
             },
         }],
+    },
+    "OwnPayout": {
+        "type": "object",
+        "description": "An enterprise's own item of a 免申即享 batch: the item as the policy's "
+                       "department confirmed it and its payout; never another enterprise's.",
+        "required": ["instance_id", "business_key", "process_key", "process_name",
+                     "policy_id", "policy_name", "department", "name", "credit_code",
+                     "approved_amount", "status", "confirmed_at", "due_at", "paid_amount",
+                     "paid_on", "payment_voucher", "paid_at", "notice_text", "letter"],
+        "properties": {
+            "instance_id": {"type": "integer", "description": "the batch"},
+            "business_key": {**_NULLABLE_STRING, "description": "the batch's number"},
+            "process_key": {"type": "string"},
+            "process_name": {"type": "string"},
+            "policy_id": _NULLABLE_STRING,
+            "policy_name": _NULLABLE_STRING,
+            "department": {**_NULLABLE_STRING, "description": "the policy's department"},
+            "name": {**_NULLABLE_STRING, "description": "the enterprise, as listed"},
+            "credit_code": _NULLABLE_STRING,
+            "bank_account": _NULLABLE_STRING,
+            "eligibility_fact": {**_NULLABLE_STRING, "description": "认定事实"},
+            "approved_amount": {"type": ["number", "null"], "description": "核定兑付金额 (元)"},
+            "status": {"type": "string", "enum": ["paid", "open", "unpaid"], "description":
+                       "paid; open: to be paid; unpaid: the batch ended without paying it"},
+            "confirmed_at": {**_TIME, "description": "when the list naming it was confirmed"},
+            "due_at": {**_NULLABLE_TIME, "description": "open: by when it is to be paid"},
+            "paid_amount": {"type": ["number", "null"], "description": "实际兑付金额 (元)"},
+            "paid_on": {**_NULLABLE_STRING, "description": "拨付日期 (YYYY-MM-DD)"},
+            "payment_voucher": {**_NULLABLE_STRING, "description": "拨付凭证号"},
+            "paid_at": _NULLABLE_TIME,
+            "notice_text": {**_NULLABLE_STRING,
+                            "description": "what the department wrote to the enterprise"},
+            "letter": {
+                "type": ["object", "null"], "description": "its 兑付通知书, once paid",
+                "required": ["doc_no", "name", "sha256", "issued_at", "url"],
+                "properties": {"doc_no": _NULLABLE_STRING, "name": {"type": "string"},
+                               "sha256": {"type": "string"}, "issued_at": _TIME,
+                               "url": {"type": "string", "description": "where to fetch it"}},
+            },
+        },
+    },
+    "OwnPayoutList": {
+        "type": "object", "required": ["instance_id", "payouts"],
+        "properties": {"instance_id": {"type": "integer"},
+                       "payouts": {"type": "array", "minItems": 1,
+                                   "items": _ref("OwnPayout")}},
     },
     "ApplicationList": {
         "type": "object", "required": ["applications"],
@@ -809,9 +866,31 @@ PATHS: dict[str, Any] = {
     "/applications": {"get": {
         "summary": "The caller's applications (我的申请)", "tags": ["instances"],
         "description": "The cases an enterprise (or the window, for one) started, newest "
-                       "first, with the outcome and, when refused, the reason.",
+                       "first, with the outcome and, when refused, the reason; for an "
+                       "enterprise also its items of 免申即享 batches (`payout`).",
         "responses": {"200": _ok("ApplicationList", "applications"),
                       **_errors(401, 403)},
+    }},
+    "/applications/payouts/{id}": {"get": {
+        "summary": "The caller's own payout of a 免申即享 batch", "tags": ["instances"],
+        "parameters": [_INSTANCE_ID],
+        "description": "For an enterprise whose items the batch has (usually one): each as "
+                       "confirmed, with its payout and its 兑付通知书 once paid; never the "
+                       "batch's other enterprises. 403 for a user who is no enterprise; 404 "
+                       "for a batch without an item of the caller's, as for none at all.",
+        "responses": {"200": _ok("OwnPayoutList", "the caller's items of the batch"),
+                      **_errors(401, 403, 404)},
+    }},
+    "/applications/payouts/{id}/letters/{sha256}": {"get": {
+        "summary": "The 兑付通知书 of the caller's own payout", "tags": ["files"],
+        "parameters": [_INSTANCE_ID, {
+            "name": "sha256", "in": "path", "required": True, "schema": {"type": "string"},
+            "description": "the letter's sha256 (its `letter` in the payout)"}],
+        "description": "The Word document (DOCX), as a download; refused as the payout is.",
+        "responses": {"200": {"description": "the letter", "content": {
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {
+                "schema": {"type": "string"}}}},
+            **_errors(401, 403, 404)},
     }},
     "/search": {"get": {
         "summary": "Search cases", "tags": ["instances"],

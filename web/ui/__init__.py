@@ -32,6 +32,7 @@ def register(app: Flask) -> None:
         modeler,
         notifications,
         operations,
+        own_payouts,
         pages,
         start,
         stats,
@@ -62,6 +63,7 @@ def register(app: Flask) -> None:
     app.jinja_env.tests["grid"] = lambda value: isinstance(value, case.Grid)
     app.jinja_env.tests["entries"] = lambda value: isinstance(value, case.Entries)
     for module in (assets, auth, account, inbox, tasks, start, instances, designer, auditor, board,
-                   ledgers, stats, notifications, files, units, cases, operations):
+                   ledgers, stats, notifications, files, units, cases, own_payouts,
+                   operations):
         app.register_blueprint(module.bp)
     app.register_blueprint(modeler.bp)

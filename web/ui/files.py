@@ -77,9 +77,13 @@ def issue(instance_id: int) -> Response:
 def print_view(instance_id: int, sha256: str) -> str:
     dossier = engine().dossier
     view = dossier.find(sha256, current_user(), instance_id)
+    links = {"back": url_for("instances.show", instance_id=instance_id) + "#files",
+             "back_label": _("返回案件"),
+             "docx": url_for("files.download", instance_id=instance_id, sha256=sha256),
+             "pdf": url_for("files.pdf", instance_id=instance_id, sha256=sha256)
+             if dossier.pdf_available else None}
     return render_template("document_print.html", document=view,
-                           blocks=dossier.printable(view), instance_id=instance_id,
-                           pdf_available=dossier.pdf_available)
+                           blocks=dossier.printable(view), links=links)
 
 
 @bp.get(f"/instances/<int:instance_id>/documents/{SHA}/pdf")

@@ -82,6 +82,8 @@ def open_one(notification_id: int) -> Response:
 
 
 def _target(note: NotificationView, user: UserView) -> str | None:
+    """The task, else the case, else the enterprise's own payout of a 免申即享 batch (whose
+    case it does not read)."""
     eng = engine()
     if note.task_id is not None:
         try:
@@ -93,6 +95,11 @@ def _target(note: NotificationView, user: UserView) -> str | None:
         try:
             eng.instance(note.instance_id, user)
             return url_for("instances.show", instance_id=note.instance_id)
+        except EngineError:
+            pass
+        try:
+            eng.own_payouts.in_batch(note.instance_id, user)
+            return url_for("own_payouts.show", instance_id=note.instance_id)
         except EngineError:
             pass
     return None
