@@ -24,7 +24,10 @@ catalogue such as the 中介服务事项清单), comment fields (``"x-phrases": 
 field: the user's 常用意见 offered beside it, js/phrases.js; a list: the field's own),
 anything else as JSON text. A date or date-time field with ``"x-default": "now"`` starts at
 the engine's clock (an integer field at this year); a field with ``"x-default": "blank"``
-starts empty each time its task comes, whatever the case holds.
+starts empty each time its task comes, whatever the case holds; ``"x-default": {"from":
+...}`` starts a field at another's value. A field that follows a choice (the form's
+if/then/else, engine's ``shown_when``) is marked for js/branches.js to hide, and what it
+holds while its branch is not taken is left out of what is read.
 """
 
 from __future__ import annotations
