@@ -18,9 +18,11 @@ from engine.audit.replay import ReplayResult
 from engine.definitions import xmlsafe
 from engine.definitions.catalogue_items import CatalogueItem
 from engine.definitions.files import BPMN, SourceFile, kind_of
+from engine.definitions.form_branches import ShownWhen, hidden_fields, shown_when
 from engine.definitions.forms import FormProblem, check_form
 from engine.definitions.policies import MODES as POLICY_MODES
 from engine.definitions.policies import Policy
+from engine.definitions.prefills import source as prefill_source
 from engine.definitions.registry import draft_files, latest_forms
 from engine.definitions.starters import offered as starter_choices
 from engine.definitions.version_diff import DeployPreview, diff_versions
@@ -197,6 +199,7 @@ __all__ = [
     "SearchHit",
     "SearchResult",
     "SendBackStep",
+    "ShownWhen",
     "SourceFile",
     "Startable",
     "Statistics",
@@ -230,6 +233,7 @@ __all__ = [
     "figure_payouts",
     "figure_tasks",
     "halfwidth",
+    "hidden_fields",
     "instance_forms",
     "instance_path",
     "instance_tasks",
@@ -246,8 +250,10 @@ __all__ = [
     "outcome_of",
     "overdue_board",
     "pdf",
+    "prefill_source",
     "role_name",
     "sections_for",
+    "shown_when",
     "startable",
     "starter_choices",
     "statistics",

@@ -43,6 +43,8 @@ def test_picking_another_item_refreshes_its_details_and_the_proposed_unit(
     case = server.engine.start("intermediary_clue", {**REPORT, "intermediary_item": "ZJ-001"},
                                "qiye_b")
     open_classify(page, server, case.id)
+    assert not page.is_visible("#f-responsible_unit")  # asked with 受理 only
+    page.select_option("#f-classify_decision", "accept")
     assert page.input_value("#f-item_name") == "建设工程施工图设计文件审查"
     assert page.input_value("#f-responsible_unit") == "市住建局"
     page.select_option("#f-intermediary_item", "ZJ-008")

@@ -338,6 +338,20 @@ def test_a_version_without_diagram_interchange_keeps_its_bpmn(page: Any,
     assert list(diff.forms_changed) == ["test_handle"]
 
 
+def test_the_form_preview_follows_the_choices_as_the_task_page_does(
+        page: Any, server: Server) -> None:
+    open_modeler(page, server, "/designer/modeler/approval/v1")
+    page.click("#form-list [data-form=test_handle]")
+    page.wait_for_selector("#form-preview[data-form=test_handle] #f-result")
+    shipped = REPO / "forms" / "subsidy_instant_approve.json"
+    page.fill("#form-text", shipped.read_text(encoding="utf-8"))
+    page.wait_for_selector("#form-preview[data-state=ready] #f-decision")
+    assert not page.is_visible("#form-preview #f-reject_reason")
+    page.select_option("#form-preview #f-decision", "reject")
+    page.wait_for_selector("#form-preview #f-reject_reason", state="visible")
+    assert not page.is_visible("#form-preview #f-approved_amount")
+
+
 def test_a_task_whose_form_changed_is_marked_changed(page: Any, server: Server) -> None:
     """提出处置意见's diagram attributes are the same in v2, its form test_propose is not: the
     diagram marks it 修改 with the form's changes in words, as 变更清单 names it."""

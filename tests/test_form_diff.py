@@ -82,6 +82,7 @@ def test_unchanged_forms_say_nothing() -> None:
     ({}, {"readOnly": True}, "只读 否 → 是"),
     ({"default": ""}, {"default": "无"}, "默认值 “” → “无”"),
     ({}, {"x-default": "blank"}, "预填 无 → 每次留空"),
+    ({}, {"x-default": {"from": "approved_amount"}}, "预填 无 → “approved_amount”的值"),
     ({}, {"x-confidential": ["intake", "auditor"]}, "可见角色 所有人 → 受理员、审计/监督"),
     ({}, {"x-starter": {"enterprise": "一网"}}, "设置按发起人取值"),
     ({}, {"x-case-of": "clue_triage"}, "设置所指案件的流程"),

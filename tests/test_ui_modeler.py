@@ -244,6 +244,16 @@ def test_form_preview_renders_like_the_task_page(designer: FlaskClient) -> None:
     assert wrong.headers["X-Form-Problems"] != "0" and "JSON Schema" in wrong.text
 
 
+def test_form_preview_marks_the_fields_that_follow_a_choice(designer: FlaskClient) -> None:
+    """As the task page does (js/branches.js hides them in the preview too)."""
+    text = (DIAGRAMS.parent.parent / "forms" / "subsidy_instant_approve.json").read_text(
+        encoding="utf-8")
+    html = designer.post("/designer/modeler/form-preview", json={"schema": text}).text
+    marked = re.findall(r'data-field="(\w+)" data-shown-when=', html)
+    assert marked == ["approved_amount", "reject_reason", "policy_explanation"]
+    assert 'id="f-decision"' in html and 'id="f-reject_reason"' in html  # shown without it
+
+
 # -- deploy and download ----------------------------------------------------------------------
 
 def test_deploy_from_the_modeler(designer: FlaskClient, eng: Engine) -> None:

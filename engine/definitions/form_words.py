@@ -156,6 +156,9 @@ def _named(what: str, names: Mapping[str, str], absent: str) -> Callable[[Any, A
     def name(value: Any) -> Msg:
         if value is None:
             return msg(absent)
+        source = value.get("from") if isinstance(value, Mapping) else None
+        if isinstance(source, str):  # x-default {"from": field}
+            return msg("form_diff.prefill.from", field=source)
         return msg(names[value]) if isinstance(value, str) and value in names else plain(value)
     return lambda a, b: [changed(what, name(a), name(b))]
 

@@ -18,7 +18,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 from jsonschema.exceptions import ValidationError as SchemaViolation
 
-from engine.definitions import case_refs, catalogue_items, policies, starters
+from engine.definitions import case_refs, catalogue_items, policies, prefills, starters
 from engine.definitions.form_checks import CheckContext, check_errors, check_problems
 from engine.errors import InvalidData
 from engine.files.fields import check_file_fields
@@ -127,11 +127,8 @@ def check_form(text: str) -> list[FormProblem]:
                                       if isinstance(prop, dict) else ...)
         if found:
             add(_line_of(text, ["properties", name, "x-confidential"]), found)
-        if isinstance(prop, dict) and "x-default" in prop and prop["x-default"] != "blank" and (
-                prop["x-default"] != "now" or (prop.get("format") not in ("date", "date-time")
-                                               and prop.get("type") != "integer")):
-            add(_line_of(text, ["properties", name, "x-default"]),
-                msg("form.default_now_shape", name=name))
+        for path, found in _default_problems(name, prop):
+            add(_line_of(text, path), found)
         for keyword, check in ((pickers.UNIT, pickers.keyword_problem),
                                (people.USER, people.keyword_problem),
                                (policies.POLICY, policies.keyword_problem),
@@ -161,6 +158,18 @@ def catalogue_problems(text: str, decisions: Collection[str]) -> list[FormProble
         return []
     return [FormProblem(_line_of(text, ["properties", name, catalogue_items.CATALOGUE]), problem)
             for name, problem in catalogue_items.unknown_decisions(schema, decisions).items()]
+
+
+def _default_problems(name: str, prop: Any) -> list[tuple[list[str], Msg]]:
+    """Each malformed ``x-default`` of a field and of its properties (an object's)."""
+    found = prefills.keyword_problem(name, prop)
+    problems = [(["properties", name, prefills.KEYWORD], found)] if found else []
+    parts = prop.get("properties") if isinstance(prop, dict) else None
+    for part, sub in (parts.items() if isinstance(parts, dict) else []):
+        found = prefills.keyword_problem(f"{name}.{part}", sub, part=True)
+        if found:
+            problems.append((["properties", name, "properties", part, prefills.KEYWORD], found))
+    return problems
 
 
 def _confidential_problem(name: str, roles: Any) -> Msg | None:

@@ -41,6 +41,7 @@ FORM_DIFF: dict[str, tuple[str, str]] = {
     'form_diff.optional': ('optional', '选填'),
     'form_diff.prefill.now': ('the current time', '当前时间'),
     'form_diff.prefill.blank': ('left blank each time', '每次留空'),
+    'form_diff.prefill.from': ('the value of "{field}"', '“{field}”的值'),
     'form_diff.widget.textarea': ('multi-line box', '多行文本框'),
     'form_diff.widget.checkbox': ('check box', '勾选框'),
     'form_diff.widget.checkboxes': ('check boxes', '多选框'),

@@ -26,11 +26,31 @@ FORMS: dict[str, tuple[str, str]] = {
     'form.confidential_unknown_roles': (
         '"x-confidential" of "{name}": unknown role(s): {roles}',
         '字段“{name}”的 "x-confidential" 含有未知角色：{roles}'),
+    'form.default_from_itself': (
+        '"x-default" of "{name}" names the field itself: {{"from": ...}} names another field,'
+        ' such as "approved_amount"',
+        '字段“{name}”的 "x-default" 指向了该字段自身：{{"from": ...}} 应指向另一个字段，'
+        '如 "approved_amount"'),
+    'form.default_from_kind': (
+        '"x-default" of "{name}": {{"from": ...}} starts a text, number, date, choice or'
+        ' yes/no field that is not read-only',
+        '字段“{name}”的 "x-default"：{{"from": ...}} 只能用于非只读的文本、数字、日期、选项或'
+        '是/否字段'),
+    'form.default_from_shape': (
+        '"x-default" of "{name}": {value} is not {{"from": "<field>"}} naming one field'
+        ' (letters, digits and _)',
+        '字段“{name}”的 "x-default"：{value} 不是 {{"from": "字段名"}} 的形式（一个字段名，'
+        '由字母、数字和 _ 组成）'),
     'form.default_now_shape': (
-        '"x-default" of "{name}" can only be "blank", or "now" on a date, date-time or'
-        ' integer (year) field',
-        '字段“{name}”的 "x-default" 只能是 "blank"，'
-        '或用于日期、日期时间、整数（年度）字段的 "now"'),
+        '"x-default" of "{name}" can only be "blank", "now" on a date, date-time or integer'
+        ' (year) field, or {{"from": "<field>"}}',
+        '字段“{name}”的 "x-default" 只能是 "blank"、用于日期、日期时间、整数（年度）字段的'
+        ' "now"，或 {{"from": "字段名"}}'),
+    'form.default_part_shape': (
+        '"x-default" of "{name}": an object\'s property can only start {{"from": "<field>"}}'
+        ' (another of its properties, or a field of the case)',
+        '“{name}”的 "x-default"：对象的属性只能用 {{"from": "字段名"}}（该对象的另一属性，'
+        '或案件中的字段）'),
     'form.file_accept': (
         'file field "{name}": "accept" must list some of {kinds}',
         '文件字段“{name}”：“accept”应列出以下类型中的若干种：{kinds}'),

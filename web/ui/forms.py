@@ -24,7 +24,10 @@ catalogue such as the 中介服务事项清单), comment fields (``"x-phrases": 
 field: the user's 常用意见 offered beside it, js/phrases.js; a list: the field's own),
 anything else as JSON text. A date or date-time field with ``"x-default": "now"`` starts at
 the engine's clock (an integer field at this year); a field with ``"x-default": "blank"``
-starts empty each time its task comes, whatever the case holds.
+starts empty each time its task comes, whatever the case holds; ``"x-default": {"from":
+...}`` starts a field at another's value. A field that follows a choice (the form's
+if/then/else, engine's ``shown_when``) is marked for js/branches.js to hide, and what it
+holds while its branch is not taken is left out of what is read.
 """
 
 from __future__ import annotations
@@ -43,8 +46,12 @@ from engine import (
     Msg,
     Person,
     Policy,
+    ShownWhen,
     UnitDirectory,
     Upload,
+    hidden_fields,
+    prefill_source,
+    shown_when,
     unit_choices,
 )
 from web.ui import form_rows
@@ -88,6 +95,17 @@ class Field:
     # the field's own phrases ("x-phrases": [...]), offered instead of the user's
     own_phrases: tuple[str, ...] = ()
     pattern: str = ""  # a text's pattern: what a Chinese input method typed is read to fit it
+    # the ways a choice of the form shows the field (its if/then/else); none: always shown
+    shown_when: tuple[ShownWhen, ...] = ()
+    prefill_from: str = ""  # an object's property starts at this one's value ("x-default")
+
+    @property
+    def shown_when_json(self) -> str:
+        """``shown_when`` for the page's script (js/branches.js), each choice by its key."""
+        return json.dumps([{"field": w.field, "in": [_key(v) for v in w.values],
+                            "not": w.negate, "empty": w.when_empty, "required": w.required}
+                           for w in self.shown_when],
+                          ensure_ascii=False)
 
 
 # What the browser's file picker offers per kind of engine/files/sniff.py (the server checks
@@ -134,10 +152,12 @@ def fields_of(schema: Mapping[str, Any] | None, units: UnitDirectory | None = No
         return []
     required = set(schema.get("required") or [])
     props = schema.get("properties") or {}
-    return [_one_field(name, prop, name in required, units, people or {}, policies or {},
-                       catalogues or {}, area_of)
-            for name, prop in props.items()
-            if isinstance(prop, dict) and not prop.get("x-hidden")]
+    ways = shown_when(schema)
+    return [replace(f, shown_when=ways.get(f.name, ()))
+            for f in (_one_field(name, prop, name in required, units, people or {},
+                                 policies or {}, catalogues or {}, area_of)
+                      for name, prop in props.items()
+                      if isinstance(prop, dict) and not prop.get("x-hidden"))]
 
 
 def _one_field(name: str, prop: Mapping[str, Any], required: bool,
@@ -229,6 +249,7 @@ def _field(name: str, prop: Mapping[str, Any], required: bool) -> Field:
         phrases=bool(prop.get("x-phrases")) and widget_kind in ("text", "textarea"),
         own_phrases=tuple(prop["x-phrases"]) if isinstance(prop.get("x-phrases"), list) else (),
         pattern=str(prop.get("pattern") or "") if widget_kind == "text" else "",
+        prefill_from=prefill_source(prop) or "",
     )
 
 
@@ -342,6 +363,9 @@ def read(fields: list[Field], form: MultiDict[str, str],
         if raw.strip() == "":
             continue
         data[f.name] = value_of(f, raw)
+    # what the branch not taken holds is left out (it is hidden on the page; kept as typed)
+    hidden = hidden_fields({f.name: f.shown_when for f in fields if f.shown_when}, data)
+    data = {k: v for k, v in data.items() if k not in hidden}
     return Posted(data, typed, refused, adding)
 
 
@@ -393,16 +417,19 @@ def earlier_answers(schema: Mapping[str, Any] | None, data: Mapping[str, Any]
 def display_values(fields: list[Field], data: Mapping[str, Any],
                    schema: Mapping[str, Any] | None = None,
                    now: datetime | None = None) -> dict[str, Display]:
-    """Initial input values: the case data where the form names it, else the default; a
-    date or date-time field with ``"x-default": "now"`` shows ``now`` (the engine's clock), an
-    integer field this year."""
+    """Initial input values: the case data where the form names it, else the field it starts
+    from (``"x-default": {"from": ...}``), else the default; a date or date-time field with
+    ``"x-default": "now"`` shows ``now`` (the engine's clock), an integer field this year."""
     props = (schema or {}).get("properties") or {}
     out: dict[str, Display] = {}
     for f in fields:
         given = props.get(f.name)
         prop: Mapping[str, Any] = given if isinstance(given, dict) else {}
+        source = prefill_source(prop)
         if f.name in data:
-            value = data[f.name]
+            value = _prefilled_parts(f, data[f.name], data)
+        elif source is not None and data.get(source) is not None:
+            value = data[source]
         elif "default" in prop:
             value = prop["default"]
         elif prop.get("x-default") == "now" and now is not None and f.kind == "datetime":
@@ -415,6 +442,16 @@ def display_values(fields: list[Field], data: Mapping[str, Any],
             continue
         out[f.name] = _display(f, value)
     return out
+
+
+def _prefilled_parts(f: Field, value: Any, data: Mapping[str, Any]) -> Any:
+    """An object with each property it lacks that starts from another (``"x-default":
+    {"from": ...}``) at that one's value: another property of it first, then the case's."""
+    if f.kind != "object" or not isinstance(value, Mapping):
+        return value
+    starts = {p.name: value.get(p.prefill_from, data.get(p.prefill_from))
+              for p in f.columns if p.prefill_from and p.name not in value}
+    return {**{k: v for k, v in starts.items() if v is not None}, **value}
 
 
 def shown_again(fields: list[Field], typed: Mapping[str, Display], data: Mapping[str, Any],

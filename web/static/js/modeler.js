@@ -709,6 +709,8 @@
           box.querySelectorAll('form').forEach(function (form) {
             form.addEventListener('submit', function (e) { e.preventDefault(); });
           });
+          // fields that follow a choice come and go as on the task page (js/branches.js)
+          if (window.kuaibanBranches) window.kuaibanBranches(box);
           box.setAttribute('data-state', 'ready');
           box.setAttribute('data-form', key);
         })
