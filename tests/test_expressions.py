@@ -24,7 +24,7 @@ from engine.scripting.expressions import (
     execute,
     noting_reads,
 )
-from engine.scripting.language import FORBIDDEN_CALLS, SAFE_BUILTINS
+from engine.scripting.language import FORBIDDEN_CALLS, SAFE_BUILTINS, assigned_names
 
 DATA = {
     "a": 2,
@@ -605,3 +605,19 @@ def test_the_names_a_diagram_looks_up_are_noted_found_or_not() -> None:
             env.evaluate("missing + 1", data)
     assert seen == {"a", "b", "missing"}
     assert data["x"] == 4  # assignments pass through
+
+
+def test_the_variables_a_script_sets_are_its_assignments_and_loop_variables() -> None:
+    """What a script task leaves in the case's data (the audit page names the task that set
+    a variable no form names): not the names it only reads, nor a comprehension's own."""
+    script = """registered_at = now()
+day_start = registered_at
+total, rest = 1, [2]
+count += 1
+flags["x"] = True
+for unit in units:
+    seen = [u for u in units if u != unit]
+"""
+    assert assigned_names(script) == {"registered_at", "day_start", "total", "rest", "count",
+                                      "unit", "seen"}
+    assert assigned_names("import os") == frozenset()  # refused: it never runs

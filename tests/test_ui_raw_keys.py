@@ -15,18 +15,18 @@ pytest_plugins = ["tests.test_ui_support"]  # eng, app
 def test_engine_variables_are_for_auditors_and_designers(app: Flask, eng: Engine) -> None:
     case = transfer(eng)  # the script task sets status and transfers: no form names them
     clerk = as_user(app, "sun").get(f"/instances/{case}").text
-    assert "其他数据" not in clerk and "transfers" not in clerk
+    assert "流程变量" not in clerk and "transfers" not in clerk
     assert "<dt>摘要</dt>" in clerk
     auditor = as_user(app, "audit").get(f"/instances/{case}").text
-    assert "其他数据" in auditor and "transfers" in auditor
-    # time travel keeps them apart too: the forms' fields first, the variables under 其他数据
+    assert "流程变量" in auditor and "transfers" in auditor
+    # time travel keeps them apart too: the forms' fields first, the variables under 流程变量
     then = as_user(app, "audit").get(f"/instances/{case}?at=3").text
     travel = then.split('id="time-travel"', 1)[1].split("</section>", 1)[0]
     fields, other = travel.split('<details class="other-data">', 1)
     assert "<dt>摘要</dt>" in fields and "transfers" not in fields
-    assert "其他数据" in other and "<dt><code>transfers</code></dt>" in other
+    assert "流程变量" in other and "<dt><code>transfers</code></dt>" in other
     clerk_then = as_user(app, "sun").get(f"/instances/{case}?at=3").text
-    assert "transfers" not in clerk_then and "其他数据" not in clerk_then
+    assert "transfers" not in clerk_then and "流程变量" not in clerk_then
 
 
 def test_time_travel_shows_the_snapshot_only(app: Flask, eng: Engine) -> None:

@@ -29,6 +29,7 @@ from engine.errors import NotFound
 from engine.messages import msg
 from engine.org.roles import role_for_lane
 from engine.runtime import mirror, state
+from engine.scripting.language import assigned_names
 from engine.storage.schema import ProcessInstance, ProcessVersion
 
 if TYPE_CHECKING:
@@ -63,6 +64,9 @@ class Diagram:
     # the element variables of its multi-instance tasks (each task's own item, ``enterprise``):
     # the case's data holds whichever item was done last, which is no fact of the case
     item_variables: frozenset[str] = frozenset()
+    # the variables its script tasks set, each with the ids of the tasks that set it: data no
+    # form names, which readers of the case (auditors, designers) meet by its name alone
+    script_variables: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def title_of(self, element_id: str | None) -> str:
         if element_id is None:
@@ -154,7 +158,8 @@ def _draw(loaded: LoadedVersion, name: str | None) -> Diagram:
                 roles = [role_for_lane(lane.get("name")) for lane in process.iter(BPMN + "lane")]
                 return Diagram(loaded.key, loaded.version, title, file, text, elements, flows,
                                any(r is not None and r.by_jurisdiction for r in roles),
-                               mirror.item_variables(loaded.spec, loaded.subprocess_specs))
+                               mirror.item_variables(loaded.spec, loaded.subprocess_specs),
+                               _script_variables(process))
     raise NotFound(msg("diagram.none", version=loaded.version, key=loaded.key))
 
 
@@ -184,6 +189,15 @@ def _elements(process: etree._Element) -> tuple[dict[str, Element], dict[str, tu
         if node.tag == _FLOW:
             flows[element_id] = (node.get("sourceRef") or "", node.get("targetRef") or "")
     return elements, flows
+
+
+def _script_variables(process: etree._Element) -> dict[str, tuple[str, ...]]:
+    found: dict[str, list[str]] = {}
+    for task in process.iter(BPMN + "scriptTask"):
+        script = task.find(BPMN + "script")
+        for name in sorted(assigned_names(script.text or "") if script is not None else ()):
+            found.setdefault(name, []).append(task.get("id") or "")
+    return {name: tuple(ids) for name, ids in found.items()}
 
 
 def _recorded_moves(session: Session, instance_id: int, upto: int | None

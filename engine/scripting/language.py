@@ -272,3 +272,20 @@ class _Checker:
             return
         if not isinstance(target, ast.Starred | ast.Attribute):  # reported by their own checks
             self.add(line, f"cannot assign to {type(target).__name__}")
+
+
+def assigned_names(source: str) -> frozenset[str]:
+    """The variables a script sets in the case's data: the names it assigns (``x = ...``,
+    ``x += ...``, unpacking) and its loops' variables; a comprehension's variables stay
+    inside it. Nothing for a script the language refuses (it never runs)."""
+    tree = analyse(source, "exec").tree
+    if tree is None:
+        return frozenset()
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        targets = (node.targets if isinstance(node, ast.Assign)
+                   else [node.target] if isinstance(node, ast.AugAssign | ast.For) else [])
+        for target in targets:
+            found.update(n.id for n in ast.walk(target)
+                         if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
+    return frozenset(found)

@@ -7,6 +7,8 @@ version_diff). Simplified Chinese by default, English on request (Flask-Babel).
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask
 
 
@@ -34,6 +36,7 @@ def register(app: Flask) -> None:
         operations,
         own_payouts,
         pages,
+        read_log,
         start,
         stats,
         tasks,
@@ -57,6 +60,8 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["localized"] = localized
     app.jinja_env.globals["may_apply"] = cases.may_apply
     app.jinja_env.globals["applies_only"] = auth.applies_only
+    app.jinja_env.globals["home"] = auth.home
+    app.jinja_env.globals["read_window_minutes"] = read_log.WINDOW // timedelta(minutes=1)
     app.jinja_env.globals["may_read_policies"] = cases.may_read_policies
     app.jinja_env.filters["highlighted"] = cases.highlighted
     app.jinja_env.filters["part_named"] = forms.part_named

@@ -31,7 +31,7 @@ from werkzeug.wrappers import Response
 
 from engine import MAX_PHRASES, PHRASE_MAX_LENGTH, InvalidData, Phrases, Profile, Throttled
 from web.errors import localized_fields
-from web.ui.auth import current_user, login_required, start_session
+from web.ui.auth import current_user, landing, login_required, start_session
 from web.ui.i18n import LANGUAGES
 from web.ui.util import engine
 
@@ -65,7 +65,7 @@ def change_password() -> str | Response | tuple[str, int] | tuple[str, int, dict
         return page, 429, {"Retry-After": str(exc.retry_after)}
     start_session(renewed)
     flash(_("密码已修改；其他设备上的登录已退出。"), "info")
-    return redirect(url_for("inbox.index"))
+    return redirect(landing(renewed))
 
 
 @bp.get("/account/profile")

@@ -28,6 +28,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from engine import NotFound, Throttled, UserView, msg
@@ -139,7 +140,10 @@ def login() -> str | Response | tuple[str, int] | tuple[str, int, dict[str, str]
         flash(_("用户名或密码不正确"), "error")
         return render_template("login.html", next=next_url, username=username), 401
     start_session(user)
-    return redirect(next_url or landing(user))
+    # the site's root, where a visit to the bare address asked to sign in, is the inbox only
+    # for those who work tasks: everyone goes to their own work
+    return redirect(next_url if next_url not in (None, url_for("inbox.index"))
+                    else landing(user))
 
 
 def applies_only(user: UserView | None) -> bool:
@@ -148,10 +152,28 @@ def applies_only(user: UserView | None) -> bool:
     return user is not None and set(user.roles) == {"enterprise"}
 
 
+# The page of its own work for each role that no procedure gives a task (domain.md): an
+# enterprise follows its applications, an auditor reads and replays cases, a designer edits
+# and deploys procedures. In this order when a user has several of them.
+_WORK_PAGES = {"enterprise": ("cases.applications", _l("返回我的申请")),
+               "auditor": ("auditor.index", _l("返回审计")),
+               "designer": ("designer.index", _l("返回流程设计"))}
+
+
+def home(user: UserView) -> tuple[str, str]:
+    """(where the user's work is, the words of a link back to it): the inbox, unless none of
+    the user's roles works tasks; then the page of their own work. Signing in leads there,
+    and so do the header's name of the product and an error page's way back."""
+    if set(user.roles) <= set(_WORK_PAGES):
+        for role, (endpoint, words) in _WORK_PAGES.items():
+            if role in user.roles:
+                return url_for(endpoint), str(words)
+    return url_for("inbox.index"), _("返回待办")
+
+
 def landing(user: UserView) -> str:
-    """Where signing in leads: an enterprise to its own applications (我的申请), which is
-    what it comes for; everyone else to the inbox."""
-    return url_for("cases.applications") if applies_only(user) else url_for("inbox.index")
+    """Where signing in leads (:func:`home`)."""
+    return home(user)[0]
 
 
 @bp.post("/logout")
@@ -185,4 +207,5 @@ def set_language(code: str) -> Response:
     user = g.get("user")
     if user is not None and user.language != code:
         engine().accounts.set_language(user.username, code)
-    return redirect(safe_next(request.form.get("next")) or url_for("inbox.index"))
+    return redirect(safe_next(request.form.get("next"))
+                    or (landing(user) if user is not None else url_for("inbox.index")))

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from functools import partial
 from typing import Any
 
 from flask import g
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from engine import (
@@ -27,14 +25,9 @@ from engine import (
     instance_tasks,
 )
 from web.ui import fmt, forms
-from web.ui.i18n import listed
+from web.ui.read_log import ReadRun, runs
+from web.ui.timeline import DataRow, TimelineItem, people_in, timeline_item, variable_row
 from web.ui.util import engine
-
-# What an operation's event shows in the timeline (engine/runtime/handover.py, moves.py).
-_OPERATION_FIELDS = {"to_element": _l("退回到"), "to": _l("交给"), "to_unit": _l("单位"),
-                     "signer": _l("加签人"), "reason": _l("原因"), "note": _l("催办说明"),
-                     "text": _l("意见")}
-_SAID = ("reason", "note", "text")
 
 # An applicant (an enterprise) follows its own application: what it submitted, the steps done,
 # results and documents; not the staff's internal work (who claimed, signed, was urged, ...)
@@ -48,13 +41,6 @@ DISCIPLINE_READERS = frozenset({"intake", "approver", "case_manager", "handler",
 FOREIGN = "_from_other_procedures"  # the schema of data another procedure's form asked for
 _APPLICANT_EVENTS = frozenset({"started", "completed", "document", "terminated", "withdrawn",
                                "commented"})
-
-
-@dataclass(frozen=True)
-class DataRow:
-    name: str
-    label: str
-    value: Any
 
 
 @dataclass(frozen=True)
@@ -80,18 +66,6 @@ class Entries:
 
 
 @dataclass(frozen=True)
-class TimelineItem:
-    seq: int
-    at: datetime
-    kind: str
-    title: str
-    user: str | None  # display name and username
-    details: list[DataRow]
-    said: str | None = None  # an operation's reason, note or comment, shown as it is
-    number: int = 0  # its place in the reader's 办理经过 (第 n 步): the seq of a full one
-
-
-@dataclass(frozen=True)
 class CaseContext:
     instance: InstanceView
     data: list[DataRow]
@@ -108,6 +82,7 @@ class CaseContext:
     readable: Callable[[str, Any], Any] = lambda _name, value: value  # choices by label
     applicant: str | None = None  # the reader, when an applicant: staff are not named
     items: frozenset[str] = frozenset()  # multi-instance items (each task's own): not shown
+    diagram: Any = None  # the version's diagram: which script tasks set a variable
 
     def shows(self, username: str | None) -> bool:
         """Whether the page names ``username`` (an applicant sees only itself named)."""
@@ -119,6 +94,11 @@ class CaseContext:
     def named(self, username: str | None) -> Markup:
         """Who, by name; auditors and designers see the username after it, small."""
         return named(username, self.people, self.insider)
+
+    @property
+    def read_runs(self) -> list[ReadRun]:
+        """The access log, runs of identical reads close together as one (×n)."""
+        return runs(self.reads)
 
     @property
     def done_tasks(self) -> list[TaskView]:
@@ -152,12 +132,13 @@ class CaseContext:
 
     def snapshot_other(self, data: dict[str, Any]) -> list[DataRow]:
         """The snapshot's variables no form names (set by the diagram's scripts), by key,
-        for insiders only: apart, under 其他数据, as on the case itself."""
+        for insiders only: apart, under 流程变量, as on the case itself."""
         if not self.insider:
             return []
-        return sorted((DataRow(k, k, self.readable(k, v)) for k, v in data.items()
-                       if not k.startswith("_") and k not in self.items
-                       and k not in self.labels), key=lambda r: r.name)
+        return sorted((variable_row(self.diagram, k, self.readable(k, v))
+                       for k, v in data.items() if not k.startswith("_")
+                       and k not in self.items and k not in self.labels),
+                      key=lambda r: r.name)
 
 
 def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, Any]],
@@ -197,7 +178,8 @@ def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, A
                                 *(t.completed_by for t in tasks if t.completed_by),
                                 *(t.assignee for t in tasks if t.assignee),
                                 *(f.uploaded_by for f in files if f.uploaded_by),
-                                *(r.user for r in reads), *people_named])
+                                *(r.user for r in reads), *people_named,
+                                *people_in(events)])
     if user_fields:
         readable = partial(_person_or_readable, readable, user_fields, people)
     policy_fields = _policy_fields(schemas)
@@ -211,10 +193,11 @@ def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, A
     start_form = next((p.start_form_key for p in processes if p.key == instance.process_key),
                       None)
     form_of = {t.id: t.form_key for t in tasks}
-    timeline = [_timeline_item(event, path.diagram, titles, process_names,
-                               {**labels, **_titles(schemas, _submitted_by(
-                                   event, start_form, form_of))},
-                               readable, insiders, people) for event in events]
+    who = partial(person, people=people)
+    timeline = [timeline_item(event, path.diagram, titles, process_names,
+                              {**labels, **_titles(schemas, _submitted_by(
+                                  event, start_form, form_of))},
+                              readable, insiders, who) for event in events]
     labels.setdefault("case_no", _("案件编号"))
     order.setdefault("case_no", -1)
     discipline = g.user is not None and bool(DISCIPLINE_READERS & set(g.user.roles))
@@ -226,7 +209,8 @@ def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, A
             and k not in path.diagram.item_variables
             and (k != "jurisdiction" or discipline)]
     rows.sort(key=lambda r: (order.get(r.name, len(order)), r.name))
-    other = [r for r in rows if r.name not in labels] if insiders else []
+    other = [variable_row(path.diagram, r.name, r.value) for r in rows
+             if r.name not in labels] if insiders else []
     applicant = username if is_applicant(g.user) else None
     if applicant is not None:
         timeline = [_for_applicant(item, applicant, people) for item in timeline
@@ -235,7 +219,7 @@ def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, A
     timeline = [replace(item, number=n) for n, item in enumerate(timeline, 1)]
     return CaseContext(instance, [r for r in rows if r.name in labels], timeline, tasks,
                        path.diagram.name, other, files, events, reads, labels, insiders,
-                       people, readable, applicant, path.diagram.item_variables)
+                       people, readable, applicant, path.diagram.item_variables, path.diagram)
 
 
 def is_applicant(user: UserView | None) -> bool:
@@ -339,39 +323,6 @@ def _person_fields(schemas: dict[str, dict[str, Any]]) -> set[str]:
     return {name for schema in schemas.values()
             for name, prop in ((schema or {}).get("properties") or {}).items()
             if isinstance(prop, dict) and "x-user" in prop}
-
-
-def _timeline_item(event: EventView, diagram: Any, titles: dict[str, str],
-                   process_names: dict[str, str], labels: dict[str, str],
-                   readable: Callable[[str, Any], Any], insiders: bool,
-                   people: dict[str, str]) -> TimelineItem:
-    """One event of the history: its step, what was submitted (by the forms' titles; engine
-    variables for insiders only), an operation's details and who acted."""
-    payload = event.payload or {}
-    element = payload.get("element_id")
-    title = diagram.title_of(element) if element else titles.get(event.task_id or "", "")
-    if event.type == "completed" and titles.get(event.task_id or ""):
-        title = titles[event.task_id or ""]  # a multi-instance task's names its item
-    if event.type == "message":  # a message's name is a key: say which procedure sent it
-        title = process_names.get(str(payload.get("name") or ""), "")
-    if event.type == "timer" and not title:  # which timers fired (一周后 每周跟踪), by name
-        title = "、".join(dict.fromkeys(
-            diagram.title_of(move[0]) for move in payload.get("steps") or []
-            if move and move[0] in diagram.elements
-            and diagram.elements[move[0]].kind.endswith("Event")))
-    data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
-    details = [DataRow(k, labels.get(k, k), readable(k, v)) for k, v in (data or {}).items()
-               if not k.startswith("_") and (k in labels or insiders)]
-    details += [DataRow(key, str(label), diagram.title_of(payload[key])
-                        if key == "to_element" else payload[key])
-                for key, label in _OPERATION_FIELDS.items() if payload.get(key)
-                and key not in _SAID]
-    said = next((str(payload[k]) for k in _SAID if payload.get(k)), None)
-    details += [DataRow("files", _("文件"), listed(f.get("name") for f in
-                                                       payload.get("files") or []))
-                ] if event.type in ("attached", "document") else []
-    return TimelineItem(event.seq, event.at, event.type, title, person(event.user, people),
-                        details, said)
 
 
 def _for_applicant(item: TimelineItem, applicant: str, people: dict[str, str]) -> TimelineItem:

@@ -139,6 +139,12 @@ def read_via(via: str) -> str:
     return "、".join(str(READ_VIA.get(part, part)) for part in via.split("+"))
 
 
+def case_label(business_key: str | None, instance_id: int) -> str:
+    """A case as a list names it: its number; one without (a schedule's monthly run) in
+    words with its id, which ``kuaiban replay`` and ``export`` take."""
+    return business_key or _("无编号（实例 %(id)s）", id=instance_id)
+
+
 def role_label(role: str | None) -> str:
     return "" if role is None else localized(role_name(role))
 
@@ -156,6 +162,14 @@ def local_time(value: datetime | None, with_time: bool = True) -> str:
         return ""
     local = value.astimezone(TZ)
     return local.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
+
+
+def time_span(first: datetime, last: datetime) -> str:
+    """2026-12-07 08:50–09:05: from one time to another, the day once when it is the same."""
+    start, end = local_time(first), local_time(last)
+    if end == start:
+        return start
+    return f"{start}–{end[11:] if end[:10] == start[:10] else end}"
 
 
 def due_time(value: datetime | None) -> str:

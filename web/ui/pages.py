@@ -112,12 +112,12 @@ def init(app: Flask) -> None:
         local_time=fmt.local_time, due_time=fmt.due_time, role_label=fmt.role_label,
         status_label=fmt.status_label,
         event_label=fmt.event_label, short_value=fmt.short_value, print_step=fmt.print_step,
-        unbroken=fmt.unbroken,
+        unbroken=fmt.unbroken, time_span=fmt.time_span,
         bpmn_kind=fmt.bpmn_kind, diff_what=fmt.diff_what, read_via=fmt.read_via,
         ledger_cell=fmt.ledger_cell, money=fmt.money, stats_text=stats_text.stats_text,
         stats_filter_field=stats_text.filter_field,
     )
-    app.jinja_env.globals.update(nav_counts=nav_counts)
+    app.jinja_env.globals.update(nav_counts=nav_counts, case_label=fmt.case_label)
     app.before_request(_refuse_bad_text)
 
     @app.context_processor
