@@ -19,9 +19,10 @@ from engine.api import Engine
 from engine.errors import InvalidData, NotFound, PermissionDenied
 from engine.time.clock import FixedClock
 from engine.views import InstanceView
-from tests.process_helpers import at, open_tasks, timer_dues
+from tests.process_helpers import at, load_units, open_tasks, timer_dues
 from tests.test_process_clue_triage import (
     FULIANG,
+    REGISTRATION,
     do,
     inbox,
     no_instruments,
@@ -302,3 +303,45 @@ def test_the_case_history_names_the_timer_that_fired(clues: Engine, clock: Fixed
         session.update(session_values(clues.user("sun")))
     page = client.get(f"/instances/{case.id}").text
     assert "<strong>定时触发</strong> · 一周后 每周跟踪" in page
+
+
+def test_an_escalated_county_clue_stays_the_county_s(clues: Engine, clock: FixedClock) -> None:
+    """The city's approval reaches the clue by message; the message carries the escalation's
+    data, whose jurisdiction is the city's. The clue keeps its own: its county's intake,
+    approver and case manager still read it, and its next tasks stay in the county."""
+    load_units(clues)
+    clues.add_user("li_fl", ["intake"], unit=FULIANG)
+    clues.add_user("wang_fl", ["approver"], unit=FULIANG)
+    clues.add_user("sun_fl", ["case_manager"], unit=FULIANG)
+    clock.set(at("2026-09-30T16:00:00+08:00"))
+    case = clues.start("clue_triage", {**REGISTRATION, "owner": "li_fl"}, "li_fl")
+    assert case.data["jurisdiction"] == FULIANG
+    do(clues, "li_fl", "propose", {"disposal": "转办", "handler_unit": FULIANG,
+                                   "proposal_reason": "反映问题具体,可查性强。"})
+    do(clues, "wang_fl", "approve", {"approved": True, "approve_comment": "同意。"})
+    do(clues, "li_fl", "transfer", {"transfer_note": "请优先核查"})
+    assert case.business_key is not None
+    city = "市纪委市监委"
+    clues.add_user("li_c", ["intake"], unit=city)
+    clues.add_user("sun_c", ["case_manager"], unit=city)
+    esc = escalate(clues, case.business_key)
+    assert clues.instance(esc.id).data["jurisdiction"] == city  # the city's own case
+    do(clues, "feng", "draft", {"esc_opinion": "建议由市纪委市监委直接核查。",
+                                "esc_withdrawn": False}, process=ESC)
+    do(clues, "li_c", "concur_intake", {"esc_intake_agree": True}, process=ESC)
+    do(clues, "sun_c", "concur_cm", {"esc_cm_agree": True, "esc_cm_comment": "同意"},
+       process=ESC)
+    approval = task(clues, "chu", "approve", process=ESC)
+    clues.complete(approval.id, {"esc_approved": True, "esc_leader_comment": "同意提级"}, "chu")
+    escalated = clues.instance(case.id, "sun_fl")
+    assert escalated.data["escalated"] is True
+    assert (escalated.data["jurisdiction"], escalated.business_key) == (
+        FULIANG, case.business_key)
+    investigation = task(clues, "wei", "investigate", process=ESC)
+    clues.complete(investigation.id, {
+        "city_result": "属实", "city_findings": "被反映人故意拖延审批,属实。",
+        "city_measures": "给予政务警告处分", "city_instruments": [], "city_publicize": False},
+        "wei")
+    receive = task(clues, "sun_fl", "city_result")  # the county's case manager, not the city's
+    assert receive.business_key == case.business_key
+    assert clues.replay(case.id).ok

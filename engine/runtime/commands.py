@@ -239,7 +239,8 @@ class Runtime:
                 _check_may_send(workflow, name, user)
                 correlation_rules.check_payload(
                     version, correlation_rules.waiting_elements(workflow, name), data)
-            payload = {"name": name, "correlation": dict(correlation), "data": dict(data)}
+            payload = {"name": name, "correlation": dict(correlation),
+                       "data": correlation_rules.without_owned(data)}
             self._run(session, row, version, workflow, ids, self.clock.now(), "message",
                       payload, user, hops=hops)
             return [row.id]

@@ -14,8 +14,9 @@ the event that catches it, with their types (``forms.validate_submission``):
 * a message start event without one takes the process's start form;
 * an event with no form takes a message with no data.
 
-The engine's own fields (:data:`ENGINE_OWNED`) never come from outside. Messages thrown by
-cases are the engine's own and are not checked.
+The engine's own fields (:data:`ENGINE_OWNED`) never come from outside, and a case a message
+reaches keeps its own (:func:`without_owned`). Messages thrown by cases are the engine's own
+and are not otherwise checked.
 """
 
 from __future__ import annotations
@@ -79,6 +80,13 @@ def check_owned(data: Mapping[str, Any]) -> None:
     if owned:
         raise InvalidData({name: msg("field.set_by_system") for name in owned},
                           msg("message.engine_owned", owned=', '.join(owned)))
+
+
+def without_owned(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A message's data as a waiting case takes it: a case thrown a message keeps its own
+    number and jurisdiction (a city escalation's data must not make a county's clue the
+    city's)."""
+    return {name: value for name, value in data.items() if name not in ENGINE_OWNED}
 
 
 def waiting_elements(workflow: BpmnWorkflow, name: str) -> list[str]:
