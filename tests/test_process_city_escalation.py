@@ -17,6 +17,7 @@ import pytest
 
 from engine.api import Engine
 from engine.errors import InvalidData, NotFound, PermissionDenied
+from engine.queries.board import board_tasks, overdue_board
 from engine.runtime.bulk.rows import BatchRow
 from engine.time.clock import FixedClock
 from engine.views import InstanceView
@@ -385,3 +386,21 @@ def test_the_case_history_names_the_timer_that_fired(clues: Engine, clock: Fixed
         session.update(session_values(clues.user("sun")))
     page = client.get(f"/instances/{case.id}").text
     assert "<strong>定时触发</strong> · 一周后 每周跟踪" in page
+
+
+def test_the_board_names_the_roles_of_the_city_level_steps(clues: Engine,
+                                                          clock: FixedClock) -> None:
+    """Steps with no unit (the style group's, the city leader's, the supervision office's
+    copies) are counted on the board by role, not lumped together as （未分单位）."""
+    first = transferred_case(clues, clock)
+    second = transferred_case(clues, clock, "2026-10-08T11:00:00+08:00")
+    assert first.business_key is not None and second.business_key is not None
+    agree_to_escalate(clues, first.business_key)
+    escalate(clues, second.business_key)
+    rows = {(r.role, r.process_key): r.open for r in overdue_board(clues) if r.unit is None}
+    assert rows == {("city_leader", ESC): 1, ("style_group", ESC): 1,
+                    ("supervision_office", "clue_ledger_copy"): 2}
+    [approval] = board_tasks(clues, None, ESC, "open", role="city_leader")
+    assert (approval.name, approval.business_key) == ("approve", first.business_key)
+    assert len(board_tasks(clues, None, ESC, "open")) == 2
+
