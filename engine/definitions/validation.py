@@ -118,7 +118,7 @@ def _caught_messages(trees: Mapping[str, etree._ElementTree]) -> dict[str, set[s
                     continue
                 refs = [node.get("messageRef")] if node.tag == BPMN + "receiveTask" else [
                     d.get("messageRef") for d in node.findall(BPMN + "messageEventDefinition")]
-                caught.update(messages[r] or "" for r in refs if messages.get(r))
+                caught.update(m for r in refs if (m := messages.get(r)))
     return out
 
 
