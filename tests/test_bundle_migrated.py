@@ -14,6 +14,7 @@ from engine.audit.bundle import replay_bundle, seal
 from engine.definitions.registry import content_hash, sha256
 from engine.time.clock import FixedClock
 from tests.test_migration_instances import (
+    APPROVE_DUE,
     PROPOSAL,
     approve_form_with_note,
     clue_files,
@@ -60,7 +61,8 @@ def test_a_migrated_case_replays_from_its_bundle(migrated: tuple[Engine, int]) -
     v1 = data["earlier_versions"][str(moved["from_version_id"])]
     assert (v1["id"], v1["version"]) == (moved["from_version_id"], 1)
     # each version with its own exact files
-    assert "same_day_close(start=day_start)" in v1["files"][BPMN]
+    assert APPROVE_DUE in v1["files"][BPMN]
+    assert APPROVE_DUE not in data["version"]["files"][BPMN]
     assert "workday_close(1, start=day_start)" in data["version"]["files"][BPMN]
     assert "approve_note" not in v1["files"]["clue_approve.json"]
     assert "approve_note" in data["version"]["files"]["clue_approve.json"]

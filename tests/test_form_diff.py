@@ -86,6 +86,9 @@ def test_unchanged_forms_say_nothing() -> None:
     ({}, {"x-confidential": ["intake", "auditor"]}, "可见角色 所有人 → 受理员、审计/监督"),
     ({}, {"x-starter": {"enterprise": "一网"}}, "设置按发起人取值"),
     ({}, {"x-case-of": "clue_triage"}, "设置所指案件的流程"),
+    ({"x-case-of": "clue_triage"}, {"x-case-of": "clue_triage",
+                                    "x-case-awaits": "escalation_approved"},
+     "设置所指案件须正在等待的消息"),
     ({"x-brand-new": 1}, {"x-brand-new": 2}, "其他修改：x-brand-new"),
 ])
 def test_each_keyword_of_a_text_field(before: dict[str, Any], after: dict[str, Any],

@@ -26,7 +26,7 @@ from tests.conftest import diagram_files
 ROOT = Path(__file__).resolve().parent.parent
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 FULIANG = "浮梁县纪委监委"
-APPROVE_DUE = 'camunda:formKey="clue_approve" camunda:dueDate="same_day_close(start=day_start)"'
+APPROVE_DUE = 'camunda:formKey="clue_approve" camunda:dueDate="same_day_close()"'
 REGISTRATION: dict[str, Any] = {
     "channel": "举报直通车", "received_at": "2026-09-30T09:12:00+08:00", "anonymous": True,
     "accused_unit": "某县行政审批局", "accused_person": "张某(科长)",

@@ -17,12 +17,15 @@ import pytest
 
 from engine.api import Engine
 from engine.errors import InvalidData, NotFound, PermissionDenied
+from engine.queries.board import board_tasks, overdue_board
+from engine.runtime.bulk.rows import BatchRow
 from engine.time.clock import FixedClock
 from engine.views import InstanceView
 from tests.process_helpers import at, load_units, open_tasks, timer_dues
 from tests.test_process_clue_triage import (
     FULIANG,
     REGISTRATION,
+    approve_disposal,
     do,
     inbox,
     no_instruments,
@@ -222,17 +225,98 @@ def test_the_start_form_names_the_clue(clues: Engine, clock: FixedClock) -> None
     assert len(inbox(clues, "feng", process=ESC)) == 1
 
 
-def test_escalation_before_the_handling_stage_does_not_reach_the_case(
-        clues: Engine, clock: FixedClock) -> None:
-    """Documented limitation: the case can be interrupted only while it is being handled
-    (after 转办/直接核查, before closing). Earlier, the approval reaches no one."""
+NOT_YET = ("问题线索受理处置案件“{case_no}”还在「{step}」，暂不能发起提级核查，"
+           "待其办到「优先核查 快办快结」后才可以")
+PAST = ("问题线索受理处置案件“{case_no}”已过「优先核查 快办快结」（现在「{step}」），"
+        "不能再发起提级核查")
+
+
+def refusal(engine: Engine, case_no: str | None, **data: Any) -> str:
+    """The field error of an escalation refused for its clue's number; nothing started."""
+    before = len(inbox(engine, "feng", process=ESC))
+    with pytest.raises(InvalidData) as err:
+        escalate(engine, case_no, **data)
+    assert set(err.value.field_errors) == {"esc_case_no"}
+    assert len(inbox(engine, "feng", process=ESC)) == before
+    return err.value.field_errors["esc_case_no"]
+
+
+def test_a_clue_is_escalated_only_while_it_is_handled(clues: Engine, clock: FixedClock) -> None:
+    """The approval reaches the clue only at the boundary event of 优先核查 快办快结 (from
+    转办到位 until the handling ends): before that the escalation is refused beside the
+    clue's number, saying where the clue is and when it can be escalated."""
     case = register(clues)
     case_no = case.business_key
     assert case_no is not None
-    agree_to_escalate(clues, case_no)
+    assert refusal(clues, case_no) == NOT_YET.format(case_no=case_no, step="提出处置意见")
+    do(clues, "li", "propose", {"disposal": "转办", "proposal_reason": "可查性强",
+                                "handler_unit": FULIANG})
+    # named in the form as typed in a hurry, or by the caller: the same answer
+    assert refusal(clues, None, esc_case_no=f" {case_no.lower()}") == NOT_YET.format(
+        case_no=case_no, step="审批处置意见")
+    do(clues, "wang", "approve", {"approved": True, "approve_comment": "同意。"})
+    assert refusal(clues, case_no) == NOT_YET.format(case_no=case_no, step="转办到位")
+    clock.set(at("2026-10-08T10:00:00+08:00"))
+    do(clues, "li", "transfer", {"transfer_note": "请优先核查"})
+    agree_to_escalate(clues, case_no)  # now it can be escalated
+    # ... and once approved, the escalation reaches the clue; another is refused, the clue is
+    # past the stage and waits for the city's result
     do(clues, "chu", "approve", {"esc_approved": True}, process=ESC)
-    assert open_tasks(clues, case.id) == ["propose"]
-    assert "escalated" not in clues.instance(case.id).data
+    assert clues.instance(case.id).data["escalated"] is True
+    assert refusal(clues, case_no) == PAST.format(case_no=case_no, step="收到市级核查结果")
+
+
+def test_a_shelved_clue_is_not_yet_handled(clues: Engine, clock: FixedClock) -> None:
+    """暂存待查 can still lead to the handling (重新呈批): not yet, rather than no more."""
+    case = register(clues)
+    assert case.business_key is not None
+    approve_disposal(clues, "暂存待查", unit=None)
+    assert open_tasks(clues, case.id) == ["shelved"]
+    assert refusal(clues, case.business_key) == NOT_YET.format(
+        case_no=case.business_key, step="暂存待查线索复查")
+
+
+def test_a_clue_past_its_handling_or_ended_is_not_escalated(clues: Engine,
+                                                           clock: FixedClock) -> None:
+    case = transferred_case(clues, clock)
+    case_no = case.business_key
+    assert case_no is not None
+    verify(clues, "不属实")
+    no_instruments(clues)
+    assert open_tasks(clues, case.id) == ["close"]
+    assert refusal(clues, case_no) == PAST.format(case_no=case_no, step="审核办结 台账销号")
+    do(clues, "sun", "close", {"close_summary": "核查不属实，予以了结。"})
+    assert refusal(clues, case_no) == \
+        f"问题线索受理处置案件“{case_no}”已办结，不能再发起提级核查"
+    ended = register(clues)
+    clues.ops.terminate(ended.id, "sun", "重复登记，终止办理")
+    assert refusal(clues, ended.business_key) == \
+        f"问题线索受理处置案件“{ended.business_key}”已终止，不能再发起提级核查"
+
+
+def test_the_refusal_in_english(clues: Engine, clock: FixedClock) -> None:
+    case = register(clues)
+    with pytest.raises(InvalidData) as err:
+        escalate(clues, case.business_key)
+    assert err.value.field_errors_in("en") == {"esc_case_no": (
+        f'问题线索受理处置 case "{case.business_key}" is still at "提出处置意见": you can start '
+        'a 提级核查 about it only once it has reached "优先核查 快办快结"')}
+
+
+def test_a_bulk_start_refuses_the_rows_of_clues_not_handled(clues: Engine,
+                                                            clock: FixedClock) -> None:
+    handled = transferred_case(clues, clock)
+    early = register(clues)
+    rows = [BatchRow(1, {"esc_case_no": early.business_key, "esc_reason": "典型问题"}),
+            BatchRow(2, {"esc_case_no": handled.business_key, "esc_reason": "典型问题"})]
+    report = clues.start_batch(ESC, rows, "feng")
+    assert report.stopped and report.started == []  # found while starting the first row
+    report = clues.start_batch(ESC, rows, "feng", skip_invalid=True)
+    assert [s.business_key for s in report.started] == [handled.business_key]
+    [problem] = report.invalid
+    assert problem.line == 1
+    assert problem.field_said["esc_case_no"].render("zh") == NOT_YET.format(
+        case_no=early.business_key, step="提出处置意见")
 
 
 def test_an_operator_can_deliver_both_messages_by_hand(clues: Engine, clock: FixedClock) -> None:
@@ -345,3 +429,21 @@ def test_an_escalated_county_clue_stays_the_county_s(clues: Engine, clock: Fixed
     receive = task(clues, "sun_fl", "city_result")  # the county's case manager, not the city's
     assert receive.business_key == case.business_key
     assert clues.replay(case.id).ok
+
+
+def test_the_board_names_the_roles_of_the_city_level_steps(clues: Engine,
+                                                          clock: FixedClock) -> None:
+    """Steps with no unit (the style group's, the city leader's, the supervision office's
+    copies) are counted on the board by role, not lumped together as （未分单位）."""
+    first = transferred_case(clues, clock)
+    second = transferred_case(clues, clock, "2026-10-08T11:00:00+08:00")
+    assert first.business_key is not None and second.business_key is not None
+    agree_to_escalate(clues, first.business_key)
+    escalate(clues, second.business_key)
+    rows = {(r.role, r.process_key): r.open for r in overdue_board(clues) if r.unit is None}
+    assert rows == {("city_leader", ESC): 1, ("style_group", ESC): 1,
+                    ("supervision_office", "clue_ledger_copy"): 2}
+    [approval] = board_tasks(clues, None, ESC, "open", role="city_leader")
+    assert (approval.name, approval.business_key) == ("approve", first.business_key)
+    assert len(board_tasks(clues, None, ESC, "open")) == 2
+

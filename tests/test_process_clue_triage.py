@@ -174,6 +174,9 @@ def test_registered_after_close_is_due_the_next_working_day(clues: Engine,
 @WORLD
 def test_send_back_proposes_again_still_due_the_same_day(clues: Engine,
                                                          clock: FixedClock) -> None:
+    """The redone proposal keeps the day the clue arrived; the approval counts from the day
+    the redone proposal reaches the approver (after the close: the next working day, here
+    after National Day), so it does not arrive overdue."""
     view = register(clues)
     do(clues, "li", "propose", {"disposal": "予以了结", "proposal_reason": "反映不具体"})
     clock.set(at("2026-09-30T17:00:00+08:00"))
@@ -186,12 +189,43 @@ def test_send_back_proposes_again_still_due_the_same_day(clues: Engine,
     do(clues, "li", "propose", {"disposal": "转办", "handler_unit": FULIANG,
                                 "proposal_reason": "转县纪委核查"})
     approval = task(clues, "wang", "approve")
-    assert approval.due_at == at("2026-09-30T17:30:00+08:00") and approval.overdue
+    assert approval.due_at == at("2026-10-08T17:30:00+08:00") and not approval.overdue
+    assert clues.inbox.for_user("wang", InboxFilter(overdue=True)) == []
     do(clues, "wang", "approve", {"approved": True})
     transfer = task(clues, "li", "transfer")
     # approved on 2026-09-30 after close: still "the next working day" is 2026-10-08
     assert transfer.due_at == at("2026-10-08T17:30:00+08:00")
     assert clues.instance(view.id).data["disposal"] == "转办"
+
+
+@WORLD
+def test_a_redone_proposal_is_approved_the_working_day_it_arrives(
+        clues: Engine, clock: FixedClock) -> None:
+    """Sent back twice around the adjusted working day: a proposal redone during a working
+    day is approved that day; one redone after Friday's close, on Saturday 2026-10-10 (调休,
+    a working day); one redone on Sunday 10-11, on Monday 10-12."""
+    clock.set(at("2026-10-09T09:00:00+08:00"))  # Friday
+    register(clues)
+    sent_back = {"approved": False, "approve_comment": "请补充核查方向。"}
+    proposal = {"disposal": "转办", "handler_unit": FULIANG, "proposal_reason": "转县纪委核查"}
+    do(clues, "li", "propose", proposal)
+    assert task(clues, "wang", "approve").due_at == at("2026-10-09T17:30:00+08:00")
+    clock.set(at("2026-10-09T11:00:00+08:00"))
+    do(clues, "wang", "approve", sent_back)
+    clock.set(at("2026-10-09T15:00:00+08:00"))
+    do(clues, "li", "propose", proposal)
+    assert task(clues, "wang", "approve").due_at == at("2026-10-09T17:30:00+08:00")
+    clock.set(at("2026-10-09T17:20:00+08:00"))
+    do(clues, "wang", "approve", sent_back)
+    clock.set(at("2026-10-09T18:10:00+08:00"))  # the proposal is late, not the approval
+    assert task(clues, "li", "propose").overdue
+    do(clues, "li", "propose", proposal)
+    approval = task(clues, "wang", "approve")
+    assert approval.due_at == at("2026-10-10T17:30:00+08:00") and not approval.overdue
+    clock.set(at("2026-10-11T10:00:00+08:00"))  # Sunday, a day off
+    do(clues, "wang", "approve", sent_back)
+    do(clues, "li", "propose", proposal)
+    assert task(clues, "wang", "approve").due_at == at("2026-10-12T17:30:00+08:00")
 
 
 @WORLD

@@ -19,11 +19,21 @@ def test_board_counts_by_unit_and_procedure(app: Flask, eng: Engine,
     transfer(eng, FULIANG)
     transfer(eng, LEPING)
     ui_clock.advance(timedelta(days=9))  # 2026-10-09 16:00: both handle tasks overdue
-    start_case(eng)  # due today, 17:30, no unit
+    start_case(eng)  # due today, 17:30, no unit: the intake office's
     page = as_user(app, "sun").get("/board/")
     assert page.status_code == 200
     assert 'id="total-overdue">2<' in page.text and 'id="total-today">1<' in page.text
-    assert FULIANG in page.text and LEPING in page.text and "（未分单位）" in page.text
+    assert FULIANG in page.text and LEPING in page.text and "（未分单位）" not in page.text
+    # a row of tasks with no unit names the role that works them, and its counts lead to
+    # that role's tasks
+    assert '<td data-label="单位">受理员</td>' in page.text
+    assert 'href="/board/tasks?unit=&amp;role=intake&amp;process=approval&amp;when=today"' \
+        in page.text
+    by_role = as_user(app, "sun").get("/board/tasks?unit=&role=intake&process=approval"
+                                      "&when=today")
+    assert "TS-2026-000003" in by_role.text and "<small>受理员</small>" in by_role.text
+    assert "TS-2026-000003" not in as_user(app, "sun").get(
+        "/board/tasks?unit=&role=approver&process=approval&when=today").text
     assert "测试审批" in page.text
     # a jurisdiction's heading row spans every column (it stopped short of 已催办)
     columns = page.text.split('<thead>')[1].split('</thead>')[0].count("<th>")

@@ -215,8 +215,9 @@ def test_an_error_page_says_in_chinese_what_the_engine_said(
 
 def test_the_style_group_starts_an_escalation_from_the_page(
         shipped: tuple[Engine, FixedClock, Flask]) -> None:
-    """The start page names the clue: a wrong number comes back beside the field, typed
-    input kept; a right one starts the escalation under the clue's number."""
+    """The start page names the clue: a wrong number, or a clue not yet handled, comes back
+    beside the field, typed input kept; a right one starts the escalation under the clue's
+    number."""
     engine, _, app = shipped
     clue = engine.start("clue_triage", {
         "channel": "来信来访", "received_at": "2026-09-29T09:00:00+08:00",
@@ -230,6 +231,16 @@ def test_the_style_group_starts_an_escalation_from_the_page(
     assert refused.status_code == 422
     assert "请填写问题线索的案件编号" in refused.text and "典型问题" in refused.text
     assert "ScriptError" not in refused.text
+    early = client.post("/start/city_escalation",
+                        data={"esc_case_no": clue.business_key, "esc_reason": "典型问题"})
+    assert early.status_code == 422 and "典型问题" in early.text
+    assert f"问题线索受理处置案件“{clue.business_key}”还在「提出处置意见」，暂不能发起提级核查，" \
+        "待其办到「优先核查 快办快结」后才可以" in early.text
+    engine.complete(one_task(engine, "intake", "propose"),
+                    {"disposal": "转办", "handler_unit": "浮梁县纪委监委",
+                     "proposal_reason": "转浮梁县纪委监委核查"}, "intake")
+    engine.complete(one_task(engine, "approver", "approve"), {"approved": True}, "approver")
+    engine.complete(one_task(engine, "intake", "transfer"), {}, "intake")
     done = client.post("/start/city_escalation",
                        data={"esc_case_no": clue.business_key, "esc_reason": "典型问题"})
     assert done.status_code == 302

@@ -9,6 +9,10 @@ The value is tidied before the form's own checks (spaces around it dropped, lett
 upper case: `` zf-2026-000006 `` is ZF-2026-000006), and a number that names no case of
 those procedures that the user may read is refused beside the field: a mistyped number
 would start work about nothing. An empty value is no reference (an optional field).
+
+``x-case-awaits`` beside it names a message (or a list of them) the case must be waiting for
+now: a 提级核查 can name only a clue being handled, the stage whose boundary event its
+approval reaches (engine/runtime/case_awaits.py).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from engine.storage.schema import ProcessInstance, ProcessVersion
 from engine.views import UserView
 
 CASE_OF = "x-case-of"
+AWAITS = "x-case-awaits"
 
 
 def keyword_problem(name: str, prop: Any) -> Msg | None:
@@ -40,6 +45,18 @@ def keyword_problem(name: str, prop: Any) -> Msg | None:
     return None
 
 
+def awaits_problem(name: str, prop: Any) -> Msg | None:
+    """What is wrong with a field's ``x-case-awaits`` (for ``check_form``)."""
+    value = prop.get(AWAITS) if isinstance(prop, dict) else None
+    if value is None:
+        return None
+    names = [value] if isinstance(value, str) else value
+    if not isinstance(names, list) or not names or \
+            not all(isinstance(n, str) and n.strip() for n in names) or CASE_OF not in prop:
+        return msg("form.case_awaits_shape", name=name)
+    return None
+
+
 def _fields(schema: Mapping[str, Any] | None) -> dict[str, tuple[str, ...]]:
     """Field name -> the procedures its case number must name."""
     out: dict[str, tuple[str, ...]] = {}
@@ -49,6 +66,33 @@ def _fields(schema: Mapping[str, Any] | None) -> dict[str, tuple[str, ...]]:
             out[name] = (value,)
         elif isinstance(value, list):
             out[name] = tuple(k for k in value if isinstance(k, str))
+    return out
+
+
+def unheard(schema: Mapping[str, Any], caught: Mapping[str, set[str]]) -> dict[str, Msg]:
+    """Field name -> what is wrong with its ``x-case-awaits`` given ``caught`` (process id ->
+    the messages its cases wait for while running, for the procedures deployed together):
+    a procedure among them that never waits for one of those messages would refuse every
+    case it names."""
+    out: dict[str, Msg] = {}
+    for name, messages in awaited(schema).items():
+        for key in _fields(schema).get(name, ()):
+            if key in caught and not caught[key] & set(messages):
+                out[name] = msg("form.case_awaits_unheard", name=name, process=key,
+                                messages=list(messages), caught=sorted(caught[key]) or "—")
+                break
+    return out
+
+
+def awaited(schema: Mapping[str, Any] | None) -> dict[str, tuple[str, ...]]:
+    """Field name -> the messages the case it names must be waiting for."""
+    out: dict[str, tuple[str, ...]] = {}
+    for name, prop in ((schema or {}).get("properties") or {}).items():
+        value = prop.get(AWAITS) if isinstance(prop, dict) and CASE_OF in prop else None
+        if isinstance(value, str):
+            out[name] = (value,)
+        elif isinstance(value, list):
+            out[name] = tuple(m for m in value if isinstance(m, str))
     return out
 
 
@@ -64,25 +108,29 @@ def tidied(schema: Mapping[str, Any] | None, data: Mapping[str, Any]) -> dict[st
 
 
 def checked(session: Session, schema: Mapping[str, Any] | None, data: Mapping[str, Any],
-            actor: UserView) -> None:
-    """InvalidData with a field error for each case number that names no case of its
-    procedures which ``actor`` may read (one they may not read is not told apart from
-    none)."""
+            actor: UserView) -> dict[str, int]:
+    """The case each case number names (field -> case id); InvalidData with a field error
+    for each that names no case of its procedures which ``actor`` may read (one they may not
+    read is not told apart from none)."""
     from engine.queries import visibility  # queries -> runtime -> definitions: at call time
 
     errors: dict[str, Msg] = {}
+    cases: dict[str, int] = {}
     for name, keys in _fields(schema).items():
         value = data.get(name)
         if not isinstance(value, str) or not value:
             continue
         found = session.execute(select(ProcessInstance.id).where(
             ProcessInstance.business_key == value, ProcessInstance.process_key.in_(keys),
-            visibility.readable(actor)).limit(1)).first()
+            visibility.readable(actor)).order_by(ProcessInstance.id).limit(1)).first()
         if found is None:
             errors[name] = msg("field.case_unknown", value=value,
                                process="、".join(_names(session, keys)))
+        else:
+            cases[name] = found.id
     if errors:
         raise InvalidData(errors, msg("form.invalid"))
+    return cases
 
 
 def _names(session: Session, keys: tuple[str, ...]) -> list[str]:

@@ -211,5 +211,6 @@ DESCRIBERS: dict[str, Callable[[Any, Any], list[Msg]]] = {
     "x-default": _named("x-default", _PREFILLS, "form_diff.none"),
     "x-confidential": _roles,
     "x-file": _files,
-    **{k: _setting(k) for k in ("x-org-unit", "x-user", "x-policy", "x-starter", "x-case-of")},
+    **{k: _setting(k) for k in ("x-org-unit", "x-user", "x-policy", "x-starter", "x-case-of",
+                                "x-case-awaits")},
 }

@@ -135,7 +135,8 @@ def check_form(text: str) -> list[FormProblem]:
                                (catalogue_items.CATALOGUE, catalogue_items.keyword_problem),
                                (starters.STARTER, starters.keyword_problem),
                                (phrases.KEYWORD, phrases.keyword_problem),
-                               (case_refs.CASE_OF, case_refs.keyword_problem)):
+                               (case_refs.CASE_OF, case_refs.keyword_problem),
+                               (case_refs.AWAITS, case_refs.awaits_problem)):
             found = check(name, prop)
             if found:
                 add(_line_of(text, ["properties", name, keyword]), found)
@@ -170,6 +171,20 @@ def _default_problems(name: str, prop: Any) -> list[tuple[list[str], Msg]]:
         if found:
             problems.append((["properties", name, "properties", part, prefills.KEYWORD], found))
     return problems
+
+
+def case_awaits_problems(text: str, caught: Mapping[str, set[str]]) -> list[FormProblem]:
+    """The ``x-case-awaits`` fields of a form naming a message that a procedure validated
+    with it never waits for (``caught``: process id -> the messages its running cases may
+    wait for), each at its line."""
+    try:
+        schema = json.loads(text)
+    except json.JSONDecodeError:
+        return []  # check_form says so
+    if not isinstance(schema, dict):
+        return []
+    return [FormProblem(_line_of(text, ["properties", name, case_refs.AWAITS]), problem)
+            for name, problem in case_refs.unheard(schema, caught).items()]
 
 
 def _confidential_problem(name: str, roles: Any) -> Msg | None:

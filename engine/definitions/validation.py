@@ -64,10 +64,12 @@ def check_files(files: list[SourceFile], known_forms: Mapping[str, str] | None =
         if kind_of(name) == "dmn"
         for d in t.getroot().iter("{*}decision")
     }
+    caught = _caught_messages(trees)
     for f in files:
         if f.kind == "form" and form_key_of(f.name) not in bad_forms:
             problems += [Problem(f.name, p.line, None, p.problem)
-                         for p in forms.catalogue_problems(f.content, decisions)]
+                         for p in [*forms.catalogue_problems(f.content, decisions),
+                                   *forms.case_awaits_problems(f.content, caught)]]
     processes: list[ProcessInfo] = []
     for name, tree in trees.items():
         if kind_of(name) == "bpmn":
@@ -94,6 +96,30 @@ def check_files(files: list[SourceFile], known_forms: Mapping[str, str] | None =
     order = {f.name: i for i, f in enumerate(files)}
     problems.sort(key=lambda p: (order.get(p.file, len(order)), p.line or 0))
     return Checked(problems, processes, parser, decisions)
+
+
+_CATCHING = tuple(BPMN + t for t in ("intermediateCatchEvent", "boundaryEvent", "receiveTask",
+                                      "startEvent"))
+
+
+def _caught_messages(trees: Mapping[str, etree._ElementTree]) -> dict[str, set[str]]:
+    """Process id -> the messages its running cases may wait for: message catch and boundary
+    events, receive tasks, and start events inside its subprocesses (its own start events
+    start a case instead)."""
+    out: dict[str, set[str]] = {}
+    for name, tree in trees.items():
+        if kind_of(name) != "bpmn":
+            continue
+        messages = {m.get("id"): m.get("name") for m in tree.getroot().iter(BPMN + "message")}
+        for process in tree.getroot().iter(BPMN + "process"):
+            caught = out.setdefault(process.get("id") or "", set())
+            for node in process.iter(*_CATCHING):
+                if node.tag == BPMN + "startEvent" and node.getparent() is process:
+                    continue
+                refs = [node.get("messageRef")] if node.tag == BPMN + "receiveTask" else [
+                    d.get("messageRef") for d in node.findall(BPMN + "messageEventDefinition")]
+                caught.update(m for r in refs if (m := messages.get(r)))
+    return out
 
 
 def _check_calls(trees: Mapping[str, etree._ElementTree], out: list[Problem]) -> None:

@@ -24,6 +24,33 @@ FIELDS: dict[str, tuple[str, str]] = {
     'field.business_key_length': (
         '1 to 64 characters',
         '1 到 64 个字符'),
+    'field.case_awaits_not_yet': (
+        '{process} case "{value}" is still at "{steps}": you can {doing} only once it has '
+        'reached "{stages}"',
+        '{process}案件“{value}”还在「{steps}」，暂不能{doing}，待其办到「{stages}」后才可以'),
+    'field.case_awaits_not_yet_bare': (
+        '{process} case "{value}" has not reached "{stages}" yet: you can {doing} only once it '
+        'has',
+        '{process}案件“{value}”尚未办到「{stages}」，暂不能{doing}，待其办到后才可以'),
+    'field.case_awaits_past': (
+        '{process} case "{value}" is past "{stages}" (now at "{steps}"): you can no longer '
+        '{doing}',
+        '{process}案件“{value}”已过「{stages}」（现在「{steps}」），不能再{doing}'),
+    'field.case_awaits_past_bare': (
+        '{process} case "{value}" is past "{stages}": you can no longer {doing}',
+        '{process}案件“{value}”已过「{stages}」，不能再{doing}'),
+    'field.case_awaits_closed': (
+        '{process} case "{value}" is closed: you can no longer {doing}',
+        '{process}案件“{value}”已办结，不能再{doing}'),
+    'field.case_awaits_terminated': (
+        '{process} case "{value}" has been terminated: you can no longer {doing}',
+        '{process}案件“{value}”已终止，不能再{doing}'),
+    'field.case_awaits_start': (
+        'start a {process} about it',
+        '发起{process}'),
+    'field.case_awaits_task': (
+        'complete "{step}" with it',
+        '以它办理「{step}」'),
     'field.case_unknown': (
         'there is no {process} case numbered "{value}": check the number',
         '没有编号为“{value}”的{process}案件，请核对编号'),

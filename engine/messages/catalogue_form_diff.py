@@ -106,4 +106,6 @@ FORM_DIFF: dict[str, tuple[str, str]] = {
     'form_diff.kw.x-policy': ('the policies offered', '政策选择范围'),
     'form_diff.kw.x-starter': ('the value by who starts the case', '按发起人取值'),
     'form_diff.kw.x-case-of': ('the procedures whose case it names', '所指案件的流程'),
+    'form_diff.kw.x-case-awaits': ('the message the case named must be waiting for',
+                                   '所指案件须正在等待的消息'),
 }

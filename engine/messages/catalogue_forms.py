@@ -6,6 +6,15 @@ FORMS: dict[str, tuple[str, str]] = {
         '"x-case-of" of "{name}" must name a procedure (its process id) or a list of them, '
         'on a text field',
         '字段“{name}”的 "x-case-of" 应为一个流程的标识（process id）或其列表，且该字段为文本'),
+    'form.case_awaits_shape': (
+        '"x-case-awaits" of "{name}" must name a message or a list of them, on a field with '
+        '"x-case-of"',
+        '字段“{name}”的 "x-case-awaits" 应为一个消息名称或其列表，且该字段设有 "x-case-of"'),
+    'form.case_awaits_unheard': (
+        '"x-case-awaits" of "{name}": a running {process} case never waits for {messages} '
+        '(it waits for: {caught})',
+        '字段“{name}”的 "x-case-awaits"：{process} 的案件在办理中从不等待消息 {messages}'
+        '（它等待的消息：{caught}）'),
     'form.catalogue_shape': (
         '"x-catalogue" of "{name}" must name a decision table (its decision id)',
         '字段“{name}”的 "x-catalogue" 应为一个决策表的名称（其 decision id）'),

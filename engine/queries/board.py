@@ -12,6 +12,7 @@ from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
 
 from engine.audit import chain
 from engine.errors import NotFound
@@ -39,6 +40,8 @@ class BoardRow:
     due_today: int
     area: str | None = None  # the unit's jurisdiction (city, county, zone) in the directory
     urged: int = 0  # open tasks a supervisor has urged (催办)
+    # tasks with no unit are the role's (作风优化组, 党风政风监督室 ...): a row per role
+    role: str | None = None
 
 
 @dataclass(frozen=True)
@@ -79,37 +82,63 @@ def overdue_board(engine: Engine, unit: str | None = None, all_units: bool = Tru
         query = query.where(Task.unit.in_(sorted(reach)))
     # urged tasks are few: counted apart, from their own index (ix_tasks_urged), so the
     # board's main query still reads its covering index alone
-    urged_query = (select(Task.unit, Task.process_key, func.count())
+    urged_query = (select(Task.unit, Task.process_key, Task.role, func.count())
                    .where(Task.status == "ready", Task.urged_count > 0)
-                   .group_by(Task.unit, Task.process_key))
+                   .group_by(Task.unit, Task.process_key, Task.role))
     if not all_units:
         urged_query = urged_query.where(Task.unit == unit)
     if reach is not None:
         urged_query = urged_query.where(Task.unit.in_(sorted(reach)))
     with engine.transaction(read_only=True) as session:
         found = directory.load(session)
-        urged = {(u, p): int(n) for u, p, n in session.execute(urged_query)}
+        urged: dict[tuple[str | None, str, str | None], int] = {}
+        for u, p, r, n in session.execute(urged_query):  # a unit's row counts every role
+            key = (u, p, None if u is not None else r)
+            urged[key] = urged.get(key, 0) + int(n)
         rows = []
+        unitless = False
         for u, p, n, o, t in session.execute(query):
+            if u is None:
+                unitless = True
+                continue
             entry = found.find(u)
             area = found.area(entry).name if entry is not None else None
             rows.append(BoardRow(u, p, int(n), int(o or 0), int(t or 0), area,
-                                 urged.get((u, p), 0)))
+                                 urged.get((u, p, None), 0)))
+        if unitless:
+            rows += [replace(r, urged=urged.get((None, r.process_key, r.role), 0))
+                     for r in _by_role(session, now, tomorrow)]
     order = {u.name: n for n, u in enumerate(found.units)}
     return sorted(rows, key=lambda r: (order.get(r.area or "", len(order)), -r.overdue,
-                                       -r.due_today, r.unit or "", r.process_key))
+                                       -r.due_today, r.unit or "", r.role or "", r.process_key))
+
+
+def _by_role(session: Session, now: datetime, tomorrow: datetime) -> list[BoardRow]:
+    """The board's rows of the open tasks with no unit, by procedure and role: one range of
+    ``ix_tasks_board_cells`` (its last column is the role for them), in group order."""
+    query = (select(Task.process_key, Task.role, func.count(),
+                    func.sum(case((Task.due_at < now, 1), else_=0)),
+                    func.sum(case(((Task.due_at >= now) & (Task.due_at < tomorrow), 1),
+                                  else_=0)))
+             .where(Task.status == "ready", Task.unit.is_(None))
+             .group_by(Task.process_key, Task.role))
+    return [BoardRow(None, p, int(n), int(o or 0), int(t or 0), role=r)
+            for p, r, n, o, t in session.execute(query)]
 
 
 def board_tasks(engine: Engine, unit: str | None, process: str | None,
-                when: str = "overdue", reach: frozenset[str] | None = None) -> list[TaskView]:
-    """The open tasks behind one board cell; ``when`` is overdue, today or open."""
+                when: str = "overdue", reach: frozenset[str] | None = None,
+                role: str | None = None) -> list[TaskView]:
+    """The open tasks behind one board cell; ``when`` is overdue, today or open; ``role``:
+    of a row of tasks with no unit, that role's only."""
     if when not in WHEN:
         raise ValueError(f"when must be one of {', '.join(WHEN)}")
     now = engine.clock.now()
     _, tomorrow = day_bounds(now)
     tasks = engine.inbox.for_user(None, InboxFilter(process=process or None,
                                                     overdue=True if when == "overdue" else None))
-    tasks = [t for t in tasks if t.unit == unit and (reach is None or unit in reach)]
+    tasks = [t for t in tasks if t.unit == unit and (reach is None or unit in reach)
+             and (role is None or unit is not None or t.role == role)]
     if when == "today":
         tasks = [t for t in tasks if t.due_at is not None and now <= t.due_at < tomorrow]
     return tasks

@@ -37,6 +37,7 @@ from engine.org.lists import RECORD, UnitLists
 from engine.org.roles import role_for_lane
 from engine.org.users import SYSTEM
 from engine.runtime import (
+    case_awaits,
     case_credit_codes,
     handover,
     mirror,
@@ -78,13 +79,13 @@ STARTED_SUFFIX = "_started"
 STARTED_PROCESS = "started_process"  # the answer's key of the started case's procedure
 
 
-def checked_start_form(session: Session, schema: Mapping[str, Any], data: Mapping[str, Any],
-                       user: UserView, now: datetime, fields_checked: bool = False
-                       ) -> dict[str, Any]:
-    """A person's start data checked against the start form (a field error for each
-    problem) and completed as the case keeps it: the value the starter gets in an
-    ``x-starter`` field, units and people by their stored names, catalogue fields left out as
-    "", the form's defaults. ``fields_checked``: see
+def checked_start_form(session: Session, versions: VersionCache, version: LoadedVersion,
+                       schema: Mapping[str, Any], data: Mapping[str, Any], user: UserView,
+                       now: datetime, fields_checked: bool = False) -> dict[str, Any]:
+    """A person's start data for a case of ``version`` checked against the start form (a
+    field error for each problem) and completed as the case keeps it: the value the starter
+    gets in an ``x-starter`` field, units and people by their stored names, catalogue fields
+    left out as "", the form's defaults. ``fields_checked``: see
     :func:`engine.definitions.forms.validate`."""
     data = starters.applied(schema, data, user)
     forms.validate(schema, data, CheckContext({}, now), fields_checked)
@@ -93,7 +94,9 @@ def checked_start_form(session: Session, schema: Mapping[str, Any], data: Mappin
     data = people.checked(session, schema, data, user)
     policies.check(session, schema, data, user.unit)
     catalogue_items.check(session, schema, data)
-    case_refs.checked(session, schema, data, user)
+    named = case_refs.checked(session, schema, data, user)
+    case_awaits.check(session, versions, schema, named,
+                      msg("field.case_awaits_start", process=version.name))
     return forms.with_defaults(schema, catalogue_items.with_empty(schema, data))
 
 
@@ -143,7 +146,7 @@ class Runtime:
         if field is not None:
             data, business_key = named_by_field(data, field, business_key)
         if message is None and schema is not None:
-            data = checked_start_form(session, schema, data, user, now)
+            data = checked_start_form(session, self.versions, version, schema, data, user, now)
         if business_key is not None:  # a sender's number (hops > 0) may start several
             check_chosen(session, version, business_key, unique=hops == 0, field=field)
         opening = open_case(session, key, version, data, user, business_key, now,
@@ -185,7 +188,9 @@ class Runtime:
         data = people.checked(session, schema, data, user)
         policies.check(session, schema, data)
         catalogue_items.check(session, schema, data)
-        case_refs.checked(session, schema, data, user)
+        named = case_refs.checked(session, schema, data, user)
+        case_awaits.check(session, self.versions, schema, named,
+                          msg("field.case_awaits_task", step=task_row.name))
 
         payload = {"task_id": task_id, "element_id": task_row.element_id, "data": dict(data)}
         if files:

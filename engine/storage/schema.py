@@ -133,8 +133,9 @@ class Task(Base):
         Index("ix_tasks_assignee", "assignee", "status", "due_at"),
         Index("ix_tasks_board", "status", "due_at"),
         # Covers the overdue board (engine/queries/board.py): open tasks grouped by unit and
-        # procedure, read from the index alone, already in group order.
-        Index("ix_tasks_board_cells", "status", "unit", "process_key", "due_at"),
+        # procedure, read from the index alone, already in group order; those with no unit
+        # by procedure and role.
+        Index("ix_tasks_board_cells", "status", "unit", "process_key", "due_at", "role"),
         # Covers the statistics (engine/queries/stats): finished tasks of a period by
         # procedure and unit, with their due time, read from the index alone.
         Index("ix_tasks_stats", "status", "completed_at", "process_key", "unit", "due_at"),

@@ -315,7 +315,7 @@ def test_every_guide_diagram_has_diagram_interchange() -> None:
 # -- 10-11: the walkthrough: change a deadline, migrate, replay; roll back ---------------------
 
 
-APPROVE = 'camunda:formKey="clue_approve" camunda:dueDate="same_day_close(start=day_start)"'
+APPROVE = 'camunda:formKey="clue_approve" camunda:dueDate="same_day_close()"'
 REGISTRATION = {"channel": "举报直通车", "received_at": "2026-09-30T09:12:00+08:00",
                 "accused_unit": "某县行政审批局", "problem_type": "推诿拖延刁难",
                 "summary": "企业办理施工许可被要求补充清单外材料。", "owner": "li"}
@@ -341,7 +341,7 @@ def test_walkthrough_change_the_approval_deadline(tmp_path: Path,
     work = tmp_path / "clue_triage.bpmn"
     text = (ROOT / "processes" / "clue_triage.bpmn").read_text(encoding="utf-8")
     work.write_text(text.replace(APPROVE, APPROVE.replace(
-        "same_day_close(start=day_start)", "workday_close(1, start=day_start)")), "utf-8")
+        "same_day_close()", "workday_close(1)")), "utf-8")
     # 2. validate: clean
     checked = run("validate", str(work), *forms)
     assert (checked.stdout, checked.stderr.strip()) == ("", "ok: 2 process(es) valid")

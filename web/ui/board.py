@@ -57,16 +57,18 @@ def tasks() -> str:
     if all_units and user.reach is not None and unit not in user.reach:
         abort(403)  # a county's supervisor: the county's units only
     process = request.args.get("process") or None
+    role = None if unit else request.args.get("role") or None  # a row of tasks with no unit
     when = request.args.get("when", "overdue")
     if when not in WHEN:
         abort(400)
     eng = engine()
     now = eng.clock.now()
     calendar = eng.calendar()
-    found = board_tasks(eng, unit, process, when, reach=user.reach if all_units else None)
+    found = board_tasks(eng, unit, process, when, reach=user.reach if all_units else None,
+                        role=role)
     rows = [(t, *fmt.countdown(t.due_at, now, calendar)) for t in found]
     names = {p.key: p.name for p in eng.processes()}
     return render_template("board_tasks.html", rows=rows, unit=unit, process=process,
-                           when=when, names=names,
+                           role=role, when=when, names=names,
                            openable=eng.inbox.openable([t.id for t in found], user.username),
                            people=eng.display_names(t.assignee for t in found if t.assignee))

@@ -57,7 +57,8 @@ def start(runtime: Runtime, session: Session, key: str, version: LoadedVersion,
         data, business_key = named_by_field(data, field, business_key)
     if schema is not None:
         # the bulk start checked every row's fields against the form before it started any
-        data = checked_start_form(session, schema, data, user, now, fields_checked=True)
+        data = checked_start_form(session, runtime.versions, version, schema, data, user, now,
+                                  fields_checked=True)
     if business_key is not None:
         driver.send_held(session)  # the chunk's cases so far are among those it looks at
         check_chosen(session, version, business_key, unique=True, field=field)
