@@ -70,7 +70,7 @@ def test_each_supervising_role_sees_its_sections(app: Flask) -> None:
 def test_counts_link_to_their_cases(app: Flask) -> None:
     client = client_of(app, "chu")
     page = client.get("/stats/").text
-    assert cell(page, "on_time_by_process", "clue_triage", "rate") == "80.0%"
+    assert cell(page, "on_time_by_process", "clue_triage", "rate") == "66.7%"
     assert cell(page, "on_time_by_process", "clue_triage", "late") == "1"
     assert cell(page, "subsidy_payouts", "subsidy_instant", "amount") == "36,000"
     assert cell(page, "legacy_by_stage", "verification", "rate") == "50.0%"

@@ -29,7 +29,7 @@ COLUMNS = (Column("total", "线索数"), Column("declined", "不予受理"), Col
            Column("open", "办理中"), Column("overdue", "超期未办结"),
            Column("rate", "销号率", RATE))
 NOTE = "销号率 = 已销号 ÷（线索数 − 不予受理）；超期未办结：办理中且有待办已过办理期限"
-ON_TIME_NOTE = "（未分单位）：市政数局工作专班的分类转办、逾期督办和核验销号"
+ON_TIME_NOTE = f"{timeliness.NOTE}；（未分单位）：市政数局工作专班的分类转办、逾期督办和核验销号"
 
 
 def _value(field: str) -> ColumnElement[Any]:
