@@ -25,7 +25,7 @@ from engine.queries.stats import (
 from engine.queries.stats.scope import sections_for
 from engine.time.clock import FixedClock
 from tests.conftest import seeded
-from tests.process_helpers import PROCESSES, at, task
+from tests.process_helpers import PROCESSES, at, do, task
 from tests.stats_support import (
     APPLICATION,
     INTERMEDIARY_NOW,
@@ -246,8 +246,11 @@ def test_unit_and_procedure_filters(known: Engine) -> None:
     assert set(rows(fuliang, "legacy_by_type")) == {"招商引资政策不兑现"}
     assert [r.values["registered"] for r in fuliang.figure("legacy_by_stage").rows] == [1] * 4
     assert rows(fuliang, "clues_by_source") == {}
-    leping = statistics(known, "chu", StatsFilter(unit="乐平市纪委监委"))
-    assert set(rows(leping, "clues_by_source")) == {"12345热线"}
+    # clue B is proposed to 乐平市纪委监委 but still at the intake office: not theirs yet
+    leping = StatsFilter(unit="乐平市纪委监委")
+    assert rows(statistics(known, "chu", leping), "clues_by_source") == {}
+    do(known, "li", "transfer", {"transfer_note": "请核查"}, process="clue_triage")
+    assert set(rows(statistics(known, "chu", leping), "clues_by_source")) == {"12345热线"}
     clues = statistics(known, "chu", StatsFilter(process="clue_triage"))
     assert set(rows(clues, "on_time_by_process")) == {"clue_triage"}
     assert rows(clues, "legacy_by_type") == {} and rows(clues, "subsidy_payouts") == {}

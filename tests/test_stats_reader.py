@@ -1,5 +1,5 @@
 """What a supervisor's statistics count, read as the supervisor reads them: 按期办结率 with the
-work still open past its due time."""
+work still open past its due time, and a county's clues as its 问题线索台账 lists them."""
 
 from __future__ import annotations
 
@@ -9,11 +9,19 @@ from typing import Any
 import pytest
 
 from engine.api import Engine
-from engine.queries.stats import Statistics, StatsFilter, figure_tasks, statistics
+from engine.queries.stats import (
+    Statistics,
+    StatsFilter,
+    figure_cases,
+    figure_tasks,
+    statistics,
+)
 from engine.time.clock import FixedClock
 from tests.conftest import seeded
-from tests.process_helpers import at, task
+from tests.process_helpers import at, case_task, clue_files, load_units, task
+from tests.process_helpers import transferred_clue as transferred
 from tests.stats_support import NOW, known_data
+from tests.test_process_clue_triage import FULIANG, LEPING
 
 KNOWN = seeded(lambda engine: known_data(engine, engine.clock))  # type: ignore[arg-type]
 GXJ = "市工信局"
@@ -68,3 +76,69 @@ def test_work_left_open_past_its_due_time_lowers_the_on_time_rate(known: Engine,
     assert by_key(statistics(known, "chu", day), "on_time_by_unit")[GXJ]["rate"] == 50.0
     listed = figure_tasks(known, "chu", StatsFilter(), "on_time_by_unit", GXJ, "overdue_open")
     assert [t.title for t in listed or []] == ["兑付资金并通知企业（景德镇乙机械有限公司）"]
+
+
+# -- a county's clues: the figures count what its ledger lists ---------------------------------
+
+CLUE: dict[str, Any] = {
+    "channel": "举报直通车", "received_at": "2026-09-30T09:12:00+08:00", "anonymous": True,
+    "accused_unit": "浮梁县市场监管局", "problem_type": "推诿拖延刁难", "summary": "拖延"}
+
+
+@pytest.fixture
+def county(engine: Engine) -> Engine:
+    """The shipped directory; 浮梁县's intake and approver, the city's, and a case manager of
+    each (浮梁县纪委监委's reads the county, the city's the whole city)."""
+    load_units(engine)
+    engine.deploy(clue_files())
+    for name, role, unit in (("intake_fl", "intake", FULIANG), ("approver_fl", "approver",
+                                                               FULIANG),
+                             ("intake_city", "intake", "市纪委市监委信访室"),
+                             ("approver_city", "approver", "市纪委市监委"),
+                             ("fl_cm", "case_manager", FULIANG),
+                             ("city_cm", "case_manager", "市纪委市监委案件监督管理室")):
+        engine.add_user(name, [role], unit=unit)
+    return engine
+
+
+def counted_cases(engine: Engine, user: str, figure: str, flt: StatsFilter) -> list[str]:
+    """The case numbers behind every row's 案件数 of a clue figure."""
+    stats = statistics(engine, user, flt, figure=figure)
+    return sorted(c.business_key or "" for row in stats.figures[0].rows
+                  for c in figure_cases(engine, user, flt, figure, row.key, "total"))
+
+
+def test_a_county_s_clue_figures_count_the_clues_its_ledger_lists(county: Engine) -> None:
+    """One rule for a county's clues, the one its supervisors read cases by: registered in
+    the county, or with a step at one of its units. A clue registered and not yet proposed
+    (no 承办部门), and one the county transferred to 乐平市纪委监委, are the county's and
+    counted; a city clue transferred to 浮梁县纪委监委 is counted once it is transferred, not
+    while only proposed to it."""
+    pending = county.start("clue_triage", {**CLUE, "owner": "intake_fl"}, "intake_fl").id
+    away = transferred(county, {**CLUE, "channel": "12345热线", "problem_type": "吃拿卡要"},
+                       "fl", LEPING)
+    inbound = transferred(county, {**CLUE, "channel": "来信来访"}, "city", FULIANG)
+    proposed = county.start("clue_triage", {**CLUE, "owner": "intake_city"}, "intake_city").id
+    county.complete(case_task(county, proposed, "propose"), {
+        "disposal": "转办", "proposal_reason": "可查", "handler_unit": FULIANG}, "intake_city")
+    county.complete(case_task(county, proposed, "approve"), {"approved": True}, "approver_city")
+    number = {i: county.instance(i).business_key for i in (pending, away, inbound, proposed)}
+
+    listed = sorted(row[0] for row in county.ledger("clue", user="fl_cm").rows)
+    assert listed == sorted(number[i] for i in (pending, away, inbound))
+    mine = statistics(county, "fl_cm", StatsFilter())
+    assert by_key(mine, "clues_by_source") == {
+        "举报直通车": {"total": 1, "closed": 0, "open": 1, "rate": 0.0},
+        "12345热线": {"total": 1, "closed": 0, "open": 1, "rate": 0.0},
+        "来信来访": {"total": 1, "closed": 0, "open": 1, "rate": 0.0}}
+    for figure in ("clues_by_type", "clues_by_source"):
+        assert counted_cases(county, "fl_cm", figure, StatsFilter()) == listed, figure
+    # the city's case managers, choosing 浮梁县, count the same clues
+    fuliang = StatsFilter(unit="浮梁县")
+    assert counted_cases(county, "city_cm", "clues_by_type", fuliang) == listed
+    # the proposed clue reaches the county when it is transferred, and counts there then
+    county.complete(case_task(county, proposed, "transfer"), {"transfer_note": "请核查"},
+                    "intake_city")
+    assert len(county.ledger("clue", user="fl_cm").rows) == 4
+    assert counted_cases(county, "fl_cm", "clues_by_type", StatsFilter()) == sorted(
+        number.values())

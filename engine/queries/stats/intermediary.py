@@ -70,7 +70,7 @@ def _cells(session: Session, flt: StatsFilter, now: datetime
         values = [_value(f) for f in GROUPED]
         counts = [func.count().filter(c) for c in _measures(now).values()]
         query = (select(*values, func.count(), *counts, func.max(data_text("item_name")))
-                 .where(*case_scope(session, flt, PROCESS, UNIT_FIELD)).group_by(*values))
+                 .where(*case_scope(session, flt, PROCESS)).group_by(*values))
         cells: Cells = {}
         names: dict[str, str] = {}
         for row in session.execute(query):
@@ -109,7 +109,7 @@ def drill(field: str, session: Session, flt: StatsFilter, now: datetime, key: st
           measure: str) -> Select[int]:
     value = _value(field)
     query = select(ProcessInstance.id).where(
-        *case_scope(session, flt, PROCESS, UNIT_FIELD),
+        *case_scope(session, flt, PROCESS),
         value.is_(None) if key is None else value == key)
     condition = _measures(now).get(measure)
     return query if condition is None else query.where(condition)
