@@ -1,5 +1,6 @@
 """What a supervisor's statistics count, read as the supervisor reads them: 按期办结率 with the
-work still open past its due time, and a county's clues as its 问题线索台账 lists them."""
+work still open past its due time, a county's clues as its 问题线索台账 lists them, and the
+procedures the filter offers each reader."""
 
 from __future__ import annotations
 
@@ -9,16 +10,18 @@ from typing import Any
 import pytest
 
 from engine.api import Engine
+from engine.errors import PermissionDenied
 from engine.queries.stats import (
     Statistics,
     StatsFilter,
+    counted_processes,
     figure_cases,
     figure_tasks,
     statistics,
 )
 from engine.time.clock import FixedClock
 from tests.conftest import seeded
-from tests.process_helpers import at, case_task, clue_files, load_units, task
+from tests.process_helpers import PROCESSES, at, case_task, clue_files, load_units, task
 from tests.process_helpers import transferred_clue as transferred
 from tests.stats_support import NOW, known_data
 from tests.test_process_clue_triage import FULIANG, LEPING
@@ -142,3 +145,24 @@ def test_a_county_s_clue_figures_count_the_clues_its_ledger_lists(county: Engine
     assert len(county.ledger("clue", user="fl_cm").rows) == 4
     assert counted_cases(county, "fl_cm", "clues_by_type", StatsFilter()) == sorted(
         number.values())
+
+
+# -- the procedures a reader filters by ---------------------------------------------------------
+
+
+@KNOWN
+def test_each_reader_is_offered_the_procedures_its_figures_count(known: Engine) -> None:
+    every = sorted(p.key for p in known.processes())
+    assert counted_processes(known, "chu") == every  # the city's leaders: each one
+    assert counted_processes(known, "sun") == every  # the city's case managers
+    # the 市政数局 reads no 按期办结率: the payouts and the 12345 complaints it follows
+    assert counted_processes(known, "sjj") == [
+        "hotline_complaint", "subsidy_automatic", "subsidy_commitment", "subsidy_instant"]
+    known.import_units((PROCESSES / "units.csv").read_text(encoding="utf-8"))
+    known.add_user("fl_cm", ["case_manager"], unit=FULIANG)
+    # 浮梁县's case managers: the procedures with a step at a unit of the county (clue A's
+    # verification at 浮梁县纪委监委, legacy case L1 at 浮梁县), not the city's subsidies
+    assert counted_processes(known, "fl_cm") == ["clue_triage", "legacy_case"]
+    for outsider in ("zhao", "audit", "qiye"):
+        with pytest.raises(PermissionDenied):
+            counted_processes(known, outsider)

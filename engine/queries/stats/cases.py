@@ -79,7 +79,7 @@ class CaseGroups:
         return query
 
     def spec(self) -> Spec:
-        return Spec(self.key, self.section, self.build, self.drill)
+        return Spec(self.key, self.section, self.build, self.drill, processes=(self.process,))
 
 
 RATINGS = ("非常满意", "满意", "基本满意", "不满意", "非常不满意")

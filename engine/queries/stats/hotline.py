@@ -40,4 +40,4 @@ def drill(session: Session, flt: StatsFilter, now: datetime, key: str | None,
     return query.where(rating.in_(SATISFIED) if measure == "satisfied" else rating.is_not(None))
 
 
-SPECS = (Spec("hotline_satisfaction", "hotline", build, drill),)
+SPECS = (Spec("hotline_satisfaction", "hotline", build, drill, processes=(PROCESS,)),)

@@ -149,7 +149,7 @@ def tasks_on_time(session: Session, flt: StatsFilter, now: datetime, key: str | 
 def _spec(key: str, field: str, title: str, order: tuple[str, ...] = (),
           no_value: str = NOT_GIVEN) -> Spec:
     return Spec(key, SECTION, partial(build, field, key, title, order, no_value),
-                partial(drill, field))
+                partial(drill, field), processes=(PROCESS,))
 
 
 SPECS = (
@@ -159,5 +159,5 @@ SPECS = (
     _spec("intermediary_by_unit", UNIT_FIELD, "中介服务问题线索按责任单位",
           no_value=timeliness.NO_UNIT),
     Spec("intermediary_on_time_by_unit", SECTION, build_on_time, drill_on_time,
-         tasks=tasks_on_time),
+         tasks=tasks_on_time, processes=(PROCESS,)),
 )

@@ -92,4 +92,4 @@ def drill(session: Session, flt: StatsFilter, now: datetime, key: str | None,
     return query
 
 
-SPECS = (Spec("legacy_by_stage", "legacy", build, drill),)
+SPECS = (Spec("legacy_by_stage", "legacy", build, drill, processes=(PROCESS,)),)
