@@ -43,7 +43,7 @@ def test_figures_as_json(api: Api) -> None:
     assert body["sections"] == ["timeliness", "clues", "intermediary", "legacy", "subsidy",
                                 "hotline"]
     assert figure(body, "on_time_by_process")["clue_triage"] == {
-        "done": 5, "on_time": 4, "late": 1, "rate": 80.0, "overdue_open": 1}
+        "done": 5, "on_time": 4, "late": 1, "rate": 66.7, "overdue_open": 1}
     assert figure(body, "subsidy_payouts")["subsidy_instant"]["amount"] == 36000.0
     october = api.get("/stats/clues?from=2026-10-01&to=2026-10-31", "sun").get_json()
     assert valid("Stats", october)["sections"] == ["clues"]

@@ -87,7 +87,7 @@ def test_case_management_office(page: Any, server: Server) -> None:
     open_statistics(page, server, "sun")
     assert sections(page) == ["timeliness", "clues", "intermediary"]
     assert charts_drawn(page) == 4
-    assert cell(page, "on_time_by_process", "clue_triage", "rate") == "80.0%"
+    assert cell(page, "on_time_by_process", "clue_triage", "rate") == "66.7%"
     assert cell(page, "clues_by_source", "12345热线", "total") == "1"
     page.click('table[data-figure="on_time_by_process"] tr[data-key="clue_triage"] '
                'td[data-column="overdue_open"] a')
@@ -123,7 +123,7 @@ def test_supervision_office_filters_a_period(page: Any, server: Server) -> None:
     page.wait_for_url("**/stats/?from=2026-10-01*")
     page.wait_for_selector(".chart svg")
     assert cell(page, "on_time_by_process", "clue_triage", "done") == "3"
-    assert cell(page, "on_time_by_process", "clue_triage", "rate") == "66.7%"
+    assert cell(page, "on_time_by_process", "clue_triage", "rate") == "50.0%"
     assert page.locator('table[data-figure="clues_by_source"] tr[data-key="举报直通车"]'
                         ).count() == 0
     assert "from=2026-10-01" in (page.get_attribute("#stats-export", "href") or "")

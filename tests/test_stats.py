@@ -25,7 +25,7 @@ from engine.queries.stats import (
 from engine.queries.stats.scope import sections_for
 from engine.time.clock import FixedClock
 from tests.conftest import seeded
-from tests.process_helpers import PROCESSES, at, task
+from tests.process_helpers import PROCESSES, at, do, task
 from tests.stats_support import (
     APPLICATION,
     INTERMEDIARY_NOW,
@@ -69,15 +69,16 @@ def test_on_time_rate_by_procedure_and_unit(known: Engine) -> None:
     stats = statistics(known, "chu", StatsFilter())
     by_process = rows(stats, "on_time_by_process")
     # clue A: propose, approve on time, transfer late; clue B: propose, approve on time and
-    # its transfer (due 10-10 17:30, an adjusted Saturday) open and overdue at 10-12 09:00
-    assert by_process["clue_triage"] == {"done": 5, "on_time": 4, "late": 1, "rate": 80.0,
+    # its transfer (due 10-10 17:30, an adjusted Saturday) open and overdue at 10-12 09:00:
+    # 4 on time of 5 done and 1 overdue open
+    assert by_process["clue_triage"] == {"done": 5, "on_time": 4, "late": 1, "rate": 66.7,
                                          "overdue_open": 1}
     assert by_process["subsidy_instant"] == {"done": 2, "on_time": 2, "late": 0,
                                              "rate": 100.0, "overdue_open": 0}
     assert by_process["legacy_case"]["done"] == 5
     assert by_process["hotline_complaint"]["done"] == 2
     by_unit = rows(stats, "on_time_by_unit")
-    assert by_unit[None] == {"done": 10, "on_time": 9, "late": 1, "rate": 90.0,
+    assert by_unit[None] == {"done": 10, "on_time": 9, "late": 1, "rate": 81.8,
                              "overdue_open": 1}
     assert by_unit["市商务局"]["done"] == 2 and by_unit["浮梁县"]["done"] == 2
     assert stats.figure("on_time_by_unit").rows[0].label == NO_UNIT  # most overdue first
@@ -224,7 +225,7 @@ def test_period_filter(known: Engine) -> None:
     # finished in October: clue A's transfer (late), clue B's proposal and approval, the
     # subsidy's approval and payout
     assert rows(october, "on_time_by_process")["clue_triage"] == {
-        "done": 3, "on_time": 2, "late": 1, "rate": 66.7, "overdue_open": 1}
+        "done": 3, "on_time": 2, "late": 1, "rate": 50.0, "overdue_open": 1}
     assert set(rows(october, "on_time_by_process")) == {"clue_triage", "subsidy_instant"}
     assert rows(october, "clues_by_source") == {
         "12345热线": {"total": 1, "closed": 0, "open": 1, "rate": 0.0}}
@@ -245,8 +246,11 @@ def test_unit_and_procedure_filters(known: Engine) -> None:
     assert set(rows(fuliang, "legacy_by_type")) == {"招商引资政策不兑现"}
     assert [r.values["registered"] for r in fuliang.figure("legacy_by_stage").rows] == [1] * 4
     assert rows(fuliang, "clues_by_source") == {}
-    leping = statistics(known, "chu", StatsFilter(unit="乐平市纪委监委"))
-    assert set(rows(leping, "clues_by_source")) == {"12345热线"}
+    # clue B is proposed to 乐平市纪委监委 but still at the intake office: not theirs yet
+    leping = StatsFilter(unit="乐平市纪委监委")
+    assert rows(statistics(known, "chu", leping), "clues_by_source") == {}
+    do(known, "li", "transfer", {"transfer_note": "请核查"}, process="clue_triage")
+    assert set(rows(statistics(known, "chu", leping), "clues_by_source")) == {"12345热线"}
     clues = statistics(known, "chu", StatsFilter(process="clue_triage"))
     assert set(rows(clues, "on_time_by_process")) == {"clue_triage"}
     assert rows(clues, "legacy_by_type") == {} and rows(clues, "subsidy_payouts") == {}
@@ -331,7 +335,7 @@ def test_xlsx_holds_the_figures_as_numbers_and_a_real_date(known: Engine) -> Non
     sheet = load_workbook(io.BytesIO(every.to_xlsx()))["各流程按期办结率"]
     clue = next(r for r in sheet.iter_rows(min_row=2, values_only=True)
                 if r[0] == "问题线索受理处置")
-    assert clue[1:] == (5, 4, 1, 80.0, 1)
+    assert clue[1:] == (5, 4, 1, 66.7, 1)
 
 
 @KNOWN
@@ -421,7 +425,7 @@ def test_intermediary_on_time_rate_by_unit(intermediary: Engine) -> None:
     assert rows(stats, "intermediary_on_time_by_unit") == {
         None: {"done": 4, "on_time": 4, "late": 0, "rate": 100.0, "overdue_open": 0},
         "市住建局": {"done": 2, "on_time": 1, "late": 1, "rate": 50.0, "overdue_open": 0},
-        "浮梁县": {"done": 1, "on_time": 1, "late": 0, "rate": 100.0, "overdue_open": 1}}
+        "浮梁县": {"done": 1, "on_time": 1, "late": 0, "rate": 50.0, "overdue_open": 1}}
     assert rows(stats, "on_time_by_process")["intermediary_clue"]["done"] == 7
     # read alone, or taken out of every procedure's counts the timeliness section read
     alone = statistics(intermediary, "chu", StatsFilter(), figure="intermediary_on_time_by_unit")

@@ -70,7 +70,7 @@ def test_each_supervising_role_sees_its_sections(app: Flask) -> None:
 def test_counts_link_to_their_cases(app: Flask) -> None:
     client = client_of(app, "chu")
     page = client.get("/stats/").text
-    assert cell(page, "on_time_by_process", "clue_triage", "rate") == "80.0%"
+    assert cell(page, "on_time_by_process", "clue_triage", "rate") == "66.7%"
     assert cell(page, "on_time_by_process", "clue_triage", "late") == "1"
     assert cell(page, "subsidy_payouts", "subsidy_instant", "amount") == "36,000"
     assert cell(page, "legacy_by_stage", "verification", "rate") == "50.0%"
@@ -221,3 +221,67 @@ def test_a_county_supervisor_s_unknown_unit_is_named_not_refused(engine: Engine,
         "单位：单位名录中没有“浮粱县”"]
     assert "<figure" not in page.text and 'value="浮粱县"' in page.text
     assert client.get("/stats/?unit=乐平市").status_code == 403  # beyond the county: refused
+
+
+def sections_shown(page: str) -> dict[str, bool]:
+    """Each section of the page: True when it shows figures, False when it is one line."""
+    found = re.findall(r'<section class="stats-section" id="section-(\w+)"( data-empty)?>', page)
+    return {name: not empty for name, empty in found}
+
+
+def test_a_section_with_nothing_counted_is_one_line(app: Flask) -> None:
+    """The known data have no 中介服务 clue: the case managers see the section's title and
+    that the period has none, not four empty figures; the city's leaders keep every section."""
+    page = client_of(app, "sun").get("/stats/").text
+    assert sections_shown(page) == {"timeliness": True, "clues": True, "intermediary": False}
+    section = page[page.index('id="section-intermediary"'):]
+    section = section[:section.index("</section>")]
+    assert "<figure" not in section and "期间内没有数据。" in section
+    assert 'href="#section-intermediary"' in page  # still named among the sections
+    leader = client_of(app, "chu").get("/stats/").text
+    assert list(sections_shown(leader)) == ["timeliness", "clues", "intermediary", "legacy",
+                                            "subsidy", "hotline"]
+    # a period with nothing at all: every section one line, the 2025 campaign's stages too
+    # (four rows of zeros)
+    empty = client_of(app, "chu").get("/stats/?from=2025-01-01&to=2025-12-31").text
+    assert not any(sections_shown(empty).values())
+
+
+def offered(page: str) -> list[str]:
+    select = page[page.index('<select name="process">'):]
+    return re.findall(r'<option value="(\w+)"', select[:select.index("</select>")])
+
+
+def test_the_procedure_filter_offers_the_reader_s_procedures(engine: Engine,
+                                                            clock: FixedClock) -> None:
+    """A county's case manager chooses among the procedures with work in the county; the
+    市政数局 among those its sections count; the city's leaders among every procedure."""
+    known_data(engine, clock, PASSWORD)
+    engine.import_units((ROOT / "processes" / "units.csv").read_text(encoding="utf-8"))
+    engine.add_user("fl_cm", ["case_manager"], unit="浮梁县纪委监委", password=PASSWORD)
+    engine.add_user("shuju", ["data_bureau"], password=PASSWORD)
+    app = make_app(engine)
+    names = {p.key: p.name for p in engine.processes()}
+    leader = offered(client_of(app, "chu").get("/stats/").text)
+    assert sorted(leader) == sorted(names) and len(leader) > 5
+    county = client_of(app, "fl_cm")
+    assert offered(county.get("/stats/").text) == ["legacy_case", "clue_triage"]  # by name
+    assert offered(client_of(app, "shuju").get("/stats/").text) == [
+        "hotline_complaint", "subsidy_automatic", "subsidy_instant", "subsidy_commitment"]
+    # a procedure chosen by its link stays chosen, offered or not
+    chosen = county.get("/stats/?process=subsidy_instant").text
+    assert '<option value="subsidy_instant" selected>' in chosen
+
+
+def test_the_on_time_rate_says_how_it_is_counted(app: Flask) -> None:
+    client = client_of(app, "sun")
+    page = client.get("/stats/").text
+    caption = page[page.index('id="figure-on_time_by_unit"'):]
+    caption = caption[:caption.index("</figcaption>")]
+    assert "按期办结率 = 按期办结 ÷（办结 + 超期未办结）" in caption
+    choose_language(client)
+    english = client.get("/stats/").text
+    caption = english[english.index('id="figure-on_time_by_unit"'):]
+    caption = caption[:caption.index("</figcaption>")]
+    assert ("On-time rate = On-time handling ÷ (Completed + Overdue, not completed)"
+            in html.unescape(caption))

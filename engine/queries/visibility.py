@@ -20,6 +20,7 @@ unit's user, whose few cases a list should start from instead of filtering every
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -122,10 +123,33 @@ def _checked_per_case(user: UserView) -> ColumnElement[bool]:
     if received:
         conditions.append(ProcessInstance.process_key.in_(received))
     if _supervises(user) and user.reach is not None:
-        reach = sorted(user.reach)
-        conditions.append(ProcessInstance.data[JURISDICTION].as_string().in_(reach))
-        conditions.append(_a_task(task, task.unit.in_(reach)))
+        conditions.append(within(user.reach))
     return or_(*conditions)
+
+
+def within(units: Collection[str]) -> ColumnElement[bool]:
+    """The cases of ``units``: registered there (their jurisdiction) or with a task, open or
+    done, that went to one of them. A supervisor reads the cases of their reach so, and the
+    statistics count a unit's cases so (:func:`cases_within`): a county's figures count the
+    cases its ledgers list. Checked per case, through the case's tasks."""
+    task = aliased(Task)
+    names = sorted(units)
+    return or_(ProcessInstance.data[JURISDICTION].as_string().in_(names),
+               _a_task(task, task.unit.in_(names)))
+
+
+TASK_STATUSES = ("ready", "completed", "cancelled")  # every status a task row has
+
+
+def cases_within(units: Collection[str], process: str) -> ColumnElement[bool]:
+    """:func:`within` for a count over many cases of ``process``: the ids of its cases with
+    a task at one of ``units`` read once, from the units' ranges of ``ix_tasks_board_cells``
+    (every status named, so the index is used), not the tasks of each case probed."""
+    names = sorted(units)
+    went = select(Task.instance_id).where(Task.status.in_(TASK_STATUSES),
+                                          Task.unit.in_(names), Task.process_key == process)
+    return or_(ProcessInstance.data[JURISDICTION].as_string().in_(names),
+               ProcessInstance.id.in_(went))
 
 
 def _received(user: UserView) -> list[str]:

@@ -22,7 +22,9 @@ _SECTION_ROLES = ("timeliness (按期办结率 by unit and by procedure): case_m
                   "reform_group, city_leader; legacy (旧账 by type, 化解率 by stage), subsidy "
                   "(payouts): reform_group, city_leader; hotline (12345 好差评, 满意率): "
                   "style_group, supervision_office, city_leader. Other roles: 403. A county's "
-                  "supervisors count their county only (a unit outside it: 403).")
+                  "supervisors count their county only (a unit outside it: 403). 按期办结率 = "
+                  "on_time ÷ (done + overdue_open): a task open past its due time counts "
+                  "against it.")
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -45,8 +47,8 @@ FILTERS = [
            format="date"),
     _query("to", "last day of the period, included", type="string", format="date"),
     _query("unit", "only this unit and the units below it in the unit directory (any of "
-           "its names); tasks by their unit, cases by their handling unit (中介服务 clues: "
-           "their 责任单位)",
+           "its names); tasks by their unit, cases registered there (their jurisdiction) or "
+           "with a task that went there, the rule by which supervisors read cases",
            type="string", maxLength=128),
     _query("process", "only this procedure (process key)", type="string", maxLength=128),
 ]

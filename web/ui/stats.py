@@ -15,6 +15,7 @@ from engine import (
     Statistics,
     StatsFilter,
     UserView,
+    counted_processes,
     figure_cases,
     figure_payouts,
     figure_tasks,
@@ -69,7 +70,11 @@ def chart(stats: Statistics, figure: Any) -> dict[str, Any]:
 def index() -> str:
     user = current_user()
     eng = engine()
-    processes = sorted(((p.key, p.name) for p in eng.processes()), key=lambda p: p[1])
+    names = {p.key: p.name for p in eng.processes()}
+    # the procedures the reader's figures count, and the one chosen (whatever it is)
+    offered = {*counted_processes(eng, user), request.args.get("process") or ""}
+    processes = sorted(((key, names[key]) for key in offered if key in names),
+                       key=lambda p: p[1])
     try:
         stats = statistics(eng, user, StatsFilter.from_args(request.args))
     except InvalidData as exc:  # no figures under a filter that says nothing
@@ -77,8 +82,12 @@ def index() -> str:
                                processes=processes, units=[], args=request.args)
     units = sorted({r.key for f in stats.figures if f.key.endswith("_by_unit")
                     for r in f.rows if r.key})
+    # a section with nothing counted (no row, or only zeros, as a campaign's stages before
+    # it starts) is one line, not a block of empty figures
+    counted = {f.section for f in stats.figures
+               if any(v for r in f.rows for v in r.values.values())}
     return render_template(
-        "stats.html", stats=stats, errors={}, processes=processes, units=units,
+        "stats.html", stats=stats, errors={}, processes=processes, units=units, counted=counted,
         titles=SECTION_TITLES, chart=lambda f: chart(stats, f),
         link=lambda f, key, measure: cases_link(stats.filter, f.key, key, measure),
         args=request.args, export=url_for("stats.export", **_filter_args(stats.filter)))

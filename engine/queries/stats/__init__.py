@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from engine.errors import NotFound, PermissionDenied, refused
@@ -36,7 +36,7 @@ from engine.queries.stats import (
 )
 from engine.queries.stats.model import CountedTask, Figure, Spec
 from engine.queries.stats.scope import SECTIONS, StatsFilter, sections_for, units_under
-from engine.storage.schema import ProcessInstance
+from engine.storage.schema import ProcessInstance, ProcessVersion, Task
 
 T = TypeVar("T")
 
@@ -51,8 +51,9 @@ SPECS: dict[str, Spec] = {s.key: s for s in sorted(
     key=lambda s: SECTIONS.index(s.section))}
 CASES_LIMIT = 500
 
-__all__ = ["SECTIONS", "SPECS", "CountedTask", "Statistics", "StatsFilter", "figure_cases",
-           "figure_payouts", "figure_tasks", "sections_for", "statistics", "units_under"]
+__all__ = ["SECTIONS", "SPECS", "CountedTask", "Statistics", "StatsFilter", "counted_processes",
+           "figure_cases", "figure_payouts", "figure_tasks", "sections_for", "statistics",
+           "units_under"]
 
 
 @dataclass
@@ -127,6 +128,27 @@ def statistics(engine: Engine, user: Who, flt: StatsFilter, section: str | None 
         unknown = flt.unit if flt.unit and directory.load(session).find(flt.unit) is None \
             else None
     return Statistics(flt, sections, figures, now, unknown)
+
+
+def counted_processes(engine: Engine, user: Who) -> list[str]:
+    """The procedures whose figures ``user`` reads, to filter by: those their sections count
+    (with 按期办结率, every procedure with a step), and for a county's supervisors only those
+    with a step, open or done, at one of the county's units (the procedures of the cases
+    they read); the city's supervisors are offered each."""
+    with engine.transaction(read_only=True) as session:
+        sections = _sections(session, user)
+        counted = [spec.processes for spec in SPECS.values() if spec.section in sections]
+        query = select(ProcessVersion.key).distinct()
+        if None not in counted:
+            query = query.where(ProcessVersion.key.in_(
+                sorted({key for keys in counted if keys for key in keys})))
+        area = _within_reach(session, user, StatsFilter()).unit
+        if area is not None:
+            # one probe of the open-tasks-by-unit index per procedure (ix_tasks_board_cells)
+            query = query.where(exists(select(Task.id).where(
+                Task.status.in_(("ready", "completed")), Task.process_key == ProcessVersion.key,
+                Task.unit.in_(sorted(units_under(session, area))))))
+        return list(session.scalars(query.order_by(ProcessVersion.key)))
 
 
 def _readable(session: Session, user: Who, figure: str) -> Spec:

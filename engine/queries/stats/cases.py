@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import Session
 
 from engine.queries.stats.model import RATE, Column, Figure, Row, Spec, rate
-from engine.queries.stats.scope import StatsFilter, unit_clause
+from engine.queries.stats.scope import StatsFilter, case_clause
 from engine.storage.schema import ProcessInstance
 from engine.time.calendar import WorkCalendar
 
@@ -23,14 +23,14 @@ def data_text(name: str) -> ColumnElement[Any]:
     return ProcessInstance.data[name].as_string()
 
 
-def case_scope(session: Session, flt: StatsFilter, process: str,
-               unit_field: str) -> list[ColumnElement[bool]]:
-    """The cases of ``process`` registered in the period, of the filter's units; none when
-    the filter names another procedure."""
+def case_scope(session: Session, flt: StatsFilter, process: str) -> list[ColumnElement[bool]]:
+    """The cases of ``process`` registered in the period, of the filter's units
+    (:func:`~engine.queries.stats.scope.case_clause`); none when the filter names another
+    procedure."""
     return [ProcessInstance.process_key == (flt.process or process),
             ProcessInstance.process_key == process,
             flt.in_period(ProcessInstance.created_at),
-            unit_clause(session, flt, data_text(unit_field))]
+            case_clause(session, flt, process)]
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,6 @@ class CaseGroups:
     title: str
     process: str
     field: str  # the data field grouped by
-    unit_field: str  # the data field naming the case's unit
     closed_title: str = "已办结"
     rate_title: str = "办结率"
     order: tuple[str, ...] = ()  # the field's values in the order the form lists them
@@ -55,7 +54,7 @@ class CaseGroups:
         closed = func.sum(case((ProcessInstance.status == "completed", 1), else_=0))
         running = func.sum(case((ProcessInstance.status == "running", 1), else_=0))
         query = (select(value, func.count(), closed, running)
-                 .where(*case_scope(session, flt, self.process, self.unit_field))
+                 .where(*case_scope(session, flt, self.process))
                  .group_by(value))
         figure = Figure(self.key, self.section, self.title, self.columns())
         for group, total, done, still in session.execute(query):
@@ -71,7 +70,7 @@ class CaseGroups:
               measure: str) -> Select[int]:
         value = data_text(self.field)
         query = select(ProcessInstance.id).where(
-            *case_scope(session, flt, self.process, self.unit_field),
+            *case_scope(session, flt, self.process),
             value.is_(None) if key is None else value == key)
         if measure == "closed":
             query = query.where(ProcessInstance.status == "completed")
@@ -80,19 +79,18 @@ class CaseGroups:
         return query
 
     def spec(self) -> Spec:
-        return Spec(self.key, self.section, self.build, self.drill)
+        return Spec(self.key, self.section, self.build, self.drill, processes=(self.process,))
 
 
 RATINGS = ("非常满意", "满意", "基本满意", "不满意", "非常不满意")
 SATISFIED = RATINGS[:3]
 
 SPECS = (
-    CaseGroups("clues_by_type", "clues", "问题线索按问题类型", "clue_triage", "problem_type",
-               "handler_unit").spec(),
-    CaseGroups("clues_by_source", "clues", "问题线索按线索来源", "clue_triage", "channel",
-               "handler_unit").spec(),
+    CaseGroups("clues_by_type", "clues", "问题线索按问题类型", "clue_triage",
+               "problem_type").spec(),
+    CaseGroups("clues_by_source", "clues", "问题线索按线索来源", "clue_triage", "channel").spec(),
     CaseGroups("legacy_by_type", "legacy", "“新官不理旧账”问题按类型", "legacy_case",
-               "clue_type", "unit", "已化解", "化解率").spec(),
+               "clue_type", "已化解", "化解率").spec(),
     CaseGroups("hotline_by_rating", "hotline", "12345营商环境投诉 好差评", "hotline_complaint",
-               "rating", "handling_unit", order=RATINGS).spec(),
+               "rating", order=RATINGS).spec(),
 )

@@ -15,7 +15,7 @@ from engine.queries.stats.scope import StatsFilter
 from engine.storage.schema import ProcessInstance
 from engine.time.calendar import WorkCalendar
 
-PROCESS, UNIT_FIELD = "hotline_complaint", "handling_unit"
+PROCESS = "hotline_complaint"
 COLUMNS = (Column("rated", "已评价"), Column("satisfied", "满意"), Column("rate", "满意率", RATE))
 
 
@@ -24,7 +24,7 @@ def build(session: Session, flt: StatsFilter, now: datetime,
     rating = data_text("rating")
     rated, satisfied = session.execute(
         select(func.count(rating), func.count().filter(rating.in_(SATISFIED)))
-        .where(*case_scope(session, flt, PROCESS, UNIT_FIELD))).one()
+        .where(*case_scope(session, flt, PROCESS))).one()
     figure = Figure("hotline_satisfaction", "hotline", "12345营商环境投诉 满意率", COLUMNS,
                     note="满意：非常满意、满意、基本满意")
     if rated:
@@ -36,8 +36,8 @@ def build(session: Session, flt: StatsFilter, now: datetime,
 def drill(session: Session, flt: StatsFilter, now: datetime, key: str | None,
           measure: str) -> Select[int]:
     rating = data_text("rating")
-    query = select(ProcessInstance.id).where(*case_scope(session, flt, PROCESS, UNIT_FIELD))
+    query = select(ProcessInstance.id).where(*case_scope(session, flt, PROCESS))
     return query.where(rating.in_(SATISFIED) if measure == "satisfied" else rating.is_not(None))
 
 
-SPECS = (Spec("hotline_satisfaction", "hotline", build, drill),)
+SPECS = (Spec("hotline_satisfaction", "hotline", build, drill, processes=(PROCESS,)),)

@@ -29,7 +29,7 @@ COLUMNS = (Column("total", "线索数"), Column("declined", "不予受理"), Col
            Column("open", "办理中"), Column("overdue", "超期未办结"),
            Column("rate", "销号率", RATE))
 NOTE = "销号率 = 已销号 ÷（线索数 − 不予受理）；超期未办结：办理中且有待办已过办理期限"
-ON_TIME_NOTE = "（未分单位）：市政数局工作专班的分类转办、逾期督办和核验销号"
+ON_TIME_NOTE = f"{timeliness.NOTE}；（未分单位）：市政数局工作专班的分类转办、逾期督办和核验销号"
 
 
 def _value(field: str) -> ColumnElement[Any]:
@@ -70,7 +70,7 @@ def _cells(session: Session, flt: StatsFilter, now: datetime
         values = [_value(f) for f in GROUPED]
         counts = [func.count().filter(c) for c in _measures(now).values()]
         query = (select(*values, func.count(), *counts, func.max(data_text("item_name")))
-                 .where(*case_scope(session, flt, PROCESS, UNIT_FIELD)).group_by(*values))
+                 .where(*case_scope(session, flt, PROCESS)).group_by(*values))
         cells: Cells = {}
         names: dict[str, str] = {}
         for row in session.execute(query):
@@ -109,7 +109,7 @@ def drill(field: str, session: Session, flt: StatsFilter, now: datetime, key: st
           measure: str) -> Select[int]:
     value = _value(field)
     query = select(ProcessInstance.id).where(
-        *case_scope(session, flt, PROCESS, UNIT_FIELD),
+        *case_scope(session, flt, PROCESS),
         value.is_(None) if key is None else value == key)
     condition = _measures(now).get(measure)
     return query if condition is None else query.where(condition)
@@ -149,7 +149,7 @@ def tasks_on_time(session: Session, flt: StatsFilter, now: datetime, key: str | 
 def _spec(key: str, field: str, title: str, order: tuple[str, ...] = (),
           no_value: str = NOT_GIVEN) -> Spec:
     return Spec(key, SECTION, partial(build, field, key, title, order, no_value),
-                partial(drill, field))
+                partial(drill, field), processes=(PROCESS,))
 
 
 SPECS = (
@@ -159,5 +159,5 @@ SPECS = (
     _spec("intermediary_by_unit", UNIT_FIELD, "中介服务问题线索按责任单位",
           no_value=timeliness.NO_UNIT),
     Spec("intermediary_on_time_by_unit", SECTION, build_on_time, drill_on_time,
-         tasks=tasks_on_time),
+         tasks=tasks_on_time, processes=(PROCESS,)),
 )

@@ -11,9 +11,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import Session
 
-from engine.queries.stats.cases import data_text
 from engine.queries.stats.model import RATE, Column, Figure, Row, Spec, rate
-from engine.queries.stats.scope import StatsFilter, unit_clause
+from engine.queries.stats.scope import StatsFilter, case_clause
 from engine.storage.schema import ProcessInstance, Task
 from engine.time.calendar import TZ, WorkCalendar
 
@@ -40,7 +39,7 @@ def _scope(session: Session, flt: StatsFilter, year: int,
     return [ProcessInstance.process_key == PROCESS,
             ProcessInstance.process_key == (flt.process or PROCESS),
             ProcessInstance.created_at >= first, ProcessInstance.created_at < until,
-            unit_clause(session, flt, data_text("unit"))]
+            case_clause(session, flt, PROCESS)]
 
 
 def _closed_at() -> Any:
@@ -93,4 +92,4 @@ def drill(session: Session, flt: StatsFilter, now: datetime, key: str | None,
     return query
 
 
-SPECS = (Spec("legacy_by_stage", "legacy", build, drill),)
+SPECS = (Spec("legacy_by_stage", "legacy", build, drill, processes=(PROCESS,)),)

@@ -99,3 +99,4 @@ class Spec:
     drill: Drill
     payouts: PayoutDrill | None = None
     tasks: TaskDrill | None = None
+    processes: tuple[str, ...] | None = None  # the procedures it counts (None: every one)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from engine.errors import InvalidData
 from engine.messages import msg
 from engine.org import directory
+from engine.queries.visibility import cases_within
 from engine.time.calendar import TZ
 
 # The sections of the statistics page, in page order.
@@ -114,7 +115,21 @@ def units_under(session: Session, unit: str) -> set[str]:
 
 def unit_clause(session: Session, flt: StatsFilter,
                 column: InstrumentedAttribute[Any] | ColumnElement[Any]) -> ColumnElement[bool]:
-    """``column`` names one of the filter's units (always true without a unit filter)."""
+    """``column`` names one of the filter's units (always true without a unit filter): a
+    task's unit, for the figures that count tasks."""
     if flt.unit is None:
         return true()
     return column.in_(sorted(units_under(session, flt.unit)))
+
+
+def case_clause(session: Session, flt: StatsFilter, process: str) -> ColumnElement[bool]:
+    """The cases of ``process`` of the filter's units (always true without a unit filter):
+    registered in one of them or with a task that went to one, the rule by which the
+    supervisors of those units read cases (engine/queries/visibility.py). A county's clue
+    figures so count the clues its 问题线索台账 lists: one registered but not yet proposed
+    (no 承办部门 yet), one transferred to a unit beyond the county, one escalated to the
+    city after a step there; a city clue only proposed to a county's unit counts there once
+    it is transferred."""
+    if flt.unit is None:
+        return true()
+    return cases_within(units_under(session, flt.unit), process)

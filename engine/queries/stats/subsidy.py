@@ -206,4 +206,5 @@ def payouts(session: Session, flt: StatsFilter, now: datetime, key: str | None, 
     return listed
 
 
-SPECS = (Spec("subsidy_payouts", "subsidy", build, drill, payouts),)
+SPECS = (Spec("subsidy_payouts", "subsidy", build, drill, payouts,
+              processes=tuple(PAYOUT_TASKS)),)

@@ -3,6 +3,10 @@ due time (the engine computed the due times on the working-day calendar when the
 opened), and the tasks due in the period still open past their due time, by unit or by
 procedure.
 
+The rate is 按期办结 ÷（办结 + 超期未办结）: a task open past its due time has missed it
+however it ends, so it counts against the rate now, not only once it is finished late. A
+unit that leaves its overdue work open cannot keep 100 %.
+
 Every column counts tasks (a unit's steps: a case whose two steps at a unit are overdue
 counts two), so each count lists the tasks it counts (:func:`tasks`), not only their cases."""
 
@@ -25,6 +29,7 @@ from engine.time.calendar import WorkCalendar
 COLUMNS = (Column("done", "办结"), Column("on_time", "按期办结"), Column("late", "超期办结"),
            Column("rate", "按期办结率", RATE), Column("overdue_open", "超期未办结"))
 NO_UNIT = "（未分单位）"
+NOTE = "按期办结率 = 按期办结 ÷（办结 + 超期未办结）"
 
 
 def _finished(session: Session, flt: StatsFilter) -> list[ColumnElement[bool]]:
@@ -79,7 +84,7 @@ def _cells(session: Session, flt: StatsFilter, now: datetime) -> Cells:
 
 def build(by: InstrumentedAttribute[Any], key: str, title: str,
           session: Session, flt: StatsFilter, now: datetime, calendar: WorkCalendar,
-          section: str = "timeliness", note: str = "") -> Figure:
+          section: str = "timeliness", note: str = NOTE) -> Figure:
     """The figure grouped ``by`` the tasks' unit or procedure (``section``, ``note``: for a
     procedure's own section that shows its tasks alone)."""
     counts: dict[str | None, list[int]] = {}
@@ -93,7 +98,7 @@ def build(by: InstrumentedAttribute[Any], key: str, title: str,
         label = names.get(group, group) if group else NO_UNIT
         figure.rows.append(Row(group, label or NO_UNIT, {
             "done": done, "on_time": in_time, "late": done - in_time,
-            "rate": rate(in_time, done), "overdue_open": open_late}))
+            "rate": rate(in_time, done + open_late), "overdue_open": open_late}))
     figure.rows.sort(key=lambda r: (-(r.values["overdue_open"] or 0), -(r.values["late"] or 0),
                                     r.label))
     return figure
