@@ -300,3 +300,18 @@ def test_the_cases_jurisdiction_is_named_for_its_procedure(
         "summary": "施工许可拖延两个月", "owner": "intake"}, "intake")
     text = as_user(app, "intake").get(f"/instances/{clue.id}").text
     assert "<dt>所属纪委监委</dt>" in text and "所属单位" not in text
+
+
+def test_a_case_shows_its_data_in_the_order_it_was_worked(
+        shipped: tuple[Engine, FixedClock, Flask]) -> None:
+    """What the clue came with first, then each step's answers as the steps came: not by the
+    forms' keys (clue_approve sorts before clue_register)."""
+    engine, _, app = shipped
+    transferred_clue(engine)
+    copy = engine.inbox.task(one_task(engine, "supervision", "copy_ledger"), "supervision")
+    [case] = [c.id for c in engine.related(copy.instance_id) if c.process_key == "clue_triage"]
+    client = as_user(app, "case_manager")
+    for url in (f"/instances/{case}", f"/instances/{case}/print"):
+        page = client.get(url).text
+        order = [page.index(title) for title in ("线索来源", "问题摘要", "处置方式", "审批结果")]
+        assert order == sorted(order), url

@@ -151,7 +151,11 @@ def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, A
     events = eng.history(instance_id, username)
     path = instance_path(eng, instance_id, username)
     tasks = instance_tasks(eng, instance_id)
-    fields = [f for schema in schemas.values() for f in forms.fields_of(schema)]
+    processes = eng.processes()
+    start_form = next((p.start_form_key for p in processes if p.key == instance.process_key),
+                      None)
+    fields = [f for schema in _as_worked(schemas, start_form, tasks)
+              for f in forms.fields_of(schema)]
     files = eng.dossier.files(instance_id, username)
     names = {f.sha256: f.name for f in files}
     file_fields = {f.name for f in fields if f.kind == "files"}
@@ -186,12 +190,9 @@ def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, A
     if policy_fields and any(k in policy_fields for k in instance.data):
         named = {p.policy_id: f"{p.policy_id} {p.policy_name}" for p in eng.policies()}
         readable = partial(_policy_or_readable, readable, policy_fields, named)
-    processes = eng.processes()
     process_names = {p.key: p.name for p in processes}
     if STARTED_PROCESS in instance.data:
         readable = partial(_process_or_readable, readable, process_names)
-    start_form = next((p.start_form_key for p in processes if p.key == instance.process_key),
-                      None)
     form_of = {t.id: t.form_key for t in tasks}
     who = partial(person, people=people)
     timeline = [timeline_item(event, path.diagram, titles, process_names,
@@ -279,6 +280,14 @@ def _titles(schemas: dict[str, dict[str, Any]], form: str | None) -> dict[str, s
     props = (schemas.get(form or "") or {}).get("properties") or {}
     return {name: prop["title"] for name, prop in props.items()
             if isinstance(prop, dict) and isinstance(prop.get("title"), str)}
+
+
+def _as_worked(schemas: dict[str, dict[str, Any]], start_form: str | None,
+               tasks: list[TaskView]) -> list[dict[str, Any]]:
+    """The forms in the order the case met them: its start form, then its tasks' forms as
+    the tasks opened, then the rest (a clue's 线索来源 before its 审批结果, not by form key)."""
+    met = dict.fromkeys([start_form, *(t.form_key for t in tasks), *schemas])
+    return [schemas[key] for key in met if key in schemas]
 
 
 def _foreign_schema(eng: Any, schemas: dict[str, dict[str, Any]], data: dict[str, Any]
