@@ -46,6 +46,9 @@ def test_the_sheet_lists_the_data_and_every_step(clues: Engine, case: int) -> No
     said = [row for row in steps[1:] if "已收到，抓紧核查" in row[4]]
     assert said and said[0][2].startswith("意见") and said[0][3].startswith("zhao")
     assert [row[3] for row in steps[1:] if "审批处置意见" in row[2]] == ["wang"]
+    # what it was filed with is under 案件信息, not again under 发起
+    assert steps[1][2].startswith("发起") and "被反映单位" not in steps[1][4]
+    assert f'<span class="nowrap">{view.business_key}</span>' in text
     assert re.search(r"打印人：zhao　打印时间：\d{4}-\d{2}-\d{2} \d{2}:\d{2}", text)
     assert "张举报" not in text
     # the intake office sees the reporter, and that read is logged like the page's
