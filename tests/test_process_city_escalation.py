@@ -81,6 +81,9 @@ def test_approved_escalation_interrupts_the_case_and_reports_back(clues: Engine,
     case_no = case.business_key
     assert case_no is not None
     local = {t.name: t.id for t in clues.instance(case.id).tasks}
+    # beside its tasks, the case waits for the next weekly follow-up
+    assert [(w.kind, w.name, w.due_at) for w in clues.waiting(case.id)] == [
+        ("timer", "一周后 每周跟踪", at("2026-10-22T10:00:00+08:00"))]
     esc = agree_to_escalate(clues, case_no)
     approval = task(clues, "chu", "approve", process=ESC)
     assert (approval.role, approval.business_key) == ("city_leader", case_no)
@@ -421,6 +424,17 @@ def test_an_escalated_county_clue_stays_the_county_s(clues: Engine, clock: Fixed
     assert escalated.data["escalated"] is True
     assert (escalated.data["jurisdiction"], escalated.business_key) == (
         FULIANG, case.business_key)
+    # no task of its own now: the case says what it waits for, on its page too
+    assert escalated.tasks == []
+    assert [(w.kind, w.name) for w in clues.waiting(case.id, "sun_fl")] == [
+        ("message", "收到市级核查结果")]
+    from web.app import create_app
+    from web.ui.auth import session_values
+    client = create_app(clues, secret_key="escalation", testing=True).test_client()
+    with client.session_transaction() as session:
+        session.update(session_values(clues.user("sun_fl")))
+    page = client.get(f"/instances/{case.id}").text
+    assert "等待：收到市级核查结果" in page and "没有待办任务" not in page
     investigation = task(clues, "wei", "investigate", process=ESC)
     clues.complete(investigation.id, {
         "city_result": "属实", "city_findings": "被反映人故意拖延审批,属实。",

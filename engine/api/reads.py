@@ -19,6 +19,7 @@ from engine.org.users import Who
 from engine.queries import ledger, related, visibility
 from engine.queries.confidential import ReadView
 from engine.queries.related import RelatedCase
+from engine.queries.waiting import Waiting, waited_for
 from engine.storage.schema import (
     Event,
     ProcessInstance,
@@ -58,6 +59,12 @@ class Reads(EngineCore):
         with self.transaction(read_only=True) as session:
             row, reader = self._readable(session, instance_id, user)
             return related.of_case(session, row, reader)
+
+    def waiting(self, instance_id: int, user: Who | None = None) -> list[Waiting]:
+        """The messages and timers the running case waits for (engine/queries/waiting.py)."""
+        with self.transaction(read_only=True) as session:
+            row, _ = self._readable(session, instance_id, user)
+            return waited_for(session, self.versions.get(session, row.version_id), row)
 
     def check_read(self, instance_id: int, user: Who) -> None:
         """NotFound (CaseHidden) unless ``user`` may read the case; reads nothing of it."""

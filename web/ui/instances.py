@@ -77,6 +77,7 @@ def show(instance_id: int) -> str | tuple[str, int]:
                                 if t.id in openable and may_work(t, user)},
                            withdrawable=eng.ops.withdrawable(instance_id, user),
                            related=[] if context.applicant else eng.related(instance_id, user),
+                           waits=[] if context.applicant else eng.waiting(instance_id, user),
                            takes_part=(takes_part := eng.ops.takes_part(instance_id, user)),
                            # staff commenting where the applicant reads it are told so
                            applicant_reads=takes_part and not context.applicant
