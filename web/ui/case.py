@@ -3,7 +3,7 @@ events, and every task so far."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
@@ -12,6 +12,7 @@ from typing import Any
 from flask import g
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 from markupsafe import Markup, escape
 
 from engine import (
@@ -30,10 +31,13 @@ from web.ui import fmt, forms
 from web.ui.i18n import listed
 from web.ui.util import engine
 
-# What an operation's event shows in the timeline (engine/runtime/handover.py, moves.py).
+# What an operation's event shows in the timeline (engine/runtime/handover.py, moves.py,
+# operations.py); by the event's kind where the words differ (a copy goes 抄送给 someone:
+# _operation_words).
 _OPERATION_FIELDS = {"to_element": _l("退回到"), "to": _l("交给"), "to_unit": _l("单位"),
                      "signer": _l("加签人"), "reason": _l("原因"), "note": _l("催办说明"),
                      "text": _l("意见")}
+_PEOPLE_FIELDS = ("to", "signer")  # the payload's usernames: shown by name
 _SAID = ("reason", "note", "text")
 
 # An applicant (an enterprise) follows its own application: what it submitted, the steps done,
@@ -85,7 +89,7 @@ class TimelineItem:
     at: datetime
     kind: str
     title: str
-    user: str | None  # display name and username
+    user: str | None  # who acted, by name and unit
     details: list[DataRow]
     said: str | None = None  # an operation's reason, note or comment, shown as it is
     number: int = 0  # its place in the reader's 办理经过 (第 n 步): the seq of a full one
@@ -116,9 +120,16 @@ class CaseContext:
     def who(self, username: str | None) -> str | None:
         return person(username, self.people)
 
+    def who_all(self, usernames: Iterable[str]) -> list[str]:
+        return [person(name, self.people) or name for name in usernames]
+
     def named(self, username: str | None) -> Markup:
         """Who, by name; auditors and designers see the username after it, small."""
         return named(username, self.people, self.insider)
+
+    def titles(self, names: Iterable[str]) -> list[str]:
+        """The fields ``names`` by their titles (举报人, not reporter)."""
+        return [self.labels.get(name, name) for name in names]
 
     @property
     def done_tasks(self) -> list[TaskView]:
@@ -193,11 +204,13 @@ def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, A
     titles = {t.id: t.title for t in tasks}
     auditor = g.user is not None and "auditor" in g.user.roles
     reads = eng.confidential_reads(instance_id, username) if auditor else []
-    people = eng.display_names([*(e.user for e in events if e.user),
-                                *(t.completed_by for t in tasks if t.completed_by),
-                                *(t.assignee for t in tasks if t.assignee),
-                                *(f.uploaded_by for f in files if f.uploaded_by),
-                                *(r.user for r in reads), *people_named])
+    people = eng.shown_names([*(e.user for e in events if e.user), *operation_people(events),
+                              *(t.completed_by for t in tasks if t.completed_by),
+                              *(t.assignee for t in tasks if t.assignee),
+                              *(t.owner for t in tasks if t.owner),
+                              *(s for t in tasks for s in t.signers or ()),
+                              *(f.uploaded_by for f in files if f.uploaded_by),
+                              *(r.user for r in reads), *people_named])
     if user_fields:
         readable = partial(_person_or_readable, readable, user_fields, people)
     policy_fields = _policy_fields(schemas)
@@ -335,7 +348,7 @@ def _policy_or_readable(readable: Callable[[str, Any], Any], policy_fields: set[
 
 
 def _person_fields(schemas: dict[str, dict[str, Any]]) -> set[str]:
-    """Person fields (x-user) hold a username: shown as 「王强（wang）」 like the history's."""
+    """Person fields (x-user) hold a username: shown by name like the history's."""
     return {name for schema in schemas.values()
             for name, prop in ((schema or {}).get("properties") or {}).items()
             if isinstance(prop, dict) and "x-user" in prop}
@@ -362,16 +375,40 @@ def _timeline_item(event: EventView, diagram: Any, titles: dict[str, str],
     data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
     details = [DataRow(k, labels.get(k, k), readable(k, v)) for k, v in (data or {}).items()
                if not k.startswith("_") and (k in labels or insiders)]
-    details += [DataRow(key, str(label), diagram.title_of(payload[key])
-                        if key == "to_element" else payload[key])
-                for key, label in _OPERATION_FIELDS.items() if payload.get(key)
-                and key not in _SAID]
+    words = {**_OPERATION_FIELDS, **_operation_words(event.type)}
+    details += [DataRow(key, str(label), _operation_value(key, payload[key], diagram, people))
+                for key, label in words.items() if payload.get(key) and key not in _SAID]
     said = next((str(payload[k]) for k in _SAID if payload.get(k)), None)
     details += [DataRow("files", _("文件"), listed(f.get("name") for f in
                                                        payload.get("files") or []))
                 ] if event.type in ("attached", "document") else []
     return TimelineItem(event.seq, event.at, event.type, title, person(event.user, people),
                         details, said)
+
+
+def _operation_words(kind: str) -> dict[str, str]:
+    """The words of an operation's fields that differ by its kind (a done step: 已转给)."""
+    if kind == "copied":
+        return {"to": pgettext("办理经过", "抄送给"), "to_unit": pgettext("办理经过", "抄送单位")}
+    if kind == "transferred":
+        return {"to": pgettext("办理经过", "转给"), "to_unit": pgettext("办理经过", "转给单位")}
+    if kind == "delegated":
+        return {"to": pgettext("办理经过", "委派给")}
+    return {}
+
+
+def _operation_value(key: str, value: Any, diagram: Any, people: dict[str, str]) -> Any:
+    if key == "to_element":
+        return diagram.title_of(value)
+    if key in _PEOPLE_FIELDS and isinstance(value, str):
+        return person(value, people)
+    return value
+
+
+def operation_people(events: Iterable[EventView]) -> list[str]:
+    """The usernames the history's operations name (转办给, 抄送给, 加签人 ...)."""
+    return [v for e in events for k in _PEOPLE_FIELDS
+            if isinstance(v := (e.payload or {}).get(k), str) and v]
 
 
 def _for_applicant(item: TimelineItem, applicant: str, people: dict[str, str]) -> TimelineItem:
@@ -381,13 +418,13 @@ def _for_applicant(item: TimelineItem, applicant: str, people: dict[str, str]) -
 
 
 def person(username: str | None, people: dict[str, str]) -> str | None:
-    """「王强（wang）」: who acted, by name, with the username that signs the record."""
+    """「王强（浮梁县纪委监委）」: who acted, by name and unit (``people``: engine
+    ``shown_names``), never by the username they sign in with."""
     if not username:
         return None
     if username == "system":  # the engine's own steps (timers, scripts, messages)
         return _("系统")
-    shown = people.get(username)
-    return f"{shown}（{username}）" if shown and shown != username else username
+    return people.get(username) or username
 
 
 def named(username: str | None, people: dict[str, str], with_username: bool = True) -> Markup:
