@@ -392,8 +392,15 @@ def reads_case(t: Target, p: Person | None) -> bool:
 
 
 def takes_part(t: Target, p: Person | None) -> bool:
-    """Comments on and copies the case: its readers but auditors and designers, who observe."""
+    """Comments on and copies the case: its readers but auditors and designers, who observe
+    (and but those who read it through a copy alone, which the matrix makes none of)."""
     return reads_case(t, p) and p is not None and p.role not in {"auditor", "designer"}
+
+
+def _copy(w: World) -> dict[str, Any]:
+    """A copy to someone who could take part in the case (engine/queries/copy_targets.py):
+    the county's case manager for the 浮梁 clue, the 市政数局 for the city's application."""
+    return {"to": "case_manager_same" if w.target is CLUE else "data_bureau"}
 
 
 def works_task(t: Target, p: Person | None) -> bool:
@@ -650,7 +657,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("api.urge", "POST"): Entry(True, urges, args=_task, mutates=True,
                                 request=lambda w: {"json": {"note": "请抓紧"}}),
     ("api.cc", "POST"): Entry(True, takes_part, args=_instance, mutates=True,
-                              request=lambda w: {"json": {"to": "designer"}}),
+                              request=lambda w: {"json": _copy(w)}),
     ("api.mark_read", "POST"): Entry(True, signed_in, args=_instance),
     ("api.comment", "POST"): Entry(True, takes_part, 201, args=_instance, mutates=True,
                                    request=lambda w: {"json": {"text": "请补充材料"}}),
@@ -796,7 +803,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("ops.urge", "POST"): Entry(False, urges, 302, args=_task, mutates=True),
     ("ops.withdraw", "POST"): Entry(False, withdraws, 302, args=_done, mutates=True),
     ("ops.cc", "POST"): Entry(False, takes_part, 302, args=_instance, mutates=True,
-                              request=lambda w: {"data": {"to": "designer"}}),
+                              request=lambda w: {"data": _copy(w)}),
     ("ops.comment", "POST"): Entry(False, takes_part, 302, args=_instance, mutates=True,
                                    request=lambda w: {"data": {"text": "请补充材料"}}),
     ("ops.terminate", "POST"): Entry(False, urges, 302, args=_instance, mutates=True,

@@ -91,12 +91,12 @@ def test_reminders_and_urges_of_a_finished_task_and_a_terminated_case(told: Engi
     case = start(told)
     propose = open_task(told, case)
     told.ops.urge(propose, "sun", "今日内办结")
-    told.ops.cc(case, "li", to_user="sun")
+    told.ops.cc(case, "li", to_user="wang")
     assert unread(told, "li") == [("task_arrived", "提出处置意见"), ("urged", "提出处置意见")]
     told.ops.terminate(case, "sun", "重复举报")
     # the case ended: nothing left to act on; what became of it is news, unread
     assert unread(told, "li") == [("decided", "测试审批")]
-    assert unread(told, "sun") == [("cc", "测试审批")]  # a copy is read by its reader
+    assert unread(told, "wang") == [("cc", "测试审批")]  # a copy is read by its reader
 
 
 def test_a_notice_read_before_keeps_its_time(told: Engine, clock: FixedClock) -> None:

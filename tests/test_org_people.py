@@ -49,7 +49,8 @@ def test_the_owner_is_a_user_of_the_clerk_s_own_body(city: Engine) -> None:
     assert city.replay(case.id).ok
     # a typo: refused, naming the closest users of the field
     typo = _refusal(city, "cm_f")
-    assert "“cm_f”不是此处可选的人员" in typo and "周敏（cm_fl）" in typo
+    assert "“cm_f”不是此处可选的人员" in typo and f"周敏（{FULIANG}）" in typo
+    assert "cm_fl" not in typo.replace("“cm_f”", "")  # by name and unit, not by username
     # a real user of another county, or of a role the field does not take
     assert "不是此处可选的人员" in _refusal(city, "cm_lp")
     assert "不是此处可选的人员" in _refusal(city, "approver_fl")
@@ -61,11 +62,14 @@ def test_the_owner_is_a_user_of_the_clerk_s_own_body(city: Engine) -> None:
 
 def test_a_name_typed_for_exactly_one_person_offered_is_taken_as_their_username(
         city: Engine) -> None:
-    """The placeholder says 输入姓名或用户名: a full name that names one person of the field
-    (the display name, or the name in a "受理员 刘洋（浮梁县纪委）" one) stores their
-    username; a name two of them share is asked again, naming both."""
+    """The placeholder says 输入姓名或单位: a full name that names one person of the field
+    (the picker's name with the unit, the display name, or the name in a
+    "受理员 刘洋（浮梁县纪委）" one) stores their username; a name two of them share is asked
+    again, naming both by name and unit."""
     case = city.start("clue_triage", {**CLUE, "owner": "周敏"}, "intake_fl")
     assert case.data["owner"] == "cm_fl"
+    picked = city.start("clue_triage", {**CLUE, "owner": f"周敏（{FULIANG}）"}, "intake_fl")
+    assert picked.data["owner"] == "cm_fl"
     assert city.replay(case.id).ok
     city.add_user("intake_fl", ["intake"], unit=FULIANG, display_name="受理员 刘洋（浮梁县纪委）")
     for typed in ("刘洋", "受理员 刘洋（浮梁县纪委）", " 刘洋 "):
@@ -78,7 +82,8 @@ def test_a_name_typed_for_exactly_one_person_offered_is_taken_as_their_username(
     city.add_user("cm_fl2", ["case_manager"], unit=FULIANG, display_name="案件监督管理室 周敏")
     ambiguous = _refusal(city, "周敏")
     assert "对应此处多名可选人员" in ambiguous
-    assert "周敏（cm_fl）" in ambiguous and "案件监督管理室 周敏（cm_fl2）" in ambiguous
+    assert f"周敏（{FULIANG}）、案件监督管理室 周敏（{FULIANG}）" in ambiguous
+    assert "cm_fl" not in ambiguous
     # the role word alone is no one's name
     assert "不是此处可选的人员" in _refusal(city, "受理员")
 
@@ -88,7 +93,24 @@ def test_the_picker_offers_the_field_s_people_only(city: Engine) -> None:
                         .read_text(encoding="utf-8"))
     offered = city.person_choices(schema, city.user("intake_fl"))
     assert [p.username for p in offered["owner"]] == ["cm_fl", "intake_fl"]
-    assert offered["owner"][0].label == f"周敏（cm_fl） · {FULIANG}"
+    assert offered["owner"][0].label == f"周敏（{FULIANG}）"
+
+
+def test_namesakes_of_one_unit_are_told_apart_by_username(city: Engine) -> None:
+    """Two people of the same name are told apart by their units; only two of the same name
+    in the same unit need their usernames beside it, and each such label names one."""
+    city.add_user("cm_fl2", ["case_manager"], unit=FULIANG, display_name="周敏")
+    city.add_user("intake_fl2", ["intake"], unit="浮梁县纪委监委", display_name="何静")
+    offered = city.person_choices(json.loads((PROCESSES.parent / "forms" / "clue_register.json")
+                                             .read_text(encoding="utf-8")),
+                                  city.user("intake_fl"))["owner"]
+    assert [p.label for p in offered] == [f"周敏（{FULIANG}）（cm_fl）",
+                                          f"周敏（{FULIANG}）（cm_fl2）", f"刘洋（{FULIANG}）",
+                                          f"何静（{FULIANG}）"]
+    case = city.start("clue_triage", {**CLUE, "owner": f"周敏（{FULIANG}）（cm_fl2）"},
+                      "intake_fl")
+    assert case.data["owner"] == "cm_fl2"
+    assert "对应此处多名可选人员" in _refusal(city, f"周敏（{FULIANG}）")
 
 
 def _approved_for_transfer(city: Engine, owner: str) -> InstanceView:
@@ -183,7 +205,9 @@ def test_the_start_page_offers_a_person_picker(city: Engine) -> None:
     city.add_user("intake_fl", ["intake"], unit=FULIANG, password=PASSWORD, display_name="刘洋")
     page = as_user(app, "intake_fl").get("/start/clue_triage").get_data(as_text=True)
     assert 'class="user-picker"' in page and 'list="f-owner-users"' in page
-    assert '<option value="cm_fl">周敏（cm_fl）' in page and "cm_lp" not in page
+    # picked by name and unit: the picker shows no username
+    assert f'<option value="周敏（{FULIANG}）"></option>' in page and "cm_lp" not in page
+    assert "cm_fl" not in page
     # 收到时间 starts at the engine's clock ("x-default": "now"), to be corrected if need be
     now = city.clock.now().astimezone(TZ).strftime("%Y-%m-%dT%H:%M")
     assert f'name="received_at" type="datetime-local" value="{now}"' in page
@@ -198,5 +222,9 @@ def test_the_start_page_offers_a_person_picker(city: Engine) -> None:
         "accused_unit": "某局", "problem_type": "推诿拖延刁难", "summary": "拖延",
         "owner": "周敏"})
     assert typed_name.status_code == 302
-    [case] = city.instance_ids()
-    assert city.instance(case).data["owner"] == "cm_fl"
+    picked = as_user(app, "intake_fl").post("/start/clue_triage", data={
+        "channel": "举报直通车", "received_at": "2026-09-30T09:12", "anonymous": "true",
+        "accused_unit": "某局", "problem_type": "推诿拖延刁难", "summary": "拖延",
+        "owner": f"周敏（{FULIANG}）"})
+    assert picked.status_code == 302
+    assert [city.instance(i).data["owner"] for i in city.instance_ids()] == ["cm_fl", "cm_fl"]

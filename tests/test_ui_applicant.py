@@ -19,7 +19,7 @@ from tests.demo_support import (  # noqa: F401  # fixture
 )
 from tests.process_helpers import at
 
-STAFF = ("policy_sw", "data_bureau", "市商务局（policy_sw）", "蒋华")
+STAFF = ("policy_sw", "data_bureau", "政策主管部门 市商务局", "蒋华")
 
 
 
@@ -50,7 +50,7 @@ def test_the_applicant_sees_its_application_not_the_staff(demo: Engine) -> None:
     [row] = tree.xpath("//section[@id='files']//tbody/tr")
     assert row.xpath("td[@data-label='上传人']")[0].text_content().strip() == "系统"
     timeline = tree.xpath("//ol[@class='timeline']")[0].text_content()
-    assert "企业 景德镇某瓷业有限公司（enterprise）" in timeline  # itself, by name
+    assert "企业 景德镇某瓷业有限公司" in timeline  # itself, by name
     assert "审批" in timeline and "出具文书" in timeline  # the steps, without who did them
     # no link to a staff task it cannot open
     assert not [a for a in tree.xpath("//a/@href") if a.startswith("/tasks/")]
@@ -60,7 +60,8 @@ def test_staff_still_see_who_did_what(demo: Engine) -> None:  # noqa: F811
     case = paid_case(demo)
     text = lxml_html.fromstring(signed_in(demo, "policy_sw").get(f"/instances/{case}").text
                                 ).xpath("//main")[0].text_content()
-    assert "市商务局（policy_sw）" in text and "认领" in text and "抄送" in text
+    assert "政策主管部门 市商务局" in text and "认领" in text and "抄送" in text
+    assert "policy_sw" not in text and "data_bureau" not in text  # by name, not username
 
 
 def test_the_enterprise_follows_what_a_window_filed_with_its_credit_code(

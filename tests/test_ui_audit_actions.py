@@ -85,10 +85,12 @@ def test_the_event_log_reads_in_chinese_with_titles_and_names(app: Flask, eng: E
     assert "\\u" not in page
     assert "拖延办理营业执照" in page
     assert re.search(r"<dt>处置意见</dt><dd>转办</dd>", page)
-    assert "受理员 李明（li）" in page
+    # the auditor reads the record signed by username: beside the name, small
+    assert '受理员 李明 <small class="username">li</small>' in page
     case_page = as_user(app, "sun").get(f"/instances/{case}").text
-    assert '<span class="by">受理员 李明（li）</span>' in case_page
-    assert "提出处置意见 · 已办结 · 受理员 李明（li）" in case_page  # the tasks done
+    assert '<span class="by">受理员 李明</span>' in case_page  # staff: by name, no username
+    assert "提出处置意见 · 已办结 · 受理员 李明 ·" in case_page  # the tasks done
+    assert "（li）" not in case_page
 
 
 def test_a_broken_chain_is_named_in_the_readers_language(app: Flask, eng: Engine) -> None:

@@ -137,10 +137,11 @@ def test_every_demo_role_sees_chinese_pages_without_raw_keys(demo: Engine,
 
 
 def test_person_fields_show_the_person(demo: Engine) -> None:
-    """A clue's 专人管理 holds a username: the case shows who it is, as the history does."""
+    """A clue's 专人管理 holds a username: the case shows who it is by name and unit, as the
+    history does, not by the username."""
     client = make_app(demo).test_client()
     client.post("/login", data={"username": "intake", "password": DEMO_PASSWORD})
     tree = lxml_html.fromstring(client.get("/instances/1").get_data(as_text=True))
     rows = {dt.text_content(): dt.getnext().text_content()
             for dt in tree.xpath("//dl[@class='data']//dt")}
-    assert rows["专人管理（台账责任人）"] == "受理员 李明（市纪委信访室）（intake）"
+    assert rows["专人管理（台账责任人）"] == "受理员 李明（市纪委信访室）"

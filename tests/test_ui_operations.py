@@ -192,24 +192,28 @@ def test_withdraw_is_offered_only_while_the_engine_allows_it_and_asks_first(
 
 
 def test_handing_on_and_copying_pick_people_by_name(app: Flask, eng: Engine) -> None:
-    """转办, 委派 and 加签 offer the task's role in the user's unit, by name; 抄送 offers
-    every other user. A name typed past the list is still checked."""
+    """转办, 委派 and 加签 offer the task's role in the user's unit, by name and unit (never
+    by username); 抄送 offers those who could take part in the case. A name typed past the
+    list is still checked; the name picked is taken for the person."""
     transfer(eng, FULIANG)
     handle = task_of(eng, "zhao", "handle")
     eng.add_user("zhao2", ["handler"], unit=FULIANG, display_name="承办 赵二")
     offered = {p.username for p in eng.ops.handover_people(handle, "zhao")}
     assert offered == {"zhao2"}  # not qian (乐平), not zhao itself, not other roles
     page = as_user(app, "zhao").get(f"/tasks/{handle}").text
-    assert '<datalist id="handover-people"><option value="zhao2">承办 赵二（zhao2）' in page
+    picked = f"承办 赵二（{FULIANG}）"
+    assert f'<datalist id="handover-people"><option value="{picked}"></option>' in page
     assert page.count('list="handover-people"') == 3  # 转办, 委派, 加签
-    assert "（用户名）" not in page
+    assert "zhao2" not in page and "（用户名）" not in page
     refused = as_user(app, "zhao").post(f"/tasks/{handle}/transfer",
                                         data={"to": "li", "reason": "x"}, follow_redirects=True)
     assert "没有此任务的角色" in refused.text
     case_page = as_user(app, "li").get(f"/instances/{eng.inbox.task(handle, 'zhao').instance_id}")
     copies = case_page.text.split('<datalist id="copy-people">')[1].split("</datalist>")[0]
-    assert 'value="zhao2"' in copies and 'value="li"' not in copies
+    assert f'value="{picked}"' in copies and 'value="li"' not in copies
     assert 'list="copy-people"' in case_page.text
+    as_user(app, "zhao").post(f"/tasks/{handle}/transfer", data={"to": picked, "reason": "出差"})
+    assert eng.inbox.task(handle, "zhao2").assignee == "zhao2"
 
 
 def test_a_refused_transfer_comes_back_to_the_task_as_typed(app: Flask, eng: Engine) -> None:
@@ -239,12 +243,13 @@ def test_a_refused_transfer_comes_back_to_the_task_as_typed(app: Flask, eng: Eng
 def test_copies_name_who_copied_by_display_name(app: Flask, eng: Engine) -> None:
     instance_id = start_case(eng)
     eng.complete(task_of(eng, "li", "propose"), {"proposal": "转办"}, "li")
-    eng.add_user("boss", ["approver"], password="pw-ui-test", display_name="分管领导 王强")
-    copied = as_user(app, "boss").post(f"/instances/{instance_id}/cc", data={"to": "sun"},
+    eng.add_user("boss", ["approver"], password="pw-ui-test", display_name="分管领导 王强",
+                 unit=FULIANG)
+    copied = as_user(app, "boss").post(f"/instances/{instance_id}/cc", data={"to": "zhao"},
                                        follow_redirects=True)
     assert "已抄送" in copied.text
-    page = as_user(app, "sun").get("/copies").text
-    assert '<td data-label="抄送人">分管领导 王强</td>' in page
+    page = as_user(app, "zhao").get("/copies").text
+    assert f'<td data-label="抄送人">分管领导 王强（{FULIANG}）</td>' in page
 
 
 def test_transfer_and_copy_pick_units_from_the_directory(app: Flask, eng: Engine) -> None:

@@ -83,10 +83,11 @@ class Organization(EngineCore):
         with self.transaction(read_only=True) as session:
             return users.get(session, username)
 
-    def display_names(self, usernames: Iterable[str]) -> dict[str, str]:
-        """Display name by username (a history's actors, say); unknown names are left out."""
+    def shown_names(self, usernames: Iterable[str]) -> dict[str, str]:
+        """How staff see each user (a history's actors, say): the display name with the unit,
+        never the username; by username, unknown names left out."""
         with self.transaction(read_only=True) as session:
-            return users.display_names(session, usernames)
+            return users.shown_names(session, usernames)
 
     def authenticate(self, username: str, password: str, address: str | None = None
                      ) -> UserView | None:

@@ -87,9 +87,25 @@ WORK: dict[str, tuple[str, str]] = {
     'cc.target': (
         'choose the person or the unit to copy (one of them)',
         '请选择抄送的人或单位（二选一）'),
-    'cc.unit_without_users': (
-        'unit {to_unit} has no users',
-        '单位 {to_unit} 没有用户'),
+    'cc.unit_takes_no_part': (
+        'no one in {to_unit} may take part in this case: it cannot be copied there',
+        '{to_unit}没有可参与本案办理的人员，不能抄送给该单位'),
+    'cc.takes_no_part': (
+        '{name} works no step of “{process}”: a copy goes only to those who may take part in '
+        'the procedure',
+        '{name}不承担“{process}”的办理环节，不能抄送：抄送只发给可参与本流程办理的人员'),
+    'cc.outside_county': (
+        '{name} works outside {county}: this case belongs to {county}, and a copy goes only to '
+        'those there who may take part in it',
+        '{name}不在{county}：本案属{county}，只能抄送给{county}可参与办理的人员'),
+    'cc.outside_city': (
+        '{name} works in a county: this is a city-level case, and a copy goes only to those of '
+        "the city's own units who may take part in it",
+        '{name}属县（市、区）单位：本案为市本级案件，只能抄送给市本级可参与办理的人员'),
+    'cc.copy_readers_only': (
+        'this case was copied to you to read (you may comment on it); those who take part in '
+        'it decide whom else it is copied to',
+        '本案抄送给您阅知（可发表意见），不能再抄送；是否抄送他人由参与本案办理的人员决定'),
     'cc.to_enterprise': (
         '{name} is an enterprise account: copies go to staff only',
         '{name}是企业账号：抄送只发给工作人员'),

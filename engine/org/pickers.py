@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 
 from engine.errors import InvalidData
 from engine.messages import Msg, msg
-from engine.org.directory import AREA_KINDS, Directory, Unit, load, unknown_message
+from engine.org.directory import Directory, Unit, load, unknown_message
+from engine.org.scope import county_of
 
 UNIT = "x-org-unit"
 WITHIN = ("case_area",)  # the values ``within`` takes
@@ -45,13 +46,8 @@ def keyword_problem(name: str, prop: Any) -> Msg | None:
 def area_units(found: Directory, unit: str | None) -> set[str] | None:
     """The ids of the units in the area of ``unit``: its county-level division and every
     unit below it; None (no limit) at the city level, or for a unit the directory lacks."""
-    entry = found.find(unit)
-    if entry is None:
-        return None
-    area = found.area(entry)
-    if area.parent is None or area.kind not in AREA_KINDS:
-        return None
-    return {u.id for u in found.subtree(area)}
+    county = county_of(found, unit)
+    return None if county is None else {u.id for u in found.subtree(county)}
 
 
 def choices(found: Directory, spec: Any, unit: str | None = None) -> list[Unit]:

@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_
 from sqlalchemy.orm import Session
 
-from engine.org.directory import Directory, load
+from engine.org.directory import AREA_KINDS, Directory, Unit, load
 from engine.org.roles import BY_ID
 from engine.storage.schema import Task
 from engine.views import UserView
@@ -57,6 +57,16 @@ def reach_of(found: Directory, unit: str | None) -> frozenset[str] | None:
     if area.parent is None:  # the city itself
         return None
     return frozenset(u.name for u in found.subtree(area))
+
+
+def county_of(found: Directory, unit: str | None) -> Unit | None:
+    """The county-level division (行政区 or 园区管委会 under the city) ``unit`` lies in; None
+    at the city level, and for no unit or one the directory does not know."""
+    entry = found.find(unit)
+    if entry is None:
+        return None
+    area = found.area(entry)
+    return area if area.parent is not None and area.kind in AREA_KINDS else None
 
 
 def scoped(session: Session, user: UserView) -> UserView:

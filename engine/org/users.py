@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from engine.errors import InvalidData, NotFound
 from engine.messages import msg
 from engine.org import credit_code as credit_codes
-from engine.org import directory, scope
+from engine.org import directory, people, scope
 from engine.org.roles import BY_ID
 from engine.storage.schema import USERS, User
 from engine.views import UserView
@@ -157,6 +157,17 @@ def display_names(session: Session, usernames: Iterable[str]) -> dict[str, str]:
     rows = session.execute(select(User.username, User.display_name)
                            .where(User.username.in_(wanted)))
     return {name: display for name, display in rows}
+
+
+def shown_names(session: Session, usernames: Iterable[str]) -> dict[str, str]:
+    """How staff see each of the users named (engine/org/people.py ``shown``: the display
+    name with the unit), by username (one query; names that are no user are left out)."""
+    wanted = sorted(set(usernames))
+    if not wanted:
+        return {}
+    rows = session.execute(select(User.username, User.display_name, User.unit)
+                           .where(User.username.in_(wanted)))
+    return {name: people.shown(display, unit) for name, display, unit in rows}
 
 
 def checked_email(text: str) -> str | None:

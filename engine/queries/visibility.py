@@ -89,30 +89,38 @@ def may_read(session: Session, instance_id: int, user: UserView) -> bool:
     return found is not None
 
 
-def takes_part(session: Session, instance_id: int, user: UserView) -> bool:
-    """May ``user`` add to the case (意见, 抄送): they read it other than as an observer."""
-    if not OBSERVERS & set(user.roles):
-        return may_read(session, instance_id, user)
+def takes_part(session: Session, instance_id: int, user: UserView,
+               through_copy: bool = True) -> bool:
+    """May ``user`` add to the case: they read it other than as an observer (意见). To copy
+    it (抄送, ``through_copy=False``) they read it other than through a copy, too: a copy's
+    receiver reads the case (and may comment on it), those who take part in it decide whom
+    else it is copied to."""
     taking_part = replace(user, roles=tuple(r for r in user.roles if r not in OBSERVERS))
-    return may_read(session, instance_id, taking_part)
+    if reads_every_case(taking_part):
+        return True
+    found = session.execute(select(ProcessInstance.id).where(
+        ProcessInstance.id == instance_id, _checked_per_case(taking_part, through_copy))).first()
+    return found is not None
 
 
 def _supervises(user: UserView) -> bool:
     return bool(CASE_READERS & set(user.roles))
 
 
-def _checked_per_case(user: UserView) -> ColumnElement[bool]:
+def _checked_per_case(user: UserView, copies: bool = True) -> ColumnElement[bool]:
+    """``copies``: a case copied to the user counts (it does for reading)."""
     task = aliased(Task)  # its own name: the outer query may read tasks too
     name = user.username
     conditions = [
         ProcessInstance.started_by == name,
-        exists(select(CaseCopy.id).where(CaseCopy.instance_id == ProcessInstance.id,
-                                         CaseCopy.username == name)
-               ).correlate(ProcessInstance),
         # handed on by name (转办, 委派, 加签) or done by them, whatever their roles
         _a_task(task, or_(task.assignee == name, task.owner == name, task.completed_by == name,
                           cast(task.signers, String).contains(f'"{name}"', autoescape=True))),
     ]
+    if copies:
+        conditions.append(exists(select(CaseCopy.id).where(
+            CaseCopy.instance_id == ProcessInstance.id, CaseCopy.username == name)
+        ).correlate(ProcessInstance))
     filed_for = _filed_for(user)
     if filed_for is not None:
         conditions.append(filed_for)

@@ -20,17 +20,28 @@ from engine.org import people, users
 from engine.org.directory import Unit
 from engine.org.people import Person
 from engine.org.users import Who
-from engine.queries import subjects, visibility
+from engine.queries import confidential, copy_targets, subjects, visibility
+from engine.queries.copy_targets import ENTERPRISE
 from engine.runtime import case_credit_codes, handover, moves, rewind
 from engine.storage.schema import CASE_COPIES, TASKS, USERS, ProcessInstance, ProcessVersion
 from engine.views import CopyView, InstanceView, UserView
-
-ENTERPRISE = "enterprise"  # an applicant's account, outside the government's staff
 
 if TYPE_CHECKING:
     from engine.api import Engine
 
 COMMENT_MAX = 4000
+
+
+@dataclass(frozen=True)
+class CaseOffer:
+    """The case operations the case page offers its reader."""
+
+    may_comment: bool  # 意见: they take part (not an observer)
+    may_copy: bool  # 抄送: they take part other than through a copy
+    copy_people: list[Person]
+    copy_units: list[Unit]
+    applicant_reads: bool  # an applicant reads the case's comments: staff are told
+    confidential: tuple[str, ...]  # the case's confidential fields that hold a value
 
 
 @dataclass(frozen=True)
@@ -52,8 +63,10 @@ class Operations:
         eng = self.engine
         with eng._hiding_cases(task_id, user), eng.transaction() as session:
             actor = users.resolve(session, user)
-            row = handover.transfer(session, eng.clock.now(), task_id, actor, to_user, to_unit,
-                                    reason, revision)
+            row = handover.transfer(session, eng.clock.now(), task_id, actor,
+                                    None if to_user is None
+                                    else _handed_to(session, task_id, actor, to_user),
+                                    to_unit, reason, revision)
             return eng._instance_view(session, row, actor)
 
     def delegate(self, task_id: str, user: Who, to_user: str, reason: str | None = None,
@@ -61,7 +74,8 @@ class Operations:
         eng = self.engine
         with eng._hiding_cases(task_id, user), eng.transaction() as session:
             actor = users.resolve(session, user)
-            row = handover.delegate(session, eng.clock.now(), task_id, actor, to_user, reason,
+            row = handover.delegate(session, eng.clock.now(), task_id, actor,
+                                    _handed_to(session, task_id, actor, to_user), reason,
                                     revision)
             return eng._instance_view(session, row, actor)
 
@@ -71,7 +85,8 @@ class Operations:
         eng = self.engine
         with eng._hiding_cases(task_id, user), eng.transaction() as session:
             actor = users.resolve(session, user)
-            row = handover.add_signer(session, eng.clock.now(), task_id, actor, to_user, reason,
+            row = handover.add_signer(session, eng.clock.now(), task_id, actor,
+                                      _handed_to(session, task_id, actor, to_user), reason,
                                       revision, parallel)
             return eng._instance_view(session, row, actor)
 
@@ -125,13 +140,8 @@ class Operations:
         """Whom 转办, 委派 and 加签 offer for the task: the active users of its role acting
         for the user's units (the rule of a form's ``x-user`` with ``same_unit``), the user
         left out. The commands still check the one picked."""
-        eng = self.engine
-        with eng.transaction(read_only=True) as session:
-            actor = users.resolve(session, user)
-            role = session.execute(select(TASKS.c.role).where(TASKS.c.id == task_id)).scalar()
-            spec = {"roles": [role] if role else [], "same_unit": True}
-            return [p for p in people.candidates(session, spec, actor)
-                    if p.username != actor.username]
+        with self.engine.transaction(read_only=True) as session:
+            return _handover_people(session, task_id, users.resolve(session, user))
 
     def handover_units(self, task_id: str) -> list[Unit]:
         """The units 转办 offers for the task: the directory's units with active users of
@@ -140,19 +150,40 @@ class Operations:
             role = session.execute(select(TASKS.c.role).where(TASKS.c.id == task_id)).scalar()
             return handover.units_with_people(session, role)
 
-    def copy_units(self) -> list[Unit]:
-        """The units 抄送 offers: the directory's units with active users."""
-        with self.engine.transaction(read_only=True) as session:
-            return handover.units_with_people(session, None)
+    def copy_people(self, instance_id: int, user: Who) -> list[Person]:
+        """Whom 抄送 offers for the case: the staff who could take part in it, but the one
+        copying (engine/queries/copy_targets.py); none to a user who may not copy it."""
+        return self.offer(instance_id, user).copy_people
 
-    def copy_people(self, user: Who) -> list[Person]:
-        """Whom 抄送 offers: every active staff user but the one copying (a copy makes its
-        receiver a reader of the case)."""
+    def copy_units(self, instance_id: int, user: Who) -> list[Unit]:
+        """The units 抄送 offers for the case: those with someone who could take part."""
+        return self.offer(instance_id, user).copy_units
+
+    def offer(self, instance_id: int, user: Who) -> CaseOffer:
+        """The case operations the case page offers ``user`` (one read of the case)."""
         eng = self.engine
         with eng.transaction(read_only=True) as session:
             actor = users.resolve(session, user)
-            return [p for p in people.candidates(session, True, actor, without_role=ENTERPRISE)
-                    if p.username != actor.username]
+            row = session.get(ProcessInstance, instance_id)
+            if row is None or not visibility.may_read(session, instance_id, actor):
+                return CaseOffer(False, False, [], [], False, ())
+            may_comment = visibility.takes_part(session, instance_id, actor)
+            may_copy = may_comment and visibility.takes_part(session, instance_id, actor,
+                                                             through_copy=False)
+            offered: list[Person] = []
+            units: list[Unit] = []
+            if may_copy:
+                reach = self._reach(session, row)
+                offered = copy_targets.people(session, reach, actor.username)
+                units = copy_targets.units(reach, offered)
+            secret = confidential.present(row.data, eng.confidential.rules(session, row))
+            return CaseOffer(may_comment, may_copy, offered, units,
+                             may_comment and _applicant_reads(session, row),
+                             tuple(sorted(secret)))
+
+    def _reach(self, session: Session, row: ProcessInstance) -> copy_targets.Reach:
+        return copy_targets.reach_of(session, row, self.engine.versions.get(session,
+                                                                           row.version_id))
 
     def _check_reads_task(self, session: Session, task_id: str, user: UserView) -> None:
         instance_id = session.connection().execute(
@@ -191,47 +222,52 @@ class Operations:
 
     def cc(self, instance_id: int, user: Who, to_user: str | None = None,
            to_unit: str | None = None) -> list[str]:
-        """抄送: copy the case for information to a user, or to every user of a unit; they may
-        read it from then on. Returns who got it."""
+        """抄送: copy the case for information to a user, or to the users of a unit, who
+        could take part in it (engine/queries/copy_targets.py); they may read it from then
+        on. Returns who got it."""
         if (to_user is None) == (to_unit is None):
             raise refused("to", msg("cc.target"))
         eng = self.engine
         with eng.transaction() as session:
             actor = self._taking_part(session, instance_id, user)
-            people, unit = _copy_to(session, to_user, to_unit)
+            if not visibility.takes_part(session, instance_id, actor, through_copy=False):
+                raise PermissionDenied(msg("cc.copy_readers_only"))
+            row = session.get(ProcessInstance, instance_id)
+            assert row is not None  # the reading check found it
+            receivers, unit = _copy_to(session, self._reach(session, row), actor.username,
+                                       to_user, to_unit)
             now = eng.clock.now()
 
             def apply(row: ProcessInstance, at: datetime) -> None:
                 handover.record(session, row, "copied", at,
-                                {"to": to_user if unit is None else None, "to_unit": unit,
-                                 "users": people}, actor)
+                                {"to": receivers[0] if unit is None else None,
+                                 "to_unit": unit, "users": receivers}, actor)
             eng.runtime.add_to_case(session, instance_id, None, apply)
             session.connection().execute(insert(CASE_COPIES), [
                 {"instance_id": instance_id, "username": name, "unit": unit,
                  "copied_by": actor.username, "created_at": now, "read_at": None}
-                for name in people])
-            emit.notify(session, "cc", people, said=msg("notice.cc", by=actor.display_name),
+                for name in receivers])
+            emit.notify(session, "cc", receivers, said=msg("notice.cc", by=actor.display_name),
                         instance_id=instance_id, actor=actor.username, at=now)
-            return people
+            return receivers
 
     def takes_part(self, instance_id: int, user: Who) -> bool:
-        """May ``user`` comment on the case and copy it (engine/queries/visibility.py)?"""
+        """May ``user`` comment on the case (engine/queries/visibility.py)?"""
         with self.engine.transaction(read_only=True) as session:
             return visibility.takes_part(session, instance_id, users.resolve(session, user))
 
+    def may_copy(self, instance_id: int, user: Who) -> bool:
+        """May ``user`` copy the case: they take part in it other than through a copy?"""
+        with self.engine.transaction(read_only=True) as session:
+            return visibility.takes_part(session, instance_id, users.resolve(session, user),
+                                         through_copy=False)
+
     def applicant_reads(self, instance_id: int) -> bool:
-        """Does an applicant (an enterprise) read the case, its comments included: one filed
-        with a 统一社会信用代码, or started by an enterprise's user? Staff are told so before
-        they comment."""
+        """Does an applicant (an enterprise) read the case, its comments included? Staff are
+        told so before they comment."""
         with self.engine.transaction(read_only=True) as session:
             row = session.get(ProcessInstance, instance_id)
-            if row is None:
-                return False
-            if case_credit_codes.code_of(row.data) is not None:
-                return True
-            roles = session.execute(select(USERS.c.roles).where(
-                USERS.c.username == row.started_by)).scalar()
-            return ENTERPRISE in (roles or ())
+            return row is not None and _applicant_reads(session, row)
 
     def _taking_part(self, session: Session, instance_id: int, user: Who) -> UserView:
         """The user, if they may add to the case: NotFound if they may not read it,
@@ -284,30 +320,60 @@ def is_copied_to(session: Session, instance_id: int, username: str) -> bool:
     ).first() is not None
 
 
-def _unit_users(session: Session, unit: str | None) -> list[str]:
-    rows = session.connection().execute(select(USERS.c.username, USERS.c.roles).where(
-        USERS.c.unit == unit, USERS.c.active.is_(True)))
-    return sorted(name for name, roles in rows if ENTERPRISE not in roles)
+def _handover_people(session: Session, task_id: str, actor: UserView) -> list[Person]:
+    role = session.execute(select(TASKS.c.role).where(TASKS.c.id == task_id)).scalar()
+    spec = {"roles": [role] if role else [], "same_unit": True}
+    return [p for p in people.candidates(session, spec, actor) if p.username != actor.username]
 
 
-def _copy_to(session: Session, to_user: str | None, to_unit: str | None
-             ) -> tuple[list[str], str | None]:
-    """Who gets the copy, and the unit it went to (if it went to one): staff only. A copy
-    lets its receiver read the whole case; an enterprise reads only what was filed for it."""
+def _handed_to(session: Session, task_id: str, actor: UserView, to_user: str) -> str:
+    """The username ``to_user`` names: as given, or the one person the handover picker
+    offers under that name (刘洋（浮梁县纪委监委）); the command checks either."""
+    try:
+        return users.get(session, to_user).username
+    except NotFound:
+        named = people.named_by(_handover_people(session, task_id, actor), to_user)
+        return named[0].username if len(named) == 1 else to_user
+
+
+def _applicant_reads(session: Session, row: ProcessInstance) -> bool:
+    """One filed with a 统一社会信用代码, or started by an enterprise's user."""
+    if case_credit_codes.code_of(row.data) is not None:
+        return True
+    roles = session.execute(select(USERS.c.roles).where(
+        USERS.c.username == row.started_by)).scalar()
+    return ENTERPRISE in (roles or ())
+
+
+def _copy_to(session: Session, reach: copy_targets.Reach, actor: str, to_user: str | None,
+             to_unit: str | None) -> tuple[list[str], str | None]:
+    """Who gets the copy, and the unit it went to (if it went to one). ``to_user`` is a
+    username or a name the people picker shows (刘洋（浮梁县纪委监委）); "--to UNIT" names a
+    unit too."""
     if to_user is not None:
-        try:
-            found = users.get(session, to_user)
-            if found.has_role(ENTERPRISE):
-                raise refused("to", msg("cc.to_enterprise", name=found.display_name))
+        found = _person(session, reach, actor, to_user)
+        if found is not None:
+            problem = reach.refusal(found.roles, found.unit, found.display_name)
+            if problem is not None:
+                raise refused("to", problem)
             return [found.username], None
-        except NotFound:
-            if not _unit_users(session, to_user):  # "--to UNIT" names a unit too
-                raise refused("to", msg("cc.unknown_target", to_user=to_user)) from None
-            to_unit = to_user
+        if not copy_targets.has_users(session, to_user):
+            raise refused("to", msg("cc.unknown_target", to_user=to_user))
+        to_unit = to_user
     else:
         to_unit = handover.directory_name(session, to_unit or "", "to_unit")
-    names = _unit_users(session, to_unit)
+    names = copy_targets.unit_members(session, reach, to_unit or "", actor)
     if not names:
-        raise refused("to_unit", msg("cc.unit_without_users", to_unit=to_unit))
+        raise refused("to_unit", msg("cc.unit_takes_no_part", to_unit=to_unit))
     return names, to_unit
 
+
+def _person(session: Session, reach: copy_targets.Reach, actor: str, text: str
+            ) -> UserView | None:
+    """The user ``text`` names: by username, else by a name of one of those the picker
+    offers; None when it names nobody (it may name a unit)."""
+    try:
+        return users.get(session, text)
+    except NotFound:
+        named = people.named_by(copy_targets.people(session, reach, actor), text)
+        return users.get(session, named[0].username) if len(named) == 1 else None

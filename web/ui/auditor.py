@@ -42,7 +42,7 @@ def index() -> str:
     found = instances(eng, process=process, status=status, business_key=case_no, limit=200,
                       reach=current_user().reach)
     processes = eng.processes()
-    people = eng.display_names(i.started_by for i in found if i.started_by)
+    people = eng.shown_names(i.started_by for i in found if i.started_by)
     return render_template("audit/index.html", instances=found, processes=processes,
                            who=partial(named, people=people),
                            names={p.key: p.name for p in processes},

@@ -71,4 +71,4 @@ def tasks() -> str:
     return render_template("board_tasks.html", rows=rows, unit=unit, process=process,
                            role=role, when=when, names=names,
                            openable=eng.inbox.openable([t.id for t in found], user.username),
-                           people=eng.display_names(t.assignee for t in found if t.assignee))
+                           people=eng.shown_names(t.assignee for t in found if t.assignee))

@@ -3,7 +3,7 @@ events, and every task so far."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
@@ -91,9 +91,16 @@ class CaseContext:
     def who(self, username: str | None) -> str | None:
         return person(username, self.people)
 
+    def who_all(self, usernames: Iterable[str]) -> list[str]:
+        return [person(name, self.people) or name for name in usernames]
+
     def named(self, username: str | None) -> Markup:
         """Who, by name; auditors and designers see the username after it, small."""
         return named(username, self.people, self.insider)
+
+    def titles(self, names: Iterable[str]) -> list[str]:
+        """The fields ``names`` by their titles (举报人, not reporter)."""
+        return [self.labels.get(name, name) for name in names]
 
     @property
     def read_runs(self) -> list[ReadRun]:
@@ -178,12 +185,14 @@ def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, A
     titles = {t.id: t.title for t in tasks}
     auditor = g.user is not None and "auditor" in g.user.roles
     reads = eng.confidential_reads(instance_id, username) if auditor else []
-    people = eng.display_names([*(e.user for e in events if e.user),
-                                *(t.completed_by for t in tasks if t.completed_by),
-                                *(t.assignee for t in tasks if t.assignee),
-                                *(f.uploaded_by for f in files if f.uploaded_by),
-                                *(r.user for r in reads), *people_named,
-                                *people_in(events)])
+    people = eng.shown_names([*(e.user for e in events if e.user),
+                              *(t.completed_by for t in tasks if t.completed_by),
+                              *(t.assignee for t in tasks if t.assignee),
+                              *(t.owner for t in tasks if t.owner),
+                              *(s for t in tasks for s in t.signers or ()),
+                              *(f.uploaded_by for f in files if f.uploaded_by),
+                              *(r.user for r in reads), *people_named,
+                              *people_in(events)])
     if user_fields:
         readable = partial(_person_or_readable, readable, user_fields, people)
     policy_fields = _policy_fields(schemas)
@@ -328,7 +337,7 @@ def _policy_or_readable(readable: Callable[[str, Any], Any], policy_fields: set[
 
 
 def _person_fields(schemas: dict[str, dict[str, Any]]) -> set[str]:
-    """Person fields (x-user) hold a username: shown as 「王强（wang）」 like the history's."""
+    """Person fields (x-user) hold a username: shown by name like the history's."""
     return {name for schema in schemas.values()
             for name, prop in ((schema or {}).get("properties") or {}).items()
             if isinstance(prop, dict) and "x-user" in prop}
@@ -341,13 +350,13 @@ def _for_applicant(item: TimelineItem, applicant: str, people: dict[str, str]) -
 
 
 def person(username: str | None, people: dict[str, str]) -> str | None:
-    """「王强（wang）」: who acted, by name, with the username that signs the record."""
+    """「王强（浮梁县纪委监委）」: who acted, by name and unit (``people``: engine
+    ``shown_names``), never by the username they sign in with."""
     if not username:
         return None
     if username == "system":  # the engine's own steps (timers, scripts, messages)
         return _("系统")
-    shown = people.get(username)
-    return f"{shown}（{username}）" if shown and shown != username else username
+    return people.get(username) or username
 
 
 def named(username: str | None, people: dict[str, str], with_username: bool = True) -> Markup:

@@ -506,6 +506,8 @@ def _display(f: Field, value: Any) -> Display:
         return "true" if value is True else "false" if value is False else ""
     if f.kind == "select":
         return _key(value)
+    if f.kind == "user":  # the picker's label (刘洋（浮梁县纪委监委）), not the username
+        return next((c.label for c in f.choices if c.value == value), _key(value))
     if f.kind == "lines" and isinstance(value, list):
         return "\n".join(str(v) for v in value)
     if f.kind == "datetime" and isinstance(value, str):

@@ -40,7 +40,7 @@ def index() -> str | Response:
     counts = nav_counts()
     return render_template("inbox.html", rows=rows, page=page, show=show, process=process,
                            processes={p.key: p.name for p in eng.processes()},
-                           people=eng.display_names(name for t in page.tasks
+                           people=eng.shown_names(name for t in page.tasks
                                                     for name in (t.assignee, t.returned_by)
                                                     if name),
                            drafted=eng.drafts.marked([t.id for t in page.tasks], current_user()),

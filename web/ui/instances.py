@@ -78,12 +78,7 @@ def show(instance_id: int) -> str | tuple[str, int]:
                            withdrawable=eng.ops.withdrawable(instance_id, user),
                            related=[] if context.applicant else eng.related(instance_id, user),
                            waits=[] if context.applicant else eng.waiting(instance_id, user),
-                           takes_part=(takes_part := eng.ops.takes_part(instance_id, user)),
-                           # staff commenting where the applicant reads it are told so
-                           applicant_reads=takes_part and not context.applicant
-                           and eng.ops.applicant_reads(instance_id),
-                           copy_people=eng.ops.copy_people(user) if takes_part else [],
-                           copy_units=eng.ops.copy_units() if takes_part else [],
+                           offer=eng.ops.offer(instance_id, user),
                            unread_copy=any(c.instance_id == instance_id for c in
                                            eng.ops.copies(user, unread_only=True)))
 

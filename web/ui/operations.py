@@ -162,6 +162,6 @@ def mark_read(instance_id: int) -> Response:
 @login_required
 def copies() -> str:
     copied = engine().ops.copies(current_user())
-    people = engine().display_names({c.copied_by for c in copied})
+    people = engine().shown_names({c.copied_by for c in copied})
     return render_template("copies.html", copies=copied,
                            who=lambda username: named(username, people, with_username=False))
