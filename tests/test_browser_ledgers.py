@@ -49,3 +49,27 @@ def test_ledger_is_a_table_on_a_desktop(browser: Any, server: Server) -> None:
         page.wait_for_url("**/instances/**")
     finally:
         context.close()
+
+
+# how many lines each cell's text takes
+LINES = """(selector) => [...document.querySelectorAll(selector)].map(td => {
+    const range = document.createRange();
+    range.selectNodeContents(td);
+    return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
+})"""
+
+
+def test_the_person_in_charge_keeps_to_one_line_at_1366(browser: Any, server: Server) -> None:
+    """The clue ledger is wider than a 1366 px screen and scrolls sideways; 责任人 (a name
+    with its unit) is not broken over lines to make room, nor is a time's date."""
+    context = browser.new_context(viewport={"width": 1366, "height": 800}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        sign_in(page, server, "case_manager", DEMO_PASSWORD)
+        page.goto(server.url + "/ledgers/clue")
+        lines = {kind: page.evaluate(LINES, selector) for kind, selector in (
+            ("person", '#ledger td[data-label="责任人"]'), ("time", "#ledger td.time"))}
+        assert lines["person"] and set(lines["person"]) == {1}, lines
+        assert lines["time"] and set(lines["time"]) == {2}, lines  # 2026-09-30 / 17:30
+    finally:
+        context.close()
