@@ -69,7 +69,8 @@ def issue(session: Session, row: ProcessInstance, found: Template, facts: CaseFa
     doc_no = next_doc_number(session, issuer.prefix, now)
     content, template_sha = documents.render(
         found, documents.context(found, facts, doc_no, now, units, issuer), units,
-        users.contacts(session, [v for v in facts.data.values() if isinstance(v, str)]))
+        users.contacts(session, [*(v for v in facts.data.values() if isinstance(v, str)),
+                                 *([facts.started_by] if facts.started_by else [])]))
     digest = blobs.store(session, content, now)
     record = {"sha256": digest, "name": documents.file_name(found, facts, doc_no),
               "size": len(content), "media_type": documents.DOCX, "field": None}
@@ -101,7 +102,7 @@ def issue_step_documents(session: Session, row: ProcessInstance, version: Loaded
     letter: a second would take a second 文号)."""
     digest = chain.digest_of_row(row)
     facts = CaseFacts(row.id, row.process_key, version.name, row.business_key, row.data,
-                      row.created_at, soonest_due(session, row.id))
+                      row.created_at, soonest_due(session, row.id), row.started_by)
     for element in sorted(set(passed) & version.documents.keys()):
         issued = issued_by_hand_during(session, row.id, element, now)
         for key in version.documents[element]:
