@@ -56,7 +56,7 @@ def blocks(content: bytes) -> list[Block]:
 
 def _widths(table: Table) -> list[float]:
     """The columns' widths as Word lays them out (the table's grid), in per cent of the
-    table: a label column stays as narrow as in Word. None when the grid gives none."""
+    table: a label column stays as narrow as in Word. Empty when the grid gives none."""
     widths = [column.width or 0 for column in table.columns]
     total = sum(widths)
     return [100 * w / total for w in widths] if total and all(widths) else []
