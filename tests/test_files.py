@@ -103,6 +103,11 @@ def test_chinese_dates_and_amounts() -> None:
     assert chinese.chinese_date("2026-12-31T20:00:00+00:00") == "二〇二七年一月一日"  # Beijing
     assert chinese.chinese_date(datetime(2030, 11, 21)) == "二〇三〇年十一月二十一日"
     assert chinese.digits_date("2026-10-08T09:00:00+08:00") == "2026年10月8日"
+    # a time (受理时间) in Beijing time; a date alone stays a date, other text as it is
+    assert chinese.digits_date_time("2026-09-30T08:05:00+00:00") == "2026年9月30日16时05分"
+    assert chinese.digits_date_time(datetime(2026, 10, 8, 9, 0)) == "2026年10月8日9时00分"
+    assert chinese.digits_date_time("2026-10-08") == "2026年10月8日"
+    assert chinese.digits_date_time("尽快") == "尽快" and chinese.digits_date_time(None) == ""
     assert chinese.yuan(36000) == "36,000.00" and chinese.yuan("x") == "x"
 
 

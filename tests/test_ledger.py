@@ -158,6 +158,40 @@ def test_the_person_in_charge_is_shown_by_name_on_screen_and_in_exports(
     assert read_xlsx(book.to_xlsx())[1][index] == "受理员 李明"
 
 
+FOLLOWED = "承办部门已约谈被反映人，责令一周内补正告知清单并书面说明三次退回件的理由，逐件复核"
+
+
+def follow_up(engine: Engine, clock: FixedClock, when: str, progress: str) -> None:
+    """The weekly timer fires at ``when`` and the case manager records what was done."""
+    clock.set(at(when))
+    assert engine.timers.fire_due().fired == 1
+    do(engine, "sun", "follow_up", {"progress": progress, "urged": True})
+
+
+def test_the_clue_ledger_shows_the_last_follow_up_and_counts_them(
+        two_cases: Engine, clock: FixedClock) -> None:
+    """跟踪督办: the case management office follows up a transferred clue every week; the
+    ledger shows the date and the gist of the last follow-up and how many there were, on
+    screen and in both exports. The first clue was transferred on 10-09 09:00."""
+    follow_up(two_cases, clock, "2026-10-16T09:00:30+08:00", "已电话督促承办部门")
+    follow_up(two_cases, clock, "2026-10-23T09:00:30+08:00", FOLLOWED)
+    book = two_cases.ledger("clue", user="audit")
+    assert book.headers[-2:] == ["最近跟踪督办", "督办次数"]
+    gist = "2026-10-23 " + FOLLOWED[:39] + "…"  # the gist: a cell, not the whole text
+    assert column(book.headers, book.rows, "最近跟踪督办") == [gist, ""]
+    assert column(book.headers, book.rows, "督办次数") == [2, 0]
+    assert read_csv(book.to_csv())[1][-2:] == [gist, "2"]
+    assert read_csv(book.to_csv())[2][-2:] == ["", "0"]
+    cells = read_xlsx(book.to_xlsx())
+    assert cells[0][-2:] == ["最近跟踪督办", "督办次数"]
+    assert cells[1][-2:] == [gist, 2]
+    # a follow-up left open (the next week's) is not counted until it is done
+    clock.set(at("2026-10-30T09:00:30+08:00"))
+    assert two_cases.timers.fire_due().fired == 1
+    assert column(two_cases.ledger("clue").headers, two_cases.ledger("clue").rows,
+                  "督办次数") == [2, 0]
+
+
 def test_the_intermediary_clue_ledger_is_the_working_groups_rectification_list(
         engine: Engine, clock: FixedClock) -> None:
     """方案 二2–3: the 专班 keeps a 台账 of the 中介 clues with each rectification's task,

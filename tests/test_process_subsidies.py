@@ -23,7 +23,7 @@ from engine.api import Engine
 from engine.definitions.forms import check_form
 from engine.definitions.parsed import parse_version
 from engine.definitions.validation import SourceFile
-from engine.errors import Conflict, InvalidData, PermissionDenied
+from engine.errors import Conflict, InvalidData, NotFound, PermissionDenied
 from engine.files.attachments import Upload
 from engine.org import credit_code
 from engine.queries.inbox import InboxFilter
@@ -485,7 +485,7 @@ def test_instant_online_application_approved_and_paid_around_national_day(
     view = hq.start("subsidy_instant", application("JS-002"), "qiye", uploads=[policy])
     assert view.business_key == "JSJX-2026-000001"
     assert view.data["applied_at"] == "2026-09-30T16:00:00+08:00"
-    [material] = hq.dossier.files(view.id, "qiye")
+    [material] = [f for f in hq.dossier.files(view.id, "qiye") if f.field == "materials"]
     assert view.data["materials"] == [material.sha256] and material.name == "保单.pdf"
     approve = task(hq, "swj", "approve")
     # JS-002: 3 working days from 09-30 -> 10-08, 10-09, Saturday 10-10
@@ -512,8 +512,8 @@ def test_instant_online_application_approved_and_paid_around_national_day(
     clock.set(at("2026-10-10T15:00:00+08:00"))
     hq.complete(pay.id, PAYOUT, "swj")
     # paying issues the payout notice, numbered by the engine and addressed to the enterprise
-    [notice] = [f for f in hq.dossier.files(view.id, "qiye") if f.document]
-    assert (notice.document, notice.doc_no) == ("duifu_tongzhi", "景惠企兑〔2026〕1号")
+    [notice] = [f for f in hq.dossier.files(view.id, "qiye") if f.document == "duifu_tongzhi"]
+    assert notice.doc_no == "景惠企兑〔2026〕1号"
     text = docx_text(hq.dossier.content(notice))
     assert "景德镇某陶瓷有限公司" in text and "36,000.00" in text and "2026年10月10日" in text
     record = task(hq, "sjj", "record_result")
@@ -583,6 +583,81 @@ def test_instant_rejection_needs_a_reason_and_is_reported(hq: Engine, clock: Fix
         "to": "景德镇某陶瓷有限公司", "type": "不予兑现告知", "at": "2026-10-08T09:00:00+08:00",
         "reason": "保单不在补贴年度内", "policy_explanation": ""}
     assert hq.complete(record.id, {"recorded": True}, "sjj").status == "completed"
+
+
+# -- 受理回执 ------------------------------------------------------------------------------
+
+
+def printed(hq: Engine, instance_id: int, user: str) -> tuple[str, dict[str, str]]:
+    """A case's 受理回执 as its print view reads it back: the text of its paragraphs and its
+    table's rows (label -> value)."""
+    receipt = hq.dossier.receipt(hq.dossier.files(instance_id, user))
+    assert receipt is not None
+    blocks = hq.dossier.printable(hq.dossier.find(receipt.sha256, user, instance_id))
+    text = "\n".join("".join(r.text for r in b.runs) for b in blocks if b.kind == "p")
+    [table] = [b for b in blocks if b.kind == "table"]
+    return text, {label: value for label, value in table.rows}
+
+
+@WORLD
+def test_the_window_hands_the_enterprise_a_receipt_with_the_promised_date(
+        hq: Engine, clock: FixedClock) -> None:
+    """一窗: filing issues the 受理回执 (its own 文号) the clerk prints and hands over: what was
+    filed, when (the engine's clock), by whom, and the date the decision is due on the
+    working-day calendar, the very deadline of the department's 审批. The clerk is named with
+    the unit of their account (the 代办中心's window here), by its full name."""
+    hq.add_user("weimin", ["window"], display_name="政务服务代办中心 卫敏",
+                unit="市政数局政务服务代办中心", phone="0798-8222345")
+    clock.set(at("2026-09-30T16:05:00+08:00"))
+    view = hq.start("subsidy_instant", application("JS-001", "一窗"), "weimin")
+    [receipt] = [f for f in hq.dossier.files(view.id, "weimin") if f.document]
+    assert (receipt.document, receipt.doc_no, receipt.uploaded_by) == (
+        "shouli_huizhi", "景惠企受〔2026〕1号", "weimin")
+    assert hq.dossier.receipt(hq.dossier.files(view.id, "weimin")) == receipt
+    # JS-001: 5 working days from 09-30 -> 10-08, 10-09, 10-10 (Sat), 10-12, 10-13
+    assert task(hq, "rsj", "approve").due_at == at("2026-10-13T17:30:00+08:00")
+    text, rows = printed(hq, view.id, "weimin")
+    assert rows == {
+        "受理编号": "JSJX-2026-000001", "申请企业": "景德镇某陶瓷有限公司",
+        "统一社会信用代码": "91360200MA35B0001M",
+        "申请政策": "JS-001 一次性吸纳就业补贴（即申即享）", "申请金额": "36,000.00元",
+        "受理时间": "2026年9月30日16时05分",
+        "办理时限": "市人社局于2026年10月13日前作出审批决定（5个工作日）；审核通过的，"
+                    "审批认定后1个工作日内兑付",
+        "受理人": "卫敏（景德镇市政务服务代办中心）"}
+    assert "景德镇某陶瓷有限公司：" in text
+    assert "你单位经惠企政策兑现专窗提交的惠企政策兑现申请已受理" in text
+    assert "惠企政策兑现平台的“我的申请”中查看" in text and "咨询电话 0798-8222345" in text
+    assert "景惠企受〔2026〕1号" in text and "景德镇市惠企政策兑现专窗" in text
+    # the enterprise (by its 统一社会信用代码) reads it as the clerk does; another does not
+    hq.add_user("qiye_a", ["enterprise"], credit_code="91360200MA35B0001M")
+    hq.add_user("qiye_c", ["enterprise"], credit_code="91360200MA35A0001X")
+    assert printed(hq, view.id, "qiye_a")[1] == rows
+    with pytest.raises(PermissionDenied):
+        hq.dossier.files(view.id, "qiye_c")
+    with pytest.raises(NotFound):
+        hq.dossier.find(receipt.sha256, "qiye_c", view.id)
+
+
+@WORLD
+def test_an_online_application_gets_its_receipt_too(hq: Engine) -> None:
+    """一网: the enterprise prints its own receipt; nobody took the papers in."""
+    view = hq.start("subsidy_commitment", application(
+        "CN-001", requested_amount=800000, **COMMITMENT), "qiye")
+    [receipt] = [f for f in hq.dossier.files(view.id, "qiye") if f.document]
+    assert (receipt.document, receipt.doc_no) == ("shouli_huizhi", "景惠企受〔2026〕1号")
+    text, rows = printed(hq, view.id, "qiye")
+    assert "通过“景快办”惠企政策兑现平台提交的惠企政策兑现申请" in text
+    assert "咨询电话" not in text
+    assert rows["受理人"] == "网上受理（“景快办”惠企政策兑现平台）"
+    # CN-001: 15 working days from 09-30 -> 10-27, the deadline of 评估评审 and 审批 alike
+    assert rows["办理时限"].startswith("市工信局于2026年10月27日前作出审批决定（15个工作日）")
+    assert task(hq, "gxj", "review").due_at == at("2026-10-27T17:30:00+08:00")
+    assert rows["申请金额"] == "800,000.00元"
+    # numbered in one sequence with the window's receipts
+    other = hq.start("subsidy_instant", application("JS-002", "一窗"), "chuangkou")
+    second = hq.dossier.receipt(hq.dossier.files(other.id, "chuangkou"))
+    assert second is not None and second.doc_no == "景惠企受〔2026〕2号"
 
 
 @pytest.mark.parametrize("key", ["subsidy_instant", "subsidy_commitment"])

@@ -47,7 +47,8 @@ def test_the_applicant_sees_its_application_not_the_staff(demo: Engine) -> None:
     assert "已兑付" in tree.get_element_by_id("outcome").text_content()
     assert "景惠企兑〔2026〕1号" in tree.get_element_by_id("files").text_content()
     # the engine numbered and issued it: its 上传人 is the system, not a blank
-    [row] = tree.xpath("//section[@id='files']//tbody/tr")
+    [row] = [r for r in tree.xpath("//section[@id='files']//tbody/tr")
+             if "景惠企兑" in r.text_content()]
     assert row.xpath("td[@data-label='上传人']")[0].text_content().strip() == "系统"
     timeline = tree.xpath("//ol[@class='timeline']")[0].text_content()
     assert "企业 景德镇某瓷业有限公司" in timeline  # itself, by name
@@ -145,7 +146,8 @@ def test_a_refusal_is_told_as_not_paid_not_as_not_accepted(demo: Engine) -> None
     tree = lxml_html.fromstring(web.get(f"/instances/{case.id}").text)
     files = tree.get_element_by_id("files").text_content()
     assert "不予兑现告知书" in files and "不予受理" not in files
-    [link] = {a for a in tree.xpath("//a/@href") if "/documents/" in a and a.endswith("/print")}
+    [link] = tree.xpath("//section[@id='files']//tr[contains(., '不予兑现告知书')]"
+                        "//a[@class='print-link']/@href")
     letter = lxml_html.fromstring(web.get(link).text).text_content()
     assert "惠企政策兑现申请不予兑现告知书" in letter and "不予受理" not in letter
 

@@ -13,8 +13,12 @@ from openpyxl import load_workbook
 
 from engine.api import Engine
 from engine.queries.ledger import LEDGERS
+from engine.time.clock import FixedClock
 from tests.process_helpers import PROCESSES, legacy_files
-from tests.test_ledger import two_cases  # noqa: F401 - the fixture
+from tests.test_ledger import (
+    follow_up,
+    two_cases,  # noqa: F401 - the fixture
+)
 from tests.test_process_clue_triage import FULIANG
 from tests.test_process_legacy_case import CLUE as LEGACY
 from tests.test_ui_support import PASSWORD, login, make_app
@@ -96,6 +100,28 @@ def test_ledger_rows_link_the_case_and_show_times_as_the_ui_does(
     assert cells["转办到位期限"] == "2026-10-08 17:30"
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", cells["收到时间"])
     assert "T" not in "".join(cells.values()).replace("ZF", "")
+
+
+def test_the_clue_ledger_page_and_downloads_have_the_follow_up_columns(
+        two_cases: Engine, clock: FixedClock) -> None:  # noqa: F811
+    """跟踪督办 on the page and in both downloads; the page marks 责任人 (kept on one line) and
+    the follow-up's text (kept wide) for its style sheet."""
+    follow_up(two_cases, clock, "2026-10-16T09:00:30+08:00", "已电话督促承办部门")
+    client = client_for(two_cases, "shen", ["case_manager"])
+    tree = lxml_html.fromstring(client.get("/ledgers/clue").get_data(as_text=True))
+    assert tree.xpath("//table[@id='ledger']/thead//th/text()")[-2:] == ["最近跟踪督办", "督办次数"]
+    first = tree.xpath("//table[@id='ledger']/tbody/tr")[0]
+    cells = {td.get("data-label"): td for td in first.xpath("./td")}
+    assert cells["最近跟踪督办"].text_content() == "2026-10-16 已电话督促承办部门"
+    assert cells["督办次数"].text_content() == "1"
+    assert "person" in cells["责任人"].get("class").split()
+    assert "gist" in cells["最近跟踪督办"].get("class").split()
+    assert "time" in cells["转办到位期限"].get("class").split()
+    csv = client.get("/ledgers/clue?format=csv").data.decode("utf-8-sig").splitlines()
+    assert csv[0].endswith(",最近跟踪督办,督办次数")
+    assert csv[1].endswith(",2026-10-16 已电话督促承办部门,1")
+    sheet = load_workbook(io.BytesIO(client.get("/ledgers/clue?format=xlsx").data)).active
+    assert [c.value for c in sheet[2]][-2:] == ["2026-10-16 已电话督促承办部门", 1]
 
 
 def test_xlsx_has_date_cells_and_fitting_columns(two_cases: Engine) -> None:  # noqa: F811

@@ -48,5 +48,6 @@ def test_statistics_and_print_view_show_amounts_with_separators(demo: Engine) ->
     paid = case_id(demo, "JSJX-2026-000001")
     web = signed_in(demo, "policy_sw")
     case = lxml_html.fromstring(web.get(f"/instances/{paid}").text)
-    [link] = {a for a in case.xpath("//a/@href") if "/documents/" in a and a.endswith("/print")}
+    [link] = case.xpath("//section[@id='files']//tr[contains(., '兑付通知')]"
+                        "//a[@class='print-link']/@href")
     assert "兑付资金36,000.00元已于" in text(web.get(link).text)

@@ -53,10 +53,12 @@ DEMO_USERS: tuple[tuple[str, str, tuple[str, ...], str | None], ...] = (
 )
 # the demo enterprise's 统一社会信用代码: it follows what the windows file for it
 DEMO_CREDIT_CODES = {"enterprise": "91360200MA35B0001M"}
-# the office telephones of those a 交办函 names as 联系人 (the ledger's 专人): made up
+# the office telephones of those a 交办函 names as 联系人 (the ledger's 专人), and the
+# window's, which its 受理回执 gives for questions: made up
 DEMO_PHONES = {"intake": "0798-8200101", "case_manager": "0798-8200102",
                "intake_fl": "0798-2600101", "case_manager_fl": "0798-2600102",
-               "intake_lp": "0798-6800101", "case_manager_lp": "0798-6800102"}
+               "intake_lp": "0798-6800101", "case_manager_lp": "0798-6800102",
+               "window": "0798-8222345"}
 
 
 def create_demo_users(engine: Engine) -> list[str]:

@@ -1,5 +1,6 @@
 """Dates and amounts as official documents write them: 二〇二六年十月八日 (the date of
-issue, in Chinese numerals with 〇), 2026年10月8日 (dates in the text), 36,000.00 元."""
+issue, in Chinese numerals with 〇), 2026年10月8日 (dates in the text), 2026年10月8日9时05分
+(a time: when an application was received), 36,000.00 元."""
 
 from __future__ import annotations
 
@@ -54,6 +55,20 @@ def digits_date(value: Any) -> str:
     if day is None:
         return "" if value in (None, "") else str(value)
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+def digits_date_time(value: Any) -> str:
+    """2026年9月30日16时05分 (Beijing time) for a time; a date alone as :func:`digits_date`."""
+    moment = value
+    if isinstance(value, str) and "T" in value:
+        try:
+            moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return str(value)
+    if not isinstance(moment, datetime):
+        return digits_date(value)
+    local = moment.astimezone(TZ) if moment.tzinfo else moment
+    return f"{digits_date(local)}{local.hour}时{local.minute:02d}分"
 
 
 def yuan(value: Any) -> str:

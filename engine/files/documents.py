@@ -77,6 +77,9 @@ class Template:
     # a letter to one item of a multi-instance step (an enterprise of a 免申即享 batch): only
     # that step issues it, one per item, filled with the item; never by hand
     per_item: bool = False
+    # the receipt handed to the applicant when the case is filed (受理回执): offered right
+    # after filing and beside the case page's 打印办理单
+    receipt: bool = False
 
     def path(self) -> Path:
         return folder() / self.file
@@ -135,7 +138,8 @@ def _load(path: str, stamp: int) -> dict[str, Template]:
             issuer_from=tuple(entry.get("issuer_from") or ()),
             issued_by=tuple(entry.get("issued_by") or ()),
             local=str(entry.get("local") or ""), when=_condition(path, key, entry),
-            when_text=str(entry.get("when_text") or ""), per_item=entry.get("per_item") is True)
+            when_text=str(entry.get("when_text") or ""), per_item=entry.get("per_item") is True,
+            receipt=entry.get("receipt") is True)
     return out
 
 
@@ -210,6 +214,7 @@ class CaseFacts:
     data: Mapping[str, Any]
     created_at: datetime
     due_at: datetime | None  # the soonest deadline of its open tasks
+    started_by: str | None = None  # who filed it: an applicant, or the window clerk for one
 
 
 def context(found: Template, case: CaseFacts, doc_no: str, now: datetime,
@@ -226,6 +231,7 @@ def context(found: Template, case: CaseFacts, doc_no: str, now: datetime,
             "process_name": case.process_name, "to_unit": unit_full_name(to_unit, units),
             "issued_on": chinese.chinese_date(now), "issued_on_digits": chinese.digits_date(now),
             "received_on": chinese.digits_date(case.created_at),
+            "started_by": case.started_by or "",
             "due_on": chinese.digits_date(case.due_at) if case.due_at else ""}
 
 
@@ -247,11 +253,16 @@ def _environment(units: Directory | None, people: Mapping[str, Contact]
         found = people.get(username)
         return found.phone or "" if found else ""
 
+    def unit(username: Any) -> str:
+        found = people.get(username)
+        return unit_full_name(found.unit, units) if found else ""
+
     env.filters.update(cn_date=chinese.chinese_date, date=chinese.digits_date,
-                       yuan=chinese.yuan, unit_full=lambda unit: unit_full_name(unit, units),
+                       date_time=chinese.digits_date_time, yuan=chinese.yuan,
+                       unit_full=lambda unit: unit_full_name(unit, units),
                        person=lambda username: people[username].display_name
                        if username in people else username,
-                       person_name=name, person_phone=phone)
+                       person_name=name, person_phone=phone, person_unit=unit)
     return env
 
 
@@ -259,8 +270,9 @@ def render(found: Template, values: Mapping[str, Any], units: Directory | None =
            people: Mapping[str, Contact] | None = None) -> tuple[bytes, str]:
     """The filled DOCX and the SHA-256 of the template file it was filled from. ``people``:
     the users a person field names, for the filters that print one: ``person`` (the display
-    name), ``person_name`` (the name alone, without a role or unit the display name carries)
-    and ``person_phone`` (the office telephone, "" when the account has none)."""
+    name), ``person_name`` (the name alone, without a role or unit the display name carries),
+    ``person_phone`` (the office telephone, "" when the account has none) and ``person_unit``
+    (the full name of the user's unit, "" when the account has none)."""
     from docxtpl import DocxTemplate  # docxtpl loads python-docx and lxml: only when needed
 
     try:
@@ -277,6 +289,11 @@ def render(found: Template, values: Mapping[str, Any], units: Directory | None =
     except Exception as exc:  # a template edited into broken Jinja or XML: say which
         raise EngineError(msg("document.fill_failed", file=found.file, exc=exc)) from exc
     return out.getvalue(), hashlib.sha256(source).hexdigest()
+
+
+def receipt_keys() -> frozenset[str]:
+    """The templates that are an application's 受理回执."""
+    return frozenset(t.key for t in templates().values() if t.receipt)
 
 
 def file_name(found: Template, case: CaseFacts, doc_no: str, label: str = "") -> str:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # python-docx is loaded only when a document is read
+    from docx.table import Table
     from docx.text.paragraph import Paragraph
 
 _ALIGN = {0: "left", 1: "center", 2: "right", 3: "justify"}
@@ -32,6 +33,7 @@ class Block:
     space_after_pt: float = 0.0
     rows: list[list[str]] = field(default_factory=list)
     border_below: str | None = None  # RRGGBB of a rule under the paragraph (the red line)
+    widths: list[float] = field(default_factory=list)  # a table's columns, % of its width
 
 
 def blocks(content: bytes) -> list[Block]:
@@ -47,8 +49,17 @@ def blocks(content: bytes) -> list[Block]:
             out.append(_paragraph(Paragraph(child, document)))
         elif child.tag == qn("w:tbl"):
             table = Table(child, document)
-            out.append(Block("table", rows=[[c.text for c in row.cells] for row in table.rows]))
+            out.append(Block("table", rows=[[c.text for c in row.cells] for row in table.rows],
+                             widths=_widths(table)))
     return out
+
+
+def _widths(table: Table) -> list[float]:
+    """The columns' widths as Word lays them out (the table's grid), in per cent of the
+    table: a label column stays as narrow as in Word. Empty when the grid gives none."""
+    widths = [column.width or 0 for column in table.columns]
+    total = sum(widths)
+    return [100 * w / total for w in widths] if total and all(widths) else []
 
 
 def _paragraph(paragraph: Paragraph) -> Block:

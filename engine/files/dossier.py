@@ -84,7 +84,7 @@ class Dossier:
                                        when=found.when_text or found.when))
                 facts = CaseFacts(row.id, row.process_key, self._process_name(session, row),
                                   row.business_key, view.data, row.created_at,
-                                  case_files.soonest_due(session, row.id))
+                                  case_files.soonest_due(session, row.id), row.started_by)
                 case_files.issue(session, row, found, facts, actor.username, now,
                                  chain.digest_of_row(row))
 
@@ -183,6 +183,13 @@ class Dossier:
                     for t in documents.templates().values()
                     if t.applies_to(key) and not t.per_item
                     and (roles is None or t.issuable_by(roles))]
+
+    @staticmethod
+    def receipt(files: Sequence[AttachmentView]) -> AttachmentView | None:
+        """The case's 受理回执 among its ``files`` (as :meth:`files` lists them): the last
+        one issued, None when the case has none."""
+        keys = documents.receipt_keys()
+        return next((f for f in reversed(files) if f.document in keys), None)
 
     def printable(self, view: AttachmentView) -> list[docx_text.Block]:
         """An issued document read back for the print view."""

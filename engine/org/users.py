@@ -226,20 +226,21 @@ def checked_language(text: str) -> str | None:
 
 @dataclass(frozen=True)
 class Contact:
-    """How a document names a person: their display name and office telephone."""
+    """How a document names a person: their display name, office telephone and unit."""
 
     display_name: str
     phone: str | None
+    unit: str | None = None
 
 
 def contacts(session: Session, usernames: Iterable[str]) -> dict[str, Contact]:
-    """Display name and telephone by username, for the names given that are users."""
+    """Display name, telephone and unit by username, for the names given that are users."""
     wanted = sorted(set(usernames))
     if not wanted:
         return {}
-    rows = session.execute(select(User.username, User.display_name, User.phone)
+    rows = session.execute(select(User.username, User.display_name, User.phone, User.unit)
                            .where(User.username.in_(wanted)))
-    return {name: Contact(display, phone) for name, display, phone in rows}
+    return {name: Contact(display, phone, unit) for name, display, phone, unit in rows}
 
 
 def email_of(session: Session, username: str) -> str | None:

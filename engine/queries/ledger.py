@@ -3,7 +3,9 @@ web tables and as .csv / .xlsx files; the monthly ledger of one unit for the mon
 Times are Beijing-time datetimes in the rows: date cells in .xlsx, "2026-10-08 17:30" as text.
 
 Each ledger is a process plus the columns its cases carry; deadlines come from the task
-table (due_at against completed_at), so the ledger needs no workflow deserialization.
+table (due_at against completed_at), so the ledger needs no workflow deserialization; a
+ledger's follow-ups (跟踪督办) are its cases' completed tasks of one step, the last one's
+text read from the event that completed it.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from engine.errors import NotFound
 from engine.messages import msg
 from engine.org import directory, users
 from engine.queries.confidential import MASK
-from engine.storage.schema import ProcessInstance, Task
+from engine.storage.schema import Event, ProcessInstance, Task
 from engine.time import instants
 from engine.time.calendar import TZ
 
@@ -41,6 +43,17 @@ class LedgerSpec:
     columns: tuple[tuple[str, str], ...]  # (header, data field)
     deadlines: tuple[tuple[str, str], ...]  # (header, user task element id)
     people: frozenset[str] = frozenset()  # data fields holding a username: shown by name
+    # (user task element id, its form's field saying what was done): the 跟踪督办 columns,
+    # the last follow-up's date and text and how many there were
+    follow_up: tuple[str, str] | None = None
+
+    @property
+    def follow_up_headers(self) -> tuple[str, ...]:
+        return FOLLOW_UP_HEADERS if self.follow_up else ()
+
+
+FOLLOW_UP_HEADERS = ("最近跟踪督办", "督办次数")
+FOLLOW_UP_TEXT = 40  # characters of the last follow-up's text a cell shows
 
 
 LEDGERS = {
@@ -53,6 +66,7 @@ LEDGERS = {
         (("呈批处置", "propose"), ("审批", "approve"), ("转办到位", "transfer"),
          ("核查", "verify")),
         frozenset({"owner"}),
+        ("follow_up", "progress"),  # 案件监督管理室 每周跟踪进展
     ),
     "legacy": LedgerSpec(
         "legacy", "“新官不理旧账”问题台账", "legacy_case", "unit",
@@ -84,6 +98,15 @@ class Ledger:
     headers: list[str]
     rows: list[list[Any]]
     instance_ids: list[int] = field(default_factory=list)  # the case of each row
+
+    @property
+    def kinds(self) -> dict[str, str]:
+        """The columns a page lays out on their own, by header: ``person`` naming a person
+        (责任人, a name kept on one line), ``gist`` the last follow-up's text (wide enough to
+        read)."""
+        out = {h: "person" for h, name in self.spec.columns if name in self.spec.people}
+        out.update({h: "gist" for h in self.spec.follow_up_headers[:1]})
+        return out
 
     def revealed(self, fields: frozenset[str]) -> dict[int, list[str]]:
         """The ``fields`` (confidential, shown in clear) each case's row holds a value of."""
@@ -198,6 +221,8 @@ def build(session: Session, key: str, now: datetime, unit: str | None = None,
     headers = ["编号", "登记时间", *(h for h, _ in spec.columns), "状态"]
     for title, _ in spec.deadlines:
         headers += [f"{title}期限", f"{title}是否按期"]
+    headers += spec.follow_up_headers
+    follow_ups = _follow_ups(session, spec, tasks, hidden)
     rows, ids = [], []
     names = users.display_names(session, (
         str(inst.data[f]) for inst in instances for f in spec.people if inst.data.get(f)))
@@ -212,6 +237,8 @@ def build(session: Session, key: str, now: datetime, unit: str | None = None,
         row.append(STATUS.get(inst.status, inst.status))
         for _, element in spec.deadlines:
             row += _deadline(tasks.get((inst.id, element), []), now)
+        if spec.follow_up:
+            row += follow_ups.get(inst.id, ["", 0])
         rows.append(row)
         ids.append(inst.id)
     return Ledger(spec, headers, rows, ids)
@@ -261,6 +288,41 @@ def _deadline(tasks: list[Task], now: datetime) -> list[Any]:
     if task.status == "ready":
         return [due, "已超期" if now > task.due_at else "办理中"]
     return [due, "未办理（已撤销）"]
+
+
+def _follow_ups(session: Session, spec: LedgerSpec, tasks: dict[tuple[int, str], list[Task]],
+                hidden: frozenset[str]) -> dict[int, list[Any]]:
+    """Each case's [最近跟踪督办, 督办次数]: the date and the (shortened) text of its last
+    completed follow-up, and how many it completed; cases without one are left out."""
+    if spec.follow_up is None:
+        return {}
+    element, text_field = spec.follow_up
+    done: dict[int, list[tuple[datetime, Task]]] = {}
+    for (instance_id, elem), found in tasks.items():
+        if elem == element:
+            done[instance_id] = sorted(((t.completed_at, t) for t in found
+                                        if t.status == "completed" and t.completed_at),
+                                       key=lambda pair: pair[0])
+    last = {instance_id: pairs[-1] for instance_id, pairs in done.items() if pairs}
+    if not last:
+        return {}
+    # by the case's index: the event table is the largest one
+    said: dict[str | None, dict[str, Any]] = {
+        task_id: payload for task_id, payload in session.execute(
+            select(Event.task_id, Event.payload).where(
+                Event.instance_id.in_(list(last)), Event.type == "completed",
+                Event.task_id.in_([task.id for _, task in last.values()])))}
+    out = {}
+    for instance_id, (at, task) in last.items():
+        data = (said.get(task.id) or {}).get("data") or {}
+        text = " ".join(str(data.get(text_field) or "").split())
+        if len(text) > FOLLOW_UP_TEXT:
+            text = text[:FOLLOW_UP_TEXT - 1] + "…"
+        if text and text_field in hidden:
+            text = MASK
+        day = at.astimezone(TZ).strftime("%Y-%m-%d")
+        out[instance_id] = [f"{day} {text}".rstrip(), len(done[instance_id])]
+    return out
 
 
 def _local(value: datetime) -> str:

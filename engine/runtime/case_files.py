@@ -109,7 +109,8 @@ def issue(session: Session, row: ProcessInstance, found: Template, facts: CaseFa
     doc_no = next_doc_number(session, issuer.prefix, now)
     content, template_sha = documents.render(
         found, documents.context(found, facts, doc_no, now, units, issuer), units,
-        users.contacts(session, [v for v in facts.data.values() if isinstance(v, str)]))
+        users.contacts(session, [*(v for v in facts.data.values() if isinstance(v, str)),
+                                 *([facts.started_by] if facts.started_by else [])]))
     digest = blobs.store(session, content, now)
     name = documents.file_name(found, facts, doc_no, item.label if item else "")
     record = {"sha256": digest, "name": name, "size": len(content),
@@ -146,7 +147,7 @@ def issue_step_documents(session: Session, row: ProcessInstance, version: Loaded
     over the case's data: the 兑付通知书 of each enterprise of a 免申即享 batch."""
     digest = chain.digest_of_row(row)
     facts = CaseFacts(row.id, row.process_key, version.name, row.business_key, row.data,
-                      row.created_at, soonest_due(session, row.id))
+                      row.created_at, soonest_due(session, row.id), row.started_by)
     for element in sorted(set(passed) & version.documents.keys()):
         if item_variable(version, element) is not None:
             if item is not None and item.element == element:

@@ -7,7 +7,7 @@ version_diff). Simplified Chinese by default, English on request (Flask-Babel).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import Flask
 
@@ -67,6 +67,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["part_named"] = forms.part_named
     app.jinja_env.tests["grid"] = lambda value: isinstance(value, case.Grid)
     app.jinja_env.tests["entries"] = lambda value: isinstance(value, case.Entries)
+    app.jinja_env.tests["datetime"] = lambda value: isinstance(value, datetime)
     for module in (assets, auth, account, inbox, tasks, start, instances, designer, auditor, board,
                    ledgers, stats, notifications, files, units, cases, own_payouts,
                    operations):

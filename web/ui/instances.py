@@ -66,6 +66,7 @@ def show(instance_id: int) -> str | tuple[str, int]:
                            outcome=outcome_of(context.instance.data),
                            payouts=batch_payouts(eng, context.instance),
                            files=context.files,
+                           receipt=eng.dossier.receipt(context.files),
                            templates=eng.dossier.templates(instance_id, user),
                            may_add=eng.dossier.may_add(instance_id, user),
                            field_labels={r.name: r.label for r in context.data},

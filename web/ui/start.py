@@ -9,9 +9,18 @@ from dataclasses import replace
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from engine import InvalidData, Startable, UserView, may_start_any, startable, starter_choices
+from engine import (
+    InstanceView,
+    InvalidData,
+    Startable,
+    UserView,
+    may_start_any,
+    startable,
+    starter_choices,
+)
 from web.errors import localized, localized_fields
 from web.ui import forms
 from web.ui.auth import current_user, login_required
@@ -79,13 +88,27 @@ def submit(key: str) -> str | Response | tuple[str, int]:
         return render_template("start.html", item=item, fields=fields, values=typed,
                                errors=localized_fields(exc), general_errors=general,
                                on_behalf=_on_behalf()), 422
-    flash(_("已发起：%(name)s %(case)s", name=item.name, case=instance.business_key or ""),
-          "success")
+    flash(_started(item, instance, user), "success")
     mine = [t for t in instance.tasks if t.assignee in (None, user.username)
             and user.has_role(t.role) and (t.unit is None or t.unit == user.unit)]
     if mine:
         return redirect(url_for("tasks.show", task_id=mine[0].id))
     return redirect(url_for("instances.show", instance_id=instance.id))
+
+
+def _started(item: Startable, instance: InstanceView, user: UserView) -> str | Markup:
+    """What the flash says after filing: the case started, and the 受理回执 the filing
+    issued, with the link that prints it (the window hands it to the enterprise)."""
+    case = instance.business_key or ""
+    dossier = engine().dossier
+    receipt = dossier.receipt(dossier.files(instance.id, user))
+    if receipt is None:
+        return _("已发起：%(name)s %(case)s", name=item.name, case=case)
+    said = _("已发起：%(name)s %(case)s。已出具受理回执 %(doc)s。", name=item.name, case=case,
+             doc=receipt.doc_no or "")
+    link = url_for("files.print_view", instance_id=instance.id, sha256=receipt.sha256)
+    return Markup('{} <a href="{}" id="flash-print-receipt" target="_blank" rel="noopener">'
+                  '{}</a>').format(said, link, _("打印受理回执"))
 
 
 def _on_behalf() -> bool:
