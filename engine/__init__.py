@@ -67,6 +67,7 @@ from engine.queries.board import (
     chain_problem,
     instance_tasks,
     instances,
+    most_overdue_first,
     overdue_board,
 )
 from engine.queries.confidential import MASK as CONFIDENTIAL_MASK
@@ -76,6 +77,7 @@ from engine.queries.inbox import InboxCounts, InboxFilter, InboxPage, end_of_tod
 from engine.queries.ledger import LEDGERS
 from engine.queries.own_payouts import Letter, OwnPayout
 from engine.queries.payouts import BatchPayouts, PaidPayout, Payout, batch_payouts
+from engine.queries.rounds import Round
 from engine.queries.search import MAX_LIMIT as MAX_SEARCH_LIMIT
 from engine.queries.search import MAX_QUERY as MAX_SEARCH_QUERY
 from engine.queries.search import SearchHit, SearchResult
@@ -195,6 +197,7 @@ __all__ = [
     "ReadView",
     "ReplayResult",
     "Role",
+    "Round",
     "RowProblem",
     "ScriptError",
     "SearchHit",
@@ -247,6 +250,7 @@ __all__ = [
     "logs",
     "may_start_any",
     "migrate",
+    "most_overdue_first",
     "msg",
     "normalized_credit_code",
     "outcome_of",

@@ -533,3 +533,30 @@ def test_the_verification_deadline_holds_for_the_outcome(clues: Engine,
     outcome = task(clues, "zhao", "outcome")
     assert outcome.due_at == at("2026-10-26T17:30:00+08:00") and not outcome.overdue
     assert clues.instance(view.id).data["verify_due"] == "2026-10-26T17:30:00+08:00"
+
+
+
+@WORLD
+def test_an_approval_of_a_proposal_submitted_again_knows_its_round(
+        clues: Engine, clock: FixedClock) -> None:
+    """退回重拟 twice: the approver's third 审批 is round 3 and its round before the second;
+    the first of each step, and another case's, are nobody's second round."""
+    case = register(clues).id
+    other = register(clues).id
+    proposal = {"disposal": "转办", "handler_unit": FULIANG, "proposal_reason": "转县纪委核查"}
+    proposals, approvals = [], []
+    for n in range(3):
+        clock.set(at(f"2026-10-09T1{n}:00:00+08:00"))
+        proposals.append(task(clues, "li", "propose", instance_id=case).id)
+        clues.complete(proposals[-1], proposal, "li")
+        approvals.append(task(clues, "wang", "approve", instance_id=case).id)
+        if n < 2:
+            clues.complete(approvals[-1], {"approved": False,
+                                           "approve_comment": "请补充核查方向。"}, "wang")
+    untouched = task(clues, "li", "propose", instance_id=other).id
+    rounds = clues.inbox.rounds([*approvals, *proposals, untouched])
+    assert [(rounds[t].number, rounds[t].previous) for t in approvals[1:]] == [
+        (2, approvals[0]), (3, approvals[1])]
+    assert [rounds[t].number for t in proposals[1:]] == [2, 3]
+    assert not {approvals[0], proposals[0], untouched} & rounds.keys()
+    assert clues.inbox.rounds([]) == {}

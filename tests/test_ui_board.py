@@ -9,6 +9,8 @@ from flask import Flask
 
 from engine.api import Engine
 from engine.time.clock import FixedClock
+from tests.conftest import diagram_files
+from tests.process_helpers import PROCESSES
 from tests.test_ui_support import FULIANG, LEPING, as_user, start_case, transfer
 
 pytest_plugins = ["tests.test_ui_support"]  # ui_clock, eng, app
@@ -35,9 +37,11 @@ def test_board_counts_by_unit_and_procedure(app: Flask, eng: Engine,
     assert "TS-2026-000003" not in as_user(app, "sun").get(
         "/board/tasks?unit=&role=approver&process=approval&when=today").text
     assert "测试审批" in page.text
-    # a jurisdiction's heading row spans every column (it stopped short of 已催办)
-    columns = page.text.split('<thead>')[1].split('</thead>')[0].count("<th>")
-    assert f'<tr class="area"><th colspan="{columns}" scope="rowgroup">' in page.text
+    # grouped by jurisdiction, a heading row spans every column (it stopped short of 已催办)
+    grouped = as_user(app, "sun").get("/board/?order=area").text
+    columns = grouped.split('<thead>')[1].split('</thead>')[0].count("<th>")
+    assert f'<tr class="area"><th colspan="{columns}" scope="rowgroup">' in grouped
+    assert 'class="area"' not in page.text  # most overdue first: one list
     tasks = as_user(app, "sun").get(f"/board/tasks?unit={FULIANG}&process=approval"
                                     "&when=overdue")
     assert tasks.status_code == 200
@@ -102,3 +106,37 @@ def test_board_task_names_link_to_the_task_for_who_may_open_it_else_to_the_case(
     assert f'<a href="/tasks/{handle}">' in handler
     supervisor = as_user(app, "sun").get(query).text.split('data-label="任务"')[1][:300]
     assert f'<a href="/instances/{instance_id}">' in supervisor and "/tasks/" not in supervisor
+
+
+def _units(page: str) -> list[str]:
+    return [cell.split("</td>")[0] for cell in page.split('<td data-label="单位">')[1:]]
+
+
+def test_board_lists_the_most_overdue_first_and_filters_by_procedure(
+        app: Flask, eng: Engine, ui_clock: FixedClock) -> None:
+    """The 乐平 handler has two overdue tasks, 浮梁 one: 乐平 leads, though the directory
+    lists 浮梁县 first (grouped by jurisdiction it still does); a procedure chosen keeps only
+    its rows and its totals, in a link that can be passed on."""
+    eng.deploy(diagram_files("sendback.bpmn"))
+    transfer(eng, FULIANG)
+    transfer(eng, LEPING)
+    transfer(eng, LEPING)
+    ui_clock.advance(timedelta(days=9))
+    eng.start("sendback", {}, "li")
+    # the directory names the units' jurisdictions (浮梁县 before 乐平市)
+    eng.import_units((PROCESSES / "units.csv").read_text(encoding="utf-8"))
+    sun = as_user(app, "sun")
+    page = sun.get("/board/").text
+    assert _units(page) == [LEPING, FULIANG, "受理员"]
+    assert _units(sun.get("/board/?order=area").text)[:2] == [FULIANG, LEPING]
+    assert '<option value="approval" >测试审批</option>' in page
+    assert '<option value="sendback" >退回测试</option>' in page
+    only = sun.get("/board/?process=sendback").text
+    assert _units(only) == ["受理员"] and "测试审批</td>" not in only
+    assert '<option value="sendback" selected>' in only and 'id="total-overdue">0<' in only
+    approval = sun.get("/board/?process=approval&order=area").text
+    assert _units(approval) == [FULIANG, LEPING] and 'id="total-overdue">3<' in approval
+    assert '<tr class="area"><th colspan="6" scope="rowgroup">浮梁县</th></tr>' in approval
+    # the other ordering keeps the procedure chosen
+    assert 'href="/board/?order=overdue&amp;process=approval"' in approval
+    assert sun.get("/board/?order=nonsense").status_code == 200

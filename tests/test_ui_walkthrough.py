@@ -99,6 +99,39 @@ def test_the_clerk_reads_why_the_proposal_came_back(demo: Engine) -> None:
     assert 'id="decided-back"' not in again.text and "请更正承办部门。" in again.text
 
 
+def test_an_approver_sees_a_proposal_came_again_and_the_last_round(demo: Engine) -> None:
+    """退回重拟, the clerk submits again: the approver's inbox row and task page say 重新提交
+    (第 2 轮), and the page shows the round before: who decided, when, and what they said."""
+    assert isinstance(demo.clock, FixedClock)
+    case = demo.start("clue_triage", dict(CLUE, summary="审批窗口多次退回材料。"), "intake").id
+    proposal = {"disposal": "转办", "handler_unit": FULIANG, "proposal_reason": "建议转办。"}
+    demo.complete(_task(demo, "intake", case, "propose"), proposal, "intake")
+    approver = signed_in(demo, "approver")
+    first = _task(demo, "approver", case, "approve")
+    assert "重新提交" not in approver.get(f"/tasks/{first}").text
+    demo.clock.advance(timedelta(minutes=47))  # 2026-09-30 15:47 in Jingdezhen
+    demo.complete(first, {"approved": False, "approve_comment": "理由不充分，请补充。"},
+                  "approver")
+    demo.clock.advance(timedelta(minutes=30))
+    demo.complete(_task(demo, "intake", case, "propose"), proposal, "intake")
+    again = _task(demo, "approver", case, "approve")
+    row = approver.get("/").text.split(f'data-task="{again}"')[1].split("</tr>")[0]
+    assert '<span class="resubmitted"' in row and "重新提交（第 2 轮）" in row
+    page = approver.get(f"/tasks/{again}").text
+    assert '<span class="resubmitted" id="round">重新提交（第 2 轮）</span>' in page
+    box = page.split('id="previous-round"', 1)[1].split("</div>", 1)[0]
+    assert '<span class="by">分管领导 王强（市纪委）</span>' in box
+    assert ">2026-09-30 15:47</time>" in box
+    assert '<span class="label">审批结果：</span>退回重拟' in box
+    assert '<span class="label">审批意见：</span>理由不充分，请补充。' in box
+    assert "proposal_reason" not in box and "建议转办" not in box  # its decision only
+    # the clerk's redone step says 退回 in the inbox, not a second mark
+    clerk_row = signed_in(demo, "intake").get("/").text
+    assert "重新提交" not in clerk_row
+    choose_language(approver)
+    assert "Resubmitted (round 2)" in approver.get(f"/tasks/{again}").text
+
+
 def _task(engine: Engine, user: str, case: int, name: str) -> str:
     return next(t.id for t in engine.inbox.for_user(user)
                 if t.instance_id == case and t.name == name)

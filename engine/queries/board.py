@@ -113,6 +113,13 @@ def overdue_board(engine: Engine, unit: str | None = None, all_units: bool = Tru
                                        -r.due_today, r.unit or "", r.role or "", r.process_key))
 
 
+def most_overdue_first(rows: list[BoardRow]) -> list[BoardRow]:
+    """The board's rows by overdue count, highest first, then by unit (the rows of tasks with
+    no unit last, by role): where the backlog is, whatever the jurisdiction."""
+    return sorted(rows, key=lambda r: (-r.overdue, r.unit is None, r.unit or "", r.role or "",
+                                       r.process_key))
+
+
 def _by_role(session: Session, now: datetime, tomorrow: datetime) -> list[BoardRow]:
     """The board's rows of the open tasks with no unit, by procedure and role: one range of
     ``ix_tasks_board_cells`` (its last column is the role for them), in group order."""

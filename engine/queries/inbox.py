@@ -17,6 +17,7 @@ from engine.errors import NotFound, PermissionDenied
 from engine.messages import msg
 from engine.org import scope, users
 from engine.queries import subjects
+from engine.queries.rounds import Round, of_tasks
 from engine.storage.schema import Task
 from engine.time.calendar import TZ, WorkCalendar
 from engine.views import TaskView, UserView
@@ -293,6 +294,12 @@ class Inbox:
             user = users.resolve(session, username)
             rows = session.execute(select(Task).where(Task.id.in_(task_ids))).scalars()
             return frozenset(r.id for r in rows if may_see(r, user))
+
+    def rounds(self, task_ids: list[str]) -> dict[str, Round]:
+        """The round of each task whose step was opened before in its case (a page's rows at
+        once): 重新提交, and the round before it."""
+        with self._engine.transaction(read_only=True) as session:
+            return of_tasks(session, task_ids)
 
     def tasks_of_instance(self, session: Session, instance_id: int) -> list[TaskView]:
         now = self._engine.clock.now()

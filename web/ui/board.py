@@ -6,12 +6,13 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request
 
 from engine import ROLES_BY_ID as BY_ID
-from engine import WHEN, UserView, board_tasks, overdue_board
+from engine import WHEN, UserView, board_tasks, most_overdue_first, overdue_board
 from web.ui import fmt
 from web.ui.auth import current_user, login_required
 from web.ui.util import engine
 
 bp = Blueprint("board", __name__, url_prefix="/board")
+ORDERS = ("overdue", "area")  # most overdue first; by jurisdiction, as the directory lists
 SUPERVISORS = frozenset({"auditor", "case_manager", "style_group", "supervision_office",
                          "city_leader", "reform_group"})
 
@@ -37,13 +38,22 @@ def may_view_board(user: UserView | None) -> bool:
 def index() -> str:
     all_units, unit = scope(current_user())
     eng = engine()
-    rows = overdue_board(eng, unit=unit, all_units=all_units,
-                         reach=current_user().reach if all_units else None)
+    board = overdue_board(eng, unit=unit, all_units=all_units,
+                          reach=current_user().reach if all_units else None)
     names = {p.key: p.name for p in eng.processes()}
+    present = sorted({r.process_key for r in board}, key=lambda k: (names.get(k, k), k))
+    process = request.args.get("process") or None
+    order = request.args.get("order", ORDERS[0])
+    if order not in ORDERS:
+        order = ORDERS[0]
+    rows = [r for r in board if process in (None, r.process_key)]
+    if order == "overdue":
+        rows = most_overdue_first(rows)
     totals = (sum(r.overdue for r in rows), sum(r.due_today for r in rows),
               sum(r.open for r in rows), sum(r.urged for r in rows))
     return render_template("board.html", rows=rows, names=names, totals=totals,
-                           all_units=all_units, unit=unit)
+                           all_units=all_units, unit=unit, present=present, process=process,
+                           order=order)
 
 
 @bp.get("/tasks")

@@ -44,6 +44,7 @@ def index() -> str | Response:
                                                     for name in (t.assignee, t.returned_by)
                                                     if name),
                            drafted=eng.drafts.marked([t.id for t in page.tasks], current_user()),
+                           rounds=eng.inbox.rounds([t.id for t in page.tasks]),
                            in_inbox=counts.processes if counts else ())
 
 

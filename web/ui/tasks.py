@@ -19,6 +19,7 @@ from engine import (
     EventView,
     InstanceView,
     InvalidData,
+    Round,
     TaskView,
     UserView,
     instance_forms,
@@ -206,6 +207,8 @@ def _render(task: TaskView, schema: dict[str, Any] | None, fields: list[forms.Fi
         kept_op=kept_operation(task.id) if works else {},
         sent_back=_sent_back(task, context.events),
         decided_back=decided_back(task, context, schemas),
+        previous_round=previous_round(task, context, schemas,
+                                      eng.inbox.rounds([task.id]).get(task.id)),
         related=[] if context.applicant else eng.related(task.instance_id, user),
     )
 
@@ -271,3 +274,32 @@ def decided_back(task: TaskView, case: CaseContext, schemas: dict[str, dict[str,
         return DecidedBack(event, item.title, [r for r in item.details if r.name in asked
                                                and r.value not in (None, "")])
     return None
+
+
+@dataclass(frozen=True)
+class PreviousRound:
+    """The round before of a step opened again in its case (an approval of a proposal
+    submitted anew): what was decided and said then, by whom and when."""
+
+    number: int  # this task's round: 2 the second time
+    task: TaskView  # the round before's task
+    said: list[DataRow]
+
+
+def previous_round(task: TaskView, case: CaseContext, schemas: dict[str, dict[str, Any]],
+                   found: Round | None) -> PreviousRound | None:
+    """The round before ``task``'s (``found``, engine/queries/rounds.py): its form's fields
+    asked afresh each time (``"x-default": "blank"``, an approval's 审批结果 and 审批意见) as
+    submitted then, or all it submitted where none is; nothing said when it was not done or
+    the reader does not see its step."""
+    before = next((t for t in case.tasks if found and t.id == found.previous), None)
+    if found is None or before is None:
+        return None
+    done = next((e for e in reversed(case.events)
+                 if e.type == "completed" and e.task_id == before.id), None)
+    item = case.step(done.seq) if done is not None else None
+    props = (schemas.get(before.form_key or "") or {}).get("properties") or {}
+    asked = {k for k, p in props.items() if isinstance(p, dict) and p.get("x-default") == "blank"}
+    said = [r for r in item.details if (not asked or r.name in asked)
+            and r.value not in (None, "")] if item is not None else []
+    return PreviousRound(found.number, before, said)
