@@ -24,12 +24,14 @@ def _valid(name: str, value: Any) -> None:
 
 
 def test_the_callers_notifications_and_marking_them_read(api: Api) -> None:
-    api.to_handling()
-    api.start()
+    api.to_handling()  # li starts it: li is not told of its proposal step, zhao of 办理
+    api.engine.add_user("xu", ["intake"])
+    api.start("xu")
+    api.start("xu")
     body = api.get("/notifications", "li").get_json()
     _valid("NotificationList", body)
-    # two cases, each with its proposal step; the first one's is done, so its notice is read
-    assert body["unread"] == 1
+    # two cases xu started, each with its proposal step for li
+    assert body["unread"] == 2
     first = body["notifications"][0]
     assert first["kind"] == "task_arrived" and first["read"] is False
     case = first["business_key"]
@@ -72,6 +74,7 @@ def test_bad_filters_are_400(api: Api, query: str) -> None:
 
 
 def test_marking_read_takes_no_body(api: Api) -> None:
-    api.start()
+    api.engine.add_user("xu", ["intake"])
+    api.start("xu")  # li is told
     [note] = api.get("/notifications", "li").get_json()["notifications"]
     error_of(api.post(f"/notifications/{note['id']}/read", "li", json={"read": False}), 400)

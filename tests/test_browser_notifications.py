@@ -19,7 +19,9 @@ from tests.test_ui_support import frozen, make_engine, start_case
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[Server]:
     clock = frozen("2026-09-30T10:00:00+08:00")
-    yield from serve(make_engine(tmp_path, clock), clock)
+    engine = make_engine(tmp_path, clock)
+    engine.add_user("xu", ["intake"])  # starts the cases: li is told of their first step
+    yield from serve(engine, clock)
 
 
 def bell_count(page: Any) -> int:
@@ -29,7 +31,7 @@ def bell_count(page: Any) -> int:
 
 def test_the_bell_the_list_and_marking_read(page: Any, server: Server) -> None:
     for summary in ("窗口推诿", "拖延办理", "吃拿卡要"):
-        start_case(server.engine, summary=summary)
+        start_case(server.engine, summary=summary, by="xu")
     sign_in(page, server, "li")
     assert bell_count(page) == 3
     page.click("#bell")
@@ -73,8 +75,8 @@ def test_choosing_channels(page: Any, server: Server) -> None:
 def test_each_reader_reads_a_notice_in_their_language(page: Any, browser: Any,
                                                       server: Server) -> None:
     engine = server.engine
-    first = engine.instance(start_case(engine, summary="窗口推诿")).business_key
-    start_case(engine, summary="拖延办理")
+    first = engine.instance(start_case(engine, summary="窗口推诿", by="xu")).business_key
+    start_case(engine, summary="拖延办理", by="xu")
     [propose] = [t for t in engine.inbox.for_user("li") if t.business_key == first]
     engine.complete(propose.id, {"proposal": "转办"}, "li")
 

@@ -85,6 +85,7 @@ def test_template_cases_are_the_ordinary_cases(people: Engine, other_url: str,
 
     monkeypatch.setattr(start_template, "render", counted_render)
     monkeypatch.setattr(start_template, "same_as_ordinary", counted_same)
+    people.add_user("xu", ["intake"])  # told of the first steps li's run makes
     people.deploy(diagram_files("approval.bpmn"))
     report = people.bulk.run("approval", rows(9), "li", chunk=4)
     assert len(report.started) == 9 and not report.invalid
@@ -94,6 +95,7 @@ def test_template_cases_are_the_ordinary_cases(people: Engine, other_url: str,
     ordinary = Engine(other_url, clock=clock)
     try:
         add_people(ordinary)
+        ordinary.add_user("xu", ["intake"])
         ordinary.deploy(diagram_files("approval.bpmn"))
         again = ordinary.bulk.run("approval", rows(9), "li", chunk=4)
         assert [s.as_json() for s in again.started] == [s.as_json() for s in report.started]

@@ -176,7 +176,8 @@ def test_the_shipped_clue_procedure_names_unit_and_problem(engine: Engine) -> No
 def test_a_notice_shows_the_subject_while_its_reader_may_read_the_case(demo: Engine) -> None:
     """The notices list names what a case is about, read when the list is shown: to a reader
     who has since lost their part in the case, it says no more than it did."""
-    case = demo.start("subject_demo", {"unit_name": "某局", "kind": "late"}, "li")
+    demo.add_user("he", ["intake"])  # starts it: li and wu are told
+    case = demo.start("subject_demo", {"unit_name": "某局", "kind": "late"}, "he")
     [arrived] = demo.notifications.for_user("wu")
     assert (arrived.instance_id, arrived.subject) == (case.id, "某局：拖延")
     assert arrived.as_json()["subject"] == "某局：拖延"

@@ -40,7 +40,8 @@ def cli(tmp_path: Path) -> Cli:
 
 
 def test_a_users_notifications(cli: Cli) -> None:
-    cli("start", "approval", "--data", json.dumps({"summary": "x", "unit": UNIT}), "--as", "li")
+    cli("users", "add", "xu", "--role", "intake")  # starts it: li is told of its first step
+    cli("start", "approval", "--data", json.dumps({"summary": "x", "unit": UNIT}), "--as", "xu")
     [note] = json.loads(cli("notifications", "--as", "li", "--json").stdout)
     assert (note["kind"], note["read"], note["business_key"]) == ("task_arrived", False,
                                                                   "TS-2026-000001")

@@ -38,10 +38,11 @@ def outbox(engine: Engine) -> list[tuple[str, str, str | None]]:
 
 
 def test_a_new_task_tells_everyone_who_sees_it(told: Engine) -> None:
+    told.add_user("li2", ["intake"])
     view = told.start("approval", {"summary": "x", "unit": FULIANG}, "li")
     case = view.business_key
-    assert kinds(told, "li") == [("task_arrived", case)]
-    [arrived] = told.notifications.for_user("li")
+    assert kinds(told, "li2") == [("task_arrived", case)]
+    [arrived] = told.notifications.for_user("li2")
     assert arrived.task_id == view.tasks[0].id and arrived.title == "提出处置意见"
     assert arrived.text_in("zh") == (
         f"新的待办“提出处置意见”（{case}）已到达，办理期限 9月30日 17:30。")
@@ -98,27 +99,46 @@ def test_a_command_may_name_the_notice_for_the_tasks_it_creates(told: Engine) ->
     assert (back.kind, back.text_in("zh"), back.actor, back.title) == (
         "sent_back", "王五 将“提出处置意见”（TS-2026-000001）退回给您：请补充处置理由。", "wang",
         "提出处置意见")
-    assert len(told.notifications.for_user("li")) == 2  # the first proposal, and this
+    assert len(told.notifications.for_user("li")) == 1  # li started it: not told of it
     told.complete(told.instance(view.id).tasks[0].id, {"proposal": "转办"}, "li")
     assert [n.kind for n in told.notifications.for_user("wang")] == ["task_arrived"] * 2
 
 
+def test_who_made_a_task_arrive_is_not_told_of_it(told: Engine) -> None:
+    """The clerk who registers a case and holds its next step is looking at it: no 新待办
+    for them; the others who see the task are told. Nor is the approver whose approval
+    makes the next step a pool they are in."""
+    told.add_user("li2", ["intake"])
+    told.add_user("wz", ["approver", "handler"], unit=FULIANG)
+    view = told.start("approval", {"summary": "x", "unit": FULIANG}, "li")
+    case = view.business_key
+    assert kinds(told, "li") == [] and kinds(told, "li2") == [("task_arrived", case)]
+    told.complete(view.tasks[0].id, {"proposal": "转办"}, "li")
+    [approve] = told.instance(view.id).tasks
+    assert kinds(told, "wz") == [("task_arrived", case)]  # li made it, wz is told
+    told.claim(approve.id, "wz")
+    told.complete(approve.id, {"approved": True}, "wz")
+    assert kinds(told, "wz") == [("task_arrived", case)]  # not of the 办理 wz made arrive
+    assert kinds(told, "zhao") == [("task_arrived", case)]
+
+
 def test_read_marks_and_the_unread_count(told: Engine, clock: FixedClock) -> None:
+    told.add_user("li2", ["intake"])  # li starts the cases: li2 is told of their tasks
     told.start("approval", {"summary": "x", "unit": FULIANG}, "li")
     told.start("approval", {"summary": "y", "unit": FULIANG}, "li")
-    assert told.notifications.unread_count("li") == 2
-    newest, oldest = told.notifications.for_user("li")
+    assert told.notifications.unread_count("li2") == 2
+    newest, oldest = told.notifications.for_user("li2")
     assert newest.id > oldest.id
-    read = told.notifications.mark_read(oldest.id, "li")
+    read = told.notifications.mark_read(oldest.id, "li2")
     assert read.read and read.read_at == clock.now()
-    assert told.notifications.unread_count("li") == 1
-    assert [n.id for n in told.notifications.for_user("li", unread=True)] == [newest.id]
-    assert [n.id for n in told.notifications.for_user("li", before=newest.id)] == [oldest.id]
+    assert told.notifications.unread_count("li2") == 1
+    assert [n.id for n in told.notifications.for_user("li2", unread=True)] == [newest.id]
+    assert [n.id for n in told.notifications.for_user("li2", before=newest.id)] == [oldest.id]
     with pytest.raises(NotFound):  # another's notification is no different from none
         told.notifications.mark_read(newest.id, "wang")
-    assert told.notifications.mark_all_read("li") == 1
-    assert told.notifications.unread_count("li") == 0
-    assert told.notifications.for_user("li")[0].as_json()["read"] is True
+    assert told.notifications.mark_all_read("li2") == 1
+    assert told.notifications.unread_count("li2") == 0
+    assert told.notifications.for_user("li2")[0].as_json()["read"] is True
 
 
 def test_the_applicant_hears_of_the_decision(told: Engine) -> None:

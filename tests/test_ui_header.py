@@ -30,8 +30,9 @@ def test_the_counts_follow_the_tasks_and_error_pages_show_none(app: Flask, eng: 
                                                                ) -> None:
     li = as_user(app, "li")
     assert counts(li.get("/").text) == {"mine": 0, "overdue": 0, "today": 0}
-    start_case(eng)
-    start_case(eng)
+    eng.add_user("xu", ["intake"])  # starts the cases: li is told of their first step
+    start_case(eng, by="xu")
+    start_case(eng, by="xu")
     page = li.get("/start").text
     assert counts(page) == {"mine": 0, "overdue": 0, "today": 2} and bell(page) == 2
     li.post(f"/tasks/{task_of(eng, 'li', 'propose')}/claim")

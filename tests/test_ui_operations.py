@@ -4,11 +4,15 @@ comments and terminate; refusals said in a message, roles that may not get 403."
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 from flask import Flask
+from markupsafe import escape
 
 from engine.api import Engine
+from engine.time.clock import FixedClock
 from tests.test_ui_support import (
     FULIANG,
     LEPING,
@@ -120,6 +124,46 @@ def test_case_page_offers_urge_beside_others_tasks_not_ones_own(app: Flask,
     assert f'id="urge-{approve}"' not in as_user(app, "wang").get(f"/instances/{instance_id}").text
     assert f'id="urge-{approve}"' in as_user(app, "wang2").get(f"/instances/{instance_id}").text
     assert f'id="urge-{approve}"' in as_user(app, "sun").get(f"/instances/{instance_id}").text
+
+
+def test_the_board_list_urges_and_comes_back(app: Flask, eng: Engine,
+                                            ui_clock: FixedClock) -> None:
+    """A supervisor urges from the board's list of overdue tasks, not from each case; the
+    holder sees 已催办 in the inbox and, on the task, who urged, when and what they said."""
+    transfer(eng, FULIANG)
+    ui_clock.advance(timedelta(days=9))  # the handle task is overdue
+    handle = task_of(eng, "zhao", "handle")
+    listing = f"/board/tasks?unit={quote(FULIANG)}&process=approval&when=overdue"
+    sun = as_user(app, "sun")
+    page = sun.get(listing).text
+    assert f'id="urge-{handle}"' in page
+    form = page.split(f'id="urge-{handle}"', 1)[1].split("</form>", 1)[0]
+    assert f'name="next" value="{escape(listing)}"' in form
+    assert "已催办" not in page.split("<tbody>", 1)[1]
+    urged = sun.post(f"/tasks/{handle}/urge", data={"note": "今日内办结", "next": listing})
+    assert urged.status_code == 302 and urged.location == listing  # back to the list
+    assert "已催办 1 次" in sun.get(listing).text
+    # a foreign address to go back to is not followed
+    assert sun.post(f"/tasks/{handle}/urge", data={"next": "//evil.example/"}) \
+        .location == f"/tasks/{handle}"
+    # not beside one's own task: zhao may not urge, and is not offered to
+    assert f'id="urge-{handle}"' not in as_user(app, "zhao").get(listing).text
+    eng.add_user("zhao_lead", ["handler", "approver"], unit=FULIANG, password="pw-ui-test")
+    assert f'id="urge-{handle}"' not in as_user(app, "zhao_lead").get(listing).text
+
+    inbox = as_user(app, "zhao").get("/").text
+    row = inbox.split(f'data-task="{handle}"', 1)[1].split("</tr>", 1)[0]
+    assert '<span class="urged-tag"' in row and "已催办 2 次" in row
+    task = as_user(app, "zhao").get(f"/tasks/{handle}").text
+    notice = task.split('id="urged"', 1)[1].split("</div>", 1)[0]
+    who = eng.shown_names(["sun"]).get("sun") or "sun"
+    assert "已被催办 2 次" in notice and f'<span class="by">{who}</span>' in notice
+    # the latest urge (which said nothing), not the first one's note
+    assert "今日内办结" not in notice and "2026-10-09 16:00" in notice
+    sun.post(f"/tasks/{handle}/urge", data={"note": "请说明超期原因"})
+    notice = as_user(app, "zhao").get(f"/tasks/{handle}").text.split('id="urged"', 1)[1] \
+        .split("</div>", 1)[0]
+    assert "催办说明：</span>请说明超期原因" in notice
 
 
 def test_case_page_copy_read_comment_withdraw_and_terminate(app: Flask, eng: Engine) -> None:

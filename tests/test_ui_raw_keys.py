@@ -49,4 +49,17 @@ def test_the_audit_list_and_start_list_name_procedures(app: Flask, eng: Engine) 
     listed = audit.split("<tbody>", 1)[1]
     assert "测试审批" in listed and ">approval<" not in listed
     start = as_user(app, "li").get("/start").text
-    assert "测试审批" in start and "approval ·" not in start and "第 1 版" in start
+    assert "测试审批" in start and "approval ·" not in start
+
+
+def test_procedure_versions_are_for_designers_and_auditors(app: Flask, eng: Engine) -> None:
+    """A clerk starts and works cases without a version number to puzzle over; those who
+    design the procedures and audit the cases still read which version a case runs."""
+    case = start_case(eng)
+    start = as_user(app, "li").get("/start").text
+    assert "测试审批" in start and "第 1 版" not in start
+    for user in ("li", "wang", "sun"):
+        page = as_user(app, user).get(f"/instances/{case}").text
+        assert "流程版本" not in page and 'id="process-version"' not in page, user
+    page = as_user(app, "audit").get(f"/instances/{case}").text
+    assert '<span id="process-version">流程版本：v1</span>' in page

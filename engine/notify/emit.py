@@ -140,14 +140,18 @@ def arrivals_as(session: Session, kind: str, said: Msg | None = None,
 
 
 def tasks_arrived(session: Session, instance: ProcessInstance,
-                  tasks: Sequence[Mapping[str, Any]], now: datetime) -> None:
-    """"A task arrived in my inbox", for new task rows (engine/runtime/mirror.py)."""
+                  tasks: Sequence[Mapping[str, Any]], now: datetime,
+                  by: str | None = None) -> None:
+    """"A task arrived in my inbox", for new task rows (engine/runtime/mirror.py). ``by``:
+    the user whose command made them, who is not told: they caused it and are looking at
+    it (the clerk who registers a clue and keeps its next step)."""
     kind, said, actor = session.info.get(_ARRIVALS, ("task_arrived", None, None))
     people = who_sees(session, tasks)
     write(session, kind, [
         Notice(name, instance.id, task["id"], instance.business_key, task["name"],
                said or _arrived(task["due_at"]), actor)
-        for task in tasks for name in people[task["id"]]], now, users_known=True)
+        for task in tasks for name in people[task["id"]] if name != by], now,
+        users_known=True)
 
 
 def _arrived(due_at: datetime | None) -> Msg:

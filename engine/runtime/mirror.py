@@ -86,14 +86,15 @@ def sync_tasks(session: Session, row: ProcessInstance, workflow: BpmnWorkflow, n
                kind: str = "completed",
                known_open: list[driver.ReadRow] | None = None,
                returned: Mapping[str, str] = _NONE, sent_back: Collection[str] = (),
-               returned_by: str | None = None) -> None:
+               by: str | None = None) -> None:
     """``acted`` is (task id, user) of the task this command acted on, if any, and ``kind``
     the command's event: the task's row records who completed it, or who ended it otherwise
     (a send-back cancels it), so the row says who acted as the case history does;
     ``known_open`` the instance's open task rows if the command has read them; ``returned``
     the new tasks that go back to whoever did their step before (engine/runtime/returns.py),
     task id -> user; ``sent_back`` the new tasks a later step's completion sent back, which
-    record ``returned_by`` (the command's user) as a send back's new task does.
+    record ``returned_by`` ``by`` (the command's user) as a send back's new task does; ``by``
+    is not told of the new tasks, which they caused.
 
     Plain table statements, not ORM objects: this runs on every command and the ORM's unit
     of work cost more than the database (docs/performance.md). The open tasks written are
@@ -120,10 +121,10 @@ def sync_tasks(session: Session, row: ProcessInstance, workflow: BpmnWorkflow, n
     for values in new:
         values["assignee"] = chosen.get(values["element_id"]) or returned.get(values["id"])
         if kind == "sent_back" or values["id"] in sent_back:
-            values["returned_by"] = returned_by
+            values["returned_by"] = by
     if new:
         _INSERT.run(session, new)
-        emit.tasks_arrived(session, row, new, now)
+        emit.tasks_arrived(session, row, new, now, by)
     opened = sorted(kept + new, key=lambda t: (t["created_at"], t.get("item_index") or 0,
                                                t["id"]))
     session.info.setdefault(_OPEN_TASKS, {})[row.id] = opened

@@ -6,9 +6,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request
 
 from engine import ROLES_BY_ID as BY_ID
-from engine import WHEN, UserView, board_tasks, most_overdue_first, overdue_board
+from engine import URGING_ROLES, WHEN, UserView, board_tasks, most_overdue_first, overdue_board
 from web.ui import fmt
 from web.ui.auth import current_user, login_required
+from web.ui.tasks import may_work
 from web.ui.util import engine
 
 bp = Blueprint("board", __name__, url_prefix="/board")
@@ -78,7 +79,11 @@ def tasks() -> str:
                         role=role)
     rows = [(t, *fmt.countdown(t.due_at, now, calendar)) for t in found]
     names = {p.key: p.name for p in eng.processes()}
+    openable = eng.inbox.openable([t.id for t in found], user.username)
+    # 催办 from the list, as beside the case's tasks: whoever holds a task, not one's own
+    urgeable = {t.id for t in found if not (t.id in openable and may_work(t, user))} \
+        if URGING_ROLES & set(user.roles) else set()
     return render_template("board_tasks.html", rows=rows, unit=unit, process=process,
-                           role=role, when=when, names=names,
-                           openable=eng.inbox.openable([t.id for t in found], user.username),
+                           role=role, when=when, names=names, openable=openable,
+                           urgeable=urgeable, back=request.full_path.rstrip("?"),
                            people=eng.shown_names(t.assignee for t in found if t.assignee))

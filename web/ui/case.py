@@ -33,6 +33,7 @@ from web.ui.util import engine
 # results and documents; not the staff's internal work (who claimed, signed, was urged, ...)
 # nor the staff by username.
 APPLICANT_ROLES = frozenset({"enterprise"})
+INSIDERS = frozenset({"auditor", "designer"})  # those who read the engine's own names
 # the 纪委监委 a case belongs to matters to those who work and supervise clues, not to
 # enterprises or departments paying subsidies
 DISCIPLINE_READERS = frozenset({"intake", "approver", "case_manager", "handler", "auditor",
@@ -181,7 +182,7 @@ def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, A
     readable = partial(_readable, fields, file_fields=file_fields, names=names)
     # variables no form names (set by scripts) are the engine's, by key: for those who read
     # the diagrams' scripts, not for clerks
-    insiders = g.user is not None and bool({"auditor", "designer"} & set(g.user.roles))
+    insiders = is_insider(g.user)
     titles = {t.id: t.title for t in tasks}
     auditor = g.user is not None and "auditor" in g.user.roles
     reads = eng.confidential_reads(instance_id, username) if auditor else []
@@ -347,6 +348,12 @@ def _for_applicant(item: TimelineItem, applicant: str, people: dict[str, str]) -
     """The step as its applicant sees it: the staff member who did it is not named."""
     mine = item.user == person(applicant, people)
     return item if mine else replace(item, user=None)
+
+
+def is_insider(user: UserView | None) -> bool:
+    """An auditor or designer: reads the engine's own names (variables by key, usernames,
+    procedure versions), which mean nothing to the staff who work the cases."""
+    return user is not None and bool(INSIDERS & set(user.roles))
 
 
 def person(username: str | None, people: dict[str, str]) -> str | None:

@@ -18,7 +18,7 @@ from engine import Conflict, InvalidData
 from web.errors import localized, localized_fields
 from web.ui.auth import current_user, login_required
 from web.ui.case import named
-from web.ui.util import engine
+from web.ui.util import engine, safe_next
 
 bp = Blueprint("ops", __name__)
 TEXT_MAX = 2000
@@ -112,8 +112,10 @@ def send_back(task_id: str) -> Response:
 @login_required
 def urge(task_id: str) -> Response:
     user = current_user()
-    back = url_for("instances.show", instance_id=int(request.form["instance_id"])) \
-        if (request.form.get("instance_id") or "").isdigit() else _task_page(task_id)
+    # back to the list it was pressed on (the board's), else the case or the task
+    back = safe_next(request.form.get("next")) or (
+        _case_page(int(request.form["instance_id"]))
+        if (request.form.get("instance_id") or "").isdigit() else _task_page(task_id))
     return _done(lambda: engine().ops.urge(task_id, user, _text("note")), _("已催办"), back)
 
 

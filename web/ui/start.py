@@ -24,6 +24,7 @@ from engine import (
 from web.errors import localized, localized_fields
 from web.ui import forms
 from web.ui.auth import current_user, login_required
+from web.ui.case import is_insider
 from web.ui.util import engine
 
 bp = Blueprint("start", __name__)
@@ -41,8 +42,9 @@ def may_start(user: UserView | None) -> bool:
 @bp.get("/start")
 @login_required
 def index() -> str:
-    return render_template("start_list.html",
-                           processes=startable(engine(), current_user().username))
+    user = current_user()
+    return render_template("start_list.html", processes=startable(engine(), user.username),
+                           insider=is_insider(user))
 
 
 def _find(key: str) -> Startable:

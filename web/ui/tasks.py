@@ -206,6 +206,7 @@ def _render(task: TaskView, schema: dict[str, Any] | None, fields: list[forms.Fi
         handover_units=eng.ops.handover_units(task.id) if works else [],
         kept_op=kept_operation(task.id) if works else {},
         sent_back=_sent_back(task, context.events),
+        urged=_urged(task, context.events) if task.urged_count else None,
         decided_back=decided_back(task, context, schemas),
         previous_round=previous_round(task, context, schemas,
                                       eng.inbox.rounds([task.id]).get(task.id)),
@@ -233,6 +234,12 @@ def _sent_back(task: TaskView, events: list[EventView]) -> EventView | None:
                 return event
             return None
     return None
+
+
+def _urged(task: TaskView, events: list[EventView]) -> EventView | None:
+    """The latest 催办 of the task: the holder reads who pressed, when, and their note."""
+    return next((e for e in reversed(events) if e.type == "urged" and e.task_id == task.id),
+                None)
 
 
 @dataclass(frozen=True)

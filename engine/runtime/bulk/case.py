@@ -107,7 +107,7 @@ def start(runtime: Runtime, session: Session, key: str, version: LoadedVersion,
                 raise AssertionError("the started event's hash was foreseen wrong")
             row.revision = 1
             mirror.sync_tasks(session, row, cast(BpmnWorkflow, made.tree), now, evaluate,
-                              known_open=[])
+                              known_open=[], by=user.username)
             search_text.write(session, runtime.versions, row, version, None, new=True)
             case_credit_codes.write(session, row, None, new=True)
         emit.after_step(session, row, version, serving.passed, now)
