@@ -16,7 +16,8 @@ def case(cli: Run) -> tuple[Run, str]:  # noqa: F811 - the fixture above
     for name, role in (("li", "intake"), ("wang", "approver"), ("chen", "approver"),
                        ("sun", "case_manager")):
         cli("users", "add", name, "--role", role, "--password", "Qx7-tasks-pass-" + str(len(name)))
-    cli("users", "add", "zhao", "--role", "handler", "--unit", "浮梁县纪委监委",
+    # a county's intake clerk: a copy to the county's unit reaches who may take part in the case
+    cli("users", "add", "zhao", "--role", "intake", "--unit", "浮梁县纪委监委",
         "--password", "Qx7-tasks-pass-9")
     instance = cli("start", "sendback", "--data", '{"rounds": 0}', "--as", "li").stdout.strip()
     return cli, instance
