@@ -11,16 +11,13 @@ import re
 from datetime import timedelta
 
 import pytest
-from flask import Flask
-from flask.testing import FlaskClient
 
 from engine.api import Engine
 from engine.time.clock import FixedClock
 from tests.conftest import diagram_files
 from tests.process_helpers import case_task
+from tests.test_confidential import _app, _page
 from tests.test_process_clue_triage import FULIANG, REGISTRATION, WORLD, do
-from web.app import create_app
-from web.ui.auth import session_values
 
 pytestmark = WORLD
 REPORTER = {"anonymous": False, "reporter": "张举报", "reporter_contact": "13800001234"}
@@ -35,19 +32,6 @@ def clues(engine: Engine) -> Engine:
     engine.add_user("design", ["designer"], password="pw-design-1")
     engine.add_user("both", ["auditor", "designer"], password="pw-both-1")
     return engine
-
-
-def _app(engine: Engine) -> Flask:
-    app = create_app(engine, secret_key="audit-page", testing=True)
-    app.config["WTF_CSRF_ENABLED"] = False
-    return app
-
-
-def _page(app: Flask, engine: Engine, username: str) -> FlaskClient:
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session.update(session_values(engine.user(username)))
-    return client
 
 
 def _row(page: str, seq: int) -> str:

@@ -151,11 +151,8 @@ def check_form(text: str) -> list[FormProblem]:
 def catalogue_problems(text: str, decisions: Collection[str]) -> list[FormProblem]:
     """The ``x-catalogue`` fields of a form naming a decision not in ``decisions`` (those
     deployed together or before), each at its line."""
-    try:
-        schema = json.loads(text)
-    except json.JSONDecodeError:
-        return []  # check_form says so
-    if not isinstance(schema, dict):
+    schema = _object_of(text)
+    if schema is None:
         return []
     return [FormProblem(_line_of(text, ["properties", name, catalogue_items.CATALOGUE]), problem)
             for name, problem in catalogue_items.unknown_decisions(schema, decisions).items()]
@@ -177,14 +174,20 @@ def case_awaits_problems(text: str, caught: Mapping[str, set[str]]) -> list[Form
     """The ``x-case-awaits`` fields of a form naming a message that a procedure validated
     with it never waits for (``caught``: process id -> the messages its running cases may
     wait for), each at its line."""
-    try:
-        schema = json.loads(text)
-    except json.JSONDecodeError:
-        return []  # check_form says so
-    if not isinstance(schema, dict):
+    schema = _object_of(text)
+    if schema is None:
         return []
     return [FormProblem(_line_of(text, ["properties", name, case_refs.AWAITS]), problem)
             for name, problem in case_refs.unheard(schema, caught).items()]
+
+
+def _object_of(text: str) -> dict[str, Any] | None:
+    """The form's schema, or None when it is not a JSON object (check_form says so)."""
+    try:
+        schema = json.loads(text)
+    except json.JSONDecodeError:
+        return None
+    return schema if isinstance(schema, dict) else None
 
 
 def _confidential_problem(name: str, roles: Any) -> Msg | None:
