@@ -397,6 +397,12 @@ def takes_part(t: Target, p: Person | None) -> bool:
     return reads_case(t, p) and p is not None and p.role not in {"auditor", "designer"}
 
 
+def copies(t: Target, p: Person | None) -> bool:
+    """Copies the case (抄送): those who take part in it but the applicant, who follows its
+    own application; the staff handling it send copies."""
+    return takes_part(t, p) and p is not None and p.role != "enterprise"
+
+
 def _copy(w: World) -> dict[str, Any]:
     """A copy to someone who could take part in the case (engine/queries/copy_targets.py):
     the county's case manager for the 浮梁 clue, the 市政数局 for the city's application."""
@@ -656,7 +662,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
                                     request=lambda w: {"json": {}}),
     ("api.urge", "POST"): Entry(True, urges, args=_task, mutates=True,
                                 request=lambda w: {"json": {"note": "请抓紧"}}),
-    ("api.cc", "POST"): Entry(True, takes_part, args=_instance, mutates=True,
+    ("api.cc", "POST"): Entry(True, copies, args=_instance, mutates=True,
                               request=lambda w: {"json": _copy(w)}),
     ("api.mark_read", "POST"): Entry(True, signed_in, args=_instance),
     ("api.comment", "POST"): Entry(True, takes_part, 201, args=_instance, mutates=True,
@@ -802,7 +808,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
                                      request=lambda w: {"data": {"reason": "材料不全"}}),
     ("ops.urge", "POST"): Entry(False, urges, 302, args=_task, mutates=True),
     ("ops.withdraw", "POST"): Entry(False, withdraws, 302, args=_done, mutates=True),
-    ("ops.cc", "POST"): Entry(False, takes_part, 302, args=_instance, mutates=True,
+    ("ops.cc", "POST"): Entry(False, copies, 302, args=_instance, mutates=True,
                               request=lambda w: {"data": _copy(w)}),
     ("ops.comment", "POST"): Entry(False, takes_part, 302, args=_instance, mutates=True,
                                    request=lambda w: {"data": {"text": "请补充材料"}}),

@@ -972,3 +972,16 @@ def test_a_form_with_a_wrong_policy_keyword_is_refused() -> None:
     assert str(problem).startswith("line 6: \"x-policy\" of \"policy_id\" must be true or")
     schema["properties"]["policy_id"]["x-policy"] = {"modes": ["承诺兑现"]}
     assert check_form(json.dumps(schema)) == []
+
+
+def test_an_applicant_does_not_copy_its_own_application(hq: Engine) -> None:
+    """The enterprise takes part in its application (it reads it, may comment), but copies
+    are sent by the staff who handle it: the page offers no 抄送, and the engine refuses one
+    sent through the API."""
+    case = hq.start("subsidy_instant", application("JS-002"), "qiye")
+    offer = hq.ops.offer(case.id, "qiye")
+    assert not offer.may_copy
+    with pytest.raises(PermissionDenied) as refused:
+        hq.ops.cc(case.id, "qiye", to_user="swj")
+    assert refused.value.message.zh == "申请人查阅自己的申请，不抄送；抄送由办理本案的工作人员发起"
+    assert [e.type for e in hq.history(case.id)].count("copied") == 0

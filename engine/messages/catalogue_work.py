@@ -106,6 +106,9 @@ WORK: dict[str, tuple[str, str]] = {
         'this case was copied to you to read (you may comment on it); those who take part in '
         'it decide whom else it is copied to',
         '本案抄送给您阅知（可发表意见），不能再抄送；是否抄送他人由参与本案办理的人员决定'),
+    'cc.by_applicant': (
+        'an applicant follows its own case; copies are sent by the staff who handle it',
+        '申请人查阅自己的申请，不抄送；抄送由办理本案的工作人员发起'),
     'cc.to_enterprise': (
         '{name} is an enterprise account: copies go to staff only',
         '{name}是企业账号：抄送只发给工作人员'),

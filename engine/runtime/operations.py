@@ -168,8 +168,8 @@ class Operations:
             if row is None or not visibility.may_read(session, instance_id, actor):
                 return CaseOffer(False, False, [], [], False, ())
             may_comment = visibility.takes_part(session, instance_id, actor)
-            may_copy = may_comment and visibility.takes_part(session, instance_id, actor,
-                                                             through_copy=False)
+            may_copy = may_comment and ENTERPRISE not in actor.roles and visibility.takes_part(
+                session, instance_id, actor, through_copy=False)
             offered: list[Person] = []
             units: list[Unit] = []
             if may_copy:
@@ -230,6 +230,8 @@ class Operations:
         eng = self.engine
         with eng.transaction() as session:
             actor = self._taking_part(session, instance_id, user)
+            if ENTERPRISE in actor.roles:  # its own application: the page offers no 抄送 either
+                raise PermissionDenied(msg("cc.by_applicant"))
             if not visibility.takes_part(session, instance_id, actor, through_copy=False):
                 raise PermissionDenied(msg("cc.copy_readers_only"))
             row = session.get(ProcessInstance, instance_id)
