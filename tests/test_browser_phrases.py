@@ -120,6 +120,9 @@ def test_a_fields_error_is_said_under_it_not_under_its_picker(page: Any,
     page.goto(f"{demo_server.url}/tasks/{task}")
     page.select_option("#f-disposal", "予以了结")
     page.click("button[type=submit].primary")
+    # measured once the page's scripts have run: hiding the fields the choice makes
+    # irrelevant (js/branches.js) moves the ones below
+    page.wait_for_load_state("load")
     field = page.locator(".field[data-field=proposal_reason]")
     error = field.locator(".field-error")
     assert error.inner_text() == "此项为必填项"
