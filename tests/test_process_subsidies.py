@@ -983,5 +983,6 @@ def test_an_applicant_does_not_copy_its_own_application(hq: Engine) -> None:
     assert not offer.may_copy
     with pytest.raises(PermissionDenied) as refused:
         hq.ops.cc(case.id, "qiye", to_user="swj")
-    assert refused.value.message.zh == "申请人查阅自己的申请，不抄送；抄送由办理本案的工作人员发起"
+    assert refused.value.said.render("zh") == (
+        "申请人查阅自己的申请，不抄送；抄送由办理本案的工作人员发起")
     assert [e.type for e in hq.history(case.id)].count("copied") == 0
