@@ -7,6 +7,7 @@ an offline bundle parses the same way as a deployed version (engine/audit/bundle
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,6 +58,11 @@ class LoadedVersion:
 
     def form(self, key: str | None) -> dict[str, Any] | None:
         return self.forms.get(key) if key else None
+
+    def task_specs(self) -> Iterator[Any]:
+        """Every element of the process and of its sub-processes."""
+        for tree in (self.spec, *self.subprocess_specs.values()):
+            yield from tree.task_specs.values()
 
 
 CamundaMultiInstance = (ParallelMultiInstanceTask, SequentialMultiInstanceTask)

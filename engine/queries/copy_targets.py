@@ -77,8 +77,7 @@ def reach_of(session: Session, row: ProcessInstance, loaded: LoadedVersion) -> R
 
 
 def _lane_roles(loaded: LoadedVersion) -> frozenset[str]:
-    specs = [loaded.spec, *loaded.subprocess_specs.values()]
-    lanes = {getattr(t, "lane", None) for spec in specs for t in spec.task_specs.values()}
+    lanes = {getattr(t, "lane", None) for t in loaded.task_specs()}
     return frozenset(r.id for r in map(role_for_lane, lanes) if r is not None)
 
 

@@ -5,7 +5,6 @@ not just that nothing is open."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -34,19 +33,13 @@ def waited_for(session: Session, version: LoadedVersion, row: ProcessInstance) -
         return []
     messages = set(session.execute(select(MessageSubscription.message_name).where(
         MessageSubscription.instance_id == row.id)).scalars())
-    found = sorted({_name(spec) for spec in _specs(version)
+    found = sorted({_name(spec) for spec in version.task_specs()
                     if _catches_alone(spec, messages)})
     timers = session.execute(select(Timer.element_id, Timer.due_at).where(
         Timer.instance_id == row.id, Timer.status == "pending").order_by(Timer.due_at)).all()
-    named = {spec.bpmn_id: _name(spec) for spec in _specs(version) if spec.bpmn_id}
+    named = {spec.bpmn_id: _name(spec) for spec in version.task_specs() if spec.bpmn_id}
     return [*(Waiting(name, "message") for name in found),
             *(Waiting(named.get(element, element), "timer", due) for element, due in timers)]
-
-
-def _specs(version: LoadedVersion) -> Iterator[Any]:
-    yield from version.spec.task_specs.values()
-    for inner in version.subprocess_specs.values():
-        yield from inner.task_specs.values()
 
 
 def _catches_alone(spec: Any, messages: set[str]) -> bool:

@@ -92,17 +92,11 @@ def _catches(spec: Any, messages: tuple[str, ...]) -> bool:
         and definition.name in messages
 
 
-def _all_specs(version: LoadedVersion) -> Iterator[Any]:
-    yield from version.spec.task_specs.values()
-    for inner in version.subprocess_specs.values():
-        yield from inner.task_specs.values()
-
-
 def _stages(version: LoadedVersion, messages: tuple[str, ...]) -> list[str]:
     """Where the diagram listens for the messages: the activity a boundary event is attached
     to, else the catching event itself."""
     names = []
-    for spec in _all_specs(version):
+    for spec in version.task_specs():
         if not _catches(spec, messages):
             continue
         if isinstance(spec, BoundaryEvent):  # BoundaryEventSplit -> (activity, its events)
