@@ -4,6 +4,7 @@ the tasks behind a count, read-only histories; and who may not see them."""
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import quote
 
 from flask import Flask
 
@@ -29,8 +30,8 @@ def test_board_counts_by_unit_and_procedure(app: Flask, eng: Engine,
     # a row of tasks with no unit names the role that works them, and its counts lead to
     # that role's tasks
     assert '<td data-label="单位">受理员</td>' in page.text
-    assert 'href="/board/tasks?unit=&amp;role=intake&amp;process=approval&amp;when=today"' \
-        in page.text
+    assert 'href="/board/tasks?unit=&amp;role=intake&amp;process=approval&amp;when=today' \
+        '&amp;order=overdue"' in page.text
     by_role = as_user(app, "sun").get("/board/tasks?unit=&role=intake&process=approval"
                                       "&when=today")
     assert "TS-2026-000003" in by_role.text and "<small>受理员</small>" in by_role.text
@@ -140,3 +141,12 @@ def test_board_lists_the_most_overdue_first_and_filters_by_procedure(
     # the other ordering keeps the procedure chosen
     assert 'href="/board/?order=overdue&amp;process=approval"' in approval
     assert sun.get("/board/?order=nonsense").status_code == 200
+    # a count's tasks lead back to the board as it was shown, ordered and filtered
+    cell = f"/board/tasks?unit={quote(FULIANG)}&amp;process=approval&amp;when=overdue" \
+        "&amp;order=area&amp;filter=approval"
+    assert f'href="{cell}"' in approval
+    drill = sun.get(cell.replace("&amp;", "&")).text
+    assert '<a href="/board/?order=area&amp;process=approval">超期看板</a>' in drill
+    plain = sun.get(f"/board/tasks?unit={FULIANG}&process=approval&when=overdue"
+                    "&order=nonsense").text
+    assert '<a href="/board/">超期看板</a>' in plain

@@ -57,6 +57,14 @@ def index() -> str:
                            order=order)
 
 
+def board_view() -> dict[str, str]:
+    """The board's order and procedure filter a drill-down came from, for the way back."""
+    view = {"order": request.args.get("order", ""), "process": request.args.get("filter", "")}
+    if view["order"] not in ORDERS:
+        view["order"] = ""
+    return {k: v for k, v in view.items() if v}
+
+
 @bp.get("/tasks")
 @login_required
 def tasks() -> str:
@@ -85,5 +93,6 @@ def tasks() -> str:
         if URGING_ROLES & set(user.roles) else set()
     return render_template("board_tasks.html", rows=rows, unit=unit, process=process,
                            role=role, when=when, names=names, openable=openable,
+                           board_view=board_view(),
                            urgeable=urgeable, back=request.full_path.rstrip("?"),
                            people=eng.shown_names(t.assignee for t in found if t.assignee))
