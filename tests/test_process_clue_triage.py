@@ -199,6 +199,31 @@ def test_send_back_proposes_again_still_due_the_same_day(clues: Engine,
 
 
 @WORLD
+def test_a_proposal_redone_with_another_disposal_drops_the_unit_it_no_longer_names(
+        clues: Engine) -> None:
+    """转办 to 浮梁, sent back, redone as 予以了结: the clue no longer names a 承办部门 (the
+    redone form hides it), though the first round's answer was in the task's data; the
+    history says what was dropped, and replay drops it too (the fixture replays)."""
+    view = register(clues)
+    do(clues, "li", "propose", {"disposal": "转办", "handler_unit": FULIANG,
+                                "proposal_reason": "转县纪委核查"})
+    do(clues, "wang", "approve", {"approved": False, "approve_comment": "反映不具体，了结。"})
+    assert clues.instance(view.id).data["handler_unit"] == FULIANG
+    do(clues, "li", "propose", {"disposal": "予以了结", "proposal_reason": "反映不具体"})
+    data = clues.instance(view.id).data
+    assert data["disposal"] == "予以了结" and "handler_unit" not in data
+    redone = [e for e in clues.history(view.id) if e.type == "completed"][-1]
+    assert redone.payload["dropped"] == ["handler_unit"]
+    # a redone 转办 that names its unit again drops nothing
+    do(clues, "wang", "approve", {"approved": False, "approve_comment": "有可查性。"})
+    do(clues, "li", "propose", {"disposal": "转办", "handler_unit": LEPING,
+                                "proposal_reason": "转乐平"})
+    again = [e for e in clues.history(view.id) if e.type == "completed"][-1]
+    assert "dropped" not in again.payload
+    assert clues.instance(view.id).data["handler_unit"] == LEPING
+
+
+@WORLD
 def test_a_redone_proposal_is_approved_the_working_day_it_arrives(
         clues: Engine, clock: FixedClock) -> None:
     """Sent back twice around the adjusted working day: a proposal redone during a working

@@ -116,6 +116,21 @@ def test_the_event_table_keeps_a_type_and_its_number_on_one_line(clues: Engine) 
                      r'<span class="nb">\d\d:\d\d</span></div>', row)
 
 
+def test_a_redone_step_says_which_answers_of_the_round_before_no_longer_apply(
+        clues: Engine) -> None:
+    """转办 sent back and redone as 予以了结: the redone step's row names the 承办部门 the
+    clue dropped, by its title."""
+    case = clues.start("clue_triage", REGISTRATION, "li").id
+    do(clues, "li", "propose", {"disposal": "转办", "proposal_reason": "可查",
+                                "handler_unit": FULIANG})
+    do(clues, "wang", "approve", {"approved": False, "approve_comment": "了结"})
+    do(clues, "li", "propose", {"disposal": "予以了结", "proposal_reason": "不具体"})
+    page = _page(_app(clues), clues, "audit").get(f"/audit/instances/{case}").text
+    redone = _row(page, _seq(clues, case, "completed"))
+    assert '<div><dt>不再适用</dt><dd>承办部门</dd></div>' in redone
+    assert "不再适用" not in _row(page, _seq(clues, case, "completed", 0))
+
+
 def test_variables_no_form_names_are_apart_with_the_script_tasks_that_set_them(
         clues: Engine) -> None:
     case = clues.start("clue_triage", REGISTRATION, "li").id

@@ -17,7 +17,8 @@ the form requires it no branch is: the form asks for the choice first. A choice 
 hidden counts as empty (one choice may follow another).
 
 The page hides such fields as the clerk chooses, and the page's server leaves out what was
-typed into them; the API takes what it is given.
+typed into them; the API takes what it is given. What an earlier round of the task left in a
+field the new choice hides is dropped from the case (:func:`left_behind`).
 """
 
 from __future__ import annotations
@@ -87,6 +88,18 @@ def hidden_fields(ways: Mapping[str, Sequence[ShownWhen]], data: Mapping[str, An
             break
         hidden = now
     return hidden
+
+
+def left_behind(schema: Mapping[str, Any] | None, seen: Mapping[str, Any],
+                data: Mapping[str, Any]) -> list[str]:
+    """What an earlier round typed into fields this submission's choice hides: the task sees
+    them (``seen``) and the submission does not set them. A 转办 sent back and redone as
+    予以了结 must not keep naming the 承办部门 of the round before."""
+    ways = shown_when(schema)
+    if not ways:
+        return []
+    hidden = hidden_fields(ways, {**seen, **data})
+    return sorted(name for name in hidden if name in seen and name not in data)
 
 
 def _branches(test: Any, props: Mapping[str, Any], required: set[str]

@@ -41,6 +41,7 @@ from engine.runtime import (
     case_credit_codes,
     handover,
     mirror,
+    redone,
     returns,
     search_text,
     spiff_seam,
@@ -193,6 +194,9 @@ class Runtime:
                           msg("field.case_awaits_task", step=task_row.name))
 
         payload = {"task_id": task_id, "element_id": task_row.element_id, "data": dict(data)}
+        dropped = redone.dropped(session, row.id, task_row.element_id, schema, seen, data)
+        if dropped:  # the round before's answers to what this choice no longer asks
+            payload["dropped"] = dropped
         if files:
             payload["files"] = files
         seq = row.event_count + 1

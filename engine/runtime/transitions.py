@@ -74,6 +74,8 @@ def _apply(workflow: BpmnWorkflow, kind: str, payload: Mapping[str, Any], now: d
         if task.state != TaskState.READY:
             raise Conflict(msg("task.not_ready"))
         task.data.update(payload["data"])
+        for name in payload.get("dropped", ()):
+            task.data.pop(name, None)
         task.run()
     elif kind == "message":
         event = MessageEventDefinition(payload["name"])
@@ -111,7 +113,8 @@ def advance(workflow: BpmnWorkflow, ids: spiff_seam.IdSource, now: datetime,
             thrown = workflow.get_events()
             moved = _moved(workflow, before)
             passed, steps = _movement(moved)
-            data = mirror.visible_data(dict(previous), moved, workflow)
+            shown = {k: v for k, v in previous.items() if k not in payload.get("dropped", ())}
+            data = mirror.visible_data(shown, moved, workflow)
             state.prune(workflow, int(payload.get("pruning", 1)))
             new_state = state.dump(workflow, ids)
     except SpiffWorkflowException as exc:

@@ -133,6 +133,8 @@ def timeline_item(event: EventView, diagram: Any, titles: dict[str, str],
     shown = {k: v for k, v in (data or {}).items() if not k.startswith("_")}
     details = [DataRow(k, labels[k], readable(k, v)) for k, v in shown.items() if k in labels]
     details += operation_rows(event, diagram, who)
+    dropped = [labels.get(k, k) for k in payload.get("dropped") or () if isinstance(k, str)]
+    details += [DataRow("dropped", _("不再适用"), listed(dropped))] if dropped else []
     details += [DataRow("files", _("文件"), listed(f.get("name") for f in
                                                        payload.get("files") or []))
                 ] if event.type in ("attached", "document") else []
