@@ -427,3 +427,12 @@ def test_a_demo_user_receives_the_self_inspection(engine: Engine) -> None:
                  and process_helpers.tasks(engine, name, "self_inspection",
                                            process="legacy_campaign")]
     assert receivers == ["county_fl", "credit_fgw"]  # 市发改委 is a 市直 unit
+
+
+def test_each_demo_regulator_works_a_department_of_the_directory(engine: Engine) -> None:
+    """A legacy case copies the 行业主管部门 of its field, a unit of the directory: a demo
+    regulator without one saw no copy (its 督促指导 reached nobody)."""
+    engine.import_units((PROCESSES / "units.csv").read_text(encoding="utf-8"))
+    regulators = {u.name for u in engine.units(tag="行业主管部门")}
+    demo = [unit for _, _, roles, unit in DEMO_USERS if "sector_regulator" in roles]
+    assert demo and all(unit in regulators for unit in demo)

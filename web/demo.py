@@ -35,7 +35,8 @@ DEMO_USERS: tuple[tuple[str, str, tuple[str, ...], str | None], ...] = (
     ("unit_lp", "责任单位 乐平市人民政府", ("responsible_unit",), "乐平市人民政府"),
     # the yearly campaign's self-inspection goes to the counties themselves (县区 in the directory)
     ("county_fl", "责任单位 浮梁县（专项治理自查摸排）", ("responsible_unit",), "浮梁县"),
-    ("regulator", "行业主管部门 褚红", ("sector_regulator",), None),
+    # a 行业主管部门 works its own department's copies (the legacy case's 督促指导)
+    ("regulator", "行业主管部门 褚红（市交通运输局）", ("sector_regulator",), "市交通运输局"),
     ("lead_gx", "牵头部门 市工信局 秦岚", ("lead_department",), "市工信局"),
     ("enterprise", "企业 景德镇某瓷业有限公司", ("enterprise",), None),
     ("window", "惠企政策兑现专窗 卫敏", ("window",), None),
