@@ -434,17 +434,27 @@ def test_case_manager_follows_up_a_week_after_transfer_then_weekly(clues: Engine
     assert timer_dues(clues, view.id, "weekly") == [at("2026-10-22T10:00:00+08:00")]
     # the handler keeps working while the follow-up is open
     assert task(clues, "zhao", "verify").unit == FULIANG
-    # the first follow-up is left undone: a week later it is overdue and a second one is due
-    clock.set(at("2026-10-22T10:00:30+08:00"))
-    assert clues.timers.fire_due().fired == 1
-    follow_ups = [t for t in inbox(clues, "sun") if t.name == "follow_up"]
-    assert [(t.due_at, t.overdue) for t in follow_ups] == [
-        (at("2026-10-15T17:30:00+08:00"), True),
-        (at("2026-10-22T17:30:00+08:00"), False),
-    ]
+    # the first follow-up is left undone for three weeks: it stays the one open follow-up,
+    # overdue, and the weeks coming round add no second one (single_open)
+    for week in ("10-22", "10-29", "11-05"):
+        clock.set(at(f"2026-{week}T10:00:30+08:00"))
+        assert clues.timers.fire_due().fired == 1
+        assert [(t.id, t.overdue) for t in inbox(clues, "sun") if t.name == "follow_up"] == [
+            (first.id, True)]
+    assert timer_dues(clues, view.id, "weekly") == [at("2026-11-12T10:00:00+08:00")]
     assert [t.id for t in clues.inbox.for_user("sun", InboxFilter(overdue=True))] == [first.id]
+    assert [n.task_id for n in clues.notifications.for_user("sun")
+            if n.kind == "task_arrived"] == [first.id]  # no notice of a follow-up not opened
+    timers = [e for e in clues.history(view.id) if e.type == "timer"]
+    assert [e.payload.get("kept_open") for e in timers] == [None, *[["follow_up"]] * 3]
+    clock.set(at("2026-11-06T09:00:00+08:00"))
     clues.complete(first.id, {"progress": "承办部门已约谈被反映人", "urged": True}, "sun")
-    assert len([t for t in inbox(clues, "sun") if t.name == "follow_up"]) == 1
+    assert [t.name for t in inbox(clues, "sun")] == []
+    # the next week opens the next one
+    clock.set(at("2026-11-12T10:00:30+08:00"))
+    assert clues.timers.fire_due().fired == 1
+    second = task(clues, "sun", "follow_up")
+    assert (second.id != first.id, second.due_at) == (True, at("2026-11-12T17:30:00+08:00"))
     # handling ends: the open follow-up and the cycle stop with it
     verify(clues)
     no_instruments(clues)

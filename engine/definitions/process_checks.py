@@ -118,6 +118,10 @@ def check_process(name: str, process: etree._Element, forms_text: Mapping[str, s
             if back_to is not None and back_to not in ("done_by", "pool"):  # runtime/returns.py
                 out.append(Problem(name, node.sourceline, node.get("id"),
                                    msg("bpmn.unknown_back_to", value=back_to)))
+            _check_single_open(name, node, out)
+        elif "single_open" in camunda_properties(node):  # only a user task is held open
+            out.append(Problem(name, node.sourceline, node.get("id"),
+                               msg("bpmn.single_open_not_user_task")))
         elif tag == "startEvent" and node.getparent() is process:
             info.start_form_key = need_form(node) or info.start_form_key
             _start_triggers(name, node, info, out)
@@ -172,6 +176,21 @@ def _check_subject(name: str, process: etree._Element, form_keys: set[str],
         files |= set(file_fields(schema))
     for problem in subject_template.problems(text, frozenset(confidential), frozenset(files)):
         out.append(Problem(name, process.sourceline, process.get("id"), problem))
+
+
+def _check_single_open(name: str, node: etree._Element, out: list[Problem]) -> None:
+    """``single_open`` (engine/runtime/single_open.py) is "true" or "false", and not on a
+    multi-instance task, whose items are open together by design."""
+    value = camunda_properties(node).get("single_open")
+    if value is None:
+        return
+    if value.strip().lower() not in ("true", "false"):
+        out.append(Problem(name, node.sourceline, node.get("id"),
+                           msg("bpmn.unknown_single_open", value=value)))
+    elif node.find(BPMN + "multiInstanceLoopCharacteristics") is not None \
+            or node.find(BPMN + "standardLoopCharacteristics") is not None:
+        out.append(Problem(name, node.sourceline, node.get("id"),
+                           msg("bpmn.single_open_multi_instance")))
 
 
 def _check_flow_ends(name: str, flow: etree._Element, out: list[Problem]) -> None:

@@ -106,6 +106,18 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
          'hears what was paid)'),
         ('notify “{notice}” 不是此元素可以使用的通知（“decided”：任务办结时通知申请人；'
          '人工任务还可用 “paid”：通知该项所指企业已兑付的金额）')),
+    'bpmn.unknown_single_open': (
+        ('single_open "{value}" is neither "true" (one open task of this step per case: a '
+         'repeat arriving while one is open is withdrawn) nor "false"'),
+        ('single_open “{value}” 既不是“true”（每个案件此环节同时只有一个待办：已有待办时再次到达的'
+         '不再新建）也不是“false”')),
+    'bpmn.single_open_multi_instance': (
+        ('single_open cannot be used on a multi-instance or loop task: its items are open '
+         'together by design'),
+        'single_open 不能用于多实例或循环任务：其各项本就同时办理'),
+    'bpmn.single_open_not_user_task': (
+        'single_open belongs on a user task: only a person\'s task is held open',
+        'single_open 只能用于用户任务：只有人办理的任务才会处于待办'),
     'bpmn.unknown_back_to': (
         ('back_to "{value}" is not where a step done before may go when the case comes back '
          'to it ("done_by": to whoever did it, the default; "pool": to the pool)'),

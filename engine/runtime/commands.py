@@ -43,6 +43,7 @@ from engine.runtime import (
     mirror,
     returns,
     search_text,
+    single_open,
     spiff_seam,
     state,
 )
@@ -413,6 +414,8 @@ class Runtime:
             recorded = {**payload, "passed": step.passed, "steps": step.steps}
             if lists.asked:
                 recorded[RECORD] = lists.asked
+            if step.kept_open:
+                recorded[single_open.RECORD] = step.kept_open
             if open_rows is None:
                 open_rows = mirror.open_rows(session, row.id)
             # steps come back to whoever did them: who, by the users of now, is recorded
