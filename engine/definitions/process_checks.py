@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from engine.definitions import starters, subject_template
+from engine.definitions import form_urges, starters, subject_template
 from engine.definitions.bpmn_parser import CAMUNDA, camunda_properties
 from engine.definitions.code_checks import check_code
 from engine.definitions.files import BPMN
@@ -124,6 +124,9 @@ def check_process(name: str, process: etree._Element, forms_text: Mapping[str, s
                                msg("bpmn.single_open_not_user_task")))
         elif tag == "startEvent" and node.getparent() is process:
             info.start_form_key = need_form(node) or info.start_form_key
+            start_key = node.get(CAMUNDA + "formKey")
+            if start_key in forms_text and start_key not in bad_forms:
+                _check_no_urges(name, node, start_key, forms_text[start_key], out)
             _start_triggers(name, node, info, out)
         elif tag == "conditionExpression":
             check_code(name, ancestor(node, 1), node.text, "eval", "condition", out, node)
@@ -221,6 +224,19 @@ def _check_no_starter(name: str, node: etree._Element, key: str, text: str,
     for field_name in starters.fields(schema if isinstance(schema, dict) else {}):
         out.append(Problem(name, node.sourceline, node.get("id"),
                            msg("bpmn.starter_on_task_form", key=key, field=field_name)))
+
+
+def _check_no_urges(name: str, node: etree._Element, key: str, text: str,
+                    out: list[Problem]) -> None:
+    """``x-urges`` urges the case's open tasks when its task is done: a start form has no
+    case yet, so the box would urge nothing."""
+    try:
+        schema = json.loads(text)
+    except ValueError:
+        return  # the form's own check says so
+    for urging in form_urges.urgings(schema if isinstance(schema, dict) else {}):
+        out.append(Problem(name, node.sourceline, node.get("id"),
+                           msg("bpmn.urges_on_start_form", key=key, field=urging.field)))
 
 
 def _check_send_back(name: str, node: etree._Element, user_tasks: set[str | None],

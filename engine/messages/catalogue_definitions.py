@@ -52,6 +52,11 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
          'user task ids separated by commas)'),
         ('sendBack 中的 {unknown} 不是本流程的其他用户任务（应填 true、false 或以逗号分隔的用户任'
          '务 id）')),
+    'bpmn.urges_on_start_form': (
+        ('form "{key}" declares "x-urges" on "{field}", but it is a start form: there are no '
+         'open tasks of the case to urge yet (use it on a task\'s form)'),
+        ('表单“{key}”在字段“{field}”上声明了 "x-urges"，但它是发起表单：案件尚无待办可催办'
+         '（请用于任务表单）')),
     'bpmn.starter_on_task_form': (
         ('form "{key}" declares "x-starter" on "{field}", but it is a task\'s form: "x-starter" '
          'applies to a start form only (remove it, or use the form as the start form)'),
