@@ -4,12 +4,15 @@ here the property itself, and what deploy says of it."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from engine.api import Engine
 from engine.definitions.files import SourceFile
 from engine.errors import ValidationFailed
 from engine.time.clock import FixedClock
+from tests.demo_support import demo_engine, signed_in
 from tests.process_helpers import at, clue_files
 from tests.test_process_clue_triage import add_people, inbox, transferred_case
 
@@ -76,3 +79,20 @@ def _script_with(property_xml: str) -> list[SourceFile]:
                                   + property_xml + "</camunda:properties>"
                                   "</bpmn:extensionElements>")
     return [SourceFile(f.name, text) if f is triage else f for f in files]
+
+
+def test_the_case_history_says_a_week_came_round_to_a_follow_up_still_open(
+        tmp_path: Path) -> None:
+    """办理经过 shows the weekly timer that opened nothing, and why."""
+    demo, clock = demo_engine(tmp_path)
+    try:
+        for day in ("10-08", "10-15"):
+            clock.set(at(f"2026-{day}T10:00:00+08:00"))
+            demo.timers.fire_due()
+        follow_ups = [t for t in demo.inbox.for_user("case_manager") if t.name == "follow_up"]
+        assert len(follow_ups) == 1
+        page = signed_in(demo, "case_manager").get(
+            f"/instances/{follow_ups[0].instance_id}").text
+        assert "本次未新建" in page and "“跟踪进展”尚有一项未办理" in page
+    finally:
+        demo.close()
