@@ -88,6 +88,8 @@ class InstanceView:
     updated_at: datetime
     tasks: list[TaskView] = field(default_factory=list)
     subject: str | None = None  # its subject (事由), when read to be shown
+    # a completion's ticked urging boxes (x-urges): field -> the tasks urged (none: empty)
+    urged: dict[str, list[str]] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         out = asdict(self)

@@ -459,23 +459,81 @@ def test_case_manager_follows_up_a_week_after_transfer_then_weekly(clues: Engine
     assert timer_dues(clues, view.id, "weekly") == [at("2026-10-22T10:00:00+08:00")]
     # the handler keeps working while the follow-up is open
     assert task(clues, "zhao", "verify").unit == FULIANG
-    # the first follow-up is left undone: a week later it is overdue and a second one is due
-    clock.set(at("2026-10-22T10:00:30+08:00"))
-    assert clues.timers.fire_due().fired == 1
-    follow_ups = [t for t in inbox(clues, "sun") if t.name == "follow_up"]
-    assert [(t.due_at, t.overdue) for t in follow_ups] == [
-        (at("2026-10-15T17:30:00+08:00"), True),
-        (at("2026-10-22T17:30:00+08:00"), False),
-    ]
+    # the first follow-up is left undone for three weeks: it stays the one open follow-up,
+    # overdue, and the weeks coming round add no second one (single_open)
+    for week in ("10-22", "10-29", "11-05"):
+        clock.set(at(f"2026-{week}T10:00:30+08:00"))
+        assert clues.timers.fire_due().fired == 1
+        assert [(t.id, t.overdue) for t in inbox(clues, "sun") if t.name == "follow_up"] == [
+            (first.id, True)]
+    assert timer_dues(clues, view.id, "weekly") == [at("2026-11-12T10:00:00+08:00")]
     assert [t.id for t in clues.inbox.for_user("sun", InboxFilter(overdue=True))] == [first.id]
-    clues.complete(first.id, {"progress": "承办部门已约谈被反映人", "urged": True}, "sun")
-    assert len([t for t in inbox(clues, "sun") if t.name == "follow_up"]) == 1
+    assert [n.task_id for n in clues.notifications.for_user("sun")
+            if n.kind == "task_arrived"] == [first.id]  # no notice of a follow-up not opened
+    timers = [e for e in clues.history(view.id) if e.type == "timer"]
+    assert [e.payload.get("kept_open") for e in timers] == [None, *[["follow_up"]] * 3]
+    clock.set(at("2026-11-06T09:00:00+08:00"))
+    clues.complete(first.id, {"progress": "承办部门已约谈被反映人"}, "sun")
+    assert [t.name for t in inbox(clues, "sun")] == []
+    # the next week opens the next one
+    clock.set(at("2026-11-12T10:00:30+08:00"))
+    assert clues.timers.fire_due().fired == 1
+    second = task(clues, "sun", "follow_up")
+    assert (second.id != first.id, second.due_at) == (True, at("2026-11-12T17:30:00+08:00"))
     # handling ends: the open follow-up and the cycle stop with it
     verify(clues)
     no_instruments(clues)
     assert [t.name for t in inbox(clues, "sun")] == ["close"]
     assert timer_dues(clues, view.id, "weekly") == []
     assert clues.timers.fire_due().fired == 0
+    assert clues.replay(view.id).ok
+
+
+@WORLD
+def test_a_follow_up_that_urged_the_handler_urges_its_open_task(clues: Engine,
+                                                               clock: FixedClock) -> None:
+    """已督促承办部门 ticked: the handling unit's open task is urged (催办) as by the operation,
+    its note the progress reported; left unticked, nobody is urged."""
+    view = transferred_case(clues, clock, "2026-10-08T10:00:00+08:00")
+    clock.set(at("2026-10-15T10:00:30+08:00"))
+    clues.timers.fire_due()
+    held = task(clues, "zhao", "verify")
+    clock.set(at("2026-10-15T15:00:00+08:00"))
+    done = clues.complete(task(clues, "sun", "follow_up").id,
+                          {"progress": "承办部门尚未约谈被反映人", "urged": True}, "sun")
+    assert done.urged == {"urged": [held.id]}
+    pressed = task(clues, "zhao", "verify")  # the inbox's 已催办 pill reads these
+    assert (pressed.urged_count, pressed.urged_at) == (1, at("2026-10-15T15:00:00+08:00"))
+    [urged] = [e for e in clues.history(view.id) if e.type == "urged"]
+    assert (urged.task_id, urged.user, urged.payload["note"]) == (
+        held.id, "sun", "跟踪进展：承办部门尚未约谈被反映人")  # the task page's 催办说明
+    [notice] = [n for n in clues.notifications.for_user("zhao") if n.kind == "urged"]
+    assert notice.task_id == held.id and "承办部门尚未约谈被反映人" in notice.text_in("zh")
+    # the next week's follow-up, left unticked, urges nobody
+    clock.set(at("2026-10-22T10:00:30+08:00"))
+    clues.timers.fire_due()
+    quiet = clues.complete(task(clues, "sun", "follow_up").id, {"progress": "正在核查"}, "sun")
+    assert quiet.urged == {}
+    assert task(clues, "zhao", "verify").urged_count == 1
+    assert clues.replay(view.id).ok
+
+
+@WORLD
+def test_a_follow_up_urging_with_nothing_open_at_the_handler_says_so(
+        clues: Engine, clock: FixedClock) -> None:
+    """While 分管领导 decides on fault tolerance the handling unit holds no task: the ticked
+    box urges nobody (the leader's task is not the handler's) and the completion says so."""
+    view = transferred_case(clues, clock, "2026-10-08T10:00:00+08:00")
+    verify(clues, "属实", claimed=True)
+    do(clues, "zhao", "ft_determine", {"ft_situation": "为推进项目先行容缺受理,程序有瑕疵。",
+                                       "ft_conclusion": "免予责任追究"})
+    clock.set(at("2026-10-15T10:00:30+08:00"))
+    clues.timers.fire_due()
+    done = clues.complete(task(clues, "sun", "follow_up").id,
+                          {"progress": "待分管领导审批容错认定", "urged": True}, "sun")
+    assert done.urged == {"urged": []}
+    assert task(clues, "wang", "ft_approve").urged_count == 0
+    assert "urged" not in [e.type for e in clues.history(view.id)]
     assert clues.replay(view.id).ok
 
 

@@ -4,6 +4,7 @@ one transaction and one event in the case's chain."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -52,8 +53,9 @@ class Commands(EngineCore):
         """``uploads``: files of the form's file fields."""
         with self._hiding_cases(task_id, user), self.transaction() as session:
             actor = users.resolve(session, user)
-            row = self.runtime.complete(session, task_id, data or {}, actor, revision, uploads)
-            return self._instance_view(session, row, actor)
+            row, urged = self.runtime.complete(session, task_id, data or {}, actor, revision,
+                                               uploads)
+            return replace(self._instance_view(session, row, actor), urged=urged)
 
     def claim(self, task_id: str, user: Who, revision: int | None = None) -> InstanceView:
         with self._hiding_cases(task_id, user), self.transaction() as session:

@@ -18,7 +18,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 from jsonschema.exceptions import ValidationError as SchemaViolation
 
-from engine.definitions import case_refs, catalogue_items, policies, prefills, starters
+from engine.definitions import case_refs, catalogue_items, form_urges, policies, prefills, starters
 from engine.definitions.form_checks import CheckContext, check_errors, check_problems
 from engine.errors import InvalidData
 from engine.files.fields import check_file_fields
@@ -120,7 +120,8 @@ def check_form(text: str) -> list[FormProblem]:
     for name in required if isinstance(required, list) else []:
         if name not in properties:
             add(_line_of(text, ["required"]), msg("form.required_not_declared", name=name))
-    for path, problem in [*check_file_fields(schema), *check_problems(schema)]:
+    for path, problem in [*check_file_fields(schema), *check_problems(schema),
+                          *form_urges.problems(schema)]:
         add(_line_of(text, path), problem)
     for name, prop in properties.items():
         found = _confidential_problem(name, prop.get("x-confidential", ...)

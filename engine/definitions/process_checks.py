@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from engine.definitions import starters, subject_template
+from engine.definitions import form_urges, starters, subject_template
 from engine.definitions.bpmn_parser import CAMUNDA, camunda_properties
 from engine.definitions.code_checks import check_code
 from engine.definitions.files import BPMN
@@ -118,8 +118,15 @@ def check_process(name: str, process: etree._Element, forms_text: Mapping[str, s
             if back_to is not None and back_to not in ("done_by", "pool"):  # runtime/returns.py
                 out.append(Problem(name, node.sourceline, node.get("id"),
                                    msg("bpmn.unknown_back_to", value=back_to)))
+            _check_single_open(name, node, out)
+        elif "single_open" in camunda_properties(node):  # only a user task is held open
+            out.append(Problem(name, node.sourceline, node.get("id"),
+                               msg("bpmn.single_open_not_user_task")))
         elif tag == "startEvent" and node.getparent() is process:
             info.start_form_key = need_form(node) or info.start_form_key
+            start_key = node.get(CAMUNDA + "formKey")
+            if start_key in forms_text and start_key not in bad_forms:
+                _check_no_urges(name, node, start_key, forms_text[start_key], out)
             _start_triggers(name, node, info, out)
         elif tag == "conditionExpression":
             check_code(name, ancestor(node, 1), node.text, "eval", "condition", out, node)
@@ -174,6 +181,21 @@ def _check_subject(name: str, process: etree._Element, form_keys: set[str],
         out.append(Problem(name, process.sourceline, process.get("id"), problem))
 
 
+def _check_single_open(name: str, node: etree._Element, out: list[Problem]) -> None:
+    """``single_open`` (engine/runtime/single_open.py) is "true" or "false", and not on a
+    multi-instance task, whose items are open together by design."""
+    value = camunda_properties(node).get("single_open")
+    if value is None:
+        return
+    if value.strip().lower() not in ("true", "false"):
+        out.append(Problem(name, node.sourceline, node.get("id"),
+                           msg("bpmn.unknown_single_open", value=value)))
+    elif node.find(BPMN + "multiInstanceLoopCharacteristics") is not None \
+            or node.find(BPMN + "standardLoopCharacteristics") is not None:
+        out.append(Problem(name, node.sourceline, node.get("id"),
+                           msg("bpmn.single_open_multi_instance")))
+
+
 def _check_flow_ends(name: str, flow: etree._Element, out: list[Problem]) -> None:
     """A sequence flow joins two elements of the process or subprocess it is drawn in (a
     dangling end is named here, not left to the workflow library's puzzling words)."""
@@ -202,6 +224,19 @@ def _check_no_starter(name: str, node: etree._Element, key: str, text: str,
     for field_name in starters.fields(schema if isinstance(schema, dict) else {}):
         out.append(Problem(name, node.sourceline, node.get("id"),
                            msg("bpmn.starter_on_task_form", key=key, field=field_name)))
+
+
+def _check_no_urges(name: str, node: etree._Element, key: str, text: str,
+                    out: list[Problem]) -> None:
+    """``x-urges`` urges the case's open tasks when its task is done: a start form has no
+    case yet, so the box would urge nothing."""
+    try:
+        schema = json.loads(text)
+    except ValueError:
+        return  # the form's own check says so
+    for urging in form_urges.urgings(schema if isinstance(schema, dict) else {}):
+        out.append(Problem(name, node.sourceline, node.get("id"),
+                           msg("bpmn.urges_on_start_form", key=key, field=urging.field)))
 
 
 def _check_send_back(name: str, node: etree._Element, user_tasks: set[str | None],

@@ -52,6 +52,11 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
          'user task ids separated by commas)'),
         ('sendBack 中的 {unknown} 不是本流程的其他用户任务（应填 true、false 或以逗号分隔的用户任'
          '务 id）')),
+    'bpmn.urges_on_start_form': (
+        ('form "{key}" declares "x-urges" on "{field}", but it is a start form: there are no '
+         'open tasks of the case to urge yet (use it on a task\'s form)'),
+        ('表单“{key}”在字段“{field}”上声明了 "x-urges"，但它是发起表单：案件尚无待办可催办'
+         '（请用于任务表单）')),
     'bpmn.starter_on_task_form': (
         ('form "{key}" declares "x-starter" on "{field}", but it is a task\'s form: "x-starter" '
          'applies to a start form only (remove it, or use the form as the start form)'),
@@ -106,6 +111,18 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
          'hears what was paid)'),
         ('notify “{notice}” 不是此元素可以使用的通知（“decided”：任务办结时通知申请人；'
          '人工任务还可用 “paid”：通知该项所指企业已兑付的金额）')),
+    'bpmn.unknown_single_open': (
+        ('single_open "{value}" is neither "true" (one open task of this step per case: a '
+         'repeat arriving while one is open is withdrawn) nor "false"'),
+        ('single_open “{value}” 既不是“true”（每个案件此环节同时只有一个待办：已有待办时再次到达的'
+         '不再新建）也不是“false”')),
+    'bpmn.single_open_multi_instance': (
+        ('single_open cannot be used on a multi-instance or loop task: its items are open '
+         'together by design'),
+        'single_open 不能用于多实例或循环任务：其各项本就同时办理'),
+    'bpmn.single_open_not_user_task': (
+        'single_open belongs on a user task: only a person\'s task is held open',
+        'single_open 只能用于用户任务：只有人办理的任务才会处于待办'),
     'bpmn.unknown_back_to': (
         ('back_to "{value}" is not where a step done before may go when the case comes back '
          'to it ("done_by": to whoever did it, the default; "pool": to the pool)'),

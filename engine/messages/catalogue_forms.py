@@ -146,6 +146,20 @@ FORMS: dict[str, tuple[str, str]] = {
          'offers 常用意见'),
         ('字段“{name}”的 "x-phrases"：只有文本字段（不带 "format" 或可选值的字符串）'
          '才能提供常用意见')),
+    'form.urges_malformed': (
+        ('"x-urges" of "{name}" must be an object of "role" (whose open tasks it urges) and '
+         '"note" (the text field the urge says)'),
+        ('字段“{name}”的 "x-urges" 应为对象，含 "role"（催办哪个角色的待办）和 "note"'
+         '（催办说明取自哪个文本字段）')),
+    'form.urges_not_boolean': (
+        '"x-urges" of "{name}": only a boolean field (a box to tick) urges',
+        '字段“{name}”的 "x-urges"：只有布尔字段（勾选框）才能催办'),
+    'form.urges_unknown_role': (
+        '"x-urges" of "{name}": "{role}" is not a role (known: {known})',
+        '字段“{name}”的 "x-urges"：“{role}”不是角色（可用：{known}）'),
+    'form.urges_note_not_text': (
+        '"x-urges" of "{name}": "note" names "{note}", which is not a text field of this form',
+        '字段“{name}”的 "x-urges"："note" 指定的“{note}”不是本表单的文本字段'),
     'form.starter_not_choice': (
         ('"x-starter" of "{name}": the field must list its values ("enum", or "oneOf" with '
          '"const")'),

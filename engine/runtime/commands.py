@@ -44,6 +44,7 @@ from engine.runtime import (
     redone,
     returns,
     search_text,
+    single_open,
     spiff_seam,
     state,
 )
@@ -166,13 +167,15 @@ class Runtime:
 
     def complete(self, session: Session, task_id: str, data: Mapping[str, Any], user: UserView,
                  revision: int | None = None, uploads: Sequence[Upload] = ()
-                 ) -> ProcessInstance:
-        """``uploads``: files sent in the form's file fields."""
+                 ) -> tuple[ProcessInstance, dict[str, list[str]]]:
+        """``uploads``: files sent in the form's file fields. With the case, what the form's
+        ticked urging boxes urged (handover.urge_on_completion: field -> task ids)."""
         task_row, locked, open_rows = open_task(session, task_id)
         check_may_complete(task_row, user)
         if task_row.owner is not None:  # a delegate's or co-signer's part of the task
             check_revision(locked, revision)
-            return handover.finish_part(session, self.clock.now(), task_row, locked, data, user)
+            return handover.finish_part(session, self.clock.now(), task_row, locked, data,
+                                        user), {}
         row, version, workflow, ids = self._load(session, locked, revision)
         schema = version.form(task_row.form_key)
         now = self.clock.now()
@@ -204,7 +207,7 @@ class Runtime:
                   user, task_id=task_id, open_rows=open_rows)
         attachments.record(session, row.id, seq, files, user.username, now, task_id)
         emit.paid(session, row, version, task_row.element_id, data, now)
-        return row
+        return row, handover.urge_on_completion(session, now, row, schema, data, user, task_row)
 
     def assign(self, session: Session, task_id: str, user: UserView, claim: bool,
                revision: int | None = None) -> ProcessInstance:
@@ -417,6 +420,8 @@ class Runtime:
             recorded = {**payload, "passed": step.passed, "steps": step.steps}
             if lists.asked:
                 recorded[RECORD] = lists.asked
+            if step.kept_open:
+                recorded[single_open.RECORD] = step.kept_open
             if open_rows is None:
                 open_rows = mirror.open_rows(session, row.id)
             # steps come back to whoever did them: who, by the users of now, is recorded

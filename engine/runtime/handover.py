@@ -6,7 +6,8 @@ keeps its holder as ``owner`` while someone else works a part of it: the delegat
 co-signer's "complete" records their part (``resolved`` / ``signed``) and hands the task on
 to the next co-signer, then back to the owner, who completes the step itself. Co-signers
 signing in parallel see the task in their inboxes while the holder keeps it (owner and
-assignee both the holder); the holder completes once every one has signed.
+assignee both the holder); the holder completes once every one has signed. A form's box
+that urges (``x-urges``) urges as 催办 does, when its task is completed ticked.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy import String, cast, select, update
 from sqlalchemy.orm import Session
 
 from engine.audit import chain
+from engine.definitions import form_urges
 from engine.errors import Conflict, NotFound, PermissionDenied, refused
 from engine.messages import Msg, msg
 from engine.notify import emit, recipients
@@ -244,9 +246,41 @@ def urge(session: Session, now: datetime, task_id: str, user: UserView, note: st
     text = reason_text(note, required=False)
     task_row, row, _ = open_task(session, task_id)
     check_revision(row, revision)
-    _set(session, task_id, urged_count=(task_row.urged_count or 0) + 1, urged_at=now)
-    record(session, row, "urged", now, {"task_id": task_id, "note": text}, user, task_id)
-    emit.notify(session, "urged", recipients.task_recipients(session, task_id),
-                said=msg("notice.urged", by=user.display_name, reason=text),
-                instance_id=row.id, task_id=task_id, actor=user.username, at=now)
+    _press(session, now, row, task_row, user, {"task_id": task_id, "note": text})
     return row
+
+
+def _press(session: Session, now: datetime, row: ProcessInstance, task_row: Any,
+           user: UserView, payload: dict[str, Any]) -> None:
+    """One 催办 of an open task: its count, the case's "urged" event, a notice to whoever
+    sees the task."""
+    task_id = task_row.id
+    _set(session, task_id, urged_count=(task_row.urged_count or 0) + 1, urged_at=now)
+    record(session, row, "urged", now, payload, user, task_id)
+    emit.notify(session, "urged", recipients.task_recipients(session, task_id),
+                said=msg("notice.urged", by=user.display_name, reason=payload["note"]),
+                instance_id=row.id, task_id=task_id, actor=user.username, at=now)
+
+
+def urge_on_completion(session: Session, now: datetime, row: ProcessInstance,
+                       schema: Mapping[str, Any] | None, data: Mapping[str, Any],
+                       user: UserView, done: Any) -> dict[str, list[str]]:
+    """The urging boxes (``x-urges``, engine/definitions/form_urges.py) ticked in the form
+    that completed the task ``done``: each urges the case's open tasks (of its role), saying
+    the step and its note field's text. The diagram grants it: whoever does the step urges.
+    Field -> the ids of the tasks it urged; an empty list says none was open to urge."""
+    urged: dict[str, list[str]] = {}
+    for urging in form_urges.urgings(schema):
+        if data.get(urging.field) is not True:
+            continue
+        said = str(data.get(urging.note) or "").strip() if urging.note else ""
+        note = f"{done.name}：{said}" if said else done.name
+        if len(note) > REASON_MAX:
+            note = note[:REASON_MAX - 1] + "…"
+        targets = [t for t in mirror.open_rows(session, row.id)
+                   if urging.role is None or t.role == urging.role]
+        for target in targets:
+            _press(session, now, row, target, user,
+                   {"task_id": target.id, "note": note, "by_task": done.id})
+        urged[urging.field] = [t.id for t in targets]
+    return urged

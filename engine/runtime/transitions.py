@@ -22,7 +22,7 @@ from SpiffWorkflow.util.task import TaskState
 from engine.definitions.parsed import LoadedVersion
 from engine.errors import Conflict, EngineError, ScriptError
 from engine.messages import msg
-from engine.runtime import mirror, moves, schedule, spiff_seam, state
+from engine.runtime import mirror, moves, schedule, single_open, spiff_seam, state
 from engine.scripting import expressions
 from engine.time.clock import FixedClock
 
@@ -42,6 +42,7 @@ class Step:
     passed: list[str]  # BPMN element ids completed by this step, for the diagram's path
     steps: list[list[str]]  # [from, to] element ids this step moved along
     data: dict[str, Any]  # the case's visible data afterwards
+    kept_open: list[str]  # single-open elements whose new task was withdrawn: one is open
 
 
 def new_workflow(version: LoadedVersion, initial: Mapping[str, Any], now: datetime,
@@ -110,6 +111,7 @@ def advance(workflow: BpmnWorkflow, ids: spiff_seam.IdSource, now: datetime,
             before = {t.id: t.state for t in mirror.all_tasks(workflow)}
             _apply(workflow, kind, payload, now)
             workflow.do_engine_steps()
+            kept_open = single_open.withdraw_repeats(workflow, before)
             thrown = workflow.get_events()
             moved = _moved(workflow, before)
             passed, steps = _movement(moved)
@@ -119,7 +121,7 @@ def advance(workflow: BpmnWorkflow, ids: spiff_seam.IdSource, now: datetime,
             new_state = state.dump(workflow, ids)
     except SpiffWorkflowException as exc:
         raise ScriptError(msg("script.failed", message=_spiff_message(exc))) from exc
-    return Step(new_state, state.digest(new_state), thrown, passed, steps, data)
+    return Step(new_state, state.digest(new_state), thrown, passed, steps, data, kept_open)
 
 
 _REACHED = TaskState.COMPLETED | TaskState.READY | TaskState.WAITING | TaskState.STARTED

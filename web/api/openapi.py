@@ -326,6 +326,11 @@ SCHEMAS: dict[str, Any] = {
             "updated_at": _TIME,
             "tasks": {"type": "array", "items": _ref("Task"), "description": "open tasks"},
             "subject": _SUBJECT,
+            "urged": {"type": "object",
+                      "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                      "description": "a completion's ticked boxes that urge (x-urges): field "
+                                     "-> the ids of the open tasks urged (empty: none was "
+                                     "open to urge)"},
         },
     },
     "RevisionRequest": {

@@ -99,8 +99,8 @@ def submit(task_id: str) -> str | Response | tuple[str, int]:
     if not posted.submits:
         return _unsubmitted(task, schema, fields, posted, revision)
     try:
-        eng.complete(task_id, data, user, revision=revision,
-                     uploads=forms.uploads(fields, request.files))
+        done = eng.complete(task_id, data, user, revision=revision,
+                            uploads=forms.uploads(fields, request.files))
     except InvalidData as exc:
         flash(_("表单填写有误，请按提示修改后重新提交。"), "error")
         current = eng.instance(task.instance_id, user)
@@ -113,7 +113,19 @@ def submit(task_id: str) -> str | Response | tuple[str, int]:
         return _render(fresh, schema, fields, typed, {}, current, conflict=localized(exc.said)), 409
     flash(_("已提交：%(case)s %(title)s", case=task.business_key or "", title=task.title),
           "success")
+    _flash_urged(done.urged, schema)
     return redirect(url_for("inbox.index"))
+
+
+def _flash_urged(urged: dict[str, list[str]], schema: dict[str, Any] | None) -> None:
+    """What a ticked urging box did: the tasks it urged, or that none was open to urge."""
+    properties = (schema or {}).get("properties") or {}
+    for name, tasks in urged.items():
+        title = (properties.get(name) or {}).get("title") or name
+        if tasks:
+            flash(_("已催办 %(n)s 项待办（%(box)s）", n=len(tasks), box=title), "info")
+        else:
+            flash(_("已勾选“%(box)s”，但案件目前没有相应的待办，未发出催办。", box=title), "info")
 
 
 def _save_draft(task: TaskView, schema: dict[str, Any] | None, fields: list[forms.Field],

@@ -90,6 +90,10 @@ def operation_rows(event: EventView, diagram: Any, who: Who) -> list[DataRow]:
     if event.type == "signer_added":
         rows.append(DataRow("parallel", _("会签方式"),
                             _("并行会签") if payload.get("parallel") else _("依次会签")))
+    kept_open = payload.get("kept_open") or []  # engine/runtime/single_open.py
+    if kept_open:
+        rows.append(DataRow("kept_open", _("本次未新建"), _(
+            "“%(steps)s”尚有一项未办理", steps=listed(diagram.title_of(e) for e in kept_open))))
     users = payload.get("users") or []
     if event.type == "copied" and payload.get("to_unit") and users:
         rows.append(DataRow("users", _("收到的人"), listed(who(u) or u for u in users)))
@@ -129,6 +133,8 @@ def timeline_item(event: EventView, diagram: Any, titles: dict[str, str],
             diagram.title_of(move[0]) for move in payload.get("steps") or []
             if move and move[0] in diagram.elements
             and diagram.elements[move[0]].kind.endswith("Event")))
+    if event.type == "timer" and not title:  # it only came round to a step still open
+        title = "、".join(diagram.title_of(e) for e in payload.get("kept_open") or [])
     data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
     shown = {k: v for k, v in (data or {}).items() if not k.startswith("_")}
     details = [DataRow(k, labels[k], readable(k, v)) for k, v in shown.items() if k in labels]
