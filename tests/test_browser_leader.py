@@ -31,8 +31,8 @@ def escalated(engine: Engine) -> str:
     """The demo's verified clue, its escalation agreed and at the leader; its number."""
     clue = next(t for t in engine.inbox.for_user("handler_fl") if t.name == "outcome")
     assert clue.business_key is not None
-    engine.start(ESC, {"esc_case_no": clue.business_key, "esc_reason": "同类问题反复出现，属典型问题。",
-                       "esc_typical": True}, "style_group")
+    engine.start(ESC, {"esc_case_no": clue.business_key, "esc_typical": True,
+                       "esc_reason": "同类问题反复出现，属典型问题。"}, "style_group")
     _do(engine, "style_group", "draft", {"esc_opinion": "建议由市纪委市监委直接核查。",
                                          "esc_withdrawn": False})
     _do(engine, "intake", "concur_intake", {"esc_intake_agree": True})
