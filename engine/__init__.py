@@ -70,6 +70,7 @@ from engine.queries.board import (
     most_overdue_first,
     overdue_board,
 )
+from engine.queries.case_briefs import CaseBrief, CaseReference, Fact
 from engine.queries.confidential import MASK as CONFIDENTIAL_MASK
 from engine.queries.confidential import ReadView
 from engine.queries.diagram import instance_path, load_version, version_diagram
@@ -155,7 +156,9 @@ __all__ = [
     "BatchRow",
     "Block",
     "CalendarError",
+    "CaseBrief",
     "CaseHidden",
+    "CaseReference",
     "CaseState",
     "CatalogueItem",
     "ChainProblem",
@@ -170,6 +173,7 @@ __all__ = [
     "Engine",
     "EngineError",
     "EventView",
+    "Fact",
     "FixedClock",
     "FormProblem",
     "InboxCounts",

@@ -746,6 +746,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
         "query_string": {"unit": w.target.unit, "when": "open"}}, shows=(
         _case_no, sees_unit_board)),
     ("ledgers.index", "GET"): Entry(False, reads_ledger),
+    ("leader.index", "GET"): Entry(False, role("city_leader")),
     ("stats.index", "GET"): Entry(False, role(*STATS_READERS)),
     ("stats.cases", "GET"): Entry(False, role(*TIMELINESS_READERS), request=_stats_cases),
     ("stats.export", "GET"): Entry(False, role(*STATS_READERS)),

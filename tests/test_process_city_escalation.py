@@ -373,10 +373,12 @@ def test_the_leader_s_task_page_links_the_clue(clues: Engine, clock: FixedClock)
     with client.session_transaction() as session:
         session.update(session_values(clues.user("chu")))
     page = client.get(f"/tasks/{approval.id}").text
-    related = page[page.index('id="related-cases"'):]
-    related = related[:related.index("</ul>")]
-    assert f'href="/instances/{case.id}">问题线索受理处置 {case.business_key}</a>' in related
-    assert "某县行政审批局：推诿拖延刁难" in related and "优先核查" in related
+    # the clue shows in brief above the form (web/ui/briefs.py), not again as related
+    named = page[page.index('id="case-ref-esc_case_no"'):]
+    named = named[:named.index("</section>")]
+    assert f'href="/instances/{case.id}">{case.business_key}</a>' in named
+    assert "某县行政审批局" in named and "优先核查" in named
+    assert f'<a href="/instances/{case.id}">问题线索受理处置' not in page
 
 
 def test_the_case_history_names_the_timer_that_fired(clues: Engine, clock: FixedClock) -> None:

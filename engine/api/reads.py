@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -16,7 +17,8 @@ from engine.errors import (
 from engine.messages import msg
 from engine.org import users
 from engine.org.users import Who
-from engine.queries import ledger, related, visibility
+from engine.queries import case_briefs, ledger, related, visibility
+from engine.queries.case_briefs import CaseBrief, CaseReference
 from engine.queries.confidential import ReadView
 from engine.queries.related import RelatedCase
 from engine.queries.waiting import Waiting, waited_for
@@ -59,6 +61,39 @@ class Reads(EngineCore):
         with self.transaction(read_only=True) as session:
             row, reader = self._readable(session, instance_id, user)
             return related.of_case(session, row, reader)
+
+    def references(self, instance_id: int, user: Who | None = None) -> list[CaseReference]:
+        """The cases the case's fields name (``x-case-of``: a 提级核查's clue), each with its
+        facts (``x-case-facts``) and where it stands, when ``user`` may read it
+        (engine/queries/case_briefs.py); confidential facts as they may see them (a read in
+        clear is logged)."""
+        shown: dict[int, list[str]] = {}
+        with self.transaction(read_only=True) as session:
+            row, reader = self._readable(session, instance_id, user)
+
+            def reveal(ref: ProcessInstance, wanted: set[str]) -> dict[str, Any]:
+                data, clear = self.confidential.reveal(
+                    session, ref, reader, {k: v for k, v in ref.data.items() if k in wanted})
+                shown[ref.id] = clear
+                return dict(data)
+
+            own, _ = self.confidential.reveal(session, row, reader, row.data)
+            found = case_briefs.references(
+                session, row, own, reader, lambda v: self.versions.get(session, v),
+                self.clock.now(), reveal)
+        for ref_id, fields in shown.items():
+            self.confidential.record(ref_id, reader, fields, "case")
+        return found
+
+    def overseen(self, user: Who) -> list[CaseBrief]:
+        """The running cases ``user`` may read of the procedures where one of their roles
+        has a step, newest first, each with where it stands (a leader's overview of the
+        提级核查 the city took over)."""
+        with self.transaction(read_only=True) as session:
+            reader = users.resolve(session, user)
+            return case_briefs.overseen(
+                session, reader, lambda v: self.versions.get(session, v), self.clock.now(),
+                lambda k: self.versions.latest(session, k))
 
     def waiting(self, instance_id: int, user: Who | None = None) -> list[Waiting]:
         """The messages and timers the running case waits for (engine/queries/waiting.py)."""

@@ -13,11 +13,15 @@ would start work about nothing. An empty value is no reference (an optional fiel
 ``x-case-awaits`` beside it names a message (or a list of them) the case must be waiting for
 now: a 提级核查 can name only a clue being handled, the stage whose boundary event its
 approval reaches (engine/runtime/case_awaits.py).
+
+``x-case-facts`` beside it names the fields of the named case a page about this one shows
+with the number (the clue's 被反映单位, 问题摘要 …, engine/queries/case_briefs.py), so
+whoever decides on this case reads what it is about without leaving the page.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -30,6 +34,7 @@ from engine.views import UserView
 
 CASE_OF = "x-case-of"
 AWAITS = "x-case-awaits"
+FACTS = "x-case-facts"
 
 
 def keyword_problem(name: str, prop: Any) -> Msg | None:
@@ -55,6 +60,32 @@ def awaits_problem(name: str, prop: Any) -> Msg | None:
             not all(isinstance(n, str) and n.strip() for n in names) or CASE_OF not in prop:
         return msg("form.case_awaits_shape", name=name)
     return None
+
+
+def facts_problem(name: str, prop: Any) -> Msg | None:
+    """What is wrong with a field's ``x-case-facts`` (for ``check_form``)."""
+    value = prop.get(FACTS) if isinstance(prop, dict) else None
+    if value is None:
+        return None
+    if not isinstance(value, list) or not value or CASE_OF not in prop or \
+            not all(isinstance(n, str) and n.strip() for n in value):
+        return msg("form.case_facts_shape", name=name)
+    return None
+
+
+def referring(schemas: Iterable[Mapping[str, Any] | None]
+              ) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    """Field name -> (the procedures its case number must name, the facts of that case to
+    show beside it), over ``schemas`` (a version's forms; the first form naming a field
+    wins)."""
+    out: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+    for schema in schemas:
+        for name, keys in _fields(schema).items():
+            prop = ((schema or {}).get("properties") or {})[name]
+            facts = prop.get(FACTS)
+            out.setdefault(name, (keys, tuple(f for f in facts if isinstance(f, str))
+                                  if isinstance(facts, list) else ()))
+    return out
 
 
 def _fields(schema: Mapping[str, Any] | None) -> dict[str, tuple[str, ...]]:

@@ -212,5 +212,5 @@ DESCRIBERS: dict[str, Callable[[Any, Any], list[Msg]]] = {
     "x-confidential": _roles,
     "x-file": _files,
     **{k: _setting(k) for k in ("x-org-unit", "x-user", "x-policy", "x-starter", "x-case-of",
-                                "x-case-awaits", "x-urges")},
+                                "x-case-awaits", "x-case-facts", "x-urges")},
 }

@@ -137,7 +137,8 @@ def check_form(text: str) -> list[FormProblem]:
                                (starters.STARTER, starters.keyword_problem),
                                (phrases.KEYWORD, phrases.keyword_problem),
                                (case_refs.CASE_OF, case_refs.keyword_problem),
-                               (case_refs.AWAITS, case_refs.awaits_problem)):
+                               (case_refs.AWAITS, case_refs.awaits_problem),
+                               (case_refs.FACTS, case_refs.facts_problem)):
             found = check(name, prop)
             if found:
                 add(_line_of(text, ["properties", name, keyword]), found)

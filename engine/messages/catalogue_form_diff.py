@@ -108,5 +108,7 @@ FORM_DIFF: dict[str, tuple[str, str]] = {
     'form_diff.kw.x-case-of': ('the procedures whose case it names', '所指案件的流程'),
     'form_diff.kw.x-case-awaits': ('the message the case named must be waiting for',
                                    '所指案件须正在等待的消息'),
+    'form_diff.kw.x-case-facts': ('the facts of the case named shown beside it',
+                                  '随编号显示的所指案件要点'),
     'form_diff.kw.x-urges': ('urges open tasks when ticked', '勾选时催办待办'),
 }

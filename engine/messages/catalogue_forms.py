@@ -10,6 +10,9 @@ FORMS: dict[str, tuple[str, str]] = {
         '"x-case-awaits" of "{name}" must name a message or a list of them, on a field with '
         '"x-case-of"',
         '字段“{name}”的 "x-case-awaits" 应为一个消息名称或其列表，且该字段设有 "x-case-of"'),
+    'form.case_facts_shape': (
+        '"x-case-facts" of "{name}" must be a list of field names, on a field with "x-case-of"',
+        '字段“{name}”的 "x-case-facts" 应为字段名称的列表，且该字段设有 "x-case-of"'),
     'form.case_awaits_unheard': (
         '"x-case-awaits" of "{name}": a running {process} case never waits for {messages} '
         '(it waits for: {caught})',

@@ -30,6 +30,7 @@ def register(app: Flask) -> None:
         i18n,
         inbox,
         instances,
+        leader,
         ledgers,
         modeler,
         notifications,
@@ -61,6 +62,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["may_apply"] = cases.may_apply
     app.jinja_env.globals["applies_only"] = auth.applies_only
     app.jinja_env.globals["home"] = auth.home
+    app.jinja_env.globals["is_leader"] = leader.is_leader
     app.jinja_env.globals["read_window_minutes"] = read_log.WINDOW // timedelta(minutes=1)
     app.jinja_env.globals["may_read_policies"] = cases.may_read_policies
     app.jinja_env.filters["highlighted"] = cases.highlighted
@@ -70,6 +72,6 @@ def register(app: Flask) -> None:
     app.jinja_env.tests["datetime"] = lambda value: isinstance(value, datetime)
     for module in (assets, auth, account, inbox, tasks, start, instances, designer, auditor, board,
                    ledgers, stats, notifications, files, units, cases, own_payouts,
-                   operations):
+                   operations, leader):
         app.register_blueprint(module.bp)
     app.register_blueprint(modeler.bp)

@@ -160,10 +160,19 @@ _WORK_PAGES = {"enterprise": ("cases.applications", _l("返回我的申请")),
                "designer": ("designer.index", _l("返回流程设计"))}
 
 
+# Roles that work tasks but land on a page of their own: a leader decides few tasks and
+# oversees the rest (web/ui/leader.py).
+_OVERSEERS = {"city_leader": ("leader.index", _l("返回领导工作台"))}
+
+
 def home(user: UserView) -> tuple[str, str]:
     """(where the user's work is, the words of a link back to it): the inbox, unless none of
-    the user's roles works tasks; then the page of their own work. Signing in leads there,
-    and so do the header's name of the product and an error page's way back."""
+    the user's roles works tasks; then the page of their own work; a leader's own page.
+    Signing in leads there, and so do the header's name of the product and an error page's
+    way back."""
+    for role, (endpoint, words) in _OVERSEERS.items():
+        if role in user.roles:
+            return url_for(endpoint), str(words)
     if set(user.roles) <= set(_WORK_PAGES):
         for role, (endpoint, words) in _WORK_PAGES.items():
             if role in user.roles:

@@ -16,6 +16,7 @@ from engine import (
     instance_path,
     outcome_of,
 )
+from web.ui import briefs
 from web.ui.auth import current_user, login_required
 from web.ui.case import case_context, sees_step
 from web.ui.pages import TITLES
@@ -61,6 +62,7 @@ def show(instance_id: int) -> str | tuple[str, int]:
         return _no_such_step(instance_id, 404)
     snapshot = eng.state_at(instance_id, at, user) if at is not None else None
     openable = eng.inbox.openable([t.id for t in context.instance.tasks], user.username)
+    named = briefs.references(instance_id, user)
     return render_template("instance.html", case=context, at=at, snapshot=snapshot,
                            beside=context.steps_beside(at) if at is not None else (None, None),
                            outcome=outcome_of(context.instance.data),
@@ -77,7 +79,11 @@ def show(instance_id: int) -> str | tuple[str, int]:
                            own={t.id for t in context.instance.tasks
                                 if t.id in openable and may_work(t, user)},
                            withdrawable=eng.ops.withdrawable(instance_id, user),
-                           related=[] if context.applicant else eng.related(instance_id, user),
+                           # the case a field names shows in brief, not again as related
+                           related=[r for r in ([] if context.applicant
+                                                else eng.related(instance_id, user))
+                                    if r.id not in named.ids],
+                           references=named,
                            waits=[] if context.applicant else eng.waiting(instance_id, user),
                            offer=eng.ops.offer(instance_id, user),
                            unread_copy=any(c.instance_id == instance_id for c in

@@ -27,7 +27,7 @@ from engine import (
     task_form,
 )
 from web.errors import localized, localized_fields
-from web.ui import fmt, forms
+from web.ui import briefs, fmt, forms
 from web.ui.auth import current_user, login_required
 from web.ui.case import CaseContext, DataRow, case_context
 from web.ui.i18n import current_language
@@ -199,6 +199,9 @@ def _render(task: TaskView, schema: dict[str, Any] | None, fields: list[forms.Fi
     field_names = {f.name for f in fields}
     general = {k: v for k, v in errors.items() if k not in field_names}
     works = may_work(task, user)
+    # the case a field names (a 提级核查's clue) shows in brief, not again among the related
+    named = briefs.references(task.instance_id, user)
+    related = [] if context.applicant else eng.related(task.instance_id, user)
     return render_template(
         "task.html", task=task, schema=schema, fields=fields, values=values, errors=errors,
         files_by_sha={f.sha256: f for f in context.files},
@@ -222,7 +225,8 @@ def _render(task: TaskView, schema: dict[str, Any] | None, fields: list[forms.Fi
         decided_back=decided_back(task, context, schemas),
         previous_round=previous_round(task, context, schemas,
                                       eng.inbox.rounds([task.id]).get(task.id)),
-        related=[] if context.applicant else eng.related(task.instance_id, user),
+        related=[r for r in related if r.id not in named.ids],
+        references=named,
     )
 
 
