@@ -132,6 +132,16 @@ def test_messages_are_chinese_and_by_field() -> None:
         assert any("\u4e00" <= ch <= "\u9fff" for ch in message), message
 
 
+def test_a_forms_validator_is_made_once_and_each_form_checks_by_its_own() -> None:
+    one = {"type": "object", "properties": {"n": {"type": "integer"}}}
+    other = {"type": "object", "properties": {"n": {"type": "string"}}}
+    assert forms._validator(one) is forms._validator(one)
+    assert forms._validator(one) is not forms._validator(dict(one))  # by the object
+    for _ in range(2):
+        assert errors({"n": "x"}, one) == {"n": "应为整数"}
+        assert errors({"n": 1}, other) == {"n": "应为文本"}
+
+
 def test_nested_required_fields_are_named_by_path() -> None:
     schema = {"type": "object", "required": ["applicant"], "properties": {
         "applicant": {"type": "object", "required": ["name", "phone"],

@@ -233,10 +233,28 @@ def _formats_in(node: Any) -> set[str]:
     return found
 
 
+# A validator per form text, kept while its schema object lives in a loaded version: making
+# one (its reference resolver) cost about as much as checking a submission with it. Keyed by
+# the object, which the entry holds, so its id is not reused while the entry is there.
+_VALIDATORS: dict[int, tuple[Mapping[str, Any], Draft202012Validator]] = {}
+_VALIDATORS_KEPT = 256
+
+
+def _validator(schema: Mapping[str, Any]) -> Draft202012Validator:
+    found = _VALIDATORS.get(id(schema))
+    if found is not None and found[0] is schema:
+        return found[1]
+    validator = Draft202012Validator(schema, format_checker=_formats)
+    if len(_VALIDATORS) >= _VALIDATORS_KEPT:  # forms of versions no longer used go
+        _VALIDATORS.clear()
+    _VALIDATORS[id(schema)] = (schema, validator)
+    return validator
+
+
 def field_errors(schema: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, Msg]:
     """The first error of every field, keyed by its dotted path (``_`` for the form as a
     whole)."""
-    validator = Draft202012Validator(schema, format_checker=_formats)
+    validator = _validator(schema)
     errors: dict[str, Msg] = {}
     found = validator.iter_errors(data)
     for error in sorted(found, key=lambda e: [str(p) for p in e.absolute_path]):

@@ -27,11 +27,11 @@ from engine.storage import driver
 from engine.storage.schema import NOTIFICATIONS, TASKS
 
 # the kinds written into the statement (our own names), as its only parameters are named
-_UNREAD_WORK = NOTIFICATIONS.c.read_at.is_(None) & NOTIFICATIONS.c.kind.in_(
+UNREAD_WORK = NOTIFICATIONS.c.read_at.is_(None) & NOTIFICATIONS.c.kind.in_(
     [literal_column(f"'{kind}'") for kind in sorted(ABOUT_WORK)])
 # built once: every command that completes a task runs it
 _CLOSED = driver.Write(update(NOTIFICATIONS)
-                       .where(NOTIFICATIONS.c.task_id == bindparam("b_task"), _UNREAD_WORK)
+                       .where(NOTIFICATIONS.c.task_id == bindparam("b_task"), UNREAD_WORK)
                        .values(read_at=bindparam("at")))
 
 
@@ -51,6 +51,6 @@ def task_moved(session: Session, task_id: str, now: datetime) -> None:
     if row.owner:
         keep.add(row.owner)
     session.connection().execute(
-        update(NOTIFICATIONS).where(NOTIFICATIONS.c.task_id == task_id, _UNREAD_WORK,
+        update(NOTIFICATIONS).where(NOTIFICATIONS.c.task_id == task_id, UNREAD_WORK,
                                     NOTIFICATIONS.c.username.not_in(sorted(keep)))
         .values(read_at=now))

@@ -16,6 +16,7 @@ from engine.errors import Conflict, NotFound, PermissionDenied
 from engine.messages import msg
 from engine.org import scope
 from engine.org.roles import role_name
+from engine.runtime import task_traces
 from engine.storage import counters, driver
 from engine.storage.schema import INSTANCES, TASKS, ProcessInstance
 from engine.views import UserView
@@ -74,12 +75,13 @@ _LOCK_ROW_BY_TASK = driver.Read(select(INSTANCES, *counters.COLUMNS).where(_BY_T
 # database's write lock from its start (BEGIN IMMEDIATE), so nothing can change between the
 # two. Not on PostgreSQL: under READ COMMITTED a statement's snapshot predates its wait for
 # the row lock, so tasks read with it could miss what the lock's previous holder committed.
+# Each open task comes with what closing it would have to clear (engine/runtime/task_traces.py).
 _INSTANCE_WIDTH = len(INSTANCES.c) + len(counters.COLUMNS)
-_TASK_NAMES = tuple(str(column.key) for column in TASKS.c)
+_TASK_NAMES = (*(str(column.key) for column in TASKS.c), *task_traces.NAMES)
 _TASK_ROW = driver.row_class(_TASK_NAMES)
 _LOCK_WITH_OPEN_TASKS = driver.Read(
     select(INSTANCES, *counters.COLUMNS,
-           *(column.label(f"task_{column.key}") for column in TASKS.c))
+           *(column.label(f"task_{column.key}") for column in TASKS.c), *task_traces.COLUMNS)
     .select_from(INSTANCES.outerjoin(TASKS, (TASKS.c.instance_id == INSTANCES.c.id)
                                      & (TASKS.c.status == "ready")))
     .where(_BY_TASK))
@@ -89,7 +91,7 @@ def open_task(session: Session, task_id: str
                ) -> tuple[driver.ReadRow, ProcessInstance, list[driver.ReadRow]]:
     """The open task's row, its instance (locked first: under READ COMMITTED, rows read
     after the lock include whatever the command that held it committed) and the instance's
-    open task rows, which the command's mirror step needs anyway."""
+    open task rows, which the command's mirror step needs anyway (with their traces)."""
     if session.get_bind().dialect.name == "sqlite":
         row, open_rows = _locked_with_open_tasks(session, task_id)
     else:
@@ -106,7 +108,7 @@ def open_task(session: Session, task_id: str
 
 # PostgreSQL: the lock, then the open tasks, sent together (one round trip); the second
 # statement starts once the first has the lock, so it reads what its previous holder committed.
-_OPEN_TASKS_OF_TASK = driver.Read(select(TASKS).where(
+_OPEN_TASKS_OF_TASK = driver.Read(select(TASKS, *task_traces.COLUMNS).where(
     TASKS.c.instance_id == select(TASKS.c.instance_id).where(
         TASKS.c.id == bindparam("task_id")).scalar_subquery(),
     TASKS.c.status == "ready"))

@@ -27,7 +27,7 @@ from engine.messages import msg
 from engine.notify import emit, settle
 from engine.org import directory, scope
 from engine.org.roles import role_for_lane
-from engine.runtime import case_credit_codes, drafts
+from engine.runtime import case_credit_codes, drafts, task_traces
 from engine.storage import driver
 from engine.storage.schema import SUBSCRIPTIONS, TASKS, TIMERS, ProcessInstance
 from engine.time.clock import parse_instant
@@ -69,8 +69,8 @@ def visible_data(previous: dict[str, Any], moved: list[SpiffTask],
 
 
 # The statements every command runs, built once: building one costs more than running it.
-_OPEN_ROWS = driver.Read(select(TASKS).where(TASKS.c.instance_id == bindparam("instance_id"),
-                                             TASKS.c.status == "ready"))
+_OPEN_ROWS = driver.Read(select(TASKS, *task_traces.COLUMNS).where(
+    TASKS.c.instance_id == bindparam("instance_id"), TASKS.c.status == "ready"))
 _CLOSE = driver.Write(update(TASKS).where(TASKS.c.id == bindparam("b_id"))
                       .values(status=bindparam("status"), completed_by=bindparam("by"),
                               completed_at=bindparam("at")))
@@ -78,6 +78,7 @@ _INSERT = driver.Write(insert(TASKS))
 
 
 def open_rows(session: Session, instance_id: int) -> list[driver.ReadRow]:
+    """The instance's open task rows, each with its traces (engine/runtime/task_traces.py)."""
     return _OPEN_ROWS.rows(session, {"instance_id": instance_id})
 
 
@@ -90,30 +91,33 @@ def sync_tasks(session: Session, row: ProcessInstance, workflow: BpmnWorkflow, n
     """``acted`` is (task id, user) of the task this command acted on, if any, and ``kind``
     the command's event: the task's row records who completed it, or who ended it otherwise
     (a send-back cancels it), so the row says who acted as the case history does;
-    ``known_open`` the instance's open task rows if the command has read them; ``returned``
-    the new tasks that go back to whoever did their step before (engine/runtime/returns.py),
-    task id -> user; ``sent_back`` the new tasks a later step's completion sent back, which
-    record ``returned_by`` ``by`` (the command's user) as a send back's new task does; ``by``
-    is not told of the new tasks, which they caused.
+    ``known_open`` the instance's open task rows if the command has read them (as
+    :func:`open_rows` reads them); ``returned`` the new tasks that go back to whoever did
+    their step before (engine/runtime/returns.py), task id -> user; ``sent_back`` the new
+    tasks a later step's completion sent back, which record ``returned_by`` ``by`` (the
+    command's user) as a send back's new task does; ``by`` is not told of the new tasks,
+    which they caused.
 
     Plain table statements, not ORM objects: this runs on every command and the ORM's unit
     of work cost more than the database (docs/performance.md). The open tasks written are
     remembered for the command's returned view (:func:`open_tasks`)."""
     ready = {str(t.id): t for t in ready_user_tasks(workflow)}
-    kept, closed = [], []
+    kept, closed, ended = [], [], []
     for found in open_rows(session, row.id) if known_open is None else known_open:
         if ready.pop(found.id, None) is not None:
             kept.append(dict(found._mapping))
-        elif acted is not None and acted[0] == found.id:
+            continue
+        ended.append(found)
+        if acted is not None and acted[0] == found.id:
             closed.append({"b_id": found.id, "by": acted[1], "at": now,
                            "status": "completed" if kind == "completed" else "cancelled"})
         else:
             closed.append({"b_id": found.id, "status": "cancelled", "by": None, "at": now})
     if closed:
         _CLOSE.run(session, closed)
-        ended = [c["b_id"] for c in closed]  # their notices settled, their drafts deleted
-        settle.tasks_closed(session, ended, now)
-        drafts.tasks_closed(session, ended)
+        # their notices settled, their drafts deleted: where the rows say there are any
+        settle.tasks_closed(session, [t.id for t in ended if t.has_unread_notice], now)
+        drafts.tasks_closed(session, [t.id for t in ended if t.has_draft])
     units = directory.load(session)
     new = [task_values(row, task_id, task, now, evaluate, units)
            for task_id, task in ready.items()]
