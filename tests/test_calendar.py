@@ -74,33 +74,60 @@ def test_dates_only(cal: WorkCalendar) -> None:
 # -- years without official data -------------------------------------------------------------
 
 
-def test_2027_without_override_warns_and_falls_back(
+def test_2027_without_schedule_keeps_the_statutory_holidays(
     cal: WorkCalendar, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING, logger="kuaiban.calendar")
-    assert cal.is_workday(date(2027, 1, 1))  # a Friday, New Year in reality: not guessed
+    assert date(2027, 1, 1).weekday() == 4  # a Friday
+    assert not cal.is_workday(date(2027, 1, 1))  # 元旦
+    assert cal.statutory_holiday(date(2027, 1, 1)) == "元旦"
     assert cal.next_workday(date(2027, 1, 1)) == date(2027, 1, 4)
     assert not cal.is_workday(date(2027, 1, 2))
-    assert cal.missing_years == {2027}
+    assert cal.is_workday(date(2027, 1, 5))
+    assert cal.missing_years == set()  # not Mon-Fri: the statutory rule
+    assert cal.is_provisional_year(2027) and not cal.is_known_year(2027)
+    assert not cal.is_provisional_year(2026)
     warnings = [r for r in caplog.records if r.name == "kuaiban.calendar"]
     assert len(warnings) == 1  # once per year per calendar
-    record = warnings[0]
-    assert record.levelno == logging.WARNING
-    message = record.getMessage()
-    assert "2027" in message
-    assert "no official holiday data" in message
-    assert "Mon-Fri" in message
-    assert "kuaiban calendar set" in message
-    assert not cal.is_known_year(2027)
+    message = warnings[0].getMessage()
+    assert warnings[0].levelno == logging.WARNING
+    assert "2027" in message and "statutory holidays" in message
+    assert "kuaiban calendar import" in message
 
 
-def test_next_workday_from_2026_into_2027_warns(
-    cal: WorkCalendar, caplog: pytest.LogCaptureFixture
-) -> None:
-    caplog.set_level(logging.WARNING, logger="kuaiban.calendar")
-    assert cal.next_workday(date(2026, 12, 31)) == date(2027, 1, 1)
-    assert cal.missing_years == {2027}
-    assert any("2027" in r.getMessage() for r in caplog.records)
+def test_next_workday_after_2026_12_31_skips_new_year(cal: WorkCalendar) -> None:
+    # Thu 12-31, then Fri 01-01 元旦, Sat, Sun: Monday 01-04.
+    assert [date(2027, 1, d).weekday() for d in (1, 2, 3, 4)] == [4, 5, 6, 0]
+    assert cal.next_workday(date(2026, 12, 31)) == date(2027, 1, 4)
+    assert cal.provisional_span(date(2026, 12, 31), date(2027, 1, 4))
+    assert not cal.provisional_span(date(2026, 12, 1), date(2026, 12, 31))
+
+
+def test_twenty_working_days_from_2026_12_07_skip_new_year(cal: WorkCalendar) -> None:
+    # 12-08..12-31 hold 18 working days; 01-01 is off, so the 19th and 20th are 01-04, 01-05.
+    assert cal.next_workday(date(2026, 12, 7), 18) == date(2026, 12, 31)
+    assert cal.next_workday(date(2026, 12, 7), 20) == date(2027, 1, 5)
+    due = cal.workday_close(at("2026-12-07T10:00:00+08:00"), 20)
+    assert due == at("2027-01-05T17:30:00+08:00")
+
+
+def test_spring_festival_2027_is_off(cal: WorkCalendar) -> None:
+    # 除夕 Fri 02-05, 正月初一至初三 Sat 02-06 .. Mon 02-08: Tuesday is the first day back.
+    for day in range(5, 9):
+        assert not cal.is_workday(date(2027, 2, day))
+        assert cal.statutory_holiday(date(2027, 2, day)) == "春节"
+    assert cal.is_workday(date(2027, 2, 4))
+    assert cal.next_workday(date(2027, 2, 4)) == date(2027, 2, 9)
+    assert cal.is_workday(date(2027, 5, 3))  # 劳动节 is 05-01/02 only: Monday works
+    assert not cal.is_workday(date(2027, 10, 1))
+    assert not cal.is_workday(date(2027, 9, 15))  # 中秋, a Wednesday
+    assert not cal.is_workday(date(2027, 6, 9))  # 端午, a Wednesday
+    assert not cal.is_workday(date(2027, 4, 5))  # 清明, a Monday
+
+
+def test_no_adjusted_workday_is_guessed(cal: WorkCalendar) -> None:
+    saturdays = [date(2027, 1, 2) + timedelta(weeks=w) for w in range(52)]
+    assert not any(cal.is_workday(d) for d in saturdays)
 
 
 def test_year_before_package_range_warns(cal: WorkCalendar) -> None:
@@ -108,18 +135,35 @@ def test_year_before_package_range_warns(cal: WorkCalendar) -> None:
     assert cal.missing_years == {2003}
 
 
-def test_2027_with_overrides(caplog: pytest.LogCaptureFixture) -> None:
+def test_year_past_the_statutory_table_falls_back_to_mon_fri(cal: WorkCalendar) -> None:
+    assert cal.is_workday(date(2036, 1, 1))  # a Tuesday: not known, not guessed
+    assert cal.missing_years == {2036}
+    assert cal.is_provisional_year(2036)
+
+
+def test_2027_loaded_schedule_is_official(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING, logger="kuaiban.calendar")
-    cal = WorkCalendar(overrides={date(2027, 1, 1): False, date(2027, 1, 9): True})
-    assert cal.is_known_year(2027)
+    cal = WorkCalendar(overrides={date(2027, 1, 1): False, date(2027, 1, 9): True,
+                                  date(2027, 2, 9): False},
+                       official_years={2027})
+    assert cal.is_known_year(2027) and not cal.is_provisional_year(2027)
     assert not cal.is_workday(date(2027, 1, 1))
     assert cal.is_workday(date(2027, 1, 9))  # Saturday declared a working day
     assert cal.next_workday(date(2026, 12, 31)) == date(2027, 1, 4)
     assert cal.next_workday(date(2027, 1, 8)) == date(2027, 1, 9)
+    assert not cal.is_workday(date(2027, 2, 9))  # a bridge day the rule did not know
     assert cal.is_workday(date(2027, 3, 3))  # not listed: Mon-Fri plus the overrides
     assert not cal.is_workday(date(2027, 3, 6))
+    assert not cal.provisional_span(date(2026, 12, 7), date(2027, 3, 3))
     assert cal.missing_years == set()
     assert not [r for r in caplog.records if r.name == "kuaiban.calendar"]
+
+
+def test_a_corrected_day_alone_leaves_the_year_provisional() -> None:
+    cal = WorkCalendar(overrides={date(2027, 2, 20): True})
+    assert cal.is_workday(date(2027, 2, 20))
+    assert not cal.is_workday(date(2027, 2, 5))  # the rule still holds around it
+    assert cal.is_provisional_year(2027)
 
 
 def test_override_wins_over_package_data() -> None:

@@ -317,8 +317,45 @@ def test_calendar_next_workday(cli: Run) -> None:
 
 
 def test_calendar_set_enters_a_day_off(cli: Run) -> None:
-    assert cli("calendar", "set", "2027-01-01", "--holiday").stdout == "2027-01-01: day off\n"
+    assert cli("calendar", "set", "2027-01-04", "--holiday").stdout == "2027-01-04: day off\n"
+    assert cli("calendar", "next-workday", "2026-12-31").stdout == "2027-01-05\n"
+    assert cli("calendar", "set", "2027-01-04", "--workday").stdout == (
+        "2027-01-04: working day\n")
     assert cli("calendar", "next-workday", "2026-12-31").stdout == "2027-01-04\n"
-    assert cli("calendar", "set", "2027-01-01", "--workday").stdout == (
-        "2027-01-01: working day\n")
-    assert cli("calendar", "next-workday", "2026-12-31").stdout == "2027-01-01\n"
+
+
+def test_calendar_without_the_years_schedule_keeps_statutory_holidays(cli: Run) -> None:
+    # Thursday 2026-12-31; 2027-01-01 (元旦) is a Friday, then the weekend.
+    result = cli("calendar", "next-workday", "2026-12-31")
+    assert result.stdout == "2027-01-04\n"
+    assert "no official holiday schedule loaded for 2027" in result.stderr
+    assert "节假日安排未公布，按法定节假日计算" in result.stderr
+    assert cli("calendar", "next-workday", "2026-12-07", "--n", "20").stdout == "2027-01-05\n"
+    assert cli("calendar", "next-workday", "2027-02-04").stdout == "2027-02-09\n"  # 春节
+    assert cli("calendar", "next-workday", "2026-09-30").stderr == ""
+
+
+def test_calendar_import_loads_the_official_schedule(cli: Run, tmp_path: Path) -> None:
+    notice = tmp_path / "2027.txt"
+    notice.write_text(
+        "# 国务院办公厅关于2027年部分节假日安排的通知 (the form: these days are examples)\n"
+        "2027-01-01..2027-01-03 holiday 元旦\n"
+        "2027-02-05..2027-02-11 holiday 春节\n"
+        "2027-02-20 workday 春节调休\n"
+        "2027-04-05 holiday 清明节\n"
+        "2027-05-01..2027-05-05 holiday 劳动节\n"
+        "2027-06-09 holiday 端午节\n"
+        "2027-09-15 holiday 中秋节\n"
+        "2027-10-01..2027-10-07 holiday 国庆节\n", encoding="utf-8")
+    loaded = cli("calendar", "import", str(notice))
+    assert loaded.stdout == (
+        "2027: official schedule loaded: 25 days off, 1 adjusted working days\n")
+    result = cli("calendar", "next-workday", "2027-02-04")
+    assert (result.stdout, result.stderr) == ("2027-02-12\n", "")  # the notice's bridge days
+    assert cli("calendar", "next-workday", "2027-02-19").stdout == "2027-02-20\n"  # 调休
+    assert cli("calendar", "next-workday", "2026-12-31").stderr == ""
+
+    wrong = tmp_path / "2028.txt"
+    wrong.write_text("2028-01-01 holiday 元旦\n", encoding="utf-8")  # 春节 forgotten
+    refused = cli("calendar", "import", str(wrong), code=1)
+    assert "2028-01-25 is a statutory holiday (春节)" in refused.output

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
@@ -13,6 +15,7 @@ from engine.storage.schema import Base
 from tests.conftest import diagram_files
 
 BEFORE_UNIQUE_NUMBERS = "7c2e4a9d1f3b"  # the revision before 9e1b5d3c7a20_case_numbers_unique
+BEFORE_CALENDAR_YEARS = "b3d5f7a9c1e2"  # the revision before c9e1a3f5b7d2_calendar_years
 
 
 def test_upgrade_creates_every_table_and_downgrade_removes_them(database_url: str) -> None:
@@ -58,3 +61,13 @@ def test_case_numbers_become_unique_and_duplicates_are_reported(engine: Engine) 
     with pytest.raises(IntegrityError), engine.db.begin() as conn:
         conn.execute(text("UPDATE instances SET business_key = 'TS-2026-000001' WHERE id = :i"),
                      {"i": ids[2]})
+
+
+def test_years_entered_day_by_day_before_the_import_stay_official(engine: Engine) -> None:
+    """Before calendar_years, a year with entered days counted as known: the upgrade marks
+    those years loaded, so they do not turn provisional."""
+    engine.set_calendar_day(date(2027, 1, 1), False, "元旦")
+    migrate.downgrade(engine.db, BEFORE_CALENDAR_YEARS)
+    migrate.upgrade(engine.db)
+    calendar = engine.calendar()
+    assert calendar.is_known_year(2027) and calendar.is_provisional_year(2028)

@@ -28,6 +28,7 @@ from engine import logs
 from engine.api import Engine
 from engine.errors import Conflict
 from engine.time.clock import FixedClock
+from engine.time.schedule import Schedule
 from tests.conftest import PG_URL, diagram_files
 from web import tokens
 from web.app import create_app
@@ -139,9 +140,11 @@ def test_readyz_warns_when_the_calendar_lacks_the_current_year(database_url: str
         assert body["checks"]["calendar"] == {"ok": True, "year": 2031, "known": False,
                                               "next_year_known": False}
         assert len(body["warnings"]) == 1 and "2031" in body["warnings"][0]
-        assert "kuaiban calendar set" in body["warnings"][0]
+        assert "kuaiban calendar import" in body["warnings"][0]
 
-        engine.set_calendar_day(date(2031, 1, 1), False, "元旦")
+        engine.set_calendar_day(date(2031, 1, 2), False, "a day alone is no schedule")
+        assert len(client_for(engine).get("/readyz").get_json()["warnings"]) == 1
+        engine.import_calendar_year(Schedule(2031, {date(2031, 1, 1): False}, {}))
         body = client_for(engine).get("/readyz").get_json()
         assert body["warnings"] == [] and body["checks"]["calendar"]["known"] is True
 

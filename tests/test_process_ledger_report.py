@@ -217,7 +217,7 @@ def test_due_dates_over_a_quarter_follow_the_calendar(reports: Engine, clock: Fi
         ("2026-11-25", "progress", "2026-11", "2026-11-30T17:30:00+08:00"),
         ("2026-12-01", "clue_ledger", "2026-11", "2026-12-04T17:30:00+08:00"),
         # 每季首月3日前 for Q4: 2 January 2027 is a Saturday (2027 has no bundled holiday data
-        # yet: Mon-Fri assumed, with a warning)
+        # yet: its weekends and statutory holidays are off, with a warning)
         ("2026-12-20", "cost", "2026-Q4", "2027-01-04T17:30:00+08:00"),
         ("2026-12-25", "progress", "2026-12", "2026-12-31T17:30:00+08:00"),
     ]

@@ -12,7 +12,7 @@ working days (the approval/review deadline) come from there.
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -31,6 +31,7 @@ from engine.queries.payouts import batch_payouts
 from engine.runtime import state
 from engine.storage.schema import ProcessInstance, Task
 from engine.time.clock import FixedClock
+from engine.time.schedule import Schedule
 from engine.views import InstanceView, TaskView
 from tests.conftest import seeded, seeded_with
 from tests.process_helpers import (
@@ -658,6 +659,23 @@ def test_an_online_application_gets_its_receipt_too(hq: Engine) -> None:
     other = hq.start("subsidy_instant", application("JS-002", "一窗"), "chuangkou")
     second = hq.dossier.receipt(hq.dossier.files(other.id, "chuangkou"))
     assert second is not None and second.doc_no == "景惠企受〔2026〕2号"
+
+
+@WORLD
+def test_a_receipt_due_in_a_year_without_its_holiday_schedule_says_so(
+        hq: Engine, clock: FixedClock) -> None:
+    """CN-002: 20 working days from Monday 2026-12-07. 2027's schedule is not loaded, so 元旦
+    (Friday 01-01) is off by the statutory rule: the 20th working day is 01-05, and the
+    receipt says the date counts the statutory holidays only, until the schedule is loaded."""
+    clock.set(at("2026-12-07T10:00:00+08:00"))
+    first = hq.start("subsidy_commitment", application("CN-002", **COMMITMENT), "qiye")
+    assert printed(hq, first.id, "qiye")[1]["办理时限"].startswith(
+        "市商务局于2027年1月5日前作出审批决定（20个工作日；该年度节假日安排未公布，"
+        "按法定节假日计算）；")
+    hq.import_calendar_year(Schedule(2027, {date(2027, 1, 1): False}, {}))
+    second = hq.start("subsidy_commitment", application("CN-002", **COMMITMENT), "qiye")
+    assert printed(hq, second.id, "qiye")[1]["办理时限"].startswith(
+        "市商务局于2027年1月5日前作出审批决定（20个工作日）；")
 
 
 @pytest.mark.parametrize("key", ["subsidy_instant", "subsidy_commitment"])

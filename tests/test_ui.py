@@ -4,7 +4,7 @@ instance pages, permissions (role and unit), CSRF, errors and language."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 
 from engine.api import Engine
 from engine.time.clock import FixedClock
+from engine.time.schedule import Schedule
 from tests.demo_support import demo_engine, signed_in
 from tests.test_ui_support import (
     FULIANG,
@@ -106,6 +107,26 @@ def test_inbox_counts_working_days(app: Flask, eng: Engine, ui_clock: FixedClock
     assert 'id="count-overdue">1<' in page.text
     ui_clock.advance(timedelta(days=1))  # Saturday 2026-10-10 is an adjusted working day
     assert "已超期 2 个工作日" in client.get("/").text
+
+
+def test_a_deadline_in_a_year_without_its_schedule_says_so(
+        app: Flask, eng: Engine, ui_clock: FixedClock) -> None:
+    note = "（节假日安排未公布，按法定节假日计算）"
+    ui_clock.set(datetime.fromisoformat("2026-12-07T10:00:00+08:00"))
+    start_case(eng, summary="今年")  # due 2026-12-07 17:30: 2026's schedule is bundled
+    ui_clock.set(datetime.fromisoformat("2026-12-31T18:00:00+08:00"))  # after close
+    case = start_case(eng, summary="跨年")  # 元旦 (Friday) and the weekend are off
+    task_id = next(t.id for t in eng.inbox.for_user("li") if t.instance_id == case)
+    client = as_user(app, "li")
+    inbox = client.get("/").text
+    assert '2027-01-04 17:30<small class="provisional" title="' in inbox
+    assert inbox.count(note) == 1  # only the case due in 2027
+    assert note in client.get(f"/tasks/{task_id}").text
+    assert note in client.get(f"/instances/{case}").text
+
+    eng.import_calendar_year(Schedule(2027, {date(2027, 1, 1): False}, {}))
+    assert note not in client.get("/").text
+    assert note not in client.get(f"/tasks/{task_id}").text
 
 
 def test_inbox_filters(app: Flask, eng: Engine, ui_clock: FixedClock) -> None:

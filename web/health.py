@@ -92,9 +92,9 @@ def readiness(engine: Any) -> tuple[dict[str, dict[str, Any]], list[str]]:
     # December: deadlines already reach into January, so the next year is due too
     for missing in [y for y, k in ((year, known), (year + 1, next_known))
                     if not k and (y == year or today.month == 12)]:
-        warnings.append(f"the working-day calendar has no official holidays for {missing}: "
-                        f"deadlines assume Mon-Fri; enter them with `kuaiban calendar set "
-                        f"DAY --holiday/--workday`")
+        warnings.append(f"the working-day calendar has no official schedule for {missing}: "
+                        f"deadlines count only its weekends and statutory holidays; load the "
+                        f"State Council's notice with `kuaiban calendar import FILE`")
     return checks, warnings
 
 

@@ -11,7 +11,7 @@ from datetime import date
 from typing import TYPE_CHECKING, cast
 
 from sqlalchemy import Engine as SqlEngine
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -49,11 +49,13 @@ from engine.runtime.worker import TimerWorker
 from engine.storage import counters, db, migrate
 from engine.storage.schema import (
     CalendarOverride,
+    CalendarYear,
     ProcessInstance,
     Task,
 )
 from engine.time.calendar import WorkCalendar
 from engine.time.clock import Clock, SystemClock, clock_from_env
+from engine.time.schedule import Schedule
 from engine.views import InstanceView, UserView
 
 if TYPE_CHECKING:
@@ -172,8 +174,9 @@ class EngineCore:
             cached = self._calendar
             if cached is None or cached[0] != version:
                 rows = session.execute(select(CalendarOverride)).scalars()
-                cached = self._calendar = (version,
-                                           WorkCalendar({r.day: r.is_workday for r in rows}))
+                years = session.execute(select(CalendarYear.year)).scalars()
+                cached = self._calendar = (version, WorkCalendar(
+                    {r.day: r.is_workday for r in rows}, official_years=years))
             calendar = session.info["calendar"] = cached[1]
         return calendar
 
@@ -184,6 +187,23 @@ class EngineCore:
                 session.add(CalendarOverride(day=day, is_workday=is_workday, note=note))
             else:
                 row.is_workday, row.note = is_workday, note
+            counters.bump_calendar(session)
+
+    def import_calendar_year(self, schedule: Schedule, source: str | None = None) -> None:
+        """Load ``schedule`` as its year's official days: they replace the year's overrides
+        (and so the provisional statutory rule) in one transaction."""
+        year = schedule.year
+        with self.transaction() as session:
+            session.execute(delete(CalendarOverride).where(
+                CalendarOverride.day.between(date(year, 1, 1), date(year, 12, 31))))
+            session.add_all(CalendarOverride(day=day, is_workday=working,
+                                             note=schedule.notes.get(day))
+                            for day, working in sorted(schedule.days.items()))
+            row = session.get(CalendarYear, year)
+            if row is None:
+                session.add(CalendarYear(year=year, source=source, loaded_at=self.clock.now()))
+            else:
+                row.source, row.loaded_at = source, self.clock.now()
             counters.bump_calendar(session)
 
     def _readable(self, session: Session, instance_id: int, user: Who | None

@@ -40,6 +40,8 @@ from engine.org.people import own_name
 from engine.org.scope import JURISDICTION
 from engine.org.users import Contact
 from engine.scripting import expressions
+from engine.time.calendar import TZ, WorkCalendar, deadline_day
+from engine.time.clock import parse_instant
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 REGISTRY = "documents.json"
@@ -215,6 +217,7 @@ class CaseFacts:
     created_at: datetime
     due_at: datetime | None  # the soonest deadline of its open tasks
     started_by: str | None = None  # who filed it: an applicant, or the window clerk for one
+    calendar: WorkCalendar | None = None  # the deadlines' calendar, for ``provisional``
 
 
 def context(found: Template, case: CaseFacts, doc_no: str, now: datetime,
@@ -232,7 +235,21 @@ def context(found: Template, case: CaseFacts, doc_no: str, now: datetime,
             "issued_on": chinese.chinese_date(now), "issued_on_digits": chinese.digits_date(now),
             "received_on": chinese.digits_date(case.created_at),
             "started_by": case.started_by or "",
-            "due_on": chinese.digits_date(case.due_at) if case.due_at else ""}
+            "due_on": chinese.digits_date(case.due_at) if case.due_at else "",
+            "provisional": lambda deadline: provisional(case.calendar, now, deadline)}
+
+
+def provisional(calendar: WorkCalendar | None, now: datetime, deadline: Any) -> bool:
+    """True if ``deadline`` (an instant, as data holds it) was counted into a year whose
+    official holiday schedule is not loaded: a document then says it counts the statutory
+    holidays only (``{% if provisional(decision_due) %}…{% endif %}``)."""
+    if calendar is None or deadline in (None, ""):
+        return False
+    try:
+        due = deadline if isinstance(deadline, datetime) else parse_instant(str(deadline))
+    except EngineError:
+        return False
+    return calendar.provisional_span(now.astimezone(TZ).date(), deadline_day(due))
 
 
 def organs(issuer: str) -> list[str]:

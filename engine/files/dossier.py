@@ -84,7 +84,8 @@ class Dossier:
                                        when=found.when_text or found.when))
                 facts = CaseFacts(row.id, row.process_key, self._process_name(session, row),
                                   row.business_key, view.data, row.created_at,
-                                  case_files.soonest_due(session, row.id), row.started_by)
+                                  case_files.soonest_due(session, row.id), row.started_by,
+                                  eng.runtime.calendar(session))
                 case_files.issue(session, row, found, facts, actor.username, now,
                                  chain.digest_of_row(row))
 

@@ -50,6 +50,29 @@ PEOPLE: dict[str, tuple[str, str]] = {
     'calendar.not_an_integer': (
         '{what} must be an integer, got {value!r}',
         '{what} 应为整数，而不是 {value!r}'),
+    'calendar.schedule_bad_date': (
+        ('line {line}: {text!r} is not a date or range of dates (2027-01-01 or '
+         '2027-02-05..2027-02-11)'),
+        '第 {line} 行：{text!r} 不是日期或日期范围（2027-01-01 或 2027-02-05..2027-02-11）'),
+    'calendar.schedule_bad_line': (
+        'line {line}: {text!r} is not "DAY[..DAY] holiday|workday [note]"',
+        '第 {line} 行：{text!r} 应为“日期[..日期] holiday|workday [说明]”'),
+    'calendar.schedule_bad_range': (
+        'line {line}: the range {text} must run forwards and span at most a month',
+        '第 {line} 行：日期范围 {text} 应从前往后，且不超过一个月'),
+    'calendar.schedule_both': (
+        '{day} is listed both as a holiday and as a working day',
+        '{day} 同时被列为放假日和上班日'),
+    'calendar.schedule_one_year': (
+        'a schedule holds the days of one year, this one of: {years}',
+        '一份放假安排只含一年的日期，这份含：{years}'),
+    'calendar.schedule_statutory_missing': (
+        ('{day} is a statutory holiday ({holiday}) but the schedule does not list it as a day '
+         'off: is it the notice of that year?'),
+        '{day} 是法定节假日（{holiday}），这份放假安排却没有列为放假日：是否为该年的通知？'),
+    'calendar.schedule_weekday_workday': (
+        '{day} is a weekday: only a Saturday or Sunday can be an adjusted working day (调休)',
+        '{day} 是周一至周五：只有周六、周日才可能调休上班'),
     'calendar.too_far': (
         '{what} {value} is more than {years} years from now',
         '{what} {value} 距今超过 {years} 年'),

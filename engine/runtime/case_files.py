@@ -26,6 +26,7 @@ from engine.messages import msg
 from engine.org import directory, scope, users
 from engine.runtime import mirror
 from engine.storage.schema import Event, ProcessInstance, Task, User
+from engine.time.calendar import WorkCalendar
 from engine.views import UserView
 
 # Supervising roles that may add files and documents to any case they read (auditors and
@@ -138,7 +139,8 @@ def issuer_for(session: Session, found: Template, data: Mapping[str, Any],
 
 def issue_step_documents(session: Session, row: ProcessInstance, version: LoadedVersion,
                          passed: Iterable[str], now: datetime, user: str,
-                         item: ItemDone | None = None) -> None:
+                         item: ItemDone | None = None,
+                         calendar: WorkCalendar | None = None) -> None:
     """The documents the diagram issues at the elements this command completed, in the
     order the diagram names them; not one someone issued by hand while the step's task was
     open (the 交办函 issued from the case page before 转办到位 is submitted is the step's
@@ -147,7 +149,7 @@ def issue_step_documents(session: Session, row: ProcessInstance, version: Loaded
     over the case's data: the 兑付通知书 of each enterprise of a 免申即享 batch."""
     digest = chain.digest_of_row(row)
     facts = CaseFacts(row.id, row.process_key, version.name, row.business_key, row.data,
-                      row.created_at, soonest_due(session, row.id), row.started_by)
+                      row.created_at, soonest_due(session, row.id), row.started_by, calendar)
     for element in sorted(set(passed) & version.documents.keys()):
         if item_variable(version, element) is not None:
             if item is not None and item.element == element:

@@ -453,7 +453,7 @@ class Runtime:
                 driver.send_held(session)  # inside a bulk start's batch: they read tasks
                 issue_step_documents(session, row, version, step.passed, now,
                                      user.username, item_done(version, payload)
-                                     if kind == "completed" else None)
+                                     if kind == "completed" else None, self.calendar(session))
             if step.thrown:
                 driver.send_held(session)  # delivering reads other cases and their tasks
             self._send_thrown(session, row, step.thrown, user, hops)

@@ -301,6 +301,16 @@ class CalendarOverride(Base):
     note: Mapped[str | None] = mapped_column(String(255))
 
 
+class CalendarYear(Base):
+    """A year whose official schedule an administrator loaded (``kuaiban calendar import``):
+    no longer provisional (engine/time/statutory.py), its days in ``calendar_overrides``."""
+
+    __tablename__ = "calendar_years"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    source: Mapped[str | None] = mapped_column(String(255))  # the notice it was taken from
+    loaded_at: Mapped[datetime | None]  # None: its days were entered before the import existed
+
+
 class CaseCopy(Base):
     """A case copied (抄送) to one user for information, with its read mark (已阅). A copy to
     a unit is one row for each of its users at the time."""

@@ -5,20 +5,23 @@ holidays are off and adjusted working days (调休, a Saturday or Sunday declare
 are on. Mon-Fri is wrong around every long holiday (the working day after 2026-09-30 is
 2026-10-08; after Friday 2026-10-09 it is Saturday 2026-10-10).
 
-Two sources, because neither alone is enough:
+Three sources, because none alone is enough:
 
 * the ``chinesecalendar`` package bundles the State Council schedules of past and current years
   (2004-2026 in the pinned version), but a new year's schedule is only published each
   November/December, long before a package release reaches production;
-* so an administrator enters the next year's holidays and adjusted working days as overrides
-  (``kuaiban calendar set ...``). Overrides always win over the package data, and every
-  process (web workers, timer workers) uses them from its next command on: the engine keeps
-  one WorkCalendar per process and rebuilds it when the database's ``calendar_version``
-  counter has moved (engine/api/core.py).
+* so an administrator loads the next year's schedule (``kuaiban calendar import FILE``: its
+  holidays and adjusted working days, stored as overrides, and the year marked official) or
+  corrects one day (``kuaiban calendar set ...``). Overrides always win over the package data,
+  and every process (web workers, timer workers) uses them from its next command on: the
+  engine keeps one WorkCalendar per process and rebuilds it when the database's
+  ``calendar_version`` counter has moved (engine/api/core.py);
+* until then, a year the package does not know is *provisional*: its weekends and the
+  statutory holidays of engine/time/statutory.py are off (no 调休 is guessed), the calendar
+  logs a WARNING once per year and :meth:`WorkCalendar.is_provisional_year` tells the UI,
+  documents and health checks to say so. Overrides of a provisional year still win.
 
-A date in a year that neither source knows is never guessed silently: the calendar logs a
-WARNING once per year, records the year in :attr:`WorkCalendar.missing_years` (so the UI and
-health checks can show it) and falls back to Mon-Fri.
+Only a year past the statutory table too falls back to Mon-Fri (:attr:`missing_years`).
 
 Deadlines reach at most :data:`HORIZON_YEARS` years: larger counts of days, working days or
 months are refused, and so is a deadline function whose start or result lies further from
@@ -31,7 +34,7 @@ from __future__ import annotations
 
 import calendar as _stdcal
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -42,6 +45,7 @@ from engine.errors import CalendarError
 from engine.messages import msg
 from engine.scripting.budget import charge
 from engine.time.clock import parse_instant, require_aware
+from engine.time.statutory import statutory_holidays
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -86,13 +90,15 @@ def _as_int(n: Any, what: str) -> int:
 
 
 class WorkCalendar:
-    """Working days in ``tz`` from the package data plus administrator overrides."""
+    """Working days in ``tz`` from the package data plus administrator overrides;
+    ``official_years``: the years whose official schedule an administrator loaded."""
 
     def __init__(
         self,
         overrides: Mapping[date, bool] | None = None,
         close: time = DEFAULT_CLOSE,
         tz: tzinfo = TZ,
+        official_years: Iterable[int] = (),
     ) -> None:
         self.overrides: dict[date, bool] = {}
         for d, working in (overrides or {}).items():
@@ -104,9 +110,11 @@ class WorkCalendar:
             raise CalendarError(msg("calendar.close_not_naive"))
         self.close = close
         self.tz = tz
+        self.official_years = frozenset(official_years)
         self.missing_years: set[int] = set()
-        self._override_years = {d.year for d in self.overrides}
+        self._warned: set[int] = set()
         self._package_years: dict[int, bool] = {}
+        self._statutory: dict[int, dict[date, str] | None] = {}
         # Answers by day: the package's own lookup costs ~80 µs, and a calendar (its
         # overrides) never changes; a changed calendar is a new WorkCalendar.
         self._days: dict[date, bool] = {}
@@ -125,8 +133,29 @@ class WorkCalendar:
         return known
 
     def is_known_year(self, year: int) -> bool:
-        """True if the package has the official schedule or an override falls in ``year``."""
-        return year in self._override_years or self._package_knows(year)
+        """True if the official schedule of ``year`` is in the package or was loaded."""
+        return year in self.official_years or self._package_knows(year)
+
+    def is_provisional_year(self, year: int) -> bool:
+        """True if ``year``'s days off are only the statutory holidays and weekends (or, past
+        the statutory table, Mon-Fri): its official schedule is not loaded yet."""
+        return not self.is_known_year(year)
+
+    def provisional_span(self, a: date, b: date) -> bool:
+        """True if a deadline on ``b`` counted from ``a`` (or the other way) reaches into a
+        provisional year."""
+        a, b = sorted((_as_date(a), _as_date(b)))
+        return any(self.is_provisional_year(y) for y in range(a.year, b.year + 1))
+
+    def statutory_holiday(self, d: date) -> str | None:
+        """The statutory holiday ``d`` is one of (元旦, 春节 ...), if it is."""
+        d = _as_date(d)
+        return (self._statutory_of(d.year) or {}).get(d)
+
+    def _statutory_of(self, year: int) -> dict[date, str] | None:
+        if year not in self._statutory:
+            self._statutory[year] = statutory_holidays(year)
+        return self._statutory[year]
 
     def is_workday(self, d: date) -> bool:
         d = _as_date(d)
@@ -140,16 +169,28 @@ class WorkCalendar:
             return self.overrides[d]
         if self._package_knows(d.year):
             return bool(chinese_calendar.is_workday(d))
-        if d.year not in self._override_years and d.year not in self.missing_years:
-            self.missing_years.add(d.year)
+        # A loaded year's overrides hold its official days off beyond these, and 调休.
+        holidays = self._statutory_of(d.year)
+        if d.year not in self.official_years:
+            if holidays is None:
+                self.missing_years.add(d.year)
+            self._warn(d.year)
+        return d.weekday() < 5 and d not in (holidays or {})
+
+    def _warn(self, year: int) -> None:
+        if year in self._warned:
+            return
+        self._warned.add(year)
+        if year in self.missing_years:
             log.warning(
-                "calendar: year %d has no official holiday data; assuming Mon-Fri working days. "
-                "Deadlines in %d may be wrong until an administrator enters its holidays and "
-                "adjusted working days with `kuaiban calendar set ...`.",
-                d.year,
-                d.year,
-            )
-        return d.weekday() < 5
+                "calendar: year %d has no official schedule and is past the statutory holiday "
+                "table; assuming Mon-Fri working days until an administrator loads its "
+                "schedule with `kuaiban calendar import FILE`.", year)
+        else:
+            log.warning(
+                "calendar: year %d has no official schedule; counting its weekends and "
+                "statutory holidays as days off (no 调休) until an administrator loads the "
+                "State Council's schedule with `kuaiban calendar import FILE`.", year)
 
     def next_workday(self, d: date, n: int = 1) -> date:
         """The ``n``-th working day strictly after ``d`` (``n >= 1``)."""

@@ -180,6 +180,19 @@ def due_time(value: datetime | None) -> str:
     return f"{deadline_day(value):%Y-%m-%d} {deadline_clock(value)}"
 
 
+def provisional_due(due_at: datetime | None, now: datetime, calendar: WorkCalendar) -> str:
+    """The note beside a deadline counted into a year whose official holiday schedule is not
+    loaded (its statutory holidays are off, no 调休 known yet); "" otherwise."""
+    if due_at is None:
+        return ""
+    if not calendar.provisional_span(now.astimezone(TZ).date(), deadline_day(due_at)):
+        return ""
+    note = _("（节假日安排未公布，按法定节假日计算）")
+    title = _("该年度国务院节假日安排尚未载入：期限按法定节假日和周末计算，未计调休，"
+              "公布后以新安排为准。")
+    return Markup('<small class="provisional" title="{}">{}</small>').format(title, note)
+
+
 def money(value: Any, unit: str = "元") -> str:
     """480,000元, 480,000.50元, 1,200万元: an amount as the UI shows it; the text itself when
     it is no number. ``unit=""`` under a header that names the unit (兑付金额（元）): 480,000."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import datetime
 from typing import Any
 
 from flask import Flask, Request, current_app, g, jsonify, render_template, request
@@ -49,6 +50,15 @@ def nav_counts() -> InboxCounts | None:
         g.inbox_counts = engine().inbox.counts(g.user)
     counts: InboxCounts = g.inbox_counts
     return counts
+
+
+def due_note(due_at: datetime | None) -> str:
+    """fmt.provisional_due on this request's calendar (read once per request)."""
+    if due_at is None:
+        return ""
+    if "work_calendar" not in g:
+        g.work_calendar = engine().calendar()
+    return fmt.provisional_due(due_at, engine().clock.now(), g.work_calendar)
 
 
 MAX_ID = 2**31 - 1  # ids and version numbers are database integers
@@ -117,7 +127,8 @@ def init(app: Flask) -> None:
         ledger_cell=fmt.ledger_cell, money=fmt.money, stats_text=stats_text.stats_text,
         stats_filter_field=stats_text.filter_field,
     )
-    app.jinja_env.globals.update(nav_counts=nav_counts, case_label=fmt.case_label)
+    app.jinja_env.globals.update(nav_counts=nav_counts, case_label=fmt.case_label,
+                                 due_note=due_note)
     app.before_request(_refuse_bad_text)
 
     @app.context_processor
