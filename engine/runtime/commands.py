@@ -32,7 +32,7 @@ from engine.files.attachments import Limits, Upload
 from engine.files.fields import file_fields
 from engine.messages import msg
 from engine.notify import emit
-from engine.org import credit_code, directory, people, pickers, scope
+from engine.org import credit_code, directory, people, pickers, scope, users
 from engine.org.lists import RECORD, UnitLists
 from engine.org.roles import role_for_lane
 from engine.org.users import SYSTEM
@@ -168,7 +168,7 @@ class Runtime:
                  ) -> ProcessInstance:
         """``uploads``: files sent in the form's file fields."""
         task_row, locked, open_rows = open_task(session, task_id)
-        check_may_complete(task_row, user)
+        check_may_complete(session, task_row, user)
         if task_row.owner is not None:  # a delegate's or co-signer's part of the task
             check_revision(locked, revision)
             return handover.finish_part(session, self.clock.now(), task_row, locked, data, user)
@@ -208,9 +208,11 @@ class Runtime:
         task_row, row, _ = open_task(session, task_id)
         check_may_work(task_row, user)
         if claim and task_row.assignee not in (None, user.username):
-            raise Conflict(msg("task.already_claimed", assignee=task_row.assignee))
+            raise Conflict(msg("task.already_claimed",
+                               **users.named(session, "assignee", task_row.assignee)))
         if not claim and task_row.assignee not in (None, user.username):
-            raise PermissionDenied(msg("task.claimed_by", assignee=task_row.assignee))
+            raise PermissionDenied(msg("task.claimed_by",
+                                       **users.named(session, "assignee", task_row.assignee)))
         check_revision(row, revision)
         assignee = user.username if claim else None
         session.connection().execute(
