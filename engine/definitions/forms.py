@@ -18,7 +18,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 from jsonschema.exceptions import ValidationError as SchemaViolation
 
-from engine.definitions import case_refs, catalogue_items, policies, prefills, starters
+from engine.definitions import case_refs, catalogue_items, policies, prefills, redo, starters
 from engine.definitions.form_checks import CheckContext, check_errors, check_problems
 from engine.errors import InvalidData
 from engine.files.fields import check_file_fields
@@ -136,7 +136,8 @@ def check_form(text: str) -> list[FormProblem]:
                                (starters.STARTER, starters.keyword_problem),
                                (phrases.KEYWORD, phrases.keyword_problem),
                                (case_refs.CASE_OF, case_refs.keyword_problem),
-                               (case_refs.AWAITS, case_refs.awaits_problem)):
+                               (case_refs.AWAITS, case_refs.awaits_problem),
+                               (redo.KEYWORD, redo.keyword_problem)):
             found = check(name, prop)
             if found:
                 add(_line_of(text, ["properties", name, keyword]), found)
