@@ -53,7 +53,7 @@ SCHEMAS: dict[str, Any] = {
                        "pages' session, else Chinese). `key` and `params` name the engine's "
                        "message, so that a client may word it itself: `key` is stable (for "
                        "example `task.already_claimed` with `params` {\"assignee\": \"li\", "
-                       "\"assignee_name\": \"李娜（浮梁县纪委监委）\"}: a person is named in "
+                       "\"assignee_name\": \"李娜（信访室）\"}: a person is named in "
                        "the text as staff know them, and by username in a param of their own; "
                        "`request.*` keys for requests refused before the engine sees them; `text`, "
                        "with params {\"text\": ...}, for a text given as it is). "
