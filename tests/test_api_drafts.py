@@ -80,7 +80,8 @@ def test_who_may_save_and_read(api: Api) -> None:
     assert error_of(put(api, approve, "audit", {"data": {}}), 403)["key"] == "task.role_needed"
     assert api.post(f"/tasks/{approve}/claim", "wang", json={}).status_code == 200
     refused = error_of(put(api, approve, "chen", {"data": {"comment": "x"}}), 409)
-    assert refused["key"] == "task.claimed_by" and refused["params"] == {"assignee": "wang"}
+    assert refused["key"] == "task.claimed_by"
+    assert refused["params"] == {"assignee": "wang", "assignee_name": "wang"}
     error_of(put(api, "no-such-task", "wang", {"data": {}}), 404)
 
 

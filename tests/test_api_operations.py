@@ -112,3 +112,25 @@ def test_parallel_co_signers(api: Api) -> None:
     for name in ("sun", "wang"):
         assert api.post(f"/tasks/{task_id}/complete", name, json={"data": {}}).status_code == 200
     assert api.get(f"/tasks/{task_id}", "zhao").get_json()["owner"] is None
+
+
+def test_a_refusal_names_the_holder_and_carries_the_username(api: Api) -> None:
+    """The message says who holds the task as staff know them; ``params`` keeps the username
+    for a client that reads it."""
+    _, task_id = api.to_handling()
+    api.engine.add_user("zhao2", ["handler"], unit="浮梁县纪委监委", display_name="赵敏")
+    moved = api.post(f"/tasks/{task_id}/transfer", "zhao", json={"to": "zhao2", "reason": "出差"})
+    assert moved.status_code == 200
+    held = error_of(api.post(f"/tasks/{task_id}/transfer", "zhao",
+                             json={"to": "zhao", "reason": "x"}), 409)
+    assert held["message"] == "任务已由 赵敏（浮梁县纪委监委） 办理，不能转办"
+    assert held["params"]["assignee"] == "zhao2"
+    assert held["params"]["assignee_name"] == "赵敏（浮梁县纪委监委）"
+    claimed = error_of(api.client.post(f"/api/v1/tasks/{task_id}/claim", json={}, headers={
+        **api.headers("zhao"), "Accept-Language": "en"}), 409)
+    assert claimed["message"] == "task is already claimed by 赵敏（浮梁县纪委监委）"
+    assert (claimed["key"], claimed["params"]["assignee"]) == ("task.already_claimed", "zhao2")
+    signer = error_of(api.post(f"/tasks/{task_id}/add-signer", "zhao2", json={"to": "zhao2"}),
+                      422)
+    assert signer["message"] == "赵敏（浮梁县纪委监委） 已在会签人中"
+    assert signer["params"]["username"] == "zhao2"

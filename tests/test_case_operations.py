@@ -301,7 +301,7 @@ def test_co_signers_sign_at_once(cases: Engine) -> None:
     assert [t.id for t in cases.inbox.for_user("zhao") if t.id == check_b] == [check_b]
     assert check_b in [t.id for t in cases.inbox.for_user("chen")]
     assert cases.inbox.task(check_b, "wang").signers == ("chen", "zhao")
-    with says(Conflict, "还有加签人未签署：chen、zhao"):
+    with says(Conflict, "还有加签人未签署：chen、zhao（浮梁县纪委监委）"):
         cases.complete(check_b, {}, "wang")
     with pytest.raises(PermissionDenied):
         cases.complete(check_b, {}, "qian")  # no part in it

@@ -82,6 +82,10 @@ def test_the_test_forms_and_the_decision_form_are_valid() -> None:
          'line 2: "x-case-of" of "n" must name a procedure'),
         ('{"type": "object",\n "properties": {"n": {"type": "integer", "x-case-of": "a"}}}',
          'line 2: "x-case-of" of "n" must name a procedure'),
+        ('{"type": "object",\n "properties": {"s": {"type": "string", "x-redo": "yes"}}}',
+         'line 2: "x-redo" of "s" can only be true'),
+        ('{"type": "object",\n "properties": {"s": {"type": "string", "readOnly": true,\n'
+         ' "x-redo": true}}}', '"x-redo" of "s" can only be true'),
     ],
 )
 def test_check_form_problems(text: str, expected: str) -> None:

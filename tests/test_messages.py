@@ -87,9 +87,9 @@ def test_the_engine_and_the_api_raise_no_free_text() -> None:
 
 
 def test_a_message_renders_in_either_language() -> None:
-    said = msg("task.signers_pending", signers=["chen", "zhao"])
-    assert said.render("zh") == "还有加签人未签署：chen、zhao"
-    assert said.render("en") == "co-signers have not signed yet: chen, zhao"
+    said = msg("task.signers_pending", signers=["chen", "zhao"], signer_names=["陈静", "赵敏"])
+    assert said.render("zh") == "还有加签人未签署：陈静、赵敏"
+    assert said.render("en") == "co-signers have not signed yet: 陈静, 赵敏"
     assert Conflict(said).message == said.english
     assert Conflict(said).key == "task.signers_pending"
 

@@ -17,6 +17,7 @@ from engine.api import Engine
 from engine.errors import InvalidData, PermissionDenied
 from engine.files.documents import unit_full_name
 from engine.queries.inbox import InboxFilter
+from engine.queries.startable import task_form
 from engine.time.clock import FixedClock
 from engine.views import InstanceView, TaskView
 from tests import process_helpers
@@ -221,6 +222,48 @@ def test_a_proposal_redone_with_another_disposal_drops_the_unit_it_no_longer_nam
     again = [e for e in clues.history(view.id) if e.type == "completed"][-1]
     assert "dropped" not in again.payload
     assert clues.instance(view.id).data["handler_unit"] == LEPING
+
+
+@WORLD
+def test_a_redone_proposal_corrects_the_registration(clues: Engine) -> None:
+    """Sent back, the proposal offers the registration's facts too, at the case's values: what
+    the clerk corrects is recorded with the proposal (what was left as it was is not); the
+    first proposal offers none of them, and the engine's own fields stay the engine's."""
+    view = register(clues)
+    first = task(clues, "li", "propose")
+    offered = task_form(clues, first.id, "li") or {}
+    assert "summary" not in offered["properties"]
+    with pytest.raises(InvalidData) as early:
+        clues.complete(first.id, {"disposal": "予以了结", "proposal_reason": "反映不具体",
+                                  "summary": "改"}, "li")
+    assert early.value.field_errors == {"summary": "此项仅在本环节重新办理时填写"}
+    do(clues, "li", "propose", {"disposal": "予以了结", "proposal_reason": "反映不具体"})
+    do(clues, "wang", "approve", {"approved": False, "approve_comment": "被反映单位登记有误"})
+    again = task(clues, "li", "propose")
+    offered = task_form(clues, again.id, "li") or {}
+    assert {"summary", "accused_unit", "problem_type"} <= set(offered["properties"])
+    assert not {"case_no", "jurisdiction", "owner"} & set(offered["properties"])
+    for owned in ({"case_no": "ZF-2026-999999"}, {"jurisdiction": LEPING}):
+        with pytest.raises(InvalidData):
+            clues.complete(again.id, {"disposal": "转办", "handler_unit": FULIANG,
+                                      "proposal_reason": "转县纪委核查", **owned}, "li")
+    with pytest.raises(InvalidData) as blank:
+        clues.complete(again.id, {"disposal": "转办", "handler_unit": FULIANG,
+                                  "proposal_reason": "转县纪委核查", "accused_unit": ""}, "li")
+    assert set(blank.value.field_errors) == {"accused_unit"}
+    do(clues, "li", "propose", {"disposal": "转办", "handler_unit": FULIANG,
+                                "proposal_reason": "转县纪委核查",
+                                "accused_unit": "浮梁县行政审批局",
+                                "summary": REGISTRATION["summary"],
+                                "problem_type": REGISTRATION["problem_type"]})
+    redone = clues.history(view.id)[-1]
+    assert (redone.type, redone.payload["data"]) == ("completed", {
+        "disposal": "转办", "handler_unit": FULIANG, "proposal_reason": "转县纪委核查",
+        "accused_unit": "浮梁县行政审批局"})
+    data = clues.instance(view.id).data
+    assert data["accused_unit"] == "浮梁县行政审批局"
+    assert (data["case_no"], data.get("jurisdiction")) == (view.data["case_no"],
+                                                           view.data.get("jurisdiction"))
 
 
 @WORLD

@@ -68,6 +68,24 @@ def test_send_back_banner_names_the_sender_in_the_page_language(app: Flask,
     assert "（" not in banner and "：" not in banner
 
 
+def test_a_refusal_on_the_page_names_people_as_staff_know_them(app: Flask,
+                                                               eng: Engine) -> None:
+    """Whoever holds the task, and whoever may not take it, by name and unit, never by the
+    username they sign in with."""
+    transfer(eng, FULIANG)
+    handle = task_of(eng, "zhao", "handle")
+    eng.add_user("zhao2", ["handler"], unit=FULIANG, password="pw-ui-test", display_name="赵敏")
+    eng.add_user("li", ["intake"], unit=FULIANG, password="pw-ui-test", display_name="李娜")
+    zhao = as_user(app, "zhao")
+    lacks = zhao.post(f"/tasks/{handle}/transfer", data={"to": "li", "reason": "x"},
+                      follow_redirects=True).text
+    assert "李娜（浮梁县纪委监委） 没有此任务的角色" in lacks
+    eng.ops.transfer(handle, "zhao", "出差", to_user="zhao2")
+    held = zhao.post(f"/tasks/{handle}/claim", follow_redirects=True).text
+    assert "任务已由 赵敏（浮梁县纪委监委） 认领" in held
+    assert "zhao2" not in held.split('class="flash')[1][:300]
+
+
 def test_done_page_lists_a_send_back_with_what_was_done(app: Flask, eng: Engine) -> None:
     start_case(eng)
     eng.complete(task_of(eng, "li", "propose"), {"proposal": "转办"}, "li")

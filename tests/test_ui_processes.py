@@ -241,4 +241,7 @@ def test_the_approval_says_how_its_return_differs_from_sending_back(app: Flask) 
     send_back = page[page.index('id="op-send-back"'):]
     send_back = send_back[:send_back.index("</details>")]
     assert 'id="send-back-what"' in send_back
-    assert "本环节不作办理决定" in send_back and "“退回重拟”）则是本环节的办理决定" in send_back
+    hint = send_back.split('id="send-back-what">')[1].split("</p>")[0]
+    assert hint == ("此处退回不记办理结果，只把原因告诉原办理人。"
+                    "要把退回作为本环节的决定连同意见记入案件，"
+                    "请在表单中选择（如审批的“退回重拟”）后提交。")

@@ -64,6 +64,41 @@ def test_an_approver_decides_a_revised_proposal_afresh(demo: Engine) -> None:
     assert "理由不充分，请补充。" in page.text  # the last round is still shown with the case
 
 
+def test_a_redone_proposal_corrects_the_registration(demo: Engine) -> None:
+    """退回重拟 for a wrong registration: the redone 提出处置意见 offers the registration's
+    facts at the case's values (the first proposal does not), the clerk corrects 被反映单位,
+    and the approver reads in the history what it was before."""
+    case = demo.start("clue_triage", dict(CLUE, summary="审批窗口多次退回材料。"), "intake").id
+    clerk = signed_in(demo, "intake")
+    first = clerk.get(f"/tasks/{_task(demo, 'intake', case, 'propose')}").text
+    assert 'name="accused_unit"' not in first and 'name="summary"' not in first
+    demo.complete(_task(demo, "intake", case, "propose"),
+                  {"disposal": "转办", "handler_unit": FULIANG,
+                   "proposal_reason": "建议转办。"}, "intake")
+    demo.complete(_task(demo, "approver", case, "approve"),
+                  {"approved": False, "approve_comment": "被反映单位登记有误。"}, "approver")
+    redo = _task(demo, "intake", case, "propose")
+    page = clerk.get(f"/tasks/{redo}").text
+    assert re.search(r'name="accused_unit"[^>]*value="浮梁县某局"', page), page
+    assert "审批窗口多次退回材料。</textarea>" in page
+    form = {"disposal": "转办", "handler_unit": FULIANG, "proposal_reason": "建议转办。",
+            "accused_unit": "浮梁县自然资源局", "accused_person": "某科长",
+            "problem_type": "推诿拖延刁难", "channel": "12345热线",
+            "received_at": "2026-09-30T08:40", "summary": "审批窗口多次退回材料。"}
+    done = clerk.post(f"/tasks/{redo}", data=form)
+    assert done.status_code == 302, done.text
+    assert demo.instance(case).data["accused_unit"] == "浮梁县自然资源局"
+    history = signed_in(demo, "approver").get(
+        f"/tasks/{_task(demo, 'approver', case, 'approve')}").text
+    assert '浮梁县自然资源局<small class="was">原为：浮梁县某局</small>' in history
+    assert '<p class="changed">改动：被反映单位</p>' in history
+    # ... and at the top, beside the round before: what changed since
+    box = history.split('id="previous-round"')[1].split("</div>")[0]
+    assert ('<span class="label">被反映单位：</span>浮梁县自然资源局'
+            '<small class="was">原为：浮梁县某局') in box
+    assert history.count('class="was"') == 2  # what was left as it was is not recorded
+
+
 def test_the_clerk_reads_why_the_proposal_came_back(demo: Engine) -> None:
     """退回重拟: the clerk's reopened 提出处置意见 says at its top who sent it back, when and
     what they said; only that task, and only until something else moves it."""

@@ -18,7 +18,15 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 from jsonschema.exceptions import ValidationError as SchemaViolation
 
-from engine.definitions import case_refs, catalogue_items, form_urges, policies, prefills, starters
+from engine.definitions import (
+    case_refs,
+    catalogue_items,
+    form_urges,
+    policies,
+    prefills,
+    redo,
+    starters,
+)
 from engine.definitions.form_checks import CheckContext, check_errors, check_problems
 from engine.errors import InvalidData
 from engine.files.fields import check_file_fields
@@ -138,7 +146,8 @@ def check_form(text: str) -> list[FormProblem]:
                                (phrases.KEYWORD, phrases.keyword_problem),
                                (case_refs.CASE_OF, case_refs.keyword_problem),
                                (case_refs.AWAITS, case_refs.awaits_problem),
-                               (case_refs.FACTS, case_refs.facts_problem)):
+                               (case_refs.FACTS, case_refs.facts_problem),
+                               (redo.KEYWORD, redo.keyword_problem)):
             found = check(name, prop)
             if found:
                 add(_line_of(text, ["properties", name, keyword]), found)

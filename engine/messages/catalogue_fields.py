@@ -243,6 +243,9 @@ FIELDS: dict[str, tuple[str, str]] = {
     'field.policy_unlisted_near': (
         'policy number "{value}" is not in the 惠企政策清单; did you mean: {close}',
         '政策编号“{value}”未列入《惠企政策清单》，您是否要找：{close}'),
+    'field.redo_only': (
+        'offered only when this step is done again',
+        '此项仅在本环节重新办理时填写'),
     'field.read_only': (
         'this field is read-only',
         '此字段只读'),

@@ -179,6 +179,12 @@ FORMS: dict[str, tuple[str, str]] = {
     'form.type_not_object': (
         'a form schema must have "type": "object"',
         '表单的 schema 必须是 "type": "object"'),
+    'form.redo_shape': (
+        '"x-redo" of "{name}" can only be true, on a field filled in (not read-only, not a file)',
+        '字段“{name}”的 "x-redo" 只能为 true，且用于需填写的字段（非只读、非文件）'),
+    'form.redo_only_fields': (
+        'some fields are offered only when this step is done again',
+        '部分字段仅在本环节重新办理时填写'),
     'form.user_shape': (
         '"x-user" of "{name}" must be true or an object with "roles" (a list) / "same_unit"',
         '字段“{name}”的 "x-user" 应为 true，或含 "roles"（列表）/ "same_unit" 的对象'),

@@ -162,11 +162,11 @@ WORK: dict[str, tuple[str, str]] = {
         "{name} belongs to no unit and cannot take a unit's task",
         '{name} 不属于任何单位，不能接收单位的任务'),
     'handover.task_claimed': (
-        'the task is being handled by {assignee}; it cannot be {what}',
-        '任务已由 {assignee} 办理，不能{what}'),
+        'the task is being handled by {assignee_name}; it cannot be {what}',
+        '任务已由 {assignee_name} 办理，不能{what}'),
     'handover.task_delegated': (
-        'the task is delegated to or being co-signed by {assignee}; it cannot be {what}',
-        '任务正在由 {assignee} 委派办理或加签，不能{what}'),
+        'the task is delegated to or being co-signed by {assignee_name}; it cannot be {what}',
+        '任务正在由 {assignee_name} 委派办理或加签，不能{what}'),
     'handover.transfer_self': (
         'you cannot transfer to yourself',
         '不能转给自己'),
@@ -275,8 +275,8 @@ WORK: dict[str, tuple[str, str]] = {
         "the step to go back to is no longer on the case's path",
         '要退回的环节已不在案件的办理路径上'),
     'send_back.task_claimed': (
-        'the task is being handled by {assignee}; it cannot be sent back',
-        '任务已由 {assignee} 办理，不能退回'),
+        'the task is being handled by {assignee_name}; it cannot be sent back',
+        '任务已由 {assignee_name} 办理，不能退回'),
     'start.no_start_event': (
         '{key} has no start event "{start_event}"',
         '{key} 没有开始事件“{start_event}”'),
@@ -284,8 +284,8 @@ WORK: dict[str, tuple[str, str]] = {
         'starting {key} needs role {roles}',
         '发起 {key} 需要角色 {roles}'),
     'task.already_claimed': (
-        'task is already claimed by {assignee}',
-        '任务已由 {assignee} 认领'),
+        'task is already claimed by {assignee_name}',
+        '任务已由 {assignee_name} 认领'),
     'task.already_status': (
         'task is already {status}',
         '任务已{status}'),
@@ -293,8 +293,8 @@ WORK: dict[str, tuple[str, str]] = {
         '{bpmn_id}: due date {due_source!r} gave {value!r}',
         '{bpmn_id}：期限 {due_source!r} 的结果 {value!r} 不是时间'),
     'task.claimed_by': (
-        'task is claimed by {assignee}',
-        '任务已由 {assignee} 认领'),
+        'task is claimed by {assignee_name}',
+        '任务已由 {assignee_name} 认领'),
     'task.expression_failed': (
         '{bpmn_id}: {what}: {message}',
         '{bpmn_id}：{what}：{message}'),
@@ -311,8 +311,8 @@ WORK: dict[str, tuple[str, str]] = {
         'this task is for the role {role}',
         '此任务由{role}办理'),
     'task.signers_pending': (
-        'co-signers have not signed yet: {signers}',
-        '还有加签人未签署：{signers}'),
+        'co-signers have not signed yet: {signer_names}',
+        '还有加签人未签署：{signer_names}'),
     'task.unit_name_too_long': (
         'unit name too long',
         '单位名称过长'),

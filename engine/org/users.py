@@ -170,6 +170,14 @@ def shown_names(session: Session, usernames: Iterable[str]) -> dict[str, str]:
     return {name: people.shown(display, unit) for name, display, unit in rows}
 
 
+def named(session: Session, param: str, username: str | None) -> dict[str, Any]:
+    """A message's parameters naming a person: ``param`` the username, for callers that read
+    it (an API client), and ``param_name`` how staff see them (``shown_names``), for the
+    text; a name that is no user is said as it is."""
+    name = username or ""
+    return {param: username, f"{param}_name": shown_names(session, [name]).get(name, name)}
+
+
 def checked_email(text: str) -> str | None:
     """A plain address (name@host.domain, at most 254 characters), or None for blank."""
     email = text.strip()

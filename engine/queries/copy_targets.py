@@ -46,17 +46,19 @@ class Reach:
         """May a user of ``roles`` and ``unit`` get a copy?"""
         return ENTERPRISE not in roles and bool(self.roles & set(roles)) and self.within(unit)
 
-    def refusal(self, roles: Any, unit: str | None, display_name: str) -> Msg | None:
-        """Why that user may not get a copy, naming them as pickers do; None: they may."""
-        name = shown(display_name, unit)
+    def refusal(self, roles: Any, unit: str | None, display_name: str, username: str
+                ) -> Msg | None:
+        """Why that user may not get a copy, naming them as pickers do (and by username, for
+        callers that read it); None: they may."""
+        who = {"name": shown(display_name, unit), "username": username}
         if ENTERPRISE in roles:
-            return msg("cc.to_enterprise", name=name)
+            return msg("cc.to_enterprise", **who)
         if not self.roles & set(roles):
-            return msg("cc.takes_no_part", name=name, process=self.process)
+            return msg("cc.takes_no_part", process=self.process, **who)
         if not self.within(unit):
             if self.county is None:
-                return msg("cc.outside_city", name=name)
-            return msg("cc.outside_county", name=name, county=self.county.name)
+                return msg("cc.outside_city", **who)
+            return msg("cc.outside_county", county=self.county.name, **who)
         return None
 
     def within(self, unit: str | None) -> bool:

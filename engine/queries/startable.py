@@ -12,12 +12,14 @@ from SpiffWorkflow.bpmn.specs.defaults import StartEvent
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.definitions import redo
 from engine.definitions.parsed import LoadedVersion
 from engine.definitions.registry import newest_version_id
 from engine.errors import NotFound
 from engine.messages import msg
 from engine.org import users
 from engine.org.roles import role_for_lane
+from engine.queries import rounds
 from engine.storage.schema import ProcessInstance, ProcessVersion
 from engine.views import TaskView, UserView
 
@@ -92,13 +94,17 @@ def may_start_any(engine: Engine, user: UserView) -> bool:
 
 
 def task_form(engine: Engine, task_id: str, username: str) -> dict[str, Any] | None:
-    """The form of a task the user may see (PermissionDenied / NotFound otherwise)."""
+    """The form of a task the user may see (PermissionDenied / NotFound otherwise), as its
+    round asks it: the fields for a redo only when its step is done again."""
     task = engine.inbox.task(task_id, username)
     if task.form_key is None:
         return None
     with engine.transaction(read_only=True) as session:
         version_id = _version_id_of(session, task.instance_id)
-        return engine.versions.get(session, version_id).form(task.form_key)
+        schema = engine.versions.get(session, version_id).form(task.form_key)
+        if redo.fields(schema) and task.id not in rounds.of_tasks(session, [task.id]):
+            return redo.first_time(schema)
+        return schema
 
 
 def lane_title(engine: Engine, task: TaskView) -> str | None:

@@ -22,7 +22,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from engine.audit import chain
-from engine.definitions import case_refs, catalogue_items, forms, policies, starters
+from engine.definitions import case_refs, catalogue_items, forms, policies, redo, starters
 from engine.definitions.form_checks import CheckContext
 from engine.definitions.parsed import LoadedVersion
 from engine.definitions.registry import VersionCache
@@ -32,10 +32,11 @@ from engine.files.attachments import Limits, Upload
 from engine.files.fields import file_fields
 from engine.messages import msg
 from engine.notify import emit
-from engine.org import credit_code, directory, people, pickers, scope
+from engine.org import credit_code, directory, people, pickers, scope, users
 from engine.org.lists import RECORD, UnitLists
 from engine.org.roles import role_for_lane
 from engine.org.users import SYSTEM
+from engine.queries import rounds
 from engine.runtime import (
     case_awaits,
     case_credit_codes,
@@ -171,7 +172,7 @@ class Runtime:
         """``uploads``: files sent in the form's file fields. With the case, what the form's
         ticked urging boxes urged (handover.urge_on_completion: field -> task ids)."""
         task_row, locked, open_rows = open_task(session, task_id)
-        check_may_complete(task_row, user)
+        check_may_complete(session, task_row, user)
         if task_row.owner is not None:  # a delegate's or co-signer's part of the task
             check_revision(locked, revision)
             return handover.finish_part(session, self.clock.now(), task_row, locked, data,
@@ -187,6 +188,7 @@ class Runtime:
         seen = _seen_by(workflow, task_id)
         if isinstance(data, Mapping):
             data = case_refs.tidied(schema, forms.with_own_facts(schema, data, seen))
+            data = _redone(session, schema, task_id, data, seen)
         forms.validate_submission(schema, data, CheckContext(seen, now))
         data = pickers.checked(session, schema, data, task_row.unit or user.unit)
         data = people.checked(session, schema, data, user)
@@ -215,9 +217,11 @@ class Runtime:
         task_row, row, _ = open_task(session, task_id)
         check_may_work(task_row, user)
         if claim and task_row.assignee not in (None, user.username):
-            raise Conflict(msg("task.already_claimed", assignee=task_row.assignee))
+            raise Conflict(msg("task.already_claimed",
+                               **users.named(session, "assignee", task_row.assignee)))
         if not claim and task_row.assignee not in (None, user.username):
-            raise PermissionDenied(msg("task.claimed_by", assignee=task_row.assignee))
+            raise PermissionDenied(msg("task.claimed_by",
+                                       **users.named(session, "assignee", task_row.assignee)))
         check_revision(row, revision)
         assignee = user.username if claim else None
         session.connection().execute(
@@ -485,6 +489,18 @@ def _completing(open_rows: list[driver.ReadRow], task_id: str | None, user: User
     """The task a completion completes, as its row will say once the command wrote it."""
     done = next((r for r in open_rows if r.id == task_id), None)
     return None if done is None else returns.Done(done.element_id, user.username, done.role)
+
+
+def _redone(session: Session, schema: dict[str, Any] | None, task_id: str,
+            data: Mapping[str, Any], seen: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A step done again records what its redo fields corrected (engine/definitions/redo.py);
+    done the first time, it takes none of them."""
+    if not redo.fields(schema):
+        return data
+    if task_id not in rounds.of_tasks(session, [task_id]):
+        redo.check_first_time(schema, data)
+        return data
+    return redo.corrected(schema, data, seen)
 
 
 def _seen_by(workflow: BpmnWorkflow, task_id: str) -> dict[str, Any]:

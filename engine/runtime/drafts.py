@@ -66,7 +66,7 @@ class Drafts:
             if claimed:  # the claim command itself (checks, event), undone with a refused draft
                 eng.runtime.assign(session, task_id, author, True)
                 task_row, case, _ = open_task(session, task_id)
-            check_may_complete(task_row, author)
+            check_may_complete(session, task_row, author)
             schema = eng.versions.get(session, case.version_id).form(task_row.form_key)
             kept = checked(schema, data, eng.runtime.limits)
             now = eng.clock.now()
@@ -90,7 +90,7 @@ class Drafts:
                 .join(INSTANCES, INSTANCES.c.id == TASKS.c.instance_id)
                 .where(TASK_DRAFTS.c.task_id == task_id,
                        TASK_DRAFTS.c.username == reader.username)).first()
-            if found is None or not _may_complete(found, reader):
+            if found is None or not _may_complete(session, found, reader):
                 return None
             schema = eng.versions.get(session, found.version_id).form(found.form_key)
             # the fields its form has now (a case moved to a new version may have fewer)
@@ -198,18 +198,18 @@ def task_moved(session: Session, task_id: str) -> None:
             author = users.get(session, username)
         except NotFound:
             author = None
-        if row is None or author is None or not _may_complete(row, author):
+        if row is None or author is None or not _may_complete(session, row, author):
             gone.append(username)
     if gone:
         conn.execute(delete(TASK_DRAFTS).where(TASK_DRAFTS.c.task_id == task_id,
                                                TASK_DRAFTS.c.username.in_(gone)))
 
 
-def _may_complete(task_row: Any, user: UserView) -> bool:
+def _may_complete(session: Session, task_row: Any, user: UserView) -> bool:
     if task_row.status != "ready":
         return False
     try:
-        check_may_complete(task_row, user)
+        check_may_complete(session, task_row, user)
     except EngineError:
         return False
     return True

@@ -24,7 +24,7 @@ from engine.definitions import form_urges
 from engine.errors import Conflict, NotFound, PermissionDenied, refused
 from engine.messages import Msg, msg
 from engine.notify import emit, recipients
-from engine.org import directory, users
+from engine.org import directory, people, users
 from engine.runtime import mirror
 from engine.runtime.locking import (
     bump,
@@ -69,9 +69,11 @@ def _held(session: Session, task_id: str, user: UserView, revision: int | None,
     task_row, row, _ = open_task(session, task_id)
     check_may_work(task_row, user)
     if task_row.assignee not in (None, user.username):
-        raise Conflict(msg("handover.task_claimed", assignee=task_row.assignee, what=what))
+        raise Conflict(msg("handover.task_claimed", what=what,
+                           **users.named(session, "assignee", task_row.assignee)))
     if task_row.owner is not None:
-        raise Conflict(msg("handover.task_delegated", assignee=task_row.assignee, what=what))
+        raise Conflict(msg("handover.task_delegated", what=what,
+                           **users.named(session, "assignee", task_row.assignee)))
     check_revision(row, revision)
     return task_row, row
 
@@ -81,6 +83,12 @@ def _user(session: Session, username: str, field: str) -> UserView:
         return users.get(session, username)
     except NotFound:
         raise refused(field, msg("users.no_such_user", username=username)) from None
+
+
+def _named(target: UserView) -> dict[str, str]:
+    """A refusal's parameters naming the person handed to: as staff see them, and by
+    username for callers that read it."""
+    return {"name": people.shown(target.display_name, target.unit), "username": target.username}
 
 
 def _set(session: Session, task_id: str, **values: Any) -> None:
@@ -107,9 +115,9 @@ def transfer(session: Session, now: datetime, task_id: str, user: UserView,
         if target.username == user.username:
             raise refused("to", msg("handover.transfer_self"))
         if task_row.role is not None and not target.has_role(task_row.role):
-            raise refused("to", msg("handover.target_lacks_role", name=target.display_name))
+            raise refused("to", msg("handover.target_lacks_role", **_named(target)))
         if task_row.unit is not None and target.unit is None:
-            raise refused("to", msg("handover.target_without_unit", name=target.display_name))
+            raise refused("to", msg("handover.target_without_unit", **_named(target)))
         unit = target.unit if task_row.unit is not None else None
         _hand(session, now, task_id, assignee=target.username, unit=unit)
     else:
@@ -194,7 +202,7 @@ def add_signer(session: Session, now: datetime, task_id: str, user: UserView, to
     queue = [*(task_row.signers or ())]
     target = _user(session, to_user, "to")
     if target.username == user.username or target.username in (*queue, task_row.assignee):
-        raise refused("to", msg("handover.already_signer", name=target.display_name))
+        raise refused("to", msg("handover.already_signer", **_named(target)))
     if signing:
         _hand(session, now, task_id, signers=[*queue, target.username])
     elif parallel:

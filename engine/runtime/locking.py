@@ -14,7 +14,7 @@ from sqlalchemy.orm.util import identity_key
 
 from engine.errors import Conflict, NotFound, PermissionDenied
 from engine.messages import msg
-from engine.org import scope
+from engine.org import scope, users
 from engine.org.roles import role_name
 from engine.runtime import task_traces
 from engine.storage import counters, driver
@@ -173,7 +173,7 @@ def signs_in_parallel(task_row: Any, username: str) -> bool:
             and username in (task_row.signers or ()))
 
 
-def check_may_complete(task_row: Any, user: UserView) -> None:
+def check_may_complete(session: Session, task_row: Any, user: UserView) -> None:
     """The open task is the user's to complete now (their part of it, for a delegate or a
     co-signer): PermissionDenied without its role and unit, Conflict while someone else
     holds it or, for its holder, while co-signers are still to sign. The rule of completing
@@ -181,9 +181,13 @@ def check_may_complete(task_row: Any, user: UserView) -> None:
     check_may_work(task_row, user)
     if task_row.assignee not in (None, user.username) \
             and not signs_in_parallel(task_row, user.username):
-        raise Conflict(msg("task.claimed_by", assignee=task_row.assignee))
+        raise Conflict(msg("task.claimed_by", **users.named(session, "assignee",
+                                                              task_row.assignee)))
     if task_row.owner == user.username:  # the holder, while co-signers sign at once
-        raise Conflict(msg("task.signers_pending", signers=list(task_row.signers or ())))
+        signers = list(task_row.signers or ())
+        names = users.shown_names(session, signers)
+        raise Conflict(msg("task.signers_pending", signers=signers,
+                           signer_names=[names.get(s, s) for s in signers]))
 
 
 def bump(session: Session, row: ProcessInstance) -> None:

@@ -355,7 +355,7 @@ def _copy_to(session: Session, reach: copy_targets.Reach, actor: str, to_user: s
     if to_user is not None:
         found = _person(session, reach, actor, to_user)
         if found is not None:
-            problem = reach.refusal(found.roles, found.unit, found.display_name)
+            problem = reach.refusal(found.roles, found.unit, found.display_name, found.username)
             if problem is not None:
                 raise refused("to", problem)
             return [found.username], None

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from engine.errors import Conflict, NotFound, PermissionDenied
 from engine.messages import msg
 from engine.notify import emit
+from engine.org import users
 from engine.runtime import mirror, moves, state
 from engine.runtime.handover import reason_text
 from engine.runtime.locking import check_may_work, locked_instance, open_task
@@ -38,7 +39,8 @@ def send_back(runtime: Runtime, session: Session, task_id: str, to_element: str 
     task_row, locked, open_rows = open_task(session, task_id)
     check_may_work(task_row, user)
     if task_row.assignee not in (None, user.username) or task_row.owner is not None:
-        raise Conflict(msg("send_back.task_claimed", assignee=task_row.assignee))
+        raise Conflict(msg("send_back.task_claimed",
+                           **users.named(session, "assignee", task_row.assignee)))
     row, version, workflow, ids = runtime._load(session, locked, revision)
     target = moves.send_back_target(workflow, task_id, to_element)
     element = target.task_spec.bpmn_id

@@ -26,7 +26,14 @@ from engine import (
 )
 from web.ui import fmt, forms
 from web.ui.read_log import ReadRun, runs
-from web.ui.timeline import DataRow, TimelineItem, people_in, timeline_item, variable_row
+from web.ui.timeline import (
+    DataRow,
+    TimelineItem,
+    people_in,
+    replaced,
+    timeline_item,
+    variable_row,
+)
 from web.ui.util import engine
 
 # An applicant (an enterprise) follows its own application: what it submitted, the steps done,
@@ -205,10 +212,12 @@ def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, A
         readable = partial(_process_or_readable, readable, process_names)
     form_of = {t.id: t.form_key for t in tasks}
     who = partial(person, people=people)
+    changed = replaced(events, {*path.diagram.item_variables, *_asked_afresh(schemas)})
     timeline = [timeline_item(event, path.diagram, titles, process_names,
                               {**labels, **_titles(schemas, _submitted_by(
                                   event, start_form, form_of))},
-                              readable, insiders, who) for event in events]
+                              readable, insiders, who, changed.get(event.seq))
+                for event in events]
     labels.setdefault("case_no", _("案件编号"))
     order.setdefault("case_no", -1)
     discipline = g.user is not None and bool(DISCIPLINE_READERS & set(g.user.roles))
@@ -283,6 +292,14 @@ def _submitted_by(event: EventView, start_form: str | None,
     if event.type == "completed":
         return form_of.get(event.task_id or "")
     return None
+
+
+def _asked_afresh(schemas: dict[str, dict[str, Any]]) -> set[str]:
+    """Fields a step asks afresh each time (``"x-default": "blank"``, an approval's 审批结果):
+    a decision taken again, not a correction of the one before."""
+    return {name for schema in schemas.values()
+            for name, prop in (schema.get("properties") or {}).items()
+            if isinstance(prop, dict) and prop.get("x-default") == "blank"}
 
 
 def _titles(schemas: dict[str, dict[str, Any]], form: str | None) -> dict[str, str]:

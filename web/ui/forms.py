@@ -98,6 +98,7 @@ class Field:
     # the ways a choice of the form shows the field (its if/then/else); none: always shown
     shown_when: tuple[ShownWhen, ...] = ()
     prefill_from: str = ""  # an object's property starts at this one's value ("x-default")
+    redo: bool = False  # offered because its step is done again ("x-redo"): apart
 
     @property
     def shown_when_json(self) -> str:
@@ -153,7 +154,7 @@ def fields_of(schema: Mapping[str, Any] | None, units: UnitDirectory | None = No
     required = set(schema.get("required") or [])
     props = schema.get("properties") or {}
     ways = shown_when(schema)
-    return [replace(f, shown_when=ways.get(f.name, ()))
+    return [replace(f, shown_when=ways.get(f.name, ()), redo=props[f.name].get("x-redo") is True)
             for f in (_one_field(name, prop, name in required, units, people or {},
                                  policies or {}, catalogues or {}, area_of)
                       for name, prop in props.items()

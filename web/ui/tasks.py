@@ -5,7 +5,7 @@ submit keeps everything the user typed; a table's 添加一行 shows the form ag
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -307,6 +307,8 @@ class PreviousRound:
     number: int  # this task's round: 2 the second time
     task: TaskView  # the round before's task
     said: list[DataRow]
+    # what the steps since changed of what the case held (a redone proposal's corrections)
+    changed: list[DataRow] = field(default_factory=list)
 
 
 def previous_round(task: TaskView, case: CaseContext, schemas: dict[str, dict[str, Any]],
@@ -325,4 +327,7 @@ def previous_round(task: TaskView, case: CaseContext, schemas: dict[str, dict[st
     asked = {k for k, p in props.items() if isinstance(p, dict) and p.get("x-default") == "blank"}
     said = [r for r in item.details if (not asked or r.name in asked)
             and r.value not in (None, "")] if item is not None else []
-    return PreviousRound(found.number, before, said)
+    since = done.seq if done is not None else 0
+    changed = [r for step in case.timeline if step.seq > since
+               for r in step.details if r.was is not None]
+    return PreviousRound(found.number, before, said, changed)

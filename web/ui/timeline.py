@@ -4,7 +4,7 @@ words (engine/runtime/handover.py, rewind.py, operations.py record them)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -25,6 +25,7 @@ class DataRow:
     label: str  # the form's title; the name itself for a variable no form names
     value: Any
     note: str = ""  # where a variable comes from (由脚本任务设置：记录批准)
+    was: Any = None  # what the case held before a step submitted the field anew (原为 …)
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,12 @@ class TimelineItem:
     said_label: str = ""  # what ``said`` is: 原因, 催办说明, 意见
     # the data it carried that no form names (insiders only): apart, by key
     variables: list[DataRow] = field(default_factory=list)
+
+    @property
+    def changed(self) -> list[str]:
+        """The titles of the fields it gave another value than the case held (a redone
+        proposal's corrections): said at the step, not folded away with its data."""
+        return [row.label for row in self.details if row.was is not None]
 
 
 def _targets(kind: str) -> tuple[tuple[str, str, bool], ...]:
@@ -115,12 +122,33 @@ def variable_row(diagram: Any, name: str, value: Any) -> DataRow:
     return DataRow(name, name, value, note)
 
 
+def replaced(events: Iterable[EventView], own: Collection[str] = ()
+             ) -> dict[int, dict[str, Any]]:
+    """What the steps' submissions changed, by event number: the value the case held before
+    for each field a step submitted anew with another (a redone proposal's corrections of the
+    registration, its other 处置方式). ``own``: fields no earlier value is replaced in (each
+    item's of a multi-instance step, a decision asked afresh each time)."""
+    held: dict[str, Any] = {}
+    found: dict[int, dict[str, Any]] = {}
+    for event in events:
+        data = (event.payload or {}).get("data")
+        if event.type not in ("started", "completed") or not isinstance(data, dict):
+            continue
+        was = {k: held[k] for k, v in data.items()
+               if k not in own and held.get(k) not in (None, "", [], v)}
+        if was:
+            found[event.seq] = was
+        held.update(data)
+    return found
+
+
 def timeline_item(event: EventView, diagram: Any, titles: dict[str, str],
                   process_names: dict[str, str], labels: dict[str, str],
-                  readable: Callable[[str, Any], Any], insiders: bool, who: Who) -> TimelineItem:
+                  readable: Callable[[str, Any], Any], insiders: bool, who: Who,
+                  was: Mapping[str, Any] | None = None) -> TimelineItem:
     """One event of the history: its step, what was submitted (by the forms' titles; the
-    variables no form names for insiders only, apart), an operation's targets and own words,
-    and who acted."""
+    variables no form names for insiders only, apart), with what it replaced (``was``), an
+    operation's targets and own words, and who acted."""
     payload = event.payload or {}
     element = payload.get("element_id")
     title = diagram.title_of(element) if element else titles.get(event.task_id or "", "")
@@ -137,7 +165,10 @@ def timeline_item(event: EventView, diagram: Any, titles: dict[str, str],
         title = "、".join(diagram.title_of(e) for e in payload.get("kept_open") or [])
     data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
     shown = {k: v for k, v in (data or {}).items() if not k.startswith("_")}
-    details = [DataRow(k, labels[k], readable(k, v)) for k, v in shown.items() if k in labels]
+    was = was or {}
+    details = [DataRow(k, labels[k], readable(k, v),
+                       was=readable(k, was[k]) if k in was else None)
+               for k, v in shown.items() if k in labels]
     details += operation_rows(event, diagram, who)
     dropped = [labels.get(k, k) for k in payload.get("dropped") or () if isinstance(k, str)]
     details += [DataRow("dropped", _("不再适用"), listed(dropped))] if dropped else []
