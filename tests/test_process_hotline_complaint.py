@@ -168,6 +168,8 @@ def test_answered_at_once_then_rated(hotline: Engine, clock: FixedClock) -> None
     revisit = task(hotline, "xu", "revisit")
     assert (revisit.form_key, revisit.due_at) == ("hotline_rating", at("2026-10-08T17:30:00+08:00"))
     assert timer_dues(hotline, view.id, "reply_overdue") == []
+    # no one has rated yet: the case holds no 差评核实 decision to show on the page
+    assert "reopen" not in hotline.instance(view.id).data
     done = hotline.complete(revisit.id, {"rating": "非常满意"}, "xu")
     assert done.status == "completed"
     assert done.data["replied_at"] == "2026-09-30T16:10:00+08:00"
@@ -249,6 +251,7 @@ def test_urgent_complaint_overdue_is_urged_then_reopened_after_a_bad_rating(
     again = task(hotline, "xu", "classify")
     assert again.due_at == at("2026-10-13T17:30:00+08:00")
     assert hotline.instance(view.id).data["reopen_count"] == 1
+    assert hotline.instance(view.id).data["reopen"] is None  # the next rating decides anew
     dispatch(hotline, unit=MARKET)
     second = task(hotline, "scj", "handle")
     assert second.due_at == at("2026-10-20T17:30:00+08:00")  # 5 working days from 10-13

@@ -401,6 +401,9 @@ def test_registered_clues_start_legacy_cases(people: Engine, clock: FixedClock) 
     assert case_task.due_at == at("2026-12-31T23:59:59+08:00")
     case = people.instance(case_task.instance_id)
     assert case.process_key == "legacy_case"
+    # the campaign and its cases are the 改革创新组's (its owner_unit), not a 纪委's
+    assert case.data["jurisdiction"] == people.instance(view.id).data["jurisdiction"] \
+        == "市营商环境指挥部"
     assert case.data["case_no"] == "JZ-2026-000001"
     assert case.data["campaign_year"] == 2026
     assert case.data["clue_type"] == "招商引资政策不兑现"
