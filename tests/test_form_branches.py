@@ -39,8 +39,8 @@ WALK: dict[str, list[tuple[dict[str, Any], set[str]]]] = {
         ({"online_result": "false", "next_method": "assist"},
          {"next_method", "assist_unit", "assist_request"}),
     ],
-    "hotline_classify": [({"category": "转办责任单位"}, {"answer"}),
-                         ({"category": "直接答复"}, {"handling_unit"}),
+    "hotline_classify": [({"category": "转办责任单位"}, {"answer", "involved_unit"}),
+                         ({"category": "直接答复"}, {"handling_unit", "involved_unit"}),
                          ({"category": "作风问题"}, {"answer", "handling_unit"})],
     # 评价意见 is named by both branches: shown for any rating
     "hotline_rating": [({"rating": "满意"}, {"reopen"}), ({"rating": "不满意"}, set()),

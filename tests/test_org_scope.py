@@ -202,7 +202,7 @@ def test_a_procedure_started_without_a_unit_is_its_own_unit_s(city: Engine) -> N
         "summary": "某科长对企业办事吃拿卡要。"}, "seat")
     assert complaint.data["jurisdiction"] == "市政数局"
     city.complete(_task(city, complaint.id, "classify"),
-                  {"category": "作风问题", "urgency": "一般"}, "seat")
+                  {"category": "作风问题", "urgency": "一般", "involved_unit": "某局"}, "seat")
     [clue] = [v for v in map(city.instance, city.instance_ids())
               if v.process_key == "clue_triage"]
     assert clue.data["jurisdiction"] == CITY

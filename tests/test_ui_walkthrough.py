@@ -186,7 +186,7 @@ def test_a_complaint_names_the_procedure_its_clue_went_to(demo: Engine) -> None:
     complaint = demo.start("hotline_complaint", COMPLAINT, "data_bureau").id
     classify = next(t.id for t in demo.inbox.for_user("data_bureau")
                     if t.instance_id == complaint and t.name == "classify")
-    demo.complete(classify, {"category": "作风问题", "urgency": "一般",
+    demo.complete(classify, {"category": "作风问题", "urgency": "一般", "involved_unit": "某局",
                              "classify_note": "反映公职人员吃拿卡要"}, "data_bureau")
     page = signed_in(demo, "data_bureau").get(f"/instances/{complaint}").text
     assert "<dt>受理流程</dt><dd>问题线索受理处置</dd>" in page
