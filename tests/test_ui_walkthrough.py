@@ -235,3 +235,30 @@ def test_the_task_page_counts_working_days_as_the_inbox_does(tmp_path: Path) -> 
             assert f'<span class="countdown" id="countdown">{said}</span>' in meta
     finally:
         engine.close()
+
+
+def test_a_complaint_sent_back_by_a_bad_rating_is_classified_from_the_last_round(
+        demo: Engine) -> None:
+    """差评 退回重办: 分级分类 opens on the last round's category, urgency and unit (only the
+    rating's 差评核实 is asked afresh); 评价意见 shows its required star with the bad rating."""
+    complaint = demo.start("hotline_complaint", COMPLAINT, "data_bureau").id
+
+    def step(name: str) -> str:
+        return next(t.id for t in demo.instance(complaint).tasks if t.name == name)
+
+    demo.complete(step("classify"), {"category": "转办责任单位", "urgency": "紧急",
+                                     "handling_unit": "浮梁县"}, "data_bureau")
+    demo.complete(step("handle"), {"handling_result": "已办", "reply_method": "电话",
+                                   "reply_content": "已答复", "resolved": True}, "system")
+    seat = signed_in(demo, "data_bureau")
+    rating = seat.get(f"/tasks/{step('revisit')}").text
+    assert "不予重办" not in rating.split("案件信息")[-1].split("</section>")[0]
+    assert re.search(r'data-field="rating_comment".{0,1500}?class="req when-shown"', rating, re.S)
+    demo.complete(step("revisit"), {"rating": "不满意", "reopen": True,
+                                    "rating_comment": "未解决"}, "data_bureau")
+    page = seat.get(f"/tasks/{step('classify')}").text
+    assert re.search(r'value="转办责任单位"[^>]*checked|'
+                     r'<option[^>]*value="转办责任单位"[^>]*selected', page), page
+    assert re.search(r'value="紧急"[^>]*(checked|selected)', page)
+    assert re.search(r'name="handling_unit"[^>]*value="浮梁县"|value="浮梁县"[^>]*selected',
+                     page), page

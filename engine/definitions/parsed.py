@@ -1,7 +1,8 @@
 """A parsed, runnable version of a process: SpiffWorkflow's specs from the version's exact
 files, with what the engine reads off the diagram beside them (case prefix, timer starts,
-documents issued, message forms, the case subject, who runs it). Parsing never touches the database, so
-an offline bundle parses the same way as a deployed version (engine/audit/bundle.py).
+documents issued, message forms, the case subject, who runs it). Parsing never touches the
+database, so an offline bundle parses the same way as a deployed version
+(engine/audit/bundle.py).
 """
 
 from __future__ import annotations
