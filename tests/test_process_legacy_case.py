@@ -241,6 +241,10 @@ def test_major_case_is_deliberated_and_resolved_locally(people: Engine) -> None:
     case = open_case(people, amount=5000)
     register(people, case)
     propose(people, case, "deliberate")
+    # the ledger (screen, CSV and Excel) names the choice by its title, not its code
+    ledger = people.ledger("legacy")
+    [cell] = {row[ledger.headers.index("处理意见")] for row in ledger.rows}
+    assert cell.endswith("集体研究会商") and b"deliberate" not in ledger.to_csv()
     deliberate = task(people, "fuliang", "deliberate", instance_id=case)
     people.complete(deliberate.id, {"meeting_date": "2026-07-02", "deliberation": "分期支付",
                                     "needs_city_coordination": False}, "fuliang")
