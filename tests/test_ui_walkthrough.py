@@ -206,6 +206,14 @@ def test_the_yearly_campaign_starts_at_this_year(demo: Engine) -> None:
     """行动年度 须为今年: the page offers it instead of an empty box to type it in."""
     page = signed_in(demo, "reform_group").get("/start/legacy_campaign").text
     assert re.search(r'name="campaign_year"[^>]*value="2026"', page), page
+    started = demo.start("legacy_campaign", {"campaign_year": 2026, "start_confirmed": True},
+                         "reform_group")
+    assert started.data["jurisdiction"] == "市营商环境指挥部"
+    first = next(t for t in demo.inbox.for_user("reform_group")
+                 if t.instance_id == started.id)
+    # the crumb reads the campaign's 事由 beside its number (the year)
+    page = signed_in(demo, "reform_group").get(f"/tasks/{first.id}").text
+    assert "› 2026 · 2026年度新官不理旧账专项行动</nav>" in page
 
 
 def test_the_countys_intake_and_approver_have_clues_of_their_own(demo: Engine) -> None:
