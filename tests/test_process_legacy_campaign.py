@@ -249,12 +249,17 @@ def test_late_manual_start_gives_past_stages_ten_working_days(people: Engine,
     clock.set(at("2026-09-30T16:00:00+08:00"))
     view = people.start("legacy_campaign", START, "gaige")
     # stages 1 and 2 lie in the past: stage 1's work is due 10 working days from the start
-    # (10-01..07 off, Saturday 10-10 a working day), not overdue; stage 2 has closed
+    # (10-01..07 off, Saturday 10-10 a working day), not overdue; so is stage 2's clue
+    # registration, which closes then and not at once (else no clue could be registered)
     notice = task(people, "gaige", "publish_notice")
     assert notice.due_at == at("2026-10-20T17:30:00+08:00") and not notice.overdue
     inspection = task(people, "fuliang", "self_inspection")
     assert inspection.due_at == notice.due_at and not inspection.overdue
-    assert tasks(people, "gaige", "register_clue") == []
+    register = task(people, "gaige", "register_clue")
+    assert register.due_at == notice.due_at
+    assert timers_of(people, view.id)["stage2_closes"] == [notice.due_at]
+    people.complete(register.id, CLUE, "gaige")
+    assert timers_of(people, view.id)["stage2_closes"] == [notice.due_at]  # not pushed back
     supervise = task(people, "gaige", "supervise")
     assert supervise.due_at == at("2026-12-01T00:00:00+08:00") and not supervise.overdue
     # only the remaining months are dispatched: 1 November and 1 December
