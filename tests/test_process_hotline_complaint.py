@@ -337,7 +337,7 @@ def test_complaint_about_officials_becomes_a_clue_case_with_its_own_number(
     assert clue.subject == "某县行政审批局"
     assert [t.subject for t in hotline.inbox.for_user("feng")] == ["某县行政审批局"]
     shown = hotline.instance(clue.id, "feng").data
-    assert (shown["reporter"], shown["contact_phone"]) == ("刘女士", "0798-8888888")
+    assert (shown["contact_person"], shown["contact_phone"]) == ("刘女士", "0798-8888888")
     # "12345热线要及时受理举报,分门别类梳理后转送作风优化组": the 作风优化组, not the intake,
     # completes the registration the same day: who is accused, which type of problem, who
     # keeps the ledger entry (专人管理); then the intake proposes the disposal as for any clue

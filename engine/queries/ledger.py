@@ -253,6 +253,9 @@ def _named(value: Any, person: bool, names: dict[str, str]) -> Any:
     return names.get(value, value) if person and isinstance(value, str) else value
 
 
+_CODE = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)*")  # an engine's name for a choice
+
+
 def _choice_titles(session: Session, columns: set[str]) -> dict[str, dict[str, str]]:
     """The titles of the coded choices (``oneOf`` const and title) of the ledger's columns, as
     the newest forms name them: a cell shows 集体研究会商, never the code ``deliberate``."""
@@ -267,8 +270,11 @@ def _choice_titles(session: Session, columns: set[str]) -> dict[str, dict[str, s
 
 
 def _titled(value: Any, titles: dict[str, str]) -> Any:
-    """A choice's title in place of its code (a value that is no choice, as it is)."""
-    return titles.get(value, value) if isinstance(value, str) else value
+    """A choice's title in place of its code (``deliberate``); a choice whose value is already
+    words (吃拿卡要), and a value that is no choice, as it is."""
+    if isinstance(value, str) and _CODE.fullmatch(value):
+        return titles.get(value, value)
+    return value
 
 
 def _shown(value: Any, hidden: bool) -> Any:
