@@ -290,7 +290,10 @@ def test_day_of_month_clamps(cal: WorkCalendar) -> None:
 
 
 def test_year_end(cal: WorkCalendar) -> None:
-    assert cal.year_end(at("2026-04-01T09:00:00+08:00")) == at("2026-12-31T23:59:59+08:00")
+    assert cal.year_end(at("2026-04-01T09:00:00+08:00")) == at("2026-12-31T17:30:00+08:00")
+    # 当年办结 closes at the office's close of the year's last working day: Sunday
+    # 2023-12-31 is off, so Friday 2023-12-29's close
+    assert cal.year_end(at("2023-04-01T09:00:00+08:00")) == at("2023-12-29T17:30:00+08:00")
 
 
 # -- deadline functions ----------------------------------------------------------------------
@@ -314,7 +317,7 @@ def test_deadline_functions_return_iso_strings(cal: WorkCalendar, clock: FixedCl
     assert fns["add_days"](7) == "2026-10-07T16:00:00+08:00"
     assert fns["day_of_month"](5, 1) == "2026-10-05T00:00:00+08:00"
     assert fns["day_of_month"](5, months_ahead=1) == "2026-10-05T00:00:00+08:00"
-    assert fns["year_end"]() == "2026-12-31T23:59:59+08:00"
+    assert fns["year_end"]() == "2026-12-31T17:30:00+08:00"
     for fn in fns.values():
         assert fn.__doc__
 
@@ -332,7 +335,7 @@ def test_deadline_functions_honour_start(cal: WorkCalendar, clock: FixedClock) -
     assert fns["same_day_close"](start="2026-10-03T10:00:00+08:00") == "2026-10-08T17:30:00+08:00"
     assert fns["add_days"](7, start=transferred_at) == "2026-10-16T10:00:00+08:00"
     assert fns["day_of_month"](5, 1, start="2026-12-20T10:00:00Z") == "2027-01-05T00:00:00+08:00"
-    assert fns["year_end"](start="2025-06-01T00:00:00+08:00") == "2025-12-31T23:59:59+08:00"
+    assert fns["year_end"](start="2025-06-01T00:00:00+08:00") == "2025-12-31T17:30:00+08:00"
     assert fns["workday_close"](1, start=at(transferred_at)) == "2026-10-10T17:30:00+08:00"
 
 

@@ -39,8 +39,8 @@ WALK: dict[str, list[tuple[dict[str, Any], set[str]]]] = {
         ({"online_result": "false", "next_method": "assist"},
          {"next_method", "assist_unit", "assist_request"}),
     ],
-    "hotline_classify": [({"category": "转办责任单位"}, {"answer"}),
-                         ({"category": "直接答复"}, {"handling_unit"}),
+    "hotline_classify": [({"category": "转办责任单位"}, {"answer", "involved_unit"}),
+                         ({"category": "直接答复"}, {"handling_unit", "involved_unit"}),
                          ({"category": "作风问题"}, {"answer", "handling_unit"})],
     # 评价意见 is named by both branches: shown for any rating
     "hotline_rating": [({"rating": "满意"}, {"reopen"}), ({"rating": "不满意"}, set()),
@@ -122,6 +122,16 @@ def test_each_way_says_whether_its_branch_requires_the_field() -> None:
     assert [w.required for w in ways["note"]] == [False]  # shown with fail, optional
 
 
+def test_a_field_both_branches_name_is_starred_where_one_requires_it() -> None:
+    """回访's 评价意见: shown for any rating, required (and starred) for a 差评 only."""
+    schema = json.loads((FORMS / "hotline_rating.json").read_text(encoding="utf-8"))
+    ways = shown_when(schema)["rating_comment"]
+    assert hidden_fields({"rating_comment": ways}, {}) == set()
+    starred = [w for w in ways if w.required]
+    assert [w.holds({"rating": r}) for w in starred for r in ("满意", "不满意", "")] == [
+        False, True, False]
+
+
 @pytest.mark.parametrize(("change", "why"), [
     ({"required": ["reason"]}, "the form requires it"),
     ({"else": {"required": ["amount"], "properties": {"reason": {}}}}, "named by both branches"),
@@ -130,7 +140,8 @@ def test_each_way_says_whether_its_branch_requires_the_field() -> None:
 ])
 def test_a_field_is_never_hidden_when(change: dict[str, Any], why: str) -> None:
     ways = shown_when(choice_form(**change))
-    assert "reason" not in ways, why
+    for choice in ({}, {"result": "pass"}, {"result": "fail"}):
+        assert "reason" not in hidden_fields(ways, choice), why
     assert hidden_fields(ways, {"result": "pass"}) <= {"amount"}
 
 

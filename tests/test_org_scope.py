@@ -14,7 +14,7 @@ from engine.errors import CaseHidden, InvalidData, NotFound, PermissionDenied
 from engine.notify.recipients import task_recipients
 from engine.org import scope
 from engine.queries.board import overdue_board
-from tests.process_helpers import PROCESSES, clue_files
+from tests.process_helpers import PROCESSES, clue_files, definitions
 from tests.test_api_helpers import make_api
 
 FULIANG, LEPING, CITY = "浮梁县纪委监委", "乐平市纪委监委", "市纪委市监委"
@@ -188,3 +188,27 @@ def test_every_case_has_a_jurisdiction_so_its_intake_is_never_city_wide(city: En
         with pytest.raises(InvalidData) as refused:
             scope.jurisdiction_for(session, nobody, "乐平纪委监委")
     assert LEPING in refused.value.field_errors["jurisdiction"]
+
+
+def test_a_procedure_started_without_a_unit_is_its_own_unit_s(city: Engine) -> None:
+    """A 12345 complaint taken by a seat without a unit is 市政数局's (the procedure's
+    owner_unit), not the city 纪委's; the clue it sends is a discipline case, so the 纪委监委
+    of 市政数局's area, the city's, takes it."""
+    city.deploy(definitions(["hotline_complaint.bpmn"], ["hotline_*.json"]))
+    city.add_user("seat", ["data_bureau"])
+    complaint = city.start("hotline_complaint", {
+        "channel": "12345热线电话", "enterprise": "景德镇某陶瓷文化有限公司",
+        "contact_person": "刘女士", "contact_phone": "0798-8888888",
+        "summary": "某科长对企业办事吃拿卡要。"}, "seat")
+    assert complaint.data["jurisdiction"] == "市政数局"
+    city.complete(_task(city, complaint.id, "classify"),
+                  {"category": "作风问题", "urgency": "一般", "involved_unit": "某局"}, "seat")
+    [clue] = [v for v in map(city.instance, city.instance_ids())
+              if v.process_key == "clue_triage"]
+    assert clue.data["jurisdiction"] == CITY
+    with city.transaction(read_only=True) as session:
+        seat = city.user("seat")
+        assert scope.jurisdiction_for(session, seat, discipline=False) == "景德镇市"
+        assert scope.jurisdiction_for(session, seat, discipline=False,
+                                      owner="改革创新组") == "市营商环境指挥部"
+        assert scope.jurisdiction_for(session, seat, "市政数局") == CITY

@@ -168,6 +168,8 @@ def test_answered_at_once_then_rated(hotline: Engine, clock: FixedClock) -> None
     revisit = task(hotline, "xu", "revisit")
     assert (revisit.form_key, revisit.due_at) == ("hotline_rating", at("2026-10-08T17:30:00+08:00"))
     assert timer_dues(hotline, view.id, "reply_overdue") == []
+    # no one has rated yet: the case holds no 差评核实 decision to show on the page
+    assert "reopen" not in hotline.instance(view.id).data
     done = hotline.complete(revisit.id, {"rating": "非常满意"}, "xu")
     assert done.status == "completed"
     assert done.data["replied_at"] == "2026-09-30T16:10:00+08:00"
@@ -249,6 +251,7 @@ def test_urgent_complaint_overdue_is_urged_then_reopened_after_a_bad_rating(
     again = task(hotline, "xu", "classify")
     assert again.due_at == at("2026-10-13T17:30:00+08:00")
     assert hotline.instance(view.id).data["reopen_count"] == 1
+    assert hotline.instance(view.id).data["reopen"] is None  # the next rating decides anew
     dispatch(hotline, unit=MARKET)
     second = task(hotline, "scj", "handle")
     assert second.due_at == at("2026-10-20T17:30:00+08:00")  # 5 working days from 10-13
@@ -284,6 +287,7 @@ def test_bad_rating_without_reopening_is_recorded_and_closed(hotline: Engine,
 
 def about_an_official(engine: Engine, urgency: str = "一般") -> InstanceView:
     return do(engine, "xu", "classify", {"category": "作风问题", "urgency": urgency,
+                                         "involved_unit": "某县行政审批局",
                                          "classify_note": "反映公职人员吃拿卡要,转送作风优化组"})
 
 
@@ -305,6 +309,10 @@ def test_complaint_about_officials_becomes_a_clue_case_with_its_own_number(
     hotline.deploy(clue_files())
     view = take(hotline, summary="某科长对企业办事吃拿卡要。", involved_person="张某(科长)")
     clock.set(at("2026-09-30T16:20:00+08:00"))
+    with pytest.raises(InvalidData) as unnamed:  # a clue names whom it is about
+        hotline.complete(task(hotline, "xu", "classify").id,
+                         {"category": "作风问题", "urgency": "一般"}, "xu")
+    assert set(unnamed.value.field_errors) == {"involved_unit"}
     classified = about_an_official(hotline)
     # 转送作风优化组 is a message: it starts a clue_triage case numbered in clue_triage's own
     # sequence, and the engine answers the complaint with that number at once
@@ -324,6 +332,12 @@ def test_complaint_about_officials_becomes_a_clue_case_with_its_own_number(
         "12345热线", "2026-09-30T16:20:00+08:00", False)
     assert (clue.data["reporter"], clue.data["reporter_contact"], clue.data["summary"]) == (
         "刘女士", "0798-8888888", "某科长对企业办事吃拿卡要。")
+    # the seat names the unit complained of: the clue's 事由 reads it from its arrival, and
+    # the 作风优化组 who registers the clue sees the reporter it is told is recorded
+    assert clue.subject == "某县行政审批局"
+    assert [t.subject for t in hotline.inbox.for_user("feng")] == ["某县行政审批局"]
+    shown = hotline.instance(clue.id, "feng").data
+    assert (shown["contact_person"], shown["contact_phone"]) == ("刘女士", "0798-8888888")
     # "12345热线要及时受理举报,分门别类梳理后转送作风优化组": the 作风优化组, not the intake,
     # completes the registration the same day: who is accused, which type of problem, who
     # keeps the ledger entry (专人管理); then the intake proposes the disposal as for any clue

@@ -157,6 +157,8 @@ def test_manual_start_begins_the_current_year_at_once(people: Engine) -> None:
         people.start("legacy_campaign", START, "fuliang")
     view = people.start("legacy_campaign", START, "gaige")
     assert view.status == "running" and view.business_key == "2026"
+    # the number alone says little
+    assert people.instance(view.id).subject == "2026年度新官不理旧账专项行动"
     data = view.data
     assert data["campaign_year"] == 2026
     assert (data["stage1_open"], data["stage1_close"]) == (
@@ -166,7 +168,7 @@ def test_manual_start_begins_the_current_year_at_once(people: Engine) -> None:
     assert (data["stage3_open"], data["stage3_close"]) == (
         "2026-07-01T00:00:00+08:00", "2026-12-01T00:00:00+08:00")
     assert data["stage4_open"] == "2026-12-01T00:00:00+08:00"
-    assert data["year_close"] == "2026-12-31T23:59:59+08:00"
+    assert data["year_close"] == "2026-12-31T17:30:00+08:00"
     assert data["monthly_cycle"] == "R5/2026-07-25T09:00:00+08:00/P1M"
     assert sorted(timers_of(people, view.id)) == [
         "stage1_opens", "stage2_opens", "stage3_opens", "stage4_opens"]
@@ -247,12 +249,17 @@ def test_late_manual_start_gives_past_stages_ten_working_days(people: Engine,
     clock.set(at("2026-09-30T16:00:00+08:00"))
     view = people.start("legacy_campaign", START, "gaige")
     # stages 1 and 2 lie in the past: stage 1's work is due 10 working days from the start
-    # (10-01..07 off, Saturday 10-10 a working day), not overdue; stage 2 has closed
+    # (10-01..07 off, Saturday 10-10 a working day), not overdue; so is stage 2's clue
+    # registration, which closes then and not at once (else no clue could be registered)
     notice = task(people, "gaige", "publish_notice")
     assert notice.due_at == at("2026-10-20T17:30:00+08:00") and not notice.overdue
     inspection = task(people, "fuliang", "self_inspection")
     assert inspection.due_at == notice.due_at and not inspection.overdue
-    assert tasks(people, "gaige", "register_clue") == []
+    register = task(people, "gaige", "register_clue")
+    assert register.due_at == notice.due_at
+    assert timers_of(people, view.id)["stage2_closes"] == [notice.due_at]
+    people.complete(register.id, CLUE, "gaige")
+    assert timers_of(people, view.id)["stage2_closes"] == [notice.due_at]  # not pushed back
     supervise = task(people, "gaige", "supervise")
     assert supervise.due_at == at("2026-12-01T00:00:00+08:00") and not supervise.overdue
     # only the remaining months are dispatched: 1 November and 1 December
@@ -330,8 +337,8 @@ def test_stages_open_and_close_on_their_dates(people: Engine) -> None:
     assert task(people, "gaige", "supervise").overdue  # stage work not done is flagged
     summary = task(people, "gaige", "year_summary")
     assert summary.title == "全面总结专项治理行动、完善长效机制"
-    assert summary.due_at == at("2026-12-31T23:59:59+08:00")
-    assert timers_of(people, view.id)["stage4_closes"] == [at("2026-12-31T23:59:59+08:00")]
+    assert summary.due_at == at("2026-12-31T17:30:00+08:00")
+    assert timers_of(people, view.id)["stage4_closes"] == [at("2026-12-31T17:30:00+08:00")]
     people.complete(task(people, "gaige", "supervise").id,
                     {"dispatch_summary": "按月调度，督促两地", "major_cases": ["JZ-2026-000001"]},
                     "gaige")
@@ -398,9 +405,12 @@ def test_registered_clues_start_legacy_cases(people: Engine, clock: FixedClock) 
     people.complete(register.id, CLUE, "gaige")
     case_task = task(people, "gaige", "register_transfer", process="legacy_case")
     assert case_task.business_key == "JZ-2026-000001"
-    assert case_task.due_at == at("2026-12-31T23:59:59+08:00")
+    assert case_task.due_at == at("2026-04-17T17:30:00+08:00")  # 移交: 5 working days
     case = people.instance(case_task.instance_id)
     assert case.process_key == "legacy_case"
+    # the campaign and its cases are the 改革创新组's (its owner_unit), not a 纪委's
+    assert case.data["jurisdiction"] == people.instance(view.id).data["jurisdiction"] \
+        == "市营商环境指挥部"
     assert case.data["case_no"] == "JZ-2026-000001"
     assert case.data["campaign_year"] == 2026
     assert case.data["clue_type"] == "招商引资政策不兑现"

@@ -21,7 +21,7 @@ from tests.process_helpers import PROCESSES, at, fire_at, legacy_files, task, ta
 MESSAGE = "legacy_clue_registered"
 UNITS_FILE = PROCESSES / "units.csv"
 START = at("2026-05-11T10:00:00+08:00")  # the clock's and the world's time
-YEAR_END = at("2026-12-31T23:59:59+08:00")
+YEAR_END = at("2026-12-31T17:30:00+08:00")
 CLUE = {
     "campaign_year": 2026,
     "clue_type": "招商引资政策不兑现",
@@ -116,9 +116,11 @@ def test_each_type_is_routed_by_the_decision_table(
     view = people.instance(case)
     assert view.business_key == "JZ-2026-000001" == view.data["case_no"]
     assert (view.data["lead_department"], view.data["sector_regulator"]) == (lead, "市商务局")
-    assert view.data["case_due"] == "2026-12-31T23:59:59+08:00"
+    assert view.data["case_due"] == "2026-12-31T17:30:00+08:00"
     ledger = task(people, "gaige", "register_transfer", instance_id=case)
-    assert (ledger.role, ledger.unit, ledger.due_at) == ("reform_group", None, YEAR_END)
+    # the transfer has its own limit (5 working days), not the year's: 移交是否按期 means it
+    assert (ledger.role, ledger.unit, ledger.due_at) == (
+        "reform_group", None, at("2026-05-18T17:30:00+08:00"))
     assert tasks(people, "fuliang", instance_id=case) == []
     register(people, case)
     # transferred to the responsible unit, copied to the regulator of the case's field
@@ -180,13 +182,13 @@ def test_due_date_is_31_december_of_the_campaign_year(people: Engine) -> None:
     # a clue of the 2027 campaign entered early is still due at the end of 2027
     case = open_case(people, campaign_year=2027)
     assert task(people, "gaige", "register_transfer", instance_id=case).due_at == at(
-        "2027-12-31T23:59:59+08:00")
+        "2026-05-18T17:30:00+08:00")  # the transfer's own 5 working days
     register(people, case)
     assert task(people, "fuliang", "verify_propose", instance_id=case).due_at == at(
-        "2027-12-31T23:59:59+08:00")
+        "2027-12-31T17:30:00+08:00")
     pending = [t for t in people.timers.pending() if t.instance_id == case]
     assert [(t.element_id, t.due_at) for t in pending] == [
-        ("overdue_watch", at("2027-12-31T23:59:59+08:00"))]
+        ("overdue_watch", at("2027-12-31T17:30:00+08:00"))]
 
 
 # -- the three ways of handling ------------------------------------------------------------
@@ -241,6 +243,10 @@ def test_major_case_is_deliberated_and_resolved_locally(people: Engine) -> None:
     case = open_case(people, amount=5000)
     register(people, case)
     propose(people, case, "deliberate")
+    # the ledger (screen, CSV and Excel) names the choice by its title, not its code
+    ledger = people.ledger("legacy")
+    [cell] = {row[ledger.headers.index("处理意见")] for row in ledger.rows}
+    assert cell.endswith("集体研究会商") and b"deliberate" not in ledger.to_csv()
     deliberate = task(people, "fuliang", "deliberate", instance_id=case)
     people.complete(deliberate.id, {"meeting_date": "2026-07-02", "deliberation": "分期支付",
                                     "needs_city_coordination": False}, "fuliang")
@@ -278,10 +284,10 @@ def test_major_case_is_lifted_to_city_level_coordination(people: Engine) -> None
 def test_case_not_closed_within_the_year_is_overdue_and_supervised(people: Engine) -> None:
     case = open_case(people)
     register(people, case)
-    fire_at(people, "2026-12-31T23:59:00+08:00")
+    fire_at(people, "2026-12-31T17:29:00+08:00")  # the year closes with the office
     assert not task(people, "fuliang", "verify_propose", instance_id=case).overdue
     assert tasks(people, "gaige", "overdue_supervision", instance_id=case) == []
-    fire_at(people, "2027-01-01T00:00:01+08:00")
+    fire_at(people, "2026-12-31T17:30:01+08:00")
     late = task(people, "fuliang", "verify_propose", instance_id=case)
     assert late.overdue
     assert [t.id for t in people.inbox.for_user("fuliang", InboxFilter(overdue=True))] == [late.id]

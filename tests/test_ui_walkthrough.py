@@ -221,7 +221,7 @@ def test_a_complaint_names_the_procedure_its_clue_went_to(demo: Engine) -> None:
     complaint = demo.start("hotline_complaint", COMPLAINT, "data_bureau").id
     classify = next(t.id for t in demo.inbox.for_user("data_bureau")
                     if t.instance_id == complaint and t.name == "classify")
-    demo.complete(classify, {"category": "作风问题", "urgency": "一般",
+    demo.complete(classify, {"category": "作风问题", "urgency": "一般", "involved_unit": "某局",
                              "classify_note": "反映公职人员吃拿卡要"}, "data_bureau")
     page = signed_in(demo, "data_bureau").get(f"/instances/{complaint}").text
     assert "<dt>受理流程</dt><dd>问题线索受理处置</dd>" in page
@@ -241,6 +241,14 @@ def test_the_yearly_campaign_starts_at_this_year(demo: Engine) -> None:
     """行动年度 须为今年: the page offers it instead of an empty box to type it in."""
     page = signed_in(demo, "reform_group").get("/start/legacy_campaign").text
     assert re.search(r'name="campaign_year"[^>]*value="2026"', page), page
+    started = demo.start("legacy_campaign", {"campaign_year": 2026, "start_confirmed": True},
+                         "reform_group")
+    assert started.data["jurisdiction"] == "市营商环境指挥部"
+    first = next(t for t in demo.inbox.for_user("reform_group")
+                 if t.instance_id == started.id)
+    # the crumb reads the campaign's 事由 beside its number (the year)
+    page = signed_in(demo, "reform_group").get(f"/tasks/{first.id}").text
+    assert "› 2026 · 2026年度新官不理旧账专项行动</nav>" in page
 
 
 def test_the_countys_intake_and_approver_have_clues_of_their_own(demo: Engine) -> None:
@@ -270,3 +278,30 @@ def test_the_task_page_counts_working_days_as_the_inbox_does(tmp_path: Path) -> 
             assert f'<span class="countdown" id="countdown">{said}</span>' in meta
     finally:
         engine.close()
+
+
+def test_a_complaint_sent_back_by_a_bad_rating_is_classified_from_the_last_round(
+        demo: Engine) -> None:
+    """差评 退回重办: 分级分类 opens on the last round's category, urgency and unit (only the
+    rating's 差评核实 is asked afresh); 评价意见 shows its required star with the bad rating."""
+    complaint = demo.start("hotline_complaint", COMPLAINT, "data_bureau").id
+
+    def step(name: str) -> str:
+        return next(t.id for t in demo.instance(complaint).tasks if t.name == name)
+
+    demo.complete(step("classify"), {"category": "转办责任单位", "urgency": "紧急",
+                                     "handling_unit": "浮梁县"}, "data_bureau")
+    demo.complete(step("handle"), {"handling_result": "已办", "reply_method": "电话",
+                                   "reply_content": "已答复", "resolved": True}, "system")
+    seat = signed_in(demo, "data_bureau")
+    rating = seat.get(f"/tasks/{step('revisit')}").text
+    assert "不予重办" not in rating.split("案件信息")[-1].split("</section>")[0]
+    assert re.search(r'data-field="rating_comment".{0,1500}?class="req when-shown"', rating, re.S)
+    demo.complete(step("revisit"), {"rating": "不满意", "reopen": True,
+                                    "rating_comment": "未解决"}, "data_bureau")
+    page = seat.get(f"/tasks/{step('classify')}").text
+    assert re.search(r'value="转办责任单位"[^>]*checked|'
+                     r'<option[^>]*value="转办责任单位"[^>]*selected', page), page
+    assert re.search(r'value="紧急"[^>]*(checked|selected)', page)
+    assert re.search(r'name="handling_unit"[^>]*value="浮梁县"|value="浮梁县"[^>]*selected',
+                     page), page

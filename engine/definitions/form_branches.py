@@ -12,9 +12,11 @@ A *condition* is such an ``if`` that tests one choice the clerk makes (a field w
 ``properties``. A field is hidden when some condition names it and every condition that names
 it names it only in the branch not taken; a field the form requires, a condition's own choice
 for that condition, and a field that a branch of an ``if`` of any other shape names are never
-hidden. A branch is taken as JSON Schema takes it, except that while the choice is empty and
-the form requires it no branch is: the form asks for the choice first. A choice that is itself
-hidden counts as empty (one choice may follow another).
+hidden. A field both branches name is shown whichever is taken, and starred 必填 while the
+branch that requires it is (评价意见 of a 差评). A branch is taken as JSON Schema takes it,
+except that while the choice is empty and the form requires it no branch is: the form asks for
+the choice first. A choice that is itself hidden counts as empty (one choice may follow
+another).
 
 The page hides such fields as the clerk chooses, and the page's server leaves out what was
 typed into them; the API takes what it is given. What an earlier round of the task left in a
@@ -66,8 +68,15 @@ def shown_when(schema: Mapping[str, Any] | None) -> dict[str, tuple[ShownWhen, .
         then, otherwise = condition.get("then"), condition.get("else")
         named_then, named_else = _named(then), _named(otherwise)
         for name in (named_then | named_else) & set(props):
-            if taken is None or name == taken[0].field or (name in named_then
-                                                            and name in named_else):
+            both = name in named_then and name in named_else
+            needed = name in _needs(then) or name in _needs(otherwise)
+            if taken is not None and both and needed and name != taken[0].field:
+                # shown whichever is chosen, required by one branch: starred while it holds
+                ways.setdefault(name, []).extend((
+                    ShownWhen(taken[0].field, (), True, True),
+                    replace(taken[0], required=name in _needs(then)),
+                    replace(taken[1], required=name in _needs(otherwise))))
+            elif taken is None or name == taken[0].field or both:
                 ways.setdefault(name, []).append(None)
             else:
                 way, branch = (taken[0], then) if name in named_then else (taken[1], otherwise)

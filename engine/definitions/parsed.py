@@ -1,7 +1,8 @@
 """A parsed, runnable version of a process: SpiffWorkflow's specs from the version's exact
 files, with what the engine reads off the diagram beside them (case prefix, timer starts,
-documents issued, message forms, the case subject). Parsing never touches the database, so
-an offline bundle parses the same way as a deployed version (engine/audit/bundle.py).
+documents issued, message forms, the case subject, who runs it). Parsing never touches the
+database, so an offline bundle parses the same way as a deployed version
+(engine/audit/bundle.py).
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ from engine.definitions.bpmn_parser import KuaibanParser, camunda_properties, do
 from engine.definitions.files import BPMN, form_key_of, kind_of
 from engine.definitions.process_checks import message_forms_of
 from engine.definitions.timer_checks import start_keys_of, start_timers_of
+from engine.org.roles import role_for_lane
+
+OWNER_UNIT = "owner_unit"  # the process property naming the unit that runs the procedure
 
 
 @dataclass
@@ -55,6 +59,12 @@ class LoadedVersion:
     # the case subject's template, parsed (engine/definitions/subject_template.py); None when
     # the process has none
     subject: tuple[str, ...] | None = None
+    # a discipline procedure: a lane's role works the tasks of the case's jurisdiction (受理,
+    # 审批, 案管), so that jurisdiction is a 纪委监委 (engine/org/scope.py)
+    by_jurisdiction: bool = False
+    # the unit that runs the procedure (the Camunda property owner_unit): the jurisdiction of
+    # a case no unit of its starter gives one (a timer's, or a user's without a unit)
+    owner_unit: str | None = None
 
     def form(self, key: str | None) -> dict[str, Any] | None:
         return self.forms.get(key) if key else None
@@ -95,6 +105,7 @@ def parse_version(version_id: int, key: str, version: int, name: str,
     documents: dict[str, tuple[str, ...]] = {}
     message_forms: dict[str, str] = {}
     subject: tuple[str, ...] | None = None
+    by_jurisdiction, owner_unit = False, None
     for file_name, text in files.items():
         if kind_of(file_name) == "dmn":
             root = xmlsafe.parse(text.encode("utf-8"), file_name).getroot()
@@ -111,6 +122,8 @@ def parse_version(version_id: int, key: str, version: int, name: str,
                     start_keys = start_keys_of(process)
                     message_forms = message_forms_of(process)
                     subject = _subject_of(process)
+                    by_jurisdiction = discipline(process)
+                    owner_unit = camunda_properties(process).get(OWNER_UNIT) or None
     forms = {form_key_of(n): json.loads(t) for n, t in files.items() if kind_of(n) == "form"}
     spec, subprocess_specs = parser.get_spec(key), parser.get_subprocess_specs(key)
     for each in (spec, *subprocess_specs.values()):
@@ -121,7 +134,14 @@ def parse_version(version_id: int, key: str, version: int, name: str,
         forms=forms, case_prefix=case_prefix, start_form_key=start_form_key,
         start_timers=start_timers, files=files, documents=documents,
         message_forms=message_forms, start_keys=start_keys, subject=subject,
+        by_jurisdiction=by_jurisdiction, owner_unit=owner_unit,
     )
+
+
+def discipline(process: Any) -> bool:
+    """Does a lane of ``process`` stand for a role that works its case's jurisdiction?"""
+    roles = (role_for_lane(lane.get("name")) for lane in process.iter(BPMN + "lane"))
+    return any(r is not None and r.by_jurisdiction for r in roles)
 
 
 def _subject_of(process: Any) -> tuple[str, ...] | None:

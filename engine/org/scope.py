@@ -8,7 +8,10 @@
   A case started by a case's message takes the jurisdiction the message names (else the
   sending case's); an application for a listed policy its 政策主管部门's
   (engine/definitions/policies.py); one started by a user without a unit, or by the
-  system, the city's.
+  system, the procedure's own unit (its owner_unit: 改革创新组's campaign is 市营商环境指挥部's,
+  a 12345 complaint 市政数局's), else the city's 纪委监委 for a discipline procedure and
+  the city itself for another. A discipline case's jurisdiction is always a 纪委监委: the one
+  of its unit's area when that unit is not one (a clue from the 12345 hotline).
 - A user acts for their unit and, from an internal office (信访室, 案管室 ...), for the body it
   works in: a task is theirs to see and work when it has their role and no unit or one of
   those units.
@@ -75,18 +78,42 @@ def scoped(session: Session, user: UserView) -> UserView:
     return replace(user, units=acting_units(found, user.unit), reach=reach_of(found, user.unit))
 
 
-def jurisdiction_for(session: Session, user: UserView, named: Any = None) -> str | None:
+def jurisdiction_for(session: Session, user: UserView, named: Any = None, *,
+                     discipline: bool = True, owner: str | None = None) -> str | None:
     """The jurisdiction of a new case: the one a case's message names (InvalidData for a
-    unit the directory lacks), else the body of the starter's unit, else the city's
-    纪委监委. Every case has one, so a case started by a message or by a user without a unit
-    is not open to every holder of a role. None when no directory is loaded."""
+    unit the directory lacks), else the body of the starter's unit, else the unit that runs
+    the procedure (``owner``, its owner_unit), else the city's. A discipline procedure's
+    (``discipline``: its intake, approval and case management work the jurisdiction) is the
+    纪委监委 of that unit's area, so a clue sent by the 12345 hotline is the city 纪委's;
+    another's, where no unit gives one, the city itself, never a 纪委 that does not run it.
+    Every case has one, so a case started by a message or by a user without a unit is not
+    open to every holder of a role. None when no directory is loaded."""
     found = load(session)
     if not found:
         return None
     if named:
-        return found.body(found.resolve(str(named), JURISDICTION)).name
-    entry = found.find(user.unit)
-    return found.body(entry).name if entry is not None else city_jurisdiction(found)
+        unit: Unit | None = found.resolve(str(named), JURISDICTION)
+    else:
+        unit = found.find(user.unit) or found.find(owner)
+    if discipline:
+        return (discipline_body(found, unit) if unit is not None
+                else city_jurisdiction(found))
+    if unit is not None:
+        return found.body(unit).name
+    roots = found.children(None)
+    return roots[0].name if roots else None
+
+
+def discipline_body(found: Directory, unit: Unit) -> str | None:
+    """The body a discipline case of ``unit`` belongs to: its body when that lies in a 纪委监委
+    (a county's 纪委监委 for its 信访室, a 派驻机构 for itself), else the 纪委监委 of its area
+    (the city's for 市政数局)."""
+    body = found.body(unit)
+    if any(u.kind == "纪委监委" for u in found.ancestors(body)):
+        return body.name
+    area = found.area(unit)
+    local = next((u for u in found.children(area) if u.kind == "纪委监委"), None)
+    return local.name if local is not None else city_jurisdiction(found)
 
 
 def city_jurisdiction(found: Directory) -> str | None:

@@ -24,10 +24,9 @@ from sqlalchemy.orm import Session
 from engine.audit import chain
 from engine.definitions import xmlsafe
 from engine.definitions.files import BPMN, kind_of
-from engine.definitions.parsed import LoadedVersion
+from engine.definitions.parsed import LoadedVersion, discipline
 from engine.errors import NotFound
 from engine.messages import msg
-from engine.org.roles import role_for_lane
 from engine.runtime import mirror, state
 from engine.scripting.language import assigned_names
 from engine.storage.schema import ProcessInstance, ProcessVersion
@@ -155,9 +154,8 @@ def _draw(loaded: LoadedVersion, name: str | None) -> Diagram:
             if process.get("id") == loaded.key:
                 elements, flows = _elements(process)
                 title = name or process.get("name") or loaded.key
-                roles = [role_for_lane(lane.get("name")) for lane in process.iter(BPMN + "lane")]
                 return Diagram(loaded.key, loaded.version, title, file, text, elements, flows,
-                               any(r is not None and r.by_jurisdiction for r in roles),
+                               discipline(process),
                                mirror.item_variables(loaded.spec, loaded.subprocess_specs),
                                _script_variables(process))
     raise NotFound(msg("diagram.none", version=loaded.version, key=loaded.key))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 import re
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from engine.definitions.registry import latest_forms
 from engine.errors import NotFound
 from engine.messages import msg
 from engine.org import directory, users
@@ -224,6 +226,7 @@ def build(session: Session, key: str, now: datetime, unit: str | None = None,
     headers += spec.follow_up_headers
     follow_ups = _follow_ups(session, spec, tasks, hidden)
     rows, ids = [], []
+    titles = _choice_titles(session, {name for _, name in spec.columns})
     names = users.display_names(session, (
         str(inst.data[f]) for inst in instances for f in spec.people if inst.data.get(f)))
     for inst in instances:
@@ -232,8 +235,9 @@ def build(session: Session, key: str, now: datetime, unit: str | None = None,
         if month is not None and not _in_month(inst.created_at, month):
             continue
         row: list[Any] = [inst.business_key or f"#{inst.id}", inst.created_at.astimezone(TZ)]
-        row += [_shown(_named(inst.data.get(name, ""), name in spec.people, names),
-                       name in hidden) for _, name in spec.columns]
+        row += [_shown(_titled(_named(inst.data.get(name, ""), name in spec.people, names),
+                               titles.get(name, {})), name in hidden)
+                for _, name in spec.columns]
         row.append(STATUS.get(inst.status, inst.status))
         for _, element in spec.deadlines:
             row += _deadline(tasks.get((inst.id, element), []), now)
@@ -247,6 +251,30 @@ def build(session: Session, key: str, now: datetime, unit: str | None = None,
 def _named(value: Any, person: bool, names: dict[str, str]) -> Any:
     """A user's display name in place of their username (责任人)."""
     return names.get(value, value) if person and isinstance(value, str) else value
+
+
+_CODE = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)*")  # an engine's name for a choice
+
+
+def _choice_titles(session: Session, columns: set[str]) -> dict[str, dict[str, str]]:
+    """The titles of the coded choices (``oneOf`` const and title) of the ledger's columns, as
+    the newest forms name them: a cell shows 集体研究会商, never the code ``deliberate``."""
+    out: dict[str, dict[str, str]] = {}
+    for text in latest_forms(session).values():
+        for name, prop in (json.loads(text).get("properties") or {}).items():
+            if name in columns and isinstance(prop, dict) and isinstance(prop.get("oneOf"), list):
+                out.setdefault(name, {}).update(
+                    {str(o["const"]): str(o["title"]) for o in prop["oneOf"]
+                     if isinstance(o, dict) and "const" in o and "title" in o})
+    return out
+
+
+def _titled(value: Any, titles: dict[str, str]) -> Any:
+    """A choice's title in place of its code (``deliberate``); a choice whose value is already
+    words (吃拿卡要), and a value that is no choice, as it is."""
+    if isinstance(value, str) and _CODE.fullmatch(value):
+        return titles.get(value, value)
+    return value
 
 
 def _shown(value: Any, hidden: bool) -> Any:

@@ -45,7 +45,8 @@ def open_case(session: Session, key: str, version: LoadedVersion, data: Mapping[
     jurisdiction = policies.department_of(session, version.forms.get(
         version.start_form_key or ""), data) if message is None else None
     jurisdiction = jurisdiction or scope.jurisdiction_for(
-        session, user, data.get(scope.JURISDICTION) if message is not None else None)
+        session, user, data.get(scope.JURISDICTION) if message is not None else None,
+        discipline=version.by_jurisdiction, owner=version.owner_unit)
     if jurisdiction is not None:
         assigned[scope.JURISDICTION] = jurisdiction
     initial = {**data, **assigned}

@@ -299,8 +299,9 @@ class WorkCalendar:
         return datetime(year, month, min(day, last), tzinfo=self.tz)
 
     def year_end(self, t: datetime) -> datetime:
-        """当年办结: 31 December 23:59:59 local of ``t``'s year."""
-        return datetime(self.local(t).year, 12, 31, 23, 59, 59, tzinfo=self.tz)
+        """当年办结: the close of the last working day of ``t``'s local year (31 December when
+        it is one), as every other deadline closes at the office's close."""
+        return self.earlier_workday_close(datetime(self.local(t).year, 12, 31, tzinfo=self.tz))
 
 
 def deadline_functions(
@@ -357,7 +358,7 @@ def deadline_functions(
         return near(calendar.day_of_month(base(start), day, months_ahead)).isoformat()
 
     def year_end(start: str | datetime | None = None) -> str:
-        """当年办结: ``year_end()`` -> 31 December 23:59:59 of this year."""
+        """当年办结: ``year_end()`` -> the close of this year's last working day."""
         return near(calendar.year_end(base(start))).isoformat()
 
     return {
