@@ -6,8 +6,9 @@ that was copied to them, 抄送; an enterprise, the cases filed with its 统一�
 window's included: ``UserView.credit_code``). Auditors read every case within their reach: by
 the case's jurisdiction or a unit its tasks went to (read-only: working a task still needs its
 role and unit). The supervising roles read, within their reach, the cases of the procedures
-they have a part in: one whose lanes name their role (engine/definitions/lane_roles.py), one
-domain.md has them oversee (``SUPERVISED``), or a case with a task of their role; so the
+they have a part in: one whose lanes name their role (engine/definitions/lane_roles.py) — for
+the 纪委's offices and leaders, any 纪委 role (``DISCIPLINE``) —, one domain.md has them
+oversee (``SUPERVISED``), or a case with a task of their role; so the
 纪委's offices read the clues and not the enterprises' subsidy applications, and the reform
 group its campaigns and not the 纪委's clues. A few roles read every case of the procedures
 they receive the results of (``PROCESS_READERS``). Designers read no case as designers: they
@@ -54,18 +55,24 @@ from engine.storage.schema import CaseCopy, CaseCreditCode, ProcessInstance, Tas
 from engine.views import UserView
 
 AUDITORS = frozenset({"auditor"})  # read every case within their reach
+# The roles of the 纪委监委 (domain.md, roles): a procedure with a lane of one of them is the
+# 纪委's business (the clues, their escalation, the clue ledgers), which its supervising
+# offices and leaders oversee as a whole (``DISCIPLINE_SUPERVISORS``).
+DISCIPLINE = frozenset({"intake", "approver", "handler", "case_manager", "style_group",
+                        "supervision_office", "city_leader", "city_investigator"})
+DISCIPLINE_SUPERVISORS = frozenset({"case_manager", "style_group", "supervision_office",
+                                    "city_leader"})
 # The procedures each supervising role oversees besides those its lanes name (domain.md,
-# roles): the 纪委's offices and leaders the clues and their escalation, the style group and
-# the supervision office the 12345 complaints about officials' conduct too; the 纪委's
-# offices and the reform group the 中介服务 clues and the reform group the subsidy payouts,
-# whose statistics they are shown (engine/queries/stats/scope.py, ROLE_SECTIONS).
-CLUES = ("clue_triage", "city_escalation", "clue_ledger_copy")
+# roles): the style group and the supervision office the 12345 complaints about officials'
+# conduct too; the 纪委's offices and the reform group the 中介服务 clues, the reform group
+# the subsidy payouts, whose statistics they are shown (engine/queries/stats/scope.py,
+# ROLE_SECTIONS); the city's leaders only the 纪委's own.
 SUBSIDIES = ("subsidy_instant", "subsidy_commitment", "subsidy_automatic")
 SUPERVISED: dict[str, tuple[str, ...]] = {
-    "case_manager": (*CLUES, "intermediary_clue"),
-    "style_group": (*CLUES, "hotline_complaint", "intermediary_clue"),
-    "supervision_office": (*CLUES, "hotline_complaint", "intermediary_clue"),
-    "city_leader": CLUES,
+    "case_manager": ("intermediary_clue",),
+    "style_group": ("hotline_complaint", "intermediary_clue"),
+    "supervision_office": ("hotline_complaint", "intermediary_clue"),
+    "city_leader": (),
     "reform_group": ("legacy_campaign", "legacy_case", "intermediary_clue", *SUBSIDIES),
 }
 SUPERVISORS = frozenset(SUPERVISED)
@@ -158,11 +165,12 @@ def supervises(session: Session, row: ProcessInstance, user: UserView) -> bool:
 
 
 def supervised_procedures(session: Session, roles: Collection[str]) -> frozenset[str]:
-    """The procedures the supervising ``roles`` oversee: those their lanes name and those
-    ``SUPERVISED`` gives them."""
+    """The procedures the supervising ``roles`` oversee: those their lanes name (for the
+    纪委's offices, those a lane of any 纪委 role names) and those ``SUPERVISED`` gives them."""
     mine = SUPERVISORS.intersection(roles)
     named = {key for role in mine for key in SUPERVISED[role]}
-    return frozenset(named) | procedures_with_lanes(session, mine)
+    lanes = DISCIPLINE if mine & DISCIPLINE_SUPERVISORS else frozenset()
+    return frozenset(named) | procedures_with_lanes(session, mine | lanes)
 
 
 def _supervises(user: UserView) -> bool:
