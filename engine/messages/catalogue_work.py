@@ -82,8 +82,8 @@ WORK: dict[str, tuple[str, str]] = {
         'stopped by an error',
         '出错'),
     'case.observers_only': (
-        'auditors and process designers read cases; they do not comment on them or copy them',
-        '审计人员和流程设计人员只查阅案件，不发表意见，也不抄送'),
+        'auditors read cases; they do not comment on them or copy them',
+        '审计人员只查阅案件，不发表意见，也不抄送'),
     'cc.target': (
         'choose the person or the unit to copy (one of them)',
         '请选择抄送的人或单位（二选一）'),
