@@ -72,7 +72,7 @@ from engine.queries.board import (
 )
 from engine.queries.case_briefs import CaseBrief, CaseReference, Fact
 from engine.queries.confidential import MASK as CONFIDENTIAL_MASK
-from engine.queries.confidential import ReadView
+from engine.queries.confidential import ReadView, is_applicant
 from engine.queries.diagram import instance_path, load_version, version_diagram
 from engine.queries.inbox import InboxCounts, InboxFilter, InboxPage, end_of_today
 from engine.queries.ledger import LEDGERS
@@ -247,6 +247,7 @@ __all__ = [
     "instance_path",
     "instance_tasks",
     "instances",
+    "is_applicant",
     "kind_of",
     "lane_title",
     "latest_forms",

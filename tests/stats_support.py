@@ -30,6 +30,7 @@ from tests.test_process_legacy_case import CLUE as CLE
 
 NOW = "2026-10-12T09:00:00+08:00"
 SWJ = "市商务局"
+ALL_READER = "chu_audit"
 SUPERVISORS = {"sun": "case_manager", "zhou": "supervision_office", "feng": "style_group",
                "gaige": "reform_group", "chu": "city_leader"}
 
@@ -38,6 +39,9 @@ def add_people(engine: Engine, password: str | None = None) -> None:
     """``password``: for the supervisors and the handler zhao, who sign in to pages."""
     for name, role in SUPERVISORS.items():
         engine.add_user(name, [role], password=password, display_name=name)
+    # a city leader who also audits: reads every case a count takes in, so a count's list of
+    # cases or tasks is all of it (a leader alone lists those of the 纪委's procedures)
+    engine.add_user(ALL_READER, ["city_leader", "auditor"])
     engine.add_user("li", ["intake"])
     engine.add_user("wang", ["approver"])
     engine.add_user("zhao", ["handler"], unit=FULIANG, password=password)
@@ -161,6 +165,7 @@ def intermediary_data(engine: Engine, clock: FixedClock, password: str | None = 
     engine.deploy(intermediary_files())
     for name, role in SUPERVISORS.items():
         engine.add_user(name, [role], password=password, display_name=name)
+    engine.add_user(ALL_READER, ["city_leader", "auditor"])
     engine.add_user("zhuanban", ["data_bureau"], password=password, display_name="zhuanban")
     engine.add_user("fl_sjj", ["data_bureau"], unit="浮梁县政数局")
     engine.add_user("fl_cm", ["case_manager"], unit="浮梁县纪委监委")

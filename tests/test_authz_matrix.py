@@ -68,8 +68,14 @@ BY_JURISDICTION = frozenset({"intake", "approver", "case_manager"})
 TWICE = UNIT_SCOPED | BY_JURISDICTION
 
 # Who reads what, as the product documents it (domain.md, engine/api/reads.py, web/ui/board.py).
-CASE_SUPERVISORS = frozenset({"auditor", "designer", "case_manager", "style_group",
-                              "city_leader", "supervision_office", "reform_group"})
+# Who reads a case without a part in it (engine/queries/visibility.py): auditors every case
+# of their reach; the supervising roles the cases of the procedures they oversee (domain.md:
+# the 纪委's the clues, the reform group the subsidies' payouts, never the other's);
+# designers none.
+AUDITORS = frozenset({"auditor"})
+OVERSEEN = {"case_manager": "clue_triage", "style_group": "clue_triage",
+            "supervision_office": "clue_triage", "city_leader": "clue_triage",
+            "reform_group": "subsidy_instant"}
 BOARD_SUPERVISORS = frozenset({"auditor", "case_manager", "style_group", "supervision_office",
                                "city_leader", "reform_group"})
 LEDGER_READERS = frozenset({"auditor", "supervision_office", "reform_group", "case_manager",
@@ -80,9 +86,8 @@ STATS_READERS = frozenset({"case_manager", "style_group", "supervision_office", 
 TIMELINESS_READERS = STATS_READERS - {"data_bureau"}
 MESSAGE_SENDERS = frozenset({"intake"})  # the lane of messages.bpmn's waiting task
 # Who may add files and documents to a running case besides its participants
-# (engine/runtime/case_files.py): the supervising roles; auditors and designers only read.
-FILE_ADDERS = frozenset({"case_manager", "style_group", "city_leader", "supervision_office",
-                         "reform_group"})
+# (engine/runtime/case_files.py): the supervising roles, on the cases they oversee; auditors
+# only read.
 # Who urges and terminates (engine/runtime/handover.py, rewind.py): supervisors and leaders,
 # on a case they may read.
 URGERS = frozenset({"case_manager", "supervision_office", "reform_group", "approver",
@@ -386,8 +391,14 @@ PROCESS_READERS = {"data_bureau": frozenset({"subsidy_instant", "subsidy_commitm
                                              "intermediary_clue"})}
 
 
+def oversees(t: Target, p: Person) -> bool:
+    """A supervising role reads (and adds files to) the cases it oversees, in its reach."""
+    return OVERSEEN.get(p.role) == t.process and supervises(t, p, frozenset(OVERSEEN))
+
+
 def reads_case(t: Target, p: Person | None) -> bool:
-    return p is not None and (supervises(t, p, CASE_SUPERVISORS) or p.label in t.participants
+    return p is not None and (supervises(t, p, AUDITORS) or oversees(t, p)
+                              or p.label in t.participants
                               or t.process in PROCESS_READERS.get(p.role, ()))
 
 
@@ -444,8 +455,18 @@ def sees_unit_board(t: Target, p: Person | None) -> bool:
     return p.role in UNIT_SCOPED and p.same_unit
 
 
+def lists_board_task(t: Target, p: Person | None) -> bool:
+    """A board cell counts every task of its unit, and lists those of cases one reads."""
+    return sees_unit_board(t, p) and reads_case(t, p)
+
+
+def lists_stats_task(t: Target, p: Person | None) -> bool:
+    """The clue's finished steps behind its 按期办结率, listed to who reads the clue."""
+    return t is CLUE and p is not None and p.role in TIMELINESS_READERS and reads_case(t, p)
+
+
 def adds_files(t: Target, p: Person | None) -> bool:
-    return p is not None and (supervises(t, p, FILE_ADDERS) or p.label in t.participants)
+    return p is not None and (oversees(t, p) or p.label in t.participants)
 
 
 # Who may issue the two documents the matrix asks for by hand (processes/documents/
@@ -744,11 +765,12 @@ MATRIX: dict[tuple[str, str], Entry] = {
         lambda w: w.target.unit, sees_unit_board)),
     ("board.tasks", "GET"): Entry(False, sees_unit_board, request=lambda w: {
         "query_string": {"unit": w.target.unit, "when": "open"}}, shows=(
-        _case_no, sees_unit_board)),
+        _case_no, lists_board_task)),
     ("ledgers.index", "GET"): Entry(False, reads_ledger),
     ("leader.index", "GET"): Entry(False, role("city_leader")),
     ("stats.index", "GET"): Entry(False, role(*STATS_READERS)),
-    ("stats.cases", "GET"): Entry(False, role(*TIMELINESS_READERS), request=_stats_cases),
+    ("stats.cases", "GET"): Entry(False, role(*TIMELINESS_READERS), request=_stats_cases,
+                                  shows=(_case_no, lists_stats_task)),
     ("stats.export", "GET"): Entry(False, role(*STATS_READERS)),
     ("ledgers.show", "GET"): Entry(False, reads_ledger, args=lambda w: {"name": "clue"},
                                    shows=(_case_no, ledger_row)),

@@ -27,6 +27,7 @@ from engine.time.clock import FixedClock
 from tests.conftest import seeded
 from tests.process_helpers import PROCESSES, at, do, task
 from tests.stats_support import (
+    ALL_READER,
     APPLICATION,
     INTERMEDIARY_NOW,
     NOW,
@@ -60,7 +61,7 @@ def rows(stats: Statistics, figure: str) -> dict[str | None, dict[str, Any]]:
 
 def case_numbers(engine: Engine, figure: str, key: str | None, measure: str,
                  flt: StatsFilter | None = None) -> list[str | None]:
-    found = figure_cases(engine, "chu", flt or StatsFilter(), figure, key, measure)
+    found = figure_cases(engine, ALL_READER, flt or StatsFilter(), figure, key, measure)
     return sorted(c.business_key for c in found)
 
 
@@ -106,7 +107,7 @@ def test_a_count_of_tasks_lists_the_tasks_it_counts(known: Engine, clock: FixedC
     stats = statistics(known, "chu", StatsFilter())
     assert rows(stats, "on_time_by_unit")["市工信局"]["overdue_open"] == 2
     assert rows(stats, "on_time_by_process")["subsidy_automatic"]["overdue_open"] == 2
-    listed = figure_tasks(known, "chu", StatsFilter(), "on_time_by_unit", "市工信局",
+    listed = figure_tasks(known, ALL_READER, StatsFilter(), "on_time_by_unit", "市工信局",
                           "overdue_open")
     assert listed is not None
     assert sorted((t.business_key, t.title, t.unit, t.completed_at) for t in listed) == [
@@ -115,7 +116,7 @@ def test_a_count_of_tasks_lists_the_tasks_it_counts(known: Engine, clock: FixedC
     assert {t.due_at for t in listed} == {at("2026-10-13T17:30:00+08:00")}
     subject = known.instance(batch.id).subject  # the batch's policy (its case's 事由)
     assert subject and {t.subject for t in listed} == {subject}
-    assert [c.subject for c in figure_cases(known, "chu", StatsFilter(), "on_time_by_unit",
+    assert [c.subject for c in figure_cases(known, ALL_READER, StatsFilter(), "on_time_by_unit",
                                             "市工信局", "overdue_open")] == [subject]
     assert case_numbers(known, "on_time_by_unit", "市工信局", "overdue_open") == [
         batch.business_key]
@@ -123,17 +124,17 @@ def test_a_count_of_tasks_lists_the_tasks_it_counts(known: Engine, clock: FixedC
     for figure in ("on_time_by_unit", "on_time_by_process"):
         for row in stats.figure(figure).rows:
             for measure in ("done", "on_time", "late", "overdue_open"):
-                found = figure_tasks(known, "chu", StatsFilter(), figure, row.key, measure)
+                found = figure_tasks(known, ALL_READER, StatsFilter(), figure, row.key, measure)
                 assert found is not None and len(found) == row.values[measure], (
                     figure, row.key, measure)
-    done = figure_tasks(known, "chu", StatsFilter(), "on_time_by_process", "clue_triage",
+    done = figure_tasks(known, ALL_READER, StatsFilter(), "on_time_by_process", "clue_triage",
                         "done")
     assert done is not None and [t.completed_at for t in done] == sorted(
         (t.completed_at for t in done), reverse=True)
     # a figure that counts cases or payouts lists no tasks
-    assert figure_tasks(known, "chu", StatsFilter(), "clues_by_source", "12345热线",
+    assert figure_tasks(known, ALL_READER, StatsFilter(), "clues_by_source", "12345热线",
                         "total") is None
-    assert figure_tasks(known, "chu", StatsFilter(), "subsidy_payouts", "subsidy_instant",
+    assert figure_tasks(known, ALL_READER, StatsFilter(), "subsidy_payouts", "subsidy_instant",
                         "paid") is None
     with pytest.raises(PermissionDenied):
         figure_tasks(known, "sjj", StatsFilter(), "on_time_by_unit", "市工信局", "done")
@@ -267,20 +268,20 @@ def test_every_count_names_its_cases(known: Engine) -> None:
     assert case_numbers(known, "clues_by_source", "12345热线", "total") == [clue_b]
     october = StatsFilter(start=date(2026, 10, 1))
     assert case_numbers(known, "clues_by_type", "推诿拖延刁难", "total", october) == []
-    [resolved] = figure_cases(known, "chu", StatsFilter(), "legacy_by_stage", "verification",
+    [resolved] = figure_cases(known, ALL_READER, StatsFilter(), "legacy_by_stage", "verification",
                               "resolved")
     assert resolved.process_key == "legacy_case" and resolved.status == "completed"
-    assert figure_cases(known, "chu", StatsFilter(), "legacy_by_stage", "self_inspection",
+    assert figure_cases(known, ALL_READER, StatsFilter(), "legacy_by_stage", "self_inspection",
                         "resolved") == []
-    assert len(figure_cases(known, "chu", StatsFilter(), "legacy_by_type", "账款支付不到位",
+    assert len(figure_cases(known, ALL_READER, StatsFilter(), "legacy_by_type", "账款支付不到位",
                             "open")) == 1
-    [paid] = figure_cases(known, "chu", StatsFilter(), "subsidy_payouts", "subsidy_instant",
+    [paid] = figure_cases(known, ALL_READER, StatsFilter(), "subsidy_payouts", "subsidy_instant",
                           "paid")
     assert paid.business_key == "JSJX-2026-000001"
-    assert len(figure_cases(known, "chu", StatsFilter(), "hotline_satisfaction", None,
+    assert len(figure_cases(known, ALL_READER, StatsFilter(), "hotline_satisfaction", None,
                             "satisfied")) == 1
     with pytest.raises(NotFound):
-        figure_cases(known, "chu", StatsFilter(), "nope", None, "total")
+        figure_cases(known, ALL_READER, StatsFilter(), "nope", None, "total")
 
 
 @KNOWN
@@ -436,7 +437,7 @@ def test_intermediary_on_time_rate_by_unit(intermediary: Engine) -> None:
                       "intermediary")
     assert [f.rows for f in same.figures] == [
         f.rows for f in statistics(intermediary, "chu", StatsFilter(), "intermediary").figures]
-    assert figure_cases(intermediary, "chu", StatsFilter(process="clue_triage"),
+    assert figure_cases(intermediary, ALL_READER, StatsFilter(process="clue_triage"),
                         "intermediary_on_time_by_unit", "市住建局", "late") == []
 
 
@@ -479,7 +480,7 @@ def test_a_clue_with_two_overdue_steps_is_one_overdue_clue(intermediary: Engine,
     on_time = rows(stats, "intermediary_on_time_by_unit")
     assert (on_time["浮梁县"]["overdue_open"], on_time[None]["overdue_open"]) == (1, 1)
     for unit, step in (("浮梁县", "落实整改，报送整改情况"), (None, "逾期督办")):
-        listed = figure_tasks(intermediary, "chu", StatsFilter(),
+        listed = figure_tasks(intermediary, ALL_READER, StatsFilter(),
                               "intermediary_on_time_by_unit", unit, "overdue_open")
         assert [(t.business_key, t.title) for t in listed or []] == [(ZJXS + "2", step)]
 

@@ -214,3 +214,39 @@ def test_staff_are_told_the_applicant_reads_their_comments(demo: Engine) -> None
     clue = demo.inbox.page("intake").tasks[0].instance_id
     intake = signed_in(demo, "intake").get(f"/instances/{clue}").text
     assert 'id="op-comment"' in intake and 'id="comment-read-by-applicant"' not in intake
+
+
+def paid_in_part(demo: Engine) -> tuple[int, str]:  # noqa: F811
+    """JSJX-2026-000002 approved for 480,000 and paid 400,000, the department confirming the
+    partial payout: the case and the 市政数局's step."""
+    case = next(t.instance_id for t in demo.inbox.for_user("policy_sw") if t.name == "approve")
+    approve = next(t.id for t in demo.inbox.for_user("policy_sw") if t.instance_id == case)
+    demo.complete(approve, {"decision": "approve", "approved_amount": 480000}, "policy_sw")
+    pay = next(t.id for t in demo.inbox.for_user("policy_sw") if t.instance_id == case)
+    demo.complete(pay, {"paid_amount": 400000, "paid_on": "2026-09-30",
+                        "payment_voucher": "SW-2026-0043", "notice_channel": "短信",
+                        "partial_payment_confirmed": True}, "policy_sw")
+    record = next(t.id for t in demo.inbox.for_user("data_bureau") if t.instance_id == case)
+    return case, record
+
+
+def test_the_applicant_does_not_read_the_staffs_working_fields(demo: Engine) -> None:  # noqa: F811
+    case, _ = paid_in_part(demo)
+    mine = signed_in(demo, "enterprise").get(f"/instances/{case}").text
+    assert "400,000" in mine and "确认按低于核定金额兑付" not in mine
+    assert "回溯到此" not in mine
+    theirs = signed_in(demo, "policy_sw").get(f"/instances/{case}").text
+    assert "确认按低于核定金额兑付" in theirs and "回溯到此" in theirs
+
+
+def test_the_contact_and_the_account_read_alike_on_the_case_and_the_task(
+        demo: Engine) -> None:  # noqa: F811
+    """The 市政数局 records the result: it reads neither the contact nor the bank account, on
+    its task page as on the case; the department that pays reads both."""
+    case, record = paid_in_part(demo)
+    web = signed_in(demo, "data_bureau")
+    for page in (web.get(f"/instances/{case}").text, web.get(f"/tasks/{record}").text):
+        assert "王经理" not in page and "0798-8888888" not in page
+        assert "1234567890" not in page and "***" in page
+    payer = signed_in(demo, "policy_sw").get(f"/instances/{case}").text
+    assert "王经理" in payer and "中国银行景德镇分行 1234567890" in payer

@@ -20,6 +20,7 @@ from engine.errors import (
 from engine.messages import msg
 from engine.org import users
 from engine.org.users import Who
+from engine.queries.confidential import is_applicant
 from engine.storage.schema import (
     CalendarOverride,
     Event,
@@ -75,9 +76,12 @@ class Audit(EngineCore):
                 select(ProcessInstance.id).order_by(ProcessInstance.id)).scalars())
 
     def state_at(self, instance_id: int, seq: int, user: Who | None = None) -> Snapshot:
-        """The case as it stood after event ``seq`` (replayed)."""
+        """The case as it stood after event ``seq`` (replayed): the staff's and auditors'
+        tool, not an applicant's (it would show the staff's working states)."""
         with self.transaction(read_only=True) as session:
             row, reader = self._readable(session, instance_id, user)
+            if is_applicant(reader):
+                raise PermissionDenied(msg("replay.staff_only"))
             row, events, _ = self._recorded(session, instance_id)
             version = self.versions.get(session, row.version_id)
             snapshot = state_at(row.id, version, events, self._calendar_for(session), seq,

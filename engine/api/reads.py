@@ -134,7 +134,7 @@ class Reads(EngineCore):
                 raise PermissionDenied(msg("ledger.supervisors_only"))
             hidden, shown = self.confidential.columns(session, key, reader)
             table = ledger.build(session, key, self.clock.now(), unit, month, hidden,
-                                 None if reader is None else visibility.readable(reader))
+                                 None if reader is None else visibility.readable(session, reader))
         for instance_id, fields in table.revealed(shown).items():
             self.confidential.record(instance_id, reader, fields, "ledger")
         return table

@@ -153,7 +153,7 @@ def checked(session: Session, schema: Mapping[str, Any] | None, data: Mapping[st
             continue
         found = session.execute(select(ProcessInstance.id).where(
             ProcessInstance.business_key == value, ProcessInstance.process_key.in_(keys),
-            visibility.readable(actor)).order_by(ProcessInstance.id).limit(1)).first()
+            visibility.readable(session, actor)).order_by(ProcessInstance.id).limit(1)).first()
         if found is None:
             errors[name] = msg("field.case_unknown", value=value,
                                process="、".join(_names(session, keys)))

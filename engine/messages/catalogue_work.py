@@ -82,8 +82,8 @@ WORK: dict[str, tuple[str, str]] = {
         'stopped by an error',
         '出错'),
     'case.observers_only': (
-        'auditors and process designers read cases; they do not comment on them or copy them',
-        '审计人员和流程设计人员只查阅案件，不发表意见，也不抄送'),
+        'auditors read cases; they do not comment on them or copy them',
+        '审计人员只查阅案件，不发表意见，也不抄送'),
     'cc.target': (
         'choose the person or the unit to copy (one of them)',
         '请选择抄送的人或单位（二选一）'),
@@ -224,6 +224,9 @@ WORK: dict[str, tuple[str, str]] = {
     'replay.auditors_only': (
         'replay is for auditors',
         '只有审计人员可以重放案件'),
+    'replay.staff_only': (
+        'an applicant follows its application; looking back at earlier steps is for the staff',
+        '申请人查看本申请的办理结果；回溯案件的办理经过仅限工作人员'),
     'replay.event_before_start': (
         'event {seq} comes before the instance was started',
         '事件 {seq} 早于案件的启动'),

@@ -199,7 +199,7 @@ def _with_subjects(session: Session, views: list[NotificationView], reader: User
     if not ids:
         return views
     readable = session.execute(select(ProcessInstance.id).where(
-        ProcessInstance.id.in_(ids), visibility.readable(reader))).scalars()
+        ProcessInstance.id.in_(ids), visibility.readable(session, reader))).scalars()
     found = subjects.of_cases(session, readable)
     return [replace(v, subject=found[v.instance_id]) if v.instance_id in found else v
             for v in views]

@@ -15,10 +15,11 @@
 - A user acts for their unit and, from an internal office (信访室, 案管室 ...), for the body it
   works in: a task is theirs to see and work when it has their role and no unit or one of
   those units.
-- Supervising readers (auditors, case managers, the style group ...) read the cases of their
-  jurisdiction's subtree (started there, or with a task of a unit there): a county's see the
-  county's, the city's see the whole city. A user without a unit, or of a unit the directory
-  does not know, keeps the city-wide reach.
+- Supervising readers (auditors, case managers, the style group ...) read cases within the
+  reach of their jurisdiction's subtree (started there, or with a task of a unit there): a
+  county's within the county, the city's within the whole city; which of those cases they
+  read is engine/queries/visibility.py's rule. A user without a unit, or of a unit the
+  directory does not know, keeps the city-wide reach.
 
 Everything that decides visibility (inbox, task and case pages, ledgers, boards, exports, the
 API, notices, files) asks the functions here.
@@ -26,7 +27,6 @@ API, notices, files) asks the functions here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -149,11 +149,3 @@ def task_pool(user: UserView) -> list[ColumnElement[bool]]:
     branches = [and_(pool, Task.unit == unit) for unit in user.units]
     return [*branches, and_(pool, Task.unit.is_(None))]
 
-
-def reads_case(user: UserView, data: Mapping[str, Any],
-               task_units: Iterable[str | None] = ()) -> bool:
-    """May a supervising reader read a case with ``data`` whose tasks (open or done) have
-    ``task_units``? Within their reach: by the case's jurisdiction or a unit it went to."""
-    if user.reach is None:
-        return True
-    return data.get(JURISDICTION) in user.reach or any(u in user.reach for u in task_units)

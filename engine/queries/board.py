@@ -19,11 +19,11 @@ from engine.errors import NotFound
 from engine.messages import msg
 from engine.org import directory
 from engine.org.scope import JURISDICTION
-from engine.queries import subjects
+from engine.queries import subjects, visibility
 from engine.queries.inbox import InboxFilter, item_place, task_view
 from engine.storage.schema import ProcessInstance, Task
 from engine.time.calendar import TZ
-from engine.views import TaskView
+from engine.views import TaskView, UserView
 
 if TYPE_CHECKING:
     from engine.api import Engine
@@ -135,9 +135,10 @@ def _by_role(session: Session, now: datetime, tomorrow: datetime) -> list[BoardR
 
 def board_tasks(engine: Engine, unit: str | None, process: str | None,
                 when: str = "overdue", reach: frozenset[str] | None = None,
-                role: str | None = None) -> list[TaskView]:
+                role: str | None = None, reader: UserView | None = None) -> list[TaskView]:
     """The open tasks behind one board cell; ``when`` is overdue, today or open; ``role``:
-    of a row of tasks with no unit, that role's only."""
+    of a row of tasks with no unit, that role's only; ``reader``: of the cases they may read
+    (engine/queries/visibility.py), the cell counting the others too."""
     if when not in WHEN:
         raise ValueError(f"when must be one of {', '.join(WHEN)}")
     now = engine.clock.now()
@@ -148,6 +149,10 @@ def board_tasks(engine: Engine, unit: str | None, process: str | None,
              and (role is None or unit is not None or t.role == role)]
     if when == "today":
         tasks = [t for t in tasks if t.due_at is not None and now <= t.due_at < tomorrow]
+    if reader is not None:
+        with engine.transaction(read_only=True) as session:
+            shown = visibility.readable_ids(session, {t.instance_id for t in tasks}, reader)
+        tasks = [t for t in tasks if t.instance_id in shown]
     return tasks
 
 

@@ -14,6 +14,11 @@ the history. The log is kept apart from the hash-chained events on purpose: read
 never changes it (no revision, no event), so ``kuaiban verify`` and ``replay`` are untouched
 and a read never conflicts with someone working on the case.
 
+A field a form marks ``"x-internal": true`` is the staff's own working record (a payout
+confirmed below the approved amount, a false commitment pushed for joint punishment, a ledger
+entry made): an applicant (an enterprise's account) never gets it, wherever its case's data
+reaches it; the staff see it as any other field.
+
 Callers that are not a user (``user=None``: the operator's command line, the engine itself)
 see everything and are not logged.
 """
@@ -52,7 +57,9 @@ if TYPE_CHECKING:
 
 MASK = "***"
 KEYWORD = "x-confidential"
+INTERNAL = "x-internal"
 ALWAYS = frozenset({"auditor"})  # auditors see every field (and replay everything anyway)
+APPLICANTS = frozenset({"enterprise"})  # a user of these roles alone follows its application
 
 Rules = dict[str, frozenset[str]]  # field name -> roles that see it
 _LOGGED = "confidential_reads"  # SharedRead.notes: (case id, username) -> _Logged
@@ -114,6 +121,29 @@ def rules_everywhere(session: Session, versions: VersionCache) -> Rules:
     return found
 
 
+def internal_of(schemas: Iterable[Mapping[str, Any] | None]) -> frozenset[str]:
+    """The fields the forms mark internal (``"x-internal": true``)."""
+    return frozenset(name for schema in schemas
+                     for name, prop in ((schema or {}).get("properties") or {}).items()
+                     if isinstance(prop, Mapping) and prop.get(INTERNAL) is True)
+
+
+def is_applicant(user: UserView | None) -> bool:
+    """An applicant (an enterprise's account) follows its application, not the staff's work."""
+    return user is not None and bool(user.roles) and set(user.roles) <= APPLICANTS
+
+
+def without(value: Any, dropped: frozenset[str]) -> Any:
+    """``value`` without the keys ``dropped`` (at any depth)."""
+    if not dropped:
+        return value
+    if isinstance(value, Mapping):
+        return {k: without(v, dropped) for k, v in value.items() if k not in dropped}
+    if isinstance(value, list | tuple):
+        return [without(v, dropped) for v in value]
+    return value
+
+
 def hidden_from(rules: Rules, user: UserView | None) -> frozenset[str]:
     """The fields ``user`` gets masked (none for the engine and the operator)."""
     if user is None or user.username == SYSTEM.username:
@@ -159,9 +189,10 @@ class Confidential:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         # (own version id, newest version id of its process) -> (the rules_everywhere they
-        # were merged with, the rules, the fields its own forms ask for unmarked):
-        # versions never change, so neither do these
-        self._rules: dict[tuple[int, int], tuple[Rules, Rules, frozenset[str]]] = {}
+        # were merged with, the rules, the fields its own forms ask for unmarked, the
+        # fields its forms mark internal): versions never change, so neither do these
+        self._rules: dict[tuple[int, int],
+                          tuple[Rules, Rules, frozenset[str], frozenset[str]]] = {}
 
     def rules(self, session: Session, row: ProcessInstance) -> Rules:
         """From the forms of the version the case runs on and of its process's newest
@@ -170,29 +201,33 @@ class Confidential:
         return self._rules_and_own(session, row)[0]
 
     def _rules_and_own(self, session: Session, row: ProcessInstance
-                       ) -> tuple[Rules, frozenset[str]]:
+                       ) -> tuple[Rules, frozenset[str], frozenset[str]]:
         """(the rules, the fields the case's own forms ask for without marking them but
-        another procedure's forms mark: the same name, say 联系电话, is secret there)."""
+        another procedure's forms mark: the same name, say 联系电话, is secret there, the
+        fields its forms mark internal)."""
         versions = self._engine.versions
         newest = versions.latest(session, row.process_key)
         elsewhere = rules_everywhere(session, versions)
         known = self._rules.get((row.version_id, newest.id))
         if known is not None and known[0] is elsewhere:
-            return known[1], known[2]
+            return known[1], known[2], known[3]
         own = versions.get(session, row.version_id)
         schemas = [*own.forms.values(), *newest.forms.values()]
         rules = rules_of(schemas)
         merged = {**{k: v for k, v in elsewhere.items() if k not in rules}, **rules}
         plain = frozenset(asked(schemas) & set(merged) - set(rules))
-        self._rules[(row.version_id, newest.id)] = (elsewhere, merged, plain)
-        return merged, plain
+        internal = internal_of(schemas)
+        self._rules[(row.version_id, newest.id)] = (elsewhere, merged, plain, internal)
+        return merged, plain, internal
 
     def reveal(self, session: Session, row: ProcessInstance, user: UserView | None,
                value: Any) -> tuple[Any, list[str]]:
         """(``value`` as ``user`` may see it, the confidential fields it shows in clear)."""
         if user is None or user.username == SYSTEM.username:
             return value, []
-        rules, plain = self._rules_and_own(session, row)
+        rules, plain, internal = self._rules_and_own(session, row)
+        if is_applicant(user):
+            value = without(value, internal)
         if not rules:
             return value, []
         hidden = hidden_from(rules, user)
@@ -237,7 +272,9 @@ class Confidential:
         engine or the operator): what a command hands back to the user who ran it."""
         if user is None or user.username == SYSTEM.username:
             return value
-        rules = self.rules(session, row)
+        rules, _, internal = self._rules_and_own(session, row)
+        if is_applicant(user):
+            value = without(value, internal)
         return masked(value, frozenset(rules)) if rules else value
 
     def record(self, instance_id: int, user: UserView | None, fields: list[str],

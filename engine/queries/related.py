@@ -50,7 +50,7 @@ def of_case(session: Session, row: ProcessInstance, reader: UserView | None
                     ProcessInstance.id != row.id)
              .order_by(ProcessInstance.id).limit(LIMIT))
     if reader is not None:
-        query = query.where(visibility.readable(reader))
+        query = query.where(visibility.readable(session, reader))
     found = session.execute(query).all()
     ids = [r.id for r in found]
     steps: dict[int, list[str]] = {}

@@ -3,13 +3,20 @@
 Participants read their cases (a task of the case in a role they hold, with no unit or one
 they act for; a task handed to them by name, or one they completed; a case they started or
 that was copied to them, 抄送; an enterprise, the cases filed with its 统一社会信用代码, a
-window's included: ``UserView.credit_code``); auditors, designers and the supervising roles
-read every case within their reach: by the case's jurisdiction or a unit its tasks went to
-(read-only: working a task still needs its role and unit); a few roles read every case of the
-procedures they receive the results of (``PROCESS_READERS``). The units come from the directory
+window's included: ``UserView.credit_code``). Auditors read every case within their reach: by
+the case's jurisdiction or a unit its tasks went to (read-only: working a task still needs its
+role and unit). The supervising roles read, within their reach, the cases of the procedures
+they have a part in: one whose lanes name their role (engine/definitions/lane_roles.py) — for
+the 纪委's offices and leaders, any 纪委 role (``DISCIPLINE``) —, one domain.md has them
+oversee (``SUPERVISED``), or a case with a task of their role; so the
+纪委's offices read the clues and not the enterprises' subsidy applications, and the reform
+group its campaigns and not the 纪委's clues. A few roles read every case of the procedures
+they receive the results of (``PROCESS_READERS``). Designers read no case as designers: they
+see the procedures and their versions. The units come from the directory
 (engine/org/scope.py: ``UserView.units``, ``UserView.reach``). The same rule
 answers "may this user read case N" (``Engine._check_may_read``) and filters lists of cases
-(search, the done list), so a list never shows a case its page would refuse.
+(search, the done list, ledgers, the board's and the statistics' lists), so a list never
+shows a case its page would refuse.
 
 The rule has two SQL shapes with the same answer, because which one is fast depends on how
 many cases the user reads: a check per case (the case's tasks through their instance index)
@@ -24,20 +31,53 @@ from collections.abc import Collection
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Select, String, cast, exists, func, or_, select, true, union, union_all
+from sqlalchemy import (
+    Select,
+    String,
+    and_,
+    cast,
+    exists,
+    func,
+    or_,
+    select,
+    true,
+    union,
+    union_all,
+)
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
+from engine.definitions.lane_roles import procedures_with_lanes
 from engine.org.scope import JURISDICTION
 from engine.org.users import SYSTEM
 from engine.runtime import case_credit_codes
 from engine.storage.schema import CaseCopy, CaseCreditCode, ProcessInstance, Task
 from engine.views import UserView
 
-CASE_READERS = frozenset({"auditor", "designer", "case_manager", "style_group", "city_leader",
-                          "supervision_office", "reform_group"})
-# Roles that read cases without taking part in them: an auditor or a designer who reads a
-# case neither adds to its record (意见) nor lets anyone else read it (抄送).
+AUDITORS = frozenset({"auditor"})  # read every case within their reach
+# The roles of the 纪委监委 (domain.md, roles): a procedure with a lane of one of them is the
+# 纪委's business (the clues, their escalation, the clue ledgers), which its supervising
+# offices and leaders oversee as a whole (``DISCIPLINE_SUPERVISORS``).
+DISCIPLINE = frozenset({"intake", "approver", "handler", "case_manager", "style_group",
+                        "supervision_office", "city_leader", "city_investigator"})
+DISCIPLINE_SUPERVISORS = frozenset({"case_manager", "style_group", "supervision_office",
+                                    "city_leader"})
+# The procedures each supervising role oversees besides those its lanes name (domain.md,
+# roles): the style group and the supervision office the 12345 complaints about officials'
+# conduct too; the 纪委's offices and the reform group the 中介服务 clues, the reform group
+# the subsidy payouts, whose statistics they are shown (engine/queries/stats/scope.py,
+# ROLE_SECTIONS); the city's leaders only the 纪委's own.
+SUBSIDIES = ("subsidy_instant", "subsidy_commitment", "subsidy_automatic")
+SUPERVISED: dict[str, tuple[str, ...]] = {
+    "case_manager": ("intermediary_clue",),
+    "style_group": ("hotline_complaint", "intermediary_clue"),
+    "supervision_office": ("hotline_complaint", "intermediary_clue"),
+    "city_leader": (),
+    "reform_group": ("legacy_campaign", "legacy_case", "intermediary_clue", *SUBSIDIES),
+}
+SUPERVISORS = frozenset(SUPERVISED)
+# Roles that read cases without taking part in them: an auditor who reads a case neither
+# adds to its record (意见) nor lets anyone else read it (抄送); a designer reads none.
 OBSERVERS = frozenset({"auditor", "designer"})
 MANY = 10_000  # from this many readable cases on, lists check each case instead
 # Roles that read every case of some procedures, without a task in them: the 市政数局
@@ -45,16 +85,15 @@ MANY = 10_000  # from this many readable cases on, lists check each case instead
 # clean-up, and its statistics count and list those cases (engine/queries/stats/scope.py):
 # it opens what they list.
 PROCESS_READERS: dict[str, tuple[str, ...]] = {
-    "data_bureau": ("subsidy_instant", "subsidy_commitment", "subsidy_automatic",
-                    "hotline_complaint", "intermediary_clue"),
+    "data_bureau": (*SUBSIDIES, "hotline_complaint", "intermediary_clue"),
 }
 
 
-def readable(user: UserView) -> ColumnElement[bool]:
+def readable(session: Session, user: UserView) -> ColumnElement[bool]:
     """True for the rows of ``instances`` that ``user`` may read (checked per case)."""
     if reads_every_case(user):
         return true()
-    return _checked_per_case(user)
+    return _checked_per_case(session, user)
 
 
 @dataclass(frozen=True)
@@ -67,26 +106,36 @@ class Listing:
 
 def for_lists(user: UserView, session: Session) -> Listing:
     """The rule for a list: the user's set of case ids when it is small (counted up to
-    MANY), else the per-case check. A supervisor within a reach reads a jurisdiction's
-    cases, which no index lists: always the per-case check."""
+    MANY), else the per-case check. An auditor or a supervisor reads whole procedures or a
+    jurisdiction's cases, which no index lists: always the per-case check."""
     if reads_every_case(user):
         return Listing(true(), False)
     if _supervises(user):
-        return Listing(_checked_per_case(user), False)
+        return Listing(_checked_per_case(session, user), False)
     ids = _case_ids(user)
     if _at_least(session, ids, MANY):
-        return Listing(_checked_per_case(user), False)
+        return Listing(_checked_per_case(session, user), False)
     return Listing(ProcessInstance.id.in_(ids), True)
 
 
 def reads_every_case(user: UserView) -> bool:
-    return user.username == SYSTEM.username or (_supervises(user) and user.reach is None)
+    return user.username == SYSTEM.username or (
+        bool(AUDITORS & set(user.roles)) and user.reach is None)
 
 
 def may_read(session: Session, instance_id: int, user: UserView) -> bool:
     found = session.execute(select(ProcessInstance.id).where(
-        ProcessInstance.id == instance_id, readable(user))).first()
+        ProcessInstance.id == instance_id, readable(session, user))).first()
     return found is not None
+
+
+def readable_ids(session: Session, ids: Collection[int], user: UserView) -> set[int]:
+    """Which of the cases ``ids`` ``user`` may read: for a list built otherwise (the
+    board's tasks, the statistics' payouts), checked in one query."""
+    if not ids:
+        return set()
+    return set(session.scalars(select(ProcessInstance.id).where(
+        ProcessInstance.id.in_(sorted(ids)), readable(session, user))))
 
 
 def takes_part(session: Session, instance_id: int, user: UserView,
@@ -99,15 +148,51 @@ def takes_part(session: Session, instance_id: int, user: UserView,
     if reads_every_case(taking_part):
         return True
     found = session.execute(select(ProcessInstance.id).where(
-        ProcessInstance.id == instance_id, _checked_per_case(taking_part, through_copy))).first()
+        ProcessInstance.id == instance_id,
+        _checked_per_case(session, taking_part, through_copy))).first()
     return found is not None
 
 
+def supervises(session: Session, row: ProcessInstance, user: UserView) -> bool:
+    """Does ``user`` read the case ``row`` as one of its supervising roles (not as an
+    auditor, nor as a participant)? Such a reader also adds files and documents to it."""
+    roles = SUPERVISORS & set(user.roles)
+    if not roles:
+        return False
+    condition = _overseen(session, replace(user, roles=tuple(sorted(roles))))
+    return condition is not None and session.execute(select(ProcessInstance.id).where(
+        ProcessInstance.id == row.id, condition)).first() is not None
+
+
+def supervised_procedures(session: Session, roles: Collection[str]) -> frozenset[str]:
+    """The procedures the supervising ``roles`` oversee: those their lanes name (for the
+    纪委's offices, those a lane of any 纪委 role names) and those ``SUPERVISED`` gives them."""
+    mine = SUPERVISORS.intersection(roles)
+    named = {key for role in mine for key in SUPERVISED[role]}
+    lanes = DISCIPLINE if mine & DISCIPLINE_SUPERVISORS else frozenset()
+    return frozenset(named) | procedures_with_lanes(session, mine | lanes)
+
+
 def _supervises(user: UserView) -> bool:
-    return bool(CASE_READERS & set(user.roles))
+    return bool((SUPERVISORS | AUDITORS) & set(user.roles))
 
 
-def _checked_per_case(user: UserView, copies: bool = True) -> ColumnElement[bool]:
+def _overseen(session: Session, user: UserView) -> ColumnElement[bool] | None:
+    """The cases ``user`` reads as an auditor or a supervising role, within their reach;
+    None: they have neither role."""
+    if AUDITORS & set(user.roles):
+        return true() if user.reach is None else within(user.reach)
+    roles = sorted(SUPERVISORS & set(user.roles))
+    if not roles:
+        return None
+    task = aliased(Task)
+    theirs = or_(ProcessInstance.process_key.in_(sorted(supervised_procedures(session, roles))),
+                 _a_task(task, task.role.in_(roles)))
+    return theirs if user.reach is None else and_(theirs, within(user.reach))
+
+
+def _checked_per_case(session: Session, user: UserView,
+                      copies: bool = True) -> ColumnElement[bool]:
     """``copies``: a case copied to the user counts (it does for reading)."""
     task = aliased(Task)  # its own name: the outer query may read tasks too
     name = user.username
@@ -130,8 +215,9 @@ def _checked_per_case(user: UserView, copies: bool = True) -> ColumnElement[bool
     received = _received(user)
     if received:
         conditions.append(ProcessInstance.process_key.in_(received))
-    if _supervises(user) and user.reach is not None:
-        conditions.append(within(user.reach))
+    overseen = _overseen(session, user)
+    if overseen is not None:
+        conditions.append(overseen)
     return or_(*conditions)
 
 

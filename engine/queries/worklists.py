@@ -119,7 +119,7 @@ class Worklists:
     def done(self, user: Who) -> DoneList:
         with self._engine.transaction(read_only=True) as session:
             reader = users.resolve(session, user)
-            readable = visibility.readable(reader)
+            readable = visibility.readable(session, reader)
             acts = list(session.execute(
                 select(Task, Event.type, Event.at)
                 .join(Task, Task.id == Event.task_id)

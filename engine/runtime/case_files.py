@@ -24,15 +24,11 @@ from engine.files.documents import CaseFacts, Template
 from engine.files.numbering import next_doc_number
 from engine.messages import msg
 from engine.org import directory, scope, users
+from engine.queries import visibility
 from engine.runtime import mirror
 from engine.storage.schema import Event, ProcessInstance, Task, User
 from engine.time.calendar import WorkCalendar
 from engine.views import UserView
-
-# Supervising roles that may add files and documents to any case they read (auditors and
-# designers read every case too, but only read).
-SUPERVISORS = frozenset({"case_manager", "style_group", "city_leader", "supervision_office",
-                         "reform_group"})
 
 
 def check_may_add(session: Session, row: ProcessInstance, user: UserView) -> None:
@@ -42,10 +38,9 @@ def check_may_add(session: Session, row: ProcessInstance, user: UserView) -> Non
         raise Conflict(msg("case_files.case_closed"))
     if user.username == "system" or row.started_by == user.username:
         return
-    tasks = session.execute(select(Task.role, Task.unit).where(Task.instance_id == row.id)).all()
-    if SUPERVISORS & set(user.roles) and scope.reads_case(user, row.data,
-                                                          (u for _, u in tasks)):
+    if visibility.supervises(session, row, user):  # auditors only read
         return
+    tasks = session.execute(select(Task.role, Task.unit).where(Task.instance_id == row.id)).all()
     if any(scope.acts_on(user, role, unit) for role, unit in tasks):
         return
     raise PermissionDenied(msg("case_files.not_involved"))

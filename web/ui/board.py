@@ -84,7 +84,7 @@ def tasks() -> str:
     now = eng.clock.now()
     calendar = eng.calendar()
     found = board_tasks(eng, unit, process, when, reach=user.reach if all_units else None,
-                        role=role)
+                        role=role, reader=user)
     rows = [(t, *fmt.countdown(t.due_at, now, calendar)) for t in found]
     names = {p.key: p.name for p in eng.processes()}
     openable = eng.inbox.openable([t.id for t in found], user.username)

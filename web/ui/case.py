@@ -23,6 +23,7 @@ from engine import (
     field_schemas,
     instance_path,
     instance_tasks,
+    is_applicant,
 )
 from web.ui import fmt, forms
 from web.ui.read_log import ReadRun, runs
@@ -39,7 +40,6 @@ from web.ui.util import engine
 # An applicant (an enterprise) follows its own application: what it submitted, the steps done,
 # results and documents; not the staff's internal work (who claimed, signed, was urged, ...)
 # nor the staff by username.
-APPLICANT_ROLES = frozenset({"enterprise"})
 INSIDERS = frozenset({"auditor", "designer"})  # those who read the engine's own names
 # the 纪委监委 a case belongs to matters to those who work and supervise clues, not to
 # enterprises or departments paying subsidies
@@ -242,18 +242,11 @@ def case_context(instance_id: int, username: str, schemas: dict[str, dict[str, A
                        people, readable, applicant, path.diagram.item_variables, path.diagram)
 
 
-def is_applicant(user: UserView | None) -> bool:
-    """An applicant (an enterprise) follows its own application, not the staff's work."""
-    return user is not None and set(user.roles) <= APPLICANT_ROLES
-
-
-def sees_step(instance_id: int, user: UserView, seq: int) -> bool:
-    """Whether the reader's 办理经过 lists event ``seq`` (time travel goes to no other):
-    an applicant's lists its application's steps, not the staff's internal work."""
-    if not is_applicant(user):
-        return True  # every event; one past the last is the engine's NotFound
-    return any(e.seq == seq and e.type in _APPLICANT_EVENTS
-               for e in engine().history(instance_id, user.username))
+def sees_step(user: UserView) -> bool:
+    """Whether the reader may look back at a step of the case (time travel): the staff and
+    auditors, not an applicant (engine ``state_at``); one past the last is the engine's
+    NotFound."""
+    return not is_applicant(user)
 
 
 def _as_filed(rows: list[DataRow], labels: dict[str, str], schemas: dict[str, dict[str, Any]],

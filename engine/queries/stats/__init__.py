@@ -22,7 +22,7 @@ from engine.errors import NotFound, PermissionDenied, refused
 from engine.messages import msg
 from engine.org import directory, users
 from engine.org.scope import reach_of
-from engine.queries import subjects
+from engine.queries import subjects, visibility
 from engine.queries.board import InstanceSummary
 from engine.queries.payouts import PaidPayout
 from engine.queries.stats import (
@@ -38,7 +38,7 @@ from engine.queries.stats.model import CountedTask, Figure, Spec
 from engine.queries.stats.scope import SECTIONS, StatsFilter, sections_for, units_under
 from engine.storage.schema import ProcessInstance, ProcessVersion, Task
 
-T = TypeVar("T")
+T = TypeVar("T", CountedTask, PaidPayout)  # what a count lists: each of one case
 
 if TYPE_CHECKING:
     from engine.api import Engine
@@ -180,7 +180,9 @@ def figure_tasks(engine: Engine, user: Who, flt: StatsFilter, figure: str, key: 
 def _listed(engine: Engine, user: Who, flt: StatsFilter, figure: str,
             lister: Callable[[Spec], Callable[..., list[T]] | None], key: str | None,
             measure: str) -> list[T] | None:
-    """What the figure's ``lister`` lists behind one count; None when it has none."""
+    """What the figure's ``lister`` lists behind one count; None when it has none. Only
+    what lies in the cases ``user`` may read (engine/queries/visibility.py): a count may
+    take in cases its reader does not open."""
     now = engine.clock.now()
     with engine.transaction(read_only=True) as session:
         spec = _readable(session, user, figure)
@@ -188,20 +190,25 @@ def _listed(engine: Engine, user: Who, flt: StatsFilter, figure: str,
         if listing is None:
             return None
         flt = _within_reach(session, user, flt)
-        return listing(session, flt, now, key or None, measure, CASES_LIMIT)
+        found = listing(session, flt, now, key or None, measure, CASES_LIMIT)
+        shown = visibility.readable_ids(session, {item.instance_id for item in found},
+                                        users.resolve(session, user))
+        return [item for item in found if item.instance_id in shown]
 
 
 def figure_cases(engine: Engine, user: Who, flt: StatsFilter, figure: str, key: str | None,
                  measure: str) -> list[InstanceSummary]:
-    """The cases behind one count of a figure (row ``key``, column ``measure``), newest
-    first, at most :data:`CASES_LIMIT`."""
+    """The cases behind one count of a figure (row ``key``, column ``measure``) that
+    ``user`` may read, newest first, at most :data:`CASES_LIMIT`."""
     now = engine.clock.now()
     with engine.transaction(read_only=True) as session:
         spec = _readable(session, user, figure)
         flt = _within_reach(session, user, flt)
         ids = spec.drill(session, flt, now, key or None, measure).subquery()
-        rows = session.execute(select(ProcessInstance).where(ProcessInstance.id.in_(
-            select(ids.c[0]))).order_by(ProcessInstance.id.desc()).limit(CASES_LIMIT))
+        rows = session.execute(select(ProcessInstance).where(
+            ProcessInstance.id.in_(select(ids.c[0])),
+            visibility.readable(session, users.resolve(session, user)),
+        ).order_by(ProcessInstance.id.desc()).limit(CASES_LIMIT))
         found = list(rows.scalars())
         named = subjects.of_cases(session, (r.id for r in found))
         return [InstanceSummary(r.id, r.process_key, r.business_key, r.status, r.started_by,
