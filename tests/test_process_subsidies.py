@@ -646,6 +646,10 @@ def test_an_online_application_gets_its_receipt_too(hq: Engine) -> None:
         "CN-001", requested_amount=800000, **COMMITMENT), "qiye")
     [receipt] = [f for f in hq.dossier.files(view.id, "qiye") if f.document]
     assert (receipt.document, receipt.doc_no) == ("shouli_huizhi", "景惠企受〔2026〕1号")
+    # the receiving side issues it: the engine, in the department's name, not the enterprise
+    assert receipt.uploaded_by == "system"
+    [issued] = [e for e in hq.history(view.id, "qiye") if e.type == "document"]
+    assert issued.user == "system"
     text, rows = printed(hq, view.id, "qiye")
     assert "通过“景快办”惠企政策兑现平台提交的惠企政策兑现申请" in text
     assert "咨询电话" not in text
