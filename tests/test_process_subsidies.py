@@ -19,6 +19,7 @@ from uuid import UUID
 import pytest
 from sqlalchemy import update
 
+from engine import task_form
 from engine.api import Engine
 from engine.definitions.forms import check_form
 from engine.definitions.parsed import parse_version
@@ -28,6 +29,7 @@ from engine.files.attachments import Upload
 from engine.org import credit_code
 from engine.queries.inbox import InboxFilter
 from engine.queries.payouts import batch_payouts
+from engine.queries.worklists import Reduction, UntrueCommitment
 from engine.runtime import state
 from engine.storage.schema import ProcessInstance, Task
 from engine.time.clock import FixedClock
@@ -877,11 +879,20 @@ def test_commitment_found_untrue_cannot_be_approved_and_goes_on_the_credit_recor
     view = apply_commitment(hq, "CN-002")
     review = task(hq, "swj", "review")
     clock.set(at("2026-10-20T10:00:00+08:00"))
-    hq.complete(review.id, {**REVIEW, "review_method": "现场勘查", "site_address": "昌江区某工业园",
-                            "findings": "生产线尚未投产，与承诺的已投产不符",
-                            "commitment_consistent": False}, "swj")
+    untrue = {**REVIEW, "review_method": "现场勘查", "site_address": "昌江区某工业园",
+              "findings": "到场查看生产线和生产记录", "commitment_consistent": False}
+    # 否 puts the enterprise on the credit record: not without the facts that were found
+    form = task_form(hq, review.id, "swj")
+    assert "记入企业信用记录" in form["properties"]["commitment_consistent"]["description"]
+    with pytest.raises(InvalidData) as err:
+        hq.complete(review.id, untrue, "swj")
+    assert set(err.value.field_errors) == {"untrue_facts"}
+    hq.complete(review.id, {**untrue, "untrue_facts": "生产线尚未投产，与承诺的已投产不符"}, "swj")
     assert inbox(hq, "swj") == []  # no 出具审批结果: an untrue commitment is never approved
     assert decided_notices(hq, "qiye") == [view.business_key]  # the refusal is its result
+    [told] = [n.text_in("zh") for n in hq.notifications.for_user("qiye") if n.kind == "decided"]
+    assert told.endswith("不予兑现：经核查，贵企业的承诺与实际情况不一致，将由市发改委记入"
+                         "信用记录、列入虚假承诺黑名单。")
     data = hq.instance(view.id).data
     assert data["outcome"] == "不予兑现"
     assert data["reject_reason"] == (
@@ -895,6 +906,7 @@ def test_commitment_found_untrue_cannot_be_approved_and_goes_on_the_credit_recor
     [applied] = hq.worklists.applications("qiye")
     assert (applied.outcome, applied.reason) == ("不予兑现", data["reject_reason"])
     assert applied.explanation == data["policy_explanation"]
+    assert applied.untrue == UntrueCommitment(FGW)  # to be recorded: no reference yet
 
     credit = task(hq, "fgw", "credit_listing")
     # 7 working days from Tuesday 10-20 -> Thursday 10-29
@@ -912,6 +924,15 @@ def test_commitment_found_untrue_cannot_be_approved_and_goes_on_the_credit_recor
         "失信：承诺兑现不实承诺", "91360200MA35B0001M", "CN-002", FGW)
     assert data["blacklisted"] is True
     assert data["notices"][-1]["type"] == "记入信用记录告知"
+    assert "JDZ-XY-2026-0107" in data["notices"][-1]["content"]
+    # told again once recorded: the record's reference, and that it may ask for 信用修复
+    assert decided_notices(hq, "qiye") == [view.business_key] * 2
+    told = next(n.text_in("zh") for n in hq.notifications.for_user("qiye") if n.kind == "decided")
+    assert "市发改委已将不实承诺记入贵企业信用记录（信用记录编号 JDZ-XY-2026-0107）" in told
+    assert told.endswith("纠正失信行为后，可申请信用修复。")
+    [applied] = hq.worklists.applications("qiye")
+    assert applied.untrue == UntrueCommitment(FGW, "JDZ-XY-2026-0107", "2026-10-21")
+    assert applied.as_json()["untrue_commitment"]["record_no"] == "JDZ-XY-2026-0107"
     assert (data["report"]["result"], data["report"]["credit_record_no"]) == (
         "不予兑现", "JDZ-XY-2026-0107")
     record_task = task(hq, "sjj", "record_result")
