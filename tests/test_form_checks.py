@@ -14,8 +14,8 @@ from engine.api import Engine
 from engine.definitions.form_checks import CheckContext
 from engine.definitions.forms import check_form, validate
 from engine.errors import InvalidData
-from engine.time.clock import FixedClock
 from engine.queries.worklists import Reduction
+from engine.time.clock import FixedClock
 from tests.process_helpers import at, inbox, task
 from tests.test_process_clue_triage import REGISTRATION, clues  # noqa: F401  # fixture
 from tests.test_process_clue_triage import WORLD as CLUES

@@ -29,7 +29,7 @@ from engine.files.attachments import Upload
 from engine.org import credit_code
 from engine.queries.inbox import InboxFilter
 from engine.queries.payouts import batch_payouts
-from engine.queries.worklists import Reduction, UntrueCommitment
+from engine.queries.worklists import UntrueCommitment
 from engine.runtime import state
 from engine.storage.schema import ProcessInstance, Task
 from engine.time.clock import FixedClock
@@ -549,7 +549,8 @@ def test_instant_window_starts_for_the_enterprise_and_late_approval_is_flagged(
     assert inbox(hq, "chuangkou") == []  # the window hands over; the department decides
     clock.set(at("2026-10-14T09:00:00+08:00"))
     assert task(hq, "rsj", "approve").overdue
-    hq.complete(approve.id, {"decision": "approve", "approved_amount": 5000}, "rsj")
+    hq.complete(approve.id, {"decision": "approve", "approved_amount": 5000,
+                             "opinion": "按实际吸纳就业人数核定"}, "rsj")
     assert task(hq, "rsj", "pay").due_at == at("2026-10-15T17:30:00+08:00")
     data = hq.instance(view.id).data
     assert data["approval_on_time"] is False
@@ -737,7 +738,8 @@ def test_the_enterprise_hears_of_the_decision_on_what_the_window_filed_for_it(
     online = hq.start("subsidy_instant", application("JS-002"), "qiye_a")
     for view in (filed, online):
         approve = next(t for t in inbox(hq, "swj") if t.instance_id == view.id)
-        hq.complete(approve.id, {"decision": "approve", "approved_amount": 5000}, "swj")
+        hq.complete(approve.id, {"decision": "approve", "approved_amount": 5000,
+                                 "opinion": "按实缴保费核定"}, "swj")
     both = [online.business_key, filed.business_key]  # newest first
     assert decided_notices(hq, "qiye_a") == decided_notices(hq, "qiye_b") == both
     assert decided_notices(hq, "chuangkou") == []
@@ -1011,3 +1013,81 @@ def test_an_applicant_does_not_copy_its_own_application(hq: Engine) -> None:
     assert refused.value.said.render("zh") == (
         "申请人查阅自己的申请，不抄送；抄送由办理本案的工作人员发起")
     assert [e.type for e in hq.history(case.id)].count("copied") == 0
+
+
+# -- 退回补正 (一次性告知) -------------------------------------------------------------------
+
+ASKED = "1. 2026年出口信用保险保费发票原件扫描件；\n2. 银行开户许可证。"
+
+
+@WORLD
+def test_missing_materials_go_back_to_the_applicant_and_the_limit_restarts(
+        hq: Engine, clock: FixedClock) -> None:
+    """退回补正: the department lists at once what is missing; the enterprise that filed
+    online gets 补正材料 (no other enterprise sees it), resubmits, and the case is back at
+    the same department's 审批, due the policy's working days from the materials' arrival."""
+    hq.add_user("qiye_c", ["enterprise"], credit_code="91360200MA35A0001X")
+    view = hq.start("subsidy_instant", application("JS-002"), "qiye")
+    approve = task(hq, "swj", "approve")
+    clock.set(at("2026-10-09T10:00:00+08:00"))
+    with pytest.raises(InvalidData) as err:
+        hq.complete(approve.id, {"decision": "supplement"}, "swj")
+    assert set(err.value.field_errors) == {"supplement_items"}
+    hq.complete(approve.id, {"decision": "supplement", "supplement_items": ASKED}, "swj")
+    [asked] = inbox(hq, "qiye")
+    assert (asked.title, asked.role, asked.assignee, asked.due_at) == (
+        "补正材料", "enterprise", "qiye", None)
+    assert inbox(hq, "qiye_c") == [] and inbox(hq, "swj") == []
+    with pytest.raises(PermissionDenied):
+        hq.complete(asked.id, {}, "qiye_c")
+    with pytest.raises(Conflict):  # never a pool every enterprise could take it from
+        hq.unclaim(asked.id, "qiye")
+    # told at once what to supply, on its notice and its 我的申请
+    said = next(n.text_in("zh") for n in hq.notifications.for_user("qiye")
+                if n.kind == "decided")
+    assert said.endswith(f"材料不全，请一次补齐以下材料后重新提交：{ASKED}")
+    [applied] = hq.worklists.applications("qiye")
+    assert (applied.outcome, applied.supplement) == (None, ASKED)
+    assert task_data(hq, asked)["supplement_items"] == ASKED
+
+    clock.set(at("2026-10-12T10:00:00+08:00"))  # Monday
+    with pytest.raises(InvalidData) as err:
+        hq.complete(asked.id, {"requested_amount": 36000,
+                               "application_summary": "已补齐保费发票"}, "qiye")
+    assert set(err.value.field_errors) == {"supplement_note"}
+    hq.complete(asked.id, {"requested_amount": 30000, "application_summary": "已补齐保费发票",
+                           "supplement_note": "补交保费发票和开户许可证；申请金额按发票核减为30,000元"},
+                "qiye")
+    again = task(hq, "swj", "approve")
+    # JS-002: 3 working days from the 补正 on Monday 10-12 -> 10-13, 10-14, 10-15
+    assert again.due_at == at("2026-10-15T17:30:00+08:00")
+    data = hq.instance(view.id).data
+    assert data["requested_amount"] == 30000 and data["decision"] == ""
+    assert data["supplements"] == [{
+        "items": ASKED, "asked_at": "2026-10-09T10:00:00+08:00",
+        "answered_at": "2026-10-12T10:00:00+08:00",
+        "note": "补交保费发票和开户许可证；申请金额按发票核减为30,000元"}]
+    assert hq.worklists.applications("qiye")[0].supplement is None  # supplied
+    clock.set(at("2026-10-14T10:00:00+08:00"))
+    hq.complete(again.id, {"decision": "approve", "approved_amount": 30000}, "swj")
+    data = hq.instance(view.id).data
+    assert (data["approval_due"], data["approval_on_time"]) == ("2026-10-15T17:30:00+08:00", True)
+    assert task(hq, "swj", "pay").due_at == at("2026-10-15T17:30:00+08:00")
+    assert hq.verify() == (1, [])
+    assert hq.replay(view.id).ok
+
+
+@WORLD
+def test_what_the_window_filed_is_supplied_through_the_window(hq: Engine) -> None:
+    """The clerk who took the application in is asked for the materials, as the enterprise
+    is for its own; 承诺兑现's 出具审批结果 asks the same way and gets the case back."""
+    view = apply_commitment(hq, "CN-002", "chuangkou")
+    hq.complete(task(hq, "swj", "review").id, REVIEW, "swj")
+    decide = task(hq, "swj", "decide")
+    hq.complete(decide.id, {"decision": "supplement", "supplement_items": ASKED}, "swj")
+    [asked] = inbox(hq, "chuangkou")
+    assert (asked.title, asked.assignee) == ("补正材料", "chuangkou")
+    assert inbox(hq, "qiye") == []  # filed by the window: the window supplies
+    hq.complete(asked.id, {"requested_amount": 800000, "application_summary": "已补齐",
+                           "supplement_note": "补交银行开户许可证"}, "chuangkou")
+    assert [t.name for t in hq.instance(view.id).tasks] == ["decide"]

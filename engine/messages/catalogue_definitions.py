@@ -106,6 +106,10 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
          'hears what was paid)'),
         ('notify “{notice}” 不是此元素可以使用的通知（“decided”：任务办结时通知申请人；'
          '人工任务还可用 “paid”：通知该项所指企业已兑付的金额）')),
+    'bpmn.unknown_assignee': (
+        ('assignee "{value}" is not whom a task may go to by itself ("applicant": whoever '
+         'filed the case)'),
+        '办理人 assignee “{value}” 无效（“applicant”：提交申请的人）'),
     'bpmn.unknown_back_to': (
         ('back_to "{value}" is not where a step done before may go when the case comes back '
          'to it ("done_by": to whoever did it, the default; "pool": to the pool)'),

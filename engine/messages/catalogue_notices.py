@@ -55,6 +55,14 @@ NOTICES: dict[str, tuple[str, str]] = {
         'yuan applied for. You will be told when it is paid. Sign in for the reason.',
         '“{title}”申请{case}已审核通过，核定兑现金额 {amount} 元（申请 {requested} 元）。'
         '兑付后另行通知。核减理由请登录查看。'),
+    'notice.supplement': (
+        'The application "{title}"{case} lacks materials; supply all of these and resubmit: '
+        '{items}',
+        '“{title}”申请{case}材料不全，请一次补齐以下材料后重新提交：{items}'),
+    'notice.supplement.outside': (
+        'The application "{title}"{case} lacks materials; sign in to see what to supply and '
+        'resubmit.',
+        '“{title}”申请{case}材料不全，需补正，请登录查看补正清单并重新提交。'),
     'notice.decided_as': (
         'The application "{title}"{case} has been decided: {outcome}.',
         '“{title}”申请{case}已有办理结果：{outcome}。'),

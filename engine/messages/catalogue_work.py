@@ -292,6 +292,12 @@ WORK: dict[str, tuple[str, str]] = {
     'task.bad_due_date': (
         '{bpmn_id}: due date {due_source!r} gave {value!r}',
         '{bpmn_id}：期限 {due_source!r} 的结果 {value!r} 不是时间'),
+    'task.applicant_only': (
+        'only whoever filed the application works on this task',
+        '该任务只由提交申请的人办理'),
+    'task.applicants_own': (
+        "this task is the applicant's own: it cannot be put back for others to take",
+        '该任务只由申请人本人办理，不能退回待认领'),
     'task.claimed_by': (
         'task is claimed by {assignee}',
         '任务已由 {assignee} 认领'),

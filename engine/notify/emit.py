@@ -174,6 +174,8 @@ def _decision(data: Mapping[str, Any]) -> Msg:
     amount for 已兑付), so that a notice answers before its case is opened; without one
     (a case ended otherwise), that there is a result."""
     found = outcome_of(data)
+    if found.supplement is not None:
+        return msg("notice.supplement", items=found.supplement)
     if found.outcome is None:
         approved = data.get("approved_amount")
         if data.get("decision") == "approve" and isinstance(approved, int | float) \

@@ -102,6 +102,7 @@ class Application:
     payout: OwnPayout | None = None
     reduced: Reduction | None = None  # approved for less than applied for, and why
     untrue: UntrueCommitment | None = None  # its commitment found untrue, and the record
+    supplement: str | None = None  # the materials asked for (补正), until supplied
 
     @property
     def listed_at(self) -> datetime:
@@ -113,6 +114,7 @@ class Application:
                 "paid_amount": self.paid_amount,
                 "reduced": None if self.reduced is None else asdict(self.reduced),
                 "untrue_commitment": None if self.untrue is None else asdict(self.untrue),
+                "supplement": self.supplement,
                 "payout": None if self.payout is None else self.payout.as_json()}
 
 
@@ -203,6 +205,7 @@ class Outcome:
     paid_amount: int | float | None = None  # what was paid (元), once paid
     reduced: Reduction | None = None  # approved for less than was applied for
     untrue: UntrueCommitment | None = None  # refused: its commitment was found untrue
+    supplement: str | None = None  # the materials asked for (补正), until they are supplied
 
 
 @dataclass(frozen=True)
@@ -238,7 +241,15 @@ def outcome_of(data: Mapping[str, Any]) -> Outcome:
     return Outcome(outcome, refused, reason,
                    explanation if isinstance(explanation, str) and explanation else None,
                    paid if _amount(paid) else None, _reduction(data),
-                   _untrue(data) if refused else None)
+                   _untrue(data) if refused else None, _asked(data) if outcome is None else None)
+
+
+def _asked(data: Mapping[str, Any]) -> str | None:
+    """退回补正 (processes/subsidy_*.bpmn): the list told once, while it waits for the
+    materials; a decision made after they came (``decision`` again) ends it."""
+    items = data.get("supplement_items")
+    return items if data.get("decision") == "supplement" and isinstance(items, str) \
+        and items.strip() else None
 
 
 def _amount(value: Any) -> bool:
@@ -282,4 +293,5 @@ def _payout_application(payout: OwnPayout) -> Application:
 def _application(case: CaseState, data: dict[str, Any]) -> Application:
     found = outcome_of(data)
     return Application(case, found.outcome, found.refused, found.reason, found.explanation,
-                       found.paid_amount, reduced=found.reduced, untrue=found.untrue)
+                       found.paid_amount, reduced=found.reduced, untrue=found.untrue,
+                       supplement=found.supplement)

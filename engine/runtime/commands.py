@@ -215,6 +215,8 @@ class Runtime:
             raise Conflict(msg("task.already_claimed", assignee=task_row.assignee))
         if not claim and task_row.assignee not in (None, user.username):
             raise PermissionDenied(msg("task.claimed_by", assignee=task_row.assignee))
+        if not claim and task_row.role in scope.NO_POOL:
+            raise Conflict(msg("task.applicants_own"))
         check_revision(row, revision)
         assignee = user.username if claim else None
         session.connection().execute(

@@ -566,6 +566,8 @@ SCHEMAS: dict[str, Any] = {
                     "description": "承诺兑现 refused because the review found the commitment "
                                    "untrue: the credit department that records it and, once "
                                    "recorded, the 信用记录编号 and date"},
+                "supplement": {**_NULLABLE_STRING, "description": "退回补正: the materials "
+                               "the department asked for at once, until they are supplied"},
                 "payout": {"oneOf": [_ref("OwnPayout"), {"type": "null"}],
                            "description": "免申即享: the caller's own item of a batch"},
             },
