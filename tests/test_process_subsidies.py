@@ -1091,3 +1091,49 @@ def test_what_the_window_filed_is_supplied_through_the_window(hq: Engine) -> Non
     hq.complete(asked.id, {"requested_amount": 800000, "application_summary": "已补齐",
                            "supplement_note": "补交银行开户许可证"}, "chuangkou")
     assert [t.name for t in hq.instance(view.id).tasks] == ["decide"]
+
+
+# -- 撤回申请 --------------------------------------------------------------------------------
+
+
+@WORLD
+def test_the_applicant_withdraws_its_application_before_a_decision(
+        hq: Engine, clock: FixedClock) -> None:
+    """Only its applicant (who filed it, or the enterprise it was filed for), only with a
+    reason, only while it awaits a decision (审批 or its own 补正); recorded in the history."""
+    hq.add_user("qiye_c", ["enterprise"], credit_code="91360200MA35A0001X")
+    view = hq.start("subsidy_instant", application("JS-002"), "qiye")
+    assert hq.ops.may_withdraw_application(view.id, "qiye")
+    assert not hq.ops.may_withdraw_application(view.id, "swj")
+    with pytest.raises(NotFound):  # another enterprise does not even read it
+        hq.ops.withdraw_application(view.id, "qiye_c", "不需要了")
+    with pytest.raises(PermissionDenied):
+        hq.ops.withdraw_application(view.id, "swj", "不需要了")
+    with pytest.raises(InvalidData):
+        hq.ops.withdraw_application(view.id, "qiye", "  ")
+    clock.set(at("2026-10-08T09:00:00+08:00"))
+    done = hq.ops.withdraw_application(view.id, "qiye", "已另行申请同类政策，撤回本申请")
+    assert done.status == "cancelled" and done.tasks == []
+    [last] = hq.history(view.id)[-1:]
+    assert (last.type, last.user, last.payload["reason"], last.payload["by_applicant"]) == (
+        "terminated", "qiye", "已另行申请同类政策，撤回本申请", True)
+    assert not hq.ops.may_withdraw_application(view.id, "qiye")
+    assert hq.replay(view.id).ok
+
+    # filed by the window: the enterprise it was filed for may withdraw it, while it waits
+    # for its 补正 too; once approved it may not
+    filed = hq.start("subsidy_instant", application("JS-002", "一窗"), "chuangkou")
+    approve = next(t for t in inbox(hq, "swj") if t.instance_id == filed.id)
+    hq.complete(approve.id, {"decision": "supplement", "supplement_items": ASKED}, "swj")
+    hq.add_user("qiye_a", ["enterprise"], credit_code=application("JS-002")["credit_code"])
+    assert hq.ops.may_withdraw_application(filed.id, "qiye_a")
+    assert hq.ops.may_withdraw_application(filed.id, "chuangkou")
+    assert not hq.ops.may_withdraw_application(filed.id, "qiye")  # no code: not its case
+    [asked] = inbox(hq, "chuangkou")
+    hq.complete(asked.id, {"requested_amount": 36000, "application_summary": "已补齐",
+                           "supplement_note": "补交发票"}, "chuangkou")
+    again = next(t for t in inbox(hq, "swj") if t.instance_id == filed.id)
+    hq.complete(again.id, {"decision": "approve", "approved_amount": 36000}, "swj")
+    assert not hq.ops.may_withdraw_application(filed.id, "qiye_a")
+    with pytest.raises(Conflict):
+        hq.ops.withdraw_application(filed.id, "qiye_a", "不需要了")

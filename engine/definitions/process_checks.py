@@ -118,6 +118,10 @@ def check_process(name: str, process: etree._Element, forms_text: Mapping[str, s
             if assignee is not None and assignee != "applicant":  # runtime/mirror.py
                 out.append(Problem(name, node.sourceline, node.get("id"),
                                    msg("bpmn.unknown_assignee", value=assignee)))
+            withdraws = camunda_properties(node).get("applicant_withdraws")
+            if withdraws is not None and withdraws != "true":  # runtime/withdrawal.py
+                out.append(Problem(name, node.sourceline, node.get("id"),
+                                   msg("bpmn.applicant_withdraws", value=withdraws)))
             back_to = camunda_properties(node).get("back_to")
             if back_to is not None and back_to not in ("done_by", "pool"):  # runtime/returns.py
                 out.append(Problem(name, node.sourceline, node.get("id"),

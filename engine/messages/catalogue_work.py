@@ -337,6 +337,12 @@ WORK: dict[str, tuple[str, str]] = {
     'terminate.case_status': (
         'the case is {status}; it cannot be terminated',
         '案件{status}，不能终止'),
+    'withdrawal.applicants_only': (
+        'only the applicant may withdraw its application',
+        '只有申请人可以撤回申请'),
+    'withdrawal.decided': (
+        'the application can no longer be withdrawn: it no longer awaits a decision',
+        '申请已不在待审批阶段（已作出决定或已办结），不能撤回'),
     'terminate.supervisors_only': (
         ('only the case supervision office, the conduct supervision office, the reform group and '
          'the leaders may terminate a case'),

@@ -77,6 +77,8 @@ def show(instance_id: int) -> str | tuple[str, int]:
                            own={t.id for t in context.instance.tasks
                                 if t.id in openable and may_work(t, user)},
                            withdrawable=eng.ops.withdrawable(instance_id, user),
+                           may_withdraw_application=eng.ops.may_withdraw_application(
+                               instance_id, user),
                            related=[] if context.applicant else eng.related(instance_id, user),
                            waits=[] if context.applicant else eng.waiting(instance_id, user),
                            offer=eng.ops.offer(instance_id, user),

@@ -129,6 +129,8 @@ def timeline_item(event: EventView, diagram: Any, titles: dict[str, str],
             diagram.title_of(move[0]) for move in payload.get("steps") or []
             if move and move[0] in diagram.elements
             and diagram.elements[move[0]].kind.endswith("Event")))
+    if event.type == "terminated" and payload.get("by_applicant"):
+        title = _("申请人撤回申请")  # engine/runtime/withdrawal.py
     data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
     shown = {k: v for k, v in (data or {}).items() if not k.startswith("_")}
     details = [DataRow(k, labels[k], readable(k, v)) for k, v in shown.items() if k in labels]
