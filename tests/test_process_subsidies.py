@@ -1055,9 +1055,9 @@ def test_missing_materials_go_back_to_the_applicant_and_the_limit_restarts(
         hq.complete(asked.id, {"requested_amount": 36000,
                                "application_summary": "已补齐保费发票"}, "qiye")
     assert set(err.value.field_errors) == {"supplement_note"}
+    note = "补交保费发票和开户许可证；申请金额按发票核减为30,000元"
     hq.complete(asked.id, {"requested_amount": 30000, "application_summary": "已补齐保费发票",
-                           "supplement_note": "补交保费发票和开户许可证；申请金额按发票核减为30,000元"},
-                "qiye")
+                           "supplement_note": note}, "qiye")
     again = task(hq, "swj", "approve")
     # JS-002: 3 working days from the 补正 on Monday 10-12 -> 10-13, 10-14, 10-15
     assert again.due_at == at("2026-10-15T17:30:00+08:00")
@@ -1065,8 +1065,7 @@ def test_missing_materials_go_back_to_the_applicant_and_the_limit_restarts(
     assert data["requested_amount"] == 30000 and data["decision"] == ""
     assert data["supplements"] == [{
         "items": ASKED, "asked_at": "2026-10-09T10:00:00+08:00",
-        "answered_at": "2026-10-12T10:00:00+08:00",
-        "note": "补交保费发票和开户许可证；申请金额按发票核减为30,000元"}]
+        "answered_at": "2026-10-12T10:00:00+08:00", "note": note}]
     assert hq.worklists.applications("qiye")[0].supplement is None  # supplied
     clock.set(at("2026-10-14T10:00:00+08:00"))
     hq.complete(again.id, {"decision": "approve", "approved_amount": 30000}, "swj")

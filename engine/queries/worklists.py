@@ -258,8 +258,10 @@ def _amount(value: Any) -> bool:
 
 def _reduction(data: Mapping[str, Any]) -> Reduction | None:
     approved, requested = data.get("approved_amount"), data.get("requested_amount")
-    if data.get("decision") != "approve" or not (_amount(approved) and _amount(requested)) \
-            or approved >= requested:
+    if data.get("decision") != "approve" or not (_amount(approved) and _amount(requested)):
+        return None
+    assert isinstance(approved, int | float) and isinstance(requested, int | float)
+    if approved >= requested:
         return None
     opinion = data.get("opinion")
     return Reduction(approved, requested,

@@ -6,6 +6,7 @@ offers what the engine lets this user give it, shown fixed when that is one valu
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -47,7 +48,8 @@ def start_url(key: str, **asked: str) -> str | None:
     user = current_user()
     if user is None or not any(item.key == key for item in startable(engine(), user.username)):
         return None
-    return url_for("start.form", key=key, **asked)
+    values: dict[str, Any] = {"key": key, **asked}
+    return url_for("start.form", **values)
 
 
 @bp.get("/start")
