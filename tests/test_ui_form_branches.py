@@ -82,7 +82,10 @@ def test_the_approval_shows_every_field_and_marks_those_following_the_decision(
     form = form_of(page)
     assert ways(form, "decision") == [] and ways(form, "opinion") == []
     assert ways(form, "approved_amount") == [
-        {"field": "decision", "in": ["reject"], "not": True, "empty": False, "required": True}]
+        {"field": "decision", "in": ["approve"], "not": False, "empty": False, "required": True}]
+    assert ways(form, "supplement_items") == [
+        {"field": "decision", "in": ["supplement"], "not": False, "empty": False,
+         "required": True}]
     assert ways(form, "reject_reason") == [
         {"field": "decision", "in": ["reject"], "not": False, "empty": False, "required": True}]
     assert ways(form, "policy_explanation")[0]["required"] is False
