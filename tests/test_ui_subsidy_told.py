@@ -54,6 +54,8 @@ def test_missing_materials_are_told_and_supplied_from_the_case_page(
     assert "2026年出口信用保险保费发票" in text(tree, "//section[@id='outcome']")
     form = page(demo, "enterprise", go.get("href"))
     assert "银行开户许可证" in text(form, "//*[@data-field='supplement_items']")
+    # its own task, given to it by name: no staff operations, nothing to put back
+    assert "其他操作" not in text(form, "//main") and "取消认领" not in text(form, "//main")
     done = signed_in(demo, "enterprise").post(go.get("href"), data={
         "requested_amount": "480000", "application_summary": "补齐保费发票和开户许可证",
         "supplement_note": "已按清单补齐两项材料"})
