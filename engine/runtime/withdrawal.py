@@ -34,23 +34,26 @@ def is_applicant(row: ProcessInstance, user: UserView) -> bool:
     return row.started_by == user.username or filed_for(user, row.data)
 
 
+def _steps(version: LoadedVersion) -> frozenset[str]:
+    """The elements the diagram lets the applicant withdraw at."""
+    return frozenset(s.bpmn_id for s in version.task_specs()
+                     if (getattr(s, "extensions", None) or {}).get(PROPERTY) == "true")
+
+
 def awaits_decision(session: Session, row: ProcessInstance, version: LoadedVersion) -> bool:
     """Running, with open tasks, each of them one the diagram lets the applicant withdraw at."""
     if row.status != "running":
         return False
     open_elements = set(session.execute(select(TASKS.c.element_id).where(
         TASKS.c.instance_id == row.id, TASKS.c.status == "ready")).scalars())
-    specs = {s.bpmn_id: s for s in version.task_specs() if getattr(s, "bpmn_id", None)}
-    return bool(open_elements) and all(
-        (getattr(specs.get(e), "extensions", None) or {}).get(PROPERTY) == "true"
-        for e in open_elements)
+    return bool(open_elements) and open_elements <= _steps(version)
 
 
 def withdraw(runtime: Runtime, session: Session, instance_id: int, reason: str | None,
              user: UserView, revision: int | None = None) -> ProcessInstance:
     text = reason_text(reason)
     row, version, workflow, ids = runtime._load(session, instance_id, revision)
-    if not is_applicant(row, user):
+    if not is_applicant(row, user) or not _steps(version):  # a procedure without it: none
         raise PermissionDenied(msg("withdrawal.applicants_only"))
     if not awaits_decision(session, row, version):
         raise Conflict(msg("withdrawal.decided"))
