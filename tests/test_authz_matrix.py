@@ -500,6 +500,12 @@ def withdraws(t: Target, p: Person | None) -> bool:
     return p is not None and t is CLUE and p.label == "intake@same"
 
 
+def withdraws_application(t: Target, p: Person | None) -> bool:
+    """撤回申请: the enterprise that filed the subsidy application, while it awaits 审批
+    (engine/runtime/withdrawal.py); the clue is no application."""
+    return p is not None and t is SUBSIDY and p.role == "enterprise"
+
+
 def reads_ledger(t: Target, p: Person | None) -> bool:
     return p is not None and (p.role in LEDGER_READERS or p.unit is not None)
 
@@ -837,6 +843,9 @@ MATRIX: dict[tuple[str, str], Entry] = {
                                    request=lambda w: {"data": {"text": "请补充材料"}}),
     ("ops.terminate", "POST"): Entry(False, urges, 302, args=_instance, mutates=True,
                                      request=lambda w: {"data": {"reason": "重复登记"}}),
+    ("ops.withdraw_application", "POST"): Entry(
+        False, withdraws_application, 302, args=_instance, mutates=True,
+        request=lambda w: {"data": {"reason": "已另行申请其他政策"}}),
     ("ops.mark_read", "POST"): Entry(False, signed_in, 302, args=_instance),
     ("ops.copies", "GET"): Entry(False, signed_in),
 }
@@ -849,7 +858,7 @@ def about_a_case(entry: Entry) -> bool:
             or entry.args in (_instance, _task, _key, _notice, _file, _document, _done, _batch,
                               _letter)
             or entry.allowed in (reads_case, works_task, sees_task, starts, sees_unit_board,
-                                 adds_files, urges, withdraws))
+                                 adds_files, urges, withdraws, withdraws_application))
 
 
 def app_endpoints(app: Flask) -> set[tuple[str, str]]:

@@ -15,9 +15,11 @@ from engine.definitions.forms import field_errors
 
 FORMS = Path(__file__).resolve().parents[1] / "forms"
 SUBSIDY_DECISION = [
-    ({}, {"approved_amount", "reject_reason", "policy_explanation"}),  # 审批结果 first
-    ({"decision": "approve"}, {"reject_reason", "policy_explanation"}),
-    ({"decision": "reject"}, {"approved_amount"}),
+    ({}, {"approved_amount", "reject_reason", "policy_explanation",  # 审批结果 first
+          "supplement_items"}),
+    ({"decision": "approve"}, {"reject_reason", "policy_explanation", "supplement_items"}),
+    ({"decision": "reject"}, {"approved_amount", "supplement_items"}),
+    ({"decision": "supplement"}, {"approved_amount", "reject_reason", "policy_explanation"}),
 ]
 RETURN_COMMENT = [({}, {"review_comment"}), ({"accepted": True}, {"review_comment"}),
                   ({"accepted": False}, set())]
@@ -57,8 +59,12 @@ WALK: dict[str, list[tuple[dict[str, Any], set[str]]]] = {
                              ({"confirm_decision": "return"}, set())],
     "self_inspection_rectify": [({"all_closed": True}, {"open_items"}),
                                 ({"all_closed": False}, set())],
-    "subsidy_commitment_review": [({"review_method": "评估评审"}, {"site_address"}),
-                                  ({"review_method": "现场勘查"}, set())],
+    "subsidy_commitment_review": [
+        ({"review_method": "评估评审"}, {"site_address", "untrue_facts"}),
+        ({"review_method": "现场勘查"}, {"untrue_facts"}),
+        ({"review_method": "评估评审", "commitment_consistent": False}, {"site_address"}),
+        ({"review_method": "评估评审", "commitment_consistent": True},
+         {"site_address", "untrue_facts"})],
     # tests of something other than a choice (minItems, minimum): every field shows
     "clue_outcome": [({}, set()), ({"instruments": ["提醒函"]}, set())],
     "self_inspection_check": [({}, set()), ({"problem_count": 0}, set())],
@@ -93,7 +99,8 @@ def test_a_hidden_field_is_left_out_whatever_it_holds() -> None:
     schema = form("subsidy_instant_approve")
     stale = {"decision": "approve", "approved_amount": 36000, "reject_reason": "材料不全",
              "policy_explanation": "见政策文件"}
-    assert hidden_fields(shown_when(schema), stale) == {"reject_reason", "policy_explanation"}
+    assert hidden_fields(shown_when(schema), stale) == {"reject_reason", "policy_explanation",
+                                                        "supplement_items"}
 
 
 def choice_form(**extra: Any) -> dict[str, Any]:

@@ -14,8 +14,9 @@ from engine.api import Engine
 from engine.definitions.form_checks import CheckContext
 from engine.definitions.forms import check_form, validate
 from engine.errors import InvalidData
+from engine.queries.worklists import Reduction
 from engine.time.clock import FixedClock
-from tests.process_helpers import at, task
+from tests.process_helpers import at, inbox, task
 from tests.test_process_clue_triage import REGISTRATION, clues  # noqa: F401  # fixture
 from tests.test_process_clue_triage import WORLD as CLUES
 from tests.test_process_subsidies import PAYOUT, application, hq  # noqa: F401  # fixture
@@ -97,6 +98,8 @@ def form(**extra: Any) -> str:
     ({"field": "amount", "at_most": 1, "message": "x", "confirmed_by": "note"},
      '"confirmed_by" must name a boolean field'),
     ({"field": "amount", "below": 1, "message": "x"}, "unknown key(s): below"),
+    ({"field": "amount", "at_most": 1, "message": "x", "explained_by": "ok"},
+     '"explained_by" must name a text field'),
 ])
 def test_a_malformed_rule_is_a_deploy_problem(rules: dict[str, Any], problem: str) -> None:
     [found] = map(str, check_form(form(**{"x-checks": [rules]})))
@@ -129,3 +132,30 @@ def test_a_limit_is_said_as_the_pages_show_amounts(limit: float, said: str) -> N
     with pytest.raises(InvalidData) as err:
         validate(schema, {"paid": limit + 1}, context)
     assert err.value.field_errors == {"paid": f"不能超过{said}元"}
+
+
+@SUBSIDIES
+def test_an_amount_approved_below_the_one_applied_for_needs_the_reason(
+        hq: Engine, clock: FixedClock) -> None:  # noqa: F811
+    """核减: 30,000 of the 36,000 applied for is refused, beside 审批意见, until it says why;
+    the enterprise reads the amount with that reason, and the full amount needs none."""
+    view = hq.start("subsidy_instant", application("JS-002"), "qiye")
+    approve = task(hq, "swj", "approve").id
+    cut = {"decision": "approve", "approved_amount": 30000}
+    for blank in ({}, {"opinion": "  "}):
+        assert refused(hq, approve, {**cut, **blank}) == {
+            "opinion": "核定兑现金额低于申请金额（36,000元）：须在审批意见中写明核减理由，"
+                       "申请企业将看到该理由"}
+    reason = "保费发票中6,000元为2025年度保费，不属本年度支持范围。"
+    hq.complete(approve, {**cut, "opinion": reason}, "swj")
+    [applied] = hq.worklists.applications("qiye")
+    assert applied.reduced == Reduction(30000, 36000, reason)
+    said = next(n.text_in("zh") for n in hq.notifications.for_user("qiye")
+                if n.kind == "decided")
+    assert said.endswith("已审核通过，核定兑现金额 30,000.00 元（申请 36,000.00 元），"
+                         f"核减理由：{reason}。兑付后另行通知。")
+    assert view.business_key in said
+    # the full amount needs no reason
+    hq.start("subsidy_instant", application("JS-002"), "qiye")
+    full = next(t for t in inbox(hq, "swj") if t.instance_id != view.id)
+    hq.complete(full.id, {"decision": "approve", "approved_amount": 36000}, "swj")

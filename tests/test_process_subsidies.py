@@ -19,6 +19,7 @@ from uuid import UUID
 import pytest
 from sqlalchemy import update
 
+from engine import task_form
 from engine.api import Engine
 from engine.definitions.forms import check_form
 from engine.definitions.parsed import parse_version
@@ -28,6 +29,7 @@ from engine.files.attachments import Upload
 from engine.org import credit_code
 from engine.queries.inbox import InboxFilter
 from engine.queries.payouts import batch_payouts
+from engine.queries.worklists import UntrueCommitment
 from engine.runtime import state
 from engine.storage.schema import ProcessInstance, Task
 from engine.time.clock import FixedClock
@@ -548,7 +550,8 @@ def test_instant_window_starts_for_the_enterprise_and_late_approval_is_flagged(
     assert inbox(hq, "chuangkou") == []  # the window hands over; the department decides
     clock.set(at("2026-10-14T09:00:00+08:00"))
     assert task(hq, "rsj", "approve").overdue
-    hq.complete(approve.id, {"decision": "approve", "approved_amount": 5000}, "rsj")
+    hq.complete(approve.id, {"decision": "approve", "approved_amount": 5000,
+                             "opinion": "按实际吸纳就业人数核定"}, "rsj")
     assert task(hq, "rsj", "pay").due_at == at("2026-10-15T17:30:00+08:00")
     data = hq.instance(view.id).data
     assert data["approval_on_time"] is False
@@ -647,6 +650,10 @@ def test_an_online_application_gets_its_receipt_too(hq: Engine) -> None:
         "CN-001", requested_amount=800000, **COMMITMENT), "qiye")
     [receipt] = [f for f in hq.dossier.files(view.id, "qiye") if f.document]
     assert (receipt.document, receipt.doc_no) == ("shouli_huizhi", "景惠企受〔2026〕1号")
+    # the receiving side issues it: the engine, in the department's name, not the enterprise
+    assert receipt.uploaded_by == "system"
+    [issued] = [e for e in hq.history(view.id, "qiye") if e.type == "document"]
+    assert issued.user == "system"
     text, rows = printed(hq, view.id, "qiye")
     assert "通过“景快办”惠企政策兑现平台提交的惠企政策兑现申请" in text
     assert "咨询电话" not in text
@@ -749,7 +756,8 @@ def test_the_enterprise_hears_of_the_decision_on_what_the_window_filed_for_it(
     online = hq.start("subsidy_instant", application("JS-002"), "qiye_a")
     for view in (filed, online):
         approve = next(t for t in inbox(hq, "swj") if t.instance_id == view.id)
-        hq.complete(approve.id, {"decision": "approve", "approved_amount": 5000}, "swj")
+        hq.complete(approve.id, {"decision": "approve", "approved_amount": 5000,
+                                 "opinion": "按实缴保费核定"}, "swj")
     both = [online.business_key, filed.business_key]  # newest first
     assert decided_notices(hq, "qiye_a") == decided_notices(hq, "qiye_b") == both
     assert decided_notices(hq, "chuangkou") == []
@@ -891,11 +899,20 @@ def test_commitment_found_untrue_cannot_be_approved_and_goes_on_the_credit_recor
     view = apply_commitment(hq, "CN-002")
     review = task(hq, "swj", "review")
     clock.set(at("2026-10-20T10:00:00+08:00"))
-    hq.complete(review.id, {**REVIEW, "review_method": "现场勘查", "site_address": "昌江区某工业园",
-                            "findings": "生产线尚未投产，与承诺的已投产不符",
-                            "commitment_consistent": False}, "swj")
+    untrue = {**REVIEW, "review_method": "现场勘查", "site_address": "昌江区某工业园",
+              "findings": "到场查看生产线和生产记录", "commitment_consistent": False}
+    # 否 puts the enterprise on the credit record: not without the facts that were found
+    form = task_form(hq, review.id, "swj")
+    assert "记入企业信用记录" in form["properties"]["commitment_consistent"]["description"]
+    with pytest.raises(InvalidData) as err:
+        hq.complete(review.id, untrue, "swj")
+    assert set(err.value.field_errors) == {"untrue_facts"}
+    hq.complete(review.id, {**untrue, "untrue_facts": "生产线尚未投产，与承诺的已投产不符"}, "swj")
     assert inbox(hq, "swj") == []  # no 出具审批结果: an untrue commitment is never approved
     assert decided_notices(hq, "qiye") == [view.business_key]  # the refusal is its result
+    [told] = [n.text_in("zh") for n in hq.notifications.for_user("qiye") if n.kind == "decided"]
+    assert told.endswith("不予兑现：经核查，贵企业的承诺与实际情况不一致，将由市发改委记入"
+                         "信用记录、列入虚假承诺黑名单。")
     data = hq.instance(view.id).data
     assert data["outcome"] == "不予兑现"
     assert data["reject_reason"] == (
@@ -909,6 +926,7 @@ def test_commitment_found_untrue_cannot_be_approved_and_goes_on_the_credit_recor
     [applied] = hq.worklists.applications("qiye")
     assert (applied.outcome, applied.reason) == ("不予兑现", data["reject_reason"])
     assert applied.explanation == data["policy_explanation"]
+    assert applied.untrue == UntrueCommitment(FGW)  # to be recorded: no reference yet
 
     credit = task(hq, "fgw", "credit_listing")
     # 7 working days from Tuesday 10-20 -> Thursday 10-29
@@ -926,6 +944,15 @@ def test_commitment_found_untrue_cannot_be_approved_and_goes_on_the_credit_recor
         "失信：承诺兑现不实承诺", "91360200MA35B0001M", "CN-002", FGW)
     assert data["blacklisted"] is True
     assert data["notices"][-1]["type"] == "记入信用记录告知"
+    assert "JDZ-XY-2026-0107" in data["notices"][-1]["content"]
+    # told again once recorded: the record's reference, and that it may ask for 信用修复
+    assert decided_notices(hq, "qiye") == [view.business_key] * 2
+    told = next(n.text_in("zh") for n in hq.notifications.for_user("qiye") if n.kind == "decided")
+    assert "市发改委已将不实承诺记入贵企业信用记录（信用记录编号 JDZ-XY-2026-0107）" in told
+    assert told.endswith("纠正失信行为后，可申请信用修复。")
+    [applied] = hq.worklists.applications("qiye")
+    assert applied.untrue == UntrueCommitment(FGW, "JDZ-XY-2026-0107", "2026-10-21")
+    assert applied.as_json()["untrue_commitment"]["record_no"] == "JDZ-XY-2026-0107"
     assert (data["report"]["result"], data["report"]["credit_record_no"]) == (
         "不予兑现", "JDZ-XY-2026-0107")
     record_task = task(hq, "sjj", "record_result")
@@ -1004,3 +1031,126 @@ def test_an_applicant_does_not_copy_its_own_application(hq: Engine) -> None:
     assert refused.value.said.render("zh") == (
         "申请人查阅自己的申请，不抄送；抄送由办理本案的工作人员发起")
     assert [e.type for e in hq.history(case.id)].count("copied") == 0
+
+
+# -- 退回补正 (一次性告知) -------------------------------------------------------------------
+
+ASKED = "1. 2026年出口信用保险保费发票原件扫描件；\n2. 银行开户许可证。"
+
+
+@WORLD
+def test_missing_materials_go_back_to_the_applicant_and_the_limit_restarts(
+        hq: Engine, clock: FixedClock) -> None:
+    """退回补正: the department lists at once what is missing; the enterprise that filed
+    online gets 补正材料 (no other enterprise sees it), resubmits, and the case is back at
+    the same department's 审批, due the policy's working days from the materials' arrival."""
+    hq.add_user("qiye_c", ["enterprise"], credit_code="91360200MA35A0001X")
+    view = hq.start("subsidy_instant", application("JS-002"), "qiye")
+    approve = task(hq, "swj", "approve")
+    clock.set(at("2026-10-09T10:00:00+08:00"))
+    with pytest.raises(InvalidData) as err:
+        hq.complete(approve.id, {"decision": "supplement"}, "swj")
+    assert set(err.value.field_errors) == {"supplement_items"}
+    hq.complete(approve.id, {"decision": "supplement", "supplement_items": ASKED}, "swj")
+    [asked] = inbox(hq, "qiye")
+    assert (asked.title, asked.role, asked.assignee, asked.due_at) == (
+        "补正材料", "enterprise", "qiye", None)
+    assert inbox(hq, "qiye_c") == [] and inbox(hq, "swj") == []
+    with pytest.raises(PermissionDenied):
+        hq.complete(asked.id, {}, "qiye_c")
+    with pytest.raises(Conflict):  # never a pool every enterprise could take it from
+        hq.unclaim(asked.id, "qiye")
+    # told at once what to supply, on its notice and its 我的申请
+    said = next(n.text_in("zh") for n in hq.notifications.for_user("qiye")
+                if n.kind == "decided")
+    assert said.endswith(f"材料不全，请一次补齐以下材料后重新提交：{ASKED}")
+    [applied] = hq.worklists.applications("qiye")
+    assert (applied.outcome, applied.supplement) == (None, ASKED)
+    assert task_data(hq, asked)["supplement_items"] == ASKED
+
+    clock.set(at("2026-10-12T10:00:00+08:00"))  # Monday
+    with pytest.raises(InvalidData) as err:
+        hq.complete(asked.id, {"requested_amount": 36000,
+                               "application_summary": "已补齐保费发票"}, "qiye")
+    assert set(err.value.field_errors) == {"supplement_note"}
+    note = "补交保费发票和开户许可证；申请金额按发票核减为30,000元"
+    hq.complete(asked.id, {"requested_amount": 30000, "application_summary": "已补齐保费发票",
+                           "supplement_note": note}, "qiye")
+    again = task(hq, "swj", "approve")
+    # JS-002: 3 working days from the 补正 on Monday 10-12 -> 10-13, 10-14, 10-15
+    assert again.due_at == at("2026-10-15T17:30:00+08:00")
+    data = hq.instance(view.id).data
+    assert data["requested_amount"] == 30000 and data["decision"] == ""
+    assert data["supplements"] == [{
+        "items": ASKED, "asked_at": "2026-10-09T10:00:00+08:00",
+        "answered_at": "2026-10-12T10:00:00+08:00", "note": note}]
+    assert hq.worklists.applications("qiye")[0].supplement is None  # supplied
+    clock.set(at("2026-10-14T10:00:00+08:00"))
+    hq.complete(again.id, {"decision": "approve", "approved_amount": 30000}, "swj")
+    data = hq.instance(view.id).data
+    assert (data["approval_due"], data["approval_on_time"]) == ("2026-10-15T17:30:00+08:00", True)
+    assert task(hq, "swj", "pay").due_at == at("2026-10-15T17:30:00+08:00")
+    assert hq.verify() == (1, [])
+    assert hq.replay(view.id).ok
+
+
+@WORLD
+def test_what_the_window_filed_is_supplied_through_the_window(hq: Engine) -> None:
+    """The clerk who took the application in is asked for the materials, as the enterprise
+    is for its own; 承诺兑现's 出具审批结果 asks the same way and gets the case back."""
+    view = apply_commitment(hq, "CN-002", "chuangkou")
+    hq.complete(task(hq, "swj", "review").id, REVIEW, "swj")
+    decide = task(hq, "swj", "decide")
+    hq.complete(decide.id, {"decision": "supplement", "supplement_items": ASKED}, "swj")
+    [asked] = inbox(hq, "chuangkou")
+    assert (asked.title, asked.assignee) == ("补正材料", "chuangkou")
+    assert inbox(hq, "qiye") == []  # filed by the window: the window supplies
+    hq.complete(asked.id, {"requested_amount": 800000, "application_summary": "已补齐",
+                           "supplement_note": "补交银行开户许可证"}, "chuangkou")
+    assert [t.name for t in hq.instance(view.id).tasks] == ["decide"]
+
+
+# -- 撤回申请 --------------------------------------------------------------------------------
+
+
+@WORLD
+def test_the_applicant_withdraws_its_application_before_a_decision(
+        hq: Engine, clock: FixedClock) -> None:
+    """Only its applicant (who filed it, or the enterprise it was filed for), only with a
+    reason, only while it awaits a decision (审批 or its own 补正); recorded in the history."""
+    hq.add_user("qiye_c", ["enterprise"], credit_code="91360200MA35A0001X")
+    view = hq.start("subsidy_instant", application("JS-002"), "qiye")
+    assert hq.ops.may_withdraw_application(view.id, "qiye")
+    assert not hq.ops.may_withdraw_application(view.id, "swj")
+    with pytest.raises(NotFound):  # another enterprise does not even read it
+        hq.ops.withdraw_application(view.id, "qiye_c", "不需要了")
+    with pytest.raises(PermissionDenied):
+        hq.ops.withdraw_application(view.id, "swj", "不需要了")
+    with pytest.raises(InvalidData):
+        hq.ops.withdraw_application(view.id, "qiye", "  ")
+    clock.set(at("2026-10-08T09:00:00+08:00"))
+    done = hq.ops.withdraw_application(view.id, "qiye", "已另行申请同类政策，撤回本申请")
+    assert done.status == "cancelled" and done.tasks == []
+    [last] = hq.history(view.id)[-1:]
+    assert (last.type, last.user, last.payload["reason"], last.payload["by_applicant"]) == (
+        "terminated", "qiye", "已另行申请同类政策，撤回本申请", True)
+    assert not hq.ops.may_withdraw_application(view.id, "qiye")
+    assert hq.replay(view.id).ok
+
+    # filed by the window: the enterprise it was filed for may withdraw it, while it waits
+    # for its 补正 too; once approved it may not
+    filed = hq.start("subsidy_instant", application("JS-002", "一窗"), "chuangkou")
+    approve = next(t for t in inbox(hq, "swj") if t.instance_id == filed.id)
+    hq.complete(approve.id, {"decision": "supplement", "supplement_items": ASKED}, "swj")
+    hq.add_user("qiye_a", ["enterprise"], credit_code=application("JS-002")["credit_code"])
+    assert hq.ops.may_withdraw_application(filed.id, "qiye_a")
+    assert hq.ops.may_withdraw_application(filed.id, "chuangkou")
+    assert not hq.ops.may_withdraw_application(filed.id, "qiye")  # no code: not its case
+    [asked] = inbox(hq, "chuangkou")
+    hq.complete(asked.id, {"requested_amount": 36000, "application_summary": "已补齐",
+                           "supplement_note": "补交发票"}, "chuangkou")
+    again = next(t for t in inbox(hq, "swj") if t.instance_id == filed.id)
+    hq.complete(again.id, {"decision": "approve", "approved_amount": 36000}, "swj")
+    assert not hq.ops.may_withdraw_application(filed.id, "qiye_a")
+    with pytest.raises(Conflict):
+        hq.ops.withdraw_application(filed.id, "qiye_a", "不需要了")

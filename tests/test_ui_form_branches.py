@@ -82,7 +82,10 @@ def test_the_approval_shows_every_field_and_marks_those_following_the_decision(
     form = form_of(page)
     assert ways(form, "decision") == [] and ways(form, "opinion") == []
     assert ways(form, "approved_amount") == [
-        {"field": "decision", "in": ["reject"], "not": True, "empty": False, "required": True}]
+        {"field": "decision", "in": ["approve"], "not": False, "empty": False, "required": True}]
+    assert ways(form, "supplement_items") == [
+        {"field": "decision", "in": ["supplement"], "not": False, "empty": False,
+         "required": True}]
     assert ways(form, "reject_reason") == [
         {"field": "decision", "in": ["reject"], "not": False, "empty": False, "required": True}]
     assert ways(form, "policy_explanation")[0]["required"] is False
@@ -97,7 +100,7 @@ def test_the_approval_shows_every_field_and_marks_those_following_the_decision(
 def test_approving_leaves_out_what_the_rejection_was_typed_with(hq: Engine) -> None:
     case, approve = approval(hq)
     done = signed_in(hq, "swj").post(f"/tasks/{approve}", data={
-        "decision": "approve", "approved_amount": "30,000",
+        "decision": "approve", "approved_amount": "30,000", "opinion": "按实缴保费核定",
         "reject_reason": "理" * 4001,  # too long: refused, were it checked
         "policy_explanation": "同一事项不得重复享受。"})
     assert done.status_code == 302, done.text
@@ -141,7 +144,8 @@ def test_a_draft_keeps_no_field_of_the_branch_not_taken(hq: Engine) -> None:
 
 def test_the_instant_payout_starts_at_the_approved_amount(hq: Engine) -> None:
     case, approve = approval(hq)
-    hq.complete(approve, {"decision": "approve", "approved_amount": 30000}, "swj")
+    hq.complete(approve, {"decision": "approve", "approved_amount": 30000,
+                          "opinion": "按实缴保费核定"}, "swj")
     pay = task(hq, "swj", "pay", instance_id=case).id
     form = form_of(signed_in(hq, "swj").get(f"/tasks/{pay}").text)
     assert re.search(r'<input id="f-paid_amount" name="paid_amount" type="text" value="30000"',
@@ -152,7 +156,8 @@ def test_the_commitment_payout_starts_at_the_approved_amount(hq: Engine) -> None
     case = apply_commitment(hq).id
     hq.complete(task(hq, "gxj", "review", instance_id=case).id, REVIEW, "gxj")
     hq.complete(task(hq, "gxj", "decide", instance_id=case).id,
-                {"decision": "approve", "approved_amount": 640000}, "gxj")
+                {"decision": "approve", "approved_amount": 640000,
+                 "opinion": "按核定投资额的8%补助"}, "gxj")
     pay = task(hq, "gxj", "pay", instance_id=case).id
     web = signed_in(hq, "gxj")
     form = form_of(web.get(f"/tasks/{pay}").text)

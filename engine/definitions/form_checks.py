@@ -11,6 +11,9 @@ of the same submission or of the data the task sees, or a number::
 
 A rule with ``"confirmed_by"`` (a boolean field of the same form) is a warning: it refuses the
 submission until that field is ticked, so a clerk may go on where the rules allow it. A rule
+with ``"explained_by"`` (a text field of the same form) asks for a reason: it refuses the
+submission, beside that field, until the field says why (an approved amount below the one
+applied for, with the 核减 reason the enterprise reads). A rule
 whose field or reference has no value checks nothing (``required`` says what must be given).
 An object field may carry rules of its own, over its own properties; their errors are keyed
 ``<field>.<property>``.
@@ -32,7 +35,7 @@ _BOUNDS = {"at_most": lambda value, limit: value <= limit,
            "at_least": lambda value, limit: value >= limit,
            "before": lambda value, limit: value < limit,
            "after": lambda value, limit: value > limit}
-_KEYS = {"field", *_BOUNDS, "message", "confirmed_by"}
+_KEYS = {"field", *_BOUNDS, "message", "confirmed_by", "explained_by"}
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,10 @@ def _rule_problem(rule: Any, properties: Mapping[str, Any]) -> Msg | None:
     confirm = rule.get("confirmed_by")
     if confirm is not None and (properties.get(confirm) or {}).get("type") != "boolean":
         return msg("form.rule_confirmed_by", value=repr(confirm))
+    reason = rule.get("explained_by")
+    if reason is not None and ((properties.get(reason) or {}).get("type") != "string"
+                               or confirm is not None):
+        return msg("form.rule_explained_by", value=repr(reason))
     return None
 
 
@@ -97,8 +104,9 @@ def check_errors(schema: Mapping[str, Any], submitted: Mapping[str, Any],
     errors: dict[str, str] = {}
     for rule in schema.get(KEYWORD) or []:
         field = rule["field"]
-        confirm = rule.get("confirmed_by")
-        if field in errors or (confirm and submitted.get(confirm) is True):
+        confirm, reason = rule.get("confirmed_by"), rule.get("explained_by")
+        if field in errors or (confirm and submitted.get(confirm) is True) or (
+                reason and _said(submitted.get(reason))):
             continue
         bound = next(b for b in _BOUNDS if b in rule)
         kind = _kind(properties.get(field) or {})
@@ -111,13 +119,17 @@ def check_errors(schema: Mapping[str, Any], submitted: Mapping[str, Any],
         except TypeError:  # a date against a number: the rule does not apply
             continue
         if broken:
-            errors[field] = rule["message"].replace("{limit}", shown)
+            errors.setdefault(reason or field, rule["message"].replace("{limit}", shown))
     for name, prop in _objects(properties):
         value = submitted.get(name)
         if isinstance(value, Mapping):  # its rules refer to its own properties first
             errors.update({f"{name}.{field}": message
                            for field, message in check_errors(prop, value, context).items()})
     return errors
+
+
+def _said(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
 
 
 def _kind(prop: Mapping[str, Any]) -> str:

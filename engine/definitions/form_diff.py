@@ -189,6 +189,8 @@ def _rule(rule: Any, owner: Mapping[str, Any]) -> Msg:
               "message": str(rule.get("message") or "")}
     if rule.get("confirmed_by"):
         return msg("form_diff.rule_confirmed", confirm=named(rule["confirmed_by"]), **params)
+    if rule.get("explained_by"):
+        return msg("form_diff.rule_explained", reason=named(rule["explained_by"]), **params)
     return msg("form_diff.rule", **params)
 
 

@@ -114,6 +114,14 @@ def check_process(name: str, process: etree._Element, forms_text: Mapping[str, s
             check_code(name, node, node.get(CAMUNDA + "dueDate"), "eval", "due date", out)
             check_code(name, node, camunda_properties(node).get("unit"), "eval", "unit", out)
             _check_send_back(name, node, user_tasks, out)
+            assignee = camunda_properties(node).get("assignee")
+            if assignee is not None and assignee != "applicant":  # runtime/mirror.py
+                out.append(Problem(name, node.sourceline, node.get("id"),
+                                   msg("bpmn.unknown_assignee", value=assignee)))
+            withdraws = camunda_properties(node).get("applicant_withdraws")
+            if withdraws is not None and withdraws != "true":  # runtime/withdrawal.py
+                out.append(Problem(name, node.sourceline, node.get("id"),
+                                   msg("bpmn.applicant_withdraws", value=withdraws)))
             back_to = camunda_properties(node).get("back_to")
             if back_to is not None and back_to not in ("done_by", "pool"):  # runtime/returns.py
                 out.append(Problem(name, node.sourceline, node.get("id"),

@@ -38,10 +38,11 @@ from engine.messages import msg
 from engine.org.directory import Directory
 from engine.org.people import own_name
 from engine.org.scope import JURISDICTION
-from engine.org.users import Contact
+from engine.org.users import SYSTEM, Contact
 from engine.scripting import expressions
 from engine.time.calendar import TZ, WorkCalendar, deadline_day
 from engine.time.clock import parse_instant
+from engine.views import UserView
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 REGISTRY = "documents.json"
@@ -162,6 +163,13 @@ def template(key: str) -> Template:
         known = "、".join(sorted(templates())) or "无"
         raise NotFound(msg("document.template_not_found", key=key, known=known))
     return found
+
+
+def step_issuer(user: UserView) -> UserView:
+    """Who issues the documents of the steps a command of ``user`` passed: the engine (in
+    the case's issuing department's name) when an applicant's filing or answer triggered
+    them; a 受理回执 is the receiving department's, never the enterprise's."""
+    return SYSTEM if set(user.roles) <= APPLICANT_ROLES else user
 
 
 def unit_full_name(name: Any, units: Directory | None = None) -> str:

@@ -111,6 +111,14 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
          'hears what was paid)'),
         ('notify “{notice}” 不是此元素可以使用的通知（“decided”：任务办结时通知申请人；'
          '人工任务还可用 “paid”：通知该项所指企业已兑付的金额）')),
+    'bpmn.applicant_withdraws': (
+        'applicant_withdraws "{value}" must be "true" (the applicant may withdraw while the case '
+        'waits here) or left out',
+        'applicant_withdraws “{value}” 只能为 “true”（案件停在此环节时申请人可撤回申请），或不写'),
+    'bpmn.unknown_assignee': (
+        ('assignee "{value}" is not whom a task may go to by itself ("applicant": whoever '
+         'filed the case)'),
+        '办理人 assignee “{value}” 无效（“applicant”：提交申请的人）'),
     'bpmn.unknown_single_open': (
         ('single_open "{value}" is neither "true" (one open task of this step per case: a '
          'repeat arriving while one is open is withdrawn) nor "false"'),

@@ -28,6 +28,9 @@ FORM_DIFF: dict[str, tuple[str, str]] = {
     'form_diff.rule_confirmed': (
         '"{field}" {bound} {reference} unless "{confirm}" is ticked (message "{message}")',
         '「{field}」{bound}{reference}，勾选「{confirm}」可继续（提示“{message}”）'),
+    'form_diff.rule_explained': (
+        '"{field}" {bound} {reference} unless "{reason}" says why (message "{message}")',
+        '「{field}」{bound}{reference}，否则须在「{reason}」中说明理由（提示“{message}”）'),
     'form_diff.other': ('other change: {keywords}', '其他修改：{keywords}'),
     # values
     'form_diff.quoted': ('"{text}"', '“{text}”'),

@@ -117,6 +117,10 @@ FORMS: dict[str, tuple[str, str]] = {
     'form.rule_confirmed_by': (
         '"confirmed_by" must name a boolean field of the form, not {value}',
         '"confirmed_by" 应为本表单的是/否字段，而不是 {value}'),
+    'form.rule_explained_by': (
+        '"explained_by" must name a text field of the form, not {value}, and not go with '
+        '"confirmed_by"',
+        '"explained_by" 应为本表单的文字字段，而不是 {value}，且不与 "confirmed_by" 同用'),
     'form.rule_field': (
         '"field" must name a field of the form, not {value}',
         '"field" 应为本表单的字段，而不是 {value}'),

@@ -45,12 +45,52 @@ NOTICES: dict[str, tuple[str, str]] = {
         'when it is paid. Sign in for the details.',
         ('“{title}”申请{case}已审核通过，核定兑现金额 {amount} 元，兑付后另行通知。'
          '详情请登录查看。')),
+    'notice.decided_reduced': (
+        'The application "{title}"{case} has been approved for {amount} yuan of the {requested} '
+        'yuan applied for: {reason}. You will be told when it is paid.',
+        '“{title}”申请{case}已审核通过，核定兑现金额 {amount} 元（申请 {requested} 元），'
+        '核减理由：{reason}。兑付后另行通知。'),
+    'notice.decided_reduced.outside': (
+        'The application "{title}"{case} has been approved for {amount} yuan of the {requested} '
+        'yuan applied for. You will be told when it is paid. Sign in for the reason.',
+        '“{title}”申请{case}已审核通过，核定兑现金额 {amount} 元（申请 {requested} 元）。'
+        '兑付后另行通知。核减理由请登录查看。'),
+    'notice.supplement': (
+        'The application "{title}"{case} lacks materials; supply all of these and resubmit: '
+        '{items}',
+        '“{title}”申请{case}材料不全，请一次补齐以下材料后重新提交：{items}'),
+    'notice.supplement.outside': (
+        'The application "{title}"{case} lacks materials; sign in to see what to supply and '
+        'resubmit.',
+        '“{title}”申请{case}材料不全，需补正，请登录查看补正清单并重新提交。'),
     'notice.decided_as': (
         'The application "{title}"{case} has been decided: {outcome}.',
         '“{title}”申请{case}已有办理结果：{outcome}。'),
     'notice.decided_as.outside': (
         'The application "{title}"{case} has been decided: {outcome}. Sign in for the details.',
         '“{title}”申请{case}已有办理结果：{outcome}。详情请登录查看。'),
+    'notice.decided_untrue': (
+        'The application "{title}"{case} has been refused: the review found your commitment '
+        'untrue. {dept} will record it in your credit record.',
+        '“{title}”申请{case}不予兑现：经核查，贵企业的承诺与实际情况不一致，将由{dept}记入'
+        '信用记录、列入虚假承诺黑名单。'),
+    'notice.decided_untrue.outside': (
+        'The application "{title}"{case} has been refused: the review found your commitment '
+        'untrue. {dept} will record it in your credit record. Sign in for the findings.',
+        '“{title}”申请{case}不予兑现：经核查，贵企业的承诺与实际情况不一致，将由{dept}记入'
+        '信用记录、列入虚假承诺黑名单。核查情况请登录查看。'),
+    'notice.credit_recorded': (
+        'The application "{title}"{case}: {dept} has recorded the untrue commitment in your '
+        'credit record (record {record_no}). Once the breach is corrected you may apply for '
+        'credit repair.',
+        '“{title}”申请{case}：{dept}已将不实承诺记入贵企业信用记录（信用记录编号 {record_no}），'
+        '并列入虚假承诺黑名单。纠正失信行为后，可申请信用修复。'),
+    'notice.credit_recorded.outside': (
+        'The application "{title}"{case}: {dept} has recorded the untrue commitment in your '
+        'credit record (record {record_no}). Once the breach is corrected you may apply for '
+        'credit repair. Sign in for the details.',
+        '“{title}”申请{case}：{dept}已将不实承诺记入贵企业信用记录（信用记录编号 {record_no}），'
+        '并列入虚假承诺黑名单。纠正失信行为后，可申请信用修复。详情请登录查看。'),
     'notice.paid': (
         '"{policy}"{case}: {amount} yuan has been paid to your enterprise.',
         '“{policy}”{case}已向贵单位兑付 {amount} 元，请留意查收。'),

@@ -295,6 +295,12 @@ WORK: dict[str, tuple[str, str]] = {
     'task.bad_due_date': (
         '{bpmn_id}: due date {due_source!r} gave {value!r}',
         '{bpmn_id}：期限 {due_source!r} 的结果 {value!r} 不是时间'),
+    'task.applicant_only': (
+        'only whoever filed the application works on this task',
+        '该任务只由提交申请的人办理'),
+    'task.applicants_own': (
+        "this task is the applicant's own: it cannot be put back for others to take",
+        '该任务只由申请人本人办理，不能退回待认领'),
     'task.claimed_by': (
         'task is claimed by {assignee_name}',
         '任务已由 {assignee_name} 认领'),
@@ -334,6 +340,12 @@ WORK: dict[str, tuple[str, str]] = {
     'terminate.case_status': (
         'the case is {status}; it cannot be terminated',
         '案件{status}，不能终止'),
+    'withdrawal.applicants_only': (
+        'only the applicant may withdraw its application',
+        '只有申请人可以撤回申请'),
+    'withdrawal.decided': (
+        'the application can no longer be withdrawn: it no longer awaits a decision',
+        '申请已不在待审批阶段（已作出决定或已办结），不能撤回'),
     'terminate.supervisors_only': (
         ('only the case supervision office, the conduct supervision office, the reform group and '
          'the leaders may terminate a case'),

@@ -174,12 +174,23 @@ def _decision(data: Mapping[str, Any]) -> Msg:
     amount for 已兑付), so that a notice answers before its case is opened; without one
     (a case ended otherwise), that there is a result."""
     found = outcome_of(data)
+    if found.supplement is not None:
+        return msg("notice.supplement", items=found.supplement)
     if found.outcome is None:
         approved = data.get("approved_amount")
         if data.get("decision") == "approve" and isinstance(approved, int | float) \
                 and not isinstance(approved, bool):  # approved, to be paid
+            if found.reduced is not None:
+                return msg("notice.decided_reduced", amount=yuan(approved),
+                           requested=yuan(found.reduced.requested),
+                           reason=found.reduced.reason or "")
             return msg("notice.decided_approved", amount=yuan(approved))
         return msg("notice.decided")
+    if found.untrue is not None and found.untrue.record_no:
+        return msg("notice.credit_recorded", dept=found.untrue.credit_dept,
+                   record_no=found.untrue.record_no)
+    if found.untrue is not None:
+        return msg("notice.decided_untrue", dept=found.untrue.credit_dept)
     if found.paid_amount is not None:
         return msg("notice.decided_paid", outcome=found.outcome, amount=yuan(found.paid_amount))
     return msg("notice.decided_as", outcome=found.outcome)

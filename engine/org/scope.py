@@ -135,17 +135,23 @@ def task_unit_source(role_id: str | None) -> str | None:
     return JURISDICTION if role.by_jurisdiction else None
 
 
+# An applicant's task (补正材料) is its own case's, given to whoever filed it by name
+# (engine/runtime/mirror.py APPLICANT): never a pool every enterprise could take from.
+NO_POOL = frozenset({"enterprise"})
+
+
 def acts_on(user: UserView, role: str | None, unit: str | None) -> bool:
     """May ``user`` see and work a task of ``role`` and ``unit`` (unclaimed)?"""
-    return user.has_role(role) and (unit is None or unit in user.units)
+    return user.has_role(role) and role not in NO_POOL and (unit is None or unit in user.units)
 
 
 def task_pool(user: UserView) -> list[ColumnElement[bool]]:
     """The unclaimed open tasks :func:`acts_on` allows, as SQL: one branch per index range
     (``ix_tasks_inbox``): the user's units by equality, and the tasks with no unit."""
-    if not user.roles:
+    roles = [r for r in user.roles if r not in NO_POOL]
+    if not roles:
         return []
-    pool = and_(Task.status == "ready", Task.assignee.is_(None), Task.role.in_(user.roles))
+    pool = and_(Task.status == "ready", Task.assignee.is_(None), Task.role.in_(roles))
     branches = [and_(pool, Task.unit == unit) for unit in user.units]
     return [*branches, and_(pool, Task.unit.is_(None))]
 

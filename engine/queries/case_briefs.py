@@ -113,7 +113,7 @@ def overseen(session: Session, reader: UserView, versions: Versions, now: dateti
         return []
     rows = session.execute(select(ProcessInstance).where(
         ProcessInstance.process_key.in_(worked), ProcessInstance.status == "running",
-        visibility.readable(reader)).order_by(ProcessInstance.id.desc()).limit(limit)
+        visibility.readable(session, reader)).order_by(ProcessInstance.id.desc()).limit(limit)
     ).scalars().all()
     return _briefs(session, list(rows), versions, now, None, ())
 

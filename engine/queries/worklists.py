@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -100,6 +100,9 @@ class Application:
     paid_amount: int | float | None = None  # what was paid (元), once paid
     # 免申即享: the enterprise's own item of a batch, which it never applied for
     payout: OwnPayout | None = None
+    reduced: Reduction | None = None  # approved for less than applied for, and why
+    untrue: UntrueCommitment | None = None  # its commitment found untrue, and the record
+    supplement: str | None = None  # the materials asked for (补正), until supplied
 
     @property
     def listed_at(self) -> datetime:
@@ -109,6 +112,9 @@ class Application:
         return {**self.case.as_json(), "outcome": self.outcome, "refused": self.refused,
                 "reason": self.reason, "explanation": self.explanation,
                 "paid_amount": self.paid_amount,
+                "reduced": None if self.reduced is None else asdict(self.reduced),
+                "untrue_commitment": None if self.untrue is None else asdict(self.untrue),
+                "supplement": self.supplement,
                 "payout": None if self.payout is None else self.payout.as_json()}
 
 
@@ -197,6 +203,30 @@ class Outcome:
     reason: str | None  # why it was refused
     explanation: str | None  # the policy explanation that goes with a refusal
     paid_amount: int | float | None = None  # what was paid (元), once paid
+    reduced: Reduction | None = None  # approved for less than was applied for
+    untrue: UntrueCommitment | None = None  # refused: its commitment was found untrue
+    supplement: str | None = None  # the materials asked for (补正), until they are supplied
+
+
+@dataclass(frozen=True)
+class Reduction:
+    """An approval below the amount applied for, with the reason the department gave (the
+    decision forms require it: forms/subsidy_*_approve.json, subsidy_commitment_decide.json)."""
+
+    approved: int | float
+    requested: int | float
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class UntrueCommitment:
+    """承诺兑现: the review found the facts at odds with the enterprise's signed commitment;
+    the credit department records it (联合惩戒). ``record_no`` is the 信用记录编号 once it is
+    recorded, None while the record is still to be made."""
+
+    credit_dept: str
+    record_no: str | None = None
+    listed_on: str | None = None
 
 
 def outcome_of(data: Mapping[str, Any]) -> Outcome:
@@ -210,7 +240,44 @@ def outcome_of(data: Mapping[str, Any]) -> Outcome:
     paid = data.get(PAID) if outcome == PAID_OUTCOME else None
     return Outcome(outcome, refused, reason,
                    explanation if isinstance(explanation, str) and explanation else None,
-                   paid if isinstance(paid, int | float) and not isinstance(paid, bool) else None)
+                   paid if _amount(paid) else None, _reduction(data),
+                   _untrue(data) if refused else None, _asked(data) if outcome is None else None)
+
+
+def _asked(data: Mapping[str, Any]) -> str | None:
+    """退回补正 (processes/subsidy_*.bpmn): the list told once, while it waits for the
+    materials; a decision made after they came (``decision`` again) ends it."""
+    items = data.get("supplement_items")
+    return items if data.get("decision") == "supplement" and isinstance(items, str) \
+        and items.strip() else None
+
+
+def _amount(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _reduction(data: Mapping[str, Any]) -> Reduction | None:
+    approved, requested = data.get("approved_amount"), data.get("requested_amount")
+    if data.get("decision") != "approve" or not (_amount(approved) and _amount(requested)):
+        return None
+    assert isinstance(approved, int | float) and isinstance(requested, int | float)
+    if approved >= requested:
+        return None
+    opinion = data.get("opinion")
+    return Reduction(approved, requested,
+                     opinion.strip() if isinstance(opinion, str) and opinion.strip() else None)
+
+
+def _untrue(data: Mapping[str, Any]) -> UntrueCommitment | None:
+    """Found untrue (processes/subsidy_commitment.bpmn 与承诺不一致) and, once recorded, the
+    record's reference (``credit_record``)."""
+    if data.get("commitment_consistent") is not False or not data.get("credit_dept"):
+        return None
+    record = data.get("credit_record")
+    if not isinstance(record, Mapping) or not record.get("credit_record_no"):
+        return UntrueCommitment(str(data["credit_dept"]))
+    return UntrueCommitment(str(record.get("listed_by") or data["credit_dept"]),
+                            str(record["credit_record_no"]), str(record.get("listed_on") or ""))
 
 
 def _payout_application(payout: OwnPayout) -> Application:
@@ -228,4 +295,5 @@ def _payout_application(payout: OwnPayout) -> Application:
 def _application(case: CaseState, data: dict[str, Any]) -> Application:
     found = outcome_of(data)
     return Application(case, found.outcome, found.refused, found.reason, found.explanation,
-                       found.paid_amount)
+                       found.paid_amount, reduced=found.reduced, untrue=found.untrue,
+                       supplement=found.supplement)

@@ -27,7 +27,7 @@ from engine.definitions.form_checks import CheckContext
 from engine.definitions.parsed import LoadedVersion
 from engine.definitions.registry import VersionCache
 from engine.errors import Conflict, InvalidData, PermissionDenied, ScriptError
-from engine.files import attachments
+from engine.files import attachments, documents
 from engine.files.attachments import Limits, Upload
 from engine.files.fields import file_fields
 from engine.messages import msg
@@ -222,6 +222,8 @@ class Runtime:
         if not claim and task_row.assignee not in (None, user.username):
             raise PermissionDenied(msg("task.claimed_by",
                                        **users.named(session, "assignee", task_row.assignee)))
+        if not claim and task_row.role in scope.NO_POOL:
+            raise Conflict(msg("task.applicants_own"))
         check_revision(row, revision)
         assignee = user.username if claim else None
         session.connection().execute(
@@ -456,7 +458,8 @@ class Runtime:
             if version.documents and set(step.passed) & version.documents.keys():
                 driver.send_held(session)  # inside a bulk start's batch: they read tasks
                 issue_step_documents(session, row, version, step.passed, now,
-                                     user.username, item_done(version, payload)
+                                     documents.step_issuer(user).username,
+                                     item_done(version, payload)
                                      if kind == "completed" else None, self.calendar(session))
             if step.thrown:
                 driver.send_held(session)  # delivering reads other cases and their tasks

@@ -160,6 +160,8 @@ def check_may_work(task_row: driver.ReadRow, user: UserView) -> None:
     if task_row.owner is not None and task_row.owner == task_row.assignee \
             and user.username in (task_row.signers or ()):
         return  # a co-signer signing at once with others
+    if task_row.role in scope.NO_POOL:  # given by name to whoever filed the case
+        raise PermissionDenied(msg("task.applicant_only"))
     if not user.has_role(task_row.role):
         raise PermissionDenied(msg("task.role_needed", role=role_name(task_row.role)))
     if not scope.acts_on(user, task_row.role, task_row.unit):

@@ -39,6 +39,9 @@ ITEM_LABEL_MAX = 60  # characters of a multi-instance task's item after its titl
 # the fields of a multi-instance item (a mapping) that name it, in order of preference
 ITEM_NAME_FIELDS = ("name", "title", "label", "名称")
 _OPEN_TASKS = "kuaiban_open_tasks"  # session.info key: instance id -> open task rows
+# camunda property assignee = applicant: the task goes to whoever filed the case (the
+# enterprise online, the window clerk for one it filed): a 补正 asked of the applicant
+APPLICANT = "applicant"
 _ASSIGN_NEXT = "kuaiban_assign_next"  # session.info key: element id -> assignee of new tasks
 _NONE: Mapping[str, str] = {}
 
@@ -123,7 +126,8 @@ def sync_tasks(session: Session, row: ProcessInstance, workflow: BpmnWorkflow, n
            for task_id, task in ready.items()]
     chosen = session.info.pop(_ASSIGN_NEXT, {})
     for values in new:
-        values["assignee"] = chosen.get(values["element_id"]) or returned.get(values["id"])
+        values["assignee"] = (chosen.get(values["element_id"]) or returned.get(values["id"])
+                              or values["assignee"])
         if kind == "sent_back" or values["id"] in sent_back:
             values["returned_by"] = by
     if new:
@@ -185,7 +189,8 @@ def task_values(row: ProcessInstance, task_id: str, task: SpiffTask, now: dateti
         "business_key": row.business_key, "element_id": spec.bpmn_id or spec.name,
         "name": titled(spec.bpmn_name or spec.bpmn_id or spec.name, item_label(task, evaluate)),
         "role": role.id if role else None,
-        "unit": unit, "assignee": None, "status": "ready",
+        "unit": unit, "assignee": row.started_by if ext.get("assignee") == APPLICANT else None,
+        "status": "ready",
         "form_key": ext.get("formKey") or (form.key if form is not None else None),
         "created_at": now, "due_at": due_at, "completed_at": None, "completed_by": None,
         "owner": None, "signers": None, "urged_count": 0, "urged_at": None,

@@ -558,6 +558,23 @@ SCHEMAS: dict[str, Any] = {
                                 "description": "the policy explanation given with a refusal"},
                 "paid_amount": {"type": ["number", "null"],
                                 "description": "what was paid (元), once paid"},
+                "reduced": {"oneOf": [{
+                    "type": "object", "required": ["approved", "requested", "reason"],
+                    "properties": {"approved": {"type": "number"},
+                                   "requested": {"type": "number"},
+                                   "reason": _NULLABLE_STRING}}, {"type": "null"}],
+                            "description": "approved for less than applied for (元), with "
+                                           "the department's reason (审批意见)"},
+                "untrue_commitment": {"oneOf": [{
+                    "type": "object", "required": ["credit_dept", "record_no", "listed_on"],
+                    "properties": {"credit_dept": {"type": "string"},
+                                   "record_no": _NULLABLE_STRING,
+                                   "listed_on": _NULLABLE_STRING}}, {"type": "null"}],
+                    "description": "承诺兑现 refused because the review found the commitment "
+                                   "untrue: the credit department that records it and, once "
+                                   "recorded, the 信用记录编号 and date"},
+                "supplement": {**_NULLABLE_STRING, "description": "退回补正: the materials "
+                               "the department asked for at once, until they are supplied"},
                 "payout": {"oneOf": [_ref("OwnPayout"), {"type": "null"}],
                            "description": "免申即享: the caller's own item of a batch"},
             },

@@ -51,6 +51,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["viewer_installed"] = assets.viewer_installed
     app.jinja_env.globals["may_view_ledgers"] = ledgers.may_view_ledgers
     app.jinja_env.globals["may_start"] = start.may_start
+    app.jinja_env.globals["start_url"] = start.start_url
     app.jinja_env.globals["may_view_stats"] = stats.may_view_stats
     app.jinja_env.globals["unread_notifications"] = notifications.unread_notifications
     app.jinja_env.filters["notice_label"] = notifications.kind_label

@@ -79,6 +79,8 @@ def show(instance_id: int) -> str | tuple[str, int]:
                            own={t.id for t in context.instance.tasks
                                 if t.id in openable and may_work(t, user)},
                            withdrawable=eng.ops.withdrawable(instance_id, user),
+                           may_withdraw_application=eng.ops.may_withdraw_application(
+                               instance_id, user),
                            # the case a field names shows in brief, not again as related
                            related=[r for r in ([] if context.applicant
                                                 else eng.related(instance_id, user))

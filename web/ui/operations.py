@@ -152,6 +152,15 @@ def terminate(instance_id: int) -> Response:
                  _("案件已终止"), _case_page(instance_id))
 
 
+@bp.post("/instances/<int:instance_id>/withdraw-application")
+@login_required
+def withdraw_application(instance_id: int) -> Response:
+    """撤回申请: the applicant's own, while its application awaits a decision."""
+    user = current_user()
+    return _done(lambda: engine().ops.withdraw_application(instance_id, user, _text("reason")),
+                 _("申请已撤回"), _case_page(instance_id))
+
+
 @bp.post("/instances/<int:instance_id>/read")
 @login_required
 def mark_read(instance_id: int) -> Response:

@@ -6,6 +6,7 @@ offers what the engine lets this user give it, shown fixed when that is one valu
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -28,6 +29,7 @@ from web.ui.case import is_insider
 from web.ui.util import engine
 
 bp = Blueprint("start", __name__)
+LINKED_TEXT_MAX = 100  # characters of a text field a link may fill in
 
 
 def may_start(user: UserView | None) -> bool:
@@ -37,6 +39,17 @@ def may_start(user: UserView | None) -> bool:
     if "may_start" not in g:
         g.may_start = may_start_any(engine(), user)
     return bool(g.may_start)
+
+
+def start_url(key: str, **asked: str) -> str | None:
+    """The start page of procedure ``key`` (its choices ``asked`` filled in) when the
+    signed-in user may start it, else None: a page offers the way only to those it opens to
+    (an enterprise told of a credit record is offered 信用修复)."""
+    user = current_user()
+    if user is None or not any(item.key == key for item in startable(engine(), user.username)):
+        return None
+    values: dict[str, Any] = {"key": key, **asked}
+    return url_for("start.form", **values)
 
 
 @bp.get("/start")
@@ -144,7 +157,8 @@ def _fixed(item: Startable, fields: list[forms.Field]) -> list[forms.Field]:
 def _defaults(item: Startable, fields: list[forms.Field]) -> dict[str, object]:
     """An enterprise applies under its own 统一社会信用代码 and name (the engine refuses
     another code); a fixed ``x-starter`` value is shown; a choice named in the link (the
-    policy list's 申请 passes ?policy_id=…) is taken when the field offers it."""
+    policy list's 申请 passes ?policy_id=…) is taken when the field offers it, and a line of
+    text named in it when short (a credit record's number, for its 信用修复)."""
     user = current_user()
     out: dict[str, object] = {f.name: f.choices[0].value for f in _fixed(item, fields)}
     if "enterprise" in user.roles and user.credit_code:
@@ -155,7 +169,8 @@ def _defaults(item: Startable, fields: list[forms.Field]) -> dict[str, object]:
     for f in fields:
         offered = {c.value for c in f.choices} if f.kind == "select" else set()
         asked = request.args.get(f.name)
-        if asked in offered:
+        if asked in offered or (asked and f.kind == "text" and f.name not in out
+                                and len(asked) <= LINKED_TEXT_MAX):
             out[f.name] = asked
     return out
 

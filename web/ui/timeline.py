@@ -163,6 +163,8 @@ def timeline_item(event: EventView, diagram: Any, titles: dict[str, str],
             and diagram.elements[move[0]].kind.endswith("Event")))
     if event.type == "timer" and not title:  # it only came round to a step still open
         title = "、".join(diagram.title_of(e) for e in payload.get("kept_open") or [])
+    if event.type == "terminated" and payload.get("by_applicant"):
+        title = _("申请人撤回申请")  # engine/runtime/withdrawal.py
     data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
     shown = {k: v for k, v in (data or {}).items() if not k.startswith("_")}
     was = was or {}
