@@ -37,7 +37,7 @@ def city(engine: Engine) -> Engine:
                    *definitions(["hotline_complaint.bpmn", "subsidy_instant.bpmn",
                                  "policy_catalogue.dmn"],
                                 ["hotline_*.json", "subsidy_instant_*.json", "subsidy_payout.json",
-                                 "subsidy_report_receipt.json"])])
+                                 "subsidy_report_receipt.json", "subsidy_supplement.json"])])
     for role in (*SUPERVISORS, "auditor", "designer", "data_bureau", "intake"):
         engine.add_user(role, [role])
     engine.add_user("policy_sw", ["policy_dept"], unit=SWJ)
@@ -59,7 +59,8 @@ def hotline_clue(engine: Engine, clock: FixedClock) -> InstanceView:
                                                    "involved_person": "张某(科长)"}, "data_bureau")
     clock.set(at("2026-09-30T16:20:00+08:00"))
     engine.complete(task(engine, "data_bureau", "classify").id,
-                    {"category": "作风问题", "urgency": "一般", "classify_note": "转送作风优化组"},
+                    {"category": "作风问题", "urgency": "一般", "involved_unit": "某县行政审批局",
+                     "classify_note": "转送作风优化组"},
                     "data_bureau")
     [clue] = [v for v in map(engine.instance, engine.instance_ids())
               if v.process_key == "clue_triage" and v.data["source_case_no"]
