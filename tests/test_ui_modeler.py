@@ -250,7 +250,7 @@ def test_form_preview_marks_the_fields_that_follow_a_choice(designer: FlaskClien
         encoding="utf-8")
     html = designer.post("/designer/modeler/form-preview", json={"schema": text}).text
     marked = re.findall(r'data-field="(\w+)" data-shown-when=', html)
-    assert marked == ["approved_amount", "reject_reason", "policy_explanation"]
+    assert marked == ["supplement_items", "approved_amount", "reject_reason", "policy_explanation"]
     assert 'id="f-decision"' in html and 'id="f-reject_reason"' in html  # shown without it
 
 

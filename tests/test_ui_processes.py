@@ -187,7 +187,8 @@ def test_an_untrue_commitment_is_refused_to_the_enterprise_and_reaches_the_credi
     enterprise, started, eng, _, review = commitment_application(app)
     eng.complete(review.id, {"review_method": "现场勘查", "review_date": "2026-09-30",
                              "reviewers": "勘查组", "site_address": "昌江区某工业园",
-                             "findings": "生产线尚未投产", "commitment_consistent": False},
+                             "findings": "生产线尚未投产", "commitment_consistent": False,
+                             "untrue_facts": "生产线尚未投产"},
                  "policy_sw")
     page = enterprise.get(started.location).text
     assert "不予兑现" in page and "实际情况与企业承诺不一致：生产线尚未投产" in page
