@@ -5,8 +5,9 @@ the process needs at deploy (forms, start messages and timers, decisions)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from lxml import etree
 
@@ -110,19 +111,21 @@ def check_process(name: str, process: etree._Element, forms_text: Mapping[str, s
                                    msg("bpmn.task_without_lane")))
             key = need_form(node)
             if key is not None and key in forms_text and key not in bad_forms:
-                _check_no_starter(name, node, key, forms_text[key], out)
+                _check_form_keyword(name, node, key, forms_text[key], starters.fields,
+                                    "bpmn.starter_on_task_form", out)
             check_code(name, node, node.get(CAMUNDA + "dueDate"), "eval", "due date", out)
-            check_code(name, node, camunda_properties(node).get("unit"), "eval", "unit", out)
+            props = camunda_properties(node)
+            check_code(name, node, props.get("unit"), "eval", "unit", out)
             _check_send_back(name, node, user_tasks, out)
-            assignee = camunda_properties(node).get("assignee")
+            assignee = props.get("assignee")
             if assignee is not None and assignee != "applicant":  # runtime/mirror.py
                 out.append(Problem(name, node.sourceline, node.get("id"),
                                    msg("bpmn.unknown_assignee", value=assignee)))
-            withdraws = camunda_properties(node).get("applicant_withdraws")
+            withdraws = props.get("applicant_withdraws")
             if withdraws is not None and withdraws != "true":  # runtime/withdrawal.py
                 out.append(Problem(name, node.sourceline, node.get("id"),
                                    msg("bpmn.applicant_withdraws", value=withdraws)))
-            back_to = camunda_properties(node).get("back_to")
+            back_to = props.get("back_to")
             if back_to is not None and back_to not in ("done_by", "pool"):  # runtime/returns.py
                 out.append(Problem(name, node.sourceline, node.get("id"),
                                    msg("bpmn.unknown_back_to", value=back_to)))
@@ -134,7 +137,8 @@ def check_process(name: str, process: etree._Element, forms_text: Mapping[str, s
             info.start_form_key = need_form(node) or info.start_form_key
             start_key = node.get(CAMUNDA + "formKey")
             if start_key in forms_text and start_key not in bad_forms:
-                _check_no_urges(name, node, start_key, forms_text[start_key], out)
+                _check_form_keyword(name, node, start_key, forms_text[start_key],
+                                    _urging_fields, "bpmn.urges_on_start_form", out)
             _start_triggers(name, node, info, out)
         elif tag == "conditionExpression":
             check_code(name, ancestor(node, 1), node.text, "eval", "condition", out, node)
@@ -221,30 +225,23 @@ _EVENTS = frozenset({"startEvent", "intermediateCatchEvent", "boundaryEvent",
 _CATCHING = frozenset({"startEvent", "intermediateCatchEvent", "boundaryEvent"})
 
 
-def _check_no_starter(name: str, node: etree._Element, key: str, text: str,
-                      out: list[Problem]) -> None:
-    """``x-starter`` says what a start gives a field: on a task's form it would be ignored,
-    so the designer is told rather than trusting it."""
+def _check_form_keyword(name: str, node: etree._Element, key: str, text: str,
+                        fields: Callable[[dict[str, Any]], Iterable[str]], message: str,
+                        out: list[Problem]) -> None:
+    """A form keyword used where it means nothing is told, not trusted: ``x-starter`` (what a
+    start gives a field) on a task's form, ``x-urges`` (urging the case's open tasks) on a
+    start form, which has no case yet."""
     try:
         schema = json.loads(text)
     except ValueError:
         return  # the form's own check says so
-    for field_name in starters.fields(schema if isinstance(schema, dict) else {}):
+    for field_name in fields(schema if isinstance(schema, dict) else {}):
         out.append(Problem(name, node.sourceline, node.get("id"),
-                           msg("bpmn.starter_on_task_form", key=key, field=field_name)))
+                           msg(message, key=key, field=field_name)))
 
 
-def _check_no_urges(name: str, node: etree._Element, key: str, text: str,
-                    out: list[Problem]) -> None:
-    """``x-urges`` urges the case's open tasks when its task is done: a start form has no
-    case yet, so the box would urge nothing."""
-    try:
-        schema = json.loads(text)
-    except ValueError:
-        return  # the form's own check says so
-    for urging in form_urges.urgings(schema if isinstance(schema, dict) else {}):
-        out.append(Problem(name, node.sourceline, node.get("id"),
-                           msg("bpmn.urges_on_start_form", key=key, field=urging.field)))
+def _urging_fields(schema: dict[str, Any]) -> list[str]:
+    return [urging.field for urging in form_urges.urgings(schema)]
 
 
 def _check_send_back(name: str, node: etree._Element, user_tasks: set[str | None],
