@@ -6,12 +6,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from engine.errors import Conflict
 from engine.messages import msg
+from engine.storage import sequences
 from engine.storage.schema import DocumentSequence
 from engine.time.calendar import TZ
 
@@ -22,18 +20,7 @@ def doc_number(prefix: str, year: int, value: int) -> str:
 
 def next_doc_number(session: Session, prefix: str, now: datetime) -> str:
     year = now.astimezone(TZ).year
-    seq = session.execute(
-        select(DocumentSequence)
-        .where(DocumentSequence.prefix == prefix, DocumentSequence.year == year)
-        .with_for_update()
-    ).scalar_one_or_none()
-    if seq is None:
-        seq = DocumentSequence(prefix=prefix, year=year, last_value=0)
-        try:
-            with session.begin_nested():
-                session.add(seq)
-        except IntegrityError as exc:
-            raise Conflict(msg("document.numbering_busy")) \
-                from exc
+    seq = sequences.locked(session, DocumentSequence, prefix, year,
+                           msg("document.numbering_busy"))
     seq.last_value += 1
     return doc_number(prefix, year, seq.last_value)

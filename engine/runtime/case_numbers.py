@@ -14,12 +14,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engine.definitions.parsed import LoadedVersion
 from engine.errors import Conflict, InvalidData, refused
 from engine.messages import msg
+from engine.storage import sequences
 from engine.storage.schema import CaseSequence, ProcessInstance, ProcessVersion
 from engine.time.calendar import TZ
 
@@ -31,18 +31,8 @@ def next_case_number(session: Session, prefix: str, now: datetime) -> str:
     held: dict[tuple[str, int], CaseSequence] = session.info.setdefault(_HELD, {})
     seq = held.get((prefix, year))
     if seq is None:
-        seq = session.execute(
-            select(CaseSequence)
-            .where(CaseSequence.prefix == prefix, CaseSequence.year == year)
-            .with_for_update()
-        ).scalar_one_or_none()
-        if seq is None:
-            seq = CaseSequence(prefix=prefix, year=year, last_value=0)
-            try:
-                with session.begin_nested():
-                    session.add(seq)
-            except IntegrityError as exc:
-                raise Conflict(msg("case.numbering_busy")) from exc
+        seq = sequences.locked(session, CaseSequence, prefix, year,
+                               msg("case.numbering_busy"))
         held[(prefix, year)] = seq
     seq.last_value += 1
     return f"{prefix}-{year}-{seq.last_value:06d}"
