@@ -43,12 +43,7 @@ SAVE_DRAFT = "save_draft"  # the name of the 暂存 button: keep what was typed,
 def show(task_id: str) -> str:
     eng = engine()
     user = current_user()
-    task = eng.inbox.task(task_id, user)
-    eng.notifications.mark_task_read(task_id, user)  # opened: its notices are read
-    schema = task_form(eng, task_id, user.username)
-    fields = forms.fields_of(schema, eng.unit_directory(), eng.person_choices(schema, user),
-                             eng.policy_choices(schema), eng.catalogue_choices(schema),
-                             task.unit or user.unit)
+    task, schema, fields = _opened(task_id, user)
     instance = eng.instance(task.instance_id, user)
     values = forms.display_values(
         fields, {**forms.earlier_answers(schema, _sees(task, instance.data)),
@@ -58,6 +53,19 @@ def show(task_id: str) -> str:
     if draft is not None:  # what the user saved to finish later, over the case's values
         values = {**values, **forms.display_values(fields, draft.data)}
     return _render(task, schema, fields, values, {}, instance, draft=draft)
+
+
+def _opened(task_id: str, user: UserView
+            ) -> tuple[TaskView, dict[str, Any] | None, list[forms.Field]]:
+    """The task a user opens (its notices are read from then on), its form and fields."""
+    eng = engine()
+    task = eng.inbox.task(task_id, user)
+    eng.notifications.mark_task_read(task_id, user)
+    schema = task_form(eng, task_id, user.username)
+    fields = forms.fields_of(schema, eng.unit_directory(), eng.person_choices(schema, user),
+                             eng.policy_choices(schema), eng.catalogue_choices(schema),
+                             task.unit or user.unit)
+    return task, schema, fields
 
 
 def _sees(task: TaskView, data: dict[str, Any]) -> dict[str, Any]:
@@ -81,12 +89,7 @@ def _part_done(task: TaskView, user: UserView) -> dict[str, object]:
 def submit(task_id: str) -> str | Response | tuple[str, int]:
     eng = engine()
     user = current_user()
-    task = eng.inbox.task(task_id, user)
-    eng.notifications.mark_task_read(task_id, user)  # opened: its notices are read
-    schema = task_form(eng, task_id, user.username)
-    fields = forms.fields_of(schema, eng.unit_directory(), eng.person_choices(schema, user),
-                             eng.policy_choices(schema), eng.catalogue_choices(schema),
-                             task.unit or user.unit)
+    task, schema, fields = _opened(task_id, user)
     # an object field's read-only properties are the task's own, whatever is posted
     objects = any(f.kind == "object" for f in fields)
     posted = forms.read(fields, request.form,
