@@ -18,7 +18,7 @@ from engine.api import Engine
 from tests.process_helpers import load_units
 from tests.test_process_subsidies import GXJ, subsidy_files
 from tests.test_ui_support import PASSWORD, as_user, choose_language, task_of
-from web.ui import form_rows, forms
+from web.ui import form_posts, form_rows, forms
 
 pytest_plugins = ["tests.test_ui_support"]
 
@@ -159,7 +159,8 @@ def test_only_lists_of_objects_are_tables() -> None:
     assert (people.kind, [c.kind for c in people.columns]) == (
         "rows", ["text", "select", "boolean"])
     assert grid.kind == "json"  # a list of lists has no columns
-    data, _ = forms.coerce([people], MultiDict({"people[paste]": "张三\t女\t是\n李四\t男\t否"}))
+    pasted = MultiDict({"people[paste]": "张三\t女\t是\n李四\t男\t否"})
+    data, _ = form_posts.coerce([people], pasted)
     assert data == {"people": [{"who": "张三", "sex": "女", "adult": True},
                                {"who": "李四", "sex": "男", "adult": False}]}
     shown = forms.display_values([people], data)

@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from engine import InvalidData
 from engine.definitions.forms import validate
-from web.ui import forms
+from web.ui import form_posts, forms
 
 pytest_plugins = ["tests.test_ui_support"]
 
@@ -47,7 +47,7 @@ def test_a_list_cell_takes_items_separated_by_commas_semicolons_or_lines() -> No
         "projects[0][kinds]": "技术改造、green",
         "projects[0][phases]": '[{"year": 2026, "amount": 10.5}]',
         "projects[paste]": "光伏\t兴田乡\t绿色制造\t"})
-    data, _ = forms.coerce([projects], posted)
+    data, _ = form_posts.coerce([projects], posted)
     assert data == {"projects": [
         {"name": "窑炉改造", "towns": ["鹅湖镇", "经公桥镇", "湘湖镇", "蛟潭镇"],
          "kinds": ["tech", "green"], "phases": [{"year": 2026, "amount": 10.5}]},

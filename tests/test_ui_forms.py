@@ -20,7 +20,7 @@ from engine.time.calendar import WorkCalendar
 from tests.conftest import DIAGRAMS
 from tests.test_ui_support import frozen, make_app, make_engine
 from web.demo import DEMO_PASSWORD, create_demo_users
-from web.ui import fmt, forms
+from web.ui import fmt, form_posts, forms
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = {
@@ -70,8 +70,8 @@ def test_a_catalogue_field_is_a_choice_of_its_rows() -> None:
     assert [(c.key, c.label) for c in field.choices] == [
         ("ZJ-001", "ZJ-001 建设工程施工图设计文件审查（市住建局）"),
         ("ZJ-002", "ZJ-002 建设工程质量检测")]
-    assert forms.coerce([field], MultiDict({"item": "ZJ-002"}))[0] == {"item": "ZJ-002"}
-    assert forms.coerce([field], MultiDict({"item": ""}))[0] == {}  # no choice
+    assert form_posts.coerce([field], MultiDict({"item": "ZJ-002"}))[0] == {"item": "ZJ-002"}
+    assert form_posts.coerce([field], MultiDict({"item": ""}))[0] == {}  # no choice
 
 
 def test_coerce_posted_strings_to_schema_types() -> None:
@@ -81,7 +81,7 @@ def test_coerce_posted_strings_to_schema_types() -> None:
                         ("kind", "b"), ("level", "2"), ("ok", "false"), ("flag", "true"),
                         ("items", "营业执照\n\n  申请表 "), ("tags", "x"), ("tags", "y"),
                         ("extra", '{"k": 1}')])
-    data, typed = forms.coerce(fields, posted)
+    data, typed = form_posts.coerce(fields, posted)
     assert data == {"name": "张三", "note": "第一行\n第二行", "count": 3, "amount": 1234.5,
                     "day": "2026-10-08", "at": "2026-10-08T09:30:00+08:00", "kind": "b",
                     "level": 2, "ok": False, "flag": True, "items": ["营业执照", "申请表"],
@@ -91,7 +91,7 @@ def test_coerce_posted_strings_to_schema_types() -> None:
 
 def test_coerce_leaves_bad_values_for_the_engine_to_name() -> None:
     fields = forms.fields_of(SCHEMA)
-    data, _ = forms.coerce(fields, MultiDict([("count", "三"), ("amount", "abc"),
+    data, _ = form_posts.coerce(fields, MultiDict([("count", "三"), ("amount", "abc"),
                                               ("kind", "zzz"), ("name", ""), ("ok", "")]))
     assert data == {"count": "三", "amount": "abc", "kind": "zzz", "flag": False}
     from engine.definitions.forms import field_errors

@@ -23,7 +23,7 @@ from engine import (
     starter_choices,
 )
 from web.errors import localized, localized_fields
-from web.ui import forms
+from web.ui import form_posts, forms
 from web.ui.auth import current_user, login_required
 from web.ui.case import is_insider
 from web.ui.util import engine
@@ -84,7 +84,7 @@ def submit(key: str) -> str | Response | tuple[str, int]:
     item = _find(key)
     user = current_user()
     fields = _fields(item)
-    posted = forms.read(fields, request.form)  # a fixed value is the engine's to set
+    posted = form_posts.read(fields, request.form)  # a fixed value is the engine's to set
     data, typed = posted.data, posted.typed
     typed.update({f.name: f.choices[0].key for f in _fixed(item, fields)})
     if not posted.submits:  # 添加一行, or a paste that does not fit its table: shown again
@@ -95,7 +95,8 @@ def submit(key: str) -> str | Response | tuple[str, int]:
                                errors=refused, general_errors={}, on_behalf=_on_behalf(),
                                reshown=True), 422 if refused else 200
     try:
-        instance = engine().start(key, data, user, uploads=forms.uploads(fields, request.files))
+        instance = engine().start(key, data, user,
+                                  uploads=form_posts.uploads(fields, request.files))
     except InvalidData as exc:
         flash(_("表单填写有误，请按提示修改后重新提交。"), "error")
         names = {f.name for f in fields}

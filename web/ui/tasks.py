@@ -27,7 +27,7 @@ from engine import (
     task_form,
 )
 from web.errors import localized, localized_fields
-from web.ui import briefs, fmt, forms
+from web.ui import briefs, fmt, form_posts, forms
 from web.ui.auth import current_user, login_required
 from web.ui.case import CaseContext, DataRow, case_context
 from web.ui.i18n import current_language
@@ -92,7 +92,7 @@ def submit(task_id: str) -> str | Response | tuple[str, int]:
     task, schema, fields = _opened(task_id, user)
     # an object field's read-only properties are the task's own, whatever is posted
     objects = any(f.kind == "object" for f in fields)
-    posted = forms.read(fields, request.form,
+    posted = form_posts.read(fields, request.form,
                         _sees(task, eng.instance(task.instance_id, user).data) if objects
                         else None)
     data, typed = posted.data, posted.typed
@@ -103,7 +103,7 @@ def submit(task_id: str) -> str | Response | tuple[str, int]:
         return _unsubmitted(task, schema, fields, posted, revision)
     try:
         done = eng.complete(task_id, data, user, revision=revision,
-                            uploads=forms.uploads(fields, request.files))
+                            uploads=form_posts.uploads(fields, request.files))
     except InvalidData as exc:
         flash(_("表单填写有误，请按提示修改后重新提交。"), "error")
         current = eng.instance(task.instance_id, user)
@@ -132,14 +132,14 @@ def _flash_urged(urged: dict[str, list[str]], schema: dict[str, Any] | None) -> 
 
 
 def _save_draft(task: TaskView, schema: dict[str, Any] | None, fields: list[forms.Field],
-                posted: forms.Posted, revision: int | None) -> Response | tuple[str, int]:
+                posted: form_posts.Posted, revision: int | None) -> Response | tuple[str, int]:
     """暂存: what was typed is kept for the user, unchecked by the form and without its files;
     the task stays open (claimed for them when it was in the pool). A value no field can hold
     is named beside its field."""
     eng = engine()
     user = current_user()
     try:
-        saved = eng.drafts.save(task.id, forms.draft_data(fields, posted), user)
+        saved = eng.drafts.save(task.id, form_posts.draft_data(fields, posted), user)
     except (InvalidData, Conflict) as exc:
         flash(_("暂存未成功：%(detail)s", detail=localized(exc.said)), "error")
         errors = localized_fields(exc) if isinstance(exc, InvalidData) else {}
@@ -165,7 +165,7 @@ def discard_draft(task_id: str) -> Response:
 
 
 def _unsubmitted(task: TaskView, schema: dict[str, Any] | None, fields: list[forms.Field],
-                 posted: forms.Posted, revision: int | None) -> tuple[str, int]:
+                 posted: form_posts.Posted, revision: int | None) -> tuple[str, int]:
     """The form shown again, not submitted: after 添加一行 (with a blank row more), or with a
     paste that does not fit its table (kept in its box, and why)."""
     user = current_user()
