@@ -436,7 +436,7 @@ def test_a_demo_user_receives_the_self_inspection(engine: Engine) -> None:
     receivers = [name for name, _, roles, _ in DEMO_USERS if "responsible_unit" in roles
                  and process_helpers.tasks(engine, name, "self_inspection",
                                            process="legacy_campaign")]
-    assert receivers == ["county_fl", "credit_fgw"]  # 市发改委 is a 市直 unit
+    assert receivers == ["unit_fl", "unit_lp", "credit_fgw"]  # 市发改委 is a 市直 unit
 
 
 def test_each_demo_regulator_works_a_department_of_the_directory(engine: Engine) -> None:
@@ -446,3 +446,13 @@ def test_each_demo_regulator_works_a_department_of_the_directory(engine: Engine)
     regulators = {u.name for u in engine.units(tag="行业主管部门")}
     demo = [unit for _, _, roles, unit in DEMO_USERS if "sector_regulator" in roles]
     assert demo and all(unit in regulators for unit in demo)
+
+
+def test_each_demo_responsible_unit_is_one_the_procedures_address(engine: Engine) -> None:
+    """A legacy case is moved to a 县区, 园区 or 市直 unit (its 责任单位 field's list): a demo
+    责任单位 of another unit (浮梁县人民政府, where no procedure sends work) had an empty
+    inbox whatever was moved to its county."""
+    engine.import_units((PROCESSES / "units.csv").read_text(encoding="utf-8"))
+    addressed = {u.name for u in engine.unit_directory().tagged("县区", "园区", "市直各单位")}
+    units = {name: unit for name, _, roles, unit in DEMO_USERS if "responsible_unit" in roles}
+    assert units and {n: u for n, u in units.items() if u not in addressed} == {}

@@ -31,10 +31,10 @@ DEMO_USERS: tuple[tuple[str, str, tuple[str, ...], str | None], ...] = (
     ("city_leader", "市纪委市监委领导 郑伟", ("city_leader",), None),
     ("city_investigator", "市纪委市监委核查组 冯刚", ("city_investigator",), None),
     ("reform_group", "改革创新组 陈静", ("reform_group",), None),
-    ("unit_fl", "责任单位 浮梁县人民政府", ("responsible_unit",), "浮梁县人民政府"),
-    ("unit_lp", "责任单位 乐平市人民政府", ("responsible_unit",), "乐平市人民政府"),
-    # the yearly campaign's self-inspection goes to the counties themselves (县区 in the directory)
-    ("county_fl", "责任单位 浮梁县（专项治理自查摸排）", ("responsible_unit",), "浮梁县"),
+    # a county's own work (a legacy case moved to it, the campaign's self-inspection, a
+    # 12345 ticket) is addressed to the county itself, 县区 in the directory
+    ("unit_fl", "责任单位 浮梁县", ("responsible_unit",), "浮梁县"),
+    ("unit_lp", "责任单位 乐平市", ("responsible_unit",), "乐平市"),
     # a 行业主管部门 works its own department's copies (the legacy case's 督促指导)
     ("regulator", "行业主管部门 褚红（市交通运输局）", ("sector_regulator",), "市交通运输局"),
     ("lead_gx", "牵头部门 市工信局 秦岚", ("lead_department",), "市工信局"),
