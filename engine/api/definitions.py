@@ -128,7 +128,7 @@ class Definitions(Organization):
                 select(ProcessInstance.version_id, ProcessInstance.status, func.count())
                 .where(ProcessInstance.process_key == key)
                 .group_by(ProcessInstance.version_id, ProcessInstance.status)
-            ).tuples():
+            ):
                 counts[(version_id, status == "running")] += n
             rows = session.execute(
                 select(ProcessVersion, User.display_name)
