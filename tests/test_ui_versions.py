@@ -13,7 +13,14 @@ from lxml import html as lxml_html
 from engine import SourceFile
 from engine.api import Engine
 from tests.conftest import DIAGRAMS
-from tests.test_ui_support import PASSWORD, as_user, csrf_token, make_app, start_case
+from tests.test_ui_support import (
+    PASSWORD,
+    as_user,
+    choose_language,
+    csrf_token,
+    make_app,
+    start_case,
+)
 
 pytest_plugins = ["tests.test_ui_support"]  # eng, app, designer (signed in as a designer)
 
@@ -150,3 +157,16 @@ def test_the_confirmation_needs_its_csrf_token(eng: Engine) -> None:
     token = csrf_token(client.get("/designer/processes/approval/migrate").text)
     done = client.post("/designer/processes/approval/migrate", data={**data, "csrf_token": token})
     assert done.status_code == 200 and eng.instance(at_propose).version == 2
+
+
+def test_the_pages_in_english(designer: FlaskClient, eng: Engine) -> None:
+    cases_on_v1(eng)
+    deploy_v2(eng)
+    choose_language(designer)
+    versions = designer.get("/designer/processes/approval").text
+    assert "Deployed by" in versions and "Cases under way" in versions
+    page = designer.post("/designer/processes/approval/migrate",
+                         data={"from_version": "1", "action": "preview"}).text
+    assert "Can move: 1" in page and "Cannot move: 1" in page
+    assert ('READY task "approve" (审批) changed type (user task → script task)'
+            in lxml_html.fromstring(page).text_content())
