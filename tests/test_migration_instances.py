@@ -487,6 +487,10 @@ def test_kuaiban_migrate_dry_run_then_one_case_then_all(tmp_path: Path) -> None:
     report = json.loads(run("migrate", "clue_triage", "--to", "2", "--json", code=1).stdout)
     assert [(o["instance_id"], o["status"]) for o in report["outcomes"]] == [
         (int(at_approval), "cannot migrate")]
+    on_v1 = json.loads(run("migrate", "clue_triage", "--from", "1", "--dry-run", "--json",
+                           code=1).stdout)
+    assert [o["instance_id"] for o in on_v1["outcomes"]] == [int(at_approval)]
+    assert "0 case(s)" in run("migrate", "clue_triage", "--from", "2", "--dry-run").stderr
     assert 'error: process "no_such" has no version 1' in run("migrate", "no_such", "--to", "1",
                                                               code=1).stderr
     from engine import cli
