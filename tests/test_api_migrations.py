@@ -51,7 +51,7 @@ def test_a_dry_run_then_the_migration(api: Api) -> None:
         2, True, 1, 1)
     by_case = {o["instance_id"]: o for o in body["outcomes"]}
     assert by_case[at_approve]["reasons"] == [
-        'READY 任务 "approve" (审批) 的类型已改变（user task → script task）']
+        '任务 "approve" (审批)（待办）的类型已改变（user task → script task）']
     assert api.engine.instance(at_propose).version == 1
     done = api.post("/processes/approval/migrations", "des", json={"from_version": 1})
     assert done.status_code == 200

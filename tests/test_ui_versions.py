@@ -89,7 +89,7 @@ def test_the_preview_lists_refusals_and_moves_nothing(designer: FlaskClient,
     tree = lxml_html.fromstring(page.text)
     [refused] = tree.xpath("//tr[@class='refused']")
     assert refused.get("data-instance") == str(at_approve)
-    assert ('READY 任务 "approve" (审批) 的类型已改变（user task → script task）'
+    assert ('任务 "approve" (审批)（待办）的类型已改变（user task → script task）'
             in refused.text_content())
     [movable] = tree.xpath("//tr[@class='movable']")
     assert movable.get("data-instance") == str(at_propose)

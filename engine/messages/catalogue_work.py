@@ -225,6 +225,15 @@ WORK: dict[str, tuple[str, str]] = {
     'migrate.spiff_refused': (
         'SpiffWorkflow cannot move the case: {exc}',
         '无法迁移案件：{exc}'),
+    'migrate.state.ready': (
+        'READY',
+        '待办'),
+    'migrate.state.started': (
+        'STARTED',
+        '进行中'),
+    'migrate.state.waiting': (
+        'WAITING',
+        '等待中'),
     'migrate.state_does_not_load': (
         'the migrated state does not load on version {version}: {exc!r}',
         '迁移后的状态无法在第 {version} 版上加载：{exc!r}'),
@@ -233,10 +242,10 @@ WORK: dict[str, tuple[str, str]] = {
         '第 {version} 版中没有子流程“{name}”'),
     'migrate.task_changed_type': (
         '{state} task {task} changed type ({before} → {after})',
-        '{state} 任务 {task} 的类型已改变（{before} → {after}）'),
+        '任务 {task}（{state}）的类型已改变（{before} → {after}）'),
     'migrate.task_missing': (
         '{state} task {task} is not in version {version}',
-        '{state} 任务 {task} 在第 {version} 版中已删除'),
+        '任务 {task}（{state}）在第 {version} 版中已删除'),
     'migrate.task_without_counterpart': (
         'task {task} ({state}) has no counterpart in version {version}',
         '任务 {task}（{state}）在第 {version} 版中没有对应的任务'),

@@ -172,6 +172,11 @@ def _kind(spec: Any) -> str:
     return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name).lower()
 
 
+def _state(task: Any) -> Msg:
+    """A live task's state in words (READY, WAITING, STARTED)."""
+    return msg(f"migrate.state.{TaskState.get_name(task.state).lower()}")
+
+
 def blockers(workflow: BpmnWorkflow, new: LoadedVersion) -> list[Msg]:
     """Why the case cannot move to ``new`` (empty: it can)."""
     out: list[Msg] = []
@@ -185,7 +190,7 @@ def blockers(workflow: BpmnWorkflow, new: LoadedVersion) -> list[Msg]:
             if not task.task_spec.bpmn_id:
                 continue  # SpiffWorkflow's own bookkeeping tasks (Start, joins ...)
             if task.has_state(_LIVE):
-                out.append(msg("migrate.task_missing", state=TaskState.get_name(task.state),
+                out.append(msg("migrate.task_missing", state=_state(task),
                                task=_label(task), version=version))
             elif task.has_state(TaskState.FINISHED_MASK):
                 out.append(msg("migrate.passed_task_missing", task=_label(task),
@@ -194,7 +199,7 @@ def blockers(workflow: BpmnWorkflow, new: LoadedVersion) -> list[Msg]:
             changes = part.spec_diff.changed.get(task.task_spec, [])
             if task.has_state(_LIVE) and "typename" in changes:
                 new_spec = part.diff.alignment.get(task)
-                out.append(msg("migrate.task_changed_type", state=TaskState.get_name(task.state),
+                out.append(msg("migrate.task_changed_type", state=_state(task),
                                task=_label(task), before=_kind(task.task_spec),
                                after=_kind(new_spec)))
     unique: dict[str, Msg] = {}
