@@ -125,6 +125,7 @@ from engine.views import (
     TemplateView,
     TimerView,
     UserView,
+    VersionSummary,
 )
 
 __all__ = [
@@ -223,6 +224,7 @@ __all__ = [
     "Upload",
     "UserView",
     "ValidationFailed",
+    "VersionSummary",
     "WorkCalendar",
     "as_msg",
     "batch_payouts",

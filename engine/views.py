@@ -76,6 +76,25 @@ class ProcessView:
 
 
 @dataclass(frozen=True)
+class VersionSummary:
+    """One deployed version as its procedure's designers review it: who deployed it (None:
+    the operator, or a version from before deploys were recorded) and its cases."""
+
+    version: int
+    name: str
+    deployed_at: datetime
+    deployed_by: str | None  # username
+    deployer_name: str | None  # their display name (the username if the user is gone)
+    open_cases: int
+    finished_cases: int
+
+    def as_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["deployed_at"] = _iso(self.deployed_at)
+        return out
+
+
+@dataclass(frozen=True)
 class InstanceView:
     id: int
     process_key: str

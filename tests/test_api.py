@@ -358,7 +358,7 @@ CONTRACT = {
     ("post", "/instances/{id}/replay"),
     ("post", "/auth/token"), ("post", "/auth/logout"), ("get", "/processes"),
     ("post", "/processes"),
-    ("post", "/processes/{key}/instances:batch"),
+    ("post", "/processes/{key}/instances:batch"), ("post", "/processes/{key}/migrations"),
     ("post", "/processes/{key}/instances"), ("get", "/instances/{id}"), ("get", "/tasks"),
     ("get", "/tasks/{id}"), ("post", "/tasks/{id}/claim"), ("post", "/tasks/{id}/unclaim"),
     ("post", "/tasks/{id}/complete"), ("post", "/messages"), ("get", "/instances/{id}/history"),

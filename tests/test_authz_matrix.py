@@ -640,6 +640,8 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("api.list_policies", "GET"): Entry(True, signed_in),
     ("api.upload_processes", "POST"): Entry(True, role("designer"), 201, request=_api_upload,
                                             mutates=True),
+    ("api.migrate_instances", "POST"): Entry(True, role("designer"), args=_key,
+                                             request=lambda w: {"json": {"dry_run": True}}),
     ("api.start_instance", "POST"): Entry(True, starts, 201, args=_key, mutates=True,
                                           request=lambda w: {
                                               "json": {"data": w.start_data()}}),
@@ -786,6 +788,11 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("designer.version", "GET"): Entry(False, role("designer"), args=_version),
     ("designer.diagram_json", "GET"): Entry(False, role("designer"), args=_version),
     ("designer.diff", "GET"): Entry(False, role("designer"), args=_key),
+    ("designer.migrate", "GET"): Entry(False, role("designer"), args=_key),
+    # the process has one version: nothing older to move from (422), after the role check
+    ("designer.migrate", "POST"): Entry(False, role("designer"), 422, args=_key,
+                                        request=lambda w: {"data": {"from_version": "1",
+                                                                    "action": "preview"}}),
     ("designer.upload", "GET"): Entry(False, role("designer")),
     ("designer.upload", "POST"): Entry(False, role("designer"), request=_ui_upload,
                                        mutates=True),

@@ -20,6 +20,7 @@ from engine.api import Engine
 from engine.cli import main
 from engine.definitions.validation import SourceFile
 from engine.errors import InvalidData, NotFound, PermissionDenied
+from engine.messages import Msg
 from engine.time.clock import FixedClock
 from tests.conftest import diagram_files
 
@@ -155,6 +156,10 @@ def weekly(engine: Engine, instance_id: int) -> list[datetime]:
             if t.instance_id == instance_id and t.element_id == "weekly"]
 
 
+def english(reasons: list[Msg]) -> list[str]:
+    return [reason.english for reason in reasons]
+
+
 def task_ids(engine: Engine, instance_id: int) -> dict[str, str]:
     return {t.name: t.id for t in engine.instance(instance_id).tasks}
 
@@ -275,7 +280,8 @@ def test_a_removed_ready_task_keeps_the_case_where_it_is(clues: Engine,
     dry = clues.migrate_instances("clue_triage", to_version=2, dry_run=True)
     by_case = {o.instance_id: o for o in dry.outcomes}
     assert by_case[a].status == "cannot migrate"
-    assert by_case[a].reasons == ['READY task "approve" (审批处置意见) is not in version 2']
+    assert english(by_case[a].reasons) == [
+        'READY task "approve" (审批处置意见) is not in version 2']
     assert by_case[b].status == "can migrate"  # the approval was only planned for b
     assert [e.type for e in clues.history(a)] == ["started", "completed"]
 
@@ -297,7 +303,7 @@ def test_a_task_that_changed_type_is_refused(clues: Engine, clock: FixedClock) -
     clues.deploy(clue_files(edit(clue_bpmn(), approval_as_manual_task)))
     (outcome,) = clues.migrate_instances("clue_triage", instance_id=a, dry_run=True).outcomes
     assert outcome.status == "cannot migrate"
-    assert outcome.reasons == ['READY task "approve" (审批处置意见) changed type '
+    assert english(outcome.reasons) == ['READY task "approve" (审批处置意见) changed type '
                                "(user task → manual task)"]
 
 
@@ -312,7 +318,7 @@ def test_a_passed_element_still_in_the_live_tree_is_refused(clues: Engine,
     clues.deploy(clue_files(edit(clue_bpmn(), without_ledger_copy)))
     outcomes = {o.instance_id: o for o in clues.migrate_instances("clue_triage").outcomes}
     assert outcomes[a].status == "migrated"  # a has not reached the copy yet
-    assert (outcomes[c].status, outcomes[c].reasons) == ("cannot migrate", [
+    assert (outcomes[c].status, english(outcomes[c].reasons)) == ("cannot migrate", [
         '"throw_copy" (台账抄送党风政风监督室), which the case has passed, is not in version 2 '
         "and is still part of the case's live task tree"])
 
@@ -353,7 +359,7 @@ def test_a_running_subprocess_that_was_removed_is_refused(people: Engine) -> Non
     outcomes = {o.instance_id: o for o in report.outcomes}
     assert outcomes[before].status == "migrated"  # the subprocess was only planned
     assert outcomes[inside].status == "cannot migrate"
-    assert outcomes[inside].reasons == [
+    assert english(outcomes[inside].reasons) == [
         # SpiffWorkflow aligns "flat" with "sub" (same place in the flow): a type change
         'STARTED task "sub" (子流程) changed type (subprocess or call activity → user task)',
         'running subprocess "sub" is not in version 2',
@@ -387,7 +393,7 @@ def test_redeploying_old_content_is_the_rollback(clues: Engine, clock: FixedCloc
 def test_selection_skips_and_errors(clues: Engine, clock: FixedClock) -> None:
     a, _, _ = open_cases(clues, clock)
     (same,) = clues.migrate_instances("clue_triage", to_version=1, instance_id=a).outcomes
-    assert (same.status, same.reasons) == ("skipped", ["already on version 1"])
+    assert (same.status, english(same.reasons)) == ("skipped", ["already on version 1"])
     with pytest.raises(NotFound, match="no version 7"):
         clues.migrate_instances("clue_triage", to_version=7)
     with pytest.raises(NotFound, match="no process"):
@@ -401,6 +407,34 @@ def test_selection_skips_and_errors(clues: Engine, clock: FixedClock) -> None:
         clues.migrate_instances("clue_triage", user="wang")
     report = clues.migrate_instances("clue_triage", to_version=1, dry_run=True, user="ma")
     assert report.outcomes == []  # every running case is on version 1 already
+
+
+def test_only_the_chosen_versions_cases_move(clues: Engine, clock: FixedClock) -> None:
+    on_one = clues.start("clue_triage", REGISTRATION, "li").id
+    clues.deploy(clue_files(with_approval_deadline("workday_close(3, start=day_start)")), "ma")
+    on_two = clues.start("clue_triage", REGISTRATION, "li").id
+    clues.deploy(clue_files(with_approval_deadline("workday_close(5, start=day_start)")), "ma")
+    report = clues.migrate_instances("clue_triage", dry_run=True, from_version=2, user="ma")
+    assert [(o.instance_id, o.status) for o in report.outcomes] == [(on_two, "can migrate")]
+    report = clues.migrate_instances("clue_triage", from_version=1, user="ma")
+    assert [(o.instance_id, o.status) for o in report.outcomes] == [(on_one, "migrated")]
+    assert (clues.instance(on_one).version, clues.instance(on_two).version) == (3, 2)
+    with pytest.raises(NotFound, match="no version 9"):
+        clues.migrate_instances("clue_triage", from_version=9)
+
+
+def test_each_version_names_its_deployer_and_counts_its_cases(clues: Engine,
+                                                              clock: FixedClock) -> None:
+    clues.add_user("deng", ["designer"], display_name="邓设计")
+    ended = clues.start("clue_triage", REGISTRATION, "li").id
+    clues.start("clue_triage", REGISTRATION, "li")
+    clues.ops.terminate(ended, "sun", "重复登记")
+    clues.deploy(clue_files(with_approval_deadline("workday_close(3, start=day_start)")), "deng")
+    clues.start("clue_triage", REGISTRATION, "li")
+    summaries = clues.version_summaries("clue_triage")
+    assert [(s.version, s.deployed_by, s.deployer_name, s.open_cases, s.finished_cases)
+            for s in summaries] == [(1, None, None, 1, 1), (2, "deng", "邓设计", 1, 0)]
+    assert clues.version_summaries("no_such_process") == []
 
 
 # -- the command line --------------------------------------------------------------------------
@@ -453,6 +487,10 @@ def test_kuaiban_migrate_dry_run_then_one_case_then_all(tmp_path: Path) -> None:
     report = json.loads(run("migrate", "clue_triage", "--to", "2", "--json", code=1).stdout)
     assert [(o["instance_id"], o["status"]) for o in report["outcomes"]] == [
         (int(at_approval), "cannot migrate")]
+    on_v1 = json.loads(run("migrate", "clue_triage", "--from", "1", "--dry-run", "--json",
+                           code=1).stdout)
+    assert [o["instance_id"] for o in on_v1["outcomes"]] == [int(at_approval)]
+    assert "0 case(s)" in run("migrate", "clue_triage", "--from", "2", "--dry-run").stderr
     assert 'error: process "no_such" has no version 1' in run("migrate", "no_such", "--to", "1",
                                                               code=1).stderr
     from engine import cli

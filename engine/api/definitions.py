@@ -4,11 +4,12 @@ to a new version."""
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from engine.api.org import Organization
 from engine.definitions import registry, version_diff
@@ -30,9 +31,10 @@ from engine.runtime.migration import Report as MigrationReport
 from engine.storage.schema import (
     ProcessInstance,
     ProcessVersion,
+    User,
 )
 from engine.time.calendar import deadline_functions
-from engine.views import ProcessView
+from engine.views import ProcessView, VersionSummary
 
 log = logging.getLogger("kuaiban.engine")
 UNITS_FILE = "units.csv"  # a process folder's unit directory
@@ -117,6 +119,26 @@ class Definitions(Organization):
             return [ProcessView(p.key, p.version, p.name, p.start_form_key, p.deployed_at)
                     for p in rows]
 
+    def version_summaries(self, key: str) -> list[VersionSummary]:
+        """Each version of ``key``, oldest first, with its deployer and its running and
+        finished cases (empty: no such process)."""
+        with self.transaction(read_only=True) as session:
+            counts: dict[tuple[int, bool], int] = defaultdict(int)
+            for version_id, status, n in session.execute(
+                select(ProcessInstance.version_id, ProcessInstance.status, func.count())
+                .where(ProcessInstance.process_key == key)
+                .group_by(ProcessInstance.version_id, ProcessInstance.status)
+            ):
+                counts[(version_id, status == "running")] += n
+            rows = session.execute(
+                select(ProcessVersion, User.display_name)
+                .outerjoin(User, User.username == ProcessVersion.deployed_by)
+                .where(ProcessVersion.key == key).order_by(ProcessVersion.version))
+            return [VersionSummary(p.version, p.name, p.deployed_at, p.deployed_by,
+                                   shown or p.deployed_by, counts.get((p.id, True), 0),
+                                   counts.get((p.id, False), 0))
+                    for p, shown in rows]
+
     def start_form(self, key: str) -> dict[str, Any] | None:
         with self.transaction(read_only=True) as session:
             version = self.versions.latest(session, key)
@@ -125,10 +147,11 @@ class Definitions(Organization):
     def migrate_instances(self, key: str, to_version: int | None = None,
                           instance_id: int | None = None, dry_run: bool = False,
                           user: Who | None = None,
-                          progress: Callable[[migration.Outcome], None] | None = None
-                          ) -> MigrationReport:
+                          progress: Callable[[migration.Outcome], None] | None = None,
+                          from_version: int | None = None) -> MigrationReport:
         """Move running cases of ``key`` to version ``to_version`` (default: the latest):
-        one case (``instance_id``) or every running case on another version. A dry run
+        one case (``instance_id``) or every running case on another version (on version
+        ``from_version`` only, when given). A dry run
         changes nothing and says which cases can move and why others cannot. Each case moves
         in its own transaction, with a "migrated" event. ``user`` (when given) must be a
         designer; without one this is the operator's migration (CLI). ``progress`` is called
@@ -138,7 +161,7 @@ class Definitions(Organization):
             if user is not None and "designer" not in actor.roles:
                 raise PermissionDenied(msg("migrate.designer_only"))
             target = migration.target_version(session, self.versions, key, to_version)
-            ids = migration.candidates(session, key, target, instance_id)
+            ids = migration.candidates(session, key, target, instance_id, from_version)
         outcomes = []
         for iid in ids:
             try:
@@ -151,7 +174,7 @@ class Definitions(Organization):
                     old = session.get(ProcessVersion, row.version_id) if row else None
                 outcomes.append(migration.Outcome(
                     iid, row.business_key if row else None, old.version if old else 0,
-                    target.version, "cannot migrate", [exc.message]))
+                    target.version, "cannot migrate", [exc.said]))
             if outcomes[-1].status == "migrated":
                 log.info("instance %s migrated to %s v%s", iid, key, target.version)
             if progress is not None:

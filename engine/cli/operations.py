@@ -188,6 +188,8 @@ def migrate_schema(check: bool) -> None:
 @click.option("--to", "to_version", type=int,
               help="Target version number of KEY (default: the latest).")
 @click.option("--instance", "instance_id", type=int, help="Only this case.")
+@click.option("--from", "from_version", type=int,
+              help="Only the cases on this version of KEY (default: every other version).")
 @click.option("--dry-run", is_flag=True,
               help="Change nothing; list which cases can move and why others cannot.")
 @click.option("--as", "user", help="A designer to record as the actor (default: system).")
@@ -196,10 +198,11 @@ def migrate_schema(check: bool) -> None:
 @click.pass_context
 @handles_errors
 def migrate_instances(ctx: click.Context, key: str | None, to_version: int | None,
-                      instance_id: int | None, dry_run: bool, user: str | None, as_json: bool,
-                      check: bool) -> None:
-    """Move running cases of process KEY to version --to (all cases on other versions, or
-    --instance ID); exit 1 if a case cannot move. Without KEY: upgrade the database schema."""
+                      instance_id: int | None, from_version: int | None, dry_run: bool,
+                      user: str | None, as_json: bool, check: bool) -> None:
+    """Move running cases of process KEY to version --to (all cases on other versions, those
+    on version --from, or --instance ID); exit 1 if a case cannot move. Without KEY: upgrade
+    the database schema."""
     if key is None:
         ctx.invoke(migrate_schema, check=check)
         return
@@ -217,7 +220,8 @@ def migrate_instances(ctx: click.Context, key: str | None, to_version: int | Non
     if not as_json:
         click.echo(f"{key} → {'latest version' if to_version is None else f'v{to_version}'}"
                    f"{' (dry run: nothing changes)' if dry_run else ''}", err=True)
-    report = engine.migrate_instances(key, to_version, instance_id, dry_run, user, show)
+    report = engine.migrate_instances(key, to_version, instance_id, dry_run, user, show,
+                                      from_version)
     if as_json:
         click.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
     else:

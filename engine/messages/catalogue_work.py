@@ -203,18 +203,49 @@ WORK: dict[str, tuple[str, str]] = {
     'message.role_needed': (
         'message "{name}" may be sent by role(s): {needed}',
         '消息“{name}”只能由以下角色发送：{needed}'),
+    'migrate.already_on': (
+        'already on version {version}',
+        '已在第 {version} 版上'),
+    'migrate.case_not_running': (
+        'the case is {status}',
+        '案件状态为 {status}，不在办理中'),
+    'migrate.does_not_run': (
+        'the case does not run on version {version}: {reason}',
+        '案件在第 {version} 版上无法继续办理：{reason}'),
     'migrate.designer_only': (
         'migrating cases needs the designer role',
         '迁移案件需要流程设计员角色'),
+    'migrate.passed_task_missing': (
+        "{task}, which the case has passed, is not in version {version} and is still part of "
+        "the case's live task tree",
+        '案件已经过的 {task} 在第 {version} 版中已删除，而它仍在案件的当前任务树中'),
+    'migrate.running_subprocess_missing': (
+        'running subprocess "{name}" is not in version {version}',
+        '正在进行的子流程“{name}”在第 {version} 版中已删除'),
     'migrate.spiff_refused': (
         'SpiffWorkflow cannot move the case: {exc}',
         '无法迁移案件：{exc}'),
+    'migrate.state.ready': (
+        'READY',
+        '待办'),
+    'migrate.state.started': (
+        'STARTED',
+        '进行中'),
+    'migrate.state.waiting': (
+        'WAITING',
+        '等待中'),
     'migrate.state_does_not_load': (
         'the migrated state does not load on version {version}: {exc!r}',
         '迁移后的状态无法在第 {version} 版上加载：{exc!r}'),
     'migrate.subprocess_missing': (
         'subprocess "{name}" is not in version {version}',
         '第 {version} 版中没有子流程“{name}”'),
+    'migrate.task_changed_type': (
+        '{state} task {task} changed type ({before} → {after})',
+        '任务 {task}（{state}）的类型已改变（{before} → {after}）'),
+    'migrate.task_missing': (
+        '{state} task {task} is not in version {version}',
+        '任务 {task}（{state}）在第 {version} 版中已删除'),
     'migrate.task_without_counterpart': (
         'task {task} ({state}) has no counterpart in version {version}',
         '任务 {task}（{state}）在第 {version} 版中没有对应的任务'),

@@ -60,7 +60,7 @@ from sqlalchemy.orm import Session
 from engine.definitions.parsed import LoadedVersion
 from engine.definitions.registry import VersionCache
 from engine.errors import EngineError, InvalidData, NotFound
-from engine.messages import msg
+from engine.messages import Msg, msg
 from engine.org import directory
 from engine.org.lists import UnitLists
 from engine.runtime import mirror, spiff_seam, state
@@ -87,7 +87,7 @@ class Outcome:
     from_version: int
     to_version: int
     status: str  # migrated | can migrate | cannot migrate | skipped
-    reasons: list[str] = field(default_factory=list)  # why not (cannot migrate, skipped)
+    reasons: list[Msg] = field(default_factory=list)  # why not (cannot migrate, skipped)
     changes: list[str] = field(default_factory=list)  # what changes for its open tasks
 
     @property
@@ -97,7 +97,7 @@ class Outcome:
     def as_json(self) -> dict[str, Any]:
         return {"instance_id": self.instance_id, "business_key": self.business_key,
                 "from_version": self.from_version, "to_version": self.to_version,
-                "status": self.status, "reasons": list(self.reasons),
+                "status": self.status, "reasons": [r.english for r in self.reasons],
                 "changes": list(self.changes)}
 
 
@@ -172,30 +172,40 @@ def _kind(spec: Any) -> str:
     return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name).lower()
 
 
-def blockers(workflow: BpmnWorkflow, new: LoadedVersion) -> list[str]:
+def _state(task: Any) -> Msg:
+    """A live task's state in words (READY, WAITING, STARTED)."""
+    return msg(f"migrate.state.{TaskState.get_name(task.state).lower()}")
+
+
+def blockers(workflow: BpmnWorkflow, new: LoadedVersion) -> list[Msg]:
     """Why the case cannot move to ``new`` (empty: it can)."""
-    out: list[str] = []
-    target = f"version {new.version}"
+    out: list[Msg] = []
+    version = new.version
     for part in _parts(workflow, new):
         if part.diff is None or part.spec_diff is None:
-            out.append(f'running subprocess "{part.workflow.spec.name}" is not in {target}')
+            out.append(msg("migrate.running_subprocess_missing", name=part.workflow.spec.name,
+                           version=version))
             continue
         for task in part.diff.removed:
             if not task.task_spec.bpmn_id:
                 continue  # SpiffWorkflow's own bookkeeping tasks (Start, joins ...)
             if task.has_state(_LIVE):
-                out.append(f"{TaskState.get_name(task.state)} task {_label(task)} is not in "
-                           f"{target}")
+                out.append(msg("migrate.task_missing", state=_state(task),
+                               task=_label(task), version=version))
             elif task.has_state(TaskState.FINISHED_MASK):
-                out.append(f"{_label(task)}, which the case has passed, is not in {target} and "
-                           "is still part of the case's live task tree")
+                out.append(msg("migrate.passed_task_missing", task=_label(task),
+                               version=version))
         for task in part.diff.changed:
             changes = part.spec_diff.changed.get(task.task_spec, [])
             if task.has_state(_LIVE) and "typename" in changes:
                 new_spec = part.diff.alignment.get(task)
-                out.append(f"{TaskState.get_name(task.state)} task {_label(task)} changed type "
-                           f"({_kind(task.task_spec)} → {_kind(new_spec)})")
-    return list(dict.fromkeys(out))
+                out.append(msg("migrate.task_changed_type", state=_state(task),
+                               task=_label(task), before=_kind(task.task_spec),
+                               after=_kind(new_spec)))
+    unique: dict[str, Msg] = {}
+    for reason in out:
+        unique.setdefault(reason.english, reason)
+    return list(unique.values())
 
 
 def switch(workflow: BpmnWorkflow, new: LoadedVersion, ids: spiff_seam.IdSource,
@@ -283,9 +293,9 @@ def target_version(session: Session, versions: VersionCache, key: str,
 
 
 def candidates(session: Session, key: str, target: LoadedVersion,
-               instance_id: int | None) -> list[int]:
+               instance_id: int | None, from_version: int | None = None) -> list[int]:
     """The cases to consider: one (it must be a case of ``key``), or every running case of
-    ``key`` on another version."""
+    ``key`` on another version (on version ``from_version`` only, when given)."""
     if instance_id is not None:
         row = session.get(ProcessInstance, instance_id)
         if row is None:
@@ -295,12 +305,19 @@ def candidates(session: Session, key: str, target: LoadedVersion,
                                                   instance_id=instance_id, key=row.process_key)},
                               msg("migrate.wrong_process", instance_id=instance_id, key=key))
         return [instance_id]
-    return list(session.execute(
-        select(ProcessInstance.id).where(ProcessInstance.process_key == key,
-                                         ProcessInstance.status == "running",
-                                         ProcessInstance.version_id != target.id)
-        .order_by(ProcessInstance.id)
-    ).scalars())
+    query = (select(ProcessInstance.id)
+             .where(ProcessInstance.process_key == key, ProcessInstance.status == "running",
+                    ProcessInstance.version_id != target.id)
+             .order_by(ProcessInstance.id))
+    if from_version is not None:
+        source = session.execute(
+            select(ProcessVersion.id).where(ProcessVersion.key == key,
+                                            ProcessVersion.version == from_version)
+        ).scalar()
+        if source is None:
+            raise NotFound(msg("process.version_missing", key=key, version=from_version))
+        query = query.where(ProcessInstance.version_id == source)
+    return list(session.execute(query).scalars())
 
 
 def migrate(session: Session, runtime: Runtime, instance_id: int, target: LoadedVersion,
@@ -311,15 +328,15 @@ def migrate(session: Session, runtime: Runtime, instance_id: int, target: Loaded
         raise NotFound(msg("instance.not_found", instance_id=instance_id))
     old = runtime.versions.get(session, row.version_id)
 
-    def outcome(status: str, reasons: list[str] | None = None,
+    def outcome(status: str, reasons: list[Msg] | None = None,
                 changes: list[str] | None = None) -> Outcome:
         return Outcome(row.id, row.business_key, old.version, target.version, status,
                        reasons or [], changes or [])
 
     if row.status != "running":
-        return outcome("skipped", [f"the case is {row.status}"])
+        return outcome("skipped", [msg("migrate.case_not_running", status=row.status)])
     if row.version_id == target.id:
-        return outcome("skipped", [f"already on version {target.version}"])
+        return outcome("skipped", [msg("migrate.already_on", version=target.version)])
     workflow, ids = state.load(json.loads(row.state), old.spec, old.subprocess_specs,
                                str(row.id))
     reasons = blockers(workflow, target)
@@ -333,7 +350,7 @@ def migrate(session: Session, runtime: Runtime, instance_id: int, target: Loaded
     try:
         switch(workflow, target, ids, now, functions)
     except EngineError as exc:
-        return outcome("cannot migrate", [exc.message])
+        return outcome("cannot migrate", [exc.said])
     if dry_run:
         return _try_on_copy(session, runtime, row, old, target, workflow, ids, functions,
                             outcome)
@@ -364,9 +381,9 @@ def _try_on_copy(session: Session, runtime: Runtime, row: ProcessInstance, old: 
                        row.data or {})
         state.load(step.state, target.spec, target.subprocess_specs, str(row.id))
     except (EngineError, SpiffWorkflowException, KeyError) as exc:
-        message = exc.message if isinstance(exc, EngineError) else str(exc)
-        return outcome("cannot migrate", [f"the case does not run on version "
-                                          f"{target.version}: {message}"])
+        reason = exc.said if isinstance(exc, EngineError) else msg("text", text=str(exc))
+        return outcome("cannot migrate", [msg("migrate.does_not_run", version=target.version,
+                                              reason=reason)])
     return outcome("can migrate",
                    changes=_refresh_tasks(session, runtime, row, workflow, old, target, False))
 

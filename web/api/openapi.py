@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine import NOTIFICATION_KINDS
-from web.api import openapi_drafts, openapi_operations, openapi_stats
+from web.api import openapi_drafts, openapi_migrations, openapi_operations, openapi_stats
 
 JSON = "application/json"
 
@@ -997,6 +997,8 @@ SCHEMAS.update(openapi_operations.SCHEMAS)
 PATHS.update(openapi_operations.paths(_TASK_ID, _INSTANCE_ID, _errors))
 SCHEMAS.update(openapi_drafts.SCHEMAS)
 PATHS.update(openapi_drafts.paths(_TASK_ID, _errors))
+SCHEMAS.update(openapi_migrations.SCHEMAS)
+PATHS.update(openapi_migrations.paths(_KEY, _errors))
 
 OPENAPI: dict[str, Any] = {
     "openapi": "3.1.0",

@@ -1,4 +1,5 @@
-"""Deployed processes: list, upload (designers only), and starting an instance."""
+"""Deployed processes: list, upload (designers only), starting an instance, and moving running
+cases to another version (designers only)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from engine import (
 from web.api.auth import current_user
 from web.api.blueprint import bp
 from web.api.errors import bad_request
-from web.api.inputs import Field, fields
+from web.api.inputs import MAX_ID, Field, fields
 from web.api.uploads import command_body
 from web.app import engine_of
 from web.errors import localized
@@ -126,3 +127,29 @@ def start_batch(key: str) -> tuple[Response, int]:
     body = {**report.as_json(),  # the rows' messages in the request's language
             "invalid": [{**p.as_json(), "message": localized(p.text)} for p in report.invalid]}
     return jsonify(body), 201 if report.started else 200
+
+
+@bp.route("/processes/<key>/migrations", methods=["POST"])
+def migrate_instances(key: str) -> Response:
+    """Move the running cases of one version (or of every older one) to ``to_version`` (default:
+    the newest), or with ``dry_run`` only say which can move and why the others cannot: the
+    engine's own check (engine/runtime/migration.py)."""
+    if "designer" not in current_user().roles:
+        raise PermissionDenied(msg("migrate.designer_only"))
+    if len(key) > MAX_KEY:
+        raise NotFound(msg("process.not_deployed", key=f"{key[:40]}..."))
+    body = fields({"from_version": Field(int), "to_version": Field(int),
+                   "dry_run": Field(bool)})
+    for name in ("from_version", "to_version"):
+        if name in body and not 0 < body[name] <= MAX_ID:
+            raise bad_request(msg("request.body_errors"),
+                              {name: msg("input.not_positive_integer")})
+    report = engine_of(current_app).migrate_instances(
+        key, body.get("to_version"), dry_run=bool(body.get("dry_run")),
+        user=current_user().username, from_version=body.get("from_version"))
+    language = message_language()
+    return jsonify({**report.as_json(), "moved": len(report.moved),
+                    "refused": len(report.refused),
+                    "outcomes": [{**o.as_json(), "reasons": [r.render(language)
+                                                             for r in o.reasons]}
+                                 for o in report.outcomes]})

@@ -1,6 +1,7 @@
-"""Designer pages (role designer): deployed processes and their versions, uploading BPMN, DMN
-and form files (validate only, or deploy) with every problem listed by file and line, any
-version's diagram, and what changed between two versions."""
+"""Designer pages (role designer): deployed processes and their versions (who deployed each, its
+open and finished cases), uploading BPMN, DMN and form files (validate only, or deploy) with
+every problem listed by file and line, any version's diagram, what changed between two
+versions, and moving a version's running cases to the newest."""
 
 from __future__ import annotations
 
@@ -44,10 +45,47 @@ def index() -> str:
 @bp.get("/processes/<key>")
 @roles_required("designer")
 def versions(key: str) -> str:
-    versions = engine().process_versions(key)
+    versions = engine().version_summaries(key)
     if not versions:
         abort(404)
     return render_template("designer/versions.html", key=key, versions=versions)
+
+
+@bp.route("/processes/<key>/migrate", methods=["GET", "POST"])
+@roles_required("designer")
+def migrate(key: str) -> str | tuple[str, int]:
+    """Moving a version's running cases to the newest version in two steps: the preview (the
+    engine's dry run: which cases can move, and why the others cannot), then the confirmation,
+    which moves them only if the newest version is still the one previewed."""
+    versions = engine().version_summaries(key)
+    if not versions:
+        abort(404)
+    newest = versions[-1]
+    sources = [v for v in versions[:-1] if v.open_cases]
+    chosen = request.values.get("from_version", type=int)
+    if chosen is None and sources:
+        chosen = sources[-1].version
+    page = {"key": key, "versions": versions, "newest": newest, "sources": sources,
+            "chosen": chosen, "report": None, "confirmed": False}
+    if request.method == "GET":
+        return render_template("designer/migrate.html", **page)
+    if chosen not in {v.version for v in versions[:-1]}:
+        flash(_("请选择比最新版本旧的一个版本。"), "error")
+        return render_template("designer/migrate.html", **page), 422
+    confirming = request.form.get("action") == "confirm"
+    if confirming and request.form.get("to_version", type=int) != newest.version:
+        flash(_("预览之后又部署了新版本，请重新预览后再确认迁移。"), "error")
+        confirming = False
+    report = engine().migrate_instances(key, newest.version, dry_run=not confirming,
+                                        user=current_user().username, from_version=chosen)
+    if confirming:  # the counts as they are now
+        versions = engine().version_summaries(key)
+        page |= {"versions": versions, "sources": [v for v in versions[:-1] if v.open_cases]}
+        flash(_("已迁移 %(moved)d 个案件，%(refused)d 个案件不能迁移。",
+                moved=len(report.moved), refused=len(report.refused)),
+              "error" if report.refused else "success")
+    return render_template("designer/migrate.html", **{**page, "report": report,
+                                                       "confirmed": confirming})
 
 
 @bp.get("/processes/<key>/v<int:version>")
