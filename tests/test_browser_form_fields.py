@@ -61,6 +61,11 @@ def cell(name: str, column: str) -> str:
     return f"#form-fields tr[data-field={name}] [data-col={column}]"
 
 
+def form_text_of(schema: dict[str, Any], comment: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` with the comment field as the table last left it."""
+    return {**schema, "properties": {**schema["properties"], "comment": comment}}
+
+
 def open_approval_form(page: Any, server: Server) -> None:
     open_modeler(page, server, "/designer/modeler/modeler_demo/v1")
     page.click("#form-list .form-name[data-form=test_approve]")
@@ -83,6 +88,12 @@ def test_a_required_choice_added_in_the_table_is_in_the_json_the_preview_and_the
     page.check(cell("decision", "required"))
     page.fill(cell("decision", "options"), "转办\nreject = 不予受理\n")
     assert page.get_attribute(cell("decision", "options"), "aria-label") == "选项 · decision"
+    # another type drops the options; back to 选择 (as arrow keys in the menu do) they return
+    page.select_option(cell("decision", "kind"), "textarea")
+    assert form_text(page)["properties"]["decision"] == {
+        "type": "string", "x-widget": "textarea", "title": "处理结果"}
+    page.select_option(cell("decision", "kind"), "choice")
+    assert page.input_value(cell("decision", "options")) == "转办\nreject = 不予受理"
 
     schema = form_text(page)
     assert list(schema["properties"]) == ["approved", "comment", "decision"]
@@ -141,11 +152,6 @@ def test_a_required_choice_added_in_the_table_is_in_the_json_the_preview_and_the
         engine.complete(task.id, {"approved": True}, "wang")
     engine.complete(task.id, {"approved": True, "decision": "reject",
                               "comment": "不予受理"}, "wang")
-
-
-def form_text_of(schema: dict[str, Any], comment: dict[str, Any]) -> dict[str, Any]:
-    """``schema`` with the comment field as the table last left it."""
-    return {**schema, "properties": {**schema["properties"], "comment": comment}}
 
 
 def test_a_field_with_a_wrong_or_taken_name_is_not_renamed(page: Any, server: Server) -> None:

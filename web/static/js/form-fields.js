@@ -93,11 +93,19 @@
     }
   }
 
-  // the field as another kind: the old kind's own keywords go, the new kind's come in where
-  // `type` was; every other keyword stays where it is
-  function withKind(prop, oldKind, kind) {
+  // the keywords that make ``prop`` its kind (a choice's options, a file's x-file …)
+  function shapeKeys(prop, kind) {
+    var own = {};
+    (SHAPES[kind] || []).forEach(function (k) { if (k in prop) own[k] = prop[k]; });
+    return own;
+  }
+
+  // the field as another kind: the old kind's own keywords go, the new kind's (``kept`` from an
+  // earlier visit to it, else new) come in where `type` was; every other keyword stays put
+  function withKind(prop, oldKind, kind, kept) {
     var drop = (SHAPES[oldKind] || []).concat(['oneOf', 'enum']);
-    var shape = shapeOf(kind);
+    var shape = Object.assign(shapeOf(kind), kept);
+    if (kept && 'enum' in kept) delete shape.oneOf;
     var out = {};
     if (!('type' in prop)) Object.assign(out, shape);
     Object.keys(prop).forEach(function (k) {
@@ -117,6 +125,9 @@
   window.kuaibanFormFields = function (box, t, onEdit) {
     var schema = null;   // the form as last parsed or edited here
     var broken = false;  // the text does not parse: the table shows what it last could, read-only
+    // per field, what each kind it was changed away from held: stepping through the type menu
+    // with the arrow keys and back to 选择 finds its options again
+    var left = {};
 
     function el(tag, attrs, children) {
       var node = document.createElement(tag);
@@ -215,7 +226,10 @@
 
     function setKind(name, kind) {
       var prop = schema.properties[name];
-      schema.properties[name] = withKind(prop, kindOf(prop), kind);
+      var old = kindOf(prop);
+      var kept = left[name] = left[name] || {};
+      kept[old] = shapeKeys(prop, old);
+      schema.properties[name] = withKind(prop, old, kind, kept[kind]);
       changed(name, 'kind');
     }
 
@@ -239,10 +253,11 @@
       var plain = isObject(prop);
       var kind = kindOf(prop);
       var advanced = advancedKeys(prop, kind);
-      var problem = el('span', { className: 'field-problem error', role: 'alert', hidden: true });
+      var problem = el('span', { className: 'field-problem error', role: 'alert', hidden: true,
+                                 id: 'field-problem-' + index });
       var nameInput = el('input', {
         value: name, 'data-col': 'name', spellcheck: 'false', autocomplete: 'off',
-        'aria-label': labelFor('fieldName', name),
+        'aria-label': labelFor('fieldName', name), 'aria-describedby': problem.id,
         onchange: function (e) { renameField(name, e.target, problem); }
       });
       var options = kind === 'choice' ? el('textarea', {
@@ -336,6 +351,7 @@
       // the table of the form text ``text`` (null: no form chosen)
       show: function (text) {
         box.hidden = text === null;
+        left = {};
         if (text === null) { schema = null; broken = false; box.textContent = ''; return; }
         try {
           schema = JSON.parse(text);
