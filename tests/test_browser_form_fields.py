@@ -182,3 +182,19 @@ def test_the_field_table_fits_a_laptop_and_a_phone(page: Any, server: Server) ->
         assert wider <= width, (width, wider)
         box = page.locator("#form-fields").bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= width
+
+
+def test_the_field_table_reads_in_english_on_an_english_page(page: Any, server: Server) -> None:
+    open_approval_form(page, server)
+    page.goto(server.url + "/lang/en?next=/designer/modeler/modeler_demo/v1")
+    page.click("#switch-language")
+    page.wait_for_selector("#modeler[data-ready=true]")
+    page.click("#form-list .form-name[data-form=test_approve]")
+    page.wait_for_selector("#form-fields[data-state=ready] tr[data-field=comment]")
+    heads = page.locator("#form-fields th").all_inner_texts()
+    assert heads == ["Field id", "Title", "Type", "Required", "Options", "Description",
+                     "Actions"]
+    assert page.get_attribute(cell("comment", "title"), "aria-label") == "Title · comment"
+    assert page.input_value(cell("approved", "kind")) == "boolean"
+    assert "Yes/no" in page.inner_text(cell("approved", "kind"))
+    assert page.inner_text("#btn-add-field") == "Add a field"

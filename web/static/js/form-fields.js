@@ -118,7 +118,9 @@
   // the properties in a new order or with one renamed, as an object in that order
   function reordered(properties, names, renamed) {
     var out = {};
-    names.forEach(function (n) { out[renamed && n === renamed[0] ? renamed[1] : n] = properties[n]; });
+    names.forEach(function (n) {
+      out[renamed && n === renamed[0] ? renamed[1] : n] = properties[n];
+    });
     return out;
   }
 
@@ -156,13 +158,11 @@
     function changed(focusName, focusCol) {
       edited();
       render();
-      var row = focusName && box.querySelector('tr[data-field="' + focusName + '"]');
+      var row = focusName && box.querySelector('tr[data-field="' + CSS.escape(focusName) + '"]');
       var target = row && (row.querySelector('[data-col="' + focusCol + '"]:not([disabled])') ||
                            row.querySelector('[data-col]:not([disabled])'));
-      (target || $add()).focus();
+      (target || box.querySelector('#btn-add-field')).focus();
     }
-
-    function $add() { return box.querySelector('#btn-add-field'); }
 
     function labelFor(column, name) { return t(column) + ' · ' + name; }
 
@@ -248,57 +248,71 @@
       return el('td', { 'data-label': t(column) }, [el('div', {}, children)]);
     }
 
-    function row(name, index, count) {
-      var prop = schema.properties[name];
-      var plain = isObject(prop);
-      var kind = kindOf(prop);
+    function nameCell(name, index, prop, kind) {
       var advanced = advancedKeys(prop, kind);
       var problem = el('span', { className: 'field-problem error', role: 'alert', hidden: true,
                                  id: 'field-problem-' + index });
-      var nameInput = el('input', {
+      var input = el('input', {
         value: name, 'data-col': 'name', spellcheck: 'false', autocomplete: 'off',
         'aria-label': labelFor('fieldName', name), 'aria-describedby': problem.id,
         onchange: function (e) { renameField(name, e.target, problem); }
       });
-      var options = kind === 'choice' ? el('textarea', {
+      var marker = !advanced.length && isObject(prop) ? null : el('span', {
+        className: 'field-advanced', title: advanced.join(', ')
+      }, [t('advanced'), el('small', { text: advanced.join(' · ') })]);
+      return cell('fieldName', [input, problem, marker]);
+    }
+
+    // 标题 or 说明: a text written as the field's title or description
+    function textCell(column, key, name, prop) {
+      var plain = isObject(prop);
+      return cell(column, [el('input', {
+        value: plain ? prop[key] || '' : '', 'data-col': key, disabled: !plain,
+        'aria-label': labelFor(column, name),
+        oninput: function (e) { setText(prop, key, e.target.value); }
+      })]);
+    }
+
+    function optionsCell(name, prop, kind) {
+      if (kind !== 'choice') {
+        return cell('fieldOptions', [el('span', { className: 'hint', text: '—' })]);
+      }
+      var lines = el('textarea', {
         'data-col': 'options', rows: '3', 'aria-label': labelFor('fieldOptions', name),
         oninput: function (e) { withOptions(prop, e.target.value); edited(); }
-      }) : el('span', { className: 'hint', text: '—' });
-      if (kind === 'choice') options.value = optionLines(prop);
+      });
+      lines.value = optionLines(prop);
+      return cell('fieldOptions', [lines]);
+    }
+
+    function actionsCell(name, index, count) {
+      function button(col, label, text, disabled, act) {
+        return el('button', { type: 'button', className: 'small secondary', 'data-col': col,
+                              disabled: disabled, 'aria-label': labelFor(label, name),
+                              title: t(label), text: text, onclick: act });
+      }
+      return cell('fieldActions', [
+        button('up', 'moveUp', '↑', index === 0, function () { moveField(name, -1); }),
+        button('down', 'moveDown', '↓', index === count - 1, function () { moveField(name, 1); }),
+        button('remove', 'removeField', '×', false, function () { removeField(name); })
+      ]);
+    }
+
+    function row(name, index, count) {
+      var prop = schema.properties[name];
+      var kind = kindOf(prop);
       return el('tr', { 'data-field': name, 'data-kind': kind }, [
-        cell('fieldName', [nameInput, problem, !advanced.length && plain ? null : el('span', {
-          className: 'field-advanced', title: advanced.join(', ')
-        }, [t('advanced'), el('small', { text: advanced.join(' · ') })])]),
-        cell('fieldTitle', [el('input', {
-          value: plain ? prop.title || '' : '', 'data-col': 'title', disabled: !plain,
-          'aria-label': labelFor('fieldTitle', name),
-          oninput: function (e) { setText(prop, 'title', e.target.value); }
-        })]),
+        nameCell(name, index, prop, kind),
+        textCell('fieldTitle', 'title', name, prop),
         cell('fieldKind', [kindMenu(name, kind)]),
         cell('fieldRequired', [el('input', {
           type: 'checkbox', 'data-col': 'required', checked: required().indexOf(name) >= 0,
           'aria-label': labelFor('fieldRequired', name),
           onchange: function (e) { setRequired(name, e.target.checked); }
         })]),
-        cell('fieldOptions', [options]),
-        cell('fieldDescription', [el('input', {
-          value: plain ? prop.description || '' : '', 'data-col': 'description', disabled: !plain,
-          'aria-label': labelFor('fieldDescription', name),
-          oninput: function (e) { setText(prop, 'description', e.target.value); }
-        })]),
-        cell('fieldActions', [
-          el('button', { type: 'button', className: 'small secondary', 'data-col': 'up',
-                         disabled: index === 0, 'aria-label': labelFor('moveUp', name),
-                         title: t('moveUp'), text: '↑',
-                         onclick: function () { moveField(name, -1); } }),
-          el('button', { type: 'button', className: 'small secondary', 'data-col': 'down',
-                         disabled: index === count - 1, 'aria-label': labelFor('moveDown', name),
-                         title: t('moveDown'), text: '↓',
-                         onclick: function () { moveField(name, 1); } }),
-          el('button', { type: 'button', className: 'small secondary', 'data-col': 'remove',
-                         'aria-label': labelFor('removeField', name), title: t('removeField'),
-                         text: '×', onclick: function () { removeField(name); } })
-        ])
+        optionsCell(name, prop, kind),
+        textCell('fieldDescription', 'description', name, prop),
+        actionsCell(name, index, count)
       ]);
     }
 
