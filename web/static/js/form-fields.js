@@ -93,17 +93,20 @@
     }
   }
 
-  // the keywords that make ``prop`` its kind (a choice's options, a file's x-file …)
-  function shapeKeys(prop, kind) {
+  // the keywords a change of kind drops: those that make ``kind`` (a file's x-file …) and any
+  // choices (a choice's options, a boolean's labels)
+  function shapeKeys(kind) { return (SHAPES[kind] || []).concat(['oneOf', 'enum']); }
+
+  function shapeOfField(prop, kind) {
     var own = {};
-    (SHAPES[kind] || []).forEach(function (k) { if (k in prop) own[k] = prop[k]; });
+    shapeKeys(kind).forEach(function (k) { if (k in prop) own[k] = prop[k]; });
     return own;
   }
 
   // the field as another kind: the old kind's own keywords go, the new kind's (``kept`` from an
   // earlier visit to it, else new) come in where `type` was; every other keyword stays put
   function withKind(prop, oldKind, kind, kept) {
-    var drop = (SHAPES[oldKind] || []).concat(['oneOf', 'enum']);
+    var drop = shapeKeys(oldKind);
     var shape = Object.assign(shapeOf(kind), kept);
     if (kept && 'enum' in kept) delete shape.oneOf;
     var out = {};
@@ -228,7 +231,7 @@
       var prop = schema.properties[name];
       var old = kindOf(prop);
       var kept = left[name] = left[name] || {};
-      kept[old] = shapeKeys(prop, old);
+      kept[old] = shapeOfField(prop, old);
       schema.properties[name] = withKind(prop, old, kind, kept[kind]);
       changed(name, 'kind');
     }

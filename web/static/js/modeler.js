@@ -706,16 +706,19 @@
         });
     }
 
+    var previewSeq = 0;
     var preview = debounce(function () {
       var key = state.currentForm;
       if (!key) return;
       var box = $('form-preview');
+      var seq = ++previewSeq;
       box.setAttribute('data-state', 'running');
       post(box.dataset.url || $('modeler').dataset.previewUrl, { schema: state.forms[key] },
            'text/html')
         .then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.text(); })
         .then(function (html) {
-          if (key !== state.currentForm) return;
+          // an older answer (edits in the 字段 table come quickly): a newer one is on its way
+          if (seq !== previewSeq) return;
           box.innerHTML = html;  // rendered and escaped by the server's Jinja templates
           // a preview never submits (no inline handler: the CSP runs no inline script)
           box.querySelectorAll('form').forEach(function (form) {
@@ -727,6 +730,7 @@
           box.setAttribute('data-form', key);
         })
         .catch(function (err) {
+          if (seq !== previewSeq) return;
           box.textContent = t('requestFailed') + ': ' + err.message;
           box.setAttribute('data-state', 'failed');
         });
