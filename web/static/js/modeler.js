@@ -1,8 +1,8 @@
 // The in-browser modeler (bpmn-js Modeler + camunda moddle, served from node_modules) with the
 // engine's validation and the layout check of diagram-layout.js shown live on the elements, a
-// small properties panel, form schemas edited beside a server-rendered preview, deploy and
-// download. Also the "what changed" page: two versions drawn side by side, added / changed /
-// removed elements in colour.
+// small properties panel, form schemas edited (as text, or in js/form-fields.js's table) beside
+// a server-rendered preview, deploy and download. Also the "what changed" page: two versions
+// drawn side by side, added / changed / removed elements in colour.
 // No build step: plain ES5-ish browser code around the global BpmnJS of the bpmn-js bundle.
 (function () {
   'use strict';
@@ -99,6 +99,14 @@
     var problemsBox = $('problems');
     var status = $('status');
     var deployButton = $('btn-deploy');
+    // the 字段 table beside the form's text (js/form-fields.js): its edits become the text
+    var fields = window.kuaibanFormFields($('form-fields'), t, function (text) {
+      if (!state.currentForm) return;
+      $('form-text').value = text;
+      state.forms[state.currentForm] = text;
+      preview();
+      validate();
+    });
 
     function setStatus(text, kind) {
       status.textContent = text;
@@ -172,6 +180,7 @@
         $('form-text').addEventListener('input', function () {
           if (!state.currentForm) return;
           state.forms[state.currentForm] = $('form-text').value;
+          fields.show($('form-text').value);
           preview();
           validate();
         });
@@ -630,6 +639,7 @@
       text.disabled = false;
       text.value = state.forms[key] || '';
       $('form-text-label').textContent = key + '.json';
+      fields.show(text.value);
       renderFormList();
       renderFormProblems();
       preview.now();
@@ -644,6 +654,7 @@
         $('form-text').disabled = false;
         $('form-text').value = state.forms[keys[0]];
         $('form-text-label').textContent = keys[0] + '.json';
+        fields.show(state.forms[keys[0]]);
         renderFormList();
         preview.now();
       }
@@ -672,6 +683,7 @@
               $('form-text').value = '';
               $('form-text').disabled = true;
               $('form-preview').textContent = '';
+              fields.show(null);
             }
             renderFormList();
             validate();
@@ -694,16 +706,19 @@
         });
     }
 
+    var previewSeq = 0;
     var preview = debounce(function () {
       var key = state.currentForm;
       if (!key) return;
       var box = $('form-preview');
+      var seq = ++previewSeq;
       box.setAttribute('data-state', 'running');
       post(box.dataset.url || $('modeler').dataset.previewUrl, { schema: state.forms[key] },
            'text/html')
         .then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.text(); })
         .then(function (html) {
-          if (key !== state.currentForm) return;
+          // an older answer (edits in the 字段 table come quickly): a newer one is on its way
+          if (seq !== previewSeq) return;
           box.innerHTML = html;  // rendered and escaped by the server's Jinja templates
           // a preview never submits (no inline handler: the CSP runs no inline script)
           box.querySelectorAll('form').forEach(function (form) {
@@ -715,6 +730,7 @@
           box.setAttribute('data-form', key);
         })
         .catch(function (err) {
+          if (seq !== previewSeq) return;
           box.textContent = t('requestFailed') + ': ' + err.message;
           box.setAttribute('data-state', 'failed');
         });
