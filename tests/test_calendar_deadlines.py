@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import select, update
 
 from engine.api import Engine
+from engine.audit.bundle import replay_bundle
 from engine.storage.schema import TASKS
 from engine.time.clock import FixedClock
 from engine.time.schedule import parse_schedule
@@ -42,7 +43,7 @@ def test_loading_a_year_moves_an_open_due_date_and_records_why(people: Engine,
     assert task.due_at == PROVISIONAL_DUE
     assert people.calendar().is_provisional_year(2027)
 
-    clock.set(datetime.fromisoformat("2027-01-10T09:00:00+08:00"))  # the notice comes out
+    clock.set(datetime.fromisoformat("2027-02-04T19:00:00+08:00"))  # the notice comes late
     change = people.import_calendar_year(SCHEDULE_2027, "国办发明电〔2026〕1号")
 
     assert [(m.task_id, m.was, m.now) for m in change.moved] == [
@@ -118,3 +119,26 @@ def test_a_day_set_moves_the_due_dates_counted_over_it(people: Engine,
         task.instance_id: datetime.fromisoformat("2027-01-05T17:30:00+08:00")}
     (moved,) = [e for e in people.history(task.instance_id) if e.type == "deadline_moved"]
     assert moved.payload["cause"] == "calendar_day_set" and moved.payload["day"] == "2027-01-04"
+
+
+def test_replay_counts_each_event_on_the_calendar_in_force_then(people: Engine,
+                                                               clock: FixedClock) -> None:
+    # A timer's date counted in working days is part of the case's state: replayed on the
+    # loaded schedule instead of the provisional rule it was counted on, it would differ.
+    people.deploy(diagram_files("timers.bpmn"))
+    clock.set(FILED)
+    case = people.start("timers", {}, "zhao")
+    (work,) = case.tasks
+    people.complete(work.id, {}, "zhao")
+    assert [t.due_at for t in people.timers.pending()] == [PROVISIONAL_DUE]
+
+    clock.set(datetime.fromisoformat("2027-02-04T19:00:00+08:00"))  # after the events
+    people.import_calendar_year(SCHEDULE_2027)
+    people.set_calendar_day(date(2027, 3, 1), False, "a later correction")
+
+    assert people.replay(case.id).ok
+    assert people.verify_all().problems == []
+    assert people.state_at(case.id, 2).status == "running"
+    bundle = people.export_bundle(case.id)
+    assert len(bundle["calendar_changes"]) == 2
+    assert replay_bundle(bundle).ok

@@ -10,6 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from engine.api.core import EngineCore
+from engine.audit import calendars
 from engine.runtime import deadlines
 from engine.storage import counters
 from engine.storage.schema import CalendarOverride, CalendarYear
@@ -25,7 +26,7 @@ class CalendarAdmin(EngineCore):
                          progress: deadlines.Progress | None = None) -> CalendarChange:
         """Enter one official working day or day off; open tasks' due dates follow."""
         with self.transaction() as session:
-            before = self._calendar_for(session)
+            before = self._calendar_for(session), calendars.snapshot(session)
             row = session.get(CalendarOverride, day)
             if row is None:
                 session.add(CalendarOverride(day=day, is_workday=is_workday, note=note))
@@ -41,7 +42,7 @@ class CalendarAdmin(EngineCore):
         transaction."""
         year = schedule.year
         with self.transaction() as session:
-            before = self._calendar_for(session)
+            before = self._calendar_for(session), calendars.snapshot(session)
             session.execute(delete(CalendarOverride).where(
                 CalendarOverride.day.between(date(year, 1, 1), date(year, 12, 31))))
             session.add_all(CalendarOverride(day=day, is_workday=working,
@@ -55,17 +56,20 @@ class CalendarAdmin(EngineCore):
             return self._follow(session, before, deadlines.year_days(year),
                                 {"cause": "calendar_imported", "year": year}, progress)
 
-    def _follow(self, session: Session, before: WorkCalendar, days: list[date],
-                cause: dict[str, object], progress: deadlines.Progress | None
-                ) -> CalendarChange:
-        """Count the change and move the deadlines it moves."""
+    def _follow(self, session: Session, before: tuple[WorkCalendar, calendars.Stored],
+                days: list[date], cause: dict[str, object],
+                progress: deadlines.Progress | None) -> CalendarChange:
+        """Count the change, keep the calendar before it for replay when it turned a day, and
+        move the deadlines it moves."""
         counters.bump_calendar(session)
         session.flush()
         after = WorkCalendar(
             {r.day: r.is_workday for r in session.execute(select(CalendarOverride)).scalars()},
             official_years=session.execute(select(CalendarYear.year)).scalars())
         session.info["calendar"] = after  # this transaction's later reads see the change
-        changed = deadlines.changed_days(before, after, days)
-        moved = deadlines.follow(session, self.versions, before, after, changed, dict(cause),
-                                 self.clock.now(), progress)
+        changed = deadlines.changed_days(before[0], after, days)
+        if changed:
+            calendars.keep(session, before[1], self.clock.now())
+        moved = deadlines.follow(session, self.versions, before[0], after, changed,
+                                 dict(cause), self.clock.now(), progress)
         return CalendarChange(changed, moved)
