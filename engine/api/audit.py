@@ -104,9 +104,11 @@ class Audit(EngineCore):
                              "event_count": row.event_count, "last_hash": row.last_hash},
                 "version": bundle.version_entry(version),
                 "calendar_overrides": {o.day.isoformat(): o.is_workday for o in overrides},
-                "calendar_changes": calendars.recorded(session),
                 "events": events,
             }
+            changes = calendars.recorded(session)
+            if changes:  # the calendar as it was before each change, for replay
+                body["calendar_changes"] = changes
             carried = bundle.file_contents(session, events)
             if carried:  # the case's files (attachments, documents), base64 by sha256
                 body["files"] = carried
