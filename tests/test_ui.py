@@ -129,6 +129,18 @@ def test_a_deadline_in_a_year_without_its_schedule_says_so(
     assert note not in client.get(f"/tasks/{task_id}").text
 
 
+def test_a_deadline_moved_by_the_calendar_says_so_in_the_history(
+        app: Flask, eng: Engine, ui_clock: FixedClock) -> None:
+    ui_clock.set(datetime.fromisoformat("2026-12-31T18:00:00+08:00"))  # after close
+    case = start_case(eng, summary="跨年")  # due Monday 2027-01-04 17:30
+    eng.set_calendar_day(date(2027, 1, 4), False, "元旦调休")
+    client = as_user(app, "li")
+    assert "2027-01-05 17:30" in client.get("/").text
+    page = client.get(f"/instances/{case}").text
+    assert "期限调整" in page
+    assert "2027-01-04 17:30 → 2027-01-05 17:30（2027-01-04调整为休息日）" in page
+
+
 def test_inbox_filters(app: Flask, eng: Engine, ui_clock: FixedClock) -> None:
     transfer(eng)
     ui_clock.advance(timedelta(days=9))

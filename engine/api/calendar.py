@@ -32,8 +32,8 @@ class CalendarAdmin(EngineCore):
                 session.add(CalendarOverride(day=day, is_workday=is_workday, note=note))
             else:
                 row.is_workday, row.note = is_workday, note
-            return self._follow(session, before, [day], {"cause": "calendar_day_set",
-                                                         "day": day.isoformat()}, progress)
+            cause = {"cause": "calendar_day_set", "day": day.isoformat(), "workday": is_workday}
+            return self._follow(session, before, [day], cause, progress)
 
     def import_calendar_year(self, schedule: Schedule, source: str | None = None,
                              progress: deadlines.Progress | None = None) -> CalendarChange:

@@ -46,6 +46,7 @@ EVENT_LABELS: dict[str, Any] = {
     "copied": _l("抄送"),
     "commented": _l("意见"),
     "terminated": _l("终止"),
+    "deadline_moved": _l("期限调整"),
 }
 
 # The BPMN element types a designer meets on a version's element table and in the modeler.
