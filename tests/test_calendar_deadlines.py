@@ -10,11 +10,12 @@ from sqlalchemy import select, update
 
 from engine.api import Engine
 from engine.audit.bundle import replay_bundle
+from engine.definitions.validation import SourceFile
 from engine.storage.schema import TASKS
 from engine.time.clock import FixedClock
 from engine.time.schedule import parse_schedule
 from engine.views import TaskView
-from tests.conftest import diagram_files
+from tests.conftest import DIAGRAMS, diagram_files
 
 SCHEDULE_2027 = parse_schedule(
     "2027-01-01..2027-01-03 holiday 元旦\n2027-02-05..2027-02-11 holiday 春节\n"
@@ -142,3 +143,24 @@ def test_replay_counts_each_event_on_the_calendar_in_force_then(people: Engine,
     bundle = people.export_bundle(case.id)
     assert len(bundle["calendar_changes"]) == 2
     assert replay_bundle(bundle).ok
+
+
+def test_each_moved_task_of_one_case_has_its_event(people: Engine, clock: FixedClock) -> None:
+    text = (DIAGRAMS / "sendback.bpmn").read_text(encoding="utf-8").replace(
+        '<bpmn:userTask id="check_a" name="核实甲" />',
+        '<bpmn:userTask id="check_a" name="核实甲" camunda:dueDate="same_day_close()" />').replace(
+        '<bpmn:userTask id="check_b" name="核实乙">',
+        '<bpmn:userTask id="check_b" name="核实乙" camunda:dueDate="workday_close(1)">')
+    people.deploy([SourceFile("sendback.bpmn", text)])
+    clock.set(FILED)
+    case = people.start("sendback", {"rounds": 0}, "li")
+    people.complete(case.tasks[0].id, {}, "li")  # 登记: 核实甲 and 核实乙 open side by side
+
+    change = people.import_calendar_year(SCHEDULE_2027)
+
+    assert sorted((m.title, m.now) for m in change.moved) == [
+        ("核实乙", OFFICIAL_DUE), ("核实甲", OFFICIAL_DUE)]
+    moved = [e for e in people.history(case.id) if e.type == "deadline_moved"]
+    assert {e.task_id for e in moved} == {m.task_id for m in change.moved}
+    assert people.instance(case.id).revision == case.revision + 2  # complete, then the change
+    assert people.verify_all().problems == []
