@@ -301,8 +301,9 @@ class MovedDeadline:
 
 @dataclass(frozen=True)
 class CalendarChange:
-    """What a calendar change did: the days it turned (working or off) and the open tasks'
-    due dates that followed."""
+    """What a calendar change did: the days it turned (working or off), and the open tasks'
+    due dates and the waiting timers that followed."""
 
     changed_days: list[date]
     moved: list[MovedDeadline]
+    moved_timers: list[MovedDeadline] = field(default_factory=list)

@@ -122,7 +122,7 @@ def test_a_day_set_moves_the_due_dates_counted_over_it(people: Engine,
     assert moved.payload["cause"] == "calendar_day_set" and moved.payload["day"] == "2027-01-04"
 
 
-def test_replay_counts_each_event_on_the_calendar_in_force_then(people: Engine,
+def test_a_waiting_timer_follows_and_replay_counts_on_the_calendar_of_its_time(people: Engine,
                                                                clock: FixedClock) -> None:
     # A timer's date counted in working days is part of the case's state: replayed on the
     # loaded schedule instead of the provisional rule it was counted on, it would differ.
@@ -134,15 +134,27 @@ def test_replay_counts_each_event_on_the_calendar_in_force_then(people: Engine,
     assert [t.due_at for t in people.timers.pending()] == [PROVISIONAL_DUE]
 
     clock.set(datetime.fromisoformat("2027-02-04T19:00:00+08:00"))  # after the events
-    people.import_calendar_year(SCHEDULE_2027)
+    change = people.import_calendar_year(SCHEDULE_2027)
     people.set_calendar_day(date(2027, 3, 1), False, "a later correction")
 
+    # the waiting 次日 timer follows too, by an event replay repeats
+    assert [(m.title, m.was, m.now) for m in change.moved_timers] == [
+        ("次日", PROVISIONAL_DUE, OFFICIAL_DUE)]
+    assert [t.due_at for t in people.timers.pending()] == [OFFICIAL_DUE]
+    (moved,) = [e for e in people.history(case.id) if e.type == "timer_moved"]
+    assert moved.payload["timers"][0]["to"] == "2027-02-12T17:30:00+08:00"
     assert people.replay(case.id).ok
     assert people.verify_all().problems == []
     assert people.state_at(case.id, 2).status == "running"
     bundle = people.export_bundle(case.id)
     assert len(bundle["calendar_changes"]) == 2
     assert replay_bundle(bundle).ok
+    clock.set(datetime.fromisoformat("2027-02-10T09:00:00+08:00"))  # the old date is past
+    assert people.timers.fire_due().fired == 0
+    clock.set(datetime.fromisoformat("2027-02-12T17:31:00+08:00"))
+    assert people.timers.fire_due().fired == 1
+    assert [t.name for t in people.instance(case.id).tasks] == ["after_wait"]
+    assert people.replay(case.id).ok
 
 
 def test_each_moved_task_of_one_case_has_its_event(people: Engine, clock: FixedClock) -> None:

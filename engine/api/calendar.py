@@ -70,6 +70,6 @@ class CalendarAdmin(EngineCore):
         changed = deadlines.changed_days(before[0], after, days)
         if changed:
             calendars.keep(session, before[1], self.clock.now())
-        moved = deadlines.follow(session, self.versions, before[0], after, changed,
-                                 dict(cause), self.clock.now(), progress)
-        return CalendarChange(changed, moved)
+        followed = deadlines.follow(session, self.runtime, before[0], after, changed,
+                                    dict(cause), self.clock.now(), progress)
+        return CalendarChange(changed, followed.tasks, followed.timers)

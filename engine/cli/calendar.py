@@ -15,9 +15,9 @@ import click
 from engine.cli.common import handles_errors, open_engine
 from engine.time.calendar import TZ, WorkCalendar
 from engine.time.schedule import parse_schedule
-from engine.views import CalendarChange
+from engine.views import CalendarChange, MovedDeadline
 
-PROGRESS_FROM = 200  # open tasks to check before a progress bar is worth showing
+PROGRESS_FROM = 200  # cases to check before a progress bar is worth showing
 LISTED = 50  # moved deadlines listed one per line; the rest are counted
 
 
@@ -109,12 +109,19 @@ def _report(change: CalendarChange) -> None:
     days = ", ".join(d.isoformat() for d in change.changed_days[:10])
     more = f" and {len(change.changed_days) - 10} more" if len(change.changed_days) > 10 else ""
     click.echo(f"{len(change.changed_days)} day(s) changed{': ' + days + more if days else ''}")
-    for moved in change.moved[:LISTED]:
-        click.echo(f"  {moved.business_key or moved.instance_id} {moved.title}: "
-                   f"{_local(moved.was)} → {_local(moved.now)}")
-    if len(change.moved) > LISTED:
-        click.echo(f"  ... and {len(change.moved) - LISTED} more")
+    _listed(change.moved)
+    if change.moved_timers:
+        _listed(change.moved_timers)
+        click.echo(f"{len(change.moved_timers)} waiting timer(s) moved")
     click.echo(f"{len(change.moved)} open task due date(s) moved")
+
+
+def _listed(moved: list[MovedDeadline]) -> None:
+    for one in moved[:LISTED]:
+        click.echo(f"  {one.business_key or one.instance_id} {one.title}: "
+                   f"{_local(one.was)} → {_local(one.now)}")
+    if len(moved) > LISTED:
+        click.echo(f"  ... and {len(moved) - LISTED} more")
 
 
 def _local(t: datetime) -> str:

@@ -22,29 +22,33 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date, datetime, time, timedelta
-from itertools import groupby
-from typing import Any
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimeDateEventDefinition
 from SpiffWorkflow.task import Task as SpiffTask
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from engine.definitions.registry import VersionCache
 from engine.errors import EngineError
 from engine.org import directory, users
 from engine.org.lists import UnitLists
-from engine.runtime import handover, state
+from engine.runtime import handover, mirror, state
 from engine.runtime.locking import locked_instance
 from engine.scripting import expressions
-from engine.storage.schema import TASK_REMINDERS, TASKS, ProcessInstance, Task
+from engine.storage.schema import TASK_REMINDERS, TASKS, ProcessInstance, Task, Timer
 from engine.time.calendar import TZ, WorkCalendar, deadline_functions
 from engine.time.clock import parse_instant
 from engine.views import MovedDeadline
 
-EVENT = "deadline_moved"
+if TYPE_CHECKING:
+    from engine.runtime.commands import Runtime
+
+EVENT = "deadline_moved"  # an open task's due date (no workflow change)
+EVENT_TIMERS = "timer_moved"  # waiting timers' dates (a workflow event: runtime/transitions.py)
 # A deadline counted backwards (``earlier_workday_close``) ends at most this many days before
 # the day its scan crossed: open tasks due earlier cannot have been counted over a changed day.
 SCAN_BACK_DAYS = 31
@@ -75,58 +79,103 @@ def year_days(year: int) -> list[date]:
     return [first + timedelta(days=i) for i in range((date(year + 1, 1, 1) - first).days)]
 
 
-def follow(session: Session, versions: VersionCache, before: WorkCalendar,
-           after: WorkCalendar, changed: Sequence[date], cause: dict[str, Any], now: datetime,
-           progress: Progress | None = None) -> list[MovedDeadline]:
-    """Move the open tasks' due dates counted over ``changed`` days from ``before`` to
-    ``after`` (in the caller's transaction); ``cause`` goes into each event (what changed)."""
+@dataclass
+class Followed:
+    """What a calendar change moved: open tasks' due dates and waiting timers."""
+
+    tasks: list[MovedDeadline] = field(default_factory=list)
+    timers: list[MovedDeadline] = field(default_factory=list)
+
+
+def follow(session: Session, runtime: Runtime, before: WorkCalendar, after: WorkCalendar,
+           changed: Sequence[date], cause: dict[str, Any], now: datetime,
+           progress: Progress | None = None) -> Followed:
+    """Move the open tasks' due dates and the waiting timers counted over ``changed`` days from
+    ``before`` to ``after`` (in the caller's transaction); ``cause`` goes into each event."""
+    followed = Followed()
     if not changed:
-        return []
+        return followed
     since = datetime.combine(min(changed) - timedelta(days=SCAN_BACK_DAYS), time(0), tzinfo=TZ)
-    rows = session.execute(
+    tasks = session.execute(
         select(Task.instance_id, Task.id)
-        .where(Task.status == "ready", Task.due_at.is_not(None), Task.due_at >= since)
-        .order_by(Task.instance_id, Task.id)).all()
+        .where(Task.status == "ready", Task.due_at.is_not(None), Task.due_at >= since)).all()
+    timed = session.execute(select(Timer.instance_id).where(
+        Timer.status == "pending", Timer.instance_id.is_not(None), Timer.due_at >= since)).all()
+    by_case: dict[int, list[str]] = {int(r.instance_id): [] for r in timed}
+    for row in tasks:
+        by_case.setdefault(row.instance_id, []).append(row.id)
     lists = UnitLists(directory.load(session)).functions()  # as the mirror evaluates them
-    moved: list[MovedDeadline] = []
-    checked = 0
-    for instance_id, group in groupby(rows, key=lambda r: r.instance_id):
-        task_ids = [r.id for r in group]
-        moved += _follow_case(session, versions, instance_id, task_ids, (before, after),
-                              lists, cause, now)
-        checked += len(task_ids)
+    for checked, instance_id in enumerate(sorted(by_case), start=1):
+        _follow_case(session, runtime, instance_id, by_case[instance_id], (before, after),
+                     lists, cause, now, followed)
         if progress is not None:
-            progress(checked, len(rows))
-    return moved
+            progress(checked, len(by_case))
+    return followed
 
 
-def _follow_case(session: Session, versions: VersionCache, instance_id: int,
-                 task_ids: list[str], calendars: tuple[WorkCalendar, WorkCalendar],
+def _follow_case(session: Session, runtime: Runtime, instance_id: int, task_ids: list[str],
+                 calendars: tuple[WorkCalendar, WorkCalendar],
                  lists: Mapping[str, Callable[..., Any]], cause: dict[str, Any],
-                 now: datetime) -> list[MovedDeadline]:
+                 now: datetime, followed: Followed) -> None:
     row = locked_instance(session, instance_id, None)  # one command at a time per case
-    version = versions.get(session, row.version_id)
-    workflow, _ = state.load(json.loads(row.state), version.spec, version.subprocess_specs,
-                             str(row.id))
+    if row.status != "running":
+        return
+    version = runtime.versions.get(session, row.version_id)
+    workflow, ids = state.load(json.loads(row.state), version.spec, version.subprocess_specs,
+                               str(row.id))
     tasks = session.execute(select(Task).where(Task.id.in_(task_ids), Task.status == "ready")
                             .order_by(Task.created_at, Task.id)).scalars().all()
-    moved = []
-    for task_row in tasks:
-        spiff = _in_tree(workflow, task_row.id)
-        if spiff is None or task_row.due_at is None:
-            continue
-        source = (getattr(spiff.task_spec, "extensions", None) or {}).get("dueDate")
-        if not source:
-            continue
-        was, will = (_due(source, spiff.data, calendar, task_row.created_at, lists)
-                     for calendar in calendars)
-        if was != task_row.due_at or will is None or will == was:
-            continue  # not the rule's under the calendar before: set otherwise, left alone
-        moved.append(MovedDeadline(row.id, row.business_key, task_row.id, task_row.name,
-                                   task_row.due_at, will))
+    moved = [m for t in tasks if (m := _task_move(workflow, row, t, calendars, lists))]
+    timers = _timer_moves(workflow, row, calendars, lists)
+    if timers:  # the workflow changes: a command of its own, which replay repeats
+        payload = {"timers": [{k: v for k, v in m.as_json().items()
+                               if k in ("task_id", "title", "from", "to")} for m in timers],
+                   **cause}
+        runtime._run(session, row, version, workflow, ids, now, EVENT_TIMERS, payload,
+                     users.SYSTEM)
     for found in moved:
         _move(session, row, found, cause, now)
-    return moved
+    followed.tasks += moved
+    followed.timers += timers
+
+
+def _task_move(workflow: BpmnWorkflow, row: ProcessInstance, task_row: Task,
+               calendars: tuple[WorkCalendar, WorkCalendar],
+               lists: Mapping[str, Callable[..., Any]]) -> MovedDeadline | None:
+    """The open task's new due date, if the change moves it."""
+    spiff = _in_tree(workflow, task_row.id)
+    if spiff is None or task_row.due_at is None:
+        return None
+    source = (getattr(spiff.task_spec, "extensions", None) or {}).get("dueDate")
+    if not source:
+        return None
+    was, will = (_due(source, spiff.data, calendar, task_row.created_at, lists)
+                 for calendar in calendars)
+    if was != task_row.due_at or will is None or will == was:
+        return None  # not the rule's under the calendar before: set otherwise, left alone
+    return MovedDeadline(row.id, row.business_key, task_row.id, task_row.name, task_row.due_at,
+                         will)
+
+
+def _timer_moves(workflow: BpmnWorkflow, row: ProcessInstance,
+                 calendars: tuple[WorkCalendar, WorkCalendar],
+                 lists: Mapping[str, Callable[..., Any]]) -> list[MovedDeadline]:
+    """The waiting date timers (``timeDate``) whose expression counts otherwise now, from the
+    instant the timer began to wait (its task's last change, on the engine's clock)."""
+    found = []
+    for task, due in mirror.waiting_timers(workflow):
+        definition = task.task_spec.event_definition
+        if type(definition) is not TimeDateEventDefinition:
+            continue  # durations and cycles count calendar time, not working days
+        began = datetime.fromtimestamp(task.last_state_change, UTC)
+        was, will = (_due(definition.expression, task.data, calendar, began, lists)
+                     for calendar in calendars)
+        if was is None or was != due or will is None or will == was:
+            continue
+        found.append(MovedDeadline(row.id, row.business_key, str(task.id),
+                                   task.task_spec.bpmn_name or task.task_spec.bpmn_id or "",
+                                   due, will))
+    return found
 
 
 def _in_tree(workflow: BpmnWorkflow, task_id: str) -> SpiffTask | None:
@@ -146,8 +195,8 @@ def _due(source: str, data: dict[str, Any], calendar: WorkCalendar, created: dat
         return None
 
 
-def _move(session: Session, row: ProcessInstance, found: MovedDeadline, cause: dict[str, Any],
-          now: datetime) -> None:
+def _move(session: Session, row: ProcessInstance, found: MovedDeadline,
+          cause: dict[str, Any], now: datetime) -> None:
     session.execute(update(TASKS).where(TASKS.c.id == found.task_id).values(due_at=found.now))
     # its due-date reminders were for the old day: the new one is reminded afresh
     session.execute(delete(TASK_REMINDERS).where(TASK_REMINDERS.c.task_id == found.task_id))
