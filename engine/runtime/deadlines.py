@@ -15,6 +15,10 @@ evaluated again in the same way, under the calendar before and after the change:
 * a due date a case's data holds (``case_due`` computed by a script step and named by the
   task's expression) is part of the case's record and is not re-evaluated here.
 
+A running case's waiting ``timeDate`` timers follow by the same rule, counted from the instant
+each began to wait; a timer's date is workflow state, so they move by a command of their own
+(``timer_moved``, which replay repeats: engine/runtime/transitions.py).
+
 Running it again changes nothing: the calendar before and after are then the same.
 """
 
@@ -54,7 +58,7 @@ EVENT_TIMERS = "timer_moved"  # waiting timers' dates (a workflow event: runtime
 SCAN_BACK_DAYS = 31
 
 Evaluate = Callable[[str, dict[str, Any]], Any]
-Progress = Callable[[int, int], None]  # (tasks checked, tasks to check)
+Progress = Callable[[int, int], None]  # (cases checked, cases to check)
 
 
 def as_of(calendar: WorkCalendar, created: datetime,
