@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from engine.messages import Msg, notices
@@ -299,3 +299,30 @@ class CopyView:
         for key in ("created_at", "read_at"):
             out[key] = _iso(out[key])
         return out
+
+
+@dataclass(frozen=True)
+class MovedDeadline:
+    """An open task whose due date a calendar change moved (engine/runtime/deadlines.py)."""
+
+    instance_id: int
+    business_key: str | None
+    task_id: str
+    title: str
+    was: datetime
+    now: datetime
+
+    def as_json(self) -> dict[str, Any]:
+        return {"instance_id": self.instance_id, "business_key": self.business_key,
+                "task_id": self.task_id, "title": self.title, "from": _iso(self.was),
+                "to": _iso(self.now)}
+
+
+@dataclass(frozen=True)
+class CalendarChange:
+    """What a calendar change did: the days it turned (working or off), and the open tasks'
+    due dates and the waiting timers that followed."""
+
+    changed_days: list[date]
+    moved: list[MovedDeadline]
+    moved_timers: list[MovedDeadline] = field(default_factory=list)

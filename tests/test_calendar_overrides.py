@@ -86,12 +86,13 @@ def test_a_day_set_by_another_process_applies_to_the_next_command(
     _set_day_elsewhere(database_url, clock, date(2027, 1, 4), False)
     after = _start(people)
     assert after.due_at == tuesday
-    # A due date already computed is stored: it stays as it was.
+    # A due date already computed follows the change (engine/runtime/deadlines.py).
     assert {t.instance_id: t.due_at for t in people.inbox.for_user("li")} == {
-        before.instance_id: monday, after.instance_id: tuesday}
+        before.instance_id: tuesday, after.instance_id: tuesday}
 
     _set_day_elsewhere(database_url, clock, date(2027, 1, 4), True)  # and back again
     assert _start(people).due_at == monday
+    assert {t.due_at for t in people.inbox.for_user("li")} == {monday}
     assert people.calendar().next_workday(date(2026, 12, 31)) == date(2027, 1, 4)
 
 

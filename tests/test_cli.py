@@ -317,11 +317,39 @@ def test_calendar_next_workday(cli: Run) -> None:
 
 
 def test_calendar_set_enters_a_day_off(cli: Run) -> None:
-    assert cli("calendar", "set", "2027-01-04", "--holiday").stdout == "2027-01-04: day off\n"
+    assert cli("calendar", "set", "2027-01-04", "--holiday").stdout == (
+        "2027-01-04: day off\n1 day(s) changed: 2027-01-04\n0 open task due date(s) moved\n")
     assert cli("calendar", "next-workday", "2026-12-31").stdout == "2027-01-05\n"
-    assert cli("calendar", "set", "2027-01-04", "--workday").stdout == (
+    assert cli("calendar", "set", "2027-01-04", "--workday").stdout.startswith(
         "2027-01-04: working day\n")
     assert cli("calendar", "next-workday", "2026-12-31").stdout == "2027-01-04\n"
+
+
+def test_calendar_import_moves_open_due_dates_and_says_which(deployed: Run,
+                                                             tmp_path: Path) -> None:
+    data = json.dumps({"summary": "春节前夕来件", "unit": UNIT})
+    filed = "2027-02-04T18:00:00+08:00"  # after close on the eve of 春节
+    instance = deployed("start", "approval", "--as", "li", "--data", data, now=filed).stdout
+    case_no = only_task(deployed, "li")["business_key"]
+    assert only_task(deployed, "li")["due_at"] == "2027-02-09T17:30:00+08:00"
+    notice = tmp_path / "2027.txt"
+    notice.write_text("2027-01-01 holiday 元旦\n2027-02-05..2027-02-11 holiday 春节\n"
+                      "2027-02-20 workday 春节调休\n2027-04-05 holiday\n"
+                      "2027-05-01..2027-05-02 holiday\n2027-06-09 holiday\n"
+                      "2027-09-15 holiday\n2027-10-01..2027-10-03 holiday\n", encoding="utf-8")
+
+    loaded = deployed("calendar", "import", str(notice), now=filed)
+
+    assert loaded.stdout.splitlines()[-2:] == [
+        f"  {case_no} 提出处置意见: 2027-02-09 17:30 → 2027-02-12 17:30",
+        "1 open task due date(s) moved"]
+    assert only_task(deployed, "li")["due_at"] == "2027-02-12T17:30:00+08:00"
+    history = deployed("history", instance.strip(), now=filed).stdout
+    assert "deadline_moved" in history
+    assert deployed("verify", now=filed).exit_code == 0
+    assert deployed("replay", instance.strip(), now=filed).exit_code == 0
+    again = deployed("calendar", "import", str(notice), now=filed)
+    assert again.stdout.splitlines()[-2:] == ["0 day(s) changed", "0 open task due date(s) moved"]
 
 
 def test_calendar_without_the_years_schedule_keeps_statutory_holidays(cli: Run) -> None:
@@ -348,8 +376,9 @@ def test_calendar_import_loads_the_official_schedule(cli: Run, tmp_path: Path) -
         "2027-09-15 holiday 中秋节\n"
         "2027-10-01..2027-10-07 holiday 国庆节\n", encoding="utf-8")
     loaded = cli("calendar", "import", str(notice))
-    assert loaded.stdout == (
-        "2027: official schedule loaded: 25 days off, 1 adjusted working days\n")
+    assert loaded.stdout.splitlines()[0] == (
+        "2027: official schedule loaded: 25 days off, 1 adjusted working days")
+    assert loaded.stdout.splitlines()[-1] == "0 open task due date(s) moved"
     result = cli("calendar", "next-workday", "2027-02-04")
     assert (result.stdout, result.stderr) == ("2027-02-12\n", "")  # the notice's bridge days
     assert cli("calendar", "next-workday", "2027-02-19").stdout == "2027-02-20\n"  # 调休

@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from engine.api import Engine
 from engine.time.clock import FixedClock
 from engine.time.schedule import Schedule
+from tests.conftest import diagram_files
 from tests.demo_support import demo_engine, signed_in
 from tests.test_ui_support import (
     FULIANG,
@@ -127,6 +128,30 @@ def test_a_deadline_in_a_year_without_its_schedule_says_so(
     eng.import_calendar_year(Schedule(2027, {date(2027, 1, 1): False}, {}))
     assert note not in client.get("/").text
     assert note not in client.get(f"/tasks/{task_id}").text
+
+
+def test_a_deadline_moved_by_the_calendar_says_so_in_the_history(
+        app: Flask, eng: Engine, ui_clock: FixedClock) -> None:
+    ui_clock.set(datetime.fromisoformat("2026-12-31T18:00:00+08:00"))  # after close
+    case = start_case(eng, summary="跨年")  # due Monday 2027-01-04 17:30
+    eng.set_calendar_day(date(2027, 1, 4), False, "元旦调休")
+    client = as_user(app, "li")
+    assert "2027-01-05 17:30" in client.get("/").text
+    page = client.get(f"/instances/{case}").text
+    assert "期限调整" in page
+    assert "2027-01-04 17:30 → 2027-01-05 17:30（2027-01-04调整为休息日）" in page
+
+
+def test_a_timer_moved_by_the_calendar_says_so_in_the_history(
+        app: Flask, eng: Engine, ui_clock: FixedClock) -> None:
+    eng.deploy(diagram_files("timers.bpmn"))
+    ui_clock.set(datetime.fromisoformat("2026-12-31T18:00:00+08:00"))
+    case = eng.start("timers", {}, "zhao")
+    eng.complete(case.tasks[0].id, {}, "zhao")  # 次日: the close of Monday 2027-01-04
+    eng.set_calendar_day(date(2027, 1, 4), False, "元旦调休")
+    page = as_user(app, "zhao").get(f"/instances/{case.id}").text
+    assert "定时调整" in page
+    assert "次日 2027-01-04 17:30 → 2027-01-05 17:30（2027-01-04调整为休息日）" in page
 
 
 def test_inbox_filters(app: Flask, eng: Engine, ui_clock: FixedClock) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.api.core import EngineCore
-from engine.audit import bundle, chain, scan
+from engine.audit import bundle, calendars, chain, scan
 from engine.audit.replay import RecordedEvent, ReplayResult, Snapshot, state_at
 from engine.errors import (
     NotFound,
@@ -84,7 +84,8 @@ class Audit(EngineCore):
                 raise PermissionDenied(msg("replay.staff_only"))
             row, events, _ = self._recorded(session, instance_id)
             version = self.versions.get(session, row.version_id)
-            snapshot = state_at(row.id, version, events, self._calendar_for(session), seq,
+            in_force = calendars.of_database(session, self._calendar_for(session))
+            snapshot = state_at(row.id, version, events, in_force, seq,
                                 versions=self._version_loader(session))  # migrated cases
             data, shown = self.confidential.reveal(session, row, reader, snapshot.data)
         self.confidential.record(instance_id, reader, shown, "time travel")
@@ -105,6 +106,9 @@ class Audit(EngineCore):
                 "calendar_overrides": {o.day.isoformat(): o.is_workday for o in overrides},
                 "events": events,
             }
+            changes = calendars.recorded(session)
+            if changes:  # the calendar as it was before each change, for replay
+                body["calendar_changes"] = changes
             carried = bundle.file_contents(session, events)
             if carried:  # the case's files (attachments, documents), base64 by sha256
                 body["files"] = carried

@@ -7,11 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
-from datetime import date
 from typing import TYPE_CHECKING, cast
 
 from sqlalchemy import Engine as SqlEngine
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -55,7 +54,6 @@ from engine.storage.schema import (
 )
 from engine.time.calendar import WorkCalendar
 from engine.time.clock import Clock, SystemClock, clock_from_env
-from engine.time.schedule import Schedule
 from engine.views import InstanceView, UserView
 
 if TYPE_CHECKING:
@@ -179,32 +177,6 @@ class EngineCore:
                     {r.day: r.is_workday for r in rows}, official_years=years))
             calendar = session.info["calendar"] = cached[1]
         return calendar
-
-    def set_calendar_day(self, day: date, is_workday: bool, note: str | None = None) -> None:
-        with self.transaction() as session:
-            row = session.get(CalendarOverride, day)
-            if row is None:
-                session.add(CalendarOverride(day=day, is_workday=is_workday, note=note))
-            else:
-                row.is_workday, row.note = is_workday, note
-            counters.bump_calendar(session)
-
-    def import_calendar_year(self, schedule: Schedule, source: str | None = None) -> None:
-        """Load ``schedule`` as its year's official days: they replace the year's overrides
-        (and so the provisional statutory rule) in one transaction."""
-        year = schedule.year
-        with self.transaction() as session:
-            session.execute(delete(CalendarOverride).where(
-                CalendarOverride.day.between(date(year, 1, 1), date(year, 12, 31))))
-            session.add_all(CalendarOverride(day=day, is_workday=working,
-                                             note=schedule.notes.get(day))
-                            for day, working in sorted(schedule.days.items()))
-            row = session.get(CalendarYear, year)
-            if row is None:
-                session.add(CalendarYear(year=year, source=source, loaded_at=self.clock.now()))
-            else:
-                row.source, row.loaded_at = source, self.clock.now()
-            counters.bump_calendar(session)
 
     def _readable(self, session: Session, instance_id: int, user: Who | None
                   ) -> tuple[ProcessInstance, UserView | None]:

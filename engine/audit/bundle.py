@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from engine.audit import calendars
 from engine.audit.chain import GENESIS, pinned_versions
 from engine.audit.replay import RecordedEvent, ReplayResult, replay
 from engine.definitions.parsed import LoadedVersion, parse_version
@@ -98,7 +99,8 @@ def replay_bundle(bundle: Any) -> ReplayResult:
                              for d, w in bundle.get("calendar_overrides", {}).items()})
     events = [RecordedEvent(e["seq"], e["type"], e["payload"], datetime.fromisoformat(e["at"]),
                             e["state_digest"]) for e in bundle["events"]]
-    return replay(bundle["instance"]["id"], current, events, calendar, versions=load)
+    in_force = calendars.in_force(calendar, bundle.get("calendar_changes", []))
+    return replay(bundle["instance"]["id"], current, events, in_force, versions=load)
 
 
 def _unpinned_version(events: list[dict[str, Any]], current: Mapping[str, Any],

@@ -2,8 +2,9 @@
 digest after every event, and the state of a case as it was after event N (time travel).
 
 Replay runs the same transitions as the runtime (engine/runtime/transitions.py) with the
-clock set to each event's recorded time and the calendar as it is now; any difference in the
-resulting state names the first event where history and the diagram disagree.
+clock set to each event's recorded time and the calendar in force then
+(engine/audit/calendars.py); any difference in the resulting state names the first event
+where history and the diagram disagree.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 
+from engine.audit.calendars import CalendarAt
 from engine.definitions.parsed import LoadedVersion
 from engine.errors import EngineError, NotFound
 from engine.messages import Msg, msg
@@ -65,15 +67,18 @@ class Snapshot:
 
 # Another version of the process, by id: a migrated case starts on one version and moves.
 VersionLoader = Callable[[int], LoadedVersion]
+# One calendar for every event, or the calendar in force at each event's time
+Calendars = WorkCalendar | CalendarAt
 
 
 class _Rebuild:
-    def __init__(self, instance_id: int, version: LoadedVersion, calendar: WorkCalendar,
+    def __init__(self, instance_id: int, version: LoadedVersion, calendar: Calendars,
                  versions: VersionLoader | None = None) -> None:
         self.instance_id = instance_id
         self.version = version
         self.versions = versions
-        self.calendar = calendar
+        self.calendar_at: CalendarAt = (
+            (lambda _at: calendar) if isinstance(calendar, WorkCalendar) else calendar)
         self.workflow: BpmnWorkflow | None = None
         self.ids = spiff_seam.IdSource(str(instance_id))
         self.digest = ""
@@ -97,7 +102,7 @@ class _Rebuild:
             return  # claims change the task table, not the workflow
         if self.workflow is None:
             raise EngineError(msg("replay.event_before_start", seq=event.seq))
-        functions = {**deadline_functions(self.calendar, _constant(event.at)),
+        functions = {**deadline_functions(self.calendar_at(event.at), _constant(event.at)),
                      **lists.replayed(event.payload)}  # the unit lists as they were answered
         if event.type == "migrated":  # switch to the target version's specs, as it happened
             target = self._version(event.payload["to_version_id"])
@@ -125,7 +130,7 @@ def _constant(at: datetime) -> Callable[[], datetime]:
 
 
 def replay(instance_id: int, version: LoadedVersion, events: Sequence[RecordedEvent],
-           calendar: WorkCalendar,
+           calendar: Calendars,
            progress: Callable[[int], None] | None = None,
            versions: VersionLoader | None = None) -> ReplayResult:
     """``versions`` loads the other versions a migrated case ran on."""
@@ -147,7 +152,7 @@ def replay(instance_id: int, version: LoadedVersion, events: Sequence[RecordedEv
 
 
 def state_at(instance_id: int, version: LoadedVersion, events: Sequence[RecordedEvent],
-             calendar: WorkCalendar, seq: int,
+             calendar: Calendars, seq: int,
              versions: VersionLoader | None = None) -> Snapshot:
     """The case after event ``seq`` (replayed, so it is what the history says, not a guess)."""
     rebuild = _Rebuild(instance_id, version, calendar, versions)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.audit import chain
+from engine.audit import calendars, chain
 from engine.audit.replay import RecordedEvent, ReplayResult, replay
 from engine.messages import msg
 from engine.storage.schema import EVENTS, Event, ProcessInstance
@@ -117,7 +117,8 @@ def replay_case(engine: Engine, session: Session, row: ProcessInstance,
     """Rebuild one case from its version and events; its stored state must be the end."""
     events = [RecordedEvent(e.seq, e.type, e.payload, e.at, e.state_digest) for e in rows]
     version = engine.versions.get(session, row.version_id)
-    result = replay(row.id, version, events, engine.runtime.calendar(session),
+    result = replay(row.id, version, events,
+                    calendars.of_database(session, engine.runtime.calendar(session)),
                     versions=lambda version_id: engine.versions.get(session, version_id))
     if result.ok and events and events[-1].state_digest != chain.digest_of_row(row):
         return ReplayResult(False, len(events), None,

@@ -19,6 +19,7 @@ import click
 
 from engine.cli import (
     audit,
+    calendar,
     cases,
     definitions,
     files,
@@ -74,8 +75,8 @@ def main(verbose: bool) -> None:
                         format="%(levelname)s %(name)s: %(message)s")
 
 
-for _module in (definitions, cases, audit, operations, notifications, files, search, tables,
-                taskops, units):
+for _module in (definitions, cases, audit, operations, calendar, notifications, files, search,
+                tables, taskops, units):
     for _command in _module.COMMANDS:
         main.add_command(_command)
 

@@ -1,5 +1,5 @@
-"""Running Kuaiban: the web app, the timer worker, timers, database and case migrations, users
-and the working-day calendar."""
+"""Running Kuaiban: the web app, the timer worker, timers, database and case migrations and
+users (the working-day calendar: engine/cli/calendar.py)."""
 
 from __future__ import annotations
 
@@ -7,17 +7,13 @@ import json
 import logging
 import os
 import sys
-from datetime import date
 from pathlib import Path
-from typing import TextIO
 
 import click
 
 from engine.cli.common import handles_errors, open_engine
 from engine.notify.center import WorkReport
 from engine.runtime.worker import FireReport
-from engine.time.calendar import WorkCalendar
-from engine.time.schedule import parse_schedule
 
 ROOT = Path(__file__).resolve().parents[2]  # the checkout: processes/ and forms/
 
@@ -332,65 +328,4 @@ def read_password(required: bool) -> str | None:
     return password or None
 
 
-@click.group("calendar")
-def calendar_group() -> None:
-    """The official working-day calendar."""
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise click.BadParameter(f"{text!r} is not a date (YYYY-MM-DD)") from exc
-
-
-@calendar_group.command("next-workday")
-@click.argument("day")
-@click.option("--n", default=1, show_default=True, type=int)
-@handles_errors
-def next_workday(day: str, n: int) -> None:
-    """The nth working day after DAY."""
-    calendar = open_engine().calendar()
-    found = calendar.next_workday(_date(day), n)
-    click.echo(found.isoformat())
-    _provisional_note(calendar, _date(day), found)
-
-
-def _provisional_note(calendar: WorkCalendar, start: date, end: date) -> None:
-    years = [y for y in range(start.year, end.year + 1) if calendar.is_provisional_year(y)]
-    if years:
-        click.echo(f"note: no official holiday schedule loaded for {', '.join(map(str, years))}"
-                   ": counted with the statutory holidays and weekends only (no 调休); load it "
-                   "with `kuaiban calendar import FILE` (节假日安排未公布，按法定节假日计算)",
-                   err=True)
-
-
-@calendar_group.command("set")
-@click.argument("day")
-@click.option("--workday/--holiday", "is_workday", required=True)
-@click.option("--note")
-@handles_errors
-def calendar_set(day: str, is_workday: bool, note: str | None) -> None:
-    """Enter an official working day or day off (for years the bundled data lacks)."""
-    open_engine().set_calendar_day(_date(day), is_workday, note)
-    click.echo(f"{day}: {'working day' if is_workday else 'day off'}")
-
-
-@calendar_group.command("import")
-@click.argument("file", type=click.File(encoding="utf-8-sig"))
-@click.option("--source", help="the notice it is taken from (default: the file's name)")
-@handles_errors
-def calendar_import(file: TextIO, source: str | None) -> None:
-    """Load a year's official schedule (the State Council's notice) from FILE: its holidays
-    and adjusted working days replace that year's days and its provisional statutory rule.
-
-    One line per day or range: `2027-02-05..2027-02-11 holiday 春节`, `2027-02-20 workday
-    春节调休`; `#` starts a comment."""
-    schedule = parse_schedule(file.read())
-    open_engine().import_calendar_year(schedule, source or os.path.basename(file.name))
-    off = sum(not working for working in schedule.days.values())
-    click.echo(f"{schedule.year}: official schedule loaded: {off} days off, "
-               f"{len(schedule.days) - off} adjusted working days")
-
-
-COMMANDS = (run, worker, timers, migrate_instances, users, calendar_group)
+COMMANDS = (run, worker, timers, migrate_instances, users)

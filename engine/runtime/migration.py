@@ -63,11 +63,11 @@ from engine.errors import EngineError, InvalidData, NotFound
 from engine.messages import Msg, msg
 from engine.org import directory
 from engine.org.lists import UnitLists
-from engine.runtime import mirror, spiff_seam, state
+from engine.runtime import deadlines, mirror, spiff_seam, state
 from engine.runtime.transitions import advance
 from engine.scripting import expressions
 from engine.storage.schema import ProcessInstance, ProcessVersion, Task
-from engine.time.calendar import WorkCalendar, deadline_functions
+from engine.time.calendar import deadline_functions
 from engine.time.clock import FixedClock
 from engine.views import UserView
 
@@ -414,7 +414,7 @@ def _refresh_tasks(session: Session, runtime: Runtime, row: ProcessInstance,
             continue
         created = task_row.created_at
         fresh = Task(**mirror.task_values(row, task_row.id, task, created,
-                                               _as_of(calendar, created, lists), units))
+                                               deadlines.as_of(calendar, created, lists), units))
         regrouped = (task_row.role, task_row.unit) != (fresh.role, fresh.unit)
         notes = []
         for attribute, label in _SHOWN:
@@ -433,18 +433,6 @@ def _refresh_tasks(session: Session, runtime: Runtime, row: ProcessInstance,
         if notes:
             changes.append(f"{task_row.element_id}: " + "; ".join(notes))
     return changes
-
-
-def _as_of(calendar: WorkCalendar, created: datetime,
-           lists: Mapping[str, Callable[..., Any]]) -> mirror.Evaluate:
-    """Evaluate due-date and unit expressions as when the task was created, with the
-    directory's lists (``lists``)."""
-    functions = {**deadline_functions(calendar, lambda: created), **lists}
-
-    def evaluate(source: str, names: dict[str, Any]) -> Any:
-        return expressions.evaluate(source, names, functions)
-
-    return evaluate
 
 
 def _show(value: Any) -> str:

@@ -31,7 +31,10 @@ from engine.time.clock import FixedClock
 # version's specs (migration.switch) runs just before advance(), which then has nothing more
 # to apply for it than the engine steps.
 # Moves (send back, withdraw, terminate: engine/runtime/moves.py) change it too.
-WORKFLOW_EVENTS = frozenset({"started", "completed", "message", "timer", "migrated"}) | moves.KINDS
+# "timer_moved": waiting timers' dates counted again after a calendar change
+# (engine/runtime/deadlines.py), each set to the date it records.
+WORKFLOW_EVENTS = frozenset({"started", "completed", "message", "timer", "migrated",
+                             "timer_moved"}) | moves.KINDS
 
 
 @dataclass
@@ -83,6 +86,10 @@ def _apply(workflow: BpmnWorkflow, kind: str, payload: Mapping[str, Any], now: d
         workflow.catch(BpmnEvent(event, dict(payload["data"])))
     elif kind == "timer":
         workflow.refresh_timers()
+    elif kind == "timer_moved":
+        for moved in payload["timers"]:
+            timer = workflow.get_task_from_id(UUID(moved["task_id"]))
+            timer._set_internal_data(event_value=moved["to"])
     elif kind in moves.KINDS:
         moves.apply(workflow, kind, payload)
     # kind == "migrated": nothing to apply here, see WORKFLOW_EVENTS

@@ -311,6 +311,17 @@ class CalendarYear(Base):
     loaded_at: Mapped[datetime | None]  # None: its days were entered before the import existed
 
 
+class KeptCalendar(Base):
+    """The calendar as it stood before a change that turned a day (working or off): replay
+    counts an event's deadlines on the calendar in force at its time (engine/audit/calendars.py)."""
+
+    __tablename__ = "calendar_changes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    changed_at: Mapped[datetime] = mapped_column(index=True)
+    overrides_before: Mapped[dict[str, Any]]  # ISO day -> is_workday
+    years_before: Mapped[list[Any]]  # the official years then
+
+
 class CaseCopy(Base):
     """A case copied (抄送) to one user for information, with its read mark (已阅). A copy to
     a unit is one row for each of its users at the time."""

@@ -47,6 +47,8 @@ EVENT_LABELS: dict[str, Any] = {
     "commented": _l("意见"),
     "terminated": _l("终止"),
     "migrated": _l("迁移版本"),
+    "deadline_moved": _l("期限调整"),
+    "timer_moved": _l("定时调整"),
 }
 
 # The BPMN element types a designer meets on a version's element table and in the modeler.

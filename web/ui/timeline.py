@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import pgettext
 
 from engine import EventView
+from web.ui.fmt import due_time
 from web.ui.i18n import listed
 
 Who = Callable[[str | None], str | None]  # a username as the page names the person
@@ -110,8 +111,26 @@ def operation_rows(event: EventView, diagram: Any, who: Who) -> list[DataRow]:
 def said_of(event: EventView) -> tuple[str | None, str]:
     """(the operation's own words, what they are), or (None, "")."""
     payload = event.payload or {}
+    if event.type == "deadline_moved":
+        return _deadline_moved(payload, payload), str(_("期限"))
+    if event.type == "timer_moved":  # engine/runtime/deadlines.py: each timer's date
+        return "；".join(f"{t.get('title')} {_deadline_moved(t, payload)}"
+                        for t in payload.get("timers") or []), ""
     return next(((str(payload[key]), str(label)) for key, label in _SAID.items()
                  if payload.get(key)), (None, ""))
+
+
+def _deadline_moved(moved: Mapping[str, Any], cause: Mapping[str, Any]) -> str:
+    """2027-02-09 17:30 → 2027-02-12 17:30, and the calendar change that moved the date
+    (engine/runtime/deadlines.py)."""
+    was, now = (due_time(datetime.fromisoformat(str(moved.get(k)))) for k in ("from", "to"))
+    if cause.get("cause") == "calendar_imported":
+        why = _("已导入%(year)s年节假日安排", year=cause.get("year"))
+    elif cause.get("workday"):
+        why = _("%(day)s调整为工作日", day=cause.get("day"))
+    else:
+        why = _("%(day)s调整为休息日", day=cause.get("day"))
+    return _("%(was)s → %(now)s（%(why)s）", was=was, now=now, why=why)
 
 
 def variable_row(diagram: Any, name: str, value: Any) -> DataRow:
