@@ -18,6 +18,7 @@ from typing import Any, NoReturn
 import click
 
 from engine.cli import (
+    applications,
     audit,
     cases,
     definitions,
@@ -75,7 +76,7 @@ def main(verbose: bool) -> None:
 
 
 for _module in (definitions, cases, audit, operations, notifications, files, search, tables,
-                taskops, units):
+                taskops, units, applications):
     for _command in _module.COMMANDS:
         main.add_command(_command)
 
