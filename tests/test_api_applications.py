@@ -69,6 +69,11 @@ def test_the_department_asks_for_supplements_and_the_applicant_resubmits(api: Ap
     valid("Instance", asked.get_json())
     [step] = asked.get_json()["tasks"]
     assert (step["name"], step["assignee"]) == ("supplement", "qiye")
+    [told] = api.get("/notifications?kind=supplement", "qiye").get_json()["notifications"]
+    assert told["text"].endswith(f"材料不全，请一次补齐以下材料后重新提交：{ASKED}")
+    english = api.client.get("/api/v1/notifications?kind=supplement", headers={
+        **api.headers("qiye"), "Accept-Language": "en"}).get_json()["notifications"]
+    assert "lacks materials" in english[0]["text"]
     data = api.get(f"/instances/{case}", "swj").get_json()["data"]
     assert (data["decision"], data["supplement_items"]) == ("supplement", ASKED)
     # the 补正材料 step offers no 退回补正 of its own
