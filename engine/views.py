@@ -190,6 +190,9 @@ class NotificationView:
     # its case's subject (事由), while the reader may still read the case (a notice outlives
     # the reader's part in it: a task handed on, a copy withdrawn)
     subject: str | None = None
+    # who caused it as staff see them: 姓名（单位） where the sender has a unit (``actor``
+    # stays the username)
+    actor_name: str | None = None
 
     @property
     def read(self) -> bool:

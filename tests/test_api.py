@@ -376,6 +376,8 @@ CONTRACT = {
     ("delete", "/tasks/{id}/draft"), ("post", "/instances/{id}/cc"),
     ("post", "/instances/{id}/cc/read"), ("post", "/instances/{id}/comments"),
     ("post", "/instances/{id}/terminate"), ("get", "/copies"),
+    ("post", "/instances/{id}/withdraw-application"), ("post", "/tasks/{id}/request-supplement"),
+    ("post", "/instances/{id}/resubmit"),
     ("get", "/units"),
     ("get", "/stats"), ("get", "/stats/{section}"), ("get", "/stats/cases"),
     ("get", "/stats/export"),

@@ -78,3 +78,28 @@ def test_marking_read_takes_no_body(api: Api) -> None:
     api.start("xu")  # li is told
     [note] = api.get("/notifications", "li").get_json()["notifications"]
     error_of(api.post(f"/notifications/{note['id']}/read", "li", json={"read": False}), 400)
+
+
+def test_a_notice_names_its_sender_with_the_unit_and_lists_filter_by_kind(api: Api) -> None:
+    """``actor_name``: 姓名（单位） beside ``actor`` (the user name, kept as it was); ``kind``
+    keeps one kind of notice."""
+    api.engine.add_user("zhou", ["handler"], unit="浮梁县纪委监委", display_name="周敏")
+    _, task_id = api.to_handling()
+    assert api.post(f"/tasks/{task_id}/transfer", "zhao",
+                    json={"to": "zhou", "reason": "出差"}).status_code == 200
+    body = api.get("/notifications?kind=transferred", "zhou").get_json()
+    _valid("NotificationList", body)
+    [note] = body["notifications"]
+    assert (note["kind"], note["actor"], note["actor_name"]) == (
+        "transferred", "zhao", "zhao（浮梁县纪委监委）")  # no display name: the user name
+    # a sender without a unit is named as they are; a notice nobody caused names no one
+    assert api.post(f"/tasks/{task_id}/send-back", "zhou",
+                    json={"reason": "请补充意见"}).status_code == 200
+    [back] = api.get("/notifications?kind=sent_back", "wang").get_json()["notifications"]
+    assert (back["actor"], back["actor_name"]) == ("zhou", "周敏（浮梁县纪委监委）")
+    arrived = api.get("/notifications?kind=task_arrived", "zhao").get_json()["notifications"]
+    assert arrived and all(n["kind"] == "task_arrived" and n["actor_name"] is None
+                           for n in arrived)
+    assert api.get("/notifications?kind=cc", "zhou").get_json()["notifications"] == []
+    wrong = error_of(api.get("/notifications?kind=nope", "zhou"), 400)
+    assert "nope" in wrong["message"] and set(wrong["details"]) == {"kind"}

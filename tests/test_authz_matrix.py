@@ -689,6 +689,17 @@ MATRIX: dict[tuple[str, str], Entry] = {
                                      request=lambda w: {"json": {"reason": "材料不全"}}),
     ("api.withdraw", "POST"): Entry(True, withdraws, args=_done, mutates=True,
                                     request=lambda w: {"json": {}}),
+    ("api.withdraw_application", "POST"): Entry(
+        True, withdraws_application, args=_instance, mutates=True,
+        request=lambda w: {"json": {"reason": "已另行申请其他政策"}}),
+    # 退回补正: the decision step's department; the clue's step offers none
+    ("api.request_supplement", "POST"): Entry(
+        True, works_task, args=_task, mutates=True,
+        ok=lambda w: 200 if w.target is SUBSIDY else 409,
+        request=lambda w: {"json": {"items": "银行开户许可证"}}),
+    # the applicant's, as 撤回申请; the application awaits 审批, no 补正 is asked: 409
+    ("api.resubmit", "POST"): Entry(True, withdraws_application, 409, args=_instance,
+                                    request=lambda w: {"json": {"data": {}}}),
     ("api.urge", "POST"): Entry(True, urges, args=_task, mutates=True,
                                 request=lambda w: {"json": {"note": "请抓紧"}}),
     ("api.cc", "POST"): Entry(True, copies, args=_instance, mutates=True,

@@ -16,6 +16,7 @@ from tests.conftest import diagram_files
 
 BEFORE_UNIQUE_NUMBERS = "7c2e4a9d1f3b"  # the revision before 9e1b5d3c7a20_case_numbers_unique
 BEFORE_CALENDAR_YEARS = "b3d5f7a9c1e2"  # the revision before c9e1a3f5b7d2_calendar_years
+BEFORE_SUPPLEMENT_NOTICES = "d3a7c1e9b5f2"  # the revision before d4f6a8c0e2b5
 
 
 def test_upgrade_creates_every_table_and_downgrade_removes_them(database_url: str) -> None:
@@ -71,3 +72,28 @@ def test_years_entered_day_by_day_before_the_import_stay_official(engine: Engine
     migrate.upgrade(engine.db)
     calendar = engine.calendar()
     assert calendar.is_known_year(2027) and calendar.is_provisional_year(2028)
+
+
+def test_supplement_notices_written_as_results_get_their_own_kind(engine: Engine) -> None:
+    """A 补正 notice was of the kind 办理结果 (decided); the upgrade makes it a 补正通知
+    (supplement), leaves real results alone, and going back restores them."""
+    engine.add_user("qiye", ["enterprise"])
+    migrate.downgrade(engine.db, BEFORE_SUPPLEMENT_NOTICES)
+    with engine.db.begin() as conn:
+        for key in ("notice.supplement", "notice.decided_as"):
+            conn.execute(text(
+                "INSERT INTO notifications (username, kind, title, message_key, created_at)"
+                " VALUES ('qiye', 'decided', '即申即享', :key, '2026-10-09 10:00:00')"),
+                {"key": key})
+
+    def kinds() -> dict[str, str]:
+        with engine.db.connect() as conn:
+            return dict(conn.execute(text("SELECT message_key, kind FROM notifications")).all())
+
+    migrate.upgrade(engine.db)
+    assert kinds() == {"notice.supplement": "supplement", "notice.decided_as": "decided"}
+    assert [n.kind for n in engine.notifications.for_user("qiye", kind="supplement")] == [
+        "supplement"]
+    migrate.downgrade(engine.db, BEFORE_SUPPLEMENT_NOTICES)
+    assert kinds() == {"notice.supplement": "decided", "notice.decided_as": "decided"}
+    migrate.upgrade(engine.db)

@@ -1060,9 +1060,10 @@ def test_missing_materials_go_back_to_the_applicant_and_the_limit_restarts(
         hq.complete(asked.id, {}, "qiye_c")
     with pytest.raises(Conflict):  # never a pool every enterprise could take it from
         hq.unclaim(asked.id, "qiye")
-    # told at once what to supply, on its notice and its 我的申请
+    # told at once what to supply, on its notice (a 补正通知, no 办理结果) and its 我的申请
+    assert [n.kind for n in hq.notifications.for_user("qiye", kind="decided")] == []
     said = next(n.text_in("zh") for n in hq.notifications.for_user("qiye")
-                if n.kind == "decided")
+                if n.kind == "supplement")
     assert said.endswith(f"材料不全，请一次补齐以下材料后重新提交：{ASKED}")
     [applied] = hq.worklists.applications("qiye")
     assert (applied.outcome, applied.supplement) == (None, ASKED)

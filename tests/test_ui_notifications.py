@@ -187,3 +187,26 @@ def test_english(app: Flask, eng: Engine) -> None:
     page = li.get("/notifications").text
     assert "New task" in page and "Mark all read" in page
     assert f"A new task &#34;提出处置意见&#34; ({case}) has arrived; it is due" in page
+
+
+def test_the_list_names_the_sender_with_the_unit_and_filters_by_kind(
+        app: Flask, eng: Engine) -> None:
+    eng.add_user("zhou", ["handler"], unit=FULIANG, display_name="周敏", password=PASSWORD)
+    instance_id = transfer(eng)
+    eng.ops.transfer(task_of(eng, "zhao", "handle"), "zhao", "出差", to_user="zhou")
+    zhou = as_user(app, "zhou")
+    page = zhou.get("/notifications").text
+    assert f"发送人：zhao（{FULIANG}）" in page
+    assert '<option value="supplement" >补正通知</option>' in page
+    only = zhou.get("/notifications?kind=transferred").text
+    assert '<option value="transferred" selected>转办</option>' in only
+    assert "转办给您" in only and f"发送人：zhao（{FULIANG}）" in only
+    none = zhou.get("/notifications?kind=cc").text
+    assert "没有这类通知。" in none and "转办给您" not in none
+    assert "转办给您" in zhou.get("/notifications?kind=nonsense").text  # every kind
+    assert eng.instance(instance_id).status == "running"
+    choose_language(zhou)
+    english = zhou.get("/notifications?kind=cc").text
+    assert "Supplements requested" in english and "There are no notifications of this kind." \
+        in english
+    assert f"From: zhao（{FULIANG}）" in zhou.get("/notifications").text

@@ -18,6 +18,7 @@ from typing import Any, NoReturn
 import click
 
 from engine.cli import (
+    applications,
     audit,
     calendar,
     cases,
@@ -76,7 +77,7 @@ def main(verbose: bool) -> None:
 
 
 for _module in (definitions, cases, audit, operations, calendar, notifications, files, search,
-                tables, taskops, units):
+                tables, taskops, units, applications):
     for _command in _module.COMMANDS:
         main.add_command(_command)
 

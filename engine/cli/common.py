@@ -46,9 +46,9 @@ def handles_errors(func: F) -> F:
             sys.exit(1)
         except InvalidData as exc:
             click.echo(f"error: {said(exc.said)}", err=True)
-            for field, message in exc.field_errors.items():
-                if message != exc.message:  # a refusal about one field says it once
-                    click.echo(f"  {field}: {message}", err=True)
+            for field, message in exc.field_said.items():
+                if message != exc.said:  # a refusal about one field says it once
+                    click.echo(f"  {field}: {exc.field_errors[field]}", err=True)
             sys.exit(1)
         except EngineError as exc:
             fail(said(exc.said))

@@ -13,7 +13,7 @@ from engine.views import InstanceView
 AS = click.option("--as", "user", required=True, help="Who does it.")
 
 
-def _tell(done: str, view: InstanceView) -> None:
+def tell(done: str, view: InstanceView) -> None:
     tasks = ", ".join(f"{t.name}{'→' + t.assignee if t.assignee else ''}" for t in view.tasks)
     click.echo(f"{done}; instance {view.id} is {view.status}"
                + (f"; open: {tasks}" if tasks else ""))
@@ -30,7 +30,7 @@ def transfer(task_id: str, to_user: str | None, to_unit: str | None, user: str,
              reason: str) -> None:
     """转办: hand a task to another user or unit of its role."""
     view = open_engine().ops.transfer(task_id, user, reason, to_user, to_unit)
-    _tell(f"transferred {task_id}", view)
+    tell(f"transferred {task_id}", view)
 
 
 @click.command()
@@ -41,7 +41,7 @@ def transfer(task_id: str, to_user: str | None, to_unit: str | None, user: str,
 @handles_errors
 def delegate(task_id: str, to_user: str, user: str, reason: str | None) -> None:
     """委派: someone handles the task; it then comes back to you to confirm."""
-    _tell(f"delegated {task_id}", open_engine().ops.delegate(task_id, user, to_user, reason))
+    tell(f"delegated {task_id}", open_engine().ops.delegate(task_id, user, to_user, reason))
 
 
 @click.command("add-signer")
@@ -55,7 +55,7 @@ def add_signer(task_id: str, to_user: str, user: str, reason: str | None,
                parallel: bool) -> None:
     """加签: a co-signer signs the step before it completes (in the order added, or all at
     once with --parallel)."""
-    _tell(f"co-signer added to {task_id}",
+    tell(f"co-signer added to {task_id}",
           open_engine().ops.add_signer(task_id, user, to_user, reason, parallel=parallel))
 
 
@@ -68,7 +68,7 @@ def add_signer(task_id: str, to_user: str, user: str, reason: str | None,
 @handles_errors
 def send_back(task_id: str, to_element: str | None, user: str, reason: str) -> None:
     """退回: return the case to an earlier user task."""
-    _tell(f"sent back {task_id}", open_engine().ops.send_back(task_id, user, reason, to_element))
+    tell(f"sent back {task_id}", open_engine().ops.send_back(task_id, user, reason, to_element))
 
 
 @click.command()
@@ -77,7 +77,7 @@ def send_back(task_id: str, to_element: str | None, user: str, reason: str) -> N
 @handles_errors
 def withdraw(task_id: str, user: str) -> None:
     """撤回: take back a step you completed while the next one is untouched."""
-    _tell(f"withdrew {task_id}", open_engine().ops.withdraw(task_id, user))
+    tell(f"withdrew {task_id}", open_engine().ops.withdraw(task_id, user))
 
 
 @click.command()
@@ -123,7 +123,7 @@ def comment(instance_id: int, user: str, text: str) -> None:
 @handles_errors
 def terminate(instance_id: int, user: str, reason: str) -> None:
     """终止: end a case (status cancelled), closing its tasks and timers."""
-    _tell(f"terminated instance {instance_id}",
+    tell(f"terminated instance {instance_id}",
           open_engine().ops.terminate(instance_id, user, reason))
 
 

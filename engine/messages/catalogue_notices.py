@@ -139,6 +139,7 @@ NOTICES: dict[str, tuple[str, str]] = {
     'notice.kind.transferred': ('Transferred', '转办'),
     'notice.kind.delegated': ('Delegated', '委派'),
     'notice.kind.decided': ('Decided', '办理结果'),
+    'notice.kind.supplement': ('Supplements requested', '补正通知'),
     # an e-mail around the notice, in its recipient's language (engine/notify/channels.py)
     'email.subject': (
         '[Kuaiban] {label}: {title}{case}',

@@ -124,6 +124,9 @@ PEOPLE: dict[str, tuple[str, str]] = {
     'notify.not_found': (
         'no notification {notification_id}',
         '没有编号为 {notification_id} 的通知'),
+    'notify.unknown_kind': (
+        'no notice kind {kind!r} (known: {known})',
+        '没有“{kind}”这类通知（可选：{known}）'),
     'notify.unknown_choice': (
         'unknown channel or kind',
         '未知的通知渠道或类型'),

@@ -371,6 +371,21 @@ WORK: dict[str, tuple[str, str]] = {
     'terminate.case_status': (
         'the case is {status}; it cannot be terminated',
         '案件{status}，不能终止'),
+    'supplement.applicants_only': (
+        'only the applicant may resubmit its application',
+        '只有申请人可以补正后重新提交申请'),
+    'supplement.items_missing': (
+        'please list the materials to supply',
+        '请列明需补正的材料'),
+    'supplement.items_too_long': (
+        'the list of materials is too long (at most {limit} characters)',
+        '需补正的材料清单过长（最多 {limit} 字）'),
+    'supplement.not_asked': (
+        'no supplements are asked of this application now',
+        '该申请目前没有待补正的材料'),
+    'supplement.not_offered': (
+        'the step "{step}" cannot send the application back for supplements',
+        '“{step}”环节不能退回补正'),
     'withdrawal.applicants_only': (
         'only the applicant may withdraw its application',
         '只有申请人可以撤回申请'),

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Row, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from engine.errors import InvalidData, NotFound
+from engine.errors import InvalidData, NotFound, refused
 from engine.messages import msg, notices
 from engine.notify import reminders
 from engine.notify.delivery import DeliveryReport, Outbox
@@ -64,18 +64,24 @@ class Notifications:
     # -- a user's notifications -------------------------------------------------------------
 
     def for_user(self, user: Who, unread: bool = False, before: int | None = None,
-             limit: int = PAGE) -> list[NotificationView]:
-        """Newest first; ``before``: only those older than that id (the next page)."""
+                 limit: int = PAGE, kind: str | None = None) -> list[NotificationView]:
+        """Newest first; ``before``: only those older than that id (the next page);
+        ``kind``: only those of that kind (InvalidData for none of KINDS)."""
+        if kind is not None and kind not in KINDS:
+            raise refused("kind", msg("notify.unknown_kind", kind=kind, known=list(KINDS)))
         with self._engine.transaction(read_only=True) as session:
             reader = users.resolve(session, user)
             query = select(NOTIFICATIONS).where(NOTIFICATIONS.c.username == reader.username)
             if unread:
                 query = query.where(NOTIFICATIONS.c.read_at.is_(None))
+            if kind is not None:
+                query = query.where(NOTIFICATIONS.c.kind == kind)
             if before is not None:
                 query = query.where(NOTIFICATIONS.c.id < before)
             rows = session.connection().execute(
                 query.order_by(NOTIFICATIONS.c.id.desc()).limit(max(1, min(limit, 500))))
-            return _with_subjects(session, [_view(r) for r in rows], reader)
+            return _with_subjects(session, _with_senders(session, [_view(r) for r in rows]),
+                                  reader)
 
     def unread_count(self, user: Who) -> int:
         """One indexed count (``ix_notifications_unread``): the bell on every page."""
@@ -97,7 +103,7 @@ class Notifications:
             row = session.connection().execute(select(NOTIFICATIONS).where(mine)).first()
             if row is None:
                 raise NotFound(msg("notify.not_found", notification_id=notification_id))
-            return _view(row)
+            return _with_senders(session, [_view(row)])[0]
 
     def mark_task_read(self, task_id: str, user: Who) -> int:
         """The user opened the task: their notices about it (arrived, sent back, urged ...)
@@ -202,6 +208,14 @@ def _with_subjects(session: Session, views: list[NotificationView], reader: User
         ProcessInstance.id.in_(ids), visibility.readable(session, reader))).scalars()
     found = subjects.of_cases(session, readable)
     return [replace(v, subject=found[v.instance_id]) if v.instance_id in found else v
+            for v in views]
+
+
+def _with_senders(session: Session, views: list[NotificationView]) -> list[NotificationView]:
+    """The notices, each naming who caused it as staff see them (engine/org/people.py
+    ``shown``); a sender who is no user (``system``) is named by the username."""
+    names = users.shown_names(session, {v.actor for v in views if v.actor})
+    return [replace(v, actor_name=names.get(v.actor, v.actor)) if v.actor else v
             for v in views]
 
 

@@ -33,6 +33,7 @@ from engine.storage.schema import (
 
 CONTEXT = "kuaiban_notify"  # session.info key: the engine's Context (engine/api/core.py sets it)
 _ARRIVALS = "kuaiban_arrivals"  # session.info key: (kind, message, actor) for new tasks
+SUPPLEMENT = "notice.supplement"  # 退回补正: told with its own kind
 NOBODY = frozenset({"system"})
 # built once: every command that makes a task writes notices
 _INSERT = insert(NOTIFICATIONS).returning(NOTIFICATIONS.c.id, sort_by_parameter_order=True)
@@ -162,9 +163,11 @@ def _arrived(due_at: datetime | None) -> Msg:
 
 def decided(session: Session, instance: ProcessInstance, process_name: str,
             now: datetime) -> None:
-    """"My application was decided", to its applicants (recipients.py ``applicants``)."""
+    """"My application was decided", to its applicants (recipients.py ``applicants``); sent
+    back for supplements (退回补正) is a notice of its own kind (补正通知)."""
     said = _decision(instance.data)
-    write(session, "decided", [
+    kind = "supplement" if said.key == SUPPLEMENT else "decided"
+    write(session, kind, [
         Notice(name, instance.id, None, instance.business_key, process_name, said)
         for name in applicants(session, instance.started_by, instance.data)], now)
 
@@ -175,7 +178,7 @@ def _decision(data: Mapping[str, Any]) -> Msg:
     (a case ended otherwise), that there is a result."""
     found = outcome_of(data)
     if found.supplement is not None:
-        return msg("notice.supplement", items=found.supplement)
+        return msg(SUPPLEMENT, items=found.supplement)
     if found.outcome is None:
         approved = data.get("approved_amount")
         if data.get("decision") == "approve" and isinstance(approved, int | float) \

@@ -5,14 +5,16 @@ from __future__ import annotations
 from engine.messages import CATALOGUE, Msg, msg
 
 KINDS: tuple[str, ...] = ("task_arrived", "due_tomorrow", "due_today", "overdue", "urged",
-                          "cc", "sent_back", "transferred", "delegated", "decided")
+                          "cc", "sent_back", "transferred", "delegated", "decided",
+                          "supplement")
 # kind -> its Chinese label (the webhook's ``label``, group robots' texts; the web UI
 # translates its own); the catalogue's ``notice.kind.*`` says it in either language (e-mails)
 LABELS: dict[str, str] = {kind: CATALOGUE[f"notice.kind.{kind}"].zh for kind in KINDS}
 REMINDERS: tuple[str, ...] = ("overdue", "due_today", "due_tomorrow")
 # The notices that ask their reader to act on a task: settled once the task is not theirs
 # (engine/notify/settle.py).
-ABOUT_WORK: frozenset[str] = frozenset(KINDS) - {"cc", "decided"}
+# (补正通知 asks the applicant to act, but about its case: its task comes with its own notice)
+ABOUT_WORK: frozenset[str] = frozenset(KINDS) - {"cc", "decided", "supplement"}
 
 # The in-app centre always gets every notice; these go out besides it when configured.
 CHANNELS: tuple[str, ...] = ("email", "webhook")

@@ -1,6 +1,7 @@
 """Everyday case operations through the engine (``Engine.ops``): 转办 transfer, 委派 delegate,
 加签 add a co-signer, 催办 urge, 退回 send back, 撤回 withdraw, 终止 terminate, 抄送 copy
-and 意见 comments. Each method is one transaction and records one event in the case's chain
+and 意见 comments; on a subsidy application 撤回申请 and 退回补正 (engine/runtime/
+application_ops.py). Each method is one transaction and records one event in the case's chain
 (a copy records one for all its recipients). A refusal about a task of a case the user has
 no part in says no more than "no such task"."""
 
@@ -22,7 +23,8 @@ from engine.org.people import Person
 from engine.org.users import Who
 from engine.queries import confidential, copy_targets, subjects, visibility
 from engine.queries.copy_targets import ENTERPRISE
-from engine.runtime import case_credit_codes, handover, moves, rewind, withdrawal
+from engine.runtime import case_credit_codes, handover, moves, rewind
+from engine.runtime.application_ops import ApplicationOperations
 from engine.storage.schema import CASE_COPIES, TASKS, USERS, ProcessInstance, ProcessVersion
 from engine.views import CopyView, InstanceView, UserView
 
@@ -52,7 +54,7 @@ class Step:
     name: str
 
 
-class Operations:
+class Operations(ApplicationOperations):
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
@@ -203,27 +205,6 @@ class Operations:
                                                                  instance_id=instance_id))
             row = rewind.terminate(eng.runtime, session, instance_id, reason, actor, revision)
             return eng._instance_view(session, row, actor)
-
-    def withdraw_application(self, instance_id: int, user: Who, reason: str | None,
-                             revision: int | None = None) -> InstanceView:
-        """撤回申请: the applicant ends its application while it awaits a decision
-        (engine/runtime/withdrawal.py)."""
-        eng = self.engine
-        with eng.transaction() as session:
-            actor = users.resolve(session, user)
-            eng.hide_unreadable(session, instance_id, actor, msg("instance.not_found",
-                                                                 instance_id=instance_id))
-            row = withdrawal.withdraw(eng.runtime, session, instance_id, reason, actor, revision)
-            return eng._instance_view(session, row, actor)
-
-    def may_withdraw_application(self, instance_id: int, user: Who) -> bool:
-        with self.engine.transaction(read_only=True) as session:
-            actor = users.resolve(session, user)
-            row = session.get(ProcessInstance, instance_id)
-            if row is None or not withdrawal.is_applicant(row, actor):
-                return False
-            version = self.engine.versions.get(session, row.version_id)
-            return withdrawal.awaits_decision(session, row, version)
 
     def comment(self, instance_id: int, user: Who, text: str,
                 revision: int | None = None) -> InstanceView:

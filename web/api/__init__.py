@@ -12,6 +12,7 @@ from __future__ import annotations
 from flask import Flask
 
 from web.api import (
+    applications,
     auth,
     cases,
     docs,
@@ -30,8 +31,8 @@ from web.api.blueprint import bp
 
 errors.install_blueprint()
 
-__all__ = ["auth", "bp", "cases", "docs", "files", "instances", "messages", "notifications",
-           "operations", "processes", "register", "stats", "tasks", "units"]
+__all__ = ["applications", "auth", "bp", "cases", "docs", "files", "instances", "messages",
+           "notifications", "operations", "processes", "register", "stats", "tasks", "units"]
 
 
 def register(app: Flask) -> None:

@@ -490,7 +490,8 @@ SCHEMAS: dict[str, Any] = {
             "kind": {"type": "string", "enum": list(NOTIFICATION_KINDS), "description":
                      "task_arrived: a task arrived in the inbox; due_tomorrow, due_today, "
                      "overdue: reminders; urged, cc, sent_back, transferred, delegated: case "
-                     "operations; decided: the caller's application was decided"},
+                     "operations; decided: the caller's application was decided; "
+                     "supplement: it was sent back for supplements (补正通知)"},
             "instance_id": {"type": ["integer", "null"], "description": "the case; for a "
                             "免申即享 payout's notice (notice.paid) the batch, whose case the "
                             "enterprise does not read: its own payout is "
@@ -508,7 +509,10 @@ SCHEMAS: dict[str, Any] = {
                                "(who caused it), reason"},
                 },
             },
-            "actor": {**_NULLABLE_STRING, "description": "who caused it, if anyone"},
+            "actor": {**_NULLABLE_STRING, "description": "who caused it, if anyone (user "
+                      "name)"},
+            "actor_name": {**_NULLABLE_STRING, "description": "who caused it as staff see "
+                           "them: the name with the unit, 姓名（单位）, where they have one"},
             "created_at": _TIME,
             "read_at": _NULLABLE_TIME,
             "read": {"type": "boolean"},
@@ -965,6 +969,8 @@ PATHS: dict[str, Any] = {
                    minimum=0, maximum=2147483647),
             _query("limit", "at most this many (default 50)", type="integer", minimum=0,
                    maximum=200),
+            _query("kind", "only notifications of this kind (400 for another value)",
+                   type="string", enum=list(NOTIFICATION_KINDS)),
         ],
         "responses": {"200": _ok("NotificationList", "notifications"), **_errors(400, 401)},
     }},

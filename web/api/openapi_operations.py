@@ -1,5 +1,5 @@
-"""The OpenAPI description of the case operations (web/api/operations.py), merged into
-web/api/openapi.py's document."""
+"""The OpenAPI description of the case operations (web/api/operations.py) and of those on a
+subsidy application (web/api/applications.py), merged into web/api/openapi.py's document."""
 
 from __future__ import annotations
 
@@ -40,6 +40,15 @@ SCHEMAS: dict[str, Any] = {
     "ReasonRequest": _object(["reason"], reason=_TEXT, revision=_REVISION),
     "CommentRequest": _object(["text"], text={"type": "string", "minLength": 1,
                                               "maxLength": 4000}, revision=_REVISION),
+    "SupplementRequest": _object(
+        ["items"], items={"type": "string", "minLength": 1, "maxLength": 4000, "description":
+                          "every material to supply, told once (一次性告知)"},
+        opinion={"type": "string", "maxLength": 4000, "description": "the decision's "
+                 "opinion, which the applicant reads"}, revision=_REVISION),
+    "ResubmitRequest": _object(
+        [], data={"type": "object", "description": "the 补正材料 form's fields, checked "
+                  "against it (GET /tasks/{id} of the open step gives the form)"},
+        revision=_REVISION),
     "CcRequest": _object([], to={"type": "string", "description": "a user name (or a unit)"},
                          to_unit={"type": "string", "description": "every user of the unit"}),
     "SendBackSteps": _object(["steps"], steps={"type": "array", "items": _object(
@@ -59,6 +68,13 @@ SCHEMAS: dict[str, Any] = {
         subject=SUBJECT),
     "CopyList": _object(["copies"], copies={"type": "array", "items": {"$ref": _REF + "Copy"}}),
 }
+
+
+def _with_files(operation: dict[str, Any]) -> dict[str, Any]:
+    """The operation also takes the form's files, as multipart/form-data."""
+    operation["post"]["requestBody"]["content"]["multipart/form-data"] = {
+        "schema": {"$ref": _REF + "CompleteMultipart"}}
+    return operation
 
 
 def paths(task_id: dict[str, Any], instance_id: dict[str, Any],
@@ -122,6 +138,26 @@ def paths(task_id: dict[str, Any], instance_id: dict[str, Any],
             "instances", case, "终止: terminate a case", "ReasonRequest",
             "Status cancelled; its tasks, timers and message subscriptions close. Case "
             "management, the supervision office, the reform group and leaders only."),
+        "/instances/{id}/withdraw-application": command(
+            "instances", case, "撤回申请: the applicant withdraws its application",
+            "ReasonRequest",
+            "Who filed the case (for an enterprise: the cases filed with its 统一社会信用代码, "
+            "the window's too), with a reason; while every open step is one the procedure "
+            "lets the applicant withdraw at (a subsidy's decision steps and its own 补正材料). "
+            "Status cancelled. 403 for anyone else, 409 once a department decided."),
+        "/tasks/{id}/request-supplement": command(
+            "tasks", task, "退回补正: send an application back for supplements",
+            "SupplementRequest",
+            "The decision step's department (whoever may complete it) lists every material "
+            "to supply; the applicant then has the 补正材料 step and is told (notice kind "
+            "supplement). 409 when the step offers no 退回补正 or someone else holds it; 422 "
+            "without the list."),
+        "/instances/{id}/resubmit": _with_files(command(
+            "instances", case, "补正后重新提交: the applicant resubmits", "ResubmitRequest",
+            "Completes the application's open 补正材料 step; it returns to the department, "
+            "whose time limit runs again from now. Files: multipart/form-data as for "
+            "/tasks/{id}/complete. 403 for anyone but the applicant, 409 while no supplement "
+            "is asked, 422 for field errors.")),
         "/copies": {"get": {
             "summary": "抄送我的: cases copied to the caller", "tags": ["instances"],
             "description": "Newest first, with the read mark.",

@@ -35,6 +35,7 @@ KIND_LABELS: dict[str, Any] = {
     "transferred": _l("转办"),
     "delegated": _l("委派"),
     "decided": _l("办理结果"),
+    "supplement": _l("补正通知"),
 }
 CHANNEL_LABELS: dict[str, Any] = {"email": _l("电子邮件"), "webhook": _l("工作群机器人")}
 
@@ -61,10 +62,14 @@ def index() -> str:
     before = request.args.get("before", type=int)
     if before is not None and not 0 < before < 2**31:
         before = None
+    kind = request.args.get("kind")
+    if kind not in NOTIFICATION_KINDS:  # none chosen, or a stale link's: every kind
+        kind = None
     found = engine().notifications.for_user(current_user(), unread=only_unread, before=before,
-                                            limit=PAGE + 1)
+                                            limit=PAGE + 1, kind=kind)
     return render_template("notifications.html", notes=found[:PAGE], more=len(found) > PAGE,
-                           only_unread=only_unread, before=before)
+                           only_unread=only_unread, before=before, kind=kind,
+                           kinds=NOTIFICATION_KINDS)
 
 
 @bp.get("/<int:notification_id>/open")
