@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from engine.api import Engine
-from engine.errors import Conflict, InvalidData, NotFound, PermissionDenied
+from engine.errors import InvalidData, NotFound, PermissionDenied
 from engine.queries.board import board_tasks, overdue_board
 from engine.runtime.bulk.rows import BatchRow
 from engine.time.clock import FixedClock
@@ -35,6 +35,8 @@ from tests.test_process_clue_triage import (
     verify,
 )
 from tests.test_process_clue_triage import WORLD as CLUES
+from web.app import create_app
+from web.ui.auth import session_values
 
 ESC = "city_escalation"
 
@@ -310,14 +312,24 @@ def test_an_escalation_of_a_clue_closed_meanwhile_cannot_be_approved(clues: Engi
     no_instruments(clues)
     do(clues, "sun", "close", {"close_summary": "核查不属实，予以了结。"})
     approval = task(clues, "chu", "approve", process=ESC)
-    with pytest.raises(Conflict) as err:
+    with pytest.raises(InvalidData) as err:
         clues.complete(approval.id, {"esc_approved": True}, "chu")
-    assert err.value.said.render("zh") == (
+    assert err.value.field_errors["_"] == err.value.said.render("zh") == (
         f"问题线索受理处置案件“{case_no}”已办结，不能再继续提级核查：这一办理结果无法生效，"
         "请改选其他办理结果")
     assert err.value.said.render("en") == (
         f'问题线索受理处置 case "{case_no}" is closed: you can no longer go on with the 提级核查 '
         "about it; this decision cannot take effect, choose another")
+    # the approval page says so above the form, the choice kept
+    app = create_app(clues, secret_key="escalation", testing=True)
+    app.config["WTF_CSRF_ENABLED"] = False
+    page = app.test_client()
+    with page.session_transaction() as session:
+        session.update(session_values(clues.user("chu")))
+    shown = page.post(f"/tasks/{approval.id}", data={"esc_approved": "true"})
+    assert shown.status_code == 422
+    assert f"问题线索受理处置案件“{case_no}”已办结，不能再继续提级核查" in shown.text
+    assert "他人已先行办理" not in shown.text
     # nothing happened: the approval waits, no investigation, the clue stays closed
     assert open_tasks(clues, esc.id) == ["approve"]
     assert inbox(clues, "wei", process=ESC) == []
@@ -337,7 +349,7 @@ def test_an_escalation_of_a_clue_past_its_handling_cannot_be_approved(clues: Eng
     verify(clues, "不属实")
     no_instruments(clues)
     approval = task(clues, "chu", "approve", process=ESC)
-    with pytest.raises(Conflict) as err:
+    with pytest.raises(InvalidData) as err:
         clues.complete(approval.id, {"esc_approved": True}, "chu")
     assert err.value.said.render("zh").startswith(PAST.format(
         case_no=case_no, step="审核办结 台账销号").replace("发起", "继续"))

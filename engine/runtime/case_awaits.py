@@ -16,8 +16,8 @@ refusal is the only time the named case's workflow is read.
 
 The named case may leave that stage while this one is still being worked (a clue closed
 while its escalation is agreed): a step throwing it the message then would reach nobody, so
-it is refused (Conflict) saying why, and another decision (不予批准) is left to take
-(:func:`check_thrown`).
+it is refused saying why (an error of the whole form), and another decision (不予批准) is
+left to take (:func:`check_thrown`).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 from engine.definitions import case_refs
 from engine.definitions.parsed import LoadedVersion
 from engine.definitions.registry import VersionCache
-from engine.errors import Conflict, InvalidData
+from engine.errors import InvalidData
 from engine.messages import Msg, msg
 from engine.runtime import state
 from engine.storage.schema import MessageSubscription, ProcessInstance
@@ -66,7 +66,7 @@ def check(session: Session, versions: VersionCache, schema: Mapping[str, Any] | 
 
 def check_thrown(session: Session, versions: VersionCache, sender: ProcessInstance,
                  message: str, business_key: str | None) -> None:
-    """Conflict when ``sender`` throws ``message`` that no case took to the case its start
+    """InvalidData when ``sender`` throws ``message`` that no case took to the case its start
     form named for it (``x-case-awaits``): the step would take effect nowhere."""
     version = versions.get(session, sender.version_id)
     schema = version.form(version.start_form_key)
@@ -81,8 +81,9 @@ def check_thrown(session: Session, versions: VersionCache, sender: ProcessInstan
         problem = None if case_id is None else _problem(
             session, versions, case_id, messages,
             msg("field.case_awaits_thrown", process=version.name))
-        if problem is not None:
-            raise Conflict(msg("message.case_awaits_thrown", problem=problem))
+        if problem is not None:  # the form's own error: what was chosen, not who was first
+            said = msg("message.case_awaits_thrown", problem=problem)
+            raise InvalidData({"_": said}, said)
 
 
 def _problem(session: Session, versions: VersionCache, case_id: int,
