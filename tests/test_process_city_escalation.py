@@ -35,6 +35,8 @@ from tests.test_process_clue_triage import (
     verify,
 )
 from tests.test_process_clue_triage import WORLD as CLUES
+from web.app import create_app
+from web.ui.auth import session_values
 
 ESC = "city_escalation"
 
@@ -295,6 +297,63 @@ def test_a_clue_past_its_handling_or_ended_is_not_escalated(clues: Engine,
     clues.ops.terminate(ended.id, "sun", "重复登记，终止办理")
     assert refusal(clues, ended.business_key) == \
         f"问题线索受理处置案件“{ended.business_key}”已终止，不能再发起提级核查"
+
+
+def test_an_escalation_of_a_clue_closed_meanwhile_cannot_be_approved(clues: Engine,
+                                                                   clock: FixedClock) -> None:
+    """The clue's handling ended while its escalation was being agreed: approving it would
+    interrupt nothing and start a city-level investigation of a closed case, so the approval
+    is refused saying why, and 不予批准 ends the escalation."""
+    case = transferred_case(clues, clock)
+    case_no = case.business_key
+    assert case_no is not None
+    esc = agree_to_escalate(clues, case_no)
+    verify(clues, "不属实")
+    no_instruments(clues)
+    do(clues, "sun", "close", {"close_summary": "核查不属实，予以了结。"})
+    approval = task(clues, "chu", "approve", process=ESC)
+    with pytest.raises(InvalidData) as err:
+        clues.complete(approval.id, {"esc_approved": True}, "chu")
+    assert err.value.field_errors["_"] == err.value.said.render("zh") == (
+        f"问题线索受理处置案件“{case_no}”已办结，不能再继续提级核查：这一办理结果无法生效，"
+        "请改选其他办理结果")
+    assert err.value.said.render("en") == (
+        f'问题线索受理处置 case "{case_no}" is closed: you can no longer go on with the 提级核查 '
+        "about it; this decision cannot take effect, choose another")
+    # the approval page says so above the form, the choice kept
+    app = create_app(clues, secret_key="escalation", testing=True)
+    app.config["WTF_CSRF_ENABLED"] = False
+    page = app.test_client()
+    with page.session_transaction() as session:
+        session.update(session_values(clues.user("chu")))
+    shown = page.post(f"/tasks/{approval.id}", data={"esc_approved": "true"})
+    assert shown.status_code == 422
+    assert f"问题线索受理处置案件“{case_no}”已办结，不能再继续提级核查" in shown.text
+    assert "他人已先行办理" not in shown.text
+    # nothing happened: the approval waits, no investigation, the clue stays closed
+    assert open_tasks(clues, esc.id) == ["approve"]
+    assert inbox(clues, "wei", process=ESC) == []
+    assert clues.instance(case.id).status == "completed"
+    assert "escalated" not in clues.instance(case.id).data
+    rejected = clues.complete(approval.id, {"esc_approved": False}, "chu")
+    assert rejected.status == "completed"
+
+
+def test_an_escalation_of_a_clue_past_its_handling_cannot_be_approved(clues: Engine,
+                                                                     clock: FixedClock) -> None:
+    """At 审核办结 台账销号 the clue no longer listens for the approval either."""
+    case = transferred_case(clues, clock)
+    case_no = case.business_key
+    assert case_no is not None
+    agree_to_escalate(clues, case_no)
+    verify(clues, "不属实")
+    no_instruments(clues)
+    approval = task(clues, "chu", "approve", process=ESC)
+    with pytest.raises(InvalidData) as err:
+        clues.complete(approval.id, {"esc_approved": True}, "chu")
+    assert err.value.said.render("zh").startswith(PAST.format(
+        case_no=case_no, step="审核办结 台账销号").replace("发起", "继续"))
+    assert open_tasks(clues, case.id) == ["close"]
 
 
 def test_the_refusal_in_english(clues: Engine, clock: FixedClock) -> None:

@@ -21,6 +21,7 @@ import pytest
 from engine.api import Engine
 from engine.definitions.validation import SourceFile
 from engine.errors import InvalidData, PermissionDenied
+from engine.queries.confidential import MASK
 from engine.time.clock import FixedClock
 from engine.views import InstanceView, TaskView
 from tests import process_helpers
@@ -34,6 +35,8 @@ from tests.process_helpers import (
     open_tasks,
     timer_dues,
 )
+from web.app import create_app
+from web.ui.auth import session_values
 
 FULIANG = "浮梁县"
 MARKET = "市市场监管局"
@@ -376,6 +379,50 @@ def test_complaint_about_officials_becomes_a_clue_case_with_its_own_number(
     assert hotline.instance(clue.id).data["source_case_no"] == "RX-2026-000001"
     for instance_id in (view.id, clue.id):
         assert hotline.replay(instance_id).ok
+
+
+@WORLD
+def test_the_style_group_handling_a_hotline_clue_sees_its_reporter(
+        hotline: Engine, clock: FixedClock) -> None:
+    """The 作风优化组 registers the clue the hotline sent it and answers for it: it sees the
+    clue's 举报人 and contact in clear, as the intake does for the clues it registers; the
+    approver and the case manager still get them masked, and reads in clear are logged."""
+    hotline.deploy(clue_files())
+    hotline.add_user("sun", ["case_manager"])
+    hotline.add_user("audit", ["auditor"])
+    view = take(hotline)
+    about_an_official(hotline)
+    clue = clue_of(hotline, view)
+    secret = ("刘女士", "0798-8888888")
+
+    def reporter(user: str) -> tuple[str, str]:
+        data = hotline.instance(clue.id, user).data
+        return data["reporter"], data["reporter_contact"]
+
+    assert reporter("feng") == secret  # registering it
+    do(hotline, "feng", "register_hotline", CLUE_REGISTRATION, process="clue_triage")
+    assert reporter("feng") == secret  # and after: the clue is the group's to answer for
+    assert reporter("li") == secret
+    assert reporter("audit") == secret
+    do(hotline, "li", "propose", {"disposal": "予以了结", "proposal_reason": "已另案处理"},
+       process="clue_triage")
+    assert reporter("wang") == (MASK, MASK)
+    assert reporter("sun") == (MASK, MASK)
+    assert [r.user for r in hotline.confidential_reads(clue.id, "audit")][:2] == [
+        "feng", "feng"]
+    app = create_app(hotline, secret_key="hotline", testing=True)
+    for user, shown in (("feng", True), ("wang", False)):
+        page = app.test_client()
+        with page.session_transaction() as session:
+            session.update(session_values(hotline.user(user)))
+        text = page.get(f"/instances/{clue.id}").text
+        assert ("刘女士" in text) is shown and (MASK in text) is not shown, user
+    # a clue the intake registered stays the intake's: the group reads its reporter masked
+    own = hotline.start("clue_triage", {
+        "channel": "举报直通车", "received_at": "2026-09-30T15:00:00+08:00", "anonymous": False,
+        "reporter": "张举报", "reporter_contact": "13800001234", "accused_unit": "某区住建局",
+        "problem_type": "推诿拖延刁难", "summary": "拖延验收。", "owner": "li"}, "li")
+    assert hotline.instance(own.id, "feng").data["reporter"] == MASK
 
 
 @WORLD

@@ -165,6 +165,56 @@ def test_legacy_resolution_rate_by_stage(known: Engine) -> None:
 
 
 @KNOWN
+def test_a_clue_registered_after_its_campaign_year_counts_in_its_campaign(
+        known: Engine, clock: FixedClock) -> None:
+    """A 2026 clue handed over in January 2027 (a campaign started in December registers its
+    clues into the next year) is the 2026 campaign's: counted in its 总结提升 with its
+    resolution to date, and not in the 2027 campaign."""
+    clock.set(at("2027-01-12T09:00:00+08:00"))
+    late = _late_legacy_case(known, 2026)
+    campaign_2026 = StatsFilter(start=date(2026, 1, 1))
+    stages = statistics(known, "chu", campaign_2026).figure("legacy_by_stage").rows
+    assert [(r.values["registered"], r.values["resolved"]) for r in stages] == [
+        (2, 0), (2, 1), (2, 1), (3, 1)]
+    clock.set(at("2027-01-20T09:00:00+08:00"))
+    _close_late(known, late)
+    stages = statistics(known, "chu", campaign_2026).figure("legacy_by_stage").rows
+    assert [(r.values["registered"], r.values["resolved"], r.values["rate"])
+            for r in stages][-1] == (3, 2, 66.7)
+    late_no = known.instance(late).business_key
+    assert late_no in case_numbers(known, "legacy_by_stage", "summary", "registered",
+                                   campaign_2026)
+    assert late_no in case_numbers(known, "legacy_by_stage", "summary", "resolved",
+                                   campaign_2026)
+    assert late_no not in case_numbers(known, "legacy_by_stage", "follow_up", "registered",
+                                       campaign_2026)
+    # the 2027 campaign, this year's, has none of it
+    this_year = statistics(known, "chu", StatsFilter()).figure("legacy_by_stage").rows
+    assert [r.values["registered"] for r in this_year] == [0] * 4
+    assert case_numbers(known, "legacy_by_stage", "summary", "registered") == []
+
+
+def _late_legacy_case(engine: Engine, year: int) -> int:
+    (case,) = engine.send_message("legacy_clue_registered", {}, {
+        "campaign_year": year, "clue_type": "账款支付不到位", "enterprise": "景德镇某建筑公司",
+        "respondent": "某区城投公司", "summary": "工程款拖欠三年", "amount": 86,
+        "sector": "招商引资", "source": "县区园区报送"}, "gaige")
+    engine.complete(task(engine, "gaige", "register_transfer", instance_id=case).id,
+                    {"unit": "浮梁县", "ledger_note": "补登记入2026年台账"}, "gaige")
+    return int(case)
+
+
+def _close_late(engine: Engine, case: int) -> None:
+    engine.complete(task(engine, "fuliang", "verify_propose", instance_id=case).id,
+                    {"facts": "已核实", "experts_involved": False, "handling": "resolve"},
+                    "fuliang")
+    engine.complete(task(engine, "fuliang", "resolve_quickly", instance_id=case).id,
+                    {"resolution": "工程款已支付", "resolved_on": "2027-01-19"}, "fuliang")
+    engine.complete(task(engine, "gaige", "close_case", instance_id=case).id,
+                    {"closing_note": "经核实已办结", "enterprise_feedback": "满意"}, "gaige")
+
+
+@KNOWN
 def test_subsidy_payouts_and_hotline_satisfaction(known: Engine) -> None:
     stats = statistics(known, "chu", StatsFilter())
     # applied 09-30, paid 10-10: 3 working days (10-08, 10-09 and Saturday 10-10, a working

@@ -100,6 +100,11 @@ def _fields(schema: Mapping[str, Any] | None) -> dict[str, tuple[str, ...]]:
     return out
 
 
+def case_of(schema: Mapping[str, Any] | None, name: str) -> tuple[str, ...]:
+    """The procedures whose case the field ``name`` names."""
+    return _fields(schema).get(name, ())
+
+
 def unheard(schema: Mapping[str, Any], caught: Mapping[str, set[str]]) -> dict[str, Msg]:
     """Field name -> what is wrong with its ``x-case-awaits`` given ``caught`` (process id ->
     the messages its cases wait for while running, for the procedures deployed together):

@@ -48,6 +48,9 @@ FIELDS: dict[str, tuple[str, str]] = {
     'field.case_awaits_start': (
         'start a {process} about it',
         '发起{process}'),
+    'field.case_awaits_thrown': (
+        'go on with the {process} about it',
+        '继续{process}'),
     'field.case_awaits_task': (
         'complete "{step}" with it',
         '以它办理「{step}」'),

@@ -187,6 +187,9 @@ WORK: dict[str, tuple[str, str]] = {
     'message.bad_correlation': (
         'bad correlation',
         '消息的关联条件有误'),
+    'message.case_awaits_thrown': (
+        '{problem}; this decision cannot take effect, choose another',
+        '{problem}：这一办理结果无法生效，请改选其他办理结果'),
     'message.bounced': (
         'messages bounced between instances too many times',
         '消息在案件之间往返的次数过多'),

@@ -14,6 +14,13 @@ the history. The log is kept apart from the hash-chained events on purpose: read
 never changes it (no revision, no event), so ``kuaiban verify`` and ``replay`` are untouched
 and a read never conflicts with someone working on the case.
 
+Forms of one procedure may allow a field to different roles (the 举报人 a clue's intake
+registers: 受理员 only; the one a 12345 complaint brings, registered by the 作风优化组 that
+must answer for the clue: the group too). Everywhere the roles all of them allow see it; and
+in a case that had a step with a wider form, the users who may work that step see what that
+form allows their role (:meth:`Confidential._granted`). So the group handling a hotline clue
+reads its reporter, and a clue the intake registered keeps it from the group.
+
 A field a form marks ``"x-internal": true`` is the staff's own working record (a payout
 confirmed below the approved amount, a false commitment pushed for joint punishment, a ledger
 entry made): an applicant (an enterprise's account) never gets it, wherever its case's data
@@ -72,6 +79,37 @@ class _Logged:
     row_id: int
     fields: set[str]
     via: list[str]
+
+
+@dataclass(frozen=True)
+class _CaseRules:
+    """A case's rules (``rules``); the fields its own forms ask for without marking them but
+    another procedure's forms mark (``plain``: the same name, say 联系电话, is secret there);
+    the fields its forms mark internal; per form key, the roles a form allows a field beyond
+    ``rules`` (``wider``)."""
+
+    rules: Rules
+    plain: frozenset[str]
+    internal: frozenset[str]
+    wider: dict[str, Rules]
+
+
+def _granted(session: Session, row: ProcessInstance, user: UserView, hidden: frozenset[str],
+             wider: Mapping[str, Rules]) -> frozenset[str]:
+    """The ``hidden`` fields a step of the case (open or done) with a wider form allows
+    ``user``: one of their roles is among the form's for the field, and they may work the
+    step (its role and unit), did it, or hold it."""
+    steps = session.execute(select(Task.form_key, Task.role, Task.unit, Task.assignee,
+                                   Task.completed_by).where(
+        Task.instance_id == row.id, Task.form_key.in_(sorted(wider)),
+        Task.status.in_(("ready", "completed"))))
+    roles = set(user.roles)
+    out: set[str] = set()
+    for form_key, role, unit, assignee, done_by in steps:
+        if user.username in (assignee, done_by) or acts_on(user, role, unit):
+            out |= {name for name, allowed in wider.get(form_key or "", {}).items()
+                    if name in hidden and roles & allowed}
+    return frozenset(out)
 
 
 @dataclass(frozen=True)
@@ -191,48 +229,50 @@ class Confidential:
         # (own version id, newest version id of its process) -> (the rules_everywhere they
         # were merged with, the rules, the fields its own forms ask for unmarked, the
         # fields its forms mark internal): versions never change, so neither do these
-        self._rules: dict[tuple[int, int],
-                          tuple[Rules, Rules, frozenset[str], frozenset[str]]] = {}
+        self._rules: dict[tuple[int, int], tuple[Rules, _CaseRules]] = {}
 
     def rules(self, session: Session, row: ProcessInstance) -> Rules:
         """From the forms of the version the case runs on and of its process's newest
         version (a field marked confidential later is hidden in older cases too); a field
         only another procedure's forms mark (data that came by message) keeps their rule."""
-        return self._rules_and_own(session, row)[0]
+        return self._rules_and_own(session, row).rules
 
-    def _rules_and_own(self, session: Session, row: ProcessInstance
-                       ) -> tuple[Rules, frozenset[str], frozenset[str]]:
-        """(the rules, the fields the case's own forms ask for without marking them but
-        another procedure's forms mark: the same name, say 联系电话, is secret there, the
-        fields its forms mark internal)."""
+    def _rules_and_own(self, session: Session, row: ProcessInstance) -> _CaseRules:
         versions = self._engine.versions
         newest = versions.latest(session, row.process_key)
         elsewhere = rules_everywhere(session, versions)
         known = self._rules.get((row.version_id, newest.id))
         if known is not None and known[0] is elsewhere:
-            return known[1], known[2], known[3]
+            return known[1]
         own = versions.get(session, row.version_id)
+        forms = {**own.forms, **newest.forms}
         schemas = [*own.forms.values(), *newest.forms.values()]
         rules = rules_of(schemas)
         merged = {**{k: v for k, v in elsewhere.items() if k not in rules}, **rules}
         plain = frozenset(asked(schemas) & set(merged) - set(rules))
-        internal = internal_of(schemas)
-        self._rules[(row.version_id, newest.id)] = (elsewhere, merged, plain, internal)
-        return merged, plain, internal
+        wider = {key: {name: roles - merged[name] for name, roles in rules_of([schema]).items()
+                       if roles - merged[name]} for key, schema in forms.items()}
+        found = _CaseRules(merged, plain, internal_of(schemas),
+                           {key: grants for key, grants in wider.items() if grants})
+        self._rules[(row.version_id, newest.id)] = (elsewhere, found)
+        return found
 
     def reveal(self, session: Session, row: ProcessInstance, user: UserView | None,
                value: Any) -> tuple[Any, list[str]]:
         """(``value`` as ``user`` may see it, the confidential fields it shows in clear)."""
         if user is None or user.username == SYSTEM.username:
             return value, []
-        rules, plain, internal = self._rules_and_own(session, row)
+        found = self._rules_and_own(session, row)
+        rules = found.rules
         if is_applicant(user):
-            value = without(value, internal)
+            value = without(value, found.internal)
         if not rules:
             return value, []
         hidden = hidden_from(rules, user)
-        if hidden & plain and self._works_on(session, row, user):
-            hidden -= plain
+        if hidden & found.plain and self._works_on(session, row, user):
+            hidden -= found.plain
+        if hidden and found.wider:
+            hidden -= _granted(session, row, user, hidden, found.wider)
         shown = sorted(present(value, set(rules) - hidden))
         return masked(value, hidden), shown
 
@@ -272,10 +312,10 @@ class Confidential:
         engine or the operator): what a command hands back to the user who ran it."""
         if user is None or user.username == SYSTEM.username:
             return value
-        rules, _, internal = self._rules_and_own(session, row)
+        found = self._rules_and_own(session, row)
         if is_applicant(user):
-            value = without(value, internal)
-        return masked(value, frozenset(rules)) if rules else value
+            value = without(value, found.internal)
+        return masked(value, frozenset(found.rules)) if found.rules else value
 
     def record(self, instance_id: int, user: UserView | None, fields: list[str],
                via: str) -> None:

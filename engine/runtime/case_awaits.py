@@ -13,6 +13,11 @@ refused beside the field, saying why: the case is not there yet (a step on the w
 an event catching it: wait until then), is past it (none does), or is closed or terminated.
 "Waiting now" is what the case's message subscriptions say (engine/runtime/mirror.py), so a
 refusal is the only time the named case's workflow is read.
+
+The named case may leave that stage while this one is still being worked (a clue closed
+while its escalation is agreed): a step throwing it the message then would reach nobody, so
+it is refused saying why (an error of the whole form), and another decision (不予批准) is
+left to take (:func:`check_thrown`).
 """
 
 from __future__ import annotations
@@ -57,6 +62,28 @@ def check(session: Session, versions: VersionCache, schema: Mapping[str, Any] | 
             errors[name] = problem
     if errors:
         raise InvalidData(errors, msg("form.invalid"))
+
+
+def check_thrown(session: Session, versions: VersionCache, sender: ProcessInstance,
+                 message: str, business_key: str | None) -> None:
+    """InvalidData when ``sender`` throws ``message`` that no case took to the case its start
+    form named for it (``x-case-awaits``): the step would take effect nowhere."""
+    version = versions.get(session, sender.version_id)
+    schema = version.form(version.start_form_key)
+    for name, messages in case_refs.awaited(schema).items():
+        named = sender.data.get(name) or business_key
+        if message not in messages or not named:
+            continue
+        case_id = session.execute(select(ProcessInstance.id).where(
+            ProcessInstance.business_key == named,
+            ProcessInstance.process_key.in_(case_refs.case_of(schema, name))
+        ).order_by(ProcessInstance.id).limit(1)).scalar()
+        problem = None if case_id is None else _problem(
+            session, versions, case_id, messages,
+            msg("field.case_awaits_thrown", process=version.name))
+        if problem is not None:  # the form's own error: what was chosen, not who was first
+            said = msg("message.case_awaits_thrown", problem=problem)
+            raise InvalidData({"_": said}, said)
 
 
 def _problem(session: Session, versions: VersionCache, case_id: int,

@@ -281,6 +281,8 @@ class Runtime:
                 row = self.start(session, key, data, starter, business_key, message=name,
                                  hops=hops)
             delivered.append(row.id)
+        if not delivered and sender is not None:  # the case named for it has moved on
+            case_awaits.check_thrown(session, self.versions, sender, name, business_key)
         if not delivered and hops > 0:
             log.warning("message %r thrown by case %s reached no instance and started none",
                         name, business_key)
