@@ -323,7 +323,8 @@ def test_transfer_and_copy_pick_units_from_the_directory(app: Flask, eng: Engine
     zhao = as_user(app, "zhao")
     page = zhao.get(f"/tasks/{handle}").text
     units = page.split('<datalist id="handover-units">')[1].split("</datalist>")[0]
-    assert f'<option value="{LEPING}">' in units and 'value="市财政局"' not in units
+    assert f'<option value="{FULIANG}">' in units  # the county's own: never 乐平's
+    assert LEPING not in units and 'value="市财政局"' not in units
     assert '<input name="to_unit" maxlength="128" list="handover-units"' in page
     refused = zhao.post(f"/tasks/{handle}/transfer", data={"to_unit": "乐平纪检",
                                                            "reason": "属地"},

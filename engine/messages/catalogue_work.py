@@ -149,6 +149,10 @@ WORK: dict[str, tuple[str, str]] = {
     'handover.delegate_self': (
         'you cannot delegate to yourself',
         '不能委派给自己'),
+    'handover.outside_county': (
+        '{name} works outside {county}: this task belongs to {county} and may be handed only '
+        'to someone there',
+        '{name}不在{county}：此任务属{county}，只能交给{county}的人员办理'),
     'handover.reason_missing': (
         'please give a reason',
         '请填写原因'),
@@ -176,6 +180,10 @@ WORK: dict[str, tuple[str, str]] = {
     'handover.unit_lacks_role': (
         "unit {unit} has no user with this task's role",
         '单位 {unit} 没有此任务角色的用户'),
+    'handover.unit_outside_county': (
+        '{unit} is outside {county}: this task belongs to {county} and may be transferred only '
+        'to a unit there',
+        '{unit}不在{county}：此任务属{county}，只能转办给{county}的单位'),
     'instance.not_found': (
         'no instance {instance_id}',
         '没有编号为 {instance_id} 的案件'),

@@ -8,6 +8,11 @@ to the next co-signer, then back to the owner, who completes the step itself. Co
 signing in parallel see the task in their inboxes while the holder keeps it (owner and
 assignee both the holder); the holder completes once every one has signed. A form's box
 that urges (``x-urges``) urges as 催办 does, when its task is completed ticked.
+
+A task is handed only within its area: one worked in a county-level division (its unit's, else
+its case's jurisdiction's) goes only to that division's units and people, so a county's case
+never reaches another county; a city-level task to any unit of the city, as a city clue goes
+down to a county's 纪委监委 (engine/org/scope.py ``county_of``).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from engine.errors import Conflict, NotFound, PermissionDenied, refused
 from engine.messages import Msg, msg
 from engine.notify import emit, recipients
 from engine.org import directory, people, users
+from engine.org.scope import JURISDICTION, county_of
 from engine.runtime import mirror
 from engine.runtime.locking import (
     bump,
@@ -110,10 +116,13 @@ def transfer(session: Session, now: datetime, task_id: str, user: UserView,
         raise refused("to", msg("handover.transfer_target"))
     text = reason_text(reason)
     task_row, row = _held(session, task_id, user, revision, msg("verb.transfer"))
+    found = directory.load(session)
+    county = task_county(found, task_row.unit, row)
     if to_user is not None:
         target = _user(session, to_user, "to")
         if target.username == user.username:
             raise refused("to", msg("handover.transfer_self"))
+        _check_person_within(found, county, target)
         if task_row.role is not None and not target.has_role(task_row.role):
             raise refused("to", msg("handover.target_lacks_role", **_named(target)))
         if task_row.unit is not None and target.unit is None:
@@ -122,6 +131,9 @@ def transfer(session: Session, now: datetime, task_id: str, user: UserView,
         _hand(session, now, task_id, assignee=target.username, unit=unit)
     else:
         unit = directory_name(session, to_unit or "", "to_unit")
+        if county is not None and county_of(found, unit) != county:
+            raise refused("to_unit", msg("handover.unit_outside_county", unit=unit,
+                                         county=county.name))
         if not _has_people(session, task_row.role, unit):
             raise refused("to_unit", msg("handover.unit_lacks_role", unit=unit))
         _hand(session, now, task_id, assignee=None, unit=unit)
@@ -149,14 +161,61 @@ def directory_name(session: Session, text: str, field: str) -> str:
     return unit.name
 
 
-def units_with_people(session: Session, role: str | None) -> list[directory.Unit]:
-    """The directory's units with an active user (of ``role``, if given), in its order: the
-    units a task may be transferred, or a case copied, to."""
+def units_offered(session: Session, task_id: str) -> list[directory.Unit]:
+    """The units 转办 offers for the task, in the directory's order: those with an active
+    user of its role, within its area."""
+    task = _task(session, task_id)
+    if task is None:
+        return []
+    role, county, found = task
     query = select(USERS.c.unit, USERS.c.roles).where(USERS.c.active.is_(True),
                                                      USERS.c.unit.isnot(None))
     staffed = {r.unit for r in session.connection().execute(query)
                if role is None or role in (r.roles or ())}
-    return [u for u in directory.load(session).units if u.name in staffed]
+    return [u for u in found.units
+            if u.name in staffed and (county is None or county_of(found, u.name) == county)]
+
+
+def people_offered(session: Session, task_id: str, actor: UserView) -> list[people.Person]:
+    """Whom 转办, 委派 and 加签 offer for the task: the active users of its role acting for
+    ``actor``'s units (the rule of a form's ``x-user`` with ``same_unit``) within its area,
+    ``actor`` left out."""
+    task = _task(session, task_id)
+    if task is None:
+        return []
+    role, county, found = task
+    spec = {"roles": [role] if role else [], "same_unit": True}
+    return [p for p in people.candidates(session, spec, actor) if p.username != actor.username
+            and (county is None or county_of(found, p.unit) == county)]
+
+
+def _task(session: Session, task_id: str
+          ) -> tuple[str | None, directory.Unit | None, directory.Directory] | None:
+    """The task's role and county-level division, and the directory (None: no such task)."""
+    task = session.execute(select(TASKS.c.role, TASKS.c.unit, TASKS.c.instance_id)
+                           .where(TASKS.c.id == task_id)).first()
+    row = None if task is None else session.get(ProcessInstance, task.instance_id)
+    if task is None or row is None:
+        return None
+    found = directory.load(session)
+    return task.role, task_county(found, task.unit, row), found
+
+
+def task_county(found: directory.Directory, task_unit: str | None,
+                row: ProcessInstance) -> directory.Unit | None:
+    """The county-level division a task is worked in: its unit's, else its case's
+    jurisdiction's; None for a city-level task (or no directory loaded)."""
+    place = task_unit or (row.data or {}).get(JURISDICTION)
+    return county_of(found, place if isinstance(place, str) else None)
+
+
+def _check_person_within(found: directory.Directory, county: directory.Unit | None,
+                         target: UserView) -> None:
+    """A county's task goes only to someone of that county (not to a user without a unit,
+    who is nobody's in particular)."""
+    if county is not None and county_of(found, target.unit) != county:
+        raise refused("to", msg("handover.outside_county", county=county.name,
+                                **_named(target)))
 
 
 def _has_people(session: Session, role: str | None, unit: str) -> bool:
@@ -172,10 +231,12 @@ def delegate(session: Session, now: datetime, task_id: str, user: UserView, to_u
              reason: str | None, revision: int | None = None) -> ProcessInstance:
     """委派: ``to_user`` works the task; it then comes back to ``user`` to confirm."""
     text = reason_text(reason, required=False)
-    _, row = _held(session, task_id, user, revision, msg("verb.delegate"))
+    task_row, row = _held(session, task_id, user, revision, msg("verb.delegate"))
     target = _user(session, to_user, "to")
     if target.username == user.username:
         raise refused("to", msg("handover.delegate_self"))
+    found = directory.load(session)
+    _check_person_within(found, task_county(found, task_row.unit, row), target)
     _hand(session, now, task_id, assignee=target.username, owner=user.username, signers=None)
     record(session, row, "delegated", now, {"task_id": task_id, "to": target.username,
                                             "reason": text}, user, task_id)
@@ -203,6 +264,8 @@ def add_signer(session: Session, now: datetime, task_id: str, user: UserView, to
     target = _user(session, to_user, "to")
     if target.username == user.username or target.username in (*queue, task_row.assignee):
         raise refused("to", msg("handover.already_signer", **_named(target)))
+    found = directory.load(session)
+    _check_person_within(found, task_county(found, task_row.unit, row), target)
     if signing:
         _hand(session, now, task_id, signers=[*queue, target.username])
     elif parallel:

@@ -139,18 +139,16 @@ class Operations(ApplicationOperations):
                                        users.resolve(session, user))
 
     def handover_people(self, task_id: str, user: Who) -> list[Person]:
-        """Whom 转办, 委派 and 加签 offer for the task: the active users of its role acting
-        for the user's units (the rule of a form's ``x-user`` with ``same_unit``), the user
-        left out. The commands still check the one picked."""
+        """Whom 转办, 委派 and 加签 offer for the task (engine/runtime/handover.py
+        ``people_offered``). The commands still check the one picked."""
         with self.engine.transaction(read_only=True) as session:
-            return _handover_people(session, task_id, users.resolve(session, user))
+            return handover.people_offered(session, task_id, users.resolve(session, user))
 
     def handover_units(self, task_id: str) -> list[Unit]:
         """The units 转办 offers for the task: the directory's units with active users of
-        its role. The command still checks the one picked."""
+        its role, within the task's area. The command still checks the one picked."""
         with self.engine.transaction(read_only=True) as session:
-            role = session.execute(select(TASKS.c.role).where(TASKS.c.id == task_id)).scalar()
-            return handover.units_with_people(session, role)
+            return handover.units_offered(session, task_id)
 
     def copy_people(self, instance_id: int, user: Who) -> list[Person]:
         """Whom 抄送 offers for the case: the staff who could take part in it, but the one
@@ -324,19 +322,13 @@ def is_copied_to(session: Session, instance_id: int, username: str) -> bool:
     ).first() is not None
 
 
-def _handover_people(session: Session, task_id: str, actor: UserView) -> list[Person]:
-    role = session.execute(select(TASKS.c.role).where(TASKS.c.id == task_id)).scalar()
-    spec = {"roles": [role] if role else [], "same_unit": True}
-    return [p for p in people.candidates(session, spec, actor) if p.username != actor.username]
-
-
 def _handed_to(session: Session, task_id: str, actor: UserView, to_user: str) -> str:
     """The username ``to_user`` names: as given, or the one person the handover picker
     offers under that name (刘洋（浮梁县纪委监委）); the command checks either."""
     try:
         return users.get(session, to_user).username
     except NotFound:
-        named = people.named_by(_handover_people(session, task_id, actor), to_user)
+        named = people.named_by(handover.people_offered(session, task_id, actor), to_user)
         return named[0].username if len(named) == 1 else to_user
 
 
