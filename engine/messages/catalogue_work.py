@@ -429,16 +429,32 @@ WORK: dict[str, tuple[str, str]] = {
     'withdraw.case_status': (
         'the case is {status}; it cannot be withdrawn',
         '案件{status}，不能撤回'),
+    'withdraw.document_since': (
+        'a document has been issued in the case since this step; it cannot be withdrawn',
+        '此环节办结后案件已出具文书，不能撤回'),
+    'withdraw.files_since': (
+        'someone else has added files to the case since this step; it cannot be withdrawn',
+        '此环节办结后已有他人为案件上传材料，不能撤回'),
+    'withdraw.message_since': (
+        'the case has exchanged messages with another case since this step (an escalation, '
+        'a linked case); it cannot be withdrawn',
+        '此环节办结后案件已与其他案件往来（如提级核查、关联案件），不能撤回'),
     'withdraw.moved_on': (
         'this step can no longer be withdrawn (the case has moved on)',
         '此环节已无法撤回（流程已向后推进）'),
     'withdraw.next_claimed': (
         'the next step has been claimed; it cannot be withdrawn',
         '下一环节已被认领办理，不能撤回'),
+    'withdraw.next_draft': (
+        'someone has saved a draft of the next step; it cannot be withdrawn',
+        '下一环节已有人暂存办理意见，不能撤回'),
     'withdraw.next_done': (
         'the next step has been handled; it cannot be withdrawn',
         '下一环节已经办理，不能撤回'),
     'withdraw.own_only': (
         'only the person who completed the task may withdraw it',
         '只有办理人本人可以撤回已办结的任务'),
+    'withdraw.step_done_since': (
+        'another step of the case has been handled since this one; it cannot be withdrawn',
+        '此环节办结后案件已有其他环节办理，不能撤回'),
 }

@@ -16,7 +16,7 @@ from engine.errors import Conflict, NotFound, PermissionDenied
 from engine.messages import msg
 from engine.notify import emit
 from engine.org import users
-from engine.runtime import mirror, moves, state
+from engine.runtime import mirror, moves, state, untouched
 from engine.runtime.handover import reason_text
 from engine.runtime.locking import check_may_work, locked_instance, open_task
 from engine.storage.schema import TASKS, ProcessInstance
@@ -60,8 +60,8 @@ def send_back(runtime: Runtime, session: Session, task_id: str, to_element: str 
 
 def withdraw(runtime: Runtime, session: Session, task_id: str, user: UserView,
              revision: int | None = None) -> ProcessInstance:
-    """Whoever completed ``task_id`` takes it back while the steps it led to are untouched
-    (open, unclaimed, not handed on)."""
+    """Whoever completed ``task_id`` takes it back while the work it produced is untouched
+    (engine/runtime/untouched.py)."""
     done = session.connection().execute(select(TASKS).where(TASKS.c.id == task_id)).first()
     if done is None:
         raise NotFound(msg("task.not_found", task_id=task_id))
@@ -71,10 +71,8 @@ def withdraw(runtime: Runtime, session: Session, task_id: str, user: UserView,
     if locked.status != "running":
         raise Conflict(msg("withdraw.case_status", status=msg(f"case_status.{locked.status}")))
     row, version, workflow, ids = runtime._load(session, locked, revision)
-    later = {str(t.id) for t in moves.untouched_after(workflow, task_id)}
     open_rows = mirror.open_rows(session, row.id)
-    if any(r.id in later and (r.assignee or r.owner) for r in open_rows):
-        raise Conflict(msg("withdraw.next_claimed"))
+    untouched.check(session, workflow, row.id, task_id, open_rows, user.username)
     mirror.assign_next(session, done.element_id, user.username)
     payload = {"task_id": task_id, "element_id": done.element_id, "to_task": task_id,
                "to_element": done.element_id, **moves.item_kept(workflow, task_id)}
@@ -98,15 +96,14 @@ def withdrawable(runtime: Runtime, session: Session, instance_id: int, user: Use
     version = runtime.versions.get(session, row.version_id)
     workflow, _ = state.load(json.loads(row.state), version.spec, version.subprocess_specs,
                              str(row.id))
-    claimed = {r.id for r in mirror.open_rows(session, row.id) if r.assignee or r.owner}
+    open_rows = mirror.open_rows(session, row.id)
     out = set()
     for task_id in done:
         try:
-            later = {str(t.id) for t in moves.untouched_after(workflow, task_id)}
+            untouched.check(session, workflow, row.id, task_id, open_rows, user.username)
         except Conflict:
             continue
-        if not later & claimed:
-            out.add(task_id)
+        out.add(task_id)
     return frozenset(out)
 
 
