@@ -206,6 +206,17 @@ def transferred_clue(engine: Engine, clue: dict[str, Any], place: str, handler_u
     return case.id
 
 
+def handed_to_handler(engine: Engine, instance_id: int, unit: str = "浮梁县纪委监委",
+                      intake: str = "li", approver: str = "wang") -> None:
+    """A clue proposed, approved and transferred to ``unit``, whose 优先核查 it now holds
+    (the ``people`` fixture's users by default): where a 督办函 has work to urge."""
+    engine.complete(case_task(engine, instance_id, "propose"), {
+        "disposal": "转办", "proposal_reason": "可查", "handler_unit": unit}, intake)
+    engine.complete(case_task(engine, instance_id, "approve"), {"approved": True}, approver)
+    engine.complete(case_task(engine, instance_id, "transfer"), {"transfer_note": "请核查"},
+                    intake)
+
+
 def open_tasks(engine: Engine, instance_id: int) -> list[str]:
     """The names of an instance's open tasks, sorted: where the case stands."""
     return sorted(t.name for t in engine.instance(instance_id).tasks)

@@ -13,7 +13,7 @@ import pytest
 
 from engine.api import Engine
 from tests.files_support import HTML, pdf, png
-from tests.process_helpers import clue_files, docx_text
+from tests.process_helpers import clue_files, docx_text, handed_to_handler
 from tests.test_api_helpers import Api, error_of, make_api
 
 CLUE = {"channel": "举报直通车", "received_at": "2026-09-30T09:12:00+08:00", "anonymous": True,
@@ -69,7 +69,7 @@ def test_multipart_mistakes_are_4xx_with_the_part_named(api: Api) -> None:
     assert error["details"] == {"summary": "此字段不接受文件"}
 
 
-def test_attach_list_download_and_document(api: Api) -> None:
+def test_attach_list_download_and_document(api: Api, people: Engine) -> None:
     case = start_clue(api, (pdf(), "举报 材料;\"x\".pdf"))
     path = f"/instances/{case['id']}/attachments"
     response = api.post(path, "li", data={"files": [(io.BytesIO(png()), "补充照片.png")]},
@@ -92,6 +92,10 @@ def test_attach_list_download_and_document(api: Api) -> None:
     assert error_of(api.get(f"/attachments/{first['sha256']}", "qian"), 404)  # not their case
     assert error_of(api.get(f"/attachments/{'0' * 64}", "li"), 404)
 
+    early = error_of(api.post(f"/instances/{case['id']}/documents", "sun",
+                              json={"template": "duban_han"}), 409)
+    assert "承办单位手头有本案待办事项" in early["message"]  # nothing to urge yet
+    handed_to_handler(people, case["id"])
     issued = api.post(f"/instances/{case['id']}/documents", "sun",
                       json={"template": "duban_han"})
     assert issued.status_code == 201, issued.get_data(as_text=True)

@@ -12,7 +12,7 @@ import pytest
 from engine.files import pdf as pdf_tool
 from tests.files_support import HTML, pdf, png, require_pdf_tools
 from tests.process_helpers import ROOT, docx_text
-from tests.test_cli import Run, as_json
+from tests.test_cli import Run, as_json, only_task
 from tests.test_cli import cli as cli  # the fixture
 
 
@@ -32,6 +32,31 @@ def case(cli: Run, tmp_path: Path) -> str:
                ).strip()
 
 
+@pytest.fixture
+def handed(cli: Run, case: str) -> str:
+    """The clue approved and transferred (``hand_over``)."""
+    hand_over(cli, case)
+    return case
+
+
+def hand_over(cli: Run, case: str) -> None:
+    """The clue approved and transferred: its handler unit holds 优先核查, work a 督办函
+    urges (the transfer issued the 交办函)."""
+    cli("users", "add", "wang", "--role", "approver", "--no-password")
+    cli("users", "add", "zhao", "--role", "handler", "--unit", "浮梁县纪委监委", "--no-password")
+    for user, data in (("li", {"disposal": "转办", "proposal_reason": "可查",
+                               "handler_unit": "浮梁县纪委监委"}),
+                       ("wang", {"approved": True}), ("li", {"transfer_note": "请核查"})):
+        task = only_task(cli, user)["id"]
+        cli("complete", task, "--data", json.dumps(data), "--as", user)
+
+
+def letters(cli: Run, case: str) -> list[str]:
+    """The names of the case's 督办函 files."""
+    return [a["name"] for a in as_json(cli("attachments", case, "--json"))
+            if a["name"].startswith("督办函")]
+
+
 def test_attach_list_and_issue(cli: Run, case: str, tmp_path: Path) -> None:
     photo, letter = tmp_path / "现场.png", tmp_path / "举报信.pdf"
     photo.write_bytes(png())
@@ -46,6 +71,9 @@ def test_attach_list_and_issue(cli: Run, case: str, tmp_path: Path) -> None:
     out_file = tmp_path / "督办函.docx"
     refused = cli("document", case, "duban_han", "--out", str(out_file), "--as", "li", code=1)
     assert 'may not issue "督办函"' in refused.output  # the supervisors' letter
+    early = cli("document", case, "duban_han", "--out", str(out_file), "--as", "sun", code=1)
+    assert "承办单位手头有本案待办事项" in early.output  # no work of its addressee to urge yet
+    hand_over(cli, case)
     printed = cli("document", case, "duban_han", "--out", str(out_file), "--as", "sun").stdout
     assert printed.startswith("景营商督〔2026〕1号")
     assert "景营商督〔2026〕1号" in docx_text(out_file.read_bytes())
@@ -58,21 +86,23 @@ def test_attach_list_and_issue(cli: Run, case: str, tmp_path: Path) -> None:
     assert 'may not issue "督办函"' in denied.output  # auditors read, never issue
 
 
-def test_pdf_without_libreoffice_says_what_to_install(cli: Run, case: str, tmp_path: Path,
+def test_pdf_without_libreoffice_says_what_to_install(cli: Run, handed: str, tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    case = handed
     monkeypatch.setattr(shutil, "which", lambda name: None)
     assert not pdf_tool.available()
     out = cli("document", case, "duban_han", "--out", str(tmp_path / "x.pdf"), "--as", "sun",
               code=1).output
     assert "libreoffice" in out.lower() and not (tmp_path / "x.pdf").exists()
-    assert as_json(cli("attachments", case, "--json")) == []  # nothing was issued
+    assert letters(cli, case) == []  # nothing was issued
 
 
-def test_the_letter_as_pdf_carries_its_number_in_chinese(cli: Run, case: str,
+def test_the_letter_as_pdf_carries_its_number_in_chinese(cli: Run, handed: str,
                                                           tmp_path: Path) -> None:
     """With LibreOffice installed (CI installs it: KUAIBAN_REQUIRE_PDF=1), the 督办函 converts
     to a PDF whose text, read back by pdftotext, holds the 文号 and the letter's Chinese."""
     require_pdf_tools()
+    case = handed
     out = tmp_path / "督办函.pdf"
     printed = cli("document", case, "duban_han", "--out", str(out), "--as", "sun").stdout
     assert printed.startswith("景营商督〔2026〕1号")
@@ -82,5 +112,4 @@ def test_the_letter_as_pdf_carries_its_number_in_chinese(cli: Run, case: str,
     squeezed = "".join(text.split())
     assert "景营商督〔2026〕1号" in squeezed and "督办" in squeezed
     # The .docx it was made from is what the case keeps: one document, numbered once.
-    assert [a["name"] for a in as_json(cli("attachments", case, "--json"))] == [
-        "督办函-ZF-2026-000001-景营商督〔2026〕1号.docx"]
+    assert letters(cli, case) == ["督办函-ZF-2026-000001-景营商督〔2026〕1号.docx"]

@@ -12,13 +12,14 @@ from typing import Any
 import pytest
 
 from engine.api import Engine
-from engine.errors import EngineError
-from engine.files import documents
+from engine.errors import Conflict, EngineError
+from engine.files import chinese, documents
 from engine.files import pdf as pdf_tool
 from engine.org.directory import Directory, Unit, parse
 from tests.files_support import require_pdf_tools
 from tests.process_helpers import (
     PROCESSES,
+    case_task,
     clue_files,
     docx_text,
     transferred_clue,
@@ -166,3 +167,24 @@ def test_a_registry_entry_s_condition_must_be_an_expression_the_engine_runs(
     found = registry('disposal == "转办"')["jiaoban_han"]
     assert found.ready({"disposal": "转办"}) and not found.ready({"disposal": "暂存待查"})
     assert not found.ready({})  # a field not filled yet: not met
+
+
+def test_a_supervision_letter_waits_for_work_of_its_addressee(city: Engine) -> None:
+    """A 督办函 urges the work its addressee (the handler unit) holds: not while the county's
+    own office still decides (its 审批 is the 纪委监委's too, by jurisdiction, not the
+    handler's work), and then with the handler's deadline, not the case's soonest."""
+    case = city.start("clue_triage", {**CLUE, "owner": "intake_fl"}, "intake_fl").id
+    propose = case_task(city, case, "propose")
+    city.complete(propose, {"disposal": "转办", "proposal_reason": "可查",
+                            "handler_unit": "浮梁县纪委监委"}, "intake_fl")
+    assert not {t.key: t.ready for t in city.dossier.templates(case, "cm_fl")}["duban_han"]
+    with pytest.raises(Conflict, match="承办单位手头有本案待办事项"):
+        city.dossier.issue(case, "duban_han", "cm_fl")
+    assert not [f for f in city.dossier.files(case, "cm_fl") if f.document]  # no 文号 taken
+    city.complete(case_task(city, case, "approve"), {"approved": True}, "approver_fl")
+    city.complete(case_task(city, case, "transfer"), {"transfer_note": "请核查"}, "intake_fl")
+    [verify] = [t for t in city.instance(case).tasks if t.name == "verify"]
+    assert {t.key: t.ready for t in city.dossier.templates(case, "cm_fl")}["duban_han"]
+    letter = city.dossier.issue(case, "duban_han", "cm_fl")
+    assert verify.due_at is not None
+    assert chinese.digits_date(verify.due_at) in docx_text(city.dossier.content(letter))

@@ -12,7 +12,7 @@ from flask import Flask
 
 from engine.api import Engine
 from tests.files_support import HTML, pdf, png, require_pdf_tools
-from tests.process_helpers import clue_files
+from tests.process_helpers import clue_files, handed_to_handler
 from tests.test_hostile_input import page_client
 from web.app import create_app
 
@@ -66,6 +66,13 @@ def test_start_form_upload_panel_and_print_view(app: Flask, people: Engine) -> N
     sun = page_client(app, "sun")
     assert 'value="duban_han"' in sun.get(f"/instances/{case}").text
     assert 'value="duban_han"' not in li.get(f"/instances/{case}").text
+    # it urges the work of the unit it goes to: greyed out until that unit holds some
+    assert re.search(r'<option value="duban_han" disabled', sun.get(f"/instances/{case}").text)
+    early = sun.post(f"/instances/{case}/documents", data={"template": "duban_han"},
+                     follow_redirects=True)
+    assert "“督办函”暂不能出具：须承办单位手头有本案待办事项时" in early.text
+    assert not [f for f in people.dossier.files(case) if f.doc_no]  # no number taken
+    handed_to_handler(people, case)
     issued = sun.post(f"/instances/{case}/documents", data={"template": "duban_han"})
     assert issued.status_code == 302
     files = people.dossier.files(case)
@@ -103,9 +110,10 @@ def test_a_document_prints_without_inline_style_and_downloads_as_pdf(
     li = page_client(app, "li")
     assert li.post("/start/clue_triage", data=FORM).status_code == 302
     [case] = people.instance_ids()
+    handed_to_handler(people, case)
     assert page_client(app, "sun").post(f"/instances/{case}/documents",
                                         data={"template": "duban_han"}).status_code == 302
-    [document] = people.dossier.files(case)
+    [document] = [f for f in people.dossier.files(case) if f.document == "duban_han"]
     printed = li.get(f"/instances/{case}/documents/{document.sha256}/print").text
     assert "style=" not in printed and "onclick" not in printed
     assert 'rel="icon"' in printed  # the print view names its icon as other pages do

@@ -22,7 +22,7 @@ import hashlib
 import io
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -83,6 +83,11 @@ class Template:
     # the receipt handed to the applicant when the case is filed (受理回执): offered right
     # after filing and beside the case page's 打印办理单
     receipt: bool = False
+    # a letter about work its addressee holds (a 督办函 urges work that is with them): a
+    # person issues it only while the addressee unit holds an open task of the case as its
+    # own work (not a step of the office that runs the case), and its 期限 is that work's
+    # soonest deadline, not whichever step of the case is due first
+    to_at_work: bool = False
 
     def path(self) -> Path:
         return folder() / self.file
@@ -96,10 +101,17 @@ class Template:
             return bool(held & set(self.issued_by))
         return bool(held - APPLICANT_ROLES)
 
-    def ready(self, data: Mapping[str, Any]) -> bool:
+    def addressee(self, data: Mapping[str, Any]) -> str:
+        """The unit the letter goes to: the first of its ``to`` fields the case has set."""
+        return str(next((data[f] for f in self.to if data.get(f) not in (None, "")), ""))
+
+    def ready(self, data: Mapping[str, Any], working: Collection[str] = ()) -> bool:
         """Whether the case, with ``data``, has reached the point where a person may issue
-        it: a 交办函 only once the disposal is approved as 转办. A condition naming a field
-        the case has not filled yet is not met."""
+        it: a 交办函 only once the disposal is approved as 转办; a letter ``to_at_work`` only
+        while its addressee is among the units ``working`` on the case's open tasks. A
+        condition naming a field the case has not filled yet is not met."""
+        if self.to_at_work and self.addressee(data) not in working:
+            return False
         if not self.when:
             return True
         try:
@@ -142,7 +154,7 @@ def _load(path: str, stamp: int) -> dict[str, Template]:
             issued_by=tuple(entry.get("issued_by") or ()),
             local=str(entry.get("local") or ""), when=_condition(path, key, entry),
             when_text=str(entry.get("when_text") or ""), per_item=entry.get("per_item") is True,
-            receipt=entry.get("receipt") is True)
+            receipt=entry.get("receipt") is True, to_at_work=entry.get("to_at_work") is True)
     return out
 
 
@@ -234,7 +246,7 @@ def context(found: Template, case: CaseFacts, doc_no: str, now: datetime,
     their full names in the directory ``units``; ``issuer``: as :func:`issuer_of` found it
     for the one who issues it)."""
     data = {k: v for k, v in case.data.items() if isinstance(k, str) and not k.startswith("_")}
-    to_unit = next((data[f] for f in found.to if data.get(f) not in (None, "")), "")
+    to_unit = found.addressee(data)
     name = (issuer or issuer_of(found, case.data, units)).name
     return {**data, "data": data, "doc_no": doc_no, "title": found.title, "issuer": name,
             "issuer_organs": organs(name),

@@ -79,13 +79,15 @@ class Dossier:
             def apply(row: ProcessInstance, now: datetime) -> None:
                 case_files.check_may_add(session, row, actor)
                 # the system acts for the engine, whose own steps issue without waiting
-                if actor.username != users.SYSTEM.username and not found.ready(row.data or {}):
+                data, working = row.data or {}, case_files.units_at_work(session, row.id)
+                if actor.username != users.SYSTEM.username and not found.ready(data, working):
                     raise Conflict(msg("document.not_yet", title=found.title,
                                        when=found.when_text or found.when))
+                due = working.get(found.addressee(data)) if found.to_at_work \
+                    else case_files.soonest_due(session, row.id)
                 facts = CaseFacts(row.id, row.process_key, self._process_name(session, row),
-                                  row.business_key, view.data, row.created_at,
-                                  case_files.soonest_due(session, row.id), row.started_by,
-                                  eng.runtime.calendar(session))
+                                  row.business_key, view.data, row.created_at, due,
+                                  row.started_by, eng.runtime.calendar(session))
                 case_files.issue(session, row, found, facts, actor.username, now,
                                  chain.digest_of_row(row))
 
@@ -172,6 +174,7 @@ class Dossier:
                 roles = reader.roles
             key, data, units = row.process_key, dict(row.data or {}), directory.load(session)
             by = reader.username if user is not None else users.SYSTEM.username
+            working = case_files.units_at_work(session, instance_id)
             issued: dict[str | None, list[str]] = {}
             for template, doc_no in session.execute(select(
                     Attachment.document, Attachment.doc_no).where(
@@ -179,7 +182,7 @@ class Dossier:
                     .order_by(Attachment.id)):
                 issued.setdefault(template, []).append(doc_no or "")
             return [TemplateView(t.key, t.title, _prefix(session, t, data, units, by),
-                                 t.description, t.ready(data), t.when_text or t.when,
+                                 t.description, t.ready(data, working), t.when_text or t.when,
                                  tuple(issued.get(t.key, ())))
                     for t in documents.templates().values()
                     if t.applies_to(key) and not t.per_item

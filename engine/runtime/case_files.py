@@ -23,7 +23,7 @@ from engine.files.attachments import Limits, Upload
 from engine.files.documents import CaseFacts, Template
 from engine.files.numbering import next_doc_number
 from engine.messages import msg
-from engine.org import directory, scope, users
+from engine.org import directory, roles, scope, users
 from engine.queries import visibility
 from engine.runtime import mirror
 from engine.storage.schema import Event, ProcessInstance, Task, User
@@ -179,3 +179,18 @@ def issued_by_hand_during(session: Session, instance_id: int, element: str,
 def soonest_due(session: Session, instance_id: int) -> datetime | None:
     return session.execute(select(func.min(Task.due_at)).where(
         Task.instance_id == instance_id, Task.status == "ready")).scalar_one_or_none()
+
+
+def units_at_work(session: Session, instance_id: int) -> dict[str, datetime | None]:
+    """The units holding open tasks of the case as their own work, each with its soonest
+    deadline: not the steps of the office that runs the case where it has jurisdiction
+    (受理, 审批, 案管: their unit is the case's jurisdiction, not an addressee's)."""
+    out: dict[str, datetime | None] = {}
+    for role, unit, due in session.execute(select(Task.role, Task.unit, Task.due_at).where(
+            Task.instance_id == instance_id, Task.status == "ready")):
+        found = roles.BY_ID.get(role or "")
+        if not unit or found is None or found.by_jurisdiction:
+            continue
+        known = out.get(unit)
+        out[unit] = due if known is None else min(known, due) if due is not None else known
+    return out
