@@ -57,6 +57,8 @@ def test_the_investigator_reads_the_clue_s_facts_and_files(clues: Engine,
     # the reporter's identity stays with intake, as for the county's handlers
     assert seen.data["reporter"] != "王举报" and seen.data["reporter_contact"] != "13800001111"
     assert "举报材料.pdf" in [f.name for f in clues.dossier.files(clue.id, "wei")]
+    # a grant to read: the clue's comments and copies stay with those who take part in it
+    assert not clues.ops.takes_part(clue.id, "wei") and not clues.dossier.may_add(clue.id, "wei")
     # lists of cases follow the same rule: search finds the clue beside the escalation
     found = {h.instance_id for h in clues.search.find(clue.business_key or "", "wei").hits}
     assert found == {clue.id, esc}

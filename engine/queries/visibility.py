@@ -145,13 +145,14 @@ def takes_part(session: Session, instance_id: int, user: UserView,
     """May ``user`` add to the case: they read it other than as an observer (意见). To copy
     it (抄送, ``through_copy=False``) they read it other than through a copy, too: a copy's
     receiver reads the case (and may comment on it), those who take part in it decide whom
-    else it is copied to."""
+    else it is copied to. A step granting its holders another case (``reads_case``) lets
+    them read that case, not add to it."""
     taking_part = replace(user, roles=tuple(r for r in user.roles if r not in OBSERVERS))
     if reads_every_case(taking_part):
         return True
     found = session.execute(select(ProcessInstance.id).where(
         ProcessInstance.id == instance_id,
-        _checked_per_case(session, taking_part, through_copy))).first()
+        _checked_per_case(session, taking_part, through_copy, granted=False))).first()
     return found is not None
 
 
@@ -193,9 +194,10 @@ def _overseen(session: Session, user: UserView) -> ColumnElement[bool] | None:
     return theirs if user.reach is None else and_(theirs, within(user.reach))
 
 
-def _checked_per_case(session: Session, user: UserView,
-                      copies: bool = True) -> ColumnElement[bool]:
-    """``copies``: a case copied to the user counts (it does for reading)."""
+def _checked_per_case(session: Session, user: UserView, copies: bool = True,
+                      granted: bool = True) -> ColumnElement[bool]:
+    """``copies``: a case copied to the user counts (it does for reading); ``granted``: a
+    case a step they hold names for reading counts (likewise)."""
     task = aliased(Task)  # its own name: the outer query may read tasks too
     name = user.username
     conditions = [
@@ -212,7 +214,8 @@ def _checked_per_case(session: Session, user: UserView,
         conditions.append(filed_for)
     if user.roles:
         conditions.append(_a_task(task, _by_role(task, user)))
-    conditions += _granted(session, user)
+    if granted:
+        conditions += _granted(session, user)
     received = _received(user)
     if received:
         conditions.append(ProcessInstance.process_key.in_(received))
