@@ -62,8 +62,7 @@ def test_the_approval_page_shows_the_clue_s_facts(clues: Engine, clock: FixedClo
     assert 'name="esc_approved"' in page
 
 
-def test_a_reader_who_may_not_read_the_clue_sees_its_number_only(clues: Engine,
-                                                                 clock: FixedClock) -> None:
+def test_the_investigator_sees_the_clue_s_facts(clues: Engine, clock: FixedClock) -> None:
     case = case_with_open_follow_up(clues, clock)
     assert case.business_key is not None
     agree_to_escalate(clues, case.business_key)
@@ -71,9 +70,9 @@ def test_a_reader_who_may_not_read_the_clue_sees_its_number_only(clues: Engine,
     investigation = task(clues, "wei", "investigate", process=ESC)
     page = signed_in(clues, "wei").get(f"/tasks/{investigation.id}").text
     box = section(page, "case-ref-esc_case_no")
-    assert case.business_key in box and f"/instances/{case.id}" not in box
-    assert "某县行政审批局" not in box and "您无权查看该案件的详情" in box
-    assert signed_in(clues, "wei").get(f"/instances/{case.id}").status_code == 404
+    assert f'<a href="/instances/{case.id}">{case.business_key}</a>' in box
+    assert "某县行政审批局" in box and "您无权查看该案件的详情" not in box
+    assert signed_in(clues, "wei").get(f"/instances/{case.id}").status_code == 200
 
 
 def test_the_escalation_s_case_page_shows_the_clue(clues: Engine, clock: FixedClock) -> None:

@@ -35,6 +35,7 @@ from engine.views import UserView
 CASE_OF = "x-case-of"
 AWAITS = "x-case-awaits"
 FACTS = "x-case-facts"
+READS_CASE = "reads_case"  # a user task's property naming such a field (case_readers.py)
 
 
 def keyword_problem(name: str, prop: Any) -> Msg | None:

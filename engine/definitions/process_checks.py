@@ -11,7 +11,7 @@ from typing import Any
 
 from lxml import etree
 
-from engine.definitions import form_urges, starters, subject_template
+from engine.definitions import case_refs, form_urges, starters, subject_template
 from engine.definitions.bpmn_parser import CAMUNDA, camunda_properties
 from engine.definitions.code_checks import check_code
 from engine.definitions.files import BPMN
@@ -166,6 +166,7 @@ def check_process(name: str, process: etree._Element, forms_text: Mapping[str, s
         if tag in _EVENTS and "message_form" in camunda_properties(node):
             _check_message_form(name, node, tag, out, need_form)
     _check_subject(name, process, info.form_keys, forms_text, out)
+    _check_reads_case(name, process, info.form_keys, forms_text, out)
     return info if process.get("isExecutable", "true") != "false" else None
 
 
@@ -191,6 +192,25 @@ def _check_subject(name: str, process: etree._Element, form_keys: set[str],
         files |= set(file_fields(schema))
     for problem in subject_template.problems(text, frozenset(confidential), frozenset(files)):
         out.append(Problem(name, process.sourceline, process.get("id"), problem))
+
+
+def _check_reads_case(name: str, process: etree._Element, form_keys: set[str],
+                      forms_text: Mapping[str, str], out: list[Problem]) -> None:
+    """A step's ``reads_case`` (engine/definitions/case_readers.py) names a field of the
+    process's forms that names a case (``x-case-of``)."""
+    schemas: list[Mapping[str, Any] | None] = []
+    for key in sorted(form_keys):
+        try:
+            schemas.append(json.loads(forms_text[key]))
+        except (KeyError, ValueError):
+            continue  # the form's own check says so
+    naming = case_refs.referring(s if isinstance(s, dict) else None for s in schemas)
+    for node in process.iter(BPMN + "userTask"):
+        value = camunda_properties(node).get(case_refs.READS_CASE)
+        if value is not None and value.strip() not in naming:
+            out.append(Problem(name, node.sourceline, node.get("id"),
+                               msg("bpmn.reads_case_unknown", field=value,
+                                   known="、".join(sorted(naming)) or "—")))
 
 
 def _check_single_open(name: str, node: etree._Element, out: list[Problem]) -> None:

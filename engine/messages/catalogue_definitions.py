@@ -128,6 +128,11 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
         ('single_open cannot be used on a multi-instance or loop task: its items are open '
          'together by design'),
         'single_open 不能用于多实例或循环任务：其各项本就同时办理'),
+    'bpmn.reads_case_unknown': (
+        ('reads_case "{field}" is not a field of this process\'s forms that names a case '
+         '(x-case-of); fields that do: {known}'),
+        ('reads_case “{field}” 不是本流程表单中指向其他案件（x-case-of）的字段；可用的字段：'
+         '{known}')),
     'bpmn.single_open_not_user_task': (
         'single_open belongs on a user task: only a person\'s task is held open',
         'single_open 只能用于用户任务：只有人办理的任务才会处于待办'),

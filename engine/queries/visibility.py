@@ -2,21 +2,22 @@
 
 Participants read their cases (a task of the case in a role they hold, with no unit or one
 they act for; a task handed to them by name, or one they completed; a case they started or
-that was copied to them, 抄送; an enterprise, the cases filed with its 统一社会信用代码, a
-window's included: ``UserView.credit_code``). Auditors read every case within their reach: by
-the case's jurisdiction or a unit its tasks went to (read-only: working a task still needs its
+that was copied to them, 抄送; an enterprise, the cases filed with its 统一社会信用代码, a window's
+included: ``UserView.credit_code``). A step may grant its holders the case one of its case's
+fields names (``reads_case``, engine/definitions/case_readers.py): the city's investigator
+of a 提级核查 reads the clue it is about. Auditors read every case within their reach: by the
+case's jurisdiction or a unit its tasks went to (read-only: working a task still needs its
 role and unit). The supervising roles read, within their reach, the cases of the procedures
-they have a part in: one whose lanes name their role (engine/definitions/lane_roles.py) — for
-the 纪委's offices and leaders, any 纪委 role (``DISCIPLINE``) —, one domain.md has them
-oversee (``SUPERVISED``), or a case with a task of their role; so the
-纪委's offices read the clues and not the enterprises' subsidy applications, and the reform
-group its campaigns and not the 纪委's clues. A few roles read every case of the procedures
-they receive the results of (``PROCESS_READERS``). Designers read no case as designers: they
-see the procedures and their versions. The units come from the directory
-(engine/org/scope.py: ``UserView.units``, ``UserView.reach``). The same rule
-answers "may this user read case N" (``Engine._check_may_read``) and filters lists of cases
-(search, the done list, ledgers, the board's and the statistics' lists), so a list never
-shows a case its page would refuse.
+they have a part in: one whose lanes name their role (engine/definitions/lane_roles.py) —
+for the 纪委's offices and leaders, any 纪委 role (``DISCIPLINE``) —, one domain.md has them
+oversee (``SUPERVISED``), or a case with a task of their role; so the 纪委's offices read the
+clues and not the enterprises' subsidy applications, and the reform group its campaigns and
+not the 纪委's clues. A few roles read every case of the procedures they receive the results
+of (``PROCESS_READERS``). Designers read no case as designers: they see the procedures and
+their versions. The units come from the directory (engine/org/scope.py: ``UserView.units``,
+``UserView.reach``). The same rule answers "may this user read case N"
+(``Engine._check_may_read``) and filters lists of cases (search, the done list, ledgers, the
+board's and the statistics' lists), so a list never shows a case its page would refuse.
 
 The rule has two SQL shapes with the same answer, because which one is fast depends on how
 many cases the user reads: a check per case (the case's tasks through their instance index)
@@ -47,6 +48,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
+from engine.definitions import case_readers
 from engine.definitions.lane_roles import procedures_with_lanes
 from engine.org.scope import JURISDICTION
 from engine.org.users import SYSTEM
@@ -112,7 +114,7 @@ def for_lists(user: UserView, session: Session) -> Listing:
         return Listing(true(), False)
     if _supervises(user):
         return Listing(_checked_per_case(session, user), False)
-    ids = _case_ids(user)
+    ids = _case_ids(session, user)
     if _at_least(session, ids, MANY):
         return Listing(_checked_per_case(session, user), False)
     return Listing(ProcessInstance.id.in_(ids), True)
@@ -143,13 +145,14 @@ def takes_part(session: Session, instance_id: int, user: UserView,
     """May ``user`` add to the case: they read it other than as an observer (意见). To copy
     it (抄送, ``through_copy=False``) they read it other than through a copy, too: a copy's
     receiver reads the case (and may comment on it), those who take part in it decide whom
-    else it is copied to."""
+    else it is copied to. A step granting its holders another case (``reads_case``) lets
+    them read that case, not add to it."""
     taking_part = replace(user, roles=tuple(r for r in user.roles if r not in OBSERVERS))
     if reads_every_case(taking_part):
         return True
     found = session.execute(select(ProcessInstance.id).where(
         ProcessInstance.id == instance_id,
-        _checked_per_case(session, taking_part, through_copy))).first()
+        _checked_per_case(session, taking_part, through_copy, granted=False))).first()
     return found is not None
 
 
@@ -191,16 +194,16 @@ def _overseen(session: Session, user: UserView) -> ColumnElement[bool] | None:
     return theirs if user.reach is None else and_(theirs, within(user.reach))
 
 
-def _checked_per_case(session: Session, user: UserView,
-                      copies: bool = True) -> ColumnElement[bool]:
-    """``copies``: a case copied to the user counts (it does for reading)."""
+def _checked_per_case(session: Session, user: UserView, copies: bool = True,
+                      granted: bool = True) -> ColumnElement[bool]:
+    """``copies``: a case copied to the user counts (it does for reading); ``granted``: a
+    case a step they hold names for reading counts (likewise)."""
     task = aliased(Task)  # its own name: the outer query may read tasks too
     name = user.username
     conditions = [
         ProcessInstance.started_by == name,
         # handed on by name (转办, 委派, 加签) or done by them, whatever their roles
-        _a_task(task, or_(task.assignee == name, task.owner == name, task.completed_by == name,
-                          cast(task.signers, String).contains(f'"{name}"', autoescape=True))),
+        _a_task(task, _by_name(task, name)),
     ]
     if copies:
         conditions.append(exists(select(CaseCopy.id).where(
@@ -210,8 +213,9 @@ def _checked_per_case(session: Session, user: UserView,
     if filed_for is not None:
         conditions.append(filed_for)
     if user.roles:
-        conditions.append(_a_task(task, task.role.in_(list(user.roles)),
-                                  or_(task.unit.is_(None), task.unit.in_(list(user.units)))))
+        conditions.append(_a_task(task, _by_role(task, user)))
+    if granted:
+        conditions += _granted(session, user)
     received = _received(user)
     if received:
         conditions.append(ProcessInstance.process_key.in_(received))
@@ -219,6 +223,49 @@ def _checked_per_case(session: Session, user: UserView,
     if overseen is not None:
         conditions.append(overseen)
     return or_(*conditions)
+
+
+def _by_name(task: Any, name: str) -> ColumnElement[bool]:
+    return or_(task.assignee == name, task.owner == name, task.completed_by == name,
+               cast(task.signers, String).contains(f'"{name}"', autoescape=True))
+
+
+def _by_role(task: Any, user: UserView) -> ColumnElement[bool]:
+    return and_(task.role.in_(list(user.roles)),
+                or_(task.unit.is_(None), task.unit.in_(list(user.units))))
+
+
+def _holds(task: Any, user: UserView) -> ColumnElement[bool]:
+    """``user`` holds or held ``task``: by name, or by its role and unit."""
+    by_name = _by_name(task, user.username)
+    return or_(by_name, _by_role(task, user)) if user.roles else by_name
+
+
+def _granted(session: Session, user: UserView) -> list[ColumnElement[bool]]:
+    """The cases a step the user holds or held names for reading (``reads_case``,
+    engine/definitions/case_readers.py): one condition per grant, checked for one case."""
+    out = []
+    for grant in case_readers.grants(session):
+        task, naming = aliased(Task), aliased(ProcessInstance)
+        out.append(and_(ProcessInstance.process_key.in_(grant.targets), exists(
+            select(task.id).join(naming, naming.id == task.instance_id).where(
+                task.process_key == grant.process, task.element_id == grant.step,
+                naming.data[grant.field].as_string() == ProcessInstance.business_key,
+                _holds(task, user))).correlate(ProcessInstance)))
+    return out
+
+
+def _granted_ids(session: Session, user: UserView) -> list[Select[Any]]:
+    """The same, as the ids of the cases granted (for the user's set of case ids)."""
+    out = []
+    for grant in case_readers.grants(session):
+        naming, named = aliased(ProcessInstance), aliased(ProcessInstance)
+        out.append(select(named.id).select_from(Task)
+                   .join(naming, naming.id == Task.instance_id)
+                   .join(named, named.business_key == naming.data[grant.field].as_string())
+                   .where(Task.process_key == grant.process, Task.element_id == grant.step,
+                          named.process_key.in_(grant.targets), _holds(Task, user)))
+    return out
 
 
 def within(units: Collection[str]) -> ColumnElement[bool]:
@@ -291,7 +338,7 @@ def _a_task(task: Any, *where: ColumnElement[bool]) -> ColumnElement[bool]:
                   ).correlate(ProcessInstance)
 
 
-def _case_ids(user: UserView) -> Select[Any]:
+def _case_ids(session: Session, user: UserView) -> Select[Any]:
     roles = list(user.roles)
     name = user.username
     parts: list[Select[Any]] = [
@@ -300,6 +347,7 @@ def _case_ids(user: UserView) -> Select[Any]:
         select(Task.instance_id).where(Task.assignee == name),
         select(Task.instance_id).where(Task.completed_by == name),
     ]
+    parts += _granted_ids(session, user)
     filed_with = _filed_with(user)
     if filed_with is not None:
         parts.append(filed_with)
