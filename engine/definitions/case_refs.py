@@ -21,6 +21,7 @@ whoever decides on this case reads what it is about without leaving the page.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -133,14 +134,25 @@ def awaited(schema: Mapping[str, Any] | None) -> dict[str, tuple[str, ...]]:
     return out
 
 
+# A case number (engine/runtime/case_numbers.py: ZF-2026-000123) typed without its hyphens
+_CASE_NUMBER = re.compile(r"([A-Za-z]{1,16})-?(\d{4})-?(\d{6})")
+
+
+def as_case_number(word: str) -> str:
+    """``word`` as a case number is written, if it is one typed without its hyphens or in
+    small letters; else ``word``."""
+    found = _CASE_NUMBER.fullmatch(word)
+    return "-".join(found.groups()).upper() if found else word
+
+
 def tidied(schema: Mapping[str, Any] | None, data: Mapping[str, Any]) -> dict[str, Any]:
     """``data`` with each case number as case numbers are written (before the form's
-    pattern is checked)."""
+    pattern is checked): zf2026000001 as ZF-2026-000001, as search reads it."""
     out = dict(data)
     for name in _fields(schema):
         value = out.get(name)
         if isinstance(value, str):
-            out[name] = value.strip().upper()
+            out[name] = as_case_number(value.strip()).upper()
     return out
 
 

@@ -27,6 +27,7 @@ from sqlalchemy import Select, column, func, literal_column, select, table, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from engine.definitions.case_refs import as_case_number
 from engine.org import users
 from engine.org.users import Who
 from engine.queries import visibility
@@ -88,22 +89,11 @@ class SearchResult:
                 "results": [h.as_json() for h in self.hits]}
 
 
-# A case number (engine/runtime/case_numbers.py: ZF-2026-000123) typed without its hyphens
-_CASE_NUMBER = re.compile(r"([A-Za-z]{1,16})-?(\d{4})-?(\d{6})")
-
-
 def words_of(query: str) -> list[str]:
     """The distinct words of a query (split on white space), the first MAX_WORDS; a case
     number typed without hyphens (ZF2026000003) is looked for as the case writes it."""
     words = [as_case_number(w) for w in query[:MAX_QUERY].split()]
     return list(dict.fromkeys(words))[:MAX_WORDS]
-
-
-def as_case_number(word: str) -> str:
-    """``word`` as a case number is written, if it is one typed without its hyphens; else
-    ``word``."""
-    found = _CASE_NUMBER.fullmatch(word)
-    return "-".join(found.groups()).upper() if found else word
 
 
 class Search:
