@@ -291,6 +291,23 @@ def test_stale_submit_keeps_the_input(app: Flask, eng: Engine) -> None:
     assert 'value="true" checked' in stale.text
 
 
+def test_a_second_tab_s_submission_says_it_was_the_user_s_own(app: Flask, eng: Engine) -> None:
+    """Submitted in one tab, then in another: the page does not blame someone else."""
+    start_case(eng)
+    propose = task_of(eng, "li", "propose")
+    li = as_user(app, "li")
+    first, second = li.get(f"/tasks/{propose}"), li.get(f"/tasks/{propose}")
+    revision = re.search(r'name="revision" value="(\d+)"', second.text)
+    assert first.status_code == 200 and revision
+    assert li.post(f"/tasks/{propose}", data={"proposal": "转办",
+                                               "revision": revision.group(1)}).status_code == 302
+    stale = li.post(f"/tasks/{propose}", data={"proposal": "暂存",
+                                                "revision": revision.group(1)})
+    assert stale.status_code == 409
+    assert "您已在另一个窗口或页面中提交过此任务" in stale.text
+    assert "他人已先行办理此案件" not in stale.text
+
+
 def test_stale_revision_of_a_ready_task(app: Flask, eng: Engine) -> None:
     start_case(eng)
     task_id = task_of(eng, "li", "propose")

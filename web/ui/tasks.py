@@ -210,6 +210,8 @@ def _render(task: TaskView, schema: dict[str, Any] | None, fields: list[forms.Fi
         files_by_sha={f.sha256: f for f in context.files},
         general_errors=general, revision=revision, conflict=conflict, case=context,
         reshown=reshown, draft=draft,
+        # a second tab's submission of what this user already did is no one else's work
+        done_by_me=task.status != "ready" and task.completed_by == user.username,
         # the inbox's 剩余 / 已超期 N 个工作日, for the task still open
         countdown=fmt.countdown(task.due_at, eng.clock.now(), eng.calendar())
         if task.status == "ready" and task.due_at else None,
