@@ -50,7 +50,7 @@ def test_figures_as_json(api: Api) -> None:
     assert october["filter"] == {"from": "2026-10-01", "to": "2026-10-31", "unit": None,
                                  "process": None}
     assert figure(october, "clues_by_source") == {
-        "12345热线": {"total": 1, "closed": 0, "open": 1, "rate": 0.0}}
+        "12345热线": {"total": 1, "closed": 0, "open": 1, "ended": 0, "rate": 0.0}}
     unit = api.get("/stats/legacy", "gaige", query_string={"unit": "浮梁县"}).get_json()
     assert list(figure(unit, "legacy_by_type")) == ["招商引资政策不兑现"]
 

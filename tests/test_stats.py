@@ -144,12 +144,25 @@ def test_a_count_of_tasks_lists_the_tasks_it_counts(known: Engine, clock: FixedC
 def test_cases_by_type_and_source(known: Engine) -> None:
     stats = statistics(known, "chu", StatsFilter())
     assert rows(stats, "clues_by_source") == {
-        "举报直通车": {"total": 1, "closed": 0, "open": 1, "rate": 0.0},
-        "12345热线": {"total": 1, "closed": 0, "open": 1, "rate": 0.0}}
+        "举报直通车": {"total": 1, "closed": 0, "open": 1, "ended": 0, "rate": 0.0},
+        "12345热线": {"total": 1, "closed": 0, "open": 1, "ended": 0, "rate": 0.0}}
     assert set(rows(stats, "clues_by_type")) == {"推诿拖延刁难", "吃拿卡要"}
     assert rows(stats, "legacy_by_type") == {
-        "招商引资政策不兑现": {"total": 1, "closed": 1, "open": 0, "rate": 100.0},
-        "账款支付不到位": {"total": 1, "closed": 0, "open": 1, "rate": 0.0}}
+        "招商引资政策不兑现": {"total": 1, "closed": 1, "open": 0, "ended": 0, "rate": 100.0},
+        "账款支付不到位": {"total": 1, "closed": 0, "open": 1, "ended": 0, "rate": 0.0}}
+
+
+@KNOWN
+def test_a_terminated_clue_is_counted_as_ended(known: Engine) -> None:
+    """案件数 = 已办结 + 办理中 + 已终止: a clue ended by 终止 is in none of the first two."""
+    [hotline] = case_numbers(known, "clues_by_source", "12345热线", "open")
+    [case_id] = [i for i in known.instance_ids()
+                 if known.instance(i).business_key == hotline]
+    known.ops.terminate(case_id, "sun", "重复登记，终止办理")
+    assert rows(statistics(known, "chu", StatsFilter()), "clues_by_source")["12345热线"] == {
+        "total": 1, "closed": 0, "open": 0, "ended": 1, "rate": 0.0}
+    assert case_numbers(known, "clues_by_source", "12345热线", "ended") == [hotline]
+    assert case_numbers(known, "clues_by_source", "12345热线", "open") == []
 
 
 @KNOWN
@@ -279,7 +292,7 @@ def test_period_filter(known: Engine) -> None:
         "done": 3, "on_time": 2, "late": 1, "rate": 50.0, "overdue_open": 1}
     assert set(rows(october, "on_time_by_process")) == {"clue_triage", "subsidy_instant"}
     assert rows(october, "clues_by_source") == {
-        "12345热线": {"total": 1, "closed": 0, "open": 1, "rate": 0.0}}
+        "12345热线": {"total": 1, "closed": 0, "open": 1, "ended": 0, "rate": 0.0}}
     september = statistics(known, "chu", StatsFilter(end=date(2026, 9, 30)))
     assert rows(september, "subsidy_payouts") == {}
     # no complaint rated before 2026: no row, so the page says 期间内没有数据
@@ -397,7 +410,7 @@ def test_a_unit_filter_covers_the_unit_s_subtree_in_the_directory(known: Engine)
     # 浮梁县纪委监委 (clue A's handler unit) is below 浮梁县; 乐平市纪委监委 is not
     stats = statistics(known, "chu", fuliang)
     assert rows(stats, "clues_by_source") == {
-        "举报直通车": {"total": 1, "closed": 0, "open": 1, "rate": 0.0}}
+        "举报直通车": {"total": 1, "closed": 0, "open": 1, "ended": 0, "rate": 0.0}}
     assert set(rows(stats, "legacy_by_type")) == {"招商引资政策不兑现"}
     assert case_numbers(known, "clues_by_source", "举报直通车", "total", fuliang) == [
         "ZF-2026-000001"]
@@ -412,7 +425,7 @@ def test_a_county_s_supervisors_count_their_county(known: Engine) -> None:
     mine = statistics(known, "fl_cm", StatsFilter())
     assert mine.filter.unit == "浮梁县"
     assert rows(mine, "clues_by_source") == {
-        "举报直通车": {"total": 1, "closed": 0, "open": 1, "rate": 0.0}}
+        "举报直通车": {"total": 1, "closed": 0, "open": 1, "ended": 0, "rate": 0.0}}
     assert case_numbers(known, "clues_by_source", "12345热线", "total") == ["ZF-2026-000002"]
     assert figure_cases(known, "fl_cm", StatsFilter(), "clues_by_source", "12345热线",
                         "total") == []

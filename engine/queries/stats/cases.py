@@ -1,5 +1,6 @@
 """Cases counted by a field of their data (问题类型, 线索来源, 好差评 ...): the cases of one
-procedure registered in the period, how many are closed, by the field's value."""
+procedure registered in the period, how many are closed, still open or ended otherwise
+(终止, 撤回: so that the columns add up to the total), by the field's value."""
 
 from __future__ import annotations
 
@@ -46,7 +47,8 @@ class CaseGroups:
 
     def columns(self) -> tuple[Column, ...]:
         return (Column("total", "案件数"), Column("closed", self.closed_title),
-                Column("open", "办理中"), Column("rate", self.rate_title, RATE))
+                Column("open", "办理中"), Column("ended", "已终止"),
+                Column("rate", self.rate_title, RATE))
 
     def build(self, session: Session, flt: StatsFilter, now: datetime,
               calendar: WorkCalendar) -> Figure:
@@ -58,9 +60,11 @@ class CaseGroups:
                  .group_by(value))
         figure = Figure(self.key, self.section, self.title, self.columns())
         for group, total, done, still in session.execute(query):
+            closed_count, open_count = int(done or 0), int(still or 0)
             figure.rows.append(Row(group, group or NOT_GIVEN, {
-                "total": int(total), "closed": int(done or 0), "open": int(still or 0),
-                "rate": rate(int(done or 0), int(total))}))
+                "total": int(total), "closed": closed_count, "open": open_count,
+                "ended": int(total) - closed_count - open_count,
+                "rate": rate(closed_count, int(total))}))
         position = {v: i for i, v in enumerate(self.order)}
         figure.rows.sort(key=lambda r: (position.get(r.key or "", len(position)),
                                         -(r.values["total"] or 0), r.label))
@@ -76,6 +80,8 @@ class CaseGroups:
             query = query.where(ProcessInstance.status == "completed")
         elif measure == "open":
             query = query.where(ProcessInstance.status == "running")
+        elif measure == "ended":
+            query = query.where(ProcessInstance.status.not_in(("completed", "running")))
         return query
 
     def spec(self) -> Spec:
