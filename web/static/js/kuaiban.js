@@ -55,3 +55,22 @@ document.addEventListener('submit', function (event) {
     mark(frame);
   });
 })();
+
+// An element with attributes (text, className, on<event> handlers) and children: the
+// modeler's scripts build their tables with it.
+window.kuaibanEl = function (tag, attrs, children) {
+  var node = document.createElement(tag);
+  Object.keys(attrs || {}).forEach(function (k) {
+    var v = attrs[k];
+    if (v === undefined || v === null || v === false) return;
+    if (k === 'text') node.textContent = v;
+    else if (k === 'className') node.className = v;
+    else if (k.slice(0, 2) === 'on') node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v === true ? '' : v);
+  });
+  (children || []).forEach(function (c) {
+    if (c === null || c === undefined) return;
+    node.appendChild(typeof c === 'string' ? document.createTextNode(c) : c);
+  });
+  return node;
+};

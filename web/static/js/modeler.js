@@ -12,22 +12,7 @@
 
   function $(id) { return document.getElementById(id); }
 
-  function el(tag, attrs, children) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) {
-      var v = attrs[k];
-      if (v === undefined || v === null || v === false) return;
-      if (k === 'text') node.textContent = v;
-      else if (k === 'className') node.className = v;
-      else if (k.slice(0, 2) === 'on') node.addEventListener(k.slice(2), v);
-      else node.setAttribute(k, v === true ? '' : v);
-    });
-    (children || []).forEach(function (c) {
-      if (c === null || c === undefined) return;
-      node.appendChild(typeof c === 'string' ? document.createTextNode(c) : c);
-    });
-    return node;
-  }
+  var el = window.kuaibanEl;
 
   function debounce(fn, ms) {
     var timer = null;
