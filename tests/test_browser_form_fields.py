@@ -11,38 +11,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from engine.definitions.validation import SourceFile
 from engine.errors import InvalidData
-from tests.browser_support import Server, chromium, error_watched_page, serve
+from tests.browser_support import Server, error_watched_page
+from tests.test_browser_modeler import browser as browser  # the fixtures
 from tests.test_browser_modeler import (
-    CAMUNDA,
-    DEMO,
-    MODELER_JS,
     confirm_deploy,
     open_modeler,
     settled,
 )
-from tests.test_ui_support import frozen, make_engine
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    npm = "bpmn-js / camunda-bpmn-moddle are not installed: run scripts/setup-frontend"
-    with chromium((MODELER_JS, npm), (CAMUNDA, npm)) as launched:
-        yield launched
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    clock = frozen("2026-09-30T10:00:00+08:00")
-    engine = make_engine(tmp_path, clock)
-    engine.deploy([SourceFile("modeler_demo.bpmn", DEMO)])
-    yield from serve(engine, clock)
+from tests.test_browser_modeler import server as server
 
 
 @pytest.fixture
