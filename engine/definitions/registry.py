@@ -413,6 +413,23 @@ class VersionCache:
         return self.get(session, version_id)
 
 
+def numbered_id(session: Session, key: str, version: int) -> int:
+    """The id of version number ``version`` of ``key``; NotFound if it has none."""
+    version_id = session.execute(select(ProcessVersion.id).where(
+        ProcessVersion.key == key, ProcessVersion.version == version)).scalar()
+    if version_id is None:
+        raise NotFound(msg("process.version_missing", key=key, version=version))
+    return int(version_id)
+
+
+def numbered(session: Session, versions: VersionCache, key: str,
+             version: int | None) -> LoadedVersion:
+    """Version number ``version`` of ``key`` (None: the latest)."""
+    if version is None:
+        return versions.latest(session, key)
+    return versions.get(session, numbered_id(session, key, version))
+
+
 _LATEST_OF = (select(ProcessVersion.id).where(ProcessVersion.key == bindparam("key"))
               .order_by(ProcessVersion.version.desc()).limit(1))
 

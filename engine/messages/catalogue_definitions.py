@@ -262,9 +262,6 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
     'pdf.none_written': (
         'LibreOffice wrote no PDF',
         'LibreOffice 没有生成 PDF'),
-    'process.no_such_version': (
-        'no version {version} of process "{key}"',
-        '流程“{key}”没有第 {version} 版'),
     'process.not_deployed': (
         'no process "{key}" is deployed',
         '流程“{key}”尚未部署'),

@@ -18,11 +18,10 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.audit import chain
-from engine.definitions import xmlsafe
+from engine.definitions import registry, xmlsafe
 from engine.definitions.files import BPMN, kind_of
 from engine.definitions.parsed import LoadedVersion, discipline
 from engine.errors import NotFound
@@ -162,15 +161,7 @@ def _draw(loaded: LoadedVersion, name: str | None) -> Diagram:
 
 
 def load_version(engine: Engine, session: Session, key: str, version: int | None) -> LoadedVersion:
-    if version is None:
-        return engine.versions.latest(session, key)
-    version_id = session.execute(
-        select(ProcessVersion.id).where(ProcessVersion.key == key,
-                                        ProcessVersion.version == version)
-    ).scalar()
-    if version_id is None:
-        raise NotFound(msg("process.no_such_version", version=version, key=key))
-    return engine.versions.get(session, version_id)
+    return registry.numbered(session, engine.versions, key, version)
 
 
 def _elements(process: etree._Element) -> tuple[dict[str, Element], dict[str, tuple[str, str]]]:

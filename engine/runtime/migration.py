@@ -57,6 +57,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.definitions import registry
 from engine.definitions.parsed import LoadedVersion
 from engine.definitions.registry import VersionCache
 from engine.errors import EngineError, InvalidData, NotFound
@@ -66,7 +67,7 @@ from engine.org.lists import UnitLists
 from engine.runtime import deadlines, mirror, spiff_seam, state
 from engine.runtime.transitions import advance
 from engine.scripting import expressions
-from engine.storage.schema import ProcessInstance, ProcessVersion, Task
+from engine.storage.schema import ProcessInstance, Task
 from engine.time.calendar import deadline_functions
 from engine.time.clock import FixedClock
 from engine.views import UserView
@@ -281,15 +282,7 @@ def _check_aligned(workflow: Any, new: LoadedVersion) -> None:
 def target_version(session: Session, versions: VersionCache, key: str,
                    version: int | None) -> LoadedVersion:
     """Version ``version`` of ``key`` (default: the latest)."""
-    if version is None:
-        return versions.latest(session, key)
-    version_id = session.execute(
-        select(ProcessVersion.id).where(ProcessVersion.key == key,
-                                        ProcessVersion.version == version)
-    ).scalar()
-    if version_id is None:
-        raise NotFound(msg("process.version_missing", key=key, version=version))
-    return versions.get(session, version_id)
+    return registry.numbered(session, versions, key, version)
 
 
 def candidates(session: Session, key: str, target: LoadedVersion,
@@ -310,13 +303,8 @@ def candidates(session: Session, key: str, target: LoadedVersion,
                     ProcessInstance.version_id != target.id)
              .order_by(ProcessInstance.id))
     if from_version is not None:
-        source = session.execute(
-            select(ProcessVersion.id).where(ProcessVersion.key == key,
-                                            ProcessVersion.version == from_version)
-        ).scalar()
-        if source is None:
-            raise NotFound(msg("process.version_missing", key=key, version=from_version))
-        query = query.where(ProcessInstance.version_id == source)
+        query = query.where(ProcessInstance.version_id
+                            == registry.numbered_id(session, key, from_version))
     return list(session.execute(query).scalars())
 
 
