@@ -26,10 +26,11 @@ from engine.org.lists import RECORD, UnitLists
 from engine.runtime import case_credit_codes, correlation, mirror, search_text, spiff_seam, state
 from engine.runtime.bulk import template
 from engine.runtime.case_numbers import check_chosen, key_field
-from engine.runtime.commands import Runtime, check_may_start, checked_start_form, named_by_field
+from engine.runtime.commands import Runtime
 from engine.runtime.limits import check_case_size
 from engine.runtime.locking import insert_instance
 from engine.runtime.opening import open_case
+from engine.runtime.start_checks import check_may_start, checked_start_form, named_by_field
 from engine.runtime.transitions import new_workflow
 from engine.scripting import expressions
 from engine.scripting.budget import time_limit

@@ -30,7 +30,7 @@ from engine.org.users import Who
 from engine.runtime import correlation
 from engine.runtime.bulk import case, template
 from engine.runtime.bulk.rows import MAX_KEY, BatchRow, RowProblem
-from engine.runtime.commands import check_may_start
+from engine.runtime.start_checks import check_may_start
 from engine.storage import driver
 from engine.storage.schema import ProcessInstance
 
