@@ -4,6 +4,7 @@ comments and terminate; refusals said in a message, roles that may not get 403."
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
@@ -207,6 +208,9 @@ def test_case_page_copy_read_comment_withdraw_and_terminate(app: Flask, eng: Eng
     assert 'id="op-terminate"' in sun.get(f"/instances/{instance_id}").text
     sun.post(f"/instances/{instance_id}/terminate", data={"reason": "重复登记"})
     assert eng.instance(instance_id).status == "cancelled"
+    # the case reads as terminated, as the message said, not as a cancelled task does
+    status = re.search(r'id="status">([^<]*)<', sun.get(f"/instances/{instance_id}").text)
+    assert status and status.group(1) == "已终止"
 
 
 def test_an_auditor_reads_a_case_without_case_operations(app: Flask, eng: Engine) -> None:

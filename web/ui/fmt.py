@@ -156,6 +156,14 @@ def status_label(status: str) -> str:
     return str(STATUS_LABELS.get(status, status))
 
 
+# A case's status where it differs from a task's: a case is cancelled only by 终止
+CASE_STATUS_LABELS: dict[str, Any] = {**STATUS_LABELS, "cancelled": _l("已终止")}
+
+
+def case_status_label(status: str) -> str:
+    return str(CASE_STATUS_LABELS.get(status, status))
+
+
 def event_label(kind: str) -> str:
     return str(EVENT_LABELS.get(kind, kind))
 

@@ -121,6 +121,7 @@ def init(app: Flask) -> None:
     app.jinja_env.filters.update(
         local_time=fmt.local_time, due_time=fmt.due_time, role_label=fmt.role_label,
         status_label=fmt.status_label,
+        case_status_label=fmt.case_status_label,
         event_label=fmt.event_label, short_value=fmt.short_value, print_step=fmt.print_step,
         unbroken=fmt.unbroken, time_span=fmt.time_span,
         bpmn_kind=fmt.bpmn_kind, diff_what=fmt.diff_what, read_via=fmt.read_via,
