@@ -22,7 +22,15 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from engine.audit import chain
-from engine.definitions import case_refs, catalogue_items, forms, policies, redo, starters
+from engine.definitions import (
+    acknowledgements,
+    case_refs,
+    catalogue_items,
+    forms,
+    policies,
+    redo,
+    starters,
+)
 from engine.definitions.form_checks import CheckContext
 from engine.definitions.parsed import LoadedVersion
 from engine.definitions.registry import VersionCache
@@ -100,7 +108,8 @@ def checked_start_form(session: Session, versions: VersionCache, version: Loaded
     named = case_refs.checked(session, schema, data, user)
     case_awaits.check(session, versions, schema, named,
                       msg("field.case_awaits_start", process=version.name))
-    return forms.with_defaults(schema, catalogue_items.with_empty(schema, data))
+    kept = acknowledgements.kept(schema, data)  # checked, not the case's
+    return forms.with_defaults(schema, catalogue_items.with_empty(schema, kept))
 
 
 class Runtime:
@@ -199,6 +208,8 @@ class Runtime:
         case_awaits.check(session, self.versions, schema, named,
                           msg("field.case_awaits_task", step=task_row.name))
 
+        if isinstance(data, Mapping):
+            data = acknowledgements.kept(schema, data)  # checked, not the case's
         payload = {"task_id": task_id, "element_id": task_row.element_id, "data": dict(data)}
         dropped = redone.dropped(session, row.id, task_row.element_id, schema, seen, data)
         if dropped:  # the round before's answers to what this choice no longer asks
