@@ -86,6 +86,10 @@ def test_the_test_forms_and_the_decision_form_are_valid() -> None:
          'line 2: "x-redo" of "s" can only be true'),
         ('{"type": "object",\n "properties": {"s": {"type": "string", "readOnly": true,\n'
          ' "x-redo": true}}}', '"x-redo" of "s" can only be true'),
+        ('{"type": "object",\n "properties": {"ok": {"type": "boolean",\n'
+         ' "x-acknowledgement": true}}}', '"x-acknowledgement" of "ok" can only be true'),
+        ('{"type": "object",\n "properties": {"ok": {"type": "string", "const": true,\n'
+         ' "x-acknowledgement": true}}}', '"x-acknowledgement" of "ok" can only be true'),
     ],
 )
 def test_check_form_problems(text: str, expected: str) -> None:

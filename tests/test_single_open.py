@@ -17,6 +17,7 @@ from tests.process_helpers import at, clue_files
 from tests.test_process_clue_triage import add_people, inbox, transferred_case
 
 HELD = '<camunda:property name="single_open" value="true" />'
+REPEATS = '<camunda:property name="repeats" value="true" />'  # follow_up's, after HELD
 
 
 def _clue_files(property_xml: str) -> list[SourceFile]:
@@ -52,12 +53,28 @@ def test_deploy_refuses_a_single_open_it_cannot_keep(engine: Engine, property_xm
                for p in refused.value.problems), refused.value.problems
 
 
+@pytest.mark.parametrize(("property_xml", "element", "said"), [
+    (HELD + '<camunda:property name="repeats" value="yes" />', "follow_up", '"yes"'),
+    ('<camunda:property name="repeats" value="True" />', "mark_transferred", "user task"),
+])
+def test_deploy_refuses_a_repeats_it_cannot_keep(engine: Engine, property_xml: str,
+                                                element: str, said: str) -> None:
+    """``repeats`` (engine/queries/rounds.py) says a person's step comes round by design:
+    true or false, on a user task."""
+    files = [SourceFile(f.name, f.content.replace(REPEATS, "")) for f in (
+        _clue_files(property_xml) if element == "follow_up" else _script_with(property_xml))]
+    with pytest.raises(ValidationFailed) as refused:
+        engine.deploy(files)
+    assert any("repeats" in p.message and said in p.message
+               for p in refused.value.problems), refused.value.problems
+
+
 def test_deploy_refuses_single_open_on_a_multi_instance_task(engine: Engine) -> None:
     files = clue_files()
     [triage] = [f for f in files if f.name.endswith("clue_triage.bpmn")]
+    closed = "\n        </camunda:properties>\n      </bpmn:extensionElements>"
     text = triage.content.replace(
-        HELD + "\n        </camunda:properties>\n      </bpmn:extensionElements>",
-        HELD + "\n        </camunda:properties>\n      </bpmn:extensionElements>"
+        REPEATS + closed, REPEATS + closed +
         '<bpmn:multiInstanceLoopCharacteristics isSequential="true">'
         '<bpmn:loopCardinality>2</bpmn:loopCardinality>'
         "</bpmn:multiInstanceLoopCharacteristics>")

@@ -206,7 +206,7 @@ DESCRIBERS: dict[str, Callable[[Any, Any], list[Msg]]] = {
                               "exclusiveMaximum", "exclusiveMinimum", "maxItems", "minItems",
                               "multipleOf")},
     **{k: _flag(k) for k in ("readOnly", "uniqueItems", "x-phrases", "x-business-key",
-                             "x-internal")},
+                             "x-internal", "x-acknowledgement")},
     "additionalProperties": _flag("additionalProperties", absent=True),
     "x-widget": _named("x-widget", _WIDGETS, "form_diff.default"),
     "x-default": _named("x-default", _PREFILLS, "form_diff.none"),

@@ -19,6 +19,7 @@ from jsonschema.exceptions import SchemaError
 from jsonschema.exceptions import ValidationError as SchemaViolation
 
 from engine.definitions import (
+    acknowledgements,
     case_refs,
     catalogue_items,
     form_urges,
@@ -147,7 +148,8 @@ def check_form(text: str) -> list[FormProblem]:
                                (case_refs.CASE_OF, case_refs.keyword_problem),
                                (case_refs.AWAITS, case_refs.awaits_problem),
                                (case_refs.FACTS, case_refs.facts_problem),
-                               (redo.KEYWORD, redo.keyword_problem)):
+                               (redo.KEYWORD, redo.keyword_problem),
+                               (acknowledgements.KEYWORD, acknowledgements.keyword_problem)):
             found = check(name, prop)
             if found:
                 add(_line_of(text, ["properties", name, keyword]), found)

@@ -130,9 +130,16 @@ def check_process(name: str, process: etree._Element, forms_text: Mapping[str, s
                 out.append(Problem(name, node.sourceline, node.get("id"),
                                    msg("bpmn.unknown_back_to", value=back_to)))
             _check_single_open(name, node, out)
+            repeats = props.get("repeats")  # engine/queries/rounds.py
+            if repeats is not None and repeats.strip().lower() not in ("true", "false"):
+                out.append(Problem(name, node.sourceline, node.get("id"),
+                                   msg("bpmn.unknown_repeats", value=repeats)))
         elif "single_open" in camunda_properties(node):  # only a user task is held open
             out.append(Problem(name, node.sourceline, node.get("id"),
                                msg("bpmn.single_open_not_user_task")))
+        elif "repeats" in camunda_properties(node):  # only a user task has rounds
+            out.append(Problem(name, node.sourceline, node.get("id"),
+                               msg("bpmn.repeats_not_user_task")))
         elif tag == "startEvent" and node.getparent() is process:
             info.start_form_key = need_form(node) or info.start_form_key
             start_key = node.get(CAMUNDA + "formKey")

@@ -136,6 +136,14 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
     'bpmn.single_open_not_user_task': (
         'single_open belongs on a user task: only a person\'s task is held open',
         'single_open 只能用于用户任务：只有人办理的任务才会处于待办'),
+    'bpmn.unknown_repeats': (
+        ('repeats "{value}" is neither "true" (the step comes round by design: each of its '
+         'tasks is new, never marked resubmitted) nor "false"'),
+        ('repeats “{value}” 既不是“true”（此环节按设计反复办理：每次都是新的待办，不标为重新提交）'
+         '也不是“false”')),
+    'bpmn.repeats_not_user_task': (
+        'repeats belongs on a user task: only a person\'s task is marked resubmitted',
+        'repeats 只能用于用户任务：只有人办理的待办才会标为重新提交'),
     'bpmn.unknown_back_to': (
         ('back_to "{value}" is not where a step done before may go when the case comes back '
          'to it ("done_by": to whoever did it, the default; "pool": to the pool)'),

@@ -100,6 +100,8 @@ FORM_DIFF: dict[str, tuple[str, str]] = {
     'form_diff.kw.x-business-key': ('is the case number', '作为案件编号'),
     'form_diff.kw.x-confidential': ('visible to', '可见角色'),
     'form_diff.kw.x-internal': ('kept from the applicant', '不向申请人显示'),
+    'form_diff.kw.x-acknowledgement': ('only acknowledged, not kept in the case',
+                                       '仅确认，不记入案件'),
     'form_diff.kw.x-catalogue': ('catalogue decision', '目录决策表'),
     'form_diff.kw.additionalProperties': ('takes fields not in the form', '接收表单外的字段'),
     'form_diff.kw.accept': ('file types', '文件类型'),

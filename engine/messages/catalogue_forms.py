@@ -186,6 +186,10 @@ FORMS: dict[str, tuple[str, str]] = {
     'form.redo_shape': (
         '"x-redo" of "{name}" can only be true, on a field filled in (not read-only, not a file)',
         '字段“{name}”的 "x-redo" 只能为 true，且用于需填写的字段（非只读、非文件）'),
+    'form.acknowledgement_shape': (
+        ('"x-acknowledgement" of "{name}" can only be true, on a box to tick (a boolean with '
+         '"const": true)'),
+        '字段“{name}”的 "x-acknowledgement" 只能为 true，且用于勾选框（boolean，"const": true）'),
     'form.redo_only_fields': (
         'some fields are offered only when this step is done again',
         '部分字段仅在本环节重新办理时填写'),

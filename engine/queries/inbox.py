@@ -299,7 +299,8 @@ class Inbox:
         """The round of each task whose step was opened before in its case (a page's rows at
         once): 重新提交, and the round before it."""
         with self._engine.transaction(read_only=True) as session:
-            return of_tasks(session, task_ids)
+            return of_tasks(session, task_ids,
+                            lambda version_id: self._engine.versions.get(session, version_id))
 
     def tasks_of_instance(self, session: Session, instance_id: int) -> list[TaskView]:
         now = self._engine.clock.now()

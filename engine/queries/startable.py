@@ -102,7 +102,8 @@ def task_form(engine: Engine, task_id: str, username: str) -> dict[str, Any] | N
     with engine.transaction(read_only=True) as session:
         version_id = _version_id_of(session, task.instance_id)
         schema = engine.versions.get(session, version_id).form(task.form_key)
-        if redo.fields(schema) and task.id not in rounds.of_tasks(session, [task.id]):
+        if redo.fields(schema) and task.id not in rounds.of_tasks(
+                session, [task.id], lambda v: engine.versions.get(session, v)):
             return redo.first_time(schema)
         return schema
 

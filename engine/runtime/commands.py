@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from engine.audit import chain
-from engine.definitions import case_refs, catalogue_items, forms, policies, redo
+from engine.definitions import acknowledgements, case_refs, catalogue_items, forms, policies, redo
 from engine.definitions.form_checks import CheckContext
 from engine.definitions.parsed import LoadedVersion
 from engine.definitions.registry import VersionCache
@@ -172,7 +172,8 @@ class Runtime:
         seen = _seen_by(workflow, task_id)
         if isinstance(data, Mapping):
             data = case_refs.tidied(schema, forms.with_own_facts(schema, data, seen))
-            data = _redone(session, schema, task_id, data, seen)
+            data = _redone(session, schema, task_id, data, seen,
+                           lambda v: self.versions.get(session, v))
         forms.validate_submission(schema, data, CheckContext(seen, now))
         data = pickers.checked(session, schema, data, task_row.unit or user.unit)
         data = people.checked(session, schema, data, user)
@@ -182,6 +183,8 @@ class Runtime:
         case_awaits.check(session, self.versions, schema, named,
                           msg("field.case_awaits_task", step=task_row.name))
 
+        if isinstance(data, Mapping):
+            data = acknowledgements.kept(schema, data)  # checked, not the case's
         payload = {"task_id": task_id, "element_id": task_row.element_id, "data": dict(data)}
         dropped = redone.dropped(session, row.id, task_row.element_id, schema, seen, data)
         if dropped:  # the round before's answers to what this choice no longer asks
@@ -481,12 +484,13 @@ def _completing(open_rows: list[driver.ReadRow], task_id: str | None, user: User
 
 
 def _redone(session: Session, schema: dict[str, Any] | None, task_id: str,
-            data: Mapping[str, Any], seen: Mapping[str, Any]) -> Mapping[str, Any]:
+            data: Mapping[str, Any], seen: Mapping[str, Any],
+            version_of: Callable[[int], LoadedVersion]) -> Mapping[str, Any]:
     """A step done again records what its redo fields corrected (engine/definitions/redo.py);
     done the first time, it takes none of them."""
     if not redo.fields(schema):
         return data
-    if task_id not in rounds.of_tasks(session, [task_id]):
+    if task_id not in rounds.of_tasks(session, [task_id], version_of):
         redo.check_first_time(schema, data)
         return data
     return redo.corrected(schema, data, seen)

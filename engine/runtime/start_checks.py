@@ -13,7 +13,14 @@ from SpiffWorkflow.bpmn.specs.defaults import StartEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from sqlalchemy.orm import Session
 
-from engine.definitions import case_refs, catalogue_items, forms, policies, starters
+from engine.definitions import (
+    acknowledgements,
+    case_refs,
+    catalogue_items,
+    forms,
+    policies,
+    starters,
+)
 from engine.definitions.form_checks import CheckContext
 from engine.definitions.parsed import LoadedVersion
 from engine.definitions.registry import VersionCache
@@ -43,7 +50,8 @@ def checked_start_form(session: Session, versions: VersionCache, version: Loaded
     named = case_refs.checked(session, schema, data, user)
     case_awaits.check(session, versions, schema, named,
                       msg("field.case_awaits_start", process=version.name))
-    return forms.with_defaults(schema, catalogue_items.with_empty(schema, data))
+    kept = acknowledgements.kept(schema, data)  # checked, not the case's
+    return forms.with_defaults(schema, catalogue_items.with_empty(schema, kept))
 
 
 def start_events(version: LoadedVersion) -> set[str]:
