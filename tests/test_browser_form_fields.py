@@ -63,8 +63,10 @@ def test_a_required_choice_added_in_the_table_is_in_the_json_the_preview_and_the
     page.wait_for_selector(f"{added}:focus")
     page.fill(added, "decision")
     page.keyboard.press("Tab")  # the name is taken when the cell is left
-    page.wait_for_selector(cell("decision", "title"))
-    page.fill(cell("decision", "title"), "处理结果")
+    # and the keyboard is where Tab took it: typing goes into the 标题, not back into the name
+    page.wait_for_selector(f'{cell("decision", "title")}:focus')
+    page.keyboard.type("处理结果")
+    assert page.input_value(cell("decision", "title")) == "处理结果"
     page.select_option(cell("decision", "kind"), "choice")
     page.check(cell("decision", "required"))
     page.fill(cell("decision", "options"), "转办\nreject = 不予受理\n")

@@ -196,7 +196,15 @@
       if (Array.isArray(schema.required)) {
         schema.required = schema.required.map(function (r) { return r === name ? value : r; });
       }
-      changed(value, 'name');
+      // the cell is left (Tab) after this change event: the table is drawn anew once the
+      // keyboard got where it was going, and the focus stays there
+      window.setTimeout(function () {
+        var now = document.activeElement;
+        if (!now || !box.contains(now)) { edited(); render(); return; }
+        var row = now.closest('tr[data-field]');
+        var field = row ? row.getAttribute('data-field') : value;
+        changed(field === name ? value : field, now.getAttribute('data-col') || 'name');
+      }, 0);
     }
 
     function setRequired(name, on) {
