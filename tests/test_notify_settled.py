@@ -97,6 +97,11 @@ def test_reminders_and_urges_of_a_finished_task_and_a_terminated_case(told: Engi
     told.ops.terminate(case, "sun", "重复举报")
     # the case ended: nothing left to act on; what became of it is news, unread
     assert unread(told, "li") == [("decided", "测试审批")]
+    # and it says the case was terminated and why, not that an application was decided
+    [ended] = [n for n in told.notifications.for_user("li") if n.kind == "decided"]
+    key = told.instance(case).business_key
+    assert ended.text_in("zh") == f"“测试审批”（{key}）已终止办理：重复举报。"
+    assert ended.text_in("en") == f'"测试审批" ({key}) has been terminated: 重复举报.'
     assert unread(told, "wang") == [("cc", "测试审批")]  # a copy is read by its reader
 
 

@@ -33,6 +33,9 @@ NOTICES: dict[str, tuple[str, str]] = {
     'notice.decided': (
         'The application "{title}"{case} has been decided.',
         '“{title}”申请{case}已有办理结果。'),
+    'notice.terminated': (
+        '"{title}"{case} has been terminated{because}.',
+        '“{title}”{case}已终止办理{because}。'),
     'notice.decided.outside': (
         'The application "{title}"{case} has been decided; sign in to see the result.',
         '“{title}”申请{case}已有办理结果，请登录查看。'),

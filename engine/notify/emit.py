@@ -162,10 +162,11 @@ def _arrived(due_at: datetime | None) -> Msg:
 
 
 def decided(session: Session, instance: ProcessInstance, process_name: str,
-            now: datetime) -> None:
+            now: datetime, said: Msg | None = None) -> None:
     """"My application was decided", to its applicants (recipients.py ``applicants``); sent
-    back for supplements (退回补正) is a notice of its own kind (补正通知)."""
-    said = _decision(instance.data)
+    back for supplements (退回补正) is a notice of its own kind (补正通知). ``said``: what
+    they are told instead of the recorded outcome (a case ended by 终止, with its reason)."""
+    said = said or _decision(instance.data)
     kind = "supplement" if said.key == SUPPLEMENT else "decided"
     write(session, kind, [
         Notice(name, instance.id, None, instance.business_key, process_name, said)

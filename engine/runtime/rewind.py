@@ -120,5 +120,5 @@ def terminate(runtime: Runtime, session: Session, instance_id: int, reason: str 
     now = runtime.clock.now()
     runtime._run(session, row, version, workflow, ids, now, "terminated", {"reason": text},
                  user)
-    emit.decided(session, row, version.name, now)
+    emit.decided(session, row, version.name, now, msg("notice.terminated", reason=text))
     return row
