@@ -203,6 +203,11 @@ def test_the_list_names_the_sender_with_the_unit_and_filters_by_kind(
     assert "转办给您" in only and f"发送人：zhao（{FULIANG}）" in only
     none = zhou.get("/notifications?kind=cc").text
     assert "没有这类通知。" in none and "转办给您" not in none
+    # a notice that names its sender with the unit already does not name them twice
+    eng.add_user("lin", ["case_manager"], unit=FULIANG, display_name="案件监督管理室 林悦（浮梁）")
+    eng.ops.urge(task_of(eng, "zhou", "handle"), "lin", "今日内办结")
+    urged = zhou.get("/notifications?kind=urged").text
+    assert "案件监督管理室 林悦（浮梁） 催办" in urged and "发送人：" not in urged
     assert "转办给您" in zhou.get("/notifications?kind=nonsense").text  # every kind
     assert eng.instance(instance_id).status == "running"
     choose_language(zhou)
