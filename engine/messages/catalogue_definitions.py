@@ -115,10 +115,6 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
         'applicant_withdraws "{value}" must be "true" (the applicant may withdraw while the case '
         'waits here) or left out',
         'applicant_withdraws “{value}” 只能为 “true”（案件停在此环节时申请人可撤回申请），或不写'),
-    'bpmn.unknown_assignee': (
-        ('assignee "{value}" is not whom a task may go to by itself ("applicant": whoever '
-         'filed the case)'),
-        '办理人 assignee “{value}” 无效（“applicant”：提交申请的人）'),
     'bpmn.unknown_single_open': (
         ('single_open "{value}" is neither "true" (one open task of this step per case: a '
          'repeat arriving while one is open is withdrawn) nor "false"'),
