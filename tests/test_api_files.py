@@ -63,7 +63,8 @@ def test_multipart_mistakes_are_4xx_with_the_part_named(api: Api) -> None:
     assert "colour" in error["details"]
     error = error_of(api.post(path, "li", **multipart(CLUE, evidence=[
         (io.BytesIO(HTML), "a.pdf")])), 422)
-    assert "类型不允许" in error["details"]["evidence"]
+    # a page named a.pdf: said to be no PDF, not a type that may not be uploaded
+    assert "的内容不是有效的PDF，与文件名不符" in error["details"]["evidence"]
     error = error_of(api.post(path, "li", **multipart(CLUE, summary=(io.BytesIO(pdf()),
                                                                       "a.pdf"))), 422)
     assert error["details"] == {"summary": "此字段不接受文件"}

@@ -171,6 +171,31 @@ def test_refused_uploads_name_their_field_and_keep_nothing(clues: Engine) -> Non
     assert clues.instance_ids() == []
 
 
+GIF = b"GIF89a\x01\x00\x01\x00\x80\x00\x00" + b"\x00" * 20
+
+
+def test_a_content_not_as_its_name_says_is_refused_saying_so(clues: Engine) -> None:
+    """A .jpg that is no image is not "a type not allowed" (images are allowed): the page says
+    its content does not match its name. A GIF named 核查报告.docx is refused, not stored as
+    核查报告.docx.gif: the wrong file was most likely chosen."""
+    with pytest.raises(InvalidData) as err:
+        clues.start("clue_triage", CLUE, "li", uploads=evidence(("照片.jpg", b"not a photo")))
+    said = err.value.field_said["evidence"]
+    assert said.render("zh") == ("文件“照片.jpg”的内容不是有效的图片，与文件名不符"
+                                 "（文件可能已损坏，或由其他类型改名而来）")
+    assert said.render("en").startswith('the content of "照片.jpg" is not a valid image')
+    with pytest.raises(InvalidData) as err:
+        clues.start("clue_triage", CLUE, "li", uploads=evidence(("核查报告.docx", GIF)))
+    said = err.value.field_said["evidence"]
+    assert said.render("zh").startswith(
+        "文件“核查报告.docx”的内容是图片（GIF），与文件扩展名 .docx 所示的Office 文档不符")
+    assert "is image (GIF), not Office document" in said.render("en")
+    assert clues.instance_ids() == []
+    # a name that claims no kind of the allow-list still gets the content's extension
+    case = clues.start("clue_triage", CLUE, "li", uploads=evidence(("扫描件", GIF))).id
+    assert [f.name for f in clues.dossier.files(case)] == ["扫描件.gif"]
+
+
 def test_a_case_has_a_size_limit_of_its_own(clues: Engine) -> None:
     case = clues.start("clue_triage", CLUE, "li", uploads=evidence(("a.png", png()))).id
     size = len(png())

@@ -125,6 +125,28 @@ def no_instruments(engine: Engine, user: str = "zhao") -> InstanceView:
 
 
 @WORLD
+def test_the_named_owner_gets_the_proposal_in_their_own_tasks(clues: Engine) -> None:
+    """专人管理: the clerk named 专人 proposes the disposal; the step is theirs, not the pool's."""
+    register(clues)
+    [proposal] = inbox(clues, "li")
+    assert (proposal.name, proposal.assignee) == ("propose", "li")
+    assert clues.inbox.counts("li").mine == 1
+    clues.add_user("li2", ["intake"])
+    assert inbox(clues, "li2") == []  # not in the pool for the other clerks
+
+
+@WORLD
+def test_an_owner_who_may_not_propose_leaves_the_proposal_in_the_pool(clues: Engine) -> None:
+    """A 专人 of the 案件监督管理室 does not hold the 受理员's step: nobody is given a step
+    they may not do, and the intake clerks find it in their pool."""
+    register(clues, owner="sun")
+    [proposal] = inbox(clues, "li")
+    assert proposal.assignee is None
+    assert clues.inbox.counts("li").mine == 0
+    assert inbox(clues, "sun") == []
+
+
+@WORLD
 def test_registration_numbers_each_clue_and_names_an_owner(clues: Engine,
                                                            clock: FixedClock) -> None:
     first = register(clues)

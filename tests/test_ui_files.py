@@ -136,6 +136,23 @@ def test_a_document_prints_without_inline_style_and_downloads_as_pdf(
     assert page_client(app, "qian").get(pdf_url).status_code in (403, 404)
 
 
+def test_the_page_says_when_a_file_is_not_what_its_name_says(app: Flask, people: Engine
+                                                             ) -> None:
+    li = page_client(app, "li")
+    refused = li.post("/start/clue_triage", data={**FORM, "evidence": [
+        (io.BytesIO(b"not a photo"), "照片.jpg")]}, content_type="multipart/form-data")
+    assert refused.status_code == 422
+    assert "文件“照片.jpg”的内容不是有效的图片，与文件名不符" in refused.text
+    assert "类型不允许" not in refused.text
+    gif = b"GIF89a\x01\x00\x01\x00\x80\x00\x00" + b"\x00" * 20
+    refused = li.post("/start/clue_triage", data={**FORM, "evidence": [
+        (io.BytesIO(gif), "核查报告.docx")]}, content_type="multipart/form-data")
+    assert refused.status_code == 422
+    assert "文件“核查报告.docx”的内容是图片（GIF），与文件扩展名 .docx 所示的Office 文档不符" \
+        in refused.text
+    assert people.instance_ids() == []
+
+
 def test_a_refused_form_asks_to_choose_its_files_again(app: Flask, people: Engine) -> None:
     """A browser never re-fills a file input: when another field is wrong, the page says
     the chosen files must be chosen again instead of dropping them silently."""

@@ -117,10 +117,8 @@ def check_process(name: str, process: etree._Element, forms_text: Mapping[str, s
             props = camunda_properties(node)
             check_code(name, node, props.get("unit"), "eval", "unit", out)
             _check_send_back(name, node, user_tasks, out)
-            assignee = props.get("assignee")
-            if assignee is not None and assignee != "applicant":  # runtime/mirror.py
-                out.append(Problem(name, node.sourceline, node.get("id"),
-                                   msg("bpmn.unknown_assignee", value=assignee)))
+            if props.get("assignee") != "applicant":  # else runtime/named_assignees.py
+                check_code(name, node, props.get("assignee"), "eval", "assignee", out)
             withdraws = props.get("applicant_withdraws")
             if withdraws is not None and withdraws != "true":  # runtime/withdrawal.py
                 out.append(Problem(name, node.sourceline, node.get("id"),

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 from engine.errors import InvalidData
 from engine.files import blobs, names
 from engine.files.fields import FileField, file_fields
-from engine.files.sniff import KIND_TITLES, sniff
-from engine.messages import msg
+from engine.files.sniff import KIND_TITLES, refusal, sniff
+from engine.messages import Msg, msg
 from engine.storage.schema import ATTACHMENTS, Attachment, Blob
 
 MB = 1024 * 1024
@@ -71,7 +71,7 @@ def take(session: Session, instance_id: int | None, uploads: Sequence[Upload],
     """Check and store ``uploads``; the file records for the event, in upload order. ``fields``:
     the form's file fields (None: files for the case itself). Every problem is reported at
     once, keyed by field, and nothing is kept (the command's transaction rolls back)."""
-    errors: dict[str, str] = {}
+    errors: dict[str, Msg | str] = {}
     records: list[dict[str, Any]] = []
     for upload in uploads:
         key = upload.field or CASE_FIELD
@@ -90,10 +90,9 @@ def take(session: Session, instance_id: int | None, uploads: Sequence[Upload],
             errors.setdefault(key, f"文件“{shown}”是空文件")
             continue
         found = sniff(upload.content, upload.name)
-        accept = spec.accept if spec else tuple(KIND_TITLES)
-        if found is None or found.kind not in accept:
-            allowed = "、".join(KIND_TITLES[k] for k in accept)
-            errors.setdefault(key, f"文件“{shown}”的类型不允许上传（只接受：{allowed}）")
+        refused = refusal(upload.name, shown, found, spec.accept if spec else KIND_TITLES)
+        if refused is not None or found is None:
+            errors.setdefault(key, refused or msg("upload.files_refused"))
             continue
         digest = blobs.store(session, upload.content, now)
         records.append({"sha256": digest, "name": names.clean(upload.name, found),
@@ -108,7 +107,7 @@ def take(session: Session, instance_id: int | None, uploads: Sequence[Upload],
 
 def _check_case_total(session: Session, instance_id: int | None,
                       records: list[dict[str, Any]], limits: Limits,
-                      errors: dict[str, str]) -> None:
+                      errors: dict[str, Msg | str]) -> None:
     have = set(case_files(session, instance_id)) if instance_id is not None else set()
     used = 0
     if have:
@@ -135,7 +134,7 @@ def fill_fields(session: Session, instance_id: int | None, schema: Mapping[str, 
     quoting its hash."""
     fields = file_fields(schema)
     out = dict(data)
-    errors: dict[str, str] = {}
+    errors: dict[str, Msg | str] = {}
     known = set(case_files(session, instance_id)) if instance_id is not None else set()
     for name in fields:
         named = out.get(name, [])

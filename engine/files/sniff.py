@@ -8,10 +8,18 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Collection
 from dataclasses import dataclass
+
+from engine.messages import Msg, msg
 
 KINDS = ("pdf", "image", "office", "zip")
 KIND_TITLES = {"pdf": "PDF", "image": "图片", "office": "Office 文档", "zip": "压缩包"}
+# the kind a file name claims by its extension, among the kinds the allow-list has
+_NAMED_KINDS = {"pdf": "pdf", "zip": "zip",
+                **dict.fromkeys(("png", "jpg", "jpeg", "gif", "webp"), "image"),
+                **dict.fromkeys(("doc", "docx", "xls", "xlsx", "ppt", "pptx", "wps", "et",
+                                 "dps"), "office")}
 
 
 @dataclass(frozen=True)
@@ -75,3 +83,28 @@ def _zip_kind(content: bytes) -> Sniffed | None:
             if any(n.startswith(folder) for n in names):
                 return found
     return ZIP
+
+
+def extension_of(name: str) -> str:
+    return name.rsplit(".", 1)[-1].lower() if "." in name.strip(" .") else ""
+
+
+def refusal(name: str, shown: str, found: Sniffed | None, accept: Collection[str]
+            ) -> Msg | None:
+    """Why an upload named ``name`` (``shown`` as it would be stored) whose content is
+    ``found`` is refused where ``accept`` kinds are, or None. A content that is not what its
+    allowed name says is told so, not called a type not allowed; a content of another kind
+    of the allow-list than its name says (a GIF named 核查报告.docx) is refused: the wrong
+    file was most likely chosen. A name with no extension, or one off the allow-list, gets
+    the content's (engine/files/names.py)."""
+    claimed = _NAMED_KINDS.get(extension_of(name))
+    if found is None and claimed in accept:
+        return msg("upload.content_not_as_named", name=shown, kind=msg(f"upload.kind.{claimed}"))
+    if found is None or found.kind not in accept:
+        return msg("upload.type_not_allowed", name=shown,
+                   allowed=[msg(f"upload.kind.{k}") for k in accept])
+    if claimed is not None and claimed != found.kind:
+        return msg("upload.content_differs", name=shown, extension=extension_of(name),
+                   named=msg(f"upload.kind.{claimed}"), kind=msg(f"upload.kind.{found.kind}"),
+                   format=found.extensions[0].upper())
+    return None

@@ -115,10 +115,6 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
         'applicant_withdraws "{value}" must be "true" (the applicant may withdraw while the case '
         'waits here) or left out',
         'applicant_withdraws “{value}” 只能为 “true”（案件停在此环节时申请人可撤回申请），或不写'),
-    'bpmn.unknown_assignee': (
-        ('assignee "{value}" is not whom a task may go to by itself ("applicant": whoever '
-         'filed the case)'),
-        '办理人 assignee “{value}” 无效（“applicant”：提交申请的人）'),
     'bpmn.unknown_single_open': (
         ('single_open "{value}" is neither "true" (one open task of this step per case: a '
          'repeat arriving while one is open is withdrawn) nor "false"'),
@@ -315,18 +311,35 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
     'upload.bad_name': (
         'bad file name (at most {limit} characters)',
         '文件名有误（最多 {limit} 个字符）'),
+    'upload.content_differs': (
+        ('the content of "{name}" is {kind} ({format}), not {named} as its extension .{extension} '
+         'says: check that the right file was chosen, or give it the name its content has, and '
+         'upload it again'),
+        ('文件“{name}”的内容是{kind}（{format}），与文件扩展名 .{extension} 所示的{named}不符：'
+         '请确认选对了文件，或按实际内容改正文件名后重新上传')),
+    'upload.content_not_as_named': (
+        ('the content of "{name}" is not a valid {kind}, as its name says (the file may be '
+         'damaged, or renamed from another type)'),
+        '文件“{name}”的内容不是有效的{kind}，与文件名不符（文件可能已损坏，或由其他类型改名而来）'),
     'upload.duplicate_name': (
         'the same file name was sent twice',
         '同一文件名上传了两次'),
     'upload.files_refused': (
         'The uploaded files were refused',
         '上传的文件不符合要求'),
+    'upload.kind.image': ('image', '图片'),
+    'upload.kind.office': ('Office document', 'Office 文档'),
+    'upload.kind.pdf': ('PDF', 'PDF'),
+    'upload.kind.zip': ('zip archive', '压缩包'),
     'upload.no_name': (
         'the file has no name (it needs .bpmn, .dmn or .json)',
         '文件没有名称（应为 .bpmn、.dmn 或 .json）'),
     'upload.not_utf8': (
         'the file is not UTF-8 text ({reason})',
         '文件不是 UTF-8 文本（{reason}）'),
+    'upload.type_not_allowed': (
+        'the type of "{name}" may not be uploaded (accepted: {allowed})',
+        '文件“{name}”的类型不允许上传（只接受：{allowed}）'),
     'upload.unknown_file_type': (
         'unknown file type (.bpmn, .dmn, .json)',
         '无法识别的文件类型（应为 .bpmn、.dmn 或 .json）'),

@@ -41,6 +41,7 @@ from engine.runtime import (
     case_credit_codes,
     handover,
     mirror,
+    named_assignees,
     redone,
     returns,
     search_text,
@@ -427,13 +428,19 @@ class Runtime:
                 else None)
             if returned.assigned:
                 recorded[returns.RECORD] = returned.assigned
+            # steps the diagram gives to a person the case names (the 专人), if they may
+            named = named_assignees.assignees(session, row, workflow, {r.id for r in open_rows},
+                                              now, evaluate)
+            if named:
+                recorded[named_assignees.RECORD] = named
             # the task the command acted on records who did it, also when a move cancels it
             acted = (task_id, user.username) if task_id else None
             with driver.batched(session):  # on PostgreSQL, the writes in one round trip
                 chain.append(session, row, kind, now, digest, recorded, user.username, task_id)
                 save(session, row)  # the one UPDATE of the instance, checked by revision
                 mirror.sync_tasks(session, row, workflow, now, evaluate, acted, kind, open_rows,
-                                  returned.assigned, returned.sent_back, user.username)
+                                  {**named, **returned.assigned}, returned.sent_back,
+                                  user.username)
                 search_text.write(session, self.versions, row, version, before,
                                   new=kind == "started")
                 case_credit_codes.write(session, row, before, new=kind == "started")

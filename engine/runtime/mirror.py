@@ -96,7 +96,8 @@ def sync_tasks(session: Session, row: ProcessInstance, workflow: BpmnWorkflow, n
     (a send-back cancels it), so the row says who acted as the case history does;
     ``known_open`` the instance's open task rows if the command has read them (as
     :func:`open_rows` reads them); ``returned`` the new tasks that go back to whoever did
-    their step before (engine/runtime/returns.py), task id -> user; ``sent_back`` the new
+    their step before (engine/runtime/returns.py) or to the person the diagram names
+    (engine/runtime/named_assignees.py), task id -> user; ``sent_back`` the new
     tasks a later step's completion sent back, which record ``returned_by`` ``by`` (the
     command's user) as a send back's new task does; ``by`` is not told of the new tasks,
     which they caused.
@@ -177,7 +178,7 @@ def task_values(row: ProcessInstance, task_id: str, task: SpiffTask, now: dateti
     due_source = ext.get("dueDate")
     due_at = None
     if due_source:
-        value = _run(evaluate, due_source, task, "due date")
+        value = run_expression(evaluate, due_source, task, "due date")
         try:
             due_at = parse_instant(str(value))
         except Exception as exc:
@@ -252,7 +253,7 @@ def item_label(task: SpiffTask, evaluate: Evaluate) -> str:
     source = ext.get("item_label")
     item = own_item(task)
     if source:
-        value: Any = _run(evaluate, source, task, "item label")
+        value: Any = run_expression(evaluate, source, task, "item label")
     elif item:
         value = next(iter(item.values()))
         if isinstance(value, dict):
@@ -277,7 +278,7 @@ def _unit(ext: dict[str, str], role_id: str | None, task: SpiffTask, evaluate: E
     from (engine/org/scope.py); as the directory names it: never a unit it lacks."""
     source = scope.task_unit_source(role_id)
     if "unit" in ext:
-        value = _run(evaluate, ext["unit"], task, "unit")
+        value = run_expression(evaluate, ext["unit"], task, "unit")
     elif source is not None:
         value = task.data.get(source)
     else:
@@ -297,7 +298,8 @@ def _unit(ext: dict[str, str], role_id: str | None, task: SpiffTask, evaluate: E
     return entry.name
 
 
-def _run(evaluate: Evaluate, source: str, task: SpiffTask, what: str) -> Any:
+def run_expression(evaluate: Evaluate, source: str, task: SpiffTask, what: str) -> Any:
+    """A diagram's expression on the task's data; a failure names the task and the property."""
     try:
         return evaluate(source, task.data)
     except ScriptError as exc:

@@ -89,6 +89,7 @@ class Field:
     phrases: bool = False  # a comment field: 常用意见 offered beside it ("x-phrases": true)
     # the field's own phrases ("x-phrases": [...]), offered instead of the user's
     own_phrases: tuple[str, ...] = ()
+    max_length: int = 0  # a text's or textarea's most characters (maxLength), said by a hint
     pattern: str = ""  # a text's pattern: what a Chinese input method typed is read to fit it
     # the ways a choice of the form shows the field (its if/then/else); none: always shown
     shown_when: tuple[ShownWhen, ...] = ()
@@ -244,9 +245,15 @@ def _field(name: str, prop: Mapping[str, Any], required: bool) -> Field:
         choices=choices, readonly=bool(prop.get("readOnly")),
         phrases=bool(prop.get("x-phrases")) and widget_kind in ("text", "textarea"),
         own_phrases=tuple(prop["x-phrases"]) if isinstance(prop.get("x-phrases"), list) else (),
+        max_length=_max_length(prop) if widget_kind in ("text", "textarea") else 0,
         pattern=str(prop.get("pattern") or "") if widget_kind == "text" else "",
         prefill_from=prefill_source(prop) or "",
     )
+
+
+def _max_length(prop: Mapping[str, Any]) -> int:
+    most = prop.get("maxLength")
+    return most if isinstance(most, int) and not isinstance(most, bool) and most > 0 else 0
 
 
 _CELL_KINDS = {"text", "textarea", "number", "integer", "date", "datetime", "credit_code",

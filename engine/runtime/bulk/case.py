@@ -23,7 +23,15 @@ from engine.definitions.parsed import LoadedVersion
 from engine.notify import emit
 from engine.org import directory
 from engine.org.lists import RECORD, UnitLists
-from engine.runtime import case_credit_codes, correlation, mirror, search_text, spiff_seam, state
+from engine.runtime import (
+    case_credit_codes,
+    correlation,
+    mirror,
+    named_assignees,
+    search_text,
+    spiff_seam,
+    state,
+)
 from engine.runtime.bulk import template
 from engine.runtime.case_numbers import check_chosen, key_field
 from engine.runtime.commands import Runtime
@@ -98,6 +106,10 @@ def start(runtime: Runtime, session: Session, key: str, version: LoadedVersion,
         # command leaves it (its revision 1, its first event's hash), before the rows that
         # refer to it. The object stays out of the session: nothing else writes it.
         row = _detached({**values, "state": made.state_text, "data": made.data})
+        tree = cast(BpmnWorkflow, made.tree)
+        named = named_assignees.assignees(session, row, tree, (), now, evaluate)
+        if named:  # steps the diagram gives to a person the case names, as a start records
+            recorded[named_assignees.RECORD] = named
         first = chain.chain_hash(chain.GENESIS, cast(Event, _Foreseen(
             row.id, 1, "started", None, recorded, user.username, now, made.digest)))
         with driver.batched(session):
@@ -107,8 +119,8 @@ def start(runtime: Runtime, session: Session, key: str, version: LoadedVersion,
                             user.username) != first:
                 raise AssertionError("the started event's hash was foreseen wrong")
             row.revision = 1
-            mirror.sync_tasks(session, row, cast(BpmnWorkflow, made.tree), now, evaluate,
-                              known_open=[], by=user.username)
+            mirror.sync_tasks(session, row, tree, now, evaluate, known_open=[],
+                              returned=named, by=user.username)
             search_text.write(session, runtime.versions, row, version, None, new=True)
             case_credit_codes.write(session, row, None, new=True)
         emit.after_step(session, row, version, serving.passed, now)
