@@ -538,8 +538,21 @@ def _done(w: World) -> dict[str, Any]:
 
 
 def _hand_to(w: World) -> dict[str, Any]:
-    """Another user of the task's role, in the other unit."""
-    return {"json": {"to": f"{ROLE_OF_TASK[w.target.name]}_other", "reason": "出差"}}
+    """Another user of the task's role: in the task's own county for a county's task (a
+    task is handed on only within its county), else in the other unit."""
+    return {"json": {"to": _within_reach(w, f"{ROLE_OF_TASK[w.target.name]}_other"),
+                     "reason": "出差"}}
+
+
+def _within_reach(w: World, elsewhere: str) -> str:
+    """Whom a county's task may be delegated or handed to: the worker's colleague; a city
+    task may go to ``elsewhere``."""
+    return peer(w.target) if w.target.jurisdiction else elsewhere
+
+
+def peer(target: Target) -> str:
+    """A second user of the task's role in the task's unit (not in the matrix's people)."""
+    return f"{ROLE_OF_TASK[target.name]}_peer"
 
 
 def _case_no(w: World) -> str:
@@ -680,9 +693,11 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("api.transfer", "POST"): Entry(True, works_task, args=_task, mutates=True,
                                     request=_hand_to),
     ("api.delegate", "POST"): Entry(True, works_task, args=_task, mutates=True,
-                                    request=lambda w: {"json": {"to": "designer"}}),
+                                    request=lambda w: {"json": {
+                                        "to": _within_reach(w, "designer")}}),
     ("api.add_signer", "POST"): Entry(True, works_task, args=_task, mutates=True,
-                                      request=lambda w: {"json": {"to": "designer"}}),
+                                      request=lambda w: {"json": {
+                                          "to": _within_reach(w, "designer")}}),
     ("api.send_back_steps", "GET"): Entry(True, sees_task, args=_task),
     ("api.send_back", "POST"): Entry(True, works_task, args=_task, mutates=True,
                                      ok=lambda w: 200 if w.target is CLUE else 409,
@@ -1043,6 +1058,7 @@ def make_world(engine: Engine, target: Target) -> World:
     for person in target.people():
         engine.add_user(person.username, [person.role], unit=person.unit,
                         credit_code=ENTERPRISE_CODE if person.role == "enterprise" else None)
+    engine.add_user(peer(target), [ROLE_OF_TASK[target.name]], unit=target.unit)
     app = create_app(engine, secret_key="matrix", testing=True)
     app.config["WTF_CSRF_ENABLED"] = False
     return World(engine, app, target)
