@@ -5,7 +5,8 @@ clue's 专人), or ``applicant`` (whoever filed the case: engine/runtime/mirror.
 The new task goes straight to that user when the user is active and may work it (its role
 and unit, as engine/org/scope.py says); otherwise, or when the expression gives no name, it
 goes to the pool: nobody is given a step they may not do. A step sent back or coming round
-again goes to whoever did it before (engine/runtime/returns.py), which comes first.
+again goes where engine/runtime/returns.py puts it (whoever did it before, or the pool with
+``back_to`` = ``pool``), which comes first.
 
 The answer depends on the users table of the moment: the command records it with its event
 (``RECORD``: task id -> user), as returns.py records its own.
