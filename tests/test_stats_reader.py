@@ -134,9 +134,9 @@ def test_a_county_s_clue_figures_count_the_clues_its_ledger_lists(county: Engine
     assert listed == sorted(number[i] for i in (pending, away, inbound))
     mine = statistics(county, "fl_cm", StatsFilter())
     assert by_key(mine, "clues_by_source") == {
-        "举报直通车": {"total": 1, "closed": 0, "open": 1, "rate": 0.0},
-        "12345热线": {"total": 1, "closed": 0, "open": 1, "rate": 0.0},
-        "来信来访": {"total": 1, "closed": 0, "open": 1, "rate": 0.0}}
+        "举报直通车": {"total": 1, "closed": 0, "open": 1, "ended": 0, "rate": 0.0},
+        "12345热线": {"total": 1, "closed": 0, "open": 1, "ended": 0, "rate": 0.0},
+        "来信来访": {"total": 1, "closed": 0, "open": 1, "ended": 0, "rate": 0.0}}
     for figure in ("clues_by_type", "clues_by_source"):
         assert counted_cases(county, "fl_cm", figure, StatsFilter()) == listed, figure
     # the city's case managers, choosing 浮梁县, count the same clues
