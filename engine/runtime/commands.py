@@ -431,8 +431,7 @@ class Runtime:
             # steps the diagram gives to a person the case names (the 专人), if they may; a
             # step sent back is where returns.py put it (back_to: to who did it, or the pool)
             named = named_assignees.assignees(
-                session, row, workflow, {r.id for r in open_rows} | returned.sent_back, now,
-                evaluate)
+                session, workflow, {r.id for r in open_rows} | returned.sent_back, evaluate)
             if named:
                 recorded[named_assignees.RECORD] = named
             # the task the command acted on records who did it, also when a move cancels it

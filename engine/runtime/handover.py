@@ -116,13 +116,11 @@ def transfer(session: Session, now: datetime, task_id: str, user: UserView,
         raise refused("to", msg("handover.transfer_target"))
     text = reason_text(reason)
     task_row, row = _held(session, task_id, user, revision, msg("verb.transfer"))
-    found = directory.load(session)
-    county = task_county(found, task_row.unit, row)
     if to_user is not None:
         target = _user(session, to_user, "to")
         if target.username == user.username:
             raise refused("to", msg("handover.transfer_self"))
-        _check_person_within(found, county, target)
+        _check_person_within(session, task_row.unit, row, target)
         if task_row.role is not None and not target.has_role(task_row.role):
             raise refused("to", msg("handover.target_lacks_role", **_named(target)))
         if task_row.unit is not None and target.unit is None:
@@ -131,6 +129,8 @@ def transfer(session: Session, now: datetime, task_id: str, user: UserView,
         _hand(session, now, task_id, assignee=target.username, unit=unit)
     else:
         unit = directory_name(session, to_unit or "", "to_unit")
+        found = directory.load(session)
+        county = task_county(found, task_row.unit, row)
         if county is not None and county_of(found, unit) != county:
             raise refused("to_unit", msg("handover.unit_outside_county", unit=unit,
                                          county=county.name))
@@ -209,10 +209,12 @@ def task_county(found: directory.Directory, task_unit: str | None,
     return county_of(found, place if isinstance(place, str) else None)
 
 
-def _check_person_within(found: directory.Directory, county: directory.Unit | None,
+def _check_person_within(session: Session, task_unit: str | None, row: ProcessInstance,
                          target: UserView) -> None:
     """A county's task goes only to someone of that county (not to a user without a unit,
     who is nobody's in particular)."""
+    found = directory.load(session)
+    county = task_county(found, task_unit, row)
     if county is not None and county_of(found, target.unit) != county:
         raise refused("to", msg("handover.outside_county", county=county.name,
                                 **_named(target)))
@@ -235,8 +237,7 @@ def delegate(session: Session, now: datetime, task_id: str, user: UserView, to_u
     target = _user(session, to_user, "to")
     if target.username == user.username:
         raise refused("to", msg("handover.delegate_self"))
-    found = directory.load(session)
-    _check_person_within(found, task_county(found, task_row.unit, row), target)
+    _check_person_within(session, task_row.unit, row, target)
     _hand(session, now, task_id, assignee=target.username, owner=user.username, signers=None)
     record(session, row, "delegated", now, {"task_id": task_id, "to": target.username,
                                             "reason": text}, user, task_id)
@@ -264,8 +265,7 @@ def add_signer(session: Session, now: datetime, task_id: str, user: UserView, to
     target = _user(session, to_user, "to")
     if target.username == user.username or target.username in (*queue, task_row.assignee):
         raise refused("to", msg("handover.already_signer", **_named(target)))
-    found = directory.load(session)
-    _check_person_within(found, task_county(found, task_row.unit, row), target)
+    _check_person_within(session, task_row.unit, row, target)
     if signing:
         _hand(session, now, task_id, signers=[*queue, target.username])
     elif parallel:

@@ -272,6 +272,14 @@ def titled(title: str, label: str) -> str:
     return f"{title}（{label}）"[:NAME_MAX] if label else title
 
 
+def task_unit(task: SpiffTask, evaluate: Evaluate, units: directory.Directory | None
+              ) -> str | None:
+    """The unit a ready user task goes to (its row's ``unit``, as :func:`task_values` says)."""
+    role = role_for_lane(task.task_spec.lane)
+    ext: dict[str, str] = getattr(task.task_spec, "extensions", None) or {}
+    return _unit(ext, role.id if role else None, task, evaluate, units)
+
+
 def _unit(ext: dict[str, str], role_id: str | None, task: SpiffTask, evaluate: Evaluate,
           units: directory.Directory | None) -> str | None:
     """The diagram's unit property, else the case field the role's tasks take their unit

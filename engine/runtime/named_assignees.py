@@ -15,7 +15,6 @@ The answer depends on the users table of the moment: the command records it with
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import datetime
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlalchemy.orm import Session
@@ -24,15 +23,13 @@ from engine.errors import NotFound
 from engine.org import directory, scope, users
 from engine.org.roles import role_for_lane
 from engine.runtime import mirror
-from engine.storage.schema import ProcessInstance
 
 PROPERTY = "assignee"  # the camunda property of a user task
 RECORD = "named"  # the event payload's key: task id -> the user the diagram named
 
 
-def assignees(session: Session, row: ProcessInstance, workflow: BpmnWorkflow,
-              known_open: Collection[str], now: datetime, evaluate: mirror.Evaluate
-              ) -> dict[str, str]:
+def assignees(session: Session, workflow: BpmnWorkflow, known_open: Collection[str],
+              evaluate: mirror.Evaluate) -> dict[str, str]:
     """For the new user tasks (not in ``known_open``) whose diagram names an assignee by an
     expression: task id -> the user named, for those who may work the task."""
     out: dict[str, str] = {}
@@ -52,7 +49,7 @@ def assignees(session: Session, row: ProcessInstance, workflow: BpmnWorkflow,
         role = role_for_lane(task.task_spec.lane)
         if units is None:
             units = directory.load(session)
-        unit = mirror.task_values(row, str(task.id), task, now, evaluate, units)["unit"]
+        unit = mirror.task_unit(task, evaluate, units)
         if role is not None and scope.acts_on(user, role.id, unit):
             out[str(task.id)] = user.username
     return out

@@ -107,7 +107,7 @@ def start(runtime: Runtime, session: Session, key: str, version: LoadedVersion,
         # refer to it. The object stays out of the session: nothing else writes it.
         row = _detached({**values, "state": made.state_text, "data": made.data})
         tree = cast(BpmnWorkflow, made.tree)
-        named = named_assignees.assignees(session, row, tree, (), now, evaluate)
+        named = named_assignees.assignees(session, tree, (), evaluate)
         if named:  # steps the diagram gives to a person the case names, as a start records
             recorded[named_assignees.RECORD] = named
         first = chain.chain_hash(chain.GENESIS, cast(Event, _Foreseen(
