@@ -16,7 +16,6 @@ Read from the newest deployed text of every BPMN file and of the forms, each par
 from __future__ import annotations
 
 import json
-import threading
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -24,7 +23,7 @@ from sqlalchemy.orm import Session
 from engine.definitions import case_refs, xmlsafe
 from engine.definitions.bpmn_parser import CAMUNDA, camunda_properties
 from engine.definitions.files import form_key_of
-from engine.definitions.registry import file_text, latest_digests
+from engine.definitions.registry import ReadOff, latest_digests
 
 _BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 
@@ -50,18 +49,13 @@ class _Granting:
     form_keys: tuple[str, ...]
 
 
-_lock = threading.Lock()
-_by_digest: dict[str, tuple[_Granting, ...]] = {}  # BPMN digest -> its steps with the property
-_refs_by_digest: dict[str, dict[str, tuple[str, ...]]] = {}  # form digest -> field -> procedures
-
-
 def grants(session: Session) -> tuple[ReadingGrant, ...]:
     """The reading grants of the deployed procedures (a field naming no case in its
     procedure's forms grants nothing; deploying refuses it: process_checks.py)."""
     forms = {form_key_of(name): d for name, d in latest_digests(session, "form").items()}
     out = []
     for digest in sorted(latest_digests(session, "bpmn").values()):
-        for granting in _grantings(session, digest):
+        for granting in _GRANTINGS.of(session, digest):
             targets = _targets(session, forms, granting)
             if targets:
                 out.append(ReadingGrant(granting.process, granting.step, granting.field, targets))
@@ -72,34 +66,25 @@ def _targets(session: Session, forms: dict[str, str], granting: _Granting) -> tu
     for key in granting.form_keys:
         digest = forms.get(key)
         if digest is not None:
-            found = _refs_of(session, digest).get(granting.field)
+            found = _REFS.of(session, digest).get(granting.field)
             if found:
                 return found
     return ()
 
 
-def _refs_of(session: Session, digest: str) -> dict[str, tuple[str, ...]]:
-    with _lock:
-        known = _refs_by_digest.get(digest)
-    if known is not None:
-        return known
+def _refs_of(text: str, digest: str) -> dict[str, tuple[str, ...]]:
+    """A form's fields naming a case: field -> the procedures of the case."""
     try:
-        schema = json.loads(file_text(session, digest))
+        schema = json.loads(text)
     except ValueError:
         schema = None
-    refs = {name: keys for name, (keys, _facts) in
+    return {name: keys for name, (keys, _facts) in
             case_refs.referring([schema if isinstance(schema, dict) else None]).items()}
-    with _lock:
-        _refs_by_digest[digest] = refs
-    return refs
 
 
-def _grantings(session: Session, digest: str) -> tuple[_Granting, ...]:
-    with _lock:
-        known = _by_digest.get(digest)
-    if known is not None:
-        return known
-    tree = xmlsafe.parse(file_text(session, digest).encode("utf-8"), digest)
+def _grantings(text: str, digest: str) -> tuple[_Granting, ...]:
+    """A BPMN text's steps with ``reads_case``, with the forms of their procedure."""
+    tree = xmlsafe.parse(text.encode("utf-8"), digest)
     found: list[_Granting] = []
     for process in tree.getroot().iter(_BPMN + "process"):
         form_keys = tuple(sorted({key for node in process.iter()
@@ -110,7 +95,8 @@ def _grantings(session: Session, digest: str) -> tuple[_Granting, ...]:
             if field:
                 found.append(_Granting(process.get("id") or "", task.get("id") or "", field,
                                        form_keys))
-    with _lock:
-        _by_digest[digest] = tuple(found)
     return tuple(found)
 
+
+_REFS = ReadOff(_refs_of)
+_GRANTINGS = ReadOff(_grantings)

@@ -5,17 +5,13 @@ text parsed once (a text never changes under its digest)."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Collection
 
 from sqlalchemy.orm import Session
 
 from engine.definitions import xmlsafe
-from engine.definitions.registry import file_text, latest_digests
+from engine.definitions.registry import ReadOff, latest_digests
 from engine.org.roles import role_for_lane
-
-_lock = threading.Lock()
-_by_digest: dict[str, dict[str, frozenset[str]]] = {}  # digest -> process key -> roles
 
 
 def procedures_with_lanes(session: Session, roles: Collection[str]) -> frozenset[str]:
@@ -25,20 +21,18 @@ def procedures_with_lanes(session: Session, roles: Collection[str]) -> frozenset
         return frozenset()
     found: set[str] = set()
     for digest in latest_digests(session, "bpmn").values():
-        found |= {key for key, named in _lanes_of(session, digest).items() if named & wanted}
+        found |= {key for key, named in _LANES.of(session, digest).items() if named & wanted}
     return frozenset(found)
 
 
-def _lanes_of(session: Session, digest: str) -> dict[str, frozenset[str]]:
-    with _lock:
-        known = _by_digest.get(digest)
-    if known is not None:
-        return known
-    tree = xmlsafe.parse(file_text(session, digest).encode("utf-8"), digest)
+def _lanes_of(text: str, digest: str) -> dict[str, frozenset[str]]:
+    """Process key -> the roles its lanes name."""
+    tree = xmlsafe.parse(text.encode("utf-8"), digest)
     lanes: dict[str, frozenset[str]] = {}
     for process in tree.getroot().iter("{*}process"):
         named = (role_for_lane(lane.get("name")) for lane in process.iter("{*}lane"))
         lanes[process.get("id") or ""] = frozenset(r.id for r in named if r is not None)
-    with _lock:
-        _by_digest[digest] = lanes
     return lanes
+
+
+_LANES = ReadOff(_lanes_of)

@@ -13,10 +13,10 @@ import os
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
@@ -32,6 +32,8 @@ from engine.messages import msg
 from engine.org import directory
 from engine.storage import counters, driver
 from engine.storage.schema import DefinitionFile, ProcessVersion
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,25 @@ def latest_files(session: Session, kind: str) -> dict[str, str]:
 def file_text(session: Session, digest: str) -> str:
     """The deployed text with content digest ``digest`` (one of :func:`latest_digests`)."""
     return _texts(session, {digest})[digest]
+
+
+class ReadOff(Generic[T]):
+    """What is read off deployed texts (the lanes' roles, the steps that grant reading), kept
+    by digest: a text never changes under its digest, so each is parsed once."""
+
+    def __init__(self, read: Callable[[str, str], T]) -> None:
+        self._read = read  # (text, digest) -> what is kept
+        self._kept: dict[str, T] = {}
+        self._lock = threading.Lock()
+
+    def of(self, session: Session, digest: str) -> T:
+        with self._lock:
+            if digest in self._kept:
+                return self._kept[digest]
+        found = self._read(file_text(session, digest), digest)
+        with self._lock:
+            self._kept[digest] = found
+        return found
 
 
 def _texts(session: Session, digests: set[str]) -> dict[str, str]:
