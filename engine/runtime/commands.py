@@ -33,7 +33,6 @@ from engine.messages import msg
 from engine.notify import emit
 from engine.org import directory, people, pickers, scope, users
 from engine.org.lists import RECORD, UnitLists
-from engine.org.roles import role_for_lane
 from engine.org.users import SYSTEM
 from engine.queries import rounds
 from engine.runtime import (
@@ -238,11 +237,11 @@ class Runtime:
         if hops == 0:  # from outside: checked like a form (engine/runtime/correlation.py)
             correlation_rules.check_correlation(correlation)
         business_key = correlation.get("business_key")
-        target = self._waiting_case(session, name, correlation, hops)
+        target = correlation_rules.waiting_case(session, name, correlation, hops)
         if target is not None:
             row, version, workflow, ids = self._load(session, target, None)
             if hops == 0:
-                _check_may_send(workflow, name, user)
+                correlation_rules.check_may_send(workflow, name, user)
                 correlation_rules.check_payload(
                     version, correlation_rules.waiting_elements(workflow, name), data)
             payload = {"name": name, "correlation": dict(correlation),
@@ -275,25 +274,6 @@ class Runtime:
             log.warning("message %r thrown by case %s reached no instance and started none",
                         name, business_key)
         return delivered
-
-    def _waiting_case(self, session: Session, name: str, correlation: Mapping[str, Any],
-                      hops: int) -> ProcessInstance | None:
-        """The one case waiting for the message (locked); Conflict when several match."""
-        business_key = correlation.get("business_key")
-        query = select(MessageSubscription.instance_id).where(
-            MessageSubscription.message_name == name)
-        if business_key is not None:
-            query = query.where(MessageSubscription.business_key == business_key)
-        elif hops > 0:
-            query = query.where(MessageSubscription.business_key.is_(None))
-        rows = [locked_instance(session, i, None)
-                for i in sorted(set(session.execute(query).scalars()))]
-        found = [r for r in rows if correlation_rules.matches(r, correlation)]
-        if len(found) > 1:
-            raise Conflict(
-                msg("message.ambiguous", name=name, count=len(found),
-                    cases=", ".join(r.business_key or f"#{r.id}" for r in found[:10])))
-        return found[0] if found else None
 
     def _tell_started(self, session: Session, sender: ProcessInstance, name: str,
                       started: ProcessInstance, user: UserView, hops: int) -> None:
@@ -510,16 +490,3 @@ def _seen_by(workflow: BpmnWorkflow, task_id: str) -> dict[str, Any]:
         return dict(workflow.get_task_from_id(UUID(task_id)).data)
     except Exception:  # not in the workflow: its form checks only what is submitted
         return {}
-
-
-def _check_may_send(workflow: BpmnWorkflow, name: str, user: UserView) -> None:
-    """From outside, only a user with the role of the lane that waits for it may deliver a
-    message (or the system); messages thrown by instances need no such check."""
-    if user.username == "system":
-        return
-    lanes = {t.task_spec.lane for t in workflow.event_manager.tasks.values()
-             if getattr(getattr(t.task_spec, "event_definition", None), "name", None) == name}
-    roles = {r.id for r in (role_for_lane(lane) for lane in lanes if lane) if r is not None}
-    if not roles & set(user.roles):
-        needed = ", ".join(sorted(roles)) or "system"
-        raise PermissionDenied(msg("message.role_needed", name=name, needed=needed))

@@ -33,9 +33,12 @@ from sqlalchemy.orm import Session
 
 from engine.definitions import forms
 from engine.definitions.parsed import LoadedVersion
-from engine.errors import InvalidData
+from engine.errors import Conflict, InvalidData, PermissionDenied
 from engine.messages import msg
-from engine.storage.schema import ProcessInstance, ProcessVersion
+from engine.org.roles import role_for_lane
+from engine.runtime.locking import locked_instance
+from engine.storage.schema import MessageSubscription, ProcessInstance, ProcessVersion
+from engine.views import UserView
 
 # What the engine writes into a case about the case itself: its number, the number of the
 # case whose message started it, and the jurisdiction it was started in (engine/org/scope.py).
@@ -119,3 +122,36 @@ def processes_started_by(session: Session, message: str) -> list[str]:
     for pv in rows:
         latest[pv.key] = pv
     return sorted(key for key, pv in latest.items() if message in (pv.start_messages or []))
+
+
+def waiting_case(session: Session, name: str, correlation: Mapping[str, Any],
+                 hops: int) -> ProcessInstance | None:
+    """The one case waiting for the message (locked); Conflict when several match."""
+    business_key = correlation.get("business_key")
+    query = select(MessageSubscription.instance_id).where(
+        MessageSubscription.message_name == name)
+    if business_key is not None:
+        query = query.where(MessageSubscription.business_key == business_key)
+    elif hops > 0:
+        query = query.where(MessageSubscription.business_key.is_(None))
+    rows = [locked_instance(session, i, None)
+            for i in sorted(set(session.execute(query).scalars()))]
+    found = [r for r in rows if matches(r, correlation)]
+    if len(found) > 1:
+        raise Conflict(
+            msg("message.ambiguous", name=name, count=len(found),
+                cases=", ".join(r.business_key or f"#{r.id}" for r in found[:10])))
+    return found[0] if found else None
+
+
+def check_may_send(workflow: BpmnWorkflow, name: str, user: UserView) -> None:
+    """From outside, only a user with the role of the lane that waits for it may deliver a
+    message (or the system); messages thrown by instances need no such check."""
+    if user.username == "system":
+        return
+    lanes = {t.task_spec.lane for t in workflow.event_manager.tasks.values()
+             if getattr(getattr(t.task_spec, "event_definition", None), "name", None) == name}
+    roles = {r.id for r in (role_for_lane(lane) for lane in lanes if lane) if r is not None}
+    if not roles & set(user.roles):
+        needed = ", ".join(sorted(roles)) or "system"
+        raise PermissionDenied(msg("message.role_needed", name=name, needed=needed))
